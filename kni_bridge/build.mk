@@ -1,0 +1,1 @@
+# kni_bridge: rules to come

@@ -1,0 +1,1 @@
+# primary: rules to come

@@ -1,0 +1,1 @@
+# proto: rules to come

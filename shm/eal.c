@@ -1,0 +1,42 @@
+/*
+ * EAL start-up for secondaries (see eal.h). Runs once per process at start.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+
+#include "eal.h"
+
+void
+dpvs_lcores_arg(char *buf, unsigned long len, unsigned int lcore_id)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (ncpu <= 1)
+		snprintf(buf, len, "%u@0", lcore_id);
+	else
+		snprintf(buf, len, "%u@(0-%ld)", lcore_id, ncpu - 1);
+}
+
+int
+dpvs_secondary_eal_init(const char *progname, const char *file_prefix, unsigned int lcore_id)
+{
+	char prefix_arg[128], lcores[64];
+	char *argv[] = {
+		(char *)progname, (char *)"--proc-type=secondary", prefix_arg,
+		(char *)"--lcores", lcores, (char *)"--log-level=lib.eal:error", NULL,
+	};
+	int argc = (int)(sizeof(argv) / sizeof(argv[0])) - 1;
+
+	snprintf(prefix_arg, sizeof(prefix_arg), "--file-prefix=%s", file_prefix);
+	dpvs_lcores_arg(lcores, sizeof(lcores), lcore_id);
+	if (rte_eal_init(argc, argv) < 0) {
+		fprintf(stderr, "%s: cannot attach to the node with prefix %s: %s\n", progname,
+			file_prefix, rte_strerror(rte_errno));
+		return -rte_errno != 0 ? -rte_errno : -EINVAL;
+	}
+	return 0;
+}

@@ -1,0 +1,16 @@
+/*
+ * EAL start-up shared by the secondaries (worker, ctl, bridge): builds the
+ * EAL argument list for a secondary of a given file prefix on a fixed lcore
+ * id (floating over every CPU) and calls rte_eal_init().
+ */
+#ifndef DPVS_SHM_EAL_H
+#define DPVS_SHM_EAL_H
+
+/* Returns 0 or a negative errno; on failure a message is printed on stderr. */
+int dpvs_secondary_eal_init(const char *progname, const char *file_prefix,
+			    unsigned int lcore_id);
+
+/* "--lcores" value for lcore_id floating over all online CPUs, e.g. "3@(0-1)". */
+void dpvs_lcores_arg(char *buf, unsigned long len, unsigned int lcore_id);
+
+#endif

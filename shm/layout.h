@@ -1,0 +1,174 @@
+/*
+ * The shared-memory layout of a dpvs-mp node: the root memzone, the names of
+ * every memzone, ring and pool, and the structs that live in them.
+ *
+ * Created by dpvs-primary (or, in single-process tests, by the fixture runner)
+ * through shm/shm.c; attached and checked by every secondary.
+ *
+ * Types and names only. Who writes what (ARCHITECTURE.md section 1):
+ *   dpvs_root.conf, .ports          primary, before any secondary starts
+ *   dpvs_root.workers[i]            primary (pid, state, restarts), worker i
+ *                                   (heartbeat_ns, loops)
+ *   dpvs_root.stats[i]              worker i
+ *   dpvs_root.bridge_stats[p]       dpvs-kni-bridge
+ *   dpvs_root.config                dpvs-ctl (published with RCU, see config.h)
+ *   worker region i                 worker i
+ */
+#ifndef DPVS_SHM_LAYOUT_H
+#define DPVS_SHM_LAYOUT_H
+
+#include <stdint.h>
+
+#include <rte_common.h>
+
+#include "types.h"
+#include "stats.h"
+#include "config.h"
+
+#define DPVS_SHM_MAGIC      0x4d535044u /* "DPSM" */
+#define DPVS_LAYOUT_VERSION 1
+
+#define DPVS_MAX_PORTS   8
+#define DPVS_MAX_WORKERS 16
+#define DPVS_BURST       32
+#define DPVS_TXBUF_LEN   64
+#define DPVS_NEIGH_SLOTS 1024   /* per worker; power of two */
+
+/* Names of shared objects. Format arguments are given in the comment. */
+#define DPVS_MZ_ROOT        "dpvs_root"
+#define DPVS_MZ_RCU         "dpvs_rcu"
+#define DPVS_MZ_WORKER_FMT  "dpvs_wr_%u"        /* worker id */
+#define DPVS_POOL_MBUF      "dpvs_mbuf"
+/* worker -> kernel, one per port: multi-producer (workers), single consumer (bridge) */
+#define DPVS_RING_TO_KNI_FMT   "dpvs_tokni_%u"   /* port index */
+/* kernel -> worker, one per port and worker: single producer (bridge), single consumer */
+#define DPVS_RING_FROM_KNI_FMT "dpvs_fromkni_%u_%u" /* port index, worker id */
+/* learned ARP replies for a worker: multi-producer (peers), single consumer */
+#define DPVS_RING_ARP_FMT      "dpvs_arp_%u"     /* worker id */
+/* redirect from worker a to worker b: single producer, single consumer */
+#define DPVS_RING_REDIR_FMT    "dpvs_redir_%u_%u" /* from, to */
+
+#define DPVS_RING_SIZE 1024
+
+/* Fixed lcore ids: the mempool cache belongs to the lcore id, so a restarted
+ * process must come back with the same one. */
+#define DPVS_LCORE_PRIMARY 0
+#define DPVS_LCORE_WORKER(id) (1 + (id))
+#define DPVS_LCORE_CTL     126
+#define DPVS_LCORE_BRIDGE  127
+
+/* The node configuration from dpvs.conf, written once by the primary. */
+struct dpvs_global_conf {
+	char file_prefix[64];
+	char run_dir[256];
+	uint32_t mbufs;
+	uint32_t nworkers;
+	uint32_t idle_sleep_us;  /* 0 = pure polling */
+	uint32_t nports;
+};
+
+struct dpvs_port_info {
+	char name[DPVS_NAME_LEN];     /* "dpdk0": the config section's name */
+	char kni_name[DPVS_NAME_LEN]; /* "dpdk0.kni": the kernel interface */
+	char devargs[128];            /* vdev string or pci address */
+	uint16_t port_id;             /* ethdev id of the data port */
+	uint16_t kni_port_id;         /* ethdev id of the exception tap */
+	uint16_t mtu;
+	uint16_t nb_queues;           /* rx/tx queue pairs = nworkers */
+	uint8_t mac[DPVS_ETHER_LEN];
+	uint8_t pad[2];
+	uint32_t flags;               /* DPVS_PORT_F_* */
+};
+
+#define DPVS_PORT_F_FORWARD2KNI 0x1u
+
+enum dpvs_worker_state {
+	DPVS_WORKER_STOPPED = 0,  /* never started or stopped on purpose */
+	DPVS_WORKER_STARTING,     /* spawned, not yet attached */
+	DPVS_WORKER_RUNNING,      /* attached and looping */
+	DPVS_WORKER_BACKOFF,      /* died; waiting before the next restart */
+};
+
+/* One per worker. pid/state/restarts by the primary; the worker sets state
+ * RUNNING once attached and refreshes heartbeat_ns every loop. */
+struct dpvs_worker_slot {
+	int32_t pid;
+	uint32_t state;           /* enum dpvs_worker_state */
+	uint32_t restarts;
+	uint32_t lcore_id;
+	uint64_t heartbeat_ns;    /* CLOCK_MONOTONIC */
+	uint64_t started_ns;      /* CLOCK_MONOTONIC at last spawn */
+	uint64_t last_exit_ns;
+	int32_t last_status;      /* wait status of the last death */
+	uint32_t pad;
+} __rte_cache_aligned;
+
+struct dpvs_root {
+	uint32_t magic;
+	uint32_t layout_version;
+	char dpdk_version[64];
+	/* sizeof of each shared struct as seen by the creator */
+	uint32_t sz_root;
+	uint32_t sz_port_info;
+	uint32_t sz_worker_slot;
+	uint32_t sz_worker_stats;
+	uint32_t sz_config_set;
+	uint32_t sz_worker_region;
+	uint32_t sz_neigh;
+	uint32_t pad0;
+
+	int32_t primary_pid;
+	int32_t ctl_pid;
+	int32_t bridge_pid;
+	uint32_t pad1;
+	uint64_t started_ns;
+
+	struct dpvs_global_conf conf;
+	struct dpvs_port_info ports[DPVS_MAX_PORTS];
+	struct dpvs_worker_slot workers[DPVS_MAX_WORKERS];
+	struct dpvs_worker_stats stats[DPVS_MAX_WORKERS];
+	struct dpvs_bridge_stats bridge_stats[DPVS_MAX_PORTS];
+	struct dpvs_config config;
+} __rte_cache_aligned;
+
+/* A neighbour learned by a worker (ARP today, ND later). */
+enum dpvs_neigh_state {
+	DPVS_NEIGH_FREE = 0,
+	DPVS_NEIGH_REACHABLE,
+	DPVS_NEIGH_STATIC,        /* from dpvs-ctl, later */
+};
+
+struct dpvs_neigh {
+	struct dpvs_ip ip;
+	uint16_t port;            /* port index */
+	uint8_t mac[DPVS_ETHER_LEN];
+	uint8_t state;            /* enum dpvs_neigh_state */
+	uint8_t pad[7];
+	uint64_t updated_ns;      /* CLOCK_MONOTONIC */
+};
+_Static_assert(sizeof(struct dpvs_neigh) == 44 || sizeof(struct dpvs_neigh) == 48,
+	       "dpvs_neigh layout");
+
+/* Packets a worker holds across loop iterations live here, so that its
+ * successor can free or send them after a crash. Ownership rule: clear the
+ * record first, then hand the mbuf on; a crash in between leaks, never
+ * double-frees. */
+struct dpvs_txbuf {
+	uint32_t count;
+	uint32_t pad;
+	struct rte_mbuf *pkts[DPVS_TXBUF_LEN];  /* hugepage pointers */
+};
+
+struct dpvs_worker_region {
+	uint32_t magic;
+	uint32_t worker_id;
+	uint32_t inflight_n;                    /* valid entries in inflight[] */
+	uint32_t pad;
+	struct rte_mbuf *inflight[DPVS_BURST];  /* the burst being processed */
+	struct dpvs_txbuf txbuf[DPVS_MAX_PORTS];
+	uint32_t neigh_count;
+	uint32_t pad2;
+	struct dpvs_neigh neigh[DPVS_NEIGH_SLOTS];
+} __rte_cache_aligned;
+
+#endif

@@ -1,0 +1,271 @@
+/*
+ * Creation and attachment of the node's shared memory (see shm.h).
+ * Touches only memzones, the mbuf pool and rings; runs at start-up only.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_errno.h>
+#include <rte_memzone.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+#include <rte_version.h>
+
+#include "shm.h"
+
+#define MBUF_CACHE 256
+
+static int
+fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
+uint64_t
+dpvs_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void
+dpvs_shm_fill_header(struct dpvs_root *root)
+{
+	root->magic = DPVS_SHM_MAGIC;
+	root->layout_version = DPVS_LAYOUT_VERSION;
+	snprintf(root->dpdk_version, sizeof(root->dpdk_version), "%s", rte_version());
+	root->sz_root = sizeof(struct dpvs_root);
+	root->sz_port_info = sizeof(struct dpvs_port_info);
+	root->sz_worker_slot = sizeof(struct dpvs_worker_slot);
+	root->sz_worker_stats = sizeof(struct dpvs_worker_stats);
+	root->sz_config_set = sizeof(struct dpvs_config_set);
+	root->sz_worker_region = sizeof(struct dpvs_worker_region);
+	root->sz_neigh = sizeof(struct dpvs_neigh);
+}
+
+int
+dpvs_shm_check_header(const struct dpvs_root *root, char *err, size_t errlen)
+{
+	struct dpvs_root mine;
+
+	memset(&mine, 0, sizeof(mine));
+	dpvs_shm_fill_header(&mine);
+	if (root->magic != mine.magic)
+		return fail(err, errlen, -EPROTO, "root memzone magic is %#x, expected %#x",
+			    root->magic, mine.magic);
+	if (root->layout_version != mine.layout_version)
+		return fail(err, errlen, -EPROTO,
+			    "shared layout version %u, this binary was built for %u",
+			    root->layout_version, mine.layout_version);
+	if (strncmp(root->dpdk_version, mine.dpdk_version, sizeof(mine.dpdk_version)) != 0)
+		return fail(err, errlen, -EPROTO, "primary runs %s, this binary was built with %s",
+			    root->dpdk_version, mine.dpdk_version);
+#define CHECK_SIZE(f)                                                                \
+	if (root->f != mine.f)                                                       \
+		return fail(err, errlen, -EPROTO, "%s is %u in shared memory, %u here", \
+			    #f, root->f, mine.f)
+	CHECK_SIZE(sz_root);
+	CHECK_SIZE(sz_port_info);
+	CHECK_SIZE(sz_worker_slot);
+	CHECK_SIZE(sz_worker_stats);
+	CHECK_SIZE(sz_config_set);
+	CHECK_SIZE(sz_worker_region);
+	CHECK_SIZE(sz_neigh);
+#undef CHECK_SIZE
+	return 0;
+}
+
+static int
+create_rings(struct dpvs_shm *shm, const struct dpvs_global_conf *conf, char *err,
+	     size_t errlen)
+{
+	char name[RTE_RING_NAMESIZE];
+	unsigned int p, w, v;
+
+	for (p = 0; p < conf->nports; p++) {
+		snprintf(name, sizeof(name), DPVS_RING_TO_KNI_FMT, p);
+		shm->to_kni[p] = rte_ring_create(name, DPVS_RING_SIZE, SOCKET_ID_ANY,
+						 RING_F_SC_DEQ);
+		if (shm->to_kni[p] == NULL)
+			goto ring_fail;
+		for (w = 0; w < conf->nworkers; w++) {
+			snprintf(name, sizeof(name), DPVS_RING_FROM_KNI_FMT, p, w);
+			shm->from_kni[p][w] = rte_ring_create(name, DPVS_RING_SIZE, SOCKET_ID_ANY,
+							      RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (shm->from_kni[p][w] == NULL)
+				goto ring_fail;
+		}
+	}
+	for (w = 0; w < conf->nworkers; w++) {
+		snprintf(name, sizeof(name), DPVS_RING_ARP_FMT, w);
+		shm->arp[w] = rte_ring_create(name, DPVS_RING_SIZE, SOCKET_ID_ANY, RING_F_SC_DEQ);
+		if (shm->arp[w] == NULL)
+			goto ring_fail;
+		for (v = 0; v < conf->nworkers; v++) {
+			if (v == w)
+				continue;
+			snprintf(name, sizeof(name), DPVS_RING_REDIR_FMT, w, v);
+			shm->redir[w][v] = rte_ring_create(name, DPVS_RING_SIZE, SOCKET_ID_ANY,
+							   RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (shm->redir[w][v] == NULL)
+				goto ring_fail;
+		}
+	}
+	return 0;
+ring_fail:
+	return fail(err, errlen, -rte_errno, "cannot create ring %s: %s", name,
+		    rte_strerror(rte_errno));
+}
+
+int
+dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
+		const struct dpvs_port_info *ports, char *err, size_t errlen)
+{
+	const struct rte_memzone *mz;
+	char name[RTE_MEMZONE_NAMESIZE];
+	size_t rcu_sz;
+	unsigned int w;
+
+	memset(shm, 0, sizeof(*shm));
+	if (conf->nworkers == 0 || conf->nworkers > DPVS_MAX_WORKERS)
+		return fail(err, errlen, -EINVAL, "worker count %u is outside 1..%u",
+			    conf->nworkers, DPVS_MAX_WORKERS);
+	if (conf->nports > DPVS_MAX_PORTS)
+		return fail(err, errlen, -EINVAL, "%u ports, at most %u", conf->nports,
+			    DPVS_MAX_PORTS);
+
+	mz = rte_memzone_reserve_aligned(DPVS_MZ_ROOT, sizeof(struct dpvs_root), SOCKET_ID_ANY,
+					 0, RTE_CACHE_LINE_SIZE);
+	if (mz == NULL)
+		return fail(err, errlen, -rte_errno, "cannot reserve %s: %s", DPVS_MZ_ROOT,
+			    rte_strerror(rte_errno));
+	shm->root = mz->addr;
+	memset(shm->root, 0, sizeof(*shm->root));
+	dpvs_shm_fill_header(shm->root);
+	shm->root->conf = *conf;
+	memcpy(shm->root->ports, ports, conf->nports * sizeof(*ports));
+	shm->root->started_ns = dpvs_now_ns();
+
+	rcu_sz = rte_rcu_qsbr_get_memsize(DPVS_MAX_WORKERS);
+	mz = rte_memzone_reserve_aligned(DPVS_MZ_RCU, rcu_sz, SOCKET_ID_ANY, 0,
+					 RTE_CACHE_LINE_SIZE);
+	if (mz == NULL)
+		return fail(err, errlen, -rte_errno, "cannot reserve %s: %s", DPVS_MZ_RCU,
+			    rte_strerror(rte_errno));
+	shm->rcu = mz->addr;
+	if (rte_rcu_qsbr_init(shm->rcu, DPVS_MAX_WORKERS) != 0)
+		return fail(err, errlen, -EINVAL, "cannot initialise the RCU state");
+
+	for (w = 0; w < conf->nworkers; w++) {
+		snprintf(name, sizeof(name), DPVS_MZ_WORKER_FMT, w);
+		mz = rte_memzone_reserve_aligned(name, sizeof(struct dpvs_worker_region),
+						 SOCKET_ID_ANY, 0, RTE_CACHE_LINE_SIZE);
+		if (mz == NULL)
+			return fail(err, errlen, -rte_errno, "cannot reserve %s: %s", name,
+				    rte_strerror(rte_errno));
+		shm->wr[w] = mz->addr;
+		memset(shm->wr[w], 0, sizeof(*shm->wr[w]));
+		shm->wr[w]->magic = DPVS_SHM_MAGIC;
+		shm->wr[w]->worker_id = w;
+		shm->root->workers[w].lcore_id = DPVS_LCORE_WORKER(w);
+	}
+
+	shm->pool = rte_pktmbuf_pool_create(DPVS_POOL_MBUF, conf->mbufs, MBUF_CACHE, 0,
+					    RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	if (shm->pool == NULL)
+		return fail(err, errlen, -rte_errno, "cannot create mbuf pool of %u: %s",
+			    conf->mbufs, rte_strerror(rte_errno));
+	return create_rings(shm, conf, err, errlen);
+}
+
+static int
+lookup_ring(struct rte_ring **r, char *err, size_t errlen, const char *fmt, ...)
+{
+	char name[RTE_RING_NAMESIZE];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(name, sizeof(name), fmt, ap);
+	va_end(ap);
+	*r = rte_ring_lookup(name);
+	if (*r == NULL)
+		return fail(err, errlen, -ENOENT, "ring %s not found", name);
+	return 0;
+}
+
+static int
+attach_rings(struct dpvs_shm *shm, char *err, size_t errlen)
+{
+	const struct dpvs_global_conf *conf = &shm->root->conf;
+	unsigned int p, w, v;
+	int rc;
+
+	for (p = 0; p < conf->nports; p++) {
+		rc = lookup_ring(&shm->to_kni[p], err, errlen, DPVS_RING_TO_KNI_FMT, p);
+		for (w = 0; rc == 0 && w < conf->nworkers; w++)
+			rc = lookup_ring(&shm->from_kni[p][w], err, errlen,
+					 DPVS_RING_FROM_KNI_FMT, p, w);
+		if (rc != 0)
+			return rc;
+	}
+	for (w = 0; w < conf->nworkers; w++) {
+		rc = lookup_ring(&shm->arp[w], err, errlen, DPVS_RING_ARP_FMT, w);
+		for (v = 0; rc == 0 && v < conf->nworkers; v++)
+			if (v != w)
+				rc = lookup_ring(&shm->redir[w][v], err, errlen,
+						 DPVS_RING_REDIR_FMT, w, v);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+dpvs_shm_attach(struct dpvs_shm *shm, char *err, size_t errlen)
+{
+	const struct rte_memzone *mz;
+	char name[RTE_MEMZONE_NAMESIZE];
+	unsigned int w;
+	int rc;
+
+	memset(shm, 0, sizeof(*shm));
+	mz = rte_memzone_lookup(DPVS_MZ_ROOT);
+	if (mz == NULL)
+		return fail(err, errlen, -ENOENT, "memzone %s not found: is dpvs-primary running?",
+			    DPVS_MZ_ROOT);
+	if (mz->len < sizeof(uint32_t) * 2 + 64)
+		return fail(err, errlen, -EPROTO, "memzone %s is too small", DPVS_MZ_ROOT);
+	rc = dpvs_shm_check_header(mz->addr, err, errlen);
+	if (rc != 0)
+		return rc;
+	shm->root = mz->addr;
+
+	mz = rte_memzone_lookup(DPVS_MZ_RCU);
+	if (mz == NULL)
+		return fail(err, errlen, -ENOENT, "memzone %s not found", DPVS_MZ_RCU);
+	shm->rcu = mz->addr;
+	for (w = 0; w < shm->root->conf.nworkers; w++) {
+		snprintf(name, sizeof(name), DPVS_MZ_WORKER_FMT, w);
+		mz = rte_memzone_lookup(name);
+		if (mz == NULL)
+			return fail(err, errlen, -ENOENT, "memzone %s not found", name);
+		shm->wr[w] = mz->addr;
+	}
+	shm->pool = rte_mempool_lookup(DPVS_POOL_MBUF);
+	if (shm->pool == NULL)
+		return fail(err, errlen, -ENOENT, "mempool %s not found", DPVS_POOL_MBUF);
+	return attach_rings(shm, err, errlen);
+}

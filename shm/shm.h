@@ -1,0 +1,67 @@
+/*
+ * Creating and attaching the node's shared memory.
+ *
+ * dpvs_shm_create() is called once by the creator (dpvs-primary, or a
+ * single-process test) after rte_eal_init(); it reserves every memzone, the
+ * mbuf pool and every ring, and fills the root header. dpvs_shm_attach() is
+ * called by each secondary after rte_eal_init(); it checks the root header
+ * against this binary's build and looks everything up. Both fill a
+ * process-local struct dpvs_shm of handles; nothing here is per packet.
+ */
+#ifndef DPVS_SHM_SHM_H
+#define DPVS_SHM_SHM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "layout.h"
+
+struct rte_mempool;
+struct rte_ring;
+struct rte_rcu_qsbr;
+
+/* Process-local handles to the shared objects (never stored in shm). */
+struct dpvs_shm {
+	struct dpvs_root *root;
+	struct rte_rcu_qsbr *rcu;
+	struct rte_mempool *pool;
+	struct dpvs_worker_region *wr[DPVS_MAX_WORKERS];
+	struct rte_ring *to_kni[DPVS_MAX_PORTS];
+	struct rte_ring *from_kni[DPVS_MAX_PORTS][DPVS_MAX_WORKERS];
+	struct rte_ring *arp[DPVS_MAX_WORKERS];
+	struct rte_ring *redir[DPVS_MAX_WORKERS][DPVS_MAX_WORKERS];
+};
+
+/*
+ * Create everything. conf->nworkers and conf->nports must be within the
+ * DPVS_MAX_* limits; ports[] holds conf->nports entries (port ids and MACs
+ * may be filled in later by the creator, before any secondary starts).
+ * Returns 0, or a negative errno with a message in err.
+ */
+int dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
+		    const struct dpvs_port_info *ports, char *err, size_t errlen);
+
+/* Attach from a secondary. Returns 0, or a negative errno with a message in
+ * err that says what differs from this build. */
+int dpvs_shm_attach(struct dpvs_shm *shm, char *err, size_t errlen);
+
+/* Compare a root header with this build; 0 if it matches, else -EPROTO and
+ * a message in err. Pure: usable on plain memory. */
+int dpvs_shm_check_header(const struct dpvs_root *root, char *err, size_t errlen);
+
+/* Fill the header fields of a root (magic, version, sizes) for this build. */
+void dpvs_shm_fill_header(struct dpvs_root *root);
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t dpvs_now_ns(void);
+
+/* The config set the workers read now (acquire load of config.active). */
+static inline const struct dpvs_config_set *
+dpvs_config_active(const struct dpvs_root *root)
+{
+	uint32_t a = __atomic_load_n(&root->config.active, __ATOMIC_ACQUIRE);
+
+	return &root->config.set[a & 1];
+}
+
+#endif

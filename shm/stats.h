@@ -1,0 +1,67 @@
+/*
+ * Counters shared between the workers (writers, one row each) and dpvs-ctl
+ * (reader, sums the rows). Drop reasons and verdicts are X-macros so that the
+ * enum, the names printed by `dpvsctl stats` and the code never disagree.
+ *
+ * Types and names only.
+ */
+#ifndef DPVS_SHM_STATS_H
+#define DPVS_SHM_STATS_H
+
+#include <stdint.h>
+
+#include <rte_common.h>
+
+/* X(ENUM_SUFFIX, "name shown by dpvsctl") */
+#define DPVS_DROP_REASONS(X)                                                   \
+	X(ETH_SHORT, "eth_short")          /* frame shorter than its headers */ \
+	X(ARP_MALFORMED, "arp_malformed")  /* not Ethernet/IPv4 ARP */          \
+	X(ARP_OP, "arp_bad_op")            /* ARP op other than request/reply */\
+	X(OTHERHOST, "otherhost")          /* unicast frame not for our MAC */  \
+	X(IP_HDR, "ip_bad_header")         /* version, ihl or length wrong */   \
+	X(IP_CSUM, "ip_bad_csum")          /* IPv4 header checksum wrong */     \
+	X(ICMP_HDR, "icmp_bad_header")     /* ICMP too short or bad checksum */ \
+	X(KNI_RING_FULL, "kni_ring_full")  /* to-kernel ring full */            \
+	X(ARP_RING_FULL, "arp_ring_full")  /* a peer's arp ring full */         \
+	X(NEIGH_FULL, "neigh_table_full")  /* no slot to learn a neighbour */   \
+	X(NO_MBUF, "no_mbuf")              /* mbuf pool empty */                \
+	X(TX_FULL, "tx_full")              /* tx queue refused the packet */    \
+	X(BAD_PORT, "bad_port")            /* packet for an unknown port */
+
+#define DPVS_VERDICTS(X)                                                       \
+	X(TX, "tx")                        /* sent on a data port */            \
+	X(KERNEL, "kernel")                /* handed to the exception path */   \
+	X(DROP, "drop")                    /* dropped, see drops */             \
+	X(REDIRECT, "redirect")            /* passed to the owning worker */
+
+#define DPVS_X_ENUM_DROP(n, s) DPVS_DROP_##n,
+enum dpvs_drop_reason { DPVS_DROP_REASONS(DPVS_X_ENUM_DROP) DPVS_DROP_MAX };
+#undef DPVS_X_ENUM_DROP
+
+#define DPVS_X_ENUM_VERDICT(n, s) DPVS_VERDICT_##n,
+enum dpvs_verdict { DPVS_VERDICTS(DPVS_X_ENUM_VERDICT) DPVS_VERDICT_MAX };
+#undef DPVS_X_ENUM_VERDICT
+
+/* One row per worker, written only by that worker. */
+struct dpvs_worker_stats {
+	uint64_t rx_pkts;        /* received on data ports */
+	uint64_t rx_bytes;
+	uint64_t tx_pkts;        /* handed to rte_eth_tx_burst and accepted */
+	uint64_t tx_bytes;
+	uint64_t from_kernel;    /* taken from the bridge's rings */
+	uint64_t arp_ring_in;    /* taken from this worker's arp ring */
+	uint64_t loops;          /* loop iterations */
+	uint64_t busy_loops;     /* iterations that had work */
+	uint64_t verdict[DPVS_VERDICT_MAX];
+	uint64_t drop[DPVS_DROP_MAX];
+} __rte_cache_aligned;
+
+/* Exception bridge counters, one row per port, written only by the bridge. */
+struct dpvs_bridge_stats {
+	uint64_t to_kernel;      /* packets written into the tap */
+	uint64_t from_kernel;    /* packets read from the tap and given to a worker */
+	uint64_t to_kernel_drop; /* tap refused */
+	uint64_t from_kernel_drop; /* worker ring full or no worker */
+} __rte_cache_aligned;
+
+#endif
