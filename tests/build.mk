@@ -3,7 +3,7 @@
 # test file needs no rule of its own.
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(TBIN)/%)
-TEST_LIBS := $(CTL_LIB) $(WORKER_LIB) $(SHM_LIB)
+TEST_LIBS := $(CTL_LIB) $(WORKER_LIB) $(PRIMARY_LIB) $(BRIDGE_LIB) $(SHM_LIB)
 
 $(OBJ)/tests/unit/%.o: tests/unit/%.c $(PROTO_HDRS)
 	@mkdir -p $(dir $@)
