@@ -57,6 +57,10 @@
 #define DPVS_LCORE_CTL     126
 #define DPVS_LCORE_BRIDGE  127
 
+/* Exit status of a secondary (dpvs-ctl: a bad rules file) whose error a restart
+ * cannot fix: dpvs-primary stops the node instead of restarting it (EX_CONFIG). */
+#define DPVS_EXIT_CONFIG 78
+
 /* The node configuration from dpvs.conf, written once by the primary. */
 struct dpvs_global_conf {
 	char file_prefix[64];
