@@ -1,0 +1,29 @@
+/*
+ * Internet checksum helpers (RFC 1071) for the worker's stages. Pure
+ * functions on memory or on an mbuf; no state. A "raw" sum is the folded
+ * 16-bit one's complement sum in memory order (as rte_raw_cksum returns it);
+ * a checksum is its complement, ready to be stored into a header as is.
+ */
+#ifndef DPVS_WORKER_CKSUM_H
+#define DPVS_WORKER_CKSUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct rte_ipv4_hdr;
+struct rte_mbuf;
+
+/* The checksum of len bytes at buf. */
+uint16_t wk_cksum(const void *buf, size_t len);
+/* Non-zero if len bytes at buf, checksum field included, sum to all ones. */
+int wk_cksum_ok(const void *buf, size_t len);
+/* Non-zero if the IPv4 header (ihl words) carries a correct checksum. */
+int wk_ipv4_cksum_ok(const struct rte_ipv4_hdr *ip);
+/* Recompute the IPv4 header checksum in place. */
+void wk_ipv4_cksum_set(struct rte_ipv4_hdr *ip);
+/* The checksum of len bytes of m from offset off (any segments); the caller
+ * zeroes the checksum field first when computing. Returns -1 if the range is
+ * outside the packet, else the checksum in 0..0xffff. */
+int32_t wk_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len);
+
+#endif

@@ -1,0 +1,130 @@
+/*
+ * The worker context (see worker.h): built once from the shm handles and the
+ * worker id, and the recovery of what a dead predecessor left in this
+ * worker's shm region. Runs at start only; touches this worker's region.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_log.h>
+#include <rte_mbuf.h>
+
+#include "neigh.h"
+#include "worker.h"
+
+RTE_LOG_REGISTER(wk_logtype, dpvs.worker, INFO);
+
+static int
+ctx_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
+int
+wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err,
+	    size_t errlen)
+{
+	const struct dpvs_global_conf *conf = &shm->root->conf;
+	unsigned int p;
+
+	memset(ctx, 0, sizeof(*ctx));
+	if (id >= conf->nworkers || id >= DPVS_MAX_WORKERS)
+		return ctx_fail(err, errlen, -EINVAL,
+				"worker id %u is out of range: the node has %u worker(s)", id,
+				conf->nworkers);
+	if (conf->nports > DPVS_MAX_PORTS)
+		return ctx_fail(err, errlen, -EINVAL, "%u ports in shared memory, at most %u",
+				conf->nports, DPVS_MAX_PORTS);
+	if (shm->wr[id] == NULL || shm->wr[id]->magic != DPVS_SHM_MAGIC ||
+	    shm->wr[id]->worker_id != id)
+		return ctx_fail(err, errlen, -EPROTO, "region of worker %u is missing or corrupt",
+				id);
+	ctx->id = (uint16_t)id;
+	ctx->nports = (uint16_t)conf->nports;
+	ctx->nworkers = (uint16_t)conf->nworkers;
+	ctx->idle_sleep_us = conf->idle_sleep_us;
+	ctx->shm = shm;
+	ctx->root = shm->root;
+	ctx->wr = shm->wr[id];
+	ctx->st = &shm->root->stats[id];
+	ctx->slot = &shm->root->workers[id];
+	ctx->pool = shm->pool;
+	ctx->cfg = dpvs_config_active(shm->root);
+	memset(ctx->port_index, WK_PORT_NONE, sizeof(ctx->port_index));
+	for (p = 0; p < ctx->nports; p++) {
+		const struct dpvs_port_info *pi = &shm->root->ports[p];
+
+		if (pi->port_id >= RTE_MAX_ETHPORTS)
+			return ctx_fail(err, errlen, -EINVAL, "port %s has ethdev id %u",
+					pi->name, pi->port_id);
+		if (pi->nb_queues <= id)
+			return ctx_fail(err, errlen, -EINVAL,
+					"port %s has %u queue(s), none for worker %u", pi->name,
+					pi->nb_queues, id);
+		if (shm->to_kni[p] == NULL || shm->from_kni[p][id] == NULL)
+			return ctx_fail(err, errlen, -ENOENT, "rings of port %s are missing",
+					pi->name);
+		ctx->port_id[p] = pi->port_id;
+		memcpy(ctx->mac[p].addr_bytes, pi->mac, RTE_ETHER_ADDR_LEN);
+		ctx->port_index[pi->port_id] = (uint8_t)p;
+	}
+	if (shm->arp[id] == NULL)
+		return ctx_fail(err, errlen, -ENOENT, "arp ring of worker %u is missing", id);
+	return 0;
+}
+
+/* Free one mbuf pointer found in the region, if it is plausibly ours. */
+static unsigned int
+recover_one(struct wk_ctx *ctx, struct rte_mbuf **slot)
+{
+	struct rte_mbuf *m = *slot;
+
+	*slot = NULL;
+	if (m == NULL)
+		return 0;
+	if (m->pool != ctx->pool) {
+		WK_LOG(WARNING, "worker %u: stale pointer %p in shm is not an mbuf of %s",
+		       ctx->id, (void *)m, DPVS_POOL_MBUF);
+		return 0;
+	}
+	rte_pktmbuf_free(m);
+	return 1;
+}
+
+unsigned int
+wk_ctx_recover(struct wk_ctx *ctx)
+{
+	struct dpvs_worker_region *wr = ctx->wr;
+	unsigned int i, p, n, inflight = 0, buffered = 0;
+
+	/* Entries are cleared before they are handed on, so every non-NULL
+	 * inflight entry is still ours, whatever inflight_n says. */
+	for (i = 0; i < DPVS_BURST; i++)
+		inflight += recover_one(ctx, &wr->inflight[i]);
+	wr->inflight_n = 0;
+	for (p = 0; p < DPVS_MAX_PORTS; p++) {
+		struct dpvs_txbuf *tb = &wr->txbuf[p];
+
+		n = RTE_MIN(tb->count, (uint32_t)DPVS_TXBUF_LEN);
+		tb->count = 0;
+		for (i = 0; i < n; i++)
+			buffered += recover_one(ctx, &tb->pkts[i]);
+	}
+	n = wk_neigh_recount(wr);
+	if (inflight + buffered > 0)
+		WK_LOG(NOTICE,
+		       "worker %u: freed %u in-flight and %u buffered mbuf(s) left by the "
+		       "previous instance",
+		       ctx->id, inflight, buffered);
+	WK_LOG(INFO, "worker %u: %u neighbour(s) in the table", ctx->id, n);
+	return inflight + buffered;
+}

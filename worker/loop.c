@@ -1,0 +1,60 @@
+/*
+ * The worker loop: each iteration loads the active config set once, polls
+ * every data port, drains the arp ring and the from-kernel rings, flushes the
+ * tx buffers, reports a quiescent state on the RCU and refreshes the
+ * heartbeat. When idle it sleeps conf.idle_sleep_us (0 = pure polling).
+ * Touches this worker's region, stats row and slot.
+ */
+#include <time.h>
+
+#include <rte_rcu_qsbr.h>
+
+#include "worker.h"
+
+/* Empty iterations before the worker starts sleeping. */
+#define WK_IDLE_SPIN 16
+
+unsigned int
+wk_loop_once(struct wk_ctx *ctx)
+{
+	unsigned int work = 0;
+	uint16_t p;
+
+	ctx->cfg = dpvs_config_active(ctx->root);
+	for (p = 0; p < ctx->nports; p++)
+		work += wk_rx_port(ctx, p);
+	work += wk_arp_ring_drain(ctx);
+	work += wk_kni_drain(ctx);
+	work += wk_tx_flush_all(ctx);
+	rte_rcu_qsbr_quiescent(ctx->shm->rcu, ctx->id);
+	ctx->slot->heartbeat_ns = dpvs_now_ns();
+	ctx->st->loops++;
+	if (work != 0)
+		ctx->st->busy_loops++;
+	return work;
+}
+
+static void
+wk_idle(struct wk_ctx *ctx)
+{
+	struct timespec ts;
+
+	if (ctx->idle_sleep_us == 0 || ++ctx->idle_polls < WK_IDLE_SPIN)
+		return;
+	ts.tv_sec = ctx->idle_sleep_us / 1000000;
+	ts.tv_nsec = (long)(ctx->idle_sleep_us % 1000000) * 1000;
+	nanosleep(&ts, NULL);
+}
+
+void
+wk_run(struct wk_ctx *ctx, const volatile sig_atomic_t *stop)
+{
+	while (*stop == 0) {
+		if (wk_loop_once(ctx) != 0)
+			ctx->idle_polls = 0;
+		else
+			wk_idle(ctx);
+	}
+	/* leave nothing behind in the tx buffers */
+	wk_tx_flush_all(ctx);
+}

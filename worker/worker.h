@@ -1,0 +1,136 @@
+/*
+ * The worker's packet path: the per-worker context, the verdict every stage
+ * returns, and the entry point of each stage (one .c file per stage).
+ *
+ * In: a struct dpvs_shm (attached or created) and a worker id. Out: packets on
+ * this worker's tx queues, on the to-kernel rings and the peers' arp rings,
+ * counters in root->stats[id], neighbours in this worker's shm region.
+ * A context is used by exactly one thread, the worker that owns it; it writes
+ * only its own region, its own stats row and its own worker slot's heartbeat.
+ */
+#ifndef DPVS_WORKER_WORKER_H
+#define DPVS_WORKER_WORKER_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_log.h>
+#include <rte_mbuf.h>
+
+#include "shm/shm.h"
+
+extern int wk_logtype;
+#define WK_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_##level, wk_logtype, "dpvs-worker: " fmt "\n", ##__VA_ARGS__)
+/* Per-packet debug log: compiled out unless RTE_LOG_DP_LEVEL allows it. */
+#define WK_LOG_DP(level, fmt, ...) \
+	RTE_LOG_DP(level, USER1, "dpvs-worker: " fmt "\n", ##__VA_ARGS__)
+
+#define WK_PORT_NONE 0xff
+
+/*
+ * What a stage decided for a packet. kind is an enum dpvs_verdict;
+ * reason (enum dpvs_drop_reason) is meaningful for DROP only; port is the
+ * port index to transmit on (TX), the port whose to-kernel ring takes the
+ * packet (KERNEL) or the worker id (REDIRECT).
+ */
+struct wk_verdict {
+	uint8_t kind;
+	uint8_t reason;
+	uint16_t port;
+};
+
+static inline struct wk_verdict
+wk_tx(uint16_t port)
+{
+	return (struct wk_verdict){ .kind = DPVS_VERDICT_TX, .port = port };
+}
+
+static inline struct wk_verdict
+wk_kernel(uint16_t port)
+{
+	return (struct wk_verdict){ .kind = DPVS_VERDICT_KERNEL, .port = port };
+}
+
+static inline struct wk_verdict
+wk_drop(enum dpvs_drop_reason reason)
+{
+	return (struct wk_verdict){ .kind = DPVS_VERDICT_DROP, .reason = (uint8_t)reason };
+}
+
+/* Everything one worker needs, built once at start; no mutable globals. */
+struct wk_ctx {
+	uint16_t id;
+	uint16_t nports;
+	uint16_t nworkers;
+	uint16_t pad;
+	uint32_t idle_sleep_us;
+	uint32_t idle_polls;                  /* consecutive iterations without work */
+	struct dpvs_shm *shm;
+	struct dpvs_root *root;
+	struct dpvs_worker_region *wr;        /* this worker's shm region */
+	struct dpvs_worker_stats *st;         /* root->stats[id] */
+	struct dpvs_worker_slot *slot;        /* root->workers[id] */
+	const struct dpvs_config_set *cfg;    /* loaded once per loop iteration */
+	struct rte_mempool *pool;
+	uint16_t port_id[DPVS_MAX_PORTS];     /* ethdev id per port index */
+	struct rte_ether_addr mac[DPVS_MAX_PORTS];
+	uint8_t port_index[RTE_MAX_ETHPORTS]; /* ethdev id -> port index or WK_PORT_NONE */
+} __rte_cache_aligned;
+
+/* ctx.c: build the context of worker `id`; 0 or -errno with a message. */
+int wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err,
+		size_t errlen);
+/* ctx.c: free what a dead predecessor left in inflight[] and txbuf[], rebuild
+ * what is derived (the neighbour count). Returns the number of mbufs freed. */
+unsigned int wk_ctx_recover(struct wk_ctx *ctx);
+
+/* addr.c: is the IPv4 address (network order) one of ours? port is a port
+ * index, or WK_PORT_NONE for "on any port". */
+int wk_addr_v4_is_ours(const struct dpvs_config_set *cfg, uint16_t port, uint32_t addr);
+
+/* rx.c: poll queue ctx->id of port index p, run the pipeline on the burst;
+ * returns the number of packets received. */
+unsigned int wk_rx_port(struct wk_ctx *ctx, uint16_t p);
+/* rx.c: the pipeline for one packet received on port index p. */
+struct wk_verdict wk_pipeline(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
+
+/* Stages: each takes a packet received on port index p and decides. */
+struct wk_verdict wk_eth_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
+struct wk_verdict wk_arp_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
+struct wk_verdict wk_ipv4_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
+struct wk_verdict wk_ipv6_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
+struct wk_verdict wk_local_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
+
+/* arp.c: learn from a copy another worker put on our arp ring (does not
+ * free it). */
+void wk_arp_learn_copy(struct wk_ctx *ctx, struct rte_mbuf *m);
+/* arp.c: drain this worker's arp ring; returns the number of frames. */
+unsigned int wk_arp_ring_drain(struct wk_ctx *ctx);
+
+/* kni.c: hand a packet to the kernel through port p's to-kernel ring; the
+ * packet is gone afterwards. Returns 0, or -1 if the ring was full (the
+ * packet was freed and counted as kni_ring_full). */
+int wk_kni_send(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
+/* kni.c: move what the kernel wrote (dpvs_fromkni_<p>_<id>) to our tx
+ * buffers; returns the number of frames. */
+unsigned int wk_kni_drain(struct wk_ctx *ctx);
+
+/* tx.c: buffer a packet for port p (flushing first if the buffer is full);
+ * 0, or -1 if it could not be buffered (freed, counted as tx_full). */
+int wk_tx_enqueue(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
+/* tx.c: send port p's buffer; returns the number sent. */
+unsigned int wk_tx_flush(struct wk_ctx *ctx, uint16_t p);
+unsigned int wk_tx_flush_all(struct wk_ctx *ctx);
+/* tx.c: packets waiting in this worker's tx buffers. */
+unsigned int wk_tx_pending(const struct wk_ctx *ctx);
+
+/* loop.c: one iteration of the worker loop; returns the amount of work done
+ * (packets received, drained or sent). */
+unsigned int wk_loop_once(struct wk_ctx *ctx);
+/* loop.c: loop until *stop becomes non-zero, sleeping when idle. */
+void wk_run(struct wk_ctx *ctx, const volatile sig_atomic_t *stop);
+
+#endif
