@@ -1,0 +1,388 @@
+/*
+ * The dpvsctl command language (see cli.h): a table of commands, each with a
+ * parser that fills one member of the Request oneof. Pure: argv in, Request
+ * out, messages in a caller's buffer.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* Parses the words after "<object> <verb>" into req. */
+typedef int (*cli_parse_fn)(int argc, char *const argv[], Dpvs__Request *req, char *err,
+			    size_t errlen);
+
+struct cli_command {
+	const char *object;
+	const char *verb;       /* NULL: the command is the object word alone */
+	cli_parse_fn parse;
+	const char *usage;
+	bool mutation;
+	bool is_default;        /* the verb used when only the object is given */
+};
+
+static int
+cli_err(char *err, size_t errlen, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
+static char *
+cli_strdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (d == NULL)
+		abort();
+	return d;
+}
+
+static void *
+cli_alloc(size_t n)
+{
+	void *p = calloc(1, n);
+
+	if (p == NULL)
+		abort();
+	return p;
+}
+
+int
+ctl_cli_parse_prefix(const char *text, int *family, unsigned char bytes[16],
+		     unsigned int *prefixlen, char *err, size_t errlen)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	char *slash, *end;
+	unsigned int maxlen;
+	unsigned long len;
+
+	if (strlen(text) >= sizeof(buf))
+		return cli_err(err, errlen, CTL_CLI_BADARG, "bad address %s", text);
+	strcpy(buf, text);
+	slash = strchr(buf, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	memset(bytes, 0, 16);
+	if (inet_pton(AF_INET, buf, bytes) == 1) {
+		*family = 4;
+		maxlen = 32;
+	} else if (inet_pton(AF_INET6, buf, bytes) == 1) {
+		*family = 6;
+		maxlen = 128;
+	} else {
+		return cli_err(err, errlen, CTL_CLI_BADARG, "bad address %s", buf);
+	}
+	if (slash == NULL) {
+		*prefixlen = maxlen;
+		return CTL_CLI_OK;
+	}
+	errno = 0;
+	len = strtoul(slash + 1, &end, 10);
+	if (slash[1] < '0' || slash[1] > '9' || *end != '\0' || errno != 0 || len > maxlen)
+		return cli_err(err, errlen, CTL_CLI_BADARG,
+			       "bad prefix length %s for %s (0..%u)", slash + 1, buf, maxlen);
+	*prefixlen = (unsigned int)len;
+	return CTL_CLI_OK;
+}
+
+static Dpvs__Ip *
+cli_ip_msg(int family, const unsigned char bytes[16])
+{
+	Dpvs__Ip *ip = cli_alloc(sizeof(*ip));
+	size_t n = family == 4 ? 4 : 16;
+
+	dpvs__ip__init(ip);
+	ip->family = family == 4 ? DPVS__FAMILY__INET : DPVS__FAMILY__INET6;
+	ip->addr.data = cli_alloc(n);
+	memcpy(ip->addr.data, bytes, n);
+	ip->addr.len = n;
+	return ip;
+}
+
+/* "dev NAME" as the only option; *dev stays NULL when absent. */
+static int
+cli_parse_dev(int argc, char *const argv[], const char **dev, bool required, char *err,
+	      size_t errlen)
+{
+	int i;
+
+	*dev = NULL;
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "dev") != 0)
+			return cli_err(err, errlen, CTL_CLI_USAGE, "unexpected word \"%s\"",
+				       argv[i]);
+		if (i + 1 >= argc)
+			return cli_err(err, errlen, CTL_CLI_USAGE, "\"dev\" needs a port name");
+		if (*dev != NULL)
+			return cli_err(err, errlen, CTL_CLI_USAGE, "\"dev\" given twice");
+		*dev = argv[++i];
+		if (strlen(*dev) == 0 || strlen(*dev) >= 32)
+			return cli_err(err, errlen, CTL_CLI_BADARG, "bad port name \"%s\"", *dev);
+	}
+	if (required && *dev == NULL)
+		return cli_err(err, errlen, CTL_CLI_USAGE, "missing \"dev NAME\"");
+	return CTL_CLI_OK;
+}
+
+static Dpvs__Addr *
+cli_addr_args(int argc, char *const argv[], int *rc, char *err, size_t errlen)
+{
+	unsigned char bytes[16];
+	unsigned int plen;
+	const char *dev;
+	Dpvs__Addr *a;
+	int family;
+
+	if (argc < 1) {
+		*rc = cli_err(err, errlen, CTL_CLI_USAGE, "missing address");
+		return NULL;
+	}
+	*rc = ctl_cli_parse_prefix(argv[0], &family, bytes, &plen, err, errlen);
+	if (*rc != CTL_CLI_OK)
+		return NULL;
+	*rc = cli_parse_dev(argc - 1, argv + 1, &dev, true, err, errlen);
+	if (*rc != CTL_CLI_OK)
+		return NULL;
+	a = cli_alloc(sizeof(*a));
+	dpvs__addr__init(a);
+	a->address = cli_ip_msg(family, bytes);
+	a->prefixlen = plen;
+	a->dev = cli_strdup(dev);
+	return a;
+}
+
+static int
+parse_addr_add(int argc, char *const argv[], Dpvs__Request *req, char *err, size_t errlen)
+{
+	int rc;
+
+	req->addr_add = cli_addr_args(argc, argv, &rc, err, errlen);
+	if (req->addr_add != NULL)
+		req->op_case = DPVS__REQUEST__OP_ADDR_ADD;
+	return rc;
+}
+
+static int
+parse_addr_del(int argc, char *const argv[], Dpvs__Request *req, char *err, size_t errlen)
+{
+	int rc;
+
+	req->addr_del = cli_addr_args(argc, argv, &rc, err, errlen);
+	if (req->addr_del != NULL)
+		req->op_case = DPVS__REQUEST__OP_ADDR_DEL;
+	return rc;
+}
+
+static int
+parse_addr_show(int argc, char *const argv[], Dpvs__Request *req, char *err, size_t errlen)
+{
+	const char *dev;
+	int rc = cli_parse_dev(argc, argv, &dev, false, err, errlen);
+
+	if (rc != CTL_CLI_OK)
+		return rc;
+	req->addr_show = cli_alloc(sizeof(*req->addr_show));
+	dpvs__addr_show__init(req->addr_show);
+	if (dev != NULL)
+		req->addr_show->dev = cli_strdup(dev);
+	req->op_case = DPVS__REQUEST__OP_ADDR_SHOW;
+	return CTL_CLI_OK;
+}
+
+static int
+parse_neigh_show(int argc, char *const argv[], Dpvs__Request *req, char *err, size_t errlen)
+{
+	const char *dev;
+	int rc = cli_parse_dev(argc, argv, &dev, false, err, errlen);
+
+	if (rc != CTL_CLI_OK)
+		return rc;
+	req->neigh_show = cli_alloc(sizeof(*req->neigh_show));
+	dpvs__neigh_show__init(req->neigh_show);
+	if (dev != NULL)
+		req->neigh_show->dev = cli_strdup(dev);
+	req->op_case = DPVS__REQUEST__OP_NEIGH_SHOW;
+	return CTL_CLI_OK;
+}
+
+static int
+cli_no_args(int argc, char *const argv[], char *err, size_t errlen)
+{
+	if (argc > 0)
+		return cli_err(err, errlen, CTL_CLI_USAGE, "unexpected word \"%s\"", argv[0]);
+	return CTL_CLI_OK;
+}
+
+static int
+parse_stats(int argc, char *const argv[], Dpvs__Request *req, char *err, size_t errlen)
+{
+	int rc = cli_no_args(argc, argv, err, errlen);
+
+	if (rc != CTL_CLI_OK)
+		return rc;
+	req->stats_show = cli_alloc(sizeof(*req->stats_show));
+	dpvs__stats_show__init(req->stats_show);
+	req->op_case = DPVS__REQUEST__OP_STATS_SHOW;
+	return CTL_CLI_OK;
+}
+
+static int
+parse_worker_show(int argc, char *const argv[], Dpvs__Request *req, char *err, size_t errlen)
+{
+	int rc = cli_no_args(argc, argv, err, errlen);
+
+	if (rc != CTL_CLI_OK)
+		return rc;
+	req->worker_show = cli_alloc(sizeof(*req->worker_show));
+	dpvs__worker_show__init(req->worker_show);
+	req->op_case = DPVS__REQUEST__OP_WORKER_SHOW;
+	return CTL_CLI_OK;
+}
+
+static int
+parse_version(int argc, char *const argv[], Dpvs__Request *req, char *err, size_t errlen)
+{
+	int rc = cli_no_args(argc, argv, err, errlen);
+
+	if (rc != CTL_CLI_OK)
+		return rc;
+	req->version_show = cli_alloc(sizeof(*req->version_show));
+	dpvs__version_show__init(req->version_show);
+	req->op_case = DPVS__REQUEST__OP_VERSION_SHOW;
+	return CTL_CLI_OK;
+}
+
+static const struct cli_command cli_commands[] = {
+	{ "addr", "add", parse_addr_add, "addr add ADDR[/LEN] dev PORT", true, false },
+	{ "addr", "del", parse_addr_del, "addr del ADDR[/LEN] dev PORT", true, false },
+	{ "addr", "show", parse_addr_show, "addr show [dev PORT]", false, true },
+	{ "neigh", "show", parse_neigh_show, "neigh show [dev PORT]", false, true },
+	{ "stats", NULL, parse_stats, "stats", false, false },
+	{ "stats", "show", parse_stats, NULL, false, false },
+	{ "worker", "show", parse_worker_show, "worker show", false, true },
+	{ "version", NULL, parse_version, "version", false, false },
+};
+#define CLI_NCOMMANDS (sizeof(cli_commands) / sizeof(cli_commands[0]))
+
+const char *
+ctl_cli_usage(void)
+{
+	static char text[2048];
+	size_t off, i;
+
+	if (text[0] != '\0')
+		return text;
+	off = (size_t)snprintf(text, sizeof(text),
+			       "usage: dpvsctl [-s SOCKET] [--json] COMMAND\ncommands:\n");
+	for (i = 0; i < CLI_NCOMMANDS && off < sizeof(text); i++)
+		if (cli_commands[i].usage != NULL)
+			off += (size_t)snprintf(text + off, sizeof(text) - off, "  %s\n",
+						cli_commands[i].usage);
+	return text;
+}
+
+/* Find the row for the object and verb in argv; *used = words consumed. */
+static const struct cli_command *
+cli_find(int argc, char *const argv[], int *used)
+{
+	const struct cli_command *dflt = NULL, *alone = NULL;
+	size_t i;
+
+	for (i = 0; i < CLI_NCOMMANDS; i++) {
+		const struct cli_command *c = &cli_commands[i];
+
+		if (strcmp(c->object, argv[0]) != 0)
+			continue;
+		if (c->verb == NULL)
+			alone = c;
+		else if (argc > 1 && strcmp(c->verb, argv[1]) == 0) {
+			*used = 2;
+			return c;
+		} else if (c->is_default)
+			dflt = c;
+	}
+	*used = 1;
+	if (alone != NULL)
+		return alone;
+	if (dflt != NULL && argc == 1)
+		return dflt;
+	return NULL;
+}
+
+int
+ctl_cli_parse(int argc, char *const argv[], struct ctl_cli_cmd *cmd, char *err, size_t errlen)
+{
+	char *words[CTL_CLI_MAX_ARGS];
+	const struct cli_command *c;
+	int i, n = 0, used, rc;
+
+	memset(cmd, 0, sizeof(*cmd));
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0 && i > 0) {
+			cmd->json = true;
+			continue;
+		}
+		if (n == CTL_CLI_MAX_ARGS)
+			return cli_err(err, errlen, CTL_CLI_USAGE, "too many words");
+		words[n++] = argv[i];
+	}
+	if (n == 0)
+		return cli_err(err, errlen, CTL_CLI_USAGE, "missing command");
+	c = cli_find(n, words, &used);
+	if (c == NULL) {
+		if (n > 1)
+			return cli_err(err, errlen, CTL_CLI_USAGE, "unknown command \"%s %s\"",
+				       words[0], words[1]);
+		return cli_err(err, errlen, CTL_CLI_USAGE, "unknown command \"%s\"", words[0]);
+	}
+	cmd->req = cli_alloc(sizeof(*cmd->req));
+	dpvs__request__init(cmd->req);
+	rc = c->parse(n - used, words + used, cmd->req, err, errlen);
+	if (rc != CTL_CLI_OK) {
+		ctl_cli_cmd_free(cmd);
+		return rc;
+	}
+	cmd->mutation = c->mutation;
+	return CTL_CLI_OK;
+}
+
+void
+ctl_cli_cmd_free(struct ctl_cli_cmd *cmd)
+{
+	if (cmd->req != NULL)
+		dpvs__request__free_unpacked(cmd->req, NULL);
+	cmd->req = NULL;
+}
+
+int
+ctl_cli_split(char *line, char **argv, int max)
+{
+	char *p = line;
+	int n = 0;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		if (*p == '\0' || *p == '#')
+			return n;
+		if (n == max)
+			return -1;
+		argv[n++] = p;
+		while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+			p++;
+		if (*p == '\0')
+			return n;
+		*p++ = '\0';
+	}
+}

@@ -1,0 +1,59 @@
+/*
+ * The dpvsctl command language: argv (the words after `dpvsctl` and its global
+ * options) in, a protobuf Request out. Shared by the client and by dpvs-ctl's
+ * rules-file loader, so a line of the rules file and a command line mean the
+ * same thing. No DPDK, no I/O, no global state.
+ *
+ * A new command is a new row in the command table of cli.c.
+ */
+#ifndef DPVS_CTL_CLI_H
+#define DPVS_CTL_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "proto/dpvs.pb-c.h"
+
+/* Return values of ctl_cli_parse(). */
+#define CTL_CLI_OK      0
+#define CTL_CLI_BADARG  (-1)  /* a value is wrong: err says which */
+#define CTL_CLI_USAGE   (-2)  /* unknown command or wrong shape: print usage */
+
+#define CTL_CLI_MAX_ARGS 64
+
+struct ctl_cli_cmd {
+	Dpvs__Request *req;   /* owned; free with ctl_cli_cmd_free() */
+	bool json;            /* --json was given after the command word */
+	bool mutation;        /* the command changes the configuration */
+};
+
+/*
+ * Parse argv[0..argc-1] (e.g. {"addr", "add", "10.0.0.1/24", "dev", "dpdk0"}).
+ * `--json` is accepted anywhere after the first word. On success fills cmd
+ * and returns CTL_CLI_OK; otherwise returns CTL_CLI_BADARG or CTL_CLI_USAGE
+ * with a one-line message in err and cmd->req == NULL.
+ */
+int ctl_cli_parse(int argc, char *const argv[], struct ctl_cli_cmd *cmd, char *err,
+		  size_t errlen);
+
+void ctl_cli_cmd_free(struct ctl_cli_cmd *cmd);
+
+/* Multi-line usage text for every command. */
+const char *ctl_cli_usage(void);
+
+/*
+ * Split a rules-file line in place into words (whitespace separated; a word
+ * starting with '#' starts a comment that runs to the end of the line).
+ * Returns the number of words, or -1 if there are more than max.
+ */
+int ctl_cli_split(char *line, char **argv, int max);
+
+/*
+ * Parse "ADDR" or "ADDR/LEN" (IPv4 or IPv6) into an Ip message's parts:
+ * family (4 or 6), 16 bytes (IPv4 in the first 4) and the prefix length
+ * (32/128 if absent). Returns 0 or CTL_CLI_BADARG with a message in err.
+ */
+int ctl_cli_parse_prefix(const char *text, int *family, unsigned char bytes[16],
+			 unsigned int *prefixlen, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,144 @@
+/*
+ * Address table operations on a config set in plain memory (see addr.h).
+ * Touches only the set passed in; reads the port names of the root.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ctl/daemon/addr.h"
+#include "ctl/daemon/err.h"
+
+const char *
+ctl_ip_str(const struct dpvs_ip *ip, char *buf, size_t len)
+{
+	int af = ip->family == DPVS_AF_INET ? AF_INET : AF_INET6;
+
+	if ((ip->family != DPVS_AF_INET && ip->family != DPVS_AF_INET6) ||
+	    inet_ntop(af, ip->bytes, buf, (socklen_t)len) == NULL)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+int
+ctl_port_find(const struct dpvs_root *root, const char *name, char *err, size_t errlen)
+{
+	uint32_t i;
+
+	for (i = 0; i < root->conf.nports && i < DPVS_MAX_PORTS; i++)
+		if (strncmp(root->ports[i].name, name, sizeof(root->ports[i].name)) == 0)
+			return (int)i;
+	return ctl_fail(err, errlen, -CTL_ENOPORT, "no port named %s", name);
+}
+
+int
+ctl_addr_find(const struct dpvs_config_set *set, const struct dpvs_ip *ip)
+{
+	size_t n = ip->family == DPVS_AF_INET ? 4 : 16;
+	uint32_t i;
+
+	for (i = 0; i < set->naddrs; i++)
+		if (set->addrs[i].addr.family == ip->family &&
+		    memcmp(set->addrs[i].addr.bytes, ip->bytes, n) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Checks shared by add and del: family, port, prefix length. */
+static int
+addr_check(const struct dpvs_root *root, const struct dpvs_addr_entry *a, char *err,
+	   size_t errlen)
+{
+	static const uint8_t zero[16];
+	char s[INET6_ADDRSTRLEN];
+	unsigned int maxlen;
+
+	if (a->addr.family == DPVS_AF_INET) {
+		maxlen = 32;
+		if (memcmp(a->addr.bytes + 4, zero, 12) != 0)
+			return ctl_fail(err, errlen, -CTL_EINVAL, "bad IPv4 address encoding");
+	} else if (a->addr.family == DPVS_AF_INET6) {
+		maxlen = 128;
+	} else {
+		return ctl_fail(err, errlen, -CTL_EINVAL, "bad address family %u",
+				a->addr.family);
+	}
+	if (a->prefixlen > maxlen)
+		return ctl_fail(err, errlen, -CTL_EINVAL, "bad prefix length %u for %s (0..%u)",
+				a->prefixlen, ctl_ip_str(&a->addr, s, sizeof(s)), maxlen);
+	if (a->port >= root->conf.nports || a->port >= DPVS_MAX_PORTS)
+		return ctl_fail(err, errlen, -CTL_ENOPORT, "no port with index %u", a->port);
+	return 0;
+}
+
+/* An address a host may own: not unspecified, multicast or broadcast. */
+static int
+addr_check_host(const struct dpvs_ip *ip, char *err, size_t errlen)
+{
+	static const uint8_t zero[16];
+	char s[INET6_ADDRSTRLEN];
+	const uint8_t *b = ip->bytes;
+
+	ctl_ip_str(ip, s, sizeof(s));
+	if (ip->family == DPVS_AF_INET) {
+		if (memcmp(b, zero, 4) == 0 || b[0] >= 224)
+			return ctl_fail(err, errlen, -CTL_EINVAL,
+					"%s cannot be a host address", s);
+	} else if (memcmp(b, zero, 16) == 0 || b[0] == 0xff) {
+		return ctl_fail(err, errlen, -CTL_EINVAL, "%s cannot be a host address", s);
+	}
+	return 0;
+}
+
+int
+ctl_addr_add(struct dpvs_config_set *set, const struct dpvs_root *root,
+	     const struct dpvs_addr_entry *a, char *err, size_t errlen)
+{
+	char s[INET6_ADDRSTRLEN];
+	struct dpvs_addr_entry e;
+	int rc, i;
+
+	rc = addr_check(root, a, err, errlen);
+	if (rc == 0)
+		rc = addr_check_host(&a->addr, err, errlen);
+	if (rc != 0)
+		return rc;
+	i = ctl_addr_find(set, &a->addr);
+	if (i >= 0)
+		return ctl_fail(err, errlen, -CTL_EEXIST, "%s is already on %s",
+				ctl_ip_str(&a->addr, s, sizeof(s)),
+				root->ports[set->addrs[i].port].name);
+	if (set->naddrs >= DPVS_MAX_ADDRS)
+		return ctl_fail(err, errlen, -CTL_EFULL, "address table is full (%u entries)",
+				DPVS_MAX_ADDRS);
+	memset(&e, 0, sizeof(e));
+	e.addr.family = a->addr.family;
+	memcpy(e.addr.bytes, a->addr.bytes, sizeof(e.addr.bytes));
+	e.port = a->port;
+	e.prefixlen = a->prefixlen;
+	e.flags = a->flags;
+	set->addrs[set->naddrs++] = e;
+	return 0;
+}
+
+int
+ctl_addr_del(struct dpvs_config_set *set, const struct dpvs_root *root,
+	     const struct dpvs_addr_entry *a, char *err, size_t errlen)
+{
+	char s[INET6_ADDRSTRLEN];
+	int rc, i;
+
+	rc = addr_check(root, a, err, errlen);
+	if (rc != 0)
+		return rc;
+	i = ctl_addr_find(set, &a->addr);
+	if (i < 0 || set->addrs[i].port != a->port)
+		return ctl_fail(err, errlen, -CTL_ENOENT, "%s is not on %s",
+				ctl_ip_str(&a->addr, s, sizeof(s)), root->ports[a->port].name);
+	/* keep the order of the others: show and save list in insertion order */
+	memmove(&set->addrs[i], &set->addrs[i + 1],
+		(set->naddrs - (uint32_t)i - 1) * sizeof(set->addrs[0]));
+	set->naddrs--;
+	memset(&set->addrs[set->naddrs], 0, sizeof(set->addrs[0]));
+	return 0;
+}

@@ -1,0 +1,99 @@
+/*
+ * From configuration Requests to front-door calls (see apply.h). Touches only
+ * the config set passed in.
+ */
+#include <string.h>
+
+#include "ctl/daemon/addr.h"
+#include "ctl/daemon/apply.h"
+#include "ctl/daemon/err.h"
+
+typedef int (*apply_fn)(struct dpvs_config_set *set, const struct dpvs_root *root,
+			const Dpvs__Request *req, char *err, size_t errlen);
+
+struct apply_row {
+	Dpvs__Request__OpCase op;
+	apply_fn fn;
+};
+
+int
+ctl_addr_from_msg(const struct dpvs_root *root, const Dpvs__Addr *m, struct dpvs_addr_entry *e,
+		  char *err, size_t errlen)
+{
+	int port;
+
+	memset(e, 0, sizeof(*e));
+	if (m == NULL || m->address == NULL)
+		return ctl_fail(err, errlen, -CTL_EINVAL, "missing address");
+	if (m->address->family == DPVS__FAMILY__INET && m->address->addr.len == 4)
+		e->addr.family = DPVS_AF_INET;
+	else if (m->address->family == DPVS__FAMILY__INET6 && m->address->addr.len == 16)
+		e->addr.family = DPVS_AF_INET6;
+	else
+		return ctl_fail(err, errlen, -CTL_EINVAL, "bad address (family %d, %zu bytes)",
+				(int)m->address->family, m->address->addr.len);
+	memcpy(e->addr.bytes, m->address->addr.data, m->address->addr.len);
+	if (m->prefixlen > 128)
+		return ctl_fail(err, errlen, -CTL_EINVAL, "bad prefix length %u", m->prefixlen);
+	e->prefixlen = (uint8_t)m->prefixlen;
+	if (m->dev == NULL || m->dev[0] == '\0')
+		return ctl_fail(err, errlen, -CTL_EINVAL, "missing port name");
+	port = ctl_port_find(root, m->dev, err, errlen);
+	if (port < 0)
+		return port;
+	e->port = (uint16_t)port;
+	return 0;
+}
+
+static int
+apply_addr_add(struct dpvs_config_set *set, const struct dpvs_root *root,
+	       const Dpvs__Request *req, char *err, size_t errlen)
+{
+	struct dpvs_addr_entry e;
+	int rc = ctl_addr_from_msg(root, req->addr_add, &e, err, errlen);
+
+	return rc != 0 ? rc : ctl_addr_add(set, root, &e, err, errlen);
+}
+
+static int
+apply_addr_del(struct dpvs_config_set *set, const struct dpvs_root *root,
+	       const Dpvs__Request *req, char *err, size_t errlen)
+{
+	struct dpvs_addr_entry e;
+	int rc = ctl_addr_from_msg(root, req->addr_del, &e, err, errlen);
+
+	return rc != 0 ? rc : ctl_addr_del(set, root, &e, err, errlen);
+}
+
+static const struct apply_row apply_table[] = {
+	{ DPVS__REQUEST__OP_ADDR_ADD, apply_addr_add },
+	{ DPVS__REQUEST__OP_ADDR_DEL, apply_addr_del },
+};
+
+static const struct apply_row *
+apply_find(const Dpvs__Request *req)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(apply_table) / sizeof(apply_table[0]); i++)
+		if (apply_table[i].op == req->op_case)
+			return &apply_table[i];
+	return NULL;
+}
+
+bool
+ctl_request_is_mutation(const Dpvs__Request *req)
+{
+	return apply_find(req) != NULL;
+}
+
+int
+ctl_apply_request(struct dpvs_config_set *set, const struct dpvs_root *root,
+		  const Dpvs__Request *req, char *err, size_t errlen)
+{
+	const struct apply_row *row = apply_find(req);
+
+	if (row == NULL)
+		return ctl_fail(err, errlen, -CTL_EUNSUPP, "not a configuration command");
+	return row->fn(set, root, req, err, errlen);
+}

@@ -1,0 +1,45 @@
+/*
+ * Error codes of the control path. Every front-door function returns 0 or a
+ * negative CTL_E* code; ctl_strerror() names it and ctl_err_status() maps it
+ * to the protobuf Status a client sees. The detailed human message travels
+ * separately (an err buffer filled by the function that knows the details).
+ */
+#ifndef DPVS_CTL_ERR_H
+#define DPVS_CTL_ERR_H
+
+#include <stddef.h>
+
+#include "proto/dpvs.pb-c.h"
+
+/* X(NAME, status, "text") */
+#define CTL_ERRORS(X)                                                            \
+	X(INVAL, DPVS__STATUS__ERR_INVALID, "invalid argument")                  \
+	X(NOPORT, DPVS__STATUS__ERR_NOT_FOUND, "no such port")                   \
+	X(EXIST, DPVS__STATUS__ERR_EXISTS, "already exists")                     \
+	X(NOENT, DPVS__STATUS__ERR_NOT_FOUND, "not found")                       \
+	X(FULL, DPVS__STATUS__ERR_FULL, "table full")                            \
+	X(UNSUPP, DPVS__STATUS__ERR_UNSUPPORTED, "operation not supported")      \
+	X(MALFORMED, DPVS__STATUS__ERR_MALFORMED, "malformed request")           \
+	X(BUSY, DPVS__STATUS__ERR_BUSY, "workers did not confirm in time")       \
+	X(NOMEM, DPVS__STATUS__ERR_INTERNAL, "out of memory")                    \
+	X(IO, DPVS__STATUS__ERR_INTERNAL, "input/output error")
+
+#define CTL_X_ENUM(n, st, s) CTL_E##n,
+enum ctl_err {
+	CTL_OK = 0,
+	CTL_ERRORS(CTL_X_ENUM)
+	CTL_E_MAX
+};
+#undef CTL_X_ENUM
+
+/* Text for a return value (0 or -CTL_E*). */
+const char *ctl_strerror(int rc);
+
+/* The Status for a return value (0 -> OK). */
+Dpvs__Status ctl_err_status(int rc);
+
+/* snprintf into err (if non-NULL) and return rc: `return ctl_fail(err, ...)`. */
+int ctl_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+#endif

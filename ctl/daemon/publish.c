@@ -1,0 +1,73 @@
+/*
+ * Config publication with RCU (see publish.h). Writes root->config only;
+ * reads the RCU state in shm. Runs in dpvs-ctl (or a single-process test).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_rcu_qsbr.h>
+
+#include "ctl/daemon/err.h"
+#include "ctl/daemon/log.h"
+#include "ctl/daemon/publish.h"
+
+#define RCU_POLL_NS 100000  /* 100 us between checks */
+
+int
+ctl_rcu_wait(struct rte_rcu_qsbr *v, unsigned int timeout_ms)
+{
+	const struct timespec nap = { 0, RCU_POLL_NS };
+	uint64_t deadline, token;
+
+	if (v == NULL)
+		return 0;
+	token = rte_rcu_qsbr_start(v);
+	deadline = dpvs_now_ns() + (uint64_t)timeout_ms * 1000000ull;
+	for (;;) {
+		if (rte_rcu_qsbr_check(v, token, false) == 1)
+			return 0;
+		if (dpvs_now_ns() >= deadline)
+			return -CTL_EBUSY;
+		nanosleep(&nap, NULL);
+	}
+}
+
+int
+ctl_publish_begin(struct dpvs_shm *shm, struct dpvs_config_set **set, char *err,
+		  size_t errlen)
+{
+	struct dpvs_config *cfg = &shm->root->config;
+	uint32_t active = __atomic_load_n(&cfg->active, __ATOMIC_ACQUIRE) & 1;
+
+	/* Normally a no-op wait (the last commit waited already); it matters
+	 * after a commit that timed out or a restart of dpvs-ctl mid-change. */
+	if (ctl_rcu_wait(shm->rcu, CTL_RCU_TIMEOUT_MS) != 0)
+		return ctl_fail(err, errlen, -CTL_EBUSY,
+				"a worker has not confirmed the previous change within %u ms; "
+				"nothing changed, try again",
+				CTL_RCU_TIMEOUT_MS);
+	memcpy(&cfg->set[active ^ 1], &cfg->set[active], sizeof(cfg->set[0]));
+	*set = &cfg->set[active ^ 1];
+	return 0;
+}
+
+int
+ctl_publish_commit(struct dpvs_shm *shm, char *err, size_t errlen)
+{
+	struct dpvs_config *cfg = &shm->root->config;
+	uint32_t active = __atomic_load_n(&cfg->active, __ATOMIC_ACQUIRE) & 1;
+	uint64_t gen = cfg->generation + 1;
+
+	(void)err;
+	(void)errlen;
+	cfg->set[active ^ 1].version = gen;
+	__atomic_store_n(&cfg->active, active ^ 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&cfg->generation, gen, __ATOMIC_RELEASE);
+	if (ctl_rcu_wait(shm->rcu, CTL_RCU_TIMEOUT_MS) != 0)
+		CTL_LOG(WARNING,
+			"config generation %" PRIu64 " is live, but a worker did not confirm "
+			"it within %u ms", gen, CTL_RCU_TIMEOUT_MS);
+	return 0;
+}
