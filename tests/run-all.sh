@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# tests/run-all.sh: run every test of dpvs-mp in order and summarise.
+#
+#   1. unit tests: every executable build/tests/test_* (Check, CK_FORK=yes)
+#   2. packet fixtures: /usr/bin/python3 tests/fixture/run_fixtures.py
+#   3. system tests: every tests/system/test_*.sh (root, network namespaces)
+#   4. a check that nothing was left behind (processes, namespaces, hugepage
+#      files, /var/run/dpdk/<prefix>) by the system tests
+#
+# In:  an optional PATTERN (shell glob on the test name) to run a subset;
+#      TEST_TIMEOUT (seconds per system test, default 180). Run `make all tests`
+#      first (make check does).
+# Out: each test's output, indented; one line per test "PASS|FAIL name (time)";
+#      last line "N passed, M failed" (N, M count test programs and scripts).
+#      Exit status 0 only if every test passed and at least one ran.
+set -uo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT="$(pwd)"
+PATTERN="${1:-*}"
+PY=/usr/bin/python3
+LOGDIR="$(mktemp -d /tmp/dpvs-run-all.XXXXXX)"
+PASSED=0
+FAILED=0
+RESULTS=()
+CHILD=""
+
+summary() {
+	echo
+	echo "==== results ===="
+	local r
+	for r in "${RESULTS[@]}"; do
+		echo "$r"
+	done
+	rm -rf "$LOGDIR"
+	echo "$PASSED passed, $FAILED failed"
+}
+
+on_signal() {
+	echo "run-all: interrupted" >&2
+	if [ -n "$CHILD" ]; then
+		# timeout(1) forwards TERM to the test, whose trap cleans up
+		kill -TERM "$CHILD" 2>/dev/null
+		wait "$CHILD" 2>/dev/null
+	fi
+	RESULTS+=("FAIL (interrupted)")
+	FAILED=$((FAILED + 1))
+	summary
+	exit 130
+}
+trap on_signal INT TERM
+
+# run NAME LIMIT_S CMD...: run one test bounded in time, record its result
+run() {
+	local name="$1" limit="$2" rc t0 t1 log
+	shift 2
+	# shellcheck disable=SC2254
+	case "$name" in
+	$PATTERN) ;;
+	*) return 0 ;;
+	esac
+	log="$LOGDIR/$(echo "$name" | tr '/ ' '__').log"
+	echo "---- $name"
+	t0="$(date +%s%N)"
+	timeout -k 10 "$limit" "$@" >"$log" 2>&1 </dev/null &
+	CHILD=$!
+	wait "$CHILD"
+	rc=$?
+	CHILD=""
+	t1="$(date +%s%N)"
+	sed 's/^/    /' "$log"
+	local took
+	took="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1fs", (b - a) / 1e9 }')"
+	if [ "$rc" -eq 0 ]; then
+		PASSED=$((PASSED + 1))
+		RESULTS+=("PASS $name ($took)")
+		echo "PASS $name ($took)"
+	else
+		FAILED=$((FAILED + 1))
+		[ "$rc" -eq 124 ] && rc="$rc, timed out after ${limit}s"
+		RESULTS+=("FAIL $name (exit $rc, $took)")
+		echo "FAIL $name (exit $rc, $took)"
+	fi
+}
+
+# record_fail NAME WHY: a test that could not even start
+record_fail() {
+	FAILED=$((FAILED + 1))
+	RESULTS+=("FAIL $1 ($2)")
+	echo "FAIL $1 ($2)"
+}
+
+# ---- 1. unit tests
+export CK_FORK=yes
+units=(build/tests/test_*)
+if [ ! -e "${units[0]}" ]; then
+	record_fail "unit" "no build/tests/test_* binaries: run make tests"
+else
+	for t in "${units[@]}"; do
+		[ -x "$t" ] && [ -f "$t" ] || continue
+		run "unit/$(basename "$t")" 300 "$t"
+	done
+fi
+
+# ---- 2. packet fixtures
+case "fixture/run_fixtures" in
+$PATTERN)
+	if [ -f tests/fixture/run_fixtures.py ]; then
+		run "fixture/run_fixtures" 600 "$PY" tests/fixture/run_fixtures.py
+	else
+		record_fail "fixture/run_fixtures" "tests/fixture/run_fixtures.py missing"
+	fi
+	;;
+esac
+
+# ---- 3. system tests
+export DPVS_TEST_BOUNDED=1
+for t in tests/system/test_*.sh; do
+	[ -f "$t" ] || continue
+	run "system/$(basename "$t" .sh)" "${TEST_TIMEOUT:-180}" bash "$t"
+done
+unset DPVS_TEST_BOUNDED
+
+# ---- 4. nothing left behind by the system tests (their names start "sy<pid>")
+leftovers() {
+	local what=""
+	what+="$(ip netns list 2>/dev/null | awk '$1 ~ /^sy[0-9]+[a-z][nc]$/ { printf "netns %s; ", $1 }')"
+	what+="$(ls /dev/hugepages 2>/dev/null | grep -E '^sy[0-9]+[a-z]map_' | head -n 3 |
+		sed 's|^|hugepage /dev/hugepages/|; s|$|; |' | tr -d '\n')"
+	what+="$(ls /var/run/dpdk 2>/dev/null | grep -E '^sy[0-9]+[a-z]$' | sed 's|^|/var/run/dpdk/|; s|$|; |' | tr -d '\n')"
+	what+="$(pgrep -a -f -- '--file-prefix[= ]sy[0-9]+[a-z]' | sed 's/$/; /' | tr -d '\n')"
+	what+="$(ls -d /tmp/dpvs-test_* 2>/dev/null | sed 's/$/; /' | tr -d '\n')"
+	printf '%s' "$what"
+}
+# sweep: remove what a test killed by timeout -k could not clean itself
+sweep() {
+	local ns pid f
+	for pid in $(pgrep -f -- '--file-prefix[= ]sy[0-9]+[a-z]'); do
+		kill -9 "$pid" 2>/dev/null
+	done
+	for ns in $(ip netns list 2>/dev/null | awk '$1 ~ /^sy[0-9]+[a-z][nc]$/ { print $1 }'); do
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			kill -9 "$pid" 2>/dev/null
+		done
+		ip netns del "$ns"
+	done
+	for f in /dev/hugepages/sy[0-9]*map_* /var/run/dpdk/sy[0-9]* /tmp/dpvs-test_*; do
+		[ -e "$f" ] && rm -rf "$f"
+	done
+}
+case "system/leftovers" in
+$PATTERN)
+	left="$(leftovers)"
+	if [ -z "$left" ]; then
+		PASSED=$((PASSED + 1))
+		RESULTS+=("PASS system/leftovers")
+		echo "PASS system/leftovers"
+	else
+		record_fail "system/leftovers" "left behind: $left"
+		sweep
+	fi
+	;;
+esac
+
+if [ $((PASSED + FAILED)) -eq 0 ]; then
+	record_fail "run-all" "no test matched '$PATTERN'"
+fi
+summary
+[ "$FAILED" -eq 0 ]

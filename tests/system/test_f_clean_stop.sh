@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# System test: after SIGTERM to dpvs-primary, no process of the node, no
+# hugepage file and no /var/run/dpdk/<prefix> is left; after the test's
+# teardown tests/run-all.sh checks that no namespace is left. Then a node whose primary was
+# killed (-9) leaves its files, and a new primary with the same prefix starts
+# anyway (it clears what its dead predecessor left).
+. "$(dirname "$0")/lib.sh"
+need_bins dpvs-primary dpvs-worker dpvs-ctl dpvs-kni-bridge dpvsctl
+
+p="$(prefix_of a)"
+node_start a 1
+node_add_addr a
+wait_until 10 nsc a ping -c 1 -W 1 "$(node_addr a)" || fail "no reply from $(node_addr a)"
+pids="$(pids_of_prefix "$p" | tr '\n' ' ')"
+log "processes of $p: $pids"
+node_stop a || fail "primary did not stop on SIGTERM"
+no_procs() { [ -z "$(pids_of_prefix "$p")" ]; }
+wait_until 5 no_procs || fail "processes left after stop: $(pids_of_prefix "$p" | xargs -r ps -o pid,args -p)"
+log "ok: no process of $p left"
+assert_eq "hugepage files of $p" "" "$(ls /dev/hugepages | grep "^$p" | tr '\n' ' ')"
+[ ! -e "/var/run/dpdk/$p" ] || fail "/var/run/dpdk/$p left behind: $(ls "/var/run/dpdk/$p")"
+log "ok: no /var/run/dpdk/$p"
+[ ! -e "$(sock_of a)" ] || fail "control socket $(sock_of a) left behind"
+log "ok: no control socket"
+
+# crash of the primary: secondaries die with it; a new primary starts anyway
+ip netns del "$(nsn_of a)"
+ip netns del "$(nsc_of a)"
+T_NODES=()
+node_start a 1
+kill -9 "$(primary_pid_of a)"
+wait_until 10 no_procs || fail "secondaries outlived the killed primary: $(pids_of_prefix "$p")"
+log "ok: secondaries died with the primary"
+log "left by the crash: $(ls /dev/hugepages | grep -c "^$p") hugepage file(s), /var/run/dpdk/$p $( [ -e /var/run/dpdk/$p ] && echo present || echo absent)"
+ip netns del "$(nsn_of a)"
+ip netns del "$(nsc_of a)"
+T_NODES=()
+node_start a 1
+node_add_addr a
+wait_until 10 nsc a ping -c 1 -W 1 "$(node_addr a)" || fail "restarted node does not answer"
+log "ok: a new primary with prefix $p started after a crash"
+node_stop a || fail "primary did not stop on SIGTERM"
+
+exit 0
