@@ -1,0 +1,227 @@
+#!/usr/bin/env bash
+# deploy/demo.sh: start a dpvs-mp node on a private topology of network
+# namespaces and show it working (`make demo`).
+#
+#   client netns (dpvsdemo-c)            node netns (dpvsdemo-n)
+#   dpvsdemow  198.18.0.2  <-- wire -->  dpdk0 (net_tap, polled by the worker)
+#   own MAC                              198.18.0.1 (dpvsctl addr: the worker answers)
+#                                        dpdk0.kni 198.18.0.3 (kernel, via the bridge)
+#
+# The wire is the kernel end of the data port's net_tap: dpvs-primary creates
+# it in the node netns, and once the port has started the demo moves it into
+# the client netns and gives it a MAC of its own.
+#
+# In:  build/bin/* (make all), root, hugepages (deploy/hugepages.sh).
+#      DEMO_WORKERS (default 1), DEMO_KEEP=1 to keep the node running until
+#      Ctrl-C instead of stopping at the end.
+# Out: a narrated run on stdout; everything it made (processes, namespaces,
+#      hugepage files, /var/run/dpdk/dpvsdemo, the temp dir) removed at the
+#      end, on error and on Ctrl-C.
+#
+# Extending (issue 3 and later): add a step_* function and call it from main;
+# more namespaces (real servers) go in topology_up / topology_down.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BIN="$ROOT/build/bin"
+PREFIX=dpvsdemo
+NS_NODE=dpvsdemo-n
+NS_CLIENT=dpvsdemo-c
+WIRE=dpvsdemow
+CLIENT_MAC=02:de:40:00:00:02
+NODE_ADDR=198.18.0.1
+CLIENT_ADDR=198.18.0.2
+KNI_ADDR=198.18.0.3
+HTTP_PORT=8080
+WORKERS="${DEMO_WORKERS:-1}"
+TMP=""
+PRIMARY_PID=""
+HTTP_PID=""
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+run() { printf '$ %s\n' "$*"; "$@"; }
+die() { echo "demo: $*" >&2; exit 1; }
+ctl() { "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" "$@"; }
+in_node() { ip netns exec "$NS_NODE" "$@"; }
+in_client() { ip netns exec "$NS_CLIENT" "$@"; }
+
+# wait_until TIMEOUT_S CMD...: poll every 50 ms until CMD succeeds
+wait_until() {
+	local deadline=$(($(date +%s) + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ "$(date +%s)" -lt "$deadline" ] || return 1
+		sleep 0.05
+	done
+}
+
+cleanup() {
+	local rc=$? pid
+	trap - EXIT INT TERM
+	set +e
+	say "cleaning up"
+	[ -n "$HTTP_PID" ] && kill "$HTTP_PID" 2>/dev/null
+	if [ -n "$PRIMARY_PID" ] && kill -0 "$PRIMARY_PID" 2>/dev/null; then
+		kill -TERM "$PRIMARY_PID"
+		wait_until 10 sh -c "! kill -0 $PRIMARY_PID" || kill -9 "$PRIMARY_PID"
+	fi
+	for pid in $(pgrep -f -- "--file-prefix[= ]$PREFIX( |\$)"); do
+		kill -9 "$pid" 2>/dev/null
+	done
+	topology_down
+	rm -f /dev/hugepages/${PREFIX}map_* 2>/dev/null
+	rm -rf "/var/run/dpdk/$PREFIX"
+	if [ "$rc" -ne 0 ] && [ -n "$TMP" ] && [ -f "$TMP/primary.log" ]; then
+		echo "---- last lines of dpvs-primary's log ----" >&2
+		tail -n 20 "$TMP/primary.log" >&2
+	fi
+	[ -n "$TMP" ] && rm -rf "$TMP"
+	[ "$rc" -eq 0 ] && echo "demo: done, nothing left behind" || echo "demo: failed (exit $rc)" >&2
+	exit "$rc"
+}
+
+topology_up() {
+	ip netns add "$NS_NODE"
+	ip netns add "$NS_CLIENT"
+	ip -n "$NS_NODE" link set lo up
+	ip -n "$NS_CLIENT" link set lo up
+}
+
+topology_down() {
+	local ns pid
+	for ns in "$NS_NODE" "$NS_CLIENT"; do
+		ip netns list | grep -q "^$ns\b" || continue
+		for pid in $(ip netns pids "$ns"); do
+			kill -9 "$pid" 2>/dev/null
+		done
+		ip netns del "$ns"
+	done
+}
+
+preflight() {
+	[ "$(id -u)" -eq 0 ] || die "run as root (network namespaces, hugepages)"
+	local b
+	for b in dpvs-primary dpvs-worker dpvs-ctl dpvs-kni-bridge dpvsctl; do
+		[ -x "$BIN/$b" ] || die "$BIN/$b missing: run make"
+	done
+	# a demo killed with -9 earlier may have left its namespaces
+	if ip netns list | grep -q "^$NS_NODE\b"; then
+		pgrep -f -- "--file-prefix[= ]$PREFIX( |\$)" >/dev/null &&
+			die "another demo seems to be running (prefix $PREFIX)"
+		topology_down
+	fi
+}
+
+write_conf() {
+	cat >"$TMP/dpvs.conf" <<EOF
+[global]
+file_prefix = $PREFIX
+run_dir = $TMP/run
+[memory]
+mbufs = 8192
+[worker]
+count = $WORKERS
+idle_sleep_us = 50
+[port.dpdk0]
+vdev = net_tap0,iface=$WIRE
+EOF
+}
+
+all_running() {
+	[ "$(ctl --json worker show | jq '[.[] | select(.state == "running")] | length')" = "$WORKERS" ]
+}
+
+step_start() {
+	say "starting dpvs-primary ($WORKERS worker(s)) in netns $NS_NODE"
+	cat "$TMP/dpvs.conf"
+	in_node "$BIN/dpvs-primary" -c "$TMP/dpvs.conf" >"$TMP/primary.log" 2>&1 </dev/null &
+	PRIMARY_PID=$!
+	wait_until 20 ctl version || die "dpvs-ctl did not answer"
+	# the port has started: its tap (the wire) goes to the client
+	ip -n "$NS_NODE" link set "$WIRE" netns "$NS_CLIENT"
+	ip -n "$NS_CLIENT" link set "$WIRE" address "$CLIENT_MAC"
+	ip -n "$NS_CLIENT" addr add "$CLIENT_ADDR/24" dev "$WIRE"
+	ip -n "$NS_CLIENT" link set "$WIRE" up
+	wait_until 20 all_running || die "workers did not reach running"
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" version
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" worker show
+}
+
+step_addr() {
+	say "the node's address on dpdk0: the worker answers ARP and ping for it"
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" addr add "$NODE_ADDR/24" dev dpdk0
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" addr show
+}
+
+worker_counters() {
+	ctl --json stats | jq -c '[.workers[] | {id, rx_pkts, tx_pkts}]'
+}
+
+step_ping() {
+	say "ping from the client, answered by the worker"
+	echo "worker counters before: $(worker_counters)"
+	wait_until 10 in_client ping -c 1 -W 1 "$NODE_ADDR" || die "no reply from $NODE_ADDR"
+	run ip netns exec "$NS_CLIENT" ping -c 5 -i 0.2 "$NODE_ADDR"
+	echo "worker counters after:  $(worker_counters)"
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" stats
+}
+
+step_kni() {
+	say "an address the kernel owns on dpdk0.kni, reached through the bridge"
+	run ip netns exec "$NS_NODE" ip link set dpdk0.kni up
+	run ip netns exec "$NS_NODE" ip addr add "$KNI_ADDR/24" dev dpdk0.kni
+	mkdir -p "$TMP/www"
+	echo "hello from the kernel of the node, through dpdk0.kni" >"$TMP/www/index.html"
+	in_node /usr/bin/python3 -m http.server --bind "$KNI_ADDR" --directory "$TMP/www" "$HTTP_PORT" \
+		>"$TMP/http.log" 2>&1 &
+	HTTP_PID=$!
+	wait_until 10 sh -c "ip netns exec $NS_NODE ss -Hltn | grep -q '$KNI_ADDR:$HTTP_PORT'" ||
+		die "http server did not start"
+	wait_until 10 in_client ping -c 1 -W 1 "$KNI_ADDR" || die "no reply from $KNI_ADDR"
+	run ip netns exec "$NS_CLIENT" ping -c 3 -i 0.2 "$KNI_ADDR"
+	run ip netns exec "$NS_CLIENT" curl -sS --max-time 5 "http://$KNI_ADDR:$HTTP_PORT/"
+	# the kernel pings the client: the client's ARP reply is learned by the worker
+	in_node ping -c 1 -W 1 -I dpdk0.kni "$CLIENT_ADDR" >/dev/null || true
+	wait_until 5 sh -c "'$BIN/dpvsctl' -s '$TMP/run/ctl.sock' neigh show | grep -q -w '$CLIENT_ADDR'" || true
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" neigh show
+}
+
+step_kill_worker() {
+	say "kill -9 of worker 0: the primary restarts it, the port keeps running"
+	local pid npid t0
+	pid="$(ctl --json worker show | jq -r '.[] | select(.id == 0) | .pid')"
+	echo "dpdk0 ipackets before: $(ctl --json stats | jq '.ports[0].ipackets')"
+	t0="$(date +%s%N)"
+	run kill -9 "$pid"
+	restarted() {
+		npid="$(ctl --json worker show | jq -r '.[] | select(.id == 0) | select(.state == "running") | .pid')"
+		[ -n "$npid" ] && [ "$npid" != "$pid" ] && in_client ping -c 1 -W 1 "$NODE_ADDR"
+	}
+	wait_until 10 restarted || die "worker 0 did not come back"
+	echo "worker 0 answering again $(( ($(date +%s%N) - t0) / 1000000 )) ms after the kill (pid $pid -> $npid)"
+	echo "dpdk0 ipackets after:  $(ctl --json stats | jq '.ports[0].ipackets') (not reset)"
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" worker show
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" neigh show
+	run ip netns exec "$NS_CLIENT" ping -c 3 -i 0.2 "$NODE_ADDR"
+}
+
+main() {
+	preflight
+	trap cleanup EXIT
+	trap 'echo; echo "demo: interrupted"; exit 130' INT TERM
+	TMP="$(mktemp -d /tmp/dpvs-demo.XXXXXX)"
+	mkdir -p "$TMP/run"
+	write_conf
+	topology_up
+	step_start
+	step_addr
+	step_ping
+	step_kni
+	step_kill_worker
+	if [ "${DEMO_KEEP:-0}" = 1 ]; then
+		say "node running; try: $BIN/dpvsctl -s $TMP/run/ctl.sock stats  (Ctrl-C to stop)"
+		wait "$PRIMARY_PID"
+	fi
+}
+
+main "$@"
