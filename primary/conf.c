@@ -1,0 +1,382 @@
+/*
+ * dpvs.conf parser (see conf.h). Reads one file with rte_cfgfile and fills a
+ * caller-owned struct primary_conf; no global state, no EAL.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cfgfile.h>
+
+#include "conf.h"
+
+#define MAX_PREFIX_LEN 32
+
+struct parse_ctx {
+	const char *path;
+	struct primary_conf *c;
+	char *err;
+	size_t errlen;
+	int seen_global, seen_memory, seen_worker;
+};
+
+static int
+conf_fail(struct parse_ctx *x, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(x->err, x->errlen, "%s: ", x->path);
+	if (n < 0 || (size_t)n >= x->errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(x->err + n, x->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void
+conf_defaults(struct primary_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->g.file_prefix, sizeof(c->g.file_prefix), "%s", CONF_DEFAULT_PREFIX);
+	snprintf(c->g.run_dir, sizeof(c->g.run_dir), "%s", CONF_DEFAULT_RUN_DIR);
+	c->g.mbufs = CONF_DEFAULT_MBUFS;
+	c->g.nworkers = CONF_DEFAULT_WORKERS;
+	c->g.idle_sleep_us = CONF_DEFAULT_IDLE_US;
+}
+
+/* A decimal number in [min, max]; no sign, no trailing text. */
+static int
+parse_u32(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry *e,
+	  uint32_t min, uint32_t max, uint32_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!isdigit((unsigned char)e->value[0]))
+		return conf_fail(x, "[%s] %s = '%s': not a number", sec, e->name, e->value);
+	errno = 0;
+	v = strtoull(e->value, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return conf_fail(x, "[%s] %s = '%s': not a number", sec, e->name, e->value);
+	if (v < min || v > max)
+		return conf_fail(x, "[%s] %s = %llu: must be between %u and %u", sec, e->name,
+				 v, min, max);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* Letters, digits, '_' and '-' only. */
+static int
+is_plain_name(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-')
+			return 0;
+	return 1;
+}
+
+/* The same key twice in one section is an error, not a silent override. */
+static int
+check_dup_keys(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry *e, int n)
+{
+	int i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < i; j++)
+			if (strcmp(e[i].name, e[j].name) == 0)
+				return conf_fail(x, "[%s] %s is given twice", sec, e[i].name);
+	return 0;
+}
+
+static int
+section_global(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry *e, int n)
+{
+	struct dpvs_global_conf *g = &x->c->g;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		const char *v = e[i].value;
+
+		if (strcmp(e[i].name, "file_prefix") == 0) {
+			if (!is_plain_name(v) || strlen(v) > MAX_PREFIX_LEN)
+				return conf_fail(x, "[%s] file_prefix = '%s': use 1 to %d letters, "
+						 "digits, '_' or '-'", sec, v, MAX_PREFIX_LEN);
+			snprintf(g->file_prefix, sizeof(g->file_prefix), "%s", v);
+		} else if (strcmp(e[i].name, "run_dir") == 0) {
+			if (v[0] != '/')
+				return conf_fail(x, "[%s] run_dir = '%s': must be an absolute path",
+						 sec, v);
+			if (strlen(v) > CONF_MAX_RUN_DIR)
+				return conf_fail(x, "[%s] run_dir = '%s': longer than %d characters "
+						 "(<run_dir>/ctl.sock must fit a unix socket path)",
+						 sec, v, CONF_MAX_RUN_DIR);
+			snprintf(g->run_dir, sizeof(g->run_dir), "%s", v);
+		} else {
+			return conf_fail(x, "[%s] unknown key '%s' (known: file_prefix, run_dir)",
+					 sec, e[i].name);
+		}
+	}
+	return 0;
+}
+
+static int
+section_memory(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry *e, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(e[i].name, "mbufs") == 0) {
+			if (parse_u32(x, sec, &e[i], CONF_MIN_MBUFS, CONF_MAX_MBUFS,
+				      &x->c->g.mbufs) != 0)
+				return -1;
+		} else {
+			return conf_fail(x, "[%s] unknown key '%s' (known: mbufs)", sec, e[i].name);
+		}
+	}
+	return 0;
+}
+
+static int
+section_worker(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry *e, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(e[i].name, "count") == 0) {
+			if (parse_u32(x, sec, &e[i], 1, DPVS_MAX_WORKERS, &x->c->g.nworkers) != 0)
+				return -1;
+		} else if (strcmp(e[i].name, "idle_sleep_us") == 0) {
+			if (parse_u32(x, sec, &e[i], 0, CONF_MAX_IDLE_US,
+				      &x->c->g.idle_sleep_us) != 0)
+				return -1;
+		} else {
+			return conf_fail(x, "[%s] unknown key '%s' (known: count, idle_sleep_us)",
+					 sec, e[i].name);
+		}
+	}
+	return 0;
+}
+
+/* dddd:bb:dd.f or bb:dd.f, hexadecimal. */
+static int
+is_pci_addr(const char *s)
+{
+	unsigned int dom, bus, dev, fn;
+	char tail;
+
+	if (sscanf(s, "%4x:%2x:%2x.%1x%c", &dom, &bus, &dev, &fn, &tail) == 4)
+		return strlen(s) == 12 && dev < 32 && fn < 8;
+	if (sscanf(s, "%2x:%2x.%1x%c", &bus, &dev, &fn, &tail) == 3)
+		return strlen(s) == 7 && dev < 32 && fn < 8;
+	return 0;
+}
+
+static int
+port_device(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry *e, int n,
+	    struct dpvs_port_info *p, uint8_t *kind)
+{
+	const char *vdev = NULL, *pci = NULL;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(e[i].name, "vdev") == 0)
+			vdev = e[i].value;
+		else if (strcmp(e[i].name, "pci") == 0)
+			pci = e[i].value;
+		else
+			return conf_fail(x, "[%s] unknown key '%s' (known: vdev, pci)", sec,
+					 e[i].name);
+	}
+	if (vdev == NULL && pci == NULL)
+		return conf_fail(x, "[%s] needs vdev = <device args> or pci = <address>", sec);
+	if (vdev != NULL && pci != NULL)
+		return conf_fail(x, "[%s] has both vdev and pci: give exactly one", sec);
+	if (pci != NULL) {
+		if (!is_pci_addr(pci))
+			return conf_fail(x, "[%s] pci = '%s': not a PCI address like "
+					 "0000:03:00.0", sec, pci);
+		*kind = CONF_PORT_PCI;
+		snprintf(p->devargs, sizeof(p->devargs), "%s", pci);
+		return 0;
+	}
+	if (strlen(vdev) >= sizeof(p->devargs))
+		return conf_fail(x, "[%s] vdev is longer than %zu characters", sec,
+				 sizeof(p->devargs) - 1);
+	if (vdev[0] == ',' || strncmp(vdev, "net_tap_kni", 11) == 0)
+		return conf_fail(x, "[%s] vdev = '%s': needs a device name (net_tap_kni* is "
+				 "reserved for the exception ports)", sec, vdev);
+	*kind = CONF_PORT_VDEV;
+	snprintf(p->devargs, sizeof(p->devargs), "%s", vdev);
+	return 0;
+}
+
+static int
+section_port(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry *e, int n)
+{
+	struct primary_conf *c = x->c;
+	const char *name = sec + strlen("port.");
+	struct dpvs_port_info *p;
+	uint32_t i;
+
+	if (!is_plain_name(name))
+		return conf_fail(x, "[%s]: a port name is letters, digits, '_' or '-'", sec);
+	if (strlen(name) > CONF_MAX_PORT_NAME)
+		return conf_fail(x, "[%s]: port name '%s' is longer than %d characters "
+				 "(its kernel interface %s%s must fit IFNAMSIZ)", sec, name,
+				 CONF_MAX_PORT_NAME, name, CONF_KNI_SUFFIX);
+	for (i = 0; i < c->g.nports; i++)
+		if (strcmp(c->ports[i].name, name) == 0)
+			return conf_fail(x, "[%s] is given twice", sec);
+	if (c->g.nports >= DPVS_MAX_PORTS)
+		return conf_fail(x, "[%s]: too many ports, at most %d", sec, DPVS_MAX_PORTS);
+	p = &c->ports[c->g.nports];
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	snprintf(p->kni_name, sizeof(p->kni_name), "%s%s", name, CONF_KNI_SUFFIX);
+	p->mtu = 1500;
+	if (port_device(x, sec, e, n, p, &c->kind[c->g.nports]) != 0)
+		return -1;
+	c->g.nports++;
+	return 0;
+}
+
+static int
+section_once(struct parse_ctx *x, const char *sec, int *seen)
+{
+	if (*seen)
+		return conf_fail(x, "[%s] is given twice", sec);
+	*seen = 1;
+	return 0;
+}
+
+static int
+do_section(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry *e, int n)
+{
+	if (check_dup_keys(x, sec, e, n) != 0)
+		return -1;
+	if (strcmp(sec, "global") == 0)
+		return section_once(x, sec, &x->seen_global) != 0 ? -1 :
+			section_global(x, sec, e, n);
+	if (strcmp(sec, "memory") == 0)
+		return section_once(x, sec, &x->seen_memory) != 0 ? -1 :
+			section_memory(x, sec, e, n);
+	if (strcmp(sec, "worker") == 0)
+		return section_once(x, sec, &x->seen_worker) != 0 ? -1 :
+			section_worker(x, sec, e, n);
+	if (strncmp(sec, "port.", 5) == 0)
+		return section_port(x, sec, e, n);
+	return conf_fail(x, "unknown section [%s] (known: global, memory, worker, port.NAME)",
+			 sec);
+}
+
+/* rte_cfgfile refused the file: find the first line it cannot read. */
+static int
+syntax_error(struct parse_ctx *x)
+{
+	char line[1024], *s, *end;
+	FILE *f = fopen(x->path, "r");
+	int lineno = 0, in_section = 0;
+
+	if (f == NULL)
+		return conf_fail(x, "cannot open: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		lineno++;
+		s = strchr(line, ';');
+		if (s != NULL)
+			*s = '\0';
+		for (s = line; isspace((unsigned char)*s); s++)
+			;
+		for (end = s + strlen(s); end > s && isspace((unsigned char)end[-1]); end--)
+			*(end - 1) = '\0';
+		if (*s == '\0')
+			continue;
+		if (*s == '[') {
+			in_section = 1;
+			if (end[-1] == ']' && end - s > 2)
+				continue;
+			fclose(f);
+			return conf_fail(x, "line %d: a section header is [name]", lineno);
+		}
+		if (!in_section || strchr(s, '=') == NULL || *s == '=' ||
+		    strchr(s, '=')[1] == '\0') {
+			fclose(f);
+			return conf_fail(x, "line %d: '%s' is not 'key = value' inside a [section]",
+					 lineno, s);
+		}
+	}
+	fclose(f);
+	return conf_fail(x, "not a valid INI file");
+}
+
+static int
+check_whole(struct parse_ctx *x)
+{
+	struct primary_conf *c = x->c;
+	uint32_t i, j;
+
+	if (c->g.nports == 0)
+		return conf_fail(x, "no port: add a [port.NAME] section with vdev = or pci =");
+	for (i = 0; i < c->g.nports; i++) {
+		size_t li = strcspn(c->ports[i].devargs, ",");
+
+		c->ports[i].nb_queues = (uint16_t)c->g.nworkers;
+		for (j = 0; j < i; j++) {
+			size_t lj = strcspn(c->ports[j].devargs, ",");
+
+			if (li == lj && strncmp(c->ports[i].devargs, c->ports[j].devargs, li) == 0)
+				return conf_fail(x, "[port.%s] and [port.%s] use the same device %.*s",
+						 c->ports[j].name, c->ports[i].name, (int)li,
+						 c->ports[i].devargs);
+		}
+	}
+	return 0;
+}
+
+int
+conf_parse(const char *path, struct primary_conf *c, char *err, size_t errlen)
+{
+	struct parse_ctx x = { .path = path, .c = c, .err = err, .errlen = errlen };
+	struct rte_cfgfile_entry *ents;
+	char sec[CFG_NAME_LEN];
+	struct rte_cfgfile *cfg;
+	int i, n, nsec, rc = 0;
+	FILE *f;
+
+	conf_defaults(c);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return conf_fail(&x, "cannot open: %s", strerror(errno));
+	fclose(f);
+	cfg = rte_cfgfile_load(path, 0);
+	if (cfg == NULL)
+		return syntax_error(&x);
+	nsec = rte_cfgfile_num_sections(cfg, NULL, 0);
+	for (i = 0; rc == 0 && i < nsec; i++) {
+		n = rte_cfgfile_section_num_entries_by_index(cfg, sec, i);
+		if (n < 0) {
+			rc = conf_fail(&x, "cannot read section %d", i + 1);
+			break;
+		}
+		ents = calloc((size_t)n + 1, sizeof(*ents));
+		if (ents == NULL) {
+			rc = conf_fail(&x, "out of memory");
+			break;
+		}
+		if (rte_cfgfile_section_entries_by_index(cfg, i, sec, ents, n) != n)
+			rc = conf_fail(&x, "cannot read section [%s]", sec);
+		else
+			rc = do_section(&x, sec, ents, n);
+		free(ents);
+	}
+	rte_cfgfile_close(cfg);
+	if (rc == 0)
+		rc = check_whole(&x);
+	return rc;
+}

@@ -1,0 +1,58 @@
+/*
+ * dpvs.conf parser (primary only).
+ *
+ * In: the path of an INI file (parsed with rte_cfgfile; `;` starts a comment).
+ * Out: a struct primary_conf holding the node configuration (struct
+ * dpvs_global_conf) and one struct dpvs_port_info per [port.NAME] section, in
+ * file order. Nothing else is touched: no EAL needed, usable from unit tests.
+ *
+ *   [global]  file_prefix (default dpvs), run_dir (default /run/dpvs)
+ *   [memory]  mbufs (default 16384)
+ *   [worker]  count (default 1), idle_sleep_us (default 50; 0 = pure polling)
+ *   [port.NAME] vdev = <vdev args> | pci = <pci address>   (exactly one)
+ */
+#ifndef DPVS_PRIMARY_CONF_H
+#define DPVS_PRIMARY_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "shm/layout.h"
+
+#define CONF_DEFAULT_PREFIX  "dpvs"
+#define CONF_DEFAULT_RUN_DIR "/run/dpvs"
+#define CONF_DEFAULT_MBUFS   16384u
+#define CONF_DEFAULT_WORKERS 1u
+#define CONF_DEFAULT_IDLE_US 50u
+
+#define CONF_MIN_MBUFS   1024u
+#define CONF_MAX_MBUFS   (1u << 22)
+#define CONF_MAX_IDLE_US 1000000u
+
+/* <port>.kni must fit IFNAMSIZ (16, with the NUL). */
+#define CONF_KNI_SUFFIX       ".kni"
+#define CONF_MAX_PORT_NAME    (16 - 1 - 4)
+/* <run_dir>/ctl.sock must fit sun_path (108, with the NUL). */
+#define CONF_MAX_RUN_DIR      (108 - 1 - 9)
+
+enum conf_port_kind {
+	CONF_PORT_VDEV = 0,
+	CONF_PORT_PCI,
+};
+
+struct primary_conf {
+	struct dpvs_global_conf g;
+	struct dpvs_port_info ports[DPVS_MAX_PORTS];
+	uint8_t kind[DPVS_MAX_PORTS];          /* enum conf_port_kind */
+};
+
+/* Fill c with the defaults (no port). */
+void conf_defaults(struct primary_conf *c);
+
+/*
+ * Parse the file at path into c. Returns 0, or -1 with a message in err that
+ * names the file, the section and the key (or line) at fault.
+ */
+int conf_parse(const char *path, struct primary_conf *c, char *err, size_t errlen);
+
+#endif

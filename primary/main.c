@@ -1,0 +1,232 @@
+/*
+ * dpvs-primary -c dpvs.conf [--rules FILE]: the EAL primary of a node.
+ *
+ * Parses dpvs.conf, clears what a crashed predecessor of the same file prefix
+ * left, starts EAL, creates the shared memory, starts the ports and their
+ * exception taps, then spawns and supervises dpvs-ctl, dpvs-kni-bridge and
+ * the workers until SIGTERM/SIGINT, and removes every runtime file of its
+ * prefix on the way out. Stays in the foreground; never touches a packet.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+
+#include "shm/shm.h"
+#include "conf.h"
+#include "log.h"
+#include "port.h"
+#include "stale.h"
+#include "supervise.h"
+
+#define STOP_DEADLINE_MS 3000
+
+static const char *const child_bins[] = { "dpvs-ctl", "dpvs-kni-bridge", "dpvs-worker" };
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: dpvs-primary -c dpvs.conf [--rules FILE]\n");
+}
+
+static int
+parse_args(int argc, char **argv, const char **conf, const char **rules)
+{
+	static const struct option opts[] = {
+		{ "conf", required_argument, NULL, 'c' },
+		{ "rules", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int o;
+
+	while ((o = getopt_long(argc, argv, "c:r:h", opts, NULL)) != -1) {
+		if (o == 'c') {
+			*conf = optarg;
+		} else if (o == 'r') {
+			*rules = optarg;
+		} else if (o == 'h') {
+			usage(stdout);
+			exit(0);
+		} else {
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (*conf == NULL || optind != argc) {
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+/* The secondaries live next to this binary. */
+static int
+find_bindir(char *dir, size_t len)
+{
+	char self[PATH_MAX], path[PATH_MAX + 32], *slash;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	unsigned int i;
+
+	if (n <= 0)
+		return -1;
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (slash == NULL)
+		return -1;
+	*slash = '\0';
+	snprintf(dir, len, "%s", self);
+	for (i = 0; i < RTE_DIM(child_bins); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, child_bins[i]);
+		if (access(path, X_OK) != 0) {
+			PLOG(ERR, "cannot run %s: %s", path, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+mkdir_p(const char *dir)
+{
+	char path[PATH_MAX], *p;
+
+	snprintf(path, sizeof(path), "%s", dir);
+	for (p = path + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(path, 0755) != 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+/* Refuse a live owner of the prefix; clear a dead one's leftovers. */
+static int
+claim_prefix(const struct dpvs_global_conf *g)
+{
+	char why[512];
+	int n;
+
+	if (stale_live_primary(g->run_dir, STALE_DPDK_RUNTIME, g->file_prefix, why,
+			       sizeof(why)) > 0) {
+		PLOG(ERR, "file prefix '%s' is in use: %s; stop that node first", g->file_prefix,
+		     why);
+		return -1;
+	}
+	n = stale_kill_leftovers(g->run_dir, g->file_prefix);
+	if (n > 0)
+		PLOG(WARNING, "killed %d leftover secondaries of prefix '%s'", n, g->file_prefix);
+	n = stale_remove_runtime(STALE_DPDK_RUNTIME, g->file_prefix);
+	if (n > 0)
+		PLOG(WARNING, "removed a stale runtime directory %s/%s", STALE_DPDK_RUNTIME,
+		     g->file_prefix);
+	n = stale_remove_hugefiles(STALE_MOUNTS, g->file_prefix);
+	if (n > 0)
+		PLOG(WARNING, "removed %d stale hugepage files of prefix '%s'", n, g->file_prefix);
+	stale_remove_run_files(g->run_dir);
+	if (mkdir_p(g->run_dir) != 0) {
+		PLOG(ERR, "cannot create run_dir %s: %s", g->run_dir, strerror(errno));
+		return -1;
+	}
+	if (stale_write_pid(g->run_dir, "primary", getpid()) != 0) {
+		PLOG(ERR, "cannot write %s/primary.pid: %s", g->run_dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+remove_leftovers(const struct dpvs_global_conf *g)
+{
+	stale_remove_run_files(g->run_dir);
+	stale_remove_runtime(STALE_DPDK_RUNTIME, g->file_prefix);
+	stale_remove_hugefiles(STALE_MOUNTS, g->file_prefix);
+}
+
+static int
+run_node(struct primary_conf *c, const char *rules, const char *bindir, int sigfd)
+{
+	static struct supervisor sup;
+	struct dpvs_shm shm;
+	char err[512];
+	int rc = 1;
+
+	if (dpvs_shm_create(&shm, &c->g, c->ports, err, sizeof(err)) != 0) {
+		PLOG(ERR, "shared memory: %s", err);
+		return 1;
+	}
+	shm.root->primary_pid = getpid();
+	if (port_setup_all(c, &shm, err, sizeof(err)) != 0) {
+		PLOG(ERR, "%s", err);
+		port_close_all(&shm);
+		return 1;
+	}
+	sup_init(&sup, c->g.nworkers);
+	snprintf(sup.bindir, sizeof(sup.bindir), "%s", bindir);
+	snprintf(sup.prefix, sizeof(sup.prefix), "%s", c->g.file_prefix);
+	snprintf(sup.run_dir, sizeof(sup.run_dir), "%s", c->g.run_dir);
+	sup.rules = rules;
+	sup.root = shm.root;
+	sup.rcu = shm.rcu;
+	sup.sigfd = sigfd;
+	PLOG(INFO, "node '%s' up: %u ports, %u workers; supervising", c->g.file_prefix,
+	     c->g.nports, c->g.nworkers);
+	rc = sup_loop(&sup);
+	sup_stop_all(&sup, STOP_DEADLINE_MS);
+	port_close_all(&shm);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct primary_conf c;
+	const char *conf_path = NULL, *rules = NULL;
+	char err[512], bindir[PATH_MAX];
+	struct port_eal_args ea;
+	int sigfd, rc;
+
+	if (parse_args(argc, argv, &conf_path, &rules) != 0)
+		return 2;
+	if (conf_parse(conf_path, &c, err, sizeof(err)) != 0) {
+		PLOG(ERR, "%s", err);
+		return 1;
+	}
+	if (rules != NULL && access(rules, R_OK) != 0) {
+		PLOG(ERR, "rules file %s: %s", rules, strerror(errno));
+		return 1;
+	}
+	if (find_bindir(bindir, sizeof(bindir)) != 0 || claim_prefix(&c.g) != 0)
+		return 1;
+	/* before EAL creates threads, so that they all block these signals */
+	sigfd = sup_signals_block();
+	if (sigfd < 0) {
+		PLOG(ERR, "signalfd: %s", strerror(errno));
+		remove_leftovers(&c.g);
+		return 1;
+	}
+	port_eal_args(&c, argv[0], &ea);
+	if (rte_eal_init(ea.argc, ea.argv) < 0) {
+		PLOG(ERR, "EAL init failed for prefix '%s': %s", c.g.file_prefix,
+		     rte_strerror(rte_errno));
+		remove_leftovers(&c.g);
+		return 1;
+	}
+	rc = run_node(&c, rules, bindir, sigfd);
+	rte_eal_cleanup();
+	remove_leftovers(&c.g);
+	PLOG(INFO, "node '%s' stopped%s", c.g.file_prefix, rc == 0 ? "" : " on an error");
+	return rc;
+}

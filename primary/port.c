@@ -1,0 +1,235 @@
+/*
+ * Data ports and exception taps of the primary (see port.h). Start-up and
+ * shut-down only; the primary never touches a packet.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <rte_dev.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+
+#include "shm/eal.h"
+#include "shm/shm.h"
+#include "log.h"
+#include "port.h"
+
+#define NB_RXD 1024
+#define NB_TXD 1024
+#define KNI_DEV_FMT "net_tap_kni%u"
+
+static int
+port_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void
+port_eal_args(const struct primary_conf *c, const char *progname, struct port_eal_args *a)
+{
+	unsigned int i, npci = 0;
+
+	memset(a, 0, sizeof(*a));
+	snprintf(a->prefix, sizeof(a->prefix), "--file-prefix=%s", c->g.file_prefix);
+	dpvs_lcores_arg(a->lcores, sizeof(a->lcores), DPVS_LCORE_PRIMARY);
+	a->argv[a->argc++] = (char *)progname;
+	a->argv[a->argc++] = a->prefix;
+	a->argv[a->argc++] = (char *)"--proc-type=primary";
+	a->argv[a->argc++] = (char *)"--lcores";
+	a->argv[a->argc++] = a->lcores;
+	a->argv[a->argc++] = (char *)"--log-level=lib.eal:warning";
+	for (i = 0; i < c->g.nports; i++) {
+		a->argv[a->argc++] = (char *)(c->kind[i] == CONF_PORT_PCI ? "-a" : "--vdev");
+		a->argv[a->argc++] = (char *)c->ports[i].devargs;
+		npci += c->kind[i] == CONF_PORT_PCI;
+	}
+	if (npci == 0)
+		a->argv[a->argc++] = (char *)"--no-pci";
+	a->argv[a->argc] = NULL;
+}
+
+void
+port_dev_name(const struct primary_conf *c, unsigned int i, char *buf, size_t len)
+{
+	const char *d = c->ports[i].devargs;
+
+	if (c->kind[i] == CONF_PORT_PCI && strlen(d) == 7)
+		snprintf(buf, len, "0000:%s", d);
+	else
+		snprintf(buf, len, "%.*s", (int)strcspn(d, ","), d);
+}
+
+/* Configure nq queue pairs (rx on pool) and start. */
+static int
+start_queues(uint16_t pid, uint16_t nq, struct rte_mempool *pool, const char *what,
+	     char *err, size_t errlen)
+{
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	uint16_t nrx = NB_RXD, ntx = NB_TXD, q;
+	int rc, sock = rte_eth_dev_socket_id(pid);
+
+	memset(&conf, 0, sizeof(conf));
+	rc = rte_eth_dev_info_get(pid, &info);
+	if (rc != 0)
+		return port_fail(err, errlen, "%s: cannot read device info: %s", what,
+				 strerror(-rc));
+	if (nq > info.max_rx_queues || nq > info.max_tx_queues)
+		return port_fail(err, errlen, "%s: %u queue pairs needed (one per worker), the "
+				 "device has at most %u rx / %u tx", what, nq,
+				 info.max_rx_queues, info.max_tx_queues);
+	if (nq > 1 && info.flow_type_rss_offloads != 0) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
+			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
+	}
+	rc = rte_eth_dev_configure(pid, nq, nq, &conf);
+	if (rc == 0)
+		rc = rte_eth_dev_adjust_nb_rx_tx_desc(pid, &nrx, &ntx);
+	if (rc != 0)
+		return port_fail(err, errlen, "%s: cannot configure %u queue pairs: %s", what, nq,
+				 strerror(-rc));
+	for (q = 0; q < nq; q++) {
+		rc = rte_eth_rx_queue_setup(pid, q, nrx, sock < 0 ? SOCKET_ID_ANY : sock, NULL,
+					    pool);
+		if (rc == 0)
+			rc = rte_eth_tx_queue_setup(pid, q, ntx, sock < 0 ? SOCKET_ID_ANY : sock,
+						    NULL);
+		if (rc != 0)
+			return port_fail(err, errlen, "%s: cannot set up queue %u: %s", what, q,
+					 strerror(-rc));
+	}
+	rc = rte_eth_dev_start(pid);
+	if (rc != 0)
+		return port_fail(err, errlen, "%s: cannot start: %s", what, strerror(-rc));
+	return 0;
+}
+
+/* Bring a kernel interface up (the tap PMD leaves it as the kernel made it). */
+static int
+kernel_if_up(const char *ifname, char *err, size_t errlen)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return port_fail(err, errlen, "%s: socket: %s", ifname, strerror(errno));
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) != 0 ||
+	    (ifr.ifr_flags |= IFF_UP, ioctl(fd, SIOCSIFFLAGS, &ifr)) != 0) {
+		int e = errno;
+
+		close(fd);
+		return port_fail(err, errlen, "%s: cannot set the interface up: %s", ifname,
+				 strerror(e));
+	}
+	close(fd);
+	return 0;
+}
+
+static int
+setup_kni(struct dpvs_port_info *p, unsigned int i, struct rte_mempool *pool, char *err,
+	  size_t errlen)
+{
+	char dev[32], args[160];
+	const uint8_t *m = p->mac;
+	uint16_t kid;
+	int rc;
+
+	snprintf(dev, sizeof(dev), KNI_DEV_FMT, i);
+	snprintf(args, sizeof(args), "%s,iface=%s,mac=%02x:%02x:%02x:%02x:%02x:%02x", dev,
+		 p->kni_name, m[0], m[1], m[2], m[3], m[4], m[5]);
+	rc = rte_dev_probe(args);
+	if (rc != 0)
+		return port_fail(err, errlen, "port %s: cannot create its exception tap (%s): %s",
+				 p->name, args, strerror(-rc));
+	if (rte_eth_dev_get_port_by_name(dev, &kid) != 0)
+		return port_fail(err, errlen, "port %s: exception tap %s has no ethdev", p->name,
+				 dev);
+	p->kni_port_id = kid;
+	if (start_queues(kid, 1, pool, p->kni_name, err, errlen) != 0)
+		return -1;
+	return kernel_if_up(p->kni_name, err, errlen);
+}
+
+static int
+setup_port(const struct primary_conf *c, unsigned int i, struct dpvs_shm *shm, char *err,
+	   size_t errlen)
+{
+	struct dpvs_port_info *p = &shm->root->ports[i];
+	struct rte_ether_addr mac;
+	char dev[RTE_ETH_NAME_MAX_LEN];
+	uint16_t pid, mtu;
+	int rc;
+
+	port_dev_name(c, i, dev, sizeof(dev));
+	if (rte_eth_dev_get_port_by_name(dev, &pid) != 0)
+		return port_fail(err, errlen, "port %s: device %s was not found (devargs '%s')",
+				 p->name, dev, p->devargs);
+	p->port_id = pid;
+	p->nb_queues = (uint16_t)c->g.nworkers;
+	if (start_queues(pid, p->nb_queues, shm->pool, p->name, err, errlen) != 0)
+		return -1;
+	rc = rte_eth_macaddr_get(pid, &mac);
+	if (rc != 0)
+		return port_fail(err, errlen, "port %s: cannot read its MAC: %s", p->name,
+				 strerror(-rc));
+	memcpy(p->mac, mac.addr_bytes, sizeof(p->mac));
+	if (rte_eth_dev_get_mtu(pid, &mtu) == 0)
+		p->mtu = mtu;
+	if (setup_kni(p, i, shm->pool, err, errlen) != 0)
+		return -1;
+	PLOG(INFO, "port %s: ethdev %u (%s), %u queue pairs, MAC " RTE_ETHER_ADDR_PRT_FMT
+	     ", exception tap %s = ethdev %u", p->name, pid, dev, p->nb_queues,
+	     RTE_ETHER_ADDR_BYTES(&mac), p->kni_name, p->kni_port_id);
+	return 0;
+}
+
+int
+port_setup_all(const struct primary_conf *c, struct dpvs_shm *shm, char *err, size_t errlen)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->g.nports; i++) {
+		shm->root->ports[i].port_id = UINT16_MAX;
+		shm->root->ports[i].kni_port_id = UINT16_MAX;
+	}
+	for (i = 0; i < c->g.nports; i++)
+		if (setup_port(c, i, shm, err, errlen) != 0)
+			return -1;
+	return 0;
+}
+
+static void
+close_one(uint16_t pid)
+{
+	if (!rte_eth_dev_is_valid_port(pid))
+		return;
+	rte_eth_dev_stop(pid);
+	rte_eth_dev_close(pid);
+}
+
+void
+port_close_all(struct dpvs_shm *shm)
+{
+	unsigned int i;
+
+	if (shm->root == NULL)
+		return;
+	for (i = 0; i < shm->root->conf.nports; i++) {
+		close_one(shm->root->ports[i].kni_port_id);
+		close_one(shm->root->ports[i].port_id);
+	}
+}
