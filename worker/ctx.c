@@ -125,6 +125,6 @@ wk_ctx_recover(struct wk_ctx *ctx)
 		       "worker %u: freed %u in-flight and %u buffered mbuf(s) left by the "
 		       "previous instance",
 		       ctx->id, inflight, buffered);
-	WK_LOG(INFO, "worker %u: %u neighbour(s) in the table", ctx->id, n);
+	WK_LOG(DEBUG, "worker %u: %u neighbour(s) in the table", ctx->id, n);
 	return inflight + buffered;
 }
