@@ -4,9 +4,12 @@
  * frees what a dead predecessor left in its region, registers on the RCU,
  * marks its slot RUNNING and runs the loop until SIGTERM/SIGINT; on a clean
  * exit it goes offline on the RCU and marks its slot STOPPED.
- * Exit status: 0 clean stop, 2 usage, 3 cannot attach, 4 bad worker id or
- * state, 5 RCU registration failed.
+ * Exit status: 0 clean stop, 2 usage, 3 cannot attach (no primary, missing
+ * object), 5 RCU registration failed, DPVS_EXIT_CONFIG (78) for what a
+ * restart cannot fix: the shared layout differs from this build, or the id
+ * or the ports do not fit the node.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,7 +26,6 @@
 
 #define EXIT_USAGE  2
 #define EXIT_ATTACH 3
-#define EXIT_ID     4
 #define EXIT_RCU    5
 
 static volatile sig_atomic_t stop_requested;
@@ -96,11 +98,11 @@ worker_main(const char *prog, struct dpvs_shm *shm, unsigned int id)
 	if (id >= shm->root->conf.nworkers) {
 		fprintf(stderr, "%s: --id %u but the node has %u worker(s)\n", prog, id,
 			shm->root->conf.nworkers);
-		return EXIT_ID;
+		return DPVS_EXIT_CONFIG;
 	}
 	if (wk_ctx_init(&ctx, shm, id, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s: worker %u: %s\n", prog, id, err);
-		return EXIT_ID;
+		return DPVS_EXIT_CONFIG;
 	}
 	freed = wk_ctx_recover(&ctx);
 	if (rte_rcu_qsbr_thread_register(shm->rcu, id) != 0) {
@@ -145,10 +147,11 @@ main(int argc, char **argv)
 
 	if (dpvs_secondary_eal_init(argv[0], prefix, DPVS_LCORE_WORKER(id)) != 0)
 		return EXIT_ATTACH;
-	if (dpvs_shm_attach(&shm, err, sizeof(err)) != 0) {
+	rc = dpvs_shm_attach(&shm, err, sizeof(err));
+	if (rc != 0) {
 		fprintf(stderr, "%s: worker %u: %s\n", argv[0], id, err);
 		rte_eal_cleanup();
-		return EXIT_ATTACH;
+		return rc == -EPROTO ? DPVS_EXIT_CONFIG : EXIT_ATTACH;
 	}
 	rc = worker_main(argv[0], &shm, id);
 	rte_eal_cleanup();
