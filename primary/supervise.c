@@ -130,10 +130,12 @@ sup_on_death(struct supervisor *s, struct sup_child *c, int status, uint64_t now
 	}
 	c->backoff_ms = sup_backoff_ms(c->backoff_ms, lived);
 	c->due_ns = now + (uint64_t)c->backoff_ms * 1000000ull;
-	PLOG(WARNING, "%s died after %" PRIu64 " ms: %s; restarting %s", c->name,
-	     (uint64_t)(lived / 1000000u), how, c->backoff_ms == 0 ? "at once" : "after a back-off");
-	if (c->backoff_ms > 0)
-		PLOG(WARNING, "%s keeps dying: next start in %u ms", c->name, c->backoff_ms);
+	if (c->backoff_ms == 0)
+		PLOG(WARNING, "%s died after %" PRIu64 " ms: %s; restarting at once", c->name,
+		     (uint64_t)(lived / 1000000u), how);
+	else
+		PLOG(WARNING, "%s died after %" PRIu64 " ms: %s; it keeps dying, next start "
+		     "in %u ms", c->name, (uint64_t)(lived / 1000000u), how, c->backoff_ms);
 	slot_set(s, c, c->backoff_ms > 0 ? DPVS_WORKER_BACKOFF : DPVS_WORKER_STARTING);
 }
 
