@@ -35,3 +35,14 @@ $(CTL_LIB): $(CTL_DAEMON_OBJS) $(CTL_COMMON_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@
 	$(AR) rcs $@ $^
+
+$(BIN)/dpvs-ctl: $(OBJ)/ctl/daemon/main.o $(CTL_LIB) $(SHM_LIB) $(PROTO_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LDLIBS_DPDK) $(PBC_LIBS) $(EVENT_LIBS)
+
+# dpvsctl: no DPDK
+$(BIN)/dpvsctl: $(CTL_CLIENT_OBJS) $(CTL_COMMON_LIB) $(PROTO_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(PBC_LIBS)
+
+BINS += $(BIN)/dpvs-ctl $(BIN)/dpvsctl

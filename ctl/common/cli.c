@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "pb.h"
 
 /* Parses the words after "<object> <verb>" into req. */
 typedef int (*cli_parse_fn)(int argc, char *const argv[], Dpvs__Request *req, char *err,
@@ -36,26 +37,6 @@ cli_err(char *err, size_t errlen, int rc, const char *fmt, ...)
 		va_end(ap);
 	}
 	return rc;
-}
-
-static char *
-cli_strdup(const char *s)
-{
-	char *d = strdup(s);
-
-	if (d == NULL)
-		abort();
-	return d;
-}
-
-static void *
-cli_alloc(size_t n)
-{
-	void *p = calloc(1, n);
-
-	if (p == NULL)
-		abort();
-	return p;
 }
 
 int
@@ -94,20 +75,6 @@ ctl_cli_parse_prefix(const char *text, int *family, unsigned char bytes[16],
 			       "bad prefix length %s for %s (0..%u)", slash + 1, buf, maxlen);
 	*prefixlen = (unsigned int)len;
 	return CTL_CLI_OK;
-}
-
-static Dpvs__Ip *
-cli_ip_msg(int family, const unsigned char bytes[16])
-{
-	Dpvs__Ip *ip = cli_alloc(sizeof(*ip));
-	size_t n = family == 4 ? 4 : 16;
-
-	dpvs__ip__init(ip);
-	ip->family = family == 4 ? DPVS__FAMILY__INET : DPVS__FAMILY__INET6;
-	ip->addr.data = cli_alloc(n);
-	memcpy(ip->addr.data, bytes, n);
-	ip->addr.len = n;
-	return ip;
 }
 
 /* "dev NAME" as the only option; *dev stays NULL when absent. */
@@ -154,11 +121,11 @@ cli_addr_args(int argc, char *const argv[], int *rc, char *err, size_t errlen)
 	*rc = cli_parse_dev(argc - 1, argv + 1, &dev, true, err, errlen);
 	if (*rc != CTL_CLI_OK)
 		return NULL;
-	a = cli_alloc(sizeof(*a));
+	a = ctl_pb_alloc(sizeof(*a));
 	dpvs__addr__init(a);
-	a->address = cli_ip_msg(family, bytes);
+	a->address = ctl_pb_ip(family, bytes);
 	a->prefixlen = plen;
-	a->dev = cli_strdup(dev);
+	a->dev = ctl_pb_strdup(dev);
 	return a;
 }
 
@@ -192,10 +159,10 @@ parse_addr_show(int argc, char *const argv[], Dpvs__Request *req, char *err, siz
 
 	if (rc != CTL_CLI_OK)
 		return rc;
-	req->addr_show = cli_alloc(sizeof(*req->addr_show));
+	req->addr_show = ctl_pb_alloc(sizeof(*req->addr_show));
 	dpvs__addr_show__init(req->addr_show);
 	if (dev != NULL)
-		req->addr_show->dev = cli_strdup(dev);
+		req->addr_show->dev = ctl_pb_strdup(dev);
 	req->op_case = DPVS__REQUEST__OP_ADDR_SHOW;
 	return CTL_CLI_OK;
 }
@@ -208,10 +175,10 @@ parse_neigh_show(int argc, char *const argv[], Dpvs__Request *req, char *err, si
 
 	if (rc != CTL_CLI_OK)
 		return rc;
-	req->neigh_show = cli_alloc(sizeof(*req->neigh_show));
+	req->neigh_show = ctl_pb_alloc(sizeof(*req->neigh_show));
 	dpvs__neigh_show__init(req->neigh_show);
 	if (dev != NULL)
-		req->neigh_show->dev = cli_strdup(dev);
+		req->neigh_show->dev = ctl_pb_strdup(dev);
 	req->op_case = DPVS__REQUEST__OP_NEIGH_SHOW;
 	return CTL_CLI_OK;
 }
@@ -231,7 +198,7 @@ parse_stats(int argc, char *const argv[], Dpvs__Request *req, char *err, size_t 
 
 	if (rc != CTL_CLI_OK)
 		return rc;
-	req->stats_show = cli_alloc(sizeof(*req->stats_show));
+	req->stats_show = ctl_pb_alloc(sizeof(*req->stats_show));
 	dpvs__stats_show__init(req->stats_show);
 	req->op_case = DPVS__REQUEST__OP_STATS_SHOW;
 	return CTL_CLI_OK;
@@ -244,7 +211,7 @@ parse_worker_show(int argc, char *const argv[], Dpvs__Request *req, char *err, s
 
 	if (rc != CTL_CLI_OK)
 		return rc;
-	req->worker_show = cli_alloc(sizeof(*req->worker_show));
+	req->worker_show = ctl_pb_alloc(sizeof(*req->worker_show));
 	dpvs__worker_show__init(req->worker_show);
 	req->op_case = DPVS__REQUEST__OP_WORKER_SHOW;
 	return CTL_CLI_OK;
@@ -257,7 +224,7 @@ parse_version(int argc, char *const argv[], Dpvs__Request *req, char *err, size_
 
 	if (rc != CTL_CLI_OK)
 		return rc;
-	req->version_show = cli_alloc(sizeof(*req->version_show));
+	req->version_show = ctl_pb_alloc(sizeof(*req->version_show));
 	dpvs__version_show__init(req->version_show);
 	req->op_case = DPVS__REQUEST__OP_VERSION_SHOW;
 	return CTL_CLI_OK;
@@ -346,7 +313,7 @@ ctl_cli_parse(int argc, char *const argv[], struct ctl_cli_cmd *cmd, char *err, 
 				       words[0], words[1]);
 		return cli_err(err, errlen, CTL_CLI_USAGE, "unknown command \"%s\"", words[0]);
 	}
-	cmd->req = cli_alloc(sizeof(*cmd->req));
+	cmd->req = ctl_pb_alloc(sizeof(*cmd->req));
 	dpvs__request__init(cmd->req);
 	rc = c->parse(n - used, words + used, cmd->req, err, errlen);
 	if (rc != CTL_CLI_OK) {

@@ -1,0 +1,189 @@
+/*
+ * Text and JSON output of responses (see fmt.h).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "pb.h"
+
+#define IPSTR 64
+
+void
+ctl_fmt_json_str(FILE *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
+
+	fputc('"', out);
+	for (; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(out, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(out, "\\u%04x", *p);
+		else
+			fputc(*p, out);
+	}
+	fputc('"', out);
+}
+
+static const char *
+fmt_family(const Dpvs__Ip *ip)
+{
+	return ip != NULL && ip->family == DPVS__FAMILY__INET6 ? "inet6" : "inet";
+}
+
+static void
+fmt_mac(const ProtobufCBinaryData *b, char *buf, size_t len)
+{
+	if (b->len != 6) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", b->data[0], b->data[1],
+		 b->data[2], b->data[3], b->data[4], b->data[5]);
+}
+
+static void
+fmt_addrs(FILE *out, const Dpvs__AddrList *l, bool json)
+{
+	char ip[IPSTR];
+	size_t i;
+
+	if (json)
+		fputc('[', out);
+	for (i = 0; i < l->n_addrs; i++) {
+		const Dpvs__Addr *a = l->addrs[i];
+
+		ctl_pb_ip_str(a->address, ip, sizeof(ip));
+		if (!json) {
+			fprintf(out, "%s %s/%u dev %s\n", fmt_family(a->address), ip, a->prefixlen,
+				a->dev);
+			continue;
+		}
+		fprintf(out, "%s{\"address\":", i > 0 ? "," : "");
+		ctl_fmt_json_str(out, ip);
+		fprintf(out, ",\"prefixlen\":%u,\"dev\":", a->prefixlen);
+		ctl_fmt_json_str(out, a->dev);
+		fprintf(out, ",\"family\":\"%s\"}", fmt_family(a->address));
+	}
+	if (json)
+		fputs("]\n", out);
+}
+
+static void
+fmt_neigh_workers(FILE *out, const Dpvs__Neigh *n, const char *sep)
+{
+	size_t j;
+
+	for (j = 0; j < n->n_workers; j++)
+		fprintf(out, "%s%u", j > 0 ? sep : "", n->workers[j]);
+}
+
+static void
+fmt_neighs(FILE *out, const Dpvs__NeighList *l, bool json)
+{
+	char ip[IPSTR], mac[24];
+	size_t i;
+
+	if (json)
+		fputc('[', out);
+	for (i = 0; i < l->n_neighs; i++) {
+		const Dpvs__Neigh *n = l->neighs[i];
+
+		ctl_pb_ip_str(n->address, ip, sizeof(ip));
+		fmt_mac(&n->lladdr, mac, sizeof(mac));
+		if (!json) {
+			fprintf(out, "%s lladdr %s dev %s %s workers ", ip, mac, n->dev, n->state);
+			fmt_neigh_workers(out, n, ",");
+			fputc('\n', out);
+			continue;
+		}
+		fprintf(out, "%s{\"address\":", i > 0 ? "," : "");
+		ctl_fmt_json_str(out, ip);
+		fprintf(out, ",\"lladdr\":\"%s\",\"dev\":", mac);
+		ctl_fmt_json_str(out, n->dev);
+		fputs(",\"state\":", out);
+		ctl_fmt_json_str(out, n->state);
+		fputs(",\"workers\":[", out);
+		fmt_neigh_workers(out, n, ",");
+		fputs("]}", out);
+	}
+	if (json)
+		fputs("]\n", out);
+}
+
+static void
+fmt_workers(FILE *out, const Dpvs__WorkerList *l, bool json)
+{
+	size_t i;
+
+	if (json)
+		fputc('[', out);
+	else
+		fprintf(out, "%-4s %-8s %-9s %-9s %-13s %s\n", "ID", "PID", "STATE", "RESTARTS",
+			"HEARTBEAT_MS", "LCORE");
+	for (i = 0; i < l->n_workers; i++) {
+		const Dpvs__Worker *w = l->workers[i];
+
+		if (!json) {
+			fprintf(out, "%-4u %-8d %-9s %-9u ", w->id, w->pid, w->state, w->restarts);
+			if (w->heartbeat_age_ms < 0)
+				fprintf(out, "%-13s %u\n", "-", w->lcore);
+			else
+				fprintf(out, "%-13" PRId64 " %u\n", w->heartbeat_age_ms, w->lcore);
+			continue;
+		}
+		fprintf(out, "%s{\"id\":%u,\"pid\":%d,\"state\":", i > 0 ? "," : "", w->id,
+			w->pid);
+		ctl_fmt_json_str(out, w->state);
+		fprintf(out, ",\"restarts\":%u,\"heartbeat_age_ms\":", w->restarts);
+		if (w->heartbeat_age_ms < 0)
+			fputs("null", out);
+		else
+			fprintf(out, "%" PRId64, w->heartbeat_age_ms);
+		fprintf(out, ",\"lcore\":%u}", w->lcore);
+	}
+	if (json)
+		fputs("]\n", out);
+}
+
+static void
+fmt_version(FILE *out, const Dpvs__Version *v, bool json)
+{
+	if (!json) {
+		fprintf(out, "dpvs-mp %s\n%s\nlayout %u\n", v->version, v->dpdk, v->layout);
+		return;
+	}
+	fputs("{\"version\":", out);
+	ctl_fmt_json_str(out, v->version);
+	fputs(",\"dpdk\":", out);
+	ctl_fmt_json_str(out, v->dpdk);
+	fprintf(out, ",\"layout\":%u}\n", v->layout);
+}
+
+void
+ctl_fmt_response(FILE *out, const Dpvs__Response *resp, bool json)
+{
+	switch (resp->payload_case) {
+	case DPVS__RESPONSE__PAYLOAD_ADDRS:
+		fmt_addrs(out, resp->addrs, json);
+		break;
+	case DPVS__RESPONSE__PAYLOAD_NEIGHS:
+		fmt_neighs(out, resp->neighs, json);
+		break;
+	case DPVS__RESPONSE__PAYLOAD_STATS:
+		ctl_fmt_stats(out, resp->stats, json);
+		break;
+	case DPVS__RESPONSE__PAYLOAD_WORKERS:
+		fmt_workers(out, resp->workers, json);
+		break;
+	case DPVS__RESPONSE__PAYLOAD_VERSION:
+		fmt_version(out, resp->version, json);
+		break;
+	default:
+		if (!json && resp->message != NULL && resp->message[0] != '\0')
+			fprintf(out, "%s\n", resp->message);
+		break;
+	}
+}

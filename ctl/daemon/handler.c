@@ -1,0 +1,104 @@
+/*
+ * The request handler (see handler.h). A configuration request goes through
+ * the publication module (copy, apply the front door, publish, wait for the
+ * workers); a show request through its show function. Writes only the
+ * config set, via publish.c.
+ */
+#include <stdlib.h>
+
+#include "ctl/common/pb.h"
+#include "ctl/daemon/apply.h"
+#include "ctl/daemon/err.h"
+#include "ctl/daemon/handler.h"
+#include "ctl/daemon/log.h"
+#include "ctl/daemon/publish.h"
+#include "ctl/daemon/show.h"
+
+struct show_row {
+	Dpvs__Request__OpCase op;
+	ctl_show_fn fn;
+};
+
+static const struct show_row show_table[] = {
+	{ DPVS__REQUEST__OP_ADDR_SHOW, ctl_show_addrs },
+	{ DPVS__REQUEST__OP_NEIGH_SHOW, ctl_show_neighs },
+	{ DPVS__REQUEST__OP_STATS_SHOW, ctl_show_stats },
+	{ DPVS__REQUEST__OP_WORKER_SHOW, ctl_show_workers },
+	{ DPVS__REQUEST__OP_VERSION_SHOW, ctl_show_version },
+};
+
+/* One configuration request as one atomic change. */
+static int
+execute_change(struct dpvs_shm *shm, const Dpvs__Request *req, char *err, size_t errlen)
+{
+	struct dpvs_config_set *set;
+	int rc;
+
+	rc = ctl_publish_begin(shm, &set, err, errlen);
+	if (rc != 0)
+		return rc;
+	rc = ctl_apply_request(set, shm->root, req, err, errlen);
+	if (rc != 0)
+		return rc;
+	return ctl_publish_commit(shm, err, errlen);
+}
+
+Dpvs__Response *
+ctl_execute(struct dpvs_shm *shm, const Dpvs__Request *req)
+{
+	Dpvs__Response *resp = ctl_pb_response(DPVS__STATUS__OK, NULL);
+	char err[512] = "";
+	size_t i;
+	int rc = -CTL_EUNSUPP;
+
+	if (ctl_request_is_mutation(req)) {
+		rc = execute_change(shm, req, err, sizeof(err));
+	} else {
+		for (i = 0; i < sizeof(show_table) / sizeof(show_table[0]); i++)
+			if (show_table[i].op == req->op_case)
+				break;
+		if (i < sizeof(show_table) / sizeof(show_table[0]))
+			rc = show_table[i].fn(shm, req, resp, err, sizeof(err));
+		else
+			ctl_fail(err, sizeof(err), rc, "unknown operation %d", (int)req->op_case);
+	}
+	if (rc != 0) {
+		dpvs__response__free_unpacked(resp, NULL);
+		if (err[0] == '\0')
+			ctl_fail(err, sizeof(err), rc, "%s", ctl_strerror(rc));
+		resp = ctl_pb_response(ctl_err_status(rc), err);
+	}
+	return resp;
+}
+
+uint8_t *
+ctl_error_packed(Dpvs__Status st, const char *msg, size_t *len)
+{
+	Dpvs__Response *resp = ctl_pb_response(st, msg);
+	uint8_t *buf = ctl_pb_pack_response(resp, len);
+
+	dpvs__response__free_unpacked(resp, NULL);
+	return buf;
+}
+
+int
+ctl_handle(struct dpvs_shm *shm, const uint8_t *in, size_t inlen, uint8_t **out,
+	   size_t *outlen)
+{
+	Dpvs__Request *req;
+	Dpvs__Response *resp;
+
+	req = dpvs__request__unpack(NULL, inlen, in);
+	if (req == NULL) {
+		*out = ctl_error_packed(DPVS__STATUS__ERR_MALFORMED,
+					"malformed request: not a dpvs.Request", outlen);
+		return *out != NULL ? -CTL_EMALFORMED : -CTL_ENOMEM;
+	}
+	resp = ctl_execute(shm, req);
+	if (resp->status != DPVS__STATUS__OK && ctl_request_is_mutation(req))
+		CTL_LOG(INFO, "change refused: %s", resp->message);
+	dpvs__request__free_unpacked(req, NULL);
+	*out = ctl_pb_pack_response(resp, outlen);
+	dpvs__response__free_unpacked(resp, NULL);
+	return *out != NULL ? 0 : -CTL_ENOMEM;
+}

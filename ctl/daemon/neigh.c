@@ -1,0 +1,137 @@
+/*
+ * `neigh show`: the union of the workers' neighbour tables (each worker keeps
+ * its own in its shm region). Entries with the same port and address are one
+ * row listing every worker that has it; the MAC and state shown are those of
+ * the most recently updated copy. Reads the worker regions (racy reads of a
+ * live table are fine for display); writes only the Response.
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl/common/pb.h"
+#include "ctl/daemon/addr.h"
+#include "ctl/daemon/err.h"
+#include "ctl/daemon/show.h"
+
+struct neigh_item {
+	struct dpvs_neigh n;
+	uint32_t worker;
+};
+
+static int
+neigh_cmp(const void *a, const void *b)
+{
+	const struct neigh_item *x = a, *y = b;
+	int c;
+
+	if (x->n.port != y->n.port)
+		return x->n.port < y->n.port ? -1 : 1;
+	if (x->n.ip.family != y->n.ip.family)
+		return x->n.ip.family < y->n.ip.family ? -1 : 1;
+	c = memcmp(x->n.ip.bytes, y->n.ip.bytes, sizeof(x->n.ip.bytes));
+	if (c != 0)
+		return c;
+	return x->worker < y->worker ? -1 : x->worker > y->worker;
+}
+
+static bool
+neigh_same(const struct neigh_item *x, const struct neigh_item *y)
+{
+	return x->n.port == y->n.port && x->n.ip.family == y->n.ip.family &&
+	       memcmp(x->n.ip.bytes, y->n.ip.bytes, sizeof(x->n.ip.bytes)) == 0;
+}
+
+/* Copy the live entries of every worker (filtered by port if port >= 0). */
+static size_t
+neigh_collect(struct dpvs_shm *shm, int port, struct neigh_item *items, size_t max)
+{
+	size_t n = 0;
+	uint32_t w, i;
+
+	for (w = 0; w < shm->root->conf.nworkers && w < DPVS_MAX_WORKERS; w++) {
+		const struct dpvs_worker_region *wr = shm->wr[w];
+
+		if (wr == NULL)
+			continue;
+		for (i = 0; i < DPVS_NEIGH_SLOTS && n < max; i++) {
+			struct dpvs_neigh e;
+
+			memcpy(&e, &wr->neigh[i], sizeof(e));
+			if (e.state == DPVS_NEIGH_FREE || e.port >= shm->root->conf.nports ||
+			    e.port >= DPVS_MAX_PORTS)
+				continue;
+			if (e.ip.family != DPVS_AF_INET && e.ip.family != DPVS_AF_INET6)
+				continue;
+			if (port >= 0 && e.port != port)
+				continue;
+			items[n].n = e;
+			items[n].worker = w;
+			n++;
+		}
+	}
+	return n;
+}
+
+/* One output row for items[first..last). */
+static Dpvs__Neigh *
+neigh_row(const struct dpvs_root *root, const struct neigh_item *items, size_t first,
+	  size_t last)
+{
+	const struct neigh_item *newest = &items[first];
+	Dpvs__Neigh *m;
+	size_t k;
+
+	m = ctl_pb_alloc(sizeof(*m));
+	dpvs__neigh__init(m);
+	for (k = first; k < last; k++) {
+		uint32_t *slot = ctl_pb_append(&m->workers, &m->n_workers, sizeof(*slot));
+
+		*slot = items[k].worker;
+		if (items[k].n.updated_ns > newest->n.updated_ns)
+			newest = &items[k];
+	}
+	m->address = ctl_pb_ip(newest->n.ip.family, newest->n.ip.bytes);
+	m->lladdr.data = ctl_pb_alloc(DPVS_ETHER_LEN);
+	memcpy(m->lladdr.data, newest->n.mac, DPVS_ETHER_LEN);
+	m->lladdr.len = DPVS_ETHER_LEN;
+	m->dev = ctl_pb_strdup(root->ports[newest->n.port].name);
+	m->state = ctl_pb_strdup(newest->n.state == DPVS_NEIGH_STATIC ? "static" : "reachable");
+	return m;
+}
+
+int
+ctl_show_neighs(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
+		char *err, size_t errlen)
+{
+	const char *dev = req->neigh_show != NULL ? req->neigh_show->dev : NULL;
+	size_t max = (size_t)DPVS_NEIGH_SLOTS * DPVS_MAX_WORKERS, n, i, j;
+	struct neigh_item *items;
+	Dpvs__NeighList *l;
+	int port = -1;
+
+	if (dev != NULL && dev[0] != '\0') {
+		port = ctl_port_find(shm->root, dev, err, errlen);
+		if (port < 0)
+			return port;
+	}
+	items = malloc(max * sizeof(*items));
+	if (items == NULL)
+		return ctl_fail(err, errlen, -CTL_ENOMEM, "out of memory");
+	n = neigh_collect(shm, port, items, max);
+	qsort(items, n, sizeof(*items), neigh_cmp);
+	l = ctl_pb_alloc(sizeof(*l));
+	dpvs__neigh_list__init(l);
+	resp->neighs = l;
+	resp->payload_case = DPVS__RESPONSE__PAYLOAD_NEIGHS;
+	for (i = 0; i < n; i = j) {
+		Dpvs__Neigh **slot;
+
+		for (j = i + 1; j < n && neigh_same(&items[i], &items[j]); j++)
+			;
+		slot = ctl_pb_append(&l->neighs, &l->n_neighs, sizeof(*slot));
+		*slot = neigh_row(shm->root, items, i, j);
+	}
+	free(items);
+	return 0;
+}

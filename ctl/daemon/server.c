@@ -1,0 +1,330 @@
+/*
+ * The control socket (see server.h). Owns the listening socket, its path and
+ * the open connections; everything else goes through ctl_handle().
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "ctl/common/frame.h"
+#include "ctl/daemon/err.h"
+#include "ctl/daemon/handler.h"
+#include "ctl/daemon/log.h"
+#include "ctl/daemon/server.h"
+
+struct ctl_conn {
+	struct ctl_conn *next, *prev;
+	struct ctl_server *srv;
+	struct bufferevent *bev;
+	int closing;              /* close once the output is flushed */
+};
+
+struct ctl_server {
+	struct event_base *base;
+	struct dpvs_shm *shm;
+	struct evconnlistener *lev;
+	struct ctl_conn *conns;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+};
+
+static void
+conn_free(struct ctl_conn *c)
+{
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		c->srv->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	bufferevent_free(c->bev);
+	free(c);
+}
+
+static void
+conn_send(struct ctl_conn *c, const uint8_t *buf, size_t len)
+{
+	uint8_t hdr[CTL_FRAME_HDR];
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+
+	ctl_frame_put_len(hdr, (uint32_t)len);
+	evbuffer_add(out, hdr, sizeof(hdr));
+	evbuffer_add(out, buf, len);
+}
+
+/* Reply with an error and close the connection once it is sent. */
+static void
+conn_reject(struct ctl_conn *c, Dpvs__Status st, const char *msg)
+{
+	size_t len;
+	uint8_t *buf = ctl_error_packed(st, msg, &len);
+
+	CTL_LOG(NOTICE, "closing a client connection: %s", msg);
+	if (buf != NULL)
+		conn_send(c, buf, len);
+	free(buf);
+	c->closing = 1;
+	bufferevent_disable(c->bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		conn_free(c);
+}
+
+/* Serve every complete frame in the input; returns -1 if c was rejected. */
+static int
+conn_serve(struct ctl_conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	uint8_t hdr[CTL_FRAME_HDR], *body, *out;
+	char msg[128];
+	size_t outlen;
+	uint32_t len;
+	int rc;
+
+	while (!c->closing && evbuffer_get_length(in) >= CTL_FRAME_HDR) {
+		evbuffer_copyout(in, hdr, sizeof(hdr));
+		len = ctl_frame_get_len(hdr);
+		if (len > CTL_FRAME_MAX) {
+			snprintf(msg, sizeof(msg), "frame of %u bytes exceeds the limit of %u", len,
+				 CTL_FRAME_MAX);
+			conn_reject(c, DPVS__STATUS__ERR_MALFORMED, msg);
+			return -1;
+		}
+		if (evbuffer_get_length(in) < CTL_FRAME_HDR + (size_t)len)
+			return 0;
+		evbuffer_drain(in, CTL_FRAME_HDR);
+		body = evbuffer_pullup(in, len);
+		rc = ctl_handle(c->srv->shm, body, len, &out, &outlen);
+		evbuffer_drain(in, len);
+		if (out == NULL) {
+			conn_reject(c, DPVS__STATUS__ERR_INTERNAL, "out of memory");
+			return -1;
+		}
+		conn_send(c, out, outlen);
+		free(out);
+		if (rc == -CTL_EMALFORMED) {
+			CTL_LOG(NOTICE, "closing a client connection: malformed request");
+			c->closing = 1;
+			bufferevent_disable(c->bev, EV_READ);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+conn_read_cb(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	conn_serve(arg);
+}
+
+static void
+conn_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct ctl_conn *c = arg;
+
+	if (c->closing && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		conn_free(c);
+}
+
+static void
+conn_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct ctl_conn *c = arg;
+
+	(void)bev;
+	if ((what & BEV_EVENT_TIMEOUT) != 0 && (what & BEV_EVENT_READING) != 0 &&
+	    !c->closing && evbuffer_get_length(bufferevent_get_input(c->bev)) > 0) {
+		conn_reject(c, DPVS__STATUS__ERR_MALFORMED, "incomplete frame: read timeout");
+		return;
+	}
+	if ((what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)) != 0)
+		conn_free(c);
+}
+
+/* Root, our own uid, or a member (primary gid) of the socket's group. */
+static int
+peer_allowed(const struct ctl_server *srv, int fd, char *why, size_t len)
+{
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	struct stat st;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) != 0) {
+		snprintf(why, len, "SO_PEERCRED: %s", strerror(errno));
+		return 0;
+	}
+	if (cred.uid == 0 || cred.uid == geteuid())
+		return 1;
+	if (stat(srv->path, &st) == 0 && cred.gid == st.st_gid)
+		return 1;
+	snprintf(why, len, "uid %u gid %u is not allowed to use %s", (unsigned int)cred.uid,
+		 (unsigned int)cred.gid, srv->path);
+	return 0;
+}
+
+static void
+accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa, int salen,
+	  void *arg)
+{
+	const struct timeval rto = { CTL_READ_TIMEOUT_S, 0 }, wto = { CTL_READ_TIMEOUT_S, 0 };
+	struct ctl_server *srv = arg;
+	struct ctl_conn *c;
+	char why[160];
+	int allowed;
+
+	(void)lev;
+	(void)sa;
+	(void)salen;
+	allowed = peer_allowed(srv, fd, why, sizeof(why));
+	c = calloc(1, sizeof(*c));
+	if (c != NULL)
+		c->bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (c == NULL || c->bev == NULL) {
+		free(c);
+		close(fd);
+		return;
+	}
+	c->srv = srv;
+	c->next = srv->conns;
+	if (srv->conns != NULL)
+		srv->conns->prev = c;
+	srv->conns = c;
+	bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
+	bufferevent_set_timeouts(c->bev, &rto, &wto);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	if (!allowed)
+		conn_reject(c, DPVS__STATUS__ERR_INVALID, why);
+}
+
+/* mkdir -p of the directory part of path. */
+static int
+mkdir_parents(const char *path)
+{
+	char buf[PATH_MAX], *p;
+
+	if (strlen(path) >= sizeof(buf))
+		return -ENAMETOOLONG;
+	strcpy(buf, path);
+	p = strrchr(buf, '/');
+	if (p == NULL || p == buf)
+		return 0;
+	*p = '\0';
+	for (p = buf + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* Unlink a socket left by a dead dpvs-ctl; refuse if one still answers. */
+static int
+clear_stale(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd;
+
+	if (lstat(path, &st) != 0)
+		return 0;
+	if (!S_ISSOCK(st.st_mode))
+		return ctl_fail(err, errlen, -CTL_EINVAL, "%s exists and is not a socket", path);
+	fd = ctl_frame_connect(path);
+	if (fd >= 0) {
+		close(fd);
+		return ctl_fail(err, errlen, -CTL_EINVAL,
+				"another dpvs-ctl is listening on %s", path);
+	}
+	unlink(path);
+	return 0;
+}
+
+static int
+listen_socket(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sa;
+	int fd, rc;
+
+	rc = mkdir_parents(path);
+	if (rc != 0)
+		return ctl_fail(err, errlen, -CTL_EIO, "cannot create the directory of %s: %s",
+				path, strerror(-rc));
+	rc = clear_stale(path, err, errlen);
+	if (rc != 0)
+		return rc;
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return ctl_fail(err, errlen, -CTL_EIO, "socket: %s", strerror(errno));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || chmod(path, 0660) != 0 ||
+	    listen(fd, 16) != 0) {
+		ctl_fail(err, errlen, -CTL_EIO, "cannot listen on %s: %s", path, strerror(errno));
+		close(fd);
+		return -CTL_EIO;
+	}
+	return fd;
+}
+
+struct ctl_server *
+ctl_server_new(struct event_base *base, struct dpvs_shm *shm, const char *path, char *err,
+	       size_t errlen)
+{
+	struct ctl_server *srv;
+	int fd;
+
+	if (strlen(path) >= sizeof(srv->path)) {
+		ctl_fail(err, errlen, -CTL_EINVAL, "socket path %s is too long", path);
+		return NULL;
+	}
+	fd = listen_socket(path, err, errlen);
+	if (fd < 0)
+		return NULL;
+	srv = calloc(1, sizeof(*srv));
+	if (srv == NULL) {
+		close(fd);
+		unlink(path);
+		ctl_fail(err, errlen, -CTL_ENOMEM, "out of memory");
+		return NULL;
+	}
+	srv->base = base;
+	srv->shm = shm;
+	strcpy(srv->path, path);
+	srv->lev = evconnlistener_new(base, accept_cb, srv, LEV_OPT_CLOSE_ON_FREE, -1, fd);
+	if (srv->lev == NULL) {
+		close(fd);
+		unlink(path);
+		free(srv);
+		ctl_fail(err, errlen, -CTL_EIO, "cannot watch %s", path);
+		return NULL;
+	}
+	return srv;
+}
+
+void
+ctl_server_free(struct ctl_server *srv)
+{
+	if (srv == NULL)
+		return;
+	while (srv->conns != NULL)
+		conn_free(srv->conns);
+	evconnlistener_free(srv->lev);
+	unlink(srv->path);
+	free(srv);
+}

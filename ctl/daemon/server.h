@@ -1,0 +1,28 @@
+/*
+ * dpvs-ctl's socket layer: a unix stream socket served by a libevent loop.
+ * Frames in (ctl/common/frame.h), ctl_handle() (handler.h), frames out. A
+ * peer that is not root and not in the socket's group, a malformed or
+ * oversized frame, or a frame not completed within the read timeout gets an
+ * error reply (when one can be sent) and only its connection is closed.
+ */
+#ifndef DPVS_CTL_SERVER_H
+#define DPVS_CTL_SERVER_H
+
+#include <stddef.h>
+
+#include "shm/shm.h"
+
+struct event_base;
+struct ctl_server;
+
+#define CTL_READ_TIMEOUT_S 5
+
+/* Create the socket at path (mkdir -p of its directory, a stale socket
+ * unlinked, mode 0660) and start accepting on base. NULL with err on error. */
+struct ctl_server *ctl_server_new(struct event_base *base, struct dpvs_shm *shm,
+				  const char *path, char *err, size_t errlen);
+
+/* Close every connection and the listener, unlink the socket. */
+void ctl_server_free(struct ctl_server *srv);
+
+#endif

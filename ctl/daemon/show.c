@@ -1,0 +1,127 @@
+/*
+ * addr show, worker show, version (see show.h). Reads the active config set
+ * and the worker slots; writes only the Response.
+ */
+#include <string.h>
+
+#include "ctl/common/pb.h"
+#include "ctl/daemon/addr.h"
+#include "ctl/daemon/err.h"
+#include "ctl/daemon/show.h"
+
+const char *
+ctl_worker_state_name(uint32_t state)
+{
+	switch (state) {
+	case DPVS_WORKER_STOPPED:
+		return "stopped";
+	case DPVS_WORKER_STARTING:
+		return "starting";
+	case DPVS_WORKER_RUNNING:
+		return "running";
+	case DPVS_WORKER_BACKOFF:
+		return "backoff";
+	default:
+		return "unknown";
+	}
+}
+
+int
+ctl_show_addrs(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
+	       char *err, size_t errlen)
+{
+	const struct dpvs_root *root = shm->root;
+	const struct dpvs_config_set *set = dpvs_config_active(root);
+	const char *dev = req->addr_show != NULL ? req->addr_show->dev : NULL;
+	Dpvs__AddrList *l;
+	int port = -1;
+	uint32_t i;
+
+	if (dev != NULL && dev[0] != '\0') {
+		port = ctl_port_find(root, dev, err, errlen);
+		if (port < 0)
+			return port;
+	}
+	l = ctl_pb_alloc(sizeof(*l));
+	dpvs__addr_list__init(l);
+	resp->addrs = l;
+	resp->payload_case = DPVS__RESPONSE__PAYLOAD_ADDRS;
+	for (i = 0; i < set->naddrs && i < DPVS_MAX_ADDRS; i++) {
+		const struct dpvs_addr_entry *e = &set->addrs[i];
+		Dpvs__Addr **slot, *a;
+
+		if (port >= 0 && e->port != port)
+			continue;
+		if (e->port >= DPVS_MAX_PORTS)
+			continue;
+		a = ctl_pb_alloc(sizeof(*a));
+		dpvs__addr__init(a);
+		a->address = ctl_pb_ip(e->addr.family, e->addr.bytes);
+		a->prefixlen = e->prefixlen;
+		a->dev = ctl_pb_strdup(root->ports[e->port].name);
+		slot = ctl_pb_append(&l->addrs, &l->n_addrs, sizeof(*slot));
+		*slot = a;
+	}
+	return 0;
+}
+
+int
+ctl_show_workers(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
+		 char *err, size_t errlen)
+{
+	const struct dpvs_root *root = shm->root;
+	uint64_t now = dpvs_now_ns();
+	Dpvs__WorkerList *l;
+	uint32_t i;
+
+	(void)req;
+	(void)err;
+	(void)errlen;
+	l = ctl_pb_alloc(sizeof(*l));
+	dpvs__worker_list__init(l);
+	resp->workers = l;
+	resp->payload_case = DPVS__RESPONSE__PAYLOAD_WORKERS;
+	for (i = 0; i < root->conf.nworkers && i < DPVS_MAX_WORKERS; i++) {
+		const struct dpvs_worker_slot *s = &root->workers[i];
+		uint64_t hb = __atomic_load_n(&s->heartbeat_ns, __ATOMIC_RELAXED);
+		Dpvs__Worker **slot, *w;
+
+		w = ctl_pb_alloc(sizeof(*w));
+		dpvs__worker__init(w);
+		w->id = i;
+		w->pid = __atomic_load_n(&s->pid, __ATOMIC_RELAXED);
+		w->state = ctl_pb_strdup(
+			ctl_worker_state_name(__atomic_load_n(&s->state, __ATOMIC_RELAXED)));
+		w->restarts = __atomic_load_n(&s->restarts, __ATOMIC_RELAXED);
+		if (hb == 0)
+			w->heartbeat_age_ms = -1;
+		else
+			w->heartbeat_age_ms = now > hb ? (int64_t)((now - hb) / 1000000ull) : 0;
+		w->lcore = s->lcore_id;
+		slot = ctl_pb_append(&l->workers, &l->n_workers, sizeof(*slot));
+		*slot = w;
+	}
+	return 0;
+}
+
+int
+ctl_show_version(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
+		 char *err, size_t errlen)
+{
+	Dpvs__Version *v;
+	char dpdk[sizeof(shm->root->dpdk_version) + 1];
+
+	(void)req;
+	(void)err;
+	(void)errlen;
+	memcpy(dpdk, shm->root->dpdk_version, sizeof(shm->root->dpdk_version));
+	dpdk[sizeof(dpdk) - 1] = '\0';
+	v = ctl_pb_alloc(sizeof(*v));
+	dpvs__version__init(v);
+	v->version = ctl_pb_strdup(DPVS_MP_VERSION);
+	v->dpdk = ctl_pb_strdup(dpdk);
+	v->layout = shm->root->layout_version;
+	resp->version = v;
+	resp->payload_case = DPVS__RESPONSE__PAYLOAD_VERSION;
+	return 0;
+}

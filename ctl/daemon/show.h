@@ -1,0 +1,33 @@
+/*
+ * The show operations of dpvs-ctl: each reads shared memory (config set,
+ * worker slots, stats rows, neighbour tables, ethdev counters) and fills the
+ * payload of a Response. Read-only on shm; called by the request handler.
+ */
+#ifndef DPVS_CTL_SHOW_H
+#define DPVS_CTL_SHOW_H
+
+#include <stddef.h>
+
+#include "proto/dpvs.pb-c.h"
+#include "shm/shm.h"
+
+typedef int (*ctl_show_fn)(struct dpvs_shm *shm, const Dpvs__Request *req,
+			   Dpvs__Response *resp, char *err, size_t errlen);
+
+int ctl_show_addrs(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
+		   char *err, size_t errlen);
+int ctl_show_workers(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
+		     char *err, size_t errlen);
+int ctl_show_version(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
+		     char *err, size_t errlen);
+/* stats.c */
+int ctl_show_stats(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
+		   char *err, size_t errlen);
+/* neigh.c */
+int ctl_show_neighs(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
+		    char *err, size_t errlen);
+
+/* "stopped", "starting", "running", "backoff" */
+const char *ctl_worker_state_name(uint32_t state);
+
+#endif

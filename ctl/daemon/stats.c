@@ -1,0 +1,124 @@
+/*
+ * `stats`: per port from rte_eth_stats_get() plus the bridge's row, per worker
+ * its row with every verdict and drop reason, and drops summed over workers.
+ * Reads shm and ethdev counters (dpvs-ctl is a secondary: the ports are
+ * probed there too); writes only the Response.
+ */
+#include <string.h>
+
+#include <rte_ethdev.h>
+
+#include "ctl/common/pb.h"
+#include "ctl/daemon/show.h"
+
+#define X_NAME(n, s) s,
+static const char *const drop_names[DPVS_DROP_MAX] = { DPVS_DROP_REASONS(X_NAME) };
+static const char *const verdict_names[DPVS_VERDICT_MAX] = { DPVS_VERDICTS(X_NAME) };
+#undef X_NAME
+
+static void
+stats_counter(Dpvs__Counter ***arr, size_t *n, const char *name, uint64_t value)
+{
+	Dpvs__Counter **slot, *c;
+
+	c = ctl_pb_alloc(sizeof(*c));
+	dpvs__counter__init(c);
+	c->name = ctl_pb_strdup(name);
+	c->value = value;
+	slot = ctl_pb_append(arr, n, sizeof(*slot));
+	*slot = c;
+}
+
+static Dpvs__PortStats *
+stats_port(const struct dpvs_root *root, uint32_t p)
+{
+	const struct dpvs_port_info *pi = &root->ports[p];
+	const struct dpvs_bridge_stats *b = &root->bridge_stats[p];
+	char name[DPVS_NAME_LEN + 1];
+	struct rte_eth_stats st;
+	Dpvs__PortStats *ps;
+
+	ps = ctl_pb_alloc(sizeof(*ps));
+	dpvs__port_stats__init(ps);
+	memcpy(name, pi->name, DPVS_NAME_LEN);
+	name[DPVS_NAME_LEN] = '\0';
+	ps->name = ctl_pb_strdup(name);
+	memset(&st, 0, sizeof(st));
+	if (rte_eth_dev_is_valid_port(pi->port_id) &&
+	    rte_eth_stats_get(pi->port_id, &st) == 0) {
+		ps->stats_ok = true;
+		ps->ipackets = st.ipackets;
+		ps->opackets = st.opackets;
+		ps->ibytes = st.ibytes;
+		ps->obytes = st.obytes;
+		ps->imissed = st.imissed;
+		ps->ierrors = st.ierrors;
+		ps->oerrors = st.oerrors;
+		ps->rx_nombuf = st.rx_nombuf;
+	}
+	ps->kni_to_kernel = b->to_kernel;
+	ps->kni_from_kernel = b->from_kernel;
+	ps->kni_to_kernel_drop = b->to_kernel_drop;
+	ps->kni_from_kernel_drop = b->from_kernel_drop;
+	return ps;
+}
+
+static Dpvs__WorkerStats *
+stats_worker(const struct dpvs_root *root, uint32_t w, uint64_t drops[DPVS_DROP_MAX])
+{
+	const struct dpvs_worker_stats *s = &root->stats[w];
+	Dpvs__WorkerStats *ws;
+	unsigned int i;
+
+	ws = ctl_pb_alloc(sizeof(*ws));
+	dpvs__worker_stats__init(ws);
+	ws->id = w;
+	ws->rx_pkts = s->rx_pkts;
+	ws->rx_bytes = s->rx_bytes;
+	ws->tx_pkts = s->tx_pkts;
+	ws->tx_bytes = s->tx_bytes;
+	ws->from_kernel = s->from_kernel;
+	ws->arp_ring_in = s->arp_ring_in;
+	ws->loops = s->loops;
+	ws->busy_loops = s->busy_loops;
+	for (i = 0; i < DPVS_VERDICT_MAX; i++)
+		stats_counter(&ws->verdicts, &ws->n_verdicts, verdict_names[i], s->verdict[i]);
+	for (i = 0; i < DPVS_DROP_MAX; i++) {
+		stats_counter(&ws->drops, &ws->n_drops, drop_names[i], s->drop[i]);
+		drops[i] += s->drop[i];
+	}
+	return ws;
+}
+
+int
+ctl_show_stats(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
+	       char *err, size_t errlen)
+{
+	const struct dpvs_root *root = shm->root;
+	uint64_t drops[DPVS_DROP_MAX];
+	Dpvs__Stats *st;
+	uint32_t i;
+
+	(void)req;
+	(void)err;
+	(void)errlen;
+	memset(drops, 0, sizeof(drops));
+	st = ctl_pb_alloc(sizeof(*st));
+	dpvs__stats__init(st);
+	resp->stats = st;
+	resp->payload_case = DPVS__RESPONSE__PAYLOAD_STATS;
+	for (i = 0; i < root->conf.nports && i < DPVS_MAX_PORTS; i++) {
+		Dpvs__PortStats **slot = ctl_pb_append(&st->ports, &st->n_ports, sizeof(*slot));
+
+		*slot = stats_port(root, i);
+	}
+	for (i = 0; i < root->conf.nworkers && i < DPVS_MAX_WORKERS; i++) {
+		Dpvs__WorkerStats **slot =
+			ctl_pb_append(&st->workers, &st->n_workers, sizeof(*slot));
+
+		*slot = stats_worker(root, i, drops);
+	}
+	for (i = 0; i < DPVS_DROP_MAX; i++)
+		stats_counter(&st->drops, &st->n_drops, drop_names[i], drops[i]);
+	return 0;
+}
