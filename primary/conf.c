@@ -276,9 +276,10 @@ do_section(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry 
 			 sec);
 }
 
-/* rte_cfgfile refused the file: find the first line it cannot read. */
+/* Every line is a comment, a [section] or key = value inside a section.
+ * (rte_cfgfile skips a line without '=' silently: a typo must not vanish.) */
 static int
-syntax_error(struct parse_ctx *x)
+syntax_check(struct parse_ctx *x)
 {
 	char line[1024], *s, *end;
 	FILE *f = fopen(x->path, "r");
@@ -312,7 +313,7 @@ syntax_error(struct parse_ctx *x)
 		}
 	}
 	fclose(f);
-	return conf_fail(x, "not a valid INI file");
+	return 0;
 }
 
 static int
@@ -347,16 +348,13 @@ conf_parse(const char *path, struct primary_conf *c, char *err, size_t errlen)
 	char sec[CFG_NAME_LEN];
 	struct rte_cfgfile *cfg;
 	int i, n, nsec, rc = 0;
-	FILE *f;
 
 	conf_defaults(c);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return conf_fail(&x, "cannot open: %s", strerror(errno));
-	fclose(f);
+	if (syntax_check(&x) != 0)
+		return -1;
 	cfg = rte_cfgfile_load(path, 0);
 	if (cfg == NULL)
-		return syntax_error(&x);
+		return conf_fail(&x, "not a valid INI file");
 	nsec = rte_cfgfile_num_sections(cfg, NULL, 0);
 	for (i = 0; rc == 0 && i < nsec; i++) {
 		n = rte_cfgfile_section_num_entries_by_index(cfg, sec, i);

@@ -1,0 +1,190 @@
+/*
+ * Unit tests for the dpvs.conf parser (primary/conf.c): a good file fills
+ * dpvs_global_conf and dpvs_port_info; each bad input is refused with a
+ * message naming the section and key. Temp files, no EAL.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "primary/conf.h"
+
+static char *
+write_conf(const char *text)
+{
+	static char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/test_primary_conf.XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (int)strlen(text));
+	close(fd);
+	return path;
+}
+
+static int
+parse_text(const char *text, struct primary_conf *c, char *err, size_t errlen)
+{
+	char *path = write_conf(text);
+	int rc;
+
+	err[0] = '\0';
+	rc = conf_parse(path, c, err, errlen);
+	unlink(path);
+	return rc;
+}
+
+START_TEST(test_good_file)
+{
+	static const char text[] =
+		"; a node\n"
+		"[global]\n"
+		"file_prefix = node7            ; EAL prefix\n"
+		"run_dir = /run/dpvs7\n"
+		"[memory]\n"
+		"mbufs = 32768\n"
+		"[worker]\n"
+		"count = 2\n"
+		"idle_sleep_us = 0 ; pure polling\n"
+		"[port.dpdk0]\n"
+		"vdev = net_tap0,iface=lbwire0\n"
+		"[port.wan1]\n"
+		"pci = 0000:03:00.1\n";
+	struct primary_conf c;
+	char err[256];
+
+	ck_assert_int_eq(parse_text(text, &c, err, sizeof(err)), 0);
+	ck_assert_str_eq(c.g.file_prefix, "node7");
+	ck_assert_str_eq(c.g.run_dir, "/run/dpvs7");
+	ck_assert_uint_eq(c.g.mbufs, 32768);
+	ck_assert_uint_eq(c.g.nworkers, 2);
+	ck_assert_uint_eq(c.g.idle_sleep_us, 0);
+	ck_assert_uint_eq(c.g.nports, 2);
+	ck_assert_str_eq(c.ports[0].name, "dpdk0");
+	ck_assert_str_eq(c.ports[0].kni_name, "dpdk0.kni");
+	ck_assert_str_eq(c.ports[0].devargs, "net_tap0,iface=lbwire0");
+	ck_assert_uint_eq(c.kind[0], CONF_PORT_VDEV);
+	ck_assert_uint_eq(c.ports[0].nb_queues, 2);
+	ck_assert_str_eq(c.ports[1].name, "wan1");
+	ck_assert_str_eq(c.ports[1].devargs, "0000:03:00.1");
+	ck_assert_uint_eq(c.kind[1], CONF_PORT_PCI);
+}
+END_TEST
+
+START_TEST(test_defaults)
+{
+	struct primary_conf c;
+	char err[256];
+
+	ck_assert_int_eq(parse_text("[port.p0]\nvdev = net_tap0\n", &c, err, sizeof(err)), 0);
+	ck_assert_str_eq(c.g.file_prefix, "dpvs");
+	ck_assert_str_eq(c.g.run_dir, "/run/dpvs");
+	ck_assert_uint_eq(c.g.mbufs, 16384);
+	ck_assert_uint_eq(c.g.nworkers, 1);
+	ck_assert_uint_eq(c.g.idle_sleep_us, 50);
+	ck_assert_uint_eq(c.g.nports, 1);
+}
+END_TEST
+
+START_TEST(test_ports_in_file_order)
+{
+	struct primary_conf c;
+	char err[256];
+
+	ck_assert_int_eq(parse_text("[port.zz]\nvdev = net_tap1\n[worker]\ncount = 1\n"
+				    "[port.aa]\nvdev = net_tap0\n", &c, err, sizeof(err)), 0);
+	ck_assert_str_eq(c.ports[0].name, "zz");
+	ck_assert_str_eq(c.ports[1].name, "aa");
+}
+END_TEST
+
+START_TEST(test_missing_file)
+{
+	struct primary_conf c;
+	char err[256] = "";
+
+	ck_assert_int_ne(conf_parse("/nonexistent/dpvs.conf", &c, err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/dpvs.conf"));
+	ck_assert_ptr_nonnull(strstr(err, "No such file"));
+}
+END_TEST
+
+/* Each bad input and a piece of the message it must get. */
+static const struct {
+	const char *text;
+	const char *msg;
+} bad[] = {
+	{ "[bogus]\nx = 1\n[port.p]\nvdev = net_tap0\n", "unknown section [bogus]" },
+	{ "[global]\ncolour = red\n[port.p]\nvdev = net_tap0\n", "[global] unknown key 'colour'" },
+	{ "[memory]\nmbuf = 5\n[port.p]\nvdev = net_tap0\n", "[memory] unknown key 'mbuf'" },
+	{ "[worker]\ncounts = 1\n[port.p]\nvdev = net_tap0\n", "[worker] unknown key 'counts'" },
+	{ "[worker]\ncount = 0\n[port.p]\nvdev = net_tap0\n", "[worker] count = 0" },
+	{ "[worker]\ncount = 17\n[port.p]\nvdev = net_tap0\n", "[worker] count = 17: must be between 1 and 16" },
+	{ "[worker]\ncount = two\n[port.p]\nvdev = net_tap0\n", "[worker] count = 'two': not a number" },
+	{ "[worker]\ncount = -1\n[port.p]\nvdev = net_tap0\n", "[worker] count = '-1'" },
+	{ "[worker]\ncount = 2x\n[port.p]\nvdev = net_tap0\n", "[worker] count = '2x'" },
+	{ "[worker]\nidle_sleep_us = 2000000\n[port.p]\nvdev = net_tap0\n", "[worker] idle_sleep_us = 2000000" },
+	{ "[memory]\nmbufs = 10\n[port.p]\nvdev = net_tap0\n", "[memory] mbufs = 10" },
+	{ "[worker]\ncount = 1\ncount = 2\n[port.p]\nvdev = net_tap0\n", "[worker] count is given twice" },
+	{ "[worker]\n[worker]\n[port.p]\nvdev = net_tap0\n", "[worker] is given twice" },
+	{ "[port.p]\n", "[port.p] needs vdev" },
+	{ "[port.p]\nvdev = net_tap0\npci = 0000:03:00.0\n", "[port.p] has both vdev and pci" },
+	{ "[port.p]\npci = 3:0.0.0\n", "[port.p] pci = '3:0.0.0': not a PCI address" },
+	{ "[port.p]\nvdev = net_tap0\nspeed = 10G\n", "[port.p] unknown key 'speed'" },
+	{ "[port.averyverylongname]\nvdev = net_tap0\n", "longer than 11 characters" },
+	{ "[port.a/b]\nvdev = net_tap0\n", "[port.a/b]: a port name" },
+	{ "[port.]\nvdev = net_tap0\n", "[port.]: a port name" },
+	{ "[port.p]\nvdev = net_tap0\n[port.p]\nvdev = net_tap1\n", "[port.p] is given twice" },
+	{ "[port.p]\nvdev = net_tap0\n[port.q]\nvdev = net_tap0,iface=x\n", "use the same device net_tap0" },
+	{ "[port.p]\nvdev = net_tap_kni0\n", "reserved for the exception ports" },
+	{ "[port.p0]\nvdev=net_tap0\n[port.p1]\nvdev=net_tap1\n[port.p2]\nvdev=net_tap2\n"
+	  "[port.p3]\nvdev=net_tap3\n[port.p4]\nvdev=net_tap4\n[port.p5]\nvdev=net_tap5\n"
+	  "[port.p6]\nvdev=net_tap6\n[port.p7]\nvdev=net_tap7\n[port.p8]\nvdev=net_tap8\n",
+	  "[port.p8]: too many ports, at most 8" },
+	{ "[global]\nfile_prefix = a/b\n[port.p]\nvdev = net_tap0\n", "[global] file_prefix = 'a/b'" },
+	{ "[global]\nrun_dir = run\n[port.p]\nvdev = net_tap0\n", "[global] run_dir = 'run': must be an absolute path" },
+	{ "[global]\nrun_dir = /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n[port.p]\nvdev = net_tap0\n", "unix socket path" },
+	{ "[worker]\ncount = 1\n", "no port" },
+	{ "", "no port" },
+	{ "count = 1\n[port.p]\nvdev = net_tap0\n", "line 1" },
+	{ "[worker\ncount = 1\n", "line 1: a section header is [name]" },
+	{ "[worker]\ncount 1\n", "line 2" },
+};
+
+START_TEST(test_bad_input)
+{
+	struct primary_conf c;
+	char err[512];
+
+	ck_assert_int_ne(parse_text(bad[_i].text, &c, err, sizeof(err)), 0);
+	if (strstr(err, bad[_i].msg) == NULL)
+		ck_abort_msg("case %d: message '%s' does not contain '%s'", _i, err, bad[_i].msg);
+	ck_assert_ptr_nonnull(strstr(err, "/tmp/test_primary_conf."));
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("primary_conf");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_good_file);
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_ports_in_file_order);
+	tcase_add_test(tc, test_missing_file);
+	tcase_add_loop_test(tc, test_bad_input, 0, (int)(sizeof(bad) / sizeof(bad[0])));
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
