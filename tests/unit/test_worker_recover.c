@@ -1,0 +1,182 @@
+/*
+ * Unit tests for the worker's crash safety (worker/ctx.c, worker/tx.c): a
+ * successor frees exactly what its predecessor still held in its shm region
+ * (in-flight burst, tx buffers) and nothing else; the tx buffer flushes when
+ * full and counts what it sends. EAL without hugepages or shared config
+ * (--no-huge --no-shconf), one net_null port; the shm is created in-process.
+ */
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "shm/shm.h"
+#include "worker/worker.h"
+
+static struct dpvs_shm shm;
+static struct wk_ctx ctx;
+
+static struct rte_mbuf *
+mbuf(void)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(shm.pool);
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert_ptr_nonnull(rte_pktmbuf_append(m, 60));
+	return m;
+}
+
+static unsigned int
+in_use(void)
+{
+	return rte_mempool_in_use_count(shm.pool);
+}
+
+START_TEST(test_recover_frees_what_was_held)
+{
+	struct dpvs_worker_region *wr = shm.wr[0];
+	unsigned int base = in_use(), i;
+
+	/* a predecessor died mid-burst: entries 0..2 handed on (cleared), 3..9 held */
+	for (i = 3; i < 10; i++)
+		wr->inflight[i] = mbuf();
+	wr->inflight_n = 10;
+	for (i = 0; i < 5; i++)
+		wr->txbuf[0].pkts[i] = mbuf();
+	wr->txbuf[0].count = 5;
+	/* stale entries beyond the count were sent already: must not be freed */
+	wr->txbuf[0].pkts[5] = (struct rte_mbuf *)(uintptr_t)0xdead;
+	ck_assert_uint_eq(in_use(), base + 12);
+	ck_assert_uint_eq(wk_ctx_recover(&ctx), 12);
+	ck_assert_uint_eq(in_use(), base);
+	ck_assert_uint_eq(wr->inflight_n, 0);
+	ck_assert_uint_eq(wr->txbuf[0].count, 0);
+	for (i = 0; i < DPVS_BURST; i++)
+		ck_assert_ptr_null(wr->inflight[i]);
+	/* a second recovery finds nothing */
+	ck_assert_uint_eq(wk_ctx_recover(&ctx), 0);
+}
+END_TEST
+
+START_TEST(test_recover_skips_foreign_pointers)
+{
+	struct dpvs_worker_region *wr = shm.wr[0];
+	struct rte_mbuf fake;
+
+	memset(&fake, 0, sizeof(fake));
+	fake.pool = NULL;
+	wr->inflight[0] = &fake;
+	ck_assert_uint_eq(wk_ctx_recover(&ctx), 0);
+	ck_assert_ptr_null(wr->inflight[0]);
+}
+END_TEST
+
+START_TEST(test_tx_buffer_flushes_when_full)
+{
+	struct dpvs_worker_stats *st = &shm.root->stats[0];
+	unsigned int base = in_use(), i;
+	uint64_t sent0 = st->tx_pkts;
+
+	for (i = 0; i < DPVS_TXBUF_LEN; i++)
+		ck_assert_int_eq(wk_tx_enqueue(&ctx, mbuf(), 0), 0);
+	ck_assert_uint_eq(shm.wr[0]->txbuf[0].count, DPVS_TXBUF_LEN);
+	ck_assert_uint_eq(wk_tx_pending(&ctx), DPVS_TXBUF_LEN);
+	/* one more: the full buffer is flushed first (net_null takes all) */
+	ck_assert_int_eq(wk_tx_enqueue(&ctx, mbuf(), 0), 0);
+	ck_assert_uint_eq(shm.wr[0]->txbuf[0].count, 1);
+	ck_assert_uint_eq(st->tx_pkts - sent0, DPVS_TXBUF_LEN);
+	ck_assert_uint_eq(wk_tx_flush_all(&ctx), 1);
+	ck_assert_uint_eq(wk_tx_pending(&ctx), 0);
+	ck_assert_uint_eq(st->tx_pkts - sent0, DPVS_TXBUF_LEN + 1);
+	ck_assert_uint_eq(in_use(), base);
+}
+END_TEST
+
+static void
+setup_node(const char *prog)
+{
+	static struct dpvs_port_info port;
+	char prefix[64], errbuf[256];
+	char *argv[] = { (char *)prog, (char *)"--no-huge", (char *)"--no-shconf",
+			 (char *)"-m", (char *)"64", (char *)"--no-pci", (char *)"-l",
+			 (char *)"0", prefix, (char *)"--vdev", (char *)"net_null0",
+			 (char *)"--log-level=lib.eal:error", (char *)"--no-telemetry", NULL };
+	struct dpvs_global_conf conf = { .mbufs = 1023, .nworkers = 1, .nports = 1 };
+	struct rte_eth_conf pconf;
+	uint16_t pid;
+
+	snprintf(prefix, sizeof(prefix), "--file-prefix=tuwr%d", (int)getpid());
+	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0)
+		abort();
+	if (rte_eth_dev_get_port_by_name("net_null0", &pid) != 0)
+		abort();
+	snprintf(port.name, sizeof(port.name), "dpdk0");
+	port.port_id = pid;
+	port.nb_queues = 1;
+	if (dpvs_shm_create(&shm, &conf, &port, errbuf, sizeof(errbuf)) != 0) {
+		fprintf(stderr, "%s\n", errbuf);
+		abort();
+	}
+	memset(&pconf, 0, sizeof(pconf));
+	if (rte_eth_dev_configure(pid, 1, 1, &pconf) != 0 ||
+	    rte_eth_rx_queue_setup(pid, 0, 64, 0, NULL, shm.pool) != 0 ||
+	    rte_eth_tx_queue_setup(pid, 0, 64, 0, NULL) != 0 || rte_eth_dev_start(pid) != 0)
+		abort();
+	if (wk_ctx_init(&ctx, &shm, 0, errbuf, sizeof(errbuf)) != 0) {
+		fprintf(stderr, "%s\n", errbuf);
+		abort();
+	}
+}
+
+static void
+teardown_node(void)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 256];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+	rte_eth_dev_stop(ctx.port_id[0]);
+	rte_eth_dev_close(ctx.port_id[0]);
+	rte_eal_cleanup();
+	d = opendir(dir);
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (de->d_name[0] != '.')
+			unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+int
+main(int argc, char **argv)
+{
+	Suite *s = suite_create("worker_recover");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	(void)argc;
+	setup_node(argv[0]);
+	tcase_add_test(tc, test_recover_frees_what_was_held);
+	tcase_add_test(tc, test_recover_skips_foreign_pointers);
+	tcase_add_test(tc, test_tx_buffer_flushes_when_full);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_set_fork_status(sr, CK_NOFORK); /* one EAL for all tests */
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	teardown_node();
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
