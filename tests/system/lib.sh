@@ -241,7 +241,7 @@ pids_of_prefix() {
 		pid="${pid%/cmdline}"
 		[ "$pid" = "$$" ] && continue
 		[ "$pid" = "$BASHPID" ] && continue
-		if tr '\0' ' ' <"$f" 2>/dev/null | grep -q -- "$p"; then
+		if { tr "\0" " " <"$f"; } 2>/dev/null | grep -q -- "$p"; then
 			echo "$pid"
 		fi
 	done
@@ -285,10 +285,13 @@ worker_field() {
 		'.[] | select(.id == $id) | .[$f]'
 }
 
-# mbufs_in_use X: mbufs of the node's pool not in the pool or a cache, from
-# DPDK telemetry of the primary; empty if telemetry is not available
+# mbufs_in_use X: mbufs of the node's pool held by someone (rx rings, workers,
+# leaks), from dpdk-proc-info (a read-only secondary; DPDK 22.11 telemetry does
+# not report the count); empty if unavailable
 mbufs_in_use() {
-	"$T_PY" "$T_ROOT/tests/system/mempool_inuse.py" "$(prefix_of "$1")" dpvs_mbuf 2>/dev/null
+	timeout 10 dpdk-proc-info --file-prefix="$(prefix_of "$1")" --no-pci \
+		--log-level=lib.eal:error -- --show-mempool=dpvs_mbuf 2>/dev/null |
+		sed -n 's/.*Count: avail ([0-9]*), in use (\([0-9]*\)).*/\1/p'
 }
 
 # ---- cleanup ----------------------------------------------------------------

@@ -71,14 +71,18 @@ assert_contains "neighbours after the restart" "$CA" "$(ctl a neigh show)"
 kill -INT "$(last_bg)" 2>/dev/null
 tail -n 4 "$PLOG" | sed 's/^/    /'
 
-leak1="$(mbufs_in_use a)"
-if [ -n "$leak0" ] && [ -n "$leak1" ]; then
-	# idle again: nothing in flight, so the difference is what the kill leaked
-	idle_inuse() { [ "$(mbufs_in_use a)" -le "$((leak0 + 64))" ]; }
-	wait_until 3 idle_inuse
-	leak1="$(mbufs_in_use a)"
-	log "mbufs in use: $leak0 before, $leak1 after the kill: $((leak1 - leak0)) leaked per kill"
+# idle again (flood stopped): what is still in use beyond the idle count
+# before the kill is what the kill leaked
+stable_inuse() {
+	local x y
+	x="$(mbufs_in_use a)"
+	y="$(mbufs_in_use a)"
+	[ -n "$x" ] && [ "$x" = "$y" ] && echo "$x" >"$T_DIR/inuse"
+}
+if [ -n "$leak0" ] && wait_until 10 stable_inuse; then
+	leak1="$(cat "$T_DIR/inuse")"
+	log "mbufs in use when idle: $leak0 before, $leak1 after the kill: $((leak1 - leak0)) leaked per kill"
 else
-	log "mbufs leaked per kill: unknown (no DPDK telemetry for pool dpvs_mbuf)"
+	log "mbufs leaked per kill: unknown (dpdk-proc-info could not read pool dpvs_mbuf)"
 fi
 exit 0
