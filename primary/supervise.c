@@ -269,9 +269,8 @@ reap(struct supervisor *s)
 	}
 }
 
-/* Read the pending signals; returns 1 when asked to stop. */
-static int
-read_signals(struct supervisor *s)
+int
+sup_handle_signals(struct supervisor *s)
 {
 	struct signalfd_siginfo si;
 	int stop = 0;
@@ -309,7 +308,7 @@ sup_loop(struct supervisor *s)
 			PLOG(ERR, "poll: %s", strerror(errno));
 			return 1;
 		}
-		if (rc > 0 && read_signals(s))
+		if (rc > 0 && sup_handle_signals(s))
 			return 0;
 		if (s->fatal)
 			return 1;
@@ -340,7 +339,7 @@ sup_stop_all(struct supervisor *s, unsigned int deadline_ms)
 			kill(s->child[i].pid, SIGTERM);
 	while (live_children(s) > 0 && (now = dpvs_now_ns()) < end) {
 		if (poll(&pfd, 1, (int)((end - now) / 1000000ull) + 1) > 0)
-			read_signals(s);
+			sup_handle_signals(s);
 		else
 			reap(s);
 	}

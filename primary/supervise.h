@@ -85,6 +85,10 @@ int sup_start_due(struct supervisor *s, uint64_t now);
  * before any thread is created (rte_eal_init) so every thread inherits it. */
 int sup_signals_block(void);
 
+/* Read the pending signals of s->sigfd: reap and book dead children, pass
+ * SIGHUP to dpvs-ctl. Returns 1 on SIGTERM/SIGINT, else 0. */
+int sup_handle_signals(struct supervisor *s);
+
 /* Run until SIGTERM/SIGINT (returns 0) or a fatal death (returns 1). */
 int sup_loop(struct supervisor *s);
 
