@@ -14,9 +14,9 @@ node_add_addr a
 nsn a ip link set dpdk0.kni up || fail "dpdk0.kni up"
 nsn a ip addr add "$(kni_addr a)/24" dev dpdk0.kni || fail "addr on dpdk0.kni"
 
-# Learn a neighbour: the kernel pings the client through dpdk0.kni, so the
-# client's ARP reply passes the worker, which learns it.
-wait_until 10 nsn a ping -c 1 -W 1 -I dpdk0.kni "$CA" || fail "kernel cannot ping the client"
+# Learn a neighbour: the node's kernel asks for the client's MAC through
+# dpdk0.kni, so the client's ARP reply passes the worker, which learns it.
+wait_until 10 nsn a arping -c 1 -w 1 -I dpdk0.kni "$CA" || fail "the node's kernel got no ARP reply from the client"
 neigh_has_client() { ctl a neigh show | grep -q -w -F "$CA"; }
 wait_until 5 neigh_has_client || fail "worker did not learn $CA: $(ctl a neigh show)"
 log "neighbour learned: $(ctl a neigh show | grep -w -F "$CA")"
