@@ -1,0 +1,67 @@
+/*
+ * Helpers shared by the ctl unit tests: a node root in plain memory (no EAL)
+ * with two ports, dpdk0 and dpdk1, and address entries from text.
+ */
+#ifndef DPVS_TEST_CTL_UTIL_H
+#define DPVS_TEST_CTL_UTIL_H
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "shm/shm.h"
+
+static inline struct dpvs_root *
+tctl_root(void)
+{
+	struct dpvs_root *r = calloc(1, sizeof(*r));
+
+	ck_assert_ptr_nonnull(r);
+	dpvs_shm_fill_header(r);
+	r->conf.nports = 2;
+	r->conf.nworkers = 1;
+	snprintf(r->ports[0].name, sizeof(r->ports[0].name), "dpdk0");
+	snprintf(r->ports[1].name, sizeof(r->ports[1].name), "dpdk1");
+	r->ports[0].port_id = 0xfff0;   /* no such ethdev: stats_ok stays false */
+	r->ports[1].port_id = 0xfff1;
+	return r;
+}
+
+/* "10.0.0.1" or "2001:db8::1" on port p with prefix len. */
+static inline struct dpvs_addr_entry
+tctl_entry(const char *ip, unsigned int len, uint16_t p)
+{
+	struct dpvs_addr_entry e;
+
+	memset(&e, 0, sizeof(e));
+	if (inet_pton(AF_INET, ip, e.addr.bytes) == 1)
+		e.addr.family = DPVS_AF_INET;
+	else if (inet_pton(AF_INET6, ip, e.addr.bytes) == 1)
+		e.addr.family = DPVS_AF_INET6;
+	e.prefixlen = (uint8_t)len;
+	e.port = p;
+	return e;
+}
+
+/* Write text to a fresh temporary file; returns its path (static buffer). */
+static inline const char *
+tctl_tmpfile(const char *text)
+{
+	static char path[64];
+	FILE *f;
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/test_ctl_XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+#endif
