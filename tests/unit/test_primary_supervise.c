@@ -1,0 +1,327 @@
+/*
+ * Unit tests for the primary's supervisor (primary/supervise.c): back-off
+ * arithmetic, wait-status wording, the bookkeeping of a death (slot state,
+ * RCU offline, fatal exit), and real spawns of stub secondaries (shell
+ * scripts in a temp bin dir) through the signalfd path. No EAL; the root
+ * memzone and the RCU live in plain memory.
+ */
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <rte_rcu_qsbr.h>
+
+#include "shm/shm.h"
+#include "primary/stale.h"
+#include "primary/supervise.h"
+
+#define MS 1000000ull
+
+START_TEST(test_backoff_sequence)
+{
+	static const uint32_t want[] = { 100, 200, 400, 800, 1600, 3200, 5000, 5000 };
+	uint32_t prev = 0, i;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		prev = sup_backoff_ms(prev, 10 * MS);
+		ck_assert_uint_eq(prev, want[i]);
+	}
+	/* a long life resets it: the next death restarts at once */
+	ck_assert_uint_eq(sup_backoff_ms(5000, SUP_SHORT_LIFE_NS), 0);
+	ck_assert_uint_eq(sup_backoff_ms(0, 3600000 * MS), 0);
+	ck_assert_uint_eq(sup_backoff_ms(0, SUP_SHORT_LIFE_NS - 1), SUP_BACKOFF_MIN_MS);
+	ck_assert_uint_eq(sup_backoff_ms(2500, 0), SUP_BACKOFF_MAX_MS);
+}
+END_TEST
+
+START_TEST(test_status_words)
+{
+	char buf[128];
+
+	sup_status_str(3 << 8, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "exited with status 3");
+	sup_status_str(SIGKILL, buf, sizeof(buf));
+	ck_assert_ptr_nonnull(strstr(buf, "killed by signal 9"));
+	sup_status_str(DPVS_EXIT_CONFIG << 8, buf, sizeof(buf));
+	ck_assert_ptr_nonnull(strstr(buf, "configuration error"));
+	ck_assert(sup_death_is_fatal(DPVS_EXIT_CONFIG << 8));
+	ck_assert(!sup_death_is_fatal(1 << 8));
+	ck_assert(!sup_death_is_fatal(SIGKILL));
+	ck_assert(!sup_death_is_fatal(0));
+}
+END_TEST
+
+static struct supervisor sup;
+static struct dpvs_root *root;
+static struct rte_rcu_qsbr *rcu;
+
+static void
+setup(void)
+{
+	size_t sz = rte_rcu_qsbr_get_memsize(DPVS_MAX_WORKERS);
+
+	root = aligned_alloc(RTE_CACHE_LINE_SIZE, sizeof(*root));
+	ck_assert_ptr_nonnull(root);
+	memset(root, 0, sizeof(*root));
+	rcu = aligned_alloc(RTE_CACHE_LINE_SIZE, RTE_ALIGN_CEIL(sz, RTE_CACHE_LINE_SIZE));
+	ck_assert_ptr_nonnull(rcu);
+	ck_assert_int_eq(rte_rcu_qsbr_init(rcu, DPVS_MAX_WORKERS), 0);
+	sup_init(&sup, 2);
+	sup.root = root;
+	sup.rcu = rcu;
+}
+
+static void
+teardown(void)
+{
+	free(root);
+	free(rcu);
+}
+
+START_TEST(test_init_table)
+{
+	ck_assert_uint_eq(sup.nchild, 4);
+	ck_assert_str_eq(sup.child[0].name, "ctl");
+	ck_assert_str_eq(sup.child[1].name, "bridge");
+	ck_assert_str_eq(sup.child[3].name, "worker1");
+	ck_assert_uint_eq(sup.child[3].id, 1);
+	/* nothing started yet: everything is due now */
+	ck_assert_int_eq(sup_timeout_ms(&sup, 5 * MS), 0);
+}
+END_TEST
+
+START_TEST(test_death_bookkeeping)
+{
+	struct sup_child *w1 = &sup.child[3];
+	uint64_t now = 100000 * MS;
+	unsigned int i;
+
+	for (i = 0; i < sup.nchild; i++) {
+		sup.child[i].pid = 1000 + (pid_t)i;
+		sup.child[i].started_ns = now - 5000 * MS;
+	}
+	ck_assert_int_eq(sup_timeout_ms(&sup, now), -1);
+	/* worker 1 online in the RCU, not yet quiescent: a grace period waits */
+	ck_assert_int_eq(rte_rcu_qsbr_thread_register(rcu, 1), 0);
+	rte_rcu_qsbr_thread_online(rcu, 1);
+	ck_assert_int_eq(rte_rcu_qsbr_check(rcu, rte_rcu_qsbr_start(rcu), false), 0);
+
+	/* a long-lived worker dies: restart at once, and it no longer blocks */
+	sup_on_death(&sup, w1, SIGKILL, now);
+	ck_assert_int_eq(w1->pid, 0);
+	ck_assert_uint_eq(w1->backoff_ms, 0);
+	ck_assert_uint_eq(root->workers[1].state, DPVS_WORKER_STARTING);
+	ck_assert_int_eq(root->workers[1].last_status, SIGKILL);
+	ck_assert_uint_eq(root->workers[1].last_exit_ns, now);
+	ck_assert_int_eq(rte_rcu_qsbr_check(rcu, rte_rcu_qsbr_start(rcu), false), 1);
+	ck_assert_int_eq(sup_timeout_ms(&sup, now), 0);
+
+	/* it dies again 50 ms after its start: back-off, state BACKOFF */
+	w1->pid = 2000;
+	w1->started_ns = now;
+	sup_on_death(&sup, w1, 1 << 8, now + 50 * MS);
+	ck_assert_uint_eq(w1->backoff_ms, 100);
+	ck_assert_uint_eq(root->workers[1].state, DPVS_WORKER_BACKOFF);
+	ck_assert_int_eq(sup_timeout_ms(&sup, now + 50 * MS), 100);
+	ck_assert_int_eq(sup_timeout_ms(&sup, now + 120 * MS), 30);
+	ck_assert_int_eq(sup_timeout_ms(&sup, now + 151 * MS), 0);
+	ck_assert_int_eq(sup.fatal, 0);
+
+	/* dpvs-ctl refuses its rules: fatal, nothing to restart */
+	sup_on_death(&sup, &sup.child[0], DPVS_EXIT_CONFIG << 8, now);
+	ck_assert_int_eq(sup.fatal, 1);
+	ck_assert_int_eq(root->ctl_pid, 0);
+
+	/* while stopping, a death is final */
+	sup.stopping = 1;
+	sup_on_death(&sup, &sup.child[2], 0, now);
+	ck_assert_uint_eq(root->workers[0].state, DPVS_WORKER_STOPPED);
+	ck_assert_int_eq(sup_timeout_ms(&sup, now), -1);
+}
+END_TEST
+
+/* ---- real children: stub binaries that record their arguments ---- */
+
+static char bindir[64];
+
+static void
+write_stub(const char *name, const char *body)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", bindir, name);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "#!/bin/sh\n%s\n", body);
+	fclose(f);
+	ck_assert_int_eq(chmod(path, 0755), 0);
+}
+
+static void
+setup_bin(void)
+{
+	setup();
+	snprintf(bindir, sizeof(bindir), "/tmp/test_primary_sup.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(bindir));
+	/* each stub writes its arguments, then sleeps until it is killed */
+	write_stub("dpvs-worker", "echo \"$@\" > \"$(dirname \"$0\")/args.worker$4\"; exec sleep 1000");
+	write_stub("dpvs-kni-bridge", "echo \"$@\" > \"$(dirname \"$0\")/args.bridge\"; exec sleep 1000");
+	write_stub("dpvs-ctl", "echo \"$@\" >> \"$(dirname \"$0\")/args.ctl\"; exec sleep 1000");
+	snprintf(sup.bindir, sizeof(sup.bindir), "%s", bindir);
+	snprintf(sup.run_dir, sizeof(sup.run_dir), "%s", bindir);
+	snprintf(sup.prefix, sizeof(sup.prefix), "tsup");
+	sup.rules = "/etc/dpvs/rules";
+	sup.sigfd = sup_signals_block();
+	ck_assert_int_ge(sup.sigfd, 0);
+}
+
+static void
+teardown_bin(void)
+{
+	char cmd[128];
+	unsigned int i;
+
+	for (i = 0; i < sup.nchild; i++)
+		if (sup.child[i].pid > 0)
+			kill(sup.child[i].pid, SIGKILL);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", bindir);
+	ck_assert_int_eq(system(cmd), 0);
+	teardown();
+}
+
+/* Poll until file `name` in bindir has a line that is exactly want (5 s max). */
+static void
+wait_file(const char *name, const char *want)
+{
+	struct timespec ts = { 0, 2 * 1000000 };
+	char path[256], line[256];
+	int i;
+
+	snprintf(path, sizeof(path), "%s/%s", bindir, name);
+	for (i = 0; i < 2500; i++) {
+		FILE *f = fopen(path, "r");
+
+		while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+			if (strncmp(line, want, strlen(want)) == 0 &&
+			    strcmp(line + strlen(want), "\n") == 0) {
+				fclose(f);
+				return;
+			}
+		if (f != NULL)
+			fclose(f);
+		nanosleep(&ts, NULL);
+	}
+	ck_abort_msg("%s never contained '%s'", path, want);
+}
+
+/* Wait for a signal on sigfd and handle it; returns sup_handle_signals(). */
+static int
+handle_next(void)
+{
+	struct pollfd pfd = { .fd = sup.sigfd, .events = POLLIN };
+
+	ck_assert_int_eq(poll(&pfd, 1, 5000), 1);
+	return sup_handle_signals(&sup);
+}
+
+START_TEST(test_spawn_restart_stop)
+{
+	struct sup_child *w0 = &sup.child[2], *ctl = &sup.child[0];
+	char path[256];
+	pid_t old;
+
+	ck_assert_int_eq(sup_start_due(&sup, dpvs_now_ns()), 0);
+	wait_file("args.worker0", "--file-prefix tsup --id 0");
+	wait_file("args.worker1", "--file-prefix tsup --id 1");
+	wait_file("args.bridge", "--file-prefix tsup");
+	wait_file("args.ctl", "--file-prefix tsup --rules /etc/dpvs/rules");
+	ck_assert_int_gt(w0->pid, 0);
+	ck_assert_int_eq(root->workers[0].pid, w0->pid);
+	ck_assert_uint_eq(root->workers[0].state, DPVS_WORKER_STARTING);
+	ck_assert_int_eq(root->ctl_pid, ctl->pid);
+	ck_assert_int_eq(root->bridge_pid, sup.child[1].pid);
+	snprintf(path, sizeof(path), "%s/worker0.pid", bindir);
+	ck_assert_int_eq(stale_read_pid(path), w0->pid);
+	ck_assert_int_eq(sup_timeout_ms(&sup, dpvs_now_ns()), -1);
+
+	/* kill -9 a worker that has run "long": it is restarted at once */
+	old = w0->pid;
+	w0->started_ns -= 2 * SUP_SHORT_LIFE_NS;
+	kill(old, SIGKILL);
+	ck_assert_int_eq(handle_next(), 0);
+	ck_assert_int_eq(w0->pid, 0);
+	ck_assert(WIFSIGNALED(root->workers[0].last_status));
+	ck_assert_int_eq(sup_timeout_ms(&sup, dpvs_now_ns()), 0);
+	sup_start_due(&sup, dpvs_now_ns());
+	ck_assert_int_gt(w0->pid, 0);
+	ck_assert_int_ne(w0->pid, old);
+	ck_assert_uint_eq(root->workers[0].restarts, 1);
+	ck_assert_int_eq(stale_read_pid(path), w0->pid);
+
+	/* a restarted dpvs-ctl does not get the rules file again */
+	old = ctl->pid;
+	ctl->started_ns -= 2 * SUP_SHORT_LIFE_NS;
+	kill(old, SIGKILL);
+	ck_assert_int_eq(handle_next(), 0);
+	sup_start_due(&sup, dpvs_now_ns());
+	ck_assert_int_gt(ctl->pid, 0);
+	wait_file("args.ctl", "--file-prefix tsup");
+	ck_assert_uint_eq(ctl->restarts, 1);
+
+	/* SIGTERM: the loop is asked to stop, every child is stopped */
+	kill(getpid(), SIGTERM);
+	ck_assert_int_eq(handle_next(), 1);
+	sup_stop_all(&sup, 2000);
+	ck_assert_int_eq(w0->pid, 0);
+	ck_assert_int_eq(ctl->pid, 0);
+	ck_assert_uint_eq(root->workers[0].state, DPVS_WORKER_STOPPED);
+	ck_assert_uint_eq(root->workers[1].state, DPVS_WORKER_STOPPED);
+}
+END_TEST
+
+START_TEST(test_bad_rules_is_fatal)
+{
+	write_stub("dpvs-ctl", "echo 'line 3: bad' >&2; exit 78");
+	sup_start_due(&sup, dpvs_now_ns());
+	while (!sup.fatal)
+		ck_assert_int_eq(handle_next(), 0);
+	ck_assert_int_eq(sup.child[0].pid, 0);
+	ck_assert_int_eq(sup_loop(&sup), 1);
+	sup_stop_all(&sup, 2000);
+	ck_assert_int_eq(sup.child[2].pid, 0);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("primary_supervise");
+	TCase *tc = tcase_create("logic"), *tr = tcase_create("spawn");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_backoff_sequence);
+	tcase_add_test(tc, test_status_words);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_init_table);
+	tcase_add_test(tc, test_death_bookkeeping);
+	suite_add_tcase(s, tc);
+	tcase_add_checked_fixture(tr, setup_bin, teardown_bin);
+	tcase_set_timeout(tr, 30);
+	tcase_add_test(tr, test_spawn_restart_stop);
+	tcase_add_test(tr, test_bad_rules_is_fatal);
+	suite_add_tcase(s, tr);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
