@@ -113,41 +113,50 @@ $PATTERN)
 	;;
 esac
 
-# ---- 3. system tests
-export DPVS_TEST_BOUNDED=1
+# ---- 3. system tests (each records its name prefix "sy<pid>" in IDS)
+IDS="$LOGDIR/system-ids"
+: >"$IDS"
+export DPVS_TEST_BOUNDED=1 DPVS_TEST_IDS_FILE="$IDS"
 for t in tests/system/test_*.sh; do
 	[ -f "$t" ] || continue
 	run "system/$(basename "$t" .sh)" "${TEST_TIMEOUT:-180}" bash "$t"
 done
-unset DPVS_TEST_BOUNDED
+unset DPVS_TEST_BOUNDED DPVS_TEST_IDS_FILE
 
-# ---- 4. nothing left behind by the system tests (their names start "sy<pid>")
+# ---- 4. nothing left behind by the system tests of this run. Only names of
+# this run are looked at: other runs may be going on at the same time.
 leftovers() {
-	local what=""
-	what+="$(ip netns list 2>/dev/null | awk '$1 ~ /^sy[0-9]+[a-z][nc]$/ { printf "netns %s; ", $1 }')"
-	what+="$(ls /dev/hugepages 2>/dev/null | grep -E '^sy[0-9]+[a-z]map_' | head -n 3 |
-		sed 's|^|hugepage /dev/hugepages/|; s|$|; |' | tr -d '\n')"
-	what+="$(ls /var/run/dpdk 2>/dev/null | grep -E '^sy[0-9]+[a-z]$' | sed 's|^|/var/run/dpdk/|; s|$|; |' | tr -d '\n')"
-	what+="$(pgrep -a -f -- '--file-prefix[= ]sy[0-9]+[a-z]' | sed 's/$/; /' | tr -d '\n')"
-	what+="$(ls -d /tmp/dpvs-test_* 2>/dev/null | sed 's/$/; /' | tr -d '\n')"
+	local id name what=""
+	while read -r id name; do
+		what+="$(ip netns list 2>/dev/null | awk -v id="$id" '$1 ~ "^" id "[a-z][nc]$" { printf "netns %s; ", $1 }')"
+		what+="$(ls /dev/hugepages 2>/dev/null | grep -E "^${id}[a-z]map_" | head -n 3 |
+			sed 's|^|hugepage /dev/hugepages/|; s|$|; |' | tr -d '\n')"
+		what+="$(ls /var/run/dpdk 2>/dev/null | grep -E "^${id}[a-z]\$" | sed 's|^|/var/run/dpdk/|; s|$|; |' | tr -d '\n')"
+		what+="$(pgrep -a -f -- "--file-prefix[= ]${id}[a-z]( |\$)" | sed 's/$/; /' | tr -d '\n')"
+		what+="$(ls -d "/tmp/dpvs-$id-$name".* 2>/dev/null | sed 's/$/; /' | tr -d '\n')"
+	done <"$IDS"
 	printf '%s' "$what"
 }
+
 # sweep: remove what a test killed by timeout -k could not clean itself
 sweep() {
-	local ns pid f
-	for pid in $(pgrep -f -- '--file-prefix[= ]sy[0-9]+[a-z]'); do
-		kill -9 "$pid" 2>/dev/null
-	done
-	for ns in $(ip netns list 2>/dev/null | awk '$1 ~ /^sy[0-9]+[a-z][nc]$/ { print $1 }'); do
-		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+	local id name ns pid f
+	while read -r id name; do
+		for pid in $(pgrep -f -- "--file-prefix[= ]${id}[a-z]( |\$)"); do
 			kill -9 "$pid" 2>/dev/null
 		done
-		ip netns del "$ns"
-	done
-	for f in /dev/hugepages/sy[0-9]*map_* /var/run/dpdk/sy[0-9]* /tmp/dpvs-test_*; do
-		[ -e "$f" ] && rm -rf "$f"
-	done
+		for ns in $(ip netns list 2>/dev/null | awk -v id="$id" '$1 ~ "^" id "[a-z][nc]$" { print $1 }'); do
+			for pid in $(ip netns pids "$ns" 2>/dev/null); do
+				kill -9 "$pid" 2>/dev/null
+			done
+			ip netns del "$ns"
+		done
+		for f in /dev/hugepages/"$id"[a-z]map_* /var/run/dpdk/"$id"[a-z] /tmp/dpvs-"$id"-"$name".*; do
+			[ -e "$f" ] && rm -rf "$f"
+		done
+	done <"$IDS"
 }
+
 case "system/leftovers" in
 $PATTERN)
 	left="$(leftovers)"
