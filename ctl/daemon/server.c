@@ -35,6 +35,7 @@ struct ctl_server {
 	struct dpvs_shm *shm;
 	struct evconnlistener *lev;
 	struct ctl_conn *conns;
+	struct timeval timeout;   /* read and write, per connection */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 
@@ -177,7 +178,6 @@ static void
 accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa, int salen,
 	  void *arg)
 {
-	const struct timeval rto = { CTL_READ_TIMEOUT_S, 0 }, wto = { CTL_READ_TIMEOUT_S, 0 };
 	struct ctl_server *srv = arg;
 	struct ctl_conn *c;
 	char why[160];
@@ -201,7 +201,7 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa, i
 		srv->conns->prev = c;
 	srv->conns = c;
 	bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
-	bufferevent_set_timeouts(c->bev, &rto, &wto);
+	bufferevent_set_timeouts(c->bev, &srv->timeout, &srv->timeout);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	if (!allowed)
 		conn_reject(c, DPVS__STATUS__ERR_INVALID, why);
@@ -305,6 +305,7 @@ ctl_server_new(struct event_base *base, struct dpvs_shm *shm, const char *path, 
 	}
 	srv->base = base;
 	srv->shm = shm;
+	srv->timeout.tv_sec = CTL_READ_TIMEOUT_S;
 	strcpy(srv->path, path);
 	srv->lev = evconnlistener_new(base, accept_cb, srv, LEV_OPT_CLOSE_ON_FREE, -1, fd);
 	if (srv->lev == NULL) {
@@ -315,6 +316,13 @@ ctl_server_new(struct event_base *base, struct dpvs_shm *shm, const char *path, 
 		return NULL;
 	}
 	return srv;
+}
+
+void
+ctl_server_set_timeout_ms(struct ctl_server *srv, unsigned int ms)
+{
+	srv->timeout.tv_sec = ms / 1000;
+	srv->timeout.tv_usec = (ms % 1000) * 1000;
 }
 
 void

@@ -22,6 +22,9 @@ struct ctl_server;
 struct ctl_server *ctl_server_new(struct event_base *base, struct dpvs_shm *shm,
 				  const char *path, char *err, size_t errlen);
 
+/* Change the read/write timeout of connections accepted from now on. */
+void ctl_server_set_timeout_ms(struct ctl_server *srv, unsigned int ms);
+
 /* Close every connection and the listener, unlink the socket. */
 void ctl_server_free(struct ctl_server *srv);
 

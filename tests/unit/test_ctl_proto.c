@@ -1,0 +1,367 @@
+/*
+ * Unit tests of the wire and output formats of the control plane: protobuf
+ * round trips of requests and responses, the frame header and blocking frame
+ * I/O (ctl/common/frame.c), and the exact JSON shapes dpvsctl prints
+ * (ctl/common/fmt.c). Plain memory, no EAL.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "ctl/common/cli.h"
+#include "ctl/common/fmt.h"
+#include "ctl/common/frame.h"
+#include "ctl/common/pb.h"
+
+static const char *const commands[][6] = {
+	{ "addr", "add", "10.0.0.1/24", "dev", "dpdk0", NULL },
+	{ "addr", "del", "2001:db8::5", "dev", "dpdk1", NULL },
+	{ "addr", "show", "dev", "dpdk0", NULL },
+	{ "neigh", "show", NULL },
+	{ "stats", NULL },
+	{ "worker", "show", NULL },
+	{ "version", NULL },
+};
+
+START_TEST(test_request_round_trip)
+{
+	struct ctl_cli_cmd cmd;
+	Dpvs__Request *back;
+	uint8_t *buf, *buf2;
+	size_t len, len2;
+	char err[256];
+	int argc = 0;
+
+	while (commands[_i][argc] != NULL)
+		argc++;
+	ck_assert_int_eq(ctl_cli_parse(argc, (char *const *)commands[_i], &cmd, err, sizeof(err)),
+			 CTL_CLI_OK);
+	buf = ctl_pb_pack_request(cmd.req, &len);
+	ck_assert_ptr_nonnull(buf);
+	back = dpvs__request__unpack(NULL, len, buf);
+	ck_assert_ptr_nonnull(back);
+	ck_assert_int_eq(back->op_case, cmd.req->op_case);
+	/* packing the decoded message gives the same bytes */
+	buf2 = ctl_pb_pack_request(back, &len2);
+	ck_assert_uint_eq(len2, len);
+	ck_assert_mem_eq(buf2, buf, len);
+	if (back->op_case == DPVS__REQUEST__OP_ADDR_DEL) {
+		ck_assert_str_eq(back->addr_del->dev, "dpdk1");
+		ck_assert_uint_eq(back->addr_del->prefixlen, 128);
+		ck_assert_uint_eq(back->addr_del->address->addr.len, 16);
+	}
+	free(buf);
+	free(buf2);
+	dpvs__request__free_unpacked(back, NULL);
+	ctl_cli_cmd_free(&cmd);
+}
+END_TEST
+
+static Dpvs__Counter *
+counter(const char *name, uint64_t v)
+{
+	Dpvs__Counter *c = ctl_pb_alloc(sizeof(*c));
+
+	dpvs__counter__init(c);
+	c->name = ctl_pb_strdup(name);
+	c->value = v;
+	return c;
+}
+
+/* A stats response with one port, one worker and two drop reasons. */
+static Dpvs__Response *
+stats_response(void)
+{
+	Dpvs__Response *r = ctl_pb_response(DPVS__STATUS__OK, NULL);
+	Dpvs__Stats *s = ctl_pb_alloc(sizeof(*s));
+	Dpvs__PortStats *p = ctl_pb_alloc(sizeof(*p));
+	Dpvs__WorkerStats *w = ctl_pb_alloc(sizeof(*w));
+
+	dpvs__stats__init(s);
+	dpvs__port_stats__init(p);
+	dpvs__worker_stats__init(w);
+	p->name = ctl_pb_strdup("dpdk0");
+	p->ipackets = 10;
+	p->opackets = 9;
+	p->ibytes = 1000;
+	p->obytes = 900;
+	p->imissed = 1;
+	p->ierrors = 2;
+	p->kni_to_kernel = 3;
+	p->stats_ok = true;
+	w->id = 0;
+	w->rx_pkts = 10;
+	w->tx_pkts = 9;
+	*(Dpvs__Counter **)ctl_pb_append(&w->verdicts, &w->n_verdicts, sizeof(void *)) =
+		counter("tx", 9);
+	*(Dpvs__Counter **)ctl_pb_append(&w->drops, &w->n_drops, sizeof(void *)) =
+		counter("otherhost", 1);
+	*(Dpvs__PortStats **)ctl_pb_append(&s->ports, &s->n_ports, sizeof(void *)) = p;
+	*(Dpvs__WorkerStats **)ctl_pb_append(&s->workers, &s->n_workers, sizeof(void *)) = w;
+	*(Dpvs__Counter **)ctl_pb_append(&s->drops, &s->n_drops, sizeof(void *)) =
+		counter("otherhost", 1);
+	*(Dpvs__Counter **)ctl_pb_append(&s->drops, &s->n_drops, sizeof(void *)) =
+		counter("ip_bad_csum", 0);
+	r->stats = s;
+	r->payload_case = DPVS__RESPONSE__PAYLOAD_STATS;
+	return r;
+}
+
+START_TEST(test_response_round_trip)
+{
+	Dpvs__Response *r = stats_response(), *back;
+	size_t len;
+	uint8_t *buf = ctl_pb_pack_response(r, &len);
+
+	back = dpvs__response__unpack(NULL, len, buf);
+	ck_assert_ptr_nonnull(back);
+	ck_assert_int_eq(back->status, DPVS__STATUS__OK);
+	ck_assert_int_eq(back->payload_case, DPVS__RESPONSE__PAYLOAD_STATS);
+	ck_assert_uint_eq(back->stats->n_ports, 1);
+	ck_assert_str_eq(back->stats->ports[0]->name, "dpdk0");
+	ck_assert_uint_eq(back->stats->ports[0]->imissed, 1);
+	ck_assert_uint_eq(back->stats->workers[0]->verdicts[0]->value, 9);
+	ck_assert_uint_eq(back->stats->n_drops, 2);
+	ck_assert_str_eq(back->stats->drops[1]->name, "ip_bad_csum");
+	free(buf);
+	dpvs__response__free_unpacked(back, NULL);
+	dpvs__response__free_unpacked(r, NULL);
+
+	r = ctl_pb_response(DPVS__STATUS__ERR_EXISTS, "10.0.0.1 is already on dpdk0");
+	buf = ctl_pb_pack_response(r, &len);
+	back = dpvs__response__unpack(NULL, len, buf);
+	ck_assert_int_eq(back->status, DPVS__STATUS__ERR_EXISTS);
+	ck_assert_str_eq(back->message, "10.0.0.1 is already on dpdk0");
+	ck_assert_int_eq(back->payload_case, DPVS__RESPONSE__PAYLOAD__NOT_SET);
+	ck_assert_str_eq(ctl_pb_status_name(back->status), "ERR_EXISTS");
+	free(buf);
+	dpvs__response__free_unpacked(back, NULL);
+	dpvs__response__free_unpacked(r, NULL);
+}
+END_TEST
+
+START_TEST(test_garbage_does_not_decode)
+{
+	const uint8_t junk[] = { 0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f };
+
+	ck_assert_ptr_null(dpvs__request__unpack(NULL, sizeof(junk), junk));
+}
+END_TEST
+
+START_TEST(test_frame_header)
+{
+	uint8_t h[CTL_FRAME_HDR];
+
+	ctl_frame_put_len(h, 0x01020304u);
+	ck_assert_uint_eq(h[0], 1);
+	ck_assert_uint_eq(h[3], 4);
+	ck_assert_uint_eq(ctl_frame_get_len(h), 0x01020304u);
+}
+END_TEST
+
+START_TEST(test_frame_io)
+{
+	const uint8_t msg[] = "hello";
+	uint8_t big[CTL_FRAME_HDR], *buf;
+	size_t len;
+	int sv[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_eq(ctl_frame_send(sv[0], msg, sizeof(msg), 1000), 0);
+	ck_assert_int_eq(ctl_frame_recv(sv[1], &buf, &len, 64, 1000), 0);
+	ck_assert_uint_eq(len, sizeof(msg));
+	ck_assert_mem_eq(buf, msg, sizeof(msg));
+	free(buf);
+	/* nothing to read: bounded wait */
+	ck_assert_int_eq(ctl_frame_recv(sv[1], &buf, &len, 64, 20), -ETIMEDOUT);
+	/* a length above the limit */
+	ctl_frame_put_len(big, 65);
+	ck_assert_int_eq(write(sv[0], big, sizeof(big)), (ssize_t)sizeof(big));
+	ck_assert_int_eq(ctl_frame_recv(sv[1], &buf, &len, 64, 1000), -EMSGSIZE);
+	close(sv[0]);
+	ck_assert_int_eq(ctl_frame_recv(sv[1], &buf, &len, 64, 1000), -ECONNRESET);
+	close(sv[1]);
+	ck_assert_int_lt(ctl_frame_connect("/nonexistent/ctl.sock"), 0);
+}
+END_TEST
+
+/* Format r and compare with want. */
+static void
+expect_output(const Dpvs__Response *r, bool json, const char *want)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(f);
+	ctl_fmt_response(f, r, json);
+	fclose(f);
+	ck_assert_str_eq(text, want);
+	free(text);
+}
+
+START_TEST(test_json_stats)
+{
+	Dpvs__Response *r = stats_response();
+
+	expect_output(r, true,
+		      "{\"ports\":[{\"name\":\"dpdk0\",\"ipackets\":10,\"opackets\":9,"
+		      "\"ibytes\":1000,\"obytes\":900,\"imissed\":1,\"ierrors\":2,\"oerrors\":0,"
+		      "\"rx_nombuf\":0,\"kni\":{\"to_kernel\":3,\"from_kernel\":0,"
+		      "\"to_kernel_drop\":0,\"from_kernel_drop\":0},\"stats_ok\":true}],"
+		      "\"workers\":[{\"id\":0,\"rx_pkts\":10,\"rx_bytes\":0,\"tx_pkts\":9,"
+		      "\"tx_bytes\":0,\"from_kernel\":0,\"arp_ring_in\":0,\"loops\":0,"
+		      "\"busy_loops\":0,\"verdicts\":{\"tx\":9},\"drops\":{\"otherhost\":1}}],"
+		      "\"drops\":{\"otherhost\":1,\"ip_bad_csum\":0}}\n");
+	dpvs__response__free_unpacked(r, NULL);
+}
+END_TEST
+
+static Dpvs__Response *
+addr_response(void)
+{
+	const uint8_t v4[4] = { 10, 0, 0, 1 }, v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	Dpvs__Response *r = ctl_pb_response(DPVS__STATUS__OK, NULL);
+	Dpvs__AddrList *l = ctl_pb_alloc(sizeof(*l));
+	Dpvs__Addr *a;
+	int i;
+
+	dpvs__addr_list__init(l);
+	for (i = 0; i < 2; i++) {
+		a = ctl_pb_alloc(sizeof(*a));
+		dpvs__addr__init(a);
+		a->address = i == 0 ? ctl_pb_ip(4, v4) : ctl_pb_ip(6, v6);
+		a->prefixlen = i == 0 ? 24 : 64;
+		a->dev = ctl_pb_strdup(i == 0 ? "dpdk0" : "we\"ird");
+		*(Dpvs__Addr **)ctl_pb_append(&l->addrs, &l->n_addrs, sizeof(void *)) = a;
+	}
+	r->addrs = l;
+	r->payload_case = DPVS__RESPONSE__PAYLOAD_ADDRS;
+	return r;
+}
+
+START_TEST(test_json_addr)
+{
+	Dpvs__Response *r = addr_response();
+
+	expect_output(r, true,
+		      "[{\"address\":\"10.0.0.1\",\"prefixlen\":24,\"dev\":\"dpdk0\","
+		      "\"family\":\"inet\"},{\"address\":\"2001:db8::1\",\"prefixlen\":64,"
+		      "\"dev\":\"we\\\"ird\",\"family\":\"inet6\"}]\n");
+	expect_output(r, false,
+		      "inet 10.0.0.1/24 dev dpdk0\ninet6 2001:db8::1/64 dev we\"ird\n");
+	dpvs__response__free_unpacked(r, NULL);
+}
+END_TEST
+
+START_TEST(test_json_workers_neigh_version)
+{
+	const uint8_t ip[4] = { 10, 0, 0, 2 }, mac[6] = { 2, 0, 0, 0, 0xaa, 1 };
+	Dpvs__Response *r = ctl_pb_response(DPVS__STATUS__OK, NULL);
+	Dpvs__WorkerList *wl = ctl_pb_alloc(sizeof(*wl));
+	Dpvs__Worker *w = ctl_pb_alloc(sizeof(*w));
+	Dpvs__NeighList *nl;
+	Dpvs__Neigh *n;
+	Dpvs__Version *v;
+
+	dpvs__worker_list__init(wl);
+	dpvs__worker__init(w);
+	w->id = 1;
+	w->pid = 42;
+	w->state = ctl_pb_strdup("running");
+	w->restarts = 2;
+	w->heartbeat_age_ms = 3;
+	w->lcore = 2;
+	*(Dpvs__Worker **)ctl_pb_append(&wl->workers, &wl->n_workers, sizeof(void *)) = w;
+	r->workers = wl;
+	r->payload_case = DPVS__RESPONSE__PAYLOAD_WORKERS;
+	expect_output(r, true,
+		      "[{\"id\":1,\"pid\":42,\"state\":\"running\",\"restarts\":2,"
+		      "\"heartbeat_age_ms\":3,\"lcore\":2}]\n");
+	w->heartbeat_age_ms = -1;
+	expect_output(r, true,
+		      "[{\"id\":1,\"pid\":42,\"state\":\"running\",\"restarts\":2,"
+		      "\"heartbeat_age_ms\":null,\"lcore\":2}]\n");
+	dpvs__response__free_unpacked(r, NULL);
+
+	r = ctl_pb_response(DPVS__STATUS__OK, NULL);
+	nl = ctl_pb_alloc(sizeof(*nl));
+	n = ctl_pb_alloc(sizeof(*n));
+	dpvs__neigh_list__init(nl);
+	dpvs__neigh__init(n);
+	n->address = ctl_pb_ip(4, ip);
+	n->lladdr.data = ctl_pb_alloc(6);
+	memcpy(n->lladdr.data, mac, 6);
+	n->lladdr.len = 6;
+	n->dev = ctl_pb_strdup("dpdk0");
+	n->state = ctl_pb_strdup("reachable");
+	*(uint32_t *)ctl_pb_append(&n->workers, &n->n_workers, sizeof(uint32_t)) = 0;
+	*(uint32_t *)ctl_pb_append(&n->workers, &n->n_workers, sizeof(uint32_t)) = 1;
+	*(Dpvs__Neigh **)ctl_pb_append(&nl->neighs, &nl->n_neighs, sizeof(void *)) = n;
+	r->neighs = nl;
+	r->payload_case = DPVS__RESPONSE__PAYLOAD_NEIGHS;
+	expect_output(r, true,
+		      "[{\"address\":\"10.0.0.2\",\"lladdr\":\"02:00:00:00:aa:01\","
+		      "\"dev\":\"dpdk0\",\"state\":\"reachable\",\"workers\":[0,1]}]\n");
+	expect_output(r, false,
+		      "10.0.0.2 lladdr 02:00:00:00:aa:01 dev dpdk0 reachable workers 0,1\n");
+	dpvs__response__free_unpacked(r, NULL);
+
+	r = ctl_pb_response(DPVS__STATUS__OK, NULL);
+	v = ctl_pb_alloc(sizeof(*v));
+	dpvs__version__init(v);
+	v->version = ctl_pb_strdup(DPVS_MP_VERSION);
+	v->dpdk = ctl_pb_strdup("DPDK 22.11.0");
+	v->layout = 1;
+	r->version = v;
+	r->payload_case = DPVS__RESPONSE__PAYLOAD_VERSION;
+	expect_output(r, true,
+		      "{\"version\":\"" DPVS_MP_VERSION "\",\"dpdk\":\"DPDK 22.11.0\",\"layout\":1}\n");
+	dpvs__response__free_unpacked(r, NULL);
+}
+END_TEST
+
+START_TEST(test_json_empty_lists)
+{
+	Dpvs__Response *r = ctl_pb_response(DPVS__STATUS__OK, NULL);
+	Dpvs__AddrList *l = ctl_pb_alloc(sizeof(*l));
+
+	dpvs__addr_list__init(l);
+	r->addrs = l;
+	r->payload_case = DPVS__RESPONSE__PAYLOAD_ADDRS;
+	expect_output(r, true, "[]\n");
+	expect_output(r, false, "");
+	dpvs__response__free_unpacked(r, NULL);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("ctl_proto");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_loop_test(tc, test_request_round_trip, 0,
+			    (int)(sizeof(commands) / sizeof(commands[0])));
+	tcase_add_test(tc, test_response_round_trip);
+	tcase_add_test(tc, test_garbage_does_not_decode);
+	tcase_add_test(tc, test_frame_header);
+	tcase_add_test(tc, test_frame_io);
+	tcase_add_test(tc, test_json_stats);
+	tcase_add_test(tc, test_json_addr);
+	tcase_add_test(tc, test_json_workers_neigh_version);
+	tcase_add_test(tc, test_json_empty_lists);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
