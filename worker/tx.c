@@ -4,7 +4,10 @@
  * Ownership (ARCHITECTURE.md section 1): a packet is stored before the count
  * that covers it; a flush takes the count, sets the shm count to 0, sends,
  * and re-buffers what the queue refused. A crash in between leaks those
- * mbufs, it never frees one twice. Touches the region's txbuf[] and stats.
+ * mbufs, it never frees one twice. A port that sends nothing for
+ * WK_TX_MAX_STALLS flushes in a row (link down, kernel end gone) has its
+ * buffer dropped (tx_full), so it cannot hold mbufs and stall forever.
+ * Touches the region's txbuf[] and stats.
  */
 #include <string.h>
 
@@ -12,6 +15,8 @@
 #include <rte_mbuf.h>
 
 #include "worker.h"
+
+#define WK_TX_MAX_STALLS 64
 
 unsigned int
 wk_tx_flush(struct wk_ctx *ctx, uint16_t p)
@@ -33,7 +38,12 @@ wk_tx_flush(struct wk_ctx *ctx, uint16_t p)
 		bytes -= tb->pkts[i]->pkt_len;
 	ctx->st->tx_pkts += sent;
 	ctx->st->tx_bytes += bytes;
-	if (sent < n) {
+	ctx->tx_stalls[p] = sent == 0 ? ctx->tx_stalls[p] + 1 : 0;
+	if (sent < n && ctx->tx_stalls[p] >= WK_TX_MAX_STALLS) {
+		ctx->st->drop[DPVS_DROP_TX_FULL] += n - sent;
+		rte_pktmbuf_free_bulk(&tb->pkts[sent], n - sent);
+		ctx->tx_stalls[p] = 0;
+	} else if (sent < n) {
 		memmove(&tb->pkts[0], &tb->pkts[sent], (n - sent) * sizeof(tb->pkts[0]));
 		rte_compiler_barrier();
 		tb->count = n - sent;

@@ -78,6 +78,7 @@ struct wk_ctx {
 	uint16_t port_id[DPVS_MAX_PORTS];     /* ethdev id per port index */
 	struct rte_ether_addr mac[DPVS_MAX_PORTS];
 	uint8_t port_index[RTE_MAX_ETHPORTS]; /* ethdev id -> port index or WK_PORT_NONE */
+	uint16_t tx_stalls[DPVS_MAX_PORTS];   /* consecutive flushes that sent nothing */
 } __rte_cache_aligned;
 
 /* ctx.c: build the context of worker `id`; 0 or -errno with a message. */
