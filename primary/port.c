@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <rte_dev.h>
+#include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 
@@ -23,6 +24,7 @@
 #define NB_RXD 1024
 #define NB_TXD 1024
 #define KNI_DEV_FMT "net_tap_kni%u"
+#define TAP_MAX_QUEUE_PAIRS (RTE_MP_MAX_FD_NUM / 2)
 
 static int
 port_fail(char *err, size_t errlen, const char *fmt, ...)
@@ -89,6 +91,13 @@ start_queues(uint16_t pid, uint16_t nq, struct rte_mempool *pool, const char *wh
 		return port_fail(err, errlen, "%s: %u queue pairs needed (one per worker), the "
 				 "device has at most %u rx / %u tx", what, nq,
 				 info.max_rx_queues, info.max_tx_queues);
+	/* net_tap passes its queue fds to secondaries in one message of at most
+	 * RTE_MP_MAX_FD_NUM fds (rx and tx per queue pair); DPDK 22.11 overruns
+	 * its stack beyond that, so refuse here */
+	if (strcmp(info.driver_name, "net_tap") == 0 && nq > TAP_MAX_QUEUE_PAIRS)
+		return port_fail(err, errlen, "%s: a net_tap port shared with secondaries takes at "
+				 "most %u queue pairs (one per worker); [worker] count is %u",
+				 what, TAP_MAX_QUEUE_PAIRS, nq);
 	if (nq > 1 && info.flow_type_rss_offloads != 0) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
