@@ -45,8 +45,9 @@ transact(const char *path, const struct ctl_cli_cmd *cmd, bool json)
 
 	fd = ctl_frame_connect(path);
 	if (fd < 0) {
-		fprintf(stderr, "dpvsctl: cannot connect to %s: %s: is dpvs-primary running?\n",
-			path, strerror(-fd));
+		fprintf(stderr, "dpvsctl: cannot connect to %s: %s%s\n", path, strerror(-fd),
+			fd == -EACCES ? " (run as root or as a member of the socket's group)"
+				      : ": is dpvs-primary running?");
 		return EXIT_CONNECT;
 	}
 	out = ctl_pb_pack_request(cmd->req, &outlen);
@@ -57,7 +58,8 @@ transact(const char *path, const struct ctl_cli_cmd *cmd, bool json)
 	}
 	rc = ctl_frame_send(fd, out, outlen, CLIENT_TIMEOUT_MS);
 	free(out);
-	if (rc == 0)
+	/* even if the daemon closed early, its reply may be waiting: read it */
+	if (rc == 0 || rc == -EPIPE || rc == -ECONNRESET)
 		rc = ctl_frame_recv(fd, &in, &inlen, CTL_FRAME_MAX, CLIENT_TIMEOUT_MS);
 	close(fd);
 	if (rc != 0) {

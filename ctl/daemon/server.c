@@ -28,6 +28,7 @@ struct ctl_conn {
 	struct ctl_server *srv;
 	struct bufferevent *bev;
 	int closing;              /* close once the output is flushed */
+	char *denied;             /* why the peer may not talk to us, or NULL */
 };
 
 struct ctl_server {
@@ -49,6 +50,7 @@ conn_free(struct ctl_conn *c)
 	if (c->next != NULL)
 		c->next->prev = c->prev;
 	bufferevent_free(c->bev);
+	free(c->denied);
 	free(c);
 }
 
@@ -125,8 +127,17 @@ conn_serve(struct ctl_conn *c)
 static void
 conn_read_cb(struct bufferevent *bev, void *arg)
 {
+	struct ctl_conn *c = arg;
+
 	(void)bev;
-	conn_serve(arg);
+	/* a denied peer gets its reason once it has sent something, so that
+	 * the reply is not lost to a write on an already closed socket */
+	if (c->denied != NULL) {
+		if (!c->closing)
+			conn_reject(c, DPVS__STATUS__ERR_INVALID, c->denied);
+		return;
+	}
+	conn_serve(c);
 }
 
 static void
@@ -203,8 +214,11 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa, i
 	bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
 	bufferevent_set_timeouts(c->bev, &srv->timeout, &srv->timeout);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
-	if (!allowed)
-		conn_reject(c, DPVS__STATUS__ERR_INVALID, why);
+	if (!allowed) {
+		c->denied = strdup(why);
+		if (c->denied == NULL)
+			conn_free(c);
+	}
 }
 
 /* mkdir -p of the directory part of path. */
