@@ -9,11 +9,13 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <grp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -388,6 +390,37 @@ expect_reject(int fd, Dpvs__Status st, const char *msg)
 	close(fd);
 }
 
+/* In a child running as nobody:nogroup, send a request; exit 0 if the reply
+ * is the refusal naming the uid, 1 otherwise. */
+static void
+expect_denied_as_nobody(const char *path)
+{
+	Dpvs__Response *r;
+	uint8_t *buf;
+	size_t len;
+	int status, fd, ok;
+	pid_t pid;
+
+	ck_assert_int_eq(chmod(path, 0666), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+			_exit(2);
+		fd = ctl_frame_connect(path);
+		if (fd < 0 || ctl_frame_send(fd, (const uint8_t *)"", 0, 2000) != 0 ||
+		    ctl_frame_recv(fd, &buf, &len, CTL_FRAME_MAX, 5000) != 0)
+			_exit(3);
+		r = dpvs__response__unpack(NULL, len, buf);
+		ok = r != NULL && r->status == DPVS__STATUS__ERR_INVALID &&
+		     strstr(r->message, "uid 65534") != NULL;
+		_exit(ok ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %#x", status);
+	ck_assert_int_eq(chmod(path, 0660), 0);
+}
+
 START_TEST(test_server)
 {
 	const struct timeval tick = { 0, 10000 };
@@ -438,6 +471,10 @@ START_TEST(test_server)
 	ctl_frame_put_len(hdr, 100);
 	ck_assert_int_eq(write(fd, hdr, sizeof(hdr)), (ssize_t)sizeof(hdr));
 	expect_reject(fd, DPVS__STATUS__ERR_MALFORMED, "incomplete frame");
+
+	/* a peer that is neither root nor in the socket's group is refused */
+	if (geteuid() == 0)
+		expect_denied_as_nobody(path);
 
 	/* the other connections were not disturbed: a fresh one works */
 	fd = ctl_frame_connect(path);
