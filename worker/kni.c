@@ -3,7 +3,8 @@
  * on port p's to-kernel ring dpvs_tokni_<p> (multi-producer; the bridge
  * consumes); frames the kernel wrote come back on dpvs_fromkni_<p>_<id> and
  * are sent on this worker's tx queue of that port [kni egress ->
- * netif_xmit]. Touches the rings, this worker's in-flight array, tx buffers
+ * netif_xmit]. A port flagged forward2kni also gets a copy of everything it
+ * receives on its to-kernel ring [NETIF_PORT_FLAG_FORWARD2KNI]. Touches the rings, this worker's in-flight array, tx buffers
  * and stats row.
  */
 #include <rte_mbuf.h>
@@ -20,6 +21,21 @@ wk_kni_send(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 		return -1;
 	}
 	return 0;
+}
+
+void
+wk_kni_mirror(struct wk_ctx *ctx, const struct rte_mbuf *m, uint16_t p)
+{
+	struct rte_mbuf *c = rte_pktmbuf_copy(m, ctx->pool, 0, UINT32_MAX);
+
+	if (c == NULL) {
+		ctx->st->drop[DPVS_DROP_NO_MBUF]++;
+		return;
+	}
+	if (rte_ring_enqueue(ctx->shm->to_kni[p], c) != 0) {
+		ctx->st->drop[DPVS_DROP_KNI_RING_FULL]++;
+		rte_pktmbuf_free(c);
+	}
 }
 
 static unsigned int

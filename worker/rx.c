@@ -1,7 +1,8 @@
 /*
  * The rx stage [lcore_job_recv_fwd]: poll this worker's queue (queue index =
- * worker id) of one data port into the worker's shm in-flight array, run the
- * pipeline on each packet and carry out its verdict. Counts rx, verdicts and
+ * worker id) of one data port into the worker's shm in-flight array, mirror
+ * each packet to the kernel if the port asks (forward2kni), run the pipeline
+ * on each packet and carry out its verdict. Counts rx, verdicts and
  * drops in the worker's stats row. Ownership: an in-flight entry is cleared
  * before its mbuf is handed on (tx buffer, ring, free), so a successor frees
  * exactly what was still held.
@@ -73,6 +74,8 @@ wk_rx_port(struct wk_ctx *ctx, uint16_t p)
 			rte_prefetch0(rte_pktmbuf_mtod(wr->inflight[i + 1], void *));
 		ctx->st->rx_pkts++;
 		ctx->st->rx_bytes += m->pkt_len;
+		if (ctx->fwd2kni[p])
+			wk_kni_mirror(ctx, m, p);
 		v = wk_pipeline(ctx, m, p);
 		wr->inflight[i] = NULL;
 		rte_compiler_barrier();

@@ -79,6 +79,7 @@ struct wk_ctx {
 	struct rte_ether_addr mac[DPVS_MAX_PORTS];
 	uint8_t port_index[RTE_MAX_ETHPORTS]; /* ethdev id -> port index or WK_PORT_NONE */
 	uint16_t tx_stalls[DPVS_MAX_PORTS];   /* consecutive flushes that sent nothing */
+	uint8_t fwd2kni[DPVS_MAX_PORTS];      /* DPVS_PORT_F_FORWARD2KNI: mirror rx to kernel */
 } __rte_cache_aligned;
 
 /* ctx.c: build the context of worker `id`; 0 or -errno with a message. */
@@ -115,6 +116,9 @@ unsigned int wk_arp_ring_drain(struct wk_ctx *ctx);
  * packet is gone afterwards. Returns 0, or -1 if the ring was full (the
  * packet was freed and counted as kni_ring_full). */
 int wk_kni_send(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
+/* kni.c: give the kernel a copy of m (forward2kni capture mirror); m stays
+ * with the caller. Failures are counted, never fatal. */
+void wk_kni_mirror(struct wk_ctx *ctx, const struct rte_mbuf *m, uint16_t p);
 /* kni.c: move what the kernel wrote (dpvs_fromkni_<p>_<id>) to our tx
  * buffers; returns the number of frames. */
 unsigned int wk_kni_drain(struct wk_ctx *ctx);
