@@ -300,6 +300,27 @@ START_TEST(test_bad_rules_is_fatal)
 }
 END_TEST
 
+START_TEST(test_stop_kills_what_ignores_sigterm)
+{
+	struct sup_child *w1 = &sup.child[3];
+	uint64_t t0;
+
+	write_stub("dpvs-worker", "echo \"$@\" > \"$(dirname \"$0\")/args.worker$4\"; "
+		   "trap '' TERM; exec sleep 1000");
+	sup_start_due(&sup, dpvs_now_ns());
+	wait_file("args.worker1", "--file-prefix tsup --id 1");
+	ck_assert_int_gt(w1->pid, 0);
+	t0 = dpvs_now_ns();
+	sup_stop_all(&sup, 300);
+	ck_assert_int_eq(w1->pid, 0);
+	ck_assert_int_eq(sup.child[0].pid, 0);
+	ck_assert(WIFSIGNALED(root->workers[1].last_status));
+	ck_assert_int_eq(WTERMSIG(root->workers[1].last_status), SIGKILL);
+	ck_assert_uint_ge(dpvs_now_ns() - t0, 300 * MS);
+	ck_assert_uint_lt(dpvs_now_ns() - t0, 5000 * MS);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -318,6 +339,7 @@ main(void)
 	tcase_set_timeout(tr, 30);
 	tcase_add_test(tr, test_spawn_restart_stop);
 	tcase_add_test(tr, test_bad_rules_is_fatal);
+	tcase_add_test(tr, test_stop_kills_what_ignores_sigterm);
 	suite_add_tcase(s, tr);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
