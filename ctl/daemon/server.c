@@ -36,6 +36,7 @@ struct ctl_server {
 	struct dpvs_shm *shm;
 	struct evconnlistener *lev;
 	struct ctl_conn *conns;
+	unsigned int nconns;
 	struct timeval timeout;   /* read and write, per connection */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
@@ -49,6 +50,7 @@ conn_free(struct ctl_conn *c)
 		c->srv->conns = c->next;
 	if (c->next != NULL)
 		c->next->prev = c->prev;
+	c->srv->nconns--;
 	bufferevent_free(c->bev);
 	free(c->denied);
 	free(c);
@@ -198,6 +200,10 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa, i
 	(void)sa;
 	(void)salen;
 	allowed = peer_allowed(srv, fd, why, sizeof(why));
+	if (allowed && srv->nconns >= CTL_MAX_CONNS) {
+		snprintf(why, sizeof(why), "too many connections (%u)", CTL_MAX_CONNS);
+		allowed = 0;
+	}
 	c = calloc(1, sizeof(*c));
 	if (c != NULL)
 		c->bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
@@ -211,6 +217,7 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa, i
 	if (srv->conns != NULL)
 		srv->conns->prev = c;
 	srv->conns = c;
+	srv->nconns++;
 	bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
 	bufferevent_set_timeouts(c->bev, &srv->timeout, &srv->timeout);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);

@@ -16,6 +16,7 @@ struct event_base;
 struct ctl_server;
 
 #define CTL_READ_TIMEOUT_S 5
+#define CTL_MAX_CONNS 64      /* beyond this a client is refused */
 
 /* Create the socket at path (mkdir -p of its directory, a stale socket
  * unlinked, mode 0660) and start accepting on base. NULL with err on error. */

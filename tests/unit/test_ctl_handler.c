@@ -421,6 +421,66 @@ expect_denied_as_nobody(const char *path)
 	ck_assert_int_eq(chmod(path, 0660), 0);
 }
 
+/* Send a version request on fd; return the response status (or -1). */
+static int
+version_status(int fd, char *msg, size_t msglen)
+{
+	Dpvs__Request req = DPVS__REQUEST__INIT;
+	Dpvs__VersionShow vs = DPVS__VERSION_SHOW__INIT;
+	Dpvs__Response *r;
+	uint8_t *buf;
+	size_t len;
+	int st;
+
+	req.op_case = DPVS__REQUEST__OP_VERSION_SHOW;
+	req.version_show = &vs;
+	buf = ctl_pb_pack_request(&req, &len);
+	st = ctl_frame_send(fd, buf, len, 2000);
+	free(buf);
+	if (st != 0 || ctl_frame_recv(fd, &buf, &len, CTL_FRAME_MAX, 5000) != 0)
+		return -1;
+	r = dpvs__response__unpack(NULL, len, buf);
+	free(buf);
+	if (r == NULL)
+		return -1;
+	st = (int)r->status;
+	snprintf(msg, msglen, "%s", r->message);
+	dpvs__response__free_unpacked(r, NULL);
+	return st;
+}
+
+/* Open connections until the server refuses one: that must happen at its
+ * connection limit, with a message; afterwards a new client is served. */
+static void
+expect_connection_limit(const char *path)
+{
+	int fds[CTL_MAX_CONNS + 8], n, st = 0, i;
+	char msg[256] = "";
+	uint64_t deadline;
+
+	for (n = 0; n < CTL_MAX_CONNS + 8; n++) {
+		fds[n] = ctl_frame_connect(path);
+		ck_assert_int_ge(fds[n], 0);
+		st = version_status(fds[n], msg, sizeof(msg));
+		if (st != DPVS__STATUS__OK)
+			break;
+	}
+	ck_assert_int_eq(st, DPVS__STATUS__ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(msg, "too many connections"));
+	/* the test holds one more connection; closing ones may still count */
+	ck_assert_int_ge(n, CTL_MAX_CONNS - 3);
+	ck_assert_int_le(n, CTL_MAX_CONNS);
+	for (i = 0; i <= n; i++)
+		close(fds[i]);
+	deadline = dpvs_now_ns() + 2000000000ull;
+	do {
+		i = ctl_frame_connect(path);
+		st = version_status(i, msg, sizeof(msg));
+		close(i);
+	} while (st != DPVS__STATUS__OK && dpvs_now_ns() < deadline);
+	ck_assert_int_eq(st, DPVS__STATUS__OK);
+}
+
 START_TEST(test_server)
 {
 	const struct timeval tick = { 0, 10000 };
@@ -475,6 +535,8 @@ START_TEST(test_server)
 	/* a peer that is neither root nor in the socket's group is refused */
 	if (geteuid() == 0)
 		expect_denied_as_nobody(path);
+
+	expect_connection_limit(path);
 
 	/* the other connections were not disturbed: a fresh one works */
 	fd = ctl_frame_connect(path);
