@@ -254,6 +254,7 @@ bg() {
 	"$@" &
 	T_BG_PIDS+=("$!")
 	echo "$!" >"$T_DIR/last_bg.pid"
+	disown "$!"    # killed by pid at cleanup; no "Killed" noise from bash
 }
 last_bg() { cat "$T_DIR/last_bg.pid"; }
 
@@ -279,6 +280,12 @@ worker_stat() {
 port_stat() {
 	ctl "$1" --json stats | jq -r --arg p "$2" --arg f "$3" \
 		'.ports[] | select(.name == $p) | .[$f] // 0'
+}
+
+# port_kni_stat X PORT FIELD: the exception bridge's counters of a port
+port_kni_stat() {
+	ctl "$1" --json stats | jq -r --arg p "$2" --arg f "$3" \
+		'.ports[] | select(.name == $p) | (.kni // {})[$f] // (."kni_" + $f) // 0'
 }
 
 # worker_field X ID FIELD (from worker show)
