@@ -22,13 +22,21 @@ assert_eq "hugepage files of $p" "" "$(ls /dev/hugepages | grep "^$p" | tr '\n' 
 log "ok: no /var/run/dpdk/$p"
 [ ! -e "$(sock_of a)" ] || fail "control socket $(sock_of a) left behind"
 log "ok: no control socket"
+# the taps go away with the last process that held them
+tap_gone() { ! ip -n "$(nsc_of a)" link show "$(wire_of a)" && ! ip -n "$(nsn_of a)" link show dpdk0.kni; }
+wait_until 5 tap_gone || fail "taps left: $(ip -n "$(nsc_of a)" -br link; ip -n "$(nsn_of a)" -br link)"
+log "ok: no tap interface left ($(wire_of a), dpdk0.kni)"
 
 # crash of the primary: secondaries die with it; a new primary starts anyway
 ip netns del "$(nsn_of a)"
 ip netns del "$(nsc_of a)"
+ns_gone() { ! ip netns list | grep -q "^$p[nc]\b"; }
+wait_until 5 ns_gone || fail "namespaces left: $(ip netns list | grep "^$p")"
+log "ok: no namespace of $p left"
 T_NODES=()
 node_start a 1
 kill -9 "$(primary_pid_of a)"
+wait "$(primary_pid_of a)" 2>/dev/null
 wait_until 10 no_procs || fail "secondaries outlived the killed primary: $(pids_of_prefix "$p")"
 log "ok: secondaries died with the primary"
 log "left by the crash: $(ls /dev/hugepages | grep -c "^$p") hugepage file(s), /var/run/dpdk/$p $( [ -e /var/run/dpdk/$p ] && echo present || echo absent)"
@@ -40,5 +48,8 @@ node_add_addr a
 wait_until 10 nsc a ping -c 1 -W 1 "$(node_addr a)" || fail "restarted node does not answer"
 log "ok: a new primary with prefix $p started after a crash"
 node_stop a || fail "primary did not stop on SIGTERM"
-
+wait_until 5 no_procs || fail "processes left after stop: $(pids_of_prefix "$p")"
+assert_eq "hugepage files of $p after crash, restart and stop" "" "$(ls /dev/hugepages | grep "^$p" | tr '\n' ' ')"
+[ ! -e "/var/run/dpdk/$p" ] || fail "/var/run/dpdk/$p left behind after crash, restart and stop"
+log "ok: nothing of $p left after crash, restart and stop"
 exit 0
