@@ -2,7 +2,9 @@
  * local_in for IPv4 [ipv4_local_in]: an ICMP echo request to one of our
  * addresses is turned into the echo reply in place (MACs and addresses
  * swapped, TTL reset, both checksums recomputed) and sent back out of the
- * port it came in on; everything else addressed to us goes to the kernel.
+ * port it came in on; everything else addressed to us (other protocols,
+ * other ICMP types, fragments, sources that are not unicast) goes to the
+ * kernel.
  * Writes the packet only.
  */
 #include <rte_byteorder.h>
@@ -59,6 +61,10 @@ wk_local_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 
 	RTE_SET_USED(ctx);
 	if (ip->next_proto_id != IPPROTO_ICMP)
+		return wk_kernel(p);
+	/* no reply to a source that is not a unicast host: the kernel decides */
+	if (ip->src_addr == 0 || ip->src_addr == RTE_BE32(0xffffffff) ||
+	    RTE_IS_IPV4_MCAST(rte_be_to_cpu_32(ip->src_addr)))
 		return wk_kernel(p);
 	/* a fragment is the kernel's to reassemble */
 	if ((ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0)
