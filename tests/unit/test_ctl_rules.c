@@ -32,6 +32,7 @@ teardown(void)
 	free(root);
 	free(set);
 	free(before);
+	tctl_tmp_cleanup();
 }
 
 static const char good_rules[] =
@@ -63,7 +64,6 @@ START_TEST(test_good_file)
 	ck_assert_int_eq(ctl_addr_find(set, &e.addr), 2);
 	e = tctl_entry("10.0.0.9", 24, 0);
 	ck_assert_int_eq(ctl_addr_find(set, &e.addr), -1);
-	unlink(path);
 }
 END_TEST
 
@@ -99,7 +99,6 @@ START_TEST(test_bad_line_rejects_file)
 	ck_assert_msg(strstr(err, bad_files[_i].msg) != NULL, "case %d: \"%s\" lacks \"%s\"", _i,
 		      err, bad_files[_i].msg);
 	ck_assert_mem_eq(set, before, sizeof(*set));
-	unlink(path);
 }
 END_TEST
 
@@ -118,7 +117,8 @@ START_TEST(test_load_publishes_once)
 	const char *good = tctl_tmpfile(good_rules);
 	struct dpvs_shm shm;
 	const struct dpvs_config_set *act;
-	char bad[64], err[256] = "";
+	const char *bad;
+	char err[256] = "";
 
 	memset(&shm, 0, sizeof(shm));
 	shm.root = root;       /* no RCU: no worker online */
@@ -130,14 +130,12 @@ START_TEST(test_load_publishes_once)
 	ck_assert_uint_eq(act->version, 1);
 	ck_assert_uint_eq(root->config.set[0].naddrs, 0);
 
-	snprintf(bad, sizeof(bad), "%s", tctl_tmpfile("addr add 10.9.9.9 dev dpdk0\nbogus\n"));
+	bad = tctl_tmpfile("addr add 10.9.9.9 dev dpdk0\nbogus\n");
 	ck_assert_int_lt(ctl_rules_load(&shm, bad, err, sizeof(err)), 0);
 	ck_assert_ptr_nonnull(strstr(err, "line 2:"));
 	ck_assert_uint_eq(root->config.generation, 1);
 	ck_assert_uint_eq(root->config.active, 1);
 	ck_assert_uint_eq(dpvs_config_active(root)->naddrs, 3);
-	unlink(good);
-	unlink(bad);
 }
 END_TEST
 

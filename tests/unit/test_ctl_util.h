@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <check.h>
 
@@ -46,15 +47,22 @@ tctl_entry(const char *ip, unsigned int len, uint16_t p)
 	return e;
 }
 
-/* Write text to a fresh temporary file; returns its path (static buffer). */
+#define TCTL_MAX_TMP 16
+static char tctl_tmp[TCTL_MAX_TMP][64];
+static int tctl_ntmp;
+
+/* Write text to a fresh temporary file; returns its path, valid until
+ * tctl_tmp_cleanup() (call it from the fixture's teardown). */
 static inline const char *
 tctl_tmpfile(const char *text)
 {
-	static char path[64];
+	char *path;
 	FILE *f;
 	int fd;
 
-	snprintf(path, sizeof(path), "/tmp/test_ctl_XXXXXX");
+	ck_assert_int_lt(tctl_ntmp, TCTL_MAX_TMP);
+	path = tctl_tmp[tctl_ntmp++];
+	snprintf(path, sizeof(tctl_tmp[0]), "/tmp/test_ctl_XXXXXX");
 	fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
 	f = fdopen(fd, "w");
@@ -62,6 +70,13 @@ tctl_tmpfile(const char *text)
 	fputs(text, f);
 	fclose(f);
 	return path;
+}
+
+static inline void
+tctl_tmp_cleanup(void)
+{
+	while (tctl_ntmp > 0)
+		unlink(tctl_tmp[--tctl_ntmp]);
 }
 
 #endif
