@@ -12,8 +12,6 @@
 
 #include "proto/dpvs.pb-c.h"
 
-#define DPVS_MP_VERSION "0.1.0"
-
 void *ctl_pb_alloc(size_t size);
 char *ctl_pb_strdup(const char *s);
 

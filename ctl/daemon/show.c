@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ctl/common/pb.h"
+#include "ctl/common/version.h"
 #include "ctl/daemon/addr.h"
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/show.h"

@@ -28,6 +28,7 @@
 #include "ctl/common/cli.h"
 #include "ctl/common/frame.h"
 #include "ctl/common/pb.h"
+#include "ctl/common/version.h"
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/handler.h"
 #include "ctl/daemon/publish.h"

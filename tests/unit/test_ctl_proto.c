@@ -17,6 +17,7 @@
 #include "ctl/common/fmt.h"
 #include "ctl/common/frame.h"
 #include "ctl/common/pb.h"
+#include "ctl/common/version.h"
 
 static const char *const commands[][6] = {
 	{ "addr", "add", "10.0.0.1/24", "dev", "dpdk0", NULL },
