@@ -16,8 +16,6 @@
 
 #include "worker.h"
 
-#define WK_TX_MAX_STALLS 64
-
 unsigned int
 wk_tx_flush(struct wk_ctx *ctx, uint16_t p)
 {

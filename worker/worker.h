@@ -29,6 +29,8 @@ extern int wk_logtype;
 	RTE_LOG_DP(level, USER1, "dpvs-worker: " fmt "\n", ##__VA_ARGS__)
 
 #define WK_PORT_NONE 0xff
+/* Flushes in a row that sent nothing before a port's tx buffer is dropped. */
+#define WK_TX_MAX_STALLS 64
 
 /*
  * What a stage decided for a packet. kind is an enum dpvs_verdict;

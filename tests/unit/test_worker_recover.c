@@ -3,7 +3,9 @@
  * successor frees exactly what its predecessor still held in its shm region
  * (in-flight burst, tx buffers) and nothing else; the tx buffer flushes when
  * full and counts what it sends. EAL without hugepages or shared config
- * (--no-huge --no-shconf), one net_null port; the shm is created in-process.
+ * (--no-huge --no-shconf); port 0 is a net_null (takes everything), port 1 a
+ * loopback net_ring whose ring can be filled to make tx refuse; the shm is
+ * created in-process.
  */
 #include <dirent.h>
 #include <limits.h>
@@ -99,36 +101,126 @@ START_TEST(test_tx_buffer_flushes_when_full)
 }
 END_TEST
 
+/* Fill port 1's loopback ring until tx refuses; returns how many it holds. */
+static unsigned int
+fill_ring_port(void)
+{
+	struct rte_mbuf *m;
+	unsigned int n = 0;
+
+	for (;;) {
+		m = mbuf();
+		if (rte_eth_tx_burst(ctx.port_id[1], 0, &m, 1) == 0) {
+			rte_pktmbuf_free(m);
+			return n;
+		}
+		n++;
+	}
+}
+
+/* Take up to n packets back out of port 1's ring and free them. */
+static unsigned int
+drain_ring_port(unsigned int n)
+{
+	struct rte_mbuf *pkts[32];
+	unsigned int got = 0;
+	uint16_t k;
+
+	while (got < n) {
+		k = rte_eth_rx_burst(ctx.port_id[1], 0, pkts, (uint16_t)RTE_MIN(32u, n - got));
+		if (k == 0)
+			break;
+		rte_pktmbuf_free_bulk(pkts, k);
+		got += k;
+	}
+	return got;
+}
+
+START_TEST(test_tx_rebuffers_what_was_refused)
+{
+	struct dpvs_txbuf *tb = &shm.wr[0]->txbuf[1];
+	struct rte_mbuf *sent_order[10];
+	unsigned int base = in_use(), held, i;
+
+	held = fill_ring_port();
+	ck_assert_uint_gt(held, 0);
+	for (i = 0; i < 10; i++) {
+		sent_order[i] = mbuf();
+		ck_assert_int_eq(wk_tx_enqueue(&ctx, sent_order[i], 1), 0);
+	}
+	ck_assert_uint_eq(drain_ring_port(3), 3); /* room for 3 */
+	ck_assert_uint_eq(wk_tx_flush(&ctx, 1), 3);
+	ck_assert_uint_eq(tb->count, 7);
+	for (i = 0; i < 7; i++)
+		ck_assert_ptr_eq(tb->pkts[i], sent_order[3 + i]); /* order kept */
+	ck_assert_uint_eq(drain_ring_port(UINT32_MAX), held);
+	ck_assert_uint_eq(wk_tx_flush(&ctx, 1), 7);
+	ck_assert_uint_eq(tb->count, 0);
+	ck_assert_uint_eq(drain_ring_port(UINT32_MAX), 7); /* the first 3 went above */
+	ck_assert_uint_eq(in_use(), base);
+}
+END_TEST
+
+START_TEST(test_tx_drops_after_stalls)
+{
+	struct dpvs_worker_stats *st = &shm.root->stats[0];
+	struct dpvs_txbuf *tb = &shm.wr[0]->txbuf[1];
+	unsigned int base = in_use(), held, i;
+	uint64_t full0 = st->drop[DPVS_DROP_TX_FULL];
+
+	held = fill_ring_port();
+	for (i = 0; i < 5; i++)
+		ck_assert_int_eq(wk_tx_enqueue(&ctx, mbuf(), 1), 0);
+	for (i = 1; i < WK_TX_MAX_STALLS; i++) {
+		ck_assert_uint_eq(wk_tx_flush(&ctx, 1), 0);
+		ck_assert_uint_eq(tb->count, 5); /* still held, retried */
+	}
+	ck_assert_uint_eq(wk_tx_flush(&ctx, 1), 0);
+	ck_assert_uint_eq(tb->count, 0); /* given up on */
+	ck_assert_uint_eq(st->drop[DPVS_DROP_TX_FULL] - full0, 5);
+	ck_assert_uint_eq(drain_ring_port(UINT32_MAX), held);
+	ck_assert_uint_eq(in_use(), base);
+}
+END_TEST
+
 static void
 setup_node(const char *prog)
 {
-	static struct dpvs_port_info port;
+	static struct dpvs_port_info ports[2];
 	char prefix[64], errbuf[256];
 	char *argv[] = { (char *)prog, (char *)"--no-huge", (char *)"--no-shconf",
 			 (char *)"-m", (char *)"64", (char *)"--no-pci", (char *)"-l",
 			 (char *)"0", prefix, (char *)"--vdev", (char *)"net_null0",
+			 (char *)"--vdev", (char *)"net_ring0",
 			 (char *)"--log-level=lib.eal:error", (char *)"--no-telemetry", NULL };
-	struct dpvs_global_conf conf = { .mbufs = 1023, .nworkers = 1, .nports = 1 };
+	struct dpvs_global_conf conf = { .mbufs = 4095, .nworkers = 1, .nports = 2 };
 	struct rte_eth_conf pconf;
 	uint16_t pid;
+	unsigned int p;
 
 	snprintf(prefix, sizeof(prefix), "--file-prefix=tuwr%d", (int)getpid());
 	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0)
 		abort();
-	if (rte_eth_dev_get_port_by_name("net_null0", &pid) != 0)
-		abort();
-	snprintf(port.name, sizeof(port.name), "dpdk0");
-	port.port_id = pid;
-	port.nb_queues = 1;
-	if (dpvs_shm_create(&shm, &conf, &port, errbuf, sizeof(errbuf)) != 0) {
+	for (p = 0; p < 2; p++) {
+		if (rte_eth_dev_get_port_by_name(p == 0 ? "net_null0" : "net_ring0", &pid) != 0)
+			abort();
+		snprintf(ports[p].name, sizeof(ports[p].name), "dpdk%u", p);
+		ports[p].port_id = pid;
+		ports[p].nb_queues = 1;
+	}
+	if (dpvs_shm_create(&shm, &conf, ports, errbuf, sizeof(errbuf)) != 0) {
 		fprintf(stderr, "%s\n", errbuf);
 		abort();
 	}
 	memset(&pconf, 0, sizeof(pconf));
-	if (rte_eth_dev_configure(pid, 1, 1, &pconf) != 0 ||
-	    rte_eth_rx_queue_setup(pid, 0, 64, 0, NULL, shm.pool) != 0 ||
-	    rte_eth_tx_queue_setup(pid, 0, 64, 0, NULL) != 0 || rte_eth_dev_start(pid) != 0)
-		abort();
+	for (p = 0; p < 2; p++) {
+		pid = ports[p].port_id;
+		if (rte_eth_dev_configure(pid, 1, 1, &pconf) != 0 ||
+		    rte_eth_rx_queue_setup(pid, 0, 64, 0, NULL, shm.pool) != 0 ||
+		    rte_eth_tx_queue_setup(pid, 0, 64, 0, NULL) != 0 ||
+		    rte_eth_dev_start(pid) != 0)
+			abort();
+	}
 	if (wk_ctx_init(&ctx, &shm, 0, errbuf, sizeof(errbuf)) != 0) {
 		fprintf(stderr, "%s\n", errbuf);
 		abort();
@@ -145,6 +237,8 @@ teardown_node(void)
 	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
 	rte_eth_dev_stop(ctx.port_id[0]);
 	rte_eth_dev_close(ctx.port_id[0]);
+	rte_eth_dev_stop(ctx.port_id[1]);
+	rte_eth_dev_close(ctx.port_id[1]);
 	rte_eal_cleanup();
 	d = opendir(dir);
 	if (d == NULL)
@@ -171,6 +265,8 @@ main(int argc, char **argv)
 	tcase_add_test(tc, test_recover_frees_what_was_held);
 	tcase_add_test(tc, test_recover_skips_foreign_pointers);
 	tcase_add_test(tc, test_tx_buffer_flushes_when_full);
+	tcase_add_test(tc, test_tx_rebuffers_what_was_refused);
+	tcase_add_test(tc, test_tx_drops_after_stalls);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK); /* one EAL for all tests */
