@@ -90,7 +90,7 @@ parse_args(int argc, char **argv, const char **prefix, unsigned int *id)
 static int
 worker_main(const char *prog, struct dpvs_shm *shm, unsigned int id)
 {
-	static struct wk_ctx ctx;
+	struct wk_ctx ctx; /* cache-aligned by its type, on this thread's stack */
 	struct dpvs_worker_slot *slot;
 	char err[256];
 	unsigned int freed;
