@@ -197,14 +197,16 @@ node_start() {
 	echo "$pid" >"$T_DIR/node-$x/primary.pid"
 	# dpvs-ctl is spawned after the ports started: once it answers, the tap
 	# can leave the node namespace.
-	wait_until 20 ctl "$x" version || fail "node $x: dpvs-ctl did not answer on $(sock_of "$x")"
-	kill -0 "$pid" 2>/dev/null || fail "node $x: dpvs-primary exited"
+	ctl_up_or_dead() { ctl "$1" version || ! kill -0 "$2"; }
+	wait_until 20 ctl_up_or_dead "$x" "$pid" || fail "node $x: dpvs-ctl did not answer on $(sock_of "$x")"
+	kill -0 "$pid" 2>/dev/null || fail "node $x: dpvs-primary exited during start"
 	wait_until 5 ip -n "$nsn" link show "$wire" || fail "node $x: tap $wire not in $nsn"
 	ip -n "$nsn" link set "$wire" netns "$nsc" || fail "node $x: cannot move $wire to $nsc"
 	ip -n "$nsc" link set "$wire" address "$(client_mac "$x")" || fail "node $x: set MAC"
 	ip -n "$nsc" addr add "$(client_addr "$x")/24" dev "$wire" || fail "node $x: client addr"
 	ip -n "$nsc" link set "$wire" up || fail "node $x: wire up"
-	wait_until 20 all_workers_running "$x" "$nw" || {
+	running_or_dead() { all_workers_running "$1" "$2" || ! kill -0 "$3"; }
+	wait_until 20 running_or_dead "$x" "$nw" "$pid" && kill -0 "$pid" 2>/dev/null || {
 		ctl "$x" worker show >&2
 		fail "node $x: not every worker running"
 	}
