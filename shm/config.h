@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "types.h"
+#include "lb.h"
 
 #define DPVS_MAX_ADDRS 256
 
@@ -34,6 +35,7 @@ struct dpvs_config_set {
 	uint32_t naddrs;
 	uint32_t pad;
 	struct dpvs_addr_entry addrs[DPVS_MAX_ADDRS];
+	struct dpvs_lb_tables lb;  /* services, dests, routes, ... (shm/lb.h) */
 };
 
 struct dpvs_config {

@@ -34,9 +34,12 @@ dpvs_secondary_eal_init(const char *progname, const char *file_prefix, unsigned 
 	snprintf(prefix_arg, sizeof(prefix_arg), "--file-prefix=%s", file_prefix);
 	dpvs_lcores_arg(lcores, sizeof(lcores), lcore_id);
 	if (rte_eal_init(argc, argv) < 0) {
-		fprintf(stderr, "%s: cannot attach to the node with prefix %s: %s\n", progname,
-			file_prefix, rte_strerror(rte_errno));
-		return -rte_errno != 0 ? -rte_errno : -EINVAL;
+		int e = rte_errno != 0 ? rte_errno : ENOENT;
+
+		fprintf(stderr, "%s: cannot attach to the node with prefix %s: %s%s\n", progname,
+			file_prefix, rte_strerror(e),
+			rte_errno == 0 ? " (is dpvs-primary running with this prefix?)" : "");
+		return -e;
 	}
 	return 0;
 }

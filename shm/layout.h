@@ -24,15 +24,18 @@
 #include "types.h"
 #include "stats.h"
 #include "config.h"
+#include "conn.h"
 
 #define DPVS_SHM_MAGIC      0x4d535044u /* "DPSM" */
-#define DPVS_LAYOUT_VERSION 1
+#define DPVS_LAYOUT_VERSION 2
 
 #define DPVS_MAX_PORTS   8
 #define DPVS_MAX_WORKERS 16
 #define DPVS_BURST       32
 #define DPVS_TXBUF_LEN   64
 #define DPVS_NEIGH_SLOTS 1024   /* per worker; power of two */
+#define DPVS_NEIGH_HOLD_SLOTS 64  /* next hops being resolved, per worker */
+#define DPVS_NEIGH_HOLD_PKTS  4   /* packets held per unresolved next hop */
 
 /* Names of shared objects. Format arguments are given in the comment. */
 #define DPVS_MZ_ROOT        "dpvs_root"
@@ -69,6 +72,8 @@ struct dpvs_global_conf {
 	uint32_t nworkers;
 	uint32_t idle_sleep_us;  /* 0 = pure polling */
 	uint32_t nports;
+	uint32_t conn_capacity;  /* connections per worker ([worker] conns); 0 = default */
+	uint32_t pad;
 };
 
 struct dpvs_port_info {
@@ -119,6 +124,8 @@ struct dpvs_root {
 	uint32_t sz_config_set;
 	uint32_t sz_worker_region;
 	uint32_t sz_neigh;
+	uint32_t sz_conn;
+	uint32_t sz_lb_tables;
 	uint32_t pad0;
 
 	int32_t primary_pid;
@@ -163,6 +170,35 @@ struct dpvs_txbuf {
 	struct rte_mbuf *pkts[DPVS_TXBUF_LEN];  /* hugepage pointers */
 };
 
+/* Packets waiting for a next hop's MAC (ARP request sent at sent_ns). */
+struct dpvs_neigh_hold {
+	struct dpvs_ip ip;        /* next hop; family NONE = free */
+	uint16_t port;            /* port index */
+	uint16_t count;           /* packets in pkts[] */
+	uint32_t pad;
+	uint64_t sent_ns;         /* last ARP request */
+	struct rte_mbuf *pkts[DPVS_NEIGH_HOLD_PKTS];  /* hugepage pointers */
+};
+
+/* Per-worker scheduler state of one service slot (rr cursor, wrr weight). */
+struct dpvs_sched_state {
+	uint32_t svc_id;          /* state belongs to this service id; else reset */
+	uint32_t cursor;          /* index into the service's dests[] */
+	int32_t cw;               /* wrr current weight */
+	uint32_t pad;
+};
+
+/* Per-worker counters of one service or dest slot; summed by dpvs-ctl over
+ * the rows whose id matches the live object. */
+struct dpvs_lb_stats {
+	uint32_t id;              /* service or dest id these counters belong to */
+	uint32_t pad;
+	uint64_t active;          /* connections now in ESTABLISHED (TCP) */
+	uint64_t inactive;        /* connections now in another state, and UDP */
+	uint64_t conns;           /* connections created */
+	uint64_t inpkts, outpkts, inbytes, outbytes;
+};
+
 struct dpvs_worker_region {
 	uint32_t magic;
 	uint32_t worker_id;
@@ -173,6 +209,11 @@ struct dpvs_worker_region {
 	uint32_t neigh_count;
 	uint32_t pad2;
 	struct dpvs_neigh neigh[DPVS_NEIGH_SLOTS];
+	struct dpvs_neigh_hold hold[DPVS_NEIGH_HOLD_SLOTS];
+	struct dpvs_sched_state sched[DPVS_MAX_SERVICES];
+	uint16_t lport_cursor[DPVS_MAX_SERVICES][DPVS_MAX_SVC_LADDRS];
+	struct dpvs_lb_stats svc_stats[DPVS_MAX_SERVICES];
+	struct dpvs_lb_stats dest_stats[DPVS_MAX_DESTS];
 } __rte_cache_aligned;
 
 #endif

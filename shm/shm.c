@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include <rte_errno.h>
+#include <rte_lpm.h>
 #include <rte_memzone.h>
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
@@ -54,6 +55,8 @@ dpvs_shm_fill_header(struct dpvs_root *root)
 	root->sz_config_set = sizeof(struct dpvs_config_set);
 	root->sz_worker_region = sizeof(struct dpvs_worker_region);
 	root->sz_neigh = sizeof(struct dpvs_neigh);
+	root->sz_conn = sizeof(struct dpvs_conn);
+	root->sz_lb_tables = sizeof(struct dpvs_lb_tables);
 }
 
 int
@@ -84,7 +87,58 @@ dpvs_shm_check_header(const struct dpvs_root *root, char *err, size_t errlen)
 	CHECK_SIZE(sz_config_set);
 	CHECK_SIZE(sz_worker_region);
 	CHECK_SIZE(sz_neigh);
+	CHECK_SIZE(sz_conn);
+	CHECK_SIZE(sz_lb_tables);
 #undef CHECK_SIZE
+	return 0;
+}
+
+void
+dpvs_conn_table_format(struct dpvs_conn_table *ct, uint32_t capacity)
+{
+	ct->magic = DPVS_SHM_MAGIC;
+	ct->capacity = capacity;
+	ct->nbuckets = DPVS_CONN_NBUCKETS(capacity);
+	ct->wheel_slots = DPVS_CONN_WHEEL_SLOTS;
+	ct->conns_off = DPVS_CONN_ALIGN(sizeof(*ct));
+	ct->buckets_off = ct->conns_off + DPVS_CONN_ALIGN((uint64_t)capacity *
+							  sizeof(struct dpvs_conn));
+	ct->wheel_off = ct->buckets_off + DPVS_CONN_ALIGN((uint64_t)ct->nbuckets * 4u);
+	ct->free_head = DPVS_CONN_NIL;
+}
+
+/* Connection tables (one per worker) and the two route tables. */
+static int
+create_lb(struct dpvs_shm *shm, const struct dpvs_global_conf *conf, char *err,
+	  size_t errlen)
+{
+	struct rte_lpm_config lc = {
+		.max_rules = DPVS_LPM_MAX_RULES, .number_tbl8s = DPVS_LPM_TBL8S,
+	};
+	const struct rte_memzone *mz;
+	char name[RTE_MEMZONE_NAMESIZE];
+	uint64_t sz = DPVS_CONN_MZ_SIZE(conf->conn_capacity);
+	unsigned int w, i;
+
+	for (w = 0; w < conf->nworkers; w++) {
+		snprintf(name, sizeof(name), DPVS_MZ_CONN_FMT, w);
+		mz = rte_memzone_reserve_aligned(name, sz, SOCKET_ID_ANY, 0, RTE_CACHE_LINE_SIZE);
+		if (mz == NULL)
+			return fail(err, errlen, -rte_errno,
+				    "cannot reserve %s (%u connections, %llu bytes): %s", name,
+				    conf->conn_capacity, (unsigned long long)sz,
+				    rte_strerror(rte_errno));
+		memset(mz->addr, 0, sz);
+		shm->ct[w] = mz->addr;
+		dpvs_conn_table_format(shm->ct[w], conf->conn_capacity);
+	}
+	for (i = 0; i < 2; i++) {
+		snprintf(name, sizeof(name), DPVS_LPM_FMT, i);
+		shm->lpm[i] = rte_lpm_create(name, SOCKET_ID_ANY, &lc);
+		if (shm->lpm[i] == NULL)
+			return fail(err, errlen, -rte_errno, "cannot create route table %s: %s",
+				    name, rte_strerror(rte_errno));
+	}
 	return 0;
 }
 
@@ -138,6 +192,7 @@ dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 	char name[RTE_MEMZONE_NAMESIZE];
 	size_t rcu_sz;
 	unsigned int w;
+	int rc;
 
 	memset(shm, 0, sizeof(*shm));
 	if (conf->nworkers == 0 || conf->nworkers > DPVS_MAX_WORKERS)
@@ -146,6 +201,10 @@ dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 	if (conf->nports > DPVS_MAX_PORTS)
 		return fail(err, errlen, -EINVAL, "%u ports, at most %u", conf->nports,
 			    DPVS_MAX_PORTS);
+	if (conf->conn_capacity != 0 &&
+	    (conf->conn_capacity < DPVS_CONN_MIN_CAP || conf->conn_capacity > DPVS_CONN_MAX_CAP))
+		return fail(err, errlen, -EINVAL, "connection capacity %u is outside %u..%u",
+			    conf->conn_capacity, DPVS_CONN_MIN_CAP, DPVS_CONN_MAX_CAP);
 
 	mz = rte_memzone_reserve_aligned(DPVS_MZ_ROOT, sizeof(struct dpvs_root), SOCKET_ID_ANY,
 					 0, RTE_CACHE_LINE_SIZE);
@@ -156,6 +215,8 @@ dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 	memset(shm->root, 0, sizeof(*shm->root));
 	dpvs_shm_fill_header(shm->root);
 	shm->root->conf = *conf;
+	if (shm->root->conf.conn_capacity == 0)
+		shm->root->conf.conn_capacity = DPVS_CONN_DEFAULT_CAP;
 	memcpy(shm->root->ports, ports, conf->nports * sizeof(*ports));
 	shm->root->started_ns = dpvs_now_ns();
 
@@ -188,6 +249,9 @@ dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 	if (shm->pool == NULL)
 		return fail(err, errlen, -rte_errno, "cannot create mbuf pool of %u: %s",
 			    conf->mbufs, rte_strerror(rte_errno));
+	rc = create_lb(shm, &shm->root->conf, err, errlen);
+	if (rc != 0)
+		return rc;
 	return create_rings(shm, conf, err, errlen);
 }
 
@@ -263,6 +327,19 @@ dpvs_shm_attach(struct dpvs_shm *shm, char *err, size_t errlen)
 		if (mz == NULL)
 			return fail(err, errlen, -ENOENT, "memzone %s not found", name);
 		shm->wr[w] = mz->addr;
+	}
+	for (w = 0; w < shm->root->conf.nworkers; w++) {
+		snprintf(name, sizeof(name), DPVS_MZ_CONN_FMT, w);
+		mz = rte_memzone_lookup(name);
+		if (mz == NULL)
+			return fail(err, errlen, -ENOENT, "memzone %s not found", name);
+		shm->ct[w] = mz->addr;
+	}
+	for (w = 0; w < 2; w++) {
+		snprintf(name, sizeof(name), DPVS_LPM_FMT, w);
+		shm->lpm[w] = rte_lpm_find_existing(name);
+		if (shm->lpm[w] == NULL)
+			return fail(err, errlen, -ENOENT, "route table %s not found", name);
 	}
 	shm->pool = rte_mempool_lookup(DPVS_POOL_MBUF);
 	if (shm->pool == NULL)

@@ -19,6 +19,7 @@
 struct rte_mempool;
 struct rte_ring;
 struct rte_rcu_qsbr;
+struct rte_lpm;
 
 /* Process-local handles to the shared objects (never stored in shm). */
 struct dpvs_shm {
@@ -26,6 +27,8 @@ struct dpvs_shm {
 	struct rte_rcu_qsbr *rcu;
 	struct rte_mempool *pool;
 	struct dpvs_worker_region *wr[DPVS_MAX_WORKERS];
+	struct dpvs_conn_table *ct[DPVS_MAX_WORKERS];   /* connection tables */
+	struct rte_lpm *lpm[2];                         /* routes of config set[i] */
 	struct rte_ring *to_kni[DPVS_MAX_PORTS];
 	struct rte_ring *from_kni[DPVS_MAX_PORTS][DPVS_MAX_WORKERS];
 	struct rte_ring *arp[DPVS_MAX_WORKERS];
@@ -51,6 +54,30 @@ int dpvs_shm_check_header(const struct dpvs_root *root, char *err, size_t errlen
 
 /* Fill the header fields of a root (magic, version, sizes) for this build. */
 void dpvs_shm_fill_header(struct dpvs_root *root);
+
+/* The connection array of a table (see shm/conn.h for the layout). */
+static inline struct dpvs_conn *
+dpvs_conn_array(struct dpvs_conn_table *ct)
+{
+	return (struct dpvs_conn *)((char *)ct + ct->conns_off);
+}
+
+static inline uint32_t *
+dpvs_conn_buckets(struct dpvs_conn_table *ct)
+{
+	return (uint32_t *)(void *)((char *)ct + ct->buckets_off);
+}
+
+static inline uint32_t *
+dpvs_conn_wheel(struct dpvs_conn_table *ct)
+{
+	return (uint32_t *)(void *)((char *)ct + ct->wheel_off);
+}
+
+/* Initialise a connection table's header for capacity entries in a zeroed
+ * area of DPVS_CONN_MZ_SIZE(capacity) bytes; the derived parts are built by
+ * the owning worker when it attaches. */
+void dpvs_conn_table_format(struct dpvs_conn_table *ct, uint32_t capacity);
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t dpvs_now_ns(void);

@@ -180,7 +180,7 @@ main(void)
 {
 	char prefix[64], rundir[PATH_MAX];
 	char *eal[] = { (char *)"test_bridge_logic", (char *)"--no-huge", (char *)"-m",
-			(char *)"128", (char *)"--no-shconf", (char *)"--no-pci", prefix,
+			(char *)"512", (char *)"--no-shconf", (char *)"--no-pci", prefix,
 			(char *)"-l", (char *)"0", (char *)"--no-telemetry",
 			(char *)"--vdev=net_ring0", (char *)"--log-level=*:error", NULL };
 	Suite *s = suite_create("bridge_logic");

@@ -62,7 +62,7 @@ static void
 eal_and_shm(void)
 {
 	char prefix[64], err[256];
-	char *argv[] = { "test_ctl_handler", "--no-huge", "--no-shconf", "-m", "128",
+	char *argv[] = { "test_ctl_handler", "--no-huge", "--no-shconf", "-m", "512",
 			 "--no-pci", "--no-telemetry", prefix, "--log-level=lib.eal:error", "-l", "0", NULL };
 	struct dpvs_global_conf conf;
 	struct dpvs_port_info port;

@@ -189,7 +189,7 @@ setup_node(const char *prog)
 	static struct dpvs_port_info ports[2];
 	char prefix[64], errbuf[256];
 	char *argv[] = { (char *)prog, (char *)"--no-huge", (char *)"--no-shconf",
-			 (char *)"-m", (char *)"64", (char *)"--no-pci", (char *)"-l",
+			 (char *)"-m", (char *)"512", (char *)"--no-pci", (char *)"-l",
 			 (char *)"0", prefix, (char *)"--vdev", (char *)"net_null0",
 			 (char *)"--vdev", (char *)"net_ring0",
 			 (char *)"--log-level=lib.eal:error", (char *)"--no-telemetry", NULL };

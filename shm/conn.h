@@ -1,0 +1,93 @@
+/*
+ * A worker's connection table (issue 3), in its own memzone
+ * DPVS_MZ_CONN_FMT, created by the primary with conf.conn_capacity entries
+ * and written only by the owning worker.
+ *
+ * The array of struct dpvs_conn is the truth. Everything else in the memzone
+ * (hash chains in both directions, the timer wheel, the free list) is derived
+ * and rebuilt from the array when a worker attaches, so a worker that died
+ * mid-update cannot leave an index that poisons its successor.
+ *
+ * Memzone layout, in this order, each part cache-line aligned:
+ *   struct dpvs_conn_table               header
+ *   struct dpvs_conn conns[capacity]
+ *   uint32_t buckets[nbuckets]           chain heads, DPVS_CONN_NIL = empty;
+ *                                        an entry is (conn index << 1 | dir)
+ *   uint32_t wheel[wheel_slots]          timer list heads (conn index)
+ * DPVS_CONN_MZ_SIZE() gives the total for a capacity.
+ *
+ * Types and names only.
+ */
+#ifndef DPVS_SHM_CONN_H
+#define DPVS_SHM_CONN_H
+
+#include <stdint.h>
+
+#include <rte_common.h>
+
+#include "types.h"
+
+#define DPVS_MZ_CONN_FMT      "dpvs_conn_%u"  /* worker id */
+#define DPVS_CONN_NIL         0xffffffffu
+#define DPVS_CONN_DEFAULT_CAP 65536
+#define DPVS_CONN_MIN_CAP     16
+#define DPVS_CONN_MAX_CAP     (1u << 22)
+#define DPVS_CONN_WHEEL_SLOTS 4096            /* power of two */
+#define DPVS_CONN_TICK_NS     10000000ull     /* 10 ms per wheel slot */
+
+/* Direction of a lookup key: 0 = inbound (client -> vip:vport),
+ * 1 = outbound (dest:dport -> laddr:lport for fnat). */
+#define DPVS_DIR_IN  0
+#define DPVS_DIR_OUT 1
+
+#define DPVS_CONN_F_USED 0x1u   /* the slot holds a connection */
+
+struct dpvs_conn {
+	uint32_t flags;                 /* DPVS_CONN_F_*; truth of "in use" */
+	uint8_t proto;                  /* IPPROTO_TCP / IPPROTO_UDP */
+	uint8_t state;                  /* enum dpvs_tcp_state, or 0 for UDP */
+	uint8_t fwd_mode;               /* enum dpvs_fwd_mode */
+	uint8_t pad0;
+	uint16_t svc_slot;
+	uint16_t dest_slot;
+	uint32_t svc_id;                /* to detect a deleted service */
+	uint32_t dest_id;
+	/* endpoints; ports in network order */
+	struct dpvs_ip caddr;           /* client */
+	struct dpvs_ip vaddr;           /* virtual address */
+	struct dpvs_ip laddr;           /* our local address (fnat/snat) */
+	struct dpvs_ip daddr;           /* the real server */
+	uint16_t cport, vport, lport, dport;
+	uint16_t in_port;               /* port index on the client side */
+	uint16_t out_port;              /* port index on the dest side */
+	uint32_t pad1;
+	uint64_t created_ns;            /* CLOCK_MONOTONIC */
+	uint64_t expires_ns;            /* truth of the timer */
+	uint64_t in_pkts, in_bytes, out_pkts, out_bytes;
+	/* derived, rebuilt at attach */
+	uint32_t hnext[2];              /* next in hash chain, per direction */
+	uint32_t tnext, tprev;          /* timer wheel list, or free list (tnext) */
+} __rte_aligned(8);
+
+struct dpvs_conn_table {
+	uint32_t magic;                 /* DPVS_SHM_MAGIC once created */
+	uint32_t capacity;
+	uint32_t nbuckets;              /* power of two, >= 2 * capacity */
+	uint32_t wheel_slots;
+	uint32_t count;                 /* connections in use (derived) */
+	uint32_t free_head;             /* derived */
+	uint64_t wheel_tick;            /* last tick processed (derived) */
+	uint64_t conns_off;             /* byte offsets from the header */
+	uint64_t buckets_off;
+	uint64_t wheel_off;
+} __rte_cache_aligned;
+
+#define DPVS_CONN_ALIGN(x) (((x) + 63ull) & ~63ull)
+#define DPVS_CONN_NBUCKETS(cap) (rte_align32pow2((cap) * 2u))
+#define DPVS_CONN_MZ_SIZE(cap)                                              \
+	(DPVS_CONN_ALIGN(sizeof(struct dpvs_conn_table)) +                  \
+	 DPVS_CONN_ALIGN((uint64_t)(cap) * sizeof(struct dpvs_conn)) +      \
+	 DPVS_CONN_ALIGN((uint64_t)DPVS_CONN_NBUCKETS(cap) * 4u) +           \
+	 DPVS_CONN_ALIGN((uint64_t)DPVS_CONN_WHEEL_SLOTS * 4u))
+
+#endif
