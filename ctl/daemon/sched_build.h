@@ -1,0 +1,32 @@
+/*
+ * The thinking behind the hashing schedulers, done in control: build the
+ * per-service lookup table (dpvs_lb_tables.sched_table[svc], bucket -> dest
+ * slot) that the workers' mh and conhash schedulers only read.
+ *
+ *   mh       Maglev: each available dest fills the table from its own
+ *            permutation (offset, skip from two hashes of its address and
+ *            port), weighted by dest weight; removing one of N dests remaps
+ *            about 1/N of the buckets.
+ *   conhash  a ring of virtual nodes (count proportional to weight) per dest,
+ *            sampled at every bucket: stable for a given set of dests.
+ *
+ * Called by dpvs-ctl on the inactive config set before it is published,
+ * for every service whose scheduler is mh or conhash. Pure: plain memory.
+ */
+#ifndef DPVS_CTL_SCHED_BUILD_H
+#define DPVS_CTL_SCHED_BUILD_H
+
+#include <stdint.h>
+
+#include "shm/lb.h"
+
+/* Fill lb->sched_table[svc] from the service's dests (weight > 0 only);
+ * every bucket DPVS_SLOT_NONE when none is available. */
+void ctl_sched_build(struct dpvs_lb_tables *lb, uint16_t svc);
+
+/* The hash a worker uses to index the table for a packet from src:sport
+ * (sport is ignored unless the service has DPVS_SVC_F_HASHED). Shared by
+ * both sides so they agree. */
+uint32_t dpvs_sched_hash_v4(uint32_t src_be, uint16_t sport_be, int with_port);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * The connection table of one worker (shm/conn.h holds the layout): lookup in
+ * both directions, allocation, insertion, removal, the timer wheel, and the
+ * rebuild of every derived part from the array when a worker attaches.
+ *
+ * Pure functions on a struct dpvs_conn_table in any memory (shm or a test's
+ * buffer); called only by the owning worker. No allocation, no locks, no
+ * logging per packet.
+ *
+ * Keys: a connection is found from a packet's own (proto, src, sport, dst,
+ * dport) as seen on the wire. Direction DPVS_DIR_IN matches
+ * (caddr, cport -> vaddr, vport); DPVS_DIR_OUT matches
+ * (daddr, dport -> laddr, lport), the reply of a full-NAT connection.
+ */
+#ifndef DPVS_WORKER_CONN_H
+#define DPVS_WORKER_CONN_H
+
+#include <stdint.h>
+
+#include "shm/conn.h"
+#include "shm/lb.h"
+
+/* Rebuild the hash chains, the timer wheel, the free list and the count
+ * from the array (the truth). Entries whose fields are inconsistent (bad
+ * proto or family) are dropped. Returns the number of live connections. */
+uint32_t wk_conn_rebuild(struct dpvs_conn_table *ct, uint64_t now_ns);
+
+/* Find the connection of a packet; on a hit returns its index and sets *dir
+ * (DPVS_DIR_IN / DPVS_DIR_OUT); else DPVS_CONN_NIL. */
+uint32_t wk_conn_lookup(struct dpvs_conn_table *ct, uint8_t proto,
+			const struct dpvs_ip *src, uint16_t sport,
+			const struct dpvs_ip *dst, uint16_t dport, int *dir);
+
+/* Take a free slot, zeroed; DPVS_CONN_NIL when the table is full. The slot
+ * is not live until wk_conn_insert(). */
+uint32_t wk_conn_alloc(struct dpvs_conn_table *ct);
+
+/* Make the filled slot idx live: hash it in both directions and arm its timer
+ * at conns[idx].expires_ns. */
+void wk_conn_insert(struct dpvs_conn_table *ct, uint32_t idx, uint64_t now_ns);
+
+/* Unhash, disarm and free a live connection. */
+void wk_conn_free(struct dpvs_conn_table *ct, uint32_t idx);
+
+/* Re-arm a live connection's timer for expires_ns. */
+void wk_conn_set_timer(struct dpvs_conn_table *ct, uint32_t idx, uint64_t expires_ns);
+
+/* Advance the wheel to now_ns and collect at most max connections whose time
+ * has come into out[] (they stay live: the caller updates its counters and
+ * calls wk_conn_free()). Bounded work per call. Returns how many. */
+uint32_t wk_conn_expire(struct dpvs_conn_table *ct, uint64_t now_ns, uint32_t *out,
+			uint32_t max);
+
+/* TCP: the next state of a connection in state `state` after a segment with
+ * these flags (RTE_TCP_*_FLAG bits) in direction dir, following LVS's state
+ * table. */
+uint8_t wk_tcp_next_state(uint8_t state, int dir, uint8_t tcp_flags);
+
+/* Name of a TCP state ("ESTABLISHED"), from the X-macro in shm/lb.h. */
+const char *wk_tcp_state_name(uint8_t state);
+
+/* The idle timeout in ns for a connection in this state (UDP: the udp
+ * timeout), from the active config set's timeouts. */
+uint64_t wk_conn_timeout_ns(const struct dpvs_timeouts *t, uint8_t proto, uint8_t state);
+
+/* LVS's default timeouts (seconds), used by dpvs-ctl for a fresh config. */
+void wk_conn_default_timeouts(struct dpvs_timeouts *t);
+
+#endif
