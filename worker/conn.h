@@ -63,7 +63,4 @@ const char *wk_tcp_state_name(uint8_t state);
  * timeout), from the active config set's timeouts. */
 uint64_t wk_conn_timeout_ns(const struct dpvs_timeouts *t, uint8_t proto, uint8_t state);
 
-/* LVS's default timeouts (seconds), used by dpvs-ctl for a fresh config. */
-void wk_conn_default_timeouts(struct dpvs_timeouts *t);
-
 #endif
