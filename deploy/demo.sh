@@ -71,12 +71,16 @@ cleanup() {
 	topology_down
 	rm -f /dev/hugepages/${PREFIX}map_* 2>/dev/null
 	rm -rf "/var/run/dpdk/$PREFIX"
-	if [ "$rc" -ne 0 ] && [ -n "$TMP" ] && [ -f "$TMP/primary.log" ]; then
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 130 ] && [ -n "$TMP" ] && [ -f "$TMP/primary.log" ]; then
 		echo "---- last lines of dpvs-primary's log ----" >&2
 		tail -n 20 "$TMP/primary.log" >&2
 	fi
 	[ -n "$TMP" ] && rm -rf "$TMP"
-	[ "$rc" -eq 0 ] && echo "demo: done, nothing left behind" || echo "demo: failed (exit $rc)" >&2
+	case "$rc" in
+	0) echo "demo: done, nothing left behind" ;;
+	130) echo "demo: interrupted, nothing left behind" ;;
+	*) echo "demo: failed (exit $rc)" >&2 ;;
+	esac
 	exit "$rc"
 }
 
