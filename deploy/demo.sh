@@ -38,7 +38,8 @@ TMP=""
 PRIMARY_PID=""
 HTTP_PID=""
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+if [ -t 1 ]; then B=$'\033[1m' N=$'\033[0m'; else B="" N=""; fi
+say() { printf '\n%s== %s%s\n' "$B" "$*" "$N"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 die() { echo "demo: $*" >&2; exit 1; }
 ctl() { "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" "$@"; }
