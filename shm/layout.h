@@ -175,7 +175,7 @@ struct dpvs_neigh_hold {
 	struct dpvs_ip ip;        /* next hop; family NONE = free */
 	uint16_t port;            /* port index */
 	uint16_t count;           /* packets in pkts[] */
-	uint32_t pad;
+	uint32_t tries;           /* ARP requests sent so far */
 	uint64_t sent_ns;         /* last ARP request */
 	struct rte_mbuf *pkts[DPVS_NEIGH_HOLD_PKTS];  /* hugepage pointers */
 };

@@ -26,13 +26,28 @@
 	X(NEIGH_FULL, "neigh_table_full")  /* no slot to learn a neighbour */   \
 	X(NO_MBUF, "no_mbuf")              /* mbuf pool empty */                \
 	X(TX_FULL, "tx_full")              /* tx queue refused the packet */    \
-	X(BAD_PORT, "bad_port")            /* packet for an unknown port */
+	X(BAD_PORT, "bad_port")            /* packet for an unknown port */    \
+	/* load balancer (worker/ipvs.c, xmit_fnat.c, route.c, neigh_out.c) */ \
+	X(IP_FRAG, "ip_fragment")          /* tcp/udp fragment not for us */    \
+	X(L4_HDR, "l4_bad_header")         /* tcp/udp header truncated */       \
+	X(TCP_NOT_SYN, "tcp_not_syn")      /* no conn, not a SYN: no new conn */\
+	X(NO_CONN, "no_conn")              /* reply to laddr:lport, no conn */  \
+	X(NO_DEST, "no_dest")              /* scheduler found no dest */        \
+	X(FWD_MODE, "fwd_unsupported")     /* dest's forwarding mode not built */\
+	X(NO_LADDR, "no_laddr")            /* no local address/port free */     \
+	X(CONN_FULL, "conn_full")          /* connection table full */          \
+	X(REDIR_RING_FULL, "redir_ring_full") /* owner's redirect ring full */  \
+	X(NO_ROUTE, "no_route")            /* no route to the destination */    \
+	X(TTL_EXPIRED, "ttl_expired")      /* forwarded packet's TTL ran out */ \
+	X(NEIGH_HOLD_FULL, "neigh_hold_full") /* no room to hold for ARP */     \
+	X(NEIGH_UNRESOLVED, "neigh_unresolved") /* ARP never answered */
 
 #define DPVS_VERDICTS(X)                                                       \
 	X(TX, "tx")                        /* sent on a data port */            \
 	X(KERNEL, "kernel")                /* handed to the exception path */   \
 	X(DROP, "drop")                    /* dropped, see drops */             \
-	X(REDIRECT, "redirect")            /* passed to the owning worker */
+	X(REDIRECT, "redirect")            /* passed to the owning worker */    \
+	X(HOLD, "held")                    /* held until its next hop resolves */
 
 #define DPVS_X_ENUM_DROP(n, s) DPVS_DROP_##n,
 enum dpvs_drop_reason { DPVS_DROP_REASONS(DPVS_X_ENUM_DROP) DPVS_DROP_MAX };
