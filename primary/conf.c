@@ -47,6 +47,7 @@ conf_defaults(struct primary_conf *c)
 	c->g.mbufs = CONF_DEFAULT_MBUFS;
 	c->g.nworkers = CONF_DEFAULT_WORKERS;
 	c->g.idle_sleep_us = CONF_DEFAULT_IDLE_US;
+	c->g.conn_capacity = DPVS_CONN_DEFAULT_CAP;
 }
 
 /* A decimal number in [min, max]; no sign, no trailing text. */
@@ -156,9 +157,14 @@ section_worker(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_en
 			if (parse_u32(x, sec, &e[i], 0, CONF_MAX_IDLE_US,
 				      &x->c->g.idle_sleep_us) != 0)
 				return -1;
+		} else if (strcmp(e[i].name, "conns") == 0) {
+			/* connections per worker: each worker's table is this big */
+			if (parse_u32(x, sec, &e[i], DPVS_CONN_MIN_CAP, DPVS_CONN_MAX_CAP,
+				      &x->c->g.conn_capacity) != 0)
+				return -1;
 		} else {
-			return conf_fail(x, "[%s] unknown key '%s' (known: count, idle_sleep_us)",
-					 sec, e[i].name);
+			return conf_fail(x, "[%s] unknown key '%s' (known: count, idle_sleep_us, "
+					 "conns)", sec, e[i].name);
 		}
 	}
 	return 0;

@@ -50,6 +50,7 @@ START_TEST(test_good_file)
 		"[worker]\n"
 		"count = 2\n"
 		"idle_sleep_us = 0 ; pure polling\n"
+		"conns = 1000\n"
 		"[port.dpdk0]\n"
 		"vdev = net_tap0,iface=lbwire0\n"
 		"[port.wan1]\n"
@@ -63,6 +64,7 @@ START_TEST(test_good_file)
 	ck_assert_uint_eq(c.g.mbufs, 32768);
 	ck_assert_uint_eq(c.g.nworkers, 2);
 	ck_assert_uint_eq(c.g.idle_sleep_us, 0);
+	ck_assert_uint_eq(c.g.conn_capacity, 1000);
 	ck_assert_uint_eq(c.g.nports, 2);
 	ck_assert_str_eq(c.ports[0].name, "dpdk0");
 	ck_assert_str_eq(c.ports[0].kni_name, "dpdk0.kni");
@@ -86,6 +88,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c.g.mbufs, 16384);
 	ck_assert_uint_eq(c.g.nworkers, 1);
 	ck_assert_uint_eq(c.g.idle_sleep_us, 50);
+	ck_assert_uint_eq(c.g.conn_capacity, DPVS_CONN_DEFAULT_CAP);
 	ck_assert_uint_eq(c.g.nports, 1);
 }
 END_TEST
@@ -128,6 +131,9 @@ static const struct {
 	{ "[worker]\ncount = -1\n[port.p]\nvdev = net_tap0\n", "[worker] count = '-1'" },
 	{ "[worker]\ncount = 2x\n[port.p]\nvdev = net_tap0\n", "[worker] count = '2x'" },
 	{ "[worker]\nidle_sleep_us = 2000000\n[port.p]\nvdev = net_tap0\n", "[worker] idle_sleep_us = 2000000" },
+	{ "[worker]\nconns = 15\n[port.p]\nvdev = net_tap0\n", "[worker] conns = 15: must be between 16 and 4194304" },
+	{ "[worker]\nconns = 4194305\n[port.p]\nvdev = net_tap0\n", "[worker] conns = 4194305: must be between 16 and 4194304" },
+	{ "[worker]\nconns = many\n[port.p]\nvdev = net_tap0\n", "[worker] conns = 'many': not a number" },
 	{ "[memory]\nmbufs = 10\n[port.p]\nvdev = net_tap0\n", "[memory] mbufs = 10" },
 	{ "[worker]\ncount = 1\ncount = 2\n[port.p]\nvdev = net_tap0\n", "[worker] count is given twice" },
 	{ "[worker]\n[worker]\n[port.p]\nvdev = net_tap0\n", "[worker] is given twice" },
