@@ -11,6 +11,7 @@
 #include <rte_log.h>
 #include <rte_mbuf.h>
 
+#include "conn.h"
 #include "neigh.h"
 #include "worker.h"
 
@@ -48,6 +49,14 @@ wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err
 	    shm->wr[id]->worker_id != id)
 		return ctx_fail(err, errlen, -EPROTO, "region of worker %u is missing or corrupt",
 				id);
+	if (shm->ct[id] == NULL || shm->ct[id]->magic != DPVS_SHM_MAGIC ||
+	    shm->ct[id]->capacity != conf->conn_capacity ||
+	    shm->ct[id]->nbuckets != DPVS_CONN_NBUCKETS(conf->conn_capacity) ||
+	    shm->ct[id]->wheel_slots != DPVS_CONN_WHEEL_SLOTS)
+		return ctx_fail(err, errlen, -EPROTO,
+				"connection table of worker %u is missing or corrupt (capacity "
+				"%u expected)",
+				id, conf->conn_capacity);
 	ctx->id = (uint16_t)id;
 	ctx->nports = (uint16_t)conf->nports;
 	ctx->nworkers = (uint16_t)conf->nworkers;
@@ -55,6 +64,7 @@ wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err
 	ctx->shm = shm;
 	ctx->root = shm->root;
 	ctx->wr = shm->wr[id];
+	ctx->ct = shm->ct[id];
 	ctx->st = &shm->root->stats[id];
 	ctx->slot = &shm->root->workers[id];
 	ctx->pool = shm->pool;
@@ -120,6 +130,8 @@ wk_ctx_recover(struct wk_ctx *ctx)
 		for (i = 0; i < n; i++)
 			buffered += recover_one(ctx, &tb->pkts[i]);
 	}
+	n = wk_conn_rebuild(ctx->ct, dpvs_now_ns());
+	WK_LOG(NOTICE, "worker %u: %u connection(s) found in the table", ctx->id, n);
 	n = wk_neigh_recount(wr);
 	if (inflight + buffered > 0)
 		WK_LOG(NOTICE,

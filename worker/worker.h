@@ -73,6 +73,7 @@ struct wk_ctx {
 	struct dpvs_shm *shm;
 	struct dpvs_root *root;
 	struct dpvs_worker_region *wr;        /* this worker's shm region */
+	struct dpvs_conn_table *ct;           /* this worker's connections (conn.h) */
 	struct dpvs_worker_stats *st;         /* root->stats[id] */
 	struct dpvs_worker_slot *slot;        /* root->workers[id] */
 	const struct dpvs_config_set *cfg;    /* loaded once per loop iteration */
@@ -88,7 +89,8 @@ struct wk_ctx {
 int wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err,
 		size_t errlen);
 /* ctx.c: free what a dead predecessor left in inflight[] and txbuf[], rebuild
- * what is derived (the neighbour count). Returns the number of mbufs freed. */
+ * what is derived (the connection table's index and timers, the neighbour
+ * count). Returns the number of mbufs freed. */
 unsigned int wk_ctx_recover(struct wk_ctx *ctx);
 
 /* addr.c: is the IPv4 address (network order) one of ours? port is a port
