@@ -19,14 +19,15 @@
 #include <stdint.h>
 
 #include "shm/lb.h"
+#include "worker/sched_hash.h"
 
 /* Fill lb->sched_table[svc] from the service's dests (weight > 0 only);
  * every bucket DPVS_SLOT_NONE when none is available. */
 void ctl_sched_build(struct dpvs_lb_tables *lb, uint16_t svc);
 
 /* The hash a worker uses to index the table for a packet from src:sport
- * (sport is ignored unless the service has DPVS_SVC_F_HASHED). Shared by
- * both sides so they agree. */
-uint32_t dpvs_sched_hash_v4(uint32_t src_be, uint16_t sport_be, int with_port);
+ * (sport is ignored unless the service has DPVS_SVC_F_HASHED):
+ * dpvs_sched_hash_v4(), a static inline in worker/sched_hash.h so that both
+ * sides compile the same code and agree without linking each other. */
 
 #endif
