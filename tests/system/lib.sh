@@ -237,15 +237,19 @@ node_stop() {
 
 pid_gone() { ! kill -0 "$1" 2>/dev/null; }
 
-# pids_of_prefix P: processes (other than us) whose command line names P
+# pids_of_prefix P: processes (other than us) whose command line names P or,
+# for a node of this test, its config file (the primary's command line)
 pids_of_prefix() {
-	local p="$1" f pid
+	local p="$1" conf="" f pid
+	case "$p" in
+	"$T_ID"?) conf="$T_DIR/node-${p#"$T_ID"}/" ;;
+	esac
 	for f in /proc/[0-9]*/cmdline; do
 		pid="${f#/proc/}"
 		pid="${pid%/cmdline}"
 		[ "$pid" = "$$" ] && continue
 		[ "$pid" = "$BASHPID" ] && continue
-		if { tr "\0" " " <"$f"; } 2>/dev/null | grep -q -- "$p"; then
+		if { tr "\0" " " <"$f"; } 2>/dev/null | grep -q -F -e "$p" ${conf:+-e "$conf"}; then
 			echo "$pid"
 		fi
 	done
