@@ -8,6 +8,7 @@
 
 #include "ctl/daemon/addr.h"
 #include "ctl/daemon/err.h"
+#include "ctl/daemon/lb.h"
 
 const char *
 ctl_ip_str(const struct dpvs_ip *ip, char *buf, size_t len)
@@ -121,6 +122,30 @@ ctl_addr_add(struct dpvs_config_set *set, const struct dpvs_root *root,
 	return 0;
 }
 
+/* Refuse to delete address entry i while a service uses it as a local
+ * address or a static route needs it to reach its gateway. */
+static int
+addr_del_check_users(const struct dpvs_config_set *set, const struct dpvs_root *root, int i,
+		     char *err, size_t errlen)
+{
+	const struct dpvs_service *svc;
+	char s[INET6_ADDRSTRLEN], ks[96];
+	struct ctl_svc_key k;
+	int si = ctl_laddr_user(&set->lb, &set->addrs[i].addr);
+
+	if (si >= 0) {
+		svc = &set->lb.services[si];
+		k.proto = svc->proto;
+		k.vip = svc->vip;
+		k.port = ntohs(svc->vport);
+		return ctl_fail(err, errlen, -CTL_EINVAL,
+				"%s is a local address of service %s; laddr del it first",
+				ctl_ip_str(&set->addrs[i].addr, s, sizeof(s)),
+				ctl_svc_key_str(&k, ks, sizeof(ks)));
+	}
+	return ctl_route_gw_check(set, root, i, err, errlen);
+}
+
 int
 ctl_addr_del(struct dpvs_config_set *set, const struct dpvs_root *root,
 	     const struct dpvs_addr_entry *a, char *err, size_t errlen)
@@ -135,6 +160,9 @@ ctl_addr_del(struct dpvs_config_set *set, const struct dpvs_root *root,
 	if (i < 0 || set->addrs[i].port != a->port)
 		return ctl_fail(err, errlen, -CTL_ENOENT, "%s is not on %s",
 				ctl_ip_str(&a->addr, s, sizeof(s)), root->ports[a->port].name);
+	rc = addr_del_check_users(set, root, i, err, errlen);
+	if (rc != 0)
+		return rc;
 	/* keep the order of the others: show and save list in insertion order */
 	memmove(&set->addrs[i], &set->addrs[i + 1],
 		(set->naddrs - (uint32_t)i - 1) * sizeof(set->addrs[0]));

@@ -68,6 +68,18 @@ apply_addr_del(struct dpvs_config_set *set, const struct dpvs_root *root,
 static const struct apply_row apply_table[] = {
 	{ DPVS__REQUEST__OP_ADDR_ADD, apply_addr_add },
 	{ DPVS__REQUEST__OP_ADDR_DEL, apply_addr_del },
+	{ DPVS__REQUEST__OP_SVC_ADD, ctl_apply_svc },
+	{ DPVS__REQUEST__OP_SVC_EDIT, ctl_apply_svc },
+	{ DPVS__REQUEST__OP_SVC_DEL, ctl_apply_svc },
+	{ DPVS__REQUEST__OP_DEST_ADD, ctl_apply_dest },
+	{ DPVS__REQUEST__OP_DEST_EDIT, ctl_apply_dest },
+	{ DPVS__REQUEST__OP_DEST_DEL, ctl_apply_dest },
+	{ DPVS__REQUEST__OP_LADDR_ADD, ctl_apply_laddr },
+	{ DPVS__REQUEST__OP_LADDR_DEL, ctl_apply_laddr },
+	{ DPVS__REQUEST__OP_ROUTE_ADD, ctl_apply_route },
+	{ DPVS__REQUEST__OP_ROUTE_DEL, ctl_apply_route },
+	{ DPVS__REQUEST__OP_NEIGH_ADD, ctl_apply_sneigh },
+	{ DPVS__REQUEST__OP_NEIGH_DEL, ctl_apply_sneigh },
 };
 
 static const struct apply_row *

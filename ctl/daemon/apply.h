@@ -25,4 +25,17 @@ int ctl_apply_request(struct dpvs_config_set *set, const struct dpvs_root *root,
 int ctl_addr_from_msg(const struct dpvs_root *root, const Dpvs__Addr *m,
 		      struct dpvs_addr_entry *e, char *err, size_t errlen);
 
+/* Rows of the apply table for the load balancer (apply_lb.c): one per
+ * object, for its add / edit / del requests. */
+int ctl_apply_svc(struct dpvs_config_set *set, const struct dpvs_root *root,
+		  const Dpvs__Request *req, char *err, size_t errlen);
+int ctl_apply_dest(struct dpvs_config_set *set, const struct dpvs_root *root,
+		   const Dpvs__Request *req, char *err, size_t errlen);
+int ctl_apply_laddr(struct dpvs_config_set *set, const struct dpvs_root *root,
+		    const Dpvs__Request *req, char *err, size_t errlen);
+int ctl_apply_route(struct dpvs_config_set *set, const struct dpvs_root *root,
+		    const Dpvs__Request *req, char *err, size_t errlen);
+int ctl_apply_sneigh(struct dpvs_config_set *set, const struct dpvs_root *root,
+		     const Dpvs__Request *req, char *err, size_t errlen);
+
 #endif

@@ -1,15 +1,18 @@
 /*
- * Config publication with RCU (see publish.h). Writes root->config only;
- * reads the RCU state in shm. Runs in dpvs-ctl (or a single-process test).
+ * Config publication with RCU (see publish.h). Writes root->config and the
+ * rte_lpm of the inactive copy (only while no worker can read it); reads the
+ * RCU state in shm. Runs in dpvs-ctl (or a single-process test).
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include <rte_lpm.h>
 #include <rte_rcu_qsbr.h>
 
 #include "ctl/daemon/err.h"
+#include "ctl/daemon/lb.h"
 #include "ctl/daemon/log.h"
 #include "ctl/daemon/publish.h"
 
@@ -50,6 +53,8 @@ ctl_publish_begin(struct dpvs_shm *shm, struct dpvs_config_set **set, char *err,
 				CTL_RCU_TIMEOUT_MS);
 	memcpy(&cfg->set[active ^ 1], &cfg->set[active], sizeof(cfg->set[0]));
 	*set = &cfg->set[active ^ 1];
+	/* a fresh node's set has no timeouts yet */
+	ctl_lb_prepare(&(*set)->lb);
 	return 0;
 }
 
@@ -59,9 +64,17 @@ ctl_publish_commit(struct dpvs_shm *shm, char *err, size_t errlen)
 	struct dpvs_config *cfg = &shm->root->config;
 	uint32_t active = __atomic_load_n(&cfg->active, __ATOMIC_ACQUIRE) & 1;
 	uint64_t gen = cfg->generation + 1;
+	int rc;
 
-	(void)err;
-	(void)errlen;
+	/* what the workers read but nobody edits; the inactive copy's lpm is
+	 * ours: ctl_publish_begin() waited until no worker reads it */
+	ctl_lb_derive(&cfg->set[active ^ 1]);
+	if (shm->lpm[active ^ 1] != NULL) {
+		rc = ctl_route_lpm_fill(shm->lpm[active ^ 1], &cfg->set[active ^ 1].lb, err,
+					errlen);
+		if (rc != 0)
+			return rc;
+	}
 	cfg->set[active ^ 1].version = gen;
 	__atomic_store_n(&cfg->active, active ^ 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&cfg->generation, gen, __ATOMIC_RELEASE);

@@ -7,7 +7,9 @@
  *   ...                  the caller applies one or many front-door operations
  *                        to that copy (nothing is visible yet; on error it
  *                        simply does not commit);
- *   ctl_publish_commit() release-stores config.active, bumps generation and
+ *   ctl_publish_commit() rebuilds the derived tables of the copy (hashes,
+ *                        connected routes, scheduler tables, its rte_lpm),
+ *                        release-stores config.active, bumps generation and
  *                        waits for every online worker's quiescent state.
  */
 #ifndef DPVS_CTL_PUBLISH_H
@@ -27,7 +29,8 @@ int ctl_rcu_wait(struct rte_rcu_qsbr *v, unsigned int timeout_ms);
 int ctl_publish_begin(struct dpvs_shm *shm, struct dpvs_config_set **set, char *err,
 		      size_t errlen);
 
-/* Returns 0 once the set is active. If a worker does not confirm within the
+/* Returns 0 once the set is active, or a negative code (the route lookup
+ * table could not be filled) with nothing published. If a worker does not confirm within the
  * timeout the change is live all the same; this logs it and the next
  * ctl_publish_begin() waits again before touching the old copy. */
 int ctl_publish_commit(struct dpvs_shm *shm, char *err, size_t errlen);

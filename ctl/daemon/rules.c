@@ -12,6 +12,7 @@
 #include "ctl/common/cli.h"
 #include "ctl/daemon/apply.h"
 #include "ctl/daemon/err.h"
+#include "ctl/daemon/lb.h"
 #include "ctl/daemon/publish.h"
 #include "ctl/rules.h"
 
@@ -63,6 +64,7 @@ ctl_rules_apply(struct dpvs_config_set *set, const struct dpvs_root *root, const
 		return ctl_fail(err, errlen, -CTL_ENOMEM, "out of memory");
 	}
 	memcpy(scratch, set, sizeof(*scratch));
+	ctl_lb_prepare(&scratch->lb);
 	while (getline(&line, &cap, f) >= 0) {
 		lineno++;
 		rc = rules_line(scratch, root, line, msg, sizeof(msg));
@@ -73,8 +75,10 @@ ctl_rules_apply(struct dpvs_config_set *set, const struct dpvs_root *root, const
 	}
 	if (rc == 0 && ferror(f))
 		rc = ctl_fail(err, errlen, -CTL_EIO, "cannot read %s", path);
-	if (rc == 0)
+	if (rc == 0) {
+		ctl_lb_derive(scratch);
 		memcpy(set, scratch, sizeof(*set));
+	}
 	free(line);
 	free(scratch);
 	fclose(f);

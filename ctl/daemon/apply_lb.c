@@ -1,0 +1,261 @@
+/*
+ * From load-balancer Requests (services, dests, laddrs, routes, static
+ * neighbours) to their front doors in lb.h. Wire types stop here: each
+ * function validates the message's shape, turns it into plain C arguments
+ * (port names resolved to indices) and calls one front door on the set.
+ */
+#include <netinet/in.h>
+#include <string.h>
+
+#include "ctl/daemon/addr.h"
+#include "ctl/daemon/apply.h"
+#include "ctl/daemon/err.h"
+#include "ctl/daemon/lb.h"
+
+/* An Ip message into ip; a missing one is an error unless optional (then
+ * family DPVS_AF_NONE). */
+static int
+ip_from_msg(const Dpvs__Ip *m, struct dpvs_ip *ip, int optional, const char *what, char *err,
+	    size_t errlen)
+{
+	memset(ip, 0, sizeof(*ip));
+	if (m == NULL || (m->family == DPVS__FAMILY__FAMILY_NONE && m->addr.len == 0)) {
+		if (optional)
+			return 0;
+		return ctl_fail(err, errlen, -CTL_EINVAL, "missing %s", what);
+	}
+	if (m->family == DPVS__FAMILY__INET && m->addr.len == 4)
+		ip->family = DPVS_AF_INET;
+	else if (m->family == DPVS__FAMILY__INET6 && m->addr.len == 16)
+		ip->family = DPVS_AF_INET6;
+	else
+		return ctl_fail(err, errlen, -CTL_EINVAL, "bad %s (family %d, %zu bytes)", what,
+				(int)m->family, m->addr.len);
+	memcpy(ip->bytes, m->addr.data, m->addr.len);
+	return 0;
+}
+
+static int
+port_from_msg(uint32_t v, uint16_t *port, const char *what, char *err, size_t errlen)
+{
+	if (v > 65535)
+		return ctl_fail(err, errlen, -CTL_EINVAL, "bad %s port %u", what, v);
+	*port = (uint16_t)v;
+	return 0;
+}
+
+static int
+key_from_msg(const Dpvs__SvcKey *m, struct ctl_svc_key *k, char *err, size_t errlen)
+{
+	int rc;
+
+	memset(k, 0, sizeof(*k));
+	if (m == NULL)
+		return ctl_fail(err, errlen, -CTL_EINVAL, "missing service (-t or -u VIP:PORT)");
+	if (m->proto != NULL && strcmp(m->proto, "tcp") == 0)
+		k->proto = IPPROTO_TCP;
+	else if (m->proto != NULL && strcmp(m->proto, "udp") == 0)
+		k->proto = IPPROTO_UDP;
+	else
+		return ctl_fail(err, errlen, -CTL_EINVAL, "bad service protocol \"%s\"",
+				m->proto != NULL ? m->proto : "");
+	rc = ip_from_msg(m->vip, &k->vip, 0, "virtual address", err, errlen);
+	if (rc == 0)
+		rc = port_from_msg(m->port, &k->port, "virtual", err, errlen);
+	return rc;
+}
+
+/* Port index of an optional dev name: -1 when absent. */
+static int
+dev_from_msg(const struct dpvs_root *root, const char *dev, int *port, char *err,
+	     size_t errlen)
+{
+	*port = -1;
+	if (dev == NULL || dev[0] == '\0')
+		return 0;
+	*port = ctl_port_find(root, dev, err, errlen);
+	return *port < 0 ? *port : 0;
+}
+
+static int
+svc_args_from_msg(const Dpvs__Service *m, struct ctl_svc_args *a, char *err, size_t errlen)
+{
+	size_t i;
+	int rc;
+
+	memset(a, 0, sizeof(*a));
+	a->sched = -1;
+	a->flags = -1;
+	if (m == NULL)
+		return ctl_fail(err, errlen, -CTL_EINVAL, "missing service");
+	rc = key_from_msg(m->key, &a->key, err, errlen);
+	if (rc != 0)
+		return rc;
+	if (m->scheduler != NULL && m->scheduler[0] != '\0') {
+		a->sched = ctl_sched_from_name(m->scheduler);
+		if (a->sched < 0)
+			return ctl_fail(err, errlen, -CTL_EINVAL,
+					"unknown scheduler \"%s\" (rr, wrr, lc, wlc, mh, conhash)",
+					m->scheduler);
+	}
+	if (m->set_flags || m->n_flags > 0)
+		a->flags = 0;
+	for (i = 0; i < m->n_flags; i++) {
+		if (strcmp(m->flags[i], "hash-port") == 0)
+			a->flags |= (int)DPVS_SVC_F_HASHED;
+		else
+			return ctl_fail(err, errlen, -CTL_EINVAL, "unknown service flag \"%s\"",
+					m->flags[i]);
+	}
+	return 0;
+}
+
+int
+ctl_apply_svc(struct dpvs_config_set *set, const struct dpvs_root *root,
+	      const Dpvs__Request *req, char *err, size_t errlen)
+{
+	struct ctl_svc_args a;
+	const Dpvs__Service *m = req->op_case == DPVS__REQUEST__OP_SVC_ADD ? req->svc_add :
+				 req->op_case == DPVS__REQUEST__OP_SVC_EDIT ? req->svc_edit :
+									      req->svc_del;
+	int rc = svc_args_from_msg(m, &a, err, errlen);
+
+	(void)root;
+	if (rc != 0)
+		return rc;
+	if (req->op_case == DPVS__REQUEST__OP_SVC_ADD)
+		return ctl_svc_add(set, &a, err, errlen);
+	if (req->op_case == DPVS__REQUEST__OP_SVC_EDIT)
+		return ctl_svc_edit(set, &a, err, errlen);
+	return ctl_svc_del(set, &a.key, err, errlen);
+}
+
+static int
+dest_args_from_msg(const Dpvs__Dest *m, struct ctl_dest_args *a, char *err, size_t errlen)
+{
+	int rc;
+
+	memset(a, 0, sizeof(*a));
+	a->mode = -1;
+	if (m == NULL)
+		return ctl_fail(err, errlen, -CTL_EINVAL, "missing real server");
+	rc = key_from_msg(m->service, &a->svc, err, errlen);
+	if (rc == 0)
+		rc = ip_from_msg(m->address, &a->addr, 0, "real server address (-r)", err, errlen);
+	if (rc == 0)
+		rc = port_from_msg(m->port, &a->port, "real server", err, errlen);
+	if (rc != 0)
+		return rc;
+	if (m->mode != NULL && m->mode[0] != '\0') {
+		a->mode = ctl_fwd_from_name(m->mode);
+		if (a->mode < 0)
+			return ctl_fail(err, errlen, -CTL_EINVAL,
+					"unknown forwarding mode \"%s\" (fnat, nat, dr, tunnel, snat)",
+					m->mode);
+	}
+	a->weight = m->weight;
+	a->has_weight = m->has_weight;
+	a->upper = m->upper;
+	a->has_upper = m->has_upper;
+	a->lower = m->lower;
+	a->has_lower = m->has_lower;
+	return 0;
+}
+
+int
+ctl_apply_dest(struct dpvs_config_set *set, const struct dpvs_root *root,
+	       const Dpvs__Request *req, char *err, size_t errlen)
+{
+	struct ctl_dest_args a;
+	const Dpvs__Dest *m = req->op_case == DPVS__REQUEST__OP_DEST_ADD ? req->dest_add :
+			      req->op_case == DPVS__REQUEST__OP_DEST_EDIT ? req->dest_edit :
+									    req->dest_del;
+	int rc = dest_args_from_msg(m, &a, err, errlen);
+
+	(void)root;
+	if (rc != 0)
+		return rc;
+	if (req->op_case == DPVS__REQUEST__OP_DEST_ADD)
+		return ctl_dest_add(set, &a, err, errlen);
+	if (req->op_case == DPVS__REQUEST__OP_DEST_EDIT)
+		return ctl_dest_edit(set, &a, err, errlen);
+	return ctl_dest_del(set, &a, err, errlen);
+}
+
+int
+ctl_apply_laddr(struct dpvs_config_set *set, const struct dpvs_root *root,
+		const Dpvs__Request *req, char *err, size_t errlen)
+{
+	const Dpvs__Laddr *m = req->op_case == DPVS__REQUEST__OP_LADDR_ADD ? req->laddr_add :
+									     req->laddr_del;
+	struct ctl_laddr_args a;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	if (m == NULL)
+		return ctl_fail(err, errlen, -CTL_EINVAL, "missing local address");
+	rc = key_from_msg(m->service, &a.svc, err, errlen);
+	if (rc == 0)
+		rc = ip_from_msg(m->address, &a.addr, 0, "local address", err, errlen);
+	if (rc == 0)
+		rc = dev_from_msg(root, m->dev, &a.port, err, errlen);
+	if (rc != 0)
+		return rc;
+	if (req->op_case == DPVS__REQUEST__OP_LADDR_ADD)
+		return ctl_laddr_add(set, root, &a, err, errlen);
+	return ctl_laddr_del(set, root, &a, err, errlen);
+}
+
+int
+ctl_apply_route(struct dpvs_config_set *set, const struct dpvs_root *root,
+		const Dpvs__Request *req, char *err, size_t errlen)
+{
+	const Dpvs__Route *m = req->op_case == DPVS__REQUEST__OP_ROUTE_ADD ? req->route_add :
+									     req->route_del;
+	struct ctl_route_args a;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	if (m == NULL)
+		return ctl_fail(err, errlen, -CTL_EINVAL, "missing route");
+	rc = ip_from_msg(m->prefix, &a.prefix, 0, "route prefix", err, errlen);
+	if (rc == 0)
+		rc = ip_from_msg(m->gateway, &a.gw, 1, "gateway", err, errlen);
+	if (rc == 0)
+		rc = dev_from_msg(root, m->dev, &a.port, err, errlen);
+	if (rc != 0)
+		return rc;
+	if (m->prefixlen > 128)
+		return ctl_fail(err, errlen, -CTL_EINVAL, "bad prefix length %u", m->prefixlen);
+	a.prefixlen = (uint8_t)m->prefixlen;
+	if (req->op_case == DPVS__REQUEST__OP_ROUTE_ADD)
+		return ctl_route_add(set, root, &a, err, errlen);
+	return ctl_route_del(set, root, &a, err, errlen);
+}
+
+int
+ctl_apply_sneigh(struct dpvs_config_set *set, const struct dpvs_root *root,
+		 const Dpvs__Request *req, char *err, size_t errlen)
+{
+	const Dpvs__Neigh *m = req->op_case == DPVS__REQUEST__OP_NEIGH_ADD ? req->neigh_add :
+									     req->neigh_del;
+	struct ctl_sneigh_args a;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	if (m == NULL)
+		return ctl_fail(err, errlen, -CTL_EINVAL, "missing neighbour");
+	rc = ip_from_msg(m->address, &a.ip, 0, "neighbour address", err, errlen);
+	if (rc == 0)
+		rc = dev_from_msg(root, m->dev, &a.port, err, errlen);
+	if (rc != 0)
+		return rc;
+	if (a.port < 0)
+		return ctl_fail(err, errlen, -CTL_EINVAL, "missing \"dev PORT\"");
+	if (req->op_case == DPVS__REQUEST__OP_NEIGH_DEL)
+		return ctl_sneigh_del(set, root, &a, err, errlen);
+	if (m->lladdr.len != DPVS_ETHER_LEN)
+		return ctl_fail(err, errlen, -CTL_EINVAL, "missing \"lladdr MAC\"");
+	memcpy(a.mac, m->lladdr.data, DPVS_ETHER_LEN);
+	return ctl_sneigh_add(set, root, &a, err, errlen);
+}

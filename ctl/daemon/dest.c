@@ -1,0 +1,199 @@
+/*
+ * Real servers of a service (see lb.h): add, edit, delete on a config set in
+ * plain memory. A dest keeps its slot in lb.dests[] for its whole life and
+ * gets a never-reused id from lb.next_id; its service lists it in
+ * services[].dests[] in add order. Only full-NAT is implemented in the data
+ * path, so the other forwarding modes are refused rather than half working.
+ * Touches only the set passed in.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ctl/daemon/addr.h"
+#include "ctl/daemon/err.h"
+#include "ctl/daemon/lb.h"
+
+/* Index in svc->dests[] of the dest addr:port (host order), or -1. */
+static int
+dest_find(const struct dpvs_lb_tables *lb, const struct dpvs_service *svc,
+	  const struct dpvs_ip *addr, uint16_t port)
+{
+	uint16_t j;
+
+	for (j = 0; j < svc->ndests && j < DPVS_MAX_SVC_DESTS; j++) {
+		const struct dpvs_dest *d;
+
+		if (svc->dests[j] >= DPVS_MAX_DESTS)
+			continue;
+		d = &lb->dests[svc->dests[j]];
+		if (d->id != 0 && d->port == htons(port) && d->addr.family == addr->family &&
+		    memcmp(d->addr.bytes, addr->bytes, sizeof(addr->bytes)) == 0)
+			return j;
+	}
+	return -1;
+}
+
+/* Address, port, mode, weight and thresholds as given (unset ones pass). */
+static int
+dest_check(const struct ctl_dest_args *a, char *err, size_t errlen)
+{
+	static const uint8_t zero[16];
+	char s[INET6_ADDRSTRLEN + 8];
+
+	ctl_ipport_str(&a->addr, a->port, s, sizeof(s));
+	if (a->addr.family == DPVS_AF_INET6)
+		return ctl_fail(err, errlen, -CTL_EUNSUPP, "IPv6 real servers are not supported yet");
+	if (a->addr.family != DPVS_AF_INET || memcmp(a->addr.bytes + 4, zero, 12) != 0)
+		return ctl_fail(err, errlen, -CTL_EINVAL, "bad real server address");
+	if (memcmp(a->addr.bytes, zero, 4) == 0 || a->addr.bytes[0] >= 224)
+		return ctl_fail(err, errlen, -CTL_EINVAL,
+				"real server %s: must be a unicast address", s);
+	if (a->port == 0)
+		return ctl_fail(err, errlen, -CTL_EINVAL, "real server %s: port must not be 0", s);
+	if (a->mode >= DPVS_FWD_MAX)
+		return ctl_fail(err, errlen, -CTL_EINVAL, "unknown forwarding mode %d", a->mode);
+	if (a->mode > 0)
+		return ctl_fail(err, errlen, -CTL_EUNSUPP,
+				"forwarding mode %s is not supported yet (use -b fnat)",
+				ctl_fwd_name((unsigned int)a->mode));
+	if (a->has_weight && (a->weight < 0 || a->weight > CTL_MAX_WEIGHT))
+		return ctl_fail(err, errlen, -CTL_EINVAL,
+				"weight %lld out of range (0..%d)", (long long)a->weight,
+				CTL_MAX_WEIGHT);
+	return 0;
+}
+
+/* Upper and lower thresholds of the dest after the change. */
+static int
+dest_check_thresholds(uint32_t upper, uint32_t lower, char *err, size_t errlen)
+{
+	if (upper != 0 && lower > upper)
+		return ctl_fail(err, errlen, -CTL_EINVAL,
+				"lower threshold %u (-y) is above upper threshold %u (-x)", lower,
+				upper);
+	return 0;
+}
+
+/* Service slot of a dest command, or a negative error. */
+static int
+dest_service(const struct dpvs_config_set *set, const struct ctl_dest_args *a, char *err,
+	     size_t errlen)
+{
+	int rc = dest_check(a, err, errlen);
+
+	if (rc != 0)
+		return rc;
+	return ctl_svc_get(&set->lb, &a->svc, err, errlen);
+}
+
+int
+ctl_dest_add(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *err,
+	     size_t errlen)
+{
+	struct dpvs_lb_tables *lb = &set->lb;
+	uint32_t upper = a->has_upper ? a->upper : 0, lower = a->has_lower ? a->lower : 0;
+	struct dpvs_service *svc;
+	struct dpvs_dest *d;
+	char s[INET6_ADDRSTRLEN + 8], ks[96];
+	int si, i;
+
+	si = dest_service(set, a, err, errlen);
+	if (si < 0)
+		return si;
+	svc = &lb->services[si];
+	ctl_ipport_str(&a->addr, a->port, s, sizeof(s));
+	ctl_svc_key_str(&a->svc, ks, sizeof(ks));
+	if (dest_find(lb, svc, &a->addr, a->port) >= 0)
+		return ctl_fail(err, errlen, -CTL_EEXIST, "real server %s already exists in %s",
+				s, ks);
+	i = dest_check_thresholds(upper, lower, err, errlen);
+	if (i != 0)
+		return i;
+	if (svc->ndests >= DPVS_MAX_SVC_DESTS)
+		return ctl_fail(err, errlen, -CTL_EFULL, "%s already has %u real servers", ks,
+				DPVS_MAX_SVC_DESTS);
+	for (i = 0; i < DPVS_MAX_DESTS && lb->dests[i].id != 0; i++)
+		;
+	if (i == DPVS_MAX_DESTS)
+		return ctl_fail(err, errlen, -CTL_EFULL, "real server table is full (%u)",
+				DPVS_MAX_DESTS);
+	ctl_lb_prepare(lb);
+	d = &lb->dests[i];
+	memset(d, 0, sizeof(*d));
+	d->id = lb->next_id++;
+	d->svc = (uint16_t)si;
+	d->port = htons(a->port);
+	d->addr = a->addr;
+	d->fwd_mode = DPVS_FWD_FNAT;
+	d->weight = a->has_weight ? (int32_t)a->weight : 1;
+	d->u_threshold = upper;
+	d->l_threshold = lower;
+	svc->dests[svc->ndests++] = (uint16_t)i;
+	return 0;
+}
+
+int
+ctl_dest_edit(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *err,
+	      size_t errlen)
+{
+	struct dpvs_lb_tables *lb = &set->lb;
+	struct dpvs_service *svc;
+	struct dpvs_dest *d;
+	char s[INET6_ADDRSTRLEN + 8], ks[96];
+	uint32_t upper, lower;
+	int si, j, rc;
+
+	si = dest_service(set, a, err, errlen);
+	if (si < 0)
+		return si;
+	svc = &lb->services[si];
+	j = dest_find(lb, svc, &a->addr, a->port);
+	if (j < 0)
+		return ctl_fail(err, errlen, -CTL_ENOENT, "no real server %s in %s",
+				ctl_ipport_str(&a->addr, a->port, s, sizeof(s)),
+				ctl_svc_key_str(&a->svc, ks, sizeof(ks)));
+	d = &lb->dests[svc->dests[j]];
+	upper = a->has_upper ? a->upper : d->u_threshold;
+	lower = a->has_lower ? a->lower : d->l_threshold;
+	rc = dest_check_thresholds(upper, lower, err, errlen);
+	if (rc != 0)
+		return rc;
+	if (a->mode >= 0)
+		d->fwd_mode = (uint8_t)a->mode;
+	if (a->has_weight)
+		d->weight = (int32_t)a->weight;
+	d->u_threshold = upper;
+	d->l_threshold = lower;
+	return 0;
+}
+
+int
+ctl_dest_del(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *err,
+	     size_t errlen)
+{
+	struct dpvs_lb_tables *lb = &set->lb;
+	struct ctl_dest_args key = *a;
+	struct dpvs_service *svc;
+	char s[INET6_ADDRSTRLEN + 8], ks[96];
+	int si, j;
+
+	/* only the address identifies the dest here */
+	key.mode = -1;
+	key.has_weight = false;
+	si = dest_service(set, &key, err, errlen);
+	if (si < 0)
+		return si;
+	svc = &lb->services[si];
+	j = dest_find(lb, svc, &a->addr, a->port);
+	if (j < 0)
+		return ctl_fail(err, errlen, -CTL_ENOENT, "no real server %s in %s",
+				ctl_ipport_str(&a->addr, a->port, s, sizeof(s)),
+				ctl_svc_key_str(&a->svc, ks, sizeof(ks)));
+	memset(&lb->dests[svc->dests[j]], 0, sizeof(lb->dests[0]));
+	memmove(&svc->dests[j], &svc->dests[j + 1],
+		(size_t)(svc->ndests - j - 1) * sizeof(svc->dests[0]));
+	svc->ndests--;
+	svc->dests[svc->ndests] = 0;
+	return 0;
+}

@@ -1,0 +1,149 @@
+/*
+ * Front doors of the load-balancer tables (shm/lb.h): the only functions that
+ * change services, dests, local addresses, routes and static neighbours of a
+ * config set. Like addr.h they act on a config set in plain memory, validate
+ * everything first and change nothing on error; messages speak ipvsadm's and
+ * iproute2's language. One file per object: svc.c, dest.c, laddr.c, route.c,
+ * sneigh.c; derive.c rebuilds what the workers read but nobody edits.
+ *
+ * Arguments are plain C (ports in host order here, network order in shm);
+ * wire types stop at apply_lb.c. Callers: apply (handler, rules loader), the
+ * tests.
+ */
+#ifndef DPVS_CTL_LB_H
+#define DPVS_CTL_LB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "shm/layout.h"
+
+struct rte_lpm;
+
+/* A virtual service: protocol (IPPROTO_TCP/UDP), VIP, port. */
+struct ctl_svc_key {
+	uint8_t proto;
+	struct dpvs_ip vip;
+	uint16_t port;                 /* host order */
+};
+
+struct ctl_svc_args {
+	struct ctl_svc_key key;
+	int sched;                     /* enum dpvs_sched_id; -1 = keep (edit) */
+	int flags;                     /* DPVS_SVC_F_*; -1 = keep (edit) */
+};
+
+struct ctl_dest_args {
+	struct ctl_svc_key svc;
+	struct dpvs_ip addr;
+	uint16_t port;                 /* host order */
+	int mode;                      /* enum dpvs_fwd_mode; -1 = unset */
+	int64_t weight;
+	uint32_t upper, lower;
+	bool has_weight, has_upper, has_lower;
+};
+
+struct ctl_laddr_args {
+	struct ctl_svc_key svc;
+	struct dpvs_ip addr;
+	int port;                      /* port index; -1 = not given */
+};
+
+struct ctl_route_args {
+	struct dpvs_ip prefix;
+	uint8_t prefixlen;
+	struct dpvs_ip gw;             /* family DPVS_AF_NONE: directly connected */
+	int port;                      /* port index; -1 = not given (del) */
+};
+
+struct ctl_sneigh_args {
+	struct dpvs_ip ip;
+	uint8_t mac[DPVS_ETHER_LEN];
+	int port;                      /* port index */
+};
+
+#define CTL_MAX_WEIGHT 65535
+
+/* --- names (svc.c) --- */
+const char *ctl_sched_name(unsigned int sched);       /* "rr", ..., "?" */
+int ctl_sched_from_name(const char *name);            /* or -1 */
+const char *ctl_fwd_name(unsigned int mode);          /* "fnat", ..., "?" */
+int ctl_fwd_from_name(const char *name);              /* or -1 */
+const char *ctl_proto_name(uint8_t proto);            /* "TCP", "UDP", "?" */
+/* "TCP 10.0.0.100:80" */
+const char *ctl_svc_key_str(const struct ctl_svc_key *k, char *buf, size_t len);
+/* "10.0.0.100:80", "[2001:db8::1]:80" (port in host order) */
+const char *ctl_ipport_str(const struct dpvs_ip *ip, uint16_t port, char *buf, size_t len);
+
+/* --- defaults (svc.c) --- */
+/* LVS's timeouts (ip_vs_proto_tcp.c, ip_vs_proto_udp.c), in seconds:
+ * NONE 2, ESTABLISHED 900, SYN_SENT 120, SYN_RECV 60, FIN_WAIT 120,
+ * TIME_WAIT 120, CLOSE 10, CLOSE_WAIT 60, LAST_ACK 30, LISTEN 120,
+ * SYNACK 120; UDP 300. */
+void ctl_default_timeouts(struct dpvs_timeouts *t);
+/* Fill what a fresh set lacks: timeouts (all zero -> defaults), next_id
+ * (0 -> 1). Idempotent. */
+void ctl_lb_prepare(struct dpvs_lb_tables *lb);
+
+/* --- services (svc.c) --- */
+/* Slot of the live service with this key, or -1 (linear: works on a set
+ * whose derived hash is stale). */
+int ctl_svc_find(const struct dpvs_lb_tables *lb, const struct ctl_svc_key *k);
+/* Same, failing with -CTL_ENOENT "no service TCP 10.0.0.100:80". */
+int ctl_svc_get(const struct dpvs_lb_tables *lb, const struct ctl_svc_key *k, char *err,
+		size_t errlen);
+int ctl_svc_add(struct dpvs_config_set *set, const struct ctl_svc_args *a, char *err,
+		size_t errlen);
+int ctl_svc_edit(struct dpvs_config_set *set, const struct ctl_svc_args *a, char *err,
+		 size_t errlen);
+/* Deletes the service and its dests; the slot becomes free. */
+int ctl_svc_del(struct dpvs_config_set *set, const struct ctl_svc_key *k, char *err,
+		size_t errlen);
+
+/* --- dests (dest.c) --- */
+int ctl_dest_add(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *err,
+		 size_t errlen);
+int ctl_dest_edit(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *err,
+		  size_t errlen);
+int ctl_dest_del(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *err,
+		 size_t errlen);
+
+/* --- local addresses (laddr.c) --- */
+int ctl_laddr_add(struct dpvs_config_set *set, const struct dpvs_root *root,
+		  const struct ctl_laddr_args *a, char *err, size_t errlen);
+int ctl_laddr_del(struct dpvs_config_set *set, const struct dpvs_root *root,
+		  const struct ctl_laddr_args *a, char *err, size_t errlen);
+/* Slot of a service that uses ip as a local address, or -1. */
+int ctl_laddr_user(const struct dpvs_lb_tables *lb, const struct dpvs_ip *ip);
+
+/* --- routes (route.c) --- */
+int ctl_route_add(struct dpvs_config_set *set, const struct dpvs_root *root,
+		  const struct ctl_route_args *a, char *err, size_t errlen);
+int ctl_route_del(struct dpvs_config_set *set, const struct dpvs_root *root,
+		  const struct ctl_route_args *a, char *err, size_t errlen);
+/* Would the static routes still have their gateways on a connected network
+ * if address entry skip (-1: none) were gone? 0, or -CTL_EINVAL naming the
+ * route. Used by addr del. */
+int ctl_route_gw_check(const struct dpvs_config_set *set, const struct dpvs_root *root,
+		       int skip, char *err, size_t errlen);
+/* Replace the connected routes (DPVS_ROUTE_F_CONNECTED) of set with those of
+ * its IPv4 addresses; static routes keep their order, connected ones follow. */
+void ctl_route_connected_rebuild(struct dpvs_config_set *set);
+/* Empty lpm and add every IPv4 route of lb, next hop = route index.
+ * Returns 0 or -CTL_EFULL / -CTL_EINVAL with a message. */
+int ctl_route_lpm_fill(struct rte_lpm *lpm, const struct dpvs_lb_tables *lb, char *err,
+		       size_t errlen);
+
+/* --- static neighbours (sneigh.c) --- */
+int ctl_sneigh_add(struct dpvs_config_set *set, const struct dpvs_root *root,
+		   const struct ctl_sneigh_args *a, char *err, size_t errlen);
+int ctl_sneigh_del(struct dpvs_config_set *set, const struct dpvs_root *root,
+		   const struct ctl_sneigh_args *a, char *err, size_t errlen);
+
+/* --- derived tables (derive.c) --- */
+/* Rebuild everything derived in set: connected routes, svc_hash,
+ * sneigh_hash, and the mh/conhash tables. Pure, plain memory. */
+void ctl_lb_derive(struct dpvs_config_set *set);
+
+#endif
