@@ -3,7 +3,8 @@
  * the receiving port is answered in place with the port's MAC (tx on the same
  * port); a request for any other address goes to the kernel, which owns the
  * addresses on <port>.kni; a reply is learned into this worker's neighbour
- * table, copied to every other worker's arp ring, and handed to the kernel;
+ * table (releasing the packets held for it, neigh_out.c), copied to every
+ * other worker's arp ring, and handed to the kernel;
  * any other op is dropped. Also drains this worker's arp ring (copies from
  * the peers) into the neighbour table.
  * Writes: the packet, this worker's neighbour table and stats row, new mbufs
@@ -18,6 +19,7 @@
 #include <rte_ring.h>
 
 #include "hdr.h"
+#include "lbpath.h"
 #include "neigh.h"
 #include "worker.h"
 
@@ -78,6 +80,8 @@ arp_learn(struct wk_ctx *ctx, const struct rte_arp_hdr *arp, uint16_t p)
 	wk_ip_from_v4(&ip, arp->arp_data.arp_sip);
 	if (wk_neigh_learn(ctx->wr, p, &ip, arp->arp_data.arp_sha.addr_bytes, dpvs_now_ns()) < 0)
 		ctx->st->drop[DPVS_DROP_NEIGH_FULL]++;
+	/* send what waited for this neighbour (neigh_out.c) */
+	wk_neigh_resolved(ctx, p, &ip, arp->arp_data.arp_sha.addr_bytes);
 }
 
 /* Give every other worker a copy of the reply in m to learn from. */

@@ -12,6 +12,7 @@
 #include <rte_mbuf.h>
 
 #include "conn.h"
+#include "lbpath.h"
 #include "neigh.h"
 #include "worker.h"
 
@@ -130,6 +131,7 @@ wk_ctx_recover(struct wk_ctx *ctx)
 		for (i = 0; i < n; i++)
 			buffered += recover_one(ctx, &tb->pkts[i]);
 	}
+	buffered += wk_neigh_hold_recover(ctx); /* packets held for ARP */
 	n = wk_conn_rebuild(ctx->ct, dpvs_now_ns());
 	WK_LOG(NOTICE, "worker %u: %u connection(s) found in the table", ctx->id, n);
 	n = wk_neigh_recount(wr);

@@ -1,10 +1,11 @@
 /*
  * The ipv4 stage [ipv4_rcv]: drop frames whose destination MAC is neither
  * the port's nor broadcast/multicast (otherhost), drop bad headers and bad
- * header checksums, deliver unicast frames for one of our addresses (the
+ * header checksums, give unicast frames to the PRE_ROUTING hook (ipvs.c,
+ * dp_vs_in), then deliver what it leaves for one of our addresses (the
  * active config set) to local_in, and hand everything else to the kernel
- * (no forwarding yet; the PRE_ROUTING hook for ipvs comes with issue 3).
- * Reads the packet; writes nothing.
+ * (no plain forwarding yet). Reads the packet; the ipvs hook writes what
+ * it says (lb.h).
  */
 #include <rte_byteorder.h>
 #include <rte_ether.h>
@@ -13,6 +14,7 @@
 
 #include "cksum.h"
 #include "hdr.h"
+#include "lb.h"
 #include "worker.h"
 
 enum dpvs_drop_reason
@@ -40,6 +42,7 @@ wk_ipv4_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	const struct rte_ipv4_hdr *ip;
 	enum dpvs_drop_reason why;
+	struct wk_verdict v;
 	int host;
 
 	host = rte_is_same_ether_addr(&eth->dst_addr, &ctx->mac[p]);
@@ -49,6 +52,8 @@ wk_ipv4_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 	why = wk_ipv4_check(ip, rte_pktmbuf_data_len(m) - l2, rte_pktmbuf_pkt_len(m) - l2);
 	if (why != DPVS_DROP_MAX)
 		return wk_drop(why);
+	if (host && wk_ipvs_in(ctx, m, p, &v) != 0)
+		return v; /* PRE_ROUTING: the load balancer took it */
 	if (host && wk_addr_v4_is_ours(ctx->cfg, WK_PORT_NONE, ip->dst_addr))
 		return wk_local_in(ctx, m, p);
 	return wk_kernel(p);

@@ -1,7 +1,8 @@
 /*
  * The worker loop: each iteration loads the active config set once, polls
- * every data port, drains the arp ring and the from-kernel rings, flushes the
- * tx buffers, reports a quiescent state on the RCU and refreshes the
+ * every data port, drains the arp ring, the redirect rings from the peers
+ * and the from-kernel rings, reaps expired connections and retries ARP for
+ * held packets (bounded work each), flushes the tx buffers, reports a quiescent state on the RCU and refreshes the
  * heartbeat. When idle it sleeps conf.idle_sleep_us (0 = pure polling).
  * Touches this worker's region, stats row and slot.
  */
@@ -9,6 +10,7 @@
 
 #include <rte_rcu_qsbr.h>
 
+#include "lbpath.h"
 #include "worker.h"
 
 /* Empty iterations before the worker starts sleeping. */
@@ -21,10 +23,14 @@ wk_loop_once(struct wk_ctx *ctx)
 	uint16_t p;
 
 	ctx->cfg = dpvs_config_active(ctx->root);
+	ctx->now_ns = dpvs_now_ns();
 	for (p = 0; p < ctx->nports; p++)
 		work += wk_rx_port(ctx, p);
 	work += wk_arp_ring_drain(ctx);
+	work += wk_redirect_drain(ctx);
 	work += wk_kni_drain(ctx);
+	work += wk_ipvs_expire(ctx);
+	work += wk_neigh_hold_tick(ctx);
 	work += wk_tx_flush_all(ctx);
 	rte_rcu_qsbr_quiescent(ctx->shm->rcu, ctx->id);
 	ctx->slot->heartbeat_ns = dpvs_now_ns();

@@ -2,14 +2,16 @@
  * The rx stage [lcore_job_recv_fwd]: poll this worker's queue (queue index =
  * worker id) of one data port into the worker's shm in-flight array, mirror
  * each packet to the kernel if the port asks (forward2kni), run the pipeline
- * on each packet and carry out its verdict. Counts rx, verdicts and
- * drops in the worker's stats row. Ownership: an in-flight entry is cleared
+ * on each packet and carry out its verdict (tx buffer, to-kernel ring,
+ * redirect ring to the owning worker, hold queue for ARP, or drop). Counts
+ * rx, verdicts and drops in the worker's stats row. Ownership: an in-flight entry is cleared
  * before its mbuf is handed on (tx buffer, ring, free), so a successor frees
  * exactly what was still held.
  */
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
+#include "lbpath.h"
 #include "worker.h"
 
 struct wk_verdict
@@ -18,8 +20,7 @@ wk_pipeline(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 	return wk_eth_input(ctx, m, p);
 }
 
-/* Carry out verdict v for m (no longer in the in-flight array). */
-static void
+void
 wk_act(struct wk_ctx *ctx, struct rte_mbuf *m, struct wk_verdict v)
 {
 	struct dpvs_worker_stats *st = ctx->st;
@@ -45,9 +46,29 @@ wk_act(struct wk_ctx *ctx, struct rte_mbuf *m, struct wk_verdict v)
 		}
 		v = wk_drop(DPVS_DROP_BAD_PORT);
 		break;
+	case DPVS_VERDICT_REDIRECT:
+		if (v.port < ctx->nworkers && v.port != ctx->id) {
+			if (wk_redirect_send(ctx, m, v.port) == 0)
+				st->verdict[DPVS_VERDICT_REDIRECT]++;
+			else
+				st->verdict[DPVS_VERDICT_DROP]++;
+			return;
+		}
+		v = wk_drop(DPVS_DROP_BAD_PORT);
+		break;
+	case DPVS_VERDICT_HOLD:
+		if (v.port < ctx->nports) {
+			if (wk_neigh_hold(ctx, m, v.port) == 0)
+				st->verdict[DPVS_VERDICT_HOLD]++;
+			else
+				st->verdict[DPVS_VERDICT_DROP]++;
+			return;
+		}
+		v = wk_drop(DPVS_DROP_BAD_PORT);
+		break;
 	case DPVS_VERDICT_DROP:
 		break;
-	default: /* no redirect target exists yet */
+	default:
 		v = wk_drop(DPVS_DROP_BAD_PORT);
 		break;
 	}

@@ -36,7 +36,8 @@ extern int wk_logtype;
  * What a stage decided for a packet. kind is an enum dpvs_verdict;
  * reason (enum dpvs_drop_reason) is meaningful for DROP only; port is the
  * port index to transmit on (TX), the port whose to-kernel ring takes the
- * packet (KERNEL) or the worker id (REDIRECT).
+ * packet (KERNEL), the worker id (REDIRECT), or the port index whose next
+ * hop (ctx->hold_nh) is being resolved (HOLD).
  */
 struct wk_verdict {
 	uint8_t kind;
@@ -83,6 +84,9 @@ struct wk_ctx {
 	uint8_t port_index[RTE_MAX_ETHPORTS]; /* ethdev id -> port index or WK_PORT_NONE */
 	uint16_t tx_stalls[DPVS_MAX_PORTS];   /* consecutive flushes that sent nothing */
 	uint8_t fwd2kni[DPVS_MAX_PORTS];      /* DPVS_PORT_F_FORWARD2KNI: mirror rx to kernel */
+	uint64_t now_ns;                      /* CLOCK_MONOTONIC, once per loop iteration */
+	uint64_t hold_tick_ns;                /* next scan of the hold queue (neigh_out.c) */
+	struct dpvs_ip hold_nh;               /* next hop of a HOLD verdict (neigh_out.c) */
 } __rte_cache_aligned;
 
 /* ctx.c: build the context of worker `id`; 0 or -errno with a message. */
@@ -102,6 +106,9 @@ int wk_addr_v4_is_ours(const struct dpvs_config_set *cfg, uint16_t port, uint32_
 unsigned int wk_rx_port(struct wk_ctx *ctx, uint16_t p);
 /* rx.c: the pipeline for one packet received on port index p. */
 struct wk_verdict wk_pipeline(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
+/* rx.c: carry out verdict v for m (which no record in shm holds any more):
+ * tx buffer, to-kernel ring, redirect ring, hold queue, or drop (counted). */
+void wk_act(struct wk_ctx *ctx, struct rte_mbuf *m, struct wk_verdict v);
 
 /* Stages: each takes a packet received on port index p and decides. */
 struct wk_verdict wk_eth_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
