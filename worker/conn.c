@@ -39,14 +39,20 @@ conn_hash(uint8_t proto, const struct dpvs_ip *src, uint16_t sport,
 	  const struct dpvs_ip *dst, uint16_t dport)
 {
 	uint32_t h = proto, a, b;
+	uint64_t w[4];
 
 	if (likely(src->family == DPVS_AF_INET)) {
 		memcpy(&a, src->bytes, 4);
 		memcpy(&b, dst->bytes, 4);
 		h = rte_hash_crc_8byte((uint64_t)a << 32 | b, h);
 	} else {
-		h = rte_hash_crc(src->bytes, sizeof(src->bytes), h);
-		h = rte_hash_crc(dst->bytes, sizeof(dst->bytes), h);
+		/* bytes[] sits at offset 4: copy out rather than load unaligned */
+		memcpy(&w[0], src->bytes, 16);
+		memcpy(&w[2], dst->bytes, 16);
+		h = rte_hash_crc_8byte(w[0], h);
+		h = rte_hash_crc_8byte(w[1], h);
+		h = rte_hash_crc_8byte(w[2], h);
+		h = rte_hash_crc_8byte(w[3], h);
 	}
 	return rte_hash_crc_4byte((uint32_t)sport << 16 | dport, h);
 }

@@ -14,8 +14,9 @@
  *
  * expires_ns is the truth; the wheel only says when to look. A connection is
  * filed no later than its expiry tick, but no further than slots - 1 ticks
- * ahead; when its slot comes up it is reported if expires_ns has passed, and
- * filed again otherwise. So re-arming for a later time only stores
+ * ahead (far ones spread over the last TIMER_SPREAD slots); when its slot
+ * comes up it is reported if expires_ns has passed, and filed again
+ * otherwise. So re-arming for a later time only stores
  * expires_ns (the common per-packet case costs no list work), long timeouts
  * just come round a few times, and a worker that was away catches up without
  * losing anyone: after a gap of more than a whole turn, the wheel skips ahead
@@ -33,6 +34,12 @@
  * bounds one call's work whatever the wheel holds. */
 #define TIMER_WORK_PER_REPORT 8u
 #define TIMER_MIN_WORK        256u
+/* Far timers are spread over this many slots before the wheel's end. */
+#define TIMER_SPREAD          256u
+_Static_assert((TIMER_SPREAD & (TIMER_SPREAD - 1)) == 0 && TIMER_SPREAD < DPVS_CONN_WHEEL_SLOTS,
+	       "TIMER_SPREAD: a power of two, well inside the wheel");
+_Static_assert((DPVS_CONN_WHEEL_SLOTS & (DPVS_CONN_WHEEL_SLOTS - 1)) == 0,
+	       "wheel slots: a power of two");
 
 static inline uint64_t
 ns_tick(uint64_t ns)
@@ -68,17 +75,19 @@ timer_link(struct dpvs_conn_table *ct, struct dpvs_conn *conns, uint32_t idx, ui
 	wheel[s] = idx;
 }
 
-/* The tick to file a connection expiring at exp_ns under, counted from base,
- * the last tick processed (or being processed). */
+/* The tick to file connection idx expiring at exp_ns under, counted from
+ * base, the last tick processed (or being processed). One beyond the wheel's
+ * reach goes near its far end, spread by index over TIMER_SPREAD slots so that
+ * many long timers set at once do not come round as one clump. */
 static inline uint64_t
-timer_target(uint64_t base, uint64_t exp_ns)
+timer_target(uint64_t base, uint64_t exp_ns, uint32_t idx)
 {
 	uint64_t t = ns_tick(exp_ns);
 
 	if (t <= base)
 		return base + 1;
 	if (t > base + DPVS_CONN_WHEEL_SLOTS - 1)
-		return base + DPVS_CONN_WHEEL_SLOTS - 1;
+		return base + DPVS_CONN_WHEEL_SLOTS - 1 - (idx & (TIMER_SPREAD - 1));
 	return t;
 }
 
@@ -87,7 +96,7 @@ wk_conn_timer_arm(struct dpvs_conn_table *ct, uint32_t idx)
 {
 	struct dpvs_conn *conns = dpvs_conn_array(ct);
 
-	timer_link(ct, conns, idx, timer_target(ct->wheel_tick, conns[idx].expires_ns));
+	timer_link(ct, conns, idx, timer_target(ct->wheel_tick, conns[idx].expires_ns, idx));
 }
 
 void
@@ -154,7 +163,7 @@ wk_conn_expire(struct dpvs_conn_table *ct, uint64_t now_ns, uint32_t *out, uint3
 				continue;
 			}
 			work--;
-			timer_link(ct, conns, idx, timer_target(t, c->expires_ns));
+			timer_link(ct, conns, idx, timer_target(t, c->expires_ns, idx));
 		}
 		if (wheel[s] != DPVS_CONN_NIL)
 			break;   /* out of budget: finish this tick next time */

@@ -1,0 +1,609 @@
+/*
+ * Unit tests for a worker's connection table (worker/conn.c, conn_timer.c):
+ * insert and lookup in both directions, misses, free, a full table, expiry
+ * on the wheel (on time, long timeouts, bounded work, catch-up after a long
+ * absence), and the rebuild of every derived part from the array alone.
+ * Plain memory (a buffer formatted with dpvs_conn_table_format), no EAL.
+ * Times are virtual: every "now" is passed in, nothing is timed.
+ */
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <rte_byteorder.h>
+
+#include "shm/shm.h"
+#include "worker/conn.h"
+
+#define SEC  1000000000ull
+#define TICK DPVS_CONN_TICK_NS
+#define T0   (1000ull * SEC)   /* a plausible CLOCK_MONOTONIC start */
+#define SPAN ((uint64_t)DPVS_CONN_WHEEL_SLOTS * TICK)
+
+static struct dpvs_conn_table *
+table_new(uint32_t cap, uint64_t now)
+{
+	uint64_t sz = DPVS_CONN_MZ_SIZE(cap);
+	struct dpvs_conn_table *ct = aligned_alloc(64, sz);
+
+	ck_assert_ptr_nonnull(ct);
+	memset(ct, 0, sz);
+	dpvs_conn_table_format(ct, cap);
+	ck_assert_uint_eq(wk_conn_rebuild(ct, now), 0);
+	return ct;
+}
+
+static struct dpvs_ip
+v4(uint32_t host_order)
+{
+	struct dpvs_ip ip;
+	uint32_t be = rte_cpu_to_be_32(host_order);
+
+	memset(&ip, 0, sizeof(ip));
+	ip.family = DPVS_AF_INET;
+	memcpy(ip.bytes, &be, 4);
+	return ip;
+}
+
+/* Connection number k: client 10.0.x.y:(1024 + k) -> 10.0.0.100:80, full-NAT to
+ * 10.1.0.2:80 from 10.1.0.10:(2000 + k). */
+static uint32_t
+add_conn(struct dpvs_conn_table *ct, uint8_t proto, uint32_t k, uint64_t now, uint64_t exp)
+{
+	uint32_t idx = wk_conn_alloc(ct);
+	struct dpvs_conn *c;
+
+	if (idx == DPVS_CONN_NIL)
+		return idx;
+	c = &dpvs_conn_array(ct)[idx];
+	c->proto = proto;
+	c->state = proto == IPPROTO_TCP ? DPVS_TCPS_SYN_RECV : 0;
+	c->fwd_mode = DPVS_FWD_FNAT;
+	c->caddr = v4(0x0a000000u + (k >> 8) * 256u + (k & 0xff) + 0x10000u);
+	c->vaddr = v4(0x0a000064u);
+	c->laddr = v4(0x0a01000au);
+	c->daddr = v4(0x0a010002u);
+	c->cport = rte_cpu_to_be_16((uint16_t)(1024 + (k % 50000)));
+	c->vport = rte_cpu_to_be_16(80);
+	c->lport = rte_cpu_to_be_16((uint16_t)(2000 + (k % 60000)));
+	c->dport = rte_cpu_to_be_16(80);
+	c->created_ns = now;
+	c->expires_ns = exp;
+	wk_conn_insert(ct, idx, now);
+	return idx;
+}
+
+static uint32_t
+find_in(struct dpvs_conn_table *ct, uint32_t idx, int *dir)
+{
+	const struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
+
+	return wk_conn_lookup(ct, c->proto, &c->caddr, c->cport, &c->vaddr, c->vport, dir);
+}
+
+static uint32_t
+find_out(struct dpvs_conn_table *ct, uint32_t idx, int *dir)
+{
+	const struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
+
+	return wk_conn_lookup(ct, c->proto, &c->daddr, c->dport, &c->laddr, c->lport, dir);
+}
+
+START_TEST(test_lookup_both_directions_and_misses)
+{
+	struct dpvs_conn_table *ct = table_new(64, T0);
+	uint32_t idx = add_conn(ct, IPPROTO_TCP, 7, T0, T0 + 60 * SEC);
+	struct dpvs_conn c = dpvs_conn_array(ct)[idx];
+	struct dpvs_ip other = v4(0x0a0000ffu);
+	int dir = -1;
+
+	ck_assert_uint_ne(idx, DPVS_CONN_NIL);
+	ck_assert_uint_eq(ct->count, 1);
+	ck_assert_uint_eq(find_in(ct, idx, &dir), idx);
+	ck_assert_int_eq(dir, DPVS_DIR_IN);
+	ck_assert_uint_eq(find_out(ct, idx, &dir), idx);
+	ck_assert_int_eq(dir, DPVS_DIR_OUT);
+	/* each field of the key matters */
+	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_UDP, &c.caddr, c.cport, &c.vaddr, c.vport,
+					 &dir), DPVS_CONN_NIL);
+	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, &other, c.cport, &c.vaddr, c.vport,
+					 &dir), DPVS_CONN_NIL);
+	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, &c.caddr, c.cport + 1, &c.vaddr,
+					 c.vport, &dir), DPVS_CONN_NIL);
+	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, &c.caddr, c.cport, &other, c.vport,
+					 &dir), DPVS_CONN_NIL);
+	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, &c.caddr, c.cport, &c.vaddr,
+					 rte_cpu_to_be_16(81), &dir), DPVS_CONN_NIL);
+	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, &c.daddr, c.dport, &c.laddr,
+					 c.lport + 1, &dir), DPVS_CONN_NIL);
+	/* the reverse of a tuple is not the tuple */
+	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, &c.vaddr, c.vport, &c.caddr, c.cport,
+					 &dir), DPVS_CONN_NIL);
+	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, &c.laddr, c.lport, &c.daddr, c.dport,
+					 &dir), DPVS_CONN_NIL);
+	/* same bytes, other family */
+	other = c.caddr;
+	other.family = DPVS_AF_INET6;
+	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, &other, c.cport, &c.vaddr, c.vport,
+					 &dir), DPVS_CONN_NIL);
+	free(ct);
+}
+END_TEST
+
+START_TEST(test_ipv6_and_no_local_address)
+{
+	struct dpvs_conn_table *ct = table_new(16, T0);
+	uint32_t idx = wk_conn_alloc(ct), got;
+	struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
+	int dir = -1;
+
+	/* dr-like: no local address, so only the inbound tuple is hashed */
+	c->proto = IPPROTO_UDP;
+	c->fwd_mode = DPVS_FWD_DR;
+	c->caddr.family = c->vaddr.family = c->daddr.family = DPVS_AF_INET6;
+	memset(c->caddr.bytes, 0x20, 16);
+	memset(c->vaddr.bytes, 0x30, 16);
+	memset(c->daddr.bytes, 0x40, 16);
+	c->cport = 1;
+	c->vport = 2;
+	c->dport = 3;
+	c->expires_ns = T0 + SEC;
+	wk_conn_insert(ct, idx, T0);
+	got = wk_conn_lookup(ct, IPPROTO_UDP, &c->caddr, 1, &c->vaddr, 2, &dir);
+	ck_assert_uint_eq(got, idx);
+	ck_assert_int_eq(dir, DPVS_DIR_IN);
+	c->vaddr.bytes[15] ^= 1;
+	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_UDP, &c->caddr, 1, &c->vaddr, 2, &dir),
+			  DPVS_CONN_NIL);
+	c->vaddr.bytes[15] ^= 1;
+	wk_conn_free(ct, idx);
+	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_UDP, &c->caddr, 1, &c->vaddr, 2, &dir),
+			  DPVS_CONN_NIL);
+	ck_assert_uint_eq(ct->count, 0);
+	free(ct);
+}
+END_TEST
+
+START_TEST(test_free_then_miss_and_others_stay)
+{
+	enum { CAP = 1024 };
+	struct dpvs_conn_table *ct = table_new(CAP, T0);
+	uint32_t idx[CAP], k;
+	int dir;
+
+	for (k = 0; k < CAP; k++) {
+		idx[k] = add_conn(ct, k % 3 == 0 ? IPPROTO_UDP : IPPROTO_TCP, k, T0,
+				  T0 + 60 * SEC);
+		ck_assert_uint_ne(idx[k], DPVS_CONN_NIL);
+	}
+	ck_assert_uint_eq(ct->count, CAP);
+	/* free every other one: chains stay intact for the rest */
+	for (k = 0; k < CAP; k += 2)
+		wk_conn_free(ct, idx[k]);
+	ck_assert_uint_eq(ct->count, CAP / 2);
+	for (k = 0; k < CAP; k++) {
+		struct dpvs_conn *c = &dpvs_conn_array(ct)[idx[k]];
+		uint32_t want = (k % 2 == 0) ? DPVS_CONN_NIL : idx[k];
+
+		ck_assert_uint_eq(wk_conn_lookup(ct, c->proto, &c->caddr, c->cport, &c->vaddr,
+						 c->vport, &dir), want);
+		ck_assert_uint_eq(wk_conn_lookup(ct, c->proto, &c->daddr, c->dport, &c->laddr,
+						 c->lport, &dir), want);
+	}
+	/* freeing twice is harmless */
+	wk_conn_free(ct, idx[0]);
+	ck_assert_uint_eq(ct->count, CAP / 2);
+	free(ct);
+}
+END_TEST
+
+START_TEST(test_full_table_then_room)
+{
+	enum { CAP = 32 };
+	struct dpvs_conn_table *ct = table_new(CAP, T0);
+	uint32_t idx[CAP], k, again;
+	int dir;
+
+	for (k = 0; k < CAP; k++)
+		idx[k] = add_conn(ct, IPPROTO_TCP, k, T0, T0 + 60 * SEC);
+	ck_assert_uint_eq(wk_conn_alloc(ct), DPVS_CONN_NIL);
+	ck_assert_uint_eq(add_conn(ct, IPPROTO_TCP, 999, T0, T0 + SEC), DPVS_CONN_NIL);
+	ck_assert_uint_eq(ct->count, CAP);
+	/* established ones still work */
+	for (k = 0; k < CAP; k++)
+		ck_assert_uint_eq(find_in(ct, idx[k], &dir), idx[k]);
+	wk_conn_free(ct, idx[5]);
+	again = add_conn(ct, IPPROTO_TCP, 999, T0, T0 + SEC);
+	ck_assert_uint_eq(again, idx[5]);
+	ck_assert_uint_eq(find_out(ct, again, &dir), again);
+	ck_assert_uint_eq(wk_conn_alloc(ct), DPVS_CONN_NIL);
+	free(ct);
+}
+END_TEST
+
+START_TEST(test_alloc_gives_a_zeroed_slot)
+{
+	struct dpvs_conn_table *ct = table_new(16, T0);
+	uint32_t idx = add_conn(ct, IPPROTO_TCP, 1, T0, T0 + SEC), again;
+	struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
+
+	c->in_pkts = 77;
+	wk_conn_free(ct, idx);
+	again = wk_conn_alloc(ct);
+	ck_assert_uint_eq(again, idx);
+	ck_assert_uint_eq(c->flags, 0);
+	ck_assert_uint_eq(c->in_pkts, 0);
+	ck_assert_uint_eq(c->caddr.family, 0);
+	ck_assert_uint_eq(c->expires_ns, 0);
+	free(ct);
+}
+END_TEST
+
+/* Collect everything due at now (several calls if need be); returns how
+ * many, and checks that nothing reported is early. Reported ones are freed. */
+static uint32_t
+expire_all(struct dpvs_conn_table *ct, uint64_t now, uint32_t max, uint8_t *seen)
+{
+	uint32_t out[4096], n, i, total = 0, calls = 0;
+
+	ck_assert_uint_le(max, 4096);
+	do {
+		n = wk_conn_expire(ct, now, out, max);
+		ck_assert_uint_le(n, max);
+		for (i = 0; i < n; i++) {
+			struct dpvs_conn *c = &dpvs_conn_array(ct)[out[i]];
+
+			ck_assert(c->flags & DPVS_CONN_F_USED);
+			ck_assert_uint_le(c->expires_ns, now);
+			if (seen != NULL) {
+				ck_assert_uint_eq(seen[out[i]], 0);
+				seen[out[i]] = 1;
+			}
+			wk_conn_free(ct, out[i]);
+		}
+		total += n;
+		ck_assert_uint_lt(++calls, 100000);
+	} while (n > 0 || ct->wheel_tick + 1 < now / TICK);
+	return total;
+}
+
+START_TEST(test_expiry_on_time)
+{
+	struct dpvs_conn_table *ct = table_new(16, T0);
+	uint64_t exp = T0 + SEC + 3 * TICK / 10;   /* mid-tick */
+	uint32_t idx = add_conn(ct, IPPROTO_UDP, 1, T0, exp), out[4];
+
+	ck_assert_uint_eq(wk_conn_expire(ct, T0 + SEC / 2, out, 4), 0);
+	ck_assert_uint_eq(wk_conn_expire(ct, exp - 1, out, 4), 0);
+	ck_assert_uint_eq(wk_conn_expire(ct, exp, out, 4), 0);   /* its tick is not over */
+	ck_assert_uint_eq(wk_conn_expire(ct, exp + TICK, out, 4), 1);
+	ck_assert_uint_eq(out[0], idx);
+	/* reported, still live until the caller frees it */
+	ck_assert(dpvs_conn_array(ct)[idx].flags & DPVS_CONN_F_USED);
+	wk_conn_free(ct, idx);
+	ck_assert_uint_eq(wk_conn_expire(ct, exp + 10 * TICK, out, 4), 0);
+	free(ct);
+}
+END_TEST
+
+START_TEST(test_set_timer_later_and_earlier)
+{
+	struct dpvs_conn_table *ct = table_new(16, T0);
+	uint32_t a = add_conn(ct, IPPROTO_TCP, 1, T0, T0 + SEC);
+	uint32_t b = add_conn(ct, IPPROTO_TCP, 2, T0, T0 + 30 * SEC), out[4];
+
+	wk_conn_set_timer(ct, a, T0 + 5 * SEC);    /* later */
+	wk_conn_set_timer(ct, b, T0 + 2 * SEC);    /* earlier */
+	ck_assert_uint_eq(wk_conn_expire(ct, T0 + SEC + 2 * TICK, out, 4), 0);
+	ck_assert_uint_eq(wk_conn_expire(ct, T0 + 2 * SEC + TICK, out, 4), 1);
+	ck_assert_uint_eq(out[0], b);
+	wk_conn_free(ct, b);
+	ck_assert_uint_eq(wk_conn_expire(ct, T0 + 5 * SEC - 1, out, 4), 0);
+	ck_assert_uint_eq(wk_conn_expire(ct, T0 + 5 * SEC + TICK, out, 4), 1);
+	ck_assert_uint_eq(out[0], a);
+	/* a reported connection that is kept gets a new timer */
+	wk_conn_set_timer(ct, a, T0 + 7 * SEC);
+	ck_assert_uint_eq(wk_conn_expire(ct, T0 + 6 * SEC, out, 4), 0);
+	ck_assert_uint_eq(wk_conn_expire(ct, T0 + 7 * SEC + TICK, out, 4), 1);
+	ck_assert_uint_eq(out[0], a);
+	free(ct);
+}
+END_TEST
+
+START_TEST(test_long_timeout_beyond_the_wheel)
+{
+	struct dpvs_conn_table *ct = table_new(16, T0);
+	uint64_t exp = T0 + 900 * SEC + 5 * TICK, now;   /* ~22 turns of the wheel */
+	uint32_t idx = add_conn(ct, IPPROTO_TCP, 1, T0, exp), out[4], n;
+
+	ck_assert_uint_gt(exp - T0, 2 * SPAN);
+	for (now = T0 + SEC; now < exp; now += SEC / 4)
+		ck_assert_uint_eq(wk_conn_expire(ct, now, out, 4), 0);
+	ck_assert_uint_eq(wk_conn_expire(ct, exp - 1, out, 4), 0);
+	n = wk_conn_expire(ct, exp + TICK, out, 4);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(out[0], idx);
+	free(ct);
+}
+END_TEST
+
+START_TEST(test_bounded_expiry_per_call)
+{
+	enum { CAP = 1000, MAX = 64 };
+	struct dpvs_conn_table *ct = table_new(CAP, T0);
+	uint32_t k, n, total = 0, calls = 0, out[MAX];
+	uint8_t seen[CAP];
+
+	memset(seen, 0, sizeof(seen));
+	for (k = 0; k < CAP; k++)
+		add_conn(ct, IPPROTO_UDP, k, T0, T0 + 2 * SEC);
+	/* all due in one tick: at most MAX per call, none lost, none twice */
+	do {
+		n = wk_conn_expire(ct, T0 + 3 * SEC, out, MAX);
+		ck_assert_uint_le(n, MAX);
+		for (k = 0; k < n; k++) {
+			ck_assert_uint_eq(seen[out[k]], 0);
+			seen[out[k]] = 1;
+			wk_conn_free(ct, out[k]);
+		}
+		total += n;
+		calls++;
+	} while (n > 0);
+	ck_assert_uint_eq(total, CAP);
+	ck_assert_uint_ge(calls, CAP / MAX);
+	ck_assert_uint_eq(ct->count, 0);
+	free(ct);
+}
+END_TEST
+
+START_TEST(test_catch_up_after_long_absence)
+{
+	enum { CAP = 2048 };
+	struct dpvs_conn_table *ct = table_new(CAP, T0);
+	uint64_t exp[CAP], now = T0 + 3600 * SEC, t;   /* away for an hour */
+	uint32_t k, idx, total;
+	uint8_t seen[CAP];
+
+	memset(seen, 0, sizeof(seen));
+	srand(7);
+	for (k = 0; k < CAP; k++) {
+		/* half due during the absence, half after it (some far after) */
+		if (k % 2 == 0)
+			exp[k] = T0 + (uint64_t)(rand() % 3600) * SEC + (uint64_t)(rand() % 100) * TICK;
+		else
+			exp[k] = now + (uint64_t)(1 + rand() % 7200) * SEC;
+		idx = add_conn(ct, IPPROTO_TCP, k, T0, exp[k]);
+		ck_assert_uint_eq(idx, k);   /* a fresh table hands out 0, 1, 2... */
+	}
+	/* bounded calls, few at a time: catches up without losing any */
+	total = expire_all(ct, now, 16, seen);
+	ck_assert_uint_eq(total, CAP / 2);
+	for (k = 0; k < CAP; k++)
+		ck_assert_uint_eq(seen[k], exp[k] <= now);
+	/* the wheel is current again: the rest come on time, second by second */
+	total = 0;
+	for (t = now + SEC; t <= now + 7201 * SEC; t += SEC) {
+		uint32_t out[64], i, m;
+
+		do {
+			m = wk_conn_expire(ct, t, out, 64);
+			for (i = 0; i < m; i++) {
+				ck_assert_uint_le(exp[out[i]], t);
+				ck_assert_uint_lt(t - exp[out[i]], SEC + 2 * TICK);
+				wk_conn_free(ct, out[i]);
+			}
+			total += m;
+		} while (m == 64 || ct->wheel_tick + 1 < t / TICK);   /* a worker calls often */
+	}
+	ck_assert_uint_eq(total, CAP / 2);
+	ck_assert_uint_eq(ct->count, 0);
+	free(ct);
+}
+END_TEST
+
+START_TEST(test_expiry_stream_matches_deadlines)
+{
+	enum { CAP = 512 };
+	struct dpvs_conn_table *ct = table_new(CAP, T0);
+	uint64_t exp[CAP], now;
+	uint32_t out[8], n, i, k, total = 0;
+
+	srand(11);
+	for (k = 0; k < CAP; k++) {
+		exp[k] = T0 + (uint64_t)(rand() % 120000) * (SEC / 1000);   /* up to 120 s */
+		ck_assert_uint_eq(add_conn(ct, IPPROTO_UDP, k, T0, exp[k]), k);
+	}
+	/* walk time in 7 ms steps with a tiny budget: every connection comes
+	 * out after its deadline and at most two ticks plus a step late */
+	for (now = T0; total < CAP && now < T0 + 200 * SEC; now += 7000000ull) {
+		do {
+			n = wk_conn_expire(ct, now, out, 8);
+			for (i = 0; i < n; i++) {
+				ck_assert_uint_le(exp[out[i]], now);
+				ck_assert_uint_le(now - exp[out[i]], 2 * TICK + 7000000ull);
+				wk_conn_free(ct, out[i]);
+			}
+			total += n;
+		} while (n == 8);
+	}
+	ck_assert_uint_eq(total, CAP);
+	free(ct);
+}
+END_TEST
+
+/* Scribble over every derived part of the table. */
+static void
+scribble(struct dpvs_conn_table *ct, uint8_t byte)
+{
+	struct dpvs_conn *conns = dpvs_conn_array(ct);
+	uint32_t i;
+
+	memset(dpvs_conn_buckets(ct), byte, (size_t)ct->nbuckets * 4u);
+	memset(dpvs_conn_wheel(ct), byte, (size_t)DPVS_CONN_WHEEL_SLOTS * 4u);
+	ct->free_head = 3;
+	ct->count = 12345;
+	ct->wheel_tick = 99;
+	for (i = 0; i < ct->capacity; i++) {
+		conns[i].hnext[0] = conns[i].hnext[1] = (uint32_t)i * 7u + byte;
+		conns[i].tnext = i ^ 5u;
+		conns[i].tprev = byte;
+	}
+}
+
+START_TEST(test_rebuild_from_the_array_alone)
+{
+	enum { CAP = 256, LIVE = 150 };
+	struct dpvs_conn_table *ct = table_new(CAP, T0);
+	uint64_t exp[CAP];
+	uint32_t k, n, idx[CAP], out[CAP], got;
+	uint8_t seen[CAP];
+	int dir;
+
+	srand(3);
+	for (k = 0; k < CAP; k++) {
+		exp[k] = T0 + (uint64_t)(1 + rand() % 100) * SEC;
+		idx[k] = add_conn(ct, k % 2 ? IPPROTO_TCP : IPPROTO_UDP, k, T0, exp[k]);
+	}
+	for (k = LIVE; k < CAP; k++)
+		wk_conn_free(ct, idx[k]);
+	ck_assert_uint_eq(ct->count, LIVE);
+
+	scribble(ct, 0xa5);
+	ck_assert_uint_eq(wk_conn_rebuild(ct, T0 + SEC / 2), LIVE);
+	ck_assert_uint_eq(ct->count, LIVE);
+	for (k = 0; k < CAP; k++) {
+		uint32_t want = k < LIVE ? idx[k] : DPVS_CONN_NIL;
+
+		ck_assert_uint_eq(find_in(ct, idx[k], &dir), want);
+		if (k < LIVE)
+			ck_assert_int_eq(dir, DPVS_DIR_IN);
+		ck_assert_uint_eq(find_out(ct, idx[k], &dir), want);
+		if (k < LIVE)
+			ck_assert_int_eq(dir, DPVS_DIR_OUT);
+	}
+	/* timers: each live one comes out on time, the freed ones never */
+	memset(seen, 0, sizeof(seen));
+	n = 0;
+	for (k = 1; k <= 101; k++) {
+		uint32_t i, m = wk_conn_expire(ct, T0 + k * SEC + TICK, out, CAP);
+
+		for (i = 0; i < m; i++) {
+			ck_assert_uint_lt(out[i], LIVE);
+			ck_assert_uint_le(exp[out[i]], T0 + k * SEC + TICK);
+			ck_assert_uint_gt(exp[out[i]] + SEC, T0 + k * SEC + TICK);
+			ck_assert_uint_eq(seen[out[i]], 0);
+			seen[out[i]] = 1;
+		}
+		n += m;
+	}
+	ck_assert_uint_eq(n, LIVE);
+	/* the free list holds exactly the free slots */
+	for (k = 0; k < LIVE; k++)
+		wk_conn_free(ct, idx[k]);
+	for (k = 0; k < CAP; k++) {
+		got = wk_conn_alloc(ct);
+		ck_assert_uint_ne(got, DPVS_CONN_NIL);
+	}
+	ck_assert_uint_eq(wk_conn_alloc(ct), DPVS_CONN_NIL);
+	free(ct);
+}
+END_TEST
+
+START_TEST(test_rebuild_twice_is_stable)
+{
+	struct dpvs_conn_table *ct = table_new(64, T0);
+	uint32_t k, idx[20];
+	int dir;
+
+	for (k = 0; k < 20; k++)
+		idx[k] = add_conn(ct, IPPROTO_TCP, k, T0, T0 + 10 * SEC);
+	ck_assert_uint_eq(wk_conn_rebuild(ct, T0 + SEC), 20);
+	ck_assert_uint_eq(wk_conn_rebuild(ct, T0 + 2 * SEC), 20);
+	for (k = 0; k < 20; k++)
+		ck_assert_uint_eq(find_out(ct, idx[k], &dir), idx[k]);
+	/* the free list has room for exactly the rest */
+	for (k = 20; k < 64; k++)
+		ck_assert_uint_ne(wk_conn_alloc(ct), DPVS_CONN_NIL);
+	ck_assert_uint_eq(wk_conn_alloc(ct), DPVS_CONN_NIL);
+	free(ct);
+}
+END_TEST
+
+START_TEST(test_rebuild_drops_half_written_and_insane)
+{
+	enum { CAP = 32 };
+	struct dpvs_conn_table *ct = table_new(CAP, T0);
+	uint32_t good = add_conn(ct, IPPROTO_TCP, 1, T0, T0 + 10 * SEC);
+	uint32_t half, bad_proto, bad_fam, bad_state, dup, k, n = 0;
+	struct dpvs_conn *conns = dpvs_conn_array(ct);
+	int dir;
+
+	/* a worker died between alloc+fill and insert: USED never set */
+	half = wk_conn_alloc(ct);
+	conns[half] = conns[good];
+	conns[half].flags = 0;
+	conns[half].cport = rte_cpu_to_be_16(4444);
+	/* USED, but nonsense in the fields */
+	bad_proto = add_conn(ct, IPPROTO_TCP, 2, T0, T0 + 10 * SEC);
+	conns[bad_proto].proto = 99;
+	bad_fam = add_conn(ct, IPPROTO_TCP, 3, T0, T0 + 10 * SEC);
+	conns[bad_fam].vaddr.family = 9;
+	bad_state = add_conn(ct, IPPROTO_TCP, 4, T0, T0 + 10 * SEC);
+	conns[bad_state].state = DPVS_TCPS_MAX;
+	/* a second copy of the good connection's tuple */
+	dup = wk_conn_alloc(ct);
+	conns[dup] = conns[good];
+	conns[dup].flags = DPVS_CONN_F_USED;
+
+	scribble(ct, 0x3c);
+	ck_assert_uint_eq(wk_conn_rebuild(ct, T0 + SEC), 1);
+	ck_assert_uint_eq(find_in(ct, good, &dir) == good ||
+			  find_in(ct, good, &dir) == dup, 1);
+	ck_assert_uint_eq(find_in(ct, half, &dir), DPVS_CONN_NIL);
+	ck_assert_uint_eq(find_in(ct, bad_state, &dir), DPVS_CONN_NIL);
+	ck_assert_uint_eq(conns[half].flags & DPVS_CONN_F_USED, 0);
+	ck_assert_uint_eq(conns[bad_proto].flags & DPVS_CONN_F_USED, 0);
+	ck_assert_uint_eq(conns[bad_fam].flags & DPVS_CONN_F_USED, 0);
+	for (k = 0; k < CAP; k++)
+		n += (conns[k].flags & DPVS_CONN_F_USED) != 0;
+	ck_assert_uint_eq(n, 1);
+	/* every other slot is free again */
+	for (k = 1; k < CAP; k++)
+		ck_assert_uint_ne(wk_conn_alloc(ct), DPVS_CONN_NIL);
+	ck_assert_uint_eq(wk_conn_alloc(ct), DPVS_CONN_NIL);
+	free(ct);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("conn_table");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_lookup_both_directions_and_misses);
+	tcase_add_test(tc, test_ipv6_and_no_local_address);
+	tcase_add_test(tc, test_free_then_miss_and_others_stay);
+	tcase_add_test(tc, test_full_table_then_room);
+	tcase_add_test(tc, test_alloc_gives_a_zeroed_slot);
+	tcase_add_test(tc, test_expiry_on_time);
+	tcase_add_test(tc, test_set_timer_later_and_earlier);
+	tcase_add_test(tc, test_long_timeout_beyond_the_wheel);
+	tcase_add_test(tc, test_bounded_expiry_per_call);
+	tcase_add_test(tc, test_catch_up_after_long_absence);
+	tcase_add_test(tc, test_expiry_stream_matches_deadlines);
+	tcase_add_test(tc, test_rebuild_from_the_array_alone);
+	tcase_add_test(tc, test_rebuild_twice_is_stable);
+	tcase_add_test(tc, test_rebuild_drops_half_written_and_insane);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
