@@ -176,11 +176,13 @@ all_workers_running() {
 	[ "$n" = "$2" ]
 }
 
-# node_start X [NWORKERS]: netns pair, primary in the node netns, the tap moved
+# node_start X [NWORKERS [PRIMARY ARGS...]]: netns pair, primary in the node netns, the tap moved
 # to the client netns with a MAC and address of its own, node address added,
 # every worker running. Fails the test if any step does not happen in time.
 node_start() {
 	local x="$1" nw="${2:-1}" nsn nsc wire pid
+	shift
+	[ "$#" -gt 0 ] && shift
 	nsn="$(nsn_of "$x")"
 	nsc="$(nsc_of "$x")"
 	wire="$(wire_of "$x")"
@@ -191,7 +193,7 @@ node_start() {
 	ip -n "$nsn" link set lo up
 	ip -n "$nsc" link set lo up
 	log "node $x: starting dpvs-primary (prefix $(prefix_of "$x"), $nw worker(s))"
-	ip netns exec "$nsn" "$T_BIN/dpvs-primary" -c "$T_DIR/node-$x/dpvs.conf" \
+	ip netns exec "$nsn" "$T_BIN/dpvs-primary" -c "$T_DIR/node-$x/dpvs.conf" "$@" \
 		>"$T_DIR/node-$x/primary.log" 2>&1 </dev/null &
 	pid=$!
 	echo "$pid" >"$T_DIR/node-$x/primary.pid"
