@@ -21,8 +21,10 @@
 #include "shm/lb.h"
 
 /* Rebuild the hash chains, the timer wheel, the free list and the count
- * from the array (the truth). Entries whose fields are inconsistent (bad
- * proto or family) are dropped. Returns the number of live connections. */
+ * from the array (the truth): only DPVS_CONN_F_USED slots count. Entries
+ * whose fields are inconsistent (bad proto, state, mode or family, a timer
+ * absurdly far out) or that repeat a tuple already seen are dropped (USED
+ * cleared). Returns the number of live connections. */
 uint32_t wk_conn_rebuild(struct dpvs_conn_table *ct, uint64_t now_ns);
 
 /* Find the connection of a packet; on a hit returns its index and sets *dir
@@ -32,22 +34,29 @@ uint32_t wk_conn_lookup(struct dpvs_conn_table *ct, uint8_t proto,
 			const struct dpvs_ip *dst, uint16_t dport, int *dir);
 
 /* Take a free slot, zeroed; DPVS_CONN_NIL when the table is full. The slot
- * is not live until wk_conn_insert(). */
+ * is not live until wk_conn_insert(): fill its fields but leave flags'
+ * DPVS_CONN_F_USED to wk_conn_insert(), which sets it last, so a worker that
+ * dies mid-fill leaves a free slot, not a half-written connection. */
 uint32_t wk_conn_alloc(struct dpvs_conn_table *ct);
 
-/* Make the filled slot idx live: hash it in both directions and arm its timer
- * at conns[idx].expires_ns. */
+/* Make the filled slot idx live: hash it in both directions (DPVS_DIR_OUT only
+ * if laddr.family is set; dr/tunnel have no outbound tuple), arm its timer at
+ * conns[idx].expires_ns, then set DPVS_CONN_F_USED. */
 void wk_conn_insert(struct dpvs_conn_table *ct, uint32_t idx, uint64_t now_ns);
 
 /* Unhash, disarm and free a live connection. */
 void wk_conn_free(struct dpvs_conn_table *ct, uint32_t idx);
 
-/* Re-arm a live connection's timer for expires_ns. */
+/* Re-arm a live connection's timer for expires_ns. A later time costs only
+ * the store (the per-packet case); an earlier one moves it on the wheel. */
 void wk_conn_set_timer(struct dpvs_conn_table *ct, uint32_t idx, uint64_t expires_ns);
 
 /* Advance the wheel to now_ns and collect at most max connections whose time
- * has come into out[] (they stay live: the caller updates its counters and
- * calls wk_conn_free()). Bounded work per call. Returns how many. */
+ * has come (expires_ns <= now_ns; at most about one tick late) into out[].
+ * They stay live but off the wheel: the caller updates its counters and calls
+ * wk_conn_free(), or keeps one with wk_conn_set_timer(). Bounded work per call
+ * (a few times max); call it every loop iteration and a worker that was away
+ * catches up over a few calls. Returns how many. */
 uint32_t wk_conn_expire(struct dpvs_conn_table *ct, uint64_t now_ns, uint32_t *out,
 			uint32_t max);
 
