@@ -5,6 +5,9 @@
  *
  *   dpvsctl [-s SOCKET] [--json] COMMAND ...     (--json also after COMMAND)
  *
+ * -s SOCKET is recognised only before the command word: in `dpvsctl -A -t
+ * VIP:PORT -s rr` the -s is ipvsadm's scheduler.
+ *
  * Exit status: 0 success, 1 the request failed (bad value, or the daemon
  * refused it: nothing changed), 2 usage error, 3 cannot reach dpvs-ctl.
  */
@@ -93,7 +96,9 @@ main(int argc, char **argv)
 	char err[256];
 	int i, rc;
 
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+	/* dpvsctl's own options come before the command word; after it, -s is
+	 * ipvsadm's scheduler and -h... belongs to the command */
+	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-s") == 0 || strcmp(argv[i], "--socket") == 0) {
 			if (i + 1 >= argc)
 				return usage_exit("-s needs a socket path");
@@ -104,8 +109,7 @@ main(int argc, char **argv)
 			fputs(ctl_cli_usage(), stdout);
 			return EXIT_SUCCESS;
 		} else {
-			snprintf(err, sizeof(err), "unknown option %s", argv[i]);
-			return usage_exit(err);
+			break;
 		}
 	}
 	rc = ctl_cli_parse(argc - i, argv + i, &cmd, err, sizeof(err));

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_lb.h"
 #include "pb.h"
 
 /* Parses the words after "<object> <verb>" into req. */
@@ -239,13 +240,49 @@ static const struct cli_command cli_commands[] = {
 	{ "stats", "show", parse_stats, NULL, false, false },
 	{ "worker", "show", parse_worker_show, "worker show", false, true },
 	{ "version", NULL, parse_version, "version", false, false },
+	/* the load balancer, in ipvsadm's words */
+	{ "-A", NULL, ctl_cli_svc_add, "-A -t|-u VIP:PORT [-s rr|wrr|lc|wlc|mh|conhash] "
+	  "[-b hash-port]", true, false },
+	{ "--add-service", NULL, ctl_cli_svc_add, NULL, true, false },
+	{ "-E", NULL, ctl_cli_svc_edit, "-E -t|-u VIP:PORT [-s SCHED] [-b hash-port|none]",
+	  true, false },
+	{ "--edit-service", NULL, ctl_cli_svc_edit, NULL, true, false },
+	{ "-D", NULL, ctl_cli_svc_del, "-D -t|-u VIP:PORT", true, false },
+	{ "--delete-service", NULL, ctl_cli_svc_del, NULL, true, false },
+	{ "-a", NULL, ctl_cli_dest_add, "-a -t|-u VIP:PORT -r RS[:PORT] [-b fnat] [-w WEIGHT] "
+	  "[-x UPPER] [-y LOWER]", true, false },
+	{ "--add-server", NULL, ctl_cli_dest_add, NULL, true, false },
+	{ "-e", NULL, ctl_cli_dest_edit, "-e -t|-u VIP:PORT -r RS[:PORT] [-w WEIGHT] "
+	  "[-x UPPER] [-y LOWER]", true, false },
+	{ "--edit-server", NULL, ctl_cli_dest_edit, NULL, true, false },
+	{ "-d", NULL, ctl_cli_dest_del, "-d -t|-u VIP:PORT -r RS[:PORT]", true, false },
+	{ "--delete-server", NULL, ctl_cli_dest_del, NULL, true, false },
+	{ "-L", NULL, ctl_cli_list, "-L -n [--stats] [-t|-u VIP:PORT] | -L -n -c", false, false },
+	{ "-l", NULL, ctl_cli_list, NULL, false, false },
+	{ "--list", NULL, ctl_cli_list, NULL, false, false },
+	{ "laddr", "add", ctl_cli_laddr_add, "laddr add -t|-u VIP:PORT ADDR dev PORT", true,
+	  false },
+	{ "laddr", "del", ctl_cli_laddr_del, "laddr del -t|-u VIP:PORT ADDR [dev PORT]", true,
+	  false },
+	{ "laddr", "show", ctl_cli_laddr_show, "laddr show [-t|-u VIP:PORT]", false, true },
+	{ "route", "add", ctl_cli_route_add, "route add PREFIX[/LEN] [via GW] dev PORT", true,
+	  false },
+	{ "route", "del", ctl_cli_route_del, "route del PREFIX[/LEN] [via GW] [dev PORT]", true,
+	  false },
+	{ "route", "show", ctl_cli_route_show, "route show", false, true },
+	{ "neigh", "add", ctl_cli_neigh_add, "neigh add ADDR lladdr MAC dev PORT", true, false },
+	{ "neigh", "del", ctl_cli_neigh_del, "neigh del ADDR dev PORT", true, false },
+	{ "conn", "show", ctl_cli_conn_show, "conn show", false, true },
+	{ "save", NULL, ctl_cli_save, "save", false, false },
+	{ "-S", NULL, ctl_cli_save, NULL, false, false },
+	{ "--save", NULL, ctl_cli_save, NULL, false, false },
 };
 #define CLI_NCOMMANDS (sizeof(cli_commands) / sizeof(cli_commands[0]))
 
 const char *
 ctl_cli_usage(void)
 {
-	static char text[2048];
+	static char text[4096];
 	size_t off, i;
 
 	if (text[0] != '\0')

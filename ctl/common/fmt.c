@@ -94,8 +94,11 @@ fmt_neighs(FILE *out, const Dpvs__NeighList *l, bool json)
 		ctl_pb_ip_str(n->address, ip, sizeof(ip));
 		fmt_mac(&n->lladdr, mac, sizeof(mac));
 		if (!json) {
-			fprintf(out, "%s lladdr %s dev %s %s workers ", ip, mac, n->dev, n->state);
-			fmt_neigh_workers(out, n, ",");
+			fprintf(out, "%s lladdr %s dev %s %s", ip, mac, n->dev, n->state);
+			if (n->n_workers > 0) {
+				fputs(" workers ", out);
+				fmt_neigh_workers(out, n, ",");
+			}
 			fputc('\n', out);
 			continue;
 		}
@@ -180,6 +183,21 @@ ctl_fmt_response(FILE *out, const Dpvs__Response *resp, bool json)
 		break;
 	case DPVS__RESPONSE__PAYLOAD_VERSION:
 		fmt_version(out, resp->version, json);
+		break;
+	case DPVS__RESPONSE__PAYLOAD_SERVICES:
+		ctl_fmt_services(out, resp->services, json);
+		break;
+	case DPVS__RESPONSE__PAYLOAD_LADDRS:
+		ctl_fmt_laddrs(out, resp->laddrs, json);
+		break;
+	case DPVS__RESPONSE__PAYLOAD_ROUTES:
+		ctl_fmt_routes(out, resp->routes, json);
+		break;
+	case DPVS__RESPONSE__PAYLOAD_CONNS:
+		ctl_fmt_conns(out, resp->conns, json);
+		break;
+	case DPVS__RESPONSE__PAYLOAD_RULES:
+		ctl_fmt_rules(out, resp->rules, json);
 		break;
 	default:
 		if (!json && resp->message != NULL && resp->message[0] != '\0')

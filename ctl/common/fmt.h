@@ -10,6 +10,17 @@
  *                "imissed","ierrors",...}], "workers":[{...}],
  *                "drops":{reason: count}}
  *   version     {"version","dpdk","layout"}
+ *   -L -n       [{"proto":"tcp"|"udp","vip","port","scheduler","flags":[],
+ *                "laddrs":[],"active","inactive",("conns","inpkts","outpkts",
+ *                "inbytes","outbytes" with --stats),"dests":[{"address",
+ *                "port","mode","weight","upper","lower","active","inactive",
+ *                (counters with --stats)}]}]
+ *   laddr show  [{"proto","vip","port","address","dev"}]
+ *   route show  [{"prefix","prefixlen","gateway"|null,"dev","proto":
+ *                "kernel"|"static"}]
+ *   conn show   [{"proto","expire" (seconds),"state","client","cport","vip",
+ *                "vport","laddr","lport","dest","dport","worker"}]
+ *   save        ["rules-file line", ...]
  */
 #ifndef DPVS_CTL_FMT_H
 #define DPVS_CTL_FMT_H
@@ -25,6 +36,13 @@ void ctl_fmt_response(FILE *out, const Dpvs__Response *resp, bool json);
 
 /* The stats part of ctl_fmt_response() (fmt_stats.c). */
 void ctl_fmt_stats(FILE *out, const Dpvs__Stats *s, bool json);
+
+/* The load-balancer parts (fmt_lb.c). */
+void ctl_fmt_services(FILE *out, const Dpvs__ServiceList *l, bool json);
+void ctl_fmt_laddrs(FILE *out, const Dpvs__LaddrList *l, bool json);
+void ctl_fmt_routes(FILE *out, const Dpvs__RouteList *l, bool json);
+void ctl_fmt_conns(FILE *out, const Dpvs__ConnList *l, bool json);
+void ctl_fmt_rules(FILE *out, const Dpvs__RulesText *t, bool json);
 
 /* Write s as a JSON string literal (quoted, escaped). */
 void ctl_fmt_json_str(FILE *out, const char *s);

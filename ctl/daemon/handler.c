@@ -25,6 +25,11 @@ static const struct show_row show_table[] = {
 	{ DPVS__REQUEST__OP_STATS_SHOW, ctl_show_stats },
 	{ DPVS__REQUEST__OP_WORKER_SHOW, ctl_show_workers },
 	{ DPVS__REQUEST__OP_VERSION_SHOW, ctl_show_version },
+	{ DPVS__REQUEST__OP_SVC_SHOW, ctl_show_services },
+	{ DPVS__REQUEST__OP_LADDR_SHOW, ctl_show_laddrs },
+	{ DPVS__REQUEST__OP_ROUTE_SHOW, ctl_show_routes },
+	{ DPVS__REQUEST__OP_CONN_SHOW, ctl_show_conns },
+	{ DPVS__REQUEST__OP_SAVE, ctl_show_save },
 };
 
 /* One configuration request as one atomic change. */

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "shm/layout.h"
 
@@ -140,6 +141,17 @@ int ctl_sneigh_add(struct dpvs_config_set *set, const struct dpvs_root *root,
 		   const struct ctl_sneigh_args *a, char *err, size_t errlen);
 int ctl_sneigh_del(struct dpvs_config_set *set, const struct dpvs_root *root,
 		   const struct ctl_sneigh_args *a, char *err, size_t errlen);
+
+/* --- listing (lbshow.c) --- */
+/* Live service slots in id (creation) order into slots[DPVS_MAX_SERVICES];
+ * returns how many. */
+size_t ctl_svc_slots_by_id(const struct dpvs_lb_tables *lb, uint16_t *slots);
+
+/* --- save (save.c) --- */
+/* The state of set as rules-file lines, in an order that loads back into a
+ * fresh node (addresses, static neighbours, static routes, services and
+ * dests in id order, local addresses). Returns 0 or -CTL_EIO. */
+int ctl_save_text(const struct dpvs_config_set *set, const struct dpvs_root *root, FILE *out);
 
 /* --- derived tables (derive.c) --- */
 /* Rebuild everything derived in set: connected routes, svc_hash,

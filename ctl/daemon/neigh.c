@@ -1,6 +1,7 @@
 /*
- * `neigh show`: the union of the workers' neighbour tables (each worker keeps
- * its own in its shm region). Entries with the same port and address are one
+ * `neigh show`: the static neighbours of the active config set, then the
+ * union of the workers' neighbour tables (each worker keeps its own in its
+ * shm region; a learned entry for a static neighbour is not listed). Entries with the same port and address are one
  * row listing every worker that has it; the MAC and state shown are those of
  * the most recently updated copy. Reads the worker regions (racy reads of a
  * live table are fine for display); writes only the Response.
@@ -13,6 +14,7 @@
 #include "ctl/daemon/addr.h"
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/show.h"
+#include "shm/lb_hash.h"
 
 struct neigh_item {
 	struct dpvs_neigh n;
@@ -40,6 +42,40 @@ neigh_same(const struct neigh_item *x, const struct neigh_item *y)
 {
 	return x->n.port == y->n.port && x->n.ip.family == y->n.ip.family &&
 	       memcmp(x->n.ip.bytes, y->n.ip.bytes, sizeof(x->n.ip.bytes)) == 0;
+}
+
+/* Is (port, ip) a static neighbour of the active set? */
+static bool
+neigh_is_static(const struct dpvs_lb_tables *lb, const struct dpvs_neigh *e)
+{
+	return dpvs_sneigh_lookup(lb, &e->ip, e->port) != DPVS_SLOT_NONE;
+}
+
+/* The static neighbours of the active set (filtered by port if port >= 0),
+ * listed first, with state "static" and no worker list. */
+static void
+neigh_static_rows(const struct dpvs_root *root, const struct dpvs_lb_tables *lb, int port,
+		  Dpvs__NeighList *l)
+{
+	uint32_t i;
+
+	for (i = 0; i < lb->nsneigh && i < DPVS_MAX_STATIC_NEIGH; i++) {
+		const struct dpvs_static_neigh *e = &lb->sneigh[i];
+		Dpvs__Neigh **slot, *m;
+
+		if ((port >= 0 && e->port != port) || e->port >= DPVS_MAX_PORTS)
+			continue;
+		m = ctl_pb_alloc(sizeof(*m));
+		dpvs__neigh__init(m);
+		m->address = ctl_pb_ip(e->ip.family, e->ip.bytes);
+		m->lladdr.data = ctl_pb_alloc(DPVS_ETHER_LEN);
+		memcpy(m->lladdr.data, e->mac, DPVS_ETHER_LEN);
+		m->lladdr.len = DPVS_ETHER_LEN;
+		m->dev = ctl_pb_strdup(root->ports[e->port].name);
+		m->state = ctl_pb_strdup("static");
+		slot = ctl_pb_append(&l->neighs, &l->n_neighs, sizeof(*slot));
+		*slot = m;
+	}
 }
 
 /* Copy the live entries of every worker (filtered by port if port >= 0). */
@@ -104,6 +140,7 @@ int
 ctl_show_neighs(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
 		char *err, size_t errlen)
 {
+	const struct dpvs_lb_tables *lb = &dpvs_config_active(shm->root)->lb;
 	const char *dev = req->neigh_show != NULL ? req->neigh_show->dev : NULL;
 	size_t max = (size_t)DPVS_NEIGH_SLOTS * DPVS_MAX_WORKERS, n, i, j;
 	struct neigh_item *items;
@@ -124,11 +161,14 @@ ctl_show_neighs(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *
 	dpvs__neigh_list__init(l);
 	resp->neighs = l;
 	resp->payload_case = DPVS__RESPONSE__PAYLOAD_NEIGHS;
+	neigh_static_rows(shm->root, lb, port, l);
 	for (i = 0; i < n; i = j) {
 		Dpvs__Neigh **slot;
 
 		for (j = i + 1; j < n && neigh_same(&items[i], &items[j]); j++)
 			;
+		if (neigh_is_static(lb, &items[i].n))
+			continue;
 		slot = ctl_pb_append(&l->neighs, &l->n_neighs, sizeof(*slot));
 		*slot = neigh_row(shm->root, items, i, j);
 	}

@@ -27,6 +27,21 @@ int ctl_show_stats(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Respons
 int ctl_show_neighs(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
 		    char *err, size_t errlen);
 
+/* lbshow.c: -L -n [--stats], laddr show, route show */
+int ctl_show_services(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
+		      char *err, size_t errlen);
+int ctl_show_laddrs(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
+		    char *err, size_t errlen);
+int ctl_show_routes(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
+		    char *err, size_t errlen);
+/* conns.c: conn show, at most CTL_CONN_SHOW_MAX rows (the rest counted) */
+#define CTL_CONN_SHOW_MAX 4096
+int ctl_show_conns(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
+		   char *err, size_t errlen);
+/* save.c: save */
+int ctl_show_save(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
+		  char *err, size_t errlen);
+
 /* "stopped", "starting", "running", "backoff" */
 const char *ctl_worker_state_name(uint32_t state);
 

@@ -1,0 +1,46 @@
+/*
+ * Parsers of the load-balancer commands (cli_lb.c, cli_net.c), rows of the
+ * command table in cli.c. Each takes the words after the command word(s) and
+ * fills one member of the Request oneof; returns CTL_CLI_OK, CTL_CLI_BADARG
+ * or CTL_CLI_USAGE with a message in err. Internal to ctl/common.
+ */
+#ifndef DPVS_CTL_CLI_LB_H
+#define DPVS_CTL_CLI_LB_H
+
+#include <stddef.h>
+
+#include "proto/dpvs.pb-c.h"
+
+#define CLI_LB_FN(name)                                                           \
+	int name(int argc, char *const argv[], Dpvs__Request *req, char *err, size_t errlen)
+
+/* ipvsadm words (cli_lb.c) */
+CLI_LB_FN(ctl_cli_svc_add);     /* -A -t|-u VIP:PORT [-s SCHED] [-b hash-port] */
+CLI_LB_FN(ctl_cli_svc_edit);    /* -E -t|-u VIP:PORT [-s SCHED] [-b FLAGS] */
+CLI_LB_FN(ctl_cli_svc_del);     /* -D -t|-u VIP:PORT */
+CLI_LB_FN(ctl_cli_dest_add);    /* -a -t|-u VIP:PORT -r RS[:PORT] [-b MODE] [-w W] ... */
+CLI_LB_FN(ctl_cli_dest_edit);   /* -e (same options) */
+CLI_LB_FN(ctl_cli_dest_del);    /* -d -t|-u VIP:PORT -r RS[:PORT] */
+CLI_LB_FN(ctl_cli_list);        /* -L [-n] [--stats] [-t|-u VIP:PORT] [-c] */
+CLI_LB_FN(ctl_cli_save);        /* save, -S */
+CLI_LB_FN(ctl_cli_conn_show);   /* conn show */
+
+/* iproute2-like words (cli_net.c) */
+CLI_LB_FN(ctl_cli_laddr_add);   /* laddr add -t|-u VIP:PORT IP dev PORT */
+CLI_LB_FN(ctl_cli_laddr_del);   /* laddr del -t|-u VIP:PORT IP [dev PORT] */
+CLI_LB_FN(ctl_cli_laddr_show);  /* laddr show [-t|-u VIP:PORT] */
+CLI_LB_FN(ctl_cli_route_add);   /* route add PREFIX [via GW] dev PORT */
+CLI_LB_FN(ctl_cli_route_del);   /* route del PREFIX [via GW] [dev PORT] */
+CLI_LB_FN(ctl_cli_route_show);  /* route show */
+CLI_LB_FN(ctl_cli_neigh_add);   /* neigh add IP lladdr MAC dev PORT */
+CLI_LB_FN(ctl_cli_neigh_del);   /* neigh del IP dev PORT */
+
+/* Shared helpers (cli_lb.c). */
+int ctl_cli_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* "-t VIP:PORT" / "-u VIP:PORT" at argv[*i] (option word), consuming its
+ * value; returns CTL_CLI_OK with *key built, or an error. */
+int ctl_cli_svc_opt(int argc, char *const argv[], int *i, Dpvs__SvcKey **key, char *err,
+		    size_t errlen);
+
+#endif

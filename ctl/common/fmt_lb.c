@@ -1,0 +1,300 @@
+/*
+ * Output of the load-balancer responses (see fmt.h): the service list like
+ * `ipvsadm -Ln` (and `--stats`), connections like `ipvsadm -lnc`, local
+ * addresses, routes like `ip route`, and the saved rules; or JSON. Pure: a
+ * message in, characters on a FILE out.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "pb.h"
+
+#define IPSTR 64
+
+/* "10.0.0.100:80" / "[2001:db8::1]:80" */
+static const char *
+fmt_ipport(const Dpvs__Ip *ip, uint32_t port, char *buf, size_t len)
+{
+	char s[IPSTR];
+
+	ctl_pb_ip_str(ip, s, sizeof(s));
+	if (ip != NULL && ip->family == DPVS__FAMILY__INET6)
+		snprintf(buf, len, "[%s]:%u", s, port);
+	else
+		snprintf(buf, len, "%s:%u", s, port);
+	return buf;
+}
+
+/* ipvsadm's names of the forwarding methods. */
+static const char *
+fmt_forward(const char *mode)
+{
+	static const char *const map[][2] = {
+		{ "fnat", "FullNat" }, { "nat", "Masq" }, { "dr", "Route" },
+		{ "tunnel", "Tunnel" }, { "snat", "SNAT" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (mode != NULL && strcmp(mode, map[i][0]) == 0)
+			return map[i][1];
+	return mode != NULL ? mode : "?";
+}
+
+static const char *
+fmt_upper_proto(const char *p)
+{
+	return p != NULL && strcmp(p, "udp") == 0 ? "UDP" : "TCP";
+}
+
+static void
+fmt_svc_text(FILE *out, const Dpvs__ServiceInfo *s, bool stats)
+{
+	char name[IPSTR + 16], ipp[IPSTR + 8];
+	size_t j;
+
+	snprintf(name, sizeof(name), "%s  %s", fmt_upper_proto(s->proto),
+		 fmt_ipport(s->vip, s->port, ipp, sizeof(ipp)));
+	if (stats)
+		fprintf(out, "%-33s %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 "\n",
+			name, s->conns, s->inpkts, s->outpkts, s->inbytes, s->outbytes);
+	else {
+		fprintf(out, "%s %s", name, s->scheduler);
+		for (j = 0; j < s->n_flags; j++)
+			fprintf(out, " %s", s->flags[j]);
+		fputc('\n', out);
+	}
+	for (j = 0; j < s->n_dests; j++) {
+		const Dpvs__DestInfo *d = s->dests[j];
+
+		fmt_ipport(d->address, d->port, ipp, sizeof(ipp));
+		if (stats)
+			fprintf(out, "  -> %-28s %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64
+				" %8" PRIu64 "\n", ipp, d->conns, d->inpkts, d->outpkts, d->inbytes,
+				d->outbytes);
+		else
+			fprintf(out, "  -> %-28s %-7s %-6d %-10" PRIu64 " %-10" PRIu64 "\n", ipp,
+				fmt_forward(d->mode), d->weight, d->active, d->inactive);
+	}
+}
+
+static void
+fmt_counters_json(FILE *out, uint64_t conns, uint64_t inpkts, uint64_t outpkts,
+		  uint64_t inbytes, uint64_t outbytes)
+{
+	fprintf(out, ",\"conns\":%" PRIu64 ",\"inpkts\":%" PRIu64 ",\"outpkts\":%" PRIu64
+		",\"inbytes\":%" PRIu64 ",\"outbytes\":%" PRIu64, conns, inpkts, outpkts, inbytes,
+		outbytes);
+}
+
+static void
+fmt_svc_json(FILE *out, const Dpvs__ServiceInfo *s, bool stats)
+{
+	char ip[IPSTR];
+	size_t j;
+
+	fputs("{\"proto\":", out);
+	ctl_fmt_json_str(out, s->proto);
+	fputs(",\"vip\":", out);
+	ctl_fmt_json_str(out, ctl_pb_ip_str(s->vip, ip, sizeof(ip)));
+	fprintf(out, ",\"port\":%u,\"scheduler\":", s->port);
+	ctl_fmt_json_str(out, s->scheduler);
+	fputs(",\"flags\":[", out);
+	for (j = 0; j < s->n_flags; j++) {
+		fputs(j > 0 ? "," : "", out);
+		ctl_fmt_json_str(out, s->flags[j]);
+	}
+	fputs("],\"laddrs\":[", out);
+	for (j = 0; j < s->n_laddrs; j++) {
+		fputs(j > 0 ? "," : "", out);
+		ctl_fmt_json_str(out, ctl_pb_ip_str(s->laddrs[j], ip, sizeof(ip)));
+	}
+	fprintf(out, "],\"active\":%" PRIu64 ",\"inactive\":%" PRIu64, s->active, s->inactive);
+	if (stats)
+		fmt_counters_json(out, s->conns, s->inpkts, s->outpkts, s->inbytes, s->outbytes);
+	fputs(",\"dests\":[", out);
+	for (j = 0; j < s->n_dests; j++) {
+		const Dpvs__DestInfo *d = s->dests[j];
+
+		fprintf(out, "%s{\"address\":", j > 0 ? "," : "");
+		ctl_fmt_json_str(out, ctl_pb_ip_str(d->address, ip, sizeof(ip)));
+		fprintf(out, ",\"port\":%u,\"mode\":", d->port);
+		ctl_fmt_json_str(out, d->mode);
+		fprintf(out, ",\"weight\":%d,\"upper\":%u,\"lower\":%u,\"active\":%" PRIu64
+			",\"inactive\":%" PRIu64, d->weight, d->upper, d->lower, d->active,
+			d->inactive);
+		if (stats)
+			fmt_counters_json(out, d->conns, d->inpkts, d->outpkts, d->inbytes,
+					  d->outbytes);
+		fputc('}', out);
+	}
+	fputs("]}", out);
+}
+
+void
+ctl_fmt_services(FILE *out, const Dpvs__ServiceList *l, bool json)
+{
+	size_t i;
+
+	if (json) {
+		fputc('[', out);
+		for (i = 0; i < l->n_services; i++) {
+			fputs(i > 0 ? "," : "", out);
+			fmt_svc_json(out, l->services[i], l->stats);
+		}
+		fputs("]\n", out);
+		return;
+	}
+	fputs("IP Virtual Server (dpvs-mp)\n", out);
+	if (l->stats)
+		fputs("Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes "
+		      "OutBytes\n  -> RemoteAddress:Port\n", out);
+	else
+		fputs("Prot LocalAddress:Port Scheduler Flags\n"
+		      "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n", out);
+	for (i = 0; i < l->n_services; i++)
+		fmt_svc_text(out, l->services[i], l->stats);
+}
+
+void
+ctl_fmt_laddrs(FILE *out, const Dpvs__LaddrList *l, bool json)
+{
+	char ip[IPSTR], ipp[IPSTR + 8];
+	size_t i;
+
+	if (json)
+		fputc('[', out);
+	for (i = 0; i < l->n_laddrs; i++) {
+		const Dpvs__Laddr *a = l->laddrs[i];
+		const Dpvs__SvcKey *k = a->service;
+
+		ctl_pb_ip_str(a->address, ip, sizeof(ip));
+		if (!json) {
+			fprintf(out, "%s  %-24s %s dev %s\n", fmt_upper_proto(k->proto),
+				fmt_ipport(k->vip, k->port, ipp, sizeof(ipp)), ip, a->dev);
+			continue;
+		}
+		fprintf(out, "%s{\"proto\":", i > 0 ? "," : "");
+		ctl_fmt_json_str(out, k->proto);
+		fputs(",\"vip\":", out);
+		ctl_fmt_json_str(out, ctl_pb_ip_str(k->vip, ipp, sizeof(ipp)));
+		fprintf(out, ",\"port\":%u,\"address\":", k->port);
+		ctl_fmt_json_str(out, ip);
+		fputs(",\"dev\":", out);
+		ctl_fmt_json_str(out, a->dev);
+		fputc('}', out);
+	}
+	if (json)
+		fputs("]\n", out);
+}
+
+void
+ctl_fmt_routes(FILE *out, const Dpvs__RouteList *l, bool json)
+{
+	char p[IPSTR], g[IPSTR];
+	size_t i;
+
+	if (json)
+		fputc('[', out);
+	for (i = 0; i < l->n_routes; i++) {
+		const Dpvs__Route *r = l->routes[i];
+		bool kernel = r->proto != NULL && strcmp(r->proto, "kernel") == 0;
+
+		ctl_pb_ip_str(r->prefix, p, sizeof(p));
+		if (r->gateway != NULL)
+			ctl_pb_ip_str(r->gateway, g, sizeof(g));
+		if (!json) {
+			fprintf(out, "%s/%u", p, r->prefixlen);
+			if (r->gateway != NULL)
+				fprintf(out, " via %s", g);
+			fprintf(out, " dev %s proto %s%s\n", r->dev, r->proto,
+				r->gateway == NULL ? " scope link" : "");
+			continue;
+		}
+		fprintf(out, "%s{\"prefix\":", i > 0 ? "," : "");
+		ctl_fmt_json_str(out, p);
+		fprintf(out, ",\"prefixlen\":%u,\"gateway\":", r->prefixlen);
+		if (r->gateway != NULL)
+			ctl_fmt_json_str(out, g);
+		else
+			fputs("null", out);
+		fputs(",\"dev\":", out);
+		ctl_fmt_json_str(out, r->dev);
+		fprintf(out, ",\"proto\":\"%s\"}", kernel ? "kernel" : "static");
+	}
+	if (json)
+		fputs("]\n", out);
+}
+
+static void
+fmt_conn_json(FILE *out, const Dpvs__Conn *c)
+{
+	char ip[IPSTR];
+
+	fputs("{\"proto\":", out);
+	ctl_fmt_json_str(out, c->proto);
+	fprintf(out, ",\"expire\":%u,\"state\":", c->expire);
+	ctl_fmt_json_str(out, c->state);
+	fputs(",\"client\":", out);
+	ctl_fmt_json_str(out, ctl_pb_ip_str(c->client, ip, sizeof(ip)));
+	fprintf(out, ",\"cport\":%u,\"vip\":", c->cport);
+	ctl_fmt_json_str(out, ctl_pb_ip_str(c->vip, ip, sizeof(ip)));
+	fprintf(out, ",\"vport\":%u,\"laddr\":", c->vport);
+	ctl_fmt_json_str(out, ctl_pb_ip_str(c->laddr, ip, sizeof(ip)));
+	fprintf(out, ",\"lport\":%u,\"dest\":", c->lport);
+	ctl_fmt_json_str(out, ctl_pb_ip_str(c->dest, ip, sizeof(ip)));
+	fprintf(out, ",\"dport\":%u,\"worker\":%u}", c->dport, c->worker);
+}
+
+void
+ctl_fmt_conns(FILE *out, const Dpvs__ConnList *l, bool json)
+{
+	char s[IPSTR + 8], v[IPSTR + 8], lo[IPSTR + 8], d[IPSTR + 8];
+	size_t i;
+
+	if (json) {
+		fputc('[', out);
+		for (i = 0; i < l->n_conns; i++) {
+			fputs(i > 0 ? "," : "", out);
+			fmt_conn_json(out, l->conns[i]);
+		}
+		fputs("]\n", out);
+	} else {
+		fputs("IPVS connection entries\n", out);
+		fprintf(out, "pro expire state       %-22s %-22s %-22s %s\n", "source", "virtual",
+			"local", "destination");
+		for (i = 0; i < l->n_conns; i++) {
+			const Dpvs__Conn *c = l->conns[i];
+
+			fprintf(out, "%-3s %02u:%02u  %-11s %-22s %-22s %-22s %s\n", c->proto,
+				c->expire / 60, c->expire % 60, c->state,
+				fmt_ipport(c->client, c->cport, s, sizeof(s)),
+				fmt_ipport(c->vip, c->vport, v, sizeof(v)),
+				fmt_ipport(c->laddr, c->lport, lo, sizeof(lo)),
+				fmt_ipport(c->dest, c->dport, d, sizeof(d)));
+		}
+	}
+	if (l->omitted > 0)
+		fprintf(stderr, "dpvsctl: %" PRIu64 " more connections not listed\n", l->omitted);
+}
+
+void
+ctl_fmt_rules(FILE *out, const Dpvs__RulesText *t, bool json)
+{
+	size_t i;
+
+	if (json)
+		fputc('[', out);
+	for (i = 0; i < t->n_lines; i++) {
+		if (!json) {
+			fprintf(out, "%s\n", t->lines[i]);
+			continue;
+		}
+		fputs(i > 0 ? "," : "", out);
+		ctl_fmt_json_str(out, t->lines[i]);
+	}
+	if (json)
+		fputs("]\n", out);
+}

@@ -1,0 +1,274 @@
+/*
+ * Shows of the load balancer (see show.h): `-L -n [--stats]` (services and
+ * their dests, with counters summed over the workers' rows whose id matches
+ * the live object), `laddr show`, `route show`. Reads the active config set
+ * and the worker regions (racy reads of live counters are fine for display);
+ * writes only the Response.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl/common/pb.h"
+#include "ctl/daemon/addr.h"
+#include "ctl/daemon/err.h"
+#include "ctl/daemon/lb.h"
+#include "ctl/daemon/show.h"
+
+struct lb_sum {
+	uint64_t active, inactive, conns, inpkts, outpkts, inbytes, outbytes;
+};
+
+static void
+sum_row(struct lb_sum *s, const struct dpvs_lb_stats *r, uint32_t id)
+{
+	if (__atomic_load_n(&r->id, __ATOMIC_RELAXED) != id)
+		return;
+	s->active += r->active;
+	s->inactive += r->inactive;
+	s->conns += r->conns;
+	s->inpkts += r->inpkts;
+	s->outpkts += r->outpkts;
+	s->inbytes += r->inbytes;
+	s->outbytes += r->outbytes;
+}
+
+/* Counters of service slot (dest = 0) or dest slot (dest = 1) over workers. */
+static struct lb_sum
+sum_workers(struct dpvs_shm *shm, uint16_t slot, int dest, uint32_t id)
+{
+	struct lb_sum s;
+	uint32_t w;
+
+	memset(&s, 0, sizeof(s));
+	for (w = 0; w < shm->root->conf.nworkers && w < DPVS_MAX_WORKERS; w++) {
+		if (shm->wr[w] == NULL)
+			continue;
+		if (dest)
+			sum_row(&s, &shm->wr[w]->dest_stats[slot], id);
+		else
+			sum_row(&s, &shm->wr[w]->svc_stats[slot], id);
+	}
+	return s;
+}
+
+static Dpvs__SvcKey *
+key_msg(const struct dpvs_service *s)
+{
+	Dpvs__SvcKey *k = ctl_pb_alloc(sizeof(*k));
+
+	dpvs__svc_key__init(k);
+	k->proto = ctl_pb_strdup(s->proto == IPPROTO_UDP ? "udp" : "tcp");
+	k->vip = ctl_pb_ip(s->vip.family, s->vip.bytes);
+	k->port = ntohs(s->vport);
+	return k;
+}
+
+static Dpvs__DestInfo *
+dest_msg(struct dpvs_shm *shm, const struct dpvs_lb_tables *lb, uint16_t slot)
+{
+	const struct dpvs_dest *d = &lb->dests[slot];
+	struct lb_sum s = sum_workers(shm, slot, 1, d->id);
+	Dpvs__DestInfo *m = ctl_pb_alloc(sizeof(*m));
+
+	dpvs__dest_info__init(m);
+	m->address = ctl_pb_ip(d->addr.family, d->addr.bytes);
+	m->port = ntohs(d->port);
+	m->mode = ctl_pb_strdup(ctl_fwd_name(d->fwd_mode));
+	m->weight = d->weight;
+	m->upper = d->u_threshold;
+	m->lower = d->l_threshold;
+	m->active = s.active;
+	m->inactive = s.inactive;
+	m->conns = s.conns;
+	m->inpkts = s.inpkts;
+	m->outpkts = s.outpkts;
+	m->inbytes = s.inbytes;
+	m->outbytes = s.outbytes;
+	return m;
+}
+
+static Dpvs__ServiceInfo *
+svc_msg(struct dpvs_shm *shm, const struct dpvs_lb_tables *lb, uint16_t slot)
+{
+	const struct dpvs_service *s = &lb->services[slot];
+	struct lb_sum sum = sum_workers(shm, slot, 0, s->id);
+	Dpvs__ServiceInfo *m = ctl_pb_alloc(sizeof(*m));
+	uint16_t j;
+
+	dpvs__service_info__init(m);
+	m->proto = ctl_pb_strdup(s->proto == IPPROTO_UDP ? "udp" : "tcp");
+	m->vip = ctl_pb_ip(s->vip.family, s->vip.bytes);
+	m->port = ntohs(s->vport);
+	m->scheduler = ctl_pb_strdup(ctl_sched_name(s->sched_id));
+	if ((s->flags & DPVS_SVC_F_HASHED) != 0) {
+		char **f = ctl_pb_append(&m->flags, &m->n_flags, sizeof(*f));
+
+		*f = ctl_pb_strdup("hash-port");
+	}
+	for (j = 0; j < s->ndests && j < DPVS_MAX_SVC_DESTS; j++) {
+		Dpvs__DestInfo **d;
+
+		if (s->dests[j] >= DPVS_MAX_DESTS || lb->dests[s->dests[j]].id == 0)
+			continue;
+		d = ctl_pb_append(&m->dests, &m->n_dests, sizeof(*d));
+		*d = dest_msg(shm, lb, s->dests[j]);
+	}
+	for (j = 0; j < s->nladdrs && j < DPVS_MAX_SVC_LADDRS; j++) {
+		Dpvs__Ip **ip = ctl_pb_append(&m->laddrs, &m->n_laddrs, sizeof(*ip));
+
+		*ip = ctl_pb_ip(s->laddrs[j].family, s->laddrs[j].bytes);
+	}
+	m->active = sum.active;
+	m->inactive = sum.inactive;
+	m->conns = sum.conns;
+	m->inpkts = sum.inpkts;
+	m->outpkts = sum.outpkts;
+	m->inbytes = sum.inbytes;
+	m->outbytes = sum.outbytes;
+	return m;
+}
+
+size_t
+ctl_svc_slots_by_id(const struct dpvs_lb_tables *lb, uint16_t *slots)
+{
+	size_t n = 0, i, j;
+
+	for (i = 0; i < DPVS_MAX_SERVICES; i++) {
+		if (lb->services[i].id == 0)
+			continue;
+		/* insertion sort by id: at most 256 */
+		for (j = n; j > 0 && lb->services[slots[j - 1]].id > lb->services[i].id; j--)
+			slots[j] = slots[j - 1];
+		slots[j] = (uint16_t)i;
+		n++;
+	}
+	return n;
+}
+
+/* The service key of a show request, or slot -1 for every service. */
+static int
+show_key_slot(const struct dpvs_lb_tables *lb, const Dpvs__SvcKey *m, int *slot, char *err,
+	      size_t errlen)
+{
+	struct ctl_svc_key k;
+
+	*slot = -1;
+	if (m == NULL)
+		return 0;
+	memset(&k, 0, sizeof(k));
+	k.proto = m->proto != NULL && strcmp(m->proto, "udp") == 0 ? IPPROTO_UDP : IPPROTO_TCP;
+	if (m->vip == NULL || (m->vip->addr.len != 4 && m->vip->addr.len != 16) || m->port > 65535)
+		return ctl_fail(err, errlen, -CTL_EINVAL, "bad service");
+	k.vip.family = m->vip->addr.len == 4 ? DPVS_AF_INET : DPVS_AF_INET6;
+	memcpy(k.vip.bytes, m->vip->addr.data, m->vip->addr.len);
+	k.port = (uint16_t)m->port;
+	*slot = ctl_svc_get(lb, &k, err, errlen);
+	return *slot < 0 ? *slot : 0;
+}
+
+int
+ctl_show_services(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
+		  char *err, size_t errlen)
+{
+	const struct dpvs_lb_tables *lb = &dpvs_config_active(shm->root)->lb;
+	uint16_t slots[DPVS_MAX_SERVICES];
+	Dpvs__ServiceList *l;
+	size_t n, i;
+	int one, rc;
+
+	rc = show_key_slot(lb, req->svc_show != NULL ? req->svc_show->key : NULL, &one, err,
+			   errlen);
+	if (rc != 0)
+		return rc;
+	l = ctl_pb_alloc(sizeof(*l));
+	dpvs__service_list__init(l);
+	l->stats = req->svc_show != NULL && req->svc_show->stats;
+	resp->services = l;
+	resp->payload_case = DPVS__RESPONSE__PAYLOAD_SERVICES;
+	n = ctl_svc_slots_by_id(lb, slots);
+	for (i = 0; i < n; i++) {
+		Dpvs__ServiceInfo **s;
+
+		if (one >= 0 && slots[i] != one)
+			continue;
+		s = ctl_pb_append(&l->services, &l->n_services, sizeof(*s));
+		*s = svc_msg(shm, lb, slots[i]);
+	}
+	return 0;
+}
+
+int
+ctl_show_laddrs(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
+		char *err, size_t errlen)
+{
+	const struct dpvs_lb_tables *lb = &dpvs_config_active(shm->root)->lb;
+	uint16_t slots[DPVS_MAX_SERVICES];
+	Dpvs__LaddrList *l;
+	size_t n, i;
+	int one, rc;
+	uint16_t j;
+
+	rc = show_key_slot(lb, req->laddr_show != NULL ? req->laddr_show->service : NULL, &one,
+			   err, errlen);
+	if (rc != 0)
+		return rc;
+	l = ctl_pb_alloc(sizeof(*l));
+	dpvs__laddr_list__init(l);
+	resp->laddrs = l;
+	resp->payload_case = DPVS__RESPONSE__PAYLOAD_LADDRS;
+	n = ctl_svc_slots_by_id(lb, slots);
+	for (i = 0; i < n; i++) {
+		const struct dpvs_service *s = &lb->services[slots[i]];
+
+		if (one >= 0 && slots[i] != one)
+			continue;
+		for (j = 0; j < s->nladdrs && j < DPVS_MAX_SVC_LADDRS; j++) {
+			Dpvs__Laddr **slot = ctl_pb_append(&l->laddrs, &l->n_laddrs, sizeof(*slot));
+			Dpvs__Laddr *m = ctl_pb_alloc(sizeof(*m));
+
+			dpvs__laddr__init(m);
+			m->service = key_msg(s);
+			m->address = ctl_pb_ip(s->laddrs[j].family, s->laddrs[j].bytes);
+			m->dev = ctl_pb_strdup(s->laddr_port[j] < DPVS_MAX_PORTS ?
+					       shm->root->ports[s->laddr_port[j]].name : "?");
+			*slot = m;
+		}
+	}
+	return 0;
+}
+
+int
+ctl_show_routes(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
+		char *err, size_t errlen)
+{
+	const struct dpvs_lb_tables *lb = &dpvs_config_active(shm->root)->lb;
+	Dpvs__RouteList *l;
+	uint32_t i;
+
+	(void)req;
+	(void)err;
+	(void)errlen;
+	l = ctl_pb_alloc(sizeof(*l));
+	dpvs__route_list__init(l);
+	resp->routes = l;
+	resp->payload_case = DPVS__RESPONSE__PAYLOAD_ROUTES;
+	for (i = 0; i < lb->nroutes && i < DPVS_MAX_ROUTES; i++) {
+		const struct dpvs_route *r = &lb->routes[i];
+		Dpvs__Route **slot = ctl_pb_append(&l->routes, &l->n_routes, sizeof(*slot));
+		Dpvs__Route *m = ctl_pb_alloc(sizeof(*m));
+
+		dpvs__route__init(m);
+		m->prefix = ctl_pb_ip(r->prefix.family, r->prefix.bytes);
+		m->prefixlen = r->prefixlen;
+		if ((r->flags & DPVS_ROUTE_F_GATEWAY) != 0)
+			m->gateway = ctl_pb_ip(r->gw.family, r->gw.bytes);
+		m->dev = ctl_pb_strdup(r->port < DPVS_MAX_PORTS ? shm->root->ports[r->port].name
+								: "?");
+		m->proto = ctl_pb_strdup((r->flags & DPVS_ROUTE_F_CONNECTED) != 0 ? "kernel"
+										  : "static");
+		*slot = m;
+	}
+	return 0;
+}
