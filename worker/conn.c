@@ -220,6 +220,14 @@ conn_sane(const struct dpvs_conn *c, uint64_t now_ns)
 		return 0;
 	if (c->laddr.family != DPVS_AF_NONE && c->laddr.family != c->daddr.family)
 		return 0;
+	/* full-NAT always has a local address; a service, a dest and a local
+	 * port are never port 0 (a client's UDP source port may be). Both also
+	 * catch a slot that was marked USED before it was completely filled. */
+	if (c->fwd_mode == DPVS_FWD_FNAT && c->laddr.family == DPVS_AF_NONE)
+		return 0;
+	if (c->vport == 0 || c->dport == 0 ||
+	    (c->laddr.family != DPVS_AF_NONE && c->lport == 0))
+		return 0;
 	if (c->expires_ns > now_ns + CONN_MAX_LIFETIME_NS)
 		return 0;
 	return 1;

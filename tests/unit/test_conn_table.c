@@ -536,7 +536,7 @@ START_TEST(test_rebuild_drops_half_written_and_insane)
 	enum { CAP = 32 };
 	struct dpvs_conn_table *ct = table_new(CAP, T0);
 	uint32_t good = add_conn(ct, IPPROTO_TCP, 1, T0, T0 + 10 * SEC);
-	uint32_t half, bad_proto, bad_fam, bad_state, dup, k, n = 0;
+	uint32_t half, bad_proto, bad_fam, bad_state, no_laddr, no_port, dup, k, n = 0;
 	struct dpvs_conn *conns = dpvs_conn_array(ct);
 	int dir;
 
@@ -552,6 +552,11 @@ START_TEST(test_rebuild_drops_half_written_and_insane)
 	conns[bad_fam].vaddr.family = 9;
 	bad_state = add_conn(ct, IPPROTO_TCP, 4, T0, T0 + 10 * SEC);
 	conns[bad_state].state = DPVS_TCPS_MAX;
+	/* full-NAT without a local address, a port 0: filled only in part */
+	no_laddr = add_conn(ct, IPPROTO_TCP, 5, T0, T0 + 10 * SEC);
+	conns[no_laddr].laddr.family = DPVS_AF_NONE;
+	no_port = add_conn(ct, IPPROTO_UDP, 6, T0, T0 + 10 * SEC);
+	conns[no_port].lport = 0;
 	/* a second copy of the good connection's tuple */
 	dup = wk_conn_alloc(ct);
 	conns[dup] = conns[good];
@@ -566,6 +571,8 @@ START_TEST(test_rebuild_drops_half_written_and_insane)
 	ck_assert_uint_eq(conns[half].flags & DPVS_CONN_F_USED, 0);
 	ck_assert_uint_eq(conns[bad_proto].flags & DPVS_CONN_F_USED, 0);
 	ck_assert_uint_eq(conns[bad_fam].flags & DPVS_CONN_F_USED, 0);
+	ck_assert_uint_eq(conns[no_laddr].flags & DPVS_CONN_F_USED, 0);
+	ck_assert_uint_eq(conns[no_port].flags & DPVS_CONN_F_USED, 0);
 	for (k = 0; k < CAP; k++)
 		n += (conns[k].flags & DPVS_CONN_F_USED) != 0;
 	ck_assert_uint_eq(n, 1);
