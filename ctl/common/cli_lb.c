@@ -118,6 +118,15 @@ ctl_cli_svc_opt(int argc, char *const argv[], int *i, Dpvs__SvcKey **key, char *
 	return CTL_CLI_OK;
 }
 
+/* A string field set by the parser (the initial value is protobuf-c's
+ * shared empty string, which must not be freed). */
+static void
+cli_str_free(char *s)
+{
+	if (s != NULL && s[0] != '\0')
+		free(s);
+}
+
 static bool
 is_opt(const char *w, const char *s, const char *l)
 {
@@ -151,6 +160,8 @@ cli_service(int argc, char *const argv[], bool want_sched, int *rc, char *err, s
 			*rc = ctl_cli_svc_opt(argc, argv, &i, &s->key, err, errlen);
 		} else if (want_sched && is_opt(argv[i], "-s", "--scheduler")) {
 			*rc = cli_value(argc, argv, &i, &v, err, errlen);
+			if (*rc == CTL_CLI_OK && s->scheduler[0] != '\0')
+				*rc = ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "-s given twice");
 			if (*rc == CTL_CLI_OK)
 				s->scheduler = ctl_pb_strdup(v);
 		} else if (want_sched && is_opt(argv[i], "-b", "--sched-flags")) {
@@ -173,7 +184,7 @@ cli_service(int argc, char *const argv[], bool want_sched, int *rc, char *err, s
 	}
 	if (*rc == CTL_CLI_OK && s->key == NULL)
 		*rc = ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "missing -t|-u VIP:PORT");
-	if (*rc == CTL_CLI_OK && s->scheduler != NULL) {
+	if (*rc == CTL_CLI_OK && s->scheduler[0] != '\0') {
 		static const char *const names[] = { "rr", "wrr", "lc", "wlc", "mh", "conhash" };
 		size_t k;
 
@@ -251,7 +262,7 @@ cli_dest_opt(int argc, char *const argv[], int *i, Dpvs__Dest *d, char *err, siz
 
 	if (is_opt(o, "-g", "--gatewaying") || is_opt(o, "-m", "--masquerading") ||
 	    is_opt(o, "-i", "--ipip")) {
-		free(d->mode);
+		cli_str_free(d->mode);
 		d->mode = ctl_pb_strdup(o[1] == 'g' || o[2] == 'g' ? "dr" :
 					o[1] == 'm' || o[2] == 'm' ? "nat" : "tunnel");
 		return CTL_CLI_OK;
@@ -265,7 +276,7 @@ cli_dest_opt(int argc, char *const argv[], int *i, Dpvs__Dest *d, char *err, siz
 			return ctl_cli_fail(err, errlen, CTL_CLI_BADARG,
 					    "unknown forwarding mode \"%s\" (fnat, nat, dr, tunnel, "
 					    "snat)", v);
-		free(d->mode);
+		cli_str_free(d->mode);
 		d->mode = ctl_pb_strdup(v);
 	} else if (is_opt(o, "-w", "--weight")) {
 		rc = cli_number("-w", v, -2147483647LL, 2147483647LL, &n, err, errlen);

@@ -33,7 +33,7 @@ cli_host(const char *text, Dpvs__Ip **ip, char *err, size_t errlen)
 static int
 cli_devname(const char *v, char **dev, char *err, size_t errlen)
 {
-	if (*dev != NULL)
+	if ((*dev)[0] != '\0')
 		return ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "\"dev\" given twice");
 	if (strlen(v) == 0 || strlen(v) >= 32)
 		return ctl_cli_fail(err, errlen, CTL_CLI_BADARG, "bad port name \"%s\"", v);
@@ -70,7 +70,7 @@ cli_laddr(int argc, char *const argv[], bool need_dev, int *rc, char *err, size_
 		*rc = ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "missing -t|-u VIP:PORT");
 	if (*rc == CTL_CLI_OK && l->address == NULL)
 		*rc = ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "missing local address");
-	if (*rc == CTL_CLI_OK && need_dev && l->dev == NULL)
+	if (*rc == CTL_CLI_OK && need_dev && l->dev[0] == '\0')
 		*rc = ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "missing \"dev PORT\"");
 	if (*rc != CTL_CLI_OK) {
 		dpvs__laddr__free_unpacked(l, NULL);
@@ -149,7 +149,7 @@ cli_route(int argc, char *const argv[], bool need_dev, int *rc, char *err, size_
 			*rc = ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "unexpected word \"%s\"",
 					   argv[i]);
 	}
-	if (*rc == CTL_CLI_OK && need_dev && r->dev == NULL)
+	if (*rc == CTL_CLI_OK && need_dev && r->dev[0] == '\0')
 		*rc = ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "missing \"dev PORT\"");
 	if (*rc != CTL_CLI_OK) {
 		dpvs__route__free_unpacked(r, NULL);
@@ -232,7 +232,7 @@ cli_neigh(int argc, char *const argv[], bool add, int *rc, char *err, size_t err
 	}
 	if (*rc == CTL_CLI_OK && add && n->lladdr.len == 0)
 		*rc = ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "missing \"lladdr MAC\"");
-	if (*rc == CTL_CLI_OK && n->dev == NULL)
+	if (*rc == CTL_CLI_OK && n->dev[0] == '\0')
 		*rc = ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "missing \"dev PORT\"");
 	if (*rc != CTL_CLI_OK) {
 		dpvs__neigh__free_unpacked(n, NULL);

@@ -75,7 +75,7 @@ fmt_svc_text(FILE *out, const Dpvs__ServiceInfo *s, bool stats)
 				" %8" PRIu64 "\n", ipp, d->conns, d->inpkts, d->outpkts, d->inbytes,
 				d->outbytes);
 		else
-			fprintf(out, "  -> %-28s %-7s %-6d %-10" PRIu64 " %-10" PRIu64 "\n", ipp,
+			fprintf(out, "  -> %-28s %-7s %-6d %-10" PRIu64 " %" PRIu64 "\n", ipp,
 				fmt_forward(d->mode), d->weight, d->active, d->inactive);
 	}
 }
