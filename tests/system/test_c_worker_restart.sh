@@ -33,6 +33,13 @@ replies() { grep -c 'bytes from' "$PLOG" 2>/dev/null; }
 enough_replies() { [ "$(replies)" -ge "$1" ]; }
 wait_until 10 enough_replies 100 || fail "flood got no replies: $(tail -3 "$PLOG")"
 
+# capture the client's ARP from now on: if it sends no ARP reply after the
+# kill, a neighbour shown afterwards was kept, not learned again
+ALOG="$T_DIR/arp.pcap"
+bg ip netns exec "$(nsc_of a)" tcpdump -i "$(wire_of a)" -n -U -w "$ALOG" arp 2>"$T_DIR/tcpdump.err"
+tcpdump_up() { grep -q "listening on" "$T_DIR/tcpdump.err"; }
+wait_until 10 tcpdump_up || fail "tcpdump did not start: $(cat "$T_DIR/tcpdump.err")"
+
 ip0="$(port_stat a dpdk0 ipackets)"
 wpid="$(worker_field a 0 pid)"
 [ -n "$wpid" ] && [ "$wpid" -gt 1 ] || fail "no worker pid: $wpid"
@@ -67,6 +74,8 @@ assert_eq "worker 0 state" running "$(worker_field a 0 state)"
 ip1="$(port_stat a dpdk0 ipackets)"
 assert_gt "dpdk0 ipackets after the restart (no port reset)" "$ip0" "$ip1"
 assert_contains "neighbours after the restart" "$CA" "$(ctl a neigh show)"
+replies_sent="$(tcpdump -r "$ALOG" -n "arp[6:2] = 2 and ether src $(client_mac a)" 2>/dev/null | wc -l)"
+assert_eq "ARP replies the client sent since before the kill (neighbour kept, not relearned)" 0 "$replies_sent"
 
 kill -INT "$(last_bg)" 2>/dev/null
 tail -n 4 "$PLOG" | sed 's/^/    /'
