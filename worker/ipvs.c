@@ -331,21 +331,17 @@ wk_ipvs_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_verdict
 	struct wk_pkt pk;
 	uint32_t idx;
 	uint16_t svc, owner;
-	int dir;
+	int dir, frag;
 
 	if (ip->next_proto_id == IPPROTO_ICMP)
 		return wk_icmp_err_in(ctx, m, p, v);
 	if (ip->next_proto_id != IPPROTO_TCP && ip->next_proto_id != IPPROTO_UDP)
 		return 0;
-	if (wk_addr_v4_is_ours(ctx->cfg, WK_PORT_NONE, ip->dst_addr) &&
-	    (ipv4_is_frag(ip) || ipvs_parse(m, ip, l3, &pk) != 0))
-		return 0; /* the kernel's to reassemble or to refuse */
-	if (ipv4_is_frag(ip)) {
-		*v = wk_drop(DPVS_DROP_IP_FRAG);
-		return 1;
-	}
-	if (ipvs_parse(m, ip, l3, &pk) != 0) {
-		*v = wk_drop(DPVS_DROP_L4_HDR);
+	frag = ipv4_is_frag(ip);
+	if (frag || ipvs_parse(m, ip, l3, &pk) != 0) {
+		if (wk_addr_v4_is_ours(ctx->cfg, WK_PORT_NONE, ip->dst_addr))
+			return 0; /* the kernel's to reassemble or to refuse */
+		*v = wk_drop(frag ? DPVS_DROP_IP_FRAG : DPVS_DROP_L4_HDR);
 		return 1;
 	}
 	idx = wk_conn_lookup(ctx->ct, pk.proto, &pk.src, pk.sport, &pk.dst, pk.dport, &dir);
