@@ -24,6 +24,8 @@ PASSED=0
 FAILED=0
 RESULTS=()
 CHILD=""
+CUR_LOG=""
+CUR_NAME=""
 
 summary() {
 	echo
@@ -42,8 +44,9 @@ on_signal() {
 		# timeout(1) forwards TERM to the test, whose trap cleans up
 		kill -TERM "$CHILD" 2>/dev/null
 		wait "$CHILD" 2>/dev/null
+		[ -n "$CUR_LOG" ] && sed 's/^/    /' "$CUR_LOG"
 	fi
-	RESULTS+=("FAIL (interrupted)")
+	RESULTS+=("FAIL ${CUR_NAME:-run-all} (interrupted)")
 	FAILED=$((FAILED + 1))
 	summary
 	exit 130
@@ -62,11 +65,15 @@ run() {
 	log="$LOGDIR/$(echo "$name" | tr '/ ' '__').log"
 	echo "---- $name"
 	t0="$(date +%s%N)"
+	CUR_LOG="$log"
+	CUR_NAME="$name"
 	timeout -k 10 "$limit" "$@" >"$log" 2>&1 </dev/null &
 	CHILD=$!
 	wait "$CHILD"
 	rc=$?
 	CHILD=""
+	CUR_LOG=""
+	CUR_NAME=""
 	t1="$(date +%s%N)"
 	sed 's/^/    /' "$log"
 	local took
