@@ -1,0 +1,539 @@
+/*
+ * Unit tests of the load-balancer front doors (ctl/daemon/svc.c, dest.c,
+ * laddr.c, route.c, sneigh.c) and the derived tables (derive.c): good and bad
+ * inputs, nothing changed on error (byte compare of the whole set), slots and
+ * ids kept for life, weight 0, the refusals of unsupported modes, addr del of
+ * a used address, connected routes, and svc_hash / sneigh_hash lookups after
+ * adds and deletes. Plain memory, no EAL.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "ctl/daemon/addr.h"
+#include "ctl/daemon/err.h"
+#include "ctl/daemon/lb.h"
+#include "shm/lb_hash.h"
+#include "test_ctl_util.h"
+
+static struct dpvs_root *root;
+static struct dpvs_config_set *set, *before;
+static char err[512];
+
+static void
+setup(void)
+{
+	root = tctl_root();
+	set = calloc(1, sizeof(*set));
+	before = calloc(1, sizeof(*before));
+	ck_assert_ptr_nonnull(set);
+	ck_assert_ptr_nonnull(before);
+	err[0] = '\0';
+}
+
+static void
+teardown(void)
+{
+	free(root);
+	free(set);
+	free(before);
+}
+
+static struct dpvs_ip
+ip_of(const char *s)
+{
+	return tctl_entry(s, 32, 0).addr;
+}
+
+static struct ctl_svc_key
+key_of(uint8_t proto, const char *vip, uint16_t port)
+{
+	struct ctl_svc_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.proto = proto;
+	k.vip = ip_of(vip);
+	k.port = port;
+	return k;
+}
+
+static int
+svc_add(uint8_t proto, const char *vip, uint16_t port, int sched)
+{
+	struct ctl_svc_args a = { key_of(proto, vip, port), sched, 0 };
+
+	return ctl_svc_add(set, &a, err, sizeof(err));
+}
+
+static struct ctl_dest_args
+dest_of(const char *vip, uint16_t vport, const char *rs, uint16_t port, int64_t weight)
+{
+	struct ctl_dest_args d;
+
+	memset(&d, 0, sizeof(d));
+	d.svc = key_of(IPPROTO_TCP, vip, vport);
+	d.addr = ip_of(rs);
+	d.port = port;
+	d.mode = -1;
+	d.weight = weight;
+	d.has_weight = weight >= -100000;
+	return d;
+}
+
+static int
+dest_add(const char *vip, uint16_t vport, const char *rs, uint16_t port, int64_t weight)
+{
+	struct ctl_dest_args d = dest_of(vip, vport, rs, port, weight);
+
+	return ctl_dest_add(set, &d, err, sizeof(err));
+}
+
+static void
+addr_add(const char *ip, unsigned int len, uint16_t port)
+{
+	struct dpvs_addr_entry e = tctl_entry(ip, len, port);
+
+	ck_assert_int_eq(ctl_addr_add(set, root, &e, err, sizeof(err)), 0);
+}
+
+/* rc, a piece of err, and the set exactly as before the call */
+#define EXPECT_REFUSED(call, code, piece)                                            \
+	do {                                                                        \
+		memcpy(before, set, sizeof(*set));                                  \
+		err[0] = '\0';                                                      \
+		ck_assert_int_eq((call), (code));                                   \
+		ck_assert_msg(strstr(err, (piece)) != NULL, "\"%s\" lacks \"%s\"", err, \
+			      (piece));                                             \
+		ck_assert_msg(memcmp(before, set, sizeof(*set)) == 0,               \
+			      "the set changed on error: %s", err);                 \
+	} while (0)
+
+START_TEST(test_svc_add_edit_del)
+{
+	struct ctl_svc_key k = key_of(IPPROTO_TCP, "10.0.0.100", 80);
+	struct ctl_svc_args e = { k, DPVS_SCHED_WRR, -1 };
+	int s;
+
+	ck_assert_int_eq(svc_add(IPPROTO_TCP, "10.0.0.100", 80, DPVS_SCHED_RR), 0);
+	ck_assert_int_eq(svc_add(IPPROTO_UDP, "10.0.0.100", 80, -1), 0);
+	s = ctl_svc_find(&set->lb, &k);
+	ck_assert_int_eq(s, 0);
+	ck_assert_uint_eq(set->lb.services[0].id, 1);
+	ck_assert_uint_eq(set->lb.services[0].vport, htons(80));
+	ck_assert_uint_eq(set->lb.services[1].sched_id, DPVS_SCHED_WLC);  /* ipvsadm's default */
+	/* a fresh set got LVS's timeouts on the way */
+	ck_assert_uint_eq(set->lb.timeouts.tcp[DPVS_TCPS_ESTABLISHED], 900);
+	ck_assert_uint_eq(set->lb.timeouts.udp, 300);
+	ck_assert_int_eq(ctl_svc_edit(set, &e, err, sizeof(err)), 0);
+	ck_assert_uint_eq(set->lb.services[0].sched_id, DPVS_SCHED_WRR);
+	ck_assert_uint_eq(set->lb.services[0].id, 1);   /* edit keeps the id */
+	ck_assert_int_eq(ctl_svc_del(set, &k, err, sizeof(err)), 0);
+	ck_assert_uint_eq(set->lb.services[0].id, 0);
+	ck_assert_int_eq(ctl_svc_find(&set->lb, &k), -1);
+	/* the UDP service kept its slot; the re-added TCP one reuses slot 0
+	 * with a new id */
+	ck_assert_uint_eq(set->lb.services[1].id, 2);
+	ck_assert_int_eq(svc_add(IPPROTO_TCP, "10.0.0.100", 80, DPVS_SCHED_RR), 0);
+	ck_assert_uint_eq(set->lb.services[0].id, 3);
+}
+END_TEST
+
+START_TEST(test_svc_refusals)
+{
+	struct ctl_svc_key k = key_of(IPPROTO_TCP, "10.0.0.200", 80);
+	struct ctl_svc_args e = { k, DPVS_SCHED_RR, -1 };
+	struct ctl_svc_args v6 = { key_of(IPPROTO_TCP, "2001:db8::1", 80), 0, 0 };
+	int i;
+
+	ck_assert_int_eq(svc_add(IPPROTO_TCP, "10.0.0.100", 80, DPVS_SCHED_RR), 0);
+	EXPECT_REFUSED(svc_add(IPPROTO_TCP, "10.0.0.100", 80, DPVS_SCHED_RR), -CTL_EEXIST,
+		       "service TCP 10.0.0.100:80 already exists");
+	EXPECT_REFUSED(svc_add(IPPROTO_TCP, "10.0.0.100", 0, 0), -CTL_EINVAL,
+		       "must not be 0");
+	EXPECT_REFUSED(svc_add(IPPROTO_TCP, "224.0.0.1", 80, 0), -CTL_EINVAL, "unicast");
+	EXPECT_REFUSED(svc_add(IPPROTO_ICMP, "10.0.0.1", 80, 0), -CTL_EINVAL, "-t (TCP)");
+	EXPECT_REFUSED(svc_add(IPPROTO_TCP, "10.0.0.1", 80, DPVS_SCHED_MAX), -CTL_EINVAL,
+		       "unknown scheduler");
+	EXPECT_REFUSED(ctl_svc_add(set, &v6, err, sizeof(err)), -CTL_EUNSUPP, "IPv6");
+	EXPECT_REFUSED(ctl_svc_edit(set, &e, err, sizeof(err)), -CTL_ENOENT,
+		       "no service TCP 10.0.0.200:80");
+	EXPECT_REFUSED(ctl_svc_del(set, &k, err, sizeof(err)), -CTL_ENOENT, "no service");
+	for (i = 1; i < DPVS_MAX_SERVICES; i++)
+		ck_assert_int_eq(svc_add(IPPROTO_UDP, "10.0.0.100", (uint16_t)(1000 + i), 0), 0);
+	EXPECT_REFUSED(svc_add(IPPROTO_UDP, "10.0.0.100", 5, 0), -CTL_EFULL, "full");
+}
+END_TEST
+
+START_TEST(test_dest_add_edit_del)
+{
+	struct ctl_dest_args d;
+	struct dpvs_service *s;
+	uint32_t id2;
+
+	ck_assert_int_eq(svc_add(IPPROTO_TCP, "10.0.0.100", 80, DPVS_SCHED_WRR), 0);
+	ck_assert_int_eq(dest_add("10.0.0.100", 80, "10.1.0.2", 80, 1), 0);
+	ck_assert_int_eq(dest_add("10.0.0.100", 80, "10.1.0.3", 8080, 0), 0);  /* weight 0 */
+	ck_assert_int_eq(dest_add("10.0.0.100", 80, "10.1.0.2", 81, -1000000), 0); /* default */
+	s = &set->lb.services[0];
+	ck_assert_uint_eq(s->ndests, 3);
+	ck_assert_uint_eq(set->lb.dests[s->dests[0]].weight, 1);
+	ck_assert_uint_eq(set->lb.dests[s->dests[1]].weight, 0);
+	ck_assert_uint_eq(set->lb.dests[s->dests[2]].weight, 1);
+	ck_assert_uint_eq(set->lb.dests[s->dests[1]].port, htons(8080));
+	ck_assert_uint_eq(set->lb.dests[s->dests[1]].fwd_mode, DPVS_FWD_FNAT);
+	ck_assert_uint_eq(set->lb.dests[s->dests[1]].svc, 0);
+	id2 = set->lb.dests[s->dests[1]].id;
+	/* edit: weight and thresholds; slot and id stay */
+	d = dest_of("10.0.0.100", 80, "10.1.0.3", 8080, 5);
+	d.upper = 100;
+	d.has_upper = true;
+	d.lower = 10;
+	d.has_lower = true;
+	ck_assert_int_eq(ctl_dest_edit(set, &d, err, sizeof(err)), 0);
+	ck_assert_uint_eq(s->dests[1], 1);
+	ck_assert_uint_eq(set->lb.dests[1].id, id2);
+	ck_assert_int_eq(set->lb.dests[1].weight, 5);
+	ck_assert_uint_eq(set->lb.dests[1].u_threshold, 100);
+	ck_assert_uint_eq(set->lb.dests[1].l_threshold, 10);
+	/* an edit without -w keeps the weight */
+	d = dest_of("10.0.0.100", 80, "10.1.0.3", 8080, -1000000);
+	ck_assert_int_eq(ctl_dest_edit(set, &d, err, sizeof(err)), 0);
+	ck_assert_int_eq(set->lb.dests[1].weight, 5);
+	/* delete the first: the others keep slots and order */
+	d = dest_of("10.0.0.100", 80, "10.1.0.2", 80, -1000000);
+	ck_assert_int_eq(ctl_dest_del(set, &d, err, sizeof(err)), 0);
+	ck_assert_uint_eq(s->ndests, 2);
+	ck_assert_uint_eq(s->dests[0], 1);
+	ck_assert_uint_eq(s->dests[1], 2);
+	ck_assert_uint_eq(set->lb.dests[0].id, 0);
+	/* deleting the service frees its dests */
+	ck_assert_int_eq(ctl_svc_del(set, &d.svc, err, sizeof(err)), 0);
+	ck_assert_uint_eq(set->lb.dests[1].id, 0);
+	ck_assert_uint_eq(set->lb.dests[2].id, 0);
+}
+END_TEST
+
+START_TEST(test_dest_refusals)
+{
+	struct ctl_dest_args d;
+	int m;
+
+	ck_assert_int_eq(svc_add(IPPROTO_TCP, "10.0.0.100", 80, DPVS_SCHED_RR), 0);
+	ck_assert_int_eq(dest_add("10.0.0.100", 80, "10.1.0.2", 80, 1), 0);
+	EXPECT_REFUSED(dest_add("10.0.0.100", 80, "10.1.0.2", 80, 2), -CTL_EEXIST,
+		       "real server 10.1.0.2:80 already exists in TCP 10.0.0.100:80");
+	EXPECT_REFUSED(dest_add("10.0.0.100", 81, "10.1.0.2", 80, 1), -CTL_ENOENT,
+		       "no service TCP 10.0.0.100:81");
+	EXPECT_REFUSED(dest_add("10.0.0.100", 80, "10.1.0.5", 80, -1), -CTL_EINVAL,
+		       "weight -1 out of range");
+	EXPECT_REFUSED(dest_add("10.0.0.100", 80, "10.1.0.5", 80, 65536), -CTL_EINVAL,
+		       "out of range");
+	EXPECT_REFUSED(dest_add("10.0.0.100", 80, "10.1.0.5", 0, 1), -CTL_EINVAL,
+		       "port must not be 0");
+	EXPECT_REFUSED(dest_add("10.0.0.100", 80, "0.0.0.0", 80, 1), -CTL_EINVAL, "unicast");
+	for (m = DPVS_FWD_NAT; m < DPVS_FWD_MAX; m++) {
+		char piece[64];
+
+		d = dest_of("10.0.0.100", 80, "10.1.0.6", 80, 1);
+		d.mode = m;
+		snprintf(piece, sizeof(piece), "forwarding mode %s is not supported yet",
+			 ctl_fwd_name((unsigned int)m));
+		EXPECT_REFUSED(ctl_dest_add(set, &d, err, sizeof(err)), -CTL_EUNSUPP, piece);
+		d = dest_of("10.0.0.100", 80, "10.1.0.2", 80, 1);
+		d.mode = m;
+		EXPECT_REFUSED(ctl_dest_edit(set, &d, err, sizeof(err)), -CTL_EUNSUPP, piece);
+	}
+	d = dest_of("10.0.0.100", 80, "10.1.0.7", 80, 1);
+	d.upper = 5;
+	d.has_upper = true;
+	d.lower = 6;
+	d.has_lower = true;
+	EXPECT_REFUSED(ctl_dest_add(set, &d, err, sizeof(err)), -CTL_EINVAL,
+		       "lower threshold 6 (-y) is above upper threshold 5 (-x)");
+	d = dest_of("10.0.0.100", 80, "10.1.0.9", 80, 1);
+	EXPECT_REFUSED(ctl_dest_edit(set, &d, err, sizeof(err)), -CTL_ENOENT,
+		       "no real server 10.1.0.9:80 in TCP 10.0.0.100:80");
+	EXPECT_REFUSED(ctl_dest_del(set, &d, err, sizeof(err)), -CTL_ENOENT, "no real server");
+	for (m = 1; m < DPVS_MAX_SVC_DESTS; m++)
+		ck_assert_int_eq(dest_add("10.0.0.100", 80, "10.1.1.1", (uint16_t)m, 1), 0);
+	EXPECT_REFUSED(dest_add("10.0.0.100", 80, "10.1.2.1", 1, 1), -CTL_EFULL,
+		       "already has 128 real servers");
+}
+END_TEST
+
+START_TEST(test_laddr)
+{
+	struct ctl_laddr_args l;
+
+	addr_add("10.1.0.10", 24, 1);
+	addr_add("10.0.0.5", 24, 0);
+	ck_assert_int_eq(svc_add(IPPROTO_TCP, "10.0.0.100", 80, DPVS_SCHED_RR), 0);
+	memset(&l, 0, sizeof(l));
+	l.svc = key_of(IPPROTO_TCP, "10.0.0.100", 80);
+	l.addr = ip_of("10.1.0.10");
+	l.port = 1;
+	ck_assert_int_eq(ctl_laddr_add(set, root, &l, err, sizeof(err)), 0);
+	ck_assert_uint_eq(set->lb.services[0].nladdrs, 1);
+	ck_assert_uint_eq(set->lb.services[0].laddr_port[0], 1);
+	EXPECT_REFUSED(ctl_laddr_add(set, root, &l, err, sizeof(err)), -CTL_EEXIST,
+		       "10.1.0.10 is already a local address of TCP 10.0.0.100:80");
+	l.port = 0;
+	l.addr = ip_of("10.1.0.10");
+	EXPECT_REFUSED(ctl_laddr_add(set, root, &l, err, sizeof(err)), -CTL_EINVAL,
+		       "10.1.0.10 is not an address of dpdk0");
+	l.port = 1;
+	l.addr = ip_of("10.1.0.11");
+	EXPECT_REFUSED(ctl_laddr_add(set, root, &l, err, sizeof(err)), -CTL_EINVAL,
+		       "not an address of dpdk1 (add it with \"addr add 10.1.0.11/LEN dev dpdk1\"");
+	l.svc.port = 81;
+	EXPECT_REFUSED(ctl_laddr_add(set, root, &l, err, sizeof(err)), -CTL_ENOENT,
+		       "no service TCP 10.0.0.100:81");
+	/* the address is in use: addr del refuses, laddr del then addr del work */
+	{
+		struct dpvs_addr_entry e = tctl_entry("10.1.0.10", 24, 1);
+
+		EXPECT_REFUSED(ctl_addr_del(set, root, &e, err, sizeof(err)), -CTL_EINVAL,
+			       "10.1.0.10 is a local address of service TCP 10.0.0.100:80");
+		l.svc.port = 80;
+		l.addr = ip_of("10.1.0.10");
+		l.port = 0;
+		EXPECT_REFUSED(ctl_laddr_del(set, root, &l, err, sizeof(err)), -CTL_ENOENT,
+			       "on dpdk1, not dpdk0");
+		l.port = -1;
+		ck_assert_int_eq(ctl_laddr_del(set, root, &l, err, sizeof(err)), 0);
+		ck_assert_uint_eq(set->lb.services[0].nladdrs, 0);
+		EXPECT_REFUSED(ctl_laddr_del(set, root, &l, err, sizeof(err)), -CTL_ENOENT,
+			       "is not a local address");
+		ck_assert_int_eq(ctl_addr_del(set, root, &e, err, sizeof(err)), 0);
+	}
+}
+END_TEST
+
+static struct ctl_route_args
+route_of(const char *prefix, uint8_t len, const char *gw, int port)
+{
+	struct ctl_route_args r;
+
+	memset(&r, 0, sizeof(r));
+	r.prefix = ip_of(prefix);
+	r.prefixlen = len;
+	if (gw != NULL)
+		r.gw = ip_of(gw);
+	r.port = port;
+	return r;
+}
+
+START_TEST(test_routes)
+{
+	struct ctl_route_args r;
+	struct dpvs_addr_entry e;
+
+	addr_add("10.1.0.10", 24, 1);
+	addr_add("10.0.0.100", 32, 0);        /* a /32: no connected route */
+	r = route_of("10.2.0.0", 16, "10.1.0.1", 1);
+	ck_assert_int_eq(ctl_route_add(set, root, &r, err, sizeof(err)), 0);
+	r = route_of("10.4.0.0", 16, NULL, 0);
+	ck_assert_int_eq(ctl_route_add(set, root, &r, err, sizeof(err)), 0);
+	/* static routes first, in add order, then the connected one */
+	ck_assert_uint_eq(set->lb.nroutes, 3);
+	ck_assert_uint_eq(set->lb.routes[0].flags, DPVS_ROUTE_F_GATEWAY);
+	ck_assert_uint_eq(set->lb.routes[1].flags, 0);
+	ck_assert_uint_eq(set->lb.routes[2].flags, DPVS_ROUTE_F_CONNECTED);
+	ck_assert_uint_eq(set->lb.routes[2].prefixlen, 24);
+	ck_assert_uint_eq(set->lb.routes[2].prefix.bytes[3], 0);
+	ck_assert_uint_eq(set->lb.routes[2].port, 1);
+	r = route_of("10.2.0.0", 16, "10.1.0.1", 1);
+	EXPECT_REFUSED(ctl_route_add(set, root, &r, err, sizeof(err)), -CTL_EEXIST,
+		       "route 10.2.0.0/16 already exists");
+	r = route_of("10.1.0.0", 24, NULL, 1);
+	EXPECT_REFUSED(ctl_route_add(set, root, &r, err, sizeof(err)), -CTL_EEXIST,
+		       "already a connected route of dpdk1");
+	r = route_of("10.3.0.1", 16, "10.1.0.1", 1);
+	EXPECT_REFUSED(ctl_route_add(set, root, &r, err, sizeof(err)), -CTL_EINVAL,
+		       "did you mean 10.3.0.0/16");
+	r = route_of("10.3.0.0", 16, "10.9.0.1", 1);
+	EXPECT_REFUSED(ctl_route_add(set, root, &r, err, sizeof(err)), -CTL_EINVAL,
+		       "gateway 10.9.0.1 is not on a network of dpdk1");
+	r = route_of("10.3.0.0", 16, "10.1.0.1", 0);
+	EXPECT_REFUSED(ctl_route_add(set, root, &r, err, sizeof(err)), -CTL_EINVAL,
+		       "not on a network of dpdk0");
+	r = route_of("10.3.0.0", 16, "10.1.0.10", 1);
+	EXPECT_REFUSED(ctl_route_add(set, root, &r, err, sizeof(err)), -CTL_EINVAL,
+		       "is an address of this node");
+	r = route_of("10.3.0.0", 16, NULL, -1);
+	EXPECT_REFUSED(ctl_route_add(set, root, &r, err, sizeof(err)), -CTL_EINVAL, "dev");
+	/* connected routes are not deleted by hand */
+	r = route_of("10.1.0.0", 24, NULL, -1);
+	EXPECT_REFUSED(ctl_route_del(set, root, &r, err, sizeof(err)), -CTL_EINVAL,
+		       "delete the address instead");
+	r = route_of("10.9.0.0", 16, NULL, -1);
+	EXPECT_REFUSED(ctl_route_del(set, root, &r, err, sizeof(err)), -CTL_ENOENT,
+		       "no such route 10.9.0.0/16");
+	/* the gateway's network is needed by a route */
+	e = tctl_entry("10.1.0.10", 24, 1);
+	EXPECT_REFUSED(ctl_addr_del(set, root, &e, err, sizeof(err)), -CTL_EINVAL,
+		       "route 10.2.0.0/16 via 10.1.0.1 dev dpdk1 needs this address");
+	r = route_of("10.2.0.0", 16, NULL, -1);
+	ck_assert_int_eq(ctl_route_del(set, root, &r, err, sizeof(err)), 0);
+	ck_assert_int_eq(ctl_addr_del(set, root, &e, err, sizeof(err)), 0);
+	ctl_lb_derive(set);
+	/* the connected route went with its address */
+	ck_assert_uint_eq(set->lb.nroutes, 1);
+	ck_assert_uint_eq(set->lb.routes[0].port, 0);
+}
+END_TEST
+
+START_TEST(test_static_neigh)
+{
+	struct ctl_sneigh_args n;
+	struct dpvs_ip ip;
+	static const uint8_t mac[6] = { 2, 0, 0, 0, 0, 0x21 };
+
+	memset(&n, 0, sizeof(n));
+	n.ip = ip_of("10.1.0.2");
+	memcpy(n.mac, mac, 6);
+	n.port = 1;
+	ck_assert_int_eq(ctl_sneigh_add(set, root, &n, err, sizeof(err)), 0);
+	EXPECT_REFUSED(ctl_sneigh_add(set, root, &n, err, sizeof(err)), -CTL_EEXIST,
+		       "neighbour 10.1.0.2 dev dpdk1 already exists");
+	n.port = 0;   /* the same address on another port is another neighbour */
+	ck_assert_int_eq(ctl_sneigh_add(set, root, &n, err, sizeof(err)), 0);
+	n.mac[0] = 1;
+	n.ip = ip_of("10.1.0.3");
+	EXPECT_REFUSED(ctl_sneigh_add(set, root, &n, err, sizeof(err)), -CTL_EINVAL,
+		       "not a unicast MAC");
+	memset(n.mac, 0, 6);
+	EXPECT_REFUSED(ctl_sneigh_add(set, root, &n, err, sizeof(err)), -CTL_EINVAL,
+		       "not a unicast MAC");
+	n.port = 7;
+	EXPECT_REFUSED(ctl_sneigh_add(set, root, &n, err, sizeof(err)), -CTL_ENOPORT, "port");
+	n.port = 1;
+	EXPECT_REFUSED(ctl_sneigh_del(set, root, &n, err, sizeof(err)), -CTL_ENOENT,
+		       "no static neighbour 10.1.0.3 dev dpdk1");
+	ctl_lb_derive(set);
+	ip = ip_of("10.1.0.2");
+	ck_assert_uint_eq(dpvs_sneigh_lookup(&set->lb, &ip, 1), 0);
+	ck_assert_uint_eq(dpvs_sneigh_lookup(&set->lb, &ip, 0), 1);
+	ck_assert_uint_eq(dpvs_sneigh_lookup(&set->lb, &ip, 2), DPVS_SLOT_NONE);
+	n.ip = ip;
+	ck_assert_int_eq(ctl_sneigh_del(set, root, &n, err, sizeof(err)), 0);
+	ctl_lb_derive(set);
+	ck_assert_uint_eq(dpvs_sneigh_lookup(&set->lb, &ip, 1), DPVS_SLOT_NONE);
+	ck_assert_uint_eq(dpvs_sneigh_lookup(&set->lb, &ip, 0), 0);
+}
+END_TEST
+
+/* Every live service is found at its slot, every deleted one is not. */
+static void
+check_svc_hash(const bool *live)
+{
+	struct dpvs_ip vip = ip_of("10.0.0.100");
+	int i;
+
+	for (i = 0; i < DPVS_MAX_SERVICES; i++) {
+		uint16_t port = (uint16_t)(1000 + i);
+		uint16_t want = live[i] ? (uint16_t)i : DPVS_SLOT_NONE;
+
+		ck_assert_uint_eq(dpvs_svc_lookup(&set->lb, IPPROTO_TCP, &vip, htons(port)), want);
+		ck_assert_uint_eq(dpvs_svc_lookup(&set->lb, IPPROTO_UDP, &vip, htons(port)),
+				  DPVS_SLOT_NONE);
+	}
+}
+
+START_TEST(test_svc_hash)
+{
+	static bool live[DPVS_MAX_SERVICES];
+	struct ctl_svc_key k;
+	struct dpvs_ip other = ip_of("10.0.0.101");
+	int i;
+
+	for (i = 0; i < DPVS_MAX_SERVICES; i++) {
+		ck_assert_int_eq(svc_add(IPPROTO_TCP, "10.0.0.100", (uint16_t)(1000 + i), 0), 0);
+		live[i] = true;
+	}
+	ctl_lb_derive(set);
+	check_svc_hash(live);
+	ck_assert_uint_eq(dpvs_svc_lookup(&set->lb, IPPROTO_TCP, &other, htons(1000)),
+			  DPVS_SLOT_NONE);
+	for (i = 0; i < DPVS_MAX_SERVICES; i += 3) {
+		k = key_of(IPPROTO_TCP, "10.0.0.100", (uint16_t)(1000 + i));
+		ck_assert_int_eq(ctl_svc_del(set, &k, err, sizeof(err)), 0);
+		live[i] = false;
+	}
+	ctl_lb_derive(set);
+	check_svc_hash(live);
+	/* re-added ones land in the freed slots and are found there */
+	for (i = 0; i < DPVS_MAX_SERVICES; i += 3) {
+		ck_assert_int_eq(svc_add(IPPROTO_TCP, "10.0.0.100", (uint16_t)(1000 + i), 0), 0);
+		live[i] = true;
+	}
+	ctl_lb_derive(set);
+	check_svc_hash(live);
+}
+END_TEST
+
+START_TEST(test_sched_tables_derived)
+{
+	uint16_t b;
+
+	ck_assert_int_eq(svc_add(IPPROTO_TCP, "10.0.0.100", 80, DPVS_SCHED_MH), 0);
+	ck_assert_int_eq(svc_add(IPPROTO_TCP, "10.0.0.100", 81, DPVS_SCHED_RR), 0);
+	ck_assert_int_eq(dest_add("10.0.0.100", 80, "10.1.0.2", 80, 1), 0);
+	ck_assert_int_eq(dest_add("10.0.0.100", 80, "10.1.0.3", 80, 1), 0);
+	ctl_lb_derive(set);
+	for (b = 0; b < DPVS_SCHED_TABLE_SIZE; b++) {
+		ck_assert_msg(set->lb.sched_table[0][b] == 0 || set->lb.sched_table[0][b] == 1,
+			      "bucket %u -> %u", b, set->lb.sched_table[0][b]);
+		ck_assert_uint_eq(set->lb.sched_table[1][b], DPVS_SLOT_NONE);
+	}
+}
+END_TEST
+
+START_TEST(test_names)
+{
+	int i;
+
+	for (i = 0; i < DPVS_SCHED_MAX; i++)
+		ck_assert_int_eq(ctl_sched_from_name(ctl_sched_name((unsigned int)i)), i);
+	for (i = 0; i < DPVS_FWD_MAX; i++)
+		ck_assert_int_eq(ctl_fwd_from_name(ctl_fwd_name((unsigned int)i)), i);
+	ck_assert_int_eq(ctl_sched_from_name("sh"), -1);
+	ck_assert_int_eq(ctl_fwd_from_name("masq"), -1);
+}
+END_TEST
+
+static Suite *
+lb_suite(void)
+{
+	Suite *s = suite_create("ctl_lb");
+	TCase *tc = tcase_create("front doors");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_svc_add_edit_del);
+	tcase_add_test(tc, test_svc_refusals);
+	tcase_add_test(tc, test_dest_add_edit_del);
+	tcase_add_test(tc, test_dest_refusals);
+	tcase_add_test(tc, test_laddr);
+	tcase_add_test(tc, test_routes);
+	tcase_add_test(tc, test_static_neigh);
+	tcase_add_test(tc, test_svc_hash);
+	tcase_add_test(tc, test_sched_tables_derived);
+	tcase_add_test(tc, test_names);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(lb_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
