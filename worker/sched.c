@@ -119,6 +119,8 @@ wk_sched_table_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
 	uint16_t d, last = DPVS_SLOT_NONE;
 	unsigned int tries = 0;
 
+	/* IPv4 today (the ipvs core hands only IPv4 here); IPv6 will add a
+	 * dpvs_sched_hash_v6() over all 16 bytes */
 	memcpy(&src, pk->src.bytes, sizeof(src));
 	h = dpvs_sched_hash_v4(src, pk->sport, (svc->flags & DPVS_SVC_F_HASHED) != 0);
 	b = h % DPVS_SCHED_TABLE_SIZE;
