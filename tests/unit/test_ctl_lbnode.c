@@ -1,0 +1,432 @@
+/*
+ * Tests of the load-balancer control path on real shared memory created in
+ * this process (EAL --no-huge --no-shconf, no devices): commands through the
+ * request handler publish derived tables (the rte_lpm of the published copy
+ * gives the right route for a few addresses, svc_hash finds the services,
+ * default timeouts are set); a refused change publishes nothing; -L -n
+ * --stats sums the workers' counter rows whose id matches the live object;
+ * conn show reads a worker's connection table; text and JSON shapes as
+ * dpvsctl prints them. Tests share one EAL and one shm: no fork, in order.
+ */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include <rte_eal.h>
+#include <rte_lpm.h>
+
+#include "ctl/common/cli.h"
+#include "ctl/common/fmt.h"
+#include "ctl/common/pb.h"
+#include "ctl/daemon/handler.h"
+#include "shm/lb_hash.h"
+#include "shm/shm.h"
+
+static struct dpvs_shm shm;
+
+static void
+remove_runtime_dir(void)
+{
+	char dir[128], f[512];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/var/run/dpdk/tctllb%d", (int)getpid());
+	d = opendir(dir);
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(f, sizeof(f), "%s/%s", dir, de->d_name);
+		unlink(f);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+static void
+eal_and_shm(void)
+{
+	char prefix[64], err[256];
+	char *argv[] = { "test_ctl_lbnode", "--no-huge", "--no-shconf", "-m", "512", "--no-pci",
+			 "--no-telemetry", prefix, "--log-level=lib.eal:error", "-l", "0", NULL };
+	struct dpvs_global_conf conf;
+	struct dpvs_port_info ports[2];
+
+	snprintf(prefix, sizeof(prefix), "--file-prefix=tctllb%d", (int)getpid());
+	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0) {
+		fprintf(stderr, "EAL init failed\n");
+		exit(EXIT_FAILURE);
+	}
+	memset(&conf, 0, sizeof(conf));
+	memset(ports, 0, sizeof(ports));
+	snprintf(conf.file_prefix, sizeof(conf.file_prefix), "tctllb");
+	snprintf(conf.run_dir, sizeof(conf.run_dir), "/tmp");
+	conf.mbufs = 1023;
+	conf.nworkers = 2;
+	conf.nports = 2;
+	conf.conn_capacity = 64;
+	snprintf(ports[0].name, sizeof(ports[0].name), "dpdk0");
+	snprintf(ports[1].name, sizeof(ports[1].name), "dpdk1");
+	ports[0].port_id = 0xfff0;
+	ports[1].port_id = 0xfff1;
+	if (dpvs_shm_create(&shm, &conf, ports, err, sizeof(err)) != 0) {
+		fprintf(stderr, "dpvs_shm_create: %s\n", err);
+		exit(EXIT_FAILURE);
+	}
+}
+
+/* The words of a dpvsctl command through the parser and the handler. */
+static Dpvs__Response *
+run(int argc, char **argv, bool *json)
+{
+	struct ctl_cli_cmd cmd;
+	Dpvs__Response *resp;
+	char err[256];
+
+	ck_assert_msg(ctl_cli_parse(argc, argv, &cmd, err, sizeof(err)) == CTL_CLI_OK, "%s", err);
+	resp = ctl_execute(&shm, cmd.req);
+	if (json != NULL)
+		*json = cmd.json;
+	ctl_cli_cmd_free(&cmd);
+	return resp;
+}
+#define RUN(...) run((int)(sizeof((char *[]){ __VA_ARGS__ }) / sizeof(char *)), \
+		     (char *[]){ __VA_ARGS__ }, NULL)
+
+/* Run and expect OK without payload. */
+#define OK(...)                                                                   \
+	do {                                                                      \
+		Dpvs__Response *r_ = RUN(__VA_ARGS__);                            \
+		ck_assert_msg(r_->status == DPVS__STATUS__OK, "%s", r_->message); \
+		dpvs__response__free_unpacked(r_, NULL);                          \
+	} while (0)
+
+/* Run and print as dpvsctl would; returns the malloc'd output. */
+static char *
+output(int argc, char **argv)
+{
+	Dpvs__Response *r;
+	char *buf = NULL;
+	size_t len = 0;
+	bool json;
+	FILE *f;
+
+	r = run(argc, argv, &json);
+	ck_assert_msg(r->status == DPVS__STATUS__OK, "%s", r->message);
+	f = open_memstream(&buf, &len);
+	ctl_fmt_response(f, r, json);
+	fclose(f);
+	dpvs__response__free_unpacked(r, NULL);
+	return buf;
+}
+#define OUTPUT(...) output((int)(sizeof((char *[]){ __VA_ARGS__ }) / sizeof(char *)), \
+			   (char *[]){ __VA_ARGS__ })
+
+static const struct dpvs_config_set *
+active_set(void)
+{
+	return dpvs_config_active(shm.root);
+}
+
+static struct rte_lpm *
+active_lpm(void)
+{
+	return shm.lpm[__atomic_load_n(&shm.root->config.active, __ATOMIC_ACQUIRE) & 1];
+}
+
+/* Index in the active set's routes[] of prefix/len, or -1. */
+static int
+route_index(const char *prefix, uint8_t len)
+{
+	const struct dpvs_lb_tables *lb = &active_set()->lb;
+	uint8_t b[4];
+	uint32_t i;
+
+	inet_pton(AF_INET, prefix, b);
+	for (i = 0; i < lb->nroutes; i++)
+		if (lb->routes[i].prefixlen == len && memcmp(lb->routes[i].prefix.bytes, b, 4) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The lpm's next hop for ip, or -1 on a miss. */
+static int
+lookup(const char *ip)
+{
+	uint32_t a, hop;
+	uint8_t b[4];
+
+	inet_pton(AF_INET, ip, b);
+	memcpy(&a, b, 4);
+	if (rte_lpm_lookup(active_lpm(), ntohl(a), &hop) != 0)
+		return -1;
+	return (int)hop;
+}
+
+START_TEST(test_routes_in_lpm)
+{
+	ck_assert_int_eq(lookup("10.1.0.77"), -1);
+	OK("addr", "add", "10.1.0.10/24", "dev", "dpdk1");
+	/* a fresh set got the default timeouts on its first publication */
+	ck_assert_uint_eq(active_set()->lb.timeouts.tcp[DPVS_TCPS_ESTABLISHED], 900);
+	ck_assert_uint_eq(active_set()->lb.timeouts.udp, 300);
+	ck_assert_int_eq(lookup("10.1.0.77"), route_index("10.1.0.0", 24));
+	OK("route", "add", "10.2.0.0/16", "via", "10.1.0.1", "dev", "dpdk1");
+	OK("route", "add", "10.2.3.0/24", "via", "10.1.0.2", "dev", "dpdk1");
+	OK("route", "add", "0.0.0.0/0", "via", "10.1.0.254", "dev", "dpdk1");
+	OK("route", "add", "172.16.0.0/12", "dev", "dpdk0");
+	ck_assert_int_ge(route_index("10.2.3.0", 24), 0);
+	ck_assert_int_eq(lookup("10.2.3.4"), route_index("10.2.3.0", 24));
+	ck_assert_int_eq(lookup("10.2.9.9"), route_index("10.2.0.0", 16));
+	ck_assert_int_eq(lookup("10.1.0.77"), route_index("10.1.0.0", 24));
+	ck_assert_int_eq(lookup("8.8.8.8"), route_index("0.0.0.0", 0));
+	ck_assert_int_eq(lookup("200.1.1.1"), route_index("0.0.0.0", 0));
+	ck_assert_int_eq(lookup("172.20.1.1"), route_index("172.16.0.0", 12));
+	ck_assert_uint_eq(active_set()->lb.routes[lookup("172.20.1.1")].port, 0);
+	/* deleting a route: the next copy's lpm no longer has it */
+	OK("route", "del", "10.2.3.0/24");
+	ck_assert_int_eq(route_index("10.2.3.0", 24), -1);
+	ck_assert_int_eq(lookup("10.2.3.4"), route_index("10.2.0.0", 16));
+	OK("route", "del", "0.0.0.0/0");
+	ck_assert_int_eq(lookup("8.8.8.8"), -1);
+	/* and both copies agree after one more publication */
+	OK("route", "del", "172.16.0.0/12");
+	ck_assert_int_eq(lookup("10.2.3.4"), route_index("10.2.0.0", 16));
+	ck_assert_int_eq(lookup("172.20.1.1"), -1);
+}
+END_TEST
+
+START_TEST(test_refused_change_publishes_nothing)
+{
+	uint64_t gen = shm.root->config.generation;
+	Dpvs__Response *r;
+
+	r = RUN("-a", "-t", "10.0.0.100:80", "-r", "10.1.0.2:80", "-b", "tunnel");
+	ck_assert_int_eq(r->status, DPVS__STATUS__ERR_UNSUPPORTED);
+	ck_assert_str_eq(r->message, "forwarding mode tunnel is not supported yet (use -b fnat)");
+	dpvs__response__free_unpacked(r, NULL);
+	r = RUN("-A", "-t", "10.0.0.100:80", "-s", "rr");
+	ck_assert_int_eq(r->status, DPVS__STATUS__OK);
+	dpvs__response__free_unpacked(r, NULL);
+	gen = shm.root->config.generation;
+	r = RUN("-A", "-t", "10.0.0.100:80", "-s", "rr");
+	ck_assert_int_eq(r->status, DPVS__STATUS__ERR_EXISTS);
+	dpvs__response__free_unpacked(r, NULL);
+	ck_assert_uint_eq(shm.root->config.generation, gen);
+	OK("-D", "-t", "10.0.0.100:80");
+}
+END_TEST
+
+/* Fill worker w's counter row of a service or dest slot. */
+static void
+set_row(struct dpvs_lb_stats *r, uint32_t id, uint64_t base)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = id;
+	r->active = base;
+	r->inactive = base + 1;
+	r->conns = base + 2;
+	r->inpkts = base + 3;
+	r->outpkts = base + 4;
+	r->inbytes = base + 5;
+	r->outbytes = base + 6;
+}
+
+START_TEST(test_list_and_stats)
+{
+	const struct dpvs_lb_tables *lb;
+	struct dpvs_ip vip = { .family = DPVS_AF_INET, .bytes = { 10, 0, 0, 100 } };
+	uint16_t s, d0, d1;
+	char *out;
+
+	OK("-A", "-t", "10.0.0.100:80", "-s", "wrr");
+	OK("-a", "-t", "10.0.0.100:80", "-r", "10.1.0.2:80", "-b", "fnat", "-w", "1");
+	OK("-a", "-t", "10.0.0.100:80", "-r", "10.1.0.3:8080", "-b", "fnat", "-w", "0");
+	OK("laddr", "add", "-t", "10.0.0.100:80", "10.1.0.10", "dev", "dpdk1");
+	lb = &active_set()->lb;
+	s = dpvs_svc_lookup(lb, IPPROTO_TCP, &vip, htons(80));
+	ck_assert_uint_ne(s, DPVS_SLOT_NONE);
+	d0 = lb->services[s].dests[0];
+	d1 = lb->services[s].dests[1];
+	/* two workers count for the service and dest 0; worker 1's row of
+	 * dest 1 belongs to an older dest that had the slot (other id) */
+	set_row(&shm.wr[0]->svc_stats[s], lb->services[s].id, 10);
+	set_row(&shm.wr[1]->svc_stats[s], lb->services[s].id, 100);
+	set_row(&shm.wr[0]->dest_stats[d0], lb->dests[d0].id, 20);
+	set_row(&shm.wr[1]->dest_stats[d0], lb->dests[d0].id, 200);
+	set_row(&shm.wr[1]->dest_stats[d1], lb->dests[d1].id + 1000, 5000);
+
+	out = OUTPUT("-L", "-n");
+	ck_assert_str_eq(out,
+		"IP Virtual Server (dpvs-mp)\n"
+		"Prot LocalAddress:Port Scheduler Flags\n"
+		"  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
+		"TCP  10.0.0.100:80 wrr\n"
+		"  -> 10.1.0.2:80                  FullNat 1      220        222\n"
+		"  -> 10.1.0.3:8080                FullNat 0      0          0\n");
+	free(out);
+	out = OUTPUT("-L", "-n", "--stats");
+	ck_assert_str_eq(out,
+		"IP Virtual Server (dpvs-mp)\n"
+		"Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes\n"
+		"  -> RemoteAddress:Port\n"
+		"TCP  10.0.0.100:80                     114      116      118      120      122\n"
+		"  -> 10.1.0.2:80                       224      226      228      230      232\n"
+		"  -> 10.1.0.3:8080                       0        0        0        0        0\n");
+	free(out);
+	out = OUTPUT("-L", "-n", "--json");
+	ck_assert_str_eq(out,
+		"[{\"proto\":\"tcp\",\"vip\":\"10.0.0.100\",\"port\":80,\"scheduler\":\"wrr\","
+		"\"flags\":[],\"laddrs\":[\"10.1.0.10\"],\"active\":110,\"inactive\":112,"
+		"\"dests\":[{\"address\":\"10.1.0.2\",\"port\":80,\"mode\":\"fnat\",\"weight\":1,"
+		"\"upper\":0,\"lower\":0,\"active\":220,\"inactive\":222},"
+		"{\"address\":\"10.1.0.3\",\"port\":8080,\"mode\":\"fnat\",\"weight\":0,"
+		"\"upper\":0,\"lower\":0,\"active\":0,\"inactive\":0}]}]\n");
+	free(out);
+	out = OUTPUT("-L", "-n", "--stats", "--json");
+	ck_assert_ptr_nonnull(strstr(out, "\"active\":110,\"inactive\":112,\"conns\":114,"
+					  "\"inpkts\":116,\"outpkts\":118,\"inbytes\":120,"
+					  "\"outbytes\":122,\"dests\":["));
+	ck_assert_ptr_nonnull(strstr(out, "\"active\":220,\"inactive\":222,\"conns\":224,"
+					  "\"inpkts\":226,\"outpkts\":228,\"inbytes\":230,"
+					  "\"outbytes\":232}"));
+	free(out);
+	out = OUTPUT("laddr", "show", "--json");
+	ck_assert_str_eq(out, "[{\"proto\":\"tcp\",\"vip\":\"10.0.0.100\",\"port\":80,"
+			      "\"address\":\"10.1.0.10\",\"dev\":\"dpdk1\"}]\n");
+	free(out);
+	out = OUTPUT("route", "show");
+	ck_assert_str_eq(out, "10.2.0.0/16 via 10.1.0.1 dev dpdk1 proto static\n"
+			      "10.1.0.0/24 dev dpdk1 proto kernel scope link\n");
+	free(out);
+	out = OUTPUT("route", "show", "--json");
+	ck_assert_str_eq(out, "[{\"prefix\":\"10.2.0.0\",\"prefixlen\":16,\"gateway\":\"10.1.0.1\","
+			      "\"dev\":\"dpdk1\",\"proto\":\"static\"},{\"prefix\":\"10.1.0.0\","
+			      "\"prefixlen\":24,\"gateway\":null,\"dev\":\"dpdk1\","
+			      "\"proto\":\"kernel\"}]\n");
+	free(out);
+	memset(shm.wr[0]->svc_stats, 0, sizeof(shm.wr[0]->svc_stats));
+	memset(shm.wr[1]->svc_stats, 0, sizeof(shm.wr[1]->svc_stats));
+	memset(shm.wr[0]->dest_stats, 0, sizeof(shm.wr[0]->dest_stats));
+	memset(shm.wr[1]->dest_stats, 0, sizeof(shm.wr[1]->dest_stats));
+}
+END_TEST
+
+static void
+ip4(struct dpvs_ip *ip, const char *s)
+{
+	memset(ip, 0, sizeof(*ip));
+	ip->family = DPVS_AF_INET;
+	inet_pton(AF_INET, s, ip->bytes);
+}
+
+START_TEST(test_conn_show)
+{
+	struct dpvs_conn *c = &dpvs_conn_array(shm.ct[1])[5];
+	char *out;
+
+	memset(c, 0, sizeof(*c));
+	c->proto = IPPROTO_TCP;
+	c->state = DPVS_TCPS_ESTABLISHED;
+	ip4(&c->caddr, "192.0.2.7");
+	ip4(&c->vaddr, "10.0.0.100");
+	ip4(&c->laddr, "10.1.0.10");
+	ip4(&c->daddr, "10.1.0.2");
+	c->cport = htons(40000);
+	c->vport = htons(80);
+	c->lport = htons(1025);
+	c->dport = htons(80);
+	c->expires_ns = dpvs_now_ns() + 125500000000ull;
+	__atomic_store_n(&c->flags, DPVS_CONN_F_USED, __ATOMIC_RELEASE);
+	out = OUTPUT("conn", "show");
+	ck_assert_str_eq(out,
+		"IPVS connection entries\n"
+		"pro expire state       source                 virtual                local    "
+		"              destination\n"
+		"TCP 02:05  ESTABLISHED 192.0.2.7:40000        10.0.0.100:80          "
+		"10.1.0.10:1025         10.1.0.2:80\n");
+	free(out);
+	out = OUTPUT("conn", "show", "--json");
+	ck_assert_str_eq(out,
+		"[{\"proto\":\"TCP\",\"expire\":125,\"state\":\"ESTABLISHED\",\"client\":\"192.0.2.7\","
+		"\"cport\":40000,\"vip\":\"10.0.0.100\",\"vport\":80,\"laddr\":\"10.1.0.10\","
+		"\"lport\":1025,\"dest\":\"10.1.0.2\",\"dport\":80,\"worker\":1}]\n");
+	free(out);
+	c->proto = IPPROTO_UDP;
+	c->state = 0;
+	out = OUTPUT("-L", "-n", "-c");
+	ck_assert_ptr_nonnull(strstr(out, "UDP 02:0"));
+	ck_assert_ptr_nonnull(strstr(out, " UDP         192.0.2.7:40000"));
+	free(out);
+	__atomic_store_n(&c->flags, 0, __ATOMIC_RELEASE);
+	out = OUTPUT("conn", "show", "--json");
+	ck_assert_str_eq(out, "[]\n");
+	free(out);
+}
+END_TEST
+
+START_TEST(test_save_and_neigh_show)
+{
+	char *out;
+
+	OK("neigh", "add", "10.1.0.2", "lladdr", "02:00:00:00:00:21", "dev", "dpdk1");
+	out = OUTPUT("save");
+	ck_assert_str_eq(out,
+		"addr add 10.1.0.10/24 dev dpdk1\n"
+		"neigh add 10.1.0.2 lladdr 02:00:00:00:00:21 dev dpdk1\n"
+		"route add 10.2.0.0/16 via 10.1.0.1 dev dpdk1\n"
+		"-A -t 10.0.0.100:80 -s wrr\n"
+		"-a -t 10.0.0.100:80 -r 10.1.0.2:80 -b fnat -w 1\n"
+		"-a -t 10.0.0.100:80 -r 10.1.0.3:8080 -b fnat -w 0\n"
+		"laddr add -t 10.0.0.100:80 10.1.0.10 dev dpdk1\n");
+	free(out);
+	out = OUTPUT("save", "--json");
+	ck_assert_ptr_nonnull(strstr(out, "[\"addr add 10.1.0.10/24 dev dpdk1\",\"neigh add "));
+	free(out);
+	out = OUTPUT("neigh", "show");
+	ck_assert_str_eq(out, "10.1.0.2 lladdr 02:00:00:00:00:21 dev dpdk1 static\n");
+	free(out);
+	out = OUTPUT("neigh", "show", "--json");
+	ck_assert_str_eq(out, "[{\"address\":\"10.1.0.2\",\"lladdr\":\"02:00:00:00:00:21\","
+			      "\"dev\":\"dpdk1\",\"state\":\"static\",\"workers\":[]}]\n");
+	free(out);
+	OK("neigh", "del", "10.1.0.2", "dev", "dpdk1");
+	out = OUTPUT("neigh", "show");
+	ck_assert_str_eq(out, "");
+	free(out);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("ctl_lbnode");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	eal_and_shm();
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_routes_in_lpm);
+	tcase_add_test(tc, test_refused_change_publishes_nothing);
+	tcase_add_test(tc, test_list_and_stats);
+	tcase_add_test(tc, test_conn_show);
+	tcase_add_test(tc, test_save_and_neigh_show);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	rte_eal_cleanup();
+	remove_runtime_dir();
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
