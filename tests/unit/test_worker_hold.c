@@ -1,0 +1,304 @@
+/*
+ * Unit tests for the neighbour stage of the output (worker/neigh_out.c): an
+ * unknown next hop holds the packet and broadcasts one ARP request; the hold
+ * is bounded per next hop and in slots (neigh_hold_full); a learned reply
+ * releases the packets in order with the right MACs; the request is resent
+ * every second and the packets are dropped (neigh_unresolved) after the
+ * last try; a successor frees what a dead worker held. Static neighbours of
+ * the config set resolve without ARP. EAL without hugepages or shared config;
+ * port 0 is a net_null; the clock is the context's now_ns, set by the test.
+ */
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <rte_arp.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include "shm/lb_hash.h"
+#include "shm/shm.h"
+#include "worker/lbpath.h"
+#include "worker/neigh.h"
+#include "worker/worker.h"
+
+#define NH(x) RTE_BE32(0x0a000100u + (x))   /* 10.0.1.x */
+#define SEC   1000000000ull
+
+static struct dpvs_shm shm;
+static struct wk_ctx ctx;
+
+static unsigned int
+in_use(void)
+{
+	return rte_mempool_in_use_count(shm.pool);
+}
+
+/* An IPv4 frame with a marker byte, as the xmit would hand it over. */
+static struct rte_mbuf *
+pkt(uint8_t mark)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(shm.pool);
+	uint8_t *d;
+
+	ck_assert_ptr_nonnull(m);
+	d = (uint8_t *)rte_pktmbuf_append(m, 60);
+	ck_assert_ptr_nonnull(d);
+	memset(d, 0, 60);
+	d[59] = mark;
+	return m;
+}
+
+/* Hold m for next hop nh on port 0 the way rx.c carries out the verdict. */
+static int
+hold(struct rte_mbuf *m, uint32_t nh)
+{
+	struct wk_verdict v = wk_neigh_output(&ctx, m, 0, nh);
+
+	ck_assert_uint_eq(v.kind, DPVS_VERDICT_HOLD);
+	ck_assert_uint_eq(v.port, 0);
+	return wk_neigh_hold(&ctx, m, v.port);
+}
+
+static struct dpvs_txbuf *
+txb(void)
+{
+	return &shm.wr[0]->txbuf[0];
+}
+
+static void
+txb_free(void)
+{
+	rte_pktmbuf_free_bulk(txb()->pkts, txb()->count);
+	txb()->count = 0;
+}
+
+static void
+check_arp_request(const struct rte_mbuf *m, uint32_t tip)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct rte_arp_hdr *arp = (const struct rte_arp_hdr *)(eth + 1);
+
+	ck_assert(rte_is_broadcast_ether_addr(&eth->dst_addr));
+	ck_assert(rte_is_same_ether_addr(&eth->src_addr, &ctx.mac[0]));
+	ck_assert_uint_eq(eth->ether_type, RTE_BE16(RTE_ETHER_TYPE_ARP));
+	ck_assert_uint_eq(arp->arp_opcode, RTE_BE16(RTE_ARP_OP_REQUEST));
+	ck_assert(rte_is_same_ether_addr(&arp->arp_data.arp_sha, &ctx.mac[0]));
+	ck_assert_uint_eq(arp->arp_data.arp_sip, NH(1)); /* our address in that subnet */
+	ck_assert_uint_eq(arp->arp_data.arp_tip, tip);
+}
+
+START_TEST(test_hold_then_release_in_order)
+{
+	const uint8_t mac[6] = { 2, 0, 0, 0, 0, 0x21 };
+	struct dpvs_worker_stats *st = ctx.st;
+	uint64_t full0 = st->drop[DPVS_DROP_NEIGH_HOLD_FULL];
+	unsigned int base = in_use(), i;
+	struct dpvs_ip ip;
+
+	for (i = 0; i < DPVS_NEIGH_HOLD_PKTS; i++)
+		ck_assert_int_eq(hold(pkt((uint8_t)i), NH(2)), 0);
+	ck_assert_int_eq(hold(pkt(99), NH(2)), -1);         /* per next hop bound */
+	ck_assert_uint_eq(st->drop[DPVS_DROP_NEIGH_HOLD_FULL] - full0, 1);
+	ck_assert_uint_eq(txb()->count, 1);                 /* one ARP request */
+	check_arp_request(txb()->pkts[0], NH(2));
+	txb_free();
+	wk_ip_from_v4(&ip, NH(3));
+	wk_neigh_resolved(&ctx, 0, &ip, mac);               /* someone else: nothing */
+	ck_assert_uint_eq(txb()->count, 0);
+	wk_ip_from_v4(&ip, NH(2));
+	wk_neigh_resolved(&ctx, 0, &ip, mac);
+	ck_assert_uint_eq(txb()->count, DPVS_NEIGH_HOLD_PKTS);
+	for (i = 0; i < DPVS_NEIGH_HOLD_PKTS; i++) {
+		const struct rte_mbuf *m = txb()->pkts[i];
+		const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+
+		ck_assert_uint_eq(rte_pktmbuf_mtod(m, const uint8_t *)[59], i);
+		ck_assert_mem_eq(eth->dst_addr.addr_bytes, mac, 6);
+		ck_assert(rte_is_same_ether_addr(&eth->src_addr, &ctx.mac[0]));
+		ck_assert_uint_eq(eth->ether_type, RTE_BE16(RTE_ETHER_TYPE_IPV4));
+	}
+	txb_free();
+	for (i = 0; i < DPVS_NEIGH_HOLD_SLOTS; i++)
+		ck_assert_uint_eq(shm.wr[0]->hold[i].ip.family, DPVS_AF_NONE);
+	ck_assert_uint_eq(in_use(), base);
+}
+END_TEST
+
+START_TEST(test_retry_then_give_up)
+{
+	struct dpvs_worker_stats *st = ctx.st;
+	uint64_t un0 = st->drop[DPVS_DROP_NEIGH_UNRESOLVED];
+	unsigned int base = in_use(), t;
+
+	ctx.now_ns = 100 * SEC;
+	ctx.hold_tick_ns = 0;
+	ck_assert_int_eq(hold(pkt(1), NH(5)), 0);
+	ck_assert_int_eq(hold(pkt(2), NH(5)), 0);
+	ck_assert_uint_eq(txb()->count, 1);
+	txb_free();
+	ctx.now_ns += SEC / 2;                               /* too early to resend */
+	ck_assert_uint_eq(wk_neigh_hold_tick(&ctx), 0);
+	ck_assert_uint_eq(txb()->count, 0);
+	for (t = 2; t <= 3; t++) {                           /* tries 2 and 3 */
+		ctx.now_ns += SEC;
+		ck_assert_uint_eq(wk_neigh_hold_tick(&ctx), 0);
+		ck_assert_uint_eq(txb()->count, 1);
+		check_arp_request(txb()->pkts[0], NH(5));
+		txb_free();
+	}
+	ctx.now_ns += SEC;
+	ck_assert_uint_eq(wk_neigh_hold_tick(&ctx), 2);      /* given up */
+	ck_assert_uint_eq(st->drop[DPVS_DROP_NEIGH_UNRESOLVED] - un0, 2);
+	ck_assert_uint_eq(txb()->count, 0);
+	ck_assert_uint_eq(in_use(), base);
+}
+END_TEST
+
+START_TEST(test_slots_bounded)
+{
+	struct dpvs_worker_stats *st = ctx.st;
+	uint64_t full0 = st->drop[DPVS_DROP_NEIGH_HOLD_FULL];
+	unsigned int base = in_use(), i;
+
+	for (i = 0; i < DPVS_NEIGH_HOLD_SLOTS; i++)
+		ck_assert_int_eq(hold(pkt(0), NH(10 + i)), 0);
+	ck_assert_int_eq(hold(pkt(0), NH(200)), -1);
+	ck_assert_uint_eq(st->drop[DPVS_DROP_NEIGH_HOLD_FULL] - full0, 1);
+	txb_free();
+	ck_assert_uint_eq(wk_neigh_hold_recover(&ctx), DPVS_NEIGH_HOLD_SLOTS);
+	ck_assert_uint_eq(in_use(), base);
+}
+END_TEST
+
+START_TEST(test_successor_frees_the_hold_queue)
+{
+	unsigned int base = in_use();
+
+	ck_assert_int_eq(hold(pkt(1), NH(7)), 0);
+	ck_assert_int_eq(hold(pkt(2), NH(8)), 0);
+	txb_free();
+	/* the worker dies here; its successor recovers the region */
+	ck_assert_uint_eq(wk_ctx_recover(&ctx), 2);
+	ck_assert_uint_eq(in_use(), base);
+	ck_assert_uint_eq(wk_ctx_recover(&ctx), 0);
+}
+END_TEST
+
+START_TEST(test_learned_and_static_neighbours_resolve)
+{
+	struct dpvs_config_set *cfg = (struct dpvs_config_set *)(uintptr_t)ctx.cfg;
+	const uint8_t lmac[6] = { 2, 0, 0, 0, 0, 0x31 }, smac[6] = { 2, 0, 0, 0, 0, 0x32 };
+	struct rte_mbuf *m = pkt(0);
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	struct wk_verdict v;
+	struct dpvs_ip ip;
+
+	wk_ip_from_v4(&ip, NH(31));
+	ck_assert_int_ge(wk_neigh_learn(shm.wr[0], 0, &ip, lmac, 1), 0);
+	v = wk_neigh_output(&ctx, m, 0, NH(31));
+	ck_assert_uint_eq(v.kind, DPVS_VERDICT_TX);
+	ck_assert_mem_eq(eth->dst_addr.addr_bytes, lmac, 6);
+	/* a static neighbour: hashed into the set as dpvs-ctl would */
+	wk_ip_from_v4(&cfg->lb.sneigh[0].ip, NH(32));
+	cfg->lb.sneigh[0].port = 0;
+	memcpy(cfg->lb.sneigh[0].mac, smac, 6);
+	cfg->lb.nsneigh = 1;
+	cfg->lb.sneigh_hash[dpvs_sneigh_hash(&cfg->lb.sneigh[0].ip, 0)] = 1;
+	v = wk_neigh_output(&ctx, m, 0, NH(32));
+	ck_assert_uint_eq(v.kind, DPVS_VERDICT_TX);
+	ck_assert_mem_eq(eth->dst_addr.addr_bytes, smac, 6);
+	ck_assert_uint_eq(txb()->count, 0);                  /* no ARP */
+	rte_pktmbuf_free(m);
+}
+END_TEST
+
+static void
+setup_node(const char *prog)
+{
+	static struct dpvs_port_info ports[1];
+	struct dpvs_config_set *cfg;
+	char prefix[64], errbuf[256];
+	char *argv[] = { (char *)prog, (char *)"--no-huge", (char *)"--no-shconf",
+			 (char *)"-m", (char *)"256", (char *)"--no-pci", (char *)"-l",
+			 (char *)"0", prefix, (char *)"--vdev", (char *)"net_null0",
+			 (char *)"--log-level=lib.eal:error", (char *)"--no-telemetry", NULL };
+	struct dpvs_global_conf conf = { .mbufs = 1023, .nworkers = 1, .nports = 1,
+					 .conn_capacity = DPVS_CONN_MIN_CAP };
+	uint16_t pid;
+
+	snprintf(prefix, sizeof(prefix), "--file-prefix=tuwh%d", (int)getpid());
+	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0 ||
+	    rte_eth_dev_get_port_by_name("net_null0", &pid) != 0)
+		abort();
+	snprintf(ports[0].name, sizeof(ports[0].name), "dpdk0");
+	ports[0].port_id = pid;
+	ports[0].nb_queues = 1;
+	ports[0].mac[0] = 2;
+	ports[0].mac[5] = 1;
+	if (dpvs_shm_create(&shm, &conf, ports, errbuf, sizeof(errbuf)) != 0 ||
+	    wk_ctx_init(&ctx, &shm, 0, errbuf, sizeof(errbuf)) != 0) {
+		fprintf(stderr, "%s\n", errbuf);
+		abort();
+	}
+	/* 10.0.0.1/24 and 10.0.1.1/24 on dpdk0: the ARP source is the second */
+	cfg = (struct dpvs_config_set *)(uintptr_t)ctx.cfg;
+	wk_ip_from_v4(&cfg->addrs[0].addr, RTE_BE32(0x0a000001u));
+	cfg->addrs[0].prefixlen = 24;
+	wk_ip_from_v4(&cfg->addrs[1].addr, NH(1));
+	cfg->addrs[1].prefixlen = 24;
+	cfg->naddrs = 2;
+	wk_ctx_recover(&ctx);
+}
+
+static void
+teardown_node(void)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 256];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	d = opendir(dir);
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (de->d_name[0] != '.')
+			unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+int
+main(int argc, char **argv)
+{
+	Suite *s = suite_create("worker_hold");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	(void)argc;
+	setup_node(argv[0]);
+	tcase_add_test(tc, test_hold_then_release_in_order);
+	tcase_add_test(tc, test_retry_then_give_up);
+	tcase_add_test(tc, test_slots_bounded);
+	tcase_add_test(tc, test_successor_frees_the_hold_queue);
+	tcase_add_test(tc, test_learned_and_static_neighbours_resolve);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	teardown_node();
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
