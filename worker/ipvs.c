@@ -297,8 +297,10 @@ ipvs_new(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt
 	return ipvs_conn_pkt(ctx, m, pk, idx, DPVS_DIR_IN);
 }
 
-int
-wk_ipvs_is_laddr(const struct dpvs_config_set *cfg, uint8_t proto, const struct dpvs_ip *ip)
+/* Is ip a local address (or, with vips, a VIP too) of a service of proto? */
+static int
+ipvs_is_lb_addr(const struct dpvs_config_set *cfg, uint8_t proto, const struct dpvs_ip *ip,
+		int vips)
 {
 	const struct dpvs_service *s;
 	unsigned int i, j, n;
@@ -307,12 +309,20 @@ wk_ipvs_is_laddr(const struct dpvs_config_set *cfg, uint8_t proto, const struct 
 		s = &cfg->lb.services[i];
 		if (s->id == 0 || s->proto != proto)
 			continue;
+		if (vips && dpvs_ip_equal(&s->vip, ip))
+			return 1;
 		n = RTE_MIN(s->nladdrs, (uint16_t)DPVS_MAX_SVC_LADDRS);
 		for (j = 0; j < n; j++)
 			if (dpvs_ip_equal(&s->laddrs[j], ip))
 				return 1;
 	}
 	return 0;
+}
+
+int
+wk_ipvs_is_laddr(const struct dpvs_config_set *cfg, uint8_t proto, const struct dpvs_ip *ip)
+{
+	return ipvs_is_lb_addr(cfg, proto, ip, 0);
 }
 
 /* Is this a fragment (MF set or an offset)? */
@@ -339,8 +349,12 @@ wk_ipvs_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_verdict
 		return 0;
 	frag = ipv4_is_frag(ip);
 	if (frag || ipvs_parse(m, ip, l3, &pk) != 0) {
-		if (wk_addr_v4_is_ours(ctx->cfg, WK_PORT_NONE, ip->dst_addr))
-			return 0; /* the kernel's to reassemble or to refuse */
+		/* the kernel's to reassemble or to refuse, unless it is for the
+		 * load balancer (whose VIPs and laddrs are node addresses too) */
+		wk_ip_from_v4(&pk.dst, ip->dst_addr);
+		if (wk_addr_v4_is_ours(ctx->cfg, WK_PORT_NONE, ip->dst_addr) &&
+		    !ipvs_is_lb_addr(ctx->cfg, ip->next_proto_id, &pk.dst, 1))
+			return 0;
 		*v = wk_drop(frag ? DPVS_DROP_IP_FRAG : DPVS_DROP_L4_HDR);
 		return 1;
 	}
