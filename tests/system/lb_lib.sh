@@ -125,6 +125,7 @@ body = ("server %s\n" % name).encode()
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    wbufsize = -1      # one write per response (no Nagle stall between header and body)
 
     def do_GET(self):
         log.write("%s %d\n" % self.client_address[:2])
@@ -132,6 +133,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(data)))
+        if self.headers.get("Connection", "").lower() == "close":
+            self.send_header("Connection", "close")
         self.end_headers()
         step = len(data) if self.path != "/slow" else 10
         for i in range(0, len(data), step):
@@ -234,3 +237,40 @@ lb_cleanup() {
 	return "$rc"
 }
 trap 'lb_cleanup; t_cleanup' EXIT
+
+# ---- one call: a node with its services and servers, answering -----------------
+
+# lb_setup X NWORKERS [SCHED]: lb_node_start, addresses, both services, the
+# four real servers; returns once a request through the VIP got an answer
+# (the servers' logs are then emptied again)
+lb_setup() {
+	local x="$1" nw="$2" s="${3:-rr}" i
+	lb_node_start "$x" "$nw"
+	lb_addrs "$x"
+	lb_services "$x" "$s"
+	lb_servers_start "$x"
+	wait_until 10 nsc "$x" curl -sS --max-time 2 -o /dev/null "http://$(vip_of "$x")/" ||
+		fail "node $x: no answer from http://$(vip_of "$x")/ (drops: $(drops_nonzero "$x"))"
+	for i in 1 2; do
+		: >"$(srv_log "$x" http "$i")"
+	done
+}
+
+# ---- wrk ------------------------------------------------------------------------
+
+# wrk_run X OUT SECONDS CONNS [ARGS...]: wrk in the client namespace against
+# the VIP; its output in OUT; sets WRK_REQS, WRK_RPS, WRK_SOCKERR (sum of
+# connect/read/write/timeout errors) and WRK_NON2XX
+wrk_run() {
+	local x="$1" out="$2" secs="$3" conns="$4"
+	shift 4
+	nsc "$x" wrk -t 2 -c "$conns" -d "${secs}s" --timeout 5s "$@" "http://$(vip_of "$x")/" \
+		>"$out" 2>&1 || fail "node $x: wrk failed: $(cat "$out")"
+	WRK_REQS="$(sed -n 's/^ *\([0-9]*\) requests in .*/\1/p' "$out")"
+	WRK_RPS="$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$out")"
+	WRK_SOCKERR="$(sed -n 's/.*Socket errors: connect \([0-9]*\), read \([0-9]*\), write \([0-9]*\), timeout \([0-9]*\).*/\1 \2 \3 \4/p' "$out" |
+		awk '{ print $1 + $2 + $3 + $4 } END { if (NR == 0) print 0 }')"
+	WRK_NON2XX="$(sed -n 's/.*Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p' "$out")"
+	WRK_NON2XX="${WRK_NON2XX:-0}"
+	[ -n "$WRK_REQS" ] || fail "node $x: no request count in wrk's output: $(cat "$out")"
+}
