@@ -18,3 +18,4 @@ TESTS += $(UNIT_BINS)
 
 .PHONY: tests
 tests: $(TESTS)
+-include tests/bench/build.mk

@@ -1,0 +1,44 @@
+/*
+ * Pieces of the pipeline benchmark dpvs-bench-pipe (pipe.c): the addresses
+ * of the benchmark's node (the same as the rules it loads) and the frames it
+ * feeds. Process-local; no shm, no state beyond the caller's buffers.
+ */
+#ifndef DPVS_BENCH_BENCH_H
+#define DPVS_BENCH_BENCH_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdint.h>
+
+/* Client on dpdk0, VIP, local address and real servers on dpdk1. */
+#define BP_CLIENT   "10.0.0.2"
+#define BP_VIP      "10.0.0.100"
+#define BP_LADDR    "10.0.1.10"
+#define BP_RS_TCP   "10.0.1.2"
+#define BP_RS_UDP   "10.0.1.3"
+#define BP_MAC_P0   "02:00:00:00:00:01"
+#define BP_MAC_P1   "02:00:00:00:00:02"
+#define BP_MAC_CLI  "02:aa:00:00:00:02"
+#define BP_MAC_RS1  "02:00:00:00:00:21"
+#define BP_MAC_RS2  "02:00:00:00:00:22"
+#define BP_VPORT_TCP 80
+#define BP_VPORT_UDP 53
+#define BP_RPORT_TCP 8080
+#define BP_RPORT_UDP 5353
+#define BP_CPORT_UDP 5000
+
+/* Every frame is 60 bytes on the wire (64 with the FCS). */
+#define BP_FRAME_LEN 60
+
+/* Write the benchmark's rules (dpvsctl commands, one a line) to f. */
+int bp_write_rules(FILE *f);
+
+/* A TCP SYN client:sport -> VIP:80 with an MSS option, checksums set. */
+void bp_frame_syn(uint8_t *buf, uint16_t sport);
+/* A UDP datagram client:5000 -> VIP:53 (inbound), checksums set. */
+void bp_frame_udp_in(uint8_t *buf);
+/* A UDP datagram real server:5353 -> laddr:lport (outbound, host order
+ * lport), checksums set. */
+void bp_frame_udp_out(uint8_t *buf, uint16_t lport);
+
+#endif

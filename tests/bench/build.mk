@@ -1,0 +1,17 @@
+# tests/bench/: dpvs-bench-pipe, cycles per packet through the worker pipeline
+# in one process (pipe.c, frames.c); run by tests/bench/run.sh (`make bench`).
+# Included by tests/build.mk; built with the tests.
+BENCH_SRCS := $(wildcard tests/bench/*.c)
+BENCH_OBJS := $(BENCH_SRCS:%.c=$(OBJ)/%.o)
+BENCH_LIBS := $(WORKER_LIB) $(CTL_LIB) $(SHM_LIB)
+
+$(OBJ)/tests/bench/%.o: tests/bench/%.c | $(PROTO_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_DPDK) $(PBC_CFLAGS) -c $< -o $@
+
+$(TBIN)/dpvs-bench-pipe: $(BENCH_OBJS) $(BENCH_LIBS) $(PROTO_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $(BENCH_OBJS) $(BENCH_LIBS) $(PROTO_OBJS) $(LDLIBS_DPDK) $(PBC_LIBS) \
+		$(EVENT_LIBS) -lrte_net_ring
+
+TESTS += $(TBIN)/dpvs-bench-pipe

@@ -1,0 +1,122 @@
+/*
+ * The benchmark's rules and frames (see bench.h): 60-byte Ethernet frames
+ * with valid IPv4 and TCP/UDP checksums, written into a caller's buffer.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include "bench.h"
+
+int
+bp_write_rules(FILE *f)
+{
+	int n = fprintf(f,
+		"addr add 10.0.0.1/24 dev dpdk0\n"
+		"addr add 10.0.1.1/24 dev dpdk1\n"
+		"addr add " BP_LADDR "/32 dev dpdk1\n"
+		"-A -t " BP_VIP ":80 -s rr\n"
+		"-a -t " BP_VIP ":80 -r " BP_RS_TCP ":8080 -b fnat -w 1\n"
+		"laddr add -t " BP_VIP ":80 " BP_LADDR " dev dpdk1\n"
+		"-A -u " BP_VIP ":53 -s rr\n"
+		"-a -u " BP_VIP ":53 -r " BP_RS_UDP ":5353 -b fnat -w 1\n"
+		"laddr add -u " BP_VIP ":53 " BP_LADDR " dev dpdk1\n"
+		"neigh add " BP_RS_TCP " lladdr " BP_MAC_RS1 " dev dpdk1\n"
+		"neigh add " BP_RS_UDP " lladdr " BP_MAC_RS2 " dev dpdk1\n"
+		"neigh add " BP_CLIENT " lladdr " BP_MAC_CLI " dev dpdk0\n");
+
+	return n < 0 ? -1 : 0;
+}
+
+static void
+put_mac(struct rte_ether_addr *ea, const char *s)
+{
+	if (rte_ether_unformat_addr(s, ea) != 0)
+		memset(ea, 0, sizeof(*ea));
+}
+
+/* Ethernet and IPv4 headers; returns the IPv4 header. */
+static struct rte_ipv4_hdr *
+put_l2l3(uint8_t *buf, const char *dmac, const char *smac, const char *src, const char *dst,
+	 uint8_t proto, uint16_t l4len)
+{
+	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)buf;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
+	struct in_addr a;
+
+	memset(buf, 0, BP_FRAME_LEN);
+	put_mac(&eh->dst_addr, dmac);
+	put_mac(&eh->src_addr, smac);
+	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + l4len));
+	ip->packet_id = rte_cpu_to_be_16(1);
+	ip->time_to_live = 64;
+	ip->next_proto_id = proto;
+	inet_pton(AF_INET, src, &a);
+	ip->src_addr = a.s_addr;
+	inet_pton(AF_INET, dst, &a);
+	ip->dst_addr = a.s_addr;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	return ip;
+}
+
+void
+bp_frame_syn(uint8_t *buf, uint16_t sport)
+{
+	struct rte_ipv4_hdr *ip = put_l2l3(buf, BP_MAC_P0, BP_MAC_CLI, BP_CLIENT, BP_VIP,
+					   IPPROTO_TCP, sizeof(struct rte_tcp_hdr) + 4);
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+	uint8_t *opt = (uint8_t *)(th + 1);
+
+	th->src_port = rte_cpu_to_be_16(sport);
+	th->dst_port = rte_cpu_to_be_16(BP_VPORT_TCP);
+	th->sent_seq = rte_cpu_to_be_32(1000);
+	th->data_off = (uint8_t)(((sizeof(*th) + 4) / 4) << 4);
+	th->tcp_flags = RTE_TCP_SYN_FLAG;
+	th->rx_win = rte_cpu_to_be_16(8192);
+	opt[0] = 2; /* MSS 1460 */
+	opt[1] = 4;
+	opt[2] = 1460 >> 8;
+	opt[3] = 1460 & 0xff;
+	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+}
+
+static void
+put_udp(struct rte_ipv4_hdr *ip, uint16_t sport, uint16_t dport)
+{
+	struct rte_udp_hdr *uh = (struct rte_udp_hdr *)(ip + 1);
+	uint16_t len = (uint16_t)(rte_be_to_cpu_16(ip->total_length) - sizeof(*ip));
+	uint8_t *pl = (uint8_t *)(uh + 1);
+	unsigned int i;
+
+	for (i = 0; i < len - sizeof(*uh); i++)
+		pl[i] = (uint8_t)('a' + i);
+	uh->src_port = rte_cpu_to_be_16(sport);
+	uh->dst_port = rte_cpu_to_be_16(dport);
+	uh->dgram_len = rte_cpu_to_be_16(len);
+	uh->dgram_cksum = rte_ipv4_udptcp_cksum(ip, uh);
+}
+
+#define BP_UDP_LEN (BP_FRAME_LEN - RTE_ETHER_HDR_LEN - sizeof(struct rte_ipv4_hdr))
+
+void
+bp_frame_udp_in(uint8_t *buf)
+{
+	put_udp(put_l2l3(buf, BP_MAC_P0, BP_MAC_CLI, BP_CLIENT, BP_VIP, IPPROTO_UDP,
+			 BP_UDP_LEN),
+		BP_CPORT_UDP, BP_VPORT_UDP);
+}
+
+void
+bp_frame_udp_out(uint8_t *buf, uint16_t lport)
+{
+	put_udp(put_l2l3(buf, BP_MAC_P1, BP_MAC_RS2, BP_RS_UDP, BP_LADDR, IPPROTO_UDP,
+			 BP_UDP_LEN),
+		BP_RPORT_UDP, lport);
+}

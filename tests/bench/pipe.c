@@ -1,0 +1,535 @@
+/*
+ * dpvs-bench-pipe: cycles per packet through the real worker pipeline
+ * (libworker's wk_loop_once) in one process, beside a bare l2 forward of the
+ * same frames through the same ports.
+ *
+ *   dpvs-bench-pipe [--packets N] [--warmup N] [--case syn|udp-in|udp-out]
+ *                   [--only pipe|base] [--lcore L]
+ *
+ * Ports dpdk0 (client side) and dpdk1 (server side) are ring ethdevs
+ * (rte_eth_from_rings) with separate rx and tx rings; the node's shm is
+ * created in this process and its state comes from dpvs-ctl's rules loader
+ * (frames.c writes the rules). For each burst of 32 frames, untimed: mbufs
+ * are allocated, the frames written, the burst put on the rx ring of the
+ * input port; timed (rte_rdtsc): one iteration of the worker loop (rx burst,
+ * pipeline, tx flush, and the loop's other polls), or for the baseline
+ * rx burst, a MAC swap and tx burst on the other port; untimed: the tx ring
+ * is emptied, counted and freed. A run fails if a frame does not leave on
+ * the expected port. The measured packets are split into BP_ROUNDS rounds;
+ * the result is the median round's cycles per packet (robust against the
+ * other processes of a shared machine).
+ *   syn      a TCP SYN client -> VIP:80, new source port each: each creates a
+ *            connection; every 32768 SYNs the connections are expired
+ *            (untimed) through the worker's own expiry path.
+ *   udp-in   established UDP client -> VIP:53 (the connection is made by
+ *            one untimed frame first), out on dpdk1.
+ *   udp-out  its replies, real server -> laddr:lport, out on dpdk0.
+ * Prints one line per case and kind: "RESULT <case> <pipe|base> <cycles per
+ * packet> <packets>". EAL runs without hugepages and shared config.
+ */
+#include <dirent.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include "ctl/rules.h"
+#include "shm/shm.h"
+#include "worker/conn.h"
+#include "worker/worker.h"
+#include "bench.h"
+
+#define BP_BURST 32
+#define BP_RING 1024
+#define BP_CONNS 65536
+#define BP_SYN_CHUNK 32768   /* SYNs between two expiries; below the lport space */
+#define BP_ROUNDS 9          /* the result is the median round's */
+
+enum bp_case { BP_SYN = 0, BP_UDP_IN, BP_UDP_OUT, BP_NCASES };
+enum bp_kind { BP_PIPE = 0, BP_BASE, BP_NKINDS };
+
+static const char *const bp_case_name[BP_NCASES] = { "syn", "udp-in", "udp-out" };
+static const char *const bp_kind_name[BP_NKINDS] = { "pipe", "base" };
+static const uint16_t bp_in_port[BP_NCASES] = { 0, 0, 1 };
+
+struct bp_opts {
+	unsigned long packets;
+	unsigned long warmup;
+	int only_case;   /* -1: every case */
+	int only_kind;   /* -1: both */
+	unsigned int lcore;
+};
+
+struct bp_node {
+	struct dpvs_shm shm;
+	struct rte_ring *rx[2];
+	struct rte_ring *tx[2];
+	uint16_t pid[2];
+	uint16_t lport;      /* the UDP connection's local port, host order */
+	uint32_t syn_seq;
+};
+
+static struct wk_ctx bp_ctx;
+
+static int
+pick(const char *const *names, int n, const char *s)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], s) == 0)
+			return i;
+	return -2;
+}
+
+static int
+parse_args(int argc, char **argv, struct bp_opts *o)
+{
+	static const struct option opts[] = {
+		{ "packets", required_argument, NULL, 'n' },
+		{ "warmup", required_argument, NULL, 'w' },
+		{ "case", required_argument, NULL, 'c' },
+		{ "only", required_argument, NULL, 'o' },
+		{ "lcore", required_argument, NULL, 'l' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	o->packets = 1000000;
+	o->warmup = 65536;
+	o->only_case = -1;
+	o->only_kind = -1;
+	o->lcore = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			o->packets = strtoul(optarg, NULL, 10);
+			break;
+		case 'w':
+			o->warmup = strtoul(optarg, NULL, 10);
+			break;
+		case 'c':
+			o->only_case = pick(bp_case_name, BP_NCASES, optarg);
+			break;
+		case 'o':
+			o->only_kind = pick(bp_kind_name, BP_NKINDS, optarg);
+			break;
+		case 'l':
+			o->lcore = (unsigned int)atoi(optarg);
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (o->packets < BP_BURST * BP_ROUNDS || o->only_case == -2 || o->only_kind == -2) {
+		fprintf(stderr, "usage: dpvs-bench-pipe [--packets N>=288] [--warmup N]"
+				" [--case syn|udp-in|udp-out] [--only pipe|base] [--lcore L]\n");
+		return -1;
+	}
+	o->packets -= o->packets % BP_BURST;
+	o->warmup -= o->warmup % BP_BURST;
+	return 0;
+}
+
+static int
+start_eal(const char *prog, const struct bp_opts *o)
+{
+	static char prefix[64], lcore[16];
+	char *argv[16];
+	int argc = 0;
+
+	snprintf(prefix, sizeof(prefix), "--file-prefix=bp%d", (int)getpid());
+	snprintf(lcore, sizeof(lcore), "%u", o->lcore);
+	argv[argc++] = (char *)prog;
+	argv[argc++] = (char *)"--no-huge";
+	argv[argc++] = (char *)"--no-shconf";
+	argv[argc++] = (char *)"-m";
+	argv[argc++] = (char *)"512";
+	argv[argc++] = (char *)"--no-pci";
+	argv[argc++] = (char *)"-l";
+	argv[argc++] = lcore;
+	argv[argc++] = prefix;
+	argv[argc++] = (char *)"--log-level=lib.eal:error";
+	argv[argc++] = (char *)"--no-telemetry";
+	argv[argc] = NULL;
+	if (rte_eal_init(argc, argv) < 0) {
+		fprintf(stderr, "dpvs-bench-pipe: EAL init failed: %s\n",
+			rte_strerror(rte_errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Two ring ethdevs, each with its own rx and tx ring. */
+static int
+make_ports(struct bp_node *n, struct dpvs_port_info *ports)
+{
+	static const char *const macs[2] = { BP_MAC_P0, BP_MAC_P1 };
+	struct rte_ether_addr ea;
+	char name[32];
+	int p, pid;
+
+	for (p = 0; p < 2; p++) {
+		snprintf(name, sizeof(name), "bp_rx%d", p);
+		n->rx[p] = rte_ring_create(name, BP_RING, SOCKET_ID_ANY,
+					   RING_F_SP_ENQ | RING_F_SC_DEQ);
+		snprintf(name, sizeof(name), "bp_tx%d", p);
+		n->tx[p] = rte_ring_create(name, BP_RING, SOCKET_ID_ANY,
+					   RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (n->rx[p] == NULL || n->tx[p] == NULL)
+			return -1;
+		snprintf(name, sizeof(name), "net_ring_bp%d", p);
+		pid = rte_eth_from_rings(name, &n->rx[p], 1, &n->tx[p], 1, SOCKET_ID_ANY);
+		if (pid < 0)
+			return -1;
+		n->pid[p] = (uint16_t)pid;
+		snprintf(ports[p].name, sizeof(ports[p].name), "dpdk%d", p);
+		snprintf(ports[p].kni_name, sizeof(ports[p].kni_name), "dpdk%d.kni", p);
+		snprintf(ports[p].devargs, sizeof(ports[p].devargs), "%s", name);
+		ports[p].port_id = n->pid[p];
+		ports[p].kni_port_id = UINT16_MAX;
+		ports[p].mtu = RTE_ETHER_MTU;
+		ports[p].nb_queues = 1;
+		if (rte_ether_unformat_addr(macs[p], &ea) != 0)
+			return -1;
+		memcpy(ports[p].mac, ea.addr_bytes, RTE_ETHER_ADDR_LEN);
+	}
+	return 0;
+}
+
+static int
+start_ports(struct bp_node *n)
+{
+	struct rte_eth_conf pconf;
+	int p;
+
+	memset(&pconf, 0, sizeof(pconf));
+	for (p = 0; p < 2; p++)
+		if (rte_eth_dev_configure(n->pid[p], 1, 1, &pconf) != 0 ||
+		    rte_eth_rx_queue_setup(n->pid[p], 0, BP_RING, SOCKET_ID_ANY, NULL,
+					   n->shm.pool) != 0 ||
+		    rte_eth_tx_queue_setup(n->pid[p], 0, BP_RING, SOCKET_ID_ANY, NULL) != 0 ||
+		    rte_eth_dev_start(n->pid[p]) != 0)
+			return -1;
+	return 0;
+}
+
+static int
+load_rules(struct bp_node *n)
+{
+	char path[] = "/tmp/dpvs-bench-rules.XXXXXX", err[512];
+	int fd = mkstemp(path), rc;
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+
+	if (f == NULL) {
+		perror("dpvs-bench-pipe: rules file");
+		return -1;
+	}
+	rc = bp_write_rules(f);
+	if (fclose(f) != 0)
+		rc = -1;
+	if (rc == 0 && ctl_rules_load(&n->shm, path, err, sizeof(err)) != 0) {
+		fprintf(stderr, "dpvs-bench-pipe: rules: %s\n", err);
+		rc = -1;
+	}
+	unlink(path);
+	return rc;
+}
+
+/* Ports, shm, rules, worker 0's context online on the RCU. */
+static int
+setup_node(struct bp_node *n)
+{
+	static struct dpvs_port_info ports[DPVS_MAX_PORTS];
+	struct dpvs_global_conf conf;
+	char err[256];
+
+	memset(&conf, 0, sizeof(conf));
+	snprintf(conf.file_prefix, sizeof(conf.file_prefix), "bp%d", (int)getpid());
+	conf.mbufs = 4095;
+	conf.nworkers = 1;
+	conf.nports = 2;
+	conf.conn_capacity = BP_CONNS;
+	if (make_ports(n, ports) != 0) {
+		fprintf(stderr, "dpvs-bench-pipe: cannot make the ring ports\n");
+		return -1;
+	}
+	if (dpvs_shm_create(&n->shm, &conf, ports, err, sizeof(err)) != 0) {
+		fprintf(stderr, "dpvs-bench-pipe: %s\n", err);
+		return -1;
+	}
+	if (start_ports(n) != 0) {
+		fprintf(stderr, "dpvs-bench-pipe: cannot start the ring ports\n");
+		return -1;
+	}
+	if (load_rules(n) != 0)
+		return -1;
+	if (wk_ctx_init(&bp_ctx, &n->shm, 0, err, sizeof(err)) != 0) {
+		fprintf(stderr, "dpvs-bench-pipe: %s\n", err);
+		return -1;
+	}
+	wk_ctx_recover(&bp_ctx);
+	rte_rcu_qsbr_thread_register(n->shm.rcu, 0);
+	rte_rcu_qsbr_thread_online(n->shm.rcu, 0);
+	return 0;
+}
+
+/* Untimed: a burst of frames of case k on the rx ring of its input port. */
+static int
+feed_burst(struct bp_node *n, enum bp_case k)
+{
+	struct rte_mbuf *m[BP_BURST];
+	uint8_t *d;
+	unsigned int i;
+
+	if (rte_pktmbuf_alloc_bulk(n->shm.pool, m, BP_BURST) != 0)
+		return -1;
+	for (i = 0; i < BP_BURST; i++) {
+		d = (uint8_t *)rte_pktmbuf_append(m[i], BP_FRAME_LEN);
+		if (k == BP_SYN)
+			bp_frame_syn(d, (uint16_t)(1024 + n->syn_seq++ % BP_SYN_CHUNK));
+		else if (k == BP_UDP_IN)
+			bp_frame_udp_in(d);
+		else
+			bp_frame_udp_out(d, n->lport);
+		m[i]->port = n->pid[bp_in_port[k]];
+	}
+	if (rte_ring_enqueue_bulk(n->rx[bp_in_port[k]], (void **)m, BP_BURST, NULL) == 0) {
+		rte_pktmbuf_free_bulk(m, BP_BURST);
+		return -1;
+	}
+	return 0;
+}
+
+/* Untimed: empty every tx ring; returns what left on port `want`, counts
+ * the rest in *other. */
+static unsigned int
+drain(struct bp_node *n, uint16_t want, unsigned long *other)
+{
+	struct rte_mbuf *m[BP_RING];
+	unsigned int got, ok = 0;
+	uint16_t p;
+
+	for (p = 0; p < 2; p++) {
+		got = rte_ring_dequeue_burst(n->tx[p], (void **)m, BP_RING, NULL);
+		if (p == want)
+			ok += got;
+		else
+			*other += got;
+		rte_pktmbuf_free_bulk(m, got);
+	}
+	return ok;
+}
+
+/* The timed parts; not inlined so that callgrind can count them alone. */
+static __rte_noinline void
+bp_timed_pipe(struct wk_ctx *ctx)
+{
+	wk_loop_once(ctx);
+}
+
+static __rte_noinline void
+bp_timed_base(uint16_t in, uint16_t out)
+{
+	struct rte_mbuf *m[BP_BURST];
+	struct rte_ether_hdr *eh;
+	struct rte_ether_addr t;
+	uint16_t i, nb, sent;
+
+	nb = rte_eth_rx_burst(in, 0, m, BP_BURST);
+	for (i = 0; i < nb; i++) {
+		eh = rte_pktmbuf_mtod(m[i], struct rte_ether_hdr *);
+		rte_ether_addr_copy(&eh->dst_addr, &t);
+		rte_ether_addr_copy(&eh->src_addr, &eh->dst_addr);
+		rte_ether_addr_copy(&t, &eh->src_addr);
+	}
+	sent = rte_eth_tx_burst(out, 0, m, nb);
+	if (sent < nb)
+		rte_pktmbuf_free_bulk(&m[sent], nb - sent);
+}
+
+/* Untimed: expire every connection through the worker's own expiry path. */
+static int
+expire_all(struct bp_node *n)
+{
+	struct dpvs_conn_table *ct = n->shm.ct[0];
+	struct dpvs_conn *c = dpvs_conn_array(ct);
+	uint64_t now = dpvs_now_ns();
+	unsigned long other = 0;
+	uint32_t i;
+	int loops;
+
+	for (i = 0; i < ct->capacity; i++)
+		if ((c[i].flags & DPVS_CONN_F_USED) != 0)
+			wk_conn_set_timer(ct, i, now);
+	for (loops = 0; ct->count != 0 && loops < 1000000; loops++)
+		wk_loop_once(&bp_ctx);
+	drain(n, 0, &other);
+	return ct->count == 0 ? 0 : -1;
+}
+
+/* The UDP connection: one inbound frame, then its local port. */
+static int
+make_udp_conn(struct bp_node *n)
+{
+	struct dpvs_conn_table *ct = n->shm.ct[0];
+	struct dpvs_conn *c = dpvs_conn_array(ct);
+	unsigned long other = 0;
+	uint32_t i;
+
+	if (feed_burst(n, BP_UDP_IN) != 0)
+		return -1;
+	wk_loop_once(&bp_ctx);
+	if (drain(n, 1, &other) != BP_BURST)
+		return -1;
+	for (i = 0; i < ct->capacity; i++)
+		if ((c[i].flags & DPVS_CONN_F_USED) != 0 && c[i].proto == IPPROTO_UDP) {
+			n->lport = rte_be_to_cpu_16(c[i].lport);
+			return 0;
+		}
+	return -1;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Cycles per packet of the median round (the last round also takes the
+ * packets that do not divide evenly; it is scaled to a round's length). */
+static double
+median_cpp(uint64_t *cycles, unsigned long per_round, unsigned long packets)
+{
+	unsigned long last = packets - per_round * (BP_ROUNDS - 1);
+
+	cycles[BP_ROUNDS - 1] = cycles[BP_ROUNDS - 1] * per_round / last;
+	qsort(cycles, BP_ROUNDS, sizeof(cycles[0]), cmp_u64);
+	return (double)cycles[BP_ROUNDS / 2] / (double)per_round;
+}
+
+/* One case and kind: *cpp gets cycles per packet over o->packets packets
+ * after o->warmup. 0, or -1 if a frame went astray. */
+static int
+run_one(struct bp_node *n, const struct bp_opts *o, enum bp_case k, enum bp_kind kind,
+	double *cpp)
+{
+	uint16_t in = bp_in_port[k], out = (uint16_t)(1 - in);
+	unsigned long done, total = o->warmup + o->packets, ok = 0, other = 0;
+	unsigned long per_round = o->packets / BP_ROUNDS, r;
+	uint64_t cycles[BP_ROUNDS] = { 0 }, t0;
+
+	for (done = 0; done < total; done += BP_BURST) {
+		if (feed_burst(n, k) != 0)
+			return -1;
+		t0 = rte_rdtsc();
+		if (kind == BP_PIPE)
+			bp_timed_pipe(&bp_ctx);
+		else
+			bp_timed_base(n->pid[in], n->pid[out]);
+		if (done >= o->warmup) {
+			r = (done - o->warmup) / per_round;
+			cycles[r < BP_ROUNDS ? r : BP_ROUNDS - 1] += rte_rdtsc() - t0;
+		}
+		ok += drain(n, out, &other);
+		if (k == BP_SYN && kind == BP_PIPE && n->syn_seq % BP_SYN_CHUNK == 0 &&
+		    expire_all(n) != 0) {
+			fprintf(stderr, "dpvs-bench-pipe: connections did not expire\n");
+			return -1;
+		}
+	}
+	if (k == BP_SYN && kind == BP_PIPE && expire_all(n) != 0)
+		return -1;
+	if (ok != total || other != 0) {
+		fprintf(stderr, "dpvs-bench-pipe: %s/%s: %lu of %lu frames out on port %u, %lu"
+				" elsewhere, drops: see the worker's counters\n",
+			bp_case_name[k], bp_kind_name[kind], ok, total, out, other);
+		return -1;
+	}
+	*cpp = median_cpp(cycles, per_round, o->packets);
+	return 0;
+}
+
+static int
+run_all(struct bp_node *n, const struct bp_opts *o)
+{
+	double cpp;
+	int k, kind;
+
+	for (k = 0; k < BP_NCASES; k++) {
+		if (o->only_case >= 0 && o->only_case != k)
+			continue;
+		if (k == BP_UDP_IN && n->lport == 0 && make_udp_conn(n) != 0) {
+			fprintf(stderr, "dpvs-bench-pipe: no UDP connection\n");
+			return -1;
+		}
+		if (k == BP_UDP_OUT && n->lport == 0 && make_udp_conn(n) != 0) {
+			fprintf(stderr, "dpvs-bench-pipe: no UDP connection\n");
+			return -1;
+		}
+		for (kind = BP_NKINDS - 1; kind >= 0; kind--) {
+			if (o->only_kind >= 0 && o->only_kind != kind)
+				continue;
+			if (run_one(n, o, k, kind, &cpp) != 0)
+				return -1;
+			printf("RESULT %s %s %.1f %lu\n", bp_case_name[k], bp_kind_name[kind], cpp,
+			       o->packets);
+			fflush(stdout);
+		}
+	}
+	return 0;
+}
+
+/* EAL leaves its runtime directory behind even with --no-shconf. */
+static void
+remove_runtime_dir(const char *dir)
+{
+	char path[PATH_MAX + 256];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct bp_node node;
+	struct bp_opts o;
+	char dir[PATH_MAX];
+	int rc = 0;
+
+	if (parse_args(argc, argv, &o) != 0)
+		return 2;
+	if (start_eal(argv[0], &o) != 0)
+		return 1;
+	if (setup_node(&node) != 0 || run_all(&node, &o) != 0)
+		rc = 1;
+	printf("TSC %lu\n", (unsigned long)rte_get_tsc_hz());
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	remove_runtime_dir(dir);
+	return rc;
+}
