@@ -15,7 +15,7 @@ $(TBIN)/%: $(OBJ)/tests/unit/%.o $(TEST_LIBS) $(PROTO_OBJS)
 
 TESTS += $(UNIT_BINS)
 -include tests/fixture/build.mk
+-include tests/bench/build.mk
 
 .PHONY: tests
 tests: $(TESTS)
--include tests/bench/build.mk
