@@ -274,3 +274,33 @@ wrk_run() {
 	WRK_NON2XX="${WRK_NON2XX:-0}"
 	[ -n "$WRK_REQS" ] || fail "node $x: no request count in wrk's output: $(cat "$out")"
 }
+
+# ---- UDP client -----------------------------------------------------------------
+
+cat >"$T_DIR/lb_udp_client.py" <<'PYEOF'
+# VIP PORT N: N datagrams, each from a new socket (a new connection for the
+# load balancer; all stay open so that no client port repeats), each with its
+# own payload; the reply must be the payload followed by " from NAME".
+# Prints "ok NAME" or "bad ..." per datagram.
+import os
+import socket
+import sys
+
+vip, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+keep = []
+for i in range(n):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    keep.append(s)
+    s.settimeout(2.0)
+    req = b"req %d %s" % (i, os.urandom(8).hex().encode())
+    s.sendto(req, (vip, port))
+    try:
+        rep, peer = s.recvfrom(65535)
+    except socket.timeout:
+        print("bad %d: no reply" % i)
+        continue
+    if not rep.startswith(req + b" from ") or peer != (vip, port):
+        print("bad %d: %r from %r" % (i, rep, peer))
+    else:
+        print("ok %s" % rep[len(req) + 6:].decode())
+PYEOF
