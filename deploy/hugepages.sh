@@ -17,9 +17,20 @@ die() { echo "hugepages: $*" >&2; exit 1; }
 
 [ -d "$sysfs" ] || die "this kernel has no 2 MB hugepages ($sysfs missing)"
 
+case "$want$min" in
+*[!0-9]*) die "DPVS_HUGEPAGES and DPVS_HUGEPAGES_MIN must be numbers" ;;
+esac
+[ "$min" -le "$want" ] || min="$want"
+# never reserve more than half of the machine's memory
+mem_kb="$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)"
+if [ $((want * 2048)) -gt $((mem_kb / 2)) ]; then
+	die "$want x 2 MB is more than half of this machine's memory ($((mem_kb / 1024)) MB)"
+fi
+
 have="$(cat "$sysfs/nr_hugepages")"
 if [ "$have" -lt "$want" ]; then
 	[ "$(id -u)" -eq 0 ] || die "have $have 2 MB hugepages, want $want: run as root"
+	before="$have"
 	echo "hugepages: raising 2 MB hugepages from $have to $want"
 	# compacting memory first gives the kernel a better chance of finding them
 	echo 1 >/proc/sys/vm/compact_memory 2>/dev/null || true
@@ -27,6 +38,8 @@ if [ "$have" -lt "$want" ]; then
 	have="$(cat "$sysfs/nr_hugepages")"
 	if [ "$have" -lt "$want" ]; then
 		if [ "$have" -lt "$min" ]; then
+			# give back what a partial allocation took
+			echo "$before" >"$sysfs/nr_hugepages" 2>/dev/null || true
 			die "asked for $want 2 MB hugepages, the kernel gave only $have (need at least $min); free some memory and retry"
 		fi
 		echo "hugepages: warning: asked for $want, got $have (enough to run)" >&2
