@@ -135,7 +135,7 @@ unset DPVS_TEST_BOUNDED DPVS_TEST_IDS_FILE
 leftovers() {
 	local id name what=""
 	while read -r id name; do
-		what+="$(ip netns list 2>/dev/null | awk -v id="$id" '$1 ~ "^" id "[a-z][nc]$" { printf "netns %s; ", $1 }')"
+		what+="$(ip netns list 2>/dev/null | awk -v id="$id" '$1 ~ "^" id "[a-z][a-z]$" { printf "netns %s; ", $1 }')"
 		what+="$(ls /dev/hugepages 2>/dev/null | grep -E "^${id}[a-z]map_" | head -n 3 |
 			sed 's|^|hugepage /dev/hugepages/|; s|$|; |' | tr -d '\n')"
 		what+="$(ls /var/run/dpdk 2>/dev/null | grep -E "^${id}[a-z]\$" | sed 's|^|/var/run/dpdk/|; s|$|; |' | tr -d '\n')"
@@ -152,7 +152,7 @@ sweep() {
 		for pid in $(pgrep -f -- "--file-prefix[= ]${id}[a-z]( |\$)"); do
 			kill -9 "$pid" 2>/dev/null
 		done
-		for ns in $(ip netns list 2>/dev/null | awk -v id="$id" '$1 ~ "^" id "[a-z][nc]$" { print $1 }'); do
+		for ns in $(ip netns list 2>/dev/null | awk -v id="$id" '$1 ~ "^" id "[a-z][a-z]$" { print $1 }'); do
 			for pid in $(ip netns pids "$ns" 2>/dev/null); do
 				kill -9 "$pid" 2>/dev/null
 			done
