@@ -333,6 +333,19 @@ ipv4_is_frag(const struct rte_ipv4_hdr *ip)
 		RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0;
 }
 
+/* Is pk a client's new SYN on connection c that has finished (TIME_WAIT or
+ * CLOSE)? Then the client reuses the tuple for a new connection, which is
+ * scheduled afresh (a weight-0 or removed dest gets no new connection) and
+ * counted, as LVS does with conn_reuse_mode. */
+static int
+ipvs_syn_reuses(const struct dpvs_conn *c, const struct wk_pkt *pk, int dir)
+{
+	return dir == DPVS_DIR_IN && c->proto == IPPROTO_TCP &&
+	       (pk->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG)) ==
+		       RTE_TCP_SYN_FLAG &&
+	       (c->state == DPVS_TCPS_TIME_WAIT || c->state == DPVS_TCPS_CLOSE);
+}
+
 int
 wk_ipvs_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_verdict *v)
 {
@@ -359,8 +372,9 @@ wk_ipvs_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_verdict
 		return 1;
 	}
 	idx = wk_conn_lookup(ctx->ct, pk.proto, &pk.src, pk.sport, &pk.dst, pk.dport, &dir);
-	if (idx != DPVS_CONN_NIL && dpvs_conn_array(ctx->ct)[idx].expires_ns <= ctx->now_ns) {
-		ipvs_conn_close(ctx, idx); /* due, the wheel has not reaped it yet */
+	if (idx != DPVS_CONN_NIL && (dpvs_conn_array(ctx->ct)[idx].expires_ns <= ctx->now_ns ||
+				     ipvs_syn_reuses(&dpvs_conn_array(ctx->ct)[idx], &pk, dir))) {
+		ipvs_conn_close(ctx, idx); /* due (the wheel has not reaped it yet) or done */
 		idx = DPVS_CONN_NIL;
 	}
 	if (idx != DPVS_CONN_NIL) {
