@@ -259,20 +259,26 @@ lb_setup() {
 # ---- wrk ------------------------------------------------------------------------
 
 # wrk_run X OUT SECONDS CONNS [ARGS...]: wrk in the client namespace against
-# the VIP; its output in OUT; sets WRK_REQS, WRK_RPS, WRK_SOCKERR (sum of
-# connect/read/write/timeout errors) and WRK_NON2XX
+# the VIP; its output in OUT; then wrk_parse OUT
 wrk_run() {
 	local x="$1" out="$2" secs="$3" conns="$4"
 	shift 4
 	nsc "$x" wrk -t 2 -c "$conns" -d "${secs}s" --timeout 5s "$@" "http://$(vip_of "$x")/" \
 		>"$out" 2>&1 || fail "node $x: wrk failed: $(cat "$out")"
+	wrk_parse "$out"
+}
+
+# wrk_parse OUT: sets WRK_REQS, WRK_RPS, WRK_SOCKERR (sum of connect, read,
+# write and timeout errors) and WRK_NON2XX from wrk's output
+wrk_parse() {
+	local out="$1"
 	WRK_REQS="$(sed -n 's/^ *\([0-9]*\) requests in .*/\1/p' "$out")"
 	WRK_RPS="$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$out")"
 	WRK_SOCKERR="$(sed -n 's/.*Socket errors: connect \([0-9]*\), read \([0-9]*\), write \([0-9]*\), timeout \([0-9]*\).*/\1 \2 \3 \4/p' "$out" |
 		awk '{ print $1 + $2 + $3 + $4 } END { if (NR == 0) print 0 }')"
 	WRK_NON2XX="$(sed -n 's/.*Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p' "$out")"
 	WRK_NON2XX="${WRK_NON2XX:-0}"
-	[ -n "$WRK_REQS" ] || fail "node $x: no request count in wrk's output: $(cat "$out")"
+	[ -n "$WRK_REQS" ] || fail "no request count in wrk's output: $(cat "$out")"
 }
 
 # ---- UDP client -----------------------------------------------------------------
