@@ -310,3 +310,20 @@ for i in range(n):
     else:
         print("ok %s" % rep[len(req) + 6:].decode())
 PYEOF
+
+# lb_node_forget X: after node_stop X, remove everything of node X (its
+# namespaces with their processes, hugepage files, runtime directory, its
+# directory under T_DIR) so that lb_node_start X can start a fresh node with
+# the same names and addresses
+lb_node_forget() {
+	local x="$1" ns pid p
+	p="$(prefix_of "$x")"
+	for ns in "$(nsn_of "$x")" "$(nsc_of "$x")" "$(nss_of "$x")"; do
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			kill -9 "$pid" 2>/dev/null
+		done
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -f /dev/hugepages/"$p"map_* /dev/hugepages/"$p"-* 2>/dev/null
+	rm -rf "/var/run/dpdk/$p" "$T_DIR/node-$x"
+}
