@@ -200,7 +200,7 @@ node_start() {
 	# dpvs-ctl is spawned after the ports started: once it answers, the tap
 	# can leave the node namespace.
 	ctl_up_or_dead() { ctl "$1" version || ! kill -0 "$2"; }
-	wait_until 20 ctl_up_or_dead "$x" "$pid" || fail "node $x: dpvs-ctl did not answer on $(sock_of "$x")"
+	wait_until 60 ctl_up_or_dead "$x" "$pid" || fail "node $x: dpvs-ctl did not answer on $(sock_of "$x")"
 	kill -0 "$pid" 2>/dev/null || fail "node $x: dpvs-primary exited during start"
 	wait_until 5 ip -n "$nsn" link show "$wire" || fail "node $x: tap $wire not in $nsn"
 	ip -n "$nsn" link set "$wire" netns "$nsc" || fail "node $x: cannot move $wire to $nsc"
@@ -208,7 +208,7 @@ node_start() {
 	ip -n "$nsc" addr add "$(client_addr "$x")/24" dev "$wire" || fail "node $x: client addr"
 	ip -n "$nsc" link set "$wire" up || fail "node $x: wire up"
 	running_or_dead() { all_workers_running "$1" "$2" || ! kill -0 "$3"; }
-	wait_until 20 running_or_dead "$x" "$nw" "$pid" && kill -0 "$pid" 2>/dev/null || {
+	wait_until 60 running_or_dead "$x" "$nw" "$pid" && kill -0 "$pid" 2>/dev/null || {
 		ctl "$x" worker show >&2
 		fail "node $x: not every worker running"
 	}
@@ -242,7 +242,7 @@ pid_gone() { ! kill -0 "$1" 2>/dev/null; }
 # pids_of_prefix P: processes (other than us) whose command line names P or,
 # for a node of this test, its config file (the primary's command line)
 pids_of_prefix() {
-	local p="$1" conf="" f pid
+	local p="$1" conf="" f pid line args
 	case "$p" in
 	"$T_ID"?) conf="$T_DIR/node-${p#"$T_ID"}/" ;;
 	esac
@@ -251,7 +251,10 @@ pids_of_prefix() {
 		pid="${pid%/cmdline}"
 		[ "$pid" = "$$" ] && continue
 		[ "$pid" = "$BASHPID" ] && continue
-		if { tr "\0" " " <"$f"; } 2>/dev/null | grep -q -F -e "$p" ${conf:+-e "$conf"}; then
+		# no fork per process: this runs on busy machines too
+		mapfile -d '' -t args 2>/dev/null <"$f" || continue
+		line="${args[*]}"
+		if [[ "$line" == *"$p"* ]] || { [ -n "$conf" ] && [[ "$line" == *"$conf"* ]]; }; then
 			echo "$pid"
 		fi
 	done
