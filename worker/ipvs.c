@@ -185,7 +185,6 @@ ipvs_conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, uint16_t p, uint16_t 
 	if (idx == DPVS_CONN_NIL)
 		return idx;
 	c = &dpvs_conn_array(ctx->ct)[idx];
-	c->flags = DPVS_CONN_F_USED;
 	c->proto = pk->proto;
 	c->state = pk->proto == IPPROTO_TCP ?
 			   wk_tcp_next_state(DPVS_TCPS_NONE, DPVS_DIR_IN, pk->tcp_flags) : 0;
