@@ -19,6 +19,7 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 
+#include "shm/eal.h"
 #include "shm/shm.h"
 #include "conf.h"
 #include "log.h"
@@ -218,6 +219,12 @@ main(int argc, char **argv)
 		return 1;
 	}
 	port_eal_args(&c, argv[0], &ea);
+	/* secondaries inherit the environment: without a PCI port they skip the
+	 * PCI scan too (shm/eal.c) */
+	if (!port_conf_has_pci(&c))
+		setenv(DPVS_ENV_NO_PCI, "1", 1);
+	else
+		unsetenv(DPVS_ENV_NO_PCI);
 	if (rte_eal_init(ea.argc, ea.argv) < 0) {
 		PLOG(ERR, "EAL init failed for prefix '%s': %s", c.g.file_prefix,
 		     rte_strerror(rte_errno));

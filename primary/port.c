@@ -37,10 +37,21 @@ port_fail(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
+bool
+port_conf_has_pci(const struct primary_conf *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->g.nports; i++)
+		if (c->kind[i] == CONF_PORT_PCI)
+			return true;
+	return false;
+}
+
 void
 port_eal_args(const struct primary_conf *c, const char *progname, struct port_eal_args *a)
 {
-	unsigned int i, npci = 0;
+	unsigned int i;
 
 	memset(a, 0, sizeof(*a));
 	snprintf(a->prefix, sizeof(a->prefix), "--file-prefix=%s", c->g.file_prefix);
@@ -54,9 +65,8 @@ port_eal_args(const struct primary_conf *c, const char *progname, struct port_ea
 	for (i = 0; i < c->g.nports; i++) {
 		a->argv[a->argc++] = (char *)(c->kind[i] == CONF_PORT_PCI ? "-a" : "--vdev");
 		a->argv[a->argc++] = (char *)c->ports[i].devargs;
-		npci += c->kind[i] == CONF_PORT_PCI;
 	}
-	if (npci == 0)
+	if (!port_conf_has_pci(c))
 		a->argv[a->argc++] = (char *)"--no-pci";
 	a->argv[a->argc] = NULL;
 }

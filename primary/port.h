@@ -10,6 +10,7 @@
 #ifndef DPVS_PRIMARY_PORT_H
 #define DPVS_PRIMARY_PORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "conf.h"
@@ -26,6 +27,9 @@ struct port_eal_args {
 };
 
 /* Build the primary's EAL argument list for c (argv[0] = progname). */
+/* Does the configuration have a PCI port? */
+bool port_conf_has_pci(const struct primary_conf *c);
+
 void port_eal_args(const struct primary_conf *c, const char *progname,
 		   struct port_eal_args *a);
 

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -27,9 +28,13 @@ dpvs_secondary_eal_init(const char *progname, const char *file_prefix, unsigned 
 	char prefix_arg[128], lcores[64];
 	char *argv[] = {
 		(char *)progname, (char *)"--proc-type=secondary", prefix_arg,
-		(char *)"--lcores", lcores, (char *)"--log-level=lib.eal:error", NULL,
+		(char *)"--lcores", lcores, (char *)"--log-level=lib.eal:error", NULL, NULL,
 	};
-	int argc = (int)(sizeof(argv) / sizeof(argv[0])) - 1;
+	int argc = (int)(sizeof(argv) / sizeof(argv[0])) - 2;
+	const char *no_pci = getenv(DPVS_ENV_NO_PCI);
+
+	if (no_pci != NULL && no_pci[0] == '1')
+		argv[argc++] = (char *)"--no-pci";
 
 	snprintf(prefix_arg, sizeof(prefix_arg), "--file-prefix=%s", file_prefix);
 	dpvs_lcores_arg(lcores, sizeof(lcores), lcore_id);

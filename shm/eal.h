@@ -6,6 +6,11 @@
 #ifndef DPVS_SHM_EAL_H
 #define DPVS_SHM_EAL_H
 
+/* Set by dpvs-primary in its environment (inherited by the secondaries it
+ * spawns) when the node has no PCI port: the secondaries then skip the PCI
+ * scan, which would only find devices the primary does not drive. */
+#define DPVS_ENV_NO_PCI "DPVS_NO_PCI"
+
 /* Returns 0 or a negative errno; on failure a message is printed on stderr. */
 int dpvs_secondary_eal_init(const char *progname, const char *file_prefix,
 			    unsigned int lcore_id);

@@ -74,7 +74,8 @@ stats_json(FILE *out, const Dpvs__Stats *s)
 	}
 	fputs("],\"drops\":", out);
 	stats_json_counters(out, s->drops, s->n_drops);
-	fputs("}\n", out);
+	fprintf(out, ",\"mbufs\":{\"total\":%" PRIu64 ",\"in_use\":%" PRIu64 "}}\n",
+		s->mbufs_total, s->mbufs_in_use);
 }
 
 static void
@@ -112,6 +113,8 @@ stats_text(FILE *out, const Dpvs__Stats *s)
 	fputs("drops:\n", out);
 	for (i = 0; i < s->n_drops; i++)
 		fprintf(out, "  %-20s %" PRIu64 "\n", s->drops[i]->name, s->drops[i]->value);
+	fprintf(out, "mbufs: %" PRIu64 " in use of %" PRIu64 "\n", s->mbufs_in_use,
+		s->mbufs_total);
 }
 
 void

@@ -1,12 +1,14 @@
 /*
  * `stats`: per port from rte_eth_stats_get() plus the bridge's row, per worker
- * its row with every verdict and drop reason, and drops summed over workers.
+ * its row with every verdict and drop reason, drops summed over workers, and
+ * the mbuf pool's size and in-use count (to watch for leaks).
  * Reads shm and ethdev counters (dpvs-ctl is a secondary: the ports are
  * probed there too); writes only the Response.
  */
 #include <string.h>
 
 #include <rte_ethdev.h>
+#include <rte_mempool.h>
 
 #include "ctl/common/pb.h"
 #include "ctl/daemon/show.h"
@@ -120,5 +122,9 @@ ctl_show_stats(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *r
 	}
 	for (i = 0; i < DPVS_DROP_MAX; i++)
 		stats_counter(&st->drops, &st->n_drops, drop_names[i], drops[i]);
+	if (shm->pool != NULL) {
+		st->mbufs_total = shm->pool->size;
+		st->mbufs_in_use = rte_mempool_in_use_count(shm->pool);
+	}
 	return 0;
 }

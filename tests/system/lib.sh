@@ -306,12 +306,9 @@ worker_field() {
 }
 
 # mbufs_in_use X: mbufs of the node's pool held by someone (rx rings, workers,
-# leaks), from dpdk-proc-info (a read-only secondary; DPDK 22.11 telemetry does
-# not report the count); empty if unavailable
+# caches, leaks), from `dpvsctl --json stats`; empty if unavailable
 mbufs_in_use() {
-	timeout 10 dpdk-proc-info --file-prefix="$(prefix_of "$1")" --no-pci \
-		--log-level=lib.eal:error -- --show-mempool=dpvs_mbuf 2>/dev/null |
-		sed -n 's/.*Count: avail ([0-9]*), in use (\([0-9]*\)).*/\1/p'
+	ctl "$1" --json stats 2>/dev/null | jq -r '.mbufs.in_use // empty'
 }
 
 # ---- cleanup ----------------------------------------------------------------

@@ -92,6 +92,6 @@ if [ -n "$leak0" ] && wait_until 10 stable_inuse; then
 	leak1="$(cat "$T_DIR/inuse")"
 	log "mbufs in use when idle: $leak0 before, $leak1 after the kill: $((leak1 - leak0)) leaked per kill"
 else
-	log "mbufs leaked per kill: unknown (dpdk-proc-info could not read pool dpvs_mbuf)"
+	log "mbufs leaked per kill: unknown (dpvsctl stats gave no mbuf count)"
 fi
 exit 0

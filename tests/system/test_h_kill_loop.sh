@@ -2,7 +2,7 @@
 # System test: repeated kill -9 of a busy worker (ping -f from the client).
 # Each kill of a worker that lived a while is followed by an immediate
 # restart and traffic resumes; over K kills the mbufs leaked are measured
-# (dpdk-proc-info) and must stay under one burst per kill. Then a worker that
+# (dpvsctl stats: mbufs.in_use) and must stay under one burst per kill. Then a worker that
 # keeps dying young is restarted with backoff (state "backoff" is seen) and
 # still comes back.
 . "$(dirname "$0")/lib.sh"
@@ -63,7 +63,7 @@ if [ -n "$inuse0" ] && wait_until 10 stable_inuse; then
 	log "mbufs in use when idle: $inuse0 before, $inuse1 after $K kills under ping -f: $leak leaked ($(awk -v l="$leak" -v k="$K" 'BEGIN { printf "%.1f", l / k }') per kill)"
 	[ "$leak" -le $((K * BURST)) ] || fail "leaked $leak mbufs in $K kills (more than one burst of $BURST per kill)"
 else
-	log "mbufs leaked per kill: unknown (dpdk-proc-info could not read pool dpvs_mbuf)"
+	log "mbufs leaked per kill: unknown (dpvsctl stats gave no mbuf count)"
 fi
 
 # a worker that keeps dying young: restarts back off

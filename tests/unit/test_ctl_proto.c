@@ -108,6 +108,8 @@ stats_response(void)
 		counter("otherhost", 1);
 	*(Dpvs__Counter **)ctl_pb_append(&s->drops, &s->n_drops, sizeof(void *)) =
 		counter("ip_bad_csum", 0);
+	s->mbufs_total = 4096;
+	s->mbufs_in_use = 17;
 	r->stats = s;
 	r->payload_case = DPVS__RESPONSE__PAYLOAD_STATS;
 	return r;
@@ -218,7 +220,8 @@ START_TEST(test_json_stats)
 		      "\"workers\":[{\"id\":0,\"rx_pkts\":10,\"rx_bytes\":0,\"tx_pkts\":9,"
 		      "\"tx_bytes\":0,\"from_kernel\":0,\"arp_ring_in\":0,\"loops\":0,"
 		      "\"busy_loops\":0,\"verdicts\":{\"tx\":9},\"drops\":{\"otherhost\":1}}],"
-		      "\"drops\":{\"otherhost\":1,\"ip_bad_csum\":0}}\n");
+		      "\"drops\":{\"otherhost\":1,\"ip_bad_csum\":0},"
+		      "\"mbufs\":{\"total\":4096,\"in_use\":17}}\n");
 	dpvs__response__free_unpacked(r, NULL);
 }
 END_TEST
