@@ -327,3 +327,29 @@ lb_node_forget() {
 	rm -f /dev/hugepages/"$p"map_* /dev/hugepages/"$p"-* 2>/dev/null
 	rm -rf "/var/run/dpdk/$p" "$T_DIR/node-$x"
 }
+
+# ---- an HTTP GET from a chosen client port ---------------------------------------
+
+cat >"$T_DIR/lb_http_get.py" <<'PYEOF'
+# VIP PORT CLIENT_PORT: GET / with Connection: close from CLIENT_PORT, read
+# to the end (the server closes first, so the client keeps no TIME_WAIT and
+# the port can be used again at once); prints the body.
+import socket
+import sys
+
+vip, port, cport = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.settimeout(5.0)
+s.bind(("", cport))
+s.connect((vip, port))
+s.sendall(b"GET / HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n" % vip.encode())
+data = b""
+while True:
+    chunk = s.recv(4096)
+    if not chunk:
+        break
+    data += chunk
+s.close()
+print(data.split(b"\r\n\r\n", 1)[1].decode().strip())
+PYEOF

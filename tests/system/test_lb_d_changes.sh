@@ -7,6 +7,8 @@
 #     no new connection; the dests' conns counters of
 #     `dpvsctl --json -L -n --stats`, summed, grow by exactly the number of
 #     requests, as does the service's.
+#  0. a client port used again after its connection ended is a new
+#     connection, scheduled afresh and counted.
 #  2. a dest removed with live connections (slow transfers and keep-alive wrk
 #     connections on it) while connection-per-request clients keep going:
 #     every slow transfer completes, wrk sees no error, every request
@@ -136,9 +138,30 @@ remove_dest_live() {
 	ctl "$x" -L -n --stats
 }
 
+# port_reuse X: a client port used again once its connection ended (the
+# load balancer's entry is in TIME_WAIT or CLOSE) is a new connection: it is
+# scheduled afresh (here: not to the first dest, now at weight 0) and counted.
+port_reuse() {
+	local x="$1" cp=40123 r1 r2 n s0 other
+	s0="$(svc_conns "$x")"
+	r1="$(nsc "$x" "$T_PY" "$T_DIR/lb_http_get.py" "$(vip_of "$x")" "$LB_HTTP_PORT" "$cp")" ||
+		fail "node $x: first request from port $cp"
+	n="${r1#server http}"
+	other=$((3 - n))
+	finished() { ctl "$1" conn show | grep -F " $(client_addr "$1"):$cp " | grep -q -E 'TIME_WAIT|CLOSE '; }
+	wait_until 5 finished "$x" || fail "node $x: connection from port $cp not finished: $(ctl "$x" conn show | grep -F ":$cp ")"
+	edit_w "$x" "$n" 0
+	r2="$(nsc "$x" "$T_PY" "$T_DIR/lb_http_get.py" "$(vip_of "$x")" "$LB_HTTP_PORT" "$cp")" ||
+		fail "node $x: second request from port $cp"
+	edit_w "$x" "$n" 1
+	assert_eq "node $x: port $cp again, first dest at weight 0: answered by" "server http$other" "$r2"
+	assert_eq "node $x: connections counted for the two requests" 2 $(($(svc_conns "$x") - s0))
+}
+
 run_node() {
 	local x="$1" nw="$2"
 	lb_setup "$x" "$nw" wrr
+	port_reuse "$x"
 	weights_under_load "$x"
 	remove_dest_live "$x"
 	log "node $x ($nw worker(s)): redirects $(redirects "$x"); drops: $(drops_nonzero "$x")"
