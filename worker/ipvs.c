@@ -2,7 +2,8 @@
  * The ipvs core [dp_vs_in], called by the ipv4 stage for a valid IPv4 packet
  * to our MAC (lb.h). TCP/UDP: a fragment not for a node address is dropped;
  * a packet of a connection goes to its xmit (full-NAT in or out); a packet
- * for a service creates a connection (TCP: only a SYN) with a dest from the
+ * for a service creates a connection (TCP: only a SYN; a client's SYN on a
+ * finished connection, TIME_WAIT or CLOSE, replaces it) with a dest from the
  * scheduler and a local address and port from this worker's share of the
  * port space (lport % nworkers == worker id); a packet for one of the
  * services' local addresses without a connection belongs to the worker that
