@@ -16,8 +16,8 @@
  * rx burst, a MAC swap and tx burst on the other port; untimed: the tx ring
  * is emptied, counted and freed. A run fails if a frame does not leave on
  * the expected port. The measured packets are split into BP_ROUNDS rounds;
- * the result is the median round's cycles per packet (robust against the
- * other processes of a shared machine).
+ * the result is the fastest round's cycles per packet (the least disturbed
+ * by the other processes of a shared machine).
  *   syn      a TCP SYN client -> VIP:80, new source port each: each creates a
  *            connection; every 32768 SYNs the connections are expired
  *            (untimed) through the worker's own expiry path.
@@ -54,7 +54,7 @@
 #define BP_RING 1024
 #define BP_CONNS 65536
 #define BP_SYN_CHUNK 32768   /* SYNs between two expiries; below the lport space */
-#define BP_ROUNDS 9          /* the result is the median round's */
+#define BP_ROUNDS 9          /* the result is the fastest round's */
 
 enum bp_case { BP_SYN = 0, BP_UDP_IN, BP_UDP_OUT, BP_NCASES };
 enum bp_kind { BP_PIPE = 0, BP_BASE, BP_NKINDS };
@@ -72,6 +72,7 @@ struct bp_opts {
 };
 
 struct bp_node {
+	struct wk_ctx ctx;   /* worker 0, run on this thread */
 	struct dpvs_shm shm;
 	struct rte_ring *rx[2];
 	struct rte_ring *tx[2];
@@ -79,8 +80,6 @@ struct bp_node {
 	uint16_t lport;      /* the UDP connection's local port, host order */
 	uint32_t syn_seq;
 };
-
-static struct wk_ctx bp_ctx;
 
 static int
 pick(const char *const *names, int n, const char *s)
@@ -275,11 +274,11 @@ setup_node(struct bp_node *n)
 	}
 	if (load_rules(n) != 0)
 		return -1;
-	if (wk_ctx_init(&bp_ctx, &n->shm, 0, err, sizeof(err)) != 0) {
+	if (wk_ctx_init(&n->ctx, &n->shm, 0, err, sizeof(err)) != 0) {
 		fprintf(stderr, "dpvs-bench-pipe: %s\n", err);
 		return -1;
 	}
-	wk_ctx_recover(&bp_ctx);
+	wk_ctx_recover(&n->ctx);
 	rte_rcu_qsbr_thread_register(n->shm.rcu, 0);
 	rte_rcu_qsbr_thread_online(n->shm.rcu, 0);
 	return 0;
@@ -374,7 +373,7 @@ expire_all(struct bp_node *n)
 		if ((c[i].flags & DPVS_CONN_F_USED) != 0)
 			wk_conn_set_timer(ct, i, now);
 	for (loops = 0; ct->count != 0 && loops < 1000000; loops++)
-		wk_loop_once(&bp_ctx);
+		wk_loop_once(&n->ctx);
 	drain(n, 0, &other);
 	return ct->count == 0 ? 0 : -1;
 }
@@ -390,7 +389,7 @@ make_udp_conn(struct bp_node *n)
 
 	if (feed_burst(n, BP_UDP_IN) != 0)
 		return -1;
-	wk_loop_once(&bp_ctx);
+	wk_loop_once(&n->ctx);
 	if (drain(n, 1, &other) != BP_BURST)
 		return -1;
 	for (i = 0; i < ct->capacity; i++)
@@ -401,24 +400,21 @@ make_udp_conn(struct bp_node *n)
 	return -1;
 }
 
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Cycles per packet of the median round (the last round also takes the
+/* Cycles per packet of the fastest round: the one least disturbed by the
+ * other processes of a shared machine (the last round also takes the
  * packets that do not divide evenly; it is scaled to a round's length). */
 static double
-median_cpp(uint64_t *cycles, unsigned long per_round, unsigned long packets)
+best_cpp(uint64_t *cycles, unsigned long per_round, unsigned long packets)
 {
 	unsigned long last = packets - per_round * (BP_ROUNDS - 1);
+	uint64_t best;
+	int r;
 
 	cycles[BP_ROUNDS - 1] = cycles[BP_ROUNDS - 1] * per_round / last;
-	qsort(cycles, BP_ROUNDS, sizeof(cycles[0]), cmp_u64);
-	return (double)cycles[BP_ROUNDS / 2] / (double)per_round;
+	best = cycles[0];
+	for (r = 1; r < BP_ROUNDS; r++)
+		best = RTE_MIN(best, cycles[r]);
+	return (double)best / (double)per_round;
 }
 
 /* One case and kind: *cpp gets cycles per packet over o->packets packets
@@ -437,7 +433,7 @@ run_one(struct bp_node *n, const struct bp_opts *o, enum bp_case k, enum bp_kind
 			return -1;
 		t0 = rte_rdtsc();
 		if (kind == BP_PIPE)
-			bp_timed_pipe(&bp_ctx);
+			bp_timed_pipe(&n->ctx);
 		else
 			bp_timed_base(n->pid[in], n->pid[out]);
 		if (done >= o->warmup) {
@@ -459,7 +455,7 @@ run_one(struct bp_node *n, const struct bp_opts *o, enum bp_case k, enum bp_kind
 			bp_case_name[k], bp_kind_name[kind], ok, total, out, other);
 		return -1;
 	}
-	*cpp = median_cpp(cycles, per_round, o->packets);
+	*cpp = best_cpp(cycles, per_round, o->packets);
 	return 0;
 }
 

@@ -11,17 +11,19 @@
 # 2. the real node (dpvs-primary + one worker) forwarding 64-byte established
 #    UDP full-NAT: dpdk-testpmd txonly on a net_memif port (the node is the
 #    memif server) into the node, out of a net_null port (static neighbour);
-#    rates from `dpvsctl --json stats` over a fixed interval. Baseline:
-#    dpdk-testpmd io forwarding net_memif -> net_null fed by the same
-#    generator.
+#    rates from `dpvsctl --json stats`. Baseline: dpdk-testpmd io forwarding
+#    net_memif -> net_null fed by an identical generator. Node and baseline
+#    run side by side and take turns (ROUNDS windows of SECS seconds each,
+#    the idle side's generator stopped); the best window of each counts.
 #
 # Environment: BENCH_PACKETS (default 1000000, figure 1), BENCH_SECONDS
-# (default 5, the measuring interval of figure 2), BENCH_CALLGRIND (1 = count
+# (default 3, a window of figure 2), BENCH_ROUNDS (default 3, windows of each
+# side in figure 2), BENCH_CALLGRIND (1 = count
 # instructions with valgrind, default 1 if valgrind is installed),
 # BENCH_TIMEOUT (default 300 s for the whole run), BENCH_KEEP=1 keeps the
 # logs (testpmd, node) in the run's directory.
 # Everything it starts runs under its own names (prefixes b<pid>n, b<pid>g,
-# b<pid>f, namespace b<pid>ns, directory /tmp/dpvs-bench.*) and is removed at
+# b<pid>h, b<pid>f, namespace b<pid>ns, directory /tmp/dpvs-bench.*) and is removed at
 # exit, also on failure or Ctrl-C.
 
 if [ -z "${DPVS_BENCH_BOUNDED:-}" ]; then
@@ -36,16 +38,19 @@ BIN="$ROOT/build/bin"
 PIPE="$ROOT/build/tests/dpvs-bench-pipe"
 TESTPMD="${TESTPMD:-/usr/bin/dpdk-testpmd}"
 PKTS="${BENCH_PACKETS:-1000000}"
-SECS="${BENCH_SECONDS:-5}"
+SECS="${BENCH_SECONDS:-3}"
+ROUNDS="${BENCH_ROUNDS:-3}"
 if command -v valgrind >/dev/null 2>&1; then CG="${BENCH_CALLGRIND:-1}"; else CG=0; fi
 
 ID="b$$"
 NODE_P="${ID}n"  # node's EAL prefix
-GEN_P="${ID}g"   # generator's
+GEN_P="${ID}g"   # generator of the node
+GEN2_P="${ID}h"  # generator of the baseline
 FWD_P="${ID}f"   # baseline forwarder's
 NS="${ID}ns"
 D="$(mktemp -d /tmp/dpvs-bench.XXXXXX)"
 PIDS=()          # processes started here (generators, forwarder, primary)
+declare -A PMD_OF_FD # testpmd pid by the fd of its command fifo
 NODE_PID=""
 
 # Addresses of figure 2 (as in tests/bench/bench.h).
@@ -79,7 +84,7 @@ our_pids() {
 		pid="${f#/proc/}"
 		pid="${pid%/cmdline}"
 		[ "$pid" = "$$" ] && continue
-		if { tr '\0' ' ' <"$f"; } 2>/dev/null | grep -qE -- "(prefix[= ]($NODE_P|$GEN_P|$FWD_P)( |$))|$D/"; then
+		if { tr '\0' ' ' <"$f"; } 2>/dev/null | grep -qE -- "(prefix[= ]($NODE_P|$GEN_P|$GEN2_P|$FWD_P)( |$))|$D/"; then
 			echo "$pid"
 		fi
 	done
@@ -96,7 +101,7 @@ cleanup() {
 		kill -KILL "$pid" 2>/dev/null
 	done
 	ip netns del "$NS" 2>/dev/null
-	for p in "$NODE_P" "$GEN_P" "$FWD_P"; do
+	for p in "$NODE_P" "$GEN_P" "$GEN2_P" "$FWD_P"; do
 		rm -f /dev/hugepages/"$p"*
 		rm -rf /var/run/dpdk/"$p"
 	done
@@ -104,6 +109,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+trap '' PIPE # a testpmd that died makes pmd_cmd fail, not kill us
 
 # wait_until SECONDS CMD...: poll CMD every 50 ms; 1 on timeout
 wait_until() {
@@ -160,9 +166,10 @@ start_pmd() {
 	local name="$1" fd="$2"
 	shift 2
 	mkfifo "$D/$name.in" || die "mkfifo"
-	"$TESTPMD" "$@" <"$D/$name.in" >"$D/$name.log" 2>&1 &
+	stdbuf -oL "$TESTPMD" "$@" <"$D/$name.in" >"$D/$name.log" 2>&1 &
 	PMD_PID=$!
 	PIDS+=("$PMD_PID")
+	PMD_OF_FD[$fd]=$PMD_PID
 	eval "exec $fd>\"\$D/\$name.in\""
 }
 
@@ -170,15 +177,15 @@ pmd_cmd() { # FD COMMAND
 	echo "$2" >&"$1" 2>/dev/null || true
 }
 
-# start_gen NAME FD SOCKET: testpmd txonly, memif client on SOCKET, fwd lcore
-# on CPU 0, UDP CLIENT:CPORT -> VIP:VPORT, 64-byte frames, to NODE_MAC.
+# start_gen NAME FD SOCKET PREFIX: testpmd txonly (not started), memif client
+# on SOCKET, fwd lcore on CPU 0, UDP CLIENT:CPORT -> VIP:VPORT, 64-byte
+# frames, to NODE_MAC.
 start_gen() {
 	start_pmd "$1" "$2" -l 0,1 --main-lcore 1 --no-huge -m 256 --no-shconf --no-pci \
-		--file-prefix="$GEN_P" \
+		--file-prefix="$4" \
 		--vdev="net_memif0,role=client,socket=$3,socket-abstract=no,mac=$GEN_MAC" -- \
-		-i --auto-start --forward-mode=txonly --total-num-mbufs=8192 \
+		-i --forward-mode=txonly --total-num-mbufs=8192 \
 		--eth-peer=0,$NODE_MAC --tx-ip=$CLIENT,$VIP --tx-udp=$CPORT,$VPORT --txpkts=64
-	GEN_PID=$PMD_PID
 }
 
 # stop_pmd PID FD: "quit", then wait (SIGINT after 5 s)
@@ -196,10 +203,21 @@ stop_pmd() {
 	PIDS=("${keep[@]}")
 }
 
-# pmd_rate LOG PORT FIELD: the last "FIELD" (Rx-pps/Tx-pps) of PORT in a
-# testpmd log, in Mpps.
+# pmd_show NAME FD PORTS: "show port stats all" and wait (10 s at most) until
+# testpmd NAME printed the blocks of its PORTS ports (each ends with Tx-pps).
+pmd_nblocks() { tr -d '\033' <"$D/$1.log" | grep -c 'Tx-pps:'; }
+pmd_show() {
+	local n0
+	n0="$(pmd_nblocks "$1")"
+	pmd_cmd "$2" "show port stats all"
+	wait_until 10 pmd_printed "$1" $((n0 + $3))
+}
+pmd_printed() { [ "$(pmd_nblocks "$1")" -ge "$2" ]; }
+
+# pmd_rate NAME PORT FIELD: the last "FIELD" (Rx-pps/Tx-pps) of PORT in
+# testpmd NAME's log, in Mpps.
 pmd_rate() {
-	tr -d '\033' <"$1" | awk -v port="$2" -v field="$3:" '
+	tr -d '\033' <"$D/$1.log" | awk -v port="$2" -v field="$3:" '
 		/NIC statistics for port/ { cur = $(NF - 1) }
 		$1 == field && cur == port { v = $2 }
 		END { printf "%.3f", v / 1e6 }'
@@ -215,7 +233,7 @@ run_dir = $D/run
 mbufs = 16384
 [worker]
 count = 1
-idle_sleep_us = 0
+idle_sleep_us = 50
 [port.dpdk0]
 vdev = net_memif0,role=server,socket=$D/node-memif.sock,socket-abstract=no,mac=$NODE_MAC
 [port.dpdk1]
@@ -232,6 +250,7 @@ neigh add 10.0.1.3 lladdr 02:00:00:00:00:22 dev dpdk1
 EOF
 }
 
+positive() { awk -v v="$1" 'BEGIN { exit !(v + 0 > 0) }'; }
 ctl() { "$BIN/dpvsctl" -s "$D/run/ctl.sock" "$@"; }
 worker_running() { [ "$(ctl --json worker show | jq '[.[] | select(.state == "running")] | length')" = 1 ]; }
 udp_conn_up() { ctl conn show | grep -q "$CLIENT:$CPORT"; }
@@ -243,55 +262,88 @@ node_counters() {
 	echo "$t $(jq -r '[.workers[0].rx_pkts, .ports[1].opackets, .workers[0].verdicts.drop] | @tsv' <<<"$j")"
 }
 
-figure2_node() {
-	local a b
+# Start the node and the baseline forwarder, each with its own generator,
+# nothing forwarding yet but the first packets that make the connection.
+figure2_setup() {
 	node_conf
 	ip netns add "$NS" || die "ip netns add $NS"
 	ip -n "$NS" link set lo up
-	say "figure 2: node (prefix $NODE_P, 1 worker, memif in, null out)"
+	say "figure 2: node (prefix $NODE_P, 1 worker, memif in, null out), generator $GEN_P"
 	ip netns exec "$NS" "$BIN/dpvs-primary" -c "$D/dpvs.conf" --rules "$D/rules" \
 		>"$D/primary.log" 2>&1 </dev/null &
 	NODE_PID=$!
 	wait_until 20 worker_running || { cat "$D/primary.log" >&2; die "node did not start"; }
-	start_gen gen-node 7 "$D/node-memif.sock"
-	wait_until 30 udp_conn_up || { tail -20 "$D/gen-node.log" >&2; ctl --json stats >&2; die "no UDP connection in the node"; }
-	sleep 1 # warm-up: the connection exists, the pipe is full
-	pmd_cmd 7 "show port stats all"
-	a="$(node_counters)" || die "dpvsctl stats"
-	sleep "$SECS"
-	pmd_cmd 7 "show port stats all"
-	b="$(node_counters)" || die "dpvsctl stats"
-	read -r NODE_RX NODE_TX NODE_DROP <<<"$(awk -v a="$a" -v b="$b" 'BEGIN {
-		split(a, x, " "); split(b, y, " "); s = (y[1] - x[1]) / 1e9
-		printf "%.3f %.3f %d", (y[2] - x[2]) / s / 1e6, (y[3] - x[3]) / s / 1e6, y[4] - x[4] }')"
-	stop_pmd "$GEN_PID" 7
-	NODE_GEN="$(pmd_rate "$D/gen-node.log" 0 Tx-pps)"
-	kill_wait "$NODE_PID" TERM 15
-	NODE_PID=""
-	ip netns del "$NS" 2>/dev/null
-}
-
-figure2_base() {
-	say "figure 2: baseline testpmd io forwarding (prefix $FWD_P, memif in, null out)"
+	start_gen gen-node 7 "$D/node-memif.sock" "$GEN_P"
+	pmd_cmd 7 start
+	wait_until 30 udp_conn_up || { tail -20 "$D/gen-node.log" >&2; die "no UDP connection in the node"; }
+	pmd_cmd 7 stop
+	say "figure 2: baseline testpmd io forwarding (prefix $FWD_P), generator $GEN2_P"
 	start_pmd fwd 8 -l 0,1 --main-lcore 0 --no-huge -m 256 --no-shconf --no-pci \
 		--file-prefix="$FWD_P" \
 		--vdev="net_memif1,role=server,socket=$D/fwd-memif.sock,socket-abstract=no,mac=$NODE_MAC" \
-		--vdev=net_null1,no-rx=1 -- -i --auto-start --forward-mode=io --total-num-mbufs=16384
-	FWD_PID=$PMD_PID
+		--vdev=net_null1,no-rx=1 -- -i --forward-mode=io --total-num-mbufs=16384
 	wait_until 10 test -S "$D/fwd-memif.sock" || { cat "$D/fwd.log" >&2; die "forwarder did not start"; }
-	start_gen gen-fwd 7 "$D/fwd-memif.sock"
-	sleep 1 # warm-up, as for the node
-	pmd_cmd 7 "show port stats all"
-	pmd_cmd 8 "show port stats all"
+	start_gen gen-fwd 9 "$D/fwd-memif.sock" "$GEN2_P"
+	pmd_show fwd 8 2 && pmd_show gen-fwd 9 1 || die "testpmd does not answer"
+}
+
+# One window of the node: generator on, warm-up, SECS measured, off.
+# Prints "<rx Mpps> <tx Mpps> <drops> <generator Mpps>".
+node_window() {
+	local a b
+	pmd_cmd 7 start
+	sleep 0.5
+	pmd_show gen-node 7 1 || return 1
+	a="$(node_counters)" || return 1
 	sleep "$SECS"
-	pmd_cmd 7 "show port stats all"
-	pmd_cmd 8 "show port stats all"
-	sleep 0.2 # let both print before they quit
-	stop_pmd "$GEN_PID" 7
-	stop_pmd "$FWD_PID" 8
-	BASE_RX="$(pmd_rate "$D/fwd.log" 0 Rx-pps)"
-	BASE_TX="$(pmd_rate "$D/fwd.log" 1 Tx-pps)"
-	BASE_GEN="$(pmd_rate "$D/gen-fwd.log" 0 Tx-pps)"
+	pmd_show gen-node 7 1 || return 1
+	b="$(node_counters)" || return 1
+	pmd_cmd 7 stop
+	awk -v a="$a" -v b="$b" -v g="$(pmd_rate gen-node 0 Tx-pps)" 'BEGIN {
+		split(a, x, " "); split(b, y, " "); s = (y[1] - x[1]) / 1e9
+		printf "%.3f %.3f %d %s\n", (y[2] - x[2]) / s / 1e6, (y[3] - x[3]) / s / 1e6,
+			y[4] - x[4], g }'
+}
+
+# One window of the baseline; prints "<rx Mpps> <tx Mpps> <generator Mpps>".
+base_window() {
+	pmd_cmd 8 start
+	pmd_cmd 9 start
+	sleep 0.5
+	pmd_show fwd 8 2 && pmd_show gen-fwd 9 1 || return 1
+	sleep "$SECS"
+	pmd_show fwd 8 2 && pmd_show gen-fwd 9 1 || return 1
+	pmd_cmd 9 stop
+	pmd_cmd 8 stop
+	echo "$(pmd_rate fwd 0 Rx-pps) $(pmd_rate fwd 1 Tx-pps) $(pmd_rate gen-fwd 0 Tx-pps)"
+}
+
+# ROUNDS alternating windows; the best window of each side counts.
+figure2() {
+	local r w rx tx drop gen
+	figure2_setup
+	NODE_TX=0 BASE_TX=0
+	for r in $(seq 1 "$ROUNDS"); do
+		say "figure 2: round $r of $ROUNDS: node, then baseline, $SECS s each"
+		w="$(node_window)" || die "node window failed"
+		read -r rx tx drop gen <<<"$w"
+		NODE_DROP=$((${NODE_DROP:-0} + drop))
+		if awk -v a="$tx" -v b="$NODE_TX" 'BEGIN { exit !(a > b) }'; then
+			NODE_RX=$rx NODE_TX=$tx NODE_GEN=$gen
+		fi
+		w="$(base_window)" || die "baseline window failed"
+		read -r rx tx gen <<<"$w"
+		if awk -v a="$tx" -v b="$BASE_TX" 'BEGIN { exit !(a > b) }'; then
+			BASE_RX=$rx BASE_TX=$tx BASE_GEN=$gen
+		fi
+	done
+	positive "$NODE_TX" || { tail -30 "$D/primary.log" >&2; die "the node forwarded nothing"; }
+	positive "$BASE_TX" || { tail -30 "$D/fwd.log" >&2; die "the baseline forwarded nothing"; }
+	for r in 7 9 8; do
+		stop_pmd "${PMD_OF_FD[$r]}" "$r"
+	done
+	kill_wait "$NODE_PID" TERM 15
+	NODE_PID=""
 }
 
 # ---- report ------------------------------------------------------------------
@@ -303,7 +355,7 @@ report() {
 	echo
 	echo "### Figure 1: cycles per packet through the worker loop, one process"
 	echo
-	echo "Median of 9 rounds of $((PKTS / 9)) packets after a warm-up, TSC ${TSC_HZ:-?} Hz; bursts of 32,"
+	echo "Best of 9 rounds of $((PKTS / 9)) packets after a warm-up, TSC ${TSC_HZ:-?} Hz; bursts of 32,"
 	echo "60-byte frames (64 on the wire); baseline: rx burst, MAC swap, tx burst of the same"
 	echo "frames through the same ring ports. Instructions per packet from callgrind."
 	echo
@@ -322,12 +374,14 @@ report() {
 	echo
 	echo "### Figure 2: the node forwarding 64-byte established UDP full-NAT"
 	echo
-	echo "dpdk-testpmd txonly (one flow) on net_memif into the node, out of net_null; ${SECS} s"
-	echo "after 1 s of warm-up. Node: dpvs-primary + 1 worker (idle_sleep_us = 0), rates from"
-	echo "\`dpvsctl --json stats\`. Baseline: dpdk-testpmd io forwarding net_memif -> net_null,"
-	echo "fed by the same generator. $(nproc) CPUs: the generator's forwarding lcore runs on"
-	echo "CPU 0, the worker (or the baseline's forwarding lcore) on CPU 1; the control processes"
-	echo "share the CPUs, so the ratio is what matters."
+	echo "dpdk-testpmd txonly (one flow, 64-byte frames) on net_memif into the node, out of"
+	echo "net_null. Node: dpvs-primary + 1 worker (idle_sleep_us = 50, it never idles under load),"
+	echo "rates from \`dpvsctl --json stats\`. Baseline: dpdk-testpmd io forwarding"
+	echo "net_memif -> net_null, fed by its own identical generator. $ROUNDS rounds of a ${SECS} s"
+	echo "window of each, alternating, after 0.5 s of warm-up each; the best window of each side"
+	echo "is shown. $(nproc) CPUs: each generator's forwarding lcore runs on CPU 0, the worker (or"
+	echo "the baseline's forwarding lcore) on CPU 1; the generator and the forwarder share the"
+	echo "machine with the control processes, so the ratio is what matters."
 	echo
 	echo "| | Node (dpvs-mp) | Baseline (testpmd io) | Ratio |"
 	echo "|---|---:|---:|---:|"
@@ -335,10 +389,12 @@ report() {
 	echo "| received, Mpps (from net_memif) | $NODE_RX | $BASE_RX | $(ratio "$NODE_RX" "$BASE_RX") |"
 	echo "| generator sent, Mpps | $NODE_GEN | $BASE_GEN | |"
 	echo
-	echo "Node drops during the interval: $NODE_DROP."
+	echo "Node drops in its windows: $NODE_DROP. Load average (1 min) at the start of the"
+	echo "run: $LOAD0, at the end: $(cut -d' ' -f1 /proc/loadavg) (other processes on the machine"
+	echo "take CPU from both the node and the baseline)."
 	echo
 	echo "Reproduce: \`make bench\` (or \`tests/bench/run.sh\` after \`make all tests\`);"
-	echo "BENCH_PACKETS, BENCH_SECONDS, BENCH_CALLGRIND=0 change the run."
+	echo "BENCH_PACKETS, BENCH_SECONDS, BENCH_ROUNDS, BENCH_CALLGRIND=0 change the run."
 }
 
 [ "$(id -u)" = 0 ] || die "needs root (hugepages, network namespace)"
@@ -348,8 +404,8 @@ for b in dpvs-primary dpvs-worker dpvs-ctl dpvs-kni-bridge dpvsctl; do
 done
 command -v jq >/dev/null || die "jq is needed"
 START="$(date +%s)"
+LOAD0="$(cut -d' ' -f1 /proc/loadavg)"
 figure1
-figure2_node
-figure2_base
+figure2
 report
 say "done in $(($(date +%s) - START)) s"
