@@ -327,12 +327,14 @@ figure2() {
 		say "figure 2: round $r of $ROUNDS: node, then baseline, $SECS s each"
 		w="$(node_window)" || die "node window failed"
 		read -r rx tx drop gen <<<"$w"
+		say "  node: forwarded $tx Mpps (generator $gen Mpps)"
 		NODE_DROP=$((${NODE_DROP:-0} + drop))
 		if awk -v a="$tx" -v b="$NODE_TX" 'BEGIN { exit !(a > b) }'; then
 			NODE_RX=$rx NODE_TX=$tx NODE_GEN=$gen
 		fi
 		w="$(base_window)" || die "baseline window failed"
 		read -r rx tx gen <<<"$w"
+		say "  baseline: forwarded $tx Mpps (generator $gen Mpps)"
 		if awk -v a="$tx" -v b="$BASE_TX" 'BEGIN { exit !(a > b) }'; then
 			BASE_RX=$rx BASE_TX=$tx BASE_GEN=$gen
 		fi
