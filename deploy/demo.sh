@@ -2,14 +2,18 @@
 # deploy/demo.sh: start a dpvs-mp node on a private topology of network
 # namespaces and show it working (`make demo`).
 #
-#   client netns (dpvsdemo-c)            node netns (dpvsdemo-n)
+#   client netns (dpvsdemo-c)            node netns (dpvsdemo-n)                 servers (dpvsdemo-s)
 #   dpvsdemow  198.18.0.2  <-- wire -->  dpdk0 (net_tap, polled by the worker)
 #   own MAC                              198.18.0.1 (dpvsctl addr: the worker answers)
+#                                        198.18.0.100 VIP, TCP port 80, rr
 #                                        dpdk0.kni 198.18.0.3 (kernel, via the bridge)
+#                                        dpdk1 (net_tap)  <-- wire -->  dpvsdemov
+#                                        198.19.0.1, local address      198.19.0.11 real server 1
+#                                        198.19.0.10 (full-NAT source)  198.19.0.12 real server 2
 #
-# The wire is the kernel end of the data port's net_tap: dpvs-primary creates
-# it in the node netns, and once the port has started the demo moves it into
-# the client netns and gives it a MAC of its own.
+# A wire is the kernel end of a data port's net_tap: dpvs-primary creates it
+# in the node netns, and once the port has started the demo moves it into the
+# client (dpdk0) or server (dpdk1) netns and gives it a MAC of its own.
 #
 # In:  build/bin/* (make all), root, hugepages (deploy/hugepages.sh).
 #      DEMO_WORKERS (default 1), DEMO_KEEP=1 to keep the node running until
@@ -18,8 +22,8 @@
 #      hugepage files, /var/run/dpdk/dpvsdemo, the temp dir) removed at the
 #      end, on error and on Ctrl-C.
 #
-# Extending (issue 3 and later): add a step_* function and call it from main;
-# more namespaces (real servers) go in topology_up / topology_down.
+# Extending: add a step_* function and call it from main; more namespaces go
+# in topology_up / topology_down.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,16 +31,25 @@ BIN="$ROOT/build/bin"
 PREFIX=dpvsdemo
 NS_NODE=dpvsdemo-n
 NS_CLIENT=dpvsdemo-c
+NS_SERVER=dpvsdemo-s
 WIRE=dpvsdemow
+SWIRE=dpvsdemov
 CLIENT_MAC=02:de:40:00:00:02
+SERVER_MAC=02:de:40:00:01:02
 NODE_ADDR=198.18.0.1
 CLIENT_ADDR=198.18.0.2
 KNI_ADDR=198.18.0.3
+VIP=198.18.0.100
+SRV_NET_ADDR=198.19.0.1
+LADDR=198.19.0.10
+RS1=198.19.0.11
+RS2=198.19.0.12
 HTTP_PORT=8080
 WORKERS="${DEMO_WORKERS:-1}"
 TMP=""
 PRIMARY_PID=""
 HTTP_PID=""
+RS_PIDS=()
 
 if [ -t 1 ]; then B=$'\033[1m' N=$'\033[0m'; else B="" N=""; fi
 say() { printf '\n%s== %s%s\n' "$B" "$*" "$N"; }
@@ -45,6 +58,7 @@ die() { echo "demo: $*" >&2; exit 1; }
 ctl() { "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" "$@"; }
 in_node() { ip netns exec "$NS_NODE" "$@"; }
 in_client() { ip netns exec "$NS_CLIENT" "$@"; }
+in_server() { ip netns exec "$NS_SERVER" "$@"; }
 
 # wait_until TIMEOUT_S CMD...: poll every 50 ms until CMD succeeds
 wait_until() {
@@ -62,6 +76,9 @@ cleanup() {
 	set +e
 	say "cleaning up"
 	[ -n "$HTTP_PID" ] && kill "$HTTP_PID" 2>/dev/null
+	for pid in "${RS_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
 	if [ -n "$PRIMARY_PID" ] && kill -0 "$PRIMARY_PID" 2>/dev/null; then
 		kill -TERM "$PRIMARY_PID"
 		wait_until 10 sh -c "! kill -0 $PRIMARY_PID" || kill -9 "$PRIMARY_PID"
@@ -88,13 +105,15 @@ cleanup() {
 topology_up() {
 	ip netns add "$NS_NODE"
 	ip netns add "$NS_CLIENT"
+	ip netns add "$NS_SERVER"
 	ip -n "$NS_NODE" link set lo up
 	ip -n "$NS_CLIENT" link set lo up
+	ip -n "$NS_SERVER" link set lo up
 }
 
 topology_down() {
 	local ns pid
-	for ns in "$NS_NODE" "$NS_CLIENT"; do
+	for ns in "$NS_NODE" "$NS_CLIENT" "$NS_SERVER"; do
 		ip netns list | grep -q "^$ns\b" || continue
 		for pid in $(ip netns pids "$ns"); do
 			kill -9 "$pid" 2>/dev/null
@@ -110,7 +129,7 @@ preflight() {
 		[ -x "$BIN/$b" ] || die "$BIN/$b missing: run make"
 	done
 	# a demo killed with -9 earlier may have left its namespaces
-	if ip netns list | grep -q "^$NS_NODE\b"; then
+	if ip netns list | grep -q -E "^($NS_NODE|$NS_CLIENT|$NS_SERVER)\b"; then
 		pgrep -f -- "--file-prefix[= ]$PREFIX( |\$)" >/dev/null &&
 			die "another demo seems to be running (prefix $PREFIX)"
 		topology_down
@@ -129,6 +148,8 @@ count = $WORKERS
 idle_sleep_us = 50
 [port.dpdk0]
 vdev = net_tap0,iface=$WIRE
+[port.dpdk1]
+vdev = net_tap1,iface=$SWIRE
 EOF
 }
 
@@ -147,6 +168,12 @@ step_start() {
 	ip -n "$NS_CLIENT" link set "$WIRE" address "$CLIENT_MAC"
 	ip -n "$NS_CLIENT" addr add "$CLIENT_ADDR/24" dev "$WIRE"
 	ip -n "$NS_CLIENT" link set "$WIRE" up
+	# dpdk1's tap goes to the real servers: one interface, one address each
+	ip -n "$NS_NODE" link set "$SWIRE" netns "$NS_SERVER"
+	ip -n "$NS_SERVER" link set "$SWIRE" address "$SERVER_MAC"
+	ip -n "$NS_SERVER" addr add "$RS1/24" dev "$SWIRE"
+	ip -n "$NS_SERVER" addr add "$RS2/24" dev "$SWIRE"
+	ip -n "$NS_SERVER" link set "$SWIRE" up
 	wait_until 20 all_running || die "workers did not reach running"
 	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" version
 	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" worker show
@@ -212,6 +239,47 @@ step_kill_worker() {
 	run ip netns exec "$NS_CLIENT" ping -c 3 -i 0.2 "$NODE_ADDR"
 }
 
+# rs_start N ADDR: real server N, python's http.server bound to ADDR:80
+# serving a page that names it; it logs each request's client address
+rs_start() {
+	mkdir -p "$TMP/rs$1"
+	echo "hello from real server $1 ($2)" >"$TMP/rs$1/index.html"
+	in_server /usr/bin/python3 -m http.server --bind "$2" --directory "$TMP/rs$1" 80 \
+		>"$TMP/rs$1.log" 2>&1 &
+	RS_PIDS+=("$!")
+	wait_until 10 sh -c "ip netns exec $NS_SERVER ss -Hltn | grep -q '$2:80 '" ||
+		die "real server $1 did not start"
+}
+
+step_fnat() {
+	say "a full-NAT service: VIP $VIP:80 on dpdk0, two real servers behind dpdk1"
+	rs_start 1 "$RS1"
+	rs_start 2 "$RS2"
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" addr add "$VIP/32" dev dpdk0
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" addr add "$SRV_NET_ADDR/24" dev dpdk1
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" addr add "$LADDR/32" dev dpdk1
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" -A -t "$VIP:80" -s rr
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" -a -t "$VIP:80" -r "$RS1:80" -b fnat -w 1
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" -a -t "$VIP:80" -r "$RS2:80" -b fnat -w 1
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" laddr add -t "$VIP:80" "$LADDR" dev dpdk1
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" -L -n
+	say "curl from the client to the VIP: round robin over the two real servers"
+	local i
+	# the worker answers ping for the VIP too: ready when it does
+	wait_until 10 in_client ping -c 1 -W 1 "$VIP" || die "no reply from $VIP"
+	for i in 1 2 3 4 5 6; do
+		run ip netns exec "$NS_CLIENT" curl -sS --max-time 5 "http://$VIP/"
+	done
+	say "the real servers saw the node's local address $LADDR, not the client"
+	echo "real server 1's last requests:"
+	tail -n 3 "$TMP/rs1.log"
+	echo "real server 2's last requests:"
+	tail -n 3 "$TMP/rs2.log"
+	say "the node's counters: 6 connections, 3 per real server (packets and bytes too)"
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" -L -n --stats
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" conn show
+}
+
 main() {
 	preflight
 	trap cleanup EXIT
@@ -224,7 +292,12 @@ main() {
 	step_addr
 	step_ping
 	step_kni
+	step_fnat
 	step_kill_worker
+	say "after the restart the VIP still serves, and the counters (in shm) went on"
+	run ip netns exec "$NS_CLIENT" curl -sS --max-time 5 "http://$VIP/"
+	run ip netns exec "$NS_CLIENT" curl -sS --max-time 5 "http://$VIP/"
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" -L -n --stats
 	if [ "${DEMO_KEEP:-0}" = 1 ]; then
 		say "node running; try: $BIN/dpvsctl -s $TMP/run/ctl.sock stats  (Ctrl-C to stop)"
 		wait "$PRIMARY_PID"
