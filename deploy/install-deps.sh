@@ -22,6 +22,8 @@ PACKAGES=(
 	iproute2 iputils-ping iputils-arping curl wrk iperf3 tcpdump ethtool
 	# scripting helpers used by tests/ and deploy/
 	jq socat procps psmisc kmod coreutils util-linux findutils grep sed
+	# make bench: instruction counts (callgrind)
+	valgrind
 )
 
 missing=()
