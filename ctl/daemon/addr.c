@@ -9,6 +9,7 @@
 #include "ctl/daemon/addr.h"
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/lb.h"
+#include "shm/lb_hash.h"
 
 const char *
 ctl_ip_str(const struct dpvs_ip *ip, char *buf, size_t len)
@@ -91,6 +92,49 @@ addr_check_host(const struct dpvs_ip *ip, char *err, size_t errlen)
 	return 0;
 }
 
+/* Refuse an address that a static neighbour or a route gateway already names,
+ * or whose connected network is already a static route: route add and neigh
+ * add refuse the same pairs in the other order, and save (addresses first)
+ * could not load such a state back. */
+static int
+addr_add_check_conflicts(const struct dpvs_config_set *set, const struct dpvs_root *root,
+			 const struct dpvs_addr_entry *a, char *err, size_t errlen)
+{
+	const struct dpvs_lb_tables *lb = &set->lb;
+	char s[INET6_ADDRSTRLEN], p[INET6_ADDRSTRLEN];
+	uint32_t i, net, mask, rnet;
+
+	ctl_ip_str(&a->addr, s, sizeof(s));
+	for (i = 0; i < lb->nsneigh && i < DPVS_MAX_STATIC_NEIGH; i++)
+		if (dpvs_ip_equal(&lb->sneigh[i].ip, &a->addr))
+			return ctl_fail(err, errlen, -CTL_EINVAL,
+					"%s is a static neighbour on %s; neigh del it first", s,
+					root->ports[lb->sneigh[i].port % DPVS_MAX_PORTS].name);
+	if (a->addr.family != DPVS_AF_INET)
+		return 0;
+	memcpy(&net, a->addr.bytes, 4);
+	mask = a->prefixlen == 0 ? 0 : htonl(0xffffffffu << (32 - a->prefixlen));
+	net &= mask;
+	for (i = 0; i < lb->nroutes && i < DPVS_MAX_ROUTES; i++) {
+		const struct dpvs_route *r = &lb->routes[i];
+
+		if ((r->flags & DPVS_ROUTE_F_CONNECTED) != 0)
+			continue;
+		ctl_ip_str(&r->prefix, p, sizeof(p));
+		if ((r->flags & DPVS_ROUTE_F_GATEWAY) != 0 && dpvs_ip_equal(&r->gw, &a->addr))
+			return ctl_fail(err, errlen, -CTL_EINVAL,
+					"%s is the gateway of route %s/%u; route del it first", s,
+					p, r->prefixlen);
+		memcpy(&rnet, r->prefix.bytes, 4);
+		if (a->prefixlen > 0 && a->prefixlen < 32 && r->prefixlen == a->prefixlen &&
+		    r->prefix.family == DPVS_AF_INET && rnet == net)
+			return ctl_fail(err, errlen, -CTL_EEXIST,
+					"the network of %s/%u is already the static route %s/%u; "
+					"route del it first", s, a->prefixlen, p, r->prefixlen);
+	}
+	return 0;
+}
+
 int
 ctl_addr_add(struct dpvs_config_set *set, const struct dpvs_root *root,
 	     const struct dpvs_addr_entry *a, char *err, size_t errlen)
@@ -105,6 +149,11 @@ ctl_addr_add(struct dpvs_config_set *set, const struct dpvs_root *root,
 	if (rc != 0)
 		return rc;
 	i = ctl_addr_find(set, &a->addr);
+	if (i < 0) {
+		rc = addr_add_check_conflicts(set, root, a, err, errlen);
+		if (rc != 0)
+			return rc;
+	}
 	if (i >= 0)
 		return ctl_fail(err, errlen, -CTL_EEXIST, "%s is already on %s",
 				ctl_ip_str(&a->addr, s, sizeof(s)),
