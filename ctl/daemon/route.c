@@ -296,22 +296,28 @@ int
 ctl_route_lpm_fill(struct rte_lpm *lpm, const struct dpvs_lb_tables *lb, char *err,
 		   size_t errlen)
 {
-	uint32_t i;
+	uint32_t i, pass;
 	int rc = 0;
 
 	rte_lpm_delete_all(lpm);
-	for (i = 0; i < lb->nroutes && i < DPVS_MAX_ROUTES && rc == 0; i++) {
-		const struct dpvs_route *r = &lb->routes[i];
+	/* the default route first: its two /1 halves must not replace a /1
+	 * route that was added before it (rte_lpm keeps the last add of a
+	 * prefix and depth) */
+	for (pass = 0; pass < 2 && rc == 0; pass++) {
+		for (i = 0; i < lb->nroutes && i < DPVS_MAX_ROUTES && rc == 0; i++) {
+			const struct dpvs_route *r = &lb->routes[i];
 
-		if (r->prefix.family != DPVS_AF_INET || r->prefixlen > 32)
-			continue;
-		if (r->prefixlen == 0) {
-			/* rte_lpm has no depth 0: a default route is two halves */
-			rc = rte_lpm_add(lpm, 0, 1, i);
-			if (rc == 0)
-				rc = rte_lpm_add(lpm, 0x80000000u, 1, i);
-		} else {
-			rc = rte_lpm_add(lpm, ip4(&r->prefix), r->prefixlen, i);
+			if (r->prefix.family != DPVS_AF_INET || r->prefixlen > 32 ||
+			    (r->prefixlen == 0) != (pass == 0))
+				continue;
+			if (r->prefixlen == 0) {
+				/* rte_lpm has no depth 0: a default route is two halves */
+				rc = rte_lpm_add(lpm, 0, 1, i);
+				if (rc == 0)
+					rc = rte_lpm_add(lpm, 0x80000000u, 1, i);
+			} else {
+				rc = rte_lpm_add(lpm, ip4(&r->prefix), r->prefixlen, i);
+			}
 		}
 	}
 	if (rc != 0)

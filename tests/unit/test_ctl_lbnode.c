@@ -204,6 +204,29 @@ START_TEST(test_routes_in_lpm)
 }
 END_TEST
 
+/* A default route is two /1 halves in the lpm: they must not replace a /1
+ * route of the same half, whatever the order of the adds. */
+START_TEST(test_default_route_and_half_routes)
+{
+	OK("addr", "add", "192.168.50.10/24", "dev", "dpdk0");
+	OK("route", "add", "0.0.0.0/1", "via", "192.168.50.1", "dev", "dpdk0");
+	OK("route", "add", "0.0.0.0/0", "via", "192.168.50.254", "dev", "dpdk0");
+	ck_assert_int_ge(route_index("0.0.0.0", 1), 0);
+	ck_assert_int_eq(lookup("8.8.8.8"), route_index("0.0.0.0", 1));
+	ck_assert_int_eq(lookup("200.1.1.1"), route_index("0.0.0.0", 0));
+	OK("route", "add", "128.0.0.0/1", "via", "192.168.50.1", "dev", "dpdk0");
+	ck_assert_int_eq(lookup("200.1.1.1"), route_index("128.0.0.0", 1));
+	ck_assert_int_eq(lookup("8.8.8.8"), route_index("0.0.0.0", 1));
+	ck_assert_int_eq(lookup("192.168.50.7"), route_index("192.168.50.0", 24));
+	OK("route", "del", "0.0.0.0/1");
+	ck_assert_int_eq(lookup("8.8.8.8"), route_index("0.0.0.0", 0));
+	OK("route", "del", "128.0.0.0/1");
+	OK("route", "del", "0.0.0.0/0");
+	OK("addr", "del", "192.168.50.10/24", "dev", "dpdk0");
+	ck_assert_int_eq(lookup("8.8.8.8"), -1);
+}
+END_TEST
+
 START_TEST(test_refused_change_publishes_nothing)
 {
 	uint64_t gen = shm.root->config.generation;
@@ -416,6 +439,7 @@ main(void)
 	eal_and_shm();
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_routes_in_lpm);
+	tcase_add_test(tc, test_default_route_and_half_routes);
 	tcase_add_test(tc, test_refused_change_publishes_nothing);
 	tcase_add_test(tc, test_list_and_stats);
 	tcase_add_test(tc, test_conn_show);
