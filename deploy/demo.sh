@@ -264,10 +264,10 @@ step_fnat() {
 	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" laddr add -t "$VIP:80" "$LADDR" dev dpdk1
 	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" -L -n
 	say "curl from the client to the VIP: round robin over the two real servers"
-	local i
+	local _
 	# the worker answers ping for the VIP too: ready when it does
 	wait_until 10 in_client ping -c 1 -W 1 "$VIP" || die "no reply from $VIP"
-	for i in 1 2 3 4 5 6; do
+	for _ in 1 2 3 4 5 6; do
 		run ip netns exec "$NS_CLIENT" curl -sS --max-time 5 "http://$VIP/"
 	done
 	say "the real servers saw the node's local address $LADDR, not the client"

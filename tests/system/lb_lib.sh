@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # tests/system/lb_lib.sh: helpers of the load-balancer system tests (sourced
 # after lib.sh, not run).
 #
@@ -222,6 +223,7 @@ drops_nonzero() {
 
 lb_cleanup() {
 	local rc=$? x pid ns
+	trap '' INT TERM    # as in t_cleanup: a second Ctrl-C must not stop the cleanup
 	for x in "${LB_NODES[@]}"; do
 		pid="$(primary_pid_of "$x")"
 		if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then

@@ -11,7 +11,7 @@ need_bins dpvs-primary dpvs-worker dpvs-ctl dpvs-kni-bridge dpvsctl
 N=200
 
 run_node() {
-	local x="$1" nw="$2" out ok i c0
+	local x="$1" nw="$2" out i c0
 	lb_setup "$x" "$nw"
 	c0="$(dest_conns_sum "$x" u)"
 	out="$T_DIR/udp-$x.out"

@@ -99,7 +99,8 @@ weights_under_load() {
 on_dest() { ctl "$1" conn show | grep ESTABLISHED | grep -c -F " $(http_rs "$1" "$2"):$LB_HTTP_PORT"; }
 
 remove_dest_live() {
-	local x="$1" s0 s1 j n2 wout="$T_DIR/wrk-$x-rm.out" wpid nslow=4 bytes
+	local x="$1" s0 s1 j n2 wout wpid nslow=4
+	wout="$T_DIR/wrk-$x-rm.out"
 	s0="$(svc_conns "$x")"
 	for j in $(seq "$nslow"); do
 		bg ip netns exec "$(nsc_of "$x")" curl -sS --max-time 20 -o "$T_DIR/slow-$x-$j.out" \
