@@ -28,6 +28,7 @@ struct ctl_conn {
 	struct ctl_server *srv;
 	struct bufferevent *bev;
 	int closing;              /* close once the output is flushed */
+	int paused;               /* not reading until the output is flushed */
 	char *denied;             /* why the peer may not talk to us, or NULL */
 };
 
@@ -96,6 +97,13 @@ conn_serve(struct ctl_conn *c)
 	int rc;
 
 	while (!c->closing && evbuffer_get_length(in) >= CTL_FRAME_HDR) {
+		/* a client that does not read its replies: read no more of its
+		 * requests until they are sent (conn_write_cb resumes) */
+		if (evbuffer_get_length(bufferevent_get_output(c->bev)) > CTL_OUT_HIGH) {
+			c->paused = 1;
+			bufferevent_disable(c->bev, EV_READ);
+			return 0;
+		}
 		evbuffer_copyout(in, hdr, sizeof(hdr));
 		len = ctl_frame_get_len(hdr);
 		if (len > CTL_FRAME_MAX) {
@@ -147,8 +155,15 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 {
 	struct ctl_conn *c = arg;
 
-	if (c->closing && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+	if (evbuffer_get_length(bufferevent_get_output(bev)) != 0)
+		return;
+	if (c->closing) {
 		conn_free(c);
+	} else if (c->paused) {
+		c->paused = 0;
+		bufferevent_enable(bev, EV_READ);
+		conn_serve(c);
+	}
 }
 
 static void

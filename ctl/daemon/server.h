@@ -17,6 +17,8 @@ struct ctl_server;
 
 #define CTL_READ_TIMEOUT_S 5
 #define CTL_MAX_CONNS 64      /* beyond this a client is refused */
+#define CTL_OUT_HIGH (64u << 10) /* unsent replies above which a client's
+				  * requests are not read */
 
 /* Create the socket at path (mkdir -p of its directory, a stale socket
  * unlinked, mode 0660) and start accepting on base. NULL with err on error. */

@@ -4,16 +4,20 @@
  * packed requests in, packed responses out (addr add/del/show, errors,
  * malformed input, worker/neigh/stats/version shows); the RCU wait of a
  * publication with an online reader; and the unix-socket server (framing,
- * oversized and malformed frames close only their own connection).
+ * oversized and malformed frames close only their own connection; a client
+ * that never reads its replies is not read from either).
  * Tests share one EAL and one shm, so they run without fork, in order.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <grp.h>
+#include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -482,6 +486,53 @@ expect_connection_limit(const char *path)
 	ck_assert_int_eq(st, DPVS__STATUS__OK);
 }
 
+/* A client that sends requests as fast as it can and never reads a reply,
+ * within the server's timeouts: the server must stop reading while its
+ * replies pile up, so the client's sends block after a bounded amount.
+ * Without that, every request is read and answered into memory. */
+static void
+expect_backpressure(const char *path)
+{
+	Dpvs__Request req = DPVS__REQUEST__INIT;
+	Dpvs__VersionShow vs = DPVS__VERSION_SHOW__INIT;
+	uint8_t chunk[4096], *one;
+	size_t len, flen, clen, off = 0, sent = 0;
+	uint64_t deadline;
+	int fd, sndbuf = 16384;
+	ssize_t w;
+
+	req.op_case = DPVS__REQUEST__OP_VERSION_SHOW;
+	req.version_show = &vs;
+	one = ctl_pb_pack_request(&req, &len);
+	ck_assert_ptr_nonnull(one);
+	flen = CTL_FRAME_HDR + len;
+	for (clen = 0; clen + flen <= sizeof(chunk); clen += flen) {
+		ctl_frame_put_len(chunk + clen, (uint32_t)len);
+		memcpy(chunk + clen + CTL_FRAME_HDR, one, len);
+	}
+	free(one);
+	fd = ctl_frame_connect(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)), 0);
+	deadline = dpvs_now_ns() + 2000000000ull;
+	while (dpvs_now_ns() < deadline && sent < (4u << 20)) {
+		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+
+		w = send(fd, chunk + off, clen - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w > 0) {
+			sent += (size_t)w;
+			off = (off + (size_t)w) % clen;
+		} else if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+			break;
+		} else {
+			poll(&pfd, 1, 10);
+		}
+	}
+	close(fd);
+	ck_assert_msg(sent < (160u << 10), "the server read %zu bytes of requests from a "
+		      "client that reads none of its replies", sent);
+}
+
 START_TEST(test_server)
 {
 	const struct timeval tick = { 0, 10000 };
@@ -538,6 +589,10 @@ START_TEST(test_server)
 		expect_denied_as_nobody(path);
 
 	expect_connection_limit(path);
+	/* long enough that no timeout ends the next client early */
+	ctl_server_set_timeout_ms(srv, 5000);
+	expect_backpressure(path);
+	ctl_server_set_timeout_ms(srv, 200);
 
 	/* the other connections were not disturbed: a fresh one works */
 	fd = ctl_frame_connect(path);
@@ -566,6 +621,8 @@ main(void)
 	SRunner *sr;
 	int failed;
 
+	/* as dpvs-ctl does: a write to a client that left is an error, not death */
+	signal(SIGPIPE, SIG_IGN);
 	eal_and_shm();
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_addr_via_handler);
