@@ -428,6 +428,48 @@ START_TEST(test_save_and_neigh_show)
 }
 END_TEST
 
+/* jq accepts s as one JSON document. */
+static int
+jq_accepts(const char *s)
+{
+	FILE *p = popen("jq -e . >/dev/null 2>&1", "w");
+
+	ck_assert_ptr_nonnull(p);
+	fputs(s, p);
+	return pclose(p) == 0;
+}
+
+/* Every show command's --json output, on a node with services, dests,
+ * local addresses, routes, an mh service and an IPv6 address, is JSON. */
+START_TEST(test_every_json_output_is_json)
+{
+	static const char *const cmds[][6] = {
+		{ "addr", "show", "--json" }, { "neigh", "show", "--json" },
+		{ "stats", "--json" }, { "worker", "show", "--json" }, { "version", "--json" },
+		{ "-L", "-n", "--json" }, { "-L", "-n", "--stats", "--json" },
+		{ "-L", "-n", "-c", "--json" }, { "laddr", "show", "--json" },
+		{ "route", "show", "--json" }, { "conn", "show", "--json" }, { "save", "--json" },
+	};
+	size_t i;
+	int n;
+	char *out;
+
+	ck_assert(!jq_accepts("{\"a\":1,}"));   /* the checker can say no */
+	OK("addr", "add", "2001:db8::1/64", "dev", "dpdk0");
+	OK("-A", "-u", "10.0.0.100:53", "-s", "mh", "-b", "hash-port");
+	OK("-a", "-u", "10.0.0.100:53", "-r", "10.1.0.7:53", "-w", "3", "-x", "10", "-y", "2");
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		for (n = 0; n < 6 && cmds[i][n] != NULL; n++)
+			;
+		out = output(n, (char **)cmds[i]);
+		ck_assert_msg(jq_accepts(out), "%s %s: not JSON: %s", cmds[i][0], cmds[i][1], out);
+		free(out);
+	}
+	OK("-D", "-u", "10.0.0.100:53");
+	OK("addr", "del", "2001:db8::1/64", "dev", "dpdk0");
+}
+END_TEST
+
 int
 main(void)
 {
@@ -444,6 +486,7 @@ main(void)
 	tcase_add_test(tc, test_list_and_stats);
 	tcase_add_test(tc, test_conn_show);
 	tcase_add_test(tc, test_save_and_neigh_show);
+	tcase_add_test(tc, test_every_json_output_is_json);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);
