@@ -223,6 +223,7 @@ drops_nonzero() {
 
 lb_cleanup() {
 	local rc=$? x pid ns
+	trap '' INT TERM    # a second Ctrl-C must not cut the cleanup short
 	trap '' INT TERM    # as in t_cleanup: a second Ctrl-C must not stop the cleanup
 	for x in "${LB_NODES[@]}"; do
 		pid="$(primary_pid_of "$x")"
@@ -256,6 +257,7 @@ lb_setup() {
 	for i in 1 2; do
 		: >"$(srv_log "$x" http "$i")"
 	done
+	log "node $x: the VIP answers"
 }
 
 # ---- wrk ------------------------------------------------------------------------
@@ -355,3 +357,10 @@ while True:
 s.close()
 print(data.split(b"\r\n\r\n", 1)[1].decode().strip())
 PYEOF
+
+# lb_node_done X: stop node X and remove everything of it (before the next
+# node of the test starts, so that only one node uses the CPUs at a time)
+lb_node_done() {
+	node_stop "$1" || log "node $1: did not stop in time, killed by lb_node_forget"
+	lb_node_forget "$1"
+}

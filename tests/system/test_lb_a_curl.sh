@@ -72,6 +72,7 @@ run_node() {
 	curl_run "$x"
 	conn_show_during_transfer "$x"
 	log "node $x ($nw worker(s)): redirects $(redirects "$x"), drops: $(drops_nonzero "$x")"
+	lb_node_done "$x"
 }
 
 run_node a 1

@@ -36,6 +36,7 @@ run_node() {
 	log "node $x ($nw worker(s)): redirects $r; drops: $(drops_nonzero "$x")"
 	ctl "$x" -L -n --stats
 	[ "$nw" -lt 2 ] || assert_gt "node $x: redirect verdicts with $nw workers" 0 "$r"
+	lb_node_done "$x"
 }
 
 run_node a 1

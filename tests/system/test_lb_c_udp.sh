@@ -26,6 +26,7 @@ run_node() {
 	assert_eq "node $x: UDP connections counted by -L -n --stats" "$N" $(($(dest_conns_sum "$x" u) - c0))
 	ctl "$x" -L -n --stats -u "$(vip_of "$x"):$LB_UDP_PORT"
 	log "node $x ($nw worker(s)): redirects $(redirects "$x"); drops: $(drops_nonzero "$x")"
+	lb_node_done "$x"
 }
 
 run_node a 1

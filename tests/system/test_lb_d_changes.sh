@@ -148,6 +148,7 @@ port_reuse() {
 	r1="$(nsc "$x" "$T_PY" "$T_DIR/lb_http_get.py" "$(vip_of "$x")" "$LB_HTTP_PORT" "$cp")" ||
 		fail "node $x: first request from port $cp"
 	n="${r1#server http}"
+	log "node $x: from port $cp: $r1"
 	other=$((3 - n))
 	finished() { ctl "$1" conn show | grep -F " $(client_addr "$1"):$cp " | grep -q -E 'TIME_WAIT|CLOSE '; }
 	wait_until 5 finished "$x" || fail "node $x: connection from port $cp not finished: $(ctl "$x" conn show | grep -F ":$cp ")"
@@ -166,6 +167,7 @@ run_node() {
 	weights_under_load "$x"
 	remove_dest_live "$x"
 	log "node $x ($nw worker(s)): redirects $(redirects "$x"); drops: $(drops_nonzero "$x")"
+	lb_node_done "$x"
 }
 
 run_node a 1
