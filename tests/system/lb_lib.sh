@@ -224,7 +224,6 @@ drops_nonzero() {
 lb_cleanup() {
 	local rc=$? x pid ns
 	trap '' INT TERM    # a second Ctrl-C must not cut the cleanup short
-	trap '' INT TERM    # as in t_cleanup: a second Ctrl-C must not stop the cleanup
 	for x in "${LB_NODES[@]}"; do
 		pid="$(primary_pid_of "$x")"
 		if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
