@@ -317,7 +317,11 @@ t_cleanup() {
 	local rc=$? x p pid ns
 	[ "$T_CLEANED" = 1 ] && return
 	T_CLEANED=1
-	trap - EXIT INT TERM
+	# Ignore, not default: Ctrl-C reaches us more than once (the terminal
+	# signals the whole group, timeout(1) forwards it to us and the group
+	# again); a late copy must not kill the cleanup halfway.
+	trap - EXIT
+	trap '' INT TERM
 	if [ "$rc" -ne 0 ]; then
 		for x in "${T_NODES[@]}"; do
 			[ -f "$T_DIR/node-$x/primary.log" ] || continue
