@@ -38,6 +38,41 @@ summary() {
 	echo "$PASSED passed, $FAILED failed"
 }
 
+# leftovers, sweep: what the system tests of this run (names in $IDS, see
+# section 3) left behind. Only names of this run are looked at: other runs
+# may be going on at the same time.
+leftovers() {
+	local id name what=""
+	while read -r id name; do
+		what+="$(ip netns list 2>/dev/null | awk -v id="$id" '$1 ~ "^" id "[a-z][a-z]$" { printf "netns %s; ", $1 }')"
+		what+="$(ls /dev/hugepages 2>/dev/null | grep -E "^${id}[a-z]map_" | head -n 3 |
+			sed 's|^|hugepage /dev/hugepages/|; s|$|; |' | tr -d '\n')"
+		what+="$(ls /var/run/dpdk 2>/dev/null | grep -E "^${id}[a-z]\$" | sed 's|^|/var/run/dpdk/|; s|$|; |' | tr -d '\n')"
+		what+="$(pgrep -a -f -- "--file-prefix[= ]${id}[a-z]( |\$)" | sed 's/$/; /' | tr -d '\n')"
+		what+="$(ls -d "/tmp/dpvs-$id-$name".* 2>/dev/null | sed 's/$/; /' | tr -d '\n')"
+	done <"$IDS"
+	printf '%s' "$what"
+}
+
+# sweep: remove what a test killed by timeout -k could not clean itself
+sweep() {
+	local id name ns pid f
+	while read -r id name; do
+		for pid in $(pgrep -f -- "--file-prefix[= ]${id}[a-z]( |\$)"); do
+			kill -9 "$pid" 2>/dev/null
+		done
+		for ns in $(ip netns list 2>/dev/null | awk -v id="$id" '$1 ~ "^" id "[a-z][a-z]$" { print $1 }'); do
+			for pid in $(ip netns pids "$ns" 2>/dev/null); do
+				kill -9 "$pid" 2>/dev/null
+			done
+			ip netns del "$ns"
+		done
+		for f in /dev/hugepages/"$id"[a-z]map_* /var/run/dpdk/"$id"[a-z] /tmp/dpvs-"$id"-"$name".*; do
+			[ -e "$f" ] && rm -rf "$f"
+		done
+	done <"$IDS"
+}
+
 on_signal() {
 	echo "run-all: interrupted" >&2
 	if [ -n "$CHILD" ]; then
@@ -46,6 +81,8 @@ on_signal() {
 		wait "$CHILD" 2>/dev/null
 		[ -n "$CUR_LOG" ] && sed 's/^/    /' "$CUR_LOG"
 	fi
+	# what a test killed halfway could not remove itself
+	[ -n "${IDS:-}" ] && [ -s "$IDS" ] && sweep
 	RESULTS+=("FAIL ${CUR_NAME:-run-all} (interrupted)")
 	FAILED=$((FAILED + 1))
 	summary
@@ -130,40 +167,7 @@ for t in tests/system/test_*.sh; do
 done
 unset DPVS_TEST_BOUNDED DPVS_TEST_IDS_FILE
 
-# ---- 4. nothing left behind by the system tests of this run. Only names of
-# this run are looked at: other runs may be going on at the same time.
-leftovers() {
-	local id name what=""
-	while read -r id name; do
-		what+="$(ip netns list 2>/dev/null | awk -v id="$id" '$1 ~ "^" id "[a-z][a-z]$" { printf "netns %s; ", $1 }')"
-		what+="$(ls /dev/hugepages 2>/dev/null | grep -E "^${id}[a-z]map_" | head -n 3 |
-			sed 's|^|hugepage /dev/hugepages/|; s|$|; |' | tr -d '\n')"
-		what+="$(ls /var/run/dpdk 2>/dev/null | grep -E "^${id}[a-z]\$" | sed 's|^|/var/run/dpdk/|; s|$|; |' | tr -d '\n')"
-		what+="$(pgrep -a -f -- "--file-prefix[= ]${id}[a-z]( |\$)" | sed 's/$/; /' | tr -d '\n')"
-		what+="$(ls -d "/tmp/dpvs-$id-$name".* 2>/dev/null | sed 's/$/; /' | tr -d '\n')"
-	done <"$IDS"
-	printf '%s' "$what"
-}
-
-# sweep: remove what a test killed by timeout -k could not clean itself
-sweep() {
-	local id name ns pid f
-	while read -r id name; do
-		for pid in $(pgrep -f -- "--file-prefix[= ]${id}[a-z]( |\$)"); do
-			kill -9 "$pid" 2>/dev/null
-		done
-		for ns in $(ip netns list 2>/dev/null | awk -v id="$id" '$1 ~ "^" id "[a-z][a-z]$" { print $1 }'); do
-			for pid in $(ip netns pids "$ns" 2>/dev/null); do
-				kill -9 "$pid" 2>/dev/null
-			done
-			ip netns del "$ns"
-		done
-		for f in /dev/hugepages/"$id"[a-z]map_* /var/run/dpdk/"$id"[a-z] /tmp/dpvs-"$id"-"$name".*; do
-			[ -e "$f" ] && rm -rf "$f"
-		done
-	done <"$IDS"
-}
-
+# ---- 4. nothing left behind by the system tests of this run
 case "system/leftovers" in
 $PATTERN)
 	left="$(leftovers)"
