@@ -29,6 +29,9 @@ struct ctl_conn {
 	struct bufferevent *bev;
 	int closing;              /* close once the output is flushed */
 	int paused;               /* not reading until the output is flushed */
+	uint64_t frame_start_ns;  /* when the unfinished frame in the input was
+				   * first seen, 0 = none */
+	uint64_t frame_limit_ns;  /* the time a frame may take to arrive whole */
 	char *denied;             /* why the peer may not talk to us, or NULL */
 };
 
@@ -85,6 +88,29 @@ conn_reject(struct ctl_conn *c, Dpvs__Status st, const char *msg)
 		conn_free(c);
 }
 
+/* A frame must arrive whole within the timeout, however slowly its bytes
+ * trickle in (each byte restarts the read timeout); returns -1 if c was
+ * rejected (and maybe freed). */
+static int
+conn_frame_deadline(struct ctl_conn *c)
+{
+	uint64_t now;
+
+	if (c->closing || c->paused || evbuffer_get_length(bufferevent_get_input(c->bev)) == 0) {
+		c->frame_start_ns = 0;
+		return 0;
+	}
+	now = dpvs_now_ns();
+	if (c->frame_start_ns == 0) {
+		c->frame_start_ns = now;
+		return 0;
+	}
+	if (now - c->frame_start_ns <= c->frame_limit_ns)
+		return 0;
+	conn_reject(c, DPVS__STATUS__ERR_MALFORMED, "incomplete frame: not whole within the timeout");
+	return -1;
+}
+
 /* Serve every complete frame in the input; returns -1 if c was rejected. */
 static int
 conn_serve(struct ctl_conn *c)
@@ -113,7 +139,8 @@ conn_serve(struct ctl_conn *c)
 			return -1;
 		}
 		if (evbuffer_get_length(in) < CTL_FRAME_HDR + (size_t)len)
-			return 0;
+			break;
+		c->frame_start_ns = 0;
 		evbuffer_drain(in, CTL_FRAME_HDR);
 		body = evbuffer_pullup(in, len);
 		rc = ctl_handle(c->srv->shm, body, len, &out, &outlen);
@@ -131,7 +158,7 @@ conn_serve(struct ctl_conn *c)
 			return -1;
 		}
 	}
-	return 0;
+	return conn_frame_deadline(c);
 }
 
 static void
@@ -235,6 +262,8 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa, i
 	srv->nconns++;
 	bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
 	bufferevent_set_timeouts(c->bev, &srv->timeout, &srv->timeout);
+	c->frame_limit_ns = (uint64_t)srv->timeout.tv_sec * 1000000000ull +
+			    (uint64_t)srv->timeout.tv_usec * 1000ull;
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	if (!allowed) {
 		c->denied = strdup(why);

@@ -533,6 +533,23 @@ expect_backpressure(const char *path)
 		      "client that reads none of its replies", sent);
 }
 
+/* Send a byte every 50 ms (the server's timeout is 200 ms) for up to 2 s;
+ * the server must answer (reject) before we stop. */
+static void
+expect_trickle_rejected(int fd)
+{
+	uint64_t deadline = dpvs_now_ns() + 2000000000ull;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int answered = 0;
+
+	while (!answered && dpvs_now_ns() < deadline) {
+		answered = poll(&p, 1, 50) > 0;
+		if (!answered && send(fd, "x", 1, MSG_NOSIGNAL) != 1)
+			break;
+	}
+	ck_assert_msg(answered, "a frame trickling in was never cut off");
+}
+
 START_TEST(test_server)
 {
 	const struct timeval tick = { 0, 10000 };
@@ -582,6 +599,14 @@ START_TEST(test_server)
 	fd = ctl_frame_connect(path);
 	ctl_frame_put_len(hdr, 100);
 	ck_assert_int_eq(write(fd, hdr, sizeof(hdr)), (ssize_t)sizeof(hdr));
+	expect_reject(fd, DPVS__STATUS__ERR_MALFORMED, "incomplete frame");
+
+	/* a frame that trickles in a byte at a time, each byte before the read
+	 * timeout: it still has to be whole within the timeout */
+	fd = ctl_frame_connect(path);
+	ctl_frame_put_len(hdr, 1000);
+	ck_assert_int_eq(write(fd, hdr, sizeof(hdr)), (ssize_t)sizeof(hdr));
+	expect_trickle_rejected(fd);
 	expect_reject(fd, DPVS__STATUS__ERR_MALFORMED, "incomplete frame");
 
 	/* a peer that is neither root nor in the socket's group is refused */
