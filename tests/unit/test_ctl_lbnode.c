@@ -470,6 +470,82 @@ START_TEST(test_every_json_output_is_json)
 }
 END_TEST
 
+/* Pack the request of a dpvsctl command line. */
+static uint8_t *
+packed(const char *line, size_t *len)
+{
+	char buf[256], *argv[32], err[256];
+	struct ctl_cli_cmd cmd;
+	uint8_t *out;
+	int argc;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	argc = ctl_cli_split(buf, argv, 32);
+	ck_assert_msg(ctl_cli_parse(argc, argv, &cmd, err, sizeof(err)) == CTL_CLI_OK, "%s: %s",
+		      line, err);
+	out = ctl_pb_pack_request(cmd.req, len);
+	ck_assert_ptr_nonnull(out);
+	ctl_cli_cmd_free(&cmd);
+	return out;
+}
+
+/* Hostile requests through the handler: every operation with an empty
+ * message, and valid requests of every kind with random bytes changed or cut
+ * short. Each gets a reply; nothing crashes; the node still answers. */
+START_TEST(test_handler_hostile_requests)
+{
+	static const char *const seeds[] = {
+		"addr add 10.9.0.1/24 dev dpdk1", "addr del 10.9.0.1/24 dev dpdk1",
+		"-A -t 10.0.0.200:80 -s mh -b hash-port", "-E -t 10.0.0.200:80 -s conhash",
+		"-a -t 10.0.0.200:80 -r 10.9.0.2:80 -w 3 -x 10 -y 2",
+		"-e -t 10.0.0.200:80 -r 10.9.0.2:80 -w 0", "-d -t 10.0.0.200:80 -r 10.9.0.2:80",
+		"laddr add -t 10.0.0.200:80 10.9.0.1 dev dpdk1", "laddr del -t 10.0.0.200:80 10.9.0.1",
+		"route add 10.8.0.0/16 via 10.9.0.254 dev dpdk1", "route del 10.8.0.0/16",
+		"neigh add 10.9.0.2 lladdr 02:00:00:00:00:21 dev dpdk1", "neigh del 10.9.0.2 dev dpdk1",
+		"-D -t 10.0.0.200:80", "-L -n --stats", "-L -n -t 10.0.0.200:80", "-L -n -c",
+		"laddr show -t 10.0.0.200:80", "route show", "conn show", "save", "stats",
+		"addr show dev dpdk1", "neigh show dev dpdk1", "worker show", "version",
+	};
+	uint8_t *seed[sizeof(seeds) / sizeof(seeds[0])], buf[512], *out;
+	size_t seedlen[sizeof(seeds) / sizeof(seeds[0])], len, outlen, i, k;
+	unsigned int rnd = 12345, op;
+
+	for (op = 1; op <= 40; op++) {
+		/* field op as an empty length-delimited message */
+		len = 0;
+		if (op < 16) {
+			buf[len++] = (uint8_t)(op << 3 | 2);
+		} else {
+			buf[len++] = (uint8_t)((op << 3 | 2) | 0x80);
+			buf[len++] = (uint8_t)(op >> 4);
+		}
+		buf[len++] = 0;
+		ctl_handle(&shm, buf, len, &out, &outlen);
+		ck_assert_ptr_nonnull(out);
+		free(out);
+	}
+	for (i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
+		seed[i] = packed(seeds[i], &seedlen[i]);
+		ck_assert_uint_le(seedlen[i], sizeof(buf));
+	}
+	for (k = 0; k < 20000; k++) {
+		i = rand_r(&rnd) % (sizeof(seeds) / sizeof(seeds[0]));
+		memcpy(buf, seed[i], seedlen[i]);
+		len = seedlen[i];
+		for (op = rand_r(&rnd) % 4 + 1; op > 0; op--)
+			buf[rand_r(&rnd) % len] = (uint8_t)rand_r(&rnd);
+		if (rand_r(&rnd) % 4 == 0)
+			len = rand_r(&rnd) % len;
+		ctl_handle(&shm, buf, len, &out, &outlen);
+		ck_assert_ptr_nonnull(out);
+		free(out);
+	}
+	for (i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++)
+		free(seed[i]);
+	free(output(2, (char *[]){ "-L", "-n" }));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -487,6 +563,7 @@ main(void)
 	tcase_add_test(tc, test_conn_show);
 	tcase_add_test(tc, test_save_and_neigh_show);
 	tcase_add_test(tc, test_every_json_output_is_json);
+	tcase_add_test(tc, test_handler_hostile_requests);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);
