@@ -96,7 +96,8 @@ conn_frame_deadline(struct ctl_conn *c)
 {
 	uint64_t now;
 
-	if (c->closing || c->paused || evbuffer_get_length(bufferevent_get_input(c->bev)) == 0) {
+	if (c->closing || c->paused ||
+	    evbuffer_get_length(bufferevent_get_input(c->bev)) == 0) {
 		c->frame_start_ns = 0;
 		return 0;
 	}
@@ -107,7 +108,8 @@ conn_frame_deadline(struct ctl_conn *c)
 	}
 	if (now - c->frame_start_ns <= c->frame_limit_ns)
 		return 0;
-	conn_reject(c, DPVS__STATUS__ERR_MALFORMED, "incomplete frame: not whole within the timeout");
+	conn_reject(c, DPVS__STATUS__ERR_MALFORMED,
+		    "incomplete frame: not whole within the timeout");
 	return -1;
 }
 
@@ -241,6 +243,12 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa, i
 	(void)lev;
 	(void)sa;
 	(void)salen;
+	/* refused ones wait for their reason until they send or time out:
+	 * bound them too, or a burst of connects runs dpvs-ctl out of fds */
+	if (srv->nconns >= CTL_MAX_CONNS + CTL_MAX_REFUSED) {
+		close(fd);
+		return;
+	}
 	allowed = peer_allowed(srv, fd, why, sizeof(why));
 	if (allowed && srv->nconns >= CTL_MAX_CONNS) {
 		snprintf(why, sizeof(why), "too many connections (%u)", CTL_MAX_CONNS);

@@ -17,6 +17,8 @@ struct ctl_server;
 
 #define CTL_READ_TIMEOUT_S 5
 #define CTL_MAX_CONNS 64      /* beyond this a client is refused */
+#define CTL_MAX_REFUSED 64    /* refused ones waiting for their reason;
+			       * beyond this a connection is closed at once */
 #define CTL_OUT_HIGH (64u << 10) /* unsent replies above which a client's
 				  * requests are not read */
 

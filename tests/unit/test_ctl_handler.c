@@ -550,6 +550,48 @@ expect_trickle_rejected(int fd)
 	ck_assert_msg(answered, "a frame trickling in was never cut off");
 }
 
+/* A burst of connections that send nothing, far beyond the limit: the server
+ * keeps a bounded number of them open (the rest are closed at once, not at
+ * the timeout), and serves a new client once the burst is gone. */
+static void
+expect_burst_bounded(const char *path)
+{
+	enum { N = CTL_MAX_CONNS * 4 };
+	int fds[N], i, open_n = 0, st = -1;
+	uint64_t deadline;
+	char msg[256];
+	uint8_t b;
+
+	for (i = 0; i < N; i++) {
+		fds[i] = ctl_frame_connect(path);
+		ck_assert_int_ge(fds[i], 0);
+	}
+	/* closed ones show EOF soon; give the server 1 s (its timeout is 5 s) */
+	deadline = dpvs_now_ns() + 1000000000ull;
+	do {
+		struct pollfd p = { .fd = fds[N - 1], .events = POLLIN };
+
+		if (poll(&p, 1, 20) > 0)
+			break;
+	} while (dpvs_now_ns() < deadline);
+	for (i = 0; i < N; i++) {
+		struct pollfd p = { .fd = fds[i], .events = POLLIN };
+
+		if (poll(&p, 1, 0) == 0 || recv(fds[i], &b, 1, MSG_DONTWAIT) != 0)
+			open_n++;
+		close(fds[i]);
+	}
+	ck_assert_msg(open_n <= CTL_MAX_CONNS + CTL_MAX_REFUSED, "%d of %d idle connections "
+		      "are still open", open_n, N);
+	deadline = dpvs_now_ns() + 2000000000ull;
+	do {
+		i = ctl_frame_connect(path);
+		st = version_status(i, msg, sizeof(msg));
+		close(i);
+	} while (st != DPVS__STATUS__OK && dpvs_now_ns() < deadline);
+	ck_assert_int_eq(st, DPVS__STATUS__OK);
+}
+
 START_TEST(test_server)
 {
 	const struct timeval tick = { 0, 10000 };
@@ -617,6 +659,7 @@ START_TEST(test_server)
 	/* long enough that no timeout ends the next client early */
 	ctl_server_set_timeout_ms(srv, 5000);
 	expect_backpressure(path);
+	expect_burst_bounded(path);
 	ctl_server_set_timeout_ms(srv, 200);
 
 	/* the other connections were not disturbed: a fresh one works */
