@@ -32,6 +32,9 @@
 #define DPVS_SVC_HASH_SLOTS    1024   /* power of two, > 2 * DPVS_MAX_SERVICES */
 #define DPVS_SNEIGH_HASH_SLOTS 512    /* power of two, > 2 * DPVS_MAX_STATIC_NEIGH */
 #define DPVS_SCHED_TABLE_SIZE  4093   /* prime: Maglev / conhash table per service */
+/* power of two, > 2 * the distinct addresses a set can name: node addresses
+ * (DPVS_MAX_ADDRS, shm/config.h), VIPs and local addresses */
+#define DPVS_ADDR_HASH_SLOTS   16384
 #define DPVS_SLOT_NONE         0xffffu
 
 /* One rte_lpm per config set copy: set[i] routes through "dpvs_lpm_<i>".
@@ -136,6 +139,21 @@ struct dpvs_static_neigh {
 	uint8_t mac[DPVS_ETHER_LEN];
 };
 
+/* What an address is to the node (derived: one entry per distinct address of
+ * the set's node addresses, service VIPs and local addresses). */
+#define DPVS_ADDR_IX_LADDR_TCP 0x01u  /* a local address of a TCP service */
+#define DPVS_ADDR_IX_LADDR_UDP 0x02u
+#define DPVS_ADDR_IX_VIP_TCP   0x04u  /* the VIP of a TCP service */
+#define DPVS_ADDR_IX_VIP_UDP   0x08u
+
+struct dpvs_addr_ix {
+	struct dpvs_ip ip;                 /* family DPVS_AF_NONE: empty slot */
+	uint8_t ports;                     /* bit p: a node address on port index p */
+	uint8_t lb;                        /* DPVS_ADDR_IX_* */
+	uint16_t pad;
+};
+_Static_assert(sizeof(struct dpvs_addr_ix) == 24, "dpvs_addr_ix layout");
+
 /* The load-balancer part of a config set. */
 struct dpvs_lb_tables {
 	struct dpvs_timeouts timeouts;
@@ -154,6 +172,10 @@ struct dpvs_lb_tables {
 	/* mh and conhash: per service slot, hash bucket -> dest slot
 	 * (DPVS_SLOT_NONE when the service has no available dest) */
 	uint16_t sched_table[DPVS_MAX_SERVICES][DPVS_SCHED_TABLE_SIZE];
+	/* every address the set names -> what it is, open addressing
+	 * (shm/lb_hash.h), so that a packet that is not ours costs one probe,
+	 * not a scan of the addresses and services */
+	struct dpvs_addr_ix addr_hash[DPVS_ADDR_HASH_SLOTS];
 };
 
 #endif

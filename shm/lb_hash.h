@@ -6,6 +6,7 @@
  *
  *   svc_hash[]     (proto, vip, vport) -> service slot + 1; 0 = empty
  *   sneigh_hash[]  (ip, port index)    -> static neighbour index + 1; 0 = empty
+ *   addr_hash[]    ip                  -> struct dpvs_addr_ix; family NONE = empty
  *
  * Open addressing with linear probing; a table is never more than half full
  * (the slot counts are > 2x the object limits), so a miss ends at the first
@@ -121,6 +122,34 @@ dpvs_sneigh_lookup(const struct dpvs_lb_tables *lb, const struct dpvs_ip *ip,
 		h = (h + 1) & (DPVS_SNEIGH_HASH_SLOTS - 1);
 	}
 	return DPVS_SLOT_NONE;
+}
+
+/* Home slot in lb.addr_hash of an address. */
+static inline uint32_t
+dpvs_addr_hash(const struct dpvs_ip *ip)
+{
+	return dpvs_hash_ip(dpvs_hash_mix32((uint32_t)ip->family ^ 0x5bd1e995u), ip) &
+	       (DPVS_ADDR_HASH_SLOTS - 1);
+}
+
+/* What ip is to the node (node address, VIP, local address), or NULL when
+ * the set names it nowhere. */
+static inline const struct dpvs_addr_ix *
+dpvs_addr_lookup(const struct dpvs_lb_tables *lb, const struct dpvs_ip *ip)
+{
+	uint32_t h = dpvs_addr_hash(ip);
+	unsigned int n;
+
+	for (n = 0; n < DPVS_ADDR_HASH_SLOTS; n++) {
+		const struct dpvs_addr_ix *e = &lb->addr_hash[h];
+
+		if (e->ip.family == DPVS_AF_NONE)
+			return NULL;
+		if (dpvs_ip_equal(&e->ip, ip))
+			return e;
+		h = (h + 1) & (DPVS_ADDR_HASH_SLOTS - 1);
+	}
+	return NULL;
 }
 
 #endif

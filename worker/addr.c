@@ -1,29 +1,26 @@
 /*
  * Lookup of the node's own addresses in the active config set (shm/config.h)
- * that the worker loaded at the top of its loop iteration. Read-only.
- * A linear scan: the set holds at most DPVS_MAX_ADDRS entries and is small in
- * practice; a derived index can replace it without changing callers.
+ * that the worker loaded at the top of its loop iteration, through the
+ * address index dpvs-ctl derived when it published the set (lb.addr_hash,
+ * shm/lb_hash.h): one probe, whatever the number of addresses. Read-only.
  */
 #include <string.h>
 
+#include "shm/lb_hash.h"
+#include "neigh.h"
 #include "worker.h"
 
 int
 wk_addr_v4_is_ours(const struct dpvs_config_set *cfg, uint16_t port, uint32_t addr)
 {
-	const struct dpvs_addr_entry *e;
-	uint32_t i, n = cfg->naddrs;
+	const struct dpvs_addr_ix *e;
+	struct dpvs_ip ip;
 
-	if (n > DPVS_MAX_ADDRS)
-		n = DPVS_MAX_ADDRS;
-	for (i = 0; i < n; i++) {
-		e = &cfg->addrs[i];
-		if (e->addr.family != DPVS_AF_INET)
-			continue;
-		if (port != WK_PORT_NONE && e->port != port)
-			continue;
-		if (memcmp(e->addr.bytes, &addr, sizeof(addr)) == 0)
-			return 1;
-	}
-	return 0;
+	wk_ip_from_v4(&ip, addr);
+	e = dpvs_addr_lookup(&cfg->lb, &ip);
+	if (e == NULL)
+		return 0;
+	if (port == WK_PORT_NONE)
+		return e->ports != 0;
+	return port < DPVS_MAX_PORTS && (e->ports & (1u << port)) != 0;
 }

@@ -297,26 +297,24 @@ ipvs_new(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt
 	return ipvs_conn_pkt(ctx, m, pk, idx, DPVS_DIR_IN);
 }
 
-/* Is ip a local address (or, with vips, a VIP too) of a service of proto? */
+/* Is ip a local address (or, with vips, a VIP too) of a service of proto?
+ * One probe of the address index (shm/lb_hash.h). */
 static int
 ipvs_is_lb_addr(const struct dpvs_config_set *cfg, uint8_t proto, const struct dpvs_ip *ip,
 		int vips)
 {
-	const struct dpvs_service *s;
-	unsigned int i, j, n;
+	const struct dpvs_addr_ix *e = dpvs_addr_lookup(&cfg->lb, ip);
+	uint8_t want;
 
-	for (i = 0; i < DPVS_MAX_SERVICES; i++) {
-		s = &cfg->lb.services[i];
-		if (s->id == 0 || s->proto != proto)
-			continue;
-		if (vips && dpvs_ip_equal(&s->vip, ip))
-			return 1;
-		n = RTE_MIN(s->nladdrs, (uint16_t)DPVS_MAX_SVC_LADDRS);
-		for (j = 0; j < n; j++)
-			if (dpvs_ip_equal(&s->laddrs[j], ip))
-				return 1;
-	}
-	return 0;
+	if (e == NULL)
+		return 0;
+	if (proto == IPPROTO_TCP)
+		want = DPVS_ADDR_IX_LADDR_TCP | (vips ? DPVS_ADDR_IX_VIP_TCP : 0);
+	else if (proto == IPPROTO_UDP)
+		want = DPVS_ADDR_IX_LADDR_UDP | (vips ? DPVS_ADDR_IX_VIP_UDP : 0);
+	else
+		return 0;
+	return (e->lb & want) != 0;
 }
 
 int

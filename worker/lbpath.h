@@ -106,7 +106,7 @@ unsigned int wk_redirect_drain(struct wk_ctx *ctx);
 int wk_icmp_err_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_verdict *v);
 
 /* ipvs.c: is ip one of the local addresses of a service of protocol proto?
- * (A scan of the services: only for packets that match no connection.) */
+ * (One probe of the address index dpvs-ctl derives, shm/lb_hash.h.) */
 int wk_ipvs_is_laddr(const struct dpvs_config_set *cfg, uint8_t proto, const struct dpvs_ip *ip);
 
 /* ipvs.c: reap expired connections (bounded work); returns how many. */
