@@ -222,7 +222,8 @@ ipvs_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk, u
 {
 	struct dpvs_conn *c = &dpvs_conn_array(ctx->ct)[idx];
 	struct dpvs_lb_stats *rs, *rd;
-	uint32_t bytes = rte_pktmbuf_pkt_len(m) - pk->l3_off;
+	/* the IP packet's length: Ethernet padding is not traffic */
+	uint32_t bytes = (uint32_t)(pk->l4_off - pk->l3_off) + pk->l4_len;
 	uint8_t st = c->state;
 
 	if (c->proto == IPPROTO_TCP) {
