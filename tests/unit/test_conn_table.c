@@ -536,7 +536,7 @@ START_TEST(test_rebuild_drops_half_written_and_insane)
 	enum { CAP = 32 };
 	struct dpvs_conn_table *ct = table_new(CAP, T0);
 	uint32_t good = add_conn(ct, IPPROTO_TCP, 1, T0, T0 + 10 * SEC);
-	uint32_t half, bad_proto, bad_fam, bad_state, no_laddr, no_port, dup, k, n = 0;
+	uint32_t half, bad_proto, bad_fam, bad_state, no_laddr, no_port, dup, bad_svc, k, n = 0;
 	struct dpvs_conn *conns = dpvs_conn_array(ct);
 	int dir;
 
@@ -552,6 +552,9 @@ START_TEST(test_rebuild_drops_half_written_and_insane)
 	conns[bad_fam].vaddr.family = 9;
 	bad_state = add_conn(ct, IPPROTO_TCP, 4, T0, T0 + 10 * SEC);
 	conns[bad_state].state = DPVS_TCPS_MAX;
+	/* a service slot beyond the counter rows it indexes */
+	bad_svc = add_conn(ct, IPPROTO_TCP, 7, T0, T0 + 10 * SEC);
+	conns[bad_svc].svc_slot = DPVS_MAX_SERVICES;
 	/* full-NAT without a local address, a port 0: filled only in part */
 	no_laddr = add_conn(ct, IPPROTO_TCP, 5, T0, T0 + 10 * SEC);
 	conns[no_laddr].laddr.family = DPVS_AF_NONE;
@@ -573,6 +576,7 @@ START_TEST(test_rebuild_drops_half_written_and_insane)
 	ck_assert_uint_eq(conns[bad_fam].flags & DPVS_CONN_F_USED, 0);
 	ck_assert_uint_eq(conns[no_laddr].flags & DPVS_CONN_F_USED, 0);
 	ck_assert_uint_eq(conns[no_port].flags & DPVS_CONN_F_USED, 0);
+	ck_assert_uint_eq(conns[bad_svc].flags & DPVS_CONN_F_USED, 0);
 	for (k = 0; k < CAP; k++)
 		n += (conns[k].flags & DPVS_CONN_F_USED) != 0;
 	ck_assert_uint_eq(n, 1);
