@@ -20,6 +20,7 @@ ROOT="$(pwd)"
 PATTERN="${1:-*}"
 PY=/usr/bin/python3
 LOGDIR="$(mktemp -d /tmp/dpvs-run-all.XXXXXX)"
+trap 'rm -rf "$LOGDIR"' EXIT   # also when this script dies early
 PASSED=0
 FAILED=0
 RESULTS=()
