@@ -210,7 +210,24 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 		conn_free(c);
 }
 
-/* Root, our own uid, or a member (primary gid) of the socket's group. */
+/* Is gid among the peer's supplementary groups (SO_PEERGROUPS)? */
+static int
+peer_in_group(int fd, gid_t gid)
+{
+	gid_t groups[256];
+	socklen_t len = sizeof(groups);
+	size_t i;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) != 0)
+		return 0;
+	for (i = 0; i < len / sizeof(groups[0]); i++)
+		if (groups[i] == gid)
+			return 1;
+	return 0;
+}
+
+/* Root, our own uid, or a member (primary or supplementary gid) of the
+ * socket's group: the socket's mode already lets exactly those connect. */
 static int
 peer_allowed(const struct ctl_server *srv, int fd, char *why, size_t len)
 {
@@ -224,7 +241,7 @@ peer_allowed(const struct ctl_server *srv, int fd, char *why, size_t len)
 	}
 	if (cred.uid == 0 || cred.uid == geteuid())
 		return 1;
-	if (stat(srv->path, &st) == 0 && cred.gid == st.st_gid)
+	if (stat(srv->path, &st) == 0 && (cred.gid == st.st_gid || peer_in_group(fd, st.st_gid)))
 		return 1;
 	snprintf(why, len, "uid %u gid %u is not allowed to use %s", (unsigned int)cred.uid,
 		 (unsigned int)cred.gid, srv->path);

@@ -426,6 +426,37 @@ expect_denied_as_nobody(const char *path)
 	ck_assert_int_eq(chmod(path, 0660), 0);
 }
 
+/* In a child running as nobody:nogroup with the socket's group (gid 0, the
+ * test runs as root) as a supplementary group, as `usermod -aG` gives: the
+ * socket's mode 0660 lets it connect, and the server must serve it. */
+static void
+expect_allowed_by_supplementary_group(const char *path)
+{
+	const gid_t groups[1] = { 0 };
+	Dpvs__Response *r;
+	uint8_t *buf;
+	size_t len;
+	int status, fd, ok;
+	pid_t pid;
+
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (setgroups(1, groups) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+			_exit(2);
+		fd = ctl_frame_connect(path);
+		if (fd < 0 || ctl_frame_send(fd, (const uint8_t *)"", 0, 2000) != 0 ||
+		    ctl_frame_recv(fd, &buf, &len, CTL_FRAME_MAX, 5000) != 0)
+			_exit(3);
+		r = dpvs__response__unpack(NULL, len, buf);
+		/* an empty Request is an unknown operation, not a refusal */
+		ok = r != NULL && strstr(r->message, "not allowed") == NULL;
+		_exit(ok ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %#x", status);
+}
+
 /* Send a version request on fd; return the response status (or -1). */
 static int
 version_status(int fd, char *msg, size_t msglen)
@@ -652,8 +683,10 @@ START_TEST(test_server)
 	expect_reject(fd, DPVS__STATUS__ERR_MALFORMED, "incomplete frame");
 
 	/* a peer that is neither root nor in the socket's group is refused */
-	if (geteuid() == 0)
+	if (geteuid() == 0) {
 		expect_denied_as_nobody(path);
+		expect_allowed_by_supplementary_group(path);
+	}
 
 	/* long enough that no timeout ends a client of these early, even on a
 	 * loaded machine (with 200 ms one could be cut before its request) */
