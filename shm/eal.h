@@ -15,6 +15,10 @@
 int dpvs_secondary_eal_init(const char *progname, const char *file_prefix,
 			    unsigned int lcore_id);
 
+/* End a single-process EAL (tests, fixtures, bench): rte_eal_cleanup(), then
+ * remove the runtime directory that EAL leaves behind even with --no-shconf. */
+void dpvs_eal_cleanup_private(void);
+
 /* "--lcores" value for lcore_id floating over all online CPUs, e.g. "3@(0-1)". */
 void dpvs_lcores_arg(char *buf, unsigned long len, unsigned int lcore_id);
 

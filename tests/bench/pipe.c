@@ -45,6 +45,7 @@
 #include <rte_ring.h>
 
 #include "ctl/rules.h"
+#include "shm/eal.h"
 #include "shm/shm.h"
 #include "worker/conn.h"
 #include "worker/worker.h"
@@ -489,32 +490,11 @@ run_all(struct bp_node *n, const struct bp_opts *o)
 	return 0;
 }
 
-/* EAL leaves its runtime directory behind even with --no-shconf. */
-static void
-remove_runtime_dir(const char *dir)
-{
-	char path[PATH_MAX + 256];
-	struct dirent *de;
-	DIR *d = opendir(dir);
-
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		unlink(path);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
 int
 main(int argc, char **argv)
 {
 	static struct bp_node node;
 	struct bp_opts o;
-	char dir[PATH_MAX];
 	int rc = 0;
 
 	if (parse_args(argc, argv, &o) != 0)
@@ -524,8 +504,6 @@ main(int argc, char **argv)
 	if (setup_node(&node) != 0 || run_all(&node, &o) != 0)
 		rc = 1;
 	printf("TSC %lu\n", (unsigned long)rte_get_tsc_hz());
-	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	remove_runtime_dir(dir);
+	dpvs_eal_cleanup_private();
 	return rc;
 }

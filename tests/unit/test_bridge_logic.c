@@ -16,6 +16,7 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include "shm/eal.h"
 #include "shm/shm.h"
 #include "kni_bridge/bridge.h"
 
@@ -178,7 +179,7 @@ END_TEST
 int
 main(void)
 {
-	char prefix[64], rundir[PATH_MAX];
+	char prefix[64];
 	char *eal[] = { (char *)"test_bridge_logic", (char *)"--no-huge", (char *)"-m",
 			(char *)"512", (char *)"--no-shconf", (char *)"--no-pci", prefix,
 			(char *)"-l", (char *)"0", (char *)"--no-telemetry",
@@ -207,8 +208,6 @@ main(void)
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	rmdir(rundir);
+	dpvs_eal_cleanup_private();
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -37,30 +37,9 @@
 #include "ctl/daemon/handler.h"
 #include "ctl/daemon/publish.h"
 #include "ctl/daemon/server.h"
+#include "shm/eal.h"
 
 static struct dpvs_shm shm;
-
-/* EAL leaves its runtime directory behind even after a clean exit. */
-static void
-remove_runtime_dir(void)
-{
-	char dir[128], f[512];
-	struct dirent *de;
-	DIR *d;
-
-	snprintf(dir, sizeof(dir), "/var/run/dpdk/tctlh%d", (int)getpid());
-	d = opendir(dir);
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(f, sizeof(f), "%s/%s", dir, de->d_name);
-		unlink(f);
-	}
-	closedir(d);
-	rmdir(dir);
-}
 
 static void
 eal_and_shm(void)
@@ -741,7 +720,6 @@ main(void)
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	rte_eal_cleanup();
-	remove_runtime_dir();
+	dpvs_eal_cleanup_private();
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -26,30 +26,10 @@
 #include "ctl/common/pb.h"
 #include "ctl/daemon/handler.h"
 #include "shm/lb_hash.h"
+#include "shm/eal.h"
 #include "shm/shm.h"
 
 static struct dpvs_shm shm;
-
-static void
-remove_runtime_dir(void)
-{
-	char dir[128], f[512];
-	struct dirent *de;
-	DIR *d;
-
-	snprintf(dir, sizeof(dir), "/var/run/dpdk/tctllb%d", (int)getpid());
-	d = opendir(dir);
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(f, sizeof(f), "%s/%s", dir, de->d_name);
-		unlink(f);
-	}
-	closedir(d);
-	rmdir(dir);
-}
 
 static void
 eal_and_shm(void)
@@ -570,7 +550,6 @@ main(void)
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	rte_eal_cleanup();
-	remove_runtime_dir();
+	dpvs_eal_cleanup_private();
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

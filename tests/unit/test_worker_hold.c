@@ -22,6 +22,7 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
+#include "shm/eal.h"
 #include "shm/lb_hash.h"
 #include "shm/shm.h"
 #include "worker/lbpath.h"
@@ -260,22 +261,7 @@ setup_node(const char *prog)
 static void
 teardown_node(void)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 256];
-	struct dirent *de;
-	DIR *d;
-
-	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	d = opendir(dir);
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (de->d_name[0] != '.')
-			unlink(path);
-	}
-	closedir(d);
-	rmdir(dir);
+	dpvs_eal_cleanup_private();
 }
 
 int
