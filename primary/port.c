@@ -17,6 +17,7 @@
 #include <rte_ethdev.h>
 
 #include "shm/eal.h"
+#include "shm/errf.h"
 #include "shm/shm.h"
 #include "log.h"
 #include "port.h"
@@ -25,17 +26,6 @@
 #define NB_TXD 1024
 #define KNI_DEV_FMT "net_tap_kni%u"
 #define TAP_MAX_QUEUE_PAIRS (RTE_MP_MAX_FD_NUM / 2)
-
-static int
-port_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 bool
 port_conf_has_pci(const struct primary_conf *c)
@@ -95,17 +85,17 @@ start_queues(uint16_t pid, uint16_t nq, struct rte_mempool *pool, const char *wh
 	memset(&conf, 0, sizeof(conf));
 	rc = rte_eth_dev_info_get(pid, &info);
 	if (rc != 0)
-		return port_fail(err, errlen, "%s: cannot read device info: %s", what,
+		return dpvs_errf(err, errlen, -1, "%s: cannot read device info: %s", what,
 				 strerror(-rc));
 	if (nq > info.max_rx_queues || nq > info.max_tx_queues)
-		return port_fail(err, errlen, "%s: %u queue pairs needed (one per worker), the "
+		return dpvs_errf(err, errlen, -1, "%s: %u queue pairs needed (one per worker), the "
 				 "device has at most %u rx / %u tx", what, nq,
 				 info.max_rx_queues, info.max_tx_queues);
 	/* net_tap passes its queue fds to secondaries in one message of at most
 	 * RTE_MP_MAX_FD_NUM fds (rx and tx per queue pair); DPDK 22.11 overruns
 	 * its stack beyond that, so refuse here */
 	if (strcmp(info.driver_name, "net_tap") == 0 && nq > TAP_MAX_QUEUE_PAIRS)
-		return port_fail(err, errlen, "%s: a net_tap port shared with secondaries takes at "
+		return dpvs_errf(err, errlen, -1, "%s: a net_tap port shared with secondaries takes at "
 				 "most %u queue pairs (one per worker); [worker] count is %u",
 				 what, TAP_MAX_QUEUE_PAIRS, nq);
 	if (nq > 1 && info.flow_type_rss_offloads != 0) {
@@ -117,7 +107,7 @@ start_queues(uint16_t pid, uint16_t nq, struct rte_mempool *pool, const char *wh
 	if (rc == 0)
 		rc = rte_eth_dev_adjust_nb_rx_tx_desc(pid, &nrx, &ntx);
 	if (rc != 0)
-		return port_fail(err, errlen, "%s: cannot configure %u queue pairs: %s", what, nq,
+		return dpvs_errf(err, errlen, -1, "%s: cannot configure %u queue pairs: %s", what, nq,
 				 strerror(-rc));
 	for (q = 0; q < nq; q++) {
 		rc = rte_eth_rx_queue_setup(pid, q, nrx, sock < 0 ? SOCKET_ID_ANY : sock, NULL,
@@ -126,12 +116,12 @@ start_queues(uint16_t pid, uint16_t nq, struct rte_mempool *pool, const char *wh
 			rc = rte_eth_tx_queue_setup(pid, q, ntx, sock < 0 ? SOCKET_ID_ANY : sock,
 						    NULL);
 		if (rc != 0)
-			return port_fail(err, errlen, "%s: cannot set up queue %u: %s", what, q,
+			return dpvs_errf(err, errlen, -1, "%s: cannot set up queue %u: %s", what, q,
 					 strerror(-rc));
 	}
 	rc = rte_eth_dev_start(pid);
 	if (rc != 0)
-		return port_fail(err, errlen, "%s: cannot start: %s", what, strerror(-rc));
+		return dpvs_errf(err, errlen, -1, "%s: cannot start: %s", what, strerror(-rc));
 	return 0;
 }
 
@@ -143,7 +133,7 @@ kernel_if_up(const char *ifname, char *err, size_t errlen)
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
-		return port_fail(err, errlen, "%s: socket: %s", ifname, strerror(errno));
+		return dpvs_errf(err, errlen, -1, "%s: socket: %s", ifname, strerror(errno));
 	memset(&ifr, 0, sizeof(ifr));
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
 	if (ioctl(fd, SIOCGIFFLAGS, &ifr) != 0 ||
@@ -151,7 +141,7 @@ kernel_if_up(const char *ifname, char *err, size_t errlen)
 		int e = errno;
 
 		close(fd);
-		return port_fail(err, errlen, "%s: cannot set the interface up: %s", ifname,
+		return dpvs_errf(err, errlen, -1, "%s: cannot set the interface up: %s", ifname,
 				 strerror(e));
 	}
 	close(fd);
@@ -172,10 +162,10 @@ setup_kni(struct dpvs_port_info *p, unsigned int i, struct rte_mempool *pool, ch
 		 p->kni_name, m[0], m[1], m[2], m[3], m[4], m[5]);
 	rc = rte_dev_probe(args);
 	if (rc != 0)
-		return port_fail(err, errlen, "port %s: cannot create its exception tap (%s): %s",
+		return dpvs_errf(err, errlen, -1, "port %s: cannot create its exception tap (%s): %s",
 				 p->name, args, strerror(-rc));
 	if (rte_eth_dev_get_port_by_name(dev, &kid) != 0)
-		return port_fail(err, errlen, "port %s: exception tap %s has no ethdev", p->name,
+		return dpvs_errf(err, errlen, -1, "port %s: exception tap %s has no ethdev", p->name,
 				 dev);
 	p->kni_port_id = kid;
 	if (start_queues(kid, 1, pool, p->kni_name, err, errlen) != 0)
@@ -195,7 +185,7 @@ setup_port(const struct primary_conf *c, unsigned int i, struct dpvs_shm *shm, c
 
 	port_dev_name(c, i, dev, sizeof(dev));
 	if (rte_eth_dev_get_port_by_name(dev, &pid) != 0)
-		return port_fail(err, errlen, "port %s: device %s was not found (devargs '%s')",
+		return dpvs_errf(err, errlen, -1, "port %s: device %s was not found (devargs '%s')",
 				 p->name, dev, p->devargs);
 	p->port_id = pid;
 	p->nb_queues = (uint16_t)c->g.nworkers;
@@ -203,7 +193,7 @@ setup_port(const struct primary_conf *c, unsigned int i, struct dpvs_shm *shm, c
 		return -1;
 	rc = rte_eth_macaddr_get(pid, &mac);
 	if (rc != 0)
-		return port_fail(err, errlen, "port %s: cannot read its MAC: %s", p->name,
+		return dpvs_errf(err, errlen, -1, "port %s: cannot read its MAC: %s", p->name,
 				 strerror(-rc));
 	memcpy(p->mac, mac.addr_bytes, sizeof(p->mac));
 	if (rte_eth_dev_get_mtu(pid, &mtu) == 0)

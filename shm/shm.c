@@ -16,22 +16,10 @@
 #include <rte_ring.h>
 #include <rte_version.h>
 
+#include "errf.h"
 #include "shm.h"
 
 #define MBUF_CACHE 256
-
-static int
-fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
 
 uint64_t
 dpvs_now_ns(void)
@@ -67,18 +55,18 @@ dpvs_shm_check_header(const struct dpvs_root *root, char *err, size_t errlen)
 	memset(&mine, 0, sizeof(mine));
 	dpvs_shm_fill_header(&mine);
 	if (root->magic != mine.magic)
-		return fail(err, errlen, -EPROTO, "root memzone magic is %#x, expected %#x",
+		return dpvs_errf(err, errlen, -EPROTO, "root memzone magic is %#x, expected %#x",
 			    root->magic, mine.magic);
 	if (root->layout_version != mine.layout_version)
-		return fail(err, errlen, -EPROTO,
+		return dpvs_errf(err, errlen, -EPROTO,
 			    "shared layout version %u, this binary was built for %u",
 			    root->layout_version, mine.layout_version);
 	if (strncmp(root->dpdk_version, mine.dpdk_version, sizeof(mine.dpdk_version)) != 0)
-		return fail(err, errlen, -EPROTO, "primary runs %s, this binary was built with %s",
+		return dpvs_errf(err, errlen, -EPROTO, "primary runs %s, this binary was built with %s",
 			    root->dpdk_version, mine.dpdk_version);
 #define CHECK_SIZE(f)                                                                \
 	if (root->f != mine.f)                                                       \
-		return fail(err, errlen, -EPROTO, "%s is %u in shared memory, %u here", \
+		return dpvs_errf(err, errlen, -EPROTO, "%s is %u in shared memory, %u here", \
 			    #f, root->f, mine.f)
 	CHECK_SIZE(sz_root);
 	CHECK_SIZE(sz_port_info);
@@ -124,7 +112,7 @@ create_lb(struct dpvs_shm *shm, const struct dpvs_global_conf *conf, char *err,
 		snprintf(name, sizeof(name), DPVS_MZ_CONN_FMT, w);
 		mz = rte_memzone_reserve_aligned(name, sz, SOCKET_ID_ANY, 0, RTE_CACHE_LINE_SIZE);
 		if (mz == NULL)
-			return fail(err, errlen, -rte_errno,
+			return dpvs_errf(err, errlen, -rte_errno,
 				    "cannot reserve %s (%u connections, %llu bytes): %s", name,
 				    conf->conn_capacity, (unsigned long long)sz,
 				    rte_strerror(rte_errno));
@@ -136,7 +124,7 @@ create_lb(struct dpvs_shm *shm, const struct dpvs_global_conf *conf, char *err,
 		snprintf(name, sizeof(name), DPVS_LPM_FMT, i);
 		shm->lpm[i] = rte_lpm_create(name, SOCKET_ID_ANY, &lc);
 		if (shm->lpm[i] == NULL)
-			return fail(err, errlen, -rte_errno, "cannot create route table %s: %s",
+			return dpvs_errf(err, errlen, -rte_errno, "cannot create route table %s: %s",
 				    name, rte_strerror(rte_errno));
 	}
 	return 0;
@@ -180,7 +168,7 @@ create_rings(struct dpvs_shm *shm, const struct dpvs_global_conf *conf, char *er
 	}
 	return 0;
 ring_fail:
-	return fail(err, errlen, -rte_errno, "cannot create ring %s: %s", name,
+	return dpvs_errf(err, errlen, -rte_errno, "cannot create ring %s: %s", name,
 		    rte_strerror(rte_errno));
 }
 
@@ -196,20 +184,20 @@ dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 
 	memset(shm, 0, sizeof(*shm));
 	if (conf->nworkers == 0 || conf->nworkers > DPVS_MAX_WORKERS)
-		return fail(err, errlen, -EINVAL, "worker count %u is outside 1..%u",
+		return dpvs_errf(err, errlen, -EINVAL, "worker count %u is outside 1..%u",
 			    conf->nworkers, DPVS_MAX_WORKERS);
 	if (conf->nports > DPVS_MAX_PORTS)
-		return fail(err, errlen, -EINVAL, "%u ports, at most %u", conf->nports,
+		return dpvs_errf(err, errlen, -EINVAL, "%u ports, at most %u", conf->nports,
 			    DPVS_MAX_PORTS);
 	if (conf->conn_capacity != 0 &&
 	    (conf->conn_capacity < DPVS_CONN_MIN_CAP || conf->conn_capacity > DPVS_CONN_MAX_CAP))
-		return fail(err, errlen, -EINVAL, "connection capacity %u is outside %u..%u",
+		return dpvs_errf(err, errlen, -EINVAL, "connection capacity %u is outside %u..%u",
 			    conf->conn_capacity, DPVS_CONN_MIN_CAP, DPVS_CONN_MAX_CAP);
 
 	mz = rte_memzone_reserve_aligned(DPVS_MZ_ROOT, sizeof(struct dpvs_root), SOCKET_ID_ANY,
 					 0, RTE_CACHE_LINE_SIZE);
 	if (mz == NULL)
-		return fail(err, errlen, -rte_errno, "cannot reserve %s: %s", DPVS_MZ_ROOT,
+		return dpvs_errf(err, errlen, -rte_errno, "cannot reserve %s: %s", DPVS_MZ_ROOT,
 			    rte_strerror(rte_errno));
 	shm->root = mz->addr;
 	memset(shm->root, 0, sizeof(*shm->root));
@@ -224,18 +212,18 @@ dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 	mz = rte_memzone_reserve_aligned(DPVS_MZ_RCU, rcu_sz, SOCKET_ID_ANY, 0,
 					 RTE_CACHE_LINE_SIZE);
 	if (mz == NULL)
-		return fail(err, errlen, -rte_errno, "cannot reserve %s: %s", DPVS_MZ_RCU,
+		return dpvs_errf(err, errlen, -rte_errno, "cannot reserve %s: %s", DPVS_MZ_RCU,
 			    rte_strerror(rte_errno));
 	shm->rcu = mz->addr;
 	if (rte_rcu_qsbr_init(shm->rcu, DPVS_MAX_WORKERS) != 0)
-		return fail(err, errlen, -EINVAL, "cannot initialise the RCU state");
+		return dpvs_errf(err, errlen, -EINVAL, "cannot initialise the RCU state");
 
 	for (w = 0; w < conf->nworkers; w++) {
 		snprintf(name, sizeof(name), DPVS_MZ_WORKER_FMT, w);
 		mz = rte_memzone_reserve_aligned(name, sizeof(struct dpvs_worker_region),
 						 SOCKET_ID_ANY, 0, RTE_CACHE_LINE_SIZE);
 		if (mz == NULL)
-			return fail(err, errlen, -rte_errno, "cannot reserve %s: %s", name,
+			return dpvs_errf(err, errlen, -rte_errno, "cannot reserve %s: %s", name,
 				    rte_strerror(rte_errno));
 		shm->wr[w] = mz->addr;
 		memset(shm->wr[w], 0, sizeof(*shm->wr[w]));
@@ -247,7 +235,7 @@ dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 	shm->pool = rte_pktmbuf_pool_create(DPVS_POOL_MBUF, conf->mbufs, MBUF_CACHE, 0,
 					    RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
 	if (shm->pool == NULL)
-		return fail(err, errlen, -rte_errno, "cannot create mbuf pool of %u: %s",
+		return dpvs_errf(err, errlen, -rte_errno, "cannot create mbuf pool of %u: %s",
 			    conf->mbufs, rte_strerror(rte_errno));
 	rc = create_lb(shm, &shm->root->conf, err, errlen);
 	if (rc != 0)
@@ -266,7 +254,7 @@ lookup_ring(struct rte_ring **r, char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 	*r = rte_ring_lookup(name);
 	if (*r == NULL)
-		return fail(err, errlen, -ENOENT, "ring %s not found", name);
+		return dpvs_errf(err, errlen, -ENOENT, "ring %s not found", name);
 	return 0;
 }
 
@@ -308,10 +296,10 @@ dpvs_shm_attach(struct dpvs_shm *shm, char *err, size_t errlen)
 	memset(shm, 0, sizeof(*shm));
 	mz = rte_memzone_lookup(DPVS_MZ_ROOT);
 	if (mz == NULL)
-		return fail(err, errlen, -ENOENT, "memzone %s not found: is dpvs-primary running?",
+		return dpvs_errf(err, errlen, -ENOENT, "memzone %s not found: is dpvs-primary running?",
 			    DPVS_MZ_ROOT);
 	if (mz->len < sizeof(uint32_t) * 2 + 64)
-		return fail(err, errlen, -EPROTO, "memzone %s is too small", DPVS_MZ_ROOT);
+		return dpvs_errf(err, errlen, -EPROTO, "memzone %s is too small", DPVS_MZ_ROOT);
 	rc = dpvs_shm_check_header(mz->addr, err, errlen);
 	if (rc != 0)
 		return rc;
@@ -319,30 +307,30 @@ dpvs_shm_attach(struct dpvs_shm *shm, char *err, size_t errlen)
 
 	mz = rte_memzone_lookup(DPVS_MZ_RCU);
 	if (mz == NULL)
-		return fail(err, errlen, -ENOENT, "memzone %s not found", DPVS_MZ_RCU);
+		return dpvs_errf(err, errlen, -ENOENT, "memzone %s not found", DPVS_MZ_RCU);
 	shm->rcu = mz->addr;
 	for (w = 0; w < shm->root->conf.nworkers; w++) {
 		snprintf(name, sizeof(name), DPVS_MZ_WORKER_FMT, w);
 		mz = rte_memzone_lookup(name);
 		if (mz == NULL)
-			return fail(err, errlen, -ENOENT, "memzone %s not found", name);
+			return dpvs_errf(err, errlen, -ENOENT, "memzone %s not found", name);
 		shm->wr[w] = mz->addr;
 	}
 	for (w = 0; w < shm->root->conf.nworkers; w++) {
 		snprintf(name, sizeof(name), DPVS_MZ_CONN_FMT, w);
 		mz = rte_memzone_lookup(name);
 		if (mz == NULL)
-			return fail(err, errlen, -ENOENT, "memzone %s not found", name);
+			return dpvs_errf(err, errlen, -ENOENT, "memzone %s not found", name);
 		shm->ct[w] = mz->addr;
 	}
 	for (w = 0; w < 2; w++) {
 		snprintf(name, sizeof(name), DPVS_LPM_FMT, w);
 		shm->lpm[w] = rte_lpm_find_existing(name);
 		if (shm->lpm[w] == NULL)
-			return fail(err, errlen, -ENOENT, "route table %s not found", name);
+			return dpvs_errf(err, errlen, -ENOENT, "route table %s not found", name);
 	}
 	shm->pool = rte_mempool_lookup(DPVS_POOL_MBUF);
 	if (shm->pool == NULL)
-		return fail(err, errlen, -ENOENT, "mempool %s not found", DPVS_POOL_MBUF);
+		return dpvs_errf(err, errlen, -ENOENT, "mempool %s not found", DPVS_POOL_MBUF);
 	return attach_rings(shm, err, errlen);
 }

@@ -13,23 +13,11 @@
 
 #include "conn.h"
 #include "lbpath.h"
+#include "shm/errf.h"
 #include "neigh.h"
 #include "worker.h"
 
 RTE_LOG_REGISTER(wk_logtype, dpvs.worker, INFO);
-
-static int
-ctx_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
 
 int
 wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err,
@@ -40,21 +28,21 @@ wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err
 
 	memset(ctx, 0, sizeof(*ctx));
 	if (id >= conf->nworkers || id >= DPVS_MAX_WORKERS)
-		return ctx_fail(err, errlen, -EINVAL,
+		return dpvs_errf(err, errlen, -EINVAL,
 				"worker id %u is out of range: the node has %u worker(s)", id,
 				conf->nworkers);
 	if (conf->nports > DPVS_MAX_PORTS)
-		return ctx_fail(err, errlen, -EINVAL, "%u ports in shared memory, at most %u",
+		return dpvs_errf(err, errlen, -EINVAL, "%u ports in shared memory, at most %u",
 				conf->nports, DPVS_MAX_PORTS);
 	if (shm->wr[id] == NULL || shm->wr[id]->magic != DPVS_SHM_MAGIC ||
 	    shm->wr[id]->worker_id != id)
-		return ctx_fail(err, errlen, -EPROTO, "region of worker %u is missing or corrupt",
+		return dpvs_errf(err, errlen, -EPROTO, "region of worker %u is missing or corrupt",
 				id);
 	if (shm->ct[id] == NULL || shm->ct[id]->magic != DPVS_SHM_MAGIC ||
 	    shm->ct[id]->capacity != conf->conn_capacity ||
 	    shm->ct[id]->nbuckets != DPVS_CONN_NBUCKETS(conf->conn_capacity) ||
 	    shm->ct[id]->wheel_slots != DPVS_CONN_WHEEL_SLOTS)
-		return ctx_fail(err, errlen, -EPROTO,
+		return dpvs_errf(err, errlen, -EPROTO,
 				"connection table of worker %u is missing or corrupt (capacity "
 				"%u expected)",
 				id, conf->conn_capacity);
@@ -75,14 +63,14 @@ wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err
 		const struct dpvs_port_info *pi = &shm->root->ports[p];
 
 		if (pi->port_id >= RTE_MAX_ETHPORTS)
-			return ctx_fail(err, errlen, -EINVAL, "port %s has ethdev id %u",
+			return dpvs_errf(err, errlen, -EINVAL, "port %s has ethdev id %u",
 					pi->name, pi->port_id);
 		if (pi->nb_queues <= id)
-			return ctx_fail(err, errlen, -EINVAL,
+			return dpvs_errf(err, errlen, -EINVAL,
 					"port %s has %u queue(s), none for worker %u", pi->name,
 					pi->nb_queues, id);
 		if (shm->to_kni[p] == NULL || shm->from_kni[p][id] == NULL)
-			return ctx_fail(err, errlen, -ENOENT, "rings of port %s are missing",
+			return dpvs_errf(err, errlen, -ENOENT, "rings of port %s are missing",
 					pi->name);
 		ctx->port_id[p] = pi->port_id;
 		memcpy(ctx->mac[p].addr_bytes, pi->mac, RTE_ETHER_ADDR_LEN);
@@ -90,7 +78,7 @@ wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err
 		ctx->fwd2kni[p] = (pi->flags & DPVS_PORT_F_FORWARD2KNI) != 0;
 	}
 	if (shm->arp[id] == NULL)
-		return ctx_fail(err, errlen, -ENOENT, "arp ring of worker %u is missing", id);
+		return dpvs_errf(err, errlen, -ENOENT, "arp ring of worker %u is missing", id);
 	return 0;
 }
 

@@ -27,19 +27,6 @@ struct cli_command {
 	bool is_default;        /* the verb used when only the object is given */
 };
 
-static int
-cli_err(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
-
 int
 ctl_cli_parse_prefix(const char *text, int *family, unsigned char bytes[16],
 		     unsigned int *prefixlen, char *err, size_t errlen)
@@ -50,7 +37,7 @@ ctl_cli_parse_prefix(const char *text, int *family, unsigned char bytes[16],
 	unsigned long len;
 
 	if (strlen(text) >= sizeof(buf))
-		return cli_err(err, errlen, CTL_CLI_BADARG, "bad address %s", text);
+		return dpvs_errf(err, errlen, CTL_CLI_BADARG, "bad address %s", text);
 	strcpy(buf, text);
 	slash = strchr(buf, '/');
 	if (slash != NULL)
@@ -63,7 +50,7 @@ ctl_cli_parse_prefix(const char *text, int *family, unsigned char bytes[16],
 		*family = 6;
 		maxlen = 128;
 	} else {
-		return cli_err(err, errlen, CTL_CLI_BADARG, "bad address %s", buf);
+		return dpvs_errf(err, errlen, CTL_CLI_BADARG, "bad address %s", buf);
 	}
 	if (slash == NULL) {
 		*prefixlen = maxlen;
@@ -72,7 +59,7 @@ ctl_cli_parse_prefix(const char *text, int *family, unsigned char bytes[16],
 	errno = 0;
 	len = strtoul(slash + 1, &end, 10);
 	if (slash[1] < '0' || slash[1] > '9' || *end != '\0' || errno != 0 || len > maxlen)
-		return cli_err(err, errlen, CTL_CLI_BADARG,
+		return dpvs_errf(err, errlen, CTL_CLI_BADARG,
 			       "bad prefix length %s for %s (0..%u)", slash + 1, buf, maxlen);
 	*prefixlen = (unsigned int)len;
 	return CTL_CLI_OK;
@@ -88,18 +75,18 @@ cli_parse_dev(int argc, char *const argv[], const char **dev, bool required, cha
 	*dev = NULL;
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "dev") != 0)
-			return cli_err(err, errlen, CTL_CLI_USAGE, "unexpected word \"%s\"",
+			return dpvs_errf(err, errlen, CTL_CLI_USAGE, "unexpected word \"%s\"",
 				       argv[i]);
 		if (i + 1 >= argc)
-			return cli_err(err, errlen, CTL_CLI_USAGE, "\"dev\" needs a port name");
+			return dpvs_errf(err, errlen, CTL_CLI_USAGE, "\"dev\" needs a port name");
 		if (*dev != NULL)
-			return cli_err(err, errlen, CTL_CLI_USAGE, "\"dev\" given twice");
+			return dpvs_errf(err, errlen, CTL_CLI_USAGE, "\"dev\" given twice");
 		*dev = argv[++i];
 		if (strlen(*dev) == 0 || strlen(*dev) >= 32)
-			return cli_err(err, errlen, CTL_CLI_BADARG, "bad port name \"%s\"", *dev);
+			return dpvs_errf(err, errlen, CTL_CLI_BADARG, "bad port name \"%s\"", *dev);
 	}
 	if (required && *dev == NULL)
-		return cli_err(err, errlen, CTL_CLI_USAGE, "missing \"dev NAME\"");
+		return dpvs_errf(err, errlen, CTL_CLI_USAGE, "missing \"dev NAME\"");
 	return CTL_CLI_OK;
 }
 
@@ -113,7 +100,7 @@ cli_addr_args(int argc, char *const argv[], int *rc, char *err, size_t errlen)
 	int family;
 
 	if (argc < 1) {
-		*rc = cli_err(err, errlen, CTL_CLI_USAGE, "missing address");
+		*rc = dpvs_errf(err, errlen, CTL_CLI_USAGE, "missing address");
 		return NULL;
 	}
 	*rc = ctl_cli_parse_prefix(argv[0], &family, bytes, &plen, err, errlen);
@@ -188,7 +175,7 @@ static int
 cli_no_args(int argc, char *const argv[], char *err, size_t errlen)
 {
 	if (argc > 0)
-		return cli_err(err, errlen, CTL_CLI_USAGE, "unexpected word \"%s\"", argv[0]);
+		return dpvs_errf(err, errlen, CTL_CLI_USAGE, "unexpected word \"%s\"", argv[0]);
 	return CTL_CLI_OK;
 }
 
@@ -338,17 +325,17 @@ ctl_cli_parse(int argc, char *const argv[], struct ctl_cli_cmd *cmd, char *err, 
 			continue;
 		}
 		if (n == CTL_CLI_MAX_ARGS)
-			return cli_err(err, errlen, CTL_CLI_USAGE, "too many words");
+			return dpvs_errf(err, errlen, CTL_CLI_USAGE, "too many words");
 		words[n++] = argv[i];
 	}
 	if (n == 0)
-		return cli_err(err, errlen, CTL_CLI_USAGE, "missing command");
+		return dpvs_errf(err, errlen, CTL_CLI_USAGE, "missing command");
 	c = cli_find(n, words, &used);
 	if (c == NULL) {
 		if (n > 1)
-			return cli_err(err, errlen, CTL_CLI_USAGE, "unknown command \"%s %s\"",
+			return dpvs_errf(err, errlen, CTL_CLI_USAGE, "unknown command \"%s %s\"",
 				       words[0], words[1]);
-		return cli_err(err, errlen, CTL_CLI_USAGE, "unknown command \"%s\"", words[0]);
+		return dpvs_errf(err, errlen, CTL_CLI_USAGE, "unknown command \"%s\"", words[0]);
 	}
 	cmd->req = ctl_pb_alloc(sizeof(*cmd->req));
 	dpvs__request__init(cmd->req);

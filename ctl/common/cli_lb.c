@@ -18,19 +18,6 @@
 #include "cli_lb.h"
 #include "pb.h"
 
-int
-ctl_cli_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
-
 /* "ADDR:PORT" or "[ADDR6]:PORT"; without ":PORT" *port = 0 if !need_port. */
 static int
 cli_ipport(const char *text, Dpvs__Ip **ip, uint32_t *port, bool need_port, char *err,
@@ -42,14 +29,14 @@ cli_ipport(const char *text, Dpvs__Ip **ip, uint32_t *port, bool need_port, char
 	int family;
 
 	if (strlen(text) >= sizeof(buf))
-		return ctl_cli_fail(err, errlen, CTL_CLI_BADARG, "bad address %s", text);
+		return dpvs_errf(err, errlen, CTL_CLI_BADARG, "bad address %s", text);
 	strcpy(buf, text);
 	*port = 0;
 	if (buf[0] == '[') {
 		host = buf + 1;
 		end = strchr(host, ']');
 		if (end == NULL || (end[1] != '\0' && end[1] != ':'))
-			return ctl_cli_fail(err, errlen, CTL_CLI_BADARG, "bad address %s", text);
+			return dpvs_errf(err, errlen, CTL_CLI_BADARG, "bad address %s", text);
 		*end = '\0';
 		colon = end[1] == ':' ? end + 1 : NULL;
 	} else {
@@ -64,17 +51,17 @@ cli_ipport(const char *text, Dpvs__Ip **ip, uint32_t *port, bool need_port, char
 	else if (inet_pton(AF_INET6, host, bytes) == 1)
 		family = 6;
 	else
-		return ctl_cli_fail(err, errlen, CTL_CLI_BADARG, "bad address %s", text);
+		return dpvs_errf(err, errlen, CTL_CLI_BADARG, "bad address %s", text);
 	if (colon == NULL) {
 		if (need_port)
-			return ctl_cli_fail(err, errlen, CTL_CLI_BADARG,
+			return dpvs_errf(err, errlen, CTL_CLI_BADARG,
 					    "%s needs a port (ADDRESS:PORT)", text);
 	} else {
 		errno = 0;
 		v = strtoul(colon + 1, &end, 10);
 		if (colon[1] < '0' || colon[1] > '9' || *end != '\0' || errno != 0 || v == 0 ||
 		    v > 65535)
-			return ctl_cli_fail(err, errlen, CTL_CLI_BADARG,
+			return dpvs_errf(err, errlen, CTL_CLI_BADARG,
 					    "bad port in %s (1..65535)", text);
 		*port = (uint32_t)v;
 	}
@@ -87,7 +74,7 @@ static int
 cli_value(int argc, char *const argv[], int *i, const char **val, char *err, size_t errlen)
 {
 	if (*i + 1 >= argc)
-		return ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "%s needs a value", argv[*i]);
+		return dpvs_errf(err, errlen, CTL_CLI_USAGE, "%s needs a value", argv[*i]);
 	*val = argv[++*i];
 	return CTL_CLI_OK;
 }
@@ -101,7 +88,7 @@ ctl_cli_svc_opt(int argc, char *const argv[], int *i, Dpvs__SvcKey **key, char *
 	int rc;
 
 	if (*key != NULL)
-		return ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "only one service (-t or -u)");
+		return dpvs_errf(err, errlen, CTL_CLI_USAGE, "only one service (-t or -u)");
 	rc = cli_value(argc, argv, i, &val, err, errlen);
 	if (rc != CTL_CLI_OK)
 		return rc;
@@ -142,7 +129,7 @@ is_svc_opt(const char *w)
 static int
 cli_unexpected(const char *w, char *err, size_t errlen)
 {
-	return ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "unexpected word \"%s\"", w);
+	return dpvs_errf(err, errlen, CTL_CLI_USAGE, "unexpected word \"%s\"", w);
 }
 
 /* -A / -E / -D: want_sched = 0 for -D (only the key). */
@@ -161,7 +148,7 @@ cli_service(int argc, char *const argv[], bool want_sched, int *rc, char *err, s
 		} else if (want_sched && is_opt(argv[i], "-s", "--scheduler")) {
 			*rc = cli_value(argc, argv, &i, &v, err, errlen);
 			if (*rc == CTL_CLI_OK && s->scheduler[0] != '\0')
-				*rc = ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "-s given twice");
+				*rc = dpvs_errf(err, errlen, CTL_CLI_USAGE, "-s given twice");
 			if (*rc == CTL_CLI_OK)
 				s->scheduler = ctl_pb_strdup(v);
 		} else if (want_sched && is_opt(argv[i], "-b", "--sched-flags")) {
@@ -175,7 +162,7 @@ cli_service(int argc, char *const argv[], bool want_sched, int *rc, char *err, s
 
 				*f = ctl_pb_strdup("hash-port");
 			} else if (strcmp(v, "none") != 0) {
-				*rc = ctl_cli_fail(err, errlen, CTL_CLI_BADARG,
+				*rc = dpvs_errf(err, errlen, CTL_CLI_BADARG,
 						   "unknown scheduler flag \"%s\" (hash-port, none)", v);
 			}
 		} else {
@@ -183,7 +170,7 @@ cli_service(int argc, char *const argv[], bool want_sched, int *rc, char *err, s
 		}
 	}
 	if (*rc == CTL_CLI_OK && s->key == NULL)
-		*rc = ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "missing -t|-u VIP:PORT");
+		*rc = dpvs_errf(err, errlen, CTL_CLI_USAGE, "missing -t|-u VIP:PORT");
 	if (*rc == CTL_CLI_OK && s->scheduler[0] != '\0') {
 		static const char *const names[] = { "rr", "wrr", "lc", "wlc", "mh", "conhash" };
 		size_t k;
@@ -192,7 +179,7 @@ cli_service(int argc, char *const argv[], bool want_sched, int *rc, char *err, s
 			if (strcmp(s->scheduler, names[k]) == 0)
 				break;
 		if (k == sizeof(names) / sizeof(names[0]))
-			*rc = ctl_cli_fail(err, errlen, CTL_CLI_BADARG,
+			*rc = dpvs_errf(err, errlen, CTL_CLI_BADARG,
 					   "unknown scheduler \"%s\" (rr, wrr, lc, wlc, mh, conhash)",
 					   s->scheduler);
 	}
@@ -244,9 +231,9 @@ cli_number(const char *opt, const char *v, long long min, long long max, long lo
 	errno = 0;
 	n = strtoll(v, &end, 10);
 	if (v[0] == '\0' || *end != '\0' || errno != 0)
-		return ctl_cli_fail(err, errlen, CTL_CLI_BADARG, "%s %s: not a number", opt, v);
+		return dpvs_errf(err, errlen, CTL_CLI_BADARG, "%s %s: not a number", opt, v);
 	if (n < min || n > max)
-		return ctl_cli_fail(err, errlen, CTL_CLI_BADARG, "%s %s: out of range (%lld..%lld)",
+		return dpvs_errf(err, errlen, CTL_CLI_BADARG, "%s %s: out of range (%lld..%lld)",
 				    opt, v, min, max);
 	*out = n;
 	return CTL_CLI_OK;
@@ -273,7 +260,7 @@ cli_dest_opt(int argc, char *const argv[], int *i, Dpvs__Dest *d, char *err, siz
 	if (is_opt(o, "-b", "--forward")) {
 		if (strcmp(v, "fnat") != 0 && strcmp(v, "nat") != 0 && strcmp(v, "dr") != 0 &&
 		    strcmp(v, "tunnel") != 0 && strcmp(v, "snat") != 0)
-			return ctl_cli_fail(err, errlen, CTL_CLI_BADARG,
+			return dpvs_errf(err, errlen, CTL_CLI_BADARG,
 					    "unknown forwarding mode \"%s\" (fnat, nat, dr, tunnel, "
 					    "snat)", v);
 		cli_str_free(d->mode);
@@ -313,7 +300,7 @@ cli_dest(int argc, char *const argv[], bool full, int *rc, char *err, size_t err
 		} else if (is_opt(argv[i], "-r", "--real-server")) {
 			*rc = cli_value(argc, argv, &i, &v, err, errlen);
 			if (*rc == CTL_CLI_OK && have_rs)
-				*rc = ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "-r given twice");
+				*rc = dpvs_errf(err, errlen, CTL_CLI_USAGE, "-r given twice");
 			if (*rc == CTL_CLI_OK)
 				*rc = cli_ipport(v, &d->address, &d->port, false, err, errlen);
 			have_rs = true;
@@ -324,9 +311,9 @@ cli_dest(int argc, char *const argv[], bool full, int *rc, char *err, size_t err
 		}
 	}
 	if (*rc == CTL_CLI_OK && d->service == NULL)
-		*rc = ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "missing -t|-u VIP:PORT");
+		*rc = dpvs_errf(err, errlen, CTL_CLI_USAGE, "missing -t|-u VIP:PORT");
 	if (*rc == CTL_CLI_OK && d->address == NULL)
-		*rc = ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "missing -r RS[:PORT]");
+		*rc = dpvs_errf(err, errlen, CTL_CLI_USAGE, "missing -r RS[:PORT]");
 	if (*rc != CTL_CLI_OK) {
 		dpvs__dest__free_unpacked(d, NULL);
 		return NULL;
@@ -395,7 +382,7 @@ CLI_LB_FN(ctl_cli_list)
 			rc = cli_unexpected(argv[i], err, errlen);
 	}
 	if (rc == CTL_CLI_OK && conns && (s->stats || s->key != NULL))
-		rc = ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "-c lists every connection; "
+		rc = dpvs_errf(err, errlen, CTL_CLI_USAGE, "-c lists every connection; "
 				  "it takes no --stats or service");
 	if (rc != CTL_CLI_OK || conns) {
 		dpvs__service_show__free_unpacked(s, NULL);

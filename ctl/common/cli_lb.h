@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "proto/dpvs.pb-c.h"
+#include "shm/errf.h"
 
 #define CLI_LB_FN(name)                                                           \
 	int name(int argc, char *const argv[], Dpvs__Request *req, char *err, size_t errlen)
@@ -36,8 +37,6 @@ CLI_LB_FN(ctl_cli_neigh_add);   /* neigh add IP lladdr MAC dev PORT */
 CLI_LB_FN(ctl_cli_neigh_del);   /* neigh del IP dev PORT */
 
 /* Shared helpers (cli_lb.c). */
-int ctl_cli_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
 /* "-t VIP:PORT" / "-u VIP:PORT" at argv[*i] (option word), consuming its
  * value; returns CTL_CLI_OK with *key built, or an error. */
 int ctl_cli_svc_opt(int argc, char *const argv[], int *i, Dpvs__SvcKey **key, char *err,

@@ -21,7 +21,7 @@ cli_host(const char *text, Dpvs__Ip **ip, char *err, size_t errlen)
 	int family, rc;
 
 	if (strchr(text, '/') != NULL)
-		return ctl_cli_fail(err, errlen, CTL_CLI_BADARG,
+		return dpvs_errf(err, errlen, CTL_CLI_BADARG,
 				    "%s: an address without /LEN is expected here", text);
 	rc = ctl_cli_parse_prefix(text, &family, bytes, &plen, err, errlen);
 	if (rc != CTL_CLI_OK)
@@ -34,9 +34,9 @@ static int
 cli_devname(const char *v, char **dev, char *err, size_t errlen)
 {
 	if ((*dev)[0] != '\0')
-		return ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "\"dev\" given twice");
+		return dpvs_errf(err, errlen, CTL_CLI_USAGE, "\"dev\" given twice");
 	if (strlen(v) == 0 || strlen(v) >= 32)
-		return ctl_cli_fail(err, errlen, CTL_CLI_BADARG, "bad port name \"%s\"", v);
+		return dpvs_errf(err, errlen, CTL_CLI_BADARG, "bad port name \"%s\"", v);
 	*dev = ctl_pb_strdup(v);
 	return CTL_CLI_OK;
 }
@@ -55,23 +55,23 @@ cli_laddr(int argc, char *const argv[], bool need_dev, int *rc, char *err, size_
 			*rc = ctl_cli_svc_opt(argc, argv, &i, &l->service, err, errlen);
 		} else if (strcmp(argv[i], "dev") == 0) {
 			if (i + 1 >= argc)
-				*rc = ctl_cli_fail(err, errlen, CTL_CLI_USAGE,
+				*rc = dpvs_errf(err, errlen, CTL_CLI_USAGE,
 						   "\"dev\" needs a port name");
 			else
 				*rc = cli_devname(argv[++i], &l->dev, err, errlen);
 		} else if (l->address == NULL && argv[i][0] != '-') {
 			*rc = cli_host(argv[i], &l->address, err, errlen);
 		} else {
-			*rc = ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "unexpected word \"%s\"",
+			*rc = dpvs_errf(err, errlen, CTL_CLI_USAGE, "unexpected word \"%s\"",
 					   argv[i]);
 		}
 	}
 	if (*rc == CTL_CLI_OK && l->service == NULL)
-		*rc = ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "missing -t|-u VIP:PORT");
+		*rc = dpvs_errf(err, errlen, CTL_CLI_USAGE, "missing -t|-u VIP:PORT");
 	if (*rc == CTL_CLI_OK && l->address == NULL)
-		*rc = ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "missing local address");
+		*rc = dpvs_errf(err, errlen, CTL_CLI_USAGE, "missing local address");
 	if (*rc == CTL_CLI_OK && need_dev && l->dev[0] == '\0')
-		*rc = ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "missing \"dev PORT\"");
+		*rc = dpvs_errf(err, errlen, CTL_CLI_USAGE, "missing \"dev PORT\"");
 	if (*rc != CTL_CLI_OK) {
 		dpvs__laddr__free_unpacked(l, NULL);
 		return NULL;
@@ -109,7 +109,7 @@ CLI_LB_FN(ctl_cli_laddr_show)
 		if (strcmp(argv[i], "-t") == 0 || strcmp(argv[i], "-u") == 0)
 			rc = ctl_cli_svc_opt(argc, argv, &i, &s->service, err, errlen);
 		else
-			rc = ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "unexpected word \"%s\"",
+			rc = dpvs_errf(err, errlen, CTL_CLI_USAGE, "unexpected word \"%s\"",
 					  argv[i]);
 	}
 	if (rc != CTL_CLI_OK) {
@@ -131,7 +131,7 @@ cli_route(int argc, char *const argv[], bool need_dev, int *rc, char *err, size_
 	int i, family;
 
 	dpvs__route__init(r);
-	*rc = argc < 1 ? ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "missing route prefix") :
+	*rc = argc < 1 ? dpvs_errf(err, errlen, CTL_CLI_USAGE, "missing route prefix") :
 			 ctl_cli_parse_prefix(argv[0], &family, bytes, &plen, err, errlen);
 	if (*rc == CTL_CLI_OK) {
 		r->prefix = ctl_pb_ip(family, bytes);
@@ -139,18 +139,18 @@ cli_route(int argc, char *const argv[], bool need_dev, int *rc, char *err, size_
 	}
 	for (i = 1; i < argc && *rc == CTL_CLI_OK; i++) {
 		if (i + 1 >= argc)
-			*rc = ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "\"%s\" needs a value",
+			*rc = dpvs_errf(err, errlen, CTL_CLI_USAGE, "\"%s\" needs a value",
 					   argv[i]);
 		else if (strcmp(argv[i], "via") == 0 && r->gateway == NULL)
 			*rc = cli_host(argv[++i], &r->gateway, err, errlen);
 		else if (strcmp(argv[i], "dev") == 0)
 			*rc = cli_devname(argv[++i], &r->dev, err, errlen);
 		else
-			*rc = ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "unexpected word \"%s\"",
+			*rc = dpvs_errf(err, errlen, CTL_CLI_USAGE, "unexpected word \"%s\"",
 					   argv[i]);
 	}
 	if (*rc == CTL_CLI_OK && need_dev && r->dev[0] == '\0')
-		*rc = ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "missing \"dev PORT\"");
+		*rc = dpvs_errf(err, errlen, CTL_CLI_USAGE, "missing \"dev PORT\"");
 	if (*rc != CTL_CLI_OK) {
 		dpvs__route__free_unpacked(r, NULL);
 		return NULL;
@@ -181,7 +181,7 @@ CLI_LB_FN(ctl_cli_route_del)
 CLI_LB_FN(ctl_cli_route_show)
 {
 	if (argc > 0)
-		return ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "unexpected word \"%s\"", argv[0]);
+		return dpvs_errf(err, errlen, CTL_CLI_USAGE, "unexpected word \"%s\"", argv[0]);
 	req->route_show = ctl_pb_alloc(sizeof(*req->route_show));
 	dpvs__route_show__init(req->route_show);
 	req->op_case = DPVS__REQUEST__OP_ROUTE_SHOW;
@@ -198,7 +198,7 @@ cli_mac(const char *v, uint8_t mac[6], char *err, size_t errlen)
 
 	if (sscanf(v, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
 		   &tail) != 6 || strlen(v) != 17)
-		return ctl_cli_fail(err, errlen, CTL_CLI_BADARG,
+		return dpvs_errf(err, errlen, CTL_CLI_BADARG,
 				    "bad lladdr %s (xx:xx:xx:xx:xx:xx)", v);
 	for (k = 0; k < 6; k++)
 		mac[k] = (uint8_t)b[k];
@@ -213,11 +213,11 @@ cli_neigh(int argc, char *const argv[], bool add, int *rc, char *err, size_t err
 	int i;
 
 	dpvs__neigh__init(n);
-	*rc = argc < 1 ? ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "missing neighbour address") :
+	*rc = argc < 1 ? dpvs_errf(err, errlen, CTL_CLI_USAGE, "missing neighbour address") :
 			 cli_host(argv[0], &n->address, err, errlen);
 	for (i = 1; i < argc && *rc == CTL_CLI_OK; i++) {
 		if (i + 1 >= argc) {
-			*rc = ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "\"%s\" needs a value",
+			*rc = dpvs_errf(err, errlen, CTL_CLI_USAGE, "\"%s\" needs a value",
 					   argv[i]);
 		} else if (add && strcmp(argv[i], "lladdr") == 0 && n->lladdr.len == 0) {
 			n->lladdr.data = ctl_pb_alloc(6);
@@ -226,14 +226,14 @@ cli_neigh(int argc, char *const argv[], bool add, int *rc, char *err, size_t err
 		} else if (strcmp(argv[i], "dev") == 0) {
 			*rc = cli_devname(argv[++i], &n->dev, err, errlen);
 		} else {
-			*rc = ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "unexpected word \"%s\"",
+			*rc = dpvs_errf(err, errlen, CTL_CLI_USAGE, "unexpected word \"%s\"",
 					   argv[i]);
 		}
 	}
 	if (*rc == CTL_CLI_OK && add && n->lladdr.len == 0)
-		*rc = ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "missing \"lladdr MAC\"");
+		*rc = dpvs_errf(err, errlen, CTL_CLI_USAGE, "missing \"lladdr MAC\"");
 	if (*rc == CTL_CLI_OK && n->dev[0] == '\0')
-		*rc = ctl_cli_fail(err, errlen, CTL_CLI_USAGE, "missing \"dev PORT\"");
+		*rc = dpvs_errf(err, errlen, CTL_CLI_USAGE, "missing \"dev PORT\"");
 	if (*rc != CTL_CLI_OK) {
 		dpvs__neigh__free_unpacked(n, NULL);
 		return NULL;

@@ -30,7 +30,7 @@ ctl_port_find(const struct dpvs_root *root, const char *name, char *err, size_t 
 	for (i = 0; i < root->conf.nports && i < DPVS_MAX_PORTS; i++)
 		if (strncmp(root->ports[i].name, name, sizeof(root->ports[i].name)) == 0)
 			return (int)i;
-	return ctl_fail(err, errlen, -CTL_ENOPORT, "no port named %s", name);
+	return dpvs_errf(err, errlen, -CTL_ENOPORT, "no port named %s", name);
 }
 
 int
@@ -58,18 +58,18 @@ addr_check(const struct dpvs_root *root, const struct dpvs_addr_entry *a, char *
 	if (a->addr.family == DPVS_AF_INET) {
 		maxlen = 32;
 		if (memcmp(a->addr.bytes + 4, zero, 12) != 0)
-			return ctl_fail(err, errlen, -CTL_EINVAL, "bad IPv4 address encoding");
+			return dpvs_errf(err, errlen, -CTL_EINVAL, "bad IPv4 address encoding");
 	} else if (a->addr.family == DPVS_AF_INET6) {
 		maxlen = 128;
 	} else {
-		return ctl_fail(err, errlen, -CTL_EINVAL, "bad address family %u",
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "bad address family %u",
 				a->addr.family);
 	}
 	if (a->prefixlen > maxlen)
-		return ctl_fail(err, errlen, -CTL_EINVAL, "bad prefix length %u for %s (0..%u)",
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "bad prefix length %u for %s (0..%u)",
 				a->prefixlen, ctl_ip_str(&a->addr, s, sizeof(s)), maxlen);
 	if (a->port >= root->conf.nports || a->port >= DPVS_MAX_PORTS)
-		return ctl_fail(err, errlen, -CTL_ENOPORT, "no port with index %u", a->port);
+		return dpvs_errf(err, errlen, -CTL_ENOPORT, "no port with index %u", a->port);
 	return 0;
 }
 
@@ -84,10 +84,10 @@ addr_check_host(const struct dpvs_ip *ip, char *err, size_t errlen)
 	ctl_ip_str(ip, s, sizeof(s));
 	if (ip->family == DPVS_AF_INET) {
 		if (memcmp(b, zero, 4) == 0 || b[0] >= 224)
-			return ctl_fail(err, errlen, -CTL_EINVAL,
+			return dpvs_errf(err, errlen, -CTL_EINVAL,
 					"%s cannot be a host address", s);
 	} else if (memcmp(b, zero, 16) == 0 || b[0] == 0xff) {
-		return ctl_fail(err, errlen, -CTL_EINVAL, "%s cannot be a host address", s);
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "%s cannot be a host address", s);
 	}
 	return 0;
 }
@@ -107,7 +107,7 @@ addr_add_check_conflicts(const struct dpvs_config_set *set, const struct dpvs_ro
 	ctl_ip_str(&a->addr, s, sizeof(s));
 	for (i = 0; i < lb->nsneigh && i < DPVS_MAX_STATIC_NEIGH; i++)
 		if (dpvs_ip_equal(&lb->sneigh[i].ip, &a->addr))
-			return ctl_fail(err, errlen, -CTL_EINVAL,
+			return dpvs_errf(err, errlen, -CTL_EINVAL,
 					"%s is a static neighbour on %s; neigh del it first", s,
 					root->ports[lb->sneigh[i].port % DPVS_MAX_PORTS].name);
 	if (a->addr.family != DPVS_AF_INET)
@@ -122,13 +122,13 @@ addr_add_check_conflicts(const struct dpvs_config_set *set, const struct dpvs_ro
 			continue;
 		ctl_ip_str(&r->prefix, p, sizeof(p));
 		if ((r->flags & DPVS_ROUTE_F_GATEWAY) != 0 && dpvs_ip_equal(&r->gw, &a->addr))
-			return ctl_fail(err, errlen, -CTL_EINVAL,
+			return dpvs_errf(err, errlen, -CTL_EINVAL,
 					"%s is the gateway of route %s/%u; route del it first", s,
 					p, r->prefixlen);
 		memcpy(&rnet, r->prefix.bytes, 4);
 		if (a->prefixlen > 0 && a->prefixlen < 32 && r->prefixlen == a->prefixlen &&
 		    r->prefix.family == DPVS_AF_INET && rnet == net)
-			return ctl_fail(err, errlen, -CTL_EEXIST,
+			return dpvs_errf(err, errlen, -CTL_EEXIST,
 					"the network of %s/%u is already the static route %s/%u; "
 					"route del it first", s, a->prefixlen, p, r->prefixlen);
 	}
@@ -155,11 +155,11 @@ ctl_addr_add(struct dpvs_config_set *set, const struct dpvs_root *root,
 			return rc;
 	}
 	if (i >= 0)
-		return ctl_fail(err, errlen, -CTL_EEXIST, "%s is already on %s",
+		return dpvs_errf(err, errlen, -CTL_EEXIST, "%s is already on %s",
 				ctl_ip_str(&a->addr, s, sizeof(s)),
 				root->ports[set->addrs[i].port].name);
 	if (set->naddrs >= DPVS_MAX_ADDRS)
-		return ctl_fail(err, errlen, -CTL_EFULL, "address table is full (%u entries)",
+		return dpvs_errf(err, errlen, -CTL_EFULL, "address table is full (%u entries)",
 				DPVS_MAX_ADDRS);
 	memset(&e, 0, sizeof(e));
 	e.addr.family = a->addr.family;
@@ -187,7 +187,7 @@ addr_del_check_users(const struct dpvs_config_set *set, const struct dpvs_root *
 		k.proto = svc->proto;
 		k.vip = svc->vip;
 		k.port = ntohs(svc->vport);
-		return ctl_fail(err, errlen, -CTL_EINVAL,
+		return dpvs_errf(err, errlen, -CTL_EINVAL,
 				"%s is a local address of service %s; laddr del it first",
 				ctl_ip_str(&set->addrs[i].addr, s, sizeof(s)),
 				ctl_svc_key_str(&k, ks, sizeof(ks)));
@@ -207,7 +207,7 @@ ctl_addr_del(struct dpvs_config_set *set, const struct dpvs_root *root,
 		return rc;
 	i = ctl_addr_find(set, &a->addr);
 	if (i < 0 || set->addrs[i].port != a->port)
-		return ctl_fail(err, errlen, -CTL_ENOENT, "%s is not on %s",
+		return dpvs_errf(err, errlen, -CTL_ENOENT, "%s is not on %s",
 				ctl_ip_str(&a->addr, s, sizeof(s)), root->ports[a->port].name);
 	rc = addr_del_check_users(set, root, i, err, errlen);
 	if (rc != 0)

@@ -24,20 +24,20 @@ ctl_addr_from_msg(const struct dpvs_root *root, const Dpvs__Addr *m, struct dpvs
 
 	memset(e, 0, sizeof(*e));
 	if (m == NULL || m->address == NULL)
-		return ctl_fail(err, errlen, -CTL_EINVAL, "missing address");
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "missing address");
 	if (m->address->family == DPVS__FAMILY__INET && m->address->addr.len == 4)
 		e->addr.family = DPVS_AF_INET;
 	else if (m->address->family == DPVS__FAMILY__INET6 && m->address->addr.len == 16)
 		e->addr.family = DPVS_AF_INET6;
 	else
-		return ctl_fail(err, errlen, -CTL_EINVAL, "bad address (family %d, %zu bytes)",
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "bad address (family %d, %zu bytes)",
 				(int)m->address->family, m->address->addr.len);
 	memcpy(e->addr.bytes, m->address->addr.data, m->address->addr.len);
 	if (m->prefixlen > 128)
-		return ctl_fail(err, errlen, -CTL_EINVAL, "bad prefix length %u", m->prefixlen);
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "bad prefix length %u", m->prefixlen);
 	e->prefixlen = (uint8_t)m->prefixlen;
 	if (m->dev == NULL || m->dev[0] == '\0')
-		return ctl_fail(err, errlen, -CTL_EINVAL, "missing port name");
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "missing port name");
 	port = ctl_port_find(root, m->dev, err, errlen);
 	if (port < 0)
 		return port;
@@ -106,6 +106,6 @@ ctl_apply_request(struct dpvs_config_set *set, const struct dpvs_root *root,
 	const struct apply_row *row = apply_find(req);
 
 	if (row == NULL)
-		return ctl_fail(err, errlen, -CTL_EUNSUPP, "not a configuration command");
+		return dpvs_errf(err, errlen, -CTL_EUNSUPP, "not a configuration command");
 	return row->fn(set, root, req, err, errlen);
 }

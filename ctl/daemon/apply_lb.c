@@ -22,14 +22,14 @@ ip_from_msg(const Dpvs__Ip *m, struct dpvs_ip *ip, int optional, const char *wha
 	if (m == NULL || (m->family == DPVS__FAMILY__FAMILY_NONE && m->addr.len == 0)) {
 		if (optional)
 			return 0;
-		return ctl_fail(err, errlen, -CTL_EINVAL, "missing %s", what);
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "missing %s", what);
 	}
 	if (m->family == DPVS__FAMILY__INET && m->addr.len == 4)
 		ip->family = DPVS_AF_INET;
 	else if (m->family == DPVS__FAMILY__INET6 && m->addr.len == 16)
 		ip->family = DPVS_AF_INET6;
 	else
-		return ctl_fail(err, errlen, -CTL_EINVAL, "bad %s (family %d, %zu bytes)", what,
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "bad %s (family %d, %zu bytes)", what,
 				(int)m->family, m->addr.len);
 	memcpy(ip->bytes, m->addr.data, m->addr.len);
 	return 0;
@@ -39,7 +39,7 @@ static int
 port_from_msg(uint32_t v, uint16_t *port, const char *what, char *err, size_t errlen)
 {
 	if (v > 65535)
-		return ctl_fail(err, errlen, -CTL_EINVAL, "bad %s port %u", what, v);
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "bad %s port %u", what, v);
 	*port = (uint16_t)v;
 	return 0;
 }
@@ -51,13 +51,13 @@ key_from_msg(const Dpvs__SvcKey *m, struct ctl_svc_key *k, char *err, size_t err
 
 	memset(k, 0, sizeof(*k));
 	if (m == NULL)
-		return ctl_fail(err, errlen, -CTL_EINVAL, "missing service (-t or -u VIP:PORT)");
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "missing service (-t or -u VIP:PORT)");
 	if (m->proto != NULL && strcmp(m->proto, "tcp") == 0)
 		k->proto = IPPROTO_TCP;
 	else if (m->proto != NULL && strcmp(m->proto, "udp") == 0)
 		k->proto = IPPROTO_UDP;
 	else
-		return ctl_fail(err, errlen, -CTL_EINVAL, "bad service protocol \"%s\"",
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "bad service protocol \"%s\"",
 				m->proto != NULL ? m->proto : "");
 	rc = ip_from_msg(m->vip, &k->vip, 0, "virtual address", err, errlen);
 	if (rc == 0)
@@ -87,14 +87,14 @@ svc_args_from_msg(const Dpvs__Service *m, struct ctl_svc_args *a, char *err, siz
 	a->sched = -1;
 	a->flags = -1;
 	if (m == NULL)
-		return ctl_fail(err, errlen, -CTL_EINVAL, "missing service");
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "missing service");
 	rc = key_from_msg(m->key, &a->key, err, errlen);
 	if (rc != 0)
 		return rc;
 	if (m->scheduler != NULL && m->scheduler[0] != '\0') {
 		a->sched = ctl_sched_from_name(m->scheduler);
 		if (a->sched < 0)
-			return ctl_fail(err, errlen, -CTL_EINVAL,
+			return dpvs_errf(err, errlen, -CTL_EINVAL,
 					"unknown scheduler \"%s\" (rr, wrr, lc, wlc, mh, conhash)",
 					m->scheduler);
 	}
@@ -104,7 +104,7 @@ svc_args_from_msg(const Dpvs__Service *m, struct ctl_svc_args *a, char *err, siz
 		if (strcmp(m->flags[i], "hash-port") == 0)
 			a->flags |= (int)DPVS_SVC_F_HASHED;
 		else
-			return ctl_fail(err, errlen, -CTL_EINVAL, "unknown service flag \"%s\"",
+			return dpvs_errf(err, errlen, -CTL_EINVAL, "unknown service flag \"%s\"",
 					m->flags[i]);
 	}
 	return 0;
@@ -138,7 +138,7 @@ dest_args_from_msg(const Dpvs__Dest *m, struct ctl_dest_args *a, char *err, size
 	memset(a, 0, sizeof(*a));
 	a->mode = -1;
 	if (m == NULL)
-		return ctl_fail(err, errlen, -CTL_EINVAL, "missing real server");
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "missing real server");
 	rc = key_from_msg(m->service, &a->svc, err, errlen);
 	if (rc == 0)
 		rc = ip_from_msg(m->address, &a->addr, 0, "real server address (-r)", err, errlen);
@@ -149,7 +149,7 @@ dest_args_from_msg(const Dpvs__Dest *m, struct ctl_dest_args *a, char *err, size
 	if (m->mode != NULL && m->mode[0] != '\0') {
 		a->mode = ctl_fwd_from_name(m->mode);
 		if (a->mode < 0)
-			return ctl_fail(err, errlen, -CTL_EINVAL,
+			return dpvs_errf(err, errlen, -CTL_EINVAL,
 					"unknown forwarding mode \"%s\" (fnat, nat, dr, tunnel, snat)",
 					m->mode);
 	}
@@ -193,7 +193,7 @@ ctl_apply_laddr(struct dpvs_config_set *set, const struct dpvs_root *root,
 
 	memset(&a, 0, sizeof(a));
 	if (m == NULL)
-		return ctl_fail(err, errlen, -CTL_EINVAL, "missing local address");
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "missing local address");
 	rc = key_from_msg(m->service, &a.svc, err, errlen);
 	if (rc == 0)
 		rc = ip_from_msg(m->address, &a.addr, 0, "local address", err, errlen);
@@ -217,7 +217,7 @@ ctl_apply_route(struct dpvs_config_set *set, const struct dpvs_root *root,
 
 	memset(&a, 0, sizeof(a));
 	if (m == NULL)
-		return ctl_fail(err, errlen, -CTL_EINVAL, "missing route");
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "missing route");
 	rc = ip_from_msg(m->prefix, &a.prefix, 0, "route prefix", err, errlen);
 	if (rc == 0)
 		rc = ip_from_msg(m->gateway, &a.gw, 1, "gateway", err, errlen);
@@ -226,7 +226,7 @@ ctl_apply_route(struct dpvs_config_set *set, const struct dpvs_root *root,
 	if (rc != 0)
 		return rc;
 	if (m->prefixlen > 128)
-		return ctl_fail(err, errlen, -CTL_EINVAL, "bad prefix length %u", m->prefixlen);
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "bad prefix length %u", m->prefixlen);
 	a.prefixlen = (uint8_t)m->prefixlen;
 	if (req->op_case == DPVS__REQUEST__OP_ROUTE_ADD)
 		return ctl_route_add(set, root, &a, err, errlen);
@@ -244,18 +244,18 @@ ctl_apply_sneigh(struct dpvs_config_set *set, const struct dpvs_root *root,
 
 	memset(&a, 0, sizeof(a));
 	if (m == NULL)
-		return ctl_fail(err, errlen, -CTL_EINVAL, "missing neighbour");
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "missing neighbour");
 	rc = ip_from_msg(m->address, &a.ip, 0, "neighbour address", err, errlen);
 	if (rc == 0)
 		rc = dev_from_msg(root, m->dev, &a.port, err, errlen);
 	if (rc != 0)
 		return rc;
 	if (a.port < 0)
-		return ctl_fail(err, errlen, -CTL_EINVAL, "missing \"dev PORT\"");
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "missing \"dev PORT\"");
 	if (req->op_case == DPVS__REQUEST__OP_NEIGH_DEL)
 		return ctl_sneigh_del(set, root, &a, err, errlen);
 	if (m->lladdr.len != DPVS_ETHER_LEN)
-		return ctl_fail(err, errlen, -CTL_EINVAL, "missing \"lladdr MAC\"");
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "missing \"lladdr MAC\"");
 	memcpy(a.mac, m->lladdr.data, DPVS_ETHER_LEN);
 	return ctl_sneigh_add(set, root, &a, err, errlen);
 }

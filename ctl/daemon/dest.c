@@ -43,22 +43,22 @@ dest_check(const struct ctl_dest_args *a, char *err, size_t errlen)
 
 	ctl_ipport_str(&a->addr, a->port, s, sizeof(s));
 	if (a->addr.family == DPVS_AF_INET6)
-		return ctl_fail(err, errlen, -CTL_EUNSUPP, "IPv6 real servers are not supported yet");
+		return dpvs_errf(err, errlen, -CTL_EUNSUPP, "IPv6 real servers are not supported yet");
 	if (a->addr.family != DPVS_AF_INET || memcmp(a->addr.bytes + 4, zero, 12) != 0)
-		return ctl_fail(err, errlen, -CTL_EINVAL, "bad real server address");
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "bad real server address");
 	if (memcmp(a->addr.bytes, zero, 4) == 0 || a->addr.bytes[0] >= 224)
-		return ctl_fail(err, errlen, -CTL_EINVAL,
+		return dpvs_errf(err, errlen, -CTL_EINVAL,
 				"real server %s: must be a unicast address", s);
 	if (a->port == 0)
-		return ctl_fail(err, errlen, -CTL_EINVAL, "real server %s: port must not be 0", s);
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "real server %s: port must not be 0", s);
 	if (a->mode >= DPVS_FWD_MAX)
-		return ctl_fail(err, errlen, -CTL_EINVAL, "unknown forwarding mode %d", a->mode);
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "unknown forwarding mode %d", a->mode);
 	if (a->mode > 0)
-		return ctl_fail(err, errlen, -CTL_EUNSUPP,
+		return dpvs_errf(err, errlen, -CTL_EUNSUPP,
 				"forwarding mode %s is not supported yet (use -b fnat)",
 				ctl_fwd_name((unsigned int)a->mode));
 	if (a->has_weight && (a->weight < 0 || a->weight > CTL_MAX_WEIGHT))
-		return ctl_fail(err, errlen, -CTL_EINVAL,
+		return dpvs_errf(err, errlen, -CTL_EINVAL,
 				"weight %lld out of range (0..%d)", (long long)a->weight,
 				CTL_MAX_WEIGHT);
 	return 0;
@@ -69,7 +69,7 @@ static int
 dest_check_thresholds(uint32_t upper, uint32_t lower, char *err, size_t errlen)
 {
 	if (upper != 0 && lower > upper)
-		return ctl_fail(err, errlen, -CTL_EINVAL,
+		return dpvs_errf(err, errlen, -CTL_EINVAL,
 				"lower threshold %u (-y) is above upper threshold %u (-x)", lower,
 				upper);
 	return 0;
@@ -105,18 +105,18 @@ ctl_dest_add(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *e
 	ctl_ipport_str(&a->addr, a->port, s, sizeof(s));
 	ctl_svc_key_str(&a->svc, ks, sizeof(ks));
 	if (dest_find(lb, svc, &a->addr, a->port) >= 0)
-		return ctl_fail(err, errlen, -CTL_EEXIST, "real server %s already exists in %s",
+		return dpvs_errf(err, errlen, -CTL_EEXIST, "real server %s already exists in %s",
 				s, ks);
 	i = dest_check_thresholds(upper, lower, err, errlen);
 	if (i != 0)
 		return i;
 	if (svc->ndests >= DPVS_MAX_SVC_DESTS)
-		return ctl_fail(err, errlen, -CTL_EFULL, "%s already has %u real servers", ks,
+		return dpvs_errf(err, errlen, -CTL_EFULL, "%s already has %u real servers", ks,
 				DPVS_MAX_SVC_DESTS);
 	for (i = 0; i < DPVS_MAX_DESTS && lb->dests[i].id != 0; i++)
 		;
 	if (i == DPVS_MAX_DESTS)
-		return ctl_fail(err, errlen, -CTL_EFULL, "real server table is full (%u)",
+		return dpvs_errf(err, errlen, -CTL_EFULL, "real server table is full (%u)",
 				DPVS_MAX_DESTS);
 	ctl_lb_prepare(lb);
 	d = &lb->dests[i];
@@ -150,7 +150,7 @@ ctl_dest_edit(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *
 	svc = &lb->services[si];
 	j = dest_find(lb, svc, &a->addr, a->port);
 	if (j < 0)
-		return ctl_fail(err, errlen, -CTL_ENOENT, "no real server %s in %s",
+		return dpvs_errf(err, errlen, -CTL_ENOENT, "no real server %s in %s",
 				ctl_ipport_str(&a->addr, a->port, s, sizeof(s)),
 				ctl_svc_key_str(&a->svc, ks, sizeof(ks)));
 	d = &lb->dests[svc->dests[j]];
@@ -187,7 +187,7 @@ ctl_dest_del(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *e
 	svc = &lb->services[si];
 	j = dest_find(lb, svc, &a->addr, a->port);
 	if (j < 0)
-		return ctl_fail(err, errlen, -CTL_ENOENT, "no real server %s in %s",
+		return dpvs_errf(err, errlen, -CTL_ENOENT, "no real server %s in %s",
 				ctl_ipport_str(&a->addr, a->port, s, sizeof(s)),
 				ctl_svc_key_str(&a->svc, ks, sizeof(ks)));
 	memset(&lb->dests[svc->dests[j]], 0, sizeof(lb->dests[0]));

@@ -39,16 +39,3 @@ ctl_err_status(int rc)
 		return DPVS__STATUS__ERR_INTERNAL;
 	return ctl_err_st[e];
 }
-
-int
-ctl_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}

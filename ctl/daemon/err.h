@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "proto/dpvs.pb-c.h"
+#include "shm/errf.h"
 
 /* X(NAME, status, "text") */
 #define CTL_ERRORS(X)                                                            \
@@ -38,8 +39,5 @@ const char *ctl_strerror(int rc);
 /* The Status for a return value (0 -> OK). */
 Dpvs__Status ctl_err_status(int rc);
 
-/* snprintf into err (if non-NULL) and return rc: `return ctl_fail(err, ...)`. */
-int ctl_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
 
 #endif

@@ -65,12 +65,12 @@ ctl_execute(struct dpvs_shm *shm, const Dpvs__Request *req)
 		if (i < sizeof(show_table) / sizeof(show_table[0]))
 			rc = show_table[i].fn(shm, req, resp, err, sizeof(err));
 		else
-			ctl_fail(err, sizeof(err), rc, "unknown operation %d", (int)req->op_case);
+			dpvs_errf(err, sizeof(err), rc, "unknown operation %d", (int)req->op_case);
 	}
 	if (rc != 0) {
 		dpvs__response__free_unpacked(resp, NULL);
 		if (err[0] == '\0')
-			ctl_fail(err, sizeof(err), rc, "%s", ctl_strerror(rc));
+			dpvs_errf(err, sizeof(err), rc, "%s", ctl_strerror(rc));
 		resp = ctl_pb_response(ctl_err_status(rc), err);
 	}
 	return resp;

@@ -41,11 +41,11 @@ laddr_check(const struct dpvs_root *root, const struct ctl_laddr_args *a, char *
 	    size_t errlen)
 {
 	if (a->addr.family == DPVS_AF_INET6)
-		return ctl_fail(err, errlen, -CTL_EUNSUPP, "IPv6 local addresses are not supported yet");
+		return dpvs_errf(err, errlen, -CTL_EUNSUPP, "IPv6 local addresses are not supported yet");
 	if (a->addr.family != DPVS_AF_INET)
-		return ctl_fail(err, errlen, -CTL_EINVAL, "bad local address");
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "bad local address");
 	if (a->port >= 0 && ((uint32_t)a->port >= root->conf.nports || a->port >= DPVS_MAX_PORTS))
-		return ctl_fail(err, errlen, -CTL_ENOPORT, "no port with index %d", a->port);
+		return dpvs_errf(err, errlen, -CTL_ENOPORT, "no port with index %d", a->port);
 	return 0;
 }
 
@@ -61,7 +61,7 @@ ctl_laddr_add(struct dpvs_config_set *set, const struct dpvs_root *root,
 	if (rc != 0)
 		return rc;
 	if (a->port < 0)
-		return ctl_fail(err, errlen, -CTL_EINVAL, "missing \"dev PORT\"");
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "missing \"dev PORT\"");
 	si = ctl_svc_get(&set->lb, &a->svc, err, errlen);
 	if (si < 0)
 		return si;
@@ -70,15 +70,15 @@ ctl_laddr_add(struct dpvs_config_set *set, const struct dpvs_root *root,
 	ctl_svc_key_str(&a->svc, ks, sizeof(ks));
 	ai = ctl_addr_find(set, &a->addr);
 	if (ai < 0 || set->addrs[ai].port != a->port)
-		return ctl_fail(err, errlen, -CTL_EINVAL,
+		return dpvs_errf(err, errlen, -CTL_EINVAL,
 				"%s is not an address of %s (add it with \"addr add %s/LEN dev %s\" "
 				"first)", s, root->ports[a->port].name, s,
 				root->ports[a->port].name);
 	if (laddr_find(svc, &a->addr) >= 0)
-		return ctl_fail(err, errlen, -CTL_EEXIST, "%s is already a local address of %s", s,
+		return dpvs_errf(err, errlen, -CTL_EEXIST, "%s is already a local address of %s", s,
 				ks);
 	if (svc->nladdrs >= DPVS_MAX_SVC_LADDRS)
-		return ctl_fail(err, errlen, -CTL_EFULL, "%s already has %u local addresses", ks,
+		return dpvs_errf(err, errlen, -CTL_EFULL, "%s already has %u local addresses", ks,
 				DPVS_MAX_SVC_LADDRS);
 	memset(&svc->laddrs[svc->nladdrs], 0, sizeof(svc->laddrs[0]));
 	svc->laddrs[svc->nladdrs].family = a->addr.family;
@@ -107,9 +107,9 @@ ctl_laddr_del(struct dpvs_config_set *set, const struct dpvs_root *root,
 	ctl_svc_key_str(&a->svc, ks, sizeof(ks));
 	j = laddr_find(svc, &a->addr);
 	if (j < 0)
-		return ctl_fail(err, errlen, -CTL_ENOENT, "%s is not a local address of %s", s, ks);
+		return dpvs_errf(err, errlen, -CTL_ENOENT, "%s is not a local address of %s", s, ks);
 	if (a->port >= 0 && svc->laddr_port[j] != a->port)
-		return ctl_fail(err, errlen, -CTL_ENOENT, "%s is a local address of %s on %s, not %s",
+		return dpvs_errf(err, errlen, -CTL_ENOENT, "%s is a local address of %s on %s, not %s",
 				s, ks, root->ports[svc->laddr_port[j]].name,
 				root->ports[a->port].name);
 	memmove(&svc->laddrs[j], &svc->laddrs[j + 1],

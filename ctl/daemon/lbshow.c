@@ -160,7 +160,7 @@ show_key_slot(const struct dpvs_lb_tables *lb, const Dpvs__SvcKey *m, int *slot,
 	memset(&k, 0, sizeof(k));
 	k.proto = m->proto != NULL && strcmp(m->proto, "udp") == 0 ? IPPROTO_UDP : IPPROTO_TCP;
 	if (m->vip == NULL || (m->vip->addr.len != 4 && m->vip->addr.len != 16) || m->port > 65535)
-		return ctl_fail(err, errlen, -CTL_EINVAL, "bad service");
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "bad service");
 	k.vip.family = m->vip->addr.len == 4 ? DPVS_AF_INET : DPVS_AF_INET6;
 	memcpy(k.vip.bytes, m->vip->addr.data, m->vip->addr.len);
 	k.port = (uint16_t)m->port;

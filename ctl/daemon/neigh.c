@@ -154,7 +154,7 @@ ctl_show_neighs(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *
 	}
 	items = malloc(max * sizeof(*items));
 	if (items == NULL)
-		return ctl_fail(err, errlen, -CTL_ENOMEM, "out of memory");
+		return dpvs_errf(err, errlen, -CTL_ENOMEM, "out of memory");
 	n = neigh_collect(shm, port, items, max);
 	qsort(items, n, sizeof(*items), neigh_cmp);
 	l = ctl_pb_alloc(sizeof(*l));

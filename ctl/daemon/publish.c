@@ -47,7 +47,7 @@ ctl_publish_begin(struct dpvs_shm *shm, struct dpvs_config_set **set, char *err,
 	/* Normally a no-op wait (the last commit waited already); it matters
 	 * after a commit that timed out or a restart of dpvs-ctl mid-change. */
 	if (ctl_rcu_wait(shm->rcu, CTL_RCU_TIMEOUT_MS) != 0)
-		return ctl_fail(err, errlen, -CTL_EBUSY,
+		return dpvs_errf(err, errlen, -CTL_EBUSY,
 				"a worker has not confirmed the previous change within %u ms; "
 				"nothing changed, try again",
 				CTL_RCU_TIMEOUT_MS);

@@ -137,9 +137,9 @@ route_check(const struct dpvs_root *root, const struct ctl_route_args *a, char *
 	uint32_t net;
 
 	if (a->prefix.family == DPVS_AF_INET6)
-		return ctl_fail(err, errlen, -CTL_EUNSUPP, "IPv6 routes are not supported yet");
+		return dpvs_errf(err, errlen, -CTL_EUNSUPP, "IPv6 routes are not supported yet");
 	if (a->prefix.family != DPVS_AF_INET || a->prefixlen > 32)
-		return ctl_fail(err, errlen, -CTL_EINVAL, "bad route prefix");
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "bad route prefix");
 	ctl_ip_str(&a->prefix, s, sizeof(s));
 	net = ip4(&a->prefix);
 	if ((net & ~mask4(a->prefixlen)) != 0) {
@@ -147,19 +147,19 @@ route_check(const struct dpvs_root *root, const struct ctl_route_args *a, char *
 		uint32_t v = htonl(net & mask4(a->prefixlen));
 
 		memcpy(p.bytes, &v, 4);
-		return ctl_fail(err, errlen, -CTL_EINVAL,
+		return dpvs_errf(err, errlen, -CTL_EINVAL,
 				"invalid prefix %s/%u: host bits are set (did you mean %s/%u?)", s,
 				a->prefixlen, ctl_ip_str(&p, g, sizeof(g)), a->prefixlen);
 	}
 	if (a->port >= 0 && ((uint32_t)a->port >= root->conf.nports || a->port >= DPVS_MAX_PORTS))
-		return ctl_fail(err, errlen, -CTL_ENOPORT, "no port with index %d", a->port);
+		return dpvs_errf(err, errlen, -CTL_ENOPORT, "no port with index %d", a->port);
 	if (a->gw.family == DPVS_AF_NONE)
 		return 0;
 	ctl_ip_str(&a->gw, g, sizeof(g));
 	if (a->gw.family != DPVS_AF_INET)
-		return ctl_fail(err, errlen, -CTL_EINVAL, "gateway %s: not an IPv4 address", g);
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "gateway %s: not an IPv4 address", g);
 	if (ip4(&a->gw) == 0 || a->gw.bytes[0] >= 224)
-		return ctl_fail(err, errlen, -CTL_EINVAL, "gateway %s: must be a unicast address",
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "gateway %s: must be a unicast address",
 				g);
 	return 0;
 }
@@ -178,31 +178,31 @@ ctl_route_add(struct dpvs_config_set *set, const struct dpvs_root *root,
 	if (rc != 0)
 		return rc;
 	if (a->port < 0)
-		return ctl_fail(err, errlen, -CTL_EINVAL, "missing \"dev PORT\"");
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "missing \"dev PORT\"");
 	ctl_ip_str(&a->prefix, s, sizeof(s));
 	for (i = 0; i < lb->nroutes; i++)
 		if ((lb->routes[i].flags & DPVS_ROUTE_F_CONNECTED) == 0 &&
 		    same_prefix(&lb->routes[i], &a->prefix, a->prefixlen))
-			return ctl_fail(err, errlen, -CTL_EEXIST, "route %s/%u already exists", s,
+			return dpvs_errf(err, errlen, -CTL_EEXIST, "route %s/%u already exists", s,
 					a->prefixlen);
 	ai = connected_find(set, &a->prefix, a->prefixlen);
 	if (ai >= 0)
-		return ctl_fail(err, errlen, -CTL_EEXIST,
+		return dpvs_errf(err, errlen, -CTL_EEXIST,
 				"%s/%u is already a connected route of %s (from its address)", s,
 				a->prefixlen, root->ports[set->addrs[ai].port].name);
 	if (a->gw.family != DPVS_AF_NONE) {
 		ctl_ip_str(&a->gw, g, sizeof(g));
 		if (ctl_addr_find(set, &a->gw) >= 0)
-			return ctl_fail(err, errlen, -CTL_EINVAL,
+			return dpvs_errf(err, errlen, -CTL_EINVAL,
 					"gateway %s is an address of this node", g);
 		if (!gw_reachable(set, &a->gw, (uint16_t)a->port, -1))
-			return ctl_fail(err, errlen, -CTL_EINVAL,
+			return dpvs_errf(err, errlen, -CTL_EINVAL,
 					"gateway %s is not on a network of %s (add an address of "
 					"that network to %s first)", g, root->ports[a->port].name,
 					root->ports[a->port].name);
 	}
 	if (route_count_after_add(set) > DPVS_MAX_ROUTES)
-		return ctl_fail(err, errlen, -CTL_EFULL, "route table is full (%u routes)",
+		return dpvs_errf(err, errlen, -CTL_EFULL, "route table is full (%u routes)",
 				DPVS_MAX_ROUTES);
 	memset(&r, 0, sizeof(r));
 	r.prefix.family = DPVS_AF_INET;
@@ -260,13 +260,13 @@ ctl_route_del(struct dpvs_config_set *set, const struct dpvs_root *root,
 	if (ai >= 0) {
 		char as[INET6_ADDRSTRLEN];
 
-		return ctl_fail(err, errlen, -CTL_EINVAL,
+		return dpvs_errf(err, errlen, -CTL_EINVAL,
 				"%s/%u is the connected route of address %s/%u on %s; delete the "
 				"address instead", s, a->prefixlen,
 				ctl_ip_str(&set->addrs[ai].addr, as, sizeof(as)),
 				set->addrs[ai].prefixlen, root->ports[set->addrs[ai].port].name);
 	}
-	return ctl_fail(err, errlen, -CTL_ENOENT, "no such route %s/%u", s, a->prefixlen);
+	return dpvs_errf(err, errlen, -CTL_ENOENT, "no such route %s/%u", s, a->prefixlen);
 }
 
 int
@@ -283,7 +283,7 @@ ctl_route_gw_check(const struct dpvs_config_set *set, const struct dpvs_root *ro
 		if ((r->flags & DPVS_ROUTE_F_GATEWAY) == 0 || r->gw.family != DPVS_AF_INET)
 			continue;
 		if (!gw_reachable(set, &r->gw, r->port, skip))
-			return ctl_fail(err, errlen, -CTL_EINVAL,
+			return dpvs_errf(err, errlen, -CTL_EINVAL,
 					"route %s/%u via %s dev %s needs this address; delete the "
 					"route first", ctl_ip_str(&r->prefix, s, sizeof(s)),
 					r->prefixlen, ctl_ip_str(&r->gw, g, sizeof(g)),
@@ -321,7 +321,7 @@ ctl_route_lpm_fill(struct rte_lpm *lpm, const struct dpvs_lb_tables *lb, char *e
 		}
 	}
 	if (rc != 0)
-		return ctl_fail(err, errlen, rc == -ENOSPC ? -CTL_EFULL : -CTL_EINVAL,
+		return dpvs_errf(err, errlen, rc == -ENOSPC ? -CTL_EFULL : -CTL_EINVAL,
 				"cannot add route %u to the lookup table: %s", i - 1,
 				rc == -ENOSPC ? "no space" : "invalid");
 	return 0;

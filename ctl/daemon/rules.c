@@ -29,12 +29,12 @@ rules_line(struct dpvs_config_set *set, const struct dpvs_root *root, char *line
 	if (argc == 0)
 		return 0;
 	if (argc < 0)
-		return ctl_fail(msg, msglen, -CTL_EINVAL, "too many words");
+		return dpvs_errf(msg, msglen, -CTL_EINVAL, "too many words");
 	rc = ctl_cli_parse(argc, argv, &cmd, msg, msglen);
 	if (rc != CTL_CLI_OK)
 		return -CTL_EINVAL;
 	if (!cmd.mutation || !ctl_request_is_mutation(cmd.req))
-		rc = ctl_fail(msg, msglen, -CTL_EINVAL,
+		rc = dpvs_errf(msg, msglen, -CTL_EINVAL,
 			      "\"%s\" does not belong in a rules file", argv[0]);
 	else
 		rc = ctl_apply_request(set, root, cmd.req, msg, msglen);
@@ -56,12 +56,12 @@ ctl_rules_apply(struct dpvs_config_set *set, const struct dpvs_root *root, const
 
 	f = fopen(path, "r");
 	if (f == NULL)
-		return ctl_fail(err, errlen, -CTL_EIO, "cannot open %s: %s", path,
+		return dpvs_errf(err, errlen, -CTL_EIO, "cannot open %s: %s", path,
 				strerror(errno));
 	scratch = malloc(sizeof(*scratch));
 	if (scratch == NULL) {
 		fclose(f);
-		return ctl_fail(err, errlen, -CTL_ENOMEM, "out of memory");
+		return dpvs_errf(err, errlen, -CTL_ENOMEM, "out of memory");
 	}
 	memcpy(scratch, set, sizeof(*scratch));
 	ctl_lb_prepare(&scratch->lb);
@@ -69,12 +69,12 @@ ctl_rules_apply(struct dpvs_config_set *set, const struct dpvs_root *root, const
 		lineno++;
 		rc = rules_line(scratch, root, line, msg, sizeof(msg));
 		if (rc != 0) {
-			ctl_fail(err, errlen, rc, "line %u: %s", lineno, msg);
+			dpvs_errf(err, errlen, rc, "line %u: %s", lineno, msg);
 			break;
 		}
 	}
 	if (rc == 0 && ferror(f))
-		rc = ctl_fail(err, errlen, -CTL_EIO, "cannot read %s", path);
+		rc = dpvs_errf(err, errlen, -CTL_EIO, "cannot read %s", path);
 	if (rc == 0) {
 		ctl_lb_derive(scratch);
 		memcpy(set, scratch, sizeof(*set));

@@ -157,12 +157,12 @@ ctl_show_save(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *re
 	(void)req;
 	f = open_memstream(&buf, &len);
 	if (f == NULL)
-		return ctl_fail(err, errlen, -CTL_ENOMEM, "out of memory");
+		return dpvs_errf(err, errlen, -CTL_ENOMEM, "out of memory");
 	rc = ctl_save_text(dpvs_config_active(shm->root), shm->root, f);
 	fclose(f);
 	if (rc != 0) {
 		free(buf);
-		return ctl_fail(err, errlen, rc, "cannot write the rules text");
+		return dpvs_errf(err, errlen, rc, "cannot write the rules text");
 	}
 	t = ctl_pb_alloc(sizeof(*t));
 	dpvs__rules_text__init(t);

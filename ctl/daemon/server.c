@@ -333,11 +333,11 @@ clear_stale(const char *path, char *err, size_t errlen)
 	if (lstat(path, &st) != 0)
 		return 0;
 	if (!S_ISSOCK(st.st_mode))
-		return ctl_fail(err, errlen, -CTL_EINVAL, "%s exists and is not a socket", path);
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "%s exists and is not a socket", path);
 	fd = ctl_frame_connect(path);
 	if (fd >= 0) {
 		close(fd);
-		return ctl_fail(err, errlen, -CTL_EINVAL,
+		return dpvs_errf(err, errlen, -CTL_EINVAL,
 				"another dpvs-ctl is listening on %s", path);
 	}
 	unlink(path);
@@ -352,7 +352,7 @@ listen_socket(const char *path, char *err, size_t errlen)
 
 	rc = mkdir_parents(path);
 	if (rc != 0)
-		return ctl_fail(err, errlen, -CTL_EIO, "cannot create the directory of %s: %s",
+		return dpvs_errf(err, errlen, -CTL_EIO, "cannot create the directory of %s: %s",
 				path, strerror(-rc));
 	rc = clear_stale(path, err, errlen);
 	if (rc != 0)
@@ -362,10 +362,10 @@ listen_socket(const char *path, char *err, size_t errlen)
 	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
-		return ctl_fail(err, errlen, -CTL_EIO, "socket: %s", strerror(errno));
+		return dpvs_errf(err, errlen, -CTL_EIO, "socket: %s", strerror(errno));
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || chmod(path, 0660) != 0 ||
 	    listen(fd, 16) != 0) {
-		ctl_fail(err, errlen, -CTL_EIO, "cannot listen on %s: %s", path, strerror(errno));
+		dpvs_errf(err, errlen, -CTL_EIO, "cannot listen on %s: %s", path, strerror(errno));
 		close(fd);
 		return -CTL_EIO;
 	}
@@ -380,7 +380,7 @@ ctl_server_new(struct event_base *base, struct dpvs_shm *shm, const char *path, 
 	int fd;
 
 	if (strlen(path) >= sizeof(srv->path)) {
-		ctl_fail(err, errlen, -CTL_EINVAL, "socket path %s is too long", path);
+		dpvs_errf(err, errlen, -CTL_EINVAL, "socket path %s is too long", path);
 		return NULL;
 	}
 	fd = listen_socket(path, err, errlen);
@@ -390,7 +390,7 @@ ctl_server_new(struct event_base *base, struct dpvs_shm *shm, const char *path, 
 	if (srv == NULL) {
 		close(fd);
 		unlink(path);
-		ctl_fail(err, errlen, -CTL_ENOMEM, "out of memory");
+		dpvs_errf(err, errlen, -CTL_ENOMEM, "out of memory");
 		return NULL;
 	}
 	srv->base = base;
@@ -402,7 +402,7 @@ ctl_server_new(struct event_base *base, struct dpvs_shm *shm, const char *path, 
 		close(fd);
 		unlink(path);
 		free(srv);
-		ctl_fail(err, errlen, -CTL_EIO, "cannot watch %s", path);
+		dpvs_errf(err, errlen, -CTL_EIO, "cannot watch %s", path);
 		return NULL;
 	}
 	return srv;

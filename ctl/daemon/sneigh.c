@@ -32,14 +32,14 @@ sneigh_check(const struct dpvs_root *root, const struct ctl_sneigh_args *a, char
 	char s[INET6_ADDRSTRLEN];
 
 	if (a->ip.family == DPVS_AF_INET6)
-		return ctl_fail(err, errlen, -CTL_EUNSUPP, "IPv6 neighbours are not supported yet");
+		return dpvs_errf(err, errlen, -CTL_EUNSUPP, "IPv6 neighbours are not supported yet");
 	if (a->ip.family != DPVS_AF_INET || memcmp(a->ip.bytes + 4, zero, 12) != 0)
-		return ctl_fail(err, errlen, -CTL_EINVAL, "bad neighbour address");
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "bad neighbour address");
 	ctl_ip_str(&a->ip, s, sizeof(s));
 	if (memcmp(a->ip.bytes, zero, 4) == 0 || a->ip.bytes[0] >= 224)
-		return ctl_fail(err, errlen, -CTL_EINVAL, "%s cannot be a neighbour", s);
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "%s cannot be a neighbour", s);
 	if (a->port < 0 || (uint32_t)a->port >= root->conf.nports || a->port >= DPVS_MAX_PORTS)
-		return ctl_fail(err, errlen, -CTL_ENOPORT, "no port with index %d", a->port);
+		return dpvs_errf(err, errlen, -CTL_ENOPORT, "no port with index %d", a->port);
 	return 0;
 }
 
@@ -58,16 +58,16 @@ ctl_sneigh_add(struct dpvs_config_set *set, const struct dpvs_root *root,
 		return rc;
 	ctl_ip_str(&a->ip, s, sizeof(s));
 	if ((a->mac[0] & 1) != 0 || memcmp(a->mac, zero, sizeof(zero)) == 0)
-		return ctl_fail(err, errlen, -CTL_EINVAL,
+		return dpvs_errf(err, errlen, -CTL_EINVAL,
 				"lladdr %02x:%02x:%02x:%02x:%02x:%02x is not a unicast MAC address",
 				a->mac[0], a->mac[1], a->mac[2], a->mac[3], a->mac[4], a->mac[5]);
 	if (ctl_addr_find(set, &a->ip) >= 0)
-		return ctl_fail(err, errlen, -CTL_EINVAL, "%s is an address of this node", s);
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "%s is an address of this node", s);
 	if (sneigh_find(lb, &a->ip, (uint16_t)a->port) >= 0)
-		return ctl_fail(err, errlen, -CTL_EEXIST, "neighbour %s dev %s already exists "
+		return dpvs_errf(err, errlen, -CTL_EEXIST, "neighbour %s dev %s already exists "
 				"(neigh del it first)", s, root->ports[a->port].name);
 	if (lb->nsneigh >= DPVS_MAX_STATIC_NEIGH)
-		return ctl_fail(err, errlen, -CTL_EFULL, "static neighbour table is full (%u)",
+		return dpvs_errf(err, errlen, -CTL_EFULL, "static neighbour table is full (%u)",
 				DPVS_MAX_STATIC_NEIGH);
 	e = &lb->sneigh[lb->nsneigh++];
 	memset(e, 0, sizeof(*e));
@@ -91,7 +91,7 @@ ctl_sneigh_del(struct dpvs_config_set *set, const struct dpvs_root *root,
 		return rc;
 	i = sneigh_find(lb, &a->ip, (uint16_t)a->port);
 	if (i < 0)
-		return ctl_fail(err, errlen, -CTL_ENOENT, "no static neighbour %s dev %s",
+		return dpvs_errf(err, errlen, -CTL_ENOENT, "no static neighbour %s dev %s",
 				ctl_ip_str(&a->ip, s, sizeof(s)), root->ports[a->port].name);
 	memmove(&lb->sneigh[i], &lb->sneigh[i + 1],
 		(lb->nsneigh - (uint32_t)i - 1) * sizeof(lb->sneigh[0]));

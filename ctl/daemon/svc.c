@@ -143,7 +143,7 @@ ctl_svc_get(const struct dpvs_lb_tables *lb, const struct ctl_svc_key *k, char *
 	int i = ctl_svc_find(lb, k);
 
 	if (i < 0)
-		return ctl_fail(err, errlen, -CTL_ENOENT, "no service %s",
+		return dpvs_errf(err, errlen, -CTL_ENOENT, "no service %s",
 				ctl_svc_key_str(k, s, sizeof(s)));
 	return i;
 }
@@ -156,18 +156,18 @@ svc_key_check(const struct ctl_svc_key *k, char *err, size_t errlen)
 	char s[96];
 
 	if (k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP)
-		return ctl_fail(err, errlen, -CTL_EINVAL, "protocol %u: use -t (TCP) or -u (UDP)",
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "protocol %u: use -t (TCP) or -u (UDP)",
 				k->proto);
 	if (k->vip.family == DPVS_AF_INET6)
-		return ctl_fail(err, errlen, -CTL_EUNSUPP, "IPv6 services are not supported yet");
+		return dpvs_errf(err, errlen, -CTL_EUNSUPP, "IPv6 services are not supported yet");
 	if (k->vip.family != DPVS_AF_INET || memcmp(k->vip.bytes + 4, zero, 12) != 0)
-		return ctl_fail(err, errlen, -CTL_EINVAL, "bad virtual address");
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "bad virtual address");
 	ctl_svc_key_str(k, s, sizeof(s));
 	if (memcmp(k->vip.bytes, zero, 4) == 0 || k->vip.bytes[0] >= 224)
-		return ctl_fail(err, errlen, -CTL_EINVAL, "%s: the virtual address must be a "
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "%s: the virtual address must be a "
 				"unicast address", s);
 	if (k->port == 0)
-		return ctl_fail(err, errlen, -CTL_EINVAL, "%s: the virtual port must not be 0", s);
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "%s: the virtual port must not be 0", s);
 	return 0;
 }
 
@@ -175,9 +175,9 @@ static int
 svc_sched_flags_check(const struct ctl_svc_args *a, char *err, size_t errlen)
 {
 	if (a->sched >= DPVS_SCHED_MAX)
-		return ctl_fail(err, errlen, -CTL_EINVAL, "unknown scheduler %d", a->sched);
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "unknown scheduler %d", a->sched);
 	if (a->flags > 0 && (a->flags & ~(int)DPVS_SVC_F_HASHED) != 0)
-		return ctl_fail(err, errlen, -CTL_EINVAL, "unknown service flags 0x%x",
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "unknown service flags 0x%x",
 				(unsigned int)a->flags);
 	return 0;
 }
@@ -198,11 +198,11 @@ ctl_svc_add(struct dpvs_config_set *set, const struct ctl_svc_args *a, char *err
 		return rc;
 	ctl_svc_key_str(&a->key, ks, sizeof(ks));
 	if (ctl_svc_find(lb, &a->key) >= 0)
-		return ctl_fail(err, errlen, -CTL_EEXIST, "service %s already exists", ks);
+		return dpvs_errf(err, errlen, -CTL_EEXIST, "service %s already exists", ks);
 	for (i = 0; i < DPVS_MAX_SERVICES && lb->services[i].id != 0; i++)
 		;
 	if (i == DPVS_MAX_SERVICES)
-		return ctl_fail(err, errlen, -CTL_EFULL, "service table is full (%u services)",
+		return dpvs_errf(err, errlen, -CTL_EFULL, "service table is full (%u services)",
 				DPVS_MAX_SERVICES);
 	ctl_lb_prepare(lb);
 	s = &lb->services[i];
