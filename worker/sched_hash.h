@@ -13,6 +13,8 @@
 
 #include <stdint.h>
 
+#include "shm/lb_hash.h"
+
 /* One 32-bit word into a running hash (murmur3-style round). */
 static inline uint32_t
 dpvs_sched_mix(uint32_t h, uint32_t k)
@@ -25,19 +27,6 @@ dpvs_sched_mix(uint32_t h, uint32_t k)
 	return h * 5u + 0xe6546b64u;
 }
 
-/* Avalanche the final hash (murmur3's fmix32): every input bit moves about
- * half of the output bits, so `% DPVS_SCHED_TABLE_SIZE` spreads well. */
-static inline uint32_t
-dpvs_sched_fmix(uint32_t h)
-{
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	h ^= h >> 16;
-	return h;
-}
-
 /* The hash of a packet from src_be:sport_be (both network order, hashed as
  * the bytes on the wire read into a host integer, which is the same in both
  * processes). sport_be is ignored unless with_port (DPVS_SVC_F_HASHED). */
@@ -48,7 +37,7 @@ dpvs_sched_hash_v4(uint32_t src_be, uint16_t sport_be, int with_port)
 
 	if (with_port)
 		h = dpvs_sched_mix(h, sport_be);
-	return dpvs_sched_fmix(h ^ (with_port ? 6u : 4u));
+	return dpvs_hash_mix32(h ^ (with_port ? 6u : 4u));
 }
 
 #endif

@@ -61,7 +61,7 @@ dest_hash(const struct dpvs_dest *d, uint32_t seed, uint32_t extra)
 	}
 	h = dpvs_sched_mix(h, d->port);
 	h = dpvs_sched_mix(h, extra);
-	return dpvs_sched_fmix(h);
+	return dpvs_hash_mix32(h);
 }
 
 /* The service's dests that can take flows, in list order; returns the count. */
