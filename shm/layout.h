@@ -194,7 +194,7 @@ struct dpvs_lb_stats {
 	uint32_t id;              /* service or dest id these counters belong to */
 	uint32_t overload_id;     /* dest rows: id of the dest this worker found over
 				   * its upper threshold and not yet back under the
-				   * lower one (worker/sched.c); 0 = none */
+				   * lower one (worker/ipvs/sched.c); 0 = none */
 	uint64_t active;          /* connections now in ESTABLISHED (TCP) */
 	uint64_t inactive;        /* connections now in another state, and UDP */
 	uint64_t conns;           /* connections created */

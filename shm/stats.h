@@ -27,7 +27,7 @@
 	X(NO_MBUF, "no_mbuf")              /* mbuf pool empty */                \
 	X(TX_FULL, "tx_full")              /* tx queue refused the packet */    \
 	X(BAD_PORT, "bad_port")            /* packet for an unknown port */    \
-	/* load balancer (worker/ipvs.c, xmit_fnat.c, route.c, neigh_out.c) */ \
+	/* load balancer (worker/ipvs/ipvs.c, xmit_fnat.c, route.c, neigh_out.c) */ \
 	X(IP_FRAG, "ip_fragment")          /* tcp/udp fragment not for us */    \
 	X(L4_HDR, "l4_bad_header")         /* tcp/udp header truncated */       \
 	X(TCP_NOT_SYN, "tcp_not_syn")      /* no conn, not a SYN: no new conn */\

@@ -1,7 +1,7 @@
-# worker/: the packet path. WORKER_LIB holds every stage (every worker/*.c but
+# worker/: the packet path. WORKER_LIB holds every stage (every worker/*.c and worker/*/*.c but
 # main.c) so that the fixture runner and the unit tests link the same code the
 # dpvs-worker binary runs. No protobuf or libevent here.
-WORKER_SRCS := $(filter-out worker/main.c,$(wildcard worker/*.c))
+WORKER_SRCS := $(filter-out worker/main.c,$(wildcard worker/*.c worker/*/*.c))
 WORKER_OBJS := $(WORKER_SRCS:%.c=$(OBJ)/%.o)
 WORKER_LIB  := $(BUILD)/libworker.a
 

@@ -11,11 +11,11 @@
 #include <rte_log.h>
 #include <rte_mbuf.h>
 
-#include "conn.h"
-#include "lbpath.h"
+#include "worker/ipvs/conn_table.h"
+#include "worker/ipvs/lbpath.h"
 #include "shm/errf.h"
-#include "neigh.h"
-#include "worker.h"
+#include "worker/l2/neigh.h"
+#include "worker/worker.h"
 
 RTE_LOG_REGISTER(wk_logtype, dpvs.worker, INFO);
 

@@ -10,8 +10,8 @@
 
 #include <rte_rcu_qsbr.h>
 
-#include "lbpath.h"
-#include "worker.h"
+#include "worker/ipvs/lbpath.h"
+#include "worker/worker.h"
 
 /* Empty iterations before the worker starts sleeping. */
 #define WK_IDLE_SPIN 16

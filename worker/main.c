@@ -22,7 +22,7 @@
 
 #include "shm/eal.h"
 #include "shm/shm.h"
-#include "worker.h"
+#include "worker/worker.h"
 
 #define EXIT_USAGE  2
 #define EXIT_ATTACH 3

@@ -2,8 +2,8 @@
  * The lookup tables of the hashing schedulers, built by dpvs-ctl (see
  * sched_build.h): lb->sched_table[svc], bucket -> dest slot, for a service
  * whose scheduler is mh or conhash. The workers only read the table
- * (worker/sched_mh.c, worker/sched_conhash.c) at bucket
- * dpvs_sched_hash_v4(flow) % DPVS_SCHED_TABLE_SIZE (worker/sched_hash.h).
+ * (worker/ipvs/sched_mh.c, worker/ipvs/sched_conhash.c) at bucket
+ * dpvs_sched_hash_v4(flow) % DPVS_SCHED_TABLE_SIZE (shm/sched_hash.h).
  *
  *   mh       Maglev (Eisenbud et al., NSDI 2016): dest i's permutation of the
  *            buckets is offset_i + j * skip_i (mod the prime table size), with

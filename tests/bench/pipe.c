@@ -47,7 +47,7 @@
 #include "ctl/rules.h"
 #include "shm/eal.h"
 #include "shm/shm.h"
-#include "worker/conn.h"
+#include "worker/ipvs/conn_table.h"
 #include "worker/worker.h"
 #include "bench.h"
 

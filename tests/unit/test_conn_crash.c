@@ -1,5 +1,5 @@
 /*
- * Crash safety of a worker's connection table (worker/conn.c, conn_timer.c):
+ * Crash safety of a worker's connection table (worker/ipvs/conn.c, conn_timer.c):
  * a child process works on a table in shared memory (inserts, frees, timer
  * changes, expiry) and is killed with SIGKILL at an arbitrary point; the
  * parent then rebuilds the table from the array alone, as a successor worker
@@ -23,7 +23,7 @@
 #include <rte_byteorder.h>
 
 #include "shm/shm.h"
-#include "worker/conn.h"
+#include "worker/ipvs/conn_table.h"
 
 #define CAP     2048u
 #define NKEYS   65536u

@@ -1,5 +1,5 @@
 /*
- * Unit tests for a worker's connection table (worker/conn.c, conn_timer.c):
+ * Unit tests for a worker's connection table (worker/ipvs/conn.c, conn_timer.c):
  * insert and lookup in both directions, misses, free, a full table, expiry
  * on the wheel (on time, long timeouts, bounded work, catch-up after a long
  * absence), and the rebuild of every derived part from the array alone.
@@ -15,7 +15,7 @@
 #include <rte_byteorder.h>
 
 #include "shm/shm.h"
-#include "worker/conn.h"
+#include "worker/ipvs/conn_table.h"
 
 #define SEC  1000000000ull
 #define TICK DPVS_CONN_TICK_NS

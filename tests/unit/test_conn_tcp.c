@@ -1,5 +1,5 @@
 /*
- * Unit tests for LVS's TCP states (worker/proto_tcp.c): the state machine
+ * Unit tests for LVS's TCP states (worker/ipvs/proto_tcp.c): the state machine
  * over a normal open and close from either side, a reset, a simultaneous
  * close, flag precedence, state names, and the idle timeout per state and
  * protocol with its fallbacks for zero config values. Pure functions, no EAL.
@@ -13,7 +13,7 @@
 #include <rte_tcp.h>
 
 #include "shm/lb.h"
-#include "worker/conn.h"
+#include "worker/ipvs/conn_table.h"
 
 #define SYN RTE_TCP_SYN_FLAG
 #define ACK RTE_TCP_ACK_FLAG

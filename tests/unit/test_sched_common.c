@@ -1,5 +1,5 @@
 /*
- * Unit tests for what every scheduler shares (worker/sched.c):
+ * Unit tests for what every scheduler shares (worker/ipvs/sched.c):
  * wk_dest_available() (weight > 0; LVS's overload rule with u_threshold and
  * l_threshold, or 3/4 of u_threshold, counted per worker from this worker's
  * own dest_stats row, the mark kept in that row), and DPVS_SLOT_NONE from

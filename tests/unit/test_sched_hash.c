@@ -1,7 +1,7 @@
 /*
  * Unit tests for the hashing schedulers: the table builders of dpvs-ctl
- * (ctl/daemon/sched_build.c) and the worker's lookups (worker/sched_mh.c,
- * worker/sched_conhash.c) through wk_sched_pick(), over 10,000 flows from
+ * (ctl/daemon/sched_build.c) and the worker's lookups (worker/ipvs/sched_mh.c,
+ * worker/ipvs/sched_conhash.c) through wk_sched_pick(), over 10,000 flows from
  * pseudo-random sources (a fixed xorshift seed: every run is the same).
  *
  *   mh       every bucket filled; buckets and flows follow the weights

@@ -1,6 +1,6 @@
 /*
- * Unit tests for the least-connection schedulers (worker/sched_lc.c,
- * worker/sched_wlc.c) through wk_sched_pick(): LVS's overhead
+ * Unit tests for the least-connection schedulers (worker/ipvs/sched_lc.c,
+ * worker/ipvs/sched_wlc.c) through wk_sched_pick(): LVS's overhead
  * (active * 256 + inactive) from this worker's own dest_stats rows, the least
  * loaded dest wins, ties go to the first in the list, wlc divides by the
  * weight, weight 0 takes a dest out, and a simulated load (each pick opens a

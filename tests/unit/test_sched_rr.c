@@ -1,6 +1,6 @@
 /*
- * Unit tests for the round-robin schedulers (worker/sched_rr.c,
- * worker/sched_wrr.c) through wk_sched_pick(): rr cycles over the available
+ * Unit tests for the round-robin schedulers (worker/ipvs/sched_rr.c,
+ * worker/ipvs/sched_wrr.c) through wk_sched_pick(): rr cycles over the available
  * dests, wrr follows the weights exactly over a cycle (LVS's interleaved
  * order), weight 0 takes a dest out, a dest over its threshold is skipped,
  * a recycled service slot starts a fresh cycle. Plain memory, no EAL.

@@ -17,7 +17,7 @@
 #include <check.h>
 
 #include "ctl/daemon/sched_build.h"
-#include "worker/lb.h"
+#include "worker/ipvs/lb.h"
 
 struct sched_fix {
 	struct wk_ctx ctx;

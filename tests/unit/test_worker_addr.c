@@ -1,6 +1,6 @@
 /*
- * Unit tests for the worker's address lookups (worker/addr.c
- * wk_addr_v4_is_ours, worker/ipvs.c wk_ipvs_is_laddr) over the address index
+ * Unit tests for the worker's address lookups (worker/l3/addr.c
+ * wk_addr_v4_is_ours, worker/ipvs/ipvs.c wk_ipvs_is_laddr) over the address index
  * that dpvs-ctl derives at publication (ctl/daemon/derive.c, lb.addr_hash):
  * node addresses per port, local addresses per protocol, a full set (every
  * address a set can name), removal. The lookups must answer from the index
@@ -18,8 +18,8 @@
 #include <rte_cycles.h>
 
 #include "ctl/daemon/lb.h"
-#include "worker/lbpath.h"
-#include "worker/neigh.h"
+#include "worker/ipvs/lbpath.h"
+#include "worker/l2/neigh.h"
 #include "worker/worker.h"
 
 static uint32_t

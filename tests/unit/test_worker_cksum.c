@@ -1,5 +1,5 @@
 /*
- * Unit tests for the worker's checksum helpers (worker/cksum.c) against a
+ * Unit tests for the worker's checksum helpers (worker/l3/cksum.c) against a
  * from-scratch RFC 1071 computation and known vectors, on flat buffers and on
  * mbuf chains built by hand. Plain memory, no EAL.
  */
@@ -11,7 +11,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
-#include "worker/cksum.h"
+#include "worker/l3/cksum.h"
 
 /* RFC 1071, byte by byte in network order; returns the checksum as it is
  * stored in a header, read back as a big-endian number. */

@@ -1,6 +1,6 @@
 /*
- * Unit tests for full-NAT's header rewriting (worker/xmit_fnat.c,
- * worker/lbpath.h): the RFC 1624 incremental checksum updates of the IPv4,
+ * Unit tests for full-NAT's header rewriting (worker/ipvs/xmit_fnat.c,
+ * worker/ipvs/lbpath.h): the RFC 1624 incremental checksum updates of the IPv4,
  * TCP and UDP headers after address and port rewrites, and the MSS clamp,
  * each checked against a checksum computed from scratch. Plain memory, no
  * EAL.
@@ -15,8 +15,8 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
-#include "worker/cksum.h"
-#include "worker/lbpath.h"
+#include "worker/l3/cksum.h"
+#include "worker/ipvs/lbpath.h"
 
 #define PKT_MAX 256
 

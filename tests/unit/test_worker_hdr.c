@@ -1,6 +1,6 @@
 /*
  * Unit tests for the ARP and IPv4 header validation of the worker
- * (worker/hdr.h): each malformation maps to its own drop reason. Plain
+ * (worker/l3/hdr.h): each malformation maps to its own drop reason. Plain
  * memory, no EAL.
  */
 #include <stdint.h>
@@ -12,8 +12,8 @@
 #include <rte_byteorder.h>
 #include <rte_ip.h>
 
-#include "worker/cksum.h"
-#include "worker/hdr.h"
+#include "worker/l3/cksum.h"
+#include "worker/l3/hdr.h"
 
 static void
 good_arp(struct rte_arp_hdr *a)

@@ -1,5 +1,5 @@
 /*
- * Unit tests for the neighbour stage of the output (worker/neigh_out.c): an
+ * Unit tests for the neighbour stage of the output (worker/l2/neigh_out.c): an
  * unknown next hop holds the packet and broadcasts one ARP request; the hold
  * is bounded per next hop and in slots (neigh_hold_full); a learned reply
  * releases the packets in order with the right MACs; the request is resent
@@ -25,8 +25,8 @@
 #include "shm/eal.h"
 #include "shm/lb_hash.h"
 #include "shm/shm.h"
-#include "worker/lbpath.h"
-#include "worker/neigh.h"
+#include "worker/ipvs/lbpath.h"
+#include "worker/l2/neigh.h"
 #include "worker/worker.h"
 
 #define NH(x) RTE_BE32(0x0a000100u + (x))   /* 10.0.1.x */

@@ -1,5 +1,5 @@
 /*
- * Unit tests for the worker's neighbour table (worker/neigh.c): insert,
+ * Unit tests for the worker's neighbour table (worker/l2/neigh.c): insert,
  * update in place, lookup, keys of (port, family, address), a full table,
  * recount after a restart. Plain memory, no EAL.
  */
@@ -10,7 +10,7 @@
 
 #include <check.h>
 
-#include "worker/neigh.h"
+#include "worker/l2/neigh.h"
 
 static struct dpvs_worker_region *
 fresh_region(void)

@@ -1,5 +1,5 @@
 /*
- * Unit tests for the worker's crash safety (worker/ctx.c, worker/tx.c): a
+ * Unit tests for the worker's crash safety (worker/ctx.c, worker/l2/tx.c): a
  * successor frees exactly what its predecessor still held in its shm region
  * (in-flight burst, tx buffers) and nothing else; the tx buffer flushes when
  * full and counts what it sends. EAL without hugepages or shared config

@@ -1,0 +1,287 @@
+/*
+ * The connection table of one worker (worker/ipvs/conn.h, layout in shm/conn.h):
+ * the hash index in both directions, slot allocation, insertion, removal and
+ * the rebuild of every derived part from the array.
+ *
+ * In: a struct dpvs_conn_table in any memory (the worker's memzone or a
+ * test's buffer) and packet tuples. Out: connection indices. Touches only
+ * that table; called only by its owning worker. No allocation, no locks, no
+ * logging.
+ *
+ * Order of writes, so that the array stays the truth across a crash: a slot
+ * becomes live (DPVS_CONN_F_USED) only after every field, hash link and timer
+ * is written; it stops being live (USED cleared) before anything is undone.
+ * Whatever a dying worker leaves half done, wk_conn_rebuild() derives the
+ * index again from the USED slots alone.
+ *
+ * A connection is hashed in direction DPVS_DIR_OUT only when it has a local
+ * address (laddr.family != DPVS_AF_NONE); without one (dr, tunnel) only its
+ * inbound tuple is known.
+ */
+#include <netinet/in.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_common.h>
+#include <rte_hash_crc.h>
+
+#include "shm/shm.h"
+#include "worker/ipvs/conn_table.h"
+#include "worker/ipvs/conn_priv.h"
+
+/* A connection whose timer lies further out than this is insane: rebuild
+ * drops it rather than keep an immortal entry (timeouts are at most days). */
+#define CONN_MAX_LIFETIME_NS (30ull * 86400ull * 1000000000ull)
+
+static inline uint32_t
+conn_hash(uint8_t proto, const struct dpvs_ip *src, uint16_t sport,
+	  const struct dpvs_ip *dst, uint16_t dport)
+{
+	uint32_t h = proto, a, b;
+	uint64_t w[4];
+
+	if (likely(src->family == DPVS_AF_INET)) {
+		memcpy(&a, src->bytes, 4);
+		memcpy(&b, dst->bytes, 4);
+		h = rte_hash_crc_8byte((uint64_t)a << 32 | b, h);
+	} else {
+		/* bytes[] sits at offset 4: copy out rather than load unaligned */
+		memcpy(&w[0], src->bytes, 16);
+		memcpy(&w[2], dst->bytes, 16);
+		h = rte_hash_crc_8byte(w[0], h);
+		h = rte_hash_crc_8byte(w[1], h);
+		h = rte_hash_crc_8byte(w[2], h);
+		h = rte_hash_crc_8byte(w[3], h);
+	}
+	return rte_hash_crc_4byte((uint32_t)sport << 16 | dport, h);
+}
+
+static inline int
+ip_eq(const struct dpvs_ip *a, const struct dpvs_ip *b)
+{
+	if (a->family != b->family)
+		return 0;
+	if (a->family == DPVS_AF_INET)
+		return memcmp(a->bytes, b->bytes, 4) == 0;
+	return memcmp(a->bytes, b->bytes, sizeof(a->bytes)) == 0;
+}
+
+/* Does connection c match the packet tuple in direction dir? */
+static inline int
+conn_match(const struct dpvs_conn *c, int dir, uint8_t proto, const struct dpvs_ip *src,
+	   uint16_t sport, const struct dpvs_ip *dst, uint16_t dport)
+{
+	if (c->proto != proto)
+		return 0;
+	if (dir == DPVS_DIR_IN)
+		return c->cport == sport && c->vport == dport && ip_eq(&c->caddr, src) &&
+		       ip_eq(&c->vaddr, dst);
+	return c->dport == sport && c->lport == dport && ip_eq(&c->daddr, src) &&
+	       ip_eq(&c->laddr, dst);
+}
+
+/* The hash of connection c's own tuple in direction dir. */
+static uint32_t
+conn_hash_dir(const struct dpvs_conn *c, int dir)
+{
+	if (dir == DPVS_DIR_IN)
+		return conn_hash(c->proto, &c->caddr, c->cport, &c->vaddr, c->vport);
+	return conn_hash(c->proto, &c->daddr, c->dport, &c->laddr, c->lport);
+}
+
+static inline int
+conn_has_out(const struct dpvs_conn *c)
+{
+	return c->laddr.family != DPVS_AF_NONE;
+}
+
+uint32_t
+wk_conn_lookup(struct dpvs_conn_table *ct, uint8_t proto, const struct dpvs_ip *src,
+	       uint16_t sport, const struct dpvs_ip *dst, uint16_t dport, int *dir)
+{
+	const struct dpvs_conn *conns = dpvs_conn_array(ct);
+	const uint32_t *buckets = dpvs_conn_buckets(ct);
+	uint32_t h = conn_hash(proto, src, sport, dst, dport);
+	uint32_t e = buckets[h & (ct->nbuckets - 1)];
+	uint32_t guard = ct->capacity * 2u;
+
+	while (e != DPVS_CONN_NIL && guard-- != 0) {
+		const struct dpvs_conn *c = &conns[e >> 1];
+		int d = (int)(e & 1u);
+
+		if (conn_match(c, d, proto, src, sport, dst, dport)) {
+			*dir = d;
+			return e >> 1;
+		}
+		e = c->hnext[d];
+	}
+	return DPVS_CONN_NIL;
+}
+
+uint32_t
+wk_conn_alloc(struct dpvs_conn_table *ct)
+{
+	struct dpvs_conn *c;
+	uint32_t idx = ct->free_head;
+
+	if (idx == DPVS_CONN_NIL)
+		return DPVS_CONN_NIL;
+	c = &dpvs_conn_array(ct)[idx];
+	ct->free_head = c->tnext;
+	memset(c, 0, sizeof(*c));
+	c->hnext[0] = c->hnext[1] = DPVS_CONN_NIL;
+	c->tnext = c->tprev = DPVS_CONN_NIL;
+	return idx;
+}
+
+static void
+hash_link(struct dpvs_conn_table *ct, uint32_t idx, int dir)
+{
+	struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
+	uint32_t *head = &dpvs_conn_buckets(ct)[conn_hash_dir(c, dir) & (ct->nbuckets - 1)];
+
+	c->hnext[dir] = *head;
+	*head = idx << 1 | (uint32_t)dir;
+}
+
+static void
+hash_unlink(struct dpvs_conn_table *ct, uint32_t idx, int dir)
+{
+	struct dpvs_conn *conns = dpvs_conn_array(ct);
+	struct dpvs_conn *c = &conns[idx];
+	uint32_t *link = &dpvs_conn_buckets(ct)[conn_hash_dir(c, dir) & (ct->nbuckets - 1)];
+	uint32_t want = idx << 1 | (uint32_t)dir, guard = ct->capacity * 2u;
+
+	while (*link != DPVS_CONN_NIL && guard-- != 0) {
+		if (*link == want) {
+			*link = c->hnext[dir];
+			c->hnext[dir] = DPVS_CONN_NIL;
+			return;
+		}
+		link = &conns[*link >> 1].hnext[*link & 1u];
+	}
+}
+
+void
+wk_conn_insert(struct dpvs_conn_table *ct, uint32_t idx, uint64_t now_ns)
+{
+	struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
+
+	RTE_SET_USED(now_ns);
+	hash_link(ct, idx, DPVS_DIR_IN);
+	if (conn_has_out(c))
+		hash_link(ct, idx, DPVS_DIR_OUT);
+	else
+		c->hnext[DPVS_DIR_OUT] = DPVS_CONN_NIL;
+	c->tnext = c->tprev = DPVS_CONN_NIL;
+	wk_conn_timer_arm(ct, idx);
+	ct->count++;
+	/* live only now, with everything in place */
+	__atomic_store_n(&c->flags, c->flags | DPVS_CONN_F_USED, __ATOMIC_RELEASE);
+}
+
+void
+wk_conn_free(struct dpvs_conn_table *ct, uint32_t idx)
+{
+	struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
+
+	if ((c->flags & DPVS_CONN_F_USED) == 0)
+		return;
+	/* dead first: a crash from here on loses the slot, never a half entry */
+	__atomic_store_n(&c->flags, c->flags & ~DPVS_CONN_F_USED, __ATOMIC_RELEASE);
+	hash_unlink(ct, idx, DPVS_DIR_IN);
+	if (conn_has_out(c))
+		hash_unlink(ct, idx, DPVS_DIR_OUT);
+	wk_conn_timer_disarm(ct, idx);
+	c->tnext = ct->free_head;
+	ct->free_head = idx;
+	ct->count--;
+}
+
+static int
+ip_sane(const struct dpvs_ip *ip)
+{
+	return ip->family == DPVS_AF_INET || ip->family == DPVS_AF_INET6;
+}
+
+/* Is a USED slot consistent enough to be trusted? */
+static int
+conn_sane(const struct dpvs_conn *c, uint64_t now_ns)
+{
+	if (c->proto != IPPROTO_TCP && c->proto != IPPROTO_UDP)
+		return 0;
+	if (c->proto == IPPROTO_TCP ? c->state >= DPVS_TCPS_MAX : c->state != 0)
+		return 0;
+	if (c->fwd_mode >= DPVS_FWD_MAX)
+		return 0;
+	/* the ipvs path indexes this worker's service counter rows with it */
+	if (c->svc_slot >= DPVS_MAX_SERVICES)
+		return 0;
+	if (!ip_sane(&c->caddr) || c->vaddr.family != c->caddr.family ||
+	    !ip_sane(&c->daddr))
+		return 0;
+	if (c->laddr.family != DPVS_AF_NONE && c->laddr.family != c->daddr.family)
+		return 0;
+	/* full-NAT always has a local address; a service, a dest and a local
+	 * port are never port 0 (a client's UDP source port may be). Both also
+	 * catch a slot that was marked USED before it was completely filled. */
+	if (c->fwd_mode == DPVS_FWD_FNAT && c->laddr.family == DPVS_AF_NONE)
+		return 0;
+	if (c->vport == 0 || c->dport == 0 ||
+	    (c->laddr.family != DPVS_AF_NONE && c->lport == 0))
+		return 0;
+	if (c->expires_ns > now_ns + CONN_MAX_LIFETIME_NS)
+		return 0;
+	return 1;
+}
+
+/* Would connection idx duplicate a tuple already in the rebuilt index? */
+static int
+conn_duplicate(struct dpvs_conn_table *ct, const struct dpvs_conn *c)
+{
+	int dir;
+
+	if (wk_conn_lookup(ct, c->proto, &c->caddr, c->cport, &c->vaddr, c->vport, &dir) !=
+	    DPVS_CONN_NIL)
+		return 1;
+	return conn_has_out(c) && wk_conn_lookup(ct, c->proto, &c->daddr, c->dport, &c->laddr,
+						 c->lport, &dir) != DPVS_CONN_NIL;
+}
+
+uint32_t
+wk_conn_rebuild(struct dpvs_conn_table *ct, uint64_t now_ns)
+{
+	struct dpvs_conn *conns = dpvs_conn_array(ct);
+	uint32_t *buckets = dpvs_conn_buckets(ct);
+	uint32_t i, n = 0;
+
+	for (i = 0; i < ct->nbuckets; i++)
+		buckets[i] = DPVS_CONN_NIL;
+	wk_conn_timer_reset(ct, now_ns);
+	ct->count = 0;
+	ct->free_head = DPVS_CONN_NIL;
+	/* from the top down so that the free list hands out low slots first */
+	for (i = ct->capacity; i-- > 0;) {
+		struct dpvs_conn *c = &conns[i];
+
+		c->hnext[0] = c->hnext[1] = DPVS_CONN_NIL;
+		c->tprev = DPVS_CONN_NIL;
+		if ((c->flags & DPVS_CONN_F_USED) != 0 &&
+		    (!conn_sane(c, now_ns) || conn_duplicate(ct, c)))
+			c->flags &= ~DPVS_CONN_F_USED;
+		if ((c->flags & DPVS_CONN_F_USED) == 0) {
+			c->tnext = ct->free_head;
+			ct->free_head = i;
+			continue;
+		}
+		c->tnext = DPVS_CONN_NIL;
+		hash_link(ct, i, DPVS_DIR_IN);
+		if (conn_has_out(c))
+			hash_link(ct, i, DPVS_DIR_OUT);
+		wk_conn_timer_arm(ct, i);
+		n++;
+	}
+	ct->count = n;
+	return n;
+}

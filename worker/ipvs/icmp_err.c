@@ -1,0 +1,144 @@
+/*
+ * ICMP errors about a connection [ip_vs_in_icmp, ip_vs_out_icmp]: a
+ * destination unreachable (fragmentation needed included) or time exceeded
+ * addressed to us whose embedded header is a packet we sent for a full-NAT
+ * connection is translated for the other side and relayed:
+ *   from the dest side (embedded laddr:lport -> dest:dport): to the client,
+ *     outer vip -> client, embedded client:cport -> vip:vport;
+ *   from the client side (embedded vip:vport -> client:cport): to the dest,
+ *     outer laddr -> dest, embedded dest:dport -> laddr:lport.
+ * The embedded IP and TCP/UDP checksums are updated incrementally, the ICMP
+ * checksum and the outer header checksum are recomputed; the outer TTL is
+ * decremented. An error about a local port another worker owns is
+ * redirected there; anything else goes on to local_in / the kernel.
+ * Writes the packet only.
+ */
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "worker/l3/cksum.h"
+#include "worker/ipvs/conn_table.h"
+#include "worker/ipvs/lbpath.h"
+#include "worker/l2/neigh.h"
+
+#define WK_ICMP_DEST_UNREACH  3
+#define WK_ICMP_TIME_EXCEEDED 11
+#define WK_ICMP_EMB_L4        8   /* bytes of the embedded L4 header we need */
+
+/* The embedded packet of an ICMP error. */
+struct icmp_emb {
+	struct rte_ipv4_hdr *ip;
+	uint16_t *ports;         /* the embedded L4 header: sport, dport */
+	uint32_t l4_avail;       /* bytes of it present */
+};
+
+/* Locate the embedded header of the ICMP error in m; -1 if unusable. */
+static int
+icmp_emb_find(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, struct icmp_emb *e)
+{
+	uint32_t hlen = rte_ipv4_hdr_len(ip), tot = rte_be_to_cpu_16(ip->total_length);
+	uint32_t l3 = RTE_ETHER_HDR_LEN, off, ehlen, contig = rte_pktmbuf_data_len(m);
+	const struct rte_icmp_hdr *icmp;
+
+	if (tot > contig - l3)
+		return -1; /* keep it simple: the whole packet in one segment */
+	off = hlen + sizeof(struct rte_icmp_hdr);
+	if (tot < off + sizeof(struct rte_ipv4_hdr) + WK_ICMP_EMB_L4)
+		return -1;
+	icmp = (const struct rte_icmp_hdr *)((uint8_t *)ip + hlen);
+	if (icmp->icmp_type != WK_ICMP_DEST_UNREACH && icmp->icmp_type != WK_ICMP_TIME_EXCEEDED)
+		return -1;
+	e->ip = (struct rte_ipv4_hdr *)((uint8_t *)ip + off);
+	ehlen = rte_ipv4_hdr_len(e->ip);
+	if ((e->ip->version_ihl >> 4) != 4 || ehlen < sizeof(struct rte_ipv4_hdr) ||
+	    tot < off + ehlen + WK_ICMP_EMB_L4)
+		return -1;
+	if (e->ip->next_proto_id != IPPROTO_TCP && e->ip->next_proto_id != IPPROTO_UDP)
+		return -1;
+	e->ports = (uint16_t *)((uint8_t *)e->ip + ehlen);
+	e->l4_avail = tot - off - ehlen;
+	return 0;
+}
+
+/* Rewrite the ICMP error for connection c (found in direction dir of the
+ * embedded packet's reply) and send it on. */
+static struct wk_verdict
+icmp_relay(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
+	   const struct icmp_emb *e, const struct dpvs_conn *c, int dir)
+{
+	uint32_t hlen = rte_ipv4_hdr_len(ip), tot = rte_be_to_cpu_16(ip->total_length);
+	struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)((uint8_t *)ip + hlen);
+	uint32_t osrc, odst, es, ed;
+	uint16_t esp, edp;
+
+	if (ip->time_to_live <= 1)
+		return wk_drop(DPVS_DROP_TTL_EXPIRED);
+	if (wk_cksum_mbuf(m, RTE_ETHER_HDR_LEN + hlen, tot - hlen) != 0)
+		return wk_drop(DPVS_DROP_ICMP_HDR);
+	if (dir == DPVS_DIR_OUT) { /* about a packet we sent to the dest */
+		memcpy(&osrc, c->vaddr.bytes, 4);
+		memcpy(&odst, c->caddr.bytes, 4);
+		es = odst;
+		esp = c->cport;
+		ed = osrc;
+		edp = c->vport;
+	} else {                   /* about a packet we sent to the client */
+		memcpy(&osrc, c->laddr.bytes, 4);
+		memcpy(&odst, c->daddr.bytes, 4);
+		es = odst;
+		esp = c->dport;
+		ed = osrc;
+		edp = c->lport;
+	}
+	wk_fnat_rewrite(e->ip, e->ports, e->ip->next_proto_id, e->l4_avail, es, esp, ed, edp);
+	icmp->icmp_cksum = 0;
+	icmp->icmp_cksum = (uint16_t)wk_cksum_mbuf(m, RTE_ETHER_HDR_LEN + hlen, tot - hlen);
+	ip->src_addr = osrc;
+	ip->dst_addr = odst;
+	ip->time_to_live--;
+	wk_ipv4_cksum_set(ip);
+	if (rte_pktmbuf_pkt_len(m) > RTE_ETHER_HDR_LEN + tot)
+		rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - (RTE_ETHER_HDR_LEN + tot));
+	return wk_ip_output(ctx, m);
+}
+
+int
+wk_icmp_err_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_verdict *v)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
+							  RTE_ETHER_HDR_LEN);
+	struct dpvs_ip src, dst;
+	struct icmp_emb e;
+	uint16_t lport, owner;
+	uint32_t idx;
+	int dir;
+
+	RTE_SET_USED(p);
+	if ((ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0)
+		return 0;
+	if (icmp_emb_find(m, ip, &e) != 0)
+		return 0;
+	/* the reply to the embedded packet is what the table knows */
+	wk_ip_from_v4(&src, e.ip->dst_addr);
+	wk_ip_from_v4(&dst, e.ip->src_addr);
+	idx = wk_conn_lookup(ctx->ct, e.ip->next_proto_id, &src, e.ports[1], &dst, e.ports[0],
+			     &dir);
+	if (idx != DPVS_CONN_NIL) {
+		*v = icmp_relay(ctx, m, ip, &e, &dpvs_conn_array(ctx->ct)[idx], dir);
+		return 1;
+	}
+	/* about laddr:lport of another worker's connection? */
+	lport = rte_be_to_cpu_16(e.ports[0]);
+	owner = (uint16_t)(lport % ctx->nworkers);
+	if (owner == ctx->id || lport < 1024 || e.ip->src_addr != ip->dst_addr)
+		return 0;
+	if (!wk_ipvs_is_laddr(ctx->cfg, e.ip->next_proto_id, &dst))
+		return 0;
+	*v = (struct wk_verdict){ .kind = DPVS_VERDICT_REDIRECT, .port = owner };
+	return 1;
+}

@@ -1,0 +1,57 @@
+/*
+ * The load balancer in the worker (issue 3): the parsed view of a TCP/UDP
+ * packet shared by the ipvs core, the schedulers and the xmit methods, the
+ * scheduler entry point, and the ipvs hook called from the ipv4 stage.
+ *
+ * Files: ipvs.c (dp_vs_in: lookup, schedule, create, redirect, drop),
+ * sched.c + sched_<name>.c (one per scheduler), xmit_fnat.c (full-NAT in and
+ * out), route.c (rte_lpm of the active set), neigh_out.c (next-hop MAC, ARP
+ * request, hold queue), redirect.c (rings between workers), icmp_err.c (ICMP
+ * errors about a connection). conn.c / conn_timer.c / proto_tcp.c hold the
+ * connection table (conn.h).
+ */
+#ifndef DPVS_WORKER_LB_H
+#define DPVS_WORKER_LB_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "shm/lb.h"
+#include "worker/worker.h"
+
+/* A TCP or UDP packet as the ipvs core sees it (IPv4 now; IPv6 later). */
+struct wk_pkt {
+	uint8_t family;          /* DPVS_AF_INET */
+	uint8_t proto;           /* IPPROTO_TCP / IPPROTO_UDP */
+	uint8_t tcp_flags;       /* TCP only */
+	uint8_t pad;
+	uint16_t l3_off;         /* offset of the IP header in the frame */
+	uint16_t l4_off;         /* offset of the TCP/UDP header */
+	struct dpvs_ip src, dst;
+	uint16_t sport, dport;   /* network order */
+	uint32_t l4_len;         /* bytes from l4_off to the end of the IP packet */
+};
+
+/*
+ * The ipvs hook [dp_vs_in], called by the ipv4 stage for every valid IPv4
+ * packet addressed to our MAC before local_in. Returns 1 when the packet was
+ * taken (*v says what to do with it: tx, redirect, drop), 0 when it is not
+ * the load balancer's business (continue to local_in / the kernel).
+ */
+int wk_ipvs_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_verdict *v);
+
+/*
+ * Pick a dest for a new connection of service slot svc: returns a dest slot,
+ * or DPVS_SLOT_NONE when no dest is available (weight 0, over its upper
+ * threshold, or none at all). Reads the active config set (ctx->cfg); rr and
+ * wrr keep their cursor in ctx->wr->sched[svc], lc and wlc read this worker's
+ * ctx->wr->dest_stats, mh and conhash read cfg->lb.sched_table[svc].
+ */
+uint16_t wk_sched_pick(struct wk_ctx *ctx, uint16_t svc, const struct wk_pkt *pk);
+
+/* Is dest slot d of service svc available for a new connection on this
+ * worker (weight > 0, under its upper threshold)? */
+int wk_dest_available(const struct wk_ctx *ctx, uint16_t d);
+
+#endif

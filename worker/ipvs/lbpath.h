@@ -1,0 +1,115 @@
+/*
+ * The load balancer's packet path after dp_vs_in decided (issue 3): full-NAT
+ * rewriting (xmit_fnat.c), the route lookup in the active set's rte_lpm
+ * (route.c), the next hop's MAC with ARP and the hold queue (neigh_out.c),
+ * the redirect rings between workers (redirect.c), ICMP errors about a
+ * connection (icmp_err.c), and the RFC 1624 checksum helpers they share.
+ *
+ * Everything here runs on the owning worker only, on its own region, stats
+ * row and connection table; no allocation (but the ARP request's mbuf), no
+ * lock, no logging per packet.
+ */
+#ifndef DPVS_WORKER_LBPATH_H
+#define DPVS_WORKER_LBPATH_H
+
+#include <stdint.h>
+
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include "shm/conn.h"
+#include "worker/ipvs/lb.h"
+#include "worker/worker.h"
+
+/* Fold a 32-bit one's complement sum to 16 bits. */
+static inline uint16_t
+wk_csum_fold(uint32_t s)
+{
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m') for one 16-bit word. All values
+ * as stored in the header (any byte order, the same for all). */
+static inline uint16_t
+wk_csum_update16(uint16_t hc, uint16_t old, uint16_t new_)
+{
+	return (uint16_t)~wk_csum_fold((uint32_t)(uint16_t)~hc + (uint16_t)~old + new_);
+}
+
+/* The same for a 32-bit field (an IPv4 address as stored). */
+static inline uint16_t
+wk_csum_update32(uint16_t hc, uint32_t old, uint32_t new_)
+{
+	uint32_t s = (uint16_t)~hc;
+
+	s += (~old & 0xffff) + (~old >> 16);
+	s += (new_ & 0xffff) + (new_ >> 16);
+	return (uint16_t)~wk_csum_fold(s);
+}
+
+/* xmit_fnat.c: rewrite a packet of connection c for its direction
+ * (DPVS_DIR_IN: client -> dest side; DPVS_DIR_OUT: dest -> client side),
+ * decrement TTL, clamp the MSS of a SYN to the outgoing port's MTU, then
+ * route and resolve the next hop. Returns the verdict. */
+struct wk_verdict wk_fnat_xmit(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+			       const struct dpvs_conn *c, int dir);
+
+/* xmit_fnat.c: rewrite the addresses and ports of an IPv4 TCP/UDP header
+ * pair in place, updating both checksums incrementally (a UDP checksum of 0
+ * stays 0). l4 points at the TCP/UDP header, whose first l4_avail bytes are
+ * present (the checksum is skipped when it is not among them). */
+void wk_fnat_rewrite(struct rte_ipv4_hdr *ip, void *l4, uint8_t proto, uint32_t l4_avail,
+		     uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport);
+
+/* xmit_fnat.c: clamp the MSS option of a TCP SYN (header at th, hlen bytes)
+ * to mss (host order), fixing the checksum; returns 1 if it changed. */
+int wk_tcp_mss_clamp(struct rte_tcp_hdr *th, uint32_t hlen, uint16_t mss);
+
+/* route.c: the route to dst (network order) in the active config set:
+ * 0 with the port index and the next hop (dst itself on a connected route),
+ * or -1 when there is none. */
+int wk_route_v4(const struct wk_ctx *ctx, uint32_t dst_be, uint16_t *port, uint32_t *nh_be);
+
+/* route.c: send the IPv4 packet in m (Ethernet header at 0, IP at 14) to
+ * its destination: route, then neighbour. Returns the verdict. */
+struct wk_verdict wk_ip_output(struct wk_ctx *ctx, struct rte_mbuf *m);
+
+/* neigh_out.c: fill m's Ethernet header for next hop nh on port and return
+ * TX, or return HOLD (ctx->hold_nh set) when the MAC is unknown. */
+struct wk_verdict wk_neigh_output(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port,
+				  uint32_t nh_be);
+/* neigh_out.c: carry out a HOLD verdict: queue m for ctx->hold_nh on port,
+ * sending the first ARP request; m is gone afterwards. 0 when held, -1 when
+ * dropped (freed, reason counted). */
+int wk_neigh_hold(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port);
+/* neigh_out.c: a neighbour was learned: send what was held for it. */
+void wk_neigh_resolved(struct wk_ctx *ctx, uint16_t port, const struct dpvs_ip *ip,
+		       const uint8_t mac[DPVS_ETHER_LEN]);
+/* neigh_out.c: resend due ARP requests, give up on silent next hops
+ * (bounded; called from the loop). Returns the number of packets dropped. */
+unsigned int wk_neigh_hold_tick(struct wk_ctx *ctx);
+/* neigh_out.c: free everything in the hold queue (a dead predecessor's, or
+ * at the end of a run). Returns the number of mbufs freed. */
+unsigned int wk_neigh_hold_recover(struct wk_ctx *ctx);
+
+/* redirect.c: put m on dpvs_redir_<me>_<owner>; m is gone afterwards.
+ * 0, or -1 when the ring was full (freed, counted). */
+int wk_redirect_send(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t owner);
+/* redirect.c: run the ipvs path on what the peers redirected to us. */
+unsigned int wk_redirect_drain(struct wk_ctx *ctx);
+
+/* icmp_err.c: an ICMP packet to us: if it is an error about one of our
+ * connections, translate and relay it (returns 1, *v set); else 0. */
+int wk_icmp_err_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_verdict *v);
+
+/* ipvs.c: is ip one of the local addresses of a service of protocol proto?
+ * (One probe of the address index dpvs-ctl derives, shm/lb_hash.h.) */
+int wk_ipvs_is_laddr(const struct dpvs_config_set *cfg, uint8_t proto, const struct dpvs_ip *ip);
+
+/* ipvs.c: reap expired connections (bounded work); returns how many. */
+unsigned int wk_ipvs_expire(struct wk_ctx *ctx);
+
+#endif

@@ -1,0 +1,166 @@
+/*
+ * The scheduler dispatch [ip_vs_schedule's svc->scheduler->schedule]: picks a
+ * dest slot for a new connection of a service, through a const table of pick
+ * functions indexed by the service's sched_id (an id in shm, never a
+ * pointer: every process has its own table). Also the availability rule
+ * shared by every scheduler, and the helpers of the hashing ones.
+ *
+ * In: the worker context (active config set ctx->cfg, this worker's region
+ * ctx->wr), a service slot, the packet. Out: a dest slot or DPVS_SLOT_NONE.
+ * Writes only this worker's region: ctx->wr->sched[svc] (scheduler state)
+ * and the overload mark of dest rows in ctx->wr->dest_stats.
+ *
+ * Thresholds are per worker: each worker counts only its own connections
+ * (dest_stats rows are per worker), so a dest's u_threshold caps the
+ * connections it gets from each worker, not from the node. That is the
+ * price of a lock-free, share-nothing data path; with flows spread evenly
+ * over the workers, the node-wide cap is about nworkers * u_threshold.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "worker/ipvs/sched.h"
+#include "shm/sched_hash.h"
+
+static const wk_sched_pick_fn sched_pick[DPVS_SCHED_MAX] = {
+	[DPVS_SCHED_RR] = wk_sched_rr_pick,
+	[DPVS_SCHED_WRR] = wk_sched_wrr_pick,
+	[DPVS_SCHED_LC] = wk_sched_lc_pick,
+	[DPVS_SCHED_WLC] = wk_sched_wlc_pick,
+	[DPVS_SCHED_MH] = wk_sched_mh_pick,
+	[DPVS_SCHED_CONHASH] = wk_sched_conhash_pick,
+};
+
+void
+wk_sched_dest_conns(const struct wk_ctx *ctx, uint16_t d, uint64_t *active,
+		    uint64_t *inactive)
+{
+	const struct dpvs_lb_stats *row = &ctx->wr->dest_stats[d];
+
+	if (row->id != 0 && row->id == ctx->cfg->lb.dests[d].id) {
+		*active = row->active;
+		*inactive = row->inactive;
+	} else {
+		*active = 0;
+		*inactive = 0;
+	}
+}
+
+uint64_t
+wk_sched_overhead(const struct wk_ctx *ctx, uint16_t d)
+{
+	uint64_t act, inact, oh;
+
+	wk_sched_dest_conns(ctx, d, &act, &inact);
+	if (act > (UINT32_MAX >> 8) || inact > UINT32_MAX)
+		return UINT32_MAX;
+	oh = (act << 8) + inact;
+	return oh > UINT32_MAX ? UINT32_MAX : oh;
+}
+
+/*
+ * LVS's overload rule, per worker: a dest whose connections on this worker
+ * (active + inactive) reach u_threshold is overloaded; it stays so until
+ * they drop below l_threshold, or below 3/4 of u_threshold when no
+ * l_threshold is set [ip_vs_bind_dest / __ip_vs_unbind_dest]. The mark is
+ * kept in this worker's dest_stats row as the dest's id, so a slot that now
+ * holds another dest is never seen as overloaded. ctx is const, the region
+ * it points to is not: the mark is this worker's own state.
+ */
+static int
+dest_under_threshold(const struct wk_ctx *ctx, uint16_t d, const struct dpvs_dest *dest)
+{
+	struct dpvs_lb_stats *row = &ctx->wr->dest_stats[d];
+	uint64_t act, inact, n;
+
+	if (dest->u_threshold == 0) {
+		if (row->overload_id == dest->id)
+			row->overload_id = 0;
+		return 1;
+	}
+	wk_sched_dest_conns(ctx, d, &act, &inact);
+	n = act + inact;
+	if (row->overload_id == dest->id) {
+		int back = dest->l_threshold != 0 ?
+				   n < dest->l_threshold :
+				   n * 4 < (uint64_t)dest->u_threshold * 3;
+
+		if (!back)
+			return 0;
+		row->overload_id = 0;
+	}
+	if (n >= dest->u_threshold) {
+		/* only a row that belongs to this dest can count up to here */
+		row->overload_id = dest->id;
+		return 0;
+	}
+	return 1;
+}
+
+int
+wk_dest_available(const struct wk_ctx *ctx, uint16_t d)
+{
+	const struct dpvs_dest *dest;
+
+	if (d >= DPVS_MAX_DESTS)
+		return 0;
+	dest = &ctx->cfg->lb.dests[d];
+	if (dest->id == 0 || dest->weight <= 0)
+		return 0;
+	return dest_under_threshold(ctx, d, dest);
+}
+
+uint16_t
+wk_sched_table_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
+		    const struct wk_pkt *pk)
+{
+	const uint16_t *tbl = ctx->cfg->lb.sched_table[svc - ctx->cfg->lb.services];
+	uint32_t src, h, b, walked;
+	uint16_t d, last = DPVS_SLOT_NONE;
+	unsigned int tries = 0;
+
+	/* IPv4 today (the ipvs core hands only IPv4 here); IPv6 will add a
+	 * dpvs_sched_hash_v6() over all 16 bytes */
+	memcpy(&src, pk->src.bytes, sizeof(src));
+	h = dpvs_sched_hash_v4(src, pk->sport, (svc->flags & DPVS_SVC_F_HASHED) != 0);
+	b = h % DPVS_SCHED_TABLE_SIZE;
+	/* Fall back along the table: skip the rest of an unavailable dest's
+	 * run of buckets (conhash maps runs of buckets to one dest) without
+	 * counting it as another try. */
+	for (walked = 0; walked < DPVS_SCHED_TABLE_SIZE; walked++) {
+		d = tbl[b];
+		if (d == DPVS_SLOT_NONE)
+			return DPVS_SLOT_NONE; /* the service has no dest at all */
+		if (d != last) {
+			if (wk_dest_available(ctx, d))
+				return d;
+			if (++tries >= WK_SCHED_HASH_TRIES)
+				break;
+			last = d;
+		}
+		if (++b == DPVS_SCHED_TABLE_SIZE)
+			b = 0;
+	}
+	return DPVS_SLOT_NONE;
+}
+
+uint16_t
+wk_sched_pick(struct wk_ctx *ctx, uint16_t svc, const struct wk_pkt *pk)
+{
+	const struct dpvs_service *s;
+	struct dpvs_sched_state *st;
+
+	if (svc >= DPVS_MAX_SERVICES)
+		return DPVS_SLOT_NONE;
+	s = &ctx->cfg->lb.services[svc];
+	if (s->id == 0 || s->ndests == 0 || s->ndests > DPVS_MAX_SVC_DESTS ||
+	    s->sched_id >= DPVS_SCHED_MAX || sched_pick[s->sched_id] == NULL)
+		return DPVS_SLOT_NONE;
+	st = &ctx->wr->sched[svc];
+	if (st->svc_id != s->id) {
+		st->svc_id = s->id;
+		st->cursor = 0;
+		st->cw = 0;
+	}
+	return sched_pick[s->sched_id](ctx, s, st, pk);
+}

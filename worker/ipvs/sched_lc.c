@@ -1,0 +1,38 @@
+/*
+ * Least connection [ip_vs_lc]: the available dest with the smallest
+ * overhead, LVS's active * 256 + inactive; the first in list order wins a
+ * tie. Weights only decide availability (weight 0 takes a dest out).
+ *
+ * Per worker: the counts are this worker's own (ctx->wr->dest_stats), so
+ * each worker balances its own connections. With new flows spread evenly
+ * over the workers (RSS), the sum over workers is balanced as well, and no
+ * worker ever reads another's counters on the hot path. No state of its own.
+ */
+#include <stdint.h>
+
+#include "worker/ipvs/sched.h"
+
+uint16_t
+wk_sched_lc_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
+		 struct dpvs_sched_state *st, const struct wk_pkt *pk)
+{
+	uint16_t least = DPVS_SLOT_NONE;
+	uint64_t loh = 0;
+	uint32_t i;
+
+	(void)st;
+	(void)pk;
+	for (i = 0; i < svc->ndests; i++) {
+		uint16_t d = svc->dests[i];
+		uint64_t oh;
+
+		if (!wk_dest_available(ctx, d))
+			continue;
+		oh = wk_sched_overhead(ctx, d);
+		if (least == DPVS_SLOT_NONE || oh < loh) {
+			least = d;
+			loh = oh;
+		}
+	}
+	return least;
+}

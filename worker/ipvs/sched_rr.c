@@ -1,0 +1,33 @@
+/*
+ * Round robin [ip_vs_rr]: the service's dests in list order, one new
+ * connection each, skipping those that are not available (weight 0, over
+ * their threshold on this worker).
+ *
+ * State: this worker's cursor for the service (ctx->wr->sched[svc].cursor),
+ * the index in svc->dests[] of the next dest to try. Each worker runs its
+ * own cycle, so the node as a whole spreads new connections evenly too.
+ * A dest list that shrank is handled by taking the cursor modulo ndests.
+ */
+#include <stdint.h>
+
+#include "worker/ipvs/sched.h"
+
+uint16_t
+wk_sched_rr_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
+		 struct dpvs_sched_state *st, const struct wk_pkt *pk)
+{
+	uint32_t n = svc->ndests, i = st->cursor % n, k;
+
+	(void)pk;
+	for (k = 0; k < n; k++) {
+		uint16_t d = svc->dests[i];
+
+		if (++i == n)
+			i = 0;
+		if (wk_dest_available(ctx, d)) {
+			st->cursor = i;
+			return d;
+		}
+	}
+	return DPVS_SLOT_NONE;
+}

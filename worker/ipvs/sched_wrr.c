@@ -1,0 +1,73 @@
+/*
+ * Weighted round robin [ip_vs_wrr]: LVS's interleaved sequence. The current
+ * weight cw starts at the largest weight mw and drops by the gcd g of the
+ * weights each time the walk wraps round the dest list; a dest is picked
+ * when its weight is >= cw. Weights 3:2:1 give A A B A B C: over one cycle
+ * (sum of weights / g picks) each dest gets exactly weight / g.
+ *
+ * State: this worker's ctx->wr->sched[svc]: cursor (index in svc->dests[]
+ * of the next dest to look at) and cw. mw and g are computed from the
+ * current weights on every pick (at most DPVS_MAX_SVC_DESTS dests, new
+ * connections only), so a weight change needs no reset. Dests that are not
+ * available (over their threshold on this worker) are skipped; rounds of cw
+ * that no available dest can serve are skipped at once (cw is lowered to the
+ * largest available weight), which bounds a pick to two walks of the list
+ * without changing the sequence.
+ */
+#include <stdint.h>
+
+#include "worker/ipvs/sched.h"
+
+static int32_t
+gcd32(int32_t a, int32_t b)
+{
+	while (b != 0) {
+		int32_t t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+uint16_t
+wk_sched_wrr_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
+		  struct dpvs_sched_state *st, const struct wk_pkt *pk)
+{
+	const struct dpvs_dest *dests = ctx->cfg->lb.dests;
+	uint32_t n = svc->ndests, i, k;
+	int32_t mw = 0, maw = 0, g = 0;
+
+	(void)pk;
+	for (i = 0; i < n; i++) {
+		const struct dpvs_dest *d = &dests[svc->dests[i]];
+
+		if (d->id == 0 || d->weight <= 0)
+			continue;
+		mw = d->weight > mw ? d->weight : mw;
+		g = gcd32(d->weight, g);
+		if (d->weight > maw && wk_dest_available(ctx, svc->dests[i]))
+			maw = d->weight;
+	}
+	if (maw == 0)
+		return DPVS_SLOT_NONE;
+	i = st->cursor % n;
+	for (k = 0; k <= 2 * n; k++) {
+		uint16_t ds = svc->dests[i];
+
+		if (i == 0) {
+			st->cw -= g;
+			if (st->cw <= 0 || st->cw > mw)
+				st->cw = mw;
+			if (st->cw > maw)
+				st->cw = maw;
+		}
+		if (++i == n)
+			i = 0;
+		st->cursor = i;
+		if (dests[ds].id != 0 && dests[ds].weight >= st->cw &&
+		    wk_dest_available(ctx, ds))
+			return ds;
+	}
+	return DPVS_SLOT_NONE;
+}

@@ -1,0 +1,60 @@
+/*
+ * The ipv4 stage [ipv4_rcv]: drop frames whose destination MAC is neither
+ * the port's nor broadcast/multicast (otherhost), drop bad headers and bad
+ * header checksums, give unicast frames to the PRE_ROUTING hook (ipvs.c,
+ * dp_vs_in), then deliver what it leaves for one of our addresses (the
+ * active config set) to local_in, and hand everything else to the kernel
+ * (no plain forwarding yet). Reads the packet; the ipvs hook writes what
+ * it says (lb.h).
+ */
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "worker/l3/cksum.h"
+#include "worker/l3/hdr.h"
+#include "worker/ipvs/lb.h"
+#include "worker/worker.h"
+
+enum dpvs_drop_reason
+wk_ipv4_check(const struct rte_ipv4_hdr *ip, uint32_t contig, uint32_t avail)
+{
+	uint32_t hlen, tot;
+
+	if (contig < sizeof(*ip) || avail < sizeof(*ip))
+		return DPVS_DROP_IP_HDR;
+	if ((ip->version_ihl >> 4) != 4)
+		return DPVS_DROP_IP_HDR;
+	hlen = (uint32_t)(ip->version_ihl & 0x0f) * 4;
+	tot = rte_be_to_cpu_16(ip->total_length);
+	if (hlen < sizeof(*ip) || hlen > contig || tot < hlen || tot > avail)
+		return DPVS_DROP_IP_HDR;
+	if (!wk_ipv4_cksum_ok(ip))
+		return DPVS_DROP_IP_CSUM;
+	return DPVS_DROP_MAX;
+}
+
+struct wk_verdict
+wk_ipv4_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
+{
+	const uint32_t l2 = sizeof(struct rte_ether_hdr);
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct rte_ipv4_hdr *ip;
+	enum dpvs_drop_reason why;
+	struct wk_verdict v;
+	int host;
+
+	host = rte_is_same_ether_addr(&eth->dst_addr, &ctx->mac[p]);
+	if (!host && !rte_is_multicast_ether_addr(&eth->dst_addr))
+		return wk_drop(DPVS_DROP_OTHERHOST); /* broadcast is multicast too */
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l2);
+	why = wk_ipv4_check(ip, rte_pktmbuf_data_len(m) - l2, rte_pktmbuf_pkt_len(m) - l2);
+	if (why != DPVS_DROP_MAX)
+		return wk_drop(why);
+	if (host && wk_ipvs_in(ctx, m, p, &v) != 0)
+		return v; /* PRE_ROUTING: the load balancer took it */
+	if (host && wk_addr_v4_is_ours(ctx->cfg, WK_PORT_NONE, ip->dst_addr))
+		return wk_local_in(ctx, m, p);
+	return wk_kernel(p);
+}
