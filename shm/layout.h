@@ -27,7 +27,7 @@
 #include "conn.h"
 
 #define DPVS_SHM_MAGIC      0x4d535044u /* "DPSM" */
-#define DPVS_LAYOUT_VERSION 3
+#define DPVS_LAYOUT_VERSION 4
 
 #define DPVS_MAX_PORTS   8
 #define DPVS_MAX_WORKERS 16
@@ -46,7 +46,8 @@
 #define DPVS_RING_TO_KNI_FMT   "dpvs_tokni_%u"   /* port index */
 /* kernel -> worker, one per port and worker: single producer (bridge), single consumer */
 #define DPVS_RING_FROM_KNI_FMT "dpvs_fromkni_%u_%u" /* port index, worker id */
-/* learned ARP replies for a worker: multi-producer (peers), single consumer */
+/* ARP replies and gratuitous ARP for a worker to judge: multi-producer (peers),
+ * single consumer */
 #define DPVS_RING_ARP_FMT      "dpvs_arp_%u"     /* worker id */
 /* redirect from worker a to worker b: single producer, single consumer */
 #define DPVS_RING_REDIR_FMT    "dpvs_redir_%u_%u" /* from, to */
@@ -142,23 +143,44 @@ struct dpvs_root {
 	struct dpvs_config config;
 } __rte_cache_aligned;
 
-/* A neighbour learned by a worker (ARP today, ND later). */
-enum dpvs_neigh_state {
-	DPVS_NEIGH_FREE = 0,
-	DPVS_NEIGH_REACHABLE,
-	DPVS_NEIGH_STATIC,        /* from dpvs-ctl, later */
-};
+/* The neighbour states of a worker's table (NUD, as Linux's neighbour state
+ * machine; worker/l2/neigh_nud.c). X(ENUM_SUFFIX, "name shown by dpvsctl").
+ * Static neighbours are not in a worker's table: they live in the config set
+ * (lb.sneigh, shm/lb.h) and always win over a learned entry. */
+#define DPVS_NEIGH_STATES(X)                                                   \
+	X(FREE, "free")             /* slot unused: ends every probe sequence */ \
+	X(INCOMPLETE, "incomplete") /* asked by broadcast, no answer yet */      \
+	X(REACHABLE, "reachable")   /* confirmed by a reply lately */            \
+	X(STALE, "stale")           /* MAC known, not confirmed lately */        \
+	X(PROBE, "probe")           /* being confirmed by unicast requests */    \
+	X(FAILED, "failed")         /* never answered: packets dropped */
 
+#define DPVS_X_ENUM_NEIGH(n, s) DPVS_NEIGH_##n,
+enum dpvs_neigh_state { DPVS_NEIGH_STATES(DPVS_X_ENUM_NEIGH) DPVS_NEIGH_STATE_MAX };
+#undef DPVS_X_ENUM_NEIGH
+
+/* dpvs_neigh.flags */
+#define DPVS_NEIGH_F_KERNEL 0x1u  /* INCOMPLETE: asked by the node's kernel, not by us */
+
+/* A neighbour of one worker (ARP today, ND later), keyed by (port, ip).
+ * Written only by the owning worker, and so that a death at any instruction
+ * leaves it usable: the MAC is written only while the state is FREE or
+ * INCOMPLETE (where it is not used), and the state is release-stored last.
+ * The times are CLOCK_MONOTONIC. */
 struct dpvs_neigh {
 	struct dpvs_ip ip;
 	uint16_t port;            /* port index */
-	uint8_t mac[DPVS_ETHER_LEN];
 	uint8_t state;            /* enum dpvs_neigh_state */
-	uint8_t pad[7];
-	uint64_t updated_ns;      /* CLOCK_MONOTONIC */
+	uint8_t probes;           /* requests sent in this state */
+	uint8_t mac[DPVS_ETHER_LEN];
+	uint8_t flags;            /* DPVS_NEIGH_F_* */
+	uint8_t pad;
+	uint64_t confirmed_ns;    /* last reply confirming the MAC (INCOMPLETE: created) */
+	uint64_t changed_ns;      /* MAC set, or a claim of another MAC checked (lock time) */
+	uint64_t timer_ns;        /* next timer event of the state; 0 = none */
+	uint64_t reserved;        /* room for ND (IPv6) */
 };
-_Static_assert(sizeof(struct dpvs_neigh) == 44 || sizeof(struct dpvs_neigh) == 48,
-	       "dpvs_neigh layout");
+_Static_assert(sizeof(struct dpvs_neigh) == 64, "dpvs_neigh layout");
 
 /* Packets a worker holds across loop iterations live here, so that its
  * successor can free or send them after a crash. Ownership rule: clear the
@@ -170,13 +192,12 @@ struct dpvs_txbuf {
 	struct rte_mbuf *pkts[DPVS_TXBUF_LEN];  /* hugepage pointers */
 };
 
-/* Packets waiting for a next hop's MAC (ARP request sent at sent_ns). */
+/* Packets waiting for the MAC of an INCOMPLETE neighbour (the requests and
+ * their timer are in the neighbour's entry). */
 struct dpvs_neigh_hold {
 	struct dpvs_ip ip;        /* next hop; family NONE = free */
 	uint16_t port;            /* port index */
 	uint16_t count;           /* packets in pkts[] */
-	uint32_t tries;           /* ARP requests sent so far */
-	uint64_t sent_ns;         /* last ARP request */
 	struct rte_mbuf *pkts[DPVS_NEIGH_HOLD_PKTS];  /* hugepage pointers */
 };
 
@@ -208,9 +229,9 @@ struct dpvs_worker_region {
 	uint32_t pad;
 	struct rte_mbuf *inflight[DPVS_BURST];  /* the burst being processed */
 	struct dpvs_txbuf txbuf[DPVS_MAX_PORTS];
-	uint32_t neigh_count;
+	uint32_t neigh_count;                   /* live entries (derived, recounted at start) */
 	uint32_t pad2;
-	struct dpvs_neigh neigh[DPVS_NEIGH_SLOTS];
+	struct dpvs_neigh neigh[DPVS_NEIGH_SLOTS] __rte_cache_aligned;
 	struct dpvs_neigh_hold hold[DPVS_NEIGH_HOLD_SLOTS];
 	struct dpvs_sched_state sched[DPVS_MAX_SERVICES];
 	uint16_t lport_cursor[DPVS_MAX_SERVICES][DPVS_MAX_SVC_LADDRS];

@@ -17,6 +17,17 @@
 	X(ETH_SHORT, "eth_short")          /* frame shorter than its headers */ \
 	X(ARP_MALFORMED, "arp_malformed")  /* not Ethernet/IPv4 ARP */          \
 	X(ARP_OP, "arp_bad_op")            /* ARP op other than request/reply */\
+	/* ARP not learned from (worker/l2/arp.c; the packet goes on as before) */ \
+	X(ARP_BAD_SENDER, "arp_bad_sender") /* sender 0/8, 127/8, multicast,   \
+					     * broadcast, or MAC not unicast */ \
+	X(ARP_OUR_SENDER, "arp_our_sender") /* sender is an address of ours */  \
+	X(ARP_OFF_SUBNET, "arp_off_subnet") /* sender off the port's networks */\
+	X(ARP_UNSOLICITED, "arp_unsolicited") /* reply nobody on the node asked \
+					       * for, or gratuitous, unknown */ \
+	X(ARP_STATIC, "arp_static")        /* other MAC for a static neighbour */\
+	X(ARP_MAC_CLAIM, "arp_mac_claim")  /* other MAC for a known neighbour:  \
+					    * the known MAC is probed first */  \
+	X(ARP_MAC_LOCKED, "arp_mac_locked") /* other MAC within the lock time */\
 	X(OTHERHOST, "otherhost")          /* unicast frame not for our MAC */  \
 	X(IP_HDR, "ip_bad_header")         /* version, ihl or length wrong */   \
 	X(IP_CSUM, "ip_bad_csum")          /* IPv4 header checksum wrong */     \
@@ -24,6 +35,8 @@
 	X(KNI_RING_FULL, "kni_ring_full")  /* to-kernel ring full */            \
 	X(ARP_RING_FULL, "arp_ring_full")  /* a peer's arp ring full */         \
 	X(NEIGH_FULL, "neigh_table_full")  /* no slot to learn a neighbour */   \
+	X(NEIGH_BAD_ADDR, "neigh_bad_addr") /* next hop is ours, special or off \
+					     * the port's networks */           \
 	X(NO_MBUF, "no_mbuf")              /* mbuf pool empty */                \
 	X(TX_FULL, "tx_full")              /* tx queue refused the packet */    \
 	X(BAD_PORT, "bad_port")            /* packet for an unknown port */    \

@@ -122,7 +122,7 @@ wk_ctx_recover(struct wk_ctx *ctx)
 	buffered += wk_neigh_hold_recover(ctx); /* packets held for ARP */
 	n = wk_conn_rebuild(ctx->ct, dpvs_now_ns());
 	WK_LOG(NOTICE, "worker %u: %u connection(s) found in the table", ctx->id, n);
-	n = wk_neigh_recount(wr);
+	n = wk_neigh_rebuild(wr, dpvs_now_ns());
 	if (inflight + buffered > 0)
 		WK_LOG(NOTICE,
 		       "worker %u: freed %u in-flight and %u buffered mbuf(s) left by the "

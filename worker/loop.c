@@ -23,7 +23,7 @@ wk_loop_once(struct wk_ctx *ctx)
 	uint16_t p;
 
 	ctx->cfg = dpvs_config_active(ctx->root);
-	ctx->now_ns = dpvs_now_ns();
+	ctx->now_ns = ctx->fixed_now_ns != 0 ? ctx->fixed_now_ns : dpvs_now_ns();
 	for (p = 0; p < ctx->nports; p++)
 		work += wk_rx_port(ctx, p);
 	work += wk_arp_ring_drain(ctx);

@@ -85,7 +85,10 @@ struct wk_ctx {
 	uint16_t tx_stalls[DPVS_MAX_PORTS];   /* consecutive flushes that sent nothing */
 	uint8_t fwd2kni[DPVS_MAX_PORTS];      /* DPVS_PORT_F_FORWARD2KNI: mirror rx to kernel */
 	uint64_t now_ns;                      /* CLOCK_MONOTONIC, once per loop iteration */
-	uint64_t hold_tick_ns;                /* next scan of the hold queue (neigh_out.c) */
+	uint64_t fixed_now_ns;                /* non-zero: now_ns is this, not the clock
+					       * (set by the fixture runner only) */
+	uint64_t neigh_tick_ns;               /* the neighbour tick's clock (neigh_out.c) */
+	uint32_t neigh_cursor;                /* next slot the neighbour tick looks at */
 	struct dpvs_ip hold_nh;               /* next hop of a HOLD verdict (neigh_out.c) */
 } __rte_cache_aligned;
 
@@ -104,6 +107,9 @@ int wk_addr_v4_is_ours(const struct dpvs_config_set *cfg, uint16_t port, uint32_
 /* rx.c: poll queue ctx->id of port index p, run the pipeline on the burst;
  * returns the number of packets received. */
 unsigned int wk_rx_port(struct wk_ctx *ctx, uint16_t p);
+/* rx.c: run the pipeline on the n packets in this worker's in-flight array,
+ * received on port index p (what wk_rx_port does after its rx burst). */
+unsigned int wk_rx_burst(struct wk_ctx *ctx, uint16_t p, uint16_t n);
 /* rx.c: the pipeline for one packet received on port index p. */
 struct wk_verdict wk_pipeline(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
 /* rx.c: carry out verdict v for m (which no record in shm holds any more):
@@ -117,11 +123,14 @@ struct wk_verdict wk_ipv4_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t
 struct wk_verdict wk_ipv6_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
 struct wk_verdict wk_local_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
 
-/* arp.c: learn from a copy another worker put on our arp ring (does not
- * free it). */
+/* arp.c: judge a copy another worker put on our arp ring (does not free
+ * it). */
 void wk_arp_learn_copy(struct wk_ctx *ctx, struct rte_mbuf *m);
 /* arp.c: drain this worker's arp ring; returns the number of frames. */
 unsigned int wk_arp_ring_drain(struct wk_ctx *ctx);
+/* arp.c: m, a frame the kernel sends out of port p, may be an ARP request of
+ * the node's own stack: wait for its answer too (m is not changed). */
+void wk_arp_from_kernel(struct wk_ctx *ctx, const struct rte_mbuf *m, uint16_t p);
 
 /* kni.c: hand a packet to the kernel through port p's to-kernel ring; the
  * packet is gone afterwards. Returns 0, or -1 if the ring was full (the

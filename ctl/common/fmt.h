@@ -4,7 +4,8 @@
  *
  * JSON shapes (keys never renamed; new keys may be added):
  *   addr show   [{"address","prefixlen","dev","family"}]
- *   neigh show  [{"address","lladdr","dev","state","workers":[ids]}]
+ *   neigh show  [{"address","lladdr" (null while incomplete or failed),"dev",
+ *                "state","static","age_s" (null if static),"workers":[ids]}]
  *   worker show [{"id","pid","state","restarts","heartbeat_age_ms","lcore"}]
  *   stats       {"ports":[{"name","ipackets","opackets","ibytes","obytes",
  *                "imissed","ierrors",...}], "workers":[{...}],

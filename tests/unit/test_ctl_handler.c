@@ -38,6 +38,7 @@
 #include "ctl/daemon/publish.h"
 #include "ctl/daemon/server.h"
 #include "shm/eal.h"
+#include "shm/lb_hash.h"
 
 static struct dpvs_shm shm;
 
@@ -189,7 +190,8 @@ START_TEST(test_worker_show)
 END_TEST
 
 static void
-put_neigh(unsigned int w, unsigned int slot, uint8_t last, uint8_t maclast, uint64_t t)
+put_neigh(unsigned int w, unsigned int slot, uint8_t last, uint8_t maclast, uint8_t state,
+	  uint64_t confirmed)
 {
 	struct dpvs_neigh *n = &shm.wr[w]->neigh[slot];
 
@@ -200,35 +202,72 @@ put_neigh(unsigned int w, unsigned int slot, uint8_t last, uint8_t maclast, uint
 	n->port = 0;
 	n->mac[0] = 2;
 	n->mac[5] = maclast;
-	n->state = DPVS_NEIGH_REACHABLE;
-	n->updated_ns = t;
+	n->confirmed_ns = confirmed;
+	n->state = state;
 }
 
+/* The entry each worker uses: workers that agree (state and MAC) share a
+ * row, the others get their own; the age is the youngest; a static
+ * neighbour hides what was learned for it; no MAC while incomplete. */
 START_TEST(test_neigh_union)
 {
+	uint64_t now = dpvs_now_ns(), s = 1000000000ull;
+	struct dpvs_config_set *set;
 	Dpvs__Response *r;
 	Dpvs__Neigh *n;
 
-	put_neigh(0, 5, 2, 0xa, 100);
-	put_neigh(1, 9, 2, 0xb, 200);    /* same neighbour, newer MAC */
-	put_neigh(1, 10, 3, 0xc, 100);
+	put_neigh(0, 5, 2, 0xa, DPVS_NEIGH_REACHABLE, now - 20 * s);
+	put_neigh(1, 9, 2, 0xa, DPVS_NEIGH_REACHABLE, now - 5 * s);  /* agrees, younger */
+	put_neigh(1, 10, 3, 0xc, DPVS_NEIGH_STALE, now - 40 * s);
+	put_neigh(0, 11, 3, 0xd, DPVS_NEIGH_PROBE, now - 40 * s);    /* disagrees */
+	put_neigh(0, 12, 4, 0xe, DPVS_NEIGH_INCOMPLETE, now - 1 * s);
+	put_neigh(0, 13, 9, 0xf, DPVS_NEIGH_REACHABLE, now);         /* static below */
+	set = (struct dpvs_config_set *)(uintptr_t)dpvs_config_active(shm.root);
+	set->lb.sneigh[0].ip = shm.wr[0]->neigh[13].ip;
+	set->lb.sneigh[0].mac[0] = 2;
+	set->lb.sneigh[0].mac[5] = 0x99;
+	set->lb.nsneigh = 1;
+	set->lb.sneigh_hash[dpvs_sneigh_hash(&set->lb.sneigh[0].ip, 0)] = 1;
 	r = RUN("neigh", "show");
 	ck_assert_int_eq(r->payload_case, DPVS__RESPONSE__PAYLOAD_NEIGHS);
-	ck_assert_uint_eq(r->neighs->n_neighs, 2);
-	n = r->neighs->neighs[0];
+	ck_assert_uint_eq(r->neighs->n_neighs, 5);
+	n = r->neighs->neighs[0];                  /* the static one first */
+	ck_assert_uint_eq(n->address->addr.data[3], 9);
+	ck_assert_str_eq(n->state, "static");
+	ck_assert(n->is_static);
+	ck_assert_uint_eq(n->lladdr.data[5], 0x99);
+	ck_assert_uint_eq(n->n_workers, 0);
+	n = r->neighs->neighs[1];
 	ck_assert_uint_eq(n->address->addr.data[3], 2);
 	ck_assert_uint_eq(n->n_workers, 2);
 	ck_assert_uint_eq(n->workers[0], 0);
 	ck_assert_uint_eq(n->workers[1], 1);
 	ck_assert_uint_eq(n->lladdr.len, 6);
-	ck_assert_uint_eq(n->lladdr.data[5], 0xb);
+	ck_assert_uint_eq(n->lladdr.data[5], 0xa);
 	ck_assert_str_eq(n->dev, "dpdk0");
 	ck_assert_str_eq(n->state, "reachable");
-	n = r->neighs->neighs[1];
+	ck_assert(!n->is_static);
+	ck_assert_uint_ge(n->age_ms, 5000);
+	ck_assert_uint_lt(n->age_ms, 20000);
+	n = r->neighs->neighs[2];                  /* 10.0.0.3: worker 0's probe */
 	ck_assert_uint_eq(n->address->addr.data[3], 3);
+	ck_assert_str_eq(n->state, "probe");
+	ck_assert_uint_eq(n->lladdr.data[5], 0xd);
 	ck_assert_uint_eq(n->n_workers, 1);
+	ck_assert_uint_eq(n->workers[0], 0);
+	n = r->neighs->neighs[3];                  /* and worker 1's stale entry */
+	ck_assert_uint_eq(n->address->addr.data[3], 3);
+	ck_assert_str_eq(n->state, "stale");
+	ck_assert_uint_eq(n->lladdr.data[5], 0xc);
 	ck_assert_uint_eq(n->workers[0], 1);
+	n = r->neighs->neighs[4];
+	ck_assert_uint_eq(n->address->addr.data[3], 4);
+	ck_assert_str_eq(n->state, "incomplete");
+	ck_assert_uint_eq(n->lladdr.len, 0);
 	dpvs__response__free_unpacked(r, NULL);
+	memset(&set->lb.sneigh[0], 0, sizeof(set->lb.sneigh[0]));
+	memset(set->lb.sneigh_hash, 0, sizeof(set->lb.sneigh_hash));
+	set->lb.nsneigh = 0;
 	memset(shm.wr[0]->neigh, 0, sizeof(shm.wr[0]->neigh));
 	memset(shm.wr[1]->neigh, 0, sizeof(shm.wr[1]->neigh));
 }

@@ -399,7 +399,8 @@ START_TEST(test_save_and_neigh_show)
 	free(out);
 	out = OUTPUT("neigh", "show", "--json");
 	ck_assert_str_eq(out, "[{\"address\":\"10.1.0.2\",\"lladdr\":\"02:00:00:00:00:21\","
-			      "\"dev\":\"dpdk1\",\"state\":\"static\",\"workers\":[]}]\n");
+			      "\"dev\":\"dpdk1\",\"state\":\"static\",\"static\":true,"
+			      "\"age_s\":null,\"workers\":[]}]\n");
 	free(out);
 	OK("neigh", "del", "10.1.0.2", "dev", "dpdk1");
 	out = OUTPUT("neigh", "show");

@@ -304,16 +304,29 @@ START_TEST(test_json_workers_neigh_version)
 	n->lladdr.len = 6;
 	n->dev = ctl_pb_strdup("dpdk0");
 	n->state = ctl_pb_strdup("reachable");
+	n->age_ms = 12999;
 	*(uint32_t *)ctl_pb_append(&n->workers, &n->n_workers, sizeof(uint32_t)) = 0;
+	*(uint32_t *)ctl_pb_append(&n->workers, &n->n_workers, sizeof(uint32_t)) = 1;
+	*(Dpvs__Neigh **)ctl_pb_append(&nl->neighs, &nl->n_neighs, sizeof(void *)) = n;
+	n = ctl_pb_alloc(sizeof(*n));                /* asked for, no MAC yet */
+	dpvs__neigh__init(n);
+	n->address = ctl_pb_ip(4, ip);
+	n->dev = ctl_pb_strdup("dpdk1");
+	n->state = ctl_pb_strdup("incomplete");
+	n->age_ms = 500;
 	*(uint32_t *)ctl_pb_append(&n->workers, &n->n_workers, sizeof(uint32_t)) = 1;
 	*(Dpvs__Neigh **)ctl_pb_append(&nl->neighs, &nl->n_neighs, sizeof(void *)) = n;
 	r->neighs = nl;
 	r->payload_case = DPVS__RESPONSE__PAYLOAD_NEIGHS;
 	expect_output(r, true,
 		      "[{\"address\":\"10.0.0.2\",\"lladdr\":\"02:00:00:00:aa:01\","
-		      "\"dev\":\"dpdk0\",\"state\":\"reachable\",\"workers\":[0,1]}]\n");
+		      "\"dev\":\"dpdk0\",\"state\":\"reachable\",\"static\":false,"
+		      "\"age_s\":12,\"workers\":[0,1]},"
+		      "{\"address\":\"10.0.0.2\",\"lladdr\":null,\"dev\":\"dpdk1\","
+		      "\"state\":\"incomplete\",\"static\":false,\"age_s\":0,\"workers\":[1]}]\n");
 	expect_output(r, false,
-		      "10.0.0.2 lladdr 02:00:00:00:aa:01 dev dpdk0 reachable workers 0,1\n");
+		      "10.0.0.2 lladdr 02:00:00:00:aa:01 dev dpdk0 reachable age 12s workers 0,1\n"
+		      "10.0.0.2 dev dpdk1 incomplete age 0s workers 1\n");
 	dpvs__response__free_unpacked(r, NULL);
 
 	r = ctl_pb_response(DPVS__STATUS__OK, NULL);

@@ -3,7 +3,8 @@
  * on port p's to-kernel ring dpvs_tokni_<p> (multi-producer; the bridge
  * consumes); frames the kernel wrote come back on dpvs_fromkni_<p>_<id> and
  * are sent on this worker's tx queue of that port [kni egress ->
- * netif_xmit]. A port flagged forward2kni also gets a copy of everything it
+ * netif_xmit]; an ARP request among them makes the neighbour INCOMPLETE in
+ * this worker's table (arp.c), so that the reply is learned. A port flagged forward2kni also gets a copy of everything it
  * receives on its to-kernel ring [NETIF_PORT_FLAG_FORWARD2KNI]. Touches the rings, this worker's in-flight array, tx buffers
  * and stats row.
  */
@@ -52,6 +53,7 @@ kni_drain_port(struct wk_ctx *ctx, uint16_t p)
 	wr->inflight_n = n;
 	for (i = 0; i < n; i++) {
 		m = wr->inflight[i];
+		wk_arp_from_kernel(ctx, m, p); /* the kernel asks: wait for the reply */
 		wr->inflight[i] = NULL;
 		rte_compiler_barrier();
 		wk_tx_enqueue(ctx, m, p); /* counts and frees on failure */
