@@ -76,6 +76,7 @@ wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err
 		memcpy(ctx->mac[p].addr_bytes, pi->mac, RTE_ETHER_ADDR_LEN);
 		ctx->port_index[pi->port_id] = (uint8_t)p;
 		ctx->fwd2kni[p] = (pi->flags & DPVS_PORT_F_FORWARD2KNI) != 0;
+		ctx->rx_max_len[p] = pi->mtu != 0 ? (uint32_t)pi->mtu + RTE_ETHER_HDR_LEN : 0;
 	}
 	if (shm->arp[id] == NULL)
 		return dpvs_errf(err, errlen, -ENOENT, "arp ring of worker %u is missing", id);
