@@ -5,7 +5,10 @@
  * malformed input, worker/neigh/stats/version shows); the RCU wait of a
  * publication with an online reader; and the unix-socket server (framing,
  * oversized and malformed frames close only their own connection; a client
- * that never reads its replies is not read from either).
+ * that never reads its replies is not read from either; when the connection
+ * limit is reached a new client takes the longest-idle one's slot, or is
+ * told "busy" if none is idle; idle connections are never closed without a
+ * word).
  * Tests share one EAL and one shm, so they run without fork, in order.
  */
 #include <dirent.h>
@@ -464,38 +467,6 @@ version_status(int fd, char *msg, size_t msglen)
 	return st;
 }
 
-/* Open connections until the server refuses one: that must happen at its
- * connection limit, with a message; afterwards a new client is served. */
-static void
-expect_connection_limit(const char *path)
-{
-	int fds[CTL_MAX_CONNS + 8], n, st = 0, i;
-	char msg[256] = "";
-	uint64_t deadline;
-
-	for (n = 0; n < CTL_MAX_CONNS + 8; n++) {
-		fds[n] = ctl_frame_connect(path);
-		ck_assert_int_ge(fds[n], 0);
-		st = version_status(fds[n], msg, sizeof(msg));
-		if (st != DPVS__STATUS__OK)
-			break;
-	}
-	ck_assert_int_eq(st, DPVS__STATUS__ERR_INVALID);
-	ck_assert_ptr_nonnull(strstr(msg, "too many connections"));
-	/* the test holds one more connection; closing ones may still count */
-	ck_assert_int_ge(n, CTL_MAX_CONNS - 3);
-	ck_assert_int_le(n, CTL_MAX_CONNS);
-	for (i = 0; i <= n; i++)
-		close(fds[i]);
-	deadline = dpvs_now_ns() + 2000000000ull;
-	do {
-		i = ctl_frame_connect(path);
-		st = version_status(i, msg, sizeof(msg));
-		close(i);
-	} while (st != DPVS__STATUS__OK && dpvs_now_ns() < deadline);
-	ck_assert_int_eq(st, DPVS__STATUS__OK);
-}
-
 /* A client that sends requests as fast as it can and never reads a reply,
  * within the server's timeouts: the server must stop reading while its
  * replies pile up, so the client's sends block after a bounded amount.
@@ -560,46 +531,155 @@ expect_trickle_rejected(int fd)
 	ck_assert_msg(answered, "a frame trickling in was never cut off");
 }
 
-/* A burst of connections that send nothing, far beyond the limit: the server
- * keeps a bounded number of them open (the rest are closed at once, not at
- * the timeout), and serves a new client once the burst is gone. */
+/* Read one frame (within ms): its status and message, or -1 (EOF, reset). */
+static int
+recv_status(int fd, char *msg, size_t msglen, int ms)
+{
+	Dpvs__Response *r;
+	uint8_t *buf;
+	size_t len;
+	int st;
+
+	if (ctl_frame_recv(fd, &buf, &len, CTL_FRAME_MAX, ms) != 0)
+		return -1;
+	r = dpvs__response__unpack(NULL, len, buf);
+	free(buf);
+	if (r == NULL)
+		return -1;
+	st = (int)r->status;
+	snprintf(msg, msglen, "%s", r->message);
+	dpvs__response__free_unpacked(r, NULL);
+	return st;
+}
+
+/* Is a frame (or EOF) waiting on fd? */
+static int
+readable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) > 0;
+}
+
+/* Connections that made a request and sit idle (clients that keep their
+ * connection between requests): a new client takes the slot of the
+ * longest-idle one, which is told why, and the others keep theirs. */
 static void
-expect_burst_bounded(const char *path)
+expect_idle_slot_taken(const char *path, int fds[CTL_MAX_CONNS], int *newest)
+{
+	char msg[256] = "";
+	int i, fd;
+
+	for (i = 0; i < CTL_MAX_CONNS; i++) {
+		fds[i] = ctl_frame_connect(path);
+		ck_assert_int_ge(fds[i], 0);
+		expect_version(fds[i]);
+	}
+	fd = ctl_frame_connect(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(version_status(fd, msg, sizeof(msg)), DPVS__STATUS__OK);
+	*newest = fd;
+	/* the longest-idle one, fds[0], got its reason, then EOF */
+	ck_assert_int_eq(recv_status(fds[0], msg, sizeof(msg), 5000), DPVS__STATUS__ERR_BUSY);
+	ck_assert_msg(strstr(msg, "closed: idle while the server is full") != NULL, "%s", msg);
+	ck_assert_int_eq(recv_status(fds[0], msg, sizeof(msg), 5000), -1);
+	close(fds[0]);
+	fds[0] = -1;
+	/* the others still have their slot */
+	for (i = 1; i < CTL_MAX_CONNS; i++)
+		ck_assert_msg(!readable(fds[i]), "connection %d was closed too", i);
+	expect_version(fds[1]);
+}
+
+/* Send the header and 10 bytes of a 100-byte frame: in the middle of a
+ * request, not idle. */
+static void
+send_partial(int fd)
+{
+	uint8_t b[CTL_FRAME_HDR + 10];
+
+	memset(b, 0, sizeof(b));
+	ctl_frame_put_len(b, 100);
+	ck_assert_int_eq(send(fd, b, sizeof(b), MSG_NOSIGNAL), (ssize_t)sizeof(b));
+}
+
+/* Every served connection in the middle of a request: a new client is told
+ * plainly that the server is busy; too many waiting refusals: the oldest is
+ * told at once. Once the requests end, a new client is served. */
+static void
+expect_busy(const char *path, int fds[CTL_MAX_CONNS], int newest)
+{
+	int waiting[CTL_MAX_REFUSED + 1], i, fd, st;
+	char msg[256] = "";
+	uint64_t deadline;
+
+	fds[0] = newest;
+	for (i = 0; i < CTL_MAX_CONNS; i++)
+		send_partial(fds[i]);
+	fd = ctl_frame_connect(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(version_status(fd, msg, sizeof(msg)), DPVS__STATUS__ERR_BUSY);
+	ck_assert_msg(strstr(msg, "busy: too many connections") != NULL, "%s", msg);
+	close(fd);
+	/* refusals wait for their request; one too many: the oldest is told */
+	for (i = 0; i <= CTL_MAX_REFUSED; i++) {
+		waiting[i] = ctl_frame_connect(path);
+		ck_assert_int_ge(waiting[i], 0);
+	}
+	ck_assert_int_eq(recv_status(waiting[0], msg, sizeof(msg), 5000), DPVS__STATUS__ERR_BUSY);
+	ck_assert_msg(strstr(msg, "busy: too many connections") != NULL, "%s", msg);
+	for (i = 0; i <= CTL_MAX_REFUSED; i++)
+		close(waiting[i]);
+	for (i = 0; i < CTL_MAX_CONNS; i++)
+		close(fds[i]);
+	deadline = dpvs_now_ns() + 2000000000ull;
+	do {
+		fd = ctl_frame_connect(path);
+		st = version_status(fd, msg, sizeof(msg));
+		close(fd);
+	} while (st != DPVS__STATUS__OK && dpvs_now_ns() < deadline);
+	ck_assert_int_eq(st, DPVS__STATUS__OK);
+}
+
+/* Four times the limit of connections that never send (the issue: 200
+ * idle connections made dpvsctl fail with "Connection reset"): each one
+ * either keeps its slot or is told why it was closed, never closed without
+ * a word; at most CTL_MAX_CONNS stay; a new client is served. */
+static void
+expect_idle_burst(const char *path)
 {
 	enum { N = CTL_MAX_CONNS * 4 };
-	int fds[N], i, open_n = 0, st = -1;
-	uint64_t deadline;
+	int fds[N], i, fd, told = 0, st;
 	char msg[256];
-	uint8_t b;
+	uint64_t deadline;
 
 	for (i = 0; i < N; i++) {
 		fds[i] = ctl_frame_connect(path);
 		ck_assert_int_ge(fds[i], 0);
 	}
-	/* closed ones show EOF soon; give the server 1 s (its timeout is 5 s) */
-	deadline = dpvs_now_ns() + 1000000000ull;
-	do {
-		struct pollfd p = { .fd = fds[N - 1], .events = POLLIN };
-
-		if (poll(&p, 1, 20) > 0)
-			break;
-	} while (dpvs_now_ns() < deadline);
+	/* a new client is served: it takes an idle one's slot */
+	fd = ctl_frame_connect(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(version_status(fd, msg, sizeof(msg)), DPVS__STATUS__OK);
+	close(fd);
+	deadline = dpvs_now_ns() + 3000000000ull;
 	for (i = 0; i < N; i++) {
 		struct pollfd p = { .fd = fds[i], .events = POLLIN };
+		int64_t left = (int64_t)(deadline - dpvs_now_ns()) / 1000000;
 
-		if (poll(&p, 1, 0) == 0 || recv(fds[i], &b, 1, MSG_DONTWAIT) != 0)
-			open_n++;
-		close(fds[i]);
+		if (poll(&p, 1, left > 0 ? (int)left : 0) <= 0)
+			continue; /* still served */
+		st = recv_status(fds[i], msg, sizeof(msg), 1000);
+		ck_assert_msg(st == DPVS__STATUS__ERR_BUSY &&
+			      strstr(msg, "closed: idle while the server is full") != NULL,
+			      "idle connection %d of %d: closed with status %d '%s'", i, N, st,
+			      st >= 0 ? msg : "(no frame: closed without a word)");
+		told++;
 	}
-	ck_assert_msg(open_n <= CTL_MAX_CONNS + CTL_MAX_REFUSED, "%d of %d idle connections "
-		      "are still open", open_n, N);
-	deadline = dpvs_now_ns() + 2000000000ull;
-	do {
-		i = ctl_frame_connect(path);
-		st = version_status(i, msg, sizeof(msg));
-		close(i);
-	} while (st != DPVS__STATUS__OK && dpvs_now_ns() < deadline);
-	ck_assert_int_eq(st, DPVS__STATUS__OK);
+	ck_assert_msg(told >= N + 1 - CTL_MAX_CONNS, "only %d of %d idle connections were "
+		      "told (at most %d may stay)", told, N, CTL_MAX_CONNS);
+	for (i = 0; i < N; i++)
+		close(fds[i]);
 }
 
 START_TEST(test_server)
@@ -670,9 +750,7 @@ START_TEST(test_server)
 	/* long enough that no timeout ends a client of these early, even on a
 	 * loaded machine (with 200 ms one could be cut before its request) */
 	ctl_server_set_timeout_ms(srv, 5000);
-	expect_connection_limit(path);
 	expect_backpressure(path);
-	expect_burst_bounded(path);
 	ctl_server_set_timeout_ms(srv, 200);
 
 	/* the other connections were not disturbed: a fresh one works */
@@ -690,6 +768,43 @@ START_TEST(test_server)
 	event_base_free(base);
 	snprintf(path, sizeof(path), "%s/run", dir);
 	rmdir(path);
+	rmdir(dir);
+}
+END_TEST
+
+/* The connection limit, on a server of its own (fresh counts). */
+START_TEST(test_server_fairness)
+{
+	const struct timeval tick = { 0, 10000 };
+	struct event_base *base = event_base_new();
+	int fds[CTL_MAX_CONNS], newest;
+	char dir[64], path[96], err[256];
+	struct ctl_server *srv;
+	struct event *ev;
+	pthread_t t;
+
+	ck_assert_ptr_nonnull(base);
+	snprintf(dir, sizeof(dir), "/tmp/test_ctl_f%d", (int)getpid());
+	snprintf(path, sizeof(path), "%s/ctl.sock", dir);
+	srv = ctl_server_new(base, &shm, path, err, sizeof(err));
+	ck_assert_msg(srv != NULL, "%s", err);
+	/* long enough that no timeout ends a client of these early, even on a
+	 * loaded machine */
+	ctl_server_set_timeout_ms(srv, 5000);
+	ev = event_new(base, -1, EV_PERSIST, loop_tick, base);
+	event_add(ev, &tick);
+	loop_stop = 0;
+	ck_assert_int_eq(pthread_create(&t, NULL, loop_thread, base), 0);
+
+	expect_idle_slot_taken(path, fds, &newest);
+	expect_busy(path, fds, newest);
+	expect_idle_burst(path);
+
+	__atomic_store_n(&loop_stop, 1, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	event_free(ev);
+	ctl_server_free(srv);
+	event_base_free(base);
 	rmdir(dir);
 }
 END_TEST
@@ -714,6 +829,7 @@ main(void)
 	tcase_add_test(tc, test_version);
 	tcase_add_test(tc, test_rcu_wait);
 	tcase_add_test(tc, test_server);
+	tcase_add_test(tc, test_server_fairness);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);
