@@ -354,14 +354,21 @@ do_section(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry 
 static int
 syntax_check(struct parse_ctx *x)
 {
-	char line[1024], *s, *end;
+	char *line = NULL, *s, *end;
 	FILE *f = fopen(x->path, "r");
-	int lineno = 0, in_section = 0;
+	int lineno = 0, in_section = 0, rc = 0;
+	size_t cap = 0;
+	ssize_t n;
 
 	if (f == NULL)
 		return conf_fail(x, "cannot open: %s", strerror(errno));
-	while (fgets(line, sizeof(line), f) != NULL) {
+	while ((n = getline(&line, &cap, f)) >= 0) {
 		lineno++;
+		/* rte_cfgfile would cut the line at a NUL without a word */
+		if ((size_t)n != strlen(line)) {
+			rc = conf_fail(x, "line %d: contains a NUL byte", lineno);
+			break;
+		}
 		s = strchr(line, ';');
 		if (s != NULL)
 			*s = '\0';
@@ -375,18 +382,19 @@ syntax_check(struct parse_ctx *x)
 			in_section = 1;
 			if (end[-1] == ']' && end - s > 2)
 				continue;
-			fclose(f);
-			return conf_fail(x, "line %d: a section header is [name]", lineno);
+			rc = conf_fail(x, "line %d: a section header is [name]", lineno);
+			break;
 		}
 		if (!in_section || strchr(s, '=') == NULL || *s == '=' ||
 		    strchr(s, '=')[1] == '\0') {
-			fclose(f);
-			return conf_fail(x, "line %d: '%s' is not 'key = value' inside a [section]",
-					 lineno, s);
+			rc = conf_fail(x, "line %d: '%s' is not 'key = value' inside a [section]",
+				       lineno, s);
+			break;
 		}
 	}
+	free(line);
 	fclose(f);
-	return 0;
+	return rc;
 }
 
 static int

@@ -167,6 +167,42 @@ START_TEST(test_malformed_bytes)
 }
 END_TEST
 
+/* A request whose port name holds a NUL ("dpdk0\0evil") is refused, not
+ * cut to "dpdk0"; a message echoing a name with control characters carries
+ * them escaped. */
+START_TEST(test_nul_and_control_characters)
+{
+	char *argv[] = { "addr", "add", "10.0.0.77/24", "dev", "dpdk0Xevil" };
+	uint64_t gen0 = shm.root->config.generation;
+	struct ctl_cli_cmd cmd;
+	Dpvs__Response *r;
+	uint8_t *in, *out;
+	size_t inlen, outlen, i;
+	char err[256];
+
+	ck_assert_int_eq(ctl_cli_parse(5, argv, &cmd, err, sizeof(err)), CTL_CLI_OK);
+	in = ctl_pb_pack_request(cmd.req, &inlen);
+	ctl_cli_cmd_free(&cmd);
+	for (i = 0; i < inlen; i++)
+		if (in[i] == 'X')
+			in[i] = 0;
+	ck_assert_int_eq(ctl_handle(&shm, in, inlen, &out, &outlen), 0);
+	free(in);
+	r = dpvs__response__unpack(NULL, outlen, out);
+	free(out);
+	expect_error(r, DPVS__STATUS__ERR_INVALID,
+		     "invalid request: text field 'dev' contains a NUL byte");
+	ck_assert_uint_eq(shm.root->config.generation, gen0);
+
+	r = RUN("addr", "add", "10.0.0.78/24", "dev", "dpdk0\n-A -t 1.2.3.4:80\x1b[2J");
+	ck_assert_int_eq(r->status, DPVS__STATUS__ERR_NOT_FOUND);
+	ck_assert_ptr_null(strchr(r->message, '\n'));
+	ck_assert_ptr_null(strchr(r->message, '\x1b'));
+	expect_error(r, DPVS__STATUS__ERR_NOT_FOUND,
+		     "no port named dpdk0\\n-A -t 1.2.3.4:80\\x1b[2J");
+}
+END_TEST
+
 START_TEST(test_worker_show)
 {
 	struct dpvs_worker_slot *s = &shm.root->workers[1];
@@ -823,6 +859,7 @@ main(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_addr_via_handler);
 	tcase_add_test(tc, test_malformed_bytes);
+	tcase_add_test(tc, test_nul_and_control_characters);
 	tcase_add_test(tc, test_worker_show);
 	tcase_add_test(tc, test_neigh_union);
 	tcase_add_test(tc, test_stats);

@@ -105,6 +105,24 @@ START_TEST(test_ports_in_file_order)
 }
 END_TEST
 
+/* rte_cfgfile would cut a line at a NUL: "iface=wire0\0x" must not become
+ * "iface=wire0". */
+START_TEST(test_nul_in_line)
+{
+	static const char text[] = "[port.p]\nvdev = net_tap0,iface=wire0\0x\n";
+	char path[] = "/tmp/test_primary_conf.XXXXXX", err[256] = "";
+	struct primary_conf c;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, sizeof(text) - 1), (ssize_t)(sizeof(text) - 1));
+	close(fd);
+	ck_assert_int_ne(conf_parse(path, &c, err, sizeof(err)), 0);
+	unlink(path);
+	ck_assert_msg(strstr(err, "line 2: contains a NUL byte") != NULL, "%s", err);
+}
+END_TEST
+
 START_TEST(test_pollable_vdevs)
 {
 	struct primary_conf c;
@@ -256,6 +274,7 @@ main(void)
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_pollable_vdevs);
 	tcase_add_test(tc, test_devarg);
+	tcase_add_test(tc, test_nul_in_line);
 	tcase_add_loop_test(tc, test_bad_input, 0, (int)(sizeof(bad) / sizeof(bad[0])));
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
