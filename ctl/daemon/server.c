@@ -9,8 +9,9 @@
  * "busy: too many connections" (ERR_BUSY). Refused clients (busy, or not
  * allowed) get their message when they send their request (a reply written
  * before that could be lost to their write on a closed socket), or when
- * too many wait or their timeout ends; none is closed without a word unless
- * CTL_MAX_OPEN sockets are open at once.
+ * too many wait or their timeout ends. A client idle for the whole read
+ * timeout is told "closed: idle for N ms". None is closed without a word
+ * unless it does not read (write timeout) or CTL_MAX_OPEN sockets are open.
  */
 #include <errno.h>
 #include <limits.h>
@@ -226,6 +227,16 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 	/* a refused peer that never sent anything still gets its reason */
 	if ((what & BEV_EVENT_TIMEOUT) != 0 && c->denied != NULL && !c->closing) {
 		conn_reject(c, c->denied_st, c->denied);
+		return;
+	}
+	/* so does a client idle for the whole read timeout */
+	if ((what & BEV_EVENT_TIMEOUT) != 0 && (what & BEV_EVENT_READING) != 0 &&
+	    !c->closing) {
+		char msg[96];
+
+		snprintf(msg, sizeof(msg), "closed: idle for %llu ms; reconnect",
+			 (unsigned long long)(c->frame_limit_ns / 1000000ull));
+		conn_reject(c, DPVS__STATUS__ERR_BUSY, msg);
 		return;
 	}
 	if ((what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)) != 0)

@@ -3,7 +3,8 @@
  * memory created in this process (EAL --no-huge --no-shconf, no devices), its
  * libevent loop on a thread: framing; oversized, malformed, incomplete and
  * trickling frames close only their own connection; peers outside the
- * socket's group are refused; a client that never reads its replies is not
+ * socket's group are refused; an idle client is told when its timeout ends
+ * it; a client that never reads its replies is not
  * read from either; when the connection limit is reached a new client takes
  * the longest-idle one's slot, or is told "busy" if none is idle, and idle
  * connections are never closed without a word.
@@ -457,6 +458,14 @@ START_TEST(test_server)
 	ck_assert_int_eq(write(fd, hdr, sizeof(hdr)), (ssize_t)sizeof(hdr));
 	expect_trickle_rejected(fd);
 	expect_reject(fd, DPVS__STATUS__ERR_MALFORMED, "incomplete frame");
+
+	/* a connection idle for the whole timeout is told so, then closed */
+	fd = ctl_frame_connect(path);
+	expect_reject(fd, DPVS__STATUS__ERR_BUSY, "closed: idle for 200 ms");
+	/* and one idle between two requests */
+	fd = ctl_frame_connect(path);
+	expect_version(fd);
+	expect_reject(fd, DPVS__STATUS__ERR_BUSY, "closed: idle for 200 ms");
 
 	/* a peer that is neither root nor in the socket's group is refused */
 	if (geteuid() == 0) {
