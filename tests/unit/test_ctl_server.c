@@ -388,8 +388,8 @@ expect_idle_burst(const char *path)
 		if (poll(&p, 1, left > 0 ? (int)left : 0) <= 0)
 			continue; /* still served */
 		st = recv_status(fds[i], msg, sizeof(msg), 1000);
-		ck_assert_msg(st == DPVS__STATUS__ERR_BUSY &&
-			      strstr(msg, "closed: idle while the server is full") != NULL,
+		/* its slot was taken, or (on a slow machine) its timeout ended */
+		ck_assert_msg(st == DPVS__STATUS__ERR_BUSY && strstr(msg, "closed: idle") != NULL,
 			      "idle connection %d of %d: closed with status %d '%s'", i, N, st,
 			      st >= 0 ? msg : "(no frame: closed without a word)");
 		told++;
