@@ -15,6 +15,7 @@
 /* X(ENUM_SUFFIX, "name shown by dpvsctl") */
 #define DPVS_DROP_REASONS(X)                                                   \
 	X(ETH_SHORT, "eth_short")          /* frame shorter than its headers */ \
+	X(RX_OVER_MTU, "rx_over_mtu")      /* frame longer than the port's MTU */\
 	X(ARP_MALFORMED, "arp_malformed")  /* not Ethernet/IPv4 ARP */          \
 	X(ARP_OP, "arp_bad_op")            /* ARP op other than request/reply */\
 	/* ARP not learned from (worker/l2/arp.c; the packet goes on as before) */ \
@@ -38,7 +39,8 @@
 	X(NEIGH_BAD_ADDR, "neigh_bad_addr") /* next hop is ours, special or off \
 					     * the port's networks */           \
 	X(NO_MBUF, "no_mbuf")              /* mbuf pool empty */                \
-	X(TX_FULL, "tx_full")              /* tx queue refused the packet */    \
+	X(TX_FULL, "tx_full")              /* tx queue full, or sent nothing */ \
+	X(TX_REFUSED, "tx_refused")        /* driver refused it, took others */ \
 	X(BAD_PORT, "bad_port")            /* packet for an unknown port */    \
 	/* load balancer (worker/ipvs/ipvs.c, xmit_fnat.c, route.c, neigh_out.c) */ \
 	X(IP_FRAG, "ip_fragment")          /* tcp/udp fragment not for us */    \
@@ -56,7 +58,7 @@
 	X(NEIGH_UNRESOLVED, "neigh_unresolved") /* ARP never answered */
 
 #define DPVS_VERDICTS(X)                                                       \
-	X(TX, "tx")                        /* sent on a data port */            \
+	X(TX, "tx")                        /* taken by a data port's driver */  \
 	X(KERNEL, "kernel")                /* handed to the exception path */   \
 	X(DROP, "drop")                    /* dropped, see drops */             \
 	X(REDIRECT, "redirect")            /* passed to the owning worker */    \
@@ -74,7 +76,7 @@ enum dpvs_verdict { DPVS_VERDICTS(DPVS_X_ENUM_VERDICT) DPVS_VERDICT_MAX };
 struct dpvs_worker_stats {
 	uint64_t rx_pkts;        /* received on data ports */
 	uint64_t rx_bytes;
-	uint64_t tx_pkts;        /* handed to rte_eth_tx_burst and accepted */
+	uint64_t tx_pkts;        /* taken by rte_eth_tx_burst (any source) */
 	uint64_t tx_bytes;
 	uint64_t from_kernel;    /* taken from the bridge's rings */
 	uint64_t arp_ring_in;    /* taken from this worker's arp ring */

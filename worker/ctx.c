@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_eal.h>
+#include <rte_ethdev.h>
 #include <rte_log.h>
 #include <rte_mbuf.h>
 
@@ -18,6 +20,32 @@
 #include "worker/worker.h"
 
 RTE_LOG_REGISTER(wk_logtype, dpvs.worker, INFO);
+
+/*
+ * Can this process poll the port? A driver without secondary-process support
+ * (net_af_packet) leaves its rx/tx functions NULL in a secondary, and
+ * rte_eth_rx_burst would call NULL. DPDK has no API to ask, so this reads
+ * the table rte_eth_rx_burst/rte_eth_tx_burst call through. A primary (the
+ * fixture runner, the tests) fills it when it starts the port: only a
+ * secondary is checked.
+ */
+static int
+wk_port_pollable(const struct dpvs_port_info *pi, char *err, size_t errlen)
+{
+	const struct rte_eth_fp_ops *ops = &rte_eth_fp_ops[pi->port_id];
+	struct rte_eth_dev_info info;
+
+	if (rte_eal_process_type() != RTE_PROC_SECONDARY ||
+	    (ops->rx_pkt_burst != NULL && ops->tx_pkt_burst != NULL))
+		return 0;
+	if (rte_eth_dev_info_get(pi->port_id, &info) != 0)
+		info.driver_name = "?";
+	return dpvs_errf(err, errlen, -EINVAL,
+			"port %s (%s, driver %s) cannot be polled from a secondary process: "
+			"its driver gives a secondary no rx/tx functions (use net_tap, "
+			"net_memif, net_ring or a NIC)", pi->name, pi->devargs,
+			info.driver_name != NULL ? info.driver_name : "?");
+}
 
 int
 wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err,
@@ -72,10 +100,13 @@ wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err
 		if (shm->to_kni[p] == NULL || shm->from_kni[p][id] == NULL)
 			return dpvs_errf(err, errlen, -ENOENT, "rings of port %s are missing",
 					pi->name);
+		if (wk_port_pollable(pi, err, errlen) != 0)
+			return -EINVAL;
 		ctx->port_id[p] = pi->port_id;
 		memcpy(ctx->mac[p].addr_bytes, pi->mac, RTE_ETHER_ADDR_LEN);
 		ctx->port_index[pi->port_id] = (uint8_t)p;
 		ctx->fwd2kni[p] = (pi->flags & DPVS_PORT_F_FORWARD2KNI) != 0;
+		ctx->rx_max_len[p] = pi->mtu != 0 ? (uint32_t)pi->mtu + RTE_ETHER_HDR_LEN : 0;
 	}
 	if (shm->arp[id] == NULL)
 		return dpvs_errf(err, errlen, -ENOENT, "arp ring of worker %u is missing", id);

@@ -83,6 +83,11 @@ struct wk_ctx {
 	struct rte_ether_addr mac[DPVS_MAX_PORTS];
 	uint8_t port_index[RTE_MAX_ETHPORTS]; /* ethdev id -> port index or WK_PORT_NONE */
 	uint16_t tx_stalls[DPVS_MAX_PORTS];   /* consecutive flushes that sent nothing */
+	uint32_t rx_max_len[DPVS_MAX_PORTS];  /* longest frame taken in (MTU + L2 header);
+					       * 0 = not checked */
+	uint64_t tx_verdict[DPVS_MAX_PORTS];  /* tx buffer slots holding a received
+					       * packet whose verdict is counted when
+					       * it leaves (tx.c) */
 	uint8_t fwd2kni[DPVS_MAX_PORTS];      /* DPVS_PORT_F_FORWARD2KNI: mirror rx to kernel */
 	uint64_t now_ns;                      /* CLOCK_MONOTONIC, once per loop iteration */
 	uint64_t fixed_now_ns;                /* non-zero: now_ns is this, not the clock
@@ -146,6 +151,10 @@ unsigned int wk_kni_drain(struct wk_ctx *ctx);
 /* tx.c: buffer a packet for port p (flushing first if the buffer is full);
  * 0, or -1 if it could not be buffered (freed, counted as tx_full). */
 int wk_tx_enqueue(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
+/* tx.c: the same for a received packet with verdict TX: the verdict is
+ * counted when the packet leaves the buffer (tx when the driver takes it,
+ * drop when it is dropped there); on -1 the caller counts the drop. */
+int wk_tx_enqueue_verdict(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
 /* tx.c: send port p's buffer; returns the number sent. */
 unsigned int wk_tx_flush(struct wk_ctx *ctx, uint16_t p);
 unsigned int wk_tx_flush_all(struct wk_ctx *ctx);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "escape.h"
 #include "fmt.h"
 #include "pb.h"
 
@@ -220,8 +221,11 @@ ctl_fmt_response(FILE *out, const Dpvs__Response *resp, bool json)
 		ctl_fmt_rules(out, resp->rules, json);
 		break;
 	default:
-		if (!json && resp->message != NULL && resp->message[0] != '\0')
-			fprintf(out, "%s\n", resp->message);
+		if (!json && resp->message != NULL && resp->message[0] != '\0') {
+			char buf[1024];
+
+			fprintf(out, "%s\n", ctl_escape(resp->message, buf, sizeof(buf)));
+		}
 		break;
 	}
 }

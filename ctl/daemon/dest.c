@@ -13,6 +13,7 @@
 #include "ctl/daemon/addr.h"
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/lb.h"
+#include "shm/lb_hash.h"
 
 /* Index in svc->dests[] of the dest addr:port (host order), or -1. */
 static int
@@ -46,9 +47,12 @@ dest_check(const struct ctl_dest_args *a, char *err, size_t errlen)
 		return dpvs_errf(err, errlen, -CTL_EUNSUPP, "IPv6 real servers are not supported yet");
 	if (a->addr.family != DPVS_AF_INET || memcmp(a->addr.bytes + 4, zero, 12) != 0)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "bad real server address");
-	if (memcmp(a->addr.bytes, zero, 4) == 0 || a->addr.bytes[0] >= 224)
+	/* 0/8 (this network), 127/8 (loopback), 224/4 (multicast), 240/4 and
+	 * the broadcast address: none is another host's */
+	if (a->addr.bytes[0] == 0 || a->addr.bytes[0] == 127 || a->addr.bytes[0] >= 224)
 		return dpvs_errf(err, errlen, -CTL_EINVAL,
-				"real server %s: must be a unicast address", s);
+				"real server %s: must be a unicast address of another host (not "
+				"0.0.0.0/8, 127.0.0.0/8, multicast, 240.0.0.0/4 or broadcast)", s);
 	if (a->port == 0)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "real server %s: port must not be 0", s);
 	if (a->mode >= DPVS_FWD_MAX)
@@ -61,6 +65,37 @@ dest_check(const struct ctl_dest_args *a, char *err, size_t errlen)
 		return dpvs_errf(err, errlen, -CTL_EINVAL,
 				"weight %lld out of range (0..%d)", (long long)a->weight,
 				CTL_MAX_WEIGHT);
+	return 0;
+}
+
+/*
+ * A new real server must be another host: not the service's VIP and not any
+ * address of this node (full-NAT would send the packet back to the node
+ * itself; dpvs-mp has no local real servers, unlike LVS's "local node").
+ * IPv6: not ::, ::1 or multicast (for when IPv6 real servers exist).
+ */
+static int
+dest_check_target(const struct dpvs_config_set *set, const struct ctl_dest_args *a,
+		  char *err, size_t errlen)
+{
+	static const uint8_t zero[16];
+	char s[INET6_ADDRSTRLEN + 8];
+	const uint8_t *b = a->addr.bytes;
+	int i;
+
+	ctl_ipport_str(&a->addr, a->port, s, sizeof(s));
+	if (a->addr.family == DPVS_AF_INET6 &&
+	    (memcmp(b, zero, 16) == 0 || b[0] == 0xff ||
+	     (memcmp(b, zero, 15) == 0 && b[15] == 1)))
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "real server %s: must be a unicast "
+				"address of another host (not ::, ::1 or multicast)", s);
+	if (dpvs_ip_equal(&a->addr, &a->svc.vip))
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "real server %s: is the service's own "
+				"VIP; a real server must be another host", s);
+	i = ctl_addr_find(set, &a->addr);
+	if (i >= 0)
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "real server %s: is an address of this "
+				"node; a real server must be another host", s);
 	return 0;
 }
 
@@ -101,6 +136,9 @@ ctl_dest_add(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *e
 	si = dest_service(set, a, err, errlen);
 	if (si < 0)
 		return si;
+	i = dest_check_target(set, a, err, errlen);
+	if (i != 0)
+		return i;
 	svc = &lb->services[si];
 	ctl_ipport_str(&a->addr, a->port, s, sizeof(s));
 	ctl_svc_key_str(&a->svc, ks, sizeof(ks));

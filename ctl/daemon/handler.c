@@ -4,6 +4,7 @@
  * workers); a show request through its show function. Writes only the
  * config set, via publish.c.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "ctl/common/pb.h"
@@ -93,11 +94,22 @@ ctl_handle(struct dpvs_shm *shm, const uint8_t *in, size_t inlen, uint8_t **out,
 	Dpvs__Request *req;
 	Dpvs__Response *resp;
 
+	const char *nul;
+	char msg[160];
+
 	req = dpvs__request__unpack(NULL, inlen, in);
 	if (req == NULL) {
 		*out = ctl_error_packed(DPVS__STATUS__ERR_MALFORMED,
 					"malformed request: not a dpvs.Request", outlen);
 		return *out != NULL ? -CTL_EMALFORMED : -CTL_ENOMEM;
+	}
+	nul = ctl_pb_find_nul(&dpvs__request__descriptor, in, inlen, 0);
+	if (nul != NULL) {
+		dpvs__request__free_unpacked(req, NULL);
+		snprintf(msg, sizeof(msg), "invalid request: text field '%s' contains a NUL byte",
+			 nul);
+		*out = ctl_error_packed(DPVS__STATUS__ERR_INVALID, msg, outlen);
+		return *out != NULL ? 0 : -CTL_ENOMEM;
 	}
 	resp = ctl_execute(shm, req);
 	if (resp->status != DPVS__STATUS__OK && ctl_request_is_mutation(req))

@@ -19,6 +19,7 @@
 
 #include <rte_eal.h>
 
+#include "ctl/common/escape.h"
 #include "ctl/daemon/log.h"
 #include "ctl/daemon/server.h"
 #include "ctl/rules.h"
@@ -151,7 +152,10 @@ main(int argc, char **argv)
 	if (args.rules != NULL) {
 		rc = ctl_rules_load(&shm, args.rules, err, sizeof(err));
 		if (rc != 0) {
-			fprintf(stderr, "dpvs-ctl: rules file %s: %s\n", args.rules, err);
+			char e1[256], e2[1024];
+
+			fprintf(stderr, "dpvs-ctl: rules file %s: %s\n",
+				ctl_escape(args.rules, e1, sizeof(e1)), ctl_escape(err, e2, sizeof(e2)));
 			rte_eal_cleanup();
 			return DPVS_EXIT_CONFIG;
 		}

@@ -51,6 +51,7 @@ ctl_rules_apply(struct dpvs_config_set *set, const struct dpvs_root *root, const
 	unsigned int lineno = 0;
 	size_t cap = 0;
 	char *line = NULL;
+	ssize_t n;
 	FILE *f;
 	int rc = 0;
 
@@ -65,8 +66,14 @@ ctl_rules_apply(struct dpvs_config_set *set, const struct dpvs_root *root, const
 	}
 	memcpy(scratch, set, sizeof(*scratch));
 	ctl_lb_prepare(&scratch->lb);
-	while (getline(&line, &cap, f) >= 0) {
+	while ((n = getline(&line, &cap, f)) >= 0) {
 		lineno++;
+		/* a NUL would silently cut the line short */
+		if ((size_t)n != strlen(line)) {
+			rc = dpvs_errf(err, errlen, -CTL_EINVAL, "line %u: contains a NUL byte",
+				      lineno);
+			break;
+		}
 		rc = rules_line(scratch, root, line, msg, sizeof(msg));
 		if (rc != 0) {
 			dpvs_errf(err, errlen, rc, "line %u: %s", lineno, msg);

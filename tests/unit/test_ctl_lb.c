@@ -234,6 +234,25 @@ START_TEST(test_dest_refusals)
 	EXPECT_REFUSED(dest_add("10.0.0.100", 80, "10.1.0.5", 0, 1), -CTL_EINVAL,
 		       "port must not be 0");
 	EXPECT_REFUSED(dest_add("10.0.0.100", 80, "0.0.0.0", 80, 1), -CTL_EINVAL, "unicast");
+	/* a real server is another host: not this network, loopback, multicast,
+	 * reserved or broadcast, not the VIP, not an address of the node */
+	EXPECT_REFUSED(dest_add("10.0.0.100", 80, "0.1.2.3", 80, 1), -CTL_EINVAL,
+		       "real server 0.1.2.3:80: must be a unicast address of another host");
+	EXPECT_REFUSED(dest_add("10.0.0.100", 80, "127.0.0.1", 80, 1), -CTL_EINVAL,
+		       "real server 127.0.0.1:80: must be a unicast address of another host");
+	EXPECT_REFUSED(dest_add("10.0.0.100", 80, "127.255.0.9", 80, 1), -CTL_EINVAL,
+		       "must be a unicast address of another host");
+	EXPECT_REFUSED(dest_add("10.0.0.100", 80, "224.0.0.5", 80, 1), -CTL_EINVAL, "unicast");
+	EXPECT_REFUSED(dest_add("10.0.0.100", 80, "240.0.0.1", 80, 1), -CTL_EINVAL, "unicast");
+	EXPECT_REFUSED(dest_add("10.0.0.100", 80, "255.255.255.255", 80, 1), -CTL_EINVAL,
+		       "unicast");
+	EXPECT_REFUSED(dest_add("10.0.0.100", 80, "10.0.0.100", 80, 1), -CTL_EINVAL,
+		       "real server 10.0.0.100:80: is the service's own VIP");
+	EXPECT_REFUSED(dest_add("10.0.0.100", 80, "10.0.0.100", 8080, 1), -CTL_EINVAL,
+		       "is the service's own VIP");
+	addr_add("10.1.0.1", 24, 1);
+	EXPECT_REFUSED(dest_add("10.0.0.100", 80, "10.1.0.1", 80, 1), -CTL_EINVAL,
+		       "real server 10.1.0.1:80: is an address of this node");
 	for (m = DPVS_FWD_NAT; m < DPVS_FWD_MAX; m++) {
 		char piece[64];
 

@@ -102,6 +102,26 @@ START_TEST(test_bad_line_rejects_file)
 }
 END_TEST
 
+/* A NUL in a line would cut it short ("dev dpdk0\0 junk" -> "dev dpdk0"):
+ * the file is refused instead. */
+START_TEST(test_nul_in_line)
+{
+	static const char text[] = "addr add 10.0.0.1/24 dev dpdk0\n"
+				   "addr add 10.0.0.2/24 dev dpdk0\0 evil\n";
+	char path[] = "/tmp/test_ctl_nulXXXXXX", err[256] = "";
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, sizeof(text) - 1), (ssize_t)(sizeof(text) - 1));
+	close(fd);
+	memcpy(before, set, sizeof(*set));
+	ck_assert_int_eq(ctl_rules_apply(set, root, path, err, sizeof(err)), -CTL_EINVAL);
+	unlink(path);
+	ck_assert_msg(strstr(err, "line 2: contains a NUL byte") != NULL, "%s", err);
+	ck_assert_mem_eq(set, before, sizeof(*set));
+}
+END_TEST
+
 START_TEST(test_missing_file)
 {
 	char err[256] = "";
@@ -151,6 +171,7 @@ main(void)
 	tcase_add_test(tc, test_good_file);
 	tcase_add_loop_test(tc, test_bad_line_rejects_file, 0,
 			    (int)(sizeof(bad_files) / sizeof(bad_files[0])));
+	tcase_add_test(tc, test_nul_in_line);
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_load_publishes_once);
 	suite_add_tcase(s, tc);

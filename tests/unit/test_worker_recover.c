@@ -5,7 +5,11 @@
  * full and counts what it sends. EAL without hugepages or shared config
  * (--no-huge --no-shconf); port 0 is a net_null (takes everything), port 1 a
  * loopback net_ring whose ring can be filled to make tx refuse; the shm is
- * created in-process.
+ * created in-process. To refuse one packet as net_tap refuses a frame over
+ * its MTU (the burst stops there, the packet stays with the caller), some
+ * tests put a wrapper in port 1's entry of rte_eth_fp_ops (the table
+ * rte_eth_tx_burst calls through) that stops at the first packet longer
+ * than REFUSE_LEN.
  */
 #include <dirent.h>
 #include <limits.h>
@@ -184,6 +188,167 @@ START_TEST(test_tx_drops_after_stalls)
 }
 END_TEST
 
+#define REFUSE_LEN 1514u
+
+static eth_tx_burst_t ring_tx;
+
+/* net_tap's way: send up to the first frame over the limit, stop there. */
+static uint16_t
+refusing_tx(void *txq, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t i;
+
+	for (i = 0; i < n && pkts[i]->pkt_len <= REFUSE_LEN; i++)
+		;
+	return ring_tx(txq, pkts, i);
+}
+
+static void
+refuse_big(int on)
+{
+	struct rte_eth_fp_ops *ops = &rte_eth_fp_ops[ctx.port_id[1]];
+
+	if (ring_tx == NULL)
+		ring_tx = ops->tx_pkt_burst;
+	ops->tx_pkt_burst = on ? refusing_tx : ring_tx;
+}
+
+static struct rte_mbuf *
+big_mbuf(void)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(shm.pool);
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert_ptr_nonnull(rte_pktmbuf_append(m, 1600));
+	return m;
+}
+
+/* The next packet out of port 1's ring (NULL if none); freed by the caller. */
+static struct rte_mbuf *
+ring_next(void)
+{
+	struct rte_mbuf *m;
+
+	return rte_eth_rx_burst(ctx.port_id[1], 0, &m, 1) == 1 ? m : NULL;
+}
+
+START_TEST(test_tx_refused_packet_does_not_block)
+{
+	struct dpvs_worker_stats *st = &shm.root->stats[0];
+	struct dpvs_txbuf *tb = &shm.wr[0]->txbuf[1];
+	struct rte_mbuf *order[10], *m;
+	uint64_t ref0 = st->drop[DPVS_DROP_TX_REFUSED], full0 = st->drop[DPVS_DROP_TX_FULL];
+	uint64_t vtx0 = st->verdict[DPVS_VERDICT_TX], vdrop0 = st->verdict[DPVS_VERDICT_DROP];
+	uint64_t sent0 = st->tx_pkts;
+	unsigned int base = in_use(), i;
+
+	refuse_big(1);
+	/* received packets (verdict TX): 3 and 7 are over the limit */
+	for (i = 0; i < 10; i++) {
+		order[i] = i == 3 || i == 7 ? big_mbuf() : mbuf();
+		ck_assert_int_eq(wk_tx_enqueue_verdict(&ctx, order[i], 1), 0);
+	}
+	/* one flush sends every other packet, in order, and drops the two */
+	ck_assert_uint_eq(wk_tx_flush(&ctx, 1), 8);
+	ck_assert_uint_eq(tb->count, 0);
+	ck_assert_uint_eq(st->tx_pkts - sent0, 8);
+	ck_assert_uint_eq(st->drop[DPVS_DROP_TX_REFUSED] - ref0, 2);
+	ck_assert_uint_eq(st->drop[DPVS_DROP_TX_FULL] - full0, 0);
+	/* each packet counted once: 8 verdicts tx, 2 verdicts drop */
+	ck_assert_uint_eq(st->verdict[DPVS_VERDICT_TX] - vtx0, 8);
+	ck_assert_uint_eq(st->verdict[DPVS_VERDICT_DROP] - vdrop0, 2);
+	for (i = 0; i < 10; i++) {
+		if (i == 3 || i == 7)
+			continue;
+		m = ring_next();
+		ck_assert_ptr_eq(m, order[i]);
+		rte_pktmbuf_free(m);
+	}
+	ck_assert_ptr_null(ring_next());
+	refuse_big(0);
+	ck_assert_uint_eq(in_use(), base);
+}
+END_TEST
+
+START_TEST(test_tx_refused_alone_waits_for_company)
+{
+	struct dpvs_worker_stats *st = &shm.root->stats[0];
+	struct dpvs_txbuf *tb = &shm.wr[0]->txbuf[1];
+	uint64_t ref0 = st->drop[DPVS_DROP_TX_REFUSED], vtx0 = st->verdict[DPVS_VERDICT_TX];
+	struct rte_mbuf *small, *m;
+	unsigned int base = in_use();
+
+	refuse_big(1);
+	/* alone in the buffer a refused packet looks like a full queue: kept */
+	ck_assert_int_eq(wk_tx_enqueue(&ctx, big_mbuf(), 1), 0);
+	ck_assert_uint_eq(wk_tx_flush(&ctx, 1), 0);
+	ck_assert_uint_eq(tb->count, 1);
+	/* a packet behind it goes out with the next flush; it is dropped */
+	small = mbuf();
+	ck_assert_int_eq(wk_tx_enqueue_verdict(&ctx, small, 1), 0);
+	ck_assert_uint_eq(wk_tx_flush(&ctx, 1), 1);
+	ck_assert_uint_eq(tb->count, 0);
+	ck_assert_uint_eq(st->drop[DPVS_DROP_TX_REFUSED] - ref0, 1);
+	ck_assert_uint_eq(st->verdict[DPVS_VERDICT_TX] - vtx0, 1);
+	m = ring_next();
+	ck_assert_ptr_eq(m, small);
+	rte_pktmbuf_free(m);
+	refuse_big(0);
+	ck_assert_uint_eq(in_use(), base);
+}
+END_TEST
+
+START_TEST(test_tx_full_queue_is_not_refusal)
+{
+	struct dpvs_worker_stats *st = &shm.root->stats[0];
+	struct dpvs_txbuf *tb = &shm.wr[0]->txbuf[1];
+	uint64_t ref0 = st->drop[DPVS_DROP_TX_REFUSED];
+	unsigned int base = in_use(), held, i;
+
+	held = fill_ring_port();
+	for (i = 0; i < 6; i++)
+		ck_assert_int_eq(wk_tx_enqueue_verdict(&ctx, mbuf(), 1), 0);
+	/* a full queue takes nothing, neither the head nor what is behind it */
+	ck_assert_uint_eq(wk_tx_flush(&ctx, 1), 0);
+	ck_assert_uint_eq(tb->count, 6);
+	ck_assert_uint_eq(st->drop[DPVS_DROP_TX_REFUSED] - ref0, 0);
+	/* room for exactly 2: they go, the third waits (back-pressure) */
+	ck_assert_uint_eq(drain_ring_port(2), 2);
+	ck_assert_uint_eq(wk_tx_flush(&ctx, 1), 2);
+	ck_assert_uint_eq(tb->count, 4);
+	ck_assert_uint_eq(st->drop[DPVS_DROP_TX_REFUSED] - ref0, 0);
+	ck_assert_uint_eq(drain_ring_port(UINT32_MAX), held);
+	ck_assert_uint_eq(wk_tx_flush(&ctx, 1), 4);
+	ck_assert_uint_eq(drain_ring_port(UINT32_MAX), 4);
+	ck_assert_uint_eq(in_use(), base);
+}
+END_TEST
+
+START_TEST(test_tx_verdict_follows_stall_drop)
+{
+	struct dpvs_worker_stats *st = &shm.root->stats[0];
+	struct dpvs_txbuf *tb = &shm.wr[0]->txbuf[1];
+	uint64_t vtx0 = st->verdict[DPVS_VERDICT_TX], vdrop0 = st->verdict[DPVS_VERDICT_DROP];
+	uint64_t full0 = st->drop[DPVS_DROP_TX_FULL];
+	unsigned int base = in_use(), held, i;
+
+	held = fill_ring_port();
+	/* 3 received packets and 2 from elsewhere (kernel, ARP): only the 3
+	 * carry a verdict */
+	for (i = 0; i < 5; i++)
+		ck_assert_int_eq(i % 2 == 0 ? wk_tx_enqueue_verdict(&ctx, mbuf(), 1) :
+			wk_tx_enqueue(&ctx, mbuf(), 1), 0);
+	for (i = 0; i < WK_TX_MAX_STALLS; i++)
+		wk_tx_flush(&ctx, 1);
+	ck_assert_uint_eq(tb->count, 0);
+	ck_assert_uint_eq(st->drop[DPVS_DROP_TX_FULL] - full0, 5);
+	ck_assert_uint_eq(st->verdict[DPVS_VERDICT_DROP] - vdrop0, 3);
+	ck_assert_uint_eq(st->verdict[DPVS_VERDICT_TX] - vtx0, 0);
+	ck_assert_uint_eq(drain_ring_port(UINT32_MAX), held);
+	ck_assert_uint_eq(in_use(), base);
+}
+END_TEST
+
 static void
 setup_node(const char *prog)
 {
@@ -253,6 +418,10 @@ main(int argc, char **argv)
 	tcase_add_test(tc, test_tx_buffer_flushes_when_full);
 	tcase_add_test(tc, test_tx_rebuffers_what_was_refused);
 	tcase_add_test(tc, test_tx_drops_after_stalls);
+	tcase_add_test(tc, test_tx_refused_packet_does_not_block);
+	tcase_add_test(tc, test_tx_refused_alone_waits_for_company);
+	tcase_add_test(tc, test_tx_full_queue_is_not_refusal);
+	tcase_add_test(tc, test_tx_verdict_follows_stall_drop);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK); /* one EAL for all tests */

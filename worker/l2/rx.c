@@ -28,9 +28,9 @@ wk_act(struct wk_ctx *ctx, struct rte_mbuf *m, struct wk_verdict v)
 	switch (v.kind) {
 	case DPVS_VERDICT_TX:
 		if (v.port < ctx->nports) {
-			if (wk_tx_enqueue(ctx, m, v.port) == 0)
-				st->verdict[DPVS_VERDICT_TX]++;
-			else
+			/* verdict tx or drop counted when it leaves the
+			 * buffer (tx.c) */
+			if (wk_tx_enqueue_verdict(ctx, m, v.port) != 0)
 				st->verdict[DPVS_VERDICT_DROP]++;
 			return;
 		}
