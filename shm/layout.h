@@ -27,7 +27,7 @@
 #include "conn.h"
 
 #define DPVS_SHM_MAGIC      0x4d535044u /* "DPSM" */
-#define DPVS_LAYOUT_VERSION 3
+#define DPVS_LAYOUT_VERSION 4
 
 #define DPVS_MAX_PORTS   8
 #define DPVS_MAX_WORKERS 16
