@@ -4,7 +4,8 @@
  * option), and window tracking on plain memory: a handshake, data and acks
  * in and out of the window, sequence numbers that wrap around 2^32, window
  * scaling on both sides or one, retransmissions and probes, RSTs (exact,
- * in window, outside), the real server's first segment, a new handshake on
+ * in window, outside), the real server's first segment (a reset of the
+ * SYN, a challenge ACK and the client's reset of it), a new handshake on
  * the same tuple, a connection picked up mid-stream. A refused segment must
  * leave the tracking as it was. No EAL.
  */
@@ -292,9 +293,21 @@ START_TEST(test_server_first_segment)
 	/* a reset answering the SYN must ack it exactly (RFC 793) */
 	refused(trk, OUT, seg(R | A, 0, 1077, 0, 0), WK_TCPW_BAD, "RST, wrong ack");
 	refused(trk, OUT, seg(R, 0, 0, 0, 0), WK_TCPW_BAD, "RST without ACK");
-	/* a challenge ACK from a server with an old connection: passed, untracked */
-	refused(trk, OUT, seg(A, 424242, 1001, 0, 1000), WK_TCPW_PASS, "challenge ACK");
 	ck_assert_int_eq(track(trk, OUT, seg(R | A, 0, 1001, 0, 0)), WK_TCPW_OK);
+	/* a server with the tuple's old connection in TIME_WAIT answers with an
+	 * ACK: passed, untracked but for its ack; the client's reset at exactly
+	 * that number is taken (it must reach the server), no other */
+	memcpy(trk, saved, sizeof(saved));
+	ck_assert_int_eq(track(trk, OUT, seg(A, 424242, 77777, 0, 1000)), WK_TCPW_PASS);
+	ck_assert_uint_eq(trk[OUT].maxwin, 0);
+	ck_assert_uint_eq(trk[OUT].maxack, 77777);
+	ck_assert_int_eq(memcmp(&trk[IN], &saved[IN], sizeof(trk[IN])), 0);
+	refused(trk, IN, seg(R, 77778, 0, 0, 0), WK_TCPW_BAD, "RST next to the challenge");
+	ck_assert_int_eq(track(trk, IN, seg(R, 77777, 0, 0, 0)), WK_TCPW_OK);
+	/* the client's SYN again, then the server's SYN+ACK */
+	ck_assert_int_eq(track(trk, IN, syn_seg(S, 1000, 0, 8192, 7)), WK_TCPW_OK);
+	ck_assert_int_eq(track(trk, OUT, syn_seg(S | A, 9000, 1001, 8192, 7)), WK_TCPW_OK);
+	ck_assert_uint_eq(trk[OUT].maxack, 1001);
 	/* or it answers with its SYN+ACK */
 	memcpy(trk, saved, sizeof(saved));
 	ck_assert_int_eq(track(trk, OUT, syn_seg(S | A, 5000, 1001, 8192, 7)), WK_TCPW_OK);

@@ -24,24 +24,28 @@
  * Window scale: from each side's SYN; used only when both SYNs carried the
  * option (RFC 7323); a SYN's own window is never scaled.
  *
- * RST: in window as above, and exact: seq == S.end (the sender's next
- * sequence number) or seq == R.maxack (what R last acknowledged, its
- * RCV.NXT as far as we know). An exact RST changes the state. An RST in
- * window but not exact is passed to the endpoint without touching the
- * connection (no state, no timer): a TCP that follows RFC 5961 answers it
- * with a challenge ACK, and if the reset was real, the peer's answer to that
- * ACK is an exact RST, which then closes our entry. This is what conntrack
- * does too (it keeps ESTABLISHED on such an RST). An RST outside the window
- * is dropped.
+ * RST: exact when seq == S.end (the sender's next sequence number) or
+ * seq == R.maxack (what R last acknowledged, its RCV.NXT as far as we
+ * know); an exact RST changes the state (RFC 5961 accepts exactly these).
+ * An RST in window (I to IV) but not exact is passed to the endpoint
+ * without touching the connection (no state, no timer): a TCP that follows
+ * RFC 5961 answers it with a challenge ACK, and if the reset was real, the
+ * peer's answer to that ACK is an exact RST, which then closes our entry.
+ * This is what conntrack does too (it keeps ESTABLISHED on such an RST). An
+ * RST outside the window is dropped.
  *
  * The real server's side is not seen until its SYN+ACK. Its first segment:
  * a SYN initialises it; an RST must acknowledge exactly the client's SYN
  * (RFC 793: a reset in SYN-SENT is acceptable only if its ACK is); anything
- * else (say a challenge ACK from a server that still holds an old connection
- * of the tuple) is passed without tracking or state change, as conntrack
- * ignores it. A SYN with a higher sequence number than the side's first
- * re-initialises the side while its peer has acknowledged nothing of it
- * (a TCP that restarted its handshake).
+ * else is passed without tracking or state change, as conntrack ignores it,
+ * but its ack is noted as the side's maxack: a server that still holds an
+ * old connection of the tuple in TIME_WAIT answers a SYN with such an ACK,
+ * the client answers that with a reset at exactly that number, and the
+ * reset, exact by the rule above, must reach the server to end its
+ * TIME_WAIT so that the client's next SYN opens the connection. A SYN with
+ * a higher sequence number than the side's first re-initialises the side
+ * while its peer has acknowledged nothing of it (a TCP that restarted its
+ * handshake).
  *
  * Picked up mid-stream: a connection whose client side was never
  * initialised (an entry made without tracking, for example carried over
@@ -246,11 +250,16 @@ first_of_side(struct dpvs_tcp_track *snd, struct dpvs_tcp_track *rcv, const stru
 		}
 		return 0;
 	}
-	if (s->flags & F_RST)
+	if (s->flags & F_RST) {
 		*v = ((s->flags & F_ACK) && rcv->maxwin != 0 && s->ack == rcv->end) ?
 			     WK_TCPW_OK : WK_TCPW_BAD;
-	else
+	} else {
+		if (s->flags & F_ACK) { /* a challenge ACK: its reset will come */
+			snd->maxack = s->ack;
+			snd->flags |= DPVS_TCPT_F_MAXACK;
+		}
 		*v = WK_TCPW_PASS;
+	}
 	return 1;
 }
 
@@ -276,6 +285,8 @@ wk_tcp_track(struct dpvs_tcp_track trk[2], int dir, const struct wk_tcp_seg *s)
 		if ((s->flags & F_ACK) == 0)
 			return WK_TCPW_OK;
 	}
+	if ((s->flags & F_RST) && rst_exact(snd, rcv, s->seq))
+		return WK_TCPW_OK;
 	if ((s->flags & F_ACK) == 0 || ((s->flags & F_RST) && ack == 0))
 		ack = rcv->end;
 	if (seq_after(s->seq, snd->maxend))
@@ -288,7 +299,7 @@ wk_tcp_track(struct dpvs_tcp_track trk[2], int dir, const struct wk_tcp_seg *s)
 			return WK_TCPW_BAD;
 	}
 	if (s->flags & F_RST)
-		return rst_exact(snd, rcv, s->seq) ? WK_TCPW_OK : WK_TCPW_PASS;
+		return WK_TCPW_PASS; /* in window, not exact */
 	track_update(snd, rcv, s, ack);
 	return WK_TCPW_OK;
 }

@@ -40,9 +40,10 @@ struct wk_tcp_seg {
 
 enum wk_tcpw {
 	WK_TCPW_OK,     /* in window: tracking updated, the state may follow */
-	WK_TCPW_PASS,   /* let through, but nothing changes: no tracking, state
-			 * or timer (an RST in window but not exact, a first
-			 * non-SYN segment of a side not seen yet) */
+	WK_TCPW_PASS,   /* let through, but no state or timer change and no
+			 * tracking (an RST in window but not exact; a first
+			 * non-SYN segment of a side not seen yet, of which
+			 * only the ack is noted) */
 	WK_TCPW_BAD,    /* outside the window: drop, nothing changes */
 };
 
