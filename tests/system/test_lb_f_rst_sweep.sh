@@ -4,7 +4,9 @@
 # speak for the real server. Two workers; 20 HTTP/1.1 keep-alive connections
 # from the client namespace through the full-NAT VIP, each answers a first
 # request; kill -9 of worker 0 (its successor finds the connections and their
-# TCP windows in shared memory), a request on each again. Then, from the
+# TCP windows in shared memory), a request on each again. (First, 32 MB up and
+# down over one connection: real TCP with window scaling passes the window
+# checks, none of its segments is dropped.) Then, from the
 # client's wire (an AF_PACKET socket in the client namespace, pre-built
 # frames):
 #   (a) RSTs with each real server's address and port as source and the
@@ -222,6 +224,76 @@ def main():
 main()
 PYEOF
 
+cat >"$T_DIR/bulk.py" <<'PYEOF'
+# server ADDR PORT | client VIP PORT MB: bulk transfers through the VIP, to
+# see that window tracking passes real TCP (window scaling, windows that
+# grow). The client sends "PUT n\n" and n bytes, the server answers "ok n\n";
+# then "GET n\n", the server sends n bytes. The client prints "ok" or why not.
+import socket
+import sys
+import threading
+
+
+def read_line(s):
+    b = b""
+    while not b.endswith(b"\n"):
+        c = s.recv(1)
+        if not c:
+            raise ConnectionError("closed")
+        b += c
+    return b.decode().split()
+
+
+def serve(c):
+    with c:
+        while True:
+            try:
+                cmd, n = read_line(c)
+            except (ConnectionError, ValueError):
+                return
+            n = int(n)
+            if cmd == "PUT":
+                got = 0
+                while got < n:
+                    d = c.recv(min(1 << 16, n - got))
+                    if not d:
+                        return
+                    got += len(d)
+                c.sendall(b"ok %d\n" % got)
+            else:
+                buf = b"x" * (1 << 16)
+                while n > 0:
+                    c.sendall(buf[:min(n, len(buf))])
+                    n -= min(n, len(buf))
+
+
+if sys.argv[1] == "server":
+    ls = socket.socket()
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((sys.argv[2], int(sys.argv[3])))
+    ls.listen(16)
+    while True:
+        threading.Thread(target=serve, args=(ls.accept()[0],), daemon=True).start()
+vip, port, n = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]) << 20
+s = socket.create_connection((vip, port), timeout=20)
+s.sendall(b"PUT %d\n" % n)
+buf = b"y" * (1 << 16)
+left = n
+while left > 0:
+    s.sendall(buf[:min(left, len(buf))])
+    left -= min(left, len(buf))
+if read_line(s) != ["ok", str(n)]:
+    sys.exit("PUT: no ok")
+s.sendall(b"GET %d\n" % n)
+got = 0
+while got < n:
+    d = s.recv(1 << 16)
+    if not d:
+        sys.exit("GET: closed after %d bytes" % got)
+    got += len(d)
+print("ok")
+PYEOF
+
 # conn_states X: "cport state" of the client's TCP connections to the VIP
 conn_states() {
 	ctl "$1" --json conn show | jq -r --arg c "$(client_addr "$1")" \
@@ -252,6 +324,19 @@ lb_setup "$x" 2
 vip="$(vip_of "$x")"
 nsc_name="$(nsc_of "$x")"
 wire="$(wire_of "$x")"
+
+# real TCP passes the window checks: 32 MB up and 32 MB down through the VIP
+BULK_PORT=81
+ctl "$x" -A -t "$vip:$BULK_PORT" -s rr || fail "-A -t bulk"
+ctl "$x" -a -t "$vip:$BULK_PORT" -r "$(http_rs "$x" 1):$BULK_PORT" -b fnat -w 1 || fail "-a -t bulk"
+ctl "$x" laddr add -t "$vip:$BULK_PORT" "$(laddr_of "$x")" dev dpdk1 || fail "laddr add bulk"
+bg ip netns exec "$(nss_of "$x")" "$T_PY" "$T_DIR/bulk.py" server "$(http_rs "$x" 1)" "$BULK_PORT"
+bulk_listening() { nss "$x" ss -Hlnt | grep -qF "$(http_rs "$x" 1):$BULK_PORT "; }
+wait_until 10 bulk_listening || fail "bulk server not listening"
+r="$(nsc "$x" "$T_PY" "$T_DIR/bulk.py" client "$vip" "$BULK_PORT" 32 2>&1)"
+assert_eq "32 MB up and 32 MB down through the VIP" ok "$r"
+assert_eq "segments of the transfers dropped as tcp_out_of_window" 0 \
+	"$(drop_sum "$x" tcp_out_of_window)"
 
 coproc KA { exec ip netns exec "$nsc_name" "$T_PY" "$T_DIR/ka_client.py" "$vip" "$LB_HTTP_PORT" "$N" 2>&1; }
 T_BG_PIDS+=("$KA_PID")
@@ -328,10 +413,11 @@ assert_ge "forged server RSTs dropped as conn_wrong_port" "$min" $((wp1 - wp0))
 assert_ge "forged client RSTs dropped as tcp_out_of_window" "$min" $((ow1 - ow0))
 ka_round "after the sweep"
 
-# a forged data segment with a connection's server tuple, from the client's wire
+# a forged data segment with the server tuple of the first keep-alive
+# connection, from the client's wire
 read -r lport dest dport < <(ctl "$x" --json conn show | jq -r --arg c "$(client_addr "$x")" \
-	'[.[] | select(.proto == "TCP" and .client == $c and .state == "ESTABLISHED")][0]
-	 | "\(.lport) \(.dest) \(.dport)"')
+	--argjson p "${ports%% *}" '[.[] | select(.proto == "TCP" and .client == $c and
+	.cport == $p)][0] | "\(.lport) \(.dest) \(.dport)"')
 [ -n "$lport" ] || fail "no connection to forge for"
 marker="forged-by-$T_ID"
 bg ip netns exec "$nsc_name" "$T_PY" "$T_DIR/forge.py" listen "$wire" "$marker" "$T_DIR/seen"
