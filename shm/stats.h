@@ -46,6 +46,10 @@
 	X(IP_FRAG, "ip_fragment")          /* tcp/udp fragment not for us */    \
 	X(L4_HDR, "l4_bad_header")         /* tcp/udp header truncated */       \
 	X(TCP_NOT_SYN, "tcp_not_syn")      /* no conn, not a SYN: no new conn */\
+	X(TCP_FLAGS, "tcp_bad_flags")      /* SYN+FIN, no ACK on FIN, none... */\
+	X(TCP_WINDOW, "tcp_out_of_window") /* seq/ack outside the conn's window */\
+	X(WRONG_PORT, "conn_wrong_port")   /* conn's packet on the wrong side */\
+	X(UDP_LEN, "udp_bad_len")          /* UDP length != IP payload length */\
 	X(NO_CONN, "no_conn")              /* reply to laddr:lport, no conn */  \
 	X(NO_DEST, "no_dest")              /* scheduler found no dest */        \
 	X(FWD_MODE, "fwd_unsupported")     /* dest's forwarding mode not built */\

@@ -8,7 +8,7 @@
  * out), route.c (rte_lpm of the active set), neigh_out.c (next-hop MAC, ARP
  * request, hold queue), redirect.c (rings between workers), icmp_err.c (ICMP
  * errors about a connection). conn.c / conn_timer.c / proto_tcp.c hold the
- * connection table (conn.h).
+ * connection table (conn.h); tcp_window.c the TCP flag and window checks.
  */
 #ifndef DPVS_WORKER_LB_H
 #define DPVS_WORKER_LB_H
