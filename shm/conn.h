@@ -49,7 +49,8 @@ struct dpvs_conn {
 	uint8_t fwd_mode;               /* enum dpvs_fwd_mode */
 	uint8_t pad0;
 	uint16_t svc_slot;
-	uint16_t dest_slot;
+	uint16_t pad2;
+	uint32_t dest_slot;
 	uint32_t svc_id;                /* to detect a deleted service */
 	uint32_t dest_id;
 	/* endpoints; ports in network order */
@@ -60,7 +61,6 @@ struct dpvs_conn {
 	uint16_t cport, vport, lport, dport;
 	uint16_t in_port;               /* port index on the client side */
 	uint16_t out_port;              /* port index on the dest side */
-	uint32_t pad1;
 	uint64_t created_ns;            /* CLOCK_MONOTONIC */
 	uint64_t expires_ns;            /* truth of the timer */
 	uint64_t in_pkts, in_bytes, out_pkts, out_bytes;

@@ -554,7 +554,7 @@ START_TEST(test_rebuild_drops_half_written_and_insane)
 	conns[bad_state].state = DPVS_TCPS_MAX;
 	/* a service slot beyond the counter rows it indexes */
 	bad_svc = add_conn(ct, IPPROTO_TCP, 7, T0, T0 + 10 * SEC);
-	conns[bad_svc].svc_slot = DPVS_MAX_SERVICES;
+	conns[bad_svc].svc_slot = DPVS_SVC_SLOT_LIMIT;
 	/* full-NAT without a local address, a port 0: filled only in part */
 	no_laddr = add_conn(ct, IPPROTO_TCP, 5, T0, T0 + 10 * SEC);
 	conns[no_laddr].laddr.family = DPVS_AF_NONE;

@@ -111,8 +111,8 @@ START_TEST(test_addr_via_handler)
 	ck_assert_int_eq(r->status, DPVS__STATUS__OK);
 	dpvs__response__free_unpacked(r, NULL);
 	ck_assert_uint_eq(shm.root->config.generation, gen0 + 1);
-	ck_assert_uint_eq(dpvs_config_active(shm.root)->naddrs, 1);
-	ck_assert_uint_eq(dpvs_config_active(shm.root)->version, gen0 + 1);
+	ck_assert_uint_eq(dpvs_config_active(&shm)->naddrs, 1);
+	ck_assert_uint_eq(dpvs_config_active(&shm)->version, gen0 + 1);
 
 	r = RUN("addr", "add", "2001:db8::1/64", "dev", "dpdk0");
 	ck_assert_int_eq(r->status, DPVS__STATUS__OK);
@@ -140,7 +140,7 @@ START_TEST(test_addr_via_handler)
 	r = RUN("addr", "del", "2001:db8::1", "dev", "dpdk0");
 	ck_assert_int_eq(r->status, DPVS__STATUS__OK);
 	dpvs__response__free_unpacked(r, NULL);
-	ck_assert_uint_eq(dpvs_config_active(shm.root)->naddrs, 1);
+	ck_assert_uint_eq(dpvs_config_active(&shm)->naddrs, 1);
 }
 END_TEST
 

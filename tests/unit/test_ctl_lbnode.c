@@ -113,7 +113,7 @@ output(int argc, char **argv)
 static const struct dpvs_config_set *
 active_set(void)
 {
-	return dpvs_config_active(shm.root);
+	return dpvs_config_active(&shm);
 }
 
 static struct rte_lpm *
@@ -122,22 +122,25 @@ active_lpm(void)
 	return shm.lpm[__atomic_load_n(&shm.root->config.active, __ATOMIC_ACQUIRE) & 1];
 }
 
-/* Index in the active set's routes[] of prefix/len, or -1. */
+/* Slot in the active set's routes of prefix/len, or -1. */
 static int
 route_index(const char *prefix, uint8_t len)
 {
 	const struct dpvs_lb_tables *lb = &active_set()->lb;
+	const struct dpvs_route *routes = dpvs_lb_routes(lb);
 	uint8_t b[4];
 	uint32_t i;
 
 	inet_pton(AF_INET, prefix, b);
-	for (i = 0; i < lb->nroutes; i++)
-		if (lb->routes[i].prefixlen == len && memcmp(lb->routes[i].prefix.bytes, b, 4) == 0)
+	for (i = 0; i < lb->caps.routes; i++)
+		if (routes[i].prefix.family == DPVS_AF_INET && routes[i].prefixlen == len &&
+		    memcmp(routes[i].prefix.bytes, b, 4) == 0)
 			return (int)i;
 	return -1;
 }
 
-/* The lpm's next hop for ip, or -1 on a miss. */
+/* The route slot a worker finds for ip (the lpm's next hop, else the
+ * default route), or -1 when there is none. */
 static int
 lookup(const char *ip)
 {
@@ -147,7 +150,7 @@ lookup(const char *ip)
 	inet_pton(AF_INET, ip, b);
 	memcpy(&a, b, 4);
 	if (rte_lpm_lookup(active_lpm(), ntohl(a), &hop) != 0)
-		return -1;
+		return (int)active_set()->lb.default_route - 1;
 	return (int)hop;
 }
 
@@ -170,7 +173,7 @@ START_TEST(test_routes_in_lpm)
 	ck_assert_int_eq(lookup("8.8.8.8"), route_index("0.0.0.0", 0));
 	ck_assert_int_eq(lookup("200.1.1.1"), route_index("0.0.0.0", 0));
 	ck_assert_int_eq(lookup("172.20.1.1"), route_index("172.16.0.0", 12));
-	ck_assert_uint_eq(active_set()->lb.routes[lookup("172.20.1.1")].port, 0);
+	ck_assert_uint_eq(dpvs_lb_routes(&active_set()->lb)[lookup("172.20.1.1")].port, 0);
 	/* deleting a route: the next copy's lpm no longer has it */
 	OK("route", "del", "10.2.3.0/24");
 	ck_assert_int_eq(route_index("10.2.3.0", 24), -1);
@@ -257,15 +260,15 @@ START_TEST(test_list_and_stats)
 	lb = &active_set()->lb;
 	s = dpvs_svc_lookup(lb, IPPROTO_TCP, &vip, htons(80));
 	ck_assert_uint_ne(s, DPVS_SLOT_NONE);
-	d0 = lb->services[s].dests[0];
-	d1 = lb->services[s].dests[1];
+	d0 = dpvs_lb_svc_dests(lb, s)[0];
+	d1 = dpvs_lb_svc_dests(lb, s)[1];
 	/* two workers count for the service and dest 0; worker 1's row of
 	 * dest 1 belongs to an older dest that had the slot (other id) */
-	set_row(&shm.wr[0]->svc_stats[s], lb->services[s].id, 10);
-	set_row(&shm.wr[1]->svc_stats[s], lb->services[s].id, 100);
-	set_row(&shm.wr[0]->dest_stats[d0], lb->dests[d0].id, 20);
-	set_row(&shm.wr[1]->dest_stats[d0], lb->dests[d0].id, 200);
-	set_row(&shm.wr[1]->dest_stats[d1], lb->dests[d1].id + 1000, 5000);
+	set_row(&dpvs_wr_svc_stats(shm.wr[0])[s], dpvs_lb_svcs(lb)[s].id, 10);
+	set_row(&dpvs_wr_svc_stats(shm.wr[1])[s], dpvs_lb_svcs(lb)[s].id, 100);
+	set_row(&dpvs_wr_dest_stats(shm.wr[0])[d0], dpvs_lb_dests(lb)[d0].id, 20);
+	set_row(&dpvs_wr_dest_stats(shm.wr[1])[d0], dpvs_lb_dests(lb)[d0].id, 200);
+	set_row(&dpvs_wr_dest_stats(shm.wr[1])[d1], dpvs_lb_dests(lb)[d1].id + 1000, 5000);
 
 	out = OUTPUT("-L", "-n");
 	ck_assert_str_eq(out,
@@ -316,10 +319,12 @@ START_TEST(test_list_and_stats)
 			      "\"prefixlen\":24,\"gateway\":null,\"dev\":\"dpdk1\","
 			      "\"proto\":\"kernel\"}]\n");
 	free(out);
-	memset(shm.wr[0]->svc_stats, 0, sizeof(shm.wr[0]->svc_stats));
-	memset(shm.wr[1]->svc_stats, 0, sizeof(shm.wr[1]->svc_stats));
-	memset(shm.wr[0]->dest_stats, 0, sizeof(shm.wr[0]->dest_stats));
-	memset(shm.wr[1]->dest_stats, 0, sizeof(shm.wr[1]->dest_stats));
+	for (s = 0; s < 2; s++) {
+		memset(dpvs_wr_svc_stats(shm.wr[s]), 0,
+		       shm.wr[s]->caps.services * sizeof(struct dpvs_lb_stats));
+		memset(dpvs_wr_dest_stats(shm.wr[s]), 0,
+		       shm.wr[s]->caps.dests * sizeof(struct dpvs_lb_stats));
+	}
 }
 END_TEST
 

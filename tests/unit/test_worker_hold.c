@@ -207,11 +207,12 @@ START_TEST(test_learned_and_static_neighbours_resolve)
 	ck_assert_uint_eq(v.kind, DPVS_VERDICT_TX);
 	ck_assert_mem_eq(eth->dst_addr.addr_bytes, lmac, 6);
 	/* a static neighbour: hashed into the set as dpvs-ctl would */
-	wk_ip_from_v4(&cfg->lb.sneigh[0].ip, NH(32));
-	cfg->lb.sneigh[0].port = 0;
-	memcpy(cfg->lb.sneigh[0].mac, smac, 6);
+	wk_ip_from_v4(&dpvs_lb_sneigh(&cfg->lb)[0].ip, NH(32));
+	dpvs_lb_sneigh(&cfg->lb)[0].port = 0;
+	memcpy(dpvs_lb_sneigh(&cfg->lb)[0].mac, smac, 6);
 	cfg->lb.nsneigh = 1;
-	cfg->lb.sneigh_hash[dpvs_sneigh_hash(&cfg->lb.sneigh[0].ip, 0)] = 1;
+	dpvs_lb_sneigh_hash(&cfg->lb)[dpvs_sneigh_hash(&cfg->lb, &dpvs_lb_sneigh(&cfg->lb)[0].ip,
+						       0)] = 1;
 	v = wk_neigh_output(&ctx, m, 0, NH(32));
 	ck_assert_uint_eq(v.kind, DPVS_VERDICT_TX);
 	ck_assert_mem_eq(eth->dst_addr.addr_bytes, smac, 6);
@@ -250,10 +251,10 @@ setup_node(const char *prog)
 	}
 	/* 10.0.0.1/24 and 10.0.1.1/24 on dpdk0: the ARP source is the second */
 	cfg = (struct dpvs_config_set *)(uintptr_t)ctx.cfg;
-	wk_ip_from_v4(&cfg->addrs[0].addr, RTE_BE32(0x0a000001u));
-	cfg->addrs[0].prefixlen = 24;
-	wk_ip_from_v4(&cfg->addrs[1].addr, NH(1));
-	cfg->addrs[1].prefixlen = 24;
+	wk_ip_from_v4(&dpvs_cfg_addrs(cfg)[0].addr, RTE_BE32(0x0a000001u));
+	dpvs_cfg_addrs(cfg)[0].prefixlen = 24;
+	wk_ip_from_v4(&dpvs_cfg_addrs(cfg)[1].addr, NH(1));
+	dpvs_cfg_addrs(cfg)[1].prefixlen = 24;
 	cfg->naddrs = 2;
 	wk_ctx_recover(&ctx);
 }

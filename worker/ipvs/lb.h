@@ -48,10 +48,10 @@ int wk_ipvs_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_ver
  * wrr keep their cursor in ctx->wr->sched[svc], lc and wlc read this worker's
  * ctx->wr->dest_stats, mh and conhash read cfg->lb.sched_table[svc].
  */
-uint16_t wk_sched_pick(struct wk_ctx *ctx, uint16_t svc, const struct wk_pkt *pk);
+uint32_t wk_sched_pick(struct wk_ctx *ctx, uint16_t svc, const struct wk_pkt *pk);
 
 /* Is dest slot d of service svc available for a new connection on this
  * worker (weight > 0, under its upper threshold)? */
-int wk_dest_available(const struct wk_ctx *ctx, uint16_t d);
+int wk_dest_available(const struct wk_ctx *ctx, uint32_t d);
 
 #endif

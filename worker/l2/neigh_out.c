@@ -53,7 +53,7 @@ wk_neigh_output(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port, uint32_t 
 	}
 	s = dpvs_sneigh_lookup(&ctx->cfg->lb, &ip, port);
 	if (s != DPVS_SLOT_NONE) {
-		eth_fill(ctx, m, port, ctx->cfg->lb.sneigh[s].mac);
+		eth_fill(ctx, m, port, dpvs_lb_sneigh(&ctx->cfg->lb)[s].mac);
 		return wk_tx(port);
 	}
 	ctx->hold_nh = ip;
@@ -66,11 +66,11 @@ static uint32_t
 arp_source(const struct wk_ctx *ctx, uint16_t port, uint32_t tip_be)
 {
 	const struct dpvs_config_set *cfg = ctx->cfg;
-	uint32_t i, a, first = 0, mask, n = RTE_MIN(cfg->naddrs, (uint32_t)DPVS_MAX_ADDRS);
+	uint32_t i, a, first = 0, mask, n = RTE_MIN(cfg->naddrs, cfg->lb.caps.addrs);
 	const struct dpvs_addr_entry *e;
 
 	for (i = 0; i < n; i++) {
-		e = &cfg->addrs[i];
+		e = &dpvs_cfg_addrs(cfg)[i];
 		if (e->addr.family != DPVS_AF_INET || e->port != port)
 			continue;
 		memcpy(&a, e->addr.bytes, sizeof(a));
