@@ -22,7 +22,7 @@
  * Only dests with weight > 0 are placed. Both tables depend only on the
  * dests' addresses, ports and weights (and their order in the service's list
  * for mh turns), so every node with the same config builds the same table.
- * Plain memory, no DPDK; writes only lb->sched_table[svc].
+ * Plain memory, no DPDK; writes only the service's table of the pool.
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -203,10 +203,12 @@ ctl_svc_add(struct dpvs_config_set *set, const struct ctl_svc_args *a, char *err
 	s = dpvs_lb_svc(lb, i);
 	memset(s, 0, sizeof(*s));
 	s->sched_tbl = DPVS_SLOT_NONE;
-	if (ctl_sched_wants_table(sched) && ctl_sched_table_get(lb, (uint16_t)i) != 0)
+	if (ctl_sched_wants_table(sched) && ctl_sched_table_get(lb, (uint16_t)i) != 0) {
+		memset(s, 0, sizeof(*s));   /* a free slot is all zero: as it was */
 		return dpvs_errf(err, errlen, -CTL_EFULL,
 				"%s: every mh/conhash table is in use (%u: [tables] hash_tables in "
 				"dpvs.conf)", ks, lb->caps.sched_tables);
+	}
 	s->id = lb->next_id++;
 	s->proto = a->key.proto;
 	s->sched_id = sched;

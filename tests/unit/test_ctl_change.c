@@ -439,6 +439,55 @@ START_TEST(test_change_cost_is_flat)
 }
 END_TEST
 
+static struct ctl_svc_args
+svc_args(uint16_t port, int sched)
+{
+	struct ctl_svc_args a;
+
+	memset(&a, 0, sizeof(a));
+	a.key.proto = IPPROTO_TCP;
+	a.key.vip = ipv4(0x0a000064u);
+	a.key.port = port;
+	a.sched = sched;
+	a.flags = -1;
+	return a;
+}
+
+/* The Maglev pool ([tables] hash_tables): full means refused, unchanged. */
+START_TEST(test_hash_table_pool)
+{
+	struct dpvs_caps caps = tctl_caps();
+	struct dpvs_config_set *set, *before;
+	struct ctl_svc_args a;
+
+	caps.sched_tables = 2;
+	set = dpvs_cfgset_alloc(&caps);
+	before = dpvs_cfgset_alloc(&caps);
+	a = svc_args(80, DPVS_SCHED_MH);
+	ck_assert_int_eq(ctl_svc_add(set, &a, err, sizeof(err)), 0);
+	a = svc_args(81, DPVS_SCHED_CONHASH);
+	ck_assert_int_eq(ctl_svc_add(set, &a, err, sizeof(err)), 0);
+	a = svc_args(82, DPVS_SCHED_RR);
+	ck_assert_int_eq(ctl_svc_add(set, &a, err, sizeof(err)), 0);
+	TCTL_COPY(before, set);
+	a = svc_args(83, DPVS_SCHED_MH);
+	ck_assert_int_eq(ctl_svc_add(set, &a, err, sizeof(err)), -CTL_EFULL);
+	ck_assert_ptr_nonnull(strstr(err, "[tables] hash_tables"));
+	a = svc_args(82, DPVS_SCHED_MH);
+	ck_assert_int_eq(ctl_svc_edit(set, &a, err, sizeof(err)), -CTL_EFULL);
+	ck_assert(TCTL_SAME(set, before));
+	/* a service that leaves mh gives its table back */
+	a = svc_args(80, DPVS_SCHED_WLC);
+	ck_assert_int_eq(ctl_svc_edit(set, &a, err, sizeof(err)), 0);
+	ck_assert_uint_eq(dpvs_lb_svc(&set->lb, 0)->sched_tbl, DPVS_SLOT_NONE);
+	a = svc_args(82, DPVS_SCHED_MH);
+	ck_assert_int_eq(ctl_svc_edit(set, &a, err, sizeof(err)), 0);
+	ck_assert_uint_eq(dpvs_lb_svc(&set->lb, 2)->sched_tbl, 0);
+	free(set);
+	free(before);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -452,6 +501,7 @@ main(void)
 	tcase_add_loop_test(tc, test_incremental_equals_scratch, 0, 4);
 	tcase_add_test(tc, test_batch_all_or_nothing);
 	tcase_add_test(tc, test_change_cost_is_flat);
+	tcase_add_test(tc, test_hash_table_pool);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
