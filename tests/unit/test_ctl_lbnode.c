@@ -27,6 +27,7 @@
 #include "ctl/daemon/handler.h"
 #include "shm/lb_hash.h"
 #include "shm/eal.h"
+#include "ctl/daemon/lb.h"
 #include "shm/shm.h"
 
 static struct dpvs_shm shm;
@@ -207,6 +208,81 @@ START_TEST(test_default_route_and_half_routes)
 	OK("route", "del", "0.0.0.0/0");
 	OK("addr", "del", "192.168.50.10/24", "dev", "dpdk0");
 	ck_assert_int_eq(lookup("8.8.8.8"), -1);
+}
+END_TEST
+
+/* The route slot of ip in lpm (or the set's default route), -1 on a miss. */
+static int
+lookup_in(const struct rte_lpm *lpm, const struct dpvs_config_set *set, uint32_t ip)
+{
+	uint32_t hop;
+
+	if (rte_lpm_lookup(lpm, ip, &hop) != 0)
+		return (int)set->lb.default_route - 1;
+	return (int)hop;
+}
+
+/* Both copies' lpms, kept route by route through many changes, answer like
+ * an lpm filled from scratch from the same routes, at every prefix boundary
+ * and at random addresses. */
+START_TEST(test_lpm_copies_equal_scratch)
+{
+	struct rte_lpm_config lc = { .max_rules = 2048, .number_tbl8s = 2048 };
+	const struct dpvs_config_set *act;
+	struct rte_lpm *fresh;
+	char pfx[60][32], gw[32], err[256];
+	uint32_t i, k, probe, seed = 99;
+	int a, b, f;
+
+	OK("addr", "add", "10.7.0.10/24", "dev", "dpdk1");
+	OK("addr", "add", "10.8.0.10/16", "dev", "dpdk0");
+	for (i = 0; i < 60; i++) {
+		snprintf(pfx[i], sizeof(pfx[i]), "172.%u.%u.%u/%u", 16 + i % 8, i * 7 % 256,
+			 i % 3 == 0 ? 0 : (i * 16) % 256, i % 3 == 0 ? 24 : 28);
+		snprintf(gw, sizeof(gw), "10.7.0.%u", 1 + i % 5);
+		OK("route", "add", pfx[i], "via", gw, "dev", "dpdk1");
+		if (i % 4 == 1)
+			OK("route", "del", pfx[i]);
+	}
+	OK("route", "add", "0.0.0.0/0", "via", "10.8.0.1", "dev", "dpdk0");
+	OK("addr", "add", "10.7.0.11/24", "dev", "dpdk1");  /* same network: no new route */
+	OK("addr", "add", "10.9.0.10/16", "dev", "dpdk0");
+	OK("addr", "del", "10.7.0.10/24", "dev", "dpdk1");  /* the network stays (10.7.0.11) */
+	OK("addr", "del", "10.9.0.10/16", "dev", "dpdk0");  /* its network goes */
+	act = active_set();
+	fresh = rte_lpm_create("tctllb_fresh", SOCKET_ID_ANY, &lc);
+	ck_assert_ptr_nonnull(fresh);
+	ck_assert_int_eq(ctl_route_lpm_fill(fresh, &act->lb, err, sizeof(err)), 0);
+	for (k = 0; k < 20000; k++) {
+		if (k < act->lb.caps.routes * 4) {
+			const struct dpvs_route *r = &dpvs_lb_routes(&act->lb)[k / 4];
+			uint32_t net;
+
+			if (r->prefix.family != DPVS_AF_INET)
+				continue;
+			memcpy(&net, r->prefix.bytes, 4);
+			net = ntohl(net);
+			probe = (k % 4 == 0) ? net : (k % 4 == 1) ? net - 1 :
+				(k % 4 == 2) ? net | (0xffffffffu >> r->prefixlen) :
+					       (net | (0xffffffffu >> r->prefixlen)) + 1;
+		} else {
+			seed = seed * 1103515245u + 12345u;
+			probe = (seed & 0x00ffffffu) | (k % 2 ? 0xac000000u : 0x0a000000u);
+		}
+		a = lookup_in(shm.lpm[0], shm.set[0], probe);
+		b = lookup_in(shm.lpm[1], shm.set[1], probe);
+		f = lookup_in(fresh, act, probe);
+		ck_assert_msg(a == f && b == f, "%08x: copy 0 %d, copy 1 %d, fresh %d", probe, a, b,
+			      f);
+	}
+	rte_lpm_free(fresh);
+	/* leave the node as it was for the next tests */
+	for (i = 0; i < 60; i++)
+		if (i % 4 != 1)
+			OK("route", "del", pfx[i]);
+	OK("route", "del", "0.0.0.0/0");
+	OK("addr", "del", "10.7.0.11/24", "dev", "dpdk1");
+	OK("addr", "del", "10.8.0.10/16", "dev", "dpdk0");
 }
 END_TEST
 
@@ -543,6 +619,7 @@ main(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_routes_in_lpm);
 	tcase_add_test(tc, test_default_route_and_half_routes);
+	tcase_add_test(tc, test_lpm_copies_equal_scratch);
 	tcase_add_test(tc, test_refused_change_publishes_nothing);
 	tcase_add_test(tc, test_list_and_stats);
 	tcase_add_test(tc, test_conn_show);
