@@ -18,6 +18,7 @@
 #include "ctl/daemon/change.h"
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/lb.h"
+#include "ctl/daemon/publish.h"
 #include "ctl/daemon/reload.h"
 #include "ctl/rules.h"
 #include "shm/lb_hash.h"
@@ -356,6 +357,44 @@ START_TEST(test_svc_del_drains)
 }
 END_TEST
 
+/* dpvs-ctl died in the middle of a change: before publishing (the inactive
+ * copy half edited), or after publishing and before the replay. Its
+ * successor's ctl_change_sync() makes the copies equal again, to the copy
+ * the workers read. */
+START_TEST(test_sync_after_death)
+{
+	struct dpvs_config_set *want = tctl_set();
+	struct dpvs_config_set *inact;
+	struct ctl_op op;
+	uint64_t gen;
+
+	ck_assert_int_eq(ctl_rules_load(&shm, tctl_tmpfile(f1), err, sizeof(err)), 0);
+	memset(&op, 0, sizeof(op));
+	op.kind = CTL_OP_SVC_DEL;
+	op.u.svc.key.proto = IPPROTO_TCP;
+	op.u.svc.key.vip = ip_of("10.0.0.101");
+	op.u.svc.key.port = 80;
+	/* death before publication: the inactive copy has the change */
+	TCTL_COPY(want, dpvs_config_active(&shm));
+	gen = root->config.generation;
+	inact = shm.set[(root->config.active & 1) ^ 1];
+	ck_assert_int_eq(ctl_op_apply(inact, root, &op, err, sizeof(err)), 0);
+	ck_assert(!TCTL_SAME_TABLES(shm.set[0], shm.set[1]));
+	ck_assert_int_eq(ctl_change_sync(&shm, err, sizeof(err)), 0);
+	ck_assert(TCTL_SAME_TABLES(shm.set[0], shm.set[1]));
+	ck_assert(TCTL_SAME_TABLES(dpvs_config_active(&shm), want));
+	ck_assert_uint_eq(root->config.generation, gen);
+	/* death after publication, before the replay: the new copy is live */
+	ck_assert_int_eq(ctl_op_apply(inact, root, &op, err, sizeof(err)), 0);
+	ctl_publish_swap(&shm);
+	ck_assert_int_lt(svc_slot(IPPROTO_TCP, "10.0.0.101", 80), 0);
+	ck_assert_int_eq(ctl_change_sync(&shm, err, sizeof(err)), 0);
+	ck_assert(TCTL_SAME_TABLES(shm.set[0], shm.set[1]));
+	ck_assert_int_lt(svc_slot(IPPROTO_TCP, "10.0.0.101", 80), 0);
+	free(want);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -369,6 +408,7 @@ main(void)
 	tcase_add_test(tc, test_reload_bad_line_changes_nothing);
 	tcase_add_test(tc, test_laddr_drains);
 	tcase_add_test(tc, test_svc_del_drains);
+	tcase_add_test(tc, test_sync_after_death);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
