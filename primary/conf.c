@@ -20,7 +20,7 @@ struct parse_ctx {
 	struct primary_conf *c;
 	char *err;
 	size_t errlen;
-	int seen_global, seen_memory, seen_worker;
+	int seen_global, seen_memory, seen_worker, seen_tables;
 };
 
 static int
@@ -48,6 +48,7 @@ conf_defaults(struct primary_conf *c)
 	c->g.nworkers = CONF_DEFAULT_WORKERS;
 	c->g.idle_sleep_us = CONF_DEFAULT_IDLE_US;
 	c->g.conn_capacity = DPVS_CONN_DEFAULT_CAP;
+	dpvs_caps_default(&c->g.caps);
 }
 
 /* A decimal number in [min, max]; no sign, no trailing text. */
@@ -166,6 +167,30 @@ section_worker(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_en
 			return conf_fail(x, "[%s] unknown key '%s' (known: count, idle_sleep_us, "
 					 "conns)", sec, e[i].name);
 		}
+	}
+	return 0;
+}
+
+/* [tables]: the capacities of the config and per-worker tables
+ * (DPVS_CAPS in shm/cfgset.h: key, default, limits). */
+static int
+section_tables(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry *e, int n)
+{
+	struct dpvs_caps *caps = &x->c->g.caps;
+	int i;
+
+	for (i = 0; i < n; i++) {
+#define X(f, key, def, lo, hi)                                                      \
+		if (strcmp(e[i].name, key) == 0) {                                  \
+			if (parse_u32(x, sec, &e[i], lo, hi, &caps->f) != 0)        \
+				return -1;                                          \
+			continue;                                                   \
+		}
+		DPVS_CAPS(X)
+#undef X
+		return conf_fail(x, "[%s] unknown key '%s' (known: services, dests, "
+				 "dests_per_service, laddrs_per_service, routes, "
+				 "static_neighbours, addresses, hash_tables)", sec, e[i].name);
 	}
 	return 0;
 }
@@ -343,10 +368,13 @@ do_section(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry 
 	if (strcmp(sec, "worker") == 0)
 		return section_once(x, sec, &x->seen_worker) != 0 ? -1 :
 			section_worker(x, sec, e, n);
+	if (strcmp(sec, "tables") == 0)
+		return section_once(x, sec, &x->seen_tables) != 0 ? -1 :
+			section_tables(x, sec, e, n);
 	if (strncmp(sec, "port.", 5) == 0)
 		return section_port(x, sec, e, n);
-	return conf_fail(x, "unknown section [%s] (known: global, memory, worker, port.NAME)",
-			 sec);
+	return conf_fail(x, "unknown section [%s] (known: global, memory, worker, tables, "
+			 "port.NAME)", sec);
 }
 
 /* Every line is a comment, a [section] or key = value inside a section.
@@ -474,10 +502,13 @@ static int
 check_whole(struct parse_ctx *x)
 {
 	struct primary_conf *c = x->c;
+	char msg[256];
 	uint32_t i, j;
 
 	if (c->g.nports == 0)
 		return conf_fail(x, "no port: add a [port.NAME] section with vdev = or pci =");
+	if (dpvs_caps_check(&c->g.caps, msg, sizeof(msg)) != 0)
+		return conf_fail(x, "%s", msg);
 	for (i = 0; i < c->g.nports; i++) {
 		size_t li = strcspn(c->ports[i].devargs, ",");
 

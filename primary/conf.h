@@ -8,7 +8,11 @@
  *
  *   [global]  file_prefix (default dpvs), run_dir (default /run/dpvs)
  *   [memory]  mbufs (default 16384)
- *   [worker]  count (default 1), idle_sleep_us (default 50; 0 = pure polling)
+ *   [worker]  count (default 1), idle_sleep_us (default 50; 0 = pure polling),
+ *             conns (connections per worker)
+ *   [tables]  services, dests, dests_per_service, laddrs_per_service, routes,
+ *             static_neighbours, addresses, hash_tables (DPVS_CAPS in
+ *             shm/cfgset.h: defaults and limits; README "dpvs.conf")
  *   [port.NAME] vdev = <vdev args> | pci = <pci address>   (exactly one)
  *
  * A vdev must be one a secondary process can poll (conf_vdev_refusal); two

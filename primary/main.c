@@ -196,6 +196,27 @@ remove_leftovers(const struct dpvs_global_conf *g, const char *ours)
 	stale_remove_hugefiles(STALE_MOUNTS, g->file_prefix);
 }
 
+/* Every dpvs-ctl incarnation reloads the rules file from root->conf: keep
+ * its absolute path there (the primary's working directory is not theirs to
+ * know). */
+static int
+set_rules_path(struct dpvs_global_conf *g, const char *rules)
+{
+	char abs[PATH_MAX];
+
+	if (realpath(rules, abs) == NULL) {
+		PLOG(ERR, "rules file %s: %s", rules, strerror(errno));
+		return -1;
+	}
+	if (strlen(abs) >= sizeof(g->rules_path)) {
+		PLOG(ERR, "rules file %s: its path is longer than %zu characters", abs,
+		     sizeof(g->rules_path) - 1);
+		return -1;
+	}
+	snprintf(g->rules_path, sizeof(g->rules_path), "%s", abs);
+	return 0;
+}
+
 static int
 run_node(struct primary_conf *c, const char *rules, const char *bindir, int sigfd)
 {
@@ -249,6 +270,8 @@ main(int argc, char **argv)
 		PLOG(ERR, "rules file %s: %s", rules, strerror(errno));
 		return 1;
 	}
+	if (rules != NULL && set_rules_path(&c.g, rules) != 0)
+		return 1;
 	if (find_bindir(bindir, sizeof(bindir)) != 0 ||
 	    claim_prefix(&c.g, ours, sizeof(ours)) != 0)
 		return 1;

@@ -71,7 +71,8 @@ struct dpvs_conn {
 	uint8_t fwd_mode;               /* enum dpvs_fwd_mode */
 	uint8_t pad0;
 	uint16_t svc_slot;
-	uint16_t dest_slot;
+	uint16_t pad2;
+	uint32_t dest_slot;
 	uint32_t svc_id;                /* to detect a deleted service */
 	uint32_t dest_id;
 	/* endpoints; ports in network order */
@@ -96,7 +97,7 @@ struct dpvs_conn {
 } __rte_aligned(8);
 
 _Static_assert(sizeof(struct dpvs_tcp_track) == 20, "dpvs_tcp_track layout");
-_Static_assert(sizeof(struct dpvs_conn) == 216, "dpvs_conn layout");
+_Static_assert(sizeof(struct dpvs_conn) == 224, "dpvs_conn layout");
 
 struct dpvs_conn_table {
 	uint32_t magic;                 /* DPVS_SHM_MAGIC once created */

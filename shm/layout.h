@@ -11,8 +11,8 @@
  *                                   (heartbeat_ns, loops)
  *   dpvs_root.stats[i]              worker i
  *   dpvs_root.bridge_stats[p]       dpvs-kni-bridge
- *   dpvs_root.config                dpvs-ctl (published with RCU, see config.h)
- *   worker region i                 worker i
+ *   dpvs_root.config, config sets   dpvs-ctl (published with RCU, see config.h)
+ *   worker region i                 worker i (formatted by the primary)
  */
 #ifndef DPVS_SHM_LAYOUT_H
 #define DPVS_SHM_LAYOUT_H
@@ -24,6 +24,7 @@
 #include "types.h"
 #include "stats.h"
 #include "config.h"
+#include "cfgset.h"
 #include "conn.h"
 
 #define DPVS_SHM_MAGIC      0x4d535044u /* "DPSM" */
@@ -75,6 +76,9 @@ struct dpvs_global_conf {
 	uint32_t nports;
 	uint32_t conn_capacity;  /* connections per worker ([worker] conns); 0 = default */
 	uint32_t pad;
+	struct dpvs_caps caps;   /* [tables]: sizes of the config and per-worker tables */
+	char rules_path[256];    /* dpvs-primary --rules (absolute), "" = none: every
+				  * dpvs-ctl incarnation reloads it */
 };
 
 struct dpvs_port_info {
@@ -127,7 +131,11 @@ struct dpvs_root {
 	uint32_t sz_neigh;
 	uint32_t sz_conn;
 	uint32_t sz_lb_tables;
-	uint32_t pad0;
+	uint32_t sz_service;
+	uint32_t sz_dest;
+	uint32_t sz_route;
+	uint32_t sz_addr_ix;
+	uint32_t sz_caps;
 
 	int32_t primary_pid;
 	int32_t ctl_pid;
@@ -233,10 +241,39 @@ struct dpvs_worker_region {
 	uint32_t pad2;
 	struct dpvs_neigh neigh[DPVS_NEIGH_SLOTS] __rte_cache_aligned;
 	struct dpvs_neigh_hold hold[DPVS_NEIGH_HOLD_SLOTS];
-	struct dpvs_sched_state sched[DPVS_MAX_SERVICES];
-	uint16_t lport_cursor[DPVS_MAX_SERVICES][DPVS_MAX_SVC_LADDRS];
-	struct dpvs_lb_stats svc_stats[DPVS_MAX_SERVICES];
-	struct dpvs_lb_stats dest_stats[DPVS_MAX_DESTS];
+	/* arrays sized from root->conf.caps, at these offsets from the region
+	 * (dpvs_wr_format(), shm/cfgset.c); reach them with the accessors below */
+	struct dpvs_caps caps;
+	uint64_t size;                          /* bytes of the whole region */
+	uint64_t sched_off;       /* struct dpvs_sched_state[caps.services] */
+	uint64_t lport_off;       /* uint16_t[caps.services][caps.svc_laddrs] */
+	uint64_t svc_stats_off;   /* struct dpvs_lb_stats[caps.services] */
+	uint64_t dest_stats_off;  /* struct dpvs_lb_stats[caps.dests] */
 } __rte_cache_aligned;
+
+static inline struct dpvs_sched_state *
+dpvs_wr_sched(const struct dpvs_worker_region *wr)
+{
+	return DPVS_AT(wr, wr->sched_off, struct dpvs_sched_state);
+}
+
+/* Local-port cursors of service slot svc, one per local address. */
+static inline uint16_t *
+dpvs_wr_lport(const struct dpvs_worker_region *wr, uint32_t svc)
+{
+	return DPVS_AT(wr, wr->lport_off, uint16_t) + (size_t)svc * wr->caps.svc_laddrs;
+}
+
+static inline struct dpvs_lb_stats *
+dpvs_wr_svc_stats(const struct dpvs_worker_region *wr)
+{
+	return DPVS_AT(wr, wr->svc_stats_off, struct dpvs_lb_stats);
+}
+
+static inline struct dpvs_lb_stats *
+dpvs_wr_dest_stats(const struct dpvs_worker_region *wr)
+{
+	return DPVS_AT(wr, wr->dest_stats_off, struct dpvs_lb_stats);
+}
 
 #endif

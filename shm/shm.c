@@ -45,6 +45,11 @@ dpvs_shm_fill_header(struct dpvs_root *root)
 	root->sz_neigh = sizeof(struct dpvs_neigh);
 	root->sz_conn = sizeof(struct dpvs_conn);
 	root->sz_lb_tables = sizeof(struct dpvs_lb_tables);
+	root->sz_service = sizeof(struct dpvs_service);
+	root->sz_dest = sizeof(struct dpvs_dest);
+	root->sz_route = sizeof(struct dpvs_route);
+	root->sz_addr_ix = sizeof(struct dpvs_addr_ix);
+	root->sz_caps = sizeof(struct dpvs_caps);
 }
 
 int
@@ -77,8 +82,14 @@ dpvs_shm_check_header(const struct dpvs_root *root, char *err, size_t errlen)
 	CHECK_SIZE(sz_neigh);
 	CHECK_SIZE(sz_conn);
 	CHECK_SIZE(sz_lb_tables);
+	CHECK_SIZE(sz_service);
+	CHECK_SIZE(sz_dest);
+	CHECK_SIZE(sz_route);
+	CHECK_SIZE(sz_addr_ix);
+	CHECK_SIZE(sz_caps);
 #undef CHECK_SIZE
-	return 0;
+	/* the capacities size every table: they must be ones this build accepts */
+	return dpvs_caps_check(&root->conf.caps, err, errlen) == 0 ? 0 : -EPROTO;
 }
 
 void
@@ -95,13 +106,38 @@ dpvs_conn_table_format(struct dpvs_conn_table *ct, uint32_t capacity)
 	ct->free_head = DPVS_CONN_NIL;
 }
 
+/* The two config set copies, each in its own memzone sized from the caps. */
+static int
+create_config(struct dpvs_shm *shm, const struct dpvs_caps *caps, char *err, size_t errlen)
+{
+	const struct rte_memzone *mz;
+	char name[RTE_MEMZONE_NAMESIZE];
+	struct dpvs_lb_tables lb;
+	uint64_t sz = dpvs_cfgset_layout(caps, &lb);
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(name, sizeof(name), DPVS_MZ_CFG_FMT, i);
+		mz = rte_memzone_reserve_aligned(name, sz, SOCKET_ID_ANY, 0, RTE_CACHE_LINE_SIZE);
+		if (mz == NULL)
+			return dpvs_errf(err, errlen, -rte_errno,
+				    "cannot reserve %s (%llu bytes for the [tables] sizes): %s",
+				    name, (unsigned long long)sz, rte_strerror(rte_errno));
+		memset(mz->addr, 0, sz);
+		shm->set[i] = mz->addr;
+		dpvs_cfgset_format(shm->set[i], caps, i);
+	}
+	return 0;
+}
+
 /* Connection tables (one per worker) and the two route tables. */
 static int
 create_lb(struct dpvs_shm *shm, const struct dpvs_global_conf *conf, char *err,
 	  size_t errlen)
 {
 	struct rte_lpm_config lc = {
-		.max_rules = DPVS_LPM_MAX_RULES, .number_tbl8s = DPVS_LPM_TBL8S,
+		.max_rules = DPVS_LPM_MAX_RULES(conf->caps.routes),
+		.number_tbl8s = DPVS_LPM_TBL8S(conf->caps.routes),
 	};
 	const struct rte_memzone *mz;
 	char name[RTE_MEMZONE_NAMESIZE];
@@ -178,6 +214,8 @@ dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 {
 	const struct rte_memzone *mz;
 	char name[RTE_MEMZONE_NAMESIZE];
+	struct dpvs_caps caps;
+	uint64_t wr_sz;
 	size_t rcu_sz;
 	unsigned int w;
 	int rc;
@@ -193,6 +231,12 @@ dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 	    (conf->conn_capacity < DPVS_CONN_MIN_CAP || conf->conn_capacity > DPVS_CONN_MAX_CAP))
 		return dpvs_errf(err, errlen, -EINVAL, "connection capacity %u is outside %u..%u",
 			    conf->conn_capacity, DPVS_CONN_MIN_CAP, DPVS_CONN_MAX_CAP);
+	caps = conf->caps;
+	if (caps.services == 0)   /* a caller that left them out: the defaults */
+		dpvs_caps_default(&caps);
+	rc = dpvs_caps_check(&caps, err, errlen);
+	if (rc != 0)
+		return rc;
 
 	mz = rte_memzone_reserve_aligned(DPVS_MZ_ROOT, sizeof(struct dpvs_root), SOCKET_ID_ANY,
 					 0, RTE_CACHE_LINE_SIZE);
@@ -205,6 +249,7 @@ dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 	shm->root->conf = *conf;
 	if (shm->root->conf.conn_capacity == 0)
 		shm->root->conf.conn_capacity = DPVS_CONN_DEFAULT_CAP;
+	shm->root->conf.caps = caps;
 	memcpy(shm->root->ports, ports, conf->nports * sizeof(*ports));
 	shm->root->started_ns = dpvs_now_ns();
 
@@ -218,19 +263,22 @@ dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 	if (rte_rcu_qsbr_init(shm->rcu, DPVS_MAX_WORKERS) != 0)
 		return dpvs_errf(err, errlen, -EINVAL, "cannot initialise the RCU state");
 
+	wr_sz = dpvs_wr_size(&caps);
 	for (w = 0; w < conf->nworkers; w++) {
 		snprintf(name, sizeof(name), DPVS_MZ_WORKER_FMT, w);
-		mz = rte_memzone_reserve_aligned(name, sizeof(struct dpvs_worker_region),
-						 SOCKET_ID_ANY, 0, RTE_CACHE_LINE_SIZE);
+		mz = rte_memzone_reserve_aligned(name, wr_sz, SOCKET_ID_ANY, 0,
+						 RTE_CACHE_LINE_SIZE);
 		if (mz == NULL)
 			return dpvs_errf(err, errlen, -rte_errno, "cannot reserve %s: %s", name,
 				    rte_strerror(rte_errno));
 		shm->wr[w] = mz->addr;
-		memset(shm->wr[w], 0, sizeof(*shm->wr[w]));
-		shm->wr[w]->magic = DPVS_SHM_MAGIC;
-		shm->wr[w]->worker_id = w;
+		memset(shm->wr[w], 0, wr_sz);
+		dpvs_wr_format(shm->wr[w], &caps, w);
 		shm->root->workers[w].lcore_id = DPVS_LCORE_WORKER(w);
 	}
+	rc = create_config(shm, &caps, err, errlen);
+	if (rc != 0)
+		return rc;
 
 	shm->pool = rte_pktmbuf_pool_create(DPVS_POOL_MBUF, conf->mbufs, MBUF_CACHE, 0,
 					    RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
@@ -315,6 +363,19 @@ dpvs_shm_attach(struct dpvs_shm *shm, char *err, size_t errlen)
 		if (mz == NULL)
 			return dpvs_errf(err, errlen, -ENOENT, "memzone %s not found", name);
 		shm->wr[w] = mz->addr;
+		rc = dpvs_wr_check(shm->wr[w], &shm->root->conf.caps, mz->len, err, errlen);
+		if (rc != 0)
+			return rc;
+	}
+	for (w = 0; w < 2; w++) {
+		snprintf(name, sizeof(name), DPVS_MZ_CFG_FMT, w);
+		mz = rte_memzone_lookup(name);
+		if (mz == NULL)
+			return dpvs_errf(err, errlen, -ENOENT, "memzone %s not found", name);
+		shm->set[w] = mz->addr;
+		rc = dpvs_cfgset_check(shm->set[w], &shm->root->conf.caps, mz->len, err, errlen);
+		if (rc != 0)
+			return rc;
 	}
 	for (w = 0; w < shm->root->conf.nworkers; w++) {
 		snprintf(name, sizeof(name), DPVS_MZ_CONN_FMT, w);

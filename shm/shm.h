@@ -28,6 +28,7 @@ struct dpvs_shm {
 	struct rte_mempool *pool;
 	struct dpvs_worker_region *wr[DPVS_MAX_WORKERS];
 	struct dpvs_conn_table *ct[DPVS_MAX_WORKERS];   /* connection tables */
+	struct dpvs_config_set *set[2];                 /* config set copies (config.h) */
 	struct rte_lpm *lpm[2];                         /* routes of config set[i] */
 	struct rte_ring *to_kni[DPVS_MAX_PORTS];
 	struct rte_ring *from_kni[DPVS_MAX_PORTS][DPVS_MAX_WORKERS];
@@ -84,11 +85,11 @@ uint64_t dpvs_now_ns(void);
 
 /* The config set the workers read now (acquire load of config.active). */
 static inline const struct dpvs_config_set *
-dpvs_config_active(const struct dpvs_root *root)
+dpvs_config_active(const struct dpvs_shm *shm)
 {
-	uint32_t a = __atomic_load_n(&root->config.active, __ATOMIC_ACQUIRE);
+	uint32_t a = __atomic_load_n(&shm->root->config.active, __ATOMIC_ACQUIRE);
 
-	return &root->config.set[a & 1];
+	return shm->set[a & 1];
 }
 
 #endif

@@ -85,7 +85,7 @@ wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err
 	ctx->st = &shm->root->stats[id];
 	ctx->slot = &shm->root->workers[id];
 	ctx->pool = shm->pool;
-	ctx->cfg = dpvs_config_active(shm->root);
+	ctx->cfg = dpvs_config_active(shm);
 	memset(ctx->port_index, WK_PORT_NONE, sizeof(ctx->port_index));
 	for (p = 0; p < ctx->nports; p++) {
 		const struct dpvs_port_info *pi = &shm->root->ports[p];

@@ -22,7 +22,7 @@ wk_loop_once(struct wk_ctx *ctx)
 	unsigned int work = 0;
 	uint16_t p;
 
-	ctx->cfg = dpvs_config_active(ctx->root);
+	ctx->cfg = dpvs_config_active(ctx->shm);
 	ctx->now_ns = ctx->fixed_now_ns != 0 ? ctx->fixed_now_ns : dpvs_now_ns();
 	for (p = 0; p < ctx->nports; p++)
 		work += wk_rx_port(ctx, p);

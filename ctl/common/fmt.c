@@ -220,6 +220,9 @@ ctl_fmt_response(FILE *out, const Dpvs__Response *resp, bool json)
 	case DPVS__RESPONSE__PAYLOAD_RULES:
 		ctl_fmt_rules(out, resp->rules, json);
 		break;
+	case DPVS__RESPONSE__PAYLOAD_RELOAD:
+		ctl_fmt_reload(out, resp->reload, json);
+		break;
 	default:
 		if (!json && resp->message != NULL && resp->message[0] != '\0') {
 			char buf[1024];

@@ -1,8 +1,9 @@
 /*
  * Real servers of a service (see lb.h): add, edit, delete on a config set in
- * plain memory. A dest keeps its slot in lb.dests[] for its whole life and
- * gets a never-reused id from lb.next_id; its service lists it in
- * services[].dests[] in add order. Only full-NAT is implemented in the data
+ * plain memory. A dest keeps its slot in the dest table for its whole life
+ * (the lowest free one when added) and gets a never-reused id from
+ * lb.next_id; its service lists it in its dest list in add order. A change
+ * of the list or of a weight marks an mh/conhash service's table stale. Only full-NAT is implemented in the data
  * path, so the other forwarding modes are refused rather than half working.
  * Touches only the set passed in.
  */
@@ -15,22 +16,24 @@
 #include "ctl/daemon/lb.h"
 #include "shm/lb_hash.h"
 
-/* Index in svc->dests[] of the dest addr:port (host order), or -1. */
+/* Index in the dest list of service slot si of addr:port (host order), or -1. */
 static int
-dest_find(const struct dpvs_lb_tables *lb, const struct dpvs_service *svc,
-	  const struct dpvs_ip *addr, uint16_t port)
+dest_find(const struct dpvs_lb_tables *lb, uint32_t si, const struct dpvs_ip *addr,
+	  uint16_t port)
 {
-	uint16_t j;
+	const struct dpvs_service *svc = dpvs_lb_svc(lb, si);
+	const uint32_t *dl = dpvs_lb_svc_dests(lb, si);
+	uint32_t j;
 
-	for (j = 0; j < svc->ndests && j < DPVS_MAX_SVC_DESTS; j++) {
+	for (j = 0; j < svc->ndests && j < lb->caps.svc_dests; j++) {
 		const struct dpvs_dest *d;
 
-		if (svc->dests[j] >= DPVS_MAX_DESTS)
+		if (dl[j] >= lb->caps.dests)
 			continue;
-		d = &lb->dests[svc->dests[j]];
+		d = &dpvs_lb_dests(lb)[dl[j]];
 		if (d->id != 0 && d->port == htons(port) && d->addr.family == addr->family &&
 		    memcmp(d->addr.bytes, addr->bytes, sizeof(addr->bytes)) == 0)
-			return j;
+			return (int)j;
 	}
 	return -1;
 }
@@ -131,33 +134,38 @@ ctl_dest_add(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *e
 	struct dpvs_service *svc;
 	struct dpvs_dest *d;
 	char s[INET6_ADDRSTRLEN + 8], ks[96];
-	int si, i;
+	uint32_t i;
+	int si, rc;
 
 	si = dest_service(set, a, err, errlen);
 	if (si < 0)
 		return si;
-	i = dest_check_target(set, a, err, errlen);
-	if (i != 0)
-		return i;
-	svc = &lb->services[si];
+	rc = dest_check_target(set, a, err, errlen);
+	if (rc != 0)
+		return rc;
+	svc = dpvs_lb_svc(lb, (uint32_t)si);
 	ctl_ipport_str(&a->addr, a->port, s, sizeof(s));
 	ctl_svc_key_str(&a->svc, ks, sizeof(ks));
-	if (dest_find(lb, svc, &a->addr, a->port) >= 0)
+	if (dest_find(lb, (uint32_t)si, &a->addr, a->port) >= 0)
 		return dpvs_errf(err, errlen, -CTL_EEXIST, "real server %s already exists in %s",
 				s, ks);
-	i = dest_check_thresholds(upper, lower, err, errlen);
-	if (i != 0)
-		return i;
-	if (svc->ndests >= DPVS_MAX_SVC_DESTS)
-		return dpvs_errf(err, errlen, -CTL_EFULL, "%s already has %u real servers", ks,
-				DPVS_MAX_SVC_DESTS);
-	for (i = 0; i < DPVS_MAX_DESTS && lb->dests[i].id != 0; i++)
+	rc = dest_check_thresholds(upper, lower, err, errlen);
+	if (rc != 0)
+		return rc;
+	if (svc->ndests >= lb->caps.svc_dests)
+		return dpvs_errf(err, errlen, -CTL_EFULL,
+				"%s already has %u real servers ([tables] dests_per_service in "
+				"dpvs.conf)", ks, lb->caps.svc_dests);
+	/* every slot below dest_free is taken: the lowest free slot */
+	for (i = lb->dest_free; i < lb->caps.dests && dpvs_lb_dests(lb)[i].id != 0; i++)
 		;
-	if (i == DPVS_MAX_DESTS)
-		return dpvs_errf(err, errlen, -CTL_EFULL, "real server table is full (%u)",
-				DPVS_MAX_DESTS);
+	if (i >= lb->caps.dests)
+		return dpvs_errf(err, errlen, -CTL_EFULL,
+				"real server table is full (%u: [tables] dests in dpvs.conf)",
+				lb->caps.dests);
 	ctl_lb_prepare(lb);
-	d = &lb->dests[i];
+	lb->dest_free = i + 1;
+	d = &dpvs_lb_dests(lb)[i];
 	memset(d, 0, sizeof(*d));
 	d->id = lb->next_id++;
 	d->svc = (uint16_t)si;
@@ -167,7 +175,8 @@ ctl_dest_add(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *e
 	d->weight = a->has_weight ? (int32_t)a->weight : 1;
 	d->u_threshold = upper;
 	d->l_threshold = lower;
-	svc->dests[svc->ndests++] = (uint16_t)i;
+	dpvs_lb_svc_dests(lb, (uint32_t)si)[svc->ndests++] = i;
+	ctl_sched_mark(lb, (uint16_t)si);
 	return 0;
 }
 
@@ -176,7 +185,6 @@ ctl_dest_edit(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *
 	      size_t errlen)
 {
 	struct dpvs_lb_tables *lb = &set->lb;
-	struct dpvs_service *svc;
 	struct dpvs_dest *d;
 	char s[INET6_ADDRSTRLEN + 8], ks[96];
 	uint32_t upper, lower;
@@ -185,13 +193,12 @@ ctl_dest_edit(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *
 	si = dest_service(set, a, err, errlen);
 	if (si < 0)
 		return si;
-	svc = &lb->services[si];
-	j = dest_find(lb, svc, &a->addr, a->port);
+	j = dest_find(lb, (uint32_t)si, &a->addr, a->port);
 	if (j < 0)
 		return dpvs_errf(err, errlen, -CTL_ENOENT, "no real server %s in %s",
 				ctl_ipport_str(&a->addr, a->port, s, sizeof(s)),
 				ctl_svc_key_str(&a->svc, ks, sizeof(ks)));
-	d = &lb->dests[svc->dests[j]];
+	d = &dpvs_lb_dests(lb)[dpvs_lb_svc_dests(lb, (uint32_t)si)[j]];
 	upper = a->has_upper ? a->upper : d->u_threshold;
 	lower = a->has_lower ? a->lower : d->l_threshold;
 	rc = dest_check_thresholds(upper, lower, err, errlen);
@@ -203,6 +210,7 @@ ctl_dest_edit(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *
 		d->weight = (int32_t)a->weight;
 	d->u_threshold = upper;
 	d->l_threshold = lower;
+	ctl_sched_mark(lb, (uint16_t)si);
 	return 0;
 }
 
@@ -214,6 +222,7 @@ ctl_dest_del(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *e
 	struct ctl_dest_args key = *a;
 	struct dpvs_service *svc;
 	char s[INET6_ADDRSTRLEN + 8], ks[96];
+	uint32_t *dl, slot;
 	int si, j;
 
 	/* only the address identifies the dest here */
@@ -222,16 +231,21 @@ ctl_dest_del(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *e
 	si = dest_service(set, &key, err, errlen);
 	if (si < 0)
 		return si;
-	svc = &lb->services[si];
-	j = dest_find(lb, svc, &a->addr, a->port);
+	svc = dpvs_lb_svc(lb, (uint32_t)si);
+	dl = dpvs_lb_svc_dests(lb, (uint32_t)si);
+	j = dest_find(lb, (uint32_t)si, &a->addr, a->port);
 	if (j < 0)
 		return dpvs_errf(err, errlen, -CTL_ENOENT, "no real server %s in %s",
 				ctl_ipport_str(&a->addr, a->port, s, sizeof(s)),
 				ctl_svc_key_str(&a->svc, ks, sizeof(ks)));
-	memset(&lb->dests[svc->dests[j]], 0, sizeof(lb->dests[0]));
-	memmove(&svc->dests[j], &svc->dests[j + 1],
-		(size_t)(svc->ndests - j - 1) * sizeof(svc->dests[0]));
+	/* its connections go on with the addresses they carry: it drains */
+	slot = dl[j];
+	memset(&dpvs_lb_dests(lb)[slot], 0, sizeof(struct dpvs_dest));
+	if (slot < lb->dest_free)
+		lb->dest_free = slot;
+	memmove(&dl[j], &dl[j + 1], (size_t)(svc->ndests - (uint32_t)j - 1) * sizeof(dl[0]));
 	svc->ndests--;
-	svc->dests[svc->ndests] = 0;
+	dl[svc->ndests] = 0;
+	ctl_sched_mark(lb, (uint16_t)si);
 	return 0;
 }

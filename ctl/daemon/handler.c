@@ -1,18 +1,19 @@
 /*
- * The request handler (see handler.h). A configuration request goes through
- * the publication module (copy, apply the front door, publish, wait for the
- * workers); a show request through its show function. Writes only the
- * config set, via publish.c.
+ * The request handler (see handler.h). A configuration request becomes one
+ * operation and goes through change.c (apply to the inactive copy, publish,
+ * wait for the workers, replay on the other copy); a show request through
+ * its show function. Writes only the config sets, via change.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "ctl/common/pb.h"
 #include "ctl/daemon/apply.h"
+#include "ctl/daemon/change.h"
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/handler.h"
 #include "ctl/daemon/log.h"
-#include "ctl/daemon/publish.h"
+#include "ctl/daemon/reload.h"
 #include "ctl/daemon/show.h"
 
 struct show_row {
@@ -31,22 +32,20 @@ static const struct show_row show_table[] = {
 	{ DPVS__REQUEST__OP_ROUTE_SHOW, ctl_show_routes },
 	{ DPVS__REQUEST__OP_CONN_SHOW, ctl_show_conns },
 	{ DPVS__REQUEST__OP_SAVE, ctl_show_save },
+	{ DPVS__REQUEST__OP_RELOAD, ctl_exec_reload },
 };
 
 /* One configuration request as one atomic change. */
 static int
 execute_change(struct dpvs_shm *shm, const Dpvs__Request *req, char *err, size_t errlen)
 {
-	struct dpvs_config_set *set;
+	struct ctl_op op;
 	int rc;
 
-	rc = ctl_publish_begin(shm, &set, err, errlen);
+	rc = ctl_op_from_request(shm->root, req, &op, err, errlen);
 	if (rc != 0)
 		return rc;
-	rc = ctl_apply_request(set, shm->root, req, err, errlen);
-	if (rc != 0)
-		return rc;
-	return ctl_publish_commit(shm, err, errlen);
+	return ctl_change_run(shm, &op, 1, err, errlen);
 }
 
 Dpvs__Response *

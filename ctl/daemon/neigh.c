@@ -63,8 +63,8 @@ neigh_static_rows(const struct dpvs_root *root, const struct dpvs_lb_tables *lb,
 {
 	uint32_t i;
 
-	for (i = 0; i < lb->nsneigh && i < DPVS_MAX_STATIC_NEIGH; i++) {
-		const struct dpvs_static_neigh *e = &lb->sneigh[i];
+	for (i = 0; i < lb->nsneigh && i < lb->caps.sneigh; i++) {
+		const struct dpvs_static_neigh *e = &dpvs_lb_sneigh(lb)[i];
 		Dpvs__Neigh **slot, *m;
 
 		if ((port >= 0 && e->port != port) || e->port >= DPVS_MAX_PORTS)
@@ -204,7 +204,7 @@ int
 ctl_show_neighs(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
 		char *err, size_t errlen)
 {
-	const struct dpvs_lb_tables *lb = &dpvs_config_active(shm->root)->lb;
+	const struct dpvs_lb_tables *lb = &dpvs_config_active(shm)->lb;
 	const char *dev = req->neigh_show != NULL ? req->neigh_show->dev : NULL;
 	size_t max = (size_t)DPVS_NEIGH_SLOTS * DPVS_MAX_WORKERS, n, i, j;
 	uint64_t now = dpvs_now_ns();

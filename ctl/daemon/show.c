@@ -32,7 +32,7 @@ ctl_show_addrs(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *r
 	       char *err, size_t errlen)
 {
 	const struct dpvs_root *root = shm->root;
-	const struct dpvs_config_set *set = dpvs_config_active(root);
+	const struct dpvs_config_set *set = dpvs_config_active(shm);
 	const char *dev = req->addr_show != NULL ? req->addr_show->dev : NULL;
 	Dpvs__AddrList *l;
 	int port = -1;
@@ -47,8 +47,8 @@ ctl_show_addrs(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *r
 	dpvs__addr_list__init(l);
 	resp->addrs = l;
 	resp->payload_case = DPVS__RESPONSE__PAYLOAD_ADDRS;
-	for (i = 0; i < set->naddrs && i < DPVS_MAX_ADDRS; i++) {
-		const struct dpvs_addr_entry *e = &set->addrs[i];
+	for (i = 0; i < set->naddrs && i < set->lb.caps.addrs; i++) {
+		const struct dpvs_addr_entry *e = &dpvs_cfg_addrs(set)[i];
 		Dpvs__Addr **slot, *a;
 
 		if (port >= 0 && e->port != port)

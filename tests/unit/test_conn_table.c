@@ -582,7 +582,7 @@ START_TEST(test_rebuild_drops_half_written_and_insane)
 	conns[bad_state].state = DPVS_TCPS_MAX;
 	/* a service slot beyond the counter rows it indexes */
 	bad_svc = add_conn(ct, IPPROTO_TCP, 7, T0, T0 + 10 * SEC);
-	conns[bad_svc].svc_slot = DPVS_MAX_SERVICES;
+	conns[bad_svc].svc_slot = DPVS_SVC_SLOT_LIMIT;
 	/* a side's port that no port index has: every packet would be dropped */
 	bad_side = add_conn(ct, IPPROTO_TCP, 8, T0, T0 + 10 * SEC);
 	conns[bad_side].out_port = DPVS_MAX_PORTS;

@@ -75,8 +75,8 @@ START_TEST(test_addr_via_handler)
 	ck_assert_int_eq(r->status, DPVS__STATUS__OK);
 	dpvs__response__free_unpacked(r, NULL);
 	ck_assert_uint_eq(shm.root->config.generation, gen0 + 1);
-	ck_assert_uint_eq(dpvs_config_active(shm.root)->naddrs, 1);
-	ck_assert_uint_eq(dpvs_config_active(shm.root)->version, gen0 + 1);
+	ck_assert_uint_eq(dpvs_config_active(&shm)->naddrs, 1);
+	ck_assert_uint_eq(dpvs_config_active(&shm)->version, gen0 + 1);
 
 	r = RUN("addr", "add", "2001:db8::1/64", "dev", "dpdk0");
 	ck_assert_int_eq(r->status, DPVS__STATUS__OK);
@@ -104,7 +104,7 @@ START_TEST(test_addr_via_handler)
 	r = RUN("addr", "del", "2001:db8::1", "dev", "dpdk0");
 	ck_assert_int_eq(r->status, DPVS__STATUS__OK);
 	dpvs__response__free_unpacked(r, NULL);
-	ck_assert_uint_eq(dpvs_config_active(shm.root)->naddrs, 1);
+	ck_assert_uint_eq(dpvs_config_active(&shm)->naddrs, 1);
 }
 END_TEST
 
@@ -212,6 +212,7 @@ START_TEST(test_neigh_union)
 {
 	uint64_t now = dpvs_now_ns(), s = 1000000000ull;
 	struct dpvs_config_set *set;
+	struct dpvs_static_neigh *sn;
 	Dpvs__Response *r;
 	Dpvs__Neigh *n;
 
@@ -221,12 +222,13 @@ START_TEST(test_neigh_union)
 	put_neigh(0, 11, 3, 0xd, DPVS_NEIGH_PROBE, now - 40 * s);    /* disagrees */
 	put_neigh(0, 12, 4, 0xe, DPVS_NEIGH_INCOMPLETE, now - 1 * s);
 	put_neigh(0, 13, 9, 0xf, DPVS_NEIGH_REACHABLE, now);         /* static below */
-	set = (struct dpvs_config_set *)(uintptr_t)dpvs_config_active(shm.root);
-	set->lb.sneigh[0].ip = shm.wr[0]->neigh[13].ip;
-	set->lb.sneigh[0].mac[0] = 2;
-	set->lb.sneigh[0].mac[5] = 0x99;
+	set = (struct dpvs_config_set *)(uintptr_t)dpvs_config_active(&shm);
+	sn = dpvs_lb_sneigh(&set->lb);
+	sn[0].ip = shm.wr[0]->neigh[13].ip;
+	sn[0].mac[0] = 2;
+	sn[0].mac[5] = 0x99;
 	set->lb.nsneigh = 1;
-	set->lb.sneigh_hash[dpvs_sneigh_hash(&set->lb.sneigh[0].ip, 0)] = 1;
+	dpvs_lb_sneigh_hash(&set->lb)[dpvs_sneigh_hash(&set->lb, &sn[0].ip, 0)] = 1;
 	r = RUN("neigh", "show");
 	ck_assert_int_eq(r->payload_case, DPVS__RESPONSE__PAYLOAD_NEIGHS);
 	ck_assert_uint_eq(r->neighs->n_neighs, 5);
@@ -264,8 +266,9 @@ START_TEST(test_neigh_union)
 	ck_assert_str_eq(n->state, "incomplete");
 	ck_assert_uint_eq(n->lladdr.len, 0);
 	dpvs__response__free_unpacked(r, NULL);
-	memset(&set->lb.sneigh[0], 0, sizeof(set->lb.sneigh[0]));
-	memset(set->lb.sneigh_hash, 0, sizeof(set->lb.sneigh_hash));
+	memset(&sn[0], 0, sizeof(sn[0]));
+	memset(dpvs_lb_sneigh_hash(&set->lb), 0,
+	       sizeof(uint16_t) * set->lb.sneigh_hash_slots);
 	set->lb.nsneigh = 0;
 	memset(shm.wr[0]->neigh, 0, sizeof(shm.wr[0]->neigh));
 	memset(shm.wr[1]->neigh, 0, sizeof(shm.wr[1]->neigh));

@@ -90,6 +90,48 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c.g.idle_sleep_us, 50);
 	ck_assert_uint_eq(c.g.conn_capacity, DPVS_CONN_DEFAULT_CAP);
 	ck_assert_uint_eq(c.g.nports, 1);
+	/* [tables]: at least 4096 services and 65536 dests by default */
+	ck_assert_uint_eq(c.g.caps.services, 4096);
+	ck_assert_uint_eq(c.g.caps.dests, 65536);
+	ck_assert_uint_eq(c.g.caps.svc_dests, 256);
+	ck_assert_uint_eq(c.g.caps.svc_laddrs, 16);
+	ck_assert_uint_eq(c.g.caps.routes, 1024);
+	ck_assert_uint_eq(c.g.caps.sneigh, 256);
+	ck_assert_uint_eq(c.g.caps.addrs, 256);
+	ck_assert_uint_eq(c.g.caps.sched_tables, 1024);
+}
+END_TEST
+
+START_TEST(test_tables)
+{
+	static const char text[] =
+		"[tables]\n"
+		"services = 100000\n";
+	static const char good[] =
+		"[tables]\n"
+		"services = 20000     ; big node\n"
+		"dests = 200000\n"
+		"dests_per_service = 32\n"
+		"laddrs_per_service = 64\n"
+		"routes = 5000\n"
+		"static_neighbours = 1000\n"
+		"addresses = 2000\n"
+		"hash_tables = 0\n"
+		"[port.p]\nvdev = net_tap0\n";
+	struct primary_conf c;
+	char err[256];
+
+	ck_assert_int_eq(parse_text(good, &c, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.g.caps.services, 20000);
+	ck_assert_uint_eq(c.g.caps.dests, 200000);
+	ck_assert_uint_eq(c.g.caps.svc_dests, 32);
+	ck_assert_uint_eq(c.g.caps.svc_laddrs, 64);
+	ck_assert_uint_eq(c.g.caps.routes, 5000);
+	ck_assert_uint_eq(c.g.caps.sneigh, 1000);
+	ck_assert_uint_eq(c.g.caps.addrs, 2000);
+	ck_assert_uint_eq(c.g.caps.sched_tables, 0);
+	ck_assert_int_ne(parse_text(text, &c, err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(strstr(err, "[tables] services = 100000: must be between 1 and 65534"));
 }
 END_TEST
 
@@ -246,6 +288,23 @@ static const struct {
 	{ "count = 1\n[port.p]\nvdev = net_tap0\n", "line 1" },
 	{ "[worker\ncount = 1\n", "line 1: a section header is [name]" },
 	{ "[worker]\ncount 1\n", "line 2" },
+	{ "[tables]\nservice = 5\n[port.p]\nvdev = net_tap0\n", "[tables] unknown key 'service'" },
+	{ "[tables]\nservices = 0\n[port.p]\nvdev = net_tap0\n",
+	  "[tables] services = 0: must be between 1 and 65534" },
+	{ "[tables]\ndests = 2000000\n[port.p]\nvdev = net_tap0\n",
+	  "[tables] dests = 2000000: must be between 1 and 1048576" },
+	{ "[tables]\ndests = lots\n[port.p]\nvdev = net_tap0\n", "[tables] dests = 'lots': not a number" },
+	{ "[tables]\nladdrs_per_service = 300\n[port.p]\nvdev = net_tap0\n",
+	  "[tables] laddrs_per_service = 300" },
+	{ "[tables]\nroutes = 0\n[port.p]\nvdev = net_tap0\n", "[tables] routes = 0" },
+	{ "[tables]\ndests = 100\n[port.p]\nvdev = net_tap0\n",
+	  "[tables] dests_per_service = 256 is more than dests = 100" },
+	{ "[tables]\nservices = 10\n[port.p]\nvdev = net_tap0\n",
+	  "[tables] hash_tables = 1024 is more than services = 10" },
+	{ "[tables]\nservices = 60000\ndests_per_service = 60000\ndests = 60000\n"
+	  "[port.p]\nvdev = net_tap0\n", "services x dests_per_service" },
+	{ "[tables]\nroutes = 10\n[tables]\nroutes = 20\n[port.p]\nvdev = net_tap0\n",
+	  "[tables] is given twice" },
 };
 
 START_TEST(test_bad_input)
@@ -270,6 +329,7 @@ main(void)
 
 	tcase_add_test(tc, test_good_file);
 	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_tables);
 	tcase_add_test(tc, test_ports_in_file_order);
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_pollable_vdevs);

@@ -304,12 +304,14 @@ START_TEST(test_static_beats_learned)
 	arp_in(RTE_ARP_OP_REPLY, lmac, NH(32), NH(1));       /* learned */
 	txb_free();
 	tx_one(m, NH(32), lmac);
-	/* then the operator adds it as a static neighbour */
-	wk_ip_from_v4(&cfg->lb.sneigh[0].ip, NH(32));
-	cfg->lb.sneigh[0].port = 0;
-	memcpy(cfg->lb.sneigh[0].mac, smac, 6);
+	/* then the operator adds it as a static neighbour, hashed into the set
+	 * as dpvs-ctl would */
+	wk_ip_from_v4(&dpvs_lb_sneigh(&cfg->lb)[0].ip, NH(32));
+	dpvs_lb_sneigh(&cfg->lb)[0].port = 0;
+	memcpy(dpvs_lb_sneigh(&cfg->lb)[0].mac, smac, 6);
 	cfg->lb.nsneigh = 1;
-	cfg->lb.sneigh_hash[dpvs_sneigh_hash(&cfg->lb.sneigh[0].ip, 0)] = 1;
+	dpvs_lb_sneigh_hash(&cfg->lb)[dpvs_sneigh_hash(&cfg->lb, &dpvs_lb_sneigh(&cfg->lb)[0].ip,
+						       0)] = 1;
 	tx_one(m, NH(32), smac);
 	arp_in(RTE_ARP_OP_REPLY, lmac, NH(32), NH(1));
 	ck_assert_uint_eq(ctx.st->drop[DPVS_DROP_ARP_STATIC] - st0, 1);
@@ -320,8 +322,8 @@ START_TEST(test_static_beats_learned)
 	tick();
 	ck_assert_ptr_null(wk_neigh_lookup(shm.wr[0], 0, &ip));
 	tx_one(m, NH(32), smac);
-	memset(&cfg->lb.sneigh[0], 0, sizeof(cfg->lb.sneigh[0]));
-	memset(cfg->lb.sneigh_hash, 0, sizeof(cfg->lb.sneigh_hash));
+	memset(&dpvs_lb_sneigh(&cfg->lb)[0], 0, sizeof(struct dpvs_static_neigh));
+	memset(dpvs_lb_sneigh_hash(&cfg->lb), 0, sizeof(uint16_t) * cfg->lb.sneigh_hash_slots);
 	cfg->lb.nsneigh = 0;
 	rte_pktmbuf_free(m);
 }
@@ -439,10 +441,10 @@ setup_node(const char *prog)
 	}
 	/* 10.0.0.1/24 and 10.0.1.1/24 on dpdk0: the ARP source is the second */
 	cfg = (struct dpvs_config_set *)(uintptr_t)ctx.cfg;
-	wk_ip_from_v4(&cfg->addrs[0].addr, RTE_BE32(0x0a000001u));
-	cfg->addrs[0].prefixlen = 24;
-	wk_ip_from_v4(&cfg->addrs[1].addr, NH(1));
-	cfg->addrs[1].prefixlen = 24;
+	wk_ip_from_v4(&dpvs_cfg_addrs(cfg)[0].addr, RTE_BE32(0x0a000001u));
+	dpvs_cfg_addrs(cfg)[0].prefixlen = 24;
+	wk_ip_from_v4(&dpvs_cfg_addrs(cfg)[1].addr, NH(1));
+	dpvs_cfg_addrs(cfg)[1].prefixlen = 24;
 	cfg->naddrs = 2;
 	wk_ctx_recover(&ctx);
 }

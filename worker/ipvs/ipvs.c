@@ -96,7 +96,7 @@ ipvs_tcp_seg(const struct rte_mbuf *m, const struct wk_pkt *pk, struct wk_tcp_se
 /* This worker's counter row of a service or dest slot if it belongs to
  * object id; with reset, a row of another object is taken over. */
 static struct dpvs_lb_stats *
-lb_row(struct dpvs_lb_stats *rows, uint16_t slot, uint32_t id, int reset)
+lb_row(struct dpvs_lb_stats *rows, uint32_t slot, uint32_t id, int reset)
 {
 	struct dpvs_lb_stats *r = &rows[slot];
 
@@ -122,10 +122,10 @@ conn_count(struct wk_ctx *ctx, const struct dpvs_conn *c, int active, int delta)
 	struct dpvs_lb_stats *rows[2];
 	unsigned int i;
 
-	rows[0] = c->svc_slot < DPVS_MAX_SERVICES ?
-			  lb_row(ctx->wr->svc_stats, c->svc_slot, c->svc_id, 0) : NULL;
-	rows[1] = c->dest_slot < DPVS_MAX_DESTS ?
-			  lb_row(ctx->wr->dest_stats, c->dest_slot, c->dest_id, 0) : NULL;
+	rows[0] = c->svc_slot < ctx->wr->caps.services ?
+			  lb_row(dpvs_wr_svc_stats(ctx->wr), c->svc_slot, c->svc_id, 0) : NULL;
+	rows[1] = c->dest_slot < ctx->wr->caps.dests ?
+			  lb_row(dpvs_wr_dest_stats(ctx->wr), c->dest_slot, c->dest_id, 0) : NULL;
 	for (i = 0; i < 2; i++) {
 		uint64_t *n;
 
@@ -177,20 +177,21 @@ static int
 ipvs_pick_local(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s,
 		const struct dpvs_dest *d, uint8_t proto, unsigned int *li, uint16_t *lport)
 {
-	unsigned int k, t, i, n = RTE_MIN(s->nladdrs, (uint16_t)DPVS_MAX_SVC_LADDRS);
+	const struct dpvs_svc_laddr *la = dpvs_lb_svc_laddrs(&ctx->cfg->lb, svc);
+	unsigned int k, t, i, n = RTE_MIN(s->nladdrs, (uint16_t)ctx->cfg->lb.caps.svc_laddrs);
 	uint16_t *cur;
 	int dir;
 
 	for (k = 0; k < n; k++) {
 		/* spread connections over the addresses */
-		i = (k + ctx->wr->svc_stats[svc].conns) % n;
-		if (s->laddrs[i].family != DPVS_AF_INET)
+		i = (k + dpvs_wr_svc_stats(ctx->wr)[svc].conns) % n;
+		if (la[i].ip.family != DPVS_AF_INET)
 			continue;
-		cur = &ctx->wr->lport_cursor[svc][i];
+		cur = &dpvs_wr_lport(ctx->wr, svc)[i];
 		for (t = 0; t < WK_LPORT_TRIES; t++) {
 			*cur = lport_next(ctx, *cur);
 			*lport = rte_cpu_to_be_16(*cur);
-			if (wk_conn_lookup(ctx->ct, proto, &d->addr, d->port, &s->laddrs[i], *lport,
+			if (wk_conn_lookup(ctx->ct, proto, &d->addr, d->port, &la[i].ip, *lport,
 					   &dir) == DPVS_CONN_NIL) {
 				*li = i;
 				return 0;
@@ -203,10 +204,11 @@ ipvs_pick_local(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s,
 /* Fill and insert a new connection; its index, or DPVS_CONN_NIL. */
 static uint32_t
 ipvs_conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, const struct wk_tcp_seg *seg,
-	      uint16_t p, uint16_t svc, uint16_t ds, unsigned int li, uint16_t lport)
+	      uint16_t p, uint16_t svc, uint32_t ds, unsigned int li, uint16_t lport)
 {
-	const struct dpvs_service *s = &ctx->cfg->lb.services[svc];
-	const struct dpvs_dest *d = &ctx->cfg->lb.dests[ds];
+	const struct dpvs_service *s = dpvs_lb_svc(&ctx->cfg->lb, svc);
+	const struct dpvs_dest *d = &dpvs_lb_dests(&ctx->cfg->lb)[ds];
+	const struct dpvs_svc_laddr *la = &dpvs_lb_svc_laddrs(&ctx->cfg->lb, svc)[li];
 	uint32_t idx = wk_conn_alloc(ctx->ct);
 	struct dpvs_conn *c;
 
@@ -225,20 +227,20 @@ ipvs_conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, const struct wk_tcp_s
 	c->cport = pk->sport;
 	c->vaddr = pk->dst;
 	c->vport = pk->dport;
-	c->laddr = s->laddrs[li];
+	c->laddr = la->ip;
 	c->lport = lport;
 	c->daddr = d->addr;
 	c->dport = d->port;
 	c->in_port = p;
-	c->out_port = s->laddr_port[li];
+	c->out_port = la->port;
 	if (seg != NULL)
 		wk_tcp_track_init(c->trk, seg);
 	c->created_ns = ctx->now_ns;
 	c->expires_ns = ctx->now_ns +
 			wk_conn_timeout_ns(&ctx->cfg->lb.timeouts, c->proto, c->state);
 	wk_conn_insert(ctx->ct, idx, ctx->now_ns);
-	lb_row(ctx->wr->svc_stats, svc, s->id, 1)->conns++;
-	lb_row(ctx->wr->dest_stats, ds, d->id, 1)->conns++;
+	lb_row(dpvs_wr_svc_stats(ctx->wr), svc, s->id, 1)->conns++;
+	lb_row(dpvs_wr_dest_stats(ctx->wr), ds, d->id, 1)->conns++;
 	conn_count(ctx, c, conn_is_active(c), 1);
 	return idx;
 }
@@ -296,9 +298,10 @@ ipvs_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk, u
 		wk_conn_set_timer(ctx->ct, idx,
 				  ctx->now_ns +
 					  wk_conn_timeout_ns(&ctx->cfg->lb.timeouts, c->proto, c->state));
-	rs = lb_row(ctx->wr->svc_stats, c->svc_slot, c->svc_id, 0);
-	rd = c->dest_slot < DPVS_MAX_DESTS ?
-		     lb_row(ctx->wr->dest_stats, c->dest_slot, c->dest_id, 0) : NULL;
+	rs = c->svc_slot < ctx->wr->caps.services ?
+		     lb_row(dpvs_wr_svc_stats(ctx->wr), c->svc_slot, c->svc_id, 0) : NULL;
+	rd = c->dest_slot < ctx->wr->caps.dests ?
+		     lb_row(dpvs_wr_dest_stats(ctx->wr), c->dest_slot, c->dest_id, 0) : NULL;
 	if (dir == DPVS_DIR_IN) {
 		c->in_pkts++;
 		c->in_bytes += bytes;
@@ -332,10 +335,12 @@ static struct wk_verdict
 ipvs_new(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
 	 uint16_t svc)
 {
-	const struct dpvs_service *s = &ctx->cfg->lb.services[svc];
+	const struct dpvs_service *s = dpvs_lb_svc(&ctx->cfg->lb, svc);
+	const struct dpvs_dest *dests = dpvs_lb_dests(&ctx->cfg->lb);
 	struct wk_tcp_seg seg;
 	unsigned int li;
-	uint16_t ds, lport;
+	uint32_t ds;
+	uint16_t lport;
 	uint32_t idx;
 
 	if (pk->proto == IPPROTO_TCP) {
@@ -346,11 +351,11 @@ ipvs_new(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt
 		ipvs_tcp_seg(m, pk, &seg);
 	}
 	ds = wk_sched_pick(ctx, svc, pk);
-	if (ds == DPVS_SLOT_NONE || ds >= DPVS_MAX_DESTS)
+	if (ds == DPVS_DEST_NONE || ds >= ctx->cfg->lb.caps.dests)
 		return wk_drop(DPVS_DROP_NO_DEST);
-	if (ctx->cfg->lb.dests[ds].fwd_mode != DPVS_FWD_FNAT)
+	if (dests[ds].fwd_mode != DPVS_FWD_FNAT)
 		return wk_drop(DPVS_DROP_FWD_MODE);
-	if (ipvs_pick_local(ctx, svc, s, &ctx->cfg->lb.dests[ds], pk->proto, &li, &lport) != 0)
+	if (ipvs_pick_local(ctx, svc, s, &dests[ds], pk->proto, &li, &lport) != 0)
 		return wk_drop(DPVS_DROP_NO_LADDR);
 	idx = ipvs_conn_new(ctx, pk, pk->proto == IPPROTO_TCP ? &seg : NULL, p, svc, ds, li, lport);
 	if (idx == DPVS_CONN_NIL)

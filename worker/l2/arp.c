@@ -196,7 +196,7 @@ arp_judge(struct wk_ctx *ctx, const struct rte_arp_hdr *arp, uint16_t p, int dir
 		return 0;
 	}
 	if (s != DPVS_SLOT_NONE) {
-		if (memcmp(ctx->cfg->lb.sneigh[s].mac, sha->addr_bytes, DPVS_ETHER_LEN) != 0)
+		if (memcmp(dpvs_lb_sneigh(&ctx->cfg->lb)[s].mac, sha->addr_bytes, DPVS_ETHER_LEN) != 0)
 			ctx->st->drop[DPVS_DROP_ARP_STATIC]++;
 		return 0;
 	}

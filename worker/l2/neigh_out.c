@@ -45,7 +45,7 @@ enum wk_naddr
 wk_neigh_v4_class(const struct dpvs_config_set *cfg, uint16_t port, uint32_t addr_be)
 {
 	uint32_t a = rte_be_to_cpu_32(addr_be), x, mask, i;
-	uint32_t n = RTE_MIN(cfg->naddrs, (uint32_t)DPVS_MAX_ADDRS);
+	uint32_t n = RTE_MIN(cfg->naddrs, cfg->lb.caps.addrs);
 	const struct dpvs_addr_entry *e;
 	struct dpvs_ip ip;
 	int on = 0;
@@ -57,7 +57,7 @@ wk_neigh_v4_class(const struct dpvs_config_set *cfg, uint16_t port, uint32_t add
 	if (dpvs_addr_lookup(&cfg->lb, &ip) != NULL)
 		return WK_NADDR_OURS;
 	for (i = 0; i < n; i++) {
-		e = &cfg->addrs[i];
+		e = &dpvs_cfg_addrs(cfg)[i];
 		if (e->addr.family != DPVS_AF_INET || e->port != port)
 			continue;
 		memcpy(&x, e->addr.bytes, sizeof(x));
@@ -79,11 +79,11 @@ static uint32_t
 arp_source(const struct wk_ctx *ctx, uint16_t port, uint32_t tip_be)
 {
 	const struct dpvs_config_set *cfg = ctx->cfg;
-	uint32_t i, a, first = 0, mask, n = RTE_MIN(cfg->naddrs, (uint32_t)DPVS_MAX_ADDRS);
+	uint32_t i, a, first = 0, mask, n = RTE_MIN(cfg->naddrs, cfg->lb.caps.addrs);
 	const struct dpvs_addr_entry *e;
 
 	for (i = 0; i < n; i++) {
-		e = &cfg->addrs[i];
+		e = &dpvs_cfg_addrs(cfg)[i];
 		if (e->addr.family != DPVS_AF_INET || e->port != port)
 			continue;
 		memcpy(&a, e->addr.bytes, sizeof(a));
@@ -154,7 +154,7 @@ wk_neigh_output(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port, uint32_t 
 	wk_ip_from_v4(&ip, nh_be);
 	s = dpvs_sneigh_lookup(&ctx->cfg->lb, &ip, port);
 	if (s != DPVS_SLOT_NONE) {
-		eth_fill(ctx, m, port, ctx->cfg->lb.sneigh[s].mac);
+		eth_fill(ctx, m, port, dpvs_lb_sneigh(&ctx->cfg->lb)[s].mac);
 		return wk_tx(port);
 	}
 	n = wk_neigh_lookup(ctx->wr, port, &ip);
