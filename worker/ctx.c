@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_log.h>
 #include <rte_mbuf.h>
@@ -55,7 +56,7 @@ wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err
 	ctx->wr = shm->wr[id];
 	ctx->ct = shm->ct[id];
 	ctx->st = &shm->root->stats[id];
-	ctx->slot = &shm->root->workers[id];
+	ctx->self = &shm->root->workers[id].self;
 	ctx->pool = shm->pool;
 	ctx->cfg = dpvs_config_active(shm->root);
 	memset(ctx->port_index, WK_PORT_NONE, sizeof(ctx->port_index));
@@ -69,7 +70,7 @@ wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err
 			return dpvs_errf(err, errlen, -EINVAL,
 					"port %s has %u queue(s), none for worker %u", pi->name,
 					pi->nb_queues, id);
-		if (shm->to_kni[p] == NULL || shm->from_kni[p][id] == NULL)
+		if (shm->to_kni[p][id] == NULL || shm->from_kni[p][id] == NULL)
 			return dpvs_errf(err, errlen, -ENOENT, "rings of port %s are missing",
 					pi->name);
 		ctx->port_id[p] = pi->port_id;
@@ -77,9 +78,32 @@ wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err
 		ctx->port_index[pi->port_id] = (uint8_t)p;
 		ctx->fwd2kni[p] = (pi->flags & DPVS_PORT_F_FORWARD2KNI) != 0;
 	}
-	if (shm->arp[id] == NULL)
-		return dpvs_errf(err, errlen, -ENOENT, "arp ring of worker %u is missing", id);
+	for (p = 0; p < conf->nworkers; p++)
+		if (p != id && (shm->arp[p][id] == NULL || shm->arp[id][p] == NULL ||
+				shm->redir[p][id] == NULL || shm->redir[id][p] == NULL))
+			return dpvs_errf(err, errlen, -ENOENT,
+					"rings between workers %u and %u are missing", id, p);
 	return 0;
+}
+
+void
+wk_self_begin(struct wk_ctx *ctx)
+{
+	struct dpvs_worker_self *self = ctx->self;
+
+	/* not "running" under a predecessor's incarnation, even for an instant */
+	__atomic_store_n(&self->state, (uint32_t)DPVS_WORKER_STOPPED, __ATOMIC_RELEASE);
+	self->pid = (int32_t)getpid();
+	self->incarnation =
+		__atomic_load_n(&ctx->root->workers[ctx->id].sup.incarnation, __ATOMIC_ACQUIRE);
+	self->heartbeat_ns = dpvs_now_ns();
+}
+
+void
+wk_self_state(struct wk_ctx *ctx, uint32_t state)
+{
+	ctx->self->heartbeat_ns = dpvs_now_ns();
+	__atomic_store_n(&ctx->self->state, state, __ATOMIC_RELEASE);
 }
 
 /* Free one mbuf pointer found in the region, if it is plausibly ours. */

@@ -23,6 +23,7 @@
 #include "ctl/daemon/server.h"
 #include "ctl/rules.h"
 #include "shm/eal.h"
+#include "shm/pool_ops.h"
 #include "shm/shm.h"
 
 struct ctl_args {
@@ -147,7 +148,8 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return rc == -EPROTO ? DPVS_EXIT_CONFIG : 1;
 	}
-	shm.root->ctl_pid = getpid();
+	/* dpvs-ctl's pool magazine; root->ctl_pid is the primary's to write */
+	dpvs_pool_set_role(shm.pool, DPVS_ROLE_CTL);
 	if (args.rules != NULL) {
 		rc = ctl_rules_load(&shm, args.rules, err, sizeof(err));
 		if (rc != 0) {

@@ -4,9 +4,9 @@
  * port); a request for any other address goes to the kernel, which owns the
  * addresses on <port>.kni; a reply is learned into this worker's neighbour
  * table (releasing the packets held for it, neigh_out.c), copied to every
- * other worker's arp ring, and handed to the kernel;
- * any other op is dropped. Also drains this worker's arp ring (copies from
- * the peers) into the neighbour table.
+ * other worker (its ring dpvs_arp_<id>_<peer>), and handed to the kernel;
+ * any other op is dropped. Also drains the peers' rings to this worker
+ * (dpvs_arp_<peer>_<id>) into the neighbour table.
  * Writes: the packet, this worker's neighbour table and stats row, new mbufs
  * from the pool for the peers' copies.
  */
@@ -18,6 +18,7 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include "shm/ring.h"
 #include "worker/l3/hdr.h"
 #include "worker/ipvs/lbpath.h"
 #include "worker/l2/neigh.h"
@@ -84,7 +85,8 @@ arp_learn(struct wk_ctx *ctx, const struct rte_arp_hdr *arp, uint16_t p)
 	wk_neigh_resolved(ctx, p, &ip, arp->arp_data.arp_sha.addr_bytes);
 }
 
-/* Give every other worker a copy of the reply in m to learn from. */
+/* Give every other worker a copy of the reply in m to learn from, each on
+ * its own ring dpvs_arp_<id>_<w> (one producer, one consumer). */
 static void
 arp_copy_to_peers(struct wk_ctx *ctx, const struct rte_mbuf *m)
 {
@@ -92,14 +94,14 @@ arp_copy_to_peers(struct wk_ctx *ctx, const struct rte_mbuf *m)
 	uint16_t w;
 
 	for (w = 0; w < ctx->nworkers; w++) {
-		if (w == ctx->id || ctx->shm->arp[w] == NULL)
+		if (w == ctx->id || ctx->shm->arp[ctx->id][w] == NULL)
 			continue;
 		c = rte_pktmbuf_copy(m, ctx->pool, 0, UINT32_MAX);
 		if (c == NULL) {
 			ctx->st->drop[DPVS_DROP_NO_MBUF]++;
 			continue;
 		}
-		if (rte_ring_enqueue(ctx->shm->arp[w], c) != 0) {
+		if (dpvs_ring_enqueue(ctx->shm->arp[ctx->id][w], c) != 0) {
 			ctx->st->drop[DPVS_DROP_ARP_RING_FULL]++;
 			rte_pktmbuf_free(c);
 		}
@@ -148,15 +150,15 @@ wk_arp_learn_copy(struct wk_ctx *ctx, struct rte_mbuf *m)
 		arp_learn(ctx, arp, p);
 }
 
-unsigned int
-wk_arp_ring_drain(struct wk_ctx *ctx)
+/* The copies peer w sent us (dpvs_arp_<w>_<id>). */
+static unsigned int
+arp_ring_drain_peer(struct wk_ctx *ctx, struct rte_ring *r)
 {
 	struct dpvs_worker_region *wr = ctx->wr;
 	struct rte_mbuf *m;
 	unsigned int i, n;
 
-	n = rte_ring_dequeue_burst(ctx->shm->arp[ctx->id], (void **)wr->inflight, DPVS_BURST,
-				   NULL);
+	n = dpvs_ring_dequeue_burst(r, (void **)wr->inflight, DPVS_BURST);
 	if (n == 0)
 		return 0;
 	wr->inflight_n = n;
@@ -169,5 +171,17 @@ wk_arp_ring_drain(struct wk_ctx *ctx)
 	}
 	wr->inflight_n = 0;
 	ctx->st->arp_ring_in += n;
+	return n;
+}
+
+unsigned int
+wk_arp_ring_drain(struct wk_ctx *ctx)
+{
+	unsigned int n = 0;
+	uint16_t w;
+
+	for (w = 0; w < ctx->nworkers; w++)
+		if (w != ctx->id && ctx->shm->arp[w][ctx->id] != NULL)
+			n += arp_ring_drain_peer(ctx, ctx->shm->arp[w][ctx->id]);
 	return n;
 }
