@@ -1,7 +1,9 @@
 /*
  * The worker context (see worker.h): built once from the shm handles and the
  * worker id, and the recovery of what a dead predecessor left in this
- * worker's shm region. Runs at start only; touches this worker's region.
+ * worker's shm region (mbufs it held, and everything derived: connection
+ * index and timers, active/inactive counts, neighbour count). Runs at start
+ * only; touches this worker's region and connection table.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -13,6 +15,7 @@
 #include <rte_mbuf.h>
 
 #include "worker/ipvs/conn_table.h"
+#include "worker/ipvs/lb_counts.h"
 #include "worker/ipvs/lbpath.h"
 #include "shm/errf.h"
 #include "worker/l2/neigh.h"
@@ -146,6 +149,8 @@ wk_ctx_recover(struct wk_ctx *ctx)
 	buffered += wk_neigh_hold_recover(ctx); /* packets held for ARP */
 	n = wk_conn_rebuild(ctx->ct, dpvs_now_ns());
 	WK_LOG(NOTICE, "worker %u: %u connection(s) found in the table", ctx->id, n);
+	/* the counts lc/wlc and the thresholds read follow the array again */
+	wk_lb_counts_rebuild(wr, ctx->ct);
 	n = wk_neigh_recount(wr);
 	if (inflight + buffered > 0)
 		WK_LOG(NOTICE,

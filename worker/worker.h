@@ -94,8 +94,9 @@ struct wk_ctx {
 int wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err,
 		size_t errlen);
 /* ctx.c: free what a dead predecessor left in inflight[] and txbuf[], rebuild
- * what is derived (the connection table's index and timers, the neighbour
- * count). Returns the number of mbufs freed. */
+ * what is derived (the connection table's index and timers, the per-service
+ * and per-dest active/inactive counts, the neighbour count). Returns the
+ * number of mbufs freed. */
 unsigned int wk_ctx_recover(struct wk_ctx *ctx);
 
 /* ctx.c: this process now speaks for the worker in its part of the slot

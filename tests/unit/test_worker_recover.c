@@ -1,7 +1,8 @@
 /*
  * Unit tests for the worker's crash safety (worker/ctx.c, worker/l2/tx.c): a
  * successor frees exactly what its predecessor still held in its shm region
- * (in-flight burst, tx buffers) and nothing else; the tx buffer flushes when
+ * (in-flight burst, tx buffers) and nothing else, and recounts the active and
+ * inactive connections of its service and dest rows; the tx buffer flushes when
  * full and counts what it sends. EAL without hugepages or shared config
  * (--no-huge --no-shconf); port 0 is a net_null (takes everything), port 1 a
  * loopback net_ring whose ring can be filled to make tx refuse; the shm is
@@ -15,12 +16,14 @@
 #include <unistd.h>
 
 #include <check.h>
+#include <rte_byteorder.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
 #include "shm/eal.h"
 #include "shm/shm.h"
+#include "worker/ipvs/conn_table.h"
 #include "worker/worker.h"
 
 static struct dpvs_shm shm;
@@ -78,6 +81,72 @@ START_TEST(test_recover_skips_foreign_pointers)
 	wr->inflight[0] = &fake;
 	ck_assert_uint_eq(wk_ctx_recover(&ctx), 0);
 	ck_assert_ptr_null(wr->inflight[0]);
+}
+END_TEST
+
+/* Connection i of worker 0's table, a full-NAT one to dest slot d (id did)
+ * of service slot 0 (id 5). */
+static void
+put_conn(uint32_t i, uint8_t proto, uint8_t state, uint16_t d, uint32_t did)
+{
+	struct dpvs_conn *c = &dpvs_conn_array(ctx.ct)[i];
+
+	memset(c, 0, sizeof(*c));
+	c->proto = proto;
+	c->state = state;
+	c->fwd_mode = DPVS_FWD_FNAT;
+	c->svc_slot = 0;
+	c->svc_id = 5;
+	c->dest_slot = d;
+	c->dest_id = did;
+	c->caddr.family = c->vaddr.family = c->laddr.family = c->daddr.family = DPVS_AF_INET;
+	c->caddr.bytes[0] = 11;
+	c->caddr.bytes[3] = (uint8_t)i;
+	c->vaddr.bytes[0] = 10;
+	c->laddr.bytes[0] = 12;
+	c->daddr.bytes[0] = 13;
+	c->cport = c->vport = c->dport = rte_cpu_to_be_16(80);
+	c->lport = rte_cpu_to_be_16((uint16_t)(1024 + i));
+	c->expires_ns = dpvs_now_ns() + 60000000000ull;
+	c->flags = DPVS_CONN_F_USED;
+}
+
+/* A predecessor that died between a connection change and its count (or
+ * whose counts drifted) leaves wrong active/inactive columns: the successor
+ * recounts them from the connection array; the other columns stay. */
+START_TEST(test_recover_recounts_active_inactive)
+{
+	struct dpvs_worker_region *wr = shm.wr[0];
+	struct dpvs_lb_stats *svc = &wr->svc_stats[0], *d1 = &wr->dest_stats[1];
+	struct dpvs_lb_stats *d2 = &wr->dest_stats[2];
+
+	memset(svc, 0, sizeof(*svc));
+	memset(d1, 0, sizeof(*d1));
+	memset(d2, 0, sizeof(*d2));
+	svc->id = 5;
+	svc->active = 7;         /* drifted */
+	svc->conns = 42;
+	d1->id = 9;
+	d1->inactive = 3;        /* drifted */
+	d1->conns = 17;
+	d2->id = 11;
+	put_conn(0, IPPROTO_TCP, DPVS_TCPS_ESTABLISHED, 1, 9);
+	put_conn(1, IPPROTO_TCP, DPVS_TCPS_SYN_RECV, 1, 9);
+	put_conn(2, IPPROTO_UDP, 0, 2, 11);
+	put_conn(3, IPPROTO_TCP, DPVS_TCPS_ESTABLISHED, 2, 99); /* a deleted dest */
+	wk_ctx_recover(&ctx);
+	ck_assert_uint_eq(svc->active, 2);
+	ck_assert_uint_eq(svc->inactive, 2);
+	ck_assert_uint_eq(svc->conns, 42);
+	ck_assert_uint_eq(d1->active, 1);
+	ck_assert_uint_eq(d1->inactive, 1);
+	ck_assert_uint_eq(d1->conns, 17);
+	ck_assert_uint_eq(d2->active, 0);
+	ck_assert_uint_eq(d2->inactive, 1);
+	/* leave an empty table to the other tests */
+	memset(dpvs_conn_array(ctx.ct), 0, 4 * sizeof(struct dpvs_conn));
+	wk_ctx_recover(&ctx);
+	ck_assert_uint_eq(svc->active + svc->inactive, 0);
 }
 END_TEST
 
@@ -250,6 +319,7 @@ main(int argc, char **argv)
 	setup_node(argv[0]);
 	tcase_add_test(tc, test_recover_frees_what_was_held);
 	tcase_add_test(tc, test_recover_skips_foreign_pointers);
+	tcase_add_test(tc, test_recover_recounts_active_inactive);
 	tcase_add_test(tc, test_tx_buffer_flushes_when_full);
 	tcase_add_test(tc, test_tx_rebuffers_what_was_refused);
 	tcase_add_test(tc, test_tx_drops_after_stalls);
