@@ -24,7 +24,8 @@
 #define DPVS_FAULT_ENV      "DPVS_FAULT"
 #define DPVS_FAULT_ONCE_ENV "DPVS_FAULT_ONCE"
 
-/* The points, in the order an operation passes them (shm/ring.h, shm/pool.c). */
+/* The points, in the order an operation passes them (shm/ring.h, shm/pool.c,
+ * worker/l2/tx.c). */
 #define DPVS_FAULT_POINTS(X)                                                            \
 	X(RING_ENQ_RESERVED, "ring_enq_reserved") /* prod.head moved, nothing written */  \
 	X(RING_ENQ_COPIED, "ring_enq_copied")     /* slots written, prod.tail not moved */ \
@@ -42,7 +43,9 @@
 	X(REFILL_TAKEN, "refill_taken")           /* depot count lowered */                 \
 	X(REFILL_PUBLISHED, "refill_published")   /* magazine len raised, lock held */      \
 	X(DEPOT_PUT_COPIED, "depot_put_copied")   /* direct put: in the depot, unpublished */ \
-	X(DEPOT_GET_TAKEN, "depot_get_taken")     /* direct get: count lowered */
+	X(DEPOT_GET_TAKEN, "depot_get_taken")     /* direct get: count lowered */    \
+	X(TX_HANDED, "tx_handed")   /* worker tx, one by one: entry cleared, in the driver */ \
+	X(TX_MOVED, "tx_moved")     /* worker tx buffer: entry cleared, not yet moved */
 
 enum dpvs_fault_point {
 #define DPVS_FAULT_ENUM(id, name) DPVS_FAULT_##id,

@@ -84,6 +84,7 @@ struct wk_ctx {
 	struct rte_ether_addr mac[DPVS_MAX_PORTS];
 	uint8_t port_index[RTE_MAX_ETHPORTS]; /* ethdev id -> port index or WK_PORT_NONE */
 	uint16_t tx_stalls[DPVS_MAX_PORTS];   /* consecutive flushes that sent nothing */
+	uint8_t tx_one[DPVS_MAX_PORTS];       /* send one packet per tx call (tx.c) */
 	uint8_t fwd2kni[DPVS_MAX_PORTS];      /* DPVS_PORT_F_FORWARD2KNI: mirror rx to kernel */
 	uint64_t now_ns;                      /* CLOCK_MONOTONIC, once per loop iteration */
 	uint64_t hold_tick_ns;                /* next scan of the hold queue (neigh_out.c) */
@@ -150,6 +151,10 @@ int wk_tx_enqueue(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
 /* tx.c: send port p's buffer; returns the number sent. */
 unsigned int wk_tx_flush(struct wk_ctx *ctx, uint16_t p);
 unsigned int wk_tx_flush_all(struct wk_ctx *ctx);
+/* tx.c: 1 if the driver of ethdev port_id writes and frees each packet inside
+ * tx_burst (net_tap), so that flushing one packet per call bounds what a
+ * death inside the driver loses to one packet. */
+int wk_tx_one_by_one(uint16_t port_id);
 /* tx.c: packets waiting in this worker's tx buffers. */
 unsigned int wk_tx_pending(const struct wk_ctx *ctx);
 

@@ -2,7 +2,9 @@
  * Unit tests for the worker's crash safety (worker/ctx.c, worker/l2/tx.c): a
  * successor frees exactly what its predecessor still held in its shm region
  * (in-flight burst, tx buffers) and nothing else, and recounts the active and
- * inactive connections of its service and dest rows; the tx buffer flushes when
+ * inactive connections of its service and dest rows; a worker killed inside
+ * a one-packet-per-call flush (tap ports) loses one packet; the tx buffer
+ * flushes when
  * full and counts what it sends. EAL without hugepages or shared config
  * (--no-huge --no-shconf); port 0 is a net_null (takes everything), port 1 a
  * loopback net_ring whose ring can be filled to make tx refuse; the shm is
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -22,6 +25,7 @@
 #include <rte_mbuf.h>
 
 #include "shm/eal.h"
+#include "shm/fault.h"
 #include "shm/shm.h"
 #include "worker/ipvs/conn_table.h"
 #include "worker/worker.h"
@@ -206,12 +210,14 @@ drain_ring_port(unsigned int n)
 	return got;
 }
 
+/* _i: 0 = the batch flush (ring, memif, NICs), 1 = one packet per call (tap) */
 START_TEST(test_tx_rebuffers_what_was_refused)
 {
 	struct dpvs_txbuf *tb = &shm.wr[0]->txbuf[1];
 	struct rte_mbuf *sent_order[10];
 	unsigned int base = in_use(), held, i;
 
+	ctx.tx_one[1] = (uint8_t)_i;
 	held = fill_ring_port();
 	ck_assert_uint_gt(held, 0);
 	for (i = 0; i < 10; i++) {
@@ -228,6 +234,7 @@ START_TEST(test_tx_rebuffers_what_was_refused)
 	ck_assert_uint_eq(tb->count, 0);
 	ck_assert_uint_eq(drain_ring_port(UINT32_MAX), 7); /* the first 3 went above */
 	ck_assert_uint_eq(in_use(), base);
+	ctx.tx_one[1] = 0;
 }
 END_TEST
 
@@ -238,6 +245,7 @@ START_TEST(test_tx_drops_after_stalls)
 	unsigned int base = in_use(), held, i;
 	uint64_t full0 = st->drop[DPVS_DROP_TX_FULL];
 
+	ctx.tx_one[1] = (uint8_t)_i;
 	held = fill_ring_port();
 	for (i = 0; i < 5; i++)
 		ck_assert_int_eq(wk_tx_enqueue(&ctx, mbuf(), 1), 0);
@@ -250,6 +258,54 @@ START_TEST(test_tx_drops_after_stalls)
 	ck_assert_uint_eq(st->drop[DPVS_DROP_TX_FULL] - full0, 5);
 	ck_assert_uint_eq(drain_ring_port(UINT32_MAX), held);
 	ck_assert_uint_eq(in_use(), base);
+	ctx.tx_one[1] = 0;
+}
+END_TEST
+
+/* A worker killed inside a one-by-one flush (in the driver, or moving the
+ * unsent packets down) loses one packet; its successor frees the rest. A
+ * child process flushes port 1 (room for 3 of 10) with a fault point armed;
+ * EAL memory and the net_ring are shared with it (--no-huge is a memfd). */
+static const char *const tx_faults[] = { "tx_handed:2", "tx_moved:2", "tx_handed:4" };
+
+START_TEST(test_tx_one_by_one_death_loses_one)
+{
+	struct dpvs_txbuf *tb = &shm.wr[0]->txbuf[1];
+	unsigned int base = in_use(), held, i, freed, sent;
+	int status;
+	pid_t pid;
+
+	ctx.tx_one[1] = 1;
+	held = fill_ring_port();
+	for (i = 0; i < 10; i++)
+		ck_assert_int_eq(wk_tx_enqueue(&ctx, mbuf(), 1), 0);
+	ck_assert_uint_eq(drain_ring_port(3), 3);
+	pid = fork();
+	if (pid == 0) {
+		if (dpvs_fault_arm(tx_faults[_i]) != 0)
+			_exit(2);
+		wk_tx_flush(&ctx, 1);
+		_exit(3); /* not reached: the fault point kills */
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFSIGNALED(status), "%s: the child was not killed", tx_faults[_i]);
+	/* its successor: frees what the buffer still records */
+	freed = wk_ctx_recover(&ctx);
+	ck_assert_uint_eq(tb->count, 0);
+	sent = drain_ring_port(UINT32_MAX) - (held - 3);
+	printf("%s: %u sent, %u freed by the successor, %u lost\n", tx_faults[_i], sent, freed,
+	       in_use() - base);
+	ck_assert_uint_eq(sent + freed + (in_use() - base), 10);
+	ck_assert_uint_eq(in_use(), base + 1);
+	ctx.tx_one[1] = 0;
+}
+END_TEST
+
+START_TEST(test_tx_one_by_one_only_for_tap)
+{
+	ck_assert_int_eq(wk_tx_one_by_one(ctx.port_id[0]), 0); /* net_null */
+	ck_assert_int_eq(wk_tx_one_by_one(ctx.port_id[1]), 0); /* net_ring */
+	ck_assert_int_eq(wk_tx_one_by_one(RTE_MAX_ETHPORTS - 1), 0);
 }
 END_TEST
 
@@ -321,8 +377,10 @@ main(int argc, char **argv)
 	tcase_add_test(tc, test_recover_skips_foreign_pointers);
 	tcase_add_test(tc, test_recover_recounts_active_inactive);
 	tcase_add_test(tc, test_tx_buffer_flushes_when_full);
-	tcase_add_test(tc, test_tx_rebuffers_what_was_refused);
-	tcase_add_test(tc, test_tx_drops_after_stalls);
+	tcase_add_loop_test(tc, test_tx_rebuffers_what_was_refused, 0, 2);
+	tcase_add_loop_test(tc, test_tx_drops_after_stalls, 0, 2);
+	tcase_add_loop_test(tc, test_tx_one_by_one_death_loses_one, 0, (int)RTE_DIM(tx_faults));
+	tcase_add_test(tc, test_tx_one_by_one_only_for_tap);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK); /* one EAL for all tests */
