@@ -135,8 +135,7 @@ static struct rte_ring *
 ring_create(char *name, size_t len, const char *fmt, uint8_t a, uint8_t b)
 {
 	snprintf(name, len, fmt, a, b);
-	return rte_ring_create(name, DPVS_RING_SIZE, SOCKET_ID_ANY,
-			       RING_F_SP_ENQ | RING_F_SC_DEQ);
+	return rte_ring_create(name, DPVS_RING_SIZE, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
 }
 
 static int
