@@ -100,7 +100,7 @@ intent_end(struct dpvs_mag *m)
 
 /* Move k objects from the top of m into the depot. Order: copy into the
  * depot's free slots, lower m->len, raise the depot count. */
-static void
+static __rte_noinline void
 mag_spill(struct dpvs_pool_depot *d, struct dpvs_mag *m, uint32_t tag, uint32_t k)
 {
 	uint32_t c, len, i;
@@ -127,7 +127,7 @@ mag_spill(struct dpvs_pool_depot *d, struct dpvs_mag *m, uint32_t tag, uint32_t 
 
 /* Move up to k objects from the depot onto m. Order: copy into m's free
  * slots, lower the depot count, raise m->len. */
-static void
+static __rte_noinline void
 mag_refill(struct dpvs_pool_depot *d, struct dpvs_mag *m, uint32_t tag, uint32_t k)
 {
 	uint32_t c, len, i;
@@ -153,7 +153,7 @@ mag_refill(struct dpvs_pool_depot *d, struct dpvs_mag *m, uint32_t tag, uint32_t
 }
 
 /* Caller's objects straight into the depot (no role, or a huge burst). */
-static int
+static __rte_noinline int
 depot_put(struct dpvs_pool_depot *d, void *const *objs, uint32_t n)
 {
 	struct dpvs_mag *m = tls_role1 != 0 ? &d->mag[tls_role1 - 1] : NULL;
@@ -180,7 +180,7 @@ depot_put(struct dpvs_pool_depot *d, void *const *objs, uint32_t n)
 /* Objects straight from the depot to the caller: the count is lowered before
  * they are copied out, so a death in between loses them, never hands them
  * out twice. */
-static int
+static __rte_noinline int
 depot_get(struct dpvs_pool_depot *d, void **objs, uint32_t n)
 {
 	struct dpvs_mag *m = tls_role1 != 0 ? &d->mag[tls_role1 - 1] : NULL;
@@ -208,6 +208,70 @@ depot_get(struct dpvs_pool_depot *d, void **objs, uint32_t n)
 	return 0;
 }
 
+/* Put n objects on top of m (room checked): the pointers are in place
+ * before len covers them. */
+static inline void
+mag_put(struct dpvs_mag *m, uint32_t len, void *const *objs, uint32_t n)
+{
+	uint32_t i;
+
+	if (likely(n == 1))
+		m->objs[len] = objs[0];
+	else
+		for (i = 0; i < n; i++)
+			m->objs[len + i] = objs[i];
+	dpvs_fault(DPVS_FAULT_MAG_PUT_COPIED);
+	__atomic_store_n(&m->len, len + n, __ATOMIC_RELEASE);
+}
+
+/* Take n objects off the top of m (len >= n): len no longer covers them
+ * before they are copied out. */
+static inline void
+mag_take(struct dpvs_mag *m, uint32_t len, void **objs, uint32_t n)
+{
+	uint32_t i;
+
+	len -= n;
+	__atomic_store_n(&m->len, len, __ATOMIC_RELAXED);
+	rte_compiler_barrier();
+	dpvs_fault(DPVS_FAULT_MAG_GET_TAKEN);
+	if (likely(n == 1))
+		objs[0] = m->objs[len];
+	else
+		for (i = 0; i < n; i++)
+			objs[i] = m->objs[len + n - 1 - i];
+}
+
+/*
+ * The slow paths, out of line and reached by tail calls, so that the fast
+ * ones keep no register across a call: a spill or refill first, or a fault
+ * point armed (the fast paths then skip their inline copies of the points,
+ * which are unreachable there).
+ */
+static __rte_noinline int
+mag_enqueue_slow(struct dpvs_pool_depot *d, struct dpvs_mag *m, uint32_t r,
+		 void *const *objs, uint32_t n)
+{
+	if (m->len + n > DPVS_MAG_CAP)
+		mag_spill(d, m, r, m->len - DPVS_MAG_SIZE);
+	if (unlikely(m->len + n > DPVS_MAG_CAP)) /* a full depot: double frees */
+		return depot_put(d, objs, n);
+	mag_put(m, m->len, objs, n);
+	return 0;
+}
+
+static __rte_noinline int
+mag_dequeue_slow(struct dpvs_pool_depot *d, struct dpvs_mag *m, uint32_t r, void **objs,
+		 uint32_t n)
+{
+	if (m->len < n)
+		mag_refill(d, m, r, DPVS_MAG_SIZE + n - m->len);
+	if (m->len < n)
+		return -ENOBUFS;
+	mag_take(m, m->len, objs, n);
+	return 0;
+}
+
 static int
 mag_enqueue(struct rte_mempool *mp, void *const *objs, unsigned int n)
 {
@@ -219,14 +283,14 @@ mag_enqueue(struct rte_mempool *mp, void *const *objs, unsigned int n)
 		return depot_put(d, objs, n);
 	m = &d->mag[r - 1];
 	len = m->len;
-	if (unlikely(len + n > DPVS_MAG_CAP)) {
-		mag_spill(d, m, r, len - DPVS_MAG_SIZE);
-		len = m->len;
-	}
-	for (i = 0; i < n; i++)
-		m->objs[len + i] = objs[i];
-	dpvs_fault(DPVS_FAULT_MAG_PUT_COPIED);
-	/* the pointers are in place before len covers them */
+	if (unlikely(len + n > DPVS_MAG_CAP || dpvs_fault_armed != 0))
+		return mag_enqueue_slow(d, m, r, objs, n);
+	/* mag_put() without its fault point */
+	if (likely(n == 1))
+		m->objs[len] = objs[0];
+	else
+		for (i = 0; i < n; i++)
+			m->objs[len + i] = objs[i];
 	__atomic_store_n(&m->len, len + n, __ATOMIC_RELEASE);
 	return 0;
 }
@@ -242,19 +306,17 @@ mag_dequeue(struct rte_mempool *mp, void **objs, unsigned int n)
 		return depot_get(d, objs, n);
 	m = &d->mag[r - 1];
 	len = m->len;
-	if (unlikely(len < n)) {
-		mag_refill(d, m, r, DPVS_MAG_SIZE + n - len);
-		len = m->len;
-		if (len < n)
-			return -ENOBUFS;
-	}
+	if (unlikely(len < n || dpvs_fault_armed != 0))
+		return mag_dequeue_slow(d, m, r, objs, n);
+	/* mag_take() without its fault point */
 	len -= n;
-	/* len no longer covers them before they are copied out */
 	__atomic_store_n(&m->len, len, __ATOMIC_RELAXED);
 	rte_compiler_barrier();
-	dpvs_fault(DPVS_FAULT_MAG_GET_TAKEN);
-	for (i = 0; i < n; i++)
-		objs[i] = m->objs[len + n - 1 - i];
+	if (likely(n == 1))
+		objs[0] = m->objs[len];
+	else
+		for (i = 0; i < n; i++)
+			objs[i] = m->objs[len + n - 1 - i];
 	return 0;
 }
 
