@@ -18,6 +18,7 @@
 #ifndef DPVS_SHM_LAYOUT_H
 #define DPVS_SHM_LAYOUT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_common.h>
@@ -141,8 +142,9 @@ struct dpvs_worker_slot {
 	struct dpvs_worker_sup sup;
 	struct dpvs_worker_self self;
 };
-_Static_assert(sizeof(struct dpvs_worker_slot) == 2 * RTE_CACHE_LINE_SIZE,
-	       "dpvs_worker_slot layout: one cache line per writer");
+_Static_assert(offsetof(struct dpvs_worker_slot, self) % RTE_CACHE_LINE_SIZE == 0 &&
+		       sizeof(struct dpvs_worker_sup) % RTE_CACHE_LINE_SIZE == 0,
+	       "dpvs_worker_slot layout: each writer's part on cache lines of its own");
 
 struct dpvs_root {
 	uint32_t magic;
