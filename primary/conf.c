@@ -310,6 +310,14 @@ port_device(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry
 				 "reserved for the exception ports)", sec, vdev);
 	if (conf_vdev_refusal(vdev, why, sizeof(why)) != NULL)
 		return conf_fail(x, "[%s] vdev = '%s': %s", sec, vdev, why);
+	/* memif zero-copy hands the driver's own ring buffers out as mbufs and
+	 * moves its cursor only after the burst: a worker killed in between
+	 * leaves mbufs that its successor frees and the driver hands out again
+	 * (docs/crash-safety.md) */
+	if (strncmp(vdev, "net_memif", 9) == 0 && strstr(vdev, "zero-copy=yes") != NULL)
+		return conf_fail(x, "[%s] vdev = '%s': memif zero-copy is not safe when a worker "
+				 "dies (its buffers could be handed out twice); leave out "
+				 "zero-copy=yes", sec, vdev);
 	*kind = CONF_PORT_VDEV;
 	snprintf(p->devargs, sizeof(p->devargs), "%s", vdev);
 	return 0;

@@ -242,6 +242,7 @@ run_node(struct primary_conf *c, const char *rules, const char *bindir, int sigf
 	sup.rules = rules;
 	sup.root = shm.root;
 	sup.rcu = shm.rcu;
+	sup.shm = &shm;
 	sup.sigfd = sigfd;
 	PLOG(INFO, "node '%s' up: %u ports, %u workers; supervising", c->g.file_prefix,
 	     c->g.nports, c->g.nworkers);

@@ -19,6 +19,7 @@
 
 #include "shm/shm.h"
 #include "log.h"
+#include "repair.h"
 #include "stale.h"
 #include "supervise.h"
 
@@ -95,11 +96,13 @@ slot_set(struct supervisor *s, const struct sup_child *c, uint32_t state)
 		s->root->bridge_pid = c->pid;
 		return;
 	}
+	/* the primary's part only (shm/layout.h); the worker writes slot->self */
 	slot = &s->root->workers[c->id];
-	slot->pid = c->pid;
-	slot->restarts = c->restarts;
-	slot->started_ns = c->started_ns;
-	__atomic_store_n(&slot->state, state, __ATOMIC_RELEASE);
+	slot->sup.pid = c->pid;
+	slot->sup.restarts = c->restarts;
+	slot->sup.incarnation = c->restarts + 1;
+	slot->sup.started_ns = c->started_ns;
+	__atomic_store_n(&slot->sup.state, state, __ATOMIC_RELEASE);
 }
 
 void
@@ -111,12 +114,14 @@ sup_on_death(struct supervisor *s, struct sup_child *c, int status, uint64_t now
 	sup_status_str(status, how, sizeof(how));
 	c->pid = 0;
 	if (c->kind == SUP_WORKER && s->root != NULL) {
-		s->root->workers[c->id].last_status = status;
-		s->root->workers[c->id].last_exit_ns = now;
+		s->root->workers[c->id].sup.last_status = status;
+		s->root->workers[c->id].sup.last_exit_ns = now;
 	}
 	/* a dead worker must never hold up dpvs-ctl's config publication */
 	if (c->kind == SUP_WORKER && s->rcu != NULL)
 		rte_rcu_qsbr_thread_offline(s->rcu, c->id);
+	/* its rings and pool magazine, before anyone takes its role again */
+	prim_repair_child(s->shm, c->kind, c->id, c->name);
 	if (s->stopping) {
 		PLOG(INFO, "%s stopped: %s", c->name, how);
 		slot_set(s, c, DPVS_WORKER_STOPPED);

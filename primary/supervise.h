@@ -26,6 +26,7 @@
 #define SUP_MAX_CHILDREN    (2 + DPVS_MAX_WORKERS)
 
 struct rte_rcu_qsbr;
+struct dpvs_shm;
 
 enum sup_kind {
 	SUP_CTL = 0,
@@ -54,6 +55,7 @@ struct supervisor {
 	const char *rules;        /* given to the first dpvs-ctl only */
 	struct dpvs_root *root;   /* NULL in unit tests */
 	struct rte_rcu_qsbr *rcu; /* NULL in unit tests */
+	struct dpvs_shm *shm;     /* for the repair after a death; NULL in unit tests */
 	int sigfd;
 	int stopping;
 	int fatal;                /* set when a death stops the node */
@@ -72,7 +74,8 @@ void sup_status_str(int status, char *buf, size_t len);
 /* 1 when this wait status means a restart cannot help. */
 int sup_death_is_fatal(int status);
 
-/* Book a child's death at now: slot fields, RCU offline, next start time. */
+/* Book a child's death at now: slot fields, RCU offline, the repair of the
+ * shared objects it used (primary/repair.h), next start time. */
 void sup_on_death(struct supervisor *s, struct sup_child *c, int status, uint64_t now);
 
 /* Milliseconds until the next pending start (poll timeout), -1 if none. */

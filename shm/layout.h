@@ -7,8 +7,9 @@
  *
  * Types and names only. Who writes what (ARCHITECTURE.md section 1):
  *   dpvs_root.conf, .ports          primary, before any secondary starts
- *   dpvs_root.workers[i]            primary (pid, state, restarts), worker i
- *                                   (heartbeat_ns, loops)
+ *   dpvs_root.workers[i].sup        primary (spawned incarnation, pid, state,
+ *                                   restarts, exit status)
+ *   dpvs_root.workers[i].self       worker i (running incarnation, heartbeat)
  *   dpvs_root.stats[i]              worker i
  *   dpvs_root.bridge_stats[p]       dpvs-kni-bridge
  *   dpvs_root.config, config sets   dpvs-ctl (published with RCU, see config.h)
@@ -17,6 +18,7 @@
 #ifndef DPVS_SHM_LAYOUT_H
 #define DPVS_SHM_LAYOUT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_common.h>
@@ -42,21 +44,26 @@
 #define DPVS_MZ_ROOT        "dpvs_root"
 #define DPVS_MZ_RCU         "dpvs_rcu"
 #define DPVS_MZ_WORKER_FMT  "dpvs_wr_%u"        /* worker id */
-#define DPVS_POOL_MBUF      "dpvs_mbuf"
-/* worker -> kernel, one per port: multi-producer (workers), single consumer (bridge) */
-#define DPVS_RING_TO_KNI_FMT   "dpvs_tokni_%u"   /* port index */
-/* kernel -> worker, one per port and worker: single producer (bridge), single consumer */
+#define DPVS_POOL_MBUF      "dpvs_mbuf"         /* ops DPVS_POOL_OPS, shm/pool.h */
+/*
+ * Every ring has one producer process and one consumer process and is
+ * created RING_F_SP_ENQ | RING_F_SC_DEQ; after a death the primary repairs
+ * the dead side of each ring it used (shm/repair.h, docs/crash-safety.md).
+ */
+/* worker -> kernel: producer worker w, consumer the bridge */
+#define DPVS_RING_TO_KNI_FMT   "dpvs_tokni_%u_%u"   /* port index, worker id */
+/* kernel -> worker: producer the bridge, consumer worker w */
 #define DPVS_RING_FROM_KNI_FMT "dpvs_fromkni_%u_%u" /* port index, worker id */
-/* ARP replies and gratuitous ARP for a worker to judge: multi-producer (peers),
- * single consumer */
-#define DPVS_RING_ARP_FMT      "dpvs_arp_%u"     /* worker id */
-/* redirect from worker a to worker b: single producer, single consumer */
-#define DPVS_RING_REDIR_FMT    "dpvs_redir_%u_%u" /* from, to */
+/* ARP replies and gratuitous ARP for a worker to judge: producer worker a,
+ * consumer worker b */
+#define DPVS_RING_ARP_FMT      "dpvs_arp_%u_%u"     /* from a, to b */
+/* packets of connections owned by b: producer worker a, consumer worker b */
+#define DPVS_RING_REDIR_FMT    "dpvs_redir_%u_%u"   /* from a, to b */
 
 #define DPVS_RING_SIZE 1024
 
-/* Fixed lcore ids: the mempool cache belongs to the lcore id, so a restarted
- * process must come back with the same one. */
+/* Fixed lcore ids, one per process (the mbuf pool has no per-lcore cache: its
+ * magazines belong to the process role, shm/pool.h). */
 #define DPVS_LCORE_PRIMARY 0
 #define DPVS_LCORE_WORKER(id) (1 + (id))
 #define DPVS_LCORE_CTL     126
@@ -103,19 +110,46 @@ enum dpvs_worker_state {
 	DPVS_WORKER_BACKOFF,      /* died; waiting before the next restart */
 };
 
-/* One per worker. pid/state/restarts by the primary; the worker sets state
- * RUNNING once attached and refreshes heartbeat_ns every loop. */
-struct dpvs_worker_slot {
-	int32_t pid;
-	uint32_t state;           /* enum dpvs_worker_state */
+/*
+ * A worker's slot, in two parts with one writer each (a reader derives the
+ * state with dpvs_worker_state(), shm/shm.h):
+ *   sup   written only by dpvs-primary: "I spawned incarnation N as pid P"
+ *         (state STARTING), "it died, next start after a back-off"
+ *         (BACKOFF), "stopped" (STOPPED). Never RUNNING.
+ *   self  written only by the worker process: "I am incarnation N, pid P,
+ *         running" and its heartbeat. A worker is RUNNING when sup says
+ *         STARTING and self names the same incarnation and pid.
+ * New fields of the supervisor (exit reasons, gaps) go into sup; fields the
+ * worker reports go into self. Neither side ever writes the other's part.
+ */
+struct dpvs_worker_sup {
+	int32_t pid;              /* process spawned as `incarnation`; 0 = none */
+	uint32_t state;           /* enum dpvs_worker_state, never RUNNING */
+	uint32_t incarnation;     /* 1 at the first spawn, +1 at each restart */
 	uint32_t restarts;
 	uint32_t lcore_id;
-	uint64_t heartbeat_ns;    /* CLOCK_MONOTONIC */
-	uint64_t started_ns;      /* CLOCK_MONOTONIC at last spawn */
+	uint32_t pad0;
+	uint64_t started_ns;      /* CLOCK_MONOTONIC at the last spawn */
 	uint64_t last_exit_ns;
 	int32_t last_status;      /* wait status of the last death */
-	uint32_t pad;
+	uint32_t pad1;
 } __rte_cache_aligned;
+
+struct dpvs_worker_self {
+	uint32_t incarnation;     /* sup.incarnation when this process started */
+	uint32_t state;           /* RUNNING once polling, STOPPED on a clean exit */
+	int32_t pid;              /* this process */
+	uint32_t pad;
+	uint64_t heartbeat_ns;    /* CLOCK_MONOTONIC, every loop iteration */
+} __rte_cache_aligned;
+
+struct dpvs_worker_slot {
+	struct dpvs_worker_sup sup;
+	struct dpvs_worker_self self;
+};
+_Static_assert(offsetof(struct dpvs_worker_slot, self) % RTE_CACHE_LINE_SIZE == 0 &&
+		       sizeof(struct dpvs_worker_sup) % RTE_CACHE_LINE_SIZE == 0,
+	       "dpvs_worker_slot layout: each writer's part on cache lines of its own");
 
 struct dpvs_root {
 	uint32_t magic;
@@ -137,7 +171,7 @@ struct dpvs_root {
 	uint32_t sz_addr_ix;
 	uint32_t sz_caps;
 
-	int32_t primary_pid;
+	int32_t primary_pid;      /* these three: written by the primary only */
 	int32_t ctl_pid;
 	int32_t bridge_pid;
 	uint32_t pad1;

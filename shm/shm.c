@@ -1,6 +1,7 @@
 /*
  * Creation and attachment of the node's shared memory (see shm.h).
- * Touches only memzones, the mbuf pool and rings; runs at start-up only.
+ * Touches only memzones, the mbuf pool (pool.c) and rings; runs at start-up
+ * only.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -17,9 +18,8 @@
 #include <rte_version.h>
 
 #include "errf.h"
+#include "pool_ops.h"
 #include "shm.h"
-
-#define MBUF_CACHE 256
 
 uint64_t
 dpvs_now_ns(void)
@@ -166,6 +166,14 @@ create_lb(struct dpvs_shm *shm, const struct dpvs_global_conf *conf, char *err,
 	return 0;
 }
 
+/* One ring, one producer process, one consumer process (shm/ring.h). */
+static struct rte_ring *
+ring_create(char *name, size_t len, const char *fmt, uint8_t a, uint8_t b)
+{
+	snprintf(name, len, fmt, a, b);
+	return rte_ring_create(name, DPVS_RING_SIZE, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+}
+
 static int
 create_rings(struct dpvs_shm *shm, const struct dpvs_global_conf *conf, char *err,
 	     size_t errlen)
@@ -174,30 +182,26 @@ create_rings(struct dpvs_shm *shm, const struct dpvs_global_conf *conf, char *er
 	unsigned int p, w, v;
 
 	for (p = 0; p < conf->nports; p++) {
-		snprintf(name, sizeof(name), DPVS_RING_TO_KNI_FMT, p);
-		shm->to_kni[p] = rte_ring_create(name, DPVS_RING_SIZE, SOCKET_ID_ANY,
-						 RING_F_SC_DEQ);
-		if (shm->to_kni[p] == NULL)
-			goto ring_fail;
 		for (w = 0; w < conf->nworkers; w++) {
-			snprintf(name, sizeof(name), DPVS_RING_FROM_KNI_FMT, p, w);
-			shm->from_kni[p][w] = rte_ring_create(name, DPVS_RING_SIZE, SOCKET_ID_ANY,
-							      RING_F_SP_ENQ | RING_F_SC_DEQ);
+			shm->to_kni[p][w] = ring_create(name, sizeof(name), DPVS_RING_TO_KNI_FMT,
+							p, w);
+			if (shm->to_kni[p][w] == NULL)
+				goto ring_fail;
+			shm->from_kni[p][w] = ring_create(name, sizeof(name),
+							  DPVS_RING_FROM_KNI_FMT, p, w);
 			if (shm->from_kni[p][w] == NULL)
 				goto ring_fail;
 		}
 	}
 	for (w = 0; w < conf->nworkers; w++) {
-		snprintf(name, sizeof(name), DPVS_RING_ARP_FMT, w);
-		shm->arp[w] = rte_ring_create(name, DPVS_RING_SIZE, SOCKET_ID_ANY, RING_F_SC_DEQ);
-		if (shm->arp[w] == NULL)
-			goto ring_fail;
 		for (v = 0; v < conf->nworkers; v++) {
 			if (v == w)
 				continue;
-			snprintf(name, sizeof(name), DPVS_RING_REDIR_FMT, w, v);
-			shm->redir[w][v] = rte_ring_create(name, DPVS_RING_SIZE, SOCKET_ID_ANY,
-							   RING_F_SP_ENQ | RING_F_SC_DEQ);
+			shm->arp[w][v] = ring_create(name, sizeof(name), DPVS_RING_ARP_FMT, w, v);
+			if (shm->arp[w][v] == NULL)
+				goto ring_fail;
+			shm->redir[w][v] = ring_create(name, sizeof(name), DPVS_RING_REDIR_FMT, w,
+						       v);
 			if (shm->redir[w][v] == NULL)
 				goto ring_fail;
 		}
@@ -274,17 +278,21 @@ dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 		shm->wr[w] = mz->addr;
 		memset(shm->wr[w], 0, wr_sz);
 		dpvs_wr_format(shm->wr[w], &caps, w);
-		shm->root->workers[w].lcore_id = DPVS_LCORE_WORKER(w);
+		shm->root->workers[w].sup.lcore_id = DPVS_LCORE_WORKER(w);
 	}
 	rc = create_config(shm, &caps, err, errlen);
 	if (rc != 0)
 		return rc;
 
-	shm->pool = rte_pktmbuf_pool_create(DPVS_POOL_MBUF, conf->mbufs, MBUF_CACHE, 0,
-					    RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	shm->pool = dpvs_pool_create(DPVS_POOL_MBUF, conf->mbufs, SOCKET_ID_ANY);
 	if (shm->pool == NULL)
 		return dpvs_errf(err, errlen, -rte_errno, "cannot create mbuf pool of %u: %s",
 			    conf->mbufs, rte_strerror(rte_errno));
+	rc = dpvs_pool_check(shm->pool, err, errlen);
+	if (rc != 0)
+		return rc;
+	/* the creator is the primary (or a single-process test acting as it) */
+	dpvs_pool_set_role(shm->pool, DPVS_ROLE_PRIMARY);
 	rc = create_lb(shm, &shm->root->conf, err, errlen);
 	if (rc != 0)
 		return rc;
@@ -314,21 +322,27 @@ attach_rings(struct dpvs_shm *shm, char *err, size_t errlen)
 	int rc;
 
 	for (p = 0; p < conf->nports; p++) {
-		rc = lookup_ring(&shm->to_kni[p], err, errlen, DPVS_RING_TO_KNI_FMT, p);
-		for (w = 0; rc == 0 && w < conf->nworkers; w++)
-			rc = lookup_ring(&shm->from_kni[p][w], err, errlen,
-					 DPVS_RING_FROM_KNI_FMT, p, w);
-		if (rc != 0)
-			return rc;
+		for (w = 0; w < conf->nworkers; w++) {
+			rc = lookup_ring(&shm->to_kni[p][w], err, errlen, DPVS_RING_TO_KNI_FMT, p,
+					 w);
+			if (rc == 0)
+				rc = lookup_ring(&shm->from_kni[p][w], err, errlen,
+						 DPVS_RING_FROM_KNI_FMT, p, w);
+			if (rc != 0)
+				return rc;
+		}
 	}
 	for (w = 0; w < conf->nworkers; w++) {
-		rc = lookup_ring(&shm->arp[w], err, errlen, DPVS_RING_ARP_FMT, w);
-		for (v = 0; rc == 0 && v < conf->nworkers; v++)
-			if (v != w)
+		for (v = 0; v < conf->nworkers; v++) {
+			if (v == w)
+				continue;
+			rc = lookup_ring(&shm->arp[w][v], err, errlen, DPVS_RING_ARP_FMT, w, v);
+			if (rc == 0)
 				rc = lookup_ring(&shm->redir[w][v], err, errlen,
 						 DPVS_RING_REDIR_FMT, w, v);
-		if (rc != 0)
-			return rc;
+			if (rc != 0)
+				return rc;
+		}
 	}
 	return 0;
 }
@@ -393,5 +407,8 @@ dpvs_shm_attach(struct dpvs_shm *shm, char *err, size_t errlen)
 	shm->pool = rte_mempool_lookup(DPVS_POOL_MBUF);
 	if (shm->pool == NULL)
 		return dpvs_errf(err, errlen, -ENOENT, "mempool %s not found", DPVS_POOL_MBUF);
+	rc = dpvs_pool_check(shm->pool, err, errlen);
+	if (rc != 0)
+		return rc;
 	return attach_rings(shm, err, errlen);
 }

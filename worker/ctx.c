@@ -1,12 +1,15 @@
 /*
  * The worker context (see worker.h): built once from the shm handles and the
  * worker id, and the recovery of what a dead predecessor left in this
- * worker's shm region. Runs at start only; touches this worker's region.
+ * worker's shm region (mbufs it held, and everything derived: connection
+ * index and timers, active/inactive counts, neighbour count). Runs at start
+ * only; touches this worker's region and connection table.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_ethdev.h>
@@ -14,6 +17,7 @@
 #include <rte_mbuf.h>
 
 #include "worker/ipvs/conn_table.h"
+#include "worker/ipvs/lb_counts.h"
 #include "worker/ipvs/lbpath.h"
 #include "shm/errf.h"
 #include "worker/l2/neigh.h"
@@ -83,7 +87,7 @@ wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err
 	ctx->wr = shm->wr[id];
 	ctx->ct = shm->ct[id];
 	ctx->st = &shm->root->stats[id];
-	ctx->slot = &shm->root->workers[id];
+	ctx->self = &shm->root->workers[id].self;
 	ctx->pool = shm->pool;
 	ctx->cfg = dpvs_config_active(shm);
 	memset(ctx->port_index, WK_PORT_NONE, sizeof(ctx->port_index));
@@ -97,20 +101,44 @@ wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err
 			return dpvs_errf(err, errlen, -EINVAL,
 					"port %s has %u queue(s), none for worker %u", pi->name,
 					pi->nb_queues, id);
-		if (shm->to_kni[p] == NULL || shm->from_kni[p][id] == NULL)
+		if (shm->to_kni[p][id] == NULL || shm->from_kni[p][id] == NULL)
 			return dpvs_errf(err, errlen, -ENOENT, "rings of port %s are missing",
 					pi->name);
 		if (wk_port_pollable(pi, err, errlen) != 0)
 			return -EINVAL;
 		ctx->port_id[p] = pi->port_id;
+		ctx->tx_one[p] = wk_tx_one_by_one(pi->port_id);
 		memcpy(ctx->mac[p].addr_bytes, pi->mac, RTE_ETHER_ADDR_LEN);
 		ctx->port_index[pi->port_id] = (uint8_t)p;
 		ctx->fwd2kni[p] = (pi->flags & DPVS_PORT_F_FORWARD2KNI) != 0;
 		ctx->rx_max_len[p] = pi->mtu != 0 ? (uint32_t)pi->mtu + RTE_ETHER_HDR_LEN : 0;
 	}
-	if (shm->arp[id] == NULL)
-		return dpvs_errf(err, errlen, -ENOENT, "arp ring of worker %u is missing", id);
+	for (p = 0; p < conf->nworkers; p++)
+		if (p != id && (shm->arp[p][id] == NULL || shm->arp[id][p] == NULL ||
+				shm->redir[p][id] == NULL || shm->redir[id][p] == NULL))
+			return dpvs_errf(err, errlen, -ENOENT,
+					"rings between workers %u and %u are missing", id, p);
 	return 0;
+}
+
+void
+wk_self_begin(struct wk_ctx *ctx)
+{
+	struct dpvs_worker_self *self = ctx->self;
+
+	/* not "running" under a predecessor's incarnation, even for an instant */
+	__atomic_store_n(&self->state, (uint32_t)DPVS_WORKER_STOPPED, __ATOMIC_RELEASE);
+	self->pid = (int32_t)getpid();
+	self->incarnation =
+		__atomic_load_n(&ctx->root->workers[ctx->id].sup.incarnation, __ATOMIC_ACQUIRE);
+	self->heartbeat_ns = dpvs_now_ns();
+}
+
+void
+wk_self_state(struct wk_ctx *ctx, uint32_t state)
+{
+	ctx->self->heartbeat_ns = dpvs_now_ns();
+	__atomic_store_n(&ctx->self->state, state, __ATOMIC_RELEASE);
 }
 
 /* Free one mbuf pointer found in the region, if it is plausibly ours. */
@@ -153,6 +181,8 @@ wk_ctx_recover(struct wk_ctx *ctx)
 	buffered += wk_neigh_hold_recover(ctx); /* packets held for ARP */
 	n = wk_conn_rebuild(ctx->ct, dpvs_now_ns());
 	WK_LOG(NOTICE, "worker %u: %u connection(s) found in the table", ctx->id, n);
+	/* the counts lc/wlc and the thresholds read follow the array again */
+	wk_lb_counts_rebuild(wr, ctx->ct);
 	n = wk_neigh_rebuild(wr, dpvs_now_ns());
 	if (inflight + buffered > 0)
 		WK_LOG(NOTICE,

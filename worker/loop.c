@@ -4,7 +4,7 @@
  * and the from-kernel rings, reaps expired connections and retries ARP for
  * held packets (bounded work each), flushes the tx buffers, reports a quiescent state on the RCU and refreshes the
  * heartbeat. When idle it sleeps conf.idle_sleep_us (0 = pure polling).
- * Touches this worker's region, stats row and slot.
+ * Touches this worker's region, stats row and its part of its slot.
  */
 #include <time.h>
 
@@ -33,7 +33,7 @@ wk_loop_once(struct wk_ctx *ctx)
 	work += wk_neigh_hold_tick(ctx);
 	work += wk_tx_flush_all(ctx);
 	rte_rcu_qsbr_quiescent(ctx->shm->rcu, ctx->id);
-	ctx->slot->heartbeat_ns = dpvs_now_ns();
+	ctx->self->heartbeat_ns = dpvs_now_ns();
 	ctx->st->loops++;
 	if (work != 0)
 		ctx->st->busy_loops++;

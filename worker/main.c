@@ -1,9 +1,11 @@
 /*
  * dpvs-worker --file-prefix P --id N: one worker of a node. Attaches to the
  * node's shared memory as a DPDK secondary on lcore DPVS_LCORE_WORKER(N),
- * frees what a dead predecessor left in its region, registers on the RCU,
- * marks its slot RUNNING and runs the loop until SIGTERM/SIGINT; on a clean
- * exit it goes offline on the RCU and marks its slot STOPPED.
+ * takes worker N's pool magazine, frees what a dead predecessor left in its
+ * region, registers on the RCU, reports itself RUNNING in its part of its
+ * slot (with the incarnation the primary spawned) and runs the loop until
+ * SIGTERM/SIGINT; on a clean exit it goes offline on the RCU and reports
+ * STOPPED.
  * Exit status: 0 clean stop, 2 usage, 3 cannot attach (no primary, missing
  * object), 5 RCU registration failed, DPVS_EXIT_CONFIG (78) for what a
  * restart cannot fix: the shared layout differs from this build, or the id
@@ -21,6 +23,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "shm/eal.h"
+#include "shm/pool_ops.h"
 #include "shm/shm.h"
 #include "worker/worker.h"
 
@@ -91,7 +94,6 @@ static int
 worker_main(const char *prog, struct dpvs_shm *shm, unsigned int id)
 {
 	struct wk_ctx ctx; /* cache-aligned by its type, on this thread's stack */
-	struct dpvs_worker_slot *slot;
 	char err[256];
 	unsigned int freed;
 
@@ -104,15 +106,16 @@ worker_main(const char *prog, struct dpvs_shm *shm, unsigned int id)
 		fprintf(stderr, "%s: worker %u: %s\n", prog, id, err);
 		return DPVS_EXIT_CONFIG;
 	}
+	/* worker id's pool magazine (the primary repaired it after a death) */
+	dpvs_pool_set_role(shm->pool, DPVS_ROLE_WORKER(id));
+	wk_self_begin(&ctx);
 	freed = wk_ctx_recover(&ctx);
 	if (rte_rcu_qsbr_thread_register(shm->rcu, id) != 0) {
 		fprintf(stderr, "%s: worker %u: cannot register on the RCU\n", prog, id);
 		return EXIT_RCU;
 	}
 	rte_rcu_qsbr_thread_online(shm->rcu, id);
-	slot = &shm->root->workers[id];
-	slot->heartbeat_ns = dpvs_now_ns();
-	__atomic_store_n(&slot->state, (uint32_t)DPVS_WORKER_RUNNING, __ATOMIC_RELEASE);
+	wk_self_state(&ctx, DPVS_WORKER_RUNNING);
 	WK_LOG(NOTICE, "worker %u running (pid %d, %u port(s), %u mbuf(s) recovered)", id,
 	       (int)getpid(), ctx.nports, freed);
 
@@ -120,7 +123,7 @@ worker_main(const char *prog, struct dpvs_shm *shm, unsigned int id)
 
 	rte_rcu_qsbr_thread_offline(shm->rcu, id);
 	rte_rcu_qsbr_thread_unregister(shm->rcu, id);
-	__atomic_store_n(&slot->state, (uint32_t)DPVS_WORKER_STOPPED, __ATOMIC_RELEASE);
+	wk_self_state(&ctx, DPVS_WORKER_STOPPED);
 	WK_LOG(NOTICE, "worker %u stopped", id);
 	return 0;
 }

@@ -6,7 +6,8 @@
  * this worker's tx queues, on the to-kernel rings and the peers' arp rings,
  * counters in root->stats[id], neighbours in this worker's shm region.
  * A context is used by exactly one thread, the worker that owns it; it writes
- * only its own region, its own stats row and its own worker slot's heartbeat.
+ * only its own region, its own stats row and its own part of its worker slot
+ * (root->workers[id].self: running incarnation, heartbeat).
  */
 #ifndef DPVS_WORKER_WORKER_H
 #define DPVS_WORKER_WORKER_H
@@ -76,7 +77,7 @@ struct wk_ctx {
 	struct dpvs_worker_region *wr;        /* this worker's shm region */
 	struct dpvs_conn_table *ct;           /* this worker's connections (conn.h) */
 	struct dpvs_worker_stats *st;         /* root->stats[id] */
-	struct dpvs_worker_slot *slot;        /* root->workers[id] */
+	struct dpvs_worker_self *self;        /* root->workers[id].self: ours only */
 	const struct dpvs_config_set *cfg;    /* loaded once per loop iteration */
 	struct rte_mempool *pool;
 	uint16_t port_id[DPVS_MAX_PORTS];     /* ethdev id per port index */
@@ -88,6 +89,7 @@ struct wk_ctx {
 	uint64_t tx_verdict[DPVS_MAX_PORTS];  /* tx buffer slots holding a received
 					       * packet whose verdict is counted when
 					       * it leaves (tx.c) */
+	uint8_t tx_one[DPVS_MAX_PORTS];       /* send one packet per tx call (tx.c) */
 	uint8_t fwd2kni[DPVS_MAX_PORTS];      /* DPVS_PORT_F_FORWARD2KNI: mirror rx to kernel */
 	uint64_t now_ns;                      /* CLOCK_MONOTONIC, once per loop iteration */
 	uint64_t fixed_now_ns;                /* non-zero: now_ns is this, not the clock
@@ -101,9 +103,18 @@ struct wk_ctx {
 int wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err,
 		size_t errlen);
 /* ctx.c: free what a dead predecessor left in inflight[] and txbuf[], rebuild
- * what is derived (the connection table's index and timers, the neighbour
- * count). Returns the number of mbufs freed. */
+ * what is derived (the connection table's index and timers, the per-service
+ * and per-dest active/inactive counts, the neighbour count). Returns the
+ * number of mbufs freed. */
 unsigned int wk_ctx_recover(struct wk_ctx *ctx);
+
+/* ctx.c: this process now speaks for the worker in its part of the slot
+ * (layout.h): state STOPPED, its pid, the incarnation the primary spawned
+ * (read from the primary's part). Call once at start, before recovering. */
+void wk_self_begin(struct wk_ctx *ctx);
+/* ctx.c: report state (DPVS_WORKER_RUNNING once polling, STOPPED on a clean
+ * exit) with a fresh heartbeat. */
+void wk_self_state(struct wk_ctx *ctx, uint32_t state);
 
 /* addr.c: is the IPv4 address (network order) one of ours? port is a port
  * index, or WK_PORT_NONE for "on any port". */
@@ -158,6 +169,10 @@ int wk_tx_enqueue_verdict(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
 /* tx.c: send port p's buffer; returns the number sent. */
 unsigned int wk_tx_flush(struct wk_ctx *ctx, uint16_t p);
 unsigned int wk_tx_flush_all(struct wk_ctx *ctx);
+/* tx.c: 1 if the driver of ethdev port_id writes and frees each packet inside
+ * tx_burst (net_tap), so that flushing one packet per call bounds what a
+ * death inside the driver loses to one packet. */
+int wk_tx_one_by_one(uint16_t port_id);
 /* tx.c: packets waiting in this worker's tx buffers. */
 unsigned int wk_tx_pending(const struct wk_ctx *ctx);
 

@@ -31,6 +31,7 @@
 #include "ctl/daemon/server.h"
 #include "ctl/rules.h"
 #include "shm/eal.h"
+#include "shm/pool_ops.h"
 #include "shm/shm.h"
 
 #define CTL_DRAIN_PERIOD_MS 1000   /* draining local addresses: check period */
@@ -203,6 +204,8 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return 1;
 	}
+	/* dpvs-ctl's pool magazine; root->ctl_pid is the primary's to write */
+	dpvs_pool_set_role(shm.pool, DPVS_ROLE_CTL);
 	if (args.rules != NULL) {
 		rc = ctl_rules_load(&shm, args.rules, err, sizeof(err));
 		if (rc != 0) {

@@ -84,21 +84,20 @@ ctl_show_workers(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response 
 	resp->payload_case = DPVS__RESPONSE__PAYLOAD_WORKERS;
 	for (i = 0; i < root->conf.nworkers && i < DPVS_MAX_WORKERS; i++) {
 		const struct dpvs_worker_slot *s = &root->workers[i];
-		uint64_t hb = __atomic_load_n(&s->heartbeat_ns, __ATOMIC_RELAXED);
+		uint64_t hb = __atomic_load_n(&s->self.heartbeat_ns, __ATOMIC_RELAXED);
 		Dpvs__Worker **slot, *w;
 
 		w = ctl_pb_alloc(sizeof(*w));
 		dpvs__worker__init(w);
 		w->id = i;
-		w->pid = __atomic_load_n(&s->pid, __ATOMIC_RELAXED);
-		w->state = ctl_pb_strdup(
-			ctl_worker_state_name(__atomic_load_n(&s->state, __ATOMIC_RELAXED)));
-		w->restarts = __atomic_load_n(&s->restarts, __ATOMIC_RELAXED);
+		w->pid = __atomic_load_n(&s->sup.pid, __ATOMIC_RELAXED);
+		w->state = ctl_pb_strdup(ctl_worker_state_name(dpvs_worker_state(s)));
+		w->restarts = __atomic_load_n(&s->sup.restarts, __ATOMIC_RELAXED);
 		if (hb == 0)
 			w->heartbeat_age_ms = -1;
 		else
 			w->heartbeat_age_ms = now > hb ? (int64_t)((now - hb) / 1000000ull) : 0;
-		w->lcore = s->lcore_id;
+		w->lcore = s->sup.lcore_id;
 		slot = ctl_pb_append(&l->workers, &l->n_workers, sizeof(*slot));
 		*slot = w;
 	}

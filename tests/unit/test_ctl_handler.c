@@ -169,10 +169,15 @@ START_TEST(test_worker_show)
 	struct dpvs_worker_slot *s = &shm.root->workers[1];
 	Dpvs__Response *r;
 
-	s->pid = 4242;
-	s->state = DPVS_WORKER_RUNNING;
-	s->restarts = 3;
-	s->heartbeat_ns = dpvs_now_ns() - 5000000ull;   /* 5 ms ago */
+	/* the primary spawned incarnation 4 as pid 4242; it reports running */
+	s->sup.pid = 4242;
+	s->sup.state = DPVS_WORKER_STARTING;
+	s->sup.restarts = 3;
+	s->sup.incarnation = 4;
+	s->self.pid = 4242;
+	s->self.incarnation = 4;
+	s->self.state = DPVS_WORKER_RUNNING;
+	s->self.heartbeat_ns = dpvs_now_ns() - 5000000ull;   /* 5 ms ago */
 	r = RUN("worker", "show");
 	ck_assert_int_eq(r->payload_case, DPVS__RESPONSE__PAYLOAD_WORKERS);
 	ck_assert_uint_eq(r->workers->n_workers, 2);
@@ -185,6 +190,15 @@ START_TEST(test_worker_show)
 	ck_assert_int_ge(r->workers->workers[1]->heartbeat_age_ms, 5);
 	ck_assert_int_lt(r->workers->workers[1]->heartbeat_age_ms, 5000);
 	dpvs__response__free_unpacked(r, NULL);
+	/* what a dead incarnation wrote does not make its successor running */
+	s->sup.incarnation = 5;
+	s->sup.pid = 4343;
+	r = RUN("worker", "show");
+	ck_assert_str_eq(r->workers->workers[1]->state, "starting");
+	ck_assert_int_eq(r->workers->workers[1]->pid, 4343);
+	dpvs__response__free_unpacked(r, NULL);
+	s->sup.state = DPVS_WORKER_STOPPED;
+	s->self.state = DPVS_WORKER_STOPPED;
 }
 END_TEST
 

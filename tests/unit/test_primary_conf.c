@@ -248,6 +248,7 @@ static const struct {
 	{ "[port.p]\nvdev = net_tap0\n[port.p]\nvdev = net_tap1\n", "[port.p] is given twice" },
 	{ "[port.p]\nvdev = net_tap0\n[port.q]\nvdev = net_tap0,iface=x\n", "use the same device net_tap0" },
 	{ "[port.p]\nvdev = net_tap_kni0\n", "reserved for the exception ports" },
+	{ "[port.p]\nvdev = net_memif0,role=client,zero-copy=yes\n", "memif zero-copy is not safe" },
 	{ "[port.p0]\nvdev=net_tap0\n[port.p1]\nvdev=net_tap1\n[port.p2]\nvdev=net_tap2\n"
 	  "[port.p3]\nvdev=net_tap3\n[port.p4]\nvdev=net_tap4\n[port.p5]\nvdev=net_tap5\n"
 	  "[port.p6]\nvdev=net_tap6\n[port.p7]\nvdev=net_tap7\n[port.p8]\nvdev=net_tap8\n",

@@ -34,6 +34,7 @@
 
 #include "shm/lb_hash.h"
 #include "worker/ipvs/conn_table.h"
+#include "worker/ipvs/lb_counts.h"
 #include "worker/ipvs/lbpath.h"
 #include "worker/ipvs/tcp_window.h"
 #include "worker/l2/neigh.h"
@@ -112,7 +113,7 @@ lb_row(struct dpvs_lb_stats *rows, uint32_t slot, uint32_t id, int reset)
 static int
 conn_is_active(const struct dpvs_conn *c)
 {
-	return c->proto == IPPROTO_TCP && c->state == DPVS_TCPS_ESTABLISHED;
+	return wk_conn_is_active(c); /* the rule the rebuild at attach uses */
 }
 
 /* Add delta (+1 / -1) to the active or inactive count of c's rows. */

@@ -17,8 +17,9 @@
  * stays silent does the broadcast that follows learn the new one. A request
  * creates nothing (a host that asks for us is resolved when we first send to
  * it). Replies and gratuitous ARP that pass the address checks are copied to
- * every other worker's arp ring (the reply may answer a peer's request);
- * each worker judges them against its own table.
+ * every other worker (its ring dpvs_arp_<id>_<peer>: the reply may answer a
+ * peer's request); each worker judges them against its own table, draining
+ * the peers' rings to it (dpvs_arp_<peer>_<id>).
  * The node's kernel asks through us: its requests (wk_arp_from_kernel) make
  * an INCOMPLETE entry, so that the reply is learned.
  * Writes: the packet, this worker's neighbour table, hold queue, tx buffers
@@ -33,6 +34,7 @@
 #include <rte_ring.h>
 
 #include "shm/lb_hash.h"
+#include "shm/ring.h"
 #include "worker/l3/hdr.h"
 #include "worker/ipvs/lbpath.h"
 #include "worker/l2/neigh.h"
@@ -215,14 +217,14 @@ arp_copy_to_peers(struct wk_ctx *ctx, const struct rte_mbuf *m)
 	uint16_t w;
 
 	for (w = 0; w < ctx->nworkers; w++) {
-		if (w == ctx->id || ctx->shm->arp[w] == NULL)
+		if (w == ctx->id || ctx->shm->arp[ctx->id][w] == NULL)
 			continue;
 		c = rte_pktmbuf_copy(m, ctx->pool, 0, UINT32_MAX);
 		if (c == NULL) {
 			ctx->st->drop[DPVS_DROP_NO_MBUF]++;
 			continue;
 		}
-		if (rte_ring_enqueue(ctx->shm->arp[w], c) != 0) {
+		if (dpvs_ring_enqueue(ctx->shm->arp[ctx->id][w], c) != 0) {
 			ctx->st->drop[DPVS_DROP_ARP_RING_FULL]++;
 			rte_pktmbuf_free(c);
 		}
@@ -304,15 +306,15 @@ wk_arp_from_kernel(struct wk_ctx *ctx, const struct rte_mbuf *m, uint16_t p)
 		ctx->st->drop[DPVS_DROP_NEIGH_FULL]++;
 }
 
-unsigned int
-wk_arp_ring_drain(struct wk_ctx *ctx)
+/* The copies peer w sent us (dpvs_arp_<w>_<id>). */
+static unsigned int
+arp_ring_drain_peer(struct wk_ctx *ctx, struct rte_ring *r)
 {
 	struct dpvs_worker_region *wr = ctx->wr;
 	struct rte_mbuf *m;
 	unsigned int i, n;
 
-	n = rte_ring_dequeue_burst(ctx->shm->arp[ctx->id], (void **)wr->inflight, DPVS_BURST,
-				   NULL);
+	n = dpvs_ring_dequeue_burst(r, (void **)wr->inflight, DPVS_BURST);
 	if (n == 0)
 		return 0;
 	wr->inflight_n = n;
@@ -325,5 +327,17 @@ wk_arp_ring_drain(struct wk_ctx *ctx)
 	}
 	wr->inflight_n = 0;
 	ctx->st->arp_ring_in += n;
+	return n;
+}
+
+unsigned int
+wk_arp_ring_drain(struct wk_ctx *ctx)
+{
+	unsigned int n = 0;
+	uint16_t w;
+
+	for (w = 0; w < ctx->nworkers; w++)
+		if (w != ctx->id && ctx->shm->arp[w][ctx->id] != NULL)
+			n += arp_ring_drain_peer(ctx, ctx->shm->arp[w][ctx->id]);
 	return n;
 }

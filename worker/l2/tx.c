@@ -2,9 +2,14 @@
  * The tx stage [core_tx_queue, netif_tx_burst]: one buffer per port in this
  * worker's shm region, flushed with rte_eth_tx_burst on queue `id`.
  * Ownership (ARCHITECTURE.md section 1): a packet is stored before the count
- * that covers it; a flush takes the count, sets the shm count to 0, sends,
- * and re-buffers what it keeps. A crash in between leaks those mbufs, it
- * never frees one twice.
+ * that covers it, and the successor frees every non-NULL entry below the
+ * count. A flush of a port whose driver queues the packets (NICs, memif)
+ * takes the count, sets the shm count to 0, sends, and re-buffers what it
+ * keeps: a death inside the driver leaks the burst's unsent mbufs, it never
+ * frees one twice. A port whose driver writes and frees each packet at once
+ * (net_tap: one writev per packet anyway) is sent one packet per call, its
+ * entry cleared just before: a death there leaks at most that one packet
+ * (docs/crash-safety.md).
  *
  * A burst stops at the first packet the driver does not take. That packet is
  * either refused for itself (net_tap refuses a frame longer than the MTU, and
@@ -30,6 +35,7 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
+#include "shm/fault.h"
 #include "worker/worker.h"
 
 _Static_assert(DPVS_TXBUF_LEN <= 64, "tx_verdict has one bit per tx buffer slot");
@@ -107,6 +113,116 @@ tx_after_stop(struct wk_ctx *ctx, uint16_t p, struct rte_mbuf **pkts, unsigned i
 	return n;
 }
 
+int
+wk_tx_one_by_one(uint16_t port_id)
+{
+	struct rte_eth_dev_info info;
+
+	if (rte_eth_dev_info_get(port_id, &info) != 0 || info.driver_name == NULL)
+		return 0;
+	return strcmp(info.driver_name, "net_tap") == 0;
+}
+
+/* Move the entries [from, n) down to [0, n - from): each entry is cleared
+ * before it is written at its new place, so no mbuf is ever in two entries
+ * (a death in between loses one, never frees one twice). */
+static void
+txbuf_compact(struct dpvs_txbuf *tb, uint32_t from, uint32_t n)
+{
+	struct rte_mbuf *m;
+	uint32_t j;
+
+	for (j = from; j < n; j++) {
+		m = tb->pkts[j];
+		tb->pkts[j] = NULL;
+		rte_compiler_barrier();
+		dpvs_fault(DPVS_FAULT_TX_MOVED);
+		tb->pkts[j - from] = m;
+		rte_compiler_barrier();
+	}
+	tb->count = n - from;
+}
+
+/* Hand entry i alone to the driver, the entry cleared first; 1 if the
+ * driver took it (accounted), 0 if it is back in its entry. */
+static int
+tx_hand_one(struct wk_ctx *ctx, uint16_t p, struct dpvs_txbuf *tb, uint32_t i)
+{
+	struct rte_mbuf *m = tb->pkts[i];
+	uint32_t len = m->pkt_len; /* the driver frees it */
+
+	tb->pkts[i] = NULL;
+	rte_compiler_barrier();
+	dpvs_fault(DPVS_FAULT_TX_HANDED); /* as if inside the driver */
+	if (rte_eth_tx_burst(ctx->port_id[p], ctx->id, &m, 1) == 0) {
+		tb->pkts[i] = m;
+		rte_compiler_barrier();
+		return 0;
+	}
+	ctx->st->tx_pkts++;
+	ctx->st->tx_bytes += len;
+	if ((ctx->tx_verdict[p] & slot_bits(i, 1)) != 0)
+		ctx->st->verdict[DPVS_VERDICT_TX]++;
+	return 1;
+}
+
+/* Drop entry i (cleared before it is freed) for reason. */
+static void
+tx_drop_entry(struct wk_ctx *ctx, uint16_t p, struct dpvs_txbuf *tb, uint32_t i,
+	      enum dpvs_drop_reason reason)
+{
+	struct rte_mbuf *m = tb->pkts[i];
+
+	tb->pkts[i] = NULL;
+	rte_compiler_barrier();
+	ctx->st->drop[reason]++;
+	if ((ctx->tx_verdict[p] & slot_bits(i, 1)) != 0)
+		ctx->st->verdict[DPVS_VERDICT_DROP]++;
+	rte_pktmbuf_free(m);
+}
+
+/* One packet per tx call, the count kept (see the header); the same rule
+ * as the batch flush for a refused packet: dropped when the driver takes the
+ * one behind it, kept with the rest when it takes neither (a full queue).
+ * Returns the number sent. */
+static unsigned int
+tx_flush_one_by_one(struct wk_ctx *ctx, uint16_t p)
+{
+	struct dpvs_txbuf *tb = &ctx->wr->txbuf[p];
+	uint32_t n = tb->count, i = 0, keep = n, sent = 0, j;
+
+	while (i < n) {
+		if (tx_hand_one(ctx, p, tb, i)) {
+			sent++;
+			i++;
+			continue;
+		}
+		if (i + 1 < n && tx_hand_one(ctx, p, tb, i + 1)) {
+			tx_drop_entry(ctx, p, tb, i, DPVS_DROP_TX_REFUSED);
+			sent++;
+			i += 2;
+			continue;
+		}
+		keep = i;
+		break;
+	}
+	ctx->tx_stalls[p] = sent == 0 ? ctx->tx_stalls[p] + 1 : 0;
+	if (keep < n && ctx->tx_stalls[p] >= WK_TX_MAX_STALLS) {
+		for (j = keep; j < n; j++)
+			tx_drop_entry(ctx, p, tb, j, DPVS_DROP_TX_FULL);
+		ctx->tx_stalls[p] = 0;
+		keep = n;
+	}
+	if (keep < n) {
+		txbuf_compact(tb, keep, n);
+		ctx->tx_verdict[p] = (ctx->tx_verdict[p] & slot_bits(keep, n - keep)) >> keep;
+	} else {
+		tb->count = 0;
+		ctx->tx_verdict[p] = 0;
+	}
+	return sent;
+}
+
 unsigned int
 wk_tx_flush(struct wk_ctx *ctx, uint16_t p)
 {
@@ -117,6 +233,8 @@ wk_tx_flush(struct wk_ctx *ctx, uint16_t p)
 
 	if (n == 0)
 		return 0;
+	if (ctx->tx_one[p])
+		return tx_flush_one_by_one(ctx, p);
 	tb->count = 0;
 	rte_compiler_barrier();
 	keep = tx_offer(ctx, p, tb->pkts, 0, n);
