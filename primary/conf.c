@@ -273,9 +273,31 @@ conf_devarg(const char *devargs, const char *key, char *out, size_t len)
 	return 0;
 }
 
+/* forward = on|off, mtu = N: the port's switches (not its device). */
+static int
+port_option(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry *e,
+	    struct dpvs_port_info *p, uint16_t *mtu)
+{
+	uint32_t v;
+
+	if (strcmp(e->name, "forward") == 0) {
+		if (strcmp(e->value, "on") == 0)
+			p->flags |= DPVS_PORT_F_FORWARD;
+		else if (strcmp(e->value, "off") == 0)
+			p->flags &= ~DPVS_PORT_F_FORWARD;
+		else
+			return conf_fail(x, "[%s] forward = '%s': on or off", sec, e->value);
+		return 0;
+	}
+	if (parse_u32(x, sec, e, CONF_MIN_MTU, CONF_MAX_MTU, &v) != 0)
+		return -1;
+	*mtu = (uint16_t)v;
+	return 0;
+}
+
 static int
 port_device(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry *e, int n,
-	    struct dpvs_port_info *p, uint8_t *kind)
+	    struct dpvs_port_info *p, uint8_t *kind, uint16_t *mtu)
 {
 	const char *vdev = NULL, *pci = NULL;
 	char why[256];
@@ -286,9 +308,12 @@ port_device(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry
 			vdev = e[i].value;
 		else if (strcmp(e[i].name, "pci") == 0)
 			pci = e[i].value;
-		else
-			return conf_fail(x, "[%s] unknown key '%s' (known: vdev, pci)", sec,
-					 e[i].name);
+		else if (strcmp(e[i].name, "forward") == 0 || strcmp(e[i].name, "mtu") == 0) {
+			if (port_option(x, sec, &e[i], p, mtu) != 0)
+				return -1;
+		} else
+			return conf_fail(x, "[%s] unknown key '%s' (known: vdev, pci, forward, "
+					 "mtu)", sec, e[i].name);
 	}
 	if (vdev == NULL && pci == NULL)
 		return conf_fail(x, "[%s] needs vdev = <device args> or pci = <address>", sec);
@@ -347,7 +372,8 @@ section_port(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entr
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	snprintf(p->kni_name, sizeof(p->kni_name), "%s%s", name, CONF_KNI_SUFFIX);
 	p->mtu = 1500;
-	if (port_device(x, sec, e, n, p, &c->kind[c->g.nports]) != 0)
+	c->mtu[c->g.nports] = 0;
+	if (port_device(x, sec, e, n, p, &c->kind[c->g.nports], &c->mtu[c->g.nports]) != 0)
 		return -1;
 	c->g.nports++;
 	return 0;

@@ -13,7 +13,10 @@
  *   [tables]  services, dests, dests_per_service, laddrs_per_service, routes,
  *             static_neighbours, addresses, hash_tables (DPVS_CAPS in
  *             shm/cfgset.h: defaults and limits; README "dpvs.conf")
- *   [port.NAME] vdev = <vdev args> | pci = <pci address>   (exactly one)
+ *   [port.NAME] vdev = <vdev args> | pci = <pci address>   (exactly one);
+ *             forward = on|off (default off: route what is neither for the
+ *             load balancer nor for the node); mtu = N (default: the
+ *             driver's)
  *
  * A vdev must be one a secondary process can poll (conf_vdev_refusal); two
  * net_tap ports may not name the same iface= (nor a port's <name>.kni), two
@@ -32,6 +35,9 @@
 #define CONF_DEFAULT_MBUFS   16384u
 #define CONF_DEFAULT_WORKERS 1u
 #define CONF_DEFAULT_IDLE_US 50u
+
+#define CONF_MIN_MTU     576u
+#define CONF_MAX_MTU     9600u
 
 #define CONF_MIN_MBUFS   1024u
 #define CONF_MAX_MBUFS   (1u << 22)
@@ -52,6 +58,7 @@ struct primary_conf {
 	struct dpvs_global_conf g;
 	struct dpvs_port_info ports[DPVS_MAX_PORTS];
 	uint8_t kind[DPVS_MAX_PORTS];          /* enum conf_port_kind */
+	uint16_t mtu[DPVS_MAX_PORTS];          /* [port.X] mtu; 0 = the driver's */
 };
 
 #define CONF_IFNAMSIZ 16             /* kernel interface names, with the NUL */

@@ -225,10 +225,24 @@ setup_port(const struct primary_conf *c, unsigned int i, struct dpvs_shm *shm, c
 		return dpvs_errf(err, errlen, -1, "port %s: cannot read its MAC: %s", p->name,
 				 strerror(-rc));
 	memcpy(p->mac, mac.addr_bytes, sizeof(p->mac));
+	if (c->mtu[i] != 0) {
+		rc = rte_eth_dev_set_mtu(pid, c->mtu[i]);
+		if (rc != 0)
+			return dpvs_errf(err, errlen, -1, "port %s: cannot set its MTU to %u: %s",
+					 p->name, c->mtu[i], strerror(-rc));
+	}
 	if (rte_eth_dev_get_mtu(pid, &mtu) == 0)
 		p->mtu = mtu;
+	/* neighbour discovery speaks to solicited-node multicast groups */
+	rc = rte_eth_allmulticast_enable(pid);
+	if (rc != 0 && rc != -ENOTSUP)
+		PLOG(WARNING, "port %s: cannot receive all multicast: %s", p->name, strerror(-rc));
 	if (setup_kni(p, i, shm->pool, err, errlen) != 0)
 		return -1;
+	/* the kernel's view of the port: the same MTU */
+	if (c->mtu[i] != 0 && rte_eth_dev_set_mtu(p->kni_port_id, p->mtu) != 0)
+		PLOG(WARNING, "port %s: cannot set the MTU of %s to %u", p->name, p->kni_name,
+		     p->mtu);
 	PLOG(INFO, "port %s: ethdev %u (%s), %u queue pairs, MAC " RTE_ETHER_ADDR_PRT_FMT
 	     ", exception tap %s = ethdev %u", p->name, pid, dev, p->nb_queues,
 	     RTE_ETHER_ADDR_BYTES(&mac), p->kni_name, p->kni_port_id);

@@ -44,6 +44,7 @@ dpvs_cfgset_layout(const struct dpvs_caps *c, struct dpvs_lb_tables *lb)
 	/* node addresses (local addresses are among them), VIPs, draining
 	 * local addresses: at most half full */
 	lb->addr_hash_slots = pow2_at_least(2ull * (c->addrs + c->services + lb->drain_cap));
+	lb->route6_hash_slots = pow2_at_least(2ull * c->routes);
 	/* offsets from lb; the set header comes first */
 	off = ALIGN64(base + sizeof(*lb)) - base;
 #define PLACE(field, bytes)                       \
@@ -66,6 +67,9 @@ dpvs_cfgset_layout(const struct dpvs_caps *c, struct dpvs_lb_tables *lb)
 	PLACE(sched_used_off, (uint64_t)c->sched_tables * sizeof(uint16_t));
 	PLACE(drain_off, (uint64_t)lb->drain_cap * sizeof(struct dpvs_laddr_drain));
 	PLACE(dirty_off, (uint64_t)c->services * sizeof(uint16_t));
+	PLACE(route6_hash_off, (uint64_t)lb->route6_hash_slots * sizeof(uint32_t));
+	PLACE(route6_lens_off, DPVS_ROUTE6_LENS);
+	PLACE(route6_len_n_off, DPVS_ROUTE6_LENS * sizeof(uint32_t));
 #undef PLACE
 	lb->end_off = off;
 	return base + off;
@@ -116,6 +120,17 @@ dpvs_cfgset_format(struct dpvs_config_set *set, const struct dpvs_caps *caps, ui
 		       DPVS_SCHED_TABLE_SIZE * sizeof(uint16_t));
 }
 
+void
+dpvs_cfgset_port_defaults(struct dpvs_config_set *set, const struct dpvs_port_info *ports,
+			  uint32_t nports)
+{
+	uint32_t i;
+
+	for (i = 0; i < DPVS_CFG_PORTS; i++)
+		set->port_flags[i] = i < nports && (ports[i].flags & DPVS_PORT_F_FORWARD) != 0 ?
+					     DPVS_PORT_CFG_FORWARD : 0;
+}
+
 struct dpvs_config_set *
 dpvs_cfgset_alloc(const struct dpvs_caps *caps)
 {
@@ -150,7 +165,9 @@ dpvs_cfgset_check(const struct dpvs_config_set *set, const struct dpvs_caps *cap
 				 (unsigned long long)sz);
 	if (memcmp(&set->lb.caps, caps, sizeof(*caps)) != 0 ||
 	    set->lb.end_off != mine.end_off || set->lb.dirty_off != mine.dirty_off ||
-	    set->lb.addr_hash_slots != mine.addr_hash_slots)
+	    set->lb.addr_hash_slots != mine.addr_hash_slots ||
+	    set->lb.route6_hash_slots != mine.route6_hash_slots ||
+	    set->lb.route6_len_n_off != mine.route6_len_n_off)
 		return dpvs_errf(err, errlen, -EPROTO,
 				 "config set capacities or layout differ from the root's");
 	return 0;

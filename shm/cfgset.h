@@ -134,6 +134,24 @@ dpvs_lb_dirty(const struct dpvs_lb_tables *lb)
 	return DPVS_AT(lb, lb->dirty_off, uint16_t);
 }
 
+static inline uint32_t *
+dpvs_lb_route6_hash(const struct dpvs_lb_tables *lb)
+{
+	return DPVS_AT(lb, lb->route6_hash_off, uint32_t);
+}
+
+static inline uint8_t *
+dpvs_lb_route6_lens(const struct dpvs_lb_tables *lb)
+{
+	return DPVS_AT(lb, lb->route6_lens_off, uint8_t);
+}
+
+static inline uint32_t *
+dpvs_lb_route6_len_n(const struct dpvs_lb_tables *lb)
+{
+	return DPVS_AT(lb, lb->route6_len_n_off, uint32_t);
+}
+
 /* --- worker region: per-service and per-dest arrays (shm/layout.h) --- */
 struct dpvs_sched_state;
 struct dpvs_lb_stats;
@@ -149,6 +167,11 @@ uint64_t dpvs_cfgset_layout(const struct dpvs_caps *caps, struct dpvs_lb_tables 
 /* Format a zeroed area of dpvs_cfgset_layout() bytes as an empty set. */
 void dpvs_cfgset_format(struct dpvs_config_set *set, const struct dpvs_caps *caps,
 			uint32_t copy);
+/* The per-port switches of a fresh set from dpvs.conf (ports[i].flags,
+ * layout.h): what a rules file without `port set` lines gives. */
+struct dpvs_port_info;
+void dpvs_cfgset_port_defaults(struct dpvs_config_set *set, const struct dpvs_port_info *ports,
+			       uint32_t nports);
 /* An empty set in plain memory (calloc'd; free() it); NULL when out of memory. */
 struct dpvs_config_set *dpvs_cfgset_alloc(const struct dpvs_caps *caps);
 /* Does set match caps and this build's layout? 0, or -EPROTO with a

@@ -36,6 +36,13 @@ struct dpvs_addr_entry {
 };
 _Static_assert(sizeof(struct dpvs_addr_entry) == 28, "dpvs_addr_entry layout");
 
+/* Per-port switches of the running configuration (`dpvsctl port set`),
+ * port_flags[] of a set; their defaults come from dpvs.conf ([port.X]
+ * forward = on|off, DPVS_PORT_F_FORWARD in dpvs_port_info.flags). */
+#define DPVS_CFG_PORTS         8      /* = DPVS_MAX_PORTS (layout.h checks) */
+#define DPVS_PORT_CFG_FORWARD  0x1u   /* route what is neither for the load
+				       * balancer nor for the node */
+
 /* The head of a config set memzone; its tables follow (offsets in lb). */
 struct dpvs_config_set {
 	uint32_t magic;           /* DPVS_CFG_MAGIC once formatted */
@@ -44,6 +51,7 @@ struct dpvs_config_set {
 	uint64_t size;            /* bytes of the whole set, tables included */
 	uint32_t naddrs;          /* addrs[] is dense: entries in use */
 	uint32_t pad;
+	uint32_t port_flags[DPVS_CFG_PORTS]; /* DPVS_PORT_CFG_* per port index */
 	struct dpvs_lb_tables lb;  /* services, dests, routes, ... (shm/lb.h) */
 };
 

@@ -30,7 +30,7 @@
 #include "conn.h"
 
 #define DPVS_SHM_MAGIC      0x4d535044u /* "DPSM" */
-#define DPVS_LAYOUT_VERSION 4
+#define DPVS_LAYOUT_VERSION 5
 
 #define DPVS_MAX_PORTS   8
 #define DPVS_MAX_WORKERS 16
@@ -102,6 +102,9 @@ struct dpvs_port_info {
 };
 
 #define DPVS_PORT_F_FORWARD2KNI 0x1u
+#define DPVS_PORT_F_FORWARD     0x2u  /* dpvs.conf forward = on: the default of
+				       * the config sets' DPVS_PORT_CFG_FORWARD */
+_Static_assert(DPVS_MAX_PORTS == DPVS_CFG_PORTS, "config sets have a flag word per port");
 
 enum dpvs_worker_state {
 	DPVS_WORKER_STOPPED = 0,  /* never started or stopped on purpose */

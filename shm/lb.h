@@ -17,8 +17,9 @@
  *
  * Everything a worker needs per packet is precomputed here by dpvs-ctl: the
  * service hash, each service's list of dest slots, the Maglev / consistent
- * hash tables, the routes in an rte_lpm (one per config set copy, see
- * DPVS_LPM_FMT). All the thinking happens in control (STYLE.md).
+ * hash tables, the IPv4 routes in an rte_lpm (one per config set copy, see
+ * DPVS_LPM_FMT), the IPv6 routes in a hash of their own (route6_hash). All the
+ * thinking happens in control (STYLE.md).
  *
  * Types and names only.
  */
@@ -146,6 +147,22 @@ struct dpvs_dest {
 	uint32_t l_threshold;              /* 0 = none */
 };
 
+/*
+ * IPv6 routes (issue 8) are not in an rte_lpm6: its rules live in an rte_hash
+ * whose add, delete and lookup go through a hash-function pointer stored by
+ * the creating process (ARCHITECTURE.md section 2 rule 2), and it costs 64 MiB
+ * of hugepages per copy. They live in the config set itself, pointer-free:
+ * route6_hash maps (prefix length, prefix) to the route's slot + 1 (0 =
+ * empty; open addressing, linear probing, at most half full), route6_lens
+ * lists the prefix lengths in use, longest first (nroute6_lens of them), and
+ * route6_len_n counts the routes of each length (dpvs-ctl's bookkeeping). A
+ * lookup probes the hash once per length in use (shm/lb_hash.h); the default
+ * route ::/0 is length 0 like any other. Being part of the set, the index is
+ * copied with it, and a new dpvs-ctl finds it as its predecessor left it.
+ */
+#define DPVS_ROUTE6_LENS 129          /* prefix lengths 0..128 */
+#define DPVS_ROUTE_NONE  0xffffffffu  /* no route slot */
+
 #define DPVS_ROUTE_F_CONNECTED 0x1u  /* derived from an addr entry */
 #define DPVS_ROUTE_F_GATEWAY   0x2u  /* has a next hop in gw */
 
@@ -223,6 +240,8 @@ struct dpvs_lb_tables {
 	uint32_t sneigh_hash_slots;
 	uint32_t addr_hash_slots;
 	uint32_t drain_cap;
+	uint32_t route6_hash_slots;        /* power of two, >= 2 x caps.routes */
+	uint32_t nroute6_lens;             /* entries of route6_lens in use */
 	/* byte offsets from this header */
 	uint64_t addrs_off;                /* struct dpvs_addr_entry[caps.addrs] */
 	uint64_t services_off;             /* struct dpvs_service[caps.services] */
@@ -244,6 +263,10 @@ struct dpvs_lb_tables {
 	uint64_t sched_used_off;           /* uint16_t[caps.sched_tables]: owner slot+1 */
 	uint64_t drain_off;                /* struct dpvs_laddr_drain[drain_cap] */
 	uint64_t dirty_off;                /* uint16_t[caps.services]: dpvs-ctl only */
+	/* IPv6 routes (above): (length, prefix) -> route slot + 1; 0 = empty */
+	uint64_t route6_hash_off;          /* uint32_t[route6_hash_slots] */
+	uint64_t route6_lens_off;          /* uint8_t[DPVS_ROUTE6_LENS], longest first */
+	uint64_t route6_len_n_off;         /* uint32_t[DPVS_ROUTE6_LENS]: dpvs-ctl only */
 	uint64_t end_off;                  /* end of the last table */
 };
 

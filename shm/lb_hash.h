@@ -7,6 +7,7 @@
  *   svc_hash       (proto, vip, vport) -> service slot + 1; 0 = empty
  *   sneigh_hash    (ip, port index)    -> static neighbour index + 1; 0 = empty
  *   addr_hash      ip                  -> struct dpvs_addr_ix; family NONE = empty
+ *   route6_hash    (prefix length, IPv6 prefix) -> route slot + 1; 0 = empty
  *
  * Open addressing with linear probing; a table is never more than half full
  * (its slot count, a power of two, is at least twice the capacity of its
@@ -157,6 +158,80 @@ dpvs_addr_lookup(const struct dpvs_lb_tables *lb, const struct dpvs_ip *ip)
 		h = (h + 1) & mask;
 	}
 	return NULL;
+}
+
+/* out = the first len bits of in (IPv6), the rest zero. */
+static inline void
+dpvs_ip6_mask(uint8_t out[16], const uint8_t in[16], unsigned int len)
+{
+	unsigned int i;
+
+	for (i = 0; i < 16; i++) {
+		if (len >= 8 * (i + 1))
+			out[i] = in[i];
+		else if (len > 8 * i)
+			out[i] = (uint8_t)(in[i] & (0xff00u >> (len - 8 * i)));
+		else
+			out[i] = 0;
+	}
+}
+
+/* Home slot in lb.route6_hash of a masked IPv6 prefix of length len. */
+static inline uint32_t
+dpvs_route6_hash(const struct dpvs_lb_tables *lb, const uint8_t pfx[16], unsigned int len)
+{
+	uint32_t h = dpvs_hash_mix32(len ^ 0x27d4eb2du), w;
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		memcpy(&w, &pfx[i * 4], sizeof(w));
+		h = dpvs_hash_mix32(h ^ w);
+	}
+	return h & (lb->route6_hash_slots - 1);
+}
+
+/* The route slot of the IPv6 route pfx/len (pfx masked), or DPVS_ROUTE_NONE. */
+static inline uint32_t
+dpvs_route6_find(const struct dpvs_lb_tables *lb, const uint8_t pfx[16], unsigned int len)
+{
+	const uint32_t *tbl = dpvs_lb_route6_hash(lb);
+	const struct dpvs_route *routes = dpvs_lb_routes(lb);
+	uint32_t mask = lb->route6_hash_slots - 1, h = dpvs_route6_hash(lb, pfx, len), n, v;
+
+	for (n = 0; n <= mask; n++) {
+		const struct dpvs_route *r;
+
+		v = tbl[h];
+		if (v == 0 || v > lb->caps.routes)
+			return DPVS_ROUTE_NONE;
+		r = &routes[v - 1];
+		if (r->prefix.family == DPVS_AF_INET6 && r->prefixlen == len &&
+		    memcmp(r->prefix.bytes, pfx, 16) == 0)
+			return v - 1;
+		h = (h + 1) & mask;
+	}
+	return DPVS_ROUTE_NONE;
+}
+
+/* The longest-prefix route slot for IPv6 address dst, or DPVS_ROUTE_NONE:
+ * one probe per prefix length in use, longest first. */
+static inline uint32_t
+dpvs_route6_lookup(const struct dpvs_lb_tables *lb, const uint8_t dst[16])
+{
+	const uint8_t *lens = dpvs_lb_route6_lens(lb);
+	uint8_t pfx[16];
+	uint32_t i, n = lb->nroute6_lens < DPVS_ROUTE6_LENS ? lb->nroute6_lens : DPVS_ROUTE6_LENS;
+	uint32_t slot;
+
+	for (i = 0; i < n; i++) {
+		if (lens[i] > 128)
+			continue;
+		dpvs_ip6_mask(pfx, dst, lens[i]);
+		slot = dpvs_route6_find(lb, pfx, lens[i]);
+		if (slot != DPVS_ROUTE_NONE)
+			return slot;
+	}
+	return DPVS_ROUTE_NONE;
 }
 
 #endif

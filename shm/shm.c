@@ -126,6 +126,7 @@ create_config(struct dpvs_shm *shm, const struct dpvs_caps *caps, char *err, siz
 		memset(mz->addr, 0, sz);
 		shm->set[i] = mz->addr;
 		dpvs_cfgset_format(shm->set[i], caps, i);
+		dpvs_cfgset_port_defaults(shm->set[i], shm->root->ports, shm->root->conf.nports);
 	}
 	return 0;
 }

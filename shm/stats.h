@@ -57,9 +57,33 @@
 	X(CONN_FULL, "conn_full")          /* connection table full */          \
 	X(REDIR_RING_FULL, "redir_ring_full") /* owner's redirect ring full */  \
 	X(NO_ROUTE, "no_route")            /* no route to the destination */    \
-	X(TTL_EXPIRED, "ttl_expired")      /* forwarded packet's TTL ran out */ \
+	X(TTL_EXPIRED, "ttl_expired")      /* forwarded TTL/hop limit ran out */\
 	X(NEIGH_HOLD_FULL, "neigh_hold_full") /* no room to hold for ARP */     \
-	X(NEIGH_UNRESOLVED, "neigh_unresolved") /* ARP never answered */
+	X(NEIGH_UNRESOLVED, "neigh_unresolved") /* ARP never answered */      \
+	/* IPv6 input, neighbour discovery, forwarding, output (issue 8) */     \
+	X(IP6_HDR, "ip6_bad_header")       /* version, length, jumbogram */     \
+	X(IP6_SRC, "ip6_bad_src")          /* source multicast, loopback, or    \
+					    * unspecified outside ND's DAD */   \
+	X(IP6_EXT, "ip6_bad_ext")          /* extension chain malformed, too    \
+					    * long, hop-by-hop not first */     \
+	X(IP6_RH0, "ip6_rh0")              /* routing header type 0 (RFC 5095)*/\
+	X(ICMP6_HDR, "icmp6_bad_header")   /* ICMPv6 too short or bad checksum */\
+	X(ND_BAD, "nd_bad_packet")         /* NS/NA invalid (RFC 4861 7.1) */   \
+	X(ND_ROUTER, "nd_router")          /* RS, RA, redirect: not taken */    \
+	/* ND not learned from (worker/l2/nd.c; the packet goes on as before) */ \
+	X(ND_BAD_SENDER, "nd_bad_sender")  /* target special, or lladdr not   \
+					    * unicast */                        \
+	X(ND_OUR_SENDER, "nd_our_sender")  /* target is an address of ours */   \
+	X(ND_OFF_SUBNET, "nd_off_subnet")  /* target off the port's networks */ \
+	X(ND_UNSOLICITED, "nd_unsolicited") /* advertisement nobody asked for */\
+	X(ND_STATIC, "nd_static")          /* other MAC for a static neighbour */\
+	X(ND_MAC_CLAIM, "nd_mac_claim")    /* other MAC for a known neighbour:  \
+					    * the known MAC is probed first */  \
+	X(ND_MAC_LOCKED, "nd_mac_locked")  /* other MAC within the lock time */ \
+	X(FWD_MARTIAN, "fwd_martian")      /* not forwarded: a source or      \
+					    * destination no router passes */   \
+	X(FRAG_NEEDED, "frag_needed")      /* IPv4 DF over the egress MTU */    \
+	X(IP6_TOO_BIG, "ip6_too_big")      /* IPv6 over the egress MTU */
 
 #define DPVS_VERDICTS(X)                                                       \
 	X(TX, "tx")                        /* taken by a data port's driver */  \
@@ -68,6 +92,24 @@
 	X(REDIRECT, "redirect")            /* passed to the owning worker */    \
 	X(HOLD, "held")                    /* held until its next hop resolves */
 
+/* Events: things a worker did that are neither a verdict nor a drop,
+ * X(ENUM_SUFFIX, "name shown by dpvsctl"). */
+#define DPVS_EVENTS(X)                                                         \
+	X(IP_FORWARD, "ip_forward")        /* IPv4 packets forwarded */         \
+	X(IP6_FORWARD, "ip6_forward")      /* IPv6 packets forwarded */         \
+	X(FRAG_OK, "frag_ok")              /* IPv4 packets fragmented */        \
+	X(FRAG_CREATED, "frag_created")    /* fragments made of them */         \
+	X(ICMP_TIME_EXCEEDED, "icmp_sent_time_exceeded") /* ICMP errors sent */ \
+	X(ICMP_FRAG_NEEDED, "icmp_sent_frag_needed")                           \
+	X(ICMP6_TIME_EXCEEDED, "icmp6_sent_time_exceeded")                     \
+	X(ICMP6_TOO_BIG, "icmp6_sent_too_big")                                 \
+	X(ICMP_RATELIMITED, "icmp_err_ratelimited") /* not sent: over the rate */\
+	X(ICMP_SUPPRESSED, "icmp_err_suppressed") /* not sent: about an error, \
+					    * a multicast, a later fragment, or \
+					    * no source address of ours */      \
+	X(ND_NA_SENT, "nd_na_sent")        /* our advertisements (NS answered) */\
+	X(ND_DAD_ANSWERED, "nd_dad_answered") /* a DAD probe for our address */
+
 #define DPVS_X_ENUM_DROP(n, s) DPVS_DROP_##n,
 enum dpvs_drop_reason { DPVS_DROP_REASONS(DPVS_X_ENUM_DROP) DPVS_DROP_MAX };
 #undef DPVS_X_ENUM_DROP
@@ -75,6 +117,10 @@ enum dpvs_drop_reason { DPVS_DROP_REASONS(DPVS_X_ENUM_DROP) DPVS_DROP_MAX };
 #define DPVS_X_ENUM_VERDICT(n, s) DPVS_VERDICT_##n,
 enum dpvs_verdict { DPVS_VERDICTS(DPVS_X_ENUM_VERDICT) DPVS_VERDICT_MAX };
 #undef DPVS_X_ENUM_VERDICT
+
+#define DPVS_X_ENUM_EVENT(n, s) DPVS_EVENT_##n,
+enum dpvs_event { DPVS_EVENTS(DPVS_X_ENUM_EVENT) DPVS_EVENT_MAX };
+#undef DPVS_X_ENUM_EVENT
 
 /* One row per worker, written only by that worker. */
 struct dpvs_worker_stats {
@@ -88,6 +134,7 @@ struct dpvs_worker_stats {
 	uint64_t busy_loops;     /* iterations that had work */
 	uint64_t verdict[DPVS_VERDICT_MAX];
 	uint64_t drop[DPVS_DROP_MAX];
+	uint64_t event[DPVS_EVENT_MAX];
 } __rte_cache_aligned;
 
 /* Exception bridge counters, one row per port, written only by the bridge. */

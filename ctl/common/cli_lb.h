@@ -36,6 +36,8 @@ CLI_LB_FN(ctl_cli_route_del);   /* route del PREFIX [via GW] [dev PORT] */
 CLI_LB_FN(ctl_cli_route_show);  /* route show */
 CLI_LB_FN(ctl_cli_neigh_add);   /* neigh add IP lladdr MAC dev PORT */
 CLI_LB_FN(ctl_cli_neigh_del);   /* neigh del IP dev PORT */
+CLI_LB_FN(ctl_cli_port_set);    /* port set PORT KEY on|off */
+CLI_LB_FN(ctl_cli_port_show);   /* port show [PORT] */
 
 /* Shared helpers (cli_lb.c). */
 /* "-t VIP:PORT" / "-u VIP:PORT" at argv[*i] (option word), consuming its

@@ -1,7 +1,7 @@
 /*
  * The iproute2-like words of dpvsctl for the load balancer (see cli_lb.h):
- * laddr add|del|show, route add|del|show, neigh add|del. Pure: argv in, a
- * Request member out, messages in the caller's buffer.
+ * laddr add|del|show, route add|del|show, neigh add|del, port set|show.
+ * Pure: argv in, a Request member out, messages in the caller's buffer.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -259,4 +259,50 @@ CLI_LB_FN(ctl_cli_neigh_del)
 	if (req->neigh_del != NULL)
 		req->op_case = DPVS__REQUEST__OP_NEIGH_DEL;
 	return rc;
+}
+
+/* port set PORT KEY on|off (the keys are the daemon's to know). */
+CLI_LB_FN(ctl_cli_port_set)
+{
+	Dpvs__PortSet *m;
+	char *dev = (char *)"";
+	int rc;
+
+	if (argc != 3)
+		return dpvs_errf(err, errlen, CTL_CLI_USAGE,
+				 "usage: port set PORT forward on|off");
+	rc = cli_devname(argv[0], &dev, err, errlen);
+	if (rc != CTL_CLI_OK)
+		return rc;
+	if (strcmp(argv[2], "on") != 0 && strcmp(argv[2], "off") != 0) {
+		free(dev);
+		return dpvs_errf(err, errlen, CTL_CLI_BADARG, "port set %s %s: \"%s\" is not on or "
+				 "off", argv[0], argv[1], argv[2]);
+	}
+	m = ctl_pb_alloc(sizeof(*m));
+	dpvs__port_set__init(m);
+	m->dev = dev;
+	m->key = ctl_pb_strdup(argv[1]);
+	m->value = ctl_pb_strdup(argv[2]);
+	req->port_set = m;
+	req->op_case = DPVS__REQUEST__OP_PORT_SET;
+	return CTL_CLI_OK;
+}
+
+/* port show [PORT] */
+CLI_LB_FN(ctl_cli_port_show)
+{
+	Dpvs__PortShow *m;
+
+	if (argc > 1)
+		return dpvs_errf(err, errlen, CTL_CLI_USAGE, "unexpected word \"%s\"", argv[1]);
+	if (argc == 1 && (strlen(argv[0]) == 0 || strlen(argv[0]) >= 32))
+		return dpvs_errf(err, errlen, CTL_CLI_BADARG, "bad port name \"%s\"", argv[0]);
+	m = ctl_pb_alloc(sizeof(*m));
+	dpvs__port_show__init(m);
+	if (argc == 1)
+		m->dev = ctl_pb_strdup(argv[0]);
+	req->port_show = m;
+	req->op_case = DPVS__REQUEST__OP_PORT_SHOW;
+	return CTL_CLI_OK;
 }

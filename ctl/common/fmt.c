@@ -186,6 +186,39 @@ fmt_version(FILE *out, const Dpvs__Version *v, bool json)
 	fprintf(out, ",\"layout\":%u}\n", v->layout);
 }
 
+/* port show: "dpdk0 mtu 1500 lladdr MAC kni dpdk0.kni forward off" */
+static void
+fmt_ports(FILE *out, const Dpvs__PortList *l, bool json)
+{
+	char mac[18];
+	size_t i;
+
+	if (json)
+		fputc('[', out);
+	for (i = 0; i < l->n_ports; i++) {
+		const Dpvs__PortInfo *p = l->ports[i];
+		const uint8_t *m = p->mac.data;
+
+		if (p->mac.len == 6)
+			snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
+				 m[3], m[4], m[5]);
+		else
+			snprintf(mac, sizeof(mac), "?");
+		if (!json) {
+			fprintf(out, "%s mtu %u lladdr %s kni %s forward %s\n", p->name, p->mtu, mac,
+				p->kni, p->forward ? "on" : "off");
+			continue;
+		}
+		fprintf(out, "%s{\"name\":", i > 0 ? "," : "");
+		ctl_fmt_json_str(out, p->name);
+		fprintf(out, ",\"mtu\":%u,\"lladdr\":\"%s\",\"kni\":", p->mtu, mac);
+		ctl_fmt_json_str(out, p->kni);
+		fprintf(out, ",\"forward\":%s}", p->forward ? "true" : "false");
+	}
+	if (json)
+		fputs("]\n", out);
+}
+
 void
 ctl_fmt_response(FILE *out, const Dpvs__Response *resp, bool json)
 {
@@ -222,6 +255,9 @@ ctl_fmt_response(FILE *out, const Dpvs__Response *resp, bool json)
 		break;
 	case DPVS__RESPONSE__PAYLOAD_RELOAD:
 		ctl_fmt_reload(out, resp->reload, json);
+		break;
+	case DPVS__RESPONSE__PAYLOAD_PORTS:
+		fmt_ports(out, resp->ports, json);
 		break;
 	default:
 		if (!json && resp->message != NULL && resp->message[0] != '\0') {

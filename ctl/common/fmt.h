@@ -9,7 +9,7 @@
  *   worker show [{"id","pid","state","restarts","heartbeat_age_ms","lcore"}]
  *   stats       {"ports":[{"name","ipackets","opackets","ibytes","obytes",
  *                "imissed","ierrors",...}], "workers":[{...}],
- *                "drops":{reason: count}}
+ *                "drops":{reason: count},"events":{event: count}}
  *   version     {"version","dpdk","layout"}
  *   -L -n       [{"proto":"tcp"|"udp","vip","port","scheduler","flags":[],
  *                "laddrs":[],"active","inactive",("conns","inpkts","outpkts",
@@ -22,6 +22,7 @@
  *   conn show   [{"proto","expire" (seconds),"state","client","cport","vip",
  *                "vport","laddr","lport","dest","dport","worker"}]
  *   save        ["rules-file line", ...]
+ *   port show   [{"name","mtu","lladdr","kni","forward":bool}]
  */
 #ifndef DPVS_CTL_FMT_H
 #define DPVS_CTL_FMT_H

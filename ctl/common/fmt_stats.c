@@ -52,6 +52,8 @@ stats_json_worker(FILE *out, const Dpvs__WorkerStats *w)
 	stats_json_counters(out, w->verdicts, w->n_verdicts);
 	fputs(",\"drops\":", out);
 	stats_json_counters(out, w->drops, w->n_drops);
+	fputs(",\"events\":", out);
+	stats_json_counters(out, w->events, w->n_events);
 	fputc('}', out);
 }
 
@@ -74,6 +76,8 @@ stats_json(FILE *out, const Dpvs__Stats *s)
 	}
 	fputs("],\"drops\":", out);
 	stats_json_counters(out, s->drops, s->n_drops);
+	fputs(",\"events\":", out);
+	stats_json_counters(out, s->events, s->n_events);
 	fprintf(out, ",\"mbufs\":{\"total\":%" PRIu64 ",\"in_use\":%" PRIu64 "}}\n",
 		s->mbufs_total, s->mbufs_in_use);
 }
@@ -113,6 +117,9 @@ stats_text(FILE *out, const Dpvs__Stats *s)
 	fputs("drops:\n", out);
 	for (i = 0; i < s->n_drops; i++)
 		fprintf(out, "  %-20s %" PRIu64 "\n", s->drops[i]->name, s->drops[i]->value);
+	fputs("events:\n", out);
+	for (i = 0; i < s->n_events; i++)
+		fprintf(out, "  %-24s %" PRIu64 "\n", s->events[i]->name, s->events[i]->value);
 	fprintf(out, "mbufs: %" PRIu64 " in use of %" PRIu64 "\n", s->mbufs_in_use,
 		s->mbufs_total);
 }

@@ -24,6 +24,39 @@ ctl_ip_str(const struct dpvs_ip *ip, char *buf, size_t len)
 	return buf;
 }
 
+unsigned int
+ctl_ip_maxlen(const struct dpvs_ip *ip)
+{
+	return ip->family == DPVS_AF_INET ? 32 : 128;
+}
+
+void
+ctl_ip_net(const struct dpvs_ip *ip, unsigned int len, struct dpvs_ip *out)
+{
+	unsigned int n = ip->family == DPVS_AF_INET ? 4 : 16, i;
+
+	memset(out, 0, sizeof(*out));
+	out->family = ip->family;
+	for (i = 0; i < n; i++) {
+		if (len >= 8 * (i + 1))
+			out->bytes[i] = ip->bytes[i];
+		else if (len > 8 * i)
+			out->bytes[i] = (uint8_t)(ip->bytes[i] & (0xff00u >> (len - 8 * i)));
+	}
+}
+
+bool
+ctl_ip_in_net(const struct dpvs_ip *net, unsigned int len, const struct dpvs_ip *ip)
+{
+	struct dpvs_ip a, b;
+
+	if (net->family != ip->family)
+		return false;
+	ctl_ip_net(net, len, &a);
+	ctl_ip_net(ip, len, &b);
+	return memcmp(a.bytes, b.bytes, sizeof(a.bytes)) == 0;
+}
+
 int
 ctl_port_find(const struct dpvs_root *root, const char *name, char *err, size_t errlen)
 {
@@ -89,7 +122,8 @@ addr_check_host(const struct dpvs_ip *ip, char *err, size_t errlen)
 		if (memcmp(b, zero, 4) == 0 || b[0] >= 224)
 			return dpvs_errf(err, errlen, -CTL_EINVAL,
 					"%s cannot be a host address", s);
-	} else if (memcmp(b, zero, 16) == 0 || b[0] == 0xff) {
+	} else if (memcmp(b, zero, 16) == 0 || b[0] == 0xff ||
+		   (memcmp(b, zero, 15) == 0 && b[15] == 1)) {
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "%s cannot be a host address", s);
 	}
 	return 0;
@@ -106,7 +140,9 @@ addr_add_check_conflicts(const struct dpvs_config_set *set, const struct dpvs_ro
 	const struct dpvs_lb_tables *lb = &set->lb;
 	const struct dpvs_static_neigh *sn = dpvs_lb_sneigh(lb);
 	char s[INET6_ADDRSTRLEN], p[INET6_ADDRSTRLEN];
-	uint32_t i, net, mask, rnet;
+	unsigned int maxlen = ctl_ip_maxlen(&a->addr);
+	struct dpvs_ip net;
+	uint32_t i;
 
 	ctl_ip_str(&a->addr, s, sizeof(s));
 	for (i = 0; i < lb->nsneigh && i < lb->caps.sneigh; i++)
@@ -114,24 +150,19 @@ addr_add_check_conflicts(const struct dpvs_config_set *set, const struct dpvs_ro
 			return dpvs_errf(err, errlen, -CTL_EINVAL,
 					"%s is a static neighbour on %s; neigh del it first", s,
 					root->ports[sn[i].port % DPVS_MAX_PORTS].name);
-	if (a->addr.family != DPVS_AF_INET)
-		return 0;
-	memcpy(&net, a->addr.bytes, 4);
-	mask = a->prefixlen == 0 ? 0 : htonl(0xffffffffu << (32 - a->prefixlen));
-	net &= mask;
+	ctl_ip_net(&a->addr, a->prefixlen, &net);
 	for (i = 0; i < lb->caps.routes; i++) {
 		const struct dpvs_route *r = &dpvs_lb_routes(lb)[i];
 
-		if (r->prefix.family == DPVS_AF_NONE || (r->flags & DPVS_ROUTE_F_CONNECTED) != 0)
+		if (r->prefix.family != a->addr.family || (r->flags & DPVS_ROUTE_F_CONNECTED) != 0)
 			continue;
 		ctl_ip_str(&r->prefix, p, sizeof(p));
 		if ((r->flags & DPVS_ROUTE_F_GATEWAY) != 0 && dpvs_ip_equal(&r->gw, &a->addr))
 			return dpvs_errf(err, errlen, -CTL_EINVAL,
 					"%s is the gateway of route %s/%u; route del it first", s,
 					p, r->prefixlen);
-		memcpy(&rnet, r->prefix.bytes, 4);
-		if (a->prefixlen > 0 && a->prefixlen < 32 && r->prefixlen == a->prefixlen &&
-		    r->prefix.family == DPVS_AF_INET && rnet == net)
+		if (a->prefixlen > 0 && a->prefixlen < maxlen && r->prefixlen == a->prefixlen &&
+		    dpvs_ip_equal(&r->prefix, &net))
 			return dpvs_errf(err, errlen, -CTL_EEXIST,
 					"the network of %s/%u is already the static route %s/%u; "
 					"route del it first", s, a->prefixlen, p, r->prefixlen);
@@ -145,20 +176,15 @@ static int
 addr_route_room(const struct dpvs_config_set *set, const struct dpvs_addr_entry *a)
 {
 	const struct dpvs_addr_entry *addrs = dpvs_cfg_addrs(set);
-	uint32_t i, net, mask, other;
+	uint32_t i;
 
-	if (a->addr.family != DPVS_AF_INET || a->prefixlen == 0 || a->prefixlen >= 32 ||
+	if (a->prefixlen == 0 || a->prefixlen >= ctl_ip_maxlen(&a->addr) ||
 	    set->lb.nroutes < set->lb.caps.routes)
 		return 1;
-	memcpy(&net, a->addr.bytes, 4);
-	mask = htonl(0xffffffffu << (32 - a->prefixlen));
-	for (i = 0; i < set->naddrs; i++) {
-		if (addrs[i].addr.family != DPVS_AF_INET || addrs[i].prefixlen != a->prefixlen)
-			continue;
-		memcpy(&other, addrs[i].addr.bytes, 4);
-		if ((other & mask) == (net & mask))
+	for (i = 0; i < set->naddrs; i++)
+		if (addrs[i].prefixlen == a->prefixlen &&
+		    ctl_ip_in_net(&a->addr, a->prefixlen, &addrs[i].addr))
 			return 1;
-	}
 	return 0;
 }
 

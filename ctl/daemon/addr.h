@@ -9,6 +9,7 @@
 #ifndef DPVS_CTL_ADDR_H
 #define DPVS_CTL_ADDR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "shm/layout.h"
@@ -29,6 +30,13 @@ int ctl_addr_del(struct dpvs_config_set *set, const struct dpvs_root *root,
 
 /* Index of the entry with this address on any port, or -1. */
 int ctl_addr_find(const struct dpvs_config_set *set, const struct dpvs_ip *ip);
+
+/* 32 for IPv4, 128 for IPv6. */
+unsigned int ctl_ip_maxlen(const struct dpvs_ip *ip);
+/* The network of ip/len (host bits cleared), same family, into out. */
+void ctl_ip_net(const struct dpvs_ip *ip, unsigned int len, struct dpvs_ip *out);
+/* Is ip (same family) on the network net/len? */
+bool ctl_ip_in_net(const struct dpvs_ip *net, unsigned int len, const struct dpvs_ip *ip);
 
 /* "10.0.0.1" / "2001:db8::1" into buf. */
 const char *ctl_ip_str(const struct dpvs_ip *ip, char *buf, size_t len);

@@ -57,6 +57,14 @@ op_addr(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_op *o
 				 &op->u.addr, err, errlen);
 }
 
+static int
+op_port(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_op *op, char *err,
+	size_t errlen)
+{
+	op->kind = CTL_OP_PORT_SET;
+	return ctl_port_args_from_msg(root, req->port_set, &op->u.port, err, errlen);
+}
+
 static const struct apply_row apply_table[] = {
 	{ DPVS__REQUEST__OP_ADDR_ADD, op_addr },
 	{ DPVS__REQUEST__OP_ADDR_DEL, op_addr },
@@ -72,6 +80,7 @@ static const struct apply_row apply_table[] = {
 	{ DPVS__REQUEST__OP_ROUTE_DEL, ctl_op_route },
 	{ DPVS__REQUEST__OP_NEIGH_ADD, ctl_op_sneigh },
 	{ DPVS__REQUEST__OP_NEIGH_DEL, ctl_op_sneigh },
+	{ DPVS__REQUEST__OP_PORT_SET, op_port },
 };
 
 static const struct apply_row *

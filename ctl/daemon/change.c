@@ -76,6 +76,8 @@ ctl_op_apply(struct dpvs_config_set *set, const struct dpvs_root *root, const st
 	case CTL_OP_PREPARE:
 		ctl_lb_prepare(&set->lb);
 		return 0;
+	case CTL_OP_PORT_SET:
+		return ctl_port_set(set, root, &op->u.port, err, errlen);
 	default:
 		return dpvs_errf(err, errlen, -CTL_EUNSUPP, "unknown operation %d", op->kind);
 	}

@@ -26,6 +26,7 @@
 #include <stddef.h>
 
 #include "ctl/daemon/lb.h"
+#include "ctl/daemon/port.h"
 #include "shm/shm.h"
 
 enum ctl_op_kind {
@@ -45,6 +46,7 @@ enum ctl_op_kind {
 	CTL_OP_NEIGH_DEL,
 	CTL_OP_DRAIN_DROP,     /* a draining local address is no longer used */
 	CTL_OP_PREPARE,        /* default timeouts and first id of a fresh set */
+	CTL_OP_PORT_SET,       /* a per-port switch (port.h) */
 };
 
 struct ctl_drain_args {
@@ -63,6 +65,7 @@ struct ctl_op {
 		struct ctl_route_args route;
 		struct ctl_sneigh_args sneigh;
 		struct ctl_drain_args drain;
+		struct ctl_port_args port;
 	} u;
 };
 

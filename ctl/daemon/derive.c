@@ -9,6 +9,8 @@
  *                  of a TCP/UDP service, local address of a TCP/UDP
  *                  service or draining); an entry goes when nothing names
  *                  its address any more
+ *   IPv6 route index        insert / delete (backward shift) and the list of
+ *                  prefix lengths in use (shm/lb.h)
  *   mh / conhash tables     a table of the pool per such service; a change
  *                  marks the service dirty and ctl_sched_flush() rebuilds
  *                  the dirty ones once per batch, before publication
@@ -204,6 +206,71 @@ ctl_aix_find(const struct dpvs_lb_tables *lb, const struct dpvs_ip *ip)
 	return dpvs_addr_lookup(lb, ip);
 }
 
+/* --- IPv6 route index --- */
+/* The lengths in use, longest first, from the per-length counts. */
+static void
+route6_lens_rebuild(struct dpvs_lb_tables *lb)
+{
+	const uint32_t *cnt = dpvs_lb_route6_len_n(lb);
+	uint8_t *lens = dpvs_lb_route6_lens(lb);
+	uint32_t n = 0;
+	int len;
+
+	memset(lens, 0, DPVS_ROUTE6_LENS);
+	for (len = 128; len >= 0; len--)
+		if (cnt[len] != 0)
+			lens[n++] = (uint8_t)len;
+	lb->nroute6_lens = n;
+}
+
+void
+ctl_route6_insert(struct dpvs_lb_tables *lb, uint32_t slot)
+{
+	const struct dpvs_route *r = &dpvs_lb_routes(lb)[slot];
+	uint32_t *tbl = dpvs_lb_route6_hash(lb), *cnt = dpvs_lb_route6_len_n(lb);
+	uint32_t mask = lb->route6_hash_slots - 1, h;
+
+	if (r->prefix.family != DPVS_AF_INET6 || r->prefixlen > 128)
+		return;
+	h = dpvs_route6_hash(lb, r->prefix.bytes, r->prefixlen);
+	/* never full: twice as many slots as routes of both families */
+	while (tbl[h] != 0)
+		h = (h + 1) & mask;
+	tbl[h] = slot + 1;
+	if (cnt[r->prefixlen]++ == 0)
+		route6_lens_rebuild(lb);
+}
+
+void
+ctl_route6_remove(struct dpvs_lb_tables *lb, uint32_t slot)
+{
+	const struct dpvs_route *routes = dpvs_lb_routes(lb), *r = &routes[slot];
+	uint32_t *tbl = dpvs_lb_route6_hash(lb), *cnt = dpvs_lb_route6_len_n(lb);
+	uint32_t mask = lb->route6_hash_slots - 1, h, hole, pos, n;
+
+	if (r->prefix.family != DPVS_AF_INET6 || r->prefixlen > 128)
+		return;
+	h = dpvs_route6_hash(lb, r->prefix.bytes, r->prefixlen);
+	for (n = 0; n <= mask && tbl[h] != 0 && tbl[h] != slot + 1; n++)
+		h = (h + 1) & mask;
+	if (tbl[h] != slot + 1)
+		return;
+	hole = h;
+	tbl[hole] = 0;
+	for (pos = (hole + 1) & mask; tbl[pos] != 0; pos = (pos + 1) & mask) {
+		const struct dpvs_route *o = &routes[tbl[pos] - 1];
+		uint32_t home = dpvs_route6_hash(lb, o->prefix.bytes, o->prefixlen);
+
+		if (may_fill_hole(home, hole, pos, mask)) {
+			tbl[hole] = tbl[pos];
+			tbl[pos] = 0;
+			hole = pos;
+		}
+	}
+	if (cnt[r->prefixlen] > 0 && --cnt[r->prefixlen] == 0)
+		route6_lens_rebuild(lb);
+}
+
 /* --- scheduler tables --- */
 int
 ctl_sched_wants_table(uint8_t sched)
@@ -288,6 +355,11 @@ ctl_lb_derive(struct dpvs_config_set *set)
 	memset(dpvs_lb_addr_hash(lb), 0,
 	       (size_t)lb->addr_hash_slots * sizeof(struct dpvs_addr_ix));
 	ctl_sneigh_hash_rebuild(lb);
+	memset(dpvs_lb_route6_hash(lb), 0, (size_t)lb->route6_hash_slots * sizeof(uint32_t));
+	memset(dpvs_lb_route6_len_n(lb), 0, DPVS_ROUTE6_LENS * sizeof(uint32_t));
+	route6_lens_rebuild(lb);
+	for (i = 0; i < lb->caps.routes; i++)
+		ctl_route6_insert(lb, i);
 	for (i = 0; i < set->naddrs && i < lb->caps.addrs; i++)
 		ctl_aix_port(lb, &addrs[i].addr, addrs[i].port, 1);
 	for (i = 0; i < lb->caps.services; i++) {

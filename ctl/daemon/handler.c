@@ -13,6 +13,7 @@
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/handler.h"
 #include "ctl/daemon/log.h"
+#include "ctl/daemon/port.h"
 #include "ctl/daemon/reload.h"
 #include "ctl/daemon/show.h"
 
@@ -33,6 +34,7 @@ static const struct show_row show_table[] = {
 	{ DPVS__REQUEST__OP_CONN_SHOW, ctl_show_conns },
 	{ DPVS__REQUEST__OP_SAVE, ctl_show_save },
 	{ DPVS__REQUEST__OP_RELOAD, ctl_exec_reload },
+	{ DPVS__REQUEST__OP_PORT_SHOW, ctl_show_ports },
 };
 
 /* One configuration request as one atomic change. */

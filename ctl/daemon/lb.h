@@ -95,6 +95,9 @@ void ctl_svc_hash_insert(struct dpvs_lb_tables *lb, uint16_t slot);
 void ctl_svc_hash_remove(struct dpvs_lb_tables *lb, uint16_t slot);
 void ctl_sneigh_hash_insert(struct dpvs_lb_tables *lb, uint32_t i);
 void ctl_sneigh_hash_rebuild(struct dpvs_lb_tables *lb);
+/* The IPv6 route in slot (IPv4: nothing) into / out of the route6 index. */
+void ctl_route6_insert(struct dpvs_lb_tables *lb, uint32_t slot);
+void ctl_route6_remove(struct dpvs_lb_tables *lb, uint32_t slot);
 /* The DPVS_AIX_* counter of a local address (vip 0) or VIP (vip 1) of proto. */
 int ctl_aix_bit(uint8_t proto, int vip);
 /* Count one user more (delta 1) or less (-1) of ip's bit in the address
@@ -204,8 +207,9 @@ int ctl_save_text(const struct dpvs_config_set *set, const struct dpvs_root *roo
 
 /* --- derived tables (derive.c) --- */
 /* Rebuild from scratch what derive.c keeps up to date (svc_hash,
- * sneigh_hash, the address index, the mh/conhash tables): the checker the
- * tests compare the incremental tables with. Pure, plain memory. */
+ * sneigh_hash, the address index, the IPv6 route index, the mh/conhash
+ * tables): the checker the tests compare the incremental tables with. Pure,
+ * plain memory. */
 void ctl_lb_derive(struct dpvs_config_set *set);
 
 #endif

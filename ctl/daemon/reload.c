@@ -3,11 +3,12 @@
  * describes, as operations (see reload.h). Objects are matched by key:
  * services by protocol, VIP and port; dests by service, address and port;
  * local addresses by service and address; node addresses by address; static
- * routes by prefix; static neighbours by address and port. The operations
- * come in an order each front door accepts: removals first (local addresses,
- * dests, services, routes, neighbours, addresses), then additions in the
- * file's order (addresses, neighbours, routes, services and dests, local
- * addresses). Reads the sets; writes only the op list (and, in ctl_reload,
+ * routes by prefix; static neighbours by address and port; port switches by
+ * port (a file without `port set` lines means dpvs.conf's values). The
+ * operations come in an order each front door accepts: removals first (local
+ * addresses, dests, services, routes, neighbours, addresses), the port
+ * switches, then additions in the file's order (addresses, neighbours,
+ * routes, services and dests, local addresses). Reads the sets; writes only the op list (and, in ctl_reload,
  * the node through change.c).
  */
 #include <arpa/inet.h>
@@ -452,6 +453,30 @@ diff_lb_additions(struct diff *d)
 	free(v);
 }
 
+/* The port switches whose value the file changes (a rules file without
+ * `port set` lines means dpvs.conf's defaults). */
+static void
+diff_ports(struct diff *d)
+{
+	uint32_t p, bit, x;
+	struct ctl_op *op;
+
+	for (p = 0; p < DPVS_CFG_PORTS && d->rc == 0; p++) {
+		x = d->cur->port_flags[p] ^ d->tgt->port_flags[p];
+		for (bit = 1; x != 0 && d->rc == 0; bit <<= 1) {
+			if ((x & bit) == 0)
+				continue;
+			x &= ~bit;
+			op = emit(d, CTL_OP_PORT_SET);
+			if (op == NULL)
+				continue;
+			op->u.port.port = (int)p;
+			op->u.port.flag = bit;
+			op->u.port.on = (d->tgt->port_flags[p] & bit) != 0;
+		}
+	}
+}
+
 int
 ctl_reload_diff(const struct dpvs_config_set *cur, const struct dpvs_config_set *tgt,
 		struct ctl_oplist *ops, struct ctl_reload_result *res)
@@ -461,6 +486,7 @@ ctl_reload_diff(const struct dpvs_config_set *cur, const struct dpvs_config_set 
 	memset(res, 0, sizeof(*res));
 	diff_lb_removals(&d);
 	diff_net_removals(&d);
+	diff_ports(&d);
 	diff_net_additions(&d);
 	diff_lb_additions(&d);
 	return d.rc;
@@ -488,6 +514,7 @@ ctl_reload(struct dpvs_shm *shm, const char *path, struct ctl_reload_result *res
 		goto out;
 	}
 	ctl_lb_prepare(&tgt->lb);
+	dpvs_cfgset_port_defaults(tgt, shm->root->ports, shm->root->conf.nports);
 	rc = ctl_ops_apply(tgt, shm->root, file.v, file.n, &failed, err, errlen);
 	if (rc != 0) {
 		char msg[256];

@@ -1,13 +1,14 @@
 /*
- * IPv4 routes (see lb.h). Routes live in slots that never move while the
- * route lives: static routes (route add) and the connected routes derived
+ * IPv4 and IPv6 routes (see lb.h). Routes live in slots that never move while
+ * the route lives: static routes (route add) and the connected routes derived
  * from the node's addresses (like the kernel's "proto kernel scope link"
  * routes: added and removed with the addresses, never by hand). The rte_lpm
- * of a config set copy holds every route but the default one, next hop =
- * slot, and is edited route by route with the set (ctl_set_lpm); the default
- * route is lb.default_route. `route show` and save list static routes then
- * connected ones, each in add order (seq). Touches only the set (and its
- * lpm) passed in.
+ * of a config set copy holds every IPv4 route but the default one, next hop =
+ * slot, and is edited route by route with the set (ctl_set_lpm); the IPv4
+ * default route is lb.default_route. IPv6 routes go into the set's own route6
+ * index (derive.c, shm/lb.h), the default ::/0 included. `route show` and
+ * save list static routes then connected ones, each in add order (seq).
+ * Touches only the set (and its lpm) passed in.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,6 +22,7 @@
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/lb.h"
 #include "ctl/daemon/log.h"
+#include "shm/lb_hash.h"
 
 static uint32_t
 ip4(const struct dpvs_ip *ip)
@@ -29,12 +31,6 @@ ip4(const struct dpvs_ip *ip)
 
 	memcpy(&v, ip->bytes, 4);
 	return ntohl(v);
-}
-
-static uint32_t
-mask4(unsigned int len)
-{
-	return len == 0 ? 0 : 0xffffffffu << (32 - len);
 }
 
 struct rte_lpm *
@@ -48,7 +44,8 @@ ctl_set_lpm(const struct dpvs_config_set *set)
 	return rte_lpm_find_existing(name);
 }
 
-/* Enter route slot i into the set's lpm (or make it the default route). */
+/* Enter route slot i into the set's lookup table: the IPv6 index, the lpm,
+ * or the IPv4 default route. */
 static void
 lpm_add(struct dpvs_config_set *set, uint32_t i)
 {
@@ -56,6 +53,10 @@ lpm_add(struct dpvs_config_set *set, uint32_t i)
 	struct rte_lpm *lpm;
 	int rc;
 
+	if (r->prefix.family == DPVS_AF_INET6) {
+		ctl_route6_insert(&set->lb, i);
+		return;
+	}
 	if (r->prefixlen == 0) {
 		set->lb.default_route = i + 1;
 		return;
@@ -75,6 +76,10 @@ lpm_del(struct dpvs_config_set *set, uint32_t i)
 	const struct dpvs_route *r = &dpvs_lb_routes(&set->lb)[i];
 	struct rte_lpm *lpm;
 
+	if (r->prefix.family == DPVS_AF_INET6) {
+		ctl_route6_remove(&set->lb, i);
+		return;
+	}
 	if (r->prefixlen == 0) {
 		if (set->lb.default_route == i + 1)
 			set->lb.default_route = 0;
@@ -112,19 +117,16 @@ route_remove(struct dpvs_config_set *set, uint32_t i)
 	set->lb.nroutes--;
 }
 
-/* The connected network of address entry e, if it has one (IPv4, prefix
- * length 1..31). */
+/* The connected network of address entry e, if it has one (prefix length
+ * 1..31 for IPv4, 1..127 for IPv6). */
 static int
 connected_of(const struct dpvs_addr_entry *e, struct dpvs_route *r)
 {
-	uint32_t net;
-
-	if (e->addr.family != DPVS_AF_INET || e->prefixlen == 0 || e->prefixlen >= 32)
+	if ((e->addr.family != DPVS_AF_INET && e->addr.family != DPVS_AF_INET6) ||
+	    e->prefixlen == 0 || e->prefixlen >= ctl_ip_maxlen(&e->addr))
 		return 0;
 	memset(r, 0, sizeof(*r));
-	net = htonl(ip4(&e->addr) & mask4(e->prefixlen));
-	r->prefix.family = DPVS_AF_INET;
-	memcpy(r->prefix.bytes, &net, 4);
+	ctl_ip_net(&e->addr, e->prefixlen, &r->prefix);
 	r->prefixlen = e->prefixlen;
 	r->flags = DPVS_ROUTE_F_CONNECTED;
 	r->port = e->port;
@@ -134,8 +136,7 @@ connected_of(const struct dpvs_addr_entry *e, struct dpvs_route *r)
 static int
 same_prefix(const struct dpvs_route *r, const struct dpvs_ip *p, uint8_t len)
 {
-	return r->prefixlen == len && r->prefix.family == p->family &&
-	       memcmp(r->prefix.bytes, p->bytes, 4) == 0;
+	return r->prefixlen == len && dpvs_ip_equal(&r->prefix, p);
 }
 
 /* Slot of the route of this kind (connected or static) for p/len, or -1. */
@@ -201,7 +202,8 @@ ctl_route_connected_del(struct dpvs_config_set *set, uint32_t i)
 		route_remove(set, (uint32_t)slot);
 }
 
-/* Is gw on a network of one of port's addresses (other than entry skip)? */
+/* Is gw on a network of one of port's addresses (other than entry skip)?
+ * An IPv6 link-local gateway is on every port's link. */
 static int
 gw_reachable(const struct dpvs_config_set *set, const struct dpvs_ip *gw, uint16_t port,
 	     int skip)
@@ -209,13 +211,15 @@ gw_reachable(const struct dpvs_config_set *set, const struct dpvs_ip *gw, uint16
 	const struct dpvs_addr_entry *addrs = dpvs_cfg_addrs(set);
 	uint32_t i;
 
+	if (gw->family == DPVS_AF_INET6 && gw->bytes[0] == 0xfe && (gw->bytes[1] & 0xc0) == 0x80)
+		return 1;
 	for (i = 0; i < set->naddrs; i++) {
 		const struct dpvs_addr_entry *e = &addrs[i];
 
-		if ((int)i == skip || e->port != port || e->addr.family != DPVS_AF_INET ||
+		if ((int)i == skip || e->port != port || e->addr.family != gw->family ||
 		    e->prefixlen == 0)
 			continue;
-		if ((ip4(&e->addr) & mask4(e->prefixlen)) == (ip4(gw) & mask4(e->prefixlen)))
+		if (ctl_ip_in_net(&e->addr, e->prefixlen, gw))
 			return 1;
 	}
 	return 0;
@@ -249,40 +253,52 @@ ctl_route_slots_sorted(const struct dpvs_lb_tables *lb, uint32_t *out)
 	return n;
 }
 
+/* A gateway a route may name: unicast, of the prefix's family. */
+static int
+route_gw_ok(const struct dpvs_ip *gw, uint8_t family, char *err, size_t errlen)
+{
+	static const uint8_t zero[16];
+	char g[INET6_ADDRSTRLEN];
+
+	ctl_ip_str(gw, g, sizeof(g));
+	if (gw->family != family)
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "gateway %s: not an %s address", g,
+				family == DPVS_AF_INET ? "IPv4" : "IPv6");
+	if (family == DPVS_AF_INET) {
+		if (ip4(gw) == 0 || gw->bytes[0] >= 224)
+			return dpvs_errf(err, errlen, -CTL_EINVAL,
+					"gateway %s: must be a unicast address", g);
+		return 0;
+	}
+	if (memcmp(gw->bytes, zero, 16) == 0 || gw->bytes[0] == 0xff ||
+	    (memcmp(gw->bytes, zero, 15) == 0 && gw->bytes[15] == 1))
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "gateway %s: must be a unicast address",
+				g);
+	return 0;
+}
+
 /* Prefix, family, port and gateway of a route command. */
 static int
 route_check(const struct dpvs_root *root, const struct ctl_route_args *a, char *err,
 	    size_t errlen)
 {
 	char s[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
-	uint32_t net;
+	struct dpvs_ip net;
 
-	if (a->prefix.family == DPVS_AF_INET6)
-		return dpvs_errf(err, errlen, -CTL_EUNSUPP, "IPv6 routes are not supported yet");
-	if (a->prefix.family != DPVS_AF_INET || a->prefixlen > 32)
+	if ((a->prefix.family != DPVS_AF_INET && a->prefix.family != DPVS_AF_INET6) ||
+	    a->prefixlen > ctl_ip_maxlen(&a->prefix))
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "bad route prefix");
 	ctl_ip_str(&a->prefix, s, sizeof(s));
-	net = ip4(&a->prefix);
-	if ((net & ~mask4(a->prefixlen)) != 0) {
-		struct dpvs_ip p = a->prefix;
-		uint32_t v = htonl(net & mask4(a->prefixlen));
-
-		memcpy(p.bytes, &v, 4);
+	ctl_ip_net(&a->prefix, a->prefixlen, &net);
+	if (!dpvs_ip_equal(&net, &a->prefix))
 		return dpvs_errf(err, errlen, -CTL_EINVAL,
 				"invalid prefix %s/%u: host bits are set (did you mean %s/%u?)", s,
-				a->prefixlen, ctl_ip_str(&p, g, sizeof(g)), a->prefixlen);
-	}
+				a->prefixlen, ctl_ip_str(&net, g, sizeof(g)), a->prefixlen);
 	if (a->port >= 0 && ((uint32_t)a->port >= root->conf.nports || a->port >= DPVS_MAX_PORTS))
 		return dpvs_errf(err, errlen, -CTL_ENOPORT, "no port with index %d", a->port);
 	if (a->gw.family == DPVS_AF_NONE)
 		return 0;
-	ctl_ip_str(&a->gw, g, sizeof(g));
-	if (a->gw.family != DPVS_AF_INET)
-		return dpvs_errf(err, errlen, -CTL_EINVAL, "gateway %s: not an IPv4 address", g);
-	if (ip4(&a->gw) == 0 || a->gw.bytes[0] >= 224)
-		return dpvs_errf(err, errlen, -CTL_EINVAL, "gateway %s: must be a unicast address",
-				g);
-	return 0;
+	return route_gw_ok(&a->gw, a->prefix.family, err, errlen);
 }
 
 /* The gateway of a route add: not ours, on a network of its port. */
@@ -351,13 +367,11 @@ ctl_route_add(struct dpvs_config_set *set, const struct dpvs_root *root,
 				"route table is full (%u routes: [tables] routes in dpvs.conf)",
 				set->lb.caps.routes);
 	memset(&r, 0, sizeof(r));
-	r.prefix.family = DPVS_AF_INET;
-	memcpy(r.prefix.bytes, a->prefix.bytes, 4);
+	ctl_ip_net(&a->prefix, a->prefixlen, &r.prefix);
 	r.prefixlen = a->prefixlen;
 	r.port = (uint16_t)a->port;
 	if (a->gw.family != DPVS_AF_NONE) {
-		r.gw.family = DPVS_AF_INET;
-		memcpy(r.gw.bytes, a->gw.bytes, 4);
+		ctl_ip_net(&a->gw, ctl_ip_maxlen(&a->gw), &r.gw);
 		r.flags = DPVS_ROUTE_F_GATEWAY;
 	}
 	route_insert(set, &r);
@@ -381,8 +395,7 @@ ctl_route_del(struct dpvs_config_set *set, const struct dpvs_root *root,
 		const struct dpvs_route *r = &dpvs_lb_routes(lb)[i];
 
 		if ((a->port < 0 || r->port == a->port) &&
-		    (a->gw.family == DPVS_AF_NONE ||
-		     (r->gw.family == DPVS_AF_INET && memcmp(r->gw.bytes, a->gw.bytes, 4) == 0))) {
+		    (a->gw.family == DPVS_AF_NONE || dpvs_ip_equal(&r->gw, &a->gw))) {
 			route_remove(set, (uint32_t)i);
 			return 0;
 		}
@@ -413,7 +426,7 @@ ctl_route_gw_check(const struct dpvs_config_set *set, const struct dpvs_root *ro
 	for (i = 0; i < lb->caps.routes; i++) {
 		const struct dpvs_route *r = &routes[i];
 
-		if ((r->flags & DPVS_ROUTE_F_GATEWAY) == 0 || r->gw.family != DPVS_AF_INET)
+		if ((r->flags & DPVS_ROUTE_F_GATEWAY) == 0 || r->gw.family == DPVS_AF_NONE)
 			continue;
 		if (!gw_reachable(set, &r->gw, r->port, skip))
 			return dpvs_errf(err, errlen, -CTL_EINVAL,

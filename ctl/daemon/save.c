@@ -1,6 +1,7 @@
 /*
  * `save`: the running configuration as rules-file lines (ctl/rules.h), in an
- * order that loads back into a fresh node: addresses, static neighbours,
+ * order that loads back into a fresh node: the port switches that differ
+ * from dpvs.conf, addresses, static neighbours,
  * static routes (their gateways need the addresses), services and dests in
  * id order (so a reload hands out the same ids and slots when there were no
  * deletions), then local addresses (they need both addresses and services).
@@ -17,6 +18,7 @@
 #include "ctl/daemon/addr.h"
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/lb.h"
+#include "ctl/daemon/port.h"
 #include "ctl/daemon/show.h"
 
 static const char *
@@ -150,6 +152,7 @@ ctl_save_text(const struct dpvs_config_set *set, const struct dpvs_root *root, F
 
 	if (slots == NULL)
 		return -CTL_ENOMEM;
+	ctl_port_save(set, root, out);
 	save_net(set, root, out);
 	rc = save_lb(lb, out);
 	n = ctl_svc_slots_by_id(lb, slots);

@@ -34,13 +34,18 @@ sneigh_check(const struct dpvs_root *root, const struct ctl_sneigh_args *a, char
 	static const uint8_t zero[16];
 	char s[INET6_ADDRSTRLEN];
 
-	if (a->ip.family == DPVS_AF_INET6)
-		return dpvs_errf(err, errlen, -CTL_EUNSUPP, "IPv6 neighbours are not supported yet");
-	if (a->ip.family != DPVS_AF_INET || memcmp(a->ip.bytes + 4, zero, 12) != 0)
-		return dpvs_errf(err, errlen, -CTL_EINVAL, "bad neighbour address");
-	ctl_ip_str(&a->ip, s, sizeof(s));
-	if (memcmp(a->ip.bytes, zero, 4) == 0 || a->ip.bytes[0] >= 224)
-		return dpvs_errf(err, errlen, -CTL_EINVAL, "%s cannot be a neighbour", s);
+	if (a->ip.family == DPVS_AF_INET6) {
+		ctl_ip_str(&a->ip, s, sizeof(s));
+		/* not ::, ::1 or multicast */
+		if (memcmp(a->ip.bytes, zero, 15) == 0 || a->ip.bytes[0] == 0xff)
+			return dpvs_errf(err, errlen, -CTL_EINVAL, "%s cannot be a neighbour", s);
+	} else {
+		if (a->ip.family != DPVS_AF_INET || memcmp(a->ip.bytes + 4, zero, 12) != 0)
+			return dpvs_errf(err, errlen, -CTL_EINVAL, "bad neighbour address");
+		ctl_ip_str(&a->ip, s, sizeof(s));
+		if (memcmp(a->ip.bytes, zero, 4) == 0 || a->ip.bytes[0] >= 224)
+			return dpvs_errf(err, errlen, -CTL_EINVAL, "%s cannot be a neighbour", s);
+	}
 	if (a->port < 0 || (uint32_t)a->port >= root->conf.nports || a->port >= DPVS_MAX_PORTS)
 		return dpvs_errf(err, errlen, -CTL_ENOPORT, "no port with index %d", a->port);
 	return 0;
@@ -75,8 +80,8 @@ ctl_sneigh_add(struct dpvs_config_set *set, const struct dpvs_root *root,
 				"in dpvs.conf)", lb->caps.sneigh);
 	e = &dpvs_lb_sneigh(lb)[lb->nsneigh++];
 	memset(e, 0, sizeof(*e));
-	e->ip.family = DPVS_AF_INET;
-	memcpy(e->ip.bytes, a->ip.bytes, 4);
+	e->ip.family = a->ip.family;
+	memcpy(e->ip.bytes, a->ip.bytes, a->ip.family == DPVS_AF_INET ? 4 : 16);
 	e->port = (uint16_t)a->port;
 	memcpy(e->mac, a->mac, DPVS_ETHER_LEN);
 	ctl_sneigh_hash_insert(lb, lb->nsneigh - 1);

@@ -1,6 +1,7 @@
 /*
  * `stats`: per port from rte_eth_stats_get() plus the bridge's row, per worker
- * its row with every verdict and drop reason, drops summed over workers, and
+ * its row with every verdict, drop reason and event, drops and events summed
+ * over workers, and
  * the mbuf pool's size and in-use count (to watch for leaks).
  * Reads shm and ethdev counters (dpvs-ctl is a secondary: the ports are
  * probed there too); writes only the Response.
@@ -16,6 +17,7 @@
 #define X_NAME(n, s) s,
 static const char *const drop_names[DPVS_DROP_MAX] = { DPVS_DROP_REASONS(X_NAME) };
 static const char *const verdict_names[DPVS_VERDICT_MAX] = { DPVS_VERDICTS(X_NAME) };
+static const char *const event_names[DPVS_EVENT_MAX] = { DPVS_EVENTS(X_NAME) };
 #undef X_NAME
 
 static void
@@ -66,7 +68,8 @@ stats_port(const struct dpvs_root *root, uint32_t p)
 }
 
 static Dpvs__WorkerStats *
-stats_worker(const struct dpvs_root *root, uint32_t w, uint64_t drops[DPVS_DROP_MAX])
+stats_worker(const struct dpvs_root *root, uint32_t w, uint64_t drops[DPVS_DROP_MAX],
+	     uint64_t events[DPVS_EVENT_MAX])
 {
 	const struct dpvs_worker_stats *s = &root->stats[w];
 	Dpvs__WorkerStats *ws;
@@ -89,6 +92,10 @@ stats_worker(const struct dpvs_root *root, uint32_t w, uint64_t drops[DPVS_DROP_
 		stats_counter(&ws->drops, &ws->n_drops, drop_names[i], s->drop[i]);
 		drops[i] += s->drop[i];
 	}
+	for (i = 0; i < DPVS_EVENT_MAX; i++) {
+		stats_counter(&ws->events, &ws->n_events, event_names[i], s->event[i]);
+		events[i] += s->event[i];
+	}
 	return ws;
 }
 
@@ -97,7 +104,7 @@ ctl_show_stats(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *r
 	       char *err, size_t errlen)
 {
 	const struct dpvs_root *root = shm->root;
-	uint64_t drops[DPVS_DROP_MAX];
+	uint64_t drops[DPVS_DROP_MAX], events[DPVS_EVENT_MAX];
 	Dpvs__Stats *st;
 	uint32_t i;
 
@@ -105,6 +112,7 @@ ctl_show_stats(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *r
 	(void)err;
 	(void)errlen;
 	memset(drops, 0, sizeof(drops));
+	memset(events, 0, sizeof(events));
 	st = ctl_pb_alloc(sizeof(*st));
 	dpvs__stats__init(st);
 	resp->stats = st;
@@ -118,10 +126,12 @@ ctl_show_stats(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *r
 		Dpvs__WorkerStats **slot =
 			ctl_pb_append(&st->workers, &st->n_workers, sizeof(*slot));
 
-		*slot = stats_worker(root, i, drops);
+		*slot = stats_worker(root, i, drops, events);
 	}
 	for (i = 0; i < DPVS_DROP_MAX; i++)
 		stats_counter(&st->drops, &st->n_drops, drop_names[i], drops[i]);
+	for (i = 0; i < DPVS_EVENT_MAX; i++)
+		stats_counter(&st->events, &st->n_events, event_names[i], events[i]);
 	if (shm->pool != NULL) {
 		st->mbufs_total = shm->pool->size;
 		st->mbufs_in_use = rte_mempool_in_use_count(shm->pool);

@@ -21,6 +21,7 @@
 
 #include <check.h>
 
+#include "ctl/daemon/addr.h"
 #include "ctl/daemon/change.h"
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/lb.h"
@@ -71,6 +72,21 @@ ipv4(uint32_t host)
 	return ip;
 }
 
+/* fd01:<a>::<b> (IPv6) */
+static struct dpvs_ip
+ipv6(uint16_t a, uint16_t b, uint16_t c)
+{
+	struct dpvs_ip ip;
+
+	memset(&ip, 0, sizeof(ip));
+	ip.family = DPVS_AF_INET6;
+	ip.bytes[0] = 0xfd;
+	ip.bytes[1] = (uint8_t)b;
+	ip.bytes[3] = (uint8_t)a;
+	ip.bytes[15] = (uint8_t)c;
+	return ip;
+}
+
 static struct ctl_svc_key
 rnd_key(void)
 {
@@ -96,9 +112,14 @@ rnd_op(void)
 	switch (op.kind) {
 	case CTL_OP_ADDR_ADD:
 	case CTL_OP_ADDR_DEL:
-		/* 10.1.<net>.<1..4>/24 on port net % 2 */
-		op.u.addr.addr = ipv4(0x0a010000u | net << 8 | (1 + rnd(4)));
-		op.u.addr.prefixlen = 24;
+		/* 10.1.<net>.<1..4>/24 or fd01:0:<net>::<1..4>/64 on port net % 2 */
+		if (rnd(3) == 0) {
+			op.u.addr.addr = ipv6((uint16_t)net, 1, (uint16_t)(1 + rnd(4)));
+			op.u.addr.prefixlen = 64;
+		} else {
+			op.u.addr.addr = ipv4(0x0a010000u | net << 8 | (1 + rnd(4)));
+			op.u.addr.prefixlen = 24;
+		}
 		op.u.addr.port = (uint16_t)(net % 2);
 		break;
 	case CTL_OP_SVC_ADD:
@@ -126,9 +147,20 @@ rnd_op(void)
 		break;
 	case CTL_OP_ROUTE_ADD:
 	case CTL_OP_ROUTE_DEL:
-		op.u.route.prefix = ipv4(rnd(4) == 0 ? 0 : 0xac100000u | rnd(3) << 8);
-		op.u.route.prefixlen = op.u.route.prefix.bytes[0] == 0 ? 0 : 24;
-		op.u.route.gw = ipv4(0x0a010000u | net << 8 | 254);
+		if (rnd(3) == 0) {
+			/* fd10:<x>::/48, or ::/0, via fd01:0:<net>::fe */
+			op.u.route.prefix = ipv6((uint16_t)rnd(3), 0x10, 0);
+			op.u.route.prefixlen = 48;
+			if (rnd(4) == 0) {
+				memset(op.u.route.prefix.bytes, 0, 16);
+				op.u.route.prefixlen = 0;
+			}
+			op.u.route.gw = ipv6((uint16_t)net, 1, 0xfe);
+		} else {
+			op.u.route.prefix = ipv4(rnd(4) == 0 ? 0 : 0xac100000u | rnd(3) << 8);
+			op.u.route.prefixlen = op.u.route.prefix.bytes[0] == 0 ? 0 : 24;
+			op.u.route.gw = ipv4(0x0a010000u | net << 8 | 254);
+		}
 		op.u.route.port = (int)(net % 2);
 		break;
 	default:
@@ -195,23 +227,22 @@ check_connected(const struct dpvs_config_set *set)
 	uint32_t i, j, want = 0, have = 0;
 
 	for (i = 0; i < set->naddrs; i++) {
-		uint32_t net, other, mask = htonl(0xffffff00u);
+		struct dpvs_ip net, other;
 
-		memcpy(&net, a[i].addr.bytes, 4);
+		ctl_ip_net(&a[i].addr, a[i].prefixlen, &net);
 		for (j = 0; j < i; j++) {
-			memcpy(&other, a[j].addr.bytes, 4);
-			if ((other & mask) == (net & mask))
+			ctl_ip_net(&a[j].addr, a[j].prefixlen, &other);
+			if (dpvs_ip_equal(&net, &other))
 				break;
 		}
 		if (j < i)
 			continue;
 		want++;
-		net &= mask;
 		for (j = 0; j < lb->caps.routes; j++) {
 			const struct dpvs_route *r = &dpvs_lb_routes(lb)[j];
 
 			if ((r->flags & DPVS_ROUTE_F_CONNECTED) != 0 &&
-			    memcmp(r->prefix.bytes, &net, 4) == 0) {
+			    dpvs_ip_equal(&r->prefix, &net)) {
 				ck_assert_uint_eq(r->port, a[i].port);
 				break;
 			}
@@ -221,6 +252,30 @@ check_connected(const struct dpvs_config_set *set)
 	for (j = 0; j < lb->caps.routes; j++)
 		have += (dpvs_lb_routes(lb)[j].flags & DPVS_ROUTE_F_CONNECTED) != 0;
 	ck_assert_uint_eq(have, want);
+}
+
+/* Every IPv6 route of x is found at its slot in the route6 index of both,
+ * and both index as many. */
+static void
+same_route6_index(const struct dpvs_lb_tables *x, const struct dpvs_lb_tables *y)
+{
+	uint32_t i, nx = 0, ny = 0, nr = 0;
+
+	for (i = 0; i < x->caps.routes; i++) {
+		const struct dpvs_route *r = &dpvs_lb_routes(x)[i];
+
+		if (r->prefix.family != DPVS_AF_INET6)
+			continue;
+		nr++;
+		ck_assert_uint_eq(dpvs_route6_find(x, r->prefix.bytes, r->prefixlen), i);
+		ck_assert_uint_eq(dpvs_route6_find(y, r->prefix.bytes, r->prefixlen), i);
+	}
+	for (i = 0; i < x->route6_hash_slots; i++) {
+		nx += dpvs_lb_route6_hash(x)[i] != 0;
+		ny += dpvs_lb_route6_hash(y)[i] != 0;
+	}
+	ck_assert_uint_eq(nx, nr);
+	ck_assert_uint_eq(ny, nr);
 }
 
 /* set against a from-scratch rebuild of its derived tables. */
@@ -236,6 +291,7 @@ check_against_scratch(const struct dpvs_config_set *set)
 	same_svc_hash(&y->lb, &x->lb);
 	same_addr_index(&x->lb, &y->lb);
 	same_addr_index(&y->lb, &x->lb);
+	same_route6_index(&x->lb, &y->lb);
 	check_connected(set);
 	/* the hashes compared as maps; everything else byte for byte (the
 	 * mh/conhash tables, the sneigh hash, every primary table) */
@@ -243,6 +299,8 @@ check_against_scratch(const struct dpvs_config_set *set)
 	memset(dpvs_lb_svc_hash(&y->lb), 0, y->lb.svc_hash_slots * sizeof(uint16_t));
 	memset(dpvs_lb_addr_hash(&x->lb), 0, x->lb.addr_hash_slots * sizeof(struct dpvs_addr_ix));
 	memset(dpvs_lb_addr_hash(&y->lb), 0, y->lb.addr_hash_slots * sizeof(struct dpvs_addr_ix));
+	memset(dpvs_lb_route6_hash(&x->lb), 0, x->lb.route6_hash_slots * sizeof(uint32_t));
+	memset(dpvs_lb_route6_hash(&y->lb), 0, y->lb.route6_hash_slots * sizeof(uint32_t));
 	ck_assert_msg(TCTL_SAME(x, y), "incremental tables differ from a rebuild");
 	free(x);
 	free(y);

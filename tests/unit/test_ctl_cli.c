@@ -127,6 +127,31 @@ START_TEST(test_json_after_subcommand)
 }
 END_TEST
 
+/* port set PORT KEY on|off and port show [PORT]: the key is the daemon's to
+ * judge, the value on or off. */
+START_TEST(test_port_commands)
+{
+	struct ctl_cli_cmd cmd;
+	char err[256];
+
+	ck_assert_int_eq(PARSE(&cmd, err, "port", "set", "dpdk1", "forward", "on"), CTL_CLI_OK);
+	ck_assert(cmd.mutation);
+	ck_assert_int_eq(cmd.req->op_case, DPVS__REQUEST__OP_PORT_SET);
+	ck_assert_str_eq(cmd.req->port_set->dev, "dpdk1");
+	ck_assert_str_eq(cmd.req->port_set->key, "forward");
+	ck_assert_str_eq(cmd.req->port_set->value, "on");
+	ctl_cli_cmd_free(&cmd);
+	ck_assert_int_eq(PARSE(&cmd, err, "port"), CTL_CLI_OK); /* show is the default */
+	ck_assert_int_eq(cmd.req->op_case, DPVS__REQUEST__OP_PORT_SHOW);
+	ck_assert(!cmd.mutation);
+	ctl_cli_cmd_free(&cmd);
+	ck_assert_int_eq(PARSE(&cmd, err, "port", "show", "dpdk0", "--json"), CTL_CLI_OK);
+	ck_assert(cmd.json);
+	ck_assert_str_eq(cmd.req->port_show->dev, "dpdk0");
+	ctl_cli_cmd_free(&cmd);
+}
+END_TEST
+
 /* Each bad input: expected return and a fragment of the message. */
 struct bad_case {
 	int argc;
@@ -160,6 +185,9 @@ static const struct bad_case bad_cases[] = {
 	{ 3, { "worker", "show", "1" }, CTL_CLI_USAGE, "unexpected word \"1\"" },
 	{ 5, { "addr", "add", "10.0.0.1", "dev", "a-name-that-is-far-too-long-for-a-port" },
 	  CTL_CLI_BADARG, "bad port name" },
+	{ 5, { "port", "set", "dpdk0", "forward", "yes" }, CTL_CLI_BADARG, "is not on or off" },
+	{ 4, { "port", "set", "dpdk0", "forward" }, CTL_CLI_USAGE, "port set PORT forward on|off" },
+	{ 4, { "port", "show", "dpdk0", "dpdk1" }, CTL_CLI_USAGE, "unexpected word \"dpdk1\"" },
 };
 
 START_TEST(test_bad_inputs)
@@ -198,6 +226,7 @@ START_TEST(test_usage_lists_commands)
 	ck_assert_ptr_nonnull(strstr(u, "addr add ADDR[/LEN] dev PORT"));
 	ck_assert_ptr_nonnull(strstr(u, "worker show"));
 	ck_assert_ptr_nonnull(strstr(u, "neigh show"));
+	ck_assert_ptr_nonnull(strstr(u, "port set PORT forward on|off"));
 }
 END_TEST
 
@@ -214,6 +243,7 @@ main(void)
 	tcase_add_test(tc, test_addr_add_v6);
 	tcase_add_test(tc, test_show_commands);
 	tcase_add_test(tc, test_json_after_subcommand);
+	tcase_add_test(tc, test_port_commands);
 	tcase_add_loop_test(tc, test_bad_inputs, 0, (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
 	tcase_add_test(tc, test_split);
 	tcase_add_test(tc, test_usage_lists_commands);

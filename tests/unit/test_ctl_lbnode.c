@@ -511,6 +511,7 @@ START_TEST(test_every_json_output_is_json)
 		{ "-L", "-n", "--json" }, { "-L", "-n", "--stats", "--json" },
 		{ "-L", "-n", "-c", "--json" }, { "laddr", "show", "--json" },
 		{ "route", "show", "--json" }, { "conn", "show", "--json" }, { "save", "--json" },
+		{ "port", "show", "--json" },
 	};
 	size_t i;
 	int n;
@@ -518,6 +519,8 @@ START_TEST(test_every_json_output_is_json)
 
 	ck_assert(!jq_accepts("{\"a\":1,}"));   /* the checker can say no */
 	OK("addr", "add", "2001:db8::1/64", "dev", "dpdk0");
+	OK("route", "add", "2001:db8:7::/48", "via", "2001:db8::fe", "dev", "dpdk0");
+	OK("port", "set", "dpdk1", "forward", "on");
 	OK("-A", "-u", "10.0.0.100:53", "-s", "mh", "-b", "hash-port");
 	OK("-a", "-u", "10.0.0.100:53", "-r", "10.1.0.7:53", "-w", "3", "-x", "10", "-y", "2");
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
@@ -528,6 +531,8 @@ START_TEST(test_every_json_output_is_json)
 		free(out);
 	}
 	OK("-D", "-u", "10.0.0.100:53");
+	OK("port", "set", "dpdk1", "forward", "off");
+	OK("route", "del", "2001:db8:7::/48");
 	OK("addr", "del", "2001:db8::1/64", "dev", "dpdk0");
 }
 END_TEST
@@ -567,12 +572,13 @@ START_TEST(test_handler_hostile_requests)
 		"-D -t 10.0.0.200:80", "-L -n --stats", "-L -n -t 10.0.0.200:80", "-L -n -c",
 		"laddr show -t 10.0.0.200:80", "route show", "conn show", "save", "stats",
 		"addr show dev dpdk1", "neigh show dev dpdk1", "worker show", "version",
+		"port set dpdk1 forward on", "port show dpdk0", "route add fd00:3::/48 dev dpdk1",
 	};
 	uint8_t *seed[sizeof(seeds) / sizeof(seeds[0])], buf[512], *out;
 	size_t seedlen[sizeof(seeds) / sizeof(seeds[0])], len, outlen, i, k;
 	unsigned int rnd = 12345, op;
 
-	for (op = 1; op <= 40; op++) {
+	for (op = 1; op <= 48; op++) {
 		/* field op as an empty length-delimited message */
 		len = 0;
 		if (op < 16) {

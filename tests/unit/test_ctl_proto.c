@@ -109,6 +109,10 @@ stats_response(void)
 		counter("otherhost", 1);
 	*(Dpvs__Counter **)ctl_pb_append(&s->drops, &s->n_drops, sizeof(void *)) =
 		counter("ip_bad_csum", 0);
+	*(Dpvs__Counter **)ctl_pb_append(&w->events, &w->n_events, sizeof(void *)) =
+		counter("frag_ok", 2);
+	*(Dpvs__Counter **)ctl_pb_append(&s->events, &s->n_events, sizeof(void *)) =
+		counter("frag_ok", 2);
 	s->mbufs_total = 4096;
 	s->mbufs_in_use = 17;
 	r->stats = s;
@@ -308,8 +312,9 @@ START_TEST(test_json_stats)
 		      "\"to_kernel_drop\":0,\"from_kernel_drop\":0},\"stats_ok\":true}],"
 		      "\"workers\":[{\"id\":0,\"rx_pkts\":10,\"rx_bytes\":0,\"tx_pkts\":9,"
 		      "\"tx_bytes\":0,\"from_kernel\":0,\"arp_ring_in\":0,\"loops\":0,"
-		      "\"busy_loops\":0,\"verdicts\":{\"tx\":9},\"drops\":{\"otherhost\":1}}],"
-		      "\"drops\":{\"otherhost\":1,\"ip_bad_csum\":0},"
+		      "\"busy_loops\":0,\"verdicts\":{\"tx\":9},\"drops\":{\"otherhost\":1},"
+		      "\"events\":{\"frag_ok\":2}}],"
+		      "\"drops\":{\"otherhost\":1,\"ip_bad_csum\":0},\"events\":{\"frag_ok\":2},"
 		      "\"mbufs\":{\"total\":4096,\"in_use\":17}}\n");
 	dpvs__response__free_unpacked(r, NULL);
 }
@@ -348,6 +353,31 @@ START_TEST(test_json_addr)
 		      "\"dev\":\"we\\\"ird\",\"family\":\"inet6\"}]\n");
 	expect_output(r, false,
 		      "inet 10.0.0.1/24 dev dpdk0\ninet6 2001:db8::1/64 dev we\"ird\n");
+	dpvs__response__free_unpacked(r, NULL);
+}
+END_TEST
+
+START_TEST(test_port_show)
+{
+	Dpvs__Response *r = ctl_pb_response(DPVS__STATUS__OK, NULL);
+	Dpvs__PortList *l = ctl_pb_alloc(sizeof(*l));
+	Dpvs__PortInfo *p = ctl_pb_alloc(sizeof(*p));
+
+	dpvs__port_list__init(l);
+	dpvs__port_info__init(p);
+	p->name = ctl_pb_strdup("dpdk0");
+	p->kni = ctl_pb_strdup("dpdk0.kni");
+	p->mtu = 1500;
+	p->forward = true;
+	p->mac.data = ctl_pb_alloc(6);
+	memcpy(p->mac.data, "\x02\x00\x00\x00\x00\x01", 6);
+	p->mac.len = 6;
+	*(Dpvs__PortInfo **)ctl_pb_append(&l->ports, &l->n_ports, sizeof(void *)) = p;
+	r->ports = l;
+	r->payload_case = DPVS__RESPONSE__PAYLOAD_PORTS;
+	expect_output(r, false, "dpdk0 mtu 1500 lladdr 02:00:00:00:00:01 kni dpdk0.kni forward on\n");
+	expect_output(r, true, "[{\"name\":\"dpdk0\",\"mtu\":1500,\"lladdr\":\"02:00:00:00:00:01\","
+			       "\"kni\":\"dpdk0.kni\",\"forward\":true}]\n");
 	dpvs__response__free_unpacked(r, NULL);
 }
 END_TEST
@@ -465,6 +495,7 @@ main(void)
 	tcase_add_test(tc, test_frame_io);
 	tcase_add_test(tc, test_json_stats);
 	tcase_add_test(tc, test_json_addr);
+	tcase_add_test(tc, test_port_show);
 	tcase_add_test(tc, test_json_workers_neigh_version);
 	tcase_add_test(tc, test_json_empty_lists);
 	suite_add_tcase(s, tc);

@@ -229,6 +229,43 @@ START_TEST(test_reload_applies_the_difference)
 }
 END_TEST
 
+/* The port switches and IPv6 routes reload too: a file that sets a switch
+ * sets it, one without the line gives dpvs.conf's value back; an IPv6 route
+ * that goes leaves the index of both copies. */
+START_TEST(test_reload_ports_and_ipv6_routes)
+{
+	static const char g1[] = "port set dpdk1 forward on\n"
+				 "addr add fd00:1::1/64 dev dpdk1\n"
+				 "route add fd00:3::/48 via fd00:1::fe dev dpdk1\n";
+	static const char g2[] = "addr add fd00:1::1/64 dev dpdk1\n"
+				 "route add fd00:4::/48 via fd00:1::fe dev dpdk1\n";
+	struct ctl_reload_result r;
+	struct dpvs_ip a;
+	unsigned int i;
+
+	root->ports[0].flags |= DPVS_PORT_F_FORWARD; /* dpvs.conf: dpdk0 forwards */
+	dpvs_cfgset_port_defaults(shm.set[0], root->ports, root->conf.nports);
+	dpvs_cfgset_port_defaults(shm.set[1], root->ports, root->conf.nports);
+	ck_assert_msg(ctl_reload(&shm, tctl_tmpfile(g1), &r, err, sizeof(err)) == 0, "%s", err);
+	for (i = 0; i < 2; i++) {
+		ck_assert_uint_eq(shm.set[i]->port_flags[0], DPVS_PORT_CFG_FORWARD);
+		ck_assert_uint_eq(shm.set[i]->port_flags[1], DPVS_PORT_CFG_FORWARD);
+	}
+	ck_assert_msg(ctl_reload(&shm, tctl_tmpfile(g2), &r, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(r.route[CTL_RL_ADD], 1);
+	ck_assert_uint_eq(r.route[CTL_RL_DEL], 1);
+	a = tctl_entry("fd00:3::1", 128, 0).addr;
+	for (i = 0; i < 2; i++) {
+		ck_assert_uint_eq(shm.set[i]->port_flags[0], DPVS_PORT_CFG_FORWARD);
+		ck_assert_uint_eq(shm.set[i]->port_flags[1], 0);
+		ck_assert_uint_eq(dpvs_route6_lookup(&shm.set[i]->lb, a.bytes), DPVS_ROUTE_NONE);
+	}
+	a = tctl_entry("fd00:4::1", 128, 0).addr;
+	ck_assert_uint_ne(dpvs_route6_lookup(act(), a.bytes), DPVS_ROUTE_NONE);
+	ck_assert(TCTL_SAME_TABLES(shm.set[0], shm.set[1]));
+}
+END_TEST
+
 START_TEST(test_reload_bad_line_changes_nothing)
 {
 	struct ctl_reload_result r;
@@ -406,6 +443,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_reload_applies_the_difference);
 	tcase_add_test(tc, test_reload_bad_line_changes_nothing);
+	tcase_add_test(tc, test_reload_ports_and_ipv6_routes);
 	tcase_add_test(tc, test_laddr_drains);
 	tcase_add_test(tc, test_svc_del_drains);
 	tcase_add_test(tc, test_sync_after_death);

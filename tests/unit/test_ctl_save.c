@@ -181,6 +181,46 @@ START_TEST(test_every_mutation_in_a_file)
 }
 END_TEST
 
+/* IPv6 addresses, routes and neighbours, and the port switches: saved and
+ * loaded back alike. dpdk0 forwards by dpvs.conf, dpdk1 does not: save
+ * prints only what differs from it. */
+START_TEST(test_ipv6_and_ports_round_trip)
+{
+	char *t1, *t2;
+
+	root->ports[0].flags |= DPVS_PORT_F_FORWARD;
+	dpvs_cfgset_port_defaults(a, root->ports, root->conf.nports);
+	dpvs_cfgset_port_defaults(b, root->ports, root->conf.nports);
+	ck_assert_uint_eq(a->port_flags[0], DPVS_PORT_CFG_FORWARD);
+	load(a, "port set dpdk1 forward on\n"
+		"port set dpdk0 forward off\n"
+		"port set dpdk0 forward on\n"
+		"addr add fd00:1::1/64 dev dpdk1\n"
+		"addr add fd00::1/64 dev dpdk0\n"
+		"neigh add fd00:1::2 lladdr 02:00:00:00:00:21 dev dpdk1\n"
+		"route add fd00:3::/48 via fd00:1::fe dev dpdk1\n"
+		"route add ::/0 via fe80::1 dev dpdk0\n");
+	t1 = save_of(a);
+	ck_assert_str_eq(t1,
+		"port set dpdk1 forward on\n"
+		"addr add fd00:1::1/64 dev dpdk1\n"
+		"addr add fd00::1/64 dev dpdk0\n"
+		"neigh add fd00:1::2 lladdr 02:00:00:00:00:21 dev dpdk1\n"
+		"route add fd00:3::/48 via fd00:1::fe dev dpdk1\n"
+		"route add ::/0 via fe80::1 dev dpdk0\n");
+	load(b, t1);
+	t2 = save_of(b);
+	ck_assert_str_eq(t1, t2);
+	ck_assert(TCTL_SAME(a, b));
+	load(b, "port set dpdk0 forward off\n");
+	free(t2);
+	t2 = save_of(b);
+	ck_assert(strstr(t2, "port set dpdk0 forward off\n") == t2);
+	free(t1);
+	free(t2);
+}
+END_TEST
+
 /* Each bad file: its line number and a piece of the message. */
 static const struct {
 	const char *text;
@@ -198,6 +238,11 @@ static const struct {
 	{ "-A -t 10.0.0.1:80\nsave\n", "line 2: \"save\" does not belong" },
 	{ "route add 10.2.0.0/16 via 10.1.0.1 dev dpdk1\n", "line 1: gateway 10.1.0.1 is not on" },
 	{ "-A -t 10.0.0.1:80\n-a -t 10.0.0.1:80 -r 10.1.0.2 -w -5\n", "line 2: weight -5" },
+	{ "port set dpdk0 forward on\nport set dpdk0 colour on\n",
+	  "line 2: unknown port switch \"colour\" (known: forward)" },
+	{ "port set dpdk9 forward on\n", "line 1: no port named dpdk9" },
+	{ "addr add fd00:1::1/64 dev dpdk1\nroute add fd00:3::/48 via 10.1.0.1 dev dpdk1\n",
+	  "line 2: gateway 10.1.0.1: not an IPv6 address" },
 };
 
 START_TEST(test_bad_line_rejects_file)
@@ -261,6 +306,7 @@ save_suite(void)
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_round_trip_with_holes);
 	tcase_add_test(tc, test_every_mutation_in_a_file);
+	tcase_add_test(tc, test_ipv6_and_ports_round_trip);
 	tcase_add_loop_test(tc, test_bad_line_rejects_file, 0,
 			    (int)(sizeof(bad_files) / sizeof(bad_files[0])));
 	tcase_add_loop_test(tc, test_round_trip_any_order, 0,

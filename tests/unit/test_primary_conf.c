@@ -53,8 +53,11 @@ START_TEST(test_good_file)
 		"conns = 1000\n"
 		"[port.dpdk0]\n"
 		"vdev = net_tap0,iface=lbwire0\n"
+		"forward = on\n"
+		"mtu = 1280\n"
 		"[port.wan1]\n"
-		"pci = 0000:03:00.1\n";
+		"pci = 0000:03:00.1\n"
+		"forward = off\n";
 	struct primary_conf c;
 	char err[256];
 
@@ -74,6 +77,11 @@ START_TEST(test_good_file)
 	ck_assert_str_eq(c.ports[1].name, "wan1");
 	ck_assert_str_eq(c.ports[1].devargs, "0000:03:00.1");
 	ck_assert_uint_eq(c.kind[1], CONF_PORT_PCI);
+	/* the port switches: forwarding, the MTU (0: the driver's) */
+	ck_assert_uint_eq(c.ports[0].flags & DPVS_PORT_F_FORWARD, DPVS_PORT_F_FORWARD);
+	ck_assert_uint_eq(c.mtu[0], 1280);
+	ck_assert_uint_eq(c.ports[1].flags & DPVS_PORT_F_FORWARD, 0);
+	ck_assert_uint_eq(c.mtu[1], 0);
 }
 END_TEST
 
@@ -90,6 +98,8 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c.g.idle_sleep_us, 50);
 	ck_assert_uint_eq(c.g.conn_capacity, DPVS_CONN_DEFAULT_CAP);
 	ck_assert_uint_eq(c.g.nports, 1);
+	ck_assert_uint_eq(c.ports[0].flags & DPVS_PORT_F_FORWARD, 0); /* a router only if told */
+	ck_assert_uint_eq(c.mtu[0], 0);
 	/* [tables]: at least 4096 services and 65536 dests by default */
 	ck_assert_uint_eq(c.g.caps.services, 4096);
 	ck_assert_uint_eq(c.g.caps.dests, 65536);
@@ -242,6 +252,9 @@ static const struct {
 	{ "[port.p]\nvdev = net_tap0\npci = 0000:03:00.0\n", "[port.p] has both vdev and pci" },
 	{ "[port.p]\npci = 3:0.0.0\n", "[port.p] pci = '3:0.0.0': not a PCI address" },
 	{ "[port.p]\nvdev = net_tap0\nspeed = 10G\n", "[port.p] unknown key 'speed'" },
+	{ "[port.p]\nvdev = net_tap0\nforward = yes\n", "[port.p] forward = 'yes': on or off" },
+	{ "[port.p]\nvdev = net_tap0\nmtu = 100\n", "[port.p] mtu = 100: must be between 576" },
+	{ "[port.p]\nvdev = net_tap0\nmtu = 1500b\n", "[port.p] mtu = '1500b': not a number" },
 	{ "[port.averyverylongname]\nvdev = net_tap0\n", "longer than 11 characters" },
 	{ "[port.a/b]\nvdev = net_tap0\n", "[port.a/b]: a port name" },
 	{ "[port.]\nvdev = net_tap0\n", "[port.]: a port name" },
