@@ -97,6 +97,9 @@ struct wk_ctx {
 	uint64_t neigh_tick_ns;               /* the neighbour tick's clock (neigh_out.c) */
 	uint32_t neigh_cursor;                /* next slot the neighbour tick looks at */
 	struct dpvs_ip hold_nh;               /* next hop of a HOLD verdict (neigh_out.c) */
+	uint64_t icmp_tok_ns;                 /* ICMP errors' token bucket (icmp_send.c) */
+	uint32_t icmp_tokens;
+	uint16_t ip_id;                       /* IPv4 id of the packets we make */
 } __rte_cache_aligned;
 
 /* ctx.c: build the context of worker `id`; 0 or -errno with a message. */
@@ -139,13 +142,14 @@ struct wk_verdict wk_ipv4_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t
 struct wk_verdict wk_ipv6_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
 struct wk_verdict wk_local_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
 
-/* arp.c: judge a copy another worker put on our arp ring (does not free
- * it). */
+/* arp.c: judge a copy another worker put on our arp ring, an ARP packet or
+ * an IPv6 neighbour advertisement (does not free it). */
 void wk_arp_learn_copy(struct wk_ctx *ctx, struct rte_mbuf *m);
 /* arp.c: drain this worker's arp ring; returns the number of frames. */
 unsigned int wk_arp_ring_drain(struct wk_ctx *ctx);
-/* arp.c: m, a frame the kernel sends out of port p, may be an ARP request of
- * the node's own stack: wait for its answer too (m is not changed). */
+/* arp.c: m, a frame the kernel sends out of port p, may be an ARP request
+ * (or an IPv6 neighbour solicitation, nd.c) of the node's own stack: wait
+ * for its answer too (m is not changed). */
 void wk_arp_from_kernel(struct wk_ctx *ctx, const struct rte_mbuf *m, uint16_t p);
 
 /* kni.c: hand a packet to the kernel through port p's to-kernel ring; the

@@ -61,10 +61,20 @@ pkt(uint8_t mark)
 }
 
 /* Hold m for next hop nh on port 0 the way rx.c carries out the verdict. */
+/* The next hop nh (IPv4, network order) as the output path names it. */
+static struct wk_verdict
+out_v4(struct rte_mbuf *m, uint32_t nh)
+{
+	struct dpvs_ip ip;
+
+	wk_ip_from_v4(&ip, nh);
+	return wk_neigh_output(&ctx, m, 0, &ip);
+}
+
 static int
 hold(struct rte_mbuf *m, uint32_t nh)
 {
-	struct wk_verdict v = wk_neigh_output(&ctx, m, 0, nh);
+	struct wk_verdict v = out_v4(m, nh);
 
 	ck_assert_uint_eq(v.kind, DPVS_VERDICT_HOLD);
 	ck_assert_uint_eq(v.port, 0);
@@ -166,7 +176,7 @@ check_request(unsigned int i, uint32_t tip, const uint8_t *dmac)
 static void
 tx_one(struct rte_mbuf *m, uint32_t nh, const uint8_t *dmac)
 {
-	struct wk_verdict v = wk_neigh_output(&ctx, m, 0, nh);
+	struct wk_verdict v = out_v4(m, nh);
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 
 	ck_assert_uint_eq(v.kind, DPVS_VERDICT_TX);
@@ -240,7 +250,7 @@ START_TEST(test_retry_then_give_up)
 	ck_assert_uint_eq(st->drop[DPVS_DROP_NEIGH_UNRESOLVED] - un0, 2);
 	ck_assert_uint_eq(txb()->count, 0);
 	m = pkt(3);
-	v = wk_neigh_output(&ctx, m, 0, NH(5));              /* FAILED: dropped */
+	v = out_v4(m, NH(5));                                /* FAILED: dropped */
 	ck_assert_uint_eq(v.kind, DPVS_VERDICT_DROP);
 	ck_assert_uint_eq(v.reason, DPVS_DROP_NEIGH_UNRESOLVED);
 	ctx.now_ns += SEC;

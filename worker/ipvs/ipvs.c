@@ -1,6 +1,7 @@
 /*
  * The ipvs core [dp_vs_in], called by the ipv4 stage for a valid IPv4 packet
- * to our MAC (lb.h). TCP/UDP: a fragment not for a node address is dropped;
+ * to our MAC (lb.h). TCP/UDP: a fragment for a VIP or local address is
+ * dropped (others go on: local_in, forwarding or the kernel);
  * a packet of a connection goes to its xmit (full-NAT in or out); a packet
  * for a service creates a connection (TCP: only a SYN; a client's SYN on a
  * finished connection, TIME_WAIT or CLOSE, replaces it) with a dest from the
@@ -451,11 +452,10 @@ wk_ipvs_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_verdict
 		return 0;
 	frag = ipv4_is_frag(ip);
 	if (frag || (why = ipvs_parse(m, ip, l3, &pk)) != DPVS_DROP_MAX) {
-		/* the kernel's to reassemble or to refuse, unless it is for the
-		 * load balancer (whose VIPs and laddrs are node addresses too) */
+		/* not the load balancer's unless it is for one of its VIPs or
+		 * laddrs: the kernel's to reassemble or refuse, or forwarded */
 		wk_ip_from_v4(&pk.dst, ip->dst_addr);
-		if (wk_addr_v4_is_ours(ctx->cfg, WK_PORT_NONE, ip->dst_addr) &&
-		    !ipvs_is_lb_addr(ctx->cfg, ip->next_proto_id, &pk.dst, 1))
+		if (!ipvs_is_lb_addr(ctx->cfg, ip->next_proto_id, &pk.dst, 1))
 			return 0;
 		*v = wk_drop(frag ? DPVS_DROP_IP_FRAG : why);
 		return 1;

@@ -42,6 +42,17 @@ struct wk_pkt {
 int wk_ipvs_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_verdict *v);
 
 /*
+ * The ipvs hook for IPv6 (ipvs6.c), called by the ipv6 stage for every
+ * valid unicast IPv6 packet to our MAC, after the extension headers were
+ * walked (info: the upper-layer protocol and its offset, whether it is a
+ * fragment), before local_in and forwarding. Same contract as wk_ipvs_in.
+ * Takes nothing yet: IPv6 services come with the forwarding modes.
+ */
+struct wk_ip6_info;
+int wk_ipvs_in6(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p,
+		const struct wk_ip6_info *info, struct wk_verdict *v);
+
+/*
  * Pick a dest for a new connection of service slot svc: returns a dest slot,
  * or DPVS_DEST_NONE when no dest is available (weight 0, over its upper
  * threshold, or none at all). Reads the active config set (ctx->cfg); rr and

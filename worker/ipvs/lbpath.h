@@ -20,6 +20,7 @@
 
 #include "shm/conn.h"
 #include "worker/ipvs/lb.h"
+#include "worker/l3/l3.h"
 #include "worker/worker.h"
 
 /* Fold a 32-bit one's complement sum to 16 bits. */
@@ -74,13 +75,17 @@ int wk_tcp_mss_clamp(struct rte_tcp_hdr *th, uint32_t hlen, uint16_t mss);
 int wk_route_v4(const struct wk_ctx *ctx, uint32_t dst_be, uint16_t *port, uint32_t *nh_be);
 
 /* route.c: send the IPv4 packet in m (Ethernet header at 0, IP at 14) to
- * its destination: route, then neighbour. Returns the verdict. */
+ * its destination: route, then wk_ip_output_via (MTU: fragment, or ICMP
+ * fragmentation needed when DF is set; then neighbour; worker/l3/l3.h).
+ * Returns the verdict of m. */
 struct wk_verdict wk_ip_output(struct wk_ctx *ctx, struct rte_mbuf *m);
 
-/* neigh_out.c: fill m's Ethernet header for next hop nh on port and return
- * TX, or return HOLD (ctx->hold_nh set) when the MAC is unknown. */
+/* neigh_out.c: fill m's Ethernet header (MACs, and the ethertype of nh's
+ * family) for next hop nh (IPv4 or IPv6) on port and return TX, or return
+ * HOLD (ctx->hold_nh set) when the MAC is unknown (ARP / ND asked), or DROP.
+ * No MTU check: that is wk_ip_output_via's (worker/l3/l3.h). */
 struct wk_verdict wk_neigh_output(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port,
-				  uint32_t nh_be);
+				  const struct dpvs_ip *nh);
 /* neigh_out.c: carry out a HOLD verdict: queue m for ctx->hold_nh on port,
  * sending the first ARP request; m is gone afterwards. 0 when held, -1 when
  * dropped (freed, reason counted). */

@@ -6,7 +6,8 @@
  * with the IPv4 and TCP/UDP checksums updated incrementally (RFC 1624; a UDP
  * checksum of 0 stays 0), the TTL decremented (expired: drop), the MSS of a
  * SYN clamped to the outgoing port's MTU, Ethernet padding trimmed; then it
- * is routed (route.c) and its next hop resolved (neigh_out.c).
+ * is routed (route.c), fitted to the egress MTU and its next hop resolved
+ * (wk_ip_output_via, worker/l3/output.c).
  * Writes the packet only; reads the connection and the config set.
  */
 #include <string.h>
@@ -19,6 +20,7 @@
 #include <rte_udp.h>
 
 #include "worker/ipvs/lbpath.h"
+#include "worker/l2/neigh.h"
 
 #define WK_TCPOPT_EOL 0
 #define WK_TCPOPT_NOP 1
@@ -104,6 +106,7 @@ wk_fnat_xmit(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	void *l4 = rte_pktmbuf_mtod_offset(m, void *, pk->l4_off);
 	uint32_t saddr, daddr, nh, tot;
 	uint16_t sport, dport, port, mtu, ttlw;
+	struct dpvs_ip nhip;
 
 	if (ip->time_to_live <= 1)
 		return wk_drop(DPVS_DROP_TTL_EXPIRED);
@@ -135,5 +138,6 @@ wk_fnat_xmit(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 			wk_tcp_mss_clamp(l4, (uint32_t)(((struct rte_tcp_hdr *)l4)->data_off >> 4) * 4,
 					 (uint16_t)(mtu - WK_IPV4_TCP_HDRS));
 	}
-	return wk_neigh_output(ctx, m, port, nh);
+	wk_ip_from_v4(&nhip, nh);
+	return wk_ip_output_via(ctx, m, port, &nhip); /* MTU, then neighbour */
 }

@@ -59,6 +59,14 @@ wk_ip_from_v4(struct dpvs_ip *ip, uint32_t addr_be)
 	memcpy(ip->bytes, &addr_be, sizeof(addr_be));
 }
 
+void
+wk_ip_from_v6(struct dpvs_ip *ip, const uint8_t a[16])
+{
+	memset(ip, 0, sizeof(*ip));
+	ip->family = DPVS_AF_INET6;
+	memcpy(ip->bytes, a, 16);
+}
+
 /* The slot of (port, ip), or the FREE slot that ends its probe sequence
  * (NULL if the table has neither: full, or a garbled probe sequence). */
 static uint32_t

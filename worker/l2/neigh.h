@@ -3,7 +3,7 @@
  *
  * The table (neigh.c): open addressing with linear probing in the worker's
  * shm region (struct dpvs_worker_region.neigh[]), keyed by (port index,
- * address), family-generic (ARP today, ND later). Written only by the owning
+ * address), family-generic: ARP for IPv4, ND for IPv6. Written only by the owning
  * worker; read lock-free by dpvs-ctl (`neigh show`) and by the peer workers
  * (to tell whether anyone asked for an address): an entry's fields are
  * written before its state is release-stored, so a reader never sees a
@@ -27,7 +27,8 @@
  * silent does the broadcast find the new one.
  *
  * Pure functions on the region and its entries, the clock passed in: no EAL
- * (the last section excepted: neigh_out.c and arp.c, on the worker context).
+ * (the last sections excepted: neigh_out.c, neigh_learn.c, arp.c and nd.c,
+ * on the worker context).
  */
 #ifndef DPVS_WORKER_NEIGH_H
 #define DPVS_WORKER_NEIGH_H
@@ -35,6 +36,8 @@
 #include <stdint.h>
 
 #include "shm/layout.h"
+
+struct rte_mbuf;
 
 /* The timers (Linux's defaults: base_reachable_time 30 s, retrans_time 1 s,
  * mcast_solicit 3, ucast_solicit 3, locktime 1 s, gc_staletime 60 s). */
@@ -71,6 +74,8 @@ void wk_neigh_delete(struct dpvs_worker_region *wr, struct dpvs_neigh *e);
 uint32_t wk_neigh_rebuild(struct dpvs_worker_region *wr, uint64_t now_ns);
 /* Fill an IPv4 dpvs_ip from a network-order address. */
 void wk_ip_from_v4(struct dpvs_ip *ip, uint32_t addr_be);
+/* Fill an IPv6 dpvs_ip from its 16 bytes. */
+void wk_ip_from_v6(struct dpvs_ip *ip, const uint8_t a[16]);
 
 /* --- the state machine (neigh_nud.c) --- */
 
@@ -102,7 +107,8 @@ enum wk_nud wk_nud_output(struct dpvs_neigh *e, uint64_t now_ns);
 /* e's timer is due (e->timer_ns != 0 && e->timer_ns <= now_ns). */
 enum wk_nud wk_nud_timer(struct dpvs_neigh *e, uint64_t now_ns);
 /* An ARP packet whose sender is e's address, with sender MAC mac; reply:
- * an ARP reply (op 2), else a request (gratuitous or not). */
+ * an ARP reply (op 2), else a request (gratuitous or not). The same for ND:
+ * a solicited NA is a reply, an unsolicited NA or an NS a request. */
 enum wk_nud wk_nud_arp(struct dpvs_neigh *e, int reply, const uint8_t mac[DPVS_ETHER_LEN],
 		       uint64_t now_ns);
 
@@ -110,11 +116,14 @@ enum wk_nud wk_nud_arp(struct dpvs_neigh *e, int reply, const uint8_t mac[DPVS_E
 
 struct wk_ctx;
 
-/* What an IPv4 address is to a port (as a neighbour). */
+/* What an address is to a port (as a neighbour). */
 enum wk_naddr {
-	WK_NADDR_OK = 0,      /* a host on one of the port's networks */
-	WK_NADDR_SPECIAL,     /* 0/8, 127/8, multicast, 240/4, broadcast, a subnet's own
-			       * network or broadcast address */
+	WK_NADDR_OK = 0,      /* a host on one of the port's networks (IPv6: or
+			       * link-local, on every port's link) */
+	WK_NADDR_SPECIAL,     /* IPv4: 0/8, 127/8, multicast, 240/4, broadcast, a
+			       * subnet's own network or broadcast address; IPv6:
+			       * ::, ::1, multicast, IPv4-mapped, a subnet-router
+			       * anycast address */
 	WK_NADDR_OURS,        /* a node address, VIP or local address of the set */
 	WK_NADDR_OFF_SUBNET,  /* outside every network of the port */
 };
@@ -122,9 +131,49 @@ enum wk_naddr {
 /* neigh_out.c: what addr_be (network order) is to port p in config set cfg. */
 enum wk_naddr wk_neigh_v4_class(const struct dpvs_config_set *cfg, uint16_t port,
 				uint32_t addr_be);
-/* neigh_out.c: send an ARP request for ip out of port: broadcast if dmac is
- * NULL, else a unicast probe to dmac. */
+/* neigh_out.c: the same for an IPv6 address. */
+enum wk_naddr wk_neigh_v6_class(const struct dpvs_config_set *cfg, uint16_t port,
+				const uint8_t a[16]);
+/* neigh_out.c: either family. */
+enum wk_naddr wk_neigh_class(const struct dpvs_config_set *cfg, uint16_t port,
+			     const struct dpvs_ip *ip);
+/* neigh_out.c: ask for ip out of port: an ARP request or an ND neighbour
+ * solicitation, broadcast (solicited-node multicast) if dmac is NULL, else
+ * a unicast probe to dmac. */
 void wk_neigh_solicit(struct wk_ctx *ctx, uint16_t port, const struct dpvs_ip *ip,
 		      const uint8_t *dmac);
+
+/* --- what a packet about a neighbour may teach (neigh_learn.c) --- */
+
+/* A packet by what it says about its sender (ARP) or target (ND). */
+enum wk_nkind {
+	WK_NKIND_REQUEST,     /* ARP request for someone, NS */
+	WK_NKIND_GRATUITOUS,  /* gratuitous ARP, unsolicited NA */
+	WK_NKIND_REPLY,       /* ARP reply, solicited NA */
+};
+
+/* The counters of one protocol for the refusals of wk_neigh_judge (drop
+ * reasons of shm/stats.h: arp_* for ARP, nd_* for ND). */
+struct wk_nreasons {
+	uint8_t bad_sender, our_sender, off_subnet, unsolicited, is_static, mac_claim,
+		mac_locked;
+};
+extern const struct wk_nreasons wk_arp_reasons;
+extern const struct wk_nreasons wk_nd_reasons;
+
+/* What a packet received on port p saying "ip is at mac" (kind) does to this
+ * worker's table (direct: we received it, not a peer's copy), by the rules
+ * of README "Neighbours": only what the node asked for, never our own or
+ * special addresses, off-subnet ones or non-unicast MACs, never another MAC
+ * for a static neighbour, and another MAC for a known neighbour only after
+ * the known one stayed silent to its probes. Refusals are counted with
+ * why's reasons. Returns 1 if the sender passed the address checks and is
+ * no static neighbour (the peers may want to judge it too), else 0. */
+int wk_neigh_judge(struct wk_ctx *ctx, uint16_t p, const struct dpvs_ip *ip,
+		   const uint8_t mac[DPVS_ETHER_LEN], enum wk_nkind kind, int direct,
+		   const struct wk_nreasons *why);
+/* Give every other worker a copy of m (an ARP packet or an NA) to judge, on
+ * the ring dpvs_arp_<id>_<peer>. */
+void wk_neigh_copy_to_peers(struct wk_ctx *ctx, const struct rte_mbuf *m);
 
 #endif

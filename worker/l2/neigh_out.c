@@ -1,10 +1,12 @@
 /*
- * The neighbour stage of the output [neigh_output]: the next hop's MAC from
+ * The neighbour stage of the output [neigh_output], for IPv4 and IPv6 next
+ * hops alike: the next hop's MAC from
  * the static neighbours of the active config set (shm/lb_hash.h), which
  * always win, else from this worker's table (neigh.c) through the state
  * machine (neigh_nud.c): a REACHABLE, STALE or PROBE entry gives its MAC (a
  * STALE one also starts a unicast probe); an unknown next hop gets an
- * INCOMPLETE entry and a broadcast ARP request, and its packets wait in this
+ * INCOMPLETE entry and a broadcast ARP request (IPv6: a neighbour
+ * solicitation to its solicited-node address, nd.c), and its packets wait in this
  * worker's hold queue (region hold[]: DPVS_NEIGH_HOLD_SLOTS next hops,
  * DPVS_NEIGH_HOLD_PKTS packets each) until a reply (arp.c) releases them or
  * the entry FAILS (neigh_unresolved); a FAILED entry drops its packets.
@@ -27,18 +29,21 @@
 #include "shm/lb_hash.h"
 #include "worker/ipvs/lbpath.h"
 #include "worker/l2/neigh.h"
+#include "worker/l3/l3.h"
 
 #define WK_NEIGH_PASS_NS  100000000ull /* the tick looks at every entry this often */
 #define WK_NEIGH_SCAN_MAX 256          /* slots the tick looks at per call, at most */
 
 static void
-eth_fill(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port, const uint8_t *mac)
+eth_fill(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port, const uint8_t *mac,
+	 uint8_t family)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 
 	memcpy(eth->dst_addr.addr_bytes, mac, RTE_ETHER_ADDR_LEN);
 	rte_ether_addr_copy(&ctx->mac[port], &eth->src_addr);
-	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	eth->ether_type = family == DPVS_AF_INET6 ? RTE_BE16(RTE_ETHER_TYPE_IPV6) :
+						    RTE_BE16(RTE_ETHER_TYPE_IPV4);
 }
 
 enum wk_naddr
@@ -73,27 +78,58 @@ wk_neigh_v4_class(const struct dpvs_config_set *cfg, uint16_t port, uint32_t add
 	return on ? WK_NADDR_OK : WK_NADDR_OFF_SUBNET;
 }
 
-/* Our source address for an ARP request on port toward tip: an address of
- * the port whose subnet holds tip, else the port's first, else 0. */
-static uint32_t
-arp_source(const struct wk_ctx *ctx, uint16_t port, uint32_t tip_be)
+/* ::, ::1, multicast, IPv4-mapped ::ffff:0:0/96. */
+static int
+ip6_special(const uint8_t *a)
 {
-	const struct dpvs_config_set *cfg = ctx->cfg;
-	uint32_t i, a, first = 0, mask, n = RTE_MIN(cfg->naddrs, cfg->lb.caps.addrs);
-	const struct dpvs_addr_entry *e;
+	static const uint8_t zero[16], mapped[12] = { [10] = 0xff, [11] = 0xff };
 
+	return a[0] == 0xff || memcmp(a, zero, 15) == 0 || memcmp(a, mapped, 12) == 0;
+}
+
+enum wk_naddr
+wk_neigh_v6_class(const struct dpvs_config_set *cfg, uint16_t port, const uint8_t a[16])
+{
+	uint32_t i, n = RTE_MIN(cfg->naddrs, cfg->lb.caps.addrs);
+	const struct dpvs_addr_entry *e;
+	uint8_t x[16], y[16];
+	struct dpvs_ip ip;
+	int on = 0;
+
+	if (ip6_special(a))
+		return WK_NADDR_SPECIAL;
+	wk_ip_from_v6(&ip, a);
+	if (dpvs_addr_lookup(&cfg->lb, &ip) != NULL)
+		return WK_NADDR_OURS;
+	if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80)
+		return WK_NADDR_OK; /* link-local: on every port's link */
 	for (i = 0; i < n; i++) {
 		e = &dpvs_cfg_addrs(cfg)[i];
-		if (e->addr.family != DPVS_AF_INET || e->port != port)
+		if (e->addr.family != DPVS_AF_INET6 || e->port != port || e->prefixlen >= 128)
 			continue;
-		memcpy(&a, e->addr.bytes, sizeof(a));
-		if (first == 0)
-			first = a;
-		mask = e->prefixlen == 0 ? 0 : rte_cpu_to_be_32(~0u << (32 - RTE_MIN(e->prefixlen, 32)));
-		if (((a ^ tip_be) & mask) == 0)
-			return a;
+		dpvs_ip6_mask(x, e->addr.bytes, e->prefixlen);
+		dpvs_ip6_mask(y, a, e->prefixlen);
+		if (memcmp(x, y, 16) != 0)
+			continue;
+		/* the subnet-router anycast address is no host's */
+		if (e->prefixlen <= 126 && memcmp(y, a, 16) == 0)
+			return WK_NADDR_SPECIAL;
+		on = 1;
 	}
-	return first;
+	return on ? WK_NADDR_OK : WK_NADDR_OFF_SUBNET;
+}
+
+enum wk_naddr
+wk_neigh_class(const struct dpvs_config_set *cfg, uint16_t port, const struct dpvs_ip *ip)
+{
+	uint32_t a;
+
+	if (ip->family == DPVS_AF_INET6)
+		return wk_neigh_v6_class(cfg, port, ip->bytes);
+	if (ip->family != DPVS_AF_INET)
+		return WK_NADDR_SPECIAL;
+	memcpy(&a, ip->bytes, sizeof(a));
+	return wk_neigh_v4_class(cfg, port, a);
 }
 
 void
@@ -105,8 +141,14 @@ wk_neigh_solicit(struct wk_ctx *ctx, uint16_t port, const struct dpvs_ip *ip,
 	struct rte_arp_hdr *arp;
 	uint32_t tip;
 
-	if (ip->family != DPVS_AF_INET || port >= ctx->nports)
-		return; /* ND: later */
+	if (port >= ctx->nports)
+		return;
+	if (ip->family == DPVS_AF_INET6) {
+		wk_nd_solicit(ctx, port, ip, dmac);
+		return;
+	}
+	if (ip->family != DPVS_AF_INET)
+		return;
 	m = rte_pktmbuf_alloc(ctx->pool);
 	if (m == NULL) {
 		ctx->st->drop[DPVS_DROP_NO_MBUF]++;
@@ -131,52 +173,44 @@ wk_neigh_solicit(struct wk_ctx *ctx, uint16_t port, const struct dpvs_ip *ip,
 	arp->arp_plen = sizeof(uint32_t);
 	arp->arp_opcode = RTE_BE16(RTE_ARP_OP_REQUEST);
 	rte_ether_addr_copy(&ctx->mac[port], &arp->arp_data.arp_sha);
-	arp->arp_data.arp_sip = arp_source(ctx, port, tip);
+	arp->arp_data.arp_sip = wk_addr_v4_source(ctx->cfg, port, tip);
 	memset(arp->arp_data.arp_tha.addr_bytes, 0, RTE_ETHER_ADDR_LEN);
 	arp->arp_data.arp_tip = tip;
 	wk_tx_enqueue(ctx, m, port); /* counts and frees on failure */
 }
 
-/* A next hop we have no entry for: may we make one? */
-static int
-neigh_creatable(const struct wk_ctx *ctx, uint16_t port, uint32_t nh_be)
-{
-	return wk_neigh_v4_class(ctx->cfg, port, nh_be) == WK_NADDR_OK;
-}
-
 struct wk_verdict
-wk_neigh_output(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port, uint32_t nh_be)
+wk_neigh_output(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port, const struct dpvs_ip *nh)
 {
 	struct dpvs_neigh *n;
-	struct dpvs_ip ip;
 	uint16_t s;
 
-	wk_ip_from_v4(&ip, nh_be);
-	s = dpvs_sneigh_lookup(&ctx->cfg->lb, &ip, port);
+	s = dpvs_sneigh_lookup(&ctx->cfg->lb, nh, port);
 	if (s != DPVS_SLOT_NONE) {
-		eth_fill(ctx, m, port, dpvs_lb_sneigh(&ctx->cfg->lb)[s].mac);
+		eth_fill(ctx, m, port, dpvs_lb_sneigh(&ctx->cfg->lb)[s].mac, nh->family);
 		return wk_tx(port);
 	}
-	n = wk_neigh_lookup(ctx->wr, port, &ip);
+	n = wk_neigh_lookup(ctx->wr, port, nh);
 	if (n == NULL) {
-		if (!neigh_creatable(ctx, port, nh_be))
+		/* a next hop we have no entry for: may we make one? */
+		if (wk_neigh_class(ctx->cfg, port, nh) != WK_NADDR_OK)
 			return wk_drop(DPVS_DROP_NEIGH_BAD_ADDR);
-		n = wk_neigh_create(ctx->wr, port, &ip, 0, 0, ctx->now_ns);
+		n = wk_neigh_create(ctx->wr, port, nh, 0, 0, ctx->now_ns);
 		if (n == NULL)
 			return wk_drop(DPVS_DROP_NEIGH_FULL);
 	}
 	switch (wk_nud_output(n, ctx->now_ns)) {
 	case WK_NUD_SEND_PROBE:
-		wk_neigh_solicit(ctx, port, &ip, n->mac);
+		wk_neigh_solicit(ctx, port, nh, n->mac);
 		/* fall through */
 	case WK_NUD_SEND:
-		eth_fill(ctx, m, port, n->mac);
+		eth_fill(ctx, m, port, n->mac, nh->family);
 		return wk_tx(port);
 	case WK_NUD_HOLD_REQUEST:
-		wk_neigh_solicit(ctx, port, &ip, NULL);
+		wk_neigh_solicit(ctx, port, nh, NULL);
 		/* fall through */
 	case WK_NUD_HOLD:
-		ctx->hold_nh = ip;
+		ctx->hold_nh = *nh;
 		return (struct wk_verdict){ .kind = DPVS_VERDICT_HOLD, .port = port };
 	default:
 		return wk_drop(DPVS_DROP_NEIGH_UNRESOLVED);
@@ -256,7 +290,7 @@ wk_neigh_resolved(struct wk_ctx *ctx, uint16_t port, const struct dpvs_ip *ip,
 		return;
 	n = hold_take(h, pkts);
 	for (i = 0; i < n; i++) {
-		eth_fill(ctx, pkts[i], port, mac);
+		eth_fill(ctx, pkts[i], port, mac, ip->family);
 		wk_tx_enqueue(ctx, pkts[i], port); /* counts and frees on failure */
 	}
 }
@@ -284,13 +318,10 @@ hold_drop(struct wk_ctx *ctx, uint16_t port, const struct dpvs_ip *ip)
 static int
 neigh_still_valid(const struct wk_ctx *ctx, const struct dpvs_neigh *e)
 {
-	uint32_t a;
-
-	if (e->ip.family != DPVS_AF_INET || e->port >= ctx->nports)
-		return e->ip.family == DPVS_AF_INET6; /* ND: later */
-	memcpy(&a, e->ip.bytes, sizeof(a));
+	if (e->port >= ctx->nports)
+		return 0;
 	return dpvs_sneigh_lookup(&ctx->cfg->lb, &e->ip, e->port) == DPVS_SLOT_NONE &&
-	       wk_neigh_v4_class(ctx->cfg, e->port, a) == WK_NADDR_OK;
+	       wk_neigh_class(ctx->cfg, e->port, &e->ip) == WK_NADDR_OK;
 }
 
 /* The timer of e is due: carry out what the state machine says. Returns

@@ -3,9 +3,10 @@
  * the port's nor broadcast/multicast (otherhost), drop bad headers and bad
  * header checksums, give unicast frames to the PRE_ROUTING hook (ipvs.c,
  * dp_vs_in), then deliver what it leaves for one of our addresses (the
- * active config set) to local_in, and hand everything else to the kernel
- * (no plain forwarding yet). Reads the packet; the ipvs hook writes what
- * it says (lb.h).
+ * active config set) to local_in; a unicast frame to a unicast address that
+ * is not ours is forwarded (forward.c) when the port's forwarding switch is
+ * on; everything else goes to the kernel. Reads the packet; the stages it
+ * calls write what they say (lb.h, l3.h).
  */
 #include <rte_byteorder.h>
 #include <rte_ether.h>
@@ -14,6 +15,7 @@
 
 #include "worker/l3/cksum.h"
 #include "worker/l3/hdr.h"
+#include "worker/l3/l3.h"
 #include "worker/ipvs/lb.h"
 #include "worker/worker.h"
 
@@ -56,5 +58,9 @@ wk_ipv4_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 		return v; /* PRE_ROUTING: the load balancer took it */
 	if (host && wk_addr_v4_is_ours(ctx->cfg, WK_PORT_NONE, ip->dst_addr))
 		return wk_local_in(ctx, m, p);
+	if (host && (ctx->cfg->port_flags[p] & DPVS_PORT_CFG_FORWARD) != 0 &&
+	    !RTE_IS_IPV4_MCAST(rte_be_to_cpu_32(ip->dst_addr)) &&
+	    ip->dst_addr != RTE_BE32(0xffffffff))
+		return wk_ipv4_forward(ctx, m, p);
 	return wk_kernel(p);
 }

@@ -1,0 +1,164 @@
+/*
+ * The L3 layer of the worker (issue 8): what the ipv4 and ipv6 stages, the
+ * load balancer's xmit methods and neighbour discovery share. Routes (the
+ * IPv4 rte_lpm and the IPv6 index of the active config set), the output
+ * path (MTU: IPv4 fragmentation or fragmentation-needed, IPv6 packet too
+ * big; then the neighbour), forwarding, ICMP and ICMPv6 errors we generate,
+ * IPv6 local delivery, and address helpers.
+ *
+ * The output contract (for every xmit method): the packet is an Ethernet
+ * frame whose Ethernet header is overwritten, the IP header at offset 14
+ * complete and its checksum valid (IPv4), TTL or hop limit already what it
+ * should leave with; output returns the verdict of that mbuf (TX, HOLD with
+ * ctx->hold_nh, or DROP with a reason) for the caller to return, and sends
+ * any extra packet it makes (fragments, ICMP errors) itself.
+ *
+ * Everything runs on the owning worker, on its own region and stats row.
+ */
+#ifndef DPVS_WORKER_L3_H
+#define DPVS_WORKER_L3_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include <rte_mbuf.h>
+
+#include "shm/lb.h"
+#include "worker/l3/hdr.h"
+#include "worker/worker.h"
+
+/* ICMP errors (RFC 792, RFC 4443) we generate. */
+#define WK_ICMP_DEST_UNREACH     3
+#define WK_ICMP_FRAG_NEEDED      4   /* code of DEST_UNREACH */
+#define WK_ICMP_TIME_EXCEEDED    11
+#define WK_ICMP6_PACKET_TOO_BIG  2
+#define WK_ICMP6_TIME_EXCEEDED   3
+/* Limits of what an error quotes: the whole error fits 576 bytes (IPv4,
+ * RFC 1812 4.3.2.3) or the IPv6 minimum MTU (1280, RFC 4443 2.4). */
+#define WK_ICMP_ERR_MAX          576
+#define WK_ICMP6_ERR_MAX         1280
+/* Errors a worker sends at most: a token bucket of this rate and depth. */
+#define WK_ICMP_RATE_PER_S       1000
+#define WK_ICMP_BURST            50
+
+static inline int
+wk_ip6_is_unspec(const uint8_t a[16])
+{
+	static const uint8_t zero[16];
+
+	return memcmp(a, zero, 16) == 0;
+}
+
+static inline int
+wk_ip6_is_linklocal(const uint8_t a[16])
+{
+	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+}
+
+/* --- addresses (addr.c) --- */
+/* Is ip one of the node's addresses (on port index port, or on any port with
+ * WK_PORT_NONE)? */
+int wk_addr_is_ours(const struct dpvs_config_set *cfg, uint16_t port, const struct dpvs_ip *ip);
+/* Our IPv4 address on port to speak to toward_be: one whose network holds
+ * it, else the port's first; 0 when the port has none. */
+uint32_t wk_addr_v4_source(const struct dpvs_config_set *cfg, uint16_t port, uint32_t toward_be);
+/* The same for IPv6 into out (one whose network holds toward, else a
+ * link-local one for a link-local toward, else the port's first global,
+ * else its first); 0, or -1 when the port has no IPv6 address. */
+int wk_addr_v6_source(const struct dpvs_config_set *cfg, uint16_t port, const uint8_t toward[16],
+		      uint8_t out[16]);
+
+/* --- routes (route.c) --- */
+/* The route the active set has for dst, or NULL. */
+const struct dpvs_route *wk_route4_find(const struct wk_ctx *ctx, uint32_t dst_be);
+const struct dpvs_route *wk_route6_find(const struct wk_ctx *ctx, const uint8_t dst[16]);
+/* The next hop of route r toward dst: its gateway, or dst on a connected
+ * route. */
+void wk_route_nexthop(const struct dpvs_route *r, const struct dpvs_ip *dst, struct dpvs_ip *nh);
+/* wk_route_v4's twin: 0 with the port index and next hop, or -1. */
+int wk_route_v6(const struct wk_ctx *ctx, const uint8_t dst[16], uint16_t *port,
+		struct dpvs_ip *nh);
+
+/* --- output (output.c) --- */
+/* IPv4 in m, routed already: to port toward nh. Over the port's MTU: DF
+ * clear, fragmented (frag.c; m carries the last fragment and gets the
+ * verdict, the others are sent before it); DF set, an ICMP fragmentation
+ * needed with the MTU to the source and DROP frag_needed. Then the
+ * neighbour (wk_neigh_output). */
+struct wk_verdict wk_ip_output_via(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port,
+				   const struct dpvs_ip *nh);
+/* IPv6 in m (Ethernet at 0, IPv6 at 14): route, MTU (never fragmented in
+ * transit: over the MTU, an ICMPv6 packet too big to the source and DROP
+ * ip6_too_big), neighbour. */
+struct wk_verdict wk_ip6_output(struct wk_ctx *ctx, struct rte_mbuf *m);
+struct wk_verdict wk_ip6_output_via(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port,
+				    const struct dpvs_ip *nh);
+/* Carry out the verdict of a packet the worker made (a fragment, an ICMP
+ * error): TX into the tx buffer, HOLD into the hold queue, DROP counted by
+ * its reason (no verdict: it was never received). m is gone afterwards. */
+void wk_send_new(struct wk_ctx *ctx, struct rte_mbuf *m, struct wk_verdict v);
+
+/* --- fragmentation (frag.c) --- */
+/* Fragment the IPv4 packet in m (DF clear, longer than mtu) for port and
+ * nh: the fragments but the last are new mbufs sent at once (in order),
+ * m becomes the last one; returns m's verdict. Counts frag_ok and
+ * frag_created; DROP frag_needed when mtu leaves no room for 8 bytes. */
+struct wk_verdict wk_ip_fragment(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port,
+				 const struct dpvs_ip *nh, uint32_t mtu);
+/* Cut m (any segments) to len bytes / drop its first len bytes, keeping the
+ * head mbuf. 0, or -1 when m is not longer than len. */
+int wk_mbuf_trim_to(struct rte_mbuf *m, uint32_t len);
+int wk_mbuf_cut_head(struct rte_mbuf *m, uint32_t len);
+
+/* --- ICMP errors we send (icmp_send.c) --- */
+/* An ICMP error (type, code; mtu for fragmentation needed) about the IPv4
+ * packet in m to its source, from our address on the port m came in on;
+ * never about an ICMP error, a multicast or broadcast, a fragment other
+ * than the first, or a packet from one of our own addresses
+ * (icmp_err_suppressed), and at most WK_ICMP_RATE_PER_S a second
+ * (icmp_err_ratelimited). m is not changed. */
+void wk_icmp_error(struct wk_ctx *ctx, const struct rte_mbuf *m, uint8_t type, uint8_t code,
+		   uint16_t mtu);
+/* The same for IPv6 (param: the MTU of packet too big, else 0). */
+void wk_icmp6_error(struct wk_ctx *ctx, const struct rte_mbuf *m, uint8_t type, uint8_t code,
+		    uint32_t param);
+/* Take a token of the worker's ICMP error bucket: 1, or 0 when empty. */
+int wk_icmp_token(struct wk_ctx *ctx);
+
+/* --- forwarding (forward.c) --- */
+/* A packet to our MAC, not for the load balancer nor for the node, on a
+ * port whose forwarding switch is on: TTL / hop limit (ICMP time exceeded),
+ * route, decrement, output. One for the network it came from goes to the
+ * kernel. */
+struct wk_verdict wk_ipv4_forward(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
+struct wk_verdict wk_ipv6_forward(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p,
+				  const struct wk_ip6_info *info);
+
+/* --- IPv6 local delivery (icmp6.c) --- */
+/* An IPv6 packet for one of our addresses: ICMPv6 echo answered, ND to
+ * nd.c, the rest to the kernel. */
+struct wk_verdict wk_local_in6(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p,
+			       const struct wk_ip6_info *info);
+/* The ICMPv6 (or TCP/UDP over IPv6) checksum of len bytes of m from off,
+ * pseudo-header (src, dst, len, proto) included: the value to store when the
+ * field was zeroed, 0 when a packet with its checksum in place is right;
+ * -1 when the range is outside the packet. */
+int32_t wk_cksum6_mbuf(const struct rte_mbuf *m, const uint8_t src[16], const uint8_t dst[16],
+		       uint8_t proto, uint32_t off, uint32_t len);
+
+/* --- neighbour discovery (worker/l2/nd.c) --- */
+/* RS, RA, redirect (dropped: nd_router), NS (ours: answered with an NA;
+ * the sender may teach a known neighbour, as an ARP request), NA (judged as
+ * ARP replies are, copied to the peers, and to the kernel). */
+struct wk_verdict wk_nd_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p,
+			      const struct wk_ip6_info *info);
+/* A copy a peer worker put on our arp ring: an NA to judge (m not freed). */
+void wk_nd_learn_copy(struct wk_ctx *ctx, const struct rte_mbuf *m, uint16_t p);
+/* A frame the kernel sends out of port p: if it is its NS, wait for the NA. */
+void wk_nd_from_kernel(struct wk_ctx *ctx, const struct rte_mbuf *m, uint16_t p);
+/* Send an NS for the IPv6 address ip out of port: to its solicited-node
+ * address if dmac is NULL, else a unicast probe to dmac. */
+void wk_nd_solicit(struct wk_ctx *ctx, uint16_t port, const struct dpvs_ip *ip,
+		   const uint8_t *dmac);
+
+#endif

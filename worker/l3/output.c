@@ -1,0 +1,93 @@
+/*
+ * The output path after routing [ipv4_output_fin, ip6_output]: the egress
+ * port's MTU (root->ports[port].mtu) decides whether an IPv4 packet is sent
+ * as it is, fragmented (DF clear: frag.c) or refused with an ICMP
+ * fragmentation needed carrying the MTU (DF set: frag_needed); IPv6 is never
+ * fragmented in transit: over the MTU it is refused with an ICMPv6 packet
+ * too big (ip6_too_big). Then the neighbour stage (neigh_out.c). Also the
+ * verdict of a packet the worker made itself (wk_send_new). Contract:
+ * worker/l3/l3.h. Writes the packet and, for what it makes, the tx buffers,
+ * hold queue and stats row.
+ */
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "worker/ipvs/lbpath.h"
+#include "worker/l2/neigh.h"
+#include "worker/l3/l3.h"
+
+struct wk_verdict
+wk_ip_output_via(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port,
+		 const struct dpvs_ip *nh)
+{
+	const struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
+	uint32_t mtu = port < ctx->nports ? ctx->root->ports[port].mtu : 0;
+
+	if (mtu != 0 && rte_be_to_cpu_16(ip->total_length) > mtu) {
+		if ((ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) != 0) {
+			wk_icmp_error(ctx, m, WK_ICMP_DEST_UNREACH, WK_ICMP_FRAG_NEEDED,
+				      (uint16_t)mtu);
+			return wk_drop(DPVS_DROP_FRAG_NEEDED);
+		}
+		return wk_ip_fragment(ctx, m, port, nh, mtu);
+	}
+	return wk_neigh_output(ctx, m, port, nh);
+}
+
+struct wk_verdict
+wk_ip6_output_via(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port,
+		  const struct dpvs_ip *nh)
+{
+	const struct rte_ipv6_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, RTE_ETHER_HDR_LEN);
+	uint32_t mtu = port < ctx->nports ? ctx->root->ports[port].mtu : 0;
+
+	if (mtu != 0 && 40u + rte_be_to_cpu_16(ip->payload_len) > mtu) {
+		wk_icmp6_error(ctx, m, WK_ICMP6_PACKET_TOO_BIG, 0, mtu);
+		return wk_drop(DPVS_DROP_IP6_TOO_BIG);
+	}
+	return wk_neigh_output(ctx, m, port, nh);
+}
+
+struct wk_verdict
+wk_ip6_output(struct wk_ctx *ctx, struct rte_mbuf *m)
+{
+	const struct rte_ipv6_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, RTE_ETHER_HDR_LEN);
+	struct dpvs_ip nh;
+	uint16_t port;
+
+	if (wk_route_v6(ctx, ip->dst_addr, &port, &nh) != 0)
+		return wk_drop(DPVS_DROP_NO_ROUTE);
+	return wk_ip6_output_via(ctx, m, port, &nh);
+}
+
+void
+wk_send_new(struct wk_ctx *ctx, struct rte_mbuf *m, struct wk_verdict v)
+{
+	switch (v.kind) {
+	case DPVS_VERDICT_TX:
+		if (v.port < ctx->nports) {
+			wk_tx_enqueue(ctx, m, v.port); /* counts and frees on failure */
+			return;
+		}
+		break;
+	case DPVS_VERDICT_HOLD:
+		if (v.port < ctx->nports) {
+			wk_neigh_hold(ctx, m, v.port); /* counts and frees on failure */
+			return;
+		}
+		break;
+	case DPVS_VERDICT_DROP:
+		ctx->st->drop[v.reason < DPVS_DROP_MAX ? v.reason : DPVS_DROP_BAD_PORT]++;
+		rte_pktmbuf_free(m);
+		return;
+	default:
+		break;
+	}
+	ctx->st->drop[DPVS_DROP_BAD_PORT]++;
+	rte_pktmbuf_free(m);
+}
