@@ -3,7 +3,8 @@
 # --json right after dpvsctl or after the command gives the same document;
 # worker show is a list of objects with id, pid, state, restarts; stats is an
 # object with ports (name, ipackets, opackets, ibytes, obytes, imissed,
-# ierrors), workers and drops (reason -> count, every reason of shm/stats.h);
+# ierrors), workers, drops (reason -> count, every reason of shm/stats.h) and
+# events (every event of shm/stats.h);
 # -s PATH picks the socket; the text forms print something for every command.
 . "$(dirname "$0")/lib.sh"
 need_bins dpvs-primary dpvs-worker dpvs-ctl dpvs-kni-bridge dpvsctl
@@ -47,6 +48,12 @@ assert_ge "drop reasons found in shm/stats.h" 5 "$(wc -w <<<"$reasons")"
 missing="$(jq -r --arg r "$reasons" '($r | split("\n")) - (.drops | keys) | join(" ")' <<<"$s")"
 assert_eq "drop reasons missing from stats --json" "" "$missing"
 log "ok: stats --json has ports, workers and every drop reason of shm/stats.h"
+# and every event of shm/stats.h is a key of .events
+events="$(sed -n '/DPVS_EVENTS(X)/,/^$/p' "$T_ROOT/shm/stats.h" |
+	sed -n 's/.*X([A-Z0-9_]*, *"\([a-z0-9_]*\)").*/\1/p')"
+assert_ge "events found in shm/stats.h" 5 "$(wc -w <<<"$events")"
+missing="$(jq -r --arg r "$events" '($r | split("\n")) - (.events | keys) | join(" ")' <<<"$s")"
+assert_eq "events missing from stats --json" "" "$missing"
 
 # -s PATH picks the socket; the default is /run/dpvs/ctl.sock
 "$T_BIN/dpvsctl" -s "$(sock_of a)" version >/dev/null || fail "dpvsctl -s PATH version"
