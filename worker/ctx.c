@@ -112,6 +112,7 @@ wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err
 		ctx->port_index[pi->port_id] = (uint8_t)p;
 		ctx->fwd2kni[p] = (pi->flags & DPVS_PORT_F_FORWARD2KNI) != 0;
 		ctx->rx_max_len[p] = pi->mtu != 0 ? (uint32_t)pi->mtu + RTE_ETHER_HDR_LEN : 0;
+		ctx->tx_mtu[p] = pi->mtu != 0 ? pi->mtu : UINT32_MAX;
 	}
 	for (p = 0; p < conf->nworkers; p++)
 		if (p != id && (shm->arp[p][id] == NULL || shm->arp[id][p] == NULL ||

@@ -86,6 +86,8 @@ struct wk_ctx {
 	uint16_t tx_stalls[DPVS_MAX_PORTS];   /* consecutive flushes that sent nothing */
 	uint32_t rx_max_len[DPVS_MAX_PORTS];  /* longest frame taken in (MTU + L2 header);
 					       * 0 = not checked */
+	uint32_t tx_mtu[DPVS_MAX_PORTS];      /* longest IP packet sent (the port's MTU);
+					       * UINT32_MAX = not checked */
 	uint64_t tx_verdict[DPVS_MAX_PORTS];  /* tx buffer slots holding a received
 					       * packet whose verdict is counted when
 					       * it leaves (tx.c) */

@@ -62,8 +62,8 @@ wk_ipv4_forward(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 		wk_icmp_error(ctx, m, WK_ICMP_TIME_EXCEEDED, 0, 0);
 		return wk_drop(DPVS_DROP_TTL_EXPIRED);
 	}
-	mtu = ctx->root->ports[r->port].mtu;
-	if (mtu != 0 && rte_be_to_cpu_16(ip->total_length) > mtu &&
+	mtu = ctx->tx_mtu[r->port];
+	if (rte_be_to_cpu_16(ip->total_length) > mtu &&
 	    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) != 0) {
 		/* refused before the TTL moves: the error quotes it as received */
 		wk_icmp_error(ctx, m, WK_ICMP_DEST_UNREACH, WK_ICMP_FRAG_NEEDED, (uint16_t)mtu);
@@ -114,8 +114,8 @@ wk_ipv6_forward(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p,
 		wk_icmp6_error(ctx, m, WK_ICMP6_TIME_EXCEEDED, 0, 0);
 		return wk_drop(DPVS_DROP_TTL_EXPIRED);
 	}
-	mtu = ctx->root->ports[r->port].mtu;
-	if (mtu != 0 && info->len > mtu) {
+	mtu = ctx->tx_mtu[r->port];
+	if (info->len > mtu) {
 		wk_icmp6_error(ctx, m, WK_ICMP6_PACKET_TOO_BIG, 0, mtu);
 		return wk_drop(DPVS_DROP_IP6_TOO_BIG);
 	}

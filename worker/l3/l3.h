@@ -21,6 +21,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 
 #include "shm/lb.h"
@@ -80,13 +83,28 @@ int wk_route_v6(const struct wk_ctx *ctx, const uint8_t dst[16], uint16_t *port,
 		struct dpvs_ip *nh);
 
 /* --- output (output.c) --- */
-/* IPv4 in m, routed already: to port toward nh. Over the port's MTU: DF
- * clear, fragmented (frag.c; m carries the last fragment and gets the
- * verdict, the others are sent before it); DF set, an ICMP fragmentation
- * needed with the MTU to the source and DROP frag_needed. Then the
- * neighbour (wk_neigh_output). */
-struct wk_verdict wk_ip_output_via(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port,
+struct wk_verdict wk_neigh_output(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port,
+				  const struct dpvs_ip *nh);
+/* output.c: wk_ip_output_via's slow path, m longer than port's MTU. */
+struct wk_verdict wk_ip_output_big(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port,
 				   const struct dpvs_ip *nh);
+
+/* IPv4 in m, routed already: to port toward nh. Over the port's MTU
+ * (ctx->tx_mtu): DF clear, fragmented (frag.c; m carries the last fragment
+ * and gets the verdict, the others are sent before it); DF set, an ICMP
+ * fragmentation needed with the MTU to the source and DROP frag_needed.
+ * Then the neighbour (wk_neigh_output). Inline: the per-packet part is one
+ * compare. */
+static inline struct wk_verdict
+wk_ip_output_via(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port, const struct dpvs_ip *nh)
+{
+	const struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
+
+	if (port < DPVS_MAX_PORTS && rte_be_to_cpu_16(ip->total_length) > ctx->tx_mtu[port])
+		return wk_ip_output_big(ctx, m, port, nh);
+	return wk_neigh_output(ctx, m, port, nh);
+}
 /* IPv6 in m (Ethernet at 0, IPv6 at 14): route, MTU (never fragmented in
  * transit: over the MTU, an ICMPv6 packet too big to the source and DROP
  * ip6_too_big), neighbour. */

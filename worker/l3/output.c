@@ -1,8 +1,9 @@
 /*
  * The output path after routing [ipv4_output_fin, ip6_output]: the egress
- * port's MTU (root->ports[port].mtu) decides whether an IPv4 packet is sent
- * as it is, fragmented (DF clear: frag.c) or refused with an ICMP
- * fragmentation needed carrying the MTU (DF set: frag_needed); IPv6 is never
+ * port's MTU (ctx->tx_mtu[port], from root->ports[port].mtu) decides whether
+ * an IPv4 packet is sent as it is (wk_ip_output_via, inline in l3.h),
+ * fragmented (DF clear: frag.c) or refused with an ICMP fragmentation needed
+ * carrying the MTU (DF set: frag_needed; wk_ip_output_big); IPv6 is never
  * fragmented in transit: over the MTU it is refused with an ICMPv6 packet
  * too big (ip6_too_big). Then the neighbour stage (neigh_out.c). Also the
  * verdict of a packet the worker made itself (wk_send_new). Contract:
@@ -19,22 +20,18 @@
 #include "worker/l3/l3.h"
 
 struct wk_verdict
-wk_ip_output_via(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port,
+wk_ip_output_big(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port,
 		 const struct dpvs_ip *nh)
 {
 	const struct rte_ipv4_hdr *ip =
 		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
-	uint32_t mtu = port < ctx->nports ? ctx->root->ports[port].mtu : 0;
+	uint32_t mtu = ctx->tx_mtu[port];
 
-	if (mtu != 0 && rte_be_to_cpu_16(ip->total_length) > mtu) {
-		if ((ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) != 0) {
-			wk_icmp_error(ctx, m, WK_ICMP_DEST_UNREACH, WK_ICMP_FRAG_NEEDED,
-				      (uint16_t)mtu);
-			return wk_drop(DPVS_DROP_FRAG_NEEDED);
-		}
-		return wk_ip_fragment(ctx, m, port, nh, mtu);
+	if ((ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) != 0) {
+		wk_icmp_error(ctx, m, WK_ICMP_DEST_UNREACH, WK_ICMP_FRAG_NEEDED, (uint16_t)mtu);
+		return wk_drop(DPVS_DROP_FRAG_NEEDED);
 	}
-	return wk_neigh_output(ctx, m, port, nh);
+	return wk_ip_fragment(ctx, m, port, nh, mtu);
 }
 
 struct wk_verdict
@@ -43,9 +40,9 @@ wk_ip6_output_via(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port,
 {
 	const struct rte_ipv6_hdr *ip =
 		rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, RTE_ETHER_HDR_LEN);
-	uint32_t mtu = port < ctx->nports ? ctx->root->ports[port].mtu : 0;
+	uint32_t mtu = port < ctx->nports ? ctx->tx_mtu[port] : UINT32_MAX;
 
-	if (mtu != 0 && 40u + rte_be_to_cpu_16(ip->payload_len) > mtu) {
+	if (40u + rte_be_to_cpu_16(ip->payload_len) > mtu) {
 		wk_icmp6_error(ctx, m, WK_ICMP6_PACKET_TOO_BIG, 0, mtu);
 		return wk_drop(DPVS_DROP_IP6_TOO_BIG);
 	}

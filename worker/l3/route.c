@@ -23,7 +23,7 @@
 #include "worker/l3/l3.h"
 
 /* The live route in slot idx of the active set for family, or NULL. */
-static const struct dpvs_route *
+static inline const struct dpvs_route *
 route_slot(const struct wk_ctx *ctx, uint32_t idx, uint8_t family)
 {
 	const struct dpvs_config_set *cfg = ctx->cfg;
@@ -37,8 +37,9 @@ route_slot(const struct wk_ctx *ctx, uint32_t idx, uint8_t family)
 	return r;
 }
 
-const struct dpvs_route *
-wk_route4_find(const struct wk_ctx *ctx, uint32_t dst_be)
+/* The IPv4 route to dst_be (the lpm, else the default route), or NULL. */
+static inline const struct dpvs_route *
+route4(const struct wk_ctx *ctx, uint32_t dst_be)
 {
 	const struct dpvs_config_set *cfg = ctx->cfg;
 	const struct rte_lpm *lpm;
@@ -53,6 +54,12 @@ wk_route4_find(const struct wk_ctx *ctx, uint32_t dst_be)
 		idx = cfg->lb.default_route - 1;
 	}
 	return route_slot(ctx, idx, DPVS_AF_INET);
+}
+
+const struct dpvs_route *
+wk_route4_find(const struct wk_ctx *ctx, uint32_t dst_be)
+{
+	return route4(ctx, dst_be);
 }
 
 const struct dpvs_route *
@@ -75,7 +82,7 @@ wk_route_nexthop(const struct dpvs_route *r, const struct dpvs_ip *dst, struct d
 int
 wk_route_v4(const struct wk_ctx *ctx, uint32_t dst_be, uint16_t *port, uint32_t *nh_be)
 {
-	const struct dpvs_route *r = wk_route4_find(ctx, dst_be);
+	const struct dpvs_route *r = route4(ctx, dst_be);
 
 	if (r == NULL)
 		return -1;
@@ -106,7 +113,7 @@ wk_ip_output(struct wk_ctx *ctx, struct rte_mbuf *m)
 {
 	const struct rte_ipv4_hdr *ip =
 		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
-	const struct dpvs_route *r = wk_route4_find(ctx, ip->dst_addr);
+	const struct dpvs_route *r = route4(ctx, ip->dst_addr);
 	struct dpvs_ip dst, nh;
 
 	if (r == NULL)
