@@ -16,6 +16,8 @@ PACKAGES=(
 	dpdk dpdk-dev libdpdk-dev
 	libevent-dev libprotobuf-c-dev protobuf-c-compiler
 	check libpcap-dev
+	# the layout fingerprint of the shared structs (pahole, shm/layout_fp.sh)
+	dwarves
 	# tests and demo: Debian's python with scapy (fixtures, http server)
 	python3 python3-scapy
 	# network namespaces, veths, taps, traffic

@@ -20,7 +20,7 @@ struct parse_ctx {
 	struct primary_conf *c;
 	char *err;
 	size_t errlen;
-	int seen_global, seen_memory, seen_worker;
+	int seen_global, seen_memory, seen_worker, seen_supervise;
 };
 
 static int
@@ -48,6 +48,8 @@ conf_defaults(struct primary_conf *c)
 	c->g.nworkers = CONF_DEFAULT_WORKERS;
 	c->g.idle_sleep_us = CONF_DEFAULT_IDLE_US;
 	c->g.conn_capacity = DPVS_CONN_DEFAULT_CAP;
+	c->sup.hang_timeout_ms = CONF_DEFAULT_HANG_MS;
+	c->sup.standby = CONF_DEFAULT_STANDBY;
 }
 
 /* A decimal number in [min, max]; no sign, no trailing text. */
@@ -170,6 +172,31 @@ section_worker(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_en
 	return 0;
 }
 
+static int
+section_supervise(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry *e,
+		  int n)
+{
+	struct conf_supervise *sup = &x->c->sup;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(e[i].name, "hang_timeout_ms") == 0) {
+			if (parse_u32(x, sec, &e[i], 0, CONF_MAX_HANG_MS, &sup->hang_timeout_ms) != 0)
+				return -1;
+			if (sup->hang_timeout_ms != 0 && sup->hang_timeout_ms < CONF_MIN_HANG_MS)
+				return conf_fail(x, "[%s] hang_timeout_ms = %u: 0 (off) or at least "
+						 "%u", sec, sup->hang_timeout_ms, CONF_MIN_HANG_MS);
+		} else if (strcmp(e[i].name, "standby") == 0) {
+			if (parse_u32(x, sec, &e[i], 0, CONF_MAX_STANDBY, &sup->standby) != 0)
+				return -1;
+		} else {
+			return conf_fail(x, "[%s] unknown key '%s' (known: hang_timeout_ms, "
+					 "standby)", sec, e[i].name);
+		}
+	}
+	return 0;
+}
+
 /* dddd:bb:dd.f or bb:dd.f, hexadecimal. */
 static int
 is_pci_addr(const char *s)
@@ -276,10 +303,13 @@ do_section(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry 
 	if (strcmp(sec, "worker") == 0)
 		return section_once(x, sec, &x->seen_worker) != 0 ? -1 :
 			section_worker(x, sec, e, n);
+	if (strcmp(sec, "supervise") == 0)
+		return section_once(x, sec, &x->seen_supervise) != 0 ? -1 :
+			section_supervise(x, sec, e, n);
 	if (strncmp(sec, "port.", 5) == 0)
 		return section_port(x, sec, e, n);
-	return conf_fail(x, "unknown section [%s] (known: global, memory, worker, port.NAME)",
-			 sec);
+	return conf_fail(x, "unknown section [%s] (known: global, memory, worker, supervise, "
+			 "port.NAME)", sec);
 }
 
 /* Every line is a comment, a [section] or key = value inside a section.
@@ -330,6 +360,12 @@ check_whole(struct parse_ctx *x)
 
 	if (c->g.nports == 0)
 		return conf_fail(x, "no port: add a [port.NAME] section with vdev = or pci =");
+	/* an idle worker beats once per sleep: leave it ten sleeps */
+	if (c->sup.hang_timeout_ms != 0 &&
+	    (uint64_t)c->sup.hang_timeout_ms * 1000u < 10ull * c->g.idle_sleep_us)
+		return conf_fail(x, "[supervise] hang_timeout_ms = %u is shorter than ten "
+				 "[worker] idle_sleep_us (%u us): an idle worker would be "
+				 "killed as hung", c->sup.hang_timeout_ms, c->g.idle_sleep_us);
 	for (i = 0; i < c->g.nports; i++) {
 		size_t li = strcspn(c->ports[i].devargs, ",");
 

@@ -9,6 +9,7 @@
  *   [global]  file_prefix (default dpvs), run_dir (default /run/dpvs)
  *   [memory]  mbufs (default 16384)
  *   [worker]  count (default 1), idle_sleep_us (default 50; 0 = pure polling)
+ *   [supervise] hang_timeout_ms (default 500; 0 = off), standby (default 1)
  *   [port.NAME] vdev = <vdev args> | pci = <pci address>   (exactly one)
  */
 #ifndef DPVS_PRIMARY_CONF_H
@@ -25,6 +26,12 @@
 #define CONF_DEFAULT_WORKERS 1u
 #define CONF_DEFAULT_IDLE_US 50u
 
+#define CONF_DEFAULT_HANG_MS 500u
+#define CONF_MIN_HANG_MS     50u
+#define CONF_MAX_HANG_MS     60000u
+#define CONF_DEFAULT_STANDBY 1u
+#define CONF_MAX_STANDBY     4u
+
 #define CONF_MIN_MBUFS   1024u
 #define CONF_MAX_MBUFS   (1u << 22)
 #define CONF_MAX_IDLE_US 1000000u
@@ -40,8 +47,16 @@ enum conf_port_kind {
 	CONF_PORT_PCI,
 };
 
+/* [supervise]: the primary's own settings (not in shared memory but
+ * root->live.hang_timeout_ms) */
+struct conf_supervise {
+	uint32_t hang_timeout_ms;  /* 0 = no hang detection */
+	uint32_t standby;          /* standby worker processes kept attached */
+};
+
 struct primary_conf {
 	struct dpvs_global_conf g;
+	struct conf_supervise sup;
 	struct dpvs_port_info ports[DPVS_MAX_PORTS];
 	uint8_t kind[DPVS_MAX_PORTS];          /* enum conf_port_kind */
 };

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,6 +179,11 @@ run_node(struct primary_conf *c, const char *rules, const char *bindir, int sigf
 	snprintf(sup.bindir, sizeof(sup.bindir), "%s", bindir);
 	snprintf(sup.prefix, sizeof(sup.prefix), "%s", c->g.file_prefix);
 	snprintf(sup.run_dir, sizeof(sup.run_dir), "%s", c->g.run_dir);
+	if (snprintf(sup.worker_bin, sizeof(sup.worker_bin), "%.*s/dpvs-worker",
+		     (int)sizeof(sup.worker_bin) - 16, bindir) >= (int)sizeof(sup.worker_bin))
+		return 1;
+	sup.hang_ms = c->sup.hang_timeout_ms;
+	sup.nstandby = c->sup.standby;
 	sup.rules = rules;
 	sup.root = shm.root;
 	sup.rcu = shm.rcu;
@@ -211,6 +217,9 @@ main(int argc, char **argv)
 	}
 	if (find_bindir(bindir, sizeof(bindir)) != 0 || claim_prefix(&c.g) != 0)
 		return 1;
+	/* a worker process that died leaves its command pipe without reader:
+	 * a write must fail with EPIPE, not kill the primary */
+	signal(SIGPIPE, SIG_IGN);
 	/* before EAL creates threads, so that they all block these signals */
 	sigfd = sup_signals_block();
 	if (sigfd < 0) {

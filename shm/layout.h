@@ -7,8 +7,15 @@
  *
  * Types and names only. Who writes what (ARCHITECTURE.md section 1):
  *   dpvs_root.conf, .ports          primary, before any secondary starts
- *   dpvs_root.workers[i]            primary (pid, state, restarts), worker i
- *                                   (heartbeat_ns, loops)
+ *   dpvs_root.workers[i]            primary (the fields above the worker-written
+ *                                   line), the process serving worker i
+ *                                   (heartbeat_ns, released)
+ *   dpvs_root.live                  primary (hang_timeout_ms), dpvs-ctl
+ *                                   (ctl_heartbeat_ns), the bridge
+ *                                   (bridge_heartbeat_ns)
+ *   dpvs_root.cmd                   dpvs-ctl (the request half), primary (the
+ *                                   reply half)
+ *   memzone dpvs_layout             primary, before any secondary starts
  *   dpvs_root.stats[i]              worker i
  *   dpvs_root.bridge_stats[p]       dpvs-kni-bridge
  *   dpvs_root.config                dpvs-ctl (published with RCU, see config.h)
@@ -27,7 +34,7 @@
 #include "conn.h"
 
 #define DPVS_SHM_MAGIC      0x4d535044u /* "DPSM" */
-#define DPVS_LAYOUT_VERSION 3
+#define DPVS_LAYOUT_VERSION 4
 
 #define DPVS_MAX_PORTS   8
 #define DPVS_MAX_WORKERS 16
@@ -39,6 +46,7 @@
 
 /* Names of shared objects. Format arguments are given in the comment. */
 #define DPVS_MZ_ROOT        "dpvs_root"
+#define DPVS_MZ_LAYOUT      "dpvs_layout"      /* struct dpvs_layout_desc */
 #define DPVS_MZ_RCU         "dpvs_rcu"
 #define DPVS_MZ_WORKER_FMT  "dpvs_wr_%u"        /* worker id */
 #define DPVS_POOL_MBUF      "dpvs_mbuf"
@@ -53,10 +61,17 @@
 
 #define DPVS_RING_SIZE 1024
 
-/* Fixed lcore ids: the mempool cache belongs to the lcore id, so a restarted
- * process must come back with the same one. */
+/* Lcore ids. Every process of the node has an lcore id of its own, so that
+ * no two live processes share a mempool cache (DPDK's per-lcore cache is
+ * indexed by it). Processes of the worker binary (workers, standbys, a check
+ * run) get one of DPVS_LCORE_WORKER_MIN..MAX from the primary, which hands
+ * an id out again only after the process that had it is reaped; a worker's
+ * first process gets DPVS_LCORE_WORKER(id). Correctness never depends on a
+ * successor having its predecessor's id (docs/multiprocess.md, standby). */
 #define DPVS_LCORE_PRIMARY 0
 #define DPVS_LCORE_WORKER(id) (1 + (id))
+#define DPVS_LCORE_WORKER_MIN 1
+#define DPVS_LCORE_WORKER_MAX 125
 #define DPVS_LCORE_CTL     126
 #define DPVS_LCORE_BRIDGE  127
 
@@ -93,24 +108,107 @@ struct dpvs_port_info {
 
 enum dpvs_worker_state {
 	DPVS_WORKER_STOPPED = 0,  /* never started or stopped on purpose */
-	DPVS_WORKER_STARTING,     /* spawned, not yet attached */
+	DPVS_WORKER_STARTING,     /* spawned or handed to a standby, not yet polling */
 	DPVS_WORKER_RUNNING,      /* attached and looping */
 	DPVS_WORKER_BACKOFF,      /* died; waiting before the next restart */
+	DPVS_WORKER_FAILED,       /* kept dying young: no longer restarted */
 };
 
-/* One per worker. pid/state/restarts by the primary; the worker sets state
- * RUNNING once attached and refreshes heartbeat_ns every loop. */
+/* Why the last process of a worker slot was replaced. */
+enum dpvs_exit_reason {
+	DPVS_EXIT_NONE = 0,       /* never replaced */
+	DPVS_EXIT_CRASH,          /* died (any signal or exit status) */
+	DPVS_EXIT_HANG,           /* heartbeat stopped: killed by the primary */
+	DPVS_EXIT_PLANNED,        /* handed over on request (restart, upgrade) */
+};
+
+/*
+ * One per worker. The primary writes the fields down to the worker-written
+ * line; the process that serves the worker (incarnation `incarnation`)
+ * writes the rest. A successor is told its incarnation number by the
+ * primary (the TAKE message, worker/standby.h) and takes the slot over when
+ * its predecessor has released it (released == the old incarnation) or is
+ * known dead (dead_inc == the old incarnation).
+ */
 struct dpvs_worker_slot {
-	int32_t pid;
+	/* primary-written */
+	int32_t pid;              /* the process serving the slot */
 	uint32_t state;           /* enum dpvs_worker_state */
-	uint32_t restarts;
-	uint32_t lcore_id;
-	uint64_t heartbeat_ns;    /* CLOCK_MONOTONIC */
-	uint64_t started_ns;      /* CLOCK_MONOTONIC at last spawn */
-	uint64_t last_exit_ns;
+	uint32_t restarts;        /* replacements, whatever the reason */
+	uint32_t lcore_id;        /* lcore id of the serving process */
+	uint64_t started_ns;      /* CLOCK_MONOTONIC when the serving process got the slot */
+	uint64_t last_exit_ns;    /* when the last predecessor died or handed over */
 	int32_t last_status;      /* wait status of the last death */
-	uint32_t pad;
+	uint32_t last_exit;       /* enum dpvs_exit_reason of the last replacement */
+	uint64_t last_gap_ns;     /* predecessor's last loop -> successor's first loop */
+	uint32_t incarnation;     /* number of the process that serves (or is taking) the slot */
+	uint32_t stop_req;        /* incarnation asked to stop at a burst boundary */
+	uint32_t dead_inc;        /* incarnation known dead (reaped) */
+#ifdef DPVS_TEST_LAYOUT_CHANGE
+	int32_t layout_test;      /* test build only: same size, another member */
+#else
+	uint32_t pad0;
+#endif
+	/* worker-written (the serving process) */
+	uint64_t heartbeat_ns;    /* CLOCK_MONOTONIC, every loop iteration */
+	uint32_t released;        /* incarnation that stopped polling and handed over */
+	uint32_t pad1;
 } __rte_cache_aligned;
+
+/* Liveness of the other secondaries, and the hang timeout the primary uses. */
+struct dpvs_liveness {
+	uint32_t hang_timeout_ms;      /* primary: [supervise] hang_timeout_ms; 0 = off */
+	uint32_t pad;
+	uint64_t ctl_heartbeat_ns;     /* dpvs-ctl, from a timer of its event loop */
+	uint64_t bridge_heartbeat_ns;  /* dpvs-kni-bridge, every pass of its loop */
+};
+
+/* A request of dpvs-ctl to the primary (dpvsctl worker restart / upgrade):
+ * dpvs-ctl fills the request half, release-stores req_seq and sends SIGUSR1
+ * to the primary; the primary carries it out and release-stores done_seq =
+ * req_seq after status and msg. One request at a time. */
+enum dpvs_sup_op {
+	DPVS_SUP_OP_NONE = 0,
+	DPVS_SUP_OP_RESTART,      /* planned restart of worker `worker` */
+	DPVS_SUP_OP_UPGRADE,      /* roll the worker binary at `path` in */
+};
+
+struct dpvs_sup_cmd {
+	/* dpvs-ctl-written */
+	uint32_t req_seq;
+	uint32_t op;              /* enum dpvs_sup_op */
+	uint32_t worker;
+	uint32_t pad0;
+	char path[256];
+	/* primary-written */
+	uint32_t done_seq;
+	int32_t status;           /* 0, or a negative errno */
+	char msg[512];
+};
+
+/* The layout fingerprint (memzone dpvs_layout, filled by the primary from
+ * shm/layout_fp.c, which the build generates from the DWARF of the shared
+ * structs): one entry per shared struct with a hash of its expanded member
+ * list (names, types, offsets, sizes) and the list itself as text, so that
+ * a binary whose structs differ can say which member. This struct is the
+ * one that never changes: it is read before anything else is trusted. */
+#define DPVS_LAYOUT_DESC_MAGIC  0x4c595444u /* "DTYL" */
+#define DPVS_LAYOUT_MAX_STRUCTS 32
+#define DPVS_LAYOUT_TEXT_MAX    (256u * 1024u)
+
+struct dpvs_layout_entry {
+	char name[48];
+	uint64_t hash;
+	uint32_t text_off;        /* into dpvs_layout_desc.text */
+	uint32_t text_len;
+};
+
+struct dpvs_layout_desc {
+	uint32_t magic;
+	uint32_t n;
+	struct dpvs_layout_entry e[DPVS_LAYOUT_MAX_STRUCTS];
+	char text[DPVS_LAYOUT_TEXT_MAX];
+};
 
 struct dpvs_root {
 	uint32_t magic;
@@ -136,6 +234,8 @@ struct dpvs_root {
 
 	struct dpvs_global_conf conf;
 	struct dpvs_port_info ports[DPVS_MAX_PORTS];
+	struct dpvs_liveness live;
+	struct dpvs_sup_cmd cmd;
 	struct dpvs_worker_slot workers[DPVS_MAX_WORKERS];
 	struct dpvs_worker_stats stats[DPVS_MAX_WORKERS];
 	struct dpvs_bridge_stats bridge_stats[DPVS_MAX_PORTS];

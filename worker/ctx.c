@@ -131,3 +131,22 @@ wk_ctx_recover(struct wk_ctx *ctx)
 	WK_LOG(DEBUG, "worker %u: %u neighbour(s) in the table", ctx->id, n);
 	return inflight + buffered;
 }
+
+unsigned int
+wk_ctx_recover_planned(struct wk_ctx *ctx)
+{
+	struct dpvs_worker_region *wr = ctx->wr;
+	unsigned int i, inflight = 0;
+
+	/* the predecessor stopped between bursts: nothing should be here */
+	for (i = 0; i < DPVS_BURST; i++)
+		inflight += recover_one(ctx, &wr->inflight[i]);
+	wr->inflight_n = 0;
+	wk_neigh_recount(wr);
+	if (inflight > 0)
+		WK_LOG(WARNING, "worker %u: %u in-flight mbuf(s) left by a planned handover",
+		       ctx->id, inflight);
+	WK_LOG(DEBUG, "worker %u: taken over with %u packet(s) still in the tx buffers",
+	       ctx->id, wk_tx_pending(ctx));
+	return inflight;
+}

@@ -69,6 +69,7 @@ struct wk_ctx {
 	uint16_t nports;
 	uint16_t nworkers;
 	uint16_t pad;
+	uint32_t inc;                         /* incarnation: stop when slot->stop_req says so */
 	uint32_t idle_sleep_us;
 	uint32_t idle_polls;                  /* consecutive iterations without work */
 	struct dpvs_shm *shm;
@@ -96,6 +97,12 @@ int wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char 
  * what is derived (the connection table's index and timers, the neighbour
  * count). Returns the number of mbufs freed. */
 unsigned int wk_ctx_recover(struct wk_ctx *ctx);
+/* ctx.c: take over a region whose predecessor stopped at a burst boundary
+ * and released it (planned handover): nothing is in flight, the tx buffers
+ * and held packets are valid and kept (sent by our loop), the connection
+ * index is consistent and not rebuilt. Returns in-flight mbufs freed
+ * (0 unless the predecessor broke the contract). */
+unsigned int wk_ctx_recover_planned(struct wk_ctx *ctx);
 
 /* addr.c: is the IPv4 address (network order) one of ours? port is a port
  * index, or WK_PORT_NONE for "on any port". */
@@ -146,7 +153,10 @@ unsigned int wk_tx_pending(const struct wk_ctx *ctx);
 /* loop.c: one iteration of the worker loop; returns the amount of work done
  * (packets received, drained or sent). */
 unsigned int wk_loop_once(struct wk_ctx *ctx);
-/* loop.c: loop until *stop becomes non-zero, sleeping when idle. */
-void wk_run(struct wk_ctx *ctx, const volatile sig_atomic_t *stop);
+/* loop.c: loop until *stop becomes non-zero (returns 0) or the primary asks
+ * this incarnation to hand over (slot->stop_req == ctx->inc != 0; returns 1),
+ * sleeping when idle. Either way it returns at a burst boundary with the tx
+ * buffers flushed as far as the queues take them. */
+int wk_run(struct wk_ctx *ctx, const volatile sig_atomic_t *stop);
 
 #endif

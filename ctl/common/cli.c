@@ -206,6 +206,49 @@ parse_worker_show(int argc, char *const argv[], Dpvs__Request *req, char *err, s
 }
 
 static int
+parse_worker_restart(int argc, char *const argv[], Dpvs__Request *req, char *err,
+		     size_t errlen)
+{
+	unsigned long v;
+	char *end;
+
+	if (argc != 1) {
+		snprintf(err, errlen, "worker restart takes one worker id");
+		return CTL_CLI_USAGE;
+	}
+	v = strtoul(argv[0], &end, 10);
+	if (argv[0][0] < '0' || argv[0][0] > '9' || *end != '\0' || v > 1000) {
+		snprintf(err, errlen, "worker restart %s: not a worker id", argv[0]);
+		return CTL_CLI_BADARG;
+	}
+	req->worker_restart = ctl_pb_alloc(sizeof(*req->worker_restart));
+	dpvs__worker_restart__init(req->worker_restart);
+	req->worker_restart->id = (uint32_t)v;
+	req->op_case = DPVS__REQUEST__OP_WORKER_RESTART;
+	return CTL_CLI_OK;
+}
+
+static int
+parse_worker_upgrade(int argc, char *const argv[], Dpvs__Request *req, char *err,
+		     size_t errlen)
+{
+	if (argc != 1) {
+		snprintf(err, errlen, "worker upgrade takes the path of a dpvs-worker binary");
+		return CTL_CLI_USAGE;
+	}
+	if (argv[0][0] != '/' || strlen(argv[0]) >= 256) {
+		snprintf(err, errlen, "worker upgrade %s: give an absolute path (under 256 "
+			 "characters)", argv[0]);
+		return CTL_CLI_BADARG;
+	}
+	req->worker_upgrade = ctl_pb_alloc(sizeof(*req->worker_upgrade));
+	dpvs__worker_upgrade__init(req->worker_upgrade);
+	req->worker_upgrade->path = ctl_pb_strdup(argv[0]);
+	req->op_case = DPVS__REQUEST__OP_WORKER_UPGRADE;
+	return CTL_CLI_OK;
+}
+
+static int
 parse_version(int argc, char *const argv[], Dpvs__Request *req, char *err, size_t errlen)
 {
 	int rc = cli_no_args(argc, argv, err, errlen);
@@ -226,6 +269,10 @@ static const struct cli_command cli_commands[] = {
 	{ "stats", NULL, parse_stats, "stats", false, false },
 	{ "stats", "show", parse_stats, NULL, false, false },
 	{ "worker", "show", parse_worker_show, "worker show", false, true },
+	{ "worker", "restart", parse_worker_restart, "worker restart N   (planned, lossless)",
+	  false, false },
+	{ "worker", "upgrade", parse_worker_upgrade, "worker upgrade PATH   (roll the worker "
+	  "binary PATH in, one worker at a time)", false, false },
 	{ "version", NULL, parse_version, "version", false, false },
 	/* the load balancer, in ipvsadm's words */
 	{ "-A", NULL, ctl_cli_svc_add, "-A -t|-u VIP:PORT [-s rr|wrr|lc|wlc|mh|conhash] "

@@ -30,6 +30,9 @@ static const struct show_row show_table[] = {
 	{ DPVS__REQUEST__OP_ROUTE_SHOW, ctl_show_routes },
 	{ DPVS__REQUEST__OP_CONN_SHOW, ctl_show_conns },
 	{ DPVS__REQUEST__OP_SAVE, ctl_show_save },
+	/* not shows, nor changes of the config: requests to the primary */
+	{ DPVS__REQUEST__OP_WORKER_RESTART, ctl_worker_restart },
+	{ DPVS__REQUEST__OP_WORKER_UPGRADE, ctl_worker_upgrade },
 };
 
 /* One configuration request as one atomic change. */

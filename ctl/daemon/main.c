@@ -19,6 +19,7 @@
 
 #include <rte_eal.h>
 
+#include "ctl/daemon/beat.h"
 #include "ctl/daemon/log.h"
 #include "ctl/daemon/server.h"
 #include "ctl/rules.h"
@@ -75,6 +76,15 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 }
 
 static void
+on_beat(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	ctl_beat();
+}
+
+static void
 on_hup(evutil_socket_t sig, short what, void *arg)
 {
 	(void)sig;
@@ -87,7 +97,8 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 static int
 serve(struct dpvs_shm *shm)
 {
-	struct event *ev_term = NULL, *ev_int = NULL, *ev_hup = NULL;
+	struct event *ev_term = NULL, *ev_int = NULL, *ev_hup = NULL, *ev_beat = NULL;
+	struct timeval beat = { 0, (suseconds_t)ctl_beat_period_ms() * 1000 };
 	struct ctl_server *srv = NULL;
 	struct event_base *base;
 	char path[512], err[512];
@@ -107,6 +118,12 @@ serve(struct dpvs_shm *shm)
 		fprintf(stderr, "dpvs-ctl: cannot watch signals\n");
 		goto out;
 	}
+	/* the primary kills a dpvs-ctl whose heartbeat stops */
+	ev_beat = event_new(base, -1, EV_PERSIST, on_beat, NULL);
+	if (ev_beat == NULL || event_add(ev_beat, &beat) != 0) {
+		fprintf(stderr, "dpvs-ctl: cannot start the heartbeat timer\n");
+		goto out;
+	}
 	srv = ctl_server_new(base, shm, path, err, sizeof(err));
 	if (srv == NULL) {
 		fprintf(stderr, "dpvs-ctl: %s\n", err);
@@ -122,6 +139,8 @@ out:
 		event_free(ev_int);
 	if (ev_hup != NULL)
 		event_free(ev_hup);
+	if (ev_beat != NULL)
+		event_free(ev_beat);
 	event_base_free(base);
 	return rc;
 }
@@ -148,6 +167,7 @@ main(int argc, char **argv)
 		return rc == -EPROTO ? DPVS_EXIT_CONFIG : 1;
 	}
 	shm.root->ctl_pid = getpid();
+	ctl_beat_init(shm.root);
 	if (args.rules != NULL) {
 		rc = ctl_rules_load(&shm, args.rules, err, sizeof(err));
 		if (rc != 0) {

@@ -11,6 +11,7 @@
 #include <rte_lpm.h>
 #include <rte_rcu_qsbr.h>
 
+#include "ctl/daemon/beat.h"
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/lb.h"
 #include "ctl/daemon/log.h"
@@ -33,6 +34,7 @@ ctl_rcu_wait(struct rte_rcu_qsbr *v, unsigned int timeout_ms)
 			return 0;
 		if (dpvs_now_ns() >= deadline)
 			return -CTL_EBUSY;
+		ctl_beat(); /* waiting, not hung */
 		nanosleep(&nap, NULL);
 	}
 }

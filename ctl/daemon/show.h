@@ -42,7 +42,15 @@ int ctl_show_conns(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Respons
 int ctl_show_save(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
 		  char *err, size_t errlen);
 
-/* "stopped", "starting", "running", "backoff" */
+/* workerops.c: worker restart N, worker upgrade PATH (asked of the primary) */
+int ctl_worker_restart(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
+		       char *err, size_t errlen);
+int ctl_worker_upgrade(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
+		       char *err, size_t errlen);
+
+/* "stopped", "starting", "running", "backoff", "failed" */
 const char *ctl_worker_state_name(uint32_t state);
+/* "crash", "hang", "planned", or "" (never replaced) */
+const char *ctl_exit_reason_name(uint32_t reason);
 
 #endif

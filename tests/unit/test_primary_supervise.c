@@ -1,9 +1,12 @@
 /*
  * Unit tests for the primary's supervisor (primary/supervise.c): back-off
  * arithmetic, wait-status wording, the bookkeeping of a death (slot state,
- * RCU offline, fatal exit), and real spawns of stub secondaries (shell
- * scripts in a temp bin dir) through the signalfd path. No EAL; the root
- * memzone and the RCU live in plain memory.
+ * RCU offline, fatal exit, FAILED after young deaths in a row), and real
+ * spawns of stub secondaries (shell scripts in a temp bin dir) through the
+ * signalfd path: workers are started in standby mode and told TAKE on their
+ * command pipe (the stub records the message), a standby is kept and takes
+ * the next dead worker over. No EAL; the root memzone and the RCU live in
+ * plain memory.
  */
 #include <poll.h>
 #include <signal.h>
@@ -76,6 +79,7 @@ setup(void)
 	sup_init(&sup, 2);
 	sup.root = root;
 	sup.rcu = rcu;
+	sup.hang_ms = 0;
 }
 
 static void
@@ -106,6 +110,7 @@ START_TEST(test_death_bookkeeping)
 	for (i = 0; i < sup.nchild; i++) {
 		sup.child[i].pid = 1000 + (pid_t)i;
 		sup.child[i].started_ns = now - 5000 * MS;
+		sup.child[i].pending = 0;
 	}
 	ck_assert_int_eq(sup_timeout_ms(&sup, now), -1);
 	/* worker 1 online in the RCU, not yet quiescent: a grace period waits */
@@ -120,6 +125,7 @@ START_TEST(test_death_bookkeeping)
 	ck_assert_uint_eq(root->workers[1].state, DPVS_WORKER_STARTING);
 	ck_assert_int_eq(root->workers[1].last_status, SIGKILL);
 	ck_assert_uint_eq(root->workers[1].last_exit_ns, now);
+	ck_assert_uint_eq(root->workers[1].last_exit, DPVS_EXIT_CRASH);
 	ck_assert_int_eq(rte_rcu_qsbr_check(rcu, rte_rcu_qsbr_start(rcu), false), 1);
 	ck_assert_int_eq(sup_timeout_ms(&sup, now), 0);
 
@@ -133,6 +139,19 @@ START_TEST(test_death_bookkeeping)
 	ck_assert_int_eq(sup_timeout_ms(&sup, now + 120 * MS), 30);
 	ck_assert_int_eq(sup_timeout_ms(&sup, now + 151 * MS), 0);
 	ck_assert_int_eq(sup.fatal, 0);
+
+	/* it keeps dying young: after SUP_FAIL_AFTER in a row it is FAILED,
+	 * not restarted, and says why */
+	for (i = 1; i < SUP_FAIL_AFTER; i++) {
+		w1->pid = 3000 + (pid_t)i;
+		w1->started_ns = now;
+		sup_on_death(&sup, w1, SIGSEGV, now + 10 * MS);
+	}
+	ck_assert_uint_eq(w1->failed, 1);
+	ck_assert_uint_eq(root->workers[1].state, DPVS_WORKER_FAILED);
+	ck_assert_uint_eq(root->workers[1].last_exit, DPVS_EXIT_CRASH);
+	ck_assert_int_eq(sup_timeout_ms(&sup, now + 10 * MS), -1);
+	ck_assert_ptr_nonnull(strstr(sup_likely_reason(SIGSEGV), "crashes at once"));
 
 	/* dpvs-ctl refuses its rules: fatal, nothing to restart */
 	sup_on_death(&sup, &sup.child[0], DPVS_EXIT_CONFIG << 8, now);
@@ -150,6 +169,10 @@ END_TEST
 /* ---- real children: stub binaries that record their arguments ---- */
 
 static char bindir[64];
+
+#define WORKER_STUB(tail)                                                       \
+	"d=\"$(dirname \"$0\")\"; echo \"$@\" > \"$d/args.lcore$5\"; "             \
+	"(od -An -w24 -tu4 -N24 <&3 | tr -s ' ' | sed 's/^ //' > \"$d/take.$5\") & " tail
 
 static void
 write_stub(const char *name, const char *body)
@@ -171,11 +194,14 @@ setup_bin(void)
 	setup();
 	snprintf(bindir, sizeof(bindir), "/tmp/test_primary_sup.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(bindir));
-	/* each stub writes its arguments, then sleeps until it is killed */
-	write_stub("dpvs-worker", "echo \"$@\" > \"$(dirname \"$0\")/args.worker$4\"; exec sleep 1000");
+	/* each stub writes its arguments, then sleeps until it is killed; a
+	 * worker process records the TAKE it is sent on fd 3 (six numbers:
+	 * magic id mode inc old_inc pad) in take.<lcore> */
+	write_stub("dpvs-worker", WORKER_STUB("exec sleep 1000"));
 	write_stub("dpvs-kni-bridge", "echo \"$@\" > \"$(dirname \"$0\")/args.bridge\"; exec sleep 1000");
 	write_stub("dpvs-ctl", "echo \"$@\" >> \"$(dirname \"$0\")/args.ctl\"; exec sleep 1000");
 	snprintf(sup.bindir, sizeof(sup.bindir), "%s", bindir);
+	snprintf(sup.worker_bin, sizeof(sup.worker_bin), "%s/dpvs-worker", bindir);
 	snprintf(sup.run_dir, sizeof(sup.run_dir), "%s", bindir);
 	snprintf(sup.prefix, sizeof(sup.prefix), "tsup");
 	sup.rules = "/etc/dpvs/rules";
@@ -192,6 +218,9 @@ teardown_bin(void)
 	for (i = 0; i < sup.nchild; i++)
 		if (sup.child[i].pid > 0)
 			kill(sup.child[i].pid, SIGKILL);
+	for (i = 0; i < SUP_MAX_WPROC; i++)
+		if (sup.wproc[i].pid > 0)
+			kill(sup.wproc[i].pid, SIGKILL);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", bindir);
 	ck_assert_int_eq(system(cmd), 0);
 	teardown();
@@ -235,36 +264,58 @@ handle_next(void)
 START_TEST(test_spawn_restart_stop)
 {
 	struct sup_child *w0 = &sup.child[2], *ctl = &sup.child[0];
-	char path[256];
+	char path[256], want[64];
+	unsigned int sb_lcore;
 	pid_t old;
+	int sb;
 
 	ck_assert_int_eq(sup_start_due(&sup, dpvs_now_ns()), 0);
-	wait_file("args.worker0", "--file-prefix tsup --id 0");
-	wait_file("args.worker1", "--file-prefix tsup --id 1");
+	/* workers on lcores 1 and 2, each told TAKE (cold) for its id; the
+	 * standby on lcore 3 is told nothing */
+	wait_file("args.lcore1", "--file-prefix tsup --standby --lcore 1");
+	wait_file("args.lcore2", "--file-prefix tsup --standby --lcore 2");
+	wait_file("args.lcore3", "--file-prefix tsup --standby --lcore 3");
+	snprintf(want, sizeof(want), "%u 0 %u 1 0 0", DPVS_TAKE_MAGIC, DPVS_TAKE_COLD);
+	wait_file("take.1", want);
+	snprintf(want, sizeof(want), "%u 1 %u 1 0 0", DPVS_TAKE_MAGIC, DPVS_TAKE_COLD);
+	wait_file("take.2", want);
 	wait_file("args.bridge", "--file-prefix tsup");
 	wait_file("args.ctl", "--file-prefix tsup --rules /etc/dpvs/rules");
 	ck_assert_int_gt(w0->pid, 0);
 	ck_assert_int_eq(root->workers[0].pid, w0->pid);
 	ck_assert_uint_eq(root->workers[0].state, DPVS_WORKER_STARTING);
+	ck_assert_uint_eq(root->workers[0].lcore_id, 1);
+	ck_assert_uint_eq(root->workers[0].incarnation, 1);
 	ck_assert_int_eq(root->ctl_pid, ctl->pid);
 	ck_assert_int_eq(root->bridge_pid, sup.child[1].pid);
 	snprintf(path, sizeof(path), "%s/worker0.pid", bindir);
 	ck_assert_int_eq(stale_read_pid(path), w0->pid);
 	ck_assert_int_eq(sup_timeout_ms(&sup, dpvs_now_ns()), -1);
+	sb = sup_standby_find(&sup, 0);
+	ck_assert_int_ge(sb, 0);
+	sb_lcore = sup.wproc[sb].lcore;
+	ck_assert_uint_eq(sb_lcore, 3);
 
-	/* kill -9 a worker that has run "long": it is restarted at once */
+	/* kill -9 a worker that has run "long": the standby takes it over at
+	 * once, on its own lcore id, as incarnation 2; the stub never said
+	 * RUNNING, so no incarnation has polled yet: nothing to wait for */
 	old = w0->pid;
 	w0->started_ns -= 2 * SUP_SHORT_LIFE_NS;
 	kill(old, SIGKILL);
 	ck_assert_int_eq(handle_next(), 0);
-	ck_assert_int_eq(w0->pid, 0);
 	ck_assert(WIFSIGNALED(root->workers[0].last_status));
+	ck_assert_uint_eq(root->workers[0].dead_inc, 0);
+	ck_assert_uint_eq(root->workers[0].last_exit, DPVS_EXIT_CRASH);
 	ck_assert_int_eq(sup_timeout_ms(&sup, dpvs_now_ns()), 0);
 	sup_start_due(&sup, dpvs_now_ns());
-	ck_assert_int_gt(w0->pid, 0);
-	ck_assert_int_ne(w0->pid, old);
+	ck_assert_int_eq(w0->pid, sup.wproc[sb].pid);
 	ck_assert_uint_eq(root->workers[0].restarts, 1);
+	ck_assert_uint_eq(root->workers[0].lcore_id, sb_lcore);
 	ck_assert_int_eq(stale_read_pid(path), w0->pid);
+	snprintf(want, sizeof(want), "%u 0 %u 2 0 0", DPVS_TAKE_MAGIC, DPVS_TAKE_COLD);
+	wait_file("take.3", want);
+	/* and a new standby is started, on the lcore id the dead one freed */
+	wait_file("args.lcore1", "--file-prefix tsup --standby --lcore 1");
 
 	/* a restarted dpvs-ctl does not get the rules file again */
 	old = ctl->pid;
@@ -305,10 +356,9 @@ START_TEST(test_stop_kills_what_ignores_sigterm)
 	struct sup_child *w1 = &sup.child[3];
 	uint64_t t0;
 
-	write_stub("dpvs-worker", "echo \"$@\" > \"$(dirname \"$0\")/args.worker$4\"; "
-		   "trap '' TERM; exec sleep 1000");
+	write_stub("dpvs-worker", WORKER_STUB("trap '' TERM; exec sleep 1000"));
 	sup_start_due(&sup, dpvs_now_ns());
-	wait_file("args.worker1", "--file-prefix tsup --id 1");
+	wait_file("args.lcore2", "--file-prefix tsup --standby --lcore 2");
 	ck_assert_int_gt(w1->pid, 0);
 	t0 = dpvs_now_ns();
 	sup_stop_all(&sup, 300);
