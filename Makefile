@@ -28,7 +28,9 @@ CHECK_LIBS  := $(shell $(PKGCONF) --libs check 2>/dev/null)
 
 OPT     ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes
-BASE_CFLAGS := -std=gnu11 $(OPT) $(WARN) -D_GNU_SOURCE -I. -I$(GEN) -MMD -MP
+# EXTRA_CFLAGS: e.g. -DDPVS_TEST_LAYOUT_CHANGE for the layout test's worker (tests/build.mk)
+EXTRA_CFLAGS ?=
+BASE_CFLAGS := -std=gnu11 $(OPT) $(WARN) $(EXTRA_CFLAGS) -D_GNU_SOURCE -I. -I$(GEN) -MMD -MP
 # code that uses DPDK
 CFLAGS_DPDK := $(BASE_CFLAGS) $(DPDK_CFLAGS) -DALLOW_EXPERIMENTAL_API
 LDLIBS_DPDK := $(DPDK_LIBS) -lpthread

@@ -186,7 +186,13 @@ sup_standby_retire_all(struct supervisor *s)
 void
 sup_standby_tick(struct supervisor *s, uint64_t now)
 {
-	unsigned int i, n = 0;
+	unsigned int i, n = 0, ready = 0;
+
+	for (i = 0; i < SUP_MAX_WPROC; i++)
+		ready += s->wproc[i].pid > 0 && s->wproc[i].role == SUP_WP_STANDBY &&
+			 s->wproc[i].gen == s->gen && s->wproc[i].ready && !s->wproc[i].hung;
+	if (s->root != NULL)
+		__atomic_store_n(&s->root->live.standby_ready, ready, __ATOMIC_RELAXED);
 
 	if (s->stopping || s->fatal || s->nstandby == 0)
 		return;
@@ -331,7 +337,9 @@ slot_death(struct supervisor *s, struct sup_child *c, int status, uint64_t lived
 		slot_publish(s, c, DPVS_WORKER_FAILED);
 		return;
 	}
-	c->backoff_ms = sup_backoff_ms(c->backoff_ms, lived);
+	/* the first young death is replaced at once (a standby is cheap); a
+	 * second one in a row backs off */
+	c->backoff_ms = c->young <= 1 ? 0 : sup_backoff_ms(c->backoff_ms, lived);
 	c->due_ns = now + (uint64_t)c->backoff_ms * 1000000ull;
 	c->pending = 1;
 	if (hung)
@@ -493,6 +501,7 @@ on_event(struct supervisor *s, int w, const struct dpvs_wk_event *ev, uint64_t n
 	if (ev->type == DPVS_EV_READY) {
 		wp->ready = 1;
 		s->standby_backoff_ms = 0;
+		sup_standby_tick(s, now);
 		return;
 	}
 	if (c == NULL || c->taker != w || ev->inc != wp->inc)
@@ -561,11 +570,10 @@ sup_wproc_pollfds(const struct supervisor *s, struct pollfd *pfd, unsigned int m
 }
 
 static void
-kill_hung(struct sup_wproc *wp, const char *what, uint64_t since)
+kill_hung(struct sup_wproc *wp, const char *what, const char *how, uint64_t since)
 {
 	wp->hung = 1;
-	PLOG(WARNING, "%s (pid %d) %s for %" PRIu64 " ms: killing it", what, (int)wp->pid,
-	     wp->role == SUP_WP_WORKER && wp->taking ? "has not polled" : "has not beaten",
+	PLOG(WARNING, "%s (pid %d) %s for %" PRIu64 " ms: killing it", what, (int)wp->pid, how,
 	     since / 1000000u);
 	kill(wp->pid, SIGKILL);
 }
@@ -582,7 +590,8 @@ sup_check_liveness(struct supervisor *s, uint64_t now)
 
 		if (c->taker >= 0 && !s->wproc[c->taker].hung &&
 		    now - s->wproc[c->taker].take_ns > SUP_START_TIMEOUT_NS)
-			kill_hung(&s->wproc[c->taker], c->name, now - s->wproc[c->taker].take_ns);
+			kill_hung(&s->wproc[c->taker], c->name, "has not taken its slot over",
+				  now - s->wproc[c->taker].take_ns);
 		if (c->proc < 0 || s->wproc[c->proc].hung || slot == NULL)
 			continue;
 		/* released (planned handover under way): the taker is watched */
@@ -594,7 +603,7 @@ sup_check_liveness(struct supervisor *s, uint64_t now)
 			/* offline at once: the next publication must not wait for it */
 			if (s->rcu != NULL)
 				rte_rcu_qsbr_thread_offline(s->rcu, i);
-			kill_hung(&s->wproc[c->proc], c->name, now - base);
+			kill_hung(&s->wproc[c->proc], c->name, "has not beaten", now - base);
 		}
 	}
 	for (i = 0; i < SUP_MAX_WPROC; i++) {
@@ -602,6 +611,6 @@ sup_check_liveness(struct supervisor *s, uint64_t now)
 
 		if (wp->pid > 0 && wp->role == SUP_WP_STANDBY && !wp->ready && !wp->hung &&
 		    now - wp->started_ns > SUP_START_TIMEOUT_NS)
-			kill_hung(wp, "standby", now - wp->started_ns);
+			kill_hung(wp, "standby", "has not attached", now - wp->started_ns);
 	}
 }

@@ -411,18 +411,22 @@ sup_handle_signals(struct supervisor *s)
 	return stop;
 }
 
-/* ctl and bridge: kill one whose heartbeat stopped */
+/* ctl and bridge: kill one whose heartbeat stopped (before its first beat,
+ * allow SUP_START_TIMEOUT_NS for EAL and attach) */
 static void
 check_top(struct supervisor *s, struct sup_child *c, uint64_t hb, uint64_t now)
 {
-	uint64_t hang = (uint64_t)s->hang_ms * 1000000ull;
+	uint64_t hang = (uint64_t)s->hang_ms * 1000000ull, base, age;
+	int beaten = hb >= c->started_ns;
 
 	if (c->pid <= 0 || c->hung)
 		return;
-	if (hb >= c->started_ns ? now - hb <= hang : now - c->started_ns <= SUP_START_TIMEOUT_NS)
+	base = beaten ? hb : c->started_ns;
+	age = now > base ? now - base : 0; /* it may have beaten after our `now` */
+	if (age <= (beaten ? hang : SUP_START_TIMEOUT_NS))
 		return;
-	PLOG(WARNING, "%s (pid %d) has not beaten for %" PRIu64 " ms: killing it", c->name,
-	     (int)c->pid, (uint64_t)((now - (hb >= c->started_ns ? hb : c->started_ns)) / 1000000u));
+	PLOG(WARNING, "%s (pid %d) has not %s for %" PRIu64 " ms: killing it", c->name,
+	     (int)c->pid, beaten ? "beaten" : "started", age / 1000000u);
 	c->hung = 1;
 	kill(c->pid, SIGKILL);
 }

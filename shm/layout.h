@@ -158,7 +158,7 @@ struct dpvs_worker_slot {
 /* Liveness of the other secondaries, and the hang timeout the primary uses. */
 struct dpvs_liveness {
 	uint32_t hang_timeout_ms;      /* primary: [supervise] hang_timeout_ms; 0 = off */
-	uint32_t pad;
+	uint32_t standby_ready;        /* primary: standby processes ready to take over */
 	uint64_t ctl_heartbeat_ns;     /* dpvs-ctl, from a timer of its event loop */
 	uint64_t bridge_heartbeat_ns;  /* dpvs-kni-bridge, every pass of its loop */
 };

@@ -157,12 +157,15 @@ fmt_workers(FILE *out, const Dpvs__WorkerList *l, bool json)
 		else
 			fputs("null", out);
 		if (w->last_gap_us < 0)
-			fputs(",\"last_gap_ms\":null}", out);
+			fputs(",\"last_gap_ms\":null", out);
 		else
-			fprintf(out, ",\"last_gap_ms\":%.3f}", (double)w->last_gap_us / 1000.0);
+			fprintf(out, ",\"last_gap_ms\":%.3f", (double)w->last_gap_us / 1000.0);
+		fprintf(out, ",\"standby_ready\":%u}", w->standby_ready);
 	}
 	if (json)
 		fputs("]\n", out);
+	else if (l->n_workers > 0)
+		fprintf(out, "standby processes ready: %u\n", l->workers[0]->standby_ready);
 }
 
 static void

@@ -116,6 +116,7 @@ ctl_show_workers(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response 
 		else
 			w->heartbeat_age_ms = now > hb ? (int64_t)((now - hb) / 1000000ull) : 0;
 		w->lcore = s->lcore_id;
+		w->standby_ready = __atomic_load_n(&root->live.standby_ready, __ATOMIC_RELAXED);
 		w->last_exit = ctl_pb_strdup(ctl_exit_reason_name(s->last_exit));
 		w->last_gap_us = s->last_exit == DPVS_EXIT_NONE ? -1 :
 				 (int64_t)(__atomic_load_n(&s->last_gap_ns, __ATOMIC_RELAXED) / 1000u);

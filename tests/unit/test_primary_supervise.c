@@ -129,8 +129,14 @@ START_TEST(test_death_bookkeeping)
 	ck_assert_int_eq(rte_rcu_qsbr_check(rcu, rte_rcu_qsbr_start(rcu), false), 1);
 	ck_assert_int_eq(sup_timeout_ms(&sup, now), 0);
 
-	/* it dies again 50 ms after its start: back-off, state BACKOFF */
+	/* it dies 50 ms after its start: once is replaced at once; twice in a
+	 * row backs off, state BACKOFF */
 	w1->pid = 2000;
+	w1->started_ns = now;
+	sup_on_death(&sup, w1, 1 << 8, now + 50 * MS);
+	ck_assert_uint_eq(w1->backoff_ms, 0);
+	ck_assert_uint_eq(root->workers[1].state, DPVS_WORKER_STARTING);
+	w1->pid = 2001;
 	w1->started_ns = now;
 	sup_on_death(&sup, w1, 1 << 8, now + 50 * MS);
 	ck_assert_uint_eq(w1->backoff_ms, 100);
@@ -142,7 +148,7 @@ START_TEST(test_death_bookkeeping)
 
 	/* it keeps dying young: after SUP_FAIL_AFTER in a row it is FAILED,
 	 * not restarted, and says why */
-	for (i = 1; i < SUP_FAIL_AFTER; i++) {
+	for (i = 2; i < SUP_FAIL_AFTER; i++) {
 		w1->pid = 3000 + (pid_t)i;
 		w1->started_ns = now;
 		sup_on_death(&sup, w1, SIGSEGV, now + 10 * MS);
