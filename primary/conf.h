@@ -9,7 +9,7 @@
  *   [global]  file_prefix (default dpvs), run_dir (default /run/dpvs)
  *   [memory]  mbufs (default 16384)
  *   [worker]  count (default 1), idle_sleep_us (default 50; 0 = pure polling)
- *   [supervise] hang_timeout_ms (default 500; 0 = off), standby (default 1)
+ *   [supervise] hang_timeout_ms (default 1000; 0 = off), standby (default 1)
  *   [port.NAME] vdev = <vdev args> | pci = <pci address>   (exactly one)
  */
 #ifndef DPVS_PRIMARY_CONF_H
@@ -26,7 +26,7 @@
 #define CONF_DEFAULT_WORKERS 1u
 #define CONF_DEFAULT_IDLE_US 50u
 
-#define CONF_DEFAULT_HANG_MS 500u
+#define CONF_DEFAULT_HANG_MS 1000u
 #define CONF_MIN_HANG_MS     50u
 #define CONF_MAX_HANG_MS     60000u
 #define CONF_DEFAULT_STANDBY 1u

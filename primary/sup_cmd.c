@@ -174,14 +174,17 @@ upgrade_check(struct supervisor *s, uint64_t now)
 	wp->role = SUP_WP_FREE;
 	s->cmd.check = -1;
 	if (!WIFEXITED(wp->status) || WEXITSTATUS(wp->status) != 0) {
-		char how[128];
+		char how[128], *last;
 		size_t n = strlen(wp->out);
 
 		while (n > 0 && (wp->out[n - 1] == '\n' || wp->out[n - 1] == ' '))
 			wp->out[--n] = '\0';
+		last = strrchr(wp->out, '\n');
+		last = last != NULL ? last + 1 : wp->out;
 		sup_status_str(wp->status, how, sizeof(how));
-		sup_cmd_reply(s, -EPROTO, "%s refused, the workers keep running the old binary: "
-			      "its check %s: %s", s->cmd.path, how, wp->out);
+		PLOG(WARNING, "upgrade: %s --check %s; its output:\n%s", s->cmd.path, how, wp->out);
+		sup_cmd_reply(s, -EPROTO, "%s refused (its check %s), the workers keep running: %s",
+			      s->cmd.path, how, last);
 		return;
 	}
 	/* from now on every new worker process runs PATH */

@@ -529,11 +529,25 @@ sup_wproc_events(struct supervisor *s, uint64_t now)
 		if (wp->ev_fd < 0)
 			continue;
 		if (wp->role == SUP_WP_CHECK) {
-			n = read(wp->ev_fd, wp->out + wp->outlen, sizeof(wp->out) - 1 - wp->outlen);
-			if (n > 0)
-				wp->outlen += (size_t)n;
-			else if (n == 0 || wp->outlen >= sizeof(wp->out) - 1)
+			/* keep the tail of its output: the verdict is its last line */
+			char tmp[256];
+
+			n = read(wp->ev_fd, tmp, sizeof(tmp));
+			if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 				close_fd(&wp->ev_fd);
+				continue;
+			}
+			if (n < 0)
+				continue;
+			if (wp->outlen + (size_t)n > sizeof(wp->out) - 1) {
+				size_t drop = wp->outlen + (size_t)n - (sizeof(wp->out) - 1);
+
+				drop = RTE_MIN(drop, wp->outlen);
+				memmove(wp->out, wp->out + drop, wp->outlen - drop);
+				wp->outlen -= drop;
+			}
+			memcpy(wp->out + wp->outlen, tmp, RTE_MIN((size_t)n, sizeof(wp->out) - 1));
+			wp->outlen += RTE_MIN((size_t)n, sizeof(wp->out) - 1);
 			wp->out[wp->outlen] = '\0';
 			continue;
 		}

@@ -44,7 +44,7 @@ struct pollfd;
 #define SUP_MAX_STANDBY     4
 /* processes of the worker binary: serving, taking, standbys, leaving, check */
 #define SUP_MAX_WPROC       (3 * DPVS_MAX_WORKERS + SUP_MAX_STANDBY + 2)
-#define SUP_DEFAULT_HANG_MS 500u
+#define SUP_DEFAULT_HANG_MS 1000u
 #define SUP_CMD_DEADLINE_NS (60ull * 1000000000ull)
 
 struct rte_rcu_qsbr;

@@ -32,3 +32,11 @@ TESTS += $(LAYOUT_VARIANT)
 
 .PHONY: tests
 tests: $(TESTS)
+
+# tests/tools/udpgap: a paced UDP stream and its receiver (no DPDK), for the
+# gap and loss of a worker's replacement (system tests, tests/bench/restart.sh)
+$(TBIN)/udpgap: tests/tools/udpgap.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 $(WARN) -Wno-missing-prototypes -o $@ $<
+
+TESTS += $(TBIN)/udpgap
