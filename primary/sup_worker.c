@@ -205,6 +205,11 @@ sup_standby_tick(struct supervisor *s, uint64_t now)
 	}
 	if (s->standby_due_ns > now)
 		return;
+	/* not while a worker is being taken over: a fork of the primary and a
+	 * new process's EAL start compete with the taker for the CPU */
+	for (i = 0; i < s->nworkers; i++)
+		if (s->child[2 + i].taker >= 0 && s->wproc[s->child[2 + i].taker].ready)
+			return;
 	s->standby_due_ns = 0;
 	for (; n < s->nstandby; n++)
 		if (sup_wproc_spawn(s, SUP_WP_STANDBY, -1, now) < 0) {
@@ -346,8 +351,9 @@ slot_death(struct supervisor *s, struct sup_child *c, int status, uint64_t lived
 		PLOG(WARNING, "%s (incarnation %u) stopped beating for %u ms: killed; replacing "
 		     "it", c->name, c->poll_inc, s->hang_ms);
 	else if (c->backoff_ms == 0)
-		PLOG(WARNING, "%s died after %" PRIu64 " ms: %s; replacing it at once", c->name,
-		     lived / 1000000u, how);
+		PLOG(WARNING, "%s died after %" PRIu64 " ms: %s; replacing it at once (seen %"
+		     PRIu64 " us after its last beat)", c->name, lived / 1000000u, how,
+		     slot != NULL && now > slot->heartbeat_ns ? (now - slot->heartbeat_ns) / 1000u : 0);
 	else
 		PLOG(WARNING, "%s died after %" PRIu64 " ms: %s; it keeps dying, next start in "
 		     "%u ms", c->name, lived / 1000000u, how, c->backoff_ms);
@@ -413,6 +419,62 @@ sup_slot_died(struct supervisor *s, struct sup_child *c, int status, uint64_t no
 	slot_death(s, c, status, now - c->started_ns, (int)c->hung, now);
 }
 
+/* The process is in the kernel's exit: PF_EXITING (0x4) in /proc/PID/stat. */
+static int
+proc_exiting(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	unsigned long flags = 0;
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 1;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	if (p == NULL || (p = strrchr(buf, ')')) == NULL)
+		return 1;
+	/* after "(comm)": state ppid pgrp session tty tpgid flags */
+	for (i = 0; i < 7 && p != NULL; i++)
+		p = strchr(p + 1, ' ');
+	if (p == NULL || sscanf(p + 1, "%lu", &flags) != 1)
+		return 1;
+	return (flags & 0x4ul) != 0;
+}
+
+/*
+ * The event pipe of a worker process reached EOF: the kernel closes a dying
+ * process's files after it has unmapped its memory, and long before it
+ * reaps it (closing a tap queue's fds waits for network RCU grace periods:
+ * 20-300 ms measured under load). A process in its exit can no longer
+ * touch a queue or shared memory, so its death is booked now, and its
+ * successor starts without waiting for SIGCHLD. A young process is left to
+ * the reap, whose wait status the crash-loop message needs; one that closed
+ * the pipe while alive breaks the protocol and is killed.
+ */
+static void
+on_eof(struct supervisor *s, int w, uint64_t now)
+{
+	struct sup_wproc *wp = &s->wproc[w];
+	struct sup_child *c;
+
+	if (wp->role != SUP_WP_WORKER || wp->slot < 0 || wp->gone)
+		return;
+	c = child_of(s, (uint32_t)wp->slot);
+	if (!proc_exiting(wp->pid)) {
+		PLOG(WARNING, "worker process %d closed its event pipe: killing it", (int)wp->pid);
+		kill(wp->pid, SIGKILL);
+		return;
+	}
+	if (c->proc == w && now - c->started_ns >= SUP_SHORT_LIFE_NS) {
+		wp->gone = 1;
+		c->proc = -1;
+		slot_death(s, c, SIGKILL, now - c->started_ns, (int)wp->hung, now);
+	}
+}
+
 void
 sup_wproc_died(struct supervisor *s, int w, int status, uint64_t now)
 {
@@ -423,6 +485,25 @@ sup_wproc_died(struct supervisor *s, int w, int status, uint64_t now)
 	close_fd(&wp->ev_fd);
 	wp->status = status;
 	wp->reaped = 1;
+	if (wp->gone) {
+		/* booked when it began to exit; now its wait status is known */
+		char how[128];
+
+		sup_status_str(status, how, sizeof(how));
+		if (c != NULL && s->root != NULL && s->root->workers[c->id].dead_inc == wp->inc)
+			s->root->workers[c->id].last_status = status;
+		PLOG(INFO, "worker process %d (incarnation %u) reaped: %s", (int)wp->pid, wp->inc,
+		     how);
+		if (sup_death_is_fatal(status) && !s->stopping) {
+			PLOG(ERR, "%s %s: a restart cannot fix this, stopping the node",
+			     c != NULL ? c->name : "worker", how);
+			s->fatal = 1;
+		}
+		wp->pid = 0;
+		wp->role = SUP_WP_FREE;
+		wp->slot = -1;
+		return;
+	}
 	switch (wp->role) {
 	case SUP_WP_STANDBY:
 		standby_death(s, wp, status, now);
@@ -553,7 +634,12 @@ sup_wproc_events(struct supervisor *s, uint64_t now)
 		}
 		for (;;) {
 			n = read(wp->ev_fd, wp->evbuf + wp->evlen, sizeof(wp->evbuf) - wp->evlen);
-			if (n <= 0)
+			if (n == 0) {
+				close_fd(&wp->ev_fd);
+				on_eof(s, (int)i, now);
+				break;
+			}
+			if (n < 0)
 				break;
 			wp->evlen += (size_t)n;
 			if (wp->evlen == sizeof(wp->evbuf)) {
@@ -606,7 +692,7 @@ sup_check_liveness(struct supervisor *s, uint64_t now)
 		    now - s->wproc[c->taker].take_ns > SUP_START_TIMEOUT_NS)
 			kill_hung(&s->wproc[c->taker], c->name, "has not taken its slot over",
 				  now - s->wproc[c->taker].take_ns);
-		if (c->proc < 0 || s->wproc[c->proc].hung || slot == NULL)
+		if (c->proc < 0 || s->wproc[c->proc].hung || s->wproc[c->proc].gone || slot == NULL)
 			continue;
 		/* released (planned handover under way): the taker is watched */
 		if (__atomic_load_n(&slot->released, __ATOMIC_ACQUIRE) == c->poll_inc)

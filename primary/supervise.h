@@ -106,6 +106,7 @@ struct sup_wproc {
 	size_t outlen;
 	int status;              /* check: wait status once reaped */
 	uint32_t reaped;
+	uint32_t gone;           /* its death was booked before the reap (exiting) */
 };
 
 /* A request of dpvs-ctl being carried out (root->cmd). */

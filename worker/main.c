@@ -192,9 +192,13 @@ release_slot(struct wk_ctx *ctx)
 	WK_LOG(NOTICE, "worker %u (incarnation %u) handed over", ctx->id, ctx->inc);
 }
 
+/* when TAKE was read (standby), for the takeover's timing line */
+static uint64_t take_read_ns;
+
 static int
 worker_main(const char *prog, struct dpvs_shm *shm, const struct dpvs_take_msg *t, int ev_fd)
 {
+	uint64_t t_ctx, t_wait, t_rec;
 	struct wk_ctx ctx; /* cache-aligned by its type, on this thread's stack */
 	struct dpvs_worker_slot *slot;
 	uint64_t pred_beat = 0, t0;
@@ -213,6 +217,7 @@ worker_main(const char *prog, struct dpvs_shm *shm, const struct dpvs_take_msg *
 	}
 	ctx.inc = t->inc;
 	slot = ctx.slot;
+	t_ctx = dpvs_now_ns();
 	send_event(ev_fd, DPVS_EV_TAKING, t, 0, 0, 0);
 	if (t->old_inc != 0) {
 		pred = wait_predecessor(slot, t->old_inc);
@@ -223,7 +228,9 @@ worker_main(const char *prog, struct dpvs_shm *shm, const struct dpvs_take_msg *
 		}
 		pred_beat = __atomic_load_n(&slot->heartbeat_ns, __ATOMIC_RELAXED);
 	}
+	t_wait = dpvs_now_ns();
 	freed = pred == 1 ? wk_ctx_recover_planned(&ctx) : wk_ctx_recover(&ctx);
+	t_rec = dpvs_now_ns();
 	if (rte_rcu_qsbr_thread_register(shm->rcu, id) != 0) {
 		fprintf(stderr, "%s: worker %u: cannot register on the RCU\n", prog, id);
 		return EXIT_RCU;
@@ -237,6 +244,13 @@ worker_main(const char *prog, struct dpvs_shm *shm, const struct dpvs_take_msg *
 	WK_LOG(NOTICE, "worker %u running (pid %d, lcore %u, incarnation %u, %u port(s), "
 	       "%s, %u mbuf(s) recovered)", id, (int)getpid(), rte_lcore_id(), t->inc,
 	       ctx.nports, pred == 1 ? "planned handover" : "full recovery", freed);
+	if (pred_beat != 0)
+		WK_LOG(INFO, "worker %u takeover (us): predecessor's last beat -> TAKE read %lld, "
+		       "context %lld, predecessor gone %lld, recovery %lld, online %lld", id,
+		       take_read_ns != 0 ? (long long)(take_read_ns - pred_beat) / 1000 : -1LL,
+		       take_read_ns != 0 ? (long long)(t_ctx - take_read_ns) / 1000 : -1LL,
+		       (long long)(t_wait - t_ctx) / 1000, (long long)(t_rec - t_wait) / 1000,
+		       (long long)(t0 - t_rec) / 1000);
 
 	if (wk_run(&ctx, &stop_requested)) {
 		release_slot(&ctx);
@@ -264,6 +278,7 @@ standby_main(const char *prog, struct dpvs_shm *shm)
 	} while (n < 0 && errno == EINTR && !stop_requested);
 	if (n == 0 || (n < 0 && stop_requested))
 		return 0; /* retired by the primary, or the node stops */
+	take_read_ns = dpvs_now_ns();
 	if (n != (ssize_t)sizeof(t) || t.magic != DPVS_TAKE_MAGIC) {
 		fprintf(stderr, "%s: standby: bad command from the primary (%zd bytes)\n", prog, n);
 		return EXIT_PROTO;
