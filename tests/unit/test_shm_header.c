@@ -1,13 +1,18 @@
 /*
  * Unit tests for the root header check (shm/shm.c): a secondary must refuse a
  * root memzone built by another layout, DPDK version or struct size, and say
- * what differs. Plain memory, no EAL.
+ * what differs; and the layout fingerprint check (a description that differs
+ * in one member of one struct is refused with the struct and the member
+ * named, whether or not a size changed). Plain memory, no EAL.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <check.h>
 
+#include "shm/layout_fp.h"
 #include "shm/shm.h"
 
 static struct dpvs_root *
@@ -92,6 +97,42 @@ START_TEST(test_config_active_follows_index)
 }
 END_TEST
 
+START_TEST(test_layout_fingerprint)
+{
+	struct dpvs_layout_desc *d = calloc(1, sizeof(*d));
+	char err[512] = "", *line;
+	unsigned int i, slot = DPVS_LAYOUT_MAX_STRUCTS;
+
+	ck_assert_ptr_nonnull(d);
+	dpvs_layout_desc_fill(d);
+	ck_assert_uint_eq(d->n, dpvs_layout_nfps);
+	ck_assert_uint_ge(d->n, 10);
+	ck_assert_int_eq(dpvs_shm_check_layout(d, err, sizeof(err)), 0);
+	for (i = 0; i < d->n; i++)
+		if (strcmp(d->e[i].name, "dpvs_worker_slot") == 0)
+			slot = i;
+	ck_assert_uint_lt(slot, d->n);
+	/* the node's slot has another member at the same place: rename it */
+	line = strstr(d->text + d->e[slot].text_off, " restarts;");
+	ck_assert_ptr_nonnull(line);
+	memcpy(line, " restartz;", 10);
+	d->e[slot].hash ^= 1;
+	ck_assert_int_eq(dpvs_shm_check_layout(d, err, sizeof(err)), -EPROTO);
+	ck_assert_ptr_nonnull(strstr(err, "struct dpvs_worker_slot"));
+	ck_assert_ptr_nonnull(strstr(err, "restartz"));
+	ck_assert_ptr_nonnull(strstr(err, "restarts"));
+	/* a struct this build does not know */
+	dpvs_layout_desc_fill(d);
+	snprintf(d->e[0].name, sizeof(d->e[0].name), "dpvs_future");
+	ck_assert_int_eq(dpvs_shm_check_layout(d, err, sizeof(err)), -EPROTO);
+	ck_assert_ptr_nonnull(strstr(err, "dpvs_future"));
+	/* not a description at all */
+	d->magic = 0;
+	ck_assert_int_eq(dpvs_shm_check_layout(d, err, sizeof(err)), -EPROTO);
+	free(d);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -106,6 +147,7 @@ main(void)
 	tcase_add_test(tc, test_header_other_dpdk);
 	tcase_add_test(tc, test_header_struct_size_differs);
 	tcase_add_test(tc, test_config_active_follows_index);
+	tcase_add_test(tc, test_layout_fingerprint);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
