@@ -188,6 +188,9 @@ run_node(struct primary_conf *c, const char *rules, const char *bindir, int sigf
 	sup.root = shm.root;
 	sup.rcu = shm.rcu;
 	sup.sigfd = sigfd;
+	if (sup_watch_start(&sup) != 0)
+		PLOG(WARNING, "cannot start the death watch threads: a worker's death is seen "
+		     "when its event pipe closes");
 	PLOG(INFO, "node '%s' up: %u ports, %u workers; supervising", c->g.file_prefix,
 	     c->g.nports, c->g.nworkers);
 	rc = sup_loop(&sup);

@@ -458,21 +458,33 @@ static void
 on_eof(struct supervisor *s, int w, uint64_t now)
 {
 	struct sup_wproc *wp = &s->wproc[w];
-	struct sup_child *c;
 
 	if (wp->role != SUP_WP_WORKER || wp->slot < 0 || wp->gone)
 		return;
-	c = child_of(s, (uint32_t)wp->slot);
 	if (!proc_exiting(wp->pid)) {
 		PLOG(WARNING, "worker process %d closed its event pipe: killing it", (int)wp->pid);
 		kill(wp->pid, SIGKILL);
 		return;
 	}
-	if (c->proc == w && now - c->started_ns >= SUP_SHORT_LIFE_NS) {
-		wp->gone = 1;
-		c->proc = -1;
-		slot_death(s, c, SIGKILL, now - c->started_ns, (int)wp->hung, now);
-	}
+	sup_worker_exiting(s, (uint32_t)wp->slot, wp->pid, now);
+}
+
+void
+sup_worker_exiting(struct supervisor *s, uint32_t id, pid_t pid, uint64_t now)
+{
+	struct sup_child *c = child_of(s, id);
+	struct sup_wproc *wp;
+
+	(void)pid; /* the kernel clears the owner's TID when it marks a robust
+		    * mutex owner-dead: the slot says whom it was */
+	if (c->proc < 0 || c->kind != SUP_WORKER)
+		return;
+	wp = &s->wproc[c->proc];
+	if (wp->gone || now - c->started_ns < SUP_SHORT_LIFE_NS || !proc_exiting(wp->pid))
+		return;
+	wp->gone = 1;
+	c->proc = -1;
+	slot_death(s, c, SIGKILL, now - c->started_ns, (int)wp->hung, now);
 }
 
 void

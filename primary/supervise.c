@@ -38,6 +38,7 @@ sup_init(struct supervisor *s, uint32_t nworkers)
 
 	memset(s, 0, sizeof(*s));
 	s->sigfd = -1;
+	s->watch_fd = -1;
 	s->hang_ms = SUP_DEFAULT_HANG_MS;
 	s->nstandby = 1;
 	s->gen = 1;
@@ -452,7 +453,7 @@ liveness_tick(struct supervisor *s, uint64_t now)
 int
 sup_loop(struct supervisor *s)
 {
-	struct pollfd pfd[1 + SUP_MAX_WPROC];
+	struct pollfd pfd[2 + SUP_MAX_WPROC];
 	unsigned int n;
 	uint64_t now;
 	int rc;
@@ -468,13 +469,17 @@ sup_loop(struct supervisor *s)
 			return 1;
 		pfd[0].fd = s->sigfd;
 		pfd[0].events = POLLIN;
-		n = 1 + sup_wproc_pollfds(s, pfd + 1, SUP_MAX_WPROC);
+		pfd[1].fd = s->watch_fd; /* -1: ignored by poll */
+		pfd[1].events = POLLIN;
+		n = 2 + sup_wproc_pollfds(s, pfd + 2, SUP_MAX_WPROC);
 		rc = poll(pfd, n, sup_timeout_ms(s, dpvs_now_ns()));
 		if (rc < 0 && errno != EINTR) {
 			PLOG(ERR, "poll: %s", strerror(errno));
 			return 1;
 		}
-		if (rc > 0 && n > 1)
+		if (rc > 0 && (pfd[1].revents & POLLIN))
+			sup_watch_drain(s, dpvs_now_ns());
+		if (rc > 0 && n > 2)
 			sup_wproc_events(s, dpvs_now_ns());
 		if (rc > 0 && (pfd[0].revents & POLLIN) && sup_handle_signals(s))
 			return 0;

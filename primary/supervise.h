@@ -14,6 +14,7 @@
  * supervise.c: ctl and bridge, the loop, signals, liveness of ctl/bridge.
  * sup_worker.c: worker slots, standbys, takeover, liveness of workers.
  * sup_cmd.c: planned restart and upgrade requested by dpvs-ctl.
+ * sup_watch.c: threads that see a worker's death first (robust mutex).
  *
  * A dead child is replaced at once; one that died within SUP_SHORT_LIFE_NS
  * of its start waits 100 ms, doubling up to 5 s; a worker that died young
@@ -144,6 +145,7 @@ struct supervisor {
 	uint32_t standby_backoff_ms;
 	uint64_t standby_due_ns;
 	uint64_t next_check_ns;   /* next liveness check */
+	int watch_fd;             /* eventfd: a worker's `alive` mutex was left owner-dead */
 	struct sup_cmd_state cmd;
 };
 
@@ -228,6 +230,18 @@ void sup_check_liveness(struct supervisor *s, uint64_t now);
 int sup_wproc_find(const struct supervisor *s, pid_t pid);
 /* Retire every standby (close its command pipe: it exits 0). */
 void sup_standby_retire_all(struct supervisor *s);
+
+/* The serving process of worker id is exiting (its robust mutex or its
+ * event pipe says so): book its death now, before the reap. */
+void sup_worker_exiting(struct supervisor *s, uint32_t id, pid_t pid, uint64_t now);
+
+/* ---- sup_watch.c ---- */
+
+/* One thread per worker slot waiting for its `alive` mutex to be left
+ * owner-dead; they wake the loop through s->watch_fd. 0 or -1. */
+int sup_watch_start(struct supervisor *s);
+/* Book what the watch threads saw. */
+void sup_watch_drain(struct supervisor *s, uint64_t now);
 
 /* ---- sup_cmd.c ---- */
 

@@ -24,6 +24,7 @@
 #ifndef DPVS_SHM_LAYOUT_H
 #define DPVS_SHM_LAYOUT_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include <rte_common.h>
@@ -153,6 +154,10 @@ struct dpvs_worker_slot {
 	uint64_t heartbeat_ns;    /* CLOCK_MONOTONIC, every loop iteration */
 	uint32_t released;        /* incarnation that stopped polling and handed over */
 	uint32_t pad1;
+	/* held by the serving process while it may poll: robust and
+	 * process-shared (initialised by the creator), so the kernel marks it
+	 * owner-dead the moment that process exits (primary/sup_watch.c) */
+	pthread_mutex_t alive;
 } __rte_cache_aligned;
 
 /* Liveness of the other secondaries, and the hang timeout the primary uses. */

@@ -297,6 +297,23 @@ ring_fail:
 		    rte_strerror(rte_errno));
 }
 
+/* A worker slot's `alive` mutex: robust, shared between processes. */
+static int
+alive_init(pthread_mutex_t *m)
+{
+	pthread_mutexattr_t a;
+	int rc;
+
+	pthread_mutexattr_init(&a);
+	rc = pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+	if (rc == 0)
+		rc = pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+	if (rc == 0)
+		rc = pthread_mutex_init(m, &a);
+	pthread_mutexattr_destroy(&a);
+	return rc;
+}
+
 int
 dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 		const struct dpvs_port_info *ports, char *err, size_t errlen)
@@ -361,6 +378,9 @@ dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 		shm->wr[w]->magic = DPVS_SHM_MAGIC;
 		shm->wr[w]->worker_id = w;
 		shm->root->workers[w].lcore_id = DPVS_LCORE_WORKER(w);
+		if (alive_init(&shm->root->workers[w].alive) != 0)
+			return dpvs_errf(err, errlen, -EINVAL, "cannot initialise the mutex of "
+				    "worker slot %u", w);
 	}
 
 	shm->pool = rte_pktmbuf_pool_create(DPVS_POOL_MBUF, conf->mbufs, MBUF_CACHE, 0,

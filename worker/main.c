@@ -25,6 +25,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -185,6 +186,7 @@ release_slot(struct wk_ctx *ctx)
 
 	ctx->slot->heartbeat_ns = dpvs_now_ns();
 	rte_rcu_qsbr_thread_offline(ctx->shm->rcu, ctx->id);
+	pthread_mutex_unlock(&ctx->slot->alive);
 	__atomic_store_n(&ctx->slot->released, ctx->inc, __ATOMIC_RELEASE);
 	/* our lcore's cache goes back to the pool, not to a later process */
 	if (cache != NULL)
@@ -204,7 +206,7 @@ worker_main(const char *prog, struct dpvs_shm *shm, const struct dpvs_take_msg *
 	uint64_t pred_beat = 0, t0;
 	unsigned int id = t->id, freed;
 	char err[256];
-	int pred = 0;
+	int pred = 0, rc;
 
 	if (id >= shm->root->conf.nworkers) {
 		fprintf(stderr, "%s: worker %u but the node has %u worker(s)\n", prog, id,
@@ -229,6 +231,16 @@ worker_main(const char *prog, struct dpvs_shm *shm, const struct dpvs_take_msg *
 		pred_beat = __atomic_load_n(&slot->heartbeat_ns, __ATOMIC_RELAXED);
 	}
 	t_wait = dpvs_now_ns();
+	/* held while we may poll: the kernel marks it owner-dead when we exit,
+	 * which is how the primary learns of a death first */
+	rc = pthread_mutex_lock(&slot->alive);
+	if (rc == EOWNERDEAD)
+		rc = pthread_mutex_consistent(&slot->alive);
+	if (rc != 0) {
+		fprintf(stderr, "%s: worker %u: cannot take the slot's mutex: %s\n", prog, id,
+			strerror(rc));
+		return EXIT_PROTO;
+	}
 	freed = pred == 1 ? wk_ctx_recover_planned(&ctx) : wk_ctx_recover(&ctx);
 	t_rec = dpvs_now_ns();
 	if (rte_rcu_qsbr_thread_register(shm->rcu, id) != 0) {
@@ -257,6 +269,7 @@ worker_main(const char *prog, struct dpvs_shm *shm, const struct dpvs_take_msg *
 		return 0;
 	}
 	rte_rcu_qsbr_thread_offline(shm->rcu, id);
+	pthread_mutex_unlock(&slot->alive);
 	if (ev_fd < 0) {
 		rte_rcu_qsbr_thread_unregister(shm->rcu, id);
 		__atomic_store_n(&slot->state, (uint32_t)DPVS_WORKER_STOPPED, __ATOMIC_RELEASE);

@@ -106,14 +106,20 @@ replaced() { [ "$(worker_field a "$1" pid)" != "$2" ] && [ "$(worker_field a "$1
 restarts0="$(worker_field a 0 restarts) $(worker_field a 1 restarts)"
 
 # ---- kill -9, each worker KILLS times -------------------------------------------
+# (each worker has run a second since its last replacement: a crash, not a
+# crash loop, which the supervisor answers with back-off)
 : >"$T_DIR/kills"
+up_since=("$(date +%s%N)" "$(date +%s%N)")
+lived_1s() { [ $(($(date +%s%N) - up_since[$1])) -ge 1100000000 ]; }
 for i in $(seq 1 "$KILLS"); do
 	for w in 0 1; do
 		wait_until 30 standby_ready || fail "kill $i of worker $w: no standby ready"
+		wait_until 3 lived_1s $w
 		pid="$(worker_field a $w pid)"
 		echo "$(date +%s.%N)" >>"$T_DIR/kills"
 		kill -9 "$pid" || fail "kill -9 $pid"
 		wait_until 10 replaced $w "$pid" crash || fail "kill $i of worker $w: not replaced: $(ctl a worker show)"
+		up_since[$w]="$(date +%s%N)"
 	done
 done
 log "ok: $KILLS kills of each worker, each replaced (last gap of worker 0: $(worker_field a 0 last_gap_ms) ms)"

@@ -362,7 +362,8 @@ START_TEST(test_stop_kills_what_ignores_sigterm)
 	struct sup_child *w1 = &sup.child[3];
 	uint64_t t0;
 
-	write_stub("dpvs-worker", WORKER_STUB("trap '' TERM; exec sleep 1000"));
+	/* the trap first: SIGTERM may come as soon as the arguments are written */
+	write_stub("dpvs-worker", "trap '' TERM; " WORKER_STUB("exec sleep 1000"));
 	sup_start_due(&sup, dpvs_now_ns());
 	wait_file("args.lcore2", "--file-prefix tsup --standby --lcore 2");
 	ck_assert_int_gt(w1->pid, 0);
