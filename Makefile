@@ -4,6 +4,7 @@
 #   make check      install what is missing, build, run unit, fixture and system tests
 #   make demo       install what is missing, build, start a demo node and show it working
 #   make bench      benchmarks (numbers, not pass/fail)
+#   make fuzz       the long fuzz run of the worker pipeline (make check runs a bounded part)
 #
 # `check`, `demo` and `bench` first run deploy/install-deps.sh (quick when everything is
 # there) and then re-enter make, so that pkg-config sees the freshly installed packages.
@@ -38,7 +39,7 @@ LDLIBS_DPDK := $(DPDK_LIBS) -lpthread
 BINS :=
 TESTS :=
 
-.PHONY: all clean check check-build test-unit test-fixture test-system demo bench install deps
+.PHONY: all clean check check-build test-unit test-fixture test-system demo bench fuzz install deps
 all:
 
 include proto/build.mk
@@ -68,6 +69,14 @@ bench:
 	deploy/install-deps.sh
 	$(MAKE) all tests
 	tests/bench/run.sh
+
+# seeds 1-2 run in make check (tests/run-all.sh); these are the others
+FUZZ_SEEDS ?= 3-32
+FUZZ_FRAMES ?= 3000
+fuzz:
+	deploy/install-deps.sh
+	$(MAKE) all tests
+	/usr/bin/python3 tests/fixture/fuzz_pipeline.py --seeds $(FUZZ_SEEDS) --frames $(FUZZ_FRAMES) --mode both
 
 clean:
 	rm -rf $(BUILD)

@@ -4,8 +4,9 @@
  * ignored. Loading is all-or-nothing: the first bad line stops the load with
  * "line N: message" and nothing of the file is applied.
  *
- * Callers: dpvs-ctl at start (--rules), the packet-fixture runner (single
- * process, before any worker is online), the tests.
+ * Callers: dpvs-ctl at start (--rules) and on reload (ctl/daemon/reload.c),
+ * the packet-fixture runner (single process, before any worker is online),
+ * the tests.
  */
 #ifndef DPVS_CTL_RULES_H
 #define DPVS_CTL_RULES_H
@@ -13,6 +14,13 @@
 #include <stddef.h>
 
 #include "shm/shm.h"
+
+struct ctl_oplist;
+
+/* Parse the file at path into operations (appended to ops, each with its
+ * line number); nothing is applied. 0, or -CTL_E* with "line N: ..." . */
+int ctl_rules_parse(const struct dpvs_root *root, const char *path, struct ctl_oplist *ops,
+		    char *err, size_t errlen);
 
 /* Apply the file at path on top of set (plain memory; no publication).
  * Returns 0, or a negative CTL_E* code with "line N: ..." in err and set

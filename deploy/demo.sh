@@ -212,9 +212,10 @@ step_kni() {
 	wait_until 10 in_client ping -c 1 -W 1 "$KNI_ADDR" || die "no reply from $KNI_ADDR"
 	run ip netns exec "$NS_CLIENT" ping -c 3 -i 0.2 "$KNI_ADDR"
 	run ip netns exec "$NS_CLIENT" curl -sS --max-time 5 "http://$KNI_ADDR:$HTTP_PORT/"
-	say "the worker learns neighbours from ARP replies"
-	# the node's kernel asks for the client's MAC; the client's reply passes the
-	# worker, which learns it (and hands it on to the kernel)
+	say "the worker learns the answers to the node's ARP requests"
+	# the node's kernel asks for the client's MAC through the worker; the
+	# client's reply passes the worker, which learns it (it asked) and hands it
+	# on to the kernel
 	run ip netns exec "$NS_NODE" arping -c 1 -w 2 -I dpdk0.kni "$CLIENT_ADDR"
 	wait_until 5 sh -c "'$BIN/dpvsctl' -s '$TMP/run/ctl.sock' neigh show | grep -q -w '$CLIENT_ADDR'" || true
 	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" neigh show

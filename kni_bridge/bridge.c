@@ -6,6 +6,7 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include "shm/ring.h"
 #include "bridge.h"
 
 uint32_t
@@ -17,8 +18,7 @@ bridge_pick_worker(const struct dpvs_root *root, uint32_t nworkers, uint32_t *rr
 		return 0;
 	for (i = 0; i < nworkers; i++) {
 		w = (*rr + i) % nworkers;
-		if (__atomic_load_n(&root->workers[w].state, __ATOMIC_ACQUIRE) ==
-		    DPVS_WORKER_RUNNING) {
+		if (dpvs_worker_state(&root->workers[w]) == DPVS_WORKER_RUNNING) {
 			*rr = (w + 1) % nworkers;
 			return w;
 		}
@@ -38,15 +38,16 @@ bridge_next_sleep_us(uint32_t prev_us, unsigned int moved)
 	return prev_us * 2;
 }
 
-/* Workers -> kernel: ring to tap, free and count what the tap refuses. */
+/* Worker w -> kernel: its ring of port p to the tap, free and count what the
+ * tap refuses. A death after the dequeue loses at most this burst. */
 static unsigned int
-to_kernel(struct bridge_ctx *b, uint32_t p)
+to_kernel(struct bridge_ctx *b, uint32_t p, uint32_t w)
 {
 	struct dpvs_bridge_stats *st = &b->shm->root->bridge_stats[p];
 	struct rte_mbuf *pkts[DPVS_BURST];
 	unsigned int n, sent;
 
-	n = rte_ring_sc_dequeue_burst(b->shm->to_kni[p], (void **)pkts, DPVS_BURST, NULL);
+	n = dpvs_ring_dequeue_burst(b->shm->to_kni[p][w], (void **)pkts, DPVS_BURST);
 	if (n == 0)
 		return 0;
 	sent = rte_eth_tx_burst(b->shm->root->ports[p].kni_port_id, 0, pkts, (uint16_t)n);
@@ -74,7 +75,7 @@ from_kernel(struct bridge_ctx *b, uint32_t p)
 	for (i = 0; i < n; i++)
 		pkts[i]->port = root->ports[p].port_id;
 	w = bridge_pick_worker(root, root->conf.nworkers, &b->rr);
-	q = rte_ring_sp_enqueue_burst(b->shm->from_kni[p][w], (void **)pkts, n, NULL);
+	q = dpvs_ring_enqueue_burst(b->shm->from_kni[p][w], (void **)pkts, n);
 	if (q < n) {
 		rte_pktmbuf_free_bulk(&pkts[q], n - q);
 		st->from_kernel_drop += n - q;
@@ -86,11 +87,13 @@ from_kernel(struct bridge_ctx *b, uint32_t p)
 unsigned int
 bridge_poll_once(struct bridge_ctx *b)
 {
-	uint32_t p, nports = b->shm->root->conf.nports;
+	uint32_t p, w, nports = b->shm->root->conf.nports;
+	uint32_t nworkers = b->shm->root->conf.nworkers;
 	unsigned int moved = 0;
 
 	for (p = 0; p < nports; p++) {
-		moved += to_kernel(b, p);
+		for (w = 0; w < nworkers; w++)
+			moved += to_kernel(b, p, w);
 		moved += from_kernel(b, p);
 	}
 	return moved;

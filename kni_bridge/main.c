@@ -18,6 +18,7 @@
 #include <rte_log.h>
 
 #include "shm/eal.h"
+#include "shm/pool_ops.h"
 #include "shm/shm.h"
 #include "bridge.h"
 
@@ -117,7 +118,9 @@ main(int argc, char **argv)
 	sa.sa_handler = on_stop;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	shm.root->bridge_pid = getpid();
+	/* the bridge's pool magazine (the primary repaired it after a death);
+	 * root->bridge_pid is the primary's to write */
+	dpvs_pool_set_role(shm.pool, DPVS_ROLE_BRIDGE);
 	memset(&b, 0, sizeof(b));
 	b.shm = &shm;
 	BLOG(INFO, "bridging %u ports for node '%s'", shm.root->conf.nports, prefix);

@@ -20,7 +20,7 @@ struct parse_ctx {
 	struct primary_conf *c;
 	char *err;
 	size_t errlen;
-	int seen_global, seen_memory, seen_worker, seen_supervise;
+	int seen_global, seen_memory, seen_worker, seen_supervise, seen_tables;
 };
 
 static int
@@ -50,6 +50,7 @@ conf_defaults(struct primary_conf *c)
 	c->g.conn_capacity = DPVS_CONN_DEFAULT_CAP;
 	c->sup.hang_timeout_ms = CONF_DEFAULT_HANG_MS;
 	c->sup.standby = CONF_DEFAULT_STANDBY;
+	dpvs_caps_default(&c->g.caps);
 }
 
 /* A decimal number in [min, max]; no sign, no trailing text. */
@@ -197,6 +198,30 @@ section_supervise(struct parse_ctx *x, const char *sec, const struct rte_cfgfile
 	return 0;
 }
 
+/* [tables]: the capacities of the config and per-worker tables
+ * (DPVS_CAPS in shm/cfgset.h: key, default, limits). */
+static int
+section_tables(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry *e, int n)
+{
+	struct dpvs_caps *caps = &x->c->g.caps;
+	int i;
+
+	for (i = 0; i < n; i++) {
+#define X(f, key, def, lo, hi)                                                      \
+		if (strcmp(e[i].name, key) == 0) {                                  \
+			if (parse_u32(x, sec, &e[i], lo, hi, &caps->f) != 0)        \
+				return -1;                                          \
+			continue;                                                   \
+		}
+		DPVS_CAPS(X)
+#undef X
+		return conf_fail(x, "[%s] unknown key '%s' (known: services, dests, "
+				 "dests_per_service, laddrs_per_service, routes, "
+				 "static_neighbours, addresses, hash_tables)", sec, e[i].name);
+	}
+	return 0;
+}
+
 /* dddd:bb:dd.f or bb:dd.f, hexadecimal. */
 static int
 is_pci_addr(const char *s)
@@ -211,11 +236,76 @@ is_pci_addr(const char *s)
 	return 0;
 }
 
+/* vdev drivers a DPDK secondary process can poll (ARCHITECTURE.md section 1),
+ * with their aliases; the vdev bus picks a driver by name prefix. */
+static const char *const pollable_vdevs[] = {
+	"net_tap", "eth_tap", "net_memif", "eth_memif", "net_ring", "eth_ring",
+	"net_null", "eth_null",
+};
+
+/* Drivers known not to work from a secondary, and what goes wrong. */
+static const struct {
+	const char *prefix;
+	const char *why;
+} unpollable_vdevs[] = {
+	{ "net_af_packet", "its rx/tx functions do not exist in a secondary process (the "
+			   "worker would crash in rte_eth_rx_burst)" },
+	{ "eth_af_packet", "its rx/tx functions do not exist in a secondary process (the "
+			   "worker would crash in rte_eth_rx_burst)" },
+	{ "net_af_xdp", "its sockets are not shared with a secondary process (the worker "
+			"would receive nothing)" },
+	{ "eth_af_xdp", "its sockets are not shared with a secondary process (the worker "
+			"would receive nothing)" },
+};
+
+const char *
+conf_vdev_refusal(const char *dev, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < RTE_DIM(unpollable_vdevs); i++)
+		if (strncmp(dev, unpollable_vdevs[i].prefix,
+			    strlen(unpollable_vdevs[i].prefix)) == 0) {
+			snprintf(buf, len, "%s cannot be a data port: %s; use net_tap, net_memif, "
+				 "net_ring or a NIC (pci =)", unpollable_vdevs[i].prefix,
+				 unpollable_vdevs[i].why);
+			return buf;
+		}
+	for (i = 0; i < RTE_DIM(pollable_vdevs); i++)
+		if (strncmp(dev, pollable_vdevs[i], strlen(pollable_vdevs[i])) == 0)
+			return NULL;
+	snprintf(buf, len, "%.*s is not a driver the workers (DPDK secondary processes) are "
+		 "known to be able to poll: use net_tap, net_memif, net_ring, net_null or a NIC "
+		 "(pci =)", (int)strcspn(dev, ","), dev);
+	return buf;
+}
+
+int
+conf_devarg(const char *devargs, const char *key, char *out, size_t len)
+{
+	const char *s = strchr(devargs, ','), *v, *end;
+	size_t klen = strlen(key);
+
+	while (s != NULL) {
+		s++;
+		end = s + strcspn(s, ",");
+		v = s + klen;
+		if (strncmp(s, key, klen) == 0 && *v == '=') {
+			v++;
+			snprintf(out, len, "%.*s", (int)(end - v), v);
+			return 1;
+		}
+		s = *end == ',' ? end : NULL;
+	}
+	return 0;
+}
+
 static int
 port_device(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry *e, int n,
 	    struct dpvs_port_info *p, uint8_t *kind)
 {
 	const char *vdev = NULL, *pci = NULL;
+	char why[256];
 	int i;
 
 	for (i = 0; i < n; i++) {
@@ -245,6 +335,16 @@ port_device(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry
 	if (vdev[0] == ',' || strncmp(vdev, "net_tap_kni", 11) == 0)
 		return conf_fail(x, "[%s] vdev = '%s': needs a device name (net_tap_kni* is "
 				 "reserved for the exception ports)", sec, vdev);
+	if (conf_vdev_refusal(vdev, why, sizeof(why)) != NULL)
+		return conf_fail(x, "[%s] vdev = '%s': %s", sec, vdev, why);
+	/* memif zero-copy hands the driver's own ring buffers out as mbufs and
+	 * moves its cursor only after the burst: a worker killed in between
+	 * leaves mbufs that its successor frees and the driver hands out again
+	 * (docs/crash-safety.md) */
+	if (strncmp(vdev, "net_memif", 9) == 0 && strstr(vdev, "zero-copy=yes") != NULL)
+		return conf_fail(x, "[%s] vdev = '%s': memif zero-copy is not safe when a worker "
+				 "dies (its buffers could be handed out twice); leave out "
+				 "zero-copy=yes", sec, vdev);
 	*kind = CONF_PORT_VDEV;
 	snprintf(p->devargs, sizeof(p->devargs), "%s", vdev);
 	return 0;
@@ -306,9 +406,13 @@ do_section(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry 
 	if (strcmp(sec, "supervise") == 0)
 		return section_once(x, sec, &x->seen_supervise) != 0 ? -1 :
 			section_supervise(x, sec, e, n);
+	if (strcmp(sec, "tables") == 0)
+		return section_once(x, sec, &x->seen_tables) != 0 ? -1 :
+			section_tables(x, sec, e, n);
 	if (strncmp(sec, "port.", 5) == 0)
 		return section_port(x, sec, e, n);
 	return conf_fail(x, "unknown section [%s] (known: global, memory, worker, supervise, "
+			 "tables, "
 			 "port.NAME)", sec);
 }
 
@@ -317,14 +421,21 @@ do_section(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry 
 static int
 syntax_check(struct parse_ctx *x)
 {
-	char line[1024], *s, *end;
+	char *line = NULL, *s, *end;
 	FILE *f = fopen(x->path, "r");
-	int lineno = 0, in_section = 0;
+	int lineno = 0, in_section = 0, rc = 0;
+	size_t cap = 0;
+	ssize_t n;
 
 	if (f == NULL)
 		return conf_fail(x, "cannot open: %s", strerror(errno));
-	while (fgets(line, sizeof(line), f) != NULL) {
+	while ((n = getline(&line, &cap, f)) >= 0) {
 		lineno++;
+		/* rte_cfgfile would cut the line at a NUL without a word */
+		if ((size_t)n != strlen(line)) {
+			rc = conf_fail(x, "line %d: contains a NUL byte", lineno);
+			break;
+		}
 		s = strchr(line, ';');
 		if (s != NULL)
 			*s = '\0';
@@ -338,17 +449,91 @@ syntax_check(struct parse_ctx *x)
 			in_section = 1;
 			if (end[-1] == ']' && end - s > 2)
 				continue;
-			fclose(f);
-			return conf_fail(x, "line %d: a section header is [name]", lineno);
+			rc = conf_fail(x, "line %d: a section header is [name]", lineno);
+			break;
 		}
 		if (!in_section || strchr(s, '=') == NULL || *s == '=' ||
 		    strchr(s, '=')[1] == '\0') {
-			fclose(f);
-			return conf_fail(x, "line %d: '%s' is not 'key = value' inside a [section]",
-					 lineno, s);
+			rc = conf_fail(x, "line %d: '%s' is not 'key = value' inside a [section]",
+				       lineno, s);
+			break;
 		}
 	}
+	free(line);
 	fclose(f);
+	return rc;
+}
+
+static int
+is_vdev_of(const struct primary_conf *c, uint32_t i, const char *drv, const char *alias)
+{
+	const char *d = c->ports[i].devargs;
+
+	return c->kind[i] == CONF_PORT_VDEV &&
+	       (strncmp(d, drv, strlen(drv)) == 0 || strncmp(d, alias, strlen(alias)) == 0);
+}
+
+/* A net_tap port's kernel interface: not too long, not another port's
+ * interface, not a port's exception interface <name>.kni. */
+static int
+check_tap_iface(struct parse_ctx *x, uint32_t i)
+{
+	const struct primary_conf *c = x->c;
+	char ifi[CONF_DEVARG_LEN], ifj[CONF_DEVARG_LEN];
+	uint32_t j;
+
+	if (!conf_devarg(c->ports[i].devargs, "iface", ifi, sizeof(ifi)))
+		return 0;
+	if (ifi[0] == '\0' || strlen(ifi) >= CONF_IFNAMSIZ)
+		return conf_fail(x, "[port.%s] vdev: iface '%s' must be 1 to %d characters (a "
+				 "kernel interface name)", c->ports[i].name, ifi,
+				 CONF_IFNAMSIZ - 1);
+	for (j = 0; j < c->g.nports; j++) {
+		if (strcmp(ifi, c->ports[j].kni_name) == 0)
+			return conf_fail(x, "[port.%s] vdev: iface %s is the exception interface of "
+					 "[port.%s]", c->ports[i].name, ifi, c->ports[j].name);
+		if (j < i && is_vdev_of(c, j, "net_tap", "eth_tap") &&
+		    conf_devarg(c->ports[j].devargs, "iface", ifj, sizeof(ifj)) &&
+		    strcmp(ifi, ifj) == 0)
+			return conf_fail(x, "[port.%s] and [port.%s] name the same tap interface "
+					 "iface=%s: each port needs its own", c->ports[j].name,
+					 c->ports[i].name, ifi);
+	}
+	return 0;
+}
+
+/* Two net_memif ports may share a socket only with the same role and
+ * different ids (as DPDK's memif driver requires). */
+static int
+check_memif_socket(struct parse_ctx *x, uint32_t i)
+{
+	const struct primary_conf *c = x->c;
+	char si[CONF_DEVARG_LEN], sj[CONF_DEVARG_LEN], ii[32], ij[32], ri[32], rj[32];
+	uint32_t j;
+
+	if (!conf_devarg(c->ports[i].devargs, "socket", si, sizeof(si)))
+		snprintf(si, sizeof(si), "%s", CONF_MEMIF_DEFAULT_SOCKET);
+	if (!conf_devarg(c->ports[i].devargs, "id", ii, sizeof(ii)))
+		snprintf(ii, sizeof(ii), "0");
+	if (!conf_devarg(c->ports[i].devargs, "role", ri, sizeof(ri)))
+		snprintf(ri, sizeof(ri), "server");
+	for (j = 0; j < i; j++) {
+		if (!is_vdev_of(c, j, "net_memif", "eth_memif"))
+			continue;
+		if (!conf_devarg(c->ports[j].devargs, "socket", sj, sizeof(sj)))
+			snprintf(sj, sizeof(sj), "%s", CONF_MEMIF_DEFAULT_SOCKET);
+		if (strcmp(si, sj) != 0)
+			continue;
+		if (!conf_devarg(c->ports[j].devargs, "id", ij, sizeof(ij)))
+			snprintf(ij, sizeof(ij), "0");
+		if (!conf_devarg(c->ports[j].devargs, "role", rj, sizeof(rj)))
+			snprintf(rj, sizeof(rj), "server");
+		if (strcmp(ii, ij) == 0 || strcmp(ri, rj) != 0)
+			return conf_fail(x, "[port.%s] and [port.%s] use the same memif socket %s "
+					 "(id %s and %s, role %s and %s): ports on one socket need "
+					 "the same role and different ids", c->ports[j].name,
+					 c->ports[i].name, si, ij, ii, rj, ri);
+	}
 	return 0;
 }
 
@@ -356,6 +541,7 @@ static int
 check_whole(struct parse_ctx *x)
 {
 	struct primary_conf *c = x->c;
+	char msg[256];
 	uint32_t i, j;
 
 	if (c->g.nports == 0)
@@ -366,6 +552,8 @@ check_whole(struct parse_ctx *x)
 		return conf_fail(x, "[supervise] hang_timeout_ms = %u is shorter than ten "
 				 "[worker] idle_sleep_us (%u us): an idle worker would be "
 				 "killed as hung", c->sup.hang_timeout_ms, c->g.idle_sleep_us);
+	if (dpvs_caps_check(&c->g.caps, msg, sizeof(msg)) != 0)
+		return conf_fail(x, "%s", msg);
 	for (i = 0; i < c->g.nports; i++) {
 		size_t li = strcspn(c->ports[i].devargs, ",");
 
@@ -378,6 +566,10 @@ check_whole(struct parse_ctx *x)
 						 c->ports[j].name, c->ports[i].name, (int)li,
 						 c->ports[i].devargs);
 		}
+		if (is_vdev_of(c, i, "net_tap", "eth_tap") && check_tap_iface(x, i) != 0)
+			return -1;
+		if (is_vdev_of(c, i, "net_memif", "eth_memif") && check_memif_socket(x, i) != 0)
+			return -1;
 	}
 	return 0;
 }

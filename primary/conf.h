@@ -8,9 +8,17 @@
  *
  *   [global]  file_prefix (default dpvs), run_dir (default /run/dpvs)
  *   [memory]  mbufs (default 16384)
- *   [worker]  count (default 1), idle_sleep_us (default 50; 0 = pure polling)
+ *   [worker]  count (default 1), idle_sleep_us (default 50; 0 = pure polling),
+ *             conns (connections per worker)
  *   [supervise] hang_timeout_ms (default 1000; 0 = off), standby (default 1)
+ *   [tables]  services, dests, dests_per_service, laddrs_per_service, routes,
+ *             static_neighbours, addresses, hash_tables (DPVS_CAPS in
+ *             shm/cfgset.h: defaults and limits; README "dpvs.conf")
  *   [port.NAME] vdev = <vdev args> | pci = <pci address>   (exactly one)
+ *
+ * A vdev must be one a secondary process can poll (conf_vdev_refusal); two
+ * net_tap ports may not name the same iface= (nor a port's <name>.kni), two
+ * net_memif ports not the same socket with the same id.
  */
 #ifndef DPVS_PRIMARY_CONF_H
 #define DPVS_PRIMARY_CONF_H
@@ -60,6 +68,22 @@ struct primary_conf {
 	struct dpvs_port_info ports[DPVS_MAX_PORTS];
 	uint8_t kind[DPVS_MAX_PORTS];          /* enum conf_port_kind */
 };
+
+#define CONF_IFNAMSIZ 16             /* kernel interface names, with the NUL */
+#define CONF_DEVARG_LEN 128
+#define CONF_MEMIF_DEFAULT_SOCKET "/run/memif.sock" /* DPDK net_memif's default */
+
+/*
+ * Why the vdev (devargs "driver...,key=value,...") cannot be a data port, in
+ * buf, or NULL if it can: a worker is a DPDK secondary process and must be
+ * able to poll it (net_tap, net_memif, net_ring, net_null; not af_packet or
+ * af_xdp). dev may also be a bare driver name (rte_eth_dev_info's).
+ */
+const char *conf_vdev_refusal(const char *dev, char *buf, size_t len);
+
+/* The value of key in devargs ("name,key=value,..."): 1 and out filled, or
+ * 0 if absent. */
+int conf_devarg(const char *devargs, const char *key, char *out, size_t len);
 
 /* Fill c with the defaults (no port). */
 void conf_defaults(struct primary_conf *c);

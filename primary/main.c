@@ -95,30 +95,63 @@ find_bindir(char *dir, size_t len)
 	return 0;
 }
 
+/* mkdir -p dir (absolute); *created = the outermost directory it made ("" if
+ * none). */
 static int
-mkdir_p(const char *dir)
+mkdir_p(const char *dir, char *created, size_t len)
 {
-	char path[PATH_MAX], *p;
+	char path[PATH_MAX];
+	size_t i, n = strlen(dir);
 
-	snprintf(path, sizeof(path), "%s", dir);
-	for (p = path + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0755) != 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(path, 0755) != 0 && errno != EEXIST)
+	created[0] = '\0';
+	if (n >= sizeof(path)) {
+		errno = ENAMETOOLONG;
 		return -1;
+	}
+	for (i = 1; i <= n; i++) {
+		if ((dir[i] != '/' && dir[i] != '\0') || dir[i - 1] == '/')
+			continue; /* inside a name, or "//" or a trailing '/' */
+		memcpy(path, dir, i);
+		path[i] = '\0';
+		if (mkdir(path, 0755) == 0) {
+			if (created[0] == '\0')
+				snprintf(created, len, "%s", path);
+		} else if (errno != EEXIST) {
+			return -1;
+		}
+	}
 	return 0;
 }
 
-/* Refuse a live owner of the prefix; clear a dead one's leftovers. */
-static int
-claim_prefix(const struct dpvs_global_conf *g)
+/*
+ * At the end: remove run_dir and the parents mkdir_p made for it, innermost
+ * first, each only if empty (rmdir). `ours` is the outermost directory this
+ * node may remove ("" = none): one it created, or run_dir itself when a dead
+ * predecessor's primary.pid showed it was a node's.
+ */
+static void
+remove_run_dir(const char *run_dir, const char *ours)
 {
-	char why[512];
+	char path[PATH_MAX], *slash;
+	size_t lo = strlen(ours);
+
+	if (lo == 0)
+		return;
+	snprintf(path, sizeof(path), "%s", run_dir);
+	while (strlen(path) >= lo && rmdir(path) == 0) {
+		slash = strrchr(path, '/');
+		if (slash == NULL || slash == path)
+			break;
+		*slash = '\0';
+	}
+}
+
+/* Refuse a live owner of the prefix; clear a dead one's leftovers. ours:
+ * see remove_run_dir. */
+static int
+claim_prefix(const struct dpvs_global_conf *g, char *ours, size_t len)
+{
+	char why[512], pidfile[PATH_MAX];
 	int n;
 
 	if (stale_live_primary(g->run_dir, STALE_DPDK_RUNTIME, g->file_prefix, why,
@@ -137,24 +170,52 @@ claim_prefix(const struct dpvs_global_conf *g)
 	n = stale_remove_hugefiles(STALE_MOUNTS, g->file_prefix);
 	if (n > 0)
 		PLOG(WARNING, "removed %d stale hugepage files of prefix '%s'", n, g->file_prefix);
+	/* a dead node's pid file: the directory was a node's, not the operator's */
+	snprintf(pidfile, sizeof(pidfile), "%s/primary.pid", g->run_dir);
+	n = access(pidfile, F_OK) == 0;
 	stale_remove_run_files(g->run_dir);
-	if (mkdir_p(g->run_dir) != 0) {
+	if (mkdir_p(g->run_dir, ours, len) != 0) {
 		PLOG(ERR, "cannot create run_dir %s: %s", g->run_dir, strerror(errno));
 		return -1;
 	}
+	if (ours[0] == '\0' && n)
+		snprintf(ours, len, "%s", g->run_dir);
 	if (stale_write_pid(g->run_dir, "primary", getpid()) != 0) {
 		PLOG(ERR, "cannot write %s/primary.pid: %s", g->run_dir, strerror(errno));
+		remove_run_dir(g->run_dir, ours);
 		return -1;
 	}
 	return 0;
 }
 
 static void
-remove_leftovers(const struct dpvs_global_conf *g)
+remove_leftovers(const struct dpvs_global_conf *g, const char *ours)
 {
 	stale_remove_run_files(g->run_dir);
+	remove_run_dir(g->run_dir, ours);
 	stale_remove_runtime(STALE_DPDK_RUNTIME, g->file_prefix);
 	stale_remove_hugefiles(STALE_MOUNTS, g->file_prefix);
+}
+
+/* Every dpvs-ctl incarnation reloads the rules file from root->conf: keep
+ * its absolute path there (the primary's working directory is not theirs to
+ * know). */
+static int
+set_rules_path(struct dpvs_global_conf *g, const char *rules)
+{
+	char abs[PATH_MAX];
+
+	if (realpath(rules, abs) == NULL) {
+		PLOG(ERR, "rules file %s: %s", rules, strerror(errno));
+		return -1;
+	}
+	if (strlen(abs) >= sizeof(g->rules_path)) {
+		PLOG(ERR, "rules file %s: its path is longer than %zu characters", abs,
+		     sizeof(g->rules_path) - 1);
+		return -1;
+	}
+	snprintf(g->rules_path, sizeof(g->rules_path), "%s", abs);
+	return 0;
 }
 
 static int
@@ -187,6 +248,7 @@ run_node(struct primary_conf *c, const char *rules, const char *bindir, int sigf
 	sup.rules = rules;
 	sup.root = shm.root;
 	sup.rcu = shm.rcu;
+	sup.shm = &shm;
 	sup.sigfd = sigfd;
 	if (sup_watch_start(&sup) != 0)
 		PLOG(WARNING, "cannot start the death watch threads: a worker's death is seen "
@@ -204,7 +266,7 @@ main(int argc, char **argv)
 {
 	static struct primary_conf c;
 	const char *conf_path = NULL, *rules = NULL;
-	char err[512], bindir[PATH_MAX];
+	char err[512], bindir[PATH_MAX], ours[PATH_MAX];
 	struct port_eal_args ea;
 	int sigfd, rc;
 
@@ -218,7 +280,10 @@ main(int argc, char **argv)
 		PLOG(ERR, "rules file %s: %s", rules, strerror(errno));
 		return 1;
 	}
-	if (find_bindir(bindir, sizeof(bindir)) != 0 || claim_prefix(&c.g) != 0)
+	if (rules != NULL && set_rules_path(&c.g, rules) != 0)
+		return 1;
+	if (find_bindir(bindir, sizeof(bindir)) != 0 ||
+	    claim_prefix(&c.g, ours, sizeof(ours)) != 0)
 		return 1;
 	/* a worker process that died leaves its command pipe without reader:
 	 * a write must fail with EPIPE, not kill the primary */
@@ -227,7 +292,7 @@ main(int argc, char **argv)
 	sigfd = sup_signals_block();
 	if (sigfd < 0) {
 		PLOG(ERR, "signalfd: %s", strerror(errno));
-		remove_leftovers(&c.g);
+		remove_leftovers(&c.g, ours);
 		return 1;
 	}
 	port_eal_args(&c, argv[0], &ea);
@@ -240,12 +305,12 @@ main(int argc, char **argv)
 	if (rte_eal_init(ea.argc, ea.argv) < 0) {
 		PLOG(ERR, "EAL init failed for prefix '%s': %s", c.g.file_prefix,
 		     rte_strerror(rte_errno));
-		remove_leftovers(&c.g);
+		remove_leftovers(&c.g, ours);
 		return 1;
 	}
 	rc = run_node(&c, rules, bindir, sigfd);
 	rte_eal_cleanup();
-	remove_leftovers(&c.g);
+	remove_leftovers(&c.g, ours);
 	PLOG(INFO, "node '%s' stopped%s", c.g.file_prefix, rc == 0 ? "" : " on an error");
 	return rc;
 }

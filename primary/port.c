@@ -173,6 +173,33 @@ setup_kni(struct dpvs_port_info *p, unsigned int i, struct rte_mempool *pool, ch
 	return kernel_if_up(p->kni_name, err, errlen);
 }
 
+/*
+ * The driver that took a vdev (the vdev bus matches names by prefix and by
+ * alias) must be one a worker can poll: conf.c refused the names it knows,
+ * this checks what DPDK actually chose. (Each worker also checks, when it
+ * attaches, that its process got rx/tx functions for every port.)
+ */
+static int
+port_check_driver(const struct primary_conf *c, unsigned int i, uint16_t pid, char *err,
+		  size_t errlen)
+{
+	struct rte_eth_dev_info info;
+	char why[256];
+	int rc;
+
+	if (c->kind[i] != CONF_PORT_VDEV)
+		return 0;
+	rc = rte_eth_dev_info_get(pid, &info);
+	if (rc != 0)
+		return dpvs_errf(err, errlen, -1, "port %s: cannot read device info: %s",
+				 c->ports[i].name, strerror(-rc));
+	if (info.driver_name != NULL &&
+	    conf_vdev_refusal(info.driver_name, why, sizeof(why)) != NULL)
+		return dpvs_errf(err, errlen, -1, "port %s (vdev %s): %s", c->ports[i].name,
+				 c->ports[i].devargs, why);
+	return 0;
+}
+
 static int
 setup_port(const struct primary_conf *c, unsigned int i, struct dpvs_shm *shm, char *err,
 	   size_t errlen)
@@ -189,6 +216,8 @@ setup_port(const struct primary_conf *c, unsigned int i, struct dpvs_shm *shm, c
 				 p->name, dev, p->devargs);
 	p->port_id = pid;
 	p->nb_queues = (uint16_t)c->g.nworkers;
+	if (port_check_driver(c, i, pid, err, errlen) != 0)
+		return -1;
 	if (start_queues(pid, p->nb_queues, shm->pool, p->name, err, errlen) != 0)
 		return -1;
 	rc = rte_eth_macaddr_get(pid, &mac);

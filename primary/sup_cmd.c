@@ -141,7 +141,7 @@ restart_tick(struct supervisor *s, uint64_t now)
 	rc = handover_done(s, s->cmd.done_workers);
 	if (rc > 0)
 		sup_cmd_reply(s, 0, "worker %u handed over to pid %d (gap %.3f ms)", c->id,
-			      (int)c->pid, (double)s->root->workers[c->id].last_gap_ns / 1e6);
+			      (int)c->pid, (double)s->root->workers[c->id].sup.last_gap_ns / 1e6);
 	else if (rc < 0)
 		sup_cmd_reply(s, -EIO, "worker %u: the handover failed (see the primary's log); "
 			      "it was replaced as after a crash", c->id);

@@ -42,7 +42,7 @@ static struct watch watches[DPVS_MAX_WORKERS];
 static uint32_t *
 alive_word(struct dpvs_worker_slot *slot)
 {
-	return (uint32_t *)(void *)&slot->alive;
+	return (uint32_t *)(void *)&slot->alive.m;
 }
 
 static void *

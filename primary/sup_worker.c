@@ -2,13 +2,17 @@
  * Worker slots and the processes of the worker binary (see supervise.h):
  * spawning standbys, handing a slot to a standby (TAKE), booking deaths
  * (crash, hang) and handovers (planned), and the liveness check of the
- * workers. Main thread of the primary only; writes the primary-written part
- * of root->workers[] and the RCU's online state of a dead worker.
+ * workers. Main thread of the primary only; writes the primary's part of
+ * root->workers[] (sup) and the RCU's online state of a dead worker; reads
+ * the worker's part (self: heartbeat, released).
  *
- * Which process may poll a worker's queues is decided here, and only one
- * at a time: a successor is always told the incarnation last allowed to
- * poll (old_inc) and starts only once that one has released the slot
- * (planned) or has been reaped (dead_inc), after sup_repair_after_death().
+ * Which process may poll a worker's queues and hold its pool role is
+ * decided here, and only one at a time: a successor is always told the
+ * incarnation last allowed to poll (old_inc) and starts only once that one
+ * has released the slot at a burst boundary (planned: no repair) or is known
+ * dead (dead_inc, stored after sup_repair_after_death()). Known dead means
+ * reaped, or in the kernel's exit (sup_worker_exiting): either way it never
+ * runs user code again.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -224,17 +228,23 @@ sup_take(struct supervisor *s, struct sup_child *c, int w, uint32_t mode, uint64
 	struct dpvs_worker_slot *slot = slot_of(s, c->id);
 	struct sup_wproc *wp = &s->wproc[w];
 	struct dpvs_take_msg t = { .magic = DPVS_TAKE_MAGIC, .id = c->id, .mode = mode };
-	static uint32_t local_inc[DPVS_MAX_WORKERS]; /* unit tests without a root */
 
-	t.inc = slot != NULL ? slot->incarnation + 1 : ++local_inc[c->id];
+	/* never reused, also when a taker dies before it polled */
+	t.inc = c->last_inc + 1;
 	t.old_inc = c->poll_inc;
 	if (write(wp->cmd_fd, &t, sizeof(t)) != (ssize_t)sizeof(t)) {
 		PLOG(ERR, "%s: cannot hand the slot to process %d: %s", c->name, (int)wp->pid,
 		     strerror(errno));
 		return -1;
 	}
-	if (slot != NULL)
-		__atomic_store_n(&slot->incarnation, t.inc, __ATOMIC_RELEASE);
+	c->last_inc = t.inc;
+	/* the primary's part names the process the slot is handed to; the
+	 * worker is RUNNING once that process says so in its own part */
+	if (slot != NULL) {
+		slot->sup.pid = wp->pid;
+		slot->sup.lcore_id = wp->lcore;
+		__atomic_store_n(&slot->sup.incarnation, t.inc, __ATOMIC_RELEASE);
+	}
 	wp->role = SUP_WP_WORKER;
 	wp->slot = (int)c->id;
 	wp->inc = t.inc;
@@ -243,6 +253,10 @@ sup_take(struct supervisor *s, struct sup_child *c, int w, uint32_t mode, uint64
 	return 0;
 }
 
+/* The primary's part of c's slot from the child table. state is what the
+ * primary knows: STARTING once the slot is handed to a process (RUNNING is
+ * derived from the worker's own part, dpvs_worker_state()), BACKOFF,
+ * STOPPED or FAILED. */
 static void
 slot_publish(struct supervisor *s, struct sup_child *c, uint32_t state)
 {
@@ -250,14 +264,16 @@ slot_publish(struct supervisor *s, struct sup_child *c, uint32_t state)
 
 	if (slot == NULL)
 		return;
-	slot->pid = c->pid;
-	slot->restarts = c->restarts;
-	slot->started_ns = c->started_ns;
+	if (state == DPVS_WORKER_RUNNING)
+		state = DPVS_WORKER_STARTING;
+	slot->sup.pid = c->pid;
+	slot->sup.restarts = c->restarts;
+	slot->sup.started_ns = c->started_ns;
 	if (c->proc >= 0)
-		slot->lcore_id = s->wproc[c->proc].lcore;
+		slot->sup.lcore_id = s->wproc[c->proc].lcore;
 	else if (c->taker >= 0)
-		slot->lcore_id = s->wproc[c->taker].lcore;
-	__atomic_store_n(&slot->state, state, __ATOMIC_RELEASE);
+		slot->sup.lcore_id = s->wproc[c->taker].lcore;
+	__atomic_store_n(&slot->sup.state, state, __ATOMIC_RELEASE);
 }
 
 void
@@ -289,7 +305,25 @@ sup_worker_start(struct supervisor *s, struct sup_child *c, uint64_t now)
 	     s->wproc[w].ready ? ", a standby that was ready" : "");
 }
 
-/* The polling process (or, with none, the slot) of c died at now. */
+/* Whether incarnation inc released c's slot at a burst boundary (planned
+ * handover): it left its pool magazine and ring sides consistent, and they
+ * may be its successor's already. */
+static int
+slot_released(struct supervisor *s, const struct sup_child *c, uint32_t inc)
+{
+	const struct dpvs_worker_slot *slot = slot_of(s, c->id);
+
+	return slot != NULL && inc != 0 &&
+	       __atomic_load_n(&slot->self.released, __ATOMIC_ACQUIRE) == inc;
+}
+
+/*
+ * The process that held worker c's role died at now: the polling process,
+ * or a taker that may have passed its wait. Nobody else holds the role
+ * (callers make sure: a process that released the slot goes to
+ * serving_gone instead). RCU offline, then the repair of its magazine and
+ * ring sides, then dead_inc, which a waiting successor watches.
+ */
 static void
 slot_death(struct supervisor *s, struct sup_child *c, int status, uint64_t lived, int hung,
 	   uint64_t now)
@@ -303,11 +337,11 @@ slot_death(struct supervisor *s, struct sup_child *c, int status, uint64_t lived
 		rte_rcu_qsbr_thread_offline(s->rcu, c->id);
 	sup_repair_after_death(s, SUP_WORKER, c->id);
 	if (slot != NULL) {
-		slot->last_status = status;
-		slot->last_exit_ns = now;
-		slot->last_exit = hung ? DPVS_EXIT_HANG : DPVS_EXIT_CRASH;
+		slot->sup.last_status = status;
+		slot->sup.last_exit_ns = now;
+		slot->sup.last_exit = hung ? DPVS_EXIT_HANG : DPVS_EXIT_CRASH;
 		/* a standby waiting for this incarnation may go on now */
-		__atomic_store_n(&slot->dead_inc, c->poll_inc, __ATOMIC_RELEASE);
+		__atomic_store_n(&slot->sup.dead_inc, c->poll_inc, __ATOMIC_RELEASE);
 	}
 	c->planned = 0;
 	if (s->stopping) {
@@ -353,11 +387,29 @@ slot_death(struct supervisor *s, struct sup_child *c, int status, uint64_t lived
 	else if (c->backoff_ms == 0)
 		PLOG(WARNING, "%s died after %" PRIu64 " ms: %s; replacing it at once (seen %"
 		     PRIu64 " us after its last beat)", c->name, lived / 1000000u, how,
-		     slot != NULL && now > slot->heartbeat_ns ? (now - slot->heartbeat_ns) / 1000u : 0);
+		     slot != NULL && now > slot->self.heartbeat_ns ? (now - slot->self.heartbeat_ns) / 1000u : 0);
 	else
 		PLOG(WARNING, "%s died after %" PRIu64 " ms: %s; it keeps dying, next start in "
 		     "%u ms", c->name, lived / 1000000u, how, c->backoff_ms);
 	slot_publish(s, c, c->backoff_ms > 0 ? DPVS_WORKER_BACKOFF : DPVS_WORKER_STARTING);
+}
+
+/* A planned handover of c whose taker died before the old process released
+ * the slot: the old process still holds the role and polls, so it keeps
+ * serving; stop_req is withdrawn. If it saw stop_req already, it releases
+ * and exits, and serving_gone hands the released slot on. */
+static void
+handover_cancel(struct supervisor *s, struct sup_child *c)
+{
+	struct dpvs_worker_slot *slot = slot_of(s, c->id);
+
+	c->planned = 0;
+	if (slot == NULL)
+		return;
+	__atomic_store_n(&slot->sup.stop_req, 0, __ATOMIC_RELEASE);
+	slot->sup.pid = s->wproc[c->proc].pid;
+	slot->sup.lcore_id = s->wproc[c->proc].lcore;
+	__atomic_store_n(&slot->sup.incarnation, c->poll_inc, __ATOMIC_RELEASE);
 }
 
 /* The taker of c died before it polled. */
@@ -370,16 +422,55 @@ taker_death(struct supervisor *s, struct sup_child *c, struct sup_wproc *wp, int
 
 	c->taker = -1;
 	sup_status_str(status, how, sizeof(how));
+	PLOG(WARNING, "%s: the process taking it over (pid %d) %s before it polled", c->name,
+	     (int)wp->pid, wp->hung ? "hung" : how);
+	if (c->proc >= 0 && !slot_released(s, c, c->poll_inc)) {
+		/* planned, and the old process has not let go: no repair, it
+		 * holds the role */
+		PLOG(WARNING, "%s: handover withdrawn; incarnation %u keeps serving", c->name,
+		     c->poll_inc);
+		handover_cancel(s, c);
+		return;
+	}
 	if (c->proc >= 0) {
-		/* planned: the old process stops anyway (stop_req is set or
-		 * about to be); the next taker waits for it */
+		/* planned, released: the taker may have taken the role; the old
+		 * process exits by itself */
 		s->wproc[c->proc].role = SUP_WP_LEAVING;
 		s->wproc[c->proc].slot = -1;
 		c->proc = -1;
 	}
-	PLOG(WARNING, "%s: the process taking it over (pid %d) %s before it polled", c->name,
-	     (int)wp->pid, wp->hung ? "hung" : how);
 	slot_death(s, c, status, now - since, (int)wp->hung, now);
+}
+
+/*
+ * The polling process of c (wproc w, or none in unit tests) is gone. If it
+ * had released the slot (planned handover, then exit), that is no death: the
+ * taker goes on, or, if the handover was withdrawn meanwhile, a new process
+ * is handed the released slot (it takes it as a planned handover, without a
+ * repair). Otherwise it died holding the role: slot_death.
+ */
+static void
+serving_gone(struct supervisor *s, struct sup_child *c, int w, int status, int hung,
+	     uint64_t now)
+{
+	c->proc = -1;
+	if (!slot_released(s, c, c->poll_inc)) {
+		slot_death(s, c, status, now - c->started_ns, hung, now);
+		return;
+	}
+	if (w >= 0) {
+		s->wproc[w].role = SUP_WP_LEAVING;
+		s->wproc[w].slot = -1;
+	}
+	if (c->taker >= 0 || s->stopping)
+		return;
+	PLOG(WARNING, "%s (incarnation %u) released its slot with no successor: handing it on",
+	     c->name, c->poll_inc);
+	c->planned = 1;
+	c->pid = 0;
+	c->pending = 1;
+	c->due_ns = now;
+	slot_publish(s, c, DPVS_WORKER_STARTING);
 }
 
 static void
@@ -415,8 +506,7 @@ standby_death(struct supervisor *s, struct sup_wproc *wp, int status, uint64_t n
 void
 sup_slot_died(struct supervisor *s, struct sup_child *c, int status, uint64_t now)
 {
-	c->proc = -1;
-	slot_death(s, c, status, now - c->started_ns, (int)c->hung, now);
+	serving_gone(s, c, -1, status, (int)c->hung, now);
 }
 
 /* The process is in the kernel's exit: PF_EXITING (0x4) in /proc/PID/stat. */
@@ -483,8 +573,7 @@ sup_worker_exiting(struct supervisor *s, uint32_t id, pid_t pid, uint64_t now)
 	if (wp->gone || now - c->started_ns < SUP_SHORT_LIFE_NS || !proc_exiting(wp->pid))
 		return;
 	wp->gone = 1;
-	c->proc = -1;
-	slot_death(s, c, SIGKILL, now - c->started_ns, (int)wp->hung, now);
+	serving_gone(s, c, c->proc, SIGKILL, (int)wp->hung, now);
 }
 
 void
@@ -502,8 +591,8 @@ sup_wproc_died(struct supervisor *s, int w, int status, uint64_t now)
 		char how[128];
 
 		sup_status_str(status, how, sizeof(how));
-		if (c != NULL && s->root != NULL && s->root->workers[c->id].dead_inc == wp->inc)
-			s->root->workers[c->id].last_status = status;
+		if (c != NULL && s->root != NULL && s->root->workers[c->id].sup.dead_inc == wp->inc)
+			s->root->workers[c->id].sup.last_status = status;
 		PLOG(INFO, "worker process %d (incarnation %u) reaped: %s", (int)wp->pid, wp->inc,
 		     how);
 		if (sup_death_is_fatal(status) && !s->stopping) {
@@ -522,8 +611,9 @@ sup_wproc_died(struct supervisor *s, int w, int status, uint64_t now)
 		break;
 	case SUP_WP_WORKER:
 		if (c != NULL && c->proc == w) {
-			c->proc = -1;
-			slot_death(s, c, status, now - c->started_ns, (int)wp->hung, now);
+			serving_gone(s, c, w, status, (int)wp->hung, now);
+			if (wp->role == SUP_WP_LEAVING)
+				note_leaving(s, wp, status);
 		} else if (c != NULL && c->taker == w) {
 			taker_death(s, c, wp, status, now);
 		}
@@ -560,9 +650,9 @@ on_running(struct supervisor *s, struct sup_child *c, int w, const struct dpvs_w
 	if (c->planned) {
 		c->restarts++;
 		if (slot != NULL) {
-			slot->last_exit = DPVS_EXIT_PLANNED;
-			slot->last_exit_ns = now;
-			slot->last_status = 0;
+			slot->sup.last_exit = DPVS_EXIT_PLANNED;
+			slot->sup.last_exit_ns = now;
+			slot->sup.last_status = 0;
 		}
 	}
 	c->proc = w;
@@ -571,8 +661,8 @@ on_running(struct supervisor *s, struct sup_child *c, int w, const struct dpvs_w
 	c->pid = wp->pid;
 	c->started_ns = now;
 	if (slot != NULL && ev->pred_beat_ns != 0)
-		slot->last_gap_ns = gap;
-	slot_publish(s, c, DPVS_WORKER_RUNNING);
+		slot->sup.last_gap_ns = gap;
+	slot_publish(s, c, DPVS_WORKER_STARTING); /* RUNNING is the worker's to say */
 	stale_write_pid(s->run_dir, c->name, c->pid);
 	if (ev->pred_beat_ns != 0)
 		PLOG(INFO, "%s polls again: pid %d -> %d (%s), gap %" PRIu64 ".%03" PRIu64 " ms, "
@@ -604,7 +694,7 @@ on_event(struct supervisor *s, int w, const struct dpvs_wk_event *ev, uint64_t n
 		slot = slot_of(s, c->id);
 		/* planned: the taker spins now; ask the old one to stop */
 		if (c->planned && slot != NULL)
-			__atomic_store_n(&slot->stop_req, c->poll_inc, __ATOMIC_RELEASE);
+			__atomic_store_n(&slot->sup.stop_req, c->poll_inc, __ATOMIC_RELEASE);
 	} else if (ev->type == DPVS_EV_RUNNING) {
 		on_running(s, c, w, ev, now);
 	}
@@ -707,9 +797,9 @@ sup_check_liveness(struct supervisor *s, uint64_t now)
 		if (c->proc < 0 || s->wproc[c->proc].hung || s->wproc[c->proc].gone || slot == NULL)
 			continue;
 		/* released (planned handover under way): the taker is watched */
-		if (__atomic_load_n(&slot->released, __ATOMIC_ACQUIRE) == c->poll_inc)
+		if (__atomic_load_n(&slot->self.released, __ATOMIC_ACQUIRE) == c->poll_inc)
 			continue;
-		hb = __atomic_load_n(&slot->heartbeat_ns, __ATOMIC_RELAXED);
+		hb = __atomic_load_n(&slot->self.heartbeat_ns, __ATOMIC_RELAXED);
 		base = RTE_MAX(hb, c->started_ns);
 		if (now > base && now - base > hang) {
 			/* offline at once: the next publication must not wait for it */

@@ -22,6 +22,7 @@
 
 #include "shm/shm.h"
 #include "log.h"
+#include "repair.h"
 #include "stale.h"
 #include "supervise.h"
 
@@ -136,14 +137,20 @@ sup_death_is_fatal(int status)
 void
 sup_repair_after_death(struct supervisor *s, uint32_t kind, uint32_t id)
 {
-	/* crash-safety branch fills this: dpvs_repair_after_death(shm, role, id)
-	 * resets the rings and caches the dead process owned. It runs after
-	 * the death was seen (reaped, or killed and reaped) and before a
-	 * successor or a standby is allowed to use them (for a worker: before
-	 * dead_inc is stored, which is what a waiting standby watches). */
-	(void)s;
-	(void)kind;
-	(void)id;
+	const struct sup_child *c;
+
+	/* The dead process is reaped, or its main thread (the only one that
+	 * holds its pool role and uses its rings) is in the kernel's exit and
+	 * will never run user code again (sup_worker_exiting); nobody has its
+	 * role yet: a worker's successor waits for dead_inc, which is stored
+	 * after this, ctl and the bridge are spawned after this. */
+	if (kind == SUP_WORKER && id < s->nworkers)
+		c = &s->child[2 + id];
+	else if (kind == SUP_CTL || kind == SUP_BRIDGE)
+		c = &s->child[kind == SUP_CTL ? 0 : 1];
+	else
+		return;
+	prim_repair_child(s->shm, kind, id, c->name);
 }
 
 static void
@@ -167,6 +174,8 @@ top_on_death(struct supervisor *s, struct sup_child *c, int status, uint64_t now
 	sup_status_str(status, how, sizeof(how));
 	c->pid = 0;
 	top_set(s, c);
+	/* its rings and pool magazine, before anyone takes its role again */
+	sup_repair_after_death(s, c->kind, 0);
 	if (s->stopping) {
 		PLOG(INFO, "%s stopped: %s", c->name, how);
 		return;
@@ -176,7 +185,6 @@ top_on_death(struct supervisor *s, struct sup_child *c, int status, uint64_t now
 		s->fatal = 1;
 		return;
 	}
-	sup_repair_after_death(s, c->kind, 0);
 	c->backoff_ms = sup_backoff_ms(c->backoff_ms, lived);
 	c->due_ns = now + (uint64_t)c->backoff_ms * 1000000ull;
 	c->pending = 1;

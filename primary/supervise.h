@@ -49,6 +49,7 @@ struct pollfd;
 #define SUP_CMD_DEADLINE_NS (60ull * 1000000000ull)
 
 struct rte_rcu_qsbr;
+struct dpvs_shm;
 
 enum sup_kind {
 	SUP_CTL = 0,
@@ -74,6 +75,7 @@ struct sup_child {
 	int proc;                /* wproc index of the polling process, -1 */
 	int taker;               /* wproc index of the process taking over, -1 */
 	uint32_t poll_inc;       /* incarnation last allowed to poll (0: none yet) */
+	uint32_t last_inc;       /* last incarnation handed out (never reused) */
 	uint32_t planned;        /* the running takeover is a planned handover */
 	uint32_t pending;        /* a (re)start is due at due_ns */
 };
@@ -137,6 +139,7 @@ struct supervisor {
 	const char *rules;        /* given to the first dpvs-ctl only */
 	struct dpvs_root *root;   /* NULL in unit tests */
 	struct rte_rcu_qsbr *rcu; /* NULL in unit tests */
+	struct dpvs_shm *shm;     /* for the repair after a death; NULL in unit tests */
 	int sigfd;
 	int stopping;
 	int fatal;                /* set when a death stops the node */
@@ -166,7 +169,8 @@ const char *sup_likely_reason(int status);
 int sup_death_is_fatal(int status);
 
 /* Book the death of ctl, the bridge, or the serving process of a worker
- * slot at now: slot fields, RCU offline, repair, next start time. */
+ * slot at now: slot fields, RCU offline, the repair of the shared objects it
+ * used (sup_repair_after_death), next start time. */
 void sup_on_death(struct supervisor *s, struct sup_child *c, int status, uint64_t now);
 
 /* Milliseconds until the next timed action (poll timeout), -1 if none. */
@@ -199,7 +203,11 @@ void sup_stop_all(struct supervisor *s, unsigned int deadline_ms);
 pid_t sup_spawn(const char *bin, char *const argv[], const int *new_fds, int nfds, int out_fd);
 
 /* The single place where the primary repairs what a dead process left in
- * shared objects (rings, caches) before a successor uses them. */
+ * shared objects (its rings' sides, its pool magazine, the depot lock):
+ * dpvs_repair_after_death() for its role (primary/repair.c). Called for
+ * every death of a worker (after RCU offline, before dead_inc), dpvs-ctl or
+ * the bridge (before its restart), once the process is reaped or its main
+ * thread is in the kernel's exit; never after a planned handover. */
 void sup_repair_after_death(struct supervisor *s, uint32_t kind, uint32_t id);
 
 /* ---- sup_worker.c ---- */

@@ -1,12 +1,16 @@
 /*
  * Config tables: written only by dpvs-ctl, read lock-free by the workers.
  *
- * Publication (ARCHITECTURE.md section 2, rule 3): there are two copies of the
- * config set. dpvs-ctl copies the active one into the other, edits it, then
- * release-stores `active`; it reuses the old copy only after every worker has
- * reported a quiescent state on the rte_rcu_qsbr in memzone DPVS_MZ_RCU. A
- * worker loads `active` (acquire) once per loop iteration and reads only that
- * set until it reports quiescent. So no worker ever sees half of a change.
+ * Publication (ARCHITECTURE.md section 2, rule 3; docs/config.md): there are
+ * two copies of the config set, each in its own memzone (DPVS_MZ_CFG_FMT),
+ * sized from the capacities in root->conf.caps. At rest the two copies are
+ * equal. A change applies its operations to the inactive copy (editing the
+ * derived tables of the objects it touches only), release-stores `active`,
+ * waits until every worker has reported a quiescent state on the
+ * rte_rcu_qsbr in memzone DPVS_MZ_RCU, then replays the same operations on
+ * the other copy. A worker loads `active` (acquire) once per loop iteration
+ * and reads only that set until it reports quiescent. So no worker ever sees
+ * half of a change.
  *
  * Types and names only.
  */
@@ -18,7 +22,9 @@
 #include "types.h"
 #include "lb.h"
 
-#define DPVS_MAX_ADDRS 256
+#define DPVS_MZ_CFG_FMT   "dpvs_cfg_%u"  /* config set copy 0 or 1 */
+#define DPVS_CFG_MAGIC    0x53474643u    /* "CFGS" */
+#define DPVS_CFG_PLAIN    0xffu          /* copy index of a set in plain memory */
 
 /* An address of the node on one of its ports. */
 struct dpvs_addr_entry {
@@ -30,19 +36,22 @@ struct dpvs_addr_entry {
 };
 _Static_assert(sizeof(struct dpvs_addr_entry) == 28, "dpvs_addr_entry layout");
 
+/* The head of a config set memzone; its tables follow (offsets in lb). */
 struct dpvs_config_set {
+	uint32_t magic;           /* DPVS_CFG_MAGIC once formatted */
+	uint32_t copy;            /* 0 or 1 (its lpm is dpvs_lpm_<copy>); DPVS_CFG_PLAIN */
 	uint64_t version;         /* generation that produced this set */
-	uint32_t naddrs;
+	uint64_t size;            /* bytes of the whole set, tables included */
+	uint32_t naddrs;          /* addrs[] is dense: entries in use */
 	uint32_t pad;
-	struct dpvs_addr_entry addrs[DPVS_MAX_ADDRS];
 	struct dpvs_lb_tables lb;  /* services, dests, routes, ... (shm/lb.h) */
 };
 
+/* In the root: which copy the workers read. */
 struct dpvs_config {
-	uint32_t active;          /* 0 or 1: index into set[] the workers read */
+	uint32_t active;          /* 0 or 1: the copy the workers read */
 	uint32_t pad;
 	uint64_t generation;      /* bumped at every publish */
-	struct dpvs_config_set set[2];
 };
 
 #endif

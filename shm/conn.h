@@ -42,6 +42,28 @@
 
 #define DPVS_CONN_F_USED 0x1u   /* the slot holds a connection */
 
+/* TCP window tracking (worker/ipvs/tcp_window.c), one per side of a
+ * connection, indexed by the direction that side sends in (DPVS_DIR_IN: the
+ * client, DPVS_DIR_OUT: the real server). Every value is in that side's own
+ * sequence space, as it puts it on the wire; an ack it sends is in the other
+ * side's space. maxwin == 0: the side has sent nothing the tracker took. */
+#define DPVS_TCPT_F_WSCALE  0x1u  /* its SYN carried the window scale option */
+#define DPVS_TCPT_F_MAXACK  0x2u  /* maxack holds an ack it sent */
+#define DPVS_TCPT_F_LIBERAL 0x4u  /* picked up mid-stream: windows not enforced */
+#define DPVS_TCPT_MAX_WSCALE 14   /* RFC 7323 */
+
+struct dpvs_tcp_track {
+	uint32_t end;                   /* highest seq + len (+1 for SYN, FIN) sent */
+	uint32_t maxend;                /* highest seq it may send: the peer's
+					 * ack + window, at most */
+	uint32_t maxwin;                /* largest window it offered (scaled) */
+	uint32_t maxack;                /* highest ack it sent (F_MAXACK) */
+	uint8_t wscale;                 /* shift of its window (0 without F_WSCALE
+					 * on both sides) */
+	uint8_t flags;                  /* DPVS_TCPT_F_* */
+	uint16_t pad;
+};
+
 struct dpvs_conn {
 	uint32_t flags;                 /* DPVS_CONN_F_*; truth of "in use" */
 	uint8_t proto;                  /* IPPROTO_TCP / IPPROTO_UDP */
@@ -49,7 +71,8 @@ struct dpvs_conn {
 	uint8_t fwd_mode;               /* enum dpvs_fwd_mode */
 	uint8_t pad0;
 	uint16_t svc_slot;
-	uint16_t dest_slot;
+	uint16_t pad2;
+	uint32_t dest_slot;
 	uint32_t svc_id;                /* to detect a deleted service */
 	uint32_t dest_id;
 	/* endpoints; ports in network order */
@@ -58,9 +81,13 @@ struct dpvs_conn {
 	struct dpvs_ip laddr;           /* our local address (fnat/snat) */
 	struct dpvs_ip daddr;           /* the real server */
 	uint16_t cport, vport, lport, dport;
-	uint16_t in_port;               /* port index on the client side */
-	uint16_t out_port;              /* port index on the dest side */
-	uint32_t pad1;
+	/* the port index where each direction's packets arrive: a packet found
+	 * in direction DPVS_DIR_IN must come in on in_port, DPVS_DIR_OUT on
+	 * out_port (and an ICMP error about a packet we sent that way, on the
+	 * port of the side we sent it to); anything else is dropped */
+	uint16_t in_port;               /* the client side */
+	uint16_t out_port;              /* the dest side (where replies come) */
+	struct dpvs_tcp_track trk[2];   /* TCP: per direction; zero for UDP */
 	uint64_t created_ns;            /* CLOCK_MONOTONIC */
 	uint64_t expires_ns;            /* truth of the timer */
 	uint64_t in_pkts, in_bytes, out_pkts, out_bytes;
@@ -68,6 +95,9 @@ struct dpvs_conn {
 	uint32_t hnext[2];              /* next in hash chain, per direction */
 	uint32_t tnext, tprev;          /* timer wheel list, or free list (tnext) */
 } __rte_aligned(8);
+
+_Static_assert(sizeof(struct dpvs_tcp_track) == 20, "dpvs_tcp_track layout");
+_Static_assert(sizeof(struct dpvs_conn) == 224, "dpvs_conn layout");
 
 struct dpvs_conn_table {
 	uint32_t magic;                 /* DPVS_SHM_MAGIC once created */

@@ -7,24 +7,29 @@
  *
  * Types and names only. Who writes what (ARCHITECTURE.md section 1):
  *   dpvs_root.conf, .ports          primary, before any secondary starts
- *   dpvs_root.workers[i]            primary (the fields above the worker-written
- *                                   line), the process serving worker i
- *                                   (heartbeat_ns, released)
- *   dpvs_root.live                  primary (hang_timeout_ms), dpvs-ctl
- *                                   (ctl_heartbeat_ns), the bridge
+ *   dpvs_root.workers[i].sup        primary (spawned or handed-to incarnation,
+ *                                   pid, state, restarts, exit reason and
+ *                                   status, gap, stop and death notices)
+ *   dpvs_root.workers[i].self       the process serving worker i (running
+ *                                   incarnation, pid, heartbeat, release)
+ *   dpvs_root.workers[i].alive      a lock, not data: held by the serving
+ *                                   process (see struct dpvs_worker_alive)
+ *   dpvs_root.live                  primary (hang_timeout_ms, standby_ready),
+ *                                   dpvs-ctl (ctl_heartbeat_ns), the bridge
  *                                   (bridge_heartbeat_ns)
  *   dpvs_root.cmd                   dpvs-ctl (the request half), primary (the
  *                                   reply half)
  *   memzone dpvs_layout             primary, before any secondary starts
  *   dpvs_root.stats[i]              worker i
  *   dpvs_root.bridge_stats[p]       dpvs-kni-bridge
- *   dpvs_root.config                dpvs-ctl (published with RCU, see config.h)
- *   worker region i                 worker i
+ *   dpvs_root.config, config sets   dpvs-ctl (published with RCU, see config.h)
+ *   worker region i                 worker i (formatted by the primary)
  */
 #ifndef DPVS_SHM_LAYOUT_H
 #define DPVS_SHM_LAYOUT_H
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_common.h>
@@ -32,10 +37,11 @@
 #include "types.h"
 #include "stats.h"
 #include "config.h"
+#include "cfgset.h"
 #include "conn.h"
 
 #define DPVS_SHM_MAGIC      0x4d535044u /* "DPSM" */
-#define DPVS_LAYOUT_VERSION 4
+#define DPVS_LAYOUT_VERSION 5
 
 #define DPVS_MAX_PORTS   8
 #define DPVS_MAX_WORKERS 16
@@ -50,25 +56,31 @@
 #define DPVS_MZ_LAYOUT      "dpvs_layout"      /* struct dpvs_layout_desc */
 #define DPVS_MZ_RCU         "dpvs_rcu"
 #define DPVS_MZ_WORKER_FMT  "dpvs_wr_%u"        /* worker id */
-#define DPVS_POOL_MBUF      "dpvs_mbuf"
-/* worker -> kernel, one per port: multi-producer (workers), single consumer (bridge) */
-#define DPVS_RING_TO_KNI_FMT   "dpvs_tokni_%u"   /* port index */
-/* kernel -> worker, one per port and worker: single producer (bridge), single consumer */
+#define DPVS_POOL_MBUF      "dpvs_mbuf"         /* ops DPVS_POOL_OPS, shm/pool.h */
+/*
+ * Every ring has one producer process and one consumer process and is
+ * created RING_F_SP_ENQ | RING_F_SC_DEQ; after a death the primary repairs
+ * the dead side of each ring it used (shm/repair.h, docs/crash-safety.md).
+ */
+/* worker -> kernel: producer worker w, consumer the bridge */
+#define DPVS_RING_TO_KNI_FMT   "dpvs_tokni_%u_%u"   /* port index, worker id */
+/* kernel -> worker: producer the bridge, consumer worker w */
 #define DPVS_RING_FROM_KNI_FMT "dpvs_fromkni_%u_%u" /* port index, worker id */
-/* learned ARP replies for a worker: multi-producer (peers), single consumer */
-#define DPVS_RING_ARP_FMT      "dpvs_arp_%u"     /* worker id */
-/* redirect from worker a to worker b: single producer, single consumer */
-#define DPVS_RING_REDIR_FMT    "dpvs_redir_%u_%u" /* from, to */
+/* ARP replies and gratuitous ARP for a worker to judge: producer worker a,
+ * consumer worker b */
+#define DPVS_RING_ARP_FMT      "dpvs_arp_%u_%u"     /* from a, to b */
+/* packets of connections owned by b: producer worker a, consumer worker b */
+#define DPVS_RING_REDIR_FMT    "dpvs_redir_%u_%u"   /* from a, to b */
 
 #define DPVS_RING_SIZE 1024
 
-/* Lcore ids. Every process of the node has an lcore id of its own, so that
- * no two live processes share a mempool cache (DPDK's per-lcore cache is
- * indexed by it). Processes of the worker binary (workers, standbys, a check
- * run) get one of DPVS_LCORE_WORKER_MIN..MAX from the primary, which hands
- * an id out again only after the process that had it is reaped; a worker's
- * first process gets DPVS_LCORE_WORKER(id). Correctness never depends on a
- * successor having its predecessor's id (docs/multiprocess.md, standby). */
+/* Lcore ids. The mbuf pool has no per-lcore cache (its magazines belong to
+ * the process role, shm/pool.h), and nothing else shared is indexed by an
+ * lcore id, so correctness never depends on which id a process has. They are
+ * kept distinct among live processes only so that logs and `worker show`
+ * name one process each: processes of the worker binary (workers, standbys,
+ * a check run) get a free one of DPVS_LCORE_WORKER_MIN..MAX from the
+ * primary, a worker's first process DPVS_LCORE_WORKER(id) if free. */
 #define DPVS_LCORE_PRIMARY 0
 #define DPVS_LCORE_WORKER(id) (1 + (id))
 #define DPVS_LCORE_WORKER_MIN 1
@@ -90,6 +102,9 @@ struct dpvs_global_conf {
 	uint32_t nports;
 	uint32_t conn_capacity;  /* connections per worker ([worker] conns); 0 = default */
 	uint32_t pad;
+	struct dpvs_caps caps;   /* [tables]: sizes of the config and per-worker tables */
+	char rules_path[256];    /* dpvs-primary --rules (absolute), "" = none: every
+				  * dpvs-ctl incarnation reloads it */
 };
 
 struct dpvs_port_info {
@@ -124,41 +139,74 @@ enum dpvs_exit_reason {
 };
 
 /*
- * One per worker. The primary writes the fields down to the worker-written
- * line; the process that serves the worker (incarnation `incarnation`)
- * writes the rest. A successor is told its incarnation number by the
- * primary (the TAKE message, worker/standby.h) and takes the slot over when
- * its predecessor has released it (released == the old incarnation) or is
- * known dead (dead_inc == the old incarnation).
+ * A worker's slot, in parts with one writer each (a reader derives the
+ * state with dpvs_worker_state(), shm/shm.h):
+ *   sup   written only by dpvs-primary: "I handed the slot to incarnation N,
+ *         process P" (state STARTING), "it died, next start after a
+ *         back-off" (BACKOFF), "stopped" (STOPPED), "kept dying" (FAILED);
+ *         never RUNNING. Also the exit reason and gap of the last
+ *         replacement, and the two notices a successor waits on: stop_req
+ *         (incarnation asked to hand over at a burst boundary) and dead_inc
+ *         (incarnation known dead, and repaired: dpvs_repair_after_death()
+ *         ran for its role before this store).
+ *   self  written only by the process serving the worker: "I am incarnation
+ *         N, pid P, running", its heartbeat, and `released` (the incarnation
+ *         that stopped polling, dropped its pool role and handed over). A
+ *         successor writes self only once its predecessor released the slot
+ *         or is known dead. A worker is RUNNING when sup says STARTING and
+ *         self names the same incarnation and pid.
+ *   alive a robust process-shared mutex, not data (below).
+ * New fields of the supervisor go into sup; fields the worker reports go
+ * into self. Neither side ever writes the other's part.
  */
-struct dpvs_worker_slot {
-	/* primary-written */
-	int32_t pid;              /* the process serving the slot */
-	uint32_t state;           /* enum dpvs_worker_state */
+struct dpvs_worker_sup {
+	int32_t pid;              /* process given incarnation `incarnation`; 0 = none */
+	uint32_t state;           /* enum dpvs_worker_state, never RUNNING */
+	uint32_t incarnation;     /* 1 at the first start, +1 at each replacement */
 	uint32_t restarts;        /* replacements, whatever the reason */
-	uint32_t lcore_id;        /* lcore id of the serving process */
-	uint64_t started_ns;      /* CLOCK_MONOTONIC when the serving process got the slot */
+	uint32_t lcore_id;        /* lcore id of that process */
+	uint32_t last_exit;       /* enum dpvs_exit_reason of the last replacement */
+	uint64_t started_ns;      /* CLOCK_MONOTONIC when that process got the slot */
 	uint64_t last_exit_ns;    /* when the last predecessor died or handed over */
 	int32_t last_status;      /* wait status of the last death */
-	uint32_t last_exit;       /* enum dpvs_exit_reason of the last replacement */
-	uint64_t last_gap_ns;     /* predecessor's last loop -> successor's first loop */
-	uint32_t incarnation;     /* number of the process that serves (or is taking) the slot */
 	uint32_t stop_req;        /* incarnation asked to stop at a burst boundary */
-	uint32_t dead_inc;        /* incarnation known dead (reaped) */
+	uint64_t last_gap_ns;     /* predecessor's last loop -> successor's first loop */
+	uint32_t dead_inc;        /* incarnation known dead, its role repaired */
 #ifdef DPVS_TEST_LAYOUT_CHANGE
 	int32_t layout_test;      /* test build only: same size, another member */
 #else
 	uint32_t pad0;
 #endif
-	/* worker-written (the serving process) */
-	uint64_t heartbeat_ns;    /* CLOCK_MONOTONIC, every loop iteration */
-	uint32_t released;        /* incarnation that stopped polling and handed over */
-	uint32_t pad1;
-	/* held by the serving process while it may poll: robust and
-	 * process-shared (initialised by the creator), so the kernel marks it
-	 * owner-dead the moment that process exits (primary/sup_watch.c) */
-	pthread_mutex_t alive;
 } __rte_cache_aligned;
+
+struct dpvs_worker_self {
+	uint32_t incarnation;     /* the incarnation this process was handed */
+	uint32_t state;           /* RUNNING once polling, STOPPED on a clean exit */
+	int32_t pid;              /* this process */
+	uint32_t released;        /* incarnation that stopped polling and handed over */
+	uint64_t heartbeat_ns;    /* CLOCK_MONOTONIC, every loop iteration */
+} __rte_cache_aligned;
+
+/* Held by the process serving the worker while it may poll: robust and
+ * process-shared (initialised by the primary), so that the kernel marks it
+ * owner-dead the moment that process exits, before its memory is torn down
+ * (primary/sup_watch.c). Its word follows the kernel's robust-futex protocol:
+ * the holder locks and unlocks it, the primary's watch thread only sets
+ * FUTEX_WAITERS in it, the kernel sets FUTEX_OWNER_DIED. */
+struct dpvs_worker_alive {
+	pthread_mutex_t m;
+} __rte_cache_aligned;
+
+struct dpvs_worker_slot {
+	struct dpvs_worker_sup sup;
+	struct dpvs_worker_self self;
+	struct dpvs_worker_alive alive;
+};
+_Static_assert(offsetof(struct dpvs_worker_slot, self) % RTE_CACHE_LINE_SIZE == 0 &&
+		       offsetof(struct dpvs_worker_slot, alive) % RTE_CACHE_LINE_SIZE == 0 &&
+		       sizeof(struct dpvs_worker_sup) % RTE_CACHE_LINE_SIZE == 0 &&
+		       sizeof(struct dpvs_worker_self) % RTE_CACHE_LINE_SIZE == 0,
+	       "dpvs_worker_slot layout: each writer's part on cache lines of its own");
 
 /* Liveness of the other secondaries, and the hang timeout the primary uses. */
 struct dpvs_liveness {
@@ -198,7 +246,7 @@ struct dpvs_sup_cmd {
  * a binary whose structs differ can say which member. This struct is the
  * one that never changes: it is read before anything else is trusted. */
 #define DPVS_LAYOUT_DESC_MAGIC  0x4c595444u /* "DTYL" */
-#define DPVS_LAYOUT_MAX_STRUCTS 32
+#define DPVS_LAYOUT_MAX_STRUCTS 48
 #define DPVS_LAYOUT_TEXT_MAX    (256u * 1024u)
 
 struct dpvs_layout_entry {
@@ -229,9 +277,13 @@ struct dpvs_root {
 	uint32_t sz_neigh;
 	uint32_t sz_conn;
 	uint32_t sz_lb_tables;
-	uint32_t pad0;
+	uint32_t sz_service;
+	uint32_t sz_dest;
+	uint32_t sz_route;
+	uint32_t sz_addr_ix;
+	uint32_t sz_caps;
 
-	int32_t primary_pid;
+	int32_t primary_pid;      /* these three: written by the primary only */
 	int32_t ctl_pid;
 	int32_t bridge_pid;
 	uint32_t pad1;
@@ -247,23 +299,44 @@ struct dpvs_root {
 	struct dpvs_config config;
 } __rte_cache_aligned;
 
-/* A neighbour learned by a worker (ARP today, ND later). */
-enum dpvs_neigh_state {
-	DPVS_NEIGH_FREE = 0,
-	DPVS_NEIGH_REACHABLE,
-	DPVS_NEIGH_STATIC,        /* from dpvs-ctl, later */
-};
+/* The neighbour states of a worker's table (NUD, as Linux's neighbour state
+ * machine; worker/l2/neigh_nud.c). X(ENUM_SUFFIX, "name shown by dpvsctl").
+ * Static neighbours are not in a worker's table: they live in the config set
+ * (lb.sneigh, shm/lb.h) and always win over a learned entry. */
+#define DPVS_NEIGH_STATES(X)                                                   \
+	X(FREE, "free")             /* slot unused: ends every probe sequence */ \
+	X(INCOMPLETE, "incomplete") /* asked by broadcast, no answer yet */      \
+	X(REACHABLE, "reachable")   /* confirmed by a reply lately */            \
+	X(STALE, "stale")           /* MAC known, not confirmed lately */        \
+	X(PROBE, "probe")           /* being confirmed by unicast requests */    \
+	X(FAILED, "failed")         /* never answered: packets dropped */
 
+#define DPVS_X_ENUM_NEIGH(n, s) DPVS_NEIGH_##n,
+enum dpvs_neigh_state { DPVS_NEIGH_STATES(DPVS_X_ENUM_NEIGH) DPVS_NEIGH_STATE_MAX };
+#undef DPVS_X_ENUM_NEIGH
+
+/* dpvs_neigh.flags */
+#define DPVS_NEIGH_F_KERNEL 0x1u  /* INCOMPLETE: asked by the node's kernel, not by us */
+
+/* A neighbour of one worker (ARP today, ND later), keyed by (port, ip).
+ * Written only by the owning worker, and so that a death at any instruction
+ * leaves it usable: the MAC is written only while the state is FREE or
+ * INCOMPLETE (where it is not used), and the state is release-stored last.
+ * The times are CLOCK_MONOTONIC. */
 struct dpvs_neigh {
 	struct dpvs_ip ip;
 	uint16_t port;            /* port index */
-	uint8_t mac[DPVS_ETHER_LEN];
 	uint8_t state;            /* enum dpvs_neigh_state */
-	uint8_t pad[7];
-	uint64_t updated_ns;      /* CLOCK_MONOTONIC */
+	uint8_t probes;           /* requests sent in this state */
+	uint8_t mac[DPVS_ETHER_LEN];
+	uint8_t flags;            /* DPVS_NEIGH_F_* */
+	uint8_t pad;
+	uint64_t confirmed_ns;    /* last reply confirming the MAC (INCOMPLETE: created) */
+	uint64_t changed_ns;      /* MAC set, or a claim of another MAC checked (lock time) */
+	uint64_t timer_ns;        /* next timer event of the state; 0 = none */
+	uint64_t reserved;        /* room for ND (IPv6) */
 };
-_Static_assert(sizeof(struct dpvs_neigh) == 44 || sizeof(struct dpvs_neigh) == 48,
-	       "dpvs_neigh layout");
+_Static_assert(sizeof(struct dpvs_neigh) == 64, "dpvs_neigh layout");
 
 /* Packets a worker holds across loop iterations live here, so that its
  * successor can free or send them after a crash. Ownership rule: clear the
@@ -275,13 +348,12 @@ struct dpvs_txbuf {
 	struct rte_mbuf *pkts[DPVS_TXBUF_LEN];  /* hugepage pointers */
 };
 
-/* Packets waiting for a next hop's MAC (ARP request sent at sent_ns). */
+/* Packets waiting for the MAC of an INCOMPLETE neighbour (the requests and
+ * their timer are in the neighbour's entry). */
 struct dpvs_neigh_hold {
 	struct dpvs_ip ip;        /* next hop; family NONE = free */
 	uint16_t port;            /* port index */
 	uint16_t count;           /* packets in pkts[] */
-	uint32_t tries;           /* ARP requests sent so far */
-	uint64_t sent_ns;         /* last ARP request */
 	struct rte_mbuf *pkts[DPVS_NEIGH_HOLD_PKTS];  /* hugepage pointers */
 };
 
@@ -313,14 +385,43 @@ struct dpvs_worker_region {
 	uint32_t pad;
 	struct rte_mbuf *inflight[DPVS_BURST];  /* the burst being processed */
 	struct dpvs_txbuf txbuf[DPVS_MAX_PORTS];
-	uint32_t neigh_count;
+	uint32_t neigh_count;                   /* live entries (derived, recounted at start) */
 	uint32_t pad2;
-	struct dpvs_neigh neigh[DPVS_NEIGH_SLOTS];
+	struct dpvs_neigh neigh[DPVS_NEIGH_SLOTS] __rte_cache_aligned;
 	struct dpvs_neigh_hold hold[DPVS_NEIGH_HOLD_SLOTS];
-	struct dpvs_sched_state sched[DPVS_MAX_SERVICES];
-	uint16_t lport_cursor[DPVS_MAX_SERVICES][DPVS_MAX_SVC_LADDRS];
-	struct dpvs_lb_stats svc_stats[DPVS_MAX_SERVICES];
-	struct dpvs_lb_stats dest_stats[DPVS_MAX_DESTS];
+	/* arrays sized from root->conf.caps, at these offsets from the region
+	 * (dpvs_wr_format(), shm/cfgset.c); reach them with the accessors below */
+	struct dpvs_caps caps;
+	uint64_t size;                          /* bytes of the whole region */
+	uint64_t sched_off;       /* struct dpvs_sched_state[caps.services] */
+	uint64_t lport_off;       /* uint16_t[caps.services][caps.svc_laddrs] */
+	uint64_t svc_stats_off;   /* struct dpvs_lb_stats[caps.services] */
+	uint64_t dest_stats_off;  /* struct dpvs_lb_stats[caps.dests] */
 } __rte_cache_aligned;
+
+static inline struct dpvs_sched_state *
+dpvs_wr_sched(const struct dpvs_worker_region *wr)
+{
+	return DPVS_AT(wr, wr->sched_off, struct dpvs_sched_state);
+}
+
+/* Local-port cursors of service slot svc, one per local address. */
+static inline uint16_t *
+dpvs_wr_lport(const struct dpvs_worker_region *wr, uint32_t svc)
+{
+	return DPVS_AT(wr, wr->lport_off, uint16_t) + (size_t)svc * wr->caps.svc_laddrs;
+}
+
+static inline struct dpvs_lb_stats *
+dpvs_wr_svc_stats(const struct dpvs_worker_region *wr)
+{
+	return DPVS_AT(wr, wr->svc_stats_off, struct dpvs_lb_stats);
+}
+
+static inline struct dpvs_lb_stats *
+dpvs_wr_dest_stats(const struct dpvs_worker_region *wr)
+{
+	return DPVS_AT(wr, wr->dest_stats_off, struct dpvs_lb_stats);
+}
 
 #endif

@@ -1,13 +1,19 @@
 /*
  * The load-balancer tables of a config set (issue 3): services, their dests
  * and local addresses, routes, static neighbours, protocol timeouts, and the
- * per-service lookup tables of the hashing schedulers. Written only by
- * dpvs-ctl into the inactive config set (shm/config.h), read by the workers.
+ * lookup tables of the hashing schedulers. Written only by dpvs-ctl into the
+ * inactive config set (shm/config.h), read by the workers.
+ *
+ * Sizes are capacities from dpvs.conf ([tables], struct dpvs_caps), chosen
+ * at start by the primary: each table lives at a byte offset from the
+ * struct dpvs_lb_tables header (offsets computed by dpvs_cfgset_layout(),
+ * shm/cfgset.c) inside the config set's memzone, and is reached through the
+ * static inline accessors of shm/cfgset.h (one offset add).
  *
  * Slots and ids: a service or dest keeps its slot index for its whole life
- * (dpvs-ctl copies the set and edits in place), and carries an id that is
- * never reused, so per-worker counters indexed by slot can tell a recycled
- * slot (different id) from the same object. id 0 marks a free slot.
+ * (dpvs-ctl edits in place), and carries an id that is never reused, so
+ * per-worker counters indexed by slot can tell a recycled slot (different id)
+ * from the same object. id 0 marks a free slot.
  *
  * Everything a worker needs per packet is precomputed here by dpvs-ctl: the
  * service hash, each service's list of dest slots, the Maglev / consistent
@@ -23,26 +29,34 @@
 
 #include "types.h"
 
-#define DPVS_MAX_SERVICES      256
-#define DPVS_MAX_DESTS         1024   /* over all services */
-#define DPVS_MAX_SVC_DESTS     128    /* per service */
-#define DPVS_MAX_SVC_LADDRS    16     /* per service */
-#define DPVS_MAX_ROUTES        1024
-#define DPVS_MAX_STATIC_NEIGH  256
-#define DPVS_SVC_HASH_SLOTS    1024   /* power of two, > 2 * DPVS_MAX_SERVICES */
-#define DPVS_SNEIGH_HASH_SLOTS 512    /* power of two, > 2 * DPVS_MAX_STATIC_NEIGH */
-#define DPVS_SCHED_TABLE_SIZE  4093   /* prime: Maglev / conhash table per service */
-/* power of two, > 2 * the distinct addresses a set can name: node addresses
- * (DPVS_MAX_ADDRS, shm/config.h), VIPs and local addresses */
-#define DPVS_ADDR_HASH_SLOTS   16384
-#define DPVS_SLOT_NONE         0xffffu
+#define DPVS_SCHED_TABLE_SIZE  4093   /* prime: one Maglev / conhash table */
+#define DPVS_SLOT_NONE         0xffffu      /* no service slot / no table entry */
+#define DPVS_DEST_NONE         0xffffffffu  /* no dest slot */
+#define DPVS_SVC_SLOT_LIMIT    65534        /* no service slot is this or above */
+
+/* Capacities ([tables] in dpvs.conf), written once by the primary into
+ * root->conf.caps; every table of a config set and of a worker region is
+ * sized from them. Defaults and limits: DPVS_CAPS(X) in shm/cfgset.h. */
+struct dpvs_caps {
+	uint32_t services;         /* virtual services */
+	uint32_t dests;            /* real servers over all services */
+	uint32_t svc_dests;        /* real servers of one service */
+	uint32_t svc_laddrs;       /* local addresses of one service */
+	uint32_t routes;           /* routes, static and connected */
+	uint32_t sneigh;           /* static neighbours */
+	uint32_t addrs;            /* node addresses */
+	uint32_t sched_tables;     /* Maglev / conhash tables (mh, conhash services) */
+};
+_Static_assert(sizeof(struct dpvs_caps) == 32, "dpvs_caps layout");
 
 /* One rte_lpm per config set copy: set[i] routes through "dpvs_lpm_<i>".
- * Created by the primary, filled by dpvs-ctl when it publishes set[i]; the
- * next hop stored in the lpm is the route's index in routes[]. */
+ * Created by the primary (DPVS_LPM_MAX_RULES(caps) rules), kept by dpvs-ctl
+ * equal to routes[] of set[i] (next hop = the route's slot), route by route.
+ * The default route (prefix length 0) is not in the lpm (rte_lpm has no
+ * depth 0): lb.default_route names its slot. */
 #define DPVS_LPM_FMT       "dpvs_lpm_%u"
-#define DPVS_LPM_MAX_RULES (DPVS_MAX_ROUTES + 64)
-#define DPVS_LPM_TBL8S     256
+#define DPVS_LPM_MAX_RULES(routes) ((routes) + 64)
+#define DPVS_LPM_TBL8S(routes)     ((routes) + 64)  /* one group per route of depth > 24 */
 
 enum dpvs_sched_id {
 	DPVS_SCHED_RR = 0,
@@ -90,7 +104,11 @@ struct dpvs_timeouts {
 };
 
 #define DPVS_SVC_F_HASHED 0x1u       /* conhash/mh hash the source port too */
+#define DPVS_SVC_F_DIRTY  0x80000000u /* dpvs-ctl only: its sched table is stale */
 
+/* A service. Its dest list is svc_dests row `slot` (caps.svc_dests entries,
+ * dest slots in add order, ndests used) and its local addresses svc_laddrs
+ * row `slot` (caps.svc_laddrs entries, nladdrs used). */
 struct dpvs_service {
 	uint32_t id;                       /* never reused; 0 = free slot */
 	uint8_t proto;                     /* IPPROTO_TCP / IPPROTO_UDP */
@@ -98,13 +116,20 @@ struct dpvs_service {
 	uint16_t vport;                    /* network order */
 	struct dpvs_ip vip;
 	uint32_t flags;                    /* DPVS_SVC_F_* */
-	uint16_t ndests;                   /* entries in dests[] */
-	uint16_t nladdrs;                  /* entries in laddrs[] */
-	uint16_t dests[DPVS_MAX_SVC_DESTS];        /* dest slots, in add order */
-	struct dpvs_ip laddrs[DPVS_MAX_SVC_LADDRS];
-	uint16_t laddr_port[DPVS_MAX_SVC_LADDRS];  /* port index of each laddr */
-	uint32_t pad;
+	uint32_t ndests;                   /* entries in its dest list */
+	uint16_t nladdrs;                  /* entries in its laddr list */
+	uint16_t sched_tbl;                /* mh/conhash: its table in the pool, else
+					    * DPVS_SLOT_NONE */
 };
+_Static_assert(sizeof(struct dpvs_service) == 40, "dpvs_service layout");
+
+/* A local address of a service: the address and the port index it is on. */
+struct dpvs_svc_laddr {
+	struct dpvs_ip ip;
+	uint16_t port;
+	uint16_t pad;
+};
+_Static_assert(sizeof(struct dpvs_svc_laddr) == 24, "dpvs_svc_laddr layout");
 
 #define DPVS_DEST_F_OVERLOAD 0x1u   /* reserved: thresholds are checked per worker */
 
@@ -124,13 +149,15 @@ struct dpvs_dest {
 #define DPVS_ROUTE_F_CONNECTED 0x1u  /* derived from an addr entry */
 #define DPVS_ROUTE_F_GATEWAY   0x2u  /* has a next hop in gw */
 
+/* A route slot; prefix family DPVS_AF_NONE = free. Slots never move, so the
+ * next hop stored in the lpm (the slot) stays valid while the route lives. */
 struct dpvs_route {
 	struct dpvs_ip prefix;
 	struct dpvs_ip gw;                 /* family NONE when directly connected */
 	uint8_t prefixlen;
 	uint8_t flags;                     /* DPVS_ROUTE_F_* */
 	uint16_t port;                     /* port index */
-	uint32_t pad;
+	uint32_t seq;                      /* add order (show and save list by it) */
 };
 
 struct dpvs_static_neigh {
@@ -140,42 +167,84 @@ struct dpvs_static_neigh {
 };
 
 /* What an address is to the node (derived: one entry per distinct address of
- * the set's node addresses, service VIPs and local addresses). */
+ * the set's node addresses, service VIPs, local addresses and draining local
+ * addresses). */
 #define DPVS_ADDR_IX_LADDR_TCP 0x01u  /* a local address of a TCP service */
 #define DPVS_ADDR_IX_LADDR_UDP 0x02u
 #define DPVS_ADDR_IX_VIP_TCP   0x04u  /* the VIP of a TCP service */
 #define DPVS_ADDR_IX_VIP_UDP   0x08u
 
+/* n[] counts the users behind each bit of lb (dpvs-ctl keeps the index by
+ * reference counts so that a change touches only its own addresses); the
+ * workers read ip, ports and lb only. */
+enum { DPVS_AIX_LADDR_TCP, DPVS_AIX_LADDR_UDP, DPVS_AIX_VIP_TCP, DPVS_AIX_VIP_UDP,
+       DPVS_AIX_N };
+
 struct dpvs_addr_ix {
 	struct dpvs_ip ip;                 /* family DPVS_AF_NONE: empty slot */
 	uint8_t ports;                     /* bit p: a node address on port index p */
 	uint8_t lb;                        /* DPVS_ADDR_IX_* */
+	uint16_t n[DPVS_AIX_N];            /* users of each DPVS_ADDR_IX_* bit */
 	uint16_t pad;
 };
-_Static_assert(sizeof(struct dpvs_addr_ix) == 24, "dpvs_addr_ix layout");
+_Static_assert(sizeof(struct dpvs_addr_ix) == 32, "dpvs_addr_ix layout");
 
-/* The load-balancer part of a config set. */
+/* A local address taken out of every service while connections may still
+ * use it (issue 6.11): it stays in the address index (its LADDR bit) so that
+ * replies reaching a worker other than the owner are still redirected, and no
+ * new connection uses it; dpvs-ctl drops it once no worker's connection table
+ * holds a live connection from it (ctl/daemon/drain.c). ip family NONE =
+ * free entry. */
+struct dpvs_laddr_drain {
+	struct dpvs_ip ip;
+	uint8_t proto;                     /* IPPROTO_TCP / IPPROTO_UDP */
+	uint8_t pad[3];
+	uint64_t since_ns;                 /* CLOCK_MONOTONIC of the removal */
+};
+_Static_assert(sizeof(struct dpvs_laddr_drain) == 32, "dpvs_laddr_drain layout");
+
+/* The load-balancer part of a config set: counters, capacities and the
+ * offsets (from this header) of its tables. The offsets and sizes are
+ * fixed when the set is formatted; only dpvs-ctl writes the rest. */
 struct dpvs_lb_tables {
 	struct dpvs_timeouts timeouts;
 	uint32_t next_id;                  /* next service/dest id to hand out */
-	uint32_t nroutes;
-	uint32_t nsneigh;
+	uint32_t nroutes;                  /* routes in use (slots anywhere) */
+	uint32_t nsneigh;                  /* sneigh[] is dense: entries in use */
+	uint32_t route_seq;                /* next route seq */
+	uint32_t default_route;            /* slot + 1 of the default route; 0 = none */
+	uint32_t dest_free;                /* every dest slot below is in use */
+	uint32_t svc_free;                 /* every service slot below is in use */
+	uint32_t ndrain;                   /* drain entries in use (dense) */
+	uint32_t ndirty;                   /* services whose sched table is stale */
 	uint32_t pad;
+	struct dpvs_caps caps;
+	uint32_t svc_hash_slots;           /* powers of two, >= 2 x their keys */
+	uint32_t sneigh_hash_slots;
+	uint32_t addr_hash_slots;
+	uint32_t drain_cap;
+	/* byte offsets from this header */
+	uint64_t addrs_off;                /* struct dpvs_addr_entry[caps.addrs] */
+	uint64_t services_off;             /* struct dpvs_service[caps.services] */
+	uint64_t svc_dests_off;            /* uint32_t[caps.services][caps.svc_dests] */
+	uint64_t svc_laddrs_off;           /* struct dpvs_svc_laddr[services][svc_laddrs] */
+	uint64_t dests_off;                /* struct dpvs_dest[caps.dests] */
+	uint64_t routes_off;               /* struct dpvs_route[caps.routes] */
+	uint64_t sneigh_off;               /* struct dpvs_static_neigh[caps.sneigh] */
 	/* (proto, vip, vport) -> service slot + 1, open addressing; 0 = empty */
-	uint16_t svc_hash[DPVS_SVC_HASH_SLOTS];
-	/* ip -> static neighbour index + 1, open addressing; 0 = empty */
-	uint16_t sneigh_hash[DPVS_SNEIGH_HASH_SLOTS];
-	struct dpvs_service services[DPVS_MAX_SERVICES];
-	struct dpvs_dest dests[DPVS_MAX_DESTS];
-	struct dpvs_route routes[DPVS_MAX_ROUTES];
-	struct dpvs_static_neigh sneigh[DPVS_MAX_STATIC_NEIGH];
-	/* mh and conhash: per service slot, hash bucket -> dest slot
-	 * (DPVS_SLOT_NONE when the service has no available dest) */
-	uint16_t sched_table[DPVS_MAX_SERVICES][DPVS_SCHED_TABLE_SIZE];
-	/* every address the set names -> what it is, open addressing
-	 * (shm/lb_hash.h), so that a packet that is not ours costs one probe,
-	 * not a scan of the addresses and services */
-	struct dpvs_addr_ix addr_hash[DPVS_ADDR_HASH_SLOTS];
+	uint64_t svc_hash_off;             /* uint16_t[svc_hash_slots] */
+	/* (ip, port) -> static neighbour index + 1; 0 = empty */
+	uint64_t sneigh_hash_off;          /* uint16_t[sneigh_hash_slots] */
+	/* every address the set names -> what it is (shm/lb_hash.h), so that a
+	 * packet that is not ours costs one probe */
+	uint64_t addr_hash_off;            /* struct dpvs_addr_ix[addr_hash_slots] */
+	/* mh and conhash: the pool of tables, bucket -> position in the
+	 * service's dest list (DPVS_SLOT_NONE: no available dest) */
+	uint64_t sched_off;                /* uint16_t[caps.sched_tables][TABLE_SIZE] */
+	uint64_t sched_used_off;           /* uint16_t[caps.sched_tables]: owner slot+1 */
+	uint64_t drain_off;                /* struct dpvs_laddr_drain[drain_cap] */
+	uint64_t dirty_off;                /* uint16_t[caps.services]: dpvs-ctl only */
+	uint64_t end_off;                  /* end of the last table */
 };
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * Creation and attachment of the node's shared memory (see shm.h).
- * Touches only memzones, the mbuf pool and rings; runs at start-up only.
+ * Touches only memzones, the mbuf pool (pool.c) and rings; runs at start-up
+ * only.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -19,9 +20,8 @@
 
 #include "errf.h"
 #include "layout_fp.h"
+#include "pool_ops.h"
 #include "shm.h"
-
-#define MBUF_CACHE 256
 
 uint64_t
 dpvs_now_ns(void)
@@ -47,6 +47,11 @@ dpvs_shm_fill_header(struct dpvs_root *root)
 	root->sz_neigh = sizeof(struct dpvs_neigh);
 	root->sz_conn = sizeof(struct dpvs_conn);
 	root->sz_lb_tables = sizeof(struct dpvs_lb_tables);
+	root->sz_service = sizeof(struct dpvs_service);
+	root->sz_dest = sizeof(struct dpvs_dest);
+	root->sz_route = sizeof(struct dpvs_route);
+	root->sz_addr_ix = sizeof(struct dpvs_addr_ix);
+	root->sz_caps = sizeof(struct dpvs_caps);
 }
 
 /* magic, layout version, DPDK version */
@@ -84,8 +89,14 @@ check_sizes(const struct dpvs_root *root, const struct dpvs_root *mine, char *er
 	CHECK_SIZE(sz_neigh);
 	CHECK_SIZE(sz_conn);
 	CHECK_SIZE(sz_lb_tables);
+	CHECK_SIZE(sz_service);
+	CHECK_SIZE(sz_dest);
+	CHECK_SIZE(sz_route);
+	CHECK_SIZE(sz_addr_ix);
+	CHECK_SIZE(sz_caps);
 #undef CHECK_SIZE
-	return 0;
+	/* the capacities size every table: they must be ones this build accepts */
+	return dpvs_caps_check(&root->conf.caps, err, errlen) == 0 ? 0 : -EPROTO;
 }
 
 int
@@ -220,13 +231,38 @@ dpvs_conn_table_format(struct dpvs_conn_table *ct, uint32_t capacity)
 	ct->free_head = DPVS_CONN_NIL;
 }
 
+/* The two config set copies, each in its own memzone sized from the caps. */
+static int
+create_config(struct dpvs_shm *shm, const struct dpvs_caps *caps, char *err, size_t errlen)
+{
+	const struct rte_memzone *mz;
+	char name[RTE_MEMZONE_NAMESIZE];
+	struct dpvs_lb_tables lb;
+	uint64_t sz = dpvs_cfgset_layout(caps, &lb);
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(name, sizeof(name), DPVS_MZ_CFG_FMT, i);
+		mz = rte_memzone_reserve_aligned(name, sz, SOCKET_ID_ANY, 0, RTE_CACHE_LINE_SIZE);
+		if (mz == NULL)
+			return dpvs_errf(err, errlen, -rte_errno,
+				    "cannot reserve %s (%llu bytes for the [tables] sizes): %s",
+				    name, (unsigned long long)sz, rte_strerror(rte_errno));
+		memset(mz->addr, 0, sz);
+		shm->set[i] = mz->addr;
+		dpvs_cfgset_format(shm->set[i], caps, i);
+	}
+	return 0;
+}
+
 /* Connection tables (one per worker) and the two route tables. */
 static int
 create_lb(struct dpvs_shm *shm, const struct dpvs_global_conf *conf, char *err,
 	  size_t errlen)
 {
 	struct rte_lpm_config lc = {
-		.max_rules = DPVS_LPM_MAX_RULES, .number_tbl8s = DPVS_LPM_TBL8S,
+		.max_rules = DPVS_LPM_MAX_RULES(conf->caps.routes),
+		.number_tbl8s = DPVS_LPM_TBL8S(conf->caps.routes),
 	};
 	const struct rte_memzone *mz;
 	char name[RTE_MEMZONE_NAMESIZE];
@@ -255,6 +291,14 @@ create_lb(struct dpvs_shm *shm, const struct dpvs_global_conf *conf, char *err,
 	return 0;
 }
 
+/* One ring, one producer process, one consumer process (shm/ring.h). */
+static struct rte_ring *
+ring_create(char *name, size_t len, const char *fmt, uint8_t a, uint8_t b)
+{
+	snprintf(name, len, fmt, a, b);
+	return rte_ring_create(name, DPVS_RING_SIZE, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+}
+
 static int
 create_rings(struct dpvs_shm *shm, const struct dpvs_global_conf *conf, char *err,
 	     size_t errlen)
@@ -263,30 +307,26 @@ create_rings(struct dpvs_shm *shm, const struct dpvs_global_conf *conf, char *er
 	unsigned int p, w, v;
 
 	for (p = 0; p < conf->nports; p++) {
-		snprintf(name, sizeof(name), DPVS_RING_TO_KNI_FMT, p);
-		shm->to_kni[p] = rte_ring_create(name, DPVS_RING_SIZE, SOCKET_ID_ANY,
-						 RING_F_SC_DEQ);
-		if (shm->to_kni[p] == NULL)
-			goto ring_fail;
 		for (w = 0; w < conf->nworkers; w++) {
-			snprintf(name, sizeof(name), DPVS_RING_FROM_KNI_FMT, p, w);
-			shm->from_kni[p][w] = rte_ring_create(name, DPVS_RING_SIZE, SOCKET_ID_ANY,
-							      RING_F_SP_ENQ | RING_F_SC_DEQ);
+			shm->to_kni[p][w] = ring_create(name, sizeof(name), DPVS_RING_TO_KNI_FMT,
+							p, w);
+			if (shm->to_kni[p][w] == NULL)
+				goto ring_fail;
+			shm->from_kni[p][w] = ring_create(name, sizeof(name),
+							  DPVS_RING_FROM_KNI_FMT, p, w);
 			if (shm->from_kni[p][w] == NULL)
 				goto ring_fail;
 		}
 	}
 	for (w = 0; w < conf->nworkers; w++) {
-		snprintf(name, sizeof(name), DPVS_RING_ARP_FMT, w);
-		shm->arp[w] = rte_ring_create(name, DPVS_RING_SIZE, SOCKET_ID_ANY, RING_F_SC_DEQ);
-		if (shm->arp[w] == NULL)
-			goto ring_fail;
 		for (v = 0; v < conf->nworkers; v++) {
 			if (v == w)
 				continue;
-			snprintf(name, sizeof(name), DPVS_RING_REDIR_FMT, w, v);
-			shm->redir[w][v] = rte_ring_create(name, DPVS_RING_SIZE, SOCKET_ID_ANY,
-							   RING_F_SP_ENQ | RING_F_SC_DEQ);
+			shm->arp[w][v] = ring_create(name, sizeof(name), DPVS_RING_ARP_FMT, w, v);
+			if (shm->arp[w][v] == NULL)
+				goto ring_fail;
+			shm->redir[w][v] = ring_create(name, sizeof(name), DPVS_RING_REDIR_FMT, w,
+						       v);
 			if (shm->redir[w][v] == NULL)
 				goto ring_fail;
 		}
@@ -320,6 +360,8 @@ dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 {
 	const struct rte_memzone *mz;
 	char name[RTE_MEMZONE_NAMESIZE];
+	struct dpvs_caps caps;
+	uint64_t wr_sz;
 	size_t rcu_sz;
 	unsigned int w;
 	int rc;
@@ -335,6 +377,12 @@ dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 	    (conf->conn_capacity < DPVS_CONN_MIN_CAP || conf->conn_capacity > DPVS_CONN_MAX_CAP))
 		return dpvs_errf(err, errlen, -EINVAL, "connection capacity %u is outside %u..%u",
 			    conf->conn_capacity, DPVS_CONN_MIN_CAP, DPVS_CONN_MAX_CAP);
+	caps = conf->caps;
+	if (caps.services == 0)   /* a caller that left them out: the defaults */
+		dpvs_caps_default(&caps);
+	rc = dpvs_caps_check(&caps, err, errlen);
+	if (rc != 0)
+		return rc;
 
 	mz = rte_memzone_reserve_aligned(DPVS_MZ_ROOT, sizeof(struct dpvs_root), SOCKET_ID_ANY,
 					 0, RTE_CACHE_LINE_SIZE);
@@ -353,6 +401,7 @@ dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 	shm->root->conf = *conf;
 	if (shm->root->conf.conn_capacity == 0)
 		shm->root->conf.conn_capacity = DPVS_CONN_DEFAULT_CAP;
+	shm->root->conf.caps = caps;
 	memcpy(shm->root->ports, ports, conf->nports * sizeof(*ports));
 	shm->root->started_ns = dpvs_now_ns();
 
@@ -366,28 +415,35 @@ dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 	if (rte_rcu_qsbr_init(shm->rcu, DPVS_MAX_WORKERS) != 0)
 		return dpvs_errf(err, errlen, -EINVAL, "cannot initialise the RCU state");
 
+	wr_sz = dpvs_wr_size(&caps);
 	for (w = 0; w < conf->nworkers; w++) {
 		snprintf(name, sizeof(name), DPVS_MZ_WORKER_FMT, w);
-		mz = rte_memzone_reserve_aligned(name, sizeof(struct dpvs_worker_region),
-						 SOCKET_ID_ANY, 0, RTE_CACHE_LINE_SIZE);
+		mz = rte_memzone_reserve_aligned(name, wr_sz, SOCKET_ID_ANY, 0,
+						 RTE_CACHE_LINE_SIZE);
 		if (mz == NULL)
 			return dpvs_errf(err, errlen, -rte_errno, "cannot reserve %s: %s", name,
 				    rte_strerror(rte_errno));
 		shm->wr[w] = mz->addr;
-		memset(shm->wr[w], 0, sizeof(*shm->wr[w]));
-		shm->wr[w]->magic = DPVS_SHM_MAGIC;
-		shm->wr[w]->worker_id = w;
-		shm->root->workers[w].lcore_id = DPVS_LCORE_WORKER(w);
-		if (alive_init(&shm->root->workers[w].alive) != 0)
+		memset(shm->wr[w], 0, wr_sz);
+		dpvs_wr_format(shm->wr[w], &caps, w);
+		shm->root->workers[w].sup.lcore_id = DPVS_LCORE_WORKER(w);
+		if (alive_init(&shm->root->workers[w].alive.m) != 0)
 			return dpvs_errf(err, errlen, -EINVAL, "cannot initialise the mutex of "
 				    "worker slot %u", w);
 	}
+	rc = create_config(shm, &caps, err, errlen);
+	if (rc != 0)
+		return rc;
 
-	shm->pool = rte_pktmbuf_pool_create(DPVS_POOL_MBUF, conf->mbufs, MBUF_CACHE, 0,
-					    RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	shm->pool = dpvs_pool_create(DPVS_POOL_MBUF, conf->mbufs, SOCKET_ID_ANY);
 	if (shm->pool == NULL)
 		return dpvs_errf(err, errlen, -rte_errno, "cannot create mbuf pool of %u: %s",
 			    conf->mbufs, rte_strerror(rte_errno));
+	rc = dpvs_pool_check(shm->pool, err, errlen);
+	if (rc != 0)
+		return rc;
+	/* the creator is the primary (or a single-process test acting as it) */
+	dpvs_pool_set_role(shm->pool, DPVS_ROLE_PRIMARY);
 	rc = create_lb(shm, &shm->root->conf, err, errlen);
 	if (rc != 0)
 		return rc;
@@ -417,21 +473,27 @@ attach_rings(struct dpvs_shm *shm, char *err, size_t errlen)
 	int rc;
 
 	for (p = 0; p < conf->nports; p++) {
-		rc = lookup_ring(&shm->to_kni[p], err, errlen, DPVS_RING_TO_KNI_FMT, p);
-		for (w = 0; rc == 0 && w < conf->nworkers; w++)
-			rc = lookup_ring(&shm->from_kni[p][w], err, errlen,
-					 DPVS_RING_FROM_KNI_FMT, p, w);
-		if (rc != 0)
-			return rc;
+		for (w = 0; w < conf->nworkers; w++) {
+			rc = lookup_ring(&shm->to_kni[p][w], err, errlen, DPVS_RING_TO_KNI_FMT, p,
+					 w);
+			if (rc == 0)
+				rc = lookup_ring(&shm->from_kni[p][w], err, errlen,
+						 DPVS_RING_FROM_KNI_FMT, p, w);
+			if (rc != 0)
+				return rc;
+		}
 	}
 	for (w = 0; w < conf->nworkers; w++) {
-		rc = lookup_ring(&shm->arp[w], err, errlen, DPVS_RING_ARP_FMT, w);
-		for (v = 0; rc == 0 && v < conf->nworkers; v++)
-			if (v != w)
+		for (v = 0; v < conf->nworkers; v++) {
+			if (v == w)
+				continue;
+			rc = lookup_ring(&shm->arp[w][v], err, errlen, DPVS_RING_ARP_FMT, w, v);
+			if (rc == 0)
 				rc = lookup_ring(&shm->redir[w][v], err, errlen,
 						 DPVS_RING_REDIR_FMT, w, v);
-		if (rc != 0)
-			return rc;
+			if (rc != 0)
+				return rc;
+		}
 	}
 	return 0;
 }
@@ -480,6 +542,19 @@ dpvs_shm_attach(struct dpvs_shm *shm, char *err, size_t errlen)
 		if (mz == NULL)
 			return dpvs_errf(err, errlen, -ENOENT, "memzone %s not found", name);
 		shm->wr[w] = mz->addr;
+		rc = dpvs_wr_check(shm->wr[w], &shm->root->conf.caps, mz->len, err, errlen);
+		if (rc != 0)
+			return rc;
+	}
+	for (w = 0; w < 2; w++) {
+		snprintf(name, sizeof(name), DPVS_MZ_CFG_FMT, w);
+		mz = rte_memzone_lookup(name);
+		if (mz == NULL)
+			return dpvs_errf(err, errlen, -ENOENT, "memzone %s not found", name);
+		shm->set[w] = mz->addr;
+		rc = dpvs_cfgset_check(shm->set[w], &shm->root->conf.caps, mz->len, err, errlen);
+		if (rc != 0)
+			return rc;
 	}
 	for (w = 0; w < shm->root->conf.nworkers; w++) {
 		snprintf(name, sizeof(name), DPVS_MZ_CONN_FMT, w);
@@ -497,5 +572,8 @@ dpvs_shm_attach(struct dpvs_shm *shm, char *err, size_t errlen)
 	shm->pool = rte_mempool_lookup(DPVS_POOL_MBUF);
 	if (shm->pool == NULL)
 		return dpvs_errf(err, errlen, -ENOENT, "mempool %s not found", DPVS_POOL_MBUF);
+	rc = dpvs_pool_check(shm->pool, err, errlen);
+	if (rc != 0)
+		return rc;
 	return attach_rings(shm, err, errlen);
 }

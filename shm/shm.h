@@ -28,10 +28,12 @@ struct dpvs_shm {
 	struct rte_mempool *pool;
 	struct dpvs_worker_region *wr[DPVS_MAX_WORKERS];
 	struct dpvs_conn_table *ct[DPVS_MAX_WORKERS];   /* connection tables */
+	struct dpvs_config_set *set[2];                 /* config set copies (config.h) */
 	struct rte_lpm *lpm[2];                         /* routes of config set[i] */
-	struct rte_ring *to_kni[DPVS_MAX_PORTS];
+	/* rings (shm/layout.h): [port][worker] and [from][to] */
+	struct rte_ring *to_kni[DPVS_MAX_PORTS][DPVS_MAX_WORKERS];
 	struct rte_ring *from_kni[DPVS_MAX_PORTS][DPVS_MAX_WORKERS];
-	struct rte_ring *arp[DPVS_MAX_WORKERS];
+	struct rte_ring *arp[DPVS_MAX_WORKERS][DPVS_MAX_WORKERS];
 	struct rte_ring *redir[DPVS_MAX_WORKERS][DPVS_MAX_WORKERS];
 };
 
@@ -45,8 +47,12 @@ int dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 		    const struct dpvs_port_info *ports, char *err, size_t errlen);
 
 /* Attach from a secondary. Returns 0, or a negative errno with a message in
- * err that says what differs from this build: the layout version, the DPDK
- * version, then the layout fingerprint (shm/layout_fp.h), then the sizes. */
+ * err that says what differs from this build (-EPROTO): the layout version,
+ * the DPDK version, then the layout fingerprint (shm/layout_fp.h), then the
+ * sizes; or the mbuf pool's ops are not dpvs_mag in this process. The
+ * calling thread has no pool role afterwards: set it with
+ * dpvs_pool_set_role() (pool_ops.h). dpvs_shm_create() gives its caller the
+ * primary's role. */
 int dpvs_shm_attach(struct dpvs_shm *shm, char *err, size_t errlen);
 
 /* Compare a root header with this build; 0 if it matches, else -EPROTO and
@@ -88,16 +94,36 @@ dpvs_conn_wheel(struct dpvs_conn_table *ct)
  * the owning worker when it attaches. */
 void dpvs_conn_table_format(struct dpvs_conn_table *ct, uint32_t capacity);
 
+/* A worker's state as the node sees it, from the two parts of its slot
+ * (layout.h): RUNNING when the primary's part says the worker was spawned
+ * (STARTING) and the worker's own part reports that incarnation and pid
+ * running; otherwise the primary's state. */
+static inline uint32_t
+dpvs_worker_state(const struct dpvs_worker_slot *s)
+{
+	uint32_t st = __atomic_load_n(&s->sup.state, __ATOMIC_ACQUIRE);
+
+	if (st != DPVS_WORKER_STARTING)
+		return st;
+	if (__atomic_load_n(&s->self.state, __ATOMIC_ACQUIRE) == DPVS_WORKER_RUNNING &&
+	    __atomic_load_n(&s->self.incarnation, __ATOMIC_RELAXED) ==
+		    __atomic_load_n(&s->sup.incarnation, __ATOMIC_RELAXED) &&
+	    __atomic_load_n(&s->self.pid, __ATOMIC_RELAXED) ==
+		    __atomic_load_n(&s->sup.pid, __ATOMIC_RELAXED))
+		return DPVS_WORKER_RUNNING;
+	return DPVS_WORKER_STARTING;
+}
+
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t dpvs_now_ns(void);
 
 /* The config set the workers read now (acquire load of config.active). */
 static inline const struct dpvs_config_set *
-dpvs_config_active(const struct dpvs_root *root)
+dpvs_config_active(const struct dpvs_shm *shm)
 {
-	uint32_t a = __atomic_load_n(&root->config.active, __ATOMIC_ACQUIRE);
+	uint32_t a = __atomic_load_n(&shm->root->config.active, __ATOMIC_ACQUIRE);
 
-	return &root->config.set[a & 1];
+	return shm->set[a & 1];
 }
 
 #endif

@@ -15,8 +15,20 @@
 /* X(ENUM_SUFFIX, "name shown by dpvsctl") */
 #define DPVS_DROP_REASONS(X)                                                   \
 	X(ETH_SHORT, "eth_short")          /* frame shorter than its headers */ \
+	X(RX_OVER_MTU, "rx_over_mtu")      /* frame longer than the port's MTU */\
 	X(ARP_MALFORMED, "arp_malformed")  /* not Ethernet/IPv4 ARP */          \
 	X(ARP_OP, "arp_bad_op")            /* ARP op other than request/reply */\
+	/* ARP not learned from (worker/l2/arp.c; the packet goes on as before) */ \
+	X(ARP_BAD_SENDER, "arp_bad_sender") /* sender 0/8, 127/8, multicast,   \
+					     * broadcast, or MAC not unicast */ \
+	X(ARP_OUR_SENDER, "arp_our_sender") /* sender is an address of ours */  \
+	X(ARP_OFF_SUBNET, "arp_off_subnet") /* sender off the port's networks */\
+	X(ARP_UNSOLICITED, "arp_unsolicited") /* reply nobody on the node asked \
+					       * for, or gratuitous, unknown */ \
+	X(ARP_STATIC, "arp_static")        /* other MAC for a static neighbour */\
+	X(ARP_MAC_CLAIM, "arp_mac_claim")  /* other MAC for a known neighbour:  \
+					    * the known MAC is probed first */  \
+	X(ARP_MAC_LOCKED, "arp_mac_locked") /* other MAC within the lock time */\
 	X(OTHERHOST, "otherhost")          /* unicast frame not for our MAC */  \
 	X(IP_HDR, "ip_bad_header")         /* version, ihl or length wrong */   \
 	X(IP_CSUM, "ip_bad_csum")          /* IPv4 header checksum wrong */     \
@@ -24,13 +36,20 @@
 	X(KNI_RING_FULL, "kni_ring_full")  /* to-kernel ring full */            \
 	X(ARP_RING_FULL, "arp_ring_full")  /* a peer's arp ring full */         \
 	X(NEIGH_FULL, "neigh_table_full")  /* no slot to learn a neighbour */   \
+	X(NEIGH_BAD_ADDR, "neigh_bad_addr") /* next hop is ours, special or off \
+					     * the port's networks */           \
 	X(NO_MBUF, "no_mbuf")              /* mbuf pool empty */                \
-	X(TX_FULL, "tx_full")              /* tx queue refused the packet */    \
+	X(TX_FULL, "tx_full")              /* tx queue full, or sent nothing */ \
+	X(TX_REFUSED, "tx_refused")        /* driver refused it, took others */ \
 	X(BAD_PORT, "bad_port")            /* packet for an unknown port */    \
 	/* load balancer (worker/ipvs/ipvs.c, xmit_fnat.c, route.c, neigh_out.c) */ \
 	X(IP_FRAG, "ip_fragment")          /* tcp/udp fragment not for us */    \
 	X(L4_HDR, "l4_bad_header")         /* tcp/udp header truncated */       \
 	X(TCP_NOT_SYN, "tcp_not_syn")      /* no conn, not a SYN: no new conn */\
+	X(TCP_FLAGS, "tcp_bad_flags")      /* SYN+FIN, no ACK on FIN, none... */\
+	X(TCP_WINDOW, "tcp_out_of_window") /* seq/ack outside the conn's window */\
+	X(WRONG_PORT, "conn_wrong_port")   /* conn's packet on the wrong side */\
+	X(UDP_LEN, "udp_bad_len")          /* UDP length != IP payload length */\
 	X(NO_CONN, "no_conn")              /* reply to laddr:lport, no conn */  \
 	X(NO_DEST, "no_dest")              /* scheduler found no dest */        \
 	X(FWD_MODE, "fwd_unsupported")     /* dest's forwarding mode not built */\
@@ -43,7 +62,7 @@
 	X(NEIGH_UNRESOLVED, "neigh_unresolved") /* ARP never answered */
 
 #define DPVS_VERDICTS(X)                                                       \
-	X(TX, "tx")                        /* sent on a data port */            \
+	X(TX, "tx")                        /* taken by a data port's driver */  \
 	X(KERNEL, "kernel")                /* handed to the exception path */   \
 	X(DROP, "drop")                    /* dropped, see drops */             \
 	X(REDIRECT, "redirect")            /* passed to the owning worker */    \
@@ -61,7 +80,7 @@ enum dpvs_verdict { DPVS_VERDICTS(DPVS_X_ENUM_VERDICT) DPVS_VERDICT_MAX };
 struct dpvs_worker_stats {
 	uint64_t rx_pkts;        /* received on data ports */
 	uint64_t rx_bytes;
-	uint64_t tx_pkts;        /* handed to rte_eth_tx_burst and accepted */
+	uint64_t tx_pkts;        /* taken by rte_eth_tx_burst (any source) */
 	uint64_t tx_bytes;
 	uint64_t from_kernel;    /* taken from the bridge's rings */
 	uint64_t arp_ring_in;    /* taken from this worker's arp ring */

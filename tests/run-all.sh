@@ -2,7 +2,9 @@
 # tests/run-all.sh: run every test of dpvs-mp in order and summarise.
 #
 #   1. unit tests: every executable build/tests/test_* (Check, CK_FORK=yes)
-#   2. packet fixtures: /usr/bin/python3 tests/fixture/run_fixtures.py
+#   2. packet fixtures: /usr/bin/python3 tests/fixture/run_fixtures.py, then a
+#      bounded fuzz run of the pipeline (tests/fixture/fuzz_pipeline.py, seeds
+#      1-2, 1200 frames each, checksums kept valid and broken)
 #   3. system tests: every tests/system/test_*.sh (root, network namespaces)
 #   4. a check that nothing was left behind (processes, namespaces, hugepage
 #      files, /var/run/dpdk/<prefix>) by the system tests
@@ -155,6 +157,13 @@ $PATTERN)
 	else
 		record_fail "fixture/run_fixtures" "tests/fixture/run_fixtures.py missing"
 	fi
+	;;
+esac
+# a bounded fuzz run (fixed seeds and frame count; `make fuzz` runs the rest)
+case "fixture/fuzz_pipeline" in
+$PATTERN)
+	run "fixture/fuzz_pipeline" 300 "$PY" tests/fixture/fuzz_pipeline.py --seeds 1-2 \
+		--frames 1200 --mode both
 	;;
 esac
 

@@ -1,23 +1,55 @@
 /*
  * The worker context (see worker.h): built once from the shm handles and the
  * worker id, and the recovery of what a dead predecessor left in this
- * worker's shm region. Runs at start only; touches this worker's region.
+ * worker's shm region (mbufs it held, and everything derived: connection
+ * index and timers, active/inactive counts, neighbour count). Runs at start
+ * only; touches this worker's region and connection table.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <rte_eal.h>
+#include <rte_ethdev.h>
 #include <rte_log.h>
 #include <rte_mbuf.h>
 
 #include "worker/ipvs/conn_table.h"
+#include "worker/ipvs/lb_counts.h"
 #include "worker/ipvs/lbpath.h"
 #include "shm/errf.h"
 #include "worker/l2/neigh.h"
 #include "worker/worker.h"
 
 RTE_LOG_REGISTER(wk_logtype, dpvs.worker, INFO);
+
+/*
+ * Can this process poll the port? A driver without secondary-process support
+ * (net_af_packet) leaves its rx/tx functions NULL in a secondary, and
+ * rte_eth_rx_burst would call NULL. DPDK has no API to ask, so this reads
+ * the table rte_eth_rx_burst/rte_eth_tx_burst call through. A primary (the
+ * fixture runner, the tests) fills it when it starts the port: only a
+ * secondary is checked.
+ */
+static int
+wk_port_pollable(const struct dpvs_port_info *pi, char *err, size_t errlen)
+{
+	const struct rte_eth_fp_ops *ops = &rte_eth_fp_ops[pi->port_id];
+	struct rte_eth_dev_info info;
+
+	if (rte_eal_process_type() != RTE_PROC_SECONDARY ||
+	    (ops->rx_pkt_burst != NULL && ops->tx_pkt_burst != NULL))
+		return 0;
+	if (rte_eth_dev_info_get(pi->port_id, &info) != 0)
+		info.driver_name = "?";
+	return dpvs_errf(err, errlen, -EINVAL,
+			"port %s (%s, driver %s) cannot be polled from a secondary process: "
+			"its driver gives a secondary no rx/tx functions (use net_tap, "
+			"net_memif, net_ring or a NIC)", pi->name, pi->devargs,
+			info.driver_name != NULL ? info.driver_name : "?");
+}
 
 int
 wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err,
@@ -55,9 +87,10 @@ wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err
 	ctx->wr = shm->wr[id];
 	ctx->ct = shm->ct[id];
 	ctx->st = &shm->root->stats[id];
-	ctx->slot = &shm->root->workers[id];
+	ctx->self = &shm->root->workers[id].self;
+	ctx->sup = &shm->root->workers[id].sup;
 	ctx->pool = shm->pool;
-	ctx->cfg = dpvs_config_active(shm->root);
+	ctx->cfg = dpvs_config_active(shm);
 	memset(ctx->port_index, WK_PORT_NONE, sizeof(ctx->port_index));
 	for (p = 0; p < ctx->nports; p++) {
 		const struct dpvs_port_info *pi = &shm->root->ports[p];
@@ -69,17 +102,43 @@ wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err
 			return dpvs_errf(err, errlen, -EINVAL,
 					"port %s has %u queue(s), none for worker %u", pi->name,
 					pi->nb_queues, id);
-		if (shm->to_kni[p] == NULL || shm->from_kni[p][id] == NULL)
+		if (shm->to_kni[p][id] == NULL || shm->from_kni[p][id] == NULL)
 			return dpvs_errf(err, errlen, -ENOENT, "rings of port %s are missing",
 					pi->name);
+		if (wk_port_pollable(pi, err, errlen) != 0)
+			return -EINVAL;
 		ctx->port_id[p] = pi->port_id;
+		ctx->tx_one[p] = wk_tx_one_by_one(pi->port_id);
 		memcpy(ctx->mac[p].addr_bytes, pi->mac, RTE_ETHER_ADDR_LEN);
 		ctx->port_index[pi->port_id] = (uint8_t)p;
 		ctx->fwd2kni[p] = (pi->flags & DPVS_PORT_F_FORWARD2KNI) != 0;
+		ctx->rx_max_len[p] = pi->mtu != 0 ? (uint32_t)pi->mtu + RTE_ETHER_HDR_LEN : 0;
 	}
-	if (shm->arp[id] == NULL)
-		return dpvs_errf(err, errlen, -ENOENT, "arp ring of worker %u is missing", id);
+	for (p = 0; p < conf->nworkers; p++)
+		if (p != id && (shm->arp[p][id] == NULL || shm->arp[id][p] == NULL ||
+				shm->redir[p][id] == NULL || shm->redir[id][p] == NULL))
+			return dpvs_errf(err, errlen, -ENOENT,
+					"rings between workers %u and %u are missing", id, p);
 	return 0;
+}
+
+void
+wk_self_begin(struct wk_ctx *ctx)
+{
+	struct dpvs_worker_self *self = ctx->self;
+
+	/* not "running" under a predecessor's incarnation, even for an instant */
+	__atomic_store_n(&self->state, (uint32_t)DPVS_WORKER_STOPPED, __ATOMIC_RELEASE);
+	self->pid = (int32_t)getpid();
+	self->incarnation = ctx->inc;
+	self->heartbeat_ns = dpvs_now_ns();
+}
+
+void
+wk_self_state(struct wk_ctx *ctx, uint32_t state)
+{
+	ctx->self->heartbeat_ns = dpvs_now_ns();
+	__atomic_store_n(&ctx->self->state, state, __ATOMIC_RELEASE);
 }
 
 /* Free one mbuf pointer found in the region, if it is plausibly ours. */
@@ -122,7 +181,9 @@ wk_ctx_recover(struct wk_ctx *ctx)
 	buffered += wk_neigh_hold_recover(ctx); /* packets held for ARP */
 	n = wk_conn_rebuild(ctx->ct, dpvs_now_ns());
 	WK_LOG(NOTICE, "worker %u: %u connection(s) found in the table", ctx->id, n);
-	n = wk_neigh_recount(wr);
+	/* the counts lc/wlc and the thresholds read follow the array again */
+	wk_lb_counts_rebuild(wr, ctx->ct);
+	n = wk_neigh_rebuild(wr, dpvs_now_ns());
 	if (inflight + buffered > 0)
 		WK_LOG(NOTICE,
 		       "worker %u: freed %u in-flight and %u buffered mbuf(s) left by the "
@@ -142,7 +203,6 @@ wk_ctx_recover_planned(struct wk_ctx *ctx)
 	for (i = 0; i < DPVS_BURST; i++)
 		inflight += recover_one(ctx, &wr->inflight[i]);
 	wr->inflight_n = 0;
-	wk_neigh_recount(wr);
 	if (inflight > 0)
 		WK_LOG(WARNING, "worker %u: %u in-flight mbuf(s) left by a planned handover",
 		       ctx->id, inflight);

@@ -7,7 +7,8 @@
  * sleeps conf.idle_sleep_us (0 = pure polling). Before each iteration it
  * checks whether the primary asked this incarnation to hand over (planned
  * restart): that is the burst boundary at which it stops.
- * Touches this worker's region, stats row and slot.
+ * Touches this worker's region, stats row and its part of its slot (self);
+ * reads stop_req in the primary's part.
  */
 #include <time.h>
 
@@ -27,8 +28,8 @@ wk_loop_once(struct wk_ctx *ctx)
 	unsigned int work = 0;
 	uint16_t p;
 
-	ctx->cfg = dpvs_config_active(ctx->root);
-	ctx->now_ns = dpvs_now_ns();
+	ctx->cfg = dpvs_config_active(ctx->shm);
+	ctx->now_ns = ctx->fixed_now_ns != 0 ? ctx->fixed_now_ns : dpvs_now_ns();
 	for (p = 0; p < ctx->nports; p++)
 		work += wk_rx_port(ctx, p);
 	work += wk_arp_ring_drain(ctx);
@@ -38,7 +39,7 @@ wk_loop_once(struct wk_ctx *ctx)
 	work += wk_neigh_hold_tick(ctx);
 	work += wk_tx_flush_all(ctx);
 	rte_rcu_qsbr_quiescent(ctx->shm->rcu, ctx->id);
-	ctx->slot->heartbeat_ns = dpvs_now_ns();
+	ctx->self->heartbeat_ns = dpvs_now_ns();
 	ctx->st->loops++;
 	if (work != 0)
 		ctx->st->busy_loops++;
@@ -62,7 +63,7 @@ static inline int
 wk_handover_asked(const struct wk_ctx *ctx)
 {
 	return ctx->inc != 0 &&
-	       __atomic_load_n(&ctx->slot->stop_req, __ATOMIC_ACQUIRE) == ctx->inc;
+	       __atomic_load_n(&ctx->sup->stop_req, __ATOMIC_ACQUIRE) == ctx->inc;
 }
 
 int

@@ -8,20 +8,23 @@
  *                                                    shared layout), then exit
  *
  * Attaches to the node's shared memory as a DPDK secondary on lcore L
- * (default DPVS_LCORE_WORKER(N)). dpvs-primary starts every worker process in
- * standby mode with the pipes of shm/standby.h: a fresh worker is told TAKE
- * at once; a standby that has attached long before is told TAKE when a
- * worker dies (crash, hang) or is restarted on purpose (planned). Taking a
- * worker: build the context, wait for the predecessor (released or dead),
- * recover the region (everything after a death; nothing after a planned
- * handover), register on the RCU, poll. Asked to hand over (slot stop_req),
- * it stops at a burst boundary, goes offline on the RCU, marks the slot
- * released and exits 0. --id is for running a worker by hand (it then marks
- * its slot RUNNING itself; under dpvs-primary only the primary writes state).
+ * (default DPVS_LCORE_WORKER(N); the lcore id matters for nothing shared).
+ * dpvs-primary starts every worker process in standby mode with the pipes of
+ * shm/standby.h: a fresh worker is told TAKE at once; a standby that has
+ * attached long before is told TAKE when a worker dies (crash, hang) or is
+ * restarted on purpose (planned). Taking a worker: build the context, wait
+ * for the predecessor (released, or dead and repaired by the primary), take
+ * worker N's pool magazine (dpvs_pool_set_role), speak for the worker in its
+ * part of the slot (self), recover the region (everything after a death;
+ * nothing after a planned handover), register on the RCU, report RUNNING,
+ * poll. Asked to hand over (sup.stop_req), it stops at a burst boundary, goes
+ * offline on the RCU, gives up its pool role, marks the slot released and
+ * exits 0. On SIGTERM/SIGINT it goes offline on the RCU and reports STOPPED.
  * Exit status: 0 clean stop or handover, 2 usage, 3 cannot attach (no
  * primary, missing object), 5 RCU registration failed, 6 protocol error on
  * the standby pipes, DPVS_EXIT_CONFIG (78) for what a restart cannot fix: the
- * shared layout differs from this build, or the id or the ports do not fit.
+ * shared layout differs from this build (or the pool's ops), or the id or the
+ * ports do not fit.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -35,11 +38,11 @@
 
 #include <rte_eal.h>
 #include <rte_lcore.h>
-#include <rte_mempool.h>
 #include <rte_pause.h>
 #include <rte_rcu_qsbr.h>
 
 #include "shm/eal.h"
+#include "shm/pool_ops.h"
 #include "shm/shm.h"
 #include "shm/standby.h"
 #include "worker/worker.h"
@@ -155,20 +158,25 @@ send_event(int ev_fd, uint32_t type, const struct dpvs_take_msg *t, uint64_t t_n
 		WK_LOG(WARNING, "cannot tell the primary (event %u): %s", type, strerror(errno));
 }
 
-/* Wait until the predecessor released the slot (1) or is known dead (0);
- * -1 on a stop signal or after PRED_WAIT_NS. Spins: the wait is one loop
- * iteration of the predecessor, and the port's rx ring fills meanwhile. */
+/* Wait until the predecessor is known dead (0: the primary stored dead_inc
+ * after repairing what it left) or released the slot at a burst boundary
+ * (1); -1 on a stop signal or after PRED_WAIT_NS. dead_inc is looked at
+ * first: a process that took the slot after a release and died before it
+ * polled leaves a region only a full recovery may trust, and the primary
+ * stores dead_inc before it hands the slot on again. Spins: the wait is one
+ * loop iteration of the predecessor, and the port's rx ring fills
+ * meanwhile. */
 static int
-wait_predecessor(const struct dpvs_worker_slot *slot, uint32_t old_inc)
+wait_predecessor(const struct wk_ctx *ctx, uint32_t old_inc)
 {
 	uint64_t deadline = dpvs_now_ns() + PRED_WAIT_NS;
 	unsigned int spins = 0;
 
 	for (;;) {
-		if (__atomic_load_n(&slot->released, __ATOMIC_ACQUIRE) == old_inc)
-			return 1;
-		if (__atomic_load_n(&slot->dead_inc, __ATOMIC_ACQUIRE) == old_inc)
+		if (__atomic_load_n(&ctx->sup->dead_inc, __ATOMIC_ACQUIRE) == old_inc)
 			return 0;
+		if (__atomic_load_n(&ctx->self->released, __ATOMIC_ACQUIRE) == old_inc)
+			return 1;
 		if (stop_requested || ((++spins & 1023) == 0 && dpvs_now_ns() > deadline))
 			return -1;
 		if ((spins & 63) == 0)
@@ -178,19 +186,19 @@ wait_predecessor(const struct dpvs_worker_slot *slot, uint32_t old_inc)
 	}
 }
 
-/* Hand the slot to a successor: we stopped at a burst boundary. */
+/* Hand the slot to a successor: we stopped at a burst boundary, so no ring
+ * or pool operation is half done and the successor takes worker id's pool
+ * magazine and ring sides as they are, without a repair. After the release
+ * this process must not touch them: it gives up its pool role first (what
+ * it might still free goes to the depot directly). */
 static void
 release_slot(struct wk_ctx *ctx)
 {
-	struct rte_mempool_cache *cache = rte_mempool_default_cache(ctx->pool, rte_lcore_id());
-
-	ctx->slot->heartbeat_ns = dpvs_now_ns();
+	ctx->self->heartbeat_ns = dpvs_now_ns();
 	rte_rcu_qsbr_thread_offline(ctx->shm->rcu, ctx->id);
-	pthread_mutex_unlock(&ctx->slot->alive);
-	__atomic_store_n(&ctx->slot->released, ctx->inc, __ATOMIC_RELEASE);
-	/* our lcore's cache goes back to the pool, not to a later process */
-	if (cache != NULL)
-		rte_mempool_cache_flush(cache, ctx->pool);
+	dpvs_pool_set_role(ctx->pool, DPVS_ROLE_NONE);
+	pthread_mutex_unlock(&ctx->root->workers[ctx->id].alive.m);
+	__atomic_store_n(&ctx->self->released, ctx->inc, __ATOMIC_RELEASE);
 	WK_LOG(NOTICE, "worker %u (incarnation %u) handed over", ctx->id, ctx->inc);
 }
 
@@ -202,9 +210,9 @@ worker_main(const char *prog, struct dpvs_shm *shm, const struct dpvs_take_msg *
 {
 	uint64_t t_ctx, t_wait, t_rec;
 	struct wk_ctx ctx; /* cache-aligned by its type, on this thread's stack */
-	struct dpvs_worker_slot *slot;
 	uint64_t pred_beat = 0, t0;
 	unsigned int id = t->id, freed;
+	pthread_mutex_t *alive;
 	char err[256];
 	int pred = 0, rc;
 
@@ -218,24 +226,29 @@ worker_main(const char *prog, struct dpvs_shm *shm, const struct dpvs_take_msg *
 		return DPVS_EXIT_CONFIG;
 	}
 	ctx.inc = t->inc;
-	slot = ctx.slot;
+	alive = &shm->root->workers[id].alive.m;
 	t_ctx = dpvs_now_ns();
 	send_event(ev_fd, DPVS_EV_TAKING, t, 0, 0, 0);
 	if (t->old_inc != 0) {
-		pred = wait_predecessor(slot, t->old_inc);
+		pred = wait_predecessor(&ctx, t->old_inc);
 		if (pred < 0) {
 			fprintf(stderr, "%s: worker %u: predecessor %u neither released nor died\n",
 				prog, id, t->old_inc);
 			return EXIT_PROTO;
 		}
-		pred_beat = __atomic_load_n(&slot->heartbeat_ns, __ATOMIC_RELAXED);
+		pred_beat = __atomic_load_n(&ctx.self->heartbeat_ns, __ATOMIC_RELAXED);
 	}
 	t_wait = dpvs_now_ns();
+	/* The predecessor released worker id's pool magazine and ring sides at a
+	 * burst boundary, or is dead and the primary repaired them before it
+	 * stored dead_inc: they are ours now. */
+	dpvs_pool_set_role(shm->pool, DPVS_ROLE_WORKER(id));
+	wk_self_begin(&ctx);
 	/* held while we may poll: the kernel marks it owner-dead when we exit,
 	 * which is how the primary learns of a death first */
-	rc = pthread_mutex_lock(&slot->alive);
+	rc = pthread_mutex_lock(alive);
 	if (rc == EOWNERDEAD)
-		rc = pthread_mutex_consistent(&slot->alive);
+		rc = pthread_mutex_consistent(alive);
 	if (rc != 0) {
 		fprintf(stderr, "%s: worker %u: cannot take the slot's mutex: %s\n", prog, id,
 			strerror(rc));
@@ -248,10 +261,8 @@ worker_main(const char *prog, struct dpvs_shm *shm, const struct dpvs_take_msg *
 		return EXIT_RCU;
 	}
 	rte_rcu_qsbr_thread_online(shm->rcu, id);
-	t0 = dpvs_now_ns();
-	slot->heartbeat_ns = t0;
-	if (ev_fd < 0)
-		__atomic_store_n(&slot->state, (uint32_t)DPVS_WORKER_RUNNING, __ATOMIC_RELEASE);
+	wk_self_state(&ctx, DPVS_WORKER_RUNNING);
+	t0 = __atomic_load_n(&ctx.self->heartbeat_ns, __ATOMIC_RELAXED);
 	send_event(ev_fd, DPVS_EV_RUNNING, t, t0, pred_beat, freed);
 	WK_LOG(NOTICE, "worker %u running (pid %d, lcore %u, incarnation %u, %u port(s), "
 	       "%s, %u mbuf(s) recovered)", id, (int)getpid(), rte_lcore_id(), t->inc,
@@ -269,11 +280,9 @@ worker_main(const char *prog, struct dpvs_shm *shm, const struct dpvs_take_msg *
 		return 0;
 	}
 	rte_rcu_qsbr_thread_offline(shm->rcu, id);
-	pthread_mutex_unlock(&slot->alive);
-	if (ev_fd < 0) {
-		rte_rcu_qsbr_thread_unregister(shm->rcu, id);
-		__atomic_store_n(&slot->state, (uint32_t)DPVS_WORKER_STOPPED, __ATOMIC_RELEASE);
-	}
+	rte_rcu_qsbr_thread_unregister(shm->rcu, id);
+	pthread_mutex_unlock(alive);
+	wk_self_state(&ctx, DPVS_WORKER_STOPPED);
 	WK_LOG(NOTICE, "worker %u stopped", id);
 	return 0;
 }
@@ -335,7 +344,7 @@ main(int argc, char **argv)
 		rc = standby_main(argv[0], &shm);
 	} else {
 		direct.id = (uint32_t)a.id;
-		direct.inc = shm.root->workers[a.id].incarnation;
+		direct.inc = shm.root->workers[a.id].sup.incarnation;
 		rc = worker_main(argv[0], &shm, &direct, -1);
 	}
 	rte_eal_cleanup();

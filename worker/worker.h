@@ -6,7 +6,10 @@
  * this worker's tx queues, on the to-kernel rings and the peers' arp rings,
  * counters in root->stats[id], neighbours in this worker's shm region.
  * A context is used by exactly one thread, the worker that owns it; it writes
- * only its own region, its own stats row and its own worker slot's heartbeat.
+ * only its own region, its own stats row and its own part of its worker slot
+ * (root->workers[id].self: running incarnation, heartbeat, release); it reads
+ * the primary's part (stop_req, dead_inc) and holds the slot's `alive` mutex
+ * while it may poll.
  */
 #ifndef DPVS_WORKER_WORKER_H
 #define DPVS_WORKER_WORKER_H
@@ -77,16 +80,26 @@ struct wk_ctx {
 	struct dpvs_worker_region *wr;        /* this worker's shm region */
 	struct dpvs_conn_table *ct;           /* this worker's connections (conn.h) */
 	struct dpvs_worker_stats *st;         /* root->stats[id] */
-	struct dpvs_worker_slot *slot;        /* root->workers[id] */
+	struct dpvs_worker_self *self;        /* root->workers[id].self: ours only */
+	const struct dpvs_worker_sup *sup;    /* root->workers[id].sup: the primary's */
 	const struct dpvs_config_set *cfg;    /* loaded once per loop iteration */
 	struct rte_mempool *pool;
 	uint16_t port_id[DPVS_MAX_PORTS];     /* ethdev id per port index */
 	struct rte_ether_addr mac[DPVS_MAX_PORTS];
 	uint8_t port_index[RTE_MAX_ETHPORTS]; /* ethdev id -> port index or WK_PORT_NONE */
 	uint16_t tx_stalls[DPVS_MAX_PORTS];   /* consecutive flushes that sent nothing */
+	uint32_t rx_max_len[DPVS_MAX_PORTS];  /* longest frame taken in (MTU + L2 header);
+					       * 0 = not checked */
+	uint64_t tx_verdict[DPVS_MAX_PORTS];  /* tx buffer slots holding a received
+					       * packet whose verdict is counted when
+					       * it leaves (tx.c) */
+	uint8_t tx_one[DPVS_MAX_PORTS];       /* send one packet per tx call (tx.c) */
 	uint8_t fwd2kni[DPVS_MAX_PORTS];      /* DPVS_PORT_F_FORWARD2KNI: mirror rx to kernel */
 	uint64_t now_ns;                      /* CLOCK_MONOTONIC, once per loop iteration */
-	uint64_t hold_tick_ns;                /* next scan of the hold queue (neigh_out.c) */
+	uint64_t fixed_now_ns;                /* non-zero: now_ns is this, not the clock
+					       * (set by the fixture runner only) */
+	uint64_t neigh_tick_ns;               /* the neighbour tick's clock (neigh_out.c) */
+	uint32_t neigh_cursor;                /* next slot the neighbour tick looks at */
 	struct dpvs_ip hold_nh;               /* next hop of a HOLD verdict (neigh_out.c) */
 } __rte_cache_aligned;
 
@@ -94,8 +107,9 @@ struct wk_ctx {
 int wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err,
 		size_t errlen);
 /* ctx.c: free what a dead predecessor left in inflight[] and txbuf[], rebuild
- * what is derived (the connection table's index and timers, the neighbour
- * count). Returns the number of mbufs freed. */
+ * what is derived (the connection table's index and timers, the per-service
+ * and per-dest active/inactive counts, the neighbour count). Returns the
+ * number of mbufs freed. */
 unsigned int wk_ctx_recover(struct wk_ctx *ctx);
 /* ctx.c: take over a region whose predecessor stopped at a burst boundary
  * and released it (planned handover): nothing is in flight, the tx buffers
@@ -104,6 +118,15 @@ unsigned int wk_ctx_recover(struct wk_ctx *ctx);
  * (0 unless the predecessor broke the contract). */
 unsigned int wk_ctx_recover_planned(struct wk_ctx *ctx);
 
+/* ctx.c: this process now speaks for the worker in its part of the slot
+ * (layout.h): state STOPPED, its pid, its incarnation ctx->inc (the one the
+ * primary handed it). Call once its predecessor released the slot or is
+ * known dead, before recovering: until then the predecessor's part is its. */
+void wk_self_begin(struct wk_ctx *ctx);
+/* ctx.c: report state (DPVS_WORKER_RUNNING once polling, STOPPED on a clean
+ * exit) with a fresh heartbeat. */
+void wk_self_state(struct wk_ctx *ctx, uint32_t state);
+
 /* addr.c: is the IPv4 address (network order) one of ours? port is a port
  * index, or WK_PORT_NONE for "on any port". */
 int wk_addr_v4_is_ours(const struct dpvs_config_set *cfg, uint16_t port, uint32_t addr);
@@ -111,6 +134,9 @@ int wk_addr_v4_is_ours(const struct dpvs_config_set *cfg, uint16_t port, uint32_
 /* rx.c: poll queue ctx->id of port index p, run the pipeline on the burst;
  * returns the number of packets received. */
 unsigned int wk_rx_port(struct wk_ctx *ctx, uint16_t p);
+/* rx.c: run the pipeline on the n packets in this worker's in-flight array,
+ * received on port index p (what wk_rx_port does after its rx burst). */
+unsigned int wk_rx_burst(struct wk_ctx *ctx, uint16_t p, uint16_t n);
 /* rx.c: the pipeline for one packet received on port index p. */
 struct wk_verdict wk_pipeline(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
 /* rx.c: carry out verdict v for m (which no record in shm holds any more):
@@ -124,11 +150,14 @@ struct wk_verdict wk_ipv4_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t
 struct wk_verdict wk_ipv6_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
 struct wk_verdict wk_local_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
 
-/* arp.c: learn from a copy another worker put on our arp ring (does not
- * free it). */
+/* arp.c: judge a copy another worker put on our arp ring (does not free
+ * it). */
 void wk_arp_learn_copy(struct wk_ctx *ctx, struct rte_mbuf *m);
 /* arp.c: drain this worker's arp ring; returns the number of frames. */
 unsigned int wk_arp_ring_drain(struct wk_ctx *ctx);
+/* arp.c: m, a frame the kernel sends out of port p, may be an ARP request of
+ * the node's own stack: wait for its answer too (m is not changed). */
+void wk_arp_from_kernel(struct wk_ctx *ctx, const struct rte_mbuf *m, uint16_t p);
 
 /* kni.c: hand a packet to the kernel through port p's to-kernel ring; the
  * packet is gone afterwards. Returns 0, or -1 if the ring was full (the
@@ -144,9 +173,17 @@ unsigned int wk_kni_drain(struct wk_ctx *ctx);
 /* tx.c: buffer a packet for port p (flushing first if the buffer is full);
  * 0, or -1 if it could not be buffered (freed, counted as tx_full). */
 int wk_tx_enqueue(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
+/* tx.c: the same for a received packet with verdict TX: the verdict is
+ * counted when the packet leaves the buffer (tx when the driver takes it,
+ * drop when it is dropped there); on -1 the caller counts the drop. */
+int wk_tx_enqueue_verdict(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
 /* tx.c: send port p's buffer; returns the number sent. */
 unsigned int wk_tx_flush(struct wk_ctx *ctx, uint16_t p);
 unsigned int wk_tx_flush_all(struct wk_ctx *ctx);
+/* tx.c: 1 if the driver of ethdev port_id writes and frees each packet inside
+ * tx_burst (net_tap), so that flushing one packet per call bounds what a
+ * death inside the driver loses to one packet. */
+int wk_tx_one_by_one(uint16_t port_id);
 /* tx.c: packets waiting in this worker's tx buffers. */
 unsigned int wk_tx_pending(const struct wk_ctx *ctx);
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "ctl/common/cli.h"
+#include "ctl/common/escape.h"
 #include "ctl/common/fmt.h"
 #include "ctl/common/frame.h"
 #include "ctl/common/pb.h"
@@ -28,11 +29,21 @@
 #define EXIT_CONNECT 3
 #define CLIENT_TIMEOUT_MS 15000
 
+/* "dpvsctl: MSG" on stderr, MSG's control characters escaped: a message
+ * may echo what was typed or what the daemon was sent. */
+static void
+print_error(const char *msg)
+{
+	char buf[1024];
+
+	fprintf(stderr, "dpvsctl: %s\n", ctl_escape(msg, buf, sizeof(buf)));
+}
+
 static int
 usage_exit(const char *msg)
 {
 	if (msg != NULL)
-		fprintf(stderr, "dpvsctl: %s\n", msg);
+		print_error(msg);
 	fputs(ctl_cli_usage(), stderr);
 	return EXIT_USAGE;
 }
@@ -76,8 +87,8 @@ transact(const char *path, const struct ctl_cli_cmd *cmd, bool json)
 		return EXIT_CONNECT;
 	}
 	if (resp->status != DPVS__STATUS__OK) {
-		fprintf(stderr, "dpvsctl: %s\n",
-			resp->message[0] != '\0' ? resp->message : ctl_pb_status_name(resp->status));
+		print_error(resp->message[0] != '\0' ? resp->message
+						     : ctl_pb_status_name(resp->status));
 		ret = EXIT_FAILED;
 	} else {
 		ctl_fmt_response(stdout, resp, json);
@@ -116,7 +127,7 @@ main(int argc, char **argv)
 	if (rc == CTL_CLI_USAGE)
 		return usage_exit(err);
 	if (rc != CTL_CLI_OK) {
-		fprintf(stderr, "dpvsctl: %s\n", err);
+		print_error(err);
 		return EXIT_FAILED;
 	}
 	rc = transact(path, &cmd, json || cmd.json);

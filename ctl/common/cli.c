@@ -310,6 +310,8 @@ static const struct cli_command cli_commands[] = {
 	{ "save", NULL, ctl_cli_save, "save", false, false },
 	{ "-S", NULL, ctl_cli_save, NULL, false, false },
 	{ "--save", NULL, ctl_cli_save, NULL, false, false },
+	{ "reload", NULL, ctl_cli_reload, "reload   # re-read the rules file given to "
+	  "dpvs-primary --rules", false, false },
 };
 #define CLI_NCOMMANDS (sizeof(cli_commands) / sizeof(cli_commands[0]))
 

@@ -405,6 +405,16 @@ CLI_LB_FN(ctl_cli_save)
 	return CTL_CLI_OK;
 }
 
+CLI_LB_FN(ctl_cli_reload)
+{
+	if (argc > 0)
+		return cli_unexpected(argv[0], err, errlen);
+	req->reload = ctl_pb_alloc(sizeof(*req->reload));
+	dpvs__reload__init(req->reload);
+	req->op_case = DPVS__REQUEST__OP_RELOAD;
+	return CTL_CLI_OK;
+}
+
 CLI_LB_FN(ctl_cli_conn_show)
 {
 	if (argc > 0)

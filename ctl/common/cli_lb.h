@@ -24,6 +24,7 @@ CLI_LB_FN(ctl_cli_dest_edit);   /* -e (same options) */
 CLI_LB_FN(ctl_cli_dest_del);    /* -d -t|-u VIP:PORT -r RS[:PORT] */
 CLI_LB_FN(ctl_cli_list);        /* -L [-n] [--stats] [-t|-u VIP:PORT] [-c] */
 CLI_LB_FN(ctl_cli_save);        /* save, -S */
+CLI_LB_FN(ctl_cli_reload);      /* reload */
 CLI_LB_FN(ctl_cli_conn_show);   /* conn show */
 
 /* iproute2-like words (cli_net.c) */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "escape.h"
 #include "fmt.h"
 #include "pb.h"
 
@@ -80,6 +81,23 @@ fmt_neigh_workers(FILE *out, const Dpvs__Neigh *n, const char *sep)
 		fprintf(out, "%s%u", j > 0 ? sep : "", n->workers[j]);
 }
 
+/* Text: "ADDR [lladdr MAC] dev DEV STATE [age Ns] [workers 0,1]", as ip-neigh. */
+static void
+fmt_neigh_text(FILE *out, const Dpvs__Neigh *n, const char *ip, const char *mac)
+{
+	fputs(ip, out);
+	if (n->lladdr.len > 0)
+		fprintf(out, " lladdr %s", mac);
+	fprintf(out, " dev %s %s", n->dev, n->state);
+	if (!n->is_static)
+		fprintf(out, " age %llus", (unsigned long long)(n->age_ms / 1000));
+	if (n->n_workers > 0) {
+		fputs(" workers ", out);
+		fmt_neigh_workers(out, n, ",");
+	}
+	fputc('\n', out);
+}
+
 static void
 fmt_neighs(FILE *out, const Dpvs__NeighList *l, bool json)
 {
@@ -94,20 +112,23 @@ fmt_neighs(FILE *out, const Dpvs__NeighList *l, bool json)
 		ctl_pb_ip_str(n->address, ip, sizeof(ip));
 		fmt_mac(&n->lladdr, mac, sizeof(mac));
 		if (!json) {
-			fprintf(out, "%s lladdr %s dev %s %s", ip, mac, n->dev, n->state);
-			if (n->n_workers > 0) {
-				fputs(" workers ", out);
-				fmt_neigh_workers(out, n, ",");
-			}
-			fputc('\n', out);
+			fmt_neigh_text(out, n, ip, mac);
 			continue;
 		}
 		fprintf(out, "%s{\"address\":", i > 0 ? "," : "");
 		ctl_fmt_json_str(out, ip);
-		fprintf(out, ",\"lladdr\":\"%s\",\"dev\":", mac);
+		if (n->lladdr.len > 0)
+			fprintf(out, ",\"lladdr\":\"%s\",\"dev\":", mac);
+		else
+			fputs(",\"lladdr\":null,\"dev\":", out);
 		ctl_fmt_json_str(out, n->dev);
 		fputs(",\"state\":", out);
 		ctl_fmt_json_str(out, n->state);
+		fprintf(out, ",\"static\":%s,\"age_s\":", n->is_static ? "true" : "false");
+		if (n->is_static)
+			fputs("null", out);
+		else
+			fprintf(out, "%llu", (unsigned long long)(n->age_ms / 1000));
 		fputs(",\"workers\":[", out);
 		fmt_neigh_workers(out, n, ",");
 		fputs("]}", out);
@@ -216,9 +237,15 @@ ctl_fmt_response(FILE *out, const Dpvs__Response *resp, bool json)
 	case DPVS__RESPONSE__PAYLOAD_RULES:
 		ctl_fmt_rules(out, resp->rules, json);
 		break;
+	case DPVS__RESPONSE__PAYLOAD_RELOAD:
+		ctl_fmt_reload(out, resp->reload, json);
+		break;
 	default:
-		if (!json && resp->message != NULL && resp->message[0] != '\0')
-			fprintf(out, "%s\n", resp->message);
+		if (!json && resp->message != NULL && resp->message[0] != '\0') {
+			char buf[1024];
+
+			fprintf(out, "%s\n", ctl_escape(resp->message, buf, sizeof(buf)));
+		}
 		break;
 	}
 }

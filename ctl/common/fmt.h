@@ -4,7 +4,8 @@
  *
  * JSON shapes (keys never renamed; new keys may be added):
  *   addr show   [{"address","prefixlen","dev","family"}]
- *   neigh show  [{"address","lladdr","dev","state","workers":[ids]}]
+ *   neigh show  [{"address","lladdr" (null while incomplete or failed),"dev",
+ *                "state","static","age_s" (null if static),"workers":[ids]}]
  *   worker show [{"id","pid","state","restarts","heartbeat_age_ms","lcore"}]
  *   stats       {"ports":[{"name","ipackets","opackets","ibytes","obytes",
  *                "imissed","ierrors",...}], "workers":[{...}],
@@ -43,6 +44,7 @@ void ctl_fmt_laddrs(FILE *out, const Dpvs__LaddrList *l, bool json);
 void ctl_fmt_routes(FILE *out, const Dpvs__RouteList *l, bool json);
 void ctl_fmt_conns(FILE *out, const Dpvs__ConnList *l, bool json);
 void ctl_fmt_rules(FILE *out, const Dpvs__RulesText *t, bool json);
+void ctl_fmt_reload(FILE *out, const Dpvs__ReloadResult *r, bool json);
 
 /* Write s as a JSON string literal (quoted, escaped). */
 void ctl_fmt_json_str(FILE *out, const char *s);

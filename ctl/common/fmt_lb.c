@@ -298,3 +298,43 @@ ctl_fmt_rules(FILE *out, const Dpvs__RulesText *t, bool json)
 	if (json)
 		fputs("]\n", out);
 }
+
+/* "services +1 -0 ~2" for the text form. */
+static void
+fmt_reload_kind(FILE *out, const char *what, uint32_t add, uint32_t del, int has_edit,
+		uint32_t edit)
+{
+	fprintf(out, "  %-9s added %u, removed %u", what, add, del);
+	if (has_edit)
+		fprintf(out, ", edited %u", edit);
+	fputc('\n', out);
+}
+
+void
+ctl_fmt_reload(FILE *out, const Dpvs__ReloadResult *r, bool json)
+{
+	if (json) {
+		fputs("{\"path\":", out);
+		ctl_fmt_json_str(out, r->path != NULL ? r->path : "");
+		fprintf(out, ",\"services\":{\"added\":%u,\"removed\":%u,\"edited\":%u}"
+			",\"dests\":{\"added\":%u,\"removed\":%u,\"edited\":%u}"
+			",\"laddrs\":{\"added\":%u,\"removed\":%u}"
+			",\"addrs\":{\"added\":%u,\"removed\":%u}"
+			",\"routes\":{\"added\":%u,\"removed\":%u}"
+			",\"neighs\":{\"added\":%u,\"removed\":%u},\"unchanged\":%u}\n",
+			r->services_added, r->services_removed, r->services_edited,
+			r->dests_added, r->dests_removed, r->dests_edited, r->laddrs_added,
+			r->laddrs_removed, r->addrs_added, r->addrs_removed, r->routes_added,
+			r->routes_removed, r->neighs_added, r->neighs_removed, r->unchanged);
+		return;
+	}
+	fprintf(out, "reloaded %s (%u objects unchanged)\n", r->path != NULL ? r->path : "",
+		r->unchanged);
+	fmt_reload_kind(out, "services", r->services_added, r->services_removed, 1,
+			r->services_edited);
+	fmt_reload_kind(out, "dests", r->dests_added, r->dests_removed, 1, r->dests_edited);
+	fmt_reload_kind(out, "laddrs", r->laddrs_added, r->laddrs_removed, 0, 0);
+	fmt_reload_kind(out, "addrs", r->addrs_added, r->addrs_removed, 0, 0);
+	fmt_reload_kind(out, "routes", r->routes_added, r->routes_removed, 0, 0);
+	fmt_reload_kind(out, "neighs", r->neighs_added, r->neighs_removed, 0, 0);
+}

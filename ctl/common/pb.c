@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "pb.h"
 
 void *
@@ -76,9 +77,75 @@ ctl_pb_response(Dpvs__Status status, const char *message)
 
 	dpvs__response__init(r);
 	r->status = status;
-	if (message != NULL && message[0] != '\0')
-		r->message = ctl_pb_strdup(message);
+	if (message != NULL && message[0] != '\0') {
+		/* messages echo what clients sent: no control characters */
+		r->message = ctl_pb_alloc(ctl_escape_len(message));
+		ctl_escape(message, r->message, ctl_escape_len(message));
+	}
 	return r;
+}
+
+/* A varint at *p (below end); 0, or -1 if it runs past end or 10 bytes. */
+static int
+pb_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	unsigned int shift;
+
+	*v = 0;
+	for (shift = 0; shift < 70 && *p < end; shift += 7) {
+		uint8_t b = *(*p)++;
+
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if ((b & 0x80) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+const char *
+ctl_pb_find_nul(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len,
+		unsigned int depth)
+{
+	const uint8_t *p = buf, *end = buf + len;
+	const ProtobufCFieldDescriptor *f;
+	const char *bad;
+	uint64_t key, n;
+
+	if (depth > 32)
+		return NULL;
+	while (p < end) {
+		if (pb_varint(&p, end, &key) != 0)
+			return NULL;
+		switch (key & 7) {
+		case 0:
+			if (pb_varint(&p, end, &n) != 0)
+				return NULL;
+			break;
+		case 1:
+			p += 8;
+			break;
+		case 5:
+			p += 4;
+			break;
+		case 2:
+			if (pb_varint(&p, end, &n) != 0 || n > (uint64_t)(end - p))
+				return NULL;
+			f = protobuf_c_message_descriptor_get_field(desc, (unsigned int)(key >> 3));
+			if (f != NULL && f->type == PROTOBUF_C_TYPE_STRING &&
+			    memchr(p, '\0', (size_t)n) != NULL)
+				return f->name;
+			if (f != NULL && f->type == PROTOBUF_C_TYPE_MESSAGE) {
+				bad = ctl_pb_find_nul(f->descriptor, p, (size_t)n, depth + 1);
+				if (bad != NULL)
+					return bad;
+			}
+			p += n;
+			break;
+		default:
+			return NULL; /* groups: not ours, and unpack refuses them */
+		}
+	}
+	return NULL;
 }
 
 uint8_t *

@@ -24,7 +24,17 @@ Dpvs__Ip *ctl_pb_ip(int family, const uint8_t *bytes);
 /* Text of an Ip message ("10.0.0.1", "2001:db8::1", "?" if malformed). */
 const char *ctl_pb_ip_str(const Dpvs__Ip *ip, char *buf, size_t len);
 
-/* A Response with status and message; no payload. */
+/*
+ * The name of the first string field of the packed message (descriptor
+ * desc, nested messages included) whose bytes hold a NUL, or NULL. protobuf-c
+ * hands strings over as C strings, so "dpdk0\0evil" would silently become
+ * "dpdk0": such a request must be refused instead. depth: 0.
+ */
+const char *ctl_pb_find_nul(const ProtobufCMessageDescriptor *desc, const uint8_t *buf,
+			    size_t len, unsigned int depth);
+
+/* A Response with status and message (control characters escaped, see
+ * escape.h); no payload. */
 Dpvs__Response *ctl_pb_response(Dpvs__Status status, const char *message);
 
 /* Pack into a malloc'd buffer; returns NULL on OOM. */

@@ -1,5 +1,7 @@
 /*
  * Address table operations on a config set in plain memory (see addr.h).
+ * The table is dense in add order; each add or delete also updates the
+ * address index (its port bit) and the connected route of its network.
  * Touches only the set passed in; reads the port names of the root.
  */
 #include <arpa/inet.h>
@@ -36,12 +38,13 @@ ctl_port_find(const struct dpvs_root *root, const char *name, char *err, size_t 
 int
 ctl_addr_find(const struct dpvs_config_set *set, const struct dpvs_ip *ip)
 {
+	const struct dpvs_addr_entry *addrs = dpvs_cfg_addrs(set);
 	size_t n = ip->family == DPVS_AF_INET ? 4 : 16;
 	uint32_t i;
 
 	for (i = 0; i < set->naddrs; i++)
-		if (set->addrs[i].addr.family == ip->family &&
-		    memcmp(set->addrs[i].addr.bytes, ip->bytes, n) == 0)
+		if (addrs[i].addr.family == ip->family &&
+		    memcmp(addrs[i].addr.bytes, ip->bytes, n) == 0)
 			return (int)i;
 	return -1;
 }
@@ -101,24 +104,25 @@ addr_add_check_conflicts(const struct dpvs_config_set *set, const struct dpvs_ro
 			 const struct dpvs_addr_entry *a, char *err, size_t errlen)
 {
 	const struct dpvs_lb_tables *lb = &set->lb;
+	const struct dpvs_static_neigh *sn = dpvs_lb_sneigh(lb);
 	char s[INET6_ADDRSTRLEN], p[INET6_ADDRSTRLEN];
 	uint32_t i, net, mask, rnet;
 
 	ctl_ip_str(&a->addr, s, sizeof(s));
-	for (i = 0; i < lb->nsneigh && i < DPVS_MAX_STATIC_NEIGH; i++)
-		if (dpvs_ip_equal(&lb->sneigh[i].ip, &a->addr))
+	for (i = 0; i < lb->nsneigh && i < lb->caps.sneigh; i++)
+		if (dpvs_ip_equal(&sn[i].ip, &a->addr))
 			return dpvs_errf(err, errlen, -CTL_EINVAL,
 					"%s is a static neighbour on %s; neigh del it first", s,
-					root->ports[lb->sneigh[i].port % DPVS_MAX_PORTS].name);
+					root->ports[sn[i].port % DPVS_MAX_PORTS].name);
 	if (a->addr.family != DPVS_AF_INET)
 		return 0;
 	memcpy(&net, a->addr.bytes, 4);
 	mask = a->prefixlen == 0 ? 0 : htonl(0xffffffffu << (32 - a->prefixlen));
 	net &= mask;
-	for (i = 0; i < lb->nroutes && i < DPVS_MAX_ROUTES; i++) {
-		const struct dpvs_route *r = &lb->routes[i];
+	for (i = 0; i < lb->caps.routes; i++) {
+		const struct dpvs_route *r = &dpvs_lb_routes(lb)[i];
 
-		if ((r->flags & DPVS_ROUTE_F_CONNECTED) != 0)
+		if (r->prefix.family == DPVS_AF_NONE || (r->flags & DPVS_ROUTE_F_CONNECTED) != 0)
 			continue;
 		ctl_ip_str(&r->prefix, p, sizeof(p));
 		if ((r->flags & DPVS_ROUTE_F_GATEWAY) != 0 && dpvs_ip_equal(&r->gw, &a->addr))
@@ -131,6 +135,29 @@ addr_add_check_conflicts(const struct dpvs_config_set *set, const struct dpvs_ro
 			return dpvs_errf(err, errlen, -CTL_EEXIST,
 					"the network of %s/%u is already the static route %s/%u; "
 					"route del it first", s, a->prefixlen, p, r->prefixlen);
+	}
+	return 0;
+}
+
+/* A new address's connected network needs a route slot unless another
+ * address has the same network already. */
+static int
+addr_route_room(const struct dpvs_config_set *set, const struct dpvs_addr_entry *a)
+{
+	const struct dpvs_addr_entry *addrs = dpvs_cfg_addrs(set);
+	uint32_t i, net, mask, other;
+
+	if (a->addr.family != DPVS_AF_INET || a->prefixlen == 0 || a->prefixlen >= 32 ||
+	    set->lb.nroutes < set->lb.caps.routes)
+		return 1;
+	memcpy(&net, a->addr.bytes, 4);
+	mask = htonl(0xffffffffu << (32 - a->prefixlen));
+	for (i = 0; i < set->naddrs; i++) {
+		if (addrs[i].addr.family != DPVS_AF_INET || addrs[i].prefixlen != a->prefixlen)
+			continue;
+		memcpy(&other, addrs[i].addr.bytes, 4);
+		if ((other & mask) == (net & mask))
+			return 1;
 	}
 	return 0;
 }
@@ -157,17 +184,25 @@ ctl_addr_add(struct dpvs_config_set *set, const struct dpvs_root *root,
 	if (i >= 0)
 		return dpvs_errf(err, errlen, -CTL_EEXIST, "%s is already on %s",
 				ctl_ip_str(&a->addr, s, sizeof(s)),
-				root->ports[set->addrs[i].port].name);
-	if (set->naddrs >= DPVS_MAX_ADDRS)
-		return dpvs_errf(err, errlen, -CTL_EFULL, "address table is full (%u entries)",
-				DPVS_MAX_ADDRS);
+				root->ports[dpvs_cfg_addrs(set)[i].port].name);
+	if (set->naddrs >= set->lb.caps.addrs)
+		return dpvs_errf(err, errlen, -CTL_EFULL,
+				"address table is full (%u entries: [tables] addresses in "
+				"dpvs.conf)", set->lb.caps.addrs);
+	if (!addr_route_room(set, a))
+		return dpvs_errf(err, errlen, -CTL_EFULL,
+				"route table is full: no room for the connected route of %s/%u "
+				"([tables] routes in dpvs.conf)", ctl_ip_str(&a->addr, s, sizeof(s)),
+				a->prefixlen);
 	memset(&e, 0, sizeof(e));
 	e.addr.family = a->addr.family;
 	memcpy(e.addr.bytes, a->addr.bytes, sizeof(e.addr.bytes));
 	e.port = a->port;
 	e.prefixlen = a->prefixlen;
 	e.flags = a->flags;
-	set->addrs[set->naddrs++] = e;
+	dpvs_cfg_addrs(set)[set->naddrs++] = e;
+	ctl_aix_port(&set->lb, &e.addr, e.port, 1);
+	ctl_route_connected_add(set, set->naddrs - 1);
 	return 0;
 }
 
@@ -177,19 +212,20 @@ static int
 addr_del_check_users(const struct dpvs_config_set *set, const struct dpvs_root *root, int i,
 		     char *err, size_t errlen)
 {
+	const struct dpvs_addr_entry *e = &dpvs_cfg_addrs(set)[i];
 	const struct dpvs_service *svc;
 	char s[INET6_ADDRSTRLEN], ks[96];
 	struct ctl_svc_key k;
-	int si = ctl_laddr_user(&set->lb, &set->addrs[i].addr);
+	int si = ctl_laddr_in_use(&set->lb, &e->addr) ? ctl_laddr_user(&set->lb, &e->addr) : -1;
 
 	if (si >= 0) {
-		svc = &set->lb.services[si];
+		svc = dpvs_lb_svc(&set->lb, (uint32_t)si);
 		k.proto = svc->proto;
 		k.vip = svc->vip;
 		k.port = ntohs(svc->vport);
 		return dpvs_errf(err, errlen, -CTL_EINVAL,
 				"%s is a local address of service %s; laddr del it first",
-				ctl_ip_str(&set->addrs[i].addr, s, sizeof(s)),
+				ctl_ip_str(&e->addr, s, sizeof(s)),
 				ctl_svc_key_str(&k, ks, sizeof(ks)));
 	}
 	return ctl_route_gw_check(set, root, i, err, errlen);
@@ -199,6 +235,7 @@ int
 ctl_addr_del(struct dpvs_config_set *set, const struct dpvs_root *root,
 	     const struct dpvs_addr_entry *a, char *err, size_t errlen)
 {
+	struct dpvs_addr_entry *addrs = dpvs_cfg_addrs(set), gone;
 	char s[INET6_ADDRSTRLEN];
 	int rc, i;
 
@@ -206,16 +243,18 @@ ctl_addr_del(struct dpvs_config_set *set, const struct dpvs_root *root,
 	if (rc != 0)
 		return rc;
 	i = ctl_addr_find(set, &a->addr);
-	if (i < 0 || set->addrs[i].port != a->port)
+	if (i < 0 || addrs[i].port != a->port)
 		return dpvs_errf(err, errlen, -CTL_ENOENT, "%s is not on %s",
 				ctl_ip_str(&a->addr, s, sizeof(s)), root->ports[a->port].name);
 	rc = addr_del_check_users(set, root, i, err, errlen);
 	if (rc != 0)
 		return rc;
+	ctl_route_connected_del(set, (uint32_t)i);
+	gone = addrs[i];
 	/* keep the order of the others: show and save list in insertion order */
-	memmove(&set->addrs[i], &set->addrs[i + 1],
-		(set->naddrs - (uint32_t)i - 1) * sizeof(set->addrs[0]));
+	memmove(&addrs[i], &addrs[i + 1], (set->naddrs - (uint32_t)i - 1) * sizeof(addrs[0]));
 	set->naddrs--;
-	memset(&set->addrs[set->naddrs], 0, sizeof(set->addrs[0]));
+	memset(&addrs[set->naddrs], 0, sizeof(addrs[0]));
+	ctl_aix_port(&set->lb, &gone.addr, gone.port, 0);
 	return 0;
 }

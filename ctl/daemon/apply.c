@@ -1,15 +1,16 @@
 /*
- * From configuration Requests to front-door calls (see apply.h). Touches only
- * the config set passed in.
+ * From configuration Requests to operations on the front doors (see
+ * apply.h). Touches only the config set passed in.
  */
 #include <string.h>
 
 #include "ctl/daemon/addr.h"
 #include "ctl/daemon/apply.h"
+#include "ctl/daemon/change.h"
 #include "ctl/daemon/err.h"
 
-typedef int (*apply_fn)(struct dpvs_config_set *set, const struct dpvs_root *root,
-			const Dpvs__Request *req, char *err, size_t errlen);
+typedef int (*apply_fn)(const struct dpvs_root *root, const Dpvs__Request *req,
+			struct ctl_op *op, char *err, size_t errlen);
 
 struct apply_row {
 	Dpvs__Request__OpCase op;
@@ -46,40 +47,31 @@ ctl_addr_from_msg(const struct dpvs_root *root, const Dpvs__Addr *m, struct dpvs
 }
 
 static int
-apply_addr_add(struct dpvs_config_set *set, const struct dpvs_root *root,
-	       const Dpvs__Request *req, char *err, size_t errlen)
+op_addr(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_op *op, char *err,
+	size_t errlen)
 {
-	struct dpvs_addr_entry e;
-	int rc = ctl_addr_from_msg(root, req->addr_add, &e, err, errlen);
-
-	return rc != 0 ? rc : ctl_addr_add(set, root, &e, err, errlen);
-}
-
-static int
-apply_addr_del(struct dpvs_config_set *set, const struct dpvs_root *root,
-	       const Dpvs__Request *req, char *err, size_t errlen)
-{
-	struct dpvs_addr_entry e;
-	int rc = ctl_addr_from_msg(root, req->addr_del, &e, err, errlen);
-
-	return rc != 0 ? rc : ctl_addr_del(set, root, &e, err, errlen);
+	op->kind = req->op_case == DPVS__REQUEST__OP_ADDR_ADD ? CTL_OP_ADDR_ADD : CTL_OP_ADDR_DEL;
+	return ctl_addr_from_msg(root,
+				 req->op_case == DPVS__REQUEST__OP_ADDR_ADD ? req->addr_add :
+									      req->addr_del,
+				 &op->u.addr, err, errlen);
 }
 
 static const struct apply_row apply_table[] = {
-	{ DPVS__REQUEST__OP_ADDR_ADD, apply_addr_add },
-	{ DPVS__REQUEST__OP_ADDR_DEL, apply_addr_del },
-	{ DPVS__REQUEST__OP_SVC_ADD, ctl_apply_svc },
-	{ DPVS__REQUEST__OP_SVC_EDIT, ctl_apply_svc },
-	{ DPVS__REQUEST__OP_SVC_DEL, ctl_apply_svc },
-	{ DPVS__REQUEST__OP_DEST_ADD, ctl_apply_dest },
-	{ DPVS__REQUEST__OP_DEST_EDIT, ctl_apply_dest },
-	{ DPVS__REQUEST__OP_DEST_DEL, ctl_apply_dest },
-	{ DPVS__REQUEST__OP_LADDR_ADD, ctl_apply_laddr },
-	{ DPVS__REQUEST__OP_LADDR_DEL, ctl_apply_laddr },
-	{ DPVS__REQUEST__OP_ROUTE_ADD, ctl_apply_route },
-	{ DPVS__REQUEST__OP_ROUTE_DEL, ctl_apply_route },
-	{ DPVS__REQUEST__OP_NEIGH_ADD, ctl_apply_sneigh },
-	{ DPVS__REQUEST__OP_NEIGH_DEL, ctl_apply_sneigh },
+	{ DPVS__REQUEST__OP_ADDR_ADD, op_addr },
+	{ DPVS__REQUEST__OP_ADDR_DEL, op_addr },
+	{ DPVS__REQUEST__OP_SVC_ADD, ctl_op_svc },
+	{ DPVS__REQUEST__OP_SVC_EDIT, ctl_op_svc },
+	{ DPVS__REQUEST__OP_SVC_DEL, ctl_op_svc },
+	{ DPVS__REQUEST__OP_DEST_ADD, ctl_op_dest },
+	{ DPVS__REQUEST__OP_DEST_EDIT, ctl_op_dest },
+	{ DPVS__REQUEST__OP_DEST_DEL, ctl_op_dest },
+	{ DPVS__REQUEST__OP_LADDR_ADD, ctl_op_laddr },
+	{ DPVS__REQUEST__OP_LADDR_DEL, ctl_op_laddr },
+	{ DPVS__REQUEST__OP_ROUTE_ADD, ctl_op_route },
+	{ DPVS__REQUEST__OP_ROUTE_DEL, ctl_op_route },
+	{ DPVS__REQUEST__OP_NEIGH_ADD, ctl_op_sneigh },
+	{ DPVS__REQUEST__OP_NEIGH_DEL, ctl_op_sneigh },
 };
 
 static const struct apply_row *
@@ -100,12 +92,26 @@ ctl_request_is_mutation(const Dpvs__Request *req)
 }
 
 int
-ctl_apply_request(struct dpvs_config_set *set, const struct dpvs_root *root,
-		  const Dpvs__Request *req, char *err, size_t errlen)
+ctl_op_from_request(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_op *op,
+		    char *err, size_t errlen)
 {
 	const struct apply_row *row = apply_find(req);
 
+	memset(op, 0, sizeof(*op));
 	if (row == NULL)
 		return dpvs_errf(err, errlen, -CTL_EUNSUPP, "not a configuration command");
-	return row->fn(set, root, req, err, errlen);
+	return row->fn(root, req, op, err, errlen);
+}
+
+int
+ctl_apply_request(struct dpvs_config_set *set, const struct dpvs_root *root,
+		  const Dpvs__Request *req, char *err, size_t errlen)
+{
+	struct ctl_op op;
+	int rc = ctl_op_from_request(root, req, &op, err, errlen);
+
+	if (rc == 0)
+		rc = ctl_op_apply(set, root, &op, err, errlen);
+	ctl_sched_flush(&set->lb);
+	return rc;
 }

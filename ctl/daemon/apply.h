@@ -1,8 +1,8 @@
 /*
  * Wire types stop here: a configuration Request (addr add, addr del, ...)
- * becomes a call of its front-door function on a config set in plain memory.
- * Used by the request handler and the rules loader. A new configuration
- * command is one more row in the table of apply.c.
+ * becomes an operation (change.h) on its front door. Used by the request
+ * handler, the rules loader and reload. A new configuration command is one
+ * more row in the table of apply.c.
  */
 #ifndef DPVS_CTL_APPLY_H
 #define DPVS_CTL_APPLY_H
@@ -13,11 +13,18 @@
 #include "proto/dpvs.pb-c.h"
 #include "shm/layout.h"
 
+struct ctl_op;
+
 /* True if req changes the configuration (has a row in the apply table). */
 bool ctl_request_is_mutation(const Dpvs__Request *req);
 
-/* Apply one configuration request to set. Returns 0 or -CTL_E* with a
- * message in err; on error set is unchanged. */
+/* The operation of a configuration request: 0 or -CTL_E* with a message. */
+int ctl_op_from_request(const struct dpvs_root *root, const Dpvs__Request *req,
+			struct ctl_op *op, char *err, size_t errlen);
+
+/* Apply one configuration request to set (plain memory or not), with its
+ * scheduler tables rebuilt. Returns 0 or -CTL_E* with a message in err; on
+ * error set is unchanged. */
 int ctl_apply_request(struct dpvs_config_set *set, const struct dpvs_root *root,
 		      const Dpvs__Request *req, char *err, size_t errlen);
 
@@ -27,15 +34,15 @@ int ctl_addr_from_msg(const struct dpvs_root *root, const Dpvs__Addr *m,
 
 /* Rows of the apply table for the load balancer (apply_lb.c): one per
  * object, for its add / edit / del requests. */
-int ctl_apply_svc(struct dpvs_config_set *set, const struct dpvs_root *root,
-		  const Dpvs__Request *req, char *err, size_t errlen);
-int ctl_apply_dest(struct dpvs_config_set *set, const struct dpvs_root *root,
-		   const Dpvs__Request *req, char *err, size_t errlen);
-int ctl_apply_laddr(struct dpvs_config_set *set, const struct dpvs_root *root,
-		    const Dpvs__Request *req, char *err, size_t errlen);
-int ctl_apply_route(struct dpvs_config_set *set, const struct dpvs_root *root,
-		    const Dpvs__Request *req, char *err, size_t errlen);
-int ctl_apply_sneigh(struct dpvs_config_set *set, const struct dpvs_root *root,
-		     const Dpvs__Request *req, char *err, size_t errlen);
+int ctl_op_svc(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_op *op,
+	       char *err, size_t errlen);
+int ctl_op_dest(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_op *op,
+		char *err, size_t errlen);
+int ctl_op_laddr(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_op *op,
+		 char *err, size_t errlen);
+int ctl_op_route(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_op *op,
+		 char *err, size_t errlen);
+int ctl_op_sneigh(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_op *op,
+		  char *err, size_t errlen);
 
 #endif

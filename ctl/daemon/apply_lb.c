@@ -1,14 +1,15 @@
 /*
  * From load-balancer Requests (services, dests, laddrs, routes, static
- * neighbours) to their front doors in lb.h. Wire types stop here: each
- * function validates the message's shape, turns it into plain C arguments
- * (port names resolved to indices) and calls one front door on the set.
+ * neighbours) to operations on their front doors in lb.h (change.h). Wire
+ * types stop here: each function validates the message's shape and turns it
+ * into plain C arguments (port names resolved to indices).
  */
 #include <netinet/in.h>
 #include <string.h>
 
 #include "ctl/daemon/addr.h"
 #include "ctl/daemon/apply.h"
+#include "ctl/daemon/change.h"
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/lb.h"
 
@@ -111,23 +112,17 @@ svc_args_from_msg(const Dpvs__Service *m, struct ctl_svc_args *a, char *err, siz
 }
 
 int
-ctl_apply_svc(struct dpvs_config_set *set, const struct dpvs_root *root,
-	      const Dpvs__Request *req, char *err, size_t errlen)
+ctl_op_svc(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_op *op,
+	   char *err, size_t errlen)
 {
-	struct ctl_svc_args a;
 	const Dpvs__Service *m = req->op_case == DPVS__REQUEST__OP_SVC_ADD ? req->svc_add :
 				 req->op_case == DPVS__REQUEST__OP_SVC_EDIT ? req->svc_edit :
 									      req->svc_del;
-	int rc = svc_args_from_msg(m, &a, err, errlen);
 
 	(void)root;
-	if (rc != 0)
-		return rc;
-	if (req->op_case == DPVS__REQUEST__OP_SVC_ADD)
-		return ctl_svc_add(set, &a, err, errlen);
-	if (req->op_case == DPVS__REQUEST__OP_SVC_EDIT)
-		return ctl_svc_edit(set, &a, err, errlen);
-	return ctl_svc_del(set, &a.key, err, errlen);
+	op->kind = req->op_case == DPVS__REQUEST__OP_SVC_ADD ? CTL_OP_SVC_ADD :
+		   req->op_case == DPVS__REQUEST__OP_SVC_EDIT ? CTL_OP_SVC_EDIT : CTL_OP_SVC_DEL;
+	return svc_args_from_msg(m, &op->u.svc, err, errlen);
 }
 
 static int
@@ -163,28 +158,23 @@ dest_args_from_msg(const Dpvs__Dest *m, struct ctl_dest_args *a, char *err, size
 }
 
 int
-ctl_apply_dest(struct dpvs_config_set *set, const struct dpvs_root *root,
-	       const Dpvs__Request *req, char *err, size_t errlen)
+ctl_op_dest(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_op *op,
+	    char *err, size_t errlen)
 {
-	struct ctl_dest_args a;
 	const Dpvs__Dest *m = req->op_case == DPVS__REQUEST__OP_DEST_ADD ? req->dest_add :
 			      req->op_case == DPVS__REQUEST__OP_DEST_EDIT ? req->dest_edit :
 									    req->dest_del;
-	int rc = dest_args_from_msg(m, &a, err, errlen);
 
 	(void)root;
-	if (rc != 0)
-		return rc;
-	if (req->op_case == DPVS__REQUEST__OP_DEST_ADD)
-		return ctl_dest_add(set, &a, err, errlen);
-	if (req->op_case == DPVS__REQUEST__OP_DEST_EDIT)
-		return ctl_dest_edit(set, &a, err, errlen);
-	return ctl_dest_del(set, &a, err, errlen);
+	op->kind = req->op_case == DPVS__REQUEST__OP_DEST_ADD ? CTL_OP_DEST_ADD :
+		   req->op_case == DPVS__REQUEST__OP_DEST_EDIT ? CTL_OP_DEST_EDIT :
+								 CTL_OP_DEST_DEL;
+	return dest_args_from_msg(m, &op->u.dest, err, errlen);
 }
 
 int
-ctl_apply_laddr(struct dpvs_config_set *set, const struct dpvs_root *root,
-		const Dpvs__Request *req, char *err, size_t errlen)
+ctl_op_laddr(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_op *op,
+	     char *err, size_t errlen)
 {
 	const Dpvs__Laddr *m = req->op_case == DPVS__REQUEST__OP_LADDR_ADD ? req->laddr_add :
 									     req->laddr_del;
@@ -201,14 +191,15 @@ ctl_apply_laddr(struct dpvs_config_set *set, const struct dpvs_root *root,
 		rc = dev_from_msg(root, m->dev, &a.port, err, errlen);
 	if (rc != 0)
 		return rc;
-	if (req->op_case == DPVS__REQUEST__OP_LADDR_ADD)
-		return ctl_laddr_add(set, root, &a, err, errlen);
-	return ctl_laddr_del(set, root, &a, err, errlen);
+	op->kind = req->op_case == DPVS__REQUEST__OP_LADDR_ADD ? CTL_OP_LADDR_ADD :
+								  CTL_OP_LADDR_DEL;
+	op->u.laddr = a;
+	return 0;
 }
 
 int
-ctl_apply_route(struct dpvs_config_set *set, const struct dpvs_root *root,
-		const Dpvs__Request *req, char *err, size_t errlen)
+ctl_op_route(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_op *op,
+	     char *err, size_t errlen)
 {
 	const Dpvs__Route *m = req->op_case == DPVS__REQUEST__OP_ROUTE_ADD ? req->route_add :
 									     req->route_del;
@@ -228,14 +219,15 @@ ctl_apply_route(struct dpvs_config_set *set, const struct dpvs_root *root,
 	if (m->prefixlen > 128)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "bad prefix length %u", m->prefixlen);
 	a.prefixlen = (uint8_t)m->prefixlen;
-	if (req->op_case == DPVS__REQUEST__OP_ROUTE_ADD)
-		return ctl_route_add(set, root, &a, err, errlen);
-	return ctl_route_del(set, root, &a, err, errlen);
+	op->kind = req->op_case == DPVS__REQUEST__OP_ROUTE_ADD ? CTL_OP_ROUTE_ADD :
+								  CTL_OP_ROUTE_DEL;
+	op->u.route = a;
+	return 0;
 }
 
 int
-ctl_apply_sneigh(struct dpvs_config_set *set, const struct dpvs_root *root,
-		 const Dpvs__Request *req, char *err, size_t errlen)
+ctl_op_sneigh(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_op *op,
+	      char *err, size_t errlen)
 {
 	const Dpvs__Neigh *m = req->op_case == DPVS__REQUEST__OP_NEIGH_ADD ? req->neigh_add :
 									     req->neigh_del;
@@ -252,10 +244,13 @@ ctl_apply_sneigh(struct dpvs_config_set *set, const struct dpvs_root *root,
 		return rc;
 	if (a.port < 0)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "missing \"dev PORT\"");
-	if (req->op_case == DPVS__REQUEST__OP_NEIGH_DEL)
-		return ctl_sneigh_del(set, root, &a, err, errlen);
-	if (m->lladdr.len != DPVS_ETHER_LEN)
-		return dpvs_errf(err, errlen, -CTL_EINVAL, "missing \"lladdr MAC\"");
-	memcpy(a.mac, m->lladdr.data, DPVS_ETHER_LEN);
-	return ctl_sneigh_add(set, root, &a, err, errlen);
+	op->kind = CTL_OP_NEIGH_DEL;
+	if (req->op_case == DPVS__REQUEST__OP_NEIGH_ADD) {
+		if (m->lladdr.len != DPVS_ETHER_LEN)
+			return dpvs_errf(err, errlen, -CTL_EINVAL, "missing \"lladdr MAC\"");
+		memcpy(a.mac, m->lladdr.data, DPVS_ETHER_LEN);
+		op->kind = CTL_OP_NEIGH_ADD;
+	}
+	op->u.sneigh = a;
+	return 0;
 }

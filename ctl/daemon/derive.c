@@ -1,11 +1,21 @@
 /*
- * The derived parts of a config set's load-balancer tables (see lb.h): the
- * connected routes (from the addresses), the service hash, the static
- * neighbour hash and the address index (node addresses, VIPs, local
- * addresses; indexed as shm/lb_hash.h says), and the Maglev / consistent
- * hash tables of mh and conhash services (ctl_sched_build). Run by dpvs-ctl
- * on the inactive copy just before it is published, and by the rules loader.
- * Pure: plain memory, touches only the set passed in.
+ * The derived parts of a config set's load-balancer tables (see lb.h), kept
+ * up to date object by object so that a change costs what it touches, not
+ * the size of the tables (docs/config.md):
+ *
+ *   service hash   insert / delete (backward shift, no tombstones)
+ *   static-neighbour hash   insert / rebuild (its table is small)
+ *   address index  reference counts per bit (node address on a port, VIP
+ *                  of a TCP/UDP service, local address of a TCP/UDP
+ *                  service or draining); an entry goes when nothing names
+ *                  its address any more
+ *   mh / conhash tables     a table of the pool per such service; a change
+ *                  marks the service dirty and ctl_sched_flush() rebuilds
+ *                  the dirty ones once per batch, before publication
+ *
+ * ctl_lb_derive() rebuilds every derived table from the primary state; the
+ * tests compare it with the incremental result. Pure: plain memory, touches
+ * only the set passed in.
  */
 #include <netinet/in.h>
 #include <string.h>
@@ -16,124 +26,283 @@
 #include "shm/lb_hash.h"
 
 _Static_assert(DPVS_MAX_PORTS <= 8, "dpvs_addr_ix.ports is an 8-bit mask");
-_Static_assert(DPVS_ADDR_HASH_SLOTS >
-		       2 * (DPVS_MAX_ADDRS + DPVS_MAX_SERVICES * (1 + DPVS_MAX_SVC_LADDRS)),
-	       "the address index must stay at most half full");
 
-static void
-derive_svc_hash(struct dpvs_lb_tables *lb)
+
+/* --- service hash --- */
+void
+ctl_svc_hash_insert(struct dpvs_lb_tables *lb, uint16_t slot)
 {
-	uint16_t i;
+	const struct dpvs_service *s = dpvs_lb_svc(lb, slot);
+	uint16_t *tbl = dpvs_lb_svc_hash(lb);
+	uint32_t mask = lb->svc_hash_slots - 1, h = dpvs_svc_hash(lb, s->proto, &s->vip, s->vport);
 
-	memset(lb->svc_hash, 0, sizeof(lb->svc_hash));
-	for (i = 0; i < DPVS_MAX_SERVICES; i++) {
-		const struct dpvs_service *s = &lb->services[i];
-		uint32_t h;
+	/* never full: twice as many slots as services */
+	while (tbl[h] != 0)
+		h = (h + 1) & mask;
+	tbl[h] = (uint16_t)(slot + 1);
+}
 
-		if (s->id == 0)
-			continue;
-		h = dpvs_svc_hash(s->proto, &s->vip, s->vport);
-		while (lb->svc_hash[h] != 0)
-			h = (h + 1) & (DPVS_SVC_HASH_SLOTS - 1);
-		lb->svc_hash[h] = (uint16_t)(i + 1);
+/* Is home slot `home` outside the cyclic range (hole, pos]? Then the entry
+ * at pos may move back into the hole. */
+static int
+may_fill_hole(uint32_t home, uint32_t hole, uint32_t pos, uint32_t mask)
+{
+	return ((pos - home) & mask) >= ((pos - hole) & mask);
+}
+
+void
+ctl_svc_hash_remove(struct dpvs_lb_tables *lb, uint16_t slot)
+{
+	uint16_t *tbl = dpvs_lb_svc_hash(lb);
+	const struct dpvs_service *s = dpvs_lb_svc(lb, slot);
+	uint32_t mask = lb->svc_hash_slots - 1, h = dpvs_svc_hash(lb, s->proto, &s->vip, s->vport);
+	uint32_t hole, pos;
+
+	while (tbl[h] != 0 && tbl[h] != slot + 1)
+		h = (h + 1) & mask;
+	if (tbl[h] == 0)
+		return;
+	hole = h;
+	tbl[hole] = 0;
+	for (pos = (hole + 1) & mask; tbl[pos] != 0; pos = (pos + 1) & mask) {
+		const struct dpvs_service *o = dpvs_lb_svc(lb, tbl[pos] - 1u);
+		uint32_t home = dpvs_svc_hash(lb, o->proto, &o->vip, o->vport);
+
+		if (may_fill_hole(home, hole, pos, mask)) {
+			tbl[hole] = tbl[pos];
+			tbl[pos] = 0;
+			hole = pos;
+		}
 	}
 }
 
-static void
-derive_sneigh_hash(struct dpvs_lb_tables *lb)
+/* --- static neighbour hash --- */
+void
+ctl_sneigh_hash_insert(struct dpvs_lb_tables *lb, uint32_t i)
+{
+	const struct dpvs_static_neigh *e = &dpvs_lb_sneigh(lb)[i];
+	uint16_t *tbl = dpvs_lb_sneigh_hash(lb);
+	uint32_t mask = lb->sneigh_hash_slots - 1, h = dpvs_sneigh_hash(lb, &e->ip, e->port);
+
+	while (tbl[h] != 0)
+		h = (h + 1) & mask;
+	tbl[h] = (uint16_t)(i + 1);
+}
+
+void
+ctl_sneigh_hash_rebuild(struct dpvs_lb_tables *lb)
 {
 	uint32_t i;
 
-	memset(lb->sneigh_hash, 0, sizeof(lb->sneigh_hash));
-	for (i = 0; i < lb->nsneigh && i < DPVS_MAX_STATIC_NEIGH; i++) {
-		const struct dpvs_static_neigh *e = &lb->sneigh[i];
-		uint32_t h = dpvs_sneigh_hash(&e->ip, e->port);
-
-		while (lb->sneigh_hash[h] != 0)
-			h = (h + 1) & (DPVS_SNEIGH_HASH_SLOTS - 1);
-		lb->sneigh_hash[h] = (uint16_t)(i + 1);
-	}
+	memset(dpvs_lb_sneigh_hash(lb), 0, (size_t)lb->sneigh_hash_slots * sizeof(uint16_t));
+	for (i = 0; i < lb->nsneigh && i < lb->caps.sneigh; i++)
+		ctl_sneigh_hash_insert(lb, i);
 }
 
-/* The entry of ip in the address index, made if it is not there yet (the
- * index has room for every address a set can name); NULL for an address
- * of no family. */
+/* --- address index --- */
 static struct dpvs_addr_ix *
-addr_ix_get(struct dpvs_lb_tables *lb, const struct dpvs_ip *ip)
+aix_get(struct dpvs_lb_tables *lb, const struct dpvs_ip *ip, int make)
 {
-	uint32_t h = dpvs_addr_hash(ip);
-	struct dpvs_addr_ix *e;
+	struct dpvs_addr_ix *tbl = dpvs_lb_addr_hash(lb);
+	uint32_t mask = lb->addr_hash_slots - 1, h = dpvs_addr_hash(lb, ip), n;
 
-	if (ip->family == DPVS_AF_NONE)
-		return NULL;
-	for (;;) {
-		e = &lb->addr_hash[h];
+	/* bounded: the front doors never fill it past half (cfgset.c sizes it
+	 * for every address a set can name), but a hand-made set might */
+	for (n = 0; n <= mask; n++) {
+		struct dpvs_addr_ix *e = &tbl[h];
+
 		if (e->ip.family == DPVS_AF_NONE) {
+			if (!make)
+				return NULL;
 			e->ip = *ip;
 			return e;
 		}
 		if (dpvs_ip_equal(&e->ip, ip))
 			return e;
-		h = (h + 1) & (DPVS_ADDR_HASH_SLOTS - 1);
+		h = (h + 1) & mask;
 	}
+	return NULL;
 }
 
 static void
-derive_addr_hash(struct dpvs_config_set *set)
+aix_remove(struct dpvs_lb_tables *lb, struct dpvs_addr_ix *e)
 {
-	struct dpvs_lb_tables *lb = &set->lb;
-	struct dpvs_addr_ix *e;
-	uint32_t i, j, n;
+	struct dpvs_addr_ix *tbl = dpvs_lb_addr_hash(lb);
+	uint32_t mask = lb->addr_hash_slots - 1, hole = (uint32_t)(e - tbl), pos;
 
-	memset(lb->addr_hash, 0, sizeof(lb->addr_hash));
-	for (i = 0; i < set->naddrs && i < DPVS_MAX_ADDRS; i++) {
-		e = addr_ix_get(lb, &set->addrs[i].addr);
-		if (e != NULL && set->addrs[i].port < DPVS_MAX_PORTS)
-			e->ports |= (uint8_t)(1u << set->addrs[i].port);
-	}
-	for (i = 0; i < DPVS_MAX_SERVICES; i++) {
-		const struct dpvs_service *s = &lb->services[i];
-		uint8_t tcp = s->proto == IPPROTO_TCP;
+	memset(&tbl[hole], 0, sizeof(tbl[0]));
+	for (pos = (hole + 1) & mask; tbl[pos].ip.family != DPVS_AF_NONE;
+	     pos = (pos + 1) & mask) {
+		uint32_t home = dpvs_addr_hash(lb, &tbl[pos].ip);
 
-		if (s->id == 0 || (s->proto != IPPROTO_TCP && s->proto != IPPROTO_UDP))
-			continue;
-		e = addr_ix_get(lb, &s->vip);
-		if (e != NULL)
-			e->lb |= tcp ? DPVS_ADDR_IX_VIP_TCP : DPVS_ADDR_IX_VIP_UDP;
-		n = s->nladdrs < DPVS_MAX_SVC_LADDRS ? s->nladdrs : DPVS_MAX_SVC_LADDRS;
-		for (j = 0; j < n; j++) {
-			e = addr_ix_get(lb, &s->laddrs[j]);
-			if (e != NULL)
-				e->lb |= tcp ? DPVS_ADDR_IX_LADDR_TCP : DPVS_ADDR_IX_LADDR_UDP;
+		if (may_fill_hole(home, hole, pos, mask)) {
+			tbl[hole] = tbl[pos];
+			memset(&tbl[pos], 0, sizeof(tbl[0]));
+			hole = pos;
 		}
 	}
 }
 
-/* mh and conhash services get their table; every other slot is all
- * DPVS_SLOT_NONE so that a stale table is never read by mistake. */
 static void
-derive_sched_tables(struct dpvs_lb_tables *lb)
+aix_settle(struct dpvs_lb_tables *lb, struct dpvs_addr_ix *e)
 {
-	uint16_t i;
+	unsigned int b;
 
-	for (i = 0; i < DPVS_MAX_SERVICES; i++) {
-		const struct dpvs_service *s = &lb->services[i];
+	e->lb = 0;
+	for (b = 0; b < DPVS_AIX_N; b++)
+		if (e->n[b] != 0)
+			e->lb |= (uint8_t)(1u << b);
+	if (e->lb == 0 && e->ports == 0)
+		aix_remove(lb, e);
+}
 
-		if (s->id != 0 && (s->sched_id == DPVS_SCHED_MH ||
-				   s->sched_id == DPVS_SCHED_CONHASH))
-			ctl_sched_build(lb, i);
-		else
-			memset(lb->sched_table[i], 0xff, sizeof(lb->sched_table[i]));
-	}
+int
+ctl_aix_bit(uint8_t proto, int vip)
+{
+	if (proto == IPPROTO_TCP)
+		return vip ? DPVS_AIX_VIP_TCP : DPVS_AIX_LADDR_TCP;
+	return vip ? DPVS_AIX_VIP_UDP : DPVS_AIX_LADDR_UDP;
 }
 
 void
+ctl_aix_ref(struct dpvs_lb_tables *lb, const struct dpvs_ip *ip, int bit, int delta)
+{
+	struct dpvs_addr_ix *e;
+
+	if (ip->family == DPVS_AF_NONE || bit < 0 || bit >= DPVS_AIX_N)
+		return;
+	e = aix_get(lb, ip, delta > 0);
+	if (e == NULL)
+		return;
+	if (delta > 0)
+		e->n[bit]++;
+	else if (e->n[bit] > 0)
+		e->n[bit]--;
+	aix_settle(lb, e);
+}
+
+void
+ctl_aix_port(struct dpvs_lb_tables *lb, const struct dpvs_ip *ip, uint16_t port, int on)
+{
+	struct dpvs_addr_ix *e;
+
+	if (ip->family == DPVS_AF_NONE || port >= DPVS_MAX_PORTS)
+		return;
+	e = aix_get(lb, ip, on);
+	if (e == NULL)
+		return;
+	if (on)
+		e->ports |= (uint8_t)(1u << port);
+	else
+		e->ports &= (uint8_t)~(1u << port);
+	aix_settle(lb, e);
+}
+
+const struct dpvs_addr_ix *
+ctl_aix_find(const struct dpvs_lb_tables *lb, const struct dpvs_ip *ip)
+{
+	return dpvs_addr_lookup(lb, ip);
+}
+
+/* --- scheduler tables --- */
+int
+ctl_sched_wants_table(uint8_t sched)
+{
+	return sched == DPVS_SCHED_MH || sched == DPVS_SCHED_CONHASH;
+}
+
+int
+ctl_sched_table_get(struct dpvs_lb_tables *lb, uint16_t slot)
+{
+	struct dpvs_service *s = dpvs_lb_svc(lb, slot);
+	uint16_t *used = dpvs_lb_sched_used(lb);
+	uint32_t t;
+
+	if (s->sched_tbl != DPVS_SLOT_NONE)
+		return 0;
+	for (t = 0; t < lb->caps.sched_tables && used[t] != 0; t++)
+		;
+	if (t == lb->caps.sched_tables)
+		return -1;
+	used[t] = (uint16_t)(slot + 1);
+	s->sched_tbl = (uint16_t)t;
+	return 0;
+}
+
+void
+ctl_sched_table_put(struct dpvs_lb_tables *lb, uint16_t slot)
+{
+	struct dpvs_service *s = dpvs_lb_svc(lb, slot);
+
+	if (s->sched_tbl >= lb->caps.sched_tables)
+		return;
+	dpvs_lb_sched_used(lb)[s->sched_tbl] = 0;
+	memset(dpvs_lb_sched_table(lb, s->sched_tbl), 0xff,
+	       DPVS_SCHED_TABLE_SIZE * sizeof(uint16_t));
+	s->sched_tbl = DPVS_SLOT_NONE;
+}
+
+void
+ctl_sched_flush(struct dpvs_lb_tables *lb)
+{
+	uint16_t *dirty = dpvs_lb_dirty(lb);
+	uint32_t i;
+
+	for (i = 0; i < lb->ndirty; i++) {
+		struct dpvs_service *s = dpvs_lb_svc(lb, dirty[i]);
+
+		dirty[i] = 0;
+		if ((s->flags & DPVS_SVC_F_DIRTY) == 0)
+			continue;
+		s->flags &= ~DPVS_SVC_F_DIRTY;
+		if (s->id != 0 && s->sched_tbl < lb->caps.sched_tables)
+			ctl_sched_build(lb, (uint16_t)(s - dpvs_lb_svcs(lb)));
+	}
+	lb->ndirty = 0;
+}
+
+void
+ctl_sched_mark(struct dpvs_lb_tables *lb, uint16_t slot)
+{
+	struct dpvs_service *s = dpvs_lb_svc(lb, slot);
+
+	if (s->sched_tbl == DPVS_SLOT_NONE || (s->flags & DPVS_SVC_F_DIRTY) != 0)
+		return;
+	if (lb->ndirty >= lb->caps.services)
+		ctl_sched_flush(lb);
+	s->flags |= DPVS_SVC_F_DIRTY;
+	dpvs_lb_dirty(lb)[lb->ndirty++] = slot;
+}
+
+/* --- from scratch (the checker) --- */
+void
 ctl_lb_derive(struct dpvs_config_set *set)
 {
-	ctl_lb_prepare(&set->lb);
-	ctl_route_connected_rebuild(set);
-	derive_svc_hash(&set->lb);
-	derive_sneigh_hash(&set->lb);
-	derive_addr_hash(set);
-	derive_sched_tables(&set->lb);
+	struct dpvs_lb_tables *lb = &set->lb;
+	const struct dpvs_addr_entry *addrs = dpvs_cfg_addrs(set);
+	const struct dpvs_laddr_drain *dr = dpvs_lb_drain(lb);
+	uint32_t i, j;
+
+	ctl_lb_prepare(lb);
+	memset(dpvs_lb_svc_hash(lb), 0, (size_t)lb->svc_hash_slots * sizeof(uint16_t));
+	memset(dpvs_lb_addr_hash(lb), 0,
+	       (size_t)lb->addr_hash_slots * sizeof(struct dpvs_addr_ix));
+	ctl_sneigh_hash_rebuild(lb);
+	for (i = 0; i < set->naddrs && i < lb->caps.addrs; i++)
+		ctl_aix_port(lb, &addrs[i].addr, addrs[i].port, 1);
+	for (i = 0; i < lb->caps.services; i++) {
+		const struct dpvs_service *s = dpvs_lb_svc(lb, i);
+		const struct dpvs_svc_laddr *la = dpvs_lb_svc_laddrs(lb, i);
+
+		if (s->id == 0)
+			continue;
+		ctl_svc_hash_insert(lb, (uint16_t)i);
+		ctl_aix_ref(lb, &s->vip, ctl_aix_bit(s->proto, 1), 1);
+		for (j = 0; j < s->nladdrs && j < lb->caps.svc_laddrs; j++)
+			ctl_aix_ref(lb, &la[j].ip, ctl_aix_bit(s->proto, 0), 1);
+		if (s->sched_tbl < lb->caps.sched_tables)
+			ctl_sched_build(lb, (uint16_t)i);
+	}
+	for (i = 0; i < lb->ndrain && i < lb->drain_cap; i++)
+		ctl_aix_ref(lb, &dr[i].ip, ctl_aix_bit(dr[i].proto, 0), 1);
 }

@@ -1,8 +1,9 @@
 /*
  * Real servers of a service (see lb.h): add, edit, delete on a config set in
- * plain memory. A dest keeps its slot in lb.dests[] for its whole life and
- * gets a never-reused id from lb.next_id; its service lists it in
- * services[].dests[] in add order. Only full-NAT is implemented in the data
+ * plain memory. A dest keeps its slot in the dest table for its whole life
+ * (the lowest free one when added) and gets a never-reused id from
+ * lb.next_id; its service lists it in its dest list in add order. A change
+ * of the list or of a weight marks an mh/conhash service's table stale. Only full-NAT is implemented in the data
  * path, so the other forwarding modes are refused rather than half working.
  * Touches only the set passed in.
  */
@@ -13,23 +14,26 @@
 #include "ctl/daemon/addr.h"
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/lb.h"
+#include "shm/lb_hash.h"
 
-/* Index in svc->dests[] of the dest addr:port (host order), or -1. */
+/* Index in the dest list of service slot si of addr:port (host order), or -1. */
 static int
-dest_find(const struct dpvs_lb_tables *lb, const struct dpvs_service *svc,
-	  const struct dpvs_ip *addr, uint16_t port)
+dest_find(const struct dpvs_lb_tables *lb, uint32_t si, const struct dpvs_ip *addr,
+	  uint16_t port)
 {
-	uint16_t j;
+	const struct dpvs_service *svc = dpvs_lb_svc(lb, si);
+	const uint32_t *dl = dpvs_lb_svc_dests(lb, si);
+	uint32_t j;
 
-	for (j = 0; j < svc->ndests && j < DPVS_MAX_SVC_DESTS; j++) {
+	for (j = 0; j < svc->ndests && j < lb->caps.svc_dests; j++) {
 		const struct dpvs_dest *d;
 
-		if (svc->dests[j] >= DPVS_MAX_DESTS)
+		if (dl[j] >= lb->caps.dests)
 			continue;
-		d = &lb->dests[svc->dests[j]];
+		d = &dpvs_lb_dests(lb)[dl[j]];
 		if (d->id != 0 && d->port == htons(port) && d->addr.family == addr->family &&
 		    memcmp(d->addr.bytes, addr->bytes, sizeof(addr->bytes)) == 0)
-			return j;
+			return (int)j;
 	}
 	return -1;
 }
@@ -46,9 +50,12 @@ dest_check(const struct ctl_dest_args *a, char *err, size_t errlen)
 		return dpvs_errf(err, errlen, -CTL_EUNSUPP, "IPv6 real servers are not supported yet");
 	if (a->addr.family != DPVS_AF_INET || memcmp(a->addr.bytes + 4, zero, 12) != 0)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "bad real server address");
-	if (memcmp(a->addr.bytes, zero, 4) == 0 || a->addr.bytes[0] >= 224)
+	/* 0/8 (this network), 127/8 (loopback), 224/4 (multicast), 240/4 and
+	 * the broadcast address: none is another host's */
+	if (a->addr.bytes[0] == 0 || a->addr.bytes[0] == 127 || a->addr.bytes[0] >= 224)
 		return dpvs_errf(err, errlen, -CTL_EINVAL,
-				"real server %s: must be a unicast address", s);
+				"real server %s: must be a unicast address of another host (not "
+				"0.0.0.0/8, 127.0.0.0/8, multicast, 240.0.0.0/4 or broadcast)", s);
 	if (a->port == 0)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "real server %s: port must not be 0", s);
 	if (a->mode >= DPVS_FWD_MAX)
@@ -61,6 +68,37 @@ dest_check(const struct ctl_dest_args *a, char *err, size_t errlen)
 		return dpvs_errf(err, errlen, -CTL_EINVAL,
 				"weight %lld out of range (0..%d)", (long long)a->weight,
 				CTL_MAX_WEIGHT);
+	return 0;
+}
+
+/*
+ * A new real server must be another host: not the service's VIP and not any
+ * address of this node (full-NAT would send the packet back to the node
+ * itself; dpvs-mp has no local real servers, unlike LVS's "local node").
+ * IPv6: not ::, ::1 or multicast (for when IPv6 real servers exist).
+ */
+static int
+dest_check_target(const struct dpvs_config_set *set, const struct ctl_dest_args *a,
+		  char *err, size_t errlen)
+{
+	static const uint8_t zero[16];
+	char s[INET6_ADDRSTRLEN + 8];
+	const uint8_t *b = a->addr.bytes;
+	int i;
+
+	ctl_ipport_str(&a->addr, a->port, s, sizeof(s));
+	if (a->addr.family == DPVS_AF_INET6 &&
+	    (memcmp(b, zero, 16) == 0 || b[0] == 0xff ||
+	     (memcmp(b, zero, 15) == 0 && b[15] == 1)))
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "real server %s: must be a unicast "
+				"address of another host (not ::, ::1 or multicast)", s);
+	if (dpvs_ip_equal(&a->addr, &a->svc.vip))
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "real server %s: is the service's own "
+				"VIP; a real server must be another host", s);
+	i = ctl_addr_find(set, &a->addr);
+	if (i >= 0)
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "real server %s: is an address of this "
+				"node; a real server must be another host", s);
 	return 0;
 }
 
@@ -96,30 +134,38 @@ ctl_dest_add(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *e
 	struct dpvs_service *svc;
 	struct dpvs_dest *d;
 	char s[INET6_ADDRSTRLEN + 8], ks[96];
-	int si, i;
+	uint32_t i;
+	int si, rc;
 
 	si = dest_service(set, a, err, errlen);
 	if (si < 0)
 		return si;
-	svc = &lb->services[si];
+	rc = dest_check_target(set, a, err, errlen);
+	if (rc != 0)
+		return rc;
+	svc = dpvs_lb_svc(lb, (uint32_t)si);
 	ctl_ipport_str(&a->addr, a->port, s, sizeof(s));
 	ctl_svc_key_str(&a->svc, ks, sizeof(ks));
-	if (dest_find(lb, svc, &a->addr, a->port) >= 0)
+	if (dest_find(lb, (uint32_t)si, &a->addr, a->port) >= 0)
 		return dpvs_errf(err, errlen, -CTL_EEXIST, "real server %s already exists in %s",
 				s, ks);
-	i = dest_check_thresholds(upper, lower, err, errlen);
-	if (i != 0)
-		return i;
-	if (svc->ndests >= DPVS_MAX_SVC_DESTS)
-		return dpvs_errf(err, errlen, -CTL_EFULL, "%s already has %u real servers", ks,
-				DPVS_MAX_SVC_DESTS);
-	for (i = 0; i < DPVS_MAX_DESTS && lb->dests[i].id != 0; i++)
+	rc = dest_check_thresholds(upper, lower, err, errlen);
+	if (rc != 0)
+		return rc;
+	if (svc->ndests >= lb->caps.svc_dests)
+		return dpvs_errf(err, errlen, -CTL_EFULL,
+				"%s already has %u real servers ([tables] dests_per_service in "
+				"dpvs.conf)", ks, lb->caps.svc_dests);
+	/* every slot below dest_free is taken: the lowest free slot */
+	for (i = lb->dest_free; i < lb->caps.dests && dpvs_lb_dests(lb)[i].id != 0; i++)
 		;
-	if (i == DPVS_MAX_DESTS)
-		return dpvs_errf(err, errlen, -CTL_EFULL, "real server table is full (%u)",
-				DPVS_MAX_DESTS);
+	if (i >= lb->caps.dests)
+		return dpvs_errf(err, errlen, -CTL_EFULL,
+				"real server table is full (%u: [tables] dests in dpvs.conf)",
+				lb->caps.dests);
 	ctl_lb_prepare(lb);
-	d = &lb->dests[i];
+	lb->dest_free = i + 1;
+	d = &dpvs_lb_dests(lb)[i];
 	memset(d, 0, sizeof(*d));
 	d->id = lb->next_id++;
 	d->svc = (uint16_t)si;
@@ -129,7 +175,8 @@ ctl_dest_add(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *e
 	d->weight = a->has_weight ? (int32_t)a->weight : 1;
 	d->u_threshold = upper;
 	d->l_threshold = lower;
-	svc->dests[svc->ndests++] = (uint16_t)i;
+	dpvs_lb_svc_dests(lb, (uint32_t)si)[svc->ndests++] = i;
+	ctl_sched_mark(lb, (uint16_t)si);
 	return 0;
 }
 
@@ -138,7 +185,6 @@ ctl_dest_edit(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *
 	      size_t errlen)
 {
 	struct dpvs_lb_tables *lb = &set->lb;
-	struct dpvs_service *svc;
 	struct dpvs_dest *d;
 	char s[INET6_ADDRSTRLEN + 8], ks[96];
 	uint32_t upper, lower;
@@ -147,13 +193,12 @@ ctl_dest_edit(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *
 	si = dest_service(set, a, err, errlen);
 	if (si < 0)
 		return si;
-	svc = &lb->services[si];
-	j = dest_find(lb, svc, &a->addr, a->port);
+	j = dest_find(lb, (uint32_t)si, &a->addr, a->port);
 	if (j < 0)
 		return dpvs_errf(err, errlen, -CTL_ENOENT, "no real server %s in %s",
 				ctl_ipport_str(&a->addr, a->port, s, sizeof(s)),
 				ctl_svc_key_str(&a->svc, ks, sizeof(ks)));
-	d = &lb->dests[svc->dests[j]];
+	d = &dpvs_lb_dests(lb)[dpvs_lb_svc_dests(lb, (uint32_t)si)[j]];
 	upper = a->has_upper ? a->upper : d->u_threshold;
 	lower = a->has_lower ? a->lower : d->l_threshold;
 	rc = dest_check_thresholds(upper, lower, err, errlen);
@@ -165,6 +210,7 @@ ctl_dest_edit(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *
 		d->weight = (int32_t)a->weight;
 	d->u_threshold = upper;
 	d->l_threshold = lower;
+	ctl_sched_mark(lb, (uint16_t)si);
 	return 0;
 }
 
@@ -176,6 +222,7 @@ ctl_dest_del(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *e
 	struct ctl_dest_args key = *a;
 	struct dpvs_service *svc;
 	char s[INET6_ADDRSTRLEN + 8], ks[96];
+	uint32_t *dl, slot;
 	int si, j;
 
 	/* only the address identifies the dest here */
@@ -184,16 +231,21 @@ ctl_dest_del(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *e
 	si = dest_service(set, &key, err, errlen);
 	if (si < 0)
 		return si;
-	svc = &lb->services[si];
-	j = dest_find(lb, svc, &a->addr, a->port);
+	svc = dpvs_lb_svc(lb, (uint32_t)si);
+	dl = dpvs_lb_svc_dests(lb, (uint32_t)si);
+	j = dest_find(lb, (uint32_t)si, &a->addr, a->port);
 	if (j < 0)
 		return dpvs_errf(err, errlen, -CTL_ENOENT, "no real server %s in %s",
 				ctl_ipport_str(&a->addr, a->port, s, sizeof(s)),
 				ctl_svc_key_str(&a->svc, ks, sizeof(ks)));
-	memset(&lb->dests[svc->dests[j]], 0, sizeof(lb->dests[0]));
-	memmove(&svc->dests[j], &svc->dests[j + 1],
-		(size_t)(svc->ndests - j - 1) * sizeof(svc->dests[0]));
+	/* its connections go on with the addresses they carry: it drains */
+	slot = dl[j];
+	memset(&dpvs_lb_dests(lb)[slot], 0, sizeof(struct dpvs_dest));
+	if (slot < lb->dest_free)
+		lb->dest_free = slot;
+	memmove(&dl[j], &dl[j + 1], (size_t)(svc->ndests - (uint32_t)j - 1) * sizeof(dl[0]));
 	svc->ndests--;
-	svc->dests[svc->ndests] = 0;
+	dl[svc->ndests] = 0;
+	ctl_sched_mark(lb, (uint16_t)si);
 	return 0;
 }

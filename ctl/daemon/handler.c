@@ -1,17 +1,19 @@
 /*
- * The request handler (see handler.h). A configuration request goes through
- * the publication module (copy, apply the front door, publish, wait for the
- * workers); a show request through its show function. Writes only the
- * config set, via publish.c.
+ * The request handler (see handler.h). A configuration request becomes one
+ * operation and goes through change.c (apply to the inactive copy, publish,
+ * wait for the workers, replay on the other copy); a show request through
+ * its show function. Writes only the config sets, via change.c.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "ctl/common/pb.h"
 #include "ctl/daemon/apply.h"
+#include "ctl/daemon/change.h"
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/handler.h"
 #include "ctl/daemon/log.h"
-#include "ctl/daemon/publish.h"
+#include "ctl/daemon/reload.h"
 #include "ctl/daemon/show.h"
 
 struct show_row {
@@ -33,22 +35,20 @@ static const struct show_row show_table[] = {
 	/* not shows, nor changes of the config: requests to the primary */
 	{ DPVS__REQUEST__OP_WORKER_RESTART, ctl_worker_restart },
 	{ DPVS__REQUEST__OP_WORKER_UPGRADE, ctl_worker_upgrade },
+	{ DPVS__REQUEST__OP_RELOAD, ctl_exec_reload },
 };
 
 /* One configuration request as one atomic change. */
 static int
 execute_change(struct dpvs_shm *shm, const Dpvs__Request *req, char *err, size_t errlen)
 {
-	struct dpvs_config_set *set;
+	struct ctl_op op;
 	int rc;
 
-	rc = ctl_publish_begin(shm, &set, err, errlen);
+	rc = ctl_op_from_request(shm->root, req, &op, err, errlen);
 	if (rc != 0)
 		return rc;
-	rc = ctl_apply_request(set, shm->root, req, err, errlen);
-	if (rc != 0)
-		return rc;
-	return ctl_publish_commit(shm, err, errlen);
+	return ctl_change_run(shm, &op, 1, err, errlen);
 }
 
 Dpvs__Response *
@@ -96,11 +96,22 @@ ctl_handle(struct dpvs_shm *shm, const uint8_t *in, size_t inlen, uint8_t **out,
 	Dpvs__Request *req;
 	Dpvs__Response *resp;
 
+	const char *nul;
+	char msg[160];
+
 	req = dpvs__request__unpack(NULL, inlen, in);
 	if (req == NULL) {
 		*out = ctl_error_packed(DPVS__STATUS__ERR_MALFORMED,
 					"malformed request: not a dpvs.Request", outlen);
 		return *out != NULL ? -CTL_EMALFORMED : -CTL_ENOMEM;
+	}
+	nul = ctl_pb_find_nul(&dpvs__request__descriptor, in, inlen, 0);
+	if (nul != NULL) {
+		dpvs__request__free_unpacked(req, NULL);
+		snprintf(msg, sizeof(msg), "invalid request: text field '%s' contains a NUL byte",
+			 nul);
+		*out = ctl_error_packed(DPVS__STATUS__ERR_INVALID, msg, outlen);
+		return *out != NULL ? 0 : -CTL_ENOMEM;
 	}
 	resp = ctl_execute(shm, req);
 	if (resp->status != DPVS__STATUS__OK && ctl_request_is_mutation(req))

@@ -1,8 +1,10 @@
 /*
  * Local addresses of a full-NAT service (see lb.h): the source addresses the
  * real servers see. Each must be one of the node's own addresses (addr add)
- * on the port it is given with, so that replies come back to us. Touches only
- * the set passed in; reads the port names of the root for messages.
+ * on the port it is given with, so that replies come back to us. A removed
+ * local address drains (drain.c): the workers keep recognising it until no
+ * connection uses it. Touches only the set passed in; reads the port names
+ * of the root for messages.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -12,28 +14,42 @@
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/lb.h"
 
-/* Index in svc->laddrs[] of ip, or -1. */
+/* Index in the laddr list of service slot si of ip, or -1. */
 static int
-laddr_find(const struct dpvs_service *svc, const struct dpvs_ip *ip)
+laddr_find(const struct dpvs_lb_tables *lb, uint32_t si, const struct dpvs_ip *ip)
 {
-	uint16_t j;
+	const struct dpvs_service *svc = dpvs_lb_svc(lb, si);
+	const struct dpvs_svc_laddr *la = dpvs_lb_svc_laddrs(lb, si);
+	uint32_t j;
 
-	for (j = 0; j < svc->nladdrs && j < DPVS_MAX_SVC_LADDRS; j++)
-		if (svc->laddrs[j].family == ip->family &&
-		    memcmp(svc->laddrs[j].bytes, ip->bytes, sizeof(ip->bytes)) == 0)
-			return j;
+	for (j = 0; j < svc->nladdrs && j < lb->caps.svc_laddrs; j++)
+		if (la[j].ip.family == ip->family &&
+		    memcmp(la[j].ip.bytes, ip->bytes, sizeof(ip->bytes)) == 0)
+			return (int)j;
 	return -1;
 }
 
 int
 ctl_laddr_user(const struct dpvs_lb_tables *lb, const struct dpvs_ip *ip)
 {
-	int i;
+	uint32_t i;
 
-	for (i = 0; i < DPVS_MAX_SERVICES; i++)
-		if (lb->services[i].id != 0 && laddr_find(&lb->services[i], ip) >= 0)
-			return i;
+	for (i = 0; i < lb->caps.services; i++)
+		if (dpvs_lb_svc(lb, i)->id != 0 && laddr_find(lb, i, ip) >= 0)
+			return (int)i;
 	return -1;
+}
+
+bool
+ctl_laddr_in_use(const struct dpvs_lb_tables *lb, const struct dpvs_ip *ip)
+{
+	const struct dpvs_addr_ix *e = ctl_aix_find(lb, ip);
+
+	/* the LADDR counts include drain entries, which do not hold the address */
+	return e != NULL &&
+	       (uint32_t)e->n[DPVS_AIX_LADDR_TCP] + e->n[DPVS_AIX_LADDR_UDP] >
+		       (uint32_t)ctl_drain_find(lb, ip, IPPROTO_TCP) +
+			       (uint32_t)ctl_drain_find(lb, ip, IPPROTO_UDP);
 }
 
 static int
@@ -54,6 +70,7 @@ ctl_laddr_add(struct dpvs_config_set *set, const struct dpvs_root *root,
 	      const struct ctl_laddr_args *a, char *err, size_t errlen)
 {
 	char s[INET6_ADDRSTRLEN], ks[96];
+	struct dpvs_svc_laddr *la;
 	struct dpvs_service *svc;
 	int rc, si, ai;
 
@@ -65,26 +82,29 @@ ctl_laddr_add(struct dpvs_config_set *set, const struct dpvs_root *root,
 	si = ctl_svc_get(&set->lb, &a->svc, err, errlen);
 	if (si < 0)
 		return si;
-	svc = &set->lb.services[si];
+	svc = dpvs_lb_svc(&set->lb, (uint32_t)si);
+	la = dpvs_lb_svc_laddrs(&set->lb, (uint32_t)si);
 	ctl_ip_str(&a->addr, s, sizeof(s));
 	ctl_svc_key_str(&a->svc, ks, sizeof(ks));
 	ai = ctl_addr_find(set, &a->addr);
-	if (ai < 0 || set->addrs[ai].port != a->port)
+	if (ai < 0 || dpvs_cfg_addrs(set)[ai].port != a->port)
 		return dpvs_errf(err, errlen, -CTL_EINVAL,
 				"%s is not an address of %s (add it with \"addr add %s/LEN dev %s\" "
 				"first)", s, root->ports[a->port].name, s,
 				root->ports[a->port].name);
-	if (laddr_find(svc, &a->addr) >= 0)
+	if (laddr_find(&set->lb, (uint32_t)si, &a->addr) >= 0)
 		return dpvs_errf(err, errlen, -CTL_EEXIST, "%s is already a local address of %s", s,
 				ks);
-	if (svc->nladdrs >= DPVS_MAX_SVC_LADDRS)
-		return dpvs_errf(err, errlen, -CTL_EFULL, "%s already has %u local addresses", ks,
-				DPVS_MAX_SVC_LADDRS);
-	memset(&svc->laddrs[svc->nladdrs], 0, sizeof(svc->laddrs[0]));
-	svc->laddrs[svc->nladdrs].family = a->addr.family;
-	memcpy(svc->laddrs[svc->nladdrs].bytes, a->addr.bytes, sizeof(a->addr.bytes));
-	svc->laddr_port[svc->nladdrs] = (uint16_t)a->port;
+	if (svc->nladdrs >= set->lb.caps.svc_laddrs)
+		return dpvs_errf(err, errlen, -CTL_EFULL,
+				"%s already has %u local addresses ([tables] laddrs_per_service "
+				"in dpvs.conf)", ks, set->lb.caps.svc_laddrs);
+	memset(&la[svc->nladdrs], 0, sizeof(la[0]));
+	la[svc->nladdrs].ip.family = a->addr.family;
+	memcpy(la[svc->nladdrs].ip.bytes, a->addr.bytes, sizeof(a->addr.bytes));
+	la[svc->nladdrs].port = (uint16_t)a->port;
 	svc->nladdrs++;
+	ctl_aix_ref(&set->lb, &a->addr, ctl_aix_bit(svc->proto, 0), 1);
 	return 0;
 }
 
@@ -93,6 +113,7 @@ ctl_laddr_del(struct dpvs_config_set *set, const struct dpvs_root *root,
 	      const struct ctl_laddr_args *a, char *err, size_t errlen)
 {
 	char s[INET6_ADDRSTRLEN], ks[96];
+	struct dpvs_svc_laddr *la, gone;
 	struct dpvs_service *svc;
 	int rc, si, j;
 
@@ -102,22 +123,23 @@ ctl_laddr_del(struct dpvs_config_set *set, const struct dpvs_root *root,
 	si = ctl_svc_get(&set->lb, &a->svc, err, errlen);
 	if (si < 0)
 		return si;
-	svc = &set->lb.services[si];
+	svc = dpvs_lb_svc(&set->lb, (uint32_t)si);
+	la = dpvs_lb_svc_laddrs(&set->lb, (uint32_t)si);
 	ctl_ip_str(&a->addr, s, sizeof(s));
 	ctl_svc_key_str(&a->svc, ks, sizeof(ks));
-	j = laddr_find(svc, &a->addr);
+	j = laddr_find(&set->lb, (uint32_t)si, &a->addr);
 	if (j < 0)
 		return dpvs_errf(err, errlen, -CTL_ENOENT, "%s is not a local address of %s", s, ks);
-	if (a->port >= 0 && svc->laddr_port[j] != a->port)
+	if (a->port >= 0 && la[j].port != a->port)
 		return dpvs_errf(err, errlen, -CTL_ENOENT, "%s is a local address of %s on %s, not %s",
-				s, ks, root->ports[svc->laddr_port[j]].name,
+				s, ks, root->ports[la[j].port % DPVS_MAX_PORTS].name,
 				root->ports[a->port].name);
-	memmove(&svc->laddrs[j], &svc->laddrs[j + 1],
-		(size_t)(svc->nladdrs - j - 1) * sizeof(svc->laddrs[0]));
-	memmove(&svc->laddr_port[j], &svc->laddr_port[j + 1],
-		(size_t)(svc->nladdrs - j - 1) * sizeof(svc->laddr_port[0]));
+	gone = la[j];
+	memmove(&la[j], &la[j + 1], (size_t)(svc->nladdrs - j - 1) * sizeof(la[0]));
 	svc->nladdrs--;
-	memset(&svc->laddrs[svc->nladdrs], 0, sizeof(svc->laddrs[0]));
-	svc->laddr_port[svc->nladdrs] = 0;
+	memset(&la[svc->nladdrs], 0, sizeof(la[0]));
+	/* connections from it may live on: it drains (issue 6.11) */
+	ctl_drain_add(&set->lb, &gone.ip, svc->proto);
+	ctl_aix_ref(&set->lb, &gone.ip, ctl_aix_bit(svc->proto, 0), -1);
 	return 0;
 }

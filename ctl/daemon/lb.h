@@ -4,7 +4,10 @@
  * config set. Like addr.h they act on a config set in plain memory, validate
  * everything first and change nothing on error; messages speak ipvsadm's and
  * iproute2's language. One file per object: svc.c, dest.c, laddr.c, route.c,
- * sneigh.c; derive.c rebuilds what the workers read but nobody edits.
+ * sneigh.c; derive.c keeps what the workers read but nobody edits (hashes,
+ * address index, scheduler tables) up to date object by object. Each front
+ * door is a deterministic function of the set and its arguments: dpvs-ctl
+ * replays the same calls on the second copy (ctl/daemon/change.c).
  *
  * Arguments are plain C (ports in host order here, network order in shm);
  * wire types stop at apply_lb.c. Callers: apply (handler, rules loader), the
@@ -87,9 +90,33 @@ void ctl_default_timeouts(struct dpvs_timeouts *t);
  * (0 -> 1). Idempotent. */
 void ctl_lb_prepare(struct dpvs_lb_tables *lb);
 
+/* --- derived tables, object by object (derive.c) --- */
+void ctl_svc_hash_insert(struct dpvs_lb_tables *lb, uint16_t slot);
+void ctl_svc_hash_remove(struct dpvs_lb_tables *lb, uint16_t slot);
+void ctl_sneigh_hash_insert(struct dpvs_lb_tables *lb, uint32_t i);
+void ctl_sneigh_hash_rebuild(struct dpvs_lb_tables *lb);
+/* The DPVS_AIX_* counter of a local address (vip 0) or VIP (vip 1) of proto. */
+int ctl_aix_bit(uint8_t proto, int vip);
+/* Count one user more (delta 1) or less (-1) of ip's bit in the address
+ * index; the entry goes when nothing names ip any more. */
+void ctl_aix_ref(struct dpvs_lb_tables *lb, const struct dpvs_ip *ip, int bit, int delta);
+/* A node address on port index port (on 1) or not any more (on 0). */
+void ctl_aix_port(struct dpvs_lb_tables *lb, const struct dpvs_ip *ip, uint16_t port, int on);
+const struct dpvs_addr_ix *ctl_aix_find(const struct dpvs_lb_tables *lb,
+					const struct dpvs_ip *ip);
+/* mh and conhash need a table of the pool. */
+int ctl_sched_wants_table(uint8_t sched);
+/* Give service slot a table of the pool (0), or -1 when the pool is full. */
+int ctl_sched_table_get(struct dpvs_lb_tables *lb, uint16_t slot);
+void ctl_sched_table_put(struct dpvs_lb_tables *lb, uint16_t slot);
+/* Its table needs a rebuild before the set is published. */
+void ctl_sched_mark(struct dpvs_lb_tables *lb, uint16_t slot);
+/* Rebuild the tables of every marked service. */
+void ctl_sched_flush(struct dpvs_lb_tables *lb);
+
 /* --- services (svc.c) --- */
-/* Slot of the live service with this key, or -1 (linear: works on a set
- * whose derived hash is stale). */
+/* Slot of the live service with this key, or -1 (one probe of the service
+ * hash). */
 int ctl_svc_find(const struct dpvs_lb_tables *lb, const struct ctl_svc_key *k);
 /* Same, failing with -CTL_ENOENT "no service TCP 10.0.0.100:80". */
 int ctl_svc_get(const struct dpvs_lb_tables *lb, const struct ctl_svc_key *k, char *err,
@@ -115,8 +142,22 @@ int ctl_laddr_add(struct dpvs_config_set *set, const struct dpvs_root *root,
 		  const struct ctl_laddr_args *a, char *err, size_t errlen);
 int ctl_laddr_del(struct dpvs_config_set *set, const struct dpvs_root *root,
 		  const struct ctl_laddr_args *a, char *err, size_t errlen);
-/* Slot of a service that uses ip as a local address, or -1. */
+/* Slot of a service that uses ip as a local address, or -1 (a scan: for
+ * error messages). */
 int ctl_laddr_user(const struct dpvs_lb_tables *lb, const struct dpvs_ip *ip);
+/* Does a service use ip as a local address? (the address index: one probe) */
+bool ctl_laddr_in_use(const struct dpvs_lb_tables *lb, const struct dpvs_ip *ip);
+
+/* --- draining local addresses (drain.c) --- */
+/* ip stops being a local address of a proto service: keep it known to the
+ * workers (address index) until ctl_drain_drop(). */
+void ctl_drain_add(struct dpvs_lb_tables *lb, const struct dpvs_ip *ip, uint8_t proto);
+/* The drain entry of (ip, proto) goes (no connection uses it any more);
+ * -CTL_ENOENT when there is none. */
+int ctl_drain_drop(struct dpvs_config_set *set, const struct dpvs_ip *ip, uint8_t proto,
+		   char *err, size_t errlen);
+/* How many drain entries of (ip, proto) there are (0 or 1). */
+int ctl_drain_find(const struct dpvs_lb_tables *lb, const struct dpvs_ip *ip, uint8_t proto);
 
 /* --- routes (route.c) --- */
 int ctl_route_add(struct dpvs_config_set *set, const struct dpvs_root *root,
@@ -128,10 +169,18 @@ int ctl_route_del(struct dpvs_config_set *set, const struct dpvs_root *root,
  * route. Used by addr del. */
 int ctl_route_gw_check(const struct dpvs_config_set *set, const struct dpvs_root *root,
 		       int skip, char *err, size_t errlen);
-/* Replace the connected routes (DPVS_ROUTE_F_CONNECTED) of set with those of
- * its IPv4 addresses; static routes keep their order, connected ones follow. */
-void ctl_route_connected_rebuild(struct dpvs_config_set *set);
-/* Empty lpm and add every IPv4 route of lb, next hop = route index.
+/* Address entry i was just added (before: is about to go): add (remove) the
+ * connected route of its network unless another address has that network
+ * (then the route follows the first such address). */
+void ctl_route_connected_add(struct dpvs_config_set *set, uint32_t i);
+void ctl_route_connected_del(struct dpvs_config_set *set, uint32_t i);
+/* Route slots in use, static routes first, each kind in add order, into
+ * out[caps.routes]; returns how many. */
+size_t ctl_route_slots_sorted(const struct dpvs_lb_tables *lb, uint32_t *out);
+/* The rte_lpm of set's copy (dpvs_lpm_<copy>), NULL for a set in plain
+ * memory. */
+struct rte_lpm *ctl_set_lpm(const struct dpvs_config_set *set);
+/* Empty lpm and add every IPv4 route of lb but the default, next hop = slot.
  * Returns 0 or -CTL_EFULL / -CTL_EINVAL with a message. */
 int ctl_route_lpm_fill(struct rte_lpm *lpm, const struct dpvs_lb_tables *lb, char *err,
 		       size_t errlen);
@@ -143,7 +192,7 @@ int ctl_sneigh_del(struct dpvs_config_set *set, const struct dpvs_root *root,
 		   const struct ctl_sneigh_args *a, char *err, size_t errlen);
 
 /* --- listing (lbshow.c) --- */
-/* Live service slots in id (creation) order into slots[DPVS_MAX_SERVICES];
+/* Live service slots in id (creation) order into slots[caps.services];
  * returns how many. */
 size_t ctl_svc_slots_by_id(const struct dpvs_lb_tables *lb, uint16_t *slots);
 
@@ -154,8 +203,9 @@ size_t ctl_svc_slots_by_id(const struct dpvs_lb_tables *lb, uint16_t *slots);
 int ctl_save_text(const struct dpvs_config_set *set, const struct dpvs_root *root, FILE *out);
 
 /* --- derived tables (derive.c) --- */
-/* Rebuild everything derived in set: connected routes, svc_hash,
- * sneigh_hash, and the mh/conhash tables. Pure, plain memory. */
+/* Rebuild from scratch what derive.c keeps up to date (svc_hash,
+ * sneigh_hash, the address index, the mh/conhash tables): the checker the
+ * tests compare the incremental tables with. Pure, plain memory. */
 void ctl_lb_derive(struct dpvs_config_set *set);
 
 #endif

@@ -36,7 +36,7 @@ sum_row(struct lb_sum *s, const struct dpvs_lb_stats *r, uint32_t id)
 
 /* Counters of service slot (dest = 0) or dest slot (dest = 1) over workers. */
 static struct lb_sum
-sum_workers(struct dpvs_shm *shm, uint16_t slot, int dest, uint32_t id)
+sum_workers(struct dpvs_shm *shm, uint32_t slot, int dest, uint32_t id)
 {
 	struct lb_sum s;
 	uint32_t w;
@@ -46,9 +46,9 @@ sum_workers(struct dpvs_shm *shm, uint16_t slot, int dest, uint32_t id)
 		if (shm->wr[w] == NULL)
 			continue;
 		if (dest)
-			sum_row(&s, &shm->wr[w]->dest_stats[slot], id);
+			sum_row(&s, &dpvs_wr_dest_stats(shm->wr[w])[slot], id);
 		else
-			sum_row(&s, &shm->wr[w]->svc_stats[slot], id);
+			sum_row(&s, &dpvs_wr_svc_stats(shm->wr[w])[slot], id);
 	}
 	return s;
 }
@@ -66,9 +66,9 @@ key_msg(const struct dpvs_service *s)
 }
 
 static Dpvs__DestInfo *
-dest_msg(struct dpvs_shm *shm, const struct dpvs_lb_tables *lb, uint16_t slot)
+dest_msg(struct dpvs_shm *shm, const struct dpvs_lb_tables *lb, uint32_t slot)
 {
-	const struct dpvs_dest *d = &lb->dests[slot];
+	const struct dpvs_dest *d = &dpvs_lb_dests(lb)[slot];
 	struct lb_sum s = sum_workers(shm, slot, 1, d->id);
 	Dpvs__DestInfo *m = ctl_pb_alloc(sizeof(*m));
 
@@ -92,10 +92,12 @@ dest_msg(struct dpvs_shm *shm, const struct dpvs_lb_tables *lb, uint16_t slot)
 static Dpvs__ServiceInfo *
 svc_msg(struct dpvs_shm *shm, const struct dpvs_lb_tables *lb, uint16_t slot)
 {
-	const struct dpvs_service *s = &lb->services[slot];
+	const struct dpvs_service *s = dpvs_lb_svc(lb, slot);
+	const uint32_t *dl = dpvs_lb_svc_dests(lb, slot);
+	const struct dpvs_svc_laddr *la = dpvs_lb_svc_laddrs(lb, slot);
 	struct lb_sum sum = sum_workers(shm, slot, 0, s->id);
 	Dpvs__ServiceInfo *m = ctl_pb_alloc(sizeof(*m));
-	uint16_t j;
+	uint32_t j;
 
 	dpvs__service_info__init(m);
 	m->proto = ctl_pb_strdup(s->proto == IPPROTO_UDP ? "udp" : "tcp");
@@ -107,18 +109,18 @@ svc_msg(struct dpvs_shm *shm, const struct dpvs_lb_tables *lb, uint16_t slot)
 
 		*f = ctl_pb_strdup("hash-port");
 	}
-	for (j = 0; j < s->ndests && j < DPVS_MAX_SVC_DESTS; j++) {
+	for (j = 0; j < s->ndests && j < lb->caps.svc_dests; j++) {
 		Dpvs__DestInfo **d;
 
-		if (s->dests[j] >= DPVS_MAX_DESTS || lb->dests[s->dests[j]].id == 0)
+		if (dl[j] >= lb->caps.dests || dpvs_lb_dests(lb)[dl[j]].id == 0)
 			continue;
 		d = ctl_pb_append(&m->dests, &m->n_dests, sizeof(*d));
-		*d = dest_msg(shm, lb, s->dests[j]);
+		*d = dest_msg(shm, lb, dl[j]);
 	}
-	for (j = 0; j < s->nladdrs && j < DPVS_MAX_SVC_LADDRS; j++) {
+	for (j = 0; j < s->nladdrs && j < lb->caps.svc_laddrs; j++) {
 		Dpvs__Ip **ip = ctl_pb_append(&m->laddrs, &m->n_laddrs, sizeof(*ip));
 
-		*ip = ctl_pb_ip(s->laddrs[j].family, s->laddrs[j].bytes);
+		*ip = ctl_pb_ip(la[j].ip.family, la[j].ip.bytes);
 	}
 	m->active = sum.active;
 	m->inactive = sum.inactive;
@@ -130,20 +132,26 @@ svc_msg(struct dpvs_shm *shm, const struct dpvs_lb_tables *lb, uint16_t slot)
 	return m;
 }
 
+static int
+slot_id_cmp(const void *a, const void *b, void *arg)
+{
+	const struct dpvs_lb_tables *lb = arg;
+	uint32_t x = dpvs_lb_svc(lb, *(const uint16_t *)a)->id;
+	uint32_t y = dpvs_lb_svc(lb, *(const uint16_t *)b)->id;
+
+	return x < y ? -1 : x > y;
+}
+
 size_t
 ctl_svc_slots_by_id(const struct dpvs_lb_tables *lb, uint16_t *slots)
 {
-	size_t n = 0, i, j;
+	size_t n = 0;
+	uint32_t i;
 
-	for (i = 0; i < DPVS_MAX_SERVICES; i++) {
-		if (lb->services[i].id == 0)
-			continue;
-		/* insertion sort by id: at most 256 */
-		for (j = n; j > 0 && lb->services[slots[j - 1]].id > lb->services[i].id; j--)
-			slots[j] = slots[j - 1];
-		slots[j] = (uint16_t)i;
-		n++;
-	}
+	for (i = 0; i < lb->caps.services; i++)
+		if (dpvs_lb_svc(lb, i)->id != 0)
+			slots[n++] = (uint16_t)i;
+	qsort_r(slots, n, sizeof(slots[0]), slot_id_cmp, (void *)(uintptr_t)lb);
 	return n;
 }
 
@@ -172,8 +180,8 @@ int
 ctl_show_services(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
 		  char *err, size_t errlen)
 {
-	const struct dpvs_lb_tables *lb = &dpvs_config_active(shm->root)->lb;
-	uint16_t slots[DPVS_MAX_SERVICES];
+	const struct dpvs_lb_tables *lb = &dpvs_config_active(shm)->lb;
+	uint16_t *slots;
 	Dpvs__ServiceList *l;
 	size_t n, i;
 	int one, rc;
@@ -182,6 +190,9 @@ ctl_show_services(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response
 			   errlen);
 	if (rc != 0)
 		return rc;
+	slots = malloc(lb->caps.services * sizeof(*slots));
+	if (slots == NULL)
+		return dpvs_errf(err, errlen, -CTL_ENOMEM, "out of memory");
 	l = ctl_pb_alloc(sizeof(*l));
 	dpvs__service_list__init(l);
 	l->stats = req->svc_show != NULL && req->svc_show->stats;
@@ -196,6 +207,7 @@ ctl_show_services(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response
 		s = ctl_pb_append(&l->services, &l->n_services, sizeof(*s));
 		*s = svc_msg(shm, lb, slots[i]);
 	}
+	free(slots);
 	return 0;
 }
 
@@ -203,39 +215,44 @@ int
 ctl_show_laddrs(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
 		char *err, size_t errlen)
 {
-	const struct dpvs_lb_tables *lb = &dpvs_config_active(shm->root)->lb;
-	uint16_t slots[DPVS_MAX_SERVICES];
+	const struct dpvs_lb_tables *lb = &dpvs_config_active(shm)->lb;
+	uint16_t *slots;
 	Dpvs__LaddrList *l;
 	size_t n, i;
 	int one, rc;
-	uint16_t j;
+	uint32_t j;
 
 	rc = show_key_slot(lb, req->laddr_show != NULL ? req->laddr_show->service : NULL, &one,
 			   err, errlen);
 	if (rc != 0)
 		return rc;
+	slots = malloc(lb->caps.services * sizeof(*slots));
+	if (slots == NULL)
+		return dpvs_errf(err, errlen, -CTL_ENOMEM, "out of memory");
 	l = ctl_pb_alloc(sizeof(*l));
 	dpvs__laddr_list__init(l);
 	resp->laddrs = l;
 	resp->payload_case = DPVS__RESPONSE__PAYLOAD_LADDRS;
 	n = ctl_svc_slots_by_id(lb, slots);
 	for (i = 0; i < n; i++) {
-		const struct dpvs_service *s = &lb->services[slots[i]];
+		const struct dpvs_service *s = dpvs_lb_svc(lb, slots[i]);
+		const struct dpvs_svc_laddr *la = dpvs_lb_svc_laddrs(lb, slots[i]);
 
 		if (one >= 0 && slots[i] != one)
 			continue;
-		for (j = 0; j < s->nladdrs && j < DPVS_MAX_SVC_LADDRS; j++) {
+		for (j = 0; j < s->nladdrs && j < lb->caps.svc_laddrs; j++) {
 			Dpvs__Laddr **slot = ctl_pb_append(&l->laddrs, &l->n_laddrs, sizeof(*slot));
 			Dpvs__Laddr *m = ctl_pb_alloc(sizeof(*m));
 
 			dpvs__laddr__init(m);
 			m->service = key_msg(s);
-			m->address = ctl_pb_ip(s->laddrs[j].family, s->laddrs[j].bytes);
-			m->dev = ctl_pb_strdup(s->laddr_port[j] < DPVS_MAX_PORTS ?
-					       shm->root->ports[s->laddr_port[j]].name : "?");
+			m->address = ctl_pb_ip(la[j].ip.family, la[j].ip.bytes);
+			m->dev = ctl_pb_strdup(la[j].port < DPVS_MAX_PORTS ?
+					       shm->root->ports[la[j].port].name : "?");
 			*slot = m;
 		}
 	}
+	free(slots);
 	return 0;
 }
 
@@ -243,19 +260,22 @@ int
 ctl_show_routes(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
 		char *err, size_t errlen)
 {
-	const struct dpvs_lb_tables *lb = &dpvs_config_active(shm->root)->lb;
+	const struct dpvs_lb_tables *lb = &dpvs_config_active(shm)->lb;
 	Dpvs__RouteList *l;
-	uint32_t i;
+	uint32_t *slots;
+	size_t i, n;
 
 	(void)req;
-	(void)err;
-	(void)errlen;
 	l = ctl_pb_alloc(sizeof(*l));
 	dpvs__route_list__init(l);
 	resp->routes = l;
 	resp->payload_case = DPVS__RESPONSE__PAYLOAD_ROUTES;
-	for (i = 0; i < lb->nroutes && i < DPVS_MAX_ROUTES; i++) {
-		const struct dpvs_route *r = &lb->routes[i];
+	slots = malloc(lb->caps.routes * sizeof(*slots));
+	if (slots == NULL)
+		return dpvs_errf(err, errlen, -CTL_ENOMEM, "out of memory");
+	n = ctl_route_slots_sorted(lb, slots);
+	for (i = 0; i < n; i++) {
+		const struct dpvs_route *r = &dpvs_lb_routes(lb)[slots[i]];
 		Dpvs__Route **slot = ctl_pb_append(&l->routes, &l->n_routes, sizeof(*slot));
 		Dpvs__Route *m = ctl_pb_alloc(sizeof(*m));
 
@@ -270,5 +290,6 @@ ctl_show_routes(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *
 										  : "static");
 		*slot = m;
 	}
+	free(slots);
 	return 0;
 }

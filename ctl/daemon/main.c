@@ -4,9 +4,14 @@
  *   dpvs-ctl --file-prefix P [--rules FILE]
  *
  * Attaches to the node's shared memory as an EAL secondary (lcore
- * DPVS_LCORE_CTL), loads the rules file if given (a bad file: message and exit
- * DPVS_EXIT_CONFIG, nothing applied), then serves <run_dir>/ctl.sock with a
- * libevent loop until SIGTERM or SIGINT. The only writer of root->config.
+ * DPVS_LCORE_CTL), makes the inactive config copy equal to the active one
+ * (its predecessor may have died in the middle of a change), loads the rules
+ * file if given (a bad file: message and exit DPVS_EXIT_CONFIG, nothing
+ * applied), then serves <run_dir>/ctl.sock with a libevent loop until
+ * SIGTERM or SIGINT. SIGHUP reloads the rules file (root->conf.rules_path,
+ * written by dpvs-primary --rules, so that every incarnation knows it); a
+ * timer drops draining local addresses that no connection uses any more.
+ * The only writer of root->config and the config sets.
  */
 #include <errno.h>
 #include <signal.h>
@@ -20,15 +25,28 @@
 #include <rte_eal.h>
 
 #include "ctl/daemon/beat.h"
+#include "ctl/common/escape.h"
+#include "ctl/daemon/change.h"
 #include "ctl/daemon/log.h"
+#include "ctl/daemon/reload.h"
 #include "ctl/daemon/server.h"
 #include "ctl/rules.h"
 #include "shm/eal.h"
+#include "shm/pool_ops.h"
 #include "shm/shm.h"
+
+#define CTL_DRAIN_PERIOD_MS 1000   /* draining local addresses: check period */
 
 struct ctl_args {
 	const char *prefix;
 	const char *rules;
+};
+
+/* What the signal and timer callbacks need. */
+struct ctl_loop {
+	struct event_base *base;
+	struct dpvs_shm *shm;
+	const char *rules;        /* --rules of this process, when the root has none */
 };
 
 static void
@@ -87,20 +105,46 @@ on_beat(evutil_socket_t fd, short what, void *arg)
 static void
 on_hup(evutil_socket_t sig, short what, void *arg)
 {
+	struct ctl_loop *l = arg;
+	const char *path = l->shm->root->conf.rules_path[0] != '\0' ?
+				   l->shm->root->conf.rules_path : l->rules;
+	struct ctl_reload_result r;
+	char err[512];
+
 	(void)sig;
 	(void)what;
-	(void)arg;
-	CTL_LOG(NOTICE, "SIGHUP: reload of the rules file is not implemented yet");
+	if (ctl_reload(l->shm, path, &r, err, sizeof(err)) != 0) {
+		CTL_LOG(WARNING, "SIGHUP: reload refused, nothing changed: %s", err);
+		return;
+	}
+	CTL_LOG(NOTICE, "SIGHUP: reloaded %s: services +%u -%u ~%u, dests +%u -%u ~%u, "
+		"laddrs +%u -%u, %u unchanged", path, r.svc[CTL_RL_ADD], r.svc[CTL_RL_DEL],
+		r.svc[CTL_RL_EDIT], r.dest[CTL_RL_ADD], r.dest[CTL_RL_DEL], r.dest[CTL_RL_EDIT],
+		r.laddr[CTL_RL_ADD], r.laddr[CTL_RL_DEL], r.unchanged);
+}
+
+static void
+on_drain(evutil_socket_t fd, short what, void *arg)
+{
+	struct ctl_loop *l = arg;
+
+	(void)fd;
+	(void)what;
+	ctl_drain_tick(l->shm);
 }
 
 /* The libevent loop on the control socket until a stop signal. */
 static int
-serve(struct dpvs_shm *shm)
+serve(struct dpvs_shm *shm, const char *rules)
 {
-	struct event *ev_term = NULL, *ev_int = NULL, *ev_hup = NULL, *ev_beat = NULL;
+	struct event *ev_term = NULL, *ev_int = NULL, *ev_hup = NULL, *ev_drain = NULL;
+	struct event *ev_beat = NULL;
 	struct timeval beat = { 0, (suseconds_t)ctl_beat_period_ms() * 1000 };
+	const struct timeval drain_tv = { CTL_DRAIN_PERIOD_MS / 1000,
+					  (CTL_DRAIN_PERIOD_MS % 1000) * 1000 };
 	struct ctl_server *srv = NULL;
 	struct event_base *base;
+	struct ctl_loop loop;
 	char path[512], err[512];
 	int rc = 1;
 
@@ -112,9 +156,14 @@ serve(struct dpvs_shm *shm)
 	}
 	ev_term = evsignal_new(base, SIGTERM, on_stop, base);
 	ev_int = evsignal_new(base, SIGINT, on_stop, base);
-	ev_hup = evsignal_new(base, SIGHUP, on_hup, base);
-	if (ev_term == NULL || ev_int == NULL || ev_hup == NULL || evsignal_add(ev_term, NULL) ||
-	    evsignal_add(ev_int, NULL) || evsignal_add(ev_hup, NULL)) {
+	loop.base = base;
+	loop.shm = shm;
+	loop.rules = rules;
+	ev_hup = evsignal_new(base, SIGHUP, on_hup, &loop);
+	ev_drain = event_new(base, -1, EV_PERSIST, on_drain, &loop);
+	if (ev_term == NULL || ev_int == NULL || ev_hup == NULL || ev_drain == NULL ||
+	    evsignal_add(ev_term, NULL) || evsignal_add(ev_int, NULL) ||
+	    evsignal_add(ev_hup, NULL) || event_add(ev_drain, &drain_tv)) {
 		fprintf(stderr, "dpvs-ctl: cannot watch signals\n");
 		goto out;
 	}
@@ -141,6 +190,8 @@ out:
 		event_free(ev_hup);
 	if (ev_beat != NULL)
 		event_free(ev_beat);
+	if (ev_drain != NULL)
+		event_free(ev_drain);
 	event_base_free(base);
 	return rc;
 }
@@ -166,18 +217,29 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return rc == -EPROTO ? DPVS_EXIT_CONFIG : 1;
 	}
-	shm.root->ctl_pid = getpid();
+	/* root->ctl_pid is the primary's to write */
 	ctl_beat_init(shm.root);
+	rc = ctl_change_sync(&shm, err, sizeof(err));
+	if (rc != 0) {
+		fprintf(stderr, "dpvs-ctl: config sets: %s\n", err);
+		rte_eal_cleanup();
+		return 1;
+	}
+	/* dpvs-ctl's pool magazine (the primary repaired it after a death) */
+	dpvs_pool_set_role(shm.pool, DPVS_ROLE_CTL);
 	if (args.rules != NULL) {
 		rc = ctl_rules_load(&shm, args.rules, err, sizeof(err));
 		if (rc != 0) {
-			fprintf(stderr, "dpvs-ctl: rules file %s: %s\n", args.rules, err);
+			char e1[256], e2[1024];
+
+			fprintf(stderr, "dpvs-ctl: rules file %s: %s\n",
+				ctl_escape(args.rules, e1, sizeof(e1)), ctl_escape(err, e2, sizeof(e2)));
 			rte_eal_cleanup();
 			return DPVS_EXIT_CONFIG;
 		}
 		CTL_LOG(INFO, "loaded %s", args.rules);
 	}
-	rc = serve(&shm);
+	rc = serve(&shm, args.rules);
 	rte_eal_cleanup();
 	return rc;
 }

@@ -1,19 +1,17 @@
 /*
  * Config publication with RCU (see publish.h). Writes root->config and the
- * rte_lpm of the inactive copy (only while no worker can read it); reads the
- * RCU state in shm. Runs in dpvs-ctl (or a single-process test).
+ * version of the copy it publishes; reads the RCU state in shm. Runs in
+ * dpvs-ctl (or a single-process test).
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include <rte_lpm.h>
 #include <rte_rcu_qsbr.h>
 
 #include "ctl/daemon/beat.h"
 #include "ctl/daemon/err.h"
-#include "ctl/daemon/lb.h"
 #include "ctl/daemon/log.h"
 #include "ctl/daemon/publish.h"
 
@@ -39,50 +37,18 @@ ctl_rcu_wait(struct rte_rcu_qsbr *v, unsigned int timeout_ms)
 	}
 }
 
-int
-ctl_publish_begin(struct dpvs_shm *shm, struct dpvs_config_set **set, char *err,
-		  size_t errlen)
-{
-	struct dpvs_config *cfg = &shm->root->config;
-	uint32_t active = __atomic_load_n(&cfg->active, __ATOMIC_ACQUIRE) & 1;
-
-	/* Normally a no-op wait (the last commit waited already); it matters
-	 * after a commit that timed out or a restart of dpvs-ctl mid-change. */
-	if (ctl_rcu_wait(shm->rcu, CTL_RCU_TIMEOUT_MS) != 0)
-		return dpvs_errf(err, errlen, -CTL_EBUSY,
-				"a worker has not confirmed the previous change within %u ms; "
-				"nothing changed, try again",
-				CTL_RCU_TIMEOUT_MS);
-	memcpy(&cfg->set[active ^ 1], &cfg->set[active], sizeof(cfg->set[0]));
-	*set = &cfg->set[active ^ 1];
-	/* a fresh node's set has no timeouts yet */
-	ctl_lb_prepare(&(*set)->lb);
-	return 0;
-}
-
-int
-ctl_publish_commit(struct dpvs_shm *shm, char *err, size_t errlen)
+void
+ctl_publish_swap(struct dpvs_shm *shm)
 {
 	struct dpvs_config *cfg = &shm->root->config;
 	uint32_t active = __atomic_load_n(&cfg->active, __ATOMIC_ACQUIRE) & 1;
 	uint64_t gen = cfg->generation + 1;
-	int rc;
 
-	/* what the workers read but nobody edits; the inactive copy's lpm is
-	 * ours: ctl_publish_begin() waited until no worker reads it */
-	ctl_lb_derive(&cfg->set[active ^ 1]);
-	if (shm->lpm[active ^ 1] != NULL) {
-		rc = ctl_route_lpm_fill(shm->lpm[active ^ 1], &cfg->set[active ^ 1].lb, err,
-					errlen);
-		if (rc != 0)
-			return rc;
-	}
-	cfg->set[active ^ 1].version = gen;
+	shm->set[active ^ 1]->version = gen;
 	__atomic_store_n(&cfg->active, active ^ 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&cfg->generation, gen, __ATOMIC_RELEASE);
 	if (ctl_rcu_wait(shm->rcu, CTL_RCU_TIMEOUT_MS) != 0)
 		CTL_LOG(WARNING,
 			"config generation %" PRIu64 " is live, but a worker did not confirm "
 			"it within %u ms", gen, CTL_RCU_TIMEOUT_MS);
-	return 0;
 }

@@ -1,13 +1,18 @@
 /*
- * IPv4 routes (see lb.h). lb.routes[] holds the static routes (route add), in
- * add order, followed by the connected routes derived from the node's
- * addresses (like the kernel's "proto kernel scope link" routes): those are
- * rebuilt from set->addrs, never added or deleted by hand. The rte_lpm of a
- * config set copy is filled from routes[] at publication, next hop = index.
- * Touches only the set (and the lpm) passed in.
+ * IPv4 routes (see lb.h). Routes live in slots that never move while the
+ * route lives: static routes (route add) and the connected routes derived
+ * from the node's addresses (like the kernel's "proto kernel scope link"
+ * routes: added and removed with the addresses, never by hand). The rte_lpm
+ * of a config set copy holds every route but the default one, next hop =
+ * slot, and is edited route by route with the set (ctl_set_lpm); the default
+ * route is lb.default_route. `route show` and save list static routes then
+ * connected ones, each in add order (seq). Touches only the set (and its
+ * lpm) passed in.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_lpm.h>
@@ -15,6 +20,7 @@
 #include "ctl/daemon/addr.h"
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/lb.h"
+#include "ctl/daemon/log.h"
 
 static uint32_t
 ip4(const struct dpvs_ip *ip)
@@ -29,6 +35,81 @@ static uint32_t
 mask4(unsigned int len)
 {
 	return len == 0 ? 0 : 0xffffffffu << (32 - len);
+}
+
+struct rte_lpm *
+ctl_set_lpm(const struct dpvs_config_set *set)
+{
+	char name[32];
+
+	if (set->copy > 1)
+		return NULL;
+	snprintf(name, sizeof(name), DPVS_LPM_FMT, set->copy);
+	return rte_lpm_find_existing(name);
+}
+
+/* Enter route slot i into the set's lpm (or make it the default route). */
+static void
+lpm_add(struct dpvs_config_set *set, uint32_t i)
+{
+	const struct dpvs_route *r = &dpvs_lb_routes(&set->lb)[i];
+	struct rte_lpm *lpm;
+	int rc;
+
+	if (r->prefixlen == 0) {
+		set->lb.default_route = i + 1;
+		return;
+	}
+	lpm = ctl_set_lpm(set);
+	if (lpm == NULL)
+		return;
+	/* cannot fail: the lpm has room for every route ([tables] routes) */
+	rc = rte_lpm_add(lpm, ip4(&r->prefix), r->prefixlen, i);
+	if (rc != 0)
+		CTL_LOG(ERR, "route slot %u: rte_lpm_add: %d", i, rc);
+}
+
+static void
+lpm_del(struct dpvs_config_set *set, uint32_t i)
+{
+	const struct dpvs_route *r = &dpvs_lb_routes(&set->lb)[i];
+	struct rte_lpm *lpm;
+
+	if (r->prefixlen == 0) {
+		if (set->lb.default_route == i + 1)
+			set->lb.default_route = 0;
+		return;
+	}
+	lpm = ctl_set_lpm(set);
+	if (lpm != NULL)
+		rte_lpm_delete(lpm, ip4(&r->prefix), r->prefixlen);
+}
+
+/* Put r into the lowest free slot; its slot, or -1 when the table is full. */
+static int
+route_insert(struct dpvs_config_set *set, const struct dpvs_route *r)
+{
+	struct dpvs_lb_tables *lb = &set->lb;
+	struct dpvs_route *routes = dpvs_lb_routes(lb);
+	uint32_t i;
+
+	for (i = 0; i < lb->caps.routes && routes[i].prefix.family != DPVS_AF_NONE; i++)
+		;
+	if (i == lb->caps.routes)
+		return -1;
+	routes[i] = *r;
+	routes[i].seq = lb->route_seq++;
+	lb->nroutes++;
+	lpm_add(set, i);
+	return (int)i;
+}
+
+static void
+route_remove(struct dpvs_config_set *set, uint32_t i)
+{
+	lpm_del(set, i);
+	memset(&dpvs_lb_routes(&set->lb)[i], 0, sizeof(struct dpvs_route));
+	set->lb.nroutes--;
 }
 
 /* The connected network of address entry e, if it has one (IPv4, prefix
@@ -57,17 +138,67 @@ same_prefix(const struct dpvs_route *r, const struct dpvs_ip *p, uint8_t len)
 	       memcmp(r->prefix.bytes, p->bytes, 4) == 0;
 }
 
-/* Index of the first address entry whose connected network is p/len, or -1. */
+/* Slot of the route of this kind (connected or static) for p/len, or -1. */
 static int
-connected_find(const struct dpvs_config_set *set, const struct dpvs_ip *p, uint8_t len)
+route_find(const struct dpvs_lb_tables *lb, const struct dpvs_ip *p, uint8_t len,
+	   int connected)
 {
+	const struct dpvs_route *routes = dpvs_lb_routes(lb);
+	uint32_t i;
+
+	for (i = 0; i < lb->caps.routes; i++)
+		if (routes[i].prefix.family != DPVS_AF_NONE &&
+		    ((routes[i].flags & DPVS_ROUTE_F_CONNECTED) != 0) == (connected != 0) &&
+		    same_prefix(&routes[i], p, len))
+			return (int)i;
+	return -1;
+}
+
+/* Index of the first address entry (other than skip) whose connected
+ * network is p/len, or -1. */
+static int
+connected_find(const struct dpvs_config_set *set, const struct dpvs_ip *p, uint8_t len,
+	       int skip)
+{
+	const struct dpvs_addr_entry *addrs = dpvs_cfg_addrs(set);
 	struct dpvs_route r;
 	uint32_t i;
 
 	for (i = 0; i < set->naddrs; i++)
-		if (connected_of(&set->addrs[i], &r) && same_prefix(&r, p, len))
+		if ((int)i != skip && connected_of(&addrs[i], &r) && same_prefix(&r, p, len))
 			return (int)i;
 	return -1;
+}
+
+void
+ctl_route_connected_add(struct dpvs_config_set *set, uint32_t i)
+{
+	struct dpvs_route r;
+
+	if (!connected_of(&dpvs_cfg_addrs(set)[i], &r) ||
+	    route_find(&set->lb, &r.prefix, r.prefixlen, 1) >= 0)
+		return;
+	if (route_insert(set, &r) < 0)
+		CTL_LOG(WARNING, "route table full: no connected route for an address");
+}
+
+void
+ctl_route_connected_del(struct dpvs_config_set *set, uint32_t i)
+{
+	const struct dpvs_addr_entry *addrs = dpvs_cfg_addrs(set);
+	struct dpvs_route r;
+	int slot, other;
+
+	if (!connected_of(&addrs[i], &r))
+		return;
+	slot = route_find(&set->lb, &r.prefix, r.prefixlen, 1);
+	if (slot < 0)
+		return;
+	other = connected_find(set, &r.prefix, r.prefixlen, (int)i);
+	if (other >= 0)   /* the network stays: on the port of its first address */
+		dpvs_lb_routes(&set->lb)[slot].port = addrs[other].port;
+	else
+		route_remove(set, (uint32_t)slot);
 }
 
 /* Is gw on a network of one of port's addresses (other than entry skip)? */
@@ -75,10 +206,11 @@ static int
 gw_reachable(const struct dpvs_config_set *set, const struct dpvs_ip *gw, uint16_t port,
 	     int skip)
 {
+	const struct dpvs_addr_entry *addrs = dpvs_cfg_addrs(set);
 	uint32_t i;
 
 	for (i = 0; i < set->naddrs; i++) {
-		const struct dpvs_addr_entry *e = &set->addrs[i];
+		const struct dpvs_addr_entry *e = &addrs[i];
 
 		if ((int)i == skip || e->port != port || e->addr.family != DPVS_AF_INET ||
 		    e->prefixlen == 0)
@@ -89,42 +221,31 @@ gw_reachable(const struct dpvs_config_set *set, const struct dpvs_ip *gw, uint16
 	return 0;
 }
 
-void
-ctl_route_connected_rebuild(struct dpvs_config_set *set)
+static int
+route_cmp(const void *a, const void *b, void *arg)
 {
-	struct dpvs_lb_tables *lb = &set->lb;
-	uint32_t i, j, n = 0;
+	const struct dpvs_route *routes = arg;
+	const struct dpvs_route *x = &routes[*(const uint32_t *)a];
+	const struct dpvs_route *y = &routes[*(const uint32_t *)b];
+	int cx = (x->flags & DPVS_ROUTE_F_CONNECTED) != 0;
+	int cy = (y->flags & DPVS_ROUTE_F_CONNECTED) != 0;
 
-	for (i = 0; i < lb->nroutes && i < DPVS_MAX_ROUTES; i++)
-		if ((lb->routes[i].flags & DPVS_ROUTE_F_CONNECTED) == 0)
-			lb->routes[n++] = lb->routes[i];
-	for (i = 0; i < set->naddrs && n < DPVS_MAX_ROUTES; i++) {
-		struct dpvs_route r;
-
-		if (!connected_of(&set->addrs[i], &r))
-			continue;
-		for (j = 0; j < n && !same_prefix(&lb->routes[j], &r.prefix, r.prefixlen); j++)
-			;
-		if (j == n)
-			lb->routes[n++] = r;
-	}
-	for (i = n; i < lb->nroutes && i < DPVS_MAX_ROUTES; i++)
-		memset(&lb->routes[i], 0, sizeof(lb->routes[i]));
-	lb->nroutes = n;
+	if (cx != cy)
+		return cx - cy;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* An upper bound of the routes after one more static route. */
-static uint32_t
-route_count_after_add(const struct dpvs_config_set *set)
+size_t
+ctl_route_slots_sorted(const struct dpvs_lb_tables *lb, uint32_t *out)
 {
-	struct dpvs_route r;
-	uint32_t i, n = 1;
+	const struct dpvs_route *routes = dpvs_lb_routes(lb);
+	size_t n = 0;
+	uint32_t i;
 
-	for (i = 0; i < set->lb.nroutes && i < DPVS_MAX_ROUTES; i++)
-		if ((set->lb.routes[i].flags & DPVS_ROUTE_F_CONNECTED) == 0)
-			n++;
-	for (i = 0; i < set->naddrs; i++)
-		n += (uint32_t)connected_of(&set->addrs[i], &r);
+	for (i = 0; i < lb->caps.routes; i++)
+		if (routes[i].prefix.family != DPVS_AF_NONE)
+			out[n++] = i;
+	qsort_r(out, n, sizeof(out[0]), route_cmp, (void *)(uintptr_t)routes);
 	return n;
 }
 
@@ -164,14 +285,48 @@ route_check(const struct dpvs_root *root, const struct ctl_route_args *a, char *
 	return 0;
 }
 
+/* The gateway of a route add: not ours, on a network of its port. */
+static int
+route_gw_check(const struct dpvs_config_set *set, const struct dpvs_root *root,
+	       const struct ctl_route_args *a, char *err, size_t errlen)
+{
+	char g[INET6_ADDRSTRLEN];
+
+	if (a->gw.family == DPVS_AF_NONE)
+		return 0;
+	ctl_ip_str(&a->gw, g, sizeof(g));
+	if (ctl_addr_find(set, &a->gw) >= 0)
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "gateway %s is an address of this node",
+				g);
+	if (!gw_reachable(set, &a->gw, (uint16_t)a->port, -1))
+		return dpvs_errf(err, errlen, -CTL_EINVAL,
+				"gateway %s is not on a network of %s (add an address of "
+				"that network to %s first)", g, root->ports[a->port].name,
+				root->ports[a->port].name);
+	return 0;
+}
+
+/* Room for one more static route, and for the connected routes every
+ * address may need. */
+static int
+route_room(const struct dpvs_config_set *set)
+{
+	struct dpvs_route r;
+	uint32_t i, n = set->lb.nroutes + 1;
+
+	for (i = 0; i < set->naddrs; i++)
+		if (connected_of(&dpvs_cfg_addrs(set)[i], &r) &&
+		    route_find(&set->lb, &r.prefix, r.prefixlen, 1) < 0)
+			n++;
+	return n <= set->lb.caps.routes;
+}
+
 int
 ctl_route_add(struct dpvs_config_set *set, const struct dpvs_root *root,
 	      const struct ctl_route_args *a, char *err, size_t errlen)
 {
-	struct dpvs_lb_tables *lb = &set->lb;
-	char s[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
+	char s[INET6_ADDRSTRLEN];
 	struct dpvs_route r;
-	uint32_t i;
 	int rc, ai;
 
 	rc = route_check(root, a, err, errlen);
@@ -180,30 +335,21 @@ ctl_route_add(struct dpvs_config_set *set, const struct dpvs_root *root,
 	if (a->port < 0)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "missing \"dev PORT\"");
 	ctl_ip_str(&a->prefix, s, sizeof(s));
-	for (i = 0; i < lb->nroutes; i++)
-		if ((lb->routes[i].flags & DPVS_ROUTE_F_CONNECTED) == 0 &&
-		    same_prefix(&lb->routes[i], &a->prefix, a->prefixlen))
-			return dpvs_errf(err, errlen, -CTL_EEXIST, "route %s/%u already exists", s,
-					a->prefixlen);
-	ai = connected_find(set, &a->prefix, a->prefixlen);
+	if (route_find(&set->lb, &a->prefix, a->prefixlen, 0) >= 0)
+		return dpvs_errf(err, errlen, -CTL_EEXIST, "route %s/%u already exists", s,
+				a->prefixlen);
+	ai = connected_find(set, &a->prefix, a->prefixlen, -1);
 	if (ai >= 0)
 		return dpvs_errf(err, errlen, -CTL_EEXIST,
 				"%s/%u is already a connected route of %s (from its address)", s,
-				a->prefixlen, root->ports[set->addrs[ai].port].name);
-	if (a->gw.family != DPVS_AF_NONE) {
-		ctl_ip_str(&a->gw, g, sizeof(g));
-		if (ctl_addr_find(set, &a->gw) >= 0)
-			return dpvs_errf(err, errlen, -CTL_EINVAL,
-					"gateway %s is an address of this node", g);
-		if (!gw_reachable(set, &a->gw, (uint16_t)a->port, -1))
-			return dpvs_errf(err, errlen, -CTL_EINVAL,
-					"gateway %s is not on a network of %s (add an address of "
-					"that network to %s first)", g, root->ports[a->port].name,
-					root->ports[a->port].name);
-	}
-	if (route_count_after_add(set) > DPVS_MAX_ROUTES)
-		return dpvs_errf(err, errlen, -CTL_EFULL, "route table is full (%u routes)",
-				DPVS_MAX_ROUTES);
+				a->prefixlen, root->ports[dpvs_cfg_addrs(set)[ai].port].name);
+	rc = route_gw_check(set, root, a, err, errlen);
+	if (rc != 0)
+		return rc;
+	if (!route_room(set))
+		return dpvs_errf(err, errlen, -CTL_EFULL,
+				"route table is full (%u routes: [tables] routes in dpvs.conf)",
+				set->lb.caps.routes);
 	memset(&r, 0, sizeof(r));
 	r.prefix.family = DPVS_AF_INET;
 	memcpy(r.prefix.bytes, a->prefix.bytes, 4);
@@ -214,15 +360,7 @@ ctl_route_add(struct dpvs_config_set *set, const struct dpvs_root *root,
 		memcpy(r.gw.bytes, a->gw.bytes, 4);
 		r.flags = DPVS_ROUTE_F_GATEWAY;
 	}
-	/* static routes come first: insert before the connected ones */
-	for (i = 0; i < lb->nroutes && (lb->routes[i].flags & DPVS_ROUTE_F_CONNECTED) == 0; i++)
-		;
-	if (lb->nroutes >= DPVS_MAX_ROUTES)   /* stale connected ones: drop the last */
-		lb->nroutes = DPVS_MAX_ROUTES - 1;
-	memmove(&lb->routes[i + 1], &lb->routes[i], (lb->nroutes - i) * sizeof(r));
-	lb->routes[i] = r;
-	lb->nroutes++;
-	ctl_route_connected_rebuild(set);
+	route_insert(set, &r);
 	return 0;
 }
 
@@ -232,39 +370,33 @@ ctl_route_del(struct dpvs_config_set *set, const struct dpvs_root *root,
 {
 	struct dpvs_lb_tables *lb = &set->lb;
 	char s[INET6_ADDRSTRLEN];
-	uint32_t i;
-	int rc, ai;
+	int rc, ai, i;
 
 	rc = route_check(root, a, err, errlen);
 	if (rc != 0)
 		return rc;
 	ctl_ip_str(&a->prefix, s, sizeof(s));
-	for (i = 0; i < lb->nroutes; i++) {
-		const struct dpvs_route *r = &lb->routes[i];
+	i = route_find(lb, &a->prefix, a->prefixlen, 0);
+	if (i >= 0) {
+		const struct dpvs_route *r = &dpvs_lb_routes(lb)[i];
 
-		if ((r->flags & DPVS_ROUTE_F_CONNECTED) != 0 ||
-		    !same_prefix(r, &a->prefix, a->prefixlen))
-			continue;
-		if (a->port >= 0 && r->port != a->port)
-			continue;
-		if (a->gw.family != DPVS_AF_NONE &&
-		    (r->gw.family != DPVS_AF_INET || memcmp(r->gw.bytes, a->gw.bytes, 4) != 0))
-			continue;
-		memmove(&lb->routes[i], &lb->routes[i + 1],
-			(lb->nroutes - i - 1) * sizeof(lb->routes[0]));
-		lb->nroutes--;
-		memset(&lb->routes[lb->nroutes], 0, sizeof(lb->routes[0]));
-		return 0;
+		if ((a->port < 0 || r->port == a->port) &&
+		    (a->gw.family == DPVS_AF_NONE ||
+		     (r->gw.family == DPVS_AF_INET && memcmp(r->gw.bytes, a->gw.bytes, 4) == 0))) {
+			route_remove(set, (uint32_t)i);
+			return 0;
+		}
 	}
-	ai = connected_find(set, &a->prefix, a->prefixlen);
+	ai = connected_find(set, &a->prefix, a->prefixlen, -1);
 	if (ai >= 0) {
+		const struct dpvs_addr_entry *e = &dpvs_cfg_addrs(set)[ai];
 		char as[INET6_ADDRSTRLEN];
 
 		return dpvs_errf(err, errlen, -CTL_EINVAL,
 				"%s/%u is the connected route of address %s/%u on %s; delete the "
 				"address instead", s, a->prefixlen,
-				ctl_ip_str(&set->addrs[ai].addr, as, sizeof(as)),
-				set->addrs[ai].prefixlen, root->ports[set->addrs[ai].port].name);
+				ctl_ip_str(&e->addr, as, sizeof(as)), e->prefixlen,
+				root->ports[e->port].name);
 	}
 	return dpvs_errf(err, errlen, -CTL_ENOENT, "no such route %s/%u", s, a->prefixlen);
 }
@@ -274,11 +406,12 @@ ctl_route_gw_check(const struct dpvs_config_set *set, const struct dpvs_root *ro
 		   char *err, size_t errlen)
 {
 	const struct dpvs_lb_tables *lb = &set->lb;
+	const struct dpvs_route *routes = dpvs_lb_routes(lb);
 	char s[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
 	uint32_t i;
 
-	for (i = 0; i < lb->nroutes && i < DPVS_MAX_ROUTES; i++) {
-		const struct dpvs_route *r = &lb->routes[i];
+	for (i = 0; i < lb->caps.routes; i++) {
+		const struct dpvs_route *r = &routes[i];
 
 		if ((r->flags & DPVS_ROUTE_F_GATEWAY) == 0 || r->gw.family != DPVS_AF_INET)
 			continue;
@@ -296,29 +429,17 @@ int
 ctl_route_lpm_fill(struct rte_lpm *lpm, const struct dpvs_lb_tables *lb, char *err,
 		   size_t errlen)
 {
-	uint32_t i, pass;
+	const struct dpvs_route *routes = dpvs_lb_routes(lb);
+	uint32_t i;
 	int rc = 0;
 
 	rte_lpm_delete_all(lpm);
-	/* the default route first: its two /1 halves must not replace a /1
-	 * route that was added before it (rte_lpm keeps the last add of a
-	 * prefix and depth) */
-	for (pass = 0; pass < 2 && rc == 0; pass++) {
-		for (i = 0; i < lb->nroutes && i < DPVS_MAX_ROUTES && rc == 0; i++) {
-			const struct dpvs_route *r = &lb->routes[i];
+	for (i = 0; i < lb->caps.routes && rc == 0; i++) {
+		const struct dpvs_route *r = &routes[i];
 
-			if (r->prefix.family != DPVS_AF_INET || r->prefixlen > 32 ||
-			    (r->prefixlen == 0) != (pass == 0))
-				continue;
-			if (r->prefixlen == 0) {
-				/* rte_lpm has no depth 0: a default route is two halves */
-				rc = rte_lpm_add(lpm, 0, 1, i);
-				if (rc == 0)
-					rc = rte_lpm_add(lpm, 0x80000000u, 1, i);
-			} else {
-				rc = rte_lpm_add(lpm, ip4(&r->prefix), r->prefixlen, i);
-			}
-		}
+		if (r->prefix.family != DPVS_AF_INET || r->prefixlen == 0 || r->prefixlen > 32)
+			continue;
+		rc = rte_lpm_add(lpm, ip4(&r->prefix), r->prefixlen, i);
 	}
 	if (rc != 0)
 		return dpvs_errf(err, errlen, rc == -ENOSPC ? -CTL_EFULL : -CTL_EINVAL,

@@ -1,8 +1,9 @@
 /*
  * The rules-file loader (see ctl/rules.h). Each line goes through the same
- * argv parser as dpvsctl (ctl/common/cli.c) and the same front doors as a
- * socket request (apply.c), on a scratch copy of the config set that replaces
- * the original only if every line succeeded.
+ * argv parser as dpvsctl (ctl/common/cli.c) and becomes the same operation
+ * as a socket request (apply.c, change.h); the file is applied as one
+ * change: on a scratch copy (plain sets), or on the inactive copy and then
+ * published (a running node). The first bad line stops it with "line N: ...".
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,20 +12,21 @@
 
 #include "ctl/common/cli.h"
 #include "ctl/daemon/apply.h"
+#include "ctl/daemon/change.h"
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/lb.h"
-#include "ctl/daemon/publish.h"
 #include "ctl/rules.h"
 
-/* One line: parse and apply to set. */
+/* One line into an operation (*op_made 0 for a blank or comment line). */
 static int
-rules_line(struct dpvs_config_set *set, const struct dpvs_root *root, char *line,
+rules_line(const struct dpvs_root *root, char *line, struct ctl_op *op, int *op_made,
 	   char *msg, size_t msglen)
 {
 	char *argv[CTL_CLI_MAX_ARGS];
 	struct ctl_cli_cmd cmd;
 	int argc, rc;
 
+	*op_made = 0;
 	argc = ctl_cli_split(line, argv, CTL_CLI_MAX_ARGS);
 	if (argc == 0)
 		return 0;
@@ -37,8 +39,57 @@ rules_line(struct dpvs_config_set *set, const struct dpvs_root *root, char *line
 		rc = dpvs_errf(msg, msglen, -CTL_EINVAL,
 			      "\"%s\" does not belong in a rules file", argv[0]);
 	else
-		rc = ctl_apply_request(set, root, cmd.req, msg, msglen);
+		rc = ctl_op_from_request(root, cmd.req, op, msg, msglen);
 	ctl_cli_cmd_free(&cmd);
+	*op_made = rc == 0;
+	return rc;
+}
+
+int
+ctl_rules_parse(const struct dpvs_root *root, const char *path, struct ctl_oplist *ops,
+		char *err, size_t errlen)
+{
+	char msg[256] = "", *line = NULL;
+	unsigned int lineno = 0;
+	struct ctl_op op;
+	size_t cap = 0;
+	ssize_t n;
+	int rc = 0, made;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (f == NULL)
+		return dpvs_errf(err, errlen, -CTL_EIO, "cannot open %s: %s", path,
+				strerror(errno));
+	while (rc == 0 && (n = getline(&line, &cap, f)) >= 0) {
+		struct ctl_op *slot;
+
+		lineno++;
+		/* a NUL would silently cut the line short */
+		if ((size_t)n != strlen(line)) {
+			rc = dpvs_errf(err, errlen, -CTL_EINVAL, "line %u: contains a NUL byte",
+				      lineno);
+			break;
+		}
+		rc = rules_line(root, line, &op, &made, msg, sizeof(msg));
+		if (rc != 0) {
+			dpvs_errf(err, errlen, rc, "line %u: %s", lineno, msg);
+			break;
+		}
+		if (!made)
+			continue;
+		slot = ctl_oplist_push(ops);
+		if (slot == NULL) {
+			rc = dpvs_errf(err, errlen, -CTL_ENOMEM, "out of memory");
+			break;
+		}
+		*slot = op;
+		slot->line = lineno;
+	}
+	if (rc == 0 && ferror(f))
+		rc = dpvs_errf(err, errlen, -CTL_EIO, "cannot read %s", path);
+	free(line);
+	fclose(f);
 	return rc;
 }
 
@@ -46,56 +97,47 @@ int
 ctl_rules_apply(struct dpvs_config_set *set, const struct dpvs_root *root, const char *path,
 		char *err, size_t errlen)
 {
+	struct ctl_oplist ops = { 0 };
 	struct dpvs_config_set *scratch;
-	char msg[256] = "";
-	unsigned int lineno = 0;
-	size_t cap = 0;
-	char *line = NULL;
-	FILE *f;
-	int rc = 0;
+	size_t failed = 0;
+	int rc;
 
-	f = fopen(path, "r");
-	if (f == NULL)
-		return dpvs_errf(err, errlen, -CTL_EIO, "cannot open %s: %s", path,
-				strerror(errno));
-	scratch = malloc(sizeof(*scratch));
+	rc = ctl_rules_parse(root, path, &ops, err, errlen);
+	if (rc != 0)
+		goto out;
+	scratch = ctl_set_dup(set);
 	if (scratch == NULL) {
-		fclose(f);
-		return dpvs_errf(err, errlen, -CTL_ENOMEM, "out of memory");
+		rc = dpvs_errf(err, errlen, -CTL_ENOMEM, "out of memory");
+		goto out;
 	}
-	memcpy(scratch, set, sizeof(*scratch));
 	ctl_lb_prepare(&scratch->lb);
-	while (getline(&line, &cap, f) >= 0) {
-		lineno++;
-		rc = rules_line(scratch, root, line, msg, sizeof(msg));
-		if (rc != 0) {
-			dpvs_errf(err, errlen, rc, "line %u: %s", lineno, msg);
-			break;
-		}
+	rc = ctl_ops_apply(scratch, root, ops.v, ops.n, &failed, err, errlen);
+	if (rc != 0) {
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "%s", err);
+		dpvs_errf(err, errlen, rc, "line %u: %s", ops.v[failed].line, msg);
+	} else {
+		uint32_t copy = set->copy;
+
+		memcpy(set, scratch, scratch->size);
+		set->copy = copy;
 	}
-	if (rc == 0 && ferror(f))
-		rc = dpvs_errf(err, errlen, -CTL_EIO, "cannot read %s", path);
-	if (rc == 0) {
-		ctl_lb_derive(scratch);
-		memcpy(set, scratch, sizeof(*set));
-	}
-	free(line);
 	free(scratch);
-	fclose(f);
+out:
+	ctl_oplist_free(&ops);
 	return rc;
 }
 
 int
 ctl_rules_load(struct dpvs_shm *shm, const char *path, char *err, size_t errlen)
 {
-	struct dpvs_config_set *set;
+	struct ctl_oplist ops = { 0 };
 	int rc;
 
-	rc = ctl_publish_begin(shm, &set, err, errlen);
-	if (rc != 0)
-		return rc;
-	rc = ctl_rules_apply(set, shm->root, path, err, errlen);
-	if (rc != 0)
-		return rc;
-	return ctl_publish_commit(shm, err, errlen);
+	rc = ctl_rules_parse(shm->root, path, &ops, err, errlen);
+	if (rc == 0)
+		rc = ctl_change_run(shm, ops.v, ops.n, err, errlen);
+	ctl_oplist_free(&ops);
+	return rc;
 }

@@ -40,22 +40,25 @@ static void
 save_net(const struct dpvs_config_set *set, const struct dpvs_root *root, FILE *out)
 {
 	const struct dpvs_lb_tables *lb = &set->lb;
+	const struct dpvs_addr_entry *addrs = dpvs_cfg_addrs(set);
 	char a[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
-	uint32_t i;
+	uint32_t *slots;
+	size_t i, n;
 
-	for (i = 0; i < set->naddrs && i < DPVS_MAX_ADDRS; i++)
-		fprintf(out, "addr add %s/%u dev %s\n",
-			ctl_ip_str(&set->addrs[i].addr, a, sizeof(a)), set->addrs[i].prefixlen,
-			port_name(root, set->addrs[i].port));
-	for (i = 0; i < lb->nsneigh && i < DPVS_MAX_STATIC_NEIGH; i++) {
-		const struct dpvs_static_neigh *n = &lb->sneigh[i];
+	for (i = 0; i < set->naddrs && i < lb->caps.addrs; i++)
+		fprintf(out, "addr add %s/%u dev %s\n", ctl_ip_str(&addrs[i].addr, a, sizeof(a)),
+			addrs[i].prefixlen, port_name(root, addrs[i].port));
+	for (i = 0; i < lb->nsneigh && i < lb->caps.sneigh; i++) {
+		const struct dpvs_static_neigh *n = &dpvs_lb_sneigh(lb)[i];
 
 		fprintf(out, "neigh add %s lladdr %02x:%02x:%02x:%02x:%02x:%02x dev %s\n",
 			ctl_ip_str(&n->ip, a, sizeof(a)), n->mac[0], n->mac[1], n->mac[2],
 			n->mac[3], n->mac[4], n->mac[5], port_name(root, n->port));
 	}
-	for (i = 0; i < lb->nroutes && i < DPVS_MAX_ROUTES; i++) {
-		const struct dpvs_route *r = &lb->routes[i];
+	slots = malloc(lb->caps.routes * sizeof(*slots));
+	n = slots != NULL ? ctl_route_slots_sorted(lb, slots) : 0;
+	for (i = 0; i < n; i++) {
+		const struct dpvs_route *r = &dpvs_lb_routes(lb)[slots[i]];
 
 		if ((r->flags & DPVS_ROUTE_F_CONNECTED) != 0)
 			continue;
@@ -64,13 +67,14 @@ save_net(const struct dpvs_config_set *set, const struct dpvs_root *root, FILE *
 			fprintf(out, " via %s", ctl_ip_str(&r->gw, g, sizeof(g)));
 		fprintf(out, " dev %s\n", port_name(root, r->port));
 	}
+	free(slots);
 }
 
 static void
-save_dest(const struct dpvs_lb_tables *lb, uint16_t slot, FILE *out)
+save_dest(const struct dpvs_lb_tables *lb, uint32_t slot, FILE *out)
 {
-	const struct dpvs_dest *d = &lb->dests[slot];
-	const struct dpvs_service *s = &lb->services[d->svc];
+	const struct dpvs_dest *d = &dpvs_lb_dests(lb)[slot];
+	const struct dpvs_service *s = dpvs_lb_svc(lb, d->svc);
 	char so[INET6_ADDRSTRLEN + 16], ipp[INET6_ADDRSTRLEN + 8];
 
 	fprintf(out, "-a %s -r %s -b %s -w %d", svc_opt(s, so, sizeof(so)),
@@ -83,64 +87,83 @@ save_dest(const struct dpvs_lb_tables *lb, uint16_t slot, FILE *out)
 	fputc('\n', out);
 }
 
+/* A service or dest by id: kind 0 service, 1 dest. */
+struct save_obj {
+	uint32_t id;
+	uint32_t slot;
+	int kind;
+};
+
+static int
+obj_cmp(const void *a, const void *b)
+{
+	const struct save_obj *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
 /* Services and dests merged in id order. */
-static void
+static int
 save_lb(const struct dpvs_lb_tables *lb, FILE *out)
 {
-	uint32_t last = 0;
+	const struct dpvs_dest *dests = dpvs_lb_dests(lb);
 	char so[INET6_ADDRSTRLEN + 16];
+	struct save_obj *objs;
+	size_t n = 0, i;
+	uint32_t k;
 
-	for (;;) {
-		uint32_t best = 0;
-		int kind = -1, slot = -1, i;
+	objs = malloc(((size_t)lb->caps.services + lb->caps.dests) * sizeof(*objs));
+	if (objs == NULL)
+		return -CTL_ENOMEM;
+	for (k = 0; k < lb->caps.services; k++)
+		if (dpvs_lb_svc(lb, k)->id != 0)
+			objs[n++] = (struct save_obj){ dpvs_lb_svc(lb, k)->id, k, 0 };
+	for (k = 0; k < lb->caps.dests; k++)
+		if (dests[k].id != 0)
+			objs[n++] = (struct save_obj){ dests[k].id, k, 1 };
+	qsort(objs, n, sizeof(objs[0]), obj_cmp);
+	for (i = 0; i < n; i++) {
+		const struct dpvs_service *s = dpvs_lb_svc(lb, objs[i].slot);
 
-		for (i = 0; i < DPVS_MAX_SERVICES; i++)
-			if (lb->services[i].id > last && (best == 0 || lb->services[i].id < best)) {
-				best = lb->services[i].id;
-				kind = 0;
-				slot = i;
-			}
-		for (i = 0; i < DPVS_MAX_DESTS; i++)
-			if (lb->dests[i].id > last && (best == 0 || lb->dests[i].id < best)) {
-				best = lb->dests[i].id;
-				kind = 1;
-				slot = i;
-			}
-		if (kind < 0)
-			return;
-		last = best;
-		if (kind == 1) {
-			save_dest(lb, (uint16_t)slot, out);
+		if (objs[i].kind == 1) {
+			save_dest(lb, objs[i].slot, out);
 			continue;
 		}
-		fprintf(out, "-A %s -s %s", svc_opt(&lb->services[slot], so, sizeof(so)),
-			ctl_sched_name(lb->services[slot].sched_id));
-		if ((lb->services[slot].flags & DPVS_SVC_F_HASHED) != 0)
+		fprintf(out, "-A %s -s %s", svc_opt(s, so, sizeof(so)), ctl_sched_name(s->sched_id));
+		if ((s->flags & DPVS_SVC_F_HASHED) != 0)
 			fputs(" -b hash-port", out);
 		fputc('\n', out);
 	}
+	free(objs);
+	return 0;
 }
 
 int
 ctl_save_text(const struct dpvs_config_set *set, const struct dpvs_root *root, FILE *out)
 {
 	const struct dpvs_lb_tables *lb = &set->lb;
-	uint16_t slots[DPVS_MAX_SERVICES];
+	uint16_t *slots = malloc(lb->caps.services * sizeof(*slots));
 	char so[INET6_ADDRSTRLEN + 16], a[INET6_ADDRSTRLEN];
 	size_t n, i;
-	uint16_t j;
+	uint32_t j;
+	int rc;
 
+	if (slots == NULL)
+		return -CTL_ENOMEM;
 	save_net(set, root, out);
-	save_lb(lb, out);
+	rc = save_lb(lb, out);
 	n = ctl_svc_slots_by_id(lb, slots);
-	for (i = 0; i < n; i++) {
-		const struct dpvs_service *s = &lb->services[slots[i]];
+	for (i = 0; i < n && rc == 0; i++) {
+		const struct dpvs_service *s = dpvs_lb_svc(lb, slots[i]);
+		const struct dpvs_svc_laddr *la = dpvs_lb_svc_laddrs(lb, slots[i]);
 
-		for (j = 0; j < s->nladdrs && j < DPVS_MAX_SVC_LADDRS; j++)
+		for (j = 0; j < s->nladdrs && j < lb->caps.svc_laddrs; j++)
 			fprintf(out, "laddr add %s %s dev %s\n", svc_opt(s, so, sizeof(so)),
-				ctl_ip_str(&s->laddrs[j], a, sizeof(a)),
-				port_name(root, s->laddr_port[j]));
+				ctl_ip_str(&la[j].ip, a, sizeof(a)), port_name(root, la[j].port));
 	}
+	free(slots);
+	if (rc != 0)
+		return rc;
 	return ferror(out) ? -CTL_EIO : 0;
 }
 
@@ -158,7 +181,7 @@ ctl_show_save(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *re
 	f = open_memstream(&buf, &len);
 	if (f == NULL)
 		return dpvs_errf(err, errlen, -CTL_ENOMEM, "out of memory");
-	rc = ctl_save_text(dpvs_config_active(shm->root), shm->root, f);
+	rc = ctl_save_text(dpvs_config_active(shm), shm->root, f);
 	fclose(f);
 	if (rc != 0) {
 		free(buf);

@@ -1,7 +1,8 @@
 /*
  * The lookup tables of the hashing schedulers, built by dpvs-ctl (see
- * sched_build.h): lb->sched_table[svc], bucket -> dest slot, for a service
- * whose scheduler is mh or conhash. The workers only read the table
+ * sched_build.h): the service's table of the pool (dpvs_lb_sched_table),
+ * bucket -> position in the service's dest list, for a service whose
+ * scheduler is mh or conhash. The workers only read the table
  * (worker/ipvs/sched_mh.c, worker/ipvs/sched_conhash.c) at bucket
  * dpvs_sched_hash_v4(flow) % DPVS_SCHED_TABLE_SIZE (shm/sched_hash.h).
  *
@@ -21,7 +22,7 @@
  * Only dests with weight > 0 are placed. Both tables depend only on the
  * dests' addresses, ports and weights (and their order in the service's list
  * for mh turns), so every node with the same config builds the same table.
- * Plain memory, no DPDK; writes only lb->sched_table[svc].
+ * Plain memory, no DPDK; writes only the service's table of the pool.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -33,17 +34,16 @@
 #define MH_SEED_SKIP     0x9e3779b9u
 #define RING_SEED        0x68e31da4u
 #define RING_NODES       160u       /* virtual nodes of the heaviest dest */
-#define RING_MAX_NODES   (RING_NODES * DPVS_MAX_SVC_DESTS)
 
-/* A live dest of the service with weight > 0. */
+/* A live dest of the service with weight > 0, and its list position. */
 struct sb_dest {
-	uint16_t slot;
+	uint16_t pos;
 	const struct dpvs_dest *d;
 };
 
 struct ring_node {
 	uint32_t hash;
-	uint16_t slot;
+	uint16_t pos;
 	uint16_t pad;
 };
 
@@ -66,21 +66,22 @@ dest_hash(const struct dpvs_dest *d, uint32_t seed, uint32_t extra)
 
 /* The service's dests that can take flows, in list order; returns the count. */
 static unsigned int
-collect_dests(const struct dpvs_lb_tables *lb, const struct dpvs_service *s,
-	      struct sb_dest *out)
+collect_dests(const struct dpvs_lb_tables *lb, uint16_t svc, struct sb_dest *out)
 {
+	const struct dpvs_service *s = dpvs_lb_svc(lb, svc);
+	const uint32_t *dl = dpvs_lb_svc_dests(lb, svc);
+	const struct dpvs_dest *dests = dpvs_lb_dests(lb);
 	unsigned int i, n = 0, nd = s->ndests;
 
-	if (nd > DPVS_MAX_SVC_DESTS)
-		nd = DPVS_MAX_SVC_DESTS;
+	if (nd > lb->caps.svc_dests)
+		nd = lb->caps.svc_dests;
 	for (i = 0; i < nd; i++) {
-		uint16_t slot = s->dests[i];
+		uint32_t slot = dl[i];
 
-		if (slot >= DPVS_MAX_DESTS || lb->dests[slot].id == 0 ||
-		    lb->dests[slot].weight <= 0)
+		if (slot >= lb->caps.dests || dests[slot].id == 0 || dests[slot].weight <= 0)
 			continue;
-		out[n].slot = slot;
-		out[n].d = &lb->dests[slot];
+		out[n].pos = (uint16_t)i;
+		out[n].d = &dests[slot];
 		n++;
 	}
 	return n;
@@ -90,9 +91,12 @@ collect_dests(const struct dpvs_lb_tables *lb, const struct dpvs_service *s,
 static void
 build_mh(uint16_t *tbl, const struct sb_dest *ds, unsigned int n)
 {
-	uint32_t pos[DPVS_MAX_SVC_DESTS], skip[DPVS_MAX_SVC_DESTS];
-	int64_t cur[DPVS_MAX_SVC_DESTS], total = 0;
+	uint32_t *pos = malloc(n * sizeof(*pos)), *skip = malloc(n * sizeof(*skip));
+	int64_t *cur = malloc(n * sizeof(*cur)), total = 0;
 	unsigned int i, filled;
+
+	if (pos == NULL || skip == NULL || cur == NULL)
+		goto out;
 
 	for (i = 0; i < n; i++) {
 		pos[i] = dest_hash(ds[i].d, MH_SEED_OFFSET, 0) % DPVS_SCHED_TABLE_SIZE;
@@ -117,8 +121,12 @@ build_mh(uint16_t *tbl, const struct sb_dest *ds, unsigned int n)
 			if (pos[best] >= DPVS_SCHED_TABLE_SIZE)
 				pos[best] -= DPVS_SCHED_TABLE_SIZE;
 		}
-		tbl[pos[best]] = ds[best].slot;
+		tbl[pos[best]] = ds[best].pos;
 	}
+out:
+	free(pos);
+	free(skip);
+	free(cur);
 }
 
 static int
@@ -128,17 +136,21 @@ ring_cmp(const void *a, const void *b)
 
 	if (x->hash != y->hash)
 		return x->hash < y->hash ? -1 : 1;
-	return (int)x->slot - (int)y->slot;
+	return (int)x->pos - (int)y->pos;
 }
 
 /* Consistent-hash ring sampled at every bucket. */
 static void
 build_conhash(uint16_t *tbl, const struct sb_dest *ds, unsigned int n)
 {
-	struct ring_node nodes[RING_MAX_NODES]; /* 160 KiB: dpvs-ctl's main stack */
+	size_t max_nodes = (size_t)RING_NODES * n;
+	struct ring_node *nodes = malloc(max_nodes * sizeof(*nodes));
 	unsigned int i, r, nn = 0, k = 0;
 	uint64_t maxw = 0;
 	uint32_t b;
+
+	if (nodes == NULL)
+		return;
 
 	for (i = 0; i < n; i++)
 		if ((uint64_t)ds[i].d->weight > maxw)
@@ -146,9 +158,9 @@ build_conhash(uint16_t *tbl, const struct sb_dest *ds, unsigned int n)
 	for (i = 0; i < n; i++) {
 		uint64_t vn = (RING_NODES * (uint64_t)ds[i].d->weight + maxw - 1) / maxw;
 
-		for (r = 0; r < vn && nn < RING_MAX_NODES; r++) {
+		for (r = 0; r < vn && nn < max_nodes; r++) {
 			nodes[nn].hash = dest_hash(ds[i].d, RING_SEED, r);
-			nodes[nn].slot = ds[i].slot;
+			nodes[nn].pos = ds[i].pos;
 			nodes[nn].pad = 0;
 			nn++;
 		}
@@ -159,31 +171,40 @@ build_conhash(uint16_t *tbl, const struct sb_dest *ds, unsigned int n)
 
 		while (k < nn && nodes[k].hash < point)
 			k++;
-		tbl[b] = nodes[k < nn ? k : 0].slot;
+		tbl[b] = nodes[k < nn ? k : 0].pos;
 	}
+	free(nodes);
 }
 
 void
 ctl_sched_build(struct dpvs_lb_tables *lb, uint16_t svc)
 {
-	struct sb_dest ds[DPVS_MAX_SVC_DESTS];
 	const struct dpvs_service *s;
+	struct sb_dest *ds;
 	uint16_t *tbl;
 	unsigned int b, n;
 
-	if (svc >= DPVS_MAX_SERVICES)
+	if (svc >= lb->caps.services)
 		return;
-	tbl = lb->sched_table[svc];
+	s = dpvs_lb_svc(lb, svc);
+	if (s->sched_tbl >= lb->caps.sched_tables)
+		return;
+	tbl = dpvs_lb_sched_table(lb, s->sched_tbl);
 	for (b = 0; b < DPVS_SCHED_TABLE_SIZE; b++)
 		tbl[b] = DPVS_SLOT_NONE;
-	s = &lb->services[svc];
-	if (s->id == 0)
+	if (s->id == 0 || s->ndests == 0)
 		return;
-	n = collect_dests(lb, s, ds);
-	if (n == 0)
+	ds = malloc((size_t)s->ndests * sizeof(*ds));
+	if (ds == NULL)
 		return;
+	n = collect_dests(lb, svc, ds);
+	if (n == 0) {
+		free(ds);
+		return;
+	}
 	if (s->sched_id == DPVS_SCHED_MH)
 		build_mh(tbl, ds, n);
 	else if (s->sched_id == DPVS_SCHED_CONHASH)
 		build_conhash(tbl, ds, n);
+	free(ds);
 }

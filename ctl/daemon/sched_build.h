@@ -1,7 +1,8 @@
 /*
  * The thinking behind the hashing schedulers, done in control: build the
- * per-service lookup table (dpvs_lb_tables.sched_table[svc], bucket -> dest
- * slot) that the workers' mh and conhash schedulers only read.
+ * per-service lookup table (the service's table of the pool, bucket ->
+ * position in its dest list) that the workers' mh and conhash schedulers
+ * only read.
  *
  *   mh       Maglev: each available dest fills the table from its own
  *            permutation (offset, skip from two hashes of its address and
@@ -21,8 +22,9 @@
 #include "shm/lb.h"
 #include "shm/sched_hash.h"
 
-/* Fill lb->sched_table[svc] from the service's dests (weight > 0 only);
- * every bucket DPVS_SLOT_NONE when none is available. */
+/* Fill the table of service slot svc (its sched_tbl; nothing when it has
+ * none) from its dests (weight > 0 only); every bucket DPVS_SLOT_NONE when
+ * none is available. */
 void ctl_sched_build(struct dpvs_lb_tables *lb, uint16_t svc);
 
 /* The hash a worker uses to index the table for a packet from src:sport

@@ -1,12 +1,24 @@
 /*
  * The control socket (see server.h). Owns the listening socket, its path and
  * the open connections; everything else goes through ctl_handle().
+ *
+ * Fairness: at most CTL_MAX_CONNS connections are served. A new authorised
+ * client always gets a slot if one of them is idle (between requests): the
+ * longest-idle one is closed with "closed: idle while the server is full".
+ * Only when all are in the middle of a request is the new client told
+ * "busy: too many connections" (ERR_BUSY). Refused clients (busy, or not
+ * allowed) get their message when they send their request (a reply written
+ * before that could be lost to their write on a closed socket), or when
+ * too many wait or their timeout ends. A client idle for the whole read
+ * timeout is told "closed: idle for N ms". None is closed without a word
+ * unless it does not read (write timeout) or CTL_MAX_OPEN sockets are open.
  */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -32,7 +44,10 @@ struct ctl_conn {
 	uint64_t frame_start_ns;  /* when the unfinished frame in the input was
 				   * first seen, 0 = none */
 	uint64_t frame_limit_ns;  /* the time a frame may take to arrive whole */
-	char *denied;             /* why the peer may not talk to us, or NULL */
+	uint64_t last_active_ns;  /* accepted, served a frame or sent its replies */
+	char *denied;             /* why the peer may not talk to us (not allowed,
+				   * or busy), or NULL: sent when it sends */
+	Dpvs__Status denied_st;
 };
 
 struct ctl_server {
@@ -75,6 +90,8 @@ conn_send(struct ctl_conn *c, const uint8_t *buf, size_t len)
 static void
 conn_reject(struct ctl_conn *c, Dpvs__Status st, const char *msg)
 {
+	if (c->closing)
+		return;
 	size_t len;
 	uint8_t *buf = ctl_error_packed(st, msg, &len);
 
@@ -153,6 +170,7 @@ conn_serve(struct ctl_conn *c)
 		}
 		conn_send(c, out, outlen);
 		free(out);
+		c->last_active_ns = dpvs_now_ns();
 		if (rc == -CTL_EMALFORMED) {
 			CTL_LOG(NOTICE, "closing a client connection: malformed request");
 			c->closing = 1;
@@ -172,8 +190,7 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 	/* a denied peer gets its reason once it has sent something, so that
 	 * the reply is not lost to a write on an already closed socket */
 	if (c->denied != NULL) {
-		if (!c->closing)
-			conn_reject(c, DPVS__STATUS__ERR_INVALID, c->denied);
+		conn_reject(c, c->denied_st, c->denied);
 		return;
 	}
 	conn_serve(c);
@@ -186,6 +203,7 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 
 	if (evbuffer_get_length(bufferevent_get_output(bev)) != 0)
 		return;
+	c->last_active_ns = dpvs_now_ns();
 	if (c->closing) {
 		conn_free(c);
 	} else if (c->paused) {
@@ -204,6 +222,21 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 	if ((what & BEV_EVENT_TIMEOUT) != 0 && (what & BEV_EVENT_READING) != 0 &&
 	    !c->closing && evbuffer_get_length(bufferevent_get_input(c->bev)) > 0) {
 		conn_reject(c, DPVS__STATUS__ERR_MALFORMED, "incomplete frame: read timeout");
+		return;
+	}
+	/* a refused peer that never sent anything still gets its reason */
+	if ((what & BEV_EVENT_TIMEOUT) != 0 && c->denied != NULL && !c->closing) {
+		conn_reject(c, c->denied_st, c->denied);
+		return;
+	}
+	/* so does a client idle for the whole read timeout */
+	if ((what & BEV_EVENT_TIMEOUT) != 0 && (what & BEV_EVENT_READING) != 0 &&
+	    !c->closing) {
+		char msg[96];
+
+		snprintf(msg, sizeof(msg), "closed: idle for %llu ms; reconnect",
+			 (unsigned long long)(c->frame_limit_ns / 1000000ull));
+		conn_reject(c, DPVS__STATUS__ERR_BUSY, msg);
 		return;
 	}
 	if ((what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)) != 0)
@@ -248,29 +281,104 @@ peer_allowed(const struct ctl_server *srv, int fd, char *why, size_t len)
 	return 0;
 }
 
+/* Is c between requests: nothing unread (here or in the kernel), nothing
+ * unsent, not closing? */
+static int
+conn_idle(struct ctl_conn *c)
+{
+	int unread = 0;
+
+	if (c->closing || c->paused || c->denied != NULL ||
+	    evbuffer_get_length(bufferevent_get_input(c->bev)) != 0 ||
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) != 0)
+		return 0;
+	if (ioctl(bufferevent_getfd(c->bev), FIONREAD, &unread) != 0)
+		return 0;
+	return unread == 0;
+}
+
+/* Served connections (allowed, not closing), waiting refusals, and the
+ * longest-idle served connection and oldest waiting refusal. */
+struct conn_census {
+	unsigned int served, waiting;
+	struct ctl_conn *idlest, *oldest_waiting;
+};
+
+static void
+conn_census(struct ctl_server *srv, struct conn_census *k)
+{
+	struct ctl_conn *c;
+
+	memset(k, 0, sizeof(*k));
+	for (c = srv->conns; c != NULL; c = c->next) {
+		if (c->closing)
+			continue;
+		if (c->denied != NULL) {
+			k->waiting++;
+			k->oldest_waiting = c; /* newest first in the list */
+			continue;
+		}
+		k->served++;
+		if (conn_idle(c) && (k->idlest == NULL ||
+				     c->last_active_ns < k->idlest->last_active_ns))
+			k->idlest = c;
+	}
+}
+
+/*
+ * Room for a new authorised client when CTL_MAX_CONNS are served: the
+ * longest-idle one (between requests) is closed with a message saying why.
+ * Returns 0, or -1 if every served connection is in the middle of a request
+ * (the new client is then told the server is busy).
+ */
+static int
+make_room(const struct conn_census *k)
+{
+	char msg[128];
+
+	if (k->served < CTL_MAX_CONNS)
+		return 0;
+	if (k->idlest == NULL)
+		return -1;
+	snprintf(msg, sizeof(msg), "closed: idle while the server is full (%u connections); "
+		 "reconnect", CTL_MAX_CONNS);
+	conn_reject(k->idlest, DPVS__STATUS__ERR_BUSY, msg);
+	return 0;
+}
+
 static void
 accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa, int salen,
 	  void *arg)
 {
 	struct ctl_server *srv = arg;
+	struct conn_census k;
 	struct ctl_conn *c;
+	Dpvs__Status st = DPVS__STATUS__ERR_INVALID;
 	char why[160];
 	int allowed;
 
 	(void)lev;
 	(void)sa;
 	(void)salen;
-	/* refused ones wait for their reason until they send or time out:
-	 * bound them too, or a burst of connects runs dpvs-ctl out of fds */
-	if (srv->nconns >= CTL_MAX_CONNS + CTL_MAX_REFUSED) {
+	/* the hard bound on fds: only reached when hundreds of connections
+	 * arrive at once, or clients do not read their last replies */
+	if (srv->nconns >= CTL_MAX_OPEN) {
 		close(fd);
 		return;
 	}
+	conn_census(srv, &k);
 	allowed = peer_allowed(srv, fd, why, sizeof(why));
-	if (allowed && srv->nconns >= CTL_MAX_CONNS) {
-		snprintf(why, sizeof(why), "too many connections (%u)", CTL_MAX_CONNS);
+	if (allowed && make_room(&k) != 0) {
+		snprintf(why, sizeof(why), "busy: too many connections (%u, none idle); try again",
+			 CTL_MAX_CONNS);
+		st = DPVS__STATUS__ERR_BUSY;
 		allowed = 0;
 	}
+	/* refused ones wait for their reason until they send or time out:
+	 * the oldest gets it at once when too many wait */
+	if (!allowed && k.waiting >= CTL_MAX_REFUSED && k.oldest_waiting != NULL)
+		conn_reject(k.oldest_waiting, k.oldest_waiting->denied_st,
+			    k.oldest_waiting->denied);
 	c = calloc(1, sizeof(*c));
 	if (c != NULL)
 		c->bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
@@ -285,12 +393,14 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa, i
 		srv->conns->prev = c;
 	srv->conns = c;
 	srv->nconns++;
+	c->last_active_ns = dpvs_now_ns();
 	bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
 	bufferevent_set_timeouts(c->bev, &srv->timeout, &srv->timeout);
 	c->frame_limit_ns = (uint64_t)srv->timeout.tv_sec * 1000000000ull +
 			    (uint64_t)srv->timeout.tv_usec * 1000ull;
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	if (!allowed) {
+		c->denied_st = st;
 		c->denied = strdup(why);
 		if (c->denied == NULL)
 			conn_free(c);

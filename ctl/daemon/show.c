@@ -49,7 +49,7 @@ ctl_show_addrs(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *r
 	       char *err, size_t errlen)
 {
 	const struct dpvs_root *root = shm->root;
-	const struct dpvs_config_set *set = dpvs_config_active(root);
+	const struct dpvs_config_set *set = dpvs_config_active(shm);
 	const char *dev = req->addr_show != NULL ? req->addr_show->dev : NULL;
 	Dpvs__AddrList *l;
 	int port = -1;
@@ -64,8 +64,8 @@ ctl_show_addrs(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *r
 	dpvs__addr_list__init(l);
 	resp->addrs = l;
 	resp->payload_case = DPVS__RESPONSE__PAYLOAD_ADDRS;
-	for (i = 0; i < set->naddrs && i < DPVS_MAX_ADDRS; i++) {
-		const struct dpvs_addr_entry *e = &set->addrs[i];
+	for (i = 0; i < set->naddrs && i < set->lb.caps.addrs; i++) {
+		const struct dpvs_addr_entry *e = &dpvs_cfg_addrs(set)[i];
 		Dpvs__Addr **slot, *a;
 
 		if (port >= 0 && e->port != port)
@@ -101,25 +101,24 @@ ctl_show_workers(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response 
 	resp->payload_case = DPVS__RESPONSE__PAYLOAD_WORKERS;
 	for (i = 0; i < root->conf.nworkers && i < DPVS_MAX_WORKERS; i++) {
 		const struct dpvs_worker_slot *s = &root->workers[i];
-		uint64_t hb = __atomic_load_n(&s->heartbeat_ns, __ATOMIC_RELAXED);
+		uint64_t hb = __atomic_load_n(&s->self.heartbeat_ns, __ATOMIC_RELAXED);
 		Dpvs__Worker **slot, *w;
 
 		w = ctl_pb_alloc(sizeof(*w));
 		dpvs__worker__init(w);
 		w->id = i;
-		w->pid = __atomic_load_n(&s->pid, __ATOMIC_RELAXED);
-		w->state = ctl_pb_strdup(
-			ctl_worker_state_name(__atomic_load_n(&s->state, __ATOMIC_RELAXED)));
-		w->restarts = __atomic_load_n(&s->restarts, __ATOMIC_RELAXED);
+		w->pid = __atomic_load_n(&s->sup.pid, __ATOMIC_RELAXED);
+		w->state = ctl_pb_strdup(ctl_worker_state_name(dpvs_worker_state(s)));
+		w->restarts = __atomic_load_n(&s->sup.restarts, __ATOMIC_RELAXED);
 		if (hb == 0)
 			w->heartbeat_age_ms = -1;
 		else
 			w->heartbeat_age_ms = now > hb ? (int64_t)((now - hb) / 1000000ull) : 0;
-		w->lcore = s->lcore_id;
+		w->lcore = s->sup.lcore_id;
 		w->standby_ready = __atomic_load_n(&root->live.standby_ready, __ATOMIC_RELAXED);
-		w->last_exit = ctl_pb_strdup(ctl_exit_reason_name(s->last_exit));
-		w->last_gap_us = s->last_exit == DPVS_EXIT_NONE ? -1 :
-				 (int64_t)(__atomic_load_n(&s->last_gap_ns, __ATOMIC_RELAXED) / 1000u);
+		w->last_exit = ctl_pb_strdup(ctl_exit_reason_name(s->sup.last_exit));
+		w->last_gap_us = s->sup.last_exit == DPVS_EXIT_NONE ? -1 :
+				 (int64_t)(__atomic_load_n(&s->sup.last_gap_ns, __ATOMIC_RELAXED) / 1000u);
 		slot = ctl_pb_append(&l->workers, &l->n_workers, sizeof(*slot));
 		*slot = w;
 	}

@@ -1,8 +1,10 @@
 /*
  * Static neighbours (see lb.h): `neigh add IP lladdr MAC dev PORT` and
- * `neigh del IP dev PORT`. lb.sneigh[] is kept dense in add order; the
- * workers find entries through lb.sneigh_hash (rebuilt by derive.c). Touches
- * only the set passed in.
+ * `neigh del IP dev PORT`. The static neighbour table is kept dense in add
+ * order; the workers find entries through the sneigh hash (an add inserts
+ * its entry; a delete shifts the later entries down and rebuilds the hash,
+ * which is small: [tables] static_neighbours). Touches only the set passed
+ * in.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -15,11 +17,12 @@
 static int
 sneigh_find(const struct dpvs_lb_tables *lb, const struct dpvs_ip *ip, uint16_t port)
 {
+	const struct dpvs_static_neigh *sn = dpvs_lb_sneigh(lb);
 	uint32_t i;
 
-	for (i = 0; i < lb->nsneigh && i < DPVS_MAX_STATIC_NEIGH; i++)
-		if (lb->sneigh[i].port == port && lb->sneigh[i].ip.family == ip->family &&
-		    memcmp(lb->sneigh[i].ip.bytes, ip->bytes, sizeof(ip->bytes)) == 0)
+	for (i = 0; i < lb->nsneigh && i < lb->caps.sneigh; i++)
+		if (sn[i].port == port && sn[i].ip.family == ip->family &&
+		    memcmp(sn[i].ip.bytes, ip->bytes, sizeof(ip->bytes)) == 0)
 			return (int)i;
 	return -1;
 }
@@ -66,15 +69,17 @@ ctl_sneigh_add(struct dpvs_config_set *set, const struct dpvs_root *root,
 	if (sneigh_find(lb, &a->ip, (uint16_t)a->port) >= 0)
 		return dpvs_errf(err, errlen, -CTL_EEXIST, "neighbour %s dev %s already exists "
 				"(neigh del it first)", s, root->ports[a->port].name);
-	if (lb->nsneigh >= DPVS_MAX_STATIC_NEIGH)
-		return dpvs_errf(err, errlen, -CTL_EFULL, "static neighbour table is full (%u)",
-				DPVS_MAX_STATIC_NEIGH);
-	e = &lb->sneigh[lb->nsneigh++];
+	if (lb->nsneigh >= lb->caps.sneigh)
+		return dpvs_errf(err, errlen, -CTL_EFULL,
+				"static neighbour table is full (%u: [tables] static_neighbours "
+				"in dpvs.conf)", lb->caps.sneigh);
+	e = &dpvs_lb_sneigh(lb)[lb->nsneigh++];
 	memset(e, 0, sizeof(*e));
 	e->ip.family = DPVS_AF_INET;
 	memcpy(e->ip.bytes, a->ip.bytes, 4);
 	e->port = (uint16_t)a->port;
 	memcpy(e->mac, a->mac, DPVS_ETHER_LEN);
+	ctl_sneigh_hash_insert(lb, lb->nsneigh - 1);
 	return 0;
 }
 
@@ -93,9 +98,10 @@ ctl_sneigh_del(struct dpvs_config_set *set, const struct dpvs_root *root,
 	if (i < 0)
 		return dpvs_errf(err, errlen, -CTL_ENOENT, "no static neighbour %s dev %s",
 				ctl_ip_str(&a->ip, s, sizeof(s)), root->ports[a->port].name);
-	memmove(&lb->sneigh[i], &lb->sneigh[i + 1],
-		(lb->nsneigh - (uint32_t)i - 1) * sizeof(lb->sneigh[0]));
+	memmove(&dpvs_lb_sneigh(lb)[i], &dpvs_lb_sneigh(lb)[i + 1],
+		(lb->nsneigh - (uint32_t)i - 1) * sizeof(struct dpvs_static_neigh));
 	lb->nsneigh--;
-	memset(&lb->sneigh[lb->nsneigh], 0, sizeof(lb->sneigh[0]));
+	memset(&dpvs_lb_sneigh(lb)[lb->nsneigh], 0, sizeof(struct dpvs_static_neigh));
+	ctl_sneigh_hash_rebuild(lb);
 	return 0;
 }

@@ -1,8 +1,10 @@
 /*
  * Virtual services (see lb.h): add, edit, delete on a config set in plain
  * memory; the names of schedulers, forwarding modes and protocols; default
- * timeouts. A service keeps its slot for its whole life; its id comes from
- * lb.next_id and is never reused. Touches only the set passed in.
+ * timeouts. A service keeps its slot for its whole life (the lowest free one
+ * when added); its id comes from lb.next_id and is never reused. Each call
+ * updates the derived tables of what it touches (service hash, address
+ * index, its scheduler table). Touches only the set passed in.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -12,6 +14,7 @@
 #include "ctl/daemon/addr.h"
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/lb.h"
+#include "shm/lb_hash.h"
 
 static const char *const sched_names[DPVS_SCHED_MAX] = {
 	[DPVS_SCHED_RR] = "rr",     [DPVS_SCHED_WRR] = "wrr", [DPVS_SCHED_LC] = "lc",
@@ -115,24 +118,12 @@ ctl_lb_prepare(struct dpvs_lb_tables *lb)
 		lb->next_id = 1;
 }
 
-static int
-svc_matches(const struct dpvs_service *s, const struct ctl_svc_key *k)
-{
-	size_t n = k->vip.family == DPVS_AF_INET ? 4 : 16;
-
-	return s->id != 0 && s->proto == k->proto && s->vport == htons(k->port) &&
-	       s->vip.family == k->vip.family && memcmp(s->vip.bytes, k->vip.bytes, n) == 0;
-}
-
 int
 ctl_svc_find(const struct dpvs_lb_tables *lb, const struct ctl_svc_key *k)
 {
-	int i;
+	uint16_t slot = dpvs_svc_lookup(lb, k->proto, &k->vip, htons(k->port));
 
-	for (i = 0; i < DPVS_MAX_SERVICES; i++)
-		if (svc_matches(&lb->services[i], k))
-			return i;
-	return -1;
+	return slot == DPVS_SLOT_NONE ? -1 : slot;
 }
 
 int
@@ -188,8 +179,10 @@ ctl_svc_add(struct dpvs_config_set *set, const struct ctl_svc_args *a, char *err
 {
 	struct dpvs_lb_tables *lb = &set->lb;
 	struct dpvs_service *s;
+	uint8_t sched = (uint8_t)(a->sched >= 0 ? a->sched : DPVS_SCHED_WLC);
 	char ks[96];
-	int rc, i;
+	uint32_t i;
+	int rc;
 
 	rc = svc_key_check(&a->key, err, errlen);
 	if (rc == 0)
@@ -199,20 +192,33 @@ ctl_svc_add(struct dpvs_config_set *set, const struct ctl_svc_args *a, char *err
 	ctl_svc_key_str(&a->key, ks, sizeof(ks));
 	if (ctl_svc_find(lb, &a->key) >= 0)
 		return dpvs_errf(err, errlen, -CTL_EEXIST, "service %s already exists", ks);
-	for (i = 0; i < DPVS_MAX_SERVICES && lb->services[i].id != 0; i++)
+	/* every slot below svc_free is taken: the lowest free slot */
+	for (i = lb->svc_free; i < lb->caps.services && dpvs_lb_svc(lb, i)->id != 0; i++)
 		;
-	if (i == DPVS_MAX_SERVICES)
-		return dpvs_errf(err, errlen, -CTL_EFULL, "service table is full (%u services)",
-				DPVS_MAX_SERVICES);
+	if (i >= lb->caps.services)
+		return dpvs_errf(err, errlen, -CTL_EFULL,
+				"service table is full (%u services: [tables] services in "
+				"dpvs.conf)", lb->caps.services);
 	ctl_lb_prepare(lb);
-	s = &lb->services[i];
+	s = dpvs_lb_svc(lb, i);
 	memset(s, 0, sizeof(*s));
+	s->sched_tbl = DPVS_SLOT_NONE;
+	if (ctl_sched_wants_table(sched) && ctl_sched_table_get(lb, (uint16_t)i) != 0) {
+		memset(s, 0, sizeof(*s));   /* a free slot is all zero: as it was */
+		return dpvs_errf(err, errlen, -CTL_EFULL,
+				"%s: every mh/conhash table is in use (%u: [tables] hash_tables in "
+				"dpvs.conf)", ks, lb->caps.sched_tables);
+	}
 	s->id = lb->next_id++;
 	s->proto = a->key.proto;
-	s->sched_id = (uint8_t)(a->sched >= 0 ? a->sched : DPVS_SCHED_WLC);
+	s->sched_id = sched;
 	s->vport = htons(a->key.port);
 	s->vip = a->key.vip;
 	s->flags = a->flags > 0 ? (uint32_t)a->flags : 0;
+	lb->svc_free = i + 1;
+	ctl_svc_hash_insert(lb, (uint16_t)i);
+	ctl_aix_ref(lb, &s->vip, ctl_aix_bit(s->proto, 1), 1);
+	ctl_sched_mark(lb, (uint16_t)i);
 	return 0;
 }
 
@@ -231,11 +237,19 @@ ctl_svc_edit(struct dpvs_config_set *set, const struct ctl_svc_args *a, char *er
 	i = ctl_svc_get(&set->lb, &a->key, err, errlen);
 	if (i < 0)
 		return i;
-	s = &set->lb.services[i];
+	s = dpvs_lb_svc(&set->lb, (uint32_t)i);
+	if (a->sched >= 0 && ctl_sched_wants_table((uint8_t)a->sched) &&
+	    ctl_sched_table_get(&set->lb, (uint16_t)i) != 0)
+		return dpvs_errf(err, errlen, -CTL_EFULL,
+				"every mh/conhash table is in use (%u: [tables] hash_tables in "
+				"dpvs.conf)", set->lb.caps.sched_tables);
 	if (a->sched >= 0)
 		s->sched_id = (uint8_t)a->sched;
 	if (a->flags >= 0)
-		s->flags = (uint32_t)a->flags;
+		s->flags = (uint32_t)a->flags | (s->flags & DPVS_SVC_F_DIRTY);
+	if (!ctl_sched_wants_table(s->sched_id))
+		ctl_sched_table_put(&set->lb, (uint16_t)i);
+	ctl_sched_mark(&set->lb, (uint16_t)i);
 	return 0;
 }
 
@@ -244,8 +258,9 @@ ctl_svc_del(struct dpvs_config_set *set, const struct ctl_svc_key *k, char *err,
 	    size_t errlen)
 {
 	struct dpvs_lb_tables *lb = &set->lb;
+	struct dpvs_svc_laddr *la;
 	struct dpvs_service *s;
-	uint16_t j;
+	uint32_t *dl, j;
 	int rc, i;
 
 	rc = svc_key_check(k, err, errlen);
@@ -254,10 +269,28 @@ ctl_svc_del(struct dpvs_config_set *set, const struct ctl_svc_key *k, char *err,
 	i = ctl_svc_get(lb, k, err, errlen);
 	if (i < 0)
 		return i;
-	s = &lb->services[i];
-	for (j = 0; j < s->ndests && j < DPVS_MAX_SVC_DESTS; j++)
-		if (s->dests[j] < DPVS_MAX_DESTS)
-			memset(&lb->dests[s->dests[j]], 0, sizeof(lb->dests[0]));
+	s = dpvs_lb_svc(lb, (uint32_t)i);
+	dl = dpvs_lb_svc_dests(lb, (uint32_t)i);
+	la = dpvs_lb_svc_laddrs(lb, (uint32_t)i);
+	for (j = 0; j < s->ndests && j < lb->caps.svc_dests; j++) {
+		if (dl[j] < lb->caps.dests) {
+			memset(&dpvs_lb_dests(lb)[dl[j]], 0, sizeof(struct dpvs_dest));
+			if (dl[j] < lb->dest_free)
+				lb->dest_free = dl[j];
+		}
+		dl[j] = 0;
+	}
+	/* its connections may go on: their local addresses drain (drain.c) */
+	for (j = 0; j < s->nladdrs && j < lb->caps.svc_laddrs; j++) {
+		ctl_drain_add(lb, &la[j].ip, s->proto);
+		ctl_aix_ref(lb, &la[j].ip, ctl_aix_bit(s->proto, 0), -1);
+		memset(&la[j], 0, sizeof(la[j]));
+	}
+	ctl_aix_ref(lb, &s->vip, ctl_aix_bit(s->proto, 1), -1);
+	ctl_svc_hash_remove(lb, (uint16_t)i);
+	ctl_sched_table_put(lb, (uint16_t)i);
 	memset(s, 0, sizeof(*s));
+	if ((uint32_t)i < lb->svc_free)
+		lb->svc_free = (uint32_t)i;
 	return 0;
 }

@@ -15,6 +15,8 @@
 #    net_memif -> net_null fed by an identical generator. Node and baseline
 #    run side by side and take turns (ROUNDS windows of SECS seconds each,
 #    the idle side's generator stopped); the best window of each counts.
+# 3. (with callgrind) instructions per mbuf of the pool and ring operations,
+#    the node's crash-safe ones beside DPDK's (build/tests/dpvs-bench-pool).
 #
 # Environment: BENCH_PACKETS (default 1000000, figure 1), BENCH_SECONDS
 # (default 3, a window of figure 2), BENCH_ROUNDS (default 3, windows of each
@@ -36,6 +38,7 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BIN="$ROOT/build/bin"
 PIPE="$ROOT/build/tests/dpvs-bench-pipe"
+POOLB="$ROOT/build/tests/dpvs-bench-pool"
 TESTPMD="${TESTPMD:-/usr/bin/dpdk-testpmd}"
 PKTS="${BENCH_PACKETS:-1000000}"
 SECS="${BENCH_SECONDS:-3}"
@@ -152,6 +155,29 @@ figure1() {
 				awk -v f="bp_timed_$kind" '$0 ~ ("pipe.c:" f "[ .]") { gsub(",", "", $1); print $1; exit }')"
 			[ -n "$v" ] && IR["$k/$kind"]="$(awk -v a="$v" -v b="$n" 'BEGIN { printf "%.0f", a / b }')"
 		done
+	done
+}
+
+# ---- figure 3 ---------------------------------------------------------------
+
+# Instructions per mbuf of the pool and ring operations (dpvs-bench-pool under
+# callgrind): the node's crash-safe pool and rings beside DPDK's own.
+declare -A POOLIR
+figure3() {
+	local f v n=64000
+	[ "$CG" = 1 ] || return 0
+	[ -x "$POOLB" ] || die "missing $POOLB (run make tests)"
+	say "figure 3: callgrind, $n mbufs through each pool and ring operation"
+	valgrind --tool=callgrind --callgrind-out-file="$D/cg.pool" "$POOLB" --mbufs "$n" \
+		>/dev/null 2>&1 || {
+		say "callgrind run of the pool bench failed; no figure 3"
+		return 0
+	}
+	for f in single_dpdk single_dpvs bulk_dpdk bulk_dpvs ring32_sp ring32_mp ring32_dpvs \
+		ring1_sp ring1_mp ring1_dpvs; do
+		v="$(callgrind_annotate --inclusive=yes "$D/cg.pool" 2>/dev/null |
+			awk -v f="bp_$f" '$0 ~ ("poolbench.c:" f "[ .]") { gsub(",", "", $1); print $1; exit }')"
+		[ -n "$v" ] && POOLIR[$f]="$(awk -v a="$v" -v b="$n" 'BEGIN { printf "%.0f", a / b }')"
 	done
 }
 
@@ -394,6 +420,21 @@ report() {
 	echo "Node drops in its windows: $NODE_DROP. Load average (1 min) at the start of the"
 	echo "run: $LOAD0, at the end: $(cut -d' ' -f1 /proc/loadavg) (other processes on the machine"
 	echo "take CPU from both the node and the baseline)."
+	if [ "$CG" = 1 ]; then
+		echo
+		echo "### Figure 3: the mbuf pool and the rings, instructions per mbuf (callgrind)"
+		echo
+		echo "dpvs-bench-pool: DPDK's pool (256-mbuf per-lcore cache, ring_mp_mc) beside the node's"
+		echo "crash-safe one (no cache, dpvs_mag ops, a worker's magazine); DPDK's rings beside"
+		echo "shm/ring.h. An alloc and a free per mbuf, or an enqueue and a dequeue per object."
+		echo
+		echo "| Operation | DPDK | dpvs-mp |"
+		echo "|---|---:|---:|"
+		echo "| rte_pktmbuf_alloc + rte_pktmbuf_free, one mbuf | ${POOLIR[single_dpdk]:-?} | ${POOLIR[single_dpvs]:-?} |"
+		echo "| alloc_bulk + free_bulk of 32, per mbuf | ${POOLIR[bulk_dpdk]:-?} | ${POOLIR[bulk_dpvs]:-?} |"
+		echo "| ring, bursts of 32, per object (DPDK: SP/SC; MP/MC) | ${POOLIR[ring32_sp]:-?}; ${POOLIR[ring32_mp]:-?} | ${POOLIR[ring32_dpvs]:-?} |"
+		echo "| ring, one object (DPDK: SP/SC; MP/MC) | ${POOLIR[ring1_sp]:-?}; ${POOLIR[ring1_mp]:-?} | ${POOLIR[ring1_dpvs]:-?} |"
+	fi
 	echo
 	echo "Reproduce: \`make bench\` (or \`tests/bench/run.sh\` after \`make all tests\`);"
 	echo "BENCH_PACKETS, BENCH_SECONDS, BENCH_ROUNDS, BENCH_CALLGRIND=0 change the run."
@@ -408,6 +449,7 @@ command -v jq >/dev/null || die "jq is needed"
 START="$(date +%s)"
 LOAD0="$(cut -d' ' -f1 /proc/loadavg)"
 figure1
+figure3
 figure2
 report
 say "done in $(($(date +%s) - START)) s"

@@ -2,13 +2,15 @@
 # System test c (issue 2): kill -9 of the worker during a ping flood.
 # Checks: replies resume within a second of the kill (prints the gap), the
 # port's counters did not reset (no port reset), restarts is 1, neighbours
-# learned before the kill are still there; prints the mbufs leaked by the
-# kill when DPDK telemetry shows the pool.
+# learned before the kill are still there; the mbufs leaked by the kill
+# (mbufs.in_use of dpvsctl stats, idle before and after) are at most one
+# burst, and a missing count fails the test.
 . "$(dirname "$0")/lib.sh"
 need_bins dpvs-primary dpvs-worker dpvs-ctl dpvs-kni-bridge dpvsctl
 
 NA="$(node_addr a)"
 CA="$(client_addr a)"
+LEAK_MAX=32   # one burst
 node_start a 1
 node_add_addr a
 nsn a ip link set dpdk0.kni up || fail "dpdk0.kni up"
@@ -88,10 +90,15 @@ stable_inuse() {
 	y="$(mbufs_in_use a)"
 	[ -n "$x" ] && [ "$x" = "$y" ] && echo "$x" >"$T_DIR/inuse"
 }
-if [ -n "$leak0" ] && wait_until 10 stable_inuse; then
-	leak1="$(cat "$T_DIR/inuse")"
-	log "mbufs in use when idle: $leak0 before, $leak1 after the kill: $((leak1 - leak0)) leaked per kill"
-else
-	log "mbufs leaked per kill: unknown (dpvsctl stats gave no mbuf count)"
-fi
+[ -n "$leak0" ] || fail "dpvsctl --json stats gave no mbuf count (mbufs.in_use) before the kill"
+wait_until 10 stable_inuse || fail "no settled mbuf count (mbufs.in_use) after the kill: '$(mbufs_in_use a)'"
+leak1="$(cat "$T_DIR/inuse")"
+leak=$((leak1 - leak0))
+log "mbufs in use when idle: $leak0 before, $leak1 after the kill: $leak leaked by the kill"
+# The successor frees what its predecessor held in shm (the in-flight burst,
+# the tx buffers) and inherits its mempool cache (same lcore id), so a kill
+# leaks at most what was between the driver and those records: a few mbufs
+# under a ping flood (0 measured), never a burst.
+[ "$leak" -le "$LEAK_MAX" ] || fail "the kill leaked $leak mbufs (more than one burst, $LEAK_MAX)"
+log "ok: mbufs leaked by the kill = $leak (<= $LEAK_MAX)"
 exit 0

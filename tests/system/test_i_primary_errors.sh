@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System test of dpvs-primary's error paths: a bad or missing config file
-# exits non-zero at once with a message naming the file, and leaves no
-# runtime directory or hugepage file; a second primary with the prefix of a
+# (also a net_af_packet port, which no worker could poll, and two ports on
+# one tap interface) exits non-zero at once with a message naming the file,
+# and leaves no runtime directory, run directory or hugepage file; a second primary with the prefix of a
 # running node refuses to start and does not disturb that node.
 . "$(dirname "$0")/lib.sh"
 need_bins dpvs-primary dpvs-worker dpvs-ctl dpvs-kni-bridge dpvsctl
@@ -21,6 +22,8 @@ expect_refused() {
 	[ -n "$out" ] || fail "$1: no message"
 	[ ! -e "/var/run/dpdk/$P" ] || fail "$1: /var/run/dpdk/$P left behind"
 	[ -z "$(ls /dev/hugepages | grep "^$P")" ] || fail "$1: hugepage files left behind"
+	[ ! -e "$T_DIR/z-run" ] || fail "$1: run directory $T_DIR/z-run left behind"
+	LAST_OUT="$out"
 	log "ok: $1: exit $rc: $(printf '%s' "$out" | tail -n 1)"
 }
 
@@ -33,6 +36,16 @@ expect_refused "no port" "$T_DIR/noport.conf"
 conf_body 1 "" | sed 's/^mbufs = .*/mbufs = lots/' >"$T_DIR/mbufs.conf"
 expect_refused "mbufs not a number" "$T_DIR/mbufs.conf"
 expect_refused "missing file" "$T_DIR/no-such.conf"
+# a port the workers (secondary processes) cannot poll: refused at once, by
+# name, with the reason (an interface that does not exist: a regression must
+# not attach to a real one); the same for two ports on one tap interface
+conf_body 1 "" | sed "s/^vdev = .*/vdev = net_af_packet0,iface=${P}none/" >"$T_DIR/afpacket.conf"
+expect_refused "net_af_packet port" "$T_DIR/afpacket.conf"
+assert_contains "af_packet refusal" "afpacket.conf: [port.dpdk0] vdev = 'net_af_packet0,iface=${P}none': net_af_packet cannot be a data port" "$LAST_OUT"
+assert_contains "af_packet refusal says why" "secondary process" "$LAST_OUT"
+{ conf_body 1 ""; printf '[port.dpdk1]\nvdev = net_tap1,iface=%sw\n' "$P"; } >"$T_DIR/twotaps.conf"
+expect_refused "two ports on one tap" "$T_DIR/twotaps.conf"
+assert_contains "same tap refusal" "[port.dpdk0] and [port.dpdk1] name the same tap interface iface=${P}w" "$LAST_OUT"
 
 # a second primary with the prefix of a running node
 node_start a 1

@@ -23,24 +23,36 @@
 #define LOOP_RING "ETH_RXTX0_net_ring0"  /* net_ring's ring for queue 0 */
 #define DATA_PORT_ID 7
 
+/* Worker w as the node would see it in state st (both parts of its slot). */
+static void
+set_state(struct dpvs_root *root, unsigned int w, uint32_t st)
+{
+	struct dpvs_worker_slot *s = &root->workers[w];
+
+	s->sup.pid = s->self.pid = (int32_t)(100 + w);
+	s->sup.incarnation = s->self.incarnation = 1;
+	s->sup.state = st == DPVS_WORKER_RUNNING ? DPVS_WORKER_STARTING : st;
+	s->self.state = st == DPVS_WORKER_RUNNING ? DPVS_WORKER_RUNNING : DPVS_WORKER_STOPPED;
+}
+
 START_TEST(test_pick_round_robin_over_running)
 {
 	static struct dpvs_root root;
 	uint32_t rr = 0;
 
-	root.workers[0].state = DPVS_WORKER_RUNNING;
-	root.workers[1].state = DPVS_WORKER_STARTING;
-	root.workers[2].state = DPVS_WORKER_RUNNING;
+	set_state(&root, 0, DPVS_WORKER_RUNNING);
+	set_state(&root, 1, DPVS_WORKER_STARTING);
+	set_state(&root, 2, DPVS_WORKER_RUNNING);
 	ck_assert_uint_eq(bridge_pick_worker(&root, 3, &rr), 0);
 	ck_assert_uint_eq(bridge_pick_worker(&root, 3, &rr), 2);
 	ck_assert_uint_eq(bridge_pick_worker(&root, 3, &rr), 0);
 	ck_assert_uint_eq(bridge_pick_worker(&root, 3, &rr), 2);
 	/* worker 0 dies: everything goes to 2 */
-	root.workers[0].state = DPVS_WORKER_BACKOFF;
+	set_state(&root, 0, DPVS_WORKER_BACKOFF);
 	ck_assert_uint_eq(bridge_pick_worker(&root, 3, &rr), 2);
 	ck_assert_uint_eq(bridge_pick_worker(&root, 3, &rr), 2);
 	/* none running: worker 0's ring keeps the frames for its successor */
-	root.workers[2].state = DPVS_WORKER_STOPPED;
+	set_state(&root, 2, DPVS_WORKER_STOPPED);
 	ck_assert_uint_eq(bridge_pick_worker(&root, 3, &rr), 0);
 	ck_assert_uint_eq(bridge_pick_worker(&root, 0, &rr), 0);
 }
@@ -126,26 +138,29 @@ START_TEST(test_pass_both_directions)
 	unsigned int in_use = rte_mempool_in_use_count(shm.pool);
 
 	/* the kernel wrote 3 frames: they go to the running worker 1 */
-	shm.root->workers[0].state = DPVS_WORKER_STARTING;
-	shm.root->workers[1].state = DPVS_WORKER_RUNNING;
+	set_state(shm.root, 0, DPVS_WORKER_STARTING);
+	set_state(shm.root, 1, DPVS_WORKER_RUNNING);
 	inject(loop, 3);
 	ck_assert_uint_eq(bridge_poll_once(&b), 3);
 	ck_assert_uint_eq(st->from_kernel, 3);
 	ck_assert_uint_eq(drain(shm.from_kni[0][0], -1), 0);
 	ck_assert_uint_eq(drain(shm.from_kni[0][1], DATA_PORT_ID), 3);
 
-	/* workers queued 2 frames for the kernel: written into the tap */
-	inject(shm.to_kni[0], 2);
+	/* workers queued 3 frames for the kernel, each on its own ring:
+	 * written into the tap */
+	inject(shm.to_kni[0][0], 2);
+	inject(shm.to_kni[0][1], 1);
 	bridge_poll_once(&b);
-	ck_assert_uint_eq(st->to_kernel, 2);
+	ck_assert_uint_eq(st->to_kernel, 3);
 	ck_assert_uint_eq(st->to_kernel_drop, 0);
-	ck_assert_uint_eq(rte_ring_count(shm.to_kni[0]), 0);
+	ck_assert_uint_eq(rte_ring_count(shm.to_kni[0][0]), 0);
+	ck_assert_uint_eq(rte_ring_count(shm.to_kni[0][1]), 0);
 	/* (the stand-in tap loops them back: they came in as kernel frames) */
 	drain(loop, -1);
 	drain(shm.from_kni[0][1], -1);
 
 	/* no worker running: worker 0's ring keeps them */
-	shm.root->workers[1].state = DPVS_WORKER_BACKOFF;
+	set_state(shm.root, 1, DPVS_WORKER_BACKOFF);
 	inject(loop, 4);
 	bridge_poll_once(&b);
 	ck_assert_uint_eq(drain(shm.from_kni[0][0], DATA_PORT_ID), 4);
@@ -164,8 +179,8 @@ START_TEST(test_full_worker_ring_drops_and_frees)
 	uint64_t dropped = st->from_kernel_drop;
 	unsigned int in_use;
 
-	shm.root->workers[0].state = DPVS_WORKER_RUNNING;
-	shm.root->workers[1].state = DPVS_WORKER_STOPPED;
+	set_state(shm.root, 0, DPVS_WORKER_RUNNING);
+	set_state(shm.root, 1, DPVS_WORKER_STOPPED);
 	inject(r, rte_ring_free_count(r));
 	in_use = rte_mempool_in_use_count(shm.pool);
 	inject(loop, 5);

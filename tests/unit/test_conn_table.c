@@ -2,7 +2,8 @@
  * Unit tests for a worker's connection table (worker/ipvs/conn.c, conn_timer.c):
  * insert and lookup in both directions, misses, free, a full table, expiry
  * on the wheel (on time, long timeouts, bounded work, catch-up after a long
- * absence), and the rebuild of every derived part from the array alone.
+ * absence), and the rebuild of every derived part from the array alone
+ * (which keeps what is not derived: the arrival ports, the TCP windows).
  * Plain memory (a buffer formatted with dpvs_conn_table_format), no EAL.
  * Times are virtual: every "now" is passed in, nothing is timed.
  */
@@ -69,10 +70,33 @@ add_conn(struct dpvs_conn_table *ct, uint8_t proto, uint32_t k, uint64_t now, ui
 	c->vport = rte_cpu_to_be_16(80);
 	c->lport = rte_cpu_to_be_16((uint16_t)(2000 + (k % 60000)));
 	c->dport = rte_cpu_to_be_16(80);
+	c->in_port = 0;
+	c->out_port = 1;
+	if (proto == IPPROTO_TCP) {
+		/* window tracking of both sides: not derived, kept by a rebuild */
+		c->trk[DPVS_DIR_IN].end = 1000u * k + 1u;
+		c->trk[DPVS_DIR_IN].maxwin = 65535;
+		c->trk[DPVS_DIR_OUT].end = 0xfffff000u + k;
+		c->trk[DPVS_DIR_OUT].maxack = 1000u * k + 1u;
+		c->trk[DPVS_DIR_OUT].wscale = 7;
+		c->trk[DPVS_DIR_OUT].flags = DPVS_TCPT_F_WSCALE | DPVS_TCPT_F_MAXACK;
+	}
 	c->created_ns = now;
 	c->expires_ns = exp;
 	wk_conn_insert(ct, idx, now);
 	return idx;
+}
+
+/* Is connection k's window tracking as add_conn wrote it? */
+static int
+trk_intact(const struct dpvs_conn *c, uint32_t k)
+{
+	if (c->proto != IPPROTO_TCP)
+		return c->trk[0].end == 0 && c->trk[1].end == 0;
+	return c->in_port == 0 && c->out_port == 1 && c->trk[DPVS_DIR_IN].end == 1000u * k + 1u &&
+	       c->trk[DPVS_DIR_IN].maxwin == 65535 && c->trk[DPVS_DIR_OUT].end == 0xfffff000u + k &&
+	       c->trk[DPVS_DIR_OUT].maxack == 1000u * k + 1u && c->trk[DPVS_DIR_OUT].wscale == 7 &&
+	       c->trk[DPVS_DIR_OUT].flags == (DPVS_TCPT_F_WSCALE | DPVS_TCPT_F_MAXACK);
 }
 
 static uint32_t
@@ -480,8 +504,11 @@ START_TEST(test_rebuild_from_the_array_alone)
 		if (k < LIVE)
 			ck_assert_int_eq(dir, DPVS_DIR_IN);
 		ck_assert_uint_eq(find_out(ct, idx[k], &dir), want);
-		if (k < LIVE)
+		if (k < LIVE) {
 			ck_assert_int_eq(dir, DPVS_DIR_OUT);
+			/* a successor continues the TCP windows where they were */
+			ck_assert(trk_intact(&dpvs_conn_array(ct)[idx[k]], k));
+		}
 	}
 	/* timers: each live one comes out on time, the freed ones never */
 	memset(seen, 0, sizeof(seen));
@@ -536,7 +563,8 @@ START_TEST(test_rebuild_drops_half_written_and_insane)
 	enum { CAP = 32 };
 	struct dpvs_conn_table *ct = table_new(CAP, T0);
 	uint32_t good = add_conn(ct, IPPROTO_TCP, 1, T0, T0 + 10 * SEC);
-	uint32_t half, bad_proto, bad_fam, bad_state, no_laddr, no_port, dup, bad_svc, k, n = 0;
+	uint32_t half, bad_proto, bad_fam, bad_state, no_laddr, no_port, dup, bad_svc, bad_side;
+	uint32_t k, n = 0;
 	struct dpvs_conn *conns = dpvs_conn_array(ct);
 	int dir;
 
@@ -554,7 +582,10 @@ START_TEST(test_rebuild_drops_half_written_and_insane)
 	conns[bad_state].state = DPVS_TCPS_MAX;
 	/* a service slot beyond the counter rows it indexes */
 	bad_svc = add_conn(ct, IPPROTO_TCP, 7, T0, T0 + 10 * SEC);
-	conns[bad_svc].svc_slot = DPVS_MAX_SERVICES;
+	conns[bad_svc].svc_slot = DPVS_SVC_SLOT_LIMIT;
+	/* a side's port that no port index has: every packet would be dropped */
+	bad_side = add_conn(ct, IPPROTO_TCP, 8, T0, T0 + 10 * SEC);
+	conns[bad_side].out_port = DPVS_MAX_PORTS;
 	/* full-NAT without a local address, a port 0: filled only in part */
 	no_laddr = add_conn(ct, IPPROTO_TCP, 5, T0, T0 + 10 * SEC);
 	conns[no_laddr].laddr.family = DPVS_AF_NONE;
@@ -577,6 +608,7 @@ START_TEST(test_rebuild_drops_half_written_and_insane)
 	ck_assert_uint_eq(conns[no_laddr].flags & DPVS_CONN_F_USED, 0);
 	ck_assert_uint_eq(conns[no_port].flags & DPVS_CONN_F_USED, 0);
 	ck_assert_uint_eq(conns[bad_svc].flags & DPVS_CONN_F_USED, 0);
+	ck_assert_uint_eq(conns[bad_side].flags & DPVS_CONN_F_USED, 0);
 	for (k = 0; k < CAP; k++)
 		n += (conns[k].flags & DPVS_CONN_F_USED) != 0;
 	ck_assert_uint_eq(n, 1);

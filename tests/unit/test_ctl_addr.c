@@ -19,8 +19,8 @@ static void
 setup(void)
 {
 	root = tctl_root();
-	set = calloc(1, sizeof(*set));
-	before = calloc(1, sizeof(*before));
+	set = tctl_set();
+	before = tctl_set();
 	ck_assert_ptr_nonnull(set);
 	ck_assert_ptr_nonnull(before);
 }
@@ -38,11 +38,11 @@ teardown(void)
 #define EXPECT_FAIL(call, rc_want, msg)                                              \
 	do {                                                                         \
 		char err_[256] = "";                                                 \
-		memcpy(before, set, sizeof(*set));                                   \
+		TCTL_COPY(before, set);                                   \
 		ck_assert_int_eq((call), (rc_want));                                 \
 		ck_assert_msg(strstr(err_, (msg)) != NULL, "message \"%s\" lacks \"%s\"", \
 			      err_, (msg));                                          \
-		ck_assert_mem_eq(set, before, sizeof(*set));                         \
+		ck_assert(TCTL_SAME(set, before));                         \
 	} while (0)
 #define ERR err_, sizeof(err_)
 
@@ -57,15 +57,15 @@ START_TEST(test_add_and_del)
 	ck_assert_uint_eq(set->naddrs, 2);
 	ck_assert_int_eq(ctl_addr_find(set, &a.addr), 0);
 	ck_assert_int_eq(ctl_addr_find(set, &b.addr), 1);
-	ck_assert_uint_eq(set->addrs[0].prefixlen, 24);
-	ck_assert_uint_eq(set->addrs[1].port, 1);
+	ck_assert_uint_eq(dpvs_cfg_addrs(set)[0].prefixlen, 24);
+	ck_assert_uint_eq(dpvs_cfg_addrs(set)[1].port, 1);
 
 	ck_assert_int_eq(ctl_addr_del(set, root, &a, err, sizeof(err)), 0);
 	ck_assert_uint_eq(set->naddrs, 1);
 	ck_assert_int_eq(ctl_addr_find(set, &a.addr), -1);
 	ck_assert_int_eq(ctl_addr_find(set, &b.addr), 0);
 	/* the freed slot is cleared */
-	ck_assert_uint_eq(set->addrs[1].addr.family, 0);
+	ck_assert_uint_eq(dpvs_cfg_addrs(set)[1].addr.family, 0);
 }
 END_TEST
 
@@ -104,12 +104,12 @@ START_TEST(test_full)
 	char ip[32], err[256];
 	unsigned int i;
 
-	for (i = 0; i < DPVS_MAX_ADDRS; i++) {
+	for (i = 0; i < set->lb.caps.addrs; i++) {
 		snprintf(ip, sizeof(ip), "10.1.%u.%u", i / 200, 1 + i % 200);
 		e = tctl_entry(ip, 32, 0);
 		ck_assert_int_eq(ctl_addr_add(set, root, &e, err, sizeof(err)), 0);
 	}
-	ck_assert_uint_eq(set->naddrs, DPVS_MAX_ADDRS);
+	ck_assert_uint_eq(set->naddrs, set->lb.caps.addrs);
 	e = tctl_entry("10.9.9.9", 32, 0);
 	EXPECT_FAIL(ctl_addr_add(set, root, &e, ERR), -CTL_EFULL, "address table is full");
 	/* a duplicate is still reported as a duplicate */
@@ -125,15 +125,15 @@ START_TEST(test_v6)
 	char err[256], buf[64];
 
 	ck_assert_int_eq(ctl_addr_add(set, root, &a, err, sizeof(err)), 0);
-	ck_assert_uint_eq(set->addrs[0].addr.family, DPVS_AF_INET6);
-	ck_assert_str_eq(ctl_ip_str(&set->addrs[0].addr, buf, sizeof(buf)), "2001:db8::1");
+	ck_assert_uint_eq(dpvs_cfg_addrs(set)[0].addr.family, DPVS_AF_INET6);
+	ck_assert_str_eq(ctl_ip_str(&dpvs_cfg_addrs(set)[0].addr, buf, sizeof(buf)), "2001:db8::1");
 	EXPECT_FAIL(ctl_addr_add(set, root, &a, ERR), -CTL_EEXIST, "2001:db8::1 is already on dpdk1");
 	/* an IPv4 address whose bytes equal the start of an IPv6 one is another address */
 	memcpy(v4.addr.bytes, a.addr.bytes, 4);
 	ck_assert_int_eq(ctl_addr_add(set, root, &v4, err, sizeof(err)), 0);
 	ck_assert_int_eq(ctl_addr_del(set, root, &a, err, sizeof(err)), 0);
 	ck_assert_uint_eq(set->naddrs, 1);
-	ck_assert_uint_eq(set->addrs[0].addr.family, DPVS_AF_INET);
+	ck_assert_uint_eq(dpvs_cfg_addrs(set)[0].addr.family, DPVS_AF_INET);
 }
 END_TEST
 

@@ -27,6 +27,7 @@
 #include "ctl/daemon/handler.h"
 #include "shm/lb_hash.h"
 #include "shm/eal.h"
+#include "ctl/daemon/lb.h"
 #include "shm/shm.h"
 
 static struct dpvs_shm shm;
@@ -113,7 +114,7 @@ output(int argc, char **argv)
 static const struct dpvs_config_set *
 active_set(void)
 {
-	return dpvs_config_active(shm.root);
+	return dpvs_config_active(&shm);
 }
 
 static struct rte_lpm *
@@ -122,22 +123,25 @@ active_lpm(void)
 	return shm.lpm[__atomic_load_n(&shm.root->config.active, __ATOMIC_ACQUIRE) & 1];
 }
 
-/* Index in the active set's routes[] of prefix/len, or -1. */
+/* Slot in the active set's routes of prefix/len, or -1. */
 static int
 route_index(const char *prefix, uint8_t len)
 {
 	const struct dpvs_lb_tables *lb = &active_set()->lb;
+	const struct dpvs_route *routes = dpvs_lb_routes(lb);
 	uint8_t b[4];
 	uint32_t i;
 
 	inet_pton(AF_INET, prefix, b);
-	for (i = 0; i < lb->nroutes; i++)
-		if (lb->routes[i].prefixlen == len && memcmp(lb->routes[i].prefix.bytes, b, 4) == 0)
+	for (i = 0; i < lb->caps.routes; i++)
+		if (routes[i].prefix.family == DPVS_AF_INET && routes[i].prefixlen == len &&
+		    memcmp(routes[i].prefix.bytes, b, 4) == 0)
 			return (int)i;
 	return -1;
 }
 
-/* The lpm's next hop for ip, or -1 on a miss. */
+/* The route slot a worker finds for ip (the lpm's next hop, else the
+ * default route), or -1 when there is none. */
 static int
 lookup(const char *ip)
 {
@@ -147,7 +151,7 @@ lookup(const char *ip)
 	inet_pton(AF_INET, ip, b);
 	memcpy(&a, b, 4);
 	if (rte_lpm_lookup(active_lpm(), ntohl(a), &hop) != 0)
-		return -1;
+		return (int)active_set()->lb.default_route - 1;
 	return (int)hop;
 }
 
@@ -170,7 +174,7 @@ START_TEST(test_routes_in_lpm)
 	ck_assert_int_eq(lookup("8.8.8.8"), route_index("0.0.0.0", 0));
 	ck_assert_int_eq(lookup("200.1.1.1"), route_index("0.0.0.0", 0));
 	ck_assert_int_eq(lookup("172.20.1.1"), route_index("172.16.0.0", 12));
-	ck_assert_uint_eq(active_set()->lb.routes[lookup("172.20.1.1")].port, 0);
+	ck_assert_uint_eq(dpvs_lb_routes(&active_set()->lb)[lookup("172.20.1.1")].port, 0);
 	/* deleting a route: the next copy's lpm no longer has it */
 	OK("route", "del", "10.2.3.0/24");
 	ck_assert_int_eq(route_index("10.2.3.0", 24), -1);
@@ -204,6 +208,81 @@ START_TEST(test_default_route_and_half_routes)
 	OK("route", "del", "0.0.0.0/0");
 	OK("addr", "del", "192.168.50.10/24", "dev", "dpdk0");
 	ck_assert_int_eq(lookup("8.8.8.8"), -1);
+}
+END_TEST
+
+/* The route slot of ip in lpm (or the set's default route), -1 on a miss. */
+static int
+lookup_in(const struct rte_lpm *lpm, const struct dpvs_config_set *set, uint32_t ip)
+{
+	uint32_t hop;
+
+	if (rte_lpm_lookup(lpm, ip, &hop) != 0)
+		return (int)set->lb.default_route - 1;
+	return (int)hop;
+}
+
+/* Both copies' lpms, kept route by route through many changes, answer like
+ * an lpm filled from scratch from the same routes, at every prefix boundary
+ * and at random addresses. */
+START_TEST(test_lpm_copies_equal_scratch)
+{
+	struct rte_lpm_config lc = { .max_rules = 2048, .number_tbl8s = 2048 };
+	const struct dpvs_config_set *act;
+	struct rte_lpm *fresh;
+	char pfx[60][32], gw[32], err[256];
+	uint32_t i, k, probe, seed = 99;
+	int a, b, f;
+
+	OK("addr", "add", "10.7.0.10/24", "dev", "dpdk1");
+	OK("addr", "add", "10.8.0.10/16", "dev", "dpdk0");
+	for (i = 0; i < 60; i++) {
+		snprintf(pfx[i], sizeof(pfx[i]), "172.%u.%u.%u/%u", 16 + i % 8, i * 7 % 256,
+			 i % 3 == 0 ? 0 : (i * 16) % 256, i % 3 == 0 ? 24 : 28);
+		snprintf(gw, sizeof(gw), "10.7.0.%u", 1 + i % 5);
+		OK("route", "add", pfx[i], "via", gw, "dev", "dpdk1");
+		if (i % 4 == 1)
+			OK("route", "del", pfx[i]);
+	}
+	OK("route", "add", "0.0.0.0/0", "via", "10.8.0.1", "dev", "dpdk0");
+	OK("addr", "add", "10.7.0.11/24", "dev", "dpdk1");  /* same network: no new route */
+	OK("addr", "add", "10.9.0.10/16", "dev", "dpdk0");
+	OK("addr", "del", "10.7.0.10/24", "dev", "dpdk1");  /* the network stays (10.7.0.11) */
+	OK("addr", "del", "10.9.0.10/16", "dev", "dpdk0");  /* its network goes */
+	act = active_set();
+	fresh = rte_lpm_create("tctllb_fresh", SOCKET_ID_ANY, &lc);
+	ck_assert_ptr_nonnull(fresh);
+	ck_assert_int_eq(ctl_route_lpm_fill(fresh, &act->lb, err, sizeof(err)), 0);
+	for (k = 0; k < 20000; k++) {
+		if (k < act->lb.caps.routes * 4) {
+			const struct dpvs_route *r = &dpvs_lb_routes(&act->lb)[k / 4];
+			uint32_t net;
+
+			if (r->prefix.family != DPVS_AF_INET)
+				continue;
+			memcpy(&net, r->prefix.bytes, 4);
+			net = ntohl(net);
+			probe = (k % 4 == 0) ? net : (k % 4 == 1) ? net - 1 :
+				(k % 4 == 2) ? net | (0xffffffffu >> r->prefixlen) :
+					       (net | (0xffffffffu >> r->prefixlen)) + 1;
+		} else {
+			seed = seed * 1103515245u + 12345u;
+			probe = (seed & 0x00ffffffu) | (k % 2 ? 0xac000000u : 0x0a000000u);
+		}
+		a = lookup_in(shm.lpm[0], shm.set[0], probe);
+		b = lookup_in(shm.lpm[1], shm.set[1], probe);
+		f = lookup_in(fresh, act, probe);
+		ck_assert_msg(a == f && b == f, "%08x: copy 0 %d, copy 1 %d, fresh %d", probe, a, b,
+			      f);
+	}
+	rte_lpm_free(fresh);
+	/* leave the node as it was for the next tests */
+	for (i = 0; i < 60; i++)
+		if (i % 4 != 1)
+			OK("route", "del", pfx[i]);
+	OK("route", "del", "0.0.0.0/0");
+	OK("addr", "del", "10.7.0.11/24", "dev", "dpdk1");
+	OK("addr", "del", "10.8.0.10/16", "dev", "dpdk0");
 }
 END_TEST
 
@@ -257,15 +336,15 @@ START_TEST(test_list_and_stats)
 	lb = &active_set()->lb;
 	s = dpvs_svc_lookup(lb, IPPROTO_TCP, &vip, htons(80));
 	ck_assert_uint_ne(s, DPVS_SLOT_NONE);
-	d0 = lb->services[s].dests[0];
-	d1 = lb->services[s].dests[1];
+	d0 = dpvs_lb_svc_dests(lb, s)[0];
+	d1 = dpvs_lb_svc_dests(lb, s)[1];
 	/* two workers count for the service and dest 0; worker 1's row of
 	 * dest 1 belongs to an older dest that had the slot (other id) */
-	set_row(&shm.wr[0]->svc_stats[s], lb->services[s].id, 10);
-	set_row(&shm.wr[1]->svc_stats[s], lb->services[s].id, 100);
-	set_row(&shm.wr[0]->dest_stats[d0], lb->dests[d0].id, 20);
-	set_row(&shm.wr[1]->dest_stats[d0], lb->dests[d0].id, 200);
-	set_row(&shm.wr[1]->dest_stats[d1], lb->dests[d1].id + 1000, 5000);
+	set_row(&dpvs_wr_svc_stats(shm.wr[0])[s], dpvs_lb_svcs(lb)[s].id, 10);
+	set_row(&dpvs_wr_svc_stats(shm.wr[1])[s], dpvs_lb_svcs(lb)[s].id, 100);
+	set_row(&dpvs_wr_dest_stats(shm.wr[0])[d0], dpvs_lb_dests(lb)[d0].id, 20);
+	set_row(&dpvs_wr_dest_stats(shm.wr[1])[d0], dpvs_lb_dests(lb)[d0].id, 200);
+	set_row(&dpvs_wr_dest_stats(shm.wr[1])[d1], dpvs_lb_dests(lb)[d1].id + 1000, 5000);
 
 	out = OUTPUT("-L", "-n");
 	ck_assert_str_eq(out,
@@ -316,10 +395,12 @@ START_TEST(test_list_and_stats)
 			      "\"prefixlen\":24,\"gateway\":null,\"dev\":\"dpdk1\","
 			      "\"proto\":\"kernel\"}]\n");
 	free(out);
-	memset(shm.wr[0]->svc_stats, 0, sizeof(shm.wr[0]->svc_stats));
-	memset(shm.wr[1]->svc_stats, 0, sizeof(shm.wr[1]->svc_stats));
-	memset(shm.wr[0]->dest_stats, 0, sizeof(shm.wr[0]->dest_stats));
-	memset(shm.wr[1]->dest_stats, 0, sizeof(shm.wr[1]->dest_stats));
+	for (s = 0; s < 2; s++) {
+		memset(dpvs_wr_svc_stats(shm.wr[s]), 0,
+		       shm.wr[s]->caps.services * sizeof(struct dpvs_lb_stats));
+		memset(dpvs_wr_dest_stats(shm.wr[s]), 0,
+		       shm.wr[s]->caps.dests * sizeof(struct dpvs_lb_stats));
+	}
 }
 END_TEST
 
@@ -399,7 +480,8 @@ START_TEST(test_save_and_neigh_show)
 	free(out);
 	out = OUTPUT("neigh", "show", "--json");
 	ck_assert_str_eq(out, "[{\"address\":\"10.1.0.2\",\"lladdr\":\"02:00:00:00:00:21\","
-			      "\"dev\":\"dpdk1\",\"state\":\"static\",\"workers\":[]}]\n");
+			      "\"dev\":\"dpdk1\",\"state\":\"static\",\"static\":true,"
+			      "\"age_s\":null,\"workers\":[]}]\n");
 	free(out);
 	OK("neigh", "del", "10.1.0.2", "dev", "dpdk1");
 	out = OUTPUT("neigh", "show");
@@ -538,6 +620,7 @@ main(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_routes_in_lpm);
 	tcase_add_test(tc, test_default_route_and_half_routes);
+	tcase_add_test(tc, test_lpm_copies_equal_scratch);
 	tcase_add_test(tc, test_refused_change_publishes_nothing);
 	tcase_add_test(tc, test_list_and_stats);
 	tcase_add_test(tc, test_conn_show);

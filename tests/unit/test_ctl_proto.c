@@ -14,6 +14,7 @@
 #include <check.h>
 
 #include "ctl/common/cli.h"
+#include "ctl/common/escape.h"
 #include "ctl/common/fmt.h"
 #include "ctl/common/frame.h"
 #include "ctl/common/pb.h"
@@ -144,6 +145,94 @@ START_TEST(test_response_round_trip)
 	ck_assert_str_eq(ctl_pb_status_name(back->status), "ERR_EXISTS");
 	free(buf);
 	dpvs__response__free_unpacked(back, NULL);
+	dpvs__response__free_unpacked(r, NULL);
+}
+END_TEST
+
+START_TEST(test_escape)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "no port named dpdk0", "no port named dpdk0" },
+		{ "dpdk0\n-A -t 1.2.3.4:80", "dpdk0\\n-A -t 1.2.3.4:80" },
+		{ "a\r\tb", "a\\r\\tb" },
+		{ "\x1b[31mred\x1b[0m", "\\x1b[31mred\\x1b[0m" },
+		{ "del\x7f", "del\\x7f" },
+		{ "\xc3\xa9\xc2\x9b", "\\xc3\\xa9\\xc2\\x9b" },  /* UTF-8, C1 CSI */
+		{ "back\\slash", "back\\slash" },                  /* printable: kept */
+		{ "", "" },
+	};
+	char out[128], again[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_str_eq(ctl_escape(cases[i].in, out, sizeof(out)), cases[i].out);
+		ck_assert_uint_eq(ctl_escape_len(cases[i].in), strlen(cases[i].out) + 1);
+		/* escaping twice changes nothing */
+		ck_assert_str_eq(ctl_escape(out, again, sizeof(again)), out);
+	}
+	/* cut short, never in the middle of an escape, always terminated */
+	ck_assert_str_eq(ctl_escape("ab\ncd", out, 4), "ab");
+	ck_assert_str_eq(ctl_escape("ab\ncd", out, 5), "ab\\n");
+	ck_assert_str_eq(ctl_escape(NULL, out, sizeof(out)), "");
+}
+END_TEST
+
+/* Pack a request made by dpvsctl's parser, then turn every 'X' in its bytes
+ * into a NUL (no C string can carry one). */
+static uint8_t *
+pack_with_nul(int argc, char *const *argv, size_t *len)
+{
+	struct ctl_cli_cmd cmd;
+	char err[256];
+	uint8_t *buf;
+	size_t i;
+
+	ck_assert_int_eq(ctl_cli_parse(argc, argv, &cmd, err, sizeof(err)), CTL_CLI_OK);
+	buf = ctl_pb_pack_request(cmd.req, len);
+	ck_assert_ptr_nonnull(buf);
+	ctl_cli_cmd_free(&cmd);
+	for (i = 0; i < *len; i++)
+		if (buf[i] == 'X')
+			buf[i] = 0;
+	return buf;
+}
+
+START_TEST(test_find_nul)
+{
+	char *addr_nul[] = { "addr", "add", "10.0.0.0/24", "dev", "dpdk0Xevil" };
+	char *addr_ok[] = { "addr", "add", "10.0.0.0/24", "dev", "dpdk0" };
+	char *laddr_nul[] = { "laddr", "add", "-t", "10.0.0.100:80", "10.1.0.10", "dev", "dpdk1Xz" };
+	Dpvs__Request *req;
+	uint8_t *buf;
+	size_t len;
+
+	/* protobuf-c decodes it, and the C string is cut at the NUL */
+	buf = pack_with_nul(5, addr_nul, &len);
+	req = dpvs__request__unpack(NULL, len, buf);
+	ck_assert_ptr_nonnull(req);
+	ck_assert_str_eq(req->addr_add->dev, "dpdk0");
+	dpvs__request__free_unpacked(req, NULL);
+	ck_assert_str_eq(ctl_pb_find_nul(&dpvs__request__descriptor, buf, len, 0), "dev");
+	free(buf);
+	/* an address's bytes (10.0.0.0) hold NULs: bytes, not text */
+	buf = pack_with_nul(5, addr_ok, &len);
+	ck_assert_ptr_null(ctl_pb_find_nul(&dpvs__request__descriptor, buf, len, 0));
+	free(buf);
+	/* in a message two levels down */
+	buf = pack_with_nul(7, laddr_nul, &len);
+	ck_assert_str_eq(ctl_pb_find_nul(&dpvs__request__descriptor, buf, len, 0), "dev");
+	free(buf);
+}
+END_TEST
+
+START_TEST(test_response_message_escaped)
+{
+	Dpvs__Response *r = ctl_pb_response(DPVS__STATUS__ERR_NOT_FOUND,
+					    "no port named a\nOK\x1b[2J");
+
+	ck_assert_str_eq(r->message, "no port named a\\nOK\\x1b[2J");
 	dpvs__response__free_unpacked(r, NULL);
 }
 END_TEST
@@ -312,16 +401,29 @@ START_TEST(test_json_workers_neigh_version)
 	n->lladdr.len = 6;
 	n->dev = ctl_pb_strdup("dpdk0");
 	n->state = ctl_pb_strdup("reachable");
+	n->age_ms = 12999;
 	*(uint32_t *)ctl_pb_append(&n->workers, &n->n_workers, sizeof(uint32_t)) = 0;
+	*(uint32_t *)ctl_pb_append(&n->workers, &n->n_workers, sizeof(uint32_t)) = 1;
+	*(Dpvs__Neigh **)ctl_pb_append(&nl->neighs, &nl->n_neighs, sizeof(void *)) = n;
+	n = ctl_pb_alloc(sizeof(*n));                /* asked for, no MAC yet */
+	dpvs__neigh__init(n);
+	n->address = ctl_pb_ip(4, ip);
+	n->dev = ctl_pb_strdup("dpdk1");
+	n->state = ctl_pb_strdup("incomplete");
+	n->age_ms = 500;
 	*(uint32_t *)ctl_pb_append(&n->workers, &n->n_workers, sizeof(uint32_t)) = 1;
 	*(Dpvs__Neigh **)ctl_pb_append(&nl->neighs, &nl->n_neighs, sizeof(void *)) = n;
 	r->neighs = nl;
 	r->payload_case = DPVS__RESPONSE__PAYLOAD_NEIGHS;
 	expect_output(r, true,
 		      "[{\"address\":\"10.0.0.2\",\"lladdr\":\"02:00:00:00:aa:01\","
-		      "\"dev\":\"dpdk0\",\"state\":\"reachable\",\"workers\":[0,1]}]\n");
+		      "\"dev\":\"dpdk0\",\"state\":\"reachable\",\"static\":false,"
+		      "\"age_s\":12,\"workers\":[0,1]},"
+		      "{\"address\":\"10.0.0.2\",\"lladdr\":null,\"dev\":\"dpdk1\","
+		      "\"state\":\"incomplete\",\"static\":false,\"age_s\":0,\"workers\":[1]}]\n");
 	expect_output(r, false,
-		      "10.0.0.2 lladdr 02:00:00:00:aa:01 dev dpdk0 reachable workers 0,1\n");
+		      "10.0.0.2 lladdr 02:00:00:00:aa:01 dev dpdk0 reachable age 12s workers 0,1\n"
+		      "10.0.0.2 dev dpdk1 incomplete age 0s workers 1\n");
 	dpvs__response__free_unpacked(r, NULL);
 
 	r = ctl_pb_response(DPVS__STATUS__OK, NULL);
@@ -364,6 +466,9 @@ main(void)
 			    (int)(sizeof(commands) / sizeof(commands[0])));
 	tcase_add_test(tc, test_response_round_trip);
 	tcase_add_test(tc, test_garbage_does_not_decode);
+	tcase_add_test(tc, test_escape);
+	tcase_add_test(tc, test_find_nul);
+	tcase_add_test(tc, test_response_message_escaped);
 	tcase_add_test(tc, test_frame_header);
 	tcase_add_test(tc, test_frame_io);
 	tcase_add_test(tc, test_json_stats);

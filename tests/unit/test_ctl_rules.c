@@ -22,8 +22,8 @@ static void
 setup(void)
 {
 	root = tctl_root();
-	set = calloc(1, sizeof(*set));
-	before = calloc(1, sizeof(*before));
+	set = tctl_set();
+	before = tctl_set();
 }
 
 static void
@@ -55,11 +55,11 @@ START_TEST(test_good_file)
 	ck_assert_uint_eq(set->naddrs, 3);
 	e = tctl_entry("10.0.0.1", 24, 0);
 	ck_assert_int_eq(ctl_addr_find(set, &e.addr), 0);
-	ck_assert_uint_eq(set->addrs[0].prefixlen, 24);
+	ck_assert_uint_eq(dpvs_cfg_addrs(set)[0].prefixlen, 24);
 	e = tctl_entry("10.0.1.1", 32, 1);
 	ck_assert_int_eq(ctl_addr_find(set, &e.addr), 1);
-	ck_assert_uint_eq(set->addrs[1].prefixlen, 32);
-	ck_assert_uint_eq(set->addrs[1].port, 1);
+	ck_assert_uint_eq(dpvs_cfg_addrs(set)[1].prefixlen, 32);
+	ck_assert_uint_eq(dpvs_cfg_addrs(set)[1].port, 1);
 	e = tctl_entry("2001:db8::1", 64, 0);
 	ck_assert_int_eq(ctl_addr_find(set, &e.addr), 2);
 	e = tctl_entry("10.0.0.9", 24, 0);
@@ -94,10 +94,30 @@ START_TEST(test_bad_line_rejects_file)
 
 	/* something already there must survive untouched */
 	ck_assert_int_eq(ctl_addr_add(set, root, &e, err, sizeof(err)), 0);
-	memcpy(before, set, sizeof(*set));
+	TCTL_COPY(before, set);
 	ck_assert_int_lt(ctl_rules_apply(set, root, path, err, sizeof(err)), 0);
 	ck_assert_msg(strstr(err, bad_files[_i].msg) != NULL, "case %d: \"%s\" lacks \"%s\"", _i,
 		      err, bad_files[_i].msg);
+	ck_assert(TCTL_SAME(set, before));
+}
+END_TEST
+
+/* A NUL in a line would cut it short ("dev dpdk0\0 junk" -> "dev dpdk0"):
+ * the file is refused instead. */
+START_TEST(test_nul_in_line)
+{
+	static const char text[] = "addr add 10.0.0.1/24 dev dpdk0\n"
+				   "addr add 10.0.0.2/24 dev dpdk0\0 evil\n";
+	char path[] = "/tmp/test_ctl_nulXXXXXX", err[256] = "";
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, sizeof(text) - 1), (ssize_t)(sizeof(text) - 1));
+	close(fd);
+	memcpy(before, set, sizeof(*set));
+	ck_assert_int_eq(ctl_rules_apply(set, root, path, err, sizeof(err)), -CTL_EINVAL);
+	unlink(path);
+	ck_assert_msg(strstr(err, "line 2: contains a NUL byte") != NULL, "%s", err);
 	ck_assert_mem_eq(set, before, sizeof(*set));
 }
 END_TEST
@@ -122,20 +142,27 @@ START_TEST(test_load_publishes_once)
 
 	memset(&shm, 0, sizeof(shm));
 	shm.root = root;       /* no RCU: no worker online */
+	shm.set[0] = tctl_set();  /* plain memory: no lpm */
+	shm.set[1] = tctl_set();
 	ck_assert_int_eq(ctl_rules_load(&shm, good, err, sizeof(err)), 0);
 	ck_assert_uint_eq(root->config.generation, 1);
 	ck_assert_uint_eq(root->config.active, 1);
-	act = dpvs_config_active(root);
+	act = dpvs_config_active(&shm);
 	ck_assert_uint_eq(act->naddrs, 3);
 	ck_assert_uint_eq(act->version, 1);
-	ck_assert_uint_eq(root->config.set[0].naddrs, 0);
+	/* the change was replayed on the other copy: both are equal again */
+	ck_assert_uint_eq(shm.set[0]->naddrs, 3);
+	ck_assert(memcmp(&shm.set[0]->lb, &shm.set[1]->lb, sizeof(shm.set[0]->lb)) == 0);
 
 	bad = tctl_tmpfile("addr add 10.9.9.9 dev dpdk0\nbogus\n");
 	ck_assert_int_lt(ctl_rules_load(&shm, bad, err, sizeof(err)), 0);
 	ck_assert_ptr_nonnull(strstr(err, "line 2:"));
 	ck_assert_uint_eq(root->config.generation, 1);
 	ck_assert_uint_eq(root->config.active, 1);
-	ck_assert_uint_eq(dpvs_config_active(root)->naddrs, 3);
+	ck_assert_uint_eq(dpvs_config_active(&shm)->naddrs, 3);
+	ck_assert_uint_eq(shm.set[0]->naddrs, 3);
+	free(shm.set[0]);
+	free(shm.set[1]);
 }
 END_TEST
 
@@ -151,6 +178,7 @@ main(void)
 	tcase_add_test(tc, test_good_file);
 	tcase_add_loop_test(tc, test_bad_line_rejects_file, 0,
 			    (int)(sizeof(bad_files) / sizeof(bad_files[0])));
+	tcase_add_test(tc, test_nul_in_line);
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_load_publishes_once);
 	suite_add_tcase(s, tc);

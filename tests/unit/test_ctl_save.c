@@ -24,8 +24,8 @@ static void
 setup(void)
 {
 	root = tctl_root();
-	a = calloc(1, sizeof(*a));
-	b = calloc(1, sizeof(*b));
+	a = tctl_set();
+	b = tctl_set();
 	ck_assert_ptr_nonnull(a);
 	ck_assert_ptr_nonnull(b);
 }
@@ -106,8 +106,7 @@ START_TEST(test_round_trip)
 	ck_assert_str_eq(t1, t2);
 	/* the same tables, derived ones included */
 	ck_assert_uint_eq(a->naddrs, b->naddrs);
-	ck_assert(memcmp(a->addrs, b->addrs, sizeof(a->addrs)) == 0);
-	ck_assert(memcmp(&a->lb, &b->lb, sizeof(a->lb)) == 0);
+	ck_assert(TCTL_SAME(a, b));
 	free(t1);
 	free(t2);
 }
@@ -206,12 +205,12 @@ START_TEST(test_bad_line_rejects_file)
 	char err[256] = "";
 
 	load(a, "addr add 10.0.0.5/24 dev dpdk0\n-A -t 10.0.0.100:8080 -s rr\n");
-	memcpy(b, a, sizeof(*a));
+	TCTL_COPY(b, a);
 	ck_assert_int_ne(ctl_rules_apply(a, root, tctl_tmpfile(bad_files[_i].text), err,
 					 sizeof(err)), 0);
 	ck_assert_msg(strstr(err, bad_files[_i].msg) != NULL, "case %d: \"%s\" lacks \"%s\"", _i,
 		      err, bad_files[_i].msg);
-	ck_assert_msg(memcmp(a, b, sizeof(*a)) == 0, "case %d: the set changed", _i);
+	ck_assert_msg(TCTL_SAME(a, b), "case %d: the set changed", _i);
 }
 END_TEST
 

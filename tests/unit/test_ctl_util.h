@@ -15,6 +15,41 @@
 
 #include "shm/shm.h"
 
+/* Small capacities (the limits before [tables] existed): fast to allocate,
+ * and the full-table tests stay short. */
+static inline struct dpvs_caps
+tctl_caps(void)
+{
+	struct dpvs_caps c;
+
+	dpvs_caps_default(&c);
+	c.services = 256;
+	c.dests = 1024;
+	c.svc_dests = 128;
+	c.sched_tables = 64;
+	return c;
+}
+
+/* An empty config set of tctl_caps() in plain memory; free() it. */
+static inline struct dpvs_config_set *
+tctl_set(void)
+{
+	struct dpvs_caps c = tctl_caps();
+	struct dpvs_config_set *s = dpvs_cfgset_alloc(&c);
+
+	ck_assert_ptr_nonnull(s);
+	return s;
+}
+
+/* Whole sets, tables included. */
+#define TCTL_SAME(a, b) (memcmp((a), (b), (a)->size) == 0)
+#define TCTL_COPY(dst, src) memcpy((dst), (src), (src)->size)
+/* The same tables, whatever copy index and version the sets carry. */
+#define TCTL_SAME_TABLES(a, b)                                                    \
+	((a)->naddrs == (b)->naddrs &&                                            \
+	 memcmp(&(a)->lb, &(b)->lb,                                               \
+		(a)->size - offsetof(struct dpvs_config_set, lb)) == 0)
+
 static inline struct dpvs_root *
 tctl_root(void)
 {
@@ -22,6 +57,7 @@ tctl_root(void)
 
 	ck_assert_ptr_nonnull(r);
 	dpvs_shm_fill_header(r);
+	r->conf.caps = tctl_caps();
 	r->conf.nports = 2;
 	r->conf.nworkers = 1;
 	snprintf(r->ports[0].name, sizeof(r->ports[0].name), "dpdk0");

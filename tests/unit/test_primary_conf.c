@@ -90,6 +90,48 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c.g.idle_sleep_us, 50);
 	ck_assert_uint_eq(c.g.conn_capacity, DPVS_CONN_DEFAULT_CAP);
 	ck_assert_uint_eq(c.g.nports, 1);
+	/* [tables]: at least 4096 services and 65536 dests by default */
+	ck_assert_uint_eq(c.g.caps.services, 4096);
+	ck_assert_uint_eq(c.g.caps.dests, 65536);
+	ck_assert_uint_eq(c.g.caps.svc_dests, 256);
+	ck_assert_uint_eq(c.g.caps.svc_laddrs, 16);
+	ck_assert_uint_eq(c.g.caps.routes, 1024);
+	ck_assert_uint_eq(c.g.caps.sneigh, 256);
+	ck_assert_uint_eq(c.g.caps.addrs, 256);
+	ck_assert_uint_eq(c.g.caps.sched_tables, 1024);
+}
+END_TEST
+
+START_TEST(test_tables)
+{
+	static const char text[] =
+		"[tables]\n"
+		"services = 100000\n";
+	static const char good[] =
+		"[tables]\n"
+		"services = 20000     ; big node\n"
+		"dests = 200000\n"
+		"dests_per_service = 32\n"
+		"laddrs_per_service = 64\n"
+		"routes = 5000\n"
+		"static_neighbours = 1000\n"
+		"addresses = 2000\n"
+		"hash_tables = 0\n"
+		"[port.p]\nvdev = net_tap0\n";
+	struct primary_conf c;
+	char err[256];
+
+	ck_assert_int_eq(parse_text(good, &c, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.g.caps.services, 20000);
+	ck_assert_uint_eq(c.g.caps.dests, 200000);
+	ck_assert_uint_eq(c.g.caps.svc_dests, 32);
+	ck_assert_uint_eq(c.g.caps.svc_laddrs, 64);
+	ck_assert_uint_eq(c.g.caps.routes, 5000);
+	ck_assert_uint_eq(c.g.caps.sneigh, 1000);
+	ck_assert_uint_eq(c.g.caps.addrs, 2000);
+	ck_assert_uint_eq(c.g.caps.sched_tables, 0);
+	ck_assert_int_ne(parse_text(text, &c, err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(strstr(err, "[tables] services = 100000: must be between 1 and 65534"));
 }
 END_TEST
 
@@ -102,6 +144,65 @@ START_TEST(test_ports_in_file_order)
 				    "[port.aa]\nvdev = net_tap0\n", &c, err, sizeof(err)), 0);
 	ck_assert_str_eq(c.ports[0].name, "zz");
 	ck_assert_str_eq(c.ports[1].name, "aa");
+}
+END_TEST
+
+/* rte_cfgfile would cut a line at a NUL: "iface=wire0\0x" must not become
+ * "iface=wire0". */
+START_TEST(test_nul_in_line)
+{
+	static const char text[] = "[port.p]\nvdev = net_tap0,iface=wire0\0x\n";
+	char path[] = "/tmp/test_primary_conf.XXXXXX", err[256] = "";
+	struct primary_conf c;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, sizeof(text) - 1), (ssize_t)(sizeof(text) - 1));
+	close(fd);
+	ck_assert_int_ne(conf_parse(path, &c, err, sizeof(err)), 0);
+	unlink(path);
+	ck_assert_msg(strstr(err, "line 2: contains a NUL byte") != NULL, "%s", err);
+}
+END_TEST
+
+START_TEST(test_pollable_vdevs)
+{
+	struct primary_conf c;
+	char err[256];
+
+	/* every driver a secondary can poll; memif ports share a socket with
+	 * different ids and one role; taps with different interfaces */
+	ck_assert_int_eq(parse_text("[port.a]\nvdev = net_tap0,iface=wa\n"
+				    "[port.b]\nvdev = net_tap1,iface=wb\n"
+				    "[port.c]\nvdev = net_memif0,socket=/tmp/m.sock,id=1\n"
+				    "[port.d]\nvdev = net_memif1,socket=/tmp/m.sock,id=2\n"
+				    "[port.e]\nvdev = net_ring0\n"
+				    "[port.f]\nvdev = net_null0,no-rx=1\n"
+				    "[port.g]\nvdev = eth_tap2\n"
+				    "[port.h]\nvdev = net_memif2,socket=/tmp/n.sock\n",
+				    &c, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.g.nports, 8);
+	/* the primary checks the driver DPDK chose by its bare name too */
+	ck_assert_ptr_null(conf_vdev_refusal("net_tap", err, sizeof(err)));
+	ck_assert_ptr_null(conf_vdev_refusal("net_memif", err, sizeof(err)));
+	ck_assert_ptr_nonnull(conf_vdev_refusal("net_af_packet", err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "net_af_packet cannot be a data port"));
+}
+END_TEST
+
+START_TEST(test_devarg)
+{
+	char v[32];
+
+	ck_assert_int_eq(conf_devarg("net_tap0,iface=a,mac=x", "iface", v, sizeof(v)), 1);
+	ck_assert_str_eq(v, "a");
+	ck_assert_int_eq(conf_devarg("net_tap0,iface=a,mac=x", "mac", v, sizeof(v)), 1);
+	ck_assert_str_eq(v, "x");
+	ck_assert_int_eq(conf_devarg("net_tap0,xiface=a", "iface", v, sizeof(v)), 0);
+	ck_assert_int_eq(conf_devarg("net_tap0,ifac=a", "iface", v, sizeof(v)), 0);
+	ck_assert_int_eq(conf_devarg("iface=a", "iface", v, sizeof(v)), 0); /* the name */
+	ck_assert_int_eq(conf_devarg("net_tap0,iface=", "iface", v, sizeof(v)), 1);
+	ck_assert_str_eq(v, "");
 }
 END_TEST
 
@@ -147,6 +248,7 @@ static const struct {
 	{ "[port.p]\nvdev = net_tap0\n[port.p]\nvdev = net_tap1\n", "[port.p] is given twice" },
 	{ "[port.p]\nvdev = net_tap0\n[port.q]\nvdev = net_tap0,iface=x\n", "use the same device net_tap0" },
 	{ "[port.p]\nvdev = net_tap_kni0\n", "reserved for the exception ports" },
+	{ "[port.p]\nvdev = net_memif0,role=client,zero-copy=yes\n", "memif zero-copy is not safe" },
 	{ "[port.p0]\nvdev=net_tap0\n[port.p1]\nvdev=net_tap1\n[port.p2]\nvdev=net_tap2\n"
 	  "[port.p3]\nvdev=net_tap3\n[port.p4]\nvdev=net_tap4\n[port.p5]\nvdev=net_tap5\n"
 	  "[port.p6]\nvdev=net_tap6\n[port.p7]\nvdev=net_tap7\n[port.p8]\nvdev=net_tap8\n",
@@ -155,11 +257,55 @@ static const struct {
 	{ "[global]\nrun_dir = run\n[port.p]\nvdev = net_tap0\n", "[global] run_dir = 'run': must be an absolute path" },
 	{ "[global]\nrun_dir = /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n[port.p]\nvdev = net_tap0\n", "unix socket path" },
+	/* drivers a worker (a DPDK secondary) cannot poll */
+	{ "[port.p]\nvdev = net_af_packet0,iface=eth0\n",
+	  "[port.p] vdev = 'net_af_packet0,iface=eth0': net_af_packet cannot be a data port: its "
+	  "rx/tx functions do not exist in a secondary process" },
+	{ "[port.p]\nvdev = eth_af_packet0,iface=eth0\n", "eth_af_packet cannot be a data port" },
+	{ "[port.p]\nvdev = net_af_xdp0,iface=eth0\n",
+	  "net_af_xdp cannot be a data port: its sockets are not shared" },
+	{ "[port.p]\nvdev = net_pcap0,iface=eth0\n",
+	  "[port.p] vdev = 'net_pcap0,iface=eth0': net_pcap0 is not a driver the workers" },
+	{ "[port.p]\nvdev = net_bonding0\n", "net_bonding0 is not a driver the workers" },
+	/* two ports on one tap interface, or on a port's exception interface */
+	{ "[port.p]\nvdev = net_tap0,iface=wire0\n[port.q]\nvdev = net_tap1,iface=wire0\n",
+	  "[port.p] and [port.q] name the same tap interface iface=wire0" },
+	{ "[port.p]\nvdev = net_tap0,iface=w\n[port.q]\nvdev = eth_tap1,speed=10,iface=w\n",
+	  "[port.p] and [port.q] name the same tap interface iface=w" },
+	{ "[port.p]\nvdev = net_tap0,iface=q.kni\n[port.q]\nvdev = net_tap1,iface=x\n",
+	  "[port.p] vdev: iface q.kni is the exception interface of [port.q]" },
+	{ "[port.p]\nvdev = net_tap0,iface=p.kni\n", "iface p.kni is the exception interface of [port.p]" },
+	{ "[port.p]\nvdev = net_tap0,iface=abcdefghijklmnop\n", "iface 'abcdefghijklmnop' must be 1 to 15" },
+	{ "[port.p]\nvdev = net_tap0,iface=\n", "iface '' must be 1 to 15" },
+	/* two memif ports on one socket with one id, or with both roles */
+	{ "[port.p]\nvdev = net_memif0,socket=/tmp/m.sock\n[port.q]\nvdev = net_memif1,socket=/tmp/m.sock\n",
+	  "[port.p] and [port.q] use the same memif socket /tmp/m.sock (id 0 and 0" },
+	{ "[port.p]\nvdev = net_memif0\n[port.q]\nvdev = net_memif1,id=0\n",
+	  "use the same memif socket /run/memif.sock" },
+	{ "[port.p]\nvdev = net_memif0,id=1\n[port.q]\nvdev = net_memif1,id=2,role=client\n",
+	  "role server and client" },
 	{ "[worker]\ncount = 1\n", "no port" },
 	{ "", "no port" },
 	{ "count = 1\n[port.p]\nvdev = net_tap0\n", "line 1" },
 	{ "[worker\ncount = 1\n", "line 1: a section header is [name]" },
 	{ "[worker]\ncount 1\n", "line 2" },
+	{ "[tables]\nservice = 5\n[port.p]\nvdev = net_tap0\n", "[tables] unknown key 'service'" },
+	{ "[tables]\nservices = 0\n[port.p]\nvdev = net_tap0\n",
+	  "[tables] services = 0: must be between 1 and 65534" },
+	{ "[tables]\ndests = 2000000\n[port.p]\nvdev = net_tap0\n",
+	  "[tables] dests = 2000000: must be between 1 and 1048576" },
+	{ "[tables]\ndests = lots\n[port.p]\nvdev = net_tap0\n", "[tables] dests = 'lots': not a number" },
+	{ "[tables]\nladdrs_per_service = 300\n[port.p]\nvdev = net_tap0\n",
+	  "[tables] laddrs_per_service = 300" },
+	{ "[tables]\nroutes = 0\n[port.p]\nvdev = net_tap0\n", "[tables] routes = 0" },
+	{ "[tables]\ndests = 100\n[port.p]\nvdev = net_tap0\n",
+	  "[tables] dests_per_service = 256 is more than dests = 100" },
+	{ "[tables]\nservices = 10\n[port.p]\nvdev = net_tap0\n",
+	  "[tables] hash_tables = 1024 is more than services = 10" },
+	{ "[tables]\nservices = 60000\ndests_per_service = 60000\ndests = 60000\n"
+	  "[port.p]\nvdev = net_tap0\n", "services x dests_per_service" },
+	{ "[tables]\nroutes = 10\n[tables]\nroutes = 20\n[port.p]\nvdev = net_tap0\n",
+	  "[tables] is given twice" },
 };
 
 START_TEST(test_bad_input)
@@ -184,8 +330,12 @@ main(void)
 
 	tcase_add_test(tc, test_good_file);
 	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_tables);
 	tcase_add_test(tc, test_ports_in_file_order);
 	tcase_add_test(tc, test_missing_file);
+	tcase_add_test(tc, test_pollable_vdevs);
+	tcase_add_test(tc, test_devarg);
+	tcase_add_test(tc, test_nul_in_line);
 	tcase_add_loop_test(tc, test_bad_input, 0, (int)(sizeof(bad) / sizeof(bad[0])));
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

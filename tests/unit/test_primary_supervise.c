@@ -122,10 +122,10 @@ START_TEST(test_death_bookkeeping)
 	sup_on_death(&sup, w1, SIGKILL, now);
 	ck_assert_int_eq(w1->pid, 0);
 	ck_assert_uint_eq(w1->backoff_ms, 0);
-	ck_assert_uint_eq(root->workers[1].state, DPVS_WORKER_STARTING);
-	ck_assert_int_eq(root->workers[1].last_status, SIGKILL);
-	ck_assert_uint_eq(root->workers[1].last_exit_ns, now);
-	ck_assert_uint_eq(root->workers[1].last_exit, DPVS_EXIT_CRASH);
+	ck_assert_uint_eq(root->workers[1].sup.state, DPVS_WORKER_STARTING);
+	ck_assert_int_eq(root->workers[1].sup.last_status, SIGKILL);
+	ck_assert_uint_eq(root->workers[1].sup.last_exit_ns, now);
+	ck_assert_uint_eq(root->workers[1].sup.last_exit, DPVS_EXIT_CRASH);
 	ck_assert_int_eq(rte_rcu_qsbr_check(rcu, rte_rcu_qsbr_start(rcu), false), 1);
 	ck_assert_int_eq(sup_timeout_ms(&sup, now), 0);
 
@@ -135,12 +135,12 @@ START_TEST(test_death_bookkeeping)
 	w1->started_ns = now;
 	sup_on_death(&sup, w1, 1 << 8, now + 50 * MS);
 	ck_assert_uint_eq(w1->backoff_ms, 0);
-	ck_assert_uint_eq(root->workers[1].state, DPVS_WORKER_STARTING);
+	ck_assert_uint_eq(root->workers[1].sup.state, DPVS_WORKER_STARTING);
 	w1->pid = 2001;
 	w1->started_ns = now;
 	sup_on_death(&sup, w1, 1 << 8, now + 50 * MS);
 	ck_assert_uint_eq(w1->backoff_ms, 100);
-	ck_assert_uint_eq(root->workers[1].state, DPVS_WORKER_BACKOFF);
+	ck_assert_uint_eq(root->workers[1].sup.state, DPVS_WORKER_BACKOFF);
 	ck_assert_int_eq(sup_timeout_ms(&sup, now + 50 * MS), 100);
 	ck_assert_int_eq(sup_timeout_ms(&sup, now + 120 * MS), 30);
 	ck_assert_int_eq(sup_timeout_ms(&sup, now + 151 * MS), 0);
@@ -154,8 +154,8 @@ START_TEST(test_death_bookkeeping)
 		sup_on_death(&sup, w1, SIGSEGV, now + 10 * MS);
 	}
 	ck_assert_uint_eq(w1->failed, 1);
-	ck_assert_uint_eq(root->workers[1].state, DPVS_WORKER_FAILED);
-	ck_assert_uint_eq(root->workers[1].last_exit, DPVS_EXIT_CRASH);
+	ck_assert_uint_eq(root->workers[1].sup.state, DPVS_WORKER_FAILED);
+	ck_assert_uint_eq(root->workers[1].sup.last_exit, DPVS_EXIT_CRASH);
 	ck_assert_int_eq(sup_timeout_ms(&sup, now + 10 * MS), -1);
 	ck_assert_ptr_nonnull(strstr(sup_likely_reason(SIGSEGV), "crashes at once"));
 
@@ -167,7 +167,7 @@ START_TEST(test_death_bookkeeping)
 	/* while stopping, a death is final */
 	sup.stopping = 1;
 	sup_on_death(&sup, &sup.child[2], 0, now);
-	ck_assert_uint_eq(root->workers[0].state, DPVS_WORKER_STOPPED);
+	ck_assert_uint_eq(root->workers[0].sup.state, DPVS_WORKER_STOPPED);
 	ck_assert_int_eq(sup_timeout_ms(&sup, now), -1);
 }
 END_TEST
@@ -288,10 +288,10 @@ START_TEST(test_spawn_restart_stop)
 	wait_file("args.bridge", "--file-prefix tsup");
 	wait_file("args.ctl", "--file-prefix tsup --rules /etc/dpvs/rules");
 	ck_assert_int_gt(w0->pid, 0);
-	ck_assert_int_eq(root->workers[0].pid, w0->pid);
-	ck_assert_uint_eq(root->workers[0].state, DPVS_WORKER_STARTING);
-	ck_assert_uint_eq(root->workers[0].lcore_id, 1);
-	ck_assert_uint_eq(root->workers[0].incarnation, 1);
+	ck_assert_int_eq(root->workers[0].sup.pid, w0->pid);
+	ck_assert_uint_eq(root->workers[0].sup.state, DPVS_WORKER_STARTING);
+	ck_assert_uint_eq(root->workers[0].sup.lcore_id, 1);
+	ck_assert_uint_eq(root->workers[0].sup.incarnation, 1);
 	ck_assert_int_eq(root->ctl_pid, ctl->pid);
 	ck_assert_int_eq(root->bridge_pid, sup.child[1].pid);
 	snprintf(path, sizeof(path), "%s/worker0.pid", bindir);
@@ -309,14 +309,14 @@ START_TEST(test_spawn_restart_stop)
 	w0->started_ns -= 2 * SUP_SHORT_LIFE_NS;
 	kill(old, SIGKILL);
 	ck_assert_int_eq(handle_next(), 0);
-	ck_assert(WIFSIGNALED(root->workers[0].last_status));
-	ck_assert_uint_eq(root->workers[0].dead_inc, 0);
-	ck_assert_uint_eq(root->workers[0].last_exit, DPVS_EXIT_CRASH);
+	ck_assert(WIFSIGNALED(root->workers[0].sup.last_status));
+	ck_assert_uint_eq(root->workers[0].sup.dead_inc, 0);
+	ck_assert_uint_eq(root->workers[0].sup.last_exit, DPVS_EXIT_CRASH);
 	ck_assert_int_eq(sup_timeout_ms(&sup, dpvs_now_ns()), 0);
 	sup_start_due(&sup, dpvs_now_ns());
 	ck_assert_int_eq(w0->pid, sup.wproc[sb].pid);
-	ck_assert_uint_eq(root->workers[0].restarts, 1);
-	ck_assert_uint_eq(root->workers[0].lcore_id, sb_lcore);
+	ck_assert_uint_eq(root->workers[0].sup.restarts, 1);
+	ck_assert_uint_eq(root->workers[0].sup.lcore_id, sb_lcore);
 	ck_assert_int_eq(stale_read_pid(path), w0->pid);
 	snprintf(want, sizeof(want), "%u 0 %u 2 0 0", DPVS_TAKE_MAGIC, DPVS_TAKE_COLD);
 	wait_file("take.3", want);
@@ -339,8 +339,8 @@ START_TEST(test_spawn_restart_stop)
 	sup_stop_all(&sup, 2000);
 	ck_assert_int_eq(w0->pid, 0);
 	ck_assert_int_eq(ctl->pid, 0);
-	ck_assert_uint_eq(root->workers[0].state, DPVS_WORKER_STOPPED);
-	ck_assert_uint_eq(root->workers[1].state, DPVS_WORKER_STOPPED);
+	ck_assert_uint_eq(root->workers[0].sup.state, DPVS_WORKER_STOPPED);
+	ck_assert_uint_eq(root->workers[1].sup.state, DPVS_WORKER_STOPPED);
 }
 END_TEST
 
@@ -371,8 +371,8 @@ START_TEST(test_stop_kills_what_ignores_sigterm)
 	sup_stop_all(&sup, 300);
 	ck_assert_int_eq(w1->pid, 0);
 	ck_assert_int_eq(sup.child[0].pid, 0);
-	ck_assert(WIFSIGNALED(root->workers[1].last_status));
-	ck_assert_int_eq(WTERMSIG(root->workers[1].last_status), SIGKILL);
+	ck_assert(WIFSIGNALED(root->workers[1].sup.last_status));
+	ck_assert_int_eq(WTERMSIG(root->workers[1].sup.last_status), SIGKILL);
 	ck_assert_uint_ge(dpvs_now_ns() - t0, 300 * MS);
 	ck_assert_uint_lt(dpvs_now_ns() - t0, 5000 * MS);
 }

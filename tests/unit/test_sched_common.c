@@ -20,11 +20,11 @@ START_TEST(test_weight0_unavailable)
 
 	ck_assert_int_eq(wk_dest_available(&f->ctx, d0), 0);
 	ck_assert_int_ne(wk_dest_available(&f->ctx, d1), 0);
-	f->cfg->lb.dests[d1].weight = -1;
+	FIX_DESTS(f)[d1].weight = -1;
 	ck_assert_int_eq(wk_dest_available(&f->ctx, d1), 0);
 	/* a free slot and an out-of-range slot are never available */
 	ck_assert_int_eq(wk_dest_available(&f->ctx, 500), 0);
-	ck_assert_int_eq(wk_dest_available(&f->ctx, DPVS_MAX_DESTS), 0);
+	ck_assert_int_eq(wk_dest_available(&f->ctx, f->cfg->lb.caps.dests), 0);
 	ck_assert_int_eq(wk_dest_available(&f->ctx, DPVS_SLOT_NONE), 0);
 	fix_free(f);
 }
@@ -45,7 +45,7 @@ START_TEST(test_upper_threshold_default_lower)
 	};
 	unsigned int i;
 
-	f->cfg->lb.dests[d].u_threshold = 10;
+	FIX_DESTS(f)[d].u_threshold = 10;
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		fix_set_conns(f, d, steps[i].act, steps[i].inact);
 		ck_assert_msg(!!wk_dest_available(&f->ctx, d) == steps[i].avail,
@@ -66,8 +66,8 @@ START_TEST(test_lower_threshold_brings_back)
 	static const int avail[] = { 1, 0, 0, 0, 0, 1, 1, 0, 0, 1 };
 	unsigned int i;
 
-	f->cfg->lb.dests[d].u_threshold = 10;
-	f->cfg->lb.dests[d].l_threshold = 4;
+	FIX_DESTS(f)[d].u_threshold = 10;
+	FIX_DESTS(f)[d].l_threshold = 4;
 	for (i = 0; i < sizeof(n) / sizeof(n[0]); i++) {
 		fix_set_conns(f, d, n[i], 0);
 		ck_assert_msg(!!wk_dest_available(&f->ctx, d) == avail[i],
@@ -77,9 +77,9 @@ START_TEST(test_lower_threshold_brings_back)
 	/* no threshold any more: available, and the mark is gone */
 	fix_set_conns(f, d, 10, 0);
 	ck_assert_int_eq(wk_dest_available(&f->ctx, d), 0);
-	f->cfg->lb.dests[d].u_threshold = 0;
+	FIX_DESTS(f)[d].u_threshold = 0;
 	ck_assert_int_ne(wk_dest_available(&f->ctx, d), 0);
-	ck_assert_uint_eq(f->wr->dest_stats[d].overload_id, 0);
+	ck_assert_uint_eq(dpvs_wr_dest_stats(f->wr)[d].overload_id, 0);
 	fix_free(f);
 }
 END_TEST
@@ -93,7 +93,7 @@ START_TEST(test_threshold_is_per_worker)
 	struct dpvs_worker_region *w1 = f->wr;
 	struct dpvs_worker_region *w2 = zalloc_aligned(sizeof(*w2));
 
-	f->cfg->lb.dests[d].u_threshold = 4;
+	FIX_DESTS(f)[d].u_threshold = 4;
 	fix_set_conns(f, d, 4, 0);
 	ck_assert_int_eq(wk_dest_available(&f->ctx, d), 0);
 	f->ctx.wr = w2;      /* worker 2 has no connection to d */
@@ -102,7 +102,7 @@ START_TEST(test_threshold_is_per_worker)
 	fix_set_conns(f, d, 3, 0);   /* 3 * 4 = 12 is not < 12: still out */
 	ck_assert_int_eq(wk_dest_available(&f->ctx, d), 0);
 	/* the slot gets a new dest (new id): the old mark and counts are not its */
-	f->cfg->lb.dests[d].id = f->cfg->lb.next_id++;
+	FIX_DESTS(f)[d].id = f->cfg->lb.next_id++;
 	ck_assert_int_ne(wk_dest_available(&f->ctx, d), 0);
 	free(w2);
 	fix_free(f);
@@ -122,8 +122,8 @@ assert_none(struct sched_fix *f, uint16_t s, const char *what)
 	for (k = 0; k < 64; k++) {
 		struct wk_pkt pk = fix_pkt(0xc0a80000u + k * 7919u, (uint16_t)(1024 + k));
 
-		ck_assert_msg(wk_sched_pick(&f->ctx, s, &pk) == DPVS_SLOT_NONE,
-			      "%s, %s: picked a dest", sched_names[f->cfg->lb.services[s].sched_id],
+		ck_assert_msg(wk_sched_pick(&f->ctx, s, &pk) == DPVS_DEST_NONE,
+			      "%s, %s: picked a dest", sched_names[FIX_SVCS(f)[s].sched_id],
 			      what);
 	}
 }
@@ -143,10 +143,10 @@ START_TEST(test_none_available_every_scheduler)
 		assert_none(f, s, "every weight 0");
 		/* weights back, table built, then every dest over its threshold */
 		for (i = 0; i < 3; i++)
-			f->cfg->lb.dests[d[i]].weight = (int32_t)(1 + i);
+			FIX_DESTS(f)[d[i]].weight = (int32_t)(1 + i);
 		ctl_sched_build(&f->cfg->lb, s);
 		for (i = 0; i < 3; i++) {
-			f->cfg->lb.dests[d[i]].u_threshold = 2;
+			FIX_DESTS(f)[d[i]].u_threshold = 2;
 			fix_set_conns(f, d[i], 1, 1);
 		}
 		assert_none(f, s, "every dest over its threshold");
@@ -170,10 +170,10 @@ START_TEST(test_bad_service_slot)
 	struct wk_pkt pk = fix_pkt(0xc0a80001, 1);
 
 	fix_add_dest(f, s, 2, 1);
-	ck_assert_uint_eq(wk_sched_pick(&f->ctx, (uint16_t)(s + 1), &pk), DPVS_SLOT_NONE);
-	ck_assert_uint_eq(wk_sched_pick(&f->ctx, DPVS_MAX_SERVICES, &pk), DPVS_SLOT_NONE);
-	f->cfg->lb.services[s].sched_id = DPVS_SCHED_MAX;
-	ck_assert_uint_eq(wk_sched_pick(&f->ctx, s, &pk), DPVS_SLOT_NONE);
+	ck_assert_uint_eq(wk_sched_pick(&f->ctx, (uint16_t)(s + 1), &pk), DPVS_DEST_NONE);
+	ck_assert_uint_eq(wk_sched_pick(&f->ctx, (uint16_t)f->cfg->lb.caps.services, &pk), DPVS_DEST_NONE);
+	FIX_SVCS(f)[s].sched_id = DPVS_SCHED_MAX;
+	ck_assert_uint_eq(wk_sched_pick(&f->ctx, s, &pk), DPVS_DEST_NONE);
 	fix_free(f);
 }
 END_TEST

@@ -45,12 +45,14 @@ map_flows(struct sched_fix *f, uint16_t svc, uint16_t *map)
 static void
 count_buckets(struct sched_fix *f, uint16_t svc, unsigned int *count)
 {
-	const uint16_t *tbl = f->cfg->lb.sched_table[svc];
+	const uint16_t *tbl = dpvs_lb_sched_table(&f->cfg->lb, FIX_SVCS(f)[svc].sched_tbl);
 	unsigned int b;
 
 	for (b = 0; b < DPVS_SCHED_TABLE_SIZE; b++) {
 		ck_assert_msg(tbl[b] != DPVS_SLOT_NONE, "bucket %u empty", b);
-		count[fix_dest_index(f, svc, tbl[b])]++;
+		/* an entry is the dest's position in the service's list */
+		ck_assert_uint_lt(tbl[b], FIX_SVCS(f)[svc].ndests);
+		count[tbl[b]]++;
 	}
 }
 
@@ -221,7 +223,7 @@ check_port_hashing(uint8_t sched_id)
 			ck_assert_uint_eq(wk_sched_pick(&f->ctx, s, &b), d);
 		}
 	}
-	f->cfg->lb.services[s].flags = DPVS_SVC_F_HASHED;
+	FIX_SVCS(f)[s].flags = DPVS_SVC_F_HASHED;
 	for (i = 0; i < 64; i++) {
 		struct wk_pkt b = fix_pkt(0xc0a80001u, (uint16_t)(1000 + i));
 		uint16_t d = wk_sched_pick(&f->ctx, s, &b), again = wk_sched_pick(&f->ctx, s, &b);
@@ -297,7 +299,7 @@ check_overload_fallback(uint8_t sched_id)
 		d[i] = fix_add_dest(f, s, (uint16_t)(2 + i), 1);
 	ctl_sched_build(&f->cfg->lb, s);
 	map_flows(f, s, before);
-	f->cfg->lb.dests[d[2]].u_threshold = 100;
+	FIX_DESTS(f)[d[2]].u_threshold = 100;
 	fix_set_conns(f, d[2], 60, 40);
 	map_flows(f, s, during);
 	for (k = 0; k < NFLOWS; k++) {

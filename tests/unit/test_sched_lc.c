@@ -31,7 +31,7 @@ simulate(struct sched_fix *f, uint16_t svc, unsigned int n, unsigned int *count)
 		uint16_t d = pick(f, svc);
 
 		ck_assert_uint_ne(d, DPVS_SLOT_NONE);
-		fix_set_conns(f, d, f->wr->dest_stats[d].active + 1, f->wr->dest_stats[d].inactive);
+		fix_set_conns(f, d, dpvs_wr_dest_stats(f->wr)[d].active + 1, dpvs_wr_dest_stats(f->wr)[d].inactive);
 		count[fix_dest_index(f, svc, d)]++;
 	}
 }
@@ -75,7 +75,7 @@ START_TEST(test_lc_counts_of_a_recycled_slot_ignored)
 	fix_set_conns(f, d[1], 3, 0);
 	ck_assert_uint_eq(pick(f, s), d[1]);
 	/* d[0]'s slot now holds a new dest: the old row's counts are not its */
-	f->cfg->lb.dests[d[0]].id = f->cfg->lb.next_id++;
+	FIX_DESTS(f)[d[0]].id = f->cfg->lb.next_id++;
 	ck_assert_uint_eq(pick(f, s), d[0]);
 	fix_free(f);
 }
@@ -148,8 +148,8 @@ START_TEST(test_wlc_threshold_caps)
 
 	d[0] = fix_add_dest(f, s, 2, 10);
 	d[1] = fix_add_dest(f, s, 3, 1);
-	f->cfg->lb.dests[d[0]].u_threshold = 5;
-	f->cfg->lb.dests[d[0]].l_threshold = 2;
+	FIX_DESTS(f)[d[0]].u_threshold = 5;
+	FIX_DESTS(f)[d[0]].l_threshold = 2;
 	simulate(f, s, 20, count);
 	ck_assert_uint_eq(count[0], 5);    /* capped at u_threshold */
 	ck_assert_uint_eq(count[1], 15);

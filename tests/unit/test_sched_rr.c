@@ -54,12 +54,12 @@ START_TEST(test_rr_skips_unavailable)
 	d[1] = fix_add_dest(f, s, 3, 0);    /* out of new scheduling */
 	d[2] = fix_add_dest(f, s, 4, 1);
 	d[3] = fix_add_dest(f, s, 5, 1);
-	f->cfg->lb.dests[d[3]].u_threshold = 2;
+	FIX_DESTS(f)[d[3]].u_threshold = 2;
 	fix_set_conns(f, d[3], 1, 1);       /* at its threshold */
 	for (k = 0; k < 10; k++)
 		ck_assert_uint_eq(wk_sched_pick(&f->ctx, s, &pk), d[(k % 2) * 2]);
 	/* weight back to 1: it rejoins the cycle after the cursor */
-	f->cfg->lb.dests[d[1]].weight = 1;
+	FIX_DESTS(f)[d[1]].weight = 1;
 	ck_assert_uint_eq(wk_sched_pick(&f->ctx, s, &pk), d[0]);
 	ck_assert_uint_eq(wk_sched_pick(&f->ctx, s, &pk), d[1]);
 	ck_assert_uint_eq(wk_sched_pick(&f->ctx, s, &pk), d[2]);
@@ -142,7 +142,7 @@ START_TEST(test_wrr_threshold_and_recovery)
 
 	d[0] = fix_add_dest(f, s, 2, 100);
 	d[1] = fix_add_dest(f, s, 3, 1);
-	f->cfg->lb.dests[d[0]].u_threshold = 10;
+	FIX_DESTS(f)[d[0]].u_threshold = 10;
 	fix_set_conns(f, d[0], 10, 0);
 	/* the heavy dest is full: every pick goes to the light one, at once */
 	pick_n(f, s, 50, count);
@@ -169,9 +169,9 @@ START_TEST(test_recycled_slot_restarts)
 	ck_assert_uint_eq(wk_sched_pick(&f->ctx, s, &pk), d[0]);
 	ck_assert_uint_eq(wk_sched_pick(&f->ctx, s, &pk), d[1]);
 	/* the slot now holds another service (new id): its cycle starts over */
-	f->cfg->lb.services[s].id = f->cfg->lb.next_id++;
+	FIX_SVCS(f)[s].id = f->cfg->lb.next_id++;
 	ck_assert_uint_eq(wk_sched_pick(&f->ctx, s, &pk), d[0]);
-	ck_assert_uint_eq(f->wr->sched[s].svc_id, f->cfg->lb.services[s].id);
+	ck_assert_uint_eq(dpvs_wr_sched(f->wr)[s].svc_id, FIX_SVCS(f)[s].id);
 	fix_free(f);
 }
 END_TEST

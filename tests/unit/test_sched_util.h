@@ -16,8 +16,26 @@
 
 #include <check.h>
 
+#include "ctl/daemon/lb.h"
 #include "ctl/daemon/sched_build.h"
 #include "worker/ipvs/lb.h"
+
+/* Small capacities (the limits before [tables] existed): fast to allocate. */
+static inline struct dpvs_caps
+fix_caps(void)
+{
+	struct dpvs_caps c;
+
+	dpvs_caps_default(&c);
+	c.services = 256;
+	c.dests = 1024;
+	c.svc_dests = 128;
+	c.sched_tables = 64;
+	return c;
+}
+
+#define FIX_DESTS(f) dpvs_lb_dests(&(f)->cfg->lb)
+#define FIX_SVCS(f)  dpvs_lb_svcs(&(f)->cfg->lb)
 
 struct sched_fix {
 	struct wk_ctx ctx;
@@ -41,9 +59,12 @@ static inline struct sched_fix *
 fix_new(void)
 {
 	struct sched_fix *f = zalloc_aligned(sizeof(*f));
+	struct dpvs_caps caps = fix_caps();
 
-	f->cfg = zalloc_aligned(sizeof(*f->cfg));
-	f->wr = zalloc_aligned(sizeof(*f->wr));
+	f->cfg = dpvs_cfgset_alloc(&caps);
+	ck_assert_ptr_nonnull(f->cfg);
+	f->wr = zalloc_aligned(dpvs_wr_size(&caps));
+	dpvs_wr_format(f->wr, &caps, 0);
 	f->cfg->lb.next_id = 1;
 	f->ctx.cfg = f->cfg;
 	f->ctx.wr = f->wr;
@@ -64,19 +85,24 @@ static inline uint16_t
 fix_add_svc(struct sched_fix *f, uint8_t sched_id, uint32_t flags)
 {
 	struct dpvs_lb_tables *lb = &f->cfg->lb;
+	struct dpvs_service *svc;
 	uint16_t s;
 	uint32_t vip = htonl(0x0a000064);
 
-	for (s = 0; s < DPVS_MAX_SERVICES && lb->services[s].id != 0; s++)
+	for (s = 0; s < lb->caps.services && dpvs_lb_svc(lb, s)->id != 0; s++)
 		;
-	ck_assert_uint_lt(s, DPVS_MAX_SERVICES);
-	lb->services[s].id = lb->next_id++;
-	lb->services[s].proto = IPPROTO_TCP;
-	lb->services[s].sched_id = sched_id;
-	lb->services[s].vport = htons(80);
-	lb->services[s].vip.family = DPVS_AF_INET;
-	memcpy(lb->services[s].vip.bytes, &vip, 4);
-	lb->services[s].flags = flags;
+	ck_assert_uint_lt(s, lb->caps.services);
+	svc = dpvs_lb_svc(lb, s);
+	svc->id = lb->next_id++;
+	svc->proto = IPPROTO_TCP;
+	svc->sched_id = sched_id;
+	svc->vport = htons(80);
+	svc->vip.family = DPVS_AF_INET;
+	memcpy(svc->vip.bytes, &vip, 4);
+	svc->flags = flags;
+	svc->sched_tbl = DPVS_SLOT_NONE;
+	if (ctl_sched_wants_table(sched_id))
+		ck_assert_int_eq(ctl_sched_table_get(lb, s), 0);
 	return s;
 }
 
@@ -86,19 +112,20 @@ static inline uint16_t
 fix_add_dest(struct sched_fix *f, uint16_t svc, uint16_t host, int32_t w)
 {
 	struct dpvs_lb_tables *lb = &f->cfg->lb;
-	struct dpvs_service *s = &lb->services[svc];
+	struct dpvs_service *s = dpvs_lb_svc(lb, svc);
+	struct dpvs_dest *dests = dpvs_lb_dests(lb);
 	uint16_t d = f->ndests_total++;
 	uint32_t a = htonl(0x0a010000u | host);
 
-	ck_assert_uint_lt(d, DPVS_MAX_DESTS);
-	lb->dests[d].id = lb->next_id++;
-	lb->dests[d].svc = svc;
-	lb->dests[d].port = htons(80);
-	lb->dests[d].addr.family = DPVS_AF_INET;
-	memcpy(lb->dests[d].addr.bytes, &a, 4);
-	lb->dests[d].fwd_mode = DPVS_FWD_FNAT;
-	lb->dests[d].weight = w;
-	s->dests[s->ndests++] = d;
+	ck_assert_uint_lt(d, lb->caps.dests);
+	dests[d].id = lb->next_id++;
+	dests[d].svc = svc;
+	dests[d].port = htons(80);
+	dests[d].addr.family = DPVS_AF_INET;
+	memcpy(dests[d].addr.bytes, &a, 4);
+	dests[d].fwd_mode = DPVS_FWD_FNAT;
+	dests[d].weight = w;
+	dpvs_lb_svc_dests(lb, svc)[s->ndests++] = d;
 	return d;
 }
 
@@ -107,23 +134,25 @@ static inline void
 fix_del_dest(struct sched_fix *f, uint16_t d)
 {
 	struct dpvs_lb_tables *lb = &f->cfg->lb;
-	struct dpvs_service *s = &lb->services[lb->dests[d].svc];
+	uint16_t si = dpvs_lb_dests(lb)[d].svc;
+	struct dpvs_service *s = dpvs_lb_svc(lb, si);
+	uint32_t *dl = dpvs_lb_svc_dests(lb, si);
 	unsigned int i, j = 0;
 
 	for (i = 0; i < s->ndests; i++)
-		if (s->dests[i] != d)
-			s->dests[j++] = s->dests[i];
-	s->ndests = (uint16_t)j;
-	memset(&lb->dests[d], 0, sizeof(lb->dests[d]));
+		if (dl[i] != d)
+			dl[j++] = dl[i];
+	s->ndests = j;
+	memset(&dpvs_lb_dests(lb)[d], 0, sizeof(struct dpvs_dest));
 }
 
 /* This worker's connection counts for dest slot d (as the conn table keeps them). */
 static inline void
 fix_set_conns(struct sched_fix *f, uint16_t d, uint64_t active, uint64_t inactive)
 {
-	struct dpvs_lb_stats *row = &f->wr->dest_stats[d];
+	struct dpvs_lb_stats *row = &dpvs_wr_dest_stats(f->wr)[d];
 
-	row->id = f->cfg->lb.dests[d].id;
+	row->id = FIX_DESTS(f)[d].id;
 	row->active = active;
 	row->inactive = inactive;
 }
@@ -150,11 +179,12 @@ fix_pkt(uint32_t src_host, uint16_t sport_host)
 static inline unsigned int
 fix_dest_index(const struct sched_fix *f, uint16_t svc, uint16_t d)
 {
-	const struct dpvs_service *s = &f->cfg->lb.services[svc];
+	const struct dpvs_service *s = dpvs_lb_svc(&f->cfg->lb, svc);
+	const uint32_t *dl = dpvs_lb_svc_dests(&f->cfg->lb, svc);
 	unsigned int i;
 
 	for (i = 0; i < s->ndests; i++)
-		if (s->dests[i] == d)
+		if (dl[i] == d)
 			return i;
 	ck_abort_msg("dest slot %u not in service %u", d, svc);
 	return 0;

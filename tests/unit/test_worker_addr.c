@@ -21,6 +21,7 @@
 #include "worker/ipvs/lbpath.h"
 #include "worker/l2/neigh.h"
 #include "worker/worker.h"
+#include "test_ctl_util.h"
 
 static uint32_t
 v4(const char *s)
@@ -43,7 +44,7 @@ ip4(uint32_t a)
 static void
 add_addr(struct dpvs_config_set *set, uint32_t a, uint16_t port)
 {
-	struct dpvs_addr_entry *e = &set->addrs[set->naddrs++];
+	struct dpvs_addr_entry *e = &dpvs_cfg_addrs(set)[set->naddrs++];
 
 	memset(e, 0, sizeof(*e));
 	e->addr = ip4(a);
@@ -54,7 +55,7 @@ add_addr(struct dpvs_config_set *set, uint32_t a, uint16_t port)
 static struct dpvs_service *
 add_svc(struct dpvs_config_set *set, uint16_t slot, uint8_t proto, uint32_t vip)
 {
-	struct dpvs_service *s = &set->lb.services[slot];
+	struct dpvs_service *s = &dpvs_lb_svcs(&set->lb)[slot];
 
 	memset(s, 0, sizeof(*s));
 	s->id = 100u + slot;
@@ -62,6 +63,12 @@ add_svc(struct dpvs_config_set *set, uint16_t slot, uint8_t proto, uint32_t vip)
 	s->vip = ip4(vip);
 	s->vport = htons(80);
 	return s;
+}
+
+static void
+set_laddr(struct dpvs_config_set *set, uint16_t slot, uint32_t j, uint32_t a)
+{
+	dpvs_lb_svc_laddrs(&set->lb, slot)[j].ip = ip4(a);
 }
 
 static int
@@ -76,14 +83,18 @@ is_laddr(const struct dpvs_config_set *set, uint8_t proto, uint32_t a)
 static void
 wipe_scanned(struct dpvs_config_set *set)
 {
-	memset(set->addrs, 0, sizeof(set->addrs));
+	const struct dpvs_caps *c = &set->lb.caps;
+
+	memset(dpvs_cfg_addrs(set), 0, c->addrs * sizeof(struct dpvs_addr_entry));
 	set->naddrs = 0;
-	memset(set->lb.services, 0, sizeof(set->lb.services));
+	memset(dpvs_lb_svcs(&set->lb), 0, c->services * sizeof(struct dpvs_service));
+	memset(dpvs_lb_svc_laddrs(&set->lb, 0), 0,
+	       (size_t)c->services * c->svc_laddrs * sizeof(struct dpvs_svc_laddr));
 }
 
 START_TEST(test_node_and_local_addresses)
 {
-	struct dpvs_config_set *set = calloc(1, sizeof(*set));
+	struct dpvs_config_set *set = tctl_set();
 	struct dpvs_service *s;
 
 	ck_assert_ptr_nonnull(set);
@@ -91,11 +102,11 @@ START_TEST(test_node_and_local_addresses)
 	add_addr(set, v4("10.0.1.1"), 1);
 	add_addr(set, v4("10.0.1.10"), 1);
 	s = add_svc(set, 0, IPPROTO_TCP, v4("10.0.0.100"));
-	s->laddrs[0] = ip4(v4("10.0.1.10"));
+	set_laddr(set, 0, 0, v4("10.0.1.10"));
 	s->nladdrs = 1;
 	s = add_svc(set, 7, IPPROTO_UDP, v4("10.0.0.100"));
-	s->laddrs[0] = ip4(v4("10.0.1.11"));
-	s->laddrs[1] = ip4(v4("10.0.1.10"));
+	set_laddr(set, 7, 0, v4("10.0.1.11"));
+	set_laddr(set, 7, 1, v4("10.0.1.10"));
 	s->nladdrs = 2;
 	ctl_lb_derive(set);
 	wipe_scanned(set);
@@ -121,37 +132,43 @@ START_TEST(test_node_and_local_addresses)
 }
 END_TEST
 
-/* The most a set can name, every address distinct: all found, misses not. */
+/* The most a set can name, every address distinct (a local address is a
+ * node address: each service's are its own): all found, misses not. */
 START_TEST(test_full_set)
 {
-	struct dpvs_config_set *set = calloc(1, sizeof(*set));
-	uint32_t i, j, a;
+	struct dpvs_caps caps = tctl_caps();
+	struct dpvs_config_set *set;
+	uint32_t i, j, a, nsvc, nla;
 	uint64_t t0, t1;
 	volatile int sink = 0;
 
+	caps.addrs = caps.services * caps.svc_laddrs;
+	set = dpvs_cfgset_alloc(&caps);
 	ck_assert_ptr_nonnull(set);
-	for (i = 0; i < DPVS_MAX_ADDRS; i++)
-		add_addr(set, htonl(0x0a000000u | i << 8 | 1), (uint16_t)(i % DPVS_MAX_PORTS));
-	for (i = 0; i < DPVS_MAX_SERVICES; i++) {
+	nsvc = caps.services;
+	nla = caps.svc_laddrs;
+	for (i = 0; i < caps.addrs; i++)
+		add_addr(set, htonl(0x0a000000u | i << 8 | 2), (uint16_t)(i % DPVS_MAX_PORTS));
+	for (i = 0; i < nsvc; i++) {
 		struct dpvs_service *s =
 			add_svc(set, (uint16_t)i, (i & 1) ? IPPROTO_UDP : IPPROTO_TCP,
 				htonl(0x0b000000u | i));
-		for (j = 0; j < DPVS_MAX_SVC_LADDRS; j++)
-			s->laddrs[j] = ip4(htonl(0x0c000000u | i << 8 | j));
-		s->nladdrs = DPVS_MAX_SVC_LADDRS;
+		for (j = 0; j < nla; j++)
+			set_laddr(set, (uint16_t)i, j, htonl(0x0a000000u | (i * nla + j) << 8 | 2));
+		s->nladdrs = (uint16_t)nla;
 	}
 	ctl_lb_derive(set);
 	wipe_scanned(set);
-	for (i = 0; i < DPVS_MAX_ADDRS; i++) {
-		a = htonl(0x0a000000u | i << 8 | 1);
+	for (i = 0; i < caps.addrs; i++) {
+		a = htonl(0x0a000000u | i << 8 | 2);
 		ck_assert_int_eq(wk_addr_v4_is_ours(set, (uint16_t)(i % DPVS_MAX_PORTS), a), 1);
 		ck_assert_int_eq(wk_addr_v4_is_ours(set, (uint16_t)((i + 1) % DPVS_MAX_PORTS), a),
 				 0);
 		ck_assert_int_eq(wk_addr_v4_is_ours(set, WK_PORT_NONE, a + htonl(1)), 0);
 	}
-	for (i = 0; i < DPVS_MAX_SERVICES; i++)
-		for (j = 0; j < DPVS_MAX_SVC_LADDRS; j++) {
-			a = htonl(0x0c000000u | i << 8 | j);
+	for (i = 0; i < nsvc; i++)
+		for (j = 0; j < nla; j++) {
+			a = htonl(0x0a000000u | (i * nla + j) << 8 | 2);
 			ck_assert_int_eq(is_laddr(set, IPPROTO_TCP, a), (i & 1) == 0);
 			ck_assert_int_eq(is_laddr(set, IPPROTO_UDP, a), (i & 1) != 0);
 			ck_assert_int_eq(is_laddr(set, IPPROTO_TCP, htonl(0x0d000000u | i << 8 | j)),
@@ -172,18 +189,18 @@ END_TEST
 
 START_TEST(test_removed_after_derive)
 {
-	struct dpvs_config_set *set = calloc(1, sizeof(*set));
+	struct dpvs_config_set *set = tctl_set();
 	struct dpvs_service *s;
 
 	ck_assert_ptr_nonnull(set);
 	add_addr(set, v4("10.0.0.1"), 0);
 	s = add_svc(set, 3, IPPROTO_TCP, v4("10.0.0.100"));
-	s->laddrs[0] = ip4(v4("10.0.1.10"));
+	set_laddr(set, 3, 0, v4("10.0.1.10"));
 	s->nladdrs = 1;
 	ctl_lb_derive(set);
 	ck_assert_int_eq(is_laddr(set, IPPROTO_TCP, v4("10.0.1.10")), 1);
 	ck_assert_int_eq(wk_addr_v4_is_ours(set, 0, v4("10.0.0.1")), 1);
-	set->lb.services[3].id = 0;
+	dpvs_lb_svcs(&set->lb)[3].id = 0;
 	set->naddrs = 0;
 	ctl_lb_derive(set);
 	ck_assert_int_eq(is_laddr(set, IPPROTO_TCP, v4("10.0.1.10")), 0);

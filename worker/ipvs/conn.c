@@ -215,8 +215,9 @@ conn_sane(const struct dpvs_conn *c, uint64_t now_ns)
 		return 0;
 	if (c->fwd_mode >= DPVS_FWD_MAX)
 		return 0;
-	/* the ipvs path indexes this worker's service counter rows with it */
-	if (c->svc_slot >= DPVS_MAX_SERVICES)
+	/* no capacity allows this slot (the ipvs path also checks it against
+	 * the node's [tables] services before it indexes a counter row) */
+	if (c->svc_slot >= DPVS_SVC_SLOT_LIMIT)
 		return 0;
 	if (!ip_sane(&c->caddr) || c->vaddr.family != c->caddr.family ||
 	    !ip_sane(&c->daddr))
@@ -232,6 +233,9 @@ conn_sane(const struct dpvs_conn *c, uint64_t now_ns)
 	    (c->laddr.family != DPVS_AF_NONE && c->lport == 0))
 		return 0;
 	if (c->expires_ns > now_ns + CONN_MAX_LIFETIME_NS)
+		return 0;
+	/* the ipvs path drops every packet that arrives elsewhere */
+	if (c->in_port >= DPVS_MAX_PORTS || c->out_port >= DPVS_MAX_PORTS)
 		return 0;
 	return 1;
 }

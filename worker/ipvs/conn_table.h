@@ -20,6 +20,17 @@
 #include "shm/conn.h"
 #include "shm/lb.h"
 
+/* The port index where packets of connection c in direction dir arrive:
+ * DPVS_DIR_IN on the client's side (in_port), DPVS_DIR_OUT on the dest's
+ * (out_port). A packet that matches c's tuple anywhere else is not c's
+ * (a forger on the other wire); an ICMP error about a packet sent to one
+ * side comes from that side. Every forwarding mode fills both fields. */
+static inline uint16_t
+wk_conn_arrival_port(const struct dpvs_conn *c, int dir)
+{
+	return dir == DPVS_DIR_OUT ? c->out_port : c->in_port;
+}
+
 /* Rebuild the hash chains, the timer wheel, the free list and the count
  * from the array (the truth): only DPVS_CONN_F_USED slots count. Entries
  * whose fields are inconsistent (bad proto, state, mode or family, a timer

@@ -9,8 +9,11 @@
  *     outer laddr -> dest, embedded dest:dport -> laddr:lport.
  * The embedded IP and TCP/UDP checksums are updated incrementally, the ICMP
  * checksum and the outer header checksum are recomputed; the outer TTL is
- * decremented. An error about a local port another worker owns is
- * redirected there; anything else goes on to local_in / the kernel.
+ * decremented. An error must come from the side the embedded packet was
+ * sent to: it arrives on the port where the connection's replies from that
+ * side arrive (wk_conn_arrival_port), else it is dropped (conn_wrong_port).
+ * An error about a local port another worker owns is redirected there;
+ * anything else goes on to local_in / the kernel.
  * Writes the packet only.
  */
 #include <string.h>
@@ -118,7 +121,6 @@ wk_icmp_err_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_ver
 	uint32_t idx;
 	int dir;
 
-	RTE_SET_USED(p);
 	if ((ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0)
 		return 0;
 	if (icmp_emb_find(m, ip, &e) != 0)
@@ -129,7 +131,12 @@ wk_icmp_err_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_ver
 	idx = wk_conn_lookup(ctx->ct, e.ip->next_proto_id, &src, e.ports[1], &dst, e.ports[0],
 			     &dir);
 	if (idx != DPVS_CONN_NIL) {
-		*v = icmp_relay(ctx, m, ip, &e, &dpvs_conn_array(ctx->ct)[idx], dir);
+		const struct dpvs_conn *c = &dpvs_conn_array(ctx->ct)[idx];
+
+		if (p != wk_conn_arrival_port(c, dir))
+			*v = wk_drop(DPVS_DROP_WRONG_PORT);
+		else
+			*v = icmp_relay(ctx, m, ip, &e, c, dir);
 		return 1;
 	}
 	/* about laddr:lport of another worker's connection? */

@@ -10,6 +10,15 @@
  * owns its port: redirected there, or dropped (no_conn) if that is us.
  * ICMP: errors about a connection go to icmp_err.c. Anything else: 0, the
  * packet continues to local_in / the kernel as before.
+ * A packet belongs to the connection it matches only if it arrived on the
+ * port where that direction arrives (wk_conn_arrival_port: the client's
+ * side for DPVS_DIR_IN, the dest's for DPVS_DIR_OUT); else it is dropped
+ * (conn_wrong_port), so the client's wire cannot speak for the server. TCP:
+ * an invalid flag combination is dropped (tcp_bad_flags), before a
+ * connection is made too; every segment of a connection is checked against
+ * its window (tcp_window.c) and one outside it is dropped
+ * (tcp_out_of_window) without touching state, timer or counters. UDP: a
+ * length field other than the IP payload's is dropped (udp_bad_len).
  * Per packet: the TCP state, the connection's timer and counters, this
  * worker's svc_stats/dest_stats rows (active/inactive follow the state).
  * Writes this worker's connection table, region rows and stats row.
@@ -25,15 +34,21 @@
 
 #include "shm/lb_hash.h"
 #include "worker/ipvs/conn_table.h"
+#include "worker/ipvs/lb_counts.h"
 #include "worker/ipvs/lbpath.h"
+#include "worker/ipvs/tcp_window.h"
 #include "worker/l2/neigh.h"
 
 #define WK_LPORT_MIN   1024   /* local ports come from [WK_LPORT_MIN, 65535] */
 #define WK_LPORT_TRIES 64     /* ports tried per local address */
 #define WK_EXPIRE_MAX  64     /* connections reaped per loop iteration */
 
-/* Fill pk from the IPv4 packet at l3; -1 if the L4 header is truncated. */
-static int
+/* Fill pk from the IPv4 packet at l3. DPVS_DROP_MAX when it is usable;
+ * else why not: the L4 header truncated, or a UDP length field that is not
+ * the IP payload's length (a datagram shorter than its packet carries bytes
+ * no checksum covers: Linux trims them when it receives one; a forwarder has
+ * no good use for them, and no sane sender makes one, so it is dropped). */
+static enum dpvs_drop_reason
 ipvs_parse(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip, uint16_t l3,
 	   struct wk_pkt *pk)
 {
@@ -50,26 +65,39 @@ ipvs_parse(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip, uint16_t l3,
 	pk->l4_len = tot - hlen;
 	need = pk->proto == IPPROTO_TCP ? sizeof(struct rte_tcp_hdr) : sizeof(struct rte_udp_hdr);
 	if (pk->l4_len < need || contig < hlen + need)
-		return -1;
+		return DPVS_DROP_L4_HDR;
 	ports = (const uint16_t *)((const uint8_t *)ip + hlen);
 	if (pk->proto == IPPROTO_TCP) {
 		th = (const struct rte_tcp_hdr *)ports;
 		need = (uint32_t)(th->data_off >> 4) * 4;
 		if (need < sizeof(*th) || pk->l4_len < need || contig < hlen + need)
-			return -1;
+			return DPVS_DROP_L4_HDR;
 		pk->tcp_flags = th->tcp_flags;
+	} else if (rte_be_to_cpu_16(ports[2]) != pk->l4_len) {
+		return DPVS_DROP_UDP_LEN; /* struct rte_udp_hdr.dgram_len */
 	}
 	wk_ip_from_v4(&pk->src, ip->src_addr);
 	wk_ip_from_v4(&pk->dst, ip->dst_addr);
 	pk->sport = ports[0];
 	pk->dport = ports[1];
-	return 0;
+	return DPVS_DROP_MAX;
+}
+
+/* The TCP segment of pk as the window tracker sees it. */
+static void
+ipvs_tcp_seg(const struct rte_mbuf *m, const struct wk_pkt *pk, struct wk_tcp_seg *seg)
+{
+	const struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *,
+								pk->l4_off);
+
+	/* a SYN proxy (not built) would take its delta off seg->ack here */
+	wk_tcp_seg_parse(th, (uint32_t)(th->data_off >> 4) * 4, pk->l4_len, seg);
 }
 
 /* This worker's counter row of a service or dest slot if it belongs to
  * object id; with reset, a row of another object is taken over. */
 static struct dpvs_lb_stats *
-lb_row(struct dpvs_lb_stats *rows, uint16_t slot, uint32_t id, int reset)
+lb_row(struct dpvs_lb_stats *rows, uint32_t slot, uint32_t id, int reset)
 {
 	struct dpvs_lb_stats *r = &rows[slot];
 
@@ -85,7 +113,7 @@ lb_row(struct dpvs_lb_stats *rows, uint16_t slot, uint32_t id, int reset)
 static int
 conn_is_active(const struct dpvs_conn *c)
 {
-	return c->proto == IPPROTO_TCP && c->state == DPVS_TCPS_ESTABLISHED;
+	return wk_conn_is_active(c); /* the rule the rebuild at attach uses */
 }
 
 /* Add delta (+1 / -1) to the active or inactive count of c's rows. */
@@ -95,10 +123,10 @@ conn_count(struct wk_ctx *ctx, const struct dpvs_conn *c, int active, int delta)
 	struct dpvs_lb_stats *rows[2];
 	unsigned int i;
 
-	rows[0] = c->svc_slot < DPVS_MAX_SERVICES ?
-			  lb_row(ctx->wr->svc_stats, c->svc_slot, c->svc_id, 0) : NULL;
-	rows[1] = c->dest_slot < DPVS_MAX_DESTS ?
-			  lb_row(ctx->wr->dest_stats, c->dest_slot, c->dest_id, 0) : NULL;
+	rows[0] = c->svc_slot < ctx->wr->caps.services ?
+			  lb_row(dpvs_wr_svc_stats(ctx->wr), c->svc_slot, c->svc_id, 0) : NULL;
+	rows[1] = c->dest_slot < ctx->wr->caps.dests ?
+			  lb_row(dpvs_wr_dest_stats(ctx->wr), c->dest_slot, c->dest_id, 0) : NULL;
 	for (i = 0; i < 2; i++) {
 		uint64_t *n;
 
@@ -150,20 +178,21 @@ static int
 ipvs_pick_local(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s,
 		const struct dpvs_dest *d, uint8_t proto, unsigned int *li, uint16_t *lport)
 {
-	unsigned int k, t, i, n = RTE_MIN(s->nladdrs, (uint16_t)DPVS_MAX_SVC_LADDRS);
+	const struct dpvs_svc_laddr *la = dpvs_lb_svc_laddrs(&ctx->cfg->lb, svc);
+	unsigned int k, t, i, n = RTE_MIN(s->nladdrs, (uint16_t)ctx->cfg->lb.caps.svc_laddrs);
 	uint16_t *cur;
 	int dir;
 
 	for (k = 0; k < n; k++) {
 		/* spread connections over the addresses */
-		i = (k + ctx->wr->svc_stats[svc].conns) % n;
-		if (s->laddrs[i].family != DPVS_AF_INET)
+		i = (k + dpvs_wr_svc_stats(ctx->wr)[svc].conns) % n;
+		if (la[i].ip.family != DPVS_AF_INET)
 			continue;
-		cur = &ctx->wr->lport_cursor[svc][i];
+		cur = &dpvs_wr_lport(ctx->wr, svc)[i];
 		for (t = 0; t < WK_LPORT_TRIES; t++) {
 			*cur = lport_next(ctx, *cur);
 			*lport = rte_cpu_to_be_16(*cur);
-			if (wk_conn_lookup(ctx->ct, proto, &d->addr, d->port, &s->laddrs[i], *lport,
+			if (wk_conn_lookup(ctx->ct, proto, &d->addr, d->port, &la[i].ip, *lport,
 					   &dir) == DPVS_CONN_NIL) {
 				*li = i;
 				return 0;
@@ -175,11 +204,12 @@ ipvs_pick_local(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s,
 
 /* Fill and insert a new connection; its index, or DPVS_CONN_NIL. */
 static uint32_t
-ipvs_conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, uint16_t p, uint16_t svc,
-	      uint16_t ds, unsigned int li, uint16_t lport)
+ipvs_conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, const struct wk_tcp_seg *seg,
+	      uint16_t p, uint16_t svc, uint32_t ds, unsigned int li, uint16_t lport)
 {
-	const struct dpvs_service *s = &ctx->cfg->lb.services[svc];
-	const struct dpvs_dest *d = &ctx->cfg->lb.dests[ds];
+	const struct dpvs_service *s = dpvs_lb_svc(&ctx->cfg->lb, svc);
+	const struct dpvs_dest *d = &dpvs_lb_dests(&ctx->cfg->lb)[ds];
+	const struct dpvs_svc_laddr *la = &dpvs_lb_svc_laddrs(&ctx->cfg->lb, svc)[li];
 	uint32_t idx = wk_conn_alloc(ctx->ct);
 	struct dpvs_conn *c;
 
@@ -198,51 +228,81 @@ ipvs_conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, uint16_t p, uint16_t 
 	c->cport = pk->sport;
 	c->vaddr = pk->dst;
 	c->vport = pk->dport;
-	c->laddr = s->laddrs[li];
+	c->laddr = la->ip;
 	c->lport = lport;
 	c->daddr = d->addr;
 	c->dport = d->port;
 	c->in_port = p;
-	c->out_port = s->laddr_port[li];
+	c->out_port = la->port;
+	if (seg != NULL)
+		wk_tcp_track_init(c->trk, seg);
 	c->created_ns = ctx->now_ns;
 	c->expires_ns = ctx->now_ns +
 			wk_conn_timeout_ns(&ctx->cfg->lb.timeouts, c->proto, c->state);
 	wk_conn_insert(ctx->ct, idx, ctx->now_ns);
-	lb_row(ctx->wr->svc_stats, svc, s->id, 1)->conns++;
-	lb_row(ctx->wr->dest_stats, ds, d->id, 1)->conns++;
+	lb_row(dpvs_wr_svc_stats(ctx->wr), svc, s->id, 1)->conns++;
+	lb_row(dpvs_wr_dest_stats(ctx->wr), ds, d->id, 1)->conns++;
 	conn_count(ctx, c, conn_is_active(c), 1);
 	return idx;
 }
 
-/* A packet of connection idx in direction dir: state, timer, counters,
- * then the xmit of its forwarding mode. */
+/* TCP: the segment against the window of connection c (unless it is the
+ * SYN that just made c), then the state. 0 to go on; 1 to go on without
+ * touching state or timer; -1 to drop (out of window). */
+static int
+ipvs_tcp_in(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+	    struct dpvs_conn *c, int dir, int fresh)
+{
+	struct wk_tcp_seg seg;
+	enum wk_tcpw w = WK_TCPW_OK;
+	uint8_t st;
+
+	if (!fresh) {
+		ipvs_tcp_seg(m, pk, &seg);
+		w = wk_tcp_track(c->trk, dir, &seg);
+	}
+	if (w == WK_TCPW_BAD)
+		return -1;
+	if (w == WK_TCPW_PASS)
+		return 1;
+	st = wk_tcp_next_state(c->state, dir, pk->tcp_flags);
+	if (st != c->state) {
+		int was = conn_is_active(c);
+
+		c->state = st;
+		if (was != conn_is_active(c)) {
+			conn_count(ctx, c, was, -1);
+			conn_count(ctx, c, !was, 1);
+		}
+	}
+	return 0;
+}
+
+/* A packet of connection idx in direction dir (fresh: the one that made
+ * it): TCP window and state, timer, counters, then the xmit of its
+ * forwarding mode. */
 static struct wk_verdict
 ipvs_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk, uint32_t idx,
-	      int dir)
+	      int dir, int fresh)
 {
 	struct dpvs_conn *c = &dpvs_conn_array(ctx->ct)[idx];
 	struct dpvs_lb_stats *rs, *rd;
 	/* the IP packet's length: Ethernet padding is not traffic */
 	uint32_t bytes = (uint32_t)(pk->l4_off - pk->l3_off) + pk->l4_len;
-	uint8_t st = c->state;
+	int t = 0;
 
-	if (c->proto == IPPROTO_TCP) {
-		st = wk_tcp_next_state(c->state, dir, pk->tcp_flags);
-		if (st != c->state) {
-			int was = conn_is_active(c);
-
-			c->state = st;
-			if (was != conn_is_active(c)) {
-				conn_count(ctx, c, was, -1);
-				conn_count(ctx, c, !was, 1);
-			}
-		}
-	}
-	wk_conn_set_timer(ctx->ct, idx,
-			  ctx->now_ns + wk_conn_timeout_ns(&ctx->cfg->lb.timeouts, c->proto, st));
-	rs = lb_row(ctx->wr->svc_stats, c->svc_slot, c->svc_id, 0);
-	rd = c->dest_slot < DPVS_MAX_DESTS ?
-		     lb_row(ctx->wr->dest_stats, c->dest_slot, c->dest_id, 0) : NULL;
+	if (c->proto == IPPROTO_TCP)
+		t = ipvs_tcp_in(ctx, m, pk, c, dir, fresh);
+	if (t < 0)
+		return wk_drop(DPVS_DROP_TCP_WINDOW);
+	if (t == 0)
+		wk_conn_set_timer(ctx->ct, idx,
+				  ctx->now_ns +
+					  wk_conn_timeout_ns(&ctx->cfg->lb.timeouts, c->proto, c->state));
+	rs = c->svc_slot < ctx->wr->caps.services ?
+		     lb_row(dpvs_wr_svc_stats(ctx->wr), c->svc_slot, c->svc_id, 0) : NULL;
+	rd = c->dest_slot < ctx->wr->caps.dests ?
+		     lb_row(dpvs_wr_dest_stats(ctx->wr), c->dest_slot, c->dest_id, 0) : NULL;
 	if (dir == DPVS_DIR_IN) {
 		c->in_pkts++;
 		c->in_bytes += bytes;
@@ -276,26 +336,32 @@ static struct wk_verdict
 ipvs_new(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
 	 uint16_t svc)
 {
-	const struct dpvs_service *s = &ctx->cfg->lb.services[svc];
+	const struct dpvs_service *s = dpvs_lb_svc(&ctx->cfg->lb, svc);
+	const struct dpvs_dest *dests = dpvs_lb_dests(&ctx->cfg->lb);
+	struct wk_tcp_seg seg;
 	unsigned int li;
-	uint16_t ds, lport;
+	uint32_t ds;
+	uint16_t lport;
 	uint32_t idx;
 
-	if (pk->proto == IPPROTO_TCP &&
-	    (pk->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG)) !=
-		    RTE_TCP_SYN_FLAG)
-		return wk_drop(DPVS_DROP_TCP_NOT_SYN);
+	if (pk->proto == IPPROTO_TCP) {
+		if (!wk_tcp_flags_valid(pk->tcp_flags))
+			return wk_drop(DPVS_DROP_TCP_FLAGS); /* SYN+FIN opens nothing */
+		if ((pk->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) != RTE_TCP_SYN_FLAG)
+			return wk_drop(DPVS_DROP_TCP_NOT_SYN);
+		ipvs_tcp_seg(m, pk, &seg);
+	}
 	ds = wk_sched_pick(ctx, svc, pk);
-	if (ds == DPVS_SLOT_NONE || ds >= DPVS_MAX_DESTS)
+	if (ds == DPVS_DEST_NONE || ds >= ctx->cfg->lb.caps.dests)
 		return wk_drop(DPVS_DROP_NO_DEST);
-	if (ctx->cfg->lb.dests[ds].fwd_mode != DPVS_FWD_FNAT)
+	if (dests[ds].fwd_mode != DPVS_FWD_FNAT)
 		return wk_drop(DPVS_DROP_FWD_MODE);
-	if (ipvs_pick_local(ctx, svc, s, &ctx->cfg->lb.dests[ds], pk->proto, &li, &lport) != 0)
+	if (ipvs_pick_local(ctx, svc, s, &dests[ds], pk->proto, &li, &lport) != 0)
 		return wk_drop(DPVS_DROP_NO_LADDR);
-	idx = ipvs_conn_new(ctx, pk, p, svc, ds, li, lport);
+	idx = ipvs_conn_new(ctx, pk, pk->proto == IPPROTO_TCP ? &seg : NULL, p, svc, ds, li, lport);
 	if (idx == DPVS_CONN_NIL)
 		return wk_drop(DPVS_DROP_CONN_FULL);
-	return ipvs_conn_pkt(ctx, m, pk, idx, DPVS_DIR_IN);
+	return ipvs_conn_pkt(ctx, m, pk, idx, DPVS_DIR_IN, 1);
 }
 
 /* Is ip a local address (or, with vips, a VIP too) of a service of proto?
@@ -340,9 +406,32 @@ static int
 ipvs_syn_reuses(const struct dpvs_conn *c, const struct wk_pkt *pk, int dir)
 {
 	return dir == DPVS_DIR_IN && c->proto == IPPROTO_TCP &&
-	       (pk->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG)) ==
-		       RTE_TCP_SYN_FLAG &&
+	       (pk->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG &&
 	       (c->state == DPVS_TCPS_TIME_WAIT || c->state == DPVS_TCPS_CLOSE);
+}
+
+/* Connection idx matched pk in direction dir, on port p: 1 with *v set to
+ * the verdict of its packet, or 0 when the client opens the tuple anew
+ * (ipvs_syn_reuses; the old connection is gone). A packet on another port
+ * than its direction's, or with flags no TCP sends, is dropped before it
+ * can touch the connection. */
+static int
+ipvs_conn_hit(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
+	      uint32_t idx, int dir, struct wk_verdict *v)
+{
+	struct dpvs_conn *c = &dpvs_conn_array(ctx->ct)[idx];
+
+	if (p != wk_conn_arrival_port(c, dir)) {
+		*v = wk_drop(DPVS_DROP_WRONG_PORT);
+	} else if (c->proto == IPPROTO_TCP && !wk_tcp_flags_valid(pk->tcp_flags)) {
+		*v = wk_drop(DPVS_DROP_TCP_FLAGS);
+	} else if (ipvs_syn_reuses(c, pk, dir)) {
+		ipvs_conn_close(ctx, idx);
+		return 0;
+	} else {
+		*v = ipvs_conn_pkt(ctx, m, pk, idx, dir, 0);
+	}
+	return 1;
 }
 
 int
@@ -350,6 +439,7 @@ wk_ipvs_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_verdict
 {
 	const uint16_t l3 = RTE_ETHER_HDR_LEN;
 	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l3);
+	enum dpvs_drop_reason why = DPVS_DROP_MAX;
 	struct wk_pkt pk;
 	uint32_t idx;
 	uint16_t svc, owner;
@@ -360,26 +450,23 @@ wk_ipvs_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_verdict
 	if (ip->next_proto_id != IPPROTO_TCP && ip->next_proto_id != IPPROTO_UDP)
 		return 0;
 	frag = ipv4_is_frag(ip);
-	if (frag || ipvs_parse(m, ip, l3, &pk) != 0) {
+	if (frag || (why = ipvs_parse(m, ip, l3, &pk)) != DPVS_DROP_MAX) {
 		/* the kernel's to reassemble or to refuse, unless it is for the
 		 * load balancer (whose VIPs and laddrs are node addresses too) */
 		wk_ip_from_v4(&pk.dst, ip->dst_addr);
 		if (wk_addr_v4_is_ours(ctx->cfg, WK_PORT_NONE, ip->dst_addr) &&
 		    !ipvs_is_lb_addr(ctx->cfg, ip->next_proto_id, &pk.dst, 1))
 			return 0;
-		*v = wk_drop(frag ? DPVS_DROP_IP_FRAG : DPVS_DROP_L4_HDR);
+		*v = wk_drop(frag ? DPVS_DROP_IP_FRAG : why);
 		return 1;
 	}
 	idx = wk_conn_lookup(ctx->ct, pk.proto, &pk.src, pk.sport, &pk.dst, pk.dport, &dir);
-	if (idx != DPVS_CONN_NIL && (dpvs_conn_array(ctx->ct)[idx].expires_ns <= ctx->now_ns ||
-				     ipvs_syn_reuses(&dpvs_conn_array(ctx->ct)[idx], &pk, dir))) {
-		ipvs_conn_close(ctx, idx); /* due (the wheel has not reaped it yet) or done */
+	if (idx != DPVS_CONN_NIL && dpvs_conn_array(ctx->ct)[idx].expires_ns <= ctx->now_ns) {
+		ipvs_conn_close(ctx, idx); /* due: the wheel has not reaped it yet */
 		idx = DPVS_CONN_NIL;
 	}
-	if (idx != DPVS_CONN_NIL) {
-		*v = ipvs_conn_pkt(ctx, m, &pk, idx, dir);
+	if (idx != DPVS_CONN_NIL && ipvs_conn_hit(ctx, m, p, &pk, idx, dir, v))
 		return 1;
-	}
 	svc = dpvs_svc_lookup(&ctx->cfg->lb, pk.proto, &pk.dst, pk.dport);
 	if (svc != DPVS_SLOT_NONE) {
 		*v = ipvs_new(ctx, m, p, &pk, svc);

@@ -8,7 +8,7 @@
  * out), route.c (rte_lpm of the active set), neigh_out.c (next-hop MAC, ARP
  * request, hold queue), redirect.c (rings between workers), icmp_err.c (ICMP
  * errors about a connection). conn.c / conn_timer.c / proto_tcp.c hold the
- * connection table (conn.h).
+ * connection table (conn.h); tcp_window.c the TCP flag and window checks.
  */
 #ifndef DPVS_WORKER_LB_H
 #define DPVS_WORKER_LB_H
@@ -43,15 +43,15 @@ int wk_ipvs_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_ver
 
 /*
  * Pick a dest for a new connection of service slot svc: returns a dest slot,
- * or DPVS_SLOT_NONE when no dest is available (weight 0, over its upper
+ * or DPVS_DEST_NONE when no dest is available (weight 0, over its upper
  * threshold, or none at all). Reads the active config set (ctx->cfg); rr and
- * wrr keep their cursor in ctx->wr->sched[svc], lc and wlc read this worker's
- * ctx->wr->dest_stats, mh and conhash read cfg->lb.sched_table[svc].
+ * wrr keep their cursor in dpvs_wr_sched(ctx->wr)[svc], lc and wlc read this
+ * worker's dest counter rows, mh and conhash the service's table of the pool.
  */
-uint16_t wk_sched_pick(struct wk_ctx *ctx, uint16_t svc, const struct wk_pkt *pk);
+uint32_t wk_sched_pick(struct wk_ctx *ctx, uint16_t svc, const struct wk_pkt *pk);
 
 /* Is dest slot d of service svc available for a new connection on this
  * worker (weight > 0, under its upper threshold)? */
-int wk_dest_available(const struct wk_ctx *ctx, uint16_t d);
+int wk_dest_available(const struct wk_ctx *ctx, uint32_t d);
 
 #endif

@@ -11,7 +11,10 @@
  * server -> client; a segment counts as RST if RST is set, else SYN, else
  * FIN, else ACK. One deliberate difference: a segment with none of these
  * flags leaves the state alone (the kernel moves to CLOSE), so that a bogus
- * flagless segment cannot shorten a connection's life.
+ * flagless segment cannot shorten a connection's life. (The ipvs path
+ * drops such a segment, and every other invalid flag combination, before
+ * it gets here: tcp_window.c; and a segment outside the connection's
+ * window too, so only segments in window move the state.)
  */
 #include <netinet/in.h>
 #include <stdint.h>

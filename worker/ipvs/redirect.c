@@ -13,6 +13,7 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include "shm/ring.h"
 #include "worker/ipvs/lbpath.h"
 
 int
@@ -20,7 +21,7 @@ wk_redirect_send(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t owner)
 {
 	struct rte_ring *r = ctx->shm->redir[ctx->id][owner];
 
-	if (r == NULL || rte_ring_sp_enqueue(r, m) != 0) {
+	if (r == NULL || dpvs_ring_enqueue(r, m) != 0) {
 		ctx->st->drop[DPVS_DROP_REDIR_RING_FULL]++;
 		rte_pktmbuf_free(m);
 		return -1;
@@ -37,7 +38,7 @@ redirect_drain_peer(struct wk_ctx *ctx, struct rte_ring *r)
 	unsigned int i, n;
 	uint8_t p;
 
-	n = rte_ring_sc_dequeue_burst(r, (void **)wr->inflight, DPVS_BURST, NULL);
+	n = dpvs_ring_dequeue_burst(r, (void **)wr->inflight, DPVS_BURST);
 	if (n == 0)
 		return 0;
 	wr->inflight_n = n;

@@ -6,7 +6,7 @@
  * shared by every scheduler, and the helpers of the hashing ones.
  *
  * In: the worker context (active config set ctx->cfg, this worker's region
- * ctx->wr), a service slot, the packet. Out: a dest slot or DPVS_SLOT_NONE.
+ * ctx->wr), a service slot, the packet. Out: a dest slot or DPVS_DEST_NONE.
  * Writes only this worker's region: ctx->wr->sched[svc] (scheduler state)
  * and the overload mark of dest rows in ctx->wr->dest_stats.
  *
@@ -32,12 +32,12 @@ static const wk_sched_pick_fn sched_pick[DPVS_SCHED_MAX] = {
 };
 
 void
-wk_sched_dest_conns(const struct wk_ctx *ctx, uint16_t d, uint64_t *active,
+wk_sched_dest_conns(const struct wk_ctx *ctx, uint32_t d, uint64_t *active,
 		    uint64_t *inactive)
 {
-	const struct dpvs_lb_stats *row = &ctx->wr->dest_stats[d];
+	const struct dpvs_lb_stats *row = &dpvs_wr_dest_stats(ctx->wr)[d];
 
-	if (row->id != 0 && row->id == ctx->cfg->lb.dests[d].id) {
+	if (row->id != 0 && row->id == dpvs_lb_dests(&ctx->cfg->lb)[d].id) {
 		*active = row->active;
 		*inactive = row->inactive;
 	} else {
@@ -47,7 +47,7 @@ wk_sched_dest_conns(const struct wk_ctx *ctx, uint16_t d, uint64_t *active,
 }
 
 uint64_t
-wk_sched_overhead(const struct wk_ctx *ctx, uint16_t d)
+wk_sched_overhead(const struct wk_ctx *ctx, uint32_t d)
 {
 	uint64_t act, inact, oh;
 
@@ -68,9 +68,9 @@ wk_sched_overhead(const struct wk_ctx *ctx, uint16_t d)
  * it points to is not: the mark is this worker's own state.
  */
 static int
-dest_under_threshold(const struct wk_ctx *ctx, uint16_t d, const struct dpvs_dest *dest)
+dest_under_threshold(const struct wk_ctx *ctx, uint32_t d, const struct dpvs_dest *dest)
 {
-	struct dpvs_lb_stats *row = &ctx->wr->dest_stats[d];
+	struct dpvs_lb_stats *row = &dpvs_wr_dest_stats(ctx->wr)[d];
 	uint64_t act, inact, n;
 
 	if (dest->u_threshold == 0) {
@@ -98,26 +98,31 @@ dest_under_threshold(const struct wk_ctx *ctx, uint16_t d, const struct dpvs_des
 }
 
 int
-wk_dest_available(const struct wk_ctx *ctx, uint16_t d)
+wk_dest_available(const struct wk_ctx *ctx, uint32_t d)
 {
 	const struct dpvs_dest *dest;
 
-	if (d >= DPVS_MAX_DESTS)
+	if (d >= ctx->cfg->lb.caps.dests)
 		return 0;
-	dest = &ctx->cfg->lb.dests[d];
+	dest = &dpvs_lb_dests(&ctx->cfg->lb)[d];
 	if (dest->id == 0 || dest->weight <= 0)
 		return 0;
 	return dest_under_threshold(ctx, d, dest);
 }
 
-uint16_t
+uint32_t
 wk_sched_table_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
 		    const struct wk_pkt *pk)
 {
-	const uint16_t *tbl = ctx->cfg->lb.sched_table[svc - ctx->cfg->lb.services];
-	uint32_t src, h, b, walked;
-	uint16_t d, last = DPVS_SLOT_NONE;
+	const struct dpvs_lb_tables *lb = &ctx->cfg->lb;
+	const uint32_t *dl = dpvs_lb_svc_dests(lb, (uint32_t)(svc - dpvs_lb_svcs(lb)));
+	const uint16_t *tbl;
+	uint32_t src, h, b, walked, d, last = DPVS_DEST_NONE;
 	unsigned int tries = 0;
+
+	if (svc->sched_tbl >= lb->caps.sched_tables)
+		return DPVS_DEST_NONE;
+	tbl = dpvs_lb_sched_table(lb, svc->sched_tbl);
 
 	/* IPv4 today (the ipvs core hands only IPv4 here); IPv6 will add a
 	 * dpvs_sched_hash_v6() over all 16 bytes */
@@ -128,9 +133,10 @@ wk_sched_table_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
 	 * run of buckets (conhash maps runs of buckets to one dest) without
 	 * counting it as another try. */
 	for (walked = 0; walked < DPVS_SCHED_TABLE_SIZE; walked++) {
-		d = tbl[b];
-		if (d == DPVS_SLOT_NONE)
-			return DPVS_SLOT_NONE; /* the service has no dest at all */
+		/* an entry is a position in the service's dest list */
+		if (tbl[b] >= svc->ndests)
+			return DPVS_DEST_NONE; /* the service has no dest at all */
+		d = dl[tbl[b]];
 		if (d != last) {
 			if (wk_dest_available(ctx, d))
 				return d;
@@ -141,22 +147,22 @@ wk_sched_table_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
 		if (++b == DPVS_SCHED_TABLE_SIZE)
 			b = 0;
 	}
-	return DPVS_SLOT_NONE;
+	return DPVS_DEST_NONE;
 }
 
-uint16_t
+uint32_t
 wk_sched_pick(struct wk_ctx *ctx, uint16_t svc, const struct wk_pkt *pk)
 {
 	const struct dpvs_service *s;
 	struct dpvs_sched_state *st;
 
-	if (svc >= DPVS_MAX_SERVICES)
-		return DPVS_SLOT_NONE;
-	s = &ctx->cfg->lb.services[svc];
-	if (s->id == 0 || s->ndests == 0 || s->ndests > DPVS_MAX_SVC_DESTS ||
+	if (svc >= ctx->cfg->lb.caps.services)
+		return DPVS_DEST_NONE;
+	s = dpvs_lb_svc(&ctx->cfg->lb, svc);
+	if (s->id == 0 || s->ndests == 0 || s->ndests > ctx->cfg->lb.caps.svc_dests ||
 	    s->sched_id >= DPVS_SCHED_MAX || sched_pick[s->sched_id] == NULL)
-		return DPVS_SLOT_NONE;
-	st = &ctx->wr->sched[svc];
+		return DPVS_DEST_NONE;
+	st = &dpvs_wr_sched(ctx->wr)[svc];
 	if (st->svc_id != s->id) {
 		st->svc_id = s->id;
 		st->cursor = 0;

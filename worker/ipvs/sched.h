@@ -7,7 +7,7 @@
  * checked (live, at least one dest in its list) and this worker's state for
  * that service slot, already reset if the slot now holds another service.
  * It reads the active config set (ctx->cfg) and writes only
- * ctx->wr->sched[svc] and, through wk_dest_available(), the overload marks
+ * dpvs_wr_sched(ctx->wr)[svc] and, through wk_dest_available(), the overload marks
  * in ctx->wr->dest_stats. Called only by the owning worker.
  */
 #ifndef DPVS_WORKER_SCHED_H
@@ -17,37 +17,37 @@
 
 #include "worker/ipvs/lb.h"
 
-typedef uint16_t (*wk_sched_pick_fn)(struct wk_ctx *ctx, const struct dpvs_service *svc,
+typedef uint32_t (*wk_sched_pick_fn)(struct wk_ctx *ctx, const struct dpvs_service *svc,
 				      struct dpvs_sched_state *st, const struct wk_pkt *pk);
 
-uint16_t wk_sched_rr_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
+uint32_t wk_sched_rr_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
 			  struct dpvs_sched_state *st, const struct wk_pkt *pk);
-uint16_t wk_sched_wrr_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
+uint32_t wk_sched_wrr_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
 			   struct dpvs_sched_state *st, const struct wk_pkt *pk);
-uint16_t wk_sched_lc_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
+uint32_t wk_sched_lc_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
 			  struct dpvs_sched_state *st, const struct wk_pkt *pk);
-uint16_t wk_sched_wlc_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
+uint32_t wk_sched_wlc_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
 			   struct dpvs_sched_state *st, const struct wk_pkt *pk);
-uint16_t wk_sched_mh_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
+uint32_t wk_sched_mh_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
 			  struct dpvs_sched_state *st, const struct wk_pkt *pk);
-uint16_t wk_sched_conhash_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
+uint32_t wk_sched_conhash_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
 			       struct dpvs_sched_state *st, const struct wk_pkt *pk);
 
 /* This worker's connections to dest slot d: active and inactive from its
  * dest_stats row when the row belongs to the dest now in slot d, else 0. */
-void wk_sched_dest_conns(const struct wk_ctx *ctx, uint16_t d, uint64_t *active,
+void wk_sched_dest_conns(const struct wk_ctx *ctx, uint32_t d, uint64_t *active,
 			 uint64_t *inactive);
 
 /* LVS's connection overhead of dest slot d on this worker:
  * active * 256 + inactive (ip_vs_dest_conn_overhead), saturated at 2^32-1
  * so that overhead * weight fits 64 bits. */
-uint64_t wk_sched_overhead(const struct wk_ctx *ctx, uint16_t d);
+uint64_t wk_sched_overhead(const struct wk_ctx *ctx, uint32_t d);
 
 /* mh and conhash: the dest of the packet's bucket in the service's table,
  * or of the following buckets when that one's dest is unavailable (at most
- * WK_SCHED_HASH_TRIES distinct dests tried); DPVS_SLOT_NONE otherwise. */
+ * WK_SCHED_HASH_TRIES distinct dests tried); DPVS_DEST_NONE otherwise. */
 #define WK_SCHED_HASH_TRIES 8
-uint16_t wk_sched_table_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
+uint32_t wk_sched_table_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
 			     const struct wk_pkt *pk);
 
 #endif

@@ -8,13 +8,13 @@
  * new dest takes over. A dest that is unavailable on this worker (over its
  * threshold) sends the flow on along the ring, to the next buckets' dests.
  *
- * Reads only cfg->lb.sched_table[svc]; no per-worker state.
+ * Reads only the service's table of the pool (dpvs_lb_sched_table); no per-worker state.
  */
 #include <stdint.h>
 
 #include "worker/ipvs/sched.h"
 
-uint16_t
+uint32_t
 wk_sched_conhash_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
 		      struct dpvs_sched_state *st, const struct wk_pkt *pk)
 {

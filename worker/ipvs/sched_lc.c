@@ -12,24 +12,25 @@
 
 #include "worker/ipvs/sched.h"
 
-uint16_t
+uint32_t
 wk_sched_lc_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
 		 struct dpvs_sched_state *st, const struct wk_pkt *pk)
 {
-	uint16_t least = DPVS_SLOT_NONE;
+	const uint32_t *dl = dpvs_lb_svc_dests(&ctx->cfg->lb, (uint32_t)(svc - dpvs_lb_svcs(&ctx->cfg->lb)));
+	uint32_t least = DPVS_DEST_NONE;
 	uint64_t loh = 0;
 	uint32_t i;
 
 	(void)st;
 	(void)pk;
 	for (i = 0; i < svc->ndests; i++) {
-		uint16_t d = svc->dests[i];
+		uint32_t d = dl[i];
 		uint64_t oh;
 
 		if (!wk_dest_available(ctx, d))
 			continue;
 		oh = wk_sched_overhead(ctx, d);
-		if (least == DPVS_SLOT_NONE || oh < loh) {
+		if (least == DPVS_DEST_NONE || oh < loh) {
 			least = d;
 			loh = oh;
 		}

@@ -7,13 +7,13 @@
  * dests, sends a flow to the same dest. A dest that is unavailable on this
  * worker (over its threshold) sends the flow to the next buckets' dests.
  *
- * Reads only cfg->lb.sched_table[svc]; no per-worker state.
+ * Reads only the service's table of the pool (dpvs_lb_sched_table); no per-worker state.
  */
 #include <stdint.h>
 
 #include "worker/ipvs/sched.h"
 
-uint16_t
+uint32_t
 wk_sched_mh_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
 		 struct dpvs_sched_state *st, const struct wk_pkt *pk)
 {

@@ -3,8 +3,8 @@
  * connection each, skipping those that are not available (weight 0, over
  * their threshold on this worker).
  *
- * State: this worker's cursor for the service (ctx->wr->sched[svc].cursor),
- * the index in svc->dests[] of the next dest to try. Each worker runs its
+ * State: this worker's cursor for the service (dpvs_wr_sched(ctx->wr)[svc].cursor),
+ * the index in the service's dest list of the next dest to try. Each worker runs its
  * own cycle, so the node as a whole spreads new connections evenly too.
  * A dest list that shrank is handled by taking the cursor modulo ndests.
  */
@@ -12,15 +12,16 @@
 
 #include "worker/ipvs/sched.h"
 
-uint16_t
+uint32_t
 wk_sched_rr_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
 		 struct dpvs_sched_state *st, const struct wk_pkt *pk)
 {
+	const uint32_t *dl = dpvs_lb_svc_dests(&ctx->cfg->lb, (uint32_t)(svc - dpvs_lb_svcs(&ctx->cfg->lb)));
 	uint32_t n = svc->ndests, i = st->cursor % n, k;
 
 	(void)pk;
 	for (k = 0; k < n; k++) {
-		uint16_t d = svc->dests[i];
+		uint32_t d = dl[i];
 
 		if (++i == n)
 			i = 0;
@@ -29,5 +30,5 @@ wk_sched_rr_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
 			return d;
 		}
 	}
-	return DPVS_SLOT_NONE;
+	return DPVS_DEST_NONE;
 }

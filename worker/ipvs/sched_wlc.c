@@ -12,19 +12,20 @@
 
 #include "worker/ipvs/sched.h"
 
-uint16_t
+uint32_t
 wk_sched_wlc_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
 		  struct dpvs_sched_state *st, const struct wk_pkt *pk)
 {
-	const struct dpvs_dest *dests = ctx->cfg->lb.dests;
-	uint16_t least = DPVS_SLOT_NONE;
+	const struct dpvs_dest *dests = dpvs_lb_dests(&ctx->cfg->lb);
+	const uint32_t *dl = dpvs_lb_svc_dests(&ctx->cfg->lb, (uint32_t)(svc - dpvs_lb_svcs(&ctx->cfg->lb)));
+	uint32_t least = DPVS_DEST_NONE;
 	uint64_t loh = 0, lw = 0;
 	uint32_t i;
 
 	(void)st;
 	(void)pk;
 	for (i = 0; i < svc->ndests; i++) {
-		uint16_t d = svc->dests[i];
+		uint32_t d = dl[i];
 		uint64_t oh, w;
 
 		if (!wk_dest_available(ctx, d))
@@ -32,7 +33,7 @@ wk_sched_wlc_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
 		/* overhead < 2^32 and weight < 2^31: the products fit */
 		oh = wk_sched_overhead(ctx, d);
 		w = (uint64_t)dests[d].weight;
-		if (least == DPVS_SLOT_NONE || loh * w > oh * lw) {
+		if (least == DPVS_DEST_NONE || loh * w > oh * lw) {
 			least = d;
 			loh = oh;
 			lw = w;

@@ -5,9 +5,9 @@
  * when its weight is >= cw. Weights 3:2:1 give A A B A B C: over one cycle
  * (sum of weights / g picks) each dest gets exactly weight / g.
  *
- * State: this worker's ctx->wr->sched[svc]: cursor (index in svc->dests[]
+ * State: this worker's dpvs_wr_sched(ctx->wr)[svc]: cursor (index in the dest list
  * of the next dest to look at) and cw. mw and g are computed from the
- * current weights on every pick (at most DPVS_MAX_SVC_DESTS dests, new
+ * current weights on every pick (at most [tables] dests_per_service dests, new
  * connections only), so a weight change needs no reset. Dests that are not
  * available (over their threshold on this worker) are skipped; rounds of cw
  * that no available dest can serve are skipped at once (cw is lowered to the
@@ -30,30 +30,31 @@ gcd32(int32_t a, int32_t b)
 	return a;
 }
 
-uint16_t
+uint32_t
 wk_sched_wrr_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
 		  struct dpvs_sched_state *st, const struct wk_pkt *pk)
 {
-	const struct dpvs_dest *dests = ctx->cfg->lb.dests;
+	const struct dpvs_dest *dests = dpvs_lb_dests(&ctx->cfg->lb);
+	const uint32_t *dl = dpvs_lb_svc_dests(&ctx->cfg->lb, (uint32_t)(svc - dpvs_lb_svcs(&ctx->cfg->lb)));
 	uint32_t n = svc->ndests, i, k;
 	int32_t mw = 0, maw = 0, g = 0;
 
 	(void)pk;
 	for (i = 0; i < n; i++) {
-		const struct dpvs_dest *d = &dests[svc->dests[i]];
+		const struct dpvs_dest *d = &dests[dl[i]];
 
 		if (d->id == 0 || d->weight <= 0)
 			continue;
 		mw = d->weight > mw ? d->weight : mw;
 		g = gcd32(d->weight, g);
-		if (d->weight > maw && wk_dest_available(ctx, svc->dests[i]))
+		if (d->weight > maw && wk_dest_available(ctx, dl[i]))
 			maw = d->weight;
 	}
 	if (maw == 0)
-		return DPVS_SLOT_NONE;
+		return DPVS_DEST_NONE;
 	i = st->cursor % n;
 	for (k = 0; k <= 2 * n; k++) {
-		uint16_t ds = svc->dests[i];
+		uint32_t ds = dl[i];
 
 		if (i == 0) {
 			st->cw -= g;
@@ -69,5 +70,5 @@ wk_sched_wrr_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
 		    wk_dest_available(ctx, ds))
 			return ds;
 	}
-	return DPVS_SLOT_NONE;
+	return DPVS_DEST_NONE;
 }

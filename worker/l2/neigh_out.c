@@ -1,12 +1,16 @@
 /*
  * The neighbour stage of the output [neigh_output]: the next hop's MAC from
- * this worker's learned table (neigh.c), then from the static neighbours of
- * the active config set (shm/lb_hash.h); when neither knows it, the packet
- * is held in this worker's hold queue (region hold[]: DPVS_NEIGH_HOLD_SLOTS
- * next hops, DPVS_NEIGH_HOLD_PKTS packets each) and an ARP request goes out
- * of the port. The request is resent every WK_ARP_RETRY_NS; after
- * WK_ARP_TRIES the held packets are dropped (neigh_unresolved). A learned
- * reply (arp.c) releases the held packets to the tx buffer.
+ * the static neighbours of the active config set (shm/lb_hash.h), which
+ * always win, else from this worker's table (neigh.c) through the state
+ * machine (neigh_nud.c): a REACHABLE, STALE or PROBE entry gives its MAC (a
+ * STALE one also starts a unicast probe); an unknown next hop gets an
+ * INCOMPLETE entry and a broadcast ARP request, and its packets wait in this
+ * worker's hold queue (region hold[]: DPVS_NEIGH_HOLD_SLOTS next hops,
+ * DPVS_NEIGH_HOLD_PKTS packets each) until a reply (arp.c) releases them or
+ * the entry FAILS (neigh_unresolved); a FAILED entry drops its packets.
+ * The tick runs the entries' timers (requests, probes, aging, deletion),
+ * looking at every entry once per WK_NEIGH_PASS_NS, a few slots per loop
+ * iteration.
  * Ownership (shm/layout.h): a packet is stored before the count covering
  * it; a release clears the slot before handing the packets on, so a
  * successor (wk_neigh_hold_recover from wk_ctx_recover) frees exactly what
@@ -24,9 +28,8 @@
 #include "worker/ipvs/lbpath.h"
 #include "worker/l2/neigh.h"
 
-#define WK_ARP_RETRY_NS  1000000000ull  /* resend an unanswered request */
-#define WK_ARP_TRIES     3              /* requests before giving up */
-#define WK_HOLD_TICK_NS  100000000ull   /* scan the hold queue this often */
+#define WK_NEIGH_PASS_NS  100000000ull /* the tick looks at every entry this often */
+#define WK_NEIGH_SCAN_MAX 256          /* slots the tick looks at per call, at most */
 
 static void
 eth_fill(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port, const uint8_t *mac)
@@ -38,26 +41,36 @@ eth_fill(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port, const uint8_t *m
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 }
 
-struct wk_verdict
-wk_neigh_output(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port, uint32_t nh_be)
+enum wk_naddr
+wk_neigh_v4_class(const struct dpvs_config_set *cfg, uint16_t port, uint32_t addr_be)
 {
-	const struct dpvs_neigh *n;
+	uint32_t a = rte_be_to_cpu_32(addr_be), x, mask, i;
+	uint32_t n = RTE_MIN(cfg->naddrs, cfg->lb.caps.addrs);
+	const struct dpvs_addr_entry *e;
 	struct dpvs_ip ip;
-	uint16_t s;
+	int on = 0;
 
-	wk_ip_from_v4(&ip, nh_be);
-	n = wk_neigh_lookup(ctx->wr, port, &ip);
-	if (n != NULL) {
-		eth_fill(ctx, m, port, n->mac);
-		return wk_tx(port);
+	/* 0/8, 127/8, multicast 224/4, 240/4 and the limited broadcast */
+	if ((a >> 24) == 0 || (a >> 24) == 127 || (a >> 24) >= 224)
+		return WK_NADDR_SPECIAL;
+	wk_ip_from_v4(&ip, addr_be);
+	if (dpvs_addr_lookup(&cfg->lb, &ip) != NULL)
+		return WK_NADDR_OURS;
+	for (i = 0; i < n; i++) {
+		e = &dpvs_cfg_addrs(cfg)[i];
+		if (e->addr.family != DPVS_AF_INET || e->port != port)
+			continue;
+		memcpy(&x, e->addr.bytes, sizeof(x));
+		x = rte_be_to_cpu_32(x);
+		mask = e->prefixlen == 0 ? 0 : ~0u << (32 - RTE_MIN(e->prefixlen, 32));
+		if (((x ^ a) & mask) != 0)
+			continue;
+		/* the network's own and broadcast addresses are no host's */
+		if (e->prefixlen <= 30 && ((a & ~mask) == 0 || (a & ~mask) == ~mask))
+			return WK_NADDR_SPECIAL;
+		on = 1;
 	}
-	s = dpvs_sneigh_lookup(&ctx->cfg->lb, &ip, port);
-	if (s != DPVS_SLOT_NONE) {
-		eth_fill(ctx, m, port, ctx->cfg->lb.sneigh[s].mac);
-		return wk_tx(port);
-	}
-	ctx->hold_nh = ip;
-	return (struct wk_verdict){ .kind = DPVS_VERDICT_HOLD, .port = port };
+	return on ? WK_NADDR_OK : WK_NADDR_OFF_SUBNET;
 }
 
 /* Our source address for an ARP request on port toward tip: an address of
@@ -66,11 +79,11 @@ static uint32_t
 arp_source(const struct wk_ctx *ctx, uint16_t port, uint32_t tip_be)
 {
 	const struct dpvs_config_set *cfg = ctx->cfg;
-	uint32_t i, a, first = 0, mask, n = RTE_MIN(cfg->naddrs, (uint32_t)DPVS_MAX_ADDRS);
+	uint32_t i, a, first = 0, mask, n = RTE_MIN(cfg->naddrs, cfg->lb.caps.addrs);
 	const struct dpvs_addr_entry *e;
 
 	for (i = 0; i < n; i++) {
-		e = &cfg->addrs[i];
+		e = &dpvs_cfg_addrs(cfg)[i];
 		if (e->addr.family != DPVS_AF_INET || e->port != port)
 			continue;
 		memcpy(&a, e->addr.bytes, sizeof(a));
@@ -83,17 +96,18 @@ arp_source(const struct wk_ctx *ctx, uint16_t port, uint32_t tip_be)
 	return first;
 }
 
-/* Broadcast an ARP request for h's next hop out of its port. */
-static void
-arp_request(struct wk_ctx *ctx, struct dpvs_neigh_hold *h)
+void
+wk_neigh_solicit(struct wk_ctx *ctx, uint16_t port, const struct dpvs_ip *ip,
+		 const uint8_t *dmac)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(ctx->pool);
+	struct rte_mbuf *m;
 	struct rte_ether_hdr *eth;
 	struct rte_arp_hdr *arp;
 	uint32_t tip;
 
-	h->tries++;
-	h->sent_ns = ctx->now_ns;
+	if (ip->family != DPVS_AF_INET || port >= ctx->nports)
+		return; /* ND: later */
+	m = rte_pktmbuf_alloc(ctx->pool);
 	if (m == NULL) {
 		ctx->st->drop[DPVS_DROP_NO_MBUF]++;
 		return;
@@ -103,9 +117,12 @@ arp_request(struct wk_ctx *ctx, struct dpvs_neigh_hold *h)
 		rte_pktmbuf_free(m);
 		return;
 	}
-	memcpy(&tip, h->ip.bytes, sizeof(tip));
-	memset(eth->dst_addr.addr_bytes, 0xff, RTE_ETHER_ADDR_LEN);
-	rte_ether_addr_copy(&ctx->mac[h->port], &eth->src_addr);
+	memcpy(&tip, ip->bytes, sizeof(tip));
+	if (dmac != NULL)
+		memcpy(eth->dst_addr.addr_bytes, dmac, RTE_ETHER_ADDR_LEN);
+	else
+		memset(eth->dst_addr.addr_bytes, 0xff, RTE_ETHER_ADDR_LEN);
+	rte_ether_addr_copy(&ctx->mac[port], &eth->src_addr);
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_ARP);
 	arp = (struct rte_arp_hdr *)(eth + 1);
 	arp->arp_hardware = RTE_BE16(RTE_ARP_HRD_ETHER);
@@ -113,11 +130,57 @@ arp_request(struct wk_ctx *ctx, struct dpvs_neigh_hold *h)
 	arp->arp_hlen = RTE_ETHER_ADDR_LEN;
 	arp->arp_plen = sizeof(uint32_t);
 	arp->arp_opcode = RTE_BE16(RTE_ARP_OP_REQUEST);
-	rte_ether_addr_copy(&ctx->mac[h->port], &arp->arp_data.arp_sha);
-	arp->arp_data.arp_sip = arp_source(ctx, h->port, tip);
+	rte_ether_addr_copy(&ctx->mac[port], &arp->arp_data.arp_sha);
+	arp->arp_data.arp_sip = arp_source(ctx, port, tip);
 	memset(arp->arp_data.arp_tha.addr_bytes, 0, RTE_ETHER_ADDR_LEN);
 	arp->arp_data.arp_tip = tip;
-	wk_tx_enqueue(ctx, m, h->port); /* counts and frees on failure */
+	wk_tx_enqueue(ctx, m, port); /* counts and frees on failure */
+}
+
+/* A next hop we have no entry for: may we make one? */
+static int
+neigh_creatable(const struct wk_ctx *ctx, uint16_t port, uint32_t nh_be)
+{
+	return wk_neigh_v4_class(ctx->cfg, port, nh_be) == WK_NADDR_OK;
+}
+
+struct wk_verdict
+wk_neigh_output(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port, uint32_t nh_be)
+{
+	struct dpvs_neigh *n;
+	struct dpvs_ip ip;
+	uint16_t s;
+
+	wk_ip_from_v4(&ip, nh_be);
+	s = dpvs_sneigh_lookup(&ctx->cfg->lb, &ip, port);
+	if (s != DPVS_SLOT_NONE) {
+		eth_fill(ctx, m, port, dpvs_lb_sneigh(&ctx->cfg->lb)[s].mac);
+		return wk_tx(port);
+	}
+	n = wk_neigh_lookup(ctx->wr, port, &ip);
+	if (n == NULL) {
+		if (!neigh_creatable(ctx, port, nh_be))
+			return wk_drop(DPVS_DROP_NEIGH_BAD_ADDR);
+		n = wk_neigh_create(ctx->wr, port, &ip, 0, 0, ctx->now_ns);
+		if (n == NULL)
+			return wk_drop(DPVS_DROP_NEIGH_FULL);
+	}
+	switch (wk_nud_output(n, ctx->now_ns)) {
+	case WK_NUD_SEND_PROBE:
+		wk_neigh_solicit(ctx, port, &ip, n->mac);
+		/* fall through */
+	case WK_NUD_SEND:
+		eth_fill(ctx, m, port, n->mac);
+		return wk_tx(port);
+	case WK_NUD_HOLD_REQUEST:
+		wk_neigh_solicit(ctx, port, &ip, NULL);
+		/* fall through */
+	case WK_NUD_HOLD:
+		ctx->hold_nh = ip;
+		return (struct wk_verdict){ .kind = DPVS_VERDICT_HOLD, .port = port };
+	default:
+		return wk_drop(DPVS_DROP_NEIGH_UNRESOLVED);
+	}
 }
 
 static struct dpvs_neigh_hold *
@@ -150,10 +213,8 @@ wk_neigh_hold(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port)
 	if (h == NULL && fs != NULL) {
 		h = fs;
 		h->count = 0;
-		h->tries = 0;
 		h->port = port;
 		h->ip = ctx->hold_nh;
-		arp_request(ctx, h);
 	}
 	if (h == NULL || h->count >= DPVS_NEIGH_HOLD_PKTS) {
 		ctx->st->drop[DPVS_DROP_NEIGH_HOLD_FULL]++;
@@ -200,30 +261,91 @@ wk_neigh_resolved(struct wk_ctx *ctx, uint16_t port, const struct dpvs_ip *ip,
 	}
 }
 
+/* Drop what is held for (port, ip) as unresolved; returns how many. */
+static unsigned int
+hold_drop(struct wk_ctx *ctx, uint16_t port, const struct dpvs_ip *ip)
+{
+	struct rte_mbuf *pkts[DPVS_NEIGH_HOLD_PKTS];
+	struct dpvs_neigh_hold *h, *fs;
+	unsigned int n;
+
+	h = hold_find(ctx, port, ip, &fs);
+	if (h == NULL)
+		return 0;
+	n = hold_take(h, pkts);
+	ctx->st->drop[DPVS_DROP_NEIGH_UNRESOLVED] += n;
+	rte_pktmbuf_free_bulk(pkts, n);
+	return n;
+}
+
+/* Is the learned entry e still one to keep? Not if the config changed
+ * under it: its address became ours, a static neighbour, or left the
+ * port's networks. */
+static int
+neigh_still_valid(const struct wk_ctx *ctx, const struct dpvs_neigh *e)
+{
+	uint32_t a;
+
+	if (e->ip.family != DPVS_AF_INET || e->port >= ctx->nports)
+		return e->ip.family == DPVS_AF_INET6; /* ND: later */
+	memcpy(&a, e->ip.bytes, sizeof(a));
+	return dpvs_sneigh_lookup(&ctx->cfg->lb, &e->ip, e->port) == DPVS_SLOT_NONE &&
+	       wk_neigh_v4_class(ctx->cfg, e->port, a) == WK_NADDR_OK;
+}
+
+/* The timer of e is due: carry out what the state machine says. Returns
+ * the amount of work done (packets sent or dropped, entries deleted). */
+static unsigned int
+neigh_timer(struct wk_ctx *ctx, struct dpvs_neigh *e)
+{
+	struct dpvs_ip ip = e->ip;
+	uint16_t port = e->port;
+	enum wk_nud act = WK_NUD_DELETE;
+
+	if (neigh_still_valid(ctx, e))
+		act = wk_nud_timer(e, ctx->now_ns);
+	switch (act) {
+	case WK_NUD_REQUEST:
+		wk_neigh_solicit(ctx, port, &ip, NULL);
+		return 1;
+	case WK_NUD_PROBE:
+		wk_neigh_solicit(ctx, port, &ip, e->mac);
+		return 1;
+	case WK_NUD_FAIL:
+		return 1 + hold_drop(ctx, port, &ip);
+	case WK_NUD_DELETE:
+		wk_neigh_delete(ctx->wr, e);
+		return 1 + hold_drop(ctx, port, &ip);
+	default:
+		return 0;
+	}
+}
+
 unsigned int
 wk_neigh_hold_tick(struct wk_ctx *ctx)
 {
-	struct rte_mbuf *pkts[DPVS_NEIGH_HOLD_PKTS];
-	struct dpvs_neigh_hold *h;
-	unsigned int i, n, dropped = 0;
+	uint64_t now = ctx->now_ns, n, i;
+	unsigned int work = 0;
+	struct dpvs_neigh *e;
 
-	if (ctx->now_ns < ctx->hold_tick_ns)
+	/* WK_NEIGH_SCAN_MAX slots per call at most, a full pass per
+	 * WK_NEIGH_PASS_NS; after a long pause, one pass to catch up */
+	if (now - ctx->neigh_tick_ns > WK_NEIGH_PASS_NS)
+		ctx->neigh_tick_ns = now - WK_NEIGH_PASS_NS;
+	n = (now - ctx->neigh_tick_ns) * DPVS_NEIGH_SLOTS / WK_NEIGH_PASS_NS;
+	if (n == 0)
 		return 0;
-	ctx->hold_tick_ns = ctx->now_ns + WK_HOLD_TICK_NS;
-	for (i = 0; i < DPVS_NEIGH_HOLD_SLOTS; i++) {
-		h = &ctx->wr->hold[i];
-		if (h->ip.family == DPVS_AF_NONE || ctx->now_ns - h->sent_ns < WK_ARP_RETRY_NS)
+	n = RTE_MIN(n, (uint64_t)WK_NEIGH_SCAN_MAX);
+	ctx->neigh_tick_ns += n * WK_NEIGH_PASS_NS / DPVS_NEIGH_SLOTS;
+	for (i = 0; i < n; i++) {
+		e = &ctx->wr->neigh[ctx->neigh_cursor % DPVS_NEIGH_SLOTS];
+		ctx->neigh_cursor = (ctx->neigh_cursor + 1) % DPVS_NEIGH_SLOTS;
+		if (__atomic_load_n(&e->state, __ATOMIC_RELAXED) == DPVS_NEIGH_FREE ||
+		    e->timer_ns == 0 || e->timer_ns > now)
 			continue;
-		if (h->tries < WK_ARP_TRIES) {
-			arp_request(ctx, h);
-			continue;
-		}
-		n = hold_take(h, pkts);
-		ctx->st->drop[DPVS_DROP_NEIGH_UNRESOLVED] += n;
-		rte_pktmbuf_free_bulk(pkts, n);
-		dropped += n;
+		work += neigh_timer(ctx, e);
 	}
-	return dropped;
+	return work;
 }
 
 unsigned int

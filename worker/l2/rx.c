@@ -28,9 +28,9 @@ wk_act(struct wk_ctx *ctx, struct rte_mbuf *m, struct wk_verdict v)
 	switch (v.kind) {
 	case DPVS_VERDICT_TX:
 		if (v.port < ctx->nports) {
-			if (wk_tx_enqueue(ctx, m, v.port) == 0)
-				st->verdict[DPVS_VERDICT_TX]++;
-			else
+			/* verdict tx or drop counted when it leaves the
+			 * buffer (tx.c) */
+			if (wk_tx_enqueue_verdict(ctx, m, v.port) != 0)
 				st->verdict[DPVS_VERDICT_DROP]++;
 			return;
 		}
@@ -80,14 +80,22 @@ wk_act(struct wk_ctx *ctx, struct rte_mbuf *m, struct wk_verdict v)
 unsigned int
 wk_rx_port(struct wk_ctx *ctx, uint16_t p)
 {
+	uint16_t n;
+
+	n = rte_eth_rx_burst(ctx->port_id[p], ctx->id, ctx->wr->inflight, DPVS_BURST);
+	if (n == 0)
+		return 0;
+	return wk_rx_burst(ctx, p, n);
+}
+
+unsigned int
+wk_rx_burst(struct wk_ctx *ctx, uint16_t p, uint16_t n)
+{
 	struct dpvs_worker_region *wr = ctx->wr;
 	struct rte_mbuf *m;
 	struct wk_verdict v;
-	uint16_t i, n;
+	uint16_t i;
 
-	n = rte_eth_rx_burst(ctx->port_id[p], ctx->id, wr->inflight, DPVS_BURST);
-	if (n == 0)
-		return 0;
 	wr->inflight_n = n;
 	for (i = 0; i < n; i++) {
 		m = wr->inflight[i];

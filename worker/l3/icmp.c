@@ -2,9 +2,10 @@
  * local_in for IPv4 [ipv4_local_in]: an ICMP echo request to one of our
  * addresses is turned into the echo reply in place (MACs and addresses
  * swapped, TTL reset, both checksums recomputed) and sent back out of the
- * port it came in on; everything else addressed to us (other protocols,
- * other ICMP types, fragments, sources that are not unicast) goes to the
- * kernel.
+ * port it came in on; an ICMP message shorter than its 8-byte header or
+ * with a bad checksum is dropped (icmp_bad_header); everything else
+ * addressed to us (other protocols, other ICMP types, fragments, sources
+ * that are not unicast) goes to the kernel.
  * Writes the packet only.
  */
 #include <rte_byteorder.h>
@@ -62,12 +63,15 @@ wk_local_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 	RTE_SET_USED(ctx);
 	if (ip->next_proto_id != IPPROTO_ICMP)
 		return wk_kernel(p);
+	/* a fragment is the kernel's to reassemble */
+	if ((ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0)
+		return wk_kernel(p);
+	/* truncated: not even an ICMP header (the IP stage checked the lengths) */
+	if (rte_be_to_cpu_16(ip->total_length) < rte_ipv4_hdr_len(ip) + sizeof(struct rte_icmp_hdr))
+		return wk_drop(DPVS_DROP_ICMP_HDR);
 	/* no reply to a source that is not a unicast host: the kernel decides */
 	if (ip->src_addr == 0 || ip->src_addr == RTE_BE32(0xffffffff) ||
 	    RTE_IS_IPV4_MCAST(rte_be_to_cpu_32(ip->src_addr)))
-		return wk_kernel(p);
-	/* a fragment is the kernel's to reassemble */
-	if ((ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0)
 		return wk_kernel(p);
 	return echo_reply(m, ip, l3, p);
 }

@@ -1,8 +1,9 @@
 /*
  * Routing of the load balancer's output [ipv4_output_fin2, route lookup]:
  * the route to an IPv4 destination in the rte_lpm of the config set this
- * worker loaded for the iteration (shm->lpm[i] routes config set[i]; the lpm
- * stores the route's index in lb.routes[]), then the neighbour stage.
+ * worker loaded for the iteration (shm->lpm[i] routes config set copy i; the
+ * lpm stores the route's slot), or its default route (lb.default_route: the
+ * lpm has no depth 0), then the neighbour stage.
  * Reads the config set and the lpm; writes nothing but the packet's verdict.
  */
 #include <rte_byteorder.h>
@@ -17,19 +18,21 @@ int
 wk_route_v4(const struct wk_ctx *ctx, uint32_t dst_be, uint16_t *port, uint32_t *nh_be)
 {
 	const struct dpvs_config_set *cfg = ctx->cfg;
-	uint32_t set = (uint32_t)(cfg - ctx->root->config.set);
 	const struct rte_lpm *lpm;
 	const struct dpvs_route *r;
 	uint32_t idx;
 
-	if (set > 1)
+	if (cfg->copy > 1)
 		return -1;
-	lpm = ctx->shm->lpm[set];
-	if (lpm == NULL || rte_lpm_lookup(lpm, rte_be_to_cpu_32(dst_be), &idx) != 0)
+	lpm = ctx->shm->lpm[cfg->copy];
+	if (lpm == NULL || rte_lpm_lookup(lpm, rte_be_to_cpu_32(dst_be), &idx) != 0) {
+		if (cfg->lb.default_route == 0)
+			return -1;
+		idx = cfg->lb.default_route - 1;
+	}
+	if (idx >= cfg->lb.caps.routes)
 		return -1;
-	if (idx >= DPVS_MAX_ROUTES)
-		return -1;
-	r = &cfg->lb.routes[idx];
+	r = &dpvs_lb_routes(&cfg->lb)[idx];
 	if (r->prefix.family != DPVS_AF_INET || r->port >= ctx->nports)
 		return -1;
 	*port = r->port;

@@ -2,7 +2,7 @@
 # System test (issue 7): dpvsctl worker upgrade PATH.
 # - a worker binary built with a changed shared struct (make tests builds
 #   build/tests/dpvs-worker-layout-changed: a member of struct
-#   dpvs_worker_slot renamed and retyped, same size, so only the layout
+#   dpvs_worker_sup (in the slot) renamed and retyped, same size, so only the layout
 #   fingerprint can tell) is refused with a message that names the struct
 #   and the member; the workers keep running (same pids), the VIP answers.
 # - a binary of the same layout (a copy, elsewhere) is rolled in under wrk
@@ -27,7 +27,7 @@ wait_until 30 standby_ready || fail "no standby"
 before="$(pids)"
 out="$(ctl a worker upgrade "$VARIANT" 2>&1)" && fail "the changed layout was accepted: $out"
 log "refused: $out"
-assert_contains "refusal" "struct dpvs_worker_slot" "$out"
+assert_contains "refusal" "struct dpvs_worker_sup" "$out"
 assert_contains "refusal" "layout_test" "$out"
 assert_eq "worker pids after the refusal" "$before" "$(pids)"
 assert_eq "workers after the refusal" "$T_BIN/dpvs-worker $T_BIN/dpvs-worker" \

@@ -1,0 +1,69 @@
+/*
+ * TCP segment checks of the ipvs path (tcp_window.c): which flag
+ * combinations are valid, and window tracking per connection in the spirit
+ * of Linux conntrack's tcp_in_window: a segment whose sequence or
+ * acknowledgement lies outside what the connection has seen is refused, so
+ * a blind sender (who knows the tuple but not the sequence numbers) can
+ * neither reset nor feed a connection.
+ *
+ * In: a parsed segment and the connection's struct dpvs_tcp_track[2] (in
+ * shm/conn.h, so that a restarted worker finds it). Out: a verdict, and the
+ * tracking updated for an accepted segment. Pure functions on plain memory,
+ * called only by the connection's owning worker; no state of their own.
+ *
+ * Sequence spaces: trk[dir] holds the values of the side that sends in
+ * direction dir, in that side's own sequence space (as it puts them on the
+ * wire). A segment's ack is in the receiver's space; a SYN proxy that shifts
+ * one side's numbers (a per-connection delta) takes the delta off the ack
+ * before calling wk_tcp_track(), and the tracking itself is unchanged.
+ */
+#ifndef DPVS_WORKER_TCP_WINDOW_H
+#define DPVS_WORKER_TCP_WINDOW_H
+
+#include <stdint.h>
+
+#include <rte_tcp.h>
+
+#include "shm/conn.h"
+
+#define WK_TCP_NO_WSCALE 0xff   /* wk_tcp_seg.wscale: no window scale option */
+
+/* What the tracker needs of a segment, host byte order. */
+struct wk_tcp_seg {
+	uint32_t seq;
+	uint32_t ack;           /* in the receiver's own sequence space */
+	uint32_t len;           /* payload bytes */
+	uint16_t win;           /* the window field as sent (unscaled) */
+	uint8_t flags;          /* RTE_TCP_*_FLAG */
+	uint8_t wscale;         /* a SYN's window scale option, or WK_TCP_NO_WSCALE */
+};
+
+enum wk_tcpw {
+	WK_TCPW_OK,     /* in window: tracking updated, the state may follow */
+	WK_TCPW_PASS,   /* let through, but no state or timer change and no
+			 * tracking (an RST in window but not exact; a first
+			 * non-SYN segment of a side not seen yet, of which
+			 * only the ack is noted) */
+	WK_TCPW_BAD,    /* outside the window: drop, nothing changes */
+};
+
+/* Is this combination of TCP flags one a TCP sends? (PSH, ECE and CWR do
+ * not matter.) Valid: SYN, SYN+ACK, RST, RST+ACK, FIN+ACK, ACK (each also
+ * with URG but SYN+ACK); everything else, e.g. SYN+FIN, SYN+RST, FIN
+ * without ACK or no flag at all, is not. */
+int wk_tcp_flags_valid(uint8_t flags);
+
+/* Fill s from a TCP header of hlen bytes (data offset, all present) in a
+ * segment of l4_len bytes; a SYN's options give the window scale. */
+void wk_tcp_seg_parse(const struct rte_tcp_hdr *th, uint32_t hlen, uint32_t l4_len,
+		      struct wk_tcp_seg *s);
+
+/* Start the tracking of a connection with its client's SYN s (direction
+ * DPVS_DIR_IN); the other side is not seen yet. */
+void wk_tcp_track_init(struct dpvs_tcp_track trk[2], const struct wk_tcp_seg *s);
+
+/* Check segment s, sent in direction dir, against the connection's
+ * tracking and update it. See tcp_window.c for the rules. */
+enum wk_tcpw wk_tcp_track(struct dpvs_tcp_track trk[2], int dir, const struct wk_tcp_seg *s);
+
+#endif
