@@ -150,6 +150,7 @@ sup_repair_after_death(struct supervisor *s, uint32_t kind, uint32_t id)
 		c = &s->child[kind == SUP_CTL ? 0 : 1];
 	else
 		return;
+	s->repairs++;
 	prim_repair_child(s->shm, kind, id, c->name);
 }
 

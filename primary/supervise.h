@@ -150,6 +150,7 @@ struct supervisor {
 	uint64_t next_check_ns;   /* next liveness check */
 	int watch_fd;             /* eventfd: a worker's `alive` mutex was left owner-dead */
 	struct sup_cmd_state cmd;
+	uint32_t repairs;           /* sup_repair_after_death() calls (log, tests) */
 };
 
 /* Set up the child table for nworkers workers (no process is started). */

@@ -1,7 +1,9 @@
 /*
  * Unit tests for the primary's supervisor (primary/supervise.c): back-off
  * arithmetic, wait-status wording, the bookkeeping of a death (slot state,
- * RCU offline, fatal exit, FAILED after young deaths in a row), and real
+ * RCU offline, fatal exit, FAILED after young deaths in a row), when the
+ * repair after a death runs and when it must not (a planned handover's
+ * taker or old process gone), and real
  * spawns of stub secondaries (shell scripts in a temp bin dir) through the
  * signalfd path: workers are started in standby mode and told TAKE on their
  * command pipe (the stub records the message), a standby is kept and takes
@@ -169,6 +171,143 @@ START_TEST(test_death_bookkeeping)
 	sup_on_death(&sup, &sup.child[2], 0, now);
 	ck_assert_uint_eq(root->workers[0].sup.state, DPVS_WORKER_STOPPED);
 	ck_assert_int_eq(sup_timeout_ms(&sup, now), -1);
+}
+END_TEST
+
+/* A fake process of the worker binary at wproc index i (no real child). */
+static int
+fake_wproc(int i, pid_t pid, uint32_t role, int slot, uint32_t inc)
+{
+	struct sup_wproc *wp = &sup.wproc[i];
+
+	memset(wp, 0, sizeof(*wp));
+	wp->pid = pid;
+	wp->role = role;
+	wp->slot = slot;
+	wp->inc = inc;
+	wp->lcore = 10 + (uint32_t)i;
+	wp->cmd_fd = -1;
+	wp->ev_fd = -1;
+	return i;
+}
+
+/* Worker 0 served by incarnation 1 (wproc 0), handed to incarnation 2 (wproc
+ * 1) in a planned handover: TAKE sent, the taker said TAKING, stop_req set. */
+static struct sup_child *
+planned_under_way(uint64_t now)
+{
+	struct sup_child *c = &sup.child[2];
+	struct dpvs_worker_slot *slot = &root->workers[0];
+
+	c->proc = fake_wproc(0, 5000, SUP_WP_WORKER, 0, 1);
+	c->taker = fake_wproc(1, 5001, SUP_WP_WORKER, 0, 2);
+	c->poll_inc = 1;
+	c->last_inc = 2;
+	c->pid = 5000;
+	c->spawned = 1;
+	c->pending = 0;
+	c->planned = 1;
+	c->started_ns = now - 10000 * MS;
+	slot->self.incarnation = 1;
+	slot->self.pid = 5000;
+	slot->self.state = DPVS_WORKER_RUNNING;
+	slot->sup.incarnation = 2;
+	slot->sup.pid = 5001;
+	slot->sup.stop_req = 1;
+	slot->sup.dead_inc = 0;
+	slot->self.released = 0;
+	sup.repairs = 0;
+	return c;
+}
+
+/*
+ * The repair runs exactly when the dead process may have held the worker's
+ * pool role and nobody else does (docs/multiprocess.md, standby):
+ * a crash of the serving process; a taker that died after the old process
+ * released. Never for a role a live process holds: a taker dead before the
+ * release withdraws the handover (the old process keeps serving: no repair,
+ * no dead_inc, stop_req cleared, the slot names it again); a process that
+ * released and then exited is no death.
+ */
+START_TEST(test_repair_only_when_the_role_is_free)
+{
+	struct dpvs_worker_slot *slot = &root->workers[0];
+	uint64_t now = 200000 * MS;
+	struct sup_child *c;
+
+	/* a crash of the serving process: repaired, then dead_inc */
+	c = planned_under_way(now);
+	c->taker = -1;
+	c->planned = 0;
+	sup.wproc[1].pid = 0;
+	sup_wproc_died(&sup, 0, SIGKILL, now);
+	ck_assert_uint_eq(sup.repairs, 1);
+	ck_assert_uint_eq(slot->sup.dead_inc, 1);
+	ck_assert_int_eq(c->proc, -1);
+	ck_assert_uint_eq(c->pending, 1);
+
+	/* the taker dies before the old process released: withdrawn */
+	c = planned_under_way(now);
+	sup_wproc_died(&sup, 1, SIGKILL, now);
+	ck_assert_uint_eq(sup.repairs, 0);
+	ck_assert_uint_eq(slot->sup.dead_inc, 0);
+	ck_assert_int_eq(c->proc, 0);
+	ck_assert_int_eq(c->taker, -1);
+	ck_assert_uint_eq(c->planned, 0);
+	ck_assert_uint_eq(slot->sup.stop_req, 0);
+	ck_assert_uint_eq(slot->sup.incarnation, 1);
+	ck_assert_int_eq(slot->sup.pid, 5000);
+	ck_assert_uint_eq(dpvs_worker_state(slot), DPVS_WORKER_RUNNING);
+	/* ... but it had seen stop_req: it releases and exits; the released
+	 * slot goes to a new process, without a repair */
+	slot->self.released = 1;
+	sup_wproc_died(&sup, 0, 0, now);
+	ck_assert_uint_eq(sup.repairs, 0);
+	ck_assert_uint_eq(slot->sup.dead_inc, 0);
+	ck_assert_int_eq(c->proc, -1);
+	ck_assert_uint_eq(c->pending, 1);
+	ck_assert_uint_eq(c->planned, 1);
+	ck_assert_uint_eq(c->poll_inc, 1);
+
+	/* the taker dies after the release: it may have held the role */
+	c = planned_under_way(now);
+	slot->self.released = 1;
+	sup_wproc_died(&sup, 1, SIGKILL, now);
+	ck_assert_uint_eq(sup.repairs, 1);
+	ck_assert_uint_eq(slot->sup.dead_inc, 1);
+	ck_assert_int_eq(c->proc, -1);
+	ck_assert_uint_eq(sup.wproc[0].role, SUP_WP_LEAVING);
+	ck_assert_uint_eq(c->pending, 1);
+
+	/* the old process released and exits before the taker said RUNNING:
+	 * no death, the taker goes on */
+	c = planned_under_way(now);
+	slot->self.released = 1;
+	sup_wproc_died(&sup, 0, 0, now);
+	ck_assert_uint_eq(sup.repairs, 0);
+	ck_assert_uint_eq(slot->sup.dead_inc, 0);
+	ck_assert_int_eq(c->proc, -1);
+	ck_assert_int_eq(c->taker, 1);
+	ck_assert_uint_eq(c->pending, 0);
+
+	/* the old process dies during the handover without releasing:
+	 * repaired, dead_inc lets the taker go on with a full recovery */
+	c = planned_under_way(now);
+	sup_wproc_died(&sup, 0, SIGKILL, now);
+	ck_assert_uint_eq(sup.repairs, 1);
+	ck_assert_uint_eq(slot->sup.dead_inc, 1);
+	ck_assert_int_eq(c->taker, 1);
+	ck_assert_int_eq(c->pid, 5001);
+
+	/* dpvs-ctl and the bridge are repaired at every death too */
+	sup.repairs = 0;
+	sup.child[0].pid = 6000;
+	sup.child[0].started_ns = now - 10000 * MS;
+	sup_on_death(&sup, &sup.child[0], SIGKILL, now);
+	sup.child[1].pid = 6001;
+	sup.child[1].started_ns = now - 10000 * MS;
+	sup_on_death(&sup, &sup.child[1], SIGKILL, now);
+	ck_assert_uint_eq(sup.repairs, 2);
 }
 END_TEST
 
@@ -391,6 +530,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_init_table);
 	tcase_add_test(tc, test_death_bookkeeping);
+	tcase_add_test(tc, test_repair_only_when_the_role_is_free);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(tr, setup_bin, teardown_bin);
 	tcase_set_timeout(tr, 30);
