@@ -257,6 +257,8 @@ run_node(struct primary_conf *c, const char *rules, const char *bindir, int sigf
 	     c->g.nports, c->g.nworkers);
 	rc = sup_loop(&sup);
 	sup_stop_all(&sup, STOP_DEADLINE_MS);
+	/* their futex words are in the root memzone, which goes away below */
+	sup_watch_stop(&sup);
 	port_close_all(&shm);
 	return rc;
 }

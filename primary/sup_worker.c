@@ -570,7 +570,10 @@ sup_worker_exiting(struct supervisor *s, uint32_t id, pid_t pid, uint64_t now)
 	if (c->proc < 0 || c->kind != SUP_WORKER)
 		return;
 	wp = &s->wproc[c->proc];
-	if (wp->gone || now - c->started_ns < SUP_SHORT_LIFE_NS || !proc_exiting(wp->pid))
+	/* while the node stops, nothing waits: the reap books it with its real
+	 * wait status */
+	if (wp->gone || s->stopping || now - c->started_ns < SUP_SHORT_LIFE_NS ||
+	    !proc_exiting(wp->pid))
 		return;
 	wp->gone = 1;
 	serving_gone(s, c, c->proc, SIGKILL, (int)wp->hung, now);

@@ -251,6 +251,8 @@ void sup_worker_exiting(struct supervisor *s, uint32_t id, pid_t pid, uint64_t n
 int sup_watch_start(struct supervisor *s);
 /* Book what the watch threads saw. */
 void sup_watch_drain(struct supervisor *s, uint64_t now);
+/* Stop and join the watch threads (before the root memzone goes away). */
+void sup_watch_stop(struct supervisor *s);
 
 /* ---- sup_cmd.c ---- */
 
