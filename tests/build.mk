@@ -19,3 +19,14 @@ TESTS += $(UNIT_BINS)
 
 .PHONY: tests
 tests: $(TESTS)
+
+# a plain DPDK process (no dpvs-mp code) for test_pool_ops_order
+$(OBJ)/tests/tools/%.o: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_DPDK) -c $< -o $@
+
+$(TBIN)/dpvs-ops-list: $(OBJ)/tests/tools/opslist.o
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LDLIBS_DPDK)
+
+TESTS += $(TBIN)/dpvs-ops-list
