@@ -24,6 +24,8 @@ PACKAGES=(
 	jq socat procps psmisc kmod coreutils util-linux findutils grep sed
 	# make bench: instruction counts (callgrind)
 	valgrind
+	# the operator's tools: capture read back (test_v_capture)
+	tshark
 )
 
 missing=()

@@ -21,6 +21,7 @@
 
 #include "shm/eal.h"
 #include "shm/shm.h"
+#include "capture.h"
 #include "conf.h"
 #include "log.h"
 #include "port.h"
@@ -235,6 +236,12 @@ run_node(struct primary_conf *c, const char *rules, const char *bindir, int sigf
 		port_close_all(&shm);
 		return 1;
 	}
+	/* dpdk-dumpcap and dpdk-pdump ask the primary; the workers capture */
+	if (capture_init(shm.root, err, sizeof(err)) != 0) {
+		PLOG(ERR, "%s", err);
+		port_close_all(&shm);
+		return 1;
+	}
 	sup_init(&sup, c->g.nworkers);
 	snprintf(sup.bindir, sizeof(sup.bindir), "%s", bindir);
 	snprintf(sup.prefix, sizeof(sup.prefix), "%s", c->g.file_prefix);
@@ -248,6 +255,7 @@ run_node(struct primary_conf *c, const char *rules, const char *bindir, int sigf
 	     c->g.nports, c->g.nworkers);
 	rc = sup_loop(&sup);
 	sup_stop_all(&sup, STOP_DEADLINE_MS);
+	capture_fini();
 	port_close_all(&shm);
 	return rc;
 }
