@@ -27,6 +27,7 @@
 #include "port.h"
 #include "stale.h"
 #include "supervise.h"
+#include "telemetry.h"
 
 #define STOP_DEADLINE_MS 3000
 
@@ -236,9 +237,12 @@ run_node(struct primary_conf *c, const char *rules, const char *bindir, int sigf
 		port_close_all(&shm);
 		return 1;
 	}
+	if (telemetry_init(&shm) != 0)
+		PLOG(WARNING, "cannot register the /dpvs telemetry commands");
 	/* dpdk-dumpcap and dpdk-pdump ask the primary; the workers capture */
 	if (capture_init(shm.root, err, sizeof(err)) != 0) {
 		PLOG(ERR, "%s", err);
+		telemetry_fini();
 		port_close_all(&shm);
 		return 1;
 	}
@@ -255,6 +259,7 @@ run_node(struct primary_conf *c, const char *rules, const char *bindir, int sigf
 	     c->g.nports, c->g.nworkers);
 	rc = sup_loop(&sup);
 	sup_stop_all(&sup, STOP_DEADLINE_MS);
+	telemetry_fini();
 	capture_fini();
 	port_close_all(&shm);
 	return rc;
