@@ -88,6 +88,13 @@ struct dpvs_global_conf {
 	struct dpvs_caps caps;   /* [tables]: sizes of the config and per-worker tables */
 	char rules_path[256];    /* dpvs-primary --rules (absolute), "" = none: every
 				  * dpvs-ctl incarnation reloads it */
+	char metrics_addr[48];   /* [metrics] listen: IPv4 or IPv6 address, "" = off */
+	uint16_t metrics_port;   /* [metrics] listen: port */
+	uint16_t pad2[3];
+	char socket_group[32];   /* [ctl] socket_group: the control socket's group,
+				  * "" = dpvs-ctl's own */
+	char readonly_group[32]; /* [ctl] readonly_group: its members may only show,
+				  * "" = none */
 };
 
 struct dpvs_port_info {
