@@ -21,7 +21,9 @@ PKGCONF ?= pkg-config
 DPDK_CFLAGS := $(shell $(PKGCONF) --cflags libdpdk 2>/dev/null)
 DPDK_LIBS   := $(shell $(PKGCONF) --libs libdpdk 2>/dev/null)
 EVENT_CFLAGS := $(shell $(PKGCONF) --cflags libevent 2>/dev/null)
-EVENT_LIBS  := $(shell $(PKGCONF) --libs libevent 2>/dev/null)
+# libevent, and OpenSSL for dpvs-ctl's HTTPS health checks (everything linking the
+# ctl library links both)
+EVENT_LIBS  := $(shell $(PKGCONF) --libs libevent openssl 2>/dev/null)
 PBC_CFLAGS  := $(shell $(PKGCONF) --cflags libprotobuf-c 2>/dev/null)
 PBC_LIBS    := $(shell $(PKGCONF) --libs libprotobuf-c 2>/dev/null)
 CHECK_CFLAGS := $(shell $(PKGCONF) --cflags check 2>/dev/null)

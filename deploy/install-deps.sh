@@ -14,7 +14,7 @@ PACKAGES=(
 	# build
 	build-essential pkg-config make gcc
 	dpdk dpdk-dev libdpdk-dev
-	libevent-dev libprotobuf-c-dev protobuf-c-compiler
+	libevent-dev libprotobuf-c-dev protobuf-c-compiler libssl-dev
 	check libpcap-dev
 	# tests and demo: Debian's python with scapy (fixtures, http server)
 	python3 python3-scapy

@@ -192,7 +192,7 @@ section_tables(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_en
 #undef X
 		return conf_fail(x, "[%s] unknown key '%s' (known: services, dests, "
 				 "dests_per_service, laddrs_per_service, routes, "
-				 "static_neighbours, addresses, hash_tables)", sec, e[i].name);
+				 "static_neighbours, addresses, hash_tables, checks)", sec, e[i].name);
 	}
 	return 0;
 }

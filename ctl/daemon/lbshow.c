@@ -13,6 +13,7 @@
 #include "ctl/common/pb.h"
 #include "ctl/daemon/addr.h"
 #include "ctl/daemon/err.h"
+#include "ctl/daemon/health.h"
 #include "ctl/daemon/lb.h"
 #include "ctl/daemon/show.h"
 
@@ -71,12 +72,18 @@ dest_msg(struct dpvs_shm *shm, const struct dpvs_lb_tables *lb, uint32_t slot)
 	const struct dpvs_dest *d = &dpvs_lb_dests(lb)[slot];
 	struct lb_sum s = sum_workers(shm, slot, 1, d->id);
 	Dpvs__DestInfo *m = ctl_pb_alloc(sizeof(*m));
+	const char *last;
 
 	dpvs__dest_info__init(m);
 	m->address = ctl_pb_ip(d->addr.family, d->addr.bytes);
 	m->port = ntohs(d->port);
 	m->mode = ctl_pb_strdup(ctl_fwd_name(d->fwd_mode));
 	m->weight = d->weight;
+	m->conf_weight = d->conf_weight;
+	m->health = ctl_pb_strdup(ctl_check_of_dest(lb, slot) < 0 ? "unchecked" :
+				  (d->flags & DPVS_DEST_F_DOWN) != 0 ? "down" : "up");
+	last = ctl_health_last(slot, d->id);
+	m->last_result = ctl_pb_strdup(last != NULL ? last : "");
 	m->upper = d->u_threshold;
 	m->lower = d->l_threshold;
 	m->active = s.active;
