@@ -24,8 +24,9 @@ PACKAGES=(
 	jq socat procps psmisc kmod coreutils util-linux findutils grep sed
 	# make bench: instruction counts (callgrind)
 	valgrind
-	# the operator's tools: capture read back (test_v_capture)
-	tshark
+	# the operator's tools: capture read back (test_v_capture), /metrics parsed
+	# (test_u_metrics)
+	tshark python3-prometheus-client
 )
 
 missing=()

@@ -17,12 +17,8 @@
 #include "ctl/daemon/lb.h"
 #include "ctl/daemon/show.h"
 
-struct lb_sum {
-	uint64_t active, inactive, conns, inpkts, outpkts, inbytes, outbytes;
-};
-
 static void
-sum_row(struct lb_sum *s, const struct dpvs_lb_stats *r, uint32_t id)
+sum_row(struct ctl_lb_sum *s, const struct dpvs_lb_stats *r, uint32_t id)
 {
 	if (__atomic_load_n(&r->id, __ATOMIC_RELAXED) != id)
 		return;
@@ -35,11 +31,10 @@ sum_row(struct lb_sum *s, const struct dpvs_lb_stats *r, uint32_t id)
 	s->outbytes += r->outbytes;
 }
 
-/* Counters of service slot (dest = 0) or dest slot (dest = 1) over workers. */
-static struct lb_sum
-sum_workers(struct dpvs_shm *shm, uint32_t slot, int dest, uint32_t id)
+struct ctl_lb_sum
+ctl_lb_sum_workers(struct dpvs_shm *shm, uint32_t slot, int dest, uint32_t id)
 {
-	struct lb_sum s;
+	struct ctl_lb_sum s;
 	uint32_t w;
 
 	memset(&s, 0, sizeof(s));
@@ -70,7 +65,7 @@ static Dpvs__DestInfo *
 dest_msg(struct dpvs_shm *shm, const struct dpvs_lb_tables *lb, uint32_t slot)
 {
 	const struct dpvs_dest *d = &dpvs_lb_dests(lb)[slot];
-	struct lb_sum s = sum_workers(shm, slot, 1, d->id);
+	struct ctl_lb_sum s = ctl_lb_sum_workers(shm, slot, 1, d->id);
 	Dpvs__DestInfo *m = ctl_pb_alloc(sizeof(*m));
 	const char *last;
 
@@ -102,7 +97,7 @@ svc_msg(struct dpvs_shm *shm, const struct dpvs_lb_tables *lb, uint16_t slot)
 	const struct dpvs_service *s = dpvs_lb_svc(lb, slot);
 	const uint32_t *dl = dpvs_lb_svc_dests(lb, slot);
 	const struct dpvs_svc_laddr *la = dpvs_lb_svc_laddrs(lb, slot);
-	struct lb_sum sum = sum_workers(shm, slot, 0, s->id);
+	struct ctl_lb_sum sum = ctl_lb_sum_workers(shm, slot, 0, s->id);
 	Dpvs__ServiceInfo *m = ctl_pb_alloc(sizeof(*m));
 	uint32_t j;
 

@@ -29,6 +29,7 @@
 #include "ctl/daemon/change.h"
 #include "ctl/daemon/health.h"
 #include "ctl/daemon/log.h"
+#include "ctl/daemon/metrics.h"
 #include "ctl/daemon/reload.h"
 #include "ctl/daemon/server.h"
 #include "ctl/rules.h"
@@ -134,6 +135,7 @@ serve(struct dpvs_shm *shm, const char *rules)
 					  (CTL_DRAIN_PERIOD_MS % 1000) * 1000 };
 	struct ctl_server *srv = NULL;
 	struct ctl_health *health = NULL;
+	struct ctl_metrics *metrics = NULL;
 	struct event_base *base;
 	struct ctl_loop loop;
 	char path[512], err[512];
@@ -169,9 +171,15 @@ serve(struct dpvs_shm *shm, const char *rules)
 		fprintf(stderr, "dpvs-ctl: cannot start the health checks\n");
 		goto out;
 	}
+	/* [metrics] listen: /metrics in this loop (off when not configured); an
+	 * address in use keeps the metrics off, not the control socket */
+	metrics = ctl_metrics_new(base, shm, err, sizeof(err));
+	if (metrics == NULL && err[0] != '\0')
+		CTL_LOG(ERR, "%s; no metrics until dpvs-ctl restarts", err);
 	CTL_LOG(INFO, "serving %s", path);
 	rc = event_base_dispatch(base) < 0 ? 1 : 0;
 out:
+	ctl_metrics_free(metrics);
 	ctl_health_free(health);
 	ctl_server_free(srv);
 	if (ev_term != NULL)
