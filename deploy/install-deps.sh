@@ -25,8 +25,9 @@ PACKAGES=(
 	# make bench: instruction counts (callgrind)
 	valgrind
 	# the operator's tools: capture read back (test_v_capture), /metrics parsed
-	# (test_u_metrics)
-	tshark python3-prometheus-client
+	# (test_u_metrics), the systemd units verified and the man pages formatted
+	# (test_w_install)
+	tshark python3-prometheus-client systemd groff-base man-db
 )
 
 missing=()
