@@ -10,6 +10,7 @@
  */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ctl/daemon/err.h"
@@ -294,4 +295,42 @@ ctl_check_dest_gone(struct dpvs_lb_tables *lb, uint32_t dest)
 	for (i = 0; i < lb->caps.checks; i++)
 		if ((c[i].flags & DPVS_CHECK_F_DEST) != 0 && check_matches(&c[i], d))
 			memset(&c[i], 0, sizeof(c[i]));
+}
+
+/* The check covering each dest slot (slot + 1; 0 = none), by one pass over
+ * the checks: a dest's own check wins over its service's. */
+uint32_t *
+ctl_check_cover(const struct dpvs_lb_tables *lb)
+{
+	uint32_t *svc = calloc(lb->caps.services, sizeof(*svc));
+	uint32_t *dst = calloc(lb->caps.dests, sizeof(*dst));
+	const struct dpvs_check *c = dpvs_lb_checks(lb);
+	const struct dpvs_dest *dests = dpvs_lb_dests(lb);
+	uint32_t i, j;
+
+	if (svc == NULL || dst == NULL) {
+		free(svc);
+		free(dst);
+		return NULL;
+	}
+	for (i = 0; i < lb->caps.checks; i++) {
+		const uint32_t *dl;
+
+		if (c[i].id == 0 || c[i].svc >= lb->caps.services)
+			continue;
+		if ((c[i].flags & DPVS_CHECK_F_DEST) == 0) {
+			svc[c[i].svc] = i + 1;
+			continue;
+		}
+		dl = dpvs_lb_svc_dests(lb, c[i].svc);
+		for (j = 0; j < dpvs_lb_svc(lb, c[i].svc)->ndests && j < lb->caps.svc_dests; j++)
+			if (dl[j] < lb->caps.dests && dests[dl[j]].port == c[i].dport &&
+			    dpvs_ip_equal(&dests[dl[j]].addr, &c[i].dest))
+				dst[dl[j]] = i + 1;
+	}
+	for (i = 0; i < lb->caps.dests; i++)
+		if (dst[i] == 0 && dests[i].id != 0 && dests[i].svc < lb->caps.services)
+			dst[i] = svc[dests[i].svc];
+	free(svc);
+	return dst;
 }

@@ -192,51 +192,13 @@ target_new(struct ctl_health *h, const struct dpvs_lb_tables *lb, uint32_t d)
 	return t;
 }
 
-/* The check covering each dest slot (slot + 1; 0 = none), by one pass over
- * the checks: a dest's own check wins over its service's. */
-static uint32_t *
-covering_checks(const struct dpvs_lb_tables *lb)
-{
-	uint32_t *svc = calloc(lb->caps.services, sizeof(*svc));
-	uint32_t *dst = calloc(lb->caps.dests, sizeof(*dst));
-	const struct dpvs_check *c = dpvs_lb_checks(lb);
-	const struct dpvs_dest *dests = dpvs_lb_dests(lb);
-	uint32_t i, j;
-
-	if (svc == NULL || dst == NULL) {
-		free(svc);
-		free(dst);
-		return NULL;
-	}
-	for (i = 0; i < lb->caps.checks; i++) {
-		const uint32_t *dl;
-
-		if (c[i].id == 0 || c[i].svc >= lb->caps.services)
-			continue;
-		if ((c[i].flags & DPVS_CHECK_F_DEST) == 0) {
-			svc[c[i].svc] = i + 1;
-			continue;
-		}
-		dl = dpvs_lb_svc_dests(lb, c[i].svc);
-		for (j = 0; j < dpvs_lb_svc(lb, c[i].svc)->ndests && j < lb->caps.svc_dests; j++)
-			if (dl[j] < lb->caps.dests && dests[dl[j]].port == c[i].dport &&
-			    dpvs_ip_equal(&dests[dl[j]].addr, &c[i].dest))
-				dst[dl[j]] = i + 1;
-	}
-	for (i = 0; i < lb->caps.dests; i++)
-		if (dst[i] == 0 && dests[i].id != 0 && dests[i].svc < lb->caps.services)
-			dst[i] = svc[dests[i].svc];
-	free(svc);
-	return dst;
-}
-
 /* Make the targets match the active set: one per checked dest. */
 static void
 health_reconcile(struct ctl_health *h)
 {
 	const struct dpvs_lb_tables *lb = &dpvs_config_active(h->shm)->lb;
 	const struct dpvs_dest *dests = dpvs_lb_dests(lb);
-	uint32_t *cover = covering_checks(lb), d;
+	uint32_t *cover = ctl_check_cover(lb), d;
 
 	if (cover == NULL)
 		return;

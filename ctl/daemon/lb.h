@@ -181,6 +181,10 @@ int ctl_dest_health(struct dpvs_config_set *set, const struct ctl_health_args *a
 		    size_t errlen);
 /* The check that covers dest slot d (its own, else its service's), or -1. */
 int ctl_check_of_dest(const struct dpvs_lb_tables *lb, uint32_t d);
+/* The same for every dest slot at once, in one pass over the checks: the
+ * covering check's slot + 1 (0 = none), malloc'd [caps.dests]; NULL when out
+ * of memory. */
+uint32_t *ctl_check_cover(const struct dpvs_lb_tables *lb);
 /* A service slot or a dest slot goes: its checks go with it (svc.c, dest.c). */
 void ctl_check_svc_gone(struct dpvs_lb_tables *lb, uint32_t svc);
 void ctl_check_dest_gone(struct dpvs_lb_tables *lb, uint32_t dest);

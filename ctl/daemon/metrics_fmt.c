@@ -102,12 +102,16 @@ collect(struct dpvs_shm *shm, struct mrows *r)
 {
 	const struct dpvs_lb_tables *lb = &dpvs_config_active(shm)->lb;
 	uint16_t *slots = malloc(lb->caps.services * sizeof(*slots));
+	uint32_t *cover = ctl_check_cover(lb);
 	size_t n, i, ndest = 0;
 	uint32_t j;
 
 	memset(r, 0, sizeof(*r));
-	if (slots == NULL)
+	if (slots == NULL || cover == NULL) {
+		free(slots);
+		free(cover);
 		return -1;
+	}
 	n = ctl_svc_slots_by_id(lb, slots);
 	for (i = 0; i < n; i++)
 		ndest += dpvs_lb_svc(lb, slots[i])->ndests;
@@ -115,6 +119,7 @@ collect(struct dpvs_shm *shm, struct mrows *r)
 	r->dest = calloc(ndest + 1, sizeof(*r->dest));
 	if (r->svc == NULL || r->dest == NULL) {
 		free(slots);
+		free(cover);
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
@@ -137,11 +142,12 @@ collect(struct dpvs_shm *shm, struct mrows *r)
 			dr->s = ctl_lb_sum_workers(shm, dl[j], 1, d->id);
 			dr->weight = d->weight;
 			dr->conf_weight = d->conf_weight;
-			dr->health = ctl_check_of_dest(lb, dl[j]) < 0 ? "unchecked" :
+			dr->health = cover[dl[j]] == 0 ? "unchecked" :
 				     (d->flags & DPVS_DEST_F_DOWN) != 0 ? "down" : "up";
 		}
 	}
 	free(slots);
+	free(cover);
 	return 0;
 }
 

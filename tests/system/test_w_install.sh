@@ -15,7 +15,7 @@ command -v systemd-analyze >/dev/null || fail "systemd-analyze missing (deploy/i
 command -v groff >/dev/null || fail "groff missing (deploy/install-deps.sh)"
 
 D="$T_DIR/root"
-make -s -C "$T_ROOT" install DESTDIR="$D" PREFIX=/usr/local >"$T_DIR/install.log" 2>&1 ||
+make -s -o all -C "$T_ROOT" install DESTDIR="$D" PREFIX=/usr/local >"$T_DIR/install.log" 2>&1 ||
 	fail "make install: $(tail -5 "$T_DIR/install.log")"
 expected="etc/dpvs/dpvs.conf
 etc/dpvs/dpvs.rules
@@ -79,7 +79,7 @@ assert_contains "man dpvsctl" "check set" "$(MANPATH="$D/usr/local/share/man" ma
 
 # a second install keeps the operator's dpvs.conf
 echo "; edited" >>"$D/etc/dpvs/dpvs.conf"
-make -s -C "$T_ROOT" install DESTDIR="$D" PREFIX=/usr/local >>"$T_DIR/install.log" 2>&1 || fail "make install again"
+make -s -o all -C "$T_ROOT" install DESTDIR="$D" PREFIX=/usr/local >>"$T_DIR/install.log" 2>&1 || fail "make install again"
 assert_contains "dpvs.conf after a second install" "; edited" "$(tail -1 "$D/etc/dpvs/dpvs.conf")"
 
 # ---- the installed binaries run a node; ExecReload reloads -----------------------

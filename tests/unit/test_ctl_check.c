@@ -315,9 +315,18 @@ START_TEST(test_checks_go_with_their_objects)
 	ck_assert_uint_eq(nchecks(a), 3);
 	d2 = dest_of(a, "10.1.0.2", 80);
 	s2 = (uint32_t)(d2 - dpvs_lb_dests(&a->lb));
-	/* a dest's own check wins over its service's */
+	/* a dest's own check wins over its service's; the map of every dest
+	 * agrees with the one-dest lookup */
 	ck_assert_uint_eq(dpvs_lb_checks(&a->lb)[ctl_check_of_dest(&a->lb, s2)].type,
 			  DPVS_CHECK_TCP);
+	{
+		uint32_t *cover = ctl_check_cover(&a->lb), i;
+
+		ck_assert_ptr_nonnull(cover);
+		for (i = 0; i < a->lb.caps.dests; i++)
+			ck_assert_int_eq((int)cover[i] - 1, ctl_check_of_dest(&a->lb, i));
+		free(cover);
+	}
 	/* setting it again replaces it (same slot, new id), health kept */
 	ck_assert_int_eq(health(a, "10.1.0.2", 1, err, sizeof(err)), 0);
 	load(a, "check set -t 10.0.0.100:80 -r 10.1.0.2:80 tcp --rise 5\n");
