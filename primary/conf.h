@@ -14,6 +14,9 @@
  *   [tables]  services, dests, dests_per_service, laddrs_per_service, routes,
  *             static_neighbours, addresses, hash_tables (DPVS_CAPS in
  *             shm/cfgset.h: defaults and limits; README "dpvs.conf")
+ *   [metrics] listen = ADDR:PORT ([IPv6]:PORT): dpvs-ctl's /metrics (off when absent)
+ *   [ctl]     socket_group = NAME (the control socket's group), readonly_group =
+ *             NAME (its members may only show): existing groups
  *   [port.NAME] vdev = <vdev args> | pci = <pci address>   (exactly one)
  *
  * A vdev must be one a secondary process can poll (conf_vdev_refusal); two
@@ -84,6 +87,9 @@ const char *conf_vdev_refusal(const char *dev, char *buf, size_t len);
 /* The value of key in devargs ("name,key=value,..."): 1 and out filled, or
  * 0 if absent. */
 int conf_devarg(const char *devargs, const char *key, char *out, size_t len);
+
+/* "ADDR:PORT" or "[ADDR6]:PORT" (numeric) into addr and port; 0 or -1. */
+int conf_hostport(const char *text, char *addr, size_t addrlen, uint16_t *port);
 
 /* Fill c with the defaults (no port). */
 void conf_defaults(struct primary_conf *c);

@@ -22,11 +22,13 @@
 
 #include "shm/eal.h"
 #include "shm/shm.h"
+#include "capture.h"
 #include "conf.h"
 #include "log.h"
 #include "port.h"
 #include "stale.h"
 #include "supervise.h"
+#include "telemetry.h"
 
 #define STOP_DEADLINE_MS 3000
 
@@ -236,6 +238,15 @@ run_node(struct primary_conf *c, const char *rules, const char *bindir, int sigf
 		port_close_all(&shm);
 		return 1;
 	}
+	if (telemetry_init(&shm) != 0)
+		PLOG(WARNING, "cannot register the /dpvs telemetry commands");
+	/* dpdk-dumpcap and dpdk-pdump ask the primary; the workers capture */
+	if (capture_init(shm.root, err, sizeof(err)) != 0) {
+		PLOG(ERR, "%s", err);
+		telemetry_fini();
+		port_close_all(&shm);
+		return 1;
+	}
 	sup_init(&sup, c->g.nworkers);
 	snprintf(sup.bindir, sizeof(sup.bindir), "%s", bindir);
 	snprintf(sup.prefix, sizeof(sup.prefix), "%s", c->g.file_prefix);
@@ -257,6 +268,8 @@ run_node(struct primary_conf *c, const char *rules, const char *bindir, int sigf
 	     c->g.nports, c->g.nworkers);
 	rc = sup_loop(&sup);
 	sup_stop_all(&sup, STOP_DEADLINE_MS);
+	telemetry_fini();
+	capture_fini();
 	/* their futex words are in the root memzone, which goes away below */
 	sup_watch_stop(&sup);
 	port_close_all(&shm);

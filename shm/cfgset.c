@@ -66,6 +66,7 @@ dpvs_cfgset_layout(const struct dpvs_caps *c, struct dpvs_lb_tables *lb)
 	PLACE(sched_used_off, (uint64_t)c->sched_tables * sizeof(uint16_t));
 	PLACE(drain_off, (uint64_t)lb->drain_cap * sizeof(struct dpvs_laddr_drain));
 	PLACE(dirty_off, (uint64_t)c->services * sizeof(uint16_t));
+	PLACE(checks_off, (uint64_t)c->checks * sizeof(struct dpvs_check));
 #undef PLACE
 	lb->end_off = off;
 	return base + off;

@@ -23,6 +23,7 @@
  *   dpvs_root.stats[i]              worker i
  *   dpvs_root.bridge_stats[p]       dpvs-kni-bridge
  *   dpvs_root.config, config sets   dpvs-ctl (published with RCU, see config.h)
+ *   dpvs_root.capture               primary (captures), worker i (its ack)
  *   worker region i                 worker i (formatted by the primary)
  */
 #ifndef DPVS_SHM_LAYOUT_H
@@ -39,6 +40,7 @@
 #include "config.h"
 #include "cfgset.h"
 #include "conn.h"
+#include "capture.h"
 
 #define DPVS_SHM_MAGIC      0x4d535044u /* "DPSM" */
 #define DPVS_LAYOUT_VERSION 5
@@ -105,6 +107,13 @@ struct dpvs_global_conf {
 	struct dpvs_caps caps;   /* [tables]: sizes of the config and per-worker tables */
 	char rules_path[256];    /* dpvs-primary --rules (absolute), "" = none: every
 				  * dpvs-ctl incarnation reloads it */
+	char metrics_addr[48];   /* [metrics] listen: IPv4 or IPv6 address, "" = off */
+	uint16_t metrics_port;   /* [metrics] listen: port */
+	uint16_t pad2[3];
+	char socket_group[32];   /* [ctl] socket_group: the control socket's group,
+				  * "" = dpvs-ctl's own */
+	char readonly_group[32]; /* [ctl] readonly_group: its members may only show,
+				  * "" = none */
 };
 
 struct dpvs_port_info {
@@ -297,7 +306,10 @@ struct dpvs_root {
 	struct dpvs_worker_stats stats[DPVS_MAX_WORKERS];
 	struct dpvs_bridge_stats bridge_stats[DPVS_MAX_PORTS];
 	struct dpvs_config config;
+	struct dpvs_capture_table capture;   /* primary (cap[], gen); worker i (ack[i]) */
 } __rte_cache_aligned;
+_Static_assert(sizeof(((struct dpvs_capture_table *)0)->ack) / sizeof(struct dpvs_capture_ack) ==
+		       DPVS_MAX_WORKERS, "one capture ack per worker");
 
 /* The neighbour states of a worker's table (NUD, as Linux's neighbour state
  * machine; worker/l2/neigh_nud.c). X(ENUM_SUFFIX, "name shown by dpvsctl").

@@ -46,8 +46,10 @@ struct dpvs_caps {
 	uint32_t sneigh;           /* static neighbours */
 	uint32_t addrs;            /* node addresses */
 	uint32_t sched_tables;     /* Maglev / conhash tables (mh, conhash services) */
+	uint32_t checks;           /* health checks (per service or per dest) */
+	uint32_t pad;
 };
-_Static_assert(sizeof(struct dpvs_caps) == 32, "dpvs_caps layout");
+_Static_assert(sizeof(struct dpvs_caps) == 40, "dpvs_caps layout");
 
 /* One rte_lpm per config set copy: set[i] routes through "dpvs_lpm_<i>".
  * Created by the primary (DPVS_LPM_MAX_RULES(caps) rules), kept by dpvs-ctl
@@ -132,7 +134,11 @@ struct dpvs_svc_laddr {
 _Static_assert(sizeof(struct dpvs_svc_laddr) == 24, "dpvs_svc_laddr layout");
 
 #define DPVS_DEST_F_OVERLOAD 0x1u   /* reserved: thresholds are checked per worker */
+#define DPVS_DEST_F_DOWN     0x2u   /* a health check failed it: weight is 0 and
+				     * conf_weight is the operator's */
 
+/* weight is what the schedulers use; conf_weight is the operator's (-a, -e,
+ * save). They differ only while a health check holds the dest down. */
 struct dpvs_dest {
 	uint32_t id;                       /* never reused; 0 = free slot */
 	uint16_t svc;                      /* service slot */
@@ -144,7 +150,48 @@ struct dpvs_dest {
 	int32_t weight;                    /* 0: no new connections */
 	uint32_t u_threshold;              /* 0 = none: max active conns */
 	uint32_t l_threshold;              /* 0 = none */
+	int32_t conf_weight;               /* the configured weight (dpvs-ctl only) */
 };
+_Static_assert(sizeof(struct dpvs_dest) == 48, "dpvs_dest layout");
+
+/* Health checks (dpvs-ctl's only: the workers never read them). A check of
+ * a service probes each of its dests; a check with DPVS_CHECK_F_DEST probes
+ * that one dest and overrides the service's. dpvs-ctl runs the probes
+ * (ctl/daemon/health*.c) and takes a failing dest's weight to 0 (flag
+ * DPVS_DEST_F_DOWN) by a change like any other. */
+enum dpvs_check_type {
+	DPVS_CHECK_NONE = 0,
+	DPVS_CHECK_TCP,            /* connect */
+	DPVS_CHECK_HTTP,           /* GET path, expect a status */
+	DPVS_CHECK_HTTPS,          /* the same over TLS (not verified) */
+	DPVS_CHECK_UDP,            /* send bytes, expect a reply (starting with bytes) */
+	DPVS_CHECK_CMD,            /* a command: exit status 0 = up */
+	DPVS_CHECK_MAX
+};
+
+#define DPVS_CHECK_F_DEST   0x1u   /* dest, dport name one dest of the service */
+#define DPVS_CHECK_DATA_LEN 256    /* http: path; cmd: command; udp: send, expect */
+
+struct dpvs_check {
+	uint32_t id;                       /* never reused (lb.check_next_id); 0 = free */
+	uint16_t svc;                      /* service slot */
+	uint8_t type;                      /* enum dpvs_check_type */
+	uint8_t flags;                     /* DPVS_CHECK_F_* */
+	struct dpvs_ip dest;               /* DPVS_CHECK_F_DEST */
+	uint16_t dport;                    /* DPVS_CHECK_F_DEST, network order */
+	uint16_t port;                     /* probe this port; 0 = the dest's (host order) */
+	uint32_t interval_ms;
+	uint32_t timeout_ms;
+	uint8_t rise;                      /* successes in a row that bring a dest up */
+	uint8_t fall;                      /* failures in a row that take it down */
+	uint16_t expect_status;            /* http(s) */
+	uint16_t send_len;                 /* udp: data[0, send_len) is sent */
+	uint16_t expect_len;               /* udp: the reply starts with
+					    * data[send_len, send_len + expect_len) */
+	char data[DPVS_CHECK_DATA_LEN];    /* http(s) path, cmd command (NUL-terminated);
+					    * udp bytes */
+};
+_Static_assert(sizeof(struct dpvs_check) == 304, "dpvs_check layout");
 
 #define DPVS_ROUTE_F_CONNECTED 0x1u  /* derived from an addr entry */
 #define DPVS_ROUTE_F_GATEWAY   0x2u  /* has a next hop in gw */
@@ -217,7 +264,7 @@ struct dpvs_lb_tables {
 	uint32_t svc_free;                 /* every service slot below is in use */
 	uint32_t ndrain;                   /* drain entries in use (dense) */
 	uint32_t ndirty;                   /* services whose sched table is stale */
-	uint32_t pad;
+	uint32_t check_next_id;            /* next health check id to hand out */
 	struct dpvs_caps caps;
 	uint32_t svc_hash_slots;           /* powers of two, >= 2 x their keys */
 	uint32_t sneigh_hash_slots;
@@ -244,6 +291,7 @@ struct dpvs_lb_tables {
 	uint64_t sched_used_off;           /* uint16_t[caps.sched_tables]: owner slot+1 */
 	uint64_t drain_off;                /* struct dpvs_laddr_drain[drain_cap] */
 	uint64_t dirty_off;                /* uint16_t[caps.services]: dpvs-ctl only */
+	uint64_t checks_off;               /* struct dpvs_check[caps.checks]: dpvs-ctl only */
 	uint64_t end_off;                  /* end of the last table */
 };
 

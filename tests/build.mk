@@ -40,3 +40,14 @@ $(TBIN)/udpgap: tests/tools/udpgap.c
 	$(CC) -std=gnu11 -O2 $(WARN) -Wno-missing-prototypes -o $@ $<
 
 TESTS += $(TBIN)/udpgap
+
+# a plain DPDK process (no dpvs-mp code) for test_pool_ops_order
+$(OBJ)/tests/tools/%.o: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_DPDK) -c $< -o $@
+
+$(TBIN)/dpvs-ops-list: $(OBJ)/tests/tools/opslist.o
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LDLIBS_DPDK)
+
+TESTS += $(TBIN)/dpvs-ops-list

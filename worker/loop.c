@@ -1,5 +1,6 @@
 /*
- * The worker loop: each iteration loads the active config set once, polls
+ * The worker loop: each iteration applies a change of the packet captures
+ * (capture.c), loads the active config set once, polls
  * every data port, drains the arp ring, the redirect rings from the peers
  * and the from-kernel rings, reaps expired connections and retries ARP for
  * held packets (bounded work each), flushes the tx buffers, reports a
@@ -28,6 +29,7 @@ wk_loop_once(struct wk_ctx *ctx)
 	unsigned int work = 0;
 	uint16_t p;
 
+	wk_capture_poll(ctx);
 	ctx->cfg = dpvs_config_active(ctx->shm);
 	ctx->now_ns = ctx->fixed_now_ns != 0 ? ctx->fixed_now_ns : dpvs_now_ns();
 	for (p = 0; p < ctx->nports; p++)

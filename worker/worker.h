@@ -187,6 +187,10 @@ int wk_tx_one_by_one(uint16_t port_id);
 /* tx.c: packets waiting in this worker's tx buffers. */
 unsigned int wk_tx_pending(const struct wk_ctx *ctx);
 
+/* capture.c: install or remove this worker's capture callbacks when the
+ * primary changed root->capture (one load when it did not), then ack. */
+void wk_capture_poll(struct wk_ctx *ctx);
+
 /* loop.c: one iteration of the worker loop; returns the amount of work done
  * (packets received, drained or sent). */
 unsigned int wk_loop_once(struct wk_ctx *ctx);

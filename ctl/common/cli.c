@@ -312,13 +312,19 @@ static const struct cli_command cli_commands[] = {
 	{ "--save", NULL, ctl_cli_save, NULL, false, false },
 	{ "reload", NULL, ctl_cli_reload, "reload   # re-read the rules file given to "
 	  "dpvs-primary --rules", false, false },
+	{ "check", "set", ctl_cli_check_set, "check set -t|-u VIP:PORT [-r RS[:PORT]] "
+	  "tcp|http|https|udp|cmd \"COMMAND\" [--interval S] [--timeout S] [--rise N] [--fall N] "
+	  "[--port P] [--path PATH] [--expect STATUS] [--send HEX] [--expect-data HEX]", true,
+	  false },
+	{ "check", "del", ctl_cli_check_del, "check del -t|-u VIP:PORT [-r RS[:PORT]]", true,
+	  false },
 };
 #define CLI_NCOMMANDS (sizeof(cli_commands) / sizeof(cli_commands[0]))
 
 const char *
 ctl_cli_usage(void)
 {
-	static char text[4096];
+	static char text[6144];
 	size_t off, i;
 
 	if (text[0] != '\0')
@@ -405,6 +411,25 @@ ctl_cli_cmd_free(struct ctl_cli_cmd *cmd)
 	cmd->req = NULL;
 }
 
+/* A word in double quotes at p (the opening quote): unescape \" and \\ in
+ * place; returns the character after the closing quote, or NULL when there
+ * is none. */
+static char *
+split_quoted(char *p)
+{
+	char *w = p, *r = p + 1;
+
+	for (; *r != '\0' && *r != '"'; r++) {
+		if (*r == '\\' && (r[1] == '"' || r[1] == '\\'))
+			r++;
+		*w++ = *r;
+	}
+	if (*r != '"')
+		return NULL;
+	*w = '\0';
+	return r + 1;
+}
+
 int
 ctl_cli_split(char *line, char **argv, int max)
 {
@@ -419,6 +444,17 @@ ctl_cli_split(char *line, char **argv, int max)
 		if (n == max)
 			return -1;
 		argv[n++] = p;
+		if (*p == '"') {
+			p = split_quoted(p);
+			if (p == NULL)
+				return CTL_CLI_SPLIT_QUOTE;
+			if (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+				return CTL_CLI_SPLIT_QUOTE;
+			if (*p == '\0')
+				return n;
+			p++;
+			continue;
+		}
 		while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
 			p++;
 		if (*p == '\0')

@@ -421,3 +421,10 @@ CLI_LB_FN(ctl_cli_conn_show)
 		return cli_unexpected(argv[0], err, errlen);
 	return cli_conn_request(req);
 }
+
+int
+ctl_cli_ipport(const char *text, Dpvs__Ip **ip, uint32_t *port, bool need_port, char *err,
+	       size_t errlen)
+{
+	return cli_ipport(text, ip, port, need_port, err, errlen);
+}

@@ -72,6 +72,8 @@ static const struct apply_row apply_table[] = {
 	{ DPVS__REQUEST__OP_ROUTE_DEL, ctl_op_route },
 	{ DPVS__REQUEST__OP_NEIGH_ADD, ctl_op_sneigh },
 	{ DPVS__REQUEST__OP_NEIGH_DEL, ctl_op_sneigh },
+	{ DPVS__REQUEST__OP_CHECK_SET, ctl_op_check },
+	{ DPVS__REQUEST__OP_CHECK_DEL, ctl_op_check },
 };
 
 static const struct apply_row *

@@ -254,3 +254,61 @@ ctl_op_sneigh(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl
 	op->u.sneigh = a;
 	return 0;
 }
+
+/* check set / check del: the Check message into ctl_check_args. */
+int
+ctl_op_check(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_op *op,
+	     char *err, size_t errlen)
+{
+	const Dpvs__Check *m = req->op_case == DPVS__REQUEST__OP_CHECK_SET ? req->check_set :
+									     req->check_del;
+	struct ctl_check_args *a = &op->u.check;
+	int rc, t;
+
+	(void)root;
+	memset(a, 0, sizeof(*a));
+	op->kind = req->op_case == DPVS__REQUEST__OP_CHECK_SET ? CTL_OP_CHECK_SET :
+								  CTL_OP_CHECK_DEL;
+	if (m == NULL)
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "missing health check");
+	rc = key_from_msg(m->service, &a->svc, err, errlen);
+	if (rc == 0)
+		rc = ip_from_msg(m->dest, &a->dest, 1, "real server address (-r)", err, errlen);
+	if (rc == 0)
+		rc = port_from_msg(m->dest_port, &a->dport, "real server", err, errlen);
+	if (rc != 0)
+		return rc;
+	a->has_dest = a->dest.family != DPVS_AF_NONE;
+	if (op->kind == CTL_OP_CHECK_DEL)
+		return 0;
+	t = ctl_check_type_from_name(m->type != NULL ? m->type : "");
+	if (t < 0)
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "unknown check type \"%s\"",
+				m->type != NULL ? m->type : "");
+	if (m->rise > 255 || m->fall > 255 || m->port > 65535 || m->expect_status > 65535)
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "check value out of range");
+	a->type = (uint8_t)t;
+	a->interval_ms = m->interval_ms;
+	a->timeout_ms = m->timeout_ms;
+	a->rise = (uint8_t)m->rise;
+	a->fall = (uint8_t)m->fall;
+	a->port = (uint16_t)m->port;
+	a->expect_status = (uint16_t)m->expect_status;
+	if (t == DPVS_CHECK_UDP) {
+		if (m->send.len + m->expect_data.len > sizeof(a->data))
+			return dpvs_errf(err, errlen, -CTL_EINVAL, "udp check: at most %zu bytes of "
+					"--send and --expect-data", sizeof(a->data));
+		memcpy(a->data, m->send.data, m->send.len);
+		memcpy(a->data + m->send.len, m->expect_data.data, m->expect_data.len);
+		a->send_len = (uint16_t)m->send.len;
+		a->expect_len = (uint16_t)m->expect_data.len;
+	} else {
+		const char *text = t == DPVS_CHECK_CMD ? m->command : m->path;
+
+		if (text == NULL || strlen(text) >= sizeof(a->data))
+			return dpvs_errf(err, errlen, -CTL_EINVAL, "check %s: at most %zu characters",
+					t == DPVS_CHECK_CMD ? "command" : "path", sizeof(a->data) - 1);
+		memcpy(a->data, text, strlen(text) + 1);
+	}
+	return 0;
+}

@@ -73,6 +73,12 @@ ctl_op_apply(struct dpvs_config_set *set, const struct dpvs_root *root, const st
 		return ctl_sneigh_del(set, root, &op->u.sneigh, err, errlen);
 	case CTL_OP_DRAIN_DROP:
 		return ctl_drain_drop(set, &op->u.drain.ip, op->u.drain.proto, err, errlen);
+	case CTL_OP_CHECK_SET:
+		return ctl_check_set(set, &op->u.check, err, errlen);
+	case CTL_OP_CHECK_DEL:
+		return ctl_check_del(set, &op->u.check, err, errlen);
+	case CTL_OP_DEST_HEALTH:
+		return ctl_dest_health(set, &op->u.health, err, errlen);
 	case CTL_OP_PREPARE:
 		ctl_lb_prepare(&set->lb);
 		return 0;

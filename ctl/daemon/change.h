@@ -45,6 +45,9 @@ enum ctl_op_kind {
 	CTL_OP_NEIGH_DEL,
 	CTL_OP_DRAIN_DROP,     /* a draining local address is no longer used */
 	CTL_OP_PREPARE,        /* default timeouts and first id of a fresh set */
+	CTL_OP_CHECK_SET,
+	CTL_OP_CHECK_DEL,
+	CTL_OP_DEST_HEALTH,    /* the check engine's verdict on a dest */
 };
 
 struct ctl_drain_args {
@@ -63,6 +66,8 @@ struct ctl_op {
 		struct ctl_route_args route;
 		struct ctl_sneigh_args sneigh;
 		struct ctl_drain_args drain;
+		struct ctl_check_args check;
+		struct ctl_health_args health;
 	} u;
 };
 

@@ -173,6 +173,7 @@ ctl_dest_add(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *e
 	d->addr = a->addr;
 	d->fwd_mode = DPVS_FWD_FNAT;
 	d->weight = a->has_weight ? (int32_t)a->weight : 1;
+	d->conf_weight = d->weight;
 	d->u_threshold = upper;
 	d->l_threshold = lower;
 	dpvs_lb_svc_dests(lb, (uint32_t)si)[svc->ndests++] = i;
@@ -206,8 +207,12 @@ ctl_dest_edit(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *
 		return rc;
 	if (a->mode >= 0)
 		d->fwd_mode = (uint8_t)a->mode;
-	if (a->has_weight)
-		d->weight = (int32_t)a->weight;
+	if (a->has_weight) {
+		/* a dest a health check holds down keeps weight 0 until it is up */
+		d->conf_weight = (int32_t)a->weight;
+		if ((d->flags & DPVS_DEST_F_DOWN) == 0)
+			d->weight = d->conf_weight;
+	}
 	d->u_threshold = upper;
 	d->l_threshold = lower;
 	ctl_sched_mark(lb, (uint16_t)si);
@@ -240,6 +245,7 @@ ctl_dest_del(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *e
 				ctl_svc_key_str(&a->svc, ks, sizeof(ks)));
 	/* its connections go on with the addresses they carry: it drains */
 	slot = dl[j];
+	ctl_check_dest_gone(lb, slot);
 	memset(&dpvs_lb_dests(lb)[slot], 0, sizeof(struct dpvs_dest));
 	if (slot < lb->dest_free)
 		lb->dest_free = slot;

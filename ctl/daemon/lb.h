@@ -67,7 +67,34 @@ struct ctl_sneigh_args {
 	int port;                      /* port index */
 };
 
+/* A health check (check set): the service, optionally one dest of it, and
+ * the probe. Times in ms; data as in struct dpvs_check. */
+struct ctl_check_args {
+	struct ctl_svc_key svc;
+	bool has_dest;
+	struct dpvs_ip dest;
+	uint16_t dport;                /* host order */
+	uint8_t type;                  /* enum dpvs_check_type */
+	uint8_t rise, fall;
+	uint16_t port;                 /* probe port; 0 = the dest's */
+	uint16_t expect_status;
+	uint16_t send_len, expect_len;
+	uint32_t interval_ms, timeout_ms;
+	char data[DPVS_CHECK_DATA_LEN];
+};
+
+/* The published health of a dest (the check engine's change). */
+struct ctl_health_args {
+	struct ctl_svc_key svc;
+	struct dpvs_ip addr;
+	uint16_t port;                 /* host order */
+	bool down;
+};
+
 #define CTL_MAX_WEIGHT 65535
+#define CTL_CHECK_MIN_MS 100           /* interval and timeout: 0.1 s .. 1 h */
+#define CTL_CHECK_MAX_MS 3600000
+#define CTL_CHECK_MAX_COUNT 100        /* rise, fall */
 
 /* --- names (svc.c) --- */
 const char *ctl_sched_name(unsigned int sched);       /* "rr", ..., "?" */
@@ -136,6 +163,31 @@ int ctl_dest_edit(struct dpvs_config_set *set, const struct ctl_dest_args *a, ch
 		  size_t errlen);
 int ctl_dest_del(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *err,
 		 size_t errlen);
+
+/* --- health checks (check.c) --- */
+const char *ctl_check_type_name(unsigned int type);   /* "tcp", ..., "?" */
+int ctl_check_type_from_name(const char *name);       /* or -1 */
+/* Add the check, or replace the one with the same service and dest (its
+ * dests keep their health; the probes start over). */
+int ctl_check_set(struct dpvs_config_set *set, const struct ctl_check_args *a, char *err,
+		  size_t errlen);
+/* Delete the check of a->svc (and a->dest when has_dest); its dests that
+ * no other check covers come back to their configured weight. */
+int ctl_check_del(struct dpvs_config_set *set, const struct ctl_check_args *a, char *err,
+		  size_t errlen);
+/* Publish a checked dest's health: down takes its weight to 0, up gives its
+ * configured weight back. */
+int ctl_dest_health(struct dpvs_config_set *set, const struct ctl_health_args *a, char *err,
+		    size_t errlen);
+/* The check that covers dest slot d (its own, else its service's), or -1. */
+int ctl_check_of_dest(const struct dpvs_lb_tables *lb, uint32_t d);
+/* The same for every dest slot at once, in one pass over the checks: the
+ * covering check's slot + 1 (0 = none), malloc'd [caps.dests]; NULL when out
+ * of memory. */
+uint32_t *ctl_check_cover(const struct dpvs_lb_tables *lb);
+/* A service slot or a dest slot goes: its checks go with it (svc.c, dest.c). */
+void ctl_check_svc_gone(struct dpvs_lb_tables *lb, uint32_t svc);
+void ctl_check_dest_gone(struct dpvs_lb_tables *lb, uint32_t dest);
 
 /* --- local addresses (laddr.c) --- */
 int ctl_laddr_add(struct dpvs_config_set *set, const struct dpvs_root *root,

@@ -10,7 +10,8 @@
  * applied), then serves <run_dir>/ctl.sock with a libevent loop until
  * SIGTERM or SIGINT. SIGHUP reloads the rules file (root->conf.rules_path,
  * written by dpvs-primary --rules, so that every incarnation knows it); a
- * timer drops draining local addresses that no connection uses any more.
+ * timer drops draining local addresses that no connection uses any more;
+ * the health checks (health.h) probe the checked dests in the same loop.
  * The only writer of root->config and the config sets.
  */
 #include <errno.h>
@@ -27,7 +28,9 @@
 #include "ctl/daemon/beat.h"
 #include "ctl/common/escape.h"
 #include "ctl/daemon/change.h"
+#include "ctl/daemon/health.h"
 #include "ctl/daemon/log.h"
+#include "ctl/daemon/metrics.h"
 #include "ctl/daemon/reload.h"
 #include "ctl/daemon/server.h"
 #include "ctl/rules.h"
@@ -143,6 +146,8 @@ serve(struct dpvs_shm *shm, const char *rules)
 	const struct timeval drain_tv = { CTL_DRAIN_PERIOD_MS / 1000,
 					  (CTL_DRAIN_PERIOD_MS % 1000) * 1000 };
 	struct ctl_server *srv = NULL;
+	struct ctl_health *health = NULL;
+	struct ctl_metrics *metrics = NULL;
 	struct event_base *base;
 	struct ctl_loop loop;
 	char path[512], err[512];
@@ -178,9 +183,22 @@ serve(struct dpvs_shm *shm, const char *rules)
 		fprintf(stderr, "dpvs-ctl: %s\n", err);
 		goto out;
 	}
+	/* the health checks run in this loop too: probes never block it */
+	health = ctl_health_new(base, shm);
+	if (health == NULL) {
+		fprintf(stderr, "dpvs-ctl: cannot start the health checks\n");
+		goto out;
+	}
+	/* [metrics] listen: /metrics in this loop (off when not configured); an
+	 * address in use keeps the metrics off, not the control socket */
+	metrics = ctl_metrics_new(base, shm, err, sizeof(err));
+	if (metrics == NULL && err[0] != '\0')
+		CTL_LOG(ERR, "%s; no metrics until dpvs-ctl restarts", err);
 	CTL_LOG(INFO, "serving %s", path);
 	rc = event_base_dispatch(base) < 0 ? 1 : 0;
 out:
+	ctl_metrics_free(metrics);
+	ctl_health_free(health);
 	ctl_server_free(srv);
 	if (ev_term != NULL)
 		event_free(ev_term);

@@ -111,7 +111,7 @@ dest_args(struct ctl_dest_args *a, const struct dpvs_service *s, const struct dp
 	a->addr = x->addr;
 	a->port = ntohs(x->port);
 	a->mode = x->fwd_mode;
-	a->weight = x->weight;
+	a->weight = x->conf_weight;
 	a->has_weight = true;
 	a->upper = x->u_threshold;
 	a->has_upper = true;
@@ -375,7 +375,7 @@ diff_dest(struct diff *d, uint32_t tslot)
 		pos = dest_pos(d->cur, (uint32_t)ci, t);
 	if (pos >= 0)
 		c = &dpvs_lb_dests(&d->cur->lb)[dpvs_lb_svc_dests(&d->cur->lb, (uint32_t)ci)[pos]];
-	if (c != NULL && c->weight == t->weight && c->u_threshold == t->u_threshold &&
+	if (c != NULL && c->conf_weight == t->conf_weight && c->u_threshold == t->u_threshold &&
 	    c->l_threshold == t->l_threshold && c->fwd_mode == t->fwd_mode) {
 		d->res->unchanged++;
 		return;
@@ -459,10 +459,13 @@ ctl_reload_diff(const struct dpvs_config_set *cur, const struct dpvs_config_set 
 	struct diff d = { .cur = cur, .tgt = tgt, .ops = ops, .res = res, .rc = 0 };
 
 	memset(res, 0, sizeof(*res));
+	d.rc = ctl_reload_checks(cur, tgt, ops, res, 0);
 	diff_lb_removals(&d);
 	diff_net_removals(&d);
 	diff_net_additions(&d);
 	diff_lb_additions(&d);
+	if (d.rc == 0)
+		d.rc = ctl_reload_checks(cur, tgt, ops, res, 1);
 	return d.rc;
 }
 
@@ -542,6 +545,9 @@ ctl_exec_reload(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *
 	m->routes_removed = r.route[CTL_RL_DEL];
 	m->neighs_added = r.neigh[CTL_RL_ADD];
 	m->neighs_removed = r.neigh[CTL_RL_DEL];
+	m->checks_added = r.check[CTL_RL_ADD];
+	m->checks_removed = r.check[CTL_RL_DEL];
+	m->checks_edited = r.check[CTL_RL_EDIT];
 	m->unchanged = r.unchanged;
 	resp->reload = m;
 	resp->payload_case = DPVS__RESPONSE__PAYLOAD_RELOAD;

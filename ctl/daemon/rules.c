@@ -30,6 +30,8 @@ rules_line(const struct dpvs_root *root, char *line, struct ctl_op *op, int *op_
 	argc = ctl_cli_split(line, argv, CTL_CLI_MAX_ARGS);
 	if (argc == 0)
 		return 0;
+	if (argc == CTL_CLI_SPLIT_QUOTE)
+		return dpvs_errf(msg, msglen, -CTL_EINVAL, "a quoted word is not closed");
 	if (argc < 0)
 		return dpvs_errf(msg, msglen, -CTL_EINVAL, "too many words");
 	rc = ctl_cli_parse(argc, argv, &cmd, msg, msglen);

@@ -116,6 +116,8 @@ ctl_lb_prepare(struct dpvs_lb_tables *lb)
 		ctl_default_timeouts(&lb->timeouts);
 	if (lb->next_id == 0)
 		lb->next_id = 1;
+	if (lb->check_next_id == 0)
+		lb->check_next_id = 1;
 }
 
 int
@@ -272,6 +274,7 @@ ctl_svc_del(struct dpvs_config_set *set, const struct ctl_svc_key *k, char *err,
 	s = dpvs_lb_svc(lb, (uint32_t)i);
 	dl = dpvs_lb_svc_dests(lb, (uint32_t)i);
 	la = dpvs_lb_svc_laddrs(lb, (uint32_t)i);
+	ctl_check_svc_gone(lb, (uint32_t)i);     /* its health checks go too */
 	for (j = 0; j < s->ndests && j < lb->caps.svc_dests; j++) {
 		if (dl[j] < lb->caps.dests) {
 			memset(&dpvs_lb_dests(lb)[dl[j]], 0, sizeof(struct dpvs_dest));

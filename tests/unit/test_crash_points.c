@@ -75,6 +75,7 @@ node_up(void)
 	root->conf.nworkers = 2;
 	root->conf.nports = 1;
 	snprintf(name, sizeof(name), "cp%u", seq);
+	ck_assert_int_ge(dpvs_pool_register_ops(), 0);
 	shm.pool = rte_pktmbuf_pool_create_by_ops(name, POOL_N, 0, 0, 256, SOCKET_ID_ANY,
 						  DPVS_POOL_OPS);
 	ck_assert_ptr_nonnull(shm.pool);

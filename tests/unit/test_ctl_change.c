@@ -83,6 +83,37 @@ rnd_key(void)
 	return k;
 }
 
+/* A health check operation: check set (of a service or a dest), check
+ * del, or a published health. */
+static struct ctl_op
+rnd_check_op(void)
+{
+	struct ctl_op op;
+
+	memset(&op, 0, sizeof(op));
+	op.kind = CTL_OP_CHECK_SET + (int)rnd(3);
+	if (op.kind == CTL_OP_DEST_HEALTH) {
+		op.u.health.svc = rnd_key();
+		op.u.health.addr = ipv4(0x0a020000u | (1 + rnd(6)));
+		op.u.health.port = 80;
+		op.u.health.down = rnd(2) == 0;
+		return op;
+	}
+	op.u.check.svc = rnd_key();
+	op.u.check.has_dest = rnd(2) == 0;
+	op.u.check.dest = ipv4(0x0a020000u | (1 + rnd(6)));
+	op.u.check.dport = 80;
+	op.u.check.type = (uint8_t)(DPVS_CHECK_TCP + rnd(DPVS_CHECK_MAX - DPVS_CHECK_TCP));
+	op.u.check.interval_ms = 1000 * (1 + rnd(3));
+	op.u.check.timeout_ms = 500;
+	op.u.check.rise = (uint8_t)(1 + rnd(3));
+	op.u.check.fall = (uint8_t)(1 + rnd(3));
+	op.u.check.expect_status = 200;
+	op.u.check.send_len = 2;
+	snprintf(op.u.check.data, sizeof(op.u.check.data), "/%u", rnd(100));
+	return op;
+}
+
 /* A random operation over small pools of objects, so that adds, deletes
  * and refusals all happen. */
 static struct ctl_op
@@ -91,6 +122,8 @@ rnd_op(void)
 	struct ctl_op op;
 	uint32_t net = rnd(3);
 
+	if (rnd(8) == 0)
+		return rnd_check_op();
 	memset(&op, 0, sizeof(op));
 	op.kind = CTL_OP_ADDR_ADD + (int)rnd(CTL_OP_NEIGH_DEL - CTL_OP_ADDR_ADD + 1);
 	switch (op.kind) {
@@ -252,7 +285,7 @@ START_TEST(test_incremental_equals_scratch)
 {
 	struct dpvs_config_set *a = tctl_set(), *b = tctl_set(), *before = tctl_set();
 	struct ctl_op batch[16];
-	unsigned int round, i, n, ok = 0, refused = 0;
+	unsigned int round, i, n, ok = 0, refused = 0, checks_ok = 0;
 	size_t failed;
 
 	rnd_state = 777u + (uint32_t)_i;
@@ -273,14 +306,17 @@ START_TEST(test_incremental_equals_scratch)
 			}
 			batch[n++] = op;
 			ok++;
+			checks_ok += op.kind >= CTL_OP_CHECK_SET;
 		}
 		ctl_sched_flush(&a->lb);
 		ck_assert_int_eq(ctl_ops_apply(b, root, batch, n, &failed, err, sizeof(err)), 0);
 		ck_assert_msg(TCTL_SAME(a, b), "round %u: the replayed copy differs", round);
 		check_against_scratch(a);
 	}
-	printf("random ops: %u applied, %u refused\n", ok, refused);
+	printf("random ops: %u applied (%u of health checks), %u refused\n", ok, checks_ok,
+	       refused);
 	ck_assert_uint_gt(ok, 150);
+	ck_assert_uint_gt(checks_ok, 1);
 	free(a);
 	free(b);
 	free(before);

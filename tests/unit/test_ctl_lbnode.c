@@ -350,10 +350,10 @@ START_TEST(test_list_and_stats)
 	ck_assert_str_eq(out,
 		"IP Virtual Server (dpvs-mp)\n"
 		"Prot LocalAddress:Port Scheduler Flags\n"
-		"  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
+		"  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn Health\n"
 		"TCP  10.0.0.100:80 wrr\n"
-		"  -> 10.1.0.2:80                  FullNat 1      220        222\n"
-		"  -> 10.1.0.3:8080                FullNat 0      0          0\n");
+		"  -> 10.1.0.2:80                  FullNat 1      220        222       -\n"
+		"  -> 10.1.0.3:8080                FullNat 0      0          0         -\n");
 	free(out);
 	out = OUTPUT("-L", "-n", "--stats");
 	ck_assert_str_eq(out,
@@ -369,9 +369,11 @@ START_TEST(test_list_and_stats)
 		"[{\"proto\":\"tcp\",\"vip\":\"10.0.0.100\",\"port\":80,\"scheduler\":\"wrr\","
 		"\"flags\":[],\"laddrs\":[\"10.1.0.10\"],\"active\":110,\"inactive\":112,"
 		"\"dests\":[{\"address\":\"10.1.0.2\",\"port\":80,\"mode\":\"fnat\",\"weight\":1,"
-		"\"upper\":0,\"lower\":0,\"active\":220,\"inactive\":222},"
+		"\"upper\":0,\"lower\":0,\"active\":220,\"inactive\":222,"
+		"\"health\":\"unchecked\",\"last_result\":\"\",\"conf_weight\":1},"
 		"{\"address\":\"10.1.0.3\",\"port\":8080,\"mode\":\"fnat\",\"weight\":0,"
-		"\"upper\":0,\"lower\":0,\"active\":0,\"inactive\":0}]}]\n");
+		"\"upper\":0,\"lower\":0,\"active\":0,\"inactive\":0,"
+		"\"health\":\"unchecked\",\"last_result\":\"\",\"conf_weight\":0}]}]\n");
 	free(out);
 	out = OUTPUT("-L", "-n", "--stats", "--json");
 	ck_assert_ptr_nonnull(strstr(out, "\"active\":110,\"inactive\":112,\"conns\":114,"
@@ -379,7 +381,7 @@ START_TEST(test_list_and_stats)
 					  "\"outbytes\":122,\"dests\":["));
 	ck_assert_ptr_nonnull(strstr(out, "\"active\":220,\"inactive\":222,\"conns\":224,"
 					  "\"inpkts\":226,\"outpkts\":228,\"inbytes\":230,"
-					  "\"outbytes\":232}"));
+					  "\"outbytes\":232,"));
 	free(out);
 	out = OUTPUT("laddr", "show", "--json");
 	ck_assert_str_eq(out, "[{\"proto\":\"tcp\",\"vip\":\"10.0.0.100\",\"port\":80,"
