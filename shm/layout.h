@@ -30,7 +30,7 @@
 #include "conn.h"
 
 #define DPVS_SHM_MAGIC      0x4d535044u /* "DPSM" */
-#define DPVS_LAYOUT_VERSION 4
+#define DPVS_LAYOUT_VERSION 5
 
 #define DPVS_MAX_PORTS   8
 #define DPVS_MAX_WORKERS 16
@@ -39,6 +39,7 @@
 #define DPVS_NEIGH_SLOTS 1024   /* per worker; power of two */
 #define DPVS_NEIGH_HOLD_SLOTS 64  /* next hops being resolved, per worker */
 #define DPVS_NEIGH_HOLD_PKTS  4   /* packets held per unresolved next hop */
+_Static_assert(DPVS_MATCH_PORTS == DPVS_MAX_PORTS, "lb.match_ix has a row per port");
 
 /* Names of shared objects. Format arguments are given in the comment. */
 #define DPVS_MZ_ROOT        "dpvs_root"
