@@ -52,6 +52,7 @@
 #define DPVS_NEIGH_SLOTS 1024   /* per worker; power of two */
 #define DPVS_NEIGH_HOLD_SLOTS 64  /* next hops being resolved, per worker */
 #define DPVS_NEIGH_HOLD_PKTS  4   /* packets held per unresolved next hop */
+_Static_assert(DPVS_MATCH_PORTS == DPVS_MAX_PORTS, "lb.match_ix has a row per port");
 
 /* Names of shared objects. Format arguments are given in the comment. */
 #define DPVS_MZ_ROOT        "dpvs_root"

@@ -106,6 +106,8 @@ struct dpvs_timeouts {
 };
 
 #define DPVS_SVC_F_HASHED 0x1u       /* conhash/mh hash the source port too */
+#define DPVS_SVC_F_MATCH  0x2u       /* a match service (SNAT): no vip/vport, its
+				      * key is an entry of lb.match[] */
 #define DPVS_SVC_F_DIRTY  0x80000000u /* dpvs-ctl only: its sched table is stale */
 
 /* A service. Its dest list is svc_dests row `slot` (caps.svc_dests entries,
@@ -124,6 +126,36 @@ struct dpvs_service {
 					    * DPVS_SLOT_NONE */
 };
 _Static_assert(sizeof(struct dpvs_service) == 40, "dpvs_service layout");
+
+/*
+ * A match service (SNAT, as DPVS's `-H proto=tcp,src-range=...,oif=dpdk1`):
+ * instead of a VIP and port, the forwarded packets it takes are those of its
+ * protocol whose source and destination fall in its ranges, arriving on its
+ * in-port and routed out of its out-port (each criterion optional). Its dests
+ * are SNAT dests: node addresses the inside hosts' connections leave from.
+ * The entries of lb.match[] are dense in add order, which is also the order
+ * a packet tries them in; lb.match_ix[p] lists, per in-port p, the entries
+ * that can take a packet arriving on p (derived, rebuilt at every change),
+ * so that a forwarded packet on a port without match services costs one
+ * load (worker/ipvs/svc_match.c).
+ */
+#define DPVS_MATCH_MAX   64     /* match services of a node */
+#define DPVS_MATCH_PORTS 8      /* = DPVS_MAX_PORTS (checked in layout.h) */
+
+struct dpvs_svc_match {
+	struct dpvs_ip src_lo, src_hi;     /* source addresses, inclusive; family
+					    * NONE: any */
+	struct dpvs_ip dst_lo, dst_hi;     /* destination addresses; NONE: any */
+	uint16_t sport_lo, sport_hi;       /* host order, inclusive; 0-0: any */
+	uint16_t dport_lo, dport_hi;
+	uint8_t proto;                     /* IPPROTO_TCP / IPPROTO_UDP */
+	uint8_t iif;                       /* in-port index + 1; 0: any */
+	uint8_t oif;                       /* out-port index + 1; 0: any */
+	uint8_t pad;
+	uint16_t svc;                      /* the service slot */
+	uint16_t pad2;
+};
+_Static_assert(sizeof(struct dpvs_svc_match) == 96, "dpvs_svc_match layout");
 
 /* A local address of a service: the address and the port index it is on. */
 struct dpvs_svc_laddr {
@@ -265,6 +297,15 @@ struct dpvs_lb_tables {
 	uint32_t ndrain;                   /* drain entries in use (dense) */
 	uint32_t ndirty;                   /* services whose sched table is stale */
 	uint32_t check_next_id;            /* next health check id to hand out */
+	uint32_t nnat;                     /* NAT dests (derived): 0 spares the
+					    * workers the owner lookup of replies */
+	uint32_t nmatch;                   /* entries of match[] in use */
+	uint32_t pad;
+	/* match services: the keys (dense, add order) and, derived, per in-port
+	 * the indices in match[] of those that take packets arriving on it */
+	uint8_t match_n[DPVS_MATCH_PORTS];
+	uint8_t match_ix[DPVS_MATCH_PORTS][DPVS_MATCH_MAX];
+	struct dpvs_svc_match match[DPVS_MATCH_MAX];
 	struct dpvs_caps caps;
 	uint32_t svc_hash_slots;           /* powers of two, >= 2 x their keys */
 	uint32_t sneigh_hash_slots;

@@ -30,8 +30,6 @@ TESTS += $(LAYOUT_VARIANT)
 -include tests/fixture/build.mk
 -include tests/bench/build.mk
 
-.PHONY: tests
-tests: $(TESTS)
 
 # tests/tools/udpgap: a paced UDP stream and its receiver (no DPDK), for the
 # gap and loss of a worker's replacement (system tests, tests/bench/restart.sh)
@@ -51,3 +49,6 @@ $(TBIN)/dpvs-ops-list: $(OBJ)/tests/tools/opslist.o
 	$(CC) -o $@ $^ $(LDLIBS_DPDK)
 
 TESTS += $(TBIN)/dpvs-ops-list
+
+.PHONY: tests
+tests: $(TESTS)

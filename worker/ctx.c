@@ -81,6 +81,7 @@ wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err
 	ctx->id = (uint16_t)id;
 	ctx->nports = (uint16_t)conf->nports;
 	ctx->nworkers = (uint16_t)conf->nworkers;
+	ctx->ip_id = (uint16_t)(id << 12); /* the workers' IPv4 ids apart */
 	ctx->idle_sleep_us = conf->idle_sleep_us;
 	ctx->shm = shm;
 	ctx->root = shm->root;

@@ -71,7 +71,7 @@ struct wk_ctx {
 	uint16_t id;
 	uint16_t nports;
 	uint16_t nworkers;
-	uint16_t pad;
+	uint16_t ip_id;                       /* next IPv4 id of a header we make */
 	uint32_t inc;                         /* incarnation: stop when slot->stop_req says so */
 	uint32_t idle_sleep_us;
 	uint32_t idle_polls;                  /* consecutive iterations without work */
@@ -101,6 +101,8 @@ struct wk_ctx {
 	uint64_t neigh_tick_ns;               /* the neighbour tick's clock (neigh_out.c) */
 	uint32_t neigh_cursor;                /* next slot the neighbour tick looks at */
 	struct dpvs_ip hold_nh;               /* next hop of a HOLD verdict (neigh_out.c) */
+	uint8_t redirected;                   /* the packet in hand came from a peer's
+					       * redirect ring (redirect.c) */
 } __rte_cache_aligned;
 
 /* ctx.c: build the context of worker `id`; 0 or -errno with a message. */

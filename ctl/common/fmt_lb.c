@@ -67,11 +67,14 @@ fmt_dest_text(FILE *out, const Dpvs__DestInfo *d, const char *ipp)
 static void
 fmt_svc_text(FILE *out, const Dpvs__ServiceInfo *s, bool stats)
 {
-	char name[IPSTR + 16], ipp[IPSTR + 8];
+	char name[IPSTR + 256], ipp[IPSTR + 8];
 	size_t j;
 
-	snprintf(name, sizeof(name), "%s  %s", fmt_upper_proto(s->proto),
-		 fmt_ipport(s->vip, s->port, ipp, sizeof(ipp)));
+	if (s->match != NULL && s->match[0] != '\0')
+		snprintf(name, sizeof(name), "MATCH %s", s->match);
+	else
+		snprintf(name, sizeof(name), "%s  %s", fmt_upper_proto(s->proto),
+			 fmt_ipport(s->vip, s->port, ipp, sizeof(ipp)));
 	if (stats)
 		fprintf(out, "%-33s %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 "\n",
 			name, s->conns, s->inpkts, s->outpkts, s->inbytes, s->outbytes);
@@ -112,7 +115,15 @@ fmt_svc_json(FILE *out, const Dpvs__ServiceInfo *s, bool stats)
 	fputs("{\"proto\":", out);
 	ctl_fmt_json_str(out, s->proto);
 	fputs(",\"vip\":", out);
-	ctl_fmt_json_str(out, ctl_pb_ip_str(s->vip, ip, sizeof(ip)));
+	if (s->match != NULL && s->match[0] != '\0')
+		fputs("null", out);
+	else
+		ctl_fmt_json_str(out, ctl_pb_ip_str(s->vip, ip, sizeof(ip)));
+	fputs(",\"match\":", out);
+	if (s->match != NULL && s->match[0] != '\0')
+		ctl_fmt_json_str(out, s->match);
+	else
+		fputs("null", out);
 	fprintf(out, ",\"port\":%u,\"scheduler\":", s->port);
 	ctl_fmt_json_str(out, s->scheduler);
 	fputs(",\"flags\":[", out);
@@ -267,7 +278,9 @@ fmt_conn_json(FILE *out, const Dpvs__Conn *c)
 	ctl_fmt_json_str(out, ctl_pb_ip_str(c->laddr, ip, sizeof(ip)));
 	fprintf(out, ",\"lport\":%u,\"dest\":", c->lport);
 	ctl_fmt_json_str(out, ctl_pb_ip_str(c->dest, ip, sizeof(ip)));
-	fprintf(out, ",\"dport\":%u,\"worker\":%u}", c->dport, c->worker);
+	fprintf(out, ",\"dport\":%u,\"worker\":%u,\"mode\":", c->dport, c->worker);
+	ctl_fmt_json_str(out, c->mode != NULL ? c->mode : "");
+	fputc('}', out);
 }
 
 void

@@ -46,13 +46,23 @@ port_from_msg(uint32_t v, uint16_t *port, const char *what, char *err, size_t er
 }
 
 static int
-key_from_msg(const Dpvs__SvcKey *m, struct ctl_svc_key *k, char *err, size_t errlen)
+key_from_msg(const struct dpvs_root *root, const Dpvs__SvcKey *m, struct ctl_svc_key *k,
+	     char *err, size_t errlen)
 {
 	int rc;
 
 	memset(k, 0, sizeof(*k));
 	if (m == NULL)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "missing service (-t or -u VIP:PORT)");
+	if (m->match != NULL && m->match[0] != '\0') {
+		rc = ctl_match_parse(root, m->match, &k->match, err, errlen);
+		if (rc != 0)
+			return rc;
+		k->is_match = true;
+		k->proto = k->match.proto;
+		ctl_match_str(root, &k->match, k->text, sizeof(k->text));
+		return 0;
+	}
 	if (m->proto != NULL && strcmp(m->proto, "tcp") == 0)
 		k->proto = IPPROTO_TCP;
 	else if (m->proto != NULL && strcmp(m->proto, "udp") == 0)
@@ -79,7 +89,8 @@ dev_from_msg(const struct dpvs_root *root, const char *dev, int *port, char *err
 }
 
 static int
-svc_args_from_msg(const Dpvs__Service *m, struct ctl_svc_args *a, char *err, size_t errlen)
+svc_args_from_msg(const struct dpvs_root *root, const Dpvs__Service *m, struct ctl_svc_args *a,
+		  char *err, size_t errlen)
 {
 	size_t i;
 	int rc;
@@ -89,7 +100,7 @@ svc_args_from_msg(const Dpvs__Service *m, struct ctl_svc_args *a, char *err, siz
 	a->flags = -1;
 	if (m == NULL)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "missing service");
-	rc = key_from_msg(m->key, &a->key, err, errlen);
+	rc = key_from_msg(root, m->key, &a->key, err, errlen);
 	if (rc != 0)
 		return rc;
 	if (m->scheduler != NULL && m->scheduler[0] != '\0') {
@@ -119,14 +130,14 @@ ctl_op_svc(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_op
 				 req->op_case == DPVS__REQUEST__OP_SVC_EDIT ? req->svc_edit :
 									      req->svc_del;
 
-	(void)root;
 	op->kind = req->op_case == DPVS__REQUEST__OP_SVC_ADD ? CTL_OP_SVC_ADD :
 		   req->op_case == DPVS__REQUEST__OP_SVC_EDIT ? CTL_OP_SVC_EDIT : CTL_OP_SVC_DEL;
-	return svc_args_from_msg(m, &op->u.svc, err, errlen);
+	return svc_args_from_msg(root, m, &op->u.svc, err, errlen);
 }
 
 static int
-dest_args_from_msg(const Dpvs__Dest *m, struct ctl_dest_args *a, char *err, size_t errlen)
+dest_args_from_msg(const struct dpvs_root *root, const Dpvs__Dest *m, struct ctl_dest_args *a,
+		   char *err, size_t errlen)
 {
 	int rc;
 
@@ -134,7 +145,7 @@ dest_args_from_msg(const Dpvs__Dest *m, struct ctl_dest_args *a, char *err, size
 	a->mode = -1;
 	if (m == NULL)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "missing real server");
-	rc = key_from_msg(m->service, &a->svc, err, errlen);
+	rc = key_from_msg(root, m->service, &a->svc, err, errlen);
 	if (rc == 0)
 		rc = ip_from_msg(m->address, &a->addr, 0, "real server address (-r)", err, errlen);
 	if (rc == 0)
@@ -165,11 +176,10 @@ ctl_op_dest(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_o
 			      req->op_case == DPVS__REQUEST__OP_DEST_EDIT ? req->dest_edit :
 									    req->dest_del;
 
-	(void)root;
 	op->kind = req->op_case == DPVS__REQUEST__OP_DEST_ADD ? CTL_OP_DEST_ADD :
 		   req->op_case == DPVS__REQUEST__OP_DEST_EDIT ? CTL_OP_DEST_EDIT :
 								 CTL_OP_DEST_DEL;
-	return dest_args_from_msg(m, &op->u.dest, err, errlen);
+	return dest_args_from_msg(root, m, &op->u.dest, err, errlen);
 }
 
 int
@@ -184,7 +194,7 @@ ctl_op_laddr(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_
 	memset(&a, 0, sizeof(a));
 	if (m == NULL)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "missing local address");
-	rc = key_from_msg(m->service, &a.svc, err, errlen);
+	rc = key_from_msg(root, m->service, &a.svc, err, errlen);
 	if (rc == 0)
 		rc = ip_from_msg(m->address, &a.addr, 0, "local address", err, errlen);
 	if (rc == 0)
@@ -265,13 +275,12 @@ ctl_op_check(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_
 	struct ctl_check_args *a = &op->u.check;
 	int rc, t;
 
-	(void)root;
 	memset(a, 0, sizeof(*a));
 	op->kind = req->op_case == DPVS__REQUEST__OP_CHECK_SET ? CTL_OP_CHECK_SET :
 								  CTL_OP_CHECK_DEL;
 	if (m == NULL)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "missing health check");
-	rc = key_from_msg(m->service, &a->svc, err, errlen);
+	rc = key_from_msg(root, m->service, &a->svc, err, errlen);
 	if (rc == 0)
 		rc = ip_from_msg(m->dest, &a->dest, 1, "real server address (-r)", err, errlen);
 	if (rc == 0)

@@ -25,11 +25,17 @@
 
 struct rte_lpm;
 
-/* A virtual service: protocol (IPPROTO_TCP/UDP), VIP, port. */
+#define CTL_MATCH_TEXT 192        /* the longest -H text */
+
+/* A virtual service: protocol (IPPROTO_TCP/UDP), VIP, port; or a match
+ * service (SNAT), named by its match (vip family NONE, port 0). */
 struct ctl_svc_key {
 	uint8_t proto;
+	bool is_match;
 	struct dpvs_ip vip;
 	uint16_t port;                 /* host order */
+	struct dpvs_svc_match match;   /* is_match: the key (its svc unused) */
+	char text[CTL_MATCH_TEXT];     /* is_match: its canonical text, for messages */
 };
 
 struct ctl_svc_args {
@@ -102,8 +108,13 @@ int ctl_sched_from_name(const char *name);            /* or -1 */
 const char *ctl_fwd_name(unsigned int mode);          /* "fnat", ..., "?" */
 int ctl_fwd_from_name(const char *name);              /* or -1 */
 const char *ctl_proto_name(uint8_t proto);            /* "TCP", "UDP", "?" */
-/* "TCP 10.0.0.100:80" */
+/* "TCP 10.0.0.100:80", "match proto=tcp,src-range=..." */
 const char *ctl_svc_key_str(const struct ctl_svc_key *k, char *buf, size_t len);
+/* The key of live service slot (root: port names for a match, may be
+ * NULL). */
+void ctl_svc_key_of(const struct dpvs_root *root, const struct dpvs_lb_tables *lb, uint16_t slot,
+		    struct ctl_svc_key *k);
+#define CTL_KEY_STR (CTL_MATCH_TEXT + 16)   /* a buffer for ctl_svc_key_str */
 /* "10.0.0.100:80", "[2001:db8::1]:80" (port in host order) */
 const char *ctl_ipport_str(const struct dpvs_ip *ip, uint16_t port, char *buf, size_t len);
 
@@ -141,6 +152,27 @@ void ctl_sched_mark(struct dpvs_lb_tables *lb, uint16_t slot);
 /* Rebuild the tables of every marked service. */
 void ctl_sched_flush(struct dpvs_lb_tables *lb);
 
+/* --- match services (match.c) --- */
+/* Parse a -H text (root: the port names of iif= and oif=; NULL refuses
+ * them); 0 or -CTL_EINVAL / -CTL_EUNSUPP / -CTL_ENOPORT with a message. */
+int ctl_match_parse(const struct dpvs_root *root, const char *text, struct dpvs_svc_match *m,
+		    char *err, size_t errlen);
+/* The canonical text of m ("proto=tcp,src-range=A-B,oif=dpdk1"); ports by
+ * name when root is given, else "port<N>". */
+const char *ctl_match_str(const struct dpvs_root *root, const struct dpvs_svc_match *m,
+			  char *buf, size_t len);
+/* Same key (every criterion; not the service slot)? */
+int ctl_match_same(const struct dpvs_svc_match *a, const struct dpvs_svc_match *b);
+/* Index in lb.match[] of the key m, or of service slot's key; -1 if none. */
+int ctl_match_find(const struct dpvs_lb_tables *lb, const struct dpvs_svc_match *m);
+int ctl_match_of_svc(const struct dpvs_lb_tables *lb, uint16_t slot);
+/* Append the key of service slot (-1 when DPVS_MATCH_MAX are in use), or
+ * remove it; both rebuild the per-in-port index. */
+int ctl_match_add(struct dpvs_lb_tables *lb, uint16_t slot, const struct dpvs_svc_match *m);
+void ctl_match_del(struct dpvs_lb_tables *lb, uint16_t slot);
+/* Rebuild lb.match_n / lb.match_ix from lb.match[]. */
+void ctl_match_reindex(struct dpvs_lb_tables *lb);
+
 /* --- services (svc.c) --- */
 /* Slot of the live service with this key, or -1 (one probe of the service
  * hash). */
@@ -163,6 +195,13 @@ int ctl_dest_edit(struct dpvs_config_set *set, const struct ctl_dest_args *a, ch
 		  size_t errlen);
 int ctl_dest_del(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *err,
 		 size_t errlen);
+/* What dest d of service svc counts in the derived tables, added (delta 1)
+ * or taken away (-1: an snat dest's address then drains): lb.nnat, and an
+ * snat dest's local-address bit in the address index. */
+void ctl_dest_ref(struct dpvs_lb_tables *lb, const struct dpvs_service *svc,
+		  const struct dpvs_dest *d, int delta);
+/* Slot of a service with an snat dest at ip, or -1 (a scan: for addr del). */
+int ctl_snat_user(const struct dpvs_lb_tables *lb, const struct dpvs_ip *ip);
 
 /* --- health checks (check.c) --- */
 const char *ctl_check_type_name(unsigned int type);   /* "tcp", ..., "?" */

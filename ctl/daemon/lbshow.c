@@ -108,6 +108,12 @@ svc_msg(struct dpvs_shm *shm, const struct dpvs_lb_tables *lb, uint16_t slot,
 	m->vip = ctl_pb_ip(s->vip.family, s->vip.bytes);
 	m->port = ntohs(s->vport);
 	m->scheduler = ctl_pb_strdup(ctl_sched_name(s->sched_id));
+	if ((s->flags & DPVS_SVC_F_MATCH) != 0) {
+		struct ctl_svc_key k;
+
+		ctl_svc_key_of(shm->root, lb, slot, &k);
+		m->match = ctl_pb_strdup(k.text);
+	}
 	if ((s->flags & DPVS_SVC_F_HASHED) != 0) {
 		char **f = ctl_pb_append(&m->flags, &m->n_flags, sizeof(*f));
 
@@ -161,15 +167,26 @@ ctl_svc_slots_by_id(const struct dpvs_lb_tables *lb, uint16_t *slots)
 
 /* The service key of a show request, or slot -1 for every service. */
 static int
-show_key_slot(const struct dpvs_lb_tables *lb, const Dpvs__SvcKey *m, int *slot, char *err,
-	      size_t errlen)
+show_key_slot(const struct dpvs_root *root, const struct dpvs_lb_tables *lb,
+	      const Dpvs__SvcKey *m, int *slot, char *err, size_t errlen)
 {
 	struct ctl_svc_key k;
+	int rc;
 
 	*slot = -1;
 	if (m == NULL)
 		return 0;
 	memset(&k, 0, sizeof(k));
+	if (m->match != NULL && m->match[0] != '\0') {
+		rc = ctl_match_parse(root, m->match, &k.match, err, errlen);
+		if (rc != 0)
+			return rc;
+		k.is_match = true;
+		k.proto = k.match.proto;
+		ctl_match_str(root, &k.match, k.text, sizeof(k.text));
+		*slot = ctl_svc_get(lb, &k, err, errlen);
+		return *slot < 0 ? *slot : 0;
+	}
 	k.proto = m->proto != NULL && strcmp(m->proto, "udp") == 0 ? IPPROTO_UDP : IPPROTO_TCP;
 	if (m->vip == NULL || (m->vip->addr.len != 4 && m->vip->addr.len != 16) || m->port > 65535)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "bad service");
@@ -191,8 +208,8 @@ ctl_show_services(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response
 	size_t n, i;
 	int one, rc;
 
-	rc = show_key_slot(lb, req->svc_show != NULL ? req->svc_show->key : NULL, &one, err,
-			   errlen);
+	rc = show_key_slot(shm->root, lb, req->svc_show != NULL ? req->svc_show->key : NULL, &one,
+			   err, errlen);
 	if (rc != 0)
 		return rc;
 	slots = malloc(lb->caps.services * sizeof(*slots));
@@ -232,8 +249,8 @@ ctl_show_laddrs(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *
 	int one, rc;
 	uint32_t j;
 
-	rc = show_key_slot(lb, req->laddr_show != NULL ? req->laddr_show->service : NULL, &one,
-			   err, errlen);
+	rc = show_key_slot(shm->root, lb, req->laddr_show != NULL ? req->laddr_show->service : NULL,
+			   &one, err, errlen);
 	if (rc != 0)
 		return rc;
 	slots = malloc(lb->caps.services * sizeof(*slots));

@@ -42,15 +42,14 @@ emit(struct diff *d, int kind)
 	return op;
 }
 
+/* The key of service slot of lb (a match's text names ports by number:
+ * it is only for messages). */
 static struct ctl_svc_key
-svc_key(const struct dpvs_service *s)
+svc_key(const struct dpvs_lb_tables *lb, uint32_t slot)
 {
 	struct ctl_svc_key k;
 
-	memset(&k, 0, sizeof(k));
-	k.proto = s->proto;
-	k.vip = s->vip;
-	k.port = ntohs(s->vport);
+	ctl_svc_key_of(NULL, lb, (uint16_t)slot, &k);
 	return k;
 }
 
@@ -104,10 +103,10 @@ addr_changes(const struct diff *d, const struct dpvs_ip *ip)
 }
 
 static void
-dest_args(struct ctl_dest_args *a, const struct dpvs_service *s, const struct dpvs_dest *x)
+dest_args(struct ctl_dest_args *a, const struct dpvs_lb_tables *lb, const struct dpvs_dest *x)
 {
 	memset(a, 0, sizeof(*a));
-	a->svc = svc_key(s);
+	a->svc = svc_key(lb, x->svc);
 	a->addr = x->addr;
 	a->port = ntohs(x->port);
 	a->mode = x->fwd_mode;
@@ -120,11 +119,11 @@ dest_args(struct ctl_dest_args *a, const struct dpvs_service *s, const struct dp
 }
 
 static void
-laddr_args(struct ctl_laddr_args *a, const struct dpvs_service *s,
+laddr_args(struct ctl_laddr_args *a, const struct dpvs_lb_tables *lb, uint32_t slot,
 	   const struct dpvs_svc_laddr *la)
 {
 	memset(a, 0, sizeof(*a));
-	a->svc = svc_key(s);
+	a->svc = svc_key(lb, slot);
 	a->addr = la->ip;
 	a->port = la->port;
 }
@@ -145,7 +144,7 @@ diff_lb_removals(struct diff *d)
 
 		if (s->id == 0)
 			continue;
-		k = svc_key(s);
+		k = svc_key(cl, i);
 		ti = ctl_svc_find(&d->tgt->lb, &k);
 		if (ti < 0) {
 			op = emit(d, CTL_OP_SVC_DEL);
@@ -163,7 +162,7 @@ diff_lb_removals(struct diff *d)
 				continue;
 			op = emit(d, CTL_OP_LADDR_DEL);
 			if (op != NULL)
-				laddr_args(&op->u.laddr, s, la);
+				laddr_args(&op->u.laddr, cl, i, la);
 			d->res->laddr[CTL_RL_DEL]++;
 		}
 		for (j = 0; j < s->ndests; j++) {
@@ -173,7 +172,7 @@ diff_lb_removals(struct diff *d)
 				continue;
 			op = emit(d, CTL_OP_DEST_DEL);
 			if (op != NULL)
-				dest_args(&op->u.dest, s, x);
+				dest_args(&op->u.dest, cl, x);
 			d->res->dest[CTL_RL_DEL]++;
 		}
 	}
@@ -341,7 +340,7 @@ static void
 diff_svc(struct diff *d, uint32_t ti)
 {
 	const struct dpvs_service *t = dpvs_lb_svc(&d->tgt->lb, ti);
-	struct ctl_svc_key k = svc_key(t);
+	struct ctl_svc_key k = svc_key(&d->tgt->lb, ti);
 	int ci = ctl_svc_find(&d->cur->lb, &k);
 	const struct dpvs_service *c = ci >= 0 ? dpvs_lb_svc(&d->cur->lb, (uint32_t)ci) : NULL;
 	uint32_t mask = ~DPVS_SVC_F_DIRTY;
@@ -365,8 +364,7 @@ static void
 diff_dest(struct diff *d, uint32_t tslot)
 {
 	const struct dpvs_dest *t = &dpvs_lb_dests(&d->tgt->lb)[tslot];
-	const struct dpvs_service *ts = dpvs_lb_svc(&d->tgt->lb, t->svc);
-	struct ctl_svc_key k = svc_key(ts);
+	struct ctl_svc_key k = svc_key(&d->tgt->lb, t->svc);
 	int ci = ctl_svc_find(&d->cur->lb, &k), pos = -1;
 	const struct dpvs_dest *c = NULL;
 	struct ctl_op *op;
@@ -382,7 +380,7 @@ diff_dest(struct diff *d, uint32_t tslot)
 	}
 	op = emit(d, c == NULL ? CTL_OP_DEST_ADD : CTL_OP_DEST_EDIT);
 	if (op != NULL)
-		dest_args(&op->u.dest, ts, t);
+		dest_args(&op->u.dest, &d->tgt->lb, t);
 	d->res->dest[c == NULL ? CTL_RL_ADD : CTL_RL_EDIT]++;
 }
 
@@ -432,7 +430,7 @@ diff_lb_additions(struct diff *d)
 
 		if (v[i].dest)
 			continue;
-		key = svc_key(t);
+		key = svc_key(tl, v[i].slot);
 		ci = ctl_svc_find(&d->cur->lb, &key);
 		for (j = 0; j < t->nladdrs && d->rc == 0; j++) {
 			const struct dpvs_svc_laddr *la = &dpvs_lb_svc_laddrs(tl, v[i].slot)[j];
@@ -445,7 +443,7 @@ diff_lb_additions(struct diff *d)
 			}
 			op = emit(d, CTL_OP_LADDR_ADD);
 			if (op != NULL)
-				laddr_args(&op->u.laddr, t, la);
+				laddr_args(&op->u.laddr, tl, v[i].slot, la);
 			d->res->laddr[CTL_RL_ADD]++;
 		}
 	}

@@ -27,12 +27,20 @@ port_name(const struct dpvs_root *root, uint16_t p)
 	return p < DPVS_MAX_PORTS ? root->ports[p].name : "?";
 }
 
-/* "-t 10.0.0.100:80" */
+/* "-t 10.0.0.100:80", "-H proto=tcp,src-range=..." */
 static const char *
-svc_opt(const struct dpvs_service *s, char *buf, size_t len)
+svc_opt(const struct dpvs_root *root, const struct dpvs_lb_tables *lb, uint16_t slot,
+	char *buf, size_t len)
 {
+	const struct dpvs_service *s = dpvs_lb_svc(lb, slot);
 	char ipp[INET6_ADDRSTRLEN + 8];
+	struct ctl_svc_key k;
 
+	if ((s->flags & DPVS_SVC_F_MATCH) != 0) {
+		ctl_svc_key_of(root, lb, slot, &k);
+		snprintf(buf, len, "-H %s", k.text);
+		return buf;
+	}
 	snprintf(buf, len, "%s %s", s->proto == IPPROTO_UDP ? "-u" : "-t",
 		 ctl_ipport_str(&s->vip, ntohs(s->vport), ipp, sizeof(ipp)));
 	return buf;
@@ -73,13 +81,13 @@ save_net(const struct dpvs_config_set *set, const struct dpvs_root *root, FILE *
 }
 
 static void
-save_dest(const struct dpvs_lb_tables *lb, uint32_t slot, FILE *out)
+save_dest(const struct dpvs_root *root, const struct dpvs_lb_tables *lb, uint32_t slot,
+	  FILE *out)
 {
 	const struct dpvs_dest *d = &dpvs_lb_dests(lb)[slot];
-	const struct dpvs_service *s = dpvs_lb_svc(lb, d->svc);
-	char so[INET6_ADDRSTRLEN + 16], ipp[INET6_ADDRSTRLEN + 8];
+	char so[CTL_KEY_STR], ipp[INET6_ADDRSTRLEN + 8];
 
-	fprintf(out, "-a %s -r %s -b %s -w %d", svc_opt(s, so, sizeof(so)),
+	fprintf(out, "-a %s -r %s -b %s -w %d", svc_opt(root, lb, d->svc, so, sizeof(so)),
 		ctl_ipport_str(&d->addr, ntohs(d->port), ipp, sizeof(ipp)),
 		ctl_fwd_name(d->fwd_mode), d->conf_weight);
 	if (d->u_threshold != 0)
@@ -106,10 +114,10 @@ obj_cmp(const void *a, const void *b)
 
 /* Services and dests merged in id order. */
 static int
-save_lb(const struct dpvs_lb_tables *lb, FILE *out)
+save_lb(const struct dpvs_root *root, const struct dpvs_lb_tables *lb, FILE *out)
 {
 	const struct dpvs_dest *dests = dpvs_lb_dests(lb);
-	char so[INET6_ADDRSTRLEN + 16];
+	char so[CTL_KEY_STR];
 	struct save_obj *objs;
 	size_t n = 0, i;
 	uint32_t k;
@@ -128,10 +136,11 @@ save_lb(const struct dpvs_lb_tables *lb, FILE *out)
 		const struct dpvs_service *s = dpvs_lb_svc(lb, objs[i].slot);
 
 		if (objs[i].kind == 1) {
-			save_dest(lb, objs[i].slot, out);
+			save_dest(root, lb, objs[i].slot, out);
 			continue;
 		}
-		fprintf(out, "-A %s -s %s", svc_opt(s, so, sizeof(so)), ctl_sched_name(s->sched_id));
+		fprintf(out, "-A %s -s %s", svc_opt(root, lb, (uint16_t)objs[i].slot, so, sizeof(so)),
+			ctl_sched_name(s->sched_id));
 		if ((s->flags & DPVS_SVC_F_HASHED) != 0)
 			fputs(" -b hash-port", out);
 		fputc('\n', out);
@@ -166,12 +175,13 @@ save_hex(FILE *out, const char *opt, const char *data, uint16_t len)
 
 /* `check set ...` of check c; a command in double quotes (\" and \\). */
 static void
-save_check(const struct dpvs_lb_tables *lb, const struct dpvs_check *c, FILE *out)
+save_check(const struct dpvs_root *root, const struct dpvs_lb_tables *lb,
+	   const struct dpvs_check *c, FILE *out)
 {
 	char so[INET6_ADDRSTRLEN + 16], ipp[INET6_ADDRSTRLEN + 8];
 	const char *p;
 
-	fprintf(out, "check set %s", svc_opt(dpvs_lb_svc(lb, c->svc), so, sizeof(so)));
+	fprintf(out, "check set %s", svc_opt(root, lb, c->svc, so, sizeof(so)));
 	if ((c->flags & DPVS_CHECK_F_DEST) != 0)
 		fprintf(out, " -r %s", ctl_ipport_str(&c->dest, ntohs(c->dport), ipp, sizeof(ipp)));
 	fprintf(out, " %s", ctl_check_type_name(c->type));
@@ -202,7 +212,7 @@ save_check(const struct dpvs_lb_tables *lb, const struct dpvs_check *c, FILE *ou
 
 /* Health checks in id order (the order they were set). */
 static int
-save_checks(const struct dpvs_lb_tables *lb, FILE *out)
+save_checks(const struct dpvs_root *root, const struct dpvs_lb_tables *lb, FILE *out)
 {
 	const struct dpvs_check *c = dpvs_lb_checks(lb);
 	struct save_obj *objs;
@@ -217,7 +227,7 @@ save_checks(const struct dpvs_lb_tables *lb, FILE *out)
 			objs[n++] = (struct save_obj){ c[k].id, k, 2 };
 	qsort(objs, n, sizeof(objs[0]), obj_cmp);
 	for (i = 0; i < n; i++)
-		save_check(lb, &c[objs[i].slot], out);
+		save_check(root, lb, &c[objs[i].slot], out);
 	free(objs);
 	return 0;
 }
@@ -227,7 +237,7 @@ ctl_save_text(const struct dpvs_config_set *set, const struct dpvs_root *root, F
 {
 	const struct dpvs_lb_tables *lb = &set->lb;
 	uint16_t *slots = malloc(lb->caps.services * sizeof(*slots));
-	char so[INET6_ADDRSTRLEN + 16], a[INET6_ADDRSTRLEN];
+	char so[CTL_KEY_STR], a[INET6_ADDRSTRLEN];
 	size_t n, i;
 	uint32_t j;
 	int rc;
@@ -235,19 +245,19 @@ ctl_save_text(const struct dpvs_config_set *set, const struct dpvs_root *root, F
 	if (slots == NULL)
 		return -CTL_ENOMEM;
 	save_net(set, root, out);
-	rc = save_lb(lb, out);
+	rc = save_lb(root, lb, out);
 	n = ctl_svc_slots_by_id(lb, slots);
 	for (i = 0; i < n && rc == 0; i++) {
 		const struct dpvs_service *s = dpvs_lb_svc(lb, slots[i]);
 		const struct dpvs_svc_laddr *la = dpvs_lb_svc_laddrs(lb, slots[i]);
 
 		for (j = 0; j < s->nladdrs && j < lb->caps.svc_laddrs; j++)
-			fprintf(out, "laddr add %s %s dev %s\n", svc_opt(s, so, sizeof(so)),
+			fprintf(out, "laddr add %s %s dev %s\n", svc_opt(root, lb, slots[i], so, sizeof(so)),
 				ctl_ip_str(&la[j].ip, a, sizeof(a)), port_name(root, la[j].port));
 	}
 	free(slots);
 	if (rc == 0)
-		rc = save_checks(lb, out);
+		rc = save_checks(root, lb, out);
 	if (rc != 0)
 		return rc;
 	return ferror(out) ? -CTL_EIO : 0;
