@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ctl/daemon/addr.h"
+#include "ctl/daemon/beat.h"
 #include "ctl/daemon/change.h"
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/log.h"
@@ -98,6 +99,9 @@ ctl_ops_apply(struct dpvs_config_set *set, const struct dpvs_root *root,
 	 * first change (idempotent: both copies do it) */
 	ctl_lb_prepare(&set->lb);
 	for (i = 0; i < n; i++) {
+		/* a reload of thousands of objects is slow, not hung */
+		if ((i & 255) == 0)
+			ctl_beat();
 		rc = ctl_op_apply(set, root, &ops[i], err, errlen);
 		if (rc != 0) {
 			*failed = i;

@@ -16,6 +16,7 @@
 
 #include "ctl/common/pb.h"
 #include "ctl/daemon/addr.h"
+#include "ctl/daemon/beat.h"
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/log.h"
 #include "ctl/daemon/reload.h"
@@ -142,6 +143,8 @@ diff_lb_removals(struct diff *d)
 		struct ctl_op *op;
 		int ti;
 
+		if ((i & 255) == 0)
+			ctl_beat(); /* slow, not hung (beat.h) */
 		if (s->id == 0)
 			continue;
 		k = svc_key(cl, i);
