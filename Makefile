@@ -5,6 +5,9 @@
 #   make demo       install what is missing, build, start a demo node and show it working
 #   make bench      benchmarks (numbers, not pass/fail)
 #   make fuzz       the long fuzz run of the worker pipeline (make check runs a bounded part)
+#   make install    binaries, systemd units, config samples, man pages, bash completion
+#                   under PREFIX (default /usr/local) and SYSCONFDIR (default /etc), into
+#                   DESTDIR if given (see "Installing" in README.md)
 #
 # `check`, `demo` and `bench` first run deploy/install-deps.sh (quick when everything is
 # there) and then re-enter make, so that pkg-config sees the freshly installed packages.
@@ -21,7 +24,9 @@ PKGCONF ?= pkg-config
 DPDK_CFLAGS := $(shell $(PKGCONF) --cflags libdpdk 2>/dev/null)
 DPDK_LIBS   := $(shell $(PKGCONF) --libs libdpdk 2>/dev/null)
 EVENT_CFLAGS := $(shell $(PKGCONF) --cflags libevent 2>/dev/null)
-EVENT_LIBS  := $(shell $(PKGCONF) --libs libevent 2>/dev/null)
+# libevent, and OpenSSL for dpvs-ctl's HTTPS health checks (everything linking the
+# ctl library links both)
+EVENT_LIBS  := $(shell $(PKGCONF) --libs libevent openssl 2>/dev/null)
 PBC_CFLAGS  := $(shell $(PKGCONF) --cflags libprotobuf-c 2>/dev/null)
 PBC_LIBS    := $(shell $(PKGCONF) --libs libprotobuf-c 2>/dev/null)
 CHECK_CFLAGS := $(shell $(PKGCONF) --cflags check 2>/dev/null)
@@ -29,7 +34,9 @@ CHECK_LIBS  := $(shell $(PKGCONF) --libs check 2>/dev/null)
 
 OPT     ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes
-BASE_CFLAGS := -std=gnu11 $(OPT) $(WARN) -D_GNU_SOURCE -I. -I$(GEN) -MMD -MP
+# EXTRA_CFLAGS: e.g. -DDPVS_TEST_LAYOUT_CHANGE for the layout test's worker (tests/build.mk)
+EXTRA_CFLAGS ?=
+BASE_CFLAGS := -std=gnu11 $(OPT) $(WARN) $(EXTRA_CFLAGS) -D_GNU_SOURCE -I. -I$(GEN) -MMD -MP
 # code that uses DPDK
 CFLAGS_DPDK := $(BASE_CFLAGS) $(DPDK_CFLAGS) -DALLOW_EXPERIMENTAL_API
 LDLIBS_DPDK := $(DPDK_LIBS) -lpthread
@@ -75,6 +82,42 @@ fuzz:
 	deploy/install-deps.sh
 	$(MAKE) all tests
 	/usr/bin/python3 tests/fixture/fuzz_pipeline.py --seeds $(FUZZ_SEEDS) --frames $(FUZZ_FRAMES) --mode both
+
+# ---- install -------------------------------------------------------------------
+PREFIX     ?= /usr/local
+SYSCONFDIR ?= /etc
+BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+LIBEXECDIR ?= $(PREFIX)/libexec/dpvs
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+MANDIR     ?= $(PREFIX)/share/man
+COMPLDIR   ?= $(PREFIX)/share/bash-completion/completions
+DOCDIR     ?= $(PREFIX)/share/doc/dpvs-mp
+DAEMONS    := dpvs-primary dpvs-ctl dpvs-worker dpvs-kni-bridge
+UNIT_SUBST := -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g' \
+	      -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g'
+
+# The daemons share one directory: dpvs-primary starts the others from its own.
+# dpvs.conf and dpvs.rules are installed only where there are none yet.
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(COMPLDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/dpvs
+	install -m 755 $(BIN)/dpvsctl $(DESTDIR)$(BINDIR)/dpvsctl
+	install -m 755 $(addprefix $(BIN)/,$(DAEMONS)) $(DESTDIR)$(SBINDIR)/
+	install -m 755 deploy/hugepages.sh $(DESTDIR)$(LIBEXECDIR)/hugepages.sh
+	for u in dpvs dpvs-hugepages; do \
+		sed $(UNIT_SUBST) deploy/systemd/$$u.service.in >$(DESTDIR)$(UNITDIR)/$$u.service && \
+		chmod 644 $(DESTDIR)$(UNITDIR)/$$u.service || exit 1; \
+	done
+	install -m 644 deploy/man/dpvsctl.8 $(DESTDIR)$(MANDIR)/man8/dpvsctl.8
+	install -m 644 deploy/man/dpvs.conf.5 $(DESTDIR)$(MANDIR)/man5/dpvs.conf.5
+	install -m 644 deploy/bash-completion/dpvsctl $(DESTDIR)$(COMPLDIR)/dpvsctl
+	install -m 644 README.md deploy/dpvs.conf deploy/dpvs.rules $(DESTDIR)$(DOCDIR)/
+	[ -e $(DESTDIR)$(SYSCONFDIR)/dpvs/dpvs.conf ] || \
+		install -m 644 deploy/dpvs.conf $(DESTDIR)$(SYSCONFDIR)/dpvs/dpvs.conf
+	[ -e $(DESTDIR)$(SYSCONFDIR)/dpvs/dpvs.rules ] || \
+		install -m 644 deploy/dpvs.rules $(DESTDIR)$(SYSCONFDIR)/dpvs/dpvs.rules
 
 clean:
 	rm -rf $(BUILD)

@@ -7,10 +7,18 @@
 #   own MAC                              198.18.0.1 (dpvsctl addr: the worker answers)
 #                                        198.18.0.100 VIP, TCP port 80, rr
 #                                        dpdk0.kni 198.18.0.3 (kernel, via the bridge)
+#                                        198.18.0.101 VIP, NAT (-b nat)
+#                                        198.18.0.102 VIP, DR (-b dr)
 #                                        dpdk1 (net_tap)  <-- wire -->  dpvsdemov
 #                                        198.19.0.1, local address      198.19.0.11 real server 1
 #                                        198.19.0.10 (full-NAT source)  198.19.0.12 real server 2
+#                                                                       lo: 198.18.0.102 (DR VIP,
+#                                                                       ARP for it suppressed)
+#   dpvsdemo-d 198.20.0.2  <------------- veth: the DR replies' own way ------------ 198.20.0.1
 #
+# The servers route the client's network through the node (NAT's replies
+# pass it); what they send from the DR VIP goes straight to the client over
+# the veth (a policy route), never through the node.
 # A wire is the kernel end of a data port's net_tap: dpvs-primary creates it
 # in the node netns, and once the port has started the demo moves it into the
 # client (dpdk0) or server (dpdk1) netns and gives it a MAC of its own.
@@ -34,12 +42,15 @@ NS_CLIENT=dpvsdemo-c
 NS_SERVER=dpvsdemo-s
 WIRE=dpvsdemow
 SWIRE=dpvsdemov
+DIRECT=dpvsdemo-d
 CLIENT_MAC=02:de:40:00:00:02
 SERVER_MAC=02:de:40:00:01:02
 NODE_ADDR=198.18.0.1
 CLIENT_ADDR=198.18.0.2
 KNI_ADDR=198.18.0.3
 VIP=198.18.0.100
+VIP_NAT=198.18.0.101
+VIP_DR=198.18.0.102
 SRV_NET_ADDR=198.19.0.1
 LADDR=198.19.0.10
 RS1=198.19.0.11
@@ -109,6 +120,14 @@ topology_up() {
 	ip -n "$NS_NODE" link set lo up
 	ip -n "$NS_CLIENT" link set lo up
 	ip -n "$NS_SERVER" link set lo up
+	# the DR replies' way from the servers to the client, not through the node
+	ip -n "$NS_SERVER" link add "$DIRECT-s" type veth peer name "$DIRECT"
+	ip -n "$NS_SERVER" link set "$DIRECT" netns "$NS_CLIENT"
+	ip -n "$NS_SERVER" addr add 198.20.0.1/24 dev "$DIRECT-s"
+	ip -n "$NS_CLIENT" addr add 198.20.0.2/24 dev "$DIRECT"
+	ip -n "$NS_SERVER" link set "$DIRECT-s" up
+	ip -n "$NS_CLIENT" link set "$DIRECT" up
+	in_client sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
 }
 
 topology_down() {
@@ -281,6 +300,57 @@ step_fnat() {
 	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" conn show
 }
 
+step_nat() {
+	say "a NAT service (-b nat, ipvsadm's -m): VIP $VIP_NAT:80, the same two real servers"
+	echo "the servers route the client's network through the node, as for LVS NAT:"
+	run ip netns exec "$NS_SERVER" ip route add 198.18.0.0/24 via "$SRV_NET_ADDR"
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" addr add "$VIP_NAT/32" dev dpdk0
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" -A -t "$VIP_NAT:80" -s rr
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" -a -t "$VIP_NAT:80" -r "$RS1:80" -m -w 1
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" -a -t "$VIP_NAT:80" -r "$RS2:80" -b nat -w 1
+	wait_until 10 in_client ping -c 1 -W 1 "$VIP_NAT" || die "no reply from $VIP_NAT"
+	local _
+	for _ in 1 2 3 4; do
+		run ip netns exec "$NS_CLIENT" curl -sS --max-time 5 "http://$VIP_NAT/"
+	done
+	say "with NAT the real servers saw the client's own address $CLIENT_ADDR"
+	tail -n 2 "$TMP/rs1.log"
+	tail -n 2 "$TMP/rs2.log"
+}
+
+step_dr() {
+	say "a DR service (-b dr, ipvsadm's -g): VIP $VIP_DR:80; only the MAC is rewritten"
+	echo "the servers hold the VIP on lo and do not answer ARP for it; their"
+	echo "replies from it take the direct way to the client ($DIRECT):"
+	run ip netns exec "$NS_SERVER" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
+		net.ipv4.conf.all.arp_announce=2
+	run ip netns exec "$NS_SERVER" ip addr add "$VIP_DR/32" dev lo
+	run ip netns exec "$NS_SERVER" ip rule add from "$VIP_DR" lookup 100
+	run ip netns exec "$NS_SERVER" ip route add 198.18.0.0/24 via 198.20.0.2 table 100
+	mkdir -p "$TMP/dr"
+	echo "hello from the DR service, answered straight to the client" >"$TMP/dr/index.html"
+	in_server /usr/bin/python3 -m http.server --bind "$VIP_DR" --directory "$TMP/dr" 80 \
+		>"$TMP/dr.log" 2>&1 &
+	RS_PIDS+=("$!")
+	wait_until 10 sh -c "ip netns exec $NS_SERVER ss -Hltn | grep -q '$VIP_DR:80 '" ||
+		die "DR listener did not start"
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" addr add "$VIP_DR/32" dev dpdk0
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" -A -t "$VIP_DR:80" -s rr
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" -a -t "$VIP_DR:80" -r "$RS1" -g -w 1
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" -a -t "$VIP_DR:80" -r "$RS2" -b dr -w 1
+	local before _
+	before="$(ip -n "$NS_CLIENT" -j -s link show "$DIRECT" | jq '.[0].stats64.rx.packets')"
+	wait_until 10 in_client ping -c 1 -W 1 "$VIP_DR" || die "no reply from $VIP_DR"
+	for _ in 1 2 3 4; do
+		run ip netns exec "$NS_CLIENT" curl -sS --max-time 5 "http://$VIP_DR/"
+	done
+	echo "packets the client received on $DIRECT since: $(( $(ip -n "$NS_CLIENT" -j -s link show "$DIRECT" | jq '.[0].stats64.rx.packets') - before ))"
+	say "the three services side by side: NAT counts replies (OutPkts), DR none"
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" -L -n --stats
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" -L -n
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" stats
+}
+
 main() {
 	preflight
 	trap cleanup EXIT
@@ -294,6 +364,8 @@ main() {
 	step_ping
 	step_kni
 	step_fnat
+	step_nat
+	step_dr
 	step_kill_worker
 	say "after the restart the VIP still serves, and the counters (in shm) went on"
 	run ip netns exec "$NS_CLIENT" curl -sS --max-time 5 "http://$VIP/"

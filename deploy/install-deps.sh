@@ -14,8 +14,10 @@ PACKAGES=(
 	# build
 	build-essential pkg-config make gcc
 	dpdk dpdk-dev libdpdk-dev
-	libevent-dev libprotobuf-c-dev protobuf-c-compiler
+	libevent-dev libprotobuf-c-dev protobuf-c-compiler libssl-dev
 	check libpcap-dev
+	# the layout fingerprint of the shared structs (pahole, shm/layout_fp.sh)
+	dwarves
 	# tests and demo: Debian's python with scapy (fixtures, http server)
 	python3 python3-scapy
 	# network namespaces, veths, taps, traffic
@@ -24,6 +26,10 @@ PACKAGES=(
 	jq socat procps psmisc kmod coreutils util-linux findutils grep sed
 	# make bench: instruction counts (callgrind)
 	valgrind
+	# the operator's tools: capture read back (test_v_capture), /metrics parsed
+	# (test_u_metrics), the systemd units verified and the man pages formatted
+	# (test_w_install)
+	tshark python3-prometheus-client systemd groff-base man-db
 )
 
 missing=()

@@ -1,8 +1,9 @@
 /*
  * dpvs-kni-bridge --file-prefix P: the exception path between the workers and
  * the kernel's <port>.kni interfaces. An EAL secondary on DPVS_LCORE_BRIDGE;
- * started and restarted by dpvs-primary. Sleeps when idle; SIGTERM/SIGINT end
- * it cleanly.
+ * started and restarted by dpvs-primary. Sleeps when idle (1 ms at most);
+ * beats (root->live.bridge_heartbeat_ns) every pass of its loop; SIGTERM/SIGINT
+ * end it cleanly.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -76,6 +77,9 @@ run(struct bridge_ctx *b)
 	unsigned int moved;
 
 	while (!stop_requested) {
+		/* the primary kills a bridge whose heartbeat stops */
+		__atomic_store_n(&b->shm->root->live.bridge_heartbeat_ns, dpvs_now_ns(),
+				 __ATOMIC_RELAXED);
 		moved = bridge_poll_once(b);
 		b->sleep_us = bridge_next_sleep_us(b->sleep_us, moved);
 		if (b->sleep_us > 0) {

@@ -2,8 +2,10 @@
  * dpvs.conf parser (see conf.h). Reads one file with rte_cfgfile and fills a
  * caller-owned struct primary_conf; no global state, no EAL.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +22,8 @@ struct parse_ctx {
 	struct primary_conf *c;
 	char *err;
 	size_t errlen;
-	int seen_global, seen_memory, seen_worker, seen_tables;
+	int seen_global, seen_memory, seen_worker, seen_supervise, seen_tables, seen_metrics,
+	    seen_ctl;
 };
 
 static int
@@ -48,6 +51,8 @@ conf_defaults(struct primary_conf *c)
 	c->g.nworkers = CONF_DEFAULT_WORKERS;
 	c->g.idle_sleep_us = CONF_DEFAULT_IDLE_US;
 	c->g.conn_capacity = DPVS_CONN_DEFAULT_CAP;
+	c->sup.hang_timeout_ms = CONF_DEFAULT_HANG_MS;
+	c->sup.standby = CONF_DEFAULT_STANDBY;
 	dpvs_caps_default(&c->g.caps);
 }
 
@@ -171,6 +176,31 @@ section_worker(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_en
 	return 0;
 }
 
+static int
+section_supervise(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry *e,
+		  int n)
+{
+	struct conf_supervise *sup = &x->c->sup;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(e[i].name, "hang_timeout_ms") == 0) {
+			if (parse_u32(x, sec, &e[i], 0, CONF_MAX_HANG_MS, &sup->hang_timeout_ms) != 0)
+				return -1;
+			if (sup->hang_timeout_ms != 0 && sup->hang_timeout_ms < CONF_MIN_HANG_MS)
+				return conf_fail(x, "[%s] hang_timeout_ms = %u: 0 (off) or at least "
+						 "%u", sec, sup->hang_timeout_ms, CONF_MIN_HANG_MS);
+		} else if (strcmp(e[i].name, "standby") == 0) {
+			if (parse_u32(x, sec, &e[i], 0, CONF_MAX_STANDBY, &sup->standby) != 0)
+				return -1;
+		} else {
+			return conf_fail(x, "[%s] unknown key '%s' (known: hang_timeout_ms, "
+					 "standby)", sec, e[i].name);
+		}
+	}
+	return 0;
+}
+
 /* [tables]: the capacities of the config and per-worker tables
  * (DPVS_CAPS in shm/cfgset.h: key, default, limits). */
 static int
@@ -190,7 +220,91 @@ section_tables(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_en
 #undef X
 		return conf_fail(x, "[%s] unknown key '%s' (known: services, dests, "
 				 "dests_per_service, laddrs_per_service, routes, "
-				 "static_neighbours, addresses, hash_tables)", sec, e[i].name);
+				 "static_neighbours, addresses, hash_tables, checks)", sec, e[i].name);
+	}
+	return 0;
+}
+
+/* "ADDR:PORT" or "[ADDR6]:PORT" into addr (numeric, no brackets) and port. */
+int
+conf_hostport(const char *text, char *addr, size_t addrlen, uint16_t *port)
+{
+	char buf[INET6_ADDRSTRLEN + 8], *host = buf, *colon, *end;
+	unsigned char bin[16];
+	unsigned long v;
+
+	if (strlen(text) >= sizeof(buf))
+		return -1;
+	strcpy(buf, text);
+	if (buf[0] == '[') {
+		host = buf + 1;
+		end = strchr(host, ']');
+		if (end == NULL || end[1] != ':')
+			return -1;
+		*end = '\0';
+		colon = end + 1;
+		if (inet_pton(AF_INET6, host, bin) != 1)
+			return -1;
+	} else {
+		colon = strrchr(buf, ':');
+		if (colon == NULL)
+			return -1;
+		*colon = '\0';
+		if (inet_pton(AF_INET, host, bin) != 1)
+			return -1;
+	}
+	errno = 0;
+	v = strtoul(colon + 1, &end, 10);
+	if (!isdigit((unsigned char)colon[1]) || *end != '\0' || errno != 0 || v == 0 || v > 65535 ||
+	    strlen(host) >= addrlen)
+		return -1;
+	snprintf(addr, addrlen, "%s", host);
+	*port = (uint16_t)v;
+	return 0;
+}
+
+/* [metrics] listen = ADDR:PORT: dpvs-ctl serves http://ADDR:PORT/metrics. */
+static int
+section_metrics(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry *e, int n)
+{
+	struct dpvs_global_conf *g = &x->c->g;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(e[i].name, "listen") != 0)
+			return conf_fail(x, "[%s] unknown key '%s' (known: listen)", sec, e[i].name);
+		if (conf_hostport(e[i].value, g->metrics_addr, sizeof(g->metrics_addr),
+				  &g->metrics_port) != 0)
+			return conf_fail(x, "[%s] listen = '%s': not ADDRESS:PORT (an IPv4 address, "
+					 "or [IPv6], and a port 1..65535)", sec, e[i].value);
+	}
+	return 0;
+}
+
+/* [ctl] socket_group / readonly_group = NAME: an existing group. */
+static int
+section_ctl(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry *e, int n)
+{
+	struct dpvs_global_conf *g = &x->c->g;
+	char *dst;
+	size_t len;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(e[i].name, "socket_group") == 0) {
+			dst = g->socket_group;
+			len = sizeof(g->socket_group);
+		} else if (strcmp(e[i].name, "readonly_group") == 0) {
+			dst = g->readonly_group;
+			len = sizeof(g->readonly_group);
+		} else {
+			return conf_fail(x, "[%s] unknown key '%s' (known: socket_group, "
+					 "readonly_group)", sec, e[i].name);
+		}
+		if (strlen(e[i].value) >= len || getgrnam(e[i].value) == NULL)
+			return conf_fail(x, "[%s] %s = '%s': no such group", sec, e[i].name,
+					 e[i].value);
+		snprintf(dst, len, "%s", e[i].value);
 	}
 	return 0;
 }
@@ -402,13 +516,22 @@ do_section(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry 
 	if (strcmp(sec, "worker") == 0)
 		return section_once(x, sec, &x->seen_worker) != 0 ? -1 :
 			section_worker(x, sec, e, n);
+	if (strcmp(sec, "supervise") == 0)
+		return section_once(x, sec, &x->seen_supervise) != 0 ? -1 :
+			section_supervise(x, sec, e, n);
 	if (strcmp(sec, "tables") == 0)
 		return section_once(x, sec, &x->seen_tables) != 0 ? -1 :
 			section_tables(x, sec, e, n);
+	if (strcmp(sec, "metrics") == 0)
+		return section_once(x, sec, &x->seen_metrics) != 0 ? -1 :
+			section_metrics(x, sec, e, n);
+	if (strcmp(sec, "ctl") == 0)
+		return section_once(x, sec, &x->seen_ctl) != 0 ? -1 :
+			section_ctl(x, sec, e, n);
 	if (strncmp(sec, "port.", 5) == 0)
 		return section_port(x, sec, e, n);
-	return conf_fail(x, "unknown section [%s] (known: global, memory, worker, tables, "
-			 "port.NAME)", sec);
+	return conf_fail(x, "unknown section [%s] (known: global, memory, worker, supervise, "
+			 "tables, metrics, ctl, port.NAME)", sec);
 }
 
 /* Every line is a comment, a [section] or key = value inside a section.
@@ -541,6 +664,12 @@ check_whole(struct parse_ctx *x)
 
 	if (c->g.nports == 0)
 		return conf_fail(x, "no port: add a [port.NAME] section with vdev = or pci =");
+	/* an idle worker beats once per sleep: leave it ten sleeps */
+	if (c->sup.hang_timeout_ms != 0 &&
+	    (uint64_t)c->sup.hang_timeout_ms * 1000u < 10ull * c->g.idle_sleep_us)
+		return conf_fail(x, "[supervise] hang_timeout_ms = %u is shorter than ten "
+				 "[worker] idle_sleep_us (%u us): an idle worker would be "
+				 "killed as hung", c->sup.hang_timeout_ms, c->g.idle_sleep_us);
 	if (dpvs_caps_check(&c->g.caps, msg, sizeof(msg)) != 0)
 		return conf_fail(x, "%s", msg);
 	for (i = 0; i < c->g.nports; i++) {

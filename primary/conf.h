@@ -10,9 +10,13 @@
  *   [memory]  mbufs (default 16384)
  *   [worker]  count (default 1), idle_sleep_us (default 50; 0 = pure polling),
  *             conns (connections per worker)
+ *   [supervise] hang_timeout_ms (default 1000; 0 = off), standby (default 1)
  *   [tables]  services, dests, dests_per_service, laddrs_per_service, routes,
  *             static_neighbours, addresses, hash_tables (DPVS_CAPS in
  *             shm/cfgset.h: defaults and limits; README "dpvs.conf")
+ *   [metrics] listen = ADDR:PORT ([IPv6]:PORT): dpvs-ctl's /metrics (off when absent)
+ *   [ctl]     socket_group = NAME (the control socket's group), readonly_group =
+ *             NAME (its members may only show): existing groups
  *   [port.NAME] vdev = <vdev args> | pci = <pci address>   (exactly one);
  *             forward = on|off (default off: route what is neither for the
  *             load balancer nor for the node); mtu = N (default: the
@@ -39,6 +43,12 @@
 #define CONF_MIN_MTU     576u
 #define CONF_MAX_MTU     9600u
 
+#define CONF_DEFAULT_HANG_MS 1000u
+#define CONF_MIN_HANG_MS     50u
+#define CONF_MAX_HANG_MS     60000u
+#define CONF_DEFAULT_STANDBY 1u
+#define CONF_MAX_STANDBY     4u
+
 #define CONF_MIN_MBUFS   1024u
 #define CONF_MAX_MBUFS   (1u << 22)
 #define CONF_MAX_IDLE_US 1000000u
@@ -54,8 +64,16 @@ enum conf_port_kind {
 	CONF_PORT_PCI,
 };
 
+/* [supervise]: the primary's own settings (not in shared memory but
+ * root->live.hang_timeout_ms) */
+struct conf_supervise {
+	uint32_t hang_timeout_ms;  /* 0 = no hang detection */
+	uint32_t standby;          /* standby worker processes kept attached */
+};
+
 struct primary_conf {
 	struct dpvs_global_conf g;
+	struct conf_supervise sup;
 	struct dpvs_port_info ports[DPVS_MAX_PORTS];
 	uint8_t kind[DPVS_MAX_PORTS];          /* enum conf_port_kind */
 	uint16_t mtu[DPVS_MAX_PORTS];          /* [port.X] mtu; 0 = the driver's */
@@ -76,6 +94,9 @@ const char *conf_vdev_refusal(const char *dev, char *buf, size_t len);
 /* The value of key in devargs ("name,key=value,..."): 1 and out filled, or
  * 0 if absent. */
 int conf_devarg(const char *devargs, const char *key, char *out, size_t len);
+
+/* "ADDR:PORT" or "[ADDR6]:PORT" (numeric) into addr and port; 0 or -1. */
+int conf_hostport(const char *text, char *addr, size_t addrlen, uint16_t *port);
 
 /* Fill c with the defaults (no port). */
 void conf_defaults(struct primary_conf *c);

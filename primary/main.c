@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,11 +22,13 @@
 
 #include "shm/eal.h"
 #include "shm/shm.h"
+#include "capture.h"
 #include "conf.h"
 #include "log.h"
 #include "port.h"
 #include "stale.h"
 #include "supervise.h"
+#include "telemetry.h"
 
 #define STOP_DEADLINE_MS 3000
 
@@ -235,19 +238,40 @@ run_node(struct primary_conf *c, const char *rules, const char *bindir, int sigf
 		port_close_all(&shm);
 		return 1;
 	}
+	if (telemetry_init(&shm) != 0)
+		PLOG(WARNING, "cannot register the /dpvs telemetry commands");
+	/* dpdk-dumpcap and dpdk-pdump ask the primary; the workers capture */
+	if (capture_init(shm.root, err, sizeof(err)) != 0) {
+		PLOG(ERR, "%s", err);
+		telemetry_fini();
+		port_close_all(&shm);
+		return 1;
+	}
 	sup_init(&sup, c->g.nworkers);
 	snprintf(sup.bindir, sizeof(sup.bindir), "%s", bindir);
 	snprintf(sup.prefix, sizeof(sup.prefix), "%s", c->g.file_prefix);
 	snprintf(sup.run_dir, sizeof(sup.run_dir), "%s", c->g.run_dir);
+	if (snprintf(sup.worker_bin, sizeof(sup.worker_bin), "%.*s/dpvs-worker",
+		     (int)sizeof(sup.worker_bin) - 16, bindir) >= (int)sizeof(sup.worker_bin))
+		return 1;
+	sup.hang_ms = c->sup.hang_timeout_ms;
+	sup.nstandby = c->sup.standby;
 	sup.rules = rules;
 	sup.root = shm.root;
 	sup.rcu = shm.rcu;
 	sup.shm = &shm;
 	sup.sigfd = sigfd;
+	if (sup_watch_start(&sup) != 0)
+		PLOG(WARNING, "cannot start the death watch threads: a worker's death is seen "
+		     "when its event pipe closes");
 	PLOG(INFO, "node '%s' up: %u ports, %u workers; supervising", c->g.file_prefix,
 	     c->g.nports, c->g.nworkers);
 	rc = sup_loop(&sup);
 	sup_stop_all(&sup, STOP_DEADLINE_MS);
+	telemetry_fini();
+	capture_fini();
+	/* their futex words are in the root memzone, which goes away below */
+	sup_watch_stop(&sup);
 	port_close_all(&shm);
 	return rc;
 }
@@ -276,6 +300,9 @@ main(int argc, char **argv)
 	if (find_bindir(bindir, sizeof(bindir)) != 0 ||
 	    claim_prefix(&c.g, ours, sizeof(ours)) != 0)
 		return 1;
+	/* a worker process that died leaves its command pipe without reader:
+	 * a write must fail with EPIPE, not kill the primary */
+	signal(SIGPIPE, SIG_IGN);
 	/* before EAL creates threads, so that they all block these signals */
 	sigfd = sup_signals_block();
 	if (sigfd < 0) {

@@ -3,6 +3,7 @@
  * thread, from the supervisor's death handling.
  */
 #include "shm/repair.h"
+#include "capture.h"
 #include "log.h"
 #include "repair.h"
 #include "supervise.h"
@@ -26,6 +27,8 @@ prim_repair_child(struct dpvs_shm *shm, uint32_t kind, uint32_t id, const char *
 		return -1;
 	if (dpvs_repair_after_death(shm, role, &rep) != 0)
 		return -1;
+	if (kind == SUP_WORKER)
+		capture_worker_died(shm->root, id);
 	dpvs_repair_describe(&rep, what, sizeof(what));
 	if (rep.prod_slots + rep.cons_forward + rep.cons_back > 0 || rep.pool.lock_held)
 		PLOG(WARNING, "%s: repaired what it left half done: %s", name, what);

@@ -1,14 +1,27 @@
 /*
  * Supervision of the node's secondaries by dpvs-primary: dpvs-ctl,
- * dpvs-kni-bridge and one dpvs-worker per worker.
+ * dpvs-kni-bridge, one serving process per worker, and standby worker
+ * processes that have attached already and wait to take a worker over.
  *
- * In: the signalfd (SIGCHLD, SIGTERM, SIGINT, SIGHUP), the binaries' directory.
+ * In: the signalfd (SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1), the event
+ * pipes of the worker processes (shm/standby.h), the heartbeats in shm, the
+ * requests of dpvs-ctl in root->cmd.
  * Out: children spawned with fork+exec (PR_SET_PDEATHSIG), pid files in
- * run_dir, and the primary's fields of the root memzone (workers[].pid, state,
- * restarts, started_ns, last_status, last_exit_ns; ctl_pid; bridge_pid).
- * A dead child is restarted at once; one that died within SUP_SHORT_LIFE_NS
- * of its start waits 100 ms, doubling up to 5 s. A child that exits with
- * DPVS_EXIT_CONFIG stops the node.
+ * run_dir, and the primary's fields of the root memzone (the primary-written
+ * part of workers[], ctl_pid, bridge_pid, live.hang_timeout_ms, the reply
+ * half of cmd).
+ *
+ * supervise.c: ctl and bridge, the loop, signals, liveness of ctl/bridge.
+ * sup_worker.c: worker slots, standbys, takeover, liveness of workers.
+ * sup_cmd.c: planned restart and upgrade requested by dpvs-ctl.
+ * sup_watch.c: threads that see a worker's death first (robust mutex).
+ *
+ * A dead child is replaced at once; one that died within SUP_SHORT_LIFE_NS
+ * of its start waits 100 ms, doubling up to 5 s; a worker that died young
+ * SUP_FAIL_AFTER times in a row is left FAILED. A child that exits with
+ * DPVS_EXIT_CONFIG stops the node. A child whose heartbeat is older than the
+ * hang timeout is killed (a worker taken offline on the RCU first) and
+ * replaced as if it had died.
  */
 #ifndef DPVS_PRIMARY_SUPERVISE_H
 #define DPVS_PRIMARY_SUPERVISE_H
@@ -18,12 +31,22 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct pollfd;
+
 #include "shm/layout.h"
+#include "shm/standby.h"
 
 #define SUP_SHORT_LIFE_NS   1000000000ull   /* died sooner than this: back off */
 #define SUP_BACKOFF_MIN_MS  100u
 #define SUP_BACKOFF_MAX_MS  5000u
+#define SUP_FAIL_AFTER      6u      /* young deaths in a row: FAILED */
+#define SUP_START_TIMEOUT_NS (30ull * 1000000000ull) /* spawn -> first sign of life */
 #define SUP_MAX_CHILDREN    (2 + DPVS_MAX_WORKERS)
+#define SUP_MAX_STANDBY     4
+/* processes of the worker binary: serving, taking, standbys, leaving, check */
+#define SUP_MAX_WPROC       (3 * DPVS_MAX_WORKERS + SUP_MAX_STANDBY + 2)
+#define SUP_DEFAULT_HANG_MS 1000u
+#define SUP_CMD_DEADLINE_NS (60ull * 1000000000ull)
 
 struct rte_rcu_qsbr;
 struct dpvs_shm;
@@ -34,22 +57,83 @@ enum sup_kind {
 	SUP_WORKER,
 };
 
+/* dpvs-ctl, the bridge, or a worker slot (whose processes are in wproc[]). */
 struct sup_child {
 	uint32_t kind;           /* enum sup_kind */
 	uint32_t id;             /* worker id */
 	char name[16];           /* "ctl", "bridge", "worker<N>": log and pid file name */
-	pid_t pid;               /* 0 while not running */
+	pid_t pid;               /* serving process; 0 while none */
 	uint32_t backoff_ms;     /* delay before the pending restart; 0 = at once */
-	uint64_t started_ns;
-	uint64_t due_ns;         /* when pid == 0: time of the next start */
+	uint64_t started_ns;     /* when the serving process was started / got the slot */
+	uint64_t due_ns;         /* when nothing serves: time of the next start */
 	uint32_t restarts;
 	uint32_t spawned;        /* started at least once */
+	uint32_t young;          /* deaths in a row, each within SUP_SHORT_LIFE_NS */
+	uint32_t hung;           /* ctl/bridge: killed by the liveness check */
+	uint32_t failed;         /* worker: kept dying young, not restarted */
+	/* worker slots only */
+	int proc;                /* wproc index of the polling process, -1 */
+	int taker;               /* wproc index of the process taking over, -1 */
+	uint32_t poll_inc;       /* incarnation last allowed to poll (0: none yet) */
+	uint32_t last_inc;       /* last incarnation handed out (never reused) */
+	uint32_t planned;        /* the running takeover is a planned handover */
+	uint32_t pending;        /* a (re)start is due at due_ns */
+};
+
+enum sup_wrole {
+	SUP_WP_FREE = 0,
+	SUP_WP_STANDBY,          /* attached or attaching, no worker yet */
+	SUP_WP_WORKER,           /* polling a slot, or taking one over */
+	SUP_WP_LEAVING,          /* handed over or retired: will exit by itself */
+	SUP_WP_CHECK,            /* dpvs-worker --check of an upgrade */
+};
+
+/* A process of the worker binary. */
+struct sup_wproc {
+	pid_t pid;
+	uint32_t role;           /* enum sup_wrole */
+	uint32_t lcore;
+	uint32_t gen;            /* binary generation (an upgrade adds one) */
+	int cmd_fd;              /* our end of its command pipe, -1 */
+	int ev_fd;               /* our end of its event pipe (check: its output), -1 */
+	uint32_t ready;          /* standby said READY */
+	uint32_t taking;         /* said TAKING */
+	uint32_t hung;           /* killed by the liveness check */
+	int slot;                /* worker id while role WORKER, else -1 */
+	uint32_t inc;
+	uint64_t started_ns;     /* spawn time */
+	uint64_t take_ns;        /* TAKE sent */
+	size_t evlen;            /* bytes of a partial event in evbuf */
+	uint8_t evbuf[sizeof(struct dpvs_wk_event)];
+	char out[512];           /* check: its output */
+	size_t outlen;
+	int status;              /* check: wait status once reaped */
+	uint32_t reaped;
+	uint32_t gone;           /* its death was booked before the reap (exiting) */
+};
+
+/* A request of dpvs-ctl being carried out (root->cmd). */
+struct sup_cmd_state {
+	uint32_t active;
+	uint32_t seq;
+	uint32_t op;             /* enum dpvs_sup_op */
+	uint32_t step;           /* sup_cmd.c's state */
+	uint32_t worker;         /* restart: the worker; upgrade: the next one */
+	uint32_t done_workers;
+	int check;               /* upgrade: wproc index of the check run, -1 */
+	uint64_t deadline_ns;
+	uint64_t t0_ns;
+	char path[256];
 };
 
 struct supervisor {
 	struct sup_child child[SUP_MAX_CHILDREN];
 	unsigned int nchild;
+	unsigned int nworkers;
+	struct sup_wproc wproc[SUP_MAX_WPROC];
 	char bindir[PATH_MAX];
+	char worker_bin[PATH_MAX];  /* the worker binary (an upgrade changes it) */
+	uint32_t gen;               /* generation of worker_bin */
 	char prefix[64];
 	char run_dir[256];
 	const char *rules;        /* given to the first dpvs-ctl only */
@@ -59,6 +143,14 @@ struct supervisor {
 	int sigfd;
 	int stopping;
 	int fatal;                /* set when a death stops the node */
+	uint32_t hang_ms;         /* 0 = no hang detection */
+	uint32_t nstandby;        /* standby processes to keep */
+	uint32_t standby_backoff_ms;
+	uint64_t standby_due_ns;
+	uint64_t next_check_ns;   /* next liveness check */
+	int watch_fd;             /* eventfd: a worker's `alive` mutex was left owner-dead */
+	struct sup_cmd_state cmd;
+	uint32_t repairs;           /* sup_repair_after_death() calls (log, tests) */
 };
 
 /* Set up the child table for nworkers workers (no process is started). */
@@ -71,25 +163,31 @@ uint32_t sup_backoff_ms(uint32_t prev_ms, uint64_t lived_ns);
 /* "exited with status 3", "killed by signal 9 (Killed)", ... */
 void sup_status_str(int status, char *buf, size_t len);
 
+/* What a death of a worker that keeps dying young most likely means. */
+const char *sup_likely_reason(int status);
+
 /* 1 when this wait status means a restart cannot help. */
 int sup_death_is_fatal(int status);
 
-/* Book a child's death at now: slot fields, RCU offline, the repair of the
- * shared objects it used (primary/repair.h), next start time. */
+/* Book the death of ctl, the bridge, or the serving process of a worker
+ * slot at now: slot fields, RCU offline, the repair of the shared objects it
+ * used (sup_repair_after_death), next start time. */
 void sup_on_death(struct supervisor *s, struct sup_child *c, int status, uint64_t now);
 
-/* Milliseconds until the next pending start (poll timeout), -1 if none. */
+/* Milliseconds until the next timed action (poll timeout), -1 if none. */
 int sup_timeout_ms(const struct supervisor *s, uint64_t now);
 
 /* Start every child that is due at now. Returns -1 if a fork failed. */
 int sup_start_due(struct supervisor *s, uint64_t now);
 
-/* Block SIGCHLD/SIGTERM/SIGINT/SIGHUP and return a signalfd for them; call
- * before any thread is created (rte_eal_init) so every thread inherits it. */
+/* Block SIGCHLD/SIGTERM/SIGINT/SIGHUP/SIGUSR1 and return a signalfd for
+ * them; call before any thread is created (rte_eal_init) so every thread
+ * inherits it. */
 int sup_signals_block(void);
 
 /* Read the pending signals of s->sigfd: reap and book dead children, pass
- * SIGHUP to dpvs-ctl. Returns 1 on SIGTERM/SIGINT, else 0. */
+ * SIGHUP to dpvs-ctl, look at dpvs-ctl's request on SIGUSR1. Returns 1 on
+ * SIGTERM/SIGINT, else 0. */
 int sup_handle_signals(struct supervisor *s);
 
 /* Run until SIGTERM/SIGINT (returns 0) or a fatal death (returns 1). */
@@ -97,5 +195,76 @@ int sup_loop(struct supervisor *s);
 
 /* SIGTERM every child, wait up to deadline_ms, then SIGKILL the rest. */
 void sup_stop_all(struct supervisor *s, unsigned int deadline_ms);
+
+/* ---- supervise.c, shared with sup_worker.c and sup_cmd.c ---- */
+
+/* fork + exec bin with argv; new_fds[0..nfds) become fds 3, 4, ... in the
+ * child; out_fd (if >= 0) becomes its stdout and stderr. Returns the pid or
+ * -1. */
+pid_t sup_spawn(const char *bin, char *const argv[], const int *new_fds, int nfds, int out_fd);
+
+/* The single place where the primary repairs what a dead process left in
+ * shared objects (its rings' sides, its pool magazine, the depot lock):
+ * dpvs_repair_after_death() for its role (primary/repair.c). Called for
+ * every death of a worker (after RCU offline, before dead_inc), dpvs-ctl or
+ * the bridge (before its restart), once the process is reaped or its main
+ * thread is in the kernel's exit; never after a planned handover. */
+void sup_repair_after_death(struct supervisor *s, uint32_t kind, uint32_t id);
+
+/* ---- sup_worker.c ---- */
+
+/* Start worker slot c (cold, or by a standby) at now. */
+void sup_worker_start(struct supervisor *s, struct sup_child *c, uint64_t now);
+/* Keep nstandby standbys of the current binary; spawn what is due. */
+void sup_standby_tick(struct supervisor *s, uint64_t now);
+/* Spawn one process of the worker binary in standby mode; its wproc index
+ * or -1. */
+int sup_wproc_spawn(struct supervisor *s, uint32_t role, int prefer_lcore, uint64_t now);
+/* A ready standby of the current generation (or one still attaching if
+ * ready_only is 0); -1 if none. */
+int sup_standby_find(const struct supervisor *s, int ready_only);
+/* Send TAKE to process w for slot c. */
+int sup_take(struct supervisor *s, struct sup_child *c, int w, uint32_t mode, uint64_t now);
+/* The slot's serving process died (no wproc entry: unit tests). */
+void sup_slot_died(struct supervisor *s, struct sup_child *c, int status, uint64_t now);
+/* Reap hook: process at wproc index w died with status. */
+void sup_wproc_died(struct supervisor *s, int w, int status, uint64_t now);
+/* Read the event pipes that poll() marked readable. */
+void sup_wproc_events(struct supervisor *s, uint64_t now);
+/* Fill pfd with the event pipes; returns how many. */
+unsigned int sup_wproc_pollfds(const struct supervisor *s, struct pollfd *pfd, unsigned int max);
+/* Kill what stopped beating (workers, ctl, bridge). */
+void sup_check_liveness(struct supervisor *s, uint64_t now);
+/* Index of the worker process with this pid, -1. */
+int sup_wproc_find(const struct supervisor *s, pid_t pid);
+/* Retire every standby (close its command pipe: it exits 0). */
+void sup_standby_retire_all(struct supervisor *s);
+
+/* The serving process of worker id is exiting (its robust mutex or its
+ * event pipe says so): book its death now, before the reap. */
+void sup_worker_exiting(struct supervisor *s, uint32_t id, pid_t pid, uint64_t now);
+
+/* ---- sup_watch.c ---- */
+
+/* One thread per worker slot waiting for its `alive` mutex to be left
+ * owner-dead; they wake the loop through s->watch_fd. 0 or -1. */
+int sup_watch_start(struct supervisor *s);
+/* Book what the watch threads saw. */
+void sup_watch_drain(struct supervisor *s, uint64_t now);
+/* Stop and join the watch threads (before the root memzone goes away). */
+void sup_watch_stop(struct supervisor *s);
+
+/* ---- sup_cmd.c ---- */
+
+/* Look at root->cmd: start a new request if one is waiting. */
+void sup_cmd_poll(struct supervisor *s, uint64_t now);
+/* Advance the request being carried out. */
+void sup_cmd_tick(struct supervisor *s, uint64_t now);
+/* Reply to dpvs-ctl: status (0 or -errno) and a message. */
+void sup_cmd_reply(struct supervisor *s, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A planned handover of worker id to a ready standby: 0 started, -EAGAIN no
+ * ready standby yet, other -errno with a message in err. */
+int sup_planned_start(struct supervisor *s, uint32_t id, uint64_t now, char *err, size_t len);
 
 #endif

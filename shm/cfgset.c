@@ -70,6 +70,7 @@ dpvs_cfgset_layout(const struct dpvs_caps *c, struct dpvs_lb_tables *lb)
 	PLACE(route6_hash_off, (uint64_t)lb->route6_hash_slots * sizeof(uint32_t));
 	PLACE(route6_lens_off, DPVS_ROUTE6_LENS);
 	PLACE(route6_len_n_off, DPVS_ROUTE6_LENS * sizeof(uint32_t));
+	PLACE(checks_off, (uint64_t)c->checks * sizeof(struct dpvs_check));
 #undef PLACE
 	lb->end_off = off;
 	return base + off;

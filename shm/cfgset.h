@@ -31,7 +31,8 @@ struct dpvs_worker_region;
 	X(routes, "routes", 1024, 1, 65536)                       \
 	X(sneigh, "static_neighbours", 256, 1, 65534)             \
 	X(addrs, "addresses", 256, 1, 16384)                      \
-	X(sched_tables, "hash_tables", 1024, 0, 65534)
+	X(sched_tables, "hash_tables", 1024, 0, 65534)             \
+	X(checks, "checks", 1024, 0, 65536)
 
 /* A config set copy may not grow past this (dpvs_caps_check). */
 #define DPVS_CFGSET_MAX_BYTES (1ull << 30)
@@ -150,6 +151,13 @@ static inline uint32_t *
 dpvs_lb_route6_len_n(const struct dpvs_lb_tables *lb)
 {
 	return DPVS_AT(lb, lb->route6_len_n_off, uint32_t);
+}
+
+/* Health check slot i (caps.checks of them). */
+static inline struct dpvs_check *
+dpvs_lb_checks(const struct dpvs_lb_tables *lb)
+{
+	return DPVS_AT(lb, lb->checks_off, struct dpvs_check);
 }
 
 /* --- worker region: per-service and per-dest arrays (shm/layout.h) --- */

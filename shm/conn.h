@@ -36,7 +36,22 @@
 #define DPVS_CONN_TICK_NS     10000000ull     /* 10 ms per wheel slot */
 
 /* Direction of a lookup key: 0 = inbound (client -> vip:vport),
- * 1 = outbound (dest:dport -> laddr:lport for fnat). */
+ * 1 = outbound (dest:dport -> laddr:lport).
+ *
+ * What the endpoints hold per forwarding mode (fwd_mode), so that the two
+ * keys are the tuples the two directions carry on the wire:
+ *   fnat    caddr:cport client, vaddr:vport VIP, laddr:lport our local
+ *           address, daddr:dport the real server
+ *   nat     laddr:lport = caddr:cport (the real server answers the client
+ *           itself, through us: its reply is daddr:dport -> caddr:cport)
+ *   dr, tunnel  laddr family NONE: no outbound key (replies do not pass us)
+ *   snat    caddr:cport the inside host that opened the connection,
+ *           vaddr:vport = daddr:dport the outside server it addressed,
+ *           laddr:lport the node address (the SNAT dest) and port it leaves
+ *           from; lport belongs to the owner's share of the port space, as
+ *           full-NAT's does
+ * In every mode the connection's first packet is DPVS_DIR_IN and arrives on
+ * in_port (for snat: the inside port). */
 #define DPVS_DIR_IN  0
 #define DPVS_DIR_OUT 1
 
@@ -78,7 +93,7 @@ struct dpvs_conn {
 	/* endpoints; ports in network order */
 	struct dpvs_ip caddr;           /* client */
 	struct dpvs_ip vaddr;           /* virtual address */
-	struct dpvs_ip laddr;           /* our local address (fnat/snat) */
+	struct dpvs_ip laddr;           /* outbound key's destination (above) */
 	struct dpvs_ip daddr;           /* the real server */
 	uint16_t cport, vport, lport, dport;
 	/* the port index where each direction's packets arrive: a packet found

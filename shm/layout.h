@@ -7,17 +7,29 @@
  *
  * Types and names only. Who writes what (ARCHITECTURE.md section 1):
  *   dpvs_root.conf, .ports          primary, before any secondary starts
- *   dpvs_root.workers[i].sup        primary (spawned incarnation, pid, state,
- *                                   restarts, exit status)
- *   dpvs_root.workers[i].self       worker i (running incarnation, heartbeat)
+ *   dpvs_root.workers[i].sup        primary (spawned or handed-to incarnation,
+ *                                   pid, state, restarts, exit reason and
+ *                                   status, gap, stop and death notices)
+ *   dpvs_root.workers[i].self       the process serving worker i (running
+ *                                   incarnation, pid, heartbeat, release)
+ *   dpvs_root.workers[i].alive      a lock, not data: held by the serving
+ *                                   process (see struct dpvs_worker_alive)
+ *   dpvs_root.live                  primary (hang_timeout_ms, standby_ready),
+ *                                   dpvs-ctl (ctl_heartbeat_ns), the bridge
+ *                                   (bridge_heartbeat_ns)
+ *   dpvs_root.cmd                   dpvs-ctl (the request half), primary (the
+ *                                   reply half)
+ *   memzone dpvs_layout             primary, before any secondary starts
  *   dpvs_root.stats[i]              worker i
  *   dpvs_root.bridge_stats[p]       dpvs-kni-bridge
  *   dpvs_root.config, config sets   dpvs-ctl (published with RCU, see config.h)
+ *   dpvs_root.capture               primary (captures), worker i (its ack)
  *   worker region i                 worker i (formatted by the primary)
  */
 #ifndef DPVS_SHM_LAYOUT_H
 #define DPVS_SHM_LAYOUT_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,9 +40,10 @@
 #include "config.h"
 #include "cfgset.h"
 #include "conn.h"
+#include "capture.h"
 
 #define DPVS_SHM_MAGIC      0x4d535044u /* "DPSM" */
-#define DPVS_LAYOUT_VERSION 5
+#define DPVS_LAYOUT_VERSION 6
 
 #define DPVS_MAX_PORTS   8
 #define DPVS_MAX_WORKERS 16
@@ -39,9 +52,11 @@
 #define DPVS_NEIGH_SLOTS 1024   /* per worker; power of two */
 #define DPVS_NEIGH_HOLD_SLOTS 64  /* next hops being resolved, per worker */
 #define DPVS_NEIGH_HOLD_PKTS  4   /* packets held per unresolved next hop */
+_Static_assert(DPVS_MATCH_PORTS == DPVS_MAX_PORTS, "lb.match_ix has a row per port");
 
 /* Names of shared objects. Format arguments are given in the comment. */
 #define DPVS_MZ_ROOT        "dpvs_root"
+#define DPVS_MZ_LAYOUT      "dpvs_layout"      /* struct dpvs_layout_desc */
 #define DPVS_MZ_RCU         "dpvs_rcu"
 #define DPVS_MZ_WORKER_FMT  "dpvs_wr_%u"        /* worker id */
 #define DPVS_POOL_MBUF      "dpvs_mbuf"         /* ops DPVS_POOL_OPS, shm/pool.h */
@@ -62,10 +77,17 @@
 
 #define DPVS_RING_SIZE 1024
 
-/* Fixed lcore ids, one per process (the mbuf pool has no per-lcore cache: its
- * magazines belong to the process role, shm/pool.h). */
+/* Lcore ids. The mbuf pool has no per-lcore cache (its magazines belong to
+ * the process role, shm/pool.h), and nothing else shared is indexed by an
+ * lcore id, so correctness never depends on which id a process has. They are
+ * kept distinct among live processes only so that logs and `worker show`
+ * name one process each: processes of the worker binary (workers, standbys,
+ * a check run) get a free one of DPVS_LCORE_WORKER_MIN..MAX from the
+ * primary, a worker's first process DPVS_LCORE_WORKER(id) if free. */
 #define DPVS_LCORE_PRIMARY 0
 #define DPVS_LCORE_WORKER(id) (1 + (id))
+#define DPVS_LCORE_WORKER_MIN 1
+#define DPVS_LCORE_WORKER_MAX 125
 #define DPVS_LCORE_CTL     126
 #define DPVS_LCORE_BRIDGE  127
 
@@ -86,6 +108,13 @@ struct dpvs_global_conf {
 	struct dpvs_caps caps;   /* [tables]: sizes of the config and per-worker tables */
 	char rules_path[256];    /* dpvs-primary --rules (absolute), "" = none: every
 				  * dpvs-ctl incarnation reloads it */
+	char metrics_addr[48];   /* [metrics] listen: IPv4 or IPv6 address, "" = off */
+	uint16_t metrics_port;   /* [metrics] listen: port */
+	uint16_t pad2[3];
+	char socket_group[32];   /* [ctl] socket_group: the control socket's group,
+				  * "" = dpvs-ctl's own */
+	char readonly_group[32]; /* [ctl] readonly_group: its members may only show,
+				  * "" = none */
 };
 
 struct dpvs_port_info {
@@ -108,51 +137,144 @@ _Static_assert(DPVS_MAX_PORTS == DPVS_CFG_PORTS, "config sets have a flag word p
 
 enum dpvs_worker_state {
 	DPVS_WORKER_STOPPED = 0,  /* never started or stopped on purpose */
-	DPVS_WORKER_STARTING,     /* spawned, not yet attached */
+	DPVS_WORKER_STARTING,     /* spawned or handed to a standby, not yet polling */
 	DPVS_WORKER_RUNNING,      /* attached and looping */
 	DPVS_WORKER_BACKOFF,      /* died; waiting before the next restart */
+	DPVS_WORKER_FAILED,       /* kept dying young: no longer restarted */
+};
+
+/* Why the last process of a worker slot was replaced. */
+enum dpvs_exit_reason {
+	DPVS_EXIT_NONE = 0,       /* never replaced */
+	DPVS_EXIT_CRASH,          /* died (any signal or exit status) */
+	DPVS_EXIT_HANG,           /* heartbeat stopped: killed by the primary */
+	DPVS_EXIT_PLANNED,        /* handed over on request (restart, upgrade) */
 };
 
 /*
- * A worker's slot, in two parts with one writer each (a reader derives the
+ * A worker's slot, in parts with one writer each (a reader derives the
  * state with dpvs_worker_state(), shm/shm.h):
- *   sup   written only by dpvs-primary: "I spawned incarnation N as pid P"
- *         (state STARTING), "it died, next start after a back-off"
- *         (BACKOFF), "stopped" (STOPPED). Never RUNNING.
- *   self  written only by the worker process: "I am incarnation N, pid P,
- *         running" and its heartbeat. A worker is RUNNING when sup says
- *         STARTING and self names the same incarnation and pid.
- * New fields of the supervisor (exit reasons, gaps) go into sup; fields the
- * worker reports go into self. Neither side ever writes the other's part.
+ *   sup   written only by dpvs-primary: "I handed the slot to incarnation N,
+ *         process P" (state STARTING), "it died, next start after a
+ *         back-off" (BACKOFF), "stopped" (STOPPED), "kept dying" (FAILED);
+ *         never RUNNING. Also the exit reason and gap of the last
+ *         replacement, and the two notices a successor waits on: stop_req
+ *         (incarnation asked to hand over at a burst boundary) and dead_inc
+ *         (incarnation known dead, and repaired: dpvs_repair_after_death()
+ *         ran for its role before this store).
+ *   self  written only by the process serving the worker: "I am incarnation
+ *         N, pid P, running", its heartbeat, and `released` (the incarnation
+ *         that stopped polling, dropped its pool role and handed over). A
+ *         successor writes self only once its predecessor released the slot
+ *         or is known dead. A worker is RUNNING when sup says STARTING and
+ *         self names the same incarnation and pid.
+ *   alive a robust process-shared mutex, not data (below).
+ * New fields of the supervisor go into sup; fields the worker reports go
+ * into self. Neither side ever writes the other's part.
  */
 struct dpvs_worker_sup {
-	int32_t pid;              /* process spawned as `incarnation`; 0 = none */
+	int32_t pid;              /* process given incarnation `incarnation`; 0 = none */
 	uint32_t state;           /* enum dpvs_worker_state, never RUNNING */
-	uint32_t incarnation;     /* 1 at the first spawn, +1 at each restart */
-	uint32_t restarts;
-	uint32_t lcore_id;
-	uint32_t pad0;
-	uint64_t started_ns;      /* CLOCK_MONOTONIC at the last spawn */
-	uint64_t last_exit_ns;
+	uint32_t incarnation;     /* 1 at the first start, +1 at each replacement */
+	uint32_t restarts;        /* replacements, whatever the reason */
+	uint32_t lcore_id;        /* lcore id of that process */
+	uint32_t last_exit;       /* enum dpvs_exit_reason of the last replacement */
+	uint64_t started_ns;      /* CLOCK_MONOTONIC when that process got the slot */
+	uint64_t last_exit_ns;    /* when the last predecessor died or handed over */
 	int32_t last_status;      /* wait status of the last death */
-	uint32_t pad1;
+	uint32_t stop_req;        /* incarnation asked to stop at a burst boundary */
+	uint64_t last_gap_ns;     /* predecessor's last loop -> successor's first loop */
+	uint32_t dead_inc;        /* incarnation known dead, its role repaired */
+#ifdef DPVS_TEST_LAYOUT_CHANGE
+	int32_t layout_test;      /* test build only: same size, another member */
+#else
+	uint32_t pad0;
+#endif
 } __rte_cache_aligned;
 
 struct dpvs_worker_self {
-	uint32_t incarnation;     /* sup.incarnation when this process started */
+	uint32_t incarnation;     /* the incarnation this process was handed */
 	uint32_t state;           /* RUNNING once polling, STOPPED on a clean exit */
 	int32_t pid;              /* this process */
-	uint32_t pad;
+	uint32_t released;        /* incarnation that stopped polling and handed over */
 	uint64_t heartbeat_ns;    /* CLOCK_MONOTONIC, every loop iteration */
+} __rte_cache_aligned;
+
+/* Held by the process serving the worker while it may poll: robust and
+ * process-shared (initialised by the primary), so that the kernel marks it
+ * owner-dead the moment that process exits, before its memory is torn down
+ * (primary/sup_watch.c). Its word follows the kernel's robust-futex protocol:
+ * the holder locks and unlocks it, the primary's watch thread only sets
+ * FUTEX_WAITERS in it, the kernel sets FUTEX_OWNER_DIED. */
+struct dpvs_worker_alive {
+	pthread_mutex_t m;
 } __rte_cache_aligned;
 
 struct dpvs_worker_slot {
 	struct dpvs_worker_sup sup;
 	struct dpvs_worker_self self;
+	struct dpvs_worker_alive alive;
 };
 _Static_assert(offsetof(struct dpvs_worker_slot, self) % RTE_CACHE_LINE_SIZE == 0 &&
-		       sizeof(struct dpvs_worker_sup) % RTE_CACHE_LINE_SIZE == 0,
+		       offsetof(struct dpvs_worker_slot, alive) % RTE_CACHE_LINE_SIZE == 0 &&
+		       sizeof(struct dpvs_worker_sup) % RTE_CACHE_LINE_SIZE == 0 &&
+		       sizeof(struct dpvs_worker_self) % RTE_CACHE_LINE_SIZE == 0,
 	       "dpvs_worker_slot layout: each writer's part on cache lines of its own");
+
+/* Liveness of the other secondaries, and the hang timeout the primary uses. */
+struct dpvs_liveness {
+	uint32_t hang_timeout_ms;      /* primary: [supervise] hang_timeout_ms; 0 = off */
+	uint32_t standby_ready;        /* primary: standby processes ready to take over */
+	uint64_t ctl_heartbeat_ns;     /* dpvs-ctl, from a timer of its event loop */
+	uint64_t bridge_heartbeat_ns;  /* dpvs-kni-bridge, every pass of its loop */
+};
+
+/* A request of dpvs-ctl to the primary (dpvsctl worker restart / upgrade):
+ * dpvs-ctl fills the request half, release-stores req_seq and sends SIGUSR1
+ * to the primary; the primary carries it out and release-stores done_seq =
+ * req_seq after status and msg. One request at a time. */
+enum dpvs_sup_op {
+	DPVS_SUP_OP_NONE = 0,
+	DPVS_SUP_OP_RESTART,      /* planned restart of worker `worker` */
+	DPVS_SUP_OP_UPGRADE,      /* roll the worker binary at `path` in */
+};
+
+struct dpvs_sup_cmd {
+	/* dpvs-ctl-written */
+	uint32_t req_seq;
+	uint32_t op;              /* enum dpvs_sup_op */
+	uint32_t worker;
+	uint32_t pad0;
+	char path[256];
+	/* primary-written */
+	uint32_t done_seq;
+	int32_t status;           /* 0, or a negative errno */
+	char msg[512];
+};
+
+/* The layout fingerprint (memzone dpvs_layout, filled by the primary from
+ * shm/layout_fp.c, which the build generates from the DWARF of the shared
+ * structs): one entry per shared struct with a hash of its expanded member
+ * list (names, types, offsets, sizes) and the list itself as text, so that
+ * a binary whose structs differ can say which member. This struct is the
+ * one that never changes: it is read before anything else is trusted. */
+#define DPVS_LAYOUT_DESC_MAGIC  0x4c595444u /* "DTYL" */
+#define DPVS_LAYOUT_MAX_STRUCTS 48
+#define DPVS_LAYOUT_TEXT_MAX    (256u * 1024u)
+
+struct dpvs_layout_entry {
+	char name[48];
+	uint64_t hash;
+	uint32_t text_off;        /* into dpvs_layout_desc.text */
+	uint32_t text_len;
+};
+
+struct dpvs_layout_desc {
+	uint32_t magic;
+	uint32_t n;
+	struct dpvs_layout_entry e[DPVS_LAYOUT_MAX_STRUCTS];
+	char text[DPVS_LAYOUT_TEXT_MAX];
+};
 
 struct dpvs_root {
 	uint32_t magic;
@@ -182,11 +304,16 @@ struct dpvs_root {
 
 	struct dpvs_global_conf conf;
 	struct dpvs_port_info ports[DPVS_MAX_PORTS];
+	struct dpvs_liveness live;
+	struct dpvs_sup_cmd cmd;
 	struct dpvs_worker_slot workers[DPVS_MAX_WORKERS];
 	struct dpvs_worker_stats stats[DPVS_MAX_WORKERS];
 	struct dpvs_bridge_stats bridge_stats[DPVS_MAX_PORTS];
 	struct dpvs_config config;
+	struct dpvs_capture_table capture;   /* primary (cap[], gen); worker i (ack[i]) */
 } __rte_cache_aligned;
+_Static_assert(sizeof(((struct dpvs_capture_table *)0)->ack) / sizeof(struct dpvs_capture_ack) ==
+		       DPVS_MAX_WORKERS, "one capture ack per worker");
 
 /* The neighbour states of a worker's table (NUD, as Linux's neighbour state
  * machine; worker/l2/neigh_nud.c). X(ENUM_SUFFIX, "name shown by dpvsctl").

@@ -47,8 +47,10 @@ struct dpvs_caps {
 	uint32_t sneigh;           /* static neighbours */
 	uint32_t addrs;            /* node addresses */
 	uint32_t sched_tables;     /* Maglev / conhash tables (mh, conhash services) */
+	uint32_t checks;           /* health checks (per service or per dest) */
+	uint32_t pad;
 };
-_Static_assert(sizeof(struct dpvs_caps) == 32, "dpvs_caps layout");
+_Static_assert(sizeof(struct dpvs_caps) == 40, "dpvs_caps layout");
 
 /* One rte_lpm per config set copy: set[i] routes through "dpvs_lpm_<i>".
  * Created by the primary (DPVS_LPM_MAX_RULES(caps) rules), kept by dpvs-ctl
@@ -105,6 +107,8 @@ struct dpvs_timeouts {
 };
 
 #define DPVS_SVC_F_HASHED 0x1u       /* conhash/mh hash the source port too */
+#define DPVS_SVC_F_MATCH  0x2u       /* a match service (SNAT): no vip/vport, its
+				      * key is an entry of lb.match[] */
 #define DPVS_SVC_F_DIRTY  0x80000000u /* dpvs-ctl only: its sched table is stale */
 
 /* A service. Its dest list is svc_dests row `slot` (caps.svc_dests entries,
@@ -124,6 +128,36 @@ struct dpvs_service {
 };
 _Static_assert(sizeof(struct dpvs_service) == 40, "dpvs_service layout");
 
+/*
+ * A match service (SNAT, as DPVS's `-H proto=tcp,src-range=...,oif=dpdk1`):
+ * instead of a VIP and port, the forwarded packets it takes are those of its
+ * protocol whose source and destination fall in its ranges, arriving on its
+ * in-port and routed out of its out-port (each criterion optional). Its dests
+ * are SNAT dests: node addresses the inside hosts' connections leave from.
+ * The entries of lb.match[] are dense in add order, which is also the order
+ * a packet tries them in; lb.match_ix[p] lists, per in-port p, the entries
+ * that can take a packet arriving on p (derived, rebuilt at every change),
+ * so that a forwarded packet on a port without match services costs one
+ * load (worker/ipvs/svc_match.c).
+ */
+#define DPVS_MATCH_MAX   64     /* match services of a node */
+#define DPVS_MATCH_PORTS 8      /* = DPVS_MAX_PORTS (checked in layout.h) */
+
+struct dpvs_svc_match {
+	struct dpvs_ip src_lo, src_hi;     /* source addresses, inclusive; family
+					    * NONE: any */
+	struct dpvs_ip dst_lo, dst_hi;     /* destination addresses; NONE: any */
+	uint16_t sport_lo, sport_hi;       /* host order, inclusive; 0-0: any */
+	uint16_t dport_lo, dport_hi;
+	uint8_t proto;                     /* IPPROTO_TCP / IPPROTO_UDP */
+	uint8_t iif;                       /* in-port index + 1; 0: any */
+	uint8_t oif;                       /* out-port index + 1; 0: any */
+	uint8_t pad;
+	uint16_t svc;                      /* the service slot */
+	uint16_t pad2;
+};
+_Static_assert(sizeof(struct dpvs_svc_match) == 96, "dpvs_svc_match layout");
+
 /* A local address of a service: the address and the port index it is on. */
 struct dpvs_svc_laddr {
 	struct dpvs_ip ip;
@@ -133,7 +167,11 @@ struct dpvs_svc_laddr {
 _Static_assert(sizeof(struct dpvs_svc_laddr) == 24, "dpvs_svc_laddr layout");
 
 #define DPVS_DEST_F_OVERLOAD 0x1u   /* reserved: thresholds are checked per worker */
+#define DPVS_DEST_F_DOWN     0x2u   /* a health check failed it: weight is 0 and
+				     * conf_weight is the operator's */
 
+/* weight is what the schedulers use; conf_weight is the operator's (-a, -e,
+ * save). They differ only while a health check holds the dest down. */
 struct dpvs_dest {
 	uint32_t id;                       /* never reused; 0 = free slot */
 	uint16_t svc;                      /* service slot */
@@ -145,7 +183,48 @@ struct dpvs_dest {
 	int32_t weight;                    /* 0: no new connections */
 	uint32_t u_threshold;              /* 0 = none: max active conns */
 	uint32_t l_threshold;              /* 0 = none */
+	int32_t conf_weight;               /* the configured weight (dpvs-ctl only) */
 };
+_Static_assert(sizeof(struct dpvs_dest) == 48, "dpvs_dest layout");
+
+/* Health checks (dpvs-ctl's only: the workers never read them). A check of
+ * a service probes each of its dests; a check with DPVS_CHECK_F_DEST probes
+ * that one dest and overrides the service's. dpvs-ctl runs the probes
+ * (ctl/daemon/health*.c) and takes a failing dest's weight to 0 (flag
+ * DPVS_DEST_F_DOWN) by a change like any other. */
+enum dpvs_check_type {
+	DPVS_CHECK_NONE = 0,
+	DPVS_CHECK_TCP,            /* connect */
+	DPVS_CHECK_HTTP,           /* GET path, expect a status */
+	DPVS_CHECK_HTTPS,          /* the same over TLS (not verified) */
+	DPVS_CHECK_UDP,            /* send bytes, expect a reply (starting with bytes) */
+	DPVS_CHECK_CMD,            /* a command: exit status 0 = up */
+	DPVS_CHECK_MAX
+};
+
+#define DPVS_CHECK_F_DEST   0x1u   /* dest, dport name one dest of the service */
+#define DPVS_CHECK_DATA_LEN 256    /* http: path; cmd: command; udp: send, expect */
+
+struct dpvs_check {
+	uint32_t id;                       /* never reused (lb.check_next_id); 0 = free */
+	uint16_t svc;                      /* service slot */
+	uint8_t type;                      /* enum dpvs_check_type */
+	uint8_t flags;                     /* DPVS_CHECK_F_* */
+	struct dpvs_ip dest;               /* DPVS_CHECK_F_DEST */
+	uint16_t dport;                    /* DPVS_CHECK_F_DEST, network order */
+	uint16_t port;                     /* probe this port; 0 = the dest's (host order) */
+	uint32_t interval_ms;
+	uint32_t timeout_ms;
+	uint8_t rise;                      /* successes in a row that bring a dest up */
+	uint8_t fall;                      /* failures in a row that take it down */
+	uint16_t expect_status;            /* http(s) */
+	uint16_t send_len;                 /* udp: data[0, send_len) is sent */
+	uint16_t expect_len;               /* udp: the reply starts with
+					    * data[send_len, send_len + expect_len) */
+	char data[DPVS_CHECK_DATA_LEN];    /* http(s) path, cmd command (NUL-terminated);
+					    * udp bytes */
+};
+_Static_assert(sizeof(struct dpvs_check) == 304, "dpvs_check layout");
 
 /*
  * IPv6 routes (issue 8) are not in an rte_lpm6: its rules live in an rte_hash
@@ -234,7 +313,16 @@ struct dpvs_lb_tables {
 	uint32_t svc_free;                 /* every service slot below is in use */
 	uint32_t ndrain;                   /* drain entries in use (dense) */
 	uint32_t ndirty;                   /* services whose sched table is stale */
+	uint32_t check_next_id;            /* next health check id to hand out */
+	uint32_t nnat;                     /* NAT dests (derived): 0 spares the
+					    * workers the owner lookup of replies */
+	uint32_t nmatch;                   /* entries of match[] in use */
 	uint32_t pad;
+	/* match services: the keys (dense, add order) and, derived, per in-port
+	 * the indices in match[] of those that take packets arriving on it */
+	uint8_t match_n[DPVS_MATCH_PORTS];
+	uint8_t match_ix[DPVS_MATCH_PORTS][DPVS_MATCH_MAX];
+	struct dpvs_svc_match match[DPVS_MATCH_MAX];
 	struct dpvs_caps caps;
 	uint32_t svc_hash_slots;           /* powers of two, >= 2 x their keys */
 	uint32_t sneigh_hash_slots;
@@ -267,6 +355,7 @@ struct dpvs_lb_tables {
 	uint64_t route6_hash_off;          /* uint32_t[route6_hash_slots] */
 	uint64_t route6_lens_off;          /* uint8_t[DPVS_ROUTE6_LENS], longest first */
 	uint64_t route6_len_n_off;         /* uint32_t[DPVS_ROUTE6_LENS]: dpvs-ctl only */
+	uint64_t checks_off;               /* struct dpvs_check[caps.checks]: dpvs-ctl only */
 	uint64_t end_off;                  /* end of the last table */
 };
 

@@ -375,11 +375,36 @@ static struct rte_mempool_ops dpvs_mag_ops = {
 	.get_count = mag_get_count,
 };
 
-RTE_MEMPOOL_REGISTER_OPS(dpvs_mag_ops);
+/*
+ * Registered at run time, after rte_eal_init(), not by a constructor: EAL
+ * loads the mempool drivers (ring_mp_mc, stack, bucket, ...) as plugins
+ * during rte_eal_init(), so a constructor would put dpvs_mag at index 0 and
+ * shift every DPDK ops one index up. A DPDK tool attached to the node
+ * (dpdk-dumpcap) creates its pool with its own index of ring_mp_mc, and a
+ * worker copying a captured packet into that pool calls the ops at that index
+ * in the worker's table: the tables must agree on DPDK's ops, and registering
+ * ours last keeps them equal to a plain DPDK process's (test_pool_ops_order).
+ */
+int
+dpvs_pool_register_ops(void)
+{
+	static int index = -1;
+	int i;
+
+	if (index >= 0)
+		return index;
+	for (i = 0; i < (int)rte_mempool_ops_table.num_ops; i++)
+		if (strcmp(rte_mempool_ops_table.ops[i].name, DPVS_POOL_OPS) == 0)
+			return index = i;
+	index = rte_mempool_register_ops(&dpvs_mag_ops);
+	return index;
+}
 
 struct rte_mempool *
 dpvs_pool_create(const char *name, unsigned int n, int socket_id)
 {
+	if (dpvs_pool_register_ops() < 0)
+		return NULL;
 	return rte_pktmbuf_pool_create_by_ops(name, n, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 					      socket_id, DPVS_POOL_OPS);
 }
@@ -390,6 +415,9 @@ dpvs_pool_check(const struct rte_mempool *mp, char *err, size_t errlen)
 	const struct dpvs_pool_depot *d;
 	const char *ops;
 
+	if (dpvs_pool_register_ops() < 0)
+		return dpvs_errf(err, errlen, -EPROTO, "cannot register the %s mempool ops",
+				 DPVS_POOL_OPS);
 	if (mp->ops_index < 0 || mp->ops_index >= RTE_MEMPOOL_MAX_OPS_IDX ||
 	    (uint32_t)mp->ops_index >= rte_mempool_ops_table.num_ops)
 		return dpvs_errf(err, errlen, -EPROTO,

@@ -2,8 +2,7 @@
  * The crash-safe mbuf pool (shm/pool.h has the shared layout and the rules):
  * creation, the per-thread role that selects a magazine, the check every
  * attaching process makes, the primary's repair after a death, and an audit
- * for tests. Implemented in shm/pool.c, which also registers the mempool ops
- * DPVS_POOL_OPS in every binary that links shm/ (a constructor).
+ * for tests. Implemented in shm/pool.c.
  */
 #ifndef DPVS_SHM_POOL_OPS_H
 #define DPVS_SHM_POOL_OPS_H
@@ -14,6 +13,12 @@
 #include "pool.h"
 
 struct rte_mempool;
+
+/* Register the mempool ops DPVS_POOL_OPS in this process, after rte_eal_init()
+ * (so that DPDK's own ops keep the indexes a plain DPDK process gives them:
+ * see pool.c); idempotent. dpvs_pool_create() and dpvs_pool_check() call it.
+ * Returns the ops index, or a negative errno. */
+int dpvs_pool_register_ops(void);
 
 /* Create an mbuf pool of n mbufs with the dpvs_mag ops and no DPDK cache.
  * NULL on failure (rte_errno set). */

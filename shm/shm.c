@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -18,6 +19,7 @@
 #include <rte_version.h>
 
 #include "errf.h"
+#include "layout_fp.h"
 #include "pool_ops.h"
 #include "shm.h"
 
@@ -52,27 +54,32 @@ dpvs_shm_fill_header(struct dpvs_root *root)
 	root->sz_caps = sizeof(struct dpvs_caps);
 }
 
-int
-dpvs_shm_check_header(const struct dpvs_root *root, char *err, size_t errlen)
+/* magic, layout version, DPDK version */
+static int
+check_ident(const struct dpvs_root *root, const struct dpvs_root *mine, char *err,
+	    size_t errlen)
 {
-	struct dpvs_root mine;
-
-	memset(&mine, 0, sizeof(mine));
-	dpvs_shm_fill_header(&mine);
-	if (root->magic != mine.magic)
+	if (root->magic != mine->magic)
 		return dpvs_errf(err, errlen, -EPROTO, "root memzone magic is %#x, expected %#x",
-			    root->magic, mine.magic);
-	if (root->layout_version != mine.layout_version)
+			    root->magic, mine->magic);
+	if (root->layout_version != mine->layout_version)
 		return dpvs_errf(err, errlen, -EPROTO,
 			    "shared layout version %u, this binary was built for %u",
-			    root->layout_version, mine.layout_version);
-	if (strncmp(root->dpdk_version, mine.dpdk_version, sizeof(mine.dpdk_version)) != 0)
+			    root->layout_version, mine->layout_version);
+	if (strncmp(root->dpdk_version, mine->dpdk_version, sizeof(mine->dpdk_version)) != 0)
 		return dpvs_errf(err, errlen, -EPROTO, "primary runs %s, this binary was built with %s",
-			    root->dpdk_version, mine.dpdk_version);
+			    root->dpdk_version, mine->dpdk_version);
+	return 0;
+}
+
+static int
+check_sizes(const struct dpvs_root *root, const struct dpvs_root *mine, char *err,
+	    size_t errlen)
+{
 #define CHECK_SIZE(f)                                                                \
-	if (root->f != mine.f)                                                       \
+	if (root->f != mine->f)                                                      \
 		return dpvs_errf(err, errlen, -EPROTO, "%s is %u in shared memory, %u here", \
-			    #f, root->f, mine.f)
+			    #f, root->f, mine->f)
 	CHECK_SIZE(sz_root);
 	CHECK_SIZE(sz_port_info);
 	CHECK_SIZE(sz_worker_slot);
@@ -90,6 +97,124 @@ dpvs_shm_check_header(const struct dpvs_root *root, char *err, size_t errlen)
 #undef CHECK_SIZE
 	/* the capacities size every table: they must be ones this build accepts */
 	return dpvs_caps_check(&root->conf.caps, err, errlen) == 0 ? 0 : -EPROTO;
+}
+
+int
+dpvs_shm_check_header(const struct dpvs_root *root, char *err, size_t errlen)
+{
+	struct dpvs_root mine;
+	int rc;
+
+	memset(&mine, 0, sizeof(mine));
+	dpvs_shm_fill_header(&mine);
+	rc = check_ident(root, &mine, err, errlen);
+	return rc != 0 ? rc : check_sizes(root, &mine, err, errlen);
+}
+
+void
+dpvs_layout_desc_fill(struct dpvs_layout_desc *d)
+{
+	uint32_t off = 0, len;
+	unsigned int i;
+
+	memset(d, 0, offsetof(struct dpvs_layout_desc, text));
+	d->magic = DPVS_LAYOUT_DESC_MAGIC;
+	for (i = 0; i < dpvs_layout_nfps && i < DPVS_LAYOUT_MAX_STRUCTS; i++) {
+		const struct dpvs_layout_fp *f = &dpvs_layout_fps[i];
+
+		len = (uint32_t)strlen(f->text);
+		if (off + len > DPVS_LAYOUT_TEXT_MAX)
+			len = DPVS_LAYOUT_TEXT_MAX - off;
+		snprintf(d->e[i].name, sizeof(d->e[i].name), "%s", f->name);
+		d->e[i].hash = f->hash;
+		d->e[i].text_off = off;
+		d->e[i].text_len = len;
+		memcpy(d->text + off, f->text, len);
+		off += len;
+	}
+	d->n = i;
+}
+
+/* The first line where the node's description of a struct and ours differ. */
+static void
+first_diff(const struct dpvs_layout_desc *d, const struct dpvs_layout_entry *e,
+	   const char *ours, char *buf, size_t len)
+{
+	const char *a = ours, *b = d->text + e->text_off, *bend = b + e->text_len;
+	size_t la, lb;
+
+	if (e->text_off > DPVS_LAYOUT_TEXT_MAX || e->text_len > DPVS_LAYOUT_TEXT_MAX - e->text_off) {
+		snprintf(buf, len, "(no description in the node)");
+		return;
+	}
+	for (;;) {
+		la = strcspn(a, "\n");
+		lb = 0;
+		while (b + lb < bend && b[lb] != '\n')
+			lb++;
+		if (la != lb || memcmp(a, b, la) != 0 || (*a == '\0' && b >= bend))
+			break;
+		a += la + (a[la] == '\n');
+		b += lb + (b + lb < bend);
+	}
+	if (*a == '\0' && b >= bend)
+		snprintf(buf, len, "(same members, other hash)");
+	else
+		snprintf(buf, len, "'%.*s' here, '%.*s' in the node", (int)RTE_MIN(la, (size_t)120),
+			 *a != '\0' ? a : "(end)", (int)RTE_MIN(lb, (size_t)120),
+			 b < bend ? b : "(end)");
+}
+
+int
+dpvs_shm_check_layout(const struct dpvs_layout_desc *d, char *err, size_t errlen)
+{
+	const struct dpvs_layout_fp *worst = NULL;
+	const struct dpvs_layout_entry *we = NULL;
+	char names[256] = "", detail[320];
+	size_t used = 0;
+	unsigned int i, j, ndiff = 0;
+
+	if (d->magic != DPVS_LAYOUT_DESC_MAGIC || d->n > DPVS_LAYOUT_MAX_STRUCTS)
+		return dpvs_errf(err, errlen, -EPROTO, "memzone %s is not a layout description",
+				 DPVS_MZ_LAYOUT);
+	for (i = 0; i < dpvs_layout_nfps; i++) {
+		const struct dpvs_layout_fp *f = &dpvs_layout_fps[i];
+		const struct dpvs_layout_entry *e = NULL;
+
+		for (j = 0; j < d->n; j++)
+			if (strncmp(d->e[j].name, f->name, sizeof(d->e[j].name)) == 0)
+				e = &d->e[j];
+		if (e != NULL && e->hash == f->hash)
+			continue;
+		ndiff++;
+		if (used < sizeof(names))
+			used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
+						 used > 0 ? ", " : "", f->name);
+		/* the smallest differing struct names the member best */
+		if (e != NULL && (worst == NULL || strlen(f->text) < strlen(worst->text))) {
+			worst = f;
+			we = e;
+		}
+	}
+	for (j = 0; j < d->n; j++) {
+		for (i = 0; i < dpvs_layout_nfps; i++)
+			if (strncmp(d->e[j].name, dpvs_layout_fps[i].name, sizeof(d->e[j].name)) == 0)
+				break;
+		if (i == dpvs_layout_nfps)
+			return dpvs_errf(err, errlen, -EPROTO,
+					 "the node's shared layout has struct %.48s, this binary "
+					 "does not", d->e[j].name);
+	}
+	if (ndiff == 0)
+		return 0;
+	if (worst == NULL)
+		return dpvs_errf(err, errlen, -EPROTO,
+				 "the shared layout differs from this build: struct %s is not in "
+				 "the node's layout", names);
+	first_diff(d, we, worst->text, detail, sizeof(detail));
+	return dpvs_errf(err, errlen, -EPROTO,
+			 "the shared layout differs from this build: struct %s: %s (differing: %s)",
+			 worst->name, detail, names);
 }
 
 void
@@ -213,6 +338,23 @@ ring_fail:
 		    rte_strerror(rte_errno));
 }
 
+/* A worker slot's `alive` mutex: robust, shared between processes. */
+static int
+alive_init(pthread_mutex_t *m)
+{
+	pthread_mutexattr_t a;
+	int rc;
+
+	pthread_mutexattr_init(&a);
+	rc = pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+	if (rc == 0)
+		rc = pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+	if (rc == 0)
+		rc = pthread_mutex_init(m, &a);
+	pthread_mutexattr_destroy(&a);
+	return rc;
+}
+
 int
 dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 		const struct dpvs_port_info *ports, char *err, size_t errlen)
@@ -251,6 +393,12 @@ dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 	shm->root = mz->addr;
 	memset(shm->root, 0, sizeof(*shm->root));
 	dpvs_shm_fill_header(shm->root);
+	mz = rte_memzone_reserve_aligned(DPVS_MZ_LAYOUT, sizeof(struct dpvs_layout_desc),
+					 SOCKET_ID_ANY, 0, RTE_CACHE_LINE_SIZE);
+	if (mz == NULL)
+		return dpvs_errf(err, errlen, -rte_errno, "cannot reserve %s: %s", DPVS_MZ_LAYOUT,
+			    rte_strerror(rte_errno));
+	dpvs_layout_desc_fill(mz->addr);
 	shm->root->conf = *conf;
 	if (shm->root->conf.conn_capacity == 0)
 		shm->root->conf.conn_capacity = DPVS_CONN_DEFAULT_CAP;
@@ -280,6 +428,9 @@ dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 		memset(shm->wr[w], 0, wr_sz);
 		dpvs_wr_format(shm->wr[w], &caps, w);
 		shm->root->workers[w].sup.lcore_id = DPVS_LCORE_WORKER(w);
+		if (alive_init(&shm->root->workers[w].alive.m) != 0)
+			return dpvs_errf(err, errlen, -EINVAL, "cannot initialise the mutex of "
+				    "worker slot %u", w);
 	}
 	rc = create_config(shm, &caps, err, errlen);
 	if (rc != 0)
@@ -351,7 +502,8 @@ attach_rings(struct dpvs_shm *shm, char *err, size_t errlen)
 int
 dpvs_shm_attach(struct dpvs_shm *shm, char *err, size_t errlen)
 {
-	const struct rte_memzone *mz;
+	static struct dpvs_root mine; /* big: not on the stack */
+	const struct rte_memzone *mz, *root_mz;
 	char name[RTE_MEMZONE_NAMESIZE];
 	unsigned int w;
 	int rc;
@@ -363,10 +515,23 @@ dpvs_shm_attach(struct dpvs_shm *shm, char *err, size_t errlen)
 			    DPVS_MZ_ROOT);
 	if (mz->len < sizeof(uint32_t) * 2 + 64)
 		return dpvs_errf(err, errlen, -EPROTO, "memzone %s is too small", DPVS_MZ_ROOT);
-	rc = dpvs_shm_check_header(mz->addr, err, errlen);
+	memset(&mine, 0, sizeof(mine));
+	dpvs_shm_fill_header(&mine);
+	rc = check_ident(mz->addr, &mine, err, errlen);
 	if (rc != 0)
 		return rc;
-	shm->root = mz->addr;
+	root_mz = mz;
+	/* the meaning of every shared struct before their sizes */
+	mz = rte_memzone_lookup(DPVS_MZ_LAYOUT);
+	if (mz == NULL || mz->len < sizeof(struct dpvs_layout_desc))
+		return dpvs_errf(err, errlen, -EPROTO, "memzone %s is missing or too small",
+				 DPVS_MZ_LAYOUT);
+	rc = dpvs_shm_check_layout(mz->addr, err, errlen);
+	if (rc == 0)
+		rc = check_sizes(root_mz->addr, &mine, err, errlen);
+	if (rc != 0)
+		return rc;
+	shm->root = root_mz->addr;
 
 	mz = rte_memzone_lookup(DPVS_MZ_RCU);
 	if (mz == NULL)

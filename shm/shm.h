@@ -47,15 +47,25 @@ int dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 		    const struct dpvs_port_info *ports, char *err, size_t errlen);
 
 /* Attach from a secondary. Returns 0, or a negative errno with a message in
- * err that says what differs from this build (-EPROTO: the layout, or the
- * mbuf pool's ops are not dpvs_mag in this process). The calling thread has
- * no pool role afterwards: set it with dpvs_pool_set_role() (pool_ops.h).
- * dpvs_shm_create() gives its caller the primary's role. */
+ * err that says what differs from this build (-EPROTO): the layout version,
+ * the DPDK version, then the layout fingerprint (shm/layout_fp.h), then the
+ * sizes; or the mbuf pool's ops are not dpvs_mag in this process. The
+ * calling thread has no pool role afterwards: set it with
+ * dpvs_pool_set_role() (pool_ops.h). dpvs_shm_create() gives its caller the
+ * primary's role. */
 int dpvs_shm_attach(struct dpvs_shm *shm, char *err, size_t errlen);
 
 /* Compare a root header with this build; 0 if it matches, else -EPROTO and
  * a message in err. Pure: usable on plain memory. */
 int dpvs_shm_check_header(const struct dpvs_root *root, char *err, size_t errlen);
+
+/* Compare the node's layout description (memzone dpvs_layout) with this
+ * build's fingerprint; 0 if every shared struct matches, else -EPROTO and a
+ * message naming the struct and the first member that differs. Pure. */
+int dpvs_shm_check_layout(const struct dpvs_layout_desc *d, char *err, size_t errlen);
+
+/* Fill a layout description with this build's fingerprint. */
+void dpvs_layout_desc_fill(struct dpvs_layout_desc *d);
 
 /* Fill the header fields of a root (magic, version, sizes) for this build. */
 void dpvs_shm_fill_header(struct dpvs_root *root);

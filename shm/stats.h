@@ -53,6 +53,18 @@
 	X(NO_CONN, "no_conn")              /* reply to laddr:lport, no conn */  \
 	X(NO_DEST, "no_dest")              /* scheduler found no dest */        \
 	X(FWD_MODE, "fwd_unsupported")     /* dest's forwarding mode not built */\
+	/* forwarding modes (worker/ipvs/xmit_*.c) */                          \
+	X(NAT_TUPLE_TAKEN, "nat_tuple_taken") /* nat: the real server's answer \
+					     * would match another connection */\
+	X(DR_NOT_CONNECTED, "dr_not_connected") /* dr: real server not on a   \
+					     * connected network of a port */   \
+	X(TUNNEL_TOO_BIG, "tunnel_too_big") /* tunnel: encapsulated packet over \
+					     * the MTU with DF set: answered with \
+					     * ICMP fragmentation needed */      \
+	X(TUNNEL_NO_SOURCE, "tunnel_no_source") /* tunnel: no node address on \
+					     * the port toward the real server */\
+	X(NO_HEADROOM, "no_headroom")      /* no room before the packet for an \
+					     * outer or ICMP error header */    \
 	X(NO_LADDR, "no_laddr")            /* no local address/port free */     \
 	X(CONN_FULL, "conn_full")          /* connection table full */          \
 	X(REDIR_RING_FULL, "redir_ring_full") /* owner's redirect ring full */  \

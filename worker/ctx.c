@@ -81,6 +81,7 @@ wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err
 	ctx->id = (uint16_t)id;
 	ctx->nports = (uint16_t)conf->nports;
 	ctx->nworkers = (uint16_t)conf->nworkers;
+	ctx->ip_id = (uint16_t)(id << 12); /* the workers' IPv4 ids apart */
 	ctx->idle_sleep_us = conf->idle_sleep_us;
 	ctx->shm = shm;
 	ctx->root = shm->root;
@@ -88,6 +89,7 @@ wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err
 	ctx->ct = shm->ct[id];
 	ctx->st = &shm->root->stats[id];
 	ctx->self = &shm->root->workers[id].self;
+	ctx->sup = &shm->root->workers[id].sup;
 	ctx->pool = shm->pool;
 	ctx->cfg = dpvs_config_active(shm);
 	memset(ctx->port_index, WK_PORT_NONE, sizeof(ctx->port_index));
@@ -130,8 +132,7 @@ wk_self_begin(struct wk_ctx *ctx)
 	/* not "running" under a predecessor's incarnation, even for an instant */
 	__atomic_store_n(&self->state, (uint32_t)DPVS_WORKER_STOPPED, __ATOMIC_RELEASE);
 	self->pid = (int32_t)getpid();
-	self->incarnation =
-		__atomic_load_n(&ctx->root->workers[ctx->id].sup.incarnation, __ATOMIC_ACQUIRE);
+	self->incarnation = ctx->inc;
 	self->heartbeat_ns = dpvs_now_ns();
 }
 
@@ -192,4 +193,22 @@ wk_ctx_recover(struct wk_ctx *ctx)
 		       ctx->id, inflight, buffered);
 	WK_LOG(DEBUG, "worker %u: %u neighbour(s) in the table", ctx->id, n);
 	return inflight + buffered;
+}
+
+unsigned int
+wk_ctx_recover_planned(struct wk_ctx *ctx)
+{
+	struct dpvs_worker_region *wr = ctx->wr;
+	unsigned int i, inflight = 0;
+
+	/* the predecessor stopped between bursts: nothing should be here */
+	for (i = 0; i < DPVS_BURST; i++)
+		inflight += recover_one(ctx, &wr->inflight[i]);
+	wr->inflight_n = 0;
+	if (inflight > 0)
+		WK_LOG(WARNING, "worker %u: %u in-flight mbuf(s) left by a planned handover",
+		       ctx->id, inflight);
+	WK_LOG(DEBUG, "worker %u: taken over with %u packet(s) still in the tx buffers",
+	       ctx->id, wk_tx_pending(ctx));
+	return inflight;
 }

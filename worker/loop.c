@@ -1,10 +1,15 @@
 /*
- * The worker loop: each iteration loads the active config set once, polls
+ * The worker loop: each iteration applies a change of the packet captures
+ * (capture.c), loads the active config set once, polls
  * every data port, drains the arp ring, the redirect rings from the peers
  * and the from-kernel rings, reaps expired connections and retries ARP for
- * held packets (bounded work each), flushes the tx buffers, reports a quiescent state on the RCU and refreshes the
- * heartbeat. When idle it sleeps conf.idle_sleep_us (0 = pure polling).
- * Touches this worker's region, stats row and its part of its slot.
+ * held packets (bounded work each), flushes the tx buffers, reports a
+ * quiescent state on the RCU and refreshes the heartbeat. When idle it
+ * sleeps conf.idle_sleep_us (0 = pure polling). Before each iteration it
+ * checks whether the primary asked this incarnation to hand over (planned
+ * restart): that is the burst boundary at which it stops.
+ * Touches this worker's region, stats row and its part of its slot (self);
+ * reads stop_req in the primary's part.
  */
 #include <time.h>
 
@@ -15,6 +20,8 @@
 
 /* Empty iterations before the worker starts sleeping. */
 #define WK_IDLE_SPIN 16
+/* Flushes tried when stopping while a tx queue refuses packets. */
+#define WK_STOP_FLUSH_TRIES 1000
 
 unsigned int
 wk_loop_once(struct wk_ctx *ctx)
@@ -22,6 +29,7 @@ wk_loop_once(struct wk_ctx *ctx)
 	unsigned int work = 0;
 	uint16_t p;
 
+	wk_capture_poll(ctx);
 	ctx->cfg = dpvs_config_active(ctx->shm);
 	ctx->now_ns = ctx->fixed_now_ns != 0 ? ctx->fixed_now_ns : dpvs_now_ns();
 	for (p = 0; p < ctx->nports; p++)
@@ -52,15 +60,33 @@ wk_idle(struct wk_ctx *ctx)
 	nanosleep(&ts, NULL);
 }
 
-void
+/* Asked to hand over? One load of the slot's primary-written line. */
+static inline int
+wk_handover_asked(const struct wk_ctx *ctx)
+{
+	return ctx->inc != 0 &&
+	       __atomic_load_n(&ctx->sup->stop_req, __ATOMIC_ACQUIRE) == ctx->inc;
+}
+
+int
 wk_run(struct wk_ctx *ctx, const volatile sig_atomic_t *stop)
 {
+	unsigned int tries;
+	int handover = 0;
+
 	while (*stop == 0) {
+		if (wk_handover_asked(ctx)) {
+			handover = 1;
+			break;
+		}
 		if (wk_loop_once(ctx) != 0)
 			ctx->idle_polls = 0;
 		else
 			wk_idle(ctx);
 	}
-	/* leave nothing behind in the tx buffers */
-	wk_tx_flush_all(ctx);
+	/* leave as little as possible in the tx buffers (a successor of a
+	 * planned handover sends what is left; see wk_ctx_recover_planned) */
+	for (tries = 0; tries < WK_STOP_FLUSH_TRIES && wk_tx_pending(ctx) > 0; tries++)
+		wk_tx_flush_all(ctx);
+	return handover;
 }

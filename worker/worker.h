@@ -7,7 +7,9 @@
  * counters in root->stats[id], neighbours in this worker's shm region.
  * A context is used by exactly one thread, the worker that owns it; it writes
  * only its own region, its own stats row and its own part of its worker slot
- * (root->workers[id].self: running incarnation, heartbeat).
+ * (root->workers[id].self: running incarnation, heartbeat, release); it reads
+ * the primary's part (stop_req, dead_inc) and holds the slot's `alive` mutex
+ * while it may poll.
  */
 #ifndef DPVS_WORKER_WORKER_H
 #define DPVS_WORKER_WORKER_H
@@ -69,7 +71,8 @@ struct wk_ctx {
 	uint16_t id;
 	uint16_t nports;
 	uint16_t nworkers;
-	uint16_t pad;
+	uint16_t ip_id;                       /* next IPv4 id of a header we make */
+	uint32_t inc;                         /* incarnation: stop when slot->stop_req says so */
 	uint32_t idle_sleep_us;
 	uint32_t idle_polls;                  /* consecutive iterations without work */
 	struct dpvs_shm *shm;
@@ -78,6 +81,7 @@ struct wk_ctx {
 	struct dpvs_conn_table *ct;           /* this worker's connections (conn.h) */
 	struct dpvs_worker_stats *st;         /* root->stats[id] */
 	struct dpvs_worker_self *self;        /* root->workers[id].self: ours only */
+	const struct dpvs_worker_sup *sup;    /* root->workers[id].sup: the primary's */
 	const struct dpvs_config_set *cfg;    /* loaded once per loop iteration */
 	struct rte_mempool *pool;
 	uint16_t port_id[DPVS_MAX_PORTS];     /* ethdev id per port index */
@@ -101,7 +105,8 @@ struct wk_ctx {
 	struct dpvs_ip hold_nh;               /* next hop of a HOLD verdict (neigh_out.c) */
 	uint64_t icmp_tok_ns;                 /* ICMP errors' token bucket (icmp_send.c) */
 	uint32_t icmp_tokens;
-	uint16_t ip_id;                       /* IPv4 id of the packets we make */
+	uint8_t redirected;                   /* the packet in hand came from a peer's
+					       * redirect ring (redirect.c) */
 } __rte_cache_aligned;
 
 /* ctx.c: build the context of worker `id`; 0 or -errno with a message. */
@@ -112,10 +117,17 @@ int wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char 
  * and per-dest active/inactive counts, the neighbour count). Returns the
  * number of mbufs freed. */
 unsigned int wk_ctx_recover(struct wk_ctx *ctx);
+/* ctx.c: take over a region whose predecessor stopped at a burst boundary
+ * and released it (planned handover): nothing is in flight, the tx buffers
+ * and held packets are valid and kept (sent by our loop), the connection
+ * index is consistent and not rebuilt. Returns in-flight mbufs freed
+ * (0 unless the predecessor broke the contract). */
+unsigned int wk_ctx_recover_planned(struct wk_ctx *ctx);
 
 /* ctx.c: this process now speaks for the worker in its part of the slot
- * (layout.h): state STOPPED, its pid, the incarnation the primary spawned
- * (read from the primary's part). Call once at start, before recovering. */
+ * (layout.h): state STOPPED, its pid, its incarnation ctx->inc (the one the
+ * primary handed it). Call once its predecessor released the slot or is
+ * known dead, before recovering: until then the predecessor's part is its. */
 void wk_self_begin(struct wk_ctx *ctx);
 /* ctx.c: report state (DPVS_WORKER_RUNNING once polling, STOPPED on a clean
  * exit) with a fresh heartbeat. */
@@ -182,10 +194,17 @@ int wk_tx_one_by_one(uint16_t port_id);
 /* tx.c: packets waiting in this worker's tx buffers. */
 unsigned int wk_tx_pending(const struct wk_ctx *ctx);
 
+/* capture.c: install or remove this worker's capture callbacks when the
+ * primary changed root->capture (one load when it did not), then ack. */
+void wk_capture_poll(struct wk_ctx *ctx);
+
 /* loop.c: one iteration of the worker loop; returns the amount of work done
  * (packets received, drained or sent). */
 unsigned int wk_loop_once(struct wk_ctx *ctx);
-/* loop.c: loop until *stop becomes non-zero, sleeping when idle. */
-void wk_run(struct wk_ctx *ctx, const volatile sig_atomic_t *stop);
+/* loop.c: loop until *stop becomes non-zero (returns 0) or the primary asks
+ * this incarnation to hand over (slot->stop_req == ctx->inc != 0; returns 1),
+ * sleeping when idle. Either way it returns at a burst boundary with the tx
+ * buffers flushed as far as the queues take them. */
+int wk_run(struct wk_ctx *ctx, const volatile sig_atomic_t *stop);
 
 #endif

@@ -206,6 +206,49 @@ parse_worker_show(int argc, char *const argv[], Dpvs__Request *req, char *err, s
 }
 
 static int
+parse_worker_restart(int argc, char *const argv[], Dpvs__Request *req, char *err,
+		     size_t errlen)
+{
+	unsigned long v;
+	char *end;
+
+	if (argc != 1) {
+		snprintf(err, errlen, "worker restart takes one worker id");
+		return CTL_CLI_USAGE;
+	}
+	v = strtoul(argv[0], &end, 10);
+	if (argv[0][0] < '0' || argv[0][0] > '9' || *end != '\0' || v > 1000) {
+		snprintf(err, errlen, "worker restart %s: not a worker id", argv[0]);
+		return CTL_CLI_BADARG;
+	}
+	req->worker_restart = ctl_pb_alloc(sizeof(*req->worker_restart));
+	dpvs__worker_restart__init(req->worker_restart);
+	req->worker_restart->id = (uint32_t)v;
+	req->op_case = DPVS__REQUEST__OP_WORKER_RESTART;
+	return CTL_CLI_OK;
+}
+
+static int
+parse_worker_upgrade(int argc, char *const argv[], Dpvs__Request *req, char *err,
+		     size_t errlen)
+{
+	if (argc != 1) {
+		snprintf(err, errlen, "worker upgrade takes the path of a dpvs-worker binary");
+		return CTL_CLI_USAGE;
+	}
+	if (argv[0][0] != '/' || strlen(argv[0]) >= 256) {
+		snprintf(err, errlen, "worker upgrade %s: give an absolute path (under 256 "
+			 "characters)", argv[0]);
+		return CTL_CLI_BADARG;
+	}
+	req->worker_upgrade = ctl_pb_alloc(sizeof(*req->worker_upgrade));
+	dpvs__worker_upgrade__init(req->worker_upgrade);
+	req->worker_upgrade->path = ctl_pb_strdup(argv[0]);
+	req->op_case = DPVS__REQUEST__OP_WORKER_UPGRADE;
+	return CTL_CLI_OK;
+}
+
+static int
 parse_version(int argc, char *const argv[], Dpvs__Request *req, char *err, size_t errlen)
 {
 	int rc = cli_no_args(argc, argv, err, errlen);
@@ -226,6 +269,10 @@ static const struct cli_command cli_commands[] = {
 	{ "stats", NULL, parse_stats, "stats", false, false },
 	{ "stats", "show", parse_stats, NULL, false, false },
 	{ "worker", "show", parse_worker_show, "worker show", false, true },
+	{ "worker", "restart", parse_worker_restart, "worker restart N   (planned, lossless)",
+	  false, false },
+	{ "worker", "upgrade", parse_worker_upgrade, "worker upgrade PATH   (roll the worker "
+	  "binary PATH in, one worker at a time)", false, false },
 	{ "version", NULL, parse_version, "version", false, false },
 	/* the load balancer, in ipvsadm's words */
 	{ "-A", NULL, ctl_cli_svc_add, "-A -t|-u VIP:PORT [-s rr|wrr|lc|wlc|mh|conhash] "
@@ -267,13 +314,19 @@ static const struct cli_command cli_commands[] = {
 	{ "--save", NULL, ctl_cli_save, NULL, false, false },
 	{ "reload", NULL, ctl_cli_reload, "reload   # re-read the rules file given to "
 	  "dpvs-primary --rules", false, false },
+	{ "check", "set", ctl_cli_check_set, "check set -t|-u VIP:PORT [-r RS[:PORT]] "
+	  "tcp|http|https|udp|cmd \"COMMAND\" [--interval S] [--timeout S] [--rise N] [--fall N] "
+	  "[--port P] [--path PATH] [--expect STATUS] [--send HEX] [--expect-data HEX]", true,
+	  false },
+	{ "check", "del", ctl_cli_check_del, "check del -t|-u VIP:PORT [-r RS[:PORT]]", true,
+	  false },
 };
 #define CLI_NCOMMANDS (sizeof(cli_commands) / sizeof(cli_commands[0]))
 
 const char *
 ctl_cli_usage(void)
 {
-	static char text[4096];
+	static char text[6144];
 	size_t off, i;
 
 	if (text[0] != '\0')
@@ -360,6 +413,25 @@ ctl_cli_cmd_free(struct ctl_cli_cmd *cmd)
 	cmd->req = NULL;
 }
 
+/* A word in double quotes at p (the opening quote): unescape \" and \\ in
+ * place; returns the character after the closing quote, or NULL when there
+ * is none. */
+static char *
+split_quoted(char *p)
+{
+	char *w = p, *r = p + 1;
+
+	for (; *r != '\0' && *r != '"'; r++) {
+		if (*r == '\\' && (r[1] == '"' || r[1] == '\\'))
+			r++;
+		*w++ = *r;
+	}
+	if (*r != '"')
+		return NULL;
+	*w = '\0';
+	return r + 1;
+}
+
 int
 ctl_cli_split(char *line, char **argv, int max)
 {
@@ -374,6 +446,17 @@ ctl_cli_split(char *line, char **argv, int max)
 		if (n == max)
 			return -1;
 		argv[n++] = p;
+		if (*p == '"') {
+			p = split_quoted(p);
+			if (p == NULL)
+				return CTL_CLI_SPLIT_QUOTE;
+			if (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+				return CTL_CLI_SPLIT_QUOTE;
+			if (*p == '\0')
+				return n;
+			p++;
+			continue;
+		}
 		while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
 			p++;
 		if (*p == '\0')

@@ -43,9 +43,13 @@ const char *ctl_cli_usage(void);
 
 /*
  * Split a rules-file line in place into words (whitespace separated; a word
- * starting with '#' starts a comment that runs to the end of the line).
- * Returns the number of words, or -1 if there are more than max.
+ * starting with '#' starts a comment that runs to the end of the line; a
+ * word in double quotes may hold spaces and '#', with \" and \\ for a quote
+ * and a backslash). Returns the number of words, -1 if there are more than
+ * max, or CTL_CLI_SPLIT_QUOTE for a quote not closed (or not followed by a
+ * space).
  */
+#define CTL_CLI_SPLIT_QUOTE (-2)
 int ctl_cli_split(char *line, char **argv, int max);
 
 /*

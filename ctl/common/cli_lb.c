@@ -18,10 +18,12 @@
 #include "cli_lb.h"
 #include "pb.h"
 
-/* "ADDR:PORT" or "[ADDR6]:PORT"; without ":PORT" *port = 0 if !need_port. */
+/* "ADDR:PORT" or "[ADDR6]:PORT"; without ":PORT" *port = 0 if !need_port
+ * (*given tells, when not NULL, and a port of 0 is then taken too: an SNAT
+ * source is "-r ADDR:0"). */
 static int
-cli_ipport(const char *text, Dpvs__Ip **ip, uint32_t *port, bool need_port, char *err,
-	   size_t errlen)
+cli_ipport(const char *text, Dpvs__Ip **ip, uint32_t *port, bool need_port, bool *given,
+	   char *err, size_t errlen)
 {
 	char buf[INET6_ADDRSTRLEN + 16], *host = buf, *colon, *end;
 	unsigned char bytes[16];
@@ -59,11 +61,13 @@ cli_ipport(const char *text, Dpvs__Ip **ip, uint32_t *port, bool need_port, char
 	} else {
 		errno = 0;
 		v = strtoul(colon + 1, &end, 10);
-		if (colon[1] < '0' || colon[1] > '9' || *end != '\0' || errno != 0 || v == 0 ||
-		    v > 65535)
+		if (colon[1] < '0' || colon[1] > '9' || *end != '\0' || errno != 0 ||
+		    (v == 0 && given == NULL) || v > 65535)
 			return dpvs_errf(err, errlen, CTL_CLI_BADARG,
 					    "bad port in %s (1..65535)", text);
 		*port = (uint32_t)v;
+		if (given != NULL)
+			*given = true;
 	}
 	*ip = ctl_pb_ip(family, bytes);
 	return CTL_CLI_OK;
@@ -88,15 +92,26 @@ ctl_cli_svc_opt(int argc, char *const argv[], int *i, Dpvs__SvcKey **key, char *
 	int rc;
 
 	if (*key != NULL)
-		return dpvs_errf(err, errlen, CTL_CLI_USAGE, "only one service (-t or -u)");
+		return dpvs_errf(err, errlen, CTL_CLI_USAGE, "only one service (-t, -u or -H)");
 	rc = cli_value(argc, argv, i, &val, err, errlen);
 	if (rc != CTL_CLI_OK)
 		return rc;
 	k = ctl_pb_alloc(sizeof(*k));
 	dpvs__svc_key__init(k);
+	if (strcmp(o, "-H") == 0 || strcmp(o, "--match") == 0) {
+		/* the daemon parses it: it knows the port names */
+		if (val[0] == '\0') {
+			dpvs__svc_key__free_unpacked(k, NULL);
+			return dpvs_errf(err, errlen, CTL_CLI_BADARG,
+					    "-H needs a match (proto=tcp,src-range=...)");
+		}
+		k->match = ctl_pb_strdup(val);
+		*key = k;
+		return CTL_CLI_OK;
+	}
 	k->proto = ctl_pb_strdup(strcmp(o, "-u") == 0 || strcmp(o, "--udp-service") == 0 ? "udp"
 											: "tcp");
-	rc = cli_ipport(val, &k->vip, &k->port, true, err, errlen);
+	rc = cli_ipport(val, &k->vip, &k->port, true, NULL, err, errlen);
 	if (rc != CTL_CLI_OK) {
 		dpvs__svc_key__free_unpacked(k, NULL);
 		return rc;
@@ -123,7 +138,8 @@ is_opt(const char *w, const char *s, const char *l)
 static bool
 is_svc_opt(const char *w)
 {
-	return is_opt(w, "-t", "--tcp-service") || is_opt(w, "-u", "--udp-service");
+	return is_opt(w, "-t", "--tcp-service") || is_opt(w, "-u", "--udp-service") ||
+	       is_opt(w, "-H", "--match");
 }
 
 static int
@@ -170,7 +186,7 @@ cli_service(int argc, char *const argv[], bool want_sched, int *rc, char *err, s
 		}
 	}
 	if (*rc == CTL_CLI_OK && s->key == NULL)
-		*rc = dpvs_errf(err, errlen, CTL_CLI_USAGE, "missing -t|-u VIP:PORT");
+		*rc = dpvs_errf(err, errlen, CTL_CLI_USAGE, "missing -t|-u VIP:PORT (or -H MATCH)");
 	if (*rc == CTL_CLI_OK && s->scheduler[0] != '\0') {
 		static const char *const names[] = { "rr", "wrr", "lc", "wlc", "mh", "conhash" };
 		size_t k;
@@ -248,10 +264,11 @@ cli_dest_opt(int argc, char *const argv[], int *i, Dpvs__Dest *d, char *err, siz
 	int rc;
 
 	if (is_opt(o, "-g", "--gatewaying") || is_opt(o, "-m", "--masquerading") ||
-	    is_opt(o, "-i", "--ipip")) {
+	    is_opt(o, "-i", "--ipip") || is_opt(o, "-J", "--snat")) {
 		cli_str_free(d->mode);
 		d->mode = ctl_pb_strdup(o[1] == 'g' || o[2] == 'g' ? "dr" :
-					o[1] == 'm' || o[2] == 'm' ? "nat" : "tunnel");
+					o[1] == 'm' || o[2] == 'm' ? "nat" :
+					o[1] == 'J' || o[2] == 's' ? "snat" : "tunnel");
 		return CTL_CLI_OK;
 	}
 	rc = cli_value(argc, argv, i, &v, err, errlen);
@@ -288,7 +305,7 @@ static Dpvs__Dest *
 cli_dest(int argc, char *const argv[], bool full, int *rc, char *err, size_t errlen)
 {
 	Dpvs__Dest *d = ctl_pb_alloc(sizeof(*d));
-	bool have_rs = false;
+	bool have_rs = false, port_given = false;
 	const char *v = NULL;
 	int i;
 
@@ -302,7 +319,8 @@ cli_dest(int argc, char *const argv[], bool full, int *rc, char *err, size_t err
 			if (*rc == CTL_CLI_OK && have_rs)
 				*rc = dpvs_errf(err, errlen, CTL_CLI_USAGE, "-r given twice");
 			if (*rc == CTL_CLI_OK)
-				*rc = cli_ipport(v, &d->address, &d->port, false, err, errlen);
+				*rc = cli_ipport(v, &d->address, &d->port, false, &port_given, err,
+						 errlen);
 			have_rs = true;
 		} else if (full) {
 			*rc = cli_dest_opt(argc, argv, &i, d, err, errlen);
@@ -311,14 +329,14 @@ cli_dest(int argc, char *const argv[], bool full, int *rc, char *err, size_t err
 		}
 	}
 	if (*rc == CTL_CLI_OK && d->service == NULL)
-		*rc = dpvs_errf(err, errlen, CTL_CLI_USAGE, "missing -t|-u VIP:PORT");
+		*rc = dpvs_errf(err, errlen, CTL_CLI_USAGE, "missing -t|-u VIP:PORT (or -H MATCH)");
 	if (*rc == CTL_CLI_OK && d->address == NULL)
 		*rc = dpvs_errf(err, errlen, CTL_CLI_USAGE, "missing -r RS[:PORT]");
 	if (*rc != CTL_CLI_OK) {
 		dpvs__dest__free_unpacked(d, NULL);
 		return NULL;
 	}
-	if (d->port == 0)          /* as ipvsadm: the service's port */
+	if (!port_given)           /* as ipvsadm: the service's port */
 		d->port = d->service->port;
 	return d;
 }
@@ -420,4 +438,11 @@ CLI_LB_FN(ctl_cli_conn_show)
 	if (argc > 0)
 		return cli_unexpected(argv[0], err, errlen);
 	return cli_conn_request(req);
+}
+
+int
+ctl_cli_ipport(const char *text, Dpvs__Ip **ip, uint32_t *port, bool need_port, char *err,
+	       size_t errlen)
+{
+	return cli_ipport(text, ip, port, need_port, NULL, err, errlen);
 }

@@ -7,7 +7,9 @@
 #ifndef DPVS_CTL_CLI_LB_H
 #define DPVS_CTL_CLI_LB_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "proto/dpvs.pb-c.h"
 #include "shm/errf.h"
@@ -39,7 +41,15 @@ CLI_LB_FN(ctl_cli_neigh_del);   /* neigh del IP dev PORT */
 CLI_LB_FN(ctl_cli_port_set);    /* port set PORT KEY on|off */
 CLI_LB_FN(ctl_cli_port_show);   /* port show [PORT] */
 
+/* health checks (cli_check.c) */
+CLI_LB_FN(ctl_cli_check_set);   /* check set -t|-u VIP:PORT [-r RS[:PORT]] TYPE [...] */
+CLI_LB_FN(ctl_cli_check_del);   /* check del -t|-u VIP:PORT [-r RS[:PORT]] */
+
 /* Shared helpers (cli_lb.c). */
+/* "ADDR:PORT" or "[ADDR6]:PORT" (the port optional unless need_port: then
+ * *port = 0). */
+int ctl_cli_ipport(const char *text, Dpvs__Ip **ip, uint32_t *port, bool need_port, char *err,
+		   size_t errlen);
 /* "-t VIP:PORT" / "-u VIP:PORT" at argv[*i] (option word), consuming its
  * value; returns CTL_CLI_OK with *key built, or an error. */
 int ctl_cli_svc_opt(int argc, char *const argv[], int *i, Dpvs__SvcKey **key, char *err,

@@ -145,17 +145,23 @@ fmt_workers(FILE *out, const Dpvs__WorkerList *l, bool json)
 	if (json)
 		fputc('[', out);
 	else
-		fprintf(out, "%-4s %-8s %-9s %-9s %-13s %s\n", "ID", "PID", "STATE", "RESTARTS",
-			"HEARTBEAT_MS", "LCORE");
+		fprintf(out, "%-4s %-8s %-9s %-9s %-13s %-6s %-10s %s\n", "ID", "PID", "STATE",
+			"RESTARTS", "HEARTBEAT_MS", "LCORE", "LAST_EXIT", "LAST_GAP_MS");
 	for (i = 0; i < l->n_workers; i++) {
 		const Dpvs__Worker *w = l->workers[i];
 
 		if (!json) {
 			fprintf(out, "%-4u %-8d %-9s %-9u ", w->id, w->pid, w->state, w->restarts);
 			if (w->heartbeat_age_ms < 0)
-				fprintf(out, "%-13s %u\n", "-", w->lcore);
+				fprintf(out, "%-13s ", "-");
 			else
-				fprintf(out, "%-13" PRId64 " %u\n", w->heartbeat_age_ms, w->lcore);
+				fprintf(out, "%-13" PRId64 " ", w->heartbeat_age_ms);
+			fprintf(out, "%-6u %-10s ", w->lcore,
+				w->last_exit != NULL && w->last_exit[0] != '\0' ? w->last_exit : "-");
+			if (w->last_gap_us < 0)
+				fputs("-\n", out);
+			else
+				fprintf(out, "%.3f\n", (double)w->last_gap_us / 1000.0);
 			continue;
 		}
 		fprintf(out, "%s{\"id\":%u,\"pid\":%d,\"state\":", i > 0 ? "," : "", w->id,
@@ -166,10 +172,21 @@ fmt_workers(FILE *out, const Dpvs__WorkerList *l, bool json)
 			fputs("null", out);
 		else
 			fprintf(out, "%" PRId64, w->heartbeat_age_ms);
-		fprintf(out, ",\"lcore\":%u}", w->lcore);
+		fprintf(out, ",\"lcore\":%u,\"last_exit\":", w->lcore);
+		if (w->last_exit != NULL && w->last_exit[0] != '\0')
+			ctl_fmt_json_str(out, w->last_exit);
+		else
+			fputs("null", out);
+		if (w->last_gap_us < 0)
+			fputs(",\"last_gap_ms\":null", out);
+		else
+			fprintf(out, ",\"last_gap_ms\":%.3f", (double)w->last_gap_us / 1000.0);
+		fprintf(out, ",\"standby_ready\":%u}", w->standby_ready);
 	}
 	if (json)
 		fputs("]\n", out);
+	else if (l->n_workers > 0)
+		fprintf(out, "standby processes ready: %u\n", l->workers[0]->standby_ready);
 }
 
 static void

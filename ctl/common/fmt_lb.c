@@ -49,14 +49,32 @@ fmt_upper_proto(const char *p)
 	return p != NULL && strcmp(p, "udp") == 0 ? "UDP" : "TCP";
 }
 
+/* A dest's line of -L -n: ipvsadm's columns, then its health ("-" when no
+ * check covers it) and the last probe's result. */
+static void
+fmt_dest_text(FILE *out, const Dpvs__DestInfo *d, const char *ipp)
+{
+	const char *h = d->health != NULL && d->health[0] != '\0' ? d->health : "unchecked";
+
+	fprintf(out, "  -> %-28s %-7s %-6d %-10" PRIu64 " %-9" PRIu64 " %s", ipp,
+		fmt_forward(d->mode), d->weight, d->active, d->inactive,
+		strcmp(h, "unchecked") == 0 ? "-" : h);
+	if (d->last_result != NULL && d->last_result[0] != '\0')
+		fprintf(out, " (%s)", d->last_result);
+	fputc('\n', out);
+}
+
 static void
 fmt_svc_text(FILE *out, const Dpvs__ServiceInfo *s, bool stats)
 {
-	char name[IPSTR + 16], ipp[IPSTR + 8];
+	char name[IPSTR + 256], ipp[IPSTR + 8];
 	size_t j;
 
-	snprintf(name, sizeof(name), "%s  %s", fmt_upper_proto(s->proto),
-		 fmt_ipport(s->vip, s->port, ipp, sizeof(ipp)));
+	if (s->match != NULL && s->match[0] != '\0')
+		snprintf(name, sizeof(name), "MATCH %s", s->match);
+	else
+		snprintf(name, sizeof(name), "%s  %s", fmt_upper_proto(s->proto),
+			 fmt_ipport(s->vip, s->port, ipp, sizeof(ipp)));
 	if (stats)
 		fprintf(out, "%-33s %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 "\n",
 			name, s->conns, s->inpkts, s->outpkts, s->inbytes, s->outbytes);
@@ -75,8 +93,7 @@ fmt_svc_text(FILE *out, const Dpvs__ServiceInfo *s, bool stats)
 				" %8" PRIu64 "\n", ipp, d->conns, d->inpkts, d->outpkts, d->inbytes,
 				d->outbytes);
 		else
-			fprintf(out, "  -> %-28s %-7s %-6d %-10" PRIu64 " %" PRIu64 "\n", ipp,
-				fmt_forward(d->mode), d->weight, d->active, d->inactive);
+			fmt_dest_text(out, d, ipp);
 	}
 }
 
@@ -98,7 +115,15 @@ fmt_svc_json(FILE *out, const Dpvs__ServiceInfo *s, bool stats)
 	fputs("{\"proto\":", out);
 	ctl_fmt_json_str(out, s->proto);
 	fputs(",\"vip\":", out);
-	ctl_fmt_json_str(out, ctl_pb_ip_str(s->vip, ip, sizeof(ip)));
+	if (s->match != NULL && s->match[0] != '\0')
+		fputs("null", out);
+	else
+		ctl_fmt_json_str(out, ctl_pb_ip_str(s->vip, ip, sizeof(ip)));
+	fputs(",\"match\":", out);
+	if (s->match != NULL && s->match[0] != '\0')
+		ctl_fmt_json_str(out, s->match);
+	else
+		fputs("null", out);
 	fprintf(out, ",\"port\":%u,\"scheduler\":", s->port);
 	ctl_fmt_json_str(out, s->scheduler);
 	fputs(",\"flags\":[", out);
@@ -128,7 +153,14 @@ fmt_svc_json(FILE *out, const Dpvs__ServiceInfo *s, bool stats)
 		if (stats)
 			fmt_counters_json(out, d->conns, d->inpkts, d->outpkts, d->inbytes,
 					  d->outbytes);
-		fputc('}', out);
+		/* the health check's view: weight is 0 while down, conf_weight the
+		 * operator's */
+		fputs(",\"health\":", out);
+		ctl_fmt_json_str(out, d->health != NULL && d->health[0] != '\0' ? d->health
+										  : "unchecked");
+		fputs(",\"last_result\":", out);
+		ctl_fmt_json_str(out, d->last_result != NULL ? d->last_result : "");
+		fprintf(out, ",\"conf_weight\":%d}", d->conf_weight);
 	}
 	fputs("]}", out);
 }
@@ -153,7 +185,8 @@ ctl_fmt_services(FILE *out, const Dpvs__ServiceList *l, bool json)
 		      "OutBytes\n  -> RemoteAddress:Port\n", out);
 	else
 		fputs("Prot LocalAddress:Port Scheduler Flags\n"
-		      "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n", out);
+		      "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn Health\n",
+		      out);
 	for (i = 0; i < l->n_services; i++)
 		fmt_svc_text(out, l->services[i], l->stats);
 }
@@ -245,7 +278,9 @@ fmt_conn_json(FILE *out, const Dpvs__Conn *c)
 	ctl_fmt_json_str(out, ctl_pb_ip_str(c->laddr, ip, sizeof(ip)));
 	fprintf(out, ",\"lport\":%u,\"dest\":", c->lport);
 	ctl_fmt_json_str(out, ctl_pb_ip_str(c->dest, ip, sizeof(ip)));
-	fprintf(out, ",\"dport\":%u,\"worker\":%u}", c->dport, c->worker);
+	fprintf(out, ",\"dport\":%u,\"worker\":%u,\"mode\":", c->dport, c->worker);
+	ctl_fmt_json_str(out, c->mode != NULL ? c->mode : "");
+	fputc('}', out);
 }
 
 void
@@ -321,11 +356,13 @@ ctl_fmt_reload(FILE *out, const Dpvs__ReloadResult *r, bool json)
 			",\"laddrs\":{\"added\":%u,\"removed\":%u}"
 			",\"addrs\":{\"added\":%u,\"removed\":%u}"
 			",\"routes\":{\"added\":%u,\"removed\":%u}"
-			",\"neighs\":{\"added\":%u,\"removed\":%u},\"unchanged\":%u}\n",
+			",\"neighs\":{\"added\":%u,\"removed\":%u}"
+			",\"checks\":{\"added\":%u,\"removed\":%u,\"edited\":%u},\"unchanged\":%u}\n",
 			r->services_added, r->services_removed, r->services_edited,
 			r->dests_added, r->dests_removed, r->dests_edited, r->laddrs_added,
 			r->laddrs_removed, r->addrs_added, r->addrs_removed, r->routes_added,
-			r->routes_removed, r->neighs_added, r->neighs_removed, r->unchanged);
+			r->routes_removed, r->neighs_added, r->neighs_removed, r->checks_added,
+			r->checks_removed, r->checks_edited, r->unchanged);
 		return;
 	}
 	fprintf(out, "reloaded %s (%u objects unchanged)\n", r->path != NULL ? r->path : "",
@@ -337,4 +374,5 @@ ctl_fmt_reload(FILE *out, const Dpvs__ReloadResult *r, bool json)
 	fmt_reload_kind(out, "addrs", r->addrs_added, r->addrs_removed, 0, 0);
 	fmt_reload_kind(out, "routes", r->routes_added, r->routes_removed, 0, 0);
 	fmt_reload_kind(out, "neighs", r->neighs_added, r->neighs_removed, 0, 0);
+	fmt_reload_kind(out, "checks", r->checks_added, r->checks_removed, 1, r->checks_edited);
 }

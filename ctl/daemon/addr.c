@@ -239,18 +239,22 @@ addr_del_check_users(const struct dpvs_config_set *set, const struct dpvs_root *
 		     char *err, size_t errlen)
 {
 	const struct dpvs_addr_entry *e = &dpvs_cfg_addrs(set)[i];
-	const struct dpvs_service *svc;
-	char s[INET6_ADDRSTRLEN], ks[96];
+	char s[INET6_ADDRSTRLEN], ks[CTL_KEY_STR];
 	struct ctl_svc_key k;
 	int si = ctl_laddr_in_use(&set->lb, &e->addr) ? ctl_laddr_user(&set->lb, &e->addr) : -1;
 
 	if (si >= 0) {
-		svc = dpvs_lb_svc(&set->lb, (uint32_t)si);
-		k.proto = svc->proto;
-		k.vip = svc->vip;
-		k.port = ntohs(svc->vport);
+		ctl_svc_key_of(root, &set->lb, (uint16_t)si, &k);
 		return dpvs_errf(err, errlen, -CTL_EINVAL,
 				"%s is a local address of service %s; laddr del it first",
+				ctl_ip_str(&e->addr, s, sizeof(s)),
+				ctl_svc_key_str(&k, ks, sizeof(ks)));
+	}
+	si = ctl_snat_user(&set->lb, &e->addr);
+	if (si >= 0) {
+		ctl_svc_key_of(root, &set->lb, (uint16_t)si, &k);
+		return dpvs_errf(err, errlen, -CTL_EINVAL,
+				"%s is the SNAT source of service %s; -d it first",
 				ctl_ip_str(&e->addr, s, sizeof(s)),
 				ctl_svc_key_str(&k, ks, sizeof(ks)));
 	}

@@ -81,6 +81,8 @@ static const struct apply_row apply_table[] = {
 	{ DPVS__REQUEST__OP_NEIGH_ADD, ctl_op_sneigh },
 	{ DPVS__REQUEST__OP_NEIGH_DEL, ctl_op_sneigh },
 	{ DPVS__REQUEST__OP_PORT_SET, op_port },
+	{ DPVS__REQUEST__OP_CHECK_SET, ctl_op_check },
+	{ DPVS__REQUEST__OP_CHECK_DEL, ctl_op_check },
 };
 
 static const struct apply_row *

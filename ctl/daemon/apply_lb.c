@@ -46,13 +46,23 @@ port_from_msg(uint32_t v, uint16_t *port, const char *what, char *err, size_t er
 }
 
 static int
-key_from_msg(const Dpvs__SvcKey *m, struct ctl_svc_key *k, char *err, size_t errlen)
+key_from_msg(const struct dpvs_root *root, const Dpvs__SvcKey *m, struct ctl_svc_key *k,
+	     char *err, size_t errlen)
 {
 	int rc;
 
 	memset(k, 0, sizeof(*k));
 	if (m == NULL)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "missing service (-t or -u VIP:PORT)");
+	if (m->match != NULL && m->match[0] != '\0') {
+		rc = ctl_match_parse(root, m->match, &k->match, err, errlen);
+		if (rc != 0)
+			return rc;
+		k->is_match = true;
+		k->proto = k->match.proto;
+		ctl_match_str(root, &k->match, k->text, sizeof(k->text));
+		return 0;
+	}
 	if (m->proto != NULL && strcmp(m->proto, "tcp") == 0)
 		k->proto = IPPROTO_TCP;
 	else if (m->proto != NULL && strcmp(m->proto, "udp") == 0)
@@ -79,7 +89,8 @@ dev_from_msg(const struct dpvs_root *root, const char *dev, int *port, char *err
 }
 
 static int
-svc_args_from_msg(const Dpvs__Service *m, struct ctl_svc_args *a, char *err, size_t errlen)
+svc_args_from_msg(const struct dpvs_root *root, const Dpvs__Service *m, struct ctl_svc_args *a,
+		  char *err, size_t errlen)
 {
 	size_t i;
 	int rc;
@@ -89,7 +100,7 @@ svc_args_from_msg(const Dpvs__Service *m, struct ctl_svc_args *a, char *err, siz
 	a->flags = -1;
 	if (m == NULL)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "missing service");
-	rc = key_from_msg(m->key, &a->key, err, errlen);
+	rc = key_from_msg(root, m->key, &a->key, err, errlen);
 	if (rc != 0)
 		return rc;
 	if (m->scheduler != NULL && m->scheduler[0] != '\0') {
@@ -119,14 +130,14 @@ ctl_op_svc(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_op
 				 req->op_case == DPVS__REQUEST__OP_SVC_EDIT ? req->svc_edit :
 									      req->svc_del;
 
-	(void)root;
 	op->kind = req->op_case == DPVS__REQUEST__OP_SVC_ADD ? CTL_OP_SVC_ADD :
 		   req->op_case == DPVS__REQUEST__OP_SVC_EDIT ? CTL_OP_SVC_EDIT : CTL_OP_SVC_DEL;
-	return svc_args_from_msg(m, &op->u.svc, err, errlen);
+	return svc_args_from_msg(root, m, &op->u.svc, err, errlen);
 }
 
 static int
-dest_args_from_msg(const Dpvs__Dest *m, struct ctl_dest_args *a, char *err, size_t errlen)
+dest_args_from_msg(const struct dpvs_root *root, const Dpvs__Dest *m, struct ctl_dest_args *a,
+		   char *err, size_t errlen)
 {
 	int rc;
 
@@ -134,7 +145,7 @@ dest_args_from_msg(const Dpvs__Dest *m, struct ctl_dest_args *a, char *err, size
 	a->mode = -1;
 	if (m == NULL)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "missing real server");
-	rc = key_from_msg(m->service, &a->svc, err, errlen);
+	rc = key_from_msg(root, m->service, &a->svc, err, errlen);
 	if (rc == 0)
 		rc = ip_from_msg(m->address, &a->addr, 0, "real server address (-r)", err, errlen);
 	if (rc == 0)
@@ -165,11 +176,10 @@ ctl_op_dest(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_o
 			      req->op_case == DPVS__REQUEST__OP_DEST_EDIT ? req->dest_edit :
 									    req->dest_del;
 
-	(void)root;
 	op->kind = req->op_case == DPVS__REQUEST__OP_DEST_ADD ? CTL_OP_DEST_ADD :
 		   req->op_case == DPVS__REQUEST__OP_DEST_EDIT ? CTL_OP_DEST_EDIT :
 								 CTL_OP_DEST_DEL;
-	return dest_args_from_msg(m, &op->u.dest, err, errlen);
+	return dest_args_from_msg(root, m, &op->u.dest, err, errlen);
 }
 
 int
@@ -184,7 +194,7 @@ ctl_op_laddr(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_
 	memset(&a, 0, sizeof(a));
 	if (m == NULL)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "missing local address");
-	rc = key_from_msg(m->service, &a.svc, err, errlen);
+	rc = key_from_msg(root, m->service, &a.svc, err, errlen);
 	if (rc == 0)
 		rc = ip_from_msg(m->address, &a.addr, 0, "local address", err, errlen);
 	if (rc == 0)
@@ -252,5 +262,62 @@ ctl_op_sneigh(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl
 		op->kind = CTL_OP_NEIGH_ADD;
 	}
 	op->u.sneigh = a;
+	return 0;
+}
+
+/* check set / check del: the Check message into ctl_check_args. */
+int
+ctl_op_check(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_op *op,
+	     char *err, size_t errlen)
+{
+	const Dpvs__Check *m = req->op_case == DPVS__REQUEST__OP_CHECK_SET ? req->check_set :
+									     req->check_del;
+	struct ctl_check_args *a = &op->u.check;
+	int rc, t;
+
+	memset(a, 0, sizeof(*a));
+	op->kind = req->op_case == DPVS__REQUEST__OP_CHECK_SET ? CTL_OP_CHECK_SET :
+								  CTL_OP_CHECK_DEL;
+	if (m == NULL)
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "missing health check");
+	rc = key_from_msg(root, m->service, &a->svc, err, errlen);
+	if (rc == 0)
+		rc = ip_from_msg(m->dest, &a->dest, 1, "real server address (-r)", err, errlen);
+	if (rc == 0)
+		rc = port_from_msg(m->dest_port, &a->dport, "real server", err, errlen);
+	if (rc != 0)
+		return rc;
+	a->has_dest = a->dest.family != DPVS_AF_NONE;
+	if (op->kind == CTL_OP_CHECK_DEL)
+		return 0;
+	t = ctl_check_type_from_name(m->type != NULL ? m->type : "");
+	if (t < 0)
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "unknown check type \"%s\"",
+				m->type != NULL ? m->type : "");
+	if (m->rise > 255 || m->fall > 255 || m->port > 65535 || m->expect_status > 65535)
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "check value out of range");
+	a->type = (uint8_t)t;
+	a->interval_ms = m->interval_ms;
+	a->timeout_ms = m->timeout_ms;
+	a->rise = (uint8_t)m->rise;
+	a->fall = (uint8_t)m->fall;
+	a->port = (uint16_t)m->port;
+	a->expect_status = (uint16_t)m->expect_status;
+	if (t == DPVS_CHECK_UDP) {
+		if (m->send.len + m->expect_data.len > sizeof(a->data))
+			return dpvs_errf(err, errlen, -CTL_EINVAL, "udp check: at most %zu bytes of "
+					"--send and --expect-data", sizeof(a->data));
+		memcpy(a->data, m->send.data, m->send.len);
+		memcpy(a->data + m->send.len, m->expect_data.data, m->expect_data.len);
+		a->send_len = (uint16_t)m->send.len;
+		a->expect_len = (uint16_t)m->expect_data.len;
+	} else {
+		const char *text = t == DPVS_CHECK_CMD ? m->command : m->path;
+
+		if (text == NULL || strlen(text) >= sizeof(a->data))
+			return dpvs_errf(err, errlen, -CTL_EINVAL, "check %s: at most %zu characters",
+					t == DPVS_CHECK_CMD ? "command" : "path", sizeof(a->data) - 1);
+		memcpy(a->data, text, strlen(text) + 1);
+	}
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ctl/daemon/addr.h"
+#include "ctl/daemon/beat.h"
 #include "ctl/daemon/change.h"
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/log.h"
@@ -73,6 +74,12 @@ ctl_op_apply(struct dpvs_config_set *set, const struct dpvs_root *root, const st
 		return ctl_sneigh_del(set, root, &op->u.sneigh, err, errlen);
 	case CTL_OP_DRAIN_DROP:
 		return ctl_drain_drop(set, &op->u.drain.ip, op->u.drain.proto, err, errlen);
+	case CTL_OP_CHECK_SET:
+		return ctl_check_set(set, &op->u.check, err, errlen);
+	case CTL_OP_CHECK_DEL:
+		return ctl_check_del(set, &op->u.check, err, errlen);
+	case CTL_OP_DEST_HEALTH:
+		return ctl_dest_health(set, &op->u.health, err, errlen);
 	case CTL_OP_PREPARE:
 		ctl_lb_prepare(&set->lb);
 		return 0;
@@ -94,6 +101,9 @@ ctl_ops_apply(struct dpvs_config_set *set, const struct dpvs_root *root,
 	 * first change (idempotent: both copies do it) */
 	ctl_lb_prepare(&set->lb);
 	for (i = 0; i < n; i++) {
+		/* a reload of thousands of objects is slow, not hung */
+		if ((i & 255) == 0)
+			ctl_beat();
 		rc = ctl_op_apply(set, root, &ops[i], err, errlen);
 		if (rc != 0) {
 			*failed = i;

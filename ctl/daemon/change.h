@@ -47,6 +47,9 @@ enum ctl_op_kind {
 	CTL_OP_DRAIN_DROP,     /* a draining local address is no longer used */
 	CTL_OP_PREPARE,        /* default timeouts and first id of a fresh set */
 	CTL_OP_PORT_SET,       /* a per-port switch (port.h) */
+	CTL_OP_CHECK_SET,
+	CTL_OP_CHECK_DEL,
+	CTL_OP_DEST_HEALTH,    /* the check engine's verdict on a dest */
 };
 
 struct ctl_drain_args {
@@ -66,6 +69,8 @@ struct ctl_op {
 		struct ctl_sneigh_args sneigh;
 		struct ctl_drain_args drain;
 		struct ctl_port_args port;
+		struct ctl_check_args check;
+		struct ctl_health_args health;
 	} u;
 };
 

@@ -12,6 +12,7 @@
 
 #include "ctl/common/pb.h"
 #include "ctl/daemon/err.h"
+#include "ctl/daemon/lb.h"
 #include "ctl/daemon/show.h"
 
 #define X_NAME(n, s) s,
@@ -52,6 +53,7 @@ conn_row(const struct dpvs_conn *c, uint32_t worker, uint64_t now)
 	m->dest = conn_ip(&c->daddr);
 	m->dport = ntohs(c->dport);
 	m->worker = worker;
+	m->mode = ctl_pb_strdup(ctl_fwd_name(c->fwd_mode));
 	return m;
 }
 

@@ -7,8 +7,9 @@
  *   static-neighbour hash   insert / rebuild (its table is small)
  *   address index  reference counts per bit (node address on a port, VIP
  *                  of a TCP/UDP service, local address of a TCP/UDP
- *                  service or draining); an entry goes when nothing names
- *                  its address any more
+ *                  service, snat dest, or draining); an entry goes when
+ *                  nothing names its address any more
+ *   NAT dest count, match services' per-in-port index (match.c)
  *   IPv6 route index        insert / delete (backward shift) and the list of
  *                  prefix lengths in use (shm/lb.h)
  *   mh / conhash tables     a table of the pool per such service; a change
@@ -362,19 +363,27 @@ ctl_lb_derive(struct dpvs_config_set *set)
 		ctl_route6_insert(lb, i);
 	for (i = 0; i < set->naddrs && i < lb->caps.addrs; i++)
 		ctl_aix_port(lb, &addrs[i].addr, addrs[i].port, 1);
+	lb->nnat = 0;
 	for (i = 0; i < lb->caps.services; i++) {
 		const struct dpvs_service *s = dpvs_lb_svc(lb, i);
 		const struct dpvs_svc_laddr *la = dpvs_lb_svc_laddrs(lb, i);
+		const uint32_t *dl = dpvs_lb_svc_dests(lb, i);
 
 		if (s->id == 0)
 			continue;
-		ctl_svc_hash_insert(lb, (uint16_t)i);
-		ctl_aix_ref(lb, &s->vip, ctl_aix_bit(s->proto, 1), 1);
+		if ((s->flags & DPVS_SVC_F_MATCH) == 0) {
+			ctl_svc_hash_insert(lb, (uint16_t)i);
+			ctl_aix_ref(lb, &s->vip, ctl_aix_bit(s->proto, 1), 1);
+		}
 		for (j = 0; j < s->nladdrs && j < lb->caps.svc_laddrs; j++)
 			ctl_aix_ref(lb, &la[j].ip, ctl_aix_bit(s->proto, 0), 1);
+		for (j = 0; j < s->ndests && j < lb->caps.svc_dests; j++)
+			if (dl[j] < lb->caps.dests)
+				ctl_dest_ref(lb, s, &dpvs_lb_dests(lb)[dl[j]], 1);
 		if (s->sched_tbl < lb->caps.sched_tables)
 			ctl_sched_build(lb, (uint16_t)i);
 	}
+	ctl_match_reindex(lb);
 	for (i = 0; i < lb->ndrain && i < lb->drain_cap; i++)
 		ctl_aix_ref(lb, &dr[i].ip, ctl_aix_bit(dr[i].proto, 0), 1);
 }

@@ -3,8 +3,19 @@
  * plain memory. A dest keeps its slot in the dest table for its whole life
  * (the lowest free one when added) and gets a never-reused id from
  * lb.next_id; its service lists it in its dest list in add order. A change
- * of the list or of a weight marks an mh/conhash service's table stale. Only full-NAT is implemented in the data
- * path, so the other forwarding modes are refused rather than half working.
+ * of the list or of a weight marks an mh/conhash service's table stale.
+ *
+ * Forwarding modes, as LVS lets one service mix them per dest: fnat, nat,
+ * dr and tunnel dests may share a service (fnat needs the service's local
+ * addresses, checked per packet: no_laddr); dr and tunnel keep the packet's
+ * port, so their port must be the service's; a dr real server must be on a
+ * connected network of a port (the node rewrites only the Ethernet
+ * header). A match service (SNAT) takes only snat dests, and an snat dest
+ * only a match service: its address is one of the node's (the source the
+ * inside hosts' connections leave from) and its port 0 (the node picks one
+ * per connection). Derived bookkeeping per dest: NAT dests are counted
+ * (lb.nnat), an snat dest's address is a local address of its protocol in
+ * the address index (and drains when the dest goes).
  * Touches only the set passed in.
  */
 #include <arpa/inet.h>
@@ -56,14 +67,8 @@ dest_check(const struct ctl_dest_args *a, char *err, size_t errlen)
 		return dpvs_errf(err, errlen, -CTL_EINVAL,
 				"real server %s: must be a unicast address of another host (not "
 				"0.0.0.0/8, 127.0.0.0/8, multicast, 240.0.0.0/4 or broadcast)", s);
-	if (a->port == 0)
-		return dpvs_errf(err, errlen, -CTL_EINVAL, "real server %s: port must not be 0", s);
 	if (a->mode >= DPVS_FWD_MAX)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "unknown forwarding mode %d", a->mode);
-	if (a->mode > 0)
-		return dpvs_errf(err, errlen, -CTL_EUNSUPP,
-				"forwarding mode %s is not supported yet (use -b fnat)",
-				ctl_fwd_name((unsigned int)a->mode));
 	if (a->has_weight && (a->weight < 0 || a->weight > CTL_MAX_WEIGHT))
 		return dpvs_errf(err, errlen, -CTL_EINVAL,
 				"weight %lld out of range (0..%d)", (long long)a->weight,
@@ -102,6 +107,92 @@ dest_check_target(const struct dpvs_config_set *set, const struct ctl_dest_args 
 	return 0;
 }
 
+/* Is the IPv4 address ip on the network of one of the node's addresses
+ * (a connected route)? */
+static int
+dest_on_connected(const struct dpvs_config_set *set, const struct dpvs_ip *ip)
+{
+	const struct dpvs_addr_entry *e = dpvs_cfg_addrs(set);
+	uint32_t i, a, x, mask;
+
+	memcpy(&a, ip->bytes, 4);
+	for (i = 0; i < set->naddrs && i < set->lb.caps.addrs; i++) {
+		if (e[i].addr.family != DPVS_AF_INET || e[i].prefixlen == 0 || e[i].prefixlen >= 32)
+			continue;
+		memcpy(&x, e[i].addr.bytes, 4);
+		mask = htonl(~0u << (32 - e[i].prefixlen));
+		if (((a ^ x) & mask) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The mode of a dest of service svc and what it asks of its address and
+ * port (see the top of this file). */
+static int
+dest_check_mode(const struct dpvs_config_set *set, const struct ctl_dest_args *a,
+		const struct dpvs_service *svc, int mode, char *err, size_t errlen)
+{
+	char s[INET6_ADDRSTRLEN + 8];
+
+	ctl_ipport_str(&a->addr, a->port, s, sizeof(s));
+	if ((svc->flags & DPVS_SVC_F_MATCH) != 0) {
+		if (mode != DPVS_FWD_SNAT)
+			return dpvs_errf(err, errlen, -CTL_EINVAL, "real server %s: a match service "
+					"(-H) takes only SNAT real servers (-b snat)", s);
+		if (a->port != 0)
+			return dpvs_errf(err, errlen, -CTL_EINVAL, "real server %s: an SNAT source's "
+					"port must be 0 (each connection gets its own)", s);
+		if (ctl_addr_find(set, &a->addr) < 0)
+			return dpvs_errf(err, errlen, -CTL_EINVAL, "real server %s: an SNAT source must "
+					"be an address of the node (addr add it first)", s);
+		return 0;
+	}
+	if (mode == DPVS_FWD_SNAT)
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "real server %s: -b snat needs a match "
+				"service (-A -H proto=tcp,src-range=...)", s);
+	if (a->port == 0)
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "real server %s: port must not be 0", s);
+	if ((mode == DPVS_FWD_DR || mode == DPVS_FWD_TUNNEL) && htons(a->port) != svc->vport)
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "real server %s: %s passes the packet "
+				"with its own port; give the service's port %u", s,
+				ctl_fwd_name((unsigned int)mode), ntohs(svc->vport));
+	if (mode == DPVS_FWD_DR && !dest_on_connected(set, &a->addr))
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "real server %s: dr needs the real server "
+				"on the network of one of the node's ports (a connected route), "
+				"since only its MAC is rewritten", s);
+	return 0;
+}
+
+int
+ctl_snat_user(const struct dpvs_lb_tables *lb, const struct dpvs_ip *ip)
+{
+	const struct dpvs_dest *d = dpvs_lb_dests(lb);
+	uint32_t i;
+
+	for (i = 0; i < lb->caps.dests; i++)
+		if (d[i].id != 0 && d[i].fwd_mode == DPVS_FWD_SNAT && dpvs_ip_equal(&d[i].addr, ip))
+			return d[i].svc;
+	return -1;
+}
+
+void
+ctl_dest_ref(struct dpvs_lb_tables *lb, const struct dpvs_service *svc,
+	     const struct dpvs_dest *d, int delta)
+{
+	if (d->fwd_mode == DPVS_FWD_NAT) {
+		if (delta > 0)
+			lb->nnat++;
+		else if (lb->nnat > 0)
+			lb->nnat--;
+	}
+	if (d->fwd_mode != DPVS_FWD_SNAT)
+		return;
+	if (delta < 0)  /* its connections may live on: it drains (drain.c) */
+		ctl_drain_add(lb, &d->addr, svc->proto);
+	ctl_aix_ref(lb, &d->addr, ctl_aix_bit(svc->proto, 0), delta);
+}
+
 /* Upper and lower thresholds of the dest after the change. */
 static int
 dest_check_thresholds(uint32_t upper, uint32_t lower, char *err, size_t errlen)
@@ -133,17 +224,21 @@ ctl_dest_add(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *e
 	uint32_t upper = a->has_upper ? a->upper : 0, lower = a->has_lower ? a->lower : 0;
 	struct dpvs_service *svc;
 	struct dpvs_dest *d;
-	char s[INET6_ADDRSTRLEN + 8], ks[96];
+	char s[INET6_ADDRSTRLEN + 8], ks[CTL_KEY_STR];
 	uint32_t i;
-	int si, rc;
+	int si, rc, mode;
 
 	si = dest_service(set, a, err, errlen);
 	if (si < 0)
 		return si;
-	rc = dest_check_target(set, a, err, errlen);
+	svc = dpvs_lb_svc(lb, (uint32_t)si);
+	mode = a->mode >= 0 ? a->mode :
+	       (svc->flags & DPVS_SVC_F_MATCH) != 0 ? DPVS_FWD_SNAT : DPVS_FWD_FNAT;
+	rc = dest_check_mode(set, a, svc, mode, err, errlen);
+	if (rc == 0 && mode != DPVS_FWD_SNAT)
+		rc = dest_check_target(set, a, err, errlen);
 	if (rc != 0)
 		return rc;
-	svc = dpvs_lb_svc(lb, (uint32_t)si);
 	ctl_ipport_str(&a->addr, a->port, s, sizeof(s));
 	ctl_svc_key_str(&a->svc, ks, sizeof(ks));
 	if (dest_find(lb, (uint32_t)si, &a->addr, a->port) >= 0)
@@ -171,11 +266,13 @@ ctl_dest_add(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *e
 	d->svc = (uint16_t)si;
 	d->port = htons(a->port);
 	d->addr = a->addr;
-	d->fwd_mode = DPVS_FWD_FNAT;
+	d->fwd_mode = (uint8_t)mode;
 	d->weight = a->has_weight ? (int32_t)a->weight : 1;
+	d->conf_weight = d->weight;
 	d->u_threshold = upper;
 	d->l_threshold = lower;
 	dpvs_lb_svc_dests(lb, (uint32_t)si)[svc->ndests++] = i;
+	ctl_dest_ref(lb, svc, d, 1);
 	ctl_sched_mark(lb, (uint16_t)si);
 	return 0;
 }
@@ -185,8 +282,9 @@ ctl_dest_edit(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *
 	      size_t errlen)
 {
 	struct dpvs_lb_tables *lb = &set->lb;
+	const struct dpvs_service *svc;
 	struct dpvs_dest *d;
-	char s[INET6_ADDRSTRLEN + 8], ks[96];
+	char s[INET6_ADDRSTRLEN + 8], ks[CTL_KEY_STR];
 	uint32_t upper, lower;
 	int si, j, rc;
 
@@ -199,15 +297,29 @@ ctl_dest_edit(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *
 				ctl_ipport_str(&a->addr, a->port, s, sizeof(s)),
 				ctl_svc_key_str(&a->svc, ks, sizeof(ks)));
 	d = &dpvs_lb_dests(lb)[dpvs_lb_svc_dests(lb, (uint32_t)si)[j]];
+	svc = dpvs_lb_svc(lb, (uint32_t)si);
 	upper = a->has_upper ? a->upper : d->u_threshold;
 	lower = a->has_lower ? a->lower : d->l_threshold;
 	rc = dest_check_thresholds(upper, lower, err, errlen);
+	if (rc == 0 && a->mode >= 0 && a->mode != d->fwd_mode) {
+		struct ctl_dest_args now = *a;
+
+		now.port = ntohs(d->port);
+		rc = dest_check_mode(set, &now, svc, a->mode, err, errlen);
+	}
 	if (rc != 0)
 		return rc;
-	if (a->mode >= 0)
+	if (a->mode >= 0 && a->mode != d->fwd_mode) {
+		ctl_dest_ref(lb, svc, d, -1);
 		d->fwd_mode = (uint8_t)a->mode;
-	if (a->has_weight)
-		d->weight = (int32_t)a->weight;
+		ctl_dest_ref(lb, svc, d, 1);
+	}
+	if (a->has_weight) {
+		/* a dest a health check holds down keeps weight 0 until it is up */
+		d->conf_weight = (int32_t)a->weight;
+		if ((d->flags & DPVS_DEST_F_DOWN) == 0)
+			d->weight = d->conf_weight;
+	}
 	d->u_threshold = upper;
 	d->l_threshold = lower;
 	ctl_sched_mark(lb, (uint16_t)si);
@@ -221,7 +333,7 @@ ctl_dest_del(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *e
 	struct dpvs_lb_tables *lb = &set->lb;
 	struct ctl_dest_args key = *a;
 	struct dpvs_service *svc;
-	char s[INET6_ADDRSTRLEN + 8], ks[96];
+	char s[INET6_ADDRSTRLEN + 8], ks[CTL_KEY_STR];
 	uint32_t *dl, slot;
 	int si, j;
 
@@ -240,6 +352,8 @@ ctl_dest_del(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *e
 				ctl_svc_key_str(&a->svc, ks, sizeof(ks)));
 	/* its connections go on with the addresses they carry: it drains */
 	slot = dl[j];
+	ctl_dest_ref(lb, svc, &dpvs_lb_dests(lb)[slot], -1);
+	ctl_check_dest_gone(lb, slot);
 	memset(&dpvs_lb_dests(lb)[slot], 0, sizeof(struct dpvs_dest));
 	if (slot < lb->dest_free)
 		lb->dest_free = slot;

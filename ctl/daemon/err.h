@@ -23,7 +23,8 @@
 	X(MALFORMED, DPVS__STATUS__ERR_MALFORMED, "malformed request")           \
 	X(BUSY, DPVS__STATUS__ERR_BUSY, "workers did not confirm in time")       \
 	X(NOMEM, DPVS__STATUS__ERR_INTERNAL, "out of memory")                    \
-	X(IO, DPVS__STATUS__ERR_INTERNAL, "input/output error")
+	X(IO, DPVS__STATUS__ERR_INTERNAL, "input/output error")                  \
+	X(PERM, DPVS__STATUS__ERR_PERMISSION, "permission denied")
 
 #define CTL_X_ENUM(n, st, s) CTL_E##n,
 enum ctl_err {

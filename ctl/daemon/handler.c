@@ -33,6 +33,9 @@ static const struct show_row show_table[] = {
 	{ DPVS__REQUEST__OP_ROUTE_SHOW, ctl_show_routes },
 	{ DPVS__REQUEST__OP_CONN_SHOW, ctl_show_conns },
 	{ DPVS__REQUEST__OP_SAVE, ctl_show_save },
+	/* not shows, nor changes of the config: requests to the primary */
+	{ DPVS__REQUEST__OP_WORKER_RESTART, ctl_worker_restart },
+	{ DPVS__REQUEST__OP_WORKER_UPGRADE, ctl_worker_upgrade },
 	{ DPVS__REQUEST__OP_RELOAD, ctl_exec_reload },
 	{ DPVS__REQUEST__OP_PORT_SHOW, ctl_show_ports },
 };
@@ -88,15 +91,33 @@ ctl_error_packed(Dpvs__Status st, const char *msg, size_t *len)
 	return buf;
 }
 
-int
-ctl_handle(struct dpvs_shm *shm, const uint8_t *in, size_t inlen, uint8_t **out,
-	   size_t *outlen)
+bool
+ctl_request_readonly_ok(const Dpvs__Request *req)
+{
+	static const Dpvs__Request__OpCase ro[] = {
+		DPVS__REQUEST__OP_ADDR_SHOW, DPVS__REQUEST__OP_NEIGH_SHOW,
+		DPVS__REQUEST__OP_STATS_SHOW, DPVS__REQUEST__OP_WORKER_SHOW,
+		DPVS__REQUEST__OP_VERSION_SHOW, DPVS__REQUEST__OP_SVC_SHOW,
+		DPVS__REQUEST__OP_LADDR_SHOW, DPVS__REQUEST__OP_ROUTE_SHOW,
+		DPVS__REQUEST__OP_CONN_SHOW, DPVS__REQUEST__OP_SAVE,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(ro) / sizeof(ro[0]); i++)
+		if (req->op_case == ro[i])
+			return true;
+	return false;
+}
+
+static int
+handle(struct dpvs_shm *shm, bool readonly, const uint8_t *in, size_t inlen, uint8_t **out,
+       size_t *outlen)
 {
 	Dpvs__Request *req;
 	Dpvs__Response *resp;
 
 	const char *nul;
-	char msg[160];
+	char msg[192];
 
 	req = dpvs__request__unpack(NULL, inlen, in);
 	if (req == NULL) {
@@ -112,6 +133,13 @@ ctl_handle(struct dpvs_shm *shm, const uint8_t *in, size_t inlen, uint8_t **out,
 		*out = ctl_error_packed(DPVS__STATUS__ERR_INVALID, msg, outlen);
 		return *out != NULL ? 0 : -CTL_ENOMEM;
 	}
+	if (readonly && !ctl_request_readonly_ok(req)) {
+		snprintf(msg, sizeof(msg), "permission denied: read-only (members of [ctl] "
+			 "readonly_group %s may only show)", shm->root->conf.readonly_group);
+		dpvs__request__free_unpacked(req, NULL);
+		*out = ctl_error_packed(DPVS__STATUS__ERR_PERMISSION, msg, outlen);
+		return *out != NULL ? 0 : -CTL_ENOMEM;
+	}
 	resp = ctl_execute(shm, req);
 	if (resp->status != DPVS__STATUS__OK && ctl_request_is_mutation(req))
 		CTL_LOG(INFO, "change refused: %s", resp->message);
@@ -119,4 +147,18 @@ ctl_handle(struct dpvs_shm *shm, const uint8_t *in, size_t inlen, uint8_t **out,
 	*out = ctl_pb_pack_response(resp, outlen);
 	dpvs__response__free_unpacked(resp, NULL);
 	return *out != NULL ? 0 : -CTL_ENOMEM;
+}
+
+int
+ctl_handle(struct dpvs_shm *shm, const uint8_t *in, size_t inlen, uint8_t **out,
+	   size_t *outlen)
+{
+	return handle(shm, false, in, inlen, out, outlen);
+}
+
+int
+ctl_handle_readonly(struct dpvs_shm *shm, const uint8_t *in, size_t inlen, uint8_t **out,
+		    size_t *outlen)
+{
+	return handle(shm, true, in, inlen, out, outlen);
 }

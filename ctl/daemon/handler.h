@@ -7,6 +7,7 @@
 #ifndef DPVS_CTL_HANDLER_H
 #define DPVS_CTL_HANDLER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,15 @@ Dpvs__Response *ctl_execute(struct dpvs_shm *shm, const Dpvs__Request *req);
  * holds a packed error response all the same), or -CTL_ENOMEM (*out NULL). */
 int ctl_handle(struct dpvs_shm *shm, const uint8_t *in, size_t inlen, uint8_t **out,
 	       size_t *outlen);
+
+/* The same for a peer of the read-only role ([ctl] readonly_group): only
+ * the requests that show something are served, the others are refused with
+ * ERR_PERMISSION "permission denied: read-only ...". */
+int ctl_handle_readonly(struct dpvs_shm *shm, const uint8_t *in, size_t inlen, uint8_t **out,
+			size_t *outlen);
+
+/* May a read-only peer make this request? (show, stats, save, version) */
+bool ctl_request_readonly_ok(const Dpvs__Request *req);
 
 /* A packed Response with an error status and message (malloc'd, or NULL). */
 uint8_t *ctl_error_packed(Dpvs__Status st, const char *msg, size_t *len);

@@ -69,7 +69,7 @@ int
 ctl_laddr_add(struct dpvs_config_set *set, const struct dpvs_root *root,
 	      const struct ctl_laddr_args *a, char *err, size_t errlen)
 {
-	char s[INET6_ADDRSTRLEN], ks[96];
+	char s[INET6_ADDRSTRLEN], ks[CTL_KEY_STR];
 	struct dpvs_svc_laddr *la;
 	struct dpvs_service *svc;
 	int rc, si, ai;
@@ -86,6 +86,9 @@ ctl_laddr_add(struct dpvs_config_set *set, const struct dpvs_root *root,
 	la = dpvs_lb_svc_laddrs(&set->lb, (uint32_t)si);
 	ctl_ip_str(&a->addr, s, sizeof(s));
 	ctl_svc_key_str(&a->svc, ks, sizeof(ks));
+	if ((svc->flags & DPVS_SVC_F_MATCH) != 0)
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "%s takes no local address: its SNAT "
+				"real servers (-a ... -r ADDR:0 -b snat) are its sources", ks);
 	ai = ctl_addr_find(set, &a->addr);
 	if (ai < 0 || dpvs_cfg_addrs(set)[ai].port != a->port)
 		return dpvs_errf(err, errlen, -CTL_EINVAL,
@@ -112,7 +115,7 @@ int
 ctl_laddr_del(struct dpvs_config_set *set, const struct dpvs_root *root,
 	      const struct ctl_laddr_args *a, char *err, size_t errlen)
 {
-	char s[INET6_ADDRSTRLEN], ks[96];
+	char s[INET6_ADDRSTRLEN], ks[CTL_KEY_STR];
 	struct dpvs_svc_laddr *la, gone;
 	struct dpvs_service *svc;
 	int rc, si, j;

@@ -25,11 +25,17 @@
 
 struct rte_lpm;
 
-/* A virtual service: protocol (IPPROTO_TCP/UDP), VIP, port. */
+#define CTL_MATCH_TEXT 192        /* the longest -H text */
+
+/* A virtual service: protocol (IPPROTO_TCP/UDP), VIP, port; or a match
+ * service (SNAT), named by its match (vip family NONE, port 0). */
 struct ctl_svc_key {
 	uint8_t proto;
+	bool is_match;
 	struct dpvs_ip vip;
 	uint16_t port;                 /* host order */
+	struct dpvs_svc_match match;   /* is_match: the key (its svc unused) */
+	char text[CTL_MATCH_TEXT];     /* is_match: its canonical text, for messages */
 };
 
 struct ctl_svc_args {
@@ -67,7 +73,34 @@ struct ctl_sneigh_args {
 	int port;                      /* port index */
 };
 
+/* A health check (check set): the service, optionally one dest of it, and
+ * the probe. Times in ms; data as in struct dpvs_check. */
+struct ctl_check_args {
+	struct ctl_svc_key svc;
+	bool has_dest;
+	struct dpvs_ip dest;
+	uint16_t dport;                /* host order */
+	uint8_t type;                  /* enum dpvs_check_type */
+	uint8_t rise, fall;
+	uint16_t port;                 /* probe port; 0 = the dest's */
+	uint16_t expect_status;
+	uint16_t send_len, expect_len;
+	uint32_t interval_ms, timeout_ms;
+	char data[DPVS_CHECK_DATA_LEN];
+};
+
+/* The published health of a dest (the check engine's change). */
+struct ctl_health_args {
+	struct ctl_svc_key svc;
+	struct dpvs_ip addr;
+	uint16_t port;                 /* host order */
+	bool down;
+};
+
 #define CTL_MAX_WEIGHT 65535
+#define CTL_CHECK_MIN_MS 100           /* interval and timeout: 0.1 s .. 1 h */
+#define CTL_CHECK_MAX_MS 3600000
+#define CTL_CHECK_MAX_COUNT 100        /* rise, fall */
 
 /* --- names (svc.c) --- */
 const char *ctl_sched_name(unsigned int sched);       /* "rr", ..., "?" */
@@ -75,8 +108,13 @@ int ctl_sched_from_name(const char *name);            /* or -1 */
 const char *ctl_fwd_name(unsigned int mode);          /* "fnat", ..., "?" */
 int ctl_fwd_from_name(const char *name);              /* or -1 */
 const char *ctl_proto_name(uint8_t proto);            /* "TCP", "UDP", "?" */
-/* "TCP 10.0.0.100:80" */
+/* "TCP 10.0.0.100:80", "match proto=tcp,src-range=..." */
 const char *ctl_svc_key_str(const struct ctl_svc_key *k, char *buf, size_t len);
+/* The key of live service slot (root: port names for a match, may be
+ * NULL). */
+void ctl_svc_key_of(const struct dpvs_root *root, const struct dpvs_lb_tables *lb, uint16_t slot,
+		    struct ctl_svc_key *k);
+#define CTL_KEY_STR (CTL_MATCH_TEXT + 16)   /* a buffer for ctl_svc_key_str */
 /* "10.0.0.100:80", "[2001:db8::1]:80" (port in host order) */
 const char *ctl_ipport_str(const struct dpvs_ip *ip, uint16_t port, char *buf, size_t len);
 
@@ -117,6 +155,27 @@ void ctl_sched_mark(struct dpvs_lb_tables *lb, uint16_t slot);
 /* Rebuild the tables of every marked service. */
 void ctl_sched_flush(struct dpvs_lb_tables *lb);
 
+/* --- match services (match.c) --- */
+/* Parse a -H text (root: the port names of iif= and oif=; NULL refuses
+ * them); 0 or -CTL_EINVAL / -CTL_EUNSUPP / -CTL_ENOPORT with a message. */
+int ctl_match_parse(const struct dpvs_root *root, const char *text, struct dpvs_svc_match *m,
+		    char *err, size_t errlen);
+/* The canonical text of m ("proto=tcp,src-range=A-B,oif=dpdk1"); ports by
+ * name when root is given, else "port<N>". */
+const char *ctl_match_str(const struct dpvs_root *root, const struct dpvs_svc_match *m,
+			  char *buf, size_t len);
+/* Same key (every criterion; not the service slot)? */
+int ctl_match_same(const struct dpvs_svc_match *a, const struct dpvs_svc_match *b);
+/* Index in lb.match[] of the key m, or of service slot's key; -1 if none. */
+int ctl_match_find(const struct dpvs_lb_tables *lb, const struct dpvs_svc_match *m);
+int ctl_match_of_svc(const struct dpvs_lb_tables *lb, uint16_t slot);
+/* Append the key of service slot (-1 when DPVS_MATCH_MAX are in use), or
+ * remove it; both rebuild the per-in-port index. */
+int ctl_match_add(struct dpvs_lb_tables *lb, uint16_t slot, const struct dpvs_svc_match *m);
+void ctl_match_del(struct dpvs_lb_tables *lb, uint16_t slot);
+/* Rebuild lb.match_n / lb.match_ix from lb.match[]. */
+void ctl_match_reindex(struct dpvs_lb_tables *lb);
+
 /* --- services (svc.c) --- */
 /* Slot of the live service with this key, or -1 (one probe of the service
  * hash). */
@@ -139,6 +198,38 @@ int ctl_dest_edit(struct dpvs_config_set *set, const struct ctl_dest_args *a, ch
 		  size_t errlen);
 int ctl_dest_del(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *err,
 		 size_t errlen);
+/* What dest d of service svc counts in the derived tables, added (delta 1)
+ * or taken away (-1: an snat dest's address then drains): lb.nnat, and an
+ * snat dest's local-address bit in the address index. */
+void ctl_dest_ref(struct dpvs_lb_tables *lb, const struct dpvs_service *svc,
+		  const struct dpvs_dest *d, int delta);
+/* Slot of a service with an snat dest at ip, or -1 (a scan: for addr del). */
+int ctl_snat_user(const struct dpvs_lb_tables *lb, const struct dpvs_ip *ip);
+
+/* --- health checks (check.c) --- */
+const char *ctl_check_type_name(unsigned int type);   /* "tcp", ..., "?" */
+int ctl_check_type_from_name(const char *name);       /* or -1 */
+/* Add the check, or replace the one with the same service and dest (its
+ * dests keep their health; the probes start over). */
+int ctl_check_set(struct dpvs_config_set *set, const struct ctl_check_args *a, char *err,
+		  size_t errlen);
+/* Delete the check of a->svc (and a->dest when has_dest); its dests that
+ * no other check covers come back to their configured weight. */
+int ctl_check_del(struct dpvs_config_set *set, const struct ctl_check_args *a, char *err,
+		  size_t errlen);
+/* Publish a checked dest's health: down takes its weight to 0, up gives its
+ * configured weight back. */
+int ctl_dest_health(struct dpvs_config_set *set, const struct ctl_health_args *a, char *err,
+		    size_t errlen);
+/* The check that covers dest slot d (its own, else its service's), or -1. */
+int ctl_check_of_dest(const struct dpvs_lb_tables *lb, uint32_t d);
+/* The same for every dest slot at once, in one pass over the checks: the
+ * covering check's slot + 1 (0 = none), malloc'd [caps.dests]; NULL when out
+ * of memory. */
+uint32_t *ctl_check_cover(const struct dpvs_lb_tables *lb);
+/* A service slot or a dest slot goes: its checks go with it (svc.c, dest.c). */
+void ctl_check_svc_gone(struct dpvs_lb_tables *lb, uint32_t svc);
+void ctl_check_dest_gone(struct dpvs_lb_tables *lb, uint32_t dest);
 
 /* --- local addresses (laddr.c) --- */
 int ctl_laddr_add(struct dpvs_config_set *set, const struct dpvs_root *root,

@@ -13,15 +13,12 @@
 #include "ctl/common/pb.h"
 #include "ctl/daemon/addr.h"
 #include "ctl/daemon/err.h"
+#include "ctl/daemon/health.h"
 #include "ctl/daemon/lb.h"
 #include "ctl/daemon/show.h"
 
-struct lb_sum {
-	uint64_t active, inactive, conns, inpkts, outpkts, inbytes, outbytes;
-};
-
 static void
-sum_row(struct lb_sum *s, const struct dpvs_lb_stats *r, uint32_t id)
+sum_row(struct ctl_lb_sum *s, const struct dpvs_lb_stats *r, uint32_t id)
 {
 	if (__atomic_load_n(&r->id, __ATOMIC_RELAXED) != id)
 		return;
@@ -34,11 +31,10 @@ sum_row(struct lb_sum *s, const struct dpvs_lb_stats *r, uint32_t id)
 	s->outbytes += r->outbytes;
 }
 
-/* Counters of service slot (dest = 0) or dest slot (dest = 1) over workers. */
-static struct lb_sum
-sum_workers(struct dpvs_shm *shm, uint32_t slot, int dest, uint32_t id)
+struct ctl_lb_sum
+ctl_lb_sum_workers(struct dpvs_shm *shm, uint32_t slot, int dest, uint32_t id)
 {
-	struct lb_sum s;
+	struct ctl_lb_sum s;
 	uint32_t w;
 
 	memset(&s, 0, sizeof(s));
@@ -66,17 +62,24 @@ key_msg(const struct dpvs_service *s)
 }
 
 static Dpvs__DestInfo *
-dest_msg(struct dpvs_shm *shm, const struct dpvs_lb_tables *lb, uint32_t slot)
+dest_msg(struct dpvs_shm *shm, const struct dpvs_lb_tables *lb, uint32_t slot,
+	 const uint32_t *cover)
 {
 	const struct dpvs_dest *d = &dpvs_lb_dests(lb)[slot];
-	struct lb_sum s = sum_workers(shm, slot, 1, d->id);
+	struct ctl_lb_sum s = ctl_lb_sum_workers(shm, slot, 1, d->id);
 	Dpvs__DestInfo *m = ctl_pb_alloc(sizeof(*m));
+	const char *last;
 
 	dpvs__dest_info__init(m);
 	m->address = ctl_pb_ip(d->addr.family, d->addr.bytes);
 	m->port = ntohs(d->port);
 	m->mode = ctl_pb_strdup(ctl_fwd_name(d->fwd_mode));
 	m->weight = d->weight;
+	m->conf_weight = d->conf_weight;
+	m->health = ctl_pb_strdup(cover == NULL || cover[slot] == 0 ? "unchecked" :
+				  (d->flags & DPVS_DEST_F_DOWN) != 0 ? "down" : "up");
+	last = ctl_health_last(slot, d->id);
+	m->last_result = ctl_pb_strdup(last != NULL ? last : "");
 	m->upper = d->u_threshold;
 	m->lower = d->l_threshold;
 	m->active = s.active;
@@ -90,12 +93,13 @@ dest_msg(struct dpvs_shm *shm, const struct dpvs_lb_tables *lb, uint32_t slot)
 }
 
 static Dpvs__ServiceInfo *
-svc_msg(struct dpvs_shm *shm, const struct dpvs_lb_tables *lb, uint16_t slot)
+svc_msg(struct dpvs_shm *shm, const struct dpvs_lb_tables *lb, uint16_t slot,
+	const uint32_t *cover)
 {
 	const struct dpvs_service *s = dpvs_lb_svc(lb, slot);
 	const uint32_t *dl = dpvs_lb_svc_dests(lb, slot);
 	const struct dpvs_svc_laddr *la = dpvs_lb_svc_laddrs(lb, slot);
-	struct lb_sum sum = sum_workers(shm, slot, 0, s->id);
+	struct ctl_lb_sum sum = ctl_lb_sum_workers(shm, slot, 0, s->id);
 	Dpvs__ServiceInfo *m = ctl_pb_alloc(sizeof(*m));
 	uint32_t j;
 
@@ -104,6 +108,12 @@ svc_msg(struct dpvs_shm *shm, const struct dpvs_lb_tables *lb, uint16_t slot)
 	m->vip = ctl_pb_ip(s->vip.family, s->vip.bytes);
 	m->port = ntohs(s->vport);
 	m->scheduler = ctl_pb_strdup(ctl_sched_name(s->sched_id));
+	if ((s->flags & DPVS_SVC_F_MATCH) != 0) {
+		struct ctl_svc_key k;
+
+		ctl_svc_key_of(shm->root, lb, slot, &k);
+		m->match = ctl_pb_strdup(k.text);
+	}
 	if ((s->flags & DPVS_SVC_F_HASHED) != 0) {
 		char **f = ctl_pb_append(&m->flags, &m->n_flags, sizeof(*f));
 
@@ -115,7 +125,7 @@ svc_msg(struct dpvs_shm *shm, const struct dpvs_lb_tables *lb, uint16_t slot)
 		if (dl[j] >= lb->caps.dests || dpvs_lb_dests(lb)[dl[j]].id == 0)
 			continue;
 		d = ctl_pb_append(&m->dests, &m->n_dests, sizeof(*d));
-		*d = dest_msg(shm, lb, dl[j]);
+		*d = dest_msg(shm, lb, dl[j], cover);
 	}
 	for (j = 0; j < s->nladdrs && j < lb->caps.svc_laddrs; j++) {
 		Dpvs__Ip **ip = ctl_pb_append(&m->laddrs, &m->n_laddrs, sizeof(*ip));
@@ -157,15 +167,26 @@ ctl_svc_slots_by_id(const struct dpvs_lb_tables *lb, uint16_t *slots)
 
 /* The service key of a show request, or slot -1 for every service. */
 static int
-show_key_slot(const struct dpvs_lb_tables *lb, const Dpvs__SvcKey *m, int *slot, char *err,
-	      size_t errlen)
+show_key_slot(const struct dpvs_root *root, const struct dpvs_lb_tables *lb,
+	      const Dpvs__SvcKey *m, int *slot, char *err, size_t errlen)
 {
 	struct ctl_svc_key k;
+	int rc;
 
 	*slot = -1;
 	if (m == NULL)
 		return 0;
 	memset(&k, 0, sizeof(k));
+	if (m->match != NULL && m->match[0] != '\0') {
+		rc = ctl_match_parse(root, m->match, &k.match, err, errlen);
+		if (rc != 0)
+			return rc;
+		k.is_match = true;
+		k.proto = k.match.proto;
+		ctl_match_str(root, &k.match, k.text, sizeof(k.text));
+		*slot = ctl_svc_get(lb, &k, err, errlen);
+		return *slot < 0 ? *slot : 0;
+	}
 	k.proto = m->proto != NULL && strcmp(m->proto, "udp") == 0 ? IPPROTO_UDP : IPPROTO_TCP;
 	if (m->vip == NULL || (m->vip->addr.len != 4 && m->vip->addr.len != 16) || m->port > 65535)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "bad service");
@@ -182,17 +203,22 @@ ctl_show_services(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response
 {
 	const struct dpvs_lb_tables *lb = &dpvs_config_active(shm)->lb;
 	uint16_t *slots;
+	uint32_t *cover;
 	Dpvs__ServiceList *l;
 	size_t n, i;
 	int one, rc;
 
-	rc = show_key_slot(lb, req->svc_show != NULL ? req->svc_show->key : NULL, &one, err,
-			   errlen);
+	rc = show_key_slot(shm->root, lb, req->svc_show != NULL ? req->svc_show->key : NULL, &one,
+			   err, errlen);
 	if (rc != 0)
 		return rc;
 	slots = malloc(lb->caps.services * sizeof(*slots));
-	if (slots == NULL)
+	cover = ctl_check_cover(lb);
+	if (slots == NULL || cover == NULL) {
+		free(slots);
+		free(cover);
 		return dpvs_errf(err, errlen, -CTL_ENOMEM, "out of memory");
+	}
 	l = ctl_pb_alloc(sizeof(*l));
 	dpvs__service_list__init(l);
 	l->stats = req->svc_show != NULL && req->svc_show->stats;
@@ -205,9 +231,10 @@ ctl_show_services(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response
 		if (one >= 0 && slots[i] != one)
 			continue;
 		s = ctl_pb_append(&l->services, &l->n_services, sizeof(*s));
-		*s = svc_msg(shm, lb, slots[i]);
+		*s = svc_msg(shm, lb, slots[i], cover);
 	}
 	free(slots);
+	free(cover);
 	return 0;
 }
 
@@ -222,8 +249,8 @@ ctl_show_laddrs(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *
 	int one, rc;
 	uint32_t j;
 
-	rc = show_key_slot(lb, req->laddr_show != NULL ? req->laddr_show->service : NULL, &one,
-			   err, errlen);
+	rc = show_key_slot(shm->root, lb, req->laddr_show != NULL ? req->laddr_show->service : NULL,
+			   &one, err, errlen);
 	if (rc != 0)
 		return rc;
 	slots = malloc(lb->caps.services * sizeof(*slots));

@@ -10,7 +10,8 @@
  * applied), then serves <run_dir>/ctl.sock with a libevent loop until
  * SIGTERM or SIGINT. SIGHUP reloads the rules file (root->conf.rules_path,
  * written by dpvs-primary --rules, so that every incarnation knows it); a
- * timer drops draining local addresses that no connection uses any more.
+ * timer drops draining local addresses that no connection uses any more;
+ * the health checks (health.h) probe the checked dests in the same loop.
  * The only writer of root->config and the config sets.
  */
 #include <errno.h>
@@ -24,9 +25,12 @@
 
 #include <rte_eal.h>
 
+#include "ctl/daemon/beat.h"
 #include "ctl/common/escape.h"
 #include "ctl/daemon/change.h"
+#include "ctl/daemon/health.h"
 #include "ctl/daemon/log.h"
+#include "ctl/daemon/metrics.h"
 #include "ctl/daemon/reload.h"
 #include "ctl/daemon/server.h"
 #include "ctl/rules.h"
@@ -93,6 +97,15 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 }
 
 static void
+on_beat(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	ctl_beat();
+}
+
+static void
 on_hup(evutil_socket_t sig, short what, void *arg)
 {
 	struct ctl_loop *l = arg;
@@ -128,9 +141,13 @@ static int
 serve(struct dpvs_shm *shm, const char *rules)
 {
 	struct event *ev_term = NULL, *ev_int = NULL, *ev_hup = NULL, *ev_drain = NULL;
+	struct event *ev_beat = NULL;
+	struct timeval beat = { 0, (suseconds_t)ctl_beat_period_ms() * 1000 };
 	const struct timeval drain_tv = { CTL_DRAIN_PERIOD_MS / 1000,
 					  (CTL_DRAIN_PERIOD_MS % 1000) * 1000 };
 	struct ctl_server *srv = NULL;
+	struct ctl_health *health = NULL;
+	struct ctl_metrics *metrics = NULL;
 	struct event_base *base;
 	struct ctl_loop loop;
 	char path[512], err[512];
@@ -155,14 +172,33 @@ serve(struct dpvs_shm *shm, const char *rules)
 		fprintf(stderr, "dpvs-ctl: cannot watch signals\n");
 		goto out;
 	}
+	/* the primary kills a dpvs-ctl whose heartbeat stops */
+	ev_beat = event_new(base, -1, EV_PERSIST, on_beat, NULL);
+	if (ev_beat == NULL || event_add(ev_beat, &beat) != 0) {
+		fprintf(stderr, "dpvs-ctl: cannot start the heartbeat timer\n");
+		goto out;
+	}
 	srv = ctl_server_new(base, shm, path, err, sizeof(err));
 	if (srv == NULL) {
 		fprintf(stderr, "dpvs-ctl: %s\n", err);
 		goto out;
 	}
+	/* the health checks run in this loop too: probes never block it */
+	health = ctl_health_new(base, shm);
+	if (health == NULL) {
+		fprintf(stderr, "dpvs-ctl: cannot start the health checks\n");
+		goto out;
+	}
+	/* [metrics] listen: /metrics in this loop (off when not configured); an
+	 * address in use keeps the metrics off, not the control socket */
+	metrics = ctl_metrics_new(base, shm, err, sizeof(err));
+	if (metrics == NULL && err[0] != '\0')
+		CTL_LOG(ERR, "%s; no metrics until dpvs-ctl restarts", err);
 	CTL_LOG(INFO, "serving %s", path);
 	rc = event_base_dispatch(base) < 0 ? 1 : 0;
 out:
+	ctl_metrics_free(metrics);
+	ctl_health_free(health);
 	ctl_server_free(srv);
 	if (ev_term != NULL)
 		event_free(ev_term);
@@ -170,6 +206,8 @@ out:
 		event_free(ev_int);
 	if (ev_hup != NULL)
 		event_free(ev_hup);
+	if (ev_beat != NULL)
+		event_free(ev_beat);
 	if (ev_drain != NULL)
 		event_free(ev_drain);
 	event_base_free(base);
@@ -197,14 +235,15 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return rc == -EPROTO ? DPVS_EXIT_CONFIG : 1;
 	}
-	shm.root->ctl_pid = getpid();
+	/* root->ctl_pid is the primary's to write */
+	ctl_beat_init(shm.root);
 	rc = ctl_change_sync(&shm, err, sizeof(err));
 	if (rc != 0) {
 		fprintf(stderr, "dpvs-ctl: config sets: %s\n", err);
 		rte_eal_cleanup();
 		return 1;
 	}
-	/* dpvs-ctl's pool magazine; root->ctl_pid is the primary's to write */
+	/* dpvs-ctl's pool magazine (the primary repaired it after a death) */
 	dpvs_pool_set_role(shm.pool, DPVS_ROLE_CTL);
 	if (args.rules != NULL) {
 		rc = ctl_rules_load(&shm, args.rules, err, sizeof(err));

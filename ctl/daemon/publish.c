@@ -10,6 +10,7 @@
 
 #include <rte_rcu_qsbr.h>
 
+#include "ctl/daemon/beat.h"
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/log.h"
 #include "ctl/daemon/publish.h"
@@ -31,6 +32,7 @@ ctl_rcu_wait(struct rte_rcu_qsbr *v, unsigned int timeout_ms)
 			return 0;
 		if (dpvs_now_ns() >= deadline)
 			return -CTL_EBUSY;
+		ctl_beat(); /* waiting, not hung */
 		nanosleep(&nap, NULL);
 	}
 }

@@ -17,6 +17,7 @@
 
 #include "ctl/common/pb.h"
 #include "ctl/daemon/addr.h"
+#include "ctl/daemon/beat.h"
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/log.h"
 #include "ctl/daemon/reload.h"
@@ -43,15 +44,14 @@ emit(struct diff *d, int kind)
 	return op;
 }
 
+/* The key of service slot of lb (a match's text names ports by number:
+ * it is only for messages). */
 static struct ctl_svc_key
-svc_key(const struct dpvs_service *s)
+svc_key(const struct dpvs_lb_tables *lb, uint32_t slot)
 {
 	struct ctl_svc_key k;
 
-	memset(&k, 0, sizeof(k));
-	k.proto = s->proto;
-	k.vip = s->vip;
-	k.port = ntohs(s->vport);
+	ctl_svc_key_of(NULL, lb, (uint16_t)slot, &k);
 	return k;
 }
 
@@ -105,14 +105,14 @@ addr_changes(const struct diff *d, const struct dpvs_ip *ip)
 }
 
 static void
-dest_args(struct ctl_dest_args *a, const struct dpvs_service *s, const struct dpvs_dest *x)
+dest_args(struct ctl_dest_args *a, const struct dpvs_lb_tables *lb, const struct dpvs_dest *x)
 {
 	memset(a, 0, sizeof(*a));
-	a->svc = svc_key(s);
+	a->svc = svc_key(lb, x->svc);
 	a->addr = x->addr;
 	a->port = ntohs(x->port);
 	a->mode = x->fwd_mode;
-	a->weight = x->weight;
+	a->weight = x->conf_weight;
 	a->has_weight = true;
 	a->upper = x->u_threshold;
 	a->has_upper = true;
@@ -121,11 +121,11 @@ dest_args(struct ctl_dest_args *a, const struct dpvs_service *s, const struct dp
 }
 
 static void
-laddr_args(struct ctl_laddr_args *a, const struct dpvs_service *s,
+laddr_args(struct ctl_laddr_args *a, const struct dpvs_lb_tables *lb, uint32_t slot,
 	   const struct dpvs_svc_laddr *la)
 {
 	memset(a, 0, sizeof(*a));
-	a->svc = svc_key(s);
+	a->svc = svc_key(lb, slot);
 	a->addr = la->ip;
 	a->port = la->port;
 }
@@ -144,9 +144,11 @@ diff_lb_removals(struct diff *d)
 		struct ctl_op *op;
 		int ti;
 
+		if ((i & 255) == 0)
+			ctl_beat(); /* slow, not hung (beat.h) */
 		if (s->id == 0)
 			continue;
-		k = svc_key(s);
+		k = svc_key(cl, i);
 		ti = ctl_svc_find(&d->tgt->lb, &k);
 		if (ti < 0) {
 			op = emit(d, CTL_OP_SVC_DEL);
@@ -164,7 +166,7 @@ diff_lb_removals(struct diff *d)
 				continue;
 			op = emit(d, CTL_OP_LADDR_DEL);
 			if (op != NULL)
-				laddr_args(&op->u.laddr, s, la);
+				laddr_args(&op->u.laddr, cl, i, la);
 			d->res->laddr[CTL_RL_DEL]++;
 		}
 		for (j = 0; j < s->ndests; j++) {
@@ -174,7 +176,7 @@ diff_lb_removals(struct diff *d)
 				continue;
 			op = emit(d, CTL_OP_DEST_DEL);
 			if (op != NULL)
-				dest_args(&op->u.dest, s, x);
+				dest_args(&op->u.dest, cl, x);
 			d->res->dest[CTL_RL_DEL]++;
 		}
 	}
@@ -342,7 +344,7 @@ static void
 diff_svc(struct diff *d, uint32_t ti)
 {
 	const struct dpvs_service *t = dpvs_lb_svc(&d->tgt->lb, ti);
-	struct ctl_svc_key k = svc_key(t);
+	struct ctl_svc_key k = svc_key(&d->tgt->lb, ti);
 	int ci = ctl_svc_find(&d->cur->lb, &k);
 	const struct dpvs_service *c = ci >= 0 ? dpvs_lb_svc(&d->cur->lb, (uint32_t)ci) : NULL;
 	uint32_t mask = ~DPVS_SVC_F_DIRTY;
@@ -366,8 +368,7 @@ static void
 diff_dest(struct diff *d, uint32_t tslot)
 {
 	const struct dpvs_dest *t = &dpvs_lb_dests(&d->tgt->lb)[tslot];
-	const struct dpvs_service *ts = dpvs_lb_svc(&d->tgt->lb, t->svc);
-	struct ctl_svc_key k = svc_key(ts);
+	struct ctl_svc_key k = svc_key(&d->tgt->lb, t->svc);
 	int ci = ctl_svc_find(&d->cur->lb, &k), pos = -1;
 	const struct dpvs_dest *c = NULL;
 	struct ctl_op *op;
@@ -376,14 +377,14 @@ diff_dest(struct diff *d, uint32_t tslot)
 		pos = dest_pos(d->cur, (uint32_t)ci, t);
 	if (pos >= 0)
 		c = &dpvs_lb_dests(&d->cur->lb)[dpvs_lb_svc_dests(&d->cur->lb, (uint32_t)ci)[pos]];
-	if (c != NULL && c->weight == t->weight && c->u_threshold == t->u_threshold &&
+	if (c != NULL && c->conf_weight == t->conf_weight && c->u_threshold == t->u_threshold &&
 	    c->l_threshold == t->l_threshold && c->fwd_mode == t->fwd_mode) {
 		d->res->unchanged++;
 		return;
 	}
 	op = emit(d, c == NULL ? CTL_OP_DEST_ADD : CTL_OP_DEST_EDIT);
 	if (op != NULL)
-		dest_args(&op->u.dest, ts, t);
+		dest_args(&op->u.dest, &d->tgt->lb, t);
 	d->res->dest[c == NULL ? CTL_RL_ADD : CTL_RL_EDIT]++;
 }
 
@@ -433,7 +434,7 @@ diff_lb_additions(struct diff *d)
 
 		if (v[i].dest)
 			continue;
-		key = svc_key(t);
+		key = svc_key(tl, v[i].slot);
 		ci = ctl_svc_find(&d->cur->lb, &key);
 		for (j = 0; j < t->nladdrs && d->rc == 0; j++) {
 			const struct dpvs_svc_laddr *la = &dpvs_lb_svc_laddrs(tl, v[i].slot)[j];
@@ -446,7 +447,7 @@ diff_lb_additions(struct diff *d)
 			}
 			op = emit(d, CTL_OP_LADDR_ADD);
 			if (op != NULL)
-				laddr_args(&op->u.laddr, t, la);
+				laddr_args(&op->u.laddr, tl, v[i].slot, la);
 			d->res->laddr[CTL_RL_ADD]++;
 		}
 	}
@@ -484,11 +485,14 @@ ctl_reload_diff(const struct dpvs_config_set *cur, const struct dpvs_config_set 
 	struct diff d = { .cur = cur, .tgt = tgt, .ops = ops, .res = res, .rc = 0 };
 
 	memset(res, 0, sizeof(*res));
+	d.rc = ctl_reload_checks(cur, tgt, ops, res, 0);
 	diff_lb_removals(&d);
 	diff_net_removals(&d);
 	diff_ports(&d);
 	diff_net_additions(&d);
 	diff_lb_additions(&d);
+	if (d.rc == 0)
+		d.rc = ctl_reload_checks(cur, tgt, ops, res, 1);
 	return d.rc;
 }
 
@@ -569,6 +573,9 @@ ctl_exec_reload(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *
 	m->routes_removed = r.route[CTL_RL_DEL];
 	m->neighs_added = r.neigh[CTL_RL_ADD];
 	m->neighs_removed = r.neigh[CTL_RL_DEL];
+	m->checks_added = r.check[CTL_RL_ADD];
+	m->checks_removed = r.check[CTL_RL_DEL];
+	m->checks_edited = r.check[CTL_RL_EDIT];
 	m->unchanged = r.unchanged;
 	resp->reload = m;
 	resp->payload_case = DPVS__RESPONSE__PAYLOAD_RELOAD;

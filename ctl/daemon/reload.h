@@ -21,7 +21,7 @@ enum { CTL_RL_ADD, CTL_RL_DEL, CTL_RL_EDIT, CTL_RL_N };
 
 struct ctl_reload_result {
 	uint32_t svc[CTL_RL_N], dest[CTL_RL_N], laddr[CTL_RL_N], addr[CTL_RL_N];
-	uint32_t route[CTL_RL_N], neigh[CTL_RL_N];
+	uint32_t route[CTL_RL_N], neigh[CTL_RL_N], check[CTL_RL_N];
 	uint32_t unchanged;
 };
 
@@ -29,6 +29,15 @@ struct ctl_reload_result {
  * derived), appended to ops, with what they change counted in res. */
 int ctl_reload_diff(const struct dpvs_config_set *cur, const struct dpvs_config_set *tgt,
 		    struct ctl_oplist *ops, struct ctl_reload_result *res);
+
+/* The health checks of the difference (reload_check.c): removals (before
+ * anything else goes: a check goes with its dest or service) or additions
+ * and edits (after everything else came). 0 or -CTL_ENOMEM. */
+int ctl_reload_checks(const struct dpvs_config_set *cur, const struct dpvs_config_set *tgt,
+		      struct ctl_oplist *ops, struct ctl_reload_result *res, int additions);
+
+/* The check args of check slot i of set (for a reload, the tests). */
+void ctl_check_args_of(const struct dpvs_config_set *set, uint32_t i, struct ctl_check_args *a);
 
 /* Reload the node from the rules file at path. 0, or -CTL_E* with a message
  * ("line N: ..." for a bad file) and nothing changed. */

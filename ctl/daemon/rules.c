@@ -12,6 +12,7 @@
 
 #include "ctl/common/cli.h"
 #include "ctl/daemon/apply.h"
+#include "ctl/daemon/beat.h"
 #include "ctl/daemon/change.h"
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/lb.h"
@@ -30,6 +31,8 @@ rules_line(const struct dpvs_root *root, char *line, struct ctl_op *op, int *op_
 	argc = ctl_cli_split(line, argv, CTL_CLI_MAX_ARGS);
 	if (argc == 0)
 		return 0;
+	if (argc == CTL_CLI_SPLIT_QUOTE)
+		return dpvs_errf(msg, msglen, -CTL_EINVAL, "a quoted word is not closed");
 	if (argc < 0)
 		return dpvs_errf(msg, msglen, -CTL_EINVAL, "too many words");
 	rc = ctl_cli_parse(argc, argv, &cmd, msg, msglen);
@@ -65,6 +68,8 @@ ctl_rules_parse(const struct dpvs_root *root, const char *path, struct ctl_oplis
 		struct ctl_op *slot;
 
 		lineno++;
+		if ((lineno & 1023) == 0)
+			ctl_beat(); /* a long file is slow to read, not hung (beat.h) */
 		/* a NUL would silently cut the line short */
 		if ((size_t)n != strlen(line)) {
 			rc = dpvs_errf(err, errlen, -CTL_EINVAL, "line %u: contains a NUL byte",

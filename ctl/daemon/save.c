@@ -4,7 +4,9 @@
  * from dpvs.conf, addresses, static neighbours,
  * static routes (their gateways need the addresses), services and dests in
  * id order (so a reload hands out the same ids and slots when there were no
- * deletions), then local addresses (they need both addresses and services).
+ * deletions), then local addresses (they need both addresses and services),
+ * then health checks (they need services and dests). A dest is saved with
+ * its configured weight, whatever a health check made of it.
  * Connected routes are derived and never saved. Reads a config set; writes
  * text only.
  */
@@ -27,12 +29,20 @@ port_name(const struct dpvs_root *root, uint16_t p)
 	return p < DPVS_MAX_PORTS ? root->ports[p].name : "?";
 }
 
-/* "-t 10.0.0.100:80" */
+/* "-t 10.0.0.100:80", "-H proto=tcp,src-range=..." */
 static const char *
-svc_opt(const struct dpvs_service *s, char *buf, size_t len)
+svc_opt(const struct dpvs_root *root, const struct dpvs_lb_tables *lb, uint16_t slot,
+	char *buf, size_t len)
 {
+	const struct dpvs_service *s = dpvs_lb_svc(lb, slot);
 	char ipp[INET6_ADDRSTRLEN + 8];
+	struct ctl_svc_key k;
 
+	if ((s->flags & DPVS_SVC_F_MATCH) != 0) {
+		ctl_svc_key_of(root, lb, slot, &k);
+		snprintf(buf, len, "-H %s", k.text);
+		return buf;
+	}
 	snprintf(buf, len, "%s %s", s->proto == IPPROTO_UDP ? "-u" : "-t",
 		 ctl_ipport_str(&s->vip, ntohs(s->vport), ipp, sizeof(ipp)));
 	return buf;
@@ -73,15 +83,15 @@ save_net(const struct dpvs_config_set *set, const struct dpvs_root *root, FILE *
 }
 
 static void
-save_dest(const struct dpvs_lb_tables *lb, uint32_t slot, FILE *out)
+save_dest(const struct dpvs_root *root, const struct dpvs_lb_tables *lb, uint32_t slot,
+	  FILE *out)
 {
 	const struct dpvs_dest *d = &dpvs_lb_dests(lb)[slot];
-	const struct dpvs_service *s = dpvs_lb_svc(lb, d->svc);
-	char so[INET6_ADDRSTRLEN + 16], ipp[INET6_ADDRSTRLEN + 8];
+	char so[CTL_KEY_STR], ipp[INET6_ADDRSTRLEN + 8];
 
-	fprintf(out, "-a %s -r %s -b %s -w %d", svc_opt(s, so, sizeof(so)),
+	fprintf(out, "-a %s -r %s -b %s -w %d", svc_opt(root, lb, d->svc, so, sizeof(so)),
 		ctl_ipport_str(&d->addr, ntohs(d->port), ipp, sizeof(ipp)),
-		ctl_fwd_name(d->fwd_mode), d->weight);
+		ctl_fwd_name(d->fwd_mode), d->conf_weight);
 	if (d->u_threshold != 0)
 		fprintf(out, " -x %u", d->u_threshold);
 	if (d->l_threshold != 0)
@@ -106,10 +116,10 @@ obj_cmp(const void *a, const void *b)
 
 /* Services and dests merged in id order. */
 static int
-save_lb(const struct dpvs_lb_tables *lb, FILE *out)
+save_lb(const struct dpvs_root *root, const struct dpvs_lb_tables *lb, FILE *out)
 {
 	const struct dpvs_dest *dests = dpvs_lb_dests(lb);
-	char so[INET6_ADDRSTRLEN + 16];
+	char so[CTL_KEY_STR];
 	struct save_obj *objs;
 	size_t n = 0, i;
 	uint32_t k;
@@ -128,14 +138,98 @@ save_lb(const struct dpvs_lb_tables *lb, FILE *out)
 		const struct dpvs_service *s = dpvs_lb_svc(lb, objs[i].slot);
 
 		if (objs[i].kind == 1) {
-			save_dest(lb, objs[i].slot, out);
+			save_dest(root, lb, objs[i].slot, out);
 			continue;
 		}
-		fprintf(out, "-A %s -s %s", svc_opt(s, so, sizeof(so)), ctl_sched_name(s->sched_id));
+		fprintf(out, "-A %s -s %s", svc_opt(root, lb, (uint16_t)objs[i].slot, so, sizeof(so)),
+			ctl_sched_name(s->sched_id));
 		if ((s->flags & DPVS_SVC_F_HASHED) != 0)
 			fputs(" -b hash-port", out);
 		fputc('\n', out);
 	}
+	free(objs);
+	return 0;
+}
+
+/* "1", "0.5", "2.125": milliseconds as seconds. */
+static void
+save_seconds(FILE *out, const char *opt, uint32_t ms)
+{
+	if (ms % 1000 == 0)
+		fprintf(out, " %s %u", opt, ms / 1000);
+	else if (ms % 100 == 0)
+		fprintf(out, " %s %u.%u", opt, ms / 1000, (ms % 1000) / 100);
+	else if (ms % 10 == 0)
+		fprintf(out, " %s %u.%02u", opt, ms / 1000, (ms % 1000) / 10);
+	else
+		fprintf(out, " %s %u.%03u", opt, ms / 1000, ms % 1000);
+}
+
+static void
+save_hex(FILE *out, const char *opt, const char *data, uint16_t len)
+{
+	uint16_t i;
+
+	fprintf(out, " %s ", opt);
+	for (i = 0; i < len; i++)
+		fprintf(out, "%02x", (unsigned char)data[i]);
+}
+
+/* `check set ...` of check c; a command in double quotes (\" and \\). */
+static void
+save_check(const struct dpvs_root *root, const struct dpvs_lb_tables *lb,
+	   const struct dpvs_check *c, FILE *out)
+{
+	char so[INET6_ADDRSTRLEN + 16], ipp[INET6_ADDRSTRLEN + 8];
+	const char *p;
+
+	fprintf(out, "check set %s", svc_opt(root, lb, c->svc, so, sizeof(so)));
+	if ((c->flags & DPVS_CHECK_F_DEST) != 0)
+		fprintf(out, " -r %s", ctl_ipport_str(&c->dest, ntohs(c->dport), ipp, sizeof(ipp)));
+	fprintf(out, " %s", ctl_check_type_name(c->type));
+	if (c->type == DPVS_CHECK_CMD) {
+		fputs(" \"", out);
+		for (p = c->data; *p != '\0' && p < c->data + sizeof(c->data); p++) {
+			if (*p == '"' || *p == '\\')
+				fputc('\\', out);
+			fputc(*p, out);
+		}
+		fputc('"', out);
+	}
+	if (c->type == DPVS_CHECK_HTTP || c->type == DPVS_CHECK_HTTPS)
+		fprintf(out, " --path %.*s --expect %u", (int)sizeof(c->data), c->data,
+			c->expect_status);
+	if (c->type == DPVS_CHECK_UDP) {
+		save_hex(out, "--send", c->data, c->send_len);
+		if (c->expect_len > 0)
+			save_hex(out, "--expect-data", c->data + c->send_len, c->expect_len);
+	}
+	save_seconds(out, "--interval", c->interval_ms);
+	save_seconds(out, "--timeout", c->timeout_ms);
+	fprintf(out, " --rise %u --fall %u", c->rise, c->fall);
+	if (c->port != 0)
+		fprintf(out, " --port %u", c->port);
+	fputc('\n', out);
+}
+
+/* Health checks in id order (the order they were set). */
+static int
+save_checks(const struct dpvs_root *root, const struct dpvs_lb_tables *lb, FILE *out)
+{
+	const struct dpvs_check *c = dpvs_lb_checks(lb);
+	struct save_obj *objs;
+	size_t n = 0, i;
+	uint32_t k;
+
+	objs = malloc(((size_t)lb->caps.checks + 1) * sizeof(*objs));
+	if (objs == NULL)
+		return -CTL_ENOMEM;
+	for (k = 0; k < lb->caps.checks; k++)
+		if (c[k].id != 0)
+			objs[n++] = (struct save_obj){ c[k].id, k, 2 };
+	qsort(objs, n, sizeof(objs[0]), obj_cmp);
+	for (i = 0; i < n; i++)
+		save_check(root, lb, &c[objs[i].slot], out);
 	free(objs);
 	return 0;
 }
@@ -145,7 +239,7 @@ ctl_save_text(const struct dpvs_config_set *set, const struct dpvs_root *root, F
 {
 	const struct dpvs_lb_tables *lb = &set->lb;
 	uint16_t *slots = malloc(lb->caps.services * sizeof(*slots));
-	char so[INET6_ADDRSTRLEN + 16], a[INET6_ADDRSTRLEN];
+	char so[CTL_KEY_STR], a[INET6_ADDRSTRLEN];
 	size_t n, i;
 	uint32_t j;
 	int rc;
@@ -154,17 +248,19 @@ ctl_save_text(const struct dpvs_config_set *set, const struct dpvs_root *root, F
 		return -CTL_ENOMEM;
 	ctl_port_save(set, root, out);
 	save_net(set, root, out);
-	rc = save_lb(lb, out);
+	rc = save_lb(root, lb, out);
 	n = ctl_svc_slots_by_id(lb, slots);
 	for (i = 0; i < n && rc == 0; i++) {
 		const struct dpvs_service *s = dpvs_lb_svc(lb, slots[i]);
 		const struct dpvs_svc_laddr *la = dpvs_lb_svc_laddrs(lb, slots[i]);
 
 		for (j = 0; j < s->nladdrs && j < lb->caps.svc_laddrs; j++)
-			fprintf(out, "laddr add %s %s dev %s\n", svc_opt(s, so, sizeof(so)),
+			fprintf(out, "laddr add %s %s dev %s\n", svc_opt(root, lb, slots[i], so, sizeof(so)),
 				ctl_ip_str(&la[j].ip, a, sizeof(a)), port_name(root, la[j].port));
 	}
 	free(slots);
+	if (rc == 0)
+		rc = save_checks(root, lb, out);
 	if (rc != 0)
 		return rc;
 	return ferror(out) ? -CTL_EIO : 0;

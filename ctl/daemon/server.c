@@ -14,6 +14,7 @@
  * unless it does not read (write timeout) or CTL_MAX_OPEN sockets are open.
  */
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,7 @@ struct ctl_conn {
 	char *denied;             /* why the peer may not talk to us (not allowed,
 				   * or busy), or NULL: sent when it sends */
 	Dpvs__Status denied_st;
+	int readonly;             /* the peer may only show ([ctl] readonly_group) */
 };
 
 struct ctl_server {
@@ -57,6 +59,8 @@ struct ctl_server {
 	struct ctl_conn *conns;
 	unsigned int nconns;
 	struct timeval timeout;   /* read and write, per connection */
+	int has_ro;               /* [ctl] readonly_group is set: ro_gid */
+	gid_t ro_gid;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 
@@ -162,7 +166,8 @@ conn_serve(struct ctl_conn *c)
 		c->frame_start_ns = 0;
 		evbuffer_drain(in, CTL_FRAME_HDR);
 		body = evbuffer_pullup(in, len);
-		rc = ctl_handle(c->srv->shm, body, len, &out, &outlen);
+		rc = c->readonly ? ctl_handle_readonly(c->srv->shm, body, len, &out, &outlen) :
+				   ctl_handle(c->srv->shm, body, len, &out, &outlen);
 		evbuffer_drain(in, len);
 		if (out == NULL) {
 			conn_reject(c, DPVS__STATUS__ERR_INTERNAL, "out of memory");
@@ -259,10 +264,13 @@ peer_in_group(int fd, gid_t gid)
 	return 0;
 }
 
-/* Root, our own uid, or a member (primary or supplementary gid) of the
- * socket's group: the socket's mode already lets exactly those connect. */
+/* What the peer may do: PEER_FULL for root, our own uid, or a member
+ * (primary or supplementary gid) of the socket's group ([ctl] socket_group);
+ * PEER_RO for a member of [ctl] readonly_group; else PEER_NONE with why. */
+enum { PEER_NONE, PEER_RO, PEER_FULL };
+
 static int
-peer_allowed(const struct ctl_server *srv, int fd, char *why, size_t len)
+peer_role(const struct ctl_server *srv, int fd, char *why, size_t len)
 {
 	struct ucred cred;
 	socklen_t clen = sizeof(cred);
@@ -270,15 +278,17 @@ peer_allowed(const struct ctl_server *srv, int fd, char *why, size_t len)
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) != 0) {
 		snprintf(why, len, "SO_PEERCRED: %s", strerror(errno));
-		return 0;
+		return PEER_NONE;
 	}
 	if (cred.uid == 0 || cred.uid == geteuid())
-		return 1;
+		return PEER_FULL;
 	if (stat(srv->path, &st) == 0 && (cred.gid == st.st_gid || peer_in_group(fd, st.st_gid)))
-		return 1;
+		return PEER_FULL;
+	if (srv->has_ro && (cred.gid == srv->ro_gid || peer_in_group(fd, srv->ro_gid)))
+		return PEER_RO;
 	snprintf(why, len, "uid %u gid %u is not allowed to use %s", (unsigned int)cred.uid,
 		 (unsigned int)cred.gid, srv->path);
-	return 0;
+	return PEER_NONE;
 }
 
 /* Is c between requests: nothing unread (here or in the kernel), nothing
@@ -355,7 +365,7 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa, i
 	struct ctl_conn *c;
 	Dpvs__Status st = DPVS__STATUS__ERR_INVALID;
 	char why[160];
-	int allowed;
+	int allowed, role;
 
 	(void)lev;
 	(void)sa;
@@ -367,7 +377,8 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa, i
 		return;
 	}
 	conn_census(srv, &k);
-	allowed = peer_allowed(srv, fd, why, sizeof(why));
+	role = peer_role(srv, fd, why, sizeof(why));
+	allowed = role != PEER_NONE;
 	if (allowed && make_room(&k) != 0) {
 		snprintf(why, sizeof(why), "busy: too many connections (%u, none idle); try again",
 			 CTL_MAX_CONNS);
@@ -388,6 +399,7 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa, i
 		return;
 	}
 	c->srv = srv;
+	c->readonly = role == PEER_RO;
 	c->next = srv->conns;
 	if (srv->conns != NULL)
 		srv->conns->prev = c;
@@ -454,8 +466,29 @@ clear_stale(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The socket's group and mode from [ctl]: socket_group's members connect
+ * (mode 0660, the file's group); with a readonly_group, whose members are
+ * another group, anyone may connect (0666) and peer_role() decides.
+ */
 static int
-listen_socket(const char *path, char *err, size_t errlen)
+socket_access(const char *path, const struct dpvs_global_conf *g, char *err, size_t errlen)
+{
+	const struct group *gr;
+
+	if (g != NULL && g->socket_group[0] != '\0') {
+		gr = getgrnam(g->socket_group);
+		if (gr == NULL || chown(path, (uid_t)-1, gr->gr_gid) != 0)
+			return dpvs_errf(err, errlen, -CTL_EIO, "[ctl] socket_group %s: %s",
+					g->socket_group, gr == NULL ? "no such group" : strerror(errno));
+	}
+	if (chmod(path, g != NULL && g->readonly_group[0] != '\0' ? 0666 : 0660) != 0)
+		return dpvs_errf(err, errlen, -CTL_EIO, "chmod %s: %s", path, strerror(errno));
+	return 0;
+}
+
+static int
+listen_socket(const char *path, const struct dpvs_global_conf *g, char *err, size_t errlen)
 {
 	struct sockaddr_un sa;
 	int fd, rc;
@@ -473,11 +506,19 @@ listen_socket(const char *path, char *err, size_t errlen)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return dpvs_errf(err, errlen, -CTL_EIO, "socket: %s", strerror(errno));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || chmod(path, 0660) != 0 ||
-	    listen(fd, 16) != 0) {
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
 		dpvs_errf(err, errlen, -CTL_EIO, "cannot listen on %s: %s", path, strerror(errno));
 		close(fd);
 		return -CTL_EIO;
+	}
+	rc = socket_access(path, g, err, errlen);
+	if (rc == 0 && listen(fd, 16) != 0)
+		rc = dpvs_errf(err, errlen, -CTL_EIO, "cannot listen on %s: %s", path,
+			      strerror(errno));
+	if (rc != 0) {
+		close(fd);
+		unlink(path);
+		return rc;
 	}
 	return fd;
 }
@@ -486,14 +527,27 @@ struct ctl_server *
 ctl_server_new(struct event_base *base, struct dpvs_shm *shm, const char *path, char *err,
 	       size_t errlen)
 {
+	const struct dpvs_global_conf *g = shm != NULL && shm->root != NULL ? &shm->root->conf : NULL;
+	const struct group *ro = NULL;
 	struct ctl_server *srv;
+	gid_t ro_gid = 0;
 	int fd;
 
 	if (strlen(path) >= sizeof(srv->path)) {
 		dpvs_errf(err, errlen, -CTL_EINVAL, "socket path %s is too long", path);
 		return NULL;
 	}
-	fd = listen_socket(path, err, errlen);
+
+	if (g != NULL && g->readonly_group[0] != '\0') {
+		ro = getgrnam(g->readonly_group);
+		if (ro == NULL) {
+			dpvs_errf(err, errlen, -CTL_EINVAL, "[ctl] readonly_group %s: no such group",
+				 g->readonly_group);
+			return NULL;
+		}
+		ro_gid = ro->gr_gid;   /* getgrnam's storage is reused */
+	}
+	fd = listen_socket(path, g, err, errlen);
 	if (fd < 0)
 		return NULL;
 	srv = calloc(1, sizeof(*srv));
@@ -505,6 +559,8 @@ ctl_server_new(struct event_base *base, struct dpvs_shm *shm, const char *path, 
 	}
 	srv->base = base;
 	srv->shm = shm;
+	srv->has_ro = ro != NULL;
+	srv->ro_gid = ro_gid;
 	srv->timeout.tv_sec = CTL_READ_TIMEOUT_S;
 	strcpy(srv->path, path);
 	srv->lev = evconnlistener_new(base, accept_cb, srv, LEV_OPT_CLOSE_ON_FREE, -1, fd);

@@ -22,8 +22,25 @@ ctl_worker_state_name(uint32_t state)
 		return "running";
 	case DPVS_WORKER_BACKOFF:
 		return "backoff";
+	case DPVS_WORKER_FAILED:
+		return "failed";
 	default:
 		return "unknown";
+	}
+}
+
+const char *
+ctl_exit_reason_name(uint32_t reason)
+{
+	switch (reason) {
+	case DPVS_EXIT_CRASH:
+		return "crash";
+	case DPVS_EXIT_HANG:
+		return "hang";
+	case DPVS_EXIT_PLANNED:
+		return "planned";
+	default:
+		return "";
 	}
 }
 
@@ -98,6 +115,10 @@ ctl_show_workers(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response 
 		else
 			w->heartbeat_age_ms = now > hb ? (int64_t)((now - hb) / 1000000ull) : 0;
 		w->lcore = s->sup.lcore_id;
+		w->standby_ready = __atomic_load_n(&root->live.standby_ready, __ATOMIC_RELAXED);
+		w->last_exit = ctl_pb_strdup(ctl_exit_reason_name(s->sup.last_exit));
+		w->last_gap_us = s->sup.last_exit == DPVS_EXIT_NONE ? -1 :
+				 (int64_t)(__atomic_load_n(&s->sup.last_gap_ns, __ATOMIC_RELAXED) / 1000u);
 		slot = ctl_pb_append(&l->workers, &l->n_workers, sizeof(*slot));
 		*slot = w;
 	}

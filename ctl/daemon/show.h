@@ -27,6 +27,13 @@ int ctl_show_stats(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Respons
 int ctl_show_neighs(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
 		    char *err, size_t errlen);
 
+/* lbshow.c: a service's (dest = 0) or dest's (dest = 1) counters at slot,
+ * summed over the workers' rows that belong to id */
+struct ctl_lb_sum {
+	uint64_t active, inactive, conns, inpkts, outpkts, inbytes, outbytes;
+};
+struct ctl_lb_sum ctl_lb_sum_workers(struct dpvs_shm *shm, uint32_t slot, int dest, uint32_t id);
+
 /* lbshow.c: -L -n [--stats], laddr show, route show */
 int ctl_show_services(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
 		      char *err, size_t errlen);
@@ -42,7 +49,15 @@ int ctl_show_conns(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Respons
 int ctl_show_save(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
 		  char *err, size_t errlen);
 
-/* "stopped", "starting", "running", "backoff" */
+/* workerops.c: worker restart N, worker upgrade PATH (asked of the primary) */
+int ctl_worker_restart(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
+		       char *err, size_t errlen);
+int ctl_worker_upgrade(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
+		       char *err, size_t errlen);
+
+/* "stopped", "starting", "running", "backoff", "failed" */
 const char *ctl_worker_state_name(uint32_t state);
+/* "crash", "hang", "planned", or "" (never replaced) */
+const char *ctl_exit_reason_name(uint32_t reason);
 
 #endif

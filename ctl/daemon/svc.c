@@ -1,7 +1,8 @@
 /*
  * Virtual services (see lb.h): add, edit, delete on a config set in plain
- * memory; the names of schedulers, forwarding modes and protocols; default
- * timeouts. A service keeps its slot for its whole life (the lowest free one
+ * memory, by VIP and port or, for a match service (SNAT), by its match
+ * (match.c); the names of schedulers, forwarding modes and protocols;
+ * default timeouts. A service keeps its slot for its whole life (the lowest free one
  * when added); its id comes from lb.next_id and is never reused. Each call
  * updates the derived tables of what it touches (service hash, address
  * index, its scheduler table). Touches only the set passed in.
@@ -84,9 +85,32 @@ ctl_svc_key_str(const struct ctl_svc_key *k, char *buf, size_t len)
 {
 	char s[INET6_ADDRSTRLEN + 8];
 
-	snprintf(buf, len, "%s %s", ctl_proto_name(k->proto),
-		 ctl_ipport_str(&k->vip, k->port, s, sizeof(s)));
+	if (k->is_match)
+		snprintf(buf, len, "%s match %s", ctl_proto_name(k->proto), k->text);
+	else
+		snprintf(buf, len, "%s %s", ctl_proto_name(k->proto),
+			 ctl_ipport_str(&k->vip, k->port, s, sizeof(s)));
 	return buf;
+}
+
+void
+ctl_svc_key_of(const struct dpvs_root *root, const struct dpvs_lb_tables *lb, uint16_t slot,
+	       struct ctl_svc_key *k)
+{
+	const struct dpvs_service *s = dpvs_lb_svc(lb, slot);
+	int mi = (s->flags & DPVS_SVC_F_MATCH) != 0 ? ctl_match_of_svc(lb, slot) : -1;
+
+	memset(k, 0, sizeof(*k));
+	k->proto = s->proto;
+	if (mi < 0) {
+		k->vip = s->vip;
+		k->port = ntohs(s->vport);
+		return;
+	}
+	k->is_match = true;
+	k->match = lb->match[mi];
+	k->match.svc = DPVS_SLOT_NONE;
+	ctl_match_str(root, &k->match, k->text, sizeof(k->text));
 }
 
 void
@@ -116,13 +140,21 @@ ctl_lb_prepare(struct dpvs_lb_tables *lb)
 		ctl_default_timeouts(&lb->timeouts);
 	if (lb->next_id == 0)
 		lb->next_id = 1;
+	if (lb->check_next_id == 0)
+		lb->check_next_id = 1;
 }
 
 int
 ctl_svc_find(const struct dpvs_lb_tables *lb, const struct ctl_svc_key *k)
 {
-	uint16_t slot = dpvs_svc_lookup(lb, k->proto, &k->vip, htons(k->port));
+	uint16_t slot;
+	int i;
 
+	if (k->is_match) {
+		i = ctl_match_find(lb, &k->match);
+		return i < 0 ? -1 : lb->match[i].svc;
+	}
+	slot = dpvs_svc_lookup(lb, k->proto, &k->vip, htons(k->port));
 	return slot == DPVS_SLOT_NONE ? -1 : slot;
 }
 
@@ -130,7 +162,7 @@ int
 ctl_svc_get(const struct dpvs_lb_tables *lb, const struct ctl_svc_key *k, char *err,
 	    size_t errlen)
 {
-	char s[96];
+	char s[CTL_KEY_STR];
 	int i = ctl_svc_find(lb, k);
 
 	if (i < 0)
@@ -139,16 +171,41 @@ ctl_svc_get(const struct dpvs_lb_tables *lb, const struct ctl_svc_key *k, char *
 	return i;
 }
 
+/* A match service's key: its protocol, and IPv4 ranges and ports of the
+ * node (what ctl_match_parse makes). */
+static int
+svc_match_check(const struct ctl_svc_key *k, char *err, size_t errlen)
+{
+	const struct dpvs_svc_match *m = &k->match;
+	const struct dpvs_ip *r[4] = { &m->src_lo, &m->src_hi, &m->dst_lo, &m->dst_hi };
+	unsigned int i;
+
+	if (m->proto != k->proto)
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "match %s: protocol differs from the "
+				"service's", k->text);
+	for (i = 0; i < 4; i++)
+		if (r[i]->family != DPVS_AF_NONE && r[i]->family != DPVS_AF_INET)
+			return dpvs_errf(err, errlen, -CTL_EUNSUPP,
+					"IPv6 match services are not supported yet");
+	if ((m->src_lo.family != m->src_hi.family) || (m->dst_lo.family != m->dst_hi.family) ||
+	    m->sport_lo > m->sport_hi || m->dport_lo > m->dport_hi ||
+	    m->iif > DPVS_MAX_PORTS || m->oif > DPVS_MAX_PORTS)
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "match %s: bad range or port", k->text);
+	return 0;
+}
+
 /* Protocol, address and port of a service key. */
 static int
 svc_key_check(const struct ctl_svc_key *k, char *err, size_t errlen)
 {
 	static const uint8_t zero[16];
-	char s[96];
+	char s[CTL_KEY_STR];
 
 	if (k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "protocol %u: use -t (TCP) or -u (UDP)",
 				k->proto);
+	if (k->is_match)
+		return svc_match_check(k, err, errlen);
 	if (k->vip.family == DPVS_AF_INET6)
 		return dpvs_errf(err, errlen, -CTL_EUNSUPP, "IPv6 services are not supported yet");
 	if (k->vip.family != DPVS_AF_INET || memcmp(k->vip.bytes + 4, zero, 12) != 0)
@@ -180,7 +237,7 @@ ctl_svc_add(struct dpvs_config_set *set, const struct ctl_svc_args *a, char *err
 	struct dpvs_lb_tables *lb = &set->lb;
 	struct dpvs_service *s;
 	uint8_t sched = (uint8_t)(a->sched >= 0 ? a->sched : DPVS_SCHED_WLC);
-	char ks[96];
+	char ks[CTL_KEY_STR];
 	uint32_t i;
 	int rc;
 
@@ -199,6 +256,9 @@ ctl_svc_add(struct dpvs_config_set *set, const struct ctl_svc_args *a, char *err
 		return dpvs_errf(err, errlen, -CTL_EFULL,
 				"service table is full (%u services: [tables] services in "
 				"dpvs.conf)", lb->caps.services);
+	if (a->key.is_match && lb->nmatch >= DPVS_MATCH_MAX)
+		return dpvs_errf(err, errlen, -CTL_EFULL, "%s: there are %u match services already, "
+				"the most a node takes", ks, DPVS_MATCH_MAX);
 	ctl_lb_prepare(lb);
 	s = dpvs_lb_svc(lb, i);
 	memset(s, 0, sizeof(*s));
@@ -212,12 +272,17 @@ ctl_svc_add(struct dpvs_config_set *set, const struct ctl_svc_args *a, char *err
 	s->id = lb->next_id++;
 	s->proto = a->key.proto;
 	s->sched_id = sched;
-	s->vport = htons(a->key.port);
-	s->vip = a->key.vip;
 	s->flags = a->flags > 0 ? (uint32_t)a->flags : 0;
 	lb->svc_free = i + 1;
-	ctl_svc_hash_insert(lb, (uint16_t)i);
-	ctl_aix_ref(lb, &s->vip, ctl_aix_bit(s->proto, 1), 1);
+	if (a->key.is_match) {
+		s->flags |= DPVS_SVC_F_MATCH;
+		ctl_match_add(lb, (uint16_t)i, &a->key.match);
+	} else {
+		s->vport = htons(a->key.port);
+		s->vip = a->key.vip;
+		ctl_svc_hash_insert(lb, (uint16_t)i);
+		ctl_aix_ref(lb, &s->vip, ctl_aix_bit(s->proto, 1), 1);
+	}
 	ctl_sched_mark(lb, (uint16_t)i);
 	return 0;
 }
@@ -246,7 +311,7 @@ ctl_svc_edit(struct dpvs_config_set *set, const struct ctl_svc_args *a, char *er
 	if (a->sched >= 0)
 		s->sched_id = (uint8_t)a->sched;
 	if (a->flags >= 0)
-		s->flags = (uint32_t)a->flags | (s->flags & DPVS_SVC_F_DIRTY);
+		s->flags = (uint32_t)a->flags | (s->flags & (DPVS_SVC_F_DIRTY | DPVS_SVC_F_MATCH));
 	if (!ctl_sched_wants_table(s->sched_id))
 		ctl_sched_table_put(&set->lb, (uint16_t)i);
 	ctl_sched_mark(&set->lb, (uint16_t)i);
@@ -272,8 +337,10 @@ ctl_svc_del(struct dpvs_config_set *set, const struct ctl_svc_key *k, char *err,
 	s = dpvs_lb_svc(lb, (uint32_t)i);
 	dl = dpvs_lb_svc_dests(lb, (uint32_t)i);
 	la = dpvs_lb_svc_laddrs(lb, (uint32_t)i);
+	ctl_check_svc_gone(lb, (uint32_t)i);     /* its health checks go too */
 	for (j = 0; j < s->ndests && j < lb->caps.svc_dests; j++) {
 		if (dl[j] < lb->caps.dests) {
+			ctl_dest_ref(lb, s, &dpvs_lb_dests(lb)[dl[j]], -1);
 			memset(&dpvs_lb_dests(lb)[dl[j]], 0, sizeof(struct dpvs_dest));
 			if (dl[j] < lb->dest_free)
 				lb->dest_free = dl[j];
@@ -286,8 +353,12 @@ ctl_svc_del(struct dpvs_config_set *set, const struct ctl_svc_key *k, char *err,
 		ctl_aix_ref(lb, &la[j].ip, ctl_aix_bit(s->proto, 0), -1);
 		memset(&la[j], 0, sizeof(la[j]));
 	}
-	ctl_aix_ref(lb, &s->vip, ctl_aix_bit(s->proto, 1), -1);
-	ctl_svc_hash_remove(lb, (uint16_t)i);
+	if ((s->flags & DPVS_SVC_F_MATCH) != 0) {
+		ctl_match_del(lb, (uint16_t)i);
+	} else {
+		ctl_aix_ref(lb, &s->vip, ctl_aix_bit(s->proto, 1), -1);
+		ctl_svc_hash_remove(lb, (uint16_t)i);
+	}
 	ctl_sched_table_put(lb, (uint16_t)i);
 	memset(s, 0, sizeof(*s));
 	if ((uint32_t)i < lb->svc_free)

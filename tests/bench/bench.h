@@ -16,11 +16,17 @@
 #define BP_LADDR    "10.0.1.10"
 #define BP_RS_TCP   "10.0.1.2"
 #define BP_RS_UDP   "10.0.1.3"
+#define BP_VIP_NAT  "10.0.0.101"   /* UDP :53, NAT to BP_RS_NAT:5353 */
+#define BP_RS_NAT   "10.0.1.4"
+#define BP_VIP_DR   "10.0.0.102"   /* UDP :53, DR to BP_RS_DR */
+#define BP_RS_DR    "10.0.1.5"
 #define BP_MAC_P0   "02:00:00:00:00:01"
 #define BP_MAC_P1   "02:00:00:00:00:02"
 #define BP_MAC_CLI  "02:aa:00:00:00:02"
 #define BP_MAC_RS1  "02:00:00:00:00:21"
 #define BP_MAC_RS2  "02:00:00:00:00:22"
+#define BP_MAC_RS3  "02:00:00:00:00:23"
+#define BP_MAC_RS4  "02:00:00:00:00:24"
 #define BP_VPORT_TCP 80
 #define BP_VPORT_UDP 53
 #define BP_RPORT_TCP 8080
@@ -40,5 +46,10 @@ void bp_frame_udp_in(uint8_t *buf);
 /* A UDP datagram real server:5353 -> laddr:lport (outbound, host order
  * lport), checksums set. */
 void bp_frame_udp_out(uint8_t *buf, uint16_t lport);
+/* NAT: client:5000 -> VIP_NAT:53 (inbound), and the real server's answer
+ * RS_NAT:5353 -> client:5000 (outbound). DR: client:5000 -> VIP_DR:53. */
+void bp_frame_nat_in(uint8_t *buf);
+void bp_frame_nat_out(uint8_t *buf);
+void bp_frame_dr_in(uint8_t *buf);
 
 #endif

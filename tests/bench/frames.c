@@ -28,7 +28,13 @@ bp_write_rules(FILE *f)
 		"laddr add -u " BP_VIP ":53 " BP_LADDR " dev dpdk1\n"
 		"neigh add " BP_RS_TCP " lladdr " BP_MAC_RS1 " dev dpdk1\n"
 		"neigh add " BP_RS_UDP " lladdr " BP_MAC_RS2 " dev dpdk1\n"
-		"neigh add " BP_CLIENT " lladdr " BP_MAC_CLI " dev dpdk0\n");
+		"neigh add " BP_CLIENT " lladdr " BP_MAC_CLI " dev dpdk0\n"
+		"-A -u " BP_VIP_NAT ":53 -s rr\n"
+		"-a -u " BP_VIP_NAT ":53 -r " BP_RS_NAT ":5353 -b nat -w 1\n"
+		"neigh add " BP_RS_NAT " lladdr " BP_MAC_RS3 " dev dpdk1\n"
+		"-A -u " BP_VIP_DR ":53 -s rr\n"
+		"-a -u " BP_VIP_DR ":53 -r " BP_RS_DR " -b dr -w 1\n"
+		"neigh add " BP_RS_DR " lladdr " BP_MAC_RS4 " dev dpdk1\n");
 
 	return n < 0 ? -1 : 0;
 }
@@ -119,4 +125,28 @@ bp_frame_udp_out(uint8_t *buf, uint16_t lport)
 	put_udp(put_l2l3(buf, BP_MAC_P1, BP_MAC_RS2, BP_RS_UDP, BP_LADDR, IPPROTO_UDP,
 			 BP_UDP_LEN),
 		BP_RPORT_UDP, lport);
+}
+
+void
+bp_frame_nat_in(uint8_t *buf)
+{
+	put_udp(put_l2l3(buf, BP_MAC_P0, BP_MAC_CLI, BP_CLIENT, BP_VIP_NAT, IPPROTO_UDP,
+			 BP_UDP_LEN),
+		BP_CPORT_UDP, BP_VPORT_UDP);
+}
+
+void
+bp_frame_nat_out(uint8_t *buf)
+{
+	put_udp(put_l2l3(buf, BP_MAC_P1, BP_MAC_RS3, BP_RS_NAT, BP_CLIENT, IPPROTO_UDP,
+			 BP_UDP_LEN),
+		BP_RPORT_UDP, BP_CPORT_UDP);
+}
+
+void
+bp_frame_dr_in(uint8_t *buf)
+{
+	put_udp(put_l2l3(buf, BP_MAC_P0, BP_MAC_CLI, BP_CLIENT, BP_VIP_DR, IPPROTO_UDP,
+			 BP_UDP_LEN),
+		BP_CPORT_UDP, BP_VPORT_UDP);
 }

@@ -3,7 +3,8 @@
  * (libworker's wk_loop_once) in one process, beside a bare l2 forward of the
  * same frames through the same ports.
  *
- *   dpvs-bench-pipe [--packets N] [--warmup N] [--case syn|udp-in|udp-out]
+ *   dpvs-bench-pipe [--packets N] [--warmup N]
+ *                   [--case syn|udp-in|udp-out|nat-in|nat-out|dr-in]
  *                   [--only pipe|base] [--lcore L]
  *
  * Ports dpdk0 (client side) and dpdk1 (server side) are ring ethdevs
@@ -24,6 +25,12 @@
  *   udp-in   established UDP client -> VIP:53 (the connection is made by
  *            one untimed frame first), out on dpdk1.
  *   udp-out  its replies, real server -> laddr:lport, out on dpdk0.
+ *   nat-in   established UDP NAT client -> VIP_NAT:53, out on dpdk1
+ *            (destination rewritten).
+ *   nat-out  its replies, real server -> client, out on dpdk0 (source
+ *            rewritten; the connection is this worker's: no owner lookup).
+ *   dr-in    established UDP DR client -> VIP_DR:53, out on dpdk1 (only the
+ *            Ethernet header rewritten).
  * Prints one line per case and kind: "RESULT <case> <pipe|base> <cycles per
  * packet> <packets>". EAL runs without hugepages and shared config.
  */
@@ -57,12 +64,16 @@
 #define BP_SYN_CHUNK 32768   /* SYNs between two expiries; below the lport space */
 #define BP_ROUNDS 9          /* the result is the fastest round's */
 
-enum bp_case { BP_SYN = 0, BP_UDP_IN, BP_UDP_OUT, BP_NCASES };
+enum bp_case { BP_SYN = 0, BP_UDP_IN, BP_UDP_OUT, BP_NAT_IN, BP_NAT_OUT, BP_DR_IN, BP_NCASES };
 enum bp_kind { BP_PIPE = 0, BP_BASE, BP_NKINDS };
 
-static const char *const bp_case_name[BP_NCASES] = { "syn", "udp-in", "udp-out" };
+static const char *const bp_case_name[BP_NCASES] = { "syn", "udp-in", "udp-out", "nat-in",
+						     "nat-out", "dr-in" };
 static const char *const bp_kind_name[BP_NKINDS] = { "pipe", "base" };
-static const uint16_t bp_in_port[BP_NCASES] = { 0, 0, 1 };
+static const uint16_t bp_in_port[BP_NCASES] = { 0, 0, 1, 0, 1, 0 };
+/* the case whose first burst makes the connection a case's frames belong to */
+static const int bp_maker[BP_NCASES] = { -1, BP_UDP_IN, BP_UDP_IN, BP_NAT_IN, BP_NAT_IN,
+					  BP_DR_IN };
 
 struct bp_opts {
 	unsigned long packets;
@@ -80,6 +91,7 @@ struct bp_node {
 	uint16_t pid[2];
 	uint16_t lport;      /* the UDP connection's local port, host order */
 	uint32_t syn_seq;
+	uint8_t made[BP_NCASES]; /* the connection of bp_maker[k] exists */
 };
 
 static int
@@ -134,7 +146,8 @@ parse_args(int argc, char **argv, struct bp_opts *o)
 	}
 	if (o->packets < BP_BURST * BP_ROUNDS || o->only_case == -2 || o->only_kind == -2) {
 		fprintf(stderr, "usage: dpvs-bench-pipe [--packets N>=288] [--warmup N]"
-				" [--case syn|udp-in|udp-out] [--only pipe|base] [--lcore L]\n");
+				" [--case syn|udp-in|udp-out|nat-in|nat-out|dr-in] [--only pipe|base]"
+				" [--lcore L]\n");
 		return -1;
 	}
 	o->packets -= o->packets % BP_BURST;
@@ -297,12 +310,26 @@ feed_burst(struct bp_node *n, enum bp_case k)
 		return -1;
 	for (i = 0; i < BP_BURST; i++) {
 		d = (uint8_t *)rte_pktmbuf_append(m[i], BP_FRAME_LEN);
-		if (k == BP_SYN)
+		switch (k) {
+		case BP_SYN:
 			bp_frame_syn(d, (uint16_t)(1024 + n->syn_seq++ % BP_SYN_CHUNK));
-		else if (k == BP_UDP_IN)
+			break;
+		case BP_UDP_IN:
 			bp_frame_udp_in(d);
-		else
+			break;
+		case BP_UDP_OUT:
 			bp_frame_udp_out(d, n->lport);
+			break;
+		case BP_NAT_IN:
+			bp_frame_nat_in(d);
+			break;
+		case BP_NAT_OUT:
+			bp_frame_nat_out(d);
+			break;
+		default:
+			bp_frame_dr_in(d);
+			break;
+		}
 		m[i]->port = n->pid[bp_in_port[k]];
 	}
 	if (rte_ring_enqueue_bulk(n->rx[bp_in_port[k]], (void **)m, BP_BURST, NULL) == 0) {
@@ -379,22 +406,27 @@ expire_all(struct bp_node *n)
 	return ct->count == 0 ? 0 : -1;
 }
 
-/* The UDP connection: one inbound frame, then its local port. */
+/* The UDP connection of inbound case k: one burst of it (untimed); for
+ * full-NAT, its local port. */
 static int
-make_udp_conn(struct bp_node *n)
+make_udp_conn(struct bp_node *n, enum bp_case k)
 {
 	struct dpvs_conn_table *ct = n->shm.ct[0];
 	struct dpvs_conn *c = dpvs_conn_array(ct);
 	unsigned long other = 0;
 	uint32_t i;
 
-	if (feed_burst(n, BP_UDP_IN) != 0)
+	if (feed_burst(n, k) != 0)
 		return -1;
 	wk_loop_once(&n->ctx);
 	if (drain(n, 1, &other) != BP_BURST)
 		return -1;
+	n->made[k] = 1;
+	if (k != BP_UDP_IN)
+		return 0;
 	for (i = 0; i < ct->capacity; i++)
-		if ((c[i].flags & DPVS_CONN_F_USED) != 0 && c[i].proto == IPPROTO_UDP) {
+		if ((c[i].flags & DPVS_CONN_F_USED) != 0 && c[i].proto == IPPROTO_UDP &&
+		    c[i].fwd_mode == DPVS_FWD_FNAT) {
 			n->lport = rte_be_to_cpu_16(c[i].lport);
 			return 0;
 		}
@@ -469,12 +501,10 @@ run_all(struct bp_node *n, const struct bp_opts *o)
 	for (k = 0; k < BP_NCASES; k++) {
 		if (o->only_case >= 0 && o->only_case != k)
 			continue;
-		if (k == BP_UDP_IN && n->lport == 0 && make_udp_conn(n) != 0) {
-			fprintf(stderr, "dpvs-bench-pipe: no UDP connection\n");
-			return -1;
-		}
-		if (k == BP_UDP_OUT && n->lport == 0 && make_udp_conn(n) != 0) {
-			fprintf(stderr, "dpvs-bench-pipe: no UDP connection\n");
+		if (bp_maker[k] >= 0 && !n->made[bp_maker[k]] &&
+		    make_udp_conn(n, (enum bp_case)bp_maker[k]) != 0) {
+			fprintf(stderr, "dpvs-bench-pipe: no UDP connection for %s\n",
+				bp_case_name[k]);
 			return -1;
 		}
 		for (kind = BP_NKINDS - 1; kind >= 0; kind--) {

@@ -113,6 +113,8 @@ main(int argc, char **argv)
 	snprintf(prefix, sizeof(prefix), "--file-prefix=bpl%d", (int)getpid());
 	if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0)
 		return 1;
+	if (dpvs_pool_register_ops() < 0)
+		return 1;
 	dpdk = rte_pktmbuf_pool_create("bpl_dpdk", 4095, 256, 0, 256, SOCKET_ID_ANY);
 	dpvs = rte_pktmbuf_pool_create_by_ops("bpl_dpvs", 4095, 0, 0, 256, SOCKET_ID_ANY,
 					      DPVS_POOL_OPS);

@@ -5,16 +5,21 @@
 #
 # 1. cycles per packet through the worker loop in one process
 #    (build/tests/dpvs-bench-pipe, see tests/bench/pipe.c): a TCP SYN that
-#    creates a connection, established UDP inbound, established UDP outbound;
-#    baseline: a bare rx -> MAC swap -> tx of the same frames through the
-#    same ring ports. Optional: instructions per packet from callgrind.
+#    creates a connection, established UDP inbound and outbound for full-NAT
+#    and NAT, established UDP inbound for DR; baseline: a bare rx -> MAC
+#    swap -> tx of the same frames through the same ring ports. Optional:
+#    instructions per packet from callgrind.
 # 2. the real node (dpvs-primary + one worker) forwarding 64-byte established
-#    UDP full-NAT: dpdk-testpmd txonly on a net_memif port (the node is the
-#    memif server) into the node, out of a net_null port (static neighbour);
-#    rates from `dpvsctl --json stats`. Baseline: dpdk-testpmd io forwarding
-#    net_memif -> net_null fed by an identical generator. Node and baseline
-#    run side by side and take turns (ROUNDS windows of SECS seconds each,
-#    the idle side's generator stopped); the best window of each counts.
+#    UDP by full-NAT, NAT and DR: dpdk-testpmd txonly on a net_memif port
+#    (the node is the memif server) into the node, out of a net_null port
+#    (static neighbours); rates from `dpvsctl --json stats`. Each mode has a
+#    VIP, a memif port and a generator of its own (a memif client cannot
+#    reconnect to a node whose memif is polled by a secondary process: the
+#    worker keeps the old regions), only one generator sending at a time.
+#    Baseline: dpdk-testpmd io forwarding net_memif -> net_null fed by an
+#    identical generator. Node and baseline run side by side and take turns
+#    (ROUNDS windows of SECS seconds each of full-NAT, the baseline, NAT and
+#    DR, the idle sides' generators stopped); the best window of each counts.
 # 3. (with callgrind) instructions per mbuf of the pool and ring operations,
 #    the node's crash-safe ones beside DPDK's (build/tests/dpvs-bench-pool).
 #
@@ -49,6 +54,8 @@ ID="b$$"
 NODE_P="${ID}n"  # node's EAL prefix
 GEN_P="${ID}g"   # generator of the node
 GEN2_P="${ID}h"  # generator of the baseline
+GEN3_P="${ID}i"  # NAT generator of the node
+GEN4_P="${ID}j"  # DR generator of the node
 FWD_P="${ID}f"   # baseline forwarder's
 NS="${ID}ns"
 D="$(mktemp -d /tmp/dpvs-bench.XXXXXX)"
@@ -60,6 +67,8 @@ NODE_PID=""
 NODE_MAC=02:00:00:00:00:01
 GEN_MAC=02:00:00:00:00:aa
 CLIENT=10.0.0.2 VIP=10.0.0.100 CPORT=5000 VPORT=53
+VIP_NAT=10.0.0.101 VIP_DR=10.0.0.102
+FIG1_CASES="syn udp-in udp-out nat-in nat-out dr-in"
 
 say() { printf '[bench] %s\n' "$*" >&2; }
 die() {
@@ -87,7 +96,7 @@ our_pids() {
 		pid="${f#/proc/}"
 		pid="${pid%/cmdline}"
 		[ "$pid" = "$$" ] && continue
-		if { tr '\0' ' ' <"$f"; } 2>/dev/null | grep -qE -- "(prefix[= ]($NODE_P|$GEN_P|$GEN2_P|$FWD_P)( |$))|$D/"; then
+		if { tr '\0' ' ' <"$f"; } 2>/dev/null | grep -qE -- "(prefix[= ]($NODE_P|$GEN_P|$GEN2_P|$GEN3_P|$GEN4_P|$FWD_P)( |$))|$D/"; then
 			echo "$pid"
 		fi
 	done
@@ -104,7 +113,7 @@ cleanup() {
 		kill -KILL "$pid" 2>/dev/null
 	done
 	ip netns del "$NS" 2>/dev/null
-	for p in "$NODE_P" "$GEN_P" "$GEN2_P" "$FWD_P"; do
+	for p in "$NODE_P" "$GEN_P" "$GEN2_P" "$GEN3_P" "$GEN4_P" "$FWD_P"; do
 		rm -f /dev/hugepages/"$p"*
 		rm -rf /var/run/dpdk/"$p"
 	done
@@ -143,7 +152,7 @@ figure1() {
 	done <<<"$out"
 	[ "$CG" = 1 ] || return 0
 	n=9600
-	for k in syn udp-in udp-out; do
+	for k in $FIG1_CASES; do
 		say "figure 1: callgrind, $n packets of $k"
 		valgrind --tool=callgrind --callgrind-out-file="$D/cg.$k" "$PIPE" --packets "$n" \
 			--warmup 0 --case "$k" >/dev/null 2>&1 || {
@@ -203,15 +212,16 @@ pmd_cmd() { # FD COMMAND
 	echo "$2" >&"$1" 2>/dev/null || true
 }
 
-# start_gen NAME FD SOCKET PREFIX: testpmd txonly (not started), memif client
-# on SOCKET, fwd lcore on CPU 0, UDP CLIENT:CPORT -> VIP:VPORT, 64-byte
-# frames, to NODE_MAC.
+# start_gen NAME FD SOCKET PREFIX [SRC DST PEER]: testpmd txonly (not started),
+# memif client on SOCKET, fwd lcore on CPU 0, UDP SRC:CPORT -> DST:VPORT
+# (default CLIENT -> VIP), 64-byte frames, to PEER (default NODE_MAC).
 start_gen() {
 	start_pmd "$1" "$2" -l 0,1 --main-lcore 1 --no-huge -m 256 --no-shconf --no-pci \
 		--file-prefix="$4" \
 		--vdev="net_memif0,role=client,socket=$3,socket-abstract=no,mac=$GEN_MAC" -- \
 		-i --forward-mode=txonly --total-num-mbufs=8192 \
-		--eth-peer=0,$NODE_MAC --tx-ip=$CLIENT,$VIP --tx-udp=$CPORT,$VPORT --txpkts=64
+		--eth-peer=0,"${7:-$NODE_MAC}" --tx-ip="${5:-$CLIENT}","${6:-$VIP}" \
+		--tx-udp=$CPORT,$VPORT --txpkts=64
 }
 
 # stop_pmd PID FD: "quit", then wait (SIGINT after 5 s)
@@ -264,6 +274,10 @@ idle_sleep_us = 50
 vdev = net_memif0,role=server,socket=$D/node-memif.sock,socket-abstract=no,mac=$NODE_MAC
 [port.dpdk1]
 vdev = net_null0,no-rx=1
+[port.dpdk2]
+vdev = net_memif2,role=server,socket=$D/node-memif2.sock,socket-abstract=no,mac=02:00:00:00:00:03
+[port.dpdk3]
+vdev = net_memif3,role=server,socket=$D/node-memif3.sock,socket-abstract=no,mac=02:00:00:00:00:04
 EOF
 	cat >"$D/rules" <<EOF
 addr add 10.0.0.1/24 dev dpdk0
@@ -273,13 +287,21 @@ addr add 10.0.1.10/32 dev dpdk1
 -a -u $VIP:$VPORT -r 10.0.1.3:5353 -b fnat -w 1
 laddr add -u $VIP:$VPORT 10.0.1.10 dev dpdk1
 neigh add 10.0.1.3 lladdr 02:00:00:00:00:22 dev dpdk1
+addr add 10.0.2.1/24 dev dpdk2
+addr add 10.0.3.1/24 dev dpdk3
+-A -u $VIP_NAT:$VPORT -s rr
+-a -u $VIP_NAT:$VPORT -r 10.0.1.4:5353 -b nat -w 1
+neigh add 10.0.1.4 lladdr 02:00:00:00:00:23 dev dpdk1
+-A -u $VIP_DR:$VPORT -s rr
+-a -u $VIP_DR:$VPORT -r 10.0.1.5 -b dr -w 1
+neigh add 10.0.1.5 lladdr 02:00:00:00:00:24 dev dpdk1
 EOF
 }
 
 positive() { awk -v v="$1" 'BEGIN { exit !(v + 0 > 0) }'; }
 ctl() { "$BIN/dpvsctl" -s "$D/run/ctl.sock" "$@"; }
 worker_running() { [ "$(ctl --json worker show | jq '[.[] | select(.state == "running")] | length')" = 1 ]; }
-udp_conn_up() { ctl conn show | grep -q "$CLIENT:$CPORT"; }
+udp_conn_up() { ctl conn show | grep -q " ${1:-$CLIENT}:$CPORT *${2:-$VIP}:$VPORT "; }
 # node_counters: "<ns> <worker rx> <dpdk1 opackets> <worker drops>"
 node_counters() {
 	local t j
@@ -303,6 +325,16 @@ figure2_setup() {
 	pmd_cmd 7 start
 	wait_until 30 udp_conn_up || { tail -20 "$D/gen-node.log" >&2; die "no UDP connection in the node"; }
 	pmd_cmd 7 stop
+	start_gen gen-nat 5 "$D/node-memif2.sock" "$GEN3_P" 10.0.2.2 "$VIP_NAT" 02:00:00:00:00:03
+	pmd_cmd 5 start
+	wait_until 30 udp_conn_up 10.0.2.2 "$VIP_NAT" ||
+		{ tail -20 "$D/gen-nat.log" >&2; die "no NAT connection in the node"; }
+	pmd_cmd 5 stop
+	start_gen gen-dr 6 "$D/node-memif3.sock" "$GEN4_P" 10.0.3.2 "$VIP_DR" 02:00:00:00:00:04
+	pmd_cmd 6 start
+	wait_until 30 udp_conn_up 10.0.3.2 "$VIP_DR" ||
+		{ tail -20 "$D/gen-dr.log" >&2; die "no DR connection in the node"; }
+	pmd_cmd 6 stop
 	say "figure 2: baseline testpmd io forwarding (prefix $FWD_P), generator $GEN2_P"
 	start_pmd fwd 8 -l 0,1 --main-lcore 0 --no-huge -m 256 --no-shconf --no-pci \
 		--file-prefix="$FWD_P" \
@@ -313,19 +345,20 @@ figure2_setup() {
 	pmd_show fwd 8 2 && pmd_show gen-fwd 9 1 || die "testpmd does not answer"
 }
 
-# One window of the node: generator on, warm-up, SECS measured, off.
+# One window of the node with generator NAME on fd FD (default: full-NAT's):
+# generator on, warm-up, SECS measured, off.
 # Prints "<rx Mpps> <tx Mpps> <drops> <generator Mpps>".
 node_window() {
-	local a b
-	pmd_cmd 7 start
+	local a b name="${1:-gen-node}" fd="${2:-7}"
+	pmd_cmd "$fd" start
 	sleep 0.5
-	pmd_show gen-node 7 1 || return 1
+	pmd_show "$name" "$fd" 1 || return 1
 	a="$(node_counters)" || return 1
 	sleep "$SECS"
-	pmd_show gen-node 7 1 || return 1
+	pmd_show "$name" "$fd" 1 || return 1
 	b="$(node_counters)" || return 1
-	pmd_cmd 7 stop
-	awk -v a="$a" -v b="$b" -v g="$(pmd_rate gen-node 0 Tx-pps)" 'BEGIN {
+	pmd_cmd "$fd" stop
+	awk -v a="$a" -v b="$b" -v g="$(pmd_rate "$name" 0 Tx-pps)" 'BEGIN {
 		split(a, x, " "); split(b, y, " "); s = (y[1] - x[1]) / 1e9
 		printf "%.3f %.3f %d %s\n", (y[2] - x[2]) / s / 1e6, (y[3] - x[3]) / s / 1e6,
 			y[4] - x[4], g }'
@@ -344,13 +377,27 @@ base_window() {
 	echo "$(pmd_rate fwd 0 Rx-pps) $(pmd_rate fwd 1 Tx-pps) $(pmd_rate gen-fwd 0 Tx-pps)"
 }
 
+# mode_window MODE NAME FD: a window of NAT or DR; keeps the best in
+# MODE_TX/RX/GEN[MODE].
+declare -A MODE_TX MODE_RX MODE_GEN
+mode_window() {
+	local m="$1" w rx tx drop gen
+	w="$(node_window "$2" "$3")" || die "node window ($m) failed"
+	read -r rx tx drop gen <<<"$w"
+	say "  node, $m: forwarded $tx Mpps (generator $gen Mpps)"
+	NODE_DROP=$((${NODE_DROP:-0} + drop))
+	if awk -v a="$tx" -v b="${MODE_TX[$m]:-0}" 'BEGIN { exit !(a > b) }'; then
+		MODE_RX[$m]=$rx MODE_TX[$m]=$tx MODE_GEN[$m]=$gen
+	fi
+}
+
 # ROUNDS alternating windows; the best window of each side counts.
 figure2() {
 	local r w rx tx drop gen
 	figure2_setup
 	NODE_TX=0 BASE_TX=0
 	for r in $(seq 1 "$ROUNDS"); do
-		say "figure 2: round $r of $ROUNDS: node, then baseline, $SECS s each"
+		say "figure 2: round $r of $ROUNDS: node, baseline, node NAT, node DR, $SECS s each"
 		w="$(node_window)" || die "node window failed"
 		read -r rx tx drop gen <<<"$w"
 		say "  node: forwarded $tx Mpps (generator $gen Mpps)"
@@ -364,10 +411,14 @@ figure2() {
 		if awk -v a="$tx" -v b="$BASE_TX" 'BEGIN { exit !(a > b) }'; then
 			BASE_RX=$rx BASE_TX=$tx BASE_GEN=$gen
 		fi
+		mode_window nat gen-nat 5
+		mode_window dr gen-dr 6
 	done
 	positive "$NODE_TX" || { tail -30 "$D/primary.log" >&2; die "the node forwarded nothing"; }
 	positive "$BASE_TX" || { tail -30 "$D/fwd.log" >&2; die "the baseline forwarded nothing"; }
-	for r in 7 9 8; do
+	positive "${MODE_TX[nat]:-0}" || die "the node forwarded no NAT"
+	positive "${MODE_TX[dr]:-0}" || die "the node forwarded no DR"
+	for r in 7 5 6 9 8; do
 		stop_pmd "${PMD_OF_FD[$r]}" "$r"
 	done
 	kill_wait "$NODE_PID" TERM 15
@@ -389,18 +440,21 @@ report() {
 	echo
 	echo "| Case | Pipeline cycles/pkt | Baseline cycles/pkt | Ratio | Pipeline instr/pkt | Baseline instr/pkt |"
 	echo "|---|---:|---:|---:|---:|---:|"
-	for k in syn udp-in udp-out; do
+	for k in $FIG1_CASES; do
 		case "$k" in
 		syn) name="TCP SYN, creates a connection" ;;
 		udp-in) name="UDP established, inbound (client -> VIP)" ;;
 		udp-out) name="UDP established, outbound (server -> laddr)" ;;
+		nat-in) name="NAT: UDP established, inbound (client -> VIP)" ;;
+		nat-out) name="NAT: UDP established, outbound (server -> client)" ;;
+		dr-in) name="DR: UDP established, inbound (client -> VIP)" ;;
 		esac
 		echo "| $name | ${CPP[$k/pipe]:-?} | ${CPP[$k/base]:-?} |" \
 			"$(ratio "${CPP[$k/pipe]:-0}" "${CPP[$k/base]:-0}") |" \
 			"${IR[$k/pipe]:--} | ${IR[$k/base]:--} |"
 	done
 	echo
-	echo "### Figure 2: the node forwarding 64-byte established UDP full-NAT"
+	echo "### Figure 2: the node forwarding 64-byte established UDP: full-NAT, NAT, DR"
 	echo
 	echo "dpdk-testpmd txonly (one flow, 64-byte frames) on net_memif into the node, out of"
 	echo "net_null. Node: dpvs-primary + 1 worker (idle_sleep_us = 50, it never idles under load),"
@@ -413,9 +467,11 @@ report() {
 	echo
 	echo "| | Node (dpvs-mp) | Baseline (testpmd io) | Ratio |"
 	echo "|---|---:|---:|---:|"
-	echo "| forwarded, Mpps (out of net_null) | $NODE_TX | $BASE_TX | $(ratio "$NODE_TX" "$BASE_TX") |"
-	echo "| received, Mpps (from net_memif) | $NODE_RX | $BASE_RX | $(ratio "$NODE_RX" "$BASE_RX") |"
-	echo "| generator sent, Mpps | $NODE_GEN | $BASE_GEN | |"
+	echo "| full-NAT forwarded, Mpps (out of net_null) | $NODE_TX | $BASE_TX | $(ratio "$NODE_TX" "$BASE_TX") |"
+	echo "| full-NAT received, Mpps (from net_memif) | $NODE_RX | $BASE_RX | $(ratio "$NODE_RX" "$BASE_RX") |"
+	echo "| full-NAT generator sent, Mpps | $NODE_GEN | $BASE_GEN | |"
+	echo "| NAT forwarded, Mpps (generator ${MODE_GEN[nat]:-?}) | ${MODE_TX[nat]:-?} | $BASE_TX | $(ratio "${MODE_TX[nat]:-0}" "$BASE_TX") |"
+	echo "| DR forwarded, Mpps (generator ${MODE_GEN[dr]:-?}) | ${MODE_TX[dr]:-?} | $BASE_TX | $(ratio "${MODE_TX[dr]:-0}" "$BASE_TX") |"
 	echo
 	echo "Node drops in its windows: $NODE_DROP. Load average (1 min) at the start of the"
 	echo "run: $LOAD0, at the end: $(cut -d' ' -f1 /proc/loadavg) (other processes on the machine"

@@ -101,7 +101,8 @@ lb_services() {
 cat >"$T_DIR/lb_server.py" <<'EOF'
 # http NAME ADDR PORT LOG | udp NAME ADDR PORT LOG: a real server bound to
 # ADDR:PORT. HTTP/1.1 with keep-alive answers "server NAME" to any GET
-# (GET /slow: the same line padded to 100 bytes, sent 10 bytes every 0.4 s);
+# (GET /slow: the same line padded to 100 bytes, sent 10 bytes every 0.4 s)
+# and "server NAME got N bytes" to a POST of N bytes;
 # UDP echoes each datagram with " from NAME" appended. Each request's client
 # address goes to LOG (one line "ADDR PORT"). Runs until killed.
 import http.server
@@ -143,6 +144,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.wfile.flush()
                 time.sleep(0.4)
             self.wfile.write(data[i:i + step])
+
+    def do_POST(self):
+        # reads the body, answers "server NAME got N bytes"
+        log.write("%s %d\n" % self.client_address[:2])
+        n = int(self.headers.get("Content-Length", "0"))
+        got = 0
+        while got < n:
+            chunk = self.rfile.read(min(65536, n - got))
+            if not chunk:
+                break
+            got += len(chunk)
+        data = ("server %s got %d bytes\n" % (name, got)).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def log_message(self, *args):
         pass

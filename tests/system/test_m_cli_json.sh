@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System test of the dpvsctl interface the acceptance tests rely on (issue 2):
 # --json right after dpvsctl or after the command gives the same document;
-# worker show is a list of objects with id, pid, state, restarts; stats is an
+# worker show is a list of objects with id, pid, state, restarts, last_exit
+# (null before any replacement) and last_gap_ms; stats is an
 # object with ports (name, ipackets, opackets, ibytes, obytes, imissed,
 # ierrors), workers, drops (reason -> count, every reason of shm/stats.h) and
 # events (every event of shm/stats.h);
@@ -19,8 +20,8 @@ for cmd in "addr show" "neigh show" "worker show" "version"; do
 	# shellcheck disable=SC2086
 	back="$(ctl a $cmd --json)" || fail "dpvsctl $cmd --json"
 	jq -e . >/dev/null <<<"$front" || fail "dpvsctl --json $cmd: not JSON: $front"
-	[ "$(jq -S -c 'del(.. | .heartbeat_age_ms?)' <<<"$front")" = \
-		"$(jq -S -c 'del(.. | .heartbeat_age_ms?)' <<<"$back")" ] ||
+	[ "$(jq -S -c 'del(.. | .heartbeat_age_ms?, .standby_ready?)' <<<"$front")" = \
+		"$(jq -S -c 'del(.. | .heartbeat_age_ms?, .standby_ready?)' <<<"$back")" ] ||
 		fail "--json before and after '$cmd' differ: $front vs $back"
 	log "ok: --json before and after '$cmd' agree"
 	# shellcheck disable=SC2086
@@ -30,8 +31,9 @@ done
 
 w="$(ctl a --json worker show)"
 jq -e 'type == "array" and length == 1 and
-	all(.[]; has("id") and has("pid") and has("state") and has("restarts"))' <<<"$w" >/dev/null ||
-	fail "worker show --json lacks id/pid/state/restarts: $w"
+	all(.[]; has("id") and has("pid") and has("state") and has("restarts") and
+	    has("last_exit") and has("last_gap_ms") and .last_exit == null)' <<<"$w" >/dev/null ||
+	fail "worker show --json lacks id/pid/state/restarts/last_exit/last_gap_ms: $w"
 log "ok: worker show --json: $w"
 
 s="$(ctl a stats --json)"

@@ -1,6 +1,7 @@
 /*
  * Unit tests for a worker's connection table (worker/ipvs/conn.c, conn_timer.c):
- * insert and lookup in both directions, misses, free, a full table, expiry
+ * insert and lookup in both directions, misses, another worker's read-only
+ * look (bounded on a corrupt table), free, a full table, expiry
  * on the wheel (on time, long timeouts, bounded work, catch-up after a long
  * absence), and the rebuild of every derived part from the array alone
  * (which keeps what is not derived: the arrival ports, the TCP windows).
@@ -153,6 +154,44 @@ START_TEST(test_lookup_both_directions_and_misses)
 	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, &other, c.cport, &c.vaddr, c.vport,
 					 &dir), DPVS_CONN_NIL);
 	free(ct);
+}
+END_TEST
+
+/* Another worker's read-only look (wk_conn_peer_has): both directions, a
+ * freed connection gone; a table its owner left corrupt (a cycle, an index
+ * past the end, a zeroed index of a table never built) costs a bounded
+ * walk and a miss, never a crash or a loop. */
+START_TEST(test_peer_lookup)
+{
+	struct dpvs_conn_table *ct = table_new(64, T0), *raw;
+	uint32_t idx = add_conn(ct, IPPROTO_TCP, 7, T0, T0 + 60 * SEC), i;
+	struct dpvs_conn c = dpvs_conn_array(ct)[idx];
+	struct dpvs_ip other = v4(0x0a0000ffu);
+	uint32_t *b = dpvs_conn_buckets(ct);
+
+	ck_assert(wk_conn_peer_has(ct, IPPROTO_TCP, &c.caddr, c.cport, &c.vaddr, c.vport));
+	ck_assert(wk_conn_peer_has(ct, IPPROTO_TCP, &c.daddr, c.dport, &c.laddr, c.lport));
+	ck_assert(!wk_conn_peer_has(ct, IPPROTO_UDP, &c.daddr, c.dport, &c.laddr, c.lport));
+	ck_assert(!wk_conn_peer_has(ct, IPPROTO_TCP, &other, c.dport, &c.laddr, c.lport));
+	wk_conn_free(ct, idx);
+	ck_assert(!wk_conn_peer_has(ct, IPPROTO_TCP, &c.daddr, c.dport, &c.laddr, c.lport));
+	/* every bucket a cycle through one entry, then past the end */
+	idx = add_conn(ct, IPPROTO_TCP, 8, T0, T0 + 60 * SEC);
+	for (i = 0; i < ct->nbuckets; i++)
+		b[i] = idx << 1;
+	dpvs_conn_array(ct)[idx].hnext[0] = idx << 1;
+	ck_assert(!wk_conn_peer_has(ct, IPPROTO_TCP, &other, c.cport, &c.vaddr, c.vport));
+	for (i = 0; i < ct->nbuckets; i++)
+		b[i] = (ct->capacity + 5) << 1;
+	ck_assert(!wk_conn_peer_has(ct, IPPROTO_TCP, &other, c.cport, &c.vaddr, c.vport));
+	free(ct);
+	/* formatted, never rebuilt: every bucket says entry 0 */
+	raw = aligned_alloc(64, DPVS_CONN_MZ_SIZE(64));
+	ck_assert_ptr_nonnull(raw);
+	memset(raw, 0, DPVS_CONN_MZ_SIZE(64));
+	dpvs_conn_table_format(raw, 64);
+	ck_assert(!wk_conn_peer_has(raw, IPPROTO_TCP, &c.caddr, c.cport, &c.vaddr, c.vport));
+	free(raw);
 }
 END_TEST
 
@@ -630,6 +669,7 @@ main(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_lookup_both_directions_and_misses);
+	tcase_add_test(tc, test_peer_lookup);
 	tcase_add_test(tc, test_ipv6_and_no_local_address);
 	tcase_add_test(tc, test_free_then_miss_and_others_stay);
 	tcase_add_test(tc, test_full_table_then_room);

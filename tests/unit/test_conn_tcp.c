@@ -1,7 +1,7 @@
 /*
  * Unit tests for LVS's TCP states (worker/ipvs/proto_tcp.c): the state machine
- * over a normal open and close from either side, a reset, a simultaneous
- * close, flag precedence, state names, and the idle timeout per state and
+ * over a normal open and close from either side, a one-way connection's
+ * input-only table (dr, tunnel), a reset, a simultaneous close, flag precedence, state names, and the idle timeout per state and
  * protocol with its fallbacks for zero config values. Pure functions, no EAL.
  */
 #include <netinet/in.h>
@@ -57,6 +57,38 @@ START_TEST(test_open_and_client_close)
 	};
 
 	walk(s, RTE_DIM(s));
+}
+END_TEST
+
+/* A one-way connection (dr, tunnel): LVS's input-only table, the server's
+ * side never seen. */
+START_TEST(test_input_only)
+{
+	static const struct step s[] = {
+		{ WK_TCP_IN_ONLY, SYN, DPVS_TCPS_SYN_RECV },
+		{ WK_TCP_IN_ONLY, ACK, DPVS_TCPS_ESTABLISHED },
+		{ WK_TCP_IN_ONLY, ACK, DPVS_TCPS_ESTABLISHED },
+		{ WK_TCP_IN_ONLY, FIN | ACK, DPVS_TCPS_FIN_WAIT },   /* input: CLOSE_WAIT */
+		{ WK_TCP_IN_ONLY, ACK, DPVS_TCPS_FIN_WAIT },
+		{ WK_TCP_IN_ONLY, FIN | ACK, DPVS_TCPS_FIN_WAIT },   /* retransmitted */
+		{ WK_TCP_IN_ONLY, SYN, DPVS_TCPS_SYN_RECV },         /* the tuple reused */
+		{ WK_TCP_IN_ONLY, RST, DPVS_TCPS_SYN_RECV },
+		{ WK_TCP_IN_ONLY, ACK, DPVS_TCPS_ESTABLISHED },
+		{ WK_TCP_IN_ONLY, RST | ACK, DPVS_TCPS_CLOSE },
+	};
+	unsigned int st;
+
+	walk(s, RTE_DIM(s));
+	/* where the tables differ: input-only never waits for the server */
+	ck_assert_uint_eq(wk_tcp_next_state(DPVS_TCPS_ESTABLISHED, IN, FIN),
+			  DPVS_TCPS_CLOSE_WAIT);
+	ck_assert_uint_eq(wk_tcp_next_state(DPVS_TCPS_SYNACK, WK_TCP_IN_ONLY, RST),
+			  DPVS_TCPS_CLOSE);
+	ck_assert_uint_eq(wk_tcp_next_state(DPVS_TCPS_SYNACK, IN, RST), DPVS_TCPS_SYN_RECV);
+	for (st = 0; st < DPVS_TCPS_MAX; st++)
+		ck_assert_uint_eq(wk_tcp_next_state((uint8_t)st, WK_TCP_IN_ONLY, SYN),
+				  st == DPVS_TCPS_ESTABLISHED || st == DPVS_TCPS_SYN_SENT ?
+					  DPVS_TCPS_ESTABLISHED : DPVS_TCPS_SYN_RECV);
 }
 END_TEST
 
@@ -224,6 +256,7 @@ main(void)
 	int failed;
 
 	tcase_add_test(tc, test_open_and_client_close);
+	tcase_add_test(tc, test_input_only);
 	tcase_add_test(tc, test_server_closes_first);
 	tcase_add_test(tc, test_simultaneous_close);
 	tcase_add_test(tc, test_resets);

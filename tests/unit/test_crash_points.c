@@ -12,6 +12,9 @@
  *   - the leak is what docs/crash-safety.md says: size - allocated equals
  *     the objects of the operation in flight (for a put, a dequeue's
  *     reservation) and is 0 for every point inside a spill or refill.
+ * A planned handover (the old worker stops between two operations, gives up
+ * its pool role, releases) leaves nothing to repair, and its successor
+ * takes the role and the rings while the old process still runs.
  * And the checks can fail: without the repair, or with the wrong repair,
  * they see the stale slot or the duplicate (the last cases; the design
  * before this one is in test_crash_today.c).
@@ -53,7 +56,7 @@ struct journal {
 	uint32_t held_n;
 	volatile uint32_t op;     /* OP_* in flight */
 	volatile uint32_t op_n;   /* its objects */
-	uint32_t pad;
+	uint32_t released;        /* handover test: 1 the old worker let go, 2 it may exit */
 };
 
 static struct dpvs_root *root;
@@ -72,6 +75,7 @@ node_up(void)
 	root->conf.nworkers = 2;
 	root->conf.nports = 1;
 	snprintf(name, sizeof(name), "cp%u", seq);
+	ck_assert_int_ge(dpvs_pool_register_ops(), 0);
 	shm.pool = rte_pktmbuf_pool_create_by_ops(name, POOL_N, 0, 0, 256, SOCKET_ID_ANY,
 						  DPVS_POOL_OPS);
 	ck_assert_ptr_nonnull(shm.pool);
@@ -420,6 +424,104 @@ START_TEST(test_kill_at_point)
 }
 END_TEST
 
+/* ---- a planned handover needs no repair ---- */
+
+/* Worker 0 at work (bursts to worker 1, drains worker 1's bursts through its
+ * in-flight array, a few mbufs held across iterations like tx buffers),
+ * then a planned handover as dpvs-worker does it: stop between two
+ * operations, give up the pool role, release; then keep running on the
+ * depot directly (a process that exits after its handover). */
+static int
+work_then_release(void *arg)
+{
+	void *local[BURST];
+	uint32_t i, j, n;
+	void *m;
+
+	(void)arg;
+	dpvs_pool_set_role(shm.pool, DPVS_ROLE_WORKER(0));
+	for (i = 0; i < 60; i++) { /* 480 on the ring, which nobody drains */
+		if (rte_mempool_get_bulk(shm.pool, local, BURST) != 0)
+			return EXIT_BAD;
+		n = dpvs_ring_enqueue_burst(shm.redir[0][1], local, BURST);
+		if (n < BURST)
+			rte_mempool_put_bulk(shm.pool, &local[n], BURST - n);
+		n = dpvs_ring_dequeue_burst(shm.redir[1][0], J->held, BURST);
+		for (j = 0; j < n; j++) {
+			m = J->held[j];
+			J->held[j] = NULL;
+			rte_mempool_put(shm.pool, m);
+		}
+	}
+	/* what it holds across the boundary: the successor sends or frees it */
+	if (rte_mempool_get_bulk(shm.pool, J->held, 5) != 0)
+		return EXIT_BAD;
+	J->held_n = 5;
+	dpvs_pool_set_role(shm.pool, DPVS_ROLE_NONE);
+	__atomic_store_n(&J->released, 1, __ATOMIC_RELEASE);
+	/* until the successor is done (the parent says so), or a deadline */
+	for (i = 0; __atomic_load_n(&J->released, __ATOMIC_ACQUIRE) == 1 && i < 50000000; i++) {
+		if (rte_mempool_get(shm.pool, &m) != 0)
+			return EXIT_BAD;
+		rte_mempool_put(shm.pool, m);
+	}
+	return 0;
+}
+
+START_TEST(test_planned_handover_needs_no_repair)
+{
+	static const struct scen s = { "handover", DPVS_FAULT_RING_ENQ_RESERVED, /* unarmed */
+				       DPVS_ROLE_WORKER(0), work_then_release, NULL, 0 };
+	struct dpvs_repair_report rep;
+	uint64_t end = cu_now_ms() + DEADLINE;
+	struct timespec ts = { 0, 1000000 };
+	pid_t old, next;
+	struct cu_count c;
+	char what[256];
+	int st_old, st_next;
+
+	S = &s;
+	node_up();
+	prefill(shm.redir[1][0]);
+	old = fork();
+	if (old == 0)
+		_exit(work_then_release(NULL));
+	ck_assert_int_gt(old, 0);
+	while (!__atomic_load_n(&J->released, __ATOMIC_ACQUIRE) && cu_now_ms() < end)
+		nanosleep(&ts, NULL);
+	if (!J->released) {
+		st_old = cu_wait(old, 1);
+		ck_abort_msg("the old worker did not release (status %#x)", st_old);
+	}
+	/* what a repair would find now, with the old process still running:
+	 * nothing (it writes nothing when it finds nothing) */
+	ck_assert_int_eq(dpvs_repair_after_death(&shm, DPVS_ROLE_WORKER(0), &rep), 0);
+	dpvs_repair_describe(&rep, what, sizeof(what));
+	ck_assert_msg(rep.prod_slots == 0 && rep.cons_forward == 0 && rep.cons_back == 0 &&
+			      rep.pool.lock_held == 0 && rep.pool.op == 0,
+		      "a released worker left something to repair: %s", what);
+	/* the successor takes worker 0's role and rings as they are, while
+	 * the old process still runs */
+	next = fork();
+	if (next == 0)
+		_exit(successor(NULL));
+	ck_assert_int_gt(next, 0);
+	st_next = cu_wait(next, DEADLINE);
+	__atomic_store_n(&J->released, 2, __ATOMIC_RELEASE); /* the old one may exit */
+	st_old = cu_wait(old, DEADLINE);
+	ck_assert_msg(WIFEXITED(st_old) && WEXITSTATUS(st_old) == 0, "old: status %#x", st_old);
+	ck_assert_msg(WIFEXITED(st_next) && WEXITSTATUS(st_next) == 0, "successor: status %#x",
+		      st_next);
+	c = cu_take_all(shm.pool, dpvs_pool_set_role, all_roles, RTE_DIM(all_roles));
+	printf("planned handover: %u lost, %u duplicate(s); repair found: %s\n", POOL_N - c.got,
+	       c.dup, what);
+	ck_assert_uint_eq(c.dup, 0);
+	ck_assert_uint_eq(c.foreign, 0);
+	ck_assert_uint_eq(POOL_N - c.got, 0);
+	node_down();
+}
+END_TEST
+
 /* ---- the checks can fail ---- */
 
 /* Without the repair, the successor of a producer killed between reserving
@@ -552,6 +654,7 @@ main(int argc, char **argv)
 	root = calloc(1, sizeof(*root));
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	tcase_add_test(tc, test_fault_spec);
+	tcase_add_test(tc, test_planned_handover_needs_no_repair);
 	tcase_add_loop_test(tc, test_kill_at_point, 0, (int)(RTE_DIM(scens) * RTE_DIM(hits)));
 	suite_add_tcase(s, tc);
 	tcase_add_test(neg, test_sp_successor_publishes_stale_slots_without_repair);

@@ -22,6 +22,7 @@
 #include <check.h>
 
 #include "ctl/daemon/addr.h"
+#include "ctl/daemon/beat.h"
 #include "ctl/daemon/change.h"
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/lb.h"
@@ -87,6 +88,7 @@ ipv6(uint16_t a, uint16_t b, uint16_t c)
 	return ip;
 }
 
+/* Sometimes a match service (SNAT) of a pool of four. */
 static struct ctl_svc_key
 rnd_key(void)
 {
@@ -94,9 +96,50 @@ rnd_key(void)
 
 	memset(&k, 0, sizeof(k));
 	k.proto = rnd(4) == 0 ? IPPROTO_UDP : IPPROTO_TCP;
+	if (rnd(5) == 0) {
+		k.is_match = true;
+		k.match.proto = k.proto;
+		k.match.src_lo = ipv4(0x0a030001u);
+		k.match.src_hi = ipv4(0x0a030009u + rnd(2));
+		k.match.iif = (uint8_t)rnd(2);
+		k.match.svc = DPVS_SLOT_NONE;
+		ctl_match_str(root, &k.match, k.text, sizeof(k.text));
+		return k;
+	}
 	k.vip = ipv4(0x0a000064u + rnd(3));      /* 10.0.0.100-102 */
 	k.port = (uint16_t)(80 + rnd(4));
 	return k;
+}
+
+/* A health check operation: check set (of a service or a dest), check
+ * del, or a published health. */
+static struct ctl_op
+rnd_check_op(void)
+{
+	struct ctl_op op;
+
+	memset(&op, 0, sizeof(op));
+	op.kind = CTL_OP_CHECK_SET + (int)rnd(3);
+	if (op.kind == CTL_OP_DEST_HEALTH) {
+		op.u.health.svc = rnd_key();
+		op.u.health.addr = ipv4(0x0a020000u | (1 + rnd(6)));
+		op.u.health.port = 80;
+		op.u.health.down = rnd(2) == 0;
+		return op;
+	}
+	op.u.check.svc = rnd_key();
+	op.u.check.has_dest = rnd(2) == 0;
+	op.u.check.dest = ipv4(0x0a020000u | (1 + rnd(6)));
+	op.u.check.dport = 80;
+	op.u.check.type = (uint8_t)(DPVS_CHECK_TCP + rnd(DPVS_CHECK_MAX - DPVS_CHECK_TCP));
+	op.u.check.interval_ms = 1000 * (1 + rnd(3));
+	op.u.check.timeout_ms = 500;
+	op.u.check.rise = (uint8_t)(1 + rnd(3));
+	op.u.check.fall = (uint8_t)(1 + rnd(3));
+	op.u.check.expect_status = 200;
+	op.u.check.send_len = 2;
+	snprintf(op.u.check.data, sizeof(op.u.check.data), "/%u", rnd(100));
+	return op;
 }
 
 /* A random operation over small pools of objects, so that adds, deletes
@@ -107,6 +150,8 @@ rnd_op(void)
 	struct ctl_op op;
 	uint32_t net = rnd(3);
 
+	if (rnd(8) == 0)
+		return rnd_check_op();
 	memset(&op, 0, sizeof(op));
 	op.kind = CTL_OP_ADDR_ADD + (int)rnd(CTL_OP_NEIGH_DEL - CTL_OP_ADDR_ADD + 1);
 	switch (op.kind) {
@@ -133,9 +178,12 @@ rnd_op(void)
 	case CTL_OP_DEST_EDIT:
 	case CTL_OP_DEST_DEL:
 		op.u.dest.svc = rnd_key();
-		op.u.dest.addr = ipv4(0x0a020000u | (1 + rnd(6)));
-		op.u.dest.port = 80;
-		op.u.dest.mode = -1;
+		/* servers off the node's networks, on them, and node addresses
+		 * (SNAT sources); every mode, and an unknown one */
+		op.u.dest.addr = rnd(4) == 0 ? ipv4(0x0a010000u | net << 8 | (1 + rnd(4))) :
+					       ipv4(0x0a020000u | (1 + rnd(3)));
+		op.u.dest.port = rnd(6) == 0 ? 0 : 80;
+		op.u.dest.mode = (int)rnd(DPVS_FWD_MAX + 2) - 1;
 		op.u.dest.weight = rnd(4);
 		op.u.dest.has_weight = rnd(2) == 0;
 		break;
@@ -182,7 +230,7 @@ same_svc_hash(const struct dpvs_lb_tables *x, const struct dpvs_lb_tables *y)
 	for (i = 0; i < x->caps.services; i++) {
 		const struct dpvs_service *s = dpvs_lb_svc(x, i);
 
-		if (s->id == 0)
+		if (s->id == 0 || (s->flags & DPVS_SVC_F_MATCH) != 0)
 			continue;
 		ck_assert_uint_eq(dpvs_svc_lookup(x, s->proto, &s->vip, s->vport), i);
 		ck_assert_uint_eq(dpvs_svc_lookup(y, s->proto, &s->vip, s->vport), i);
@@ -310,7 +358,7 @@ START_TEST(test_incremental_equals_scratch)
 {
 	struct dpvs_config_set *a = tctl_set(), *b = tctl_set(), *before = tctl_set();
 	struct ctl_op batch[16];
-	unsigned int round, i, n, ok = 0, refused = 0;
+	unsigned int round, i, n, ok = 0, refused = 0, checks_ok = 0;
 	size_t failed;
 
 	rnd_state = 777u + (uint32_t)_i;
@@ -331,14 +379,17 @@ START_TEST(test_incremental_equals_scratch)
 			}
 			batch[n++] = op;
 			ok++;
+			checks_ok += op.kind >= CTL_OP_CHECK_SET;
 		}
 		ctl_sched_flush(&a->lb);
 		ck_assert_int_eq(ctl_ops_apply(b, root, batch, n, &failed, err, sizeof(err)), 0);
 		ck_assert_msg(TCTL_SAME(a, b), "round %u: the replayed copy differs", round);
 		check_against_scratch(a);
 	}
-	printf("random ops: %u applied, %u refused\n", ok, refused);
-	ck_assert_uint_gt(ok, 150);
+	printf("random ops: %u applied (%u of health checks), %u refused; at the end %u NAT "
+	       "dests, %u match services\n", ok, checks_ok, refused, a->lb.nnat, a->lb.nmatch);
+	ck_assert_uint_gt(ok, 100);
+	ck_assert_uint_gt(checks_ok, 1);
 	free(a);
 	free(b);
 	free(before);
@@ -504,8 +555,16 @@ START_TEST(test_change_cost_is_flat)
 			s % 250);
 	}
 	fclose(f);
+	/* reading and applying 12,000 lines beats on the way: a slow dpvs-ctl
+	 * is not taken for a hung one by the primary's watch (beat.h) */
+	root->live.ctl_heartbeat_ns = 0;
+	ctl_beat_init(root);
 	ck_assert_int_eq(ctl_rules_parse(root, tctl_tmpfile(path), &ops, err, sizeof(err)), 0);
+	ck_assert_uint_ne(root->live.ctl_heartbeat_ns, 0);
+	root->live.ctl_heartbeat_ns = 0;
 	ck_assert_int_eq(ctl_ops_apply(set, root, ops.v, ops.n, &failed, err, sizeof(err)), 0);
+	ck_assert_uint_ne(root->live.ctl_heartbeat_ns, 0);
+	ctl_beat_init(NULL);
 	ck_assert_uint_eq(set->lb.nroutes, 1);
 	/* one dest added, one removed, one service added: a handful of pages,
 	 * not the 4,000+ pages of the set */

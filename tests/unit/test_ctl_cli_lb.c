@@ -122,6 +122,41 @@ START_TEST(test_dest_commands)
 	ck_assert_str_eq(cmd.req->dest_add->mode, "fnat");
 	ctl_cli_cmd_free(&cmd);
 
+	ck_assert_int_eq(PARSE(&cmd, err, "-a", "-t", "10.0.0.100:80", "-r", "10.1.0.2", "-i"),
+			 CTL_CLI_OK);
+	ck_assert_str_eq(cmd.req->dest_add->mode, "tunnel");
+	ctl_cli_cmd_free(&cmd);
+	ck_assert_int_eq(PARSE(&cmd, err, "-a", "-t", "10.0.0.100:80", "-r", "10.1.0.2", "-m"),
+			 CTL_CLI_OK);
+	ck_assert_str_eq(cmd.req->dest_add->mode, "nat");
+	ctl_cli_cmd_free(&cmd);
+
+	/* a match service (SNAT): -H passes its text to the daemon (which knows
+	 * the port names); DPVS's -J is -b snat; an SNAT source's port 0 is
+	 * kept, not taken for "the service's port" */
+	ck_assert_int_eq(PARSE(&cmd, err, "-A", "-H", "proto=tcp,src-range=192.168.100.1-"
+			       "192.168.100.254,oif=dpdk1", "-s", "rr"), CTL_CLI_OK);
+	ck_assert_int_eq(cmd.req->op_case, DPVS__REQUEST__OP_SVC_ADD);
+	ck_assert_str_eq(cmd.req->svc_add->key->match,
+			 "proto=tcp,src-range=192.168.100.1-192.168.100.254,oif=dpdk1");
+	ck_assert_ptr_null(cmd.req->svc_add->key->vip);
+	ctl_cli_cmd_free(&cmd);
+	ck_assert_int_eq(PARSE(&cmd, err, "-a", "--match", "proto=udp,src-range=10.9.0.0-10.9.0.9",
+			       "-r", "10.1.0.1:0", "-J"), CTL_CLI_OK);
+	d = cmd.req->dest_add;
+	ck_assert_str_eq(d->service->match, "proto=udp,src-range=10.9.0.0-10.9.0.9");
+	ck_assert_uint_eq(d->port, 0);
+	ck_assert_str_eq(d->mode, "snat");
+	ctl_cli_cmd_free(&cmd);
+	ck_assert_int_eq(PARSE(&cmd, err, "-a", "-t", "10.0.0.100:80", "-r", "10.1.0.2:0",
+			       "--snat"), CTL_CLI_OK);
+	ck_assert_uint_eq(cmd.req->dest_add->port, 0);  /* the daemon refuses it */
+	ck_assert_str_eq(cmd.req->dest_add->mode, "snat");
+	ctl_cli_cmd_free(&cmd);
+	ck_assert_int_eq(PARSE(&cmd, err, "-L", "-n", "-H", "proto=tcp,iif=dpdk0"), CTL_CLI_OK);
+	ck_assert_str_eq(cmd.req->svc_show->key->match, "proto=tcp,iif=dpdk0");
+	ctl_cli_cmd_free(&cmd);
+
 	ck_assert_int_eq(PARSE(&cmd, err, "-e", "-u", "10.0.0.100:53", "-r", "10.1.0.2:53", "-w",
 			       "7"), CTL_CLI_OK);
 	ck_assert_int_eq(cmd.req->op_case, DPVS__REQUEST__OP_DEST_EDIT);
@@ -238,7 +273,12 @@ static const struct {
 	int rc;
 	const char *msg;
 } bad[] = {
-	{ { "-A", "-s", "rr" }, CTL_CLI_USAGE, "missing -t|-u VIP:PORT" },
+	{ { "-A", "-s", "rr" }, CTL_CLI_USAGE, "missing -t|-u VIP:PORT (or -H MATCH)" },
+	{ { "-A", "-H", "", "-s", "rr" }, CTL_CLI_BADARG, "-H needs a match" },
+	{ { "-A", "-H", "proto=tcp,iif=dpdk0", "-t", "10.0.0.1:80" }, CTL_CLI_USAGE,
+	  "only one service (-t, -u or -H)" },
+	{ { "-a", "-H", "proto=tcp,iif=dpdk0", "-r", "10.1.0.1:70000" }, CTL_CLI_BADARG,
+	  "bad port" },
 	{ { "-A", "-t", "10.0.0.100" }, CTL_CLI_BADARG, "10.0.0.100 needs a port" },
 	{ { "-A", "-t", "10.0.0.100:0" }, CTL_CLI_BADARG, "bad port in 10.0.0.100:0" },
 	{ { "-A", "-t", "10.0.0.100:65536" }, CTL_CLI_BADARG, "bad port" },

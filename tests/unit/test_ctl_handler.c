@@ -42,6 +42,8 @@
 
 static struct dpvs_shm shm;
 
+static int run_readonly;   /* run() as a peer of the read-only role */
+
 /* Run the words of a dpvsctl command through pack -> ctl_handle -> unpack. */
 static Dpvs__Response *
 run(int argc, char **argv)
@@ -54,7 +56,8 @@ run(int argc, char **argv)
 
 	ck_assert_int_eq(ctl_cli_parse(argc, argv, &cmd, err, sizeof(err)), CTL_CLI_OK);
 	in = ctl_pb_pack_request(cmd.req, &inlen);
-	ck_assert_int_eq(ctl_handle(&shm, in, inlen, &out, &outlen), 0);
+	ck_assert_int_eq(run_readonly ? ctl_handle_readonly(&shm, in, inlen, &out, &outlen) :
+					ctl_handle(&shm, in, inlen, &out, &outlen), 0);
 	resp = dpvs__response__unpack(NULL, outlen, out);
 	ck_assert_ptr_nonnull(resp);
 	free(in);
@@ -370,6 +373,36 @@ START_TEST(test_rcu_wait)
 }
 END_TEST
 
+/* [ctl] readonly_group: shows, stats, save and version are served; every
+ * change, and reload, is refused and changes nothing. */
+START_TEST(test_readonly_role)
+{
+	uint64_t gen0 = shm.root->config.generation;
+	Dpvs__Response *r;
+
+	run_readonly = 1;
+	r = RUN("addr", "show");
+	ck_assert_int_eq(r->status, DPVS__STATUS__OK);
+	dpvs__response__free_unpacked(r, NULL);
+	r = RUN("-L", "-n");
+	ck_assert_int_eq(r->status, DPVS__STATUS__OK);
+	dpvs__response__free_unpacked(r, NULL);
+	r = RUN("save");
+	ck_assert_int_eq(r->status, DPVS__STATUS__OK);
+	dpvs__response__free_unpacked(r, NULL);
+	r = RUN("stats");
+	ck_assert_int_eq(r->status, DPVS__STATUS__OK);
+	dpvs__response__free_unpacked(r, NULL);
+	expect_error(RUN("addr", "add", "10.9.0.1/24", "dev", "dpdk0"),
+		     DPVS__STATUS__ERR_PERMISSION, "permission denied: read-only");
+	expect_error(RUN("-A", "-t", "10.9.0.100:80", "-s", "rr"), DPVS__STATUS__ERR_PERMISSION,
+		     "permission denied: read-only");
+	expect_error(RUN("reload"), DPVS__STATUS__ERR_PERMISSION, "permission denied: read-only");
+	run_readonly = 0;
+	ck_assert_uint_eq(shm.root->config.generation, gen0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -383,6 +416,7 @@ main(void)
 	tctl_eal_and_shm(&shm, "test_ctl_handler", "tctlh");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_addr_via_handler);
+	tcase_add_test(tc, test_readonly_role);
 	tcase_add_test(tc, test_malformed_bytes);
 	tcase_add_test(tc, test_nul_and_control_characters);
 	tcase_add_test(tc, test_worker_show);

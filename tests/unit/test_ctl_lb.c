@@ -2,8 +2,8 @@
  * Unit tests of the load-balancer front doors (ctl/daemon/svc.c, dest.c,
  * laddr.c, route.c, sneigh.c) and the derived tables (derive.c): good and bad
  * inputs, nothing changed on error (byte compare of the whole set), slots and
- * ids kept for life, weight 0, the refusals of unsupported modes, addr del of
- * a used address, connected routes, and svc_hash / sneigh_hash lookups after
+ * ids kept for life, weight 0, what each forwarding mode asks of a real
+ * server, match services (SNAT) and their text, addr del of a used address, connected routes, and svc_hash / sneigh_hash lookups after
  * adds and deletes. Plain memory, no EAL.
  */
 #include <arpa/inet.h>
@@ -265,18 +265,30 @@ START_TEST(test_dest_refusals)
 	addr_add("10.1.0.1", 24, 1);
 	EXPECT_REFUSED(dest_add("10.0.0.100", 80, "10.1.0.1", 80, 1), -CTL_EINVAL,
 		       "real server 10.1.0.1:80: is an address of this node");
-	for (m = DPVS_FWD_NAT; m < DPVS_FWD_MAX; m++) {
-		char piece[64];
-
-		d = dest_of("10.0.0.100", 80, "10.1.0.6", 80, 1);
+	/* what each forwarding mode asks of a real server (dest.c) */
+	d = dest_of("10.0.0.100", 80, "10.1.0.6", 80, 1);
+	d.mode = DPVS_FWD_SNAT;
+	EXPECT_REFUSED(ctl_dest_add(set, &d, err, sizeof(err)), -CTL_EINVAL,
+		       "real server 10.1.0.6:80: -b snat needs a match service");
+	for (m = DPVS_FWD_DR; m <= DPVS_FWD_TUNNEL; m++) {
+		d = dest_of("10.0.0.100", 80, "10.1.0.6", 8080, 1);
 		d.mode = m;
-		snprintf(piece, sizeof(piece), "forwarding mode %s is not supported yet",
-			 ctl_fwd_name((unsigned int)m));
-		EXPECT_REFUSED(ctl_dest_add(set, &d, err, sizeof(err)), -CTL_EUNSUPP, piece);
-		d = dest_of("10.0.0.100", 80, "10.1.0.2", 80, 1);
-		d.mode = m;
-		EXPECT_REFUSED(ctl_dest_edit(set, &d, err, sizeof(err)), -CTL_EUNSUPP, piece);
+		EXPECT_REFUSED(ctl_dest_add(set, &d, err, sizeof(err)), -CTL_EINVAL,
+			       "passes the packet with its own port; give the service's port 80");
 	}
+	d = dest_of("10.0.0.100", 80, "10.2.0.6", 80, 1);
+	d.mode = DPVS_FWD_DR;
+	EXPECT_REFUSED(ctl_dest_add(set, &d, err, sizeof(err)), -CTL_EINVAL,
+		       "real server 10.2.0.6:80: dr needs the real server on the network of one "
+		       "of the node's ports");
+	d = dest_of("10.0.0.100", 80, "10.1.0.6", 0, 1);
+	d.mode = DPVS_FWD_NAT;
+	EXPECT_REFUSED(ctl_dest_add(set, &d, err, sizeof(err)), -CTL_EINVAL,
+		       "real server 10.1.0.6:0: port must not be 0");
+	d = dest_of("10.0.0.100", 80, "10.1.0.2", 80, 1);
+	d.mode = DPVS_FWD_SNAT;
+	EXPECT_REFUSED(ctl_dest_edit(set, &d, err, sizeof(err)), -CTL_EINVAL,
+		       "-b snat needs a match service");
 	d = dest_of("10.0.0.100", 80, "10.1.0.7", 80, 1);
 	d.upper = 5;
 	d.has_upper = true;
@@ -524,6 +536,171 @@ START_TEST(test_sched_tables_derived)
 }
 END_TEST
 
+/* A match key from its text, as apply_lb.c makes it. */
+static struct ctl_svc_key
+match_key(const char *text)
+{
+	struct ctl_svc_key k;
+
+	memset(&k, 0, sizeof(k));
+	ck_assert_msg(ctl_match_parse(root, text, &k.match, err, sizeof(err)) == 0, "%s: %s",
+		      text, err);
+	k.is_match = true;
+	k.proto = k.match.proto;
+	ctl_match_str(root, &k.match, k.text, sizeof(k.text));
+	return k;
+}
+
+START_TEST(test_match_text)
+{
+	static const struct {
+		const char *in, *out;
+	} ok[] = {
+		{ "proto=tcp,src-range=192.168.100.0-192.168.100.254,oif=dpdk1",
+		  "proto=tcp,src-range=192.168.100.0-192.168.100.254,oif=dpdk1" },
+		{ "oif=dpdk1,iif=dpdk0,proto=udp,dst-range=0.0.0.0:1-1024",
+		  "proto=udp,dst-range=0.0.0.0:1-1024,iif=dpdk0,oif=dpdk1" },
+		{ "proto=tcp,src-range=10.0.0.5,dst-range=10.1.0.1-10.1.0.9:80",
+		  "proto=tcp,src-range=10.0.0.5,dst-range=10.1.0.1-10.1.0.9:80" },
+		{ "proto=tcp,src-range=0.0.0.0:1000-2000", "proto=tcp,src-range=0.0.0.0:1000-2000" },
+	};
+	static const struct {
+		const char *in, *msg;
+		int rc;
+	} bad[] = {
+		{ "", "empty match", -CTL_EINVAL },
+		{ "src-range=10.0.0.1-10.0.0.9", "without proto=", -CTL_EINVAL },
+		{ "proto=tcp", "match takes every packet", -CTL_EINVAL },
+		{ "proto=sctp,iif=dpdk0", "proto=sctp: use tcp or udp", -CTL_EINVAL },
+		{ "proto=tcp,proto=udp,iif=dpdk0", "given twice", -CTL_EINVAL },
+		{ "proto=tcp,src=10.0.0.1", "unknown match word \"src\"", -CTL_EINVAL },
+		{ "proto=tcp,iif", "want KEY=VALUE", -CTL_EINVAL },
+		{ "proto=tcp,src-range=10.0.0.9-10.0.0.1", "first address is above", -CTL_EINVAL },
+		{ "proto=tcp,src-range=10.0.0.300", "bad address range", -CTL_EINVAL },
+		{ "proto=tcp,dst-range=0.0.0.0:90-80", "first port is above", -CTL_EINVAL },
+		{ "proto=tcp,dst-range=0.0.0.0:70000", "bad port range", -CTL_EINVAL },
+		{ "proto=tcp,src-range=2001:db8::1", "IPv6 match services", -CTL_EUNSUPP },
+		{ "proto=tcp,oif=dpdk7", "no port named dpdk7", -CTL_ENOPORT },
+	};
+	struct dpvs_svc_match m;
+	char buf[CTL_MATCH_TEXT];
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(ok); i++) {
+		ck_assert_msg(ctl_match_parse(root, ok[i].in, &m, err, sizeof(err)) == 0, "%s: %s",
+			      ok[i].in, err);
+		ck_assert_str_eq(ctl_match_str(root, &m, buf, sizeof(buf)), ok[i].out);
+	}
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		err[0] = '\0';
+		ck_assert_int_eq(ctl_match_parse(root, bad[i].in, &m, err, sizeof(err)), bad[i].rc);
+		ck_assert_msg(strstr(err, bad[i].msg) != NULL, "%s: \"%s\" lacks \"%s\"",
+			      bad[i].in, err, bad[i].msg);
+	}
+}
+END_TEST
+
+START_TEST(test_match_services_and_snat)
+{
+	struct ctl_svc_args a = { match_key("proto=tcp,src-range=10.9.0.1-10.9.0.99,oif=dpdk1"),
+				  DPVS_SCHED_RR, 0 };
+	struct ctl_svc_args u = { match_key("proto=udp,src-range=10.9.0.1-10.9.0.99,iif=dpdk0"),
+				  DPVS_SCHED_RR, 0 };
+	struct ctl_dest_args d;
+	struct ctl_laddr_args la;
+	struct dpvs_addr_entry e;
+	const struct dpvs_addr_ix *ix;
+	struct ctl_svc_key k;
+	int si;
+
+	addr_add("10.1.0.1", 24, 1);
+	ck_assert_int_eq(ctl_svc_add(set, &a, err, sizeof(err)), 0);
+	ck_assert_int_eq(ctl_svc_add(set, &u, err, sizeof(err)), 0);
+	EXPECT_REFUSED(ctl_svc_add(set, &a, err, sizeof(err)), -CTL_EEXIST,
+		       "service TCP match proto=tcp,src-range=10.9.0.1-10.9.0.99,oif=dpdk1 "
+		       "already exists");
+	si = ctl_svc_find(&set->lb, &a.key);
+	ck_assert_int_ge(si, 0);
+	ck_assert_uint_eq(set->lb.nmatch, 2);
+	/* in-port index: the tcp one on both ports, the udp one on dpdk0 only */
+	ck_assert_uint_eq(set->lb.match_n[0], 2);
+	ck_assert_uint_eq(set->lb.match_n[1], 1);
+	ck_assert_uint_eq(set->lb.match[set->lb.match_ix[1][0]].proto, IPPROTO_TCP);
+	/* the key names it back, -L and save print it */
+	ctl_svc_key_of(root, &set->lb, (uint16_t)si, &k);
+	ck_assert(k.is_match);
+	ck_assert_str_eq(k.text, "proto=tcp,src-range=10.9.0.1-10.9.0.99,oif=dpdk1");
+	/* its real servers: snat sources, node addresses, port 0 */
+	memset(&d, 0, sizeof(d));
+	d.svc = a.key;
+	d.addr = ip_of("10.1.0.1");
+	d.mode = -1;
+	ck_assert_int_eq(ctl_dest_add(set, &d, err, sizeof(err)), 0);
+	ck_assert_uint_eq(dpvs_lb_dests(&set->lb)[dpvs_lb_svc_dests(&set->lb, si)[0]].fwd_mode,
+			  DPVS_FWD_SNAT);
+	ix = dpvs_addr_lookup(&set->lb, &d.addr);
+	ck_assert_ptr_nonnull(ix);
+	ck_assert(ix->lb & DPVS_ADDR_IX_LADDR_TCP);
+	d.addr = ip_of("10.1.0.7");
+	EXPECT_REFUSED(ctl_dest_add(set, &d, err, sizeof(err)), -CTL_EINVAL,
+		       "an SNAT source must be an address of the node");
+	d.addr = ip_of("10.1.0.1");
+	d.port = 80;
+	EXPECT_REFUSED(ctl_dest_add(set, &d, err, sizeof(err)), -CTL_EINVAL,
+		       "an SNAT source's port must be 0");
+	d.port = 0;
+	d.mode = DPVS_FWD_NAT;
+	EXPECT_REFUSED(ctl_dest_add(set, &d, err, sizeof(err)), -CTL_EINVAL,
+		       "a match service (-H) takes only SNAT real servers");
+	memset(&la, 0, sizeof(la));
+	la.svc = a.key;
+	la.addr = ip_of("10.1.0.1");
+	la.port = 1;
+	EXPECT_REFUSED(ctl_laddr_add(set, root, &la, err, sizeof(err)), -CTL_EINVAL,
+		       "takes no local address");
+	e = tctl_entry("10.1.0.1", 24, 1);
+	EXPECT_REFUSED(ctl_addr_del(set, root, &e, err, sizeof(err)), -CTL_EINVAL,
+		       "10.1.0.1 is the SNAT source of service TCP match proto=tcp");
+	/* the dest goes: its address drains (replies of its connections still
+	 * reach their owner); the service goes: its match too */
+	d.mode = -1;
+	ck_assert_int_eq(ctl_dest_del(set, &d, err, sizeof(err)), 0);
+	ck_assert_int_eq(ctl_drain_find(&set->lb, &d.addr, IPPROTO_TCP), 1);
+	ck_assert_int_eq(ctl_dest_add(set, &d, err, sizeof(err)), 0);
+	ck_assert_int_eq(ctl_svc_del(set, &a.key, err, sizeof(err)), 0);
+	ck_assert_uint_eq(set->lb.nmatch, 1);
+	ck_assert_uint_eq(set->lb.match_n[1], 0);
+	ck_assert_int_lt(ctl_svc_find(&set->lb, &a.key), 0);
+}
+END_TEST
+
+START_TEST(test_modes_counted)
+{
+	struct ctl_dest_args d;
+
+	addr_add("10.1.0.1", 24, 1);
+	ck_assert_int_eq(svc_add(IPPROTO_TCP, "10.0.0.100", 80, DPVS_SCHED_RR), 0);
+	d = dest_of("10.0.0.100", 80, "10.1.0.2", 8080, 1);
+	d.mode = DPVS_FWD_NAT;
+	ck_assert_int_eq(ctl_dest_add(set, &d, err, sizeof(err)), 0);
+	ck_assert_uint_eq(set->lb.nnat, 1);
+	d = dest_of("10.0.0.100", 80, "10.1.0.3", 80, 1);
+	d.mode = DPVS_FWD_DR;
+	ck_assert_int_eq(ctl_dest_add(set, &d, err, sizeof(err)), 0);
+	d.mode = DPVS_FWD_NAT;
+	ck_assert_int_eq(ctl_dest_edit(set, &d, err, sizeof(err)), 0);   /* dr -> nat */
+	ck_assert_uint_eq(set->lb.nnat, 2);
+	d = dest_of("10.0.0.100", 80, "10.1.0.2", 8080, 1);
+	d.mode = DPVS_FWD_TUNNEL;                                        /* 8080 != 80 */
+	EXPECT_REFUSED(ctl_dest_edit(set, &d, err, sizeof(err)), -CTL_EINVAL,
+		       "give the service's port 80");
+	ck_assert_int_eq(ctl_dest_del(set, &d, err, sizeof(err)), 0);
+	ck_assert_uint_eq(set->lb.nnat, 1);
+	ck_assert_int_eq(ctl_svc_del(set, &d.svc, err, sizeof(err)), 0);
+	ck_assert_uint_eq(set->lb.nnat, 0);
+}
+END_TEST
+
 START_TEST(test_names)
 {
 	int i;
@@ -553,6 +730,9 @@ lb_suite(void)
 	tcase_add_test(tc, test_static_neigh);
 	tcase_add_test(tc, test_svc_hash);
 	tcase_add_test(tc, test_sched_tables_derived);
+	tcase_add_test(tc, test_match_text);
+	tcase_add_test(tc, test_match_services_and_snat);
+	tcase_add_test(tc, test_modes_counted);
 	tcase_add_test(tc, test_names);
 	suite_add_tcase(s, tc);
 	return s;

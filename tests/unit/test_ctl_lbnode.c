@@ -291,9 +291,9 @@ START_TEST(test_refused_change_publishes_nothing)
 	uint64_t gen = shm.root->config.generation;
 	Dpvs__Response *r;
 
-	r = RUN("-a", "-t", "10.0.0.100:80", "-r", "10.1.0.2:80", "-b", "tunnel");
-	ck_assert_int_eq(r->status, DPVS__STATUS__ERR_UNSUPPORTED);
-	ck_assert_str_eq(r->message, "forwarding mode tunnel is not supported yet (use -b fnat)");
+	r = RUN("-a", "-t", "10.0.0.100:80", "-r", "10.1.0.2:80", "-w", "-5");
+	ck_assert_int_eq(r->status, DPVS__STATUS__ERR_INVALID);
+	ck_assert_str_eq(r->message, "weight -5 out of range (0..65535)");
 	dpvs__response__free_unpacked(r, NULL);
 	r = RUN("-A", "-t", "10.0.0.100:80", "-s", "rr");
 	ck_assert_int_eq(r->status, DPVS__STATUS__OK);
@@ -350,10 +350,10 @@ START_TEST(test_list_and_stats)
 	ck_assert_str_eq(out,
 		"IP Virtual Server (dpvs-mp)\n"
 		"Prot LocalAddress:Port Scheduler Flags\n"
-		"  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
+		"  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn Health\n"
 		"TCP  10.0.0.100:80 wrr\n"
-		"  -> 10.1.0.2:80                  FullNat 1      220        222\n"
-		"  -> 10.1.0.3:8080                FullNat 0      0          0\n");
+		"  -> 10.1.0.2:80                  FullNat 1      220        222       -\n"
+		"  -> 10.1.0.3:8080                FullNat 0      0          0         -\n");
 	free(out);
 	out = OUTPUT("-L", "-n", "--stats");
 	ck_assert_str_eq(out,
@@ -366,12 +366,14 @@ START_TEST(test_list_and_stats)
 	free(out);
 	out = OUTPUT("-L", "-n", "--json");
 	ck_assert_str_eq(out,
-		"[{\"proto\":\"tcp\",\"vip\":\"10.0.0.100\",\"port\":80,\"scheduler\":\"wrr\","
+		"[{\"proto\":\"tcp\",\"vip\":\"10.0.0.100\",\"match\":null,\"port\":80,\"scheduler\":\"wrr\","
 		"\"flags\":[],\"laddrs\":[\"10.1.0.10\"],\"active\":110,\"inactive\":112,"
 		"\"dests\":[{\"address\":\"10.1.0.2\",\"port\":80,\"mode\":\"fnat\",\"weight\":1,"
-		"\"upper\":0,\"lower\":0,\"active\":220,\"inactive\":222},"
+		"\"upper\":0,\"lower\":0,\"active\":220,\"inactive\":222,"
+		"\"health\":\"unchecked\",\"last_result\":\"\",\"conf_weight\":1},"
 		"{\"address\":\"10.1.0.3\",\"port\":8080,\"mode\":\"fnat\",\"weight\":0,"
-		"\"upper\":0,\"lower\":0,\"active\":0,\"inactive\":0}]}]\n");
+		"\"upper\":0,\"lower\":0,\"active\":0,\"inactive\":0,"
+		"\"health\":\"unchecked\",\"last_result\":\"\",\"conf_weight\":0}]}]\n");
 	free(out);
 	out = OUTPUT("-L", "-n", "--stats", "--json");
 	ck_assert_ptr_nonnull(strstr(out, "\"active\":110,\"inactive\":112,\"conns\":114,"
@@ -379,7 +381,7 @@ START_TEST(test_list_and_stats)
 					  "\"outbytes\":122,\"dests\":["));
 	ck_assert_ptr_nonnull(strstr(out, "\"active\":220,\"inactive\":222,\"conns\":224,"
 					  "\"inpkts\":226,\"outpkts\":228,\"inbytes\":230,"
-					  "\"outbytes\":232}"));
+					  "\"outbytes\":232,"));
 	free(out);
 	out = OUTPUT("laddr", "show", "--json");
 	ck_assert_str_eq(out, "[{\"proto\":\"tcp\",\"vip\":\"10.0.0.100\",\"port\":80,"
@@ -442,7 +444,7 @@ START_TEST(test_conn_show)
 	ck_assert_str_eq(out,
 		"[{\"proto\":\"TCP\",\"expire\":125,\"state\":\"ESTABLISHED\",\"client\":\"192.0.2.7\","
 		"\"cport\":40000,\"vip\":\"10.0.0.100\",\"vport\":80,\"laddr\":\"10.1.0.10\","
-		"\"lport\":1025,\"dest\":\"10.1.0.2\",\"dport\":80,\"worker\":1}]\n");
+		"\"lport\":1025,\"dest\":\"10.1.0.2\",\"dport\":80,\"worker\":1,\"mode\":\"fnat\"}]\n");
 	free(out);
 	c->proto = IPPROTO_UDP;
 	c->state = 0;

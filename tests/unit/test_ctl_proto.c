@@ -400,16 +400,24 @@ START_TEST(test_json_workers_neigh_version)
 	w->restarts = 2;
 	w->heartbeat_age_ms = 3;
 	w->lcore = 2;
+	w->last_exit = ctl_pb_strdup("planned");
+	w->last_gap_us = 1234;
+	w->standby_ready = 1;
 	*(Dpvs__Worker **)ctl_pb_append(&wl->workers, &wl->n_workers, sizeof(void *)) = w;
 	r->workers = wl;
 	r->payload_case = DPVS__RESPONSE__PAYLOAD_WORKERS;
 	expect_output(r, true,
 		      "[{\"id\":1,\"pid\":42,\"state\":\"running\",\"restarts\":2,"
-		      "\"heartbeat_age_ms\":3,\"lcore\":2}]\n");
+		      "\"heartbeat_age_ms\":3,\"lcore\":2,\"last_exit\":\"planned\","
+		      "\"last_gap_ms\":1.234,\"standby_ready\":1}]\n");
+	/* never replaced: last_exit and last_gap_ms are null */
 	w->heartbeat_age_ms = -1;
+	w->last_exit[0] = '\0';
+	w->last_gap_us = -1;
 	expect_output(r, true,
 		      "[{\"id\":1,\"pid\":42,\"state\":\"running\",\"restarts\":2,"
-		      "\"heartbeat_age_ms\":null,\"lcore\":2}]\n");
+		      "\"heartbeat_age_ms\":null,\"lcore\":2,\"last_exit\":null,"
+		      "\"last_gap_ms\":null,\"standby_ready\":1}]\n");
 	dpvs__response__free_unpacked(r, NULL);
 
 	r = ctl_pb_response(DPVS__STATUS__OK, NULL);

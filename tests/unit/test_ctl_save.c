@@ -1,7 +1,8 @@
 /*
  * Unit tests of `save` (ctl/daemon/save.c) with the rules loader: a state
  * built from a rules file, saved, loaded into a fresh set and saved again
- * gives the same text and the same tables byte for byte; a state with holes
+ * gives the same text and the same tables byte for byte (every forwarding
+ * mode and the match services of SNAT too); a state with holes
  * (deleted services and dests) loads back to the same text; every mutation
  * command is accepted in a rules file; a bad line N rejects the whole file
  * with "line N". Plain memory, no EAL.
@@ -106,6 +107,46 @@ START_TEST(test_round_trip)
 	ck_assert_str_eq(t1, t2);
 	/* the same tables, derived ones included */
 	ck_assert_uint_eq(a->naddrs, b->naddrs);
+	ck_assert(TCTL_SAME(a, b));
+	free(t1);
+	free(t2);
+}
+END_TEST
+
+/* Every forwarding mode and the match services of SNAT, as the operator
+ * writes them (ipvsadm's -m -g -i, DPVS's -J, -r ADDR:0) and as save
+ * prints them back (-b MODE, the canonical match text). */
+START_TEST(test_round_trip_modes)
+{
+	char *t1, *t2;
+
+	load(a, "addr add 10.1.0.1/24 dev dpdk1\n"
+		"addr add 10.0.0.1/24 dev dpdk0\n"
+		"-A -t 10.0.0.100:80 -s wrr\n"
+		"-a -t 10.0.0.100:80 -r 10.1.0.2:8080 -m -w 2\n"
+		"-a -t 10.0.0.100:80 -r 10.1.0.3 -g\n"
+		"-a -t 10.0.0.100:80 -r 10.1.0.4 -i\n"
+		"-a -t 10.0.0.100:80 -r 10.5.0.4 -b tunnel\n"
+		"-A -H oif=dpdk1,proto=tcp,src-range=10.0.0.2-10.0.0.99 -s rr\n"
+		"-a -H oif=dpdk1,proto=tcp,src-range=10.0.0.2-10.0.0.99 -r 10.1.0.1:0 -J\n"
+		"-A -H proto=udp,dst-range=0.0.0.0:53,iif=dpdk0\n"
+		"-a -H proto=udp,dst-range=0.0.0.0:53,iif=dpdk0 -r 10.1.0.1:0 -b snat -w 3\n");
+	t1 = save_of(a);
+	ck_assert_str_eq(t1,
+		"addr add 10.1.0.1/24 dev dpdk1\n"
+		"addr add 10.0.0.1/24 dev dpdk0\n"
+		"-A -t 10.0.0.100:80 -s wrr\n"
+		"-a -t 10.0.0.100:80 -r 10.1.0.2:8080 -b nat -w 2\n"
+		"-a -t 10.0.0.100:80 -r 10.1.0.3:80 -b dr -w 1\n"
+		"-a -t 10.0.0.100:80 -r 10.1.0.4:80 -b tunnel -w 1\n"
+		"-a -t 10.0.0.100:80 -r 10.5.0.4:80 -b tunnel -w 1\n"
+		"-A -H proto=tcp,src-range=10.0.0.2-10.0.0.99,oif=dpdk1 -s rr\n"
+		"-a -H proto=tcp,src-range=10.0.0.2-10.0.0.99,oif=dpdk1 -r 10.1.0.1:0 -b snat -w 1\n"
+		"-A -H proto=udp,dst-range=0.0.0.0:53,iif=dpdk0 -s wlc\n"
+		"-a -H proto=udp,dst-range=0.0.0.0:53,iif=dpdk0 -r 10.1.0.1:0 -b snat -w 3\n");
+	load(b, t1);
+	t2 = save_of(b);
+	ck_assert_str_eq(t1, t2);
 	ck_assert(TCTL_SAME(a, b));
 	free(t1);
 	free(t2);
@@ -229,8 +270,8 @@ static const struct {
 	{ "-A -t 10.0.0.100:80 -s rr\n-A -t 10.0.0.100:80 -s rr\n",
 	  "line 2: service TCP 10.0.0.100:80 already exists" },
 	{ "addr add 10.1.0.10/24 dev dpdk1\n\n# x\n-A -t 10.0.0.1:80\n"
-	  "-a -t 10.0.0.1:80 -r 10.1.0.2 -b dr\n",
-	  "line 5: forwarding mode dr is not supported yet" },
+	  "-a -t 10.0.0.1:80 -r 10.9.0.2 -b dr\n",
+	  "line 5: real server 10.9.0.2:80: dr needs the real server on the network" },
 	{ "-A -t 10.0.0.1:80\nladdr add -t 10.0.0.1:80 10.9.9.9 dev dpdk1\n",
 	  "line 2: 10.9.9.9 is not an address of dpdk1" },
 	{ "-A -t 10.0.0.1:80 -s nosuch\n", "line 1: unknown scheduler" },
@@ -304,6 +345,7 @@ save_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_round_trip);
+	tcase_add_test(tc, test_round_trip_modes);
 	tcase_add_test(tc, test_round_trip_with_holes);
 	tcase_add_test(tc, test_every_mutation_in_a_file);
 	tcase_add_test(tc, test_ipv6_and_ports_round_trip);

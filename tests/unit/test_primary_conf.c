@@ -109,6 +109,65 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c.g.caps.sneigh, 256);
 	ck_assert_uint_eq(c.g.caps.addrs, 256);
 	ck_assert_uint_eq(c.g.caps.sched_tables, 1024);
+	/* no metrics, the socket in dpvs-ctl's own group, no read-only role */
+	ck_assert_str_eq(c.g.metrics_addr, "");
+	ck_assert_uint_eq(c.g.metrics_port, 0);
+	ck_assert_str_eq(c.g.socket_group, "");
+	ck_assert_str_eq(c.g.readonly_group, "");
+}
+END_TEST
+
+START_TEST(test_metrics_and_ctl)
+{
+	struct primary_conf c;
+	char err[256];
+
+	ck_assert_int_eq(parse_text("[metrics]\nlisten = 127.0.0.1:9100\n[ctl]\nsocket_group = root\n"
+				    "readonly_group = root\n[port.p0]\nvdev = net_tap0\n", &c, err,
+				    sizeof(err)), 0);
+	ck_assert_str_eq(c.g.metrics_addr, "127.0.0.1");
+	ck_assert_uint_eq(c.g.metrics_port, 9100);
+	ck_assert_str_eq(c.g.socket_group, "root");
+	ck_assert_str_eq(c.g.readonly_group, "root");
+	ck_assert_int_eq(parse_text("[metrics]\nlisten = [::1]:80\n[port.p0]\nvdev = net_tap0\n", &c,
+				    err, sizeof(err)), 0);
+	ck_assert_str_eq(c.g.metrics_addr, "::1");
+	ck_assert_uint_eq(c.g.metrics_port, 80);
+}
+END_TEST
+
+static const struct {
+	const char *text;
+	const char *addr;
+	int port;                  /* -1: refused */
+} hostports[] = {
+	{ "0.0.0.0:9100", "0.0.0.0", 9100 },
+	{ "[2001:db8::1]:65535", "2001:db8::1", 65535 },
+	{ "10.0.0.1", NULL, -1 },
+	{ "10.0.0.1:", NULL, -1 },
+	{ "10.0.0.1:0", NULL, -1 },
+	{ "10.0.0.1:65536", NULL, -1 },
+	{ "10.0.0.1:80x", NULL, -1 },
+	{ "localhost:80", NULL, -1 },
+	{ "::1:80", NULL, -1 },
+	{ "[::1]80", NULL, -1 },
+	{ "[10.0.0.1]:80", NULL, -1 },
+	{ ":80", NULL, -1 },
+};
+
+START_TEST(test_hostport)
+{
+	char addr[48] = "";
+	uint16_t port = 0;
+	int rc = conf_hostport(hostports[_i].text, addr, sizeof(addr), &port);
+
+	if (hostports[_i].port < 0) {
+		ck_assert_msg(rc != 0, "%s accepted", hostports[_i].text);
+		return;
+	}
+	ck_assert_int_eq(rc, 0);
+	ck_assert_str_eq(addr, hostports[_i].addr);
+	ck_assert_int_eq(port, hostports[_i].port);
 }
 END_TEST
 
@@ -319,6 +378,16 @@ static const struct {
 	  "[port.p]\nvdev = net_tap0\n", "services x dests_per_service" },
 	{ "[tables]\nroutes = 10\n[tables]\nroutes = 20\n[port.p]\nvdev = net_tap0\n",
 	  "[tables] is given twice" },
+	{ "[metrics]\nlisten = 9100\n[port.p]\nvdev = net_tap0\n",
+	  "[metrics] listen = '9100': not ADDRESS:PORT" },
+	{ "[metrics]\nlisten = host:9100\n[port.p]\nvdev = net_tap0\n",
+	  "[metrics] listen = 'host:9100': not ADDRESS:PORT" },
+	{ "[metrics]\nport = 9100\n[port.p]\nvdev = net_tap0\n", "[metrics] unknown key 'port'" },
+	{ "[ctl]\nsocket_group = no-such-group-here\n[port.p]\nvdev = net_tap0\n",
+	  "[ctl] socket_group = 'no-such-group-here': no such group" },
+	{ "[ctl]\nreadonly_group = no-such-group-here\n[port.p]\nvdev = net_tap0\n",
+	  "[ctl] readonly_group = 'no-such-group-here': no such group" },
+	{ "[ctl]\nmode = 0600\n[port.p]\nvdev = net_tap0\n", "[ctl] unknown key 'mode'" },
 };
 
 START_TEST(test_bad_input)
@@ -343,6 +412,8 @@ main(void)
 
 	tcase_add_test(tc, test_good_file);
 	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_metrics_and_ctl);
+	tcase_add_loop_test(tc, test_hostport, 0, (int)(sizeof(hostports) / sizeof(hostports[0])));
 	tcase_add_test(tc, test_tables);
 	tcase_add_test(tc, test_ports_in_file_order);
 	tcase_add_test(tc, test_missing_file);

@@ -1,9 +1,14 @@
 /*
  * Unit tests for the primary's supervisor (primary/supervise.c): back-off
  * arithmetic, wait-status wording, the bookkeeping of a death (slot state,
- * RCU offline, fatal exit), and real spawns of stub secondaries (shell
- * scripts in a temp bin dir) through the signalfd path. No EAL; the root
- * memzone and the RCU live in plain memory.
+ * RCU offline, fatal exit, FAILED after young deaths in a row), when the
+ * repair after a death runs and when it must not (a planned handover's
+ * taker or old process gone), and real
+ * spawns of stub secondaries (shell scripts in a temp bin dir) through the
+ * signalfd path: workers are started in standby mode and told TAKE on their
+ * command pipe (the stub records the message), a standby is kept and takes
+ * the next dead worker over. No EAL; the root memzone and the RCU live in
+ * plain memory.
  */
 #include <poll.h>
 #include <signal.h>
@@ -76,6 +81,7 @@ setup(void)
 	sup_init(&sup, 2);
 	sup.root = root;
 	sup.rcu = rcu;
+	sup.hang_ms = 0;
 }
 
 static void
@@ -106,6 +112,7 @@ START_TEST(test_death_bookkeeping)
 	for (i = 0; i < sup.nchild; i++) {
 		sup.child[i].pid = 1000 + (pid_t)i;
 		sup.child[i].started_ns = now - 5000 * MS;
+		sup.child[i].pending = 0;
 	}
 	ck_assert_int_eq(sup_timeout_ms(&sup, now), -1);
 	/* worker 1 online in the RCU, not yet quiescent: a grace period waits */
@@ -120,11 +127,18 @@ START_TEST(test_death_bookkeeping)
 	ck_assert_uint_eq(root->workers[1].sup.state, DPVS_WORKER_STARTING);
 	ck_assert_int_eq(root->workers[1].sup.last_status, SIGKILL);
 	ck_assert_uint_eq(root->workers[1].sup.last_exit_ns, now);
+	ck_assert_uint_eq(root->workers[1].sup.last_exit, DPVS_EXIT_CRASH);
 	ck_assert_int_eq(rte_rcu_qsbr_check(rcu, rte_rcu_qsbr_start(rcu), false), 1);
 	ck_assert_int_eq(sup_timeout_ms(&sup, now), 0);
 
-	/* it dies again 50 ms after its start: back-off, state BACKOFF */
+	/* it dies 50 ms after its start: once is replaced at once; twice in a
+	 * row backs off, state BACKOFF */
 	w1->pid = 2000;
+	w1->started_ns = now;
+	sup_on_death(&sup, w1, 1 << 8, now + 50 * MS);
+	ck_assert_uint_eq(w1->backoff_ms, 0);
+	ck_assert_uint_eq(root->workers[1].sup.state, DPVS_WORKER_STARTING);
+	w1->pid = 2001;
 	w1->started_ns = now;
 	sup_on_death(&sup, w1, 1 << 8, now + 50 * MS);
 	ck_assert_uint_eq(w1->backoff_ms, 100);
@@ -133,6 +147,19 @@ START_TEST(test_death_bookkeeping)
 	ck_assert_int_eq(sup_timeout_ms(&sup, now + 120 * MS), 30);
 	ck_assert_int_eq(sup_timeout_ms(&sup, now + 151 * MS), 0);
 	ck_assert_int_eq(sup.fatal, 0);
+
+	/* it keeps dying young: after SUP_FAIL_AFTER in a row it is FAILED,
+	 * not restarted, and says why */
+	for (i = 2; i < SUP_FAIL_AFTER; i++) {
+		w1->pid = 3000 + (pid_t)i;
+		w1->started_ns = now;
+		sup_on_death(&sup, w1, SIGSEGV, now + 10 * MS);
+	}
+	ck_assert_uint_eq(w1->failed, 1);
+	ck_assert_uint_eq(root->workers[1].sup.state, DPVS_WORKER_FAILED);
+	ck_assert_uint_eq(root->workers[1].sup.last_exit, DPVS_EXIT_CRASH);
+	ck_assert_int_eq(sup_timeout_ms(&sup, now + 10 * MS), -1);
+	ck_assert_ptr_nonnull(strstr(sup_likely_reason(SIGSEGV), "crashes at once"));
 
 	/* dpvs-ctl refuses its rules: fatal, nothing to restart */
 	sup_on_death(&sup, &sup.child[0], DPVS_EXIT_CONFIG << 8, now);
@@ -147,9 +174,150 @@ START_TEST(test_death_bookkeeping)
 }
 END_TEST
 
+/* A fake process of the worker binary at wproc index i (no real child). */
+static int
+fake_wproc(int i, pid_t pid, uint32_t role, int slot, uint32_t inc)
+{
+	struct sup_wproc *wp = &sup.wproc[i];
+
+	memset(wp, 0, sizeof(*wp));
+	wp->pid = pid;
+	wp->role = role;
+	wp->slot = slot;
+	wp->inc = inc;
+	wp->lcore = 10 + (uint32_t)i;
+	wp->cmd_fd = -1;
+	wp->ev_fd = -1;
+	return i;
+}
+
+/* Worker 0 served by incarnation 1 (wproc 0), handed to incarnation 2 (wproc
+ * 1) in a planned handover: TAKE sent, the taker said TAKING, stop_req set. */
+static struct sup_child *
+planned_under_way(uint64_t now)
+{
+	struct sup_child *c = &sup.child[2];
+	struct dpvs_worker_slot *slot = &root->workers[0];
+
+	c->proc = fake_wproc(0, 5000, SUP_WP_WORKER, 0, 1);
+	c->taker = fake_wproc(1, 5001, SUP_WP_WORKER, 0, 2);
+	c->poll_inc = 1;
+	c->last_inc = 2;
+	c->pid = 5000;
+	c->spawned = 1;
+	c->pending = 0;
+	c->planned = 1;
+	c->started_ns = now - 10000 * MS;
+	slot->self.incarnation = 1;
+	slot->self.pid = 5000;
+	slot->self.state = DPVS_WORKER_RUNNING;
+	slot->sup.incarnation = 2;
+	slot->sup.pid = 5001;
+	slot->sup.stop_req = 1;
+	slot->sup.dead_inc = 0;
+	slot->self.released = 0;
+	sup.repairs = 0;
+	return c;
+}
+
+/*
+ * The repair runs exactly when the dead process may have held the worker's
+ * pool role and nobody else does (docs/multiprocess.md, standby):
+ * a crash of the serving process; a taker that died after the old process
+ * released. Never for a role a live process holds: a taker dead before the
+ * release withdraws the handover (the old process keeps serving: no repair,
+ * no dead_inc, stop_req cleared, the slot names it again); a process that
+ * released and then exited is no death.
+ */
+START_TEST(test_repair_only_when_the_role_is_free)
+{
+	struct dpvs_worker_slot *slot = &root->workers[0];
+	uint64_t now = 200000 * MS;
+	struct sup_child *c;
+
+	/* a crash of the serving process: repaired, then dead_inc */
+	c = planned_under_way(now);
+	c->taker = -1;
+	c->planned = 0;
+	sup.wproc[1].pid = 0;
+	sup_wproc_died(&sup, 0, SIGKILL, now);
+	ck_assert_uint_eq(sup.repairs, 1);
+	ck_assert_uint_eq(slot->sup.dead_inc, 1);
+	ck_assert_int_eq(c->proc, -1);
+	ck_assert_uint_eq(c->pending, 1);
+
+	/* the taker dies before the old process released: withdrawn */
+	c = planned_under_way(now);
+	sup_wproc_died(&sup, 1, SIGKILL, now);
+	ck_assert_uint_eq(sup.repairs, 0);
+	ck_assert_uint_eq(slot->sup.dead_inc, 0);
+	ck_assert_int_eq(c->proc, 0);
+	ck_assert_int_eq(c->taker, -1);
+	ck_assert_uint_eq(c->planned, 0);
+	ck_assert_uint_eq(slot->sup.stop_req, 0);
+	ck_assert_uint_eq(slot->sup.incarnation, 1);
+	ck_assert_int_eq(slot->sup.pid, 5000);
+	ck_assert_uint_eq(dpvs_worker_state(slot), DPVS_WORKER_RUNNING);
+	/* ... but it had seen stop_req: it releases and exits; the released
+	 * slot goes to a new process, without a repair */
+	slot->self.released = 1;
+	sup_wproc_died(&sup, 0, 0, now);
+	ck_assert_uint_eq(sup.repairs, 0);
+	ck_assert_uint_eq(slot->sup.dead_inc, 0);
+	ck_assert_int_eq(c->proc, -1);
+	ck_assert_uint_eq(c->pending, 1);
+	ck_assert_uint_eq(c->planned, 1);
+	ck_assert_uint_eq(c->poll_inc, 1);
+
+	/* the taker dies after the release: it may have held the role */
+	c = planned_under_way(now);
+	slot->self.released = 1;
+	sup_wproc_died(&sup, 1, SIGKILL, now);
+	ck_assert_uint_eq(sup.repairs, 1);
+	ck_assert_uint_eq(slot->sup.dead_inc, 1);
+	ck_assert_int_eq(c->proc, -1);
+	ck_assert_uint_eq(sup.wproc[0].role, SUP_WP_LEAVING);
+	ck_assert_uint_eq(c->pending, 1);
+
+	/* the old process released and exits before the taker said RUNNING:
+	 * no death, the taker goes on */
+	c = planned_under_way(now);
+	slot->self.released = 1;
+	sup_wproc_died(&sup, 0, 0, now);
+	ck_assert_uint_eq(sup.repairs, 0);
+	ck_assert_uint_eq(slot->sup.dead_inc, 0);
+	ck_assert_int_eq(c->proc, -1);
+	ck_assert_int_eq(c->taker, 1);
+	ck_assert_uint_eq(c->pending, 0);
+
+	/* the old process dies during the handover without releasing:
+	 * repaired, dead_inc lets the taker go on with a full recovery */
+	c = planned_under_way(now);
+	sup_wproc_died(&sup, 0, SIGKILL, now);
+	ck_assert_uint_eq(sup.repairs, 1);
+	ck_assert_uint_eq(slot->sup.dead_inc, 1);
+	ck_assert_int_eq(c->taker, 1);
+	ck_assert_int_eq(c->pid, 5001);
+
+	/* dpvs-ctl and the bridge are repaired at every death too */
+	sup.repairs = 0;
+	sup.child[0].pid = 6000;
+	sup.child[0].started_ns = now - 10000 * MS;
+	sup_on_death(&sup, &sup.child[0], SIGKILL, now);
+	sup.child[1].pid = 6001;
+	sup.child[1].started_ns = now - 10000 * MS;
+	sup_on_death(&sup, &sup.child[1], SIGKILL, now);
+	ck_assert_uint_eq(sup.repairs, 2);
+}
+END_TEST
+
 /* ---- real children: stub binaries that record their arguments ---- */
 
 static char bindir[64];
+
+#define WORKER_STUB(tail)                                                       \
+	"d=\"$(dirname \"$0\")\"; echo \"$@\" > \"$d/args.lcore$5\"; "             \
+	"(od -An -w24 -tu4 -N24 <&3 | tr -s ' ' | sed 's/^ //' > \"$d/take.$5\") & " tail
 
 static void
 write_stub(const char *name, const char *body)
@@ -171,11 +339,14 @@ setup_bin(void)
 	setup();
 	snprintf(bindir, sizeof(bindir), "/tmp/test_primary_sup.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(bindir));
-	/* each stub writes its arguments, then sleeps until it is killed */
-	write_stub("dpvs-worker", "echo \"$@\" > \"$(dirname \"$0\")/args.worker$4\"; exec sleep 1000");
+	/* each stub writes its arguments, then sleeps until it is killed; a
+	 * worker process records the TAKE it is sent on fd 3 (six numbers:
+	 * magic id mode inc old_inc pad) in take.<lcore> */
+	write_stub("dpvs-worker", WORKER_STUB("exec sleep 1000"));
 	write_stub("dpvs-kni-bridge", "echo \"$@\" > \"$(dirname \"$0\")/args.bridge\"; exec sleep 1000");
 	write_stub("dpvs-ctl", "echo \"$@\" >> \"$(dirname \"$0\")/args.ctl\"; exec sleep 1000");
 	snprintf(sup.bindir, sizeof(sup.bindir), "%s", bindir);
+	snprintf(sup.worker_bin, sizeof(sup.worker_bin), "%s/dpvs-worker", bindir);
 	snprintf(sup.run_dir, sizeof(sup.run_dir), "%s", bindir);
 	snprintf(sup.prefix, sizeof(sup.prefix), "tsup");
 	sup.rules = "/etc/dpvs/rules";
@@ -192,6 +363,9 @@ teardown_bin(void)
 	for (i = 0; i < sup.nchild; i++)
 		if (sup.child[i].pid > 0)
 			kill(sup.child[i].pid, SIGKILL);
+	for (i = 0; i < SUP_MAX_WPROC; i++)
+		if (sup.wproc[i].pid > 0)
+			kill(sup.wproc[i].pid, SIGKILL);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", bindir);
 	ck_assert_int_eq(system(cmd), 0);
 	teardown();
@@ -235,36 +409,58 @@ handle_next(void)
 START_TEST(test_spawn_restart_stop)
 {
 	struct sup_child *w0 = &sup.child[2], *ctl = &sup.child[0];
-	char path[256];
+	char path[256], want[64];
+	unsigned int sb_lcore;
 	pid_t old;
+	int sb;
 
 	ck_assert_int_eq(sup_start_due(&sup, dpvs_now_ns()), 0);
-	wait_file("args.worker0", "--file-prefix tsup --id 0");
-	wait_file("args.worker1", "--file-prefix tsup --id 1");
+	/* workers on lcores 1 and 2, each told TAKE (cold) for its id; the
+	 * standby on lcore 3 is told nothing */
+	wait_file("args.lcore1", "--file-prefix tsup --standby --lcore 1");
+	wait_file("args.lcore2", "--file-prefix tsup --standby --lcore 2");
+	wait_file("args.lcore3", "--file-prefix tsup --standby --lcore 3");
+	snprintf(want, sizeof(want), "%u 0 %u 1 0 0", DPVS_TAKE_MAGIC, DPVS_TAKE_COLD);
+	wait_file("take.1", want);
+	snprintf(want, sizeof(want), "%u 1 %u 1 0 0", DPVS_TAKE_MAGIC, DPVS_TAKE_COLD);
+	wait_file("take.2", want);
 	wait_file("args.bridge", "--file-prefix tsup");
 	wait_file("args.ctl", "--file-prefix tsup --rules /etc/dpvs/rules");
 	ck_assert_int_gt(w0->pid, 0);
 	ck_assert_int_eq(root->workers[0].sup.pid, w0->pid);
 	ck_assert_uint_eq(root->workers[0].sup.state, DPVS_WORKER_STARTING);
+	ck_assert_uint_eq(root->workers[0].sup.lcore_id, 1);
+	ck_assert_uint_eq(root->workers[0].sup.incarnation, 1);
 	ck_assert_int_eq(root->ctl_pid, ctl->pid);
 	ck_assert_int_eq(root->bridge_pid, sup.child[1].pid);
 	snprintf(path, sizeof(path), "%s/worker0.pid", bindir);
 	ck_assert_int_eq(stale_read_pid(path), w0->pid);
 	ck_assert_int_eq(sup_timeout_ms(&sup, dpvs_now_ns()), -1);
+	sb = sup_standby_find(&sup, 0);
+	ck_assert_int_ge(sb, 0);
+	sb_lcore = sup.wproc[sb].lcore;
+	ck_assert_uint_eq(sb_lcore, 3);
 
-	/* kill -9 a worker that has run "long": it is restarted at once */
+	/* kill -9 a worker that has run "long": the standby takes it over at
+	 * once, on its own lcore id, as incarnation 2; the stub never said
+	 * RUNNING, so no incarnation has polled yet: nothing to wait for */
 	old = w0->pid;
 	w0->started_ns -= 2 * SUP_SHORT_LIFE_NS;
 	kill(old, SIGKILL);
 	ck_assert_int_eq(handle_next(), 0);
-	ck_assert_int_eq(w0->pid, 0);
 	ck_assert(WIFSIGNALED(root->workers[0].sup.last_status));
+	ck_assert_uint_eq(root->workers[0].sup.dead_inc, 0);
+	ck_assert_uint_eq(root->workers[0].sup.last_exit, DPVS_EXIT_CRASH);
 	ck_assert_int_eq(sup_timeout_ms(&sup, dpvs_now_ns()), 0);
 	sup_start_due(&sup, dpvs_now_ns());
-	ck_assert_int_gt(w0->pid, 0);
-	ck_assert_int_ne(w0->pid, old);
+	ck_assert_int_eq(w0->pid, sup.wproc[sb].pid);
 	ck_assert_uint_eq(root->workers[0].sup.restarts, 1);
+	ck_assert_uint_eq(root->workers[0].sup.lcore_id, sb_lcore);
 	ck_assert_int_eq(stale_read_pid(path), w0->pid);
+	snprintf(want, sizeof(want), "%u 0 %u 2 0 0", DPVS_TAKE_MAGIC, DPVS_TAKE_COLD);
+	wait_file("take.3", want);
+	/* and a new standby is started, on the lcore id the dead one freed */
+	wait_file("args.lcore1", "--file-prefix tsup --standby --lcore 1");
 
 	/* a restarted dpvs-ctl does not get the rules file again */
 	old = ctl->pid;
@@ -305,10 +501,10 @@ START_TEST(test_stop_kills_what_ignores_sigterm)
 	struct sup_child *w1 = &sup.child[3];
 	uint64_t t0;
 
-	write_stub("dpvs-worker", "echo \"$@\" > \"$(dirname \"$0\")/args.worker$4\"; "
-		   "trap '' TERM; exec sleep 1000");
+	/* the trap first: SIGTERM may come as soon as the arguments are written */
+	write_stub("dpvs-worker", "trap '' TERM; " WORKER_STUB("exec sleep 1000"));
 	sup_start_due(&sup, dpvs_now_ns());
-	wait_file("args.worker1", "--file-prefix tsup --id 1");
+	wait_file("args.lcore2", "--file-prefix tsup --standby --lcore 2");
 	ck_assert_int_gt(w1->pid, 0);
 	t0 = dpvs_now_ns();
 	sup_stop_all(&sup, 300);
@@ -334,6 +530,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_init_table);
 	tcase_add_test(tc, test_death_bookkeeping);
+	tcase_add_test(tc, test_repair_only_when_the_role_is_free);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(tr, setup_bin, teardown_bin);
 	tcase_set_timeout(tr, 30);

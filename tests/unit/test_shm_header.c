@@ -2,15 +2,20 @@
  * Unit tests for the root header check (shm/shm.c): a secondary must refuse a
  * root memzone built by another layout, DPDK version or struct size, or with
  * capacities this build does not accept, and say what differs; a config set
- * or worker region must match the root's capacities (shm/cfgset.c). Plain
+ * or worker region must match the root's capacities (shm/cfgset.c); and the
+ * layout fingerprint check (a description that differs in one member of one
+ * struct is refused with the struct and the member named, whether or not a
+ * size changed; every shared struct outside the root is covered too). Plain
  * memory, no EAL.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <check.h>
 
+#include "shm/layout_fp.h"
 #include "shm/shm.h"
 
 static struct dpvs_root *
@@ -141,6 +146,57 @@ START_TEST(test_caps_in_header)
 }
 END_TEST
 
+START_TEST(test_layout_fingerprint)
+{
+	struct dpvs_layout_desc *d = calloc(1, sizeof(*d));
+	char err[512] = "", *line;
+	static const char *const outside[] = {
+		"dpvs_pool_depot", "dpvs_mag", "rte_ring", "dpvs_service", "dpvs_dest",
+		"dpvs_route", "dpvs_addr_ix", "dpvs_worker_sup", "dpvs_worker_self",
+	};
+	unsigned int i, slot = DPVS_LAYOUT_MAX_STRUCTS;
+
+	ck_assert_ptr_nonnull(d);
+	dpvs_layout_desc_fill(d);
+	ck_assert_uint_eq(d->n, dpvs_layout_nfps);
+	ck_assert_uint_ge(d->n, 10);
+	ck_assert_int_eq(dpvs_shm_check_layout(d, err, sizeof(err)), 0);
+	for (i = 0; i < d->n; i++)
+		if (strcmp(d->e[i].name, "dpvs_worker_slot") == 0)
+			slot = i;
+	ck_assert_uint_lt(slot, d->n);
+	/* what lives in shared memory outside the root is covered too: the
+	 * pool's depot and magazines, the ring header the repair writes, the
+	 * tables at offsets of a config set */
+	for (i = 0; i < sizeof(outside) / sizeof(outside[0]); i++) {
+		unsigned int j;
+
+		for (j = 0; j < d->n; j++)
+			if (strcmp(d->e[j].name, outside[i]) == 0)
+				break;
+		ck_assert_msg(j < d->n, "%s is not in the layout fingerprint", outside[i]);
+	}
+	/* the node's slot has another member at the same place: rename it */
+	line = strstr(d->text + d->e[slot].text_off, " restarts;");
+	ck_assert_ptr_nonnull(line);
+	memcpy(line, " restartz;", 10);
+	d->e[slot].hash ^= 1;
+	ck_assert_int_eq(dpvs_shm_check_layout(d, err, sizeof(err)), -EPROTO);
+	ck_assert_ptr_nonnull(strstr(err, "struct dpvs_worker_slot"));
+	ck_assert_ptr_nonnull(strstr(err, "restartz"));
+	ck_assert_ptr_nonnull(strstr(err, "restarts"));
+	/* a struct this build does not know */
+	dpvs_layout_desc_fill(d);
+	snprintf(d->e[0].name, sizeof(d->e[0].name), "dpvs_future");
+	ck_assert_int_eq(dpvs_shm_check_layout(d, err, sizeof(err)), -EPROTO);
+	ck_assert_ptr_nonnull(strstr(err, "dpvs_future"));
+	/* not a description at all */
+	d->magic = 0;
+	ck_assert_int_eq(dpvs_shm_check_layout(d, err, sizeof(err)), -EPROTO);
+	free(d);
+}
+END_TEST
+
 /* A config set or worker region laid out for other capacities is refused. */
 START_TEST(test_set_and_region_match_caps)
 {
@@ -185,6 +241,7 @@ main(void)
 	tcase_add_test(tc, test_header_other_dpdk);
 	tcase_add_test(tc, test_header_struct_size_differs);
 	tcase_add_test(tc, test_config_active_follows_index);
+	tcase_add_test(tc, test_layout_fingerprint);
 	tcase_add_test(tc, test_caps_in_header);
 	tcase_add_test(tc, test_set_and_region_match_caps);
 	suite_add_tcase(s, tc);

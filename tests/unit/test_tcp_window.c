@@ -6,7 +6,7 @@
  * scaling on both sides or one, retransmissions and probes, RSTs (exact,
  * in window, outside), the real server's first segment (a reset of the
  * SYN, a challenge ACK and the client's reset of it), a new handshake on
- * the same tuple, a connection picked up mid-stream. A refused segment must
+ * the same tuple, a connection picked up mid-stream, a one-way connection. A refused segment must
  * leave the tracking as it was. No EAL.
  */
 #include <stdint.h>
@@ -342,6 +342,25 @@ START_TEST(test_new_handshake_on_the_tuple)
 }
 END_TEST
 
+/* dr, tunnel: the server's side is never seen, so only what needs no
+ * receiver is kept: data far beyond any window passes, an RST changes the
+ * state only at the client's next sequence number. */
+START_TEST(test_one_way)
+{
+	struct dpvs_tcp_track trk[2];
+	struct wk_tcp_seg s = syn_seg(S, 1000, 0, 8192, 7);
+
+	wk_tcp_track_init_oneway(trk, &s);
+	ck_assert_int_eq(track(trk, IN, seg(A, 1001, 5001, 0, 8192)), WK_TCPW_OK);
+	ck_assert_int_eq(track(trk, IN, seg(A | P, 1001, 5001, 1000, 8192)), WK_TCPW_OK);
+	ck_assert_int_eq(track(trk, IN, seg(A, 1001 + 3000000, 77, 0, 8192)), WK_TCPW_OK);
+	ck_assert_uint_eq(trk[IN].end, 1001 + 3000000);
+	ck_assert_uint_eq(trk[OUT].maxwin, 0);               /* never seen */
+	refused(trk, IN, seg(R, 12345, 0, 0, 0), WK_TCPW_PASS, "inexact RST");
+	ck_assert_int_eq(track(trk, IN, seg(R | A, 1001 + 3000000, 77, 0, 0)), WK_TCPW_OK);
+}
+END_TEST
+
 START_TEST(test_picked_up_mid_stream)
 {
 	struct dpvs_tcp_track trk[2];
@@ -377,6 +396,7 @@ main(void)
 	tcase_add_test(tc, test_rst);
 	tcase_add_test(tc, test_server_first_segment);
 	tcase_add_test(tc, test_new_handshake_on_the_tuple);
+	tcase_add_test(tc, test_one_way);
 	tcase_add_test(tc, test_picked_up_mid_stream);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

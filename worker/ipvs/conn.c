@@ -14,9 +14,11 @@
  * Whatever a dying worker leaves half done, wk_conn_rebuild() derives the
  * index again from the USED slots alone.
  *
- * A connection is hashed in direction DPVS_DIR_OUT only when it has a local
- * address (laddr.family != DPVS_AF_NONE); without one (dr, tunnel) only its
- * inbound tuple is known.
+ * A connection is hashed in direction DPVS_DIR_OUT only when it has an
+ * outbound key (laddr.family != DPVS_AF_NONE, shm/conn.h); without one (dr,
+ * tunnel) only its inbound tuple is known. Other workers read the index
+ * too, read-only (wk_conn_peer_has), to find the owner of a reply whose
+ * tuple the owner could not choose (nat).
  */
 #include <netinet/in.h>
 #include <stdint.h>
@@ -117,6 +119,42 @@ wk_conn_lookup(struct dpvs_conn_table *ct, uint8_t proto, const struct dpvs_ip *
 		e = c->hnext[d];
 	}
 	return DPVS_CONN_NIL;
+}
+
+/*
+ * A peer's table, read while its owner may be writing it: every link is
+ * loaded once (relaxed atomics) and checked against the capacity, the walk
+ * is bounded, and a candidate counts only if it is live (USED, acquire)
+ * and its tuple matches. A chain cut by a concurrent unlink (the owner sets
+ * the unlinked entry's link to NIL right after bypassing it) or a reused
+ * slot can make this miss a connection that exists: a false miss, possible
+ * only while the owner changes that very chain. A hit on a slot being freed
+ * names the right owner for a packet that then finds nothing there.
+ */
+#define CONN_PEER_STEPS 64
+
+int
+wk_conn_peer_has(const struct dpvs_conn_table *ct, uint8_t proto, const struct dpvs_ip *src,
+		 uint16_t sport, const struct dpvs_ip *dst, uint16_t dport)
+{
+	const struct dpvs_conn *conns =
+		(const struct dpvs_conn *)((const char *)ct + ct->conns_off);
+	const uint32_t *buckets = (const uint32_t *)(const void *)((const char *)ct +
+								    ct->buckets_off);
+	uint32_t h = conn_hash(proto, src, sport, dst, dport), cap = ct->capacity;
+	uint32_t e = __atomic_load_n(&buckets[h & (ct->nbuckets - 1)], __ATOMIC_ACQUIRE);
+	unsigned int n;
+
+	for (n = 0; n < CONN_PEER_STEPS && e != DPVS_CONN_NIL && (e >> 1) < cap; n++) {
+		const struct dpvs_conn *c = &conns[e >> 1];
+		int d = (int)(e & 1u);
+
+		if ((__atomic_load_n(&c->flags, __ATOMIC_ACQUIRE) & DPVS_CONN_F_USED) != 0 &&
+		    conn_match(c, d, proto, src, sport, dst, dport))
+			return 1;
+		e = __atomic_load_n(&c->hnext[d], __ATOMIC_RELAXED);
+	}
+	return 0;
 }
 
 uint32_t
@@ -224,13 +262,16 @@ conn_sane(const struct dpvs_conn *c, uint64_t now_ns)
 		return 0;
 	if (c->laddr.family != DPVS_AF_NONE && c->laddr.family != c->daddr.family)
 		return 0;
-	/* full-NAT always has a local address; a service, a dest and a local
-	 * port are never port 0 (a client's UDP source port may be). Both also
-	 * catch a slot that was marked USED before it was completely filled. */
-	if (c->fwd_mode == DPVS_FWD_FNAT && c->laddr.family == DPVS_AF_NONE)
+	/* fnat, nat and snat always have an outbound key (shm/conn.h), dr and
+	 * tunnel never; a service, a dest and a local port are never port 0 (a
+	 * client's UDP source port may be: nat's lport is the client's). Both
+	 * also catch a slot that was marked USED before it was completely
+	 * filled. */
+	if ((c->laddr.family == DPVS_AF_NONE) !=
+	    (c->fwd_mode == DPVS_FWD_DR || c->fwd_mode == DPVS_FWD_TUNNEL))
 		return 0;
 	if (c->vport == 0 || c->dport == 0 ||
-	    (c->laddr.family != DPVS_AF_NONE && c->lport == 0))
+	    (c->laddr.family != DPVS_AF_NONE && c->lport == 0 && c->fwd_mode != DPVS_FWD_NAT))
 		return 0;
 	if (c->expires_ns > now_ns + CONN_MAX_LIFETIME_NS)
 		return 0;

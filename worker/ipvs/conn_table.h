@@ -44,6 +44,13 @@ uint32_t wk_conn_lookup(struct dpvs_conn_table *ct, uint8_t proto,
 			const struct dpvs_ip *src, uint16_t sport,
 			const struct dpvs_ip *dst, uint16_t dport, int *dir);
 
+/* Does another worker's table ct hold a live connection with this tuple
+ * (either direction)? Read-only and safe while its owner writes it:
+ * bounded, every index checked; may miss a connection while its owner
+ * changes the same hash chain (conn.c). Called by any worker. */
+int wk_conn_peer_has(const struct dpvs_conn_table *ct, uint8_t proto, const struct dpvs_ip *src,
+		     uint16_t sport, const struct dpvs_ip *dst, uint16_t dport);
+
 /* Take a free slot, zeroed; DPVS_CONN_NIL when the table is full. The slot
  * is not live until wk_conn_insert(): fill its fields but leave flags'
  * DPVS_CONN_F_USED to wk_conn_insert(), which sets it last, so a worker that
@@ -71,9 +78,13 @@ void wk_conn_set_timer(struct dpvs_conn_table *ct, uint32_t idx, uint64_t expire
 uint32_t wk_conn_expire(struct dpvs_conn_table *ct, uint64_t now_ns, uint32_t *out,
 			uint32_t max);
 
+/* The direction argument of wk_tcp_next_state() for a one-way connection
+ * (dr, tunnel): client -> server, the server's side never seen. */
+#define WK_TCP_IN_ONLY 2
+
 /* TCP: the next state of a connection in state `state` after a segment with
- * these flags (RTE_TCP_*_FLAG bits) in direction dir, following LVS's state
- * table. */
+ * these flags (RTE_TCP_*_FLAG bits) in direction dir (DPVS_DIR_IN,
+ * DPVS_DIR_OUT or WK_TCP_IN_ONLY), following LVS's state table. */
 uint8_t wk_tcp_next_state(uint8_t state, int dir, uint8_t tcp_flags);
 
 /* Name of a TCP state ("ESTABLISHED"), from the X-macro in shm/lb.h. */

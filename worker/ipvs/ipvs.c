@@ -1,28 +1,38 @@
 /*
  * The ipvs core [dp_vs_in], called by the ipv4 stage for a valid IPv4 packet
- * to our MAC (lb.h). TCP/UDP: a fragment for a VIP or local address is
- * dropped (others go on: local_in, forwarding or the kernel);
- * a packet of a connection goes to its xmit (full-NAT in or out); a packet
- * for a service creates a connection (TCP: only a SYN; a client's SYN on a
- * finished connection, TIME_WAIT or CLOSE, replaces it) with a dest from the
- * scheduler and a local address and port from this worker's share of the
- * port space (lport % nworkers == worker id); a packet for one of the
- * services' local addresses without a connection belongs to the worker that
- * owns its port: redirected there, or dropped (no_conn) if that is us.
- * ICMP: errors about a connection go to icmp_err.c. Anything else: 0, the
- * packet continues to local_in / the kernel as before.
+ * to our MAC (lb.h). TCP/UDP: a fragment (or a packet whose L4 header
+ * cannot be read) is dropped when it is for a VIP or local address; any
+ * other goes on (local_in, forwarding or the kernel).
+ * A packet of a connection goes to the xmit of its forwarding mode
+ * (xmit.h); a packet for a service makes a connection (ipvs_new.c; TCP:
+ * only a SYN; a client's SYN on a finished connection, TIME_WAIT or CLOSE,
+ * replaces it). A packet for one of the services' local addresses without
+ * a connection belongs to the worker that owns its port (lport % nworkers:
+ * full-NAT and SNAT pick ports that way): redirected there, or dropped
+ * (no_conn) if that is us. A forwarded packet (not for a node address)
+ * without a connection here may be a reply of another worker's connection
+ * whose tuple its owner could not choose (nat): when the set has NAT
+ * dests, the peers' tables are looked at read-only (conn.c) and the packet
+ * is redirected to the one that has it (a packet from a redirect ring is
+ * never passed on again); else a match service (SNAT, svc_match.c) may
+ * take it as a new connection. ICMP: errors about a connection go to
+ * icmp_err.c. Anything else: 0, the packet continues to local_in,
+ * forwarding or the kernel as before.
  * A packet belongs to the connection it matches only if it arrived on the
  * port where that direction arrives (wk_conn_arrival_port: the client's
  * side for DPVS_DIR_IN, the dest's for DPVS_DIR_OUT); else it is dropped
  * (conn_wrong_port), so the client's wire cannot speak for the server. TCP:
  * an invalid flag combination is dropped (tcp_bad_flags), before a
  * connection is made too; every segment of a connection is checked against
- * its window (tcp_window.c) and one outside it is dropped
+ * its window (tcp_window.c; liberal for one-way modes, dr and tunnel, whose
+ * server side is never seen) and one outside it is dropped
  * (tcp_out_of_window) without touching state, timer or counters. UDP: a
  * length field other than the IP payload's is dropped (udp_bad_len).
- * Per packet: the TCP state, the connection's timer and counters, this
- * worker's svc_stats/dest_stats rows (active/inactive follow the state).
- * Writes this worker's connection table, region rows and stats row.
+ * Per packet: the TCP state (one-way modes: LVS's input-only table), the
+ * connection's timer and counters, this worker's svc_stats/dest_stats rows
+ * (active/inactive follow the state).
+ * Writes this worker's connection table, region rows and stats row; reads
+ * the peers' connection tables.
  */
 #include <string.h>
 
@@ -35,13 +45,13 @@
 
 #include "shm/lb_hash.h"
 #include "worker/ipvs/conn_table.h"
+#include "worker/ipvs/ipvs_priv.h"
 #include "worker/ipvs/lb_counts.h"
 #include "worker/ipvs/lbpath.h"
 #include "worker/ipvs/tcp_window.h"
+#include "worker/ipvs/xmit.h"
 #include "worker/l2/neigh.h"
 
-#define WK_LPORT_MIN   1024   /* local ports come from [WK_LPORT_MIN, 65535] */
-#define WK_LPORT_TRIES 64     /* ports tried per local address */
 #define WK_EXPIRE_MAX  64     /* connections reaped per loop iteration */
 
 /* Fill pk from the IPv4 packet at l3. DPVS_DROP_MAX when it is usable;
@@ -84,9 +94,8 @@ ipvs_parse(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip, uint16_t l3,
 	return DPVS_DROP_MAX;
 }
 
-/* The TCP segment of pk as the window tracker sees it. */
-static void
-ipvs_tcp_seg(const struct rte_mbuf *m, const struct wk_pkt *pk, struct wk_tcp_seg *seg)
+void
+wk_ipvs_tcp_seg(const struct rte_mbuf *m, const struct wk_pkt *pk, struct wk_tcp_seg *seg)
 {
 	const struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *,
 								pk->l4_off);
@@ -95,10 +104,8 @@ ipvs_tcp_seg(const struct rte_mbuf *m, const struct wk_pkt *pk, struct wk_tcp_se
 	wk_tcp_seg_parse(th, (uint32_t)(th->data_off >> 4) * 4, pk->l4_len, seg);
 }
 
-/* This worker's counter row of a service or dest slot if it belongs to
- * object id; with reset, a row of another object is taken over. */
-static struct dpvs_lb_stats *
-lb_row(struct dpvs_lb_stats *rows, uint32_t slot, uint32_t id, int reset)
+struct dpvs_lb_stats *
+wk_ipvs_row(struct dpvs_lb_stats *rows, uint32_t slot, uint32_t id, int reset)
 {
 	struct dpvs_lb_stats *r = &rows[slot];
 
@@ -117,17 +124,16 @@ conn_is_active(const struct dpvs_conn *c)
 	return wk_conn_is_active(c); /* the rule the rebuild at attach uses */
 }
 
-/* Add delta (+1 / -1) to the active or inactive count of c's rows. */
-static void
-conn_count(struct wk_ctx *ctx, const struct dpvs_conn *c, int active, int delta)
+void
+wk_ipvs_count(struct wk_ctx *ctx, const struct dpvs_conn *c, int active, int delta)
 {
 	struct dpvs_lb_stats *rows[2];
 	unsigned int i;
 
 	rows[0] = c->svc_slot < ctx->wr->caps.services ?
-			  lb_row(dpvs_wr_svc_stats(ctx->wr), c->svc_slot, c->svc_id, 0) : NULL;
+			  wk_ipvs_row(dpvs_wr_svc_stats(ctx->wr), c->svc_slot, c->svc_id, 0) : NULL;
 	rows[1] = c->dest_slot < ctx->wr->caps.dests ?
-			  lb_row(dpvs_wr_dest_stats(ctx->wr), c->dest_slot, c->dest_id, 0) : NULL;
+			  wk_ipvs_row(dpvs_wr_dest_stats(ctx->wr), c->dest_slot, c->dest_id, 0) : NULL;
 	for (i = 0; i < 2; i++) {
 		uint64_t *n;
 
@@ -147,7 +153,7 @@ ipvs_conn_close(struct wk_ctx *ctx, uint32_t idx)
 {
 	const struct dpvs_conn *c = &dpvs_conn_array(ctx->ct)[idx];
 
-	conn_count(ctx, c, conn_is_active(c), -1);
+	wk_ipvs_count(ctx, c, conn_is_active(c), -1);
 	wk_conn_free(ctx->ct, idx);
 }
 
@@ -162,91 +168,6 @@ wk_ipvs_expire(struct wk_ctx *ctx)
 	return n;
 }
 
-/* The next local port of this worker after cur (host order), wrapping. */
-static uint16_t
-lport_next(const struct wk_ctx *ctx, uint32_t cur)
-{
-	uint32_t n = ctx->nworkers, p = cur + n;
-
-	if (cur < WK_LPORT_MIN || p > 65535 || cur % n != ctx->id)
-		p = WK_LPORT_MIN + (ctx->id + n - WK_LPORT_MIN % n) % n;
-	return (uint16_t)p;
-}
-
-/* Choose a local address and port for a connection to dest d: *li and
- * *lport (network order); -1 when every port tried is taken. */
-static int
-ipvs_pick_local(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s,
-		const struct dpvs_dest *d, uint8_t proto, unsigned int *li, uint16_t *lport)
-{
-	const struct dpvs_svc_laddr *la = dpvs_lb_svc_laddrs(&ctx->cfg->lb, svc);
-	unsigned int k, t, i, n = RTE_MIN(s->nladdrs, (uint16_t)ctx->cfg->lb.caps.svc_laddrs);
-	uint16_t *cur;
-	int dir;
-
-	for (k = 0; k < n; k++) {
-		/* spread connections over the addresses */
-		i = (k + dpvs_wr_svc_stats(ctx->wr)[svc].conns) % n;
-		if (la[i].ip.family != DPVS_AF_INET)
-			continue;
-		cur = &dpvs_wr_lport(ctx->wr, svc)[i];
-		for (t = 0; t < WK_LPORT_TRIES; t++) {
-			*cur = lport_next(ctx, *cur);
-			*lport = rte_cpu_to_be_16(*cur);
-			if (wk_conn_lookup(ctx->ct, proto, &d->addr, d->port, &la[i].ip, *lport,
-					   &dir) == DPVS_CONN_NIL) {
-				*li = i;
-				return 0;
-			}
-		}
-	}
-	return -1;
-}
-
-/* Fill and insert a new connection; its index, or DPVS_CONN_NIL. */
-static uint32_t
-ipvs_conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, const struct wk_tcp_seg *seg,
-	      uint16_t p, uint16_t svc, uint32_t ds, unsigned int li, uint16_t lport)
-{
-	const struct dpvs_service *s = dpvs_lb_svc(&ctx->cfg->lb, svc);
-	const struct dpvs_dest *d = &dpvs_lb_dests(&ctx->cfg->lb)[ds];
-	const struct dpvs_svc_laddr *la = &dpvs_lb_svc_laddrs(&ctx->cfg->lb, svc)[li];
-	uint32_t idx = wk_conn_alloc(ctx->ct);
-	struct dpvs_conn *c;
-
-	if (idx == DPVS_CONN_NIL)
-		return idx;
-	c = &dpvs_conn_array(ctx->ct)[idx];
-	c->proto = pk->proto;
-	c->state = pk->proto == IPPROTO_TCP ?
-			   wk_tcp_next_state(DPVS_TCPS_NONE, DPVS_DIR_IN, pk->tcp_flags) : 0;
-	c->fwd_mode = d->fwd_mode;
-	c->svc_slot = svc;
-	c->dest_slot = ds;
-	c->svc_id = s->id;
-	c->dest_id = d->id;
-	c->caddr = pk->src;
-	c->cport = pk->sport;
-	c->vaddr = pk->dst;
-	c->vport = pk->dport;
-	c->laddr = la->ip;
-	c->lport = lport;
-	c->daddr = d->addr;
-	c->dport = d->port;
-	c->in_port = p;
-	c->out_port = la->port;
-	if (seg != NULL)
-		wk_tcp_track_init(c->trk, seg);
-	c->created_ns = ctx->now_ns;
-	c->expires_ns = ctx->now_ns +
-			wk_conn_timeout_ns(&ctx->cfg->lb.timeouts, c->proto, c->state);
-	wk_conn_insert(ctx->ct, idx, ctx->now_ns);
-	lb_row(dpvs_wr_svc_stats(ctx->wr), svc, s->id, 1)->conns++;
-	lb_row(dpvs_wr_dest_stats(ctx->wr), ds, d->id, 1)->conns++;
-	conn_count(ctx, c, conn_is_active(c), 1);
-	return idx;
-}
-
 /* TCP: the segment against the window of connection c (unless it is the
  * SYN that just made c), then the state. 0 to go on; 1 to go on without
  * touching state or timer; -1 to drop (out of window). */
@@ -259,31 +180,29 @@ ipvs_tcp_in(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	uint8_t st;
 
 	if (!fresh) {
-		ipvs_tcp_seg(m, pk, &seg);
+		wk_ipvs_tcp_seg(m, pk, &seg);
 		w = wk_tcp_track(c->trk, dir, &seg);
 	}
 	if (w == WK_TCPW_BAD)
 		return -1;
 	if (w == WK_TCPW_PASS)
 		return 1;
-	st = wk_tcp_next_state(c->state, dir, pk->tcp_flags);
+	st = wk_tcp_next_state(c->state, wk_xmit_oneway(c->fwd_mode) ? WK_TCP_IN_ONLY : dir,
+			       pk->tcp_flags);
 	if (st != c->state) {
 		int was = conn_is_active(c);
 
 		c->state = st;
 		if (was != conn_is_active(c)) {
-			conn_count(ctx, c, was, -1);
-			conn_count(ctx, c, !was, 1);
+			wk_ipvs_count(ctx, c, was, -1);
+			wk_ipvs_count(ctx, c, !was, 1);
 		}
 	}
 	return 0;
 }
 
-/* A packet of connection idx in direction dir (fresh: the one that made
- * it): TCP window and state, timer, counters, then the xmit of its
- * forwarding mode. */
-static struct wk_verdict
-ipvs_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk, uint32_t idx,
+struct wk_verdict
+wk_ipvs_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk, uint32_t idx,
 	      int dir, int fresh)
 {
 	struct dpvs_conn *c = &dpvs_conn_array(ctx->ct)[idx];
@@ -301,9 +220,9 @@ ipvs_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk, u
 				  ctx->now_ns +
 					  wk_conn_timeout_ns(&ctx->cfg->lb.timeouts, c->proto, c->state));
 	rs = c->svc_slot < ctx->wr->caps.services ?
-		     lb_row(dpvs_wr_svc_stats(ctx->wr), c->svc_slot, c->svc_id, 0) : NULL;
+		     wk_ipvs_row(dpvs_wr_svc_stats(ctx->wr), c->svc_slot, c->svc_id, 0) : NULL;
 	rd = c->dest_slot < ctx->wr->caps.dests ?
-		     lb_row(dpvs_wr_dest_stats(ctx->wr), c->dest_slot, c->dest_id, 0) : NULL;
+		     wk_ipvs_row(dpvs_wr_dest_stats(ctx->wr), c->dest_slot, c->dest_id, 0) : NULL;
 	if (dir == DPVS_DIR_IN) {
 		c->in_pkts++;
 		c->in_bytes += bytes;
@@ -327,42 +246,7 @@ ipvs_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk, u
 			rd->outbytes += bytes;
 		}
 	}
-	if (c->fwd_mode != DPVS_FWD_FNAT)
-		return wk_drop(DPVS_DROP_FWD_MODE);
-	return wk_fnat_xmit(ctx, m, pk, c, dir);
-}
-
-/* A packet for service svc without a connection: make one, send it. */
-static struct wk_verdict
-ipvs_new(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
-	 uint16_t svc)
-{
-	const struct dpvs_service *s = dpvs_lb_svc(&ctx->cfg->lb, svc);
-	const struct dpvs_dest *dests = dpvs_lb_dests(&ctx->cfg->lb);
-	struct wk_tcp_seg seg;
-	unsigned int li;
-	uint32_t ds;
-	uint16_t lport;
-	uint32_t idx;
-
-	if (pk->proto == IPPROTO_TCP) {
-		if (!wk_tcp_flags_valid(pk->tcp_flags))
-			return wk_drop(DPVS_DROP_TCP_FLAGS); /* SYN+FIN opens nothing */
-		if ((pk->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) != RTE_TCP_SYN_FLAG)
-			return wk_drop(DPVS_DROP_TCP_NOT_SYN);
-		ipvs_tcp_seg(m, pk, &seg);
-	}
-	ds = wk_sched_pick(ctx, svc, pk);
-	if (ds == DPVS_DEST_NONE || ds >= ctx->cfg->lb.caps.dests)
-		return wk_drop(DPVS_DROP_NO_DEST);
-	if (dests[ds].fwd_mode != DPVS_FWD_FNAT)
-		return wk_drop(DPVS_DROP_FWD_MODE);
-	if (ipvs_pick_local(ctx, svc, s, &dests[ds], pk->proto, &li, &lport) != 0)
-		return wk_drop(DPVS_DROP_NO_LADDR);
-	idx = ipvs_conn_new(ctx, pk, pk->proto == IPPROTO_TCP ? &seg : NULL, p, svc, ds, li, lport);
-	if (idx == DPVS_CONN_NIL)
-		return wk_drop(DPVS_DROP_CONN_FULL);
-	return ipvs_conn_pkt(ctx, m, pk, idx, DPVS_DIR_IN, 1);
+	return wk_xmit(ctx, m, pk, c, dir);
 }
 
 /* Is ip a local address (or, with vips, a VIP too) of a service of proto?
@@ -430,8 +314,51 @@ ipvs_conn_hit(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct w
 		ipvs_conn_close(ctx, idx);
 		return 0;
 	} else {
-		*v = ipvs_conn_pkt(ctx, m, pk, idx, dir, 0);
+		*v = wk_ipvs_conn_pkt(ctx, m, pk, idx, dir, 0);
 	}
+	return 1;
+}
+
+int
+wk_ipvs_peer_owner(struct wk_ctx *ctx, uint8_t proto, const struct dpvs_ip *src, uint16_t sport,
+		   const struct dpvs_ip *dst, uint16_t dport)
+{
+	uint16_t w;
+
+	if (ctx->cfg->lb.nnat == 0 || ctx->nworkers < 2 || ctx->redirected)
+		return -1;
+	for (w = 0; w < ctx->nworkers && w < DPVS_MAX_WORKERS; w++)
+		if (w != ctx->id && ctx->shm->ct[w] != NULL &&
+		    wk_conn_peer_has(ctx->shm->ct[w], proto, src, sport, dst, dport))
+			return w;
+	return -1;
+}
+
+/* A forwarded packet (its destination is no address of the node) that no
+ * connection of this worker took: another worker's (redirected there), a
+ * new SNAT connection, or 1 with nothing to do (0: not ours, the kernel's
+ * as before). A packet that came from a redirect ring opens nothing: it
+ * was a reply its sender took for one of our connections. */
+static int
+ipvs_forwarded(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
+	       struct wk_verdict *v)
+{
+	uint16_t svc;
+	int owner;
+
+	if (ctx->redirected)
+		return 0;
+	owner = wk_ipvs_peer_owner(ctx, pk->proto, &pk->src, pk->sport, &pk->dst, pk->dport);
+	if (owner >= 0) {
+		*v = (struct wk_verdict){ .kind = DPVS_VERDICT_REDIRECT, .port = (uint16_t)owner };
+		return 1;
+	}
+	if (p >= DPVS_MATCH_PORTS || ctx->cfg->lb.match_n[p] == 0)
+		return 0;
+	svc = wk_svc_match(ctx, p, pk);
+	if (svc == DPVS_SLOT_NONE)
+		return 0;
+	*v = wk_ipvs_new(ctx, m, p, pk, svc);
 	return 1;
 }
 
@@ -441,9 +368,11 @@ wk_ipvs_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_verdict
 	const uint16_t l3 = RTE_ETHER_HDR_LEN;
 	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l3);
 	enum dpvs_drop_reason why = DPVS_DROP_MAX;
+	const struct dpvs_addr_ix *ix;
 	struct wk_pkt pk;
 	uint32_t idx;
 	uint16_t svc, owner;
+	uint8_t want;
 	int dir, frag;
 
 	if (ip->next_proto_id == IPPROTO_ICMP)
@@ -469,10 +398,14 @@ wk_ipvs_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_verdict
 		return 1;
 	svc = dpvs_svc_lookup(&ctx->cfg->lb, pk.proto, &pk.dst, pk.dport);
 	if (svc != DPVS_SLOT_NONE) {
-		*v = ipvs_new(ctx, m, p, &pk, svc);
+		*v = wk_ipvs_new(ctx, m, p, &pk, svc);
 		return 1;
 	}
-	if (rte_be_to_cpu_16(pk.dport) < WK_LPORT_MIN || !wk_ipvs_is_laddr(ctx->cfg, pk.proto, &pk.dst))
+	ix = dpvs_addr_lookup(&ctx->cfg->lb, &pk.dst);
+	if (ix == NULL)
+		return ipvs_forwarded(ctx, m, p, &pk, v);
+	want = pk.proto == IPPROTO_TCP ? DPVS_ADDR_IX_LADDR_TCP : DPVS_ADDR_IX_LADDR_UDP;
+	if (rte_be_to_cpu_16(pk.dport) < WK_LPORT_MIN || (ix->lb & want) == 0)
 		return 0;
 	owner = (uint16_t)(rte_be_to_cpu_16(pk.dport) % ctx->nworkers);
 	if (owner != ctx->id)

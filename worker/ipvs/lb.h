@@ -3,12 +3,16 @@
  * packet shared by the ipvs core, the schedulers and the xmit methods, the
  * scheduler entry point, and the ipvs hook called from the ipv4 stage.
  *
- * Files: ipvs.c (dp_vs_in: lookup, schedule, create, redirect, drop),
- * sched.c + sched_<name>.c (one per scheduler), xmit_fnat.c (full-NAT in and
- * out), route.c (rte_lpm of the active set), neigh_out.c (next-hop MAC, ARP
- * request, hold queue), redirect.c (rings between workers), icmp_err.c (ICMP
- * errors about a connection). conn.c / conn_timer.c / proto_tcp.c hold the
- * connection table (conn.h); tcp_window.c the TCP flag and window checks.
+ * Files: ipvs.c (dp_vs_in: lookup, packets of connections, replies of
+ * other workers, redirect, drop), ipvs_new.c (a new connection per
+ * forwarding mode), svc_match.c (match services, SNAT), sched.c +
+ * sched_<name>.c (one per scheduler), xmit.c (the modes' table and what
+ * they share) + xmit_<mode>.c (fnat, nat, dr, tunnel, snat: one per mode),
+ * route.c (rte_lpm of the active set), neigh_out.c (next-hop MAC, ARP
+ * request, hold queue), redirect.c (rings between workers), icmp_err.c
+ * (ICMP errors about a connection). conn.c / conn_timer.c / proto_tcp.c
+ * hold the connection table (conn.h); tcp_window.c the TCP flag and window
+ * checks.
  */
 #ifndef DPVS_WORKER_LB_H
 #define DPVS_WORKER_LB_H
@@ -20,10 +24,11 @@
 #include "shm/lb.h"
 #include "worker/worker.h"
 
-/* A TCP or UDP packet as the ipvs core sees it (IPv4 now; IPv6 later). */
+/* A TCP or UDP packet as the ipvs core sees it (IPv4 now; IPv6 later; an
+ * ICMP error passed on to a one-way mode's real server too). */
 struct wk_pkt {
 	uint8_t family;          /* DPVS_AF_INET */
-	uint8_t proto;           /* IPPROTO_TCP / IPPROTO_UDP */
+	uint8_t proto;           /* IPPROTO_TCP / IPPROTO_UDP (/ IPPROTO_ICMP) */
 	uint8_t tcp_flags;       /* TCP only */
 	uint8_t pad;
 	uint16_t l3_off;         /* offset of the IP header in the frame */

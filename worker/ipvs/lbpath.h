@@ -1,7 +1,7 @@
 /*
- * The load balancer's packet path after dp_vs_in decided (issue 3): full-NAT
- * rewriting (xmit_fnat.c), the route lookup in the active set's rte_lpm
- * (route.c), the next hop's MAC with ARP and the hold queue (neigh_out.c),
+ * The load balancer's packet path after dp_vs_in decided (issue 3): the
+ * forwarding modes (xmit.h), match services (svc_match.c), the route
+ * lookup in the active set's rte_lpm (route.c), the next hop's MAC with ARP and the hold queue (neigh_out.c),
  * the redirect rings between workers (redirect.c), ICMP errors about a
  * connection (icmp_err.c), and the RFC 1624 checksum helpers they share.
  *
@@ -51,21 +51,14 @@ wk_csum_update32(uint16_t hc, uint32_t old, uint32_t new_)
 	return (uint16_t)~wk_csum_fold(s);
 }
 
-/* xmit_fnat.c: rewrite a packet of connection c for its direction
- * (DPVS_DIR_IN: client -> dest side; DPVS_DIR_OUT: dest -> client side),
- * decrement TTL, clamp the MSS of a SYN to the outgoing port's MTU, then
- * route and resolve the next hop. Returns the verdict. */
-struct wk_verdict wk_fnat_xmit(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
-			       const struct dpvs_conn *c, int dir);
-
-/* xmit_fnat.c: rewrite the addresses and ports of an IPv4 TCP/UDP header
+/* xmit.c: rewrite the addresses and ports of an IPv4 TCP/UDP header
  * pair in place, updating both checksums incrementally (a UDP checksum of 0
  * stays 0). l4 points at the TCP/UDP header, whose first l4_avail bytes are
  * present (the checksum is skipped when it is not among them). */
 void wk_fnat_rewrite(struct rte_ipv4_hdr *ip, void *l4, uint8_t proto, uint32_t l4_avail,
 		     uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport);
 
-/* xmit_fnat.c: clamp the MSS option of a TCP SYN (header at th, hlen bytes)
+/* xmit.c: clamp the MSS option of a TCP SYN (header at th, hlen bytes)
  * to mss (host order), fixing the checksum; returns 1 if it changed. */
 int wk_tcp_mss_clamp(struct rte_tcp_hdr *th, uint32_t hlen, uint16_t mss);
 
@@ -110,9 +103,21 @@ unsigned int wk_redirect_drain(struct wk_ctx *ctx);
  * connections, translate and relay it (returns 1, *v set); else 0. */
 int wk_icmp_err_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_verdict *v);
 
+/* svc_match.c: the slot of the first match service (SNAT) that takes the
+ * forwarded packet pk received on port index p, or DPVS_SLOT_NONE. */
+uint16_t wk_svc_match(struct wk_ctx *ctx, uint16_t p, const struct wk_pkt *pk);
+
 /* ipvs.c: is ip one of the local addresses of a service of protocol proto?
  * (One probe of the address index dpvs-ctl derives, shm/lb_hash.h.) */
 int wk_ipvs_is_laddr(const struct dpvs_config_set *cfg, uint8_t proto, const struct dpvs_ip *ip);
+
+/* ipvs.c: the worker whose connection table holds (proto, src:sport ->
+ * dst:dport) in either direction, looked up read-only in every peer's
+ * table (conn.c wk_conn_peer_has); -1 when none does, when the set has no
+ * NAT dest (nothing else needs it), or for a packet that came from a
+ * redirect ring. Cost: a hash and one bucket walk per peer. */
+int wk_ipvs_peer_owner(struct wk_ctx *ctx, uint8_t proto, const struct dpvs_ip *src,
+		       uint16_t sport, const struct dpvs_ip *dst, uint16_t dport);
 
 /* ipvs.c: reap expired connections (bounded work); returns how many. */
 unsigned int wk_ipvs_expire(struct wk_ctx *ctx);

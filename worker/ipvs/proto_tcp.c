@@ -8,7 +8,8 @@
  *
  * The transitions are the facts of kernel IPVS's tcp_states table (normal,
  * not the secure_tcp variant): input is client -> server, output is
- * server -> client; a segment counts as RST if RST is set, else SYN, else
+ * server -> client, input-only is client -> server on a connection whose
+ * server side the node never sees (dr, tunnel); a segment counts as RST if RST is set, else SYN, else
  * FIN, else ACK. One deliberate difference: a segment with none of these
  * flags leaves the state alone (the kernel moves to CLOSE), so that a bogus
  * flagless segment cannot shorten a connection's life. (The ipvs path
@@ -27,30 +28,43 @@
 
 enum { EV_SYN, EV_FIN, EV_ACK, EV_RST, EV_MAX };
 
-/* next[state][dir][event] */
-static const uint8_t tcp_next[DPVS_TCPS_MAX][2][EV_MAX] = {
-	/*                    input: syn, fin, ack, rst        output: syn, fin, ack, rst */
+/* next[state][table][event]; tables: 0 input, 1 output, 2 input-only (a
+ * one-way connection, dr or tunnel: LVS's table for connections whose
+ * replies do not pass the director, IP_VS_CONN_F_NOOUTPUT) */
+static const uint8_t tcp_next[DPVS_TCPS_MAX][3][EV_MAX] = {
+	/*                    syn, fin, ack, rst for each table */
 	[S(NONE)] =        { { S(SYN_RECV), S(CLOSE), S(CLOSE), S(CLOSE) },
-			     { S(SYN_SENT), S(TIME_WAIT), S(ESTABLISHED), S(CLOSE) } },
+			     { S(SYN_SENT), S(TIME_WAIT), S(ESTABLISHED), S(CLOSE) },
+			     { S(SYN_RECV), S(CLOSE), S(CLOSE), S(CLOSE) } },
 	[S(ESTABLISHED)] = { { S(ESTABLISHED), S(CLOSE_WAIT), S(ESTABLISHED), S(CLOSE) },
+			     { S(ESTABLISHED), S(FIN_WAIT), S(ESTABLISHED), S(CLOSE) },
 			     { S(ESTABLISHED), S(FIN_WAIT), S(ESTABLISHED), S(CLOSE) } },
 	[S(SYN_SENT)] =    { { S(ESTABLISHED), S(SYN_SENT), S(SYN_SENT), S(CLOSE) },
-			     { S(SYN_SENT), S(SYN_SENT), S(SYN_SENT), S(SYN_SENT) } },
+			     { S(SYN_SENT), S(SYN_SENT), S(SYN_SENT), S(SYN_SENT) },
+			     { S(ESTABLISHED), S(SYN_SENT), S(SYN_SENT), S(CLOSE) } },
 	[S(SYN_RECV)] =    { { S(SYN_RECV), S(TIME_WAIT), S(ESTABLISHED), S(SYN_RECV) },
-			     { S(SYN_RECV), S(TIME_WAIT), S(ESTABLISHED), S(CLOSE) } },
+			     { S(SYN_RECV), S(TIME_WAIT), S(ESTABLISHED), S(CLOSE) },
+			     { S(SYN_RECV), S(TIME_WAIT), S(ESTABLISHED), S(SYN_RECV) } },
 	[S(FIN_WAIT)] =    { { S(SYN_RECV), S(TIME_WAIT), S(FIN_WAIT), S(CLOSE) },
-			     { S(SYN_SENT), S(FIN_WAIT), S(FIN_WAIT), S(CLOSE) } },
+			     { S(SYN_SENT), S(FIN_WAIT), S(FIN_WAIT), S(CLOSE) },
+			     { S(SYN_RECV), S(FIN_WAIT), S(FIN_WAIT), S(CLOSE) } },
 	[S(TIME_WAIT)] =   { { S(SYN_RECV), S(TIME_WAIT), S(TIME_WAIT), S(CLOSE) },
-			     { S(SYN_SENT), S(TIME_WAIT), S(TIME_WAIT), S(TIME_WAIT) } },
+			     { S(SYN_SENT), S(TIME_WAIT), S(TIME_WAIT), S(TIME_WAIT) },
+			     { S(SYN_RECV), S(TIME_WAIT), S(TIME_WAIT), S(CLOSE) } },
 	[S(CLOSE)] =       { { S(SYN_RECV), S(CLOSE), S(CLOSE), S(CLOSE) },
-			     { S(SYN_SENT), S(CLOSE), S(CLOSE), S(CLOSE) } },
+			     { S(SYN_SENT), S(CLOSE), S(CLOSE), S(CLOSE) },
+			     { S(SYN_RECV), S(CLOSE), S(CLOSE), S(CLOSE) } },
 	[S(CLOSE_WAIT)] =  { { S(SYN_RECV), S(CLOSE_WAIT), S(CLOSE_WAIT), S(CLOSE) },
-			     { S(SYN_SENT), S(TIME_WAIT), S(CLOSE_WAIT), S(CLOSE) } },
+			     { S(SYN_SENT), S(TIME_WAIT), S(CLOSE_WAIT), S(CLOSE) },
+			     { S(SYN_RECV), S(CLOSE_WAIT), S(CLOSE_WAIT), S(CLOSE) } },
 	[S(LAST_ACK)] =    { { S(SYN_RECV), S(LAST_ACK), S(CLOSE), S(LAST_ACK) },
-			     { S(SYN_SENT), S(LAST_ACK), S(LAST_ACK), S(CLOSE) } },
+			     { S(SYN_SENT), S(LAST_ACK), S(LAST_ACK), S(CLOSE) },
+			     { S(SYN_RECV), S(LAST_ACK), S(CLOSE), S(LAST_ACK) } },
 	[S(LISTEN)] =      { { S(SYN_RECV), S(LISTEN), S(LISTEN), S(LISTEN) },
-			     { S(LISTEN), S(LISTEN), S(ESTABLISHED), S(CLOSE) } },
+			     { S(LISTEN), S(LISTEN), S(ESTABLISHED), S(CLOSE) },
+			     { S(SYN_RECV), S(LISTEN), S(LISTEN), S(LISTEN) } },
 	[S(SYNACK)] =      { { S(SYN_RECV), S(TIME_WAIT), S(ESTABLISHED), S(SYN_RECV) },
+			     { S(SYN_RECV), S(TIME_WAIT), S(ESTABLISHED), S(CLOSE) },
 			     { S(SYN_RECV), S(TIME_WAIT), S(ESTABLISHED), S(CLOSE) } },
 };
 
@@ -86,7 +100,7 @@ wk_tcp_next_state(uint8_t state, int dir, uint8_t tcp_flags)
 		ev = EV_ACK;
 	else
 		return state;
-	return tcp_next[state][dir == DPVS_DIR_OUT ? 1 : 0][ev];
+	return tcp_next[state][dir == DPVS_DIR_OUT ? 1 : dir == WK_TCP_IN_ONLY ? 2 : 0][ev];
 }
 
 const char *

@@ -1,12 +1,15 @@
 /*
  * The redirect rings [dp_vs_redirect_ring]: a reply that reached a worker
  * other than its connection's owner (the owner of local port lport is
- * lport % nworkers, ARCHITECTURE.md section 4) goes on the single-producer
+ * lport % nworkers, ARCHITECTURE.md section 4; a NAT reply's owner is found
+ * in the peers' tables, ipvs.c) goes on the single-producer
  * single-consumer ring dpvs_redir_<me>_<owner>; each loop iteration the
  * owner drains every dpvs_redir_<peer>_<me> through this worker's in-flight
  * array (so a successor frees what a crash left) into the ipvs path, and
  * carries out the verdict. A packet the ipvs path does not take goes to the
- * kernel of the port it came in on.
+ * kernel of the port it came in on; while it runs, ctx->redirected tells
+ * the ipvs path not to pass the packet on again nor open a connection
+ * with it (a stale guess of its sender cannot make it bounce).
  * Touches the rings, this worker's in-flight array, and what the ipvs path
  * touches.
  */
@@ -45,10 +48,12 @@ redirect_drain_peer(struct wk_ctx *ctx, struct rte_ring *r)
 	for (i = 0; i < n; i++) {
 		m = wr->inflight[i];
 		p = m->port < RTE_MAX_ETHPORTS ? ctx->port_index[m->port] : WK_PORT_NONE;
+		ctx->redirected = 1;
 		if (p == WK_PORT_NONE)
 			v = wk_drop(DPVS_DROP_BAD_PORT);
 		else if (wk_ipvs_in(ctx, m, p, &v) == 0)
 			v = wk_kernel(p);
+		ctx->redirected = 0;
 		wr->inflight[i] = NULL;
 		rte_compiler_barrier();
 		wk_act(ctx, m, v);

@@ -55,6 +55,14 @@
  * above). A connection this code creates always starts from the client's
  * SYN (wk_tcp_track_init) and is enforced from its first segment on; its
  * tracking lives in the shm entry, so a restarted worker continues it.
+ *
+ * One-way connections (dr, tunnel: the server answers the client directly)
+ * never show the server's side, so no bound that needs it (I to IV: the
+ * receiver's window and acks) can be known: they are liberal from their
+ * SYN on (wk_tcp_track_init_oneway). The client's side is still tracked
+ * and an RST still changes the state only when it is exact (its sequence
+ * number the client's next one); any other RST is passed to the server
+ * without touching the connection.
  */
 #include <stdint.h>
 #include <string.h>
@@ -182,6 +190,14 @@ wk_tcp_track_init(struct dpvs_tcp_track trk[2], const struct wk_tcp_seg *s)
 {
 	memset(trk, 0, 2 * sizeof(trk[0]));
 	side_init(&trk[DPVS_DIR_IN], &trk[DPVS_DIR_OUT], s);
+}
+
+void
+wk_tcp_track_init_oneway(struct dpvs_tcp_track trk[2], const struct wk_tcp_seg *s)
+{
+	wk_tcp_track_init(trk, s);
+	trk[DPVS_DIR_IN].flags |= DPVS_TCPT_F_LIBERAL;
+	trk[DPVS_DIR_OUT].flags |= DPVS_TCPT_F_LIBERAL;
 }
 
 /* Is an RST with sequence number seq exactly where the receiver expects? */

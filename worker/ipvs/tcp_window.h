@@ -62,6 +62,10 @@ void wk_tcp_seg_parse(const struct rte_tcp_hdr *th, uint32_t hlen, uint32_t l4_l
  * DPVS_DIR_IN); the other side is not seen yet. */
 void wk_tcp_track_init(struct dpvs_tcp_track trk[2], const struct wk_tcp_seg *s);
 
+/* The same for a one-way connection (dr, tunnel), whose server side is
+ * never seen: both sides liberal (tcp_window.c). */
+void wk_tcp_track_init_oneway(struct dpvs_tcp_track trk[2], const struct wk_tcp_seg *s);
+
 /* Check segment s, sent in direction dir, against the connection's
  * tracking and update it. See tcp_window.c for the rules. */
 enum wk_tcpw wk_tcp_track(struct dpvs_tcp_track trk[2], int dir, const struct wk_tcp_seg *s);

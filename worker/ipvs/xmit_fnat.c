@@ -1,143 +1,36 @@
 /*
- * Full-NAT xmit [dp_vs_xmit_fnat, dp_vs_out_xmit_fnat]: a packet of a
- * connection is rewritten in place for its direction,
+ * Full-NAT [dp_vs_xmit_fnat, dp_vs_out_xmit_fnat]: both addresses and ports
+ * of a packet of a connection are rewritten for its direction,
  *   inbound   client:cport -> vip:vport    becomes laddr:lport -> dest:dport
  *   outbound  dest:dport   -> laddr:lport  becomes vip:vport   -> client:cport
- * with the IPv4 and TCP/UDP checksums updated incrementally (RFC 1624; a UDP
- * checksum of 0 stays 0), the TTL decremented (expired: drop), the MSS of a
- * SYN clamped to the outgoing port's MTU, Ethernet padding trimmed; then it
- * is routed (route.c), fitted to the egress MTU and its next hop resolved
- * (wk_ip_output_via, worker/l3/output.c).
+ * by the rewrite the NAT modes share (xmit.c: checksums updated
+ * incrementally, TTL decremented, the MSS of a SYN clamped, padding
+ * trimmed), then routed and its next hop resolved. The real servers see
+ * the node's local address, so any routing brings their replies back.
  * Writes the packet only; reads the connection and the config set.
  */
 #include <string.h>
 
-#include <rte_byteorder.h>
-#include <rte_ether.h>
-#include <rte_ip.h>
-#include <rte_mbuf.h>
-#include <rte_tcp.h>
-#include <rte_udp.h>
+#include "worker/ipvs/xmit.h"
 
-#include "worker/ipvs/lbpath.h"
-#include "worker/l2/neigh.h"
-
-#define WK_TCPOPT_EOL 0
-#define WK_TCPOPT_NOP 1
-#define WK_TCPOPT_MSS 2
-#define WK_IPV4_TCP_HDRS 40 /* IPv4 + TCP headers without options */
-
-void
-wk_fnat_rewrite(struct rte_ipv4_hdr *ip, void *l4, uint8_t proto, uint32_t l4_avail,
-		uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport)
+struct wk_verdict
+wk_fnat_in4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+	    const struct dpvs_conn *c)
 {
-	uint32_t os = ip->src_addr, od = ip->dst_addr;
-	uint16_t *ports = l4, *ck = NULL, c;
+	uint32_t saddr, daddr;
 
-	ip->hdr_checksum = wk_csum_update32(wk_csum_update32(ip->hdr_checksum, os, saddr), od,
-					    daddr);
-	ip->src_addr = saddr;
-	ip->dst_addr = daddr;
-	/* the L4 header is 16-bit aligned in the frame: index it as words */
-	if (proto == IPPROTO_TCP && l4_avail >= 18)
-		ck = &ports[8];  /* struct rte_tcp_hdr.cksum */
-	else if (proto == IPPROTO_UDP && l4_avail >= 8 && ports[3] != 0)
-		ck = &ports[3];  /* struct rte_udp_hdr.dgram_cksum */
-	if (ck != NULL) {
-		c = wk_csum_update32(*ck, os, saddr);
-		c = wk_csum_update32(c, od, daddr);
-		c = wk_csum_update16(c, ports[0], sport);
-		c = wk_csum_update16(c, ports[1], dport);
-		if (proto == IPPROTO_UDP && c == 0)
-			c = 0xffff; /* 0 would mean "no checksum" */
-		*ck = c;
-	}
-	ports[0] = sport;
-	ports[1] = dport;
-}
-
-int
-wk_tcp_mss_clamp(struct rte_tcp_hdr *th, uint32_t hlen, uint16_t mss)
-{
-	uint8_t *o = (uint8_t *)(th + 1), *end = (uint8_t *)th + hlen;
-	uint16_t old, new_;
-
-	while (o < end) {
-		if (*o == WK_TCPOPT_EOL)
-			return 0;
-		if (*o == WK_TCPOPT_NOP) {
-			o++;
-			continue;
-		}
-		if (o + 2 > end || o[1] < 2 || o + o[1] > end)
-			return 0;
-		if (o[0] == WK_TCPOPT_MSS && o[1] == 4) {
-			memcpy(&old, o + 2, sizeof(old));
-			if (rte_be_to_cpu_16(old) <= mss)
-				return 0;
-			new_ = rte_cpu_to_be_16(mss);
-			memcpy(o + 2, &new_, sizeof(new_));
-			/* the option may sit at an odd offset: update as bytes
-			 * aligned to the header's 16-bit words */
-			if (((o + 2 - (uint8_t *)th) & 1) == 0) {
-				th->cksum = wk_csum_update16(th->cksum, old, new_);
-			} else {
-				uint8_t ob[4] = { o[1], ((uint8_t *)&old)[0], ((uint8_t *)&old)[1],
-						  o[4] };
-				uint8_t nb[4] = { o[1], o[2], o[3], o[4] };
-				uint32_t ow, nw;
-
-				memcpy(&ow, ob, 4);
-				memcpy(&nw, nb, 4);
-				th->cksum = wk_csum_update32(th->cksum, ow, nw);
-			}
-			return 1;
-		}
-		o += o[1];
-	}
-	return 0;
+	memcpy(&saddr, c->laddr.bytes, 4);
+	memcpy(&daddr, c->daddr.bytes, 4);
+	return wk_xmit_rewrite4(ctx, m, pk, saddr, c->lport, daddr, c->dport);
 }
 
 struct wk_verdict
-wk_fnat_xmit(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
-	     const struct dpvs_conn *c, int dir)
+wk_fnat_out4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+	     const struct dpvs_conn *c)
 {
-	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, pk->l3_off);
-	void *l4 = rte_pktmbuf_mtod_offset(m, void *, pk->l4_off);
-	uint32_t saddr, daddr, nh, tot;
-	uint16_t sport, dport, port, mtu, ttlw;
-	struct dpvs_ip nhip;
+	uint32_t saddr, daddr;
 
-	if (ip->time_to_live <= 1)
-		return wk_drop(DPVS_DROP_TTL_EXPIRED);
-	if (dir == DPVS_DIR_IN) {
-		memcpy(&saddr, c->laddr.bytes, 4);
-		memcpy(&daddr, c->daddr.bytes, 4);
-		sport = c->lport;
-		dport = c->dport;
-	} else {
-		memcpy(&saddr, c->vaddr.bytes, 4);
-		memcpy(&daddr, c->caddr.bytes, 4);
-		sport = c->vport;
-		dport = c->cport;
-	}
-	if (wk_route_v4(ctx, daddr, &port, &nh) != 0)
-		return wk_drop(DPVS_DROP_NO_ROUTE);
-	/* TTL and protocol share a 16-bit word of the header */
-	memcpy(&ttlw, &ip->time_to_live, sizeof(ttlw));
-	ip->time_to_live--;
-	ip->hdr_checksum = wk_csum_update16(ip->hdr_checksum, ttlw,
-					    *(const unaligned_uint16_t *)&ip->time_to_live);
-	wk_fnat_rewrite(ip, l4, pk->proto, pk->l4_len, saddr, sport, daddr, dport);
-	tot = pk->l3_off + rte_be_to_cpu_16(ip->total_length);
-	if (rte_pktmbuf_pkt_len(m) > tot)
-		rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - tot);
-	if (pk->proto == IPPROTO_TCP && (pk->tcp_flags & RTE_TCP_SYN_FLAG) != 0) {
-		mtu = ctx->root->ports[port].mtu;
-		if (mtu > WK_IPV4_TCP_HDRS)
-			wk_tcp_mss_clamp(l4, (uint32_t)(((struct rte_tcp_hdr *)l4)->data_off >> 4) * 4,
-					 (uint16_t)(mtu - WK_IPV4_TCP_HDRS));
-	}
-	wk_ip_from_v4(&nhip, nh);
-	return wk_ip_output_via(ctx, m, port, &nhip); /* MTU, then neighbour */
+	memcpy(&saddr, c->vaddr.bytes, 4);
+	memcpy(&daddr, c->caddr.bytes, 4);
+	return wk_xmit_rewrite4(ctx, m, pk, saddr, c->vport, daddr, c->cport);
 }

@@ -1,0 +1,46 @@
+/*
+ * Not linked anywhere: compiled with -g only so that its DWARF holds every
+ * shared struct, from which shm/layout_fp.sh makes the layout fingerprint
+ * (build/gen/shm/layout_fp.c). A struct that lives in shared memory is named
+ * here (a pointer is enough for its type to be in the DWARF) and in
+ * layout_fp.sh's list.
+ */
+#include <rte_ring.h>
+
+#include "shm/layout.h"
+#include "shm/lb.h"
+#include "shm/pool.h"
+
+struct dpvs_root *dpvs_dwarf_root;
+struct dpvs_global_conf *dpvs_dwarf_global_conf;
+struct dpvs_port_info *dpvs_dwarf_port_info;
+struct dpvs_liveness *dpvs_dwarf_liveness;
+struct dpvs_sup_cmd *dpvs_dwarf_sup_cmd;
+struct dpvs_worker_slot *dpvs_dwarf_worker_slot;
+struct dpvs_worker_sup *dpvs_dwarf_worker_sup;
+struct dpvs_worker_self *dpvs_dwarf_worker_self;
+struct dpvs_worker_stats *dpvs_dwarf_worker_stats;
+struct dpvs_bridge_stats *dpvs_dwarf_bridge_stats;
+struct dpvs_config *dpvs_dwarf_config;
+struct dpvs_config_set *dpvs_dwarf_config_set;
+struct dpvs_lb_tables *dpvs_dwarf_lb_tables;
+struct dpvs_addr_entry *dpvs_dwarf_addr_entry;
+struct dpvs_service *dpvs_dwarf_service;
+struct dpvs_svc_laddr *dpvs_dwarf_svc_laddr;
+struct dpvs_dest *dpvs_dwarf_dest;
+struct dpvs_route *dpvs_dwarf_route;
+struct dpvs_static_neigh *dpvs_dwarf_static_neigh;
+struct dpvs_addr_ix *dpvs_dwarf_addr_ix;
+struct dpvs_laddr_drain *dpvs_dwarf_laddr_drain;
+struct dpvs_worker_region *dpvs_dwarf_worker_region;
+struct dpvs_neigh *dpvs_dwarf_neigh;
+struct dpvs_txbuf *dpvs_dwarf_txbuf;
+struct dpvs_neigh_hold *dpvs_dwarf_neigh_hold;
+struct dpvs_sched_state *dpvs_dwarf_sched_state;
+struct dpvs_lb_stats *dpvs_dwarf_lb_stats;
+struct dpvs_conn_table *dpvs_dwarf_conn_table;
+struct dpvs_conn *dpvs_dwarf_conn;
+struct dpvs_pool_depot *dpvs_dwarf_pool_depot;
+struct dpvs_mag *dpvs_dwarf_mag;
+struct dpvs_layout_desc *dpvs_dwarf_layout_desc;
+struct rte_ring *dpvs_dwarf_rte_ring;

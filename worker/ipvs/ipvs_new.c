@@ -1,0 +1,221 @@
+/*
+ * A new connection [dp_vs_schedule, dp_vs_conn_new]: a packet for a
+ * service (or taken by a match service) without a connection gets a dest
+ * from the scheduler, then the endpoints its dest's forwarding mode needs
+ * (shm/conn.h says what each field holds per mode):
+ *   fnat    a local address of the service and a port from this worker's
+ *           share of the port space (lport % nworkers == worker id)
+ *   nat     none: the outbound key is the real server's answer to the
+ *           client itself; refused (nat_tuple_taken) when this worker
+ *           already has that tuple (the real server could not tell the two
+ *           connections apart either)
+ *   dr, tunnel  none (no outbound key); dr's real server must be on a
+ *           connected network (dr_not_connected)
+ *   snat    the dest's address (a node address) and a port from this
+ *           worker's share; the real server is the packet's destination
+ * and the port where the real server's side arrives (the route to it;
+ * fnat: its local address's port). TCP: only a SYN makes a connection, its
+ * window tracking starts from it (one-way modes: liberal, tcp_window.c).
+ * Then the packet goes out by its mode (xmit.h).
+ * Writes this worker's connection table, region rows and stats row.
+ */
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_tcp.h>
+
+#include "worker/ipvs/conn_table.h"
+#include "worker/ipvs/ipvs_priv.h"
+#include "worker/ipvs/lb_counts.h"
+#include "worker/ipvs/lbpath.h"
+#include "worker/ipvs/xmit.h"
+
+#define WK_LPORT_TRIES 64     /* ports tried per local address */
+
+/* What a new connection gets besides the packet's own tuple. */
+struct conn_plan {
+	struct dpvs_ip laddr;     /* family NONE: no outbound key */
+	uint16_t lport;
+	uint16_t dport;
+	struct dpvs_ip daddr;
+	uint16_t out_port;        /* port index where the dest's side arrives */
+	uint16_t pad;
+};
+
+/* The next local port of this worker after cur (host order), wrapping. */
+static uint16_t
+lport_next(const struct wk_ctx *ctx, uint32_t cur)
+{
+	uint32_t n = ctx->nworkers, p = cur + n;
+
+	if (cur < WK_LPORT_MIN || p > 65535 || cur % n != ctx->id)
+		p = WK_LPORT_MIN + (ctx->id + n - WK_LPORT_MIN % n) % n;
+	return (uint16_t)p;
+}
+
+/* A port of this worker's share, from cursor *cur, whose outbound key
+ * (daddr:dport -> laddr:port) is free: 0 with *lport (network order), or -1
+ * when WK_LPORT_TRIES ports were taken. */
+static int
+lport_pick(struct wk_ctx *ctx, uint16_t *cur, uint8_t proto, const struct dpvs_ip *daddr,
+	   uint16_t dport, const struct dpvs_ip *laddr, uint16_t *lport)
+{
+	unsigned int t;
+	int dir;
+
+	for (t = 0; t < WK_LPORT_TRIES; t++) {
+		*cur = lport_next(ctx, *cur);
+		*lport = rte_cpu_to_be_16(*cur);
+		if (wk_conn_lookup(ctx->ct, proto, daddr, dport, laddr, *lport, &dir) ==
+		    DPVS_CONN_NIL)
+			return 0;
+	}
+	return -1;
+}
+
+/* fnat: a local address of service svc and a port for a connection to
+ * pl->daddr:pl->dport. */
+static int
+plan_fnat(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s, uint8_t proto,
+	  struct conn_plan *pl)
+{
+	const struct dpvs_svc_laddr *la = dpvs_lb_svc_laddrs(&ctx->cfg->lb, svc);
+	unsigned int k, i, n = RTE_MIN(s->nladdrs, (uint16_t)ctx->cfg->lb.caps.svc_laddrs);
+
+	for (k = 0; k < n; k++) {
+		/* spread connections over the addresses */
+		i = (k + dpvs_wr_svc_stats(ctx->wr)[svc].conns) % n;
+		if (la[i].ip.family != pl->daddr.family)
+			continue;
+		if (lport_pick(ctx, &dpvs_wr_lport(ctx->wr, svc)[i], proto, &pl->daddr, pl->dport,
+			       &la[i].ip, &pl->lport) == 0) {
+			pl->laddr = la[i].ip;
+			pl->out_port = la[i].port;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* The endpoints of a new connection of pk to dest d of service svc. */
+static enum dpvs_drop_reason
+plan_conn(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_dest *d, const struct wk_pkt *pk,
+	  struct conn_plan *pl)
+{
+	uint32_t dst, nh;
+	int dir;
+
+	memset(pl, 0, sizeof(*pl));
+	pl->daddr = d->addr;
+	pl->dport = d->port;
+	if (d->fwd_mode == DPVS_FWD_SNAT) {
+		pl->daddr = pk->dst;
+		pl->dport = pk->dport;
+	}
+	if (pl->daddr.family != DPVS_AF_INET || pk->family != DPVS_AF_INET)
+		return DPVS_DROP_FWD_MODE; /* IPv6 and NAT64: later */
+	switch (d->fwd_mode) {
+	case DPVS_FWD_FNAT:
+		if (plan_fnat(ctx, svc, dpvs_lb_svc(&ctx->cfg->lb, svc), pk->proto, pl) != 0)
+			return DPVS_DROP_NO_LADDR;
+		return DPVS_DROP_MAX;
+	case DPVS_FWD_NAT:
+		pl->laddr = pk->src;
+		pl->lport = pk->sport;
+		if (wk_conn_lookup(ctx->ct, pk->proto, &pl->daddr, pl->dport, &pl->laddr, pl->lport,
+				   &dir) != DPVS_CONN_NIL)
+			return DPVS_DROP_NAT_TUPLE_TAKEN;
+		break;
+	case DPVS_FWD_DR:
+	case DPVS_FWD_TUNNEL:
+		break;
+	case DPVS_FWD_SNAT:
+		pl->laddr = d->addr;
+		if (lport_pick(ctx, &dpvs_wr_lport(ctx->wr, svc)[0], pk->proto, &pl->daddr,
+			       pl->dport, &pl->laddr, &pl->lport) != 0)
+			return DPVS_DROP_NO_LADDR;
+		break;
+	default:
+		return DPVS_DROP_FWD_MODE;
+	}
+	memcpy(&dst, pl->daddr.bytes, 4);
+	if (wk_route_v4(ctx, dst, &pl->out_port, &nh) != 0)
+		return DPVS_DROP_NO_ROUTE;
+	if (d->fwd_mode == DPVS_FWD_DR && nh != dst)
+		return DPVS_DROP_DR_NOT_CONNECTED;
+	return DPVS_DROP_MAX;
+}
+
+/* Fill and insert a new connection; its index, or DPVS_CONN_NIL. */
+static uint32_t
+conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, const struct wk_tcp_seg *seg, uint16_t p,
+	 uint16_t svc, uint32_t ds, const struct conn_plan *pl)
+{
+	const struct dpvs_service *s = dpvs_lb_svc(&ctx->cfg->lb, svc);
+	const struct dpvs_dest *d = &dpvs_lb_dests(&ctx->cfg->lb)[ds];
+	uint32_t idx = wk_conn_alloc(ctx->ct);
+	struct dpvs_conn *c;
+
+	if (idx == DPVS_CONN_NIL)
+		return idx;
+	c = &dpvs_conn_array(ctx->ct)[idx];
+	c->proto = pk->proto;
+	c->state = pk->proto == IPPROTO_TCP ?
+			   wk_tcp_next_state(DPVS_TCPS_NONE, DPVS_DIR_IN, pk->tcp_flags) : 0;
+	c->fwd_mode = d->fwd_mode;
+	c->svc_slot = svc;
+	c->dest_slot = ds;
+	c->svc_id = s->id;
+	c->dest_id = d->id;
+	c->caddr = pk->src;
+	c->cport = pk->sport;
+	c->vaddr = pk->dst;
+	c->vport = pk->dport;
+	c->laddr = pl->laddr;
+	c->lport = pl->lport;
+	c->daddr = pl->daddr;
+	c->dport = pl->dport;
+	c->in_port = p;
+	c->out_port = pl->out_port;
+	if (seg != NULL && wk_xmit_oneway(c->fwd_mode))
+		wk_tcp_track_init_oneway(c->trk, seg);
+	else if (seg != NULL)
+		wk_tcp_track_init(c->trk, seg);
+	c->created_ns = ctx->now_ns;
+	c->expires_ns = ctx->now_ns +
+			wk_conn_timeout_ns(&ctx->cfg->lb.timeouts, c->proto, c->state);
+	wk_conn_insert(ctx->ct, idx, ctx->now_ns);
+	wk_ipvs_row(dpvs_wr_svc_stats(ctx->wr), svc, s->id, 1)->conns++;
+	wk_ipvs_row(dpvs_wr_dest_stats(ctx->wr), ds, d->id, 1)->conns++;
+	wk_ipvs_count(ctx, c, wk_conn_is_active(c), 1);
+	return idx;
+}
+
+struct wk_verdict
+wk_ipvs_new(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
+	    uint16_t svc)
+{
+	const struct dpvs_dest *dests = dpvs_lb_dests(&ctx->cfg->lb);
+	enum dpvs_drop_reason why;
+	struct wk_tcp_seg seg;
+	struct conn_plan pl;
+	uint32_t ds, idx;
+
+	if (pk->proto == IPPROTO_TCP) {
+		if (!wk_tcp_flags_valid(pk->tcp_flags))
+			return wk_drop(DPVS_DROP_TCP_FLAGS); /* SYN+FIN opens nothing */
+		if ((pk->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) != RTE_TCP_SYN_FLAG)
+			return wk_drop(DPVS_DROP_TCP_NOT_SYN);
+		wk_ipvs_tcp_seg(m, pk, &seg);
+	}
+	ds = wk_sched_pick(ctx, svc, pk);
+	if (ds == DPVS_DEST_NONE || ds >= ctx->cfg->lb.caps.dests)
+		return wk_drop(DPVS_DROP_NO_DEST);
+	why = plan_conn(ctx, svc, &dests[ds], pk, &pl);
+	if (why != DPVS_DROP_MAX)
+		return wk_drop(why);
+	idx = conn_new(ctx, pk, pk->proto == IPPROTO_TCP ? &seg : NULL, p, svc, ds, &pl);
+	if (idx == DPVS_CONN_NIL)
+		return wk_drop(DPVS_DROP_CONN_FULL);
+	return wk_ipvs_conn_pkt(ctx, m, pk, idx, DPVS_DIR_IN, 1);
+}

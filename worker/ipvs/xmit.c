@@ -1,0 +1,161 @@
+/*
+ * The forwarding modes' table and dispatch (xmit.h) [ip_vs_xmit], and what
+ * the address-rewriting modes share: the incremental IPv4 and TCP/UDP
+ * rewrite (RFC 1624; a UDP checksum of 0 stays 0), the MSS clamp of a SYN,
+ * and the send of a rewritten packet (TTL, padding, route, then the output
+ * path: MTU, neighbour; worker/l3/l3.h).
+ * Writes the packet only; reads the connection and the config set.
+ */
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include "worker/ipvs/lbpath.h"
+#include "worker/ipvs/xmit.h"
+#include "worker/l2/neigh.h"
+
+#define WK_TCPOPT_EOL 0
+#define WK_TCPOPT_NOP 1
+#define WK_TCPOPT_MSS 2
+#define WK_IPV4_TCP_HDRS 40 /* IPv4 + TCP headers without options */
+
+const struct wk_xmit_mode wk_xmit_modes[DPVS_FWD_MAX] = {
+	[DPVS_FWD_FNAT] = { .in = { wk_fnat_in4, NULL }, .out = { wk_fnat_out4, NULL } },
+	[DPVS_FWD_NAT] = { .in = { wk_nat_in4, NULL }, .out = { wk_nat_out4, NULL } },
+	[DPVS_FWD_DR] = { .in = { wk_dr_in4, NULL }, .oneway = 1 },
+	[DPVS_FWD_TUNNEL] = { .in = { wk_tunnel_in4, NULL }, .oneway = 1 },
+	[DPVS_FWD_SNAT] = { .in = { wk_snat_in4, NULL }, .out = { wk_snat_out4, NULL } },
+};
+
+struct wk_verdict
+wk_xmit(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+	const struct dpvs_conn *c, int dir)
+{
+	const struct wk_xmit_mode *mode;
+	unsigned int fam = pk->family == DPVS_AF_INET6 ? WK_XMIT_V6 : WK_XMIT_V4;
+	wk_xmit_fn fn;
+
+	if (c->fwd_mode >= DPVS_FWD_MAX)
+		return wk_drop(DPVS_DROP_FWD_MODE);
+	mode = &wk_xmit_modes[c->fwd_mode];
+	fn = dir == DPVS_DIR_OUT ? mode->out[fam] : mode->in[fam];
+	if (fn == NULL)
+		return wk_drop(DPVS_DROP_FWD_MODE);
+	return fn(ctx, m, pk, c);
+}
+
+void
+wk_fnat_rewrite(struct rte_ipv4_hdr *ip, void *l4, uint8_t proto, uint32_t l4_avail,
+		uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport)
+{
+	uint32_t os = ip->src_addr, od = ip->dst_addr;
+	uint16_t *ports = l4, *ck = NULL, c;
+
+	ip->hdr_checksum = wk_csum_update32(wk_csum_update32(ip->hdr_checksum, os, saddr), od,
+					    daddr);
+	ip->src_addr = saddr;
+	ip->dst_addr = daddr;
+	/* the L4 header is 16-bit aligned in the frame: index it as words */
+	if (proto == IPPROTO_TCP && l4_avail >= 18)
+		ck = &ports[8];  /* struct rte_tcp_hdr.cksum */
+	else if (proto == IPPROTO_UDP && l4_avail >= 8 && ports[3] != 0)
+		ck = &ports[3];  /* struct rte_udp_hdr.dgram_cksum */
+	if (ck != NULL) {
+		c = wk_csum_update32(*ck, os, saddr);
+		c = wk_csum_update32(c, od, daddr);
+		c = wk_csum_update16(c, ports[0], sport);
+		c = wk_csum_update16(c, ports[1], dport);
+		if (proto == IPPROTO_UDP && c == 0)
+			c = 0xffff; /* 0 would mean "no checksum" */
+		*ck = c;
+	}
+	ports[0] = sport;
+	ports[1] = dport;
+}
+
+int
+wk_tcp_mss_clamp(struct rte_tcp_hdr *th, uint32_t hlen, uint16_t mss)
+{
+	uint8_t *o = (uint8_t *)(th + 1), *end = (uint8_t *)th + hlen;
+	uint16_t old, new_;
+
+	while (o < end) {
+		if (*o == WK_TCPOPT_EOL)
+			return 0;
+		if (*o == WK_TCPOPT_NOP) {
+			o++;
+			continue;
+		}
+		if (o + 2 > end || o[1] < 2 || o + o[1] > end)
+			return 0;
+		if (o[0] == WK_TCPOPT_MSS && o[1] == 4) {
+			memcpy(&old, o + 2, sizeof(old));
+			if (rte_be_to_cpu_16(old) <= mss)
+				return 0;
+			new_ = rte_cpu_to_be_16(mss);
+			memcpy(o + 2, &new_, sizeof(new_));
+			/* the option may sit at an odd offset: update as bytes
+			 * aligned to the header's 16-bit words */
+			if (((o + 2 - (uint8_t *)th) & 1) == 0) {
+				th->cksum = wk_csum_update16(th->cksum, old, new_);
+			} else {
+				uint8_t ob[4] = { o[1], ((uint8_t *)&old)[0], ((uint8_t *)&old)[1],
+						  o[4] };
+				uint8_t nb[4] = { o[1], o[2], o[3], o[4] };
+				uint32_t ow, nw;
+
+				memcpy(&ow, ob, 4);
+				memcpy(&nw, nb, 4);
+				th->cksum = wk_csum_update32(th->cksum, ow, nw);
+			}
+			return 1;
+		}
+		o += o[1];
+	}
+	return 0;
+}
+
+void
+wk_xmit_trim(struct rte_mbuf *m, const struct wk_pkt *pk)
+{
+	uint32_t tot = (uint32_t)pk->l4_off + pk->l4_len;
+
+	if (rte_pktmbuf_pkt_len(m) > tot)
+		rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - tot);
+}
+
+struct wk_verdict
+wk_xmit_rewrite4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+		 uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, pk->l3_off);
+	void *l4 = rte_pktmbuf_mtod_offset(m, void *, pk->l4_off);
+	uint16_t port, mtu, ttlw;
+	struct dpvs_ip nhip;
+	uint32_t nh;
+
+	if (ip->time_to_live <= 1)
+		return wk_drop(DPVS_DROP_TTL_EXPIRED);
+	if (wk_route_v4(ctx, daddr, &port, &nh) != 0)
+		return wk_drop(DPVS_DROP_NO_ROUTE);
+	/* TTL and protocol share a 16-bit word of the header */
+	memcpy(&ttlw, &ip->time_to_live, sizeof(ttlw));
+	ip->time_to_live--;
+	ip->hdr_checksum = wk_csum_update16(ip->hdr_checksum, ttlw,
+					    *(const unaligned_uint16_t *)&ip->time_to_live);
+	wk_fnat_rewrite(ip, l4, pk->proto, pk->l4_len, saddr, sport, daddr, dport);
+	wk_xmit_trim(m, pk);
+	if (pk->proto == IPPROTO_TCP && (pk->tcp_flags & RTE_TCP_SYN_FLAG) != 0) {
+		mtu = ctx->root->ports[port].mtu;
+		if (mtu > WK_IPV4_TCP_HDRS)
+			wk_tcp_mss_clamp(l4, (uint32_t)(((struct rte_tcp_hdr *)l4)->data_off >> 4) * 4,
+					 (uint16_t)(mtu - WK_IPV4_TCP_HDRS));
+	}
+	wk_ip_from_v4(&nhip, nh);
+	return wk_ip_output_via(ctx, m, port, &nhip); /* MTU, then neighbour */
+}

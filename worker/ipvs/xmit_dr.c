@@ -1,0 +1,40 @@
+/*
+ * Direct routing, LVS's gatewaying [dp_vs_xmit_dr]: a client's packet is
+ * passed to the real server unchanged at the IP layer; only its Ethernet
+ * header is rewritten (destination: the real server's MAC, resolved by the
+ * neighbour stage; source: the outgoing port's MAC). The real server holds
+ * the VIP (on its loopback, with ARP for it suppressed) and answers the
+ * client directly, so no reply passes the node.
+ *
+ * As in LVS, the IP header is not touched: the TTL is not decremented (the
+ * node delivers the packet to the VIP's holder rather than routing it) and
+ * no checksum changes. The real server must be on a connected network of a
+ * port (dpvs-ctl refuses `-b dr` otherwise); a route to it through a
+ * gateway is refused here too (dr_not_connected), since the gateway would
+ * receive a packet for the VIP. Ethernet padding is trimmed.
+ * Writes the packet's Ethernet header only; reads the connection and the
+ * config set.
+ */
+#include <string.h>
+
+#include "worker/ipvs/lbpath.h"
+#include "worker/ipvs/xmit.h"
+#include "worker/l2/neigh.h"
+
+struct wk_verdict
+wk_dr_in4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+	  const struct dpvs_conn *c)
+{
+	struct dpvs_ip nhip;
+	uint32_t daddr, nh;
+	uint16_t port;
+
+	memcpy(&daddr, c->daddr.bytes, 4);
+	if (wk_route_v4(ctx, daddr, &port, &nh) != 0)
+		return wk_drop(DPVS_DROP_NO_ROUTE);
+	if (nh != daddr)
+		return wk_drop(DPVS_DROP_DR_NOT_CONNECTED);
+	wk_xmit_trim(m, pk);
+	wk_ip_from_v4(&nhip, daddr);
+	return wk_neigh_output(ctx, m, port, &nhip);
+}

@@ -1,0 +1,39 @@
+/*
+ * NAT, LVS's masquerading [dp_vs_xmit_nat, dp_vs_out_xmit_nat]: only the
+ * destination of a client's packet and the source of a reply change,
+ *   inbound   client:cport -> vip:vport    becomes client:cport -> dest:dport
+ *   outbound  dest:dport   -> client:cport becomes vip:vport    -> client:cport
+ * so the real servers see the client's own address and must route their
+ * replies through the node (their default route points at it). The rewrite
+ * is the one the NAT modes share (xmit.c): checksums updated incrementally,
+ * TTL decremented (the node forwards the packet as a router would), the MSS
+ * of a SYN clamped, padding trimmed. A reply arrives on any worker (the
+ * owner cannot choose its tuple): ipvs.c finds its owner by a read-only
+ * look into the peers' connection tables (conn.c, docs/multiprocess.md).
+ * Writes the packet only; reads the connection and the config set.
+ */
+#include <string.h>
+
+#include "worker/ipvs/xmit.h"
+
+struct wk_verdict
+wk_nat_in4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+	   const struct dpvs_conn *c)
+{
+	uint32_t saddr, daddr;
+
+	memcpy(&saddr, c->caddr.bytes, 4);
+	memcpy(&daddr, c->daddr.bytes, 4);
+	return wk_xmit_rewrite4(ctx, m, pk, saddr, c->cport, daddr, c->dport);
+}
+
+struct wk_verdict
+wk_nat_out4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+	    const struct dpvs_conn *c)
+{
+	uint32_t saddr, daddr;
+
+	memcpy(&saddr, c->vaddr.bytes, 4);
+	memcpy(&daddr, c->caddr.bytes, 4);
+	return wk_xmit_rewrite4(ctx, m, pk, saddr, c->vport, daddr, c->cport);
+}

@@ -1,0 +1,38 @@
+/*
+ * SNAT [dp_vs_out_xmit_snat, dp_vs_xmit_snat]: hosts of an inside network
+ * reach outside servers from one of the node's addresses. A connection is
+ * made by the inside host's first packet (matched by a match service,
+ * svc_match.c) and only its source changes; a reply's destination changes
+ * back:
+ *   inbound   host:hport   -> server:sport  becomes laddr:lport -> server:sport
+ *   outbound  server:sport -> laddr:lport   becomes server:sport -> host:hport
+ * laddr is the SNAT dest (a node address) and lport comes from the owner's
+ * share of the port space, so any worker finds a reply's owner by its port,
+ * as for full-NAT. The rewrite is the one the NAT modes share (xmit.c).
+ * Writes the packet only; reads the connection and the config set.
+ */
+#include <string.h>
+
+#include "worker/ipvs/xmit.h"
+
+struct wk_verdict
+wk_snat_in4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+	    const struct dpvs_conn *c)
+{
+	uint32_t saddr, daddr;
+
+	memcpy(&saddr, c->laddr.bytes, 4);
+	memcpy(&daddr, c->daddr.bytes, 4);
+	return wk_xmit_rewrite4(ctx, m, pk, saddr, c->lport, daddr, c->dport);
+}
+
+struct wk_verdict
+wk_snat_out4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+	     const struct dpvs_conn *c)
+{
+	uint32_t saddr, daddr;
+
+	memcpy(&saddr, c->daddr.bytes, 4);
+	memcpy(&daddr, c->caddr.bytes, 4);
+	return wk_xmit_rewrite4(ctx, m, pk, saddr, c->dport, daddr, c->cport);
+}
