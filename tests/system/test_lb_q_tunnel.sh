@@ -6,10 +6,13 @@
 # in (a raw IPPROTO_IPIP socket handing each inner packet to a TUN device,
 # tun0); their replies go to the client directly. 200 curl requests, each
 # its own connection: every one succeeds, both servers answer, they see the
-# client's own address; the node passed nothing back (OutPkts 0). Then 20
-# POSTs of 64 KiB: the client's full-size segments do not fit the tunnel
-# (1500 + 20 bytes) and carry DF, so the node answers the first with ICMP
-# fragmentation needed (MTU 1480, tunnel_too_big counted), the client's
+# client's own address; the node passed nothing back (OutPkts 0). Then
+# POSTs of 64 KiB whose full-size segments do not fit the tunnel (1500 + 20
+# bytes): 10 with the client's path MTU discovery off (no DF): the node
+# fragments the outer packet (frag_ok, frag_created), the servers' kernel
+# reassembles it before the decapsulator, every upload arrives whole and
+# no ICMP error is sent; then 20 with DF: the node answers the first with
+# ICMP fragmentation needed (MTU 1480, tunnel_too_big counted), the client's
 # kernel lowers its path MTU to the VIP, and every upload arrives whole.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lb_lib.sh"
@@ -42,12 +45,28 @@ assert_eq "packets the node passed back (OutPkts)" "$o0" "$(svc_json "$X" t | jq
 
 # uploads bigger than what fits the tunnel without the path MTU lowered
 head -c 65536 /dev/urandom >"$T_DIR/body"
-nsc "$X" bash -c 'for i in $(seq '"$P"'); do
-	curl -sS --max-time 10 --data-binary @'"$T_DIR/body"' "http://'"$VIP"'/" || echo "FAILED $i"
-done' >"$T_DIR/post.out" 2>&1
+posts() {   # posts N OUT: N uploads of the body
+	nsc "$X" bash -c 'for i in $(seq '"$1"'); do
+		curl -sS --max-time 10 --data-binary @'"$T_DIR/body"' "http://'"$VIP"'/" || echo "FAILED $i"
+	done' >"$2" 2>&1
+}
+stat_of() {   # stat_of drops|events NAME
+	ctl "$X" --json stats | jq --arg k "$1" --arg n "$2" '.[$k] | if type == "array"
+		then (map({(.name): .value}) | add) else . end | .[$n]'
+}
+# without DF: fragmented by the node's output path
+nsc "$X" sysctl -qw net.ipv4.ip_no_pmtu_disc=1 || fail "client: ip_no_pmtu_disc"
+posts 10 "$T_DIR/post0.out"
+assert_eq "uploads without DF that arrived whole" 10 "$(grep -c '^server rs[12] got 65536 bytes$' "$T_DIR/post0.out")"
+assert_gt "outer packets fragmented (frag_ok)" 0 "$(stat_of events frag_ok)"
+assert_gt "fragments made (frag_created)" 0 "$(stat_of events frag_created)"
+assert_eq "ICMP fragmentation needed without DF" 0 "$(stat_of drops tunnel_too_big)"
+log "without DF: frag_ok $(stat_of events frag_ok), frag_created $(stat_of events frag_created)"
+nsc "$X" sysctl -qw net.ipv4.ip_no_pmtu_disc=0 || fail "client: ip_no_pmtu_disc"
+# with DF: ICMP fragmentation needed, the client's path MTU lowered
+posts "$P" "$T_DIR/post.out"
 assert_eq "uploads that arrived whole" "$P" "$(grep -c '^server rs[12] got 65536 bytes$' "$T_DIR/post.out")"
-too_big="$(ctl "$X" --json stats | jq '.drops | if type == "array"
-	then (map({(.name): .value}) | add) else . end | .tunnel_too_big')"
+too_big="$(stat_of drops tunnel_too_big)"
 assert_gt "full-size segments answered with ICMP fragmentation needed" 0 "$too_big"
 pmtu="$(ip -n "$(nsc_of "$X")" route get "$VIP" | grep -o 'mtu [0-9]*' || true)"
 assert_eq "the client's path MTU to the VIP" "mtu 1480" "$pmtu"

@@ -14,10 +14,11 @@
  * packet has DF set, it is answered in place with an ICMP "fragmentation
  * needed" to the client (from the VIP, MTU = the port's MTU - 20), counted
  * as tunnel_too_big; the client's TCP lowers its segment size. With DF
- * clear the outer packet is sent to the output path as it is, which is
- * where fragmentation belongs (not built yet: the driver refuses an
- * over-MTU frame, tx_refused). An ICMP error passed to the real server
- * (icmp_err.c) never gets an ICMP error of its own.
+ * clear the outer packet (DF clear too) goes to the output path
+ * (wk_ip_output_via), which fragments it to the egress MTU: the real
+ * server reassembles the outer packet before it decapsulates. An ICMP
+ * error passed to the real server (icmp_err.c) gets no error of its own
+ * (the output path's is suppressed: its outer source is ours).
  * Writes the packet (and its headroom) only; reads the connection and the
  * config set.
  */
@@ -115,7 +116,8 @@ wk_tunnel_in4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	uint32_t daddr, nh, saddr, len = (uint32_t)(pk->l4_off - pk->l3_off) + pk->l4_len;
 	struct rte_ipv4_hdr *out;
 	struct dpvs_ip nhip;
-	uint16_t port, mtu;
+	uint32_t mtu;
+	uint16_t port;
 	char *p;
 
 	memcpy(&daddr, c->daddr.bytes, 4);
@@ -124,8 +126,8 @@ wk_tunnel_in4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	saddr = tunnel_source(ctx, port, nh);
 	if (saddr == 0)
 		return wk_drop(DPVS_DROP_TUNNEL_NO_SOURCE);
-	mtu = ctx->root->ports[port].mtu;
-	if (mtu != 0 && len + WK_IPIP_HLEN > mtu && pk->proto != IPPROTO_ICMP &&
+	mtu = port < DPVS_MAX_PORTS ? ctx->tx_mtu[port] : UINT32_MAX;
+	if (mtu != UINT32_MAX && len + WK_IPIP_HLEN > mtu && pk->proto != IPPROTO_ICMP &&
 	    (in->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) != 0)
 		return tunnel_frag_needed(ctx, m, pk, (uint16_t)(mtu - WK_IPIP_HLEN));
 	wk_xmit_trim(m, pk);
@@ -147,5 +149,5 @@ wk_tunnel_in4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	out->dst_addr = daddr;
 	wk_ipv4_cksum_set(out);
 	wk_ip_from_v4(&nhip, nh);
-	return wk_neigh_output(ctx, m, port, &nhip);
+	return wk_ip_output_via(ctx, m, port, &nhip); /* fragmented if DF clear and too big */
 }
