@@ -2,8 +2,8 @@
  * The forwarding modes' table and dispatch (xmit.h) [ip_vs_xmit], and what
  * the address-rewriting modes share: the incremental IPv4 and TCP/UDP
  * rewrite (RFC 1624; a UDP checksum of 0 stays 0), the MSS clamp of a SYN,
- * and the send of a rewritten packet (TTL, padding, route, then the output
- * path: MTU, neighbour; worker/l3/l3.h).
+ * and the send of a rewritten packet (TTL, route, MTU, padding, then the
+ * output path: fragmentation, neighbour; worker/l3/l3.h).
  * Writes the packet only; reads the connection and the config set.
  */
 #include <string.h>
@@ -143,6 +143,16 @@ wk_xmit_rewrite4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk
 		return wk_drop(DPVS_DROP_TTL_EXPIRED);
 	if (wk_route_v4(ctx, daddr, &port, &nh) != 0)
 		return wk_drop(DPVS_DROP_NO_ROUTE);
+	/* too big with DF: the error quotes the packet as its sender made it,
+	 * before the rewrite (LVS and DPVS check there too), so that the
+	 * sender can match it to its socket; DF clear: fragmented after the
+	 * rewrite by the output path */
+	if (port < DPVS_MAX_PORTS && rte_be_to_cpu_16(ip->total_length) > ctx->tx_mtu[port] &&
+	    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) != 0) {
+		wk_icmp_error(ctx, m, WK_ICMP_DEST_UNREACH, WK_ICMP_FRAG_NEEDED,
+			      (uint16_t)ctx->tx_mtu[port]);
+		return wk_drop(DPVS_DROP_FRAG_NEEDED);
+	}
 	/* TTL and protocol share a 16-bit word of the header */
 	memcpy(&ttlw, &ip->time_to_live, sizeof(ttlw));
 	ip->time_to_live--;
@@ -157,5 +167,5 @@ wk_xmit_rewrite4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk
 					 (uint16_t)(mtu - WK_IPV4_TCP_HDRS));
 	}
 	wk_ip_from_v4(&nhip, nh);
-	return wk_ip_output_via(ctx, m, port, &nhip); /* MTU, then neighbour */
+	return wk_ip_output_via(ctx, m, port, &nhip); /* MTU (DF clear), neighbour */
 }

@@ -62,12 +62,14 @@ wk_xmit_oneway(uint8_t mode)
 }
 
 /* xmit.c: what the address-rewriting modes (fnat, nat, snat) share for
- * IPv4: the TTL decremented (expired: drop), source and destination
- * address and port rewritten to saddr:sport -> daddr:dport (network
- * order) with both checksums updated incrementally, Ethernet padding
- * trimmed, a SYN's MSS clamped to the outgoing port's MTU; then routed to
- * daddr and sent by the output path (wk_ip_output_via: the egress MTU,
- * then the neighbour). */
+ * IPv4: the TTL decremented (expired: drop), routed to daddr; longer than
+ * the egress MTU with DF set: an ICMP fragmentation needed about the packet
+ * as it came (before the rewrite) and DROP frag_needed; source and
+ * destination address and port rewritten to saddr:sport -> daddr:dport
+ * (network order) with both checksums updated incrementally, Ethernet
+ * padding trimmed, a SYN's MSS clamped to the outgoing port's MTU; then the
+ * output path (wk_ip_output_via: fragmented when longer than the MTU,
+ * neighbour). */
 struct wk_verdict wk_xmit_rewrite4(struct wk_ctx *ctx, struct rte_mbuf *m,
 				   const struct wk_pkt *pk, uint32_t saddr, uint16_t sport,
 				   uint32_t daddr, uint16_t dport);

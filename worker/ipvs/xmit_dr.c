@@ -12,6 +12,11 @@
  * port (dpvs-ctl refuses `-b dr` otherwise); a route to it through a
  * gateway is refused here too (dr_not_connected), since the gateway would
  * receive a packet for the VIP. Ethernet padding is trimmed.
+ * MTU, as LVS (its output route's MTU check, then ip_fragment with
+ * ignore_df): a packet longer than the egress MTU with DF set gets an ICMP
+ * fragmentation needed to the client (it is the client's packet as it
+ * came) and is dropped (frag_needed); with DF clear it is fragmented. Both
+ * by the output path (wk_ip_output_via).
  * Writes the packet's Ethernet header only; reads the connection and the
  * config set.
  */
@@ -36,5 +41,5 @@ wk_dr_in4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 		return wk_drop(DPVS_DROP_DR_NOT_CONNECTED);
 	wk_xmit_trim(m, pk);
 	wk_ip_from_v4(&nhip, daddr);
-	return wk_neigh_output(ctx, m, port, &nhip);
+	return wk_ip_output_via(ctx, m, port, &nhip);
 }
