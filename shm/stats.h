@@ -43,7 +43,7 @@
 	X(TX_REFUSED, "tx_refused")        /* driver refused it, took others */ \
 	X(BAD_PORT, "bad_port")            /* packet for an unknown port */    \
 	/* load balancer (worker/ipvs/ipvs.c, xmit_fnat.c, route.c, neigh_out.c) */ \
-	X(IP_FRAG, "ip_fragment")          /* tcp/udp fragment not for us */    \
+	X(IP_FRAG, "ip_fragment")          /* tcp/udp fragment for the lb */    \
 	X(L4_HDR, "l4_bad_header")         /* tcp/udp header truncated */       \
 	X(TCP_NOT_SYN, "tcp_not_syn")      /* no conn, not a SYN: no new conn */\
 	X(TCP_FLAGS, "tcp_bad_flags")      /* SYN+FIN, no ACK on FIN, none... */\

@@ -1,8 +1,9 @@
 /*
  * The ipvs core [dp_vs_in], called by the ipv4 stage for a valid IPv4 packet
  * to our MAC (lb.h). TCP/UDP: a fragment (or a packet whose L4 header
- * cannot be read) is dropped when it is for a VIP or local address; any
- * other goes on (local_in, forwarding or the kernel).
+ * cannot be read) is dropped when it is for a VIP or local address, or
+ * when it may belong to a match service's flow (SNAT: it would leave
+ * untranslated); any other goes on (local_in, forwarding or the kernel).
  * A packet of a connection goes to the xmit of its forwarding mode
  * (xmit.h); a packet for a service makes a connection (ipvs_new.c; TCP:
  * only a SYN; a client's SYN on a finished connection, TIME_WAIT or CLOSE,
@@ -283,6 +284,25 @@ ipv4_is_frag(const struct rte_ipv4_hdr *ip)
 		RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0;
 }
 
+/* A fragment or an unreadable TCP/UDP packet on port p, not for a VIP or
+ * local address: may it belong to the flow of a match service (SNAT)? Then
+ * it must not go on: it would leave untranslated. Only a forwarded packet
+ * (not for a node address) is a match service's; ports unknown, any fits. */
+static int
+ipvs_frag_may_match(struct wk_ctx *ctx, uint16_t p, const struct rte_ipv4_hdr *ip,
+		    struct wk_pkt *pk)
+{
+	if (p >= DPVS_MATCH_PORTS || ctx->cfg->lb.match_n[p] == 0 ||
+	    wk_addr_v4_is_ours(ctx->cfg, WK_PORT_NONE, ip->dst_addr))
+		return 0;
+	pk->family = DPVS_AF_INET;
+	pk->proto = ip->next_proto_id;
+	wk_ip_from_v4(&pk->src, ip->src_addr);
+	wk_ip_from_v4(&pk->dst, ip->dst_addr);
+	pk->sport = pk->dport = 0;
+	return wk_svc_match(ctx, p, pk, 0) != DPVS_SLOT_NONE;
+}
+
 /* Is pk a client's new SYN on connection c that has finished (TIME_WAIT or
  * CLOSE)? Then the client reuses the tuple for a new connection, which is
  * scheduled afresh (a weight-0 or removed dest gets no new connection) and
@@ -355,7 +375,7 @@ ipvs_forwarded(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct 
 	}
 	if (p >= DPVS_MATCH_PORTS || ctx->cfg->lb.match_n[p] == 0)
 		return 0;
-	svc = wk_svc_match(ctx, p, pk);
+	svc = wk_svc_match(ctx, p, pk, 1);
 	if (svc == DPVS_SLOT_NONE)
 		return 0;
 	*v = wk_ipvs_new(ctx, m, p, pk, svc);
@@ -382,9 +402,11 @@ wk_ipvs_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_verdict
 	frag = ipv4_is_frag(ip);
 	if (frag || (why = ipvs_parse(m, ip, l3, &pk)) != DPVS_DROP_MAX) {
 		/* not the load balancer's unless it is for one of its VIPs or
-		 * laddrs: the kernel's to reassemble or refuse, or forwarded */
+		 * laddrs or may be of a match service's flow: the kernel's to
+		 * reassemble or refuse, or forwarded */
 		wk_ip_from_v4(&pk.dst, ip->dst_addr);
-		if (!ipvs_is_lb_addr(ctx->cfg, ip->next_proto_id, &pk.dst, 1))
+		if (!ipvs_is_lb_addr(ctx->cfg, ip->next_proto_id, &pk.dst, 1) &&
+		    !ipvs_frag_may_match(ctx, p, ip, &pk))
 			return 0;
 		*v = wk_drop(frag ? DPVS_DROP_IP_FRAG : why);
 		return 1;

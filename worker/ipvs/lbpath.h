@@ -104,8 +104,9 @@ unsigned int wk_redirect_drain(struct wk_ctx *ctx);
 int wk_icmp_err_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_verdict *v);
 
 /* svc_match.c: the slot of the first match service (SNAT) that takes the
- * forwarded packet pk received on port index p, or DPVS_SLOT_NONE. */
-uint16_t wk_svc_match(struct wk_ctx *ctx, uint16_t p, const struct wk_pkt *pk);
+ * forwarded packet pk received on port index p, or DPVS_SLOT_NONE. ports
+ * 0: pk's ports are unknown (a fragment), any port range fits. */
+uint16_t wk_svc_match(struct wk_ctx *ctx, uint16_t p, const struct wk_pkt *pk, int ports);
 
 /* ipvs.c: is ip one of the local addresses of a service of protocol proto?
  * (One probe of the address index dpvs-ctl derives, shm/lb_hash.h.) */

@@ -5,7 +5,10 @@
  * packets arriving on its port, in the order they were added; the first
  * whose protocol, source and destination ranges (addresses and ports),
  * in-port and out-port (the port the route to the destination leaves by)
- * all fit gets it. A port without match services costs one load
+ * all fit gets it. Without ports (a fragment: only the first has them, and
+ * not always whole), every port range fits: the question is then whether
+ * the packet may belong to a match service's flow. A port without match
+ * services costs one load
  * (lb.match_n[p]); the route is looked up once, only for an entry that
  * names an out-port.
  * Reads the active config set only.
@@ -42,7 +45,7 @@ ports_have(uint16_t lo, uint16_t hi, uint16_t port_be)
 }
 
 uint16_t
-wk_svc_match(struct wk_ctx *ctx, uint16_t p, const struct wk_pkt *pk)
+wk_svc_match(struct wk_ctx *ctx, uint16_t p, const struct wk_pkt *pk, int ports)
 {
 	const struct dpvs_lb_tables *lb = &ctx->cfg->lb;
 	unsigned int i, n = p < DPVS_MATCH_PORTS ? lb->match_n[p] : 0;
@@ -58,8 +61,8 @@ wk_svc_match(struct wk_ctx *ctx, uint16_t p, const struct wk_pkt *pk)
 		    (mt->iif != 0 && mt->iif != p + 1) ||
 		    !range_has(&mt->src_lo, &mt->src_hi, &pk->src) ||
 		    !range_has(&mt->dst_lo, &mt->dst_hi, &pk->dst) ||
-		    !ports_have(mt->sport_lo, mt->sport_hi, pk->sport) ||
-		    !ports_have(mt->dport_lo, mt->dport_hi, pk->dport))
+		    (ports && !ports_have(mt->sport_lo, mt->sport_hi, pk->sport)) ||
+		    (ports && !ports_have(mt->dport_lo, mt->dport_hi, pk->dport)))
 			continue;
 		if (mt->oif != 0) {
 			if (routed == 0) {
