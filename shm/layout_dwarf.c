@@ -5,6 +5,8 @@
  * here (a pointer is enough for its type to be in the DWARF) and in
  * layout_fp.sh's list.
  */
+#include <stdint.h>
+
 #include <rte_ring.h>
 
 #include "shm/layout.h"
@@ -32,6 +34,7 @@ struct dpvs_route *dpvs_dwarf_route;
 struct dpvs_static_neigh *dpvs_dwarf_static_neigh;
 struct dpvs_addr_ix *dpvs_dwarf_addr_ix;
 struct dpvs_laddr_drain *dpvs_dwarf_laddr_drain;
+struct dpvs_check *dpvs_dwarf_check;
 struct dpvs_worker_region *dpvs_dwarf_worker_region;
 struct dpvs_neigh *dpvs_dwarf_neigh;
 struct dpvs_txbuf *dpvs_dwarf_txbuf;
@@ -44,3 +47,27 @@ struct dpvs_pool_depot *dpvs_dwarf_pool_depot;
 struct dpvs_mag *dpvs_dwarf_mag;
 struct dpvs_layout_desc *dpvs_dwarf_layout_desc;
 struct rte_ring *dpvs_dwarf_rte_ring;
+
+/*
+ * The tables of a config set whose elements are plain integers (no struct
+ * of their own to name in the list) and the flag bits of the per-port
+ * switches: one member per table with its element type (the fixed-size ones
+ * with their length), and one per flag sized by its value, so that a new
+ * element type, table length or bit changes the fingerprint as a member
+ * would. Never instantiated.
+ */
+struct dpvs_layout_ints {
+	uint16_t svc_hash;                          /* lb.svc_hash_off: slot + 1 */
+	uint16_t sneigh_hash;                       /* lb.sneigh_hash_off */
+	uint32_t svc_dests;                         /* lb.svc_dests_off: dest slot */
+	uint16_t sched[DPVS_SCHED_TABLE_SIZE];      /* one table of lb.sched_off */
+	uint16_t sched_used;                        /* lb.sched_used_off */
+	uint16_t dirty;                             /* lb.dirty_off */
+	uint32_t route6_hash;                       /* lb.route6_hash_off: slot + 1 */
+	uint8_t route6_lens[DPVS_ROUTE6_LENS];      /* lb.route6_lens_off */
+	uint32_t route6_len_n[DPVS_ROUTE6_LENS];    /* lb.route6_len_n_off */
+	uint8_t port_cfg_forward[DPVS_PORT_CFG_FORWARD];   /* config_set.port_flags */
+	uint8_t port_f_forward2kni[DPVS_PORT_F_FORWARD2KNI]; /* dpvs_port_info.flags */
+	uint8_t port_f_forward[DPVS_PORT_F_FORWARD];
+};
+struct dpvs_layout_ints *dpvs_dwarf_layout_ints;

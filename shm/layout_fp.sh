@@ -11,7 +11,10 @@
 # it; the tables at offsets of a config set or region, the mbuf pool's depot
 # and magazines (shm/pool.h) and the ring header whose fields shm/ring.h and
 # the repair write (DPDK's struct rte_ring) are not inside the root; nested
-# ones give a precise name in the mismatch message.
+# ones give a precise name in the mismatch message. The tables of plain
+# integers (the IPv6 route index, the hash tables, the mh/conhash pool) and
+# the per-port flag bits have no struct of their own: dpvs_layout_ints
+# (shm/layout_dwarf.c) describes them.
 # Fails (and make with it) if pahole is missing or a struct is not found.
 set -eu
 obj="$1"
@@ -19,8 +22,8 @@ out="$2"
 STRUCTS="dpvs_root dpvs_global_conf dpvs_port_info dpvs_liveness dpvs_sup_cmd
 dpvs_worker_slot dpvs_worker_sup dpvs_worker_self dpvs_worker_stats dpvs_bridge_stats
 dpvs_config dpvs_config_set dpvs_lb_tables dpvs_addr_entry dpvs_service dpvs_svc_laddr
-dpvs_dest dpvs_route dpvs_static_neigh dpvs_addr_ix dpvs_laddr_drain
-dpvs_worker_region dpvs_neigh dpvs_txbuf dpvs_neigh_hold dpvs_sched_state dpvs_lb_stats
+dpvs_dest dpvs_route dpvs_static_neigh dpvs_addr_ix dpvs_laddr_drain dpvs_check
+dpvs_layout_ints dpvs_worker_region dpvs_neigh dpvs_txbuf dpvs_neigh_hold dpvs_sched_state dpvs_lb_stats
 dpvs_conn_table dpvs_conn dpvs_pool_depot dpvs_mag rte_ring dpvs_layout_desc"
 
 command -v pahole >/dev/null || { echo "layout_fp.sh: pahole not found (Debian package dwarves; deploy/install-deps.sh)" >&2; exit 1; }

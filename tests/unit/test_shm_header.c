@@ -153,6 +153,7 @@ START_TEST(test_layout_fingerprint)
 	static const char *const outside[] = {
 		"dpvs_pool_depot", "dpvs_mag", "rte_ring", "dpvs_service", "dpvs_dest",
 		"dpvs_route", "dpvs_addr_ix", "dpvs_worker_sup", "dpvs_worker_self",
+		"dpvs_check", "dpvs_layout_ints",
 	};
 	unsigned int i, slot = DPVS_LAYOUT_MAX_STRUCTS;
 
