@@ -3,6 +3,7 @@
  * root memzone (worker slots and stats rows, bridge rows), ethdev counters
  * and the pool's count; writes only the telemetry replies.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #define X_NAME(n, s) s,
 static const char *const drop_names[DPVS_DROP_MAX] = { DPVS_DROP_REASONS(X_NAME) };
 static const char *const verdict_names[DPVS_VERDICT_MAX] = { DPVS_VERDICTS(X_NAME) };
+static const char *const event_names[DPVS_EVENT_MAX] = { DPVS_EVENTS(X_NAME) };
 #undef X_NAME
 
 /* every command answers nothing once the node is stopping */
@@ -110,26 +112,48 @@ tel_worker(const char *cmd, const char *params, struct rte_tel_data *d)
 		snprintf(name, sizeof(name), "drop_%s", drop_names[i]);
 		rte_tel_data_add_dict_u64(d, name, s->drop[i]);
 	}
+	for (i = 0; i < DPVS_EVENT_MAX; i++) {
+		snprintf(name, sizeof(name), "event_%s", event_names[i]);
+		rte_tel_data_add_dict_u64(d, name, s->event[i]);
+	}
 	return 0;
 }
 
-static int
-tel_drops(const char *cmd, const char *params, struct rte_tel_data *d)
+/* A dict of one counter array of the stats rows (n entries from off, named
+ * by names), summed over the workers. */
+static void
+tel_sums(struct rte_tel_data *d, size_t off, const char *const *names, uint32_t n)
 {
 	const struct dpvs_root *root = tel_shm->root;
 	uint64_t sum;
 	uint32_t i, w;
 
+	rte_tel_data_start_dict(d);
+	for (i = 0; i < n; i++) {
+		sum = 0;
+		for (w = 0; w < root->conf.nworkers && w < DPVS_MAX_WORKERS; w++)
+			sum += ((const uint64_t *)((const char *)&root->stats[w] + off))[i];
+		rte_tel_data_add_dict_u64(d, names[i], sum);
+	}
+}
+
+static int
+tel_drops(const char *cmd, const char *params, struct rte_tel_data *d)
+{
 	(void)cmd;
 	TEL_GUARD();
 	(void)params;
-	rte_tel_data_start_dict(d);
-	for (i = 0; i < DPVS_DROP_MAX; i++) {
-		sum = 0;
-		for (w = 0; w < root->conf.nworkers && w < DPVS_MAX_WORKERS; w++)
-			sum += root->stats[w].drop[i];
-		rte_tel_data_add_dict_u64(d, drop_names[i], sum);
-	}
+	tel_sums(d, offsetof(struct dpvs_worker_stats, drop), drop_names, DPVS_DROP_MAX);
+	return 0;
+}
+
+static int
+tel_events(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd;
+	TEL_GUARD();
+	(void)params;
+	tel_sums(d, offsetof(struct dpvs_worker_stats, event), event_names, DPVS_EVENT_MAX);
 	return 0;
 }
 
@@ -218,6 +242,8 @@ telemetry_init(const struct dpvs_shm *shm)
 		{ "/dpvs/workers", tel_workers, "The worker ids" },
 		{ "/dpvs/worker", tel_worker, "A worker's state and counters. Parameters: int id" },
 		{ "/dpvs/drops", tel_drops, "Drop reasons summed over the workers" },
+		{ "/dpvs/events", tel_events, "Events (forwarding, fragmentation, ICMP errors, ND) "
+		  "summed over the workers" },
 		{ "/dpvs/ports", tel_ports, "Data ports: ethdev and exception bridge counters" },
 		{ "/dpvs/pool", tel_pool, "The mbuf pool: size and mbufs in use" },
 	};

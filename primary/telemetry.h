@@ -6,8 +6,11 @@
  *   /dpvs/info          version, layout, workers, ports
  *   /dpvs/workers       the worker ids
  *   /dpvs/worker,N      worker N: state, pid, restarts, heartbeat age, packet
- *                       counters, loops, every verdict and drop reason
+ *                       counters, loops, every verdict, drop reason and
+ *                       event (drop_<reason>, event_<event>)
  *   /dpvs/drops         every drop reason summed over the workers
+ *   /dpvs/events        every event (shm/stats.h DPVS_EVENTS) summed over
+ *                       the workers
  *   /dpvs/ports         per data port: ethdev counters and the exception
  *                       bridge's
  *   /dpvs/pool          the mbuf pool: size, in use

@@ -23,6 +23,7 @@
 #define X_NAME(n, s) s,
 static const char *const drop_names[DPVS_DROP_MAX] = { DPVS_DROP_REASONS(X_NAME) };
 static const char *const verdict_names[DPVS_VERDICT_MAX] = { DPVS_VERDICTS(X_NAME) };
+static const char *const event_names[DPVS_EVENT_MAX] = { DPVS_EVENTS(X_NAME) };
 #undef X_NAME
 
 #define MAX_XSTATS 512
@@ -307,6 +308,12 @@ render_workers(FILE *out, const struct dpvs_root *root, const struct ctl_metrics
 		for (k = 0, snprintf(w, sizeof(w), "%u", i); k < DPVS_DROP_MAX; k++)
 			sample(out, "dpvs_worker_drops_total", root->stats[i].drop[k], "worker", w,
 			       "reason", drop_names[k], NULL);
+	family(out, "dpvs_worker_events_total", "counter", "Things the worker did that are "
+	       "neither a verdict nor a drop (forwarding, fragmentation, ICMP errors, ND)");
+	for (i = 0; i < n; i++)
+		for (k = 0, snprintf(w, sizeof(w), "%u", i); k < DPVS_EVENT_MAX; k++)
+			sample(out, "dpvs_worker_events_total", root->stats[i].event[k], "worker", w,
+			       "event", event_names[k], NULL);
 	family(out, "dpvs_worker_busy_ratio", "gauge", "Share of the worker's loop iterations "
 	       "that had work, over the last second");
 	for (i = 0; i < n; i++) {

@@ -4,11 +4,14 @@
 # http health check on the TCP service. /metrics is scraped while HTTP and
 # UDP traffic flows through the VIP and parsed with the Python
 # prometheus_client parser: every family has HELP and TYPE, counters end in
-# _total, the labels are there (service, dest, worker, port, reason); the
-# service, dest, worker and port counters move with the traffic; once it
-# stops, the connection counters equal `dpvsctl --json -L -n --stats`; the
-# checked dests are "up"; other paths get 404, POST 405. A bad listen
-# address stops dpvs-primary with a message naming the key.
+# _total, the labels are there (service, dest, worker, port, reason,
+# event); the service, dest, worker and port counters move with the
+# traffic; once it stops, the connection counters equal `dpvsctl --json -L
+# -n --stats`; the checked dests are "up"; with forwarding on, pings with
+# TTL 1 through the node move the events (icmp_sent_time_exceeded) and every
+# event's sum over the workers equals `dpvsctl --json stats`; other paths
+# get 404, POST 405. A bad listen address stops dpvs-primary with a message
+# naming the key.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lb_lib.sh"
 need_bins dpvs-primary dpvs-worker dpvs-ctl dpvs-kni-bridge dpvsctl
@@ -114,6 +117,8 @@ assert_gt "workers' rx packets" 0 "$rx"
 # every drop reason of every worker, the health of the checked dests, the pool
 assert_eq "drop samples (every reason x 2 workers)" $((2 * $(ctl "$x" --json stats | jq '.drops | length'))) \
 	"$(grep -c '^dpvs_worker_drops_total{' "$T_DIR/s2.txt")"
+assert_eq "event samples (every event x 2 workers)" $((2 * $(ctl "$x" --json stats | jq '.events | length'))) \
+	"$(grep -c '^dpvs_worker_events_total{' "$T_DIR/s2.txt")"
 for i in 1 2; do
 	assert_eq "http$i health up" 1.0 \
 		"$(value "$T_DIR/s2.txt" dpvs_dest_health "dest=$(http_rs "$x" "$i"):$LB_HTTP_PORT,$svc_t,state=up")"
@@ -137,6 +142,27 @@ agree() {
 }
 wait_until 10 agree || fail "metrics and -L -n --stats disagree"
 log "connections: TCP $(conns_of tcp), UDP $(conns_of udp) in both"
+
+# events: forwarding on, pings with TTL 1 through the node get time exceeded
+ctl "$x" port set dpdk0 forward on || fail "port set dpdk0 forward on"
+nsc "$x" ip route replace "$(srv_net_addr "$x" | sed 's/\.1$/.0/')/24" via "$(node_addr "$x")" ||
+	fail "client route to the servers' network"
+out="$(nsc "$x" ping -n -c 3 -i 0.2 -t 1 -W 1 "$(http_rs "$x" 1)" 2>&1)"
+assert_contains "ping -t 1 through the node" "Time to live exceeded" "$out"
+# ev_of SAMPLES NAME: an event summed over the workers
+ev_of() { awk -F '\t' -v k="dpvs_worker_events_total{event=$2," 'index($1, k) == 1 { s += $2 }
+	END { print s + 0 }' "$1"; }
+events_agree() {
+	local e st
+	scrape /metrics -o "$T_DIR/m4.txt" && parse "$T_DIR/m4.txt" >"$T_DIR/s4.txt" || return 1
+	st="$(ctl "$x" --json stats)"
+	[ "$(ev_of "$T_DIR/s4.txt" icmp_sent_time_exceeded)" -ge 1 ] || return 1
+	for e in $(jq -r '.events | keys[]' <<<"$st"); do
+		[ "$(ev_of "$T_DIR/s4.txt" "$e")" = "$(jq --arg e "$e" '.events[$e]' <<<"$st")" ] || return 1
+	done
+}
+wait_until 10 events_agree || fail "events of /metrics and dpvsctl stats disagree"
+log "events: icmp_sent_time_exceeded $(ev_of "$T_DIR/s4.txt" icmp_sent_time_exceeded) in both"
 
 code() { scrape "$1" -o /dev/null -w '%{http_code}' "${@:2}"; }
 assert_eq "GET /" 404 "$(code /)"

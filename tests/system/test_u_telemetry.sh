@@ -2,9 +2,10 @@
 # System test u (issue 11.4): the node's counters under DPDK telemetry, read
 # with Debian's dpdk-telemetry.py -f <file_prefix> from the primary's socket.
 # Two workers and a ping flood: /dpvs/info, /dpvs/workers, /dpvs/worker,N
-# (pid as `worker show` says, every verdict and drop reason), /dpvs/drops
-# (the same reasons as `dpvsctl stats`), /dpvs/ports and /dpvs/pool; the
-# workers' rx and the port's ipackets move with the flood.
+# (pid as `worker show` says, every verdict, drop reason and event),
+# /dpvs/drops and /dpvs/events (the same names as `dpvsctl stats`),
+# /dpvs/ports and /dpvs/pool; the workers' rx and the port's ipackets move
+# with the flood, and nd_na_sent with IPv6 neighbour solicitations.
 . "$(dirname "$0")/lib.sh"
 need_bins dpvs-primary dpvs-worker dpvs-ctl dpvs-kni-bridge dpvsctl
 command -v dpdk-telemetry.py >/dev/null || fail "dpdk-telemetry.py missing (Debian package dpdk)"
@@ -36,6 +37,11 @@ reasons_ctl="$(ctl a --json stats | jq -r '.drops | if type == "array"
 assert_eq "drop reasons of /dpvs/drops" "$reasons_ctl" "$reasons_tel"
 n="$(tel /dpvs/worker,0 | jq '[keys[] | select(startswith("drop_"))] | length')"
 assert_eq "drop reasons of /dpvs/worker,0" "$(wc -w <<<"$reasons_ctl")" "$n"
+events_tel="$(tel /dpvs/events | jq -r 'keys | sort | join(" ")')"
+events_ctl="$(ctl a --json stats | jq -r '.events | keys | sort | join(" ")')"
+assert_eq "events of /dpvs/events" "$events_ctl" "$events_tel"
+n="$(tel /dpvs/worker,1 | jq '[keys[] | select(startswith("event_"))] | length')"
+assert_eq "events of /dpvs/worker,1" "$(wc -w <<<"$events_ctl")" "$n"
 pool="$(tel /dpvs/pool)"
 assert_eq "/dpvs/pool size" "${DPVS_TEST_MBUFS:-8192}" "$(jq .size <<<"$pool")"
 assert_gt "/dpvs/pool in_use" 0 "$(jq .in_use <<<"$pool")"
@@ -52,3 +58,18 @@ moved() {
 }
 wait_until 10 moved || fail "telemetry counters did not move with the flood"
 log "workers' rx: $rx0 -> $(( $(tel /dpvs/worker,0 | jq .rx_pkts) + $(tel /dpvs/worker,1 | jq .rx_pkts) )), dpdk0 ipackets: $ip0 -> $(tel /dpvs/ports | jq .dpdk0.ipackets)"
+
+# an event moves: the client's neighbour solicitations for the node's IPv6
+# address are answered by the workers (nd_na_sent), as dpvsctl stats counts
+N6="fd00:18:$(node_idx a)::1"
+ctl a addr add "$N6/64" dev dpdk0 || fail "addr add $N6"
+nsc a ip -6 addr add "fd00:18:$(node_idx a)::2/64" dev "$(wire_of a)" nodad || fail "client address"
+wait_until 10 nsc a ping -6 -c 1 -W 1 "$N6" || fail "no ping6 reply from $N6"
+na_agree() {
+	local t c
+	t="$(tel /dpvs/events | jq .nd_na_sent)"
+	c="$(ctl a --json stats | jq .events.nd_na_sent)"
+	[ "$t" -ge 1 ] && [ "$t" = "$c" ]
+}
+wait_until 10 na_agree || fail "nd_na_sent: /dpvs/events $(tel /dpvs/events | jq .nd_na_sent), stats $(ctl a --json stats | jq .events.nd_na_sent)"
+log "nd_na_sent: $(tel /dpvs/events | jq .nd_na_sent) in /dpvs/events and dpvsctl stats"

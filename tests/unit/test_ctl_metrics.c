@@ -3,9 +3,9 @@
  * node's shm created in this process (EAL without hugepages): a service with
  * two dests, one taken down by its health check, counters in the workers'
  * rows; the exact samples of the service, the dests (weights, health state
- * set), the workers (drops by reason) and the pool; every family written
- * whole after its HELP and TYPE lines, counters ending in _total; label
- * values and HELP text escaped.
+ * set), the workers (drops by reason, events) and the pool; every family
+ * written whole after its HELP and TYPE lines, counters ending in _total;
+ * label values and HELP text escaped.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -98,6 +98,7 @@ START_TEST(test_samples)
 	dpvs_wr_dest_stats(shm.wr[1])[d] = (struct dpvs_lb_stats){ .id = dpvs_lb_dests(lb)[d].id,
 		.conns = 7, .inpkts = 70, .outbytes = 700 };
 	shm.root->stats[1].drop[DPVS_DROP_NO_ROUTE] = 42;
+	shm.root->stats[0].event[DPVS_EVENT_FRAG_CREATED] = 17;
 	shm.root->stats[0].rx_pkts = 1234;
 	text = render();
 	has(text, "dpvs_service_active_connections{service=\"TCP 10.0.0.100:80\"} 2");
@@ -114,11 +115,14 @@ START_TEST(test_samples)
 	has(text, "dpvs_dest_health{service=\"TCP 10.0.0.100:80\",dest=\"10.1.0.2:80\","
 		  "state=\"unchecked\"} 1");
 	has(text, "dpvs_worker_drops_total{worker=\"1\",reason=\"no_route\"} 42");
+	has(text, "dpvs_worker_events_total{worker=\"0\",event=\"frag_created\"} 17");
+	has(text, "dpvs_worker_events_total{worker=\"1\",event=\"frag_created\"} 0");
 	has(text, "dpvs_worker_rx_packets_total{worker=\"0\"} 1234");
 	has(text, "dpvs_worker_busy_ratio{worker=\"0\"} 0.2500");
 	has(text, "dpvs_worker_busy_ratio{worker=\"1\"} 0.0000");
 	has(text, "dpvs_mbuf_pool_size 1023");
 	has(text, "# TYPE dpvs_worker_drops_total counter");
+	has(text, "# TYPE dpvs_worker_events_total counter");
 	has(text, "# TYPE dpvs_dest_health gauge");
 	free(text);
 }
