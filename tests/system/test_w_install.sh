@@ -113,3 +113,9 @@ assert_eq "completion of a service after -t" "198.18.0.100:80" \
 	"$(complete_words dpvsctl -s "$(sock_of a)" -a -t "")"
 assert_eq "completion of a port after dev" dpdk0 \
 	"$(complete_words dpvsctl -s "$(sock_of a)" addr add 1.2.3.4/24 dev "")"
+assert_eq "completion of 'dpvsctl port '" "set show" "$(complete_words dpvsctl port "" | tr '\n' ' ' | sed 's/ $//')"
+assert_eq "completion of a port after port set" dpdk0 \
+	"$(complete_words dpvsctl -s "$(sock_of a)" port set "")"
+assert_eq "completion of 'port set dpdk0 '" forward "$(complete_words dpvsctl port set dpdk0 "")"
+assert_eq "completion of 'port set dpdk0 forward '" "on off" \
+	"$(complete_words dpvsctl port set dpdk0 forward "" | tr '\n' ' ' | sed 's/ $//')"
