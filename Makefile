@@ -27,8 +27,10 @@ EVENT_CFLAGS := $(shell $(PKGCONF) --cflags libevent 2>/dev/null)
 # libevent, and OpenSSL for dpvs-ctl's HTTPS health checks (everything linking the
 # ctl library links both)
 EVENT_LIBS  := $(shell $(PKGCONF) --libs libevent openssl 2>/dev/null)
-PBC_CFLAGS  := $(shell $(PKGCONF) --cflags libprotobuf-c 2>/dev/null)
-PBC_LIBS    := $(shell $(PKGCONF) --libs libprotobuf-c 2>/dev/null)
+# protobuf-c, and jansson for dpvsctl's JSON output (ctl/common/fmt_json.c): everything
+# that uses the wire types links ctl/common, so it takes both
+PBC_CFLAGS  := $(shell $(PKGCONF) --cflags libprotobuf-c jansson 2>/dev/null)
+PBC_LIBS    := $(shell $(PKGCONF) --libs libprotobuf-c jansson 2>/dev/null)
 CHECK_CFLAGS := $(shell $(PKGCONF) --cflags check 2>/dev/null)
 CHECK_LIBS  := $(shell $(PKGCONF) --libs check 2>/dev/null)
 

@@ -15,6 +15,8 @@ PACKAGES=(
 	build-essential pkg-config make gcc
 	dpdk dpdk-dev libdpdk-dev
 	libevent-dev libprotobuf-c-dev protobuf-c-compiler libssl-dev
+	# dpvsctl's JSON output
+	libjansson-dev
 	check libpcap-dev
 	# the layout fingerprint of the shared structs (pahole, shm/layout_fp.sh)
 	dwarves

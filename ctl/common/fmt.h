@@ -2,27 +2,12 @@
  * dpvsctl output: a Response's payload as text for people or as JSON for
  * scripts. Pure: a message in, characters on a FILE out. No DPDK.
  *
- * JSON shapes (keys never renamed; new keys may be added):
- *   addr show   [{"address","prefixlen","dev","family"}]
- *   neigh show  [{"address","lladdr" (null while incomplete or failed),"dev",
- *                "state","static","age_s" (null if static),"workers":[ids]}]
- *   worker show [{"id","pid","state","restarts","heartbeat_age_ms","lcore"}]
- *   stats       {"ports":[{"name","ipackets","opackets","ibytes","obytes",
- *                "imissed","ierrors",...}], "workers":[{...}],
- *                "drops":{reason: count},"events":{event: count}}
- *   version     {"version","dpdk","layout"}
- *   -L -n       [{"proto":"tcp"|"udp","vip","port","scheduler","flags":[],
- *                "laddrs":[],"active","inactive",("conns","inpkts","outpkts",
- *                "inbytes","outbytes" with --stats),"dests":[{"address",
- *                "port","mode","weight","upper","lower","active","inactive",
- *                (counters with --stats)}]}]
- *   laddr show  [{"proto","vip","port","address","dev"}]
- *   route show  [{"prefix","prefixlen","gateway"|null,"dev","proto":
- *                "kernel"|"static"}]
- *   conn show   [{"proto","expire" (seconds),"state","client","cport","vip",
- *                "vport","laddr","lport","dest","dport","worker"}]
- *   save        ["rules-file line", ...]
- *   port show   [{"name","mtu","lladdr","kni","forward":bool}]
+ * JSON: built with jansson (fmt_json.h), one document per command, on one
+ * line. Each command's shape is a JSON Schema in docs/schema/ (worker-show,
+ * stats, addr-show, neigh-show, route-show, list, list-stats, conn-show,
+ * laddr-show, port-show, version, save, reload), which test_m_cli_json and
+ * test_ctl_lbnode check real outputs against. Keys are never renamed; new
+ * keys may be added (add one line to the builder and one to the schema).
  */
 #ifndef DPVS_CTL_FMT_H
 #define DPVS_CTL_FMT_H
@@ -46,8 +31,5 @@ void ctl_fmt_routes(FILE *out, const Dpvs__RouteList *l, bool json);
 void ctl_fmt_conns(FILE *out, const Dpvs__ConnList *l, bool json);
 void ctl_fmt_rules(FILE *out, const Dpvs__RulesText *t, bool json);
 void ctl_fmt_reload(FILE *out, const Dpvs__ReloadResult *r, bool json);
-
-/* Write s as a JSON string literal (quoted, escaped). */
-void ctl_fmt_json_str(FILE *out, const char *s);
 
 #endif
