@@ -32,6 +32,8 @@ PACKAGES=(
 	# (test_u_metrics), the systemd units verified and the man pages formatted
 	# (test_w_install)
 	tshark python3-prometheus-client systemd groff-base man-db
+	# dpvsctl --json checked against docs/schema/*.json (test_m_cli_json, test_ctl_lbnode)
+	python3-jsonschema
 )
 
 missing=()
