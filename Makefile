@@ -5,9 +5,10 @@
 #   make demo       install what is missing, build, start a demo node and show it working
 #   make bench      benchmarks (numbers, not pass/fail)
 #   make fuzz       the long fuzz run of the worker pipeline (make check runs a bounded part)
-#   make install    binaries, systemd units, config samples, man pages, bash completion
-#                   under PREFIX (default /usr/local) and SYSCONFDIR (default /etc), into
-#                   DESTDIR if given (see "Installing" in README.md)
+#   make install    binaries, systemd units, config samples, man pages, bash completion,
+#                   the JSON schemas of dpvsctl's output, under PREFIX (default
+#                   /usr/local) and SYSCONFDIR (default /etc), into DESTDIR if given
+#                   (see "Installing" in README.md)
 #
 # `check`, `demo` and `bench` first run deploy/install-deps.sh (quick when everything is
 # there) and then re-enter make, so that pkg-config sees the freshly installed packages.
@@ -116,6 +117,8 @@ install: all
 	install -m 644 deploy/man/dpvs.conf.5 $(DESTDIR)$(MANDIR)/man5/dpvs.conf.5
 	install -m 644 deploy/bash-completion/dpvsctl $(DESTDIR)$(COMPLDIR)/dpvsctl
 	install -m 644 README.md deploy/dpvs.conf deploy/dpvs.rules $(DESTDIR)$(DOCDIR)/
+	install -d $(DESTDIR)$(DOCDIR)/schema
+	install -m 644 docs/schema/*.json $(DESTDIR)$(DOCDIR)/schema/
 	[ -e $(DESTDIR)$(SYSCONFDIR)/dpvs/dpvs.conf ] || \
 		install -m 644 deploy/dpvs.conf $(DESTDIR)$(SYSCONFDIR)/dpvs/dpvs.conf
 	[ -e $(DESTDIR)$(SYSCONFDIR)/dpvs/dpvs.rules ] || \
