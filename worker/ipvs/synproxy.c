@@ -477,8 +477,14 @@ sp_server_synack(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk
 		v = wk_drop(DPVS_DROP_L4_HDR);
 	else
 		v = wk_ipvs_conn_pkt(ctx, m, &apk, idx, DPVS_DIR_IN, 0);
+	if (c->sx.held == 0)
+		return v;
+	/* the ACK leaves before the held segment: sent here, its verdict
+	 * counted as the server's SYN+ACK's */
+	ctx->st->verdict[v.kind < DPVS_VERDICT_MAX ? v.kind : DPVS_VERDICT_DROP]++;
+	wk_send_new(ctx, m, v);
 	sp_release_held(ctx, idx);
-	return v;
+	return (struct wk_verdict){ .kind = WK_VERDICT_TAKEN };
 }
 
 /* The server refused: an RST to the client where it expects one (made in
