@@ -130,11 +130,15 @@ ctl_show_timeouts(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response
 {
 	const struct dpvs_timeouts *t = &dpvs_config_active(shm)->lb.timeouts;
 	Dpvs__TimeoutList *l = ctl_pb_alloc(sizeof(*l));
+	struct dpvs_timeouts def;
 	char b[32];
 	unsigned int i;
 
 	(void)err;
 	(void)errlen;
+	/* a set no change prepared yet holds zeros: the workers use the
+	 * defaults for them (wk_conn_timeout_ns), and so does the show */
+	ctl_default_timeouts(&def);
 	dpvs__timeout_list__init(l);
 	l->brief = req->timeout_show != NULL && req->timeout_show->brief;
 	for (i = 0; i <= DPVS_TCPS_MAX; i++) {
@@ -144,6 +148,8 @@ ctl_show_timeouts(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response
 		dpvs__timeout__init(*e);
 		(*e)->name = ctl_pb_strdup(ctl_timeout_name(i, b, sizeof(b)));
 		(*e)->seconds = i < DPVS_TCPS_MAX ? t->tcp[i] : t->udp;
+		if ((*e)->seconds == 0)
+			(*e)->seconds = i < DPVS_TCPS_MAX ? def.tcp[i] : def.udp;
 	}
 	resp->timeouts = l;
 	resp->payload_case = DPVS__RESPONSE__PAYLOAD_TIMEOUTS;
