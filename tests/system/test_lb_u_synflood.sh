@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # System test (issue 9, d): a spoofed SYN flood at the VIP, with and without
-# the SYN proxy, one worker with a connection table of LB_FLOOD_CONNS entries.
+# the SYN proxy, one worker (LB_FLOOD_WORKERS) with a connection table of
+# LB_FLOOD_CONNS (1024) entries.
 #
 # SYN proxy on (-E --synproxy on): hping3 floods spoofed SYNs (random
 # sources, LB_FLOOD_SECS seconds, one every LB_FLOOD_US us) while wrk runs
@@ -27,7 +28,8 @@ command -v hping3 >/dev/null || fail "hping3 missing (deploy/install-deps.sh)"
 X=a
 SECS="${LB_FLOOD_SECS:-6}"
 US="${LB_FLOOD_US:-100}"
-CONNS="${LB_FLOOD_CONNS:-1024}"
+CONNS="${LB_FLOOD_CONNS:-1024}"     # per worker
+NW="${LB_FLOOD_WORKERS:-1}"
 
 # the node's table: [worker] conns = CONNS (lb_lib's write_conf, then the key)
 eval "lb_$(declare -f write_conf)"
@@ -117,7 +119,7 @@ while True:
 print("ok %d" % n)
 PYEOF
 
-lb_setup "$X" 1
+lb_setup "$X" "$NW"
 
 # ---- SYN proxy on ---------------------------------------------------------------
 ctl "$X" -E -t "$VIP:80" --synproxy on || fail "-E --synproxy on"
@@ -188,10 +190,10 @@ sent="$(flood_sent "$T_DIR/hping-off.out")"
 max_off="$(max_of "$T_DIR/conns-off")"
 evicted="$(stat_of events conn_evicted)"
 log "SYN proxy off: flood of $sent SYNs in ${SECS} s ($((sent / SECS))/s); conn show at most" \
-	"$max_off of $CONNS; evicted $evicted; conn_full $(stat_of drops conn_full);" \
+	"$max_off of $((CONNS * NW)); evicted $evicted; conn_full $(stat_of drops conn_full);" \
 	"keep-alive client: $(cat "$T_DIR/keepalive.out");" \
 	"new connection $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s after the flood"
-assert_eq "SYN proxy off: the table filled to its limit" "$CONNS" "$max_off"
+assert_eq "SYN proxy off: the tables filled to their limit" "$((CONNS * NW))" "$max_off"
 assert_gt "SYN proxy off: half-open connections evicted (conn_evicted)" 0 "$evicted"
 grep -q '^ok [1-9]' "$T_DIR/keepalive.out" ||
 	fail "the connection established before the flood broke: $(cat "$T_DIR/keepalive.out")"
