@@ -79,6 +79,45 @@ struct dpvs_tcp_track {
 	uint16_t pad;
 };
 
+/* TCP sequence translation of a connection (docs/tcp.md): what a SYN proxy
+ * (worker/ipvs/synproxy.c) or anything else that shifts one side's sequence
+ * numbers (a PROXY protocol header inserted toward the real server) needs,
+ * applied by worker/ipvs/seqx.c in the rewrite of every segment. Indexed by
+ * the direction a segment travels (DPVS_DIR_IN: client -> server):
+ *   seq_delta[d]  added to the seq of a segment sent in direction d, taken
+ *                 off the ack and the SACK blocks of a segment sent the
+ *                 other way
+ *   ts_delta[d]   the same for the TSval (added) and TSecr (taken off)
+ *   win_shift[d]  the window field of a segment sent in d, shifted left
+ *                 (> 0) or right (< 0): the two sides may have agreed on
+ *                 different window scales with the node
+ * Only with DPVS_SEQX_ON in flags. The window tracker (tcp_window.c) keeps
+ * each side in that side's own space: the ipvs path takes the delta off an
+ * ack before tracking. The sp_* fields and held are the SYN proxy's while
+ * it waits for the real server's SYN+ACK (DPVS_SEQX_SP_WAIT): the client's
+ * handshake as the cookie told it, and at most one segment of the client's
+ * (its first data) held until then: a pointer into the shared mbuf pool (0:
+ * none), cleared before the mbuf is handed on, so a crash leaks it at
+ * worst; the successor frees what a dead worker held (worker attach). */
+#define DPVS_SEQX_ON      0x1u   /* translate */
+#define DPVS_SEQX_TS      0x2u   /* both sides use timestamps: ts_delta applies */
+#define DPVS_SEQX_SP_WAIT 0x4u   /* SYN proxy: our SYN went to the real server */
+#define DPVS_SEQX_SP_SACK 0x8u   /* SYN proxy: the client allowed SACK */
+#define DPVS_SEQX_NO_WSCALE 0xffu /* sp_wscale: the client sent no window scale */
+
+struct dpvs_seqx {
+	uint32_t seq_delta[2];
+	uint32_t ts_delta[2];
+	int8_t win_shift[2];
+	uint8_t flags;                  /* DPVS_SEQX_* */
+	uint8_t sp_wscale;              /* the client's window scale, or NO_WSCALE */
+	uint16_t sp_win;                /* the window field of the client's ACK */
+	uint16_t sp_mss;                /* the MSS the cookie carried */
+	uint32_t sp_tsval;              /* the client's TSval in its ACK */
+	uint32_t sp_tsecr;              /* the TSval we sent in our SYN+ACK (its echo) */
+	uint64_t held;                  /* struct rte_mbuf * of the client's, or 0 */
+} __rte_aligned(8);
+
 struct dpvs_conn {
 	uint32_t flags;                 /* DPVS_CONN_F_*; truth of "in use" */
 	uint8_t proto;                  /* IPPROTO_TCP / IPPROTO_UDP */
@@ -103,16 +142,19 @@ struct dpvs_conn {
 	uint16_t in_port;               /* the client side */
 	uint16_t out_port;              /* the dest side (where replies come) */
 	struct dpvs_tcp_track trk[2];   /* TCP: per direction; zero for UDP */
+	struct dpvs_seqx sx;            /* TCP: sequence translation; zero: none */
 	uint64_t created_ns;            /* CLOCK_MONOTONIC */
 	uint64_t expires_ns;            /* truth of the timer */
 	uint64_t in_pkts, in_bytes, out_pkts, out_bytes;
 	/* derived, rebuilt at attach */
 	uint32_t hnext[2];              /* next in hash chain, per direction */
 	uint32_t tnext, tprev;          /* timer wheel list, or free list (tnext) */
+	uint32_t onext, oprev;          /* the half-open list (conn_table.h) */
 } __rte_aligned(8);
 
 _Static_assert(sizeof(struct dpvs_tcp_track) == 20, "dpvs_tcp_track layout");
-_Static_assert(sizeof(struct dpvs_conn) == 224, "dpvs_conn layout");
+_Static_assert(sizeof(struct dpvs_seqx) == 40, "dpvs_seqx layout");
+_Static_assert(sizeof(struct dpvs_conn) == 272, "dpvs_conn layout");
 
 struct dpvs_conn_table {
 	uint32_t magic;                 /* DPVS_SHM_MAGIC once created */
@@ -122,6 +164,7 @@ struct dpvs_conn_table {
 	uint32_t count;                 /* connections in use (derived) */
 	uint32_t free_head;             /* derived */
 	uint64_t wheel_tick;            /* last tick processed (derived) */
+	uint32_t half_head, half_tail;  /* the half-open list, oldest first (derived) */
 	uint64_t conns_off;             /* byte offsets from the header */
 	uint64_t buckets_off;
 	uint64_t wheel_off;

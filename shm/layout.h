@@ -43,7 +43,7 @@
 #include "capture.h"
 
 #define DPVS_SHM_MAGIC      0x4d535044u /* "DPSM" */
-#define DPVS_LAYOUT_VERSION 6
+#define DPVS_LAYOUT_VERSION 7
 
 #define DPVS_MAX_PORTS   8
 #define DPVS_MAX_WORKERS 16
@@ -301,6 +301,11 @@ struct dpvs_root {
 	int32_t bridge_pid;
 	uint32_t pad1;
 	uint64_t started_ns;
+	/* the SYN proxy's cookie key (worker/ipvs/syncookie.c): random, written
+	 * by the primary when it creates the root, the same for every worker
+	 * (the client's ACK may reach another worker than its SYN); not
+	 * rotated while the primary runs (cookies carry their own time) */
+	uint8_t synproxy_key[16];
 
 	struct dpvs_global_conf conf;
 	struct dpvs_port_info ports[DPVS_MAX_PORTS];

@@ -109,6 +109,9 @@ struct dpvs_timeouts {
 #define DPVS_SVC_F_HASHED 0x1u       /* conhash/mh hash the source port too */
 #define DPVS_SVC_F_MATCH  0x2u       /* a match service (SNAT): no vip/vport, its
 				      * key is an entry of lb.match[] */
+#define DPVS_SVC_F_SYNPROXY 0x4u     /* TCP: SYN cookies answer the SYNs, the real
+				      * server sees a connection only after the
+				      * client's valid ACK (worker/ipvs/synproxy.c) */
 #define DPVS_SVC_F_DIRTY  0x80000000u /* dpvs-ctl only: its sched table is stale */
 
 /* A service. Its dest list is svc_dests row `slot` (caps.svc_dests entries,

@@ -8,9 +8,11 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 #include <rte_errno.h>
+#include <rte_random.h>
 #include <rte_lpm.h>
 #include <rte_memzone.h>
 #include <rte_mbuf.h>
@@ -217,6 +219,20 @@ dpvs_shm_check_layout(const struct dpvs_layout_desc *d, char *err, size_t errlen
 			 worst->name, detail, names);
 }
 
+/* The SYN proxy's cookie key: from the kernel's random source, or DPDK's
+ * generator (seeded from the TSC) when that fails. */
+static void
+synproxy_key_fill(uint8_t key[16])
+{
+	uint64_t r[2];
+
+	if (getrandom(key, 16, 0) == 16)
+		return;
+	r[0] = rte_rand();
+	r[1] = rte_rand();
+	memcpy(key, r, 16);
+}
+
 void
 dpvs_conn_table_format(struct dpvs_conn_table *ct, uint32_t capacity)
 {
@@ -229,6 +245,7 @@ dpvs_conn_table_format(struct dpvs_conn_table *ct, uint32_t capacity)
 							  sizeof(struct dpvs_conn));
 	ct->wheel_off = ct->buckets_off + DPVS_CONN_ALIGN((uint64_t)ct->nbuckets * 4u);
 	ct->free_head = DPVS_CONN_NIL;
+	ct->half_head = ct->half_tail = DPVS_CONN_NIL;
 }
 
 /* The two config set copies, each in its own memzone sized from the caps. */
@@ -405,6 +422,7 @@ dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 	shm->root->conf.caps = caps;
 	memcpy(shm->root->ports, ports, conf->nports * sizeof(*ports));
 	shm->root->started_ns = dpvs_now_ns();
+	synproxy_key_fill(shm->root->synproxy_key);
 
 	rcu_sz = rte_rcu_qsbr_get_memsize(DPVS_MAX_WORKERS);
 	mz = rte_memzone_reserve_aligned(DPVS_MZ_RCU, rcu_sz, SOCKET_ID_ANY, 0,

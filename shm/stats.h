@@ -67,6 +67,14 @@
 					     * outer or ICMP error header */    \
 	X(NO_LADDR, "no_laddr")            /* no local address/port free */     \
 	X(CONN_FULL, "conn_full")          /* connection table full */          \
+	/* SYN proxy (worker/ipvs/synproxy.c) */                                \
+	X(SYNPROXY_BAD_ACK, "synproxy_bad_ack") /* no connection, and the ack  \
+					     * is no valid cookie of ours */    \
+	X(SYNPROXY_WAIT, "synproxy_wait")  /* a client segment while the real  \
+					    * server has not answered, not held \
+					    * (one is, or it has no data) */    \
+	X(SYNPROXY_NO_MBUF, "synproxy_no_mbuf") /* no mbuf for our SYN to the  \
+					     * real server or our ACK */         \
 	X(REDIR_RING_FULL, "redir_ring_full") /* owner's redirect ring full */  \
 	X(NO_ROUTE, "no_route")            /* no route to the destination */    \
 	X(TTL_EXPIRED, "ttl_expired")      /* forwarded TTL/hop limit ran out */\
@@ -120,7 +128,13 @@
 					    * a multicast, a later fragment, or \
 					    * no source address of ours */      \
 	X(ND_NA_SENT, "nd_na_sent")        /* our advertisements (NS answered) */\
-	X(ND_DAD_ANSWERED, "nd_dad_answered") /* a DAD probe for our address */
+	X(ND_DAD_ANSWERED, "nd_dad_answered") /* a DAD probe for our address */ \
+	X(CONN_EVICTED, "conn_evicted")    /* a half-open connection gave its  \
+					    * slot to a new one (table full) */ \
+	X(SYNPROXY_SYNACK, "synproxy_syn_ack") /* SYN cookies sent */          \
+	X(SYNPROXY_OPENED, "synproxy_opened") /* valid ACKs: connections made */\
+	X(SYNPROXY_RST, "synproxy_server_rst") /* the real server refused: RST \
+					    * to the client */
 
 #define DPVS_X_ENUM_DROP(n, s) DPVS_DROP_##n,
 enum dpvs_drop_reason { DPVS_DROP_REASONS(DPVS_X_ENUM_DROP) DPVS_DROP_MAX };

@@ -17,6 +17,7 @@
 #include <rte_mbuf.h>
 
 #include "worker/ipvs/conn_table.h"
+#include "worker/ipvs/ipvs_priv.h"
 #include "worker/ipvs/lb_counts.h"
 #include "worker/ipvs/lbpath.h"
 #include "shm/errf.h"
@@ -167,6 +168,8 @@ wk_ctx_recover(struct wk_ctx *ctx)
 	struct dpvs_worker_region *wr = ctx->wr;
 	unsigned int i, p, n, inflight = 0, buffered = 0;
 
+	/* what the SYN proxy held, but not what is in flight too */
+	buffered += wk_synproxy_recover(ctx);
 	/* Entries are cleared before they are handed on, so every non-NULL
 	 * inflight entry is still ours, whatever inflight_n says. */
 	for (i = 0; i < DPVS_BURST; i++)

@@ -48,6 +48,11 @@ struct wk_verdict {
 	uint16_t port;
 };
 
+/* Not a verdict of the X-macro: the pipeline kept the packet (stored where
+ * a successor finds it, e.g. a SYN proxy's held segment); nothing to do and
+ * nothing counted. */
+#define WK_VERDICT_TAKEN DPVS_VERDICT_MAX
+
 static inline struct wk_verdict
 wk_tx(uint16_t port)
 {

@@ -276,10 +276,10 @@ static const struct cli_command cli_commands[] = {
 	{ "version", NULL, parse_version, "version", false, false },
 	/* the load balancer, in ipvsadm's words */
 	{ "-A", NULL, ctl_cli_svc_add, "-A -t|-u VIP:PORT [-s rr|wrr|lc|wlc|mh|conhash] "
-	  "[-b hash-port]", true, false },
+	  "[-b hash-port] [--synproxy on|off]", true, false },
 	{ "--add-service", NULL, ctl_cli_svc_add, NULL, true, false },
-	{ "-E", NULL, ctl_cli_svc_edit, "-E -t|-u VIP:PORT [-s SCHED] [-b hash-port|none]",
-	  true, false },
+	{ "-E", NULL, ctl_cli_svc_edit, "-E -t|-u VIP:PORT [-s SCHED] [-b hash-port|none] "
+	  "[--synproxy on|off]", true, false },
 	{ "--edit-service", NULL, ctl_cli_svc_edit, NULL, true, false },
 	{ "-D", NULL, ctl_cli_svc_del, "-D -t|-u VIP:PORT", true, false },
 	{ "--delete-service", NULL, ctl_cli_svc_del, NULL, true, false },
@@ -291,7 +291,8 @@ static const struct cli_command cli_commands[] = {
 	{ "--edit-server", NULL, ctl_cli_dest_edit, NULL, true, false },
 	{ "-d", NULL, ctl_cli_dest_del, "-d -t|-u VIP:PORT -r RS[:PORT]", true, false },
 	{ "--delete-server", NULL, ctl_cli_dest_del, NULL, true, false },
-	{ "-L", NULL, ctl_cli_list, "-L -n [--stats] [-t|-u VIP:PORT] | -L -n -c", false, false },
+	{ "-L", NULL, ctl_cli_list, "-L -n [--stats] [-t|-u VIP:PORT] | -L -n -c | -L --timeout", false,
+	  false },
 	{ "-l", NULL, ctl_cli_list, NULL, false, false },
 	{ "--list", NULL, ctl_cli_list, NULL, false, false },
 	{ "laddr", "add", ctl_cli_laddr_add, "laddr add -t|-u VIP:PORT ADDR dev PORT", true,
@@ -309,6 +310,11 @@ static const struct cli_command cli_commands[] = {
 	{ "port", "set", ctl_cli_port_set, "port set PORT forward on|off", true, false },
 	{ "port", "show", ctl_cli_port_show, "port show [PORT]", false, true },
 	{ "conn", "show", ctl_cli_conn_show, "conn show", false, true },
+	{ "--set", NULL, ctl_cli_timeout_ipvs, "--set TCP TCPFIN UDP   (timeouts in seconds; 0: "
+	  "unchanged)", true, false },
+	{ "timeout", "set", ctl_cli_timeout_set, "timeout set tcp|tcpfin|udp SECONDS | timeout "
+	  "set tcp STATE SECONDS", true, false },
+	{ "timeout", "show", ctl_cli_timeout_show, "timeout show", false, true },
 	{ "save", NULL, ctl_cli_save, "save", false, false },
 	{ "-S", NULL, ctl_cli_save, NULL, false, false },
 	{ "--save", NULL, ctl_cli_save, NULL, false, false },

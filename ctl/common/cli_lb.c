@@ -167,6 +167,13 @@ cli_service(int argc, char *const argv[], bool want_sched, int *rc, char *err, s
 				*rc = dpvs_errf(err, errlen, CTL_CLI_USAGE, "-s given twice");
 			if (*rc == CTL_CLI_OK)
 				s->scheduler = ctl_pb_strdup(v);
+		} else if (want_sched && strcmp(argv[i], "--synproxy") == 0) {
+			*rc = cli_value(argc, argv, &i, &v, err, errlen);
+			if (*rc == CTL_CLI_OK && strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
+				*rc = dpvs_errf(err, errlen, CTL_CLI_BADARG,
+						   "--synproxy %s: on or off", v);
+			if (*rc == CTL_CLI_OK)
+				s->synproxy = ctl_pb_strdup(v);
 		} else if (want_sched && is_opt(argv[i], "-b", "--sched-flags")) {
 			*rc = cli_value(argc, argv, &i, &v, err, errlen);
 			if (*rc != CTL_CLI_OK)
@@ -383,14 +390,16 @@ cli_conn_request(Dpvs__Request *req)
 CLI_LB_FN(ctl_cli_list)
 {
 	Dpvs__ServiceShow *s = ctl_pb_alloc(sizeof(*s));
-	bool conns = false;
+	bool conns = false, timeouts = false;
 	int i, rc = CTL_CLI_OK;
 
 	dpvs__service_show__init(s);
 	for (i = 0; i < argc && rc == CTL_CLI_OK; i++) {
 		if (is_opt(argv[i], "-n", "--numeric") || strcmp(argv[i], "--exact") == 0)
 			continue;       /* always numeric and exact */
-		if (strcmp(argv[i], "--stats") == 0)
+		if (strcmp(argv[i], "--timeout") == 0)
+			timeouts = true;
+		else if (strcmp(argv[i], "--stats") == 0)
 			s->stats = true;
 		else if (is_opt(argv[i], "-c", "--connection"))
 			conns = true;
@@ -402,9 +411,14 @@ CLI_LB_FN(ctl_cli_list)
 	if (rc == CTL_CLI_OK && conns && (s->stats || s->key != NULL))
 		rc = dpvs_errf(err, errlen, CTL_CLI_USAGE, "-c lists every connection; "
 				  "it takes no --stats or service");
-	if (rc != CTL_CLI_OK || conns) {
+	if (rc == CTL_CLI_OK && timeouts && (conns || s->stats || s->key != NULL))
+		rc = dpvs_errf(err, errlen, CTL_CLI_USAGE, "--timeout lists the timeouts; "
+				  "it takes nothing else");
+	if (rc != CTL_CLI_OK || conns || timeouts) {
 		dpvs__service_show__free_unpacked(s, NULL);
-		return rc != CTL_CLI_OK ? rc : cli_conn_request(req);
+		if (rc != CTL_CLI_OK)
+			return rc;
+		return timeouts ? ctl_cli_timeout_show_req(req, true) : cli_conn_request(req);
 	}
 	req->svc_show = s;
 	req->op_case = DPVS__REQUEST__OP_SVC_SHOW;

@@ -28,6 +28,12 @@ CLI_LB_FN(ctl_cli_list);        /* -L [-n] [--stats] [-t|-u VIP:PORT] [-c] */
 CLI_LB_FN(ctl_cli_save);        /* save, -S */
 CLI_LB_FN(ctl_cli_reload);      /* reload */
 CLI_LB_FN(ctl_cli_conn_show);   /* conn show */
+/* timeouts (cli_timeout.c) */
+CLI_LB_FN(ctl_cli_timeout_ipvs); /* --set TCP TCPFIN UDP */
+CLI_LB_FN(ctl_cli_timeout_set);  /* timeout set NAME [STATE] SECONDS */
+CLI_LB_FN(ctl_cli_timeout_show); /* timeout show */
+/* A TimeoutShow request (brief: -L --timeout). */
+int ctl_cli_timeout_show_req(Dpvs__Request *req, bool brief);
 
 /* iproute2-like words (cli_net.c) */
 CLI_LB_FN(ctl_cli_laddr_add);   /* laddr add -t|-u VIP:PORT IP dev PORT */

@@ -31,5 +31,6 @@ void ctl_fmt_routes(FILE *out, const Dpvs__RouteList *l, bool json);
 void ctl_fmt_conns(FILE *out, const Dpvs__ConnList *l, bool json);
 void ctl_fmt_rules(FILE *out, const Dpvs__RulesText *t, bool json);
 void ctl_fmt_reload(FILE *out, const Dpvs__ReloadResult *r, bool json);
+void ctl_fmt_timeouts(FILE *out, const Dpvs__TimeoutList *l, bool json);
 
 #endif

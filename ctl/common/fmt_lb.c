@@ -408,3 +408,46 @@ ctl_fmt_reload(FILE *out, const Dpvs__ReloadResult *r, bool json)
 	fmt_reload_kind(out, "neighs", r->neighs_added, r->neighs_removed, 0, 0);
 	fmt_reload_kind(out, "checks", r->checks_added, r->checks_removed, 1, r->checks_edited);
 }
+
+/* The seconds of the timeout called name in l, or 0. */
+static uint32_t
+fmt_timeout_of(const Dpvs__TimeoutList *l, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < l->n_timeouts; i++)
+		if (strcmp(l->timeouts[i]->name, name) == 0)
+			return l->timeouts[i]->seconds;
+	return 0;
+}
+
+void
+ctl_fmt_timeouts(FILE *out, const Dpvs__TimeoutList *l, bool json)
+{
+	size_t i;
+
+	if (l->brief && !json) {
+		/* ipvsadm -L --timeout */
+		fprintf(out, "Timeout (tcp tcpfin udp): %u %u %u\n",
+			fmt_timeout_of(l, "tcp.established"), fmt_timeout_of(l, "tcp.fin_wait"),
+			fmt_timeout_of(l, "udp"));
+		return;
+	}
+	if (json)
+		fputc('{', out);
+	for (i = 0; i < l->n_timeouts; i++) {
+		const char *n = l->timeouts[i]->name;
+
+		if (json) {
+			fputs(i > 0 ? "," : "", out);
+			ctl_fmt_json_str(out, n);
+			fprintf(out, ":%u", l->timeouts[i]->seconds);
+		} else if (strncmp(n, "tcp.", 4) == 0) {
+			fprintf(out, "tcp %-12s %u\n", n + 4, l->timeouts[i]->seconds);
+		} else {
+			fprintf(out, "%-16s %u\n", n, l->timeouts[i]->seconds);
+		}
+	}
+	if (json)
+		fputs("}\n", out);
+}

@@ -83,6 +83,7 @@ static const struct apply_row apply_table[] = {
 	{ DPVS__REQUEST__OP_PORT_SET, op_port },
 	{ DPVS__REQUEST__OP_CHECK_SET, ctl_op_check },
 	{ DPVS__REQUEST__OP_CHECK_DEL, ctl_op_check },
+	{ DPVS__REQUEST__OP_TIMEOUT_SET, ctl_op_timeout },
 };
 
 static const struct apply_row *

@@ -119,6 +119,13 @@ svc_args_from_msg(const struct dpvs_root *root, const Dpvs__Service *m, struct c
 			return dpvs_errf(err, errlen, -CTL_EINVAL, "unknown service flag \"%s\"",
 					m->flags[i]);
 	}
+	if (m->synproxy != NULL && strcmp(m->synproxy, "on") == 0)
+		a->synproxy = 1;
+	else if (m->synproxy != NULL && strcmp(m->synproxy, "off") == 0)
+		a->synproxy = -1;
+	else if (m->synproxy != NULL && m->synproxy[0] != '\0')
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "--synproxy %s: on or off",
+				m->synproxy);
 	return 0;
 }
 

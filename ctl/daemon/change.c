@@ -85,6 +85,8 @@ ctl_op_apply(struct dpvs_config_set *set, const struct dpvs_root *root, const st
 		return 0;
 	case CTL_OP_PORT_SET:
 		return ctl_port_set(set, root, &op->u.port, err, errlen);
+	case CTL_OP_TIMEOUT_SET:
+		return ctl_timeout_set(set, &op->u.timeouts, err, errlen);
 	default:
 		return dpvs_errf(err, errlen, -CTL_EUNSUPP, "unknown operation %d", op->kind);
 	}

@@ -151,6 +151,11 @@ dest_check_mode(const struct dpvs_config_set *set, const struct ctl_dest_args *a
 	if (mode == DPVS_FWD_SNAT)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "real server %s: -b snat needs a match "
 				"service (-A -H proto=tcp,src-range=...)", s);
+	if ((svc->flags & DPVS_SVC_F_SYNPROXY) != 0 && !ctl_fwd_synproxy_ok((uint8_t)mode))
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "real server %s: the service has the SYN "
+				"proxy (--synproxy on), which needs the server's replies: %s sends "
+				"them past the node (use fnat or nat, or --synproxy off first)", s,
+				ctl_fwd_name((unsigned int)mode));
 	if (a->port == 0)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "real server %s: port must not be 0", s);
 	if ((mode == DPVS_FWD_DR || mode == DPVS_FWD_TUNNEL) && htons(a->port) != svc->vport)

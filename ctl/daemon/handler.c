@@ -33,6 +33,7 @@ static const struct show_row show_table[] = {
 	{ DPVS__REQUEST__OP_ROUTE_SHOW, ctl_show_routes },
 	{ DPVS__REQUEST__OP_CONN_SHOW, ctl_show_conns },
 	{ DPVS__REQUEST__OP_SAVE, ctl_show_save },
+	{ DPVS__REQUEST__OP_TIMEOUT_SHOW, ctl_show_timeouts },
 	/* not shows, nor changes of the config: requests to the primary */
 	{ DPVS__REQUEST__OP_WORKER_RESTART, ctl_worker_restart },
 	{ DPVS__REQUEST__OP_WORKER_UPGRADE, ctl_worker_upgrade },
@@ -100,7 +101,7 @@ ctl_request_readonly_ok(const Dpvs__Request *req)
 		DPVS__REQUEST__OP_VERSION_SHOW, DPVS__REQUEST__OP_SVC_SHOW,
 		DPVS__REQUEST__OP_LADDR_SHOW, DPVS__REQUEST__OP_ROUTE_SHOW,
 		DPVS__REQUEST__OP_CONN_SHOW, DPVS__REQUEST__OP_SAVE,
-		DPVS__REQUEST__OP_PORT_SHOW,
+		DPVS__REQUEST__OP_PORT_SHOW, DPVS__REQUEST__OP_TIMEOUT_SHOW,
 	};
 	size_t i;
 

@@ -41,7 +41,8 @@ struct ctl_svc_key {
 struct ctl_svc_args {
 	struct ctl_svc_key key;
 	int sched;                     /* enum dpvs_sched_id; -1 = keep (edit) */
-	int flags;                     /* DPVS_SVC_F_*; -1 = keep (edit) */
+	int flags;                     /* DPVS_SVC_F_HASHED; -1 = keep (edit) */
+	int synproxy;                  /* 1 on, -1 off; 0: off (add), keep (edit) */
 };
 
 struct ctl_dest_args {
@@ -117,6 +118,26 @@ void ctl_svc_key_of(const struct dpvs_root *root, const struct dpvs_lb_tables *l
 #define CTL_KEY_STR (CTL_MATCH_TEXT + 16)   /* a buffer for ctl_svc_key_str */
 /* "10.0.0.100:80", "[2001:db8::1]:80" (port in host order) */
 const char *ctl_ipport_str(const struct dpvs_ip *ip, uint16_t port, char *buf, size_t len);
+
+/* May a service with the SYN proxy have dests of forwarding mode `mode`?
+ * (fnat and nat: the proxy needs the server's replies.) */
+int ctl_fwd_synproxy_ok(uint8_t mode);
+
+/* --- timeouts (timeout.c) --- */
+/* The index in struct dpvs_timeouts of a name: a TCP state (0 ..
+ * DPVS_TCPS_MAX - 1) for "tcp.<state>" (lower case), "tcp" (ESTABLISHED) or
+ * "tcpfin" (FIN_WAIT); DPVS_TCPS_MAX for "udp"; -1 for anything else. */
+int ctl_timeout_index(const char *name);
+/* "tcp.syn_recv", ..., "udp" for an index of ctl_timeout_index. */
+const char *ctl_timeout_name(unsigned int i, char *buf, size_t len);
+#define CTL_TIMEOUT_MAX_S 2592000u     /* 30 days: what a connection may live */
+/* Set the timeouts of t that are not 0 (seconds, 1..CTL_TIMEOUT_MAX_S);
+ * the others stay. All or nothing. */
+int ctl_timeout_set(struct dpvs_config_set *set, const struct dpvs_timeouts *t, char *err,
+		    size_t errlen);
+/* The lines that give a fresh node lb's timeouts (those that differ from
+ * the defaults), for save. */
+void ctl_timeout_save(const struct dpvs_lb_tables *lb, FILE *out);
 
 /* --- defaults (svc.c) --- */
 /* LVS's timeouts (ip_vs_proto_tcp.c, ip_vs_proto_udp.c), in seconds:

@@ -114,6 +114,11 @@ svc_msg(struct dpvs_shm *shm, const struct dpvs_lb_tables *lb, uint16_t slot,
 		ctl_svc_key_of(shm->root, lb, slot, &k);
 		m->match = ctl_pb_strdup(k.text);
 	}
+	if ((s->flags & DPVS_SVC_F_SYNPROXY) != 0) {
+		char **f = ctl_pb_append(&m->flags, &m->n_flags, sizeof(*f));
+
+		*f = ctl_pb_strdup("synproxy");
+	}
 	if ((s->flags & DPVS_SVC_F_HASHED) != 0) {
 		char **f = ctl_pb_append(&m->flags, &m->n_flags, sizeof(*f));
 

@@ -4,10 +4,11 @@
  * services by protocol, VIP and port; dests by service, address and port;
  * local addresses by service and address; node addresses by address; static
  * routes by prefix; static neighbours by address and port; port switches by
- * port (a file without `port set` lines means dpvs.conf's values). The
+ * port (a file without `port set` lines means dpvs.conf's values); the
+ * timeouts as a whole (a file without timeout lines means the defaults). The
  * operations come in an order each front door accepts: removals first (local
  * addresses, dests, services, routes, neighbours, addresses), the port
- * switches, then additions in the file's order (addresses, neighbours,
+ * switches, the timeouts, then additions in the file's order (addresses, neighbours,
  * routes, services and dests, local addresses). Reads the sets; writes only the op list (and, in ctl_reload,
  * the node through change.c).
  */
@@ -359,7 +360,8 @@ diff_svc(struct diff *d, uint32_t ti)
 		return;
 	op->u.svc.key = k;
 	op->u.svc.sched = t->sched_id;
-	op->u.svc.flags = (int)(t->flags & mask);
+	op->u.svc.flags = (int)(t->flags & DPVS_SVC_F_HASHED);
+	op->u.svc.synproxy = (t->flags & DPVS_SVC_F_SYNPROXY) != 0 ? 1 : -1;
 	d->res->svc[c == NULL ? CTL_RL_ADD : CTL_RL_EDIT]++;
 }
 
@@ -478,6 +480,26 @@ diff_ports(struct diff *d)
 	}
 }
 
+/* The file's timeouts (a file without timeout lines means the defaults). */
+static void
+diff_timeouts(struct diff *d)
+{
+	static const struct dpvs_timeouts zero;
+	struct dpvs_timeouts want = d->tgt->lb.timeouts, have = d->cur->lb.timeouts;
+	struct ctl_op *op;
+
+	/* a set nothing prepared yet (all zero) stands for the defaults */
+	if (memcmp(&want, &zero, sizeof(zero)) == 0)
+		ctl_default_timeouts(&want);
+	if (memcmp(&have, &zero, sizeof(zero)) == 0)
+		ctl_default_timeouts(&have);
+	if (memcmp(&have, &want, sizeof(want)) == 0)
+		return;
+	op = emit(d, CTL_OP_TIMEOUT_SET);
+	if (op != NULL)
+		op->u.timeouts = want;
+}
+
 int
 ctl_reload_diff(const struct dpvs_config_set *cur, const struct dpvs_config_set *tgt,
 		struct ctl_oplist *ops, struct ctl_reload_result *res)
@@ -489,6 +511,7 @@ ctl_reload_diff(const struct dpvs_config_set *cur, const struct dpvs_config_set 
 	diff_lb_removals(&d);
 	diff_net_removals(&d);
 	diff_ports(&d);
+	diff_timeouts(&d);
 	diff_net_additions(&d);
 	diff_lb_additions(&d);
 	if (d.rc == 0)

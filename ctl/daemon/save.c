@@ -1,7 +1,7 @@
 /*
  * `save`: the running configuration as rules-file lines (ctl/rules.h), in an
  * order that loads back into a fresh node: the port switches that differ
- * from dpvs.conf, addresses, static neighbours,
+ * from dpvs.conf, the timeouts that differ from the defaults, addresses, static neighbours,
  * static routes (their gateways need the addresses), services and dests in
  * id order (so a reload hands out the same ids and slots when there were no
  * deletions), then local addresses (they need both addresses and services),
@@ -145,6 +145,8 @@ save_lb(const struct dpvs_root *root, const struct dpvs_lb_tables *lb, FILE *out
 			ctl_sched_name(s->sched_id));
 		if ((s->flags & DPVS_SVC_F_HASHED) != 0)
 			fputs(" -b hash-port", out);
+		if ((s->flags & DPVS_SVC_F_SYNPROXY) != 0)
+			fputs(" --synproxy on", out);
 		fputc('\n', out);
 	}
 	free(objs);
@@ -247,6 +249,7 @@ ctl_save_text(const struct dpvs_config_set *set, const struct dpvs_root *root, F
 	if (slots == NULL)
 		return -CTL_ENOMEM;
 	ctl_port_save(set, root, out);
+	ctl_timeout_save(lb, out);
 	save_net(set, root, out);
 	rc = save_lb(root, lb, out);
 	n = ctl_svc_slots_by_id(lb, slots);

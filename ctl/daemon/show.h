@@ -35,6 +35,9 @@ struct ctl_lb_sum {
 struct ctl_lb_sum ctl_lb_sum_workers(struct dpvs_shm *shm, uint32_t slot, int dest, uint32_t id);
 
 /* lbshow.c: -L -n [--stats], laddr show, route show */
+/* timeout show, -L --timeout (timeout.c) */
+int ctl_show_timeouts(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
+		      char *err, size_t errlen);
 int ctl_show_services(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
 		      char *err, size_t errlen);
 int ctl_show_laddrs(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,

@@ -219,14 +219,54 @@ svc_key_check(const struct ctl_svc_key *k, char *err, size_t errlen)
 	return 0;
 }
 
+int
+ctl_fwd_synproxy_ok(uint8_t mode)
+{
+	return mode == DPVS_FWD_FNAT || mode == DPVS_FWD_NAT;
+}
+
 static int
 svc_sched_flags_check(const struct ctl_svc_args *a, char *err, size_t errlen)
 {
 	if (a->sched >= DPVS_SCHED_MAX)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "unknown scheduler %d", a->sched);
-	if (a->flags > 0 && (a->flags & ~(int)DPVS_SVC_F_HASHED) != 0)
+	/* the SYN proxy's bit is a->synproxy's; a reload's flags may carry it */
+	if (a->flags > 0 &&
+	    (a->flags & ~(int)(DPVS_SVC_F_HASHED | DPVS_SVC_F_SYNPROXY)) != 0)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "unknown service flags 0x%x",
 				(unsigned int)a->flags);
+	return 0;
+}
+
+/* May service slot i (key k) have the SYN proxy? A TCP service with a VIP
+ * whose dests all let the node see the server's replies. */
+static int
+svc_synproxy_check(const struct dpvs_lb_tables *lb, const struct ctl_svc_key *k, int i,
+		   char *err, size_t errlen)
+{
+	char ks[CTL_KEY_STR], ds[INET6_ADDRSTRLEN + 8];
+	const struct dpvs_service *s;
+	const uint32_t *dl;
+	uint32_t j;
+
+	ctl_svc_key_str(k, ks, sizeof(ks));
+	if (k->proto != IPPROTO_TCP || k->is_match)
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "%s: the SYN proxy is for TCP services "
+				"with a virtual address (-t VIP:PORT)", ks);
+	if (i < 0)
+		return 0;
+	s = dpvs_lb_svc(lb, (uint32_t)i);
+	dl = dpvs_lb_svc_dests(lb, (uint32_t)i);
+	for (j = 0; j < s->ndests && j < lb->caps.svc_dests; j++) {
+		const struct dpvs_dest *d = &dpvs_lb_dests(lb)[dl[j]];
+
+		if (!ctl_fwd_synproxy_ok(d->fwd_mode))
+			return dpvs_errf(err, errlen, -CTL_EINVAL, "%s: real server %s is %s, whose "
+					"replies pass the node by: the SYN proxy needs them (fnat or "
+					"nat only)", ks, ctl_ipport_str(&d->addr, ntohs(d->port), ds,
+									  sizeof(ds)),
+					ctl_fwd_name(d->fwd_mode));
+	}
 	return 0;
 }
 
@@ -244,6 +284,8 @@ ctl_svc_add(struct dpvs_config_set *set, const struct ctl_svc_args *a, char *err
 	rc = svc_key_check(&a->key, err, errlen);
 	if (rc == 0)
 		rc = svc_sched_flags_check(a, err, errlen);
+	if (rc == 0 && a->synproxy > 0)
+		rc = svc_synproxy_check(lb, &a->key, -1, err, errlen);
 	if (rc != 0)
 		return rc;
 	ctl_svc_key_str(&a->key, ks, sizeof(ks));
@@ -272,7 +314,9 @@ ctl_svc_add(struct dpvs_config_set *set, const struct ctl_svc_args *a, char *err
 	s->id = lb->next_id++;
 	s->proto = a->key.proto;
 	s->sched_id = sched;
-	s->flags = a->flags > 0 ? (uint32_t)a->flags : 0;
+	s->flags = a->flags > 0 ? (uint32_t)a->flags & DPVS_SVC_F_HASHED : 0;
+	if (a->synproxy > 0)
+		s->flags |= DPVS_SVC_F_SYNPROXY;
 	lb->svc_free = i + 1;
 	if (a->key.is_match) {
 		s->flags |= DPVS_SVC_F_MATCH;
@@ -302,6 +346,11 @@ ctl_svc_edit(struct dpvs_config_set *set, const struct ctl_svc_args *a, char *er
 	i = ctl_svc_get(&set->lb, &a->key, err, errlen);
 	if (i < 0)
 		return i;
+	if (a->synproxy > 0) {
+		rc = svc_synproxy_check(&set->lb, &a->key, i, err, errlen);
+		if (rc != 0)
+			return rc;
+	}
 	s = dpvs_lb_svc(&set->lb, (uint32_t)i);
 	if (a->sched >= 0 && ctl_sched_wants_table((uint8_t)a->sched) &&
 	    ctl_sched_table_get(&set->lb, (uint16_t)i) != 0)
@@ -311,7 +360,12 @@ ctl_svc_edit(struct dpvs_config_set *set, const struct ctl_svc_args *a, char *er
 	if (a->sched >= 0)
 		s->sched_id = (uint8_t)a->sched;
 	if (a->flags >= 0)
-		s->flags = (uint32_t)a->flags | (s->flags & (DPVS_SVC_F_DIRTY | DPVS_SVC_F_MATCH));
+		s->flags = ((uint32_t)a->flags & DPVS_SVC_F_HASHED) |
+			   (s->flags & (DPVS_SVC_F_DIRTY | DPVS_SVC_F_MATCH | DPVS_SVC_F_SYNPROXY));
+	if (a->synproxy > 0)
+		s->flags |= DPVS_SVC_F_SYNPROXY;
+	else if (a->synproxy < 0)
+		s->flags &= ~DPVS_SVC_F_SYNPROXY;
 	if (!ctl_sched_wants_table(s->sched_id))
 		ctl_sched_table_put(&set->lb, (uint16_t)i);
 	ctl_sched_mark(&set->lb, (uint16_t)i);

@@ -20,6 +20,7 @@
 #include "ctl/daemon/lb.h"
 #include "ctl/daemon/publish.h"
 #include "ctl/daemon/reload.h"
+#include "ctl/daemon/show.h"
 #include "ctl/rules.h"
 #include "shm/lb_hash.h"
 #include "test_ctl_util.h"
@@ -266,6 +267,65 @@ START_TEST(test_reload_ports_and_ipv6_routes)
 }
 END_TEST
 
+/* The timeouts reload as a whole: a file that sets some sets them, one
+ * without timeout lines gives the defaults back; the SYN proxy flag follows
+ * the file's -A line. */
+/* timeout show's value of name, read through the handler */
+static uint32_t
+shown_timeout(const char *name)
+{
+	Dpvs__Request req = DPVS__REQUEST__INIT;
+	Dpvs__Response resp = DPVS__RESPONSE__INIT;
+	uint32_t v = 0;
+	size_t i;
+
+	ck_assert_int_eq(ctl_show_timeouts(&shm, &req, &resp, err, sizeof(err)), 0);
+	for (i = 0; i < resp.timeouts->n_timeouts; i++)
+		if (strcmp(resp.timeouts->timeouts[i]->name, name) == 0)
+			v = resp.timeouts->timeouts[i]->seconds;
+	ck_assert_uint_eq(resp.timeouts->n_timeouts, DPVS_TCPS_MAX + 1);
+	dpvs__timeout_list__free_unpacked(resp.timeouts, NULL);
+	return v;
+}
+
+START_TEST(test_reload_timeouts_synproxy)
+{
+	static const char g1[] = "--set 30 10 20\n"
+				 "timeout set tcp syn_recv 2\n"
+				 "-A -t 10.0.0.100:80 -s rr --synproxy on\n";
+	static const char g2[] = "-A -t 10.0.0.100:80 -s rr\n";
+	struct ctl_reload_result r;
+	unsigned int i;
+	int s;
+
+	/* a node no change reached yet shows the defaults the workers use */
+	ck_assert_uint_eq(shown_timeout("tcp.syn_recv"), 60);
+	ck_assert_uint_eq(shown_timeout("udp"), 300);
+	ck_assert_int_eq(ctl_rules_load(&shm, tctl_tmpfile(g2), err, sizeof(err)), 0);
+	ck_assert_uint_eq(act()->timeouts.tcp[DPVS_TCPS_SYN_RECV], 60);
+	ck_assert_msg(ctl_reload(&shm, tctl_tmpfile(g1), &r, err, sizeof(err)) == 0, "%s", err);
+	s = svc_slot(IPPROTO_TCP, "10.0.0.100", 80);
+	ck_assert_int_ge(s, 0);
+	for (i = 0; i < 2; i++) {
+		ck_assert_uint_eq(shm.set[i]->lb.timeouts.tcp[DPVS_TCPS_SYN_RECV], 2);
+		ck_assert_uint_eq(shm.set[i]->lb.timeouts.tcp[DPVS_TCPS_ESTABLISHED], 30);
+		ck_assert_uint_eq(shm.set[i]->lb.timeouts.tcp[DPVS_TCPS_FIN_WAIT], 10);
+		ck_assert_uint_eq(shm.set[i]->lb.timeouts.udp, 20);
+		ck_assert(dpvs_lb_svc(&shm.set[i]->lb, (uint32_t)s)->flags & DPVS_SVC_F_SYNPROXY);
+	}
+	ck_assert_uint_eq(shown_timeout("tcp.syn_recv"), 2);
+	ck_assert_uint_eq(shown_timeout("tcp.established"), 30);
+	ck_assert_msg(ctl_reload(&shm, tctl_tmpfile(g2), &r, err, sizeof(err)) == 0, "%s", err);
+	for (i = 0; i < 2; i++) {
+		ck_assert_uint_eq(shm.set[i]->lb.timeouts.tcp[DPVS_TCPS_SYN_RECV], 60);
+		ck_assert_uint_eq(shm.set[i]->lb.timeouts.tcp[DPVS_TCPS_ESTABLISHED], 900);
+		ck_assert_uint_eq(shm.set[i]->lb.timeouts.udp, 300);
+		ck_assert(!(dpvs_lb_svc(&shm.set[i]->lb, (uint32_t)s)->flags & DPVS_SVC_F_SYNPROXY));
+	}
+	ck_assert(TCTL_SAME_TABLES(shm.set[0], shm.set[1]));
+}
+END_TEST
+
 START_TEST(test_reload_bad_line_changes_nothing)
 {
 	struct ctl_reload_result r;
@@ -444,6 +504,7 @@ main(void)
 	tcase_add_test(tc, test_reload_applies_the_difference);
 	tcase_add_test(tc, test_reload_bad_line_changes_nothing);
 	tcase_add_test(tc, test_reload_ports_and_ipv6_routes);
+	tcase_add_test(tc, test_reload_timeouts_synproxy);
 	tcase_add_test(tc, test_laddr_drains);
 	tcase_add_test(tc, test_svc_del_drains);
 	tcase_add_test(tc, test_sync_after_death);

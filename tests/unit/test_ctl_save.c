@@ -284,6 +284,15 @@ static const struct {
 	{ "port set dpdk9 forward on\n", "line 1: no port named dpdk9" },
 	{ "addr add fd00:1::1/64 dev dpdk1\nroute add fd00:3::/48 via 10.1.0.1 dev dpdk1\n",
 	  "line 2: gateway 10.1.0.1: not an IPv6 address" },
+	{ "--set 0 0 0\n", "line 1: --set 0 0 0 changes nothing" },
+	{ "timeout set tcp bogus 5\n", "line 1: unknown timeout \"tcp.bogus\"" },
+	{ "timeout set udp 2592001\n", "line 1: timeout \"2592001\": seconds" },
+	{ "-A -u 10.0.0.1:53 --synproxy on\n", "line 1: UDP 10.0.0.1:53: the SYN proxy is for TCP" },
+	{ "-A -t 10.0.0.1:80 --synproxy maybe\n", "line 1: --synproxy maybe: on or off" },
+	{ "-A -t 10.0.0.1:80 --synproxy on\n-a -t 10.0.0.1:80 -r 10.1.0.2:80 -b dr\n",
+	  "line 2: real server 10.1.0.2:80: the service has the SYN proxy" },
+	{ "-A -t 10.0.0.1:80\n-a -t 10.0.0.1:80 -r 10.1.0.2:80 -b tunnel\n"
+	  "-E -t 10.0.0.1:80 --synproxy on\n", "line 3: TCP 10.0.0.1:80: real server 10.1.0.2:80 is tunnel" },
 };
 
 START_TEST(test_bad_line_rejects_file)
@@ -337,6 +346,44 @@ START_TEST(test_round_trip_any_order)
 }
 END_TEST
 
+/* Timeouts (ipvsadm's --set, any TCP state) and the SYN proxy save and load
+ * back; only the timeouts that differ from the defaults are saved. */
+START_TEST(test_timeouts_synproxy_round_trip)
+{
+	char *t1, *t2;
+
+	load(a, "--set 30 10 20\n"
+		"timeout set tcp syn_recv 2\n"
+		"addr add 10.1.0.10/24 dev dpdk1\n"
+		"-A -t 10.0.0.100:80 -s rr --synproxy on\n"
+		"-a -t 10.0.0.100:80 -r 10.1.0.2:80 -b fnat -w 1\n"
+		"-A -t 10.0.0.100:81 -s rr\n"
+		"-E -t 10.0.0.100:81 --synproxy on\n"
+		"-E -t 10.0.0.100:81 -s wrr --synproxy off\n");
+	ck_assert_uint_eq(a->lb.timeouts.tcp[DPVS_TCPS_ESTABLISHED], 30);
+	ck_assert_uint_eq(a->lb.timeouts.tcp[DPVS_TCPS_FIN_WAIT], 10);
+	ck_assert_uint_eq(a->lb.timeouts.tcp[DPVS_TCPS_SYN_RECV], 2);
+	ck_assert_uint_eq(a->lb.timeouts.tcp[DPVS_TCPS_CLOSE], 10);   /* default kept */
+	ck_assert_uint_eq(a->lb.timeouts.udp, 20);
+	t1 = save_of(a);
+	ck_assert_str_eq(t1,
+		"timeout set tcp established 30\n"
+		"timeout set tcp syn_recv 2\n"
+		"timeout set tcp fin_wait 10\n"
+		"timeout set udp 20\n"
+		"addr add 10.1.0.10/24 dev dpdk1\n"
+		"-A -t 10.0.0.100:80 -s rr --synproxy on\n"
+		"-a -t 10.0.0.100:80 -r 10.1.0.2:80 -b fnat -w 1\n"
+		"-A -t 10.0.0.100:81 -s wrr\n");
+	load(b, t1);
+	t2 = save_of(b);
+	ck_assert_str_eq(t1, t2);
+	ck_assert(TCTL_SAME(a, b));
+	free(t1);
+	free(t2);
+}
+END_TEST
+
 static Suite *
 save_suite(void)
 {
@@ -349,6 +396,7 @@ save_suite(void)
 	tcase_add_test(tc, test_round_trip_with_holes);
 	tcase_add_test(tc, test_every_mutation_in_a_file);
 	tcase_add_test(tc, test_ipv6_and_ports_round_trip);
+	tcase_add_test(tc, test_timeouts_synproxy_round_trip);
 	tcase_add_loop_test(tc, test_bad_line_rejects_file, 0,
 			    (int)(sizeof(bad_files) / sizeof(bad_files[0])));
 	tcase_add_loop_test(tc, test_round_trip_any_order, 0,

@@ -16,7 +16,11 @@
  *
  * A connection is hashed in direction DPVS_DIR_OUT only when it has an
  * outbound key (laddr.family != DPVS_AF_NONE, shm/conn.h); without one (dr,
- * tunnel) only its inbound tuple is known. Other workers read the index
+ * tunnel) only its inbound tuple is known. Half-open TCP connections
+ * (SYN_RECV, SYN_SENT at insertion) are also on a list, oldest first, so
+ * that a full table can give the oldest one's slot to a new connection in
+ * O(1) (wk_conn_evict_pick; an entry that became established since is taken
+ * off the list when it comes up). Other workers read the index
  * too, read-only (wk_conn_peer_has), to find the owner of a reply whose
  * tuple the owner could not choose (nat).
  */
@@ -157,6 +161,61 @@ wk_conn_peer_has(const struct dpvs_conn_table *ct, uint8_t proto, const struct d
 	return 0;
 }
 
+/* The half-open list: oprev is DPVS_CONN_NIL off the list, HALF_FIRST for
+ * its first entry. */
+#define HALF_FIRST 0xfffffffeu
+
+static void
+half_link(struct dpvs_conn_table *ct, uint32_t idx)
+{
+	struct dpvs_conn *conns = dpvs_conn_array(ct);
+	struct dpvs_conn *c = &conns[idx];
+
+	c->onext = DPVS_CONN_NIL;
+	if (ct->half_tail == DPVS_CONN_NIL || ct->half_head == DPVS_CONN_NIL) {
+		c->oprev = HALF_FIRST;
+		ct->half_head = idx;
+	} else {
+		c->oprev = ct->half_tail;
+		conns[ct->half_tail].onext = idx;
+	}
+	ct->half_tail = idx;
+}
+
+static void
+half_unlink(struct dpvs_conn_table *ct, uint32_t idx)
+{
+	struct dpvs_conn *conns = dpvs_conn_array(ct);
+	struct dpvs_conn *c = &conns[idx];
+
+	if (c->oprev == DPVS_CONN_NIL)
+		return;
+	if (c->oprev == HALF_FIRST)
+		ct->half_head = c->onext;
+	else
+		conns[c->oprev].onext = c->onext;
+	if (c->onext == DPVS_CONN_NIL)
+		ct->half_tail = c->oprev == HALF_FIRST ? DPVS_CONN_NIL : c->oprev;
+	else
+		conns[c->onext].oprev = c->oprev;
+	c->onext = c->oprev = DPVS_CONN_NIL;
+}
+
+uint32_t
+wk_conn_evict_pick(struct dpvs_conn_table *ct)
+{
+	struct dpvs_conn *conns = dpvs_conn_array(ct);
+	unsigned int n;
+	uint32_t idx;
+
+	for (n = 0; n < WK_CONN_EVICT_STEPS && (idx = ct->half_head) != DPVS_CONN_NIL; n++) {
+		half_unlink(ct, idx);
+		if ((conns[idx].flags & DPVS_CONN_F_USED) != 0 && wk_conn_half_open(&conns[idx]))
+			return idx;
+	}
+	return DPVS_CONN_NIL;
+}
+
 uint32_t
 wk_conn_alloc(struct dpvs_conn_table *ct)
 {
@@ -170,6 +229,7 @@ wk_conn_alloc(struct dpvs_conn_table *ct)
 	memset(c, 0, sizeof(*c));
 	c->hnext[0] = c->hnext[1] = DPVS_CONN_NIL;
 	c->tnext = c->tprev = DPVS_CONN_NIL;
+	c->onext = c->oprev = DPVS_CONN_NIL;
 	return idx;
 }
 
@@ -214,6 +274,9 @@ wk_conn_insert(struct dpvs_conn_table *ct, uint32_t idx, uint64_t now_ns)
 		c->hnext[DPVS_DIR_OUT] = DPVS_CONN_NIL;
 	c->tnext = c->tprev = DPVS_CONN_NIL;
 	wk_conn_timer_arm(ct, idx);
+	c->onext = c->oprev = DPVS_CONN_NIL;
+	if (wk_conn_half_open(c))
+		half_link(ct, idx);
 	ct->count++;
 	/* live only now, with everything in place */
 	__atomic_store_n(&c->flags, c->flags | DPVS_CONN_F_USED, __ATOMIC_RELEASE);
@@ -232,6 +295,7 @@ wk_conn_free(struct dpvs_conn_table *ct, uint32_t idx)
 	if (conn_has_out(c))
 		hash_unlink(ct, idx, DPVS_DIR_OUT);
 	wk_conn_timer_disarm(ct, idx);
+	half_unlink(ct, idx);
 	c->tnext = ct->free_head;
 	ct->free_head = idx;
 	ct->count--;
@@ -306,12 +370,14 @@ wk_conn_rebuild(struct dpvs_conn_table *ct, uint64_t now_ns)
 	wk_conn_timer_reset(ct, now_ns);
 	ct->count = 0;
 	ct->free_head = DPVS_CONN_NIL;
+	ct->half_head = ct->half_tail = DPVS_CONN_NIL;
 	/* from the top down so that the free list hands out low slots first */
 	for (i = ct->capacity; i-- > 0;) {
 		struct dpvs_conn *c = &conns[i];
 
 		c->hnext[0] = c->hnext[1] = DPVS_CONN_NIL;
 		c->tprev = DPVS_CONN_NIL;
+		c->onext = c->oprev = DPVS_CONN_NIL;
 		if ((c->flags & DPVS_CONN_F_USED) != 0 &&
 		    (!conn_sane(c, now_ns) || conn_duplicate(ct, c)))
 			c->flags &= ~DPVS_CONN_F_USED;
@@ -325,6 +391,9 @@ wk_conn_rebuild(struct dpvs_conn_table *ct, uint64_t now_ns)
 		if (conn_has_out(c))
 			hash_link(ct, i, DPVS_DIR_OUT);
 		wk_conn_timer_arm(ct, i);
+		/* the slot order stands for the age (the true order is lost) */
+		if (wk_conn_half_open(c))
+			half_link(ct, i);
 		n++;
 	}
 	ct->count = n;

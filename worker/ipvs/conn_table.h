@@ -15,6 +15,7 @@
 #ifndef DPVS_WORKER_CONN_H
 #define DPVS_WORKER_CONN_H
 
+#include <netinet/in.h>
 #include <stdint.h>
 
 #include "shm/conn.h"
@@ -61,6 +62,25 @@ uint32_t wk_conn_alloc(struct dpvs_conn_table *ct);
  * if laddr.family is set; dr/tunnel have no outbound tuple), arm its timer at
  * conns[idx].expires_ns, then set DPVS_CONN_F_USED. */
 void wk_conn_insert(struct dpvs_conn_table *ct, uint32_t idx, uint64_t now_ns);
+
+/* Is c half-open: a TCP connection whose handshake is not complete (the
+ * client's SYN seen, SYN_RECV; or SYN_SENT)? Only these may be evicted. */
+static inline int
+wk_conn_half_open(const struct dpvs_conn *c)
+{
+	return c->proto == IPPROTO_TCP &&
+	       (c->state == DPVS_TCPS_SYN_RECV || c->state == DPVS_TCPS_SYN_SENT);
+}
+
+#define WK_CONN_EVICT_STEPS 64   /* list entries looked at per eviction */
+
+/* The table is full: the oldest live half-open connection (taken off the
+ * half-open list), for the caller to close so that its slot serves a new
+ * one; DPVS_CONN_NIL when there is none among the first WK_CONN_EVICT_STEPS
+ * entries of the list (the others established since; each entry leaves the
+ * list once, so the cost is O(1) amortised). Established connections are
+ * never picked. */
+uint32_t wk_conn_evict_pick(struct dpvs_conn_table *ct);
 
 /* Unhash, disarm and free a live connection. */
 void wk_conn_free(struct dpvs_conn_table *ct, uint32_t idx);

@@ -29,6 +29,10 @@
  * server side is never seen) and one outside it is dropped
  * (tcp_out_of_window) without touching state, timer or counters. UDP: a
  * length field other than the IP payload's is dropped (udp_bad_len).
+ * A service with the SYN proxy answers SYNs itself (synproxy.c); a
+ * connection it opened has its sequence numbers translated (seqx.c) before
+ * its mode's rewrite, and while the real server has not answered, its
+ * packets go to synproxy.c.
  * Per packet: the TCP state (one-way modes: LVS's input-only table), the
  * connection's timer and counters, this worker's svc_stats/dest_stats rows
  * (active/inactive follow the state).
@@ -37,6 +41,7 @@
  */
 #include <string.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
@@ -49,6 +54,7 @@
 #include "worker/ipvs/ipvs_priv.h"
 #include "worker/ipvs/lb_counts.h"
 #include "worker/ipvs/lbpath.h"
+#include "worker/ipvs/seqx.h"
 #include "worker/ipvs/tcp_window.h"
 #include "worker/ipvs/xmit.h"
 #include "worker/l2/neigh.h"
@@ -101,7 +107,7 @@ wk_ipvs_tcp_seg(const struct rte_mbuf *m, const struct wk_pkt *pk, struct wk_tcp
 	const struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *,
 								pk->l4_off);
 
-	/* a SYN proxy (not built) would take its delta off seg->ack here */
+	/* a translated connection's ack: ipvs_tcp_in takes its delta off */
 	wk_tcp_seg_parse(th, (uint32_t)(th->data_off >> 4) * 4, pk->l4_len, seg);
 }
 
@@ -148,14 +154,30 @@ wk_ipvs_count(struct wk_ctx *ctx, const struct dpvs_conn *c, int active, int del
 	}
 }
 
-/* Free connection idx and take it out of the counters. */
-static void
-ipvs_conn_close(struct wk_ctx *ctx, uint32_t idx)
+void
+wk_ipvs_conn_close(struct wk_ctx *ctx, uint32_t idx)
 {
-	const struct dpvs_conn *c = &dpvs_conn_array(ctx->ct)[idx];
+	struct dpvs_conn *c = &dpvs_conn_array(ctx->ct)[idx];
 
 	wk_ipvs_count(ctx, c, conn_is_active(c), -1);
+	if (unlikely(c->sx.held != 0))
+		wk_synproxy_forget(c);
 	wk_conn_free(ctx->ct, idx);
+}
+
+void
+wk_ipvs_set_state(struct wk_ctx *ctx, struct dpvs_conn *c, uint8_t st)
+{
+	int was;
+
+	if (st == c->state)
+		return;
+	was = conn_is_active(c);
+	c->state = st;
+	if (was != conn_is_active(c)) {
+		wk_ipvs_count(ctx, c, was, -1);
+		wk_ipvs_count(ctx, c, !was, 1);
+	}
 }
 
 unsigned int
@@ -165,7 +187,7 @@ wk_ipvs_expire(struct wk_ctx *ctx)
 
 	n = wk_conn_expire(ctx->ct, ctx->now_ns, out, WK_EXPIRE_MAX);
 	for (i = 0; i < n; i++)
-		ipvs_conn_close(ctx, out[i]);
+		wk_ipvs_conn_close(ctx, out[i]);
 	return n;
 }
 
@@ -182,6 +204,7 @@ ipvs_tcp_in(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 
 	if (!fresh) {
 		wk_ipvs_tcp_seg(m, pk, &seg);
+		seg.ack = wk_seqx_ack_own(&c->sx, dir, seg.ack);
 		w = wk_tcp_track(c->trk, dir, &seg);
 	}
 	if (w == WK_TCPW_BAD)
@@ -190,15 +213,7 @@ ipvs_tcp_in(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 		return 1;
 	st = wk_tcp_next_state(c->state, wk_xmit_oneway(c->fwd_mode) ? WK_TCP_IN_ONLY : dir,
 			       pk->tcp_flags);
-	if (st != c->state) {
-		int was = conn_is_active(c);
-
-		c->state = st;
-		if (was != conn_is_active(c)) {
-			wk_ipvs_count(ctx, c, was, -1);
-			wk_ipvs_count(ctx, c, !was, 1);
-		}
-	}
+	wk_ipvs_set_state(ctx, c, st);
 	return 0;
 }
 
@@ -246,6 +261,12 @@ wk_ipvs_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk
 			rd->outpkts++;
 			rd->outbytes += bytes;
 		}
+	}
+	if (c->sx.flags & DPVS_SEQX_ON) {
+		struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *,
+								 pk->l4_off);
+
+		wk_seqx_apply(th, (uint32_t)(th->data_off >> 4) * 4, &c->sx, dir);
 	}
 	return wk_xmit(ctx, m, pk, c, dir);
 }
@@ -330,8 +351,10 @@ ipvs_conn_hit(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct w
 		*v = wk_drop(DPVS_DROP_WRONG_PORT);
 	} else if (c->proto == IPPROTO_TCP && !wk_tcp_flags_valid(pk->tcp_flags)) {
 		*v = wk_drop(DPVS_DROP_TCP_FLAGS);
+	} else if (unlikely(c->sx.flags & DPVS_SEQX_SP_WAIT)) {
+		*v = wk_synproxy_wait(ctx, m, pk, idx, dir);
 	} else if (ipvs_syn_reuses(c, pk, dir)) {
-		ipvs_conn_close(ctx, idx);
+		wk_ipvs_conn_close(ctx, idx);
 		return 0;
 	} else {
 		*v = wk_ipvs_conn_pkt(ctx, m, pk, idx, dir, 0);
@@ -413,7 +436,7 @@ wk_ipvs_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_verdict
 	}
 	idx = wk_conn_lookup(ctx->ct, pk.proto, &pk.src, pk.sport, &pk.dst, pk.dport, &dir);
 	if (idx != DPVS_CONN_NIL && dpvs_conn_array(ctx->ct)[idx].expires_ns <= ctx->now_ns) {
-		ipvs_conn_close(ctx, idx); /* due: the wheel has not reaped it yet */
+		wk_ipvs_conn_close(ctx, idx); /* due: the wheel has not reaped it yet */
 		idx = DPVS_CONN_NIL;
 	}
 	if (idx != DPVS_CONN_NIL && ipvs_conn_hit(ctx, m, p, &pk, idx, dir, v))

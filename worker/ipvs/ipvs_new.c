@@ -16,7 +16,10 @@
  * and the port where the real server's side arrives (the route to it;
  * fnat: its local address's port). TCP: only a SYN makes a connection, its
  * window tracking starts from it (one-way modes: liberal, tcp_window.c).
- * Then the packet goes out by its mode (xmit.h).
+ * Then the packet goes out by its mode (xmit.h). A full table gives the
+ * slot of its oldest half-open connection (counted conn_evicted) to the new
+ * one; with none, conn_full. A service with the SYN proxy sends its TCP
+ * packets to synproxy.c first.
  * Writes this worker's connection table, region rows and stats row.
  */
 #include <string.h>
@@ -153,11 +156,20 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, const struct wk_tcp_seg *s
 {
 	const struct dpvs_service *s = dpvs_lb_svc(&ctx->cfg->lb, svc);
 	const struct dpvs_dest *d = &dpvs_lb_dests(&ctx->cfg->lb)[ds];
-	uint32_t idx = wk_conn_alloc(ctx->ct);
+	uint32_t idx = wk_conn_alloc(ctx->ct), victim;
 	struct dpvs_conn *c;
 
-	if (idx == DPVS_CONN_NIL)
-		return idx;
+	if (idx == DPVS_CONN_NIL) {
+		/* full: the oldest half-open connection gives its slot */
+		victim = wk_conn_evict_pick(ctx->ct);
+		if (victim == DPVS_CONN_NIL)
+			return victim;
+		wk_ipvs_conn_close(ctx, victim);
+		ctx->st->event[DPVS_EVENT_CONN_EVICTED]++;
+		idx = wk_conn_alloc(ctx->ct);
+		if (idx == DPVS_CONN_NIL)
+			return idx;
+	}
 	c = &dpvs_conn_array(ctx->ct)[idx];
 	c->proto = pk->proto;
 	c->state = pk->proto == IPPROTO_TCP ?
@@ -195,12 +207,25 @@ struct wk_verdict
 wk_ipvs_new(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
 	    uint16_t svc)
 {
+	uint32_t idx;
+
+	if (pk->proto == IPPROTO_TCP &&
+	    (dpvs_lb_svc(&ctx->cfg->lb, svc)->flags & DPVS_SVC_F_SYNPROXY) != 0)
+		return wk_synproxy_in(ctx, m, p, pk, svc);
+	return wk_ipvs_new_conn(ctx, m, p, pk, svc, &idx);
+}
+
+struct wk_verdict
+wk_ipvs_new_conn(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
+		 uint16_t svc, uint32_t *idx_out)
+{
 	const struct dpvs_dest *dests = dpvs_lb_dests(&ctx->cfg->lb);
 	enum dpvs_drop_reason why;
 	struct wk_tcp_seg seg;
 	struct conn_plan pl;
 	uint32_t ds, idx;
 
+	*idx_out = DPVS_CONN_NIL;
 	if (pk->proto == IPPROTO_TCP) {
 		if (!wk_tcp_flags_valid(pk->tcp_flags))
 			return wk_drop(DPVS_DROP_TCP_FLAGS); /* SYN+FIN opens nothing */
@@ -217,5 +242,6 @@ wk_ipvs_new(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_
 	idx = conn_new(ctx, pk, pk->proto == IPPROTO_TCP ? &seg : NULL, p, svc, ds, &pl);
 	if (idx == DPVS_CONN_NIL)
 		return wk_drop(DPVS_DROP_CONN_FULL);
+	*idx_out = idx;
 	return wk_ipvs_conn_pkt(ctx, m, pk, idx, DPVS_DIR_IN, 1);
 }

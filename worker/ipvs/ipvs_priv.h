@@ -41,4 +41,34 @@ struct wk_verdict wk_ipvs_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, const
 struct wk_verdict wk_ipvs_new(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p,
 			      const struct wk_pkt *pk, uint16_t svc);
 
+/* ipvs_new.c: the same without the SYN proxy's say (the packet is a SYN,
+ * or the proxy's own SYN to the real server); *idx is the connection made,
+ * DPVS_CONN_NIL when none was (the verdict says why). */
+struct wk_verdict wk_ipvs_new_conn(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p,
+				   const struct wk_pkt *pk, uint16_t svc, uint32_t *idx);
+
+/* ipvs.c: free connection idx (and what its SYN proxy held) and take it
+ * out of the counters. */
+void wk_ipvs_conn_close(struct wk_ctx *ctx, uint32_t idx);
+
+/* ipvs.c: move TCP connection c to state st, the active/inactive counts
+ * following. */
+void wk_ipvs_set_state(struct wk_ctx *ctx, struct dpvs_conn *c, uint8_t st);
+
+/* synproxy.c: a TCP packet without a connection for service slot svc,
+ * which has the SYN proxy: a SYN is answered with a cookie, an ACK with a
+ * valid cookie opens the connection; anything else is dropped. */
+struct wk_verdict wk_synproxy_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p,
+				 const struct wk_pkt *pk, uint16_t svc);
+/* synproxy.c: a packet of connection idx (direction dir) while the real
+ * server's SYN+ACK is awaited (DPVS_SEQX_SP_WAIT). */
+struct wk_verdict wk_synproxy_wait(struct wk_ctx *ctx, struct rte_mbuf *m,
+				   const struct wk_pkt *pk, uint32_t idx, int dir);
+/* synproxy.c: free the segment connection c held, if any. */
+void wk_synproxy_forget(struct dpvs_conn *c);
+/* synproxy.c: at attach after a death: free what the predecessor's
+ * connections held (not what is still in its in-flight array: that is
+ * freed there). Returns how many. */
+unsigned int wk_synproxy_recover(struct wk_ctx *ctx);
+
 #endif

@@ -68,6 +68,8 @@ wk_act(struct wk_ctx *ctx, struct rte_mbuf *m, struct wk_verdict v)
 		break;
 	case DPVS_VERDICT_DROP:
 		break;
+	case WK_VERDICT_TAKEN:
+		return;
 	default:
 		v = wk_drop(DPVS_DROP_BAD_PORT);
 		break;
