@@ -433,21 +433,20 @@ ctl_fmt_timeouts(FILE *out, const Dpvs__TimeoutList *l, bool json)
 			fmt_timeout_of(l, "udp"));
 		return;
 	}
-	if (json)
-		fputc('{', out);
+	if (json) {
+		json_t *o = ctl_json_obj();
+
+		for (i = 0; i < l->n_timeouts; i++)
+			ctl_json_set(o, l->timeouts[i]->name, ctl_json_u64(l->timeouts[i]->seconds));
+		ctl_json_print(out, o);
+		return;
+	}
 	for (i = 0; i < l->n_timeouts; i++) {
 		const char *n = l->timeouts[i]->name;
 
-		if (json) {
-			fputs(i > 0 ? "," : "", out);
-			ctl_fmt_json_str(out, n);
-			fprintf(out, ":%u", l->timeouts[i]->seconds);
-		} else if (strncmp(n, "tcp.", 4) == 0) {
+		if (strncmp(n, "tcp.", 4) == 0)
 			fprintf(out, "tcp %-12s %u\n", n + 4, l->timeouts[i]->seconds);
-		} else {
+		else
 			fprintf(out, "%-16s %u\n", n, l->timeouts[i]->seconds);
-		}
 	}
-	if (json)
-		fputs("}\n", out);
 }

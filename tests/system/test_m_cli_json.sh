@@ -141,6 +141,8 @@ conforms port-show port show | jq -e 'map(.forward) == [false, true]' >/dev/null
 	fail "port show: forward not off on dpdk0, on on dpdk1"
 conforms port-show port show dpdk0 >/dev/null
 conforms version version >/dev/null
+conforms timeout-show timeout show | jq -e '."tcp.established" > 0 and .udp > 0' >/dev/null ||
+	fail "timeout show: no tcp.established or udp"
 conforms save save | jq -e 'any(.[]; startswith("check set"))' >/dev/null || fail "save: no check"
 conforms worker-show worker show | jq -e '.[0].last_gap_ms | type == "number"' >/dev/null ||
 	fail "worker show: no last_gap_ms after a replacement"
