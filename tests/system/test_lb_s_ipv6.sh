@@ -7,6 +7,8 @@
 #                           local addresses fd00:19:k::10,       and 198.19.0.11 / .12,
 #                           198.19.0.10                          default routes via the node
 #   (k = 10 for node a)
+#   the router on the bridge, fd00:19:k::fe, reaches the client by a veth
+#   (fd00:20:k::1 -> fd00:20:k::2): the servers' direct replies (dr, tunnel)
 #
 # The real servers are set up as for LVS NAT (modes_lib.sh: default routes,
 # IPv4 and IPv6, via the node) and run an HTTP server on port 80 for each
@@ -20,6 +22,17 @@
 # 4. full-NAT across families, [VIP]:82 -> the IPv4 servers from the IPv4
 #    local address (DPVS's nat64): every curl over IPv6 succeeds, both IPv4
 #    servers answer and see 198.19.0.10.
+# 5. DR, [fd00:18:k::101]:80, and IPv6-in-IPv6 tunnel, [fd00:18:k::102]:80:
+#    the servers hold both VIPs on lo (Linux answers neighbour solicitations
+#    only for the receiving interface's addresses), decapsulate with
+#    tests/tools/ipip_decap.py -6 (the kernel here has no ip6tnl device) and
+#    send what leaves from a VIP to the router (a policy route), which
+#    passes it to the client directly: every curl succeeds, both servers
+#    answer and see the client's own address, the node passes nothing back
+#    (OutPkts 0). Uploads of 64 KiB through the tunnel arrive whole: the
+#    client's 1500-byte packets do not fit dpdk1's MTU with the outer
+#    header, the node answers with packet too big (MTU 1460) from the VIP,
+#    the client's kernel lowers its path MTU and sends smaller ones.
 # Each service counts one connection per request (-L -n --stats); some
 # replies reached the worker that does not own their connection and were
 # passed to the owner (redirect verdicts > 0); nothing was dropped as
@@ -36,6 +49,7 @@ N=60
 K="1$(node_idx a)"   # no group of zeros: the addresses print as written
 N0="fd00:18:$K::1" CLI6="fd00:18:$K::2" VIP6="fd00:18:$K::100"
 N1="fd00:19:$K::1" LADDR6="fd00:19:$K::10"
+VIP6DR="fd00:18:$K::101" VIP6TUN="fd00:18:$K::102" RTR6="fd00:19:$K::fe"
 rs6() { printf 'fd00:19:%s::%d' "$K" $((10 + $1)); }            # N
 mlog6() { printf '%s/mrs6-%s.log' "$T_DIR" "$1"; }              # N
 
@@ -64,6 +78,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def do_POST(self):
+        log.write("%s %d\n" % self.client_address[:2])
+        n, got = int(self.headers.get("Content-Length", "0")), 0
+        while got < n:
+            chunk = self.rfile.read(min(65536, n - got))
+            if not chunk:
+                break
+            got += len(chunk)
+        data = ("server %s got %d bytes\n" % (name, got)).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
     def log_message(self, *args):
         pass
 
@@ -90,9 +118,26 @@ ip -n "$NSS" link set br0 type bridge mcast_snooping 0 || fail "bridge: snooping
 for ns in "$(nsc_of a)" "$NSS" "$(srvns_of a 1)" "$(srvns_of a 2)"; do
 	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0
 done
+# the router: on the bridge, and toward the client over modes_lib's veth
+P="$(prefix_of a)"
+ip -n "$NSS" -6 addr add "$RTR6/64" dev br0 nodad || fail "router address"
+ip -n "$NSS" -6 addr add "fd00:20:$K::1/64" dev "${P}y" nodad || fail "router veth address"
+nsc a ip -6 addr add "fd00:20:$K::2/64" dev "${P}x" nodad || fail "client veth address"
+ip netns exec "$NSS" sysctl -qw net.ipv6.conf.all.forwarding=1 || fail "router forwarding"
+ip -n "$NSS" -6 route add "fd00:18:$K::/64" via "fd00:20:$K::2" || fail "router: route to the client"
 for i in 1 2; do
 	msrv a "$i" ip -6 addr add "$(rs6 "$i")/64" dev eth0 nodad || fail "server $i: IPv6 address"
 	msrv a "$i" ip -6 route add default via "$N1" || fail "server $i: IPv6 default via the node"
+	# dr and tunnel: the VIPs on lo, their answers to the router
+	msrv a "$i" ip -6 addr add "$VIP6DR/128" dev lo nodad || fail "server $i: DR VIP on lo"
+	msrv a "$i" ip -6 addr add "$VIP6TUN/128" dev lo nodad || fail "server $i: tunnel VIP on lo"
+	msrv a "$i" ip -6 rule add from "$VIP6DR" lookup 100 || fail "server $i: rule"
+	msrv a "$i" ip -6 rule add from "$VIP6TUN" lookup 100 || fail "server $i: rule"
+	msrv a "$i" ip -6 route add default via "$RTR6" dev eth0 table 100 || fail "server $i: table 100"
+	bg ip netns exec "$(srvns_of a "$i")" "$T_PY" "$T_ROOT/tests/tools/ipip_decap.py" tun6 -6 \
+		>"$T_DIR/decap6-$i.log" 2>&1
+	wait_until 10 msrv a "$i" ip link show tun6 || fail "server $i: no tun6 ($(cat "$T_DIR/decap6-$i.log"))"
+	msrv a "$i" ip link set tun6 up || fail "server $i: tun6 up"
 	: >"$(mlog6 "$i")"
 	bg ip netns exec "$(srvns_of a "$i")" "$T_PY" "$T_DIR/http6.py" "rs$i" "$LB_HTTP_PORT" \
 		"$(mlog6 "$i")"
@@ -104,6 +149,8 @@ ctl a addr add "$N0/64" dev dpdk0 || fail "addr add $N0"
 ctl a addr add "$VIP6/128" dev dpdk0 || fail "addr add $VIP6"
 ctl a addr add "$N1/64" dev dpdk1 || fail "addr add $N1"
 ctl a addr add "$LADDR6/128" dev dpdk1 || fail "addr add $LADDR6"
+ctl a addr add "$VIP6DR/128" dev dpdk0 || fail "addr add $VIP6DR"
+ctl a addr add "$VIP6TUN/128" dev dpdk0 || fail "addr add $VIP6TUN"
 
 S6="[$VIP6]"
 ctl a -A -t "$S6:80" -s rr || fail "-A -t $S6:80"
@@ -113,6 +160,12 @@ for i in 1 2; do
 	ctl a -a -t "$S6:80" -r "[$(rs6 "$i")]:80" -b fnat -w 1 || fail "-a fnat IPv6"
 	ctl a -a -t "$S6:81" -r "[$(rs6 "$i")]:80" -b nat -w 1 || fail "-a nat IPv6"
 	ctl a -a -t "$S6:82" -r "$(mrs_of a "$i"):80" -b fnat -w 1 || fail "-a fnat IPv4 behind IPv6"
+done
+ctl a -A -t "[$VIP6DR]:80" -s rr || fail "-A dr"
+ctl a -A -t "[$VIP6TUN]:80" -s rr || fail "-A tunnel"
+for i in 1 2; do
+	ctl a -a -t "[$VIP6DR]:80" -r "[$(rs6 "$i")]:80" -b dr -w 1 || fail "-a dr IPv6"
+	ctl a -a -t "[$VIP6TUN]:80" -r "[$(rs6 "$i")]:80" -b tunnel -w 1 || fail "-a tunnel IPv6"
 done
 ctl a laddr add -t "$S6:80" "$LADDR6" dev dpdk1 || fail "laddr add IPv6"
 ctl a laddr add -t "$S6:82" "$(laddr_of a)" dev dpdk1 || fail "laddr add IPv4 for the IPv6 VIP"
@@ -126,43 +179,60 @@ assert_contains "ping6 $N0" " 5 received" "$(nsc a ping -6 -c 5 -i 0.2 -W 1 "$N0
 assert_not_contains "the node's kernel addresses" "$N0" "$(nsn a ip -6 addr)"
 
 # ---- 2-4. curl over IPv6 through each service ----------------------------------------------
-conns_of() {   # VPORT: connections of the service [VIP6]:VPORT
-	ctl a --json -L -n --stats | jq --argjson p "$1" \
-		'[.[] | select(.port == $p and (.vip | contains(":")))
-		  | .dests[].conns] | add // 0'
+svc6_json() {   # VIP VPORT: the service [VIP]:VPORT of -L -n --stats
+	ctl a --json -L -n --stats | jq -c --argjson p "$2" --arg v "$1" \
+		'.[] | select(.port == $p and .vip == $v)'
 }
-curl6_many() {   # VPORT OUT
+conns_of() { svc6_json "$1" "$2" | jq '[.dests[].conns] | add // 0'; }   # VIP VPORT
+curl6_many() {   # VIP VPORT OUT
 	nsc a bash -c 'for i in $(seq '"$N"'); do
-		r="$(curl -g -sS --max-time 5 -w " %{http_code}" "http://['"$VIP6"']:'"$1"'/")" || r="FAILED $i: $r"
+		r="$(curl -g -sS --max-time 5 -w " %{http_code}" "http://['"$1"']:'"$2"'/")" || r="FAILED $i: $r"
 		echo "${r//$'"'\\n'"'/}"
-	done' >"$2" 2>&1
+	done' >"$3" 2>&1
 }
-# run VPORT WHAT LOG1 LOG2 SOURCE: N requests, every one answered by both
-# servers, each request one connection, the servers saw SOURCE only
+# run VIP VPORT WHAT LOG1 LOG2 SOURCE: N requests, every one answered by
+# both servers, each request one connection, the servers saw SOURCE only
 run() {
-	local vport="$1" what="$2" l1="$3" l2="$4" src="$5" c0 ok s1 s2
-	wait_until 10 nsc a curl -g -sS --max-time 2 -o /dev/null "http://[$VIP6]:$vport/" ||
-		fail "$what: no answer from http://[$VIP6]:$vport/ (drops: $(drops_nonzero a))"
+	local vip="$1" vport="$2" what="$3" l1="$4" l2="$5" src="$6" c0 ok s1 s2 out
+	wait_until 10 nsc a curl -g -sS --max-time 2 -o /dev/null "http://[$vip]:$vport/" ||
+		fail "$what: no answer from http://[$vip]:$vport/ (drops: $(drops_nonzero a))"
 	: >"$l1"
 	: >"$l2"
-	c0="$(conns_of "$vport")"
-	curl6_many "$vport" "$T_DIR/curl-$vport.out"
-	ok="$(grep -c '^server rs[12] 200$' "$T_DIR/curl-$vport.out")"
-	s1="$(grep -c '^server rs1 200$' "$T_DIR/curl-$vport.out")"
-	s2="$(grep -c '^server rs2 200$' "$T_DIR/curl-$vport.out")"
-	[ "$ok" = "$N" ] || log "unexpected: $(grep -v '^server rs[12] 200$' "$T_DIR/curl-$vport.out" | head -n 5)"
+	c0="$(conns_of "$vip" "$vport")"
+	out="$T_DIR/curl-$vip-$vport.out"
+	curl6_many "$vip" "$vport" "$out"
+	ok="$(grep -c '^server rs[12] 200$' "$out")"
+	s1="$(grep -c '^server rs1 200$' "$out")"
+	s2="$(grep -c '^server rs2 200$' "$out")"
+	[ "$ok" = "$N" ] || log "unexpected: $(grep -v '^server rs[12] 200$' "$out" | head -n 5)"
 	assert_eq "$what: successful requests of $N" "$N" "$ok"
 	assert_gt "$what: answers from real server 1" 0 "$s1"
 	assert_gt "$what: answers from real server 2" 0 "$s2"
 	assert_eq "$what: requests the servers logged" "$N" $(($(wc -l <"$l1") + $(wc -l <"$l2")))
 	assert_eq "$what: sources seen by the servers" "$src " \
 		"$(cat "$l1" "$l2" | awk '{ print $1 }' | sort -u | tr '\n' ' ')"
-	assert_eq "$what: connections counted by -L -n --stats" "$N" $(($(conns_of "$vport") - c0))
+	assert_eq "$what: connections counted by -L -n --stats" "$N" $(($(conns_of "$vip" "$vport") - c0))
 }
 r0="$(redirects a)"
-run 80 "full-NAT IPv6" "$(mlog6 1)" "$(mlog6 2)" "$LADDR6"
-run 81 "NAT IPv6" "$(mlog6 1)" "$(mlog6 2)" "$CLI6"
-run 82 "full-NAT IPv6 VIP, IPv4 servers" "$(mlog a 1)" "$(mlog a 2)" "$(laddr_of a)"
+run "$VIP6" 80 "full-NAT IPv6" "$(mlog6 1)" "$(mlog6 2)" "$LADDR6"
+run "$VIP6" 81 "NAT IPv6" "$(mlog6 1)" "$(mlog6 2)" "$CLI6"
+run "$VIP6" 82 "full-NAT IPv6 VIP, IPv4 servers" "$(mlog a 1)" "$(mlog a 2)" "$(laddr_of a)"
+run "$VIP6DR" 80 "DR IPv6" "$(mlog6 1)" "$(mlog6 2)" "$CLI6"
+run "$VIP6TUN" 80 "tunnel IPv6" "$(mlog6 1)" "$(mlog6 2)" "$CLI6"
+head -c 65536 /dev/urandom >"$T_DIR/up.bin"
+tb0="$(ctl a --json stats | jq '.drops.tunnel_too_big')"
+for i in 1 2 3 4; do
+	out="$(nsc a curl -g -sS --max-time 10 --data-binary @"$T_DIR/up.bin" "http://[$VIP6TUN]/")"
+	assert_contains "upload $i through the IPv6 tunnel" "got 65536 bytes" "$out"
+done
+assert_gt "packets too big for the tunnel (tunnel_too_big)" \
+	"$tb0" "$(ctl a --json stats | jq '.drops.tunnel_too_big')"
+assert_contains "the client's path MTU to the tunnel VIP" "mtu 1460" \
+	"$(nsc a ip -6 route get "$VIP6TUN")"
+for v in "$VIP6DR" "$VIP6TUN"; do
+	assert_eq "[$v]:80: replies passed back by the node (OutPkts)" 0 \
+		"$(svc6_json "$v" 80 | jq '.outpkts')"
+done
 ctl a -L -n --stats
 red=$(($(redirects a) - r0))
 log "redirect verdicts during the runs: $red"
