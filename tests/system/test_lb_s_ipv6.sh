@@ -33,6 +33,10 @@
 #    client's 1500-byte packets do not fit dpdk1's MTU with the outer
 #    header, the node answers with packet too big (MTU 1460) from the VIP,
 #    the client's kernel lowers its path MTU and sends smaller ones.
+# 6. SNAT for IPv6: a match service on the client's address leaving by
+#    dpdk1, its source the node's fd00:19:k::1; the client reaches the
+#    servers' own addresses through the node: every request succeeds, the
+#    servers see the node's address, conn show lists snat connections.
 # Each service counts one connection per request (-L -n --stats); some
 # replies reached the worker that does not own their connection and were
 # passed to the owner (redirect verdicts > 0); nothing was dropped as
@@ -161,6 +165,10 @@ for i in 1 2; do
 	ctl a -a -t "$S6:81" -r "[$(rs6 "$i")]:80" -b nat -w 1 || fail "-a nat IPv6"
 	ctl a -a -t "$S6:82" -r "$(mrs_of a "$i"):80" -b fnat -w 1 || fail "-a fnat IPv4 behind IPv6"
 done
+MT6="proto=tcp,src-range=$CLI6,oif=dpdk1"
+ctl a -A -H "$MT6" -s rr || fail "-A -H IPv6"
+ctl a -a -H "$MT6" -r "[$N1]:0" -b snat || fail "-a -H IPv6 -b snat"
+nsc a ip -6 route add "fd00:19:$K::/64" via "$N0" || fail "client: route to the servers"
 ctl a -A -t "[$VIP6DR]:80" -s rr || fail "-A dr"
 ctl a -A -t "[$VIP6TUN]:80" -s rr || fail "-A tunnel"
 for i in 1 2; do
@@ -229,6 +237,21 @@ assert_gt "packets too big for the tunnel (tunnel_too_big)" \
 	"$tb0" "$(ctl a --json stats | jq '.drops.tunnel_too_big')"
 assert_contains "the client's path MTU to the tunnel VIP" "mtu 1460" \
 	"$(nsc a ip -6 route get "$VIP6TUN")"
+# 6. SNAT: the client to the servers' own addresses
+: >"$(mlog6 1)"
+: >"$(mlog6 2)"
+for i in $(seq 10); do
+	for n in 1 2; do
+		out="$(nsc a curl -g -sS --max-time 5 "http://[$(rs6 "$n")]/")"
+		assert_eq "SNAT request $i to server $n" "server rs$n" "$out"
+	done
+done
+assert_eq "SNAT: sources seen by the servers" "$N1 " \
+	"$(cat "$(mlog6 1)" "$(mlog6 2)" | awk '{ print $1 }' | sort -u | tr '\n' ' ')"
+assert_eq "SNAT: requests the servers logged" 20 \
+	"$(cat "$(mlog6 1)" "$(mlog6 2)" | wc -l)"
+assert_gt "snat connections in conn show" 0 \
+	"$(ctl a --json conn show | jq '[.[] | select(.mode == "snat")] | length')"
 for v in "$VIP6DR" "$VIP6TUN"; do
 	assert_eq "[$v]:80: replies passed back by the node (OutPkts)" 0 \
 		"$(svc6_json "$v" 80 | jq '.outpkts')"
