@@ -62,7 +62,7 @@ key_of(const char *vip, uint16_t port)
 static int
 svc_add(const char *vip, uint16_t port)
 {
-	struct ctl_svc_args a = { key_of(vip, port), DPVS_SCHED_RR, 0 };
+	struct ctl_svc_args a = { .key = key_of(vip, port), .sched = DPVS_SCHED_RR };
 
 	return ctl_svc_add(set, &a, err, sizeof(err));
 }
@@ -188,7 +188,7 @@ START_TEST(test_match6_text)
 	ck_assert_int_eq(ctl_match_parse(root, "proto=tcp,src-range=fd00:9::1,"
 					 "dst-range=10.0.0.1", &m, err, sizeof(err)), 0);
 	{
-		struct ctl_svc_args a = { { 0 }, DPVS_SCHED_RR, 0 };
+		struct ctl_svc_args a = { .sched = DPVS_SCHED_RR };
 
 		a.key.is_match = true;
 		a.key.proto = IPPROTO_TCP;
