@@ -37,6 +37,12 @@
 #    dpdk1, its source the node's fd00:19:k::1; the client reaches the
 #    servers' own addresses through the node: every request succeeds, the
 #    servers see the node's address, conn show lists snat connections.
+# 7. UDP over IPv6: 20 datagrams each (each from its own socket) through
+#    full-NAT to the IPv6 servers' echo port and through full-NAT to the
+#    IPv4 servers' are echoed from [VIP]:PORT by both servers (the kernels
+#    check every UDP checksum the node translated); a datagram to a closed
+#    port behind either gets the client ECONNREFUSED: the server's ICMP(v6)
+#    port unreachable relayed, or translated from ICMP to ICMPv6.
 # Each service counts one connection per request (-L -n --stats); some
 # replies reached the worker that does not own their connection and were
 # passed to the owner (redirect verdicts > 0); nothing was dropped as
@@ -113,6 +119,58 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
 Server(("::", int(port)), Handler).serve_forever()
 EOF
+cat >"$T_DIR/udp46.py" <<'EOF'
+# echo NAME PORT: a UDP echo on [::]:PORT (IPv6 only) and 0.0.0.0:PORT that
+# appends " from NAME". probe ADDR PORT N: N datagrams, each from its own
+# socket; prints "ok NAME" per good echo (from ADDR:PORT), "bad ..." else.
+# refused ADDR PORT: prints "refused" when the datagram is refused (ICMPv6
+# port unreachable), "no" after 1 s without.
+import select
+import socket
+import sys
+
+if sys.argv[1] == "echo":
+    name, port = sys.argv[2], int(sys.argv[3])
+    s6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    s6.bind(("::", port))
+    s4 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s4.bind(("0.0.0.0", port))
+    while True:
+        for s in select.select([s4, s6], [], [])[0]:
+            d, peer = s.recvfrom(65535)
+            s.sendto(d + (" from %s" % name).encode(), peer)
+addr, port = sys.argv[2], int(sys.argv[3])
+if sys.argv[1] == "refused":
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.settimeout(1.0)
+    s.connect((addr, port))
+    s.send(b"anyone?")
+    try:
+        s.recv(100)
+        print("answered")
+    except ConnectionRefusedError:
+        print("refused")
+    except socket.timeout:
+        print("no")
+    sys.exit(0)
+keep = []
+for i in range(int(sys.argv[4])):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    keep.append(s)
+    s.settimeout(2.0)
+    msg = b"dgram %d" % i
+    s.sendto(msg, (addr, port))
+    try:
+        d, peer = s.recvfrom(100)
+    except socket.timeout:
+        print("bad %d: no answer" % i)
+        continue
+    if d.startswith(msg + b" from ") and peer[:2] == (addr, port):
+        print("ok %s" % d[len(msg) + 6:].decode())
+    else:
+        print("bad %d: %r from %r" % (i, d, peer))
+EOF
 
 # ---- the node, the servers, IPv6 on every side ----------------------------------------
 lb_node_start a 2
@@ -147,6 +205,9 @@ for i in 1 2; do
 		"$(mlog6 "$i")"
 	wait_until 10 sh -c "ip netns exec $(srvns_of a "$i") ss -Hltn | grep -q '\[::\]:$LB_HTTP_PORT '" ||
 		fail "server $i: not listening on [::]:$LB_HTTP_PORT"
+	bg ip netns exec "$(srvns_of a "$i")" "$T_PY" "$T_DIR/udp46.py" echo "rs$i" "$LB_UDP_PORT"
+	wait_until 10 sh -c "ip netns exec $(srvns_of a "$i") ss -Hlnu | grep -q '\[::\]:$LB_UDP_PORT '" ||
+		fail "server $i: no UDP echo on [::]:$LB_UDP_PORT"
 done
 nsc a ip -6 addr add "$CLI6/64" dev "$W" nodad || fail "client address"
 ctl a addr add "$N0/64" dev dpdk0 || fail "addr add $N0"
@@ -164,6 +225,22 @@ for i in 1 2; do
 	ctl a -a -t "$S6:80" -r "[$(rs6 "$i")]:80" -b fnat -w 1 || fail "-a fnat IPv6"
 	ctl a -a -t "$S6:81" -r "[$(rs6 "$i")]:80" -b nat -w 1 || fail "-a nat IPv6"
 	ctl a -a -t "$S6:82" -r "$(mrs_of a "$i"):80" -b fnat -w 1 || fail "-a fnat IPv4 behind IPv6"
+done
+ctl a -A -u "$S6:53" -s rr || fail "-A -u $S6:53"
+ctl a -A -u "$S6:54" -s rr || fail "-A -u $S6:54"
+ctl a -A -u "$S6:55" -s rr || fail "-A -u $S6:55"
+ctl a -A -u "$S6:56" -s rr || fail "-A -u $S6:56"
+for i in 1 2; do
+	ctl a -a -u "$S6:53" -r "[$(rs6 "$i")]:$LB_UDP_PORT" -b fnat -w 1 || fail "-a -u fnat IPv6"
+	ctl a -a -u "$S6:54" -r "$(mrs_of a "$i"):$LB_UDP_PORT" -b fnat -w 1 || fail "-a -u fnat IPv4"
+done
+ctl a -a -u "$S6:55" -r "[$(rs6 1)]:9" -b fnat -w 1 || fail "-a -u closed IPv6"
+ctl a -a -u "$S6:56" -r "$(mrs_of a 1):9" -b fnat -w 1 || fail "-a -u closed IPv4"
+for v in 53 55; do
+	ctl a laddr add -u "$S6:$v" "$LADDR6" dev dpdk1 || fail "laddr add -u IPv6"
+done
+for v in 54 56; do
+	ctl a laddr add -u "$S6:$v" "$(laddr_of a)" dev dpdk1 || fail "laddr add -u IPv4"
 done
 MT6="proto=tcp,src-range=$CLI6,oif=dpdk1"
 ctl a -A -H "$MT6" -s rr || fail "-A -H IPv6"
@@ -256,6 +333,18 @@ for v in "$VIP6DR" "$VIP6TUN"; do
 	assert_eq "[$v]:80: replies passed back by the node (OutPkts)" 0 \
 		"$(svc6_json "$v" 80 | jq '.outpkts')"
 done
+# 7. UDP
+for v in 53 54; do
+	out="$(nsc a "$T_PY" "$T_DIR/udp46.py" probe "$VIP6" "$v" 20)"
+	assert_eq "UDP [$VIP6]:$v: datagrams echoed of 20" 20 "$(grep -c '^ok rs[12]$' <<<"$out")"
+	assert_gt "UDP [$VIP6]:$v: echoes of server 1" 0 "$(grep -c '^ok rs1$' <<<"$out")"
+	assert_gt "UDP [$VIP6]:$v: echoes of server 2" 0 "$(grep -c '^ok rs2$' <<<"$out")"
+done
+refused() { [ "$(nsc a "$T_PY" "$T_DIR/udp46.py" refused "$VIP6" "$1")" = refused ]; }
+wait_until 10 refused 55 || fail "no ECONNREFUSED from a closed port of an IPv6 server"
+log "ok: a closed port behind [$VIP6]:55 (IPv6 server) refused the datagram"
+wait_until 10 refused 56 || fail "no ECONNREFUSED from a closed port of an IPv4 server (ICMP -> ICMPv6)"
+log "ok: a closed port behind [$VIP6]:56 (IPv4 server) refused the datagram"
 ctl a -L -n --stats
 red=$(($(redirects a) - r0))
 log "redirect verdicts during the runs: $red"
