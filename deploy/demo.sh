@@ -16,6 +16,12 @@
 #                                                                       ARP for it suppressed)
 #   dpvsdemo-d 198.20.0.2  <------------- veth: the DR replies' own way ------------ 198.20.0.1
 #
+#   IPv6 (step_ipv6): the client fd00:18::2, the node fd00:18::1 and the VIP
+#   fd00:18::100 on dpdk0; fd00:19::1 and the local address fd00:19::10 on
+#   dpdk1; the servers fd00:19::11, fd00:19::12. [fd00:18::100]:80 is full-NAT
+#   to the IPv6 servers, [fd00:18::100]:81 full-NAT to the IPv4 ones (from
+#   198.19.0.10: an IPv6 VIP with IPv4 real servers).
+#
 # The servers route the client's network through the node (NAT's replies
 # pass it); what they send from the DR VIP goes straight to the client over
 # the veth (a policy route), never through the node.
@@ -56,6 +62,13 @@ LADDR=198.19.0.10
 RS1=198.19.0.11
 RS2=198.19.0.12
 HTTP_PORT=8080
+NODE6=fd00:18::1
+CLIENT6=fd00:18::2
+VIP6=fd00:18::100
+SRV_NET6=fd00:19::1
+LADDR6=fd00:19::10
+RS6_1=fd00:19::11
+RS6_2=fd00:19::12
 WORKERS="${DEMO_WORKERS:-1}"
 TMP=""
 PRIMARY_PID=""
@@ -351,6 +364,54 @@ step_dr() {
 	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" stats
 }
 
+step_ipv6() {
+	say "IPv6: the node's address fd00:18::1 (ND and ping6 answered by the worker)"
+	local _ i a
+	in_client sysctl -qw net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0
+	in_server sysctl -qw net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0
+	ip -n "$NS_CLIENT" -6 addr add "$CLIENT6/64" dev "$WIRE" nodad
+	ip -n "$NS_SERVER" -6 addr add "$RS6_1/64" dev "$SWIRE" nodad
+	ip -n "$NS_SERVER" -6 addr add "$RS6_2/64" dev "$SWIRE" nodad
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" addr add "$NODE6/64" dev dpdk0
+	wait_until 10 in_client ping -6 -c 1 -W 1 "$NODE6" || die "no reply from $NODE6"
+	run ip netns exec "$NS_CLIENT" ping -6 -c 3 -i 0.2 "$NODE6"
+	say "an IPv6 VIP [$VIP6]:80, full-NAT from the IPv6 local address $LADDR6"
+	for i in 1 2; do
+		a="$RS6_1"
+		[ "$i" = 2 ] && a="$RS6_2"
+		mkdir -p "$TMP/rs6$i"
+		echo "hello over IPv6 from real server $i ($a)" >"$TMP/rs6$i/index.html"
+		in_server /usr/bin/python3 -m http.server --bind "$a" --directory "$TMP/rs6$i" 80 \
+			>"$TMP/rs6$i.log" 2>&1 &
+		RS_PIDS+=("$!")
+		wait_until 10 sh -c "ip netns exec $NS_SERVER ss -Hltn | grep -q '\[$a\]:80 '" ||
+			die "IPv6 real server $i did not start"
+	done
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" addr add "$VIP6/128" dev dpdk0
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" addr add "$SRV_NET6/64" dev dpdk1
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" addr add "$LADDR6/128" dev dpdk1
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" -A -t "[$VIP6]:80" -s rr
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" -a -t "[$VIP6]:80" -r "[$RS6_1]:80" -b fnat -w 1
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" -a -t "[$VIP6]:80" -r "[$RS6_2]:80" -b fnat -w 1
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" laddr add -t "[$VIP6]:80" "$LADDR6" dev dpdk1
+	for _ in 1 2 3 4; do
+		run ip netns exec "$NS_CLIENT" curl -g -sS --max-time 5 "http://[$VIP6]/"
+	done
+	echo "the IPv6 real servers saw the local address:"
+	tail -n 2 "$TMP/rs61.log" "$TMP/rs62.log"
+	say "the same IPv6 VIP, port 81: IPv4 real servers (full-NAT across families)"
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" -A -t "[$VIP6]:81" -s rr
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" -a -t "[$VIP6]:81" -r "$RS1:80" -b fnat -w 1
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" -a -t "[$VIP6]:81" -r "$RS2:80" -b fnat -w 1
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" laddr add -t "[$VIP6]:81" "$LADDR" dev dpdk1
+	for _ in 1 2 3 4; do
+		run ip netns exec "$NS_CLIENT" curl -g -sS --max-time 5 "http://[$VIP6]:81/"
+	done
+	echo "the IPv4 real servers saw the IPv4 local address $LADDR:"
+	tail -n 2 "$TMP/rs1.log" "$TMP/rs2.log"
+	run "$BIN/dpvsctl" -s "$TMP/run/ctl.sock" -L -n --stats
+}
+
 main() {
 	preflight
 	trap cleanup EXIT
@@ -366,6 +427,7 @@ main() {
 	step_fnat
 	step_nat
 	step_dr
+	step_ipv6
 	step_kill_worker
 	say "after the restart the VIP still serves, and the counters (in shm) went on"
 	run ip netns exec "$NS_CLIENT" curl -sS --max-time 5 "http://$VIP/"

@@ -63,6 +63,21 @@
 					     * ICMP fragmentation needed */      \
 	X(TUNNEL_NO_SOURCE, "tunnel_no_source") /* tunnel: no node address on \
 					     * the port toward the real server */\
+	/* IPv6 services and full-NAT across families (worker/ipvs/ipvs6.c,    \
+	 * xlat.c, icmp6_err.c, icmp_xlat.c) */                                 \
+	X(FAMILY_MISMATCH, "family_mismatch") /* the dest (or the local        \
+					     * address an fnat dest needs) is of \
+					     * a family the mode cannot reach */\
+	X(UDP6_ZERO_CSUM, "udp6_zero_csum") /* UDP over IPv6 without a         \
+					     * checksum (RFC 8200 8.1) */       \
+	X(XLAT_EXT_HDR, "xlat_ext_hdr")    /* IPv6 extension headers on a     \
+					    * packet to translate to IPv4 */    \
+	X(XLAT_TOO_BIG, "xlat_too_big")    /* translated, it would pass the   \
+					    * egress MTU: answered with packet  \
+					    * too big / fragmentation needed */ \
+	X(XLAT_ICMP, "xlat_icmp_dropped")  /* an ICMP error about a connection \
+					    * across families that has no       \
+					    * counterpart in the other family */\
 	X(NO_HEADROOM, "no_headroom")      /* no room before the packet for an \
 					     * outer or ICMP error header */    \
 	X(NO_LADDR, "no_laddr")            /* no local address/port free */     \

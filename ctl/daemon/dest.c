@@ -7,7 +7,10 @@
  *
  * Forwarding modes, as LVS lets one service mix them per dest: fnat, nat,
  * dr and tunnel dests may share a service (fnat needs the service's local
- * addresses, checked per packet: no_laddr); dr and tunnel keep the packet's
+ * addresses, checked per packet: no_laddr). Families, as DPVS: a real
+ * server is of the VIP's family, but for full-NAT behind an IPv6 VIP, whose
+ * real servers may be IPv4 (nat64; with IPv4 local addresses, laddr.c);
+ * an SNAT source is of its match's family. dr and tunnel keep the packet's
  * port, so their port must be the service's; a dr real server must be on a
  * connected network of a port (the node rewrites only the Ethernet
  * header). A match service (SNAT) takes only snat dests, and an snat dest
@@ -57,16 +60,21 @@ dest_check(const struct ctl_dest_args *a, char *err, size_t errlen)
 	char s[INET6_ADDRSTRLEN + 8];
 
 	ctl_ipport_str(&a->addr, a->port, s, sizeof(s));
-	if (a->addr.family == DPVS_AF_INET6)
-		return dpvs_errf(err, errlen, -CTL_EUNSUPP, "IPv6 real servers are not supported yet");
-	if (a->addr.family != DPVS_AF_INET || memcmp(a->addr.bytes + 4, zero, 12) != 0)
+	if (a->addr.family == DPVS_AF_INET6) {
+		/* as LVS: not link-local either (the node would need a scope) */
+		if (!ctl_ip6_is_host(a->addr.bytes))
+			return dpvs_errf(err, errlen, -CTL_EINVAL,
+					"real server %s: must be a unicast address of another host "
+					"(not ::, ::1, multicast or link-local)", s);
+	} else if (a->addr.family != DPVS_AF_INET || memcmp(a->addr.bytes + 4, zero, 12) != 0) {
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "bad real server address");
-	/* 0/8 (this network), 127/8 (loopback), 224/4 (multicast), 240/4 and
-	 * the broadcast address: none is another host's */
-	if (a->addr.bytes[0] == 0 || a->addr.bytes[0] == 127 || a->addr.bytes[0] >= 224)
+	} else if (a->addr.bytes[0] == 0 || a->addr.bytes[0] == 127 || a->addr.bytes[0] >= 224) {
+		/* 0/8 (this network), 127/8 (loopback), 224/4 (multicast), 240/4
+		 * and the broadcast address: none is another host's */
 		return dpvs_errf(err, errlen, -CTL_EINVAL,
 				"real server %s: must be a unicast address of another host (not "
 				"0.0.0.0/8, 127.0.0.0/8, multicast, 240.0.0.0/4 or broadcast)", s);
+	}
 	if (a->mode >= DPVS_FWD_MAX)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "unknown forwarding mode %d", a->mode);
 	if (a->has_weight && (a->weight < 0 || a->weight > CTL_MAX_WEIGHT))
@@ -80,7 +88,7 @@ dest_check(const struct ctl_dest_args *a, char *err, size_t errlen)
  * A new real server must be another host: not the service's VIP and not any
  * address of this node (full-NAT would send the packet back to the node
  * itself; dpvs-mp has no local real servers, unlike LVS's "local node").
- * IPv6: not ::, ::1 or multicast (for when IPv6 real servers exist).
+ * IPv6: not ::, ::1 or multicast.
  */
 static int
 dest_check_target(const struct dpvs_config_set *set, const struct ctl_dest_args *a,
@@ -107,23 +115,66 @@ dest_check_target(const struct dpvs_config_set *set, const struct ctl_dest_args 
 	return 0;
 }
 
-/* Is the IPv4 address ip on the network of one of the node's addresses
- * (a connected route)? */
+/* Is the address ip on the network of one of the node's addresses (a
+ * connected route)? */
 static int
 dest_on_connected(const struct dpvs_config_set *set, const struct dpvs_ip *ip)
 {
 	const struct dpvs_addr_entry *e = dpvs_cfg_addrs(set);
+	unsigned int max = ip->family == DPVS_AF_INET6 ? 128 : 32;
+	uint8_t pa[16], px[16];
 	uint32_t i, a, x, mask;
 
 	memcpy(&a, ip->bytes, 4);
 	for (i = 0; i < set->naddrs && i < set->lb.caps.addrs; i++) {
-		if (e[i].addr.family != DPVS_AF_INET || e[i].prefixlen == 0 || e[i].prefixlen >= 32)
+		if (e[i].addr.family != ip->family || e[i].prefixlen == 0 ||
+		    e[i].prefixlen >= max)
 			continue;
+		if (ip->family == DPVS_AF_INET6) {
+			dpvs_ip6_mask(pa, ip->bytes, e[i].prefixlen);
+			dpvs_ip6_mask(px, e[i].addr.bytes, e[i].prefixlen);
+			if (memcmp(pa, px, 16) == 0)
+				return 1;
+			continue;
+		}
 		memcpy(&x, e[i].addr.bytes, 4);
 		mask = htonl(~0u << (32 - e[i].prefixlen));
 		if (((a ^ x) & mask) == 0)
 			return 1;
 	}
+	return 0;
+}
+
+/* The families a service's real servers may have by mode (DPVS's rules):
+ * every mode the VIP's family; full-NAT also IPv4 behind an IPv6 VIP
+ * (nat64, with IPv4 local addresses); a match service's SNAT sources the
+ * match's family. 0 when addr may serve, else the refusal. */
+static int
+dest_check_family(const struct dpvs_lb_tables *lb, const struct ctl_dest_args *a,
+		  const struct dpvs_service *svc, int mode, const char *s, char *err,
+		  size_t errlen)
+{
+	int mi;
+	uint8_t fam;
+
+	if ((svc->flags & DPVS_SVC_F_MATCH) != 0) {
+		mi = ctl_match_of_svc(lb, (uint16_t)(svc - dpvs_lb_svcs(lb)));
+		fam = mi >= 0 ? ctl_match_family(&lb->match[mi]) : DPVS_AF_INET;
+		if (a->addr.family != fam)
+			return dpvs_errf(err, errlen, -CTL_EINVAL, "real server %s: an SNAT source is "
+					"of its match's family (IPv%u)", s, fam);
+		return 0;
+	}
+	if (a->addr.family == svc->vip.family)
+		return 0;
+	if (svc->vip.family == DPVS_AF_INET)
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "real server %s: an IPv4 service takes "
+				"IPv4 real servers only (IPv6 ones need an IPv6 VIP)", s);
+	if (mode != DPVS_FWD_FNAT)
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "real server %s: an IPv6 service takes "
+				"IPv4 real servers with full-NAT only (-b fnat, as DPVS's nat64); "
+				"a %s real server is of the VIP's family", s,
+				ctl_fwd_name((unsigned int)mode));
 	return 0;
 }
 
@@ -134,8 +185,12 @@ dest_check_mode(const struct dpvs_config_set *set, const struct ctl_dest_args *a
 		const struct dpvs_service *svc, int mode, char *err, size_t errlen)
 {
 	char s[INET6_ADDRSTRLEN + 8];
+	int rc;
 
 	ctl_ipport_str(&a->addr, a->port, s, sizeof(s));
+	rc = dest_check_family(&set->lb, a, svc, mode, s, err, errlen);
+	if (rc != 0 && !((svc->flags & DPVS_SVC_F_MATCH) != 0 && mode != DPVS_FWD_SNAT))
+		return rc;
 	if ((svc->flags & DPVS_SVC_F_MATCH) != 0) {
 		if (mode != DPVS_FWD_SNAT)
 			return dpvs_errf(err, errlen, -CTL_EINVAL, "real server %s: a match service "

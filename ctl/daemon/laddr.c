@@ -56,12 +56,56 @@ static int
 laddr_check(const struct dpvs_root *root, const struct ctl_laddr_args *a, char *err,
 	    size_t errlen)
 {
-	if (a->addr.family == DPVS_AF_INET6)
-		return dpvs_errf(err, errlen, -CTL_EUNSUPP, "IPv6 local addresses are not supported yet");
-	if (a->addr.family != DPVS_AF_INET)
+	if (a->addr.family != DPVS_AF_INET && a->addr.family != DPVS_AF_INET6)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "bad local address");
 	if (a->port >= 0 && ((uint32_t)a->port >= root->conf.nports || a->port >= DPVS_MAX_PORTS))
 		return dpvs_errf(err, errlen, -CTL_ENOPORT, "no port with index %d", a->port);
+	return 0;
+}
+
+/*
+ * A local address is of the family of the real servers it reaches (DPVS):
+ * an IPv4 service's are IPv4; an IPv6 service's are IPv6 for IPv6 real
+ * servers and IPv4 for IPv4 ones (nat64). One whose family is that of none
+ * of the service's full-NAT real servers, when it has some, is refused: the
+ * real servers could never see it. Checked when it is added only: removing
+ * the last real server of a family leaves its local addresses, and save
+ * prints those before the service's real servers, so that its file loads.
+ */
+bool
+ctl_laddr_fits(const struct dpvs_lb_tables *lb, uint32_t si, const struct dpvs_ip *ip)
+{
+	const struct dpvs_service *svc = dpvs_lb_svc(lb, si);
+	const uint32_t *dl = dpvs_lb_svc_dests(lb, si);
+	unsigned int fnat = 0, same = 0;
+	uint32_t j;
+
+	for (j = 0; j < svc->ndests && j < lb->caps.svc_dests; j++) {
+		const struct dpvs_dest *d;
+
+		if (dl[j] >= lb->caps.dests)
+			continue;
+		d = &dpvs_lb_dests(lb)[dl[j]];
+		if (d->id == 0 || d->fwd_mode != DPVS_FWD_FNAT)
+			continue;
+		fnat++;
+		same += d->addr.family == ip->family;
+	}
+	return fnat == 0 || same > 0;
+}
+
+static int
+laddr_check_family(const struct dpvs_lb_tables *lb, uint32_t si, const struct dpvs_ip *ip,
+		   const char *s, const char *ks, char *err, size_t errlen)
+{
+	if (dpvs_lb_svc(lb, si)->vip.family == DPVS_AF_INET && ip->family != DPVS_AF_INET)
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "%s takes IPv4 local addresses only (its "
+				"real servers are IPv4): %s", ks, s);
+	if (!ctl_laddr_fits(lb, si, ip))
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "%s: a local address is of its full-NAT "
+				"real servers' family, and %s has no IPv%u real server (an IPv6 "
+				"VIP with IPv4 real servers takes IPv4 local addresses)", s, ks,
+				ip->family);
 	return 0;
 }
 
@@ -89,6 +133,9 @@ ctl_laddr_add(struct dpvs_config_set *set, const struct dpvs_root *root,
 	if ((svc->flags & DPVS_SVC_F_MATCH) != 0)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "%s takes no local address: its SNAT "
 				"real servers (-a ... -r ADDR:0 -b snat) are its sources", ks);
+	rc = laddr_check_family(&set->lb, (uint32_t)si, &a->addr, s, ks, err, errlen);
+	if (rc != 0)
+		return rc;
 	ai = ctl_addr_find(set, &a->addr);
 	if (ai < 0 || dpvs_cfg_addrs(set)[ai].port != a->port)
 		return dpvs_errf(err, errlen, -CTL_EINVAL,

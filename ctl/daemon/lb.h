@@ -109,6 +109,9 @@ int ctl_sched_from_name(const char *name);            /* or -1 */
 const char *ctl_fwd_name(unsigned int mode);          /* "fnat", ..., "?" */
 int ctl_fwd_from_name(const char *name);              /* or -1 */
 const char *ctl_proto_name(uint8_t proto);            /* "TCP", "UDP", "?" */
+/* Is the IPv6 address one a host may have (not ::, ::1, multicast or
+ * link-local)? */
+bool ctl_ip6_is_host(const uint8_t a[16]);
 /* "TCP 10.0.0.100:80", "match proto=tcp,src-range=..." */
 const char *ctl_svc_key_str(const struct ctl_svc_key *k, char *buf, size_t len);
 /* The key of live service slot (root: port names for a match, may be
@@ -187,6 +190,9 @@ const char *ctl_match_str(const struct dpvs_root *root, const struct dpvs_svc_ma
 			  char *buf, size_t len);
 /* Same key (every criterion; not the service slot)? */
 int ctl_match_same(const struct dpvs_svc_match *a, const struct dpvs_svc_match *b);
+/* The family of the packets match m takes: its ranges', IPv4 without one
+ * (worker/ipvs/svc_match.c decides the same way). */
+uint8_t ctl_match_family(const struct dpvs_svc_match *m);
 /* Index in lb.match[] of the key m, or of service slot's key; -1 if none. */
 int ctl_match_find(const struct dpvs_lb_tables *lb, const struct dpvs_svc_match *m);
 int ctl_match_of_svc(const struct dpvs_lb_tables *lb, uint16_t slot);
@@ -253,6 +259,9 @@ void ctl_check_svc_gone(struct dpvs_lb_tables *lb, uint32_t svc);
 void ctl_check_dest_gone(struct dpvs_lb_tables *lb, uint32_t dest);
 
 /* --- local addresses (laddr.c) --- */
+/* laddr.c: may local address ip be added to service slot si now (its
+ * family is that of one of its full-NAT real servers, or it has none)? */
+bool ctl_laddr_fits(const struct dpvs_lb_tables *lb, uint32_t si, const struct dpvs_ip *ip);
 int ctl_laddr_add(struct dpvs_config_set *set, const struct dpvs_root *root,
 		  const struct ctl_laddr_args *a, char *err, size_t errlen);
 int ctl_laddr_del(struct dpvs_config_set *set, const struct dpvs_root *root,

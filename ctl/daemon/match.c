@@ -11,6 +11,9 @@
  *   proto=tcp|udp
  *   src-range=ADDR[-ADDR][:PORT[-PORT]]   sources (0.0.0.0 alone: any address)
  *   dst-range=ADDR[-ADDR][:PORT[-PORT]]   destinations
+ *       IPv6: ADDR6[-ADDR6], or [ADDR6[-ADDR6]]:PORT[-PORT] with ports
+ *       (:: alone: any IPv6 address); a match is of its ranges' family
+ *       (IPv4 when it names none), both ranges of one family
  *   iif=PORT                              the port the packet arrives on
  *   oif=PORT                              the port its route leaves by
  * Pure: plain memory; the root only for port names.
@@ -68,45 +71,71 @@ match_addr(const char *s, const char *end, struct dpvs_ip *ip)
 	return -1;
 }
 
-static uint32_t
-ip4_host(const struct dpvs_ip *ip)
+/* The address range [s, end) "ADDR[-ADDR]" into lo, hi: 0, or -1 when
+ * malformed or of two families. IPv4 0.0.0.0 alone: any address (family
+ * NONE, as before IPv6); IPv6 :: alone: any IPv6 address (::-ffff:...:ffff,
+ * family IPv6, so that the match keeps its family). */
+static int
+match_addrs(const char *s, const char *end, struct dpvs_ip *lo, struct dpvs_ip *hi)
 {
-	uint32_t a;
+	static const uint8_t zero[16];
+	const char *dash = memchr(s, '-', (size_t)(end - s));
+	unsigned int n;
+	int f1, f2;
 
-	memcpy(&a, ip->bytes, 4);
-	return ntohl(a);
+	f1 = match_addr(s, dash != NULL ? dash : end, lo);
+	f2 = dash != NULL ? match_addr(dash + 1, end, hi) : f1;
+	if (dash == NULL)
+		*hi = *lo;
+	if (f1 < 0 || f2 < 0 || f1 != f2)
+		return -1;
+	n = lo->family == DPVS_AF_INET6 ? 16 : 4;
+	if (memcmp(lo->bytes, hi->bytes, n) > 0)
+		return -2;
+	if (memcmp(lo->bytes, zero, n) == 0 && memcmp(hi->bytes, zero, n) == 0) {
+		if (lo->family == DPVS_AF_INET) {
+			memset(lo, 0, sizeof(*lo));
+			memset(hi, 0, sizeof(*hi));
+		} else {
+			memset(hi->bytes, 0xff, 16);
+		}
+	}
+	return 0;
 }
 
-/* RANGE = ADDR[-ADDR][:PORT[-PORT]] into lo, hi, plo, phi. */
+/* RANGE = ADDR[-ADDR][:PORT[-PORT]] (IPv4), ADDR6[-ADDR6] or
+ * [ADDR6[-ADDR6]]:PORT[-PORT] (IPv6, as DPVS's ipvsadm) into lo, hi, plo,
+ * phi. */
 static int
 match_range(const char *what, const char *v, struct dpvs_ip *lo, struct dpvs_ip *hi,
 	    uint16_t *plo, uint16_t *phi, char *err, size_t errlen)
 {
-	const char *end = v + strlen(v), *colon = strchr(v, ':'), *aend, *dash;
-	int f1, f2;
+	const char *end = v + strlen(v), *colon = strchr(v, ':'), *as = v, *aend, *dash;
+	int rc;
 
-	if (v[0] == '[' || (colon != NULL && strchr(colon + 1, ':') != NULL))
-		return dpvs_errf(err, errlen, -CTL_EUNSUPP,
-				"%s=%s: IPv6 match services are not supported yet", what, v);
-	aend = colon != NULL ? colon : end;
-	dash = memchr(v, '-', (size_t)(aend - v));
-	f1 = match_addr(v, dash != NULL ? dash : aend, lo);
-	f2 = dash != NULL ? match_addr(dash + 1, aend, hi) : f1;
-	if (dash == NULL)
-		*hi = *lo;
-	if (f1 < 0 || f2 < 0)
-		return dpvs_errf(err, errlen, -CTL_EINVAL, "%s=%s: bad address range (ADDR[-ADDR])",
-				what, v);
-	if (f1 > 0 || f2 > 0)
-		return dpvs_errf(err, errlen, -CTL_EUNSUPP,
-				"%s=%s: IPv6 match services are not supported yet", what, v);
-	if (ip4_host(lo) > ip4_host(hi))
+	if (v[0] == '[') {                     /* [ADDR6[-ADDR6]]:PORTS */
+		as = v + 1;
+		aend = strchr(v, ']');
+		if (aend == NULL || (aend[1] != '\0' && aend[1] != ':'))
+			return dpvs_errf(err, errlen, -CTL_EINVAL, "%s=%s: want [ADDR6[-ADDR6]]:PORT"
+					"[-PORT]", what, v);
+		colon = aend[1] == ':' ? aend + 1 : NULL;
+	} else if (colon != NULL && strchr(colon + 1, ':') != NULL) {
+		aend = end;                    /* ADDR6[-ADDR6], no ports */
+		colon = NULL;
+	} else {
+		aend = colon != NULL ? colon : end;
+	}
+	rc = match_addrs(as, aend, lo, hi);
+	if (rc == -1)
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "%s=%s: bad address range (ADDR[-ADDR], "
+				"both of one family)", what, v);
+	if (rc != 0)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "%s=%s: the first address is above the "
 				"last", what, v);
-	if (ip4_host(lo) == 0 && ip4_host(hi) == 0) { /* 0.0.0.0: any address */
-		memset(lo, 0, sizeof(*lo));
-		memset(hi, 0, sizeof(*hi));
-	}
+	if (v[0] == '[' && lo->family != DPVS_AF_INET6)
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "%s=%s: brackets are for IPv6 addresses",
+				what, v);
 	*plo = *phi = 0;
 	if (colon == NULL)
 		return 0;
@@ -121,6 +150,16 @@ match_range(const char *what, const char *v, struct dpvs_ip *lo, struct dpvs_ip 
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "%s=%s: the first port is above the last",
 				what, v);
 	return 0;
+}
+
+uint8_t
+ctl_match_family(const struct dpvs_svc_match *m)
+{
+	if (m->src_lo.family != DPVS_AF_NONE)
+		return m->src_lo.family;
+	if (m->dst_lo.family != DPVS_AF_NONE)
+		return m->dst_lo.family;
+	return DPVS_AF_INET;
 }
 
 /* One word KEY=VALUE of the match (value NUL-terminated); *seen tracks
@@ -201,22 +240,40 @@ ctl_match_parse(const struct dpvs_root *root, const char *text, struct dpvs_svc_
 	return 0;
 }
 
-/* "A-B:P-Q" (single values once) into buf at *off. */
+/* Is [lo, hi] the whole IPv6 space (written ::)? */
+static int
+range_any6(const struct dpvs_ip *lo, const struct dpvs_ip *hi)
+{
+	static const uint8_t zero[16];
+	unsigned int i;
+
+	if (lo->family != DPVS_AF_INET6 || memcmp(lo->bytes, zero, 16) != 0)
+		return 0;
+	for (i = 0; i < 16 && hi->bytes[i] == 0xff; i++)
+		;
+	return i == 16;
+}
+
+/* "A-B:P-Q" (single values once; IPv6 with ports "[A-B]:P-Q") into buf at
+ * *off. */
 static void
 range_str(char *buf, size_t len, size_t *off, const char *key, const struct dpvs_ip *lo,
 	  const struct dpvs_ip *hi, uint16_t plo, uint16_t phi)
 {
-	char a[INET6_ADDRSTRLEN] = "0.0.0.0", b[INET6_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN] = "0.0.0.0", b[INET6_ADDRSTRLEN + 1] = "";
+	int v6 = lo->family == DPVS_AF_INET6, ports = plo != 0 || phi != 0;
 
-	if (lo->family == DPVS_AF_NONE && plo == 0 && phi == 0)
+	if (lo->family == DPVS_AF_NONE && !ports)
 		return;
 	if (lo->family != DPVS_AF_NONE)
 		ctl_ip_str(lo, a, sizeof(a));
-	*off += (size_t)snprintf(buf + *off, len > *off ? len - *off : 0, ",%s=%s", key, a);
-	if (lo->family != DPVS_AF_NONE && !dpvs_ip_equal(lo, hi))
-		*off += (size_t)snprintf(buf + *off, len > *off ? len - *off : 0, "-%s",
-					 ctl_ip_str(hi, b, sizeof(b)));
-	if (plo != 0 || phi != 0)
+	if (lo->family != DPVS_AF_NONE && !dpvs_ip_equal(lo, hi) && !range_any6(lo, hi)) {
+		b[0] = '-';
+		ctl_ip_str(hi, b + 1, sizeof(b) - 1);
+	}
+	*off += (size_t)snprintf(buf + *off, len > *off ? len - *off : 0, ",%s=%s%s%s%s", key,
+				 v6 && ports ? "[" : "", a, b, v6 && ports ? "]" : "");
+	if (ports)
 		*off += (size_t)snprintf(buf + *off, len > *off ? len - *off : 0, ":%u", plo);
 	if (phi != plo)
 		*off += (size_t)snprintf(buf + *off, len > *off ? len - *off : 0, "-%u", phi);

@@ -4,7 +4,9 @@
  * from dpvs.conf, the timeouts that differ from the defaults, addresses, static neighbours,
  * static routes (their gateways need the addresses), services and dests in
  * id order (so a reload hands out the same ids and slots when there were no
- * deletions), then local addresses (they need both addresses and services),
+ * deletions), then local addresses (they need both addresses and services;
+ * one of a family none of its service's full-NAT real servers has any more
+ * right after its service, since laddr add refuses it after them),
  * then health checks (they need services and dests). A dest is saved with
  * its configured weight, whatever a health check made of it.
  * Connected routes are derived and never saved. Reads a config set; writes
@@ -114,6 +116,24 @@ obj_cmp(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* The local addresses of service slot: with fits, those that may be added
+ * after its real servers (ctl_laddr_fits), else the others (of a family
+ * none of its full-NAT real servers has any more: before them). */
+static void
+save_laddrs(const struct dpvs_root *root, const struct dpvs_lb_tables *lb, uint16_t slot,
+	    int fits, FILE *out)
+{
+	const struct dpvs_service *s = dpvs_lb_svc(lb, slot);
+	const struct dpvs_svc_laddr *la = dpvs_lb_svc_laddrs(lb, slot);
+	char so[CTL_KEY_STR], a[INET6_ADDRSTRLEN];
+	uint32_t j;
+
+	for (j = 0; j < s->nladdrs && j < lb->caps.svc_laddrs; j++)
+		if (ctl_laddr_fits(lb, slot, &la[j].ip) == (fits != 0))
+			fprintf(out, "laddr add %s %s dev %s\n", svc_opt(root, lb, slot, so, sizeof(so)),
+				ctl_ip_str(&la[j].ip, a, sizeof(a)), port_name(root, la[j].port));
+}
+
 /* Services and dests merged in id order. */
 static int
 save_lb(const struct dpvs_root *root, const struct dpvs_lb_tables *lb, FILE *out)
@@ -148,6 +168,7 @@ save_lb(const struct dpvs_root *root, const struct dpvs_lb_tables *lb, FILE *out
 		if ((s->flags & DPVS_SVC_F_SYNPROXY) != 0)
 			fputs(" --synproxy on", out);
 		fputc('\n', out);
+		save_laddrs(root, lb, (uint16_t)objs[i].slot, 0, out);
 	}
 	free(objs);
 	return 0;
@@ -241,9 +262,7 @@ ctl_save_text(const struct dpvs_config_set *set, const struct dpvs_root *root, F
 {
 	const struct dpvs_lb_tables *lb = &set->lb;
 	uint16_t *slots = malloc(lb->caps.services * sizeof(*slots));
-	char so[CTL_KEY_STR], a[INET6_ADDRSTRLEN];
 	size_t n, i;
-	uint32_t j;
 	int rc;
 
 	if (slots == NULL)
@@ -253,14 +272,8 @@ ctl_save_text(const struct dpvs_config_set *set, const struct dpvs_root *root, F
 	save_net(set, root, out);
 	rc = save_lb(root, lb, out);
 	n = ctl_svc_slots_by_id(lb, slots);
-	for (i = 0; i < n && rc == 0; i++) {
-		const struct dpvs_service *s = dpvs_lb_svc(lb, slots[i]);
-		const struct dpvs_svc_laddr *la = dpvs_lb_svc_laddrs(lb, slots[i]);
-
-		for (j = 0; j < s->nladdrs && j < lb->caps.svc_laddrs; j++)
-			fprintf(out, "laddr add %s %s dev %s\n", svc_opt(root, lb, slots[i], so, sizeof(so)),
-				ctl_ip_str(&la[j].ip, a, sizeof(a)), port_name(root, la[j].port));
-	}
+	for (i = 0; i < n && rc == 0; i++)
+		save_laddrs(root, lb, slots[i], 1, out);
 	free(slots);
 	if (rc == 0)
 		rc = save_checks(root, lb, out);

@@ -4,7 +4,7 @@
  * bucket -> position in the service's dest list, for a service whose
  * scheduler is mh or conhash. The workers only read the table
  * (worker/ipvs/sched_mh.c, worker/ipvs/sched_conhash.c) at bucket
- * dpvs_sched_hash_v4(flow) % DPVS_SCHED_TABLE_SIZE (shm/sched_hash.h).
+ * dpvs_sched_hash(flow) % DPVS_SCHED_TABLE_SIZE (shm/sched_hash.h).
  *
  *   mh       Maglev (Eisenbud et al., NSDI 2016): dest i's permutation of the
  *            buckets is offset_i + j * skip_i (mod the prime table size), with

@@ -29,7 +29,7 @@ void ctl_sched_build(struct dpvs_lb_tables *lb, uint16_t svc);
 
 /* The hash a worker uses to index the table for a packet from src:sport
  * (sport is ignored unless the service has DPVS_SVC_F_HASHED):
- * dpvs_sched_hash_v4(), a static inline in shm/sched_hash.h so that both
+ * dpvs_sched_hash(), a static inline in shm/sched_hash.h so that both
  * sides compile the same code and agree without linking each other. */
 
 #endif

@@ -67,6 +67,15 @@ ctl_proto_name(uint8_t proto)
 	return proto == IPPROTO_TCP ? "TCP" : proto == IPPROTO_UDP ? "UDP" : "?";
 }
 
+bool
+ctl_ip6_is_host(const uint8_t a[16])
+{
+	static const uint8_t zero[16];
+
+	return memcmp(a, zero, 16) != 0 && a[0] != 0xff && !(a[0] == 0xfe && (a[1] & 0xc0) == 0x80) &&
+	       !(memcmp(a, zero, 15) == 0 && a[15] == 1);
+}
+
 const char *
 ctl_ipport_str(const struct dpvs_ip *ip, uint16_t port, char *buf, size_t len)
 {
@@ -171,8 +180,8 @@ ctl_svc_get(const struct dpvs_lb_tables *lb, const struct ctl_svc_key *k, char *
 	return i;
 }
 
-/* A match service's key: its protocol, and IPv4 ranges and ports of the
- * node (what ctl_match_parse makes). */
+/* A match service's key: its protocol, and ranges (IPv4 or IPv6, both of
+ * one family) and ports of the node (what ctl_match_parse makes). */
 static int
 svc_match_check(const struct ctl_svc_key *k, char *err, size_t errlen)
 {
@@ -184,9 +193,14 @@ svc_match_check(const struct ctl_svc_key *k, char *err, size_t errlen)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "match %s: protocol differs from the "
 				"service's", k->text);
 	for (i = 0; i < 4; i++)
-		if (r[i]->family != DPVS_AF_NONE && r[i]->family != DPVS_AF_INET)
-			return dpvs_errf(err, errlen, -CTL_EUNSUPP,
-					"IPv6 match services are not supported yet");
+		if (r[i]->family != DPVS_AF_NONE && r[i]->family != DPVS_AF_INET &&
+		    r[i]->family != DPVS_AF_INET6)
+			return dpvs_errf(err, errlen, -CTL_EINVAL, "match %s: bad address family",
+					k->text);
+	if (m->src_lo.family != DPVS_AF_NONE && m->dst_lo.family != DPVS_AF_NONE &&
+	    m->src_lo.family != m->dst_lo.family)
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "match %s: src-range and dst-range are "
+				"of different families", k->text);
 	if ((m->src_lo.family != m->src_hi.family) || (m->dst_lo.family != m->dst_hi.family) ||
 	    m->sport_lo > m->sport_hi || m->dport_lo > m->dport_hi ||
 	    m->iif > DPVS_MAX_PORTS || m->oif > DPVS_MAX_PORTS)
@@ -206,14 +220,20 @@ svc_key_check(const struct ctl_svc_key *k, char *err, size_t errlen)
 				k->proto);
 	if (k->is_match)
 		return svc_match_check(k, err, errlen);
-	if (k->vip.family == DPVS_AF_INET6)
-		return dpvs_errf(err, errlen, -CTL_EUNSUPP, "IPv6 services are not supported yet");
-	if (k->vip.family != DPVS_AF_INET || memcmp(k->vip.bytes + 4, zero, 12) != 0)
+	if (k->vip.family == DPVS_AF_INET6) {
+		ctl_svc_key_str(k, s, sizeof(s));
+		if (!ctl_ip6_is_host(k->vip.bytes))
+			return dpvs_errf(err, errlen, -CTL_EINVAL, "%s: the virtual address must be a "
+					"global unicast address (not ::, ::1, multicast or "
+					"link-local)", s);
+	} else if (k->vip.family != DPVS_AF_INET || memcmp(k->vip.bytes + 4, zero, 12) != 0) {
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "bad virtual address");
-	ctl_svc_key_str(k, s, sizeof(s));
-	if (memcmp(k->vip.bytes, zero, 4) == 0 || k->vip.bytes[0] >= 224)
-		return dpvs_errf(err, errlen, -CTL_EINVAL, "%s: the virtual address must be a "
-				"unicast address", s);
+	} else {
+		ctl_svc_key_str(k, s, sizeof(s));
+		if (memcmp(k->vip.bytes, zero, 4) == 0 || k->vip.bytes[0] >= 224)
+			return dpvs_errf(err, errlen, -CTL_EINVAL, "%s: the virtual address must be a "
+					"unicast address", s);
+	}
 	if (k->port == 0)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "%s: the virtual port must not be 0", s);
 	return 0;
@@ -238,8 +258,8 @@ svc_sched_flags_check(const struct ctl_svc_args *a, char *err, size_t errlen)
 	return 0;
 }
 
-/* May service slot i (key k) have the SYN proxy? A TCP service with a VIP
- * whose dests all let the node see the server's replies. */
+/* May service slot i (key k) have the SYN proxy? A TCP service with an IPv4
+ * VIP whose dests all let the node see the server's replies. */
 static int
 svc_synproxy_check(const struct dpvs_lb_tables *lb, const struct ctl_svc_key *k, int i,
 		   char *err, size_t errlen)
@@ -253,6 +273,9 @@ svc_synproxy_check(const struct dpvs_lb_tables *lb, const struct ctl_svc_key *k,
 	if (k->proto != IPPROTO_TCP || k->is_match)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "%s: the SYN proxy is for TCP services "
 				"with a virtual address (-t VIP:PORT)", ks);
+	if (k->vip.family != DPVS_AF_INET)
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "%s: the SYN proxy is for IPv4 "
+				"services only (not yet IPv6)", ks);
 	if (i < 0)
 		return 0;
 	s = dpvs_lb_svc(lb, (uint32_t)i);

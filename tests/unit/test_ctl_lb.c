@@ -157,7 +157,7 @@ START_TEST(test_svc_refusals)
 {
 	struct ctl_svc_key k = key_of(IPPROTO_TCP, "10.0.0.200", 80);
 	struct ctl_svc_args e = { k, DPVS_SCHED_RR, -1, 0 };
-	struct ctl_svc_args v6 = { key_of(IPPROTO_TCP, "2001:db8::1", 80), 0, 0, 0 };
+	struct ctl_svc_args v6 = { key_of(IPPROTO_TCP, "fe80::1", 80), 0, 0, 0 };
 	int i;
 
 	ck_assert_int_eq(svc_add(IPPROTO_TCP, "10.0.0.100", 80, DPVS_SCHED_RR), 0);
@@ -169,7 +169,13 @@ START_TEST(test_svc_refusals)
 	EXPECT_REFUSED(svc_add(IPPROTO_ICMP, "10.0.0.1", 80, 0), -CTL_EINVAL, "-t (TCP)");
 	EXPECT_REFUSED(svc_add(IPPROTO_TCP, "10.0.0.1", 80, DPVS_SCHED_MAX), -CTL_EINVAL,
 		       "unknown scheduler");
-	EXPECT_REFUSED(ctl_svc_add(set, &v6, err, sizeof(err)), -CTL_EUNSUPP, "IPv6");
+	/* an IPv6 VIP is a global unicast address (not link-local, multicast, ::) */
+	EXPECT_REFUSED(ctl_svc_add(set, &v6, err, sizeof(err)), -CTL_EINVAL,
+		       "TCP [fe80::1]:80: the virtual address must be a global unicast address");
+	v6.key = key_of(IPPROTO_TCP, "ff02::1", 80);
+	EXPECT_REFUSED(ctl_svc_add(set, &v6, err, sizeof(err)), -CTL_EINVAL, "global unicast");
+	v6.key = key_of(IPPROTO_TCP, "::", 80);
+	EXPECT_REFUSED(ctl_svc_add(set, &v6, err, sizeof(err)), -CTL_EINVAL, "global unicast");
 	EXPECT_REFUSED(ctl_svc_edit(set, &e, err, sizeof(err)), -CTL_ENOENT,
 		       "no service TCP 10.0.0.200:80");
 	EXPECT_REFUSED(ctl_svc_del(set, &k, err, sizeof(err)), -CTL_ENOENT, "no service");
@@ -579,7 +585,8 @@ START_TEST(test_match_text)
 		{ "proto=tcp,src-range=10.0.0.300", "bad address range", -CTL_EINVAL },
 		{ "proto=tcp,dst-range=0.0.0.0:90-80", "first port is above", -CTL_EINVAL },
 		{ "proto=tcp,dst-range=0.0.0.0:70000", "bad port range", -CTL_EINVAL },
-		{ "proto=tcp,src-range=2001:db8::1", "IPv6 match services", -CTL_EUNSUPP },
+		{ "proto=tcp,src-range=10.0.0.1-2001:db8::1", "both of one family", -CTL_EINVAL },
+		{ "proto=tcp,src-range=[10.0.0.1]:80", "brackets are for IPv6", -CTL_EINVAL },
 		{ "proto=tcp,oif=dpdk7", "no port named dpdk7", -CTL_ENOPORT },
 	};
 	struct dpvs_svc_match m;

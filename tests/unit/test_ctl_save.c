@@ -288,6 +288,7 @@ static const struct {
 	{ "timeout set tcp bogus 5\n", "line 1: unknown timeout \"tcp.bogus\"" },
 	{ "timeout set udp 2592001\n", "line 1: timeout \"2592001\": seconds" },
 	{ "-A -u 10.0.0.1:53 --synproxy on\n", "line 1: UDP 10.0.0.1:53: the SYN proxy is for TCP" },
+	{ "-A -t [fd00::1]:80 --synproxy on\n", "line 1: TCP [fd00::1]:80: the SYN proxy is for IPv4" },
 	{ "-A -t 10.0.0.1:80 --synproxy maybe\n", "line 1: --synproxy maybe: on or off" },
 	{ "-A -t 10.0.0.1:80 --synproxy on\n-a -t 10.0.0.1:80 -r 10.1.0.2:80 -b dr\n",
 	  "line 2: real server 10.1.0.2:80: the service has the SYN proxy" },

@@ -13,6 +13,8 @@
  *     the embedded packet as the dest sent it (daddr:dport -> laddr:lport),
  *     the outer packet to daddr from laddr (fnat, snat) or from the error's
  *     own source (nat: the real server knows the client, not us).
+ * An error about a connection from an IPv6 VIP to an IPv4 real server
+ * becomes an ICMPv6 error to the client (icmp_xlat.c).
  * The embedded IP and TCP/UDP checksums are updated incrementally, the ICMP
  * checksum and the outer header checksum are recomputed; the outer TTL is
  * decremented. For a one-way connection (dr, tunnel), an error from the
@@ -185,6 +187,12 @@ wk_icmp_err_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_ver
 			*v = wk_drop(DPVS_DROP_WRONG_PORT);
 		else if (wk_xmit_oneway(c->fwd_mode))
 			*v = icmp_pass_oneway(ctx, m, ip, c);
+		else if (c->caddr.family != c->daddr.family)
+			*v = wk_icmp_xlat(ctx, m, RTE_ETHER_HDR_LEN + rte_ipv4_hdr_len(ip),
+					  (uint32_t)((uint8_t *)e.ports -
+						     rte_pktmbuf_mtod(m, uint8_t *)),
+					  RTE_ETHER_HDR_LEN + rte_be_to_cpu_16(ip->total_length), c,
+					  dir);
 		else
 			*v = icmp_relay(ctx, m, ip, &e, c, dir);
 		return 1;

@@ -18,7 +18,8 @@
  * never passed on again); else a match service (SNAT, svc_match.c) may
  * take it as a new connection. ICMP: errors about a connection go to
  * icmp_err.c. Anything else: 0, the packet continues to local_in,
- * forwarding or the kernel as before.
+ * forwarding or the kernel as before. Everything after the parse is the
+ * same for IPv6 (wk_ipvs_pkt, called by ipvs6.c too).
  * A packet belongs to the connection it matches only if it arrived on the
  * port where that direction arrives (wk_conn_arrival_port: the client's
  * side for DPVS_DIR_IN, the dest's for DPVS_DIR_OUT); else it is dropped
@@ -271,11 +272,9 @@ wk_ipvs_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk
 	return wk_xmit(ctx, m, pk, c, dir);
 }
 
-/* Is ip a local address (or, with vips, a VIP too) of a service of proto?
- * One probe of the address index (shm/lb_hash.h). */
-static int
-ipvs_is_lb_addr(const struct dpvs_config_set *cfg, uint8_t proto, const struct dpvs_ip *ip,
-		int vips)
+int
+wk_ipvs_is_lb_addr(const struct dpvs_config_set *cfg, uint8_t proto, const struct dpvs_ip *ip,
+		   int vips)
 {
 	const struct dpvs_addr_ix *e = dpvs_addr_lookup(&cfg->lb, ip);
 	uint8_t want;
@@ -294,7 +293,7 @@ ipvs_is_lb_addr(const struct dpvs_config_set *cfg, uint8_t proto, const struct d
 int
 wk_ipvs_is_laddr(const struct dpvs_config_set *cfg, uint8_t proto, const struct dpvs_ip *ip)
 {
-	return ipvs_is_lb_addr(cfg, proto, ip, 0);
+	return wk_ipvs_is_lb_addr(cfg, proto, ip, 0);
 }
 
 /* Is this a fragment (MF set or an offset)? */
@@ -411,12 +410,8 @@ wk_ipvs_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_verdict
 	const uint16_t l3 = RTE_ETHER_HDR_LEN;
 	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l3);
 	enum dpvs_drop_reason why = DPVS_DROP_MAX;
-	const struct dpvs_addr_ix *ix;
 	struct wk_pkt pk;
-	uint32_t idx;
-	uint16_t svc, owner;
-	uint8_t want;
-	int dir, frag;
+	int frag;
 
 	if (ip->next_proto_id == IPPROTO_ICMP)
 		return wk_icmp_err_in(ctx, m, p, v);
@@ -428,31 +423,44 @@ wk_ipvs_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_verdict
 		 * laddrs or may be of a match service's flow: the kernel's to
 		 * reassemble or refuse, or forwarded */
 		wk_ip_from_v4(&pk.dst, ip->dst_addr);
-		if (!ipvs_is_lb_addr(ctx->cfg, ip->next_proto_id, &pk.dst, 1) &&
+		if (!wk_ipvs_is_lb_addr(ctx->cfg, ip->next_proto_id, &pk.dst, 1) &&
 		    !ipvs_frag_may_match(ctx, p, ip, &pk))
 			return 0;
 		*v = wk_drop(frag ? DPVS_DROP_IP_FRAG : why);
 		return 1;
 	}
-	idx = wk_conn_lookup(ctx->ct, pk.proto, &pk.src, pk.sport, &pk.dst, pk.dport, &dir);
+	return wk_ipvs_pkt(ctx, m, p, &pk, v);
+}
+
+int
+wk_ipvs_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
+	    struct wk_verdict *v)
+{
+	const struct dpvs_addr_ix *ix;
+	uint32_t idx;
+	uint16_t svc, owner;
+	uint8_t want;
+	int dir;
+
+	idx = wk_conn_lookup(ctx->ct, pk->proto, &pk->src, pk->sport, &pk->dst, pk->dport, &dir);
 	if (idx != DPVS_CONN_NIL && dpvs_conn_array(ctx->ct)[idx].expires_ns <= ctx->now_ns) {
 		wk_ipvs_conn_close(ctx, idx); /* due: the wheel has not reaped it yet */
 		idx = DPVS_CONN_NIL;
 	}
-	if (idx != DPVS_CONN_NIL && ipvs_conn_hit(ctx, m, p, &pk, idx, dir, v))
+	if (idx != DPVS_CONN_NIL && ipvs_conn_hit(ctx, m, p, pk, idx, dir, v))
 		return 1;
-	svc = dpvs_svc_lookup(&ctx->cfg->lb, pk.proto, &pk.dst, pk.dport);
+	svc = dpvs_svc_lookup(&ctx->cfg->lb, pk->proto, &pk->dst, pk->dport);
 	if (svc != DPVS_SLOT_NONE) {
-		*v = wk_ipvs_new(ctx, m, p, &pk, svc);
+		*v = wk_ipvs_new(ctx, m, p, pk, svc);
 		return 1;
 	}
-	ix = dpvs_addr_lookup(&ctx->cfg->lb, &pk.dst);
+	ix = dpvs_addr_lookup(&ctx->cfg->lb, &pk->dst);
 	if (ix == NULL)
-		return ipvs_forwarded(ctx, m, p, &pk, v);
-	want = pk.proto == IPPROTO_TCP ? DPVS_ADDR_IX_LADDR_TCP : DPVS_ADDR_IX_LADDR_UDP;
-	if (rte_be_to_cpu_16(pk.dport) < WK_LPORT_MIN || (ix->lb & want) == 0)
+		return ipvs_forwarded(ctx, m, p, pk, v);
+	want = pk->proto == IPPROTO_TCP ? DPVS_ADDR_IX_LADDR_TCP : DPVS_ADDR_IX_LADDR_UDP;
+	if (rte_be_to_cpu_16(pk->dport) < WK_LPORT_MIN || (ix->lb & want) == 0)
 		return 0;
-	owner = (uint16_t)(rte_be_to_cpu_16(pk.dport) % ctx->nworkers);
+	owner = (uint16_t)(rte_be_to_cpu_16(pk->dport) % ctx->nworkers);
 	if (owner != ctx->id)
 		*v = (struct wk_verdict){ .kind = DPVS_VERDICT_REDIRECT, .port = owner };
 	else

@@ -14,7 +14,10 @@
  *   snat    the dest's address (a node address) and a port from this
  *           worker's share; the real server is the packet's destination
  * and the port where the real server's side arrives (the route to it;
- * fnat: its local address's port). TCP: only a SYN makes a connection, its
+ * fnat: its local address's port). IPv4 and IPv6 alike; only fnat crosses
+ * families, from an IPv6 VIP to an IPv4 real server with an IPv4 local
+ * address (DPVS's nat64): any other mix is refused (family_mismatch), as
+ * dpvs-ctl refuses to configure it. TCP: only a SYN makes a connection, its
  * window tracking starts from it (one-way modes: liberal, tcp_window.c).
  * Then the packet goes out by its mode (xmit.h). A full table gives the
  * slot of its oldest half-open connection (counted conn_evicted) to the new
@@ -27,6 +30,7 @@
 #include <rte_byteorder.h>
 #include <rte_tcp.h>
 
+#include "shm/lb_hash.h"
 #include "worker/ipvs/conn_table.h"
 #include "worker/ipvs/ipvs_priv.h"
 #include "worker/ipvs/lb_counts.h"
@@ -76,28 +80,31 @@ lport_pick(struct wk_ctx *ctx, uint16_t *cur, uint8_t proto, const struct dpvs_i
 	return -1;
 }
 
-/* fnat: a local address of service svc and a port for a connection to
- * pl->daddr:pl->dport. */
-static int
+/* fnat: a local address of service svc, of the real server's family, and
+ * a port for a connection to pl->daddr:pl->dport. DPVS_DROP_MAX, or
+ * no_laddr (all taken), or family_mismatch (none of that family). */
+static enum dpvs_drop_reason
 plan_fnat(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s, uint8_t proto,
 	  struct conn_plan *pl)
 {
 	const struct dpvs_svc_laddr *la = dpvs_lb_svc_laddrs(&ctx->cfg->lb, svc);
 	unsigned int k, i, n = RTE_MIN(s->nladdrs, (uint16_t)ctx->cfg->lb.caps.svc_laddrs);
+	int seen = 0;
 
 	for (k = 0; k < n; k++) {
 		/* spread connections over the addresses */
 		i = (k + dpvs_wr_svc_stats(ctx->wr)[svc].conns) % n;
 		if (la[i].ip.family != pl->daddr.family)
 			continue;
+		seen = 1;
 		if (lport_pick(ctx, &dpvs_wr_lport(ctx->wr, svc)[i], proto, &pl->daddr, pl->dport,
 			       &la[i].ip, &pl->lport) == 0) {
 			pl->laddr = la[i].ip;
 			pl->out_port = la[i].port;
-			return 0;
+			return DPVS_DROP_MAX;
 		}
 	}
-	return -1;
+	return seen || n == 0 ? DPVS_DROP_NO_LADDR : DPVS_DROP_FAMILY_MISMATCH;
 }
 
 /* The endpoints of a new connection of pk to dest d of service svc. */
@@ -105,7 +112,7 @@ static enum dpvs_drop_reason
 plan_conn(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_dest *d, const struct wk_pkt *pk,
 	  struct conn_plan *pl)
 {
-	uint32_t dst, nh;
+	struct dpvs_ip nh;
 	int dir;
 
 	memset(pl, 0, sizeof(*pl));
@@ -115,13 +122,15 @@ plan_conn(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_dest *d, const str
 		pl->daddr = pk->dst;
 		pl->dport = pk->dport;
 	}
-	if (pl->daddr.family != DPVS_AF_INET || pk->family != DPVS_AF_INET)
-		return DPVS_DROP_FWD_MODE; /* IPv6 and NAT64: later */
+	/* only full-NAT crosses families, and only from an IPv6 VIP to IPv4
+	 * real servers (DPVS's nat64); an snat source is of the flow's family */
+	if ((pl->daddr.family != pk->family &&
+	     (d->fwd_mode != DPVS_FWD_FNAT || pk->family != DPVS_AF_INET6)) ||
+	    (d->fwd_mode == DPVS_FWD_SNAT && d->addr.family != pk->family))
+		return DPVS_DROP_FAMILY_MISMATCH;
 	switch (d->fwd_mode) {
 	case DPVS_FWD_FNAT:
-		if (plan_fnat(ctx, svc, dpvs_lb_svc(&ctx->cfg->lb, svc), pk->proto, pl) != 0)
-			return DPVS_DROP_NO_LADDR;
-		return DPVS_DROP_MAX;
+		return plan_fnat(ctx, svc, dpvs_lb_svc(&ctx->cfg->lb, svc), pk->proto, pl);
 	case DPVS_FWD_NAT:
 		pl->laddr = pk->src;
 		pl->lport = pk->sport;
@@ -141,10 +150,9 @@ plan_conn(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_dest *d, const str
 	default:
 		return DPVS_DROP_FWD_MODE;
 	}
-	memcpy(&dst, pl->daddr.bytes, 4);
-	if (wk_route_v4(ctx, dst, &pl->out_port, &nh) != 0)
+	if (wk_route_ip(ctx, &pl->daddr, &pl->out_port, &nh) != 0)
 		return DPVS_DROP_NO_ROUTE;
-	if (d->fwd_mode == DPVS_FWD_DR && nh != dst)
+	if (d->fwd_mode == DPVS_FWD_DR && !dpvs_ip_equal(&nh, &pl->daddr))
 		return DPVS_DROP_DR_NOT_CONNECTED;
 	return DPVS_DROP_MAX;
 }
@@ -209,7 +217,8 @@ wk_ipvs_new(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_
 {
 	uint32_t idx;
 
-	if (pk->proto == IPPROTO_TCP &&
+	/* the SYN proxy speaks IPv4 only; dpvs-ctl refuses it on an IPv6 VIP */
+	if (pk->proto == IPPROTO_TCP && pk->family == DPVS_AF_INET &&
 	    (dpvs_lb_svc(&ctx->cfg->lb, svc)->flags & DPVS_SVC_F_SYNPROXY) != 0)
 		return wk_synproxy_in(ctx, m, p, pk, svc);
 	return wk_ipvs_new_conn(ctx, m, p, pk, svc, &idx);

@@ -24,15 +24,16 @@
 #include "shm/lb.h"
 #include "worker/worker.h"
 
-/* A TCP or UDP packet as the ipvs core sees it (IPv4 now; IPv6 later; an
- * ICMP error passed on to a one-way mode's real server too). */
+/* A TCP or UDP packet as the ipvs core sees it, IPv4 or IPv6 (an ICMP or
+ * ICMPv6 error passed on to a one-way mode's real server too). */
 struct wk_pkt {
-	uint8_t family;          /* DPVS_AF_INET */
-	uint8_t proto;           /* IPPROTO_TCP / IPPROTO_UDP (/ IPPROTO_ICMP) */
+	uint8_t family;          /* DPVS_AF_INET / DPVS_AF_INET6 */
+	uint8_t proto;           /* IPPROTO_TCP / IPPROTO_UDP (/ IPPROTO_ICMP(V6)) */
 	uint8_t tcp_flags;       /* TCP only */
 	uint8_t pad;
 	uint16_t l3_off;         /* offset of the IP header in the frame */
-	uint16_t l4_off;         /* offset of the TCP/UDP header */
+	uint16_t l4_off;         /* offset of the TCP/UDP header (IPv6: after
+				  * the extension headers) */
 	struct dpvs_ip src, dst;
 	uint16_t sport, dport;   /* network order */
 	uint32_t l4_len;         /* bytes from l4_off to the end of the IP packet */
@@ -51,11 +52,15 @@ int wk_ipvs_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_ver
  * valid unicast IPv6 packet to our MAC, after the extension headers were
  * walked (info: the upper-layer protocol and its offset, whether it is a
  * fragment), before local_in and forwarding. Same contract as wk_ipvs_in.
- * Takes nothing yet: IPv6 services come with the forwarding modes.
  */
 struct wk_ip6_info;
 int wk_ipvs_in6(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p,
 		const struct wk_ip6_info *info, struct wk_verdict *v);
+
+/* ipvs6.c: a frame of either family that passed its input checks already
+ * (one a peer redirected to us): wk_ipvs_in or, the IPv6 extension headers
+ * walked again, wk_ipvs_in6. */
+int wk_ipvs_in_frame(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_verdict *v);
 
 /*
  * Pick a dest for a new connection of service slot svc: returns a dest slot,

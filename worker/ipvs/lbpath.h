@@ -13,6 +13,7 @@
 #define DPVS_WORKER_LBPATH_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_ip.h>
 #include <rte_mbuf.h>
@@ -20,6 +21,7 @@
 
 #include "shm/conn.h"
 #include "worker/ipvs/lb.h"
+#include "worker/l2/neigh.h"
 #include "worker/l3/l3.h"
 #include "worker/worker.h"
 
@@ -51,6 +53,55 @@ wk_csum_update32(uint16_t hc, uint32_t old, uint32_t new_)
 	return (uint16_t)~wk_csum_fold(s);
 }
 
+/* One's complement sum of n 16-bit words at p (any alignment), as stored. */
+static inline uint32_t
+wk_csum_words(const void *p, unsigned int n)
+{
+	const uint8_t *b = p;
+	uint32_t s = 0;
+	uint16_t w;
+
+	while (n-- > 0) {
+		memcpy(&w, b, sizeof(w));
+		s += w;
+		b += 2;
+	}
+	return s;
+}
+
+/*
+ * RFC 1624 eqn. 3 for a TCP/UDP checksum hc whose pseudo-header addresses go
+ * from os, od (olen bytes each: 4 for IPv4, 16 for IPv6) to ns, nd (nlen
+ * bytes each) and whose ports go from ops[2] to nps[2] (as stored). The
+ * length and protocol words of the IPv4 and IPv6 pseudo-headers sum alike
+ * (RFC 8200 8.1: a 32-bit length whose high word is 0, three zero bytes and
+ * the next header), so this serves a translation between families as well.
+ */
+static inline uint16_t
+wk_csum_update_l4(uint16_t hc, const void *os, const void *od, unsigned int olen,
+		  const void *ns, const void *nd, unsigned int nlen, const uint16_t ops[2],
+		  const uint16_t nps[2])
+{
+	uint32_t old = wk_csum_words(os, olen / 2) + wk_csum_words(od, olen / 2) +
+		       wk_csum_words(ops, 2);
+	uint32_t s = (uint16_t)~hc;
+
+	/* adding the complement of the folded old sum subtracts it */
+	s += (uint16_t)~wk_csum_fold(old);
+	s += wk_csum_fold(wk_csum_words(ns, nlen / 2) + wk_csum_words(nd, nlen / 2) +
+			  wk_csum_words(nps, 2));
+	return (uint16_t)~wk_csum_fold(s);
+}
+
+/* xmit.c: rewrite the ports of the TCP/UDP header at l4 (l4_avail bytes of
+ * it present) to sport, dport and update its checksum for that and for its
+ * pseudo-header's addresses going from os, od (olen bytes) to ns, nd (nlen
+ * bytes), any families. A UDP checksum of 0 stays 0 (the caller of a
+ * translation to IPv6 computes one); a result of 0 is stored as 0xffff. */
+void wk_l4_rewrite(void *l4, uint8_t proto, uint32_t l4_avail, const void *os, const void *od,
+		   unsigned int olen, const void *ns, const void *nd, unsigned int nlen,
+		   uint16_t sport, uint16_t dport);
+
 /* xmit.c: rewrite the addresses and ports of an IPv4 TCP/UDP header
  * pair in place, updating both checksums incrementally (a UDP checksum of 0
  * stays 0). l4 points at the TCP/UDP header, whose first l4_avail bytes are
@@ -66,6 +117,23 @@ int wk_tcp_mss_clamp(struct rte_tcp_hdr *th, uint32_t hlen, uint16_t mss);
  * 0 with the port index and the next hop (dst itself on a connected route),
  * or -1 when there is none. */
 int wk_route_v4(const struct wk_ctx *ctx, uint32_t dst_be, uint16_t *port, uint32_t *nh_be);
+
+/* The route to dst of either family: 0 with the port index and the next
+ * hop (dst itself on a connected route), or -1. */
+static inline int
+wk_route_ip(const struct wk_ctx *ctx, const struct dpvs_ip *dst, uint16_t *port,
+	    struct dpvs_ip *nh)
+{
+	uint32_t d, n;
+
+	if (dst->family == DPVS_AF_INET6)
+		return wk_route_v6(ctx, dst->bytes, port, nh);
+	memcpy(&d, dst->bytes, sizeof(d));
+	if (wk_route_v4(ctx, d, port, &n) != 0)
+		return -1;
+	wk_ip_from_v4(nh, n);
+	return 0;
+}
 
 /* route.c: send the IPv4 packet in m (Ethernet header at 0, IP at 14) to
  * its destination: route, then wk_ip_output_via (MTU: fragment, or ICMP
@@ -102,6 +170,22 @@ unsigned int wk_redirect_drain(struct wk_ctx *ctx);
 /* icmp_err.c: an ICMP packet to us: if it is an error about one of our
  * connections, translate and relay it (returns 1, *v set); else 0. */
 int wk_icmp_err_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_verdict *v);
+
+/* icmp6_err.c: an ICMPv6 packet to our MAC (walked into info): if it is an
+ * error about one of our connections, translate and relay it (returns 1,
+ * *v set); else 0. */
+int wk_icmp6_err_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p,
+		    const struct wk_ip6_info *info, struct wk_verdict *v);
+
+/* icmp_xlat.c: an ICMP error (m: outer IPv4 or IPv6 at 14, the ICMP header
+ * at icmp_off, the embedded IP header at emb_off, its L4 header at
+ * emb_l4_off, bytes of m up to end) about connection c, which crosses
+ * families, found in direction dir of the embedded packet's reply:
+ * rebuilt in the other family and sent to the other side (xlat.h), or
+ * dropped (xlat_icmp_dropped) when it has no counterpart. */
+struct wk_verdict wk_icmp_xlat(struct wk_ctx *ctx, struct rte_mbuf *m, uint32_t icmp_off,
+			       uint32_t emb_l4_off, uint32_t end, const struct dpvs_conn *c,
+			       int dir);
 
 /* svc_match.c: the slot of the first match service (SNAT) that takes the
  * forwarded packet pk received on port index p, or DPVS_SLOT_NONE. ports

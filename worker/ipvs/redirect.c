@@ -5,7 +5,8 @@
  * in the peers' tables, ipvs.c) goes on the single-producer
  * single-consumer ring dpvs_redir_<me>_<owner>; each loop iteration the
  * owner drains every dpvs_redir_<peer>_<me> through this worker's in-flight
- * array (so a successor frees what a crash left) into the ipvs path, and
+ * array (so a successor frees what a crash left) into the ipvs path of the
+ * frame's family (IPv4 or IPv6, wk_ipvs_in_frame), and
  * carries out the verdict. A packet the ipvs path does not take goes to the
  * kernel of the port it came in on; while it runs, ctx->redirected tells
  * the ipvs path not to pass the packet on again nor open a connection
@@ -51,7 +52,7 @@ redirect_drain_peer(struct wk_ctx *ctx, struct rte_ring *r)
 		ctx->redirected = 1;
 		if (p == WK_PORT_NONE)
 			v = wk_drop(DPVS_DROP_BAD_PORT);
-		else if (wk_ipvs_in(ctx, m, p, &v) == 0)
+		else if (wk_ipvs_in_frame(ctx, m, p, &v) == 0)
 			v = wk_kernel(p);
 		ctx->redirected = 0;
 		wr->inflight[i] = NULL;

@@ -117,17 +117,15 @@ wk_sched_table_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
 	const struct dpvs_lb_tables *lb = &ctx->cfg->lb;
 	const uint32_t *dl = dpvs_lb_svc_dests(lb, (uint32_t)(svc - dpvs_lb_svcs(lb)));
 	const uint16_t *tbl;
-	uint32_t src, h, b, walked, d, last = DPVS_DEST_NONE;
+	uint32_t h, b, walked, d, last = DPVS_DEST_NONE;
 	unsigned int tries = 0;
 
 	if (svc->sched_tbl >= lb->caps.sched_tables)
 		return DPVS_DEST_NONE;
 	tbl = dpvs_lb_sched_table(lb, svc->sched_tbl);
 
-	/* IPv4 today (the ipvs core hands only IPv4 here); IPv6 will add a
-	 * dpvs_sched_hash_v6() over all 16 bytes */
-	memcpy(&src, pk->src.bytes, sizeof(src));
-	h = dpvs_sched_hash_v4(src, pk->sport, (svc->flags & DPVS_SVC_F_HASHED) != 0);
+	/* the client's source of either family (shm/sched_hash.h) */
+	h = dpvs_sched_hash(&pk->src, pk->sport, (svc->flags & DPVS_SVC_F_HASHED) != 0);
 	b = h % DPVS_SCHED_TABLE_SIZE;
 	/* Fall back along the table: skip the rest of an unavailable dest's
 	 * run of buckets (conhash maps runs of buckets to one dest) without

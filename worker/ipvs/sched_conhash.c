@@ -2,7 +2,7 @@
  * Consistent hashing on the source address [DPVS's conhash]: the dest of the
  * packet's bucket in the service's table, which dpvs-ctl sampled from a ring
  * of virtual nodes (ctl/daemon/sched_build.c). The bucket is
- * dpvs_sched_hash_v4(source address [, source port with DPVS_SVC_F_HASHED])
+ * dpvs_sched_hash(source address [, source port with DPVS_SVC_F_HASHED])
  * % DPVS_SCHED_TABLE_SIZE: the same source always reaches the same dest
  * while the dests stay the same, and adding a dest moves only the flows the
  * new dest takes over. A dest that is unavailable on this worker (over its

@@ -2,7 +2,7 @@
  * Maglev hashing [ip_vs_mh]: the dest of the packet's bucket in the
  * service's lookup table, which dpvs-ctl built (ctl/daemon/sched_build.c)
  * from the dests' permutations and weights. The bucket is
- * dpvs_sched_hash_v4(source address [, source port with DPVS_SVC_F_HASHED])
+ * dpvs_sched_hash(source address [, source port with DPVS_SVC_F_HASHED])
  * % DPVS_SCHED_TABLE_SIZE, so every worker, and every node with the same
  * dests, sends a flow to the same dest. A dest that is unavailable on this
  * worker (over its threshold) sends the flow to the next buckets' dests.

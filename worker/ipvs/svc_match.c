@@ -1,6 +1,7 @@
 /*
  * Match services [__dp_vs_svc_match_find] (SNAT, shm/lb.h struct
- * dpvs_svc_match): a forwarded TCP/UDP packet (not for a node address)
+ * dpvs_svc_match): a forwarded TCP/UDP packet (not for a node address) of
+ * the match's family (its ranges', IPv4 when it names none)
  * that no connection took is tried against the match services that take
  * packets arriving on its port, in the order they were added; the first
  * whose protocol, source and destination ranges (addresses and ports),
@@ -19,21 +20,30 @@
 
 #include "worker/ipvs/lbpath.h"
 
-/* lo <= ip <= hi as IPv4 numbers (host order compare); family NONE: any. */
+/* lo <= ip <= hi as numbers (network order bytes compare as numbers do);
+ * family NONE: any address. */
 static int
 range_has(const struct dpvs_ip *lo, const struct dpvs_ip *hi, const struct dpvs_ip *ip)
 {
-	uint32_t a, l, h;
+	unsigned int n = ip->family == DPVS_AF_INET6 ? 16 : 4;
 
 	if (lo->family == DPVS_AF_NONE)
 		return 1;
-	if (lo->family != ip->family || ip->family != DPVS_AF_INET)
-		return 0;   /* IPv6 match services: later */
-	memcpy(&a, ip->bytes, 4);
-	memcpy(&l, lo->bytes, 4);
-	memcpy(&h, hi->bytes, 4);
-	a = rte_be_to_cpu_32(a);
-	return a >= rte_be_to_cpu_32(l) && a <= rte_be_to_cpu_32(h);
+	if (lo->family != ip->family)
+		return 0;
+	return memcmp(ip->bytes, lo->bytes, n) >= 0 && memcmp(ip->bytes, hi->bytes, n) <= 0;
+}
+
+/* The family of the packets a match takes: its ranges', IPv4 without one
+ * (as DPVS's -H without -6; an IPv6 match names a range, `::` for any). */
+static uint8_t
+match_family(const struct dpvs_svc_match *mt)
+{
+	if (mt->src_lo.family != DPVS_AF_NONE)
+		return mt->src_lo.family;
+	if (mt->dst_lo.family != DPVS_AF_NONE)
+		return mt->dst_lo.family;
+	return DPVS_AF_INET;
 }
 
 static int
@@ -49,7 +59,7 @@ wk_svc_match(struct wk_ctx *ctx, uint16_t p, const struct wk_pkt *pk, int ports)
 {
 	const struct dpvs_lb_tables *lb = &ctx->cfg->lb;
 	unsigned int i, n = p < DPVS_MATCH_PORTS ? lb->match_n[p] : 0;
-	uint32_t dst, nh;
+	struct dpvs_ip nh;
 	uint16_t oport = 0;
 	int routed = 0;
 
@@ -58,6 +68,7 @@ wk_svc_match(struct wk_ctx *ctx, uint16_t p, const struct wk_pkt *pk, int ports)
 		const struct dpvs_svc_match *mt = &lb->match[k < DPVS_MATCH_MAX ? k : 0];
 
 		if (k >= lb->nmatch || mt->proto != pk->proto || mt->svc >= lb->caps.services ||
+		    match_family(mt) != pk->family ||
 		    (mt->iif != 0 && mt->iif != p + 1) ||
 		    !range_has(&mt->src_lo, &mt->src_hi, &pk->src) ||
 		    !range_has(&mt->dst_lo, &mt->dst_hi, &pk->dst) ||
@@ -65,11 +76,8 @@ wk_svc_match(struct wk_ctx *ctx, uint16_t p, const struct wk_pkt *pk, int ports)
 		    (ports && !ports_have(mt->dport_lo, mt->dport_hi, pk->dport)))
 			continue;
 		if (mt->oif != 0) {
-			if (routed == 0) {
-				memcpy(&dst, pk->dst.bytes, 4);
-				routed = pk->family == DPVS_AF_INET &&
-						 wk_route_v4(ctx, dst, &oport, &nh) == 0 ? 1 : -1;
-			}
+			if (routed == 0)
+				routed = wk_route_ip(ctx, &pk->dst, &oport, &nh) == 0 ? 1 : -1;
 			if (routed < 0 || oport + 1 != mt->oif)
 				continue;
 		}

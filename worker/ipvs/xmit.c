@@ -1,9 +1,12 @@
 /*
  * The forwarding modes' table and dispatch (xmit.h) [ip_vs_xmit], and what
- * the address-rewriting modes share: the incremental IPv4 and TCP/UDP
- * rewrite (RFC 1624; a UDP checksum of 0 stays 0), the MSS clamp of a SYN,
- * and the send of a rewritten packet (TTL, route, MTU, padding, then the
- * output path: fragmentation, neighbour; worker/l3/l3.h).
+ * the address-rewriting modes share: the incremental IPv4, IPv6 and TCP/UDP
+ * rewrite (RFC 1624; a UDP checksum of 0 stays 0 over IPv4, and never
+ * reaches here over IPv6), the MSS clamp of a SYN, and the send of a
+ * rewritten packet (TTL or hop limit, route, MTU, padding, then the output
+ * path: fragmentation, neighbour; worker/l3/l3.h). IPv6 is never
+ * fragmented: over the egress MTU, a packet too big to its sender about the
+ * packet as it came, before the rewrite.
  * Writes the packet only; reads the connection and the config set.
  */
 #include <string.h>
@@ -24,12 +27,16 @@
 #define WK_TCPOPT_MSS 2
 #define WK_IPV4_TCP_HDRS 40 /* IPv4 + TCP headers without options */
 
+#define WK_IPV6_TCP_HDRS 60 /* IPv6 + TCP headers without options */
+
 const struct wk_xmit_mode wk_xmit_modes[DPVS_FWD_MAX] = {
-	[DPVS_FWD_FNAT] = { .in = { wk_fnat_in4, NULL }, .out = { wk_fnat_out4, NULL } },
-	[DPVS_FWD_NAT] = { .in = { wk_nat_in4, NULL }, .out = { wk_nat_out4, NULL } },
-	[DPVS_FWD_DR] = { .in = { wk_dr_in4, NULL }, .oneway = 1 },
-	[DPVS_FWD_TUNNEL] = { .in = { wk_tunnel_in4, NULL }, .oneway = 1 },
-	[DPVS_FWD_SNAT] = { .in = { wk_snat_in4, NULL }, .out = { wk_snat_out4, NULL } },
+	[DPVS_FWD_FNAT] = { .in = { wk_fnat_in4, wk_fnat_in6 },
+			    .out = { wk_fnat_out4, wk_fnat_out6 } },
+	[DPVS_FWD_NAT] = { .in = { wk_nat_in4, wk_nat_in6 }, .out = { wk_nat_out4, wk_nat_out6 } },
+	[DPVS_FWD_DR] = { .in = { wk_dr_in4, wk_dr_in6 }, .oneway = 1 },
+	[DPVS_FWD_TUNNEL] = { .in = { wk_tunnel_in4, wk_tunnel_in6 }, .oneway = 1 },
+	[DPVS_FWD_SNAT] = { .in = { wk_snat_in4, wk_snat_in6 },
+			    .out = { wk_snat_out4, wk_snat_out6 } },
 };
 
 struct wk_verdict
@@ -168,4 +175,78 @@ wk_xmit_rewrite4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk
 	}
 	wk_ip_from_v4(&nhip, nh);
 	return wk_ip_output_via(ctx, m, port, &nhip); /* MTU (DF clear), neighbour */
+}
+
+void
+wk_l4_rewrite(void *l4, uint8_t proto, uint32_t l4_avail, const void *os, const void *od,
+	      unsigned int olen, const void *ns, const void *nd, unsigned int nlen,
+	      uint16_t sport, uint16_t dport)
+{
+	uint16_t *ports = l4, *ck = NULL, np[2] = { sport, dport }, c;
+
+	/* the L4 header is 16-bit aligned in the frame: index it as words */
+	if (proto == IPPROTO_TCP && l4_avail >= 18)
+		ck = &ports[8];  /* struct rte_tcp_hdr.cksum */
+	else if (proto == IPPROTO_UDP && l4_avail >= 8 && ports[3] != 0)
+		ck = &ports[3];  /* struct rte_udp_hdr.dgram_cksum */
+	if (ck != NULL) {
+		c = wk_csum_update_l4(*ck, os, od, olen, ns, nd, nlen, ports, np);
+		if (proto == IPPROTO_UDP && c == 0)
+			c = 0xffff; /* 0 would mean "no checksum" */
+		*ck = c;
+	}
+	ports[0] = sport;
+	ports[1] = dport;
+}
+
+void
+wk_rewrite6(struct rte_ipv6_hdr *ip, void *l4, uint8_t proto, uint32_t l4_avail,
+	    const uint8_t saddr[16], uint16_t sport, const uint8_t daddr[16], uint16_t dport)
+{
+	wk_l4_rewrite(l4, proto, l4_avail, ip->src_addr, ip->dst_addr, 16, saddr, daddr, 16, sport,
+		      dport);
+	memmove(ip->src_addr, saddr, 16);
+	memmove(ip->dst_addr, daddr, 16);
+}
+
+void
+wk_xmit_mss(struct wk_ctx *ctx, void *l4, const struct wk_pkt *pk, uint16_t port,
+	    unsigned int hdrs)
+{
+	struct rte_tcp_hdr *th = l4;
+	uint16_t mtu;
+
+	if (pk->proto != IPPROTO_TCP || (pk->tcp_flags & RTE_TCP_SYN_FLAG) == 0 ||
+	    port >= DPVS_MAX_PORTS)
+		return;
+	mtu = ctx->root->ports[port].mtu;
+	if (mtu > hdrs)
+		wk_tcp_mss_clamp(th, (uint32_t)(th->data_off >> 4) * 4, (uint16_t)(mtu - hdrs));
+}
+
+struct wk_verdict
+wk_xmit_rewrite6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+		 const uint8_t saddr[16], uint16_t sport, const uint8_t daddr[16], uint16_t dport)
+{
+	struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, pk->l3_off);
+	void *l4 = rte_pktmbuf_mtod_offset(m, void *, pk->l4_off);
+	uint32_t len = (uint32_t)(pk->l4_off - pk->l3_off) + pk->l4_len;
+	struct dpvs_ip nh;
+	uint16_t port;
+
+	if (ip->hop_limits <= 1)
+		return wk_drop(DPVS_DROP_TTL_EXPIRED);
+	if (wk_route_v6(ctx, daddr, &port, &nh) != 0)
+		return wk_drop(DPVS_DROP_NO_ROUTE);
+	/* IPv6 is not fragmented on the way: too big, the sender hears it
+	 * about its packet as it made it (before the rewrite), as IPv4's DF */
+	if (port < DPVS_MAX_PORTS && len > ctx->tx_mtu[port]) {
+		wk_icmp6_error(ctx, m, WK_ICMP6_PACKET_TOO_BIG, 0, ctx->tx_mtu[port]);
+		return wk_drop(DPVS_DROP_IP6_TOO_BIG);
+	}
+	ip->hop_limits--;
+	wk_rewrite6(ip, l4, pk->proto, pk->l4_len, saddr, sport, daddr, dport);
+	wk_xmit_trim(m, pk);
+	wk_xmit_mss(ctx, l4, pk, port, WK_IPV6_TCP_HDRS);
+	return wk_ip6_output_via(ctx, m, port, &nh);
 }

@@ -3,8 +3,9 @@
  * (xmit_fnat.c, xmit_nat.c, xmit_dr.c, xmit_tunnel.c, xmit_snat.c), each
  * with one function per direction and address family, and the table that
  * maps a connection's fwd_mode to them (xmit.c). The dispatch by mode,
- * direction and family is in one place, wk_xmit(): an IPv6 variant of a
- * mode is one more function in its file and one more cell of the table.
+ * direction and the packet's family is in one place, wk_xmit(); a function
+ * whose connection crosses families (full-NAT from an IPv6 VIP to IPv4 real
+ * servers) hands the packet to the translation (xlat.c).
  *
  * A mode's inbound function takes a packet of the connection's first
  * direction (client -> VIP; snat: inside host -> outside server), its
@@ -77,6 +78,40 @@ struct wk_verdict wk_xmit_rewrite4(struct wk_ctx *ctx, struct rte_mbuf *m,
 /* xmit.c: trim what follows the IP packet of pk (Ethernet padding). */
 void wk_xmit_trim(struct rte_mbuf *m, const struct wk_pkt *pk);
 
+/* xmit.c: the IPv6 twin of wk_xmit_rewrite4: the hop limit decremented
+ * (expired: drop), routed to daddr; longer than the egress MTU: an ICMPv6
+ * packet too big about the packet as it came and DROP ip6_too_big (IPv6 is
+ * never fragmented on the way); addresses and ports rewritten with the
+ * TCP/UDP checksum updated incrementally (extension headers kept), padding
+ * trimmed, a SYN's MSS clamped to the outgoing port's MTU - 60; then the
+ * output path (wk_ip6_output_via). */
+struct wk_verdict wk_xmit_rewrite6(struct wk_ctx *ctx, struct rte_mbuf *m,
+				   const struct wk_pkt *pk, const uint8_t saddr[16],
+				   uint16_t sport, const uint8_t daddr[16], uint16_t dport);
+
+/* xmit.c: rewrite the addresses and ports of the IPv6 packet at ip (its
+ * TCP/UDP header at l4, l4_avail bytes of it present), the L4 checksum
+ * updated incrementally. Pure. */
+void wk_rewrite6(struct rte_ipv6_hdr *ip, void *l4, uint8_t proto, uint32_t l4_avail,
+		 const uint8_t saddr[16], uint16_t sport, const uint8_t daddr[16], uint16_t dport);
+
+/* xmit.c: clamp the MSS of pk's SYN (TCP header at l4) to the MTU of port
+ * less hdrs bytes of headers (40 IPv4, 60 IPv6); anything else untouched. */
+void wk_xmit_mss(struct wk_ctx *ctx, void *l4, const struct wk_pkt *pk, uint16_t port,
+		 unsigned int hdrs);
+
+/* xlat.c: full-NAT across families (an IPv6 VIP with IPv4 real servers,
+ * DPVS's nat64). wk_xlat_6to4 sends the IPv6 packet pk as IPv4 from
+ * saddr:sport to daddr:dport (network order), wk_xlat_4to6 the IPv4
+ * packet pk as IPv6 from saddr:sport to daddr:dport: the IP header rebuilt
+ * (xlat.h), the TCP/UDP checksum adjusted across the pseudo-header change,
+ * the size and the MTU minded, the MSS of a SYN clamped for the new family. */
+struct wk_verdict wk_xlat_6to4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+			       uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport);
+struct wk_verdict wk_xlat_4to6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+			       const uint8_t saddr[16], uint16_t sport, const uint8_t daddr[16],
+			       uint16_t dport);
+
 /* The modes' functions (one file each). */
 struct wk_verdict wk_fnat_in4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 			      const struct dpvs_conn *c);
@@ -93,6 +128,22 @@ struct wk_verdict wk_tunnel_in4(struct wk_ctx *ctx, struct rte_mbuf *m, const st
 struct wk_verdict wk_snat_in4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 			      const struct dpvs_conn *c);
 struct wk_verdict wk_snat_out4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+			       const struct dpvs_conn *c);
+struct wk_verdict wk_fnat_in6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+			      const struct dpvs_conn *c);
+struct wk_verdict wk_fnat_out6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+			       const struct dpvs_conn *c);
+struct wk_verdict wk_nat_in6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+			     const struct dpvs_conn *c);
+struct wk_verdict wk_nat_out6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+			      const struct dpvs_conn *c);
+struct wk_verdict wk_dr_in6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+			    const struct dpvs_conn *c);
+struct wk_verdict wk_tunnel_in6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+				const struct dpvs_conn *c);
+struct wk_verdict wk_snat_in6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+			      const struct dpvs_conn *c);
+struct wk_verdict wk_snat_out6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 			       const struct dpvs_conn *c);
 
 #endif

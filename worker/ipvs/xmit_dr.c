@@ -16,7 +16,9 @@
  * ignore_df): a packet longer than the egress MTU with DF set gets an ICMP
  * fragmentation needed to the client (it is the client's packet as it
  * came) and is dropped (frag_needed); with DF clear it is fragmented. Both
- * by the output path (wk_ip_output_via).
+ * by the output path (wk_ip_output_via). IPv6 the same way to an IPv6 real
+ * server of an IPv6 VIP (the route to it must be connected too); over the
+ * egress MTU an ICMPv6 packet too big to the client (wk_ip6_output_via).
  * Writes the packet's Ethernet header only; reads the connection and the
  * config set.
  */
@@ -42,4 +44,19 @@ wk_dr_in4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	wk_xmit_trim(m, pk);
 	wk_ip_from_v4(&nhip, daddr);
 	return wk_ip_output_via(ctx, m, port, &nhip);
+}
+
+struct wk_verdict
+wk_dr_in6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+	  const struct dpvs_conn *c)
+{
+	struct dpvs_ip nh;
+	uint16_t port;
+
+	if (wk_route_v6(ctx, c->daddr.bytes, &port, &nh) != 0)
+		return wk_drop(DPVS_DROP_NO_ROUTE);
+	if (memcmp(nh.bytes, c->daddr.bytes, 16) != 0)
+		return wk_drop(DPVS_DROP_DR_NOT_CONNECTED);
+	wk_xmit_trim(m, pk);
+	return wk_ip6_output_via(ctx, m, port, &nh);
 }

@@ -4,9 +4,13 @@
  *   inbound   client:cport -> vip:vport    becomes laddr:lport -> dest:dport
  *   outbound  dest:dport   -> laddr:lport  becomes vip:vport   -> client:cport
  * by the rewrite the NAT modes share (xmit.c: checksums updated
- * incrementally, TTL decremented, the MSS of a SYN clamped, padding
- * trimmed), then routed and its next hop resolved. The real servers see
- * the node's local address, so any routing brings their replies back.
+ * incrementally, TTL or hop limit decremented, the MSS of a SYN clamped,
+ * padding trimmed), then routed and its next hop resolved. The real servers
+ * see the node's local address, so any routing brings their replies back.
+ * IPv4 and IPv6 alike; a connection from an IPv6 VIP to an IPv4 real server
+ * (its local address IPv4 too, as DPVS's nat64) is translated both ways
+ * (xlat.c). A connection that crosses families the other way is never made
+ * (ipvs_new.c), and is refused here too (family_mismatch).
  * Writes the packet only; reads the connection and the config set.
  */
 #include <string.h>
@@ -19,6 +23,8 @@ wk_fnat_in4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 {
 	uint32_t saddr, daddr;
 
+	if (c->daddr.family != DPVS_AF_INET)
+		return wk_drop(DPVS_DROP_FAMILY_MISMATCH);
 	memcpy(&saddr, c->laddr.bytes, 4);
 	memcpy(&daddr, c->daddr.bytes, 4);
 	return wk_xmit_rewrite4(ctx, m, pk, saddr, c->lport, daddr, c->dport);
@@ -30,7 +36,34 @@ wk_fnat_out4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 {
 	uint32_t saddr, daddr;
 
+	if (c->caddr.family == DPVS_AF_INET6) /* an IPv4 server's reply to an IPv6 client */
+		return wk_xlat_4to6(ctx, m, pk, c->vaddr.bytes, c->vport, c->caddr.bytes,
+				    c->cport);
 	memcpy(&saddr, c->vaddr.bytes, 4);
 	memcpy(&daddr, c->caddr.bytes, 4);
 	return wk_xmit_rewrite4(ctx, m, pk, saddr, c->vport, daddr, c->cport);
+}
+
+struct wk_verdict
+wk_fnat_in6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+	    const struct dpvs_conn *c)
+{
+	uint32_t saddr, daddr;
+
+	if (c->daddr.family == DPVS_AF_INET6)
+		return wk_xmit_rewrite6(ctx, m, pk, c->laddr.bytes, c->lport, c->daddr.bytes,
+					c->dport);
+	/* an IPv6 client's packet to an IPv4 real server */
+	memcpy(&saddr, c->laddr.bytes, 4);
+	memcpy(&daddr, c->daddr.bytes, 4);
+	return wk_xlat_6to4(ctx, m, pk, saddr, c->lport, daddr, c->dport);
+}
+
+struct wk_verdict
+wk_fnat_out6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+	     const struct dpvs_conn *c)
+{
+	if (c->caddr.family != DPVS_AF_INET6)
+		return wk_drop(DPVS_DROP_FAMILY_MISMATCH);
+	return wk_xmit_rewrite6(ctx, m, pk, c->vaddr.bytes, c->vport, c->caddr.bytes, c->cport);
 }

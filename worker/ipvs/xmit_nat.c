@@ -6,10 +6,12 @@
  * so the real servers see the client's own address and must route their
  * replies through the node (their default route points at it). The rewrite
  * is the one the NAT modes share (xmit.c): checksums updated incrementally,
- * TTL decremented (the node forwards the packet as a router would), the MSS
- * of a SYN clamped, padding trimmed. A reply arrives on any worker (the
- * owner cannot choose its tuple): ipvs.c finds its owner by a read-only
- * look into the peers' connection tables (conn.c, docs/multiprocess.md).
+ * TTL or hop limit decremented (the node forwards the packet as a router
+ * would), the MSS of a SYN clamped, padding trimmed. IPv4 and IPv6; the
+ * real server is of the VIP's family (dpvs-ctl refuses another, as LVS).
+ * A reply arrives on any worker (the owner cannot choose its tuple):
+ * ipvs.c finds its owner by a read-only look into the peers' connection
+ * tables (conn.c, docs/modes.md).
  * Writes the packet only; reads the connection and the config set.
  */
 #include <string.h>
@@ -36,4 +38,18 @@ wk_nat_out4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	memcpy(&saddr, c->vaddr.bytes, 4);
 	memcpy(&daddr, c->caddr.bytes, 4);
 	return wk_xmit_rewrite4(ctx, m, pk, saddr, c->vport, daddr, c->cport);
+}
+
+struct wk_verdict
+wk_nat_in6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+	   const struct dpvs_conn *c)
+{
+	return wk_xmit_rewrite6(ctx, m, pk, c->caddr.bytes, c->cport, c->daddr.bytes, c->dport);
+}
+
+struct wk_verdict
+wk_nat_out6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+	    const struct dpvs_conn *c)
+{
+	return wk_xmit_rewrite6(ctx, m, pk, c->vaddr.bytes, c->vport, c->caddr.bytes, c->cport);
 }

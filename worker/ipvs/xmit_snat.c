@@ -9,6 +9,7 @@
  * laddr is the SNAT dest (a node address) and lport comes from the owner's
  * share of the port space, so any worker finds a reply's owner by its port,
  * as for full-NAT. The rewrite is the one the NAT modes share (xmit.c).
+ * IPv4 and IPv6 (an IPv6 match service and an IPv6 node address).
  * Writes the packet only; reads the connection and the config set.
  */
 #include <string.h>
@@ -35,4 +36,18 @@ wk_snat_out4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	memcpy(&saddr, c->daddr.bytes, 4);
 	memcpy(&daddr, c->caddr.bytes, 4);
 	return wk_xmit_rewrite4(ctx, m, pk, saddr, c->dport, daddr, c->cport);
+}
+
+struct wk_verdict
+wk_snat_in6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+	    const struct dpvs_conn *c)
+{
+	return wk_xmit_rewrite6(ctx, m, pk, c->laddr.bytes, c->lport, c->daddr.bytes, c->dport);
+}
+
+struct wk_verdict
+wk_snat_out6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+	     const struct dpvs_conn *c)
+{
+	return wk_xmit_rewrite6(ctx, m, pk, c->daddr.bytes, c->dport, c->caddr.bytes, c->cport);
 }

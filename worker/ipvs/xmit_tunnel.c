@@ -19,6 +19,19 @@
  * server reassembles the outer packet before it decapsulates. An ICMP
  * error passed to the real server (icmp_err.c) gets no error of its own
  * (the output path's is suppressed: its outer source is ours).
+ *
+ * IPv6 (an IPv6 VIP, IPv6 real servers): IPv6-in-IPv6 (RFC 2473; next
+ * header 41), as LVS's ip_vs_tunnel_xmit_v6: the outer source a node IPv6
+ * address on the port toward the real server (wk_addr_v6_source: the one
+ * whose network holds the next hop, else a global one), its traffic class,
+ * flow label and hop limit copied from the inner header (the flow label
+ * too, so that routers hashing the outer header keep a flow on one path;
+ * RFC 6438), no extension headers. IPv6 is never fragmented here: an inner
+ * packet whose outer one would pass the MTU is answered in place with an
+ * ICMPv6 packet too big from the VIP to the client, MTU = the port's MTU -
+ * 40 (at least 1280: a port toward IPv6 tunnel servers needs an MTU of
+ * 1320 or more, else the 1280-byte packets of a client cannot pass),
+ * counted as tunnel_too_big (verdict tx).
  * Writes the packet (and its headroom) only; reads the connection and the
  * config set.
  */
@@ -41,6 +54,9 @@
 #define WK_ICMP_HLEN      8
 #define WK_ICMP_QUOTE_L4  8   /* bytes of the offending packet's payload quoted */
 #define WK_ICMP_TTL       64
+#define WK_IP6IP6_HLEN    40
+#define WK_ICMP6_HLEN     8
+#define WK_IP6_MIN_MTU    1280
 
 /* A node address on port p for packets to next hop nh (network order): one
  * whose network holds nh, else the port's first IPv4 address, else 0. */
@@ -150,4 +166,83 @@ wk_tunnel_in4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	wk_ipv4_cksum_set(out);
 	wk_ip_from_v4(&nhip, nh);
 	return wk_ip_output_via(ctx, m, port, &nhip); /* fragmented if DF clear and too big */
+}
+
+/* Turn m, whose IPv6 packet (at pk->l3_off) is too big for a path of mtu
+ * bytes, into the ICMPv6 packet too big that says so, from its destination
+ * (the VIP) to its source, quoting what fits 1280 bytes; send it. */
+static struct wk_verdict
+tunnel_too_big6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk, uint32_t mtu)
+{
+	const struct rte_ipv6_hdr *in =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, pk->l3_off);
+	uint32_t len = (uint32_t)(pk->l4_off - pk->l3_off) + pk->l4_len;
+	uint32_t quote = RTE_MIN(len, (uint32_t)(WK_IP6_MIN_MTU - WK_IP6IP6_HLEN - WK_ICMP6_HLEN));
+	uint32_t mtu_be = rte_cpu_to_be_32(mtu);
+	uint8_t src[16], dst[16], *icmp;
+	struct rte_ipv6_hdr *ip;
+	uint16_t ck;
+	char *p;
+
+	memcpy(src, in->dst_addr, 16);
+	memcpy(dst, in->src_addr, 16);
+	if (rte_pktmbuf_pkt_len(m) > pk->l3_off + quote)
+		wk_mbuf_trim_to(m, pk->l3_off + quote);
+	p = rte_pktmbuf_prepend(m, WK_IP6IP6_HLEN + WK_ICMP6_HLEN);
+	if (p == NULL)
+		return wk_drop(DPVS_DROP_NO_HEADROOM);
+	ip = (struct rte_ipv6_hdr *)(p + RTE_ETHER_HDR_LEN);
+	icmp = (uint8_t *)(ip + 1);
+	memset(ip, 0, WK_IP6IP6_HLEN + WK_ICMP6_HLEN);
+	ip->vtc_flow = rte_cpu_to_be_32(6u << 28);
+	ip->payload_len = rte_cpu_to_be_16((uint16_t)(WK_ICMP6_HLEN + quote));
+	ip->proto = IPPROTO_ICMPV6;
+	ip->hop_limits = WK_ICMP_TTL;
+	memcpy(ip->src_addr, src, 16);
+	memcpy(ip->dst_addr, dst, 16);
+	icmp[0] = WK_ICMP6_PACKET_TOO_BIG;
+	memcpy(icmp + 4, &mtu_be, sizeof(mtu_be));
+	ck = (uint16_t)wk_cksum6_mbuf(m, src, dst, IPPROTO_ICMPV6,
+				      RTE_ETHER_HDR_LEN + WK_IP6IP6_HLEN, WK_ICMP6_HLEN + quote);
+	memcpy(icmp + 2, &ck, sizeof(ck));
+	ctx->st->drop[DPVS_DROP_TUNNEL_TOO_BIG]++;
+	return wk_ip6_output(ctx, m);
+}
+
+struct wk_verdict
+wk_tunnel_in6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+	      const struct dpvs_conn *c)
+{
+	const struct rte_ipv6_hdr *in =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, pk->l3_off);
+	uint32_t len = (uint32_t)(pk->l4_off - pk->l3_off) + pk->l4_len, mtu, vtc;
+	struct rte_ipv6_hdr *out;
+	struct dpvs_ip nh;
+	uint8_t saddr[16], hlim;
+	uint16_t port;
+	char *p;
+
+	if (wk_route_v6(ctx, c->daddr.bytes, &port, &nh) != 0)
+		return wk_drop(DPVS_DROP_NO_ROUTE);
+	if (wk_addr_v6_source(ctx->cfg, port, nh.bytes, saddr) != 0)
+		return wk_drop(DPVS_DROP_TUNNEL_NO_SOURCE);
+	mtu = port < DPVS_MAX_PORTS ? ctx->tx_mtu[port] : UINT32_MAX;
+	if (mtu != UINT32_MAX && len + WK_IP6IP6_HLEN > mtu && pk->proto != IPPROTO_ICMPV6)
+		return tunnel_too_big6(ctx, m, pk,
+				       RTE_MAX(mtu - WK_IP6IP6_HLEN, (uint32_t)WK_IP6_MIN_MTU));
+	vtc = in->vtc_flow;          /* version, traffic class, flow label */
+	hlim = in->hop_limits;
+	wk_xmit_trim(m, pk);
+	p = rte_pktmbuf_prepend(m, WK_IP6IP6_HLEN);
+	if (p == NULL)
+		return wk_drop(DPVS_DROP_NO_HEADROOM);
+	/* the inner packet stays where it was; ours goes before it */
+	out = (struct rte_ipv6_hdr *)(p + pk->l3_off);
+	out->vtc_flow = vtc;
+	out->payload_len = rte_cpu_to_be_16((uint16_t)len);
+	out->proto = IPPROTO_IPV6;
+	out->hop_limits = hlim;
+	memcpy(out->src_addr, saddr, 16);
+	memcpy(out->dst_addr, c->daddr.bytes, 16);
+	return wk_ip6_output_via(ctx, m, port, &nh);
 }
