@@ -21,16 +21,17 @@ bridge_next_sleep_us(uint32_t prev_us, unsigned int moved)
 	return prev_us * 2;
 }
 
-/* Worker w -> kernel: its ring of port p to the tap, free and count what the
- * tap refuses. A death after the dequeue loses at most this burst. */
+/* A worker -> kernel: a burst of ring r of port p to the tap, free and
+ * count what the tap refuses. A death after the dequeue loses at most this
+ * burst. */
 static unsigned int
-to_kernel(struct bridge_ctx *b, uint32_t p, uint32_t w)
+to_kernel(struct bridge_ctx *b, uint32_t p, struct rte_ring *r)
 {
 	struct dpvs_bridge_stats *st = &b->shm->root->bridge_stats[p];
 	struct rte_mbuf *pkts[DPVS_BURST];
 	unsigned int n, sent;
 
-	n = dpvs_ring_dequeue_burst(b->shm->to_kni[p][w], (void **)pkts, DPVS_BURST);
+	n = dpvs_ring_dequeue_burst(r, (void **)pkts, DPVS_BURST);
 	if (n == 0)
 		return 0;
 	sent = rte_eth_tx_burst(b->shm->root->ports[p].kni_port_id, 0, pkts, (uint16_t)n);
@@ -87,8 +88,11 @@ bridge_poll_once(struct bridge_ctx *b)
 	unsigned int moved = 0;
 
 	for (p = 0; p < nports; p++) {
+		/* the priority classes (control, management) first */
 		for (w = 0; w < nworkers; w++)
-			moved += to_kernel(b, p, w);
+			moved += to_kernel(b, p, b->shm->to_kni_hi[p][w]);
+		for (w = 0; w < nworkers; w++)
+			moved += to_kernel(b, p, b->shm->to_kni[p][w]);
 		moved += from_kernel(b, p);
 	}
 	return moved;

@@ -2,7 +2,8 @@
  * The exception bridge's loop (ARCHITECTURE.md section 6), kept apart from
  * main.c so that the unit tests can drive its decisions.
  *
- * In: for each port, the to-kernel rings dpvs_tokni_<p>_<w>, one per worker
+ * In: for each port, the to-kernel rings of each worker, the priority one
+ * (dpvs_toknih_<p>_<w>, taken first) and the bulk one (dpvs_tokni_<p>_<w>)
  * (consumer side), and the exception tap root->ports[p].kni_port_id (rx and tx queue 0).
  * Out: frames written into the tap; frames the kernel wrote, handed to a
  * worker through dpvs_fromkni_<p>_<w> (producer side); root->bridge_stats[p].

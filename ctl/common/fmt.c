@@ -203,7 +203,8 @@ fmt_version(FILE *out, const Dpvs__Version *v, bool json)
 	fprintf(out, ",\"layout\":%u}\n", v->layout);
 }
 
-/* port show: "dpdk0 mtu 1500 lladdr MAC kni dpdk0.kni forward off" */
+/* port show: "dpdk0 mtu 1500 lladdr MAC kni dpdk0.kni forward off forward2kni
+ * off kni_ctrl_rate N kni_mgmt_rate N kni_rate N kni_priority LIST" */
 static void
 fmt_ports(FILE *out, const Dpvs__PortList *l, bool json)
 {
@@ -222,15 +223,23 @@ fmt_ports(FILE *out, const Dpvs__PortList *l, bool json)
 		else
 			snprintf(mac, sizeof(mac), "?");
 		if (!json) {
-			fprintf(out, "%s mtu %u lladdr %s kni %s forward %s\n", p->name, p->mtu, mac,
-				p->kni, p->forward ? "on" : "off");
+			fprintf(out, "%s mtu %u lladdr %s kni %s forward %s forward2kni %s "
+				"kni_ctrl_rate %u kni_mgmt_rate %u kni_rate %u kni_priority %s\n",
+				p->name, p->mtu, mac, p->kni, p->forward ? "on" : "off",
+				p->forward2kni ? "on" : "off", p->kni_ctrl_rate, p->kni_mgmt_rate,
+				p->kni_rate, p->kni_priority);
 			continue;
 		}
 		fprintf(out, "%s{\"name\":", i > 0 ? "," : "");
 		ctl_fmt_json_str(out, p->name);
 		fprintf(out, ",\"mtu\":%u,\"lladdr\":\"%s\",\"kni\":", p->mtu, mac);
 		ctl_fmt_json_str(out, p->kni);
-		fprintf(out, ",\"forward\":%s}", p->forward ? "true" : "false");
+		fprintf(out, ",\"forward\":%s,\"forward2kni\":%s,\"kni_ctrl_rate\":%u,"
+			"\"kni_mgmt_rate\":%u,\"kni_rate\":%u,\"kni_priority\":",
+			p->forward ? "true" : "false", p->forward2kni ? "true" : "false",
+			p->kni_ctrl_rate, p->kni_mgmt_rate, p->kni_rate);
+		ctl_fmt_json_str(out, p->kni_priority);
+		fputs("}", out);
 	}
 	if (json)
 		fputs("]\n", out);
