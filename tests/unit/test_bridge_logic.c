@@ -257,6 +257,51 @@ START_TEST(test_pass_both_directions)
 }
 END_TEST
 
+/* The destination port of the TCP frame m (frame4's layout). */
+static uint16_t
+frame_dport(const struct rte_mbuf *m)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	return (uint16_t)(d[14 + 20 + 2] << 8 | d[14 + 20 + 3]);
+}
+
+START_TEST(test_priority_ring_first)
+{
+	struct bridge_ctx b = { .shm = &shm };
+	unsigned int in_use = rte_mempool_in_use_count(shm.pool);
+	void *m;
+	unsigned int i;
+
+	uint16_t bulk = sport_to(0), ctrl;
+	uint8_t f[64];
+
+	/* a second flow of worker 0: the stand-in tap loops the frames back
+	 * into the bridge, which hands both flows to worker 0 in tap order */
+	for (ctrl = (uint16_t)(bulk + 1);; ctrl++) {
+		frame4(f, 6, 3, 2, 179, ctrl, 0);
+		if (bridge_flow_hash(f, 64) % 2 == 0)
+			break;
+	}
+	set_state(shm.root, 0, DPVS_WORKER_RUNNING);
+	set_state(shm.root, 1, DPVS_WORKER_RUNNING);
+	/* worker 0 queued bulk frames first, worker 1 control frames after:
+	 * the control frames reach the tap first */
+	inject_flow(shm.to_kni[0][0], 3, bulk);
+	inject_flow(shm.to_kni_hi[0][1], 2, ctrl);
+	bridge_poll_once(&b);
+	bridge_poll_once(&b);
+	for (i = 0; i < 5; i++) {
+		ck_assert_int_eq(rte_ring_dequeue(shm.from_kni[0][0], &m), 0);
+		ck_assert_uint_eq(frame_dport(m), i < 2 ? ctrl : bulk);
+		rte_pktmbuf_free(m);
+	}
+	drain(loop, -1);
+	drain(shm.from_kni[0][1], -1);
+	ck_assert_uint_eq(rte_mempool_in_use_count(shm.pool), in_use);
+}
+END_TEST
+
 START_TEST(test_full_worker_ring_drops_and_frees)
 {
 	struct dpvs_bridge_stats *st = &shm.root->bridge_stats[0];
@@ -302,6 +347,7 @@ main(void)
 	suite_add_tcase(s, tc);
 	tcase_add_unchecked_fixture(tp, setup_node, NULL);
 	tcase_add_test(tp, test_pass_both_directions);
+	tcase_add_test(tp, test_priority_ring_first);
 	tcase_add_test(tp, test_full_worker_ring_drops_and_frees);
 	suite_add_tcase(s, tp);
 	sr = srunner_create(s);
