@@ -24,8 +24,10 @@ PACKAGES=(
 	python3 python3-scapy
 	# network namespaces, veths, taps, traffic
 	iproute2 iputils-ping iputils-arping curl wrk iperf3 tcpdump ethtool
-	# a spoofed SYN flood (test_lb_u_synflood)
-	hping3
+	# a spoofed SYN flood (test_lb_u_synflood); the exception path under a
+	# flood (test_ye_kni_flood): BGP between two BIRDs, a SYN flood toward
+	# the kernel
+	bird2 hping3
 	# scripting helpers used by tests/ and deploy/
 	jq socat procps psmisc kmod coreutils util-linux findutils grep sed
 	# make bench: instruction counts (callgrind)

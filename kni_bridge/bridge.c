@@ -10,23 +10,6 @@
 #include "bridge.h"
 
 uint32_t
-bridge_pick_worker(const struct dpvs_root *root, uint32_t nworkers, uint32_t *rr)
-{
-	uint32_t i, w;
-
-	if (nworkers == 0)
-		return 0;
-	for (i = 0; i < nworkers; i++) {
-		w = (*rr + i) % nworkers;
-		if (dpvs_worker_state(&root->workers[w]) == DPVS_WORKER_RUNNING) {
-			*rr = (w + 1) % nworkers;
-			return w;
-		}
-	}
-	return 0;
-}
-
-uint32_t
 bridge_next_sleep_us(uint32_t prev_us, unsigned int moved)
 {
 	if (moved > 0)
@@ -38,16 +21,17 @@ bridge_next_sleep_us(uint32_t prev_us, unsigned int moved)
 	return prev_us * 2;
 }
 
-/* Worker w -> kernel: its ring of port p to the tap, free and count what the
- * tap refuses. A death after the dequeue loses at most this burst. */
+/* A worker -> kernel: a burst of ring r of port p to the tap, free and
+ * count what the tap refuses. A death after the dequeue loses at most this
+ * burst. */
 static unsigned int
-to_kernel(struct bridge_ctx *b, uint32_t p, uint32_t w)
+to_kernel(struct bridge_ctx *b, uint32_t p, struct rte_ring *r)
 {
 	struct dpvs_bridge_stats *st = &b->shm->root->bridge_stats[p];
 	struct rte_mbuf *pkts[DPVS_BURST];
 	unsigned int n, sent;
 
-	n = dpvs_ring_dequeue_burst(b->shm->to_kni[p][w], (void **)pkts, DPVS_BURST);
+	n = dpvs_ring_dequeue_burst(r, (void **)pkts, DPVS_BURST);
 	if (n == 0)
 		return 0;
 	sent = rte_eth_tx_burst(b->shm->root->ports[p].kni_port_id, 0, pkts, (uint16_t)n);
@@ -59,28 +43,40 @@ to_kernel(struct bridge_ctx *b, uint32_t p, uint32_t w)
 	return n;
 }
 
-/* Kernel -> a worker: one burst from the tap into one worker's ring. */
+/* Kernel -> the workers: a burst from the tap, each frame to the worker
+ * of its flow (flow.c), in order within each worker's share. */
 static unsigned int
 from_kernel(struct bridge_ctx *b, uint32_t p)
 {
 	struct dpvs_root *root = b->shm->root;
 	struct dpvs_bridge_stats *st = &root->bridge_stats[p];
-	struct rte_mbuf *pkts[DPVS_BURST];
-	unsigned int n, q, i;
+	uint32_t nw = RTE_MIN(root->conf.nworkers, (uint32_t)DPVS_MAX_WORKERS);
+	struct rte_mbuf *pkts[DPVS_BURST], *share[DPVS_BURST];
+	uint8_t to[DPVS_BURST];
+	unsigned int n, q, i, k;
 	uint32_t w;
 
 	n = rte_eth_rx_burst(root->ports[p].kni_port_id, 0, pkts, DPVS_BURST);
 	if (n == 0)
 		return 0;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		pkts[i]->port = root->ports[p].port_id;
-	w = bridge_pick_worker(root, root->conf.nworkers, &b->rr);
-	q = dpvs_ring_enqueue_burst(b->shm->from_kni[p][w], (void **)pkts, n);
-	if (q < n) {
-		rte_pktmbuf_free_bulk(&pkts[q], n - q);
-		st->from_kernel_drop += n - q;
+		to[i] = (uint8_t)bridge_flow_worker(root, nw, bridge_flow_hash(
+			rte_pktmbuf_mtod(pkts[i], const uint8_t *), rte_pktmbuf_data_len(pkts[i])));
 	}
-	st->from_kernel += q;
+	for (w = 0; w < nw; w++) {
+		for (i = 0, k = 0; i < n; i++)
+			if (to[i] == w)
+				share[k++] = pkts[i];
+		if (k == 0)
+			continue;
+		q = dpvs_ring_enqueue_burst(b->shm->from_kni[p][w], (void **)share, k);
+		if (q < k) {
+			rte_pktmbuf_free_bulk(&share[q], k - q);
+			st->from_kernel_drop += k - q;
+		}
+		st->from_kernel += q;
+	}
 	return n;
 }
 
@@ -92,8 +88,11 @@ bridge_poll_once(struct bridge_ctx *b)
 	unsigned int moved = 0;
 
 	for (p = 0; p < nports; p++) {
+		/* the priority classes (control, management) first */
 		for (w = 0; w < nworkers; w++)
-			moved += to_kernel(b, p, w);
+			moved += to_kernel(b, p, b->shm->to_kni_hi[p][w]);
+		for (w = 0; w < nworkers; w++)
+			moved += to_kernel(b, p, b->shm->to_kni[p][w]);
 		moved += from_kernel(b, p);
 	}
 	return moved;

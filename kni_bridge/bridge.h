@@ -2,12 +2,13 @@
  * The exception bridge's loop (ARCHITECTURE.md section 6), kept apart from
  * main.c so that the unit tests can drive its decisions.
  *
- * In: for each port, the to-kernel rings dpvs_tokni_<p>_<w>, one per worker
+ * In: for each port, the to-kernel rings of each worker, the priority one
+ * (dpvs_toknih_<p>_<w>, taken first) and the bulk one (dpvs_tokni_<p>_<w>)
  * (consumer side), and the exception tap root->ports[p].kni_port_id (rx and tx queue 0).
  * Out: frames written into the tap; frames the kernel wrote, handed to a
  * worker through dpvs_fromkni_<p>_<w> (producer side); root->bridge_stats[p].
- * No state a restart would lose: the round-robin cursor and the idle sleep
- * are the only process-local values.
+ * No state a restart would lose: the idle sleep is the only process-local
+ * value, and a frame's worker depends on its flow only (flow.c).
  */
 #ifndef DPVS_KNI_BRIDGE_BRIDGE_H
 #define DPVS_KNI_BRIDGE_BRIDGE_H
@@ -21,17 +22,22 @@
 
 struct bridge_ctx {
 	struct dpvs_shm *shm;
-	uint32_t rr;             /* next worker to try for a kernel frame */
 	uint32_t sleep_us;       /* current idle sleep, 0 after work */
 };
 
+/* flow.c: the hash of the flow of a frame the kernel wrote (TCP: addresses
+ * and ports; other IP: addresses and protocol; ARP: its addresses; else
+ * the destination MAC). No seed: the same in every bridge process. */
+uint32_t bridge_flow_hash(const uint8_t *frame, uint32_t len);
 /*
- * The worker that gets the next burst from the kernel: the next one after
- * *rr whose slot is RUNNING (and *rr moves past it). If no worker runs, worker
- * 0: its ring keeps the frames for its successor (and drops them, counted,
- * once full).
+ * flow.c: the worker that sends a frame of flow hash `hash`: hash %
+ * nworkers, so that one flow always leaves through one worker (no
+ * reordering between two tx queues). A worker being replaced (STARTING,
+ * BACKOFF) keeps its flows: its ring holds them for its successor (and
+ * drops them, counted, once full). Only a FAILED or STOPPED worker's flows
+ * go to the next RUNNING worker after it.
  */
-uint32_t bridge_pick_worker(const struct dpvs_root *root, uint32_t nworkers, uint32_t *rr);
+uint32_t bridge_flow_worker(const struct dpvs_root *root, uint32_t nworkers, uint32_t hash);
 
 /* The next idle sleep after a pass that moved `moved` packets: 0 after work,
  * else 10 us doubling up to 1 ms. */

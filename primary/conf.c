@@ -14,6 +14,7 @@
 #include <rte_cfgfile.h>
 
 #include "conf.h"
+#include "conf_kni.h"
 
 #define MAX_PREFIX_LEN 32
 
@@ -415,7 +416,7 @@ port_device(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry
 {
 	const char *vdev = NULL, *pci = NULL;
 	char why[256];
-	int i;
+	int i, rc;
 
 	for (i = 0; i < n; i++) {
 		if (strcmp(e[i].name, "vdev") == 0)
@@ -425,9 +426,13 @@ port_device(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry
 		else if (strcmp(e[i].name, "forward") == 0 || strcmp(e[i].name, "mtu") == 0) {
 			if (port_option(x, sec, &e[i], p, mtu) != 0)
 				return -1;
+		} else if ((rc = conf_kni_key(e[i].name, e[i].value, p, why, sizeof(why))) != 0) {
+			if (rc < 0)
+				return conf_fail(x, "[%s] %s", sec, why);
 		} else
 			return conf_fail(x, "[%s] unknown key '%s' (known: vdev, pci, forward, "
-					 "mtu)", sec, e[i].name);
+					 "mtu, forward2kni, kni_rate, kni_ctrl_rate, kni_mgmt_rate, "
+					 "kni_priority)", sec, e[i].name);
 	}
 	if (vdev == NULL && pci == NULL)
 		return conf_fail(x, "[%s] needs vdev = <device args> or pci = <address>", sec);
@@ -486,6 +491,7 @@ section_port(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entr
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	snprintf(p->kni_name, sizeof(p->kni_name), "%s%s", name, CONF_KNI_SUFFIX);
 	p->mtu = 1500;
+	conf_kni_defaults(p);
 	c->mtu[c->g.nports] = 0;
 	if (port_device(x, sec, e, n, p, &c->kind[c->g.nports], &c->mtu[c->g.nports]) != 0)
 		return -1;

@@ -20,7 +20,9 @@
  *   [port.NAME] vdev = <vdev args> | pci = <pci address>   (exactly one);
  *             forward = on|off (default off: route what is neither for the
  *             load balancer nor for the node); mtu = N (default: the
- *             driver's)
+ *             driver's); the exception path's keys (forward2kni,
+ *             kni_rate, kni_ctrl_rate, kni_mgmt_rate, kni_priority):
+ *             conf_kni.h
  *
  * A vdev must be one a secondary process can poll (conf_vdev_refusal); two
  * net_tap ports may not name the same iface= (nor a port's <name>.kni), two

@@ -127,9 +127,15 @@ dpvs_cfgset_port_defaults(struct dpvs_config_set *set, const struct dpvs_port_in
 {
 	uint32_t i;
 
-	for (i = 0; i < DPVS_CFG_PORTS; i++)
-		set->port_flags[i] = i < nports && (ports[i].flags & DPVS_PORT_F_FORWARD) != 0 ?
-					     DPVS_PORT_CFG_FORWARD : 0;
+	for (i = 0; i < DPVS_CFG_PORTS; i++) {
+		set->port_flags[i] = 0;
+		if (i >= nports)
+			continue;
+		if ((ports[i].flags & DPVS_PORT_F_FORWARD) != 0)
+			set->port_flags[i] |= DPVS_PORT_CFG_FORWARD;
+		if ((ports[i].flags & DPVS_PORT_F_FORWARD2KNI) != 0)
+			set->port_flags[i] |= DPVS_PORT_CFG_FORWARD2KNI;
+	}
 }
 
 struct dpvs_config_set *

@@ -38,10 +38,13 @@ _Static_assert(sizeof(struct dpvs_addr_entry) == 28, "dpvs_addr_entry layout");
 
 /* Per-port switches of the running configuration (`dpvsctl port set`),
  * port_flags[] of a set; their defaults come from dpvs.conf ([port.X]
- * forward = on|off, DPVS_PORT_F_FORWARD in dpvs_port_info.flags). */
+ * forward = on|off, forward2kni = on|off; DPVS_PORT_F_* in
+ * dpvs_port_info.flags). */
 #define DPVS_CFG_PORTS         8      /* = DPVS_MAX_PORTS (layout.h checks) */
 #define DPVS_PORT_CFG_FORWARD  0x1u   /* route what is neither for the load
 				       * balancer nor for the node */
+#define DPVS_PORT_CFG_FORWARD2KNI 0x2u /* a copy of every frame the port
+				       * receives to its kernel interface */
 
 /* The head of a config set memzone; its tables follow (offsets in lb). */
 struct dpvs_config_set {

@@ -43,7 +43,7 @@
 #include "capture.h"
 
 #define DPVS_SHM_MAGIC      0x4d535044u /* "DPSM" */
-#define DPVS_LAYOUT_VERSION 8
+#define DPVS_LAYOUT_VERSION 9
 
 #define DPVS_MAX_PORTS   8
 #define DPVS_MAX_WORKERS 16
@@ -65,8 +65,11 @@ _Static_assert(DPVS_MATCH_PORTS == DPVS_MAX_PORTS, "lb.match_ix has a row per po
  * created RING_F_SP_ENQ | RING_F_SC_DEQ; after a death the primary repairs
  * the dead side of each ring it used (shm/repair.h, docs/crash-safety.md).
  */
-/* worker -> kernel: producer worker w, consumer the bridge */
+/* worker -> kernel: producer worker w, consumer the bridge; the bulk class
+ * (tokni) and the priority classes (toknih: control and management, which
+ * the bridge takes first). One of each per port. */
 #define DPVS_RING_TO_KNI_FMT   "dpvs_tokni_%u_%u"   /* port index, worker id */
+#define DPVS_RING_TO_KNI_HI_FMT "dpvs_toknih_%u_%u" /* port index, worker id */
 /* kernel -> worker: producer the bridge, consumer worker w */
 #define DPVS_RING_FROM_KNI_FMT "dpvs_fromkni_%u_%u" /* port index, worker id */
 /* ARP replies and gratuitous ARP for a worker to judge: producer worker a,
@@ -117,6 +120,30 @@ struct dpvs_global_conf {
 				  * "" = none */
 };
 
+/* The classes of what goes to the kernel (worker/l2/kni.c): control (ARP,
+ * ND, OSPF, BGP) and management (dpvs.conf kni_priority) go on the priority
+ * ring, the rest (and forward2kni's copies) on the bulk ring; each class has
+ * a budget of packets per second per port. */
+enum dpvs_kni_class {
+	DPVS_KNI_CTRL = 0,
+	DPVS_KNI_MGMT,
+	DPVS_KNI_BULK,
+	DPVS_KNI_CLASSES
+};
+
+/* A management service ([port.X] kni_priority = tcp:22,udp:161,icmp): a
+ * packet of protocol proto whose source or destination port is port (0:
+ * any; ICMP and ICMPv6 but neighbour discovery for "icmp"). proto 0: an
+ * unused entry. */
+#define DPVS_KNI_PRIO_MAX 8
+struct dpvs_kni_prio {
+	uint8_t proto;                /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP */
+	uint8_t pad;
+	uint16_t port;                /* host order; 0 = every port */
+};
+_Static_assert(sizeof(struct dpvs_kni_prio) == 4, "dpvs_kni_prio layout");
+
+/* A data port: written by the primary before any secondary starts. */
 struct dpvs_port_info {
 	char name[DPVS_NAME_LEN];     /* "dpdk0": the config section's name */
 	char kni_name[DPVS_NAME_LEN]; /* "dpdk0.kni": the kernel interface */
@@ -128,9 +155,15 @@ struct dpvs_port_info {
 	uint8_t mac[DPVS_ETHER_LEN];
 	uint8_t pad[2];
 	uint32_t flags;               /* DPVS_PORT_F_* */
+	/* the exception path: packets per second of each class toward the
+	 * kernel, for the whole port (each worker polices rate / workers);
+	 * 0 = no limit */
+	uint32_t kni_rate[DPVS_KNI_CLASSES];
+	struct dpvs_kni_prio kni_prio[DPVS_KNI_PRIO_MAX]; /* the management class */
 };
 
-#define DPVS_PORT_F_FORWARD2KNI 0x1u
+#define DPVS_PORT_F_FORWARD2KNI 0x1u  /* dpvs.conf forward2kni = on: the default
+				       * of the config sets' DPVS_PORT_CFG_FORWARD2KNI */
 #define DPVS_PORT_F_FORWARD     0x2u  /* dpvs.conf forward = on: the default of
 				       * the config sets' DPVS_PORT_CFG_FORWARD */
 _Static_assert(DPVS_MAX_PORTS == DPVS_CFG_PORTS, "config sets have a flag word per port");

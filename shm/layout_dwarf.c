@@ -16,6 +16,7 @@
 struct dpvs_root *dpvs_dwarf_root;
 struct dpvs_global_conf *dpvs_dwarf_global_conf;
 struct dpvs_port_info *dpvs_dwarf_port_info;
+struct dpvs_kni_prio *dpvs_dwarf_kni_prio;
 struct dpvs_liveness *dpvs_dwarf_liveness;
 struct dpvs_sup_cmd *dpvs_dwarf_sup_cmd;
 struct dpvs_worker_slot *dpvs_dwarf_worker_slot;
@@ -69,5 +70,7 @@ struct dpvs_layout_ints {
 	uint8_t port_cfg_forward[DPVS_PORT_CFG_FORWARD];   /* config_set.port_flags */
 	uint8_t port_f_forward2kni[DPVS_PORT_F_FORWARD2KNI]; /* dpvs_port_info.flags */
 	uint8_t port_f_forward[DPVS_PORT_F_FORWARD];
+	uint8_t port_cfg_forward2kni[DPVS_PORT_CFG_FORWARD2KNI];
+	uint8_t kni_classes[DPVS_KNI_CLASSES];
 };
 struct dpvs_layout_ints *dpvs_dwarf_layout_ints;

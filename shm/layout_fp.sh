@@ -19,7 +19,7 @@
 set -eu
 obj="$1"
 out="$2"
-STRUCTS="dpvs_root dpvs_global_conf dpvs_port_info dpvs_liveness dpvs_sup_cmd
+STRUCTS="dpvs_root dpvs_global_conf dpvs_port_info dpvs_kni_prio dpvs_liveness dpvs_sup_cmd
 dpvs_worker_slot dpvs_worker_sup dpvs_worker_self dpvs_worker_stats dpvs_bridge_stats
 dpvs_config dpvs_config_set dpvs_lb_tables dpvs_addr_entry dpvs_service dpvs_svc_laddr
 dpvs_dest dpvs_route dpvs_static_neigh dpvs_addr_ix dpvs_laddr_drain dpvs_check

@@ -72,9 +72,9 @@ cons(struct dpvs_repair_report *rep, struct rte_ring *r, int forward)
 		rep->cons_back += n;
 }
 
-/* A worker produces to_kni[*][w], arp[w][*], redir[w][*] and consumes
- * from_kni[*][w], arp[*][w], redir[*][w], always into its in-flight array:
- * roll forward. */
+/* A worker produces to_kni[*][w], to_kni_hi[*][w], arp[w][*], redir[w][*]
+ * and consumes from_kni[*][w], arp[*][w], redir[*][w], always into its
+ * in-flight array: roll forward. */
 static void
 repair_worker_rings(struct dpvs_shm *shm, unsigned int w, struct dpvs_repair_report *rep)
 {
@@ -83,6 +83,7 @@ repair_worker_rings(struct dpvs_shm *shm, unsigned int w, struct dpvs_repair_rep
 
 	for (p = 0; p < conf->nports && p < DPVS_MAX_PORTS; p++) {
 		prod(rep, shm->to_kni[p][w]);
+		prod(rep, shm->to_kni_hi[p][w]);
 		cons(rep, shm->from_kni[p][w], 1);
 	}
 	for (v = 0; v < conf->nworkers && v < DPVS_MAX_WORKERS; v++) {
@@ -95,8 +96,9 @@ repair_worker_rings(struct dpvs_shm *shm, unsigned int w, struct dpvs_repair_rep
 	}
 }
 
-/* The bridge produces from_kni[*][*] and consumes to_kni[*][*] into a local
- * array: roll back, its successor takes the frames again. */
+/* The bridge produces from_kni[*][*] and consumes to_kni[*][*] and
+ * to_kni_hi[*][*] into a local array: roll back, its successor takes the
+ * frames again. */
 static void
 repair_bridge_rings(struct dpvs_shm *shm, struct dpvs_repair_report *rep)
 {
@@ -107,6 +109,7 @@ repair_bridge_rings(struct dpvs_shm *shm, struct dpvs_repair_report *rep)
 		for (w = 0; w < conf->nworkers && w < DPVS_MAX_WORKERS; w++) {
 			prod(rep, shm->from_kni[p][w]);
 			cons(rep, shm->to_kni[p][w], 0);
+			cons(rep, shm->to_kni_hi[p][w], 0);
 		}
 	}
 }

@@ -330,6 +330,10 @@ create_rings(struct dpvs_shm *shm, const struct dpvs_global_conf *conf, char *er
 							p, w);
 			if (shm->to_kni[p][w] == NULL)
 				goto ring_fail;
+			shm->to_kni_hi[p][w] = ring_create(name, sizeof(name),
+							   DPVS_RING_TO_KNI_HI_FMT, p, w);
+			if (shm->to_kni_hi[p][w] == NULL)
+				goto ring_fail;
 			shm->from_kni[p][w] = ring_create(name, sizeof(name),
 							  DPVS_RING_FROM_KNI_FMT, p, w);
 			if (shm->from_kni[p][w] == NULL)
@@ -495,6 +499,9 @@ attach_rings(struct dpvs_shm *shm, char *err, size_t errlen)
 		for (w = 0; w < conf->nworkers; w++) {
 			rc = lookup_ring(&shm->to_kni[p][w], err, errlen, DPVS_RING_TO_KNI_FMT, p,
 					 w);
+			if (rc == 0)
+				rc = lookup_ring(&shm->to_kni_hi[p][w], err, errlen,
+						 DPVS_RING_TO_KNI_HI_FMT, p, w);
 			if (rc == 0)
 				rc = lookup_ring(&shm->from_kni[p][w], err, errlen,
 						 DPVS_RING_FROM_KNI_FMT, p, w);

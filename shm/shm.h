@@ -31,7 +31,8 @@ struct dpvs_shm {
 	struct dpvs_config_set *set[2];                 /* config set copies (config.h) */
 	struct rte_lpm *lpm[2];                         /* routes of config set[i] */
 	/* rings (shm/layout.h): [port][worker] and [from][to] */
-	struct rte_ring *to_kni[DPVS_MAX_PORTS][DPVS_MAX_WORKERS];
+	struct rte_ring *to_kni[DPVS_MAX_PORTS][DPVS_MAX_WORKERS];    /* bulk class */
+	struct rte_ring *to_kni_hi[DPVS_MAX_PORTS][DPVS_MAX_WORKERS]; /* priority classes */
 	struct rte_ring *from_kni[DPVS_MAX_PORTS][DPVS_MAX_WORKERS];
 	struct rte_ring *arp[DPVS_MAX_WORKERS][DPVS_MAX_WORKERS];
 	struct rte_ring *redir[DPVS_MAX_WORKERS][DPVS_MAX_WORKERS];

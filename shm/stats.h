@@ -34,6 +34,13 @@
 	X(IP_CSUM, "ip_bad_csum")          /* IPv4 header checksum wrong */     \
 	X(ICMP_HDR, "icmp_bad_header")     /* ICMP too short or bad checksum */ \
 	X(KNI_RING_FULL, "kni_ring_full")  /* to-kernel ring full */            \
+	/* the exception path's budgets (worker/l2/kni.c): over the class's     \
+	 * packets per second, dropped before the ring */                      \
+	X(KNI_CTRL_DROP, "kni_ctrl_drop")  /* ARP, ND, OSPF, BGP over budget */ \
+	X(KNI_MGMT_DROP, "kni_mgmt_drop")  /* kni_priority services over budget */\
+	X(KNI_BULK_DROP, "kni_bulk_drop")  /* the rest over budget */           \
+	X(KNI_MIRROR_DROP, "kni_mirror_drop") /* forward2kni copy: over the     \
+					    * bulk budget, ring full, no mbuf */ \
 	X(ARP_RING_FULL, "arp_ring_full")  /* a peer's arp ring full */         \
 	X(NEIGH_FULL, "neigh_table_full")  /* no slot to learn a neighbour */   \
 	X(NEIGH_BAD_ADDR, "neigh_bad_addr") /* next hop is ours, special or off \
@@ -149,7 +156,8 @@
 	X(SYNPROXY_SYNACK, "synproxy_syn_ack") /* SYN cookies sent */          \
 	X(SYNPROXY_OPENED, "synproxy_opened") /* valid ACKs: connections made */\
 	X(SYNPROXY_RST, "synproxy_server_rst") /* the real server refused: RST \
-					    * to the client */
+					    * to the client */ \
+	X(KNI_MIRROR, "kni_mirror")        /* forward2kni copies to the kernel */
 
 #define DPVS_X_ENUM_DROP(n, s) DPVS_DROP_##n,
 enum dpvs_drop_reason { DPVS_DROP_REASONS(DPVS_X_ENUM_DROP) DPVS_DROP_MAX };

@@ -104,7 +104,8 @@ wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err
 			return dpvs_errf(err, errlen, -EINVAL,
 					"port %s has %u queue(s), none for worker %u", pi->name,
 					pi->nb_queues, id);
-		if (shm->to_kni[p][id] == NULL || shm->from_kni[p][id] == NULL)
+		if (shm->to_kni[p][id] == NULL || shm->to_kni_hi[p][id] == NULL ||
+		    shm->from_kni[p][id] == NULL)
 			return dpvs_errf(err, errlen, -ENOENT, "rings of port %s are missing",
 					pi->name);
 		if (wk_port_pollable(pi, err, errlen) != 0)
@@ -113,10 +114,10 @@ wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err
 		ctx->tx_one[p] = wk_tx_one_by_one(pi->port_id);
 		memcpy(ctx->mac[p].addr_bytes, pi->mac, RTE_ETHER_ADDR_LEN);
 		ctx->port_index[pi->port_id] = (uint8_t)p;
-		ctx->fwd2kni[p] = (pi->flags & DPVS_PORT_F_FORWARD2KNI) != 0;
 		ctx->rx_max_len[p] = pi->mtu != 0 ? (uint32_t)pi->mtu + RTE_ETHER_HDR_LEN : 0;
 		ctx->tx_mtu[p] = pi->mtu != 0 ? pi->mtu : UINT32_MAX;
 	}
+	wk_kni_init(ctx);
 	for (p = 0; p < conf->nworkers; p++)
 		if (p != id && (shm->arp[p][id] == NULL || shm->arp[id][p] == NULL ||
 				shm->redir[p][id] == NULL || shm->redir[id][p] == NULL))

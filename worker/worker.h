@@ -71,6 +71,16 @@ wk_drop(enum dpvs_drop_reason reason)
 	return (struct wk_verdict){ .kind = DPVS_VERDICT_DROP, .reason = (uint8_t)reason };
 }
 
+/* A token bucket of the exception path (kni.c): this worker's share of a
+ * port's budget for one class. Process-local: a successor starts full. */
+struct wk_kni_tb {
+	uint64_t last_ns;                     /* tokens counted up to here */
+	uint32_t tokens;
+	uint32_t rate;                        /* per second; 0 = no limit */
+	uint32_t burst;                       /* at most this many tokens */
+	uint32_t pad;
+};
+
 /* Everything one worker needs, built once at start; no mutable globals. */
 struct wk_ctx {
 	uint16_t id;
@@ -101,7 +111,8 @@ struct wk_ctx {
 					       * packet whose verdict is counted when
 					       * it leaves (tx.c) */
 	uint8_t tx_one[DPVS_MAX_PORTS];       /* send one packet per tx call (tx.c) */
-	uint8_t fwd2kni[DPVS_MAX_PORTS];      /* DPVS_PORT_F_FORWARD2KNI: mirror rx to kernel */
+	struct wk_kni_tb kni_tb[DPVS_MAX_PORTS][DPVS_KNI_CLASSES]; /* kni.c */
+	struct dpvs_kni_prio kni_prio[DPVS_MAX_PORTS][DPVS_KNI_PRIO_MAX];
 	uint64_t now_ns;                      /* CLOCK_MONOTONIC, once per loop iteration */
 	uint64_t fixed_now_ns;                /* non-zero: now_ns is this, not the clock
 					       * (set by the fixture runner only) */
@@ -171,13 +182,24 @@ unsigned int wk_arp_ring_drain(struct wk_ctx *ctx);
  * for its answer too (m is not changed). */
 void wk_arp_from_kernel(struct wk_ctx *ctx, const struct rte_mbuf *m, uint16_t p);
 
-/* kni.c: hand a packet to the kernel through port p's to-kernel ring; the
- * packet is gone afterwards. Returns 0, or -1 if the ring was full (the
- * packet was freed and counted as kni_ring_full). */
+/* kni.c: hand a packet to the kernel through port p's to-kernel rings: its
+ * class (wk_kni_class) picks the ring (priority or bulk) and the budget of
+ * p it is counted against; the packet is gone afterwards.
+ * Returns 0, or -1 if it was over budget or the ring was full (freed and
+ * counted: kni_<class>_drop, kni_ring_full). */
 int wk_kni_send(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
-/* kni.c: give the kernel a copy of m (forward2kni capture mirror); m stays
- * with the caller. Failures are counted, never fatal. */
+/* kni.c: give the kernel a copy of m (forward2kni capture mirror) on the
+ * bulk ring and budget of port p; m stays with the caller. Failures are
+ * counted (kni_mirror_drop), never fatal. */
 void wk_kni_mirror(struct wk_ctx *ctx, const struct rte_mbuf *m, uint16_t p);
+/* kni_class.c: the class of a frame for the kernel (untagged Ethernet, or
+ * one 802.1Q tag): ARP, ND, OSPF, BGP (TCP port 179 on either side) are
+ * control; a protocol and port of prio[] (either side; port 0: every port;
+ * IPPROTO_ICMP: ICMP and ICMPv6 but ND) management; the rest bulk. */
+enum dpvs_kni_class wk_kni_class(const struct rte_mbuf *m,
+				 const struct dpvs_kni_prio prio[DPVS_KNI_PRIO_MAX]);
+/* kni.c: set up the budgets of every port from root->ports[].kni_rate. */
+void wk_kni_init(struct wk_ctx *ctx);
 /* kni.c: move what the kernel wrote (dpvs_fromkni_<p>_<id>) to our tx
  * buffers; returns the number of frames. */
 unsigned int wk_kni_drain(struct wk_ctx *ctx);

@@ -307,7 +307,7 @@ static const struct cli_command cli_commands[] = {
 	{ "route", "show", ctl_cli_route_show, "route show", false, true },
 	{ "neigh", "add", ctl_cli_neigh_add, "neigh add ADDR lladdr MAC dev PORT", true, false },
 	{ "neigh", "del", ctl_cli_neigh_del, "neigh del ADDR dev PORT", true, false },
-	{ "port", "set", ctl_cli_port_set, "port set PORT forward on|off", true, false },
+	{ "port", "set", ctl_cli_port_set, "port set PORT forward|forward2kni on|off", true, false },
 	{ "port", "show", ctl_cli_port_show, "port show [PORT]", false, true },
 	{ "conn", "show", ctl_cli_conn_show, "conn show", false, true },
 	{ "--set", NULL, ctl_cli_timeout_ipvs, "--set TCP TCPFIN UDP   (timeouts in seconds; 0: "

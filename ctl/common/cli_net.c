@@ -270,7 +270,7 @@ CLI_LB_FN(ctl_cli_port_set)
 
 	if (argc != 3)
 		return dpvs_errf(err, errlen, CTL_CLI_USAGE,
-				 "usage: port set PORT forward on|off");
+				 "usage: port set PORT forward|forward2kni on|off");
 	rc = cli_devname(argv[0], &dev, err, errlen);
 	if (rc != CTL_CLI_OK)
 		return rc;

@@ -216,10 +216,16 @@ port_json(const Dpvs__PortInfo *p)
 	ctl_json_set(o, "lladdr", ctl_json_mac(&p->mac));
 	ctl_json_set(o, "kni", ctl_json_str(p->kni));
 	ctl_json_set(o, "forward", ctl_json_bool(p->forward));
+	ctl_json_set(o, "forward2kni", ctl_json_bool(p->forward2kni));
+	ctl_json_set(o, "kni_ctrl_rate", ctl_json_u64(p->kni_ctrl_rate));
+	ctl_json_set(o, "kni_mgmt_rate", ctl_json_u64(p->kni_mgmt_rate));
+	ctl_json_set(o, "kni_rate", ctl_json_u64(p->kni_rate));
+	ctl_json_set(o, "kni_priority", ctl_json_str(p->kni_priority));
 	return o;
 }
 
-/* port show text: "dpdk0 mtu 1500 lladdr MAC kni dpdk0.kni forward off" */
+/* port show: "dpdk0 mtu 1500 lladdr MAC kni dpdk0.kni forward off forward2kni
+ * off kni_ctrl_rate N kni_mgmt_rate N kni_rate N kni_priority LIST" */
 static void
 fmt_ports(FILE *out, const Dpvs__PortList *l, bool json)
 {
@@ -243,8 +249,11 @@ fmt_ports(FILE *out, const Dpvs__PortList *l, bool json)
 				 m[3], m[4], m[5]);
 		else
 			snprintf(mac, sizeof(mac), "?");
-		fprintf(out, "%s mtu %u lladdr %s kni %s forward %s\n", p->name, p->mtu, mac,
-			p->kni, p->forward ? "on" : "off");
+		fprintf(out, "%s mtu %u lladdr %s kni %s forward %s forward2kni %s "
+			"kni_ctrl_rate %u kni_mgmt_rate %u kni_rate %u kni_priority %s\n",
+			p->name, p->mtu, mac, p->kni, p->forward ? "on" : "off",
+			p->forward2kni ? "on" : "off", p->kni_ctrl_rate, p->kni_mgmt_rate,
+			p->kni_rate, p->kni_priority);
 	}
 }
 

@@ -1,11 +1,13 @@
 /*
- * The per-port switches (see port.h): `port set PORT forward on|off` edits
- * port_flags[] of a config set, published like any change (the workers read
- * the flag per packet); `port show` lists the ports with their MAC, MTU,
- * kernel interface and switches; save prints the switches that differ from
+ * The per-port switches (see port.h): `port set PORT forward|forward2kni
+ * on|off` edits port_flags[] of a config set, published like any change
+ * (the workers read the flag per packet); `port show` lists the ports with
+ * their MAC, MTU, kernel interface, switches and the exception path's
+ * budgets; save prints the switches that differ from
  * dpvs.conf. Touches only the set passed in; show reads the active set and
  * the root.
  */
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,6 +23,8 @@ static const struct {
 	uint32_t conf_flag;            /* its dpvs.conf default in dpvs_port_info.flags */
 } port_keys[] = {
 	{ "forward", DPVS_PORT_CFG_FORWARD, DPVS_PORT_F_FORWARD },
+	/* a copy of the frames as the port receives them, tags and all */
+	{ "forward2kni", DPVS_PORT_CFG_FORWARD2KNI, DPVS_PORT_F_FORWARD2KNI },
 };
 #define NKEYS (sizeof(port_keys) / sizeof(port_keys[0]))
 
@@ -109,6 +113,34 @@ ctl_port_save(const struct dpvs_config_set *set, const struct dpvs_root *root, F
 		}
 }
 
+/* The exception path's budgets and management services of port pi. */
+static void
+show_kni(const struct dpvs_port_info *pi, Dpvs__PortInfo *m)
+{
+	char list[DPVS_KNI_PRIO_MAX * 12 + 1] = "";
+	size_t n = 0;
+	unsigned int i;
+
+	m->kni_ctrl_rate = pi->kni_rate[DPVS_KNI_CTRL];
+	m->kni_mgmt_rate = pi->kni_rate[DPVS_KNI_MGMT];
+	m->kni_rate = pi->kni_rate[DPVS_KNI_BULK];
+	for (i = 0; i < DPVS_KNI_PRIO_MAX && pi->kni_prio[i].proto != 0; i++) {
+		const struct dpvs_kni_prio *e = &pi->kni_prio[i];
+		const char *proto = e->proto == IPPROTO_TCP ? "tcp" :
+				    e->proto == IPPROTO_UDP ? "udp" : "icmp";
+
+		if (e->port != 0)
+			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s:%u", n > 0 ? "," : "",
+					      proto, e->port);
+		else
+			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", n > 0 ? "," : "",
+					      proto);
+		if (n >= sizeof(list))
+			break;
+	}
+	m->kni_priority = ctl_pb_strdup(list[0] != '\0' ? list : "none");
+}
+
 int
 ctl_show_ports(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
 	       char *err, size_t errlen)
@@ -148,6 +180,8 @@ ctl_show_ports(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *r
 		m->mac.len = DPVS_ETHER_LEN;
 		m->mtu = pi->mtu;
 		m->forward = (set->port_flags[p] & DPVS_PORT_CFG_FORWARD) != 0;
+		m->forward2kni = (set->port_flags[p] & DPVS_PORT_CFG_FORWARD2KNI) != 0;
+		show_kni(pi, m);
 		slot = ctl_pb_append(&l->ports, &l->n_ports, sizeof(*slot));
 		*slot = m;
 	}

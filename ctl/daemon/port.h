@@ -1,7 +1,7 @@
 /*
  * Front door of the per-port switches of a config set (port_flags[],
  * shm/config.h): `dpvsctl port set PORT KEY on|off`, a small command family
- * whose keys are rows of one table (port.c): "forward" today. Like the other
+ * whose keys are rows of one table (port.c): "forward", "forward2kni". Like the other
  * front doors it acts on a set in plain memory, validates first and changes
  * nothing on error. Callers: apply (handler, rules loader), the tests.
  */

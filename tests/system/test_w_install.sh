@@ -129,6 +129,9 @@ assert_eq "completion of a port after dev" dpdk0 \
 assert_eq "completion of 'dpvsctl port '" "set show" "$(complete_words dpvsctl port "" | tr '\n' ' ' | sed 's/ $//')"
 assert_eq "completion of a port after port set" dpdk0 \
 	"$(complete_words dpvsctl -s "$(sock_of a)" port set "")"
-assert_eq "completion of 'port set dpdk0 '" forward "$(complete_words dpvsctl port set dpdk0 "")"
+assert_eq "completion of 'port set dpdk0 '" "forward forward2kni" \
+	"$(complete_words dpvsctl port set dpdk0 "" | tr '\n' ' ' | sed 's/ $//')"
 assert_eq "completion of 'port set dpdk0 forward '" "on off" \
 	"$(complete_words dpvsctl port set dpdk0 forward "" | tr '\n' ' ' | sed 's/ $//')"
+assert_eq "completion of 'port set dpdk0 forward2kni '" "on off" \
+	"$(complete_words dpvsctl port set dpdk0 forward2kni "" | tr '\n' ' ' | sed 's/ $//')"

@@ -1,6 +1,6 @@
 /*
- * Unit tests for dpvs-kni-bridge (kni_bridge/bridge.c): the choice of worker
- * for kernel frames, the idle sleep, and one real pass of both directions
+ * Unit tests for dpvs-kni-bridge (kni_bridge/bridge.c, flow.c): the choice of
+ * worker for kernel frames by flow, the idle sleep, and one real pass of both directions
  * with a net_ring port standing in for the exception tap (its single ring
  * loops tx back to rx). EAL runs in-memory without hugepages.
  */
@@ -35,26 +35,84 @@ set_state(struct dpvs_root *root, unsigned int w, uint32_t st)
 	s->self.state = st == DPVS_WORKER_RUNNING ? DPVS_WORKER_RUNNING : DPVS_WORKER_STOPPED;
 }
 
-START_TEST(test_pick_round_robin_over_running)
+/* An Ethernet/IPv4 frame of proto from 10.0.0.src:sport to 10.0.0.dst:dport
+ * into buf (64 bytes); frag_off in host order (offset in 8-byte units). */
+static uint32_t
+frame4(uint8_t *buf, uint8_t proto, uint8_t src, uint8_t dst, uint16_t sport, uint16_t dport,
+       uint16_t frag_off)
+{
+	memset(buf, 0, 64);
+	buf[12] = 0x08;
+	buf[14] = 0x45;
+	buf[14 + 6] = (uint8_t)(frag_off >> 8);
+	buf[14 + 7] = (uint8_t)frag_off;
+	buf[14 + 9] = proto;
+	buf[14 + 12] = 10;
+	buf[14 + 15] = src;
+	buf[14 + 16] = 10;
+	buf[14 + 19] = dst;
+	buf[34] = (uint8_t)(sport >> 8);
+	buf[35] = (uint8_t)sport;
+	buf[36] = (uint8_t)(dport >> 8);
+	buf[37] = (uint8_t)dport;
+	return 64;
+}
+
+START_TEST(test_flow_hash_keeps_a_flow_together)
+{
+	uint8_t a[64], b[64];
+	unsigned int i, seen[2] = { 0, 0 };
+
+	/* one TCP flow: the same hash whatever else the frame holds */
+	frame4(a, 6, 3, 2, 179, 40000, 0);
+	frame4(b, 6, 3, 2, 179, 40000, 0);
+	b[14 + 4] = 0x12; /* another IP id */
+	b[50] = 0xff;     /* other payload */
+	ck_assert_uint_eq(bridge_flow_hash(a, 64), bridge_flow_hash(b, 64));
+	/* another client port: (almost always) another hash */
+	frame4(b, 6, 3, 2, 179, 40001, 0);
+	ck_assert_uint_ne(bridge_flow_hash(a, 64), bridge_flow_hash(b, 64));
+	/* UDP: addresses and protocol only, so a later fragment (no ports)
+	 * goes with the first */
+	frame4(a, 17, 3, 2, 53, 1000, 0);
+	frame4(b, 17, 3, 2, 0, 0, 185);
+	ck_assert_uint_eq(bridge_flow_hash(a, 64), bridge_flow_hash(b, 64));
+	/* TCP flows spread over two workers */
+	for (i = 0; i < 256; i++) {
+		frame4(a, 6, 3, 2, 179, (uint16_t)(30000 + i), 0);
+		seen[bridge_flow_hash(a, 64) % 2]++;
+	}
+	ck_assert_uint_gt(seen[0], 80);
+	ck_assert_uint_gt(seen[1], 80);
+	/* short frames do not crash it */
+	ck_assert_uint_eq(bridge_flow_hash(a, 10), 0);
+	(void)bridge_flow_hash(a, 20);
+}
+END_TEST
+
+START_TEST(test_flow_worker_waits_for_a_replacement)
 {
 	static struct dpvs_root root;
-	uint32_t rr = 0;
 
 	set_state(&root, 0, DPVS_WORKER_RUNNING);
-	set_state(&root, 1, DPVS_WORKER_STARTING);
+	set_state(&root, 1, DPVS_WORKER_RUNNING);
 	set_state(&root, 2, DPVS_WORKER_RUNNING);
-	ck_assert_uint_eq(bridge_pick_worker(&root, 3, &rr), 0);
-	ck_assert_uint_eq(bridge_pick_worker(&root, 3, &rr), 2);
-	ck_assert_uint_eq(bridge_pick_worker(&root, 3, &rr), 0);
-	ck_assert_uint_eq(bridge_pick_worker(&root, 3, &rr), 2);
-	/* worker 0 dies: everything goes to 2 */
-	set_state(&root, 0, DPVS_WORKER_BACKOFF);
-	ck_assert_uint_eq(bridge_pick_worker(&root, 3, &rr), 2);
-	ck_assert_uint_eq(bridge_pick_worker(&root, 3, &rr), 2);
-	/* none running: worker 0's ring keeps the frames for its successor */
+	ck_assert_uint_eq(bridge_flow_worker(&root, 3, 7), 1);
+	ck_assert_uint_eq(bridge_flow_worker(&root, 3, 8), 2);
+	/* being replaced: its flows wait for the successor on its ring */
+	set_state(&root, 1, DPVS_WORKER_BACKOFF);
+	ck_assert_uint_eq(bridge_flow_worker(&root, 3, 7), 1);
+	set_state(&root, 1, DPVS_WORKER_STARTING);
+	ck_assert_uint_eq(bridge_flow_worker(&root, 3, 7), 1);
+	/* failed for good: the next running worker takes them */
+	set_state(&root, 1, DPVS_WORKER_FAILED);
+	ck_assert_uint_eq(bridge_flow_worker(&root, 3, 7), 2);
 	set_state(&root, 2, DPVS_WORKER_STOPPED);
-	ck_assert_uint_eq(bridge_pick_worker(&root, 3, &rr), 0);
-	ck_assert_uint_eq(bridge_pick_worker(&root, 0, &rr), 0);
+	ck_assert_uint_eq(bridge_flow_worker(&root, 3, 7), 0);
+	/* nobody runs: its own ring */
+	set_state(&root, 0, DPVS_WORKER_FAILED);
+	ck_assert_uint_eq(bridge_flow_worker(&root, 3, 7), 1);
+	ck_assert_uint_eq(bridge_flow_worker(&root, 0, 7), 0);
 }
 END_TEST
 
@@ -100,18 +158,42 @@ setup_node(void)
 	ck_assert_ptr_nonnull(loop);
 }
 
+/* n frames of one TCP flow (client port sport) on ring r */
 static void
-inject(struct rte_ring *r, unsigned int n)
+inject_flow(struct rte_ring *r, unsigned int n, uint16_t sport)
 {
 	struct rte_mbuf *m;
 	unsigned int i;
+	uint8_t *d;
 
 	for (i = 0; i < n; i++) {
 		m = rte_pktmbuf_alloc(shm.pool);
 		ck_assert_ptr_nonnull(m);
-		ck_assert_ptr_nonnull(rte_pktmbuf_append(m, 60));
+		d = (uint8_t *)rte_pktmbuf_append(m, 64);
+		ck_assert_ptr_nonnull(d);
+		frame4(d, 6, 3, 2, 179, sport, 0);
 		m->port = 99;
 		ck_assert_int_eq(rte_ring_enqueue(r, m), 0);
+	}
+}
+
+static void
+inject(struct rte_ring *r, unsigned int n)
+{
+	inject_flow(r, n, 40000);
+}
+
+/* A client port whose flow hashes to worker w of 2. */
+static uint16_t
+sport_to(unsigned int w)
+{
+	uint8_t f[64];
+	uint16_t sp;
+
+	for (sp = 40000;; sp++) {
+		frame4(f, 6, 3, 2, 179, sp, 0);
+		if (bridge_flow_hash(f, 64) % 2 == w)
+			return sp;
 	}
 }
 
@@ -137,13 +219,15 @@ START_TEST(test_pass_both_directions)
 	struct bridge_ctx b = { .shm = &shm };
 	unsigned int in_use = rte_mempool_in_use_count(shm.pool);
 
-	/* the kernel wrote 3 frames: they go to the running worker 1 */
-	set_state(shm.root, 0, DPVS_WORKER_STARTING);
+	/* the kernel wrote 3 frames of a flow of worker 1 and 2 of worker 0:
+	 * each to its flow's worker */
+	set_state(shm.root, 0, DPVS_WORKER_RUNNING);
 	set_state(shm.root, 1, DPVS_WORKER_RUNNING);
-	inject(loop, 3);
-	ck_assert_uint_eq(bridge_poll_once(&b), 3);
-	ck_assert_uint_eq(st->from_kernel, 3);
-	ck_assert_uint_eq(drain(shm.from_kni[0][0], -1), 0);
+	inject_flow(loop, 3, sport_to(1));
+	inject_flow(loop, 2, sport_to(0));
+	ck_assert_uint_eq(bridge_poll_once(&b), 5);
+	ck_assert_uint_eq(st->from_kernel, 5);
+	ck_assert_uint_eq(drain(shm.from_kni[0][0], DATA_PORT_ID), 2);
 	ck_assert_uint_eq(drain(shm.from_kni[0][1], DATA_PORT_ID), 3);
 
 	/* workers queued 3 frames for the kernel, each on its own ring:
@@ -157,16 +241,63 @@ START_TEST(test_pass_both_directions)
 	ck_assert_uint_eq(rte_ring_count(shm.to_kni[0][1]), 0);
 	/* (the stand-in tap loops them back: they came in as kernel frames) */
 	drain(loop, -1);
+	drain(shm.from_kni[0][0], -1);
 	drain(shm.from_kni[0][1], -1);
 
-	/* no worker running: worker 0's ring keeps them */
-	set_state(shm.root, 1, DPVS_WORKER_BACKOFF);
-	inject(loop, 4);
+	/* worker 0 being replaced: its ring keeps its flows for the successor */
+	set_state(shm.root, 0, DPVS_WORKER_BACKOFF);
+	inject_flow(loop, 4, sport_to(0));
 	bridge_poll_once(&b);
 	ck_assert_uint_eq(drain(shm.from_kni[0][0], DATA_PORT_ID), 4);
+	ck_assert_uint_eq(drain(shm.from_kni[0][1], -1), 0);
 
 	/* nothing to do: nothing moved */
 	ck_assert_uint_eq(bridge_poll_once(&b), 0);
+	ck_assert_uint_eq(rte_mempool_in_use_count(shm.pool), in_use);
+}
+END_TEST
+
+/* The destination port of the TCP frame m (frame4's layout). */
+static uint16_t
+frame_dport(const struct rte_mbuf *m)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	return (uint16_t)(d[14 + 20 + 2] << 8 | d[14 + 20 + 3]);
+}
+
+START_TEST(test_priority_ring_first)
+{
+	struct bridge_ctx b = { .shm = &shm };
+	unsigned int in_use = rte_mempool_in_use_count(shm.pool);
+	void *m;
+	unsigned int i;
+
+	uint16_t bulk = sport_to(0), ctrl;
+	uint8_t f[64];
+
+	/* a second flow of worker 0: the stand-in tap loops the frames back
+	 * into the bridge, which hands both flows to worker 0 in tap order */
+	for (ctrl = (uint16_t)(bulk + 1);; ctrl++) {
+		frame4(f, 6, 3, 2, 179, ctrl, 0);
+		if (bridge_flow_hash(f, 64) % 2 == 0)
+			break;
+	}
+	set_state(shm.root, 0, DPVS_WORKER_RUNNING);
+	set_state(shm.root, 1, DPVS_WORKER_RUNNING);
+	/* worker 0 queued bulk frames first, worker 1 control frames after:
+	 * the control frames reach the tap first */
+	inject_flow(shm.to_kni[0][0], 3, bulk);
+	inject_flow(shm.to_kni_hi[0][1], 2, ctrl);
+	bridge_poll_once(&b);
+	bridge_poll_once(&b);
+	for (i = 0; i < 5; i++) {
+		ck_assert_int_eq(rte_ring_dequeue(shm.from_kni[0][0], &m), 0);
+		ck_assert_uint_eq(frame_dport(m), i < 2 ? ctrl : bulk);
+		rte_pktmbuf_free(m);
+	}
+	drain(loop, -1);
+	drain(shm.from_kni[0][1], -1);
 	ck_assert_uint_eq(rte_mempool_in_use_count(shm.pool), in_use);
 }
 END_TEST
@@ -183,7 +314,7 @@ START_TEST(test_full_worker_ring_drops_and_frees)
 	set_state(shm.root, 1, DPVS_WORKER_STOPPED);
 	inject(r, rte_ring_free_count(r));
 	in_use = rte_mempool_in_use_count(shm.pool);
-	inject(loop, 5);
+	inject_flow(loop, 5, sport_to(0));
 	bridge_poll_once(&b);
 	ck_assert_uint_eq(st->from_kernel_drop - dropped, 5);
 	ck_assert_uint_eq(rte_mempool_in_use_count(shm.pool), in_use);
@@ -210,11 +341,13 @@ main(void)
 		fprintf(stderr, "EAL init failed\n");
 		return EXIT_FAILURE;
 	}
-	tcase_add_test(tc, test_pick_round_robin_over_running);
+	tcase_add_test(tc, test_flow_hash_keeps_a_flow_together);
+	tcase_add_test(tc, test_flow_worker_waits_for_a_replacement);
 	tcase_add_test(tc, test_idle_sleep_grows_to_1ms);
 	suite_add_tcase(s, tc);
 	tcase_add_unchecked_fixture(tp, setup_node, NULL);
 	tcase_add_test(tp, test_pass_both_directions);
+	tcase_add_test(tp, test_priority_ring_first);
 	tcase_add_test(tp, test_full_worker_ring_drops_and_frees);
 	suite_add_tcase(s, tp);
 	sr = srunner_create(s);

@@ -186,7 +186,7 @@ static const struct bad_case bad_cases[] = {
 	{ 5, { "addr", "add", "10.0.0.1", "dev", "a-name-that-is-far-too-long-for-a-port" },
 	  CTL_CLI_BADARG, "bad port name" },
 	{ 5, { "port", "set", "dpdk0", "forward", "yes" }, CTL_CLI_BADARG, "is not on or off" },
-	{ 4, { "port", "set", "dpdk0", "forward" }, CTL_CLI_USAGE, "port set PORT forward on|off" },
+	{ 4, { "port", "set", "dpdk0", "forward" }, CTL_CLI_USAGE, "port set PORT forward|forward2kni on|off" },
 	{ 4, { "port", "show", "dpdk0", "dpdk1" }, CTL_CLI_USAGE, "unexpected word \"dpdk1\"" },
 };
 
@@ -226,7 +226,7 @@ START_TEST(test_usage_lists_commands)
 	ck_assert_ptr_nonnull(strstr(u, "addr add ADDR[/LEN] dev PORT"));
 	ck_assert_ptr_nonnull(strstr(u, "worker show"));
 	ck_assert_ptr_nonnull(strstr(u, "neigh show"));
-	ck_assert_ptr_nonnull(strstr(u, "port set PORT forward on|off"));
+	ck_assert_ptr_nonnull(strstr(u, "port set PORT forward|forward2kni on|off"));
 }
 END_TEST
 

@@ -372,12 +372,21 @@ START_TEST(test_port_show)
 	p->mac.data = ctl_pb_alloc(6);
 	memcpy(p->mac.data, "\x02\x00\x00\x00\x00\x01", 6);
 	p->mac.len = 6;
+	p->forward2kni = true;
+	p->kni_ctrl_rate = 20000;
+	p->kni_mgmt_rate = 5000;
+	p->kni_rate = 0;
+	p->kni_priority = ctl_pb_strdup("tcp:22,icmp");
 	*(Dpvs__PortInfo **)ctl_pb_append(&l->ports, &l->n_ports, sizeof(void *)) = p;
 	r->ports = l;
 	r->payload_case = DPVS__RESPONSE__PAYLOAD_PORTS;
-	expect_output(r, false, "dpdk0 mtu 1500 lladdr 02:00:00:00:00:01 kni dpdk0.kni forward on\n");
+	expect_output(r, false, "dpdk0 mtu 1500 lladdr 02:00:00:00:00:01 kni dpdk0.kni forward on "
+			 "forward2kni on kni_ctrl_rate 20000 kni_mgmt_rate 5000 kni_rate 0 "
+			 "kni_priority tcp:22,icmp\n");
 	expect_output(r, true, "[{\"name\":\"dpdk0\",\"mtu\":1500,\"lladdr\":\"02:00:00:00:00:01\","
-			       "\"kni\":\"dpdk0.kni\",\"forward\":true}]\n");
+			       "\"kni\":\"dpdk0.kni\",\"forward\":true,\"forward2kni\":true,"
+			       "\"kni_ctrl_rate\":20000,\"kni_mgmt_rate\":5000,\"kni_rate\":0,"
+			       "\"kni_priority\":\"tcp:22,icmp\"}]\n");
 	dpvs__response__free_unpacked(r, NULL);
 }
 END_TEST

@@ -280,7 +280,7 @@ static const struct {
 	{ "route add 10.2.0.0/16 via 10.1.0.1 dev dpdk1\n", "line 1: gateway 10.1.0.1 is not on" },
 	{ "-A -t 10.0.0.1:80\n-a -t 10.0.0.1:80 -r 10.1.0.2 -w -5\n", "line 2: weight -5" },
 	{ "port set dpdk0 forward on\nport set dpdk0 colour on\n",
-	  "line 2: unknown port switch \"colour\" (known: forward)" },
+	  "line 2: unknown port switch \"colour\" (known: forward, forward2kni)" },
 	{ "port set dpdk9 forward on\n", "line 1: no port named dpdk9" },
 	{ "addr add fd00:1::1/64 dev dpdk1\nroute add fd00:3::/48 via 10.1.0.1 dev dpdk1\n",
 	  "line 2: gateway 10.1.0.1: not an IPv6 address" },

@@ -3,6 +3,7 @@
  * dpvs_global_conf and dpvs_port_info; each bad input is refused with a
  * message naming the section and key. Temp files, no EAL.
  */
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,10 @@ START_TEST(test_good_file)
 		"vdev = net_tap0,iface=lbwire0\n"
 		"forward = on\n"
 		"mtu = 1280\n"
+		"forward2kni = on\n"
+		"kni_rate = 1000\n"
+		"kni_ctrl_rate = 0\n"
+		"kni_priority = tcp:22,udp:161,icmp,tcp\n"
 		"[port.wan1]\n"
 		"pci = 0000:03:00.1\n"
 		"forward = off\n";
@@ -82,6 +87,26 @@ START_TEST(test_good_file)
 	ck_assert_uint_eq(c.mtu[0], 1280);
 	ck_assert_uint_eq(c.ports[1].flags & DPVS_PORT_F_FORWARD, 0);
 	ck_assert_uint_eq(c.mtu[1], 0);
+	/* the exception path: the mirror, the budgets, the management class */
+	ck_assert_uint_eq(c.ports[0].flags & DPVS_PORT_F_FORWARD2KNI, DPVS_PORT_F_FORWARD2KNI);
+	ck_assert_uint_eq(c.ports[1].flags & DPVS_PORT_F_FORWARD2KNI, 0);
+	ck_assert_uint_eq(c.ports[0].kni_rate[DPVS_KNI_BULK], 1000);
+	ck_assert_uint_eq(c.ports[0].kni_rate[DPVS_KNI_CTRL], 0);
+	ck_assert_uint_eq(c.ports[0].kni_rate[DPVS_KNI_MGMT], 5000);
+	ck_assert_uint_eq(c.ports[0].kni_prio[0].proto, IPPROTO_TCP);
+	ck_assert_uint_eq(c.ports[0].kni_prio[0].port, 22);
+	ck_assert_uint_eq(c.ports[0].kni_prio[1].proto, IPPROTO_UDP);
+	ck_assert_uint_eq(c.ports[0].kni_prio[1].port, 161);
+	ck_assert_uint_eq(c.ports[0].kni_prio[2].proto, IPPROTO_ICMP);
+	ck_assert_uint_eq(c.ports[0].kni_prio[3].proto, IPPROTO_TCP);
+	ck_assert_uint_eq(c.ports[0].kni_prio[3].port, 0);
+	ck_assert_uint_eq(c.ports[0].kni_prio[4].proto, 0);
+	/* wan1: the defaults, tcp:22 and icmp */
+	ck_assert_uint_eq(c.ports[1].kni_rate[DPVS_KNI_CTRL], 20000);
+	ck_assert_uint_eq(c.ports[1].kni_rate[DPVS_KNI_BULK], 20000);
+	ck_assert_uint_eq(c.ports[1].kni_prio[0].port, 22);
+	ck_assert_uint_eq(c.ports[1].kni_prio[1].proto, IPPROTO_ICMP);
+	ck_assert_uint_eq(c.ports[1].kni_prio[2].proto, 0);
 }
 END_TEST
 
@@ -312,6 +337,13 @@ static const struct {
 	{ "[port.p]\npci = 3:0.0.0\n", "[port.p] pci = '3:0.0.0': not a PCI address" },
 	{ "[port.p]\nvdev = net_tap0\nspeed = 10G\n", "[port.p] unknown key 'speed'" },
 	{ "[port.p]\nvdev = net_tap0\nforward = yes\n", "[port.p] forward = 'yes': on or off" },
+	{ "[port.p]\nvdev = net_tap0\nforward2kni = 1\n", "[port.p] forward2kni = '1': on or off" },
+	{ "[port.p]\nvdev = net_tap0\nkni_rate = -5\n", "[port.p] kni_rate = '-5': packets per second" },
+	{ "[port.p]\nvdev = net_tap0\nkni_ctrl_rate = 20000000\n", "kni_ctrl_rate = '20000000'" },
+	{ "[port.p]\nvdev = net_tap0\nkni_priority = sctp:22\n", "'sctp': tcp[:PORT], udp[:PORT] or icmp" },
+	{ "[port.p]\nvdev = net_tap0\nkni_priority = tcp:0\n", "a port is 1..65535" },
+	{ "[port.p]\nvdev = net_tap0\nkni_priority = tcp:22,\n", "a trailing ','" },
+	{ "[port.p]\nvdev = net_tap0\nkni_priority = icmp:3\n", "'icmp:3'" },
 	{ "[port.p]\nvdev = net_tap0\nmtu = 100\n", "[port.p] mtu = 100: must be between 576" },
 	{ "[port.p]\nvdev = net_tap0\nmtu = 1500b\n", "[port.p] mtu = '1500b': not a number" },
 	{ "[port.averyverylongname]\nvdev = net_tap0\n", "longer than 11 characters" },

@@ -1,12 +1,29 @@
 /*
- * The kernel stage (exception path, worker side): packets for the kernel go
- * on this worker's to-kernel ring of port p, dpvs_tokni_<p>_<id> (this
- * worker produces, the bridge consumes); frames the kernel wrote come back on dpvs_fromkni_<p>_<id> and
- * are sent on this worker's tx queue of that port [kni egress ->
- * netif_xmit]; an ARP request among them makes the neighbour INCOMPLETE in
- * this worker's table (arp.c), so that the reply is learned. A port flagged forward2kni also gets a copy of everything it
- * receives on its to-kernel ring [NETIF_PORT_FLAG_FORWARD2KNI]. Touches the rings, this worker's in-flight array, tx buffers
- * and stats row.
+ * The kernel stage (exception path, worker side). A packet for the kernel
+ * gets a class (kni_class.c): control (ARP, ND, OSPF, BGP) and management
+ * ([port.X] kni_priority) go on this worker's priority ring of the port,
+ * dpvs_toknih_<p>_<id>, which the bridge empties first; the rest on the
+ * bulk ring dpvs_tokni_<p>_<id> (this worker produces both, the bridge
+ * consumes). Each class has a budget of packets per second for the
+ * whole port ([port.X] kni_ctrl_rate, kni_mgmt_rate, kni_rate), of which
+ * each worker polices its share (rate / workers) with a token bucket in its
+ * context: over it, the packet is dropped and counted (kni_<class>_drop)
+ * before it reaches a ring, so a flood toward the kernel costs the bridge
+ * and the kernel no more than the budget and cannot starve the control
+ * traffic.
+ *
+ * A port switched forward2kni (the config set's DPVS_PORT_CFG_FORWARD2KNI)
+ * also gives the kernel a copy of every frame it receives
+ * [NETIF_PORT_FLAG_FORWARD2KNI], on the bulk ring and budget; a copy that
+ * does not fit is counted (kni_mirror_drop), never waited for.
+ *
+ * Frames the kernel wrote come back on dpvs_fromkni_<p>_<id> and are sent
+ * on this worker's tx queue of the port [kni egress -> netif_xmit]; the
+ * bridge picks the worker by the frame's flow (kni_bridge/flow.c), so one
+ * kernel flow leaves through one tx queue, in order. An ARP request among them
+ * makes the neighbour INCOMPLETE in this worker's table (arp.c), so that the
+ * reply is learned. Touches the rings, this worker's in-flight array, tx
+ * buffers, buckets and stats row.
  */
 #include <rte_mbuf.h>
 #include <rte_ring.h>
@@ -14,10 +31,82 @@
 #include "shm/ring.h"
 #include "worker/worker.h"
 
+#define WK_KNI_BURST_MIN 4u
+#define WK_KNI_BURST_MAX (DPVS_RING_SIZE / 2u)  /* a full bucket fits a ring */
+
+static const uint8_t class_drop[DPVS_KNI_CLASSES] = {
+	[DPVS_KNI_CTRL] = DPVS_DROP_KNI_CTRL_DROP,
+	[DPVS_KNI_MGMT] = DPVS_DROP_KNI_MGMT_DROP,
+	[DPVS_KNI_BULK] = DPVS_DROP_KNI_BULK_DROP,
+};
+
+void
+wk_kni_init(struct wk_ctx *ctx)
+{
+	unsigned int p, c;
+
+	for (p = 0; p < ctx->nports; p++) {
+		const struct dpvs_port_info *pi = &ctx->root->ports[p];
+
+		for (c = 0; c < DPVS_KNI_CLASSES; c++) {
+			struct wk_kni_tb *b = &ctx->kni_tb[p][c];
+			uint32_t rate = pi->kni_rate[c];
+
+			/* this worker's share, rounded up: never 0 for a limit */
+			b->rate = rate == 0 ? 0 : (rate + ctx->nworkers - 1) / ctx->nworkers;
+			/* 200 ms worth, within a ring */
+			b->burst = RTE_MAX(WK_KNI_BURST_MIN, RTE_MIN(b->rate / 5, WK_KNI_BURST_MAX));
+			b->tokens = b->burst;
+			b->last_ns = 0;
+		}
+		memcpy(ctx->kni_prio[p], pi->kni_prio, sizeof(ctx->kni_prio[p]));
+	}
+}
+
+/* Take a token of b at time now: 1, or 0 when the budget is spent. */
+static inline int
+tb_take(struct wk_kni_tb *b, uint64_t now)
+{
+	uint64_t add;
+
+	if (b->rate == 0)
+		return 1;
+	if (b->last_ns == 0 || now < b->last_ns) {
+		b->last_ns = now;
+	} else if (b->tokens < b->burst) {
+		add = (now - b->last_ns) * b->rate / 1000000000ull;
+		if (add > 0) {
+			if (add >= b->burst - b->tokens) {
+				b->tokens = b->burst;
+				b->last_ns = now;
+			} else {
+				b->tokens += (uint32_t)add;
+				/* keep the fraction of a token earned */
+				b->last_ns += add * 1000000000ull / b->rate;
+			}
+		}
+	} else {
+		b->last_ns = now;
+	}
+	if (b->tokens == 0)
+		return 0;
+	b->tokens--;
+	return 1;
+}
+
 int
 wk_kni_send(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 {
-	if (dpvs_ring_enqueue(ctx->shm->to_kni[p][ctx->id], m) != 0) {
+	enum dpvs_kni_class c = wk_kni_class(m, ctx->kni_prio[p]);
+	struct rte_ring *r;
+
+	if (!tb_take(&ctx->kni_tb[p][c], ctx->now_ns)) {
+		ctx->st->drop[class_drop[c]]++;
+		rte_pktmbuf_free(m);
+		return -1;
+	}
+	r = c == DPVS_KNI_BULK ? ctx->shm->to_kni[p][ctx->id] : ctx->shm->to_kni_hi[p][ctx->id];
+	if (dpvs_ring_enqueue(r, m) != 0) {
 		ctx->st->drop[DPVS_DROP_KNI_RING_FULL]++;
 		rte_pktmbuf_free(m);
 		return -1;
@@ -28,16 +117,23 @@ wk_kni_send(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 void
 wk_kni_mirror(struct wk_ctx *ctx, const struct rte_mbuf *m, uint16_t p)
 {
-	struct rte_mbuf *c = rte_pktmbuf_copy(m, ctx->pool, 0, UINT32_MAX);
+	struct rte_mbuf *c;
 
+	if (!tb_take(&ctx->kni_tb[p][DPVS_KNI_BULK], ctx->now_ns)) {
+		ctx->st->drop[DPVS_DROP_KNI_MIRROR_DROP]++;
+		return;
+	}
+	c = rte_pktmbuf_copy(m, ctx->pool, 0, UINT32_MAX);
 	if (c == NULL) {
-		ctx->st->drop[DPVS_DROP_NO_MBUF]++;
+		ctx->st->drop[DPVS_DROP_KNI_MIRROR_DROP]++;
 		return;
 	}
 	if (dpvs_ring_enqueue(ctx->shm->to_kni[p][ctx->id], c) != 0) {
-		ctx->st->drop[DPVS_DROP_KNI_RING_FULL]++;
+		ctx->st->drop[DPVS_DROP_KNI_MIRROR_DROP]++;
 		rte_pktmbuf_free(c);
+		return;
 	}
+	ctx->st->event[DPVS_EVENT_KNI_MIRROR]++;
 }
 
 static unsigned int

@@ -1,7 +1,8 @@
 /*
  * The rx stage [lcore_job_recv_fwd]: poll this worker's queue (queue index =
  * worker id) of one data port into the worker's shm in-flight array, mirror
- * each packet to the kernel if the port asks (forward2kni), run the pipeline
+ * each packet to the kernel if the port's switch says so (forward2kni, in
+ * the active config set), run the pipeline
  * on each packet and carry out its verdict (tx buffer, to-kernel ring,
  * redirect ring to the owning worker, hold queue for ARP, or drop). Counts
  * rx, verdicts and drops in the worker's stats row. Ownership: an in-flight entry is cleared
@@ -105,7 +106,7 @@ wk_rx_burst(struct wk_ctx *ctx, uint16_t p, uint16_t n)
 			rte_prefetch0(rte_pktmbuf_mtod(wr->inflight[i + 1], void *));
 		ctx->st->rx_pkts++;
 		ctx->st->rx_bytes += m->pkt_len;
-		if (ctx->fwd2kni[p])
+		if (unlikely((ctx->cfg->port_flags[p] & DPVS_PORT_CFG_FORWARD2KNI) != 0))
 			wk_kni_mirror(ctx, m, p);
 		v = wk_pipeline(ctx, m, p);
 		wr->inflight[i] = NULL;
