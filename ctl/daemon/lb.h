@@ -41,8 +41,14 @@ struct ctl_svc_key {
 struct ctl_svc_args {
 	struct ctl_svc_key key;
 	int sched;                     /* enum dpvs_sched_id; -1 = keep (edit) */
-	int flags;                     /* DPVS_SVC_F_*; -1 = keep (edit) */
+	int flags;                     /* DPVS_SVC_F_* but CTL_SVC_F_ADDR; -1 = keep (edit) */
+	int pp;                        /* PROXY protocol: 0 off, 1 v1, 2 v2; -1 = keep */
+	int toa;                       /* TOA: 0 off, 1 on; -1 = keep */
 };
+
+/* The flags of the client's address for full-NAT (--proxy-protocol, --toa):
+ * set by pp and toa, kept by a change of the scheduler flags. */
+#define CTL_SVC_F_ADDR (DPVS_SVC_F_PP_V1 | DPVS_SVC_F_PP_V2 | DPVS_SVC_F_TOA)
 
 struct ctl_dest_args {
 	struct ctl_svc_key svc;

@@ -145,6 +145,11 @@ save_lb(const struct dpvs_root *root, const struct dpvs_lb_tables *lb, FILE *out
 			ctl_sched_name(s->sched_id));
 		if ((s->flags & DPVS_SVC_F_HASHED) != 0)
 			fputs(" -b hash-port", out);
+		if ((s->flags & (DPVS_SVC_F_PP_V1 | DPVS_SVC_F_PP_V2)) != 0)
+			fprintf(out, " --proxy-protocol %s",
+				(s->flags & DPVS_SVC_F_PP_V2) != 0 ? "v2" : "v1");
+		if ((s->flags & DPVS_SVC_F_TOA) != 0)
+			fputs(" --toa on", out);
 		fputc('\n', out);
 	}
 	free(objs);
