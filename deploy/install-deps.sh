@@ -22,6 +22,8 @@ PACKAGES=(
 	python3 python3-scapy
 	# network namespaces, veths, taps, traffic
 	iproute2 iputils-ping iputils-arping curl wrk iperf3 tcpdump ethtool
+	# a real server that reads the PROXY protocol (test_lb_x_proxy)
+	nginx-light
 	# scripting helpers used by tests/ and deploy/
 	jq socat procps psmisc kmod coreutils util-linux findutils grep sed
 	# make bench: instruction counts (callgrind)
