@@ -153,6 +153,32 @@ START_TEST(test_svc_add_edit_del)
 }
 END_TEST
 
+/* --proxy-protocol and --toa: TCP virtual services only; an edit of the
+ * scheduler flags keeps them. */
+START_TEST(test_svc_client_address)
+{
+	struct ctl_svc_key k = key_of(IPPROTO_TCP, "10.0.0.100", 80);
+	struct ctl_svc_args e = { k, -1, -1, 2, 1 };
+	struct ctl_svc_args u = { key_of(IPPROTO_UDP, "10.0.0.100", 53), -1, 0, 2, -1 };
+	const struct dpvs_service *s = &dpvs_lb_svcs(&set->lb)[0];
+
+	ck_assert_int_eq(svc_add(IPPROTO_TCP, "10.0.0.100", 80, DPVS_SCHED_RR), 0);
+	ck_assert_int_eq(ctl_svc_edit(set, &e, err, sizeof(err)), 0);
+	ck_assert_uint_eq(s->flags & CTL_SVC_F_ADDR, DPVS_SVC_F_PP_V2 | DPVS_SVC_F_TOA);
+	e = (struct ctl_svc_args){ k, -1, (int)DPVS_SVC_F_HASHED, -1, -1 };
+	ck_assert_int_eq(ctl_svc_edit(set, &e, err, sizeof(err)), 0);
+	ck_assert_uint_eq(s->flags & (CTL_SVC_F_ADDR | DPVS_SVC_F_HASHED),
+			  DPVS_SVC_F_PP_V2 | DPVS_SVC_F_TOA | DPVS_SVC_F_HASHED);
+	e = (struct ctl_svc_args){ k, -1, -1, 1, 0 };
+	ck_assert_int_eq(ctl_svc_edit(set, &e, err, sizeof(err)), 0);
+	ck_assert_uint_eq(s->flags & CTL_SVC_F_ADDR, DPVS_SVC_F_PP_V1);
+	EXPECT_REFUSED(ctl_svc_add(set, &u, err, sizeof(err)), -CTL_EINVAL, "over UDP");
+	u.pp = -1;
+	u.toa = 1;
+	EXPECT_REFUSED(ctl_svc_add(set, &u, err, sizeof(err)), -CTL_EINVAL, "--toa is for TCP");
+}
+END_TEST
+
 START_TEST(test_svc_refusals)
 {
 	struct ctl_svc_key k = key_of(IPPROTO_TCP, "10.0.0.200", 80);
@@ -723,6 +749,7 @@ lb_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_svc_add_edit_del);
 	tcase_add_test(tc, test_svc_refusals);
+	tcase_add_test(tc, test_svc_client_address);
 	tcase_add_test(tc, test_dest_add_edit_del);
 	tcase_add_test(tc, test_dest_refusals);
 	tcase_add_test(tc, test_laddr);
