@@ -1,6 +1,7 @@
 /*
  * The client's address for full-NAT real servers (proxy_proto.h, the
- * design in docs/tcp.md): the PROXY protocol header and the TOA option.
+ * user-facing description in README.md, "The client's address for full-NAT
+ * real servers"): the PROXY protocol header and the TOA option.
  *
  * PROXY protocol (v1 "PROXY TCP4 client vip cport vport\r\n", v2 the binary
  * header with the address family and the same four values): the header
