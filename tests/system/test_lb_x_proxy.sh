@@ -132,6 +132,6 @@ if nsc $X curl -sS --max-time 3 -o /dev/null "http://$V/index.html" 2>/dev/null;
 fi
 log "ok: off: nginx refuses a connection without the header"
 assert_not_contains "-L -n without the flag" "proxy-protocol" "$(ctl $X -L -n)"
-log "drops: $(drops_nonzero $X)"
+log "redirects (replies that reached the other worker): $(redirects $X); drops: $(drops_nonzero $X)"
 lb_node_done $X
 exit 0
