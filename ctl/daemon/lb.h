@@ -42,8 +42,9 @@ struct ctl_svc_args {
 	struct ctl_svc_key key;
 	int sched;                     /* enum dpvs_sched_id; -1 = keep (edit) */
 	int flags;                     /* DPVS_SVC_F_* but CTL_SVC_F_ADDR; -1 = keep (edit) */
-	int pp;                        /* PROXY protocol: 0 off, 1 v1, 2 v2; -1 = keep */
-	int toa;                       /* TOA: 0 off, 1 on; -1 = keep */
+	int pp;                        /* PROXY protocol: 1 v1, 2 v2, -1 off; 0: off
+					* (add), keep (edit) */
+	int toa;                       /* TOA: 1 on, -1 off; 0: off (add), keep (edit) */
 };
 
 /* The flags of the client's address for full-NAT (--proxy-protocol, --toa):

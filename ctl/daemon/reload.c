@@ -360,8 +360,8 @@ diff_svc(struct diff *d, uint32_t ti)
 	op->u.svc.key = k;
 	op->u.svc.sched = t->sched_id;
 	op->u.svc.flags = (int)(t->flags & mask & ~CTL_SVC_F_ADDR);
-	op->u.svc.pp = (t->flags & DPVS_SVC_F_PP_V2) ? 2 : (t->flags & DPVS_SVC_F_PP_V1) ? 1 : 0;
-	op->u.svc.toa = (t->flags & DPVS_SVC_F_TOA) ? 1 : 0;
+	op->u.svc.pp = (t->flags & DPVS_SVC_F_PP_V2) ? 2 : (t->flags & DPVS_SVC_F_PP_V1) ? 1 : -1;
+	op->u.svc.toa = (t->flags & DPVS_SVC_F_TOA) ? 1 : -1;
 	d->res->svc[c == NULL ? CTL_RL_ADD : CTL_RL_EDIT]++;
 }
 

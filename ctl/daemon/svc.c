@@ -238,11 +238,11 @@ svc_addr_flags(const struct ctl_svc_args *a, uint8_t proto, int is_match, uint32
 {
 	uint32_t f = cur & CTL_SVC_F_ADDR;
 
-	if (a->pp >= 0)
+	if (a->pp != 0)
 		f = (f & ~(uint32_t)(DPVS_SVC_F_PP_V1 | DPVS_SVC_F_PP_V2)) |
 		    (a->pp == 1 ? DPVS_SVC_F_PP_V1 : a->pp == 2 ? DPVS_SVC_F_PP_V2 : 0);
-	if (a->toa >= 0)
-		f = (f & ~(uint32_t)DPVS_SVC_F_TOA) | (a->toa ? DPVS_SVC_F_TOA : 0);
+	if (a->toa != 0)
+		f = (f & ~(uint32_t)DPVS_SVC_F_TOA) | (a->toa > 0 ? DPVS_SVC_F_TOA : 0);
 	if (f != 0 && (is_match || proto != IPPROTO_TCP))
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "%s is for TCP virtual services "
 				"(full-NAT): %s", (f & DPVS_SVC_F_TOA) && !(f & ~DPVS_SVC_F_TOA) ?
