@@ -28,6 +28,8 @@ PACKAGES=(
 	# flood (test_ye_kni_flood): BGP between two BIRDs, a SYN flood toward
 	# the kernel
 	bird2 hping3
+	# a real server that reads the PROXY protocol (test_lb_x_proxy)
+	nginx-light
 	# scripting helpers used by tests/ and deploy/
 	jq socat procps psmisc kmod coreutils util-linux findutils grep sed
 	# make bench: instruction counts (callgrind)

@@ -103,6 +103,11 @@ struct dpvs_tcp_track {
 #define DPVS_SEQX_TS      0x2u   /* both sides use timestamps: ts_delta applies */
 #define DPVS_SEQX_SP_WAIT 0x4u   /* SYN proxy: our SYN went to the real server */
 #define DPVS_SEQX_SP_SACK 0x8u   /* SYN proxy: the client allowed SACK */
+#define DPVS_SEQX_PP      0x10u  /* a PROXY protocol header goes before the
+				  * client's byte pp_seq (proxy_proto.c) */
+#define DPVS_SEQX_PP_SENT 0x20u  /* it went: seq_delta[DPVS_DIR_IN] holds pp_len */
+#define DPVS_SEQX_TOA     0x40u  /* the TOA option goes on the client's ACKs
+				  * until the real server sends a non-SYN */
 #define DPVS_SEQX_NO_WSCALE 0xffu /* sp_wscale: the client sent no window scale */
 
 struct dpvs_seqx {
@@ -116,6 +121,11 @@ struct dpvs_seqx {
 	uint32_t sp_tsval;              /* the client's TSval in its ACK */
 	uint32_t sp_tsecr;              /* the TSval we sent in our SYN+ACK (its echo) */
 	uint64_t held;                  /* struct rte_mbuf * of the client's, or 0 */
+	uint32_t pp_seq;                /* DPVS_SEQX_PP: the client's first data
+					 * byte (its ISN + 1), in its own space */
+	uint8_t pp_len;                 /* the header's length in bytes */
+	uint8_t pp_ver;                 /* 1 or 2 */
+	uint16_t pp_pad;
 } __rte_aligned(8);
 
 struct dpvs_conn {
@@ -153,8 +163,8 @@ struct dpvs_conn {
 } __rte_aligned(8);
 
 _Static_assert(sizeof(struct dpvs_tcp_track) == 20, "dpvs_tcp_track layout");
-_Static_assert(sizeof(struct dpvs_seqx) == 40, "dpvs_seqx layout");
-_Static_assert(sizeof(struct dpvs_conn) == 272, "dpvs_conn layout");
+_Static_assert(sizeof(struct dpvs_seqx) == 48, "dpvs_seqx layout");
+_Static_assert(sizeof(struct dpvs_conn) == 280, "dpvs_conn layout");
 
 struct dpvs_conn_table {
 	uint32_t magic;                 /* DPVS_SHM_MAGIC once created */

@@ -43,7 +43,7 @@
 #include "capture.h"
 
 #define DPVS_SHM_MAGIC      0x4d535044u /* "DPSM" */
-#define DPVS_LAYOUT_VERSION 9
+#define DPVS_LAYOUT_VERSION 10
 
 #define DPVS_MAX_PORTS   8
 #define DPVS_MAX_WORKERS 16

@@ -112,6 +112,12 @@ struct dpvs_timeouts {
 #define DPVS_SVC_F_SYNPROXY 0x4u     /* TCP: SYN cookies answer the SYNs, the real
 				      * server sees a connection only after the
 				      * client's valid ACK (worker/ipvs/synproxy.c) */
+#define DPVS_SVC_F_PP_V1  0x8u       /* TCP, full-NAT: a PROXY protocol v1 header */
+#define DPVS_SVC_F_PP_V2  0x10u      /* ... v2 (binary) header, before the client's
+				      * first byte to the real server
+				      * (worker/ipvs/proxy_proto.c) */
+#define DPVS_SVC_F_TOA    0x20u      /* TCP, full-NAT: the TOA option (kind 254) on
+				      * the client's handshake ACKs */
 #define DPVS_SVC_F_DIRTY  0x80000000u /* dpvs-ctl only: its sched table is stale */
 
 /* A service. Its dest list is svc_dests row `slot` (caps.svc_dests entries,

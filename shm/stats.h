@@ -97,6 +97,15 @@
 					    * (one is, or it has no data) */    \
 	X(SYNPROXY_NO_MBUF, "synproxy_no_mbuf") /* no mbuf for our SYN to the  \
 					     * real server or our ACK */         \
+	/* PROXY protocol (worker/ipvs/proxy_proto.c) */                        \
+	X(PP_TOO_BIG, "proxy_proto_too_big") /* the first data segment with the \
+					     * header over the MTU with DF:     \
+					     * ICMP fragmentation needed sent */\
+	X(PP_NO_ROOM, "proxy_proto_no_room") /* no headroom in the mbuf for   \
+					     * the header */                    \
+	X(PP_WAIT, "proxy_proto_wait")     /* client data after its first byte \
+					    * before the header went (the      \
+					    * client sends it again) */         \
 	X(REDIR_RING_FULL, "redir_ring_full") /* owner's redirect ring full */  \
 	X(NO_ROUTE, "no_route")            /* no route to the destination */    \
 	X(TTL_EXPIRED, "ttl_expired")      /* forwarded TTL/hop limit ran out */\
@@ -156,8 +165,13 @@
 	X(SYNPROXY_SYNACK, "synproxy_syn_ack") /* SYN cookies sent */          \
 	X(SYNPROXY_OPENED, "synproxy_opened") /* valid ACKs: connections made */\
 	X(SYNPROXY_RST, "synproxy_server_rst") /* the real server refused: RST \
-					    * to the client */ \
-	X(KNI_MIRROR, "kni_mirror")        /* forward2kni copies to the kernel */
+					    * to the client */                  \
+	X(KNI_MIRROR, "kni_mirror")        /* forward2kni copies to the kernel */\
+	X(PP_INSERTED, "proxy_proto_inserted") /* PROXY protocol headers put in \
+					    * (a retransmission: again) */     \
+	X(TOA_ADDED, "toa_added")          /* TOA options put in */             \
+	X(TOA_NO_ROOM, "toa_no_room")      /* a segment left without it: no    \
+					    * option space, MTU or headroom */
 
 #define DPVS_X_ENUM_DROP(n, s) DPVS_DROP_##n,
 enum dpvs_drop_reason { DPVS_DROP_REASONS(DPVS_X_ENUM_DROP) DPVS_DROP_MAX };

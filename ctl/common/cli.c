@@ -276,10 +276,11 @@ static const struct cli_command cli_commands[] = {
 	{ "version", NULL, parse_version, "version", false, false },
 	/* the load balancer, in ipvsadm's words */
 	{ "-A", NULL, ctl_cli_svc_add, "-A -t|-u VIP:PORT [-s rr|wrr|lc|wlc|mh|conhash] "
-	  "[-b hash-port] [--synproxy on|off]", true, false },
+	  "[-b hash-port] [--synproxy on|off] [--proxy-protocol v1|v2|off] [--toa on|off]",
+	  true, false },
 	{ "--add-service", NULL, ctl_cli_svc_add, NULL, true, false },
 	{ "-E", NULL, ctl_cli_svc_edit, "-E -t|-u VIP:PORT [-s SCHED] [-b hash-port|none] "
-	  "[--synproxy on|off]", true, false },
+	  "[--synproxy on|off] [--proxy-protocol v1|v2|off] [--toa on|off]", true, false },
 	{ "--edit-service", NULL, ctl_cli_svc_edit, NULL, true, false },
 	{ "-D", NULL, ctl_cli_svc_del, "-D -t|-u VIP:PORT", true, false },
 	{ "--delete-service", NULL, ctl_cli_svc_del, NULL, true, false },

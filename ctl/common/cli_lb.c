@@ -188,6 +188,24 @@ cli_service(int argc, char *const argv[], bool want_sched, int *rc, char *err, s
 				*rc = dpvs_errf(err, errlen, CTL_CLI_BADARG,
 						   "unknown scheduler flag \"%s\" (hash-port, none)", v);
 			}
+		} else if (want_sched && is_opt(argv[i], "--proxy-protocol", NULL)) {
+			*rc = cli_value(argc, argv, &i, &v, err, errlen);
+			if (*rc == CTL_CLI_OK && strcmp(v, "v1") != 0 && strcmp(v, "v2") != 0 &&
+			    strcmp(v, "off") != 0)
+				*rc = dpvs_errf(err, errlen, CTL_CLI_BADARG,
+						"--proxy-protocol %s: v1, v2 or off", v);
+			if (*rc == CTL_CLI_OK) {
+				cli_str_free(s->proxy_protocol);
+				s->proxy_protocol = ctl_pb_strdup(v);
+			}
+		} else if (want_sched && is_opt(argv[i], "--toa", NULL)) {
+			*rc = cli_value(argc, argv, &i, &v, err, errlen);
+			if (*rc == CTL_CLI_OK && strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
+				*rc = dpvs_errf(err, errlen, CTL_CLI_BADARG, "--toa %s: on or off", v);
+			if (*rc == CTL_CLI_OK) {
+				cli_str_free(s->toa);
+				s->toa = ctl_pb_strdup(v);
+			}
 		} else {
 			*rc = cli_unexpected(argv[i], err, errlen);
 		}

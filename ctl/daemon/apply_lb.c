@@ -126,6 +126,19 @@ svc_args_from_msg(const struct dpvs_root *root, const Dpvs__Service *m, struct c
 	else if (m->synproxy != NULL && m->synproxy[0] != '\0')
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "--synproxy %s: on or off",
 				m->synproxy);
+	if (m->proxy_protocol != NULL && m->proxy_protocol[0] != '\0') {
+		a->pp = strcmp(m->proxy_protocol, "v1") == 0 ? 1 :
+			strcmp(m->proxy_protocol, "v2") == 0 ? 2 :
+			strcmp(m->proxy_protocol, "off") == 0 ? -1 : -2;
+		if (a->pp == -2)
+			return dpvs_errf(err, errlen, -CTL_EINVAL,
+					"--proxy-protocol %s: v1, v2 or off", m->proxy_protocol);
+	}
+	if (m->toa != NULL && m->toa[0] != '\0') {
+		a->toa = strcmp(m->toa, "on") == 0 ? 1 : strcmp(m->toa, "off") == 0 ? -1 : -2;
+		if (a->toa == -2)
+			return dpvs_errf(err, errlen, -CTL_EINVAL, "--toa %s: on or off", m->toa);
+	}
 	return 0;
 }
 

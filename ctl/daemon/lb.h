@@ -43,7 +43,14 @@ struct ctl_svc_args {
 	int sched;                     /* enum dpvs_sched_id; -1 = keep (edit) */
 	int flags;                     /* DPVS_SVC_F_HASHED; -1 = keep (edit) */
 	int synproxy;                  /* 1 on, -1 off; 0: off (add), keep (edit) */
+	int pp;                        /* PROXY protocol: 1 v1, 2 v2, -1 off; 0: off
+					* (add), keep (edit) */
+	int toa;                       /* TOA: 1 on, -1 off; 0: off (add), keep (edit) */
 };
+
+/* The flags of the client's address for full-NAT (--proxy-protocol, --toa):
+ * set by pp and toa, kept by a change of the scheduler flags. */
+#define CTL_SVC_F_ADDR (DPVS_SVC_F_PP_V1 | DPVS_SVC_F_PP_V2 | DPVS_SVC_F_TOA)
 
 struct ctl_dest_args {
 	struct ctl_svc_key svc;

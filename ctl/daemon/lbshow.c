@@ -124,6 +124,17 @@ svc_msg(struct dpvs_shm *shm, const struct dpvs_lb_tables *lb, uint16_t slot,
 
 		*f = ctl_pb_strdup("hash-port");
 	}
+	if ((s->flags & (DPVS_SVC_F_PP_V1 | DPVS_SVC_F_PP_V2)) != 0) {
+		char **f = ctl_pb_append(&m->flags, &m->n_flags, sizeof(*f));
+
+		*f = ctl_pb_strdup((s->flags & DPVS_SVC_F_PP_V2) != 0 ? "proxy-protocol-v2" :
+									  "proxy-protocol-v1");
+	}
+	if ((s->flags & DPVS_SVC_F_TOA) != 0) {
+		char **f = ctl_pb_append(&m->flags, &m->n_flags, sizeof(*f));
+
+		*f = ctl_pb_strdup("toa");
+	}
 	for (j = 0; j < s->ndests && j < lb->caps.svc_dests; j++) {
 		Dpvs__DestInfo **d;
 

@@ -362,6 +362,8 @@ diff_svc(struct diff *d, uint32_t ti)
 	op->u.svc.sched = t->sched_id;
 	op->u.svc.flags = (int)(t->flags & DPVS_SVC_F_HASHED);
 	op->u.svc.synproxy = (t->flags & DPVS_SVC_F_SYNPROXY) != 0 ? 1 : -1;
+	op->u.svc.pp = (t->flags & DPVS_SVC_F_PP_V2) ? 2 : (t->flags & DPVS_SVC_F_PP_V1) ? 1 : -1;
+	op->u.svc.toa = (t->flags & DPVS_SVC_F_TOA) ? 1 : -1;
 	d->res->svc[c == NULL ? CTL_RL_ADD : CTL_RL_EDIT]++;
 }
 

@@ -167,6 +167,11 @@ save_lb(const struct dpvs_root *root, const struct dpvs_lb_tables *lb, FILE *out
 			fputs(" -b hash-port", out);
 		if ((s->flags & DPVS_SVC_F_SYNPROXY) != 0)
 			fputs(" --synproxy on", out);
+		if ((s->flags & (DPVS_SVC_F_PP_V1 | DPVS_SVC_F_PP_V2)) != 0)
+			fprintf(out, " --proxy-protocol %s",
+				(s->flags & DPVS_SVC_F_PP_V2) != 0 ? "v2" : "v1");
+		if ((s->flags & DPVS_SVC_F_TOA) != 0)
+			fputs(" --toa on", out);
 		fputc('\n', out);
 		save_laddrs(root, lb, (uint16_t)objs[i].slot, 0, out);
 	}

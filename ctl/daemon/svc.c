@@ -250,9 +250,10 @@ svc_sched_flags_check(const struct ctl_svc_args *a, char *err, size_t errlen)
 {
 	if (a->sched >= DPVS_SCHED_MAX)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "unknown scheduler %d", a->sched);
-	/* the SYN proxy's bit is a->synproxy's; a reload's flags may carry it */
+	/* the SYN proxy's and the address bits are a->synproxy's, pp's and
+	 * toa's; a reload's flags may carry them */
 	if (a->flags > 0 &&
-	    (a->flags & ~(int)(DPVS_SVC_F_HASHED | DPVS_SVC_F_SYNPROXY)) != 0)
+	    (a->flags & ~(int)(DPVS_SVC_F_HASHED | DPVS_SVC_F_SYNPROXY | CTL_SVC_F_ADDR)) != 0)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "unknown service flags 0x%x",
 				(unsigned int)a->flags);
 	return 0;
@@ -293,6 +294,29 @@ svc_synproxy_check(const struct dpvs_lb_tables *lb, const struct ctl_svc_key *k,
 	return 0;
 }
 
+/* The address flags of a service of proto and VIP family after args a (cur: its flags
+ * now); -1 with err set when the service cannot have them. */
+static int
+svc_addr_flags(const struct ctl_svc_args *a, uint8_t proto, uint8_t family, int is_match,
+	       uint32_t cur, uint32_t *out, char *err, size_t errlen)
+{
+	uint32_t f = cur & CTL_SVC_F_ADDR;
+
+	if (a->pp != 0)
+		f = (f & ~(uint32_t)(DPVS_SVC_F_PP_V1 | DPVS_SVC_F_PP_V2)) |
+		    (a->pp == 1 ? DPVS_SVC_F_PP_V1 : a->pp == 2 ? DPVS_SVC_F_PP_V2 : 0);
+	if (a->toa != 0)
+		f = (f & ~(uint32_t)DPVS_SVC_F_TOA) | (a->toa > 0 ? DPVS_SVC_F_TOA : 0);
+	if (f != 0 && (is_match || proto != IPPROTO_TCP || family != DPVS_AF_INET))
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "%s is for TCP virtual services "
+				"(full-NAT): %s", (f & DPVS_SVC_F_TOA) && !(f & ~DPVS_SVC_F_TOA) ?
+				"--toa" : "--proxy-protocol", is_match ? "not a match service" :
+				proto != IPPROTO_TCP ? "the PROXY protocol over UDP (v2 DGRAM) is "
+				"not built" : "IPv4 services only (not yet IPv6)");
+	*out = f;
+	return 0;
+}
+
 int
 ctl_svc_add(struct dpvs_config_set *set, const struct ctl_svc_args *a, char *err,
 	    size_t errlen)
@@ -301,7 +325,7 @@ ctl_svc_add(struct dpvs_config_set *set, const struct ctl_svc_args *a, char *err
 	struct dpvs_service *s;
 	uint8_t sched = (uint8_t)(a->sched >= 0 ? a->sched : DPVS_SCHED_WLC);
 	char ks[CTL_KEY_STR];
-	uint32_t i;
+	uint32_t i, af = 0;
 	int rc;
 
 	rc = svc_key_check(&a->key, err, errlen);
@@ -309,6 +333,9 @@ ctl_svc_add(struct dpvs_config_set *set, const struct ctl_svc_args *a, char *err
 		rc = svc_sched_flags_check(a, err, errlen);
 	if (rc == 0 && a->synproxy > 0)
 		rc = svc_synproxy_check(lb, &a->key, -1, err, errlen);
+	if (rc == 0)
+		rc = svc_addr_flags(a, a->key.proto, a->key.vip.family, a->key.is_match, 0, &af, err,
+				    errlen);
 	if (rc != 0)
 		return rc;
 	ctl_svc_key_str(&a->key, ks, sizeof(ks));
@@ -337,7 +364,7 @@ ctl_svc_add(struct dpvs_config_set *set, const struct ctl_svc_args *a, char *err
 	s->id = lb->next_id++;
 	s->proto = a->key.proto;
 	s->sched_id = sched;
-	s->flags = a->flags > 0 ? (uint32_t)a->flags & DPVS_SVC_F_HASHED : 0;
+	s->flags = (a->flags > 0 ? (uint32_t)a->flags & DPVS_SVC_F_HASHED : 0) | af;
 	if (a->synproxy > 0)
 		s->flags |= DPVS_SVC_F_SYNPROXY;
 	lb->svc_free = i + 1;
@@ -359,6 +386,7 @@ ctl_svc_edit(struct dpvs_config_set *set, const struct ctl_svc_args *a, char *er
 	     size_t errlen)
 {
 	struct dpvs_service *s;
+	uint32_t af;
 	int rc, i;
 
 	rc = svc_key_check(&a->key, err, errlen);
@@ -375,6 +403,10 @@ ctl_svc_edit(struct dpvs_config_set *set, const struct ctl_svc_args *a, char *er
 			return rc;
 	}
 	s = dpvs_lb_svc(&set->lb, (uint32_t)i);
+	rc = svc_addr_flags(a, s->proto, a->key.vip.family, (s->flags & DPVS_SVC_F_MATCH) != 0,
+			    s->flags, &af, err, errlen);
+	if (rc != 0)
+		return rc;
 	if (a->sched >= 0 && ctl_sched_wants_table((uint8_t)a->sched) &&
 	    ctl_sched_table_get(&set->lb, (uint16_t)i) != 0)
 		return dpvs_errf(err, errlen, -CTL_EFULL,
@@ -389,6 +421,7 @@ ctl_svc_edit(struct dpvs_config_set *set, const struct ctl_svc_args *a, char *er
 		s->flags |= DPVS_SVC_F_SYNPROXY;
 	else if (a->synproxy < 0)
 		s->flags &= ~DPVS_SVC_F_SYNPROXY;
+	s->flags = (s->flags & ~CTL_SVC_F_ADDR) | af;
 	if (!ctl_sched_wants_table(s->sched_id))
 		ctl_sched_table_put(&set->lb, (uint16_t)i);
 	ctl_sched_mark(&set->lb, (uint16_t)i);

@@ -75,7 +75,7 @@ key_of(uint8_t proto, const char *vip, uint16_t port)
 static int
 svc_add(uint8_t proto, const char *vip, uint16_t port, int sched)
 {
-	struct ctl_svc_args a = { key_of(proto, vip, port), sched, 0, 0 };
+	struct ctl_svc_args a = { key_of(proto, vip, port), sched, 0, 0, 0, 0 };
 
 	return ctl_svc_add(set, &a, err, sizeof(err));
 }
@@ -126,7 +126,7 @@ addr_add(const char *ip, unsigned int len, uint16_t port)
 START_TEST(test_svc_add_edit_del)
 {
 	struct ctl_svc_key k = key_of(IPPROTO_TCP, "10.0.0.100", 80);
-	struct ctl_svc_args e = { k, DPVS_SCHED_WRR, -1, 0 };
+	struct ctl_svc_args e = { k, DPVS_SCHED_WRR, -1, 0, 0, 0 };
 	int s;
 
 	ck_assert_int_eq(svc_add(IPPROTO_TCP, "10.0.0.100", 80, DPVS_SCHED_RR), 0);
@@ -153,11 +153,44 @@ START_TEST(test_svc_add_edit_del)
 }
 END_TEST
 
+/* --proxy-protocol and --toa: TCP virtual services only; an edit of the
+ * scheduler flags keeps them. */
+START_TEST(test_svc_client_address)
+{
+	struct ctl_svc_key k = key_of(IPPROTO_TCP, "10.0.0.100", 80);
+	struct ctl_svc_args e = { .key = k, .sched = -1, .flags = -1, .pp = 2, .toa = 1 };
+	struct ctl_svc_args u = { .key = key_of(IPPROTO_UDP, "10.0.0.100", 53), .sched = -1,
+				  .pp = 2 };
+	struct ctl_svc_args v6 = { .key = key_of(IPPROTO_TCP, "fd00::100", 80), .sched = -1,
+				   .toa = 1 };
+	const struct dpvs_service *s = &dpvs_lb_svcs(&set->lb)[0];
+
+	ck_assert_int_eq(svc_add(IPPROTO_TCP, "10.0.0.100", 80, DPVS_SCHED_RR), 0);
+	ck_assert_int_eq(ctl_svc_edit(set, &e, err, sizeof(err)), 0);
+	ck_assert_uint_eq(s->flags & CTL_SVC_F_ADDR, DPVS_SVC_F_PP_V2 | DPVS_SVC_F_TOA);
+	e = (struct ctl_svc_args){ .key = k, .sched = -1, .flags = (int)DPVS_SVC_F_HASHED };
+	ck_assert_int_eq(ctl_svc_edit(set, &e, err, sizeof(err)), 0);
+	ck_assert_uint_eq(s->flags & (CTL_SVC_F_ADDR | DPVS_SVC_F_HASHED),
+			  DPVS_SVC_F_PP_V2 | DPVS_SVC_F_TOA | DPVS_SVC_F_HASHED);
+	e = (struct ctl_svc_args){ .key = k, .sched = -1, .flags = -1, .pp = 1, .toa = -1 };
+	ck_assert_int_eq(ctl_svc_edit(set, &e, err, sizeof(err)), 0);
+	ck_assert_uint_eq(s->flags & CTL_SVC_F_ADDR, DPVS_SVC_F_PP_V1);
+	e = (struct ctl_svc_args){ .key = k, .sched = -1, .flags = -1, .pp = -1 };
+	ck_assert_int_eq(ctl_svc_edit(set, &e, err, sizeof(err)), 0);
+	ck_assert_uint_eq(s->flags & CTL_SVC_F_ADDR, 0);
+	EXPECT_REFUSED(ctl_svc_add(set, &u, err, sizeof(err)), -CTL_EINVAL, "over UDP");
+	u.pp = 0;
+	u.toa = 1;
+	EXPECT_REFUSED(ctl_svc_add(set, &u, err, sizeof(err)), -CTL_EINVAL, "--toa is for TCP");
+	EXPECT_REFUSED(ctl_svc_add(set, &v6, err, sizeof(err)), -CTL_EINVAL, "IPv4 services only");
+}
+END_TEST
+
 START_TEST(test_svc_refusals)
 {
 	struct ctl_svc_key k = key_of(IPPROTO_TCP, "10.0.0.200", 80);
-	struct ctl_svc_args e = { k, DPVS_SCHED_RR, -1, 0 };
-	struct ctl_svc_args v6 = { key_of(IPPROTO_TCP, "fe80::1", 80), 0, 0, 0 };
+	struct ctl_svc_args e = { k, DPVS_SCHED_RR, -1, 0, 0, 0 };
+	struct ctl_svc_args v6 = { key_of(IPPROTO_TCP, "fe80::1", 80), 0, 0, 0, 0, 0 };
 	int i;
 
 	ck_assert_int_eq(svc_add(IPPROTO_TCP, "10.0.0.100", 80, DPVS_SCHED_RR), 0);
@@ -610,9 +643,9 @@ END_TEST
 START_TEST(test_match_services_and_snat)
 {
 	struct ctl_svc_args a = { match_key("proto=tcp,src-range=10.9.0.1-10.9.0.99,oif=dpdk1"),
-				  DPVS_SCHED_RR, 0, 0 };
+				  DPVS_SCHED_RR, 0, 0, 0, 0 };
 	struct ctl_svc_args u = { match_key("proto=udp,src-range=10.9.0.1-10.9.0.99,iif=dpdk0"),
-				  DPVS_SCHED_RR, 0, 0 };
+				  DPVS_SCHED_RR, 0, 0, 0, 0 };
 	struct ctl_dest_args d;
 	struct ctl_laddr_args la;
 	struct dpvs_addr_entry e;
@@ -730,6 +763,7 @@ lb_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_svc_add_edit_del);
 	tcase_add_test(tc, test_svc_refusals);
+	tcase_add_test(tc, test_svc_client_address);
 	tcase_add_test(tc, test_dest_add_edit_del);
 	tcase_add_test(tc, test_dest_refusals);
 	tcase_add_test(tc, test_laddr);

@@ -113,6 +113,30 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
+/* The client's address for full-NAT (--proxy-protocol, --toa): loaded from
+ * a file, saved as the canonical options, loaded again the same; -E with -b
+ * keeps them, -E --proxy-protocol off clears only that. */
+START_TEST(test_round_trip_client_address)
+{
+	char *t1, *t2;
+
+	load(a, "-A -t 10.0.0.100:80 -s rr --toa on --proxy-protocol v1\n"
+		"-A -t 10.0.0.100:81 -s mh --proxy-protocol v2 -b hash-port\n"
+		"-E -t 10.0.0.100:80 -b none\n"
+		"-E -t 10.0.0.100:81 --proxy-protocol off --toa on\n"
+		"-E -t 10.0.0.100:81 --proxy-protocol v2\n");
+	t1 = save_of(a);
+	ck_assert_str_eq(t1, "-A -t 10.0.0.100:80 -s rr --proxy-protocol v1 --toa on\n"
+			     "-A -t 10.0.0.100:81 -s mh -b hash-port --proxy-protocol v2 --toa on\n");
+	load(b, t1);
+	t2 = save_of(b);
+	ck_assert_str_eq(t1, t2);
+	ck_assert(TCTL_SAME(a, b));
+	free(t1);
+	free(t2);
+}
+END_TEST
+
 /* Every forwarding mode and the match services of SNAT, as the operator
  * writes them (ipvsadm's -m -g -i, DPVS's -J, -r ADDR:0) and as save
  * prints them back (-b MODE, the canonical match text). */
@@ -393,6 +417,7 @@ save_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_round_trip);
+	tcase_add_test(tc, test_round_trip_client_address);
 	tcase_add_test(tc, test_round_trip_modes);
 	tcase_add_test(tc, test_round_trip_with_holes);
 	tcase_add_test(tc, test_every_mutation_in_a_file);

@@ -55,6 +55,7 @@
 #include "worker/ipvs/ipvs_priv.h"
 #include "worker/ipvs/lb_counts.h"
 #include "worker/ipvs/lbpath.h"
+#include "worker/ipvs/proxy_proto.h"
 #include "worker/ipvs/seqx.h"
 #include "worker/ipvs/tcp_window.h"
 #include "worker/ipvs/xmit.h"
@@ -218,6 +219,24 @@ ipvs_tcp_in(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	return 0;
 }
 
+/* A segment of a connection that inserts the client's address
+ * (proxy_proto.c): the header or option in (pk's length grows), then the
+ * translation and the mode's rewrite. */
+static struct wk_verdict
+ipvs_pp_xmit(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+	     struct dpvs_conn *c, int dir)
+{
+	struct wk_pkt p2 = *pk;
+	enum dpvs_drop_reason why = wk_pp_seg(ctx, m, &p2, c, dir);
+	struct rte_tcp_hdr *th;
+
+	if (why != DPVS_DROP_MAX)
+		return wk_drop(why);
+	th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, p2.l4_off);
+	wk_seqx_apply(th, (uint32_t)(th->data_off >> 4) * 4, &c->sx, dir);
+	return wk_xmit(ctx, m, &p2, c, dir);
+}
+
 struct wk_verdict
 wk_ipvs_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk, uint32_t idx,
 	      int dir, int fresh)
@@ -263,6 +282,8 @@ wk_ipvs_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk
 			rd->outbytes += bytes;
 		}
 	}
+	if (unlikely(c->sx.flags & (DPVS_SEQX_PP | DPVS_SEQX_TOA)))
+		return ipvs_pp_xmit(ctx, m, pk, c, dir);
 	if (c->sx.flags & DPVS_SEQX_ON) {
 		struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *,
 								 pk->l4_off);

@@ -35,6 +35,7 @@
 #include "worker/ipvs/ipvs_priv.h"
 #include "worker/ipvs/lb_counts.h"
 #include "worker/ipvs/lbpath.h"
+#include "worker/ipvs/proxy_proto.h"
 #include "worker/ipvs/xmit.h"
 
 #define WK_LPORT_TRIES 64     /* ports tried per local address */
@@ -197,6 +198,8 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, const struct wk_tcp_seg *s
 	c->dport = pl->dport;
 	c->in_port = p;
 	c->out_port = pl->out_port;
+	if (seg != NULL && (s->flags & (DPVS_SVC_F_PP_V1 | DPVS_SVC_F_PP_V2 | DPVS_SVC_F_TOA)))
+		wk_pp_conn_init(c, s->flags, seg->seq);
 	if (seg != NULL && wk_xmit_oneway(c->fwd_mode))
 		wk_tcp_track_init_oneway(c->trk, seg);
 	else if (seg != NULL)

@@ -44,6 +44,7 @@
 #include "worker/ipvs/conn_table.h"
 #include "worker/ipvs/ipvs_priv.h"
 #include "worker/ipvs/lbpath.h"
+#include "worker/ipvs/proxy_proto.h"
 #include "worker/ipvs/seqx.h"
 #include "worker/ipvs/syncookie.h"
 #include "worker/ipvs/xmit.h"
@@ -353,6 +354,7 @@ sp_ack(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *
 	c->sx.sp_mss = mss;
 	c->sx.sp_tsval = o.tsval;
 	c->sx.sp_tsecr = o.tsecr;
+	wk_pp_conn_init(c, dpvs_lb_svc(&ctx->cfg->lb, svc)->flags, seq - 1);
 	wk_send_new(ctx, n, v);
 	ctx->st->event[DPVS_EVENT_SYNPROXY_OPENED]++;
 	if (pk->l4_len > hlen) {
