@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # System test: a node with two workers (two queue pairs on the data port).
 # Both workers run; pings are answered; the node's kernel's ARP requests go
-# out through both workers, and the replies reach the worker that asked
-# through the arp rings if another received them (neigh show lists both);
+# out through both workers (from several of its addresses), and the replies
+# reach the worker that asked through the arp rings if another received them
+# (neigh show lists both);
 # kill -9 of one worker restarts only that one, and the node keeps answering.
 . "$(dirname "$0")/lib.sh"
 need_bins dpvs-primary dpvs-worker dpvs-ctl dpvs-kni-bridge dpvsctl
@@ -23,17 +24,27 @@ rx1="$(worker_stat a 1 rx_pkts)"
 log "rx_pkts: worker 0 $rx0, worker 1 $rx1"
 assert_ge "packets received by the two workers" 11 "$((rx0 + rx1))"
 
-# The node's kernel asks for the client; the bridge hands its frames to the
-# workers in turn, and a worker learns the reply to the request it sent,
-# whichever worker the reply reached (the other passes it on through the
-# arp rings). Ask until both have asked once: both then know the client.
+# The node's kernel asks for the client; the bridge hands an ARP request to
+# the worker its sender and target addresses hash to (kni_bridge/flow.c),
+# and a worker learns the reply to the request it sent, whichever worker the
+# reply reached (the other passes it on through the arp rings). The kernel
+# asks from eight addresses of its own, so that both workers send requests:
+# both then know the client.
+KSRC=()
+for i in 3 4 5 6 7 8 9 10; do
+	KSRC+=("${NA%.1}.$((i + 100))")
+	nsn a ip addr add "${KSRC[-1]}/24" dev dpdk0.kni || fail "addr ${KSRC[-1]} on dpdk0.kni"
+done
 both_know() {
 	ctl a --json neigh show | jq -e --arg ip "$CA" \
 		'[.[] | select(.address == $ip and .state == "reachable") | .workers[]]
 		 | (index(0) != null) and (index(1) != null)'
 }
 ask_until_both_know() {
-	nsn a arping -c 1 -w 1 -I dpdk0.kni "$CA" || return 1
+	local src
+	for src in "${KSRC[@]}"; do
+		nsn a arping -c 1 -w 1 -s "$src" -I dpdk0.kni "$CA" >/dev/null
+	done
 	both_know
 }
 wait_until 15 ask_until_both_know || fail "neighbour $CA not in both workers: $(ctl a neigh show)"
