@@ -23,7 +23,7 @@ struct parse_ctx {
 	char *err;
 	size_t errlen;
 	int seen_global, seen_memory, seen_worker, seen_supervise, seen_tables, seen_metrics,
-	    seen_ctl;
+	    seen_ctl, seen_cpu;
 };
 
 static int
@@ -468,6 +468,59 @@ section_port(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entr
 }
 
 static int
+section_cpu(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry *e, int n)
+{
+	struct conf_cpu *cc = &x->c->cpu;
+	uint16_t cpus[CONF_CPU_MAX];
+	char msg[192];
+	int i, k, m;
+
+	for (i = 0; i < n; i++) {
+		int workers = strcmp(e[i].name, "workers") == 0;
+
+		if (!workers && strcmp(e[i].name, "control") != 0)
+			return conf_fail(x, "[%s] unknown key '%s' (known: workers, control)", sec,
+					 e[i].name);
+		m = cpu_list_parse(e[i].value, cpus, workers ? DPVS_MAX_WORKERS : CONF_CPU_MAX,
+				   msg, sizeof(msg));
+		if (m < 0)
+			return conf_fail(x, "[%s] %s = %s", sec, e[i].name, msg);
+		if (workers) {
+			for (k = 0; k < m; k++)
+				cc->worker_cpu[k] = cpus[k];
+			cc->nworker_cpus = (uint32_t)m;
+			continue;
+		}
+		CPU_ZERO(&cc->control);
+		for (k = 0; k < m; k++)
+			CPU_SET(cpus[k], &cc->control);
+		cc->has_control = 1;
+	}
+	return 0;
+}
+
+/* One CPU per worker, none shared by two workers. */
+static int
+check_cpu(struct parse_ctx *x)
+{
+	const struct conf_cpu *cc = &x->c->cpu;
+	uint32_t i, j;
+
+	if (cc->nworker_cpus == 0)
+		return 0;
+	if (cc->nworker_cpus != x->c->g.nworkers)
+		return conf_fail(x, "[cpu] workers lists %u CPU(s) for %u worker(s): give one CPU "
+				 "per worker", cc->nworker_cpus, x->c->g.nworkers);
+	for (i = 0; i < cc->nworker_cpus; i++)
+		for (j = 0; j < i; j++)
+			if (cc->worker_cpu[i] == cc->worker_cpu[j])
+				return conf_fail(x, "[cpu] workers: CPU %u is given to workers %u and "
+						 "%u: each worker needs a CPU of its own",
+						 cc->worker_cpu[i], j, i);
+	return 0;
+}
+
+static int
 section_once(struct parse_ctx *x, const char *sec, int *seen)
 {
 	if (*seen)
@@ -502,10 +555,12 @@ do_section(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry 
 	if (strcmp(sec, "ctl") == 0)
 		return section_once(x, sec, &x->seen_ctl) != 0 ? -1 :
 			section_ctl(x, sec, e, n);
+	if (strcmp(sec, "cpu") == 0)
+		return section_once(x, sec, &x->seen_cpu) != 0 ? -1 : section_cpu(x, sec, e, n);
 	if (strncmp(sec, "port.", 5) == 0)
 		return section_port(x, sec, e, n);
 	return conf_fail(x, "unknown section [%s] (known: global, memory, worker, supervise, "
-			 "tables, metrics, ctl, port.NAME)", sec);
+			 "tables, metrics, ctl, cpu, port.NAME)", sec);
 }
 
 /* Every line is a comment, a [section] or key = value inside a section.
@@ -646,6 +701,8 @@ check_whole(struct parse_ctx *x)
 				 "killed as hung", c->sup.hang_timeout_ms, c->g.idle_sleep_us);
 	if (dpvs_caps_check(&c->g.caps, msg, sizeof(msg)) != 0)
 		return conf_fail(x, "%s", msg);
+	if (check_cpu(x) != 0)
+		return -1;
 	for (i = 0; i < c->g.nports; i++) {
 		size_t li = strcspn(c->ports[i].devargs, ",");
 
