@@ -30,8 +30,13 @@
 #define DPVS_BENCH_GEN_H
 
 #include <stdint.h>
+#include <string.h>
 
+#include <netinet/in.h>
+
+#include <rte_byteorder.h>
 #include <rte_ether.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
@@ -144,14 +149,69 @@ struct gen {
 /* gen_flows.c */
 int gen_stream_build(struct gen *g, struct gen_stream *s, char *err, size_t len);
 void gen_stream_free(struct gen_stream *s);
-void gen_tuple_of(const struct gen_stream *s, uint16_t q, uint64_t j, struct gen_tuple *t);
 void gen_frame_write(const struct gen_stream *s, uint8_t *buf, const struct gen_tuple *t);
-void gen_frame_patch(const struct gen_stream *s, uint8_t *buf, const struct gen_tuple *t);
 void gen_learn(struct gen_stream *s, const struct rte_mbuf *m);
 int gen_selftest(struct gen *g, char *err, size_t len);
 
 /* gen_tx.c */
 int gen_lcore_main(void *arg);
 void gen_queue_start(struct gen_stream *s, uint64_t limit);
+
+/* Per-packet helpers of the tx lcore (inline: called for every frame).
+ * gen_tuple_of: the tuple of position j of queue q. */
+static inline void
+gen_tuple_of(const struct gen_stream *s, uint16_t q, uint64_t j, struct gen_tuple *t)
+{
+	uint64_t f;
+	uint32_t a;
+	uint16_t p;
+
+	if (s->kind == GEN_K_REPLY) {
+		*t = s->q[q].learned[j];
+		return;
+	}
+	f = j * s->nq + q;
+	a = (uint32_t)(f >> GEN_PORT_BITS);
+	p = (uint16_t)(f & ((1u << GEN_PORT_BITS) - 1));
+	if (s->vary_dst) {
+		t->sip = rte_cpu_to_be_32(s->sip0);
+		t->sport = rte_cpu_to_be_16(s->sport0);
+		t->dip = rte_cpu_to_be_32(s->dip0 + a);
+		t->dport = rte_cpu_to_be_16((uint16_t)(s->dport0 + p));
+	} else {
+		t->sip = rte_cpu_to_be_32(s->sip0 + a);
+		t->sport = rte_cpu_to_be_16((uint16_t)(s->sport0 + p));
+		t->dip = rte_cpu_to_be_32(s->dip0);
+		t->dport = rte_cpu_to_be_16(s->dport0);
+	}
+}
+
+static inline uint16_t
+gen_fold(uint32_t x)
+{
+	x = (x & 0xffff) + (x >> 16);
+	x = (x & 0xffff) + (x >> 16);
+	return (uint16_t)x;
+}
+
+/* The template frame with tuple t: 4 fields and 2 checksums written. */
+static inline void
+gen_frame_patch(const struct gen_stream *s, uint8_t *buf, const struct gen_tuple *t)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(buf + RTE_ETHER_HDR_LEN);
+	uint16_t *ports = (uint16_t *)(ip + 1);
+	uint32_t a = (t->sip & 0xffff) + (t->sip >> 16) + (t->dip & 0xffff) + (t->dip >> 16);
+	uint16_t c;
+
+	ip->src_addr = t->sip;
+	ip->dst_addr = t->dip;
+	ports[0] = t->sport;
+	ports[1] = t->dport;
+	ip->hdr_checksum = (uint16_t)~gen_fold(s->sum_ip + a);
+	c = (uint16_t)~gen_fold(s->sum_l4 + a + t->sport + t->dport);
+	if (c == 0 && s->kind != GEN_K_SYN)
+		c = 0xffff;
+	memcpy(buf + s->l4_csum_off, &c, 2);
+}
 
 #endif

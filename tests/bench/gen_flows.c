@@ -28,32 +28,6 @@
 #define GEN_L4 (GEN_L3 + (uint16_t)sizeof(struct rte_ipv4_hdr))
 #define GEN_SYN_L4LEN ((uint16_t)sizeof(struct rte_tcp_hdr) + 4)
 
-void
-gen_tuple_of(const struct gen_stream *s, uint16_t q, uint64_t j, struct gen_tuple *t)
-{
-	uint64_t f;
-	uint32_t a;
-	uint16_t p;
-
-	if (s->kind == GEN_K_REPLY) {
-		*t = s->q[q].learned[j];
-		return;
-	}
-	f = j * s->nq + q;
-	a = (uint32_t)(f >> GEN_PORT_BITS);
-	p = (uint16_t)(f & ((1u << GEN_PORT_BITS) - 1));
-	if (s->vary_dst) {
-		t->sip = rte_cpu_to_be_32(s->sip0);
-		t->sport = rte_cpu_to_be_16(s->sport0);
-		t->dip = rte_cpu_to_be_32(s->dip0 + a);
-		t->dport = rte_cpu_to_be_16((uint16_t)(s->dport0 + p));
-	} else {
-		t->sip = rte_cpu_to_be_32(s->sip0 + a);
-		t->sport = rte_cpu_to_be_16((uint16_t)(s->sport0 + p));
-		t->dip = rte_cpu_to_be_32(s->dip0);
-		t->dport = rte_cpu_to_be_16(s->dport0);
-	}
-}
 
 static uint16_t
 l4_len(const struct gen_stream *s)
@@ -112,13 +86,6 @@ gen_frame_write(const struct gen_stream *s, uint8_t *buf, const struct gen_tuple
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 }
 
-static inline uint16_t
-fold(uint32_t x)
-{
-	x = (x & 0xffff) + (x >> 16);
-	x = (x & 0xffff) + (x >> 16);
-	return (uint16_t)x;
-}
 
 /* The template's sums without the varying fields (addresses, ports,
  * checksums): raw 16-bit words as they lie in memory, so that adding the
@@ -147,25 +114,6 @@ template_sums(struct gen_stream *s)
 	s->sum_l4 = (uint32_t)rte_raw_cksum(f + GEN_L4, l4len) + rte_raw_cksum(pseudo, 4);
 }
 
-/* The template frame with tuple t: 4 fields and 2 checksums written. */
-void
-gen_frame_patch(const struct gen_stream *s, uint8_t *buf, const struct gen_tuple *t)
-{
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(buf + GEN_L3);
-	uint16_t *ports = (uint16_t *)(buf + GEN_L4);
-	uint32_t a = (t->sip & 0xffff) + (t->sip >> 16) + (t->dip & 0xffff) + (t->dip >> 16);
-	uint16_t c;
-
-	ip->src_addr = t->sip;
-	ip->dst_addr = t->dip;
-	ports[0] = t->sport;
-	ports[1] = t->dport;
-	ip->hdr_checksum = (uint16_t)~fold(s->sum_ip + a);
-	c = (uint16_t)~fold(s->sum_l4 + a + t->sport + t->dport);
-	if (c == 0 && s->kind != GEN_K_SYN)
-		c = 0xffff;
-	memcpy(buf + s->l4_csum_off, &c, 2);
-}
 
 /* Flows per queue: flow f is on queue f % nq. */
 static uint64_t
