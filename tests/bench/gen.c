@@ -7,10 +7,14 @@
  *        [--stream name=S,port=P,kind=udp|syn|reply,src=IP,sport=N,dst=IP,
  *                  dport=N,flows=N,order=seq|random,vary=src|dst,dmac=MAC,
  *                  len=N,learn=P]...
- *        [--burst N] [--prebuild N] [--selftest]
+ *        [--burst N] [--backoff PAUSES] [--refcnt] [--prebuild N] [--selftest]
  *
  * Ports are the EAL's (--vdev=net_memif...,role=client), numbered in order;
- * each is started with N tx and rx queues (default 1); `rx` ports are
+ * --burst: frames per tx burst (default 32, at most 64); --backoff: pauses
+ * after a burst the port took only in part (default 16); --refcnt: streams
+ * of up to --prebuild flows (default 65536) send prebuilt frames held by
+ * their reference count instead of recycled template frames (gen.h).
+ * Each port is started with N tx and rx queues (default 1); `rx` ports are
  * polled (counted; a reply stream learns from its learn port). The main
  * lcore reads commands from stdin, one a line, and answers each with one
  * line (OK ... or ERR ...) on stdout; the first lcore after it sends:
@@ -170,7 +174,7 @@ usage(void)
 			"  [--stream name=S,port=P,kind=udp|syn|reply,src=IP,sport=N,dst=IP,"
 			"dport=N,flows=N,\n"
 			"            order=seq|random,vary=src|dst,dmac=MAC,len=N,learn=P]...\n"
-			"  [--burst N] [--prebuild N] [--selftest]\n");
+			"  [--burst N] [--backoff PAUSES] [--refcnt] [--prebuild N] [--selftest]\n");
 }
 
 /* Streams name ports: the ports (their MACs, queue counts) come first. */
