@@ -19,7 +19,7 @@
  * lcore reads commands from stdin, one a line, and answers each with one
  * line (OK ... or ERR ...) on stdout; the first lcore after it sends:
  *   link SECONDS     wait until every port is up (memif connected; a port
- *                    that did not connect is started again every 200 ms:
+ *                    that did not connect is started again every 2 s:
  *                    none may be polled or sending meanwhile)
  *   start S [N]      send stream S (N packets, then stop by itself)
  *   pass S           send each flow of S once; answers when done
@@ -343,11 +343,13 @@ port_up(const struct gen_port *gp)
 
 /* Wait until every port is up. A memif client does not try again by
  * itself when its server was not listening: (re)start such a port every
- * 200 ms until it connects. */
+ * 2 s until it connects (not sooner: a restart during a slow handshake on a
+ * loaded machine breaks the connection under the peer, and Debian's 22.11
+ * testpmd can panic in its memif interrupt handler then). */
 static int
 links_up(struct gen *g, double secs)
 {
-	uint64_t end = now_ns() + (uint64_t)(secs * 1e9), retry = 0;
+	uint64_t end = now_ns() + (uint64_t)(secs * 1e9), retry = now_ns() + 2000000000ull;
 	uint16_t p, up;
 
 	for (;;) {
@@ -367,7 +369,7 @@ links_up(struct gen *g, double secs)
 					rte_eth_dev_stop(gp->id);
 				gp->started = rte_eth_dev_start(gp->id) == 0;
 			}
-			retry = now_ns() + 200000000ull;
+			retry = now_ns() + 2000000000ull;
 		}
 		sleep_ms(10);
 	}

@@ -502,10 +502,11 @@ figure2() {
 		IFS=: read -r name kind stream <<<"$c"
 		positive "${C_TX[$name]:-0}" || { tail -30 "$D/primary.log" >&2; die "$name forwarded nothing"; }
 	done
+	# testpmd first: its memif does not take its client leaving well
+	stop_pmd "${PMD_OF_FD[8]}" 8
 	gen_cmd quit
 	gone() { ! kill -0 "$1" 2>/dev/null; }
 	wait_until 10 gone "$GEN_PID"
-	stop_pmd "${PMD_OF_FD[8]}" 8
 	kill_wait "$NODE_PID" TERM 15
 	NODE_PID=""
 }
