@@ -3,8 +3,8 @@
 # processes (dpvs-primary, dpvs-ctl, dpvs-kni-bridge, standby workers) to
 # the control CPUs; a worker that replaces a killed one is pinned too. Reads
 # Cpus_allowed_list of each process's main thread (the worker's lcore
-# thread) in /proc/PID/status. A [cpu] that does not fit the workers is
-# refused at start.
+# thread) in /proc/PID/status. A [cpu] that does not fit the workers, or
+# names a CPU the primary may not run on, is refused at start.
 . "$(dirname "$0")/lib.sh"
 need_bins dpvs-primary dpvs-worker dpvs-ctl dpvs-kni-bridge dpvsctl
 
@@ -23,6 +23,13 @@ write_conf z 1
 out="$(timeout 20 "$T_BIN/dpvs-primary" -c "$T_DIR/node-z/dpvs.conf" 2>&1)"
 [ $? -ne 0 ] || fail "a [cpu] with 2 CPUs for 1 worker was accepted"
 assert_contains "the refusal" "give one CPU per worker" "$out"
+
+# refused: a CPU this process may not run on (none past the last online one)
+T_CONF_EXTRA="$(printf '[cpu]\nworkers = %d\ncontrol = 0\n' "$ncpu")"
+write_conf z 1
+out="$(timeout 20 "$T_BIN/dpvs-primary" -c "$T_DIR/node-z/dpvs.conf" 2>&1)"
+[ $? -ne 0 ] || fail "a [cpu] with an offline CPU was accepted"
+assert_contains "the refusal" "CPU $ncpu is not one this process may run on" "$out"
 
 T_CONF_EXTRA="$(printf '[cpu]\nworkers = %s\ncontrol = %s\n' "$WCPU" "$CCPU")"
 node_start a 1
