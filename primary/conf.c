@@ -470,53 +470,12 @@ section_port(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entr
 static int
 section_cpu(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry *e, int n)
 {
-	struct conf_cpu *cc = &x->c->cpu;
-	uint16_t cpus[CONF_CPU_MAX];
-	char msg[192];
-	int i, k, m;
+	char why[256];
+	int i;
 
-	for (i = 0; i < n; i++) {
-		int workers = strcmp(e[i].name, "workers") == 0;
-
-		if (!workers && strcmp(e[i].name, "control") != 0)
-			return conf_fail(x, "[%s] unknown key '%s' (known: workers, control)", sec,
-					 e[i].name);
-		m = cpu_list_parse(e[i].value, cpus, workers ? DPVS_MAX_WORKERS : CONF_CPU_MAX,
-				   msg, sizeof(msg));
-		if (m < 0)
-			return conf_fail(x, "[%s] %s = %s", sec, e[i].name, msg);
-		if (workers) {
-			for (k = 0; k < m; k++)
-				cc->worker_cpu[k] = cpus[k];
-			cc->nworker_cpus = (uint32_t)m;
-			continue;
-		}
-		CPU_ZERO(&cc->control);
-		for (k = 0; k < m; k++)
-			CPU_SET(cpus[k], &cc->control);
-		cc->has_control = 1;
-	}
-	return 0;
-}
-
-/* One CPU per worker, none shared by two workers. */
-static int
-check_cpu(struct parse_ctx *x)
-{
-	const struct conf_cpu *cc = &x->c->cpu;
-	uint32_t i, j;
-
-	if (cc->nworker_cpus == 0)
-		return 0;
-	if (cc->nworker_cpus != x->c->g.nworkers)
-		return conf_fail(x, "[cpu] workers lists %u CPU(s) for %u worker(s): give one CPU "
-				 "per worker", cc->nworker_cpus, x->c->g.nworkers);
-	for (i = 0; i < cc->nworker_cpus; i++)
-		for (j = 0; j < i; j++)
-			if (cc->worker_cpu[i] == cc->worker_cpu[j])
-				return conf_fail(x, "[cpu] workers: CPU %u is given to workers %u and "
-						 "%u: each worker needs a CPU of its own",
-						 cc->worker_cpu[i], j, i);
+	for (i = 0; i < n; i++)
+		if (conf_cpu_key(&x->c->cpu, e[i].name, e[i].value, why, sizeof(why)) != 0)
+			return conf_fail(x, "[%s] %s", sec, why);
 	return 0;
 }
 
@@ -701,8 +660,8 @@ check_whole(struct parse_ctx *x)
 				 "killed as hung", c->sup.hang_timeout_ms, c->g.idle_sleep_us);
 	if (dpvs_caps_check(&c->g.caps, msg, sizeof(msg)) != 0)
 		return conf_fail(x, "%s", msg);
-	if (check_cpu(x) != 0)
-		return -1;
+	if (conf_cpu_check(&c->cpu, c->g.nworkers, msg, sizeof(msg)) != 0)
+		return conf_fail(x, "%s", msg);
 	for (i = 0; i < c->g.nports; i++) {
 		size_t li = strcspn(c->ports[i].devargs, ",");
 

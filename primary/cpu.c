@@ -1,8 +1,9 @@
 /*
- * CPU placement (see cpu.h): parsing CPU lists, setting the primary's own
- * affinity (the control CPUs) and pinning a worker process to its CPU. No
- * state of its own; touches only the affinity of the primary and of the
- * worker processes it is given.
+ * CPU placement (see cpu.h): parsing the [cpu] keys and CPU lists, setting
+ * the primary's own affinity (the control CPUs) and pinning a worker process
+ * to its CPU. No state of its own; touches only the struct conf_cpu it is
+ * given, the affinity of the primary and of the worker processes it is
+ * given.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -62,6 +63,59 @@ cpu_list_parse(const char *text, uint16_t *out, uint32_t max, char *err, size_t 
 			return -1;
 		}
 	}
+}
+
+int
+conf_cpu_key(struct conf_cpu *c, const char *key, const char *value, char *err, size_t len)
+{
+	uint16_t cpus[CONF_CPU_MAX];
+	int workers = strcmp(key, "workers") == 0, k, m;
+	char msg[192];
+
+	if (!workers && strcmp(key, "control") != 0) {
+		snprintf(err, len, "unknown key '%s' (known: workers, control)", key);
+		return -1;
+	}
+	m = cpu_list_parse(value, cpus, workers ? DPVS_MAX_WORKERS : CONF_CPU_MAX, msg,
+			   sizeof(msg));
+	if (m < 0) {
+		snprintf(err, len, "%s = %s", key, msg);
+		return -1;
+	}
+	if (workers) {
+		for (k = 0; k < m; k++)
+			c->worker_cpu[k] = cpus[k];
+		c->nworker_cpus = (uint32_t)m;
+		return 0;
+	}
+	CPU_ZERO(&c->control);
+	for (k = 0; k < m; k++)
+		CPU_SET(cpus[k], &c->control);
+	c->has_control = 1;
+	return 0;
+}
+
+int
+conf_cpu_check(const struct conf_cpu *c, uint32_t nworkers, char *err, size_t len)
+{
+	uint32_t i, j;
+
+	if (c->nworker_cpus == 0)
+		return 0;
+	if (c->nworker_cpus != nworkers) {
+		snprintf(err, len, "[cpu] workers lists %u CPU(s) for %u worker(s): give one CPU "
+			 "per worker", c->nworker_cpus, nworkers);
+		return -1;
+	}
+	for (i = 0; i < c->nworker_cpus; i++)
+		for (j = 0; j < i; j++)
+			if (c->worker_cpu[i] == c->worker_cpu[j]) {
+				snprintf(err, len, "[cpu] workers: CPU %u is given to workers %u "
+					 "and %u: each worker needs a CPU of its own",
+					 c->worker_cpu[i], j, i);
+				return -1;
+			}
+	return 0;
 }
 
 int

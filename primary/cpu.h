@@ -33,6 +33,13 @@ struct conf_cpu {
  * the count, or -1 with a message in err. */
 int cpu_list_parse(const char *text, uint16_t *out, uint32_t max, char *err, size_t len);
 
+/* One [cpu] key (workers or control) into c; 0, or -1 with a message
+ * ("KEY = ...: why") in err. */
+int conf_cpu_key(struct conf_cpu *c, const char *key, const char *value, char *err, size_t len);
+
+/* One CPU per worker, none given to two workers; 0, or -1 with a message. */
+int conf_cpu_check(const struct conf_cpu *c, uint32_t nworkers, char *err, size_t len);
+
 /* The primary's (and so its children's) affinity: the control CPUs, each
  * checked to be one the primary may run on, as is every worker CPU. 0, or
  * -1 with a message in err. Call before EAL init. */
