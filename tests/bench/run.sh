@@ -369,7 +369,7 @@ node_counters() {
 start_gen() {
 	local s="src=$CLIENT,sport=$CPORT,dport=$VPORT,dmac=$NODE_MAC" big="flows=$FLOWS,order=random"
 	say "figure 2: generator (prefix $GEN_P), sending lcore on CPU 0"
-	coproc GENP { exec stdbuf -oL "$GEN" -l 0,1 --main-lcore 1 --no-huge -m 1024 --no-shconf \
+	coproc GENP { exec stdbuf -oL "$GEN" -l 0,1 --main-lcore 1 --in-memory -m 1024 \
 		--no-pci --file-prefix="$GEN_P" --log-level=lib.eal:error \
 		--vdev="net_memif0,role=client,socket=$D/node0.sock,socket-abstract=no,mac=$GEN_MAC" \
 		--vdev="net_memif1,role=client,socket=$D/node2.sock,socket-abstract=no,mac=$GEN_MAC2" \
@@ -406,7 +406,7 @@ figure2_setup() {
 	NODE_PID=$!
 	wait_until 60 worker_running || { cat "$D/primary.log" >&2; die "node did not start"; }
 	say "figure 2: baseline testpmd io forwarding (prefix $FWD_P), net_memif -> net_null"
-	start_pmd fwd 8 -l 0,1 --main-lcore 0 --no-huge -m 256 --no-shconf --no-pci \
+	start_pmd fwd 8 -l 0,1 --main-lcore 0 --in-memory -m 256 --no-pci \
 		--file-prefix="$FWD_P" \
 		--vdev="net_memif1,role=server,socket=$D/fwd.sock,socket-abstract=no,mac=$NODE_MAC" \
 		--vdev=net_null1,no-rx=1 -- -i --forward-mode=io --total-num-mbufs=16384
