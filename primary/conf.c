@@ -24,7 +24,7 @@ struct parse_ctx {
 	char *err;
 	size_t errlen;
 	int seen_global, seen_memory, seen_worker, seen_supervise, seen_tables, seen_metrics,
-	    seen_ctl;
+	    seen_ctl, seen_cpu;
 };
 
 static int
@@ -500,6 +500,18 @@ section_port(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entr
 }
 
 static int
+section_cpu(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry *e, int n)
+{
+	char why[256];
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (conf_cpu_key(&x->c->cpu, e[i].name, e[i].value, why, sizeof(why)) != 0)
+			return conf_fail(x, "[%s] %s", sec, why);
+	return 0;
+}
+
+static int
 section_once(struct parse_ctx *x, const char *sec, int *seen)
 {
 	if (*seen)
@@ -534,10 +546,12 @@ do_section(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_entry 
 	if (strcmp(sec, "ctl") == 0)
 		return section_once(x, sec, &x->seen_ctl) != 0 ? -1 :
 			section_ctl(x, sec, e, n);
+	if (strcmp(sec, "cpu") == 0)
+		return section_once(x, sec, &x->seen_cpu) != 0 ? -1 : section_cpu(x, sec, e, n);
 	if (strncmp(sec, "port.", 5) == 0)
 		return section_port(x, sec, e, n);
 	return conf_fail(x, "unknown section [%s] (known: global, memory, worker, supervise, "
-			 "tables, metrics, ctl, port.NAME)", sec);
+			 "tables, metrics, ctl, cpu, port.NAME)", sec);
 }
 
 /* Every line is a comment, a [section] or key = value inside a section.
@@ -677,6 +691,8 @@ check_whole(struct parse_ctx *x)
 				 "[worker] idle_sleep_us (%u us): an idle worker would be "
 				 "killed as hung", c->sup.hang_timeout_ms, c->g.idle_sleep_us);
 	if (dpvs_caps_check(&c->g.caps, msg, sizeof(msg)) != 0)
+		return conf_fail(x, "%s", msg);
+	if (conf_cpu_check(&c->cpu, c->g.nworkers, msg, sizeof(msg)) != 0)
 		return conf_fail(x, "%s", msg);
 	for (i = 0; i < c->g.nports; i++) {
 		size_t li = strcspn(c->ports[i].devargs, ",");

@@ -11,6 +11,8 @@
  *   [worker]  count (default 1), idle_sleep_us (default 50; 0 = pure polling),
  *             conns (connections per worker)
  *   [supervise] hang_timeout_ms (default 1000; 0 = off), standby (default 1)
+ *   [cpu]     workers = CPU list (worker i on the i-th CPU, one per worker),
+ *             control = CPU list (the primary, dpvs-ctl, the bridge, standbys)
  *   [tables]  services, dests, dests_per_service, laddrs_per_service, routes,
  *             static_neighbours, addresses, hash_tables (DPVS_CAPS in
  *             shm/cfgset.h: defaults and limits; README "dpvs.conf")
@@ -35,6 +37,7 @@
 #include <stdint.h>
 
 #include "shm/layout.h"
+#include "cpu.h"
 
 #define CONF_DEFAULT_PREFIX  "dpvs"
 #define CONF_DEFAULT_RUN_DIR "/run/dpvs"
@@ -76,6 +79,7 @@ struct conf_supervise {
 struct primary_conf {
 	struct dpvs_global_conf g;
 	struct conf_supervise sup;
+	struct conf_cpu cpu;                  /* [cpu]: placement (cpu.h) */
 	struct dpvs_port_info ports[DPVS_MAX_PORTS];
 	uint8_t kind[DPVS_MAX_PORTS];          /* enum conf_port_kind */
 	uint16_t mtu[DPVS_MAX_PORTS];          /* [port.X] mtu; 0 = the driver's */

@@ -256,6 +256,7 @@ run_node(struct primary_conf *c, const char *rules, const char *bindir, int sigf
 		return 1;
 	sup.hang_ms = c->sup.hang_timeout_ms;
 	sup.nstandby = c->sup.standby;
+	sup.cpu = &c->cpu;
 	sup.rules = rules;
 	sup.root = shm.root;
 	sup.rcu = shm.rcu;
@@ -307,6 +308,13 @@ main(int argc, char **argv)
 	sigfd = sup_signals_block();
 	if (sigfd < 0) {
 		PLOG(ERR, "signalfd: %s", strerror(errno));
+		remove_leftovers(&c.g, ours);
+		return 1;
+	}
+	/* before EAL init: its lcore and the processes forked later keep to
+	 * the control CPUs (shm/eal.c builds --lcores from the affinity) */
+	if (cpu_apply_control(&c.cpu, err, sizeof(err)) != 0) {
+		PLOG(ERR, "%s", err);
 		remove_leftovers(&c.g, ours);
 		return 1;
 	}

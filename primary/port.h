@@ -23,7 +23,7 @@ struct port_eal_args {
 	int argc;
 	char *argv[PORT_EAL_MAX_ARGS + 1];
 	char prefix[96];
-	char lcores[64];
+	char lcores[DPVS_LCORES_ARG_LEN];
 };
 
 /* Build the primary's EAL argument list for c (argv[0] = progname). */

@@ -27,6 +27,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "shm/shm.h"
+#include "cpu.h"
 #include "log.h"
 #include "stale.h"
 #include "supervise.h"
@@ -635,6 +636,24 @@ sup_wproc_died(struct supervisor *s, int w, int status, uint64_t now)
 	wp->slot = -1;
 }
 
+/* A worker that polls now runs on its own CPU (RUNNING: its EAL set its
+ * affinity long ago, and a planned predecessor has released the slot). */
+static void
+pin_worker(struct supervisor *s, const struct sup_child *c, pid_t pid)
+{
+	int rc;
+
+	if (s->cpu == NULL || c->id >= s->cpu->nworker_cpus)
+		return;
+	rc = cpu_pin_worker(s->cpu, c->id, pid);
+	if (rc != 0)
+		PLOG(WARNING, "%s: cannot pin pid %d to CPU %u: %s", c->name, (int)pid,
+		     s->cpu->worker_cpu[c->id], strerror(-rc));
+	else
+		PLOG(INFO, "%s (pid %d) pinned to CPU %u", c->name, (int)pid,
+		     s->cpu->worker_cpu[c->id]);
+}
+
 /* RUNNING from the taker of c: it polls now. */
 static void
 on_running(struct supervisor *s, struct sup_child *c, int w, const struct dpvs_wk_event *ev,
@@ -666,6 +685,7 @@ on_running(struct supervisor *s, struct sup_child *c, int w, const struct dpvs_w
 	if (slot != NULL && ev->pred_beat_ns != 0)
 		slot->sup.last_gap_ns = gap;
 	slot_publish(s, c, DPVS_WORKER_STARTING); /* RUNNING is the worker's to say */
+	pin_worker(s, c, wp->pid);
 	stale_write_pid(s->run_dir, c->name, c->pid);
 	if (ev->pred_beat_ns != 0)
 		PLOG(INFO, "%s polls again: pid %d -> %d (%s), gap %" PRIu64 ".%03" PRIu64 " ms, "

@@ -36,6 +36,8 @@ struct pollfd;
 #include "shm/layout.h"
 #include "shm/standby.h"
 
+struct conf_cpu;
+
 #define SUP_SHORT_LIFE_NS   1000000000ull   /* died sooner than this: back off */
 #define SUP_BACKOFF_MIN_MS  100u
 #define SUP_BACKOFF_MAX_MS  5000u
@@ -151,6 +153,7 @@ struct supervisor {
 	int watch_fd;             /* eventfd: a worker's `alive` mutex was left owner-dead */
 	struct sup_cmd_state cmd;
 	uint32_t repairs;           /* sup_repair_after_death() calls (log, tests) */
+	const struct conf_cpu *cpu; /* placement of the workers; NULL: they float */
 };
 
 /* Set up the child table for nworkers workers (no process is started). */

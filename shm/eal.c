@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,11 +15,43 @@
 
 #include "eal.h"
 
+/* The CPUs of set as "0-2,5" into buf; 0, or -1 if empty or too long. */
+static int
+cpu_ranges(const cpu_set_t *set, char *buf, unsigned long len)
+{
+	unsigned long off = 0;
+	int a, b, n;
+
+	buf[0] = '\0';
+	for (a = 0; a < CPU_SETSIZE; a = b + 1) {
+		if (!CPU_ISSET(a, set)) {
+			b = a;
+			continue;
+		}
+		for (b = a; b + 1 < CPU_SETSIZE && CPU_ISSET(b + 1, set); b++)
+			;
+		n = a == b ? snprintf(buf + off, len - off, "%s%d", off != 0 ? "," : "", a) :
+			     snprintf(buf + off, len - off, "%s%d-%d", off != 0 ? "," : "", a, b);
+		if (n < 0 || (unsigned long)n >= len - off)
+			return -1;
+		off += (unsigned long)n;
+	}
+	return off != 0 ? 0 : -1;
+}
+
 void
 dpvs_lcores_arg(char *buf, unsigned long len, unsigned int lcore_id)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	char cpus[DPVS_LCORES_ARG_LEN];
+	cpu_set_t set;
 
+	/* the CPUs this process may run on (dpvs.conf [cpu] control, or
+	 * taskset): its EAL must not widen them */
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 &&
+	    cpu_ranges(&set, cpus, sizeof(cpus)) == 0 &&
+	    snprintf(buf, len, "%u@(%s)", lcore_id, cpus) < (int)len)
+		return;
 	if (ncpu <= 1)
 		snprintf(buf, len, "%u@0", lcore_id);
 	else
@@ -28,7 +61,7 @@ dpvs_lcores_arg(char *buf, unsigned long len, unsigned int lcore_id)
 int
 dpvs_secondary_eal_init(const char *progname, const char *file_prefix, unsigned int lcore_id)
 {
-	char prefix_arg[128], lcores[64];
+	char prefix_arg[128], lcores[DPVS_LCORES_ARG_LEN];
 	char *argv[] = {
 		(char *)progname, (char *)"--proc-type=secondary", prefix_arg,
 		(char *)"--lcores", lcores, (char *)"--log-level=lib.eal:error", NULL, NULL,

@@ -19,7 +19,9 @@ int dpvs_secondary_eal_init(const char *progname, const char *file_prefix,
  * remove the runtime directory that EAL leaves behind even with --no-shconf. */
 void dpvs_eal_cleanup_private(void);
 
-/* "--lcores" value for lcore_id floating over all online CPUs, e.g. "3@(0-1)". */
+/* "--lcores" value for lcore_id floating over the CPUs this process may run
+ * on (its affinity; all online CPUs if unknown), e.g. "3@(0,1)". */
+#define DPVS_LCORES_ARG_LEN 192
 void dpvs_lcores_arg(char *buf, unsigned long len, unsigned int lcore_id);
 
 #endif

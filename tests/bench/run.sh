@@ -9,33 +9,41 @@
 #    and NAT, established UDP inbound for DR; baseline: a bare rx -> MAC
 #    swap -> tx of the same frames through the same ring ports. Optional:
 #    instructions per packet from callgrind.
-# 2. the real node (dpvs-primary + one worker) forwarding 64-byte established
-#    UDP by full-NAT, NAT and DR: dpdk-testpmd txonly on a net_memif port
-#    (the node is the memif server) into the node, out of a net_null port
-#    (static neighbours); rates from `dpvsctl --json stats`. Each mode has a
-#    VIP, a memif port and a generator of its own (a memif client cannot
-#    reconnect to a node whose memif is polled by a secondary process: the
-#    worker keeps the old regions), only one generator sending at a time.
-#    Baseline: dpdk-testpmd io forwarding net_memif -> net_null fed by an
-#    identical generator. Node and baseline run side by side and take turns
-#    (ROUNDS windows of SECS seconds each of full-NAT, the baseline, NAT and
-#    DR, the idle sides' generators stopped); the best window of each counts.
+# 2. one table: the real node (dpvs-primary + one worker pinned to the last
+#    CPU) and, in the same run, the ceiling: dpdk-testpmd io forwarding
+#    net_memif -> net_null. Both are fed by dpvs-bench-gen (tests/bench/
+#    gen.c: pre-built 64-byte frames, bursts, no per-packet construction)
+#    on a net_memif port; the node's egress is net_null (static neighbours).
+#    Cases: the ceiling with 1 flow and with FLOWS random flows; the
+#    generator alone into net_null (it must out-run the ceiling, or the
+#    ceiling is the generator's); the node: established UDP full-NAT with 1
+#    flow and FLOWS random flows (connections made first, each flow sent
+#    once), full-NAT replies (server -> client, tuples learned from what the
+#    node sent to the server side), NAT and DR with 1 flow, and TCP SYNs
+#    from distinct sources (each a new full-NAT connection). Node rates
+#    from `dpvsctl --json stats`, the ceiling's from testpmd, the
+#    generator's from its own counters. ROUNDS turns of every case
+#    (SECS seconds each after 0.5 s of warm-up, SYN_SECS for the SYNs);
+#    the best window of each counts; node figures as ratios to the 1-flow
+#    ceiling (and the many-flow ones to the many-flow ceiling).
 # 3. (with callgrind) instructions per mbuf of the pool and ring operations,
 #    the node's crash-safe ones beside DPDK's (build/tests/dpvs-bench-pool).
 #
 # Environment: BENCH_PACKETS (default 1000000, figure 1), BENCH_SECONDS
-# (default 3, a window of figure 2), BENCH_ROUNDS (default 3, windows of each
-# side in figure 2), BENCH_CALLGRIND (1 = count
+# (default 3, a window of figure 2), BENCH_SYN_SECONDS (default 1), BENCH_ROUNDS
+# (default 2, turns of every case in figure 2), BENCH_FLOWS (default 1000000,
+# the many-flow cases), BENCH_CONNS (default 2097152, the worker's
+# connection table), BENCH_CALLGRIND (1 = count
 # instructions with valgrind, default 1 if valgrind is installed),
-# BENCH_TIMEOUT (default 300 s for the whole run), BENCH_KEEP=1 keeps the
+# BENCH_TIMEOUT (default 420 s for the whole run), BENCH_KEEP=1 keeps the
 # logs (testpmd, node) in the run's directory.
 # Everything it starts runs under its own names (prefixes b<pid>n, b<pid>g,
-# b<pid>h, b<pid>f, namespace b<pid>ns, directory /tmp/dpvs-bench.*) and is removed at
+# b<pid>f, namespace b<pid>ns, directory /tmp/dpvs-bench.*) and is removed at
 # exit, also on failure or Ctrl-C.
 
 if [ -z "${DPVS_BENCH_BOUNDED:-}" ]; then
 	export DPVS_BENCH_BOUNDED=1
-	exec timeout -k 10 "${BENCH_TIMEOUT:-300}" bash "$0" "$@"
+	exec timeout -k 10 "${BENCH_TIMEOUT:-420}" bash "$0" "$@"
 fi
 
 set -uo pipefail
@@ -47,27 +55,30 @@ POOLB="$ROOT/build/tests/dpvs-bench-pool"
 TESTPMD="${TESTPMD:-/usr/bin/dpdk-testpmd}"
 PKTS="${BENCH_PACKETS:-1000000}"
 SECS="${BENCH_SECONDS:-3}"
-ROUNDS="${BENCH_ROUNDS:-3}"
+ROUNDS="${BENCH_ROUNDS:-2}"
+SYN_SECS="${BENCH_SYN_SECONDS:-1}"
+FLOWS="${BENCH_FLOWS:-1000000}"
+CONNS="${BENCH_CONNS:-2097152}"
+GEN="$ROOT/build/tests/dpvs-bench-gen"
 if command -v valgrind >/dev/null 2>&1; then CG="${BENCH_CALLGRIND:-1}"; else CG=0; fi
 
 ID="b$$"
 NODE_P="${ID}n"  # node's EAL prefix
-GEN_P="${ID}g"   # generator of the node
-GEN2_P="${ID}h"  # generator of the baseline
-GEN3_P="${ID}i"  # NAT generator of the node
-GEN4_P="${ID}j"  # DR generator of the node
+GEN_P="${ID}g"   # the generator's
 FWD_P="${ID}f"   # baseline forwarder's
 NS="${ID}ns"
 D="$(mktemp -d /tmp/dpvs-bench.XXXXXX)"
-PIDS=()          # processes started here (generators, forwarder, primary)
+PIDS=()          # processes started here (generator, forwarder)
 declare -A PMD_OF_FD # testpmd pid by the fd of its command fifo
 NODE_PID=""
 
 # Addresses of figure 2 (as in tests/bench/bench.h).
-NODE_MAC=02:00:00:00:00:01
-GEN_MAC=02:00:00:00:00:aa
+NODE_MAC=02:00:00:00:00:01 NODE_MAC2=02:00:00:00:00:03
+GEN_MAC=02:00:00:00:00:aa GEN_MAC2=02:00:00:00:00:ab
 CLIENT=10.0.0.2 VIP=10.0.0.100 CPORT=5000 VPORT=53
 VIP_NAT=10.0.0.101 VIP_DR=10.0.0.102
+VIP_R=10.0.0.103 RCLIENTS=10.9.0.1 RFLOWS=${BENCH_REPLY_FLOWS:-1000} # replies: requests from RCLIENTS
+SYNSRC=10.8.0.1  # new connections: sources from here (32768 ports per address)
 FIG1_CASES="syn udp-in udp-out nat-in nat-out dr-in"
 
 say() { printf '[bench] %s\n' "$*" >&2; }
@@ -96,7 +107,7 @@ our_pids() {
 		pid="${f#/proc/}"
 		pid="${pid%/cmdline}"
 		[ "$pid" = "$$" ] && continue
-		if { tr '\0' ' ' <"$f"; } 2>/dev/null | grep -qE -- "(prefix[= ]($NODE_P|$GEN_P|$GEN2_P|$GEN3_P|$GEN4_P|$FWD_P)( |$))|$D/"; then
+		if { tr '\0' ' ' <"$f"; } 2>/dev/null | grep -qE -- "(prefix[= ]($NODE_P|$GEN_P|$FWD_P)( |$))|$D/"; then
 			echo "$pid"
 		fi
 	done
@@ -113,7 +124,7 @@ cleanup() {
 		kill -KILL "$pid" 2>/dev/null
 	done
 	ip netns del "$NS" 2>/dev/null
-	for p in "$NODE_P" "$GEN_P" "$GEN2_P" "$GEN3_P" "$GEN4_P" "$FWD_P"; do
+	for p in "$NODE_P" "$GEN_P" "$FWD_P"; do
 		rm -f /dev/hugepages/"$p"*
 		rm -rf /var/run/dpdk/"$p"
 	done
@@ -192,6 +203,32 @@ figure3() {
 
 # ---- figure 2 ---------------------------------------------------------------
 
+# dpvs-bench-gen (tests/bench/gen.c) feeds everything: one process, one
+# sending lcore on CPU 0, ports (memif clients unless said):
+#   0 -> the node's dpdk0 (client side: every inbound stream)
+#   1 -> the node's dpdk2 (server side of the reply VIP: learns, sends replies)
+#   2 -> testpmd io's memif (the ceiling: testpmd forwards to net_null)
+#   3    net_null (the generator alone: what it can send at all)
+# It stays connected for the whole run (a memif client cannot reconnect to a
+# port a secondary process polls); the cases take turns by switching the
+# stream it sends. The node's egress is its net_null port dpdk1 (every mode's
+# real servers, and the route back to the reply VIP's clients).
+
+gen_cmd() { # CMD...: one command, its one-line answer in GEN_REPLY; dies on ERR
+	echo "$*" >&"$GEN_IN" 2>/dev/null || die "generator gone (command $*): $(tail -5 "$D/gen.err")"
+	read -r -t 120 GEN_REPLY <&"$GEN_OUT" || die "generator: no answer to '$*': $(tail -5 "$D/gen.err")"
+	case "$GEN_REPLY" in ERR*) die "generator: $* -> $GEN_REPLY" ;; esac
+}
+gen_sent() { # "<ns> <frames sent>" from the generator's stats
+	gen_cmd stats
+	awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		print v["ns"], v["sent"] }' <<<"$GEN_REPLY"
+}
+rate() { # "<ns> <count>" "<ns> <count>": Mpps between them
+	awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " ")
+		printf "%.3f", (y[2] - x[2]) / ((y[1] - x[1]) / 1e9) / 1e6 }'
+}
+
 # testpmd runs interactive (-i --auto-start) with its commands from a fifo:
 # two "show port stats all", SECS apart, give testpmd's own measure of the
 # rate between them ("Throughput (since last show)"), even when the machine
@@ -212,17 +249,6 @@ pmd_cmd() { # FD COMMAND
 	echo "$2" >&"$1" 2>/dev/null || true
 }
 
-# start_gen NAME FD SOCKET PREFIX [SRC DST PEER]: testpmd txonly (not started),
-# memif client on SOCKET, fwd lcore on CPU 0, UDP SRC:CPORT -> DST:VPORT
-# (default CLIENT -> VIP), 64-byte frames, to PEER (default NODE_MAC).
-start_gen() {
-	start_pmd "$1" "$2" -l 0,1 --main-lcore 1 --no-huge -m 256 --no-shconf --no-pci \
-		--file-prefix="$4" \
-		--vdev="net_memif0,role=client,socket=$3,socket-abstract=no,mac=$GEN_MAC" -- \
-		-i --forward-mode=txonly --total-num-mbufs=8192 \
-		--eth-peer=0,"${7:-$NODE_MAC}" --tx-ip="${5:-$CLIENT}","${6:-$VIP}" \
-		--tx-udp=$CPORT,$VPORT --txpkts=64
-}
 
 # stop_pmd PID FD: "quit", then wait (SIGINT after 5 s)
 stop_pmd() {
@@ -259,8 +285,12 @@ pmd_rate() {
 		END { printf "%.3f", v / 1e6 }'
 }
 
+
 node_conf() {
+	local i cpu=""
 	mkdir -p "$D/run"
+	# the worker on the last CPU, everything else of the node on CPU 0
+	[ "$(nproc)" -ge 2 ] && cpu="$(printf '[cpu]\nworkers = %d\ncontrol = 0' $(($(nproc) - 1)))"
 	cat >"$D/dpvs.conf" <<EOF
 [global]
 file_prefix = $NODE_P
@@ -270,38 +300,64 @@ mbufs = 16384
 [worker]
 count = 1
 idle_sleep_us = 50
+conns = $CONNS
+[tables]
+laddrs_per_service = 64
+$cpu
 [port.dpdk0]
-vdev = net_memif0,role=server,socket=$D/node-memif.sock,socket-abstract=no,mac=$NODE_MAC
+vdev = net_memif0,role=server,socket=$D/node0.sock,socket-abstract=no,mac=$NODE_MAC
 [port.dpdk1]
 vdev = net_null0,no-rx=1
 [port.dpdk2]
-vdev = net_memif2,role=server,socket=$D/node-memif2.sock,socket-abstract=no,mac=02:00:00:00:00:03
-[port.dpdk3]
-vdev = net_memif3,role=server,socket=$D/node-memif3.sock,socket-abstract=no,mac=02:00:00:00:00:04
+vdev = net_memif2,role=server,socket=$D/node2.sock,socket-abstract=no,mac=$NODE_MAC2
 EOF
 	cat >"$D/rules" <<EOF
 addr add 10.0.0.1/24 dev dpdk0
 addr add 10.0.1.1/24 dev dpdk1
+addr add 10.0.2.1/24 dev dpdk2
 addr add 10.0.1.10/32 dev dpdk1
+addr add 10.0.2.10/32 dev dpdk2
+neigh add 10.0.1.3 lladdr 02:00:00:00:00:22 dev dpdk1
+neigh add 10.0.1.4 lladdr 02:00:00:00:00:23 dev dpdk1
+neigh add 10.0.1.5 lladdr 02:00:00:00:00:24 dev dpdk1
+neigh add 10.0.1.254 lladdr 02:00:00:00:00:25 dev dpdk1
+neigh add 10.0.2.3 lladdr $GEN_MAC2 dev dpdk2
+route add 10.9.0.0/16 via 10.0.1.254 dev dpdk1
 -A -u $VIP:$VPORT -s rr
 -a -u $VIP:$VPORT -r 10.0.1.3:5353 -b fnat -w 1
 laddr add -u $VIP:$VPORT 10.0.1.10 dev dpdk1
-neigh add 10.0.1.3 lladdr 02:00:00:00:00:22 dev dpdk1
-addr add 10.0.2.1/24 dev dpdk2
-addr add 10.0.3.1/24 dev dpdk3
 -A -u $VIP_NAT:$VPORT -s rr
 -a -u $VIP_NAT:$VPORT -r 10.0.1.4:5353 -b nat -w 1
-neigh add 10.0.1.4 lladdr 02:00:00:00:00:23 dev dpdk1
 -A -u $VIP_DR:$VPORT -s rr
 -a -u $VIP_DR:$VPORT -r 10.0.1.5 -b dr -w 1
-neigh add 10.0.1.5 lladdr 02:00:00:00:00:24 dev dpdk1
+-A -u $VIP_R:$VPORT -s rr
+-a -u $VIP_R:$VPORT -r 10.0.2.3:5353 -b fnat -w 1
+laddr add -u $VIP_R:$VPORT 10.0.2.10 dev dpdk2
+-A -t $VIP:80 -s rr
+-a -t $VIP:80 -r 10.0.1.3:8080 -b fnat -w 1
 EOF
+	# full-NAT takes a local port per connection: 64 local addresses of
+	# 64k ports each for the new TCP connections, 32 more for the many
+	# established UDP flows
+	for i in $(seq 64 159); do
+		echo "addr add 10.0.1.$i/32 dev dpdk1"
+		if [ "$i" -lt 128 ]; then
+			echo "laddr add -t $VIP:80 10.0.1.$i dev dpdk1"
+		else
+			echo "laddr add -u $VIP:$VPORT 10.0.1.$i dev dpdk1"
+		fi
+	done >>"$D/rules"
 }
 
 positive() { awk -v v="$1" 'BEGIN { exit !(v + 0 > 0) }'; }
 ctl() { "$BIN/dpvsctl" -s "$D/run/ctl.sock" "$@"; }
 worker_running() { [ "$(ctl --json worker show | jq '[.[] | select(.state == "running")] | length')" = 1 ]; }
-udp_conn_up() { ctl conn show | grep -q " ${1:-$CLIENT}:$CPORT *${2:-$VIP}:$VPORT "; }
+# udp_conns VIP: connections of the UDP service (its dests' counters)
+udp_conns() {
+	ctl --json -L -n --stats | jq --arg v "$1" \
+		'[.[] | select(.proto == "udp" and .vip == $v) | .dests[].conns] | add // 0'
+}
+conns_at_least() { [ "$(udp_conns "$1")" -ge "$2" ]; }
 # node_counters: "<ns> <worker rx> <dpdk1 opackets> <worker drops>"
 node_counters() {
 	local t j
@@ -310,117 +366,147 @@ node_counters() {
 	echo "$t $(jq -r '[.workers[0].rx_pkts, .ports[1].opackets, .workers[0].verdicts.drop] | @tsv' <<<"$j")"
 }
 
-# Start the node and the baseline forwarder, each with its own generator,
-# nothing forwarding yet but the first packets that make the connection.
+start_gen() {
+	local s="src=$CLIENT,sport=$CPORT,dport=$VPORT,dmac=$NODE_MAC" big="flows=$FLOWS,order=random"
+	say "figure 2: generator (prefix $GEN_P), sending lcore on CPU 0"
+	coproc GENP { exec stdbuf -oL "$GEN" -l 0,1 --main-lcore 1 --in-memory -m 1024 \
+		--no-pci --file-prefix="$GEN_P" --log-level=lib.eal:error \
+		--vdev="net_memif0,role=client,socket=$D/node0.sock,socket-abstract=no,mac=$GEN_MAC" \
+		--vdev="net_memif1,role=client,socket=$D/node2.sock,socket-abstract=no,mac=$GEN_MAC2" \
+		--vdev="net_memif2,role=client,socket=$D/fwd.sock,socket-abstract=no,mac=$GEN_MAC" \
+		--vdev=net_null3 -- --port 1,rx \
+		--stream "name=fnat,port=0,kind=udp,dst=$VIP,$s" \
+		--stream "name=fnat-many,port=0,kind=udp,dst=$VIP,$s,$big" \
+		--stream "name=nat,port=0,kind=udp,dst=$VIP_NAT,$s" \
+		--stream "name=dr,port=0,kind=udp,dst=$VIP_DR,$s" \
+		--stream "name=syn,port=0,kind=syn,src=$SYNSRC,sport=1024,dst=$VIP,dport=80,flows=10000000,dmac=$NODE_MAC" \
+		--stream "name=req,port=0,kind=udp,src=$RCLIENTS,sport=$CPORT,dst=$VIP_R,dport=$VPORT,flows=$RFLOWS,dmac=$NODE_MAC" \
+		--stream "name=reply,port=1,kind=reply,learn=1,order=random,dmac=$NODE_MAC2" \
+		--stream "name=base,port=2,kind=udp,dst=$VIP,$s" \
+		--stream "name=base-many,port=2,kind=udp,dst=$VIP,$s,$big" \
+		--stream "name=null,port=3,kind=udp,dst=$VIP,$s" \
+		--stream "name=null-many,port=3,kind=udp,dst=$VIP,$s,$big" 2>"$D/gen.err"; }
+	GEN_PID=$GENP_PID
+	PIDS+=("$GEN_PID")
+	GEN_IN="${GENP[1]}" GEN_OUT="${GENP[0]}"
+	read -r -t 60 GEN_REPLY <&"$GEN_OUT" || die "generator did not start: $(tail -5 "$D/gen.err")"
+	gen_cmd link 30
+}
+
+# The node, the baseline forwarder and the generator; then the flows the
+# established cases replay: each sent once (FLOWS of them for fnat-many),
+# and the reply VIP's requests, learned on the server side.
 figure2_setup() {
 	node_conf
 	ip netns add "$NS" || die "ip netns add $NS"
 	ip -n "$NS" link set lo up
-	say "figure 2: node (prefix $NODE_P, 1 worker, memif in, null out), generator $GEN_P"
+	say "figure 2: node (prefix $NODE_P, 1 worker, memif in, null out, $CONNS connections)"
 	ip netns exec "$NS" "$BIN/dpvs-primary" -c "$D/dpvs.conf" --rules "$D/rules" \
 		>"$D/primary.log" 2>&1 </dev/null &
 	NODE_PID=$!
-	wait_until 20 worker_running || { cat "$D/primary.log" >&2; die "node did not start"; }
-	start_gen gen-node 7 "$D/node-memif.sock" "$GEN_P"
-	pmd_cmd 7 start
-	wait_until 30 udp_conn_up || { tail -20 "$D/gen-node.log" >&2; die "no UDP connection in the node"; }
-	pmd_cmd 7 stop
-	start_gen gen-nat 5 "$D/node-memif2.sock" "$GEN3_P" 10.0.2.2 "$VIP_NAT" 02:00:00:00:00:03
-	pmd_cmd 5 start
-	wait_until 30 udp_conn_up 10.0.2.2 "$VIP_NAT" ||
-		{ tail -20 "$D/gen-nat.log" >&2; die "no NAT connection in the node"; }
-	pmd_cmd 5 stop
-	start_gen gen-dr 6 "$D/node-memif3.sock" "$GEN4_P" 10.0.3.2 "$VIP_DR" 02:00:00:00:00:04
-	pmd_cmd 6 start
-	wait_until 30 udp_conn_up 10.0.3.2 "$VIP_DR" ||
-		{ tail -20 "$D/gen-dr.log" >&2; die "no DR connection in the node"; }
-	pmd_cmd 6 stop
-	say "figure 2: baseline testpmd io forwarding (prefix $FWD_P), generator $GEN2_P"
-	start_pmd fwd 8 -l 0,1 --main-lcore 0 --no-huge -m 256 --no-shconf --no-pci \
+	wait_until 60 worker_running || { cat "$D/primary.log" >&2; die "node did not start"; }
+	say "figure 2: baseline testpmd io forwarding (prefix $FWD_P), net_memif -> net_null"
+	start_pmd fwd 8 -l 0,1 --main-lcore 0 --in-memory -m 256 --no-pci \
 		--file-prefix="$FWD_P" \
-		--vdev="net_memif1,role=server,socket=$D/fwd-memif.sock,socket-abstract=no,mac=$NODE_MAC" \
+		--vdev="net_memif1,role=server,socket=$D/fwd.sock,socket-abstract=no,mac=$NODE_MAC" \
 		--vdev=net_null1,no-rx=1 -- -i --forward-mode=io --total-num-mbufs=16384
-	wait_until 10 test -S "$D/fwd-memif.sock" || { cat "$D/fwd.log" >&2; die "forwarder did not start"; }
-	start_gen gen-fwd 9 "$D/fwd-memif.sock" "$GEN2_P"
-	pmd_show fwd 8 2 && pmd_show gen-fwd 9 1 || die "testpmd does not answer"
+	wait_until 10 test -S "$D/fwd.sock" || { cat "$D/fwd.log" >&2; die "forwarder did not start"; }
+	pmd_show fwd 8 2 || die "testpmd does not answer"
+	start_gen
+	say "figure 2: established flows: fnat 1, fnat-many $FLOWS, nat 1, dr 1, reply $RFLOWS"
+	for s in fnat nat dr fnat-many; do gen_cmd pass "$s" 300; done
+	# (fnat's one flow is fnat-many's first)
+	wait_until 30 conns_at_least "$VIP" "$FLOWS" ||
+		die "full-NAT: $(udp_conns "$VIP") connections, expected $FLOWS"
+	gen_cmd rx 1 on
+	gen_cmd learn reply on
+	gen_cmd pass req 300
+	learned() { gen_cmd stats; [ "$(sed 's/.* rx=//' <<<"$GEN_REPLY" | cut -d, -f2)" -ge "$RFLOWS" ]; }
+	wait_until 30 learned || die "the reply stream learned too little: $GEN_REPLY"
+	gen_cmd learn reply off
+	gen_cmd rx 1 off
+	gen_cmd build reply
+	say "figure 2: reply stream: $GEN_REPLY"
 }
 
-# One window of the node with generator NAME on fd FD (default: full-NAT's):
-# generator on, warm-up, SECS measured, off.
-# Prints "<rx Mpps> <tx Mpps> <drops> <generator Mpps>".
+# A window of stream S into the node: warm-up, SECS measured.
+# Prints "<rx Mpps> <forwarded Mpps> <drops> <generator Mpps>".
 node_window() {
-	local a b name="${1:-gen-node}" fd="${2:-7}"
-	pmd_cmd "$fd" start
+	local a b g0 g1
+	gen_cmd start "$1"
 	sleep 0.5
-	pmd_show "$name" "$fd" 1 || return 1
 	a="$(node_counters)" || return 1
-	sleep "$SECS"
-	pmd_show "$name" "$fd" 1 || return 1
+	g0="$(gen_sent)"
+	sleep "${2:-$SECS}"
 	b="$(node_counters)" || return 1
-	pmd_cmd "$fd" stop
-	awk -v a="$a" -v b="$b" -v g="$(pmd_rate "$name" 0 Tx-pps)" 'BEGIN {
-		split(a, x, " "); split(b, y, " "); s = (y[1] - x[1]) / 1e9
-		printf "%.3f %.3f %d %s\n", (y[2] - x[2]) / s / 1e6, (y[3] - x[3]) / s / 1e6,
-			y[4] - x[4], g }'
+	g1="$(gen_sent)"
+	gen_cmd stop
+	read -r t0 r0 o0 d0 <<<"$a"
+	read -r t1 r1 o1 d1 <<<"$b"
+	echo "$(rate "$t0 $r0" "$t1 $r1") $(rate "$t0 $o0" "$t1 $o1") $((d1 - d0)) $(rate "$g0" "$g1")"
 }
 
-# One window of the baseline; prints "<rx Mpps> <tx Mpps> <generator Mpps>".
+# The baseline with stream S; prints "<rx Mpps> <forwarded Mpps> <drops> <generator Mpps>".
 base_window() {
+	local g0 g1
 	pmd_cmd 8 start
-	pmd_cmd 9 start
+	gen_cmd start "$1"
 	sleep 0.5
-	pmd_show fwd 8 2 && pmd_show gen-fwd 9 1 || return 1
+	pmd_show fwd 8 2 || return 1
+	g0="$(gen_sent)"
 	sleep "$SECS"
-	pmd_show fwd 8 2 && pmd_show gen-fwd 9 1 || return 1
-	pmd_cmd 9 stop
+	pmd_show fwd 8 2 || return 1
+	g1="$(gen_sent)"
+	gen_cmd stop
 	pmd_cmd 8 stop
-	echo "$(pmd_rate fwd 0 Rx-pps) $(pmd_rate fwd 1 Tx-pps) $(pmd_rate gen-fwd 0 Tx-pps)"
+	echo "$(pmd_rate fwd 0 Rx-pps) $(pmd_rate fwd 1 Tx-pps) 0 $(rate "$g0" "$g1")"
 }
 
-# mode_window MODE NAME FD: a window of NAT or DR; keeps the best in
-# MODE_TX/RX/GEN[MODE].
-declare -A MODE_TX MODE_RX MODE_GEN
-mode_window() {
-	local m="$1" w rx tx drop gen
-	w="$(node_window "$2" "$3")" || die "node window ($m) failed"
-	read -r rx tx drop gen <<<"$w"
-	say "  node, $m: forwarded $tx Mpps (generator $gen Mpps)"
-	NODE_DROP=$((${NODE_DROP:-0} + drop))
-	if awk -v a="$tx" -v b="${MODE_TX[$m]:-0}" 'BEGIN { exit !(a > b) }'; then
-		MODE_RX[$m]=$rx MODE_TX[$m]=$tx MODE_GEN[$m]=$gen
-	fi
+# The generator alone into net_null; prints "<gen Mpps> <gen Mpps> 0 <gen Mpps>".
+null_window() {
+	local g0 g1 r
+	gen_cmd start "$1"
+	sleep 0.5
+	g0="$(gen_sent)"
+	sleep "$SECS"
+	g1="$(gen_sent)"
+	gen_cmd stop
+	r="$(rate "$g0" "$g1")"
+	echo "$r $r 0 $r"
 }
 
-# ROUNDS alternating windows; the best window of each side counts.
+# Cases in turn order: name, kind (node|base|null), stream.
+CASES=(base:base:base base-many:base:base-many null:null:null null-many:null:null-many
+	fnat:node:fnat fnat-many:node:fnat-many reply:node:reply nat:node:nat dr:node:dr
+	syn:node:syn)
+declare -A C_RX C_TX C_GEN C_DROP
 figure2() {
-	local r w rx tx drop gen
+	local r c name kind stream w rx tx drop gen secs
 	figure2_setup
-	NODE_TX=0 BASE_TX=0
 	for r in $(seq 1 "$ROUNDS"); do
-		say "figure 2: round $r of $ROUNDS: node, baseline, node NAT, node DR, $SECS s each"
-		w="$(node_window)" || die "node window failed"
-		read -r rx tx drop gen <<<"$w"
-		say "  node: forwarded $tx Mpps (generator $gen Mpps)"
-		NODE_DROP=$((${NODE_DROP:-0} + drop))
-		if awk -v a="$tx" -v b="$NODE_TX" 'BEGIN { exit !(a > b) }'; then
-			NODE_RX=$rx NODE_TX=$tx NODE_GEN=$gen
-		fi
-		w="$(base_window)" || die "baseline window failed"
-		read -r rx tx gen <<<"$w"
-		say "  baseline: forwarded $tx Mpps (generator $gen Mpps)"
-		if awk -v a="$tx" -v b="$BASE_TX" 'BEGIN { exit !(a > b) }'; then
-			BASE_RX=$rx BASE_TX=$tx BASE_GEN=$gen
-		fi
-		mode_window nat gen-nat 5
-		mode_window dr gen-dr 6
+		say "figure 2: round $r of $ROUNDS, ${SECS} s per case (syn: ${SYN_SECS} s)"
+		for c in "${CASES[@]}"; do
+			IFS=: read -r name kind stream <<<"$c"
+			secs="$SECS"
+			[ "$name" = syn ] && secs="$SYN_SECS"
+			w="$("${kind}_window" "$stream" "$secs")" || die "window $name failed"
+			read -r rx tx drop gen <<<"$w"
+			say "  $name: forwarded $tx Mpps, received $rx, drops $drop (generator $gen Mpps)"
+			C_DROP[$name]=$((${C_DROP[$name]:-0} + drop))
+			if awk -v a="$tx" -v b="${C_TX[$name]:-0}" 'BEGIN { exit !(a > b) }'; then
+				C_RX[$name]=$rx C_TX[$name]=$tx C_GEN[$name]=$gen
+			fi
+		done
 	done
-	positive "$NODE_TX" || { tail -30 "$D/primary.log" >&2; die "the node forwarded nothing"; }
-	positive "$BASE_TX" || { tail -30 "$D/fwd.log" >&2; die "the baseline forwarded nothing"; }
-	positive "${MODE_TX[nat]:-0}" || die "the node forwarded no NAT"
-	positive "${MODE_TX[dr]:-0}" || die "the node forwarded no DR"
-	for r in 7 5 6 9 8; do
-		stop_pmd "${PMD_OF_FD[$r]}" "$r"
+	for c in "${CASES[@]}"; do
+		IFS=: read -r name kind stream <<<"$c"
+		positive "${C_TX[$name]:-0}" || { tail -30 "$D/primary.log" >&2; die "$name forwarded nothing"; }
 	done
+	# testpmd first: its memif does not take its client leaving well
+	stop_pmd "${PMD_OF_FD[8]}" 8
+	gen_cmd quit
+	gone() { ! kill -0 "$1" 2>/dev/null; }
+	wait_until 10 gone "$GEN_PID"
 	kill_wait "$NODE_PID" TERM 15
 	NODE_PID=""
 }
@@ -454,28 +540,41 @@ report() {
 			"${IR[$k/pipe]:--} | ${IR[$k/base]:--} |"
 	done
 	echo
-	echo "### Figure 2: the node forwarding 64-byte established UDP: full-NAT, NAT, DR"
+	echo "### Figure 2: the node beside the ceiling of its ports, one run"
 	echo
-	echo "dpdk-testpmd txonly (one flow, 64-byte frames) on net_memif into the node, out of"
-	echo "net_null. Node: dpvs-primary + 1 worker (idle_sleep_us = 50, it never idles under load),"
-	echo "rates from \`dpvsctl --json stats\`. Baseline: dpdk-testpmd io forwarding"
-	echo "net_memif -> net_null, fed by its own identical generator. $ROUNDS rounds of a ${SECS} s"
-	echo "window of each, alternating, after 0.5 s of warm-up each; the best window of each side"
-	echo "is shown. $(nproc) CPUs: each generator's forwarding lcore runs on CPU 0, the worker (or"
-	echo "the baseline's forwarding lcore) on CPU 1; the generator and the forwarder share the"
-	echo "machine with the control processes, so the ratio is what matters."
+	echo "dpvs-bench-gen (pre-built 64-byte frames in bursts, one sending lcore on CPU 0) on a"
+	echo "net_memif port into either the node (dpvs-primary + 1 worker pinned to CPU $(($(nproc) - 1)), egress"
+	echo "net_null, rates from \`dpvsctl --json stats\`) or the ceiling: dpdk-testpmd io forwarding"
+	echo "net_memif -> net_null on the same CPU (rates from testpmd); and into net_null alone (what"
+	echo "the generator can send). $ROUNDS turn(s) of every case, ${SECS} s each (SYNs: ${SYN_SECS} s) after"
+	echo "0.5 s of warm-up; the best window of each. Ratio: to the 1-flow ceiling, and for the"
+	echo "$FLOWS-flow cases to the $FLOWS-flow ceiling. Load average (1 min) at the start of the"
+	echo "run: $LOAD0, at the end: $(cut -d' ' -f1 /proc/loadavg)."
 	echo
-	echo "| | Node (dpvs-mp) | Baseline (testpmd io) | Ratio |"
-	echo "|---|---:|---:|---:|"
-	echo "| full-NAT forwarded, Mpps (out of net_null) | $NODE_TX | $BASE_TX | $(ratio "$NODE_TX" "$BASE_TX") |"
-	echo "| full-NAT received, Mpps (from net_memif) | $NODE_RX | $BASE_RX | $(ratio "$NODE_RX" "$BASE_RX") |"
-	echo "| full-NAT generator sent, Mpps | $NODE_GEN | $BASE_GEN | |"
-	echo "| NAT forwarded, Mpps (generator ${MODE_GEN[nat]:-?}) | ${MODE_TX[nat]:-?} | $BASE_TX | $(ratio "${MODE_TX[nat]:-0}" "$BASE_TX") |"
-	echo "| DR forwarded, Mpps (generator ${MODE_GEN[dr]:-?}) | ${MODE_TX[dr]:-?} | $BASE_TX | $(ratio "${MODE_TX[dr]:-0}" "$BASE_TX") |"
+	echo "| Case | Forwarded Mpps | Ratio to ceiling | Received Mpps | Generator Mpps | Drops |"
+	echo "|---|---:|---:|---:|---:|---:|"
+	for c in "${CASES[@]}"; do
+		IFS=: read -r name kind stream <<<"$c"
+		ceil="${C_TX[base]:-0}"
+		case "$name" in *-many) ceil="${C_TX[base-many]:-0}" ;; esac
+		case "$name" in
+		base) label="**Ceiling**: testpmd io, 1 flow" ;;
+		base-many) label="**Ceiling**: testpmd io, $FLOWS flows (random)" ;;
+		null) label="Generator alone into net_null, 1 flow" ;;
+		null-many) label="Generator alone into net_null, $FLOWS flows (random)" ;;
+		fnat) label="Node: full-NAT UDP established, 1 flow" ;;
+		fnat-many) label="Node: full-NAT UDP established, $FLOWS flows (random)" ;;
+		reply) label="Node: full-NAT UDP replies (server -> client), $RFLOWS flows" ;;
+		nat) label="Node: NAT UDP established, 1 flow" ;;
+		dr) label="Node: DR UDP established, 1 flow" ;;
+		syn) label="Node: TCP SYNs, each a new full-NAT connection" ;;
+		esac
+		echo "| $label | ${C_TX[$name]:-?} | $(ratio "${C_TX[$name]:-0}" "$ceil") |" \
+			"${C_RX[$name]:-?} | ${C_GEN[$name]:-?} | ${C_DROP[$name]:-0} |"
+	done
 	echo
-	echo "Node drops in its windows: $NODE_DROP. Load average (1 min) at the start of the"
-	echo "run: $LOAD0, at the end: $(cut -d' ' -f1 /proc/loadavg) (other processes on the machine"
-	echo "take CPU from both the node and the baseline)."
+	echo "Drops: the node's drop verdicts over all windows of the case (SYNs: a full"
+	echo "connection table or no free local port once the windows have made ${CONNS} connections)."
 	if [ "$CG" = 1 ]; then
 		echo
 		echo "### Figure 3: the mbuf pool and the rings, instructions per mbuf (callgrind)"
@@ -493,11 +592,13 @@ report() {
 	fi
 	echo
 	echo "Reproduce: \`make bench\` (or \`tests/bench/run.sh\` after \`make all tests\`);"
-	echo "BENCH_PACKETS, BENCH_SECONDS, BENCH_ROUNDS, BENCH_CALLGRIND=0 change the run."
+	echo "BENCH_PACKETS, BENCH_SECONDS, BENCH_SYN_SECONDS, BENCH_ROUNDS, BENCH_FLOWS, BENCH_CONNS,"
+	echo "BENCH_CALLGRIND=0 change the run."
 }
 
 [ "$(id -u)" = 0 ] || die "needs root (hugepages, network namespace)"
 [ -x "$TESTPMD" ] || die "missing $TESTPMD (Debian package dpdk)"
+[ -x "$GEN" ] || die "missing $GEN (run make tests)"
 for b in dpvs-primary dpvs-worker dpvs-ctl dpvs-kni-bridge dpvsctl; do
 	[ -x "$BIN/$b" ] || die "missing $BIN/$b (run make)"
 done

@@ -164,6 +164,9 @@ idle_sleep_us = ${DPVS_TEST_IDLE_US:-50}
 [port.dpdk0]
 vdev = net_tap0,iface=$(wire_of "$x")
 EOF
+	# more sections (e.g. [cpu]) from the test
+	[ -n "${T_CONF_EXTRA:-}" ] && printf '%s\n' "$T_CONF_EXTRA" >>"$d/dpvs.conf"
+	return 0
 }
 
 primary_pid_of() { cat "$T_DIR/node-$1/primary.pid" 2>/dev/null; }

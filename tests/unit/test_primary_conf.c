@@ -110,6 +110,29 @@ START_TEST(test_good_file)
 }
 END_TEST
 
+START_TEST(test_cpu)
+{
+	static const char text[] = "[worker]\ncount = 3\n[cpu]\nworkers = 5, 2-3\n"
+				   "control = 0-1,7\n[port.p]\nvdev = net_tap0\n";
+	struct primary_conf c;
+	char err[256];
+
+	ck_assert_int_eq(parse_text(text, &c, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.cpu.nworker_cpus, 3);
+	ck_assert_uint_eq(c.cpu.worker_cpu[0], 5);
+	ck_assert_uint_eq(c.cpu.worker_cpu[1], 2);
+	ck_assert_uint_eq(c.cpu.worker_cpu[2], 3);
+	ck_assert_int_eq(c.cpu.has_control, 1);
+	ck_assert_int_eq(CPU_COUNT(&c.cpu.control), 3);
+	ck_assert(CPU_ISSET(0, &c.cpu.control) && CPU_ISSET(1, &c.cpu.control) &&
+		  CPU_ISSET(7, &c.cpu.control));
+	/* without [cpu] nothing is pinned */
+	ck_assert_int_eq(parse_text("[port.p]\nvdev = net_tap0\n", &c, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.cpu.nworker_cpus, 0);
+	ck_assert_int_eq(c.cpu.has_control, 0);
+}
+END_TEST
+
 START_TEST(test_defaults)
 {
 	struct primary_conf c;
@@ -420,6 +443,15 @@ static const struct {
 	{ "[ctl]\nreadonly_group = no-such-group-here\n[port.p]\nvdev = net_tap0\n",
 	  "[ctl] readonly_group = 'no-such-group-here': no such group" },
 	{ "[ctl]\nmode = 0600\n[port.p]\nvdev = net_tap0\n", "[ctl] unknown key 'mode'" },
+	/* [cpu]: one CPU of its own per worker, lists only */
+	{ "[worker]\ncount = 2\n[cpu]\nworkers = 1\n[port.p]\nvdev = net_tap0\n",
+	  "[cpu] workers lists 1 CPU(s) for 2 worker(s): give one CPU per worker" },
+	{ "[worker]\ncount = 2\n[cpu]\nworkers = 3,3\n[port.p]\nvdev = net_tap0\n",
+	  "[cpu] workers: CPU 3 is given to workers 0 and 1" },
+	{ "[cpu]\nworkers = one\n[port.p]\nvdev = net_tap0\n", "[cpu] workers = 'one': not a CPU list" },
+	{ "[cpu]\ncontrol = 3-1\n[port.p]\nvdev = net_tap0\n", "[cpu] control = '3-1': not a CPU list" },
+	{ "[cpu]\ncontrol = 1024\n[port.p]\nvdev = net_tap0\n", "[cpu] control = '1024'" },
+	{ "[cpu]\nworker = 1\n[port.p]\nvdev = net_tap0\n", "[cpu] unknown key 'worker'" },
 };
 
 START_TEST(test_bad_input)
@@ -444,6 +476,7 @@ main(void)
 
 	tcase_add_test(tc, test_good_file);
 	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_cpu);
 	tcase_add_test(tc, test_metrics_and_ctl);
 	tcase_add_loop_test(tc, test_hostport, 0, (int)(sizeof(hostports) / sizeof(hostports[0])));
 	tcase_add_test(tc, test_tables);

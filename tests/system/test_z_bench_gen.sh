@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# System test: a smoke run of the benchmark's generator (build/tests/
+# dpvs-bench-gen) with a real node, correctness only (never a rate): its
+# selftest (patched frames equal frames written whole), then a node whose
+# two ports are net_memif servers, the generator the client of both.
+#   established: 1000 UDP flows through a full-NAT service, each sent once
+#     ("pass"), become 1000 connections; their full-NAT frames reach the
+#     generator's server-side port, where a reply stream learns them;
+#   replies: the learned 1000 tuples sent back come out of the client side;
+#   replay: the established flows sent again in random order are forwarded
+#     (the worker's counters move, no new connection);
+#   new connections: 500 TCP SYNs with distinct sources make 500 more
+#     connections and reach the real server's side.
+. "$(dirname "$0")/lib.sh"
+need_bins dpvs-primary dpvs-worker dpvs-ctl dpvs-kni-bridge dpvsctl
+GEN="$T_ROOT/build/tests/dpvs-bench-gen"
+[ -x "$GEN" ] || fail "missing $GEN (run make tests)"
+
+NODE_MAC0=02:00:00:00:01:00 NODE_MAC1=02:00:00:00:01:01
+GEN_MAC0=02:00:00:00:02:00 GEN_MAC1=02:00:00:00:02:01
+VIP=10.0.0.100 RS=10.0.1.3 NEST=1000 NSYN=500
+ncpu="$(nproc)"
+CPUS="0-$((ncpu - 1))"
+
+log "generator selftest"
+out="$("$GEN" --lcores "0@($CPUS)" --no-huge -m 64 --no-shconf --no-pci \
+	--file-prefix="$(prefix_of s)" --log-level=lib.eal:error -- --selftest 2>&1)" ||
+	fail "selftest: $out"
+rm -rf "/var/run/dpdk/$(prefix_of s)"
+assert_contains "selftest" "OK selftest" "$out"
+
+# ---- the node: memif servers on both sides, full-NAT UDP and TCP ----------
+x=a
+T_NODES+=(a g)
+d="$T_DIR/node-a"
+mkdir -p "$d" "$(rundir_of a)"
+cat >"$d/dpvs.conf" <<EOF
+[global]
+file_prefix = $(prefix_of a)
+run_dir = $(rundir_of a)
+[memory]
+mbufs = 8192
+[worker]
+count = 1
+idle_sleep_us = 50
+[port.dpdk0]
+vdev = net_memif0,role=server,socket=$d/m0.sock,socket-abstract=no,mac=$NODE_MAC0
+[port.dpdk1]
+vdev = net_memif1,role=server,socket=$d/m1.sock,socket-abstract=no,mac=$NODE_MAC1
+EOF
+cat >"$d/rules" <<EOF
+addr add 10.0.0.1/24 dev dpdk0
+addr add 10.0.1.1/24 dev dpdk1
+addr add 10.0.1.10/32 dev dpdk1
+addr add 10.0.1.11/32 dev dpdk1
+neigh add 10.0.0.2 lladdr $GEN_MAC0 dev dpdk0
+neigh add 10.0.0.3 lladdr $GEN_MAC0 dev dpdk0
+neigh add $RS lladdr $GEN_MAC1 dev dpdk1
+-A -u $VIP:53 -s rr
+-a -u $VIP:53 -r $RS:5353 -b fnat -w 1
+laddr add -u $VIP:53 10.0.1.10 dev dpdk1
+-A -t $VIP:80 -s rr
+-a -t $VIP:80 -r $RS:8080 -b fnat -w 1
+laddr add -t $VIP:80 10.0.1.11 dev dpdk1
+EOF
+ip netns add "$(nsn_of a)" || fail "ip netns add"
+ip -n "$(nsn_of a)" link set lo up
+ip netns exec "$(nsn_of a)" "$T_BIN/dpvs-primary" -c "$d/dpvs.conf" --rules "$d/rules" \
+	>"$d/primary.log" 2>&1 </dev/null &
+echo $! >"$d/primary.pid"
+running_or_dead() { all_workers_running a 1 || ! kill -0 "$(primary_pid_of a)"; }
+wait_until 60 running_or_dead && kill -0 "$(primary_pid_of a)" || fail "node: worker not running"
+log "node up: dpdk0 and dpdk1 are memif servers"
+
+# ---- the generator: memif client of both ports, commands on a coprocess ----
+coproc GENP { exec "$GEN" --lcores "0@($CPUS),1@($CPUS)" --main-lcore 1 --no-huge -m 512 \
+	--no-shconf --no-pci --file-prefix="$(prefix_of g)" --log-level=lib.eal:error \
+	--vdev="net_memif0,role=client,socket=$d/m0.sock,socket-abstract=no,mac=$GEN_MAC0" \
+	--vdev="net_memif1,role=client,socket=$d/m1.sock,socket-abstract=no,mac=$GEN_MAC1" -- \
+	--port 0,rx --port 1,rx \
+	--stream "name=est,port=0,kind=udp,src=10.0.0.2,sport=10000,dst=$VIP,dport=53,flows=$NEST,order=random,dmac=$NODE_MAC0" \
+	--stream "name=syn,port=0,kind=syn,src=10.0.0.3,sport=20000,dst=$VIP,dport=80,flows=$NSYN,dmac=$NODE_MAC0" \
+	--stream "name=rep,port=1,kind=reply,learn=1,dmac=$NODE_MAC1" 2>"$d/gen.err"; }
+GEN_PID="$GENP_PID"
+T_BG_PIDS+=("$GEN_PID")
+GEN_IN="${GENP[1]}" GEN_OUT="${GENP[0]}"
+# gen CMD...: one command, its one-line answer in REPLY; fails on ERR or silence
+gen() {
+	echo "$*" >&"$GEN_IN" || fail "generator gone (command $*): $(tail -5 "$d/gen.err")"
+	read -r -t 60 REPLY <&"$GEN_OUT" || fail "generator: no answer to '$*': $(tail -5 "$d/gen.err")"
+	case "$REPLY" in ERR*) fail "generator: $* -> $REPLY" ;; esac
+}
+read -r -t 60 REPLY <&"$GEN_OUT" || fail "generator did not start: $(tail -5 "$d/gen.err")"
+assert_contains "generator start" "READY ports=2 streams=3" "$REPLY"
+gen link 30
+# rx port P's frames counted by the generator
+gen_rx() { gen stats; sed 's/.* rx=//' <<<"$REPLY" | cut -d, -f$(($1 + 1)); }
+conns_of() { # t|u: connections of the service (its dest's counter)
+	local p=udp port=53
+	[ "$1" = t ] && p=tcp port=80
+	ctl a --json -L -n --stats | jq --arg p "$p" --argjson port "$port" \
+		'[.[] | select(.proto == $p and .port == $port) | .dests[].conns] | add // 0'
+}
+rx_at_least() { [ "$(gen_rx "$1")" -ge "$2" ]; }
+
+# ---- established: each flow once; learned on the server side --------------
+gen rx 1 on
+gen learn rep on
+gen pass est 30
+assert_contains "pass est" "sent=$NEST" "$REPLY"
+wait_until 20 rx_at_least 1 "$NEST" || fail "server side received $(gen_rx 1) of $NEST"
+assert_eq "UDP connections" "$NEST" "$(conns_of u)"
+gen learn rep off
+gen build rep
+assert_contains "reply stream" "flows=$NEST" "$REPLY"
+
+# ---- replies: learned tuples back through the node to the clients ----------
+gen rx 0 on
+c0="$(gen_rx 0)"
+gen pass rep 30
+wait_until 20 rx_at_least 0 $((c0 + NEST)) || fail "client side received $(($(gen_rx 0) - c0)) of $NEST replies"
+log "ok: $NEST replies forwarded to the client side"
+
+# ---- replay: established flows again, no new connection --------------------
+r0="$(worker_stat a 0 rx_pkts)" s0="$(gen_rx 1)"
+gen start est 20000
+gen wait 30
+wait_until 20 rx_at_least 1 $((s0 + 20000)) || fail "replay: server side received $(($(gen_rx 1) - s0)) of 20000"
+assert_ge "worker rx during the replay" $((r0 + 20000)) "$(worker_stat a 0 rx_pkts)"
+assert_eq "UDP connections after the replay" "$NEST" "$(conns_of u)"
+
+# ---- new connections: a SYN from each of NSYN sources ----------------------
+s0="$(gen_rx 1)"
+gen pass syn 30
+assert_contains "pass syn" "sent=$NSYN" "$REPLY"
+wait_until 20 rx_at_least 1 $((s0 + NSYN)) || fail "SYNs: server side received $(($(gen_rx 1) - s0)) of $NSYN"
+assert_eq "TCP connections" "$NSYN" "$(conns_of t)"
+gen rx 0 off
+gen rx 1 off
+gen quit
+wait_until 10 pid_gone "$GEN_PID" || fail "the generator did not exit after quit"
+wait "$GEN_PID" 2>/dev/null
+assert_eq "generator exit status" 0 "$?"
+exit 0
