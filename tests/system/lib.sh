@@ -67,6 +67,14 @@ assert_ge() {
 	log "ok: $1 = $3 (>= $2)"
 }
 
+# assert_le WHAT MAX SEEN (integers)
+assert_le() {
+	if ! [ "$3" -le "$2" ] 2>/dev/null; then
+		fail "$1: expected <= $2, saw '$3'"
+	fi
+	log "ok: $1 = $3 (<= $2)"
+}
+
 # assert_gt WHAT THAN SEEN (integers)
 assert_gt() {
 	if ! [ "$3" -gt "$2" ] 2>/dev/null; then

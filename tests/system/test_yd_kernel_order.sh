@@ -7,10 +7,13 @@
 # out of order, the sender saw SACK reordering and retransmitted). Now each
 # frame goes to the worker its flow hashes to.
 #
-# 50 MB with iperf3 from the node's kernel address on dpdk0.kni to the client;
-# the client's out-of-order queue (TcpExtTCPOFOQueue) and the sender's
+# 50 MB with iperf3 from the node's kernel address on dpdk0.kni to the client:
+# the transfer's frames all leave through one worker, and the sender's
 # reordering counters (TcpExtTCPSACKReorder, TcpExtTCPTSReorder,
-# TcpExtTCPRenoReorder) stay 0. Failed before the change: the client queued
+# TcpExtTCPRenoReorder) stay 0. The client's out-of-order queue
+# (TcpExtTCPOFOQueue) is logged, not asserted: a segment lost on a loaded
+# machine (a full tap queue) also puts the ones after it there, reordering
+# or not (seen: 977 with 34 retransmissions and no reordering). Failed before the change: the client queued
 # 15179 segments out of order, the sender saw 6645 SACK and 1206 timestamp
 # reorderings and retransmitted 3072 segments (396 Mbit/s); after it, 0 of
 # each (928 Mbit/s), in the same run of the test on the development VM.
@@ -55,6 +58,9 @@ f1="$(($(worker_stat a 1 from_kernel) - f10))"
 log "frames from the kernel: worker 0 $f0, worker 1 $f1; sender retransmissions ${retr:-?}"
 log "client out-of-order queue $ofo; sender reordering seen: SACK $sre, TS $tre, Reno $rre"
 assert_ge "frames of the transfer through the workers" 30000 "$((f0 + f1))"
-assert_eq "segments the client queued out of order" 0 "$ofo"
+# the transfer's ~35,000 frames through one worker; the other carries at
+# most iperf3's control connection and ARP (it hashes on its own)
+assert_le "frames through the worker that did not carry the transfer" 200 \
+	"$((f0 < f1 ? f0 : f1))"
 assert_eq "reordering the sender detected (SACK + TS + Reno)" 0 "$((sre + tre + rre))"
 exit 0
