@@ -276,6 +276,9 @@ ctl_fmt_response(FILE *out, const Dpvs__Response *resp, bool json)
 	case DPVS__RESPONSE__PAYLOAD_PORTS:
 		fmt_ports(out, resp->ports, json);
 		break;
+	case DPVS__RESPONSE__PAYLOAD_ACLS:
+		ctl_fmt_acls(out, resp->acls, json);
+		break;
 	default:
 		if (!json && resp->message != NULL && resp->message[0] != '\0') {
 			char buf[1024];

@@ -23,6 +23,16 @@
  *                "vport","laddr","lport","dest","dport","worker"}]
  *   save        ["rules-file line", ...]
  *   port show   [{"name","mtu","lladdr","kni","forward":bool}]
+ *   blklst show, whtlst show
+ *               [{"proto","vip" (null for a match service),"match" (null
+ *                for a VIP service),"port","list":"blklst"|"whtlst",
+ *                "prefix","prefixlen"}]
+ *   -L -n also: each service "rates", "blklst" and "whtlst" (entries of
+ *                its lists), each dest "rates": {meter: {"rate","burst"}}
+ *                with meter in_pps, in_bytes, out_pps, out_bytes (only the
+ *                limits set)
+ *   stats also: "hook_drops": {hook: count} (the PRE_ROUTING hooks:
+ *                "synproxy", "ipvs"), summed and per worker
  */
 #ifndef DPVS_CTL_FMT_H
 #define DPVS_CTL_FMT_H
@@ -46,6 +56,12 @@ void ctl_fmt_routes(FILE *out, const Dpvs__RouteList *l, bool json);
 void ctl_fmt_conns(FILE *out, const Dpvs__ConnList *l, bool json);
 void ctl_fmt_rules(FILE *out, const Dpvs__RulesText *t, bool json);
 void ctl_fmt_reload(FILE *out, const Dpvs__ReloadResult *r, bool json);
+
+/* Access lists and rate limits (fmt_acl.c). */
+void ctl_fmt_acls(FILE *out, const Dpvs__AclList *l, bool json);
+/* JSON: ',"rates":{meter:{"rate","burst"},...}'; text: " rate-in=1000pps:100"
+ * per limit. */
+void ctl_fmt_rates(FILE *out, Dpvs__Rate *const *r, size_t n, bool json);
 
 /* Write s as a JSON string literal (quoted, escaped). */
 void ctl_fmt_json_str(FILE *out, const char *s);

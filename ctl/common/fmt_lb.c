@@ -61,6 +61,7 @@ fmt_dest_text(FILE *out, const Dpvs__DestInfo *d, const char *ipp)
 		strcmp(h, "unchecked") == 0 ? "-" : h);
 	if (d->last_result != NULL && d->last_result[0] != '\0')
 		fprintf(out, " (%s)", d->last_result);
+	ctl_fmt_rates(out, d->rates, d->n_rates, false);
 	fputc('\n', out);
 }
 
@@ -82,6 +83,11 @@ fmt_svc_text(FILE *out, const Dpvs__ServiceInfo *s, bool stats)
 		fprintf(out, "%s %s", name, s->scheduler);
 		for (j = 0; j < s->n_flags; j++)
 			fprintf(out, " %s", s->flags[j]);
+		ctl_fmt_rates(out, s->rates, s->n_rates, false);
+		if (s->blklst != 0)
+			fprintf(out, " blklst=%u", s->blklst);
+		if (s->whtlst != 0)
+			fprintf(out, " whtlst=%u", s->whtlst);
 		fputc('\n', out);
 	}
 	for (j = 0; j < s->n_dests; j++) {
@@ -137,6 +143,8 @@ fmt_svc_json(FILE *out, const Dpvs__ServiceInfo *s, bool stats)
 		ctl_fmt_json_str(out, ctl_pb_ip_str(s->laddrs[j], ip, sizeof(ip)));
 	}
 	fprintf(out, "],\"active\":%" PRIu64 ",\"inactive\":%" PRIu64, s->active, s->inactive);
+	ctl_fmt_rates(out, s->rates, s->n_rates, true);
+	fprintf(out, ",\"blklst\":%u,\"whtlst\":%u", s->blklst, s->whtlst);
 	if (stats)
 		fmt_counters_json(out, s->conns, s->inpkts, s->outpkts, s->inbytes, s->outbytes);
 	fputs(",\"dests\":[", out);
@@ -160,7 +168,9 @@ fmt_svc_json(FILE *out, const Dpvs__ServiceInfo *s, bool stats)
 										  : "unchecked");
 		fputs(",\"last_result\":", out);
 		ctl_fmt_json_str(out, d->last_result != NULL ? d->last_result : "");
-		fprintf(out, ",\"conf_weight\":%d}", d->conf_weight);
+		fprintf(out, ",\"conf_weight\":%d", d->conf_weight);
+		ctl_fmt_rates(out, d->rates, d->n_rates, true);
+		fputc('}', out);
 	}
 	fputs("]}", out);
 }
@@ -357,12 +367,14 @@ ctl_fmt_reload(FILE *out, const Dpvs__ReloadResult *r, bool json)
 			",\"addrs\":{\"added\":%u,\"removed\":%u}"
 			",\"routes\":{\"added\":%u,\"removed\":%u}"
 			",\"neighs\":{\"added\":%u,\"removed\":%u}"
-			",\"checks\":{\"added\":%u,\"removed\":%u,\"edited\":%u},\"unchanged\":%u}\n",
+			",\"checks\":{\"added\":%u,\"removed\":%u,\"edited\":%u}"
+			",\"acls\":{\"added\":%u,\"removed\":%u},\"unchanged\":%u}\n",
 			r->services_added, r->services_removed, r->services_edited,
 			r->dests_added, r->dests_removed, r->dests_edited, r->laddrs_added,
 			r->laddrs_removed, r->addrs_added, r->addrs_removed, r->routes_added,
 			r->routes_removed, r->neighs_added, r->neighs_removed, r->checks_added,
-			r->checks_removed, r->checks_edited, r->unchanged);
+			r->checks_removed, r->checks_edited, r->acls_added, r->acls_removed,
+			r->unchanged);
 		return;
 	}
 	fprintf(out, "reloaded %s (%u objects unchanged)\n", r->path != NULL ? r->path : "",
@@ -375,4 +387,5 @@ ctl_fmt_reload(FILE *out, const Dpvs__ReloadResult *r, bool json)
 	fmt_reload_kind(out, "routes", r->routes_added, r->routes_removed, 0, 0);
 	fmt_reload_kind(out, "neighs", r->neighs_added, r->neighs_removed, 0, 0);
 	fmt_reload_kind(out, "checks", r->checks_added, r->checks_removed, 1, r->checks_edited);
+	fmt_reload_kind(out, "acls", r->acls_added, r->acls_removed, 0, 0);
 }

@@ -54,6 +54,8 @@ stats_json_worker(FILE *out, const Dpvs__WorkerStats *w)
 	stats_json_counters(out, w->drops, w->n_drops);
 	fputs(",\"events\":", out);
 	stats_json_counters(out, w->events, w->n_events);
+	fputs(",\"hook_drops\":", out);
+	stats_json_counters(out, w->hook_drops, w->n_hook_drops);
 	fputc('}', out);
 }
 
@@ -78,6 +80,8 @@ stats_json(FILE *out, const Dpvs__Stats *s)
 	stats_json_counters(out, s->drops, s->n_drops);
 	fputs(",\"events\":", out);
 	stats_json_counters(out, s->events, s->n_events);
+	fputs(",\"hook_drops\":", out);
+	stats_json_counters(out, s->hook_drops, s->n_hook_drops);
 	fprintf(out, ",\"mbufs\":{\"total\":%" PRIu64 ",\"in_use\":%" PRIu64 "}}\n",
 		s->mbufs_total, s->mbufs_in_use);
 }
@@ -120,6 +124,10 @@ stats_text(FILE *out, const Dpvs__Stats *s)
 	fputs("events:\n", out);
 	for (i = 0; i < s->n_events; i++)
 		fprintf(out, "  %-24s %" PRIu64 "\n", s->events[i]->name, s->events[i]->value);
+	fputs("PRE_ROUTING hooks, packets dropped:\n", out);
+	for (i = 0; i < s->n_hook_drops; i++)
+		fprintf(out, "  %-20s %" PRIu64 "\n", s->hook_drops[i]->name,
+			s->hook_drops[i]->value);
 	fprintf(out, "mbufs: %" PRIu64 " in use of %" PRIu64 "\n", s->mbufs_in_use,
 		s->mbufs_total);
 }

@@ -46,5 +46,7 @@ int ctl_op_sneigh(const struct dpvs_root *root, const Dpvs__Request *req, struct
 		  char *err, size_t errlen);
 int ctl_op_check(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_op *op,
 		 char *err, size_t errlen);
+int ctl_op_acl(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_op *op,
+	       char *err, size_t errlen);
 
 #endif

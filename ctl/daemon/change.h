@@ -50,6 +50,8 @@ enum ctl_op_kind {
 	CTL_OP_CHECK_SET,
 	CTL_OP_CHECK_DEL,
 	CTL_OP_DEST_HEALTH,    /* the check engine's verdict on a dest */
+	CTL_OP_ACL_ADD,        /* blklst / whtlst add */
+	CTL_OP_ACL_DEL,
 };
 
 struct ctl_drain_args {
@@ -71,6 +73,7 @@ struct ctl_op {
 		struct ctl_port_args port;
 		struct ctl_check_args check;
 		struct ctl_health_args health;
+		struct ctl_acl_args acl;
 	} u;
 };
 

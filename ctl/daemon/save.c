@@ -5,8 +5,10 @@
  * static routes (their gateways need the addresses), services and dests in
  * id order (so a reload hands out the same ids and slots when there were no
  * deletions), then local addresses (they need both addresses and services),
- * then health checks (they need services and dests). A dest is saved with
- * its configured weight, whatever a health check made of it.
+ * then access lists (in the order they were added), then health checks
+ * (they need services and dests). A dest is saved with its configured
+ * weight, whatever a health check made of it; rate limits ride on the -A
+ * and -a lines.
  * Connected routes are derived and never saved. Reads a config set; writes
  * text only.
  */
@@ -96,6 +98,7 @@ save_dest(const struct dpvs_root *root, const struct dpvs_lb_tables *lb, uint32_
 		fprintf(out, " -x %u", d->u_threshold);
 	if (d->l_threshold != 0)
 		fprintf(out, " -y %u", d->l_threshold);
+	ctl_rate_save(out, lb, dpvs_lb_dest_rate(lb)[slot]);
 	fputc('\n', out);
 }
 
@@ -145,9 +148,35 @@ save_lb(const struct dpvs_root *root, const struct dpvs_lb_tables *lb, FILE *out
 			ctl_sched_name(s->sched_id));
 		if ((s->flags & DPVS_SVC_F_HASHED) != 0)
 			fputs(" -b hash-port", out);
+		ctl_rate_save(out, lb, dpvs_lb_svc_rate(lb)[objs[i].slot]);
 		fputc('\n', out);
 	}
 	free(objs);
+	return 0;
+}
+
+/* `blklst add` / `whtlst add` lines in add order. */
+static int
+save_acls(const struct dpvs_root *root, const struct dpvs_lb_tables *lb, FILE *out)
+{
+	char so[CTL_KEY_STR], a[INET6_ADDRSTRLEN];
+	uint32_t *slots;
+	size_t n, i;
+
+	if (lb->nacl == 0)
+		return 0;
+	slots = malloc(((size_t)lb->caps.acl_entries + 1) * sizeof(*slots));
+	if (slots == NULL)
+		return -CTL_ENOMEM;
+	n = ctl_acl_slots_sorted(lb, slots);
+	for (i = 0; i < n; i++) {
+		const struct dpvs_acl_entry *e = &dpvs_lb_acl(lb)[slots[i]];
+
+		fprintf(out, "%s add %s %s/%u\n", ctl_acl_kind_name(e->kind),
+			svc_opt(root, lb, e->svc, so, sizeof(so)),
+			ctl_ip_str(&e->prefix, a, sizeof(a)), e->prefixlen);
+	}
+	free(slots);
 	return 0;
 }
 
@@ -259,6 +288,8 @@ ctl_save_text(const struct dpvs_config_set *set, const struct dpvs_root *root, F
 				ctl_ip_str(&la[j].ip, a, sizeof(a)), port_name(root, la[j].port));
 	}
 	free(slots);
+	if (rc == 0)
+		rc = save_acls(root, lb, out);
 	if (rc == 0)
 		rc = save_checks(root, lb, out);
 	if (rc != 0)

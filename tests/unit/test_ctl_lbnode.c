@@ -367,16 +367,16 @@ START_TEST(test_list_and_stats)
 	out = OUTPUT("-L", "-n", "--json");
 	ck_assert_str_eq(out,
 		"[{\"proto\":\"tcp\",\"vip\":\"10.0.0.100\",\"match\":null,\"port\":80,\"scheduler\":\"wrr\","
-		"\"flags\":[],\"laddrs\":[\"10.1.0.10\"],\"active\":110,\"inactive\":112,"
+		"\"flags\":[],\"laddrs\":[\"10.1.0.10\"],\"active\":110,\"inactive\":112,\"rates\":{},\"blklst\":0,\"whtlst\":0,"
 		"\"dests\":[{\"address\":\"10.1.0.2\",\"port\":80,\"mode\":\"fnat\",\"weight\":1,"
 		"\"upper\":0,\"lower\":0,\"active\":220,\"inactive\":222,"
-		"\"health\":\"unchecked\",\"last_result\":\"\",\"conf_weight\":1},"
+		"\"health\":\"unchecked\",\"last_result\":\"\",\"conf_weight\":1,\"rates\":{}},"
 		"{\"address\":\"10.1.0.3\",\"port\":8080,\"mode\":\"fnat\",\"weight\":0,"
 		"\"upper\":0,\"lower\":0,\"active\":0,\"inactive\":0,"
-		"\"health\":\"unchecked\",\"last_result\":\"\",\"conf_weight\":0}]}]\n");
+		"\"health\":\"unchecked\",\"last_result\":\"\",\"conf_weight\":0,\"rates\":{}}]}]\n");
 	free(out);
 	out = OUTPUT("-L", "-n", "--stats", "--json");
-	ck_assert_ptr_nonnull(strstr(out, "\"active\":110,\"inactive\":112,\"conns\":114,"
+	ck_assert_ptr_nonnull(strstr(out, "\"active\":110,\"inactive\":112,\"rates\":{},\"blklst\":0,\"whtlst\":0,\"conns\":114,"
 					  "\"inpkts\":116,\"outpkts\":118,\"inbytes\":120,"
 					  "\"outbytes\":122,\"dests\":["));
 	ck_assert_ptr_nonnull(strstr(out, "\"active\":220,\"inactive\":222,\"conns\":224,"

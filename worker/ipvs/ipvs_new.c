@@ -16,6 +16,10 @@
  * and the port where the real server's side arrives (the route to it;
  * fnat: its local address's port). TCP: only a SYN makes a connection, its
  * window tracking starts from it (one-way modes: liberal, tcp_window.c).
+ * Before a dest is scheduled the service's access lists are checked (acl.c:
+ * acl_blacklisted, acl_not_whitelisted); before the connection is made its
+ * first packet must pass the inbound rate limits of the service and the
+ * dest (rate.c): a packet refused there opens nothing.
  * Then the packet goes out by its mode (xmit.h).
  * Writes this worker's connection table, region rows and stats row.
  */
@@ -24,10 +28,12 @@
 #include <rte_byteorder.h>
 #include <rte_tcp.h>
 
+#include "worker/ipvs/acl.h"
 #include "worker/ipvs/conn_table.h"
 #include "worker/ipvs/ipvs_priv.h"
 #include "worker/ipvs/lb_counts.h"
 #include "worker/ipvs/lbpath.h"
+#include "worker/ipvs/rate.h"
 #include "worker/ipvs/xmit.h"
 
 #define WK_LPORT_TRIES 64     /* ports tried per local address */
@@ -208,10 +214,16 @@ wk_ipvs_new(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_
 			return wk_drop(DPVS_DROP_TCP_NOT_SYN);
 		wk_ipvs_tcp_seg(m, pk, &seg);
 	}
+	why = wk_acl_check(ctx, svc, &pk->src);
+	if (why != DPVS_DROP_MAX)
+		return wk_drop(why);
 	ds = wk_sched_pick(ctx, svc, pk);
 	if (ds == DPVS_DEST_NONE || ds >= ctx->cfg->lb.caps.dests)
 		return wk_drop(DPVS_DROP_NO_DEST);
-	why = plan_conn(ctx, svc, &dests[ds], pk, &pl);
+	why = wk_rate_check(ctx, svc, dpvs_lb_svc(&ctx->cfg->lb, svc)->id, ds, dests[ds].id,
+			    DPVS_DIR_IN, (uint32_t)(pk->l4_off - pk->l3_off) + pk->l4_len);
+	if (why == DPVS_DROP_MAX)
+		why = plan_conn(ctx, svc, &dests[ds], pk, &pl);
 	if (why != DPVS_DROP_MAX)
 		return wk_drop(why);
 	idx = conn_new(ctx, pk, pk->proto == IPPROTO_TCP ? &seg : NULL, p, svc, ds, &pl);
