@@ -6,7 +6,7 @@
  * hooks write what they say.
  *
  * The table is const, in this binary, in priority order (the unit test
- * test_worker_hook checks the order against DPVS_HOOKS). The SYN proxy
+ * test_ctl_acl checks the order against DPVS_HOOKS). The SYN proxy
  * [dp_vs_prerouting] has its slot before the load balancer; until it is
  * built the slot is empty (fn NULL) and costs one load per packet.
  */
