@@ -5,9 +5,10 @@
 #   make demo       install what is missing, build, start a demo node and show it working
 #   make bench      benchmarks (numbers, not pass/fail)
 #   make fuzz       the long fuzz run of the worker pipeline (make check runs a bounded part)
-#   make install    binaries, systemd units, config samples, man pages, bash completion
-#                   under PREFIX (default /usr/local) and SYSCONFDIR (default /etc), into
-#                   DESTDIR if given (see "Installing" in README.md)
+#   make install    binaries, systemd units, config samples, man pages, bash completion,
+#                   the JSON schemas of dpvsctl's output, under PREFIX (default
+#                   /usr/local) and SYSCONFDIR (default /etc), into DESTDIR if given
+#                   (see "Installing" in README.md)
 #
 # `check`, `demo` and `bench` first run deploy/install-deps.sh (quick when everything is
 # there) and then re-enter make, so that pkg-config sees the freshly installed packages.
@@ -27,8 +28,10 @@ EVENT_CFLAGS := $(shell $(PKGCONF) --cflags libevent 2>/dev/null)
 # libevent, and OpenSSL for dpvs-ctl's HTTPS health checks (everything linking the
 # ctl library links both)
 EVENT_LIBS  := $(shell $(PKGCONF) --libs libevent openssl 2>/dev/null)
-PBC_CFLAGS  := $(shell $(PKGCONF) --cflags libprotobuf-c 2>/dev/null)
-PBC_LIBS    := $(shell $(PKGCONF) --libs libprotobuf-c 2>/dev/null)
+# protobuf-c, and jansson for dpvsctl's JSON output (ctl/common/fmt_json.c): everything
+# that uses the wire types links ctl/common, so it takes both
+PBC_CFLAGS  := $(shell $(PKGCONF) --cflags libprotobuf-c jansson 2>/dev/null)
+PBC_LIBS    := $(shell $(PKGCONF) --libs libprotobuf-c jansson 2>/dev/null)
 CHECK_CFLAGS := $(shell $(PKGCONF) --cflags check 2>/dev/null)
 CHECK_LIBS  := $(shell $(PKGCONF) --libs check 2>/dev/null)
 
@@ -114,6 +117,8 @@ install: all
 	install -m 644 deploy/man/dpvs.conf.5 $(DESTDIR)$(MANDIR)/man5/dpvs.conf.5
 	install -m 644 deploy/bash-completion/dpvsctl $(DESTDIR)$(COMPLDIR)/dpvsctl
 	install -m 644 README.md deploy/dpvs.conf deploy/dpvs.rules $(DESTDIR)$(DOCDIR)/
+	install -d $(DESTDIR)$(DOCDIR)/schema
+	install -m 644 docs/schema/*.json $(DESTDIR)$(DOCDIR)/schema/
 	[ -e $(DESTDIR)$(SYSCONFDIR)/dpvs/dpvs.conf ] || \
 		install -m 644 deploy/dpvs.conf $(DESTDIR)$(SYSCONFDIR)/dpvs/dpvs.conf
 	[ -e $(DESTDIR)$(SYSCONFDIR)/dpvs/dpvs.rules ] || \

@@ -15,6 +15,8 @@ PACKAGES=(
 	build-essential pkg-config make gcc
 	dpdk dpdk-dev libdpdk-dev
 	libevent-dev libprotobuf-c-dev protobuf-c-compiler libssl-dev
+	# dpvsctl's JSON output
+	libjansson-dev
 	check libpcap-dev
 	# the layout fingerprint of the shared structs (pahole, shm/layout_fp.sh)
 	dwarves
@@ -30,6 +32,8 @@ PACKAGES=(
 	# (test_u_metrics), the systemd units verified and the man pages formatted
 	# (test_w_install)
 	tshark python3-prometheus-client systemd groff-base man-db
+	# dpvsctl --json checked against docs/schema/*.json (test_m_cli_json, test_ctl_lbnode)
+	python3-jsonschema
 )
 
 missing=()

@@ -1,5 +1,7 @@
 /*
- * Text and JSON output of responses (see fmt.h).
+ * Text and JSON output of responses (see fmt.h): addresses, neighbours,
+ * workers, version, ports, and the dispatch to fmt_lb.c and fmt_stats.c.
+ * Each JSON document is built with jansson (fmt_json.h), one line per field.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -7,26 +9,10 @@
 
 #include "escape.h"
 #include "fmt.h"
+#include "fmt_json.h"
 #include "pb.h"
 
 #define IPSTR 64
-
-void
-ctl_fmt_json_str(FILE *out, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
-
-	fputc('"', out);
-	for (; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(out, "\\u%04x", *p);
-		else
-			fputc(*p, out);
-	}
-	fputc('"', out);
-}
 
 static const char *
 fmt_family(const Dpvs__Ip *ip)
@@ -45,173 +31,209 @@ fmt_mac(const ProtobufCBinaryData *b, char *buf, size_t len)
 		 b->data[2], b->data[3], b->data[4], b->data[5]);
 }
 
+/* addr show: docs/schema/addr-show.json */
+static json_t *
+addr_json(const Dpvs__Addr *a)
+{
+	json_t *o = ctl_json_obj();
+
+	ctl_json_set(o, "address", ctl_json_ip(a->address));
+	ctl_json_set(o, "prefixlen", ctl_json_u64(a->prefixlen));
+	ctl_json_set(o, "dev", ctl_json_str(a->dev));
+	ctl_json_set(o, "family", ctl_json_str(fmt_family(a->address)));
+	return o;
+}
+
 static void
 fmt_addrs(FILE *out, const Dpvs__AddrList *l, bool json)
 {
 	char ip[IPSTR];
+	json_t *arr;
 	size_t i;
 
-	if (json)
-		fputc('[', out);
+	if (json) {
+		arr = ctl_json_arr();
+		for (i = 0; i < l->n_addrs; i++)
+			ctl_json_push(arr, addr_json(l->addrs[i]));
+		ctl_json_print(out, arr);
+		return;
+	}
 	for (i = 0; i < l->n_addrs; i++) {
 		const Dpvs__Addr *a = l->addrs[i];
 
 		ctl_pb_ip_str(a->address, ip, sizeof(ip));
-		if (!json) {
-			fprintf(out, "%s %s/%u dev %s\n", fmt_family(a->address), ip, a->prefixlen,
-				a->dev);
-			continue;
-		}
-		fprintf(out, "%s{\"address\":", i > 0 ? "," : "");
-		ctl_fmt_json_str(out, ip);
-		fprintf(out, ",\"prefixlen\":%u,\"dev\":", a->prefixlen);
-		ctl_fmt_json_str(out, a->dev);
-		fprintf(out, ",\"family\":\"%s\"}", fmt_family(a->address));
+		fprintf(out, "%s %s/%u dev %s\n", fmt_family(a->address), ip, a->prefixlen, a->dev);
 	}
-	if (json)
-		fputs("]\n", out);
-}
-
-static void
-fmt_neigh_workers(FILE *out, const Dpvs__Neigh *n, const char *sep)
-{
-	size_t j;
-
-	for (j = 0; j < n->n_workers; j++)
-		fprintf(out, "%s%u", j > 0 ? sep : "", n->workers[j]);
 }
 
 /* Text: "ADDR [lladdr MAC] dev DEV STATE [age Ns] [workers 0,1]", as ip-neigh. */
 static void
 fmt_neigh_text(FILE *out, const Dpvs__Neigh *n, const char *ip, const char *mac)
 {
+	size_t j;
+
 	fputs(ip, out);
 	if (n->lladdr.len > 0)
 		fprintf(out, " lladdr %s", mac);
 	fprintf(out, " dev %s %s", n->dev, n->state);
 	if (!n->is_static)
 		fprintf(out, " age %llus", (unsigned long long)(n->age_ms / 1000));
-	if (n->n_workers > 0) {
-		fputs(" workers ", out);
-		fmt_neigh_workers(out, n, ",");
-	}
+	for (j = 0; j < n->n_workers; j++)
+		fprintf(out, "%s%u", j > 0 ? "," : " workers ", n->workers[j]);
 	fputc('\n', out);
+}
+
+/* neigh show: docs/schema/neigh-show.json */
+static json_t *
+neigh_json(const Dpvs__Neigh *n)
+{
+	json_t *o = ctl_json_obj(), *w = ctl_json_arr();
+	size_t j;
+
+	for (j = 0; j < n->n_workers; j++)
+		ctl_json_push(w, ctl_json_u64(n->workers[j]));
+	ctl_json_set(o, "address", ctl_json_ip(n->address));
+	ctl_json_set(o, "lladdr", ctl_json_mac(&n->lladdr));     /* null: none yet */
+	ctl_json_set(o, "dev", ctl_json_str(n->dev));
+	ctl_json_set(o, "state", ctl_json_str(n->state));
+	ctl_json_set(o, "static", ctl_json_bool(n->is_static));
+	ctl_json_set(o, "age_s", n->is_static ? json_null() : ctl_json_u64(n->age_ms / 1000));
+	ctl_json_set(o, "workers", w);
+	return o;
 }
 
 static void
 fmt_neighs(FILE *out, const Dpvs__NeighList *l, bool json)
 {
 	char ip[IPSTR], mac[24];
+	json_t *arr;
 	size_t i;
 
-	if (json)
-		fputc('[', out);
+	if (json) {
+		arr = ctl_json_arr();
+		for (i = 0; i < l->n_neighs; i++)
+			ctl_json_push(arr, neigh_json(l->neighs[i]));
+		ctl_json_print(out, arr);
+		return;
+	}
 	for (i = 0; i < l->n_neighs; i++) {
 		const Dpvs__Neigh *n = l->neighs[i];
 
 		ctl_pb_ip_str(n->address, ip, sizeof(ip));
 		fmt_mac(&n->lladdr, mac, sizeof(mac));
-		if (!json) {
-			fmt_neigh_text(out, n, ip, mac);
-			continue;
-		}
-		fprintf(out, "%s{\"address\":", i > 0 ? "," : "");
-		ctl_fmt_json_str(out, ip);
-		if (n->lladdr.len > 0)
-			fprintf(out, ",\"lladdr\":\"%s\",\"dev\":", mac);
-		else
-			fputs(",\"lladdr\":null,\"dev\":", out);
-		ctl_fmt_json_str(out, n->dev);
-		fputs(",\"state\":", out);
-		ctl_fmt_json_str(out, n->state);
-		fprintf(out, ",\"static\":%s,\"age_s\":", n->is_static ? "true" : "false");
-		if (n->is_static)
-			fputs("null", out);
-		else
-			fprintf(out, "%llu", (unsigned long long)(n->age_ms / 1000));
-		fputs(",\"workers\":[", out);
-		fmt_neigh_workers(out, n, ",");
-		fputs("]}", out);
+		fmt_neigh_text(out, n, ip, mac);
 	}
-	if (json)
-		fputs("]\n", out);
+}
+
+/* worker show: docs/schema/worker-show.json */
+static json_t *
+worker_json(const Dpvs__Worker *w)
+{
+	json_t *o = ctl_json_obj();
+
+	ctl_json_set(o, "id", ctl_json_u64(w->id));
+	ctl_json_set(o, "pid", ctl_json_i64(w->pid));
+	ctl_json_set(o, "state", ctl_json_str(w->state));
+	ctl_json_set(o, "restarts", ctl_json_u64(w->restarts));
+	ctl_json_set(o, "heartbeat_age_ms",
+		     w->heartbeat_age_ms < 0 ? json_null() : ctl_json_i64(w->heartbeat_age_ms));
+	ctl_json_set(o, "lcore", ctl_json_u64(w->lcore));
+	ctl_json_set(o, "last_exit", ctl_json_str_or_null(w->last_exit));
+	ctl_json_set(o, "last_gap_ms", w->last_gap_us < 0 ? json_null()
+				       : json_real((double)w->last_gap_us / 1000.0));
+	ctl_json_set(o, "standby_ready", ctl_json_u64(w->standby_ready));
+	return o;
+}
+
+static void
+fmt_workers_text(FILE *out, const Dpvs__WorkerList *l)
+{
+	size_t i;
+
+	fprintf(out, "%-4s %-8s %-9s %-9s %-13s %-6s %-10s %s\n", "ID", "PID", "STATE",
+		"RESTARTS", "HEARTBEAT_MS", "LCORE", "LAST_EXIT", "LAST_GAP_MS");
+	for (i = 0; i < l->n_workers; i++) {
+		const Dpvs__Worker *w = l->workers[i];
+
+		fprintf(out, "%-4u %-8d %-9s %-9u ", w->id, w->pid, w->state, w->restarts);
+		if (w->heartbeat_age_ms < 0)
+			fprintf(out, "%-13s ", "-");
+		else
+			fprintf(out, "%-13" PRId64 " ", w->heartbeat_age_ms);
+		fprintf(out, "%-6u %-10s ", w->lcore,
+			w->last_exit != NULL && w->last_exit[0] != '\0' ? w->last_exit : "-");
+		if (w->last_gap_us < 0)
+			fputs("-\n", out);
+		else
+			fprintf(out, "%.3f\n", (double)w->last_gap_us / 1000.0);
+	}
+	if (l->n_workers > 0)
+		fprintf(out, "standby processes ready: %u\n", l->workers[0]->standby_ready);
 }
 
 static void
 fmt_workers(FILE *out, const Dpvs__WorkerList *l, bool json)
 {
+	json_t *arr;
 	size_t i;
 
-	if (json)
-		fputc('[', out);
-	else
-		fprintf(out, "%-4s %-8s %-9s %-9s %-13s %-6s %-10s %s\n", "ID", "PID", "STATE",
-			"RESTARTS", "HEARTBEAT_MS", "LCORE", "LAST_EXIT", "LAST_GAP_MS");
-	for (i = 0; i < l->n_workers; i++) {
-		const Dpvs__Worker *w = l->workers[i];
-
-		if (!json) {
-			fprintf(out, "%-4u %-8d %-9s %-9u ", w->id, w->pid, w->state, w->restarts);
-			if (w->heartbeat_age_ms < 0)
-				fprintf(out, "%-13s ", "-");
-			else
-				fprintf(out, "%-13" PRId64 " ", w->heartbeat_age_ms);
-			fprintf(out, "%-6u %-10s ", w->lcore,
-				w->last_exit != NULL && w->last_exit[0] != '\0' ? w->last_exit : "-");
-			if (w->last_gap_us < 0)
-				fputs("-\n", out);
-			else
-				fprintf(out, "%.3f\n", (double)w->last_gap_us / 1000.0);
-			continue;
-		}
-		fprintf(out, "%s{\"id\":%u,\"pid\":%d,\"state\":", i > 0 ? "," : "", w->id,
-			w->pid);
-		ctl_fmt_json_str(out, w->state);
-		fprintf(out, ",\"restarts\":%u,\"heartbeat_age_ms\":", w->restarts);
-		if (w->heartbeat_age_ms < 0)
-			fputs("null", out);
-		else
-			fprintf(out, "%" PRId64, w->heartbeat_age_ms);
-		fprintf(out, ",\"lcore\":%u,\"last_exit\":", w->lcore);
-		if (w->last_exit != NULL && w->last_exit[0] != '\0')
-			ctl_fmt_json_str(out, w->last_exit);
-		else
-			fputs("null", out);
-		if (w->last_gap_us < 0)
-			fputs(",\"last_gap_ms\":null", out);
-		else
-			fprintf(out, ",\"last_gap_ms\":%.3f", (double)w->last_gap_us / 1000.0);
-		fprintf(out, ",\"standby_ready\":%u}", w->standby_ready);
+	if (!json) {
+		fmt_workers_text(out, l);
+		return;
 	}
-	if (json)
-		fputs("]\n", out);
-	else if (l->n_workers > 0)
-		fprintf(out, "standby processes ready: %u\n", l->workers[0]->standby_ready);
+	arr = ctl_json_arr();
+	for (i = 0; i < l->n_workers; i++)
+		ctl_json_push(arr, worker_json(l->workers[i]));
+	ctl_json_print(out, arr);
 }
 
+/* version: docs/schema/version.json */
 static void
 fmt_version(FILE *out, const Dpvs__Version *v, bool json)
 {
+	json_t *o;
+
 	if (!json) {
 		fprintf(out, "dpvs-mp %s\n%s\nlayout %u\n", v->version, v->dpdk, v->layout);
 		return;
 	}
-	fputs("{\"version\":", out);
-	ctl_fmt_json_str(out, v->version);
-	fputs(",\"dpdk\":", out);
-	ctl_fmt_json_str(out, v->dpdk);
-	fprintf(out, ",\"layout\":%u}\n", v->layout);
+	o = ctl_json_obj();
+	ctl_json_set(o, "version", ctl_json_str(v->version));
+	ctl_json_set(o, "dpdk", ctl_json_str(v->dpdk));
+	ctl_json_set(o, "layout", ctl_json_u64(v->layout));
+	ctl_json_print(out, o);
 }
 
-/* port show: "dpdk0 mtu 1500 lladdr MAC kni dpdk0.kni forward off" */
+/* port show: docs/schema/port-show.json (lladdr null if the port has no
+ * MAC, which dpvs-mp's ports always have) */
+static json_t *
+port_json(const Dpvs__PortInfo *p)
+{
+	json_t *o = ctl_json_obj();
+
+	ctl_json_set(o, "name", ctl_json_str(p->name));
+	ctl_json_set(o, "mtu", ctl_json_u64(p->mtu));
+	ctl_json_set(o, "lladdr", ctl_json_mac(&p->mac));
+	ctl_json_set(o, "kni", ctl_json_str(p->kni));
+	ctl_json_set(o, "forward", ctl_json_bool(p->forward));
+	return o;
+}
+
+/* port show text: "dpdk0 mtu 1500 lladdr MAC kni dpdk0.kni forward off" */
 static void
 fmt_ports(FILE *out, const Dpvs__PortList *l, bool json)
 {
 	char mac[18];
+	json_t *arr;
 	size_t i;
 
-	if (json)
-		fputc('[', out);
+	if (json) {
+		arr = ctl_json_arr();
+		for (i = 0; i < l->n_ports; i++)
+			ctl_json_push(arr, port_json(l->ports[i]));
+		ctl_json_print(out, arr);
+		return;
+	}
 	for (i = 0; i < l->n_ports; i++) {
 		const Dpvs__PortInfo *p = l->ports[i];
 		const uint8_t *m = p->mac.data;
@@ -221,19 +243,9 @@ fmt_ports(FILE *out, const Dpvs__PortList *l, bool json)
 				 m[3], m[4], m[5]);
 		else
 			snprintf(mac, sizeof(mac), "?");
-		if (!json) {
-			fprintf(out, "%s mtu %u lladdr %s kni %s forward %s\n", p->name, p->mtu, mac,
-				p->kni, p->forward ? "on" : "off");
-			continue;
-		}
-		fprintf(out, "%s{\"name\":", i > 0 ? "," : "");
-		ctl_fmt_json_str(out, p->name);
-		fprintf(out, ",\"mtu\":%u,\"lladdr\":\"%s\",\"kni\":", p->mtu, mac);
-		ctl_fmt_json_str(out, p->kni);
-		fprintf(out, ",\"forward\":%s}", p->forward ? "true" : "false");
+		fprintf(out, "%s mtu %u lladdr %s kni %s forward %s\n", p->name, p->mtu, mac,
+			p->kni, p->forward ? "on" : "off");
 	}
-	if (json)
-		fputs("]\n", out);
 }
 
 void

@@ -2,37 +2,12 @@
  * dpvsctl output: a Response's payload as text for people or as JSON for
  * scripts. Pure: a message in, characters on a FILE out. No DPDK.
  *
- * JSON shapes (keys never renamed; new keys may be added):
- *   addr show   [{"address","prefixlen","dev","family"}]
- *   neigh show  [{"address","lladdr" (null while incomplete or failed),"dev",
- *                "state","static","age_s" (null if static),"workers":[ids]}]
- *   worker show [{"id","pid","state","restarts","heartbeat_age_ms","lcore"}]
- *   stats       {"ports":[{"name","ipackets","opackets","ibytes","obytes",
- *                "imissed","ierrors",...}], "workers":[{...}],
- *                "drops":{reason: count},"events":{event: count}}
- *   version     {"version","dpdk","layout"}
- *   -L -n       [{"proto":"tcp"|"udp","vip","port","scheduler","flags":[],
- *                "laddrs":[],"active","inactive",("conns","inpkts","outpkts",
- *                "inbytes","outbytes" with --stats),"dests":[{"address",
- *                "port","mode","weight","upper","lower","active","inactive",
- *                (counters with --stats)}]}]
- *   laddr show  [{"proto","vip","port","address","dev"}]
- *   route show  [{"prefix","prefixlen","gateway"|null,"dev","proto":
- *                "kernel"|"static"}]
- *   conn show   [{"proto","expire" (seconds),"state","client","cport","vip",
- *                "vport","laddr","lport","dest","dport","worker"}]
- *   save        ["rules-file line", ...]
- *   port show   [{"name","mtu","lladdr","kni","forward":bool}]
- *   blklst show, whtlst show
- *               [{"proto","vip" (null for a match service),"match" (null
- *                for a VIP service),"port","list":"blklst"|"whtlst",
- *                "prefix","prefixlen"}]
- *   -L -n also: each service "rates", "blklst" and "whtlst" (entries of
- *                its lists), each dest "rates": {meter: {"rate","burst"}}
- *                with meter in_pps, in_bytes, out_pps, out_bytes (only the
- *                limits set)
- *   stats also: "hook_drops": {hook: count} (the PRE_ROUTING hooks:
- *                "synproxy", "ipvs"), summed and per worker
+ * JSON: built with jansson (fmt_json.h), one document per command, on one
+ * line. Each command's shape is a JSON Schema in docs/schema/ (worker-show,
+ * stats, addr-show, neigh-show, route-show, list, list-stats, conn-show,
+ * laddr-show, port-show, version, save, reload, acl-show), which test_m_cli_json and
+ * test_ctl_lbnode check real outputs against. Keys are never renamed; new
+ * keys may be added (add one line to the builder and one to the schema).
  */
 #ifndef DPVS_CTL_FMT_H
 #define DPVS_CTL_FMT_H
@@ -57,13 +32,12 @@ void ctl_fmt_conns(FILE *out, const Dpvs__ConnList *l, bool json);
 void ctl_fmt_rules(FILE *out, const Dpvs__RulesText *t, bool json);
 void ctl_fmt_reload(FILE *out, const Dpvs__ReloadResult *r, bool json);
 
-/* Access lists and rate limits (fmt_acl.c). */
+/* Access lists and rate limits (fmt_acl.c): blklst show / whtlst show;
+ * the limits of a service or dest in -L -n's text (" rate-in=1000pps:100"
+ * per limit) and as the JSON object {meter: {"rate","burst"}}. */
 void ctl_fmt_acls(FILE *out, const Dpvs__AclList *l, bool json);
-/* JSON: ',"rates":{meter:{"rate","burst"},...}'; text: " rate-in=1000pps:100"
- * per limit. */
-void ctl_fmt_rates(FILE *out, Dpvs__Rate *const *r, size_t n, bool json);
-
-/* Write s as a JSON string literal (quoted, escaped). */
-void ctl_fmt_json_str(FILE *out, const char *s);
+void ctl_fmt_rates_text(FILE *out, Dpvs__Rate *const *r, size_t n);
+struct json_t;
+struct json_t *ctl_fmt_rates_json(Dpvs__Rate *const *r, size_t n);
 
 #endif

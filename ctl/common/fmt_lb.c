@@ -1,7 +1,8 @@
 /*
  * Output of the load-balancer responses (see fmt.h): the service list like
  * `ipvsadm -Ln` (and `--stats`), connections like `ipvsadm -lnc`, local
- * addresses, routes like `ip route`, and the saved rules; or JSON. Pure: a
+ * addresses, routes like `ip route`, the saved rules and a reload's result;
+ * or JSON, built with jansson (fmt_json.h; shapes in docs/schema/). Pure: a
  * message in, characters on a FILE out.
  */
 #include <inttypes.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "fmt_json.h"
 #include "pb.h"
 
 #define IPSTR 64
@@ -61,7 +63,7 @@ fmt_dest_text(FILE *out, const Dpvs__DestInfo *d, const char *ipp)
 		strcmp(h, "unchecked") == 0 ? "-" : h);
 	if (d->last_result != NULL && d->last_result[0] != '\0')
 		fprintf(out, " (%s)", d->last_result);
-	ctl_fmt_rates(out, d->rates, d->n_rates, false);
+	ctl_fmt_rates_text(out, d->rates, d->n_rates);
 	fputc('\n', out);
 }
 
@@ -83,7 +85,7 @@ fmt_svc_text(FILE *out, const Dpvs__ServiceInfo *s, bool stats)
 		fprintf(out, "%s %s", name, s->scheduler);
 		for (j = 0; j < s->n_flags; j++)
 			fprintf(out, " %s", s->flags[j]);
-		ctl_fmt_rates(out, s->rates, s->n_rates, false);
+		ctl_fmt_rates_text(out, s->rates, s->n_rates);
 		if (s->blklst != 0)
 			fprintf(out, " blklst=%u", s->blklst);
 		if (s->whtlst != 0)
@@ -103,76 +105,76 @@ fmt_svc_text(FILE *out, const Dpvs__ServiceInfo *s, bool stats)
 	}
 }
 
+/* The counters of -L -n --stats, after "inactive". */
 static void
-fmt_counters_json(FILE *out, uint64_t conns, uint64_t inpkts, uint64_t outpkts,
-		  uint64_t inbytes, uint64_t outbytes)
+counters_json(json_t *o, uint64_t conns, uint64_t inpkts, uint64_t outpkts, uint64_t inbytes,
+	      uint64_t outbytes)
 {
-	fprintf(out, ",\"conns\":%" PRIu64 ",\"inpkts\":%" PRIu64 ",\"outpkts\":%" PRIu64
-		",\"inbytes\":%" PRIu64 ",\"outbytes\":%" PRIu64, conns, inpkts, outpkts, inbytes,
-		outbytes);
+	ctl_json_set(o, "conns", ctl_json_u64(conns));
+	ctl_json_set(o, "inpkts", ctl_json_u64(inpkts));
+	ctl_json_set(o, "outpkts", ctl_json_u64(outpkts));
+	ctl_json_set(o, "inbytes", ctl_json_u64(inbytes));
+	ctl_json_set(o, "outbytes", ctl_json_u64(outbytes));
 }
 
-static void
-fmt_svc_json(FILE *out, const Dpvs__ServiceInfo *s, bool stats)
+/* A dest of -L -n: docs/schema/list.json, $defs/dest */
+static json_t *
+dest_json(const Dpvs__DestInfo *d, bool stats)
 {
-	char ip[IPSTR];
+	json_t *o = ctl_json_obj();
+
+	ctl_json_set(o, "address", ctl_json_ip(d->address));
+	ctl_json_set(o, "port", ctl_json_u64(d->port));
+	ctl_json_set(o, "mode", ctl_json_str(d->mode));
+	ctl_json_set(o, "weight", ctl_json_i64(d->weight));
+	ctl_json_set(o, "upper", ctl_json_u64(d->upper));
+	ctl_json_set(o, "lower", ctl_json_u64(d->lower));
+	ctl_json_set(o, "active", ctl_json_u64(d->active));
+	ctl_json_set(o, "inactive", ctl_json_u64(d->inactive));
+	if (stats)
+		counters_json(o, d->conns, d->inpkts, d->outpkts, d->inbytes, d->outbytes);
+	/* the health check's view: weight is 0 while down, conf_weight the
+	 * operator's */
+	ctl_json_set(o, "health", ctl_json_str(d->health != NULL && d->health[0] != '\0'
+					       ? d->health : "unchecked"));
+	ctl_json_set(o, "last_result", ctl_json_str(d->last_result));
+	ctl_json_set(o, "conf_weight", ctl_json_i64(d->conf_weight));
+	ctl_json_set(o, "rates", ctl_fmt_rates_json(d->rates, d->n_rates));
+	return o;
+}
+
+/* A service of -L -n: docs/schema/list.json. A match service (-H) has a
+ * null vip and its -H text in match; any other a null match. */
+static json_t *
+svc_json(const Dpvs__ServiceInfo *s, bool stats)
+{
+	bool is_match = s->match != NULL && s->match[0] != '\0';
+	json_t *o = ctl_json_obj(), *flags = ctl_json_arr(), *laddrs = ctl_json_arr();
+	json_t *dests = ctl_json_arr();
 	size_t j;
 
-	fputs("{\"proto\":", out);
-	ctl_fmt_json_str(out, s->proto);
-	fputs(",\"vip\":", out);
-	if (s->match != NULL && s->match[0] != '\0')
-		fputs("null", out);
-	else
-		ctl_fmt_json_str(out, ctl_pb_ip_str(s->vip, ip, sizeof(ip)));
-	fputs(",\"match\":", out);
-	if (s->match != NULL && s->match[0] != '\0')
-		ctl_fmt_json_str(out, s->match);
-	else
-		fputs("null", out);
-	fprintf(out, ",\"port\":%u,\"scheduler\":", s->port);
-	ctl_fmt_json_str(out, s->scheduler);
-	fputs(",\"flags\":[", out);
-	for (j = 0; j < s->n_flags; j++) {
-		fputs(j > 0 ? "," : "", out);
-		ctl_fmt_json_str(out, s->flags[j]);
-	}
-	fputs("],\"laddrs\":[", out);
-	for (j = 0; j < s->n_laddrs; j++) {
-		fputs(j > 0 ? "," : "", out);
-		ctl_fmt_json_str(out, ctl_pb_ip_str(s->laddrs[j], ip, sizeof(ip)));
-	}
-	fprintf(out, "],\"active\":%" PRIu64 ",\"inactive\":%" PRIu64, s->active, s->inactive);
-	ctl_fmt_rates(out, s->rates, s->n_rates, true);
-	fprintf(out, ",\"blklst\":%u,\"whtlst\":%u", s->blklst, s->whtlst);
+	for (j = 0; j < s->n_flags; j++)
+		ctl_json_push(flags, ctl_json_str(s->flags[j]));
+	for (j = 0; j < s->n_laddrs; j++)
+		ctl_json_push(laddrs, ctl_json_ip(s->laddrs[j]));
+	for (j = 0; j < s->n_dests; j++)
+		ctl_json_push(dests, dest_json(s->dests[j], stats));
+	ctl_json_set(o, "proto", ctl_json_str(s->proto));
+	ctl_json_set(o, "vip", is_match ? json_null() : ctl_json_ip(s->vip));
+	ctl_json_set(o, "match", ctl_json_str_or_null(s->match));
+	ctl_json_set(o, "port", ctl_json_u64(s->port));
+	ctl_json_set(o, "scheduler", ctl_json_str(s->scheduler));
+	ctl_json_set(o, "flags", flags);
+	ctl_json_set(o, "laddrs", laddrs);
+	ctl_json_set(o, "active", ctl_json_u64(s->active));
+	ctl_json_set(o, "inactive", ctl_json_u64(s->inactive));
+	ctl_json_set(o, "rates", ctl_fmt_rates_json(s->rates, s->n_rates));
+	ctl_json_set(o, "blklst", ctl_json_u64(s->blklst));
+	ctl_json_set(o, "whtlst", ctl_json_u64(s->whtlst));
 	if (stats)
-		fmt_counters_json(out, s->conns, s->inpkts, s->outpkts, s->inbytes, s->outbytes);
-	fputs(",\"dests\":[", out);
-	for (j = 0; j < s->n_dests; j++) {
-		const Dpvs__DestInfo *d = s->dests[j];
-
-		fprintf(out, "%s{\"address\":", j > 0 ? "," : "");
-		ctl_fmt_json_str(out, ctl_pb_ip_str(d->address, ip, sizeof(ip)));
-		fprintf(out, ",\"port\":%u,\"mode\":", d->port);
-		ctl_fmt_json_str(out, d->mode);
-		fprintf(out, ",\"weight\":%d,\"upper\":%u,\"lower\":%u,\"active\":%" PRIu64
-			",\"inactive\":%" PRIu64, d->weight, d->upper, d->lower, d->active,
-			d->inactive);
-		if (stats)
-			fmt_counters_json(out, d->conns, d->inpkts, d->outpkts, d->inbytes,
-					  d->outbytes);
-		/* the health check's view: weight is 0 while down, conf_weight the
-		 * operator's */
-		fputs(",\"health\":", out);
-		ctl_fmt_json_str(out, d->health != NULL && d->health[0] != '\0' ? d->health
-										  : "unchecked");
-		fputs(",\"last_result\":", out);
-		ctl_fmt_json_str(out, d->last_result != NULL ? d->last_result : "");
-		fprintf(out, ",\"conf_weight\":%d", d->conf_weight);
-		ctl_fmt_rates(out, d->rates, d->n_rates, true);
-		fputc('}', out);
-	}
-	fputs("]}", out);
+		counters_json(o, s->conns, s->inpkts, s->outpkts, s->inbytes, s->outbytes);
+	ctl_json_set(o, "dests", dests);
+	return o;
 }
 
 void
@@ -180,13 +182,13 @@ ctl_fmt_services(FILE *out, const Dpvs__ServiceList *l, bool json)
 {
 	size_t i;
 
+	json_t *arr;
+
 	if (json) {
-		fputc('[', out);
-		for (i = 0; i < l->n_services; i++) {
-			fputs(i > 0 ? "," : "", out);
-			fmt_svc_json(out, l->services[i], l->stats);
-		}
-		fputs("]\n", out);
+		arr = ctl_json_arr();
+		for (i = 0; i < l->n_services; i++)
+			ctl_json_push(arr, svc_json(l->services[i], l->stats));
+		ctl_json_print(out, arr);
 		return;
 	}
 	fputs("IP Virtual Server (dpvs-mp)\n", out);
@@ -201,96 +203,106 @@ ctl_fmt_services(FILE *out, const Dpvs__ServiceList *l, bool json)
 		fmt_svc_text(out, l->services[i], l->stats);
 }
 
+/* laddr show: docs/schema/laddr-show.json */
+static json_t *
+laddr_json(const Dpvs__Laddr *a)
+{
+	json_t *o = ctl_json_obj();
+
+	ctl_json_set(o, "proto", ctl_json_str(a->service->proto));
+	ctl_json_set(o, "vip", ctl_json_ip(a->service->vip));
+	ctl_json_set(o, "port", ctl_json_u64(a->service->port));
+	ctl_json_set(o, "address", ctl_json_ip(a->address));
+	ctl_json_set(o, "dev", ctl_json_str(a->dev));
+	return o;
+}
+
 void
 ctl_fmt_laddrs(FILE *out, const Dpvs__LaddrList *l, bool json)
 {
 	char ip[IPSTR], ipp[IPSTR + 8];
+	json_t *arr;
 	size_t i;
 
-	if (json)
-		fputc('[', out);
+	if (json) {
+		arr = ctl_json_arr();
+		for (i = 0; i < l->n_laddrs; i++)
+			ctl_json_push(arr, laddr_json(l->laddrs[i]));
+		ctl_json_print(out, arr);
+		return;
+	}
 	for (i = 0; i < l->n_laddrs; i++) {
 		const Dpvs__Laddr *a = l->laddrs[i];
 		const Dpvs__SvcKey *k = a->service;
 
 		ctl_pb_ip_str(a->address, ip, sizeof(ip));
-		if (!json) {
-			fprintf(out, "%s  %-24s %s dev %s\n", fmt_upper_proto(k->proto),
-				fmt_ipport(k->vip, k->port, ipp, sizeof(ipp)), ip, a->dev);
-			continue;
-		}
-		fprintf(out, "%s{\"proto\":", i > 0 ? "," : "");
-		ctl_fmt_json_str(out, k->proto);
-		fputs(",\"vip\":", out);
-		ctl_fmt_json_str(out, ctl_pb_ip_str(k->vip, ipp, sizeof(ipp)));
-		fprintf(out, ",\"port\":%u,\"address\":", k->port);
-		ctl_fmt_json_str(out, ip);
-		fputs(",\"dev\":", out);
-		ctl_fmt_json_str(out, a->dev);
-		fputc('}', out);
+		fprintf(out, "%s  %-24s %s dev %s\n", fmt_upper_proto(k->proto),
+			fmt_ipport(k->vip, k->port, ipp, sizeof(ipp)), ip, a->dev);
 	}
-	if (json)
-		fputs("]\n", out);
+}
+
+/* route show: docs/schema/route-show.json (gateway null: directly
+ * connected) */
+static json_t *
+route_json(const Dpvs__Route *r)
+{
+	bool kernel = r->proto != NULL && strcmp(r->proto, "kernel") == 0;
+	json_t *o = ctl_json_obj();
+
+	ctl_json_set(o, "prefix", ctl_json_ip(r->prefix));
+	ctl_json_set(o, "prefixlen", ctl_json_u64(r->prefixlen));
+	ctl_json_set(o, "gateway", r->gateway != NULL ? ctl_json_ip(r->gateway) : json_null());
+	ctl_json_set(o, "dev", ctl_json_str(r->dev));
+	ctl_json_set(o, "proto", ctl_json_str(kernel ? "kernel" : "static"));
+	return o;
 }
 
 void
 ctl_fmt_routes(FILE *out, const Dpvs__RouteList *l, bool json)
 {
 	char p[IPSTR], g[IPSTR];
+	json_t *arr;
 	size_t i;
 
-	if (json)
-		fputc('[', out);
+	if (json) {
+		arr = ctl_json_arr();
+		for (i = 0; i < l->n_routes; i++)
+			ctl_json_push(arr, route_json(l->routes[i]));
+		ctl_json_print(out, arr);
+		return;
+	}
 	for (i = 0; i < l->n_routes; i++) {
 		const Dpvs__Route *r = l->routes[i];
-		bool kernel = r->proto != NULL && strcmp(r->proto, "kernel") == 0;
 
 		ctl_pb_ip_str(r->prefix, p, sizeof(p));
+		fprintf(out, "%s/%u", p, r->prefixlen);
 		if (r->gateway != NULL)
-			ctl_pb_ip_str(r->gateway, g, sizeof(g));
-		if (!json) {
-			fprintf(out, "%s/%u", p, r->prefixlen);
-			if (r->gateway != NULL)
-				fprintf(out, " via %s", g);
-			fprintf(out, " dev %s proto %s%s\n", r->dev, r->proto,
-				r->gateway == NULL ? " scope link" : "");
-			continue;
-		}
-		fprintf(out, "%s{\"prefix\":", i > 0 ? "," : "");
-		ctl_fmt_json_str(out, p);
-		fprintf(out, ",\"prefixlen\":%u,\"gateway\":", r->prefixlen);
-		if (r->gateway != NULL)
-			ctl_fmt_json_str(out, g);
-		else
-			fputs("null", out);
-		fputs(",\"dev\":", out);
-		ctl_fmt_json_str(out, r->dev);
-		fprintf(out, ",\"proto\":\"%s\"}", kernel ? "kernel" : "static");
+			fprintf(out, " via %s", ctl_pb_ip_str(r->gateway, g, sizeof(g)));
+		fprintf(out, " dev %s proto %s%s\n", r->dev, r->proto,
+			r->gateway == NULL ? " scope link" : "");
 	}
-	if (json)
-		fputs("]\n", out);
 }
 
-static void
-fmt_conn_json(FILE *out, const Dpvs__Conn *c)
+/* conn show, -L -n -c: docs/schema/conn-show.json */
+static json_t *
+conn_json(const Dpvs__Conn *c)
 {
-	char ip[IPSTR];
+	json_t *o = ctl_json_obj();
 
-	fputs("{\"proto\":", out);
-	ctl_fmt_json_str(out, c->proto);
-	fprintf(out, ",\"expire\":%u,\"state\":", c->expire);
-	ctl_fmt_json_str(out, c->state);
-	fputs(",\"client\":", out);
-	ctl_fmt_json_str(out, ctl_pb_ip_str(c->client, ip, sizeof(ip)));
-	fprintf(out, ",\"cport\":%u,\"vip\":", c->cport);
-	ctl_fmt_json_str(out, ctl_pb_ip_str(c->vip, ip, sizeof(ip)));
-	fprintf(out, ",\"vport\":%u,\"laddr\":", c->vport);
-	ctl_fmt_json_str(out, ctl_pb_ip_str(c->laddr, ip, sizeof(ip)));
-	fprintf(out, ",\"lport\":%u,\"dest\":", c->lport);
-	ctl_fmt_json_str(out, ctl_pb_ip_str(c->dest, ip, sizeof(ip)));
-	fprintf(out, ",\"dport\":%u,\"worker\":%u,\"mode\":", c->dport, c->worker);
-	ctl_fmt_json_str(out, c->mode != NULL ? c->mode : "");
-	fputc('}', out);
+	ctl_json_set(o, "proto", ctl_json_str(c->proto));
+	ctl_json_set(o, "expire", ctl_json_u64(c->expire));
+	ctl_json_set(o, "state", ctl_json_str(c->state));
+	ctl_json_set(o, "client", ctl_json_ip(c->client));
+	ctl_json_set(o, "cport", ctl_json_u64(c->cport));
+	ctl_json_set(o, "vip", ctl_json_ip(c->vip));
+	ctl_json_set(o, "vport", ctl_json_u64(c->vport));
+	ctl_json_set(o, "laddr", ctl_json_ip(c->laddr));
+	ctl_json_set(o, "lport", ctl_json_u64(c->lport));
+	ctl_json_set(o, "dest", ctl_json_ip(c->dest));
+	ctl_json_set(o, "dport", ctl_json_u64(c->dport));
+	ctl_json_set(o, "worker", ctl_json_u64(c->worker));
+	ctl_json_set(o, "mode", ctl_json_str(c->mode));
+	return o;
 }
 
 void
@@ -299,13 +311,13 @@ ctl_fmt_conns(FILE *out, const Dpvs__ConnList *l, bool json)
 	char s[IPSTR + 8], v[IPSTR + 8], lo[IPSTR + 8], d[IPSTR + 8];
 	size_t i;
 
+	json_t *arr;
+
 	if (json) {
-		fputc('[', out);
-		for (i = 0; i < l->n_conns; i++) {
-			fputs(i > 0 ? "," : "", out);
-			fmt_conn_json(out, l->conns[i]);
-		}
-		fputs("]\n", out);
+		arr = ctl_json_arr();
+		for (i = 0; i < l->n_conns; i++)
+			ctl_json_push(arr, conn_json(l->conns[i]));
+		ctl_json_print(out, arr);
 	} else {
 		fputs("IPVS connection entries\n", out);
 		fprintf(out, "pro expire state       %-22s %-22s %-22s %s\n", "source", "virtual",
@@ -325,23 +337,22 @@ ctl_fmt_conns(FILE *out, const Dpvs__ConnList *l, bool json)
 		fprintf(stderr, "dpvsctl: %" PRIu64 " more connections not listed\n", l->omitted);
 }
 
+/* save: docs/schema/save.json, the lines of a rules file */
 void
 ctl_fmt_rules(FILE *out, const Dpvs__RulesText *t, bool json)
 {
+	json_t *arr;
 	size_t i;
 
-	if (json)
-		fputc('[', out);
-	for (i = 0; i < t->n_lines; i++) {
-		if (!json) {
+	if (!json) {
+		for (i = 0; i < t->n_lines; i++)
 			fprintf(out, "%s\n", t->lines[i]);
-			continue;
-		}
-		fputs(i > 0 ? "," : "", out);
-		ctl_fmt_json_str(out, t->lines[i]);
+		return;
 	}
-	if (json)
-		fputs("]\n", out);
+	arr = ctl_json_arr();
+	for (i = 0; i < t->n_lines; i++)
+		ctl_json_push(arr, ctl_json_str(t->lines[i]));
+	ctl_json_print(out, arr);
 }
 
 /* "services +1 -0 ~2" for the text form. */
@@ -355,26 +366,46 @@ fmt_reload_kind(FILE *out, const char *what, uint32_t add, uint32_t del, int has
 	fputc('\n', out);
 }
 
+/* {"added": A, "removed": R[, "edited": E]} of a reload's result */
+static json_t *
+reload_kind_json(uint32_t add, uint32_t del, int has_edit, uint32_t edit)
+{
+	json_t *o = ctl_json_obj();
+
+	ctl_json_set(o, "added", ctl_json_u64(add));
+	ctl_json_set(o, "removed", ctl_json_u64(del));
+	if (has_edit)
+		ctl_json_set(o, "edited", ctl_json_u64(edit));
+	return o;
+}
+
+/* reload: docs/schema/reload.json */
+static json_t *
+reload_json(const Dpvs__ReloadResult *r)
+{
+	json_t *o = ctl_json_obj();
+
+	ctl_json_set(o, "path", ctl_json_str(r->path));
+	ctl_json_set(o, "services", reload_kind_json(r->services_added, r->services_removed, 1,
+						     r->services_edited));
+	ctl_json_set(o, "dests", reload_kind_json(r->dests_added, r->dests_removed, 1,
+						  r->dests_edited));
+	ctl_json_set(o, "laddrs", reload_kind_json(r->laddrs_added, r->laddrs_removed, 0, 0));
+	ctl_json_set(o, "addrs", reload_kind_json(r->addrs_added, r->addrs_removed, 0, 0));
+	ctl_json_set(o, "routes", reload_kind_json(r->routes_added, r->routes_removed, 0, 0));
+	ctl_json_set(o, "neighs", reload_kind_json(r->neighs_added, r->neighs_removed, 0, 0));
+	ctl_json_set(o, "checks", reload_kind_json(r->checks_added, r->checks_removed, 1,
+						   r->checks_edited));
+	ctl_json_set(o, "acls", reload_kind_json(r->acls_added, r->acls_removed, 0, 0));
+	ctl_json_set(o, "unchanged", ctl_json_u64(r->unchanged));
+	return o;
+}
+
 void
 ctl_fmt_reload(FILE *out, const Dpvs__ReloadResult *r, bool json)
 {
 	if (json) {
-		fputs("{\"path\":", out);
-		ctl_fmt_json_str(out, r->path != NULL ? r->path : "");
-		fprintf(out, ",\"services\":{\"added\":%u,\"removed\":%u,\"edited\":%u}"
-			",\"dests\":{\"added\":%u,\"removed\":%u,\"edited\":%u}"
-			",\"laddrs\":{\"added\":%u,\"removed\":%u}"
-			",\"addrs\":{\"added\":%u,\"removed\":%u}"
-			",\"routes\":{\"added\":%u,\"removed\":%u}"
-			",\"neighs\":{\"added\":%u,\"removed\":%u}"
-			",\"checks\":{\"added\":%u,\"removed\":%u,\"edited\":%u}"
-			",\"acls\":{\"added\":%u,\"removed\":%u},\"unchanged\":%u}\n",
-			r->services_added, r->services_removed, r->services_edited,
-			r->dests_added, r->dests_removed, r->dests_edited, r->laddrs_added,
-			r->laddrs_removed, r->addrs_added, r->addrs_removed, r->routes_added,
-			r->routes_removed, r->neighs_added, r->neighs_removed, r->checks_added,
-			r->checks_removed, r->checks_edited, r->acls_added, r->acls_removed,
-			r->unchanged);
+		ctl_json_print(out, reload_json(r));
 		return;
 	}
 	fprintf(out, "reloaded %s (%u objects unchanged)\n", r->path != NULL ? r->path : "",

@@ -1,89 +1,99 @@
 /*
- * Text and JSON output of `dpvsctl stats` (see fmt.h for the JSON shape).
+ * Text and JSON output of `dpvsctl stats`; the JSON built with jansson
+ * (fmt_json.h), its shape in docs/schema/stats.json.
  */
 #include <inttypes.h>
 #include <stdio.h>
 
 #include "fmt.h"
+#include "fmt_json.h"
 
-static void
-stats_json_counters(FILE *out, Dpvs__Counter *const *c, size_t n)
+/* {name: value, ...} of verdicts, drops or events (shm/stats.h's order) */
+static json_t *
+counters_json(Dpvs__Counter *const *c, size_t n)
 {
+	json_t *o = ctl_json_obj();
 	size_t i;
 
-	fputc('{', out);
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			fputc(',', out);
-		ctl_fmt_json_str(out, c[i]->name);
-		fprintf(out, ":%" PRIu64, c[i]->value);
-	}
-	fputc('}', out);
+	for (i = 0; i < n; i++)
+		ctl_json_set(o, c[i]->name != NULL ? c[i]->name : "", ctl_json_u64(c[i]->value));
+	return o;
 }
 
-static void
-stats_json_port(FILE *out, const Dpvs__PortStats *p)
+/* kni: the exception bridge's counters of a port */
+static json_t *
+port_kni_json(const Dpvs__PortStats *p)
 {
-	fputs("{\"name\":", out);
-	ctl_fmt_json_str(out, p->name);
-	fprintf(out,
-		",\"ipackets\":%" PRIu64 ",\"opackets\":%" PRIu64 ",\"ibytes\":%" PRIu64
-		",\"obytes\":%" PRIu64 ",\"imissed\":%" PRIu64 ",\"ierrors\":%" PRIu64
-		",\"oerrors\":%" PRIu64 ",\"rx_nombuf\":%" PRIu64,
-		p->ipackets, p->opackets, p->ibytes, p->obytes, p->imissed, p->ierrors,
-		p->oerrors, p->rx_nombuf);
-	fprintf(out,
-		",\"kni\":{\"to_kernel\":%" PRIu64 ",\"from_kernel\":%" PRIu64
-		",\"to_kernel_drop\":%" PRIu64 ",\"from_kernel_drop\":%" PRIu64 "}"
-		",\"stats_ok\":%s}",
-		p->kni_to_kernel, p->kni_from_kernel, p->kni_to_kernel_drop,
-		p->kni_from_kernel_drop, p->stats_ok ? "true" : "false");
+	json_t *o = ctl_json_obj();
+
+	ctl_json_set(o, "to_kernel", ctl_json_u64(p->kni_to_kernel));
+	ctl_json_set(o, "from_kernel", ctl_json_u64(p->kni_from_kernel));
+	ctl_json_set(o, "to_kernel_drop", ctl_json_u64(p->kni_to_kernel_drop));
+	ctl_json_set(o, "from_kernel_drop", ctl_json_u64(p->kni_from_kernel_drop));
+	return o;
 }
 
-static void
-stats_json_worker(FILE *out, const Dpvs__WorkerStats *w)
+static json_t *
+port_json(const Dpvs__PortStats *p)
 {
-	fprintf(out,
-		"{\"id\":%u,\"rx_pkts\":%" PRIu64 ",\"rx_bytes\":%" PRIu64 ",\"tx_pkts\":%" PRIu64
-		",\"tx_bytes\":%" PRIu64 ",\"from_kernel\":%" PRIu64 ",\"arp_ring_in\":%" PRIu64
-		",\"loops\":%" PRIu64 ",\"busy_loops\":%" PRIu64 ",\"verdicts\":",
-		w->id, w->rx_pkts, w->rx_bytes, w->tx_pkts, w->tx_bytes, w->from_kernel,
-		w->arp_ring_in, w->loops, w->busy_loops);
-	stats_json_counters(out, w->verdicts, w->n_verdicts);
-	fputs(",\"drops\":", out);
-	stats_json_counters(out, w->drops, w->n_drops);
-	fputs(",\"events\":", out);
-	stats_json_counters(out, w->events, w->n_events);
-	fputs(",\"hook_drops\":", out);
-	stats_json_counters(out, w->hook_drops, w->n_hook_drops);
-	fputc('}', out);
+	json_t *o = ctl_json_obj();
+
+	ctl_json_set(o, "name", ctl_json_str(p->name));
+	ctl_json_set(o, "ipackets", ctl_json_u64(p->ipackets));
+	ctl_json_set(o, "opackets", ctl_json_u64(p->opackets));
+	ctl_json_set(o, "ibytes", ctl_json_u64(p->ibytes));
+	ctl_json_set(o, "obytes", ctl_json_u64(p->obytes));
+	ctl_json_set(o, "imissed", ctl_json_u64(p->imissed));
+	ctl_json_set(o, "ierrors", ctl_json_u64(p->ierrors));
+	ctl_json_set(o, "oerrors", ctl_json_u64(p->oerrors));
+	ctl_json_set(o, "rx_nombuf", ctl_json_u64(p->rx_nombuf));
+	ctl_json_set(o, "kni", port_kni_json(p));
+	ctl_json_set(o, "stats_ok", ctl_json_bool(p->stats_ok));
+	return o;
 }
 
-static void
-stats_json(FILE *out, const Dpvs__Stats *s)
+static json_t *
+worker_json(const Dpvs__WorkerStats *w)
 {
+	json_t *o = ctl_json_obj();
+
+	ctl_json_set(o, "id", ctl_json_u64(w->id));
+	ctl_json_set(o, "rx_pkts", ctl_json_u64(w->rx_pkts));
+	ctl_json_set(o, "rx_bytes", ctl_json_u64(w->rx_bytes));
+	ctl_json_set(o, "tx_pkts", ctl_json_u64(w->tx_pkts));
+	ctl_json_set(o, "tx_bytes", ctl_json_u64(w->tx_bytes));
+	ctl_json_set(o, "from_kernel", ctl_json_u64(w->from_kernel));
+	ctl_json_set(o, "arp_ring_in", ctl_json_u64(w->arp_ring_in));
+	ctl_json_set(o, "loops", ctl_json_u64(w->loops));
+	ctl_json_set(o, "busy_loops", ctl_json_u64(w->busy_loops));
+	ctl_json_set(o, "verdicts", counters_json(w->verdicts, w->n_verdicts));
+	ctl_json_set(o, "drops", counters_json(w->drops, w->n_drops));
+	ctl_json_set(o, "events", counters_json(w->events, w->n_events));
+	ctl_json_set(o, "hook_drops", counters_json(w->hook_drops, w->n_hook_drops));
+	return o;
+}
+
+/* stats: docs/schema/stats.json */
+static json_t *
+stats_json(const Dpvs__Stats *s)
+{
+	json_t *o = ctl_json_obj(), *ports = ctl_json_arr(), *workers = ctl_json_arr();
+	json_t *mbufs = ctl_json_obj();
 	size_t i;
 
-	fputs("{\"ports\":[", out);
-	for (i = 0; i < s->n_ports; i++) {
-		if (i > 0)
-			fputc(',', out);
-		stats_json_port(out, s->ports[i]);
-	}
-	fputs("],\"workers\":[", out);
-	for (i = 0; i < s->n_workers; i++) {
-		if (i > 0)
-			fputc(',', out);
-		stats_json_worker(out, s->workers[i]);
-	}
-	fputs("],\"drops\":", out);
-	stats_json_counters(out, s->drops, s->n_drops);
-	fputs(",\"events\":", out);
-	stats_json_counters(out, s->events, s->n_events);
-	fputs(",\"hook_drops\":", out);
-	stats_json_counters(out, s->hook_drops, s->n_hook_drops);
-	fprintf(out, ",\"mbufs\":{\"total\":%" PRIu64 ",\"in_use\":%" PRIu64 "}}\n",
-		s->mbufs_total, s->mbufs_in_use);
+	for (i = 0; i < s->n_ports; i++)
+		ctl_json_push(ports, port_json(s->ports[i]));
+	for (i = 0; i < s->n_workers; i++)
+		ctl_json_push(workers, worker_json(s->workers[i]));
+	ctl_json_set(mbufs, "total", ctl_json_u64(s->mbufs_total));
+	ctl_json_set(mbufs, "in_use", ctl_json_u64(s->mbufs_in_use));
+	ctl_json_set(o, "ports", ports);
+	ctl_json_set(o, "workers", workers);
+	ctl_json_set(o, "drops", counters_json(s->drops, s->n_drops));
+	ctl_json_set(o, "events", counters_json(s->events, s->n_events));
+	ctl_json_set(o, "hook_drops", counters_json(s->hook_drops, s->n_hook_drops));
+	ctl_json_set(o, "mbufs", mbufs);
+	return o;
 }
 
 static void
@@ -136,7 +146,7 @@ void
 ctl_fmt_stats(FILE *out, const Dpvs__Stats *s, bool json)
 {
 	if (json)
-		stats_json(out, s);
+		ctl_json_print(out, stats_json(s));
 	else
 		stats_text(out, s);
 }

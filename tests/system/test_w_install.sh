@@ -31,9 +31,22 @@ usr/local/share/bash-completion/completions/dpvsctl
 usr/local/share/doc/dpvs-mp/README.md
 usr/local/share/doc/dpvs-mp/dpvs.conf
 usr/local/share/doc/dpvs-mp/dpvs.rules
+usr/local/share/doc/dpvs-mp/schema/addr-show.json
+usr/local/share/doc/dpvs-mp/schema/conn-show.json
+usr/local/share/doc/dpvs-mp/schema/laddr-show.json
+usr/local/share/doc/dpvs-mp/schema/list-stats.json
+usr/local/share/doc/dpvs-mp/schema/list.json
+usr/local/share/doc/dpvs-mp/schema/neigh-show.json
+usr/local/share/doc/dpvs-mp/schema/port-show.json
+usr/local/share/doc/dpvs-mp/schema/reload.json
+usr/local/share/doc/dpvs-mp/schema/route-show.json
+usr/local/share/doc/dpvs-mp/schema/save.json
+usr/local/share/doc/dpvs-mp/schema/stats.json
+usr/local/share/doc/dpvs-mp/schema/version.json
+usr/local/share/doc/dpvs-mp/schema/worker-show.json
 usr/local/share/man/man5/dpvs.conf.5
 usr/local/share/man/man8/dpvsctl.8"
-assert_eq "installed files" "$expected" "$(cd "$D" && find . -type f | sed 's|^\./||' | sort)"
+assert_eq "installed files" "$expected" "$(cd "$D" && find . -type f | sed 's|^\./||' | LC_ALL=C sort)"
 
 # every path a unit names, in its Exec lines, exists under DESTDIR
 UNITS="$D/usr/local/lib/systemd/system"

@@ -6,7 +6,8 @@
  * default timeouts are set); a refused change publishes nothing; -L -n
  * --stats sums the workers' counter rows whose id matches the live object;
  * conn show reads a worker's connection table; text and JSON shapes as
- * dpvsctl prints them. Tests share one EAL and one shm: no fork, in order.
+ * dpvsctl prints them, every JSON output conforming to its schema in
+ * docs/schema/. Tests share one EAL and one shm: no fork, in order.
  */
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -503,37 +504,102 @@ jq_accepts(const char *s)
 	return pclose(p) == 0;
 }
 
-/* Every show command's --json output, on a node with services, dests,
- * local addresses, routes, an mh service and an IPv6 address, is JSON. */
+/* The document s conforms to docs/schema/NAME.json (checked by
+ * tests/tools/json_schema_check.py, run from the repository root as
+ * tests/run-all.sh does); its complaints go to stderr. */
+static int
+schema_accepts(const char *name, const char *s)
+{
+	static const char tool[] = "tests/tools/json_schema_check.py";
+	char cmd[256];
+	FILE *p;
+
+	ck_assert_msg(access(tool, R_OK) == 0, "%s not found: run from the repository root", tool);
+	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 %s %s", tool, name);
+	p = popen(cmd, "w");
+	ck_assert_ptr_nonnull(p);
+	fputs(s, p);
+	return pclose(p) == 0;
+}
+
+/* Every show command's --json output, on a node with services (one with a
+ * flag, one match service), dests, local addresses, routes, static
+ * neighbours, a connection, an IPv6 address and route, is JSON and conforms
+ * to its schema in docs/schema/. */
 START_TEST(test_every_json_output_is_json)
 {
-	static const char *const cmds[][6] = {
-		{ "addr", "show", "--json" }, { "neigh", "show", "--json" },
-		{ "stats", "--json" }, { "worker", "show", "--json" }, { "version", "--json" },
-		{ "-L", "-n", "--json" }, { "-L", "-n", "--stats", "--json" },
-		{ "-L", "-n", "-c", "--json" }, { "laddr", "show", "--json" },
-		{ "route", "show", "--json" }, { "conn", "show", "--json" }, { "save", "--json" },
-		{ "port", "show", "--json" },
+	static const char *const cmds[][7] = {
+		{ "addr-show", "addr", "show", "--json" },
+		{ "neigh-show", "neigh", "show", "--json" },
+		{ "stats", "stats", "--json" },
+		{ "worker-show", "worker", "show", "--json" },
+		{ "version", "version", "--json" },
+		{ "list", "-L", "-n", "--json" },
+		{ "list-stats", "-L", "-n", "--stats", "--json" },
+		{ "conn-show", "-L", "-n", "-c", "--json" },
+		{ "laddr-show", "laddr", "show", "--json" },
+		{ "route-show", "route", "show", "--json" },
+		{ "conn-show", "conn", "show", "--json" },
+		{ "save", "save", "--json" },
+		{ "port-show", "port", "show", "--json" },
+		{ "acl-show", "blklst", "show", "--json" },
+		{ "acl-show", "whtlst", "show", "--json" },
 	};
+	struct dpvs_conn *c = &dpvs_conn_array(shm.ct[0])[3];
 	size_t i;
 	int n;
 	char *out;
 
-	ck_assert(!jq_accepts("{\"a\":1,}"));   /* the checker can say no */
+	ck_assert(!jq_accepts("{\"a\":1,}"));   /* the checkers can say no */
+	ck_assert(schema_accepts("version", "{\"version\":\"1\",\"dpdk\":\"x\",\"layout\":1}"));
+	ck_assert(!schema_accepts("version", "{\"versoin\":\"1\",\"dpdk\":\"x\",\"layout\":1}"));
 	OK("addr", "add", "2001:db8::1/64", "dev", "dpdk0");
 	OK("route", "add", "2001:db8:7::/48", "via", "2001:db8::fe", "dev", "dpdk0");
+	OK("neigh", "add", "10.1.0.2", "lladdr", "02:00:00:00:00:21", "dev", "dpdk1");
+	OK("neigh", "add", "2001:db8::fe", "lladdr", "02:00:00:00:00:22", "dev", "dpdk0");
 	OK("port", "set", "dpdk1", "forward", "on");
 	OK("-A", "-u", "10.0.0.100:53", "-s", "mh", "-b", "hash-port");
-	OK("-a", "-u", "10.0.0.100:53", "-r", "10.1.0.7:53", "-w", "3", "-x", "10", "-y", "2");
+	OK("-a", "-u", "10.0.0.100:53", "-r", "10.1.0.7:53", "-w", "3", "-x", "10", "-y", "2",
+	   "--rate-out-bytes", "1M");
+	OK("-E", "-u", "10.0.0.100:53", "--rate-in", "1000pps:50");
+	OK("blklst", "add", "-u", "10.0.0.100:53", "198.51.100.0/24");
+	OK("whtlst", "add", "-u", "10.0.0.100:53", "2001:db8::/32");
+	OK("-A", "-H", "proto=udp,src-range=10.9.0.1-10.9.0.9,oif=dpdk1", "-s", "rr");
+	OK("-a", "-H", "proto=udp,src-range=10.9.0.1-10.9.0.9,oif=dpdk1", "-r", "10.1.0.10:0",
+	   "-b", "snat");
+	memset(c, 0, sizeof(*c));
+	c->proto = IPPROTO_TCP;
+	c->state = DPVS_TCPS_SYN_RECV;
+	ip4(&c->caddr, "192.0.2.7");
+	ip4(&c->vaddr, "10.0.0.100");
+	ip4(&c->laddr, "10.1.0.10");
+	ip4(&c->daddr, "10.1.0.2");
+	c->cport = htons(40001);
+	c->vport = htons(80);
+	c->lport = htons(1026);
+	c->dport = htons(80);
+	c->expires_ns = dpvs_now_ns() + 30000000000ull;
+	__atomic_store_n(&c->flags, DPVS_CONN_F_USED, __ATOMIC_RELEASE);
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		for (n = 0; n < 6 && cmds[i][n] != NULL; n++)
+		for (n = 0; n < 6 && cmds[i][n + 1] != NULL; n++)
 			;
-		out = output(n, (char **)cmds[i]);
-		ck_assert_msg(jq_accepts(out), "%s %s: not JSON: %s", cmds[i][0], cmds[i][1], out);
+		out = output(n, (char **)&cmds[i][1]);
+		ck_assert_msg(jq_accepts(out), "%s %s: not JSON: %s", cmds[i][1], cmds[i][2], out);
+		ck_assert_msg(schema_accepts(cmds[i][0], out), "%s %s: not as docs/schema/%s.json: %s",
+			      cmds[i][1], cmds[i][2], cmds[i][0], out);
 		free(out);
 	}
+	__atomic_store_n(&c->flags, 0, __ATOMIC_RELEASE);
+	out = OUTPUT("blklst", "show", "--json");
+	ck_assert_str_eq(out, "[{\"proto\":\"udp\",\"vip\":\"10.0.0.100\",\"match\":null,"
+			      "\"port\":53,\"list\":\"blklst\",\"prefix\":\"198.51.100.0\","
+			      "\"prefixlen\":24}]\n");
+	free(out);
+	OK("-D", "-H", "proto=udp,src-range=10.9.0.1-10.9.0.9,oif=dpdk1");
 	OK("-D", "-u", "10.0.0.100:53");
 	OK("port", "set", "dpdk1", "forward", "off");
+	OK("neigh", "del", "2001:db8::fe", "dev", "dpdk0");
+	OK("neigh", "del", "10.1.0.2", "dev", "dpdk1");
 	OK("route", "del", "2001:db8:7::/48");
 	OK("addr", "del", "2001:db8::1/64", "dev", "dpdk0");
 }

@@ -470,6 +470,53 @@ START_TEST(test_json_workers_neigh_version)
 }
 END_TEST
 
+/* Strings in JSON: quotes, backslashes and control characters escaped by
+ * jansson; bytes that are not UTF-8 (a stray continuation byte, 0xff, an
+ * overlong form, a surrogate, a sequence cut short) each become U+FFFD;
+ * valid UTF-8 stays as it is. Failed before the output was built with
+ * jansson: the bytes went out raw and the document was not UTF-8. */
+START_TEST(test_json_string_escapes)
+{
+	Dpvs__Response *r = ctl_pb_response(DPVS__STATUS__OK, NULL);
+	Dpvs__RulesText *t = ctl_pb_alloc(sizeof(*t));
+
+	dpvs__rules_text__init(t);
+	*(char **)ctl_pb_append(&t->lines, &t->n_lines, sizeof(void *)) =
+		ctl_pb_strdup("q\" b\\ t\t n\n c\x01 del\x7f");
+	*(char **)ctl_pb_append(&t->lines, &t->n_lines, sizeof(void *)) =
+		ctl_pb_strdup("\x80|\xff|\xc0\xaf|\xed\xa0\x80|\xc3\xa9\xe2\x82\xac|\xf0\x9f\x98\x80|\xe2\x82");
+	r->rules = t;
+	r->payload_case = DPVS__RESPONSE__PAYLOAD_RULES;
+	expect_output(r, true,
+		      "[\"q\\\" b\\\\ t\\t n\\n c\\u0001 del\x7f\","
+		      "\"\xef\xbf\xbd|\xef\xbf\xbd|\xef\xbf\xbd\xef\xbf\xbd|"
+		      "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd|\xc3\xa9\xe2\x82\xac|\xf0\x9f\x98\x80|"
+		      "\xef\xbf\xbd\xef\xbf\xbd\"]\n");
+	dpvs__response__free_unpacked(r, NULL);
+}
+END_TEST
+
+/* 64-bit counters: exact beyond 2^53 (no double on the way), clamped at
+ * 2^63 - 1 (jansson's integers are long long) rather than wrapped. */
+START_TEST(test_json_big_counters)
+{
+	Dpvs__Response *r = stats_response();
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	r->stats->mbufs_total = (1ull << 53) + 1;
+	r->stats->mbufs_in_use = UINT64_MAX;
+	ck_assert_ptr_nonnull(f);
+	ctl_fmt_response(f, r, true);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(text, "\"mbufs\":{\"total\":9007199254740993,"
+					   "\"in_use\":9223372036854775807}}\n"));
+	free(text);
+	dpvs__response__free_unpacked(r, NULL);
+}
+END_TEST
+
 START_TEST(test_json_empty_lists)
 {
 	Dpvs__Response *r = ctl_pb_response(DPVS__STATUS__OK, NULL);
@@ -506,6 +553,8 @@ main(void)
 	tcase_add_test(tc, test_port_show);
 	tcase_add_test(tc, test_json_workers_neigh_version);
 	tcase_add_test(tc, test_json_empty_lists);
+	tcase_add_test(tc, test_json_string_escapes);
+	tcase_add_test(tc, test_json_big_counters);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
