@@ -130,5 +130,10 @@ assert_eq "completion of 'dpvsctl port '" "set show" "$(complete_words dpvsctl p
 assert_eq "completion of a port after port set" dpdk0 \
 	"$(complete_words dpvsctl -s "$(sock_of a)" port set "")"
 assert_eq "completion of 'port set dpdk0 '" forward "$(complete_words dpvsctl port set dpdk0 "")"
+assert_eq "completion of 'dpvsctl blk'" blklst "$(complete_words dpvsctl blk)"
+assert_eq "completion of 'dpvsctl whtlst '" "add del show" \
+	"$(complete_words dpvsctl whtlst "" | tr '\n' ' ' | sed 's/ $//')"
+assert_contains "completion of 'dpvsctl -E -t x --rate'" "--rate-out-bytes" \
+	"$(complete_words dpvsctl -E -t x --rate)"
 assert_eq "completion of 'port set dpdk0 forward '" "on off" \
 	"$(complete_words dpvsctl port set dpdk0 forward "" | tr '\n' ' ' | sed 's/ $//')"
