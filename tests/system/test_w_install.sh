@@ -31,6 +31,7 @@ usr/local/share/bash-completion/completions/dpvsctl
 usr/local/share/doc/dpvs-mp/README.md
 usr/local/share/doc/dpvs-mp/dpvs.conf
 usr/local/share/doc/dpvs-mp/dpvs.rules
+usr/local/share/doc/dpvs-mp/schema/acl-show.json
 usr/local/share/doc/dpvs-mp/schema/addr-show.json
 usr/local/share/doc/dpvs-mp/schema/conn-show.json
 usr/local/share/doc/dpvs-mp/schema/laddr-show.json
