@@ -32,8 +32,14 @@ s.bind((sys.argv[1], 0)); s.settimeout(2)
 s.sendto(b"ping", (sys.argv[2], int(sys.argv[3])))
 sys.exit(0 if b"ping" in s.recv(512) else 1)' "$1" "$VIP" "$LB_UDP_PORT"
 }
-drop_count() { ctl "$X" --json stats | jq -r --arg n "$1" '.drops[$n] // 0'; }
-hook_drops() { ctl "$X" --json stats | jq -r '.hook_drops.ipvs // 0'; }
+# the node's stats (retried: on a loaded machine one dpvsctl call may fail)
+stats_try() {
+	ctl "$X" --json stats >"$T_DIR/stats.json" 2>"$T_DIR/stats.err" &&
+		jq -e '.drops' "$T_DIR/stats.json" >/dev/null
+}
+stats_now() { wait_until 20 stats_try >&2 || cat "$T_DIR/stats.err" >&2; cat "$T_DIR/stats.json"; }
+drop_count() { stats_now | jq -r --arg n "$1" '.drops[$n] // 0'; }
+hook_drops() { stats_now | jq -r '.hook_drops.ipvs // 0'; }
 # refused FROM REASON: three requests from FROM each get no answer, and the
 # drop counter REASON grew by at least three (the SYN and its retries)
 refused() {
@@ -48,15 +54,15 @@ refused() {
 }
 
 wait_until 10 get "$BAD" || fail "second client: no answer before any list"
-get "$GOOD" || fail "first client: no answer before any list"
+wait_until 10 get "$GOOD" || fail "first client: no answer before any list"
 log "ok: both clients answered before any list"
 
 ctl "$X" blklst add -t "$VIP:$LB_HTTP_PORT" "$BAD/32" || fail "blklst add"
 refused "$BAD" acl_blacklisted
 for i in 1 2 3; do
-	get "$GOOD" || fail "first client: no answer while the second is blacklisted"
+	wait_until 10 get "$GOOD" || fail "first client: no answer while the second is blacklisted"
 done
-echo_udp "$BAD" || fail "second client: no UDP echo (the UDP service has no list)"
+wait_until 10 echo_udp "$BAD" || fail "second client: no UDP echo (the UDP service has no list)"
 log "ok: the blacklisted client gets no answer, the other does; stats: $(drops_nonzero "$X")"
 ctl "$X" stats | grep -A3 'PRE_ROUTING' | sed 's/^/    /'
 
@@ -75,7 +81,7 @@ log "ok: answered again after blklst del"
 
 ctl "$X" whtlst add -t "$VIP:$LB_HTTP_PORT" "$GOOD/32" || fail "whtlst add"
 refused "$BAD" acl_not_whitelisted
-get "$GOOD" || fail "first client: no answer through its white list"
+wait_until 10 get "$GOOD" || fail "first client: no answer through its white list"
 log "ok: whitelist-only service refuses the other client, serves the listed one"
 
 lb_node_done "$X"
