@@ -43,6 +43,7 @@ usr/local/share/doc/dpvs-mp/schema/reload.json
 usr/local/share/doc/dpvs-mp/schema/route-show.json
 usr/local/share/doc/dpvs-mp/schema/save.json
 usr/local/share/doc/dpvs-mp/schema/stats.json
+usr/local/share/doc/dpvs-mp/schema/timeout-show.json
 usr/local/share/doc/dpvs-mp/schema/version.json
 usr/local/share/doc/dpvs-mp/schema/worker-show.json
 usr/local/share/man/man5/dpvs.conf.5
