@@ -31,6 +31,13 @@ N2=120   # outbound: every datagram reaches a server: 120 fit in its socket's
 lb_setup "$X" 2
 VIP="$(vip_of "$X")"
 SVC="$VIP:$LB_UDP_PORT"
+# the echo servers as static neighbours: a burst's connection may land on a
+# worker that has not resolved its dest yet, whose hold queue (4 packets)
+# would drop part of the burst as neigh_hold_full, not by a rate
+for i in 1 2; do
+	ctl "$X" neigh add "$(udp_rs "$X" "$i")" lladdr "$(server_mac "$X")" dev dpdk1 ||
+		fail "neigh add $(udp_rs "$X" "$i")"
+done
 
 # snap: the node's stats and -L -n --stats into STATS and LIST (retried: on
 # a loaded machine one dpvsctl call may fail while the others work)
