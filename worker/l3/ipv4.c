@@ -2,8 +2,8 @@
  * The ipv4 stage [ipv4_rcv]: drop frames whose destination MAC is neither
  * the port's nor broadcast/multicast (otherhost), drop bad headers and bad
  * header checksums, give unicast frames to the PRE_ROUTING hooks (hook.c:
- * the SYN proxy's slot, the load balancer's dp_vs_in), then deliver what it leaves for one of our addresses (the
- * active config set) to local_in; a unicast frame to a unicast address that
+ * the load balancer's dp_vs_in, the SYN proxy inside it), then deliver what
+ * it leaves for one of our addresses (the active config set) to local_in; a unicast frame to a unicast address that
  * is not ours is forwarded (forward.c) when the port's forwarding switch is
  * on; everything else goes to the kernel. Reads the packet; the stages it
  * calls write what they say (lb.h, l3.h).
