@@ -45,6 +45,7 @@ dpvs_cfgset_layout(const struct dpvs_caps *c, struct dpvs_lb_tables *lb)
 	 * local addresses: at most half full */
 	lb->addr_hash_slots = pow2_at_least(2ull * (c->addrs + c->services + lb->drain_cap));
 	lb->route6_hash_slots = pow2_at_least(2ull * c->routes);
+	lb->acl_hash_slots = pow2_at_least(2ull * c->acl_entries);
 	/* offsets from lb; the set header comes first */
 	off = ALIGN64(base + sizeof(*lb)) - base;
 #define PLACE(field, bytes)                       \
@@ -71,6 +72,12 @@ dpvs_cfgset_layout(const struct dpvs_caps *c, struct dpvs_lb_tables *lb)
 	PLACE(route6_lens_off, DPVS_ROUTE6_LENS);
 	PLACE(route6_len_n_off, DPVS_ROUTE6_LENS * sizeof(uint32_t));
 	PLACE(checks_off, (uint64_t)c->checks * sizeof(struct dpvs_check));
+	PLACE(acl_off, (uint64_t)c->acl_entries * sizeof(struct dpvs_acl_entry));
+	PLACE(acl_svc_off, (uint64_t)c->services * sizeof(struct dpvs_acl_svc));
+	PLACE(acl_hash_off, (uint64_t)lb->acl_hash_slots * sizeof(uint32_t));
+	PLACE(rates_off, (uint64_t)c->rate_limits * sizeof(struct dpvs_rate));
+	PLACE(svc_rate_off, (uint64_t)c->services * sizeof(uint32_t));
+	PLACE(dest_rate_off, (uint64_t)c->dests * sizeof(uint32_t));
 #undef PLACE
 	lb->end_off = off;
 	return base + off;
@@ -174,7 +181,9 @@ dpvs_cfgset_check(const struct dpvs_config_set *set, const struct dpvs_caps *cap
 	    set->lb.end_off != mine.end_off || set->lb.dirty_off != mine.dirty_off ||
 	    set->lb.addr_hash_slots != mine.addr_hash_slots ||
 	    set->lb.route6_hash_slots != mine.route6_hash_slots ||
-	    set->lb.route6_len_n_off != mine.route6_len_n_off)
+	    set->lb.route6_len_n_off != mine.route6_len_n_off ||
+	    set->lb.acl_hash_slots != mine.acl_hash_slots ||
+	    set->lb.dest_rate_off != mine.dest_rate_off)
 		return dpvs_errf(err, errlen, -EPROTO,
 				 "config set capacities or layout differ from the root's");
 	return 0;
@@ -189,6 +198,7 @@ dpvs_wr_size(const struct dpvs_caps *c)
 	off += ALIGN64((uint64_t)c->services * c->svc_laddrs * sizeof(uint16_t));
 	off += ALIGN64((uint64_t)c->services * sizeof(struct dpvs_lb_stats));
 	off += ALIGN64((uint64_t)c->dests * sizeof(struct dpvs_lb_stats));
+	off += ALIGN64((uint64_t)c->rate_limits * sizeof(struct dpvs_meter_row));
 	return off;
 }
 
@@ -208,6 +218,8 @@ dpvs_wr_format(struct dpvs_worker_region *wr, const struct dpvs_caps *c, uint32_
 	off += ALIGN64((uint64_t)c->services * sizeof(struct dpvs_lb_stats));
 	wr->dest_stats_off = off;
 	off += ALIGN64((uint64_t)c->dests * sizeof(struct dpvs_lb_stats));
+	wr->meter_off = off;
+	off += ALIGN64((uint64_t)c->rate_limits * sizeof(struct dpvs_meter_row));
 	wr->size = off;
 }
 

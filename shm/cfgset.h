@@ -32,7 +32,9 @@ struct dpvs_worker_region;
 	X(sneigh, "static_neighbours", 256, 1, 65534)             \
 	X(addrs, "addresses", 256, 1, 16384)                      \
 	X(sched_tables, "hash_tables", 1024, 0, 65534)             \
-	X(checks, "checks", 1024, 0, 65536)
+	X(checks, "checks", 1024, 0, 65536)                       \
+	X(acl_entries, "acl_entries", 4096, 0, 1u << 20)          \
+	X(rate_limits, "rate_limits", 1024, 0, 1u << 20)
 
 /* A config set copy may not grow past this (dpvs_caps_check). */
 #define DPVS_CFGSET_MAX_BYTES (1ull << 30)
@@ -158,6 +160,46 @@ static inline struct dpvs_check *
 dpvs_lb_checks(const struct dpvs_lb_tables *lb)
 {
 	return DPVS_AT(lb, lb->checks_off, struct dpvs_check);
+}
+
+/* Access-list entry slot i (caps.acl_entries of them). */
+static inline struct dpvs_acl_entry *
+dpvs_lb_acl(const struct dpvs_lb_tables *lb)
+{
+	return DPVS_AT(lb, lb->acl_off, struct dpvs_acl_entry);
+}
+
+/* What the lists of service slot `slot` hold. */
+static inline struct dpvs_acl_svc *
+dpvs_lb_acl_svc(const struct dpvs_lb_tables *lb, uint32_t slot)
+{
+	return DPVS_AT(lb, lb->acl_svc_off, struct dpvs_acl_svc) + slot;
+}
+
+static inline uint32_t *
+dpvs_lb_acl_hash(const struct dpvs_lb_tables *lb)
+{
+	return DPVS_AT(lb, lb->acl_hash_off, uint32_t);
+}
+
+/* Rate-limit entry slot i (caps.rate_limits of them). */
+static inline struct dpvs_rate *
+dpvs_lb_rates(const struct dpvs_lb_tables *lb)
+{
+	return DPVS_AT(lb, lb->rates_off, struct dpvs_rate);
+}
+
+/* The rate entry (slot + 1, 0 = none) of each service slot / dest slot. */
+static inline uint32_t *
+dpvs_lb_svc_rate(const struct dpvs_lb_tables *lb)
+{
+	return DPVS_AT(lb, lb->svc_rate_off, uint32_t);
+}
+
+static inline uint32_t *
+dpvs_lb_dest_rate(const struct dpvs_lb_tables *lb)
+{
+	return DPVS_AT(lb, lb->dest_rate_off, uint32_t);
 }
 
 /* --- worker region: per-service and per-dest arrays (shm/layout.h) --- */

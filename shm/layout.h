@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include <rte_common.h>
+#include <rte_meter.h>
 
 #include "types.h"
 #include "stats.h"
@@ -43,7 +44,7 @@
 #include "capture.h"
 
 #define DPVS_SHM_MAGIC      0x4d535044u /* "DPSM" */
-#define DPVS_LAYOUT_VERSION 10
+#define DPVS_LAYOUT_VERSION 11
 
 #define DPVS_MAX_PORTS   8
 #define DPVS_MAX_WORKERS 16
@@ -432,6 +433,19 @@ struct dpvs_lb_stats {
 	uint64_t inpkts, outpkts, inbytes, outbytes;
 };
 
+/* A worker's meters of one rate-limit entry (lb.rates slot, shm/lb.h): its
+ * share of each limit as an rte_meter srTCM profile and state. DPDK's
+ * structs hold integers only (checked in the layout fingerprint). Valid
+ * while gen is the entry's gen; the worker recomputes profile and state
+ * (full buckets) when it is not, writing gen last, so a death in between
+ * leaves a row its successor recomputes (worker/ipvs/rate.c). */
+struct dpvs_meter_row {
+	uint32_t gen;             /* the entry's gen these meters belong to; 0 = none */
+	uint32_t pad;
+	struct rte_meter_srtcm_profile prof[DPVS_RATE_N];
+	struct rte_meter_srtcm m[DPVS_RATE_N];
+} __rte_cache_aligned;
+
 struct dpvs_worker_region {
 	uint32_t magic;
 	uint32_t worker_id;
@@ -451,6 +465,7 @@ struct dpvs_worker_region {
 	uint64_t lport_off;       /* uint16_t[caps.services][caps.svc_laddrs] */
 	uint64_t svc_stats_off;   /* struct dpvs_lb_stats[caps.services] */
 	uint64_t dest_stats_off;  /* struct dpvs_lb_stats[caps.dests] */
+	uint64_t meter_off;       /* struct dpvs_meter_row[caps.rate_limits] */
 } __rte_cache_aligned;
 
 static inline struct dpvs_sched_state *
@@ -476,6 +491,13 @@ static inline struct dpvs_lb_stats *
 dpvs_wr_dest_stats(const struct dpvs_worker_region *wr)
 {
 	return DPVS_AT(wr, wr->dest_stats_off, struct dpvs_lb_stats);
+}
+
+/* This worker's meters of rate entry slot i. */
+static inline struct dpvs_meter_row *
+dpvs_wr_meters(const struct dpvs_worker_region *wr)
+{
+	return DPVS_AT(wr, wr->meter_off, struct dpvs_meter_row);
 }
 
 #endif

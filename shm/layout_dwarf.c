@@ -36,6 +36,11 @@ struct dpvs_static_neigh *dpvs_dwarf_static_neigh;
 struct dpvs_addr_ix *dpvs_dwarf_addr_ix;
 struct dpvs_laddr_drain *dpvs_dwarf_laddr_drain;
 struct dpvs_check *dpvs_dwarf_check;
+struct dpvs_acl_entry *dpvs_dwarf_acl_entry;
+struct dpvs_acl_svc *dpvs_dwarf_acl_svc;
+struct dpvs_rate *dpvs_dwarf_rate;
+struct dpvs_rate_param *dpvs_dwarf_rate_param;
+struct dpvs_meter_row *dpvs_dwarf_meter_row;
 struct dpvs_worker_region *dpvs_dwarf_worker_region;
 struct dpvs_neigh *dpvs_dwarf_neigh;
 struct dpvs_txbuf *dpvs_dwarf_txbuf;
@@ -67,6 +72,9 @@ struct dpvs_layout_ints {
 	uint32_t route6_hash;                       /* lb.route6_hash_off: slot + 1 */
 	uint8_t route6_lens[DPVS_ROUTE6_LENS];      /* lb.route6_lens_off */
 	uint32_t route6_len_n[DPVS_ROUTE6_LENS];    /* lb.route6_len_n_off */
+	uint32_t acl_hash;                          /* lb.acl_hash_off: slot + 1 */
+	uint32_t svc_rate;                          /* lb.svc_rate_off: rate slot + 1 */
+	uint32_t dest_rate;                         /* lb.dest_rate_off: rate slot + 1 */
 	uint8_t port_cfg_forward[DPVS_PORT_CFG_FORWARD];   /* config_set.port_flags */
 	uint8_t port_f_forward2kni[DPVS_PORT_F_FORWARD2KNI]; /* dpvs_port_info.flags */
 	uint8_t port_f_forward[DPVS_PORT_F_FORWARD];

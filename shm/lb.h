@@ -48,9 +48,11 @@ struct dpvs_caps {
 	uint32_t addrs;            /* node addresses */
 	uint32_t sched_tables;     /* Maglev / conhash tables (mh, conhash services) */
 	uint32_t checks;           /* health checks (per service or per dest) */
+	uint32_t acl_entries;      /* black and white list entries over all services */
+	uint32_t rate_limits;      /* services and dests with a rate limit */
 	uint32_t pad;
 };
-_Static_assert(sizeof(struct dpvs_caps) == 40, "dpvs_caps layout");
+_Static_assert(sizeof(struct dpvs_caps) == 48, "dpvs_caps layout");
 
 /* One rte_lpm per config set copy: set[i] routes through "dpvs_lpm_<i>".
  * Created by the primary (DPVS_LPM_MAX_RULES(caps) rules), kept by dpvs-ctl
@@ -175,7 +177,8 @@ struct dpvs_svc_laddr {
 };
 _Static_assert(sizeof(struct dpvs_svc_laddr) == 24, "dpvs_svc_laddr layout");
 
-#define DPVS_DEST_F_OVERLOAD 0x1u   /* reserved: thresholds are checked per worker */
+#define DPVS_DEST_F_OVERLOAD 0x1u   /* reserved: each worker keeps its own overload
+				     * mark (worker/ipvs/sched.c) */
 #define DPVS_DEST_F_DOWN     0x2u   /* a health check failed it: weight is 0 and
 				     * conf_weight is the operator's */
 
@@ -308,6 +311,86 @@ struct dpvs_laddr_drain {
 };
 _Static_assert(sizeof(struct dpvs_laddr_drain) == 32, "dpvs_laddr_drain layout");
 
+/*
+ * Access lists (issue 9; DPVS's blklst and whtlst): per service a black list
+ * and a white list of source prefixes, IPv4 and IPv6, checked when a
+ * connection is created (worker/ipvs/acl.c): a source in the black list is
+ * refused, and a service with a white list admits only the sources in it.
+ * Each entry is a slot of lb.acl (caps.acl_entries of them, the lowest free
+ * one when added). Derived, so that a lookup costs one hash probe per prefix
+ * length in use, whatever the number of entries: acl_hash maps (service
+ * slot, list, family, prefix length, masked prefix) to the entry's slot + 1
+ * (open addressing, at most half full), and acl_svc[service slot] counts
+ * each list's entries and says which prefix lengths it uses (shm/lb_hash.h,
+ * dpvs_acl_match).
+ */
+#define DPVS_ACL_BLACK 0             /* blklst: refused */
+#define DPVS_ACL_WHITE 1             /* whtlst: the only ones admitted */
+#define DPVS_ACL_KINDS 2
+#define DPVS_ACL_NONE  0xffffffffu   /* no entry slot */
+
+/* An entry; prefix family DPVS_AF_NONE = free slot. */
+struct dpvs_acl_entry {
+	struct dpvs_ip prefix;             /* host bits zero */
+	uint16_t svc;                      /* service slot */
+	uint8_t kind;                      /* DPVS_ACL_BLACK / DPVS_ACL_WHITE */
+	uint8_t prefixlen;                 /* 0..32 (IPv4), 0..128 (IPv6) */
+	uint32_t seq;                      /* add order (show and save list by it) */
+	uint32_t pad;
+};
+_Static_assert(sizeof(struct dpvs_acl_entry) == 32, "dpvs_acl_entry layout");
+
+/* What a service's lists hold (derived from lb.acl). */
+struct dpvs_acl_svc {
+	uint32_t n[DPVS_ACL_KINDS];        /* entries of each list */
+	uint64_t lens4[DPVS_ACL_KINDS];    /* bit l: an IPv4 prefix of length l */
+	uint64_t lens6[DPVS_ACL_KINDS][3]; /* word l / 64, bit l % 64: an IPv6
+					    * prefix of length l (0..128) */
+};
+_Static_assert(sizeof(struct dpvs_acl_svc) == 72, "dpvs_acl_svc layout");
+
+/*
+ * Rate limits (issue 9; the seed's xmit_inbound / xmit_outbound drops): a
+ * service or a dest may limit the packets and the bytes per second of its
+ * connections, inbound (the client's direction) and outbound (replies), each
+ * with a burst (packets or bytes). The parameters of one object are an entry
+ * of lb.rates (caps.rate_limits of them); svc_rate[service slot] and
+ * dest_rate[dest slot] name the object's entry (slot + 1; 0 = no limit).
+ * dpvs-ctl writes parameters only; each worker meters its share (rate and
+ * burst divided by the number of workers) with DPDK's rte_meter (srTCM,
+ * colour-blind: green passes, the rest is dropped) in its own region
+ * (struct dpvs_meter_row, shm/layout.h), whose profile and state it
+ * (re)computes when the entry's gen is not the one it last saw
+ * (worker/ipvs/rate.c).
+ */
+enum dpvs_rate_meter {
+	DPVS_RATE_IN_PPS = 0,              /* inbound packets per second */
+	DPVS_RATE_IN_BYTES,                /* inbound bytes (IP length) per second */
+	DPVS_RATE_OUT_PPS,                 /* outbound */
+	DPVS_RATE_OUT_BYTES,
+	DPVS_RATE_N
+};
+
+struct dpvs_rate_param {
+	uint64_t rate;                     /* per second over the node; 0 = no limit */
+	uint64_t burst;                    /* packets or bytes (committed burst) */
+};
+
+#define DPVS_RATE_OWNER_SVC  1
+#define DPVS_RATE_OWNER_DEST 2
+
+struct dpvs_rate {
+	uint32_t gen;                      /* never reused (lb.rate_next_gen), new at
+					    * every change of the parameters; 0 = free */
+	uint8_t owner_kind;                /* DPVS_RATE_OWNER_* */
+	uint8_t pad[3];
+	uint32_t owner;                    /* service or dest slot */
+	uint32_t owner_id;                 /* its id: a connection of another object
+					    * in that slot is not metered */
+	struct dpvs_rate_param m[DPVS_RATE_N];
+};
+_Static_assert(sizeof(struct dpvs_rate) == 80, "dpvs_rate layout");
+
 /* The load-balancer part of a config set: counters, capacities and the
  * offsets (from this header) of its tables. The offsets and sizes are
  * fixed when the set is formatted; only dpvs-ctl writes the rest. */
@@ -326,6 +409,12 @@ struct dpvs_lb_tables {
 	uint32_t nnat;                     /* NAT dests (derived): 0 spares the
 					    * workers the owner lookup of replies */
 	uint32_t nmatch;                   /* entries of match[] in use */
+	uint32_t nacl;                     /* acl entries in use (slots anywhere) */
+	uint32_t acl_free;                 /* every acl slot below is in use */
+	uint32_t acl_seq;                  /* next acl entry seq */
+	uint32_t rate_next_gen;            /* next rate entry gen to hand out */
+	uint32_t nrates;                   /* rate entries in use */
+	uint32_t acl_hash_slots;           /* power of two, >= 2 x caps.acl_entries */
 	uint32_t pad;
 	/* match services: the keys (dense, add order) and, derived, per in-port
 	 * the indices in match[] of those that take packets arriving on it */
@@ -365,6 +454,14 @@ struct dpvs_lb_tables {
 	uint64_t route6_lens_off;          /* uint8_t[DPVS_ROUTE6_LENS], longest first */
 	uint64_t route6_len_n_off;         /* uint32_t[DPVS_ROUTE6_LENS]: dpvs-ctl only */
 	uint64_t checks_off;               /* struct dpvs_check[caps.checks]: dpvs-ctl only */
+	/* access lists (above) */
+	uint64_t acl_off;                  /* struct dpvs_acl_entry[caps.acl_entries] */
+	uint64_t acl_svc_off;              /* struct dpvs_acl_svc[caps.services] */
+	uint64_t acl_hash_off;             /* uint32_t[acl_hash_slots]: slot + 1 */
+	/* rate limits (above) */
+	uint64_t rates_off;                /* struct dpvs_rate[caps.rate_limits] */
+	uint64_t svc_rate_off;             /* uint32_t[caps.services]: rate slot + 1 */
+	uint64_t dest_rate_off;            /* uint32_t[caps.dests]: rate slot + 1 */
 	uint64_t end_off;                  /* end of the last table */
 };
 

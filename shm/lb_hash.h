@@ -8,6 +8,8 @@
  *   sneigh_hash    (ip, port index)    -> static neighbour index + 1; 0 = empty
  *   addr_hash      ip                  -> struct dpvs_addr_ix; family NONE = empty
  *   route6_hash    (prefix length, IPv6 prefix) -> route slot + 1; 0 = empty
+ *   acl_hash       (service slot, list, family, prefix length, prefix)
+ *                                      -> acl entry slot + 1; 0 = empty
  *
  * Open addressing with linear probing; a table is never more than half full
  * (its slot count, a power of two, is at least twice the capacity of its
@@ -232,6 +234,81 @@ dpvs_route6_lookup(const struct dpvs_lb_tables *lb, const uint8_t dst[16])
 			return slot;
 	}
 	return DPVS_ROUTE_NONE;
+}
+
+/* out = the first len bits of ip (its family's bytes), the rest zero. */
+static inline void
+dpvs_ip_prefix(struct dpvs_ip *out, const struct dpvs_ip *ip, unsigned int len)
+{
+	memset(out, 0, sizeof(*out));
+	out->family = ip->family;
+	dpvs_ip6_mask(out->bytes, ip->bytes, ip->family == DPVS_AF_INET && len > 32 ? 32 : len);
+	if (ip->family == DPVS_AF_INET)
+		memset(out->bytes + 4, 0, 12);
+}
+
+/* Home slot in lb.acl_hash of the entry key (pfx masked to len). */
+static inline uint32_t
+dpvs_acl_hash(const struct dpvs_lb_tables *lb, uint32_t svc, unsigned int kind,
+	      const struct dpvs_ip *pfx, unsigned int len)
+{
+	uint32_t seed = (svc & 0xffffu) | (kind & 1u) << 16 | (uint32_t)(pfx->family & 0xf) << 20 |
+			(len & 0xffu) << 24;
+
+	return dpvs_hash_ip(dpvs_hash_mix32(seed ^ 0x3c6ef372u), pfx) & (lb->acl_hash_slots - 1);
+}
+
+/* The slot of the entry (svc, kind, pfx/len) (pfx masked), or DPVS_ACL_NONE. */
+static inline uint32_t
+dpvs_acl_find(const struct dpvs_lb_tables *lb, uint32_t svc, unsigned int kind,
+	      const struct dpvs_ip *pfx, unsigned int len)
+{
+	const uint32_t *tbl = dpvs_lb_acl_hash(lb);
+	const struct dpvs_acl_entry *acl = dpvs_lb_acl(lb);
+	uint32_t mask = lb->acl_hash_slots - 1, h = dpvs_acl_hash(lb, svc, kind, pfx, len), n, v;
+
+	for (n = 0; n <= mask; n++) {
+		const struct dpvs_acl_entry *e;
+
+		v = tbl[h];
+		if (v == 0 || v > lb->caps.acl_entries)
+			return DPVS_ACL_NONE;
+		e = &acl[v - 1];
+		if (e->svc == svc && e->kind == kind && e->prefixlen == len &&
+		    dpvs_ip_equal(&e->prefix, pfx))
+			return v - 1;
+		h = (h + 1) & mask;
+	}
+	return DPVS_ACL_NONE;
+}
+
+/* Does list kind of service slot svc hold a prefix of address src? One
+ * masking and one probe of acl_hash per prefix length the list uses for
+ * src's family: O(lengths in use), not O(entries). */
+static inline int
+dpvs_acl_match(const struct dpvs_lb_tables *lb, uint32_t svc, unsigned int kind,
+	       const struct dpvs_ip *src)
+{
+	const struct dpvs_acl_svc *a = dpvs_lb_acl_svc(lb, svc);
+	struct dpvs_ip pfx;
+	unsigned int w, nw, base, l;
+	uint64_t bits;
+
+	if (src->family != DPVS_AF_INET && src->family != DPVS_AF_INET6)
+		return 0;
+	nw = src->family == DPVS_AF_INET ? 1 : 3;
+	for (w = 0; w < nw; w++) {
+		bits = src->family == DPVS_AF_INET ? a->lens4[kind & 1] : a->lens6[kind & 1][w];
+		base = 64 * w;
+		while (bits != 0) {
+			l = base + (unsigned int)__builtin_ctzll(bits);
+			bits &= bits - 1;
+			dpvs_ip_prefix(&pfx, src, l);
+			if (dpvs_acl_find(lb, svc, kind, &pfx, l) != DPVS_ACL_NONE)
+				return 1;
+		}
+	}
+	return 0;
 }
 
 #endif

@@ -60,6 +60,15 @@
 	X(NO_CONN, "no_conn")              /* reply to laddr:lport, no conn */  \
 	X(NO_DEST, "no_dest")              /* scheduler found no dest */        \
 	X(FWD_MODE, "fwd_unsupported")     /* dest's forwarding mode not built */\
+	/* access lists and rate limits (worker/ipvs/acl.c, rate.c) */          \
+	X(ACL_BLACK, "acl_blacklisted")    /* new conn from a source in the     \
+					    * service's black list */           \
+	X(ACL_WHITE, "acl_not_whitelisted") /* new conn from a source not in the\
+					    * service's white list */           \
+	X(RATE_SVC_IN, "rate_svc_in")      /* over the service's inbound rate */ \
+	X(RATE_SVC_OUT, "rate_svc_out")    /* over its outbound rate */         \
+	X(RATE_DEST_IN, "rate_dest_in")    /* over the dest's inbound rate */   \
+	X(RATE_DEST_OUT, "rate_dest_out")  /* over its outbound rate */         \
 	/* forwarding modes (worker/ipvs/xmit_*.c) */                          \
 	X(NAT_TUPLE_TAKEN, "nat_tuple_taken") /* nat: the real server's answer \
 					     * would match another connection */\
@@ -173,6 +182,15 @@
 	X(TOA_NO_ROOM, "toa_no_room")      /* a segment left without it: no    \
 					    * option space, MTU or headroom */
 
+/* The PRE_ROUTING hooks of the IPv4 and IPv6 stages in priority order
+ * (worker/l3/hook.c, the seed's INET_HOOK_PRE_ROUTING list), each with a
+ * counter of the packets it dropped: X(ENUM_SUFFIX, "name shown by dpvsctl",
+ * priority; lower runs first). The SYN proxy has no hook of its own: it runs
+ * inside ipvs after the service lookup, and its drops count under ipvs. */
+#define DPVS_HOOKS(X)                                                          \
+	X(IPVS, "ipvs", 100)               /* dp_vs_in: the load balancer (and \
+					    * its SYN proxy, synproxy.c) */
+
 #define DPVS_X_ENUM_DROP(n, s) DPVS_DROP_##n,
 enum dpvs_drop_reason { DPVS_DROP_REASONS(DPVS_X_ENUM_DROP) DPVS_DROP_MAX };
 #undef DPVS_X_ENUM_DROP
@@ -184,6 +202,10 @@ enum dpvs_verdict { DPVS_VERDICTS(DPVS_X_ENUM_VERDICT) DPVS_VERDICT_MAX };
 #define DPVS_X_ENUM_EVENT(n, s) DPVS_EVENT_##n,
 enum dpvs_event { DPVS_EVENTS(DPVS_X_ENUM_EVENT) DPVS_EVENT_MAX };
 #undef DPVS_X_ENUM_EVENT
+
+#define DPVS_X_ENUM_HOOK(n, s, prio) DPVS_HOOK_##n,
+enum dpvs_hook { DPVS_HOOKS(DPVS_X_ENUM_HOOK) DPVS_HOOK_MAX };
+#undef DPVS_X_ENUM_HOOK
 
 /* One row per worker, written only by that worker. */
 struct dpvs_worker_stats {
@@ -198,6 +220,8 @@ struct dpvs_worker_stats {
 	uint64_t verdict[DPVS_VERDICT_MAX];
 	uint64_t drop[DPVS_DROP_MAX];
 	uint64_t event[DPVS_EVENT_MAX];
+	uint64_t hook_drop[DPVS_HOOK_MAX]; /* packets each PRE_ROUTING hook dropped
+					    * (also counted by reason in drop[]) */
 } __rte_cache_aligned;
 
 /* Exception bridge counters, one row per port, written only by the bridge. */

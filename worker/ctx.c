@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_log.h>
@@ -20,6 +21,7 @@
 #include "worker/ipvs/ipvs_priv.h"
 #include "worker/ipvs/lb_counts.h"
 #include "worker/ipvs/lbpath.h"
+#include "worker/ipvs/rate.h"
 #include "shm/errf.h"
 #include "worker/l2/neigh.h"
 #include "worker/worker.h"
@@ -93,6 +95,7 @@ wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err
 	ctx->sup = &shm->root->workers[id].sup;
 	ctx->pool = shm->pool;
 	ctx->cfg = dpvs_config_active(shm);
+	ctx->tsc_mult = wk_rate_tsc_mult(rte_get_tsc_hz());
 	memset(ctx->port_index, WK_PORT_NONE, sizeof(ctx->port_index));
 	for (p = 0; p < ctx->nports; p++) {
 		const struct dpvs_port_info *pi = &shm->root->ports[p];

@@ -123,6 +123,8 @@ struct wk_ctx {
 	uint32_t icmp_tokens;
 	uint8_t redirected;                   /* the packet in hand came from a peer's
 					       * redirect ring (redirect.c) */
+	uint64_t tsc_mult;                    /* TSC cycles per ns, << 32: now_ns in the
+					       * rte_meter time unit (ipvs/rate.c) */
 } __rte_cache_aligned;
 
 /* ctx.c: build the context of worker `id`; 0 or -errno with a message. */

@@ -276,19 +276,21 @@ static const struct cli_command cli_commands[] = {
 	{ "version", NULL, parse_version, "version", false, false },
 	/* the load balancer, in ipvsadm's words */
 	{ "-A", NULL, ctl_cli_svc_add, "-A -t|-u VIP:PORT [-s rr|wrr|lc|wlc|mh|conhash] "
-	  "[-b hash-port] [--synproxy on|off] [--proxy-protocol v1|v2|off] [--toa on|off]",
-	  true, false },
+	  "[-b hash-port] [--synproxy on|off] [--proxy-protocol v1|v2|off] [--toa on|off] "
+	  "[RATE...]", true, false },
 	{ "--add-service", NULL, ctl_cli_svc_add, NULL, true, false },
 	{ "-E", NULL, ctl_cli_svc_edit, "-E -t|-u VIP:PORT [-s SCHED] [-b hash-port|none] "
-	  "[--synproxy on|off] [--proxy-protocol v1|v2|off] [--toa on|off]", true, false },
+	  "[--synproxy on|off] [--proxy-protocol v1|v2|off] [--toa on|off] [RATE...]",
+	  true, false },
 	{ "--edit-service", NULL, ctl_cli_svc_edit, NULL, true, false },
 	{ "-D", NULL, ctl_cli_svc_del, "-D -t|-u VIP:PORT", true, false },
 	{ "--delete-service", NULL, ctl_cli_svc_del, NULL, true, false },
 	{ "-a", NULL, ctl_cli_dest_add, "-a -t|-u VIP:PORT -r RS[:PORT] [-b fnat] [-w WEIGHT] "
-	  "[-x UPPER] [-y LOWER]", true, false },
+	  "[-x UPPER] [-y LOWER] [RATE...]", true, false },
 	{ "--add-server", NULL, ctl_cli_dest_add, NULL, true, false },
 	{ "-e", NULL, ctl_cli_dest_edit, "-e -t|-u VIP:PORT -r RS[:PORT] [-w WEIGHT] "
-	  "[-x UPPER] [-y LOWER]", true, false },
+	  "[-x UPPER] [-y LOWER] [RATE...]\n      RATE: --rate-in|--rate-out N[pps][:BURST], "
+	  "--rate-in-bytes|--rate-out-bytes N[K|M|G][:BURST] (0: no limit)", true, false },
 	{ "--edit-server", NULL, ctl_cli_dest_edit, NULL, true, false },
 	{ "-d", NULL, ctl_cli_dest_del, "-d -t|-u VIP:PORT -r RS[:PORT]", true, false },
 	{ "--delete-server", NULL, ctl_cli_dest_del, NULL, true, false },
@@ -321,6 +323,16 @@ static const struct cli_command cli_commands[] = {
 	{ "--save", NULL, ctl_cli_save, NULL, false, false },
 	{ "reload", NULL, ctl_cli_reload, "reload   # re-read the rules file given to "
 	  "dpvs-primary --rules", false, false },
+	{ "blklst", "add", ctl_cli_blklst_add, "blklst add -t|-u VIP:PORT ADDR[/LEN]", true,
+	  false },
+	{ "blklst", "del", ctl_cli_blklst_del, "blklst del -t|-u VIP:PORT ADDR[/LEN]", true,
+	  false },
+	{ "blklst", "show", ctl_cli_blklst_show, "blklst show [-t|-u VIP:PORT]", false, true },
+	{ "whtlst", "add", ctl_cli_whtlst_add, "whtlst add -t|-u VIP:PORT ADDR[/LEN]", true,
+	  false },
+	{ "whtlst", "del", ctl_cli_whtlst_del, "whtlst del -t|-u VIP:PORT ADDR[/LEN]", true,
+	  false },
+	{ "whtlst", "show", ctl_cli_whtlst_show, "whtlst show [-t|-u VIP:PORT]", false, true },
 	{ "check", "set", ctl_cli_check_set, "check set -t|-u VIP:PORT [-r RS[:PORT]] "
 	  "tcp|http|https|udp|cmd \"COMMAND\" [--interval S] [--timeout S] [--rise N] [--fall N] "
 	  "[--port P] [--path PATH] [--expect STATUS] [--send HEX] [--expect-data HEX]", true,

@@ -161,6 +161,8 @@ cli_service(int argc, char *const argv[], bool want_sched, int *rc, char *err, s
 	for (i = 0; i < argc && *rc == CTL_CLI_OK; i++) {
 		if (is_svc_opt(argv[i])) {
 			*rc = ctl_cli_svc_opt(argc, argv, &i, &s->key, err, errlen);
+		} else if (want_sched && ctl_cli_is_rate_opt(argv[i])) {
+			*rc = ctl_cli_rate_opt(argc, argv, &i, &s->rates, &s->n_rates, err, errlen);
 		} else if (want_sched && is_opt(argv[i], "-s", "--scheduler")) {
 			*rc = cli_value(argc, argv, &i, &v, err, errlen);
 			if (*rc == CTL_CLI_OK && s->scheduler[0] != '\0')
@@ -288,6 +290,8 @@ cli_dest_opt(int argc, char *const argv[], int *i, Dpvs__Dest *d, char *err, siz
 	long long n;
 	int rc;
 
+	if (ctl_cli_is_rate_opt(o))
+		return ctl_cli_rate_opt(argc, argv, i, &d->rates, &d->n_rates, err, errlen);
 	if (is_opt(o, "-g", "--gatewaying") || is_opt(o, "-m", "--masquerading") ||
 	    is_opt(o, "-i", "--ipip") || is_opt(o, "-J", "--snat")) {
 		cli_str_free(d->mode);

@@ -51,6 +51,21 @@ CLI_LB_FN(ctl_cli_port_show);   /* port show [PORT] */
 CLI_LB_FN(ctl_cli_check_set);   /* check set -t|-u VIP:PORT [-r RS[:PORT]] TYPE [...] */
 CLI_LB_FN(ctl_cli_check_del);   /* check del -t|-u VIP:PORT [-r RS[:PORT]] */
 
+/* access lists (cli_acl.c) */
+CLI_LB_FN(ctl_cli_blklst_add);  /* blklst add -t|-u VIP:PORT PREFIX[/LEN] */
+CLI_LB_FN(ctl_cli_blklst_del);
+CLI_LB_FN(ctl_cli_blklst_show); /* blklst show [-t|-u VIP:PORT] */
+CLI_LB_FN(ctl_cli_whtlst_add);
+CLI_LB_FN(ctl_cli_whtlst_del);
+CLI_LB_FN(ctl_cli_whtlst_show);
+
+/* Rate options of -A/-E/-a/-e (cli_acl.c): is w one? */
+bool ctl_cli_is_rate_opt(const char *w);
+/* "--rate-in 1000pps[:BURST]" at argv[*i] (the option word), consuming its
+ * value: a Rate message appended to *rates. */
+int ctl_cli_rate_opt(int argc, char *const argv[], int *i, Dpvs__Rate ***rates, size_t *n,
+		     char *err, size_t errlen);
+
 /* Shared helpers (cli_lb.c). */
 /* "ADDR:PORT" or "[ADDR6]:PORT" (the port optional unless need_port: then
  * *port = 0). */

@@ -300,6 +300,9 @@ ctl_fmt_response(FILE *out, const Dpvs__Response *resp, bool json)
 	case DPVS__RESPONSE__PAYLOAD_TIMEOUTS:
 		ctl_fmt_timeouts(out, resp->timeouts, json);
 		break;
+	case DPVS__RESPONSE__PAYLOAD_ACLS:
+		ctl_fmt_acls(out, resp->acls, json);
+		break;
 	default:
 		if (!json && resp->message != NULL && resp->message[0] != '\0') {
 			char buf[1024];

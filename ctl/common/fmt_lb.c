@@ -63,6 +63,7 @@ fmt_dest_text(FILE *out, const Dpvs__DestInfo *d, const char *ipp)
 		strcmp(h, "unchecked") == 0 ? "-" : h);
 	if (d->last_result != NULL && d->last_result[0] != '\0')
 		fprintf(out, " (%s)", d->last_result);
+	ctl_fmt_rates_text(out, d->rates, d->n_rates);
 	fputc('\n', out);
 }
 
@@ -84,6 +85,11 @@ fmt_svc_text(FILE *out, const Dpvs__ServiceInfo *s, bool stats)
 		fprintf(out, "%s %s", name, s->scheduler);
 		for (j = 0; j < s->n_flags; j++)
 			fprintf(out, " %s", s->flags[j]);
+		ctl_fmt_rates_text(out, s->rates, s->n_rates);
+		if (s->blklst != 0)
+			fprintf(out, " blklst=%u", s->blklst);
+		if (s->whtlst != 0)
+			fprintf(out, " whtlst=%u", s->whtlst);
 		fputc('\n', out);
 	}
 	for (j = 0; j < s->n_dests; j++) {
@@ -133,6 +139,7 @@ dest_json(const Dpvs__DestInfo *d, bool stats)
 					       ? d->health : "unchecked"));
 	ctl_json_set(o, "last_result", ctl_json_str(d->last_result));
 	ctl_json_set(o, "conf_weight", ctl_json_i64(d->conf_weight));
+	ctl_json_set(o, "rates", ctl_fmt_rates_json(d->rates, d->n_rates));
 	return o;
 }
 
@@ -161,6 +168,9 @@ svc_json(const Dpvs__ServiceInfo *s, bool stats)
 	ctl_json_set(o, "laddrs", laddrs);
 	ctl_json_set(o, "active", ctl_json_u64(s->active));
 	ctl_json_set(o, "inactive", ctl_json_u64(s->inactive));
+	ctl_json_set(o, "rates", ctl_fmt_rates_json(s->rates, s->n_rates));
+	ctl_json_set(o, "blklst", ctl_json_u64(s->blklst));
+	ctl_json_set(o, "whtlst", ctl_json_u64(s->whtlst));
 	if (stats)
 		counters_json(o, s->conns, s->inpkts, s->outpkts, s->inbytes, s->outbytes);
 	ctl_json_set(o, "dests", dests);
@@ -386,6 +396,7 @@ reload_json(const Dpvs__ReloadResult *r)
 	ctl_json_set(o, "neighs", reload_kind_json(r->neighs_added, r->neighs_removed, 0, 0));
 	ctl_json_set(o, "checks", reload_kind_json(r->checks_added, r->checks_removed, 1,
 						   r->checks_edited));
+	ctl_json_set(o, "acls", reload_kind_json(r->acls_added, r->acls_removed, 0, 0));
 	ctl_json_set(o, "unchanged", ctl_json_u64(r->unchanged));
 	return o;
 }
@@ -407,6 +418,7 @@ ctl_fmt_reload(FILE *out, const Dpvs__ReloadResult *r, bool json)
 	fmt_reload_kind(out, "routes", r->routes_added, r->routes_removed, 0, 0);
 	fmt_reload_kind(out, "neighs", r->neighs_added, r->neighs_removed, 0, 0);
 	fmt_reload_kind(out, "checks", r->checks_added, r->checks_removed, 1, r->checks_edited);
+	fmt_reload_kind(out, "acls", r->acls_added, r->acls_removed, 0, 0);
 }
 
 /* The seconds of the timeout called name in l, or 0. */

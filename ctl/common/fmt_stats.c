@@ -69,6 +69,7 @@ worker_json(const Dpvs__WorkerStats *w)
 	ctl_json_set(o, "verdicts", counters_json(w->verdicts, w->n_verdicts));
 	ctl_json_set(o, "drops", counters_json(w->drops, w->n_drops));
 	ctl_json_set(o, "events", counters_json(w->events, w->n_events));
+	ctl_json_set(o, "hook_drops", counters_json(w->hook_drops, w->n_hook_drops));
 	return o;
 }
 
@@ -90,6 +91,7 @@ stats_json(const Dpvs__Stats *s)
 	ctl_json_set(o, "workers", workers);
 	ctl_json_set(o, "drops", counters_json(s->drops, s->n_drops));
 	ctl_json_set(o, "events", counters_json(s->events, s->n_events));
+	ctl_json_set(o, "hook_drops", counters_json(s->hook_drops, s->n_hook_drops));
 	ctl_json_set(o, "mbufs", mbufs);
 	return o;
 }
@@ -132,6 +134,10 @@ stats_text(FILE *out, const Dpvs__Stats *s)
 	fputs("events:\n", out);
 	for (i = 0; i < s->n_events; i++)
 		fprintf(out, "  %-24s %" PRIu64 "\n", s->events[i]->name, s->events[i]->value);
+	fputs("PRE_ROUTING hooks, packets dropped:\n", out);
+	for (i = 0; i < s->n_hook_drops; i++)
+		fprintf(out, "  %-20s %" PRIu64 "\n", s->hook_drops[i]->name,
+			s->hook_drops[i]->value);
 	fprintf(out, "mbufs: %" PRIu64 " in use of %" PRIu64 "\n", s->mbufs_in_use,
 		s->mbufs_total);
 }

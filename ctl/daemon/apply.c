@@ -84,6 +84,8 @@ static const struct apply_row apply_table[] = {
 	{ DPVS__REQUEST__OP_CHECK_SET, ctl_op_check },
 	{ DPVS__REQUEST__OP_CHECK_DEL, ctl_op_check },
 	{ DPVS__REQUEST__OP_TIMEOUT_SET, ctl_op_timeout },
+	{ DPVS__REQUEST__OP_ACL_ADD, ctl_op_acl },
+	{ DPVS__REQUEST__OP_ACL_DEL, ctl_op_acl },
 };
 
 static const struct apply_row *

@@ -49,5 +49,7 @@ int ctl_op_check(const struct dpvs_root *root, const Dpvs__Request *req, struct 
 /* timeout set (timeout.c) */
 int ctl_op_timeout(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_op *op,
 		   char *err, size_t errlen);
+int ctl_op_acl(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_op *op,
+	       char *err, size_t errlen);
 
 #endif

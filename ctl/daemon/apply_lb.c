@@ -88,6 +88,31 @@ dev_from_msg(const struct dpvs_root *root, const char *dev, int *port, char *err
 	return *port < 0 ? *port : 0;
 }
 
+/* The Rate messages of a change into rate arguments. */
+static int
+rates_from_msg(Dpvs__Rate *const *r, size_t n, struct ctl_rate_args *a, char *err,
+	       size_t errlen)
+{
+	size_t i;
+	int k;
+
+	memset(a, 0, sizeof(*a));
+	for (i = 0; i < n; i++) {
+		k = ctl_rate_meter_from_name(r[i]->meter != NULL ? r[i]->meter : "");
+		if (k < 0)
+			return dpvs_errf(err, errlen, -CTL_EINVAL, "unknown rate meter \"%s\" (in_pps, "
+					"in_bytes, out_pps, out_bytes)",
+					r[i]->meter != NULL ? r[i]->meter : "");
+		if (a->has[k])
+			return dpvs_errf(err, errlen, -CTL_EINVAL, "%s given twice",
+					ctl_rate_meter_opt((unsigned int)k));
+		a->has[k] = true;
+		a->m[k].rate = r[i]->rate;
+		a->m[k].burst = r[i]->burst;
+	}
+	return 0;
+}
+
 static int
 svc_args_from_msg(const struct dpvs_root *root, const Dpvs__Service *m, struct ctl_svc_args *a,
 		  char *err, size_t errlen)
@@ -139,7 +164,7 @@ svc_args_from_msg(const struct dpvs_root *root, const Dpvs__Service *m, struct c
 		if (a->toa == -2)
 			return dpvs_errf(err, errlen, -CTL_EINVAL, "--toa %s: on or off", m->toa);
 	}
-	return 0;
+	return rates_from_msg(m->rates, m->n_rates, &a->rate, err, errlen);
 }
 
 int
@@ -185,7 +210,7 @@ dest_args_from_msg(const struct dpvs_root *root, const Dpvs__Dest *m, struct ctl
 	a->has_upper = m->has_upper;
 	a->lower = m->lower;
 	a->has_lower = m->has_lower;
-	return 0;
+	return rates_from_msg(m->rates, m->n_rates, &a->rate, err, errlen);
 }
 
 int
@@ -339,5 +364,34 @@ ctl_op_check(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_
 					t == DPVS_CHECK_CMD ? "command" : "path", sizeof(a->data) - 1);
 		memcpy(a->data, text, strlen(text) + 1);
 	}
+	return 0;
+}
+
+/* blklst / whtlst add | del: the Acl message into ctl_acl_args. */
+int
+ctl_op_acl(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_op *op,
+	   char *err, size_t errlen)
+{
+	const Dpvs__Acl *m = req->op_case == DPVS__REQUEST__OP_ACL_ADD ? req->acl_add : req->acl_del;
+	struct ctl_acl_args *a = &op->u.acl;
+	int rc, k;
+
+	memset(a, 0, sizeof(*a));
+	op->kind = req->op_case == DPVS__REQUEST__OP_ACL_ADD ? CTL_OP_ACL_ADD : CTL_OP_ACL_DEL;
+	if (m == NULL)
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "missing access list entry");
+	k = ctl_acl_kind_from_name(m->list != NULL ? m->list : "");
+	if (k < 0)
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "unknown access list \"%s\" (blklst, "
+				"whtlst)", m->list != NULL ? m->list : "");
+	a->kind = (uint8_t)k;
+	rc = key_from_msg(root, m->service, &a->svc, err, errlen);
+	if (rc == 0)
+		rc = ip_from_msg(m->prefix, &a->prefix, 0, "source prefix", err, errlen);
+	if (rc != 0)
+		return rc;
+	if (m->prefixlen > 128)
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "bad prefix length %u", m->prefixlen);
+	a->prefixlen = (uint8_t)m->prefixlen;
 	return 0;
 }

@@ -80,6 +80,10 @@ ctl_op_apply(struct dpvs_config_set *set, const struct dpvs_root *root, const st
 		return ctl_check_del(set, &op->u.check, err, errlen);
 	case CTL_OP_DEST_HEALTH:
 		return ctl_dest_health(set, &op->u.health, err, errlen);
+	case CTL_OP_ACL_ADD:
+		return ctl_acl_add(set, &op->u.acl, err, errlen);
+	case CTL_OP_ACL_DEL:
+		return ctl_acl_del(set, &op->u.acl, err, errlen);
 	case CTL_OP_PREPARE:
 		ctl_lb_prepare(&set->lb);
 		return 0;

@@ -51,6 +51,8 @@ enum ctl_op_kind {
 	CTL_OP_CHECK_DEL,
 	CTL_OP_DEST_HEALTH,    /* the check engine's verdict on a dest */
 	CTL_OP_TIMEOUT_SET,    /* connection timeouts (0: unchanged) */
+	CTL_OP_ACL_ADD,        /* blklst / whtlst add */
+	CTL_OP_ACL_DEL,
 };
 
 struct ctl_drain_args {
@@ -73,6 +75,7 @@ struct ctl_op {
 		struct ctl_check_args check;
 		struct ctl_health_args health;
 		struct dpvs_timeouts timeouts;
+		struct ctl_acl_args acl;
 	} u;
 };
 

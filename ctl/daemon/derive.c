@@ -12,6 +12,7 @@
  *   NAT dest count, match services' per-in-port index (match.c)
  *   IPv6 route index        insert / delete (backward shift) and the list of
  *                  prefix lengths in use (shm/lb.h)
+ *   access lists   their hash and per-service rows (acl.c)
  *   mh / conhash tables     a table of the pool per such service; a change
  *                  marks the service dirty and ctl_sched_flush() rebuilds
  *                  the dirty ones once per batch, before publication
@@ -386,4 +387,5 @@ ctl_lb_derive(struct dpvs_config_set *set)
 	ctl_match_reindex(lb);
 	for (i = 0; i < lb->ndrain && i < lb->drain_cap; i++)
 		ctl_aix_ref(lb, &dr[i].ip, ctl_aix_bit(dr[i].proto, 0), 1);
+	ctl_acl_derive(lb);
 }

@@ -282,6 +282,7 @@ ctl_dest_add(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *e
 {
 	struct dpvs_lb_tables *lb = &set->lb;
 	uint32_t upper = a->has_upper ? a->upper : 0, lower = a->has_lower ? a->lower : 0;
+	struct dpvs_rate_param rate[DPVS_RATE_N];
 	struct dpvs_service *svc;
 	struct dpvs_dest *d;
 	char s[INET6_ADDRSTRLEN + 8], ks[CTL_KEY_STR];
@@ -305,6 +306,8 @@ ctl_dest_add(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *e
 		return dpvs_errf(err, errlen, -CTL_EEXIST, "real server %s already exists in %s",
 				s, ks);
 	rc = dest_check_thresholds(upper, lower, err, errlen);
+	if (rc == 0)
+		rc = ctl_rate_merge(lb, 0, &a->rate, rate, err, errlen);
 	if (rc != 0)
 		return rc;
 	if (svc->ndests >= lb->caps.svc_dests)
@@ -332,6 +335,7 @@ ctl_dest_add(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *e
 	d->u_threshold = upper;
 	d->l_threshold = lower;
 	dpvs_lb_svc_dests(lb, (uint32_t)si)[svc->ndests++] = i;
+	ctl_rate_store(lb, &dpvs_lb_dest_rate(lb)[i], DPVS_RATE_OWNER_DEST, i, d->id, rate);
 	ctl_dest_ref(lb, svc, d, 1);
 	ctl_sched_mark(lb, (uint16_t)si);
 	return 0;
@@ -343,9 +347,10 @@ ctl_dest_edit(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *
 {
 	struct dpvs_lb_tables *lb = &set->lb;
 	const struct dpvs_service *svc;
+	struct dpvs_rate_param rate[DPVS_RATE_N];
 	struct dpvs_dest *d;
 	char s[INET6_ADDRSTRLEN + 8], ks[CTL_KEY_STR];
-	uint32_t upper, lower;
+	uint32_t upper, lower, slot;
 	int si, j, rc;
 
 	si = dest_service(set, a, err, errlen);
@@ -356,11 +361,14 @@ ctl_dest_edit(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *
 		return dpvs_errf(err, errlen, -CTL_ENOENT, "no real server %s in %s",
 				ctl_ipport_str(&a->addr, a->port, s, sizeof(s)),
 				ctl_svc_key_str(&a->svc, ks, sizeof(ks)));
-	d = &dpvs_lb_dests(lb)[dpvs_lb_svc_dests(lb, (uint32_t)si)[j]];
+	slot = dpvs_lb_svc_dests(lb, (uint32_t)si)[j];
+	d = &dpvs_lb_dests(lb)[slot];
 	svc = dpvs_lb_svc(lb, (uint32_t)si);
 	upper = a->has_upper ? a->upper : d->u_threshold;
 	lower = a->has_lower ? a->lower : d->l_threshold;
 	rc = dest_check_thresholds(upper, lower, err, errlen);
+	if (rc == 0)
+		rc = ctl_rate_merge(lb, dpvs_lb_dest_rate(lb)[slot], &a->rate, rate, err, errlen);
 	if (rc == 0 && a->mode >= 0 && a->mode != d->fwd_mode) {
 		struct ctl_dest_args now = *a;
 
@@ -382,6 +390,7 @@ ctl_dest_edit(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *
 	}
 	d->u_threshold = upper;
 	d->l_threshold = lower;
+	ctl_rate_store(lb, &dpvs_lb_dest_rate(lb)[slot], DPVS_RATE_OWNER_DEST, slot, d->id, rate);
 	ctl_sched_mark(lb, (uint16_t)si);
 	return 0;
 }
@@ -412,6 +421,7 @@ ctl_dest_del(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *e
 				ctl_svc_key_str(&a->svc, ks, sizeof(ks)));
 	/* its connections go on with the addresses they carry: it drains */
 	slot = dl[j];
+	ctl_rate_free(lb, &dpvs_lb_dest_rate(lb)[slot]);
 	ctl_dest_ref(lb, svc, &dpvs_lb_dests(lb)[slot], -1);
 	ctl_check_dest_gone(lb, slot);
 	memset(&dpvs_lb_dests(lb)[slot], 0, sizeof(struct dpvs_dest));

@@ -38,6 +38,14 @@ struct ctl_svc_key {
 	char text[CTL_MATCH_TEXT];     /* is_match: its canonical text, for messages */
 };
 
+/* Rate limits given with -A / -E / -a / -e: each meter with has[k] set
+ * gets m[k] (rate 0: no limit; burst 0: the default, a tenth of a second's
+ * worth); the others keep what they have. */
+struct ctl_rate_args {
+	bool has[DPVS_RATE_N];
+	struct dpvs_rate_param m[DPVS_RATE_N];
+};
+
 struct ctl_svc_args {
 	struct ctl_svc_key key;
 	int sched;                     /* enum dpvs_sched_id; -1 = keep (edit) */
@@ -46,6 +54,7 @@ struct ctl_svc_args {
 	int pp;                        /* PROXY protocol: 1 v1, 2 v2, -1 off; 0: off
 					* (add), keep (edit) */
 	int toa;                       /* TOA: 1 on, -1 off; 0: off (add), keep (edit) */
+	struct ctl_rate_args rate;
 };
 
 /* The flags of the client's address for full-NAT (--proxy-protocol, --toa):
@@ -60,6 +69,15 @@ struct ctl_dest_args {
 	int64_t weight;
 	uint32_t upper, lower;
 	bool has_weight, has_upper, has_lower;
+	struct ctl_rate_args rate;
+};
+
+/* blklst / whtlst add | del: a source prefix in a list of a service. */
+struct ctl_acl_args {
+	struct ctl_svc_key svc;
+	uint8_t kind;                  /* DPVS_ACL_BLACK / DPVS_ACL_WHITE */
+	uint8_t prefixlen;
+	struct dpvs_ip prefix;         /* host bits must be zero */
 };
 
 struct ctl_laddr_args {
@@ -106,6 +124,8 @@ struct ctl_health_args {
 };
 
 #define CTL_MAX_WEIGHT 65535
+#define CTL_RATE_MAX 1000000000000ull        /* a rate or burst: at most 10^12 */
+#define CTL_RATE_MIN_BYTES_BURST 9600        /* the default byte burst's floor */
 #define CTL_CHECK_MIN_MS 100           /* interval and timeout: 0.1 s .. 1 h */
 #define CTL_CHECK_MAX_MS 3600000
 #define CTL_CHECK_MAX_COUNT 100        /* rise, fall */
@@ -264,6 +284,48 @@ uint32_t *ctl_check_cover(const struct dpvs_lb_tables *lb);
 /* A service slot or a dest slot goes: its checks go with it (svc.c, dest.c). */
 void ctl_check_svc_gone(struct dpvs_lb_tables *lb, uint32_t svc);
 void ctl_check_dest_gone(struct dpvs_lb_tables *lb, uint32_t dest);
+
+/* --- access lists (acl.c) --- */
+const char *ctl_acl_kind_name(unsigned int kind);     /* "blklst", "whtlst", "?" */
+int ctl_acl_kind_from_name(const char *name);         /* or -1 */
+int ctl_acl_add(struct dpvs_config_set *set, const struct ctl_acl_args *a, char *err,
+		size_t errlen);
+int ctl_acl_del(struct dpvs_config_set *set, const struct ctl_acl_args *a, char *err,
+		size_t errlen);
+/* Service slot svc goes: its entries go with it (svc.c). */
+void ctl_acl_svc_gone(struct dpvs_lb_tables *lb, uint32_t svc);
+/* Rebuild lb.acl_hash, lb.acl_svc and lb.nacl from the entries. */
+void ctl_acl_derive(struct dpvs_lb_tables *lb);
+/* Entry slots in use, in add order, into out[caps.acl_entries]; how many. */
+size_t ctl_acl_slots_sorted(const struct dpvs_lb_tables *lb, uint32_t *out);
+
+/* --- rate limits (rate.c) --- */
+const char *ctl_rate_meter_name(unsigned int k);      /* "in_pps", ..., "?" */
+int ctl_rate_meter_from_name(const char *name);       /* or -1 */
+const char *ctl_rate_meter_opt(unsigned int k);       /* "--rate-in", ... */
+/* The burst of meter k when none is given: rate / 10, at least one packet
+ * or CTL_RATE_MIN_BYTES_BURST bytes. */
+uint64_t ctl_rate_default_burst(unsigned int k, uint64_t rate);
+/* The parameters of rate entry slot + 1 `ix`, or NULL (none). */
+const struct dpvs_rate_param *ctl_rate_params(const struct dpvs_lb_tables *lb, uint32_t ix);
+/* The limits an object with entry ix has after a (NULL: none given) into
+ * out; checks them and, when the object needs an entry it lacks, that one
+ * is free (-CTL_EFULL). Changes nothing. */
+int ctl_rate_merge(const struct dpvs_lb_tables *lb, uint32_t ix, const struct ctl_rate_args *a,
+		   struct dpvs_rate_param out[DPVS_RATE_N], char *err, size_t errlen);
+/* Give the object whose entry index is *ix (lb.svc_rate[] or lb.dest_rate[])
+ * the limits p (all 0: its entry goes); a change gets a new gen. Call after
+ * ctl_rate_merge() succeeded. */
+void ctl_rate_store(struct dpvs_lb_tables *lb, uint32_t *ix, uint8_t owner_kind, uint32_t owner,
+		    uint32_t owner_id, const struct dpvs_rate_param p[DPVS_RATE_N]);
+void ctl_rate_free(struct dpvs_lb_tables *lb, uint32_t *ix);
+/* Every meter of entry ix (0 for none) as explicit arguments (reload). */
+void ctl_rate_args_of(const struct dpvs_lb_tables *lb, uint32_t ix, struct ctl_rate_args *a);
+/* Do entries xi of x and yi of y (0: none) hold the same limits? */
+int ctl_rate_same(const struct dpvs_lb_tables *x, uint32_t xi, const struct dpvs_lb_tables *y,
+		  uint32_t yi);
+/* " --rate-in 1000pps:100 --rate-out-bytes 1000000:100000" of entry ix. */
+void ctl_rate_save(FILE *out, const struct dpvs_lb_tables *lb, uint32_t ix);
 
 /* --- local addresses (laddr.c) --- */
 /* laddr.c: may local address ip be added to service slot si now (its

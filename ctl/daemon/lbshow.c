@@ -1,7 +1,8 @@
 /*
  * Shows of the load balancer (see show.h): `-L -n [--stats]` (services and
  * their dests, with counters summed over the workers' rows whose id matches
- * the live object), `laddr show`, `route show`. Reads the active config set
+ * the live object, their rate limits, the sizes of a service's access
+ * lists), `laddr show`, `route show`, `blklst show` / `whtlst show`. Reads the active config set
  * and the worker regions (racy reads of live counters are fine for display);
  * writes only the Response.
  */
@@ -61,6 +62,28 @@ key_msg(const struct dpvs_service *s)
 	return k;
 }
 
+/* The rate limits of entry ix as Rate messages. */
+static void
+rates_msg(const struct dpvs_lb_tables *lb, uint32_t ix, Dpvs__Rate ***out, size_t *n)
+{
+	const struct dpvs_rate_param *p = ctl_rate_params(lb, ix);
+	unsigned int k;
+
+	for (k = 0; p != NULL && k < DPVS_RATE_N; k++) {
+		Dpvs__Rate **slot, *r;
+
+		if (p[k].rate == 0)
+			continue;
+		r = ctl_pb_alloc(sizeof(*r));
+		dpvs__rate__init(r);
+		r->meter = ctl_pb_strdup(ctl_rate_meter_name(k));
+		r->rate = p[k].rate;
+		r->burst = p[k].burst;
+		slot = ctl_pb_append(out, n, sizeof(*slot));
+		*slot = r;
+	}
+}
+
 static Dpvs__DestInfo *
 dest_msg(struct dpvs_shm *shm, const struct dpvs_lb_tables *lb, uint32_t slot,
 	 const uint32_t *cover)
@@ -82,6 +105,7 @@ dest_msg(struct dpvs_shm *shm, const struct dpvs_lb_tables *lb, uint32_t slot,
 	m->last_result = ctl_pb_strdup(last != NULL ? last : "");
 	m->upper = d->u_threshold;
 	m->lower = d->l_threshold;
+	rates_msg(lb, dpvs_lb_dest_rate(lb)[slot], &m->rates, &m->n_rates);
 	m->active = s.active;
 	m->inactive = s.inactive;
 	m->conns = s.conns;
@@ -148,6 +172,9 @@ svc_msg(struct dpvs_shm *shm, const struct dpvs_lb_tables *lb, uint16_t slot,
 
 		*ip = ctl_pb_ip(la[j].ip.family, la[j].ip.bytes);
 	}
+	rates_msg(lb, dpvs_lb_svc_rate(lb)[slot], &m->rates, &m->n_rates);
+	m->blklst = dpvs_lb_acl_svc(lb, slot)->n[DPVS_ACL_BLACK];
+	m->whtlst = dpvs_lb_acl_svc(lb, slot)->n[DPVS_ACL_WHITE];
 	m->active = sum.active;
 	m->inactive = sum.inactive;
 	m->conns = sum.conns;
@@ -331,6 +358,60 @@ ctl_show_routes(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *
 								: "?");
 		m->proto = ctl_pb_strdup((r->flags & DPVS_ROUTE_F_CONNECTED) != 0 ? "kernel"
 										  : "static");
+		*slot = m;
+	}
+	free(slots);
+	return 0;
+}
+
+int
+ctl_show_acls(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
+	      char *err, size_t errlen)
+{
+	const struct dpvs_lb_tables *lb = &dpvs_config_active(shm)->lb;
+	const Dpvs__AclShow *q = req->acl_show;
+	Dpvs__AclList *l;
+	uint32_t *slots;
+	size_t n, i;
+	int one, kind = -1, rc;
+
+	rc = show_key_slot(shm->root, lb, q != NULL ? q->service : NULL, &one, err, errlen);
+	if (rc != 0)
+		return rc;
+	if (q != NULL && q->list != NULL && q->list[0] != '\0') {
+		kind = ctl_acl_kind_from_name(q->list);
+		if (kind < 0)
+			return dpvs_errf(err, errlen, -CTL_EINVAL, "unknown access list \"%s\"",
+					q->list);
+	}
+	slots = malloc(((size_t)lb->caps.acl_entries + 1) * sizeof(*slots));
+	if (slots == NULL)
+		return dpvs_errf(err, errlen, -CTL_ENOMEM, "out of memory");
+	l = ctl_pb_alloc(sizeof(*l));
+	dpvs__acl_list__init(l);
+	resp->acls = l;
+	resp->payload_case = DPVS__RESPONSE__PAYLOAD_ACLS;
+	n = ctl_acl_slots_sorted(lb, slots);
+	for (i = 0; i < n; i++) {
+		const struct dpvs_acl_entry *e = &dpvs_lb_acl(lb)[slots[i]];
+		const struct dpvs_service *s = dpvs_lb_svc(lb, e->svc);
+		Dpvs__Acl **slot, *m;
+
+		if ((one >= 0 && e->svc != one) || (kind >= 0 && e->kind != kind))
+			continue;
+		m = ctl_pb_alloc(sizeof(*m));
+		dpvs__acl__init(m);
+		m->service = key_msg(s);
+		if ((s->flags & DPVS_SVC_F_MATCH) != 0) {
+			struct ctl_svc_key k;
+
+			ctl_svc_key_of(shm->root, lb, e->svc, &k);
+			m->service->match = ctl_pb_strdup(k.text);
+		}
+		m->list = ctl_pb_strdup(ctl_acl_kind_name(e->kind));
+		m->prefix = ctl_pb_ip(e->prefix.family, e->prefix.bytes);
+		m->prefixlen = e->prefixlen;
+		slot = ctl_pb_append(&l->entries, &l->n_entries, sizeof(*slot));
 		*slot = m;
 	}
 	free(slots);

@@ -8,9 +8,12 @@
  * timeouts as a whole (a file without timeout lines means the defaults). The
  * operations come in an order each front door accepts: removals first (local
  * addresses, dests, services, routes, neighbours, addresses), the port
- * switches, the timeouts, then additions in the file's order (addresses, neighbours,
- * routes, services and dests, local addresses). Reads the sets; writes only the op list (and, in ctl_reload,
- * the node through change.c).
+ * switches, the timeouts, then additions in the file's order (addresses,
+ * neighbours, routes, services and dests, local addresses). Access lists
+ * (reload_acl.c) and health checks (reload_check.c) go first and come last.
+ * Rate limits are compared with their service or dest (a change edits it).
+ * Reads the sets; writes only the op list (and, in ctl_reload, the node
+ * through change.c).
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -119,6 +122,7 @@ dest_args(struct ctl_dest_args *a, const struct dpvs_lb_tables *lb, const struct
 	a->has_upper = true;
 	a->lower = x->l_threshold;
 	a->has_lower = true;
+	ctl_rate_args_of(lb, dpvs_lb_dest_rate(lb)[x - dpvs_lb_dests(lb)], &a->rate);
 }
 
 static void
@@ -351,7 +355,9 @@ diff_svc(struct diff *d, uint32_t ti)
 	uint32_t mask = ~DPVS_SVC_F_DIRTY;
 	struct ctl_op *op;
 
-	if (c != NULL && c->sched_id == t->sched_id && (c->flags & mask) == (t->flags & mask)) {
+	if (c != NULL && c->sched_id == t->sched_id && (c->flags & mask) == (t->flags & mask) &&
+	    ctl_rate_same(&d->cur->lb, dpvs_lb_svc_rate(&d->cur->lb)[ci], &d->tgt->lb,
+			  dpvs_lb_svc_rate(&d->tgt->lb)[ti])) {
 		d->res->unchanged++;
 		return;
 	}
@@ -364,6 +370,7 @@ diff_svc(struct diff *d, uint32_t ti)
 	op->u.svc.synproxy = (t->flags & DPVS_SVC_F_SYNPROXY) != 0 ? 1 : -1;
 	op->u.svc.pp = (t->flags & DPVS_SVC_F_PP_V2) ? 2 : (t->flags & DPVS_SVC_F_PP_V1) ? 1 : -1;
 	op->u.svc.toa = (t->flags & DPVS_SVC_F_TOA) ? 1 : -1;
+	ctl_rate_args_of(&d->tgt->lb, dpvs_lb_svc_rate(&d->tgt->lb)[ti], &op->u.svc.rate);
 	d->res->svc[c == NULL ? CTL_RL_ADD : CTL_RL_EDIT]++;
 }
 
@@ -382,7 +389,9 @@ diff_dest(struct diff *d, uint32_t tslot)
 	if (pos >= 0)
 		c = &dpvs_lb_dests(&d->cur->lb)[dpvs_lb_svc_dests(&d->cur->lb, (uint32_t)ci)[pos]];
 	if (c != NULL && c->conf_weight == t->conf_weight && c->u_threshold == t->u_threshold &&
-	    c->l_threshold == t->l_threshold && c->fwd_mode == t->fwd_mode) {
+	    c->l_threshold == t->l_threshold && c->fwd_mode == t->fwd_mode &&
+	    ctl_rate_same(&d->cur->lb, dpvs_lb_dest_rate(&d->cur->lb)[c - dpvs_lb_dests(&d->cur->lb)],
+			  &d->tgt->lb, dpvs_lb_dest_rate(&d->tgt->lb)[tslot])) {
 		d->res->unchanged++;
 		return;
 	}
@@ -510,12 +519,16 @@ ctl_reload_diff(const struct dpvs_config_set *cur, const struct dpvs_config_set 
 
 	memset(res, 0, sizeof(*res));
 	d.rc = ctl_reload_checks(cur, tgt, ops, res, 0);
+	if (d.rc == 0)
+		d.rc = ctl_reload_acls(cur, tgt, ops, res, 0);
 	diff_lb_removals(&d);
 	diff_net_removals(&d);
 	diff_ports(&d);
 	diff_timeouts(&d);
 	diff_net_additions(&d);
 	diff_lb_additions(&d);
+	if (d.rc == 0)
+		d.rc = ctl_reload_acls(cur, tgt, ops, res, 1);
 	if (d.rc == 0)
 		d.rc = ctl_reload_checks(cur, tgt, ops, res, 1);
 	return d.rc;
@@ -601,6 +614,8 @@ ctl_exec_reload(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *
 	m->checks_added = r.check[CTL_RL_ADD];
 	m->checks_removed = r.check[CTL_RL_DEL];
 	m->checks_edited = r.check[CTL_RL_EDIT];
+	m->acls_added = r.acl[CTL_RL_ADD];
+	m->acls_removed = r.acl[CTL_RL_DEL];
 	m->unchanged = r.unchanged;
 	resp->reload = m;
 	resp->payload_case = DPVS__RESPONSE__PAYLOAD_RELOAD;

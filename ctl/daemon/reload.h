@@ -21,7 +21,7 @@ enum { CTL_RL_ADD, CTL_RL_DEL, CTL_RL_EDIT, CTL_RL_N };
 
 struct ctl_reload_result {
 	uint32_t svc[CTL_RL_N], dest[CTL_RL_N], laddr[CTL_RL_N], addr[CTL_RL_N];
-	uint32_t route[CTL_RL_N], neigh[CTL_RL_N], check[CTL_RL_N];
+	uint32_t route[CTL_RL_N], neigh[CTL_RL_N], check[CTL_RL_N], acl[CTL_RL_N];
 	uint32_t unchanged;
 };
 
@@ -35,6 +35,13 @@ int ctl_reload_diff(const struct dpvs_config_set *cur, const struct dpvs_config_
  * and edits (after everything else came). 0 or -CTL_ENOMEM. */
 int ctl_reload_checks(const struct dpvs_config_set *cur, const struct dpvs_config_set *tgt,
 		      struct ctl_oplist *ops, struct ctl_reload_result *res, int additions);
+
+/* The access lists of the difference (reload_acl.c): an entry is matched
+ * by its service's key, its list and its prefix. Removals (of services
+ * that stay; a service that goes takes its lists along) before anything
+ * else, additions after everything else came. 0 or -CTL_ENOMEM. */
+int ctl_reload_acls(const struct dpvs_config_set *cur, const struct dpvs_config_set *tgt,
+		    struct ctl_oplist *ops, struct ctl_reload_result *res, int additions);
 
 /* The check args of check slot i of set (for a reload, the tests). */
 void ctl_check_args_of(const struct dpvs_config_set *set, uint32_t i, struct ctl_check_args *a);

@@ -7,8 +7,10 @@
  * deletions), then local addresses (they need both addresses and services;
  * one of a family none of its service's full-NAT real servers has any more
  * right after its service, since laddr add refuses it after them),
- * then health checks (they need services and dests). A dest is saved with
- * its configured weight, whatever a health check made of it.
+ * then access lists (in the order they were added), then health checks
+ * (they need services and dests). A dest is saved with its configured
+ * weight, whatever a health check made of it; rate limits ride on the -A
+ * and -a lines.
  * Connected routes are derived and never saved. Reads a config set; writes
  * text only.
  */
@@ -98,6 +100,7 @@ save_dest(const struct dpvs_root *root, const struct dpvs_lb_tables *lb, uint32_
 		fprintf(out, " -x %u", d->u_threshold);
 	if (d->l_threshold != 0)
 		fprintf(out, " -y %u", d->l_threshold);
+	ctl_rate_save(out, lb, dpvs_lb_dest_rate(lb)[slot]);
 	fputc('\n', out);
 }
 
@@ -172,10 +175,36 @@ save_lb(const struct dpvs_root *root, const struct dpvs_lb_tables *lb, FILE *out
 				(s->flags & DPVS_SVC_F_PP_V2) != 0 ? "v2" : "v1");
 		if ((s->flags & DPVS_SVC_F_TOA) != 0)
 			fputs(" --toa on", out);
+		ctl_rate_save(out, lb, dpvs_lb_svc_rate(lb)[objs[i].slot]);
 		fputc('\n', out);
 		save_laddrs(root, lb, (uint16_t)objs[i].slot, 0, out);
 	}
 	free(objs);
+	return 0;
+}
+
+/* `blklst add` / `whtlst add` lines in add order. */
+static int
+save_acls(const struct dpvs_root *root, const struct dpvs_lb_tables *lb, FILE *out)
+{
+	char so[CTL_KEY_STR], a[INET6_ADDRSTRLEN];
+	uint32_t *slots;
+	size_t n, i;
+
+	if (lb->nacl == 0)
+		return 0;
+	slots = malloc(((size_t)lb->caps.acl_entries + 1) * sizeof(*slots));
+	if (slots == NULL)
+		return -CTL_ENOMEM;
+	n = ctl_acl_slots_sorted(lb, slots);
+	for (i = 0; i < n; i++) {
+		const struct dpvs_acl_entry *e = &dpvs_lb_acl(lb)[slots[i]];
+
+		fprintf(out, "%s add %s %s/%u\n", ctl_acl_kind_name(e->kind),
+			svc_opt(root, lb, e->svc, so, sizeof(so)),
+			ctl_ip_str(&e->prefix, a, sizeof(a)), e->prefixlen);
+	}
+	free(slots);
 	return 0;
 }
 
@@ -280,6 +309,8 @@ ctl_save_text(const struct dpvs_config_set *set, const struct dpvs_root *root, F
 	for (i = 0; i < n && rc == 0; i++)
 		save_laddrs(root, lb, slots[i], 1, out);
 	free(slots);
+	if (rc == 0)
+		rc = save_acls(root, lb, out);
 	if (rc == 0)
 		rc = save_checks(root, lb, out);
 	if (rc != 0)

@@ -42,6 +42,10 @@ int ctl_show_services(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Resp
 		      char *err, size_t errlen);
 int ctl_show_laddrs(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
 		    char *err, size_t errlen);
+/* blklst show / whtlst show: the entries of every service (or one), both
+ * lists or one, in add order. */
+int ctl_show_acls(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
+		  char *err, size_t errlen);
 int ctl_show_routes(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
 		    char *err, size_t errlen);
 /* conns.c: conn show, at most CTL_CONN_SHOW_MAX rows (the rest counted) */

@@ -1,7 +1,7 @@
 /*
  * `stats`: per port from rte_eth_stats_get() plus the bridge's row, per worker
- * its row with every verdict, drop reason and event, drops and events summed
- * over workers, and
+ * its row with every verdict, drop reason, event and PRE_ROUTING hook's
+ * drops, drops, events and hook drops summed over workers, and
  * the mbuf pool's size and in-use count (to watch for leaks).
  * Reads shm and ethdev counters (dpvs-ctl is a secondary: the ports are
  * probed there too); writes only the Response.
@@ -19,6 +19,9 @@ static const char *const drop_names[DPVS_DROP_MAX] = { DPVS_DROP_REASONS(X_NAME)
 static const char *const verdict_names[DPVS_VERDICT_MAX] = { DPVS_VERDICTS(X_NAME) };
 static const char *const event_names[DPVS_EVENT_MAX] = { DPVS_EVENTS(X_NAME) };
 #undef X_NAME
+#define X_HOOK(n, s, prio) s,
+static const char *const hook_names[DPVS_HOOK_MAX] = { DPVS_HOOKS(X_HOOK) };
+#undef X_HOOK
 
 static void
 stats_counter(Dpvs__Counter ***arr, size_t *n, const char *name, uint64_t value)
@@ -69,7 +72,7 @@ stats_port(const struct dpvs_root *root, uint32_t p)
 
 static Dpvs__WorkerStats *
 stats_worker(const struct dpvs_root *root, uint32_t w, uint64_t drops[DPVS_DROP_MAX],
-	     uint64_t events[DPVS_EVENT_MAX])
+	     uint64_t events[DPVS_EVENT_MAX], uint64_t hooks[DPVS_HOOK_MAX])
 {
 	const struct dpvs_worker_stats *s = &root->stats[w];
 	Dpvs__WorkerStats *ws;
@@ -96,6 +99,10 @@ stats_worker(const struct dpvs_root *root, uint32_t w, uint64_t drops[DPVS_DROP_
 		stats_counter(&ws->events, &ws->n_events, event_names[i], s->event[i]);
 		events[i] += s->event[i];
 	}
+	for (i = 0; i < DPVS_HOOK_MAX; i++) {
+		stats_counter(&ws->hook_drops, &ws->n_hook_drops, hook_names[i], s->hook_drop[i]);
+		hooks[i] += s->hook_drop[i];
+	}
 	return ws;
 }
 
@@ -104,7 +111,7 @@ ctl_show_stats(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *r
 	       char *err, size_t errlen)
 {
 	const struct dpvs_root *root = shm->root;
-	uint64_t drops[DPVS_DROP_MAX], events[DPVS_EVENT_MAX];
+	uint64_t drops[DPVS_DROP_MAX], events[DPVS_EVENT_MAX], hooks[DPVS_HOOK_MAX];
 	Dpvs__Stats *st;
 	uint32_t i;
 
@@ -113,6 +120,7 @@ ctl_show_stats(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *r
 	(void)errlen;
 	memset(drops, 0, sizeof(drops));
 	memset(events, 0, sizeof(events));
+	memset(hooks, 0, sizeof(hooks));
 	st = ctl_pb_alloc(sizeof(*st));
 	dpvs__stats__init(st);
 	resp->stats = st;
@@ -126,12 +134,14 @@ ctl_show_stats(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *r
 		Dpvs__WorkerStats **slot =
 			ctl_pb_append(&st->workers, &st->n_workers, sizeof(*slot));
 
-		*slot = stats_worker(root, i, drops, events);
+		*slot = stats_worker(root, i, drops, events, hooks);
 	}
 	for (i = 0; i < DPVS_DROP_MAX; i++)
 		stats_counter(&st->drops, &st->n_drops, drop_names[i], drops[i]);
 	for (i = 0; i < DPVS_EVENT_MAX; i++)
 		stats_counter(&st->events, &st->n_events, event_names[i], events[i]);
+	for (i = 0; i < DPVS_HOOK_MAX; i++)
+		stats_counter(&st->hook_drops, &st->n_hook_drops, hook_names[i], hooks[i]);
 	if (shm->pool != NULL) {
 		st->mbufs_total = shm->pool->size;
 		st->mbufs_in_use = rte_mempool_in_use_count(shm->pool);

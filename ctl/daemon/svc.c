@@ -151,6 +151,8 @@ ctl_lb_prepare(struct dpvs_lb_tables *lb)
 		lb->next_id = 1;
 	if (lb->check_next_id == 0)
 		lb->check_next_id = 1;
+	if (lb->rate_next_gen == 0)
+		lb->rate_next_gen = 1;
 }
 
 int
@@ -322,6 +324,7 @@ ctl_svc_add(struct dpvs_config_set *set, const struct ctl_svc_args *a, char *err
 	    size_t errlen)
 {
 	struct dpvs_lb_tables *lb = &set->lb;
+	struct dpvs_rate_param rate[DPVS_RATE_N];
 	struct dpvs_service *s;
 	uint8_t sched = (uint8_t)(a->sched >= 0 ? a->sched : DPVS_SCHED_WLC);
 	char ks[CTL_KEY_STR];
@@ -336,6 +339,8 @@ ctl_svc_add(struct dpvs_config_set *set, const struct ctl_svc_args *a, char *err
 	if (rc == 0)
 		rc = svc_addr_flags(a, a->key.proto, a->key.vip.family, a->key.is_match, 0, &af, err,
 				    errlen);
+	if (rc == 0)
+		rc = ctl_rate_merge(lb, 0, &a->rate, rate, err, errlen);
 	if (rc != 0)
 		return rc;
 	ctl_svc_key_str(&a->key, ks, sizeof(ks));
@@ -377,6 +382,7 @@ ctl_svc_add(struct dpvs_config_set *set, const struct ctl_svc_args *a, char *err
 		ctl_svc_hash_insert(lb, (uint16_t)i);
 		ctl_aix_ref(lb, &s->vip, ctl_aix_bit(s->proto, 1), 1);
 	}
+	ctl_rate_store(lb, &dpvs_lb_svc_rate(lb)[i], DPVS_RATE_OWNER_SVC, i, s->id, rate);
 	ctl_sched_mark(lb, (uint16_t)i);
 	return 0;
 }
@@ -385,8 +391,10 @@ int
 ctl_svc_edit(struct dpvs_config_set *set, const struct ctl_svc_args *a, char *err,
 	     size_t errlen)
 {
+	struct dpvs_rate_param rate[DPVS_RATE_N];
 	struct dpvs_service *s;
 	uint32_t af;
+	uint32_t *rix;
 	int rc, i;
 
 	rc = svc_key_check(&a->key, err, errlen);
@@ -407,6 +415,10 @@ ctl_svc_edit(struct dpvs_config_set *set, const struct ctl_svc_args *a, char *er
 			    s->flags, &af, err, errlen);
 	if (rc != 0)
 		return rc;
+	rix = &dpvs_lb_svc_rate(&set->lb)[i];
+	rc = ctl_rate_merge(&set->lb, *rix, &a->rate, rate, err, errlen);
+	if (rc != 0)
+		return rc;
 	if (a->sched >= 0 && ctl_sched_wants_table((uint8_t)a->sched) &&
 	    ctl_sched_table_get(&set->lb, (uint16_t)i) != 0)
 		return dpvs_errf(err, errlen, -CTL_EFULL,
@@ -424,6 +436,7 @@ ctl_svc_edit(struct dpvs_config_set *set, const struct ctl_svc_args *a, char *er
 	s->flags = (s->flags & ~CTL_SVC_F_ADDR) | af;
 	if (!ctl_sched_wants_table(s->sched_id))
 		ctl_sched_table_put(&set->lb, (uint16_t)i);
+	ctl_rate_store(&set->lb, rix, DPVS_RATE_OWNER_SVC, (uint32_t)i, s->id, rate);
 	ctl_sched_mark(&set->lb, (uint16_t)i);
 	return 0;
 }
@@ -448,8 +461,11 @@ ctl_svc_del(struct dpvs_config_set *set, const struct ctl_svc_key *k, char *err,
 	dl = dpvs_lb_svc_dests(lb, (uint32_t)i);
 	la = dpvs_lb_svc_laddrs(lb, (uint32_t)i);
 	ctl_check_svc_gone(lb, (uint32_t)i);     /* its health checks go too */
+	ctl_acl_svc_gone(lb, (uint32_t)i);       /* and its access lists */
+	ctl_rate_free(lb, &dpvs_lb_svc_rate(lb)[i]);
 	for (j = 0; j < s->ndests && j < lb->caps.svc_dests; j++) {
 		if (dl[j] < lb->caps.dests) {
+			ctl_rate_free(lb, &dpvs_lb_dest_rate(lb)[dl[j]]);
 			ctl_dest_ref(lb, s, &dpvs_lb_dests(lb)[dl[j]], -1);
 			memset(&dpvs_lb_dests(lb)[dl[j]], 0, sizeof(struct dpvs_dest));
 			if (dl[j] < lb->dest_free)

@@ -9,7 +9,9 @@
 # and a match service (snat), one with a flag; health checks with dests up
 # and down; static and learned neighbours, IPv4 and IPv6 addresses, routes
 # and neighbours; forwarding on one port; a worker replaced once (last_exit,
-# last_gap_ms not null); a reload of the rules file with a change.
+# last_gap_ms not null); access lists and rate limits (blklst/whtlst show,
+# the rates in -L -n, every PRE_ROUTING hook of shm/stats.h in stats); a
+# reload of the rules file with a change (a route and an acl entry).
 # Also, as before: --json right after dpvsctl or after the command gives the
 # same document; worker show has last_exit null before any replacement;
 # stats has every drop reason and every event of shm/stats.h; -s PATH picks
@@ -92,6 +94,11 @@ ctl "$x" route add "198.30.$K.0/24" via "$(http_rs "$x" 1)" dev dpdk1 || fail "r
 ctl "$x" neigh add "fd00:18:$K::fe" lladdr 02:00:00:00:00:fe dev dpdk0 || fail "neigh add IPv6"
 ctl "$x" neigh add "198.19.$K.99" lladdr 02:00:00:00:00:99 dev dpdk1 || fail "neigh add IPv4"
 ctl "$x" port set dpdk1 forward on || fail "port set forward on"
+# access lists and rate limits (issue 9)
+ctl "$x" blklst add -t "$V:8080" 198.51.100.0/24 || fail "blklst add"
+ctl "$x" whtlst add -t "$V:8081" 2001:db8::/32 || fail "whtlst add"
+ctl "$x" -E -t "$V:8080" --rate-in 100000pps --rate-out-bytes 100M:1M || fail "-E --rate-in"
+ctl "$x" -e -t "$V:8080" -r "$(http_rs "$x" 1):80" --rate-in-bytes 50M || fail "-e --rate-in-bytes"
 # health: the nat dest up, the dr dest down (cmd checks, no network needed)
 ctl "$x" check set -t "$V:8080" cmd "true" --interval 0.2 --timeout 1 --rise 1 --fall 1 ||
 	fail "check set up"
@@ -143,6 +150,14 @@ conforms port-show port show dpdk0 >/dev/null
 conforms version version >/dev/null
 conforms timeout-show timeout show | jq -e '."tcp.established" > 0 and .udp > 0' >/dev/null ||
 	fail "timeout show: no tcp.established or udp"
+conforms acl-show blklst show | jq -e '. == [{"proto": "tcp", "vip": "'"$V"'", "match": null,
+	"port": 8080, "list": "blklst", "prefix": "198.51.100.0", "prefixlen": 24}]' >/dev/null ||
+	fail "blklst show: not the one entry"
+conforms acl-show whtlst show -t "$V:8081" | jq -e 'map(.prefix) == ["2001:db8::"]' >/dev/null ||
+	fail "whtlst show: not the one entry"
+jq -e 'any(.[]; .rates.in_pps.rate == 100000 and .rates.out_bytes.burst == 1000000 and
+	.blklst == 1 and any(.dests[]; .rates.in_bytes.rate == 50000000))' <<<"$l" >/dev/null ||
+	fail "-L -n: rates or list sizes missing: $l"
 conforms save save | jq -e 'any(.[]; startswith("check set"))' >/dev/null || fail "save: no check"
 conforms worker-show worker show | jq -e '.[0].last_gap_ms | type == "number"' >/dev/null ||
 	fail "worker show: no last_gap_ms after a replacement"
@@ -163,13 +178,20 @@ events="$(sed -n '/DPVS_EVENTS(X)/,/^$/p' "$T_ROOT/shm/stats.h" |
 assert_ge "events found in shm/stats.h" 5 "$(wc -w <<<"$events")"
 missing="$(jq -r --arg r "$events" '($r | split("\n")) - (.events | keys) | join(" ")' <<<"$s")"
 assert_eq "events missing from stats --json" "" "$missing"
+hooks="$(sed -n '/DPVS_HOOKS(X)/,/^$/p' "$T_ROOT/shm/stats.h" |
+	sed -n 's/.*X([A-Z0-9_]*, *"\([a-z0-9_]*\)".*/\1/p')"
+assert_ge "PRE_ROUTING hooks found in shm/stats.h" 1 "$(wc -w <<<"$hooks")"
+missing="$(jq -r --arg r "$hooks" '($r | split("\n")) - (.hook_drops | keys) | join(" ")' <<<"$s")"
+assert_eq "hooks missing from stats --json" "" "$missing"
 
 # reload: the running state saved as the rules file, plus one route
 ctl "$x" save >"$RULES" || fail "save"
 echo "route add 198.31.$K.0/24 via $(http_rs "$x" 2) dev dpdk1" >>"$RULES"
+echo "blklst add -t $V:8080 203.0.113.0/24" >>"$RULES"
 r="$(conforms reload reload)"
-jq -e '.routes.added == 1 and .services.added == 0 and .unchanged > 10' <<<"$r" >/dev/null ||
-	fail "reload: not one route added: $r"
+jq -e '.routes.added == 1 and .acls.added == 1 and .services.added == 0 and
+	.services.edited == 0 and .dests.edited == 0 and .unchanged > 10' <<<"$r" >/dev/null ||
+	fail "reload: not one route and one acl entry added: $r"
 
 # -s PATH picks the socket; the default is /run/dpvs/ctl.sock
 "$T_BIN/dpvsctl" -s "$(sock_of "$x")" version >/dev/null || fail "dpvsctl -s PATH version"

@@ -31,6 +31,7 @@ usr/local/share/bash-completion/completions/dpvsctl
 usr/local/share/doc/dpvs-mp/README.md
 usr/local/share/doc/dpvs-mp/dpvs.conf
 usr/local/share/doc/dpvs-mp/dpvs.rules
+usr/local/share/doc/dpvs-mp/schema/acl-show.json
 usr/local/share/doc/dpvs-mp/schema/addr-show.json
 usr/local/share/doc/dpvs-mp/schema/conn-show.json
 usr/local/share/doc/dpvs-mp/schema/laddr-show.json
@@ -132,6 +133,11 @@ assert_eq "completion of a port after port set" dpdk0 \
 	"$(complete_words dpvsctl -s "$(sock_of a)" port set "")"
 assert_eq "completion of 'port set dpdk0 '" "forward forward2kni" \
 	"$(complete_words dpvsctl port set dpdk0 "" | tr '\n' ' ' | sed 's/ $//')"
+assert_eq "completion of 'dpvsctl blk'" blklst "$(complete_words dpvsctl blk)"
+assert_eq "completion of 'dpvsctl whtlst '" "add del show" \
+	"$(complete_words dpvsctl whtlst "" | tr '\n' ' ' | sed 's/ $//')"
+assert_contains "completion of 'dpvsctl -E -t x --rate'" "--rate-out-bytes" \
+	"$(complete_words dpvsctl -E -t x --rate)"
 assert_eq "completion of 'port set dpdk0 forward '" "on off" \
 	"$(complete_words dpvsctl port set dpdk0 forward "" | tr '\n' ' ' | sed 's/ $//')"
 assert_eq "completion of 'port set dpdk0 forward2kni '" "on off" \

@@ -1,7 +1,7 @@
 /*
  * Unit tests of the load-balancer words of the dpvsctl parser
  * (ctl/common/cli_lb.c, cli_net.c): -A/-E/-D, -a/-e/-d, -L, laddr, route,
- * neigh add/del, conn show, save; the -s ambiguity (scheduler after the
+ * neigh add/del, conn show, save, blklst/whtlst and the rate options; the -s ambiguity (scheduler after the
  * command word, socket only before it: the latter checked on the real
  * dpvsctl binary); and the errors of bad input. Plain memory, no EAL.
  */
@@ -315,7 +315,74 @@ static const struct {
 	{ { "neigh", "del", "10.1.0.2", "lladdr", "02:00:00:00:00:21", "dev", "x" }, CTL_CLI_USAGE, "unexpected word \"lladdr\"" },
 	{ { "conn", "show", "-n" }, CTL_CLI_USAGE, "unexpected word \"-n\"" },
 	{ { "save", "now" }, CTL_CLI_USAGE, "unexpected word \"now\"" },
+	{ { "blklst", "add", "198.51.100.0/24" }, CTL_CLI_USAGE, "missing -t|-u VIP:PORT" },
+	{ { "blklst", "add", "-t", "10.0.0.1:80" }, CTL_CLI_USAGE, "missing source ADDRESS" },
+	{ { "whtlst", "del", "-t", "10.0.0.1:80", "10.9.0.0/33" }, CTL_CLI_BADARG, "bad prefix length 33" },
+	{ { "blklst", "add", "-t", "10.0.0.1:80", "10.9.0.0/16", "10.8.0.0/16" }, CTL_CLI_USAGE, "unexpected word \"10.8.0.0/16\"" },
+	{ { "blklst", "show", "10.9.0.0/16" }, CTL_CLI_USAGE, "unexpected word" },
+	{ { "-E", "-t", "10.0.0.1:80", "--rate-in", "1000bps" }, CTL_CLI_BADARG, "expected N[pps][:BURST]" },
+	{ { "-E", "-t", "10.0.0.1:80", "--rate-in-bytes", "10T" }, CTL_CLI_BADARG, "expected BYTES[K|M|G][:BURST]" },
+	{ { "-E", "-t", "10.0.0.1:80", "--rate-out", "5:x" }, CTL_CLI_BADARG, "--rate-out 5:x" },
+	{ { "-E", "-t", "10.0.0.1:80", "--rate-in", "5", "--rate-in", "6" }, CTL_CLI_USAGE, "--rate-in given twice" },
+	{ { "-a", "-t", "10.0.0.1:80", "-r", "10.1.0.2", "--rate-out" }, CTL_CLI_USAGE, "--rate-out needs a value" },
+	{ { "-D", "-t", "10.0.0.1:80", "--rate-in", "5" }, CTL_CLI_USAGE, "unexpected word \"--rate-in\"" },
 };
+
+/* blklst / whtlst add|del|show, and the rate options of -A/-E/-a/-e. */
+START_TEST(test_acl_and_rates)
+{
+	struct ctl_cli_cmd cmd;
+	char err[256] = "";
+	const Dpvs__Rate *r;
+
+	ck_assert_int_eq(PARSE(&cmd, err, "blklst", "add", "-t", "10.0.0.100:80", "198.51.100.0/24"),
+			 CTL_CLI_OK);
+	ck_assert_int_eq(cmd.req->op_case, DPVS__REQUEST__OP_ACL_ADD);
+	ck_assert(cmd.mutation);
+	check_key(cmd.req->acl_add->service, "tcp", 100, 80);
+	ck_assert_str_eq(cmd.req->acl_add->list, "blklst");
+	ck_assert_uint_eq(cmd.req->acl_add->prefixlen, 24);
+	ck_assert_uint_eq(cmd.req->acl_add->prefix->addr.data[0], 198);
+	ctl_cli_cmd_free(&cmd);
+	/* the prefix first, one IPv6 address: /128 */
+	ck_assert_int_eq(PARSE(&cmd, err, "whtlst", "del", "2001:db8::7", "-u", "10.0.0.9:53"),
+			 CTL_CLI_OK);
+	ck_assert_int_eq(cmd.req->op_case, DPVS__REQUEST__OP_ACL_DEL);
+	check_key(cmd.req->acl_del->service, "udp", 9, 53);
+	ck_assert_str_eq(cmd.req->acl_del->list, "whtlst");
+	ck_assert_uint_eq(cmd.req->acl_del->prefixlen, 128);
+	ck_assert_uint_eq(cmd.req->acl_del->prefix->addr.len, 16);
+	ctl_cli_cmd_free(&cmd);
+	ck_assert_int_eq(PARSE(&cmd, err, "blklst", "show"), CTL_CLI_OK);
+	ck_assert_int_eq(cmd.req->op_case, DPVS__REQUEST__OP_ACL_SHOW);
+	ck_assert(!cmd.mutation);
+	ck_assert_ptr_null(cmd.req->acl_show->service);
+	ck_assert_str_eq(cmd.req->acl_show->list, "blklst");
+	ctl_cli_cmd_free(&cmd);
+
+	ck_assert_int_eq(PARSE(&cmd, err, "-A", "-t", "10.0.0.100:80", "--rate-in", "1000pps:100",
+			       "--rate-out-bytes", "10M"), CTL_CLI_OK);
+	ck_assert_uint_eq(cmd.req->svc_add->n_rates, 2);
+	r = cmd.req->svc_add->rates[0];
+	ck_assert_str_eq(r->meter, "in_pps");
+	ck_assert_uint_eq(r->rate, 1000);
+	ck_assert_uint_eq(r->burst, 100);
+	r = cmd.req->svc_add->rates[1];
+	ck_assert_str_eq(r->meter, "out_bytes");
+	ck_assert_uint_eq(r->rate, 10000000);
+	ck_assert_uint_eq(r->burst, 0);   /* the daemon's default */
+	ctl_cli_cmd_free(&cmd);
+	ck_assert_int_eq(PARSE(&cmd, err, "-e", "-t", "10.0.0.100:80", "-r", "10.1.0.2:80",
+			       "--rate-in-bytes", "2K:9k", "--rate-out", "0"), CTL_CLI_OK);
+	ck_assert_uint_eq(cmd.req->dest_edit->n_rates, 2);
+	ck_assert_str_eq(cmd.req->dest_edit->rates[0]->meter, "in_bytes");
+	ck_assert_uint_eq(cmd.req->dest_edit->rates[0]->rate, 2000);
+	ck_assert_uint_eq(cmd.req->dest_edit->rates[0]->burst, 9000);
+	ck_assert_str_eq(cmd.req->dest_edit->rates[1]->meter, "out_pps");
+	ck_assert_uint_eq(cmd.req->dest_edit->rates[1]->rate, 0);
+	ctl_cli_cmd_free(&cmd);
+}
+END_TEST
 
 START_TEST(test_bad)
 {
@@ -396,6 +463,7 @@ cli_lb_suite(void)
 	tcase_add_test(tc, test_dest_commands);
 	tcase_add_test(tc, test_list_save_conn);
 	tcase_add_test(tc, test_net_commands);
+	tcase_add_test(tc, test_acl_and_rates);
 	tcase_add_loop_test(tc, test_bad, 0, (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, test_client_socket_option_only_before_command);
 	suite_add_tcase(s, tc);

@@ -373,9 +373,9 @@ START_TEST(test_rcu_wait)
 }
 END_TEST
 
-/* [ctl] readonly_group: shows (port show too), stats, save and version are
- * served; every change (port set too), and reload, is refused and changes
- * nothing. */
+/* [ctl] readonly_group: shows (port show, blklst show too), stats, save and
+ * version are served; every change (port set, blklst add too), and reload,
+ * is refused and changes nothing. */
 START_TEST(test_readonly_role)
 {
 	uint64_t gen0 = shm.root->config.generation;
@@ -397,6 +397,11 @@ START_TEST(test_readonly_role)
 	r = RUN("port", "show");
 	ck_assert_int_eq(r->status, DPVS__STATUS__OK);
 	dpvs__response__free_unpacked(r, NULL);
+	r = RUN("blklst", "show");
+	ck_assert_int_eq(r->status, DPVS__STATUS__OK);
+	dpvs__response__free_unpacked(r, NULL);
+	expect_error(RUN("blklst", "add", "-t", "10.9.0.100:80", "198.51.100.0/24"),
+		     DPVS__STATUS__ERR_PERMISSION, "permission denied: read-only");
 	expect_error(RUN("port", "set", "dpdk0", "forward", "on"), DPVS__STATUS__ERR_PERMISSION,
 		     "permission denied: read-only");
 	expect_error(RUN("addr", "add", "10.9.0.1/24", "dev", "dpdk0"),

@@ -75,7 +75,7 @@ key_of(uint8_t proto, const char *vip, uint16_t port)
 static int
 svc_add(uint8_t proto, const char *vip, uint16_t port, int sched)
 {
-	struct ctl_svc_args a = { key_of(proto, vip, port), sched, 0, 0, 0, 0 };
+	struct ctl_svc_args a = { .key = key_of(proto, vip, port), .sched = sched, .flags = 0 };
 
 	return ctl_svc_add(set, &a, err, sizeof(err));
 }
@@ -126,7 +126,7 @@ addr_add(const char *ip, unsigned int len, uint16_t port)
 START_TEST(test_svc_add_edit_del)
 {
 	struct ctl_svc_key k = key_of(IPPROTO_TCP, "10.0.0.100", 80);
-	struct ctl_svc_args e = { k, DPVS_SCHED_WRR, -1, 0, 0, 0 };
+	struct ctl_svc_args e = { .key = k, .sched = DPVS_SCHED_WRR, .flags = -1 };
 	int s;
 
 	ck_assert_int_eq(svc_add(IPPROTO_TCP, "10.0.0.100", 80, DPVS_SCHED_RR), 0);
@@ -189,8 +189,8 @@ END_TEST
 START_TEST(test_svc_refusals)
 {
 	struct ctl_svc_key k = key_of(IPPROTO_TCP, "10.0.0.200", 80);
-	struct ctl_svc_args e = { k, DPVS_SCHED_RR, -1, 0, 0, 0 };
-	struct ctl_svc_args v6 = { key_of(IPPROTO_TCP, "fe80::1", 80), 0, 0, 0, 0, 0 };
+	struct ctl_svc_args e = { .key = k, .sched = DPVS_SCHED_RR, .flags = -1 };
+	struct ctl_svc_args v6 = { .key = key_of(IPPROTO_TCP, "fe80::1", 80) };
 	int i;
 
 	ck_assert_int_eq(svc_add(IPPROTO_TCP, "10.0.0.100", 80, DPVS_SCHED_RR), 0);
@@ -642,10 +642,12 @@ END_TEST
 
 START_TEST(test_match_services_and_snat)
 {
-	struct ctl_svc_args a = { match_key("proto=tcp,src-range=10.9.0.1-10.9.0.99,oif=dpdk1"),
-				  DPVS_SCHED_RR, 0, 0, 0, 0 };
-	struct ctl_svc_args u = { match_key("proto=udp,src-range=10.9.0.1-10.9.0.99,iif=dpdk0"),
-				  DPVS_SCHED_RR, 0, 0, 0, 0 };
+	struct ctl_svc_args a = {
+		.key = match_key("proto=tcp,src-range=10.9.0.1-10.9.0.99,oif=dpdk1"),
+		.sched = DPVS_SCHED_RR };
+	struct ctl_svc_args u = {
+		.key = match_key("proto=udp,src-range=10.9.0.1-10.9.0.99,iif=dpdk0"),
+		.sched = DPVS_SCHED_RR };
 	struct ctl_dest_args d;
 	struct ctl_laddr_args la;
 	struct dpvs_addr_entry e;

@@ -368,16 +368,16 @@ START_TEST(test_list_and_stats)
 	out = OUTPUT("-L", "-n", "--json");
 	ck_assert_str_eq(out,
 		"[{\"proto\":\"tcp\",\"vip\":\"10.0.0.100\",\"match\":null,\"port\":80,\"scheduler\":\"wrr\","
-		"\"flags\":[],\"laddrs\":[\"10.1.0.10\"],\"active\":110,\"inactive\":112,"
+		"\"flags\":[],\"laddrs\":[\"10.1.0.10\"],\"active\":110,\"inactive\":112,\"rates\":{},\"blklst\":0,\"whtlst\":0,"
 		"\"dests\":[{\"address\":\"10.1.0.2\",\"port\":80,\"mode\":\"fnat\",\"weight\":1,"
 		"\"upper\":0,\"lower\":0,\"active\":220,\"inactive\":222,"
-		"\"health\":\"unchecked\",\"last_result\":\"\",\"conf_weight\":1},"
+		"\"health\":\"unchecked\",\"last_result\":\"\",\"conf_weight\":1,\"rates\":{}},"
 		"{\"address\":\"10.1.0.3\",\"port\":8080,\"mode\":\"fnat\",\"weight\":0,"
 		"\"upper\":0,\"lower\":0,\"active\":0,\"inactive\":0,"
-		"\"health\":\"unchecked\",\"last_result\":\"\",\"conf_weight\":0}]}]\n");
+		"\"health\":\"unchecked\",\"last_result\":\"\",\"conf_weight\":0,\"rates\":{}}]}]\n");
 	free(out);
 	out = OUTPUT("-L", "-n", "--stats", "--json");
-	ck_assert_ptr_nonnull(strstr(out, "\"active\":110,\"inactive\":112,\"conns\":114,"
+	ck_assert_ptr_nonnull(strstr(out, "\"active\":110,\"inactive\":112,\"rates\":{},\"blklst\":0,\"whtlst\":0,\"conns\":114,"
 					  "\"inpkts\":116,\"outpkts\":118,\"inbytes\":120,"
 					  "\"outbytes\":122,\"dests\":["));
 	ck_assert_ptr_nonnull(strstr(out, "\"active\":220,\"inactive\":222,\"conns\":224,"
@@ -542,6 +542,8 @@ START_TEST(test_every_json_output_is_json)
 		{ "conn-show", "conn", "show", "--json" },
 		{ "save", "save", "--json" },
 		{ "port-show", "port", "show", "--json" },
+		{ "acl-show", "blklst", "show", "--json" },
+		{ "acl-show", "whtlst", "show", "--json" },
 	};
 	struct dpvs_conn *c = &dpvs_conn_array(shm.ct[0])[3];
 	size_t i;
@@ -557,7 +559,11 @@ START_TEST(test_every_json_output_is_json)
 	OK("neigh", "add", "2001:db8::fe", "lladdr", "02:00:00:00:00:22", "dev", "dpdk0");
 	OK("port", "set", "dpdk1", "forward", "on");
 	OK("-A", "-u", "10.0.0.100:53", "-s", "mh", "-b", "hash-port");
-	OK("-a", "-u", "10.0.0.100:53", "-r", "10.1.0.7:53", "-w", "3", "-x", "10", "-y", "2");
+	OK("-a", "-u", "10.0.0.100:53", "-r", "10.1.0.7:53", "-w", "3", "-x", "10", "-y", "2",
+	   "--rate-out-bytes", "1M");
+	OK("-E", "-u", "10.0.0.100:53", "--rate-in", "1000pps:50");
+	OK("blklst", "add", "-u", "10.0.0.100:53", "198.51.100.0/24");
+	OK("whtlst", "add", "-u", "10.0.0.100:53", "2001:db8::/32");
 	OK("-A", "-H", "proto=udp,src-range=10.9.0.1-10.9.0.9,oif=dpdk1", "-s", "rr");
 	OK("-a", "-H", "proto=udp,src-range=10.9.0.1-10.9.0.9,oif=dpdk1", "-r", "10.1.0.10:0",
 	   "-b", "snat");
@@ -584,6 +590,11 @@ START_TEST(test_every_json_output_is_json)
 		free(out);
 	}
 	__atomic_store_n(&c->flags, 0, __ATOMIC_RELEASE);
+	out = OUTPUT("blklst", "show", "--json");
+	ck_assert_str_eq(out, "[{\"proto\":\"udp\",\"vip\":\"10.0.0.100\",\"match\":null,"
+			      "\"port\":53,\"list\":\"blklst\",\"prefix\":\"198.51.100.0\","
+			      "\"prefixlen\":24}]\n");
+	free(out);
 	OK("-D", "-H", "proto=udp,src-range=10.9.0.1-10.9.0.9,oif=dpdk1");
 	OK("-D", "-u", "10.0.0.100:53");
 	OK("port", "set", "dpdk1", "forward", "off");

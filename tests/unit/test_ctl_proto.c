@@ -313,8 +313,8 @@ START_TEST(test_json_stats)
 		      "\"workers\":[{\"id\":0,\"rx_pkts\":10,\"rx_bytes\":0,\"tx_pkts\":9,"
 		      "\"tx_bytes\":0,\"from_kernel\":0,\"arp_ring_in\":0,\"loops\":0,"
 		      "\"busy_loops\":0,\"verdicts\":{\"tx\":9},\"drops\":{\"otherhost\":1},"
-		      "\"events\":{\"frag_ok\":2}}],"
-		      "\"drops\":{\"otherhost\":1,\"ip_bad_csum\":0},\"events\":{\"frag_ok\":2},"
+		      "\"events\":{\"frag_ok\":2},\"hook_drops\":{}}],"
+		      "\"drops\":{\"otherhost\":1,\"ip_bad_csum\":0},\"events\":{\"frag_ok\":2},\"hook_drops\":{},"
 		      "\"mbufs\":{\"total\":4096,\"in_use\":17}}\n");
 	dpvs__response__free_unpacked(r, NULL);
 }

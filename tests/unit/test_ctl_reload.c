@@ -326,6 +326,73 @@ START_TEST(test_reload_timeouts_synproxy)
 }
 END_TEST
 
+/* Access lists and rate limits reload as the rest: an entry the file lacks
+ * goes, one it adds comes, one of a service that goes goes with it; a
+ * changed limit edits its service or dest (new gen), an unchanged one is
+ * left alone (same gen: the meters keep their tokens); the result saves as
+ * the file does, both copies alike. */
+START_TEST(test_reload_acls_and_rates)
+{
+	static const char h1[] =
+		"-A -t 10.0.0.100:80 -s rr --rate-in 1000pps:100\n"
+		"-a -t 10.0.0.100:80 -r 10.2.0.1:80 -w 1 --rate-out-bytes 1000000:20000\n"
+		"-A -t 10.0.0.101:80 -s rr\n"
+		"blklst add -t 10.0.0.100:80 198.51.100.0/24\n"
+		"blklst add -t 10.0.0.100:80 2001:db8::/32\n"
+		"whtlst add -t 10.0.0.101:80 192.0.2.0/24\n";
+	static const char h2[] =
+		"-A -t 10.0.0.100:80 -s rr --rate-in 1000pps:100\n"
+		"-a -t 10.0.0.100:80 -r 10.2.0.1:80 -w 1 --rate-out-bytes 2000000:20000\n"
+		"blklst add -t 10.0.0.100:80 2001:db8::/32\n"
+		"whtlst add -t 10.0.0.100:80 203.0.113.7/32\n";
+	struct ctl_reload_result r;
+	struct dpvs_config_set *fresh = tctl_set();
+	const char *path2 = tctl_tmpfile(h2);
+	struct dpvs_ip src;
+	uint32_t sgen, dgen;
+	int a, d;
+	char *s1, *s2;
+
+	ck_assert_msg(ctl_rules_load(&shm, tctl_tmpfile(h1), err, sizeof(err)) == 0, "%s", err);
+	a = svc_slot(IPPROTO_TCP, "10.0.0.100", 80);
+	d = dest_slot(a, "10.2.0.1");
+	ck_assert_uint_eq(act()->nacl, 3);
+	sgen = dpvs_lb_rates(act())[dpvs_lb_svc_rate(act())[a] - 1].gen;
+	dgen = dpvs_lb_rates(act())[dpvs_lb_dest_rate(act())[d] - 1].gen;
+	ck_assert_msg(ctl_reload(&shm, path2, &r, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(r.acl[CTL_RL_DEL], 1);      /* 198.51.100.0/24; 192.0.2.0/24 went
+						       * with its service */
+	ck_assert_uint_eq(r.acl[CTL_RL_ADD], 1);      /* 203.0.113.7/32 */
+	ck_assert_uint_eq(r.dest[CTL_RL_EDIT], 1);    /* its byte rate */
+	ck_assert_uint_eq(r.svc[CTL_RL_EDIT], 0);
+	ck_assert_uint_eq(act()->nacl, 2);
+	ck_assert_uint_eq(dpvs_lb_rates(act())[dpvs_lb_svc_rate(act())[a] - 1].gen, sgen);
+	ck_assert_uint_gt(dpvs_lb_rates(act())[dpvs_lb_dest_rate(act())[d] - 1].gen, dgen);
+	ck_assert_uint_eq(dpvs_lb_rates(act())[dpvs_lb_dest_rate(act())[d] - 1]
+				  .m[DPVS_RATE_OUT_BYTES].rate, 2000000);
+	src = ip_of("198.51.100.1");
+	ck_assert(!dpvs_acl_match(act(), (uint32_t)a, DPVS_ACL_BLACK, &src));
+	src = ip_of("2001:db8::1");
+	ck_assert(dpvs_acl_match(act(), (uint32_t)a, DPVS_ACL_BLACK, &src));
+	src = ip_of("203.0.113.7");
+	ck_assert(dpvs_acl_match(act(), (uint32_t)a, DPVS_ACL_WHITE, &src));
+	ck_assert(TCTL_SAME_TABLES(shm.set[0], shm.set[1]));
+	ck_assert_int_eq(ctl_rules_apply(fresh, root, path2, err, sizeof(err)), 0);
+	s1 = sorted_save(dpvs_config_active(&shm));
+	s2 = sorted_save(fresh);
+	ck_assert_str_eq(s1, s2);
+	ck_assert_ptr_nonnull(strstr(s1, "whtlst add -t 10.0.0.100:80 203.0.113.7/32\n"));
+	ck_assert_ptr_nonnull(strstr(s1, "--rate-out-bytes 2000000:20000"));
+	/* again: nothing to do */
+	ck_assert_int_eq(ctl_reload(&shm, path2, &r, err, sizeof(err)), 0);
+	ck_assert_uint_eq(r.acl[CTL_RL_ADD] + r.acl[CTL_RL_DEL] + r.dest[CTL_RL_EDIT] +
+				  r.svc[CTL_RL_EDIT], 0);
+	free(s1);
+	free(s2);
+	free(fresh);
+}
+END_TEST
+
 START_TEST(test_reload_bad_line_changes_nothing)
 {
 	struct ctl_reload_result r;
@@ -505,6 +572,7 @@ main(void)
 	tcase_add_test(tc, test_reload_bad_line_changes_nothing);
 	tcase_add_test(tc, test_reload_ports_and_ipv6_routes);
 	tcase_add_test(tc, test_reload_timeouts_synproxy);
+	tcase_add_test(tc, test_reload_acls_and_rates);
 	tcase_add_test(tc, test_laddr_drains);
 	tcase_add_test(tc, test_svc_del_drains);
 	tcase_add_test(tc, test_sync_after_death);

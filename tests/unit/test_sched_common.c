@@ -1,8 +1,8 @@
 /*
  * Unit tests for what every scheduler shares (worker/ipvs/sched.c):
  * wk_dest_available() (weight > 0; LVS's overload rule with u_threshold and
- * l_threshold, or 3/4 of u_threshold, counted per worker from this worker's
- * own dest_stats row, the mark kept in that row), and DPVS_SLOT_NONE from
+ * l_threshold, or 3/4 of u_threshold, counted over every worker's dest_stats
+ * row of the dest, the mark kept in this worker's row), and DPVS_SLOT_NONE from
  * every scheduler when no dest is available. Plain memory, no EAL.
  */
 #include <stdint.h>
@@ -10,6 +10,8 @@
 
 #include <check.h>
 
+#include "shm/shm.h"
+#include "worker/ipvs/sched.h"
 #include "test_sched_util.h"
 
 START_TEST(test_weight0_unavailable)
@@ -109,6 +111,43 @@ START_TEST(test_threshold_is_per_worker)
 }
 END_TEST
 
+/* The thresholds count the dest's connections on every worker (issue 9):
+ * with u_threshold 4, one connection here and three on the peer make the
+ * dest overloaded for this worker; a peer row of another dest (other id)
+ * does not count. Failed before: each worker counted only its own. */
+START_TEST(test_threshold_counts_every_worker)
+{
+	struct sched_fix *f = fix_new();
+	uint16_t s = fix_add_svc(f, DPVS_SCHED_RR, 0), d = fix_add_dest(f, s, 2, 1);
+	struct dpvs_caps caps = fix_caps();
+	struct dpvs_worker_region *peer = zalloc_aligned(dpvs_wr_size(&caps));
+	struct dpvs_shm shm;
+	struct dpvs_lb_stats *prow;
+
+	dpvs_wr_format(peer, &caps, 1);
+	memset(&shm, 0, sizeof(shm));
+	shm.wr[0] = f->wr;
+	shm.wr[1] = peer;
+	f->ctx.shm = &shm;
+	f->ctx.nworkers = 2;
+	f->ctx.id = 0;
+	FIX_DESTS(f)[d].u_threshold = 4;
+	fix_set_conns(f, d, 1, 0);
+	prow = &dpvs_wr_dest_stats(peer)[d];
+	prow->id = FIX_DESTS(f)[d].id + 1000;     /* another dest's row */
+	prow->active = 3;
+	ck_assert_int_ne(wk_dest_available(&f->ctx, d), 0);
+	ck_assert_uint_eq(wk_sched_dest_conns_node(&f->ctx, d, FIX_DESTS(f)[d].id), 1);
+	prow->id = FIX_DESTS(f)[d].id;            /* now the dest's own: 1 + 3 = 4 */
+	ck_assert_uint_eq(wk_sched_dest_conns_node(&f->ctx, d, FIX_DESTS(f)[d].id), 4);
+	ck_assert_int_eq(wk_dest_available(&f->ctx, d), 0);
+	prow->active = 1;                         /* 2 * 4 = 8 < 12: back */
+	ck_assert_int_ne(wk_dest_available(&f->ctx, d), 0);
+	free(peer);
+	fix_free(f);
+}
+END_TEST
+
 static const char *const sched_names[DPVS_SCHED_MAX] = {
 	"rr", "wrr", "lc", "wlc", "mh", "conhash",
 };
@@ -188,6 +227,7 @@ sched_common_suite(void)
 	tcase_add_test(tc, test_upper_threshold_default_lower);
 	tcase_add_test(tc, test_lower_threshold_brings_back);
 	tcase_add_test(tc, test_threshold_is_per_worker);
+	tcase_add_test(tc, test_threshold_counts_every_worker);
 	tcase_add_test(tc, test_none_available_every_scheduler);
 	tcase_add_test(tc, test_bad_service_slot);
 	suite_add_tcase(s, tc);

@@ -34,6 +34,8 @@
  * connection it opened has its sequence numbers translated (seqx.c) before
  * its mode's rewrite, and while the real server has not answered, its
  * packets go to synproxy.c.
+ * A packet over a rate limit of its service or dest (rate.c) is dropped
+ * after the window check and before it touches the connection.
  * Per packet: the TCP state (one-way modes: LVS's input-only table), the
  * connection's timer and counters, this worker's svc_stats/dest_stats rows
  * (active/inactive follow the state).
@@ -57,6 +59,7 @@
 #include "worker/ipvs/lbpath.h"
 #include "worker/ipvs/proxy_proto.h"
 #include "worker/ipvs/seqx.h"
+#include "worker/ipvs/rate.h"
 #include "worker/ipvs/tcp_window.h"
 #include "worker/ipvs/xmit.h"
 #include "worker/l2/neigh.h"
@@ -109,7 +112,7 @@ wk_ipvs_tcp_seg(const struct rte_mbuf *m, const struct wk_pkt *pk, struct wk_tcp
 	const struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *,
 								pk->l4_off);
 
-	/* a translated connection's ack: ipvs_tcp_in takes its delta off */
+	/* a translated connection's ack: ipvs_tcp_window takes its delta off */
 	wk_tcp_seg_parse(th, (uint32_t)(th->data_off >> 4) * 4, pk->l4_len, seg);
 }
 
@@ -194,29 +197,32 @@ wk_ipvs_expire(struct wk_ctx *ctx)
 }
 
 /* TCP: the segment against the window of connection c (unless it is the
- * SYN that just made c), then the state. 0 to go on; 1 to go on without
- * touching state or timer; -1 to drop (out of window). */
-static int
-ipvs_tcp_in(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
-	    struct dpvs_conn *c, int dir, int fresh)
+ * SYN that just made c): WK_TCPW_OK to go on, WK_TCPW_PASS to go on without
+ * touching state or timer, WK_TCPW_BAD to drop (out of window). */
+static enum wk_tcpw
+ipvs_tcp_window(struct rte_mbuf *m, const struct wk_pkt *pk, struct dpvs_conn *c, int dir,
+		int fresh)
 {
 	struct wk_tcp_seg seg;
-	enum wk_tcpw w = WK_TCPW_OK;
+
+	if (fresh)
+		return WK_TCPW_OK;
+	wk_ipvs_tcp_seg(m, pk, &seg);
+	/* a SYN proxy's connection: the ack in the receiver's own space (seqx.h) */
+	seg.ack = wk_seqx_ack_own(&c->sx, dir, seg.ack);
+	return wk_tcp_track(c->trk, dir, &seg);
+}
+
+/* TCP: the state of connection c after a segment of pk in direction dir,
+ * with the active/inactive counts following it. */
+static void
+ipvs_tcp_state(struct wk_ctx *ctx, const struct wk_pkt *pk, struct dpvs_conn *c, int dir)
+{
 	uint8_t st;
 
-	if (!fresh) {
-		wk_ipvs_tcp_seg(m, pk, &seg);
-		seg.ack = wk_seqx_ack_own(&c->sx, dir, seg.ack);
-		w = wk_tcp_track(c->trk, dir, &seg);
-	}
-	if (w == WK_TCPW_BAD)
-		return -1;
-	if (w == WK_TCPW_PASS)
-		return 1;
 	st = wk_tcp_next_state(c->state, wk_xmit_oneway(c->fwd_mode) ? WK_TCP_IN_ONLY : dir,
 			       pk->tcp_flags);
 	wk_ipvs_set_state(ctx, c, st);
-	return 0;
 }
 
 /* A segment of a connection that inserts the client's address
@@ -245,13 +251,22 @@ wk_ipvs_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk
 	struct dpvs_lb_stats *rs, *rd;
 	/* the IP packet's length: Ethernet padding is not traffic */
 	uint32_t bytes = (uint32_t)(pk->l4_off - pk->l3_off) + pk->l4_len;
-	int t = 0;
+	enum wk_tcpw t = WK_TCPW_OK;
+	enum dpvs_drop_reason why;
 
 	if (c->proto == IPPROTO_TCP)
-		t = ipvs_tcp_in(ctx, m, pk, c, dir, fresh);
-	if (t < 0)
+		t = ipvs_tcp_window(m, pk, c, dir, fresh);
+	if (t == WK_TCPW_BAD)
 		return wk_drop(DPVS_DROP_TCP_WINDOW);
-	if (t == 0)
+	/* over a rate limit: dropped before it moves state, timer or counters
+	 * (the first packet of a connection was metered before it was made) */
+	why = fresh ? DPVS_DROP_MAX :
+		      wk_rate_check(ctx, c->svc_slot, c->svc_id, c->dest_slot, c->dest_id, dir, bytes);
+	if (why != DPVS_DROP_MAX)
+		return wk_drop(why);
+	if (c->proto == IPPROTO_TCP && t == WK_TCPW_OK)
+		ipvs_tcp_state(ctx, pk, c, dir);
+	if (t == WK_TCPW_OK)
 		wk_conn_set_timer(ctx->ct, idx,
 				  ctx->now_ns +
 					  wk_conn_timeout_ns(&ctx->cfg->lb.timeouts, c->proto, c->state));

@@ -19,10 +19,16 @@
  * address (DPVS's nat64): any other mix is refused (family_mismatch), as
  * dpvs-ctl refuses to configure it. TCP: only a SYN makes a connection, its
  * window tracking starts from it (one-way modes: liberal, tcp_window.c).
+ * Before a dest is scheduled the service's access lists are checked (acl.c:
+ * acl_blacklisted, acl_not_whitelisted); before the connection is made its
+ * first packet must pass the inbound rate limits of the service and the
+ * dest (rate.c): a packet refused there opens nothing.
  * Then the packet goes out by its mode (xmit.h). A full table gives the
  * slot of its oldest half-open connection (counted conn_evicted) to the new
  * one; with none, conn_full. A service with the SYN proxy sends its TCP
- * packets to synproxy.c first.
+ * packets to synproxy.c first, after its access lists (a refused client
+ * gets no SYN+ACK cookie; the ACK that opens the connection is checked
+ * again with the rest).
  * Writes this worker's connection table, region rows and stats row.
  */
 #include <string.h>
@@ -31,11 +37,13 @@
 #include <rte_tcp.h>
 
 #include "shm/lb_hash.h"
+#include "worker/ipvs/acl.h"
 #include "worker/ipvs/conn_table.h"
 #include "worker/ipvs/ipvs_priv.h"
 #include "worker/ipvs/lb_counts.h"
 #include "worker/ipvs/lbpath.h"
 #include "worker/ipvs/proxy_proto.h"
+#include "worker/ipvs/rate.h"
 #include "worker/ipvs/xmit.h"
 
 #define WK_LPORT_TRIES 64     /* ports tried per local address */
@@ -218,12 +226,18 @@ struct wk_verdict
 wk_ipvs_new(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
 	    uint16_t svc)
 {
+	enum dpvs_drop_reason why;
 	uint32_t idx;
 
 	/* the SYN proxy speaks IPv4 only; dpvs-ctl refuses it on an IPv6 VIP */
 	if (pk->proto == IPPROTO_TCP && pk->family == DPVS_AF_INET &&
-	    (dpvs_lb_svc(&ctx->cfg->lb, svc)->flags & DPVS_SVC_F_SYNPROXY) != 0)
+	    (dpvs_lb_svc(&ctx->cfg->lb, svc)->flags & DPVS_SVC_F_SYNPROXY) != 0) {
+		/* the access lists first: a refused client gets no cookie */
+		why = wk_acl_check(ctx, svc, &pk->src);
+		if (why != DPVS_DROP_MAX)
+			return wk_drop(why);
 		return wk_synproxy_in(ctx, m, p, pk, svc);
+	}
 	return wk_ipvs_new_conn(ctx, m, p, pk, svc, &idx);
 }
 
@@ -245,10 +259,16 @@ wk_ipvs_new_conn(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struc
 			return wk_drop(DPVS_DROP_TCP_NOT_SYN);
 		wk_ipvs_tcp_seg(m, pk, &seg);
 	}
+	why = wk_acl_check(ctx, svc, &pk->src);
+	if (why != DPVS_DROP_MAX)
+		return wk_drop(why);
 	ds = wk_sched_pick(ctx, svc, pk);
 	if (ds == DPVS_DEST_NONE || ds >= ctx->cfg->lb.caps.dests)
 		return wk_drop(DPVS_DROP_NO_DEST);
-	why = plan_conn(ctx, svc, &dests[ds], pk, &pl);
+	why = wk_rate_check(ctx, svc, dpvs_lb_svc(&ctx->cfg->lb, svc)->id, ds, dests[ds].id,
+			    DPVS_DIR_IN, (uint32_t)(pk->l4_off - pk->l3_off) + pk->l4_len);
+	if (why == DPVS_DROP_MAX)
+		why = plan_conn(ctx, svc, &dests[ds], pk, &pl);
 	if (why != DPVS_DROP_MAX)
 		return wk_drop(why);
 	idx = conn_new(ctx, pk, pk->proto == IPPROTO_TCP ? &seg : NULL, p, svc, ds, &pl);

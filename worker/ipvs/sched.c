@@ -10,11 +10,16 @@
  * Writes only this worker's region: ctx->wr->sched[svc] (scheduler state)
  * and the overload mark of dest rows in ctx->wr->dest_stats.
  *
- * Thresholds are per worker: each worker counts only its own connections
- * (dest_stats rows are per worker), so a dest's u_threshold caps the
- * connections it gets from each worker, not from the node. That is the
- * price of a lock-free, share-nothing data path; with flows spread evenly
- * over the workers, the node-wide cap is about nworkers * u_threshold.
+ * Thresholds (-x, -y) count the dest's connections on every worker: this
+ * worker's row plus the peers' rows of the dest, read read-only from their
+ * regions (relaxed loads; a row counts only if its id is the dest's). Each
+ * worker updates its own row when it makes or closes a connection, so what
+ * a worker reads is exact but for the connections the peers are making at
+ * that very moment: with N workers, up to N - 1 connections over -x can be
+ * made by workers that decide at the same instant (each sees the others'
+ * count before their new connection lands). No atomic per packet or per
+ * connection: N loads per dest looked at, only for dests with -x. lc and
+ * wlc still weigh this worker's own connections (a per-worker balance).
  */
 #include <stdint.h>
 #include <string.h>
@@ -58,12 +63,34 @@ wk_sched_overhead(const struct wk_ctx *ctx, uint32_t d)
 	return oh > UINT32_MAX ? UINT32_MAX : oh;
 }
 
+uint64_t
+wk_sched_dest_conns_node(const struct wk_ctx *ctx, uint32_t d, uint32_t id)
+{
+	uint64_t n = 0;
+	unsigned int w;
+
+	for (w = 0; w < ctx->nworkers && w < DPVS_MAX_WORKERS; w++) {
+		const struct dpvs_worker_region *wr =
+			w == ctx->id ? ctx->wr : ctx->shm != NULL ? ctx->shm->wr[w] : NULL;
+		const struct dpvs_lb_stats *row;
+
+		if (wr == NULL || d >= wr->caps.dests)
+			continue;
+		row = &dpvs_wr_dest_stats(wr)[d];
+		if (__atomic_load_n(&row->id, __ATOMIC_RELAXED) != id || id == 0)
+			continue;
+		n += __atomic_load_n(&row->active, __ATOMIC_RELAXED) +
+		     __atomic_load_n(&row->inactive, __ATOMIC_RELAXED);
+	}
+	return n;
+}
+
 /*
- * LVS's overload rule, per worker: a dest whose connections on this worker
- * (active + inactive) reach u_threshold is overloaded; it stays so until
- * they drop below l_threshold, or below 3/4 of u_threshold when no
- * l_threshold is set [ip_vs_bind_dest / __ip_vs_unbind_dest]. The mark is
- * kept in this worker's dest_stats row as the dest's id, so a slot that now
+ * LVS's overload rule: a dest whose connections (active + inactive, on
+ * every worker) reach u_threshold is overloaded; it stays so until they
+ * drop below l_threshold, or below 3/4 of u_threshold when no l_threshold
+ * is set [ip_vs_bind_dest / __ip_vs_unbind_dest]. Each worker keeps its
+ * own mark in its dest_stats row as the dest's id, so a slot that now
  * holds another dest is never seen as overloaded. ctx is const, the region
  * it points to is not: the mark is this worker's own state.
  */
@@ -71,15 +98,14 @@ static int
 dest_under_threshold(const struct wk_ctx *ctx, uint32_t d, const struct dpvs_dest *dest)
 {
 	struct dpvs_lb_stats *row = &dpvs_wr_dest_stats(ctx->wr)[d];
-	uint64_t act, inact, n;
+	uint64_t n;
 
 	if (dest->u_threshold == 0) {
 		if (row->overload_id == dest->id)
 			row->overload_id = 0;
 		return 1;
 	}
-	wk_sched_dest_conns(ctx, d, &act, &inact);
-	n = act + inact;
+	n = wk_sched_dest_conns_node(ctx, d, dest->id);
 	if (row->overload_id == dest->id) {
 		int back = dest->l_threshold != 0 ?
 				   n < dest->l_threshold :

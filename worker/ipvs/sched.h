@@ -38,6 +38,12 @@ uint32_t wk_sched_conhash_pick(struct wk_ctx *ctx, const struct dpvs_service *sv
 void wk_sched_dest_conns(const struct wk_ctx *ctx, uint32_t d, uint64_t *active,
 			 uint64_t *inactive);
 
+/* The connections (active + inactive) of dest slot d, whose id is id, on
+ * every worker: this worker's row and the peers' (ctx->shm->wr[w]), read
+ * read-only; a row counts only when it belongs to that dest. Used by the
+ * -x / -y thresholds (sched.c says how exact it is). */
+uint64_t wk_sched_dest_conns_node(const struct wk_ctx *ctx, uint32_t d, uint32_t id);
+
 /* LVS's connection overhead of dest slot d on this worker:
  * active * 256 + inactive (ip_vs_dest_conn_overhead), saturated at 2^32-1
  * so that overhead * weight fits 64 bits. */

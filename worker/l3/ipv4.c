@@ -1,9 +1,9 @@
 /*
  * The ipv4 stage [ipv4_rcv]: drop frames whose destination MAC is neither
  * the port's nor broadcast/multicast (otherhost), drop bad headers and bad
- * header checksums, give unicast frames to the PRE_ROUTING hook (ipvs.c,
- * dp_vs_in), then deliver what it leaves for one of our addresses (the
- * active config set) to local_in; a unicast frame to a unicast address that
+ * header checksums, give unicast frames to the PRE_ROUTING hooks (hook.c:
+ * the load balancer's dp_vs_in, the SYN proxy inside it), then deliver what
+ * it leaves for one of our addresses (the active config set) to local_in; a unicast frame to a unicast address that
  * is not ours is forwarded (forward.c) when the port's forwarding switch is
  * on; everything else goes to the kernel. Reads the packet; the stages it
  * calls write what they say (lb.h, l3.h).
@@ -15,6 +15,7 @@
 
 #include "worker/l3/cksum.h"
 #include "worker/l3/hdr.h"
+#include "worker/l3/hook.h"
 #include "worker/l3/l3.h"
 #include "worker/ipvs/lb.h"
 #include "worker/worker.h"
@@ -54,8 +55,12 @@ wk_ipv4_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 	why = wk_ipv4_check(ip, rte_pktmbuf_data_len(m) - l2, rte_pktmbuf_pkt_len(m) - l2);
 	if (why != DPVS_DROP_MAX)
 		return wk_drop(why);
-	if (host && wk_ipvs_in(ctx, m, p, &v) != 0)
-		return v; /* PRE_ROUTING: the load balancer took it */
+	if (host) {
+		const struct wk_hook_pkt hp = { .port = p, .family = DPVS_AF_INET };
+
+		if (wk_prerouting(ctx, m, &hp, &v) != 0)
+			return v; /* PRE_ROUTING: a hook dropped or took it */
+	}
 	if (host && wk_addr_v4_is_ours(ctx->cfg, WK_PORT_NONE, ip->dst_addr))
 		return wk_local_in(ctx, m, p);
 	if (host && (ctx->cfg->port_flags[p] & DPVS_PORT_CFG_FORWARD) != 0 &&

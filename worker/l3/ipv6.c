@@ -6,8 +6,8 @@
  *   neighbour discovery, whatever its destination (nd.c: an advertisement
  *   to the kernel's address may answer its solicitation);
  *   another multicast group: the kernel;
- *   unicast: the PRE_ROUTING hook (wk_ipvs_in6: the load balancer, once it
- *   has IPv6 services), then local_in (icmp6.c: echo answered, ND, the rest
+ *   unicast: the PRE_ROUTING hooks (hook.c; the load balancer's is
+ *   wk_ipvs_in6), then local_in (icmp6.c: echo answered, ND, the rest
  *   to the kernel) for one of our addresses; a link-local address not ours
  *   is the kernel's; anything else is forwarded (forward.c) when the port's
  *   forwarding switch is on, and goes to the kernel when it is off.
@@ -24,6 +24,7 @@
 #include "worker/ipvs/lb.h"
 #include "worker/l2/neigh.h"
 #include "worker/l3/hdr.h"
+#include "worker/l3/hook.h"
 #include "worker/l3/l3.h"
 #include "worker/worker.h"
 
@@ -167,8 +168,12 @@ wk_ipv6_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 		return wk_kernel(p); /* unicast IPv6 in a multicast frame */
 	if (wk_ip6_is_unspec(ip->src_addr))
 		return wk_drop(DPVS_DROP_IP6_SRC); /* :: only in DAD, to a multicast */
-	if (wk_ipvs_in6(ctx, m, p, &info, &v) != 0)
-		return v; /* PRE_ROUTING: the load balancer took it */
+	{
+		const struct wk_hook_pkt hp = { .port = p, .family = DPVS_AF_INET6, .ip6 = &info };
+
+		if (wk_prerouting(ctx, m, &hp, &v) != 0)
+			return v; /* PRE_ROUTING: a hook dropped or took it */
+	}
 	wk_ip_from_v6(&dst, ip->dst_addr);
 	if (wk_addr_is_ours(ctx->cfg, WK_PORT_NONE, &dst))
 		return wk_local_in6(ctx, m, p, &info);
