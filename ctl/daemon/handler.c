@@ -14,6 +14,7 @@
 #include "ctl/daemon/handler.h"
 #include "ctl/daemon/log.h"
 #include "ctl/daemon/port.h"
+#include "ctl/daemon/vlan.h"
 #include "ctl/daemon/reload.h"
 #include "ctl/daemon/show.h"
 
@@ -39,6 +40,7 @@ static const struct show_row show_table[] = {
 	{ DPVS__REQUEST__OP_WORKER_UPGRADE, ctl_worker_upgrade },
 	{ DPVS__REQUEST__OP_RELOAD, ctl_exec_reload },
 	{ DPVS__REQUEST__OP_PORT_SHOW, ctl_show_ports },
+	{ DPVS__REQUEST__OP_VLAN_SHOW, ctl_show_vlans },
 };
 
 /* One configuration request as one atomic change. */
@@ -102,6 +104,7 @@ ctl_request_readonly_ok(const Dpvs__Request *req)
 		DPVS__REQUEST__OP_LADDR_SHOW, DPVS__REQUEST__OP_ROUTE_SHOW,
 		DPVS__REQUEST__OP_CONN_SHOW, DPVS__REQUEST__OP_SAVE,
 		DPVS__REQUEST__OP_PORT_SHOW, DPVS__REQUEST__OP_TIMEOUT_SHOW,
+		DPVS__REQUEST__OP_VLAN_SHOW,
 	};
 	size_t i;
 
