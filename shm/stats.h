@@ -48,6 +48,7 @@
 	X(NO_MBUF, "no_mbuf")              /* mbuf pool empty */                \
 	X(TX_FULL, "tx_full")              /* tx queue full, or sent nothing */ \
 	X(TX_REFUSED, "tx_refused")        /* driver refused it, took others */ \
+	X(VLAN_NO_ROOM, "vlan_no_room")    /* no headroom for a VLAN tag */     \
 	X(BAD_PORT, "bad_port")            /* packet for an unknown port */    \
 	/* load balancer (worker/ipvs/ipvs.c, xmit_fnat.c, route.c, neigh_out.c) */ \
 	X(IP_FRAG, "ip_fragment")          /* tcp/udp fragment for the lb */    \
@@ -157,7 +158,10 @@
 	X(SYNPROXY_OPENED, "synproxy_opened") /* valid ACKs: connections made */\
 	X(SYNPROXY_RST, "synproxy_server_rst") /* the real server refused: RST \
 					    * to the client */ \
-	X(KNI_MIRROR, "kni_mirror")        /* forward2kni copies to the kernel */
+	X(KNI_MIRROR, "kni_mirror")        /* forward2kni copies to the kernel */\
+	X(VLAN_UNKNOWN, "vlan_unknown")    /* 802.1Q frames of an id no VLAN   \
+					    * interface has: to the port's     \
+					    * kernel interface, still tagged */
 
 #define DPVS_X_ENUM_DROP(n, s) DPVS_DROP_##n,
 enum dpvs_drop_reason { DPVS_DROP_REASONS(DPVS_X_ENUM_DROP) DPVS_DROP_MAX };
