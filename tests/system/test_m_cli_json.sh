@@ -92,6 +92,8 @@ ctl "$x" route add "198.30.$K.0/24" via "$(http_rs "$x" 1)" dev dpdk1 || fail "r
 ctl "$x" neigh add "fd00:18:$K::fe" lladdr 02:00:00:00:00:fe dev dpdk0 || fail "neigh add IPv6"
 ctl "$x" neigh add "198.19.$K.99" lladdr 02:00:00:00:00:99 dev dpdk1 || fail "neigh add IPv4"
 ctl "$x" port set dpdk1 forward on || fail "port set forward on"
+ctl "$x" vlan add dpdk0.100 dev dpdk0 id 100 || fail "vlan add"
+ctl "$x" addr add "198.32.$K.1/24" dev dpdk0.100 || fail "addr add on the VLAN"
 # health: the nat dest up, the dr dest down (cmd checks, no network needed)
 ctl "$x" check set -t "$V:8080" cmd "true" --interval 0.2 --timeout 1 --rise 1 --fall 1 ||
 	fail "check set up"
@@ -140,6 +142,9 @@ conforms laddr-show laddr show -u "$V:$LB_UDP_PORT" >/dev/null
 conforms port-show port show | jq -e 'map(.forward) == [false, true]' >/dev/null ||
 	fail "port show: forward not off on dpdk0, on on dpdk1"
 conforms port-show port show dpdk0 >/dev/null
+conforms vlan-show vlan show | jq -e '. == [{"name": "dpdk0.100", "dev": "dpdk0", "id": 100}]' \
+	>/dev/null || fail "vlan show: not dpdk0.100 on dpdk0 id 100"
+conforms vlan-show vlan show dpdk0.100 >/dev/null
 conforms version version >/dev/null
 conforms timeout-show timeout show | jq -e '."tcp.established" > 0 and .udp > 0' >/dev/null ||
 	fail "timeout show: no tcp.established or udp"

@@ -308,9 +308,17 @@ tx_store(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 	uint32_t slot;
 
 	if (p >= DPVS_IFACE_VLAN0) {
-		p = wk_if_ok(ctx, p) ? wk_vlan_tag(ctx, m, p) : WK_PORT_NONE;
+		/* a VLAN deleted since the packet was held: bad_port */
+		enum dpvs_drop_reason why = DPVS_DROP_BAD_PORT;
+
+		if (wk_if_ok(ctx, p)) {
+			why = DPVS_DROP_VLAN_NO_ROOM;
+			p = wk_vlan_tag(ctx, m, p);
+		} else {
+			p = WK_PORT_NONE;
+		}
 		if (p == WK_PORT_NONE) {
-			ctx->st->drop[DPVS_DROP_VLAN_NO_ROOM]++;
+			ctx->st->drop[why]++;
 			rte_pktmbuf_free(m);
 			return -1;
 		}
