@@ -54,6 +54,7 @@ _Static_assert(sizeof(struct dpvs_addr_entry) == 28, "dpvs_addr_entry layout");
  * index as they name a data port by its port index. */
 #define DPVS_CFG_VLANS         8      /* = DPVS_MAX_VLANS (layout.h checks) */
 #define DPVS_VLAN_NAME_LEN     16     /* with its NUL, as a Linux ifname */
+#define DPVS_VLAN_NAME_MAX     11     /* characters: "<name>.kni" fits too */
 struct dpvs_vlan_cfg {
 	char name[DPVS_VLAN_NAME_LEN];   /* "" = free slot */
 	uint16_t port;                   /* port index it is on */

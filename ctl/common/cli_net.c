@@ -318,9 +318,9 @@ CLI_LB_FN(ctl_cli_vlan_add)
 
 	if (argc != 5 || strcmp(argv[1], "dev") != 0 || strcmp(argv[3], "id") != 0)
 		return dpvs_errf(err, errlen, CTL_CLI_USAGE, "usage: vlan add NAME dev PORT id ID");
-	if (strlen(argv[0]) == 0 || strlen(argv[0]) >= 16)
-		return dpvs_errf(err, errlen, CTL_CLI_BADARG, "bad VLAN name \"%s\" (1..15 "
-				 "characters)", argv[0]);
+	if (strlen(argv[0]) == 0 || strlen(argv[0]) > 11)
+		return dpvs_errf(err, errlen, CTL_CLI_BADARG, "bad VLAN name \"%s\" (1..11 "
+				 "characters: its kernel interface is NAME.kni)", argv[0]);
 	errno = 0;
 	id = strtoul(argv[4], &end, 10);
 	if (argv[4][0] < '0' || argv[4][0] > '9' || *end != '\0' || errno != 0 || id < 1 ||

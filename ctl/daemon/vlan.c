@@ -130,9 +130,10 @@ vlan_name_check(const struct dpvs_root *root, const char *name, char *err, size_
 	size_t n = strnlen(name, DPVS_VLAN_NAME_LEN);
 	uint32_t i;
 
-	if (n == 0 || n >= DPVS_VLAN_NAME_LEN)
-		return dpvs_errf(err, errlen, -CTL_EINVAL, "bad VLAN name \"%.*s\" (1..%d characters)",
-				(int)n, name, DPVS_VLAN_NAME_LEN - 1);
+	if (n == 0 || n > DPVS_VLAN_NAME_MAX)
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "bad VLAN name \"%.*s\" (1..%d characters: "
+				"its kernel interface is NAME.kni)", (int)n, name,
+				DPVS_VLAN_NAME_MAX);
 	if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != n)
 		return dpvs_errf(err, errlen, -CTL_EINVAL,
 				"bad VLAN name \"%s\" (letters, digits, '.', '_', '-')", name);

@@ -9,10 +9,14 @@
 # for the VIP (answered by the worker on dpdk0.100, tagged), and 50 curl
 # requests each get an answer from a real server on dpdk1. The worker's
 # addresses on the port itself still answer untagged frames (a ping on the
-# wire). `vlan show` (text and --json) lists the VLAN; deleting it while
+# wire). The kernel's side of the VLAN is its own tap dpdk0.100.kni (made by
+# the bridge with the port's MAC): an address the kernel has there answers
+# the client's pings over VLAN 100, also after kill -9 of the bridge (the tap
+# and its address stay). `vlan show` (text and --json) lists the
+# VLAN; deleting it while
 # addresses are on it is refused; once the addresses and the VLAN are gone,
 # the tagged ARP for the VIP is no longer answered by the worker (counted
-# vlan_unknown, sent to the kernel).
+# vlan_unknown, sent to the kernel) and dpdk0.100.kni is gone.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lb_lib.sh"
 need_bins dpvs-primary dpvs-worker dpvs-ctl dpvs-kni-bridge dpvsctl
@@ -70,6 +74,33 @@ assert_eq "sources the servers saw" "$(laddr_of a) " \
 # the client's neighbour entry for the VIP is on vl100: the answers came tagged
 assert_contains "client's neighbour of the VIP" "dev vl100" "$(nsc a ip neigh show "$VIP")"
 
+# the exception path: the VLAN's own tap dpdk0.100.kni in the node's namespace,
+# with the port's MAC; the kernel's address on it answers the client over VLAN 100
+KVA="$VNET.3"
+wait_until 10 nsn a ip link show dpdk0.100.kni >/dev/null 2>&1 || fail "no dpdk0.100.kni in the node"
+assert_eq "dpdk0.100.kni's MAC is dpdk0.kni's" \
+	"$(nsn a cat /sys/class/net/dpdk0.kni/address)" "$(nsn a cat /sys/class/net/dpdk0.100.kni/address)"
+nsn a ip link set dpdk0.100.kni up || fail "dpdk0.100.kni up"
+nsn a ip addr add "$KVA/24" dev dpdk0.100.kni || fail "addr on dpdk0.100.kni"
+wait_until 10 nsc a ping -c 1 -W 1 "$KVA" || fail "the kernel's $KVA on dpdk0.100.kni does not answer over VLAN 100"
+nsc a ping -c 5 -i 0.1 -W 1 "$KVA" >"$T_DIR/ping-kva.out" 2>&1 ||
+	fail "pings to $KVA lost: $(tail -2 "$T_DIR/ping-kva.out")"
+log "ok: the kernel answers on dpdk0.100.kni: $(grep -o '[0-9]* received' "$T_DIR/ping-kva.out")"
+assert_contains "the kernel's neighbour of the client" "$VCLI" "$(nsn a ip neigh show dev dpdk0.100.kni)"
+
+# kill -9 of the bridge: the tap stays (persistent, the kernel's address on
+# it), the restarted bridge opens it again and the kernel answers again
+pidfile() { cat "$(rundir_of a)/$1.pid" 2>/dev/null; }
+old="$(pidfile bridge)"
+[ -n "$old" ] || fail "no bridge.pid"
+kill -9 "$old" || fail "kill -9 dpvs-kni-bridge"
+restarted() { local p; p="$(pidfile bridge)"; [ -n "$p" ] && [ "$p" != "$old" ] && kill -0 "$p" 2>/dev/null; }
+wait_until 10 restarted || fail "dpvs-kni-bridge not restarted"
+assert_contains "dpdk0.100.kni's address after the bridge's restart" "$KVA/24" \
+	"$(nsn a ip -4 addr show dev dpdk0.100.kni)"
+wait_until 10 nsc a ping -c 1 -W 1 "$KVA" || fail "$KVA does not answer after the restart of the bridge"
+log "ok: the kernel answers on dpdk0.100.kni after a restart of the bridge"
+
 out="$(ctl a vlan del dpdk0.100 2>&1)" && fail "vlan del with addresses on it succeeded"
 assert_contains "vlan del refused" "in use" "$out"
 
@@ -79,6 +110,8 @@ ctl a addr del "$VIP/32" dev dpdk0.100 || fail "addr del VIP"
 ctl a addr del "$VADDR/24" dev dpdk0.100 || fail "addr del"
 ctl a vlan del dpdk0.100 || fail "vlan del"
 assert_eq "vlan show after del" "" "$(ctl a vlan show)"
+tap_gone() { ! nsn a ip link show dpdk0.100.kni >/dev/null 2>&1; }
+wait_until 10 tap_gone || fail "dpdk0.100.kni still there after vlan del"
 vlan_unknown() { # the worker's vlan_unknown event counter
 	ctl a --json stats | jq -r '[.workers[0].events | if type == "array" then
 		(map({(.name): .value}) | add) else . end | .vlan_unknown // 0] | .[0]'

@@ -116,6 +116,7 @@ static const struct {
 	{ "vlan add v1 dev dpdk0 id 5\nvlan add v1 dev dpdk1 id 6\n", "vlan v1 exists already" },
 	{ "vlan add v1 dev dpdk0 id 5\nvlan add v2 dev dpdk0 id 5\n", "dpdk0 id 5 is v1 already" },
 	{ "vlan add dpdk1 dev dpdk0 id 5\n", "dpdk1 is a port" },
+	{ "vlan add abcdefghijkl dev dpdk0 id 5\n", "1..11 characters" },
 	{ "vlan add v1 dev dpdk0 id 5\naddr add 10.5.0.1/24 dev v1\nvlan del v1\n",
 	  "vlan v1 is in use (address 10.5.0.1 is on it)" },
 	{ "vlan add v1 dev dpdk0 id 5\nroute add 10.6.0.0/16 dev v1\nvlan del v1\n",
