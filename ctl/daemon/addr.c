@@ -10,8 +10,8 @@
 
 #include "ctl/daemon/addr.h"
 #include "ctl/daemon/err.h"
-#include "ctl/daemon/vlan.h"
 #include "ctl/daemon/lb.h"
+#include "ctl/daemon/vlan.h"
 #include "shm/lb_hash.h"
 
 const char *

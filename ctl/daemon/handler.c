@@ -14,9 +14,9 @@
 #include "ctl/daemon/handler.h"
 #include "ctl/daemon/log.h"
 #include "ctl/daemon/port.h"
-#include "ctl/daemon/vlan.h"
 #include "ctl/daemon/reload.h"
 #include "ctl/daemon/show.h"
+#include "ctl/daemon/vlan.h"
 
 struct show_row {
 	Dpvs__Request__OpCase op;

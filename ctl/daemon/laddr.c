@@ -12,8 +12,8 @@
 
 #include "ctl/daemon/addr.h"
 #include "ctl/daemon/err.h"
-#include "ctl/daemon/vlan.h"
 #include "ctl/daemon/lb.h"
+#include "ctl/daemon/vlan.h"
 
 /* Index in the laddr list of service slot si of ip, or -1. */
 static int

@@ -13,10 +13,10 @@
 #include "ctl/common/pb.h"
 #include "ctl/daemon/addr.h"
 #include "ctl/daemon/err.h"
-#include "ctl/daemon/vlan.h"
 #include "ctl/daemon/health.h"
 #include "ctl/daemon/lb.h"
 #include "ctl/daemon/show.h"
+#include "ctl/daemon/vlan.h"
 
 static void
 sum_row(struct ctl_lb_sum *s, const struct dpvs_lb_stats *r, uint32_t id)

@@ -17,8 +17,8 @@
 #include "ctl/common/pb.h"
 #include "ctl/daemon/addr.h"
 #include "ctl/daemon/err.h"
-#include "ctl/daemon/vlan.h"
 #include "ctl/daemon/show.h"
+#include "ctl/daemon/vlan.h"
 #include "shm/lb_hash.h"
 
 struct neigh_item {

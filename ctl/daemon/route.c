@@ -20,9 +20,9 @@
 
 #include "ctl/daemon/addr.h"
 #include "ctl/daemon/err.h"
-#include "ctl/daemon/vlan.h"
 #include "ctl/daemon/lb.h"
 #include "ctl/daemon/log.h"
+#include "ctl/daemon/vlan.h"
 #include "shm/lb_hash.h"
 
 static uint32_t

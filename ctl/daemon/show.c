@@ -8,8 +8,8 @@
 #include "ctl/common/version.h"
 #include "ctl/daemon/addr.h"
 #include "ctl/daemon/err.h"
-#include "ctl/daemon/vlan.h"
 #include "ctl/daemon/show.h"
+#include "ctl/daemon/vlan.h"
 
 const char *
 ctl_worker_state_name(uint32_t state)

@@ -12,8 +12,8 @@
 
 #include "ctl/daemon/addr.h"
 #include "ctl/daemon/err.h"
-#include "ctl/daemon/vlan.h"
 #include "ctl/daemon/lb.h"
+#include "ctl/daemon/vlan.h"
 
 static int
 sneigh_find(const struct dpvs_lb_tables *lb, const struct dpvs_ip *ip, uint16_t port)
