@@ -1,6 +1,7 @@
 /*
  * The exception bridge's pass over the ports (see bridge.h). Called only by
- * dpvs-kni-bridge's main loop; writes only root->bridge_stats.
+ * dpvs-kni-bridge's main loop; writes only root->bridge_stats. A VLAN
+ * interface's frames go to and come from its own tap (vtap.c).
  */
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
@@ -31,13 +32,16 @@ to_kernel(struct bridge_ctx *b, uint32_t p, struct rte_ring *r)
 	struct rte_mbuf *pkts[DPVS_BURST];
 	unsigned int n, sent;
 
+	unsigned int k;
+
 	n = dpvs_ring_dequeue_burst(r, (void **)pkts, DPVS_BURST);
 	if (n == 0)
 		return 0;
-	sent = rte_eth_tx_burst(b->shm->root->ports[p].kni_port_id, 0, pkts, (uint16_t)n);
-	if (sent < n) {
-		rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
-		st->to_kernel_drop += n - sent;
+	k = bridge_vtap_take(b, p, pkts, n); /* a VLAN's frames to its own tap */
+	sent = rte_eth_tx_burst(b->shm->root->ports[p].kni_port_id, 0, pkts, (uint16_t)k);
+	if (sent < k) {
+		rte_pktmbuf_free_bulk(&pkts[sent], k - sent);
+		st->to_kernel_drop += k - sent;
 	}
 	st->to_kernel += sent;
 	return n;
@@ -57,6 +61,7 @@ from_kernel(struct bridge_ctx *b, uint32_t p)
 	uint32_t w;
 
 	n = rte_eth_rx_burst(root->ports[p].kni_port_id, 0, pkts, DPVS_BURST);
+	n += bridge_vtap_read(b, p, pkts + n, DPVS_BURST - n);
 	if (n == 0)
 		return 0;
 	for (i = 0; i < n; i++) {
@@ -87,6 +92,7 @@ bridge_poll_once(struct bridge_ctx *b)
 	uint32_t nworkers = b->shm->root->conf.nworkers;
 	unsigned int moved = 0;
 
+	bridge_vtap_refresh(b);
 	for (p = 0; p < nports; p++) {
 		/* the priority classes (control, management) first */
 		for (w = 0; w < nworkers; w++)

@@ -15,14 +15,27 @@
 
 #include <stdint.h>
 
+#include <rte_mbuf.h>
+
 #include "shm/shm.h"
 
 #define BRIDGE_SLEEP_MIN_US 10u
 #define BRIDGE_SLEEP_MAX_US 1000u
 
+/* The kernel's tap of a VLAN interface (vtap.c); open = 0: none. */
+struct bridge_vtap {
+	int fd;
+	uint8_t open;
+	uint16_t port, vid;
+	uint32_t failed;         /* attempts to make it that failed */
+	char name[DPVS_VLAN_NAME_LEN];
+};
+
 struct bridge_ctx {
 	struct dpvs_shm *shm;
 	uint32_t sleep_us;       /* current idle sleep, 0 after work */
+	uint64_t vtap_version;   /* config set version the taps follow */
+	struct bridge_vtap vtap[DPVS_MAX_VLANS]; /* by VLAN slot */
 };
 
 /* flow.c: the hash of the flow of a frame the kernel wrote (TCP: addresses
@@ -42,6 +55,21 @@ uint32_t bridge_flow_worker(const struct dpvs_root *root, uint32_t nworkers, uin
 /* The next idle sleep after a pass that moved `moved` packets: 0 after work,
  * else 10 us doubling up to 1 ms. */
 uint32_t bridge_next_sleep_us(uint32_t prev_us, unsigned int moved);
+
+/* vtap.c: make and remove the VLAN interfaces' taps ("<name>.kni") as the
+ * active config set's vlans[] say (once per config version). */
+void bridge_vtap_refresh(struct bridge_ctx *b);
+/* vtap.c: remove every tap (the bridge stops cleanly). */
+void bridge_vtap_close_all(struct bridge_ctx *b);
+/* vtap.c: write the frames of pkts[0, n) (port p's rings) tagged with the id
+ * of a VLAN tap into that tap without the tag (counted, freed); the others
+ * stay, moved to the front. Returns how many stay. */
+unsigned int bridge_vtap_take(struct bridge_ctx *b, uint32_t p, struct rte_mbuf **pkts,
+			      unsigned int n);
+/* vtap.c: up to max frames the kernel wrote into the VLAN taps of port p,
+ * tagged with their VLAN's id, in new mbufs. */
+unsigned int bridge_vtap_read(struct bridge_ctx *b, uint32_t p, struct rte_mbuf **pkts,
+			      unsigned int max);
 
 /* One pass over every port, both directions. Returns the packets moved. */
 unsigned int bridge_poll_once(struct bridge_ctx *b);

@@ -126,6 +126,7 @@ main(int argc, char **argv)
 	BLOG(INFO, "bridging %u ports for node '%s'", shm.root->conf.nports, prefix);
 	run(&b);
 	BLOG(INFO, "stopping");
+	bridge_vtap_close_all(&b); /* the node stops: its VLAN taps go */
 	rte_eal_cleanup();
 	return 0;
 }

@@ -29,7 +29,8 @@
 /* An address of the node on one of its ports. */
 struct dpvs_addr_entry {
 	struct dpvs_ip addr;
-	uint16_t port;            /* port index in dpvs_root.ports */
+	uint16_t port;            /* interface index: a port index in
+				   * dpvs_root.ports, or a VLAN's (above) */
 	uint8_t prefixlen;
 	uint8_t flags;
 	uint32_t pad;
@@ -46,6 +47,22 @@ _Static_assert(sizeof(struct dpvs_addr_entry) == 28, "dpvs_addr_entry layout");
 #define DPVS_PORT_CFG_FORWARD2KNI 0x2u /* a copy of every frame the port
 				       * receives to its kernel interface */
 
+/* The VLAN interfaces of the running configuration (`dpvsctl vlan add NAME
+ * dev PORT id ID`), vlans[] of a set, one slot each. The interface of slot s
+ * has the interface index DPVS_MAX_PORTS + s (layout.h: DPVS_IFACE_VLAN0):
+ * addresses, routes, local addresses and static neighbours name it by that
+ * index as they name a data port by its port index. */
+#define DPVS_CFG_VLANS         8      /* = DPVS_MAX_VLANS (layout.h checks) */
+#define DPVS_VLAN_NAME_LEN     16     /* with its NUL, as a Linux ifname */
+#define DPVS_VLAN_NAME_MAX     11     /* characters: "<name>.kni" fits too */
+struct dpvs_vlan_cfg {
+	char name[DPVS_VLAN_NAME_LEN];   /* "" = free slot */
+	uint16_t port;                   /* port index it is on */
+	uint16_t vid;                    /* 802.1Q id, 1..4094 */
+	uint32_t pad;
+};
+_Static_assert(sizeof(struct dpvs_vlan_cfg) == 24, "dpvs_vlan_cfg layout");
+
 /* The head of a config set memzone; its tables follow (offsets in lb). */
 struct dpvs_config_set {
 	uint32_t magic;           /* DPVS_CFG_MAGIC once formatted */
@@ -55,6 +72,7 @@ struct dpvs_config_set {
 	uint32_t naddrs;          /* addrs[] is dense: entries in use */
 	uint32_t pad;
 	uint32_t port_flags[DPVS_CFG_PORTS]; /* DPVS_PORT_CFG_* per port index */
+	struct dpvs_vlan_cfg vlans[DPVS_CFG_VLANS];
 	struct dpvs_lb_tables lb;  /* services, dests, routes, ... (shm/lb.h) */
 };
 

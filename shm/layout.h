@@ -44,9 +44,14 @@
 #include "capture.h"
 
 #define DPVS_SHM_MAGIC      0x4d535044u /* "DPSM" */
-#define DPVS_LAYOUT_VERSION 11
+#define DPVS_LAYOUT_VERSION 12
 
 #define DPVS_MAX_PORTS   8
+/* Interface indices: data ports 0..DPVS_MAX_PORTS-1, then the VLAN slots of
+ * the config set (config.h: vlans[s] is DPVS_IFACE_VLAN0 + s). */
+#define DPVS_MAX_VLANS   8
+#define DPVS_IFACE_VLAN0 DPVS_MAX_PORTS
+#define DPVS_MAX_IFACES  (DPVS_MAX_PORTS + DPVS_MAX_VLANS)
 #define DPVS_MAX_WORKERS 16
 #define DPVS_BURST       32
 #define DPVS_TXBUF_LEN   64
@@ -168,6 +173,7 @@ struct dpvs_port_info {
 #define DPVS_PORT_F_FORWARD     0x2u  /* dpvs.conf forward = on: the default of
 				       * the config sets' DPVS_PORT_CFG_FORWARD */
 _Static_assert(DPVS_MAX_PORTS == DPVS_CFG_PORTS, "config sets have a flag word per port");
+_Static_assert(DPVS_MAX_VLANS == DPVS_CFG_VLANS, "config sets have a slot per VLAN");
 
 enum dpvs_worker_state {
 	DPVS_WORKER_STOPPED = 0,  /* never started or stopped on purpose */

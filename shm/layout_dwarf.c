@@ -26,6 +26,7 @@ struct dpvs_worker_stats *dpvs_dwarf_worker_stats;
 struct dpvs_bridge_stats *dpvs_dwarf_bridge_stats;
 struct dpvs_config *dpvs_dwarf_config;
 struct dpvs_config_set *dpvs_dwarf_config_set;
+struct dpvs_vlan_cfg *dpvs_dwarf_vlan_cfg;
 struct dpvs_lb_tables *dpvs_dwarf_lb_tables;
 struct dpvs_addr_entry *dpvs_dwarf_addr_entry;
 struct dpvs_service *dpvs_dwarf_service;

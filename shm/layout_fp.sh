@@ -21,7 +21,7 @@ obj="$1"
 out="$2"
 STRUCTS="dpvs_root dpvs_global_conf dpvs_port_info dpvs_kni_prio dpvs_liveness dpvs_sup_cmd
 dpvs_worker_slot dpvs_worker_sup dpvs_worker_self dpvs_worker_stats dpvs_bridge_stats
-dpvs_config dpvs_config_set dpvs_lb_tables dpvs_addr_entry dpvs_service dpvs_svc_laddr
+dpvs_config dpvs_config_set dpvs_vlan_cfg dpvs_lb_tables dpvs_addr_entry dpvs_service dpvs_svc_laddr
 dpvs_dest dpvs_route dpvs_static_neigh dpvs_addr_ix dpvs_laddr_drain dpvs_check
 dpvs_acl_entry dpvs_acl_svc dpvs_rate dpvs_rate_param dpvs_meter_row
 dpvs_layout_ints dpvs_worker_region dpvs_neigh dpvs_txbuf dpvs_neigh_hold dpvs_sched_state dpvs_lb_stats

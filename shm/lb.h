@@ -264,13 +264,13 @@ struct dpvs_route {
 	struct dpvs_ip gw;                 /* family NONE when directly connected */
 	uint8_t prefixlen;
 	uint8_t flags;                     /* DPVS_ROUTE_F_* */
-	uint16_t port;                     /* port index */
+	uint16_t port;                     /* interface index (layout.h) */
 	uint32_t seq;                      /* add order (show and save list by it) */
 };
 
 struct dpvs_static_neigh {
 	struct dpvs_ip ip;
-	uint16_t port;                     /* port index */
+	uint16_t port;                     /* interface index (layout.h) */
 	uint8_t mac[DPVS_ETHER_LEN];
 };
 
@@ -290,10 +290,11 @@ enum { DPVS_AIX_LADDR_TCP, DPVS_AIX_LADDR_UDP, DPVS_AIX_VIP_TCP, DPVS_AIX_VIP_UD
 
 struct dpvs_addr_ix {
 	struct dpvs_ip ip;                 /* family DPVS_AF_NONE: empty slot */
-	uint8_t ports;                     /* bit p: a node address on port index p */
+	uint16_t ports;                    /* bit i: a node address on interface i
+					    * (a port or a VLAN, layout.h) */
 	uint8_t lb;                        /* DPVS_ADDR_IX_* */
+	uint8_t pad;
 	uint16_t n[DPVS_AIX_N];            /* users of each DPVS_ADDR_IX_* bit */
-	uint16_t pad;
 };
 _Static_assert(sizeof(struct dpvs_addr_ix) == 32, "dpvs_addr_ix layout");
 

@@ -48,6 +48,7 @@
 	X(NO_MBUF, "no_mbuf")              /* mbuf pool empty */                \
 	X(TX_FULL, "tx_full")              /* tx queue full, or sent nothing */ \
 	X(TX_REFUSED, "tx_refused")        /* driver refused it, took others */ \
+	X(VLAN_NO_ROOM, "vlan_no_room")    /* no headroom for a VLAN tag */     \
 	X(BAD_PORT, "bad_port")            /* packet for an unknown port */    \
 	/* load balancer (worker/ipvs/ipvs.c, xmit_fnat.c, route.c, neigh_out.c) */ \
 	X(IP_FRAG, "ip_fragment")          /* tcp/udp fragment for the lb */    \
@@ -180,7 +181,10 @@
 					    * (a retransmission: again) */     \
 	X(TOA_ADDED, "toa_added")          /* TOA options put in */             \
 	X(TOA_NO_ROOM, "toa_no_room")      /* a segment left without it: no    \
-					    * option space, MTU or headroom */
+					    * option space, MTU or headroom */ \
+	X(VLAN_UNKNOWN, "vlan_unknown")    /* 802.1Q frames of an id no VLAN   \
+					    * interface has: to the port's     \
+					    * kernel interface, still tagged */
 
 /* The PRE_ROUTING hooks of the IPv4 and IPv6 stages in priority order
  * (worker/l3/hook.c, the seed's INET_HOOK_PRE_ROUTING list), each with a

@@ -119,7 +119,9 @@ wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err
 		ctx->port_index[pi->port_id] = (uint8_t)p;
 		ctx->rx_max_len[p] = pi->mtu != 0 ? (uint32_t)pi->mtu + RTE_ETHER_HDR_LEN : 0;
 		ctx->tx_mtu[p] = pi->mtu != 0 ? pi->mtu : UINT32_MAX;
+		ctx->if_port[p] = p;
 	}
+	wk_if_refresh(ctx);
 	wk_kni_init(ctx);
 	for (p = 0; p < conf->nworkers; p++)
 		if (p != id && (shm->arp[p][id] == NULL || shm->arp[id][p] == NULL ||
@@ -127,6 +129,32 @@ wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err
 			return dpvs_errf(err, errlen, -ENOENT,
 					"rings between workers %u and %u are missing", id, p);
 	return 0;
+}
+
+void
+wk_if_refresh(struct wk_ctx *ctx)
+{
+	const struct dpvs_config_set *cfg = ctx->cfg;
+	uint64_t v = cfg->version * 2 + (cfg->copy & 1);
+	uint16_t s, i, p;
+
+	if (v == ctx->if_version && ctx->if_version != 0)
+		return;
+	ctx->if_version = v;
+	for (s = 0; s < DPVS_MAX_VLANS; s++) {
+		const struct dpvs_vlan_cfg *vl = &cfg->vlans[s];
+
+		i = DPVS_IFACE_VLAN0 + s;
+		p = vl->port;
+		if (vl->name[0] == '\0' || p >= ctx->nports || vl->vid == 0 || vl->vid > 4094) {
+			ctx->if_vid[i] = 0;
+			continue;
+		}
+		ctx->if_port[i] = p;
+		ctx->mac[i] = ctx->mac[p];
+		ctx->tx_mtu[i] = ctx->tx_mtu[p];
+		ctx->if_vid[i] = vl->vid;
+	}
 }
 
 void

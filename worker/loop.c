@@ -31,6 +31,7 @@ wk_loop_once(struct wk_ctx *ctx)
 
 	wk_capture_poll(ctx);
 	ctx->cfg = dpvs_config_active(ctx->shm);
+	wk_if_refresh(ctx); /* a VLAN interface added or removed */
 	ctx->now_ns = ctx->fixed_now_ns != 0 ? ctx->fixed_now_ns : dpvs_now_ns();
 	for (p = 0; p < ctx->nports; p++)
 		work += wk_rx_port(ctx, p);

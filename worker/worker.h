@@ -100,12 +100,19 @@ struct wk_ctx {
 	const struct dpvs_config_set *cfg;    /* loaded once per loop iteration */
 	struct rte_mempool *pool;
 	uint16_t port_id[DPVS_MAX_PORTS];     /* ethdev id per port index */
-	struct rte_ether_addr mac[DPVS_MAX_PORTS];
+	/* Arrays [DPVS_MAX_IFACES] are indexed by interface: the data ports,
+	 * then the VLAN slots of the active config set (shm/layout.h), whose
+	 * entries wk_if_refresh() copies from their port (mac, tx_mtu). */
+	struct rte_ether_addr mac[DPVS_MAX_IFACES];
+	uint16_t if_port[DPVS_MAX_IFACES];    /* the port an interface is on */
+	uint16_t if_vid[DPVS_MAX_IFACES];     /* its 802.1Q id; 0: a port, or a
+					       * free VLAN slot */
+	uint64_t if_version;                  /* config set version they follow */
 	uint8_t port_index[RTE_MAX_ETHPORTS]; /* ethdev id -> port index or WK_PORT_NONE */
 	uint16_t tx_stalls[DPVS_MAX_PORTS];   /* consecutive flushes that sent nothing */
 	uint32_t rx_max_len[DPVS_MAX_PORTS];  /* longest frame taken in (MTU + L2 header);
 					       * 0 = not checked */
-	uint32_t tx_mtu[DPVS_MAX_PORTS];      /* longest IP packet sent (the port's MTU);
+	uint32_t tx_mtu[DPVS_MAX_IFACES];     /* longest IP packet sent (the port's MTU);
 					       * UINT32_MAX = not checked */
 	uint64_t tx_verdict[DPVS_MAX_PORTS];  /* tx buffer slots holding a received
 					       * packet whose verdict is counted when
@@ -126,6 +133,25 @@ struct wk_ctx {
 	uint64_t tsc_mult;                    /* TSC cycles per ns, << 32: now_ns in the
 					       * rte_meter time unit (ipvs/rate.c) */
 } __rte_cache_aligned;
+
+/* Is i an interface packets may go out of: a data port, or a VLAN of the
+ * active config set? */
+static inline int
+wk_if_ok(const struct wk_ctx *ctx, uint16_t i)
+{
+	return i < ctx->nports ||
+	       (i >= DPVS_IFACE_VLAN0 && i < DPVS_MAX_IFACES && ctx->if_vid[i] != 0);
+}
+
+/* ctx.c: follow the VLAN interfaces of the active config set (ctx->cfg) when
+ * its version changed: if_port[], if_vid[], mac[], tx_mtu[] of the slots. */
+void wk_if_refresh(struct wk_ctx *ctx);
+/* eth.c: the interface m was received on (m->port, and the VLAN id the eth
+ * stage took off into m->vlan_tci), or WK_PORT_NONE. */
+uint16_t wk_rx_iface(const struct wk_ctx *ctx, const struct rte_mbuf *m);
+/* tx.c: put the tag of VLAN interface i on m; the port to send it on, or
+ * WK_PORT_NONE (no headroom: the caller drops it, vlan_no_room). */
+uint16_t wk_vlan_tag(const struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t i);
 
 /* ctx.c: build the context of worker `id`; 0 or -errno with a message. */
 int wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err,

@@ -312,6 +312,9 @@ static const struct cli_command cli_commands[] = {
 	{ "neigh", "del", ctl_cli_neigh_del, "neigh del ADDR dev PORT", true, false },
 	{ "port", "set", ctl_cli_port_set, "port set PORT forward|forward2kni on|off", true, false },
 	{ "port", "show", ctl_cli_port_show, "port show [PORT]", false, true },
+	{ "vlan", "add", ctl_cli_vlan_add, "vlan add NAME dev PORT id ID", true, false },
+	{ "vlan", "del", ctl_cli_vlan_del, "vlan del NAME", true, false },
+	{ "vlan", "show", ctl_cli_vlan_show, "vlan show [NAME]", false, true },
 	{ "conn", "show", ctl_cli_conn_show, "conn show", false, true },
 	{ "--set", NULL, ctl_cli_timeout_ipvs, "--set TCP TCPFIN UDP   (timeouts in seconds; 0: "
 	  "unchanged)", true, false },

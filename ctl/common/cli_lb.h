@@ -46,6 +46,9 @@ CLI_LB_FN(ctl_cli_neigh_add);   /* neigh add IP lladdr MAC dev PORT */
 CLI_LB_FN(ctl_cli_neigh_del);   /* neigh del IP dev PORT */
 CLI_LB_FN(ctl_cli_port_set);    /* port set PORT KEY on|off */
 CLI_LB_FN(ctl_cli_port_show);   /* port show [PORT] */
+CLI_LB_FN(ctl_cli_vlan_add);    /* vlan add NAME dev PORT id ID */
+CLI_LB_FN(ctl_cli_vlan_del);    /* vlan del NAME */
+CLI_LB_FN(ctl_cli_vlan_show);   /* vlan show [NAME] */
 
 /* health checks (cli_check.c) */
 CLI_LB_FN(ctl_cli_check_set);   /* check set -t|-u VIP:PORT [-r RS[:PORT]] TYPE [...] */

@@ -3,6 +3,7 @@
  * laddr add|del|show, route add|del|show, neigh add|del, port set|show.
  * Pure: argv in, a Request member out, messages in the caller's buffer.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -304,5 +305,72 @@ CLI_LB_FN(ctl_cli_port_show)
 		m->dev = ctl_pb_strdup(argv[0]);
 	req->port_show = m;
 	req->op_case = DPVS__REQUEST__OP_PORT_SHOW;
+	return CTL_CLI_OK;
+}
+
+/* vlan add NAME dev PORT id ID */
+CLI_LB_FN(ctl_cli_vlan_add)
+{
+	Dpvs__Vlan *m;
+	char *dev = (char *)"", *end;
+	unsigned long id;
+	int rc;
+
+	if (argc != 5 || strcmp(argv[1], "dev") != 0 || strcmp(argv[3], "id") != 0)
+		return dpvs_errf(err, errlen, CTL_CLI_USAGE, "usage: vlan add NAME dev PORT id ID");
+	if (strlen(argv[0]) == 0 || strlen(argv[0]) > 11)
+		return dpvs_errf(err, errlen, CTL_CLI_BADARG, "bad VLAN name \"%s\" (1..11 "
+				 "characters: its kernel interface is NAME.kni)", argv[0]);
+	errno = 0;
+	id = strtoul(argv[4], &end, 10);
+	if (argv[4][0] < '0' || argv[4][0] > '9' || *end != '\0' || errno != 0 || id < 1 ||
+	    id > 4094)
+		return dpvs_errf(err, errlen, CTL_CLI_BADARG, "vlan %s: id \"%s\" out of 1..4094",
+				 argv[0], argv[4]);
+	rc = cli_devname(argv[2], &dev, err, errlen);
+	if (rc != CTL_CLI_OK)
+		return rc;
+	m = ctl_pb_alloc(sizeof(*m));
+	dpvs__vlan__init(m);
+	m->name = ctl_pb_strdup(argv[0]);
+	m->dev = dev;
+	m->id = (uint32_t)id;
+	req->vlan_add = m;
+	req->op_case = DPVS__REQUEST__OP_VLAN_ADD;
+	return CTL_CLI_OK;
+}
+
+/* vlan del NAME */
+CLI_LB_FN(ctl_cli_vlan_del)
+{
+	Dpvs__Vlan *m;
+
+	if (argc != 1)
+		return dpvs_errf(err, errlen, CTL_CLI_USAGE, "usage: vlan del NAME");
+	if (strlen(argv[0]) == 0 || strlen(argv[0]) >= 16)
+		return dpvs_errf(err, errlen, CTL_CLI_BADARG, "bad VLAN name \"%s\"", argv[0]);
+	m = ctl_pb_alloc(sizeof(*m));
+	dpvs__vlan__init(m);
+	m->name = ctl_pb_strdup(argv[0]);
+	req->vlan_del = m;
+	req->op_case = DPVS__REQUEST__OP_VLAN_DEL;
+	return CTL_CLI_OK;
+}
+
+/* vlan show [NAME] */
+CLI_LB_FN(ctl_cli_vlan_show)
+{
+	Dpvs__VlanShow *m;
+
+	if (argc > 1)
+		return dpvs_errf(err, errlen, CTL_CLI_USAGE, "unexpected word \"%s\"", argv[1]);
+	if (argc == 1 && (strlen(argv[0]) == 0 || strlen(argv[0]) >= 16))
+		return dpvs_errf(err, errlen, CTL_CLI_BADARG, "bad VLAN name \"%s\"", argv[0]);
+	m = ctl_pb_alloc(sizeof(*m));
+	dpvs__vlan_show__init(m);
+	if (argc == 1)
+		m->name = ctl_pb_strdup(argv[0]);
+	req->vlan_show = m;
+	req->op_case = DPVS__REQUEST__OP_VLAN_SHOW;
 	return CTL_CLI_OK;
 }

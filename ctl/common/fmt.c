@@ -257,6 +257,30 @@ fmt_ports(FILE *out, const Dpvs__PortList *l, bool json)
 	}
 }
 
+/* vlan show: docs/schema/vlan-show.json; text "dpdk0.100 dev dpdk0 id 100" */
+static void
+fmt_vlans(FILE *out, const Dpvs__VlanList *l, bool json)
+{
+	json_t *arr, *o;
+	size_t i;
+
+	if (json) {
+		arr = ctl_json_arr();
+		for (i = 0; i < l->n_vlans; i++) {
+			o = ctl_json_obj();
+			ctl_json_set(o, "name", ctl_json_str(l->vlans[i]->name));
+			ctl_json_set(o, "dev", ctl_json_str(l->vlans[i]->dev));
+			ctl_json_set(o, "id", ctl_json_u64(l->vlans[i]->id));
+			ctl_json_push(arr, o);
+		}
+		ctl_json_print(out, arr);
+		return;
+	}
+	for (i = 0; i < l->n_vlans; i++)
+		fprintf(out, "%s dev %s id %u\n", l->vlans[i]->name, l->vlans[i]->dev,
+			l->vlans[i]->id);
+}
+
 void
 ctl_fmt_response(FILE *out, const Dpvs__Response *resp, bool json)
 {
@@ -302,6 +326,9 @@ ctl_fmt_response(FILE *out, const Dpvs__Response *resp, bool json)
 		break;
 	case DPVS__RESPONSE__PAYLOAD_ACLS:
 		ctl_fmt_acls(out, resp->acls, json);
+		break;
+	case DPVS__RESPONSE__PAYLOAD_VLANS:
+		fmt_vlans(out, resp->vlans, json);
 		break;
 	default:
 		if (!json && resp->message != NULL && resp->message[0] != '\0') {

@@ -11,6 +11,7 @@
 #include "ctl/daemon/addr.h"
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/lb.h"
+#include "ctl/daemon/vlan.h"
 #include "shm/lb_hash.h"
 
 const char *
@@ -84,7 +85,8 @@ ctl_addr_find(const struct dpvs_config_set *set, const struct dpvs_ip *ip)
 
 /* Checks shared by add and del: family, port, prefix length. */
 static int
-addr_check(const struct dpvs_root *root, const struct dpvs_addr_entry *a, char *err,
+addr_check(const struct dpvs_config_set *set, const struct dpvs_root *root,
+	   const struct dpvs_addr_entry *a, char *err,
 	   size_t errlen)
 {
 	static const uint8_t zero[16];
@@ -104,8 +106,8 @@ addr_check(const struct dpvs_root *root, const struct dpvs_addr_entry *a, char *
 	if (a->prefixlen > maxlen)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "bad prefix length %u for %s (0..%u)",
 				a->prefixlen, ctl_ip_str(&a->addr, s, sizeof(s)), maxlen);
-	if (a->port >= root->conf.nports || a->port >= DPVS_MAX_PORTS)
-		return dpvs_errf(err, errlen, -CTL_ENOPORT, "no port with index %u", a->port);
+	if (!ctl_iface_ok(set, root, a->port))
+		return dpvs_errf(err, errlen, -CTL_ENOPORT, "no port or VLAN with index %u", a->port);
 	return 0;
 }
 
@@ -149,7 +151,7 @@ addr_add_check_conflicts(const struct dpvs_config_set *set, const struct dpvs_ro
 		if (dpvs_ip_equal(&sn[i].ip, &a->addr))
 			return dpvs_errf(err, errlen, -CTL_EINVAL,
 					"%s is a static neighbour on %s; neigh del it first", s,
-					root->ports[sn[i].port % DPVS_MAX_PORTS].name);
+					ctl_iface_name(set, root, sn[i].port));
 	ctl_ip_net(&a->addr, a->prefixlen, &net);
 	for (i = 0; i < lb->caps.routes; i++) {
 		const struct dpvs_route *r = &dpvs_lb_routes(lb)[i];
@@ -196,7 +198,7 @@ ctl_addr_add(struct dpvs_config_set *set, const struct dpvs_root *root,
 	struct dpvs_addr_entry e;
 	int rc, i;
 
-	rc = addr_check(root, a, err, errlen);
+	rc = addr_check(set, root, a, err, errlen);
 	if (rc == 0)
 		rc = addr_check_host(&a->addr, err, errlen);
 	if (rc != 0)
@@ -210,7 +212,7 @@ ctl_addr_add(struct dpvs_config_set *set, const struct dpvs_root *root,
 	if (i >= 0)
 		return dpvs_errf(err, errlen, -CTL_EEXIST, "%s is already on %s",
 				ctl_ip_str(&a->addr, s, sizeof(s)),
-				root->ports[dpvs_cfg_addrs(set)[i].port].name);
+				ctl_iface_name(set, root, dpvs_cfg_addrs(set)[i].port));
 	if (set->naddrs >= set->lb.caps.addrs)
 		return dpvs_errf(err, errlen, -CTL_EFULL,
 				"address table is full (%u entries: [tables] addresses in "
@@ -269,13 +271,13 @@ ctl_addr_del(struct dpvs_config_set *set, const struct dpvs_root *root,
 	char s[INET6_ADDRSTRLEN];
 	int rc, i;
 
-	rc = addr_check(root, a, err, errlen);
+	rc = addr_check(set, root, a, err, errlen);
 	if (rc != 0)
 		return rc;
 	i = ctl_addr_find(set, &a->addr);
 	if (i < 0 || addrs[i].port != a->port)
 		return dpvs_errf(err, errlen, -CTL_ENOENT, "%s is not on %s",
-				ctl_ip_str(&a->addr, s, sizeof(s)), root->ports[a->port].name);
+				ctl_ip_str(&a->addr, s, sizeof(s)), ctl_iface_name(set, root, a->port));
 	rc = addr_del_check_users(set, root, i, err, errlen);
 	if (rc != 0)
 		return rc;

@@ -19,7 +19,7 @@ struct apply_row {
 
 int
 ctl_addr_from_msg(const struct dpvs_root *root, const Dpvs__Addr *m, struct dpvs_addr_entry *e,
-		  char *err, size_t errlen)
+		  char *ifname, char *err, size_t errlen)
 {
 	int port;
 
@@ -39,7 +39,7 @@ ctl_addr_from_msg(const struct dpvs_root *root, const Dpvs__Addr *m, struct dpvs
 	e->prefixlen = (uint8_t)m->prefixlen;
 	if (m->dev == NULL || m->dev[0] == '\0')
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "missing port name");
-	port = ctl_port_find(root, m->dev, err, errlen);
+	port = ctl_iface_parse(root, m->dev, ifname, err, errlen);
 	if (port < 0)
 		return port;
 	e->port = (uint16_t)port;
@@ -54,7 +54,7 @@ op_addr(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_op *o
 	return ctl_addr_from_msg(root,
 				 req->op_case == DPVS__REQUEST__OP_ADDR_ADD ? req->addr_add :
 									      req->addr_del,
-				 &op->u.addr, err, errlen);
+				 &op->u.addr, op->ifname, err, errlen);
 }
 
 static int
@@ -63,6 +63,24 @@ op_port(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_op *o
 {
 	op->kind = CTL_OP_PORT_SET;
 	return ctl_port_args_from_msg(root, req->port_set, &op->u.port, err, errlen);
+}
+
+static int
+op_vlan(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_op *op, char *err,
+	size_t errlen)
+{
+	int rc;
+
+	if (req->op_case == DPVS__REQUEST__OP_VLAN_DEL) {
+		op->kind = CTL_OP_VLAN_DEL;
+		return ctl_vlan_args_from_msg(root, req->vlan_del, &op->u.vlan, err, errlen);
+	}
+	op->kind = CTL_OP_VLAN_ADD;
+	rc = ctl_vlan_args_from_msg(root, req->vlan_add, &op->u.vlan, err, errlen);
+	if (rc == 0 && op->u.vlan.port < 0)
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "vlan %s: missing \"dev PORT\"",
+				op->u.vlan.name);
+	return rc;
 }
 
 static const struct apply_row apply_table[] = {
@@ -86,6 +104,8 @@ static const struct apply_row apply_table[] = {
 	{ DPVS__REQUEST__OP_TIMEOUT_SET, ctl_op_timeout },
 	{ DPVS__REQUEST__OP_ACL_ADD, ctl_op_acl },
 	{ DPVS__REQUEST__OP_ACL_DEL, ctl_op_acl },
+	{ DPVS__REQUEST__OP_VLAN_ADD, op_vlan },
+	{ DPVS__REQUEST__OP_VLAN_DEL, op_vlan },
 };
 
 static const struct apply_row *

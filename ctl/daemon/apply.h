@@ -28,9 +28,11 @@ int ctl_op_from_request(const struct dpvs_root *root, const Dpvs__Request *req,
 int ctl_apply_request(struct dpvs_config_set *set, const struct dpvs_root *root,
 		      const Dpvs__Request *req, char *err, size_t errlen);
 
-/* Validate an Addr message and turn it into a table entry (port resolved). */
+/* Validate an Addr message and turn it into a table entry (a port resolved;
+ * another dev name copied to ifname, DPVS_VLAN_NAME_LEN bytes, and resolved
+ * when applied: vlan.h). */
 int ctl_addr_from_msg(const struct dpvs_root *root, const Dpvs__Addr *m,
-		      struct dpvs_addr_entry *e, char *err, size_t errlen);
+		      struct dpvs_addr_entry *e, char *ifname, char *err, size_t errlen);
 
 /* Rows of the apply table for the load balancer (apply_lb.c): one per
  * object, for its add / edit / del requests. */

@@ -76,15 +76,16 @@ key_from_msg(const struct dpvs_root *root, const Dpvs__SvcKey *m, struct ctl_svc
 	return rc;
 }
 
-/* Port index of an optional dev name: -1 when absent. */
+/* Interface index of an optional dev name: -1 when absent; a name that is
+ * no port is kept in ifname for the set to resolve (vlan.h). */
 static int
-dev_from_msg(const struct dpvs_root *root, const char *dev, int *port, char *err,
-	     size_t errlen)
+dev_from_msg(const struct dpvs_root *root, const char *dev, int *port, char *ifname,
+	     char *err, size_t errlen)
 {
 	*port = -1;
 	if (dev == NULL || dev[0] == '\0')
 		return 0;
-	*port = ctl_port_find(root, dev, err, errlen);
+	*port = ctl_iface_parse(root, dev, ifname, err, errlen);
 	return *port < 0 ? *port : 0;
 }
 
@@ -243,7 +244,7 @@ ctl_op_laddr(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_
 	if (rc == 0)
 		rc = ip_from_msg(m->address, &a.addr, 0, "local address", err, errlen);
 	if (rc == 0)
-		rc = dev_from_msg(root, m->dev, &a.port, err, errlen);
+		rc = dev_from_msg(root, m->dev, &a.port, op->ifname, err, errlen);
 	if (rc != 0)
 		return rc;
 	op->kind = req->op_case == DPVS__REQUEST__OP_LADDR_ADD ? CTL_OP_LADDR_ADD :
@@ -268,7 +269,7 @@ ctl_op_route(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_
 	if (rc == 0)
 		rc = ip_from_msg(m->gateway, &a.gw, 1, "gateway", err, errlen);
 	if (rc == 0)
-		rc = dev_from_msg(root, m->dev, &a.port, err, errlen);
+		rc = dev_from_msg(root, m->dev, &a.port, op->ifname, err, errlen);
 	if (rc != 0)
 		return rc;
 	if (m->prefixlen > 128)
@@ -294,7 +295,7 @@ ctl_op_sneigh(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "missing neighbour");
 	rc = ip_from_msg(m->address, &a.ip, 0, "neighbour address", err, errlen);
 	if (rc == 0)
-		rc = dev_from_msg(root, m->dev, &a.port, err, errlen);
+		rc = dev_from_msg(root, m->dev, &a.port, op->ifname, err, errlen);
 	if (rc != 0)
 		return rc;
 	if (a.port < 0)

@@ -39,10 +39,55 @@ ctl_oplist_free(struct ctl_oplist *l)
 	memset(l, 0, sizeof(*l));
 }
 
+/* op with its dev name (op->ifname) replaced by the interface index it has
+ * in set; 0 or -CTL_ENOPORT. */
+static int
+op_resolve(const struct dpvs_config_set *set, const struct dpvs_root *root,
+	   const struct ctl_op *op, struct ctl_op *out, char *err, size_t errlen)
+{
+	int i = ctl_iface_find(set, root, op->ifname, err, errlen);
+
+	if (i < 0)
+		return i;
+	*out = *op;
+	out->ifname[0] = '\0';
+	switch (op->kind) {
+	case CTL_OP_ADDR_ADD:
+	case CTL_OP_ADDR_DEL:
+		out->u.addr.port = (uint16_t)i;
+		break;
+	case CTL_OP_LADDR_ADD:
+	case CTL_OP_LADDR_DEL:
+		out->u.laddr.port = i;
+		break;
+	case CTL_OP_ROUTE_ADD:
+	case CTL_OP_ROUTE_DEL:
+		out->u.route.port = i;
+		break;
+	case CTL_OP_NEIGH_ADD:
+	case CTL_OP_NEIGH_DEL:
+		out->u.sneigh.port = i;
+		break;
+	default:
+		return dpvs_errf(err, errlen, -CTL_EINVAL, "%s: no interface name here",
+				op->ifname);
+	}
+	return 0;
+}
+
 int
 ctl_op_apply(struct dpvs_config_set *set, const struct dpvs_root *root, const struct ctl_op *op,
 	     char *err, size_t errlen)
 {
+	struct ctl_op r;
+	int rc;
+
+	if (op->ifname[0] != '\0') {
+		rc = op_resolve(set, root, op, &r, err, errlen);
+		if (rc != 0)
+			return rc;
+		op = &r;
+	}
 	switch (op->kind) {
 	case CTL_OP_ADDR_ADD:
 		return ctl_addr_add(set, root, &op->u.addr, err, errlen);
@@ -91,6 +136,10 @@ ctl_op_apply(struct dpvs_config_set *set, const struct dpvs_root *root, const st
 		return ctl_port_set(set, root, &op->u.port, err, errlen);
 	case CTL_OP_TIMEOUT_SET:
 		return ctl_timeout_set(set, &op->u.timeouts, err, errlen);
+	case CTL_OP_VLAN_ADD:
+		return ctl_vlan_add(set, root, &op->u.vlan, err, errlen);
+	case CTL_OP_VLAN_DEL:
+		return ctl_vlan_del(set, root, &op->u.vlan, err, errlen);
 	default:
 		return dpvs_errf(err, errlen, -CTL_EUNSUPP, "unknown operation %d", op->kind);
 	}

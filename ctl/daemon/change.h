@@ -27,6 +27,7 @@
 
 #include "ctl/daemon/lb.h"
 #include "ctl/daemon/port.h"
+#include "ctl/daemon/vlan.h"
 #include "shm/shm.h"
 
 enum ctl_op_kind {
@@ -53,6 +54,8 @@ enum ctl_op_kind {
 	CTL_OP_TIMEOUT_SET,    /* connection timeouts (0: unchanged) */
 	CTL_OP_ACL_ADD,        /* blklst / whtlst add */
 	CTL_OP_ACL_DEL,
+	CTL_OP_VLAN_ADD,       /* a VLAN interface (vlan.h) */
+	CTL_OP_VLAN_DEL,
 };
 
 struct ctl_drain_args {
@@ -63,6 +66,10 @@ struct ctl_drain_args {
 struct ctl_op {
 	int kind;                     /* enum ctl_op_kind */
 	unsigned int line;            /* rules-file line it came from, 0 = none */
+	/* non-empty: the dev of an addr, route, laddr or neigh op that is no
+	 * data port, resolved against the set when applied (its port field is
+	 * CTL_IFACE_BYNAME until then; vlan.h) */
+	char ifname[DPVS_VLAN_NAME_LEN];
 	union {
 		struct dpvs_addr_entry addr;
 		struct ctl_svc_args svc;
@@ -76,6 +83,7 @@ struct ctl_op {
 		struct ctl_health_args health;
 		struct dpvs_timeouts timeouts;
 		struct ctl_acl_args acl;
+		struct ctl_vlan_args vlan;
 	} u;
 };
 

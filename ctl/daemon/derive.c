@@ -29,7 +29,7 @@
 #include "shm/layout.h"
 #include "shm/lb_hash.h"
 
-_Static_assert(DPVS_MAX_PORTS <= 8, "dpvs_addr_ix.ports is an 8-bit mask");
+_Static_assert(DPVS_MAX_IFACES <= 16, "dpvs_addr_ix.ports is a 16-bit mask");
 
 
 /* --- service hash --- */
@@ -190,15 +190,15 @@ ctl_aix_port(struct dpvs_lb_tables *lb, const struct dpvs_ip *ip, uint16_t port,
 {
 	struct dpvs_addr_ix *e;
 
-	if (ip->family == DPVS_AF_NONE || port >= DPVS_MAX_PORTS)
+	if (ip->family == DPVS_AF_NONE || port >= DPVS_MAX_IFACES)
 		return;
 	e = aix_get(lb, ip, on);
 	if (e == NULL)
 		return;
 	if (on)
-		e->ports |= (uint8_t)(1u << port);
+		e->ports |= (uint16_t)(1u << port);
 	else
-		e->ports &= (uint8_t)~(1u << port);
+		e->ports &= (uint16_t)~(1u << port);
 	aix_settle(lb, e);
 }
 

@@ -16,6 +16,7 @@
 #include "ctl/daemon/port.h"
 #include "ctl/daemon/reload.h"
 #include "ctl/daemon/show.h"
+#include "ctl/daemon/vlan.h"
 
 struct show_row {
 	Dpvs__Request__OpCase op;
@@ -40,6 +41,7 @@ static const struct show_row show_table[] = {
 	{ DPVS__REQUEST__OP_RELOAD, ctl_exec_reload },
 	{ DPVS__REQUEST__OP_PORT_SHOW, ctl_show_ports },
 	{ DPVS__REQUEST__OP_ACL_SHOW, ctl_show_acls },
+	{ DPVS__REQUEST__OP_VLAN_SHOW, ctl_show_vlans },
 };
 
 /* One configuration request as one atomic change. */
@@ -104,6 +106,7 @@ ctl_request_readonly_ok(const Dpvs__Request *req)
 		DPVS__REQUEST__OP_CONN_SHOW, DPVS__REQUEST__OP_SAVE,
 		DPVS__REQUEST__OP_PORT_SHOW, DPVS__REQUEST__OP_TIMEOUT_SHOW,
 		DPVS__REQUEST__OP_ACL_SHOW,
+		DPVS__REQUEST__OP_VLAN_SHOW,
 	};
 	size_t i;
 

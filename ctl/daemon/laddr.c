@@ -13,6 +13,7 @@
 #include "ctl/daemon/addr.h"
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/lb.h"
+#include "ctl/daemon/vlan.h"
 
 /* Index in the laddr list of service slot si of ip, or -1. */
 static int
@@ -53,13 +54,14 @@ ctl_laddr_in_use(const struct dpvs_lb_tables *lb, const struct dpvs_ip *ip)
 }
 
 static int
-laddr_check(const struct dpvs_root *root, const struct ctl_laddr_args *a, char *err,
+laddr_check(const struct dpvs_config_set *set, const struct dpvs_root *root,
+	    const struct ctl_laddr_args *a, char *err,
 	    size_t errlen)
 {
 	if (a->addr.family != DPVS_AF_INET && a->addr.family != DPVS_AF_INET6)
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "bad local address");
-	if (a->port >= 0 && ((uint32_t)a->port >= root->conf.nports || a->port >= DPVS_MAX_PORTS))
-		return dpvs_errf(err, errlen, -CTL_ENOPORT, "no port with index %d", a->port);
+	if (a->port >= 0 && !ctl_iface_ok(set, root, (uint32_t)a->port))
+		return dpvs_errf(err, errlen, -CTL_ENOPORT, "no port or VLAN with index %d", a->port);
 	return 0;
 }
 
@@ -118,7 +120,7 @@ ctl_laddr_add(struct dpvs_config_set *set, const struct dpvs_root *root,
 	struct dpvs_service *svc;
 	int rc, si, ai;
 
-	rc = laddr_check(root, a, err, errlen);
+	rc = laddr_check(set, root, a, err, errlen);
 	if (rc != 0)
 		return rc;
 	if (a->port < 0)
@@ -140,8 +142,8 @@ ctl_laddr_add(struct dpvs_config_set *set, const struct dpvs_root *root,
 	if (ai < 0 || dpvs_cfg_addrs(set)[ai].port != a->port)
 		return dpvs_errf(err, errlen, -CTL_EINVAL,
 				"%s is not an address of %s (add it with \"addr add %s/LEN dev %s\" "
-				"first)", s, root->ports[a->port].name, s,
-				root->ports[a->port].name);
+				"first)", s, ctl_iface_name(set, root, a->port), s,
+				ctl_iface_name(set, root, a->port));
 	if (laddr_find(&set->lb, (uint32_t)si, &a->addr) >= 0)
 		return dpvs_errf(err, errlen, -CTL_EEXIST, "%s is already a local address of %s", s,
 				ks);
@@ -167,7 +169,7 @@ ctl_laddr_del(struct dpvs_config_set *set, const struct dpvs_root *root,
 	struct dpvs_service *svc;
 	int rc, si, j;
 
-	rc = laddr_check(root, a, err, errlen);
+	rc = laddr_check(set, root, a, err, errlen);
 	if (rc != 0)
 		return rc;
 	si = ctl_svc_get(&set->lb, &a->svc, err, errlen);
@@ -182,8 +184,8 @@ ctl_laddr_del(struct dpvs_config_set *set, const struct dpvs_root *root,
 		return dpvs_errf(err, errlen, -CTL_ENOENT, "%s is not a local address of %s", s, ks);
 	if (a->port >= 0 && la[j].port != a->port)
 		return dpvs_errf(err, errlen, -CTL_ENOENT, "%s is a local address of %s on %s, not %s",
-				s, ks, root->ports[la[j].port % DPVS_MAX_PORTS].name,
-				root->ports[a->port].name);
+				s, ks, ctl_iface_name(set, root, la[j].port),
+				ctl_iface_name(set, root, a->port));
 	gone = la[j];
 	memmove(&la[j], &la[j + 1], (size_t)(svc->nladdrs - j - 1) * sizeof(la[0]));
 	svc->nladdrs--;

@@ -17,6 +17,7 @@
 #include "ctl/daemon/health.h"
 #include "ctl/daemon/lb.h"
 #include "ctl/daemon/show.h"
+#include "ctl/daemon/vlan.h"
 
 static void
 sum_row(struct ctl_lb_sum *s, const struct dpvs_lb_stats *r, uint32_t id)
@@ -244,7 +245,8 @@ int
 ctl_show_services(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
 		  char *err, size_t errlen)
 {
-	const struct dpvs_lb_tables *lb = &dpvs_config_active(shm)->lb;
+	const struct dpvs_config_set *set = dpvs_config_active(shm);
+	const struct dpvs_lb_tables *lb = &set->lb;
 	uint16_t *slots;
 	uint32_t *cover;
 	Dpvs__ServiceList *l;
@@ -285,7 +287,8 @@ int
 ctl_show_laddrs(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
 		char *err, size_t errlen)
 {
-	const struct dpvs_lb_tables *lb = &dpvs_config_active(shm)->lb;
+	const struct dpvs_config_set *set = dpvs_config_active(shm);
+	const struct dpvs_lb_tables *lb = &set->lb;
 	uint16_t *slots;
 	Dpvs__LaddrList *l;
 	size_t n, i;
@@ -317,8 +320,7 @@ ctl_show_laddrs(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *
 			dpvs__laddr__init(m);
 			m->service = key_msg(s);
 			m->address = ctl_pb_ip(la[j].ip.family, la[j].ip.bytes);
-			m->dev = ctl_pb_strdup(la[j].port < DPVS_MAX_PORTS ?
-					       shm->root->ports[la[j].port].name : "?");
+			m->dev = ctl_pb_strdup(ctl_iface_name(set, shm->root, la[j].port));
 			*slot = m;
 		}
 	}
@@ -330,7 +332,8 @@ int
 ctl_show_routes(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
 		char *err, size_t errlen)
 {
-	const struct dpvs_lb_tables *lb = &dpvs_config_active(shm)->lb;
+	const struct dpvs_config_set *set = dpvs_config_active(shm);
+	const struct dpvs_lb_tables *lb = &set->lb;
 	Dpvs__RouteList *l;
 	uint32_t *slots;
 	size_t i, n;
@@ -354,8 +357,7 @@ ctl_show_routes(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *
 		m->prefixlen = r->prefixlen;
 		if ((r->flags & DPVS_ROUTE_F_GATEWAY) != 0)
 			m->gateway = ctl_pb_ip(r->gw.family, r->gw.bytes);
-		m->dev = ctl_pb_strdup(r->port < DPVS_MAX_PORTS ? shm->root->ports[r->port].name
-								: "?");
+		m->dev = ctl_pb_strdup(ctl_iface_name(set, shm->root, r->port));
 		m->proto = ctl_pb_strdup((r->flags & DPVS_ROUTE_F_CONNECTED) != 0 ? "kernel"
 										  : "static");
 		*slot = m;

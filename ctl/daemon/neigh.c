@@ -18,6 +18,7 @@
 #include "ctl/daemon/addr.h"
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/show.h"
+#include "ctl/daemon/vlan.h"
 #include "shm/lb_hash.h"
 
 struct neigh_item {
@@ -58,16 +59,17 @@ neigh_is_static(const struct dpvs_lb_tables *lb, const struct dpvs_neigh *e)
 /* The static neighbours of the active set (filtered by port if port >= 0),
  * listed first, with state "static" and no worker list. */
 static void
-neigh_static_rows(const struct dpvs_root *root, const struct dpvs_lb_tables *lb, int port,
+neigh_static_rows(const struct dpvs_config_set *set, const struct dpvs_root *root, int port,
 		  Dpvs__NeighList *l)
 {
+	const struct dpvs_lb_tables *lb = &set->lb;
 	uint32_t i;
 
 	for (i = 0; i < lb->nsneigh && i < lb->caps.sneigh; i++) {
 		const struct dpvs_static_neigh *e = &dpvs_lb_sneigh(lb)[i];
 		Dpvs__Neigh **slot, *m;
 
-		if ((port >= 0 && e->port != port) || e->port >= DPVS_MAX_PORTS)
+		if ((port >= 0 && e->port != port) || e->port >= DPVS_MAX_IFACES)
 			continue;
 		m = ctl_pb_alloc(sizeof(*m));
 		dpvs__neigh__init(m);
@@ -75,7 +77,7 @@ neigh_static_rows(const struct dpvs_root *root, const struct dpvs_lb_tables *lb,
 		m->lladdr.data = ctl_pb_alloc(DPVS_ETHER_LEN);
 		memcpy(m->lladdr.data, e->mac, DPVS_ETHER_LEN);
 		m->lladdr.len = DPVS_ETHER_LEN;
-		m->dev = ctl_pb_strdup(root->ports[e->port].name);
+		m->dev = ctl_pb_strdup(ctl_iface_name(set, root, e->port));
 		m->state = ctl_pb_strdup("static");
 		m->is_static = true;
 		slot = ctl_pb_append(&l->neighs, &l->n_neighs, sizeof(*slot));
@@ -103,7 +105,7 @@ neigh_collect(struct dpvs_shm *shm, int port, struct neigh_item *items, size_t m
 				continue;
 			memcpy(&e, &wr->neigh[i], sizeof(e));
 			if (e.state == DPVS_NEIGH_FREE || e.state >= DPVS_NEIGH_STATE_MAX ||
-			    e.port >= shm->root->conf.nports || e.port >= DPVS_MAX_PORTS)
+			    e.port >= DPVS_MAX_IFACES)
 				continue;
 			if (e.ip.family != DPVS_AF_INET && e.ip.family != DPVS_AF_INET6)
 				continue;
@@ -143,7 +145,8 @@ neigh_agree(const struct dpvs_neigh *a, const struct dpvs_neigh *b)
  * agrees with it and is not taken yet (taken[] marks them); the age shown
  * is the youngest. */
 static Dpvs__Neigh *
-neigh_row(const struct dpvs_root *root, const struct neigh_item *items, bool *taken,
+neigh_row(const struct dpvs_config_set *set, const struct dpvs_root *root,
+	  const struct neigh_item *items, bool *taken,
 	  size_t first, size_t last, uint64_t now)
 {
 	const struct dpvs_neigh *e = &items[first].n;
@@ -170,7 +173,7 @@ neigh_row(const struct dpvs_root *root, const struct neigh_item *items, bool *ta
 		memcpy(m->lladdr.data, e->mac, DPVS_ETHER_LEN);
 		m->lladdr.len = DPVS_ETHER_LEN;
 	}
-	m->dev = ctl_pb_strdup(root->ports[e->port].name);
+	m->dev = ctl_pb_strdup(ctl_iface_name(set, root, e->port));
 	m->state = ctl_pb_strdup(neigh_state_names[e->state]);
 	m->age_ms = now > confirmed ? (now - confirmed) / 1000000 : 0;
 	return m;
@@ -179,7 +182,8 @@ neigh_row(const struct dpvs_root *root, const struct neigh_item *items, bool *ta
 /* The rows of one neighbour, items[first..last) (sorted by worker): one per
  * distinct state and MAC among the workers. */
 static void
-neigh_rows(const struct dpvs_root *root, const struct neigh_item *items, size_t first,
+neigh_rows(const struct dpvs_config_set *set, const struct dpvs_root *root,
+	   const struct neigh_item *items, size_t first,
 	   size_t last, uint64_t now, Dpvs__NeighList *l)
 {
 	bool taken[DPVS_MAX_WORKERS * 2] = { false };
@@ -196,7 +200,7 @@ neigh_rows(const struct dpvs_root *root, const struct neigh_item *items, size_t 
 		if (taken[k])
 			continue;
 		slot = ctl_pb_append(&l->neighs, &l->n_neighs, sizeof(*slot));
-		*slot = neigh_row(root, items + first, taken, k, n, now);
+		*slot = neigh_row(set, root, items + first, taken, k, n, now);
 	}
 }
 
@@ -204,7 +208,8 @@ int
 ctl_show_neighs(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *resp,
 		char *err, size_t errlen)
 {
-	const struct dpvs_lb_tables *lb = &dpvs_config_active(shm)->lb;
+	const struct dpvs_config_set *set = dpvs_config_active(shm);
+	const struct dpvs_lb_tables *lb = &set->lb;
 	const char *dev = req->neigh_show != NULL ? req->neigh_show->dev : NULL;
 	size_t max = (size_t)DPVS_NEIGH_SLOTS * DPVS_MAX_WORKERS, n, i, j;
 	uint64_t now = dpvs_now_ns();
@@ -213,7 +218,7 @@ ctl_show_neighs(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *
 	int port = -1;
 
 	if (dev != NULL && dev[0] != '\0') {
-		port = ctl_port_find(shm->root, dev, err, errlen);
+		port = ctl_iface_find(set, shm->root, dev, err, errlen);
 		if (port < 0)
 			return port;
 	}
@@ -226,12 +231,12 @@ ctl_show_neighs(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *
 	dpvs__neigh_list__init(l);
 	resp->neighs = l;
 	resp->payload_case = DPVS__RESPONSE__PAYLOAD_NEIGHS;
-	neigh_static_rows(shm->root, lb, port, l);
+	neigh_static_rows(set, shm->root, port, l);
 	for (i = 0; i < n; i = j) {
 		for (j = i + 1; j < n && neigh_same(&items[i], &items[j]); j++)
 			;
 		if (!neigh_is_static(lb, &items[i].n)) /* the static one is used */
-			neigh_rows(shm->root, items, i, j, now, l);
+			neigh_rows(set, shm->root, items, i, j, now, l);
 	}
 	free(items);
 	return 0;

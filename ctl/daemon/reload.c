@@ -4,16 +4,17 @@
  * services by protocol, VIP and port; dests by service, address and port;
  * local addresses by service and address; node addresses by address; static
  * routes by prefix; static neighbours by address and port; port switches by
- * port (a file without `port set` lines means dpvs.conf's values); the
+ * port (a file without `port set` lines means dpvs.conf's values); VLANs
+ * by slot (the file's get the slots their names have: hint_vlan_slots); the
  * timeouts as a whole (a file without timeout lines means the defaults). The
  * operations come in an order each front door accepts: removals first (local
- * addresses, dests, services, routes, neighbours, addresses), the port
- * switches, the timeouts, then additions in the file's order (addresses,
- * neighbours, routes, services and dests, local addresses). Access lists
- * (reload_acl.c) and health checks (reload_check.c) go first and come last.
- * Rate limits are compared with their service or dest (a change edits it).
- * Reads the sets; writes only the op list (and, in ctl_reload, the node
- * through change.c).
+ * addresses, dests, services, routes, neighbours, addresses, VLANs), the
+ * port switches, the timeouts, then additions (VLANs first) in the file's
+ * order (addresses, neighbours, routes, services and dests, local
+ * addresses). Access lists (reload_acl.c) and health checks (reload_check.c)
+ * go first and come last. Rate limits are compared with their service or
+ * dest (a change edits it). Reads the sets; writes only the op list (and, in
+ * ctl_reload, the node through change.c).
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -491,6 +492,95 @@ diff_ports(struct diff *d)
 	}
 }
 
+static int
+vlan_same(const struct dpvs_vlan_cfg *a, const struct dpvs_vlan_cfg *b)
+{
+	return strncmp(a->name, b->name, DPVS_VLAN_NAME_LEN) == 0 && a->port == b->port &&
+	       a->vid == b->vid;
+}
+
+/* The VLANs of the running set that the file drops or changes (slot by
+ * slot: hint_vlan_slots gave each VLAN of the file the slot its name has in
+ * the running set). A changed VLAN still in use fails its del: the
+ * operator deletes what is on it first. */
+static void
+diff_vlan_removals(struct diff *d)
+{
+	struct ctl_op *op;
+	int s;
+
+	for (s = 0; s < DPVS_CFG_VLANS && d->rc == 0; s++) {
+		const struct dpvs_vlan_cfg *c = &d->cur->vlans[s];
+
+		if (c->name[0] == '\0' || vlan_same(c, &d->tgt->vlans[s]))
+			continue;
+		op = emit(d, CTL_OP_VLAN_DEL);
+		if (op != NULL)
+			memcpy(op->u.vlan.name, c->name, DPVS_VLAN_NAME_LEN);
+	}
+}
+
+static void
+diff_vlan_additions(struct diff *d)
+{
+	struct ctl_op *op;
+	int s;
+
+	for (s = 0; s < DPVS_CFG_VLANS && d->rc == 0; s++) {
+		const struct dpvs_vlan_cfg *t = &d->tgt->vlans[s];
+
+		if (t->name[0] == '\0' || vlan_same(&d->cur->vlans[s], t))
+			continue;
+		op = emit(d, CTL_OP_VLAN_ADD);
+		if (op == NULL)
+			continue;
+		memcpy(op->u.vlan.name, t->name, DPVS_VLAN_NAME_LEN);
+		op->u.vlan.port = t->port;
+		op->u.vlan.vid = t->vid;
+		op->u.vlan.slot = s;
+	}
+}
+
+/* Give each `vlan add` of the file the slot its name has in cur (else one
+ * that cur does not use and no other line takes), so that the file's set
+ * numbers the interfaces as the running one does and the diff can compare
+ * the objects on them by interface index. */
+static void
+hint_vlan_slots(const struct dpvs_config_set *cur, struct ctl_oplist *file)
+{
+	int taken[DPVS_CFG_VLANS] = { 0 };
+	size_t i;
+	int s;
+
+	for (i = 0; i < file->n; i++) {
+		struct ctl_vlan_args *a = &file->v[i].u.vlan;
+
+		if (file->v[i].kind != CTL_OP_VLAN_ADD)
+			continue;
+		a->slot = -1;
+		for (s = 0; s < DPVS_CFG_VLANS; s++)
+			if (strncmp(cur->vlans[s].name, a->name, DPVS_VLAN_NAME_LEN) == 0 &&
+			    !taken[s]) {
+				a->slot = s;
+				taken[s] = 1;
+			}
+	}
+	for (s = 0; s < DPVS_CFG_VLANS; s++)
+		taken[s] |= cur->vlans[s].name[0] != '\0';
+	for (i = 0; i < file->n; i++) {
+		struct ctl_vlan_args *a = &file->v[i].u.vlan;
+
+		if (file->v[i].kind != CTL_OP_VLAN_ADD || a->slot >= 0)
+			continue;
+		for (s = 0; s < DPVS_CFG_VLANS && taken[s]; s++)
+			;
+		if (s < DPVS_CFG_VLANS) {
+			a->slot = s;
+			taken[s] = 1;
+		}
+	}
+}
+
 /* The file's timeouts (a file without timeout lines means the defaults). */
 static void
 diff_timeouts(struct diff *d)
@@ -523,8 +613,10 @@ ctl_reload_diff(const struct dpvs_config_set *cur, const struct dpvs_config_set 
 		d.rc = ctl_reload_acls(cur, tgt, ops, res, 0);
 	diff_lb_removals(&d);
 	diff_net_removals(&d);
+	diff_vlan_removals(&d);
 	diff_ports(&d);
 	diff_timeouts(&d);
+	diff_vlan_additions(&d);
 	diff_net_additions(&d);
 	diff_lb_additions(&d);
 	if (d.rc == 0)
@@ -557,6 +649,7 @@ ctl_reload(struct dpvs_shm *shm, const char *path, struct ctl_reload_result *res
 	}
 	ctl_lb_prepare(&tgt->lb);
 	dpvs_cfgset_port_defaults(tgt, shm->root->ports, shm->root->conf.nports);
+	hint_vlan_slots(dpvs_config_active(shm), &file);
 	rc = ctl_ops_apply(tgt, shm->root, file.v, file.n, &failed, err, errlen);
 	if (rc != 0) {
 		char msg[256];

@@ -22,6 +22,7 @@
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/lb.h"
 #include "ctl/daemon/log.h"
+#include "ctl/daemon/vlan.h"
 #include "shm/lb_hash.h"
 
 static uint32_t
@@ -279,7 +280,8 @@ route_gw_ok(const struct dpvs_ip *gw, uint8_t family, char *err, size_t errlen)
 
 /* Prefix, family, port and gateway of a route command. */
 static int
-route_check(const struct dpvs_root *root, const struct ctl_route_args *a, char *err,
+route_check(const struct dpvs_config_set *set, const struct dpvs_root *root,
+	    const struct ctl_route_args *a, char *err,
 	    size_t errlen)
 {
 	char s[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
@@ -294,8 +296,8 @@ route_check(const struct dpvs_root *root, const struct ctl_route_args *a, char *
 		return dpvs_errf(err, errlen, -CTL_EINVAL,
 				"invalid prefix %s/%u: host bits are set (did you mean %s/%u?)", s,
 				a->prefixlen, ctl_ip_str(&net, g, sizeof(g)), a->prefixlen);
-	if (a->port >= 0 && ((uint32_t)a->port >= root->conf.nports || a->port >= DPVS_MAX_PORTS))
-		return dpvs_errf(err, errlen, -CTL_ENOPORT, "no port with index %d", a->port);
+	if (a->port >= 0 && !ctl_iface_ok(set, root, (uint32_t)a->port))
+		return dpvs_errf(err, errlen, -CTL_ENOPORT, "no port or VLAN with index %d", a->port);
 	if (a->gw.family == DPVS_AF_NONE)
 		return 0;
 	return route_gw_ok(&a->gw, a->prefix.family, err, errlen);
@@ -317,8 +319,8 @@ route_gw_check(const struct dpvs_config_set *set, const struct dpvs_root *root,
 	if (!gw_reachable(set, &a->gw, (uint16_t)a->port, -1))
 		return dpvs_errf(err, errlen, -CTL_EINVAL,
 				"gateway %s is not on a network of %s (add an address of "
-				"that network to %s first)", g, root->ports[a->port].name,
-				root->ports[a->port].name);
+				"that network to %s first)", g, ctl_iface_name(set, root, a->port),
+				ctl_iface_name(set, root, a->port));
 	return 0;
 }
 
@@ -345,7 +347,7 @@ ctl_route_add(struct dpvs_config_set *set, const struct dpvs_root *root,
 	struct dpvs_route r;
 	int rc, ai;
 
-	rc = route_check(root, a, err, errlen);
+	rc = route_check(set, root, a, err, errlen);
 	if (rc != 0)
 		return rc;
 	if (a->port < 0)
@@ -358,7 +360,7 @@ ctl_route_add(struct dpvs_config_set *set, const struct dpvs_root *root,
 	if (ai >= 0)
 		return dpvs_errf(err, errlen, -CTL_EEXIST,
 				"%s/%u is already a connected route of %s (from its address)", s,
-				a->prefixlen, root->ports[dpvs_cfg_addrs(set)[ai].port].name);
+				a->prefixlen, ctl_iface_name(set, root, dpvs_cfg_addrs(set)[ai].port));
 	rc = route_gw_check(set, root, a, err, errlen);
 	if (rc != 0)
 		return rc;
@@ -386,7 +388,7 @@ ctl_route_del(struct dpvs_config_set *set, const struct dpvs_root *root,
 	char s[INET6_ADDRSTRLEN];
 	int rc, ai, i;
 
-	rc = route_check(root, a, err, errlen);
+	rc = route_check(set, root, a, err, errlen);
 	if (rc != 0)
 		return rc;
 	ctl_ip_str(&a->prefix, s, sizeof(s));
@@ -409,7 +411,7 @@ ctl_route_del(struct dpvs_config_set *set, const struct dpvs_root *root,
 				"%s/%u is the connected route of address %s/%u on %s; delete the "
 				"address instead", s, a->prefixlen,
 				ctl_ip_str(&e->addr, as, sizeof(as)), e->prefixlen,
-				root->ports[e->port].name);
+				ctl_iface_name(set, root, e->port));
 	}
 	return dpvs_errf(err, errlen, -CTL_ENOENT, "no such route %s/%u", s, a->prefixlen);
 }
@@ -433,7 +435,7 @@ ctl_route_gw_check(const struct dpvs_config_set *set, const struct dpvs_root *ro
 					"route %s/%u via %s dev %s needs this address; delete the "
 					"route first", ctl_ip_str(&r->prefix, s, sizeof(s)),
 					r->prefixlen, ctl_ip_str(&r->gw, g, sizeof(g)),
-					r->port < DPVS_MAX_PORTS ? root->ports[r->port].name : "?");
+					ctl_iface_name(set, root, r->port));
 	}
 	return 0;
 }

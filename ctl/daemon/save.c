@@ -26,12 +26,8 @@
 #include "ctl/daemon/lb.h"
 #include "ctl/daemon/port.h"
 #include "ctl/daemon/show.h"
+#include "ctl/daemon/vlan.h"
 
-static const char *
-port_name(const struct dpvs_root *root, uint16_t p)
-{
-	return p < DPVS_MAX_PORTS ? root->ports[p].name : "?";
-}
 
 /* "-t 10.0.0.100:80", "-H proto=tcp,src-range=..." */
 static const char *
@@ -63,13 +59,13 @@ save_net(const struct dpvs_config_set *set, const struct dpvs_root *root, FILE *
 
 	for (i = 0; i < set->naddrs && i < lb->caps.addrs; i++)
 		fprintf(out, "addr add %s/%u dev %s\n", ctl_ip_str(&addrs[i].addr, a, sizeof(a)),
-			addrs[i].prefixlen, port_name(root, addrs[i].port));
+			addrs[i].prefixlen, ctl_iface_name(set, root, addrs[i].port));
 	for (i = 0; i < lb->nsneigh && i < lb->caps.sneigh; i++) {
 		const struct dpvs_static_neigh *n = &dpvs_lb_sneigh(lb)[i];
 
 		fprintf(out, "neigh add %s lladdr %02x:%02x:%02x:%02x:%02x:%02x dev %s\n",
 			ctl_ip_str(&n->ip, a, sizeof(a)), n->mac[0], n->mac[1], n->mac[2],
-			n->mac[3], n->mac[4], n->mac[5], port_name(root, n->port));
+			n->mac[3], n->mac[4], n->mac[5], ctl_iface_name(set, root, n->port));
 	}
 	slots = malloc(lb->caps.routes * sizeof(*slots));
 	n = slots != NULL ? ctl_route_slots_sorted(lb, slots) : 0;
@@ -81,7 +77,7 @@ save_net(const struct dpvs_config_set *set, const struct dpvs_root *root, FILE *
 		fprintf(out, "route add %s/%u", ctl_ip_str(&r->prefix, a, sizeof(a)), r->prefixlen);
 		if ((r->flags & DPVS_ROUTE_F_GATEWAY) != 0)
 			fprintf(out, " via %s", ctl_ip_str(&r->gw, g, sizeof(g)));
-		fprintf(out, " dev %s\n", port_name(root, r->port));
+		fprintf(out, " dev %s\n", ctl_iface_name(set, root, r->port));
 	}
 	free(slots);
 }
@@ -123,7 +119,8 @@ obj_cmp(const void *a, const void *b)
  * after its real servers (ctl_laddr_fits), else the others (of a family
  * none of its full-NAT real servers has any more: before them). */
 static void
-save_laddrs(const struct dpvs_root *root, const struct dpvs_lb_tables *lb, uint16_t slot,
+save_laddrs(const struct dpvs_config_set *set, const struct dpvs_root *root,
+	    const struct dpvs_lb_tables *lb, uint16_t slot,
 	    int fits, FILE *out)
 {
 	const struct dpvs_service *s = dpvs_lb_svc(lb, slot);
@@ -134,12 +131,13 @@ save_laddrs(const struct dpvs_root *root, const struct dpvs_lb_tables *lb, uint1
 	for (j = 0; j < s->nladdrs && j < lb->caps.svc_laddrs; j++)
 		if (ctl_laddr_fits(lb, slot, &la[j].ip) == (fits != 0))
 			fprintf(out, "laddr add %s %s dev %s\n", svc_opt(root, lb, slot, so, sizeof(so)),
-				ctl_ip_str(&la[j].ip, a, sizeof(a)), port_name(root, la[j].port));
+				ctl_ip_str(&la[j].ip, a, sizeof(a)), ctl_iface_name(set, root, la[j].port));
 }
 
 /* Services and dests merged in id order. */
 static int
-save_lb(const struct dpvs_root *root, const struct dpvs_lb_tables *lb, FILE *out)
+save_lb(const struct dpvs_config_set *set, const struct dpvs_root *root,
+	const struct dpvs_lb_tables *lb, FILE *out)
 {
 	const struct dpvs_dest *dests = dpvs_lb_dests(lb);
 	char so[CTL_KEY_STR];
@@ -177,7 +175,7 @@ save_lb(const struct dpvs_root *root, const struct dpvs_lb_tables *lb, FILE *out
 			fputs(" --toa on", out);
 		ctl_rate_save(out, lb, dpvs_lb_svc_rate(lb)[objs[i].slot]);
 		fputc('\n', out);
-		save_laddrs(root, lb, (uint16_t)objs[i].slot, 0, out);
+		save_laddrs(set, root, lb, (uint16_t)objs[i].slot, 0, out);
 	}
 	free(objs);
 	return 0;
@@ -302,12 +300,13 @@ ctl_save_text(const struct dpvs_config_set *set, const struct dpvs_root *root, F
 	if (slots == NULL)
 		return -CTL_ENOMEM;
 	ctl_port_save(set, root, out);
+	ctl_vlan_save(set, root, out);
 	ctl_timeout_save(lb, out);
 	save_net(set, root, out);
-	rc = save_lb(root, lb, out);
+	rc = save_lb(set, root, lb, out);
 	n = ctl_svc_slots_by_id(lb, slots);
 	for (i = 0; i < n && rc == 0; i++)
-		save_laddrs(root, lb, slots[i], 1, out);
+		save_laddrs(set, root, lb, slots[i], 1, out);
 	free(slots);
 	if (rc == 0)
 		rc = save_acls(root, lb, out);

@@ -9,6 +9,7 @@
 #include "ctl/daemon/addr.h"
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/show.h"
+#include "ctl/daemon/vlan.h"
 
 const char *
 ctl_worker_state_name(uint32_t state)
@@ -56,7 +57,7 @@ ctl_show_addrs(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *r
 	uint32_t i;
 
 	if (dev != NULL && dev[0] != '\0') {
-		port = ctl_port_find(root, dev, err, errlen);
+		port = ctl_iface_find(set, root, dev, err, errlen);
 		if (port < 0)
 			return port;
 	}
@@ -70,13 +71,13 @@ ctl_show_addrs(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *r
 
 		if (port >= 0 && e->port != port)
 			continue;
-		if (e->port >= DPVS_MAX_PORTS)
+		if (e->port >= DPVS_MAX_IFACES)
 			continue;
 		a = ctl_pb_alloc(sizeof(*a));
 		dpvs__addr__init(a);
 		a->address = ctl_pb_ip(e->addr.family, e->addr.bytes);
 		a->prefixlen = e->prefixlen;
-		a->dev = ctl_pb_strdup(root->ports[e->port].name);
+		a->dev = ctl_pb_strdup(ctl_iface_name(set, root, e->port));
 		slot = ctl_pb_append(&l->addrs, &l->n_addrs, sizeof(*slot));
 		*slot = a;
 	}

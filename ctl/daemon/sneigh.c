@@ -13,6 +13,7 @@
 #include "ctl/daemon/addr.h"
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/lb.h"
+#include "ctl/daemon/vlan.h"
 
 static int
 sneigh_find(const struct dpvs_lb_tables *lb, const struct dpvs_ip *ip, uint16_t port)
@@ -28,7 +29,8 @@ sneigh_find(const struct dpvs_lb_tables *lb, const struct dpvs_ip *ip, uint16_t 
 }
 
 static int
-sneigh_check(const struct dpvs_root *root, const struct ctl_sneigh_args *a, char *err,
+sneigh_check(const struct dpvs_config_set *set, const struct dpvs_root *root,
+	     const struct ctl_sneigh_args *a, char *err,
 	     size_t errlen)
 {
 	static const uint8_t zero[16];
@@ -46,8 +48,8 @@ sneigh_check(const struct dpvs_root *root, const struct ctl_sneigh_args *a, char
 		if (memcmp(a->ip.bytes, zero, 4) == 0 || a->ip.bytes[0] >= 224)
 			return dpvs_errf(err, errlen, -CTL_EINVAL, "%s cannot be a neighbour", s);
 	}
-	if (a->port < 0 || (uint32_t)a->port >= root->conf.nports || a->port >= DPVS_MAX_PORTS)
-		return dpvs_errf(err, errlen, -CTL_ENOPORT, "no port with index %d", a->port);
+	if (a->port < 0 || !ctl_iface_ok(set, root, (uint32_t)a->port))
+		return dpvs_errf(err, errlen, -CTL_ENOPORT, "no port or VLAN with index %d", a->port);
 	return 0;
 }
 
@@ -61,7 +63,7 @@ ctl_sneigh_add(struct dpvs_config_set *set, const struct dpvs_root *root,
 	char s[INET6_ADDRSTRLEN];
 	int rc;
 
-	rc = sneigh_check(root, a, err, errlen);
+	rc = sneigh_check(set, root, a, err, errlen);
 	if (rc != 0)
 		return rc;
 	ctl_ip_str(&a->ip, s, sizeof(s));
@@ -73,7 +75,7 @@ ctl_sneigh_add(struct dpvs_config_set *set, const struct dpvs_root *root,
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "%s is an address of this node", s);
 	if (sneigh_find(lb, &a->ip, (uint16_t)a->port) >= 0)
 		return dpvs_errf(err, errlen, -CTL_EEXIST, "neighbour %s dev %s already exists "
-				"(neigh del it first)", s, root->ports[a->port].name);
+				"(neigh del it first)", s, ctl_iface_name(set, root, a->port));
 	if (lb->nsneigh >= lb->caps.sneigh)
 		return dpvs_errf(err, errlen, -CTL_EFULL,
 				"static neighbour table is full (%u: [tables] static_neighbours "
@@ -96,13 +98,13 @@ ctl_sneigh_del(struct dpvs_config_set *set, const struct dpvs_root *root,
 	char s[INET6_ADDRSTRLEN];
 	int rc, i;
 
-	rc = sneigh_check(root, a, err, errlen);
+	rc = sneigh_check(set, root, a, err, errlen);
 	if (rc != 0)
 		return rc;
 	i = sneigh_find(lb, &a->ip, (uint16_t)a->port);
 	if (i < 0)
 		return dpvs_errf(err, errlen, -CTL_ENOENT, "no static neighbour %s dev %s",
-				ctl_ip_str(&a->ip, s, sizeof(s)), root->ports[a->port].name);
+				ctl_ip_str(&a->ip, s, sizeof(s)), ctl_iface_name(set, root, a->port));
 	memmove(&dpvs_lb_sneigh(lb)[i], &dpvs_lb_sneigh(lb)[i + 1],
 		(lb->nsneigh - (uint32_t)i - 1) * sizeof(struct dpvs_static_neigh));
 	lb->nsneigh--;

@@ -99,6 +99,8 @@ ctl "$x" blklst add -t "$V:8080" 198.51.100.0/24 || fail "blklst add"
 ctl "$x" whtlst add -t "$V:8081" 2001:db8::/32 || fail "whtlst add"
 ctl "$x" -E -t "$V:8080" --rate-in 100000pps --rate-out-bytes 100M:1M || fail "-E --rate-in"
 ctl "$x" -e -t "$V:8080" -r "$(http_rs "$x" 1):80" --rate-in-bytes 50M || fail "-e --rate-in-bytes"
+ctl "$x" vlan add dpdk0.100 dev dpdk0 id 100 || fail "vlan add"
+ctl "$x" addr add "198.32.$K.1/24" dev dpdk0.100 || fail "addr add on the VLAN"
 # health: the nat dest up, the dr dest down (cmd checks, no network needed)
 ctl "$x" check set -t "$V:8080" cmd "true" --interval 0.2 --timeout 1 --rise 1 --fall 1 ||
 	fail "check set up"
@@ -147,6 +149,9 @@ conforms laddr-show laddr show -u "$V:$LB_UDP_PORT" >/dev/null
 conforms port-show port show | jq -e 'map(.forward) == [false, true]' >/dev/null ||
 	fail "port show: forward not off on dpdk0, on on dpdk1"
 conforms port-show port show dpdk0 >/dev/null
+conforms vlan-show vlan show | jq -e '. == [{"name": "dpdk0.100", "dev": "dpdk0", "id": 100}]' \
+	>/dev/null || fail "vlan show: not dpdk0.100 on dpdk0 id 100"
+conforms vlan-show vlan show dpdk0.100 >/dev/null
 conforms version version >/dev/null
 conforms timeout-show timeout show | jq -e '."tcp.established" > 0 and .udp > 0' >/dev/null ||
 	fail "timeout show: no tcp.established or udp"

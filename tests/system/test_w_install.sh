@@ -45,6 +45,7 @@ usr/local/share/doc/dpvs-mp/schema/save.json
 usr/local/share/doc/dpvs-mp/schema/stats.json
 usr/local/share/doc/dpvs-mp/schema/timeout-show.json
 usr/local/share/doc/dpvs-mp/schema/version.json
+usr/local/share/doc/dpvs-mp/schema/vlan-show.json
 usr/local/share/doc/dpvs-mp/schema/worker-show.json
 usr/local/share/man/man5/dpvs.conf.5
 usr/local/share/man/man8/dpvsctl.8"
@@ -142,3 +143,12 @@ assert_eq "completion of 'port set dpdk0 forward '" "on off" \
 	"$(complete_words dpvsctl port set dpdk0 forward "" | tr '\n' ' ' | sed 's/ $//')"
 assert_eq "completion of 'port set dpdk0 forward2kni '" "on off" \
 	"$(complete_words dpvsctl port set dpdk0 forward2kni "" | tr '\n' ' ' | sed 's/ $//')"
+assert_eq "completion of 'dpvsctl vlan '" "add del show" \
+	"$(complete_words dpvsctl vlan "" | tr '\n' ' ' | sed 's/ $//')"
+assert_eq "completion of 'vlan add v '" dev "$(complete_words dpvsctl vlan add v "")"
+assert_eq "completion of 'vlan add v dev dpdk0 '" id "$(complete_words dpvsctl vlan add v dev dpdk0 "")"
+"$T_BIN/dpvsctl" -s "$(sock_of a)" vlan add dpdk0.7 dev dpdk0 id 7 || fail "vlan add"
+assert_eq "completion of a port or VLAN after dev" "dpdk0 dpdk0.7" \
+	"$(complete_words dpvsctl -s "$(sock_of a)" addr add 1.2.3.4/24 dev "" | tr '\n' ' ' | sed 's/ $//')"
+assert_eq "completion of a VLAN after vlan del" dpdk0.7 \
+	"$(complete_words dpvsctl -s "$(sock_of a)" vlan del "")"

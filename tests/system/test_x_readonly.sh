@@ -3,8 +3,8 @@
 # role from dpvs.conf ([ctl] socket_group, readonly_group). The test makes
 # three users (removed at the end): one in the socket's group (an operator),
 # one in the read-only group, one in neither. The operator adds a service;
-# the read-only user lists it (-L -n, --json, save, stats) but `-A`, `-d` and
-# reload are refused with "permission denied: read-only" (exit 1) and change
+# the read-only user lists it (-L -n, --json, save, stats, vlan show) but `-A`,
+# `-d`, `vlan add|del` and reload are refused with "permission denied: read-only" (exit 1) and change
 # nothing; the third user is refused; the socket has the configured group.
 # Without a readonly_group the socket is 0660 and only its group gets in.
 . "$(dirname "$0")/lib.sh"
@@ -67,9 +67,13 @@ as "$U_RO" a save || fail "read-only save: $(as_out)"
 assert_contains "read-only save" "-a -t 198.18.0.100:80 -r 198.18.0.50:80" "$(as_out)"
 as "$U_RO" a stats || fail "read-only stats: $(as_out)"
 as "$U_RO" a worker show || fail "read-only worker show: $(as_out)"
+as "$U_OP" a vlan add dpdk0.100 dev dpdk0 id 100 || fail "operator vlan add: $(as_out)"
+as "$U_RO" a vlan show || fail "read-only vlan show: $(as_out)"
+assert_eq "read-only vlan show" "dpdk0.100 dev dpdk0 id 100" "$(as_out)"
 gen0="$(ctl a save | md5sum)"
 for cmd in "-A -t 198.18.0.101:80" "-d -t 198.18.0.100:80 -r 198.18.0.50:80" \
-	"-D -t 198.18.0.100:80" "addr add 198.18.0.9/24 dev dpdk0" "reload"; do
+	"-D -t 198.18.0.100:80" "addr add 198.18.0.9/24 dev dpdk0" "vlan add v2 dev dpdk0 id 2" \
+	"vlan del dpdk0.100" "reload"; do
 	# shellcheck disable=SC2086
 	as "$U_RO" a $cmd
 	rc=$?

@@ -2,12 +2,15 @@
  * Unit tests for dpvs-kni-bridge (kni_bridge/bridge.c, flow.c): the choice of
  * worker for kernel frames by flow, the idle sleep, and one real pass of both directions
  * with a net_ring port standing in for the exception tap (its single ring
- * loops tx back to rx). EAL runs in-memory without hugepages.
+ * loops tx back to rx), and the VLAN taps' tag handling (vtap.c) with a
+ * socket pair standing in for a tap. EAL runs in-memory without hugepages.
  */
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -322,6 +325,84 @@ START_TEST(test_full_worker_ring_drops_and_frees)
 }
 END_TEST
 
+/* A frame4 frame with an 802.1Q tag of id vid, in a new mbuf. */
+static struct rte_mbuf *
+tagged(uint16_t vid, uint16_t sport)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(shm.pool);
+	uint8_t f[64], *d;
+
+	ck_assert_ptr_nonnull(m);
+	frame4(f, 6, 2, 1, sport, 80, 0);
+	d = (uint8_t *)rte_pktmbuf_append(m, vid != 0 ? 68 : 64);
+	memcpy(d, f, 12);
+	if (vid != 0) {
+		d[12] = 0x81;
+		d[13] = 0x00;
+		d[14] = (uint8_t)(vid >> 8);
+		d[15] = (uint8_t)vid;
+	}
+	memcpy(d + (vid != 0 ? 16 : 12), f + 12, 52);
+	return m;
+}
+
+/* The VLAN taps (vtap.c) with a datagram socket pair standing in for the
+ * tap: a frame of the tap's id goes in without its tag, the port's and
+ * another id's stay in order; what the kernel writes comes out tagged. */
+START_TEST(test_vlan_tap_take_and_read)
+{
+	struct dpvs_bridge_stats *st = &shm.root->bridge_stats[0];
+	struct bridge_ctx b = { .shm = &shm };
+	unsigned int in_use = rte_mempool_in_use_count(shm.pool);
+	struct rte_mbuf *pkts[4], *m100, *plain, *m200;
+	uint64_t to0 = st->to_kernel;
+	uint8_t f[64], got[128];
+	const uint8_t *d;
+	int sp[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp), 0);
+	ck_assert_int_eq(fcntl(sp[0], F_SETFL, O_NONBLOCK), 0);
+	b.vtap[3].fd = sp[0];
+	b.vtap[3].open = 1;
+	b.vtap[3].port = 0;
+	b.vtap[3].vid = 100;
+	pkts[0] = m100 = tagged(100, 1000);
+	pkts[1] = plain = tagged(0, 1001);
+	pkts[2] = m200 = tagged(200, 1002);
+	ck_assert_uint_eq(bridge_vtap_take(&b, 0, pkts, 3), 2);
+	ck_assert_ptr_eq(pkts[0], plain);
+	ck_assert_ptr_eq(pkts[1], m200);
+	ck_assert_uint_eq(st->to_kernel - to0, 1);
+	ck_assert_int_eq(read(sp[1], got, sizeof(got)), 64);
+	frame4(f, 6, 2, 1, 1000, 80, 0);
+	ck_assert(memcmp(got, f, 64) == 0);
+	/* another port's frames are not this tap's */
+	pkts[0] = tagged(100, 1003);
+	ck_assert_uint_eq(bridge_vtap_take(&b, 1, pkts, 1), 1);
+	rte_pktmbuf_free(pkts[0]);
+	rte_pktmbuf_free(plain);
+	rte_pktmbuf_free(m200);
+
+	/* the kernel wrote a frame into the tap: it comes out tagged 100 */
+	frame4(f, 17, 1, 2, 53, 4000, 0);
+	ck_assert_int_eq(write(sp[1], f, 64), 64);
+	ck_assert_uint_eq(bridge_vtap_read(&b, 1, pkts, 4), 0);
+	ck_assert_uint_eq(bridge_vtap_read(&b, 0, pkts, 4), 1);
+	ck_assert_uint_eq(rte_pktmbuf_pkt_len(pkts[0]), 68);
+	d = rte_pktmbuf_mtod(pkts[0], const uint8_t *);
+	ck_assert(memcmp(d, f, 12) == 0);
+	ck_assert_uint_eq(d[12], 0x81);
+	ck_assert_uint_eq(d[13], 0x00);
+	ck_assert_uint_eq(((unsigned int)d[14] << 8 | d[15]) & 0x0fff, 100);
+	ck_assert(memcmp(d + 16, f + 12, 52) == 0);
+	rte_pktmbuf_free(pkts[0]);
+	ck_assert_uint_eq(bridge_vtap_read(&b, 0, pkts, 4), 0);
+	close(sp[0]);
+	close(sp[1]);
+	ck_assert_uint_eq(rte_mempool_in_use_count(shm.pool), in_use);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -349,6 +430,7 @@ main(void)
 	tcase_add_test(tp, test_pass_both_directions);
 	tcase_add_test(tp, test_priority_ring_first);
 	tcase_add_test(tp, test_full_worker_ring_drops_and_frees);
+	tcase_add_test(tp, test_vlan_tap_take_and_read);
 	suite_add_tcase(s, tp);
 	sr = srunner_create(s);
 	/* one process: the EAL state is not meant to be forked */

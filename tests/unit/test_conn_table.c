@@ -622,9 +622,9 @@ START_TEST(test_rebuild_drops_half_written_and_insane)
 	/* a service slot beyond the counter rows it indexes */
 	bad_svc = add_conn(ct, IPPROTO_TCP, 7, T0, T0 + 10 * SEC);
 	conns[bad_svc].svc_slot = DPVS_SVC_SLOT_LIMIT;
-	/* a side's port that no port index has: every packet would be dropped */
+	/* a side's interface that no index has: every packet would be dropped */
 	bad_side = add_conn(ct, IPPROTO_TCP, 8, T0, T0 + 10 * SEC);
-	conns[bad_side].out_port = DPVS_MAX_PORTS;
+	conns[bad_side].out_port = DPVS_MAX_IFACES;
 	/* full-NAT without a local address, a port 0: filled only in part */
 	no_laddr = add_conn(ct, IPPROTO_TCP, 5, T0, T0 + 10 * SEC);
 	conns[no_laddr].laddr.family = DPVS_AF_NONE;

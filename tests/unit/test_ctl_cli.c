@@ -152,6 +152,33 @@ START_TEST(test_port_commands)
 }
 END_TEST
 
+/* vlan add NAME dev PORT id ID, vlan del NAME, vlan show [NAME] */
+START_TEST(test_vlan_commands)
+{
+	struct ctl_cli_cmd cmd;
+	char err[256];
+
+	ck_assert_int_eq(PARSE(&cmd, err, "vlan", "add", "dpdk0.100", "dev", "dpdk0", "id", "100"),
+			 CTL_CLI_OK);
+	ck_assert(cmd.mutation);
+	ck_assert_int_eq(cmd.req->op_case, DPVS__REQUEST__OP_VLAN_ADD);
+	ck_assert_str_eq(cmd.req->vlan_add->name, "dpdk0.100");
+	ck_assert_str_eq(cmd.req->vlan_add->dev, "dpdk0");
+	ck_assert_uint_eq(cmd.req->vlan_add->id, 100);
+	ctl_cli_cmd_free(&cmd);
+	ck_assert_int_eq(PARSE(&cmd, err, "vlan", "del", "dpdk0.100"), CTL_CLI_OK);
+	ck_assert(cmd.mutation);
+	ck_assert_int_eq(cmd.req->op_case, DPVS__REQUEST__OP_VLAN_DEL);
+	ck_assert_str_eq(cmd.req->vlan_del->name, "dpdk0.100");
+	ctl_cli_cmd_free(&cmd);
+	ck_assert_int_eq(PARSE(&cmd, err, "vlan", "show", "--json"), CTL_CLI_OK);
+	ck_assert(!cmd.mutation);
+	ck_assert(cmd.json);
+	ck_assert_int_eq(cmd.req->op_case, DPVS__REQUEST__OP_VLAN_SHOW);
+	ctl_cli_cmd_free(&cmd);
+}
+END_TEST
+
 /* Each bad input: expected return and a fragment of the message. */
 struct bad_case {
 	int argc;
@@ -188,6 +215,13 @@ static const struct bad_case bad_cases[] = {
 	{ 5, { "port", "set", "dpdk0", "forward", "yes" }, CTL_CLI_BADARG, "is not on or off" },
 	{ 4, { "port", "set", "dpdk0", "forward" }, CTL_CLI_USAGE, "port set PORT forward|forward2kni on|off" },
 	{ 4, { "port", "show", "dpdk0", "dpdk1" }, CTL_CLI_USAGE, "unexpected word \"dpdk1\"" },
+	{ 7, { "vlan", "add", "v", "dev", "dpdk0", "id", "0" }, CTL_CLI_BADARG, "out of 1..4094" },
+	{ 7, { "vlan", "add", "v", "dev", "dpdk0", "id", "4095" }, CTL_CLI_BADARG, "out of 1..4094" },
+	{ 7, { "vlan", "add", "v", "dev", "dpdk0", "id", "1x" }, CTL_CLI_BADARG, "out of 1..4094" },
+	{ 7, { "vlan", "add", "abcdefghijkl", "dev", "dpdk0", "id", "5" }, CTL_CLI_BADARG,
+	  "1..11 characters" },
+	{ 5, { "vlan", "add", "v", "dev", "dpdk0" }, CTL_CLI_USAGE, "vlan add NAME dev PORT id ID" },
+	{ 2, { "vlan", "del" }, CTL_CLI_USAGE, "usage: vlan del NAME" },
 };
 
 START_TEST(test_bad_inputs)
@@ -227,6 +261,7 @@ START_TEST(test_usage_lists_commands)
 	ck_assert_ptr_nonnull(strstr(u, "worker show"));
 	ck_assert_ptr_nonnull(strstr(u, "neigh show"));
 	ck_assert_ptr_nonnull(strstr(u, "port set PORT forward|forward2kni on|off"));
+	ck_assert_ptr_nonnull(strstr(u, "vlan add NAME dev PORT id ID"));
 }
 END_TEST
 
@@ -244,6 +279,7 @@ main(void)
 	tcase_add_test(tc, test_show_commands);
 	tcase_add_test(tc, test_json_after_subcommand);
 	tcase_add_test(tc, test_port_commands);
+	tcase_add_test(tc, test_vlan_commands);
 	tcase_add_loop_test(tc, test_bad_inputs, 0, (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
 	tcase_add_test(tc, test_split);
 	tcase_add_test(tc, test_usage_lists_commands);

@@ -289,7 +289,7 @@ START_TEST(test_rebuild_invalid)
 
 	make(wr, 0, &a)->state = 200;                       /* no such state */
 	make(wr, 0, &b)->ip.family = 9;                     /* no such family */
-	make(wr, 0, &c)->port = DPVS_MAX_PORTS;             /* no such port */
+	make(wr, 0, &c)->port = DPVS_MAX_IFACES;            /* no such interface */
 	x = make(wr, 0, &d);
 	x->timer_ns = 0;                                     /* would never run */
 	x = make(wr, 0, &e);

@@ -340,7 +340,7 @@ conn_sane(const struct dpvs_conn *c, uint64_t now_ns)
 	if (c->expires_ns > now_ns + CONN_MAX_LIFETIME_NS)
 		return 0;
 	/* the ipvs path drops every packet that arrives elsewhere */
-	if (c->in_port >= DPVS_MAX_PORTS || c->out_port >= DPVS_MAX_PORTS)
+	if (c->in_port >= DPVS_MAX_IFACES || c->out_port >= DPVS_MAX_IFACES)
 		return 0;
 	return 1;
 }

@@ -40,7 +40,7 @@ redirect_drain_peer(struct wk_ctx *ctx, struct rte_ring *r)
 	struct wk_verdict v;
 	struct rte_mbuf *m;
 	unsigned int i, n;
-	uint8_t p;
+	uint16_t p;
 
 	n = dpvs_ring_dequeue_burst(r, (void **)wr->inflight, DPVS_BURST);
 	if (n == 0)
@@ -48,7 +48,7 @@ redirect_drain_peer(struct wk_ctx *ctx, struct rte_ring *r)
 	wr->inflight_n = n;
 	for (i = 0; i < n; i++) {
 		m = wr->inflight[i];
-		p = m->port < RTE_MAX_ETHPORTS ? ctx->port_index[m->port] : WK_PORT_NONE;
+		p = wk_rx_iface(ctx, m); /* a VLAN frame: its interface */
 		ctx->redirected = 1;
 		if (p == WK_PORT_NONE)
 			v = wk_drop(DPVS_DROP_BAD_PORT);

@@ -161,7 +161,7 @@ wk_xlat_6to4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk, ui
 		return wk_drop(DPVS_DROP_TTL_EXPIRED);
 	if (wk_route_v4(ctx, daddr, &port, &nh4) != 0)
 		return wk_drop(DPVS_DROP_NO_ROUTE);
-	mtu = port < DPVS_MAX_PORTS ? ctx->tx_mtu[port] : UINT32_MAX;
+	mtu = port < DPVS_MAX_IFACES ? ctx->tx_mtu[port] : UINT32_MAX;
 	/* too big with DF to be set: the client hears it about its packet as
 	 * it sent it (20 bytes more than what would have left) */
 	if (sizeof(h6) + l4len > WK_XLAT_DF_MIN && sizeof(*ip4) + l4len > mtu) {
@@ -219,7 +219,7 @@ wk_xlat_4to6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 		return wk_drop(DPVS_DROP_TTL_EXPIRED);
 	if (wk_route_v6(ctx, daddr, &port, &nh) != 0)
 		return wk_drop(DPVS_DROP_NO_ROUTE);
-	mtu = port < DPVS_MAX_PORTS ? ctx->tx_mtu[port] : UINT32_MAX;
+	mtu = port < DPVS_MAX_IFACES ? ctx->tx_mtu[port] : UINT32_MAX;
 	if (sizeof(*ip6) + l4len > mtu) {
 		wk_icmp_error(ctx, m, WK_ICMP_DEST_UNREACH, WK_ICMP_FRAG_NEEDED,
 			      (uint16_t)RTE_MAX(mtu - RTE_MIN(mtu, (uint32_t)WK_XLAT_GROWTH),

@@ -154,7 +154,7 @@ wk_xmit_rewrite4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk
 	 * before the rewrite (LVS and DPVS check there too), so that the
 	 * sender can match it to its socket; DF clear: fragmented after the
 	 * rewrite by the output path */
-	if (port < DPVS_MAX_PORTS && rte_be_to_cpu_16(ip->total_length) > ctx->tx_mtu[port] &&
+	if (port < DPVS_MAX_IFACES && rte_be_to_cpu_16(ip->total_length) > ctx->tx_mtu[port] &&
 	    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) != 0) {
 		wk_icmp_error(ctx, m, WK_ICMP_DEST_UNREACH, WK_ICMP_FRAG_NEEDED,
 			      (uint16_t)ctx->tx_mtu[port]);
@@ -217,9 +217,9 @@ wk_xmit_mss(struct wk_ctx *ctx, void *l4, const struct wk_pkt *pk, uint16_t port
 	uint16_t mtu;
 
 	if (pk->proto != IPPROTO_TCP || (pk->tcp_flags & RTE_TCP_SYN_FLAG) == 0 ||
-	    port >= DPVS_MAX_PORTS)
+	    !wk_if_ok(ctx, port))
 		return;
-	mtu = ctx->root->ports[port].mtu;
+	mtu = ctx->root->ports[ctx->if_port[port]].mtu;
 	if (mtu > hdrs)
 		wk_tcp_mss_clamp(th, (uint32_t)(th->data_off >> 4) * 4, (uint16_t)(mtu - hdrs));
 }
@@ -240,7 +240,7 @@ wk_xmit_rewrite6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk
 		return wk_drop(DPVS_DROP_NO_ROUTE);
 	/* IPv6 is not fragmented on the way: too big, the sender hears it
 	 * about its packet as it made it (before the rewrite), as IPv4's DF */
-	if (port < DPVS_MAX_PORTS && len > ctx->tx_mtu[port]) {
+	if (port < DPVS_MAX_IFACES && len > ctx->tx_mtu[port]) {
 		wk_icmp6_error(ctx, m, WK_ICMP6_PACKET_TOO_BIG, 0, ctx->tx_mtu[port]);
 		return wk_drop(DPVS_DROP_IP6_TOO_BIG);
 	}

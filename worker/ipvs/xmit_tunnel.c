@@ -142,7 +142,7 @@ wk_tunnel_in4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	saddr = tunnel_source(ctx, port, nh);
 	if (saddr == 0)
 		return wk_drop(DPVS_DROP_TUNNEL_NO_SOURCE);
-	mtu = port < DPVS_MAX_PORTS ? ctx->tx_mtu[port] : UINT32_MAX;
+	mtu = port < DPVS_MAX_IFACES ? ctx->tx_mtu[port] : UINT32_MAX;
 	if (mtu != UINT32_MAX && len + WK_IPIP_HLEN > mtu && pk->proto != IPPROTO_ICMP &&
 	    (in->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) != 0)
 		return tunnel_frag_needed(ctx, m, pk, (uint16_t)(mtu - WK_IPIP_HLEN));
@@ -226,7 +226,7 @@ wk_tunnel_in6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 		return wk_drop(DPVS_DROP_NO_ROUTE);
 	if (wk_addr_v6_source(ctx->cfg, port, nh.bytes, saddr) != 0)
 		return wk_drop(DPVS_DROP_TUNNEL_NO_SOURCE);
-	mtu = port < DPVS_MAX_PORTS ? ctx->tx_mtu[port] : UINT32_MAX;
+	mtu = port < DPVS_MAX_IFACES ? ctx->tx_mtu[port] : UINT32_MAX;
 	if (mtu != UINT32_MAX && len + WK_IP6IP6_HLEN > mtu && pk->proto != IPPROTO_ICMPV6)
 		return tunnel_too_big6(ctx, m, pk,
 				       RTE_MAX(mtu - WK_IP6IP6_HLEN, (uint32_t)WK_IP6_MIN_MTU));

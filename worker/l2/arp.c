@@ -151,7 +151,7 @@ wk_arp_learn_copy(struct wk_ctx *ctx, struct rte_mbuf *m)
 {
 	enum dpvs_drop_reason why;
 	const struct rte_arp_hdr *arp;
-	uint8_t p = m->port < RTE_MAX_ETHPORTS ? ctx->port_index[m->port] : WK_PORT_NONE;
+	uint16_t p = wk_rx_iface(ctx, m);
 
 	if (p == WK_PORT_NONE) {
 		ctx->st->drop[DPVS_DROP_BAD_PORT]++;

@@ -17,6 +17,9 @@
  * [NETIF_PORT_FLAG_FORWARD2KNI], on the bulk ring and budget; a copy that
  * does not fit is counted (kni_mirror_drop), never waited for.
  *
+ * A VLAN interface's packet for the kernel gets its tag back and goes to
+ * its port's kernel interface (<port>.kni sees it tagged; README: VLAN).
+ *
  * Frames the kernel wrote come back on dpvs_fromkni_<p>_<id> and are sent
  * on this worker's tx queue of the port [kni egress -> netif_xmit]; the
  * bridge picks the worker by the frame's flow (kni_bridge/flow.c), so one
@@ -97,8 +100,20 @@ tb_take(struct wk_kni_tb *b, uint64_t now)
 int
 wk_kni_send(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 {
-	enum dpvs_kni_class c = wk_kni_class(m, ctx->kni_prio[p]);
+	enum dpvs_kni_class c;
 	struct rte_ring *r;
+
+	if (p >= DPVS_IFACE_VLAN0) {
+		/* a VLAN interface's frame goes to its port's kernel
+		 * interface with its tag back on (README: VLAN) */
+		p = wk_if_ok(ctx, p) ? wk_vlan_tag(ctx, m, p) : WK_PORT_NONE;
+		if (p == WK_PORT_NONE) {
+			ctx->st->drop[DPVS_DROP_VLAN_NO_ROOM]++;
+			rte_pktmbuf_free(m);
+			return -1;
+		}
+	}
+	c = wk_kni_class(m, ctx->kni_prio[p]);
 
 	if (!tb_take(&ctx->kni_tb[p][c], ctx->now_ns)) {
 		ctx->st->drop[class_drop[c]]++;

@@ -305,7 +305,7 @@ wk_nd_solicit(struct wk_ctx *ctx, uint16_t port, const struct dpvs_ip *ip, const
 	struct rte_mbuf *m;
 	uint8_t *d;
 
-	if (port >= ctx->nports || wk_addr_v6_source(ctx->cfg, port, ip->bytes, src) != 0)
+	if (!wk_if_ok(ctx, port) || wk_addr_v6_source(ctx->cfg, port, ip->bytes, src) != 0)
 		return; /* no IPv6 address on the port to ask from */
 	m = rte_pktmbuf_alloc(ctx->pool);
 	if (m == NULL) {

@@ -175,7 +175,7 @@ neigh_sane(const struct dpvs_neigh *e)
 {
 	static const uint8_t zero[12];
 
-	if (e->state >= DPVS_NEIGH_STATE_MAX || e->port >= DPVS_MAX_PORTS)
+	if (e->state >= DPVS_NEIGH_STATE_MAX || e->port >= DPVS_MAX_IFACES)
 		return 0;
 	if (e->ip.family == DPVS_AF_INET)
 		return memcmp(e->ip.bytes + 4, zero, sizeof(zero)) == 0;

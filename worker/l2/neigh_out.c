@@ -141,7 +141,7 @@ wk_neigh_solicit(struct wk_ctx *ctx, uint16_t port, const struct dpvs_ip *ip,
 	struct rte_arp_hdr *arp;
 	uint32_t tip;
 
-	if (port >= ctx->nports)
+	if (!wk_if_ok(ctx, port))
 		return;
 	if (ip->family == DPVS_AF_INET6) {
 		wk_nd_solicit(ctx, port, ip, dmac);
@@ -318,7 +318,7 @@ hold_drop(struct wk_ctx *ctx, uint16_t port, const struct dpvs_ip *ip)
 static int
 neigh_still_valid(const struct wk_ctx *ctx, const struct dpvs_neigh *e)
 {
-	if (e->port >= ctx->nports)
+	if (!wk_if_ok(ctx, e->port))
 		return 0;
 	return dpvs_sneigh_lookup(&ctx->cfg->lb, &e->ip, e->port) == DPVS_SLOT_NONE &&
 	       wk_neigh_class(ctx->cfg, e->port, &e->ip) == WK_NADDR_OK;

@@ -28,7 +28,7 @@ wk_act(struct wk_ctx *ctx, struct rte_mbuf *m, struct wk_verdict v)
 
 	switch (v.kind) {
 	case DPVS_VERDICT_TX:
-		if (v.port < ctx->nports) {
+		if (wk_if_ok(ctx, v.port)) {
 			/* verdict tx or drop counted when it leaves the
 			 * buffer (tx.c) */
 			if (wk_tx_enqueue_verdict(ctx, m, v.port) != 0)
@@ -38,7 +38,7 @@ wk_act(struct wk_ctx *ctx, struct rte_mbuf *m, struct wk_verdict v)
 		v = wk_drop(DPVS_DROP_BAD_PORT);
 		break;
 	case DPVS_VERDICT_KERNEL:
-		if (v.port < ctx->nports) {
+		if (wk_if_ok(ctx, v.port)) {
 			if (wk_kni_send(ctx, m, v.port) == 0)
 				st->verdict[DPVS_VERDICT_KERNEL]++;
 			else
@@ -58,7 +58,7 @@ wk_act(struct wk_ctx *ctx, struct rte_mbuf *m, struct wk_verdict v)
 		v = wk_drop(DPVS_DROP_BAD_PORT);
 		break;
 	case DPVS_VERDICT_HOLD:
-		if (v.port < ctx->nports) {
+		if (wk_if_ok(ctx, v.port)) {
 			if (wk_neigh_hold(ctx, m, v.port) == 0)
 				st->verdict[DPVS_VERDICT_HOLD]++;
 			else
@@ -99,6 +99,7 @@ wk_rx_burst(struct wk_ctx *ctx, uint16_t p, uint16_t n)
 	struct wk_verdict v;
 	uint16_t i;
 
+	wk_if_refresh(ctx);
 	wr->inflight_n = n;
 	for (i = 0; i < n; i++) {
 		m = wr->inflight[i];

@@ -28,6 +28,8 @@
  * TX (wk_tx_enqueue_verdict) gets its verdict counted when it leaves the
  * buffer: verdict tx when the driver took it, verdict drop (with tx_full or
  * tx_refused) when it was dropped. ctx->tx_verdict[p] marks those slots.
+ * A packet for a VLAN interface gets the interface's 802.1Q tag here
+ * [vlan_xmit] and goes into its port's buffer.
  * Touches the region's txbuf[], the context's tx state and stats.
  */
 #include <string.h>
@@ -278,12 +280,50 @@ wk_tx_pending(const struct wk_ctx *ctx)
 	return n;
 }
 
-/* Buffer m for port p; its slot index, or -1 (freed, counted as tx_full). */
+uint16_t
+wk_vlan_tag(const struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t i)
+{
+	struct rte_vlan_hdr *vh;
+	uint8_t *d;
+
+	if (rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN)
+		return WK_PORT_NONE;
+	d = (uint8_t *)rte_pktmbuf_prepend(m, RTE_VLAN_HLEN);
+	if (d == NULL)
+		return WK_PORT_NONE;
+	memmove(d, d + RTE_VLAN_HLEN, 2 * RTE_ETHER_ADDR_LEN);
+	/* the frame's own type stays where it was, as the tag's eth_proto */
+	vh = (struct rte_vlan_hdr *)(d + 2 * RTE_ETHER_ADDR_LEN + 2);
+	vh->vlan_tci = rte_cpu_to_be_16(ctx->if_vid[i]);
+	((struct rte_ether_hdr *)d)->ether_type = RTE_BE16(RTE_ETHER_TYPE_VLAN);
+	return ctx->if_port[i];
+}
+
+/* Buffer m for interface p (a VLAN's: tagged, in its port's buffer); its
+ * slot index, or -1 (freed, counted as tx_full or vlan_no_room). */
 static int
 tx_store(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 {
-	struct dpvs_txbuf *tb = &ctx->wr->txbuf[p];
+	struct dpvs_txbuf *tb;
 	uint32_t slot;
+
+	if (p >= DPVS_IFACE_VLAN0) {
+		/* a VLAN deleted since the packet was held: bad_port */
+		enum dpvs_drop_reason why = DPVS_DROP_BAD_PORT;
+
+		if (wk_if_ok(ctx, p)) {
+			why = DPVS_DROP_VLAN_NO_ROOM;
+			p = wk_vlan_tag(ctx, m, p);
+		} else {
+			p = WK_PORT_NONE;
+		}
+		if (p == WK_PORT_NONE) {
+			ctx->st->drop[why]++;
+			rte_pktmbuf_free(m);
+			return -1;
+		}
+	}
+	tb = &ctx->wr->txbuf[p];
 
 	if (tb->count >= DPVS_TXBUF_LEN)
 		wk_tx_flush(ctx, p);
@@ -313,6 +353,6 @@ wk_tx_enqueue_verdict(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 
 	if (slot < 0)
 		return -1;
-	ctx->tx_verdict[p] |= 1ull << slot;
+	ctx->tx_verdict[p < DPVS_IFACE_VLAN0 ? p : ctx->if_port[p]] |= 1ull << slot;
 	return 0;
 }

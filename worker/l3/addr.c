@@ -25,7 +25,7 @@ wk_addr_is_ours(const struct dpvs_config_set *cfg, uint16_t port, const struct d
 		return 0;
 	if (port == WK_PORT_NONE)
 		return e->ports != 0;
-	return port < DPVS_MAX_PORTS && (e->ports & (1u << port)) != 0;
+	return port < DPVS_MAX_IFACES && (e->ports & (1u << port)) != 0;
 }
 
 int

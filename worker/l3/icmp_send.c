@@ -56,11 +56,11 @@ wk_icmp_token(struct wk_ctx *ctx)
 	return 1;
 }
 
-/* The port index m came in on, or WK_PORT_NONE. */
+/* The interface m came in on, or WK_PORT_NONE. */
 static uint16_t
 in_port(const struct wk_ctx *ctx, const struct rte_mbuf *m)
 {
-	return m->port < RTE_MAX_ETHPORTS ? ctx->port_index[m->port] : WK_PORT_NONE;
+	return wk_rx_iface(ctx, m);
 }
 
 /* Is the IPv4 packet one an error may answer? */

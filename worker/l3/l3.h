@@ -101,7 +101,7 @@ wk_ip_output_via(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port, const st
 	const struct rte_ipv4_hdr *ip =
 		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
 
-	if (port < DPVS_MAX_PORTS && rte_be_to_cpu_16(ip->total_length) > ctx->tx_mtu[port])
+	if (port < DPVS_MAX_IFACES && rte_be_to_cpu_16(ip->total_length) > ctx->tx_mtu[port])
 		return wk_ip_output_big(ctx, m, port, nh);
 	return wk_neigh_output(ctx, m, port, nh);
 }

@@ -40,7 +40,7 @@ wk_ip6_output_via(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port,
 {
 	const struct rte_ipv6_hdr *ip =
 		rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, RTE_ETHER_HDR_LEN);
-	uint32_t mtu = port < ctx->nports ? ctx->tx_mtu[port] : UINT32_MAX;
+	uint32_t mtu = wk_if_ok(ctx, port) ? ctx->tx_mtu[port] : UINT32_MAX;
 
 	if (40u + rte_be_to_cpu_16(ip->payload_len) > mtu) {
 		wk_icmp6_error(ctx, m, WK_ICMP6_PACKET_TOO_BIG, 0, mtu);
@@ -67,13 +67,13 @@ wk_send_new(struct wk_ctx *ctx, struct rte_mbuf *m, struct wk_verdict v)
 {
 	switch (v.kind) {
 	case DPVS_VERDICT_TX:
-		if (v.port < ctx->nports) {
+		if (wk_if_ok(ctx, v.port)) {
 			wk_tx_enqueue(ctx, m, v.port); /* counts and frees on failure */
 			return;
 		}
 		break;
 	case DPVS_VERDICT_HOLD:
-		if (v.port < ctx->nports) {
+		if (wk_if_ok(ctx, v.port)) {
 			wk_neigh_hold(ctx, m, v.port); /* counts and frees on failure */
 			return;
 		}

@@ -32,7 +32,7 @@ route_slot(const struct wk_ctx *ctx, uint32_t idx, uint8_t family)
 	if (idx >= cfg->lb.caps.routes)
 		return NULL;
 	r = &dpvs_lb_routes(&cfg->lb)[idx];
-	if (r->prefix.family != family || r->port >= ctx->nports)
+	if (r->prefix.family != family || !wk_if_ok(ctx, r->port))
 		return NULL;
 	return r;
 }
