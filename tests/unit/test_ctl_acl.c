@@ -2,7 +2,8 @@
  * Unit tests of the access lists and rate limits in the config set
  * (ctl/daemon/acl.c, rate.c) and of what the worker makes of them
  * (worker/ipvs/acl.c, shm/lb_hash.h dpvs_acl_match, worker/ipvs/rate.c
- * wk_rate_share), and of the PRE_ROUTING hook table's order
+ * wk_rate_share, rate.h's clock in TSC cycles against rte_meter), and of
+ * the PRE_ROUTING hook table's order
  * (worker/l3/hook.c against shm/stats.h DPVS_HOOKS). Plain memory, no EAL.
  */
 #include <arpa/inet.h>
@@ -245,6 +246,70 @@ START_TEST(test_rate_share)
 }
 END_TEST
 
+/* TSC frequencies of real machines and of EAL's measurement on a VM
+ * (rounded to 10 MHz), and odd ones. */
+static const uint64_t rate_hz[] = {
+	2600000000ull, 2590000000ull, 2400000000ull, 2596130000ull, 3000000007ull,
+	1000000001ull, 4200000000ull, 999999937ull,
+};
+
+/* The loop's clock in TSC cycles: from any start, one second is at least
+ * hz cycles, and T ns at least floor(T * hz / 10^9) (failed before
+ * wk_rate_tsc_mult rounded up: at 2.6 GHz, 742 of the 5000 seconds below
+ * were hz - 1 cycles, which made the packet fixture "rate: over the
+ * service's inbound rate" fail now and then). */
+START_TEST(test_rate_clock_second)
+{
+	uint64_t hz = rate_hz[_i], mult = wk_rate_tsc_mult(hz), t, dt;
+	unsigned int j;
+
+	for (j = 0; j < 5000; j++) {
+		t = 1000000000000ull + j * 1000003ull + j % 7;
+		dt = wk_rate_cycles(t + 1000000000ull, mult) - wk_rate_cycles(t, mult);
+		ck_assert_msg(dt >= hz && dt <= hz + 1, "hz %lu from %lu: %lu cycles",
+			      (unsigned long)hz, (unsigned long)t, (unsigned long)dt);
+		dt = wk_rate_cycles(t + 333333334ull, mult) - wk_rate_cycles(t, mult);
+		ck_assert_uint_ge(dt, (uint64_t)((unsigned __int128)333333334ull * hz /
+						 1000000000u));
+	}
+	/* fast by less than a cycle in 2^32 ns (4.3 s): 20 cycles in a day */
+	t = 86400ull * 1000000000ull;
+	dt = wk_rate_cycles(t, mult);
+	ck_assert_uint_ge(dt, (uint64_t)((unsigned __int128)t * hz / 1000000000u));
+	ck_assert_uint_le(dt, (uint64_t)((unsigned __int128)t * hz / 1000000000u) +
+				      (t >> 32) + 1);
+}
+END_TEST
+
+/* A 1 pps meter with a burst of one (the profile rte_meter makes for it:
+ * a token every hz cycles) on a clock that stands still: the first packet
+ * passes, the next does not; one second later exactly, one passes again,
+ * from every start. */
+START_TEST(test_rate_meter_second)
+{
+	uint64_t hz = rate_hz[_i], mult = wk_rate_tsc_mult(hz), t;
+	struct rte_meter_srtcm_profile prof = { .cbs = 1, .ebs = 0, .cir_period = hz,
+						.cir_bytes_per_period = 1 };
+	struct rte_meter_srtcm m;
+	unsigned int j;
+
+	for (j = 0; j < 2000; j++) {
+		t = 5000000000000ull + j * 7919ull;
+		memset(&m, 0, sizeof(m));
+		m.tc = 1;
+		m.time = wk_rate_cycles(t, mult);
+		ck_assert_int_eq(rte_meter_srtcm_color_blind_check(&m, &prof,
+				 wk_rate_cycles(t, mult), 1), RTE_COLOR_GREEN);
+		ck_assert_int_ne(rte_meter_srtcm_color_blind_check(&m, &prof,
+				 wk_rate_cycles(t, mult), 1), RTE_COLOR_GREEN);
+		ck_assert_msg(rte_meter_srtcm_color_blind_check(&m, &prof,
+			      wk_rate_cycles(t + 1000000000ull, mult), 1) == RTE_COLOR_GREEN,
+			      "hz %lu: no token a second after %lu", (unsigned long)hz,
+			      (unsigned long)t);
+	}
+}
+END_TEST
+
 /* The hook table: in priority order, each hook of DPVS_HOOKS once, with
  * the priority DPVS_HOOKS gives it and a function (no empty slot; the SYN
  * proxy runs inside ipvs). */
@@ -285,6 +350,8 @@ ctl_acl_suite(void)
 	tcase_add_test(tc, test_acl_service_gone);
 	tcase_add_test(tc, test_rate_merge_store);
 	tcase_add_test(tc, test_rate_share);
+	tcase_add_loop_test(tc, test_rate_clock_second, 0, (int)RTE_DIM(rate_hz));
+	tcase_add_loop_test(tc, test_rate_meter_second, 0, (int)RTE_DIM(rate_hz));
 	tcase_add_test(tc, test_hook_table);
 	suite_add_tcase(s, tc);
 	return s;

@@ -29,11 +29,28 @@
  * dpvs.conf takes), so that a full-size packet can always pass in time. */
 #define DPVS_RATE_BYTES_FLOOR 9600u
 
-/* ctx->tsc_mult for a TSC of hz cycles per second: ns * mult >> 32 = cycles. */
+/* ctx->tsc_mult for a TSC of hz cycles per second: ns * mult >> 32 =
+ * cycles. Rounded up, never down: with mult rounded down, a second of
+ * the loop's clock is hz - 1 cycles from up to a quarter of the start
+ * times when hz * 2^32 is not a multiple of 10^9 (one in seven at
+ * 2.6 GHz), one cycle short of the period of a 1 pps meter, whose token
+ * then comes a loop later than due (on a standing clock: never). Rounded
+ * up, T ns are at least floor(T * hz / 10^9) cycles from any start, and
+ * the meters run fast by less than 1 / mult (a part in 4 * 10^9 for a TSC
+ * of 1 GHz or more). */
 static inline uint64_t
 wk_rate_tsc_mult(uint64_t hz)
 {
-	return (uint64_t)(((unsigned __int128)hz << 32) / 1000000000u);
+	unsigned __int128 scaled = (unsigned __int128)hz << 32;
+
+	return (uint64_t)((scaled + 1000000000u - 1) / 1000000000u);
+}
+
+/* ns in TSC cycles at mult (wk_rate_tsc_mult). Pure. */
+static inline uint64_t
+wk_rate_cycles(uint64_t ns, uint64_t mult)
+{
+	return (uint64_t)(((unsigned __int128)ns * mult) >> 32);
 }
 
 /* ctx->now_ns in TSC cycles, the time unit of rte_meter's profiles. The
@@ -43,7 +60,7 @@ wk_rate_tsc_mult(uint64_t hz)
 static inline uint64_t
 wk_rate_now(const struct wk_ctx *ctx)
 {
-	return (uint64_t)(((unsigned __int128)ctx->now_ns * ctx->tsc_mult) >> 32);
+	return wk_rate_cycles(ctx->now_ns, ctx->tsc_mult);
 }
 
 /* A worker's share of limit p of kind pps (bytes = 0) or bytes per second
