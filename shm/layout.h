@@ -44,7 +44,7 @@
 #include "capture.h"
 
 #define DPVS_SHM_MAGIC      0x4d535044u /* "DPSM" */
-#define DPVS_LAYOUT_VERSION 12
+#define DPVS_LAYOUT_VERSION 13
 
 #define DPVS_MAX_PORTS   8
 /* Interface indices: data ports 0..DPVS_MAX_PORTS-1, then the VLAN slots of
@@ -443,11 +443,14 @@ struct dpvs_lb_stats {
  * share of each limit as an rte_meter srTCM profile and state. DPDK's
  * structs hold integers only (checked in the layout fingerprint). Valid
  * while gen is the entry's gen; the worker recomputes profile and state
- * (full buckets) when it is not, writing gen last, so a death in between
- * leaves a row its successor recomputes (worker/ipvs/rate.c). */
+ * (full buckets) when it is not, or when clock is not its own, writing gen
+ * last, so a death in between leaves a row its successor recomputes
+ * (worker/ipvs/rate.c). */
 struct dpvs_meter_row {
 	uint32_t gen;             /* the entry's gen these meters belong to; 0 = none */
-	uint32_t pad;
+	uint32_t clock;           /* the TSC rate they were computed for (the
+				   * worker's tsc_mult >> 16): a successor whose
+				   * EAL measured another rate recomputes them */
 	struct rte_meter_srtcm_profile prof[DPVS_RATE_N];
 	struct rte_meter_srtcm m[DPVS_RATE_N];
 } __rte_cache_aligned;

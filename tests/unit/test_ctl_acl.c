@@ -310,6 +310,55 @@ START_TEST(test_rate_meter_second)
 }
 END_TEST
 
+/* A meter row computed by a worker whose TSC rate was another (a successor
+ * on a VM measures its own) is recomputed, not read in the wrong ticks; one
+ * computed at this rate is used as it is (its empty bucket drops). */
+START_TEST(test_rate_row_other_clock)
+{
+	const uint64_t hz = 2600000000ull;
+	struct dpvs_rate_param p[DPVS_RATE_N];
+	struct dpvs_worker_region *wr;
+	struct dpvs_meter_row *row;
+	struct ctl_rate_args a;
+	struct wk_ctx ctx;
+	uint32_t ix = 0, id = dpvs_lb_svc(&set->lb, (uint32_t)svc)->id;
+	size_t off = RTE_ALIGN_CEIL(sizeof(*wr), RTE_CACHE_LINE_SIZE);
+
+	memset(&a, 0, sizeof(a));
+	a.has[DPVS_RATE_IN_PPS] = true;
+	a.m[DPVS_RATE_IN_PPS].rate = 1;
+	ck_assert_int_eq(ctl_rate_merge(&set->lb, ix, &a, p, err, sizeof(err)), 0);
+	ctl_rate_store(&set->lb, &ix, DPVS_RATE_OWNER_SVC, (uint32_t)svc, id, p);
+	dpvs_lb_svc_rate(&set->lb)[svc] = ix;
+	wr = aligned_alloc(RTE_CACHE_LINE_SIZE, off + sizeof(*row) * set->lb.caps.rate_limits);
+	ck_assert_ptr_nonnull(wr);
+	memset(wr, 0, off + sizeof(*row) * set->lb.caps.rate_limits);
+	wr->meter_off = off;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.cfg = set;
+	ctx.wr = wr;
+	ctx.nworkers = 1;
+	ctx.tsc_mult = wk_rate_tsc_mult(hz);
+	ctx.now_ns = 5000000000000ull;
+	/* a row of this rate with an empty bucket: dropped */
+	row = &dpvs_wr_meters(wr)[ix - 1];
+	row->gen = dpvs_lb_rates(&set->lb)[ix - 1].gen;
+	row->clock = wk_rate_clock_id(&ctx);
+	row->prof[DPVS_RATE_IN_PPS] = (struct rte_meter_srtcm_profile){
+		.cbs = 1, .cir_period = hz, .cir_bytes_per_period = 1 };
+	row->m[DPVS_RATE_IN_PPS].time = wk_rate_now(&ctx);
+	ck_assert_int_eq(wk_rate_check(&ctx, (uint32_t)svc, id, UINT32_MAX, 0, DPVS_DIR_IN, 60),
+			 DPVS_DROP_RATE_SVC_IN);
+	/* the same row seen by a worker that measured 10 MHz less: recomputed */
+	ctx.tsc_mult = wk_rate_tsc_mult(hz - 10000000ull);
+	ck_assert_uint_ne(row->clock, wk_rate_clock_id(&ctx));
+	ck_assert_int_eq(wk_rate_check(&ctx, (uint32_t)svc, id, UINT32_MAX, 0, DPVS_DIR_IN, 60),
+			 DPVS_DROP_MAX);
+	ck_assert_uint_eq(row->clock, wk_rate_clock_id(&ctx));
+	free(wr);
+}
+END_TEST
+
 /* The hook table: in priority order, each hook of DPVS_HOOKS once, with
  * the priority DPVS_HOOKS gives it and a function (no empty slot; the SYN
  * proxy runs inside ipvs). */
@@ -352,6 +401,7 @@ ctl_acl_suite(void)
 	tcase_add_test(tc, test_rate_share);
 	tcase_add_loop_test(tc, test_rate_clock_second, 0, (int)RTE_DIM(rate_hz));
 	tcase_add_loop_test(tc, test_rate_meter_second, 0, (int)RTE_DIM(rate_hz));
+	tcase_add_test(tc, test_rate_row_other_clock);
 	tcase_add_test(tc, test_hook_table);
 	suite_add_tcase(s, tc);
 	return s;

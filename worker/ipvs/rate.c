@@ -6,7 +6,9 @@
  * Writes this worker's meter rows (dpvs_wr_meters): a row whose gen is not
  * its entry's is recomputed from the entry (profile and full buckets), so a
  * changed limit starts afresh and a slot reused by another entry never
- * inherits its tokens.
+ * inherits its tokens; so is a row computed by a predecessor whose EAL
+ * measured another TSC rate (its times and periods are in that rate's
+ * ticks: a restarted worker on a VM may measure a rate 10 MHz apart).
  *
  * Per packet, for an object without a limit: one load of its entry index.
  * With one: an id compare, then rte_meter_srtcm_color_blind_check per
@@ -55,6 +57,7 @@ meter_reset(const struct wk_ctx *ctx, struct dpvs_meter_row *row, const struct d
 		}
 		row->m[k].time = now;   /* the loop's clock, not the TSC read now */
 	}
+	row->clock = wk_rate_clock_id(ctx);
 	__atomic_store_n(&row->gen, r->gen, __ATOMIC_RELEASE);
 }
 
@@ -75,7 +78,7 @@ meters_pass(struct wk_ctx *ctx, uint32_t ix, uint32_t id, int dir, uint32_t byte
 	if (r->gen == 0 || r->owner_id != id || (r->m[k].rate == 0 && r->m[k + 1].rate == 0))
 		return 1;
 	row = &dpvs_wr_meters(ctx->wr)[ix - 1];
-	if (row->gen != r->gen)
+	if (row->gen != r->gen || row->clock != wk_rate_clock_id(ctx))
 		meter_reset(ctx, row, r);
 	now = wk_rate_now(ctx);
 	if (r->m[k].rate != 0 && row->prof[k].cir_period != 0 &&

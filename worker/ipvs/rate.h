@@ -46,6 +46,14 @@ wk_rate_tsc_mult(uint64_t hz)
 	return (uint64_t)((scaled + 1000000000u - 1) / 1000000000u);
 }
 
+/* Which TSC conversion a meter row was computed with (dpvs_meter_row.clock):
+ * rates 10 MHz apart differ by about 650 here. */
+static inline uint32_t
+wk_rate_clock_id(const struct wk_ctx *ctx)
+{
+	return (uint32_t)(ctx->tsc_mult >> 16);
+}
+
 /* ns in TSC cycles at mult (wk_rate_tsc_mult). Pure. */
 static inline uint64_t
 wk_rate_cycles(uint64_t ns, uint64_t mult)
