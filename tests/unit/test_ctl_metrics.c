@@ -19,6 +19,7 @@
 #include "ctl/daemon/change.h"
 #include "ctl/daemon/lb.h"
 #include "ctl/daemon/metrics.h"
+#include "shm/eal.h"
 #include "test_ctl_shm.h"
 
 static struct dpvs_shm shm;
@@ -192,6 +193,6 @@ main(void)
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	rte_eal_cleanup();
+	dpvs_eal_cleanup_private();
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

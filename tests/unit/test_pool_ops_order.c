@@ -17,6 +17,7 @@
 #include <rte_eal.h>
 #include <rte_mempool.h>
 
+#include "shm/eal.h"
 #include "shm/pool_ops.h"
 
 static int
@@ -101,6 +102,6 @@ main(void)
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	rte_eal_cleanup();
+	dpvs_eal_cleanup_private();
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
