@@ -67,7 +67,7 @@ sup_cmd_poll(struct supervisor *s, uint64_t now)
 int
 sup_planned_start(struct supervisor *s, uint32_t id, uint64_t now, char *err, size_t len)
 {
-	struct sup_child *c = &s->child[2 + id];
+	struct sup_child *c = sup_worker_child(s, id);
 	int w;
 
 	if (c->failed || c->proc < 0 || c->taker >= 0 || c->pid <= 0) {
@@ -97,7 +97,7 @@ sup_planned_start(struct supervisor *s, uint32_t id, uint64_t now, char *err, si
 static int
 handover_done(struct supervisor *s, uint32_t inc)
 {
-	struct sup_child *c = &s->child[2 + s->cmd.worker];
+	struct sup_child *c = sup_worker_child(s, s->cmd.worker);
 
 	if (c->taker >= 0)
 		return 0;
@@ -116,7 +116,7 @@ restart_tick(struct supervisor *s, uint64_t now)
 			      s->nworkers);
 		return;
 	}
-	c = &s->child[2 + s->cmd.worker];
+	c = sup_worker_child(s, s->cmd.worker);
 	if (s->cmd.step == CMD_START) {
 		if (c->failed) {
 			c->failed = 0;
@@ -228,7 +228,7 @@ upgrade_tick(struct supervisor *s, uint64_t now)
 		if (rc == -EAGAIN)
 			return;
 		if (rc == 0) {
-			s->cmd.done_workers = s->wproc[s->child[2 + s->cmd.worker].taker].inc;
+			s->cmd.done_workers = s->wproc[sup_worker_child(s, s->cmd.worker)->taker].inc;
 			s->cmd.step = CMD_ROLL_WAIT;
 			return;
 		}

@@ -1,8 +1,8 @@
 /*
  * Worker slots and the processes of the worker binary (see supervise.h):
  * spawning standbys, handing a slot to a standby (TAKE), booking deaths
- * (crash, hang) and handovers (planned), and the liveness check of the
- * workers. Main thread of the primary only; writes the primary's part of
+ * (crash, hang) and handovers (planned); the liveness check is
+ * sup_live.c. Main thread of the primary only; writes the primary's part of
  * root->workers[] (sup) and the RCU's online state of a dead worker; reads
  * the worker's part (self: heartbeat, released).
  *
@@ -31,18 +31,6 @@
 #include "log.h"
 #include "stale.h"
 #include "supervise.h"
-
-static struct dpvs_worker_slot *
-slot_of(struct supervisor *s, uint32_t id)
-{
-	return s->root != NULL ? &s->root->workers[id] : NULL;
-}
-
-static struct sup_child *
-child_of(struct supervisor *s, uint32_t id)
-{
-	return &s->child[2 + id];
-}
 
 int
 sup_wproc_find(const struct supervisor *s, pid_t pid)
@@ -213,7 +201,7 @@ sup_standby_tick(struct supervisor *s, uint64_t now)
 	/* not while a worker is being taken over: a fork of the primary and a
 	 * new process's EAL start compete with the taker for the CPU */
 	for (i = 0; i < s->nworkers; i++)
-		if (s->child[2 + i].taker >= 0 && s->wproc[s->child[2 + i].taker].ready)
+		if (sup_worker_child(s, i)->taker >= 0 && s->wproc[sup_worker_child(s, i)->taker].ready)
 			return;
 	s->standby_due_ns = 0;
 	for (; n < s->nstandby; n++)
@@ -226,7 +214,7 @@ sup_standby_tick(struct supervisor *s, uint64_t now)
 int
 sup_take(struct supervisor *s, struct sup_child *c, int w, uint32_t mode, uint64_t now)
 {
-	struct dpvs_worker_slot *slot = slot_of(s, c->id);
+	struct dpvs_worker_slot *slot = sup_worker_slot(s, c->id);
 	struct sup_wproc *wp = &s->wproc[w];
 	struct dpvs_take_msg t = { .magic = DPVS_TAKE_MAGIC, .id = c->id, .mode = mode };
 
@@ -261,7 +249,7 @@ sup_take(struct supervisor *s, struct sup_child *c, int w, uint32_t mode, uint64
 static void
 slot_publish(struct supervisor *s, struct sup_child *c, uint32_t state)
 {
-	struct dpvs_worker_slot *slot = slot_of(s, c->id);
+	struct dpvs_worker_slot *slot = sup_worker_slot(s, c->id);
 
 	if (slot == NULL)
 		return;
@@ -312,7 +300,7 @@ sup_worker_start(struct supervisor *s, struct sup_child *c, uint64_t now)
 static int
 slot_released(struct supervisor *s, const struct sup_child *c, uint32_t inc)
 {
-	const struct dpvs_worker_slot *slot = slot_of(s, c->id);
+	const struct dpvs_worker_slot *slot = sup_worker_slot(s, c->id);
 
 	return slot != NULL && inc != 0 &&
 	       __atomic_load_n(&slot->self.released, __ATOMIC_ACQUIRE) == inc;
@@ -329,7 +317,7 @@ static void
 slot_death(struct supervisor *s, struct sup_child *c, int status, uint64_t lived, int hung,
 	   uint64_t now)
 {
-	struct dpvs_worker_slot *slot = slot_of(s, c->id);
+	struct dpvs_worker_slot *slot = sup_worker_slot(s, c->id);
 	char how[128];
 
 	sup_status_str(status, how, sizeof(how));
@@ -402,7 +390,7 @@ slot_death(struct supervisor *s, struct sup_child *c, int status, uint64_t lived
 static void
 handover_cancel(struct supervisor *s, struct sup_child *c)
 {
-	struct dpvs_worker_slot *slot = slot_of(s, c->id);
+	struct dpvs_worker_slot *slot = sup_worker_slot(s, c->id);
 
 	c->planned = 0;
 	if (slot == NULL)
@@ -563,7 +551,7 @@ on_eof(struct supervisor *s, int w, uint64_t now)
 void
 sup_worker_exiting(struct supervisor *s, uint32_t id, pid_t pid, uint64_t now)
 {
-	struct sup_child *c = child_of(s, id);
+	struct sup_child *c = sup_worker_child(s, id);
 	struct sup_wproc *wp;
 
 	(void)pid; /* the kernel clears the owner's TID when it marks a robust
@@ -584,7 +572,7 @@ void
 sup_wproc_died(struct supervisor *s, int w, int status, uint64_t now)
 {
 	struct sup_wproc *wp = &s->wproc[w];
-	struct sup_child *c = wp->slot >= 0 ? child_of(s, (uint32_t)wp->slot) : NULL;
+	struct sup_child *c = wp->slot >= 0 ? sup_worker_child(s, (uint32_t)wp->slot) : NULL;
 
 	close_fd(&wp->cmd_fd);
 	close_fd(&wp->ev_fd);
@@ -659,7 +647,7 @@ static void
 on_running(struct supervisor *s, struct sup_child *c, int w, const struct dpvs_wk_event *ev,
 	   uint64_t now)
 {
-	struct dpvs_worker_slot *slot = slot_of(s, c->id);
+	struct dpvs_worker_slot *slot = sup_worker_slot(s, c->id);
 	struct sup_wproc *wp = &s->wproc[w];
 	pid_t old = c->proc >= 0 ? s->wproc[c->proc].pid : 0;
 	uint64_t gap = ev->pred_beat_ns != 0 && ev->t_ns > ev->pred_beat_ns ?
@@ -701,7 +689,7 @@ static void
 on_event(struct supervisor *s, int w, const struct dpvs_wk_event *ev, uint64_t now)
 {
 	struct sup_wproc *wp = &s->wproc[w];
-	struct sup_child *c = wp->slot >= 0 ? child_of(s, (uint32_t)wp->slot) : NULL;
+	struct sup_child *c = wp->slot >= 0 ? sup_worker_child(s, (uint32_t)wp->slot) : NULL;
 	struct dpvs_worker_slot *slot;
 
 	if (ev->type == DPVS_EV_READY) {
@@ -714,7 +702,7 @@ on_event(struct supervisor *s, int w, const struct dpvs_wk_event *ev, uint64_t n
 		return;
 	if (ev->type == DPVS_EV_TAKING) {
 		wp->taking = 1;
-		slot = slot_of(s, c->id);
+		slot = sup_worker_slot(s, c->id);
 		/* planned: the taker spins now; ask the old one to stop */
 		if (c->planned && slot != NULL)
 			__atomic_store_n(&slot->sup.stop_req, c->poll_inc, __ATOMIC_RELEASE);
@@ -792,50 +780,4 @@ sup_wproc_pollfds(const struct supervisor *s, struct pollfd *pfd, unsigned int m
 		n++;
 	}
 	return n;
-}
-
-static void
-kill_hung(struct sup_wproc *wp, const char *what, const char *how, uint64_t since)
-{
-	wp->hung = 1;
-	PLOG(WARNING, "%s (pid %d) %s for %" PRIu64 " ms: killing it", what, (int)wp->pid, how,
-	     since / 1000000u);
-	kill(wp->pid, SIGKILL);
-}
-
-void
-sup_check_liveness(struct supervisor *s, uint64_t now)
-{
-	uint64_t hang = (uint64_t)s->hang_ms * 1000000ull, hb, base;
-	unsigned int i;
-
-	for (i = 0; i < s->nworkers; i++) {
-		struct sup_child *c = child_of(s, i);
-		struct dpvs_worker_slot *slot = slot_of(s, i);
-
-		if (c->taker >= 0 && !s->wproc[c->taker].hung &&
-		    now - s->wproc[c->taker].take_ns > SUP_START_TIMEOUT_NS)
-			kill_hung(&s->wproc[c->taker], c->name, "has not taken its slot over",
-				  now - s->wproc[c->taker].take_ns);
-		if (c->proc < 0 || s->wproc[c->proc].hung || s->wproc[c->proc].gone || slot == NULL)
-			continue;
-		/* released (planned handover under way): the taker is watched */
-		if (__atomic_load_n(&slot->self.released, __ATOMIC_ACQUIRE) == c->poll_inc)
-			continue;
-		hb = __atomic_load_n(&slot->self.heartbeat_ns, __ATOMIC_RELAXED);
-		base = RTE_MAX(hb, c->started_ns);
-		if (now > base && now - base > hang) {
-			/* offline at once: the next publication must not wait for it */
-			if (s->rcu != NULL)
-				rte_rcu_qsbr_thread_offline(s->rcu, i);
-			kill_hung(&s->wproc[c->proc], c->name, "has not beaten", now - base);
-		}
-	}
-	for (i = 0; i < SUP_MAX_WPROC; i++) {
-		struct sup_wproc *wp = &s->wproc[i];
-
-		if (wp->pid > 0 && wp->role == SUP_WP_STANDBY && !wp->ready && !wp->hung &&
-		    now - wp->started_ns > SUP_START_TIMEOUT_NS)
-			kill_hung(wp, "standby", "has not attached", now - wp->started_ns);
-	}
 }

@@ -49,7 +49,7 @@ sup_init(struct supervisor *s, uint32_t nworkers)
 	s->child[1].kind = SUP_BRIDGE;
 	snprintf(s->child[1].name, sizeof(s->child[1].name), "bridge");
 	for (w = 0; w < nworkers && w < DPVS_MAX_WORKERS; w++) {
-		struct sup_child *c = &s->child[2 + w];
+		struct sup_child *c = sup_worker_child(s, w);
 
 		c->kind = SUP_WORKER;
 		c->id = w;
@@ -145,7 +145,7 @@ sup_repair_after_death(struct supervisor *s, uint32_t kind, uint32_t id)
 	 * role yet: a worker's successor waits for dead_inc, which is stored
 	 * after this, ctl and the bridge are spawned after this. */
 	if (kind == SUP_WORKER && id < s->nworkers)
-		c = &s->child[2 + id];
+		c = sup_worker_child(s, id);
 	else if (kind == SUP_CTL || kind == SUP_BRIDGE)
 		c = &s->child[kind == SUP_CTL ? 0 : 1];
 	else

@@ -156,6 +156,20 @@ struct supervisor {
 	const struct conf_cpu *cpu; /* placement of the workers; NULL: they float */
 };
 
+/* The child entry of worker id (child[0] is dpvs-ctl, child[1] the bridge). */
+static inline struct sup_child *
+sup_worker_child(struct supervisor *s, uint32_t id)
+{
+	return &s->child[2 + id];
+}
+
+/* Worker id's slot in shared memory; NULL in unit tests (no root). */
+static inline struct dpvs_worker_slot *
+sup_worker_slot(struct supervisor *s, uint32_t id)
+{
+	return s->root != NULL ? &s->root->workers[id] : NULL;
+}
+
 /* Set up the child table for nworkers workers (no process is started). */
 void sup_init(struct supervisor *s, uint32_t nworkers);
 
@@ -236,7 +250,7 @@ void sup_wproc_died(struct supervisor *s, int w, int status, uint64_t now);
 void sup_wproc_events(struct supervisor *s, uint64_t now);
 /* Fill pfd with the event pipes; returns how many. */
 unsigned int sup_wproc_pollfds(const struct supervisor *s, struct pollfd *pfd, unsigned int max);
-/* Kill what stopped beating (workers, ctl, bridge). */
+/* Kill what stopped beating (workers, ctl, bridge): sup_live.c. */
 void sup_check_liveness(struct supervisor *s, uint64_t now);
 /* Index of the worker process with this pid, -1. */
 int sup_wproc_find(const struct supervisor *s, pid_t pid);
