@@ -25,28 +25,11 @@ static struct dpvs_config_set *set, *copy;
 static char err[512];
 static int svc;
 
-static struct dpvs_ip
-ip_of(const char *s)
-{
-	return tctl_entry(s, 32, 0).addr;
-}
-
-static struct ctl_svc_key
-key_of(const char *vip, uint16_t port)
-{
-	struct ctl_svc_key k;
-
-	memset(&k, 0, sizeof(k));
-	k.proto = IPPROTO_TCP;
-	k.vip = ip_of(vip);
-	k.port = port;
-	return k;
-}
-
 static void
 setup(void)
 {
-	struct ctl_svc_args a = { .key = key_of("10.0.0.100", 80), .sched = DPVS_SCHED_RR };
+	struct ctl_svc_args a = { .key = tctl_svc_key(IPPROTO_TCP, "10.0.0.100", 80),
+				  .sched = DPVS_SCHED_RR };
 
 	set = tctl_set();
 	copy = tctl_set();
@@ -69,9 +52,9 @@ acl(int add, unsigned int kind, const char *pfx, unsigned int len)
 	struct ctl_acl_args a;
 
 	memset(&a, 0, sizeof(a));
-	a.svc = key_of("10.0.0.100", 80);
+	a.svc = tctl_svc_key(IPPROTO_TCP, "10.0.0.100", 80);
 	a.kind = (uint8_t)kind;
-	a.prefix = ip_of(pfx);
+	a.prefix = tctl_ip(pfx);
 	a.prefixlen = (uint8_t)len;
 	return add ? ctl_acl_add(set, &a, err, sizeof(err)) :
 		     ctl_acl_del(set, &a, err, sizeof(err));
@@ -80,7 +63,7 @@ acl(int add, unsigned int kind, const char *pfx, unsigned int len)
 static int
 matches(unsigned int kind, const char *src)
 {
-	struct dpvs_ip ip = ip_of(src);
+	struct dpvs_ip ip = tctl_ip(src);
 
 	return dpvs_acl_match(&set->lb, (uint32_t)svc, kind, &ip);
 }
@@ -90,7 +73,7 @@ static enum dpvs_drop_reason
 check(const char *src)
 {
 	struct wk_ctx ctx;
-	struct dpvs_ip ip = ip_of(src);
+	struct dpvs_ip ip = tctl_ip(src);
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.cfg = set;
@@ -164,7 +147,7 @@ END_TEST
  * starts with none. */
 START_TEST(test_acl_service_gone)
 {
-	struct ctl_svc_key k = key_of("10.0.0.100", 80);
+	struct ctl_svc_key k = tctl_svc_key(IPPROTO_TCP, "10.0.0.100", 80);
 	struct ctl_svc_args a = { .key = k, .sched = DPVS_SCHED_RR };
 
 	ck_assert_int_eq(acl(1, DPVS_ACL_WHITE, "192.0.2.0", 24), 0);

@@ -54,28 +54,10 @@ teardown(void)
 	free(before);
 }
 
-static struct dpvs_ip
-ip_of(const char *s)
-{
-	return tctl_entry(s, 32, 0).addr;
-}
-
-static struct ctl_svc_key
-key_of(uint8_t proto, const char *vip, uint16_t port)
-{
-	struct ctl_svc_key k;
-
-	memset(&k, 0, sizeof(k));
-	k.proto = proto;
-	k.vip = ip_of(vip);
-	k.port = port;
-	return k;
-}
-
 static int
 svc_add(uint8_t proto, const char *vip, uint16_t port, int sched)
 {
-	struct ctl_svc_args a = { .key = key_of(proto, vip, port), .sched = sched, .flags = 0 };
+	struct ctl_svc_args a = { .key = tctl_svc_key(proto, vip, port), .sched = sched, .flags = 0 };
 
 	return ctl_svc_add(set, &a, err, sizeof(err));
 }
@@ -86,8 +68,8 @@ dest_of(const char *vip, uint16_t vport, const char *rs, uint16_t port, int64_t 
 	struct ctl_dest_args d;
 
 	memset(&d, 0, sizeof(d));
-	d.svc = key_of(IPPROTO_TCP, vip, vport);
-	d.addr = ip_of(rs);
+	d.svc = tctl_svc_key(IPPROTO_TCP, vip, vport);
+	d.addr = tctl_ip(rs);
 	d.port = port;
 	d.mode = -1;
 	d.weight = weight;
@@ -125,7 +107,7 @@ addr_add(const char *ip, unsigned int len, uint16_t port)
 
 START_TEST(test_svc_add_edit_del)
 {
-	struct ctl_svc_key k = key_of(IPPROTO_TCP, "10.0.0.100", 80);
+	struct ctl_svc_key k = tctl_svc_key(IPPROTO_TCP, "10.0.0.100", 80);
 	struct ctl_svc_args e = { .key = k, .sched = DPVS_SCHED_WRR, .flags = -1 };
 	int s;
 
@@ -157,11 +139,11 @@ END_TEST
  * scheduler flags keeps them. */
 START_TEST(test_svc_client_address)
 {
-	struct ctl_svc_key k = key_of(IPPROTO_TCP, "10.0.0.100", 80);
+	struct ctl_svc_key k = tctl_svc_key(IPPROTO_TCP, "10.0.0.100", 80);
 	struct ctl_svc_args e = { .key = k, .sched = -1, .flags = -1, .pp = 2, .toa = 1 };
-	struct ctl_svc_args u = { .key = key_of(IPPROTO_UDP, "10.0.0.100", 53), .sched = -1,
+	struct ctl_svc_args u = { .key = tctl_svc_key(IPPROTO_UDP, "10.0.0.100", 53), .sched = -1,
 				  .pp = 2 };
-	struct ctl_svc_args v6 = { .key = key_of(IPPROTO_TCP, "fd00::100", 80), .sched = -1,
+	struct ctl_svc_args v6 = { .key = tctl_svc_key(IPPROTO_TCP, "fd00::100", 80), .sched = -1,
 				   .toa = 1 };
 	const struct dpvs_service *s = &dpvs_lb_svcs(&set->lb)[0];
 
@@ -188,9 +170,9 @@ END_TEST
 
 START_TEST(test_svc_refusals)
 {
-	struct ctl_svc_key k = key_of(IPPROTO_TCP, "10.0.0.200", 80);
+	struct ctl_svc_key k = tctl_svc_key(IPPROTO_TCP, "10.0.0.200", 80);
 	struct ctl_svc_args e = { .key = k, .sched = DPVS_SCHED_RR, .flags = -1 };
-	struct ctl_svc_args v6 = { .key = key_of(IPPROTO_TCP, "fe80::1", 80) };
+	struct ctl_svc_args v6 = { .key = tctl_svc_key(IPPROTO_TCP, "fe80::1", 80) };
 	int i;
 
 	ck_assert_int_eq(svc_add(IPPROTO_TCP, "10.0.0.100", 80, DPVS_SCHED_RR), 0);
@@ -205,9 +187,9 @@ START_TEST(test_svc_refusals)
 	/* an IPv6 VIP is a global unicast address (not link-local, multicast, ::) */
 	EXPECT_REFUSED(ctl_svc_add(set, &v6, err, sizeof(err)), -CTL_EINVAL,
 		       "TCP [fe80::1]:80: the virtual address must be a global unicast address");
-	v6.key = key_of(IPPROTO_TCP, "ff02::1", 80);
+	v6.key = tctl_svc_key(IPPROTO_TCP, "ff02::1", 80);
 	EXPECT_REFUSED(ctl_svc_add(set, &v6, err, sizeof(err)), -CTL_EINVAL, "global unicast");
-	v6.key = key_of(IPPROTO_TCP, "::", 80);
+	v6.key = tctl_svc_key(IPPROTO_TCP, "::", 80);
 	EXPECT_REFUSED(ctl_svc_add(set, &v6, err, sizeof(err)), -CTL_EINVAL, "global unicast");
 	EXPECT_REFUSED(ctl_svc_edit(set, &e, err, sizeof(err)), -CTL_ENOENT,
 		       "no service TCP 10.0.0.200:80");
@@ -354,8 +336,8 @@ START_TEST(test_laddr)
 	addr_add("10.0.0.5", 24, 0);
 	ck_assert_int_eq(svc_add(IPPROTO_TCP, "10.0.0.100", 80, DPVS_SCHED_RR), 0);
 	memset(&l, 0, sizeof(l));
-	l.svc = key_of(IPPROTO_TCP, "10.0.0.100", 80);
-	l.addr = ip_of("10.1.0.10");
+	l.svc = tctl_svc_key(IPPROTO_TCP, "10.0.0.100", 80);
+	l.addr = tctl_ip("10.1.0.10");
 	l.port = 1;
 	ck_assert_int_eq(ctl_laddr_add(set, root, &l, err, sizeof(err)), 0);
 	ck_assert_uint_eq(dpvs_lb_svcs(&set->lb)[0].nladdrs, 1);
@@ -363,11 +345,11 @@ START_TEST(test_laddr)
 	EXPECT_REFUSED(ctl_laddr_add(set, root, &l, err, sizeof(err)), -CTL_EEXIST,
 		       "10.1.0.10 is already a local address of TCP 10.0.0.100:80");
 	l.port = 0;
-	l.addr = ip_of("10.1.0.10");
+	l.addr = tctl_ip("10.1.0.10");
 	EXPECT_REFUSED(ctl_laddr_add(set, root, &l, err, sizeof(err)), -CTL_EINVAL,
 		       "10.1.0.10 is not an address of dpdk0");
 	l.port = 1;
-	l.addr = ip_of("10.1.0.11");
+	l.addr = tctl_ip("10.1.0.11");
 	EXPECT_REFUSED(ctl_laddr_add(set, root, &l, err, sizeof(err)), -CTL_EINVAL,
 		       "not an address of dpdk1 (add it with \"addr add 10.1.0.11/LEN dev dpdk1\"");
 	l.svc.port = 81;
@@ -380,7 +362,7 @@ START_TEST(test_laddr)
 		EXPECT_REFUSED(ctl_addr_del(set, root, &e, err, sizeof(err)), -CTL_EINVAL,
 			       "10.1.0.10 is a local address of service TCP 10.0.0.100:80");
 		l.svc.port = 80;
-		l.addr = ip_of("10.1.0.10");
+		l.addr = tctl_ip("10.1.0.10");
 		l.port = 0;
 		EXPECT_REFUSED(ctl_laddr_del(set, root, &l, err, sizeof(err)), -CTL_ENOENT,
 			       "on dpdk1, not dpdk0");
@@ -400,10 +382,10 @@ route_of(const char *prefix, uint8_t len, const char *gw, int port)
 	struct ctl_route_args r;
 
 	memset(&r, 0, sizeof(r));
-	r.prefix = ip_of(prefix);
+	r.prefix = tctl_ip(prefix);
 	r.prefixlen = len;
 	if (gw != NULL)
-		r.gw = ip_of(gw);
+		r.gw = tctl_ip(gw);
 	r.port = port;
 	return r;
 }
@@ -475,7 +457,7 @@ START_TEST(test_static_neigh)
 	static const uint8_t mac[6] = { 2, 0, 0, 0, 0, 0x21 };
 
 	memset(&n, 0, sizeof(n));
-	n.ip = ip_of("10.1.0.2");
+	n.ip = tctl_ip("10.1.0.2");
 	memcpy(n.mac, mac, 6);
 	n.port = 1;
 	ck_assert_int_eq(ctl_sneigh_add(set, root, &n, err, sizeof(err)), 0);
@@ -484,7 +466,7 @@ START_TEST(test_static_neigh)
 	n.port = 0;   /* the same address on another port is another neighbour */
 	ck_assert_int_eq(ctl_sneigh_add(set, root, &n, err, sizeof(err)), 0);
 	n.mac[0] = 1;
-	n.ip = ip_of("10.1.0.3");
+	n.ip = tctl_ip("10.1.0.3");
 	EXPECT_REFUSED(ctl_sneigh_add(set, root, &n, err, sizeof(err)), -CTL_EINVAL,
 		       "not a unicast MAC");
 	memset(n.mac, 0, 6);
@@ -496,7 +478,7 @@ START_TEST(test_static_neigh)
 	EXPECT_REFUSED(ctl_sneigh_del(set, root, &n, err, sizeof(err)), -CTL_ENOENT,
 		       "no static neighbour 10.1.0.3 dev dpdk1");
 	ctl_lb_derive(set);
-	ip = ip_of("10.1.0.2");
+	ip = tctl_ip("10.1.0.2");
 	ck_assert_uint_eq(dpvs_sneigh_lookup(&set->lb, &ip, 1), 0);
 	ck_assert_uint_eq(dpvs_sneigh_lookup(&set->lb, &ip, 0), 1);
 	ck_assert_uint_eq(dpvs_sneigh_lookup(&set->lb, &ip, 2), DPVS_SLOT_NONE);
@@ -512,7 +494,7 @@ END_TEST
 static void
 check_svc_hash(const bool *live)
 {
-	struct dpvs_ip vip = ip_of("10.0.0.100");
+	struct dpvs_ip vip = tctl_ip("10.0.0.100");
 	int i;
 
 	for (i = 0; i < 256; i++) {
@@ -529,7 +511,7 @@ START_TEST(test_svc_hash)
 {
 	static bool live[256];
 	struct ctl_svc_key k;
-	struct dpvs_ip other = ip_of("10.0.0.101");
+	struct dpvs_ip other = tctl_ip("10.0.0.101");
 	int i;
 
 	for (i = 0; i < 256; i++) {
@@ -541,7 +523,7 @@ START_TEST(test_svc_hash)
 	ck_assert_uint_eq(dpvs_svc_lookup(&set->lb, IPPROTO_TCP, &other, htons(1000)),
 			  DPVS_SLOT_NONE);
 	for (i = 0; i < 256; i += 3) {
-		k = key_of(IPPROTO_TCP, "10.0.0.100", (uint16_t)(1000 + i));
+		k = tctl_svc_key(IPPROTO_TCP, "10.0.0.100", (uint16_t)(1000 + i));
 		ck_assert_int_eq(ctl_svc_del(set, &k, err, sizeof(err)), 0);
 		live[i] = false;
 	}
@@ -675,7 +657,7 @@ START_TEST(test_match_services_and_snat)
 	/* its real servers: snat sources, node addresses, port 0 */
 	memset(&d, 0, sizeof(d));
 	d.svc = a.key;
-	d.addr = ip_of("10.1.0.1");
+	d.addr = tctl_ip("10.1.0.1");
 	d.mode = -1;
 	ck_assert_int_eq(ctl_dest_add(set, &d, err, sizeof(err)), 0);
 	ck_assert_uint_eq(dpvs_lb_dests(&set->lb)[dpvs_lb_svc_dests(&set->lb, si)[0]].fwd_mode,
@@ -683,10 +665,10 @@ START_TEST(test_match_services_and_snat)
 	ix = dpvs_addr_lookup(&set->lb, &d.addr);
 	ck_assert_ptr_nonnull(ix);
 	ck_assert(ix->lb & DPVS_ADDR_IX_LADDR_TCP);
-	d.addr = ip_of("10.1.0.7");
+	d.addr = tctl_ip("10.1.0.7");
 	EXPECT_REFUSED(ctl_dest_add(set, &d, err, sizeof(err)), -CTL_EINVAL,
 		       "an SNAT source must be an address of the node");
-	d.addr = ip_of("10.1.0.1");
+	d.addr = tctl_ip("10.1.0.1");
 	d.port = 80;
 	EXPECT_REFUSED(ctl_dest_add(set, &d, err, sizeof(err)), -CTL_EINVAL,
 		       "an SNAT source's port must be 0");
@@ -696,7 +678,7 @@ START_TEST(test_match_services_and_snat)
 		       "a match service (-H) takes only SNAT real servers");
 	memset(&la, 0, sizeof(la));
 	la.svc = a.key;
-	la.addr = ip_of("10.1.0.1");
+	la.addr = tctl_ip("10.1.0.1");
 	la.port = 1;
 	EXPECT_REFUSED(ctl_laddr_add(set, root, &la, err, sizeof(err)), -CTL_EINVAL,
 		       "takes no local address");

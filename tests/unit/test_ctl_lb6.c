@@ -41,28 +41,10 @@ teardown(void)
 	free(before);
 }
 
-static struct dpvs_ip
-ip_of(const char *s)
-{
-	return tctl_entry(s, 32, 0).addr;
-}
-
-static struct ctl_svc_key
-key_of(const char *vip, uint16_t port)
-{
-	struct ctl_svc_key k;
-
-	memset(&k, 0, sizeof(k));
-	k.proto = IPPROTO_TCP;
-	k.vip = ip_of(vip);
-	k.port = port;
-	return k;
-}
-
 static int
 svc_add(const char *vip, uint16_t port)
 {
-	struct ctl_svc_args a = { .key = key_of(vip, port), .sched = DPVS_SCHED_RR };
+	struct ctl_svc_args a = { .key = tctl_svc_key(IPPROTO_TCP, vip, port), .sched = DPVS_SCHED_RR };
 
 	return ctl_svc_add(set, &a, err, sizeof(err));
 }
@@ -73,8 +55,8 @@ dest_add(const char *vip, uint16_t vport, const char *rs, uint16_t port, int mod
 	struct ctl_dest_args d;
 
 	memset(&d, 0, sizeof(d));
-	d.svc = key_of(vip, vport);
-	d.addr = ip_of(rs);
+	d.svc = tctl_svc_key(IPPROTO_TCP, vip, vport);
+	d.addr = tctl_ip(rs);
 	d.port = port;
 	d.mode = mode;
 	d.weight = 1;
@@ -88,8 +70,8 @@ laddr_add(const char *vip, uint16_t vport, const char *ip, int port)
 	struct ctl_laddr_args l;
 
 	memset(&l, 0, sizeof(l));
-	l.svc = key_of(vip, vport);
-	l.addr = ip_of(ip);
+	l.svc = tctl_svc_key(IPPROTO_TCP, vip, vport);
+	l.addr = tctl_ip(ip);
 	l.port = port;
 	return ctl_laddr_add(set, root, &l, err, sizeof(err));
 }
@@ -221,8 +203,8 @@ START_TEST(test_save6)
 		struct ctl_dest_args d;
 
 		memset(&d, 0, sizeof(d));
-		d.svc = key_of("fd00:18::100", 80);
-		d.addr = ip_of("10.1.0.11");
+		d.svc = tctl_svc_key(IPPROTO_TCP, "fd00:18::100", 80);
+		d.addr = tctl_ip("10.1.0.11");
 		d.port = 80;
 		d.mode = -1;
 		ck_assert_int_eq(ctl_dest_del(set, &d, err, sizeof(err)), 0);

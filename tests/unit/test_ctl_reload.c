@@ -56,12 +56,6 @@ act(void)
 	return &dpvs_config_active(&shm)->lb;
 }
 
-static struct dpvs_ip
-ip_of(const char *s)
-{
-	return tctl_entry(s, 32, 0).addr;
-}
-
 static int
 svc_slot(uint8_t proto, const char *vip, uint16_t port)
 {
@@ -69,7 +63,7 @@ svc_slot(uint8_t proto, const char *vip, uint16_t port)
 
 	memset(&k, 0, sizeof(k));
 	k.proto = proto;
-	k.vip = ip_of(vip);
+	k.vip = tctl_ip(vip);
 	k.port = port;
 	return ctl_svc_find(act(), &k);
 }
@@ -80,7 +74,7 @@ dest_slot(int s, const char *addr)
 {
 	const struct dpvs_service *svc = dpvs_lb_svc(act(), (uint32_t)s);
 	const uint32_t *dl = dpvs_lb_svc_dests(act(), (uint32_t)s);
-	struct dpvs_ip ip = ip_of(addr);
+	struct dpvs_ip ip = tctl_ip(addr);
 	uint32_t j;
 
 	for (j = 0; j < svc->ndests; j++)
@@ -370,11 +364,11 @@ START_TEST(test_reload_acls_and_rates)
 	ck_assert_uint_gt(dpvs_lb_rates(act())[dpvs_lb_dest_rate(act())[d] - 1].gen, dgen);
 	ck_assert_uint_eq(dpvs_lb_rates(act())[dpvs_lb_dest_rate(act())[d] - 1]
 				  .m[DPVS_RATE_OUT_BYTES].rate, 2000000);
-	src = ip_of("198.51.100.1");
+	src = tctl_ip("198.51.100.1");
 	ck_assert(!dpvs_acl_match(act(), (uint32_t)a, DPVS_ACL_BLACK, &src));
-	src = ip_of("2001:db8::1");
+	src = tctl_ip("2001:db8::1");
 	ck_assert(dpvs_acl_match(act(), (uint32_t)a, DPVS_ACL_BLACK, &src));
-	src = ip_of("203.0.113.7");
+	src = tctl_ip("203.0.113.7");
 	ck_assert(dpvs_acl_match(act(), (uint32_t)a, DPVS_ACL_WHITE, &src));
 	ck_assert(TCTL_SAME_TABLES(shm.set[0], shm.set[1]));
 	ck_assert_int_eq(ctl_rules_apply(fresh, root, path2, err, sizeof(err)), 0);
@@ -427,7 +421,7 @@ END_TEST
 static int
 laddr_known(const char *ip, uint8_t proto)
 {
-	struct dpvs_ip a = ip_of(ip);
+	struct dpvs_ip a = tctl_ip(ip);
 	const struct dpvs_addr_ix *e = dpvs_addr_lookup(act(), &a);
 	uint8_t bit = proto == IPPROTO_TCP ? DPVS_ADDR_IX_LADDR_TCP : DPVS_ADDR_IX_LADDR_UDP;
 
@@ -450,19 +444,19 @@ START_TEST(test_laddr_drains)
 	/* a live connection of TCP 10.0.0.100:80 from 10.1.0.10 on worker 0 */
 	c = &dpvs_conn_array(shm.ct[0])[5];
 	c->proto = IPPROTO_TCP;
-	c->laddr = ip_of("10.1.0.10");
+	c->laddr = tctl_ip("10.1.0.10");
 	c->expires_ns = dpvs_now_ns() + 60ull * 1000000000ull;
 	c->flags = DPVS_CONN_F_USED;
 	/* laddr del from both TCP services: no new connection uses it ... */
 	memset(&op, 0, sizeof(op));
 	op.kind = CTL_OP_LADDR_DEL;
 	op.u.laddr.svc.proto = IPPROTO_TCP;
-	op.u.laddr.svc.vip = ip_of("10.0.0.100");
+	op.u.laddr.svc.vip = tctl_ip("10.0.0.100");
 	op.u.laddr.svc.port = 80;
-	op.u.laddr.addr = ip_of("10.1.0.10");
+	op.u.laddr.addr = tctl_ip("10.1.0.10");
 	op.u.laddr.port = -1;
 	ck_assert_int_eq(ctl_change_run(&shm, &op, 1, err, sizeof(err)), 0);
-	op.u.laddr.svc.vip = ip_of("10.0.0.101");
+	op.u.laddr.svc.vip = tctl_ip("10.0.0.101");
 	ck_assert_int_eq(ctl_change_run(&shm, &op, 1, err, sizeof(err)), 0);
 	ck_assert_uint_eq(dpvs_lb_svc(act(), (uint32_t)svc_slot(IPPROTO_TCP, "10.0.0.100", 80))
 				  ->nladdrs, 0);
@@ -506,13 +500,13 @@ START_TEST(test_svc_del_drains)
 	memset(&op, 0, sizeof(op));
 	op.kind = CTL_OP_SVC_DEL;
 	op.u.svc.key.proto = IPPROTO_UDP;
-	op.u.svc.key.vip = ip_of("10.0.0.102");
+	op.u.svc.key.vip = tctl_ip("10.0.0.102");
 	op.u.svc.key.port = 53;
 	ck_assert_int_eq(ctl_change_run(&shm, &op, 1, err, sizeof(err)), 0);
 	ck_assert(laddr_known("10.1.0.10", IPPROTO_UDP));
 	c = &dpvs_conn_array(shm.ct[0])[0];
 	c->proto = IPPROTO_UDP;
-	c->laddr = ip_of("10.1.0.10");
+	c->laddr = tctl_ip("10.1.0.10");
 	c->expires_ns = 1;          /* long expired, not reaped yet */
 	c->flags = DPVS_CONN_F_USED;
 	ck_assert_int_eq(ctl_drain_tick(&shm), 0);
@@ -536,7 +530,7 @@ START_TEST(test_sync_after_death)
 	memset(&op, 0, sizeof(op));
 	op.kind = CTL_OP_SVC_DEL;
 	op.u.svc.key.proto = IPPROTO_TCP;
-	op.u.svc.key.vip = ip_of("10.0.0.101");
+	op.u.svc.key.vip = tctl_ip("10.0.0.101");
 	op.u.svc.key.port = 80;
 	/* death before publication: the inactive copy has the change */
 	TCTL_COPY(want, dpvs_config_active(&shm));

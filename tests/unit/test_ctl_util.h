@@ -13,6 +13,7 @@
 
 #include <check.h>
 
+#include "ctl/daemon/lb.h"
 #include "shm/shm.h"
 
 /* Small capacities (the limits before [tables] existed): fast to allocate,
@@ -81,6 +82,26 @@ tctl_entry(const char *ip, unsigned int len, uint16_t p)
 	e.prefixlen = (uint8_t)len;
 	e.port = p;
 	return e;
+}
+
+/* The address "10.0.0.1" or "2001:db8::1". */
+static inline struct dpvs_ip
+tctl_ip(const char *ip)
+{
+	return tctl_entry(ip, 32, 0).addr;
+}
+
+/* The key of service proto VIP:port. */
+static inline struct ctl_svc_key
+tctl_svc_key(uint8_t proto, const char *vip, uint16_t port)
+{
+	struct ctl_svc_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.proto = proto;
+	k.vip = tctl_ip(vip);
+	k.port = port;
+	return k;
 }
 
 #define TCTL_MAX_TMP 16
