@@ -118,6 +118,7 @@ main(int argc, char **argv)
 	sa.sa_handler = on_stop;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	dpvs_stop_signals_unblock(); /* blocked since EAL init (shm/eal.h) */
 	/* the bridge's pool magazine (the primary repaired it after a death);
 	 * root->bridge_pid is the primary's to write */
 	dpvs_pool_set_role(shm.pool, DPVS_ROLE_BRIDGE);

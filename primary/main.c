@@ -23,6 +23,7 @@
 #include "shm/eal.h"
 #include "shm/shm.h"
 #include "capture.h"
+#include "eal_stale.h"
 #include "conf.h"
 #include "log.h"
 #include "port.h"
@@ -31,6 +32,7 @@
 #include "telemetry.h"
 
 #define STOP_DEADLINE_MS 3000
+#define STALE_WAIT_MS    200  /* for a DPDK lock still held at stop */
 
 static const char *const child_bins[] = { "dpvs-ctl", "dpvs-kni-bridge", "dpvs-worker" };
 
@@ -262,6 +264,7 @@ run_node(struct primary_conf *c, const char *rules, const char *bindir, int sigf
 	sup.rcu = shm.rcu;
 	sup.shm = &shm;
 	sup.sigfd = sigfd;
+	eal_stale_init(&sup.stale);
 	if (sup_watch_start(&sup) != 0)
 		PLOG(WARNING, "cannot start the death watch threads: a worker's death is seen "
 		     "when its event pipe closes");
@@ -270,6 +273,9 @@ run_node(struct primary_conf *c, const char *rules, const char *bindir, int sigf
 	rc = sup_loop(&sup);
 	sup_stop_all(&sup, STOP_DEADLINE_MS);
 	telemetry_fini();
+	/* before capture_fini and rte_eal_cleanup take them for writing */
+	eal_stale_fini(&sup.stale);
+	eal_stale_release(STALE_WAIT_MS);
 	capture_fini();
 	/* their futex words are in the root memzone, which goes away below */
 	sup_watch_stop(&sup);

@@ -237,6 +237,8 @@ sup_timeout_ms(const struct supervisor *s, uint64_t now)
 		best = s->standby_due_ns;
 	if (s->cmd.active && s->cmd.deadline_ns < best)
 		best = s->cmd.deadline_ns;
+	if (s->stale.h != NULL && s->stale.next_ns < best)
+		best = s->stale.next_ns;
 	if (best == UINT64_MAX)
 		return -1;
 	if (best <= now)
@@ -474,6 +476,7 @@ sup_loop(struct supervisor *s)
 		sup_start_due(s, now);
 		liveness_tick(s, now);
 		sup_cmd_tick(s, now);
+		eal_stale_tick(&s->stale, now);
 		if (s->fatal)
 			return 1;
 		pfd[0].fd = s->sigfd;

@@ -33,6 +33,7 @@
 
 struct pollfd;
 
+#include "eal_stale.h"
 #include "shm/layout.h"
 #include "shm/standby.h"
 
@@ -150,6 +151,7 @@ struct supervisor {
 	uint32_t standby_backoff_ms;
 	uint64_t standby_due_ns;
 	uint64_t next_check_ns;   /* next liveness check */
+	struct eal_stale stale;   /* DPDK's locks dead processes left held */
 	int watch_fd;             /* eventfd: a worker's `alive` mutex was left owner-dead */
 	struct sup_cmd_state cmd;
 	uint32_t repairs;           /* sup_repair_after_death() calls (log, tests) */

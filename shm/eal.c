@@ -4,7 +4,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +60,28 @@ dpvs_lcores_arg(char *buf, unsigned long len, unsigned int lcore_id)
 		snprintf(buf, len, "%u@(0-%ld)", lcore_id, ncpu - 1);
 }
 
+void
+dpvs_stop_signals_unblock(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
+static void
+stop_signals_block(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
 int
 dpvs_secondary_eal_init(const char *progname, const char *file_prefix, unsigned int lcore_id)
 {
@@ -74,6 +98,7 @@ dpvs_secondary_eal_init(const char *progname, const char *file_prefix, unsigned 
 
 	snprintf(prefix_arg, sizeof(prefix_arg), "--file-prefix=%s", file_prefix);
 	dpvs_lcores_arg(lcores, sizeof(lcores), lcore_id);
+	stop_signals_block(); /* see eal.h: unblocked by the caller */
 	if (rte_eal_init(argc, argv) < 0) {
 		int e = rte_errno != 0 ? rte_errno : ENOENT;
 

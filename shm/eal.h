@@ -15,6 +15,15 @@
 int dpvs_secondary_eal_init(const char *progname, const char *file_prefix,
 			    unsigned int lcore_id);
 
+/* SIGTERM and SIGINT blocked in the calling thread (and so in the threads
+ * rte_eal_init() creates) from dpvs_secondary_eal_init() on, until
+ * dpvs_stop_signals_unblock(): a stop asked while the process attaches (the
+ * primary stops the node while a secondary starts) waits until it holds
+ * none of DPDK's shared locks; killed inside them, it would leave them held
+ * for ever (shm/eal_locks.h). A caller unblocks once its own handler (or
+ * libevent's) is in place; a pending signal is delivered then. */
+void dpvs_stop_signals_unblock(void);
+
 /* End a single-process EAL (tests, fixtures, bench): rte_eal_cleanup(), then
  * remove the runtime directory that EAL leaves behind even with --no-shconf. */
 void dpvs_eal_cleanup_private(void);

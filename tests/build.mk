@@ -50,5 +50,12 @@ $(TBIN)/dpvs-ops-list: $(OBJ)/tests/tools/opslist.o
 
 TESTS += $(TBIN)/dpvs-ops-list
 
+# DPDK's shared locks of a node: shown, or held by a process that dies
+$(TBIN)/dpvs-lockdie: $(OBJ)/tests/tools/lockdie.o $(OBJ)/shm/eal_locks.o
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LDLIBS_DPDK)
+
+TESTS += $(TBIN)/dpvs-lockdie
+
 .PHONY: tests
 tests: $(TESTS)

@@ -337,6 +337,8 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return rc == -EPROTO ? DPVS_EXIT_CONFIG : EXIT_ATTACH;
 	}
+	/* attached: a stop asked meanwhile reaches on_signal now (shm/eal.h) */
+	dpvs_stop_signals_unblock();
 	if (a.check) {
 		printf("%s: the shared layout of node '%s' matches this build\n", argv[0], a.prefix);
 		rc = 0;

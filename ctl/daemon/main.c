@@ -172,6 +172,9 @@ serve(struct dpvs_shm *shm, const char *rules)
 		fprintf(stderr, "dpvs-ctl: cannot watch signals\n");
 		goto out;
 	}
+	/* blocked since EAL init (shm/eal.h): a stop asked meanwhile is seen now,
+	 * and the health checks' children start with them unblocked */
+	dpvs_stop_signals_unblock();
 	/* the primary kills a dpvs-ctl whose heartbeat stops */
 	ev_beat = event_new(base, -1, EV_PERSIST, on_beat, NULL);
 	if (ev_beat == NULL || event_add(ev_beat, &beat) != 0) {

@@ -2,7 +2,8 @@
 # System test: dpvs-primary --rules FILE. The rules file (dpvsctl commands,
 # one a line, # comments) is applied at start: the node answers on its
 # addresses without any dpvsctl call. A file with a bad line stops the start
-# with a message naming the line, and leaves nothing behind.
+# with a message naming the line, and leaves nothing behind (four times: no
+# process of the node dies inside DPDK's shared locks on the way).
 . "$(dirname "$0")/lib.sh"
 need_bins dpvs-primary dpvs-worker dpvs-ctl dpvs-kni-bridge dpvsctl
 
@@ -30,11 +31,19 @@ addr add 198.18.1.300/24 dev dpdk0
 EOR
 ip netns add "$(nsn_of b)" || fail "netns"
 T_NODES+=(b)
-out="$(timeout 30 ip netns exec "$(nsn_of b)" "$T_BIN/dpvs-primary" -c "$T_DIR/node-b/dpvs.conf" \
-	--rules "$T_DIR/bad.rules" 2>&1 </dev/null)"
-rc=$?
-[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || fail "bad rules file: dpvs-primary exited $rc: $out"
-assert_contains "message for the bad rules file" "line 2" "$out"
+# four times: the primary stops the node while dpvs-kni-bridge (started with
+# dpvs-ctl) may still be inside rte_eal_init; SIGTERM's default action
+# killed it there once, holding DPDK's hotplug lock, and the primary hung
+# for ever at its stop (docs/crash-safety.md, DPDK's shared locks)
+for i in 1 2 3 4; do
+	out="$(timeout -k 5 30 ip netns exec "$(nsn_of b)" "$T_BIN/dpvs-primary" \
+		-c "$T_DIR/node-b/dpvs.conf" --rules "$T_DIR/bad.rules" 2>&1 </dev/null)"
+	rc=$?
+	[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && [ "$rc" -ne 137 ] ||
+		fail "bad rules file ($i): dpvs-primary exited $rc: $out"
+	assert_contains "message for the bad rules file ($i)" "line 2" "$out"
+	assert_not_contains "primary's stop ($i)" "still held by" "$out"
+done
 log "ok: bad rules file refused: exit $rc: $(printf '%s\n' "$out" | grep -m1 'line 2')"
 no_procs() { [ -z "$(pids_of_prefix "$P")" ]; }
 wait_until 5 no_procs || fail "processes left: $(pids_of_prefix "$P")"

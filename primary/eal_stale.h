@@ -1,0 +1,60 @@
+/*
+ * DPDK's shared locks left held by dead processes (shm/eal_locks.h): found
+ * and released by the primary.
+ *
+ * While the node runs (eal_stale_tick, from the supervisor's loop): once a
+ * second the primary looks at the four rwlocks; when one has readers, or
+ * only its writer-waiting bit, it samples it every 100 ms for 5 s. Readers
+ * that never all went in that window (the smallest count seen) belong to
+ * dead processes: every hold of ours or of DPDK's tools lasts microseconds
+ * (a lookup) or a fraction of a second (a secondary's EAL init), and a live
+ * hold only adds to a stale count, so taking off the smallest count seen
+ * never takes a live reader's. A writer-waiting bit alone (no reader, no
+ * writer) for the whole window was left by a writer killed while it
+ * waited: a live waiting writer takes the lock the moment the readers go.
+ * It blocks every later reader (a new worker's EAL init), so it is cleared.
+ * A held write bit is only reported: the memzone or tailq list it guarded
+ * may be half written.
+ *
+ * At stop (eal_stale_release), with every child reaped: whatever readers
+ * are left after a short wait are released at once.
+ */
+#ifndef DPVS_PRIMARY_EAL_STALE_H
+#define DPVS_PRIMARY_EAL_STALE_H
+
+#include <stdint.h>
+
+#include "shm/eal_locks.h"
+
+#define EAL_STALE_LOOK_NS   1000000000ull  /* a look when nothing is held */
+#define EAL_STALE_SAMPLE_NS 100000000ull   /* samples within a window */
+#define EAL_STALE_WINDOW_NS 5000000000ull  /* held this long: stale */
+
+struct eal_stale {
+	struct dpvs_mcfg_head *h;       /* NULL: no repair (cannot map) */
+	uint64_t next_ns;               /* next look or sample */
+	uint64_t window_ns;             /* start of the window, 0: none */
+	uint32_t rmin[DPVS_EAL_NLOCKS]; /* fewest readers seen in the window */
+	uint8_t wait_only[DPVS_EAL_NLOCKS]; /* only the waiting bit, every sample */
+	uint8_t write_told[DPVS_EAL_NLOCKS];
+	uint32_t released;              /* reader counts and bits released */
+};
+
+/* Maps this node's config (the primary's runtime directory); a warning and
+ * no repair if it cannot. */
+void eal_stale_init(struct eal_stale *st);
+/* With a head the caller maps itself (unit tests). */
+void eal_stale_init_head(struct eal_stale *st, struct dpvs_mcfg_head *h);
+void eal_stale_fini(struct eal_stale *st);
+
+/* One step at time now; returns when it wants the next (0: never). */
+uint64_t eal_stale_tick(struct eal_stale *st, uint64_t now);
+
+/* At stop, after every child was reaped and before anything that takes one
+ * of DPDK's locks for writing (freeing memzones, rte_eal_cleanup): a reader
+ * count still held after wait_ms (four times longer while another DPDK
+ * process, such as dpdk-dumpcap, is attached) is released with a warning.
+ * Returns the number of reader counts released. */
+unsigned int eal_stale_release(unsigned int wait_ms);
+
+#endif
