@@ -109,6 +109,14 @@ window_end(struct eal_stale *st)
 			     "waiting; cleared (it blocked every new reader)", name,
 			     EAL_STALE_WINDOW_NS / 1000000000ull);
 			st->released++;
+		} else if (st->write_only[l]) {
+			PLOG(WARNING, "DPDK's %s lock: held for writing without a break for %llu s "
+			     "with no reader: left by a secondary killed in rte_eal_cleanup's "
+			     "memory detach (the only writer but the primary, and it changes "
+			     "nothing shared); released (it blocked every new secondary)", name,
+			     EAL_STALE_WINDOW_NS / 1000000000ull);
+			__atomic_fetch_and(&w->cnt, ~(int32_t)RTE_RWLOCK_WRITE, __ATOMIC_RELEASE);
+			st->released++;
 		}
 	}
 }
@@ -124,7 +132,7 @@ sample(struct eal_stale *st, int first)
 					      __ATOMIC_ACQUIRE);
 		uint32_t r = dpvs_rwlock_readers(cnt);
 
-		if ((cnt & RTE_RWLOCK_WRITE) && !st->write_told[l]) {
+		if ((cnt & RTE_RWLOCK_WRITE) && l != DPVS_EAL_HOTPLUG && !st->write_told[l]) {
 			st->write_told[l] = 1;
 			PLOG(WARNING, "DPDK's %s lock is held for writing (seen in a look that "
 			     "repeats every second; said once)",
@@ -132,7 +140,9 @@ sample(struct eal_stale *st, int first)
 		}
 		st->rmin[l] = first || r < st->rmin[l] ? r : st->rmin[l];
 		st->wait_only[l] = (first || st->wait_only[l]) && cnt == RTE_RWLOCK_WAIT;
-		held |= st->rmin[l] > 0 || st->wait_only[l];
+		st->write_only[l] = (first || st->write_only[l]) && l == DPVS_EAL_HOTPLUG &&
+				    (cnt & ~RTE_RWLOCK_WAIT) == RTE_RWLOCK_WRITE;
+		held |= st->rmin[l] > 0 || st->wait_only[l] || st->write_only[l];
 	}
 	return held;
 }

@@ -13,8 +13,12 @@
  * writer) for the whole window was left by a writer killed while it
  * waited: a live waiting writer takes the lock the moment the readers go.
  * It blocks every later reader (a new worker's EAL init), so it is cleared.
- * A held write bit is only reported: the memzone or tailq list it guarded
- * may be half written.
+ * The hotplug lock's write bit held alone for the whole window is released
+ * too: the only writer besides the primary is a secondary's memory detach in
+ * rte_eal_cleanup(), which changes nothing shared (it unmaps its own view),
+ * and a secondary killed there would block every new secondary's EAL init.
+ * The other locks' write bit is only reported: the memzone or tailq list it
+ * guarded may be half written.
  *
  * At stop (eal_stale_release), with every child reaped: whatever readers
  * are left after a short wait are released at once.
@@ -36,6 +40,7 @@ struct eal_stale {
 	uint64_t window_ns;             /* start of the window, 0: none */
 	uint32_t rmin[DPVS_EAL_NLOCKS]; /* fewest readers seen in the window */
 	uint8_t wait_only[DPVS_EAL_NLOCKS]; /* only the waiting bit, every sample */
+	uint8_t write_only[DPVS_EAL_NLOCKS]; /* hotplug: only its write bit, every sample */
 	uint8_t write_told[DPVS_EAL_NLOCKS];
 	uint32_t released;              /* reader counts and bits released */
 };

@@ -49,6 +49,18 @@ assert_eq "worker 0 restarts" 1 "$(worker_field a 0 restarts)"
 wait_until 10 nsc a ping -c 1 -W 1 "$NA" || fail "no reply from $NA after the restart"
 log "ok: released while the node runs; a planned worker restart after it"
 
+# the hotplug lock held for writing by a secondary killed in rte_eal_cleanup's
+# memory detach: every new secondary's EAL init waits; released after 5 s
+nsn a timeout -k 5 60 "$LOCKDIE" die "$P" hotplug-write
+shown="$("$LOCKDIE" show "$P")"
+assert_contains "DPDK's locks after a detach died" "hotplug=0w" "$shown"
+wait_until 30 locks_free || fail "DPDK's locks still held: $("$LOCKDIE" show "$P")"
+assert_contains "primary's log" "DPDK's memory hotplug lock: held for writing without a break" \
+	"$(cat "$T_DIR/node-a/primary.log")"
+out="$(ctl a worker restart 0)" || fail "worker restart 0: $out"
+assert_eq "worker 0 restarts" 2 "$(worker_field a 0 restarts)"
+log "ok: the write bit of a dead detach released; a planned restart after it"
+
 # held again just before the stop: released at once at stop
 nsn a timeout -k 5 60 "$LOCKDIE" die "$P" memzone tailq mempool hotplug
 pid="$(primary_pid_of a)"

@@ -2,11 +2,14 @@
  * dpvs-lockdie: DPDK's shared locks of a node, for test_ka_eal_locks.
  *
  *   dpvs-lockdie show PREFIX        prints "memzone=R tailq=R mempool=R
- *                                   hotplug=R", R the reader count of each
+ *                                   hotplug=R", R the reader count of each,
+ *                                   followed by "w" if its write bit is set
+ *                                   and "+" if its writer-waiting bit is
  *                                   (no EAL: it maps /var/run/dpdk/PREFIX/config)
  *   dpvs-lockdie die PREFIX LOCK..  attaches as a plain DPDK secondary, takes
  *                                   each LOCK (memzone, tailq, mempool,
- *                                   hotplug) for reading and SIGKILLs itself:
+ *                                   hotplug) for reading (hotplug-write: for
+ *                                   writing) and SIGKILLs itself:
  *                                   a process killed inside a lookup or its
  *                                   own EAL init, at the worst instruction.
  *                                   DPDK has no public call that takes the
@@ -41,9 +44,11 @@ show(const char *prefix)
 	for (l = 0; l < DPVS_EAL_NLOCKS; l++) {
 		const char *n = dpvs_mcfg_lock_name((enum dpvs_eal_lock)l);
 
-		printf("%s%s=%u", l == 0 ? "" : " ",
-		       strcmp(n, "memory hotplug") == 0 ? "hotplug" : n,
-		       dpvs_rwlock_readers(dpvs_mcfg_lock(h, (enum dpvs_eal_lock)l)->cnt));
+		int32_t cnt = dpvs_mcfg_lock(h, (enum dpvs_eal_lock)l)->cnt;
+
+		printf("%s%s=%u%s%s", l == 0 ? "" : " ",
+		       strcmp(n, "memory hotplug") == 0 ? "hotplug" : n, dpvs_rwlock_readers(cnt),
+		       (cnt & RTE_RWLOCK_WRITE) ? "w" : "", (cnt & RTE_RWLOCK_WAIT) ? "+" : "");
 	}
 	printf("\n");
 	dpvs_mcfg_unmap(h);
@@ -81,6 +86,8 @@ die(const char *prefix, int nlocks, char **locks)
 			rte_mcfg_mempool_read_lock();
 		else if (strcmp(locks[i], "hotplug") == 0)
 			rte_mcfg_mem_read_lock();
+		else if (strcmp(locks[i], "hotplug-write") == 0)
+			rte_mcfg_mem_write_lock(); /* as rte_eal_cleanup's memory detach */
 		else {
 			fprintf(stderr, "dpvs-lockdie: no lock '%s'\n", locks[i]);
 			return 2;

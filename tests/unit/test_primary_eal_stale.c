@@ -126,6 +126,32 @@ START_TEST(write_held_untouched)
 }
 END_TEST
 
+/* a secondary killed inside rte_eal_cleanup's memory detach */
+START_TEST(hotplug_write_of_a_dead_detach_released)
+{
+	head.memory_hotplug_lock.cnt = RTE_RWLOCK_WRITE | RTE_RWLOCK_WAIT;
+	run(T0, T0 + 4900 * MS, NULL);
+	ck_assert_int_eq(head.memory_hotplug_lock.cnt, RTE_RWLOCK_WRITE | RTE_RWLOCK_WAIT);
+	run(T0 + 5000 * MS, T0 + 5000 * MS, NULL);
+	ck_assert_int_eq(head.memory_hotplug_lock.cnt, RTE_RWLOCK_WAIT);
+	ck_assert_uint_eq(st.released, 1);
+}
+END_TEST
+
+/* a live detach: held a moment, then free */
+static void
+detach(uint64_t t)
+{
+	head.memory_hotplug_lock.cnt = t < T0 + 4000 * MS ? RTE_RWLOCK_WRITE : 0;
+}
+
+START_TEST(hotplug_write_of_a_live_detach_kept)
+{
+	run(T0, T0 + 20000 * MS, detach);
+	ck_assert_uint_eq(st.released, 0);
+}
+END_TEST
+
 START_TEST(no_head_no_repair)
 {
 	eal_stale_init_head(&st, NULL);
@@ -147,6 +173,8 @@ suite(void)
 	tcase_add_test(tc, waiting_bit_of_a_dead_writer_cleared);
 	tcase_add_test(tc, waiting_bit_with_a_reader_kept);
 	tcase_add_test(tc, write_held_untouched);
+	tcase_add_test(tc, hotplug_write_of_a_dead_detach_released);
+	tcase_add_test(tc, hotplug_write_of_a_live_detach_kept);
 	tcase_add_test(tc, no_head_no_repair);
 	suite_add_tcase(s, tc);
 	return s;
