@@ -6,7 +6,8 @@
 # 1. cycles per packet through the worker loop in one process
 #    (build/tests/dpvs-bench-pipe, see tests/bench/pipe.c): a TCP SYN that
 #    creates a connection, established UDP inbound and outbound for full-NAT
-#    and NAT, established UDP inbound for DR; baseline: a bare rx -> MAC
+#    and NAT, established UDP inbound for DR, with one flow and with 61,440
+#    (dr-many: connections beyond the caches); baseline: a bare rx -> MAC
 #    swap -> tx of the same frames through the same ring ports. Optional
 #    (valgrind installed): instructions per packet from callgrind over the
 #    same scope as the cycles (the timed function only, after the same kind
@@ -83,7 +84,7 @@ CLIENT=10.0.0.2 VIP=10.0.0.100 CPORT=5000 VPORT=53
 VIP_NAT=10.0.0.101 VIP_DR=10.0.0.102
 VIP_R=10.0.0.103 RCLIENTS=10.9.0.1 RFLOWS=${BENCH_REPLY_FLOWS:-1000} # replies: requests from RCLIENTS
 SYNSRC=10.8.0.1  # new connections: sources from here (32768 ports per address)
-FIG1_CASES="syn udp-in udp-out nat-in nat-out dr-in"
+FIG1_CASES="syn udp-in udp-out nat-in nat-out dr-in dr-many"
 
 say() { printf '[bench] %s\n' "$*" >&2; }
 die() {
@@ -210,6 +211,7 @@ cg_stages() {
 			x = c["wk_xmit"]
 			ip = c["wk_ipvs_pkt"] - x - c["wk_conn_lookup"]
 			rx = c["wk_rx_port"] - c["wk_ipvs_pkt"] - c["wk_tx_enqueue_verdict"]
+			rx -= c["wk_conn_prefetch_bucket"]
 			lp = t - c["wk_rx_port"] - c["wk_tx_flush_all"]
 			printf "%.0f %.0f %.0f %.0f %.0f %.0f %.0f %.0f\n", t / n, b / n, rx / n, lk / n,
 				ip / n, x / n, tx / n, lp / n
@@ -579,6 +581,7 @@ report() {
 		nat-in) name="NAT: UDP established, inbound (client -> VIP)" ;;
 		nat-out) name="NAT: UDP established, outbound (server -> client)" ;;
 		dr-in) name="DR: UDP established, inbound (client -> VIP)" ;;
+		dr-many) name="DR: UDP established, 61,440 flows in a stride" ;;
 		esac
 		echo "| $name | ${CPP[$k/pipe]:-?} | ${CPP[$k/base]:-?} |" \
 			"$(ratio "${CPP[$k/pipe]:-0}" "${CPP[$k/base]:-0}") |" \
