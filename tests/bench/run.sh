@@ -207,11 +207,12 @@ cg_stages() {
 		END {
 			t = c["bp_timed_pipe"]; b = c["bp_timed_base"]
 			tx = c["wk_tx_enqueue_verdict"] + c["wk_tx_flush_all"]
-			lk = c["wk_conn_lookup"] + c["wk_conn_prefetch_bucket"]
+			pf = c["wk_conn_prefetch_bucket"] + c["wk_conn_prefetch_entry"]
+			lk = c["wk_conn_lookup"] + pf
 			x = c["wk_xmit"]
 			ip = c["wk_ipvs_pkt"] - x - c["wk_conn_lookup"]
 			rx = c["wk_rx_port"] - c["wk_ipvs_pkt"] - c["wk_tx_enqueue_verdict"]
-			rx -= c["wk_conn_prefetch_bucket"]
+			rx -= pf
 			lp = t - c["wk_rx_port"] - c["wk_tx_flush_all"]
 			printf "%.0f %.0f %.0f %.0f %.0f %.0f %.0f %.0f\n", t / n, b / n, rx / n, lk / n,
 				ip / n, x / n, tx / n, lp / n

@@ -403,12 +403,14 @@ wk_conn_rebuild(struct dpvs_conn_table *ct, uint64_t now_ns)
 
 /*
  * Prefetch for the burst stage (worker/l2/rx.c), kept apart from the table
- * code above on purpose: it only computes the bucket address that
- * wk_conn_lookup() will read first for an IPv4 tuple, with the same hash,
- * and prefetches it. Nothing is written. When the index changes layout,
- * this is the one function to follow it.
+ * code above on purpose: wk_conn_prefetch_bucket computes the hash that
+ * wk_conn_lookup() will compute for an IPv4 tuple and prefetches the bucket
+ * it reads first; wk_conn_prefetch_entry, given that hash later (when the
+ * bucket has arrived), prefetches the first connection of its chain.
+ * Nothing is written. When the index changes layout, these two are the
+ * functions to follow it.
  */
-void
+uint32_t
 wk_conn_prefetch_bucket(struct dpvs_conn_table *ct, uint8_t proto, uint32_t src_be,
 			uint16_t sport, uint32_t dst_be, uint16_t dport)
 {
@@ -419,4 +421,14 @@ wk_conn_prefetch_bucket(struct dpvs_conn_table *ct, uint8_t proto, uint32_t src_
 	memcpy(d.bytes, &dst_be, sizeof(dst_be));
 	h = conn_hash(proto, &s, sport, &d, dport);
 	rte_prefetch0(&dpvs_conn_buckets(ct)[h & (ct->nbuckets - 1)]);
+	return h;
+}
+
+void
+wk_conn_prefetch_entry(struct dpvs_conn_table *ct, uint32_t h)
+{
+	uint32_t e = dpvs_conn_buckets(ct)[h & (ct->nbuckets - 1)];
+
+	if (e != DPVS_CONN_NIL && (e >> 1) < ct->capacity)
+		rte_prefetch0(&dpvs_conn_array(ct)[e >> 1]);
 }

@@ -27,6 +27,8 @@
  * (a few MB) and the prefetch pass would cost ~50 instructions a packet
  * for nothing. */
 #define WK_RX_PREFETCH_CONNS 8192u
+/* How many packets ahead the second stage prefetches a connection entry. */
+#define WK_RX_ENTRY_AHEAD 4
 
 struct wk_verdict
 wk_pipeline(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
@@ -108,19 +110,22 @@ wk_rx_port(struct wk_ctx *ctx, uint16_t p)
  * The burst's first stage [parse, prefetch]: every frame the ipvs core will
  * look up by its tuple (untagged IPv4 with a 20-byte header, TCP or UDP,
  * not a fragment, the ports in the first segment) has the bucket of its
- * connection index prefetched, the whole burst before the first lookup, so
- * that the lookups of the second stage (wk_pipeline per packet) find their
- * buckets in cache instead of waiting for each in turn. Anything else
- * (VLAN, IPv6, options) is left to the per-packet path as it is. Reads the
- * frames only.
+ * connection index prefetched, the whole burst before the first lookup, and
+ * its hash kept in h[] (bit i of the result: h[i] is set). The second stage
+ * prefetches a packet's first connection entry WK_RX_ENTRY_AHEAD packets
+ * before it reaches it, from that hash; the lookups then find bucket and
+ * entry in cache instead of waiting for each in turn. Anything else (VLAN,
+ * IPv6, options) is left to the per-packet path as it is. Reads the frames
+ * only.
  */
-static void
-rx_prefetch_conns(struct wk_ctx *ctx, struct rte_mbuf *const *pkts, uint16_t n)
+static uint64_t
+rx_prefetch_conns(struct wk_ctx *ctx, struct rte_mbuf *const *pkts, uint16_t n, uint32_t *h)
 {
 	const uint16_t l3 = RTE_ETHER_HDR_LEN;
 	const struct rte_ipv4_hdr *ip;
 	const struct rte_ether_hdr *eth;
 	const uint16_t *ports;
+	uint64_t have = 0;
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
@@ -134,18 +139,21 @@ rx_prefetch_conns(struct wk_ctx *ctx, struct rte_mbuf *const *pkts, uint16_t n)
 		     RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0)
 			continue;
 		ports = (const uint16_t *)(ip + 1);
-		wk_conn_prefetch_bucket(ctx->ct, ip->next_proto_id, ip->src_addr, ports[0],
-					ip->dst_addr, ports[1]);
+		h[i] = wk_conn_prefetch_bucket(ctx->ct, ip->next_proto_id, ip->src_addr, ports[0],
+					       ip->dst_addr, ports[1]);
+		have |= 1ull << i;
 	}
+	return have;
 }
 
 unsigned int
 wk_rx_burst(struct wk_ctx *ctx, uint16_t p, uint16_t n)
 {
 	struct dpvs_worker_region *wr = ctx->wr;
+	uint32_t h[DPVS_BURST];
+	uint64_t bytes = 0, have = 0;
 	struct rte_mbuf *m;
 	struct wk_verdict v;
-	uint64_t bytes = 0;
 	int mirror;
 	uint16_t i;
 
@@ -159,12 +167,18 @@ wk_rx_burst(struct wk_ctx *ctx, uint16_t p, uint16_t n)
 	ctx->st->rx_pkts += n;
 	ctx->st->rx_bytes += bytes;
 	/* a small table stays in cache: the prefetch would only cost */
-	if (n > 1 && ctx->ct->count >= WK_RX_PREFETCH_CONNS)
-		rx_prefetch_conns(ctx, wr->inflight, n);
+	if (n > 1 && n <= DPVS_BURST && ctx->ct->count >= WK_RX_PREFETCH_CONNS) {
+		have = rx_prefetch_conns(ctx, wr->inflight, n, h);
+		for (i = 0; i < WK_RX_ENTRY_AHEAD && i < n; i++)
+			if ((have >> i) & 1)
+				wk_conn_prefetch_entry(ctx->ct, h[i]);
+	}
 	for (i = 0; i < n; i++) {
 		m = wr->inflight[i];
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(wr->inflight[i + 1], void *));
+		if (((have >> (i + WK_RX_ENTRY_AHEAD)) & 1) != 0)
+			wk_conn_prefetch_entry(ctx->ct, h[i + WK_RX_ENTRY_AHEAD]);
 		if (unlikely(mirror))
 			wk_kni_mirror(ctx, m, p);
 		v = wk_pipeline(ctx, m, p);
