@@ -181,9 +181,15 @@ wk_rx_burst(struct wk_ctx *ctx, uint16_t p, uint16_t n)
 			wk_conn_prefetch_entry(ctx->ct, h[i + WK_RX_ENTRY_AHEAD]);
 		if (unlikely(mirror))
 			wk_kni_mirror(ctx, m, p);
-		v = wk_pipeline(ctx, m, p);
+		v = wk_eth_input(ctx, m, p); /* wk_pipeline */
 		wr->inflight[i] = NULL;
 		rte_compiler_barrier();
+		/* the usual verdict, to a port's tx buffer, without the call */
+		if (likely(v.kind == DPVS_VERDICT_TX && v.port < ctx->nports)) {
+			if (wk_tx_enqueue_verdict(ctx, m, v.port) != 0)
+				ctx->st->verdict[DPVS_VERDICT_DROP]++;
+			continue;
+		}
 		wk_act(ctx, m, v);
 	}
 	wr->inflight_n = 0;

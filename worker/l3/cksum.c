@@ -27,20 +27,9 @@ wk_cksum_ok(const void *buf, size_t len)
 int
 wk_ipv4_cksum_ok(const struct rte_ipv4_hdr *ip)
 {
-	uint32_t w[5];
-	uint64_t s;
-
-	if (unlikely(rte_ipv4_hdr_len(ip) != sizeof(*ip)))
-		return wk_cksum_ok(ip, rte_ipv4_hdr_len(ip));
-	memcpy(w, ip, sizeof(w)); /* 2 bytes past a 4-byte boundary in the frame */
-	/* the usual 20-byte header (per packet): five 32-bit words summed in
-	 * 64 bits, folded once; the 16-bit one's complement sum is the same */
-	s = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
-	s = (s & 0xffffffffu) + (s >> 32);
-	s = (s & 0xffffu) + (s >> 16);
-	s = (s & 0xffffu) + (s >> 16);
-	s = (s & 0xffffu) + (s >> 16);
-	return s == 0xffff;
+	if (rte_ipv4_hdr_len(ip) == sizeof(*ip))
+		return wk_ipv4_cksum_ok_fast(ip);
+	return wk_cksum_ok(ip, rte_ipv4_hdr_len(ip));
 }
 
 void
