@@ -126,6 +126,12 @@ struct wk_ctx {
 	uint64_t neigh_tick_ns;               /* the neighbour tick's clock (neigh_out.c) */
 	uint32_t neigh_cursor;                /* next slot the neighbour tick looks at */
 	struct dpvs_ip hold_nh;               /* next hop of a HOLD verdict (neigh_out.c) */
+	struct {                              /* the last static neighbour found (neigh_out.c) */
+		uint64_t set;                 /* its config set: version * 2 + copy % 2, 0 none */
+		uint32_t addr;                /* IPv4 next hop, network order */
+		uint16_t port;
+		uint16_t slot;                /* index in the set's lb.sneigh[] */
+	} sn_memo;
 	uint64_t icmp_tok_ns;                 /* ICMP errors' token bucket (icmp_send.c) */
 	uint32_t icmp_tokens;
 	uint8_t redirected;                   /* the packet in hand came from a peer's

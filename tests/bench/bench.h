@@ -51,5 +51,7 @@ void bp_frame_udp_out(uint8_t *buf, uint16_t lport);
 void bp_frame_nat_in(uint8_t *buf);
 void bp_frame_nat_out(uint8_t *buf);
 void bp_frame_dr_in(uint8_t *buf);
+/* The same from client port sport (dr-many: one connection per port). */
+void bp_frame_dr_in_sport(uint8_t *buf, uint16_t sport);
 
 #endif

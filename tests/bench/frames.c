@@ -146,7 +146,13 @@ bp_frame_nat_out(uint8_t *buf)
 void
 bp_frame_dr_in(uint8_t *buf)
 {
+	bp_frame_dr_in_sport(buf, BP_CPORT_UDP);
+}
+
+void
+bp_frame_dr_in_sport(uint8_t *buf, uint16_t sport)
+{
 	put_udp(put_l2l3(buf, BP_MAC_P0, BP_MAC_CLI, BP_CLIENT, BP_VIP_DR, IPPROTO_UDP,
 			 BP_UDP_LEN),
-		BP_CPORT_UDP, BP_VPORT_UDP);
+		sport, BP_VPORT_UDP);
 }

@@ -4,7 +4,7 @@
  * same frames through the same ports.
  *
  *   dpvs-bench-pipe [--packets N] [--warmup N]
- *                   [--case syn|udp-in|udp-out|nat-in|nat-out|dr-in]
+ *                   [--case syn|udp-in|udp-out|nat-in|nat-out|dr-in|dr-many]
  *                   [--only pipe|base] [--lcore L]
  *
  * Ports dpdk0 (client side) and dpdk1 (server side) are ring ethdevs
@@ -31,6 +31,10 @@
  *            rewritten; the connection is this worker's: no owner lookup).
  *   dr-in    established UDP DR client -> VIP_DR:53, out on dpdk1 (only the
  *            Ethernet header rewritten).
+ *   dr-many  the same from BP_MANY client ports, walked in a stride: a
+ *            connection each (made in the warm-up, which is at least
+ *            BP_MANY packets), so that the lookups miss the caches as with
+ *            many flows (the burst's prefetch stage at work).
  * Prints one line per case and kind: "RESULT <case> <pipe|base> <cycles per
  * packet> <packets>". EAL runs without hugepages and shared config.
  */
@@ -63,17 +67,20 @@
 #define BP_CONNS 65536
 #define BP_SYN_CHUNK 32768   /* SYNs between two expiries; below the lport space */
 #define BP_ROUNDS 9          /* the result is the fastest round's */
+#define BP_MANY 61440        /* dr-many's flows (connections), made in its warm-up */
+#define BP_MANY_STRIDE 7919  /* dr-many walks its flows in this stride (coprime) */
 
-enum bp_case { BP_SYN = 0, BP_UDP_IN, BP_UDP_OUT, BP_NAT_IN, BP_NAT_OUT, BP_DR_IN, BP_NCASES };
+enum bp_case { BP_SYN = 0, BP_UDP_IN, BP_UDP_OUT, BP_NAT_IN, BP_NAT_OUT, BP_DR_IN, BP_DR_MANY,
+	       BP_NCASES };
 enum bp_kind { BP_PIPE = 0, BP_BASE, BP_NKINDS };
 
 static const char *const bp_case_name[BP_NCASES] = { "syn", "udp-in", "udp-out", "nat-in",
-						     "nat-out", "dr-in" };
+						     "nat-out", "dr-in", "dr-many" };
 static const char *const bp_kind_name[BP_NKINDS] = { "pipe", "base" };
-static const uint16_t bp_in_port[BP_NCASES] = { 0, 0, 1, 0, 1, 0 };
+static const uint16_t bp_in_port[BP_NCASES] = { 0, 0, 1, 0, 1, 0, 0 };
 /* the case whose first burst makes the connection a case's frames belong to */
 static const int bp_maker[BP_NCASES] = { -1, BP_UDP_IN, BP_UDP_IN, BP_NAT_IN, BP_NAT_IN,
-					  BP_DR_IN };
+					  BP_DR_IN, -1 };
 
 struct bp_opts {
 	unsigned long packets;
@@ -91,6 +98,7 @@ struct bp_node {
 	uint16_t pid[2];
 	uint16_t lport;      /* the UDP connection's local port, host order */
 	uint32_t syn_seq;
+	uint32_t many_seq;
 	uint8_t made[BP_NCASES]; /* the connection of bp_maker[k] exists */
 };
 
@@ -146,7 +154,7 @@ parse_args(int argc, char **argv, struct bp_opts *o)
 	}
 	if (o->packets < BP_BURST * BP_ROUNDS || o->only_case == -2 || o->only_kind == -2) {
 		fprintf(stderr, "usage: dpvs-bench-pipe [--packets N>=288] [--warmup N]"
-				" [--case syn|udp-in|udp-out|nat-in|nat-out|dr-in] [--only pipe|base]"
+				" [--case syn|udp-in|udp-out|nat-in|nat-out|dr-in|dr-many] [--only pipe|base]"
 				" [--lcore L]\n");
 		return -1;
 	}
@@ -326,8 +334,12 @@ feed_burst(struct bp_node *n, enum bp_case k)
 		case BP_NAT_OUT:
 			bp_frame_nat_out(d);
 			break;
-		default:
+		case BP_DR_IN:
 			bp_frame_dr_in(d);
+			break;
+		default:
+			n->many_seq = (n->many_seq + BP_MANY_STRIDE) % BP_MANY;
+			bp_frame_dr_in_sport(d, (uint16_t)(1024 + n->many_seq));
 			break;
 		}
 		m[i]->port = n->pid[bp_in_port[k]];
@@ -359,7 +371,12 @@ drain(struct bp_node *n, uint16_t want, unsigned long *other)
 	return ok;
 }
 
-/* The timed parts; not inlined so that callgrind can count them alone. */
+/* The timed parts; not inlined so that callgrind can count them alone
+ * (run.sh: --toggle-collect=bp_timed_*), and only over the measured
+ * packets: the warm-up runs the same work through bp_warm_*, so that the
+ * cycles (rdtsc) and the instructions (callgrind) cover one scope. */
+static volatile unsigned long bp_warm_calls; /* keeps bp_warm_* apart (no ICF) */
+
 static __rte_noinline void
 bp_timed_pipe(struct wk_ctx *ctx)
 {
@@ -367,7 +384,14 @@ bp_timed_pipe(struct wk_ctx *ctx)
 }
 
 static __rte_noinline void
-bp_timed_base(uint16_t in, uint16_t out)
+bp_warm_pipe(struct wk_ctx *ctx)
+{
+	bp_warm_calls++;
+	wk_loop_once(ctx);
+}
+
+static __rte_noinline void
+bp_base(uint16_t in, uint16_t out)
 {
 	struct rte_mbuf *m[BP_BURST];
 	struct rte_ether_hdr *eh;
@@ -384,6 +408,19 @@ bp_timed_base(uint16_t in, uint16_t out)
 	sent = rte_eth_tx_burst(out, 0, m, nb);
 	if (sent < nb)
 		rte_pktmbuf_free_bulk(&m[sent], nb - sent);
+}
+
+static __rte_noinline void
+bp_timed_base(uint16_t in, uint16_t out)
+{
+	bp_base(in, out);
+}
+
+static __rte_noinline void
+bp_warm_base(uint16_t in, uint16_t out)
+{
+	bp_warm_calls++;
+	bp_base(in, out);
 }
 
 /* Untimed: expire every connection through the worker's own expiry path. */
@@ -457,7 +494,9 @@ run_one(struct bp_node *n, const struct bp_opts *o, enum bp_case k, enum bp_kind
 	double *cpp)
 {
 	uint16_t in = bp_in_port[k], out = (uint16_t)(1 - in);
-	unsigned long done, total = o->warmup + o->packets, ok = 0, other = 0;
+	/* dr-many: every flow's connection made in the warm-up */
+	unsigned long warm = k == BP_DR_MANY ? RTE_MAX(o->warmup, (unsigned long)BP_MANY) : o->warmup;
+	unsigned long done, total = warm + o->packets, ok = 0, other = 0;
 	unsigned long per_round = o->packets / BP_ROUNDS, r;
 	uint64_t cycles[BP_ROUNDS] = { 0 }, t0;
 
@@ -465,12 +504,16 @@ run_one(struct bp_node *n, const struct bp_opts *o, enum bp_case k, enum bp_kind
 		if (feed_burst(n, k) != 0)
 			return -1;
 		t0 = rte_rdtsc();
-		if (kind == BP_PIPE)
+		if (done < warm && kind == BP_PIPE)
+			bp_warm_pipe(&n->ctx);
+		else if (done < warm)
+			bp_warm_base(n->pid[in], n->pid[out]);
+		else if (kind == BP_PIPE)
 			bp_timed_pipe(&n->ctx);
 		else
 			bp_timed_base(n->pid[in], n->pid[out]);
-		if (done >= o->warmup) {
-			r = (done - o->warmup) / per_round;
+		if (done >= warm) {
+			r = (done - warm) / per_round;
 			cycles[r < BP_ROUNDS ? r : BP_ROUNDS - 1] += rte_rdtsc() - t0;
 		}
 		ok += drain(n, out, &other);

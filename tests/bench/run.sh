@@ -6,9 +6,12 @@
 # 1. cycles per packet through the worker loop in one process
 #    (build/tests/dpvs-bench-pipe, see tests/bench/pipe.c): a TCP SYN that
 #    creates a connection, established UDP inbound and outbound for full-NAT
-#    and NAT, established UDP inbound for DR; baseline: a bare rx -> MAC
-#    swap -> tx of the same frames through the same ring ports. Optional:
-#    instructions per packet from callgrind.
+#    and NAT, established UDP inbound for DR, with one flow and with 61,440
+#    (dr-many: connections beyond the caches); baseline: a bare rx -> MAC
+#    swap -> tx of the same frames through the same ring ports. Optional
+#    (valgrind installed): instructions per packet from callgrind over the
+#    same scope as the cycles (the timed function only, after the same kind
+#    of warm-up), and per stage of the pipeline (cg_stages).
 # 2. one table: the real node (dpvs-primary + one worker pinned to the last
 #    CPU) and, in the same run, the ceiling: dpdk-testpmd io forwarding
 #    net_memif -> net_null. Both are fed by dpvs-bench-gen (tests/bench/
@@ -35,6 +38,8 @@
 # the many-flow cases), BENCH_CONNS (default 2097152, the worker's
 # connection table), BENCH_CALLGRIND (1 = count
 # instructions with valgrind, default 1 if valgrind is installed),
+# BENCH_FIGURES (default "1 2 3": which figures to measure; "1" alone needs
+# neither testpmd nor a namespace and takes a minute),
 # BENCH_TIMEOUT (default 420 s for the whole run), BENCH_KEEP=1 keeps the
 # logs (testpmd, node) in the run's directory.
 # Everything it starts runs under its own names (prefixes b<pid>n, b<pid>g,
@@ -79,7 +84,7 @@ CLIENT=10.0.0.2 VIP=10.0.0.100 CPORT=5000 VPORT=53
 VIP_NAT=10.0.0.101 VIP_DR=10.0.0.102
 VIP_R=10.0.0.103 RCLIENTS=10.9.0.1 RFLOWS=${BENCH_REPLY_FLOWS:-1000} # replies: requests from RCLIENTS
 SYNSRC=10.8.0.1  # new connections: sources from here (32768 ports per address)
-FIG1_CASES="syn udp-in udp-out nat-in nat-out dr-in"
+FIG1_CASES="syn udp-in udp-out nat-in nat-out dr-in dr-many"
 
 say() { printf '[bench] %s\n' "$*" >&2; }
 die() {
@@ -164,18 +169,57 @@ figure1() {
 	[ "$CG" = 1 ] || return 0
 	n=9600
 	for k in $FIG1_CASES; do
-		say "figure 1: callgrind, $n packets of $k"
-		valgrind --tool=callgrind --callgrind-out-file="$D/cg.$k" "$PIPE" --packets "$n" \
-			--warmup 0 --case "$k" >/dev/null 2>&1 || {
+		say "figure 1: callgrind, $n packets of $k after 3200 of warm-up"
+		# counted: the calls of bp_timed_* only, the same scope as the
+		# cycles (the warm-up runs through bp_warm_*, pipe.c)
+		valgrind --tool=callgrind --toggle-collect='bp_timed_*' \
+			--callgrind-out-file="$D/cg.$k" "$PIPE" --packets "$n" \
+			--warmup 3200 --case "$k" >/dev/null 2>&1 || {
 			say "callgrind run of $k failed; no instruction counts"
 			return 0
 		}
-		for kind in pipe base; do
-			v="$(callgrind_annotate --inclusive=yes "$D/cg.$k" 2>/dev/null |
-				awk -v f="bp_timed_$kind" '$0 ~ ("pipe.c:" f "[ .]") { gsub(",", "", $1); print $1; exit }')"
-			[ -n "$v" ] && IR["$k/$kind"]="$(awk -v a="$v" -v b="$n" 'BEGIN { printf "%.0f", a / b }')"
-		done
+		callgrind_annotate --inclusive=yes "$D/cg.$k" >"$D/cg.$k.txt" 2>/dev/null
+		cg_stages "$D/cg.$k.txt" "$n" "$k"
 	done
+}
+
+# cg_stages ANNOTATION PACKETS CASE: instructions per packet of the whole
+# iteration (IR[case/pipe], IR[case/base]) and of its stages (STAGE[case/x]),
+# from callgrind's inclusive counts per function:
+#   rx     rx burst, eth, ipv4 checks, hooks, ipvs parse, the burst's
+#          prefetch pass, verdict dispatch (wk_rx_port less what follows)
+#   lookup the connection lookup and the prefetch of its index
+#   ipvs   the rest of the ipvs core: state, timer, counters, rate and ACL
+#          checks, and for a SYN the scheduling and the new connection
+#   xmit   rewrite, route, neighbour, Ethernet header (wk_xmit)
+#   tx     into the tx buffer, and the burst to the driver
+#   loop   the loop's other polls (rings, timers, RCU, heartbeat)
+declare -A STAGE
+cg_stages() {
+	local out
+	out="$(awk -v n="$2" '
+		/dpvs-bench-pipe\]$/ {
+			v = $1; gsub(",", "", v)
+			for (i = 2; i <= NF; i++) if ($i ~ /:/ && $i !~ /^\[/) f = $i
+			sub(/^.*:/, "", f); sub(/\..*$/, "", f)
+			if (!(f in c)) c[f] = v
+		}
+		END {
+			t = c["bp_timed_pipe"]; b = c["bp_timed_base"]
+			tx = c["wk_tx_enqueue_verdict"] + c["wk_tx_flush_all"]
+			pf = c["wk_conn_prefetch_bucket"] + c["wk_conn_prefetch_entry"]
+			lk = c["wk_conn_lookup"] + pf
+			x = c["wk_xmit"]
+			ip = c["wk_ipvs_pkt"] - x - c["wk_conn_lookup"]
+			rx = c["wk_rx_port"] - c["wk_ipvs_pkt"] - c["wk_tx_enqueue_verdict"]
+			rx -= pf
+			lp = t - c["wk_rx_port"] - c["wk_tx_flush_all"]
+			printf "%.0f %.0f %.0f %.0f %.0f %.0f %.0f %.0f\n", t / n, b / n, rx / n, lk / n,
+				ip / n, x / n, tx / n, lp / n
+		}' "$1")"
+	[ -n "$out" ] || return 0
+	read -r IR["$3/pipe"] IR["$3/base"] STAGE["$3/rx"] STAGE["$3/lookup"] STAGE["$3/ipvs"] \
+		STAGE["$3/xmit"] STAGE["$3/tx"] STAGE["$3/loop"] <<<"$out"
 }
 
 # ---- figure 3 ---------------------------------------------------------------
@@ -522,7 +566,11 @@ report() {
 	echo
 	echo "Best of 9 rounds of $((PKTS / 9)) packets after a warm-up, TSC ${TSC_HZ:-?} Hz; bursts of 32,"
 	echo "60-byte frames (64 on the wire); baseline: rx burst, MAC swap, tx burst of the same"
-	echo "frames through the same ring ports. Instructions per packet from callgrind."
+	echo "frames through the same ring ports. Both columns cover the same scope: one call of"
+	echo "bp_timed_pipe (one worker loop iteration, a burst) per 32 packets after the warm-up;"
+	echo "cycles with rdtsc, instructions with callgrind (--toggle-collect=bp_timed_*, 9600"
+	echo "packets after 3200 of warm-up). The TSC ticks at the nominal clock: on a VM whose"
+	echo "cores boost above it, instructions/cycle can exceed what the core retires per clock."
 	echo
 	echo "| Case | Pipeline cycles/pkt | Baseline cycles/pkt | Ratio | Pipeline instr/pkt | Baseline instr/pkt |"
 	echo "|---|---:|---:|---:|---:|---:|"
@@ -534,11 +582,29 @@ report() {
 		nat-in) name="NAT: UDP established, inbound (client -> VIP)" ;;
 		nat-out) name="NAT: UDP established, outbound (server -> client)" ;;
 		dr-in) name="DR: UDP established, inbound (client -> VIP)" ;;
+		dr-many) name="DR: UDP established, 61,440 flows in a stride" ;;
 		esac
 		echo "| $name | ${CPP[$k/pipe]:-?} | ${CPP[$k/base]:-?} |" \
 			"$(ratio "${CPP[$k/pipe]:-0}" "${CPP[$k/base]:-0}") |" \
 			"${IR[$k/pipe]:--} | ${IR[$k/base]:--} |"
 	done
+	if [ "$CG" = 1 ]; then
+		echo
+		echo "Instructions per packet by stage (callgrind, inclusive per function; the stages"
+		echo "add up to the pipeline's column): rx = rx burst, eth, IPv4 checks, hooks, ipvs"
+		echo "parse, verdict dispatch; lookup = connection index (and its prefetch); ipvs = state,"
+		echo "timer, counters, rate/ACL checks, for a SYN the scheduling and the new connection;"
+		echo "xmit = rewrite, route, neighbour; tx = tx buffer and burst; loop = the loop's other"
+		echo "polls (rings, timers, RCU, heartbeat)."
+		echo
+		echo "| Case | rx+parse | lookup | ipvs | xmit | tx | loop |"
+		echo "|---|---:|---:|---:|---:|---:|---:|"
+		for k in $FIG1_CASES; do
+			echo "| $k | ${STAGE[$k/rx]:--} | ${STAGE[$k/lookup]:--} | ${STAGE[$k/ipvs]:--} |" \
+				"${STAGE[$k/xmit]:--} | ${STAGE[$k/tx]:--} | ${STAGE[$k/loop]:--} |"
+		done
+	fi
+	has_fig 2 || return 0
 	echo
 	echo "### Figure 2: the node beside the ceiling of its ports, one run"
 	echo
@@ -575,7 +641,11 @@ report() {
 	echo
 	echo "Drops: the node's drop verdicts over all windows of the case (SYNs: a full"
 	echo "connection table or no free local port once the windows have made ${CONNS} connections)."
-	if [ "$CG" = 1 ]; then
+	report3
+}
+
+report3() {
+	if [ "$CG" = 1 ] && has_fig 3; then
 		echo
 		echo "### Figure 3: the mbuf pool and the rings, instructions per mbuf (callgrind)"
 		echo
@@ -590,23 +660,30 @@ report() {
 		echo "| ring, bursts of 32, per object (DPDK: SP/SC; MP/MC) | ${POOLIR[ring32_sp]:-?}; ${POOLIR[ring32_mp]:-?} | ${POOLIR[ring32_dpvs]:-?} |"
 		echo "| ring, one object (DPDK: SP/SC; MP/MC) | ${POOLIR[ring1_sp]:-?}; ${POOLIR[ring1_mp]:-?} | ${POOLIR[ring1_dpvs]:-?} |"
 	fi
+}
+
+report_end() {
 	echo
 	echo "Reproduce: \`make bench\` (or \`tests/bench/run.sh\` after \`make all tests\`);"
 	echo "BENCH_PACKETS, BENCH_SECONDS, BENCH_SYN_SECONDS, BENCH_ROUNDS, BENCH_FLOWS, BENCH_CONNS,"
-	echo "BENCH_CALLGRIND=0 change the run."
+	echo "BENCH_CALLGRIND=0 change the run; BENCH_FIGURES=1 runs figure 1 alone."
 }
 
+FIGURES=" ${BENCH_FIGURES:-1 2 3} "
+has_fig() { [[ "$FIGURES" == *" $1 "* ]]; }
 [ "$(id -u)" = 0 ] || die "needs root (hugepages, network namespace)"
-[ -x "$TESTPMD" ] || die "missing $TESTPMD (Debian package dpdk)"
+has_fig 2 && { [ -x "$TESTPMD" ] || die "missing $TESTPMD (Debian package dpdk)"; }
 [ -x "$GEN" ] || die "missing $GEN (run make tests)"
 for b in dpvs-primary dpvs-worker dpvs-ctl dpvs-kni-bridge dpvsctl; do
 	[ -x "$BIN/$b" ] || die "missing $BIN/$b (run make)"
 done
-command -v jq >/dev/null || die "jq is needed"
+has_fig 2 && { command -v jq >/dev/null || die "jq is needed"; }
 START="$(date +%s)"
 LOAD0="$(cut -d' ' -f1 /proc/loadavg)"
-figure1
-figure3
-figure2
+has_fig 1 && figure1
+has_fig 3 && figure3
+has_fig 2 && figure2
 report
+has_fig 2 || report3
+report_end
 say "done in $(($(date +%s) - START)) s"

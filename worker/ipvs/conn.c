@@ -31,6 +31,7 @@
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
 #include <rte_hash_crc.h>
+#include <rte_prefetch.h>
 
 #include "shm/shm.h"
 #include "worker/ipvs/conn_table.h"
@@ -398,4 +399,36 @@ wk_conn_rebuild(struct dpvs_conn_table *ct, uint64_t now_ns)
 	}
 	ct->count = n;
 	return n;
+}
+
+/*
+ * Prefetch for the burst stage (worker/l2/rx.c), kept apart from the table
+ * code above on purpose: wk_conn_prefetch_bucket computes the hash that
+ * wk_conn_lookup() will compute for an IPv4 tuple and prefetches the bucket
+ * it reads first; wk_conn_prefetch_entry, given that hash later (when the
+ * bucket has arrived), prefetches the first connection of its chain.
+ * Nothing is written. When the index changes layout, these two are the
+ * functions to follow it.
+ */
+uint32_t
+wk_conn_prefetch_bucket(struct dpvs_conn_table *ct, uint8_t proto, uint32_t src_be,
+			uint16_t sport, uint32_t dst_be, uint16_t dport)
+{
+	struct dpvs_ip s = { .family = DPVS_AF_INET }, d = { .family = DPVS_AF_INET };
+	uint32_t h;
+
+	memcpy(s.bytes, &src_be, sizeof(src_be));
+	memcpy(d.bytes, &dst_be, sizeof(dst_be));
+	h = conn_hash(proto, &s, sport, &d, dport);
+	rte_prefetch0(&dpvs_conn_buckets(ct)[h & (ct->nbuckets - 1)]);
+	return h;
+}
+
+void
+wk_conn_prefetch_entry(struct dpvs_conn_table *ct, uint32_t h)
+{
+	uint32_t e = dpvs_conn_buckets(ct)[h & (ct->nbuckets - 1)];
+
+	if (e != DPVS_CONN_NIL && (e >> 1) < ct->capacity)
+		rte_prefetch0(&dpvs_conn_array(ct)[e >> 1]);
 }

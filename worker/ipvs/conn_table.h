@@ -45,6 +45,16 @@ uint32_t wk_conn_lookup(struct dpvs_conn_table *ct, uint8_t proto,
 			const struct dpvs_ip *src, uint16_t sport,
 			const struct dpvs_ip *dst, uint16_t dport, int *dir);
 
+/* Prefetch the index bucket that wk_conn_lookup() reads first for this
+ * IPv4 tuple (addresses and ports in network order) and return the tuple's
+ * hash; reads nothing else and writes nothing. Called by the burst stage
+ * ahead of the lookups. */
+uint32_t wk_conn_prefetch_bucket(struct dpvs_conn_table *ct, uint8_t proto, uint32_t src_be,
+				 uint16_t sport, uint32_t dst_be, uint16_t dport);
+/* Later, with that hash: prefetch the first connection of the bucket's
+ * chain (reads the bucket, writes nothing). */
+void wk_conn_prefetch_entry(struct dpvs_conn_table *ct, uint32_t h);
+
 /* Does another worker's table ct hold a live connection with this tuple
  * (either direction)? Read-only and safe while its owner writes it:
  * bounded, every index checked; may miss a connection while its owner

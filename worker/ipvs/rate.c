@@ -93,8 +93,8 @@ meters_pass(struct wk_ctx *ctx, uint32_t ix, uint32_t id, int dir, uint32_t byte
 }
 
 enum dpvs_drop_reason
-wk_rate_check(struct wk_ctx *ctx, uint32_t svc, uint32_t svc_id, uint32_t dest,
-	      uint32_t dest_id, int dir, uint32_t bytes)
+wk_rate_meters(struct wk_ctx *ctx, uint32_t svc, uint32_t svc_id, uint32_t dest,
+	       uint32_t dest_id, int dir, uint32_t bytes)
 {
 	const struct dpvs_lb_tables *lb = &ctx->cfg->lb;
 	int out = dir == DPVS_DIR_OUT;

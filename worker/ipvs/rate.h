@@ -20,6 +20,7 @@
 
 #include <rte_meter.h>
 
+#include "shm/cfgset.h"
 #include "shm/conn.h"
 #include "shm/lb.h"
 #include "shm/stats.h"
@@ -84,7 +85,18 @@ void wk_rate_share(const struct dpvs_rate_param *p, int bytes, unsigned int nwor
  * rate_dest_out). The service's meters come first; a packet refused by one
  * meter may have used tokens of those before it. Writes this worker's meter
  * rows only. */
-enum dpvs_drop_reason wk_rate_check(struct wk_ctx *ctx, uint32_t svc, uint32_t svc_id,
-				    uint32_t dest, uint32_t dest_id, int dir, uint32_t bytes);
+enum dpvs_drop_reason wk_rate_meters(struct wk_ctx *ctx, uint32_t svc, uint32_t svc_id,
+				     uint32_t dest, uint32_t dest_id, int dir, uint32_t bytes);
+
+/* Inline: without a rate limit in the set (nrates, computed by dpvs-ctl
+ * when it publishes the set), one predictable branch per packet. */
+static inline enum dpvs_drop_reason
+wk_rate_check(struct wk_ctx *ctx, uint32_t svc, uint32_t svc_id, uint32_t dest, uint32_t dest_id,
+	      int dir, uint32_t bytes)
+{
+	if (ctx->cfg->lb.nrates == 0)
+		return DPVS_DROP_MAX;
+	return wk_rate_meters(ctx, svc, svc_id, dest, dest_id, dir, bytes);
+}
 
 #endif

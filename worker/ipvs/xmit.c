@@ -39,32 +39,90 @@ const struct wk_xmit_mode wk_xmit_modes[DPVS_FWD_MAX] = {
 			    .out = { wk_snat_out4, wk_snat_out6 } },
 };
 
+/* A mode's function for one family and direction, called directly: the
+ * table above stays the description (oneway, and what tests look at), but
+ * the per-packet dispatch is a switch, not a function pointer. */
+#define XMIT_CALL(in_fn, out_fn)                                                   \
+	return dir == DPVS_DIR_OUT ? out_fn(ctx, m, pk, c) : in_fn(ctx, m, pk, c)
+#define XMIT_IN_ONLY(in_fn)                                                        \
+	return dir == DPVS_DIR_OUT ? wk_drop(DPVS_DROP_FWD_MODE) : in_fn(ctx, m, pk, c)
+
+static struct wk_verdict
+xmit_v4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+	const struct dpvs_conn *c, int dir)
+{
+	switch (c->fwd_mode) {
+	case DPVS_FWD_FNAT:
+		XMIT_CALL(wk_fnat_in4, wk_fnat_out4);
+	case DPVS_FWD_NAT:
+		XMIT_CALL(wk_nat_in4, wk_nat_out4);
+	case DPVS_FWD_DR:
+		XMIT_IN_ONLY(wk_dr_in4);
+	case DPVS_FWD_TUNNEL:
+		XMIT_IN_ONLY(wk_tunnel_in4);
+	case DPVS_FWD_SNAT:
+		XMIT_CALL(wk_snat_in4, wk_snat_out4);
+	default:
+		return wk_drop(DPVS_DROP_FWD_MODE);
+	}
+}
+
+static struct wk_verdict
+xmit_v6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+	const struct dpvs_conn *c, int dir)
+{
+	switch (c->fwd_mode) {
+	case DPVS_FWD_FNAT:
+		XMIT_CALL(wk_fnat_in6, wk_fnat_out6);
+	case DPVS_FWD_NAT:
+		XMIT_CALL(wk_nat_in6, wk_nat_out6);
+	case DPVS_FWD_DR:
+		XMIT_IN_ONLY(wk_dr_in6);
+	case DPVS_FWD_TUNNEL:
+		XMIT_IN_ONLY(wk_tunnel_in6);
+	case DPVS_FWD_SNAT:
+		XMIT_CALL(wk_snat_in6, wk_snat_out6);
+	default:
+		return wk_drop(DPVS_DROP_FWD_MODE);
+	}
+}
+
 struct wk_verdict
 wk_xmit(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	const struct dpvs_conn *c, int dir)
 {
-	const struct wk_xmit_mode *mode;
-	unsigned int fam = pk->family == DPVS_AF_INET6 ? WK_XMIT_V6 : WK_XMIT_V4;
-	wk_xmit_fn fn;
-
-	if (c->fwd_mode >= DPVS_FWD_MAX)
-		return wk_drop(DPVS_DROP_FWD_MODE);
-	mode = &wk_xmit_modes[c->fwd_mode];
-	fn = dir == DPVS_DIR_OUT ? mode->out[fam] : mode->in[fam];
-	if (fn == NULL)
-		return wk_drop(DPVS_DROP_FWD_MODE);
-	return fn(ctx, m, pk, c);
+	if (pk->family == DPVS_AF_INET6)
+		return xmit_v6(ctx, m, pk, c, dir);
+	return xmit_v4(ctx, m, pk, c, dir);
 }
 
-void
-wk_fnat_rewrite(struct rte_ipv4_hdr *ip, void *l4, uint8_t proto, uint32_t l4_avail,
-		uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport)
+/* RFC 1624 eqn. 3 for every changed word at once: d is the sum of the
+ * complements of the old words and of the new words (32-bit words count as
+ * their two halves: the sum mod 0xffff is the same), added to ~hc in 64
+ * bits and folded once. */
+static inline uint16_t
+csum_apply(uint16_t hc, uint64_t d)
 {
-	uint32_t os = ip->src_addr, od = ip->dst_addr;
-	uint16_t *ports = l4, *ck = NULL, c;
+	uint64_t s = (uint64_t)(uint16_t)~hc + d;
 
-	ip->hdr_checksum = wk_csum_update32(wk_csum_update32(ip->hdr_checksum, os, saddr), od,
-					    daddr);
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffffu) + (s >> 16);
+	s = (s & 0xffffu) + (s >> 16);
+	s = (s & 0xffffu) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+/* wk_fnat_rewrite, with ip_d more for the IP header checksum alone (the
+ * TTL's word). */
+static inline void
+fnat_rewrite(struct rte_ipv4_hdr *ip, void *l4, uint8_t proto, uint32_t l4_avail,
+	     uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport, uint64_t ip_d)
+{
+	uint16_t *ports = l4, *ck = NULL, c;
+	uint64_t d = (uint64_t)(uint32_t)~ip->src_addr + (uint32_t)~ip->dst_addr + saddr + daddr;
+	uint32_t op, np;
+
+	ip->hdr_checksum = csum_apply(ip->hdr_checksum, d + ip_d);
 	ip->src_addr = saddr;
 	ip->dst_addr = daddr;
 	/* the L4 header is 16-bit aligned in the frame: index it as words */
@@ -73,16 +131,25 @@ wk_fnat_rewrite(struct rte_ipv4_hdr *ip, void *l4, uint8_t proto, uint32_t l4_av
 	else if (proto == IPPROTO_UDP && l4_avail >= 8 && ports[3] != 0)
 		ck = &ports[3];  /* struct rte_udp_hdr.dgram_cksum */
 	if (ck != NULL) {
-		c = wk_csum_update32(*ck, os, saddr);
-		c = wk_csum_update32(c, od, daddr);
-		c = wk_csum_update16(c, ports[0], sport);
-		c = wk_csum_update16(c, ports[1], dport);
+		/* both ports as one word, as stored */
+		memcpy(&op, ports, sizeof(op));
+		ports[0] = sport;
+		ports[1] = dport;
+		memcpy(&np, ports, sizeof(np));
+		c = csum_apply(*ck, d + (uint32_t)~op + np);
 		if (proto == IPPROTO_UDP && c == 0)
 			c = 0xffff; /* 0 would mean "no checksum" */
 		*ck = c;
 	}
 	ports[0] = sport;
 	ports[1] = dport;
+}
+
+void
+wk_fnat_rewrite(struct rte_ipv4_hdr *ip, void *l4, uint8_t proto, uint32_t l4_avail,
+		uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport)
+{
+	fnat_rewrite(ip, l4, proto, l4_avail, saddr, sport, daddr, dport, 0);
 }
 
 int
@@ -142,7 +209,7 @@ wk_xmit_rewrite4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk
 {
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, pk->l3_off);
 	void *l4 = rte_pktmbuf_mtod_offset(m, void *, pk->l4_off);
-	uint16_t port, mtu, ttlw;
+	uint16_t port, mtu, ttlw, nttlw;
 	struct dpvs_ip nhip;
 	uint32_t nh;
 
@@ -160,12 +227,13 @@ wk_xmit_rewrite4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk
 			      (uint16_t)ctx->tx_mtu[port]);
 		return wk_drop(DPVS_DROP_FRAG_NEEDED);
 	}
-	/* TTL and protocol share a 16-bit word of the header */
+	/* TTL and protocol share a 16-bit word of the header: its change goes
+	 * into the IP checksum with the addresses' */
 	memcpy(&ttlw, &ip->time_to_live, sizeof(ttlw));
 	ip->time_to_live--;
-	ip->hdr_checksum = wk_csum_update16(ip->hdr_checksum, ttlw,
-					    *(const unaligned_uint16_t *)&ip->time_to_live);
-	wk_fnat_rewrite(ip, l4, pk->proto, pk->l4_len, saddr, sport, daddr, dport);
+	memcpy(&nttlw, &ip->time_to_live, sizeof(nttlw));
+	fnat_rewrite(ip, l4, pk->proto, pk->l4_len, saddr, sport, daddr, dport,
+		     (uint64_t)(uint16_t)~ttlw + nttlw);
 	wk_xmit_trim(m, pk);
 	if (pk->proto == IPPROTO_TCP && (pk->tcp_flags & RTE_TCP_SYN_FLAG) != 0) {
 		mtu = ctx->root->ports[port].mtu;

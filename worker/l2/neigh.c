@@ -52,14 +52,6 @@ neigh_publish(struct dpvs_neigh *e, uint8_t state)
 }
 
 void
-wk_ip_from_v4(struct dpvs_ip *ip, uint32_t addr_be)
-{
-	memset(ip, 0, sizeof(*ip));
-	ip->family = DPVS_AF_INET;
-	memcpy(ip->bytes, &addr_be, sizeof(addr_be));
-}
-
-void
 wk_ip_from_v6(struct dpvs_ip *ip, const uint8_t a[16])
 {
 	memset(ip, 0, sizeof(*ip));

@@ -179,13 +179,40 @@ wk_neigh_solicit(struct wk_ctx *ctx, uint16_t port, const struct dpvs_ip *ip,
 	wk_tx_enqueue(ctx, m, port); /* counts and frees on failure */
 }
 
+/* The static neighbour nh on port (index in the set's lb.sneigh[]) or
+ * DPVS_SLOT_NONE: per packet, the last IPv4 one found is remembered for
+ * its config set (version and copy), so that a flow's packets (and every
+ * flow to the same next hop) skip the set's hash table. */
+static inline uint16_t
+sneigh_find(struct wk_ctx *ctx, uint16_t port, const struct dpvs_ip *nh)
+{
+	const struct dpvs_config_set *cfg = ctx->cfg;
+	uint64_t set = cfg->version * 2 + (cfg->copy & 1) + 1; /* never 0 */
+	uint32_t a = 0;
+	uint16_t s;
+
+	if (nh->family == DPVS_AF_INET) {
+		memcpy(&a, nh->bytes, sizeof(a));
+		if (ctx->sn_memo.set == set && ctx->sn_memo.addr == a && ctx->sn_memo.port == port)
+			return ctx->sn_memo.slot;
+	}
+	s = dpvs_sneigh_lookup(&cfg->lb, nh, port);
+	if (s != DPVS_SLOT_NONE && nh->family == DPVS_AF_INET) {
+		ctx->sn_memo.set = set;
+		ctx->sn_memo.addr = a;
+		ctx->sn_memo.port = port;
+		ctx->sn_memo.slot = s;
+	}
+	return s;
+}
+
 struct wk_verdict
 wk_neigh_output(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port, const struct dpvs_ip *nh)
 {
 	struct dpvs_neigh *n;
 	uint16_t s;
 
-	s = dpvs_sneigh_lookup(&ctx->cfg->lb, nh, port);
+	s = sneigh_find(ctx, port, nh);
 	if (s != DPVS_SLOT_NONE) {
 		eth_fill(ctx, m, port, dpvs_lb_sneigh(&ctx->cfg->lb)[s].mac, nh->family);
 		return wk_tx(port);

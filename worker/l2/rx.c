@@ -5,15 +5,30 @@
  * the active config set), run the pipeline
  * on each packet and carry out its verdict (tx buffer, to-kernel ring,
  * redirect ring to the owning worker, hold queue for ARP, or drop). Counts
- * rx, verdicts and drops in the worker's stats row. Ownership: an in-flight entry is cleared
+ * rx, verdicts and drops in the worker's stats row. A burst goes in two
+ * stages: the first (rx_prefetch_conns) parses every frame's tuple and
+ * prefetches its connection's index bucket, the second runs each packet
+ * through the pipeline (lookup, rewrite, into the tx buffer; the loop sends
+ * one burst per port per iteration). Ownership: an in-flight entry is cleared
  * before its mbuf is handed on (tx buffer, ring, free), so a successor frees
  * exactly what was still held.
  */
 #include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include "worker/ipvs/conn_table.h"
 #include "worker/ipvs/lbpath.h"
 #include "worker/worker.h"
+
+/* Live connections from which the burst's first stage prefetches index
+ * buckets: below, the index and entries in use fit in the core's caches
+ * (a few MB) and the prefetch pass would cost ~50 instructions a packet
+ * for nothing. */
+#define WK_RX_PREFETCH_CONNS 8192u
+/* How many packets ahead the second stage prefetches a connection entry. */
+#define WK_RX_ENTRY_AHEAD 4
 
 struct wk_verdict
 wk_pipeline(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
@@ -91,27 +106,90 @@ wk_rx_port(struct wk_ctx *ctx, uint16_t p)
 	return wk_rx_burst(ctx, p, n);
 }
 
+/*
+ * The burst's first stage [parse, prefetch]: every frame the ipvs core will
+ * look up by its tuple (untagged IPv4 with a 20-byte header, TCP or UDP,
+ * not a fragment, the ports in the first segment) has the bucket of its
+ * connection index prefetched, the whole burst before the first lookup, and
+ * its hash kept in h[] (bit i of the result: h[i] is set). The second stage
+ * prefetches a packet's first connection entry WK_RX_ENTRY_AHEAD packets
+ * before it reaches it, from that hash; the lookups then find bucket and
+ * entry in cache instead of waiting for each in turn. Anything else (VLAN,
+ * IPv6, options) is left to the per-packet path as it is. Reads the frames
+ * only.
+ */
+static uint64_t
+rx_prefetch_conns(struct wk_ctx *ctx, struct rte_mbuf *const *pkts, uint16_t n, uint32_t *h)
+{
+	const uint16_t l3 = RTE_ETHER_HDR_LEN;
+	const struct rte_ipv4_hdr *ip;
+	const struct rte_ether_hdr *eth;
+	const uint16_t *ports;
+	uint64_t have = 0;
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		if (rte_pktmbuf_data_len(pkts[i]) < l3 + sizeof(*ip) + 2 * sizeof(*ports))
+			continue;
+		eth = rte_pktmbuf_mtod(pkts[i], const struct rte_ether_hdr *);
+		ip = (const struct rte_ipv4_hdr *)(eth + 1);
+		if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) || ip->version_ihl != 0x45 ||
+		    (ip->next_proto_id != IPPROTO_UDP && ip->next_proto_id != IPPROTO_TCP) ||
+		    (ip->fragment_offset &
+		     RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0)
+			continue;
+		ports = (const uint16_t *)(ip + 1);
+		h[i] = wk_conn_prefetch_bucket(ctx->ct, ip->next_proto_id, ip->src_addr, ports[0],
+					       ip->dst_addr, ports[1]);
+		have |= 1ull << i;
+	}
+	return have;
+}
+
 unsigned int
 wk_rx_burst(struct wk_ctx *ctx, uint16_t p, uint16_t n)
 {
 	struct dpvs_worker_region *wr = ctx->wr;
+	uint32_t h[DPVS_BURST];
+	uint64_t bytes = 0, have = 0;
 	struct rte_mbuf *m;
 	struct wk_verdict v;
+	int mirror;
 	uint16_t i;
 
 	wk_if_refresh(ctx);
 	wr->inflight_n = n;
+	/* the port's forward2kni switch: once per burst (the set is the
+	 * loop's, fixed for the iteration) */
+	mirror = (ctx->cfg->port_flags[p] & DPVS_PORT_CFG_FORWARD2KNI) != 0;
+	for (i = 0; i < n; i++)
+		bytes += wr->inflight[i]->pkt_len;
+	ctx->st->rx_pkts += n;
+	ctx->st->rx_bytes += bytes;
+	/* a small table stays in cache: the prefetch would only cost */
+	if (n > 1 && n <= DPVS_BURST && ctx->ct->count >= WK_RX_PREFETCH_CONNS) {
+		have = rx_prefetch_conns(ctx, wr->inflight, n, h);
+		for (i = 0; i < WK_RX_ENTRY_AHEAD && i < n; i++)
+			if ((have >> i) & 1)
+				wk_conn_prefetch_entry(ctx->ct, h[i]);
+	}
 	for (i = 0; i < n; i++) {
 		m = wr->inflight[i];
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(wr->inflight[i + 1], void *));
-		ctx->st->rx_pkts++;
-		ctx->st->rx_bytes += m->pkt_len;
-		if (unlikely((ctx->cfg->port_flags[p] & DPVS_PORT_CFG_FORWARD2KNI) != 0))
+		if (((have >> (i + WK_RX_ENTRY_AHEAD)) & 1) != 0)
+			wk_conn_prefetch_entry(ctx->ct, h[i + WK_RX_ENTRY_AHEAD]);
+		if (unlikely(mirror))
 			wk_kni_mirror(ctx, m, p);
-		v = wk_pipeline(ctx, m, p);
+		v = wk_eth_input(ctx, m, p); /* wk_pipeline */
 		wr->inflight[i] = NULL;
 		rte_compiler_barrier();
+		/* the usual verdict, to a port's tx buffer, without the call */
+		if (likely(v.kind == DPVS_VERDICT_TX && v.port < ctx->nports)) {
+			if (wk_tx_enqueue_verdict(ctx, m, v.port) != 0)
+				ctx->st->verdict[DPVS_VERDICT_DROP]++;
+			continue;
+		}
 		wk_act(ctx, m, v);
 	}
 	wr->inflight_n = 0;

@@ -2,7 +2,9 @@
  * Internet checksum helpers (see cksum.h). Pure; no state.
  */
 #include <stdint.h>
+#include <string.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_ip.h>
@@ -25,6 +27,8 @@ wk_cksum_ok(const void *buf, size_t len)
 int
 wk_ipv4_cksum_ok(const struct rte_ipv4_hdr *ip)
 {
+	if (rte_ipv4_hdr_len(ip) == sizeof(*ip))
+		return wk_ipv4_cksum_ok_fast(ip);
 	return wk_cksum_ok(ip, rte_ipv4_hdr_len(ip));
 }
 

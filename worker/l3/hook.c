@@ -40,6 +40,21 @@ wk_hook_ipvs(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_hook_pkt *h
 	return v->kind == DPVS_VERDICT_DROP ? WK_HOOK_DROP : WK_HOOK_STOLEN;
 }
 
+/* Run hook h: a hook this file knows by its id is a direct call (no
+ * function pointer per packet on the hot path); the table's pointer serves
+ * only a hook added without a case here. */
+static inline enum wk_hook_res
+hook_run(const struct wk_hook *h, struct wk_ctx *ctx, struct rte_mbuf *m,
+	 const struct wk_hook_pkt *hp, struct wk_verdict *v)
+{
+	switch (h->id) {
+	case DPVS_HOOK_IPVS:
+		return wk_hook_ipvs(ctx, m, hp, v);
+	default:
+		return h->fn(ctx, m, hp, v);
+	}
+}
+
 int
 wk_prerouting(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_hook_pkt *hp,
 	      struct wk_verdict *v)
@@ -52,7 +67,7 @@ wk_prerouting(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_hook_pkt *
 
 		if (h->fn == NULL)
 			continue;
-		r = h->fn(ctx, m, hp, v);
+		r = hook_run(h, ctx, m, hp, v);
 		if (r == WK_HOOK_ACCEPT)
 			continue;
 		if (r == WK_HOOK_DROP || v->kind == DPVS_VERDICT_DROP) {

@@ -33,7 +33,7 @@ wk_ipv4_check(const struct rte_ipv4_hdr *ip, uint32_t contig, uint32_t avail)
 	tot = rte_be_to_cpu_16(ip->total_length);
 	if (hlen < sizeof(*ip) || hlen > contig || tot < hlen || tot > avail)
 		return DPVS_DROP_IP_HDR;
-	if (!wk_ipv4_cksum_ok(ip))
+	if (!wk_ipv4_cksum_ok_fast(ip))
 		return DPVS_DROP_IP_CSUM;
 	return DPVS_DROP_MAX;
 }

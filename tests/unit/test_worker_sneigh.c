@@ -1,0 +1,160 @@
+/*
+ * Unit tests for the static neighbours on the output path (neigh_out.c):
+ * the worker remembers the last one it found for the config set it was
+ * found in, so a change published by dpvs-ctl (a new MAC, the entry gone)
+ * must be followed by the very next packet, and a packet to another next
+ * hop must not get the remembered MAC. The node's config comes from
+ * dpvs-ctl's rules loader (each load publishes a new set); the packets go
+ * through wk_neigh_output() of worker 0's context. EAL without hugepages
+ * or shared config; port 0 is a net_null.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include "ctl/rules.h"
+#include "shm/eal.h"
+#include "shm/shm.h"
+#include "worker/l2/neigh.h"
+#include "worker/l3/l3.h"
+#include "worker/worker.h"
+
+#define NH RTE_BE32(0x0a000002u)  /* 10.0.0.2 */
+#define NH2 RTE_BE32(0x0a000003u) /* 10.0.0.3 */
+
+static struct dpvs_shm shm;
+static struct wk_ctx ctx;
+
+/* Load rules (one string, lines) as dpvs-ctl would, then follow the
+ * active set as the worker loop does. */
+static void
+load(const char *rules)
+{
+	char path[] = "/tmp/dpvs-test-sneigh.XXXXXX", err[256];
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, rules, strlen(rules)), (ssize_t)strlen(rules));
+	close(fd);
+	if (ctl_rules_load(&shm, path, err, sizeof(err)) != 0)
+		ck_abort_msg("rules: %s", err);
+	unlink(path);
+	ctx.cfg = dpvs_config_active(ctx.shm);
+	wk_if_refresh(&ctx);
+}
+
+/* The verdict of one IPv4 frame to next hop nh_be on port 0; *last gets
+ * the last byte of its destination MAC when it is sent. */
+static struct wk_verdict
+out_to(uint32_t nh_be, uint8_t *last)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(shm.pool);
+	struct rte_ether_hdr *eth;
+	struct wk_verdict v;
+	struct dpvs_ip nh;
+
+	ck_assert_ptr_nonnull(m);
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, 60);
+	ck_assert_ptr_nonnull(eth);
+	memset(eth, 0, 60);
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	wk_ip_from_v4(&nh, nh_be);
+	v = wk_neigh_output(&ctx, m, 0, &nh);
+	*last = eth->dst_addr.addr_bytes[5];
+	rte_pktmbuf_free(m); /* never queued here: the verdict is not carried out */
+	return v;
+}
+
+START_TEST(test_static_neighbour_follows_the_set)
+{
+	uint8_t mac;
+
+	load("addr add 10.0.0.1/24 dev dpdk0\n"
+	     "neigh add 10.0.0.2 lladdr 02:00:00:00:00:21 dev dpdk0\n"
+	     "neigh add 10.0.0.3 lladdr 02:00:00:00:00:31 dev dpdk0\n");
+	ck_assert_int_eq(out_to(NH, &mac).kind, DPVS_VERDICT_TX);
+	ck_assert_uint_eq(mac, 0x21);
+	ck_assert_int_eq(out_to(NH, &mac).kind, DPVS_VERDICT_TX); /* remembered */
+	ck_assert_uint_eq(mac, 0x21);
+	ck_assert_int_eq(out_to(NH2, &mac).kind, DPVS_VERDICT_TX); /* another next hop */
+	ck_assert_uint_eq(mac, 0x31);
+	ck_assert_int_eq(out_to(NH, &mac).kind, DPVS_VERDICT_TX);
+	ck_assert_uint_eq(mac, 0x21);
+
+	/* a new MAC in a new set: the next packet has it */
+	load("neigh del 10.0.0.2 dev dpdk0\n"
+	     "neigh add 10.0.0.2 lladdr 02:00:00:00:00:42 dev dpdk0\n");
+	ck_assert_int_eq(out_to(NH, &mac).kind, DPVS_VERDICT_TX);
+	ck_assert_uint_eq(mac, 0x42);
+
+	/* gone: no longer static (a dynamic entry is made and resolved) */
+	load("neigh del 10.0.0.2 dev dpdk0\n");
+	ck_assert_int_ne(out_to(NH, &mac).kind, DPVS_VERDICT_TX);
+	/* the ARP request it sent waits in the tx buffer (the port is not
+	 * started here): free it */
+	rte_pktmbuf_free_bulk(ctx.wr->txbuf[0].pkts, ctx.wr->txbuf[0].count);
+	ctx.wr->txbuf[0].count = 0;
+}
+END_TEST
+
+static void
+setup_node(const char *prog)
+{
+	static struct dpvs_port_info ports[1];
+	char prefix[64], errbuf[256];
+	char *argv[] = { (char *)prog, (char *)"--no-huge", (char *)"--no-shconf",
+			 (char *)"-m", (char *)"256", (char *)"--no-pci", (char *)"-l",
+			 (char *)"0", prefix, (char *)"--vdev", (char *)"net_null0",
+			 (char *)"--log-level=lib.eal:error", (char *)"--no-telemetry", NULL };
+	struct dpvs_global_conf conf = { .mbufs = 1023, .nworkers = 1, .nports = 1,
+					 .conn_capacity = DPVS_CONN_MIN_CAP };
+	uint16_t pid;
+
+	snprintf(prefix, sizeof(prefix), "--file-prefix=tuws%d", (int)getpid());
+	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0 ||
+	    rte_eth_dev_get_port_by_name("net_null0", &pid) != 0)
+		abort();
+	snprintf(ports[0].name, sizeof(ports[0].name), "dpdk0");
+	snprintf(ports[0].kni_name, sizeof(ports[0].kni_name), "dpdk0.kni");
+	ports[0].port_id = pid;
+	ports[0].kni_port_id = UINT16_MAX;
+	ports[0].nb_queues = 1;
+	ports[0].mtu = 1500;
+	ports[0].mac[0] = 2;
+	ports[0].mac[5] = 1;
+	snprintf(conf.file_prefix, sizeof(conf.file_prefix), "tuws%d", (int)getpid());
+	if (dpvs_shm_create(&shm, &conf, ports, errbuf, sizeof(errbuf)) != 0 ||
+	    wk_ctx_init(&ctx, &shm, 0, errbuf, sizeof(errbuf)) != 0) {
+		fprintf(stderr, "%s\n", errbuf);
+		abort();
+	}
+	wk_ctx_recover(&ctx);
+}
+
+int
+main(int argc, char **argv)
+{
+	Suite *s = suite_create("worker_sneigh");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	(void)argc;
+	setup_node(argv[0]);
+	tcase_add_test(tc, test_static_neighbour_follows_the_set);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	dpvs_eal_cleanup_private();
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
