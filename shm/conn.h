@@ -4,17 +4,29 @@
  * and written only by the owning worker.
  *
  * The array of struct dpvs_conn is the truth. Everything else in the memzone
- * (hash chains in both directions, the timer wheel, the free list) is derived
- * and rebuilt from the array when a worker attaches, so a worker that died
- * mid-update cannot leave an index that poisons its successor.
+ * (the hash index in both directions, the timer wheel, the free list) is
+ * derived and rebuilt from the array when a worker attaches, so a worker that
+ * died mid-update cannot leave an index that poisons its successor.
  *
  * Memzone layout, in this order, each part cache-line aligned:
  *   struct dpvs_conn_table               header
  *   struct dpvs_conn conns[capacity]
- *   uint32_t buckets[nbuckets]           chain heads, DPVS_CONN_NIL = empty;
- *                                        an entry is (conn index << 1 | dir)
+ *   struct dpvs_conn_bkt bkts[nbuckets]  the index (below)
  *   uint32_t wheel[wheel_slots]          timer list heads (conn index)
  * DPVS_CONN_MZ_SIZE() gives the total for a capacity.
+ *
+ * The index is bucketized: one 64-byte bucket holds DPVS_CONN_BKT_SLOTS
+ * entries, each a 16-bit signature (the low half of the tuple's hash) and
+ * (conn index << 1 | dir), DPVS_CONN_NIL when the slot is empty. A tuple's
+ * home bucket is (hash * nbuckets) >> 32 (the high bits). An entry sits in
+ * its home bucket, or when that was full at insertion in the next one with
+ * a free slot (linear probing over buckets, wrapping); ovf of a bucket
+ * counts the entries that passed it on their way further, so a lookup
+ * stops at the first bucket with ovf == 0 (usually the home: one index line,
+ * then the connection's line). With nbuckets = capacity / 4 + 1 the index
+ * holds 2.5 entries per connection (a connection has at most two), 16 bytes
+ * a connection. Removal clears the slot and takes one off the ovf of every
+ * bucket between the home and it, so no tombstones pile up.
  *
  * Types and names only.
  */
@@ -31,7 +43,7 @@
 #define DPVS_CONN_NIL         0xffffffffu
 #define DPVS_CONN_DEFAULT_CAP 65536
 #define DPVS_CONN_MIN_CAP     16
-#define DPVS_CONN_MAX_CAP     (1u << 22)
+#define DPVS_CONN_MAX_CAP     (1u << 24)     /* 16M; conn index << 1 fits 31 bits */
 #define DPVS_CONN_WHEEL_SLOTS 4096            /* power of two */
 #define DPVS_CONN_TICK_NS     10000000ull     /* 10 ms per wheel slot */
 
@@ -157,19 +169,28 @@ struct dpvs_conn {
 	uint64_t expires_ns;            /* truth of the timer */
 	uint64_t in_pkts, in_bytes, out_pkts, out_bytes;
 	/* derived, rebuilt at attach */
-	uint32_t hnext[2];              /* next in hash chain, per direction */
 	uint32_t tnext, tprev;          /* timer wheel list, or free list (tnext) */
 	uint32_t onext, oprev;          /* the half-open list (conn_table.h) */
 } __rte_aligned(8);
 
 _Static_assert(sizeof(struct dpvs_tcp_track) == 20, "dpvs_tcp_track layout");
 _Static_assert(sizeof(struct dpvs_seqx) == 48, "dpvs_seqx layout");
-_Static_assert(sizeof(struct dpvs_conn) == 280, "dpvs_conn layout");
+_Static_assert(sizeof(struct dpvs_conn) == 272, "dpvs_conn layout");
+
+#define DPVS_CONN_BKT_SLOTS 10
+
+struct dpvs_conn_bkt {
+	uint16_t sig[DPVS_CONN_BKT_SLOTS];  /* low 16 bits of the entry's hash */
+	uint32_t ovf;                   /* entries that probed past this bucket */
+	uint32_t ent[DPVS_CONN_BKT_SLOTS];  /* conn index << 1 | dir, or NIL */
+} __rte_aligned(64);
+
+_Static_assert(sizeof(struct dpvs_conn_bkt) == 64, "dpvs_conn_bkt: one cache line");
 
 struct dpvs_conn_table {
 	uint32_t magic;                 /* DPVS_SHM_MAGIC once created */
 	uint32_t capacity;
-	uint32_t nbuckets;              /* power of two, >= 2 * capacity */
+	uint32_t nbuckets;              /* DPVS_CONN_NBUCKETS(capacity) */
 	uint32_t wheel_slots;
 	uint32_t count;                 /* connections in use (derived) */
 	uint32_t free_head;             /* derived */
@@ -181,11 +202,12 @@ struct dpvs_conn_table {
 } __rte_cache_aligned;
 
 #define DPVS_CONN_ALIGN(x) (((x) + 63ull) & ~63ull)
-#define DPVS_CONN_NBUCKETS(cap) (rte_align32pow2((cap) * 2u))
+#define DPVS_CONN_NBUCKETS(cap) ((uint32_t)(cap) / 4u + 1u)
 #define DPVS_CONN_MZ_SIZE(cap)                                              \
 	(DPVS_CONN_ALIGN(sizeof(struct dpvs_conn_table)) +                  \
 	 DPVS_CONN_ALIGN((uint64_t)(cap) * sizeof(struct dpvs_conn)) +      \
-	 DPVS_CONN_ALIGN((uint64_t)DPVS_CONN_NBUCKETS(cap) * 4u) +           \
+	 DPVS_CONN_ALIGN((uint64_t)DPVS_CONN_NBUCKETS(cap) *                  \
+			 sizeof(struct dpvs_conn_bkt)) +                            \
 	 DPVS_CONN_ALIGN((uint64_t)DPVS_CONN_WHEEL_SLOTS * 4u))
 
 #endif

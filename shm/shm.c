@@ -243,7 +243,8 @@ dpvs_conn_table_format(struct dpvs_conn_table *ct, uint32_t capacity)
 	ct->conns_off = DPVS_CONN_ALIGN(sizeof(*ct));
 	ct->buckets_off = ct->conns_off + DPVS_CONN_ALIGN((uint64_t)capacity *
 							  sizeof(struct dpvs_conn));
-	ct->wheel_off = ct->buckets_off + DPVS_CONN_ALIGN((uint64_t)ct->nbuckets * 4u);
+	ct->wheel_off = ct->buckets_off + DPVS_CONN_ALIGN((uint64_t)ct->nbuckets *
+							  sizeof(struct dpvs_conn_bkt));
 	ct->free_head = DPVS_CONN_NIL;
 	ct->half_head = ct->half_tail = DPVS_CONN_NIL;
 }

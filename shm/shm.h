@@ -78,10 +78,10 @@ dpvs_conn_array(struct dpvs_conn_table *ct)
 	return (struct dpvs_conn *)((char *)ct + ct->conns_off);
 }
 
-static inline uint32_t *
+static inline struct dpvs_conn_bkt *
 dpvs_conn_buckets(struct dpvs_conn_table *ct)
 {
-	return (uint32_t *)(void *)((char *)ct + ct->buckets_off);
+	return (struct dpvs_conn_bkt *)(void *)((char *)ct + ct->buckets_off);
 }
 
 static inline uint32_t *

@@ -1,6 +1,6 @@
 /*
  * The connection table of one worker (worker/ipvs/conn.h, layout in shm/conn.h):
- * the hash index in both directions, slot allocation, insertion, removal and
+ * the bucketized hash index in both directions, slot allocation, insertion, removal and
  * the rebuild of every derived part from the array.
  *
  * In: a struct dpvs_conn_table in any memory (the worker's memzone or a
@@ -40,29 +40,6 @@
  * drops it rather than keep an immortal entry (timeouts are at most days). */
 #define CONN_MAX_LIFETIME_NS (30ull * 86400ull * 1000000000ull)
 
-static inline uint32_t
-conn_hash(uint8_t proto, const struct dpvs_ip *src, uint16_t sport,
-	  const struct dpvs_ip *dst, uint16_t dport)
-{
-	uint32_t h = proto, a, b;
-	uint64_t w[4];
-
-	if (likely(src->family == DPVS_AF_INET)) {
-		memcpy(&a, src->bytes, 4);
-		memcpy(&b, dst->bytes, 4);
-		h = rte_hash_crc_8byte((uint64_t)a << 32 | b, h);
-	} else {
-		/* bytes[] sits at offset 4: copy out rather than load unaligned */
-		memcpy(&w[0], src->bytes, 16);
-		memcpy(&w[2], dst->bytes, 16);
-		h = rte_hash_crc_8byte(w[0], h);
-		h = rte_hash_crc_8byte(w[1], h);
-		h = rte_hash_crc_8byte(w[2], h);
-		h = rte_hash_crc_8byte(w[3], h);
-	}
-	return rte_hash_crc_4byte((uint32_t)sport << 16 | dport, h);
-}
-
 static inline int
 ip_eq(const struct dpvs_ip *a, const struct dpvs_ip *b)
 {
@@ -92,8 +69,8 @@ static uint32_t
 conn_hash_dir(const struct dpvs_conn *c, int dir)
 {
 	if (dir == DPVS_DIR_IN)
-		return conn_hash(c->proto, &c->caddr, c->cport, &c->vaddr, c->vport);
-	return conn_hash(c->proto, &c->daddr, c->dport, &c->laddr, c->lport);
+		return wk_conn_hash(c->proto, &c->caddr, c->cport, &c->vaddr, c->vport);
+	return wk_conn_hash(c->proto, &c->daddr, c->dport, &c->laddr, c->lport);
 }
 
 static inline int
@@ -102,40 +79,62 @@ conn_has_out(const struct dpvs_conn *c)
 	return c->laddr.family != DPVS_AF_NONE;
 }
 
+static inline struct dpvs_conn_bkt *
+bkt_next(struct dpvs_conn_table *ct, struct dpvs_conn_bkt *k)
+{
+	struct dpvs_conn_bkt *bk = dpvs_conn_buckets(ct);
+
+	return ++k == bk + ct->nbuckets ? bk : k;
+}
+
 uint32_t
-wk_conn_lookup(struct dpvs_conn_table *ct, uint8_t proto, const struct dpvs_ip *src,
-	       uint16_t sport, const struct dpvs_ip *dst, uint16_t dport, int *dir)
+wk_conn_lookup_hash(struct dpvs_conn_table *ct, uint32_t hash, uint8_t proto,
+		    const struct dpvs_ip *src, uint16_t sport, const struct dpvs_ip *dst,
+		    uint16_t dport, int *dir)
 {
 	const struct dpvs_conn *conns = dpvs_conn_array(ct);
-	const uint32_t *buckets = dpvs_conn_buckets(ct);
-	uint32_t h = conn_hash(proto, src, sport, dst, dport);
-	uint32_t e = buckets[h & (ct->nbuckets - 1)];
-	uint32_t guard = ct->capacity * 2u;
+	struct dpvs_conn_bkt *k = (struct dpvs_conn_bkt *)(uintptr_t)wk_conn_home(ct, hash);
+	uint16_t sig = (uint16_t)hash;
+	uint32_t n, s;
 
-	while (e != DPVS_CONN_NIL && guard-- != 0) {
-		const struct dpvs_conn *c = &conns[e >> 1];
-		int d = (int)(e & 1u);
+	for (n = 0; n < ct->nbuckets; n++) {
+		for (s = 0; s < DPVS_CONN_BKT_SLOTS; s++) {
+			uint32_t e = k->ent[s];
 
-		if (conn_match(c, d, proto, src, sport, dst, dport)) {
-			*dir = d;
-			return e >> 1;
+			if (k->sig[s] != sig || e == DPVS_CONN_NIL)
+				continue;
+			if (likely(conn_match(&conns[e >> 1], (int)(e & 1u), proto, src, sport,
+					      dst, dport))) {
+				*dir = (int)(e & 1u);
+				return e >> 1;
+			}
 		}
-		e = c->hnext[d];
+		if (k->ovf == 0)
+			break;
+		k = bkt_next(ct, k);
 	}
 	return DPVS_CONN_NIL;
 }
 
+uint32_t
+wk_conn_lookup(struct dpvs_conn_table *ct, uint8_t proto, const struct dpvs_ip *src,
+	       uint16_t sport, const struct dpvs_ip *dst, uint16_t dport, int *dir)
+{
+	return wk_conn_lookup_hash(ct, wk_conn_hash(proto, src, sport, dst, dport), proto, src,
+				   sport, dst, dport, dir);
+}
+
 /*
- * A peer's table, read while its owner may be writing it: every link is
- * loaded once (relaxed atomics) and checked against the capacity, the walk
- * is bounded, and a candidate counts only if it is live (USED, acquire)
- * and its tuple matches. A chain cut by a concurrent unlink (the owner sets
- * the unlinked entry's link to NIL right after bypassing it) or a reused
- * slot can make this miss a connection that exists: a false miss, possible
- * only while the owner changes that very chain. A hit on a slot being freed
- * names the right owner for a packet that then finds nothing there.
+ * A peer's table, read while its owner may be writing it: every slot and
+ * ovf is loaded once (relaxed atomics), every index checked against the
+ * capacity, the walk bounded, and a candidate counts only if it is live
+ * (USED, acquire) and its tuple matches. A concurrent removal that lowers
+ * an ovf, or a slot reused under our eyes, can make this miss a connection
+ * that exists: a false miss, possible only while the owner changes those
+ * very buckets. A hit on a slot being freed names the right owner for a
+ * packet that then finds nothing there.
  */
-#define CONN_PEER_STEPS 64
+#define CONN_PEER_BUCKETS 16
 
 int
 wk_conn_peer_has(const struct dpvs_conn_table *ct, uint8_t proto, const struct dpvs_ip *src,
@@ -143,20 +142,32 @@ wk_conn_peer_has(const struct dpvs_conn_table *ct, uint8_t proto, const struct d
 {
 	const struct dpvs_conn *conns =
 		(const struct dpvs_conn *)((const char *)ct + ct->conns_off);
-	const uint32_t *buckets = (const uint32_t *)(const void *)((const char *)ct +
-								    ct->buckets_off);
-	uint32_t h = conn_hash(proto, src, sport, dst, dport), cap = ct->capacity;
-	uint32_t e = __atomic_load_n(&buckets[h & (ct->nbuckets - 1)], __ATOMIC_ACQUIRE);
-	unsigned int n;
+	const struct dpvs_conn_bkt *bk =
+		(const struct dpvs_conn_bkt *)(const void *)((const char *)ct + ct->buckets_off);
+	uint32_t h = wk_conn_hash(proto, src, sport, dst, dport), cap = ct->capacity;
+	uint32_t nb = ct->nbuckets, b, n, s;
 
-	for (n = 0; n < CONN_PEER_STEPS && e != DPVS_CONN_NIL && (e >> 1) < cap; n++) {
-		const struct dpvs_conn *c = &conns[e >> 1];
-		int d = (int)(e & 1u);
+	if (nb == 0)
+		return 0;
+	b = (uint32_t)(((uint64_t)h * nb) >> 32);
+	for (n = 0; n < CONN_PEER_BUCKETS && n < nb; n++) {
+		const struct dpvs_conn_bkt *k = &bk[b];
 
-		if ((__atomic_load_n(&c->flags, __ATOMIC_ACQUIRE) & DPVS_CONN_F_USED) != 0 &&
-		    conn_match(c, d, proto, src, sport, dst, dport))
-			return 1;
-		e = __atomic_load_n(&c->hnext[d], __ATOMIC_RELAXED);
+		for (s = 0; s < DPVS_CONN_BKT_SLOTS; s++) {
+			uint32_t e = __atomic_load_n(&k->ent[s], __ATOMIC_ACQUIRE);
+			const struct dpvs_conn *c;
+
+			if (e == DPVS_CONN_NIL || (e >> 1) >= cap ||
+			    __atomic_load_n(&k->sig[s], __ATOMIC_RELAXED) != (uint16_t)h)
+				continue;
+			c = &conns[e >> 1];
+			if ((__atomic_load_n(&c->flags, __ATOMIC_ACQUIRE) & DPVS_CONN_F_USED) != 0 &&
+			    conn_match(c, (int)(e & 1u), proto, src, sport, dst, dport))
+				return 1;
+		}
+		if (__atomic_load_n(&k->ovf, __ATOMIC_RELAXED) == 0)
+			break;
+		b = b + 1 == nb ? 0 : b + 1;
 	}
 	return 0;
 }
@@ -227,37 +238,55 @@ wk_conn_alloc(struct dpvs_conn_table *ct)
 	c = &dpvs_conn_array(ct)[idx];
 	ct->free_head = c->tnext;
 	memset(c, 0, sizeof(*c));
-	c->hnext[0] = c->hnext[1] = DPVS_CONN_NIL;
 	c->tnext = c->tprev = DPVS_CONN_NIL;
 	c->onext = c->oprev = DPVS_CONN_NIL;
 	return idx;
 }
 
+/* File entry (idx << 1 | dir) of connection idx in the index: the first free
+ * slot from its home bucket on, counting the full buckets it passes. The
+ * index always has room (2.5 slots a connection, shm/conn.h). The slot's
+ * signature goes first, the entry last (a peer checks the tuple anyway). */
 static void
 hash_link(struct dpvs_conn_table *ct, uint32_t idx, int dir)
 {
-	struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
-	uint32_t *head = &dpvs_conn_buckets(ct)[conn_hash_dir(c, dir) & (ct->nbuckets - 1)];
+	uint32_t h = conn_hash_dir(&dpvs_conn_array(ct)[idx], dir), n, s;
+	struct dpvs_conn_bkt *k = (struct dpvs_conn_bkt *)(uintptr_t)wk_conn_home(ct, h);
 
-	c->hnext[dir] = *head;
-	*head = idx << 1 | (uint32_t)dir;
+	for (n = 0; n < ct->nbuckets; n++) {
+		for (s = 0; s < DPVS_CONN_BKT_SLOTS; s++) {
+			if (k->ent[s] != DPVS_CONN_NIL)
+				continue;
+			k->sig[s] = (uint16_t)h;
+			__atomic_store_n(&k->ent[s], idx << 1 | (uint32_t)dir, __ATOMIC_RELEASE);
+			return;
+		}
+		k->ovf++;
+		k = bkt_next(ct, k);
+	}
 }
 
+/* Take entry (idx << 1 | dir) out of the index: find it from its home
+ * bucket, clear its slot, then take one off the ovf of each bucket it had
+ * passed. Nothing when it is not there. */
 static void
 hash_unlink(struct dpvs_conn_table *ct, uint32_t idx, int dir)
 {
-	struct dpvs_conn *conns = dpvs_conn_array(ct);
-	struct dpvs_conn *c = &conns[idx];
-	uint32_t *link = &dpvs_conn_buckets(ct)[conn_hash_dir(c, dir) & (ct->nbuckets - 1)];
-	uint32_t want = idx << 1 | (uint32_t)dir, guard = ct->capacity * 2u;
+	uint32_t h = conn_hash_dir(&dpvs_conn_array(ct)[idx], dir), want = idx << 1 | (uint32_t)dir;
+	struct dpvs_conn_bkt *home = (struct dpvs_conn_bkt *)(uintptr_t)wk_conn_home(ct, h), *k;
+	uint32_t n, s, i;
 
-	while (*link != DPVS_CONN_NIL && guard-- != 0) {
-		if (*link == want) {
-			*link = c->hnext[dir];
-			c->hnext[dir] = DPVS_CONN_NIL;
+	for (n = 0, k = home; n < ct->nbuckets; n++, k = bkt_next(ct, k)) {
+		for (s = 0; s < DPVS_CONN_BKT_SLOTS; s++) {
+			if (k->ent[s] != want)
+				continue;
+			__atomic_store_n(&k->ent[s], DPVS_CONN_NIL, __ATOMIC_RELEASE);
+			for (i = 0, k = home; i < n; i++, k = bkt_next(ct, k))
+				k->ovf--;
 			return;
 		}
-		link = &conns[*link >> 1].hnext[*link & 1u];
+		if (k->ovf == 0)
+			return;
 	}
 }
 
@@ -270,8 +299,6 @@ wk_conn_insert(struct dpvs_conn_table *ct, uint32_t idx, uint64_t now_ns)
 	hash_link(ct, idx, DPVS_DIR_IN);
 	if (conn_has_out(c))
 		hash_link(ct, idx, DPVS_DIR_OUT);
-	else
-		c->hnext[DPVS_DIR_OUT] = DPVS_CONN_NIL;
 	c->tnext = c->tprev = DPVS_CONN_NIL;
 	wk_conn_timer_arm(ct, idx);
 	c->onext = c->oprev = DPVS_CONN_NIL;
@@ -362,11 +389,12 @@ uint32_t
 wk_conn_rebuild(struct dpvs_conn_table *ct, uint64_t now_ns)
 {
 	struct dpvs_conn *conns = dpvs_conn_array(ct);
-	uint32_t *buckets = dpvs_conn_buckets(ct);
+	struct dpvs_conn_bkt *bk = dpvs_conn_buckets(ct);
 	uint32_t i, n = 0;
 
+	memset(bk, 0, (size_t)ct->nbuckets * sizeof(*bk));
 	for (i = 0; i < ct->nbuckets; i++)
-		buckets[i] = DPVS_CONN_NIL;
+		memset(bk[i].ent, 0xff, sizeof(bk[i].ent));
 	wk_conn_timer_reset(ct, now_ns);
 	ct->count = 0;
 	ct->free_head = DPVS_CONN_NIL;
@@ -375,7 +403,6 @@ wk_conn_rebuild(struct dpvs_conn_table *ct, uint64_t now_ns)
 	for (i = ct->capacity; i-- > 0;) {
 		struct dpvs_conn *c = &conns[i];
 
-		c->hnext[0] = c->hnext[1] = DPVS_CONN_NIL;
 		c->tprev = DPVS_CONN_NIL;
 		c->onext = c->oprev = DPVS_CONN_NIL;
 		if ((c->flags & DPVS_CONN_F_USED) != 0 &&

@@ -17,9 +17,73 @@
 
 #include <netinet/in.h>
 #include <stdint.h>
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_hash_crc.h>
+#include <rte_prefetch.h>
 
 #include "shm/conn.h"
 #include "shm/lb.h"
+
+/* The hash of a packet tuple as the index files it (shm/conn.h): the home
+ * bucket from its high bits, the slot's signature from its low 16. */
+static inline uint32_t
+wk_conn_hash(uint8_t proto, const struct dpvs_ip *src, uint16_t sport,
+	     const struct dpvs_ip *dst, uint16_t dport)
+{
+	uint32_t h = proto, a, b;
+	uint64_t w[4];
+
+	if (likely(src->family == DPVS_AF_INET)) {
+		memcpy(&a, src->bytes, 4);
+		memcpy(&b, dst->bytes, 4);
+		h = rte_hash_crc_8byte((uint64_t)a << 32 | b, h);
+	} else {
+		/* bytes[] sits at offset 4: copy out rather than load unaligned */
+		memcpy(&w[0], src->bytes, 16);
+		memcpy(&w[2], dst->bytes, 16);
+		h = rte_hash_crc_8byte(w[0], h);
+		h = rte_hash_crc_8byte(w[1], h);
+		h = rte_hash_crc_8byte(w[2], h);
+		h = rte_hash_crc_8byte(w[3], h);
+	}
+	return rte_hash_crc_4byte((uint32_t)sport << 16 | dport, h);
+}
+
+/* The home bucket of a hash. */
+static inline const struct dpvs_conn_bkt *
+wk_conn_home(const struct dpvs_conn_table *ct, uint32_t hash)
+{
+	const struct dpvs_conn_bkt *bk =
+		(const struct dpvs_conn_bkt *)(const void *)((const char *)ct + ct->buckets_off);
+
+	return &bk[((uint64_t)hash * ct->nbuckets) >> 32];
+}
+
+/* Prefetch the index bucket that wk_conn_lookup_hash(ct, hash, ...) will
+ * read first (a burst loop calls it a few packets ahead). Only the owning
+ * worker's table. */
+static inline void
+dpvs_conn_prefetch(const struct dpvs_conn_table *ct, uint32_t hash)
+{
+	rte_prefetch0(wk_conn_home(ct, hash));
+}
+
+/* The second stage: read the home bucket (prefetched before) and prefetch
+ * the connection entries whose signature matches, which the lookup will
+ * compare. Only the owning worker's table. */
+static inline void
+dpvs_conn_prefetch_entry(const struct dpvs_conn_table *ct, uint32_t hash)
+{
+	const struct dpvs_conn_bkt *k = wk_conn_home(ct, hash);
+	const char *conns = (const char *)ct + ct->conns_off;
+	unsigned int s;
+
+	for (s = 0; s < DPVS_CONN_BKT_SLOTS; s++)
+		if (k->sig[s] == (uint16_t)hash && k->ent[s] != DPVS_CONN_NIL)
+			rte_prefetch0(conns + (uint64_t)(k->ent[s] >> 1) * sizeof(struct dpvs_conn));
+}
 
 /* The port index where packets of connection c in direction dir arrive:
  * DPVS_DIR_IN on the client's side (in_port), DPVS_DIR_OUT on the dest's
@@ -45,10 +109,17 @@ uint32_t wk_conn_lookup(struct dpvs_conn_table *ct, uint8_t proto,
 			const struct dpvs_ip *src, uint16_t sport,
 			const struct dpvs_ip *dst, uint16_t dport, int *dir);
 
+/* The same with the tuple's hash already computed (hash =
+ * wk_conn_hash(proto, src, sport, dst, dport)), for a burst loop that
+ * computed it to call dpvs_conn_prefetch() earlier. */
+uint32_t wk_conn_lookup_hash(struct dpvs_conn_table *ct, uint32_t hash, uint8_t proto,
+			     const struct dpvs_ip *src, uint16_t sport,
+			     const struct dpvs_ip *dst, uint16_t dport, int *dir);
+
 /* Does another worker's table ct hold a live connection with this tuple
  * (either direction)? Read-only and safe while its owner writes it:
  * bounded, every index checked; may miss a connection while its owner
- * changes the same hash chain (conn.c). Called by any worker. */
+ * changes the same buckets (conn.c). Called by any worker. */
 int wk_conn_peer_has(const struct dpvs_conn_table *ct, uint8_t proto, const struct dpvs_ip *src,
 		     uint16_t sport, const struct dpvs_ip *dst, uint16_t dport);
 
