@@ -95,13 +95,13 @@ wk_conn_lookup_hash(struct dpvs_conn_table *ct, uint32_t hash, uint8_t proto,
 	const struct dpvs_conn *conns = dpvs_conn_array(ct);
 	struct dpvs_conn_bkt *k = (struct dpvs_conn_bkt *)(uintptr_t)wk_conn_home(ct, hash);
 	uint16_t sig = (uint16_t)hash;
-	uint32_t n, s;
+	uint32_t n, m;
 
 	for (n = 0; n < ct->nbuckets; n++) {
-		for (s = 0; s < DPVS_CONN_BKT_SLOTS; s++) {
-			uint32_t e = k->ent[s];
+		for (m = wk_conn_bkt_match(k, sig); m != 0; m &= m - 1) {
+			uint32_t e = k->ent[__builtin_ctz(m)];
 
-			if (k->sig[s] != sig || e == DPVS_CONN_NIL)
+			if (e == DPVS_CONN_NIL)
 				continue;
 			if (likely(conn_match(&conns[e >> 1], (int)(e & 1u), proto, src, sport,
 					      dst, dport))) {

@@ -22,6 +22,9 @@
 #include <rte_branch_prediction.h>
 #include <rte_hash_crc.h>
 #include <rte_prefetch.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "shm/conn.h"
 #include "shm/lb.h"
@@ -61,6 +64,30 @@ wk_conn_home(const struct dpvs_conn_table *ct, uint32_t hash)
 	return &bk[((uint64_t)hash * ct->nbuckets) >> 32];
 }
 
+/* The slots of bucket k whose signature is sig: bit s for slot s (empty
+ * slots included: the caller checks the entry). */
+static inline uint32_t
+wk_conn_bkt_match(const struct dpvs_conn_bkt *k, uint16_t sig)
+{
+#ifdef __SSE2__
+	/* slots 0-7, then 2-9 (bytes 4-19): two compares of 8 lanes, packed
+	 * to bytes (-1 / 0), one mask bit a lane */
+	__m128i v = _mm_set1_epi16((short)sig);
+	__m128i lo = _mm_cmpeq_epi16(_mm_loadu_si128((const __m128i *)(const void *)&k->sig[0]), v);
+	__m128i hi = _mm_cmpeq_epi16(_mm_loadu_si128((const __m128i *)(const void *)&k->sig[2]), v);
+	uint32_t m = (uint32_t)_mm_movemask_epi8(_mm_packs_epi16(lo, hi));
+
+	_Static_assert(DPVS_CONN_BKT_SLOTS == 10, "wk_conn_bkt_match: 10 slots");
+	return (m & 0xffu) | (m >> 6 & 0x300u);
+#else
+	uint32_t r = 0, s;
+
+	for (s = 0; s < DPVS_CONN_BKT_SLOTS; s++)
+		r |= (uint32_t)(k->sig[s] == sig) << s;
+	return r;
+#endif
+}
+
 /* Prefetch the index bucket that wk_conn_lookup_hash(ct, hash, ...) will
  * read first (a burst loop calls it a few packets ahead). Only the owning
  * worker's table. */
@@ -78,11 +105,14 @@ dpvs_conn_prefetch_entry(const struct dpvs_conn_table *ct, uint32_t hash)
 {
 	const struct dpvs_conn_bkt *k = wk_conn_home(ct, hash);
 	const char *conns = (const char *)ct + ct->conns_off;
-	unsigned int s;
+	uint32_t m = wk_conn_bkt_match(k, (uint16_t)hash), s, e;
 
-	for (s = 0; s < DPVS_CONN_BKT_SLOTS; s++)
-		if (k->sig[s] == (uint16_t)hash && k->ent[s] != DPVS_CONN_NIL)
-			rte_prefetch0(conns + (uint64_t)(k->ent[s] >> 1) * sizeof(struct dpvs_conn));
+	for (; m != 0; m &= m - 1) {
+		s = (uint32_t)__builtin_ctz(m);
+		e = k->ent[s];
+		if (e != DPVS_CONN_NIL)
+			rte_prefetch0(conns + (uint64_t)(e >> 1) * sizeof(struct dpvs_conn));
+	}
 }
 
 /* The port index where packets of connection c in direction dir arrive:
