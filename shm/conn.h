@@ -13,7 +13,8 @@
  *   struct dpvs_conn conns[capacity]
  *   struct dpvs_conn_bkt bkts[nbuckets]  the index (below)
  *   uint32_t wheel[wheel_slots]          timer list heads (conn index)
- * DPVS_CONN_MZ_SIZE() gives the total for a capacity.
+ *   struct dpvs_seqx sx[sx_capacity]     the side table (struct dpvs_seqx)
+ * DPVS_CONN_MZ_SIZE() gives the total for a capacity and a side capacity.
  *
  * The index is bucketized: one 64-byte bucket holds DPVS_CONN_BKT_SLOTS
  * entries, each a 16-bit signature (the low half of the tuple's hash) and
@@ -122,6 +123,12 @@ struct dpvs_tcp_track {
 				  * until the real server sends a non-SYN */
 #define DPVS_SEQX_NO_WSCALE 0xffu /* sp_wscale: the client sent no window scale */
 
+/* The sequence translation is rare (SYN proxy, PROXY protocol and TOA
+ * services only), so it lives in a side table of its own capacity
+ * (sx_capacity, [worker] seqx_conns) beside the array: a connection names its
+ * slot + 1 in sx_ref (0: none, which reads as all zero). A slot is
+ * taken when such a connection is made (a full side table drops the new
+ * connection: conn_seqx_full) and given back with it. */
 struct dpvs_seqx {
 	uint32_t seq_delta[2];
 	uint32_t ts_delta[2];
@@ -138,6 +145,10 @@ struct dpvs_seqx {
 	uint8_t pp_len;                 /* the header's length in bytes */
 	uint8_t pp_ver;                 /* 1 or 2 */
 	uint16_t pp_pad;
+	uint32_t owner;                 /* the connection this slot was given to
+					 * (DPVS_CONN_NIL: none); a slot counts only
+					 * if that connection is live and names it */
+	uint32_t next;                  /* derived: the side table's free list */
 } __rte_aligned(8);
 
 struct dpvs_conn {
@@ -164,7 +175,8 @@ struct dpvs_conn {
 	uint16_t in_port;               /* the client side */
 	uint16_t out_port;              /* the dest side (where replies come) */
 	struct dpvs_tcp_track trk[2];   /* TCP: per direction; zero for UDP */
-	struct dpvs_seqx sx;            /* TCP: sequence translation; zero: none */
+	uint32_t sx_ref;                /* TCP: its sequence translation's slot in
+					 * the side table + 1; 0: none */
 	uint64_t created_ns;            /* CLOCK_MONOTONIC */
 	uint64_t expires_ns;            /* truth of the timer */
 	uint64_t in_pkts, in_bytes, out_pkts, out_bytes;
@@ -174,8 +186,8 @@ struct dpvs_conn {
 } __rte_aligned(8);
 
 _Static_assert(sizeof(struct dpvs_tcp_track) == 20, "dpvs_tcp_track layout");
-_Static_assert(sizeof(struct dpvs_seqx) == 48, "dpvs_seqx layout");
-_Static_assert(sizeof(struct dpvs_conn) == 272, "dpvs_conn layout");
+_Static_assert(sizeof(struct dpvs_seqx) == 56, "dpvs_seqx layout");
+_Static_assert(sizeof(struct dpvs_conn) == 224, "dpvs_conn layout");
 
 #define DPVS_CONN_BKT_SLOTS 10
 
@@ -199,12 +211,23 @@ struct dpvs_conn_table {
 	uint64_t conns_off;             /* byte offsets from the header */
 	uint64_t buckets_off;
 	uint64_t wheel_off;
+	uint64_t sx_off;
+	uint32_t sx_capacity;           /* slots of the side table */
+	uint32_t sx_count;              /* taken (derived) */
+	uint32_t sx_free;               /* derived: first free slot */
+	uint32_t pad;
 } __rte_cache_aligned;
 
 #define DPVS_CONN_ALIGN(x) (((x) + 63ull) & ~63ull)
 #define DPVS_CONN_NBUCKETS(cap) ((uint32_t)(cap) / 4u + 1u)
-#define DPVS_CONN_MZ_SIZE(cap)                                              \
+/* The side table's default size: a quarter of the connections, at least
+ * DPVS_CONN_MIN_CAP. */
+#define DPVS_CONN_SX_DEFAULT(cap) \
+	((uint32_t)(cap) / 4u < DPVS_CONN_MIN_CAP ? DPVS_CONN_MIN_CAP : (uint32_t)(cap) / 4u)
+#define DPVS_CONN_MZ_SIZE(cap) DPVS_CONN_MZ_SIZE_SX(cap, DPVS_CONN_SX_DEFAULT(cap))
+#define DPVS_CONN_MZ_SIZE_SX(cap, sxcap)                                    \
 	(DPVS_CONN_ALIGN(sizeof(struct dpvs_conn_table)) +                  \
+	 DPVS_CONN_ALIGN((uint64_t)(sxcap) * sizeof(struct dpvs_seqx)) +    \
 	 DPVS_CONN_ALIGN((uint64_t)(cap) * sizeof(struct dpvs_conn)) +      \
 	 DPVS_CONN_ALIGN((uint64_t)DPVS_CONN_NBUCKETS(cap) *                  \
 			 sizeof(struct dpvs_conn_bkt)) +                            \

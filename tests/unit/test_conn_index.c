@@ -5,8 +5,10 @@
  * out without leaving anything behind), a full table, random churn checked
  * against the index's own invariants (every ovf equals the entries that
  * passed its bucket), the rebuild from the array giving the same lookups,
- * the prefetch helpers and the hashed lookup, and the size arithmetic of the
- * largest table (64-bit).
+ * the prefetch helpers and the hashed lookup, the size arithmetic of the
+ * largest table (64-bit), and the side table of sequence translations (full,
+ * given back, rebuilt from the array: only a live owner that names its slot
+ * keeps it).
  * Plain memory (a buffer formatted with dpvs_conn_table_format), no EAL.
  */
 #include <netinet/in.h>
@@ -334,6 +336,105 @@ START_TEST(test_sizes_of_the_largest_table)
 }
 END_TEST
 
+/* Give TCP connection idx a side slot with a recognisable delta. */
+static uint32_t
+give_sx(struct dpvs_conn_table *ct, uint32_t idx, uint32_t tag)
+{
+	uint32_t sxi = wk_conn_sx_take(ct);
+
+	if (sxi == DPVS_CONN_NIL)
+		return sxi;
+	dpvs_conn_sx(ct)[sxi].flags = DPVS_SEQX_ON;
+	dpvs_conn_sx(ct)[sxi].seq_delta[DPVS_DIR_OUT] = tag;
+	wk_conn_sx_attach(ct, idx, sxi);
+	return sxi;
+}
+
+static uint32_t
+free_sx_slots(struct dpvs_conn_table *ct)
+{
+	uint32_t n = 0, i = ct->sx_free;
+
+	while (i != DPVS_CONN_NIL && n <= ct->sx_capacity) {
+		i = dpvs_conn_sx(ct)[i].next;
+		n++;
+	}
+	return n;
+}
+
+/* The side table: every slot taken, the next take fails; a connection's
+ * free gives its slot back; a taken slot put back is free again; a
+ * connection without one reads as zero. */
+START_TEST(test_side_table_full_and_back)
+{
+	struct dpvs_conn_table *ct = table_new(64);   /* 16 side slots */
+	uint32_t idx[17], k, sxi;
+
+	ck_assert_uint_eq(ct->sx_capacity, 16);
+	ck_assert_uint_eq(free_sx_slots(ct), 16);
+	for (k = 0; k < 17; k++) {
+		idx[k] = add_conn(ct, k, (uint16_t)(3000 + k));
+		dpvs_conn_array(ct)[idx[k]].proto = IPPROTO_TCP;
+	}
+	for (k = 0; k < 16; k++)
+		ck_assert_uint_ne(give_sx(ct, idx[k], 100 + k), DPVS_CONN_NIL);
+	ck_assert_uint_eq(wk_conn_sx_take(ct), DPVS_CONN_NIL);
+	ck_assert_uint_eq(ct->sx_count, 16);
+	ck_assert_ptr_null(wk_conn_sx(ct, &dpvs_conn_array(ct)[idx[16]]));
+	ck_assert_uint_eq(wk_conn_sx_ro(ct, &dpvs_conn_array(ct)[idx[16]])->flags, 0);
+	ck_assert_uint_eq(wk_conn_sx(ct, &dpvs_conn_array(ct)[idx[3]])->seq_delta[1], 103);
+	wk_conn_free(ct, idx[3]);
+	ck_assert_uint_eq(ct->sx_count, 15);
+	sxi = wk_conn_sx_take(ct);
+	ck_assert_uint_ne(sxi, DPVS_CONN_NIL);
+	ck_assert_uint_eq(dpvs_conn_sx(ct)[sxi].seq_delta[1], 0);   /* zeroed */
+	wk_conn_sx_put(ct, sxi);
+	ck_assert_uint_eq(give_sx(ct, idx[16], 116), sxi);
+	ck_assert_uint_eq(free_sx_slots(ct), 0);
+	free(ct);
+}
+END_TEST
+
+/* The rebuild keeps a slot only for the live connection that owns it and
+ * names it: a slot taken but never attached (a crash before the connection
+ * named it) or whose connection died is free again; a connection naming a
+ * slot past the end, or a slot another one owns, is dropped. */
+START_TEST(test_side_table_rebuild)
+{
+	struct dpvs_conn_table *ct = table_new(64);
+	struct dpvs_conn *conns = dpvs_conn_array(ct);
+	uint32_t a, b, c, d, lost, sa, sb;
+
+	a = add_conn(ct, 1, 3001);
+	b = add_conn(ct, 2, 3002);
+	c = add_conn(ct, 3, 3003);
+	d = add_conn(ct, 4, 3004);
+	conns[a].proto = conns[b].proto = conns[c].proto = conns[d].proto = IPPROTO_TCP;
+	sa = give_sx(ct, a, 7);
+	sb = give_sx(ct, b, 8);
+	lost = wk_conn_sx_take(ct);          /* never attached */
+	conns[c].sx_ref = sb + 1u;           /* b's slot: not c's */
+	conns[d].sx_ref = ct->sx_capacity + 1u;   /* past the end */
+	ck_assert_uint_eq(wk_conn_rebuild(ct, T0), 2);
+	ck_assert((conns[c].flags & DPVS_CONN_F_USED) == 0);
+	ck_assert((conns[d].flags & DPVS_CONN_F_USED) == 0);
+	ck_assert_uint_eq(ct->sx_count, 2);
+	ck_assert_uint_eq(free_sx_slots(ct), ct->sx_capacity - 2u);
+	ck_assert_uint_eq(wk_conn_sx(ct, &conns[a])->seq_delta[1], 7);
+	ck_assert_uint_eq(wk_conn_sx(ct, &conns[b])->seq_delta[1], 8);
+	ck_assert_uint_ne(lost, sa);
+	ck_assert(found(ct, a) && found(ct, b));
+	check_index(ct);
+	/* a dies: its slot comes back at the next rebuild even if nobody
+	 * freed it (the array said it is no longer live) */
+	conns[a].flags &= ~DPVS_CONN_F_USED;
+	ck_assert_uint_eq(wk_conn_rebuild(ct, T0), 1);
+	ck_assert_uint_eq(ct->sx_count, 1);
+	ck_assert_uint_eq(free_sx_slots(ct), ct->sx_capacity - 1u);
+	free(ct);
+}
+END_TEST
+
 static Suite *
 conn_index_suite(void)
 {
@@ -346,6 +447,8 @@ conn_index_suite(void)
 	tcase_add_test(tc, test_churn_then_rebuild_same_lookups);
 	tcase_add_test(tc, test_prefetch_then_lookup_hash);
 	tcase_add_test(tc, test_sizes_of_the_largest_table);
+	tcase_add_test(tc, test_side_table_full_and_back);
+	tcase_add_test(tc, test_side_table_rebuild);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -237,7 +237,7 @@ wk_conn_alloc(struct dpvs_conn_table *ct)
 		return DPVS_CONN_NIL;
 	c = &dpvs_conn_array(ct)[idx];
 	ct->free_head = c->tnext;
-	memset(c, 0, sizeof(*c));
+	memset(c, 0, sizeof(*c));   /* sx_ref 0: no side slot */
 	c->tnext = c->tprev = DPVS_CONN_NIL;
 	c->onext = c->oprev = DPVS_CONN_NIL;
 	return idx;
@@ -290,6 +290,42 @@ hash_unlink(struct dpvs_conn_table *ct, uint32_t idx, int dir)
 	}
 }
 
+const struct dpvs_seqx wk_seqx_none;
+
+uint32_t
+wk_conn_sx_take(struct dpvs_conn_table *ct)
+{
+	struct dpvs_seqx *sx = dpvs_conn_sx(ct);
+	uint32_t i = ct->sx_free;
+
+	if (i == DPVS_CONN_NIL || i >= ct->sx_capacity)
+		return DPVS_CONN_NIL;
+	ct->sx_free = sx[i].next;
+	memset(&sx[i], 0, sizeof(sx[i]));
+	sx[i].owner = DPVS_CONN_NIL;
+	sx[i].next = DPVS_CONN_NIL;
+	return i;
+}
+
+void
+wk_conn_sx_put(struct dpvs_conn_table *ct, uint32_t sxi)
+{
+	struct dpvs_seqx *sx = dpvs_conn_sx(ct);
+
+	sx[sxi].owner = DPVS_CONN_NIL;
+	sx[sxi].next = ct->sx_free;
+	ct->sx_free = sxi;
+}
+
+void
+wk_conn_sx_attach(struct dpvs_conn_table *ct, uint32_t idx, uint32_t sxi)
+{
+	dpvs_conn_sx(ct)[sxi].owner = idx;
+	/* the connection names it last: until then the slot is nobody's */
+	__atomic_store_n(&dpvs_conn_array(ct)[idx].sx_ref, sxi + 1u, __ATOMIC_RELEASE);
+	ct->sx_count++;
+}
+
 void
 wk_conn_insert(struct dpvs_conn_table *ct, uint32_t idx, uint64_t now_ns)
 {
@@ -323,6 +359,14 @@ wk_conn_free(struct dpvs_conn_table *ct, uint32_t idx)
 		hash_unlink(ct, idx, DPVS_DIR_OUT);
 	wk_conn_timer_disarm(ct, idx);
 	half_unlink(ct, idx);
+	if (c->sx_ref != 0 && c->sx_ref <= ct->sx_capacity) {
+		uint32_t sxi = c->sx_ref - 1u;
+
+		c->sx_ref = 0;
+		dpvs_conn_sx(ct)[sxi].owner = DPVS_CONN_NIL;
+		wk_conn_sx_put(ct, sxi);
+		ct->sx_count--;
+	}
 	c->tnext = ct->free_head;
 	ct->free_head = idx;
 	ct->count--;
@@ -385,6 +429,62 @@ conn_duplicate(struct dpvs_conn_table *ct, const struct dpvs_conn *c)
 						 c->lport, &dir) != DPVS_CONN_NIL;
 }
 
+/* The side table at a rebuild: a slot counts only if its owner is live and
+ * names it (sx_ref), and only once. Before the walk every slot is marked
+ * unclaimed; sx_claim checks connection idx's slot, sx_keep marks it taken;
+ * then the unclaimed ones make the free list. */
+#define SX_UNCLAIMED 0xfffffffeu
+
+static void
+sx_mark_unclaimed(struct dpvs_conn_table *ct)
+{
+	struct dpvs_seqx *sx = dpvs_conn_sx(ct);
+	uint32_t i;
+
+	for (i = 0; i < ct->sx_capacity; i++)
+		sx[i].next = SX_UNCLAIMED;
+	ct->sx_count = 0;
+	ct->sx_free = DPVS_CONN_NIL;
+}
+
+static int
+sx_claim(struct dpvs_conn_table *ct, uint32_t idx)
+{
+	const struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
+	const struct dpvs_seqx *x;
+
+	if (c->sx_ref == 0)
+		return 1;
+	if (c->sx_ref > ct->sx_capacity || c->proto != IPPROTO_TCP)
+		return 0;
+	x = &dpvs_conn_sx(ct)[c->sx_ref - 1u];
+	return x->owner == idx && x->next == SX_UNCLAIMED;
+}
+
+static void
+sx_keep(struct dpvs_conn_table *ct, const struct dpvs_conn *c)
+{
+	if (c->sx_ref == 0)
+		return;
+	dpvs_conn_sx(ct)[c->sx_ref - 1u].next = DPVS_CONN_NIL;
+	ct->sx_count++;
+}
+
+static void
+sx_rebuild_free(struct dpvs_conn_table *ct)
+{
+	struct dpvs_seqx *sx = dpvs_conn_sx(ct);
+	uint32_t i;
+
+	for (i = ct->sx_capacity; i-- > 0;) {
+		if (sx[i].next != SX_UNCLAIMED)
+			continue;
+		sx[i].owner = DPVS_CONN_NIL;
+		sx[i].next = ct->sx_free;
+		ct->sx_free = i;
+	}
+}
+
 uint32_t
 wk_conn_rebuild(struct dpvs_conn_table *ct, uint64_t now_ns)
 {
@@ -396,6 +496,7 @@ wk_conn_rebuild(struct dpvs_conn_table *ct, uint64_t now_ns)
 	for (i = 0; i < ct->nbuckets; i++)
 		memset(bk[i].ent, 0xff, sizeof(bk[i].ent));
 	wk_conn_timer_reset(ct, now_ns);
+	sx_mark_unclaimed(ct);
 	ct->count = 0;
 	ct->free_head = DPVS_CONN_NIL;
 	ct->half_head = ct->half_tail = DPVS_CONN_NIL;
@@ -406,13 +507,15 @@ wk_conn_rebuild(struct dpvs_conn_table *ct, uint64_t now_ns)
 		c->tprev = DPVS_CONN_NIL;
 		c->onext = c->oprev = DPVS_CONN_NIL;
 		if ((c->flags & DPVS_CONN_F_USED) != 0 &&
-		    (!conn_sane(c, now_ns) || conn_duplicate(ct, c)))
+		    (!conn_sane(c, now_ns) || !sx_claim(ct, i) || conn_duplicate(ct, c)))
 			c->flags &= ~DPVS_CONN_F_USED;
 		if ((c->flags & DPVS_CONN_F_USED) == 0) {
+			c->sx_ref = 0;
 			c->tnext = ct->free_head;
 			ct->free_head = i;
 			continue;
 		}
+		sx_keep(ct, c);
 		c->tnext = DPVS_CONN_NIL;
 		hash_link(ct, i, DPVS_DIR_IN);
 		if (conn_has_out(c))
@@ -424,5 +527,6 @@ wk_conn_rebuild(struct dpvs_conn_table *ct, uint64_t now_ns)
 		n++;
 	}
 	ct->count = n;
+	sx_rebuild_free(ct);
 	return n;
 }

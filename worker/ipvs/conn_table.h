@@ -183,8 +183,38 @@ wk_conn_half_open(const struct dpvs_conn *c)
  * never picked. */
 uint32_t wk_conn_evict_pick(struct dpvs_conn_table *ct);
 
-/* Unhash, disarm and free a live connection. */
+/* Unhash, disarm and free a live connection (and give its side slot back). */
 void wk_conn_free(struct dpvs_conn_table *ct, uint32_t idx);
+
+/* The side table of sequence translations (shm/conn.h). A slot is taken
+ * (zeroed, no owner) before the connection that needs it is made, then
+ * attached to it (owner first, then the connection's sx_ref: a crash in
+ * between leaves a slot that the rebuild frees), or put back when the
+ * connection was not made. wk_conn_free() gives an attached slot back.
+ * wk_conn_sx_take: DPVS_CONN_NIL when the side table is full. */
+uint32_t wk_conn_sx_take(struct dpvs_conn_table *ct);
+void wk_conn_sx_put(struct dpvs_conn_table *ct, uint32_t sxi);
+void wk_conn_sx_attach(struct dpvs_conn_table *ct, uint32_t idx, uint32_t sxi);
+
+/* Connection c's sequence translation, or NULL when it has none. */
+static inline struct dpvs_seqx *
+wk_conn_sx(struct dpvs_conn_table *ct, const struct dpvs_conn *c)
+{
+	if (likely(c->sx_ref == 0))
+		return NULL;
+	return (struct dpvs_seqx *)(void *)((char *)ct + ct->sx_off) + (c->sx_ref - 1u);
+}
+
+/* The same for reading: a connection without one reads as all zero. */
+extern const struct dpvs_seqx wk_seqx_none;
+
+static inline const struct dpvs_seqx *
+wk_conn_sx_ro(struct dpvs_conn_table *ct, const struct dpvs_conn *c)
+{
+	const struct dpvs_seqx *x = wk_conn_sx(ct, c);
+
+	return x != NULL ? x : &wk_seqx_none;
+}
 
 /* Re-arm a live connection's timer for expires_ns. A later time costs only
  * the store (the per-packet case); an earlier one moves it on the wheel. */
