@@ -87,10 +87,9 @@ bkt_next(struct dpvs_conn_table *ct, struct dpvs_conn_bkt *k)
 	return ++k == bk + ct->nbuckets ? bk : k;
 }
 
-uint32_t
-wk_conn_lookup_hash(struct dpvs_conn_table *ct, uint32_t hash, uint8_t proto,
-		    const struct dpvs_ip *src, uint16_t sport, const struct dpvs_ip *dst,
-		    uint16_t dport, int *dir)
+static __rte_always_inline uint32_t
+conn_lookup(struct dpvs_conn_table *ct, uint32_t hash, uint8_t proto, const struct dpvs_ip *src,
+	    uint16_t sport, const struct dpvs_ip *dst, uint16_t dport, int *dir)
 {
 	const struct dpvs_conn *conns = dpvs_conn_array(ct);
 	struct dpvs_conn_bkt *k = (struct dpvs_conn_bkt *)(uintptr_t)wk_conn_home(ct, hash);
@@ -117,11 +116,19 @@ wk_conn_lookup_hash(struct dpvs_conn_table *ct, uint32_t hash, uint8_t proto,
 }
 
 uint32_t
+wk_conn_lookup_hash(struct dpvs_conn_table *ct, uint32_t hash, uint8_t proto,
+		    const struct dpvs_ip *src, uint16_t sport, const struct dpvs_ip *dst,
+		    uint16_t dport, int *dir)
+{
+	return conn_lookup(ct, hash, proto, src, sport, dst, dport, dir);
+}
+
+uint32_t
 wk_conn_lookup(struct dpvs_conn_table *ct, uint8_t proto, const struct dpvs_ip *src,
 	       uint16_t sport, const struct dpvs_ip *dst, uint16_t dport, int *dir)
 {
-	return wk_conn_lookup_hash(ct, wk_conn_hash(proto, src, sport, dst, dport), proto, src,
-				   sport, dst, dport, dir);
+	return conn_lookup(ct, wk_conn_hash(proto, src, sport, dst, dport), proto, src, sport,
+			   dst, dport, dir);
 }
 
 /*

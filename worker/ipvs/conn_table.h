@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include <rte_branch_prediction.h>
+#include <rte_common.h>
 #include <rte_hash_crc.h>
 #include <rte_prefetch.h>
 #ifdef __SSE2__
@@ -31,7 +32,7 @@
 
 /* The hash of a packet tuple as the index files it (shm/conn.h): the home
  * bucket from its high bits, the slot's signature from its low 16. */
-static inline uint32_t
+static __rte_always_inline uint32_t
 wk_conn_hash(uint8_t proto, const struct dpvs_ip *src, uint16_t sport,
 	     const struct dpvs_ip *dst, uint16_t dport)
 {
@@ -55,7 +56,7 @@ wk_conn_hash(uint8_t proto, const struct dpvs_ip *src, uint16_t sport,
 }
 
 /* The home bucket of a hash. */
-static inline const struct dpvs_conn_bkt *
+static __rte_always_inline const struct dpvs_conn_bkt *
 wk_conn_home(const struct dpvs_conn_table *ct, uint32_t hash)
 {
 	const struct dpvs_conn_bkt *bk =
@@ -66,7 +67,7 @@ wk_conn_home(const struct dpvs_conn_table *ct, uint32_t hash)
 
 /* The slots of bucket k whose signature is sig: bit s for slot s (empty
  * slots included: the caller checks the entry). */
-static inline uint32_t
+static __rte_always_inline uint32_t
 wk_conn_bkt_match(const struct dpvs_conn_bkt *k, uint16_t sig)
 {
 #ifdef __SSE2__
