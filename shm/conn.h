@@ -178,9 +178,11 @@ struct dpvs_conn {
 	uint32_t sx_ref;                /* TCP: its sequence translation's slot in
 					 * the side table + 1; 0: none */
 	uint64_t expires_ns;            /* truth of the timer */
-	uint64_t in_pkts, in_bytes, out_pkts, out_bytes;
+	/* per direction, modulo 2^32 (a long connection wraps them: only
+	 * differences over less than 4 GiB or 4G packets mean anything) */
+	uint32_t in_pkts, in_bytes, out_pkts, out_bytes;
 	/* what an established UDP packet reads and writes ends here, in the
-	 * first 160 bytes (3 cache lines); TCP's window tracking follows */
+	 * first 144 bytes (3 cache lines); TCP's window tracking follows */
 	struct dpvs_tcp_track trk[2];   /* TCP: per direction; zero for UDP */
 	uint64_t created_ns;            /* CLOCK_MONOTONIC */
 	/* derived, rebuilt at attach */
@@ -190,9 +192,9 @@ struct dpvs_conn {
 
 _Static_assert(sizeof(struct dpvs_tcp_track) == 20, "dpvs_tcp_track layout");
 _Static_assert(sizeof(struct dpvs_seqx) == 56, "dpvs_seqx layout");
-_Static_assert(sizeof(struct dpvs_conn) == 224, "dpvs_conn layout");
-_Static_assert(offsetof(struct dpvs_conn, out_bytes) + 8 == 160 &&
-	       offsetof(struct dpvs_conn, trk) == 160, "dpvs_conn: the hot part first");
+_Static_assert(sizeof(struct dpvs_conn) == 208, "dpvs_conn layout");
+_Static_assert(offsetof(struct dpvs_conn, out_bytes) + 4 == 144 &&
+	       offsetof(struct dpvs_conn, trk) == 144, "dpvs_conn: the hot part first");
 
 #define DPVS_CONN_BKT_SLOTS 10
 
