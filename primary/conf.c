@@ -169,9 +169,15 @@ section_worker(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_en
 			if (parse_u32(x, sec, &e[i], DPVS_CONN_MIN_CAP, DPVS_CONN_MAX_CAP,
 				      &x->c->g.conn_capacity) != 0)
 				return -1;
+		} else if (strcmp(e[i].name, "seqx_conns") == 0) {
+			/* of which at most this many with a sequence translation
+			 * (SYN proxy, PROXY protocol, TOA): the side table */
+			if (parse_u32(x, sec, &e[i], DPVS_CONN_MIN_CAP, DPVS_CONN_MAX_CAP,
+				      &x->c->g.seqx_capacity) != 0)
+				return -1;
 		} else {
 			return conf_fail(x, "[%s] unknown key '%s' (known: count, idle_sleep_us, "
-					 "conns)", sec, e[i].name);
+					 "conns, seqx_conns)", sec, e[i].name);
 		}
 	}
 	return 0;

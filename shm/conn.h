@@ -4,23 +4,37 @@
  * and written only by the owning worker.
  *
  * The array of struct dpvs_conn is the truth. Everything else in the memzone
- * (hash chains in both directions, the timer wheel, the free list) is derived
- * and rebuilt from the array when a worker attaches, so a worker that died
- * mid-update cannot leave an index that poisons its successor.
+ * (the hash index in both directions, the timer wheel, the free list) is
+ * derived and rebuilt from the array when a worker attaches, so a worker that
+ * died mid-update cannot leave an index that poisons its successor.
  *
  * Memzone layout, in this order, each part cache-line aligned:
  *   struct dpvs_conn_table               header
  *   struct dpvs_conn conns[capacity]
- *   uint32_t buckets[nbuckets]           chain heads, DPVS_CONN_NIL = empty;
- *                                        an entry is (conn index << 1 | dir)
+ *   struct dpvs_conn_bkt bkts[nbuckets]  the index (below)
  *   uint32_t wheel[wheel_slots]          timer list heads (conn index)
- * DPVS_CONN_MZ_SIZE() gives the total for a capacity.
+ *   struct dpvs_seqx sx[sx_capacity]     the side table (struct dpvs_seqx)
+ * DPVS_CONN_MZ_SIZE() gives the total for a capacity and a side capacity.
+ *
+ * The index is bucketized: one 64-byte bucket holds DPVS_CONN_BKT_SLOTS
+ * entries, each a 16-bit signature (the low half of the tuple's hash) and
+ * (conn index << 1 | dir), DPVS_CONN_NIL when the slot is empty. A tuple's
+ * home bucket is (hash * nbuckets) >> 32 (the high bits). An entry sits in
+ * its home bucket, or when that was full at insertion in the next one with
+ * a free slot (linear probing over buckets, wrapping); ovf of a bucket
+ * counts the entries that passed it on their way further, so a lookup
+ * stops at the first bucket with ovf == 0 (usually the home: one index line,
+ * then the connection's line). With nbuckets = capacity / 4 + 1 the index
+ * holds 2.5 entries per connection (a connection has at most two), 16 bytes
+ * a connection. Removal clears the slot and takes one off the ovf of every
+ * bucket between the home and it, so no tombstones pile up.
  *
  * Types and names only.
  */
 #ifndef DPVS_SHM_CONN_H
 #define DPVS_SHM_CONN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_common.h>
@@ -31,7 +45,7 @@
 #define DPVS_CONN_NIL         0xffffffffu
 #define DPVS_CONN_DEFAULT_CAP 65536
 #define DPVS_CONN_MIN_CAP     16
-#define DPVS_CONN_MAX_CAP     (1u << 22)
+#define DPVS_CONN_MAX_CAP     (1u << 24)     /* 16M; conn index << 1 fits 31 bits */
 #define DPVS_CONN_WHEEL_SLOTS 4096            /* power of two */
 #define DPVS_CONN_TICK_NS     10000000ull     /* 10 ms per wheel slot */
 
@@ -110,6 +124,12 @@ struct dpvs_tcp_track {
 				  * until the real server sends a non-SYN */
 #define DPVS_SEQX_NO_WSCALE 0xffu /* sp_wscale: the client sent no window scale */
 
+/* The sequence translation is rare (SYN proxy, PROXY protocol and TOA
+ * services only), so it lives in a side table of its own capacity
+ * (sx_capacity, [worker] seqx_conns) beside the array: a connection names its
+ * slot + 1 in sx_ref (0: none, which reads as all zero). A slot is
+ * taken when such a connection is made (a full side table drops the new
+ * connection: conn_seqx_full) and given back with it. */
 struct dpvs_seqx {
 	uint32_t seq_delta[2];
 	uint32_t ts_delta[2];
@@ -126,6 +146,10 @@ struct dpvs_seqx {
 	uint8_t pp_len;                 /* the header's length in bytes */
 	uint8_t pp_ver;                 /* 1 or 2 */
 	uint16_t pp_pad;
+	uint32_t owner;                 /* the connection this slot was given to
+					 * (DPVS_CONN_NIL: none); a slot counts only
+					 * if that connection is live and names it */
+	uint32_t next;                  /* derived: the side table's free list */
 } __rte_aligned(8);
 
 struct dpvs_conn {
@@ -151,25 +175,41 @@ struct dpvs_conn {
 	 * port of the side we sent it to); anything else is dropped */
 	uint16_t in_port;               /* the client side */
 	uint16_t out_port;              /* the dest side (where replies come) */
-	struct dpvs_tcp_track trk[2];   /* TCP: per direction; zero for UDP */
-	struct dpvs_seqx sx;            /* TCP: sequence translation; zero: none */
-	uint64_t created_ns;            /* CLOCK_MONOTONIC */
+	uint32_t sx_ref;                /* TCP: its sequence translation's slot in
+					 * the side table + 1; 0: none */
 	uint64_t expires_ns;            /* truth of the timer */
-	uint64_t in_pkts, in_bytes, out_pkts, out_bytes;
+	/* per direction, modulo 2^32 (a long connection wraps them: only
+	 * differences over less than 4 GiB or 4G packets mean anything) */
+	uint32_t in_pkts, in_bytes, out_pkts, out_bytes;
+	/* what an established UDP packet reads and writes ends here, in the
+	 * first 144 bytes (3 cache lines); TCP's window tracking follows */
+	struct dpvs_tcp_track trk[2];   /* TCP: per direction; zero for UDP */
+	uint64_t created_ns;            /* CLOCK_MONOTONIC */
 	/* derived, rebuilt at attach */
-	uint32_t hnext[2];              /* next in hash chain, per direction */
 	uint32_t tnext, tprev;          /* timer wheel list, or free list (tnext) */
 	uint32_t onext, oprev;          /* the half-open list (conn_table.h) */
 } __rte_aligned(8);
 
 _Static_assert(sizeof(struct dpvs_tcp_track) == 20, "dpvs_tcp_track layout");
-_Static_assert(sizeof(struct dpvs_seqx) == 48, "dpvs_seqx layout");
-_Static_assert(sizeof(struct dpvs_conn) == 280, "dpvs_conn layout");
+_Static_assert(sizeof(struct dpvs_seqx) == 56, "dpvs_seqx layout");
+_Static_assert(sizeof(struct dpvs_conn) == 208, "dpvs_conn layout");
+_Static_assert(offsetof(struct dpvs_conn, out_bytes) + 4 == 144 &&
+	       offsetof(struct dpvs_conn, trk) == 144, "dpvs_conn: the hot part first");
+
+#define DPVS_CONN_BKT_SLOTS 10
+
+struct dpvs_conn_bkt {
+	uint16_t sig[DPVS_CONN_BKT_SLOTS];  /* low 16 bits of the entry's hash */
+	uint32_t ovf;                   /* entries that probed past this bucket */
+	uint32_t ent[DPVS_CONN_BKT_SLOTS];  /* conn index << 1 | dir, or NIL */
+} __rte_aligned(64);
+
+_Static_assert(sizeof(struct dpvs_conn_bkt) == 64, "dpvs_conn_bkt: one cache line");
 
 struct dpvs_conn_table {
 	uint32_t magic;                 /* DPVS_SHM_MAGIC once created */
 	uint32_t capacity;
-	uint32_t nbuckets;              /* power of two, >= 2 * capacity */
+	uint32_t nbuckets;              /* DPVS_CONN_NBUCKETS(capacity) */
 	uint32_t wheel_slots;
 	uint32_t count;                 /* connections in use (derived) */
 	uint32_t free_head;             /* derived */
@@ -178,14 +218,26 @@ struct dpvs_conn_table {
 	uint64_t conns_off;             /* byte offsets from the header */
 	uint64_t buckets_off;
 	uint64_t wheel_off;
+	uint64_t sx_off;
+	uint32_t sx_capacity;           /* slots of the side table */
+	uint32_t sx_count;              /* taken (derived) */
+	uint32_t sx_free;               /* derived: first free slot */
+	uint32_t pad;
 } __rte_cache_aligned;
 
 #define DPVS_CONN_ALIGN(x) (((x) + 63ull) & ~63ull)
-#define DPVS_CONN_NBUCKETS(cap) (rte_align32pow2((cap) * 2u))
-#define DPVS_CONN_MZ_SIZE(cap)                                              \
+#define DPVS_CONN_NBUCKETS(cap) ((uint32_t)(cap) / 4u + 1u)
+/* The side table's default size: a quarter of the connections, at least
+ * DPVS_CONN_MIN_CAP. */
+#define DPVS_CONN_SX_DEFAULT(cap) \
+	((uint32_t)(cap) / 4u < DPVS_CONN_MIN_CAP ? DPVS_CONN_MIN_CAP : (uint32_t)(cap) / 4u)
+#define DPVS_CONN_MZ_SIZE(cap) DPVS_CONN_MZ_SIZE_SX(cap, DPVS_CONN_SX_DEFAULT(cap))
+#define DPVS_CONN_MZ_SIZE_SX(cap, sxcap)                                    \
 	(DPVS_CONN_ALIGN(sizeof(struct dpvs_conn_table)) +                  \
+	 DPVS_CONN_ALIGN((uint64_t)(sxcap) * sizeof(struct dpvs_seqx)) +    \
 	 DPVS_CONN_ALIGN((uint64_t)(cap) * sizeof(struct dpvs_conn)) +      \
-	 DPVS_CONN_ALIGN((uint64_t)DPVS_CONN_NBUCKETS(cap) * 4u) +           \
+	 DPVS_CONN_ALIGN((uint64_t)DPVS_CONN_NBUCKETS(cap) *                  \
+			 sizeof(struct dpvs_conn_bkt)) +                            \
 	 DPVS_CONN_ALIGN((uint64_t)DPVS_CONN_WHEEL_SLOTS * 4u))
 
 #endif

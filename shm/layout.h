@@ -44,7 +44,7 @@
 #include "capture.h"
 
 #define DPVS_SHM_MAGIC      0x4d535044u /* "DPSM" */
-#define DPVS_LAYOUT_VERSION 13
+#define DPVS_LAYOUT_VERSION 14
 
 #define DPVS_MAX_PORTS   8
 /* Interface indices: data ports 0..DPVS_MAX_PORTS-1, then the VLAN slots of
@@ -113,7 +113,8 @@ struct dpvs_global_conf {
 	uint32_t idle_sleep_us;  /* 0 = pure polling */
 	uint32_t nports;
 	uint32_t conn_capacity;  /* connections per worker ([worker] conns); 0 = default */
-	uint32_t pad;
+	uint32_t seqx_capacity;  /* their side table of sequence translations
+				  * ([worker] seqx_conns); 0 = DPVS_CONN_SX_DEFAULT */
 	struct dpvs_caps caps;   /* [tables]: sizes of the config and per-worker tables */
 	char rules_path[256];    /* dpvs-primary --rules (absolute), "" = none: every
 				  * dpvs-ctl incarnation reloads it */

@@ -50,6 +50,8 @@ struct dpvs_sched_state *dpvs_dwarf_sched_state;
 struct dpvs_lb_stats *dpvs_dwarf_lb_stats;
 struct dpvs_conn_table *dpvs_dwarf_conn_table;
 struct dpvs_conn *dpvs_dwarf_conn;
+struct dpvs_conn_bkt *dpvs_dwarf_conn_bkt;
+struct dpvs_seqx *dpvs_dwarf_seqx;
 struct dpvs_pool_depot *dpvs_dwarf_pool_depot;
 struct dpvs_mag *dpvs_dwarf_mag;
 struct dpvs_layout_desc *dpvs_dwarf_layout_desc;

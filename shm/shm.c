@@ -234,7 +234,7 @@ synproxy_key_fill(uint8_t key[16])
 }
 
 void
-dpvs_conn_table_format(struct dpvs_conn_table *ct, uint32_t capacity)
+dpvs_conn_table_format_sx(struct dpvs_conn_table *ct, uint32_t capacity, uint32_t sx_cap)
 {
 	ct->magic = DPVS_SHM_MAGIC;
 	ct->capacity = capacity;
@@ -243,9 +243,19 @@ dpvs_conn_table_format(struct dpvs_conn_table *ct, uint32_t capacity)
 	ct->conns_off = DPVS_CONN_ALIGN(sizeof(*ct));
 	ct->buckets_off = ct->conns_off + DPVS_CONN_ALIGN((uint64_t)capacity *
 							  sizeof(struct dpvs_conn));
-	ct->wheel_off = ct->buckets_off + DPVS_CONN_ALIGN((uint64_t)ct->nbuckets * 4u);
+	ct->wheel_off = ct->buckets_off + DPVS_CONN_ALIGN((uint64_t)ct->nbuckets *
+							  sizeof(struct dpvs_conn_bkt));
+	ct->sx_off = ct->wheel_off + DPVS_CONN_ALIGN((uint64_t)DPVS_CONN_WHEEL_SLOTS * 4u);
+	ct->sx_capacity = sx_cap;
+	ct->sx_free = DPVS_CONN_NIL;
 	ct->free_head = DPVS_CONN_NIL;
 	ct->half_head = ct->half_tail = DPVS_CONN_NIL;
+}
+
+void
+dpvs_conn_table_format(struct dpvs_conn_table *ct, uint32_t capacity)
+{
+	dpvs_conn_table_format_sx(ct, capacity, DPVS_CONN_SX_DEFAULT(capacity));
 }
 
 /* The two config set copies, each in its own memzone sized from the caps. */
@@ -284,7 +294,7 @@ create_lb(struct dpvs_shm *shm, const struct dpvs_global_conf *conf, char *err,
 	};
 	const struct rte_memzone *mz;
 	char name[RTE_MEMZONE_NAMESIZE];
-	uint64_t sz = DPVS_CONN_MZ_SIZE(conf->conn_capacity);
+	uint64_t sz = DPVS_CONN_MZ_SIZE_SX(conf->conn_capacity, conf->seqx_capacity);
 	unsigned int w, i;
 
 	for (w = 0; w < conf->nworkers; w++) {
@@ -292,12 +302,13 @@ create_lb(struct dpvs_shm *shm, const struct dpvs_global_conf *conf, char *err,
 		mz = rte_memzone_reserve_aligned(name, sz, SOCKET_ID_ANY, 0, RTE_CACHE_LINE_SIZE);
 		if (mz == NULL)
 			return dpvs_errf(err, errlen, -rte_errno,
-				    "cannot reserve %s (%u connections, %llu bytes): %s", name,
-				    conf->conn_capacity, (unsigned long long)sz,
+				    "cannot reserve %s (%u connections, %u sequence translations, "
+				    "%llu bytes): %s", name, conf->conn_capacity,
+				    conf->seqx_capacity, (unsigned long long)sz,
 				    rte_strerror(rte_errno));
 		memset(mz->addr, 0, sz);
 		shm->ct[w] = mz->addr;
-		dpvs_conn_table_format(shm->ct[w], conf->conn_capacity);
+		dpvs_conn_table_format_sx(shm->ct[w], conf->conn_capacity, conf->seqx_capacity);
 	}
 	for (i = 0; i < 2; i++) {
 		snprintf(name, sizeof(name), DPVS_LPM_FMT, i);
@@ -399,6 +410,11 @@ dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 	    (conf->conn_capacity < DPVS_CONN_MIN_CAP || conf->conn_capacity > DPVS_CONN_MAX_CAP))
 		return dpvs_errf(err, errlen, -EINVAL, "connection capacity %u is outside %u..%u",
 			    conf->conn_capacity, DPVS_CONN_MIN_CAP, DPVS_CONN_MAX_CAP);
+	if (conf->seqx_capacity != 0 &&
+	    (conf->seqx_capacity < DPVS_CONN_MIN_CAP || conf->seqx_capacity > DPVS_CONN_MAX_CAP))
+		return dpvs_errf(err, errlen, -EINVAL,
+			    "sequence translation capacity %u is outside %u..%u",
+			    conf->seqx_capacity, DPVS_CONN_MIN_CAP, DPVS_CONN_MAX_CAP);
 	caps = conf->caps;
 	if (caps.services == 0)   /* a caller that left them out: the defaults */
 		dpvs_caps_default(&caps);
@@ -423,6 +439,8 @@ dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 	shm->root->conf = *conf;
 	if (shm->root->conf.conn_capacity == 0)
 		shm->root->conf.conn_capacity = DPVS_CONN_DEFAULT_CAP;
+	if (shm->root->conf.seqx_capacity == 0)
+		shm->root->conf.seqx_capacity = DPVS_CONN_SX_DEFAULT(shm->root->conf.conn_capacity);
 	shm->root->conf.caps = caps;
 	memcpy(shm->root->ports, ports, conf->nports * sizeof(*ports));
 	shm->root->started_ns = dpvs_now_ns();

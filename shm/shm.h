@@ -78,10 +78,10 @@ dpvs_conn_array(struct dpvs_conn_table *ct)
 	return (struct dpvs_conn *)((char *)ct + ct->conns_off);
 }
 
-static inline uint32_t *
+static inline struct dpvs_conn_bkt *
 dpvs_conn_buckets(struct dpvs_conn_table *ct)
 {
-	return (uint32_t *)(void *)((char *)ct + ct->buckets_off);
+	return (struct dpvs_conn_bkt *)(void *)((char *)ct + ct->buckets_off);
 }
 
 static inline uint32_t *
@@ -90,9 +90,18 @@ dpvs_conn_wheel(struct dpvs_conn_table *ct)
 	return (uint32_t *)(void *)((char *)ct + ct->wheel_off);
 }
 
-/* Initialise a connection table's header for capacity entries in a zeroed
- * area of DPVS_CONN_MZ_SIZE(capacity) bytes; the derived parts are built by
- * the owning worker when it attaches. */
+/* The side table of sequence translations (shm/conn.h). */
+static inline struct dpvs_seqx *
+dpvs_conn_sx(struct dpvs_conn_table *ct)
+{
+	return (struct dpvs_seqx *)(void *)((char *)ct + ct->sx_off);
+}
+
+/* Initialise a connection table's header for capacity entries and sx_cap
+ * side slots in a zeroed area of DPVS_CONN_MZ_SIZE_SX(capacity, sx_cap)
+ * bytes; the derived parts are built by the owning worker when it attaches.
+ * dpvs_conn_table_format: the default side capacity (DPVS_CONN_MZ_SIZE). */
+void dpvs_conn_table_format_sx(struct dpvs_conn_table *ct, uint32_t capacity, uint32_t sx_cap);
 void dpvs_conn_table_format(struct dpvs_conn_table *ct, uint32_t capacity);
 
 /* A worker's state as the node sees it, from the two parts of its slot

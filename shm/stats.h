@@ -99,6 +99,9 @@
 					     * outer or ICMP error header */    \
 	X(NO_LADDR, "no_laddr")            /* no local address/port free */     \
 	X(CONN_FULL, "conn_full")          /* connection table full */          \
+	X(CONN_SEQX_FULL, "conn_seqx_full") /* its side table of sequence       \
+	                                      * translations full ([worker]     \
+	                                      * seqx_conns) */                  \
 	/* SYN proxy (worker/ipvs/synproxy.c) */                                \
 	X(SYNPROXY_BAD_ACK, "synproxy_bad_ack") /* no connection, and the ack  \
 					     * is no valid cookie of ours */    \

@@ -167,7 +167,8 @@ START_TEST(test_peer_lookup)
 	uint32_t idx = add_conn(ct, IPPROTO_TCP, 7, T0, T0 + 60 * SEC), i;
 	struct dpvs_conn c = dpvs_conn_array(ct)[idx];
 	struct dpvs_ip other = v4(0x0a0000ffu);
-	uint32_t *b = dpvs_conn_buckets(ct);
+	struct dpvs_conn_bkt *b = dpvs_conn_buckets(ct);
+	unsigned int s;
 
 	ck_assert(wk_conn_peer_has(ct, IPPROTO_TCP, &c.caddr, c.cport, &c.vaddr, c.vport));
 	ck_assert(wk_conn_peer_has(ct, IPPROTO_TCP, &c.daddr, c.dport, &c.laddr, c.lport));
@@ -175,14 +176,21 @@ START_TEST(test_peer_lookup)
 	ck_assert(!wk_conn_peer_has(ct, IPPROTO_TCP, &other, c.dport, &c.laddr, c.lport));
 	wk_conn_free(ct, idx);
 	ck_assert(!wk_conn_peer_has(ct, IPPROTO_TCP, &c.daddr, c.dport, &c.laddr, c.lport));
-	/* every bucket a cycle through one entry, then past the end */
+	/* every slot of every bucket one entry, every ovf set (a probe with no
+	 * end), then every entry past the end */
 	idx = add_conn(ct, IPPROTO_TCP, 8, T0, T0 + 60 * SEC);
-	for (i = 0; i < ct->nbuckets; i++)
-		b[i] = idx << 1;
-	dpvs_conn_array(ct)[idx].hnext[0] = idx << 1;
+	for (i = 0; i < ct->nbuckets; i++) {
+		b[i].ovf = 1;
+		for (s = 0; s < DPVS_CONN_BKT_SLOTS; s++) {
+			b[i].ent[s] = idx << 1;
+			b[i].sig[s] = (uint16_t)wk_conn_hash(IPPROTO_TCP, &other, c.cport, &c.vaddr,
+							     c.vport);
+		}
+	}
 	ck_assert(!wk_conn_peer_has(ct, IPPROTO_TCP, &other, c.cport, &c.vaddr, c.vport));
 	for (i = 0; i < ct->nbuckets; i++)
-		b[i] = (ct->capacity + 5) << 1;
+		for (s = 0; s < DPVS_CONN_BKT_SLOTS; s++)
+			b[i].ent[s] = (ct->capacity + 5) << 1;
 	ck_assert(!wk_conn_peer_has(ct, IPPROTO_TCP, &other, c.cport, &c.vaddr, c.vport));
 	free(ct);
 	/* formatted, never rebuilt: every bucket says entry 0 */
@@ -503,13 +511,12 @@ scribble(struct dpvs_conn_table *ct, uint8_t byte)
 	struct dpvs_conn *conns = dpvs_conn_array(ct);
 	uint32_t i;
 
-	memset(dpvs_conn_buckets(ct), byte, (size_t)ct->nbuckets * 4u);
+	memset(dpvs_conn_buckets(ct), byte, (size_t)ct->nbuckets * sizeof(struct dpvs_conn_bkt));
 	memset(dpvs_conn_wheel(ct), byte, (size_t)DPVS_CONN_WHEEL_SLOTS * 4u);
 	ct->free_head = 3;
 	ct->count = 12345;
 	ct->wheel_tick = 99;
 	for (i = 0; i < ct->capacity; i++) {
-		conns[i].hnext[0] = conns[i].hnext[1] = (uint32_t)i * 7u + byte;
 		conns[i].tnext = i ^ 5u;
 		conns[i].tprev = byte;
 	}

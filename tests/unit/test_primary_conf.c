@@ -52,6 +52,7 @@ START_TEST(test_good_file)
 		"count = 2\n"
 		"idle_sleep_us = 0 ; pure polling\n"
 		"conns = 1000\n"
+		"seqx_conns = 200\n"
 		"[port.dpdk0]\n"
 		"vdev = net_tap0,iface=lbwire0\n"
 		"forward = on\n"
@@ -73,6 +74,7 @@ START_TEST(test_good_file)
 	ck_assert_uint_eq(c.g.nworkers, 2);
 	ck_assert_uint_eq(c.g.idle_sleep_us, 0);
 	ck_assert_uint_eq(c.g.conn_capacity, 1000);
+	ck_assert_uint_eq(c.g.seqx_capacity, 200);
 	ck_assert_uint_eq(c.g.nports, 2);
 	ck_assert_str_eq(c.ports[0].name, "dpdk0");
 	ck_assert_str_eq(c.ports[0].kni_name, "dpdk0.kni");
@@ -145,6 +147,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c.g.nworkers, 1);
 	ck_assert_uint_eq(c.g.idle_sleep_us, 50);
 	ck_assert_uint_eq(c.g.conn_capacity, DPVS_CONN_DEFAULT_CAP);
+	ck_assert_uint_eq(c.g.seqx_capacity, 0);   /* shm: a quarter of conns */
 	ck_assert_uint_eq(c.g.nports, 1);
 	ck_assert_uint_eq(c.ports[0].flags & DPVS_PORT_F_FORWARD, 0); /* a router only if told */
 	ck_assert_uint_eq(c.mtu[0], 0);
@@ -349,9 +352,11 @@ static const struct {
 	{ "[worker]\ncount = -1\n[port.p]\nvdev = net_tap0\n", "[worker] count = '-1'" },
 	{ "[worker]\ncount = 2x\n[port.p]\nvdev = net_tap0\n", "[worker] count = '2x'" },
 	{ "[worker]\nidle_sleep_us = 2000000\n[port.p]\nvdev = net_tap0\n", "[worker] idle_sleep_us = 2000000" },
-	{ "[worker]\nconns = 15\n[port.p]\nvdev = net_tap0\n", "[worker] conns = 15: must be between 16 and 4194304" },
-	{ "[worker]\nconns = 4194305\n[port.p]\nvdev = net_tap0\n", "[worker] conns = 4194305: must be between 16 and 4194304" },
+	{ "[worker]\nconns = 15\n[port.p]\nvdev = net_tap0\n", "[worker] conns = 15: must be between 16 and 16777216" },
+	{ "[worker]\nconns = 16777217\n[port.p]\nvdev = net_tap0\n", "[worker] conns = 16777217: must be between 16 and 16777216" },
 	{ "[worker]\nconns = many\n[port.p]\nvdev = net_tap0\n", "[worker] conns = 'many': not a number" },
+	{ "[worker]\nseqx_conns = 15\n[port.p]\nvdev = net_tap0\n", "[worker] seqx_conns = 15: must be between 16 and 16777216" },
+	{ "[worker]\nseqx_conns = 16777217\n[port.p]\nvdev = net_tap0\n", "[worker] seqx_conns = 16777217: must be between 16 and 16777216" },
 	{ "[memory]\nmbufs = 10\n[port.p]\nvdev = net_tap0\n", "[memory] mbufs = 10" },
 	{ "[worker]\ncount = 1\ncount = 2\n[port.p]\nvdev = net_tap0\n", "[worker] count is given twice" },
 	{ "[worker]\n[worker]\n[port.p]\nvdev = net_tap0\n", "[worker] is given twice" },

@@ -128,8 +128,10 @@ END_TEST
 START_TEST(conn_init)
 {
 	struct dpvs_conn c;
+	struct dpvs_seqx sx;
 
 	memset(&c, 0, sizeof(c));
+	memset(&sx, 0, sizeof(sx));
 	c.proto = IPPROTO_TCP;
 	c.fwd_mode = DPVS_FWD_FNAT;
 	c.caddr = ip_of("192.0.2.7");
@@ -137,27 +139,27 @@ START_TEST(conn_init)
 	c.daddr = ip_of("10.1.0.2");
 	c.cport = htons(40000);
 	c.vport = htons(80);
-	wk_pp_conn_init(&c, DPVS_SVC_F_PP_V2 | DPVS_SVC_F_TOA, 0xffffffffu);
-	ck_assert_uint_eq(c.sx.flags, DPVS_SEQX_PP | DPVS_SEQX_TOA);
-	ck_assert_uint_eq(c.sx.pp_len, 28);
-	ck_assert_uint_eq(c.sx.pp_ver, 2);
-	ck_assert_uint_eq(c.sx.pp_seq, 0);    /* ISN + 1 wraps */
-	ck_assert_uint_eq(c.sx.seq_delta[0], 0); /* no delta before the header went */
+	wk_pp_conn_init(&c, &sx, DPVS_SVC_F_PP_V2 | DPVS_SVC_F_TOA, 0xffffffffu);
+	ck_assert_uint_eq(sx.flags, DPVS_SEQX_PP | DPVS_SEQX_TOA);
+	ck_assert_uint_eq(sx.pp_len, 28);
+	ck_assert_uint_eq(sx.pp_ver, 2);
+	ck_assert_uint_eq(sx.pp_seq, 0);    /* ISN + 1 wraps */
+	ck_assert_uint_eq(sx.seq_delta[0], 0); /* no delta before the header went */
 	/* not full-NAT, or UDP: nothing */
-	memset(&c.sx, 0, sizeof(c.sx));
+	memset(&sx, 0, sizeof(sx));
 	c.fwd_mode = DPVS_FWD_NAT;
-	wk_pp_conn_init(&c, DPVS_SVC_F_PP_V1 | DPVS_SVC_F_TOA, 1);
-	ck_assert_uint_eq(c.sx.flags, 0);
+	wk_pp_conn_init(&c, &sx, DPVS_SVC_F_PP_V1 | DPVS_SVC_F_TOA, 1);
+	ck_assert_uint_eq(sx.flags, 0);
 	c.fwd_mode = DPVS_FWD_FNAT;
 	c.proto = IPPROTO_UDP;
-	wk_pp_conn_init(&c, DPVS_SVC_F_PP_V1, 1);
-	ck_assert_uint_eq(c.sx.flags, 0);
+	wk_pp_conn_init(&c, &sx, DPVS_SVC_F_PP_V1, 1);
+	ck_assert_uint_eq(sx.flags, 0);
 	/* an IPv6 client, or IPv4 servers behind an IPv6 VIP: nothing (the
 	 * insertion rewrites IPv4 headers only) */
 	c.proto = IPPROTO_TCP;
 	c.caddr = ip_of("2001:db8::7");
-	wk_pp_conn_init(&c, DPVS_SVC_F_PP_V1 | DPVS_SVC_F_TOA, 1);
-	ck_assert_uint_eq(c.sx.flags, 0);
+	wk_pp_conn_init(&c, &sx, DPVS_SVC_F_PP_V1 | DPVS_SVC_F_TOA, 1);
+	ck_assert_uint_eq(sx.flags, 0);
 }
 END_TEST
 

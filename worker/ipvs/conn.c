@@ -1,6 +1,6 @@
 /*
  * The connection table of one worker (worker/ipvs/conn.h, layout in shm/conn.h):
- * the hash index in both directions, slot allocation, insertion, removal and
+ * the bucketized hash index in both directions, slot allocation, insertion, removal and
  * the rebuild of every derived part from the array.
  *
  * In: a struct dpvs_conn_table in any memory (the worker's memzone or a
@@ -41,29 +41,6 @@
  * drops it rather than keep an immortal entry (timeouts are at most days). */
 #define CONN_MAX_LIFETIME_NS (30ull * 86400ull * 1000000000ull)
 
-static inline uint32_t
-conn_hash(uint8_t proto, const struct dpvs_ip *src, uint16_t sport,
-	  const struct dpvs_ip *dst, uint16_t dport)
-{
-	uint32_t h = proto, a, b;
-	uint64_t w[4];
-
-	if (likely(src->family == DPVS_AF_INET)) {
-		memcpy(&a, src->bytes, 4);
-		memcpy(&b, dst->bytes, 4);
-		h = rte_hash_crc_8byte((uint64_t)a << 32 | b, h);
-	} else {
-		/* bytes[] sits at offset 4: copy out rather than load unaligned */
-		memcpy(&w[0], src->bytes, 16);
-		memcpy(&w[2], dst->bytes, 16);
-		h = rte_hash_crc_8byte(w[0], h);
-		h = rte_hash_crc_8byte(w[1], h);
-		h = rte_hash_crc_8byte(w[2], h);
-		h = rte_hash_crc_8byte(w[3], h);
-	}
-	return rte_hash_crc_4byte((uint32_t)sport << 16 | dport, h);
-}
-
 static inline int
 ip_eq(const struct dpvs_ip *a, const struct dpvs_ip *b)
 {
@@ -93,8 +70,8 @@ static uint32_t
 conn_hash_dir(const struct dpvs_conn *c, int dir)
 {
 	if (dir == DPVS_DIR_IN)
-		return conn_hash(c->proto, &c->caddr, c->cport, &c->vaddr, c->vport);
-	return conn_hash(c->proto, &c->daddr, c->dport, &c->laddr, c->lport);
+		return wk_conn_hash(c->proto, &c->caddr, c->cport, &c->vaddr, c->vport);
+	return wk_conn_hash(c->proto, &c->daddr, c->dport, &c->laddr, c->lport);
 }
 
 static inline int
@@ -103,40 +80,69 @@ conn_has_out(const struct dpvs_conn *c)
 	return c->laddr.family != DPVS_AF_NONE;
 }
 
-uint32_t
-wk_conn_lookup(struct dpvs_conn_table *ct, uint8_t proto, const struct dpvs_ip *src,
-	       uint16_t sport, const struct dpvs_ip *dst, uint16_t dport, int *dir)
+static inline struct dpvs_conn_bkt *
+bkt_next(struct dpvs_conn_table *ct, struct dpvs_conn_bkt *k)
+{
+	struct dpvs_conn_bkt *bk = dpvs_conn_buckets(ct);
+
+	return ++k == bk + ct->nbuckets ? bk : k;
+}
+
+static __rte_always_inline uint32_t
+conn_lookup(struct dpvs_conn_table *ct, uint32_t hash, uint8_t proto, const struct dpvs_ip *src,
+	    uint16_t sport, const struct dpvs_ip *dst, uint16_t dport, int *dir)
 {
 	const struct dpvs_conn *conns = dpvs_conn_array(ct);
-	const uint32_t *buckets = dpvs_conn_buckets(ct);
-	uint32_t h = conn_hash(proto, src, sport, dst, dport);
-	uint32_t e = buckets[h & (ct->nbuckets - 1)];
-	uint32_t guard = ct->capacity * 2u;
+	struct dpvs_conn_bkt *k = (struct dpvs_conn_bkt *)(uintptr_t)wk_conn_home(ct, hash);
+	uint16_t sig = (uint16_t)hash;
+	uint32_t n, m;
 
-	while (e != DPVS_CONN_NIL && guard-- != 0) {
-		const struct dpvs_conn *c = &conns[e >> 1];
-		int d = (int)(e & 1u);
+	for (n = 0; n < ct->nbuckets; n++) {
+		for (m = wk_conn_bkt_match(k, sig); m != 0; m &= m - 1) {
+			uint32_t e = k->ent[__builtin_ctz(m)];
 
-		if (conn_match(c, d, proto, src, sport, dst, dport)) {
-			*dir = d;
-			return e >> 1;
+			if (e == DPVS_CONN_NIL)
+				continue;
+			if (likely(conn_match(&conns[e >> 1], (int)(e & 1u), proto, src, sport,
+					      dst, dport))) {
+				*dir = (int)(e & 1u);
+				return e >> 1;
+			}
 		}
-		e = c->hnext[d];
+		if (k->ovf == 0)
+			break;
+		k = bkt_next(ct, k);
 	}
 	return DPVS_CONN_NIL;
 }
 
+uint32_t
+wk_conn_lookup_hash(struct dpvs_conn_table *ct, uint32_t hash, uint8_t proto,
+		    const struct dpvs_ip *src, uint16_t sport, const struct dpvs_ip *dst,
+		    uint16_t dport, int *dir)
+{
+	return conn_lookup(ct, hash, proto, src, sport, dst, dport, dir);
+}
+
+uint32_t
+wk_conn_lookup(struct dpvs_conn_table *ct, uint8_t proto, const struct dpvs_ip *src,
+	       uint16_t sport, const struct dpvs_ip *dst, uint16_t dport, int *dir)
+{
+	return conn_lookup(ct, wk_conn_hash(proto, src, sport, dst, dport), proto, src, sport,
+			   dst, dport, dir);
+}
+
 /*
- * A peer's table, read while its owner may be writing it: every link is
- * loaded once (relaxed atomics) and checked against the capacity, the walk
- * is bounded, and a candidate counts only if it is live (USED, acquire)
- * and its tuple matches. A chain cut by a concurrent unlink (the owner sets
- * the unlinked entry's link to NIL right after bypassing it) or a reused
- * slot can make this miss a connection that exists: a false miss, possible
- * only while the owner changes that very chain. A hit on a slot being freed
- * names the right owner for a packet that then finds nothing there.
+ * A peer's table, read while its owner may be writing it: every slot and
+ * ovf is loaded once (relaxed atomics), every index checked against the
+ * capacity, the walk bounded, and a candidate counts only if it is live
+ * (USED, acquire) and its tuple matches. A concurrent removal that lowers
+ * an ovf, or a slot reused under our eyes, can make this miss a connection
+ * that exists: a false miss, possible only while the owner changes those
+ * very buckets. A hit on a slot being freed names the right owner for a
+ * packet that then finds nothing there.
  */
-#define CONN_PEER_STEPS 64
+#define CONN_PEER_BUCKETS 16
 
 int
 wk_conn_peer_has(const struct dpvs_conn_table *ct, uint8_t proto, const struct dpvs_ip *src,
@@ -144,20 +150,32 @@ wk_conn_peer_has(const struct dpvs_conn_table *ct, uint8_t proto, const struct d
 {
 	const struct dpvs_conn *conns =
 		(const struct dpvs_conn *)((const char *)ct + ct->conns_off);
-	const uint32_t *buckets = (const uint32_t *)(const void *)((const char *)ct +
-								    ct->buckets_off);
-	uint32_t h = conn_hash(proto, src, sport, dst, dport), cap = ct->capacity;
-	uint32_t e = __atomic_load_n(&buckets[h & (ct->nbuckets - 1)], __ATOMIC_ACQUIRE);
-	unsigned int n;
+	const struct dpvs_conn_bkt *bk =
+		(const struct dpvs_conn_bkt *)(const void *)((const char *)ct + ct->buckets_off);
+	uint32_t h = wk_conn_hash(proto, src, sport, dst, dport), cap = ct->capacity;
+	uint32_t nb = ct->nbuckets, b, n, s;
 
-	for (n = 0; n < CONN_PEER_STEPS && e != DPVS_CONN_NIL && (e >> 1) < cap; n++) {
-		const struct dpvs_conn *c = &conns[e >> 1];
-		int d = (int)(e & 1u);
+	if (nb == 0)
+		return 0;
+	b = (uint32_t)(((uint64_t)h * nb) >> 32);
+	for (n = 0; n < CONN_PEER_BUCKETS && n < nb; n++) {
+		const struct dpvs_conn_bkt *k = &bk[b];
 
-		if ((__atomic_load_n(&c->flags, __ATOMIC_ACQUIRE) & DPVS_CONN_F_USED) != 0 &&
-		    conn_match(c, d, proto, src, sport, dst, dport))
-			return 1;
-		e = __atomic_load_n(&c->hnext[d], __ATOMIC_RELAXED);
+		for (s = 0; s < DPVS_CONN_BKT_SLOTS; s++) {
+			uint32_t e = __atomic_load_n(&k->ent[s], __ATOMIC_ACQUIRE);
+			const struct dpvs_conn *c;
+
+			if (e == DPVS_CONN_NIL || (e >> 1) >= cap ||
+			    __atomic_load_n(&k->sig[s], __ATOMIC_RELAXED) != (uint16_t)h)
+				continue;
+			c = &conns[e >> 1];
+			if ((__atomic_load_n(&c->flags, __ATOMIC_ACQUIRE) & DPVS_CONN_F_USED) != 0 &&
+			    conn_match(c, (int)(e & 1u), proto, src, sport, dst, dport))
+				return 1;
+		}
+		if (__atomic_load_n(&k->ovf, __ATOMIC_RELAXED) == 0)
+			break;
+		b = b + 1 == nb ? 0 : b + 1;
 	}
 	return 0;
 }
@@ -227,39 +245,93 @@ wk_conn_alloc(struct dpvs_conn_table *ct)
 		return DPVS_CONN_NIL;
 	c = &dpvs_conn_array(ct)[idx];
 	ct->free_head = c->tnext;
-	memset(c, 0, sizeof(*c));
-	c->hnext[0] = c->hnext[1] = DPVS_CONN_NIL;
+	memset(c, 0, sizeof(*c));   /* sx_ref 0: no side slot */
 	c->tnext = c->tprev = DPVS_CONN_NIL;
 	c->onext = c->oprev = DPVS_CONN_NIL;
 	return idx;
 }
 
+/* File entry (idx << 1 | dir) of connection idx in the index: the first free
+ * slot from its home bucket on, counting the full buckets it passes. The
+ * index always has room (2.5 slots a connection, shm/conn.h). The slot's
+ * signature goes first, the entry last (a peer checks the tuple anyway). */
 static void
 hash_link(struct dpvs_conn_table *ct, uint32_t idx, int dir)
 {
-	struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
-	uint32_t *head = &dpvs_conn_buckets(ct)[conn_hash_dir(c, dir) & (ct->nbuckets - 1)];
+	uint32_t h = conn_hash_dir(&dpvs_conn_array(ct)[idx], dir), n, s;
+	struct dpvs_conn_bkt *k = (struct dpvs_conn_bkt *)(uintptr_t)wk_conn_home(ct, h);
 
-	c->hnext[dir] = *head;
-	*head = idx << 1 | (uint32_t)dir;
+	for (n = 0; n < ct->nbuckets; n++) {
+		for (s = 0; s < DPVS_CONN_BKT_SLOTS; s++) {
+			if (k->ent[s] != DPVS_CONN_NIL)
+				continue;
+			k->sig[s] = (uint16_t)h;
+			__atomic_store_n(&k->ent[s], idx << 1 | (uint32_t)dir, __ATOMIC_RELEASE);
+			return;
+		}
+		k->ovf++;
+		k = bkt_next(ct, k);
+	}
 }
 
+/* Take entry (idx << 1 | dir) out of the index: find it from its home
+ * bucket, clear its slot, then take one off the ovf of each bucket it had
+ * passed. Nothing when it is not there. */
 static void
 hash_unlink(struct dpvs_conn_table *ct, uint32_t idx, int dir)
 {
-	struct dpvs_conn *conns = dpvs_conn_array(ct);
-	struct dpvs_conn *c = &conns[idx];
-	uint32_t *link = &dpvs_conn_buckets(ct)[conn_hash_dir(c, dir) & (ct->nbuckets - 1)];
-	uint32_t want = idx << 1 | (uint32_t)dir, guard = ct->capacity * 2u;
+	uint32_t h = conn_hash_dir(&dpvs_conn_array(ct)[idx], dir), want = idx << 1 | (uint32_t)dir;
+	struct dpvs_conn_bkt *home = (struct dpvs_conn_bkt *)(uintptr_t)wk_conn_home(ct, h), *k;
+	uint32_t n, s, i;
 
-	while (*link != DPVS_CONN_NIL && guard-- != 0) {
-		if (*link == want) {
-			*link = c->hnext[dir];
-			c->hnext[dir] = DPVS_CONN_NIL;
+	for (n = 0, k = home; n < ct->nbuckets; n++, k = bkt_next(ct, k)) {
+		for (s = 0; s < DPVS_CONN_BKT_SLOTS; s++) {
+			if (k->ent[s] != want)
+				continue;
+			__atomic_store_n(&k->ent[s], DPVS_CONN_NIL, __ATOMIC_RELEASE);
+			for (i = 0, k = home; i < n; i++, k = bkt_next(ct, k))
+				k->ovf--;
 			return;
 		}
-		link = &conns[*link >> 1].hnext[*link & 1u];
+		if (k->ovf == 0)
+			return;
 	}
+}
+
+const struct dpvs_seqx wk_seqx_none;
+
+uint32_t
+wk_conn_sx_take(struct dpvs_conn_table *ct)
+{
+	struct dpvs_seqx *sx = dpvs_conn_sx(ct);
+	uint32_t i = ct->sx_free;
+
+	if (i == DPVS_CONN_NIL || i >= ct->sx_capacity)
+		return DPVS_CONN_NIL;
+	ct->sx_free = sx[i].next;
+	memset(&sx[i], 0, sizeof(sx[i]));
+	sx[i].owner = DPVS_CONN_NIL;
+	sx[i].next = DPVS_CONN_NIL;
+	return i;
+}
+
+void
+wk_conn_sx_put(struct dpvs_conn_table *ct, uint32_t sxi)
+{
+	struct dpvs_seqx *sx = dpvs_conn_sx(ct);
+
+	sx[sxi].owner = DPVS_CONN_NIL;
+	sx[sxi].next = ct->sx_free;
+	ct->sx_free = sxi;
+}
+
+void
+wk_conn_sx_attach(struct dpvs_conn_table *ct, uint32_t idx, uint32_t sxi)
+{
+	dpvs_conn_sx(ct)[sxi].owner = idx;
+	/* the connection names it last: until then the slot is nobody's */
+	__atomic_store_n(&dpvs_conn_array(ct)[idx].sx_ref, sxi + 1u, __ATOMIC_RELEASE);
+	ct->sx_count++;
 }
 
 void
@@ -271,8 +343,6 @@ wk_conn_insert(struct dpvs_conn_table *ct, uint32_t idx, uint64_t now_ns)
 	hash_link(ct, idx, DPVS_DIR_IN);
 	if (conn_has_out(c))
 		hash_link(ct, idx, DPVS_DIR_OUT);
-	else
-		c->hnext[DPVS_DIR_OUT] = DPVS_CONN_NIL;
 	c->tnext = c->tprev = DPVS_CONN_NIL;
 	wk_conn_timer_arm(ct, idx);
 	c->onext = c->oprev = DPVS_CONN_NIL;
@@ -297,6 +367,14 @@ wk_conn_free(struct dpvs_conn_table *ct, uint32_t idx)
 		hash_unlink(ct, idx, DPVS_DIR_OUT);
 	wk_conn_timer_disarm(ct, idx);
 	half_unlink(ct, idx);
+	if (c->sx_ref != 0 && c->sx_ref <= ct->sx_capacity) {
+		uint32_t sxi = c->sx_ref - 1u;
+
+		c->sx_ref = 0;
+		dpvs_conn_sx(ct)[sxi].owner = DPVS_CONN_NIL;
+		wk_conn_sx_put(ct, sxi);
+		ct->sx_count--;
+	}
 	c->tnext = ct->free_head;
 	ct->free_head = idx;
 	ct->count--;
@@ -359,16 +437,74 @@ conn_duplicate(struct dpvs_conn_table *ct, const struct dpvs_conn *c)
 						 c->lport, &dir) != DPVS_CONN_NIL;
 }
 
+/* The side table at a rebuild: a slot counts only if its owner is live and
+ * names it (sx_ref), and only once. Before the walk every slot is marked
+ * unclaimed; sx_claim checks connection idx's slot, sx_keep marks it taken;
+ * then the unclaimed ones make the free list. */
+#define SX_UNCLAIMED 0xfffffffeu
+
+static void
+sx_mark_unclaimed(struct dpvs_conn_table *ct)
+{
+	struct dpvs_seqx *sx = dpvs_conn_sx(ct);
+	uint32_t i;
+
+	for (i = 0; i < ct->sx_capacity; i++)
+		sx[i].next = SX_UNCLAIMED;
+	ct->sx_count = 0;
+	ct->sx_free = DPVS_CONN_NIL;
+}
+
+static int
+sx_claim(struct dpvs_conn_table *ct, uint32_t idx)
+{
+	const struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
+	const struct dpvs_seqx *x;
+
+	if (c->sx_ref == 0)
+		return 1;
+	if (c->sx_ref > ct->sx_capacity || c->proto != IPPROTO_TCP)
+		return 0;
+	x = &dpvs_conn_sx(ct)[c->sx_ref - 1u];
+	return x->owner == idx && x->next == SX_UNCLAIMED;
+}
+
+static void
+sx_keep(struct dpvs_conn_table *ct, const struct dpvs_conn *c)
+{
+	if (c->sx_ref == 0)
+		return;
+	dpvs_conn_sx(ct)[c->sx_ref - 1u].next = DPVS_CONN_NIL;
+	ct->sx_count++;
+}
+
+static void
+sx_rebuild_free(struct dpvs_conn_table *ct)
+{
+	struct dpvs_seqx *sx = dpvs_conn_sx(ct);
+	uint32_t i;
+
+	for (i = ct->sx_capacity; i-- > 0;) {
+		if (sx[i].next != SX_UNCLAIMED)
+			continue;
+		sx[i].owner = DPVS_CONN_NIL;
+		sx[i].next = ct->sx_free;
+		ct->sx_free = i;
+	}
+}
+
 uint32_t
 wk_conn_rebuild(struct dpvs_conn_table *ct, uint64_t now_ns)
 {
 	struct dpvs_conn *conns = dpvs_conn_array(ct);
-	uint32_t *buckets = dpvs_conn_buckets(ct);
+	struct dpvs_conn_bkt *bk = dpvs_conn_buckets(ct);
 	uint32_t i, n = 0;
 
+	memset(bk, 0, (size_t)ct->nbuckets * sizeof(*bk));
 	for (i = 0; i < ct->nbuckets; i++)
-		buckets[i] = DPVS_CONN_NIL;
+		memset(bk[i].ent, 0xff, sizeof(bk[i].ent));
 	wk_conn_timer_reset(ct, now_ns);
+	sx_mark_unclaimed(ct);
 	ct->count = 0;
 	ct->free_head = DPVS_CONN_NIL;
 	ct->half_head = ct->half_tail = DPVS_CONN_NIL;
@@ -376,17 +512,18 @@ wk_conn_rebuild(struct dpvs_conn_table *ct, uint64_t now_ns)
 	for (i = ct->capacity; i-- > 0;) {
 		struct dpvs_conn *c = &conns[i];
 
-		c->hnext[0] = c->hnext[1] = DPVS_CONN_NIL;
 		c->tprev = DPVS_CONN_NIL;
 		c->onext = c->oprev = DPVS_CONN_NIL;
 		if ((c->flags & DPVS_CONN_F_USED) != 0 &&
-		    (!conn_sane(c, now_ns) || conn_duplicate(ct, c)))
+		    (!conn_sane(c, now_ns) || !sx_claim(ct, i) || conn_duplicate(ct, c)))
 			c->flags &= ~DPVS_CONN_F_USED;
 		if ((c->flags & DPVS_CONN_F_USED) == 0) {
+			c->sx_ref = 0;
 			c->tnext = ct->free_head;
 			ct->free_head = i;
 			continue;
 		}
+		sx_keep(ct, c);
 		c->tnext = DPVS_CONN_NIL;
 		hash_link(ct, i, DPVS_DIR_IN);
 		if (conn_has_out(c))
@@ -398,17 +535,16 @@ wk_conn_rebuild(struct dpvs_conn_table *ct, uint64_t now_ns)
 		n++;
 	}
 	ct->count = n;
+	sx_rebuild_free(ct);
 	return n;
 }
 
 /*
- * Prefetch for the burst stage (worker/l2/rx.c), kept apart from the table
- * code above on purpose: wk_conn_prefetch_bucket computes the hash that
- * wk_conn_lookup() will compute for an IPv4 tuple and prefetches the bucket
- * it reads first; wk_conn_prefetch_entry, given that hash later (when the
- * bucket has arrived), prefetches the first connection of its chain.
- * Nothing is written. When the index changes layout, these two are the
- * functions to follow it.
+ * Prefetch for the burst stage (worker/l2/rx.c): wk_conn_prefetch_bucket
+ * computes the hash wk_conn_lookup() will compute for an IPv4 tuple and
+ * prefetches the home bucket of the index; wk_conn_prefetch_entry, given
+ * that hash later (when the bucket has arrived), prefetches the entries
+ * whose signature matches. Nothing is written.
  */
 uint32_t
 wk_conn_prefetch_bucket(struct dpvs_conn_table *ct, uint8_t proto, uint32_t src_be,
@@ -419,16 +555,13 @@ wk_conn_prefetch_bucket(struct dpvs_conn_table *ct, uint8_t proto, uint32_t src_
 
 	memcpy(s.bytes, &src_be, sizeof(src_be));
 	memcpy(d.bytes, &dst_be, sizeof(dst_be));
-	h = conn_hash(proto, &s, sport, &d, dport);
-	rte_prefetch0(&dpvs_conn_buckets(ct)[h & (ct->nbuckets - 1)]);
+	h = wk_conn_hash(proto, &s, sport, &d, dport);
+	dpvs_conn_prefetch(ct, h);
 	return h;
 }
 
 void
 wk_conn_prefetch_entry(struct dpvs_conn_table *ct, uint32_t h)
 {
-	uint32_t e = dpvs_conn_buckets(ct)[h & (ct->nbuckets - 1)];
-
-	if (e != DPVS_CONN_NIL && (e >> 1) < ct->capacity)
-		rte_prefetch0(&dpvs_conn_array(ct)[e >> 1]);
+	dpvs_conn_prefetch_entry(ct, h);
 }

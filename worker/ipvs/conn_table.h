@@ -17,9 +17,104 @@
 
 #include <netinet/in.h>
 #include <stdint.h>
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_common.h>
+#include <rte_hash_crc.h>
+#include <rte_prefetch.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "shm/conn.h"
 #include "shm/lb.h"
+
+/* The hash of a packet tuple as the index files it (shm/conn.h): the home
+ * bucket from its high bits, the slot's signature from its low 16. */
+static __rte_always_inline uint32_t
+wk_conn_hash(uint8_t proto, const struct dpvs_ip *src, uint16_t sport,
+	     const struct dpvs_ip *dst, uint16_t dport)
+{
+	uint32_t h = proto, a, b;
+	uint64_t w[4];
+
+	if (likely(src->family == DPVS_AF_INET)) {
+		memcpy(&a, src->bytes, 4);
+		memcpy(&b, dst->bytes, 4);
+		h = rte_hash_crc_8byte((uint64_t)a << 32 | b, h);
+	} else {
+		/* bytes[] sits at offset 4: copy out rather than load unaligned */
+		memcpy(&w[0], src->bytes, 16);
+		memcpy(&w[2], dst->bytes, 16);
+		h = rte_hash_crc_8byte(w[0], h);
+		h = rte_hash_crc_8byte(w[1], h);
+		h = rte_hash_crc_8byte(w[2], h);
+		h = rte_hash_crc_8byte(w[3], h);
+	}
+	return rte_hash_crc_4byte((uint32_t)sport << 16 | dport, h);
+}
+
+/* The home bucket of a hash. */
+static __rte_always_inline const struct dpvs_conn_bkt *
+wk_conn_home(const struct dpvs_conn_table *ct, uint32_t hash)
+{
+	const struct dpvs_conn_bkt *bk =
+		(const struct dpvs_conn_bkt *)(const void *)((const char *)ct + ct->buckets_off);
+
+	return &bk[((uint64_t)hash * ct->nbuckets) >> 32];
+}
+
+/* The slots of bucket k whose signature is sig: bit s for slot s (empty
+ * slots included: the caller checks the entry). */
+static __rte_always_inline uint32_t
+wk_conn_bkt_match(const struct dpvs_conn_bkt *k, uint16_t sig)
+{
+#ifdef __SSE2__
+	/* slots 0-7, then 2-9 (bytes 4-19): two compares of 8 lanes, packed
+	 * to bytes (-1 / 0), one mask bit a lane */
+	__m128i v = _mm_set1_epi16((short)sig);
+	__m128i lo = _mm_cmpeq_epi16(_mm_loadu_si128((const __m128i *)(const void *)&k->sig[0]), v);
+	__m128i hi = _mm_cmpeq_epi16(_mm_loadu_si128((const __m128i *)(const void *)&k->sig[2]), v);
+	uint32_t m = (uint32_t)_mm_movemask_epi8(_mm_packs_epi16(lo, hi));
+
+	_Static_assert(DPVS_CONN_BKT_SLOTS == 10, "wk_conn_bkt_match: 10 slots");
+	return (m & 0xffu) | (m >> 6 & 0x300u);
+#else
+	uint32_t r = 0, s;
+
+	for (s = 0; s < DPVS_CONN_BKT_SLOTS; s++)
+		r |= (uint32_t)(k->sig[s] == sig) << s;
+	return r;
+#endif
+}
+
+/* Prefetch the index bucket that wk_conn_lookup_hash(ct, hash, ...) will
+ * read first (a burst loop calls it a few packets ahead). Only the owning
+ * worker's table. */
+static inline void
+dpvs_conn_prefetch(const struct dpvs_conn_table *ct, uint32_t hash)
+{
+	rte_prefetch0(wk_conn_home(ct, hash));
+}
+
+/* The second stage: read the home bucket (prefetched before) and prefetch
+ * the connection entries whose signature matches, which the lookup will
+ * compare. Only the owning worker's table. */
+static inline void
+dpvs_conn_prefetch_entry(const struct dpvs_conn_table *ct, uint32_t hash)
+{
+	const struct dpvs_conn_bkt *k = wk_conn_home(ct, hash);
+	const char *conns = (const char *)ct + ct->conns_off;
+	uint32_t m = wk_conn_bkt_match(k, (uint16_t)hash), s, e;
+
+	for (; m != 0; m &= m - 1) {
+		s = (uint32_t)__builtin_ctz(m);
+		e = k->ent[s];
+		if (e != DPVS_CONN_NIL)
+			rte_prefetch0(conns + (uint64_t)(e >> 1) * sizeof(struct dpvs_conn));
+	}
+}
 
 /* The port index where packets of connection c in direction dir arrive:
  * DPVS_DIR_IN on the client's side (in_port), DPVS_DIR_OUT on the dest's
@@ -45,20 +140,27 @@ uint32_t wk_conn_lookup(struct dpvs_conn_table *ct, uint8_t proto,
 			const struct dpvs_ip *src, uint16_t sport,
 			const struct dpvs_ip *dst, uint16_t dport, int *dir);
 
+/* The same with the tuple's hash already computed (hash =
+ * wk_conn_hash(proto, src, sport, dst, dport)), for a burst loop that
+ * computed it to call dpvs_conn_prefetch() earlier. */
+uint32_t wk_conn_lookup_hash(struct dpvs_conn_table *ct, uint32_t hash, uint8_t proto,
+			     const struct dpvs_ip *src, uint16_t sport,
+			     const struct dpvs_ip *dst, uint16_t dport, int *dir);
+
 /* Prefetch the index bucket that wk_conn_lookup() reads first for this
  * IPv4 tuple (addresses and ports in network order) and return the tuple's
  * hash; reads nothing else and writes nothing. Called by the burst stage
  * ahead of the lookups. */
 uint32_t wk_conn_prefetch_bucket(struct dpvs_conn_table *ct, uint8_t proto, uint32_t src_be,
 				 uint16_t sport, uint32_t dst_be, uint16_t dport);
-/* Later, with that hash: prefetch the first connection of the bucket's
- * chain (reads the bucket, writes nothing). */
+/* Later, with that hash: prefetch the connections of the bucket whose
+ * signature matches (reads the bucket, writes nothing). */
 void wk_conn_prefetch_entry(struct dpvs_conn_table *ct, uint32_t h);
 
 /* Does another worker's table ct hold a live connection with this tuple
  * (either direction)? Read-only and safe while its owner writes it:
  * bounded, every index checked; may miss a connection while its owner
- * changes the same hash chain (conn.c). Called by any worker. */
+ * changes the same buckets (conn.c). Called by any worker. */
 int wk_conn_peer_has(const struct dpvs_conn_table *ct, uint8_t proto, const struct dpvs_ip *src,
 		     uint16_t sport, const struct dpvs_ip *dst, uint16_t dport);
 
@@ -92,8 +194,38 @@ wk_conn_half_open(const struct dpvs_conn *c)
  * never picked. */
 uint32_t wk_conn_evict_pick(struct dpvs_conn_table *ct);
 
-/* Unhash, disarm and free a live connection. */
+/* Unhash, disarm and free a live connection (and give its side slot back). */
 void wk_conn_free(struct dpvs_conn_table *ct, uint32_t idx);
+
+/* The side table of sequence translations (shm/conn.h). A slot is taken
+ * (zeroed, no owner) before the connection that needs it is made, then
+ * attached to it (owner first, then the connection's sx_ref: a crash in
+ * between leaves a slot that the rebuild frees), or put back when the
+ * connection was not made. wk_conn_free() gives an attached slot back.
+ * wk_conn_sx_take: DPVS_CONN_NIL when the side table is full. */
+uint32_t wk_conn_sx_take(struct dpvs_conn_table *ct);
+void wk_conn_sx_put(struct dpvs_conn_table *ct, uint32_t sxi);
+void wk_conn_sx_attach(struct dpvs_conn_table *ct, uint32_t idx, uint32_t sxi);
+
+/* Connection c's sequence translation, or NULL when it has none. */
+static inline struct dpvs_seqx *
+wk_conn_sx(struct dpvs_conn_table *ct, const struct dpvs_conn *c)
+{
+	if (likely(c->sx_ref == 0))
+		return NULL;
+	return (struct dpvs_seqx *)(void *)((char *)ct + ct->sx_off) + (c->sx_ref - 1u);
+}
+
+/* The same for reading: a connection without one reads as all zero. */
+extern const struct dpvs_seqx wk_seqx_none;
+
+static inline const struct dpvs_seqx *
+wk_conn_sx_ro(struct dpvs_conn_table *ct, const struct dpvs_conn *c)
+{
+	const struct dpvs_seqx *x = wk_conn_sx(ct, c);
+
+	return x != NULL ? x : &wk_seqx_none;
+}
 
 /* Re-arm a live connection's timer for expires_ns. A later time costs only
  * the store (the per-packet case); an earlier one moves it on the wheel. */

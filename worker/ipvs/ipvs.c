@@ -165,8 +165,8 @@ wk_ipvs_conn_close(struct wk_ctx *ctx, uint32_t idx)
 	struct dpvs_conn *c = &dpvs_conn_array(ctx->ct)[idx];
 
 	wk_ipvs_count(ctx, c, conn_is_active(c), -1);
-	if (unlikely(c->sx.held != 0))
-		wk_synproxy_forget(c);
+	if (unlikely(c->sx_ref != 0))
+		wk_synproxy_forget(wk_conn_sx(ctx->ct, c));
 	wk_conn_free(ctx->ct, idx);
 }
 
@@ -200,8 +200,8 @@ wk_ipvs_expire(struct wk_ctx *ctx)
  * SYN that just made c): WK_TCPW_OK to go on, WK_TCPW_PASS to go on without
  * touching state or timer, WK_TCPW_BAD to drop (out of window). */
 static enum wk_tcpw
-ipvs_tcp_window(struct rte_mbuf *m, const struct wk_pkt *pk, struct dpvs_conn *c, int dir,
-		int fresh)
+ipvs_tcp_window(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+		struct dpvs_conn *c, int dir, int fresh)
 {
 	struct wk_tcp_seg seg;
 
@@ -209,7 +209,8 @@ ipvs_tcp_window(struct rte_mbuf *m, const struct wk_pkt *pk, struct dpvs_conn *c
 		return WK_TCPW_OK;
 	wk_ipvs_tcp_seg(m, pk, &seg);
 	/* a SYN proxy's connection: the ack in the receiver's own space (seqx.h) */
-	seg.ack = wk_seqx_ack_own(&c->sx, dir, seg.ack);
+	if (unlikely(c->sx_ref != 0))
+		seg.ack = wk_seqx_ack_own(wk_conn_sx(ctx->ct, c), dir, seg.ack);
 	return wk_tcp_track(c->trk, dir, &seg);
 }
 
@@ -239,7 +240,7 @@ ipvs_pp_xmit(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	if (why != DPVS_DROP_MAX)
 		return wk_drop(why);
 	th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, p2.l4_off);
-	wk_seqx_apply(th, (uint32_t)(th->data_off >> 4) * 4, &c->sx, dir);
+	wk_seqx_apply(th, (uint32_t)(th->data_off >> 4) * 4, wk_conn_sx_ro(ctx->ct, c), dir);
 	return wk_xmit(ctx, m, &p2, c, dir);
 }
 
@@ -255,7 +256,7 @@ wk_ipvs_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk
 	enum dpvs_drop_reason why;
 
 	if (c->proto == IPPROTO_TCP)
-		t = ipvs_tcp_window(m, pk, c, dir, fresh);
+		t = ipvs_tcp_window(ctx, m, pk, c, dir, fresh);
 	if (t == WK_TCPW_BAD)
 		return wk_drop(DPVS_DROP_TCP_WINDOW);
 	/* over a rate limit: dropped before it moves state, timer or counters
@@ -297,13 +298,16 @@ wk_ipvs_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk
 			rd->outbytes += bytes;
 		}
 	}
-	if (unlikely(c->sx.flags & (DPVS_SEQX_PP | DPVS_SEQX_TOA)))
-		return ipvs_pp_xmit(ctx, m, pk, c, dir);
-	if (c->sx.flags & DPVS_SEQX_ON) {
-		struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *,
-								 pk->l4_off);
+	if (unlikely(c->sx_ref != 0)) {
+		const struct dpvs_seqx *x = wk_conn_sx(ctx->ct, c);
+		struct rte_tcp_hdr *th;
 
-		wk_seqx_apply(th, (uint32_t)(th->data_off >> 4) * 4, &c->sx, dir);
+		if (x->flags & (DPVS_SEQX_PP | DPVS_SEQX_TOA))
+			return ipvs_pp_xmit(ctx, m, pk, c, dir);
+		if (x->flags & DPVS_SEQX_ON) {
+			th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, pk->l4_off);
+			wk_seqx_apply(th, (uint32_t)(th->data_off >> 4) * 4, x, dir);
+		}
 	}
 	return wk_xmit(ctx, m, pk, c, dir);
 }
@@ -386,7 +390,8 @@ ipvs_conn_hit(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct w
 		*v = wk_drop(DPVS_DROP_WRONG_PORT);
 	} else if (c->proto == IPPROTO_TCP && !wk_tcp_flags_valid(pk->tcp_flags)) {
 		*v = wk_drop(DPVS_DROP_TCP_FLAGS);
-	} else if (unlikely(c->sx.flags & DPVS_SEQX_SP_WAIT)) {
+	} else if (unlikely(c->sx_ref != 0 &&
+			    (wk_conn_sx(ctx->ct, c)->flags & DPVS_SEQX_SP_WAIT))) {
 		*v = wk_synproxy_wait(ctx, m, pk, idx, dir);
 	} else if (ipvs_syn_reuses(c, pk, dir)) {
 		wk_ipvs_conn_close(ctx, idx);

@@ -166,26 +166,52 @@ plan_conn(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_dest *d, const str
 	return DPVS_DROP_MAX;
 }
 
-/* Fill and insert a new connection; its index, or DPVS_CONN_NIL. */
+#define SVC_F_SEQX (DPVS_SVC_F_PP_V1 | DPVS_SVC_F_PP_V2 | DPVS_SVC_F_TOA | DPVS_SVC_F_SYNPROXY)
+
+/* A free connection slot, the oldest half-open connection's when the table
+ * is full; DPVS_CONN_NIL when there is none. */
+static uint32_t
+conn_slot(struct wk_ctx *ctx)
+{
+	uint32_t idx = wk_conn_alloc(ctx->ct), victim;
+
+	if (idx != DPVS_CONN_NIL)
+		return idx;
+	victim = wk_conn_evict_pick(ctx->ct);
+	if (victim == DPVS_CONN_NIL)
+		return victim;
+	wk_ipvs_conn_close(ctx, victim);
+	ctx->st->event[DPVS_EVENT_CONN_EVICTED]++;
+	return wk_conn_alloc(ctx->ct);
+}
+
+/* Fill and insert a new connection; its index, or DPVS_CONN_NIL with *why
+ * (conn_full, or conn_seqx_full for a service that rewrites sequence
+ * numbers or inserts the client's address when the side table is full). */
 static uint32_t
 conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, const struct wk_tcp_seg *seg, uint16_t p,
-	 uint16_t svc, uint32_t ds, const struct conn_plan *pl)
+	 uint16_t svc, uint32_t ds, const struct conn_plan *pl, enum dpvs_drop_reason *why)
 {
 	const struct dpvs_service *s = dpvs_lb_svc(&ctx->cfg->lb, svc);
 	const struct dpvs_dest *d = &dpvs_lb_dests(&ctx->cfg->lb)[ds];
-	uint32_t idx = wk_conn_alloc(ctx->ct), victim;
+	uint32_t idx, sxi = DPVS_CONN_NIL;
+	struct dpvs_seqx *x;
 	struct dpvs_conn *c;
 
+	/* the side slot first: a connection that cannot have one is not made */
+	if (seg != NULL && pk->family == DPVS_AF_INET && (s->flags & SVC_F_SEQX) != 0) {
+		sxi = wk_conn_sx_take(ctx->ct);
+		if (sxi == DPVS_CONN_NIL) {
+			*why = DPVS_DROP_CONN_SEQX_FULL;
+			return DPVS_CONN_NIL;
+		}
+	}
+	idx = conn_slot(ctx);
 	if (idx == DPVS_CONN_NIL) {
-		/* full: the oldest half-open connection gives its slot */
-		victim = wk_conn_evict_pick(ctx->ct);
-		if (victim == DPVS_CONN_NIL)
-			return victim;
-		wk_ipvs_conn_close(ctx, victim);
-		ctx->st->event[DPVS_EVENT_CONN_EVICTED]++;
-		idx = wk_conn_alloc(ctx->ct);
-		if (idx == DPVS_CONN_NIL)
-			return idx;
+		if (sxi != DPVS_CONN_NIL)
+			wk_conn_sx_put(ctx->ct, sxi);
+		*why = DPVS_DROP_CONN_FULL;
+		return idx;
 	}
 	c = &dpvs_conn_array(ctx->ct)[idx];
 	c->proto = pk->proto;
@@ -206,8 +232,16 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, const struct wk_tcp_seg *s
 	c->dport = pl->dport;
 	c->in_port = p;
 	c->out_port = pl->out_port;
-	if (seg != NULL && (s->flags & (DPVS_SVC_F_PP_V1 | DPVS_SVC_F_PP_V2 | DPVS_SVC_F_TOA)))
-		wk_pp_conn_init(c, s->flags, seg->seq);
+	if (sxi != DPVS_CONN_NIL) {
+		x = &dpvs_conn_sx(ctx->ct)[sxi];
+		wk_pp_conn_init(c, x, s->flags, seg->seq);
+		/* the SYN proxy fills it after; a connection that gets nothing
+		 * inserted (not full-NAT) gives it back */
+		if (x->flags != 0 || (s->flags & DPVS_SVC_F_SYNPROXY) != 0)
+			wk_conn_sx_attach(ctx->ct, idx, sxi);
+		else
+			wk_conn_sx_put(ctx->ct, sxi);
+	}
 	if (seg != NULL && wk_xmit_oneway(c->fwd_mode))
 		wk_tcp_track_init_oneway(c->trk, seg);
 	else if (seg != NULL)
@@ -271,9 +305,9 @@ wk_ipvs_new_conn(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struc
 		why = plan_conn(ctx, svc, &dests[ds], pk, &pl);
 	if (why != DPVS_DROP_MAX)
 		return wk_drop(why);
-	idx = conn_new(ctx, pk, pk->proto == IPPROTO_TCP ? &seg : NULL, p, svc, ds, &pl);
+	idx = conn_new(ctx, pk, pk->proto == IPPROTO_TCP ? &seg : NULL, p, svc, ds, &pl, &why);
 	if (idx == DPVS_CONN_NIL)
-		return wk_drop(DPVS_DROP_CONN_FULL);
+		return wk_drop(why);
 	*idx_out = idx;
 	return wk_ipvs_conn_pkt(ctx, m, pk, idx, DPVS_DIR_IN, 1);
 }

@@ -77,8 +77,9 @@ struct wk_verdict wk_synproxy_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_
  * server's SYN+ACK is awaited (DPVS_SEQX_SP_WAIT). */
 struct wk_verdict wk_synproxy_wait(struct wk_ctx *ctx, struct rte_mbuf *m,
 				   const struct wk_pkt *pk, uint32_t idx, int dir);
-/* synproxy.c: free the segment connection c held, if any. */
-void wk_synproxy_forget(struct dpvs_conn *c);
+/* synproxy.c: free the segment a connection's sequence translation x held,
+ * if any. */
+void wk_synproxy_forget(struct dpvs_seqx *x);
 /* synproxy.c: at attach after a death: free what the predecessor's
  * connections held (not what is still in its in-flight array: that is
  * freed there). Returns how many. */

@@ -21,9 +21,9 @@ uint32_t
 wk_lb_counts_rebuild(struct dpvs_worker_region *wr, struct dpvs_conn_table *ct)
 {
 	const struct dpvs_conn *conns = dpvs_conn_array(ct);
-	const uint32_t *buckets = dpvs_conn_buckets(ct);
+	const struct dpvs_conn_bkt *bk = dpvs_conn_buckets(ct);
 	struct dpvs_lb_stats *svc = dpvs_wr_svc_stats(wr), *dst = dpvs_wr_dest_stats(wr);
-	uint32_t i, b, e, guard, n = 0;
+	uint32_t i, b, s, n = 0;
 	int active;
 
 	for (i = 0; i < wr->caps.services; i++)
@@ -31,15 +31,19 @@ wk_lb_counts_rebuild(struct dpvs_worker_region *wr, struct dpvs_conn_table *ct)
 	for (i = 0; i < wr->caps.dests; i++)
 		dst[i].active = dst[i].inactive = 0;
 	/* the live connections through the index wk_conn_rebuild() just made
-	 * (each one is on its inbound chain once), not the whole array: a
-	 * takeover after a crash waits for this */
+	 * (each one has one inbound entry), not the whole array: a takeover
+	 * after a crash waits for this, and the index is 16 bytes a
+	 * connection where the array is over 200 */
 	for (b = 0; b < ct->nbuckets; b++) {
-		for (e = buckets[b], guard = 2u * ct->capacity; e != DPVS_CONN_NIL && guard-- != 0;
-		     e = conns[e >> 1].hnext[e & 1u]) {
-			const struct dpvs_conn *c = &conns[e >> 1];
+		for (s = 0; s < DPVS_CONN_BKT_SLOTS; s++) {
+			uint32_t e = bk[b].ent[s];
+			const struct dpvs_conn *c;
 
-			if ((e & 1u) != DPVS_DIR_IN || (e >> 1) >= ct->capacity ||
-			    (c->flags & DPVS_CONN_F_USED) == 0)
+			if (e == DPVS_CONN_NIL || (e & 1u) != DPVS_DIR_IN ||
+			    (e >> 1) >= ct->capacity)
+				continue;
+			c = &conns[e >> 1];
+			if ((c->flags & DPVS_CONN_F_USED) == 0)
 				continue;
 			active = wk_conn_is_active(c);
 			if (c->svc_slot < wr->caps.services)

@@ -48,6 +48,7 @@
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
 
+#include "worker/ipvs/conn_table.h"
 #include "worker/ipvs/lbpath.h"
 #include "worker/ipvs/proxy_proto.h"
 #include "worker/ipvs/seqx.h"
@@ -127,7 +128,8 @@ wk_toa_build(uint8_t *opt, const struct dpvs_ip *addr, uint16_t port)
 }
 
 void
-wk_pp_conn_init(struct dpvs_conn *c, uint32_t svc_flags, uint32_t isn)
+wk_pp_conn_init(const struct dpvs_conn *c, struct dpvs_seqx *x, uint32_t svc_flags,
+		uint32_t isn)
 {
 	uint8_t buf[WK_PP_V1_MAX];
 	uint32_t len;
@@ -141,13 +143,13 @@ wk_pp_conn_init(struct dpvs_conn *c, uint32_t svc_flags, uint32_t isn)
 	ver = (svc_flags & DPVS_SVC_F_PP_V2) ? 2 : (svc_flags & DPVS_SVC_F_PP_V1) ? 1 : 0;
 	len = ver ? wk_pp_build(buf, ver, &c->caddr, c->cport, &c->vaddr, c->vport) : 0;
 	if (len != 0) {
-		c->sx.pp_len = (uint8_t)len;
-		c->sx.pp_ver = (uint8_t)ver;
-		c->sx.pp_seq = isn + 1;
-		c->sx.flags |= DPVS_SEQX_PP;
+		x->pp_len = (uint8_t)len;
+		x->pp_ver = (uint8_t)ver;
+		x->pp_seq = isn + 1;
+		x->flags |= DPVS_SEQX_PP;
 	}
 	if (svc_flags & DPVS_SVC_F_TOA)
-		c->sx.flags |= DPVS_SEQX_TOA;
+		x->flags |= DPVS_SEQX_TOA;
 }
 
 static uint32_t
@@ -185,7 +187,7 @@ pp_mss_of(const struct rte_tcp_hdr *th, uint32_t hlen)
 static void
 pp_server_seg(struct wk_ctx *ctx, struct rte_tcp_hdr *th, uint32_t hlen, struct dpvs_conn *c)
 {
-	struct dpvs_seqx *x = &c->sx;
+	struct dpvs_seqx *x = wk_conn_sx(ctx->ct, c);
 	uint32_t extra = 0, mss, lim, ack;
 
 	if (th->tcp_flags & RTE_TCP_SYN_FLAG) {
@@ -239,16 +241,17 @@ pp_plan(struct wk_ctx *ctx, const struct rte_mbuf *m, const struct wk_pkt *pk,
 								pk->l4_off);
 	uint32_t hlen = (uint32_t)(th->data_off >> 4) * 4, seq = rte_be_to_cpu_32(th->sent_seq);
 	uint32_t daddr, nh, tot = rte_be_to_cpu_16(ip->total_length), mtu;
+	const struct dpvs_seqx *x = wk_conn_sx_ro(ctx->ct, c);
 	uint16_t port;
 
 	*pp = *toa = 0;
-	if ((c->sx.flags & DPVS_SEQX_PP) && pk->l4_len > hlen) {
-		if (seq == c->sx.pp_seq)
-			*pp = c->sx.pp_len;
-		else if (!(c->sx.flags & DPVS_SEQX_PP_SENT) && (int32_t)(seq - c->sx.pp_seq) > 0)
+	if ((x->flags & DPVS_SEQX_PP) && pk->l4_len > hlen) {
+		if (seq == x->pp_seq)
+			*pp = x->pp_len;
+		else if (!(x->flags & DPVS_SEQX_PP_SENT) && (int32_t)(seq - x->pp_seq) > 0)
 			return DPVS_DROP_PP_WAIT;
 	}
-	if ((c->sx.flags & DPVS_SEQX_TOA) && (th->tcp_flags & RTE_TCP_ACK_FLAG)) {
+	if ((x->flags & DPVS_SEQX_TOA) && (th->tcp_flags & RTE_TCP_ACK_FLAG)) {
 		*toa = toa_len(c);
 		if (hlen + *toa > PP_TCP_HDR_MAX) {
 			ctx->st->event[DPVS_EVENT_TOA_NO_ROOM]++;
@@ -279,7 +282,7 @@ pp_plan(struct wk_ctx *ctx, const struct rte_mbuf *m, const struct wk_pkt *pk,
 static enum dpvs_drop_reason
 pp_client_seg(struct wk_ctx *ctx, struct rte_mbuf *m, struct wk_pkt *pk, struct dpvs_conn *c)
 {
-	struct dpvs_seqx *x = &c->sx;
+	struct dpvs_seqx *x = wk_conn_sx(ctx->ct, c);
 	struct rte_ipv4_hdr *ip;
 	struct rte_tcp_hdr *th;
 	uint32_t pp, toa, hlen, seq;
@@ -333,7 +336,7 @@ wk_pp_seg(struct wk_ctx *ctx, struct rte_mbuf *m, struct wk_pkt *pk, struct dpvs
 {
 	struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, pk->l4_off);
 
-	if (pk->family != DPVS_AF_INET || c->proto != IPPROTO_TCP)
+	if (pk->family != DPVS_AF_INET || c->proto != IPPROTO_TCP || c->sx_ref == 0)
 		return DPVS_DROP_MAX;
 	if (dir == DPVS_DIR_OUT) {
 		pp_server_seg(ctx, th, (uint32_t)(th->data_off >> 4) * 4, c);

@@ -39,10 +39,13 @@ uint32_t wk_pp_build(uint8_t *buf, int ver, const struct dpvs_ip *src, uint16_t 
 uint32_t wk_toa_build(uint8_t *opt, const struct dpvs_ip *addr, uint16_t port);
 
 /* A new TCP full-NAT connection c of a service with flags svc_flags, whose
- * client's ISN is isn: what it will insert (nothing without the flags). */
-void wk_pp_conn_init(struct dpvs_conn *c, uint32_t svc_flags, uint32_t isn);
+ * client's ISN is isn: what it will insert, into its sequence translation x
+ * (nothing without the flags, or for a connection that cannot get them). */
+void wk_pp_conn_init(const struct dpvs_conn *c, struct dpvs_seqx *x, uint32_t svc_flags,
+		     uint32_t isn);
 
-/* A segment of connection c (with DPVS_SEQX_PP or DPVS_SEQX_TOA) in
+/* A segment of connection c (a sequence translation with DPVS_SEQX_PP or
+ * DPVS_SEQX_TOA) in
  * direction dir, before the translation and the mode's rewrite: inbound,
  * the header goes into the first data segment (again into a retransmission
  * of it) and the option onto a handshake ACK, and pk->l4_len grows; a

@@ -33,6 +33,7 @@
  *
  * Writes the packet, this worker's connection table and stats row.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
@@ -318,6 +319,7 @@ sp_ack(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *
 	struct rte_tcp_hdr *th = sp_th(m, pk, &hlen);
 	struct wk_verdict v;
 	struct dpvs_conn *c;
+	struct dpvs_seqx *x;
 	struct rte_mbuf *n;
 	struct wk_pkt spk;
 	struct sp_opts o;
@@ -346,19 +348,25 @@ sp_ack(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *
 		return v;
 	}
 	c = &dpvs_conn_array(ctx->ct)[idx];
-	memset(&c->sx, 0, sizeof(c->sx));
-	c->sx.flags = DPVS_SEQX_SP_WAIT | (sack ? DPVS_SEQX_SP_SACK : 0) | (o.ts ? DPVS_SEQX_TS : 0);
-	c->sx.seq_delta[DPVS_DIR_OUT] = ack - 1;   /* the cookie, until the server's ISN */
-	c->sx.sp_wscale = ws == WK_TCP_NO_WSCALE ? DPVS_SEQX_NO_WSCALE : ws;
-	c->sx.sp_win = rte_be_to_cpu_16(th->rx_win);
-	c->sx.sp_mss = mss;
-	c->sx.sp_tsval = o.tsval;
-	c->sx.sp_tsecr = o.tsecr;
-	wk_pp_conn_init(c, dpvs_lb_svc(&ctx->cfg->lb, svc)->flags, seq - 1);
+	x = wk_conn_sx(ctx->ct, c);   /* the new connection took one (ipvs_new.c) */
+	if (unlikely(x == NULL)) {
+		wk_ipvs_conn_close(ctx, idx);
+		rte_pktmbuf_free(n);
+		return wk_drop(DPVS_DROP_CONN_SEQX_FULL);
+	}
+	memset(x, 0, offsetof(struct dpvs_seqx, owner));
+	x->flags = DPVS_SEQX_SP_WAIT | (sack ? DPVS_SEQX_SP_SACK : 0) | (o.ts ? DPVS_SEQX_TS : 0);
+	x->seq_delta[DPVS_DIR_OUT] = ack - 1;   /* the cookie, until the server's ISN */
+	x->sp_wscale = ws == WK_TCP_NO_WSCALE ? DPVS_SEQX_NO_WSCALE : ws;
+	x->sp_win = rte_be_to_cpu_16(th->rx_win);
+	x->sp_mss = mss;
+	x->sp_tsval = o.tsval;
+	x->sp_tsecr = o.tsecr;
+	wk_pp_conn_init(c, x, dpvs_lb_svc(&ctx->cfg->lb, svc)->flags, seq - 1);
 	wk_send_new(ctx, n, v);
 	ctx->st->event[DPVS_EVENT_SYNPROXY_OPENED]++;
 	if (pk->l4_len > hlen) {
-		c->sx.held = (uint64_t)(uintptr_t)m;   /* its data, until the server answers */
+		x->held = (uint64_t)(uintptr_t)m;   /* its data, until the server answers */
 		return (struct wk_verdict){ .kind = WK_VERDICT_TAKEN };
 	}
 	return wk_drop(DPVS_DROP_SYNPROXY_WAIT);
@@ -384,9 +392,8 @@ wk_synproxy_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct 
 
 /* The translation the server's SYN+ACK (options o, ISN isn) settles. */
 static void
-sp_settle(struct dpvs_conn *c, uint32_t isn, const struct sp_opts *o)
+sp_settle(struct dpvs_conn *c, struct dpvs_seqx *x, uint32_t isn, const struct sp_opts *o)
 {
-	struct dpvs_seqx *x = &c->sx;
 	int cws = x->sp_wscale != DPVS_SEQX_NO_WSCALE, sws = o->wscale != WK_TCP_NO_WSCALE;
 	int c_eff = cws ? x->sp_wscale : 0;              /* the client scales by this */
 	int c_seen = cws && sws ? x->sp_wscale : 0;      /* the server reads it so */
@@ -415,13 +422,14 @@ static void
 sp_release_held(struct wk_ctx *ctx, uint32_t idx)
 {
 	struct dpvs_conn *c = &dpvs_conn_array(ctx->ct)[idx];
-	struct rte_mbuf *h = (struct rte_mbuf *)(uintptr_t)c->sx.held;
+	struct dpvs_seqx *x = wk_conn_sx(ctx->ct, c);   /* SP_WAIT: it has one */
+	struct rte_mbuf *h = (struct rte_mbuf *)(uintptr_t)x->held;
 	const struct rte_ipv4_hdr *ip;
 	struct wk_pkt pk;
 
 	if (h == NULL)
 		return;
-	c->sx.held = 0;
+	x->held = 0;
 	ip = rte_pktmbuf_mtod_offset(h, const struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
 	memset(&pk, 0, sizeof(pk));
 	pk.family = DPVS_AF_INET;
@@ -443,6 +451,7 @@ static struct wk_verdict
 sp_server_synack(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk, uint32_t idx)
 {
 	struct dpvs_conn *c = &dpvs_conn_array(ctx->ct)[idx];
+	struct dpvs_seqx *x = wk_conn_sx(ctx->ct, c);   /* SP_WAIT: it has one */
 	struct wk_tcp_seg seg;
 	struct wk_verdict v;
 	struct wk_pkt apk;
@@ -462,24 +471,24 @@ sp_server_synack(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk
 	s.sport = c->cport;
 	s.dport = c->vport;
 	s.seq = c->trk[DPVS_DIR_IN].end;
-	s.ack = c->sx.seq_delta[DPVS_DIR_OUT] + 1;   /* the cookie + 1 */
+	s.ack = x->seq_delta[DPVS_DIR_OUT] + 1;   /* the cookie + 1 */
 	s.flags = RTE_TCP_ACK_FLAG;
-	s.win = c->sx.sp_win;
-	if ((c->sx.flags & DPVS_SEQX_TS) && o.ts) {
+	s.win = x->sp_win;
+	if ((x->flags & DPVS_SEQX_TS) && o.ts) {
 		s.opt[0] = s.opt[1] = WK_TCPOPT_NOP;
 		s.opt[2] = WK_TCPOPT_TS;
 		s.opt[3] = 10;
-		put32(s.opt + 4, c->sx.sp_tsval);
-		put32(s.opt + 8, c->sx.sp_tsecr);
+		put32(s.opt + 4, x->sp_tsval);
+		put32(s.opt + 8, x->sp_tsecr);
 		s.optlen = 12;
 	}
-	sp_settle(c, isn, &o);
+	sp_settle(c, x, isn, &o);
 	wk_ipvs_set_state(ctx, c, DPVS_TCPS_ESTABLISHED);
 	if (sp_build(ctx, m, &s, &apk) != 0)
 		v = wk_drop(DPVS_DROP_L4_HDR);
 	else
 		v = wk_ipvs_conn_pkt(ctx, m, &apk, idx, DPVS_DIR_IN, 0);
-	if (c->sx.held == 0)
+	if (x->held == 0)
 		return v;
 	/* the ACK leaves before the held segment: sent here, its verdict
 	 * counted as the server's SYN+ACK's */
@@ -495,6 +504,7 @@ static struct wk_verdict
 sp_server_rst(struct wk_ctx *ctx, struct rte_mbuf *m, uint32_t idx)
 {
 	struct dpvs_conn *c = &dpvs_conn_array(ctx->ct)[idx];
+	struct dpvs_seqx *x = wk_conn_sx(ctx->ct, c);   /* SP_WAIT: it has one */
 	struct wk_pkt rpk;
 	struct sp_seg s;
 
@@ -503,7 +513,7 @@ sp_server_rst(struct wk_ctx *ctx, struct rte_mbuf *m, uint32_t idx)
 	s.daddr = ip_v4(&c->caddr);
 	s.sport = c->vport;
 	s.dport = c->cport;
-	s.seq = c->sx.seq_delta[DPVS_DIR_OUT] + 1;   /* the cookie + 1 */
+	s.seq = x->seq_delta[DPVS_DIR_OUT] + 1;   /* the cookie + 1 */
 	s.flags = RTE_TCP_RST_FLAG;
 	ctx->st->event[DPVS_EVENT_SYNPROXY_RST]++;
 	wk_ipvs_conn_close(ctx, idx);
@@ -517,6 +527,7 @@ wk_synproxy_wait(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk
 		 int dir)
 {
 	struct dpvs_conn *c = &dpvs_conn_array(ctx->ct)[idx];
+	struct dpvs_seqx *x = wk_conn_sx(ctx->ct, c);   /* SP_WAIT: it has one */
 	uint8_t f = pk->tcp_flags;
 	uint32_t hlen, ack;
 	struct rte_tcp_hdr *th = sp_th(m, pk, &hlen);
@@ -524,8 +535,8 @@ wk_synproxy_wait(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk
 	if (dir == DPVS_DIR_IN) {
 		if (f & RTE_TCP_RST_FLAG)
 			return wk_ipvs_conn_pkt(ctx, m, pk, idx, dir, 0);
-		if ((pk->l4_len > hlen || (f & RTE_TCP_FIN_FLAG)) && c->sx.held == 0) {
-			c->sx.held = (uint64_t)(uintptr_t)m;
+		if ((pk->l4_len > hlen || (f & RTE_TCP_FIN_FLAG)) && x->held == 0) {
+			x->held = (uint64_t)(uintptr_t)m;
 			return (struct wk_verdict){ .kind = WK_VERDICT_TAKEN };
 		}
 		return wk_drop(DPVS_DROP_SYNPROXY_WAIT);
@@ -543,36 +554,42 @@ wk_synproxy_wait(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk
 }
 
 void
-wk_synproxy_forget(struct dpvs_conn *c)
+wk_synproxy_forget(struct dpvs_seqx *x)
 {
-	struct rte_mbuf *h = (struct rte_mbuf *)(uintptr_t)c->sx.held;
+	struct rte_mbuf *h = (struct rte_mbuf *)(uintptr_t)x->held;
 
-	c->sx.held = 0;   /* cleared first: a crash here leaks, never frees twice */
+	x->held = 0;   /* cleared first: a crash here leaks, never frees twice */
 	if (h != NULL)
 		rte_pktmbuf_free(h);
 }
 
+/* What a dead predecessor held: every side slot's segment is cleared; it is
+ * freed only if the slot's owner is live and names the slot (else a slot
+ * left half taken or half given back: leaked rather than freed twice). */
 unsigned int
 wk_synproxy_recover(struct wk_ctx *ctx)
 {
-	struct dpvs_conn *conns = dpvs_conn_array(ctx->ct);
+	const struct dpvs_conn *conns = dpvs_conn_array(ctx->ct);
+	struct dpvs_seqx *sx = dpvs_conn_sx(ctx->ct);
 	struct dpvs_worker_region *wr = ctx->wr;
 	unsigned int n = 0, k;
-	uint32_t i;
+	uint32_t i, o;
 
-	for (i = 0; i < ctx->ct->capacity; i++) {
-		struct dpvs_conn *c = &conns[i];
-		struct rte_mbuf *h = (struct rte_mbuf *)(uintptr_t)c->sx.held;
+	for (i = 0; i < ctx->ct->sx_capacity; i++) {
+		struct rte_mbuf *h = (struct rte_mbuf *)(uintptr_t)sx[i].held;
 
 		if (h == NULL)
 			continue;
-		c->sx.held = 0;
+		sx[i].held = 0;
 		/* a predecessor that died between holding a packet and
 		 * clearing its in-flight entry: the in-flight recovery frees it */
 		for (k = 0; k < DPVS_BURST; k++)
 			if (wr->inflight[k] == h)
 				break;
-		if (k < DPVS_BURST || (c->flags & DPVS_CONN_F_USED) == 0 || h->pool != ctx->pool)
+		o = sx[i].owner;
+		if (k < DPVS_BURST || o >= ctx->ct->capacity ||
+		    (conns[o].flags & DPVS_CONN_F_USED) == 0 || conns[o].sx_ref != i + 1u ||
+		    h->pool != ctx->pool)
 			continue;
 		rte_pktmbuf_free(h);
 		n++;
