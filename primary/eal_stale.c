@@ -43,18 +43,24 @@ foreign_secondaries(void)
 	return n;
 }
 
+/* Readers of each lock in held[], write bits in *wbits (bit l); 0 if none
+ * of either. */
 static uint32_t
-readers_held(struct dpvs_mcfg_head *h, uint32_t held[DPVS_EAL_NLOCKS])
+locks_held(struct dpvs_mcfg_head *h, uint32_t held[DPVS_EAL_NLOCKS], unsigned int *wbits)
 {
 	uint32_t total = 0;
+	int32_t cnt;
 	int l;
 
+	*wbits = 0;
 	for (l = 0; l < DPVS_EAL_NLOCKS; l++) {
-		held[l] = dpvs_rwlock_readers(__atomic_load_n(
-			&dpvs_mcfg_lock(h, (enum dpvs_eal_lock)l)->cnt, __ATOMIC_ACQUIRE));
+		cnt = __atomic_load_n(&dpvs_mcfg_lock(h, (enum dpvs_eal_lock)l)->cnt,
+				      __ATOMIC_ACQUIRE);
+		held[l] = dpvs_rwlock_readers(cnt);
+		*wbits |= (cnt & RTE_RWLOCK_WRITE) ? 1u << l : 0;
 		total += held[l];
 	}
-	return total;
+	return total + *wbits;
 }
 
 void
@@ -177,7 +183,7 @@ eal_stale_release(unsigned int wait_ms)
 	const struct timespec tick = { 0, 10 * 1000 * 1000 };
 	uint32_t held[DPVS_EAL_NLOCKS], total = 0;
 	struct dpvs_mcfg_head *h;
-	unsigned int foreign, waited = 0;
+	unsigned int foreign, waited = 0, wbits;
 	char err[256];
 	int l;
 
@@ -189,7 +195,7 @@ eal_stale_release(unsigned int wait_ms)
 	foreign = foreign_secondaries();
 	if (foreign > 0)
 		wait_ms *= 4;
-	while (readers_held(h, held) > 0 && waited < wait_ms) {
+	while (locks_held(h, held, &wbits) > 0 && waited < wait_ms) {
 		nanosleep(&tick, NULL);
 		waited += 10;
 	}
@@ -203,6 +209,20 @@ eal_stale_release(unsigned int wait_ms)
 		__atomic_fetch_sub(&dpvs_mcfg_lock(h, (enum dpvs_eal_lock)l)->cnt,
 				   (int32_t)(held[l] * RTE_RWLOCK_READ), __ATOMIC_RELEASE);
 		total += held[l];
+	}
+	/* a write bit with every process of ours gone: a secondary killed in
+	 * rte_eal_cleanup's memory detach (our stop deadline), or in a write
+	 * of its own; the primary's memzone frees below would spin on it */
+	for (l = 0; l < DPVS_EAL_NLOCKS; l++) {
+		if (!(wbits & (1u << l)))
+			continue;
+		PLOG(WARNING, "DPDK's %s lock is still held for writing after %u ms with every "
+		     "process of the node gone%s: a process died holding it; releasing it",
+		     dpvs_mcfg_lock_name((enum dpvs_eal_lock)l), waited,
+		     foreign > 0 ? " but another DPDK process attached" : "");
+		__atomic_fetch_and(&dpvs_mcfg_lock(h, (enum dpvs_eal_lock)l)->cnt,
+				   ~(int32_t)RTE_RWLOCK_WRITE, __ATOMIC_RELEASE);
+		total++;
 	}
 	return total;
 }

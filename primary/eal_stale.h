@@ -21,7 +21,7 @@
  * guarded may be half written.
  *
  * At stop (eal_stale_release), with every child reaped: whatever readers
- * are left after a short wait are released at once.
+ * and write bits are left after a short wait are released at once.
  */
 #ifndef DPVS_PRIMARY_EAL_STALE_H
 #define DPVS_PRIMARY_EAL_STALE_H
@@ -57,9 +57,9 @@ uint64_t eal_stale_tick(struct eal_stale *st, uint64_t now);
 
 /* At stop, after every child was reaped and before anything that takes one
  * of DPDK's locks for writing (freeing memzones, rte_eal_cleanup): a reader
- * count still held after wait_ms (four times longer while another DPDK
- * process, such as dpdk-dumpcap, is attached) is released with a warning.
- * Returns the number of reader counts released. */
+ * count or write bit still held after wait_ms (four times longer while
+ * another DPDK process, such as dpdk-dumpcap, is attached) is released with
+ * a warning. Returns the number of reader counts and write bits released. */
 unsigned int eal_stale_release(unsigned int wait_ms);
 
 #endif
