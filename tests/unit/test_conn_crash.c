@@ -24,6 +24,7 @@
 
 #include "shm/shm.h"
 #include "worker/ipvs/conn_table.h"
+#include "test_conn_util.h"
 
 #define CAP     2048u
 #define NKEYS   65536u
@@ -41,28 +42,16 @@ struct journal {
 	volatile uint32_t idx[NKEYS];  /* slot of each key once inserted */
 };
 
-static struct dpvs_ip
-v4(uint32_t host_order)
-{
-	struct dpvs_ip ip;
-	uint32_t be = rte_cpu_to_be_32(host_order);
-
-	memset(&ip, 0, sizeof(ip));
-	ip.family = DPVS_AF_INET;
-	memcpy(ip.bytes, &be, 4);
-	return ip;
-}
-
 /* The tuple of key k (k < NKEYS: unique both ways). */
 static void
 key_fill(struct dpvs_conn *c, uint32_t k)
 {
 	c->proto = (k & 1) ? IPPROTO_TCP : IPPROTO_UDP;
 	c->state = (k & 1) ? DPVS_TCPS_ESTABLISHED : 0;
-	c->caddr = v4(0x0b000000u + k);
-	c->vaddr = v4(0x0a000064u);
-	c->laddr = v4(0x0a01000au + (k >> 14));
-	c->daddr = v4(0x0a010002u);
+	c->caddr = tconn_v4(0x0b000000u + k);
+	c->vaddr = tconn_v4(0x0a000064u);
+	c->laddr = tconn_v4(0x0a01000au + (k >> 14));
+	c->daddr = tconn_v4(0x0a010002u);
 	c->cport = rte_cpu_to_be_16((uint16_t)(1024 + (k & 0x3fff)));
 	c->vport = rte_cpu_to_be_16(80);
 	c->lport = rte_cpu_to_be_16((uint16_t)(1024 + (k & 0x3fff)));

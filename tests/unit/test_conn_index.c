@@ -21,40 +21,16 @@
 
 #include "shm/shm.h"
 #include "worker/ipvs/conn_table.h"
+#include "test_conn_util.h"
 
 #define SEC 1000000000ull
 #define T0  (1000ull * SEC)
-
-static struct dpvs_conn_table *
-table_new(uint32_t cap)
-{
-	uint64_t sz = DPVS_CONN_MZ_SIZE(cap);
-	struct dpvs_conn_table *ct = aligned_alloc(64, sz);
-
-	ck_assert_ptr_nonnull(ct);
-	memset(ct, 0, sz);
-	dpvs_conn_table_format(ct, cap);
-	ck_assert_uint_eq(wk_conn_rebuild(ct, T0), 0);
-	return ct;
-}
-
-static struct dpvs_ip
-v4(uint32_t host_order)
-{
-	struct dpvs_ip ip;
-	uint32_t be = rte_cpu_to_be_32(host_order);
-
-	memset(&ip, 0, sizeof(ip));
-	ip.family = DPVS_AF_INET;
-	memcpy(ip.bytes, &be, 4);
-	return ip;
-}
 
 /* The tuple of client k: 10.2.x.y:(1024 + k % 50000) -> 10.0.0.100:80. */
 static void
 client_of(uint32_t k, struct dpvs_ip *caddr, uint16_t *cport)
 {
-	*caddr = v4(0x0a020000u + k / 50000u);
+	*caddr = tconn_v4(0x0a020000u + k / 50000u);
 	*cport = rte_cpu_to_be_16((uint16_t)(1024u + k % 50000u));
 }
 
@@ -71,11 +47,11 @@ add_conn(struct dpvs_conn_table *ct, uint32_t k, uint16_t lport)
 	c->proto = IPPROTO_UDP;
 	c->fwd_mode = DPVS_FWD_FNAT;
 	client_of(k, &c->caddr, &c->cport);
-	c->vaddr = v4(0x0a000064u);
+	c->vaddr = tconn_v4(0x0a000064u);
 	c->vport = rte_cpu_to_be_16(80);
-	c->laddr = v4(0x0a01000au);
+	c->laddr = tconn_v4(0x0a01000au);
 	c->lport = rte_cpu_to_be_16(lport);
-	c->daddr = v4(0x0a010002u);
+	c->daddr = tconn_v4(0x0a010002u);
 	c->dport = rte_cpu_to_be_16(80);
 	c->out_port = 1;
 	c->created_ns = T0;
@@ -172,12 +148,12 @@ check_index(struct dpvs_conn_table *ct)
 START_TEST(test_one_home_bucket_overflows)
 {
 	enum { CAP = 256, N = 3 * DPVS_CONN_BKT_SLOTS };
-	struct dpvs_conn_table *ct = table_new(CAP);
+	struct dpvs_conn_table *ct = tconn_table_new(CAP, T0);
 	struct dpvs_conn saved[N];
 	uint32_t idx[N], k, i, n = 0, target = 5;
 
 	for (k = 0; n < N && k < 2000000; k++) {
-		struct dpvs_ip ca, va = v4(0x0a000064u);
+		struct dpvs_ip ca, va = tconn_v4(0x0a000064u);
 		uint16_t cp;
 
 		client_of(k, &ca, &cp);
@@ -213,7 +189,7 @@ END_TEST
 START_TEST(test_full_table_index)
 {
 	enum { CAP = 1000 };
-	struct dpvs_conn_table *ct = table_new(CAP);
+	struct dpvs_conn_table *ct = tconn_table_new(CAP, T0);
 	uint32_t k, idx;
 
 	for (k = 0; k < CAP; k++)
@@ -237,7 +213,7 @@ END_TEST
 START_TEST(test_churn_then_rebuild_same_lookups)
 {
 	enum { CAP = 512, OPS = 20000 };
-	struct dpvs_conn_table *ct = table_new(CAP);
+	struct dpvs_conn_table *ct = tconn_table_new(CAP, T0);
 	uint32_t key[CAP], i, op, live = 0;
 	struct dpvs_conn_bkt *bk = dpvs_conn_buckets(ct);
 
@@ -249,7 +225,7 @@ START_TEST(test_churn_then_rebuild_same_lookups)
 
 		if ((rand() & 1) != 0 && live < CAP) {
 			int d;
-			struct dpvs_ip ca, va = v4(0x0a000064u);
+			struct dpvs_ip ca, va = tconn_v4(0x0a000064u);
 			uint16_t cp;
 
 			client_of(k, &ca, &cp);
@@ -292,10 +268,10 @@ END_TEST
  * entries, then the lookup with the same hash, for a hit and a miss. */
 START_TEST(test_prefetch_then_lookup_hash)
 {
-	struct dpvs_conn_table *ct = table_new(64);
+	struct dpvs_conn_table *ct = tconn_table_new(64, T0);
 	uint32_t idx = add_conn(ct, 1, 4000), h;
 	const struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
-	struct dpvs_ip other = v4(0x0a0000ffu);
+	struct dpvs_ip other = tconn_v4(0x0a0000ffu);
 	int d = -1;
 
 	h = hash_in(c);
@@ -367,7 +343,7 @@ free_sx_slots(struct dpvs_conn_table *ct)
  * connection without one reads as zero. */
 START_TEST(test_side_table_full_and_back)
 {
-	struct dpvs_conn_table *ct = table_new(64);   /* 16 side slots */
+	struct dpvs_conn_table *ct = tconn_table_new(64, T0);   /* 16 side slots */
 	uint32_t idx[17], k, sxi;
 
 	ck_assert_uint_eq(ct->sx_capacity, 16);
@@ -401,7 +377,7 @@ END_TEST
  * slot past the end, or a slot another one owns, is dropped. */
 START_TEST(test_side_table_rebuild)
 {
-	struct dpvs_conn_table *ct = table_new(64);
+	struct dpvs_conn_table *ct = tconn_table_new(64, T0);
 	struct dpvs_conn *conns = dpvs_conn_array(ct);
 	uint32_t a, b, c, d, lost, sa, sb;
 

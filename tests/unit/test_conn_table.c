@@ -18,36 +18,12 @@
 
 #include "shm/shm.h"
 #include "worker/ipvs/conn_table.h"
+#include "test_conn_util.h"
 
 #define SEC  1000000000ull
 #define TICK DPVS_CONN_TICK_NS
 #define T0   (1000ull * SEC)   /* a plausible CLOCK_MONOTONIC start */
 #define SPAN ((uint64_t)DPVS_CONN_WHEEL_SLOTS * TICK)
-
-static struct dpvs_conn_table *
-table_new(uint32_t cap, uint64_t now)
-{
-	uint64_t sz = DPVS_CONN_MZ_SIZE(cap);
-	struct dpvs_conn_table *ct = aligned_alloc(64, sz);
-
-	ck_assert_ptr_nonnull(ct);
-	memset(ct, 0, sz);
-	dpvs_conn_table_format(ct, cap);
-	ck_assert_uint_eq(wk_conn_rebuild(ct, now), 0);
-	return ct;
-}
-
-static struct dpvs_ip
-v4(uint32_t host_order)
-{
-	struct dpvs_ip ip;
-	uint32_t be = rte_cpu_to_be_32(host_order);
-
-	memset(&ip, 0, sizeof(ip));
-	ip.family = DPVS_AF_INET;
-	memcpy(ip.bytes, &be, 4);
-	return ip;
-}
 
 /* Connection number k: client 10.0.x.y:(1024 + k) -> 10.0.0.100:80, full-NAT to
  * 10.1.0.2:80 from 10.1.0.10:(2000 + k). */
@@ -63,10 +39,10 @@ add_conn(struct dpvs_conn_table *ct, uint8_t proto, uint32_t k, uint64_t now, ui
 	c->proto = proto;
 	c->state = proto == IPPROTO_TCP ? DPVS_TCPS_SYN_RECV : 0;
 	c->fwd_mode = DPVS_FWD_FNAT;
-	c->caddr = v4(0x0a000000u + (k >> 8) * 256u + (k & 0xff) + 0x10000u);
-	c->vaddr = v4(0x0a000064u);
-	c->laddr = v4(0x0a01000au);
-	c->daddr = v4(0x0a010002u);
+	c->caddr = tconn_v4(0x0a000000u + (k >> 8) * 256u + (k & 0xff) + 0x10000u);
+	c->vaddr = tconn_v4(0x0a000064u);
+	c->laddr = tconn_v4(0x0a01000au);
+	c->daddr = tconn_v4(0x0a010002u);
 	c->cport = rte_cpu_to_be_16((uint16_t)(1024 + (k % 50000)));
 	c->vport = rte_cpu_to_be_16(80);
 	c->lport = rte_cpu_to_be_16((uint16_t)(2000 + (k % 60000)));
@@ -118,10 +94,10 @@ find_out(struct dpvs_conn_table *ct, uint32_t idx, int *dir)
 
 START_TEST(test_lookup_both_directions_and_misses)
 {
-	struct dpvs_conn_table *ct = table_new(64, T0);
+	struct dpvs_conn_table *ct = tconn_table_new(64, T0);
 	uint32_t idx = add_conn(ct, IPPROTO_TCP, 7, T0, T0 + 60 * SEC);
 	struct dpvs_conn c = dpvs_conn_array(ct)[idx];
-	struct dpvs_ip other = v4(0x0a0000ffu);
+	struct dpvs_ip other = tconn_v4(0x0a0000ffu);
 	int dir = -1;
 
 	ck_assert_uint_ne(idx, DPVS_CONN_NIL);
@@ -163,10 +139,10 @@ END_TEST
  * walk and a miss, never a crash or a loop. */
 START_TEST(test_peer_lookup)
 {
-	struct dpvs_conn_table *ct = table_new(64, T0), *raw;
+	struct dpvs_conn_table *ct = tconn_table_new(64, T0), *raw;
 	uint32_t idx = add_conn(ct, IPPROTO_TCP, 7, T0, T0 + 60 * SEC), i;
 	struct dpvs_conn c = dpvs_conn_array(ct)[idx];
-	struct dpvs_ip other = v4(0x0a0000ffu);
+	struct dpvs_ip other = tconn_v4(0x0a0000ffu);
 	struct dpvs_conn_bkt *b = dpvs_conn_buckets(ct);
 	unsigned int s;
 
@@ -205,7 +181,7 @@ END_TEST
 
 START_TEST(test_ipv6_and_no_local_address)
 {
-	struct dpvs_conn_table *ct = table_new(16, T0);
+	struct dpvs_conn_table *ct = tconn_table_new(16, T0);
 	uint32_t idx = wk_conn_alloc(ct), got;
 	struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
 	int dir = -1;
@@ -240,7 +216,7 @@ END_TEST
 START_TEST(test_free_then_miss_and_others_stay)
 {
 	enum { CAP = 1024 };
-	struct dpvs_conn_table *ct = table_new(CAP, T0);
+	struct dpvs_conn_table *ct = tconn_table_new(CAP, T0);
 	uint32_t idx[CAP], k;
 	int dir;
 
@@ -273,7 +249,7 @@ END_TEST
 START_TEST(test_full_table_then_room)
 {
 	enum { CAP = 32 };
-	struct dpvs_conn_table *ct = table_new(CAP, T0);
+	struct dpvs_conn_table *ct = tconn_table_new(CAP, T0);
 	uint32_t idx[CAP], k, again;
 	int dir;
 
@@ -296,7 +272,7 @@ END_TEST
 
 START_TEST(test_alloc_gives_a_zeroed_slot)
 {
-	struct dpvs_conn_table *ct = table_new(16, T0);
+	struct dpvs_conn_table *ct = tconn_table_new(16, T0);
 	uint32_t idx = add_conn(ct, IPPROTO_TCP, 1, T0, T0 + SEC), again;
 	struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
 
@@ -342,7 +318,7 @@ expire_all(struct dpvs_conn_table *ct, uint64_t now, uint32_t max, uint8_t *seen
 
 START_TEST(test_expiry_on_time)
 {
-	struct dpvs_conn_table *ct = table_new(16, T0);
+	struct dpvs_conn_table *ct = tconn_table_new(16, T0);
 	uint64_t exp = T0 + SEC + 3 * TICK / 10;   /* mid-tick */
 	uint32_t idx = add_conn(ct, IPPROTO_UDP, 1, T0, exp), out[4];
 
@@ -361,7 +337,7 @@ END_TEST
 
 START_TEST(test_set_timer_later_and_earlier)
 {
-	struct dpvs_conn_table *ct = table_new(16, T0);
+	struct dpvs_conn_table *ct = tconn_table_new(16, T0);
 	uint32_t a = add_conn(ct, IPPROTO_TCP, 1, T0, T0 + SEC);
 	uint32_t b = add_conn(ct, IPPROTO_TCP, 2, T0, T0 + 30 * SEC), out[4];
 
@@ -385,7 +361,7 @@ END_TEST
 
 START_TEST(test_long_timeout_beyond_the_wheel)
 {
-	struct dpvs_conn_table *ct = table_new(16, T0);
+	struct dpvs_conn_table *ct = tconn_table_new(16, T0);
 	uint64_t exp = T0 + 900 * SEC + 5 * TICK, now;   /* ~22 turns of the wheel */
 	uint32_t idx = add_conn(ct, IPPROTO_TCP, 1, T0, exp), out[4], n;
 
@@ -403,7 +379,7 @@ END_TEST
 START_TEST(test_bounded_expiry_per_call)
 {
 	enum { CAP = 1000, MAX = 64 };
-	struct dpvs_conn_table *ct = table_new(CAP, T0);
+	struct dpvs_conn_table *ct = tconn_table_new(CAP, T0);
 	uint32_t k, n, total = 0, calls = 0, out[MAX];
 	uint8_t seen[CAP];
 
@@ -432,7 +408,7 @@ END_TEST
 START_TEST(test_catch_up_after_long_absence)
 {
 	enum { CAP = 2048 };
-	struct dpvs_conn_table *ct = table_new(CAP, T0);
+	struct dpvs_conn_table *ct = tconn_table_new(CAP, T0);
 	uint64_t exp[CAP], now = T0 + 3600 * SEC, t;   /* away for an hour */
 	uint32_t k, idx, total;
 	uint8_t seen[CAP];
@@ -477,7 +453,7 @@ END_TEST
 START_TEST(test_expiry_stream_matches_deadlines)
 {
 	enum { CAP = 512 };
-	struct dpvs_conn_table *ct = table_new(CAP, T0);
+	struct dpvs_conn_table *ct = tconn_table_new(CAP, T0);
 	uint64_t exp[CAP], now;
 	uint32_t out[8], n, i, k, total = 0;
 
@@ -525,7 +501,7 @@ scribble(struct dpvs_conn_table *ct, uint8_t byte)
 START_TEST(test_rebuild_from_the_array_alone)
 {
 	enum { CAP = 256, LIVE = 150 };
-	struct dpvs_conn_table *ct = table_new(CAP, T0);
+	struct dpvs_conn_table *ct = tconn_table_new(CAP, T0);
 	uint64_t exp[CAP];
 	uint32_t k, n, idx[CAP], out[CAP], got;
 	uint8_t seen[CAP];
@@ -586,7 +562,7 @@ END_TEST
 
 START_TEST(test_rebuild_twice_is_stable)
 {
-	struct dpvs_conn_table *ct = table_new(64, T0);
+	struct dpvs_conn_table *ct = tconn_table_new(64, T0);
 	uint32_t k, idx[20];
 	int dir;
 
@@ -607,7 +583,7 @@ END_TEST
 START_TEST(test_rebuild_drops_half_written_and_insane)
 {
 	enum { CAP = 32 };
-	struct dpvs_conn_table *ct = table_new(CAP, T0);
+	struct dpvs_conn_table *ct = tconn_table_new(CAP, T0);
 	uint32_t good = add_conn(ct, IPPROTO_TCP, 1, T0, T0 + 10 * SEC);
 	uint32_t half, bad_proto, bad_fam, bad_state, no_laddr, no_port, dup, bad_svc, bad_side;
 	uint32_t k, n = 0;

@@ -1,0 +1,47 @@
+/*
+ * Helpers shared by the connection table's unit tests (test_conn_table,
+ * test_conn_index, test_conn_crash): a table in process memory and an
+ * IPv4 address. Header-only; each test includes it once.
+ */
+#ifndef DPVS_TEST_CONN_UTIL_H
+#define DPVS_TEST_CONN_UTIL_H
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <rte_byteorder.h>
+
+#include "shm/shm.h"
+#include "worker/ipvs/conn_table.h"
+
+/* An empty table of cap connections, formatted and rebuilt at now (ns);
+ * free() it. */
+static inline struct dpvs_conn_table *
+tconn_table_new(uint32_t cap, uint64_t now)
+{
+	uint64_t sz = DPVS_CONN_MZ_SIZE(cap);
+	struct dpvs_conn_table *ct = aligned_alloc(64, sz);
+
+	ck_assert_ptr_nonnull(ct);
+	memset(ct, 0, sz);
+	dpvs_conn_table_format(ct, cap);
+	ck_assert_uint_eq(wk_conn_rebuild(ct, now), 0);
+	return ct;
+}
+
+/* The IPv4 address host_order (e.g. 0x0a000001 for 10.0.0.1). */
+static inline struct dpvs_ip
+tconn_v4(uint32_t host_order)
+{
+	struct dpvs_ip ip;
+	uint32_t be = rte_cpu_to_be_32(host_order);
+
+	memset(&ip, 0, sizeof(ip));
+	ip.family = DPVS_AF_INET;
+	memcpy(ip.bytes, &be, 4);
+	return ip;
+}
+
+#endif
