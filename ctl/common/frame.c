@@ -5,7 +5,9 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -87,19 +89,50 @@ frame_io(int fd, uint8_t *buf, size_t len, int out, int64_t deadline)
 	return 0;
 }
 
+/* One sendmsg of the header and the body; bytes sent, or -errno. */
+static ssize_t
+frame_send2(int fd, uint8_t hdr[CTL_FRAME_HDR], const uint8_t *buf, size_t len)
+{
+	struct iovec iov[2] = { { hdr, CTL_FRAME_HDR }, { (void *)(uintptr_t)buf, len } };
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = len > 0 ? 2 : 1 };
+	ssize_t n;
+
+	do
+		n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && errno == EAGAIN)
+		return 0;
+	return n < 0 ? -errno : n;
+}
+
 int
 ctl_frame_send(int fd, const uint8_t *buf, size_t len, int timeout_ms)
 {
 	int64_t deadline = frame_ms_now() + timeout_ms;
 	uint8_t hdr[CTL_FRAME_HDR];
+	ssize_t sent;
 	int rc;
 
 	if (len > UINT32_MAX)
 		return -EMSGSIZE;
 	ctl_frame_put_len(hdr, (uint32_t)len);
-	rc = frame_io(fd, hdr, sizeof(hdr), 1, deadline);
-	if (rc == 0 && len > 0)
-		rc = frame_io(fd, (uint8_t *)buf, len, 1, deadline);
+	/* header and body in one call: a server that answers the header at
+	 * once (a refused client is told why, then closed) must not find the
+	 * body still to come, or the client's second send fails with EPIPE
+	 * and it never reads the reason */
+	rc = frame_wait(fd, POLLOUT, deadline);
+	if (rc != 0)
+		return rc;
+	sent = frame_send2(fd, hdr, buf, len);
+	if (sent < 0)
+		return sent;
+	if ((size_t)sent < sizeof(hdr)) {
+		rc = frame_io(fd, hdr + sent, sizeof(hdr) - (size_t)sent, 1, deadline);
+		sent = sizeof(hdr);
+	}
+	if (rc == 0 && (size_t)sent - sizeof(hdr) < len)
+		rc = frame_io(fd, (uint8_t *)buf + ((size_t)sent - sizeof(hdr)),
+			      len - ((size_t)sent - sizeof(hdr)), 1, deadline);
 	return rc;
 }
 
