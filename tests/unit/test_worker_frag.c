@@ -27,6 +27,7 @@
 #include "worker/l3/cksum.h"
 #include "worker/l3/l3.h"
 #include "worker/worker.h"
+#include "test_worker_node.h"
 
 #define NH RTE_BE32(0x0a000002u) /* 10.0.0.2, a static neighbour on dpdk0 */
 #define SEC 1000000000ull
@@ -230,33 +231,10 @@ END_TEST
 static void
 setup_node(const char *prog)
 {
-	static struct dpvs_port_info ports[1];
 	struct dpvs_config_set *cfg;
 	struct dpvs_static_neigh *sn;
-	char prefix[64], errbuf[256];
-	char *argv[] = { (char *)prog, (char *)"--no-huge", (char *)"--no-shconf",
-			 (char *)"-m", (char *)"256", (char *)"--no-pci", (char *)"-l",
-			 (char *)"0", prefix, (char *)"--vdev", (char *)"net_null0",
-			 (char *)"--log-level=lib.eal:error", (char *)"--no-telemetry", NULL };
-	struct dpvs_global_conf conf = { .mbufs = 1023, .nworkers = 1, .nports = 1,
-					 .conn_capacity = DPVS_CONN_MIN_CAP };
-	uint16_t pid;
 
-	snprintf(prefix, sizeof(prefix), "--file-prefix=tuwf%d", (int)getpid());
-	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0 ||
-	    rte_eth_dev_get_port_by_name("net_null0", &pid) != 0)
-		abort();
-	snprintf(ports[0].name, sizeof(ports[0].name), "dpdk0");
-	ports[0].port_id = pid;
-	ports[0].nb_queues = 1;
-	ports[0].mtu = 1500;
-	ports[0].mac[0] = 2;
-	ports[0].mac[5] = 1;
-	if (dpvs_shm_create(&shm, &conf, ports, errbuf, sizeof(errbuf)) != 0 ||
-	    wk_ctx_init(&ctx, &shm, 0, errbuf, sizeof(errbuf)) != 0) {
-		fprintf(stderr, "%s\n", errbuf);
-		abort();
-	}
+	twk_node_start(prog, "tuwf", &shm, &ctx);
 	/* 10.0.0.2 at 02:00:00:00:00:21, static, as dpvs-ctl would hash it */
 	cfg = (struct dpvs_config_set *)(uintptr_t)ctx.cfg;
 	sn = &dpvs_lb_sneigh(&cfg->lb)[0];

@@ -32,6 +32,7 @@
 #include "worker/ipvs/lbpath.h"
 #include "worker/l2/neigh.h"
 #include "worker/worker.h"
+#include "test_worker_node.h"
 
 #define NH(x) RTE_BE32(0x0a000100u + (x))   /* 10.0.1.x */
 #define SEC   1000000000ull
@@ -424,31 +425,9 @@ reset(void)
 static void
 setup_node(const char *prog)
 {
-	static struct dpvs_port_info ports[1];
 	struct dpvs_config_set *cfg;
-	char prefix[64], errbuf[256];
-	char *argv[] = { (char *)prog, (char *)"--no-huge", (char *)"--no-shconf",
-			 (char *)"-m", (char *)"256", (char *)"--no-pci", (char *)"-l",
-			 (char *)"0", prefix, (char *)"--vdev", (char *)"net_null0",
-			 (char *)"--log-level=lib.eal:error", (char *)"--no-telemetry", NULL };
-	struct dpvs_global_conf conf = { .mbufs = 1023, .nworkers = 1, .nports = 1,
-					 .conn_capacity = DPVS_CONN_MIN_CAP };
-	uint16_t pid;
 
-	snprintf(prefix, sizeof(prefix), "--file-prefix=tuwh%d", (int)getpid());
-	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0 ||
-	    rte_eth_dev_get_port_by_name("net_null0", &pid) != 0)
-		abort();
-	snprintf(ports[0].name, sizeof(ports[0].name), "dpdk0");
-	ports[0].port_id = pid;
-	ports[0].nb_queues = 1;
-	ports[0].mac[0] = 2;
-	ports[0].mac[5] = 1;
-	if (dpvs_shm_create(&shm, &conf, ports, errbuf, sizeof(errbuf)) != 0 ||
-	    wk_ctx_init(&ctx, &shm, 0, errbuf, sizeof(errbuf)) != 0) {
-		fprintf(stderr, "%s\n", errbuf);
-		abort();
-	}
+	twk_node_start(prog, "tuwh", &shm, &ctx);
 	/* 10.0.0.1/24 and 10.0.1.1/24 on dpdk0: the ARP source is the second */
 	cfg = (struct dpvs_config_set *)(uintptr_t)ctx.cfg;
 	wk_ip_from_v4(&dpvs_cfg_addrs(cfg)[0].addr, RTE_BE32(0x0a000001u));

@@ -25,6 +25,7 @@
 #include "worker/l2/neigh.h"
 #include "worker/l3/l3.h"
 #include "worker/worker.h"
+#include "test_worker_node.h"
 
 #define NH RTE_BE32(0x0a000002u)  /* 10.0.0.2 */
 #define NH2 RTE_BE32(0x0a000003u) /* 10.0.0.3 */
@@ -107,34 +108,7 @@ END_TEST
 static void
 setup_node(const char *prog)
 {
-	static struct dpvs_port_info ports[1];
-	char prefix[64], errbuf[256];
-	char *argv[] = { (char *)prog, (char *)"--no-huge", (char *)"--no-shconf",
-			 (char *)"-m", (char *)"256", (char *)"--no-pci", (char *)"-l",
-			 (char *)"0", prefix, (char *)"--vdev", (char *)"net_null0",
-			 (char *)"--log-level=lib.eal:error", (char *)"--no-telemetry", NULL };
-	struct dpvs_global_conf conf = { .mbufs = 1023, .nworkers = 1, .nports = 1,
-					 .conn_capacity = DPVS_CONN_MIN_CAP };
-	uint16_t pid;
-
-	snprintf(prefix, sizeof(prefix), "--file-prefix=tuws%d", (int)getpid());
-	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0 ||
-	    rte_eth_dev_get_port_by_name("net_null0", &pid) != 0)
-		abort();
-	snprintf(ports[0].name, sizeof(ports[0].name), "dpdk0");
-	snprintf(ports[0].kni_name, sizeof(ports[0].kni_name), "dpdk0.kni");
-	ports[0].port_id = pid;
-	ports[0].kni_port_id = UINT16_MAX;
-	ports[0].nb_queues = 1;
-	ports[0].mtu = 1500;
-	ports[0].mac[0] = 2;
-	ports[0].mac[5] = 1;
-	snprintf(conf.file_prefix, sizeof(conf.file_prefix), "tuws%d", (int)getpid());
-	if (dpvs_shm_create(&shm, &conf, ports, errbuf, sizeof(errbuf)) != 0 ||
-	    wk_ctx_init(&ctx, &shm, 0, errbuf, sizeof(errbuf)) != 0) {
-		fprintf(stderr, "%s\n", errbuf);
-		abort();
-	}
+	twk_node_start(prog, "tuws", &shm, &ctx);
 	wk_ctx_recover(&ctx);
 }
 
