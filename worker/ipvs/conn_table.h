@@ -127,7 +127,7 @@ wk_conn_arrival_port(const struct dpvs_conn *c, int dir)
 	return dir == DPVS_DIR_OUT ? c->out_port : c->in_port;
 }
 
-/* Rebuild the hash chains, the timer wheel, the free list and the count
+/* Rebuild the bucketized index, the timer wheel, the free list and the count
  * from the array (the truth): only DPVS_CONN_F_USED slots count. Entries
  * whose fields are inconsistent (bad proto, state, mode or family, a timer
  * absurdly far out) or that repeat a tuple already seen are dropped (USED
