@@ -181,6 +181,15 @@ acl_check(const struct ctl_acl_args *a, char *err, size_t errlen)
 	return 0;
 }
 
+/* The checked arguments' service slot, or a negative error (in err). */
+static int
+acl_svc(struct dpvs_lb_tables *lb, const struct ctl_acl_args *a, char *err, size_t errlen)
+{
+	int rc = acl_check(a, err, errlen);
+
+	return rc != 0 ? rc : ctl_svc_get(lb, &a->svc, err, errlen);
+}
+
 int
 ctl_acl_add(struct dpvs_config_set *set, const struct ctl_acl_args *a, char *err,
 	    size_t errlen)
@@ -189,12 +198,8 @@ ctl_acl_add(struct dpvs_config_set *set, const struct ctl_acl_args *a, char *err
 	struct dpvs_acl_entry *e;
 	char s[INET6_ADDRSTRLEN], ks[CTL_KEY_STR];
 	uint32_t i;
-	int si, rc;
+	int si = acl_svc(lb, a, err, errlen);
 
-	rc = acl_check(a, err, errlen);
-	if (rc != 0)
-		return rc;
-	si = ctl_svc_get(lb, &a->svc, err, errlen);
 	if (si < 0)
 		return si;
 	ctl_ip_str(&a->prefix, s, sizeof(s));
@@ -242,12 +247,8 @@ ctl_acl_del(struct dpvs_config_set *set, const struct ctl_acl_args *a, char *err
 	struct dpvs_lb_tables *lb = &set->lb;
 	char s[INET6_ADDRSTRLEN], ks[CTL_KEY_STR];
 	uint32_t i;
-	int si, rc;
+	int si = acl_svc(lb, a, err, errlen);
 
-	rc = acl_check(a, err, errlen);
-	if (rc != 0)
-		return rc;
-	si = ctl_svc_get(lb, &a->svc, err, errlen);
 	if (si < 0)
 		return si;
 	i = dpvs_acl_find(lb, (uint32_t)si, a->kind, &a->prefix, a->prefixlen);
