@@ -375,11 +375,29 @@ ipvs_syn_reuses(const struct dpvs_conn *c, const struct wk_pkt *pk, int dir)
 	       (c->state == DPVS_TCPS_TIME_WAIT || c->state == DPVS_TCPS_CLOSE);
 }
 
+/* Is c a UDP connection whose dest a health check holds down, seen on a
+ * client's datagram? Then the datagram is
+ * scheduled afresh: a UDP flow has no handshake to lose, and its server
+ * does not answer (LVS leaves the flow there until the connection times
+ * out, 300 s: every datagram of a client that keeps its source port is
+ * lost). A TCP connection stays: it drains, as weight 0 means. */
+static int
+ipvs_udp_dest_down(const struct wk_ctx *ctx, const struct dpvs_conn *c, int dir)
+{
+	const struct dpvs_lb_tables *lb = &ctx->cfg->lb;
+	const struct dpvs_dest *d;
+
+	if (dir != DPVS_DIR_IN || c->proto != IPPROTO_UDP || c->dest_slot >= lb->caps.dests)
+		return 0;
+	d = &dpvs_lb_dests(lb)[c->dest_slot];
+	return d->id == c->dest_id && (d->flags & DPVS_DEST_F_DOWN);
+}
+
 /* Connection idx matched pk in direction dir, on port p: 1 with *v set to
  * the verdict of its packet, or 0 when the client opens the tuple anew
- * (ipvs_syn_reuses; the old connection is gone). A packet on another port
- * than its direction's, or with flags no TCP sends, is dropped before it
- * can touch the connection. */
+ * (ipvs_syn_reuses) or its UDP dest is down (ipvs_udp_dest_down): the old
+ * connection is gone. A packet on another port than its direction's, or
+ * with flags no TCP sends, is dropped before it can touch the connection. */
 static int
 ipvs_conn_hit(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
 	      uint32_t idx, int dir, struct wk_verdict *v)
@@ -393,7 +411,7 @@ ipvs_conn_hit(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct w
 	} else if (unlikely(c->sx_ref != 0 &&
 			    (wk_conn_sx(ctx->ct, c)->flags & DPVS_SEQX_SP_WAIT))) {
 		*v = wk_synproxy_wait(ctx, m, pk, idx, dir);
-	} else if (ipvs_syn_reuses(c, pk, dir)) {
+	} else if (ipvs_syn_reuses(c, pk, dir) || unlikely(ipvs_udp_dest_down(ctx, c, dir))) {
 		wk_ipvs_conn_close(ctx, idx);
 		return 0;
 	} else {
