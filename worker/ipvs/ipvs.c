@@ -265,12 +265,16 @@ wk_ipvs_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk
 		      wk_rate_check(ctx, c->svc_slot, c->svc_id, c->dest_slot, c->dest_id, dir, bytes);
 	if (why != DPVS_DROP_MAX)
 		return wk_drop(why);
-	if (c->proto == IPPROTO_TCP && t == WK_TCPW_OK)
-		ipvs_tcp_state(ctx, pk, c, dir);
-	if (t == WK_TCPW_OK)
+	/* state and timer; not for the packet that just made c: conn_new
+	 * (ipvs_new.c) set both from it, and a SYN leaves the state it made
+	 * (SYN_RECV, or CLOSE with RST) as it is in every table */
+	if (t == WK_TCPW_OK && !fresh) {
+		if (c->proto == IPPROTO_TCP)
+			ipvs_tcp_state(ctx, pk, c, dir);
 		wk_conn_set_timer(ctx->ct, idx,
 				  ctx->now_ns +
 					  wk_conn_timeout_ns(&ctx->cfg->lb.timeouts, c->proto, c->state));
+	}
 	rs = c->svc_slot < ctx->wr->caps.services ?
 		     wk_ipvs_row(dpvs_wr_svc_stats(ctx->wr), c->svc_slot, c->svc_id, 0) : NULL;
 	rd = c->dest_slot < ctx->wr->caps.dests ?

@@ -56,6 +56,7 @@ struct conn_plan {
 	struct dpvs_ip daddr;
 	uint16_t out_port;        /* port index where the dest's side arrives */
 	uint16_t pad;
+	uint32_t h_out;           /* wk_conn_hash of the outbound key, if any */
 };
 
 /* The next local port of this worker after cur (host order), wrapping. */
@@ -69,21 +70,32 @@ lport_next(const struct wk_ctx *ctx, uint32_t cur)
 	return (uint16_t)p;
 }
 
+/* Is the outbound key daddr:dport -> laddr:lport free in this worker's
+ * table? *h gets its hash (the insert files the key with it). */
+static inline int
+out_key_free(struct wk_ctx *ctx, uint8_t proto, const struct dpvs_ip *daddr, uint16_t dport,
+	     const struct dpvs_ip *laddr, uint16_t lport, uint32_t *h)
+{
+	int dir;
+
+	*h = wk_conn_hash(proto, daddr, dport, laddr, lport);
+	return wk_conn_lookup_hash(ctx->ct, *h, proto, daddr, dport, laddr, lport, &dir) ==
+	       DPVS_CONN_NIL;
+}
+
 /* A port of this worker's share, from cursor *cur, whose outbound key
- * (daddr:dport -> laddr:port) is free: 0 with *lport (network order), or -1
- * when WK_LPORT_TRIES ports were taken. */
-static int
+ * (daddr:dport -> laddr:port) is free: 0 with *lport (network order) and
+ * the key's hash *h, or -1 when WK_LPORT_TRIES ports were taken. */
+static inline int
 lport_pick(struct wk_ctx *ctx, uint16_t *cur, uint8_t proto, const struct dpvs_ip *daddr,
-	   uint16_t dport, const struct dpvs_ip *laddr, uint16_t *lport)
+	   uint16_t dport, const struct dpvs_ip *laddr, uint16_t *lport, uint32_t *h)
 {
 	unsigned int t;
-	int dir;
 
 	for (t = 0; t < WK_LPORT_TRIES; t++) {
 		*cur = lport_next(ctx, *cur);
 		*lport = rte_cpu_to_be_16(*cur);
-		if (wk_conn_lookup(ctx->ct, proto, daddr, dport, laddr, *lport, &dir) ==
-		    DPVS_CONN_NIL)
+		if (out_key_free(ctx, proto, daddr, dport, laddr, *lport, h))
 			return 0;
 	}
 	return -1;
@@ -107,7 +119,7 @@ plan_fnat(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s, uint8_
 			continue;
 		seen = 1;
 		if (lport_pick(ctx, &dpvs_wr_lport(ctx->wr, svc)[i], proto, &pl->daddr, pl->dport,
-			       &la[i].ip, &pl->lport) == 0) {
+			       &la[i].ip, &pl->lport, &pl->h_out) == 0) {
 			pl->laddr = la[i].ip;
 			pl->out_port = la[i].port;
 			return DPVS_DROP_MAX;
@@ -122,7 +134,6 @@ plan_conn(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_dest *d, const str
 	  struct conn_plan *pl)
 {
 	struct dpvs_ip nh;
-	int dir;
 
 	memset(pl, 0, sizeof(*pl));
 	pl->daddr = d->addr;
@@ -143,8 +154,8 @@ plan_conn(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_dest *d, const str
 	case DPVS_FWD_NAT:
 		pl->laddr = pk->src;
 		pl->lport = pk->sport;
-		if (wk_conn_lookup(ctx->ct, pk->proto, &pl->daddr, pl->dport, &pl->laddr, pl->lport,
-				   &dir) != DPVS_CONN_NIL)
+		if (!out_key_free(ctx, pk->proto, &pl->daddr, pl->dport, &pl->laddr, pl->lport,
+				  &pl->h_out))
 			return DPVS_DROP_NAT_TUPLE_TAKEN;
 		break;
 	case DPVS_FWD_DR:
@@ -153,7 +164,7 @@ plan_conn(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_dest *d, const str
 	case DPVS_FWD_SNAT:
 		pl->laddr = d->addr;
 		if (lport_pick(ctx, &dpvs_wr_lport(ctx->wr, svc)[0], pk->proto, &pl->daddr,
-			       pl->dport, &pl->laddr, &pl->lport) != 0)
+			       pl->dport, &pl->laddr, &pl->lport, &pl->h_out) != 0)
 			return DPVS_DROP_NO_LADDR;
 		break;
 	default:
@@ -183,6 +194,28 @@ conn_slot(struct wk_ctx *ctx)
 	wk_ipvs_conn_close(ctx, victim);
 	ctx->st->event[DPVS_EVENT_CONN_EVICTED]++;
 	return wk_conn_alloc(ctx->ct);
+}
+
+/* The counters of service and dest of new connection c: conns, and
+ * active or inactive by its state (what wk_ipvs_count adds, with the rows
+ * looked up once). */
+static void
+conn_count_new(struct wk_ctx *ctx, const struct dpvs_conn *c)
+{
+	struct dpvs_lb_stats *r[2] = {
+		wk_ipvs_row(dpvs_wr_svc_stats(ctx->wr), c->svc_slot, c->svc_id, 1),
+		wk_ipvs_row(dpvs_wr_dest_stats(ctx->wr), c->dest_slot, c->dest_id, 1),
+	};
+	int active = wk_conn_is_active(c);
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		r[i]->conns++;
+		if (active)
+			r[i]->active++;
+		else
+			r[i]->inactive++;
+	}
 }
 
 /* Fill and insert a new connection; its index, or DPVS_CONN_NIL with *why
@@ -249,10 +282,11 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, const struct wk_tcp_seg *s
 	c->created_ns = ctx->now_ns;
 	c->expires_ns = ctx->now_ns +
 			wk_conn_timeout_ns(&ctx->cfg->lb.timeouts, c->proto, c->state);
-	wk_conn_insert(ctx->ct, idx, ctx->now_ns);
-	wk_ipvs_row(dpvs_wr_svc_stats(ctx->wr), svc, s->id, 1)->conns++;
-	wk_ipvs_row(dpvs_wr_dest_stats(ctx->wr), ds, d->id, 1)->conns++;
-	wk_ipvs_count(ctx, c, wk_conn_is_active(c), 1);
+	/* the outbound key's hash is the plan's (its lookup computed it) */
+	wk_conn_insert_hashed(ctx->ct, idx,
+			      wk_conn_hash(c->proto, &c->caddr, c->cport, &c->vaddr, c->vport),
+			      pl->h_out);
+	conn_count_new(ctx, c);
 	return idx;
 }
 

@@ -31,7 +31,9 @@ void wk_ipvs_count(struct wk_ctx *ctx, const struct dpvs_conn *c, int active, in
 void wk_ipvs_tcp_seg(const struct rte_mbuf *m, const struct wk_pkt *pk, struct wk_tcp_seg *seg);
 
 /* A packet of connection idx in direction dir (fresh: the one that made
- * it): TCP window and state, timer, counters, then its mode's xmit. */
+ * it): TCP window and state, timer, counters, then its mode's xmit. A
+ * fresh packet's state and timer are the maker's (wk_ipvs_new_conn sets
+ * them): they are not computed again. */
 struct wk_verdict wk_ipvs_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 				   uint32_t idx, int dir, int fresh);
 
