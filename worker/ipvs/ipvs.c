@@ -116,20 +116,6 @@ wk_ipvs_tcp_seg(const struct rte_mbuf *m, const struct wk_pkt *pk, struct wk_tcp
 	wk_tcp_seg_parse(th, (uint32_t)(th->data_off >> 4) * 4, pk->l4_len, seg);
 }
 
-struct dpvs_lb_stats *
-wk_ipvs_row(struct dpvs_lb_stats *rows, uint32_t slot, uint32_t id, int reset)
-{
-	struct dpvs_lb_stats *r = &rows[slot];
-
-	if (r->id == id)
-		return r;
-	if (!reset)
-		return NULL;
-	memset(r, 0, sizeof(*r));
-	r->id = id;
-	return r;
-}
-
 static int
 conn_is_active(const struct dpvs_conn *c)
 {

@@ -4,7 +4,7 @@
  * from the scheduler, then the endpoints its dest's forwarding mode needs
  * (shm/conn.h says what each field holds per mode):
  *   fnat    a local address of the service and a port from this worker's
- *           share of the port space (lport % nworkers == worker id)
+ *           share of the port space (lport % nworkers == worker id; lport.h)
  *   nat     none: the outbound key is the real server's answer to the
  *           client itself; refused (nat_tuple_taken) when this worker
  *           already has that tuple (the real server could not tell the two
@@ -42,11 +42,10 @@
 #include "worker/ipvs/ipvs_priv.h"
 #include "worker/ipvs/lb_counts.h"
 #include "worker/ipvs/lbpath.h"
+#include "worker/ipvs/lport.h"
 #include "worker/ipvs/proxy_proto.h"
 #include "worker/ipvs/rate.h"
 #include "worker/ipvs/xmit.h"
-
-#define WK_LPORT_TRIES 64     /* ports tried per local address */
 
 /* What a new connection gets besides the packet's own tuple. */
 struct conn_plan {
@@ -58,48 +57,6 @@ struct conn_plan {
 	uint16_t pad;
 	uint32_t h_out;           /* wk_conn_hash of the outbound key, if any */
 };
-
-/* The next local port of this worker after cur (host order), wrapping. */
-static uint16_t
-lport_next(const struct wk_ctx *ctx, uint32_t cur)
-{
-	uint32_t n = ctx->nworkers, p = cur + n;
-
-	if (cur < WK_LPORT_MIN || p > 65535 || cur % n != ctx->id)
-		p = WK_LPORT_MIN + (ctx->id + n - WK_LPORT_MIN % n) % n;
-	return (uint16_t)p;
-}
-
-/* Is the outbound key daddr:dport -> laddr:lport free in this worker's
- * table? *h gets its hash (the insert files the key with it). */
-static inline int
-out_key_free(struct wk_ctx *ctx, uint8_t proto, const struct dpvs_ip *daddr, uint16_t dport,
-	     const struct dpvs_ip *laddr, uint16_t lport, uint32_t *h)
-{
-	int dir;
-
-	*h = wk_conn_hash(proto, daddr, dport, laddr, lport);
-	return wk_conn_lookup_hash(ctx->ct, *h, proto, daddr, dport, laddr, lport, &dir) ==
-	       DPVS_CONN_NIL;
-}
-
-/* A port of this worker's share, from cursor *cur, whose outbound key
- * (daddr:dport -> laddr:port) is free: 0 with *lport (network order) and
- * the key's hash *h, or -1 when WK_LPORT_TRIES ports were taken. */
-static inline int
-lport_pick(struct wk_ctx *ctx, uint16_t *cur, uint8_t proto, const struct dpvs_ip *daddr,
-	   uint16_t dport, const struct dpvs_ip *laddr, uint16_t *lport, uint32_t *h)
-{
-	unsigned int t;
-
-	for (t = 0; t < WK_LPORT_TRIES; t++) {
-		*cur = lport_next(ctx, *cur);
-		*lport = rte_cpu_to_be_16(*cur);
-		if (out_key_free(ctx, proto, daddr, dport, laddr, *lport, h))
-			return 0;
-	}
-	return -1;
-}
 
 /* fnat: a local address of service svc, of the real server's family, and
  * a port for a connection to pl->daddr:pl->dport. DPVS_DROP_MAX, or
@@ -118,7 +75,7 @@ plan_fnat(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s, uint8_
 		if (la[i].ip.family != pl->daddr.family)
 			continue;
 		seen = 1;
-		if (lport_pick(ctx, &dpvs_wr_lport(ctx->wr, svc)[i], proto, &pl->daddr, pl->dport,
+		if (wk_lport_pick(ctx, &dpvs_wr_lport(ctx->wr, svc)[i], proto, &pl->daddr, pl->dport,
 			       &la[i].ip, &pl->lport, &pl->h_out) == 0) {
 			pl->laddr = la[i].ip;
 			pl->out_port = la[i].port;
@@ -154,8 +111,8 @@ plan_conn(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_dest *d, const str
 	case DPVS_FWD_NAT:
 		pl->laddr = pk->src;
 		pl->lport = pk->sport;
-		if (!out_key_free(ctx, pk->proto, &pl->daddr, pl->dport, &pl->laddr, pl->lport,
-				  &pl->h_out))
+		if (!wk_lport_key_free(ctx, pk->proto, &pl->daddr, pl->dport, &pl->laddr,
+				       pl->lport, &pl->h_out))
 			return DPVS_DROP_NAT_TUPLE_TAKEN;
 		break;
 	case DPVS_FWD_DR:
@@ -163,7 +120,7 @@ plan_conn(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_dest *d, const str
 		break;
 	case DPVS_FWD_SNAT:
 		pl->laddr = d->addr;
-		if (lport_pick(ctx, &dpvs_wr_lport(ctx->wr, svc)[0], pk->proto, &pl->daddr,
+		if (wk_lport_pick(ctx, &dpvs_wr_lport(ctx->wr, svc)[0], pk->proto, &pl->daddr,
 			       pl->dport, &pl->laddr, &pl->lport, &pl->h_out) != 0)
 			return DPVS_DROP_NO_LADDR;
 		break;
