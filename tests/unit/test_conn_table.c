@@ -1,9 +1,9 @@
 /*
  * Unit tests for a worker's connection table (worker/ipvs/conn.c, conn_timer.c):
- * insert and lookup in both directions, misses, another worker's read-only
- * look (bounded on a corrupt table), free, a full table, expiry
- * on the wheel (on time, long timeouts, bounded work, catch-up after a long
- * absence), and the rebuild of every derived part from the array alone
+ * insert and lookup in both directions, misses, the insert with the hashes
+ * given, another worker's read-only look (bounded on a corrupt table), free,
+ * a full table, expiry on the wheel (on time, long timeouts, bounded work,
+ * catch-up after a long absence), and the rebuild of every derived part from the array alone
  * (which keeps what is not derived: the arrival ports, the TCP windows).
  * Plain memory (a buffer formatted with dpvs_conn_table_format), no EAL.
  * Times are virtual: every "now" is passed in, nothing is timed.
@@ -26,9 +26,9 @@
 #define SPAN ((uint64_t)DPVS_CONN_WHEEL_SLOTS * TICK)
 
 /* Connection number k: client 10.0.x.y:(1024 + k) -> 10.0.0.100:80, full-NAT to
- * 10.1.0.2:80 from 10.1.0.10:(2000 + k). */
+ * 10.1.0.2:80 from 10.1.0.10:(2000 + k); filled, not inserted. */
 static uint32_t
-add_conn(struct dpvs_conn_table *ct, uint8_t proto, uint32_t k, uint64_t now, uint64_t exp)
+fill_conn(struct dpvs_conn_table *ct, uint8_t proto, uint32_t k, uint64_t now, uint64_t exp)
 {
 	uint32_t idx = wk_conn_alloc(ct);
 	struct dpvs_conn *c;
@@ -60,7 +60,17 @@ add_conn(struct dpvs_conn_table *ct, uint8_t proto, uint32_t k, uint64_t now, ui
 	}
 	c->created_ns = now;
 	c->expires_ns = exp;
-	wk_conn_insert(ct, idx, now);
+	return idx;
+}
+
+/* The same, inserted. */
+static uint32_t
+add_conn(struct dpvs_conn_table *ct, uint8_t proto, uint32_t k, uint64_t now, uint64_t exp)
+{
+	uint32_t idx = fill_conn(ct, proto, k, now, exp);
+
+	if (idx != DPVS_CONN_NIL)
+		wk_conn_insert(ct, idx, now);
 	return idx;
 }
 
@@ -176,6 +186,53 @@ START_TEST(test_peer_lookup)
 	dpvs_conn_table_format(raw, 64);
 	ck_assert(!wk_conn_peer_has(raw, IPPROTO_TCP, &c.caddr, c.cport, &c.vaddr, c.vport));
 	free(raw);
+}
+END_TEST
+
+/* wk_conn_insert_hashed, given the hashes of the tuples (as a new
+ * connection's maker has them from its lookups), files a connection where
+ * wk_conn_insert does: the same index bytes, buckets overflowing included;
+ * without an outbound tuple its h_out is not used. */
+START_TEST(test_insert_hashed_same_as_insert)
+{
+	struct dpvs_conn_table *a = tconn_table_new(64, T0), *b = tconn_table_new(64, T0);
+	size_t bytes = (size_t)a->nbuckets * sizeof(struct dpvs_conn_bkt);
+	const struct dpvs_conn *c;
+	uint32_t k, ia, ib, ovf = 0, i;
+	int dir = -1;
+
+	for (k = 0; k < 60; k++) {
+		ia = add_conn(a, IPPROTO_TCP, k, T0, T0 + 60 * SEC);
+		ib = fill_conn(b, IPPROTO_TCP, k, T0, T0 + 60 * SEC);
+		ck_assert_uint_eq(ia, ib);
+		c = &dpvs_conn_array(b)[ib];
+		wk_conn_insert_hashed(b, ib,
+				      wk_conn_hash(c->proto, &c->caddr, c->cport, &c->vaddr, c->vport),
+				      wk_conn_hash(c->proto, &c->daddr, c->dport, &c->laddr, c->lport));
+		ck_assert_uint_eq(find_in(b, ib, &dir), ib);
+		ck_assert_int_eq(dir, DPVS_DIR_IN);
+		ck_assert_uint_eq(find_out(b, ib, &dir), ib);
+		ck_assert_int_eq(dir, DPVS_DIR_OUT);
+	}
+	ck_assert_uint_eq(b->count, a->count);
+	for (i = 0; i < b->nbuckets; i++)
+		ovf += dpvs_conn_buckets(b)[i].ovf;
+	ck_assert_uint_gt(ovf, 0);   /* some entries left their home bucket */
+	ck_assert_int_eq(memcmp(dpvs_conn_buckets(a), dpvs_conn_buckets(b), bytes), 0);
+	/* dr-like, no local address: only the inbound tuple, h_out ignored */
+	ia = fill_conn(a, IPPROTO_UDP, 99, T0, T0 + SEC);
+	ib = fill_conn(b, IPPROTO_UDP, 99, T0, T0 + SEC);
+	dpvs_conn_array(a)[ia].laddr.family = DPVS_AF_NONE;
+	dpvs_conn_array(b)[ib].laddr.family = DPVS_AF_NONE;
+	wk_conn_insert(a, ia, T0);
+	c = &dpvs_conn_array(b)[ib];
+	wk_conn_insert_hashed(b, ib, wk_conn_hash(c->proto, &c->caddr, c->cport, &c->vaddr, c->vport),
+			      0xdeadbeefu);
+	ck_assert_uint_eq(find_in(b, ib, &dir), ib);
+	ck_assert_uint_eq(find_out(b, ib, &dir), DPVS_CONN_NIL);
+	ck_assert_int_eq(memcmp(dpvs_conn_buckets(a), dpvs_conn_buckets(b), bytes), 0);
+	free(a);
+	free(b);
 }
 END_TEST
 
@@ -653,6 +710,7 @@ main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_lookup_both_directions_and_misses);
 	tcase_add_test(tc, test_peer_lookup);
+	tcase_add_test(tc, test_insert_hashed_same_as_insert);
 	tcase_add_test(tc, test_ipv6_and_no_local_address);
 	tcase_add_test(tc, test_free_then_miss_and_others_stay);
 	tcase_add_test(tc, test_full_table_then_room);

@@ -30,6 +30,7 @@
 
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
+#include <rte_debug.h>
 #include <rte_hash_crc.h>
 #include <rte_prefetch.h>
 
@@ -251,14 +252,15 @@ wk_conn_alloc(struct dpvs_conn_table *ct)
 	return idx;
 }
 
-/* File entry (idx << 1 | dir) of connection idx in the index: the first free
- * slot from its home bucket on, counting the full buckets it passes. The
- * index always has room (2.5 slots a connection, shm/conn.h). The slot's
- * signature goes first, the entry last (a peer checks the tuple anyway). */
+/* File entry (idx << 1 | dir) of connection idx, whose tuple in direction
+ * dir hashes to h, in the index: the first free slot from its home bucket
+ * on, counting the full buckets it passes. The index always has room (2.5
+ * slots a connection, shm/conn.h). The slot's signature goes first, the
+ * entry last (a peer checks the tuple anyway). */
 static void
-hash_link(struct dpvs_conn_table *ct, uint32_t idx, int dir)
+hash_link(struct dpvs_conn_table *ct, uint32_t idx, int dir, uint32_t h)
 {
-	uint32_t h = conn_hash_dir(&dpvs_conn_array(ct)[idx], dir), n, s;
+	uint32_t n, s;
 	struct dpvs_conn_bkt *k = (struct dpvs_conn_bkt *)(uintptr_t)wk_conn_home(ct, h);
 
 	for (n = 0; n < ct->nbuckets; n++) {
@@ -337,12 +339,24 @@ wk_conn_sx_attach(struct dpvs_conn_table *ct, uint32_t idx, uint32_t sxi)
 void
 wk_conn_insert(struct dpvs_conn_table *ct, uint32_t idx, uint64_t now_ns)
 {
-	struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
+	const struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
 
 	RTE_SET_USED(now_ns);
-	hash_link(ct, idx, DPVS_DIR_IN);
-	if (conn_has_out(c))
-		hash_link(ct, idx, DPVS_DIR_OUT);
+	wk_conn_insert_hashed(ct, idx, conn_hash_dir(c, DPVS_DIR_IN),
+			      conn_has_out(c) ? conn_hash_dir(c, DPVS_DIR_OUT) : 0);
+}
+
+void
+wk_conn_insert_hashed(struct dpvs_conn_table *ct, uint32_t idx, uint32_t h_in, uint32_t h_out)
+{
+	struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
+
+	RTE_ASSERT(h_in == conn_hash_dir(c, DPVS_DIR_IN));
+	hash_link(ct, idx, DPVS_DIR_IN, h_in);
+	if (conn_has_out(c)) {
+		RTE_ASSERT(h_out == conn_hash_dir(c, DPVS_DIR_OUT));
+		hash_link(ct, idx, DPVS_DIR_OUT, h_out);
+	}
 	c->tnext = c->tprev = DPVS_CONN_NIL;
 	wk_conn_timer_arm(ct, idx);
 	c->onext = c->oprev = DPVS_CONN_NIL;
@@ -525,9 +539,9 @@ wk_conn_rebuild(struct dpvs_conn_table *ct, uint64_t now_ns)
 		}
 		sx_keep(ct, c);
 		c->tnext = DPVS_CONN_NIL;
-		hash_link(ct, i, DPVS_DIR_IN);
+		hash_link(ct, i, DPVS_DIR_IN, conn_hash_dir(c, DPVS_DIR_IN));
 		if (conn_has_out(c))
-			hash_link(ct, i, DPVS_DIR_OUT);
+			hash_link(ct, i, DPVS_DIR_OUT, conn_hash_dir(c, DPVS_DIR_OUT));
 		wk_conn_timer_arm(ct, i);
 		/* the slot order stands for the age (the true order is lost) */
 		if (wk_conn_half_open(c))

@@ -174,6 +174,12 @@ uint32_t wk_conn_alloc(struct dpvs_conn_table *ct);
  * if laddr.family is set; dr/tunnel have no outbound tuple), arm its timer at
  * conns[idx].expires_ns, then set DPVS_CONN_F_USED. */
 void wk_conn_insert(struct dpvs_conn_table *ct, uint32_t idx, uint64_t now_ns);
+/* The same with the hashes of its tuples already computed (h_in =
+ * wk_conn_hash of caddr:cport -> vaddr:vport, h_out of daddr:dport ->
+ * laddr:lport, unused without an outbound tuple), for a maker that
+ * computed them to look the tuples up first. */
+void wk_conn_insert_hashed(struct dpvs_conn_table *ct, uint32_t idx, uint32_t h_in,
+			   uint32_t h_out);
 
 /* Is c half-open: a TCP connection whose handshake is not complete (the
  * client's SYN seen, SYN_RECV; or SYN_SENT)? Only these may be evicted. */

@@ -116,20 +116,6 @@ wk_ipvs_tcp_seg(const struct rte_mbuf *m, const struct wk_pkt *pk, struct wk_tcp
 	wk_tcp_seg_parse(th, (uint32_t)(th->data_off >> 4) * 4, pk->l4_len, seg);
 }
 
-struct dpvs_lb_stats *
-wk_ipvs_row(struct dpvs_lb_stats *rows, uint32_t slot, uint32_t id, int reset)
-{
-	struct dpvs_lb_stats *r = &rows[slot];
-
-	if (r->id == id)
-		return r;
-	if (!reset)
-		return NULL;
-	memset(r, 0, sizeof(*r));
-	r->id = id;
-	return r;
-}
-
 static int
 conn_is_active(const struct dpvs_conn *c)
 {
@@ -265,12 +251,16 @@ wk_ipvs_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk
 		      wk_rate_check(ctx, c->svc_slot, c->svc_id, c->dest_slot, c->dest_id, dir, bytes);
 	if (why != DPVS_DROP_MAX)
 		return wk_drop(why);
-	if (c->proto == IPPROTO_TCP && t == WK_TCPW_OK)
-		ipvs_tcp_state(ctx, pk, c, dir);
-	if (t == WK_TCPW_OK)
+	/* state and timer; not for the packet that just made c: conn_new
+	 * (ipvs_new.c) set both from it, and a SYN leaves the state it made
+	 * (SYN_RECV, or CLOSE with RST) as it is in every table */
+	if (t == WK_TCPW_OK && !fresh) {
+		if (c->proto == IPPROTO_TCP)
+			ipvs_tcp_state(ctx, pk, c, dir);
 		wk_conn_set_timer(ctx->ct, idx,
 				  ctx->now_ns +
 					  wk_conn_timeout_ns(&ctx->cfg->lb.timeouts, c->proto, c->state));
+	}
 	rs = c->svc_slot < ctx->wr->caps.services ?
 		     wk_ipvs_row(dpvs_wr_svc_stats(ctx->wr), c->svc_slot, c->svc_id, 0) : NULL;
 	rd = c->dest_slot < ctx->wr->caps.dests ?

@@ -4,7 +4,7 @@
  * from the scheduler, then the endpoints its dest's forwarding mode needs
  * (shm/conn.h says what each field holds per mode):
  *   fnat    a local address of the service and a port from this worker's
- *           share of the port space (lport % nworkers == worker id)
+ *           share of the port space (lport % nworkers == worker id; lport.h)
  *   nat     none: the outbound key is the real server's answer to the
  *           client itself; refused (nat_tuple_taken) when this worker
  *           already has that tuple (the real server could not tell the two
@@ -42,11 +42,10 @@
 #include "worker/ipvs/ipvs_priv.h"
 #include "worker/ipvs/lb_counts.h"
 #include "worker/ipvs/lbpath.h"
+#include "worker/ipvs/lport.h"
 #include "worker/ipvs/proxy_proto.h"
 #include "worker/ipvs/rate.h"
 #include "worker/ipvs/xmit.h"
-
-#define WK_LPORT_TRIES 64     /* ports tried per local address */
 
 /* What a new connection gets besides the packet's own tuple. */
 struct conn_plan {
@@ -56,38 +55,8 @@ struct conn_plan {
 	struct dpvs_ip daddr;
 	uint16_t out_port;        /* port index where the dest's side arrives */
 	uint16_t pad;
+	uint32_t h_out;           /* wk_conn_hash of the outbound key, if any */
 };
-
-/* The next local port of this worker after cur (host order), wrapping. */
-static uint16_t
-lport_next(const struct wk_ctx *ctx, uint32_t cur)
-{
-	uint32_t n = ctx->nworkers, p = cur + n;
-
-	if (cur < WK_LPORT_MIN || p > 65535 || cur % n != ctx->id)
-		p = WK_LPORT_MIN + (ctx->id + n - WK_LPORT_MIN % n) % n;
-	return (uint16_t)p;
-}
-
-/* A port of this worker's share, from cursor *cur, whose outbound key
- * (daddr:dport -> laddr:port) is free: 0 with *lport (network order), or -1
- * when WK_LPORT_TRIES ports were taken. */
-static int
-lport_pick(struct wk_ctx *ctx, uint16_t *cur, uint8_t proto, const struct dpvs_ip *daddr,
-	   uint16_t dport, const struct dpvs_ip *laddr, uint16_t *lport)
-{
-	unsigned int t;
-	int dir;
-
-	for (t = 0; t < WK_LPORT_TRIES; t++) {
-		*cur = lport_next(ctx, *cur);
-		*lport = rte_cpu_to_be_16(*cur);
-		if (wk_conn_lookup(ctx->ct, proto, daddr, dport, laddr, *lport, &dir) ==
-		    DPVS_CONN_NIL)
-			return 0;
-	}
-	return -1;
-}
 
 /* fnat: a local address of service svc, of the real server's family, and
  * a port for a connection to pl->daddr:pl->dport. DPVS_DROP_MAX, or
@@ -106,8 +75,8 @@ plan_fnat(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s, uint8_
 		if (la[i].ip.family != pl->daddr.family)
 			continue;
 		seen = 1;
-		if (lport_pick(ctx, &dpvs_wr_lport(ctx->wr, svc)[i], proto, &pl->daddr, pl->dport,
-			       &la[i].ip, &pl->lport) == 0) {
+		if (wk_lport_pick(ctx, &dpvs_wr_lport(ctx->wr, svc)[i], proto, &pl->daddr, pl->dport,
+			       &la[i].ip, &pl->lport, &pl->h_out) == 0) {
 			pl->laddr = la[i].ip;
 			pl->out_port = la[i].port;
 			return DPVS_DROP_MAX;
@@ -122,7 +91,6 @@ plan_conn(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_dest *d, const str
 	  struct conn_plan *pl)
 {
 	struct dpvs_ip nh;
-	int dir;
 
 	memset(pl, 0, sizeof(*pl));
 	pl->daddr = d->addr;
@@ -143,8 +111,8 @@ plan_conn(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_dest *d, const str
 	case DPVS_FWD_NAT:
 		pl->laddr = pk->src;
 		pl->lport = pk->sport;
-		if (wk_conn_lookup(ctx->ct, pk->proto, &pl->daddr, pl->dport, &pl->laddr, pl->lport,
-				   &dir) != DPVS_CONN_NIL)
+		if (!wk_lport_key_free(ctx, pk->proto, &pl->daddr, pl->dport, &pl->laddr,
+				       pl->lport, &pl->h_out))
 			return DPVS_DROP_NAT_TUPLE_TAKEN;
 		break;
 	case DPVS_FWD_DR:
@@ -152,8 +120,8 @@ plan_conn(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_dest *d, const str
 		break;
 	case DPVS_FWD_SNAT:
 		pl->laddr = d->addr;
-		if (lport_pick(ctx, &dpvs_wr_lport(ctx->wr, svc)[0], pk->proto, &pl->daddr,
-			       pl->dport, &pl->laddr, &pl->lport) != 0)
+		if (wk_lport_pick(ctx, &dpvs_wr_lport(ctx->wr, svc)[0], pk->proto, &pl->daddr,
+			       pl->dport, &pl->laddr, &pl->lport, &pl->h_out) != 0)
 			return DPVS_DROP_NO_LADDR;
 		break;
 	default:
@@ -183,6 +151,28 @@ conn_slot(struct wk_ctx *ctx)
 	wk_ipvs_conn_close(ctx, victim);
 	ctx->st->event[DPVS_EVENT_CONN_EVICTED]++;
 	return wk_conn_alloc(ctx->ct);
+}
+
+/* The counters of service and dest of new connection c: conns, and
+ * active or inactive by its state (what wk_ipvs_count adds, with the rows
+ * looked up once). */
+static void
+conn_count_new(struct wk_ctx *ctx, const struct dpvs_conn *c)
+{
+	struct dpvs_lb_stats *r[2] = {
+		wk_ipvs_row(dpvs_wr_svc_stats(ctx->wr), c->svc_slot, c->svc_id, 1),
+		wk_ipvs_row(dpvs_wr_dest_stats(ctx->wr), c->dest_slot, c->dest_id, 1),
+	};
+	int active = wk_conn_is_active(c);
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		r[i]->conns++;
+		if (active)
+			r[i]->active++;
+		else
+			r[i]->inactive++;
+	}
 }
 
 /* Fill and insert a new connection; its index, or DPVS_CONN_NIL with *why
@@ -249,10 +239,11 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, const struct wk_tcp_seg *s
 	c->created_ns = ctx->now_ns;
 	c->expires_ns = ctx->now_ns +
 			wk_conn_timeout_ns(&ctx->cfg->lb.timeouts, c->proto, c->state);
-	wk_conn_insert(ctx->ct, idx, ctx->now_ns);
-	wk_ipvs_row(dpvs_wr_svc_stats(ctx->wr), svc, s->id, 1)->conns++;
-	wk_ipvs_row(dpvs_wr_dest_stats(ctx->wr), ds, d->id, 1)->conns++;
-	wk_ipvs_count(ctx, c, wk_conn_is_active(c), 1);
+	/* the outbound key's hash is the plan's (its lookup computed it) */
+	wk_conn_insert_hashed(ctx->ct, idx,
+			      wk_conn_hash(c->proto, &c->caddr, c->cport, &c->vaddr, c->vport),
+			      pl->h_out);
+	conn_count_new(ctx, c);
 	return idx;
 }
 

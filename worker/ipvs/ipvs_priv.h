@@ -9,6 +9,7 @@
 #define DPVS_WORKER_IPVS_PRIV_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_mbuf.h>
 
@@ -20,9 +21,21 @@
 #define WK_LPORT_MIN   1024   /* local ports come from [WK_LPORT_MIN, 65535] */
 
 /* This worker's counter row of a service or dest slot if it belongs to
- * object id; with reset, a row of another object is taken over. */
-struct dpvs_lb_stats *wk_ipvs_row(struct dpvs_lb_stats *rows, uint32_t slot, uint32_t id,
-				  int reset);
+ * object id; with reset, a row of another object is taken over. Inline:
+ * a new connection looks up four rows. */
+static inline struct dpvs_lb_stats *
+wk_ipvs_row(struct dpvs_lb_stats *rows, uint32_t slot, uint32_t id, int reset)
+{
+	struct dpvs_lb_stats *r = &rows[slot];
+
+	if (r->id == id)
+		return r;
+	if (!reset)
+		return NULL;
+	memset(r, 0, sizeof(*r));
+	r->id = id;
+	return r;
+}
 
 /* Add delta (+1 / -1) to the active or inactive count of c's rows. */
 void wk_ipvs_count(struct wk_ctx *ctx, const struct dpvs_conn *c, int active, int delta);
@@ -31,7 +44,9 @@ void wk_ipvs_count(struct wk_ctx *ctx, const struct dpvs_conn *c, int active, in
 void wk_ipvs_tcp_seg(const struct rte_mbuf *m, const struct wk_pkt *pk, struct wk_tcp_seg *seg);
 
 /* A packet of connection idx in direction dir (fresh: the one that made
- * it): TCP window and state, timer, counters, then its mode's xmit. */
+ * it): TCP window and state, timer, counters, then its mode's xmit. A
+ * fresh packet's state and timer are the maker's (wk_ipvs_new_conn sets
+ * them): they are not computed again. */
 struct wk_verdict wk_ipvs_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 				   uint32_t idx, int dir, int fresh);
 

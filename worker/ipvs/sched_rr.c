@@ -17,7 +17,8 @@ wk_sched_rr_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
 		 struct dpvs_sched_state *st, const struct wk_pkt *pk)
 {
 	const uint32_t *dl = dpvs_lb_svc_dests(&ctx->cfg->lb, (uint32_t)(svc - dpvs_lb_svcs(&ctx->cfg->lb)));
-	uint32_t n = svc->ndests, i = st->cursor % n, k;
+	/* the cursor is below n but after the list shrank: no division then */
+	uint32_t n = svc->ndests, i = st->cursor < n ? st->cursor : st->cursor % n, k;
 
 	(void)pk;
 	for (k = 0; k < n; k++) {
