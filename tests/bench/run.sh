@@ -210,9 +210,9 @@ cg_stages() {
 			t = c["bp_timed_pipe"]; b = c["bp_timed_base"]
 			tx = c["wk_tx_enqueue_verdict"] + c["wk_tx_flush_all"]
 			pf = c["wk_conn_prefetch_bucket"] + c["wk_conn_prefetch_entry"]
-			lk = c["wk_conn_lookup"] + pf
+			lk = c["wk_conn_lookup"] + c["wk_conn_lookup_hash"] + pf
 			x = c["wk_xmit"]
-			ip = c["wk_ipvs_pkt"] - x - c["wk_conn_lookup"]
+			ip = c["wk_ipvs_pkt"] - x - c["wk_conn_lookup"] - c["wk_conn_lookup_hash"]
 			rx = c["wk_rx_port"] - c["wk_ipvs_pkt"] - c["wk_tx_enqueue_verdict"]
 			rx -= pf
 			lp = t - c["wk_rx_port"] - c["wk_tx_flush_all"]
