@@ -416,7 +416,9 @@ struct dpvs_lb_tables {
 	uint32_t rate_next_gen;            /* next rate entry gen to hand out */
 	uint32_t nrates;                   /* rate entries in use */
 	uint32_t acl_hash_slots;           /* power of two, >= 2 x caps.acl_entries */
-	uint32_t pad;
+	uint32_t ndown;                    /* dests a health check holds down
+					    * (derived): 0 spares the workers the
+					    * look at a UDP flow's dest */
 	/* match services: the keys (dense, add order) and, derived, per in-port
 	 * the indices in match[] of those that take packets arriving on it */
 	uint8_t match_n[DPVS_MATCH_PORTS];

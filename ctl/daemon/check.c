@@ -150,6 +150,30 @@ check_params(const struct ctl_check_args *a, char *err, size_t errlen)
 	return 0;
 }
 
+void
+ctl_dest_down_count(struct dpvs_lb_tables *lb, int delta)
+{
+	if (delta > 0)
+		lb->ndown++;
+	else if (lb->ndown > 0)
+		lb->ndown--;
+}
+
+/* Dest d down (weight 0) or up (its configured weight), lb->ndown kept. */
+static void
+dest_down_set(struct dpvs_lb_tables *lb, struct dpvs_dest *d, int down)
+{
+	if (((d->flags & DPVS_DEST_F_DOWN) != 0) != (down != 0))
+		ctl_dest_down_count(lb, down ? 1 : -1);
+	if (down) {
+		d->flags |= DPVS_DEST_F_DOWN;
+		d->weight = 0;
+	} else {
+		d->flags &= (uint8_t)~DPVS_DEST_F_DOWN;
+		d->weight = d->conf_weight;
+	}
+}
+
 /* Give dest d its configured weight back if it is down and no check covers
  * it any more. */
 static void
@@ -159,8 +183,7 @@ dest_uncovered(struct dpvs_lb_tables *lb, uint32_t d)
 
 	if (dest->id == 0 || (dest->flags & DPVS_DEST_F_DOWN) == 0 || ctl_check_of_dest(lb, d) >= 0)
 		return;
-	dest->flags &= (uint8_t)~DPVS_DEST_F_DOWN;
-	dest->weight = dest->conf_weight;
+	dest_down_set(lb, dest, 0);
 	ctl_sched_mark(lb, dest->svc);
 }
 
@@ -263,13 +286,7 @@ ctl_dest_health(struct dpvs_config_set *set, const struct ctl_health_args *a, ch
 				ctl_ipport_str(&a->addr, a->port, s, sizeof(s)),
 				ctl_svc_key_str(&a->svc, ks, sizeof(ks)));
 	d = &dpvs_lb_dests(lb)[di];
-	if (a->down) {
-		d->flags |= DPVS_DEST_F_DOWN;
-		d->weight = 0;
-	} else {
-		d->flags &= (uint8_t)~DPVS_DEST_F_DOWN;
-		d->weight = d->conf_weight;
-	}
+	dest_down_set(lb, d, a->down);
 	ctl_sched_mark(lb, (uint16_t)si);
 	return 0;
 }

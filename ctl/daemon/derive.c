@@ -365,6 +365,7 @@ ctl_lb_derive(struct dpvs_config_set *set)
 	for (i = 0; i < set->naddrs && i < lb->caps.addrs; i++)
 		ctl_aix_port(lb, &addrs[i].addr, addrs[i].port, 1);
 	lb->nnat = 0;
+	lb->ndown = 0;
 	for (i = 0; i < lb->caps.services; i++) {
 		const struct dpvs_service *s = dpvs_lb_svc(lb, i);
 		const struct dpvs_svc_laddr *la = dpvs_lb_svc_laddrs(lb, i);

@@ -240,6 +240,8 @@ void
 ctl_dest_ref(struct dpvs_lb_tables *lb, const struct dpvs_service *svc,
 	     const struct dpvs_dest *d, int delta)
 {
+	if (d->flags & DPVS_DEST_F_DOWN)
+		ctl_dest_down_count(lb, delta);
 	if (d->fwd_mode == DPVS_FWD_NAT) {
 		if (delta > 0)
 			lb->nnat++;

@@ -253,8 +253,8 @@ int ctl_dest_edit(struct dpvs_config_set *set, const struct ctl_dest_args *a, ch
 int ctl_dest_del(struct dpvs_config_set *set, const struct ctl_dest_args *a, char *err,
 		 size_t errlen);
 /* What dest d of service svc counts in the derived tables, added (delta 1)
- * or taken away (-1: an snat dest's address then drains): lb.nnat, and an
- * snat dest's local-address bit in the address index. */
+ * or taken away (-1: an snat dest's address then drains): lb.nnat, lb.ndown,
+ * and an snat dest's local-address bit in the address index. */
 void ctl_dest_ref(struct dpvs_lb_tables *lb, const struct dpvs_service *svc,
 		  const struct dpvs_dest *d, int delta);
 /* Slot of a service with an snat dest at ip, or -1 (a scan: for addr del). */
@@ -275,6 +275,8 @@ int ctl_check_del(struct dpvs_config_set *set, const struct ctl_check_args *a, c
  * configured weight back. */
 int ctl_dest_health(struct dpvs_config_set *set, const struct ctl_health_args *a, char *err,
 		    size_t errlen);
+/* lb.ndown (dests a health check holds down) up by one (delta > 0) or down. */
+void ctl_dest_down_count(struct dpvs_lb_tables *lb, int delta);
 /* The check that covers dest slot d (its own, else its service's), or -1. */
 int ctl_check_of_dest(const struct dpvs_lb_tables *lb, uint32_t d);
 /* The same for every dest slot at once, in one pass over the checks: the

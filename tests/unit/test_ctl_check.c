@@ -261,6 +261,11 @@ START_TEST(test_health_weights)
 	ck_assert_int_eq(d2->conf_weight, 3);
 	ck_assert(d2->flags & DPVS_DEST_F_DOWN);
 	ck_assert_int_eq(d3->weight, 1);
+	/* lb.ndown counts the dests held down (the workers' UDP flow check
+	 * reads it); a second "down" counts once */
+	ck_assert_uint_eq(a->lb.ndown, 1);
+	ck_assert_int_eq(health(a, "10.1.0.2", 1, err, sizeof(err)), 0);
+	ck_assert_uint_eq(a->lb.ndown, 1);
 	/* -e -w while down changes the configured weight only */
 	load(a, "-e -t 10.0.0.100:80 -r 10.1.0.2:80 -w 5\n");
 	ck_assert_int_eq(d2->weight, 0);
@@ -271,10 +276,16 @@ START_TEST(test_health_weights)
 	ck_assert_int_eq(health(a, "10.1.0.2", 0, err, sizeof(err)), 0);
 	ck_assert_int_eq(d2->weight, 5);
 	ck_assert(!(d2->flags & DPVS_DEST_F_DOWN));
+	ck_assert_uint_eq(a->lb.ndown, 0);
 	/* deleting the only check gives a down dest its weight back */
 	ck_assert_int_eq(health(a, "10.1.0.3", 1, err, sizeof(err)), 0);
 	ck_assert_int_eq(d3->weight, 0);
+	ck_assert_uint_eq(a->lb.ndown, 1);
+	/* the derived tables rebuilt from the primary state count it again */
+	ctl_lb_derive(a);
+	ck_assert_uint_eq(a->lb.ndown, 1);
 	load(a, "check del -t 10.0.0.100:80\n");
+	ck_assert_uint_eq(a->lb.ndown, 0);
 	ck_assert_int_eq(d3->weight, 1);
 	ck_assert(!(d3->flags & DPVS_DEST_F_DOWN));
 	ck_assert_uint_eq(nchecks(a), 0);
@@ -333,12 +344,17 @@ START_TEST(test_checks_go_with_their_objects)
 	ck_assert_uint_eq(nchecks(a), 3);
 	ck_assert_uint_eq(dpvs_lb_checks(&a->lb)[ctl_check_of_dest(&a->lb, s2)].rise, 5);
 	ck_assert_int_eq(d2->weight, 0);
-	/* the dest goes: its check too */
+	ck_assert_uint_eq(a->lb.ndown, 1);
+	/* the dest goes: its check too, and it counts no more as down */
 	load(a, "-d -t 10.0.0.100:80 -r 10.1.0.2:80\n");
 	ck_assert_uint_eq(nchecks(a), 2);
+	ck_assert_uint_eq(a->lb.ndown, 0);
+	ck_assert_int_eq(health(a, "10.1.0.3", 1, err, sizeof(err)), 0);
+	ck_assert_uint_eq(a->lb.ndown, 1);
 	/* the service goes: its checks too */
 	load(a, "-D -t 10.0.0.100:80\n");
 	ck_assert_uint_eq(nchecks(a), 1);
+	ck_assert_uint_eq(a->lb.ndown, 0);
 }
 END_TEST
 

@@ -377,7 +377,8 @@ ipvs_udp_dest_down(const struct wk_ctx *ctx, const struct dpvs_conn *c, int dir)
 	const struct dpvs_lb_tables *lb = &ctx->cfg->lb;
 	const struct dpvs_dest *d;
 
-	if (dir != DPVS_DIR_IN || c->proto != IPPROTO_UDP || c->dest_slot >= lb->caps.dests)
+	if (likely(lb->ndown == 0) || dir != DPVS_DIR_IN || c->proto != IPPROTO_UDP ||
+	    c->dest_slot >= lb->caps.dests)
 		return 0;
 	d = &dpvs_lb_dests(lb)[c->dest_slot];
 	return d->id == c->dest_id && (d->flags & DPVS_DEST_F_DOWN);
