@@ -132,6 +132,12 @@ struct wk_ctx {
 		uint16_t port;
 		uint16_t slot;                /* index in the set's lb.sneigh[] */
 	} sn_memo;
+	struct {                              /* the last IPv4 route found (route.c) */
+		uint64_t set;                 /* its config set (wk_set_stamp), 0 none */
+		uint32_t dst;                 /* the destination, network order */
+		uint32_t nh;                  /* its next hop, network order */
+		uint16_t port;                /* the interface of its route */
+	} rt_memo;
 	uint64_t icmp_tok_ns;                 /* ICMP errors' token bucket (icmp_send.c) */
 	uint32_t icmp_tokens;
 	uint8_t redirected;                   /* the packet in hand came from a peer's
@@ -139,6 +145,15 @@ struct wk_ctx {
 	uint64_t tsc_mult;                    /* TSC cycles per ns, << 32: now_ns in the
 					       * rte_meter time unit (ipvs/rate.c) */
 } __rte_cache_aligned;
+
+/* What the memos of the output path (ctx->sn_memo, ctx->rt_memo) are valid
+ * for: the config set cfg, its version and copy (a copy is rewritten only
+ * under a new version; wk_if_refresh follows the same pair); never 0. */
+static inline uint64_t
+wk_set_stamp(const struct dpvs_config_set *cfg)
+{
+	return cfg->version * 2 + (cfg->copy & 1) + 1;
+}
 
 /* Is i an interface packets may go out of: a data port, or a VLAN of the
  * active config set? */

@@ -194,6 +194,43 @@ START_TEST(test_random_ipv4_headers_fast_check)
 }
 END_TEST
 
+/* The inline check (a non-zero multiple of 65535) agrees with RFC 1071 on
+ * the edges of one's complement: a checksum field of 0x0000 or its other
+ * zero 0xffff, headers of all ones or zeros (but the version byte), and
+ * headers made to sum to all ones, or to one off. */
+START_TEST(test_fast_check_edges)
+{
+	uint8_t frame[14 + 20];
+	uint8_t *h = frame + 14;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)h;
+	unsigned int n, i, f;
+	static const uint8_t fill[] = { 0x00, 0xff };
+
+	for (f = 0; f < 2; f++) { /* all zeros, all ones, the version byte 0x45 */
+		memset(h, fill[f], 20);
+		h[0] = 0x45;
+		ck_assert_int_eq(wk_ipv4_cksum_ok_fast(ip) != 0, ref_cksum_be(h, 20) == 0);
+		wk_ipv4_cksum_set(ip);
+		ck_assert(wk_ipv4_cksum_ok_fast(ip));
+	}
+	srand(11);
+	for (n = 0; n < 20000; n++) {
+		for (i = 0; i < 20; i++)
+			h[i] = (uint8_t)rand();
+		h[0] = 0x45;
+		/* the checksum word made 0x0000 or 0xffff, and the last other
+		 * word chosen so that the header sums to all ones (mostly) */
+		ip->hdr_checksum = n % 2 ? 0xffff : 0;
+		h[18] = h[19] = 0;
+		h[18] = (uint8_t)(ref_cksum_be(h, 20) >> 8);
+		h[19] = (uint8_t)ref_cksum_be(h, 20);
+		if (n % 3 == 0)
+			h[19] ^= 1;
+		ck_assert_int_eq(wk_ipv4_cksum_ok_fast(ip) != 0, ref_cksum_be(h, 20) == 0);
+	}
+}
+END_TEST
+
 /* The full-NAT rewrite's checksum deltas (xmit.c, every changed word summed
  * once) leave valid IPv4, TCP and UDP checksums on random packets, and a
  * UDP checksum of 0 (none) stays 0. */
@@ -250,6 +287,7 @@ main(void)
 	tcase_add_test(tc, test_ok_after_storing);
 	tcase_add_test(tc, test_mbuf_chain_odd_segments);
 	tcase_add_test(tc, test_random_ipv4_headers_fast_check);
+	tcase_add_test(tc, test_fast_check_edges);
 	tcase_add_test(tc, test_rewrite_deltas_keep_checksums_valid);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

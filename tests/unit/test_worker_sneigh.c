@@ -3,7 +3,9 @@
  * the worker remembers the last one it found for the config set it was
  * found in, so a change published by dpvs-ctl (a new MAC, the entry gone)
  * must be followed by the very next packet, and a packet to another next
- * hop must not get the remembered MAC. The node's config comes from
+ * hop must not get the remembered MAC; the same for the last IPv4 route
+ * found (wk_route_v4) and the output's inline use of the static neighbour
+ * memo (wk_ip_output_v4). The node's config comes from
  * dpvs-ctl's rules loader (each load publishes a new set); the packets go
  * through wk_neigh_output() of worker 0's context. EAL without hugepages
  * or shared config; port 0 is a net_null.
@@ -22,6 +24,7 @@
 #include "ctl/rules.h"
 #include "shm/eal.h"
 #include "shm/shm.h"
+#include "worker/ipvs/lbpath.h"
 #include "worker/l2/neigh.h"
 #include "worker/l3/l3.h"
 #include "worker/worker.h"
@@ -105,6 +108,92 @@ START_TEST(test_static_neighbour_follows_the_set)
 }
 END_TEST
 
+/* The port and next hop of the route to dst_be (wk_route_v4, remembered
+ * per set), or -1. */
+static int
+route_to(uint32_t dst_be, uint32_t *nh_be)
+{
+	uint16_t port = 0xffff;
+
+	*nh_be = 0;
+	if (wk_route_v4(&ctx, dst_be, &port, nh_be) != 0)
+		return -1;
+	return port;
+}
+
+/* The verdict of one IPv4 frame through wk_ip_output_v4 to nh_be on port
+ * 0; *last: the last byte of its destination MAC. */
+static struct wk_verdict
+out4_to(uint32_t nh_be, uint8_t *last)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(shm.pool);
+	struct rte_ether_hdr *eth;
+	struct rte_ipv4_hdr *ip;
+	struct wk_verdict v;
+
+	ck_assert_ptr_nonnull(m);
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, 60);
+	ck_assert_ptr_nonnull(eth);
+	memset(eth, 0, 60);
+	ip = (struct rte_ipv4_hdr *)(eth + 1);
+	ip->version_ihl = 0x45;
+	ip->total_length = RTE_BE16(46);
+	v = wk_ip_output_v4(&ctx, m, 0, nh_be);
+	*last = eth->dst_addr.addr_bytes[5];
+	ck_assert_uint_eq(eth->ether_type, RTE_BE16(RTE_ETHER_TYPE_IPV4));
+	rte_pktmbuf_free(m);
+	return v;
+}
+
+#define DST RTE_BE32(0x0a010005u) /* 10.1.0.5 */
+
+/* The route the worker remembered (and the static neighbour the inline
+ * output remembered) must follow every new set: a new gateway, a new MAC,
+ * the route gone. Fails with either memo's set check taken out. */
+START_TEST(test_route_memo_follows_the_set)
+{
+	uint32_t nh;
+	uint8_t mac;
+
+	load("neigh add 10.0.0.2 lladdr 02:00:00:00:00:21 dev dpdk0\n"
+	     "route add 10.1.0.0/16 via 10.0.0.2 dev dpdk0\n");
+	ck_assert_int_eq(route_to(DST, &nh), 0);
+	ck_assert_uint_eq(nh, NH);
+	ck_assert_int_eq(route_to(DST, &nh), 0); /* remembered */
+	ck_assert_uint_eq(nh, NH);
+	ck_assert_int_eq(out_to(NH, &mac).kind, DPVS_VERDICT_TX); /* sneigh memo: NH */
+	ck_assert_int_eq(out4_to(NH, &mac).kind, DPVS_VERDICT_TX);
+	ck_assert_uint_eq(mac, 0x21);
+	ck_assert_int_eq(out4_to(NH2, &mac).kind, DPVS_VERDICT_TX); /* another next hop */
+	ck_assert_uint_eq(mac, 0x31);
+	ck_assert_int_eq(out4_to(NH, &mac).kind, DPVS_VERDICT_TX);
+	ck_assert_uint_eq(mac, 0x21);
+	ck_assert_int_eq(out4_to(NH, &mac).kind, DPVS_VERDICT_TX); /* remembered */
+	ck_assert_uint_eq(mac, 0x21);
+
+	/* a new gateway in a new set: the next lookup has it */
+	load("route del 10.1.0.0/16\n"
+	     "route add 10.1.0.0/16 via 10.0.0.3 dev dpdk0\n");
+	ck_assert_int_eq(route_to(DST, &nh), 0);
+	ck_assert_uint_eq(nh, NH2);
+	ck_assert_int_eq(route_to(DST, &nh), 0);
+	ck_assert_uint_eq(nh, NH2);
+
+	/* a new MAC for the remembered next hop: the next packet has it */
+	ck_assert_int_eq(out4_to(NH2, &mac).kind, DPVS_VERDICT_TX);
+	ck_assert_uint_eq(mac, 0x31);
+	load("neigh del 10.0.0.3 dev dpdk0\n"
+	     "neigh add 10.0.0.3 lladdr 02:00:00:00:00:53 dev dpdk0\n");
+	ck_assert_int_eq(out4_to(NH2, &mac).kind, DPVS_VERDICT_TX);
+	ck_assert_uint_eq(mac, 0x53);
+
+	/* the route gone: none */
+	ck_assert_int_eq(route_to(DST, &nh), 0);
+	load("route del 10.1.0.0/16\n");
+	ck_assert_int_eq(route_to(DST, &nh), -1);
+}
+END_TEST
+
 static void
 setup_node(const char *prog)
 {
@@ -123,6 +212,7 @@ main(int argc, char **argv)
 	(void)argc;
 	setup_node(argv[0]);
 	tcase_add_test(tc, test_static_neighbour_follows_the_set);
+	tcase_add_test(tc, test_route_memo_follows_the_set);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);

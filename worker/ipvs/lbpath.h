@@ -113,15 +113,31 @@ void wk_fnat_rewrite(struct rte_ipv4_hdr *ip, void *l4, uint8_t proto, uint32_t 
  * to mss (host order), fixing the checksum; returns 1 if it changed. */
 int wk_tcp_mss_clamp(struct rte_tcp_hdr *th, uint32_t hlen, uint16_t mss);
 
-/* route.c: the route to dst (network order) in the active config set:
- * 0 with the port index and the next hop (dst itself on a connected route),
- * or -1 when there is none. */
-int wk_route_v4(const struct wk_ctx *ctx, uint32_t dst_be, uint16_t *port, uint32_t *nh_be);
+/* route.c: wk_route_v4's lookup in the set's lpm, which remembers the route
+ * it finds in ctx->rt_memo. */
+int wk_route_v4_lookup(struct wk_ctx *ctx, uint32_t dst_be, uint16_t *port, uint32_t *nh_be);
+
+/* The route to dst (network order) in the active config set: 0 with the
+ * port index and the next hop (dst itself on a connected route), or -1 when
+ * there is none. Per packet: the last route found is remembered for its
+ * config set (version and copy: a route, its interface and the lpm change
+ * only with a new set), so that a flow's packets (and every flow to the
+ * same destination) skip the lpm. */
+static inline int
+wk_route_v4(struct wk_ctx *ctx, uint32_t dst_be, uint16_t *port, uint32_t *nh_be)
+{
+	if (ctx->rt_memo.dst == dst_be && ctx->rt_memo.set == wk_set_stamp(ctx->cfg)) {
+		*port = ctx->rt_memo.port;
+		*nh_be = ctx->rt_memo.nh;
+		return 0;
+	}
+	return wk_route_v4_lookup(ctx, dst_be, port, nh_be);
+}
 
 /* The route to dst of either family: 0 with the port index and the next
  * hop (dst itself on a connected route), or -1. */
 static inline int
-wk_route_ip(const struct wk_ctx *ctx, const struct dpvs_ip *dst, uint16_t *port,
+wk_route_ip(struct wk_ctx *ctx, const struct dpvs_ip *dst, uint16_t *port,
 	    struct dpvs_ip *nh)
 {
 	uint32_t d, n;

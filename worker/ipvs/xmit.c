@@ -210,7 +210,6 @@ wk_xmit_rewrite4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, pk->l3_off);
 	void *l4 = rte_pktmbuf_mtod_offset(m, void *, pk->l4_off);
 	uint16_t port, mtu, ttlw, nttlw;
-	struct dpvs_ip nhip;
 	uint32_t nh;
 
 	if (ip->time_to_live <= 1)
@@ -241,8 +240,7 @@ wk_xmit_rewrite4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk
 			wk_tcp_mss_clamp(l4, (uint32_t)(((struct rte_tcp_hdr *)l4)->data_off >> 4) * 4,
 					 (uint16_t)(mtu - WK_IPV4_TCP_HDRS));
 	}
-	wk_ip_from_v4(&nhip, nh);
-	return wk_ip_output_via(ctx, m, port, &nhip); /* MTU (DF clear), neighbour */
+	return wk_ip_output_v4(ctx, m, port, nh); /* MTU (DF clear), neighbour */
 }
 
 void

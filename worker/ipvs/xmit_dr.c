@@ -32,7 +32,6 @@ struct wk_verdict
 wk_dr_in4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	  const struct dpvs_conn *c)
 {
-	struct dpvs_ip nhip;
 	uint32_t daddr, nh;
 	uint16_t port;
 
@@ -42,8 +41,7 @@ wk_dr_in4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	if (nh != daddr)
 		return wk_drop(DPVS_DROP_DR_NOT_CONNECTED);
 	wk_xmit_trim(m, pk);
-	wk_ip_from_v4(&nhip, daddr);
-	return wk_ip_output_via(ctx, m, port, &nhip);
+	return wk_ip_output_v4(ctx, m, port, daddr);
 }
 
 struct wk_verdict

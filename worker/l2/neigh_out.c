@@ -182,12 +182,13 @@ wk_neigh_solicit(struct wk_ctx *ctx, uint16_t port, const struct dpvs_ip *ip,
 /* The static neighbour nh on port (index in the set's lb.sneigh[]) or
  * DPVS_SLOT_NONE: per packet, the last IPv4 one found is remembered for
  * its config set (version and copy), so that a flow's packets (and every
- * flow to the same next hop) skip the set's hash table. */
+ * flow to the same next hop) skip the set's hash table; wk_ip_output_v4
+ * (l3.h) reads the memo too. */
 static inline uint16_t
 sneigh_find(struct wk_ctx *ctx, uint16_t port, const struct dpvs_ip *nh)
 {
 	const struct dpvs_config_set *cfg = ctx->cfg;
-	uint64_t set = cfg->version * 2 + (cfg->copy & 1) + 1; /* never 0 */
+	uint64_t set = wk_set_stamp(cfg);
 	uint32_t a = 0;
 	uint16_t s;
 

@@ -23,8 +23,11 @@ int wk_cksum_ok(const void *buf, size_t len);
 int wk_ipv4_cksum_ok(const struct rte_ipv4_hdr *ip);
 
 /* The same, inline for the per-packet check of a 20-byte header: five
- * 32-bit words summed in 64 bits and folded once (the 16-bit one's
- * complement sum is the same); other lengths call wk_ipv4_cksum_ok. */
+ * 32-bit words summed in 64 bits. As 65536 = 1 mod 65535, that sum is the
+ * sum of the header's 16-bit words mod 65535, and their one's complement sum
+ * is all ones exactly when the sum is a non-zero multiple of 65535 (one
+ * multiply by a constant instead of four folds); other lengths call
+ * wk_ipv4_cksum_ok. */
 static inline int
 wk_ipv4_cksum_ok_fast(const struct rte_ipv4_hdr *ip)
 {
@@ -35,11 +38,7 @@ wk_ipv4_cksum_ok_fast(const struct rte_ipv4_hdr *ip)
 		return wk_ipv4_cksum_ok(ip);
 	memcpy(w, ip, sizeof(w)); /* 2 bytes past a 4-byte boundary in a frame */
 	s = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
-	s = (s & 0xffffffffu) + (s >> 32);
-	s = (s & 0xffffu) + (s >> 16);
-	s = (s & 0xffffu) + (s >> 16);
-	s = (s & 0xffffu) + (s >> 16);
-	return s == 0xffff;
+	return s != 0 && s % 0xffffu == 0;
 }
 /* Recompute the IPv4 header checksum in place. */
 void wk_ipv4_cksum_set(struct rte_ipv4_hdr *ip);

@@ -25,9 +25,10 @@ const struct wk_hook wk_prerouting_hooks[] = {
 };
 const unsigned int wk_prerouting_nhooks = RTE_DIM(wk_prerouting_hooks);
 
-enum wk_hook_res
-wk_hook_ipvs(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_hook_pkt *hp,
-	     struct wk_verdict *v)
+/* wk_hook_ipvs, inline for hook_run below (the table keeps the function). */
+static inline enum wk_hook_res
+hook_ipvs(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_hook_pkt *hp,
+	  struct wk_verdict *v)
 {
 	int taken;
 
@@ -40,6 +41,13 @@ wk_hook_ipvs(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_hook_pkt *h
 	return v->kind == DPVS_VERDICT_DROP ? WK_HOOK_DROP : WK_HOOK_STOLEN;
 }
 
+enum wk_hook_res
+wk_hook_ipvs(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_hook_pkt *hp,
+	     struct wk_verdict *v)
+{
+	return hook_ipvs(ctx, m, hp, v);
+}
+
 /* Run hook h: a hook this file knows by its id is a direct call (no
  * function pointer per packet on the hot path); the table's pointer serves
  * only a hook added without a case here. */
@@ -49,7 +57,7 @@ hook_run(const struct wk_hook *h, struct wk_ctx *ctx, struct rte_mbuf *m,
 {
 	switch (h->id) {
 	case DPVS_HOOK_IPVS:
-		return wk_hook_ipvs(ctx, m, hp, v);
+		return hook_ipvs(ctx, m, hp, v);
 	default:
 		return h->fn(ctx, m, hp, v);
 	}

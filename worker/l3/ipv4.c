@@ -20,8 +20,9 @@
 #include "worker/ipvs/lb.h"
 #include "worker/worker.h"
 
-enum dpvs_drop_reason
-wk_ipv4_check(const struct rte_ipv4_hdr *ip, uint32_t contig, uint32_t avail)
+/* wk_ipv4_check (hdr.h), inline for the per-packet stage below. */
+static inline enum dpvs_drop_reason
+ipv4_check(const struct rte_ipv4_hdr *ip, uint32_t contig, uint32_t avail)
 {
 	uint32_t hlen, tot;
 
@@ -38,6 +39,12 @@ wk_ipv4_check(const struct rte_ipv4_hdr *ip, uint32_t contig, uint32_t avail)
 	return DPVS_DROP_MAX;
 }
 
+enum dpvs_drop_reason
+wk_ipv4_check(const struct rte_ipv4_hdr *ip, uint32_t contig, uint32_t avail)
+{
+	return ipv4_check(ip, contig, avail);
+}
+
 struct wk_verdict
 wk_ipv4_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 {
@@ -52,7 +59,7 @@ wk_ipv4_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 	if (!host && !rte_is_multicast_ether_addr(&eth->dst_addr))
 		return wk_drop(DPVS_DROP_OTHERHOST); /* broadcast is multicast too */
 	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l2);
-	why = wk_ipv4_check(ip, rte_pktmbuf_data_len(m) - l2, rte_pktmbuf_pkt_len(m) - l2);
+	why = ipv4_check(ip, rte_pktmbuf_data_len(m) - l2, rte_pktmbuf_pkt_len(m) - l2);
 	if (why != DPVS_DROP_MAX)
 		return wk_drop(why);
 	if (host) {

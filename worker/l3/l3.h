@@ -26,6 +26,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include "shm/cfgset.h"
 #include "shm/lb.h"
 #include "worker/l3/hdr.h"
 #include "worker/worker.h"
@@ -104,6 +105,33 @@ wk_ip_output_via(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port, const st
 	if (port < DPVS_MAX_IFACES && rte_be_to_cpu_16(ip->total_length) > ctx->tx_mtu[port])
 		return wk_ip_output_big(ctx, m, port, nh);
 	return wk_neigh_output(ctx, m, port, nh);
+}
+/* wk_ip_output_via to the IPv4 next hop nh_be: the static neighbour
+ * neigh_out.c found last (ctx->sn_memo, for this set, next hop and port)
+ * fills the Ethernet header here, without building the next hop's
+ * dpvs_ip nor calling wk_neigh_output; any other case is wk_ip_output_via's.
+ * The same verdict and frame as wk_ip_output_via. */
+static inline struct wk_verdict
+wk_ip_output_v4(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port, uint32_t nh_be)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
+	struct dpvs_ip nh;
+
+	if (ctx->sn_memo.addr == nh_be && ctx->sn_memo.port == port &&
+	    ctx->sn_memo.set == wk_set_stamp(ctx->cfg) &&
+	    (port >= DPVS_MAX_IFACES ||
+	     rte_be_to_cpu_16(ip->total_length) <= ctx->tx_mtu[port])) {
+		memcpy(eth->dst_addr.addr_bytes, dpvs_lb_sneigh(&ctx->cfg->lb)[ctx->sn_memo.slot].mac,
+		       RTE_ETHER_ADDR_LEN);
+		rte_ether_addr_copy(&ctx->mac[port], &eth->src_addr);
+		eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+		return wk_tx(port);
+	}
+	memset(&nh, 0, sizeof(nh));
+	nh.family = DPVS_AF_INET;
+	memcpy(nh.bytes, &nh_be, sizeof(nh_be));
+	return wk_ip_output_via(ctx, m, port, &nh);
 }
 /* IPv6 in m (Ethernet at 0, IPv6 at 14): route, MTU (never fragmented in
  * transit: over the MTU, an ICMPv6 packet too big to the source and DROP

@@ -3,11 +3,13 @@
  * destination in the rte_lpm of the config set this worker loaded for the
  * iteration (shm->lpm[i] routes config set copy i; the lpm stores the
  * route's slot), or its default route (lb.default_route: the lpm has no depth
- * 0); the route to an IPv6 destination in the set's own route6 index (one
+ * 0), the last one found remembered for its set (ctx->rt_memo, wk_route_v4
+ * in lbpath.h); the route to an IPv6 destination in the set's own route6 index (one
  * hash probe per prefix length in use, shm/lb_hash.h). And wk_ip_output,
  * the IPv4 output of the load balancer: route, then wk_ip_output_via
  * (output.c).
- * Reads the config set and the lpm; writes nothing but the packet's verdict.
+ * Reads the config set and the lpm; writes the packet's verdict and
+ * ctx->rt_memo.
  */
 #include <string.h>
 
@@ -80,7 +82,7 @@ wk_route_nexthop(const struct dpvs_route *r, const struct dpvs_ip *dst, struct d
 }
 
 int
-wk_route_v4(const struct wk_ctx *ctx, uint32_t dst_be, uint16_t *port, uint32_t *nh_be)
+wk_route_v4_lookup(struct wk_ctx *ctx, uint32_t dst_be, uint16_t *port, uint32_t *nh_be)
 {
 	const struct dpvs_route *r = route4(ctx, dst_be);
 
@@ -91,6 +93,11 @@ wk_route_v4(const struct wk_ctx *ctx, uint32_t dst_be, uint16_t *port, uint32_t 
 		memcpy(nh_be, r->gw.bytes, sizeof(*nh_be));
 	else
 		*nh_be = dst_be;
+	/* remembered for this set only (wk_route_v4): a new set forgets it */
+	ctx->rt_memo.set = wk_set_stamp(ctx->cfg);
+	ctx->rt_memo.dst = dst_be;
+	ctx->rt_memo.nh = *nh_be;
+	ctx->rt_memo.port = *port;
 	return 0;
 }
 
