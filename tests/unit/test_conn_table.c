@@ -416,6 +416,46 @@ START_TEST(test_set_timer_later_and_earlier)
 }
 END_TEST
 
+/* The packet path's timer (wk_conn_touch_timer): a connection that gets a
+ * packet every half second with a 3 s timeout is never reported while the
+ * packets come, nor before 3 s after the last one, and is within a tick
+ * after; a shorter timeout (an earlier expiry) moves it forward. */
+START_TEST(test_touch_timer_expires_after_last_packet)
+{
+	struct dpvs_conn_table *ct = tconn_table_new(16, T0);
+	uint32_t a = add_conn(ct, IPPROTO_UDP, 1, T0, T0 + 3 * SEC);
+	uint32_t b = add_conn(ct, IPPROTO_UDP, 2, T0, T0 + 30 * SEC), out[4];
+	struct dpvs_conn *ca = &dpvs_conn_array(ct)[a], *cb = &dpvs_conn_array(ct)[b];
+	uint64_t now, last = T0;
+
+	for (now = T0 + SEC / 2; now <= T0 + 10 * SEC; now += SEC / 2) {
+		ck_assert_uint_eq(wk_conn_expire(ct, now, out, 4), 0);
+		wk_conn_touch_timer(ct, ca, a, now + 3 * SEC);
+		ck_assert_uint_eq(ca->expires_ns, now + 3 * SEC);
+		last = now;
+	}
+	/* b: an earlier expiry than it had */
+	wk_conn_touch_timer(ct, cb, b, last + SEC);
+	ck_assert_uint_eq(cb->expires_ns, last + SEC);
+	for (now = last; now < last + SEC; now += TICK / 2)
+		ck_assert_uint_eq(wk_conn_expire(ct, now, out, 4), 0);
+	ck_assert_uint_eq(wk_conn_expire(ct, last + SEC + TICK, out, 4), 1);
+	ck_assert_uint_eq(out[0], b);
+	wk_conn_free(ct, b);
+	for (now = last + SEC + TICK; now < last + 3 * SEC; now += TICK / 2)
+		ck_assert_uint_eq(wk_conn_expire(ct, now, out, 4), 0);
+	ck_assert_uint_eq(wk_conn_expire(ct, last + 3 * SEC - 1, out, 4), 0);
+	ck_assert_uint_eq(wk_conn_expire(ct, last + 3 * SEC + TICK, out, 4), 1);
+	ck_assert_uint_eq(out[0], a);
+	/* reported, so off the wheel: a touch files it again */
+	wk_conn_touch_timer(ct, ca, a, last + 5 * SEC);
+	ck_assert_uint_eq(wk_conn_expire(ct, last + 5 * SEC - 1, out, 4), 0);
+	ck_assert_uint_eq(wk_conn_expire(ct, last + 5 * SEC + TICK, out, 4), 1);
+	ck_assert_uint_eq(out[0], a);
+	free(ct);
+}
+END_TEST
+
 START_TEST(test_long_timeout_beyond_the_wheel)
 {
 	struct dpvs_conn_table *ct = tconn_table_new(16, T0);
@@ -717,6 +757,7 @@ main(void)
 	tcase_add_test(tc, test_alloc_gives_a_zeroed_slot);
 	tcase_add_test(tc, test_expiry_on_time);
 	tcase_add_test(tc, test_set_timer_later_and_earlier);
+	tcase_add_test(tc, test_touch_timer_expires_after_last_packet);
 	tcase_add_test(tc, test_long_timeout_beyond_the_wheel);
 	tcase_add_test(tc, test_bounded_expiry_per_call);
 	tcase_add_test(tc, test_catch_up_after_long_absence);

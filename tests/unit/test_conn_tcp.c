@@ -247,6 +247,27 @@ START_TEST(test_zero_timeouts_fall_back)
 }
 END_TEST
 
+/* The packet path's inline read of the timeout (wk_conn_idle_ns) is
+ * wk_conn_timeout_ns for every protocol and state, set or zero. */
+START_TEST(test_idle_ns_is_timeout_ns)
+{
+	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP };
+	struct dpvs_timeouts t;
+	unsigned int fill, i, st;
+
+	for (fill = 0; fill < 3; fill++) {
+		memset(&t, 0, sizeof(t));
+		for (st = 0; st < DPVS_TCPS_MAX; st++)
+			t.tcp[st] = fill == 0 ? 0 : fill == 1 ? 100 + st : (st & 1) * 7;
+		t.udp = fill == 1 ? 42 : 0;
+		for (i = 0; i < sizeof(protos); i++)
+			for (st = 0; st < 256; st++)
+				ck_assert_uint_eq(wk_conn_idle_ns(&t, protos[i], (uint8_t)st),
+						  wk_conn_timeout_ns(&t, protos[i], (uint8_t)st));
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -264,6 +285,7 @@ main(void)
 	tcase_add_test(tc, test_state_names);
 	tcase_add_test(tc, test_timeouts_per_state);
 	tcase_add_test(tc, test_zero_timeouts_fall_back);
+	tcase_add_test(tc, test_idle_ns_is_timeout_ns);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

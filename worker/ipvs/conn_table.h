@@ -237,6 +237,19 @@ wk_conn_sx_ro(struct dpvs_conn_table *ct, const struct dpvs_conn *c)
  * the store (the per-packet case); an earlier one moves it on the wheel. */
 void wk_conn_set_timer(struct dpvs_conn_table *ct, uint32_t idx, uint64_t expires_ns);
 
+/* The same for the packet path, inline: a connection on the wheel whose new
+ * time is no earlier stores it and is done (what wk_conn_set_timer does
+ * first); anything else goes to wk_conn_set_timer. */
+static __rte_always_inline void
+wk_conn_touch_timer(struct dpvs_conn_table *ct, struct dpvs_conn *c, uint32_t idx,
+		    uint64_t expires_ns)
+{
+	if (likely(c->tprev != DPVS_CONN_NIL && expires_ns >= c->expires_ns))
+		c->expires_ns = expires_ns;
+	else
+		wk_conn_set_timer(ct, idx, expires_ns);
+}
+
 /* Advance the wheel to now_ns and collect at most max connections whose time
  * has come (expires_ns <= now_ns; at most about one tick late) into out[].
  * They stay live but off the wheel: the caller updates its counters and calls
@@ -261,5 +274,22 @@ const char *wk_tcp_state_name(uint8_t state);
 /* The idle timeout in ns for a connection in this state (UDP: the udp
  * timeout), from the active config set's timeouts. */
 uint64_t wk_conn_timeout_ns(const struct dpvs_timeouts *t, uint8_t proto, uint8_t state);
+
+/* The same for the packet path (t not NULL), inline: a timeout the set
+ * gives for a UDP or a TCP connection in a known state is read here; the
+ * fallbacks of a zero one are wk_conn_timeout_ns's. */
+static __rte_always_inline uint64_t
+wk_conn_idle_ns(const struct dpvs_timeouts *t, uint8_t proto, uint8_t state)
+{
+	uint32_t s = 0;
+
+	if (proto == IPPROTO_UDP)
+		s = t->udp;
+	else if (proto == IPPROTO_TCP && state < DPVS_TCPS_MAX)
+		s = t->tcp[state];
+	if (unlikely(s == 0))
+		return wk_conn_timeout_ns(t, proto, state);
+	return (uint64_t)s * 1000000000ull;
+}
 
 #endif

@@ -230,37 +230,31 @@ ipvs_pp_xmit(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	return wk_xmit(ctx, m, &p2, c, dir);
 }
 
-struct wk_verdict
-wk_ipvs_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk, uint32_t idx,
-	      int dir, int fresh)
+/* The tail of a packet of a SYN proxy's connection c (sx_ref set): the
+ * client's address inserted, or the sequence numbers translated, before its
+ * mode's rewrite. Out of line: most connections have none. */
+static __rte_noinline struct wk_verdict
+ipvs_sx_xmit(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+	     struct dpvs_conn *c, int dir)
 {
-	struct dpvs_conn *c = &dpvs_conn_array(ctx->ct)[idx];
-	struct dpvs_lb_stats *rs, *rd;
-	/* the IP packet's length: Ethernet padding is not traffic */
-	uint32_t bytes = (uint32_t)(pk->l4_off - pk->l3_off) + pk->l4_len;
-	enum wk_tcpw t = WK_TCPW_OK;
-	enum dpvs_drop_reason why;
+	const struct dpvs_seqx *x = wk_conn_sx(ctx->ct, c);
+	struct rte_tcp_hdr *th;
 
-	if (c->proto == IPPROTO_TCP)
-		t = ipvs_tcp_window(ctx, m, pk, c, dir, fresh);
-	if (t == WK_TCPW_BAD)
-		return wk_drop(DPVS_DROP_TCP_WINDOW);
-	/* over a rate limit: dropped before it moves state, timer or counters
-	 * (the first packet of a connection was metered before it was made) */
-	why = fresh ? DPVS_DROP_MAX :
-		      wk_rate_check(ctx, c->svc_slot, c->svc_id, c->dest_slot, c->dest_id, dir, bytes);
-	if (why != DPVS_DROP_MAX)
-		return wk_drop(why);
-	/* state and timer; not for the packet that just made c: conn_new
-	 * (ipvs_new.c) set both from it, and a SYN leaves the state it made
-	 * (SYN_RECV, or CLOSE with RST) as it is in every table */
-	if (t == WK_TCPW_OK && !fresh) {
-		if (c->proto == IPPROTO_TCP)
-			ipvs_tcp_state(ctx, pk, c, dir);
-		wk_conn_set_timer(ctx->ct, idx,
-				  ctx->now_ns +
-					  wk_conn_timeout_ns(&ctx->cfg->lb.timeouts, c->proto, c->state));
+	if (x->flags & (DPVS_SEQX_PP | DPVS_SEQX_TOA))
+		return ipvs_pp_xmit(ctx, m, pk, c, dir);
+	if (x->flags & DPVS_SEQX_ON) {
+		th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, pk->l4_off);
+		wk_seqx_apply(th, (uint32_t)(th->data_off >> 4) * 4, x, dir);
 	}
+	return wk_xmit(ctx, m, pk, c, dir);
+}
+
+/* The packet counts of connection c and of its rows in direction dir. */
+static __rte_always_inline void
+ipvs_conn_add(struct wk_ctx *ctx, struct dpvs_conn *c, int dir, uint32_t bytes)
+{
+	struct dpvs_lb_stats *rs, *rd;
+
 	rs = c->svc_slot < ctx->wr->caps.services ?
 		     wk_ipvs_row(dpvs_wr_svc_stats(ctx->wr), c->svc_slot, c->svc_id, 0) : NULL;
 	rd = c->dest_slot < ctx->wr->caps.dests ?
@@ -288,18 +282,56 @@ wk_ipvs_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk
 			rd->outbytes += bytes;
 		}
 	}
-	if (unlikely(c->sx_ref != 0)) {
-		const struct dpvs_seqx *x = wk_conn_sx(ctx->ct, c);
-		struct rte_tcp_hdr *th;
+}
 
-		if (x->flags & (DPVS_SEQX_PP | DPVS_SEQX_TOA))
-			return ipvs_pp_xmit(ctx, m, pk, c, dir);
-		if (x->flags & DPVS_SEQX_ON) {
-			th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, pk->l4_off);
-			wk_seqx_apply(th, (uint32_t)(th->data_off >> 4) * 4, x, dir);
-		}
+/* wk_ipvs_conn_pkt for connection c (index idx); inline into the lookup's
+ * hit (ipvs_conn_hit), the per-packet case. */
+static __rte_always_inline struct wk_verdict
+ipvs_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+	      struct dpvs_conn *c, uint32_t idx, int dir, int fresh)
+{
+	/* the IP packet's length: Ethernet padding is not traffic */
+	uint32_t bytes = (uint32_t)(pk->l4_off - pk->l3_off) + pk->l4_len;
+	enum wk_tcpw t = WK_TCPW_OK;
+	enum dpvs_drop_reason why;
+
+	if (c->proto == IPPROTO_TCP)
+		t = ipvs_tcp_window(ctx, m, pk, c, dir, fresh);
+	if (t == WK_TCPW_BAD)
+		return wk_drop(DPVS_DROP_TCP_WINDOW);
+	/* over a rate limit: dropped before it moves state, timer or counters
+	 * (the first packet of a connection was metered before it was made) */
+	why = fresh ? DPVS_DROP_MAX :
+		      wk_rate_check(ctx, c->svc_slot, c->svc_id, c->dest_slot, c->dest_id, dir, bytes);
+	if (why != DPVS_DROP_MAX)
+		return wk_drop(why);
+	/* state and timer; not for the packet that just made c: conn_new
+	 * (ipvs_new.c) set both from it, and a SYN leaves the state it made
+	 * (SYN_RECV, or CLOSE with RST) as it is in every table. The timer:
+	 * a later expiry is only stored (wk_conn_touch_timer). */
+	if (t == WK_TCPW_OK && !fresh) {
+		if (c->proto == IPPROTO_TCP)
+			ipvs_tcp_state(ctx, pk, c, dir);
+		wk_conn_touch_timer(ctx->ct, c, idx,
+				    ctx->now_ns + wk_conn_idle_ns(&ctx->cfg->lb.timeouts,
+								  c->proto, c->state));
 	}
+	ipvs_conn_add(ctx, c, dir, bytes);
+	if (unlikely(c->sx_ref != 0))
+		return ipvs_sx_xmit(ctx, m, pk, c, dir);
 	return wk_xmit(ctx, m, pk, c, dir);
+}
+
+struct wk_verdict
+wk_ipvs_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk, uint32_t idx,
+	      int dir, int fresh)
+{
+	struct dpvs_conn *c = &dpvs_conn_array(ctx->ct)[idx];
+
+	/* a constant fresh: the new connection's copy skips window and timer */
+	if (fresh)
+		return ipvs_conn_pkt(ctx, m, pk, c, idx, dir, 1);
+	return ipvs_conn_pkt(ctx, m, pk, c, idx, dir, 0);
 }
 
 int
@@ -406,7 +438,7 @@ ipvs_conn_hit(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct w
 		wk_ipvs_conn_close(ctx, idx);
 		return 0;
 	} else {
-		*v = wk_ipvs_conn_pkt(ctx, m, pk, idx, dir, 0);
+		*v = ipvs_conn_pkt(ctx, m, pk, c, idx, dir, 0);
 	}
 	return 1;
 }
