@@ -34,18 +34,6 @@
 #define WK_NEIGH_PASS_NS  100000000ull /* the tick looks at every entry this often */
 #define WK_NEIGH_SCAN_MAX 256          /* slots the tick looks at per call, at most */
 
-static void
-eth_fill(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port, const uint8_t *mac,
-	 uint8_t family)
-{
-	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-
-	memcpy(eth->dst_addr.addr_bytes, mac, RTE_ETHER_ADDR_LEN);
-	rte_ether_addr_copy(&ctx->mac[port], &eth->src_addr);
-	eth->ether_type = family == DPVS_AF_INET6 ? RTE_BE16(RTE_ETHER_TYPE_IPV6) :
-						    RTE_BE16(RTE_ETHER_TYPE_IPV4);
-}
-
 enum wk_naddr
 wk_neigh_v4_class(const struct dpvs_config_set *cfg, uint16_t port, uint32_t addr_be)
 {
@@ -215,7 +203,7 @@ wk_neigh_output(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port, const str
 
 	s = sneigh_find(ctx, port, nh);
 	if (s != DPVS_SLOT_NONE) {
-		eth_fill(ctx, m, port, dpvs_lb_sneigh(&ctx->cfg->lb)[s].mac, nh->family);
+		wk_eth_fill(ctx, m, port, dpvs_lb_sneigh(&ctx->cfg->lb)[s].mac, nh->family);
 		return wk_tx(port);
 	}
 	n = wk_neigh_lookup(ctx->wr, port, nh);
@@ -232,7 +220,7 @@ wk_neigh_output(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port, const str
 		wk_neigh_solicit(ctx, port, nh, n->mac);
 		/* fall through */
 	case WK_NUD_SEND:
-		eth_fill(ctx, m, port, n->mac, nh->family);
+		wk_eth_fill(ctx, m, port, n->mac, nh->family);
 		return wk_tx(port);
 	case WK_NUD_HOLD_REQUEST:
 		wk_neigh_solicit(ctx, port, nh, NULL);
@@ -318,7 +306,7 @@ wk_neigh_resolved(struct wk_ctx *ctx, uint16_t port, const struct dpvs_ip *ip,
 		return;
 	n = hold_take(h, pkts);
 	for (i = 0; i < n; i++) {
-		eth_fill(ctx, pkts[i], port, mac, ip->family);
+		wk_eth_fill(ctx, pkts[i], port, mac, ip->family);
 		wk_tx_enqueue(ctx, pkts[i], port); /* counts and frees on failure */
 	}
 }

@@ -106,6 +106,20 @@ wk_ip_output_via(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port, const st
 		return wk_ip_output_big(ctx, m, port, nh);
 	return wk_neigh_output(ctx, m, port, nh);
 }
+/* The Ethernet header of m for port: to mac, from the port's address, the
+ * type of family (IPv4 or IPv6). */
+static inline void
+wk_eth_fill(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port, const uint8_t *mac,
+	    uint8_t family)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	memcpy(eth->dst_addr.addr_bytes, mac, RTE_ETHER_ADDR_LEN);
+	rte_ether_addr_copy(&ctx->mac[port], &eth->src_addr);
+	eth->ether_type = family == DPVS_AF_INET6 ? RTE_BE16(RTE_ETHER_TYPE_IPV6) :
+						    RTE_BE16(RTE_ETHER_TYPE_IPV4);
+}
+
 /* wk_ip_output_via to the IPv4 next hop nh_be: the static neighbour
  * neigh_out.c found last (ctx->sn_memo, for this set, next hop and port)
  * fills the Ethernet header here, without building the next hop's
@@ -114,18 +128,16 @@ wk_ip_output_via(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port, const st
 static inline struct wk_verdict
 wk_ip_output_v4(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port, uint32_t nh_be)
 {
-	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
+	const struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
 	struct dpvs_ip nh;
 
 	if (ctx->sn_memo.addr == nh_be && ctx->sn_memo.port == port &&
 	    ctx->sn_memo.set == wk_set_stamp(ctx->cfg) &&
 	    (port >= DPVS_MAX_IFACES ||
 	     rte_be_to_cpu_16(ip->total_length) <= ctx->tx_mtu[port])) {
-		memcpy(eth->dst_addr.addr_bytes, dpvs_lb_sneigh(&ctx->cfg->lb)[ctx->sn_memo.slot].mac,
-		       RTE_ETHER_ADDR_LEN);
-		rte_ether_addr_copy(&ctx->mac[port], &eth->src_addr);
-		eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+		wk_eth_fill(ctx, m, port, dpvs_lb_sneigh(&ctx->cfg->lb)[ctx->sn_memo.slot].mac,
+			    DPVS_AF_INET);
 		return wk_tx(port);
 	}
 	memset(&nh, 0, sizeof(nh));
