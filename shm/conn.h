@@ -240,4 +240,7 @@ struct dpvs_conn_table {
 			 sizeof(struct dpvs_conn_bkt)) +                            \
 	 DPVS_CONN_ALIGN((uint64_t)DPVS_CONN_WHEEL_SLOTS * 4u))
 
+/* the endpoint accessors (inline, on these types) */
+#include "conn_addr.h"
+
 #endif

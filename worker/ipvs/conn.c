@@ -42,43 +42,42 @@
  * drops it rather than keep an immortal entry (timeouts are at most days). */
 #define CONN_MAX_LIFETIME_NS (30ull * 86400ull * 1000000000ull)
 
-static inline int
-ip_eq(const struct dpvs_ip *a, const struct dpvs_ip *b)
-{
-	if (a->family != b->family)
-		return 0;
-	if (a->family == DPVS_AF_INET)
-		return memcmp(a->bytes, b->bytes, 4) == 0;
-	return memcmp(a->bytes, b->bytes, sizeof(a->bytes)) == 0;
-}
-
 /* Does connection c match the packet tuple in direction dir? */
 static inline int
-conn_match(const struct dpvs_conn *c, int dir, uint8_t proto, const struct dpvs_ip *src,
-	   uint16_t sport, const struct dpvs_ip *dst, uint16_t dport)
+conn_match(const struct dpvs_conn_table *ct, const struct dpvs_conn *c, int dir, uint8_t proto,
+	   const struct dpvs_ip *src, uint16_t sport, const struct dpvs_ip *dst, uint16_t dport)
 {
 	if (c->proto != proto)
 		return 0;
 	if (dir == DPVS_DIR_IN)
-		return c->cport == sport && c->vport == dport && ip_eq(&c->caddr, src) &&
-		       ip_eq(&c->vaddr, dst);
-	return c->dport == sport && c->lport == dport && ip_eq(&c->daddr, src) &&
-	       ip_eq(&c->laddr, dst);
+		return c->cport == sport && c->vport == dport &&
+		       dpvs_conn_ip_eq(ct, c, DPVS_CONN_A_C, src) &&
+		       dpvs_conn_ip_eq(ct, c, DPVS_CONN_A_V, dst);
+	return c->dport == sport && c->lport == dport &&
+	       dpvs_conn_ip_eq(ct, c, DPVS_CONN_A_D, src) &&
+	       dpvs_conn_ip_eq(ct, c, DPVS_CONN_A_L, dst);
 }
 
 /* The hash of connection c's own tuple in direction dir. */
 static uint32_t
-conn_hash_dir(const struct dpvs_conn *c, int dir)
+conn_hash_dir(const struct dpvs_conn_table *ct, const struct dpvs_conn *c, int dir)
 {
-	if (dir == DPVS_DIR_IN)
-		return wk_conn_hash(c->proto, &c->caddr, c->cport, &c->vaddr, c->vport);
-	return wk_conn_hash(c->proto, &c->daddr, c->dport, &c->laddr, c->lport);
+	struct dpvs_ip s, d;
+
+	if (dir == DPVS_DIR_IN) {
+		s = dpvs_conn_ip(ct, c, DPVS_CONN_A_C);
+		d = dpvs_conn_ip(ct, c, DPVS_CONN_A_V);
+		return wk_conn_hash(c->proto, &s, c->cport, &d, c->vport);
+	}
+	s = dpvs_conn_ip(ct, c, DPVS_CONN_A_D);
+	d = dpvs_conn_ip(ct, c, DPVS_CONN_A_L);
+	return wk_conn_hash(c->proto, &s, c->dport, &d, c->lport);
 }
 
 static inline int
 conn_has_out(const struct dpvs_conn *c)
 {
-	return c->laddr.family != DPVS_AF_NONE;
+	return dpvs_conn_has_out(c);
 }
 
 static inline struct dpvs_conn_bkt *
@@ -104,7 +103,7 @@ conn_lookup(struct dpvs_conn_table *ct, uint32_t hash, uint8_t proto, const stru
 
 			if (e == DPVS_CONN_NIL)
 				continue;
-			if (likely(conn_match(&conns[e >> 1], (int)(e & 1u), proto, src, sport,
+			if (likely(conn_match(ct, &conns[e >> 1], (int)(e & 1u), proto, src, sport,
 					      dst, dport))) {
 				*dir = (int)(e & 1u);
 				return e >> 1;
@@ -171,7 +170,7 @@ wk_conn_peer_has(const struct dpvs_conn_table *ct, uint8_t proto, const struct d
 				continue;
 			c = &conns[e >> 1];
 			if ((__atomic_load_n(&c->flags, __ATOMIC_ACQUIRE) & DPVS_CONN_F_USED) != 0 &&
-			    conn_match(c, (int)(e & 1u), proto, src, sport, dst, dport))
+			    conn_match(ct, c, (int)(e & 1u), proto, src, sport, dst, dport))
 				return 1;
 		}
 		if (__atomic_load_n(&k->ovf, __ATOMIC_RELAXED) == 0)
@@ -282,7 +281,7 @@ hash_link(struct dpvs_conn_table *ct, uint32_t idx, int dir, uint32_t h)
 static void
 hash_unlink(struct dpvs_conn_table *ct, uint32_t idx, int dir)
 {
-	uint32_t h = conn_hash_dir(&dpvs_conn_array(ct)[idx], dir), want = idx << 1 | (uint32_t)dir;
+	uint32_t h = conn_hash_dir(ct, &dpvs_conn_array(ct)[idx], dir), want = idx << 1 | (uint32_t)dir;
 	struct dpvs_conn_bkt *home = (struct dpvs_conn_bkt *)(uintptr_t)wk_conn_home(ct, h), *k;
 	uint32_t n, s, i;
 
@@ -336,14 +335,27 @@ wk_conn_sx_attach(struct dpvs_conn_table *ct, uint32_t idx, uint32_t sxi)
 	ct->sx_count++;
 }
 
+int
+wk_conn_set_addrs(struct dpvs_conn_table *ct, uint32_t idx, const struct dpvs_ip *ca,
+		  const struct dpvs_ip *va, const struct dpvs_ip *la, const struct dpvs_ip *da)
+{
+	struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
+
+	c->caddr = *ca;
+	c->vaddr = *va;
+	c->laddr = *la;
+	c->daddr = *da;
+	return 0;
+}
+
 void
 wk_conn_insert(struct dpvs_conn_table *ct, uint32_t idx, uint64_t now_ns)
 {
 	const struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
 
 	RTE_SET_USED(now_ns);
-	wk_conn_insert_hashed(ct, idx, conn_hash_dir(c, DPVS_DIR_IN),
-			      conn_has_out(c) ? conn_hash_dir(c, DPVS_DIR_OUT) : 0);
+	wk_conn_insert_hashed(ct, idx, conn_hash_dir(ct, c, DPVS_DIR_IN),
+			      conn_has_out(c) ? conn_hash_dir(ct, c, DPVS_DIR_OUT) : 0);
 }
 
 void
@@ -351,10 +363,10 @@ wk_conn_insert_hashed(struct dpvs_conn_table *ct, uint32_t idx, uint32_t h_in, u
 {
 	struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
 
-	RTE_ASSERT(h_in == conn_hash_dir(c, DPVS_DIR_IN));
+	RTE_ASSERT(h_in == conn_hash_dir(ct, c, DPVS_DIR_IN));
 	hash_link(ct, idx, DPVS_DIR_IN, h_in);
 	if (conn_has_out(c)) {
-		RTE_ASSERT(h_out == conn_hash_dir(c, DPVS_DIR_OUT));
+		RTE_ASSERT(h_out == conn_hash_dir(ct, c, DPVS_DIR_OUT));
 		hash_link(ct, idx, DPVS_DIR_OUT, h_out);
 	}
 	c->tnext = c->tprev = DPVS_CONN_NIL;
@@ -395,9 +407,9 @@ wk_conn_free(struct dpvs_conn_table *ct, uint32_t idx)
 }
 
 static int
-ip_sane(const struct dpvs_ip *ip)
+fam_sane(uint8_t family)
 {
-	return ip->family == DPVS_AF_INET || ip->family == DPVS_AF_INET6;
+	return family == DPVS_AF_INET || family == DPVS_AF_INET6;
 }
 
 /* Is a USED slot consistent enough to be trusted? */
@@ -414,21 +426,23 @@ conn_sane(const struct dpvs_conn *c, uint64_t now_ns)
 	 * the node's [tables] services before it indexes a counter row) */
 	if (c->svc_slot >= DPVS_SVC_SLOT_LIMIT)
 		return 0;
-	if (!ip_sane(&c->caddr) || c->vaddr.family != c->caddr.family ||
-	    !ip_sane(&c->daddr))
+	if (!fam_sane(dpvs_conn_fam(c, DPVS_CONN_A_C)) ||
+	    dpvs_conn_fam(c, DPVS_CONN_A_V) != dpvs_conn_fam(c, DPVS_CONN_A_C) ||
+	    !fam_sane(dpvs_conn_fam(c, DPVS_CONN_A_D)))
 		return 0;
-	if (c->laddr.family != DPVS_AF_NONE && c->laddr.family != c->daddr.family)
+	if (dpvs_conn_has_out(c) &&
+	    dpvs_conn_fam(c, DPVS_CONN_A_L) != dpvs_conn_fam(c, DPVS_CONN_A_D))
 		return 0;
 	/* fnat, nat and snat always have an outbound key (shm/conn.h), dr and
 	 * tunnel never; a service, a dest and a local port are never port 0 (a
 	 * client's UDP source port may be: nat's lport is the client's). Both
 	 * also catch a slot that was marked USED before it was completely
 	 * filled. */
-	if ((c->laddr.family == DPVS_AF_NONE) !=
+	if (!dpvs_conn_has_out(c) !=
 	    (c->fwd_mode == DPVS_FWD_DR || c->fwd_mode == DPVS_FWD_TUNNEL))
 		return 0;
 	if (c->vport == 0 || c->dport == 0 ||
-	    (c->laddr.family != DPVS_AF_NONE && c->lport == 0 && c->fwd_mode != DPVS_FWD_NAT))
+	    (dpvs_conn_has_out(c) && c->lport == 0 && c->fwd_mode != DPVS_FWD_NAT))
 		return 0;
 	if (c->expires_ns > now_ns + CONN_MAX_LIFETIME_NS)
 		return 0;
@@ -442,13 +456,16 @@ conn_sane(const struct dpvs_conn *c, uint64_t now_ns)
 static int
 conn_duplicate(struct dpvs_conn_table *ct, const struct dpvs_conn *c)
 {
+	struct dpvs_ip s = dpvs_conn_ip(ct, c, DPVS_CONN_A_C), d = dpvs_conn_ip(ct, c, DPVS_CONN_A_V);
 	int dir;
 
-	if (wk_conn_lookup(ct, c->proto, &c->caddr, c->cport, &c->vaddr, c->vport, &dir) !=
-	    DPVS_CONN_NIL)
+	if (wk_conn_lookup(ct, c->proto, &s, c->cport, &d, c->vport, &dir) != DPVS_CONN_NIL)
 		return 1;
-	return conn_has_out(c) && wk_conn_lookup(ct, c->proto, &c->daddr, c->dport, &c->laddr,
-						 c->lport, &dir) != DPVS_CONN_NIL;
+	if (!conn_has_out(c))
+		return 0;
+	s = dpvs_conn_ip(ct, c, DPVS_CONN_A_D);
+	d = dpvs_conn_ip(ct, c, DPVS_CONN_A_L);
+	return wk_conn_lookup(ct, c->proto, &s, c->dport, &d, c->lport, &dir) != DPVS_CONN_NIL;
 }
 
 /* The side table at a rebuild: a slot counts only if its owner is live and
@@ -539,9 +556,9 @@ wk_conn_rebuild(struct dpvs_conn_table *ct, uint64_t now_ns)
 		}
 		sx_keep(ct, c);
 		c->tnext = DPVS_CONN_NIL;
-		hash_link(ct, i, DPVS_DIR_IN, conn_hash_dir(c, DPVS_DIR_IN));
+		hash_link(ct, i, DPVS_DIR_IN, conn_hash_dir(ct, c, DPVS_DIR_IN));
 		if (conn_has_out(c))
-			hash_link(ct, i, DPVS_DIR_OUT, conn_hash_dir(c, DPVS_DIR_OUT));
+			hash_link(ct, i, DPVS_DIR_OUT, conn_hash_dir(ct, c, DPVS_DIR_OUT));
 		wk_conn_timer_arm(ct, i);
 		/* the slot order stands for the age (the true order is lost) */
 		if (wk_conn_half_open(c))

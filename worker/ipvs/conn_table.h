@@ -28,6 +28,7 @@
 #endif
 
 #include "shm/conn.h"
+#include "shm/conn_addr.h"
 #include "shm/lb.h"
 
 /* The hash of a packet tuple as the index files it (shm/conn.h): the home
@@ -169,6 +170,14 @@ int wk_conn_peer_has(const struct dpvs_conn_table *ct, uint8_t proto, const stru
  * DPVS_CONN_F_USED to wk_conn_insert(), which sets it last, so a worker that
  * dies mid-fill leaves a free slot, not a half-written connection. */
 uint32_t wk_conn_alloc(struct dpvs_conn_table *ct);
+
+/* Set the four endpoints of slot idx (taken by wk_conn_alloc, not live
+ * yet; shm/conn_addr.h reads them): la of family NONE for dr and tunnel.
+ * 0, or -1 when the table cannot hold them (nothing is changed then). A
+ * slot that never goes live keeps what this took until the next rebuild. */
+int wk_conn_set_addrs(struct dpvs_conn_table *ct, uint32_t idx, const struct dpvs_ip *ca,
+		      const struct dpvs_ip *va, const struct dpvs_ip *la,
+		      const struct dpvs_ip *da);
 
 /* Make the filled slot idx live: hash it in both directions (DPVS_DIR_OUT only
  * if laddr.family is set; dr/tunnel have no outbound tuple), arm its timer at

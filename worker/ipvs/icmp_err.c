@@ -94,22 +94,22 @@ static void
 icmp_map_of(const struct dpvs_conn *c, int dir, uint32_t src, struct icmp_map *mp)
 {
 	if (dir == DPVS_DIR_OUT) { /* about a packet we sent to the dest */
-		memcpy(&mp->osrc, c->vaddr.bytes, 4);
-		memcpy(&mp->odst, c->caddr.bytes, 4);
+		mp->osrc = dpvs_conn_a4(c, DPVS_CONN_A_V);
+		mp->odst = dpvs_conn_a4(c, DPVS_CONN_A_C);
 		if (c->fwd_mode == DPVS_FWD_SNAT)
 			mp->osrc = src;
 		mp->es = mp->odst;
 		mp->esp = c->cport;
-		memcpy(&mp->ed, c->vaddr.bytes, 4);
+		mp->ed = dpvs_conn_a4(c, DPVS_CONN_A_V);
 		mp->edp = c->vport;
 	} else {                   /* about a packet we sent to the client */
-		memcpy(&mp->osrc, c->laddr.bytes, 4);
-		memcpy(&mp->odst, c->daddr.bytes, 4);
+		mp->osrc = dpvs_conn_a4(c, DPVS_CONN_A_L);
+		mp->odst = dpvs_conn_a4(c, DPVS_CONN_A_D);
 		if (c->fwd_mode == DPVS_FWD_NAT)
 			mp->osrc = src;
 		mp->es = mp->odst;
 		mp->esp = c->dport;
-		memcpy(&mp->ed, c->laddr.bytes, 4);
+		mp->ed = dpvs_conn_a4(c, DPVS_CONN_A_L);
 		mp->edp = c->lport;
 	}
 }
@@ -187,7 +187,7 @@ wk_icmp_err_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_ver
 			*v = wk_drop(DPVS_DROP_WRONG_PORT);
 		else if (wk_xmit_oneway(c->fwd_mode))
 			*v = icmp_pass_oneway(ctx, m, ip, c);
-		else if (c->caddr.family != c->daddr.family)
+		else if (dpvs_conn_fam(c, DPVS_CONN_A_C) != dpvs_conn_fam(c, DPVS_CONN_A_D))
 			*v = wk_icmp_xlat(ctx, m, RTE_ETHER_HDR_LEN + rte_ipv4_hdr_len(ip),
 					  (uint32_t)((uint8_t *)e.ports -
 						     rte_pktmbuf_mtod(m, uint8_t *)),

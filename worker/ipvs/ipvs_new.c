@@ -212,13 +212,10 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, const struct wk_tcp_seg *s
 	c->dest_slot = ds;
 	c->svc_id = s->id;
 	c->dest_id = d->id;
-	c->caddr = pk->src;
+	(void)wk_conn_set_addrs(ctx->ct, idx, &pk->src, &pk->dst, &pl->laddr, &pl->daddr);
 	c->cport = pk->sport;
-	c->vaddr = pk->dst;
 	c->vport = pk->dport;
-	c->laddr = pl->laddr;
 	c->lport = pl->lport;
-	c->daddr = pl->daddr;
 	c->dport = pl->dport;
 	c->in_port = p;
 	c->out_port = pl->out_port;
@@ -241,7 +238,7 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, const struct wk_tcp_seg *s
 			wk_conn_timeout_ns(&ctx->cfg->lb.timeouts, c->proto, c->state);
 	/* the outbound key's hash is the plan's (its lookup computed it) */
 	wk_conn_insert_hashed(ctx->ct, idx,
-			      wk_conn_hash(c->proto, &c->caddr, c->cport, &c->vaddr, c->vport),
+			      wk_conn_hash(c->proto, &pk->src, c->cport, &pk->dst, c->vport),
 			      pl->h_out);
 	conn_count_new(ctx, c);
 	return idx;
