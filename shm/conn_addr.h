@@ -1,7 +1,8 @@
 /*
  * The four endpoint addresses of a connection (shm/conn.h), read through
  * these inline accessors only: the entry keeps IPv4 addresses in place and
- * the rest in a side table, so nothing outside this header and
+ * a connection with an IPv6 endpoint keeps all four in the IPv6 side table
+ * (struct dpvs_conn6), so nothing outside this header and
  * worker/ipvs/conn.c (which writes them, wk_conn_set_addrs) knows where an
  * address is. In: a connection table and one of its entries (or a copy of
  * one, for a reader in another process). Out: addresses by value, or the
@@ -26,33 +27,41 @@
 #define DPVS_CONN_A_L 2
 #define DPVS_CONN_A_D 3
 
-static inline const struct dpvs_ip *
-dpvs_conn_ipp_(const struct dpvs_conn *c, int w)
+/* Does the connection keep its addresses in the IPv6 side table? */
+static inline int
+dpvs_conn_is_v6(const struct dpvs_conn *c)
 {
-	switch (w) {
-	case DPVS_CONN_A_C:
-		return &c->caddr;
-	case DPVS_CONN_A_V:
-		return &c->vaddr;
-	case DPVS_CONN_A_L:
-		return &c->laddr;
-	default:
-		return &c->daddr;
-	}
-}
-
-/* The family of endpoint w (DPVS_AF_*). */
-static inline uint8_t
-dpvs_conn_fam(const struct dpvs_conn *c, int w)
-{
-	return dpvs_conn_ipp_(c, w)->family;
+	return (c->flags & (DPVS_CONN_F_C6 | DPVS_CONN_F_D6)) != 0;
 }
 
 /* Has the connection an outbound key (laddr set: fnat, nat, snat)? */
 static inline int
 dpvs_conn_has_out(const struct dpvs_conn *c)
 {
-	return c->laddr.family != DPVS_AF_NONE;
+	return (c->flags & DPVS_CONN_F_OUT) != 0;
+}
+
+/* The family of endpoint w (DPVS_AF_*). */
+static inline uint8_t
+dpvs_conn_fam(const struct dpvs_conn *c, int w)
+{
+	if (w == DPVS_CONN_A_C || w == DPVS_CONN_A_V)
+		return (c->flags & DPVS_CONN_F_C6) ? DPVS_AF_INET6 : DPVS_AF_INET;
+	if (w == DPVS_CONN_A_L && !dpvs_conn_has_out(c))
+		return DPVS_AF_NONE;
+	return (c->flags & DPVS_CONN_F_D6) ? DPVS_AF_INET6 : DPVS_AF_INET;
+}
+
+/* The IPv6 side slot of c, or NULL (none, or a reference out of range: a
+ * torn copy in another process). */
+static inline const struct dpvs_conn6 *
+dpvs_conn_v6(const struct dpvs_conn_table *ct, const struct dpvs_conn *c)
+{
+	uint32_t r = c->a4[0];
+
+	if (r == 0 || r > ct->v6_capacity)
+		return NULL;
+	return (const struct dpvs_conn6 *)(const void *)((const char *)ct + ct->v6_off) + (r - 1u);
 }
 
 /* Endpoint w's IPv4 address, network order; only when its family is
@@ -60,10 +69,35 @@ dpvs_conn_has_out(const struct dpvs_conn *c)
 static inline uint32_t
 dpvs_conn_a4(const struct dpvs_conn *c, int w)
 {
+	return c->a4[w];
+}
+
+/* The same in a connection with an IPv6 endpoint (an IPv4 real server of
+ * an IPv6 client): read from the side table. */
+static inline uint32_t
+dpvs_conn_a4x(const struct dpvs_conn_table *ct, const struct dpvs_conn *c, int w)
+{
+	const struct dpvs_conn6 *x;
 	uint32_t a;
 
-	memcpy(&a, dpvs_conn_ipp_(c, w)->bytes, 4);
+	if (!dpvs_conn_is_v6(c))
+		return c->a4[w];
+	x = dpvs_conn_v6(ct, c);
+	if (x == NULL)
+		return 0;
+	memcpy(&a, x->addr[w], 4);
 	return a;
+}
+
+/* Endpoint w's 16 address bytes; only when its family is DPVS_AF_INET6
+ * (zeros if the reference is bad). */
+static inline const uint8_t *
+dpvs_conn_a6(const struct dpvs_conn_table *ct, const struct dpvs_conn *c, int w)
+{
+	static const uint8_t zero[16];
+	const struct dpvs_conn6 *x = dpvs_conn_v6(ct, c);
+
+	return x != NULL ? x->addr[w] : zero;
 }
 
 /* Endpoint w as a struct dpvs_ip when its family is DPVS_AF_INET (no side
@@ -72,18 +106,9 @@ static inline struct dpvs_ip
 dpvs_conn_ip4(const struct dpvs_conn *c, int w)
 {
 	struct dpvs_ip ip = { .family = DPVS_AF_INET };
-	uint32_t a = dpvs_conn_a4(c, w);
 
-	memcpy(ip.bytes, &a, 4);
+	memcpy(ip.bytes, &c->a4[w], 4);
 	return ip;
-}
-
-/* Endpoint w's 16 address bytes; only when its family is DPVS_AF_INET6. */
-static inline const uint8_t *
-dpvs_conn_a6(const struct dpvs_conn_table *ct, const struct dpvs_conn *c, int w)
-{
-	(void)ct;
-	return dpvs_conn_ipp_(c, w)->bytes;
 }
 
 /* Endpoint w as a struct dpvs_ip (family NONE and zero bytes for a
@@ -91,23 +116,39 @@ dpvs_conn_a6(const struct dpvs_conn_table *ct, const struct dpvs_conn *c, int w)
 static inline struct dpvs_ip
 dpvs_conn_ip(const struct dpvs_conn_table *ct, const struct dpvs_conn *c, int w)
 {
-	(void)ct;
-	return *dpvs_conn_ipp_(c, w);
+	struct dpvs_ip ip = { .family = dpvs_conn_fam(c, w) };
+	uint32_t a;
+
+	if (ip.family == DPVS_AF_INET6) {
+		memcpy(ip.bytes, dpvs_conn_a6(ct, c, w), 16);
+	} else if (ip.family == DPVS_AF_INET) {
+		a = dpvs_conn_a4x(ct, c, w);
+		memcpy(ip.bytes, &a, 4);
+	}
+	return ip;
 }
 
-/* Is endpoint w the address ip (same family, same bytes)? */
+/* Is endpoint w the address ip (same family, same bytes)? The IPv4 case
+ * reads the entry alone. */
 static inline int
 dpvs_conn_ip_eq(const struct dpvs_conn_table *ct, const struct dpvs_conn *c, int w,
 		const struct dpvs_ip *ip)
 {
-	const struct dpvs_ip *a = dpvs_conn_ipp_(c, w);
+	uint32_t a;
 
-	(void)ct;
-	if (a->family != ip->family)
+	if (__builtin_expect(!dpvs_conn_is_v6(c), 1)) {
+		if (ip->family != DPVS_AF_INET || (w == DPVS_CONN_A_L && !dpvs_conn_has_out(c)))
+			return 0;
+		memcpy(&a, ip->bytes, 4);
+		return a == c->a4[w];
+	}
+	if (ip->family != dpvs_conn_fam(c, w))
 		return 0;
-	if (a->family == DPVS_AF_INET)
-		return memcmp(a->bytes, ip->bytes, 4) == 0;
-	return memcmp(a->bytes, ip->bytes, 16) == 0;
+	if (ip->family == DPVS_AF_INET) {
+		memcpy(&a, ip->bytes, 4);
+		return a == dpvs_conn_a4x(ct, c, w);
+	}
+	return memcmp(dpvs_conn_a6(ct, c, w), ip->bytes, 16) == 0;
 }
 
 #endif

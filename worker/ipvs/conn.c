@@ -42,6 +42,8 @@
  * drops it rather than keep an immortal entry (timeouts are at most days). */
 #define CONN_MAX_LIFETIME_NS (30ull * 86400ull * 1000000000ull)
 
+_Static_assert(DPVS_MAX_IFACES <= UINT8_MAX, "dpvs_conn: in_port and out_port are uint8_t");
+
 /* Does connection c match the packet tuple in direction dir? */
 static inline int
 conn_match(const struct dpvs_conn_table *ct, const struct dpvs_conn *c, int dir, uint8_t proto,
@@ -335,17 +337,79 @@ wk_conn_sx_attach(struct dpvs_conn_table *ct, uint32_t idx, uint32_t sxi)
 	ct->sx_count++;
 }
 
+static inline struct dpvs_conn6 *
+conn_v6_arr(struct dpvs_conn_table *ct)
+{
+	return (struct dpvs_conn6 *)(void *)((char *)ct + ct->v6_off);
+}
+
+/* The IPv6 side slot: taken, written and owned here, named by the entry
+ * last (a4[0]); the entry is not live yet, so a crash in between leaves a
+ * slot whose owner is not live, which the rebuild frees. */
+static int
+conn_set_v6(struct dpvs_conn_table *ct, uint32_t idx, const struct dpvs_ip *const ip[4])
+{
+	struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
+	uint32_t i = ct->v6_free;
+	struct dpvs_conn6 *x;
+	int w;
+
+	if (i == DPVS_CONN_NIL || i >= ct->v6_capacity)
+		return -1;
+	x = &conn_v6_arr(ct)[i];
+	ct->v6_free = x->next;
+	memset(x->addr, 0, sizeof(x->addr));
+	for (w = 0; w < 4; w++)
+		memcpy(x->addr[w], ip[w]->bytes, ip[w]->family == DPVS_AF_INET6 ? 16 : 4);
+	x->owner = idx;
+	x->next = DPVS_CONN_NIL;
+	ct->v6_count++;
+	c->a4[1] = c->a4[2] = c->a4[3] = 0;
+	__atomic_store_n(&c->a4[0], i + 1u, __ATOMIC_RELEASE);
+	return 0;
+}
+
 int
 wk_conn_set_addrs(struct dpvs_conn_table *ct, uint32_t idx, const struct dpvs_ip *ca,
 		  const struct dpvs_ip *va, const struct dpvs_ip *la, const struct dpvs_ip *da)
 {
+	const struct dpvs_ip *const ip[4] = { ca, va, la, da };
 	struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
+	uint8_t f = 0;
+	int w;
 
-	c->caddr = *ca;
-	c->vaddr = *va;
-	c->laddr = *la;
-	c->daddr = *da;
+	if (ca->family == DPVS_AF_INET6)
+		f |= DPVS_CONN_F_C6;
+	if (da->family == DPVS_AF_INET6)
+		f |= DPVS_CONN_F_D6;
+	if (la->family != DPVS_AF_NONE)
+		f |= DPVS_CONN_F_OUT;
+	if (f & (DPVS_CONN_F_C6 | DPVS_CONN_F_D6)) {
+		if (conn_set_v6(ct, idx, ip) != 0)
+			return -1;
+	} else {
+		for (w = 0; w < 4; w++)
+			memcpy(&c->a4[w], ip[w]->bytes, 4);   /* a missing laddr's are 0 */
+	}
+	c->flags = (uint8_t)((c->flags & ~DPVS_CONN_F_ADDRS) | f);
 	return 0;
+}
+
+/* Give connection c's IPv6 side slot back (c is no longer live). */
+static void
+conn_v6_put(struct dpvs_conn_table *ct, struct dpvs_conn *c)
+{
+	uint32_t r = c->a4[0];
+	struct dpvs_conn6 *x;
+
+	if (!dpvs_conn_is_v6(c) || r == 0 || r > ct->v6_capacity)
+		return;
+	x = &conn_v6_arr(ct)[r - 1u];
+	c->a4[0] = 0;
+	x->owner = DPVS_CONN_NIL;
+	x->next = ct->v6_free;
+	ct->v6_free = r - 1u;
+	ct->v6_count--;
 }
 
 void
@@ -401,15 +465,10 @@ wk_conn_free(struct dpvs_conn_table *ct, uint32_t idx)
 		wk_conn_sx_put(ct, sxi);
 		ct->sx_count--;
 	}
+	conn_v6_put(ct, c);   /* after the unlinks: they read the addresses */
 	c->tnext = ct->free_head;
 	ct->free_head = idx;
 	ct->count--;
-}
-
-static int
-fam_sane(uint8_t family)
-{
-	return family == DPVS_AF_INET || family == DPVS_AF_INET6;
 }
 
 /* Is a USED slot consistent enough to be trusted? */
@@ -426,12 +485,10 @@ conn_sane(const struct dpvs_conn *c, uint64_t now_ns)
 	 * the node's [tables] services before it indexes a counter row) */
 	if (c->svc_slot >= DPVS_SVC_SLOT_LIMIT)
 		return 0;
-	if (!fam_sane(dpvs_conn_fam(c, DPVS_CONN_A_C)) ||
-	    dpvs_conn_fam(c, DPVS_CONN_A_V) != dpvs_conn_fam(c, DPVS_CONN_A_C) ||
-	    !fam_sane(dpvs_conn_fam(c, DPVS_CONN_A_D)))
-		return 0;
-	if (dpvs_conn_has_out(c) &&
-	    dpvs_conn_fam(c, DPVS_CONN_A_L) != dpvs_conn_fam(c, DPVS_CONN_A_D))
+	/* families (flags): only full-NAT crosses them, from an IPv6 client to
+	 * an IPv4 real server (ipvs_new.c) */
+	if (((c->flags & DPVS_CONN_F_C6) != 0) != ((c->flags & DPVS_CONN_F_D6) != 0) &&
+	    (c->fwd_mode != DPVS_FWD_FNAT || (c->flags & DPVS_CONN_F_C6) == 0))
 		return 0;
 	/* fnat, nat and snat always have an outbound key (shm/conn.h), dr and
 	 * tunnel never; a service, a dest and a local port are never port 0 (a
@@ -524,6 +581,59 @@ sx_rebuild_free(struct dpvs_conn_table *ct)
 	}
 }
 
+/* The same for the IPv6 side table: a slot counts only if its owner is
+ * live and names it (a4[0]), and only once. */
+static void
+v6_mark_unclaimed(struct dpvs_conn_table *ct)
+{
+	struct dpvs_conn6 *v6 = conn_v6_arr(ct);
+	uint32_t i;
+
+	for (i = 0; i < ct->v6_capacity; i++)
+		v6[i].next = SX_UNCLAIMED;
+	ct->v6_count = 0;
+	ct->v6_free = DPVS_CONN_NIL;
+}
+
+static int
+v6_claim(struct dpvs_conn_table *ct, uint32_t idx)
+{
+	const struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
+	const struct dpvs_conn6 *x;
+	uint32_t r = c->a4[0];
+
+	if (!dpvs_conn_is_v6(c))
+		return 1;
+	if (r == 0 || r > ct->v6_capacity)
+		return 0;
+	x = &conn_v6_arr(ct)[r - 1u];
+	return x->owner == idx && x->next == SX_UNCLAIMED;
+}
+
+static void
+v6_keep(struct dpvs_conn_table *ct, const struct dpvs_conn *c)
+{
+	if (!dpvs_conn_is_v6(c))
+		return;
+	conn_v6_arr(ct)[c->a4[0] - 1u].next = DPVS_CONN_NIL;
+	ct->v6_count++;
+}
+
+static void
+v6_rebuild_free(struct dpvs_conn_table *ct)
+{
+	struct dpvs_conn6 *v6 = conn_v6_arr(ct);
+	uint32_t i;
+
+	for (i = ct->v6_capacity; i-- > 0;) {
+		if (v6[i].next != SX_UNCLAIMED)
+			continue;
+		v6[i].owner = DPVS_CONN_NIL;
+		v6[i].next = ct->v6_free;
+		ct->v6_free = i;
+	}
+}
+
 uint32_t
 wk_conn_rebuild(struct dpvs_conn_table *ct, uint64_t now_ns)
 {
@@ -536,6 +646,7 @@ wk_conn_rebuild(struct dpvs_conn_table *ct, uint64_t now_ns)
 		memset(bk[i].ent, 0xff, sizeof(bk[i].ent));
 	wk_conn_timer_reset(ct, now_ns);
 	sx_mark_unclaimed(ct);
+	v6_mark_unclaimed(ct);
 	ct->count = 0;
 	ct->free_head = DPVS_CONN_NIL;
 	ct->half_head = ct->half_tail = DPVS_CONN_NIL;
@@ -546,7 +657,8 @@ wk_conn_rebuild(struct dpvs_conn_table *ct, uint64_t now_ns)
 		c->tprev = DPVS_CONN_NIL;
 		c->onext = c->oprev = DPVS_CONN_NIL;
 		if ((c->flags & DPVS_CONN_F_USED) != 0 &&
-		    (!conn_sane(c, now_ns) || !sx_claim(ct, i) || conn_duplicate(ct, c)))
+		    (!conn_sane(c, now_ns) || !sx_claim(ct, i) || !v6_claim(ct, i) ||
+		     conn_duplicate(ct, c)))
 			c->flags &= ~DPVS_CONN_F_USED;
 		if ((c->flags & DPVS_CONN_F_USED) == 0) {
 			c->sx_ref = 0;
@@ -555,6 +667,7 @@ wk_conn_rebuild(struct dpvs_conn_table *ct, uint64_t now_ns)
 			continue;
 		}
 		sx_keep(ct, c);
+		v6_keep(ct, c);
 		c->tnext = DPVS_CONN_NIL;
 		hash_link(ct, i, DPVS_DIR_IN, conn_hash_dir(ct, c, DPVS_DIR_IN));
 		if (conn_has_out(c))
@@ -567,6 +680,7 @@ wk_conn_rebuild(struct dpvs_conn_table *ct, uint64_t now_ns)
 	}
 	ct->count = n;
 	sx_rebuild_free(ct);
+	v6_rebuild_free(ct);
 	return n;
 }
 

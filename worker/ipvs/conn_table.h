@@ -179,6 +179,17 @@ int wk_conn_set_addrs(struct dpvs_conn_table *ct, uint32_t idx, const struct dpv
 		      const struct dpvs_ip *va, const struct dpvs_ip *la,
 		      const struct dpvs_ip *da);
 
+/* Is there room for the endpoints of a connection from ca to da: an IPv4
+ * one always, one with an IPv6 endpoint while the IPv6 side table has a
+ * free slot? */
+static inline int
+wk_conn_addrs_fit(const struct dpvs_conn_table *ct, const struct dpvs_ip *ca,
+		  const struct dpvs_ip *da)
+{
+	return (ca->family != DPVS_AF_INET6 && da->family != DPVS_AF_INET6) ||
+	       ct->v6_free < ct->v6_capacity;
+}
+
 /* Make the filled slot idx live: hash it in both directions (DPVS_DIR_OUT only
  * if laddr.family is set; dr/tunnel have no outbound tuple), arm its timer at
  * conns[idx].expires_ns, then set DPVS_CONN_F_USED. */

@@ -138,8 +138,8 @@ xlat_err_6to4(struct wk_ctx *ctx, struct rte_mbuf *m, uint32_t icmp_off, uint32_
 			   end - icmp_off) != 0)
 		return wk_drop(DPVS_DROP_ICMP6_HDR);
 	memcpy(&e6, icmp + ICMP_HDR, sizeof(e6));
-	saddr = dpvs_conn_a4(c, DPVS_CONN_A_L);
-	daddr = dpvs_conn_a4(c, DPVS_CONN_A_D);
+	saddr = dpvs_conn_a4x(ctx->ct, c, DPVS_CONN_A_L);
+	daddr = dpvs_conn_a4x(ctx->ct, c, DPVS_CONN_A_D);
 	q.len = RTE_MIN(end - emb_l4_off, (uint32_t)(WK_ICMP_ERR_MAX - 2 * V4_HDR - ICMP_HDR));
 	memcpy(q.w, rte_pktmbuf_mtod_offset(m, const void *, emb_l4_off), q.len);
 	/* as the server sent it: daddr:dport -> laddr:lport */

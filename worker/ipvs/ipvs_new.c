@@ -196,6 +196,13 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, const struct wk_tcp_seg *s
 			return DPVS_CONN_NIL;
 		}
 	}
+	/* an IPv6 endpoint needs a slot of the IPv6 side table */
+	if (!wk_conn_addrs_fit(ctx->ct, &pk->src, &pl->daddr)) {
+		if (sxi != DPVS_CONN_NIL)
+			wk_conn_sx_put(ctx->ct, sxi);
+		*why = DPVS_DROP_CONN_V6_FULL;
+		return DPVS_CONN_NIL;
+	}
 	idx = conn_slot(ctx);
 	if (idx == DPVS_CONN_NIL) {
 		if (sxi != DPVS_CONN_NIL)
@@ -212,6 +219,8 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, const struct wk_tcp_seg *s
 	c->dest_slot = ds;
 	c->svc_id = s->id;
 	c->dest_id = d->id;
+	/* cannot fail: wk_conn_addrs_fit found room, and freeing a slot for
+	 * c (an eviction) only gives some back */
 	(void)wk_conn_set_addrs(ctx->ct, idx, &pk->src, &pk->dst, &pl->laddr, &pl->daddr);
 	c->cport = pk->sport;
 	c->vport = pk->dport;

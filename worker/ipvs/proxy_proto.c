@@ -263,7 +263,7 @@ pp_plan(struct wk_ctx *ctx, const struct rte_mbuf *m, const struct wk_pkt *pk,
 	}
 	if (*pp + *toa == 0)
 		return DPVS_DROP_MAX;
-	daddr = dpvs_conn_a4(c, DPVS_CONN_A_D);
+	daddr = dpvs_conn_a4x(ctx->ct, c, DPVS_CONN_A_D);
 	if (wk_route_v4(ctx, daddr, &port, &nh) != 0 || port >= DPVS_MAX_PORTS)
 		return DPVS_DROP_MAX; /* the mode's xmit drops it: no_route */
 	mtu = ctx->tx_mtu[port];

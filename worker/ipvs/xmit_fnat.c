@@ -51,11 +51,12 @@ wk_fnat_in6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	uint32_t saddr, daddr;
 
 	if (dpvs_conn_fam(c, DPVS_CONN_A_D) == DPVS_AF_INET6)
-		return wk_xmit_rewrite6(ctx, m, pk, dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_L), c->lport, dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_D),
+		return wk_xmit_rewrite6(ctx, m, pk, dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_L),
+					c->lport, dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_D),
 					c->dport);
 	/* an IPv6 client's packet to an IPv4 real server */
-	saddr = dpvs_conn_a4(c, DPVS_CONN_A_L);
-	daddr = dpvs_conn_a4(c, DPVS_CONN_A_D);
+	saddr = dpvs_conn_a4x(ctx->ct, c, DPVS_CONN_A_L);
+	daddr = dpvs_conn_a4x(ctx->ct, c, DPVS_CONN_A_D);
 	return wk_xlat_6to4(ctx, m, pk, saddr, c->lport, daddr, c->dport);
 }
 
