@@ -92,8 +92,7 @@ struct dpvs_tcp_track {
 	uint8_t wscale;                 /* shift of its window (0 without F_WSCALE
 					 * on both sides) */
 	uint8_t flags;                  /* DPVS_TCPT_F_* */
-	uint16_t pad;
-};
+} __attribute__((packed, aligned(2)));  /* 18 bytes: two in 36 */
 
 /* TCP sequence translation of a connection (docs/tcp.md): what a SYN proxy
  * (worker/ipvs/synproxy.c) or anything else that shifts one side's sequence
@@ -210,13 +209,13 @@ struct dpvs_conn {
 	uint32_t tnext, tprev;          /* timer wheel list, or free list (tnext) */
 	uint32_t onext, oprev;          /* the half-open list (conn_table.h) */
 	struct dpvs_tcp_track trk[2];   /* TCP: per direction; zero for UDP */
-	uint64_t created_ns;            /* CLOCK_MONOTONIC */
+	uint32_t created_s;             /* CLOCK_MONOTONIC, seconds */
 } __rte_aligned(8);
 
-_Static_assert(sizeof(struct dpvs_tcp_track) == 20, "dpvs_tcp_track layout");
+_Static_assert(sizeof(struct dpvs_tcp_track) == 18, "dpvs_tcp_track layout");
 _Static_assert(sizeof(struct dpvs_seqx) == 56, "dpvs_seqx layout");
 _Static_assert(sizeof(struct dpvs_conn6) == 72, "dpvs_conn6 layout");
-_Static_assert(sizeof(struct dpvs_conn) == 136, "dpvs_conn layout");
+_Static_assert(sizeof(struct dpvs_conn) == 128, "dpvs_conn layout: two cache lines");
 _Static_assert(offsetof(struct dpvs_conn, dport) + 2 == 64 &&
 	       offsetof(struct dpvs_conn, svc_id) == 64,
 	       "dpvs_conn: the established packet's fields in the first cache line");
@@ -255,14 +254,14 @@ struct dpvs_conn_table {
 
 #define DPVS_CONN_ALIGN(x) (((x) + 63ull) & ~63ull)
 #define DPVS_CONN_NBUCKETS(cap) ((uint32_t)(cap) / 4u + 1u)
-/* The side table's default size: a quarter of the connections, at least
+/* The side table's default size: a sixteenth of the connections, at least
  * DPVS_CONN_MIN_CAP. */
 #define DPVS_CONN_SX_DEFAULT(cap) \
-	((uint32_t)(cap) / 4u < DPVS_CONN_MIN_CAP ? DPVS_CONN_MIN_CAP : (uint32_t)(cap) / 4u)
-/* The IPv6 side table's default size: an eighth of the connections, at
- * least DPVS_CONN_MIN_CAP. */
+	((uint32_t)(cap) / 16u < DPVS_CONN_MIN_CAP ? DPVS_CONN_MIN_CAP : (uint32_t)(cap) / 16u)
+/* The IPv6 side table's default size: a 32nd of the connections, at least
+ * DPVS_CONN_MIN_CAP. */
 #define DPVS_CONN_V6_DEFAULT(cap) \
-	((uint32_t)(cap) / 8u < DPVS_CONN_MIN_CAP ? DPVS_CONN_MIN_CAP : (uint32_t)(cap) / 8u)
+	((uint32_t)(cap) / 32u < DPVS_CONN_MIN_CAP ? DPVS_CONN_MIN_CAP : (uint32_t)(cap) / 32u)
 #define DPVS_CONN_MZ_SIZE(cap) \
 	DPVS_CONN_MZ_SIZE_X(cap, DPVS_CONN_SX_DEFAULT(cap), DPVS_CONN_V6_DEFAULT(cap))
 #define DPVS_CONN_MZ_SIZE_X(cap, sxcap, v6cap)                              \

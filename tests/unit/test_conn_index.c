@@ -53,7 +53,7 @@ add_conn(struct dpvs_conn_table *ct, uint32_t k, uint16_t lport)
 	c->lport = rte_cpu_to_be_16(lport);
 	c->dport = rte_cpu_to_be_16(80);
 	c->out_port = 1;
-	c->created_ns = T0;
+	c->created_s = (uint32_t)(T0 / SEC);
 	c->expires_ns = T0 + 60 * SEC;
 	wk_conn_insert(ct, idx, T0);
 	return idx;

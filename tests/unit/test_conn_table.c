@@ -56,7 +56,7 @@ fill_conn(struct dpvs_conn_table *ct, uint8_t proto, uint32_t k, uint64_t now, u
 		c->trk[DPVS_DIR_OUT].wscale = 7;
 		c->trk[DPVS_DIR_OUT].flags = DPVS_TCPT_F_WSCALE | DPVS_TCPT_F_MAXACK;
 	}
-	c->created_ns = now;
+	c->created_s = (uint32_t)(now / SEC);
 	c->expires_ns = exp;
 	return idx;
 }

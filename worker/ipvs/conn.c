@@ -66,6 +66,12 @@ conn_hash_dir(const struct dpvs_conn_table *ct, const struct dpvs_conn *c, int d
 {
 	struct dpvs_ip s, d;
 
+	if (likely(!dpvs_conn_is_v6(c)))   /* the entry alone */
+		return dir == DPVS_DIR_IN ?
+			       wk_conn_hash4(c->proto, c->a4[DPVS_CONN_A_C], c->cport,
+					     c->a4[DPVS_CONN_A_V], c->vport) :
+			       wk_conn_hash4(c->proto, c->a4[DPVS_CONN_A_D], c->dport,
+					     c->a4[DPVS_CONN_A_L], c->lport);
 	if (dir == DPVS_DIR_IN) {
 		s = dpvs_conn_ip(ct, c, DPVS_CONN_A_C);
 		d = dpvs_conn_ip(ct, c, DPVS_CONN_A_V);
@@ -384,7 +390,7 @@ wk_conn_set_addrs(struct dpvs_conn_table *ct, uint32_t idx, const struct dpvs_ip
 		f |= DPVS_CONN_F_D6;
 	if (la->family != DPVS_AF_NONE)
 		f |= DPVS_CONN_F_OUT;
-	if (f & (DPVS_CONN_F_C6 | DPVS_CONN_F_D6)) {
+	if (unlikely(f & (DPVS_CONN_F_C6 | DPVS_CONN_F_D6))) {
 		if (conn_set_v6(ct, idx, ip) != 0)
 			return -1;
 	} else {
@@ -695,12 +701,8 @@ uint32_t
 wk_conn_prefetch_bucket(struct dpvs_conn_table *ct, uint8_t proto, uint32_t src_be,
 			uint16_t sport, uint32_t dst_be, uint16_t dport)
 {
-	struct dpvs_ip s = { .family = DPVS_AF_INET }, d = { .family = DPVS_AF_INET };
-	uint32_t h;
+	uint32_t h = wk_conn_hash4(proto, src_be, sport, dst_be, dport);
 
-	memcpy(s.bytes, &src_be, sizeof(src_be));
-	memcpy(d.bytes, &dst_be, sizeof(dst_be));
-	h = wk_conn_hash(proto, &s, sport, &d, dport);
 	dpvs_conn_prefetch(ct, h);
 	return h;
 }

@@ -31,6 +31,16 @@
 #include "shm/conn_addr.h"
 #include "shm/lb.h"
 
+/* The hash of an IPv4 tuple (addresses in network order), what
+ * wk_conn_hash gives for it. */
+static __rte_always_inline uint32_t
+wk_conn_hash4(uint8_t proto, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
+{
+	uint32_t h = rte_hash_crc_8byte((uint64_t)src << 32 | dst, proto);
+
+	return rte_hash_crc_4byte((uint32_t)sport << 16 | dport, h);
+}
+
 /* The hash of a packet tuple as the index files it (shm/conn.h): the home
  * bucket from its high bits, the slot's signature from its low 16. */
 static __rte_always_inline uint32_t
@@ -43,7 +53,7 @@ wk_conn_hash(uint8_t proto, const struct dpvs_ip *src, uint16_t sport,
 	if (likely(src->family == DPVS_AF_INET)) {
 		memcpy(&a, src->bytes, 4);
 		memcpy(&b, dst->bytes, 4);
-		h = rte_hash_crc_8byte((uint64_t)a << 32 | b, h);
+		return wk_conn_hash4(proto, a, sport, b, dport);
 	} else {
 		/* bytes[] sits at offset 4: copy out rather than load unaligned */
 		memcpy(&w[0], src->bytes, 16);

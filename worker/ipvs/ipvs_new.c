@@ -242,7 +242,7 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, const struct wk_tcp_seg *s
 		wk_tcp_track_init_oneway(c->trk, seg);
 	else if (seg != NULL)
 		wk_tcp_track_init(c->trk, seg);
-	c->created_ns = ctx->now_ns;
+	c->created_s = (uint32_t)(ctx->now_ns / 1000000000ull);
 	c->expires_ns = ctx->now_ns +
 			wk_conn_timeout_ns(&ctx->cfg->lb.timeouts, c->proto, c->state);
 	/* the outbound key's hash is the plan's (its lookup computed it) */
