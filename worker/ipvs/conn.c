@@ -376,13 +376,12 @@ conn_set_v6(struct dpvs_conn_table *ct, uint32_t idx, const struct dpvs_ip *cons
 }
 
 int
-wk_conn_set_addrs(struct dpvs_conn_table *ct, uint32_t idx, const struct dpvs_ip *ca,
-		  const struct dpvs_ip *va, const struct dpvs_ip *la, const struct dpvs_ip *da)
+wk_conn_set_addrs6(struct dpvs_conn_table *ct, uint32_t idx, const struct dpvs_ip *ca,
+		   const struct dpvs_ip *va, const struct dpvs_ip *la, const struct dpvs_ip *da)
 {
 	const struct dpvs_ip *const ip[4] = { ca, va, la, da };
 	struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
 	uint8_t f = 0;
-	int w;
 
 	if (ca->family == DPVS_AF_INET6)
 		f |= DPVS_CONN_F_C6;
@@ -390,13 +389,8 @@ wk_conn_set_addrs(struct dpvs_conn_table *ct, uint32_t idx, const struct dpvs_ip
 		f |= DPVS_CONN_F_D6;
 	if (la->family != DPVS_AF_NONE)
 		f |= DPVS_CONN_F_OUT;
-	if (unlikely(f & (DPVS_CONN_F_C6 | DPVS_CONN_F_D6))) {
-		if (conn_set_v6(ct, idx, ip) != 0)
-			return -1;
-	} else {
-		for (w = 0; w < 4; w++)
-			memcpy(&c->a4[w], ip[w]->bytes, 4);   /* a missing laddr's are 0 */
-	}
+	if (conn_set_v6(ct, idx, ip) != 0)
+		return -1;
 	c->flags = (uint8_t)((c->flags & ~DPVS_CONN_F_ADDRS) | f);
 	return 0;
 }

@@ -185,9 +185,30 @@ uint32_t wk_conn_alloc(struct dpvs_conn_table *ct);
  * yet; shm/conn_addr.h reads them): la of family NONE for dr and tunnel.
  * 0, or -1 when the table cannot hold them (nothing is changed then). A
  * slot that never goes live keeps what this took until the next rebuild. */
-int wk_conn_set_addrs(struct dpvs_conn_table *ct, uint32_t idx, const struct dpvs_ip *ca,
-		      const struct dpvs_ip *va, const struct dpvs_ip *la,
-		      const struct dpvs_ip *da);
+int wk_conn_set_addrs6(struct dpvs_conn_table *ct, uint32_t idx, const struct dpvs_ip *ca,
+		       const struct dpvs_ip *va, const struct dpvs_ip *la,
+		       const struct dpvs_ip *da);
+
+static inline int
+wk_conn_set_addrs(struct dpvs_conn_table *ct, uint32_t idx, const struct dpvs_ip *ca,
+		  const struct dpvs_ip *va, const struct dpvs_ip *la, const struct dpvs_ip *da)
+{
+	struct dpvs_conn *c;
+
+	if (unlikely(ca->family == DPVS_AF_INET6 || da->family == DPVS_AF_INET6))
+		return wk_conn_set_addrs6(ct, idx, ca, va, la, da);
+	/* IPv4: the entry alone (wk_conn_set_addrs6 takes an IPv6 side slot) */
+	c = (struct dpvs_conn *)(void *)((char *)ct + ct->conns_off) + idx;
+	memcpy(&c->a4[DPVS_CONN_A_C], ca->bytes, 4);
+	memcpy(&c->a4[DPVS_CONN_A_V], va->bytes, 4);
+	memcpy(&c->a4[DPVS_CONN_A_D], da->bytes, 4);
+	c->a4[DPVS_CONN_A_L] = 0;
+	if (la->family != DPVS_AF_NONE)
+		memcpy(&c->a4[DPVS_CONN_A_L], la->bytes, 4);
+	c->flags = (uint8_t)((c->flags & ~DPVS_CONN_F_ADDRS) |
+			     (la->family != DPVS_AF_NONE ? DPVS_CONN_F_OUT : 0));
+	return 0;
+}
 
 /* Is there room for the endpoints of a connection from ca to da: an IPv4
  * one always, one with an IPv6 endpoint while the IPv6 side table has a
