@@ -2,9 +2,9 @@
  * The four endpoint addresses of a connection (shm/conn.h), read through
  * these inline accessors only: the entry keeps IPv4 addresses in place and
  * a connection with an IPv6 endpoint keeps all four in the IPv6 side table
- * (struct dpvs_conn6), so nothing outside this header and
- * worker/ipvs/conn.c (which writes them, wk_conn_set_addrs) knows where an
- * address is. In: a connection table and one of its entries (or a copy of
+ * (struct dpvs_conn6), so nothing outside this header and the worker's
+ * wk_conn_set_addrs (worker/ipvs/conn_table.h, conn.c: the only writer)
+ * knows where an address is. In: a connection table and one of its entries (or a copy of
  * one, for a reader in another process). Out: addresses by value, or the
  * IPv4 address as a uint32_t in network order. Reads only.
  *

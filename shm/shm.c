@@ -424,7 +424,8 @@ dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 			    conf->seqx_capacity, DPVS_CONN_MIN_CAP, DPVS_CONN_MAX_CAP);
 	if (conf->v6_capacity != 0 &&
 	    (conf->v6_capacity < DPVS_CONN_MIN_CAP || conf->v6_capacity > DPVS_CONN_MAX_CAP))
-		return dpvs_errf(err, errlen, -EINVAL, "IPv6 connection capacity %u is outside %u..%u",
+		return dpvs_errf(err, errlen, -EINVAL,
+				"IPv6 connection capacity %u is outside %u..%u",
 			    conf->v6_capacity, DPVS_CONN_MIN_CAP, DPVS_CONN_MAX_CAP);
 	caps = conf->caps;
 	if (caps.services == 0)   /* a caller that left them out: the defaults */

@@ -65,8 +65,8 @@ key_lookup(struct dpvs_conn_table *ct, uint32_t k, int dir)
 	memset(&c, 0, sizeof(c));
 	key_fill(&c, k);
 	if (dir == DPVS_DIR_IN)
-		return wk_conn_lookup(ct, c.proto, tconn_ip(NULL, &c, DPVS_CONN_A_C), c.cport, tconn_ip(NULL, &c, DPVS_CONN_A_V), c.vport, &d);
-	return wk_conn_lookup(ct, c.proto, tconn_ip(NULL, &c, DPVS_CONN_A_D), c.dport, tconn_ip(NULL, &c, DPVS_CONN_A_L), c.lport, &d);
+		return wk_conn_lookup(ct, c.proto, TIP(&c, C), c.cport, TIP(&c, V), c.vport, &d);
+	return wk_conn_lookup(ct, c.proto, TIP(&c, D), c.dport, TIP(&c, L), c.lport, &d);
 }
 
 static void

@@ -68,13 +68,13 @@ home_of(const struct dpvs_conn_table *ct, uint32_t h)
 static uint32_t
 hash_in(const struct dpvs_conn *c)
 {
-	return wk_conn_hash(c->proto, tconn_ip(NULL, c, DPVS_CONN_A_C), c->cport, tconn_ip(NULL, c, DPVS_CONN_A_V), c->vport);
+	return wk_conn_hash(c->proto, TIP(c, C), c->cport, TIP(c, V), c->vport);
 }
 
 static uint32_t
 hash_out(const struct dpvs_conn *c)
 {
-	return wk_conn_hash(c->proto, tconn_ip(NULL, c, DPVS_CONN_A_D), c->dport, tconn_ip(NULL, c, DPVS_CONN_A_L), c->lport);
+	return wk_conn_hash(c->proto, TIP(c, D), c->dport, TIP(c, L), c->lport);
 }
 
 /* Is connection idx found in both directions, by both lookups? */
@@ -84,10 +84,10 @@ found(struct dpvs_conn_table *ct, uint32_t idx)
 	const struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
 	int d1 = -1, d2 = -1;
 
-	return wk_conn_lookup(ct, c->proto, tconn_ip(NULL, c, DPVS_CONN_A_C), c->cport, tconn_ip(NULL, c, DPVS_CONN_A_V), c->vport, &d1) ==
+	return wk_conn_lookup(ct, c->proto, TIP(c, C), c->cport, TIP(c, V), c->vport, &d1) ==
 		       idx &&
 	       d1 == DPVS_DIR_IN &&
-	       wk_conn_lookup_hash(ct, hash_out(c), c->proto, tconn_ip(NULL, c, DPVS_CONN_A_D), c->dport, tconn_ip(NULL, c, DPVS_CONN_A_L),
+	       wk_conn_lookup_hash(ct, hash_out(c), c->proto, TIP(c, D), c->dport, TIP(c, L),
 				   c->lport, &d2) == idx &&
 	       d2 == DPVS_DIR_OUT;
 }
@@ -97,9 +97,9 @@ missing(struct dpvs_conn_table *ct, const struct dpvs_conn *c)
 {
 	int d;
 
-	return wk_conn_lookup(ct, c->proto, tconn_ip(NULL, c, DPVS_CONN_A_C), c->cport, tconn_ip(NULL, c, DPVS_CONN_A_V), c->vport, &d) ==
+	return wk_conn_lookup(ct, c->proto, TIP(c, C), c->cport, TIP(c, V), c->vport, &d) ==
 		       DPVS_CONN_NIL &&
-	       wk_conn_lookup(ct, c->proto, tconn_ip(NULL, c, DPVS_CONN_A_D), c->dport, tconn_ip(NULL, c, DPVS_CONN_A_L), c->lport, &d) ==
+	       wk_conn_lookup(ct, c->proto, TIP(c, D), c->dport, TIP(c, L), c->lport, &d) ==
 		       DPVS_CONN_NIL;
 }
 
@@ -276,14 +276,14 @@ START_TEST(test_prefetch_then_lookup_hash)
 	h = hash_in(c);
 	dpvs_conn_prefetch(ct, h);
 	dpvs_conn_prefetch_entry(ct, h);
-	ck_assert_uint_eq(wk_conn_lookup_hash(ct, h, IPPROTO_UDP, tconn_ip(NULL, c, DPVS_CONN_A_C), c->cport, tconn_ip(NULL, c, DPVS_CONN_A_V),
+	ck_assert_uint_eq(wk_conn_lookup_hash(ct, h, IPPROTO_UDP, TIP(c, C), c->cport, TIP(c, V),
 					      c->vport, &d),
 			  idx);
 	ck_assert_int_eq(d, DPVS_DIR_IN);
-	h = wk_conn_hash(IPPROTO_UDP, &other, c->cport, tconn_ip(NULL, c, DPVS_CONN_A_V), c->vport);
+	h = wk_conn_hash(IPPROTO_UDP, &other, c->cport, TIP(c, V), c->vport);
 	dpvs_conn_prefetch(ct, h);
 	dpvs_conn_prefetch_entry(ct, h);
-	ck_assert_uint_eq(wk_conn_lookup_hash(ct, h, IPPROTO_UDP, &other, c->cport, tconn_ip(NULL, c, DPVS_CONN_A_V),
+	ck_assert_uint_eq(wk_conn_lookup_hash(ct, h, IPPROTO_UDP, &other, c->cport, TIP(c, V),
 					      c->vport, &d),
 			  DPVS_CONN_NIL);
 	free(ct);

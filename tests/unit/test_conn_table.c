@@ -89,7 +89,7 @@ find_in(struct dpvs_conn_table *ct, uint32_t idx, int *dir)
 {
 	const struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
 
-	return wk_conn_lookup(ct, c->proto, tconn_ip(NULL, c, DPVS_CONN_A_C), c->cport, tconn_ip(NULL, c, DPVS_CONN_A_V), c->vport, dir);
+	return wk_conn_lookup(ct, c->proto, TIP(c, C), c->cport, TIP(c, V), c->vport, dir);
 }
 
 static uint32_t
@@ -97,7 +97,7 @@ find_out(struct dpvs_conn_table *ct, uint32_t idx, int *dir)
 {
 	const struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
 
-	return wk_conn_lookup(ct, c->proto, tconn_ip(NULL, c, DPVS_CONN_A_D), c->dport, tconn_ip(NULL, c, DPVS_CONN_A_L), c->lport, dir);
+	return wk_conn_lookup(ct, c->proto, TIP(c, D), c->dport, TIP(c, L), c->lport, dir);
 }
 
 START_TEST(test_lookup_both_directions_and_misses)
@@ -115,27 +115,27 @@ START_TEST(test_lookup_both_directions_and_misses)
 	ck_assert_uint_eq(find_out(ct, idx, &dir), idx);
 	ck_assert_int_eq(dir, DPVS_DIR_OUT);
 	/* each field of the key matters */
-	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_UDP, tconn_ip(NULL, &c, DPVS_CONN_A_C), c.cport, tconn_ip(NULL, &c, DPVS_CONN_A_V), c.vport,
+	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_UDP, TIP(&c, C), c.cport, TIP(&c, V), c.vport,
 					 &dir), DPVS_CONN_NIL);
-	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, &other, c.cport, tconn_ip(NULL, &c, DPVS_CONN_A_V), c.vport,
+	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, &other, c.cport, TIP(&c, V), c.vport,
 					 &dir), DPVS_CONN_NIL);
-	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, tconn_ip(NULL, &c, DPVS_CONN_A_C), c.cport + 1, tconn_ip(NULL, &c, DPVS_CONN_A_V),
+	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, TIP(&c, C), c.cport + 1, TIP(&c, V),
 					 c.vport, &dir), DPVS_CONN_NIL);
-	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, tconn_ip(NULL, &c, DPVS_CONN_A_C), c.cport, &other, c.vport,
+	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, TIP(&c, C), c.cport, &other, c.vport,
 					 &dir), DPVS_CONN_NIL);
-	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, tconn_ip(NULL, &c, DPVS_CONN_A_C), c.cport, tconn_ip(NULL, &c, DPVS_CONN_A_V),
+	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, TIP(&c, C), c.cport, TIP(&c, V),
 					 rte_cpu_to_be_16(81), &dir), DPVS_CONN_NIL);
-	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, tconn_ip(NULL, &c, DPVS_CONN_A_D), c.dport, tconn_ip(NULL, &c, DPVS_CONN_A_L),
+	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, TIP(&c, D), c.dport, TIP(&c, L),
 					 c.lport + 1, &dir), DPVS_CONN_NIL);
 	/* the reverse of a tuple is not the tuple */
-	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, tconn_ip(NULL, &c, DPVS_CONN_A_V), c.vport, tconn_ip(NULL, &c, DPVS_CONN_A_C), c.cport,
+	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, TIP(&c, V), c.vport, TIP(&c, C), c.cport,
 					 &dir), DPVS_CONN_NIL);
-	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, tconn_ip(NULL, &c, DPVS_CONN_A_L), c.lport, tconn_ip(NULL, &c, DPVS_CONN_A_D), c.dport,
+	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, TIP(&c, L), c.lport, TIP(&c, D), c.dport,
 					 &dir), DPVS_CONN_NIL);
 	/* same bytes, other family */
-	other = *tconn_ip(NULL, &c, DPVS_CONN_A_C);
+	other = *TIP(&c, C);
 	other.family = DPVS_AF_INET6;
-	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, &other, c.cport, tconn_ip(NULL, &c, DPVS_CONN_A_V), c.vport,
+	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, &other, c.cport, TIP(&c, V), c.vport,
 					 &dir), DPVS_CONN_NIL);
 	free(ct);
 }
@@ -154,12 +154,12 @@ START_TEST(test_peer_lookup)
 	struct dpvs_conn_bkt *b = dpvs_conn_buckets(ct);
 	unsigned int s;
 
-	ck_assert(wk_conn_peer_has(ct, IPPROTO_TCP, tconn_ip(NULL, &c, DPVS_CONN_A_C), c.cport, tconn_ip(NULL, &c, DPVS_CONN_A_V), c.vport));
-	ck_assert(wk_conn_peer_has(ct, IPPROTO_TCP, tconn_ip(NULL, &c, DPVS_CONN_A_D), c.dport, tconn_ip(NULL, &c, DPVS_CONN_A_L), c.lport));
-	ck_assert(!wk_conn_peer_has(ct, IPPROTO_UDP, tconn_ip(NULL, &c, DPVS_CONN_A_D), c.dport, tconn_ip(NULL, &c, DPVS_CONN_A_L), c.lport));
-	ck_assert(!wk_conn_peer_has(ct, IPPROTO_TCP, &other, c.dport, tconn_ip(NULL, &c, DPVS_CONN_A_L), c.lport));
+	ck_assert(wk_conn_peer_has(ct, IPPROTO_TCP, TIP(&c, C), c.cport, TIP(&c, V), c.vport));
+	ck_assert(wk_conn_peer_has(ct, IPPROTO_TCP, TIP(&c, D), c.dport, TIP(&c, L), c.lport));
+	ck_assert(!wk_conn_peer_has(ct, IPPROTO_UDP, TIP(&c, D), c.dport, TIP(&c, L), c.lport));
+	ck_assert(!wk_conn_peer_has(ct, IPPROTO_TCP, &other, c.dport, TIP(&c, L), c.lport));
 	wk_conn_free(ct, idx);
-	ck_assert(!wk_conn_peer_has(ct, IPPROTO_TCP, tconn_ip(NULL, &c, DPVS_CONN_A_D), c.dport, tconn_ip(NULL, &c, DPVS_CONN_A_L), c.lport));
+	ck_assert(!wk_conn_peer_has(ct, IPPROTO_TCP, TIP(&c, D), c.dport, TIP(&c, L), c.lport));
 	/* every slot of every bucket one entry, every ovf set (a probe with no
 	 * end), then every entry past the end */
 	idx = add_conn(ct, IPPROTO_TCP, 8, T0, T0 + 60 * SEC);
@@ -167,22 +167,23 @@ START_TEST(test_peer_lookup)
 		b[i].ovf = 1;
 		for (s = 0; s < DPVS_CONN_BKT_SLOTS; s++) {
 			b[i].ent[s] = idx << 1;
-			b[i].sig[s] = (uint16_t)wk_conn_hash(IPPROTO_TCP, &other, c.cport, tconn_ip(NULL, &c, DPVS_CONN_A_V),
+			b[i].sig[s] = (uint16_t)wk_conn_hash(IPPROTO_TCP, &other, c.cport,
+							     TIP(&c, V),
 							     c.vport);
 		}
 	}
-	ck_assert(!wk_conn_peer_has(ct, IPPROTO_TCP, &other, c.cport, tconn_ip(NULL, &c, DPVS_CONN_A_V), c.vport));
+	ck_assert(!wk_conn_peer_has(ct, IPPROTO_TCP, &other, c.cport, TIP(&c, V), c.vport));
 	for (i = 0; i < ct->nbuckets; i++)
 		for (s = 0; s < DPVS_CONN_BKT_SLOTS; s++)
 			b[i].ent[s] = (ct->capacity + 5) << 1;
-	ck_assert(!wk_conn_peer_has(ct, IPPROTO_TCP, &other, c.cport, tconn_ip(NULL, &c, DPVS_CONN_A_V), c.vport));
+	ck_assert(!wk_conn_peer_has(ct, IPPROTO_TCP, &other, c.cport, TIP(&c, V), c.vport));
 	free(ct);
 	/* formatted, never rebuilt: every bucket says entry 0 */
 	raw = aligned_alloc(64, DPVS_CONN_MZ_SIZE(64));
 	ck_assert_ptr_nonnull(raw);
 	memset(raw, 0, DPVS_CONN_MZ_SIZE(64));
 	dpvs_conn_table_format(raw, 64);
-	ck_assert(!wk_conn_peer_has(raw, IPPROTO_TCP, tconn_ip(NULL, &c, DPVS_CONN_A_C), c.cport, tconn_ip(NULL, &c, DPVS_CONN_A_V), c.vport));
+	ck_assert(!wk_conn_peer_has(raw, IPPROTO_TCP, TIP(&c, C), c.cport, TIP(&c, V), c.vport));
 	free(raw);
 }
 END_TEST
@@ -205,8 +206,10 @@ START_TEST(test_insert_hashed_same_as_insert)
 		ck_assert_uint_eq(ia, ib);
 		c = &dpvs_conn_array(b)[ib];
 		wk_conn_insert_hashed(b, ib,
-				      wk_conn_hash(c->proto, tconn_ip(NULL, c, DPVS_CONN_A_C), c->cport, tconn_ip(NULL, c, DPVS_CONN_A_V), c->vport),
-				      wk_conn_hash(c->proto, tconn_ip(NULL, c, DPVS_CONN_A_D), c->dport, tconn_ip(NULL, c, DPVS_CONN_A_L), c->lport));
+				      wk_conn_hash(c->proto, TIP(c, C), c->cport, TIP(c, V),
+						   c->vport),
+				      wk_conn_hash(c->proto, TIP(c, D), c->dport, TIP(c, L),
+						   c->lport));
 		ck_assert_uint_eq(find_in(b, ib, &dir), ib);
 		ck_assert_int_eq(dir, DPVS_DIR_IN);
 		ck_assert_uint_eq(find_out(b, ib, &dir), ib);
@@ -224,7 +227,8 @@ START_TEST(test_insert_hashed_same_as_insert)
 	dpvs_conn_array(b)[ib].flags &= (uint8_t)~DPVS_CONN_F_OUT;
 	wk_conn_insert(a, ia, T0);
 	c = &dpvs_conn_array(b)[ib];
-	wk_conn_insert_hashed(b, ib, wk_conn_hash(c->proto, tconn_ip(NULL, c, DPVS_CONN_A_C), c->cport, tconn_ip(NULL, c, DPVS_CONN_A_V), c->vport),
+	wk_conn_insert_hashed(b, ib,
+			      wk_conn_hash(c->proto, TIP(c, C), c->cport, TIP(c, V), c->vport),
 			      0xdeadbeefu);
 	ck_assert_uint_eq(find_in(b, ib, &dir), ib);
 	ck_assert_uint_eq(find_out(b, ib, &dir), DPVS_CONN_NIL);
@@ -292,9 +296,9 @@ START_TEST(test_free_then_miss_and_others_stay)
 		struct dpvs_conn *c = &dpvs_conn_array(ct)[idx[k]];
 		uint32_t want = (k % 2 == 0) ? DPVS_CONN_NIL : idx[k];
 
-		ck_assert_uint_eq(wk_conn_lookup(ct, c->proto, tconn_ip(NULL, c, DPVS_CONN_A_C), c->cport, tconn_ip(NULL, c, DPVS_CONN_A_V),
+		ck_assert_uint_eq(wk_conn_lookup(ct, c->proto, TIP(c, C), c->cport, TIP(c, V),
 						 c->vport, &dir), want);
-		ck_assert_uint_eq(wk_conn_lookup(ct, c->proto, tconn_ip(NULL, c, DPVS_CONN_A_D), c->dport, tconn_ip(NULL, c, DPVS_CONN_A_L),
+		ck_assert_uint_eq(wk_conn_lookup(ct, c->proto, TIP(c, D), c->dport, TIP(c, L),
 						 c->lport, &dir), want);
 	}
 	/* freeing twice is harmless */

@@ -71,4 +71,7 @@ tconn_ip(const struct dpvs_conn_table *ct, const struct dpvs_conn *c, int w)
 	return p;
 }
 
+/* tconn_ip of an IPv4 connection, endpoint C, V, L or D. */
+#define TIP(c, w) tconn_ip(NULL, (c), DPVS_CONN_A_##w)
+
 #endif

@@ -289,7 +289,8 @@ hash_link(struct dpvs_conn_table *ct, uint32_t idx, int dir, uint32_t h)
 static void
 hash_unlink(struct dpvs_conn_table *ct, uint32_t idx, int dir)
 {
-	uint32_t h = conn_hash_dir(ct, &dpvs_conn_array(ct)[idx], dir), want = idx << 1 | (uint32_t)dir;
+	uint32_t h = conn_hash_dir(ct, &dpvs_conn_array(ct)[idx], dir),
+		want = idx << 1 | (uint32_t)dir;
 	struct dpvs_conn_bkt *home = (struct dpvs_conn_bkt *)(uintptr_t)wk_conn_home(ct, h), *k;
 	uint32_t n, s, i;
 
@@ -513,7 +514,8 @@ conn_sane(const struct dpvs_conn *c, uint64_t now_ns)
 static int
 conn_duplicate(struct dpvs_conn_table *ct, const struct dpvs_conn *c)
 {
-	struct dpvs_ip s = dpvs_conn_ip(ct, c, DPVS_CONN_A_C), d = dpvs_conn_ip(ct, c, DPVS_CONN_A_V);
+	struct dpvs_ip s = dpvs_conn_ip(ct, c, DPVS_CONN_A_C),
+		d = dpvs_conn_ip(ct, c, DPVS_CONN_A_V);
 	int dir;
 
 	if (wk_conn_lookup(ct, c->proto, &s, c->cport, &d, c->vport, &dir) != DPVS_CONN_NIL)

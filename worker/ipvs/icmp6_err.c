@@ -98,11 +98,13 @@ icmp6_relay(struct wk_ctx *ctx, struct rte_mbuf *m, const struct icmp6_emb *e,
 			   e->end - e->icmp_off) != 0)
 		return wk_drop(DPVS_DROP_ICMP6_HDR);
 	if (dir == DPVS_DIR_OUT) {  /* about a packet we sent to the dest */
-		osrc = dpvs_conn_a6(ct, c, DPVS_CONN_A_V), odst = dpvs_conn_a6(ct, c, DPVS_CONN_A_C);
+		osrc = dpvs_conn_a6(ct, c, DPVS_CONN_A_V),
+			odst = dpvs_conn_a6(ct, c, DPVS_CONN_A_C);
 		keep_src = c->fwd_mode == DPVS_FWD_SNAT;
 		es = odst, esp = c->cport, ed = osrc, edp = c->vport;
 	} else {                     /* about a packet we sent to the client */
-		osrc = dpvs_conn_a6(ct, c, DPVS_CONN_A_L), odst = dpvs_conn_a6(ct, c, DPVS_CONN_A_D);
+		osrc = dpvs_conn_a6(ct, c, DPVS_CONN_A_L),
+			odst = dpvs_conn_a6(ct, c, DPVS_CONN_A_D);
 		keep_src = c->fwd_mode == DPVS_FWD_NAT;
 		es = odst, esp = c->dport, ed = osrc, edp = c->lport;
 	}

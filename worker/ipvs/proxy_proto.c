@@ -139,7 +139,8 @@ wk_pp_conn_init(const struct dpvs_conn *c, struct dpvs_seqx *x, uint32_t svc_fla
 	/* the insertion path rewrites IPv4 headers only (dpvs-ctl refuses the
 	 * flags on an IPv6 VIP; an IPv6 or translated connection gets none) */
 	if (c->proto != IPPROTO_TCP || c->fwd_mode != DPVS_FWD_FNAT ||
-	    dpvs_conn_fam(c, DPVS_CONN_A_C) != DPVS_AF_INET || dpvs_conn_fam(c, DPVS_CONN_A_D) != DPVS_AF_INET)
+	    dpvs_conn_fam(c, DPVS_CONN_A_C) != DPVS_AF_INET ||
+	    dpvs_conn_fam(c, DPVS_CONN_A_D) != DPVS_AF_INET)
 		return;
 	ver = (svc_flags & DPVS_SVC_F_PP_V2) ? 2 : (svc_flags & DPVS_SVC_F_PP_V1) ? 1 : 0;
 	ca = dpvs_conn_ip4(c, DPVS_CONN_A_C);

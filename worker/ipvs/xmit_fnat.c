@@ -36,9 +36,10 @@ wk_fnat_out4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 {
 	uint32_t saddr, daddr;
 
-	if (dpvs_conn_fam(c, DPVS_CONN_A_C) == DPVS_AF_INET6) /* an IPv4 server's reply to an IPv6 client */
-		return wk_xlat_4to6(ctx, m, pk, dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_V), c->vport, dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_C),
-				    c->cport);
+	/* an IPv4 server's reply to an IPv6 client */
+	if (dpvs_conn_fam(c, DPVS_CONN_A_C) == DPVS_AF_INET6)
+		return wk_xlat_4to6(ctx, m, pk, dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_V), c->vport,
+				    dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_C), c->cport);
 	saddr = dpvs_conn_a4(c, DPVS_CONN_A_V);
 	daddr = dpvs_conn_a4(c, DPVS_CONN_A_C);
 	return wk_xmit_rewrite4(ctx, m, pk, saddr, c->vport, daddr, c->cport);
@@ -66,5 +67,6 @@ wk_fnat_out6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 {
 	if (dpvs_conn_fam(c, DPVS_CONN_A_C) != DPVS_AF_INET6)
 		return wk_drop(DPVS_DROP_FAMILY_MISMATCH);
-	return wk_xmit_rewrite6(ctx, m, pk, dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_V), c->vport, dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_C), c->cport);
+	return wk_xmit_rewrite6(ctx, m, pk, dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_V), c->vport,
+				dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_C), c->cport);
 }

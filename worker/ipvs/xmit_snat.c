@@ -42,12 +42,14 @@ struct wk_verdict
 wk_snat_in6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	    const struct dpvs_conn *c)
 {
-	return wk_xmit_rewrite6(ctx, m, pk, dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_L), c->lport, dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_D), c->dport);
+	return wk_xmit_rewrite6(ctx, m, pk, dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_L), c->lport,
+				dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_D), c->dport);
 }
 
 struct wk_verdict
 wk_snat_out6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	     const struct dpvs_conn *c)
 {
-	return wk_xmit_rewrite6(ctx, m, pk, dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_D), c->dport, dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_C), c->cport);
+	return wk_xmit_rewrite6(ctx, m, pk, dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_D), c->dport,
+				dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_C), c->cport);
 }
