@@ -175,9 +175,15 @@ section_worker(struct parse_ctx *x, const char *sec, const struct rte_cfgfile_en
 			if (parse_u32(x, sec, &e[i], DPVS_CONN_MIN_CAP, DPVS_CONN_MAX_CAP,
 				      &x->c->g.seqx_capacity) != 0)
 				return -1;
+		} else if (strcmp(e[i].name, "ipv6_conns") == 0) {
+			/* and at most this many with an IPv6 address: the
+			 * IPv6 side table */
+			if (parse_u32(x, sec, &e[i], DPVS_CONN_MIN_CAP, DPVS_CONN_MAX_CAP,
+				      &x->c->g.v6_capacity) != 0)
+				return -1;
 		} else {
 			return conf_fail(x, "[%s] unknown key '%s' (known: count, idle_sleep_us, "
-					 "conns, seqx_conns)", sec, e[i].name);
+					 "conns, seqx_conns, ipv6_conns)", sec, e[i].name);
 		}
 	}
 	return 0;

@@ -14,7 +14,9 @@
  *   struct dpvs_conn_bkt bkts[nbuckets]  the index (below)
  *   uint32_t wheel[wheel_slots]          timer list heads (conn index)
  *   struct dpvs_seqx sx[sx_capacity]     the side table (struct dpvs_seqx)
- * DPVS_CONN_MZ_SIZE() gives the total for a capacity and a side capacity.
+ *   struct dpvs_conn6 v6[v6_capacity]    the IPv6 addresses (struct dpvs_conn6)
+ * DPVS_CONN_MZ_SIZE_X() gives the total for a capacity and the two side
+ * capacities, DPVS_CONN_MZ_SIZE() with their defaults.
  *
  * The index is bucketized: one 64-byte bucket holds DPVS_CONN_BKT_SLOTS
  * entries, each a 16-bit signature (the low half of the tuple's hash) and
@@ -90,8 +92,7 @@ struct dpvs_tcp_track {
 	uint8_t wscale;                 /* shift of its window (0 without F_WSCALE
 					 * on both sides) */
 	uint8_t flags;                  /* DPVS_TCPT_F_* */
-	uint16_t pad;
-};
+} __attribute__((packed, aligned(2)));  /* 18 bytes: two in 36 */
 
 /* TCP sequence translation of a connection (docs/tcp.md): what a SYN proxy
  * (worker/ipvs/synproxy.c) or anything else that shifts one side's sequence
@@ -152,49 +153,72 @@ struct dpvs_seqx {
 	uint32_t next;                  /* derived: the side table's free list */
 } __rte_aligned(8);
 
+/* The IPv6 side table: a connection with an IPv6 endpoint (either side)
+ * keeps all four addresses here, 16 bytes each (an IPv4 one in the first 4
+ * bytes), and names its slot + 1 in a4[0] (below). Its capacity is
+ * v6_capacity ([worker] ipv6_conns); a slot is taken and written, owner
+ * set, before its connection is published (USED), and given back when the
+ * connection is freed; a new IPv6 connection when every slot is taken is
+ * dropped (conn_v6_full). At attach the free list is derived again: a slot
+ * counts only if its owner is live and names it (as struct dpvs_seqx). */
+struct dpvs_conn6 {
+	uint8_t addr[4][16];            /* caddr, vaddr, laddr, daddr */
+	uint32_t owner;                 /* the connection (DPVS_CONN_NIL: none) */
+	uint32_t next;                  /* derived: the free list */
+};
+
+/* flags: USED is the truth of "in use"; the others describe the endpoints
+ * (written before USED, never changed while live) */
+#define DPVS_CONN_F_C6  0x2u    /* caddr and vaddr are IPv6 (else IPv4) */
+#define DPVS_CONN_F_D6  0x4u    /* daddr (and laddr) are IPv6 (else IPv4) */
+#define DPVS_CONN_F_OUT 0x8u    /* laddr is set: an outbound key (fnat, nat,
+				 * snat; not dr and tunnel) */
+#define DPVS_CONN_F_ADDRS (DPVS_CONN_F_C6 | DPVS_CONN_F_D6 | DPVS_CONN_F_OUT)
+
+/* A connection. The first 64 bytes (one cache line) hold what the packet
+ * path's lookup and rewrite read and the counters and timer it writes; TCP
+ * window tracking and the rest follow. */
 struct dpvs_conn {
-	uint32_t flags;                 /* DPVS_CONN_F_*; truth of "in use" */
+	uint8_t flags;                  /* DPVS_CONN_F_* */
 	uint8_t proto;                  /* IPPROTO_TCP / IPPROTO_UDP */
 	uint8_t state;                  /* enum dpvs_tcp_state, or 0 for UDP */
 	uint8_t fwd_mode;               /* enum dpvs_fwd_mode */
-	uint8_t pad0;
-	uint16_t svc_slot;
-	uint16_t pad2;
-	uint32_t dest_slot;
-	uint32_t svc_id;                /* to detect a deleted service */
-	uint32_t dest_id;
-	/* endpoints; ports in network order */
-	struct dpvs_ip caddr;           /* client */
-	struct dpvs_ip vaddr;           /* virtual address */
-	struct dpvs_ip laddr;           /* outbound key's destination (above) */
-	struct dpvs_ip daddr;           /* the real server */
-	uint16_t cport, vport, lport, dport;
 	/* the port index where each direction's packets arrive: a packet found
 	 * in direction DPVS_DIR_IN must come in on in_port, DPVS_DIR_OUT on
 	 * out_port (and an ICMP error about a packet we sent that way, on the
 	 * port of the side we sent it to); anything else is dropped */
-	uint16_t in_port;               /* the client side */
-	uint16_t out_port;              /* the dest side (where replies come) */
+	uint8_t in_port;                /* the client side (< DPVS_MAX_IFACES) */
+	uint8_t out_port;               /* the dest side (where replies come) */
+	uint16_t svc_slot;
+	uint32_t dest_slot;
 	uint32_t sx_ref;                /* TCP: its sequence translation's slot in
 					 * the side table + 1; 0: none */
 	uint64_t expires_ns;            /* truth of the timer */
 	/* per direction, modulo 2^32 (a long connection wraps them: only
 	 * differences over less than 4 GiB or 4G packets mean anything) */
 	uint32_t in_pkts, in_bytes, out_pkts, out_bytes;
-	/* what an established UDP packet reads and writes ends here, in the
-	 * first 144 bytes (3 cache lines); TCP's window tracking follows */
-	struct dpvs_tcp_track trk[2];   /* TCP: per direction; zero for UDP */
-	uint64_t created_ns;            /* CLOCK_MONOTONIC */
+	/* endpoints (read through shm/conn_addr.h): without F_C6 and F_D6 the
+	 * IPv4 caddr, vaddr, laddr (0 without F_OUT), daddr in network order;
+	 * with either, a4[0] is the IPv6 side slot + 1 and the rest 0 */
+	uint32_t a4[4];
+	uint16_t cport, vport, lport, dport;    /* network order */
+	/* the first cache line ends here */
+	uint32_t svc_id;                /* to detect a deleted service */
+	uint32_t dest_id;
 	/* derived, rebuilt at attach */
 	uint32_t tnext, tprev;          /* timer wheel list, or free list (tnext) */
 	uint32_t onext, oprev;          /* the half-open list (conn_table.h) */
+	struct dpvs_tcp_track trk[2];   /* TCP: per direction; zero for UDP */
+	uint32_t created_s;             /* CLOCK_MONOTONIC, seconds */
 } __rte_aligned(8);
 
-_Static_assert(sizeof(struct dpvs_tcp_track) == 20, "dpvs_tcp_track layout");
+_Static_assert(sizeof(struct dpvs_tcp_track) == 18, "dpvs_tcp_track layout");
 _Static_assert(sizeof(struct dpvs_seqx) == 56, "dpvs_seqx layout");
-_Static_assert(sizeof(struct dpvs_conn) == 208, "dpvs_conn layout");
-_Static_assert(offsetof(struct dpvs_conn, out_bytes) + 4 == 144 &&
-	       offsetof(struct dpvs_conn, trk) == 144, "dpvs_conn: the hot part first");
+_Static_assert(sizeof(struct dpvs_conn6) == 72, "dpvs_conn6 layout");
+_Static_assert(sizeof(struct dpvs_conn) == 128, "dpvs_conn layout: two cache lines");
+_Static_assert(offsetof(struct dpvs_conn, dport) + 2 == 64 &&
+	       offsetof(struct dpvs_conn, svc_id) == 64,
+	       "dpvs_conn: the established packet's fields in the first cache line");
 
 #define DPVS_CONN_BKT_SLOTS 10
 
@@ -222,22 +246,34 @@ struct dpvs_conn_table {
 	uint32_t sx_capacity;           /* slots of the side table */
 	uint32_t sx_count;              /* taken (derived) */
 	uint32_t sx_free;               /* derived: first free slot */
-	uint32_t pad;
+	uint32_t v6_capacity;           /* slots of the IPv6 side table */
+	uint64_t v6_off;
+	uint32_t v6_count;              /* taken (derived) */
+	uint32_t v6_free;               /* derived: first free slot */
 } __rte_cache_aligned;
 
 #define DPVS_CONN_ALIGN(x) (((x) + 63ull) & ~63ull)
 #define DPVS_CONN_NBUCKETS(cap) ((uint32_t)(cap) / 4u + 1u)
-/* The side table's default size: a quarter of the connections, at least
+/* The side table's default size: a sixteenth of the connections, at least
  * DPVS_CONN_MIN_CAP. */
 #define DPVS_CONN_SX_DEFAULT(cap) \
-	((uint32_t)(cap) / 4u < DPVS_CONN_MIN_CAP ? DPVS_CONN_MIN_CAP : (uint32_t)(cap) / 4u)
-#define DPVS_CONN_MZ_SIZE(cap) DPVS_CONN_MZ_SIZE_SX(cap, DPVS_CONN_SX_DEFAULT(cap))
-#define DPVS_CONN_MZ_SIZE_SX(cap, sxcap)                                    \
+	((uint32_t)(cap) / 16u < DPVS_CONN_MIN_CAP ? DPVS_CONN_MIN_CAP : (uint32_t)(cap) / 16u)
+/* The IPv6 side table's default size: a 32nd of the connections, at least
+ * DPVS_CONN_MIN_CAP. */
+#define DPVS_CONN_V6_DEFAULT(cap) \
+	((uint32_t)(cap) / 32u < DPVS_CONN_MIN_CAP ? DPVS_CONN_MIN_CAP : (uint32_t)(cap) / 32u)
+#define DPVS_CONN_MZ_SIZE(cap) \
+	DPVS_CONN_MZ_SIZE_X(cap, DPVS_CONN_SX_DEFAULT(cap), DPVS_CONN_V6_DEFAULT(cap))
+#define DPVS_CONN_MZ_SIZE_X(cap, sxcap, v6cap)                              \
 	(DPVS_CONN_ALIGN(sizeof(struct dpvs_conn_table)) +                  \
 	 DPVS_CONN_ALIGN((uint64_t)(sxcap) * sizeof(struct dpvs_seqx)) +    \
+	 DPVS_CONN_ALIGN((uint64_t)(v6cap) * sizeof(struct dpvs_conn6)) +   \
 	 DPVS_CONN_ALIGN((uint64_t)(cap) * sizeof(struct dpvs_conn)) +      \
 	 DPVS_CONN_ALIGN((uint64_t)DPVS_CONN_NBUCKETS(cap) *                  \
 			 sizeof(struct dpvs_conn_bkt)) +                            \
 	 DPVS_CONN_ALIGN((uint64_t)DPVS_CONN_WHEEL_SLOTS * 4u))
+
+/* the endpoint accessors (inline, on these types) */
+#include "conn_addr.h"
 
 #endif

@@ -44,7 +44,7 @@
 #include "capture.h"
 
 #define DPVS_SHM_MAGIC      0x4d535044u /* "DPSM" */
-#define DPVS_LAYOUT_VERSION 15
+#define DPVS_LAYOUT_VERSION 16
 
 #define DPVS_MAX_PORTS   8
 /* Interface indices: data ports 0..DPVS_MAX_PORTS-1, then the VLAN slots of
@@ -115,6 +115,9 @@ struct dpvs_global_conf {
 	uint32_t conn_capacity;  /* connections per worker ([worker] conns); 0 = default */
 	uint32_t seqx_capacity;  /* their side table of sequence translations
 				  * ([worker] seqx_conns); 0 = DPVS_CONN_SX_DEFAULT */
+	uint32_t v6_capacity;    /* of which at most this many with an IPv6
+				  * address ([worker] ipv6_conns); 0 =
+				  * DPVS_CONN_V6_DEFAULT */
 	struct dpvs_caps caps;   /* [tables]: sizes of the config and per-worker tables */
 	char rules_path[256];    /* dpvs-primary --rules (absolute), "" = none: every
 				  * dpvs-ctl incarnation reloads it */

@@ -52,6 +52,7 @@ struct dpvs_conn_table *dpvs_dwarf_conn_table;
 struct dpvs_conn *dpvs_dwarf_conn;
 struct dpvs_conn_bkt *dpvs_dwarf_conn_bkt;
 struct dpvs_seqx *dpvs_dwarf_seqx;
+struct dpvs_conn6 *dpvs_dwarf_conn6;
 struct dpvs_pool_depot *dpvs_dwarf_pool_depot;
 struct dpvs_mag *dpvs_dwarf_mag;
 struct dpvs_layout_desc *dpvs_dwarf_layout_desc;

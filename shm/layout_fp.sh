@@ -25,7 +25,7 @@ dpvs_config dpvs_config_set dpvs_vlan_cfg dpvs_lb_tables dpvs_addr_entry dpvs_se
 dpvs_dest dpvs_route dpvs_static_neigh dpvs_addr_ix dpvs_laddr_drain dpvs_check
 dpvs_acl_entry dpvs_acl_svc dpvs_rate dpvs_rate_param dpvs_meter_row
 dpvs_layout_ints dpvs_worker_region dpvs_neigh dpvs_txbuf dpvs_neigh_hold dpvs_sched_state dpvs_lb_stats
-dpvs_conn_table dpvs_conn dpvs_conn_bkt dpvs_seqx dpvs_tcp_track dpvs_pool_depot dpvs_mag rte_ring dpvs_layout_desc"
+dpvs_conn_table dpvs_conn dpvs_conn_bkt dpvs_seqx dpvs_conn6 dpvs_tcp_track dpvs_pool_depot dpvs_mag rte_ring dpvs_layout_desc"
 
 command -v pahole >/dev/null || { echo "layout_fp.sh: pahole not found (Debian package dwarves; deploy/install-deps.sh)" >&2; exit 1; }
 tmp="$out.tmp"

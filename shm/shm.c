@@ -234,7 +234,8 @@ synproxy_key_fill(uint8_t key[16])
 }
 
 void
-dpvs_conn_table_format_sx(struct dpvs_conn_table *ct, uint32_t capacity, uint32_t sx_cap)
+dpvs_conn_table_format_x(struct dpvs_conn_table *ct, uint32_t capacity, uint32_t sx_cap,
+			 uint32_t v6_cap)
 {
 	ct->magic = DPVS_SHM_MAGIC;
 	ct->capacity = capacity;
@@ -248,6 +249,9 @@ dpvs_conn_table_format_sx(struct dpvs_conn_table *ct, uint32_t capacity, uint32_
 	ct->sx_off = ct->wheel_off + DPVS_CONN_ALIGN((uint64_t)DPVS_CONN_WHEEL_SLOTS * 4u);
 	ct->sx_capacity = sx_cap;
 	ct->sx_free = DPVS_CONN_NIL;
+	ct->v6_off = ct->sx_off + DPVS_CONN_ALIGN((uint64_t)sx_cap * sizeof(struct dpvs_seqx));
+	ct->v6_capacity = v6_cap;
+	ct->v6_free = DPVS_CONN_NIL;
 	ct->free_head = DPVS_CONN_NIL;
 	ct->half_head = ct->half_tail = DPVS_CONN_NIL;
 }
@@ -255,7 +259,8 @@ dpvs_conn_table_format_sx(struct dpvs_conn_table *ct, uint32_t capacity, uint32_
 void
 dpvs_conn_table_format(struct dpvs_conn_table *ct, uint32_t capacity)
 {
-	dpvs_conn_table_format_sx(ct, capacity, DPVS_CONN_SX_DEFAULT(capacity));
+	dpvs_conn_table_format_x(ct, capacity, DPVS_CONN_SX_DEFAULT(capacity),
+				 DPVS_CONN_V6_DEFAULT(capacity));
 }
 
 /* The two config set copies, each in its own memzone sized from the caps. */
@@ -294,7 +299,8 @@ create_lb(struct dpvs_shm *shm, const struct dpvs_global_conf *conf, char *err,
 	};
 	const struct rte_memzone *mz;
 	char name[RTE_MEMZONE_NAMESIZE];
-	uint64_t sz = DPVS_CONN_MZ_SIZE_SX(conf->conn_capacity, conf->seqx_capacity);
+	uint64_t sz = DPVS_CONN_MZ_SIZE_X(conf->conn_capacity, conf->seqx_capacity,
+					  conf->v6_capacity);
 	unsigned int w, i;
 
 	for (w = 0; w < conf->nworkers; w++) {
@@ -303,12 +309,13 @@ create_lb(struct dpvs_shm *shm, const struct dpvs_global_conf *conf, char *err,
 		if (mz == NULL)
 			return dpvs_errf(err, errlen, -rte_errno,
 				    "cannot reserve %s (%u connections, %u sequence translations, "
-				    "%llu bytes): %s", name, conf->conn_capacity,
-				    conf->seqx_capacity, (unsigned long long)sz,
+				    "%u IPv6, %llu bytes): %s", name, conf->conn_capacity,
+				    conf->seqx_capacity, conf->v6_capacity, (unsigned long long)sz,
 				    rte_strerror(rte_errno));
 		memset(mz->addr, 0, sz);
 		shm->ct[w] = mz->addr;
-		dpvs_conn_table_format_sx(shm->ct[w], conf->conn_capacity, conf->seqx_capacity);
+		dpvs_conn_table_format_x(shm->ct[w], conf->conn_capacity, conf->seqx_capacity,
+					 conf->v6_capacity);
 	}
 	for (i = 0; i < 2; i++) {
 		snprintf(name, sizeof(name), DPVS_LPM_FMT, i);
@@ -415,6 +422,11 @@ dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 		return dpvs_errf(err, errlen, -EINVAL,
 			    "sequence translation capacity %u is outside %u..%u",
 			    conf->seqx_capacity, DPVS_CONN_MIN_CAP, DPVS_CONN_MAX_CAP);
+	if (conf->v6_capacity != 0 &&
+	    (conf->v6_capacity < DPVS_CONN_MIN_CAP || conf->v6_capacity > DPVS_CONN_MAX_CAP))
+		return dpvs_errf(err, errlen, -EINVAL,
+				"IPv6 connection capacity %u is outside %u..%u",
+			    conf->v6_capacity, DPVS_CONN_MIN_CAP, DPVS_CONN_MAX_CAP);
 	caps = conf->caps;
 	if (caps.services == 0)   /* a caller that left them out: the defaults */
 		dpvs_caps_default(&caps);
@@ -441,6 +453,8 @@ dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 		shm->root->conf.conn_capacity = DPVS_CONN_DEFAULT_CAP;
 	if (shm->root->conf.seqx_capacity == 0)
 		shm->root->conf.seqx_capacity = DPVS_CONN_SX_DEFAULT(shm->root->conf.conn_capacity);
+	if (shm->root->conf.v6_capacity == 0)
+		shm->root->conf.v6_capacity = DPVS_CONN_V6_DEFAULT(shm->root->conf.conn_capacity);
 	shm->root->conf.caps = caps;
 	memcpy(shm->root->ports, ports, conf->nports * sizeof(*ports));
 	shm->root->started_ns = dpvs_now_ns();

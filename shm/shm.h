@@ -97,11 +97,13 @@ dpvs_conn_sx(struct dpvs_conn_table *ct)
 	return (struct dpvs_seqx *)(void *)((char *)ct + ct->sx_off);
 }
 
-/* Initialise a connection table's header for capacity entries and sx_cap
- * side slots in a zeroed area of DPVS_CONN_MZ_SIZE_SX(capacity, sx_cap)
- * bytes; the derived parts are built by the owning worker when it attaches.
- * dpvs_conn_table_format: the default side capacity (DPVS_CONN_MZ_SIZE). */
-void dpvs_conn_table_format_sx(struct dpvs_conn_table *ct, uint32_t capacity, uint32_t sx_cap);
+/* Initialise a connection table's header for capacity entries, sx_cap
+ * sequence translation slots and v6_cap IPv6 slots in a zeroed area of
+ * DPVS_CONN_MZ_SIZE_X(capacity, sx_cap, v6_cap) bytes; the derived parts
+ * are built by the owning worker when it attaches. dpvs_conn_table_format:
+ * the default side capacities (DPVS_CONN_MZ_SIZE). */
+void dpvs_conn_table_format_x(struct dpvs_conn_table *ct, uint32_t capacity, uint32_t sx_cap,
+			      uint32_t v6_cap);
 void dpvs_conn_table_format(struct dpvs_conn_table *ct, uint32_t capacity);
 
 /* A worker's state as the node sees it, from the two parts of its slot

@@ -102,6 +102,8 @@
 	X(CONN_SEQX_FULL, "conn_seqx_full") /* its side table of sequence       \
 	                                      * translations full ([worker]     \
 	                                      * seqx_conns) */                  \
+	X(CONN_V6_FULL, "conn_v6_full")    /* the IPv6 side table full          \
+	                                    * ([worker] ipv6_conns) */          \
 	/* SYN proxy (worker/ipvs/synproxy.c) */                                \
 	X(SYNPROXY_BAD_ACK, "synproxy_bad_ack") /* no connection, and the ack  \
 					     * is no valid cookie of ours */    \

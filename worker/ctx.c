@@ -77,6 +77,7 @@ wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err
 	    shm->ct[id]->capacity != conf->conn_capacity ||
 	    shm->ct[id]->nbuckets != DPVS_CONN_NBUCKETS(conf->conn_capacity) ||
 	    shm->ct[id]->sx_capacity != conf->seqx_capacity ||
+	    shm->ct[id]->v6_capacity != conf->v6_capacity ||
 	    shm->ct[id]->wheel_slots != DPVS_CONN_WHEEL_SLOTS)
 		return dpvs_errf(err, errlen, -EPROTO,
 				"connection table of worker %u is missing or corrupt (capacity "

@@ -14,6 +14,7 @@
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/lb.h"
 #include "ctl/daemon/show.h"
+#include "shm/conn_addr.h"
 
 #define X_NAME(n, s) s,
 static const char *const tcp_state_names[DPVS_TCPS_MAX] = { DPVS_TCP_STATES(X_NAME) };
@@ -30,10 +31,13 @@ conn_ip(const struct dpvs_ip *ip)
 }
 
 static Dpvs__Conn *
-conn_row(const struct dpvs_conn *c, uint32_t worker, uint64_t now)
+conn_row(const struct dpvs_conn_table *ct, const struct dpvs_conn *c, uint32_t worker,
+	 uint64_t now)
 {
 	Dpvs__Conn *m = ctl_pb_alloc(sizeof(*m));
+	struct dpvs_ip a[4];
 	const char *state;
+	int w;
 
 	dpvs__conn__init(m);
 	m->proto = ctl_pb_strdup(c->proto == IPPROTO_TCP ? "TCP" :
@@ -44,13 +48,15 @@ conn_row(const struct dpvs_conn *c, uint32_t worker, uint64_t now)
 		state = "UDP";
 	m->state = ctl_pb_strdup(state);
 	m->expire = c->expires_ns > now ? (uint32_t)((c->expires_ns - now) / 1000000000ull) : 0;
-	m->client = conn_ip(&c->caddr);
+	for (w = DPVS_CONN_A_C; w <= DPVS_CONN_A_D; w++)
+		a[w] = dpvs_conn_ip(ct, c, w);
+	m->client = conn_ip(&a[DPVS_CONN_A_C]);
 	m->cport = ntohs(c->cport);
-	m->vip = conn_ip(&c->vaddr);
+	m->vip = conn_ip(&a[DPVS_CONN_A_V]);
 	m->vport = ntohs(c->vport);
-	m->laddr = conn_ip(&c->laddr);
+	m->laddr = conn_ip(&a[DPVS_CONN_A_L]);
 	m->lport = ntohs(c->lport);
-	m->dest = conn_ip(&c->daddr);
+	m->dest = conn_ip(&a[DPVS_CONN_A_D]);
 	m->dport = ntohs(c->dport);
 	m->worker = worker;
 	m->mode = ctl_pb_strdup(ctl_fwd_name(c->fwd_mode));
@@ -91,7 +97,7 @@ ctl_show_conns(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *r
 			}
 			memcpy(&c, &arr[i], sizeof(c));
 			slot = ctl_pb_append(&l->conns, &l->n_conns, sizeof(*slot));
-			*slot = conn_row(&c, w, now);
+			*slot = conn_row(ct, &c, w, now);
 		}
 	}
 	return 0;

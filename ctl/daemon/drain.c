@@ -27,6 +27,7 @@
 #include "ctl/daemon/lb.h"
 #include "ctl/daemon/log.h"
 #include "ctl/daemon/publish.h"
+#include "shm/conn_addr.h"
 #include "shm/lb_hash.h"
 
 static int
@@ -112,11 +113,11 @@ drain_scan(const struct dpvs_shm *shm, const struct dpvs_lb_tables *lb, uint8_t 
 			     DPVS_CONN_F_USED) == 0)
 				continue;
 			memcpy(&c, &arr[i], sizeof(c));
-			if (c.expires_ns <= now || c.laddr.family == DPVS_AF_NONE)
+			if (c.expires_ns <= now || !dpvs_conn_has_out(&c))
 				continue;
 			for (k = 0; k < lb->ndrain; k++)
 				if (!used[k] && d[k].proto == c.proto &&
-				    dpvs_ip_equal(&d[k].ip, &c.laddr))
+				    dpvs_conn_ip_eq(ct, &c, DPVS_CONN_A_L, &d[k].ip))
 					used[k] = 1;
 		}
 	}

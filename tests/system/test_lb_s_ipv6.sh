@@ -43,6 +43,12 @@
 #    check every UDP checksum the node translated); a datagram to a closed
 #    port behind either gets the client ECONNREFUSED: the server's ICMP(v6)
 #    port unreachable relayed, or translated from ICMP to ICMPv6.
+# 8. The IPv6 connections survive their workers: kill -9 of each worker in
+#    turn; its successor rebuilds the table from the array (an IPv6
+#    connection's addresses are in the IPv6 side table, kept only for the
+#    live connection that owns its slot) and conn show lists the same UDP
+#    connections of step 7, every address and port as before, and new
+#    datagrams are echoed again.
 # Each service counts one connection per request (-L -n --stats); some
 # replies reached the worker that does not own their connection and were
 # passed to the owner (redirect verdicts > 0); nothing was dropped as
@@ -354,4 +360,25 @@ log "drops: $drops"
 for d in conn_wrong_port no_conn family_mismatch tcp_out_of_window udp6_zero_csum; do
 	assert_not_contains "drops" "$d=" "$drops"
 done
+# 8. IPv6 connections across a kill -9 of each worker (UDP: 300 s, they stay)
+v6conns() {
+	ctl a --json conn show | jq -r --arg c "$CLI6" '[.[] | select(.client == $c and
+		.proto == "UDP" and (.vport == 53 or .vport == 54)) | [.client, .cport, .vip,
+		.vport, .laddr, .lport, .dest, .dport, .worker] | map(tostring) | join(" ")] |
+		sort | .[]'
+}
+replaced() { [ "$(worker_field a "$1" pid)" != "$2" ] && [ "$(worker_field a "$1" state)" = running ]; }
+before="$(v6conns)"
+assert_gt "IPv6 UDP connections before the kills" 0 "$(grep -c . <<<"$before")"
+for w in 0 1; do
+	pid="$(worker_field a $w pid)"
+	kill -9 "$pid" || fail "kill -9 of worker $w ($pid)"
+	wait_until 15 replaced $w "$pid" || fail "worker $w not replaced: $(ctl a worker show)"
+done
+after="$(v6conns)"
+assert_eq "IPv6 connections after both takeovers (addresses, ports, owners)" "$before" "$after"
+log "ok: $(grep -c . <<<"$after") IPv6 UDP connections kept every address across two takeovers"
+out="$(nsc a "$T_PY" "$T_DIR/udp46.py" probe "$VIP6" 53 20)"
+assert_eq "UDP [$VIP6]:53 after the takeovers: datagrams echoed of 20" 20 \
+	"$(grep -c '^ok rs[12]$' <<<"$out")"
 exit 0

@@ -48,10 +48,8 @@ key_fill(struct dpvs_conn *c, uint32_t k)
 {
 	c->proto = (k & 1) ? IPPROTO_TCP : IPPROTO_UDP;
 	c->state = (k & 1) ? DPVS_TCPS_ESTABLISHED : 0;
-	c->caddr = tconn_v4(0x0b000000u + k);
-	c->vaddr = tconn_v4(0x0a000064u);
-	c->laddr = tconn_v4(0x0a01000au + (k >> 14));
-	c->daddr = tconn_v4(0x0a010002u);
+	tconn_set4(c, tconn_v4(0x0b000000u + k), tconn_v4(0x0a000064u),
+		   tconn_v4(0x0a01000au + (k >> 14)), tconn_v4(0x0a010002u));
 	c->cport = rte_cpu_to_be_16((uint16_t)(1024 + (k & 0x3fff)));
 	c->vport = rte_cpu_to_be_16(80);
 	c->lport = rte_cpu_to_be_16((uint16_t)(1024 + (k & 0x3fff)));
@@ -67,8 +65,8 @@ key_lookup(struct dpvs_conn_table *ct, uint32_t k, int dir)
 	memset(&c, 0, sizeof(c));
 	key_fill(&c, k);
 	if (dir == DPVS_DIR_IN)
-		return wk_conn_lookup(ct, c.proto, &c.caddr, c.cport, &c.vaddr, c.vport, &d);
-	return wk_conn_lookup(ct, c.proto, &c.daddr, c.dport, &c.laddr, c.lport, &d);
+		return wk_conn_lookup(ct, c.proto, TIP(&c, C), c.cport, TIP(&c, V), c.vport, &d);
+	return wk_conn_lookup(ct, c.proto, TIP(&c, D), c.dport, TIP(&c, L), c.lport, &d);
 }
 
 static void

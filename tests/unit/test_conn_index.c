@@ -40,21 +40,20 @@ add_conn(struct dpvs_conn_table *ct, uint32_t k, uint16_t lport)
 {
 	uint32_t idx = wk_conn_alloc(ct);
 	struct dpvs_conn *c;
+	struct dpvs_ip ca;
 
 	if (idx == DPVS_CONN_NIL)
 		return idx;
 	c = &dpvs_conn_array(ct)[idx];
 	c->proto = IPPROTO_UDP;
 	c->fwd_mode = DPVS_FWD_FNAT;
-	client_of(k, &c->caddr, &c->cport);
-	c->vaddr = tconn_v4(0x0a000064u);
+	client_of(k, &ca, &c->cport);
+	tconn_set4(c, ca, tconn_v4(0x0a000064u), tconn_v4(0x0a01000au), tconn_v4(0x0a010002u));
 	c->vport = rte_cpu_to_be_16(80);
-	c->laddr = tconn_v4(0x0a01000au);
 	c->lport = rte_cpu_to_be_16(lport);
-	c->daddr = tconn_v4(0x0a010002u);
 	c->dport = rte_cpu_to_be_16(80);
 	c->out_port = 1;
-	c->created_ns = T0;
+	c->created_s = (uint32_t)(T0 / SEC);
 	c->expires_ns = T0 + 60 * SEC;
 	wk_conn_insert(ct, idx, T0);
 	return idx;
@@ -69,13 +68,13 @@ home_of(const struct dpvs_conn_table *ct, uint32_t h)
 static uint32_t
 hash_in(const struct dpvs_conn *c)
 {
-	return wk_conn_hash(c->proto, &c->caddr, c->cport, &c->vaddr, c->vport);
+	return wk_conn_hash(c->proto, TIP(c, C), c->cport, TIP(c, V), c->vport);
 }
 
 static uint32_t
 hash_out(const struct dpvs_conn *c)
 {
-	return wk_conn_hash(c->proto, &c->daddr, c->dport, &c->laddr, c->lport);
+	return wk_conn_hash(c->proto, TIP(c, D), c->dport, TIP(c, L), c->lport);
 }
 
 /* Is connection idx found in both directions, by both lookups? */
@@ -85,10 +84,10 @@ found(struct dpvs_conn_table *ct, uint32_t idx)
 	const struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
 	int d1 = -1, d2 = -1;
 
-	return wk_conn_lookup(ct, c->proto, &c->caddr, c->cport, &c->vaddr, c->vport, &d1) ==
+	return wk_conn_lookup(ct, c->proto, TIP(c, C), c->cport, TIP(c, V), c->vport, &d1) ==
 		       idx &&
 	       d1 == DPVS_DIR_IN &&
-	       wk_conn_lookup_hash(ct, hash_out(c), c->proto, &c->daddr, c->dport, &c->laddr,
+	       wk_conn_lookup_hash(ct, hash_out(c), c->proto, TIP(c, D), c->dport, TIP(c, L),
 				   c->lport, &d2) == idx &&
 	       d2 == DPVS_DIR_OUT;
 }
@@ -98,9 +97,9 @@ missing(struct dpvs_conn_table *ct, const struct dpvs_conn *c)
 {
 	int d;
 
-	return wk_conn_lookup(ct, c->proto, &c->caddr, c->cport, &c->vaddr, c->vport, &d) ==
+	return wk_conn_lookup(ct, c->proto, TIP(c, C), c->cport, TIP(c, V), c->vport, &d) ==
 		       DPVS_CONN_NIL &&
-	       wk_conn_lookup(ct, c->proto, &c->daddr, c->dport, &c->laddr, c->lport, &d) ==
+	       wk_conn_lookup(ct, c->proto, TIP(c, D), c->dport, TIP(c, L), c->lport, &d) ==
 		       DPVS_CONN_NIL;
 }
 
@@ -277,14 +276,14 @@ START_TEST(test_prefetch_then_lookup_hash)
 	h = hash_in(c);
 	dpvs_conn_prefetch(ct, h);
 	dpvs_conn_prefetch_entry(ct, h);
-	ck_assert_uint_eq(wk_conn_lookup_hash(ct, h, IPPROTO_UDP, &c->caddr, c->cport, &c->vaddr,
+	ck_assert_uint_eq(wk_conn_lookup_hash(ct, h, IPPROTO_UDP, TIP(c, C), c->cport, TIP(c, V),
 					      c->vport, &d),
 			  idx);
 	ck_assert_int_eq(d, DPVS_DIR_IN);
-	h = wk_conn_hash(IPPROTO_UDP, &other, c->cport, &c->vaddr, c->vport);
+	h = wk_conn_hash(IPPROTO_UDP, &other, c->cport, TIP(c, V), c->vport);
 	dpvs_conn_prefetch(ct, h);
 	dpvs_conn_prefetch_entry(ct, h);
-	ck_assert_uint_eq(wk_conn_lookup_hash(ct, h, IPPROTO_UDP, &other, c->cport, &c->vaddr,
+	ck_assert_uint_eq(wk_conn_lookup_hash(ct, h, IPPROTO_UDP, &other, c->cport, TIP(c, V),
 					      c->vport, &d),
 			  DPVS_CONN_NIL);
 	free(ct);

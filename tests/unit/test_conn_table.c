@@ -39,10 +39,8 @@ fill_conn(struct dpvs_conn_table *ct, uint8_t proto, uint32_t k, uint64_t now, u
 	c->proto = proto;
 	c->state = proto == IPPROTO_TCP ? DPVS_TCPS_SYN_RECV : 0;
 	c->fwd_mode = DPVS_FWD_FNAT;
-	c->caddr = tconn_v4(0x0a000000u + (k >> 8) * 256u + (k & 0xff) + 0x10000u);
-	c->vaddr = tconn_v4(0x0a000064u);
-	c->laddr = tconn_v4(0x0a01000au);
-	c->daddr = tconn_v4(0x0a010002u);
+	tconn_set4(c, tconn_v4(0x0a000000u + (k >> 8) * 256u + (k & 0xff) + 0x10000u),
+		   tconn_v4(0x0a000064u), tconn_v4(0x0a01000au), tconn_v4(0x0a010002u));
 	c->cport = rte_cpu_to_be_16((uint16_t)(1024 + (k % 50000)));
 	c->vport = rte_cpu_to_be_16(80);
 	c->lport = rte_cpu_to_be_16((uint16_t)(2000 + (k % 60000)));
@@ -58,7 +56,7 @@ fill_conn(struct dpvs_conn_table *ct, uint8_t proto, uint32_t k, uint64_t now, u
 		c->trk[DPVS_DIR_OUT].wscale = 7;
 		c->trk[DPVS_DIR_OUT].flags = DPVS_TCPT_F_WSCALE | DPVS_TCPT_F_MAXACK;
 	}
-	c->created_ns = now;
+	c->created_s = (uint32_t)(now / SEC);
 	c->expires_ns = exp;
 	return idx;
 }
@@ -91,7 +89,7 @@ find_in(struct dpvs_conn_table *ct, uint32_t idx, int *dir)
 {
 	const struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
 
-	return wk_conn_lookup(ct, c->proto, &c->caddr, c->cport, &c->vaddr, c->vport, dir);
+	return wk_conn_lookup(ct, c->proto, TIP(c, C), c->cport, TIP(c, V), c->vport, dir);
 }
 
 static uint32_t
@@ -99,7 +97,7 @@ find_out(struct dpvs_conn_table *ct, uint32_t idx, int *dir)
 {
 	const struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
 
-	return wk_conn_lookup(ct, c->proto, &c->daddr, c->dport, &c->laddr, c->lport, dir);
+	return wk_conn_lookup(ct, c->proto, TIP(c, D), c->dport, TIP(c, L), c->lport, dir);
 }
 
 START_TEST(test_lookup_both_directions_and_misses)
@@ -117,27 +115,27 @@ START_TEST(test_lookup_both_directions_and_misses)
 	ck_assert_uint_eq(find_out(ct, idx, &dir), idx);
 	ck_assert_int_eq(dir, DPVS_DIR_OUT);
 	/* each field of the key matters */
-	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_UDP, &c.caddr, c.cport, &c.vaddr, c.vport,
+	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_UDP, TIP(&c, C), c.cport, TIP(&c, V), c.vport,
 					 &dir), DPVS_CONN_NIL);
-	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, &other, c.cport, &c.vaddr, c.vport,
+	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, &other, c.cport, TIP(&c, V), c.vport,
 					 &dir), DPVS_CONN_NIL);
-	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, &c.caddr, c.cport + 1, &c.vaddr,
+	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, TIP(&c, C), c.cport + 1, TIP(&c, V),
 					 c.vport, &dir), DPVS_CONN_NIL);
-	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, &c.caddr, c.cport, &other, c.vport,
+	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, TIP(&c, C), c.cport, &other, c.vport,
 					 &dir), DPVS_CONN_NIL);
-	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, &c.caddr, c.cport, &c.vaddr,
+	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, TIP(&c, C), c.cport, TIP(&c, V),
 					 rte_cpu_to_be_16(81), &dir), DPVS_CONN_NIL);
-	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, &c.daddr, c.dport, &c.laddr,
+	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, TIP(&c, D), c.dport, TIP(&c, L),
 					 c.lport + 1, &dir), DPVS_CONN_NIL);
 	/* the reverse of a tuple is not the tuple */
-	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, &c.vaddr, c.vport, &c.caddr, c.cport,
+	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, TIP(&c, V), c.vport, TIP(&c, C), c.cport,
 					 &dir), DPVS_CONN_NIL);
-	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, &c.laddr, c.lport, &c.daddr, c.dport,
+	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, TIP(&c, L), c.lport, TIP(&c, D), c.dport,
 					 &dir), DPVS_CONN_NIL);
 	/* same bytes, other family */
-	other = c.caddr;
+	other = *TIP(&c, C);
 	other.family = DPVS_AF_INET6;
-	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, &other, c.cport, &c.vaddr, c.vport,
+	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_TCP, &other, c.cport, TIP(&c, V), c.vport,
 					 &dir), DPVS_CONN_NIL);
 	free(ct);
 }
@@ -156,12 +154,12 @@ START_TEST(test_peer_lookup)
 	struct dpvs_conn_bkt *b = dpvs_conn_buckets(ct);
 	unsigned int s;
 
-	ck_assert(wk_conn_peer_has(ct, IPPROTO_TCP, &c.caddr, c.cport, &c.vaddr, c.vport));
-	ck_assert(wk_conn_peer_has(ct, IPPROTO_TCP, &c.daddr, c.dport, &c.laddr, c.lport));
-	ck_assert(!wk_conn_peer_has(ct, IPPROTO_UDP, &c.daddr, c.dport, &c.laddr, c.lport));
-	ck_assert(!wk_conn_peer_has(ct, IPPROTO_TCP, &other, c.dport, &c.laddr, c.lport));
+	ck_assert(wk_conn_peer_has(ct, IPPROTO_TCP, TIP(&c, C), c.cport, TIP(&c, V), c.vport));
+	ck_assert(wk_conn_peer_has(ct, IPPROTO_TCP, TIP(&c, D), c.dport, TIP(&c, L), c.lport));
+	ck_assert(!wk_conn_peer_has(ct, IPPROTO_UDP, TIP(&c, D), c.dport, TIP(&c, L), c.lport));
+	ck_assert(!wk_conn_peer_has(ct, IPPROTO_TCP, &other, c.dport, TIP(&c, L), c.lport));
 	wk_conn_free(ct, idx);
-	ck_assert(!wk_conn_peer_has(ct, IPPROTO_TCP, &c.daddr, c.dport, &c.laddr, c.lport));
+	ck_assert(!wk_conn_peer_has(ct, IPPROTO_TCP, TIP(&c, D), c.dport, TIP(&c, L), c.lport));
 	/* every slot of every bucket one entry, every ovf set (a probe with no
 	 * end), then every entry past the end */
 	idx = add_conn(ct, IPPROTO_TCP, 8, T0, T0 + 60 * SEC);
@@ -169,22 +167,23 @@ START_TEST(test_peer_lookup)
 		b[i].ovf = 1;
 		for (s = 0; s < DPVS_CONN_BKT_SLOTS; s++) {
 			b[i].ent[s] = idx << 1;
-			b[i].sig[s] = (uint16_t)wk_conn_hash(IPPROTO_TCP, &other, c.cport, &c.vaddr,
+			b[i].sig[s] = (uint16_t)wk_conn_hash(IPPROTO_TCP, &other, c.cport,
+							     TIP(&c, V),
 							     c.vport);
 		}
 	}
-	ck_assert(!wk_conn_peer_has(ct, IPPROTO_TCP, &other, c.cport, &c.vaddr, c.vport));
+	ck_assert(!wk_conn_peer_has(ct, IPPROTO_TCP, &other, c.cport, TIP(&c, V), c.vport));
 	for (i = 0; i < ct->nbuckets; i++)
 		for (s = 0; s < DPVS_CONN_BKT_SLOTS; s++)
 			b[i].ent[s] = (ct->capacity + 5) << 1;
-	ck_assert(!wk_conn_peer_has(ct, IPPROTO_TCP, &other, c.cport, &c.vaddr, c.vport));
+	ck_assert(!wk_conn_peer_has(ct, IPPROTO_TCP, &other, c.cport, TIP(&c, V), c.vport));
 	free(ct);
 	/* formatted, never rebuilt: every bucket says entry 0 */
 	raw = aligned_alloc(64, DPVS_CONN_MZ_SIZE(64));
 	ck_assert_ptr_nonnull(raw);
 	memset(raw, 0, DPVS_CONN_MZ_SIZE(64));
 	dpvs_conn_table_format(raw, 64);
-	ck_assert(!wk_conn_peer_has(raw, IPPROTO_TCP, &c.caddr, c.cport, &c.vaddr, c.vport));
+	ck_assert(!wk_conn_peer_has(raw, IPPROTO_TCP, TIP(&c, C), c.cport, TIP(&c, V), c.vport));
 	free(raw);
 }
 END_TEST
@@ -207,8 +206,10 @@ START_TEST(test_insert_hashed_same_as_insert)
 		ck_assert_uint_eq(ia, ib);
 		c = &dpvs_conn_array(b)[ib];
 		wk_conn_insert_hashed(b, ib,
-				      wk_conn_hash(c->proto, &c->caddr, c->cport, &c->vaddr, c->vport),
-				      wk_conn_hash(c->proto, &c->daddr, c->dport, &c->laddr, c->lport));
+				      wk_conn_hash(c->proto, TIP(c, C), c->cport, TIP(c, V),
+						   c->vport),
+				      wk_conn_hash(c->proto, TIP(c, D), c->dport, TIP(c, L),
+						   c->lport));
 		ck_assert_uint_eq(find_in(b, ib, &dir), ib);
 		ck_assert_int_eq(dir, DPVS_DIR_IN);
 		ck_assert_uint_eq(find_out(b, ib, &dir), ib);
@@ -222,11 +223,12 @@ START_TEST(test_insert_hashed_same_as_insert)
 	/* dr-like, no local address: only the inbound tuple, h_out ignored */
 	ia = fill_conn(a, IPPROTO_UDP, 99, T0, T0 + SEC);
 	ib = fill_conn(b, IPPROTO_UDP, 99, T0, T0 + SEC);
-	dpvs_conn_array(a)[ia].laddr.family = DPVS_AF_NONE;
-	dpvs_conn_array(b)[ib].laddr.family = DPVS_AF_NONE;
+	dpvs_conn_array(a)[ia].flags &= (uint8_t)~DPVS_CONN_F_OUT;
+	dpvs_conn_array(b)[ib].flags &= (uint8_t)~DPVS_CONN_F_OUT;
 	wk_conn_insert(a, ia, T0);
 	c = &dpvs_conn_array(b)[ib];
-	wk_conn_insert_hashed(b, ib, wk_conn_hash(c->proto, &c->caddr, c->cport, &c->vaddr, c->vport),
+	wk_conn_insert_hashed(b, ib,
+			      wk_conn_hash(c->proto, TIP(c, C), c->cport, TIP(c, V), c->vport),
 			      0xdeadbeefu);
 	ck_assert_uint_eq(find_in(b, ib, &dir), ib);
 	ck_assert_uint_eq(find_out(b, ib, &dir), DPVS_CONN_NIL);
@@ -241,31 +243,34 @@ START_TEST(test_ipv6_and_no_local_address)
 	struct dpvs_conn_table *ct = tconn_table_new(16, T0);
 	uint32_t idx = wk_conn_alloc(ct), got;
 	struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
+	struct dpvs_ip ca = { .family = DPVS_AF_INET6 }, va = ca, da = ca, none = { 0 };
 	int dir = -1;
 
 	/* dr-like: no local address, so only the inbound tuple is hashed */
 	c->proto = IPPROTO_UDP;
 	c->fwd_mode = DPVS_FWD_DR;
-	c->caddr.family = c->vaddr.family = c->daddr.family = DPVS_AF_INET6;
-	memset(c->caddr.bytes, 0x20, 16);
-	memset(c->vaddr.bytes, 0x30, 16);
-	memset(c->daddr.bytes, 0x40, 16);
+	memset(ca.bytes, 0x20, 16);
+	memset(va.bytes, 0x30, 16);
+	memset(da.bytes, 0x40, 16);
+	ck_assert_int_eq(wk_conn_set_addrs(ct, idx, &ca, &va, &none, &da), 0);
+	ck_assert_uint_eq(ct->v6_count, 1);
 	c->cport = 1;
 	c->vport = 2;
 	c->dport = 3;
 	c->expires_ns = T0 + SEC;
 	wk_conn_insert(ct, idx, T0);
-	got = wk_conn_lookup(ct, IPPROTO_UDP, &c->caddr, 1, &c->vaddr, 2, &dir);
+	got = wk_conn_lookup(ct, IPPROTO_UDP, &ca, 1, &va, 2, &dir);
 	ck_assert_uint_eq(got, idx);
 	ck_assert_int_eq(dir, DPVS_DIR_IN);
-	c->vaddr.bytes[15] ^= 1;
-	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_UDP, &c->caddr, 1, &c->vaddr, 2, &dir),
-			  DPVS_CONN_NIL);
-	c->vaddr.bytes[15] ^= 1;
+	ck_assert_int_eq(memcmp(tconn_ip(ct, c, DPVS_CONN_A_D)->bytes, da.bytes, 16), 0);
+	ck_assert_uint_eq(tconn_ip(ct, c, DPVS_CONN_A_L)->family, DPVS_AF_NONE);
+	va.bytes[15] ^= 1;
+	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_UDP, &ca, 1, &va, 2, &dir), DPVS_CONN_NIL);
+	va.bytes[15] ^= 1;
 	wk_conn_free(ct, idx);
-	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_UDP, &c->caddr, 1, &c->vaddr, 2, &dir),
-			  DPVS_CONN_NIL);
+	ck_assert_uint_eq(wk_conn_lookup(ct, IPPROTO_UDP, &ca, 1, &va, 2, &dir), DPVS_CONN_NIL);
 	ck_assert_uint_eq(ct->count, 0);
+	ck_assert_uint_eq(ct->v6_count, 0);   /* its IPv6 slot given back */
 	free(ct);
 }
 END_TEST
@@ -291,9 +296,9 @@ START_TEST(test_free_then_miss_and_others_stay)
 		struct dpvs_conn *c = &dpvs_conn_array(ct)[idx[k]];
 		uint32_t want = (k % 2 == 0) ? DPVS_CONN_NIL : idx[k];
 
-		ck_assert_uint_eq(wk_conn_lookup(ct, c->proto, &c->caddr, c->cport, &c->vaddr,
+		ck_assert_uint_eq(wk_conn_lookup(ct, c->proto, TIP(c, C), c->cport, TIP(c, V),
 						 c->vport, &dir), want);
-		ck_assert_uint_eq(wk_conn_lookup(ct, c->proto, &c->daddr, c->dport, &c->laddr,
+		ck_assert_uint_eq(wk_conn_lookup(ct, c->proto, TIP(c, D), c->dport, TIP(c, L),
 						 c->lport, &dir), want);
 	}
 	/* freeing twice is harmless */
@@ -339,7 +344,7 @@ START_TEST(test_alloc_gives_a_zeroed_slot)
 	ck_assert_uint_eq(again, idx);
 	ck_assert_uint_eq(c->flags, 0);
 	ck_assert_uint_eq(c->in_pkts, 0);
-	ck_assert_uint_eq(c->caddr.family, 0);
+	ck_assert_uint_eq(c->a4[DPVS_CONN_A_C], 0);
 	ck_assert_uint_eq(c->expires_ns, 0);
 	free(ct);
 }
@@ -696,7 +701,7 @@ START_TEST(test_rebuild_drops_half_written_and_insane)
 	bad_proto = add_conn(ct, IPPROTO_TCP, 2, T0, T0 + 10 * SEC);
 	conns[bad_proto].proto = 99;
 	bad_fam = add_conn(ct, IPPROTO_TCP, 3, T0, T0 + 10 * SEC);
-	conns[bad_fam].vaddr.family = 9;
+	conns[bad_fam].flags |= DPVS_CONN_F_D6;   /* an IPv4 client to an IPv6 server */
 	bad_state = add_conn(ct, IPPROTO_TCP, 4, T0, T0 + 10 * SEC);
 	conns[bad_state].state = DPVS_TCPS_MAX;
 	/* a service slot beyond the counter rows it indexes */
@@ -707,13 +712,13 @@ START_TEST(test_rebuild_drops_half_written_and_insane)
 	conns[bad_side].out_port = DPVS_MAX_IFACES;
 	/* full-NAT without a local address, a port 0: filled only in part */
 	no_laddr = add_conn(ct, IPPROTO_TCP, 5, T0, T0 + 10 * SEC);
-	conns[no_laddr].laddr.family = DPVS_AF_NONE;
+	conns[no_laddr].flags &= (uint8_t)~DPVS_CONN_F_OUT;
 	no_port = add_conn(ct, IPPROTO_UDP, 6, T0, T0 + 10 * SEC);
 	conns[no_port].lport = 0;
 	/* a second copy of the good connection's tuple */
 	dup = wk_conn_alloc(ct);
 	conns[dup] = conns[good];
-	conns[dup].flags = DPVS_CONN_F_USED;
+	conns[dup].flags |= DPVS_CONN_F_USED;
 
 	scribble(ct, 0x3c);
 	ck_assert_uint_eq(wk_conn_rebuild(ct, T0 + SEC), 1);

@@ -44,4 +44,34 @@ tconn_v4(uint32_t host_order)
 	return ip;
 }
 
+/* Set the IPv4 endpoints of entry c (in a table or a copy: no side table;
+ * la of family NONE for a connection without an outbound key). */
+static inline void
+tconn_set4(struct dpvs_conn *c, struct dpvs_ip ca, struct dpvs_ip va, struct dpvs_ip la,
+	   struct dpvs_ip da)
+{
+	c->flags = (uint8_t)((c->flags & ~DPVS_CONN_F_ADDRS) |
+			     (la.family != DPVS_AF_NONE ? DPVS_CONN_F_OUT : 0));
+	memcpy(&c->a4[DPVS_CONN_A_C], ca.bytes, 4);
+	memcpy(&c->a4[DPVS_CONN_A_V], va.bytes, 4);
+	memcpy(&c->a4[DPVS_CONN_A_L], la.bytes, 4);
+	memcpy(&c->a4[DPVS_CONN_A_D], da.bytes, 4);
+}
+
+/* Endpoint w of c as a struct dpvs_ip, in one of 8 rotating buffers (ct
+ * may be NULL for an IPv4 connection). */
+static inline const struct dpvs_ip *
+tconn_ip(const struct dpvs_conn_table *ct, const struct dpvs_conn *c, int w)
+{
+	static struct dpvs_ip ring[8];
+	static unsigned int n;
+	struct dpvs_ip *p = &ring[n++ & 7u];
+
+	*p = dpvs_conn_ip(ct, c, w);
+	return p;
+}
+
+/* tconn_ip of an IPv4 connection, endpoint C, V, L or D. */
+#define TIP(c, w) tconn_ip(NULL, (c), DPVS_CONN_A_##w)
+
 #endif

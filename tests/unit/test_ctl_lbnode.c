@@ -407,12 +407,16 @@ START_TEST(test_list_and_stats)
 }
 END_TEST
 
+/* The IPv4 endpoints of entry c (shm/conn.h: in the entry itself). */
 static void
-ip4(struct dpvs_ip *ip, const char *s)
+conn4(struct dpvs_conn *c, const char *ca, const char *va, const char *la, const char *da)
 {
-	memset(ip, 0, sizeof(*ip));
-	ip->family = DPVS_AF_INET;
-	inet_pton(AF_INET, s, ip->bytes);
+	const char *s[4] = { ca, va, la, da };
+	int w;
+
+	for (w = 0; w < 4; w++)
+		inet_pton(AF_INET, s[w], &c->a4[w]);
+	c->flags |= DPVS_CONN_F_OUT;
 }
 
 START_TEST(test_conn_show)
@@ -423,16 +427,13 @@ START_TEST(test_conn_show)
 	memset(c, 0, sizeof(*c));
 	c->proto = IPPROTO_TCP;
 	c->state = DPVS_TCPS_ESTABLISHED;
-	ip4(&c->caddr, "192.0.2.7");
-	ip4(&c->vaddr, "10.0.0.100");
-	ip4(&c->laddr, "10.1.0.10");
-	ip4(&c->daddr, "10.1.0.2");
+	conn4(c, "192.0.2.7", "10.0.0.100", "10.1.0.10", "10.1.0.2");
 	c->cport = htons(40000);
 	c->vport = htons(80);
 	c->lport = htons(1025);
 	c->dport = htons(80);
 	c->expires_ns = dpvs_now_ns() + 125500000000ull;
-	__atomic_store_n(&c->flags, DPVS_CONN_F_USED, __ATOMIC_RELEASE);
+	__atomic_store_n(&c->flags, (uint8_t)(c->flags | DPVS_CONN_F_USED), __ATOMIC_RELEASE);
 	out = OUTPUT("conn", "show");
 	ck_assert_str_eq(out,
 		"IPVS connection entries\n"
@@ -570,16 +571,13 @@ START_TEST(test_every_json_output_is_json)
 	memset(c, 0, sizeof(*c));
 	c->proto = IPPROTO_TCP;
 	c->state = DPVS_TCPS_SYN_RECV;
-	ip4(&c->caddr, "192.0.2.7");
-	ip4(&c->vaddr, "10.0.0.100");
-	ip4(&c->laddr, "10.1.0.10");
-	ip4(&c->daddr, "10.1.0.2");
+	conn4(c, "192.0.2.7", "10.0.0.100", "10.1.0.10", "10.1.0.2");
 	c->cport = htons(40001);
 	c->vport = htons(80);
 	c->lport = htons(1026);
 	c->dport = htons(80);
 	c->expires_ns = dpvs_now_ns() + 30000000000ull;
-	__atomic_store_n(&c->flags, DPVS_CONN_F_USED, __ATOMIC_RELEASE);
+	__atomic_store_n(&c->flags, (uint8_t)(c->flags | DPVS_CONN_F_USED), __ATOMIC_RELEASE);
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		for (n = 0; n < 6 && cmds[i][n + 1] != NULL; n++)
 			;

@@ -444,9 +444,9 @@ START_TEST(test_laddr_drains)
 	/* a live connection of TCP 10.0.0.100:80 from 10.1.0.10 on worker 0 */
 	c = &dpvs_conn_array(shm.ct[0])[5];
 	c->proto = IPPROTO_TCP;
-	c->laddr = tctl_ip("10.1.0.10");
+	inet_pton(AF_INET, "10.1.0.10", &c->a4[DPVS_CONN_A_L]);
 	c->expires_ns = dpvs_now_ns() + 60ull * 1000000000ull;
-	c->flags = DPVS_CONN_F_USED;
+	c->flags = DPVS_CONN_F_USED | DPVS_CONN_F_OUT;
 	/* laddr del from both TCP services: no new connection uses it ... */
 	memset(&op, 0, sizeof(op));
 	op.kind = CTL_OP_LADDR_DEL;
@@ -506,9 +506,9 @@ START_TEST(test_svc_del_drains)
 	ck_assert(laddr_known("10.1.0.10", IPPROTO_UDP));
 	c = &dpvs_conn_array(shm.ct[0])[0];
 	c->proto = IPPROTO_UDP;
-	c->laddr = tctl_ip("10.1.0.10");
+	inet_pton(AF_INET, "10.1.0.10", &c->a4[DPVS_CONN_A_L]);
 	c->expires_ns = 1;          /* long expired, not reaped yet */
-	c->flags = DPVS_CONN_F_USED;
+	c->flags = DPVS_CONN_F_USED | DPVS_CONN_F_OUT;
 	ck_assert_int_eq(ctl_drain_tick(&shm), 0);
 	ck_assert(!laddr_known("10.1.0.10", IPPROTO_UDP));
 	ck_assert(laddr_known("10.1.0.10", IPPROTO_TCP));

@@ -47,13 +47,11 @@ add_out(struct dpvs_conn_table *ct, uint8_t proto, uint32_t k, uint32_t rs, uint
 	c = &dpvs_conn_array(ct)[idx];
 	c->proto = proto;
 	c->fwd_mode = DPVS_FWD_FNAT;
-	c->caddr = tconn_v4(0x0b000000u + k);
+	tconn_set4(c, tconn_v4(0x0b000000u + k), tconn_v4(0x0a000064u), tconn_v4(laddr),
+		   tconn_v4(rs));
 	c->cport = rte_cpu_to_be_16(40000);
-	c->vaddr = tconn_v4(0x0a000064u);
 	c->vport = rte_cpu_to_be_16(80);
-	c->laddr = tconn_v4(laddr);
 	c->lport = rte_cpu_to_be_16(lport);
-	c->daddr = tconn_v4(rs);
 	c->dport = rte_cpu_to_be_16(80);
 	c->expires_ns = T0 + 60ull * 1000000000ull;
 	wk_conn_insert(ct, idx, T0);

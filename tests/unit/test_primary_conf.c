@@ -53,6 +53,7 @@ START_TEST(test_good_file)
 		"idle_sleep_us = 0 ; pure polling\n"
 		"conns = 1000\n"
 		"seqx_conns = 200\n"
+		"ipv6_conns = 300\n"
 		"[port.dpdk0]\n"
 		"vdev = net_tap0,iface=lbwire0\n"
 		"forward = on\n"
@@ -75,6 +76,7 @@ START_TEST(test_good_file)
 	ck_assert_uint_eq(c.g.idle_sleep_us, 0);
 	ck_assert_uint_eq(c.g.conn_capacity, 1000);
 	ck_assert_uint_eq(c.g.seqx_capacity, 200);
+	ck_assert_uint_eq(c.g.v6_capacity, 300);
 	ck_assert_uint_eq(c.g.nports, 2);
 	ck_assert_str_eq(c.ports[0].name, "dpdk0");
 	ck_assert_str_eq(c.ports[0].kni_name, "dpdk0.kni");
@@ -148,6 +150,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c.g.idle_sleep_us, 50);
 	ck_assert_uint_eq(c.g.conn_capacity, DPVS_CONN_DEFAULT_CAP);
 	ck_assert_uint_eq(c.g.seqx_capacity, 0);   /* shm: a quarter of conns */
+	ck_assert_uint_eq(c.g.v6_capacity, 0);     /* shm: DPVS_CONN_V6_DEFAULT */
 	ck_assert_uint_eq(c.g.nports, 1);
 	ck_assert_uint_eq(c.ports[0].flags & DPVS_PORT_F_FORWARD, 0); /* a router only if told */
 	ck_assert_uint_eq(c.mtu[0], 0);
@@ -357,6 +360,8 @@ static const struct {
 	{ "[worker]\nconns = many\n[port.p]\nvdev = net_tap0\n", "[worker] conns = 'many': not a number" },
 	{ "[worker]\nseqx_conns = 15\n[port.p]\nvdev = net_tap0\n", "[worker] seqx_conns = 15: must be between 16 and 16777216" },
 	{ "[worker]\nseqx_conns = 16777217\n[port.p]\nvdev = net_tap0\n", "[worker] seqx_conns = 16777217: must be between 16 and 16777216" },
+	{ "[worker]\nipv6_conns = 15\n[port.p]\nvdev = net_tap0\n",
+			"[worker] ipv6_conns = 15: must be between 16 and 16777216" },
 	{ "[memory]\nmbufs = 10\n[port.p]\nvdev = net_tap0\n", "[memory] mbufs = 10" },
 	{ "[worker]\ncount = 1\ncount = 2\n[port.p]\nvdev = net_tap0\n", "[worker] count is given twice" },
 	{ "[worker]\n[worker]\n[port.p]\nvdev = net_tap0\n", "[worker] is given twice" },

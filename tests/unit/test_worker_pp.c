@@ -134,9 +134,10 @@ START_TEST(conn_init)
 	memset(&sx, 0, sizeof(sx));
 	c.proto = IPPROTO_TCP;
 	c.fwd_mode = DPVS_FWD_FNAT;
-	c.caddr = ip_of("192.0.2.7");
-	c.vaddr = ip_of("198.51.100.1");
-	c.daddr = ip_of("10.1.0.2");
+	c.flags = DPVS_CONN_F_OUT;
+	inet_pton(AF_INET, "192.0.2.7", &c.a4[DPVS_CONN_A_C]);
+	inet_pton(AF_INET, "198.51.100.1", &c.a4[DPVS_CONN_A_V]);
+	inet_pton(AF_INET, "10.1.0.2", &c.a4[DPVS_CONN_A_D]);
 	c.cport = htons(40000);
 	c.vport = htons(80);
 	wk_pp_conn_init(&c, &sx, DPVS_SVC_F_PP_V2 | DPVS_SVC_F_TOA, 0xffffffffu);
@@ -157,7 +158,7 @@ START_TEST(conn_init)
 	/* an IPv6 client, or IPv4 servers behind an IPv6 VIP: nothing (the
 	 * insertion rewrites IPv4 headers only) */
 	c.proto = IPPROTO_TCP;
-	c.caddr = ip_of("2001:db8::7");
+	c.flags |= DPVS_CONN_F_C6;   /* the side slot is not read */
 	wk_pp_conn_init(&c, &sx, DPVS_SVC_F_PP_V1 | DPVS_SVC_F_TOA, 1);
 	ck_assert_uint_eq(sx.flags, 0);
 }

@@ -107,16 +107,14 @@ put_conn(uint32_t i, uint8_t proto, uint8_t state, uint16_t d, uint32_t did)
 	c->svc_id = 5;
 	c->dest_slot = d;
 	c->dest_id = did;
-	c->caddr.family = c->vaddr.family = c->laddr.family = c->daddr.family = DPVS_AF_INET;
-	c->caddr.bytes[0] = 11;
-	c->caddr.bytes[3] = (uint8_t)i;
-	c->vaddr.bytes[0] = 10;
-	c->laddr.bytes[0] = 12;
-	c->daddr.bytes[0] = 13;
+	c->a4[DPVS_CONN_A_C] = rte_cpu_to_be_32(11u << 24 | (uint8_t)i);
+	c->a4[DPVS_CONN_A_V] = rte_cpu_to_be_32(10u << 24);
+	c->a4[DPVS_CONN_A_L] = rte_cpu_to_be_32(12u << 24);
+	c->a4[DPVS_CONN_A_D] = rte_cpu_to_be_32(13u << 24);
 	c->cport = c->vport = c->dport = rte_cpu_to_be_16(80);
 	c->lport = rte_cpu_to_be_16((uint16_t)(1024 + i));
 	c->expires_ns = dpvs_now_ns() + 60000000000ull;
-	c->flags = DPVS_CONN_F_USED;
+	c->flags = DPVS_CONN_F_USED | DPVS_CONN_F_OUT;
 }
 
 /* A predecessor that died between a connection change and its count (or

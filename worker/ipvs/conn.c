@@ -42,43 +42,50 @@
  * drops it rather than keep an immortal entry (timeouts are at most days). */
 #define CONN_MAX_LIFETIME_NS (30ull * 86400ull * 1000000000ull)
 
-static inline int
-ip_eq(const struct dpvs_ip *a, const struct dpvs_ip *b)
-{
-	if (a->family != b->family)
-		return 0;
-	if (a->family == DPVS_AF_INET)
-		return memcmp(a->bytes, b->bytes, 4) == 0;
-	return memcmp(a->bytes, b->bytes, sizeof(a->bytes)) == 0;
-}
+_Static_assert(DPVS_MAX_IFACES <= UINT8_MAX, "dpvs_conn: in_port and out_port are uint8_t");
 
 /* Does connection c match the packet tuple in direction dir? */
 static inline int
-conn_match(const struct dpvs_conn *c, int dir, uint8_t proto, const struct dpvs_ip *src,
-	   uint16_t sport, const struct dpvs_ip *dst, uint16_t dport)
+conn_match(const struct dpvs_conn_table *ct, const struct dpvs_conn *c, int dir, uint8_t proto,
+	   const struct dpvs_ip *src, uint16_t sport, const struct dpvs_ip *dst, uint16_t dport)
 {
 	if (c->proto != proto)
 		return 0;
 	if (dir == DPVS_DIR_IN)
-		return c->cport == sport && c->vport == dport && ip_eq(&c->caddr, src) &&
-		       ip_eq(&c->vaddr, dst);
-	return c->dport == sport && c->lport == dport && ip_eq(&c->daddr, src) &&
-	       ip_eq(&c->laddr, dst);
+		return c->cport == sport && c->vport == dport &&
+		       dpvs_conn_ip_eq(ct, c, DPVS_CONN_A_C, src) &&
+		       dpvs_conn_ip_eq(ct, c, DPVS_CONN_A_V, dst);
+	return c->dport == sport && c->lport == dport &&
+	       dpvs_conn_ip_eq(ct, c, DPVS_CONN_A_D, src) &&
+	       dpvs_conn_ip_eq(ct, c, DPVS_CONN_A_L, dst);
 }
 
 /* The hash of connection c's own tuple in direction dir. */
 static uint32_t
-conn_hash_dir(const struct dpvs_conn *c, int dir)
+conn_hash_dir(const struct dpvs_conn_table *ct, const struct dpvs_conn *c, int dir)
 {
-	if (dir == DPVS_DIR_IN)
-		return wk_conn_hash(c->proto, &c->caddr, c->cport, &c->vaddr, c->vport);
-	return wk_conn_hash(c->proto, &c->daddr, c->dport, &c->laddr, c->lport);
+	struct dpvs_ip s, d;
+
+	if (likely(!dpvs_conn_is_v6(c)))   /* the entry alone */
+		return dir == DPVS_DIR_IN ?
+			       wk_conn_hash4(c->proto, c->a4[DPVS_CONN_A_C], c->cport,
+					     c->a4[DPVS_CONN_A_V], c->vport) :
+			       wk_conn_hash4(c->proto, c->a4[DPVS_CONN_A_D], c->dport,
+					     c->a4[DPVS_CONN_A_L], c->lport);
+	if (dir == DPVS_DIR_IN) {
+		s = dpvs_conn_ip(ct, c, DPVS_CONN_A_C);
+		d = dpvs_conn_ip(ct, c, DPVS_CONN_A_V);
+		return wk_conn_hash(c->proto, &s, c->cport, &d, c->vport);
+	}
+	s = dpvs_conn_ip(ct, c, DPVS_CONN_A_D);
+	d = dpvs_conn_ip(ct, c, DPVS_CONN_A_L);
+	return wk_conn_hash(c->proto, &s, c->dport, &d, c->lport);
 }
 
 static inline int
 conn_has_out(const struct dpvs_conn *c)
 {
-	return c->laddr.family != DPVS_AF_NONE;
+	return dpvs_conn_has_out(c);
 }
 
 static inline struct dpvs_conn_bkt *
@@ -104,7 +111,7 @@ conn_lookup(struct dpvs_conn_table *ct, uint32_t hash, uint8_t proto, const stru
 
 			if (e == DPVS_CONN_NIL)
 				continue;
-			if (likely(conn_match(&conns[e >> 1], (int)(e & 1u), proto, src, sport,
+			if (likely(conn_match(ct, &conns[e >> 1], (int)(e & 1u), proto, src, sport,
 					      dst, dport))) {
 				*dir = (int)(e & 1u);
 				return e >> 1;
@@ -171,7 +178,7 @@ wk_conn_peer_has(const struct dpvs_conn_table *ct, uint8_t proto, const struct d
 				continue;
 			c = &conns[e >> 1];
 			if ((__atomic_load_n(&c->flags, __ATOMIC_ACQUIRE) & DPVS_CONN_F_USED) != 0 &&
-			    conn_match(c, (int)(e & 1u), proto, src, sport, dst, dport))
+			    conn_match(ct, c, (int)(e & 1u), proto, src, sport, dst, dport))
 				return 1;
 		}
 		if (__atomic_load_n(&k->ovf, __ATOMIC_RELAXED) == 0)
@@ -282,7 +289,8 @@ hash_link(struct dpvs_conn_table *ct, uint32_t idx, int dir, uint32_t h)
 static void
 hash_unlink(struct dpvs_conn_table *ct, uint32_t idx, int dir)
 {
-	uint32_t h = conn_hash_dir(&dpvs_conn_array(ct)[idx], dir), want = idx << 1 | (uint32_t)dir;
+	uint32_t h = conn_hash_dir(ct, &dpvs_conn_array(ct)[idx], dir),
+		want = idx << 1 | (uint32_t)dir;
 	struct dpvs_conn_bkt *home = (struct dpvs_conn_bkt *)(uintptr_t)wk_conn_home(ct, h), *k;
 	uint32_t n, s, i;
 
@@ -336,14 +344,83 @@ wk_conn_sx_attach(struct dpvs_conn_table *ct, uint32_t idx, uint32_t sxi)
 	ct->sx_count++;
 }
 
+static inline struct dpvs_conn6 *
+conn_v6_arr(struct dpvs_conn_table *ct)
+{
+	return (struct dpvs_conn6 *)(void *)((char *)ct + ct->v6_off);
+}
+
+/* The IPv6 side slot: taken, written and owned here, named by the entry
+ * last (a4[0]); the entry is not live yet, so a crash in between leaves a
+ * slot whose owner is not live, which the rebuild frees. */
+static int
+conn_set_v6(struct dpvs_conn_table *ct, uint32_t idx, const struct dpvs_ip *const ip[4])
+{
+	struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
+	uint32_t i = ct->v6_free;
+	struct dpvs_conn6 *x;
+	int w;
+
+	if (i == DPVS_CONN_NIL || i >= ct->v6_capacity)
+		return -1;
+	x = &conn_v6_arr(ct)[i];
+	ct->v6_free = x->next;
+	memset(x->addr, 0, sizeof(x->addr));
+	for (w = 0; w < 4; w++)
+		memcpy(x->addr[w], ip[w]->bytes, ip[w]->family == DPVS_AF_INET6 ? 16 : 4);
+	x->owner = idx;
+	x->next = DPVS_CONN_NIL;
+	ct->v6_count++;
+	c->a4[1] = c->a4[2] = c->a4[3] = 0;
+	__atomic_store_n(&c->a4[0], i + 1u, __ATOMIC_RELEASE);
+	return 0;
+}
+
+int
+wk_conn_set_addrs6(struct dpvs_conn_table *ct, uint32_t idx, const struct dpvs_ip *ca,
+		   const struct dpvs_ip *va, const struct dpvs_ip *la, const struct dpvs_ip *da)
+{
+	const struct dpvs_ip *const ip[4] = { ca, va, la, da };
+	struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
+	uint8_t f = 0;
+
+	if (ca->family == DPVS_AF_INET6)
+		f |= DPVS_CONN_F_C6;
+	if (da->family == DPVS_AF_INET6)
+		f |= DPVS_CONN_F_D6;
+	if (la->family != DPVS_AF_NONE)
+		f |= DPVS_CONN_F_OUT;
+	if (conn_set_v6(ct, idx, ip) != 0)
+		return -1;
+	c->flags = (uint8_t)((c->flags & ~DPVS_CONN_F_ADDRS) | f);
+	return 0;
+}
+
+/* Give connection c's IPv6 side slot back (c is no longer live). */
+static void
+conn_v6_put(struct dpvs_conn_table *ct, struct dpvs_conn *c)
+{
+	uint32_t r = c->a4[0];
+	struct dpvs_conn6 *x;
+
+	if (!dpvs_conn_is_v6(c) || r == 0 || r > ct->v6_capacity)
+		return;
+	x = &conn_v6_arr(ct)[r - 1u];
+	c->a4[0] = 0;
+	x->owner = DPVS_CONN_NIL;
+	x->next = ct->v6_free;
+	ct->v6_free = r - 1u;
+	ct->v6_count--;
+}
+
 void
 wk_conn_insert(struct dpvs_conn_table *ct, uint32_t idx, uint64_t now_ns)
 {
 	const struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
 
 	RTE_SET_USED(now_ns);
-	wk_conn_insert_hashed(ct, idx, conn_hash_dir(c, DPVS_DIR_IN),
-			      conn_has_out(c) ? conn_hash_dir(c, DPVS_DIR_OUT) : 0);
+	wk_conn_insert_hashed(ct, idx, conn_hash_dir(ct, c, DPVS_DIR_IN),
+			      conn_has_out(c) ? conn_hash_dir(ct, c, DPVS_DIR_OUT) : 0);
 }
 
 void
@@ -351,10 +428,10 @@ wk_conn_insert_hashed(struct dpvs_conn_table *ct, uint32_t idx, uint32_t h_in, u
 {
 	struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
 
-	RTE_ASSERT(h_in == conn_hash_dir(c, DPVS_DIR_IN));
+	RTE_ASSERT(h_in == conn_hash_dir(ct, c, DPVS_DIR_IN));
 	hash_link(ct, idx, DPVS_DIR_IN, h_in);
 	if (conn_has_out(c)) {
-		RTE_ASSERT(h_out == conn_hash_dir(c, DPVS_DIR_OUT));
+		RTE_ASSERT(h_out == conn_hash_dir(ct, c, DPVS_DIR_OUT));
 		hash_link(ct, idx, DPVS_DIR_OUT, h_out);
 	}
 	c->tnext = c->tprev = DPVS_CONN_NIL;
@@ -389,15 +466,10 @@ wk_conn_free(struct dpvs_conn_table *ct, uint32_t idx)
 		wk_conn_sx_put(ct, sxi);
 		ct->sx_count--;
 	}
+	conn_v6_put(ct, c);   /* after the unlinks: they read the addresses */
 	c->tnext = ct->free_head;
 	ct->free_head = idx;
 	ct->count--;
-}
-
-static int
-ip_sane(const struct dpvs_ip *ip)
-{
-	return ip->family == DPVS_AF_INET || ip->family == DPVS_AF_INET6;
 }
 
 /* Is a USED slot consistent enough to be trusted? */
@@ -414,21 +486,21 @@ conn_sane(const struct dpvs_conn *c, uint64_t now_ns)
 	 * the node's [tables] services before it indexes a counter row) */
 	if (c->svc_slot >= DPVS_SVC_SLOT_LIMIT)
 		return 0;
-	if (!ip_sane(&c->caddr) || c->vaddr.family != c->caddr.family ||
-	    !ip_sane(&c->daddr))
-		return 0;
-	if (c->laddr.family != DPVS_AF_NONE && c->laddr.family != c->daddr.family)
+	/* families (flags): only full-NAT crosses them, from an IPv6 client to
+	 * an IPv4 real server (ipvs_new.c) */
+	if (((c->flags & DPVS_CONN_F_C6) != 0) != ((c->flags & DPVS_CONN_F_D6) != 0) &&
+	    (c->fwd_mode != DPVS_FWD_FNAT || (c->flags & DPVS_CONN_F_C6) == 0))
 		return 0;
 	/* fnat, nat and snat always have an outbound key (shm/conn.h), dr and
 	 * tunnel never; a service, a dest and a local port are never port 0 (a
 	 * client's UDP source port may be: nat's lport is the client's). Both
 	 * also catch a slot that was marked USED before it was completely
 	 * filled. */
-	if ((c->laddr.family == DPVS_AF_NONE) !=
+	if (!dpvs_conn_has_out(c) !=
 	    (c->fwd_mode == DPVS_FWD_DR || c->fwd_mode == DPVS_FWD_TUNNEL))
 		return 0;
 	if (c->vport == 0 || c->dport == 0 ||
-	    (c->laddr.family != DPVS_AF_NONE && c->lport == 0 && c->fwd_mode != DPVS_FWD_NAT))
+	    (dpvs_conn_has_out(c) && c->lport == 0 && c->fwd_mode != DPVS_FWD_NAT))
 		return 0;
 	if (c->expires_ns > now_ns + CONN_MAX_LIFETIME_NS)
 		return 0;
@@ -442,13 +514,17 @@ conn_sane(const struct dpvs_conn *c, uint64_t now_ns)
 static int
 conn_duplicate(struct dpvs_conn_table *ct, const struct dpvs_conn *c)
 {
+	struct dpvs_ip s = dpvs_conn_ip(ct, c, DPVS_CONN_A_C),
+		d = dpvs_conn_ip(ct, c, DPVS_CONN_A_V);
 	int dir;
 
-	if (wk_conn_lookup(ct, c->proto, &c->caddr, c->cport, &c->vaddr, c->vport, &dir) !=
-	    DPVS_CONN_NIL)
+	if (wk_conn_lookup(ct, c->proto, &s, c->cport, &d, c->vport, &dir) != DPVS_CONN_NIL)
 		return 1;
-	return conn_has_out(c) && wk_conn_lookup(ct, c->proto, &c->daddr, c->dport, &c->laddr,
-						 c->lport, &dir) != DPVS_CONN_NIL;
+	if (!conn_has_out(c))
+		return 0;
+	s = dpvs_conn_ip(ct, c, DPVS_CONN_A_D);
+	d = dpvs_conn_ip(ct, c, DPVS_CONN_A_L);
+	return wk_conn_lookup(ct, c->proto, &s, c->dport, &d, c->lport, &dir) != DPVS_CONN_NIL;
 }
 
 /* The side table at a rebuild: a slot counts only if its owner is live and
@@ -507,6 +583,59 @@ sx_rebuild_free(struct dpvs_conn_table *ct)
 	}
 }
 
+/* The same for the IPv6 side table: a slot counts only if its owner is
+ * live and names it (a4[0]), and only once. */
+static void
+v6_mark_unclaimed(struct dpvs_conn_table *ct)
+{
+	struct dpvs_conn6 *v6 = conn_v6_arr(ct);
+	uint32_t i;
+
+	for (i = 0; i < ct->v6_capacity; i++)
+		v6[i].next = SX_UNCLAIMED;
+	ct->v6_count = 0;
+	ct->v6_free = DPVS_CONN_NIL;
+}
+
+static int
+v6_claim(struct dpvs_conn_table *ct, uint32_t idx)
+{
+	const struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
+	const struct dpvs_conn6 *x;
+	uint32_t r = c->a4[0];
+
+	if (!dpvs_conn_is_v6(c))
+		return 1;
+	if (r == 0 || r > ct->v6_capacity)
+		return 0;
+	x = &conn_v6_arr(ct)[r - 1u];
+	return x->owner == idx && x->next == SX_UNCLAIMED;
+}
+
+static void
+v6_keep(struct dpvs_conn_table *ct, const struct dpvs_conn *c)
+{
+	if (!dpvs_conn_is_v6(c))
+		return;
+	conn_v6_arr(ct)[c->a4[0] - 1u].next = DPVS_CONN_NIL;
+	ct->v6_count++;
+}
+
+static void
+v6_rebuild_free(struct dpvs_conn_table *ct)
+{
+	struct dpvs_conn6 *v6 = conn_v6_arr(ct);
+	uint32_t i;
+
+	for (i = ct->v6_capacity; i-- > 0;) {
+		if (v6[i].next != SX_UNCLAIMED)
+			continue;
+		v6[i].owner = DPVS_CONN_NIL;
+		v6[i].next = ct->v6_free;
+		ct->v6_free = i;
+	}
+}
+
 uint32_t
 wk_conn_rebuild(struct dpvs_conn_table *ct, uint64_t now_ns)
 {
@@ -519,6 +648,7 @@ wk_conn_rebuild(struct dpvs_conn_table *ct, uint64_t now_ns)
 		memset(bk[i].ent, 0xff, sizeof(bk[i].ent));
 	wk_conn_timer_reset(ct, now_ns);
 	sx_mark_unclaimed(ct);
+	v6_mark_unclaimed(ct);
 	ct->count = 0;
 	ct->free_head = DPVS_CONN_NIL;
 	ct->half_head = ct->half_tail = DPVS_CONN_NIL;
@@ -529,7 +659,8 @@ wk_conn_rebuild(struct dpvs_conn_table *ct, uint64_t now_ns)
 		c->tprev = DPVS_CONN_NIL;
 		c->onext = c->oprev = DPVS_CONN_NIL;
 		if ((c->flags & DPVS_CONN_F_USED) != 0 &&
-		    (!conn_sane(c, now_ns) || !sx_claim(ct, i) || conn_duplicate(ct, c)))
+		    (!conn_sane(c, now_ns) || !sx_claim(ct, i) || !v6_claim(ct, i) ||
+		     conn_duplicate(ct, c)))
 			c->flags &= ~DPVS_CONN_F_USED;
 		if ((c->flags & DPVS_CONN_F_USED) == 0) {
 			c->sx_ref = 0;
@@ -538,10 +669,11 @@ wk_conn_rebuild(struct dpvs_conn_table *ct, uint64_t now_ns)
 			continue;
 		}
 		sx_keep(ct, c);
+		v6_keep(ct, c);
 		c->tnext = DPVS_CONN_NIL;
-		hash_link(ct, i, DPVS_DIR_IN, conn_hash_dir(c, DPVS_DIR_IN));
+		hash_link(ct, i, DPVS_DIR_IN, conn_hash_dir(ct, c, DPVS_DIR_IN));
 		if (conn_has_out(c))
-			hash_link(ct, i, DPVS_DIR_OUT, conn_hash_dir(c, DPVS_DIR_OUT));
+			hash_link(ct, i, DPVS_DIR_OUT, conn_hash_dir(ct, c, DPVS_DIR_OUT));
 		wk_conn_timer_arm(ct, i);
 		/* the slot order stands for the age (the true order is lost) */
 		if (wk_conn_half_open(c))
@@ -550,6 +682,7 @@ wk_conn_rebuild(struct dpvs_conn_table *ct, uint64_t now_ns)
 	}
 	ct->count = n;
 	sx_rebuild_free(ct);
+	v6_rebuild_free(ct);
 	return n;
 }
 
@@ -564,12 +697,8 @@ uint32_t
 wk_conn_prefetch_bucket(struct dpvs_conn_table *ct, uint8_t proto, uint32_t src_be,
 			uint16_t sport, uint32_t dst_be, uint16_t dport)
 {
-	struct dpvs_ip s = { .family = DPVS_AF_INET }, d = { .family = DPVS_AF_INET };
-	uint32_t h;
+	uint32_t h = wk_conn_hash4(proto, src_be, sport, dst_be, dport);
 
-	memcpy(s.bytes, &src_be, sizeof(src_be));
-	memcpy(d.bytes, &dst_be, sizeof(dst_be));
-	h = wk_conn_hash(proto, &s, sport, &d, dport);
 	dpvs_conn_prefetch(ct, h);
 	return h;
 }

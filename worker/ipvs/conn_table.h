@@ -28,7 +28,18 @@
 #endif
 
 #include "shm/conn.h"
+#include "shm/conn_addr.h"
 #include "shm/lb.h"
+
+/* The hash of an IPv4 tuple (addresses in network order), what
+ * wk_conn_hash gives for it. */
+static __rte_always_inline uint32_t
+wk_conn_hash4(uint8_t proto, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
+{
+	uint32_t h = rte_hash_crc_8byte((uint64_t)src << 32 | dst, proto);
+
+	return rte_hash_crc_4byte((uint32_t)sport << 16 | dport, h);
+}
 
 /* The hash of a packet tuple as the index files it (shm/conn.h): the home
  * bucket from its high bits, the slot's signature from its low 16. */
@@ -42,7 +53,7 @@ wk_conn_hash(uint8_t proto, const struct dpvs_ip *src, uint16_t sport,
 	if (likely(src->family == DPVS_AF_INET)) {
 		memcpy(&a, src->bytes, 4);
 		memcpy(&b, dst->bytes, 4);
-		h = rte_hash_crc_8byte((uint64_t)a << 32 | b, h);
+		return wk_conn_hash4(proto, a, sport, b, dport);
 	} else {
 		/* bytes[] sits at offset 4: copy out rather than load unaligned */
 		memcpy(&w[0], src->bytes, 16);
@@ -169,6 +180,46 @@ int wk_conn_peer_has(const struct dpvs_conn_table *ct, uint8_t proto, const stru
  * DPVS_CONN_F_USED to wk_conn_insert(), which sets it last, so a worker that
  * dies mid-fill leaves a free slot, not a half-written connection. */
 uint32_t wk_conn_alloc(struct dpvs_conn_table *ct);
+
+/* Set the four endpoints of slot idx (taken by wk_conn_alloc, not live
+ * yet; shm/conn_addr.h reads them): la of family NONE for dr and tunnel.
+ * 0, or -1 when the table cannot hold them (nothing is changed then). A
+ * slot that never goes live keeps what this took until the next rebuild. */
+int wk_conn_set_addrs6(struct dpvs_conn_table *ct, uint32_t idx, const struct dpvs_ip *ca,
+		       const struct dpvs_ip *va, const struct dpvs_ip *la,
+		       const struct dpvs_ip *da);
+
+static inline int
+wk_conn_set_addrs(struct dpvs_conn_table *ct, uint32_t idx, const struct dpvs_ip *ca,
+		  const struct dpvs_ip *va, const struct dpvs_ip *la, const struct dpvs_ip *da)
+{
+	struct dpvs_conn *c;
+
+	if (unlikely(ca->family == DPVS_AF_INET6 || da->family == DPVS_AF_INET6))
+		return wk_conn_set_addrs6(ct, idx, ca, va, la, da);
+	/* IPv4: the entry alone (wk_conn_set_addrs6 takes an IPv6 side slot) */
+	c = (struct dpvs_conn *)(void *)((char *)ct + ct->conns_off) + idx;
+	memcpy(&c->a4[DPVS_CONN_A_C], ca->bytes, 4);
+	memcpy(&c->a4[DPVS_CONN_A_V], va->bytes, 4);
+	memcpy(&c->a4[DPVS_CONN_A_D], da->bytes, 4);
+	c->a4[DPVS_CONN_A_L] = 0;
+	if (la->family != DPVS_AF_NONE)
+		memcpy(&c->a4[DPVS_CONN_A_L], la->bytes, 4);
+	c->flags = (uint8_t)((c->flags & ~DPVS_CONN_F_ADDRS) |
+			     (la->family != DPVS_AF_NONE ? DPVS_CONN_F_OUT : 0));
+	return 0;
+}
+
+/* Is there room for the endpoints of a connection from ca to da: an IPv4
+ * one always, one with an IPv6 endpoint while the IPv6 side table has a
+ * free slot? */
+static inline int
+wk_conn_addrs_fit(const struct dpvs_conn_table *ct, const struct dpvs_ip *ca,
+		  const struct dpvs_ip *da)
+{
+	return (ca->family != DPVS_AF_INET6 && da->family != DPVS_AF_INET6) ||
+	       ct->v6_free < ct->v6_capacity;
+}
 
 /* Make the filled slot idx live: hash it in both directions (DPVS_DIR_OUT only
  * if laddr.family is set; dr/tunnel have no outbound tuple), arm its timer at

@@ -86,7 +86,8 @@ icmp6_relay(struct wk_ctx *ctx, struct rte_mbuf *m, const struct icmp6_emb *e,
 	    const struct dpvs_conn *c, int dir)
 {
 	struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, L2);
-	const struct dpvs_ip *es, *ed, *osrc, *odst;
+	const uint8_t *es, *ed, *osrc, *odst;
+	const struct dpvs_conn_table *ct = ctx->ct;
 	uint8_t *icmp = rte_pktmbuf_mtod_offset(m, uint8_t *, e->icmp_off);
 	uint16_t esp, edp, ck;
 	int keep_src;
@@ -97,19 +98,20 @@ icmp6_relay(struct wk_ctx *ctx, struct rte_mbuf *m, const struct icmp6_emb *e,
 			   e->end - e->icmp_off) != 0)
 		return wk_drop(DPVS_DROP_ICMP6_HDR);
 	if (dir == DPVS_DIR_OUT) {  /* about a packet we sent to the dest */
-		osrc = &c->vaddr, odst = &c->caddr;
+		osrc = dpvs_conn_a6(ct, c, DPVS_CONN_A_V),
+			odst = dpvs_conn_a6(ct, c, DPVS_CONN_A_C);
 		keep_src = c->fwd_mode == DPVS_FWD_SNAT;
-		es = &c->caddr, esp = c->cport, ed = &c->vaddr, edp = c->vport;
+		es = odst, esp = c->cport, ed = osrc, edp = c->vport;
 	} else {                     /* about a packet we sent to the client */
-		osrc = &c->laddr, odst = &c->daddr;
+		osrc = dpvs_conn_a6(ct, c, DPVS_CONN_A_L),
+			odst = dpvs_conn_a6(ct, c, DPVS_CONN_A_D);
 		keep_src = c->fwd_mode == DPVS_FWD_NAT;
-		es = &c->daddr, esp = c->dport, ed = &c->laddr, edp = c->lport;
+		es = odst, esp = c->dport, ed = osrc, edp = c->lport;
 	}
-	wk_rewrite6(e->ip, e->ports, e->ip->proto, e->end - e->l4_off, es->bytes, esp, ed->bytes,
-		    edp);
+	wk_rewrite6(e->ip, e->ports, e->ip->proto, e->end - e->l4_off, es, esp, ed, edp);
 	if (!keep_src)
-		memcpy(ip->src_addr, osrc->bytes, 16);
-	memcpy(ip->dst_addr, odst->bytes, 16);
+		memcpy(ip->src_addr, osrc, 16);
+	memcpy(ip->dst_addr, odst, 16);
 	ip->hop_limits--;
 	memset(icmp + 2, 0, 2);
 	ck = (uint16_t)wk_cksum6_mbuf(m, ip->src_addr, ip->dst_addr, IPPROTO_ICMPV6, e->icmp_off,
@@ -186,7 +188,7 @@ wk_icmp6_err_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p,
 		*v = wk_drop(DPVS_DROP_WRONG_PORT);
 	else if (wk_xmit_oneway(c->fwd_mode))
 		*v = icmp6_pass_oneway(ctx, m, info, c);
-	else if (c->caddr.family != c->daddr.family)
+	else if (dpvs_conn_fam(c, DPVS_CONN_A_C) != dpvs_conn_fam(c, DPVS_CONN_A_D))
 		*v = wk_icmp_xlat(ctx, m, e.icmp_off, e.l4_off, e.end, c, dir);
 	else
 		*v = icmp6_relay(ctx, m, &e, c, dir);

@@ -91,25 +91,26 @@ struct icmp_map {
 /* How to translate an error about connection c, found in direction dir of
  * the embedded packet's reply, whose outer source is src. */
 static void
-icmp_map_of(const struct dpvs_conn *c, int dir, uint32_t src, struct icmp_map *mp)
+icmp_map_of(const struct dpvs_conn_table *ct, const struct dpvs_conn *c, int dir, uint32_t src,
+	    struct icmp_map *mp)
 {
 	if (dir == DPVS_DIR_OUT) { /* about a packet we sent to the dest */
-		memcpy(&mp->osrc, c->vaddr.bytes, 4);
-		memcpy(&mp->odst, c->caddr.bytes, 4);
+		mp->osrc = dpvs_conn_a4x(ct, c, DPVS_CONN_A_V);
+		mp->odst = dpvs_conn_a4x(ct, c, DPVS_CONN_A_C);
 		if (c->fwd_mode == DPVS_FWD_SNAT)
 			mp->osrc = src;
 		mp->es = mp->odst;
 		mp->esp = c->cport;
-		memcpy(&mp->ed, c->vaddr.bytes, 4);
+		mp->ed = dpvs_conn_a4x(ct, c, DPVS_CONN_A_V);
 		mp->edp = c->vport;
 	} else {                   /* about a packet we sent to the client */
-		memcpy(&mp->osrc, c->laddr.bytes, 4);
-		memcpy(&mp->odst, c->daddr.bytes, 4);
+		mp->osrc = dpvs_conn_a4x(ct, c, DPVS_CONN_A_L);
+		mp->odst = dpvs_conn_a4x(ct, c, DPVS_CONN_A_D);
 		if (c->fwd_mode == DPVS_FWD_NAT)
 			mp->osrc = src;
 		mp->es = mp->odst;
 		mp->esp = c->dport;
-		memcpy(&mp->ed, c->laddr.bytes, 4);
+		mp->ed = dpvs_conn_a4x(ct, c, DPVS_CONN_A_L);
 		mp->edp = c->lport;
 	}
 }
@@ -128,7 +129,7 @@ icmp_relay(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
 		return wk_drop(DPVS_DROP_TTL_EXPIRED);
 	if (wk_cksum_mbuf(m, RTE_ETHER_HDR_LEN + hlen, tot - hlen) != 0)
 		return wk_drop(DPVS_DROP_ICMP_HDR);
-	icmp_map_of(c, dir, ip->src_addr, &mp);
+	icmp_map_of(ctx->ct, c, dir, ip->src_addr, &mp);
 	wk_fnat_rewrite(e->ip, e->ports, e->ip->next_proto_id, e->l4_avail, mp.es, mp.esp, mp.ed,
 			mp.edp);
 	icmp->icmp_cksum = 0;
@@ -187,7 +188,7 @@ wk_icmp_err_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_ver
 			*v = wk_drop(DPVS_DROP_WRONG_PORT);
 		else if (wk_xmit_oneway(c->fwd_mode))
 			*v = icmp_pass_oneway(ctx, m, ip, c);
-		else if (c->caddr.family != c->daddr.family)
+		else if (dpvs_conn_fam(c, DPVS_CONN_A_C) != dpvs_conn_fam(c, DPVS_CONN_A_D))
 			*v = wk_icmp_xlat(ctx, m, RTE_ETHER_HDR_LEN + rte_ipv4_hdr_len(ip),
 					  (uint32_t)((uint8_t *)e.ports -
 						     rte_pktmbuf_mtod(m, uint8_t *)),

@@ -88,22 +88,24 @@ xlat_err_4to6(struct wk_ctx *ctx, struct rte_mbuf *m, uint32_t icmp_off, uint32_
 	memcpy(&e4, icmp + ICMP_HDR, sizeof(e4));
 	q.len = RTE_MIN(end - emb_l4_off, (uint32_t)(WK_ICMP6_ERR_MAX - 2 * V6_HDR - ICMP_HDR));
 	memcpy(q.w, rte_pktmbuf_mtod_offset(m, const void *, emb_l4_off), q.len);
-	wk_l4_rewrite(q.w, e4.next_proto_id, q.len, &e4.src_addr, &e4.dst_addr, 4, c->caddr.bytes,
-		      c->vaddr.bytes, 16, c->cport, c->vport);
+	wk_l4_rewrite(q.w, e4.next_proto_id, q.len, &e4.src_addr, &e4.dst_addr, 4,
+		      dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_C),
+		      dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_V), 16, c->cport, c->vport);
 	plen = (uint16_t)(rte_be_to_cpu_16(e4.total_length) - rte_ipv4_hdr_len(&e4));
 	if (xlat_resize(m, L2 + 2 * V6_HDR + ICMP_HDR + q.len) != 0)
 		return wk_drop(DPVS_DROP_NO_HEADROOM);
 	o6 = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, L2);
 	ic6 = (uint8_t *)(o6 + 1);
 	e6 = (struct rte_ipv6_hdr *)(ic6 + ICMP_HDR);
-	wk_xlat_hdr_4to6(&e4, plen, c->caddr.bytes, c->vaddr.bytes, e6);
+	wk_xlat_hdr_4to6(&e4, plen, dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_C),
+			 dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_V), e6);
 	memcpy(e6 + 1, q.w, q.len);
 	o6->vtc_flow = rte_cpu_to_be_32(6u << 28);
 	o6->payload_len = rte_cpu_to_be_16((uint16_t)(ICMP_HDR + V6_HDR + q.len));
 	o6->proto = IPPROTO_ICMPV6;
 	o6->hop_limits = (uint8_t)(hlim - 1);
-	memcpy(o6->src_addr, c->vaddr.bytes, 16);
-	memcpy(o6->dst_addr, c->caddr.bytes, 16);
+	memcpy(o6->src_addr, dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_V), 16);
+	memcpy(o6->dst_addr, dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_C), 16);
 	memset(ic6, 0, ICMP_HDR);
 	ic6[0] = t6;
 	ic6[1] = c6;
@@ -138,8 +140,8 @@ xlat_err_6to4(struct wk_ctx *ctx, struct rte_mbuf *m, uint32_t icmp_off, uint32_
 			   end - icmp_off) != 0)
 		return wk_drop(DPVS_DROP_ICMP6_HDR);
 	memcpy(&e6, icmp + ICMP_HDR, sizeof(e6));
-	memcpy(&saddr, c->laddr.bytes, 4);
-	memcpy(&daddr, c->daddr.bytes, 4);
+	saddr = dpvs_conn_a4x(ctx->ct, c, DPVS_CONN_A_L);
+	daddr = dpvs_conn_a4x(ctx->ct, c, DPVS_CONN_A_D);
 	q.len = RTE_MIN(end - emb_l4_off, (uint32_t)(WK_ICMP_ERR_MAX - 2 * V4_HDR - ICMP_HDR));
 	memcpy(q.w, rte_pktmbuf_mtod_offset(m, const void *, emb_l4_off), q.len);
 	/* as the server sent it: daddr:dport -> laddr:lport */
@@ -180,9 +182,11 @@ wk_icmp_xlat(struct wk_ctx *ctx, struct rte_mbuf *m, uint32_t icmp_off, uint32_t
 
 	/* an IPv4 error is about a packet to the server, an IPv6 one about a
 	 * reply to the client: anything else cannot be this connection's */
-	if ((ip[0] >> 4) == 4 && dir == DPVS_DIR_OUT && c->caddr.family == DPVS_AF_INET6)
+	if ((ip[0] >> 4) == 4 && dir == DPVS_DIR_OUT &&
+	    dpvs_conn_fam(c, DPVS_CONN_A_C) == DPVS_AF_INET6)
 		return xlat_err_4to6(ctx, m, icmp_off, emb_l4_off, end, c);
-	if ((ip[0] >> 4) == 6 && dir == DPVS_DIR_IN && c->daddr.family == DPVS_AF_INET)
+	if ((ip[0] >> 4) == 6 && dir == DPVS_DIR_IN &&
+	    dpvs_conn_fam(c, DPVS_CONN_A_D) == DPVS_AF_INET)
 		return xlat_err_6to4(ctx, m, icmp_off, emb_l4_off, end, c);
 	return wk_drop(DPVS_DROP_XLAT_ICMP);
 }

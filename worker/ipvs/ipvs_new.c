@@ -196,6 +196,13 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, const struct wk_tcp_seg *s
 			return DPVS_CONN_NIL;
 		}
 	}
+	/* an IPv6 endpoint needs a slot of the IPv6 side table */
+	if (!wk_conn_addrs_fit(ctx->ct, &pk->src, &pl->daddr)) {
+		if (sxi != DPVS_CONN_NIL)
+			wk_conn_sx_put(ctx->ct, sxi);
+		*why = DPVS_DROP_CONN_V6_FULL;
+		return DPVS_CONN_NIL;
+	}
 	idx = conn_slot(ctx);
 	if (idx == DPVS_CONN_NIL) {
 		if (sxi != DPVS_CONN_NIL)
@@ -212,13 +219,12 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, const struct wk_tcp_seg *s
 	c->dest_slot = ds;
 	c->svc_id = s->id;
 	c->dest_id = d->id;
-	c->caddr = pk->src;
+	/* cannot fail: wk_conn_addrs_fit found room, and freeing a slot for
+	 * c (an eviction) only gives some back */
+	(void)wk_conn_set_addrs(ctx->ct, idx, &pk->src, &pk->dst, &pl->laddr, &pl->daddr);
 	c->cport = pk->sport;
-	c->vaddr = pk->dst;
 	c->vport = pk->dport;
-	c->laddr = pl->laddr;
 	c->lport = pl->lport;
-	c->daddr = pl->daddr;
 	c->dport = pl->dport;
 	c->in_port = p;
 	c->out_port = pl->out_port;
@@ -236,12 +242,12 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, const struct wk_tcp_seg *s
 		wk_tcp_track_init_oneway(c->trk, seg);
 	else if (seg != NULL)
 		wk_tcp_track_init(c->trk, seg);
-	c->created_ns = ctx->now_ns;
+	c->created_s = (uint32_t)(ctx->now_ns / 1000000000ull);
 	c->expires_ns = ctx->now_ns +
 			wk_conn_timeout_ns(&ctx->cfg->lb.timeouts, c->proto, c->state);
 	/* the outbound key's hash is the plan's (its lookup computed it) */
 	wk_conn_insert_hashed(ctx->ct, idx,
-			      wk_conn_hash(c->proto, &c->caddr, c->cport, &c->vaddr, c->vport),
+			      wk_conn_hash(c->proto, &pk->src, c->cport, &pk->dst, c->vport),
 			      pl->h_out);
 	conn_count_new(ctx, c);
 	return idx;

@@ -132,16 +132,20 @@ wk_pp_conn_init(const struct dpvs_conn *c, struct dpvs_seqx *x, uint32_t svc_fla
 		uint32_t isn)
 {
 	uint8_t buf[WK_PP_V1_MAX];
+	struct dpvs_ip ca, va;
 	uint32_t len;
 	int ver;
 
 	/* the insertion path rewrites IPv4 headers only (dpvs-ctl refuses the
 	 * flags on an IPv6 VIP; an IPv6 or translated connection gets none) */
 	if (c->proto != IPPROTO_TCP || c->fwd_mode != DPVS_FWD_FNAT ||
-	    c->caddr.family != DPVS_AF_INET || c->daddr.family != DPVS_AF_INET)
+	    dpvs_conn_fam(c, DPVS_CONN_A_C) != DPVS_AF_INET ||
+	    dpvs_conn_fam(c, DPVS_CONN_A_D) != DPVS_AF_INET)
 		return;
 	ver = (svc_flags & DPVS_SVC_F_PP_V2) ? 2 : (svc_flags & DPVS_SVC_F_PP_V1) ? 1 : 0;
-	len = ver ? wk_pp_build(buf, ver, &c->caddr, c->cport, &c->vaddr, c->vport) : 0;
+	ca = dpvs_conn_ip4(c, DPVS_CONN_A_C);
+	va = dpvs_conn_ip4(c, DPVS_CONN_A_V);
+	len = ver ? wk_pp_build(buf, ver, &ca, c->cport, &va, c->vport) : 0;
 	if (len != 0) {
 		x->pp_len = (uint8_t)len;
 		x->pp_ver = (uint8_t)ver;
@@ -155,7 +159,7 @@ wk_pp_conn_init(const struct dpvs_conn *c, struct dpvs_seqx *x, uint32_t svc_fla
 static uint32_t
 toa_len(const struct dpvs_conn *c)
 {
-	return c->caddr.family == DPVS_AF_INET6 ? WK_TOA_LEN6 : WK_TOA_LEN4;
+	return dpvs_conn_fam(c, DPVS_CONN_A_C) == DPVS_AF_INET6 ? WK_TOA_LEN6 : WK_TOA_LEN4;
 }
 
 /* The MSS option of a SYN's header, or 0. */
@@ -260,7 +264,7 @@ pp_plan(struct wk_ctx *ctx, const struct rte_mbuf *m, const struct wk_pkt *pk,
 	}
 	if (*pp + *toa == 0)
 		return DPVS_DROP_MAX;
-	memcpy(&daddr, c->daddr.bytes, 4);
+	daddr = dpvs_conn_a4x(ctx->ct, c, DPVS_CONN_A_D);
 	if (wk_route_v4(ctx, daddr, &port, &nh) != 0 || port >= DPVS_MAX_PORTS)
 		return DPVS_DROP_MAX; /* the mode's xmit drops it: no_route */
 	mtu = ctx->tx_mtu[port];
@@ -285,6 +289,7 @@ pp_client_seg(struct wk_ctx *ctx, struct rte_mbuf *m, struct wk_pkt *pk, struct 
 	struct dpvs_seqx *x = wk_conn_sx(ctx->ct, c);
 	struct rte_ipv4_hdr *ip;
 	struct rte_tcp_hdr *th;
+	struct dpvs_ip ca, va;
 	uint32_t pp, toa, hlen, seq;
 	enum dpvs_drop_reason why;
 	uint8_t *gap;
@@ -300,10 +305,11 @@ pp_client_seg(struct wk_ctx *ctx, struct rte_mbuf *m, struct wk_pkt *pk, struct 
 			ctx->st->event[DPVS_EVENT_TOA_NO_ROOM]++;
 		return pp != 0 ? DPVS_DROP_PP_NO_ROOM : DPVS_DROP_MAX;
 	}
+	ca = dpvs_conn_ip(ctx->ct, c, DPVS_CONN_A_C);
+	va = dpvs_conn_ip(ctx->ct, c, DPVS_CONN_A_V);
 	if (toa != 0)
-		wk_toa_build(gap, &c->caddr, c->cport);
-	if (pp != 0 && wk_pp_build(gap + toa, x->pp_ver, &c->caddr, c->cport, &c->vaddr,
-				   c->vport) != pp)
+		wk_toa_build(gap, &ca, c->cport);
+	if (pp != 0 && wk_pp_build(gap + toa, x->pp_ver, &ca, c->cport, &va, c->vport) != pp)
 		return DPVS_DROP_PP_NO_ROOM; /* cannot happen: the length was built so */
 	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, pk->l3_off);
 	th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, pk->l4_off);

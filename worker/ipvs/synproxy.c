@@ -466,8 +466,8 @@ sp_server_synack(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk
 	sp_opts_parse(th, hlen, &o);
 	isn = rte_be_to_cpu_32(th->sent_seq);
 	memset(&s, 0, sizeof(s));
-	s.saddr = ip_v4(&c->caddr);
-	s.daddr = ip_v4(&c->vaddr);
+	s.saddr = dpvs_conn_a4(c, DPVS_CONN_A_C);
+	s.daddr = dpvs_conn_a4(c, DPVS_CONN_A_V);
 	s.sport = c->cport;
 	s.dport = c->vport;
 	s.seq = c->trk[DPVS_DIR_IN].end;
@@ -509,8 +509,8 @@ sp_server_rst(struct wk_ctx *ctx, struct rte_mbuf *m, uint32_t idx)
 	struct sp_seg s;
 
 	memset(&s, 0, sizeof(s));
-	s.saddr = ip_v4(&c->vaddr);
-	s.daddr = ip_v4(&c->caddr);
+	s.saddr = dpvs_conn_a4(c, DPVS_CONN_A_V);
+	s.daddr = dpvs_conn_a4(c, DPVS_CONN_A_C);
 	s.sport = c->vport;
 	s.dport = c->cport;
 	s.seq = x->seq_delta[DPVS_DIR_OUT] + 1;   /* the cookie + 1 */

@@ -35,7 +35,7 @@ wk_dr_in4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	uint32_t daddr, nh;
 	uint16_t port;
 
-	memcpy(&daddr, c->daddr.bytes, 4);
+	daddr = dpvs_conn_a4(c, DPVS_CONN_A_D);
 	if (wk_route_v4(ctx, daddr, &port, &nh) != 0)
 		return wk_drop(DPVS_DROP_NO_ROUTE);
 	if (nh != daddr)
@@ -51,9 +51,9 @@ wk_dr_in6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	struct dpvs_ip nh;
 	uint16_t port;
 
-	if (wk_route_v6(ctx, c->daddr.bytes, &port, &nh) != 0)
+	if (wk_route_v6(ctx, dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_D), &port, &nh) != 0)
 		return wk_drop(DPVS_DROP_NO_ROUTE);
-	if (memcmp(nh.bytes, c->daddr.bytes, 16) != 0)
+	if (memcmp(nh.bytes, dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_D), 16) != 0)
 		return wk_drop(DPVS_DROP_DR_NOT_CONNECTED);
 	wk_xmit_trim(m, pk);
 	return wk_ip6_output_via(ctx, m, port, &nh);

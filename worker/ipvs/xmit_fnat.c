@@ -23,10 +23,10 @@ wk_fnat_in4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 {
 	uint32_t saddr, daddr;
 
-	if (c->daddr.family != DPVS_AF_INET)
+	if (dpvs_conn_fam(c, DPVS_CONN_A_D) != DPVS_AF_INET)
 		return wk_drop(DPVS_DROP_FAMILY_MISMATCH);
-	memcpy(&saddr, c->laddr.bytes, 4);
-	memcpy(&daddr, c->daddr.bytes, 4);
+	saddr = dpvs_conn_a4(c, DPVS_CONN_A_L);
+	daddr = dpvs_conn_a4(c, DPVS_CONN_A_D);
 	return wk_xmit_rewrite4(ctx, m, pk, saddr, c->lport, daddr, c->dport);
 }
 
@@ -36,11 +36,12 @@ wk_fnat_out4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 {
 	uint32_t saddr, daddr;
 
-	if (c->caddr.family == DPVS_AF_INET6) /* an IPv4 server's reply to an IPv6 client */
-		return wk_xlat_4to6(ctx, m, pk, c->vaddr.bytes, c->vport, c->caddr.bytes,
-				    c->cport);
-	memcpy(&saddr, c->vaddr.bytes, 4);
-	memcpy(&daddr, c->caddr.bytes, 4);
+	/* an IPv4 server's reply to an IPv6 client */
+	if (dpvs_conn_fam(c, DPVS_CONN_A_C) == DPVS_AF_INET6)
+		return wk_xlat_4to6(ctx, m, pk, dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_V), c->vport,
+				    dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_C), c->cport);
+	saddr = dpvs_conn_a4(c, DPVS_CONN_A_V);
+	daddr = dpvs_conn_a4(c, DPVS_CONN_A_C);
 	return wk_xmit_rewrite4(ctx, m, pk, saddr, c->vport, daddr, c->cport);
 }
 
@@ -50,12 +51,13 @@ wk_fnat_in6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 {
 	uint32_t saddr, daddr;
 
-	if (c->daddr.family == DPVS_AF_INET6)
-		return wk_xmit_rewrite6(ctx, m, pk, c->laddr.bytes, c->lport, c->daddr.bytes,
+	if (dpvs_conn_fam(c, DPVS_CONN_A_D) == DPVS_AF_INET6)
+		return wk_xmit_rewrite6(ctx, m, pk, dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_L),
+					c->lport, dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_D),
 					c->dport);
 	/* an IPv6 client's packet to an IPv4 real server */
-	memcpy(&saddr, c->laddr.bytes, 4);
-	memcpy(&daddr, c->daddr.bytes, 4);
+	saddr = dpvs_conn_a4x(ctx->ct, c, DPVS_CONN_A_L);
+	daddr = dpvs_conn_a4x(ctx->ct, c, DPVS_CONN_A_D);
 	return wk_xlat_6to4(ctx, m, pk, saddr, c->lport, daddr, c->dport);
 }
 
@@ -63,7 +65,8 @@ struct wk_verdict
 wk_fnat_out6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	     const struct dpvs_conn *c)
 {
-	if (c->caddr.family != DPVS_AF_INET6)
+	if (dpvs_conn_fam(c, DPVS_CONN_A_C) != DPVS_AF_INET6)
 		return wk_drop(DPVS_DROP_FAMILY_MISMATCH);
-	return wk_xmit_rewrite6(ctx, m, pk, c->vaddr.bytes, c->vport, c->caddr.bytes, c->cport);
+	return wk_xmit_rewrite6(ctx, m, pk, dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_V), c->vport,
+				dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_C), c->cport);
 }

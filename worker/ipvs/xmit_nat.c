@@ -24,8 +24,8 @@ wk_nat_in4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 {
 	uint32_t saddr, daddr;
 
-	memcpy(&saddr, c->caddr.bytes, 4);
-	memcpy(&daddr, c->daddr.bytes, 4);
+	saddr = dpvs_conn_a4(c, DPVS_CONN_A_C);
+	daddr = dpvs_conn_a4(c, DPVS_CONN_A_D);
 	return wk_xmit_rewrite4(ctx, m, pk, saddr, c->cport, daddr, c->dport);
 }
 
@@ -35,8 +35,8 @@ wk_nat_out4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 {
 	uint32_t saddr, daddr;
 
-	memcpy(&saddr, c->vaddr.bytes, 4);
-	memcpy(&daddr, c->caddr.bytes, 4);
+	saddr = dpvs_conn_a4(c, DPVS_CONN_A_V);
+	daddr = dpvs_conn_a4(c, DPVS_CONN_A_C);
 	return wk_xmit_rewrite4(ctx, m, pk, saddr, c->vport, daddr, c->cport);
 }
 
@@ -44,12 +44,14 @@ struct wk_verdict
 wk_nat_in6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	   const struct dpvs_conn *c)
 {
-	return wk_xmit_rewrite6(ctx, m, pk, c->caddr.bytes, c->cport, c->daddr.bytes, c->dport);
+	return wk_xmit_rewrite6(ctx, m, pk, dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_C), c->cport,
+				dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_D), c->dport);
 }
 
 struct wk_verdict
 wk_nat_out6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	    const struct dpvs_conn *c)
 {
-	return wk_xmit_rewrite6(ctx, m, pk, c->vaddr.bytes, c->vport, c->caddr.bytes, c->cport);
+	return wk_xmit_rewrite6(ctx, m, pk, dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_V), c->vport,
+				dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_C), c->cport);
 }

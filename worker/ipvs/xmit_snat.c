@@ -22,8 +22,8 @@ wk_snat_in4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 {
 	uint32_t saddr, daddr;
 
-	memcpy(&saddr, c->laddr.bytes, 4);
-	memcpy(&daddr, c->daddr.bytes, 4);
+	saddr = dpvs_conn_a4(c, DPVS_CONN_A_L);
+	daddr = dpvs_conn_a4(c, DPVS_CONN_A_D);
 	return wk_xmit_rewrite4(ctx, m, pk, saddr, c->lport, daddr, c->dport);
 }
 
@@ -33,8 +33,8 @@ wk_snat_out4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 {
 	uint32_t saddr, daddr;
 
-	memcpy(&saddr, c->daddr.bytes, 4);
-	memcpy(&daddr, c->caddr.bytes, 4);
+	saddr = dpvs_conn_a4(c, DPVS_CONN_A_D);
+	daddr = dpvs_conn_a4(c, DPVS_CONN_A_C);
 	return wk_xmit_rewrite4(ctx, m, pk, saddr, c->dport, daddr, c->cport);
 }
 
@@ -42,12 +42,14 @@ struct wk_verdict
 wk_snat_in6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	    const struct dpvs_conn *c)
 {
-	return wk_xmit_rewrite6(ctx, m, pk, c->laddr.bytes, c->lport, c->daddr.bytes, c->dport);
+	return wk_xmit_rewrite6(ctx, m, pk, dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_L), c->lport,
+				dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_D), c->dport);
 }
 
 struct wk_verdict
 wk_snat_out6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	     const struct dpvs_conn *c)
 {
-	return wk_xmit_rewrite6(ctx, m, pk, c->daddr.bytes, c->dport, c->caddr.bytes, c->cport);
+	return wk_xmit_rewrite6(ctx, m, pk, dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_D), c->dport,
+				dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_C), c->cport);
 }

@@ -136,7 +136,7 @@ wk_tunnel_in4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	uint16_t port;
 	char *p;
 
-	memcpy(&daddr, c->daddr.bytes, 4);
+	daddr = dpvs_conn_a4(c, DPVS_CONN_A_D);
 	if (wk_route_v4(ctx, daddr, &port, &nh) != 0)
 		return wk_drop(DPVS_DROP_NO_ROUTE);
 	saddr = tunnel_source(ctx, port, nh);
@@ -222,7 +222,7 @@ wk_tunnel_in6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	uint16_t port;
 	char *p;
 
-	if (wk_route_v6(ctx, c->daddr.bytes, &port, &nh) != 0)
+	if (wk_route_v6(ctx, dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_D), &port, &nh) != 0)
 		return wk_drop(DPVS_DROP_NO_ROUTE);
 	if (wk_addr_v6_source(ctx->cfg, port, nh.bytes, saddr) != 0)
 		return wk_drop(DPVS_DROP_TUNNEL_NO_SOURCE);
@@ -243,6 +243,6 @@ wk_tunnel_in6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	out->proto = IPPROTO_IPV6;
 	out->hop_limits = hlim;
 	memcpy(out->src_addr, saddr, 16);
-	memcpy(out->dst_addr, c->daddr.bytes, 16);
+	memcpy(out->dst_addr, dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_D), 16);
 	return wk_ip6_output_via(ctx, m, port, &nh);
 }
