@@ -254,14 +254,14 @@ struct dpvs_conn_table {
 
 #define DPVS_CONN_ALIGN(x) (((x) + 63ull) & ~63ull)
 #define DPVS_CONN_NBUCKETS(cap) ((uint32_t)(cap) / 4u + 1u)
-/* The side table's default size: a sixteenth of the connections, at least
- * DPVS_CONN_MIN_CAP. */
+/* The side tables' default sizes: a quarter of the connections each, at
+ * least DPVS_CONN_MIN_CAP. Reserved memory, not a per-connection cost: an
+ * operator whose connections are mostly IPv6 (or SYN-proxied) raises them
+ * toward the capacity, one whose node serves no IPv6 lowers ipv6_conns. */
 #define DPVS_CONN_SX_DEFAULT(cap) \
-	((uint32_t)(cap) / 16u < DPVS_CONN_MIN_CAP ? DPVS_CONN_MIN_CAP : (uint32_t)(cap) / 16u)
-/* The IPv6 side table's default size: a 32nd of the connections, at least
- * DPVS_CONN_MIN_CAP. */
+	((uint32_t)(cap) / 4u < DPVS_CONN_MIN_CAP ? DPVS_CONN_MIN_CAP : (uint32_t)(cap) / 4u)
 #define DPVS_CONN_V6_DEFAULT(cap) \
-	((uint32_t)(cap) / 32u < DPVS_CONN_MIN_CAP ? DPVS_CONN_MIN_CAP : (uint32_t)(cap) / 32u)
+	((uint32_t)(cap) / 4u < DPVS_CONN_MIN_CAP ? DPVS_CONN_MIN_CAP : (uint32_t)(cap) / 4u)
 #define DPVS_CONN_MZ_SIZE(cap) \
 	DPVS_CONN_MZ_SIZE_X(cap, DPVS_CONN_SX_DEFAULT(cap), DPVS_CONN_V6_DEFAULT(cap))
 #define DPVS_CONN_MZ_SIZE_X(cap, sxcap, v6cap)                              \
