@@ -67,17 +67,21 @@ CONNS="${BENCH_CONNS:-2097152}"
 UDP_LADDRS=$((FLOWS / 50000 + 1))
 [ "$UDP_LADDRS" -lt 32 ] && UDP_LADDRS=32
 GEN="$ROOT/build/tests/dpvs-bench-gen"
+C2C="$ROOT/build/tests/dpvs-bench-c2c"
 if command -v valgrind >/dev/null 2>&1; then CG="${BENCH_CALLGRIND:-1}"; else CG=0; fi
 
 ID="b$$"
 NODE_P="${ID}n"  # node's EAL prefix
+NODE2_P="${ID}m" # the two-worker node's
 GEN_P="${ID}g"   # the generator's
 FWD_P="${ID}f"   # baseline forwarder's
 NS="${ID}ns"
+NS2="${ID}ns2"   # the two-worker node's
 D="$(mktemp -d /tmp/dpvs-bench.XXXXXX)"
 PIDS=()          # processes started here (generator, forwarder)
 declare -A PMD_OF_FD # testpmd pid by the fd of its command fifo
 NODE_PID=""
+NODE2_PID=""
 
 # Addresses of figure 2 (as in tests/bench/bench.h).
 NODE_MAC=02:00:00:00:00:01 NODE_MAC2=02:00:00:00:00:03
@@ -86,6 +90,11 @@ CLIENT=10.0.0.2 VIP=10.0.0.100 CPORT=5000 VPORT=53
 VIP_NAT=10.0.0.101 VIP_DR=10.0.0.102
 VIP_R=10.0.0.103 RCLIENTS=10.9.0.1 RFLOWS=${BENCH_REPLY_FLOWS:-1000} # replies: requests from RCLIENTS
 SYNSRC=10.8.0.1  # new connections: sources from here (32768 ports per address)
+MEMIF_RSIZE="${BENCH_MEMIF_RSIZE:-12}"
+M=",rsize=$MEMIF_RSIZE" # every memif port's ring: 2^12 slots (set by the client, the generator)
+IDLE_US="${BENCH_IDLE_US:-50}" # an idle worker's sleep (the nodes' idle_sleep_us)
+TWO="${BENCH_TWO_WORKERS:-1}"  # the two-worker case
+[ "$(nproc)" -ge 2 ] || TWO=0
 FIG1_CASES="syn udp-in udp-out nat-in nat-out dr-in dr-many"
 
 say() { printf '[bench] %s\n' "$*" >&2; }
@@ -114,7 +123,7 @@ our_pids() {
 		pid="${f#/proc/}"
 		pid="${pid%/cmdline}"
 		[ "$pid" = "$$" ] && continue
-		if { tr '\0' ' ' <"$f"; } 2>/dev/null | grep -qE -- "(prefix[= ]($NODE_P|$GEN_P|$FWD_P)( |$))|$D/"; then
+		if { tr '\0' ' ' <"$f"; } 2>/dev/null | grep -qE -- "(prefix[= ]($NODE_P|$NODE2_P|$GEN_P|$FWD_P)( |$))|$D/"; then
 			echo "$pid"
 		fi
 	done
@@ -127,11 +136,13 @@ cleanup() {
 		kill_wait "$pid" INT 5
 	done
 	[ -n "$NODE_PID" ] && kill_wait "$NODE_PID" TERM 15
+	[ -n "$NODE2_PID" ] && kill_wait "$NODE2_PID" TERM 15
 	for pid in $(our_pids); do
 		kill -KILL "$pid" 2>/dev/null
 	done
 	ip netns del "$NS" 2>/dev/null
-	for p in "$NODE_P" "$GEN_P" "$FWD_P"; do
+	ip netns del "$NS2" 2>/dev/null
+	for p in "$NODE_P" "$NODE2_P" "$GEN_P" "$FWD_P"; do
 		rm -f /dev/hugepages/"$p"*
 		rm -rf /var/run/dpdk/"$p"
 	done
@@ -345,7 +356,7 @@ run_dir = $D/run
 mbufs = 16384
 [worker]
 count = 1
-idle_sleep_us = 50
+idle_sleep_us = $IDLE_US
 conns = $CONNS
 [tables]
 laddrs_per_service = $((UDP_LADDRS + 1 > 64 ? UDP_LADDRS + 1 : 64))
@@ -396,9 +407,46 @@ EOF
 	done >>"$D/rules"
 }
 
+# The two-worker node: 2 workers (one rx/tx queue pair each on every port),
+# [cpu] workers on CPUs 0 and 1 (the only two there are), control on CPU 0;
+# dpdk0 a memif server whose 2 queues the generator's port 4 feeds (flow f
+# on queue f % 2), dpdk1 net_null; one full-NAT UDP service.
+node2_conf() {
+	local cpu=""
+	mkdir -p "$D/run2"
+	[ "$(nproc)" -ge 2 ] && cpu="$(printf '[cpu]\nworkers = 0,1\ncontrol = 0')"
+	cat >"$D/dpvs2.conf" <<EOF
+[global]
+file_prefix = $NODE2_P
+run_dir = $D/run2
+[memory]
+mbufs = 16384
+[worker]
+count = 2
+idle_sleep_us = $IDLE_US
+conns = 65536
+$cpu
+[port.dpdk0]
+vdev = net_memif0,role=server,socket=$D/node4.sock,socket-abstract=no,mac=$NODE_MAC
+[port.dpdk1]
+vdev = net_null0,no-rx=1
+EOF
+	cat >"$D/rules2" <<EOF
+addr add 10.0.0.1/24 dev dpdk0
+addr add 10.0.1.1/24 dev dpdk1
+addr add 10.0.1.10/32 dev dpdk1
+neigh add 10.0.1.3 lladdr 02:00:00:00:00:22 dev dpdk1
+-A -u $VIP:$VPORT -s rr
+-a -u $VIP:$VPORT -r 10.0.1.3:5353 -b fnat -w 1
+laddr add -u $VIP:$VPORT 10.0.1.10 dev dpdk1
+EOF
+}
+
 positive() { awk -v v="$1" 'BEGIN { exit !(v + 0 > 0) }'; }
 ctl() { "$BIN/dpvsctl" -s "$D/run/ctl.sock" "$@"; }
+ctl2() { "$BIN/dpvsctl" -s "$D/run2/ctl.sock" "$@"; }
 worker_running() { [ "$(ctl --json worker show | jq '[.[] | select(.state == "running")] | length')" = 1 ]; }
+workers2_running() { [ "$(ctl2 --json worker show | jq '[.[] | select(.state == "running")] | length')" = 2 ]; }
 # udp_conns VIP: connections of the UDP service (its dests' counters)
 udp_conns() {
 	ctl --json -L -n --stats | jq --arg v "$1" \
@@ -412,16 +460,29 @@ node_counters() {
 	j="$(ctl --json stats)" || return 1
 	echo "$t $(jq -r '[.workers[0].rx_pkts, .ports[1].opackets, .workers[0].verdicts.drop] | @tsv' <<<"$j")"
 }
+# node2_counters: the same for the two-worker node, summed over its workers
+node2_counters() {
+	local t j
+	t="$(date +%s%N)"
+	j="$(ctl2 --json stats)" || return 1
+	echo "$t $(jq -r '[([.workers[].rx_pkts] | add), .ports[1].opackets,
+		([.workers[].verdicts.drop] | add)] | @tsv' <<<"$j")"
+}
 
 start_gen() {
 	local s="src=$CLIENT,sport=$CPORT,dport=$VPORT,dmac=$NODE_MAC" big="flows=$FLOWS,order=random"
+	local two=() two_port=()
+	# port 4 -> the two-worker node's dpdk0, 2 queues (2 flows: one a queue)
+	[ "$TWO" = 1 ] && two=(
+		--vdev="net_memif4,role=client,socket=$D/node4.sock,socket-abstract=no,mac=$GEN_MAC$M"
+		--stream "name=fnat2w,port=4,kind=udp,dst=$VIP,$s,flows=2") two_port=(--port 4,queues=2)
 	say "figure 2: generator (prefix $GEN_P), sending lcore on CPU 0"
 	coproc GENP { exec stdbuf -oL "$GEN" -l 0,1 --main-lcore 1 --in-memory -m 1024 \
 		--no-pci --file-prefix="$GEN_P" --log-level=lib.eal:error \
-		--vdev="net_memif0,role=client,socket=$D/node0.sock,socket-abstract=no,mac=$GEN_MAC" \
-		--vdev="net_memif1,role=client,socket=$D/node2.sock,socket-abstract=no,mac=$GEN_MAC2" \
-		--vdev="net_memif2,role=client,socket=$D/fwd.sock,socket-abstract=no,mac=$GEN_MAC" \
-		--vdev=net_null3 -- --port 1,rx \
+		--vdev="net_memif0,role=client,socket=$D/node0.sock,socket-abstract=no,mac=$GEN_MAC$M" \
+		--vdev="net_memif1,role=client,socket=$D/node2.sock,socket-abstract=no,mac=$GEN_MAC2$M" \
+		--vdev="net_memif2,role=client,socket=$D/fwd.sock,socket-abstract=no,mac=$GEN_MAC$M" \
+		--vdev=net_null3 "${two[@]:0:1}" -- --port 1,rx "${two_port[@]}" \
 		--stream "name=fnat,port=0,kind=udp,dst=$VIP,$s" \
 		--stream "name=fnat-many,port=0,kind=udp,dst=$VIP,$s,$big" \
 		--stream "name=nat,port=0,kind=udp,dst=$VIP_NAT,$s" \
@@ -432,7 +493,7 @@ start_gen() {
 		--stream "name=base,port=2,kind=udp,dst=$VIP,$s" \
 		--stream "name=base-many,port=2,kind=udp,dst=$VIP,$s,$big" \
 		--stream "name=null,port=3,kind=udp,dst=$VIP,$s" \
-		--stream "name=null-many,port=3,kind=udp,dst=$VIP,$s,$big" 2>"$D/gen.err"; }
+		--stream "name=null-many,port=3,kind=udp,dst=$VIP,$s,$big" "${two[@]:1}" 2>"$D/gen.err"; }
 	GEN_PID=$GENP_PID
 	PIDS+=("$GEN_PID")
 	GEN_IN="${GENP[1]}" GEN_OUT="${GENP[0]}"
@@ -452,6 +513,19 @@ figure2_setup() {
 		>"$D/primary.log" 2>&1 </dev/null &
 	NODE_PID=$!
 	wait_until 60 worker_running || { cat "$D/primary.log" >&2; die "node did not start"; }
+	if [ "$TWO" = 1 ]; then
+		node2_conf
+		ip netns add "$NS2" || die "ip netns add $NS2"
+		ip -n "$NS2" link set lo up
+		say "figure 2: two-worker node (prefix $NODE2_P, workers on CPUs 0 and 1)"
+		ip netns exec "$NS2" "$BIN/dpvs-primary" -c "$D/dpvs2.conf" --rules "$D/rules2" \
+			>"$D/primary2.log" 2>&1 </dev/null &
+		NODE2_PID=$!
+		wait_until 60 workers2_running || {
+			cat "$D/primary2.log" >&2
+			die "two-worker node did not start"
+		}
+	fi
 	say "figure 2: baseline testpmd io forwarding (prefix $FWD_P), net_memif -> net_null"
 	start_pmd fwd 8 -l 0,1 --main-lcore 0 --in-memory -m 256 --no-pci \
 		--file-prefix="$FWD_P" \
@@ -471,6 +545,14 @@ figure2_setup() {
 		wait_until $((30 + FLOWS / 100000)) conns_at_least "$VIP" "$FLOWS" ||
 			die "full-NAT: $(udp_conns "$VIP") connections, expected $FLOWS"
 	fi
+	if [ "$TWO" = 1 ]; then
+		gen_cmd pass fnat2w 30
+		two_conns() { [ "$(ctl2 --json -L -n --stats | jq '[.[] | .dests[].conns] | add // 0')" -ge 2 ]; }
+		wait_until 30 two_conns || { gen_cmd pass fnat2w 30; wait_until 30 two_conns; } ||
+			die "two-worker node: its 2 flows made no 2 connections"
+		[ "$(ctl2 --json stats | jq '[.workers[].rx_pkts] | min')" -ge 1 ] ||
+			die "two-worker node: a worker received nothing: $(ctl2 --json stats | jq -c '[.workers[].rx_pkts]')"
+	fi
 	gen_cmd rx 1 on
 	gen_cmd learn reply on
 	gen_cmd pass req 300
@@ -483,21 +565,35 @@ figure2_setup() {
 }
 
 # A window of stream S into the node: warm-up, SECS measured.
-# Prints "<rx Mpps> <forwarded Mpps> <drops> <generator Mpps>".
+# Prints "<rx Mpps> <forwarded Mpps> <drops> <generator Mpps> <rx Mpps by
+# the shell's clock>". The rates are the generator's: a memif sender never
+# drops, it sends what the receiver takes off the ring, so what the
+# generator sent (counted with its own clock) is what the node received;
+# forwarded = that times the share of it the node's counters say it
+# forwarded. The node's counters alone would need the shell's clock around
+# a dpvsctl call, which on a loaded machine can take a good part of a
+# second (a 4.6 Mpps window once read as 14 Mpps); that rate is printed
+# as the last field, for the log only.
 node_window() {
-	local a b g0 g1
+	local a b g0 g1 g
 	gen_cmd start "$1"
 	sleep 0.5
-	a="$(node_counters)" || return 1
+	a="$(${COUNTERS:-node_counters})" || return 1
 	g0="$(gen_sent)"
 	sleep "${2:-$SECS}"
-	b="$(node_counters)" || return 1
+	b="$(${COUNTERS:-node_counters})" || return 1
 	g1="$(gen_sent)"
 	gen_cmd stop
 	read -r t0 r0 o0 d0 <<<"$a"
 	read -r t1 r1 o1 d1 <<<"$b"
-	echo "$(rate "$t0 $r0" "$t1 $r1") $(rate "$t0 $o0" "$t1 $o1") $((d1 - d0)) $(rate "$g0" "$g1")"
+	g="$(rate "$g0" "$g1")"
+	echo "$g $(awk -v g="$g" -v r=$((r1 - r0)) -v o=$((o1 - o0)) \
+		'BEGIN { printf "%.3f", r > 0 ? g * (o < r ? o : r) / r : 0 }') $((d1 - d0)) $g" \
+		"$(rate "$t0 $r0" "$t1 $r1")"
 }
+
+# The same into the two-worker node (its workers' counters summed).
+node2_window() { COUNTERS=node2_counters node_window "$@"; }
 
 # The baseline with stream S; prints "<rx Mpps> <forwarded Mpps> <drops> <generator Mpps>".
 base_window() {
@@ -530,28 +626,36 @@ null_window() {
 
 # Cases in turn order: name, kind (node|base|null), stream.
 CASES=(base:base:base base-many:base:base-many null:null:null null-many:null:null-many
-	fnat:node:fnat fnat-many:node:fnat-many reply:node:reply nat:node:nat dr:node:dr
-	syn:node:syn)
-declare -A C_RX C_TX C_GEN C_DROP
+	fnat:node:fnat fnat2w:node2:fnat2w fnat-many:node:fnat-many reply:node:reply nat:node:nat
+	dr:node:dr syn:node:syn)
+[ "$TWO" = 1 ] || CASES=("${CASES[@]/fnat2w:node2:fnat2w/}")
+declare -A C_RX C_TX C_GEN C_DROP C_C2C
+# c2c: the CPU 0 <-> CPU 1 cache-line round trip just before a window, in ns
+# (where the host has put the two vCPUs; see tests/bench/c2c.c)
+c2c() { "$C2C" 0 1 20000 3 2>/dev/null | awk '{ print $2 }'; }
 figure2() {
-	local r c name kind stream w rx tx drop gen secs
+	local r c name kind stream w rx tx drop gen secs lat own
 	figure2_setup
 	for r in $(seq 1 "$ROUNDS"); do
 		say "figure 2: round $r of $ROUNDS, ${SECS} s per case (syn: ${SYN_SECS} s)"
 		for c in "${CASES[@]}"; do
+			[ -n "$c" ] || continue
 			IFS=: read -r name kind stream <<<"$c"
 			secs="$SECS"
 			[ "$name" = syn ] && secs="$SYN_SECS"
+			lat="$(c2c)"
 			w="$("${kind}_window" "$stream" "$secs")" || die "window $name failed"
-			read -r rx tx drop gen <<<"$w"
-			say "  $name: forwarded $tx Mpps, received $rx, drops $drop (generator $gen Mpps)"
+			read -r rx tx drop gen own <<<"$w"
+			say "  $name: forwarded $tx Mpps, received $rx, drops $drop (generator $gen Mpps;" \
+				"${own:+node's counters by the shell's clock $own Mpps; }c2c ${lat:-?} ns)"
 			C_DROP[$name]=$((${C_DROP[$name]:-0} + drop))
 			if awk -v a="$tx" -v b="${C_TX[$name]:-0}" 'BEGIN { exit !(a > b) }'; then
-				C_RX[$name]=$rx C_TX[$name]=$tx C_GEN[$name]=$gen
+				C_RX[$name]=$rx C_TX[$name]=$tx C_GEN[$name]=$gen C_C2C[$name]=$lat
 			fi
 		done
 	done
 	for c in "${CASES[@]}"; do
+		[ -n "$c" ] || continue
 		IFS=: read -r name kind stream <<<"$c"
 		positive "${C_TX[$name]:-0}" || { tail -30 "$D/primary.log" >&2; die "$name forwarded nothing"; }
 	done
@@ -562,6 +666,10 @@ figure2() {
 	wait_until 10 gone "$GEN_PID"
 	kill_wait "$NODE_PID" TERM 15
 	NODE_PID=""
+	if [ -n "$NODE2_PID" ]; then
+		kill_wait "$NODE2_PID" TERM 15
+		NODE2_PID=""
+	fi
 }
 
 # ---- report ------------------------------------------------------------------
@@ -626,9 +734,10 @@ report() {
 	echo "$FLOWS-flow cases to the $FLOWS-flow ceiling. Load average (1 min) at the start of the"
 	echo "run: $LOAD0, at the end: $(cut -d' ' -f1 /proc/loadavg)."
 	echo
-	echo "| Case | Forwarded Mpps | Ratio to ceiling | Received Mpps | Generator Mpps | Drops | Bytes per connection |"
-	echo "|---|---:|---:|---:|---:|---:|---:|"
+	echo "| Case | Forwarded Mpps | Ratio to ceiling | Received Mpps | Generator Mpps | Drops | Bytes per connection | c2c ns |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 	for c in "${CASES[@]}"; do
+		[ -n "$c" ] || continue
 		IFS=: read -r name kind stream <<<"$c"
 		ceil="${C_TX[base]:-0}"
 		case "$name" in *-many) ceil="${C_TX[base-many]:-0}" ;; esac
@@ -638,6 +747,7 @@ report() {
 		null) label="Generator alone into net_null, 1 flow" ;;
 		null-many) label="Generator alone into net_null, $FLOWS flows (random)" ;;
 		fnat) label="Node: full-NAT UDP established, 1 flow" ;;
+		fnat2w) label="Node, **2 workers** (CPUs 0 and 1, with the generator on CPU 0): full-NAT UDP established, 2 flows (1 a worker), aggregate" ;;
 		fnat-many) label="Node: full-NAT UDP established, $FLOWS flows (random)" ;;
 		reply) label="Node: full-NAT UDP replies (server -> client), $RFLOWS flows" ;;
 		nat) label="Node: NAT UDP established, 1 flow" ;;
@@ -646,8 +756,9 @@ report() {
 		esac
 		bpc="-"
 		[ "$kind" = node ] && bpc="$CONN_BYTES"
+		[ "$kind" = node2 ] && bpc="$CONN2_BYTES"
 		echo "| $label | ${C_TX[$name]:-?} | $(ratio "${C_TX[$name]:-0}" "$ceil") |" \
-			"${C_RX[$name]:-?} | ${C_GEN[$name]:-?} | ${C_DROP[$name]:-0} | $bpc |"
+			"${C_RX[$name]:-?} | ${C_GEN[$name]:-?} | ${C_DROP[$name]:-0} | $bpc | ${C_C2C[$name]:--} |"
 	done
 	echo
 	echo "Drops: the node's drop verdicts over all windows of the case (SYNs: a full"
@@ -688,12 +799,14 @@ has_fig() { [[ "$FIGURES" == *" $1 "* ]]; }
 [ "$(id -u)" = 0 ] || die "needs root (hugepages, network namespace)"
 has_fig 2 && { [ -x "$TESTPMD" ] || die "missing $TESTPMD (Debian package dpdk)"; }
 [ -x "$GEN" ] || die "missing $GEN (run make tests)"
+[ -x "$C2C" ] || die "missing $C2C (run make tests)"
 for b in dpvs-primary dpvs-worker dpvs-ctl dpvs-kni-bridge dpvsctl; do
 	[ -x "$BIN/$b" ] || die "missing $BIN/$b (run make)"
 done
 has_fig 2 && { command -v jq >/dev/null || die "jq is needed"; }
 [ -x "$ROOT/build/tests/dpvs-bench-connmem" ] || die "missing dpvs-bench-connmem (run make tests)"
 read -r _ _ CONN_ENTRY CONN_INDEX CONN_BYTES CONN_MB <<<"$("$ROOT/build/tests/dpvs-bench-connmem" "$CONNS")"
+read -r _ _ _ _ CONN2_BYTES _ <<<"$("$ROOT/build/tests/dpvs-bench-connmem" 65536)"
 START="$(date +%s)"
 LOAD0="$(cut -d' ' -f1 /proc/loadavg)"
 has_fig 1 && figure1
