@@ -23,32 +23,43 @@
 #    flow and FLOWS random flows (connections made first, each flow sent
 #    once), full-NAT replies (server -> client, tuples learned from what the
 #    node sent to the server side), NAT and DR with 1 flow, and TCP SYNs
-#    from distinct sources (each a new full-NAT connection). Node rates
-#    from `dpvsctl --json stats`, the ceiling's from testpmd, the
-#    generator's from its own counters. ROUNDS turns of every case
-#    (SECS seconds each after 0.5 s of warm-up, SYN_SECS for the SYNs);
-#    the best window of each counts; node figures as ratios to the 1-flow
-#    ceiling (and the many-flow ones to the many-flow ceiling).
+#    from distinct sources (each a new full-NAT connection); and a second
+#    node with two workers (CPUs 0 and 1, one queue pair each; the
+#    generator sends 2 flows on 2 queues), established full-NAT UDP, the
+#    aggregate. Every memif ring has 2^MEMIF_RSIZE slots (the client sets
+#    it: the generator, for the node and testpmd alike). Node rates: what
+#    the generator sent (its own clock; a memif sender sends only what the
+#    receiver takes), times the share the node forwarded by `dpvsctl --json
+#    stats`; the ceiling's from testpmd. Before each window, the CPU 0 <->
+#    CPU 1 cache-line round trip (dpvs-bench-c2c: where the host has put
+#    the two vCPUs). ROUNDS turns of every case (SECS seconds each after
+#    0.5 s of warm-up, SYN_SECS for the SYNs); the best window of each
+#    counts; node figures as ratios to the 1-flow ceiling (and the
+#    many-flow ones to the many-flow ceiling).
 # 3. (with callgrind) instructions per mbuf of the pool and ring operations,
 #    the node's crash-safe ones beside DPDK's (build/tests/dpvs-bench-pool).
 #
 # Environment: BENCH_PACKETS (default 1000000, figure 1), BENCH_SECONDS
-# (default 3, a window of figure 2), BENCH_SYN_SECONDS (default 1), BENCH_ROUNDS
-# (default 2, turns of every case in figure 2), BENCH_FLOWS (default 1000000,
+# (default 1.5, a window of figure 2), BENCH_SYN_SECONDS (default 1), BENCH_ROUNDS
+# (default 4, turns of every case in figure 2), BENCH_MEMIF_RSIZE (default 12:
+# log2 of every memif ring's slots), BENCH_TWO_WORKERS (default 1: the
+# two-worker case), BENCH_IDLE_US (default 50, the nodes' idle_sleep_us),
+# BENCH_FLOWS (default 1000000,
 # the many-flow cases), BENCH_CONNS (default 2097152, the worker's
 # connection table), BENCH_CALLGRIND (1 = count
 # instructions with valgrind, default 1 if valgrind is installed),
 # BENCH_FIGURES (default "1 2 3": which figures to measure; "1" alone needs
 # neither testpmd nor a namespace and takes a minute),
-# BENCH_TIMEOUT (default 420 s for the whole run; 10M flows need more), BENCH_KEEP=1 keeps the
+# BENCH_TIMEOUT (default 600 s for the whole run; 10M flows need more), BENCH_KEEP=1 keeps the
 # logs (testpmd, node) in the run's directory.
-# Everything it starts runs under its own names (prefixes b<pid>n, b<pid>g,
-# b<pid>f, namespace b<pid>ns, directory /tmp/dpvs-bench.*) and is removed at
+# Everything it starts runs under its own names (prefixes b<pid>n, b<pid>m,
+# b<pid>g, b<pid>f, namespaces b<pid>ns and b<pid>ns2, directory
+# /tmp/dpvs-bench.*) and is removed at
 # exit, also on failure or Ctrl-C.
 
 if [ -z "${DPVS_BENCH_BOUNDED:-}" ]; then
 	export DPVS_BENCH_BOUNDED=1
-	exec timeout -k 10 "${BENCH_TIMEOUT:-420}" bash "$0" "$@"
+	exec timeout -k 10 "${BENCH_TIMEOUT:-600}" bash "$0" "$@"
 fi
 
 set -uo pipefail
@@ -59,8 +70,8 @@ PIPE="$ROOT/build/tests/dpvs-bench-pipe"
 POOLB="$ROOT/build/tests/dpvs-bench-pool"
 TESTPMD="${TESTPMD:-/usr/bin/dpdk-testpmd}"
 PKTS="${BENCH_PACKETS:-1000000}"
-SECS="${BENCH_SECONDS:-3}"
-ROUNDS="${BENCH_ROUNDS:-2}"
+SECS="${BENCH_SECONDS:-1.5}"
+ROUNDS="${BENCH_ROUNDS:-4}"
 SYN_SECS="${BENCH_SYN_SECONDS:-1}"
 FLOWS="${BENCH_FLOWS:-1000000}"
 CONNS="${BENCH_CONNS:-2097152}"
@@ -726,13 +737,26 @@ report() {
 	echo "### Figure 2: the node beside the ceiling of its ports, one run"
 	echo
 	echo "dpvs-bench-gen (pre-built 64-byte frames in bursts, one sending lcore on CPU 0) on a"
-	echo "net_memif port into either the node (dpvs-primary + 1 worker pinned to CPU $(($(nproc) - 1)), egress"
-	echo "net_null, rates from \`dpvsctl --json stats\`) or the ceiling: dpdk-testpmd io forwarding"
+	echo "net_memif port (rings of $((1 << MEMIF_RSIZE)) slots) into either the node (dpvs-primary + 1 worker"
+	echo "pinned to CPU $(($(nproc) - 1)), egress net_null) or the ceiling: dpdk-testpmd io forwarding"
 	echo "net_memif -> net_null on the same CPU (rates from testpmd); and into net_null alone (what"
-	echo "the generator can send). $ROUNDS turn(s) of every case, ${SECS} s each (SYNs: ${SYN_SECS} s) after"
-	echo "0.5 s of warm-up; the best window of each. Ratio: to the 1-flow ceiling, and for the"
-	echo "$FLOWS-flow cases to the $FLOWS-flow ceiling. Load average (1 min) at the start of the"
-	echo "run: $LOAD0, at the end: $(cut -d' ' -f1 /proc/loadavg)."
+	echo "the generator can send). Node rates: what the generator sent (its clock), times the share"
+	echo "the node forwarded (\`dpvsctl --json stats\`). $ROUNDS turn(s) of every case, ${SECS} s each (SYNs:"
+	echo "${SYN_SECS} s) after 0.5 s of warm-up; the best window of each. Ratio: to the 1-flow ceiling, and"
+	echo "for the $FLOWS-flow cases to the $FLOWS-flow ceiling. c2c: the CPU 0 <-> CPU 1 cache-line"
+	echo "round trip just before the best window (about 100 ns when the host runs the two vCPUs"
+	echo "close together, 350 ns and more when not; it moves within seconds and every memif rate"
+	echo "follows it). Load average (1 min) at the start of the run: $LOAD0, at the end:"
+	echo "$(cut -d' ' -f1 /proc/loadavg)."
+	if [ "$TWO" = 1 ]; then
+		echo
+		echo "Two workers: this machine has 2 CPUs, so the two-worker node's workers are pinned to"
+		echo "CPUs 0 and 1 and the generator's sending lcore shares CPU 0 with worker 0 (and the"
+		echo "control processes of both nodes and testpmd's idle main lcore are there too): three"
+		echo "busy pollers on two CPUs, the kernel splitting CPU 0 between worker 0 and the generator."
+		echo "The aggregate says what two workers do when they share two CPUs with the generator;"
+		echo "twice the one-worker figure would need a CPU for each worker and one for the generator."
+	fi
 	echo
 	echo "| Case | Forwarded Mpps | Ratio to ceiling | Received Mpps | Generator Mpps | Drops | Bytes per connection | c2c ns |"
 	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
