@@ -599,7 +599,7 @@ node_window() {
 	read -r t1 r1 o1 d1 <<<"$b"
 	g="$(rate "$g0" "$g1")"
 	echo "$g $(awk -v g="$g" -v r=$((r1 - r0)) -v o=$((o1 - o0)) \
-		'BEGIN { printf "%.3f", r > 0 ? g * (o < r ? o : r) / r : 0 }') $((d1 - d0)) $g" \
+		'BEGIN { printf "%.3f", (r > 0 ? g * (o < r ? o : r) / r : 0) }') $((d1 - d0)) $g" \
 		"$(rate "$t0 $r0" "$t1 $r1")"
 }
 
