@@ -23,32 +23,43 @@
 #    flow and FLOWS random flows (connections made first, each flow sent
 #    once), full-NAT replies (server -> client, tuples learned from what the
 #    node sent to the server side), NAT and DR with 1 flow, and TCP SYNs
-#    from distinct sources (each a new full-NAT connection). Node rates
-#    from `dpvsctl --json stats`, the ceiling's from testpmd, the
-#    generator's from its own counters. ROUNDS turns of every case
-#    (SECS seconds each after 0.5 s of warm-up, SYN_SECS for the SYNs);
-#    the best window of each counts; node figures as ratios to the 1-flow
-#    ceiling (and the many-flow ones to the many-flow ceiling).
+#    from distinct sources (each a new full-NAT connection); and a second
+#    node with two workers (CPUs 0 and 1, one queue pair each; the
+#    generator sends 2 flows on 2 queues), established full-NAT UDP, the
+#    aggregate. Every memif ring has 2^MEMIF_RSIZE slots (the client sets
+#    it: the generator, for the node and testpmd alike). Node rates: what
+#    the generator sent (its own clock; a memif sender sends only what the
+#    receiver takes), times the share the node forwarded by `dpvsctl --json
+#    stats`; the ceiling's from testpmd. Before each window, the CPU 0 <->
+#    CPU 1 cache-line round trip (dpvs-bench-c2c: where the host has put
+#    the two vCPUs). ROUNDS turns of every case (SECS seconds each after
+#    0.5 s of warm-up, SYN_SECS for the SYNs); the best window of each
+#    counts; node figures as ratios to the 1-flow ceiling (and the
+#    many-flow ones to the many-flow ceiling).
 # 3. (with callgrind) instructions per mbuf of the pool and ring operations,
 #    the node's crash-safe ones beside DPDK's (build/tests/dpvs-bench-pool).
 #
 # Environment: BENCH_PACKETS (default 1000000, figure 1), BENCH_SECONDS
-# (default 3, a window of figure 2), BENCH_SYN_SECONDS (default 1), BENCH_ROUNDS
-# (default 2, turns of every case in figure 2), BENCH_FLOWS (default 1000000,
+# (default 1.5, a window of figure 2), BENCH_SYN_SECONDS (default 1), BENCH_ROUNDS
+# (default 4, turns of every case in figure 2), BENCH_MEMIF_RSIZE (default 12:
+# log2 of every memif ring's slots), BENCH_TWO_WORKERS (default 1: the
+# two-worker case), BENCH_IDLE_US (default 50, the nodes' idle_sleep_us),
+# BENCH_FLOWS (default 1000000,
 # the many-flow cases), BENCH_CONNS (default 2097152, the worker's
 # connection table), BENCH_CALLGRIND (1 = count
 # instructions with valgrind, default 1 if valgrind is installed),
 # BENCH_FIGURES (default "1 2 3": which figures to measure; "1" alone needs
 # neither testpmd nor a namespace and takes a minute),
-# BENCH_TIMEOUT (default 420 s for the whole run; 10M flows need more), BENCH_KEEP=1 keeps the
+# BENCH_TIMEOUT (default 600 s for the whole run; 10M flows need more), BENCH_KEEP=1 keeps the
 # logs (testpmd, node) in the run's directory.
-# Everything it starts runs under its own names (prefixes b<pid>n, b<pid>g,
-# b<pid>f, namespace b<pid>ns, directory /tmp/dpvs-bench.*) and is removed at
+# Everything it starts runs under its own names (prefixes b<pid>n, b<pid>m,
+# b<pid>g, b<pid>f, namespaces b<pid>ns and b<pid>ns2, directory
+# /tmp/dpvs-bench.*) and is removed at
 # exit, also on failure or Ctrl-C.
 
 if [ -z "${DPVS_BENCH_BOUNDED:-}" ]; then
 	export DPVS_BENCH_BOUNDED=1
-	exec timeout -k 10 "${BENCH_TIMEOUT:-420}" bash "$0" "$@"
+	exec timeout -k 10 "${BENCH_TIMEOUT:-600}" bash "$0" "$@"
 fi
 
 set -uo pipefail
@@ -59,25 +70,29 @@ PIPE="$ROOT/build/tests/dpvs-bench-pipe"
 POOLB="$ROOT/build/tests/dpvs-bench-pool"
 TESTPMD="${TESTPMD:-/usr/bin/dpdk-testpmd}"
 PKTS="${BENCH_PACKETS:-1000000}"
-SECS="${BENCH_SECONDS:-3}"
-ROUNDS="${BENCH_ROUNDS:-2}"
+SECS="${BENCH_SECONDS:-1.5}"
+ROUNDS="${BENCH_ROUNDS:-4}"
 SYN_SECS="${BENCH_SYN_SECONDS:-1}"
 FLOWS="${BENCH_FLOWS:-1000000}"
 CONNS="${BENCH_CONNS:-2097152}"
 UDP_LADDRS=$((FLOWS / 50000 + 1))
 [ "$UDP_LADDRS" -lt 32 ] && UDP_LADDRS=32
 GEN="$ROOT/build/tests/dpvs-bench-gen"
+C2C="$ROOT/build/tests/dpvs-bench-c2c"
 if command -v valgrind >/dev/null 2>&1; then CG="${BENCH_CALLGRIND:-1}"; else CG=0; fi
 
 ID="b$$"
 NODE_P="${ID}n"  # node's EAL prefix
+NODE2_P="${ID}m" # the two-worker node's
 GEN_P="${ID}g"   # the generator's
 FWD_P="${ID}f"   # baseline forwarder's
 NS="${ID}ns"
+NS2="${ID}ns2"   # the two-worker node's
 D="$(mktemp -d /tmp/dpvs-bench.XXXXXX)"
 PIDS=()          # processes started here (generator, forwarder)
 declare -A PMD_OF_FD # testpmd pid by the fd of its command fifo
 NODE_PID=""
+NODE2_PID=""
 
 # Addresses of figure 2 (as in tests/bench/bench.h).
 NODE_MAC=02:00:00:00:00:01 NODE_MAC2=02:00:00:00:00:03
@@ -86,6 +101,11 @@ CLIENT=10.0.0.2 VIP=10.0.0.100 CPORT=5000 VPORT=53
 VIP_NAT=10.0.0.101 VIP_DR=10.0.0.102
 VIP_R=10.0.0.103 RCLIENTS=10.9.0.1 RFLOWS=${BENCH_REPLY_FLOWS:-1000} # replies: requests from RCLIENTS
 SYNSRC=10.8.0.1  # new connections: sources from here (32768 ports per address)
+MEMIF_RSIZE="${BENCH_MEMIF_RSIZE:-12}"
+M=",rsize=$MEMIF_RSIZE" # every memif ring: 2^MEMIF_RSIZE slots (the client sets it: the generator)
+IDLE_US="${BENCH_IDLE_US:-50}" # an idle worker's sleep (the nodes' idle_sleep_us)
+TWO="${BENCH_TWO_WORKERS:-1}"  # the two-worker case
+[ "$(nproc)" -ge 2 ] || TWO=0
 FIG1_CASES="syn udp-in udp-out nat-in nat-out dr-in dr-many"
 
 say() { printf '[bench] %s\n' "$*" >&2; }
@@ -114,7 +134,7 @@ our_pids() {
 		pid="${f#/proc/}"
 		pid="${pid%/cmdline}"
 		[ "$pid" = "$$" ] && continue
-		if { tr '\0' ' ' <"$f"; } 2>/dev/null | grep -qE -- "(prefix[= ]($NODE_P|$GEN_P|$FWD_P)( |$))|$D/"; then
+		if { tr '\0' ' ' <"$f"; } 2>/dev/null | grep -qE -- "(prefix[= ]($NODE_P|$NODE2_P|$GEN_P|$FWD_P)( |$))|$D/"; then
 			echo "$pid"
 		fi
 	done
@@ -127,11 +147,13 @@ cleanup() {
 		kill_wait "$pid" INT 5
 	done
 	[ -n "$NODE_PID" ] && kill_wait "$NODE_PID" TERM 15
+	[ -n "$NODE2_PID" ] && kill_wait "$NODE2_PID" TERM 15
 	for pid in $(our_pids); do
 		kill -KILL "$pid" 2>/dev/null
 	done
 	ip netns del "$NS" 2>/dev/null
-	for p in "$NODE_P" "$GEN_P" "$FWD_P"; do
+	ip netns del "$NS2" 2>/dev/null
+	for p in "$NODE_P" "$NODE2_P" "$GEN_P" "$FWD_P"; do
 		rm -f /dev/hugepages/"$p"*
 		rm -rf /var/run/dpdk/"$p"
 	done
@@ -345,7 +367,7 @@ run_dir = $D/run
 mbufs = 16384
 [worker]
 count = 1
-idle_sleep_us = 50
+idle_sleep_us = $IDLE_US
 conns = $CONNS
 [tables]
 laddrs_per_service = $((UDP_LADDRS + 1 > 64 ? UDP_LADDRS + 1 : 64))
@@ -396,9 +418,46 @@ EOF
 	done >>"$D/rules"
 }
 
+# The two-worker node: 2 workers (one rx/tx queue pair each on every port),
+# [cpu] workers on CPUs 0 and 1 (the only two there are), control on CPU 0;
+# dpdk0 a memif server whose 2 queues the generator's port 4 feeds (flow f
+# on queue f % 2), dpdk1 net_null; one full-NAT UDP service.
+node2_conf() {
+	local cpu=""
+	mkdir -p "$D/run2"
+	[ "$(nproc)" -ge 2 ] && cpu="$(printf '[cpu]\nworkers = 0,1\ncontrol = 0')"
+	cat >"$D/dpvs2.conf" <<EOF
+[global]
+file_prefix = $NODE2_P
+run_dir = $D/run2
+[memory]
+mbufs = 16384
+[worker]
+count = 2
+idle_sleep_us = $IDLE_US
+conns = 65536
+$cpu
+[port.dpdk0]
+vdev = net_memif0,role=server,socket=$D/node4.sock,socket-abstract=no,mac=$NODE_MAC
+[port.dpdk1]
+vdev = net_null0,no-rx=1
+EOF
+	cat >"$D/rules2" <<EOF
+addr add 10.0.0.1/24 dev dpdk0
+addr add 10.0.1.1/24 dev dpdk1
+addr add 10.0.1.10/32 dev dpdk1
+neigh add 10.0.1.3 lladdr 02:00:00:00:00:22 dev dpdk1
+-A -u $VIP:$VPORT -s rr
+-a -u $VIP:$VPORT -r 10.0.1.3:5353 -b fnat -w 1
+laddr add -u $VIP:$VPORT 10.0.1.10 dev dpdk1
+EOF
+}
+
 positive() { awk -v v="$1" 'BEGIN { exit !(v + 0 > 0) }'; }
 ctl() { "$BIN/dpvsctl" -s "$D/run/ctl.sock" "$@"; }
+ctl2() { "$BIN/dpvsctl" -s "$D/run2/ctl.sock" "$@"; }
 worker_running() { [ "$(ctl --json worker show | jq '[.[] | select(.state == "running")] | length')" = 1 ]; }
+workers2_running() { [ "$(ctl2 --json worker show | jq '[.[] | select(.state == "running")] | length')" = 2 ]; }
 # udp_conns VIP: connections of the UDP service (its dests' counters)
 udp_conns() {
 	ctl --json -L -n --stats | jq --arg v "$1" \
@@ -412,16 +471,29 @@ node_counters() {
 	j="$(ctl --json stats)" || return 1
 	echo "$t $(jq -r '[.workers[0].rx_pkts, .ports[1].opackets, .workers[0].verdicts.drop] | @tsv' <<<"$j")"
 }
+# node2_counters: the same for the two-worker node, summed over its workers
+node2_counters() {
+	local t j
+	t="$(date +%s%N)"
+	j="$(ctl2 --json stats)" || return 1
+	echo "$t $(jq -r '[([.workers[].rx_pkts] | add), .ports[1].opackets,
+		([.workers[].verdicts.drop] | add)] | @tsv' <<<"$j")"
+}
 
 start_gen() {
 	local s="src=$CLIENT,sport=$CPORT,dport=$VPORT,dmac=$NODE_MAC" big="flows=$FLOWS,order=random"
+	local two=() two_port=()
+	# port 4 -> the two-worker node's dpdk0, 2 queues (2 flows: one a queue)
+	[ "$TWO" = 1 ] && two=(
+		--vdev="net_memif4,role=client,socket=$D/node4.sock,socket-abstract=no,mac=$GEN_MAC$M"
+		--stream "name=fnat2w,port=4,kind=udp,dst=$VIP,$s,flows=2") two_port=(--port 4,queues=2)
 	say "figure 2: generator (prefix $GEN_P), sending lcore on CPU 0"
 	coproc GENP { exec stdbuf -oL "$GEN" -l 0,1 --main-lcore 1 --in-memory -m 1024 \
 		--no-pci --file-prefix="$GEN_P" --log-level=lib.eal:error \
-		--vdev="net_memif0,role=client,socket=$D/node0.sock,socket-abstract=no,mac=$GEN_MAC" \
-		--vdev="net_memif1,role=client,socket=$D/node2.sock,socket-abstract=no,mac=$GEN_MAC2" \
-		--vdev="net_memif2,role=client,socket=$D/fwd.sock,socket-abstract=no,mac=$GEN_MAC" \
-		--vdev=net_null3 -- --port 1,rx \
+		--vdev="net_memif0,role=client,socket=$D/node0.sock,socket-abstract=no,mac=$GEN_MAC$M" \
+		--vdev="net_memif1,role=client,socket=$D/node2.sock,socket-abstract=no,mac=$GEN_MAC2$M" \
+		--vdev="net_memif2,role=client,socket=$D/fwd.sock,socket-abstract=no,mac=$GEN_MAC$M" \
+		--vdev=net_null3 "${two[@]:0:1}" -- --port 1,rx "${two_port[@]}" \
 		--stream "name=fnat,port=0,kind=udp,dst=$VIP,$s" \
 		--stream "name=fnat-many,port=0,kind=udp,dst=$VIP,$s,$big" \
 		--stream "name=nat,port=0,kind=udp,dst=$VIP_NAT,$s" \
@@ -432,7 +504,7 @@ start_gen() {
 		--stream "name=base,port=2,kind=udp,dst=$VIP,$s" \
 		--stream "name=base-many,port=2,kind=udp,dst=$VIP,$s,$big" \
 		--stream "name=null,port=3,kind=udp,dst=$VIP,$s" \
-		--stream "name=null-many,port=3,kind=udp,dst=$VIP,$s,$big" 2>"$D/gen.err"; }
+		--stream "name=null-many,port=3,kind=udp,dst=$VIP,$s,$big" "${two[@]:1}" 2>"$D/gen.err"; }
 	GEN_PID=$GENP_PID
 	PIDS+=("$GEN_PID")
 	GEN_IN="${GENP[1]}" GEN_OUT="${GENP[0]}"
@@ -452,6 +524,19 @@ figure2_setup() {
 		>"$D/primary.log" 2>&1 </dev/null &
 	NODE_PID=$!
 	wait_until 60 worker_running || { cat "$D/primary.log" >&2; die "node did not start"; }
+	if [ "$TWO" = 1 ]; then
+		node2_conf
+		ip netns add "$NS2" || die "ip netns add $NS2"
+		ip -n "$NS2" link set lo up
+		say "figure 2: two-worker node (prefix $NODE2_P, workers on CPUs 0 and 1)"
+		ip netns exec "$NS2" "$BIN/dpvs-primary" -c "$D/dpvs2.conf" --rules "$D/rules2" \
+			>"$D/primary2.log" 2>&1 </dev/null &
+		NODE2_PID=$!
+		wait_until 60 workers2_running || {
+			cat "$D/primary2.log" >&2
+			die "two-worker node did not start"
+		}
+	fi
 	say "figure 2: baseline testpmd io forwarding (prefix $FWD_P), net_memif -> net_null"
 	start_pmd fwd 8 -l 0,1 --main-lcore 0 --in-memory -m 256 --no-pci \
 		--file-prefix="$FWD_P" \
@@ -471,6 +556,14 @@ figure2_setup() {
 		wait_until $((30 + FLOWS / 100000)) conns_at_least "$VIP" "$FLOWS" ||
 			die "full-NAT: $(udp_conns "$VIP") connections, expected $FLOWS"
 	fi
+	if [ "$TWO" = 1 ]; then
+		gen_cmd pass fnat2w 30
+		two_conns() { [ "$(ctl2 --json -L -n --stats | jq '[.[] | .dests[].conns] | add // 0')" -ge 2 ]; }
+		wait_until 30 two_conns || { gen_cmd pass fnat2w 30; wait_until 30 two_conns; } ||
+			die "two-worker node: its 2 flows made no 2 connections"
+		[ "$(ctl2 --json stats | jq '[.workers[].rx_pkts] | min')" -ge 1 ] ||
+			die "two-worker node: a worker received nothing: $(ctl2 --json stats | jq -c '[.workers[].rx_pkts]')"
+	fi
 	gen_cmd rx 1 on
 	gen_cmd learn reply on
 	gen_cmd pass req 300
@@ -483,21 +576,35 @@ figure2_setup() {
 }
 
 # A window of stream S into the node: warm-up, SECS measured.
-# Prints "<rx Mpps> <forwarded Mpps> <drops> <generator Mpps>".
+# Prints "<rx Mpps> <forwarded Mpps> <drops> <generator Mpps> <rx Mpps by
+# the shell's clock>". The rates are the generator's: a memif sender never
+# drops, it sends what the receiver takes off the ring, so what the
+# generator sent (counted with its own clock) is what the node received;
+# forwarded = that times the share of it the node's counters say it
+# forwarded. The node's counters alone would need the shell's clock around
+# a dpvsctl call, which on a loaded machine can take a good part of a
+# second (a 4.6 Mpps window once read as 14 Mpps); that rate is printed
+# as the last field, for the log only.
 node_window() {
-	local a b g0 g1
+	local a b g0 g1 g
 	gen_cmd start "$1"
 	sleep 0.5
-	a="$(node_counters)" || return 1
+	a="$(${COUNTERS:-node_counters})" || return 1
 	g0="$(gen_sent)"
 	sleep "${2:-$SECS}"
-	b="$(node_counters)" || return 1
+	b="$(${COUNTERS:-node_counters})" || return 1
 	g1="$(gen_sent)"
 	gen_cmd stop
 	read -r t0 r0 o0 d0 <<<"$a"
 	read -r t1 r1 o1 d1 <<<"$b"
-	echo "$(rate "$t0 $r0" "$t1 $r1") $(rate "$t0 $o0" "$t1 $o1") $((d1 - d0)) $(rate "$g0" "$g1")"
+	g="$(rate "$g0" "$g1")"
+	echo "$g $(awk -v g="$g" -v r=$((r1 - r0)) -v o=$((o1 - o0)) \
+		'BEGIN { printf "%.3f", (r > 0 ? g * (o < r ? o : r) / r : 0) }') $((d1 - d0)) $g" \
+		"$(rate "$t0 $r0" "$t1 $r1")"
 }
+
+# The same into the two-worker node (its workers' counters summed).
+node2_window() { COUNTERS=node2_counters node_window "$@"; }
 
 # The baseline with stream S; prints "<rx Mpps> <forwarded Mpps> <drops> <generator Mpps>".
 base_window() {
@@ -530,28 +637,36 @@ null_window() {
 
 # Cases in turn order: name, kind (node|base|null), stream.
 CASES=(base:base:base base-many:base:base-many null:null:null null-many:null:null-many
-	fnat:node:fnat fnat-many:node:fnat-many reply:node:reply nat:node:nat dr:node:dr
-	syn:node:syn)
-declare -A C_RX C_TX C_GEN C_DROP
+	fnat:node:fnat fnat2w:node2:fnat2w fnat-many:node:fnat-many reply:node:reply nat:node:nat
+	dr:node:dr syn:node:syn)
+[ "$TWO" = 1 ] || CASES=("${CASES[@]/fnat2w:node2:fnat2w/}")
+declare -A C_RX C_TX C_GEN C_DROP C_C2C
+# c2c: the CPU 0 <-> CPU 1 cache-line round trip just before a window, in ns
+# (where the host has put the two vCPUs; see tests/bench/c2c.c)
+c2c() { "$C2C" 0 1 20000 3 2>/dev/null | awk '{ print $2 }'; }
 figure2() {
-	local r c name kind stream w rx tx drop gen secs
+	local r c name kind stream w rx tx drop gen secs lat own
 	figure2_setup
 	for r in $(seq 1 "$ROUNDS"); do
 		say "figure 2: round $r of $ROUNDS, ${SECS} s per case (syn: ${SYN_SECS} s)"
 		for c in "${CASES[@]}"; do
+			[ -n "$c" ] || continue
 			IFS=: read -r name kind stream <<<"$c"
 			secs="$SECS"
 			[ "$name" = syn ] && secs="$SYN_SECS"
+			lat="$(c2c)"
 			w="$("${kind}_window" "$stream" "$secs")" || die "window $name failed"
-			read -r rx tx drop gen <<<"$w"
-			say "  $name: forwarded $tx Mpps, received $rx, drops $drop (generator $gen Mpps)"
+			read -r rx tx drop gen own <<<"$w"
+			say "  $name: forwarded $tx Mpps, received $rx, drops $drop (generator $gen Mpps;" \
+				"${own:+node's counters by the shell's clock $own Mpps; }c2c ${lat:-?} ns)"
 			C_DROP[$name]=$((${C_DROP[$name]:-0} + drop))
 			if awk -v a="$tx" -v b="${C_TX[$name]:-0}" 'BEGIN { exit !(a > b) }'; then
-				C_RX[$name]=$rx C_TX[$name]=$tx C_GEN[$name]=$gen
+				C_RX[$name]=$rx C_TX[$name]=$tx C_GEN[$name]=$gen C_C2C[$name]=$lat
 			fi
 		done
 	done
 	for c in "${CASES[@]}"; do
+		[ -n "$c" ] || continue
 		IFS=: read -r name kind stream <<<"$c"
 		positive "${C_TX[$name]:-0}" || { tail -30 "$D/primary.log" >&2; die "$name forwarded nothing"; }
 	done
@@ -562,138 +677,29 @@ figure2() {
 	wait_until 10 gone "$GEN_PID"
 	kill_wait "$NODE_PID" TERM 15
 	NODE_PID=""
+	if [ -n "$NODE2_PID" ]; then
+		kill_wait "$NODE2_PID" TERM 15
+		NODE2_PID=""
+	fi
 }
 
 # ---- report ------------------------------------------------------------------
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "n/a"; else printf "%.2f", a / b }'; }
-
-report() {
-	local k name
-	echo
-	echo "### Figure 1: cycles per packet through the worker loop, one process"
-	echo
-	echo "Best of 9 rounds of $((PKTS / 9)) packets after a warm-up, TSC ${TSC_HZ:-?} Hz; bursts of 32,"
-	echo "60-byte frames (64 on the wire); baseline: rx burst, MAC swap, tx burst of the same"
-	echo "frames through the same ring ports. Both columns cover the same scope: one call of"
-	echo "bp_timed_pipe (one worker loop iteration, a burst) per 32 packets after the warm-up;"
-	echo "cycles with rdtsc, instructions with callgrind (--toggle-collect=bp_timed_*, 9600"
-	echo "packets after 3200 of warm-up). The TSC ticks at the nominal clock: on a VM whose"
-	echo "cores boost above it, instructions/cycle can exceed what the core retires per clock."
-	echo
-	echo "| Case | Pipeline cycles/pkt | Baseline cycles/pkt | Ratio | Pipeline instr/pkt | Baseline instr/pkt |"
-	echo "|---|---:|---:|---:|---:|---:|"
-	for k in $FIG1_CASES; do
-		case "$k" in
-		syn) name="TCP SYN, creates a connection" ;;
-		udp-in) name="UDP established, inbound (client -> VIP)" ;;
-		udp-out) name="UDP established, outbound (server -> laddr)" ;;
-		nat-in) name="NAT: UDP established, inbound (client -> VIP)" ;;
-		nat-out) name="NAT: UDP established, outbound (server -> client)" ;;
-		dr-in) name="DR: UDP established, inbound (client -> VIP)" ;;
-		dr-many) name="DR: UDP established, 61,440 flows in a stride" ;;
-		esac
-		echo "| $name | ${CPP[$k/pipe]:-?} | ${CPP[$k/base]:-?} |" \
-			"$(ratio "${CPP[$k/pipe]:-0}" "${CPP[$k/base]:-0}") |" \
-			"${IR[$k/pipe]:--} | ${IR[$k/base]:--} |"
-	done
-	if [ "$CG" = 1 ]; then
-		echo
-		echo "Instructions per packet by stage (callgrind, inclusive per function; the stages"
-		echo "add up to the pipeline's column): rx = rx burst, eth, IPv4 checks, hooks, ipvs"
-		echo "parse, verdict dispatch; lookup = connection index (and its prefetch); ipvs = state,"
-		echo "timer, counters, rate/ACL checks, for a SYN the scheduling and the new connection;"
-		echo "xmit = rewrite, route, neighbour; tx = tx buffer and burst; loop = the loop's other"
-		echo "polls (rings, timers, RCU, heartbeat)."
-		echo
-		echo "| Case | rx+parse | lookup | ipvs | xmit | tx | loop |"
-		echo "|---|---:|---:|---:|---:|---:|---:|"
-		for k in $FIG1_CASES; do
-			echo "| $k | ${STAGE[$k/rx]:--} | ${STAGE[$k/lookup]:--} | ${STAGE[$k/ipvs]:--} |" \
-				"${STAGE[$k/xmit]:--} | ${STAGE[$k/tx]:--} | ${STAGE[$k/loop]:--} |"
-		done
-	fi
-	has_fig 2 || return 0
-	echo
-	echo "### Figure 2: the node beside the ceiling of its ports, one run"
-	echo
-	echo "dpvs-bench-gen (pre-built 64-byte frames in bursts, one sending lcore on CPU 0) on a"
-	echo "net_memif port into either the node (dpvs-primary + 1 worker pinned to CPU $(($(nproc) - 1)), egress"
-	echo "net_null, rates from \`dpvsctl --json stats\`) or the ceiling: dpdk-testpmd io forwarding"
-	echo "net_memif -> net_null on the same CPU (rates from testpmd); and into net_null alone (what"
-	echo "the generator can send). $ROUNDS turn(s) of every case, ${SECS} s each (SYNs: ${SYN_SECS} s) after"
-	echo "0.5 s of warm-up; the best window of each. Ratio: to the 1-flow ceiling, and for the"
-	echo "$FLOWS-flow cases to the $FLOWS-flow ceiling. Load average (1 min) at the start of the"
-	echo "run: $LOAD0, at the end: $(cut -d' ' -f1 /proc/loadavg)."
-	echo
-	echo "| Case | Forwarded Mpps | Ratio to ceiling | Received Mpps | Generator Mpps | Drops | Bytes per connection |"
-	echo "|---|---:|---:|---:|---:|---:|---:|"
-	for c in "${CASES[@]}"; do
-		IFS=: read -r name kind stream <<<"$c"
-		ceil="${C_TX[base]:-0}"
-		case "$name" in *-many) ceil="${C_TX[base-many]:-0}" ;; esac
-		case "$name" in
-		base) label="**Ceiling**: testpmd io, 1 flow" ;;
-		base-many) label="**Ceiling**: testpmd io, $FLOWS flows (random)" ;;
-		null) label="Generator alone into net_null, 1 flow" ;;
-		null-many) label="Generator alone into net_null, $FLOWS flows (random)" ;;
-		fnat) label="Node: full-NAT UDP established, 1 flow" ;;
-		fnat-many) label="Node: full-NAT UDP established, $FLOWS flows (random)" ;;
-		reply) label="Node: full-NAT UDP replies (server -> client), $RFLOWS flows" ;;
-		nat) label="Node: NAT UDP established, 1 flow" ;;
-		dr) label="Node: DR UDP established, 1 flow" ;;
-		syn) label="Node: TCP SYNs, each a new full-NAT connection" ;;
-		esac
-		bpc="-"
-		[ "$kind" = node ] && bpc="$CONN_BYTES"
-		echo "| $label | ${C_TX[$name]:-?} | $(ratio "${C_TX[$name]:-0}" "$ceil") |" \
-			"${C_RX[$name]:-?} | ${C_GEN[$name]:-?} | ${C_DROP[$name]:-0} | $bpc |"
-	done
-	echo
-	echo "Drops: the node's drop verdicts over all windows of the case (SYNs: a full"
-	echo "connection table or no free local port once the windows have made ${CONNS} connections)."
-	echo "Bytes per connection: the worker's connection memzone (entries, index, timer"
-	echo "wheel, side table of sequence translations) over its ${CONNS} connections:"
-	echo "$CONN_ENTRY-byte entries, $CONN_INDEX bytes of index each; $CONN_MB MiB per worker."
-	report3
-}
-
-report3() {
-	if [ "$CG" = 1 ] && has_fig 3; then
-		echo
-		echo "### Figure 3: the mbuf pool and the rings, instructions per mbuf (callgrind)"
-		echo
-		echo "dpvs-bench-pool: DPDK's pool (256-mbuf per-lcore cache, ring_mp_mc) beside the node's"
-		echo "crash-safe one (no cache, dpvs_mag ops, a worker's magazine); DPDK's rings beside"
-		echo "shm/ring.h. An alloc and a free per mbuf, or an enqueue and a dequeue per object."
-		echo
-		echo "| Operation | DPDK | dpvs-mp |"
-		echo "|---|---:|---:|"
-		echo "| rte_pktmbuf_alloc + rte_pktmbuf_free, one mbuf | ${POOLIR[single_dpdk]:-?} | ${POOLIR[single_dpvs]:-?} |"
-		echo "| alloc_bulk + free_bulk of 32, per mbuf | ${POOLIR[bulk_dpdk]:-?} | ${POOLIR[bulk_dpvs]:-?} |"
-		echo "| ring, bursts of 32, per object (DPDK: SP/SC; MP/MC) | ${POOLIR[ring32_sp]:-?}; ${POOLIR[ring32_mp]:-?} | ${POOLIR[ring32_dpvs]:-?} |"
-		echo "| ring, one object (DPDK: SP/SC; MP/MC) | ${POOLIR[ring1_sp]:-?}; ${POOLIR[ring1_mp]:-?} | ${POOLIR[ring1_dpvs]:-?} |"
-	fi
-}
-
-report_end() {
-	echo
-	echo "Reproduce: \`make bench\` (or \`tests/bench/run.sh\` after \`make all tests\`);"
-	echo "BENCH_PACKETS, BENCH_SECONDS, BENCH_SYN_SECONDS, BENCH_ROUNDS, BENCH_FLOWS, BENCH_CONNS,"
-	echo "BENCH_CALLGRIND=0 change the run; BENCH_FIGURES=1 runs figure 1 alone."
-}
+. "$(dirname "${BASH_SOURCE[0]}")/report.sh"
 
 FIGURES=" ${BENCH_FIGURES:-1 2 3} "
 has_fig() { [[ "$FIGURES" == *" $1 "* ]]; }
 [ "$(id -u)" = 0 ] || die "needs root (hugepages, network namespace)"
 has_fig 2 && { [ -x "$TESTPMD" ] || die "missing $TESTPMD (Debian package dpdk)"; }
 [ -x "$GEN" ] || die "missing $GEN (run make tests)"
+[ -x "$C2C" ] || die "missing $C2C (run make tests)"
 for b in dpvs-primary dpvs-worker dpvs-ctl dpvs-kni-bridge dpvsctl; do
 	[ -x "$BIN/$b" ] || die "missing $BIN/$b (run make)"
 done
 has_fig 2 && { command -v jq >/dev/null || die "jq is needed"; }
 [ -x "$ROOT/build/tests/dpvs-bench-connmem" ] || die "missing dpvs-bench-connmem (run make tests)"
 read -r _ _ CONN_ENTRY CONN_INDEX CONN_BYTES CONN_MB <<<"$("$ROOT/build/tests/dpvs-bench-connmem" "$CONNS")"
+read -r _ _ _ _ CONN2_BYTES _ <<<"$("$ROOT/build/tests/dpvs-bench-connmem" 65536)"
 START="$(date +%s)"
 LOAD0="$(cut -d' ' -f1 /proc/loadavg)"
 has_fig 1 && figure1

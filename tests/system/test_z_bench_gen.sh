@@ -10,7 +10,11 @@
 #   replay: the established flows sent again in random order are forwarded
 #     (the worker's counters move, no new connection);
 #   new connections: 500 TCP SYNs with distinct sources make 500 more
-#     connections and reach the real server's side.
+#     connections and reach the real server's side;
+#   two workers (make bench's two-worker case): a second node with 2 workers
+#     whose memif port has 2 queues; the generator's port with 2 queues
+#     (flow f on queue f % 2) sends 1000 flows once: 1000 connections, 500
+#     packets on each worker.
 . "$(dirname "$0")/lib.sh"
 need_bins dpvs-primary dpvs-worker dpvs-ctl dpvs-kni-bridge dpvsctl
 GEN="$T_ROOT/build/tests/dpvs-bench-gen"
@@ -31,7 +35,7 @@ assert_contains "selftest" "OK selftest" "$out"
 
 # ---- the node: memif servers on both sides, full-NAT UDP and TCP ----------
 x=a
-T_NODES+=(a g)
+T_NODES+=(a b g)
 d="$T_DIR/node-a"
 mkdir -p "$d" "$(rundir_of a)"
 cat >"$d/dpvs.conf" <<EOF
@@ -72,15 +76,53 @@ running_or_dead() { all_workers_running a 1 || ! kill -0 "$(primary_pid_of a)"; 
 wait_until 60 running_or_dead && kill -0 "$(primary_pid_of a)" || fail "node: worker not running"
 log "node up: dpdk0 and dpdk1 are memif servers"
 
+# ---- the two-worker node: dpdk0 a memif server with 2 queues -----------------
+d2="$T_DIR/node-b"
+mkdir -p "$d2" "$(rundir_of b)"
+cat >"$d2/dpvs.conf" <<EOF
+[global]
+file_prefix = $(prefix_of b)
+run_dir = $(rundir_of b)
+[memory]
+mbufs = 8192
+[worker]
+count = 2
+idle_sleep_us = 50
+[port.dpdk0]
+vdev = net_memif0,role=server,socket=$d2/m0.sock,socket-abstract=no,mac=$NODE_MAC0
+[port.dpdk1]
+vdev = net_null0,no-rx=1
+EOF
+cat >"$d2/rules" <<EOF
+addr add 10.0.0.1/24 dev dpdk0
+addr add 10.0.1.1/24 dev dpdk1
+addr add 10.0.1.10/32 dev dpdk1
+neigh add $RS lladdr $GEN_MAC1 dev dpdk1
+-A -u $VIP:53 -s rr
+-a -u $VIP:53 -r $RS:5353 -b fnat -w 1
+laddr add -u $VIP:53 10.0.1.10 dev dpdk1
+EOF
+ip netns add "$(nsn_of b)" || fail "ip netns add"
+ip -n "$(nsn_of b)" link set lo up
+ip netns exec "$(nsn_of b)" "$T_BIN/dpvs-primary" -c "$d2/dpvs.conf" --rules "$d2/rules" \
+	>"$d2/primary.log" 2>&1 </dev/null &
+echo $! >"$d2/primary.pid"
+running_or_dead_b() { all_workers_running b 2 || ! kill -0 "$(primary_pid_of b)"; }
+wait_until 60 running_or_dead_b && kill -0 "$(primary_pid_of b)" || fail "node b: workers not running"
+log "node b up: 2 workers, dpdk0 a memif server with 2 queues"
+
 # ---- the generator: memif client of both ports, commands on a coprocess ----
 coproc GENP { exec "$GEN" --lcores "0@($CPUS),1@($CPUS)" --main-lcore 1 --no-huge -m 512 \
 	--no-shconf --no-pci --file-prefix="$(prefix_of g)" --log-level=lib.eal:error \
 	--vdev="net_memif0,role=client,socket=$d/m0.sock,socket-abstract=no,mac=$GEN_MAC0" \
-	--vdev="net_memif1,role=client,socket=$d/m1.sock,socket-abstract=no,mac=$GEN_MAC1" -- \
-	--port 0,rx --port 1,rx \
+	--vdev="net_memif1,role=client,socket=$d/m1.sock,socket-abstract=no,mac=$GEN_MAC1" \
+	--vdev="net_memif2,role=client,socket=$d2/m0.sock,socket-abstract=no,mac=$GEN_MAC0" -- \
+	--port 0,rx --port 1,rx --port 2,queues=2 \
 	--stream "name=est,port=0,kind=udp,src=10.0.0.2,sport=10000,dst=$VIP,dport=53,flows=$NEST,order=random,dmac=$NODE_MAC0" \
 	--stream "name=syn,port=0,kind=syn,src=10.0.0.3,sport=20000,dst=$VIP,dport=80,flows=$NSYN,dmac=$NODE_MAC0" \
-	--stream "name=rep,port=1,kind=reply,learn=1,dmac=$NODE_MAC1" 2>"$d/gen.err"; }
+	--stream "name=rep,port=1,kind=reply,learn=1,dmac=$NODE_MAC1" \
+	--stream "name=two,port=2,kind=udp,src=10.0.0.2,sport=10000,dst=$VIP,dport=53,flows=$NEST,dmac=$NODE_MAC0" \
+	2>"$d/gen.err"; }
 GEN_PID="$GENP_PID"
 T_BG_PIDS+=("$GEN_PID")
 GEN_IN="${GENP[1]}" GEN_OUT="${GENP[0]}"
@@ -91,14 +133,15 @@ gen() {
 	case "$REPLY" in ERR*) fail "generator: $* -> $REPLY" ;; esac
 }
 read -r -t 60 REPLY <&"$GEN_OUT" || fail "generator did not start: $(tail -5 "$d/gen.err")"
-assert_contains "generator start" "READY ports=2 streams=3" "$REPLY"
+assert_contains "generator start" "READY ports=3 streams=4" "$REPLY"
 gen link 30
 # rx port P's frames counted by the generator
 gen_rx() { gen stats; sed 's/.* rx=//' <<<"$REPLY" | cut -d, -f$(($1 + 1)); }
-conns_of() { # t|u: connections of the service (its dest's counter)
+conns_of() { conns_of_node a "$1"; }
+conns_of_node() { # NODE t|u: connections of the service (its dest's counter)
 	local p=udp port=53
-	[ "$1" = t ] && p=tcp port=80
-	ctl a --json -L -n --stats | jq --arg p "$p" --argjson port "$port" \
+	[ "$2" = t ] && p=tcp port=80
+	ctl "$1" --json -L -n --stats | jq --arg p "$p" --argjson port "$port" \
 		'[.[] | select(.proto == $p and .port == $port) | .dests[].conns] | add // 0'
 }
 rx_at_least() { [ "$(gen_rx "$1")" -ge "$2" ]; }
@@ -135,6 +178,15 @@ gen pass syn 30
 assert_contains "pass syn" "sent=$NSYN" "$REPLY"
 wait_until 20 rx_at_least 1 $((s0 + NSYN)) || fail "SYNs: server side received $(($(gen_rx 1) - s0)) of $NSYN"
 assert_eq "TCP connections" "$NSYN" "$(conns_of t)"
+
+# ---- two workers: flow f on queue f % 2, so each worker gets half ----------
+gen pass two 30
+assert_contains "pass two" "sent=$NEST" "$REPLY"
+worker_rx_at_least() { [ "$(worker_stat b "$1" rx_pkts)" -ge "$2" ]; }
+wait_until 20 worker_rx_at_least 0 $((NEST / 2)) || fail "node b worker 0 received $(worker_stat b 0 rx_pkts)"
+wait_until 20 worker_rx_at_least 1 $((NEST / 2)) || fail "node b worker 1 received $(worker_stat b 1 rx_pkts)"
+assert_eq "node b UDP connections" "$NEST" "$(conns_of_node b u)"
+log "ok: two workers, $NEST flows over 2 queues, $((NEST / 2)) packets each"
 gen rx 0 off
 gen rx 1 off
 gen quit

@@ -1,0 +1,139 @@
+# tests/bench/report.sh: make bench's report, sourced by tests/bench/run.sh
+# after the figures were measured. In: run.sh's variables and tables (CPP,
+# IR, STAGE of figure 1; C_TX, C_RX, C_GEN, C_DROP, C_C2C of figure 2,
+# CASES; POOLIR of figure 3; the run's settings). Out: the markdown tables
+# on stdout. Touches nothing else.
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "n/a"; else printf "%.2f", a / b }'; }
+
+report() {
+	local k name
+	echo
+	echo "### Figure 1: cycles per packet through the worker loop, one process"
+	echo
+	echo "Best of 9 rounds of $((PKTS / 9)) packets after a warm-up, TSC ${TSC_HZ:-?} Hz; bursts of 32,"
+	echo "60-byte frames (64 on the wire); baseline: rx burst, MAC swap, tx burst of the same"
+	echo "frames through the same ring ports. Both columns cover the same scope: one call of"
+	echo "bp_timed_pipe (one worker loop iteration, a burst) per 32 packets after the warm-up;"
+	echo "cycles with rdtsc, instructions with callgrind (--toggle-collect=bp_timed_*, 9600"
+	echo "packets after 3200 of warm-up). The TSC ticks at the nominal clock: on a VM whose"
+	echo "cores boost above it, instructions/cycle can exceed what the core retires per clock."
+	echo
+	echo "| Case | Pipeline cycles/pkt | Baseline cycles/pkt | Ratio | Pipeline instr/pkt | Baseline instr/pkt |"
+	echo "|---|---:|---:|---:|---:|---:|"
+	for k in $FIG1_CASES; do
+		case "$k" in
+		syn) name="TCP SYN, creates a connection" ;;
+		udp-in) name="UDP established, inbound (client -> VIP)" ;;
+		udp-out) name="UDP established, outbound (server -> laddr)" ;;
+		nat-in) name="NAT: UDP established, inbound (client -> VIP)" ;;
+		nat-out) name="NAT: UDP established, outbound (server -> client)" ;;
+		dr-in) name="DR: UDP established, inbound (client -> VIP)" ;;
+		dr-many) name="DR: UDP established, 61,440 flows in a stride" ;;
+		esac
+		echo "| $name | ${CPP[$k/pipe]:-?} | ${CPP[$k/base]:-?} |" \
+			"$(ratio "${CPP[$k/pipe]:-0}" "${CPP[$k/base]:-0}") |" \
+			"${IR[$k/pipe]:--} | ${IR[$k/base]:--} |"
+	done
+	if [ "$CG" = 1 ]; then
+		echo
+		echo "Instructions per packet by stage (callgrind, inclusive per function; the stages"
+		echo "add up to the pipeline's column): rx = rx burst, eth, IPv4 checks, hooks, ipvs"
+		echo "parse, verdict dispatch; lookup = connection index (and its prefetch); ipvs = state,"
+		echo "timer, counters, rate/ACL checks, for a SYN the scheduling and the new connection;"
+		echo "xmit = rewrite, route, neighbour; tx = tx buffer and burst; loop = the loop's other"
+		echo "polls (rings, timers, RCU, heartbeat)."
+		echo
+		echo "| Case | rx+parse | lookup | ipvs | xmit | tx | loop |"
+		echo "|---|---:|---:|---:|---:|---:|---:|"
+		for k in $FIG1_CASES; do
+			echo "| $k | ${STAGE[$k/rx]:--} | ${STAGE[$k/lookup]:--} | ${STAGE[$k/ipvs]:--} |" \
+				"${STAGE[$k/xmit]:--} | ${STAGE[$k/tx]:--} | ${STAGE[$k/loop]:--} |"
+		done
+	fi
+	has_fig 2 || return 0
+	echo
+	echo "### Figure 2: the node beside the ceiling of its ports, one run"
+	echo
+	echo "dpvs-bench-gen (pre-built 64-byte frames in bursts, one sending lcore on CPU 0) on a"
+	echo "net_memif port (rings of $((1 << MEMIF_RSIZE)) slots) into either the node (dpvs-primary + 1 worker"
+	echo "pinned to CPU $(($(nproc) - 1)), egress net_null) or the ceiling: dpdk-testpmd io forwarding"
+	echo "net_memif -> net_null on the same CPU (rates from testpmd); and into net_null alone (what"
+	echo "the generator can send). Node rates: what the generator sent (its clock), times the share"
+	echo "the node forwarded (\`dpvsctl --json stats\`). $ROUNDS turn(s) of every case, ${SECS} s each (SYNs:"
+	echo "${SYN_SECS} s) after 0.5 s of warm-up; the best window of each. Ratio: to the 1-flow ceiling, and"
+	echo "for the $FLOWS-flow cases to the $FLOWS-flow ceiling. c2c: the CPU 0 <-> CPU 1 cache-line"
+	echo "round trip just before the best window (about 100 ns when the host runs the two vCPUs"
+	echo "close together, 350 ns and more when not; it moves within seconds and every memif rate"
+	echo "follows it). Load average (1 min) at the start of the run: $LOAD0, at the end:"
+	echo "$(cut -d' ' -f1 /proc/loadavg)."
+	if [ "$TWO" = 1 ]; then
+		echo
+		echo "Two workers: this machine has 2 CPUs, so the two-worker node's workers are pinned to"
+		echo "CPUs 0 and 1 and the generator's sending lcore shares CPU 0 with worker 0 (and the"
+		echo "control processes of both nodes and testpmd's idle main lcore are there too): three"
+		echo "busy pollers on two CPUs, the kernel splitting CPU 0 between worker 0 and the generator."
+		echo "The aggregate says what two workers do when they share two CPUs with the generator;"
+		echo "twice the one-worker figure would need a CPU for each worker and one for the generator."
+	fi
+	echo
+	echo "| Case | Forwarded Mpps | Ratio to ceiling | Received Mpps | Generator Mpps | Drops | Bytes per connection | c2c ns |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+	for c in "${CASES[@]}"; do
+		[ -n "$c" ] || continue
+		IFS=: read -r name kind stream <<<"$c"
+		ceil="${C_TX[base]:-0}"
+		case "$name" in *-many) ceil="${C_TX[base-many]:-0}" ;; esac
+		case "$name" in
+		base) label="**Ceiling**: testpmd io, 1 flow" ;;
+		base-many) label="**Ceiling**: testpmd io, $FLOWS flows (random)" ;;
+		null) label="Generator alone into net_null, 1 flow" ;;
+		null-many) label="Generator alone into net_null, $FLOWS flows (random)" ;;
+		fnat) label="Node: full-NAT UDP established, 1 flow" ;;
+		fnat2w) label="Node, **2 workers** (CPUs 0 and 1, with the generator on CPU 0): full-NAT UDP established, 2 flows (1 a worker), aggregate" ;;
+		fnat-many) label="Node: full-NAT UDP established, $FLOWS flows (random)" ;;
+		reply) label="Node: full-NAT UDP replies (server -> client), $RFLOWS flows" ;;
+		nat) label="Node: NAT UDP established, 1 flow" ;;
+		dr) label="Node: DR UDP established, 1 flow" ;;
+		syn) label="Node: TCP SYNs, each a new full-NAT connection" ;;
+		esac
+		bpc="-"
+		[ "$kind" = node ] && bpc="$CONN_BYTES"
+		[ "$kind" = node2 ] && bpc="$CONN2_BYTES"
+		echo "| $label | ${C_TX[$name]:-?} | $(ratio "${C_TX[$name]:-0}" "$ceil") |" \
+			"${C_RX[$name]:-?} | ${C_GEN[$name]:-?} | ${C_DROP[$name]:-0} | $bpc | ${C_C2C[$name]:--} |"
+	done
+	echo
+	echo "Drops: the node's drop verdicts over all windows of the case (SYNs: a full"
+	echo "connection table or no free local port once the windows have made ${CONNS} connections)."
+	echo "Bytes per connection: the worker's connection memzone (entries, index, timer"
+	echo "wheel, side table of sequence translations) over its ${CONNS} connections:"
+	echo "$CONN_ENTRY-byte entries, $CONN_INDEX bytes of index each; $CONN_MB MiB per worker."
+	report3
+}
+
+report3() {
+	if [ "$CG" = 1 ] && has_fig 3; then
+		echo
+		echo "### Figure 3: the mbuf pool and the rings, instructions per mbuf (callgrind)"
+		echo
+		echo "dpvs-bench-pool: DPDK's pool (256-mbuf per-lcore cache, ring_mp_mc) beside the node's"
+		echo "crash-safe one (no cache, dpvs_mag ops, a worker's magazine); DPDK's rings beside"
+		echo "shm/ring.h. An alloc and a free per mbuf, or an enqueue and a dequeue per object."
+		echo
+		echo "| Operation | DPDK | dpvs-mp |"
+		echo "|---|---:|---:|"
+		echo "| rte_pktmbuf_alloc + rte_pktmbuf_free, one mbuf | ${POOLIR[single_dpdk]:-?} | ${POOLIR[single_dpvs]:-?} |"
+		echo "| alloc_bulk + free_bulk of 32, per mbuf | ${POOLIR[bulk_dpdk]:-?} | ${POOLIR[bulk_dpvs]:-?} |"
+		echo "| ring, bursts of 32, per object (DPDK: SP/SC; MP/MC) | ${POOLIR[ring32_sp]:-?}; ${POOLIR[ring32_mp]:-?} | ${POOLIR[ring32_dpvs]:-?} |"
+		echo "| ring, one object (DPDK: SP/SC; MP/MC) | ${POOLIR[ring1_sp]:-?}; ${POOLIR[ring1_mp]:-?} | ${POOLIR[ring1_dpvs]:-?} |"
+	fi
+}
+
+report_end() {
+	echo
+	echo "Reproduce: \`make bench\` (or \`tests/bench/run.sh\` after \`make all tests\`);"
+	echo "BENCH_PACKETS, BENCH_SECONDS, BENCH_SYN_SECONDS, BENCH_ROUNDS, BENCH_FLOWS, BENCH_CONNS,"
+	echo "BENCH_MEMIF_RSIZE, BENCH_TWO_WORKERS=0, BENCH_CALLGRIND=0 change the run; BENCH_FIGURES=1 runs"
+	echo "figure 1 alone."
+}
