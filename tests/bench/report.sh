@@ -107,8 +107,10 @@ report() {
 	echo "Drops: the node's drop verdicts over all windows of the case (SYNs: a full"
 	echo "connection table or no free local port once the windows have made ${CONNS} connections)."
 	echo "Bytes per connection: the worker's connection memzone (entries, index, timer"
-	echo "wheel, side table of sequence translations) over its ${CONNS} connections:"
-	echo "$CONN_ENTRY-byte entries, $CONN_INDEX bytes of index each; $CONN_MB MiB per worker."
+	echo "wheel, the side tables of sequence translations and IPv6 addresses at their default"
+	echo "sizes) over its ${CONNS} connections: $CONN_ENTRY-byte entries and $CONN_INDEX bytes of"
+	echo "index each (an IPv4 connection: $((CONN_ENTRY + ${CONN_INDEX%.*})) bytes), the rest reserved by"
+	echo "the side tables; $CONN_MB MiB per worker."
 	report3
 }
 
