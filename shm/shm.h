@@ -97,6 +97,14 @@ dpvs_conn_sx(struct dpvs_conn_table *ct)
 	return (struct dpvs_seqx *)(void *)((char *)ct + ct->sx_off);
 }
 
+/* The IPv6 side table: the four addresses of the connections with an IPv6
+ * endpoint (shm/conn.h, shm/conn_addr.h). */
+static inline struct dpvs_conn6 *
+dpvs_conn_v6_slots(struct dpvs_conn_table *ct)
+{
+	return (struct dpvs_conn6 *)(void *)((char *)ct + ct->v6_off);
+}
+
 /* Initialise a connection table's header for capacity entries, sx_cap
  * sequence translation slots and v6_cap IPv6 slots in a zeroed area of
  * DPVS_CONN_MZ_SIZE_X(capacity, sx_cap, v6_cap) bytes; the derived parts

@@ -344,12 +344,6 @@ wk_conn_sx_attach(struct dpvs_conn_table *ct, uint32_t idx, uint32_t sxi)
 	ct->sx_count++;
 }
 
-static inline struct dpvs_conn6 *
-conn_v6_arr(struct dpvs_conn_table *ct)
-{
-	return (struct dpvs_conn6 *)(void *)((char *)ct + ct->v6_off);
-}
-
 /* The IPv6 side slot: taken, written and owned here, named by the entry
  * last (a4[0]); the entry is not live yet, so a crash in between leaves a
  * slot whose owner is not live, which the rebuild frees. */
@@ -363,7 +357,7 @@ conn_set_v6(struct dpvs_conn_table *ct, uint32_t idx, const struct dpvs_ip *cons
 
 	if (i == DPVS_CONN_NIL || i >= ct->v6_capacity)
 		return -1;
-	x = &conn_v6_arr(ct)[i];
+	x = &dpvs_conn_v6_slots(ct)[i];
 	ct->v6_free = x->next;
 	memset(x->addr, 0, sizeof(x->addr));
 	for (w = 0; w < 4; w++)
@@ -405,7 +399,7 @@ conn_v6_put(struct dpvs_conn_table *ct, struct dpvs_conn *c)
 
 	if (!dpvs_conn_is_v6(c) || r == 0 || r > ct->v6_capacity)
 		return;
-	x = &conn_v6_arr(ct)[r - 1u];
+	x = &dpvs_conn_v6_slots(ct)[r - 1u];
 	c->a4[0] = 0;
 	x->owner = DPVS_CONN_NIL;
 	x->next = ct->v6_free;
@@ -588,7 +582,7 @@ sx_rebuild_free(struct dpvs_conn_table *ct)
 static void
 v6_mark_unclaimed(struct dpvs_conn_table *ct)
 {
-	struct dpvs_conn6 *v6 = conn_v6_arr(ct);
+	struct dpvs_conn6 *v6 = dpvs_conn_v6_slots(ct);
 	uint32_t i;
 
 	for (i = 0; i < ct->v6_capacity; i++)
@@ -608,7 +602,7 @@ v6_claim(struct dpvs_conn_table *ct, uint32_t idx)
 		return 1;
 	if (r == 0 || r > ct->v6_capacity)
 		return 0;
-	x = &conn_v6_arr(ct)[r - 1u];
+	x = &dpvs_conn_v6_slots(ct)[r - 1u];
 	return x->owner == idx && x->next == SX_UNCLAIMED;
 }
 
@@ -617,14 +611,14 @@ v6_keep(struct dpvs_conn_table *ct, const struct dpvs_conn *c)
 {
 	if (!dpvs_conn_is_v6(c))
 		return;
-	conn_v6_arr(ct)[c->a4[0] - 1u].next = DPVS_CONN_NIL;
+	dpvs_conn_v6_slots(ct)[c->a4[0] - 1u].next = DPVS_CONN_NIL;
 	ct->v6_count++;
 }
 
 static void
 v6_rebuild_free(struct dpvs_conn_table *ct)
 {
-	struct dpvs_conn6 *v6 = conn_v6_arr(ct);
+	struct dpvs_conn6 *v6 = dpvs_conn_v6_slots(ct);
 	uint32_t i;
 
 	for (i = ct->v6_capacity; i-- > 0;) {

@@ -30,6 +30,7 @@
 #include "shm/conn.h"
 #include "shm/conn_addr.h"
 #include "shm/lb.h"
+#include "shm/shm.h"
 
 /* The hash of an IPv4 tuple (addresses in network order), what
  * wk_conn_hash gives for it. */
@@ -198,7 +199,7 @@ wk_conn_set_addrs(struct dpvs_conn_table *ct, uint32_t idx, const struct dpvs_ip
 	if (unlikely(ca->family == DPVS_AF_INET6 || da->family == DPVS_AF_INET6))
 		return wk_conn_set_addrs6(ct, idx, ca, va, la, da);
 	/* IPv4: the entry alone (wk_conn_set_addrs6 takes an IPv6 side slot) */
-	c = (struct dpvs_conn *)(void *)((char *)ct + ct->conns_off) + idx;
+	c = &dpvs_conn_array(ct)[idx];
 	memcpy(&c->a4[DPVS_CONN_A_C], ca->bytes, 4);
 	memcpy(&c->a4[DPVS_CONN_A_V], va->bytes, 4);
 	memcpy(&c->a4[DPVS_CONN_A_D], da->bytes, 4);
