@@ -116,9 +116,13 @@ M=",rsize=$MEMIF_RSIZE" # testpmd's memif rings: 2^MEMIF_RSIZE slots (the client
 # the worker about 45 cycles a frame longer than from a ring of 1,024 (perf
 # on the worker, full-NAT UDP, 1 flow: memif's copy 40-43% of its cycles at
 # 4,096 slots, 28-29% at 1,024; 256-269 against 212-226 cycles a frame on
-# the CPU). testpmd, three times faster, forwards most with 4,096 (29.6
-# against 19.2 Mpps with 1,024; about 130 us a ring): each side gets the
-# ring that serves it best, both about 100 us of frames.
+# the CPU; 2,048 slots cost what 4,096 do; with 512 the node received
+# nothing for seconds in two runs of four).
+# Likely the L2's geometry (2 MiB, 16 ways, 2,048 sets): memif's buffers
+# are 2 KiB apart, so the first line of every frame falls in the same 64
+# sets, room for 1,024 frames. testpmd, three times faster, forwards most
+# with 4,096 (29.6 against 19.2 Mpps with 1,024): each side gets the ring
+# that serves it best.
 NODE_RSIZE="${BENCH_NODE_MEMIF_RSIZE:-10}"
 MN=",rsize=$NODE_RSIZE"
 IDLE_US="${BENCH_IDLE_US:-1000}" # an idle worker's sleep (the nodes' idle_sleep_us)
