@@ -4,7 +4,8 @@
  * every data port, drains the arp ring, the redirect rings from the peers
  * and the from-kernel rings, reaps expired connections and retries ARP for
  * held packets (bounded work each), flushes the tx buffers, reports a
- * quiescent state on the RCU and refreshes the heartbeat. When idle it
+ * quiescent state on the RCU and refreshes the heartbeat (with the time read
+ * once at the start of the iteration, as the packets see it). When idle it
  * sleeps conf.idle_sleep_us (0 = pure polling). Before each iteration it
  * checks whether the primary asked this incarnation to hand over (planned
  * restart): that is the burst boundary at which it stops.
@@ -27,12 +28,15 @@ unsigned int
 wk_loop_once(struct wk_ctx *ctx)
 {
 	unsigned int work = 0;
+	uint64_t now;
 	uint16_t p;
 
 	wk_capture_poll(ctx);
 	ctx->cfg = dpvs_config_active(ctx->shm);
 	wk_if_refresh(ctx); /* a VLAN interface added or removed */
-	ctx->now_ns = ctx->fixed_now_ns != 0 ? ctx->fixed_now_ns : dpvs_now_ns();
+	/* one clock read per iteration, for the packets and the heartbeat */
+	now = dpvs_now_ns();
+	ctx->now_ns = ctx->fixed_now_ns != 0 ? ctx->fixed_now_ns : now;
 	for (p = 0; p < ctx->nports; p++)
 		work += wk_rx_port(ctx, p);
 	work += wk_arp_ring_drain(ctx);
@@ -42,7 +46,7 @@ wk_loop_once(struct wk_ctx *ctx)
 	work += wk_neigh_hold_tick(ctx);
 	work += wk_tx_flush_all(ctx);
 	rte_rcu_qsbr_quiescent(ctx->shm->rcu, ctx->id);
-	ctx->self->heartbeat_ns = dpvs_now_ns();
+	ctx->self->heartbeat_ns = now; /* the iteration's start: a few us old */
 	ctx->st->loops++;
 	if (work != 0)
 		ctx->st->busy_loops++;

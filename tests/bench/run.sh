@@ -26,8 +26,11 @@
 #    from distinct sources (each a new full-NAT connection); and a second
 #    node with two workers (CPUs 0 and 1, one queue pair each; the
 #    generator sends 2 flows on 2 queues), established full-NAT UDP, the
-#    aggregate. Every memif ring has 2^MEMIF_RSIZE slots (the client sets
-#    it: the generator, for the node and testpmd alike). Node rates: what
+#    aggregate. testpmd's memif rings have 2^MEMIF_RSIZE slots, the
+#    nodes' 2^NODE_RSIZE (the client sets them: the generator). A consumer
+#    slower than the generator reads a full ring: each frame was written
+#    a ring's length of frames before, and the older the frame, the
+#    dearer memif's copy of it (see NODE_RSIZE below). Node rates: what
 #    the generator sent (its own clock; a memif sender sends only what the
 #    receiver takes), times the share the node forwarded by `dpvsctl --json
 #    stats`; the ceiling's from testpmd. Before each window, the CPU 0 <->
@@ -42,7 +45,8 @@
 # Environment: BENCH_PACKETS (default 1000000, figure 1), BENCH_SECONDS
 # (default 1.5, a window of figure 2), BENCH_SYN_SECONDS (default 1), BENCH_ROUNDS
 # (default 4, turns of every case in figure 2), BENCH_MEMIF_RSIZE (default 12:
-# log2 of every memif ring's slots), BENCH_TWO_WORKERS (default 1: the
+# log2 of the slots of testpmd's memif rings), BENCH_NODE_MEMIF_RSIZE
+# (default 10: the same for the nodes' rings), BENCH_TWO_WORKERS (default 1: the
 # two-worker case), BENCH_IDLE_US (default 1000, the nodes' idle_sleep_us:
 # 50, the product's default, makes the three idle workers of the two nodes
 # wake 60,000 times a second in the other cases, which cost them a quarter),
@@ -104,7 +108,23 @@ VIP_NAT=10.0.0.101 VIP_DR=10.0.0.102
 VIP_R=10.0.0.103 RCLIENTS=10.9.0.1 RFLOWS=${BENCH_REPLY_FLOWS:-1000} # replies: requests from RCLIENTS
 SYNSRC=10.8.0.1  # new connections: sources from here (32768 ports per address)
 MEMIF_RSIZE="${BENCH_MEMIF_RSIZE:-12}"
-M=",rsize=$MEMIF_RSIZE" # every memif ring: 2^MEMIF_RSIZE slots (the client sets it: the generator)
+M=",rsize=$MEMIF_RSIZE" # testpmd's memif rings: 2^MEMIF_RSIZE slots (the client sets it: the generator)
+# The nodes' rings: 2^NODE_RSIZE slots. The node is slower than the
+# generator, so its ring is always full and memif's rx copies a frame the
+# generator wrote a ring's length of frames before (430 us at 4,096 slots
+# and 9.5 Mpps); from a ring of 4,096 that first read of the frame stalls
+# the worker about 45 cycles a frame longer than from a ring of 1,024 (perf
+# on the worker, full-NAT UDP, 1 flow: memif's copy 40-43% of its cycles at
+# 4,096 slots, 28-29% at 1,024; 256-269 against 212-226 cycles a frame on
+# the CPU; 2,048 slots cost what 4,096 do; with 512 the node received
+# nothing for seconds in two runs of four).
+# Likely the L2's geometry (2 MiB, 16 ways, 2,048 sets): memif's buffers
+# are 2 KiB apart, so the first line of every frame falls in the same 64
+# sets, room for 1,024 frames. testpmd, three times faster, forwards most
+# with 4,096 (29.6 against 19.2 Mpps with 1,024): each side gets the ring
+# that serves it best.
+NODE_RSIZE="${BENCH_NODE_MEMIF_RSIZE:-10}"
+MN=",rsize=$NODE_RSIZE"
 IDLE_US="${BENCH_IDLE_US:-1000}" # an idle worker's sleep (the nodes' idle_sleep_us)
 TWO="${BENCH_TWO_WORKERS:-1}"  # the two-worker case
 [ "$(nproc)" -ge 2 ] || TWO=0
@@ -487,13 +507,13 @@ start_gen() {
 	local two=() two_port=()
 	# port 4 -> the two-worker node's dpdk0, 2 queues (2 flows: one a queue)
 	[ "$TWO" = 1 ] && two=(
-		--vdev="net_memif4,role=client,socket=$D/node4.sock,socket-abstract=no,mac=$GEN_MAC$M"
+		--vdev="net_memif4,role=client,socket=$D/node4.sock,socket-abstract=no,mac=$GEN_MAC$MN"
 		--stream "name=fnat2w,port=4,kind=udp,dst=$VIP,$s,flows=2") two_port=(--port 4,queues=2)
 	say "figure 2: generator (prefix $GEN_P), sending lcore on CPU 0"
 	coproc GENP { exec stdbuf -oL "$GEN" -l 0,1 --main-lcore 1 --in-memory -m 1024 \
 		--no-pci --file-prefix="$GEN_P" --log-level=lib.eal:error \
-		--vdev="net_memif0,role=client,socket=$D/node0.sock,socket-abstract=no,mac=$GEN_MAC$M" \
-		--vdev="net_memif1,role=client,socket=$D/node2.sock,socket-abstract=no,mac=$GEN_MAC2$M" \
+		--vdev="net_memif0,role=client,socket=$D/node0.sock,socket-abstract=no,mac=$GEN_MAC$MN" \
+		--vdev="net_memif1,role=client,socket=$D/node2.sock,socket-abstract=no,mac=$GEN_MAC2$MN" \
 		--vdev="net_memif2,role=client,socket=$D/fwd.sock,socket-abstract=no,mac=$GEN_MAC$M" \
 		--vdev=net_null3 "${two[@]:0:1}" -- --port 1,rx "${two_port[@]}" \
 		--stream "name=fnat,port=0,kind=udp,dst=$VIP,$s" \
