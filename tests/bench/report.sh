@@ -46,13 +46,18 @@ report() {
 		echo "3200 of warm-up, the same scope; caches $BIG_CACHES): one flow beside"
 		echo "$BIG flows drawn at random, each its own connection (udp-big: the connections made"
 		echo "first, untimed; the simulation starts after them). The LL misses of udp-big are the"
-		echo "connection's index bucket and entry lines that no cache holds."
+		echo "connection's index bucket and entry lines that no cache holds. Whole iteration:"
+		echo "bp_timed_pipe, as above; packet path: its rx burst (wk_rx_burst: rx to the tx"
+		echo "buffer), without the loop's other work, whose timer wheel pass re-files connections"
+		echo "whose timeout lies beyond the wheel's reach (41 s) once a turn and so depends on"
+		echo "the wall clock."
 		echo
-		echo "| Case | instr/pkt | D1 misses/pkt | LL misses/pkt |"
-		echo "|---|---:|---:|---:|"
+		echo "| Case | instr/pkt | D1 misses/pkt | LL misses/pkt | packet path instr/pkt | D1 | LL |"
+		echo "|---|---:|---:|---:|---:|---:|---:|"
 		for k in udp-in udp-big; do
 			[ -n "${MISS[$k/ir]:-}" ] || continue
-			echo "| $k | ${MISS[$k/ir]} | ${MISS[$k/d1]} | ${MISS[$k/ll]} |"
+			echo "| $k | ${MISS[$k/ir]} | ${MISS[$k/d1]} | ${MISS[$k/ll]} |" \
+				"${MISS[$k/rir]:--} | ${MISS[$k/rd1]:--} | ${MISS[$k/rll]:--} |"
 		done
 	fi
 	if [ "$CG" = 1 ]; then

@@ -252,21 +252,30 @@ figure1_misses() {
 			say "callgrind cache run of $k failed; no miss counts"
 			continue
 		}
-		read -r MISS["$k/ir"] MISS["$k/d1"] MISS["$k/ll"] <<<"$(callgrind_annotate \
-			--inclusive=yes "$D/cgm.$k" 2>/dev/null | awk -v n="$n" '
-			/^Events recorded:/ { for (i = 3; i <= NF; i++) e[i - 2] = $i }
-			/bp_timed_pipe/ && !done {
-				j = 0
-				for (i = 1; i <= NF && j < length(e); i++) {
-					if ($i ~ /^\(/) continue
-					v = $i; gsub(",", "", v); if (v == ".") v = 0
-					c[e[++j]] = v
-				}
-				done = 1
-			}
-			END { printf "%.0f %.2f %.2f\n", c["Ir"] / n, (c["D1mr"] + c["D1mw"]) / n,
-				(c["DLmr"] + c["DLmw"]) / n }')"
+		callgrind_annotate --inclusive=yes "$D/cgm.$k" >"$D/cgm.$k.txt" 2>/dev/null
+		read -r MISS["$k/ir"] MISS["$k/d1"] MISS["$k/ll"] \
+			<<<"$(cg_misses "$D/cgm.$k.txt" "$n" 'pipe\.c:bp_timed_pipe')"
+		read -r MISS["$k/rir"] MISS["$k/rd1"] MISS["$k/rll"] \
+			<<<"$(cg_misses "$D/cgm.$k.txt" "$n" 'rx\.c:wk_rx_burst \[')"
 	done
+}
+
+# cg_misses ANNOTATION PACKETS FUNCTION-REGEX: "instr D1-misses LL-misses"
+# per packet, inclusive, of the first function line matching the regex.
+cg_misses() {
+	awk -v n="$2" -v fn="$3" '
+		/^Events recorded:/ { for (i = 3; i <= NF; i++) e[i - 2] = $i }
+		$0 ~ fn && !done {
+			j = 0
+			for (i = 1; i <= NF && j < length(e); i++) {
+				if ($i ~ /^\(/) continue
+				v = $i; gsub(",", "", v); if (v == ".") v = 0
+				c[e[++j]] = v
+			}
+			done = 1
+		}
+		END { printf "%.0f %.2f %.2f\n", c["Ir"] / n, (c["D1mr"] + c["D1mw"]) / n,
+			(c["DLmr"] + c["DLmw"]) / n }' "$1"
 }
 
 # cg_stages ANNOTATION PACKETS CASE: instructions per packet of the whole
