@@ -4,8 +4,8 @@
 # connection, established full-NAT, NAT and DR, DR with 61,440 connections
 # through the burst's prefetch stage; udp-big, full-NAT over 60,000
 # connections on two local addresses, random flows) and its baseline run
-# through the real worker loop, and the tool fails if a single frame leaves on another port
-# than the case's or not at all. One process, no hugepages.
+# through the real worker loop, and the tool fails if a single frame leaves
+# on another port than the case's or not at all. One process, no hugepages.
 . "$(dirname "$0")/lib.sh"
 PIPE="$T_ROOT/build/tests/dpvs-bench-pipe"
 [ -x "$PIPE" ] || fail "missing $PIPE (run make tests)"
