@@ -130,7 +130,9 @@ struct dpvs_tcp_track {
  * (sx_capacity, [worker] seqx_conns) beside the array: a connection names its
  * slot + 1 in sx_ref (0: none, which reads as all zero). A slot is
  * taken when such a connection is made (a full side table drops the new
- * connection: conn_seqx_full) and given back with it. */
+ * connection: conn_seqx_full) and given back with it. sx_ref sits in the
+ * entry's second cache line; DPVS_CONN_F_SX in its first tells the packet
+ * path to look there (below). */
 struct dpvs_seqx {
 	uint32_t seq_delta[2];
 	uint32_t ts_delta[2];
@@ -167,17 +169,27 @@ struct dpvs_conn6 {
 	uint32_t next;                  /* derived: the free list */
 };
 
-/* flags: USED is the truth of "in use"; the others describe the endpoints
- * (written before USED, never changed while live) */
+/* flags: USED is the truth of "in use"; C6, D6 and OUT describe the
+ * endpoints (written before USED, never changed while live); SX mirrors
+ * sx_ref (below) */
 #define DPVS_CONN_F_C6  0x2u    /* caddr and vaddr are IPv6 (else IPv4) */
 #define DPVS_CONN_F_D6  0x4u    /* daddr (and laddr) are IPv6 (else IPv4) */
 #define DPVS_CONN_F_OUT 0x8u    /* laddr is set: an outbound key (fnat, nat,
 				 * snat; not dr and tunnel) */
 #define DPVS_CONN_F_ADDRS (DPVS_CONN_F_C6 | DPVS_CONN_F_D6 | DPVS_CONN_F_OUT)
+/* sx_ref is set (the connection has a sequence translation). Derived from
+ * sx_ref, which is the truth: set after it (wk_conn_sx_attach), cleared
+ * with it, and derived again from it by the rebuild at attach. */
+#define DPVS_CONN_F_SX  0x10u
 
-/* A connection. The first 64 bytes (one cache line) hold what the packet
- * path's lookup and rewrite read and the counters and timer it writes; TCP
- * window tracking and the rest follow. */
+/* A connection. The first 64 bytes (one cache line) hold everything an
+ * established UDP packet reads and writes: the lookup's tuple, the arrival
+ * ports, the mode, the service and dest slots and ids (the counter rows'
+ * and rate meters' check), the timer (expires_ns, and tprev: is it on the
+ * wheel) and the packet counters. A TCP segment reads and writes the same
+ * line and, in the second, the window tracking trk[] (and a connection with
+ * DPVS_CONN_F_SX its sx_ref); the rest of the second line is touched only
+ * when a connection is made, freed, expired or evicted. */
 struct dpvs_conn {
 	uint8_t flags;                  /* DPVS_CONN_F_* */
 	uint8_t proto;                  /* IPPROTO_TCP / IPPROTO_UDP */
@@ -191,34 +203,54 @@ struct dpvs_conn {
 	uint8_t out_port;               /* the dest side (where replies come) */
 	uint16_t svc_slot;
 	uint32_t dest_slot;
-	uint32_t sx_ref;                /* TCP: its sequence translation's slot in
-					 * the side table + 1; 0: none */
+	uint32_t svc_id;                /* to detect a deleted service */
+	uint32_t dest_id;
+	uint32_t tprev;                 /* derived: the timer wheel list (conn_priv.h;
+					 * DPVS_CONN_NIL: not on the wheel) */
 	uint64_t expires_ns;            /* truth of the timer */
-	/* per direction, modulo 2^32 (a long connection wraps them: only
-	 * differences over less than 4 GiB or 4G packets mean anything) */
-	uint32_t in_pkts, in_bytes, out_pkts, out_bytes;
+	/* packets per direction, modulo 2^32 (a long connection wraps them:
+	 * only differences over less than 4G packets mean anything) */
+	uint32_t in_pkts, out_pkts;
 	/* endpoints (read through shm/conn_addr.h): without F_C6 and F_D6 the
 	 * IPv4 caddr, vaddr, laddr (0 without F_OUT), daddr in network order;
 	 * with either, a4[0] is the IPv6 side slot + 1 and the rest 0 */
 	uint32_t a4[4];
 	uint16_t cport, vport, lport, dport;    /* network order */
 	/* the first cache line ends here */
-	uint32_t svc_id;                /* to detect a deleted service */
-	uint32_t dest_id;
+	uint32_t sx_ref;                /* TCP: its sequence translation's slot in
+					 * the side table + 1; 0: none (the truth of
+					 * DPVS_CONN_F_SX) */
 	/* derived, rebuilt at attach */
-	uint32_t tnext, tprev;          /* timer wheel list, or free list (tnext) */
+	uint32_t tnext;                 /* timer wheel list (with tprev), or free list */
 	uint32_t onext, oprev;          /* the half-open list (conn_table.h) */
 	struct dpvs_tcp_track trk[2];   /* TCP: per direction; zero for UDP */
 	uint32_t created_s;             /* CLOCK_MONOTONIC, seconds */
+	uint32_t pad[2];
 } __rte_aligned(8);
 
 _Static_assert(sizeof(struct dpvs_tcp_track) == 18, "dpvs_tcp_track layout");
 _Static_assert(sizeof(struct dpvs_seqx) == 56, "dpvs_seqx layout");
 _Static_assert(sizeof(struct dpvs_conn6) == 72, "dpvs_conn6 layout");
 _Static_assert(sizeof(struct dpvs_conn) == 128, "dpvs_conn layout: two cache lines");
-_Static_assert(offsetof(struct dpvs_conn, dport) + 2 == 64 &&
-	       offsetof(struct dpvs_conn, svc_id) == 64,
-	       "dpvs_conn: the established packet's fields in the first cache line");
+/* What an established packet touches (the comment above the struct) ends
+ * within the first line; what only a TCP segment, or none, touches starts
+ * at the second. */
+#define DPVS_CONN_IN_LINE1(f) \
+	(offsetof(struct dpvs_conn, f) + sizeof(((struct dpvs_conn *)0)->f) <= 64)
+_Static_assert(DPVS_CONN_IN_LINE1(flags) && DPVS_CONN_IN_LINE1(proto) &&
+	       DPVS_CONN_IN_LINE1(state) && DPVS_CONN_IN_LINE1(fwd_mode) &&
+	       DPVS_CONN_IN_LINE1(in_port) && DPVS_CONN_IN_LINE1(out_port) &&
+	       DPVS_CONN_IN_LINE1(svc_slot) && DPVS_CONN_IN_LINE1(dest_slot) &&
+	       DPVS_CONN_IN_LINE1(svc_id) && DPVS_CONN_IN_LINE1(dest_id) &&
+	       DPVS_CONN_IN_LINE1(tprev) && DPVS_CONN_IN_LINE1(expires_ns) &&
+	       DPVS_CONN_IN_LINE1(in_pkts) && DPVS_CONN_IN_LINE1(out_pkts) &&
+	       DPVS_CONN_IN_LINE1(a4) && DPVS_CONN_IN_LINE1(cport) &&
+	       DPVS_CONN_IN_LINE1(vport) && DPVS_CONN_IN_LINE1(lport) &&
+	       DPVS_CONN_IN_LINE1(dport),
+	       "dpvs_conn: every field of an established UDP packet in the first cache line");
+_Static_assert(offsetof(struct dpvs_conn, sx_ref) == 64 &&
+	       offsetof(struct dpvs_conn, trk) >= 64,
+	       "dpvs_conn: the side table's reference and TCP tracking in the second line");
 
 #define DPVS_CONN_BKT_SLOTS 10
 

@@ -32,12 +32,22 @@
 #define BP_RPORT_TCP 8080
 #define BP_RPORT_UDP 5353
 #define BP_CPORT_UDP 5000
+/* udp-big (pipe.c): its own full-NAT UDP service, BP_VIP_BIG:53 to
+ * BP_RS_UDP:5353, one local address per BP_BIG_PER_LADDR flows
+ * (10.0.4.1 on); flow f comes from 172.16.0.0 + f / BP_BIG_PER_LADDR, port
+ * 1024 + f % BP_BIG_PER_LADDR. */
+#define BP_VIP_BIG  "10.0.0.104"
+#define BP_BIG_PER_LADDR 50000u
 
 /* Every frame is 60 bytes on the wire (64 with the FCS). */
 #define BP_FRAME_LEN 60
 
 /* Write the benchmark's rules (dpvsctl commands, one a line) to f. */
 int bp_write_rules(FILE *f);
+
+/* The udp-big service and its local addresses for flows flows (appended to
+ * the rules only when the case runs). */
+int bp_write_big_rules(FILE *f, uint32_t flows);
 
 /* A TCP SYN client:sport -> VIP:80 with an MSS option, checksums set. */
 void bp_frame_syn(uint8_t *buf, uint16_t sport);
@@ -53,5 +63,7 @@ void bp_frame_nat_out(uint8_t *buf);
 void bp_frame_dr_in(uint8_t *buf);
 /* The same from client port sport (dr-many: one connection per port). */
 void bp_frame_dr_in_sport(uint8_t *buf, uint16_t sport);
+/* udp-big: flow f's datagram to BP_VIP_BIG:53 (inbound), checksums set. */
+void bp_frame_big_in(uint8_t *buf, uint32_t f);
 
 #endif

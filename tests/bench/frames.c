@@ -39,6 +39,22 @@ bp_write_rules(FILE *f)
 	return n < 0 ? -1 : 0;
 }
 
+int
+bp_write_big_rules(FILE *f, uint32_t flows)
+{
+	uint32_t i, nl = flows / BP_BIG_PER_LADDR + 1;
+
+	if (fprintf(f, "-A -u " BP_VIP_BIG ":53 -s rr\n"
+		       "-a -u " BP_VIP_BIG ":53 -r " BP_RS_UDP ":5353 -b fnat -w 1\n") < 0)
+		return -1;
+	for (i = 0; i < nl; i++)
+		if (fprintf(f, "addr add 10.0.%u.%u/32 dev dpdk1\n"
+			       "laddr add -u " BP_VIP_BIG ":53 10.0.%u.%u dev dpdk1\n",
+			    4 + i / 250, 1 + i % 250, 4 + i / 250, 1 + i % 250) < 0)
+			return -1;
+	return 0;
+}
+
 static void
 put_mac(struct rte_ether_addr *ea, const char *s)
 {
@@ -155,4 +171,16 @@ bp_frame_dr_in_sport(uint8_t *buf, uint16_t sport)
 	put_udp(put_l2l3(buf, BP_MAC_P0, BP_MAC_CLI, BP_CLIENT, BP_VIP_DR, IPPROTO_UDP,
 			 BP_UDP_LEN),
 		sport, BP_VPORT_UDP);
+}
+
+void
+bp_frame_big_in(uint8_t *buf, uint32_t f)
+{
+	uint32_t a = 0xac100000u + f / BP_BIG_PER_LADDR;   /* 172.16.0.0 + */
+	char src[INET_ADDRSTRLEN];
+
+	snprintf(src, sizeof(src), "%u.%u.%u.%u", a >> 24, a >> 16 & 0xff, a >> 8 & 0xff,
+		 a & 0xff);
+	put_udp(put_l2l3(buf, BP_MAC_P0, BP_MAC_CLI, src, BP_VIP_BIG, IPPROTO_UDP, BP_UDP_LEN),
+		(uint16_t)(1024 + f % BP_BIG_PER_LADDR), BP_VPORT_UDP);
 }

@@ -4,8 +4,8 @@
  * same frames through the same ports.
  *
  *   dpvs-bench-pipe [--packets N] [--warmup N]
- *                   [--case syn|udp-in|udp-out|nat-in|nat-out|dr-in|dr-many]
- *                   [--only pipe|base] [--lcore L]
+ *                   [--case syn|udp-in|udp-out|nat-in|nat-out|dr-in|dr-many|udp-big]
+ *                   [--only pipe|base] [--lcore L] [--big-flows N]
  *
  * Ports dpdk0 (client side) and dpdk1 (server side) are ring ethdevs
  * (rte_eth_from_rings) with separate rx and tx rings; the node's shm is
@@ -35,6 +35,16 @@
  *            connection each (made in the warm-up, which is at least
  *            BP_MANY packets), so that the lookups miss the caches as with
  *            many flows (the burst's prefetch stage at work).
+ *   udp-big  established UDP full-NAT inbound over --big-flows N flows
+ *            (default 0: the case is skipped), each its own connection of
+ *            a service of its own (bench.h: BP_VIP_BIG, N / 50000 + 1 local
+ *            addresses), so that the table is far beyond the caches: the
+ *            warm-up first sends every flow once (in a stride, untimed: the
+ *            connections are made), then --warmup packets, then the
+ *            measured ones, each of a flow drawn at random. Under valgrind
+ *            (callgrind --instr-atstart=no) the instrumentation starts after
+ *            the connections are made (CALLGRIND_START_INSTRUMENTATION), so
+ *            that the cache simulation costs only what is counted.
  * Prints one line per case and kind: "RESULT <case> <pipe|base> <cycles per
  * packet> <packets>". EAL runs without hugepages and shared config.
  */
@@ -54,6 +64,14 @@
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
+#if defined(__has_include)
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#endif
+#endif
+#ifndef CALLGRIND_START_INSTRUMENTATION
+#define CALLGRIND_START_INSTRUMENTATION do { } while (0)
+#endif
 
 #include "ctl/rules.h"
 #include "shm/eal.h"
@@ -69,18 +87,19 @@
 #define BP_ROUNDS 9          /* the result is the fastest round's */
 #define BP_MANY 61440        /* dr-many's flows (connections), made in its warm-up */
 #define BP_MANY_STRIDE 7919  /* dr-many walks its flows in this stride (coprime) */
+#define BP_BIG_STRIDE 1000003u  /* udp-big makes its connections in this stride (prime) */
 
 enum bp_case { BP_SYN = 0, BP_UDP_IN, BP_UDP_OUT, BP_NAT_IN, BP_NAT_OUT, BP_DR_IN, BP_DR_MANY,
-	       BP_NCASES };
+	       BP_UDP_BIG, BP_NCASES };
 enum bp_kind { BP_PIPE = 0, BP_BASE, BP_NKINDS };
 
 static const char *const bp_case_name[BP_NCASES] = { "syn", "udp-in", "udp-out", "nat-in",
-						     "nat-out", "dr-in", "dr-many" };
+						     "nat-out", "dr-in", "dr-many", "udp-big" };
 static const char *const bp_kind_name[BP_NKINDS] = { "pipe", "base" };
-static const uint16_t bp_in_port[BP_NCASES] = { 0, 0, 1, 0, 1, 0, 0 };
+static const uint16_t bp_in_port[BP_NCASES] = { 0, 0, 1, 0, 1, 0, 0, 0 };
 /* the case whose first burst makes the connection a case's frames belong to */
 static const int bp_maker[BP_NCASES] = { -1, BP_UDP_IN, BP_UDP_IN, BP_NAT_IN, BP_NAT_IN,
-					  BP_DR_IN, -1 };
+					  BP_DR_IN, -1, -1 };
 
 struct bp_opts {
 	unsigned long packets;
@@ -88,6 +107,7 @@ struct bp_opts {
 	int only_case;   /* -1: every case */
 	int only_kind;   /* -1: both */
 	unsigned int lcore;
+	uint32_t big_flows;  /* udp-big's flows (0: no such case) */
 };
 
 struct bp_node {
@@ -99,6 +119,9 @@ struct bp_node {
 	uint16_t lport;      /* the UDP connection's local port, host order */
 	uint32_t syn_seq;
 	uint32_t many_seq;
+	uint32_t big_flows;  /* the options' */
+	uint32_t big_seq;    /* udp-big: connections made so far */
+	uint32_t big_rand;   /* udp-big: xorshift state of the measured flows */
 	uint8_t made[BP_NCASES]; /* the connection of bp_maker[k] exists */
 };
 
@@ -122,6 +145,7 @@ parse_args(int argc, char **argv, struct bp_opts *o)
 		{ "case", required_argument, NULL, 'c' },
 		{ "only", required_argument, NULL, 'o' },
 		{ "lcore", required_argument, NULL, 'l' },
+		{ "big-flows", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -131,6 +155,7 @@ parse_args(int argc, char **argv, struct bp_opts *o)
 	o->only_case = -1;
 	o->only_kind = -1;
 	o->lcore = 0;
+	o->big_flows = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
@@ -148,14 +173,18 @@ parse_args(int argc, char **argv, struct bp_opts *o)
 		case 'l':
 			o->lcore = (unsigned int)atoi(optarg);
 			break;
+		case 'b':
+			o->big_flows = (uint32_t)strtoul(optarg, NULL, 10);
+			break;
 		default:
 			return -1;
 		}
 	}
-	if (o->packets < BP_BURST * BP_ROUNDS || o->only_case == -2 || o->only_kind == -2) {
+	if (o->packets < BP_BURST * BP_ROUNDS || o->only_case == -2 || o->only_kind == -2 ||
+	    o->big_flows > DPVS_CONN_MAX_CAP - BP_CONNS) {
 		fprintf(stderr, "usage: dpvs-bench-pipe [--packets N>=288] [--warmup N]"
-				" [--case syn|udp-in|udp-out|nat-in|nat-out|dr-in|dr-many] [--only pipe|base]"
-				" [--lcore L]\n");
+				" [--case syn|udp-in|udp-out|nat-in|nat-out|dr-in|dr-many|udp-big]"
+				" [--only pipe|base] [--lcore L] [--big-flows N]\n");
 		return -1;
 	}
 	o->packets -= o->packets % BP_BURST;
@@ -166,17 +195,20 @@ parse_args(int argc, char **argv, struct bp_opts *o)
 static int
 start_eal(const char *prog, const struct bp_opts *o)
 {
-	static char prefix[64], lcore[16];
+	static char prefix[64], lcore[16], mem[16];
 	char *argv[16];
 	int argc = 0;
 
 	snprintf(prefix, sizeof(prefix), "--file-prefix=bp%d", (int)getpid());
 	snprintf(lcore, sizeof(lcore), "%u", o->lcore);
+	/* room for udp-big's table beside the rest */
+	snprintf(mem, sizeof(mem), "%lu", 512ul + (o->big_flows == 0 ? 0 :
+		 (unsigned long)(DPVS_CONN_MZ_SIZE(BP_CONNS + o->big_flows) >> 20) + 64));
 	argv[argc++] = (char *)prog;
 	argv[argc++] = (char *)"--no-huge";
 	argv[argc++] = (char *)"--no-shconf";
 	argv[argc++] = (char *)"-m";
-	argv[argc++] = (char *)"512";
+	argv[argc++] = mem;
 	argv[argc++] = (char *)"--no-pci";
 	argv[argc++] = (char *)"-l";
 	argv[argc++] = lcore;
@@ -258,6 +290,8 @@ load_rules(struct bp_node *n)
 		return -1;
 	}
 	rc = bp_write_rules(f);
+	if (rc == 0 && n->big_flows != 0)
+		rc = bp_write_big_rules(f, n->big_flows);
 	if (fclose(f) != 0)
 		rc = -1;
 	if (rc == 0 && ctl_rules_load(&n->shm, path, err, sizeof(err)) != 0) {
@@ -281,7 +315,12 @@ setup_node(struct bp_node *n)
 	conf.mbufs = 4095;
 	conf.nworkers = 1;
 	conf.nports = 2;
-	conf.conn_capacity = BP_CONNS;
+	conf.conn_capacity = BP_CONNS + n->big_flows;
+	if (n->big_flows != 0) {   /* udp-big's local addresses */
+		dpvs_caps_default(&conf.caps);
+		conf.caps.svc_laddrs = 256;
+		conf.caps.addrs = 1024;
+	}
 	if (make_ports(n, ports) != 0) {
 		fprintf(stderr, "dpvs-bench-pipe: cannot make the ring ports\n");
 		return -1;
@@ -304,6 +343,22 @@ setup_node(struct bp_node *n)
 	rte_rcu_qsbr_thread_register(n->shm.rcu, 0);
 	rte_rcu_qsbr_thread_online(n->shm.rcu, 0);
 	return 0;
+}
+
+/* udp-big's next flow: every flow once in a stride while the connections
+ * are made, then one drawn at random (xorshift32) for each packet. */
+static uint32_t
+big_flow(struct bp_node *n)
+{
+	uint32_t x = n->big_rand;
+
+	if (n->big_seq < n->big_flows)
+		return (uint32_t)((uint64_t)n->big_seq++ * BP_BIG_STRIDE % n->big_flows);
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	n->big_rand = x;
+	return x % n->big_flows;
 }
 
 /* Untimed: a burst of frames of case k on the rx ring of its input port. */
@@ -336,6 +391,9 @@ feed_burst(struct bp_node *n, enum bp_case k)
 			break;
 		case BP_DR_IN:
 			bp_frame_dr_in(d);
+			break;
+		case BP_UDP_BIG:
+			bp_frame_big_in(d, big_flow(n));
 			break;
 		default:
 			n->many_seq = (n->many_seq + BP_MANY_STRIDE) % BP_MANY;
@@ -494,13 +552,20 @@ run_one(struct bp_node *n, const struct bp_opts *o, enum bp_case k, enum bp_kind
 	double *cpp)
 {
 	uint16_t in = bp_in_port[k], out = (uint16_t)(1 - in);
-	/* dr-many: every flow's connection made in the warm-up */
-	unsigned long warm = k == BP_DR_MANY ? RTE_MAX(o->warmup, (unsigned long)BP_MANY) : o->warmup;
+	/* dr-many: every flow's connection made in the warm-up; udp-big:
+	 * before it (made: the packets that make them; not for the baseline) */
+	unsigned long made = k == BP_UDP_BIG && kind == BP_PIPE ?
+				     RTE_ALIGN_CEIL(o->big_flows, BP_BURST) : 0;
+	unsigned long warm = k == BP_DR_MANY ? RTE_MAX(o->warmup, (unsigned long)BP_MANY) :
+					       made + o->warmup;
 	unsigned long done, total = warm + o->packets, ok = 0, other = 0;
 	unsigned long per_round = o->packets / BP_ROUNDS, r;
 	uint64_t cycles[BP_ROUNDS] = { 0 }, t0;
 
+	n->big_seq = made != 0 ? 0 : n->big_flows;   /* big_flow(): make them first */
 	for (done = 0; done < total; done += BP_BURST) {
+		if (made != 0 && done == made)
+			CALLGRIND_START_INSTRUMENTATION;
 		if (feed_burst(n, k) != 0)
 			return -1;
 		t0 = rte_rdtsc();
@@ -542,7 +607,8 @@ run_all(struct bp_node *n, const struct bp_opts *o)
 	int k, kind;
 
 	for (k = 0; k < BP_NCASES; k++) {
-		if (o->only_case >= 0 && o->only_case != k)
+		if ((o->only_case >= 0 && o->only_case != k) ||
+		    (k == BP_UDP_BIG && o->big_flows == 0))
 			continue;
 		if (bp_maker[k] >= 0 && !n->made[bp_maker[k]] &&
 		    make_udp_conn(n, (enum bp_case)bp_maker[k]) != 0) {
@@ -572,6 +638,8 @@ main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &o) != 0)
 		return 2;
+	node.big_flows = o.big_flows;
+	node.big_rand = 2463534242u;
 	if (start_eal(argv[0], &o) != 0)
 		return 1;
 	if (setup_node(&node) != 0 || run_all(&node, &o) != 0)

@@ -35,6 +35,31 @@ report() {
 			"$(ratio "${CPP[$k/pipe]:-0}" "${CPP[$k/base]:-0}") |" \
 			"${IR[$k/pipe]:--} | ${IR[$k/base]:--} |"
 	done
+	if [ "$BIG" -gt 0 ]; then
+		echo "| UDP established, inbound, $BIG flows in random order | ${CPP[udp-big/pipe]:-?} |" \
+			"${CPP[udp-big/base]:-?} | $(ratio "${CPP[udp-big/pipe]:-0}" "${CPP[udp-big/base]:-0}") |" \
+			"${MISS[udp-big/ir]:--} | - |"
+	fi
+	if [ "$CG" = 1 ] && [ -n "${MISS[udp-in/ir]:-}" ]; then
+		echo
+		echo "Simulated cache misses per packet (callgrind --cache-sim=yes, 9600 packets after"
+		echo "3200 of warm-up, the same scope; caches $BIG_CACHES): one flow beside"
+		echo "$BIG flows drawn at random, each its own connection (udp-big: the connections made"
+		echo "first, untimed; the simulation starts after them). The LL misses of udp-big are the"
+		echo "connection's index bucket and entry lines that no cache holds. Whole iteration:"
+		echo "bp_timed_pipe, as above; packet path: its rx burst (wk_rx_burst: rx to the tx"
+		echo "buffer), without the loop's other work, whose timer wheel pass re-files connections"
+		echo "whose timeout lies beyond the wheel's reach (41 s) once a turn and so depends on"
+		echo "the wall clock."
+		echo
+		echo "| Case | instr/pkt | D1 misses/pkt | LL misses/pkt | packet path instr/pkt | D1 | LL |"
+		echo "|---|---:|---:|---:|---:|---:|---:|"
+		for k in udp-in udp-big; do
+			[ -n "${MISS[$k/ir]:-}" ] || continue
+			echo "| $k | ${MISS[$k/ir]} | ${MISS[$k/d1]} | ${MISS[$k/ll]} |" \
+				"${MISS[$k/rir]:--} | ${MISS[$k/rd1]:--} | ${MISS[$k/rll]:--} |"
+		done
+	fi
 	if [ "$CG" = 1 ]; then
 		echo
 		echo "Instructions per packet by stage (callgrind, inclusive per function; the stages"
@@ -137,7 +162,7 @@ report_end() {
 	echo
 	echo "Reproduce: \`make bench\` (or \`tests/bench/run.sh\` after \`make all tests\`);"
 	echo "BENCH_PACKETS, BENCH_SECONDS, BENCH_SYN_SECONDS, BENCH_ROUNDS, BENCH_FLOWS, BENCH_CONNS,"
-	echo "BENCH_MEMIF_RSIZE, BENCH_NODE_MEMIF_RSIZE, BENCH_TWO_WORKERS=0, BENCH_CALLGRIND=0 change the run;"
-	echo "BENCH_FIGURES=1 runs"
+	echo "BENCH_MEMIF_RSIZE, BENCH_NODE_MEMIF_RSIZE, BENCH_TWO_WORKERS=0, BENCH_BIG_FLOWS (0: no udp-big),"
+	echo "BENCH_CALLGRIND=0 change the run; BENCH_FIGURES=1 runs"
 	echo "figure 1 alone."
 }

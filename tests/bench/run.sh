@@ -11,7 +11,13 @@
 #    swap -> tx of the same frames through the same ring ports. Optional
 #    (valgrind installed): instructions per packet from callgrind over the
 #    same scope as the cycles (the timed function only, after the same kind
-#    of warm-up), and per stage of the pipeline (cg_stages).
+#    of warm-up), and per stage of the pipeline (cg_stages). And udp-big:
+#    established UDP full-NAT inbound over BENCH_BIG_FLOWS flows in random
+#    order (a connection each, made first, untimed: a table far beyond the
+#    caches), in a process of its own so that the other cases keep their
+#    configuration; with valgrind, its simulated cache misses per packet
+#    (callgrind --cache-sim=yes, D1 and LL of a fixed geometry, BIG_CACHES)
+#    beside udp-in's (one flow), and its instructions.
 # 2. one table: the real node (dpvs-primary + one worker pinned to the last
 #    CPU) and, in the same run, the ceiling: dpdk-testpmd io forwarding
 #    net_memif -> net_null. Both are fed by dpvs-bench-gen (tests/bench/
@@ -56,6 +62,8 @@
 # instructions with valgrind, default 1 if valgrind is installed),
 # BENCH_FIGURES (default "1 2 3": which figures to measure; "1" alone needs
 # neither testpmd nor a namespace and takes a minute),
+# BENCH_BIG_FLOWS (default 2000000: figure 1's udp-big flows, 0 leaves
+# the case out; about 20 s and 150 bytes a flow of memory for 2M),
 # BENCH_TIMEOUT (default 600 s for the whole run; 10M flows need more), BENCH_KEEP=1 keeps the
 # logs (testpmd, node) in the run's directory.
 # Everything it starts runs under its own names (prefixes b<pid>n, b<pid>m,
@@ -129,6 +137,11 @@ IDLE_US="${BENCH_IDLE_US:-1000}" # an idle worker's sleep (the nodes' idle_sleep
 TWO="${BENCH_TWO_WORKERS:-1}"  # the two-worker case
 [ "$(nproc)" -ge 2 ] || TWO=0
 FIG1_CASES="syn udp-in udp-out nat-in nat-out dr-in dr-many"
+BIG="${BENCH_BIG_FLOWS:-2000000}"
+# udp-big's simulated caches: D1 48 KiB 12-way (this VM's L1d), LL 32 MiB
+# 16-way (a server's last level; this VM reports 480 MiB of L3, which
+# would hold a 2M table); 64-byte lines
+BIG_CACHES="--D1=49152,12,64 --LL=33554432,16,64"
 
 say() { printf '[bench %(%T)T] %s\n' -1 "$*" >&2; }
 die() {
@@ -207,12 +220,21 @@ figure1() {
 		cat "$D/pipe.err" >&2
 		die "dpvs-bench-pipe failed"
 	}
+	if [ "$BIG" -gt 0 ]; then
+		say "figure 1: udp-big, $BIG flows"
+		out+=$'\n'"$("$PIPE" --packets "$PKTS" --lcore 1 --case udp-big \
+			--big-flows "$BIG" 2>"$D/pipe.err")" || {
+			cat "$D/pipe.err" >&2
+			die "dpvs-bench-pipe failed (udp-big)"
+		}
+	fi
 	while read -r line; do
 		set -- $line
 		[ "$1" = RESULT ] && CPP["$2/$3"]="$4"
 		[ "$1" = TSC ] && TSC_HZ="$2"
 	done <<<"$out"
 	[ "$CG" = 1 ] || return 0
+	figure1_misses
 	n=9600
 	for k in $FIG1_CASES; do
 		say "figure 1: callgrind, $n packets of $k after 3200 of warm-up"
@@ -227,6 +249,53 @@ figure1() {
 		callgrind_annotate --inclusive=yes "$D/cg.$k" >"$D/cg.$k.txt" 2>/dev/null
 		cg_stages "$D/cg.$k.txt" "$n" "$k"
 	done
+}
+
+# Simulated cache misses per packet (MISS[case/ir|d1|ll]) of udp-in and
+# udp-big: callgrind --cache-sim=yes over the same scope as the instruction
+# counts; udp-big's instrumentation starts once its connections are made
+# (--instr-atstart=no, pipe.c), then 3200 packets of warm-up, not counted.
+declare -A MISS
+figure1_misses() {
+	local k n=9600 args
+	for k in udp-in udp-big; do
+		args=(--case "$k" --only pipe --packets "$n" --warmup 3200 --lcore 1)
+		if [ "$k" = udp-big ]; then
+			[ "$BIG" -gt 0 ] || continue
+			args+=(--big-flows "$BIG")
+		fi
+		say "figure 1: callgrind --cache-sim=yes, $n packets of $k"
+		# shellcheck disable=SC2086
+		valgrind --tool=callgrind --cache-sim=yes --instr-atstart="$([ "$k" = udp-big ] && echo no || echo yes)" \
+			$BIG_CACHES --toggle-collect='bp_timed_*' --callgrind-out-file="$D/cgm.$k" \
+			"$PIPE" "${args[@]}" >/dev/null 2>&1 || {
+			say "callgrind cache run of $k failed; no miss counts"
+			continue
+		}
+		callgrind_annotate --inclusive=yes "$D/cgm.$k" >"$D/cgm.$k.txt" 2>/dev/null
+		read -r MISS["$k/ir"] MISS["$k/d1"] MISS["$k/ll"] \
+			<<<"$(cg_misses "$D/cgm.$k.txt" "$n" 'pipe\.c:bp_timed_pipe')"
+		read -r MISS["$k/rir"] MISS["$k/rd1"] MISS["$k/rll"] \
+			<<<"$(cg_misses "$D/cgm.$k.txt" "$n" 'rx\.c:wk_rx_burst \[')"
+	done
+}
+
+# cg_misses ANNOTATION PACKETS FUNCTION-REGEX: "instr D1-misses LL-misses"
+# per packet, inclusive, of the first function line matching the regex.
+cg_misses() {
+	awk -v n="$2" -v fn="$3" '
+		/^Events recorded:/ { for (i = 3; i <= NF; i++) e[i - 2] = $i }
+		$0 ~ fn && !done {
+			j = 0
+			for (i = 1; i <= NF && j < length(e); i++) {
+				if ($i ~ /^\(/) continue
+				v = $i; gsub(",", "", v); if (v == ".") v = 0
+				c[e[++j]] = v
+			}
+			done = 1
+		}
+		END { printf "%.0f %.2f %.2f\n", c["Ir"] / n, (c["D1mr"] + c["D1mw"]) / n,
+			(c["DLmr"] + c["DLmw"]) / n }' "$1"
 }
 
 # cg_stages ANNOTATION PACKETS CASE: instructions per packet of the whole

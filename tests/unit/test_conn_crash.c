@@ -6,7 +6,11 @@
  * does, and checks it: every connection the child had finished inserting is
  * found both ways, every one it had finished freeing is gone, at most the one
  * operation in flight is undecided, and the free list, the count and the
- * timers agree with the array. Plain memory, no EAL; no fixed sleeps (the
+ * timers agree with the array. Some TCP connections get a side slot (the
+ * sequence translation), attached before or after they go live: after the
+ * rebuild every live connection's DPVS_CONN_F_SX says whether it names a
+ * slot (sx_ref, the truth), each such slot is its own, and every other slot
+ * is free. Plain memory, no EAL; no fixed sleeps (the
  * parent polls the child's progress counter with a deadline).
  */
 #include <netinet/in.h>
@@ -82,7 +86,7 @@ static void
 child_run(struct dpvs_conn_table *ct, struct journal *j, unsigned int seed)
 {
 	static uint32_t live[CAP], slot_key[CAP];
-	uint32_t nlive = 0, out[32], n, i, k, idx, pos;
+	uint32_t nlive = 0, out[32], n, i, k, idx, pos, sxi;
 	uint64_t now = T0;
 
 	srand(seed);
@@ -101,7 +105,14 @@ child_run(struct dpvs_conn_table *ct, struct journal *j, unsigned int seed)
 			j->nkeys = k + 1;
 			key_fill(c, k);
 			c->expires_ns = now + (uint64_t)(r % 3000) * 1000000ull;
+			/* TCP: a side slot for some, attached before the
+			 * connection goes live (as ipvs_new.c) or after */
+			sxi = (k & 1) && (r & 0x300) != 0 ? wk_conn_sx_take(ct) : DPVS_CONN_NIL;
+			if (sxi != DPVS_CONN_NIL && (r & 0x100) != 0)
+				wk_conn_sx_attach(ct, idx, sxi);
 			wk_conn_insert(ct, idx, now);
+			if (sxi != DPVS_CONN_NIL && (r & 0x100) == 0)
+				wk_conn_sx_attach(ct, idx, sxi);
 			j->state[k] = K_LIVE;
 			slot_key[idx] = k;
 			live[nlive++] = k;
@@ -145,6 +156,34 @@ free_list_len(struct dpvs_conn_table *ct)
 	return n;
 }
 
+/* After the rebuild: the side flag of every live connection says whether
+ * it names a slot, the slot is its own, the count and free list agree. */
+static void
+check_side_slots(struct dpvs_conn_table *ct)
+{
+	const struct dpvs_conn *conns = dpvs_conn_array(ct);
+	uint32_t i, n = 0, nfree = 0;
+
+	for (i = 0; i < ct->capacity; i++) {
+		const struct dpvs_conn *c = &conns[i];
+
+		if ((c->flags & DPVS_CONN_F_USED) == 0)
+			continue;
+		ck_assert_int_eq(wk_conn_has_sx(c), c->sx_ref != 0);
+		if (c->sx_ref == 0)
+			continue;
+		ck_assert_uint_le(c->sx_ref, ct->sx_capacity);
+		ck_assert_uint_eq(dpvs_conn_sx(ct)[c->sx_ref - 1u].owner, i);
+		ck_assert_ptr_eq(wk_conn_sx(ct, c), &dpvs_conn_sx(ct)[c->sx_ref - 1u]);
+		n++;
+	}
+	ck_assert_uint_eq(ct->sx_count, n);
+	for (i = ct->sx_free; i != DPVS_CONN_NIL && nfree <= ct->sx_capacity;
+	     i = dpvs_conn_sx(ct)[i].next)
+		nfree++;
+	ck_assert_uint_eq(nfree, ct->sx_capacity - n);
+}
+
 static void
 check_after_crash(struct dpvs_conn_table *ct, struct journal *j)
 {
@@ -157,6 +196,7 @@ check_after_crash(struct dpvs_conn_table *ct, struct journal *j)
 	ck_assert_uint_eq(n, used);
 	ck_assert_uint_eq(ct->count, used);
 	ck_assert_uint_eq(free_list_len(ct), CAP - used);
+	check_side_slots(ct);
 	for (k = 0; k < j->nkeys; k++) {
 		uint32_t in = key_lookup(ct, k, DPVS_DIR_IN), o = key_lookup(ct, k, DPVS_DIR_OUT);
 

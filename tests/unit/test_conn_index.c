@@ -410,6 +410,63 @@ START_TEST(test_side_table_rebuild)
 }
 END_TEST
 
+/* DPVS_CONN_F_SX, the first line's flag that the packet path reads, follows
+ * sx_ref, the truth, across a crash: attach sets it after sx_ref (a worker
+ * killed in between leaves a connection that names its slot without the
+ * flag: the rebuild sets it); a flag without a slot behind it is cleared;
+ * a freed connection keeps neither. Until the rebuild, a connection
+ * without the flag reads as having no translation (the packet path does
+ * not look past the first line). */
+START_TEST(test_side_flag_follows_sx_ref)
+{
+	struct dpvs_conn_table *ct = tconn_table_new(64, T0);
+	struct dpvs_conn *conns = dpvs_conn_array(ct);
+	uint32_t a, b, c, d, sb;
+
+	a = add_conn(ct, 1, 3001);
+	b = add_conn(ct, 2, 3002);
+	c = add_conn(ct, 3, 3003);
+	d = add_conn(ct, 4, 3004);
+	conns[a].proto = conns[b].proto = conns[c].proto = IPPROTO_TCP;
+	ck_assert_uint_ne(give_sx(ct, a, 7), DPVS_CONN_NIL);
+	ck_assert(wk_conn_has_sx(&conns[a]));
+	/* b: killed inside wk_conn_sx_attach, after sx_ref, before the flag */
+	sb = wk_conn_sx_take(ct);
+	dpvs_conn_sx(ct)[sb].seq_delta[1] = 8;
+	dpvs_conn_sx(ct)[sb].owner = b;
+	conns[b].sx_ref = sb + 1u;
+	ck_assert(!wk_conn_has_sx(&conns[b]));
+	ck_assert_ptr_null(wk_conn_sx(ct, &conns[b]));
+	/* c (TCP) and d (UDP): a flag with no slot named */
+	conns[c].flags |= DPVS_CONN_F_SX;
+	conns[d].flags |= DPVS_CONN_F_SX;
+	ck_assert_uint_eq(wk_conn_rebuild(ct, T0), 4);
+	ck_assert(wk_conn_has_sx(&conns[a]) && wk_conn_has_sx(&conns[b]));
+	ck_assert(!wk_conn_has_sx(&conns[c]) && !wk_conn_has_sx(&conns[d]));
+	ck_assert_uint_eq(wk_conn_sx(ct, &conns[a])->seq_delta[1], 7);
+	ck_assert_uint_eq(wk_conn_sx(ct, &conns[b])->seq_delta[1], 8);
+	ck_assert_ptr_null(wk_conn_sx(ct, &conns[c]));
+	ck_assert_uint_eq(ct->sx_count, 2);
+	ck_assert_uint_eq(free_sx_slots(ct), ct->sx_capacity - 2u);
+	/* freed: neither the flag nor the slot, and the slot reused clean */
+	wk_conn_free(ct, b);
+	ck_assert(!wk_conn_has_sx(&conns[b]));
+	ck_assert_uint_eq(conns[b].sx_ref, 0);
+	ck_assert_uint_eq(ct->sx_count, 1);
+	b = add_conn(ct, 5, 3005);
+	ck_assert(!wk_conn_has_sx(&conns[b]));
+	/* a crash after the free cleared the flag but before sx_ref: the
+	 * connection is no longer live, the rebuild frees its slot */
+	conns[a].flags &= (uint8_t)~(DPVS_CONN_F_USED | DPVS_CONN_F_SX);
+	ck_assert_uint_eq(wk_conn_rebuild(ct, T0), 3);
+	ck_assert_uint_eq(conns[a].sx_ref, 0);
+	ck_assert_uint_eq(ct->sx_count, 0);
+	ck_assert_uint_eq(free_sx_slots(ct), ct->sx_capacity);
+	check_index(ct);
+	free(ct);
+}
+END_TEST
+
 static Suite *
 conn_index_suite(void)
 {
@@ -424,6 +481,7 @@ conn_index_suite(void)
 	tcase_add_test(tc, test_sizes_of_the_largest_table);
 	tcase_add_test(tc, test_side_table_full_and_back);
 	tcase_add_test(tc, test_side_table_rebuild);
+	tcase_add_test(tc, test_side_flag_follows_sx_ref);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -109,7 +109,7 @@ free_v6_slots(struct dpvs_conn_table *ct)
 	return n;
 }
 
-/* What an established packet touches is in the first 64 bytes. */
+/* What an established UDP packet touches is in the first 64 bytes. */
 START_TEST(test_hot_line)
 {
 	ck_assert_uint_lt(offsetof(struct dpvs_conn, flags), 64);
@@ -120,12 +120,19 @@ START_TEST(test_hot_line)
 	ck_assert_uint_lt(offsetof(struct dpvs_conn, out_port), 64);
 	ck_assert_uint_lt(offsetof(struct dpvs_conn, svc_slot), 64);
 	ck_assert_uint_lt(offsetof(struct dpvs_conn, dest_slot), 64);
-	ck_assert_uint_lt(offsetof(struct dpvs_conn, sx_ref), 64);
+	ck_assert_uint_le(offsetof(struct dpvs_conn, svc_id) + 4, 64);
+	ck_assert_uint_le(offsetof(struct dpvs_conn, dest_id) + 4, 64);
+	ck_assert_uint_le(offsetof(struct dpvs_conn, tprev) + 4, 64);
 	ck_assert_uint_le(offsetof(struct dpvs_conn, expires_ns) + 8, 64);
-	ck_assert_uint_le(offsetof(struct dpvs_conn, out_bytes) + 4, 64);
+	ck_assert_uint_le(offsetof(struct dpvs_conn, in_pkts) + 4, 64);
+	ck_assert_uint_le(offsetof(struct dpvs_conn, out_pkts) + 4, 64);
 	ck_assert_uint_le(offsetof(struct dpvs_conn, a4) + 16, 64);
 	ck_assert_uint_le(offsetof(struct dpvs_conn, dport) + 2, 64);
 	ck_assert_uint_le(offsetof(struct dpvs_conn, cport) + 2, 64);
+	/* only a TCP segment (trk) or a translated one (sx_ref) reads the
+	 * second line */
+	ck_assert_uint_ge(offsetof(struct dpvs_conn, sx_ref), 64);
+	ck_assert_uint_ge(offsetof(struct dpvs_conn, trk), 64);
 	ck_assert_uint_eq(sizeof(struct dpvs_conn), 128);
 }
 END_TEST

@@ -338,9 +338,14 @@ wk_conn_sx_put(struct dpvs_conn_table *ct, uint32_t sxi)
 void
 wk_conn_sx_attach(struct dpvs_conn_table *ct, uint32_t idx, uint32_t sxi)
 {
+	struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
+
 	dpvs_conn_sx(ct)[sxi].owner = idx;
-	/* the connection names it last: until then the slot is nobody's */
-	__atomic_store_n(&dpvs_conn_array(ct)[idx].sx_ref, sxi + 1u, __ATOMIC_RELEASE);
+	/* the connection names it last: until then the slot is nobody's; the
+	 * flag in its first line follows its truth, sx_ref (a crash between
+	 * the two: the rebuild derives the flag from sx_ref) */
+	__atomic_store_n(&c->sx_ref, sxi + 1u, __ATOMIC_RELEASE);
+	__atomic_store_n(&c->flags, (uint8_t)(c->flags | DPVS_CONN_F_SX), __ATOMIC_RELEASE);
 	ct->sx_count++;
 }
 
@@ -455,6 +460,7 @@ wk_conn_free(struct dpvs_conn_table *ct, uint32_t idx)
 	if (c->sx_ref != 0 && c->sx_ref <= ct->sx_capacity) {
 		uint32_t sxi = c->sx_ref - 1u;
 
+		c->flags &= (uint8_t)~DPVS_CONN_F_SX;
 		c->sx_ref = 0;
 		dpvs_conn_sx(ct)[sxi].owner = DPVS_CONN_NIL;
 		wk_conn_sx_put(ct, sxi);
@@ -553,11 +559,14 @@ sx_claim(struct dpvs_conn_table *ct, uint32_t idx)
 	return x->owner == idx && x->next == SX_UNCLAIMED;
 }
 
+/* ... and derives DPVS_CONN_F_SX from it (sx_ref is the truth). */
 static void
-sx_keep(struct dpvs_conn_table *ct, const struct dpvs_conn *c)
+sx_keep(struct dpvs_conn_table *ct, struct dpvs_conn *c)
 {
+	c->flags &= (uint8_t)~DPVS_CONN_F_SX;
 	if (c->sx_ref == 0)
 		return;
+	c->flags |= DPVS_CONN_F_SX;
 	dpvs_conn_sx(ct)[c->sx_ref - 1u].next = DPVS_CONN_NIL;
 	ct->sx_count++;
 }
@@ -658,6 +667,7 @@ wk_conn_rebuild(struct dpvs_conn_table *ct, uint64_t now_ns)
 			c->flags &= ~DPVS_CONN_F_USED;
 		if ((c->flags & DPVS_CONN_F_USED) == 0) {
 			c->sx_ref = 0;
+			c->flags &= (uint8_t)~DPVS_CONN_F_SX;
 			c->tnext = ct->free_head;
 			ct->free_head = i;
 			continue;

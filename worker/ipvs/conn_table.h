@@ -265,11 +265,19 @@ uint32_t wk_conn_sx_take(struct dpvs_conn_table *ct);
 void wk_conn_sx_put(struct dpvs_conn_table *ct, uint32_t sxi);
 void wk_conn_sx_attach(struct dpvs_conn_table *ct, uint32_t idx, uint32_t sxi);
 
+/* Has connection c a sequence translation? The flag in its first cache
+ * line (DPVS_CONN_F_SX), so that a packet of one without reads no other. */
+static __rte_always_inline int
+wk_conn_has_sx(const struct dpvs_conn *c)
+{
+	return (c->flags & DPVS_CONN_F_SX) != 0;
+}
+
 /* Connection c's sequence translation, or NULL when it has none. */
 static inline struct dpvs_seqx *
 wk_conn_sx(struct dpvs_conn_table *ct, const struct dpvs_conn *c)
 {
-	if (likely(c->sx_ref == 0))
+	if (likely(!wk_conn_has_sx(c) || c->sx_ref == 0))
 		return NULL;
 	return (struct dpvs_seqx *)(void *)((char *)ct + ct->sx_off) + (c->sx_ref - 1u);
 }

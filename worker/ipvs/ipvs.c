@@ -151,7 +151,7 @@ wk_ipvs_conn_close(struct wk_ctx *ctx, uint32_t idx)
 	struct dpvs_conn *c = &dpvs_conn_array(ctx->ct)[idx];
 
 	wk_ipvs_count(ctx, c, conn_is_active(c), -1);
-	if (unlikely(c->sx_ref != 0))
+	if (unlikely(wk_conn_has_sx(c)))
 		wk_synproxy_forget(wk_conn_sx(ctx->ct, c));
 	wk_conn_free(ctx->ct, idx);
 }
@@ -195,7 +195,7 @@ ipvs_tcp_window(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 		return WK_TCPW_OK;
 	wk_ipvs_tcp_seg(m, pk, &seg);
 	/* a SYN proxy's connection: the ack in the receiver's own space (seqx.h) */
-	if (unlikely(c->sx_ref != 0))
+	if (unlikely(wk_conn_has_sx(c)))
 		seg.ack = wk_seqx_ack_own(wk_conn_sx(ctx->ct, c), dir, seg.ack);
 	return wk_tcp_track(c->trk, dir, &seg);
 }
@@ -230,7 +230,7 @@ ipvs_pp_xmit(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	return wk_xmit(ctx, m, &p2, c, dir);
 }
 
-/* The tail of a packet of a SYN proxy's connection c (sx_ref set): the
+/* The tail of a packet of a SYN proxy's connection c (DPVS_CONN_F_SX): the
  * client's address inserted, or the sequence numbers translated, before its
  * mode's rewrite. Out of line: most connections have none. */
 static __rte_noinline struct wk_verdict
@@ -261,7 +261,6 @@ ipvs_conn_add(struct wk_ctx *ctx, struct dpvs_conn *c, int dir, uint32_t bytes)
 		     wk_ipvs_row(dpvs_wr_dest_stats(ctx->wr), c->dest_slot, c->dest_id, 0) : NULL;
 	if (dir == DPVS_DIR_IN) {
 		c->in_pkts++;
-		c->in_bytes += bytes;
 		if (rs != NULL) {
 			rs->inpkts++;
 			rs->inbytes += bytes;
@@ -272,7 +271,6 @@ ipvs_conn_add(struct wk_ctx *ctx, struct dpvs_conn *c, int dir, uint32_t bytes)
 		}
 	} else {
 		c->out_pkts++;
-		c->out_bytes += bytes;
 		if (rs != NULL) {
 			rs->outpkts++;
 			rs->outbytes += bytes;
@@ -317,7 +315,7 @@ ipvs_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 								  c->proto, c->state));
 	}
 	ipvs_conn_add(ctx, c, dir, bytes);
-	if (unlikely(c->sx_ref != 0))
+	if (unlikely(wk_conn_has_sx(c)))
 		return ipvs_sx_xmit(ctx, m, pk, c, dir);
 	return wk_xmit(ctx, m, pk, c, dir);
 }
@@ -431,7 +429,7 @@ ipvs_conn_hit(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct w
 		*v = wk_drop(DPVS_DROP_WRONG_PORT);
 	} else if (c->proto == IPPROTO_TCP && !wk_tcp_flags_valid(pk->tcp_flags)) {
 		*v = wk_drop(DPVS_DROP_TCP_FLAGS);
-	} else if (unlikely(c->sx_ref != 0 &&
+	} else if (unlikely(wk_conn_has_sx(c) &&
 			    (wk_conn_sx(ctx->ct, c)->flags & DPVS_SEQX_SP_WAIT))) {
 		*v = wk_synproxy_wait(ctx, m, pk, idx, dir);
 	} else if (ipvs_syn_reuses(c, pk, dir) || unlikely(ipvs_udp_dest_down(ctx, c, dir))) {
