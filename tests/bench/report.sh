@@ -49,7 +49,7 @@ report() {
 		echo "connection's index bucket and entry lines that no cache holds. Whole iteration:"
 		echo "bp_timed_pipe, as above; packet path: its rx burst (wk_rx_burst: rx to the tx"
 		echo "buffer), without the loop's other work, whose timer wheel pass re-files connections"
-		echo "whose timeout lies beyond the wheel's reach (41 s) once a turn and so depends on"
+		echo "whose timeout lies beyond the wheel's reach (21.8 min) once a turn and so depends on"
 		echo "the wall clock."
 		echo
 		echo "| Case | instr/pkt | D1 misses/pkt | LL misses/pkt | packet path instr/pkt | D1 | LL |"

@@ -464,7 +464,7 @@ END_TEST
 START_TEST(test_long_timeout_beyond_the_wheel)
 {
 	struct dpvs_conn_table *ct = tconn_table_new(16, T0);
-	uint64_t exp = T0 + 900 * SEC + 5 * TICK, now;   /* ~22 turns of the wheel */
+	uint64_t exp = T0 + 3 * SPAN + 900 * SEC + 5 * TICK, now;   /* 3+ turns of the wheel */
 	uint32_t idx = add_conn(ct, IPPROTO_TCP, 1, T0, exp), out[4], n;
 
 	ck_assert_uint_gt(exp - T0, 2 * SPAN);
@@ -474,6 +474,33 @@ START_TEST(test_long_timeout_beyond_the_wheel)
 	n = wk_conn_expire(ct, exp + TICK, out, 4);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_uint_eq(out[0], idx);
+	free(ct);
+}
+END_TEST
+
+/* A connection with a packet every second and the default UDP timeout
+ * (300 s): its wheel slot changes about once a timeout, because the wheel
+ * reaches beyond the default timeouts. A wheel shorter than the timeout
+ * re-files it every turn (41 s with 4,096 slots: 24 times in 1,000 s). */
+START_TEST(test_busy_connection_refiled_once_a_timeout)
+{
+	struct dpvs_conn_table *ct = tconn_table_new(16, T0);
+	const uint64_t tmo = 300 * SEC;
+	uint32_t idx = add_conn(ct, IPPROTO_UDP, 1, T0, T0 + tmo), out[4];
+	struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
+	uint32_t slot = c->tprev, moves = 0;
+	uint64_t now;
+
+	ck_assert_uint_ge(SPAN, 900 * SEC);   /* TCP established's default too */
+	for (now = T0 + SEC; now <= T0 + 1000 * SEC; now += SEC) {
+		ck_assert_uint_eq(wk_conn_expire(ct, now, out, 4), 0);
+		wk_conn_touch_timer(ct, c, idx, now + tmo);
+		ck_assert_uint_ne(c->tprev, DPVS_CONN_NIL);
+		if (c->tprev != slot)
+			moves++;
+		slot = c->tprev;
+	}
+	ck_assert_uint_le(moves, 4);
 	free(ct);
 }
 END_TEST
@@ -764,6 +791,7 @@ main(void)
 	tcase_add_test(tc, test_set_timer_later_and_earlier);
 	tcase_add_test(tc, test_touch_timer_expires_after_last_packet);
 	tcase_add_test(tc, test_long_timeout_beyond_the_wheel);
+	tcase_add_test(tc, test_busy_connection_refiled_once_a_timeout);
 	tcase_add_test(tc, test_bounded_expiry_per_call);
 	tcase_add_test(tc, test_catch_up_after_long_absence);
 	tcase_add_test(tc, test_expiry_stream_matches_deadlines);
