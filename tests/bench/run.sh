@@ -588,14 +588,17 @@ figure2_setup() {
 # second (a 4.6 Mpps window once read as 14 Mpps); that rate is printed
 # as the last field, for the log only.
 node_window() {
-	local a b g0 g1 g
+	local a b g0 g1 g perf_pid=""
 	gen_cmd start "$1"
 	sleep 0.5
 	a="$(${COUNTERS:-node_counters})" || return 1
 	g0="$(gen_sent)"
+	[ -n "${BENCH_PERF:-}" ] && perf_pid="$(perf_start "$1")"
 	sleep "${2:-$SECS}"
+	[ -n "$perf_pid" ] && kill -INT "$perf_pid" 2>/dev/null
 	b="$(${COUNTERS:-node_counters})" || return 1
 	g1="$(gen_sent)"
+	[ -n "$perf_pid" ] && perf_report "$1" "$perf_pid"
 	gen_cmd stop
 	read -r t0 r0 o0 d0 <<<"$a"
 	read -r t1 r1 o1 d1 <<<"$b"
@@ -603,6 +606,31 @@ node_window() {
 	echo "$g $(awk -v g="$g" -v r=$((r1 - r0)) -v o=$((o1 - o0)) \
 		'BEGIN { printf "%.3f", (r > 0 ? g * (o < r ? o : r) / r : 0) }') $((d1 - d0)) $g" \
 		"$(rate "$t0 $r0" "$t1 $r1")"
+}
+
+# BENCH_PERF=1: `perf record -e cpu-clock -g` on the node's worker during
+# the window of stream S ($D/perf.S.T, T the window's start), and the share
+# of each symbol ($D/perf.S.T.txt, also on stderr). perf_start S prints the
+# pid of the recording (not our child: perf_report waits for it by pid).
+perf_start() {
+	local w
+	w="$(pgrep -f -- "dpvs-worker.*$NODE_P" | head -1)"
+	[ -n "$w" ] || return 0
+	perf record -q -e cpu-clock -g -p "$w" -o "$D/perf.$1.$(date +%s%N)" >/dev/null 2>&1 &
+	echo $!
+}
+perf_report() {
+	local f n=0
+	while kill -0 "$2" 2>/dev/null && [ "$n" -lt 200 ]; do
+		sleep 0.05
+		n=$((n + 1))
+	done
+	f="$(ls -t "$D"/perf."$1".* 2>/dev/null | grep -v '\.txt$' | head -1)"
+	[ -n "$f" ] || return 0
+	perf report -i "$f" --no-children --sort symbol --stdio -g none 2>/dev/null |
+		grep -E '^ +[0-9.]+%' | head -25 >"$f.txt"
+	say "perf of $1 ($f):"
+	sed 's/^/    /' "$f.txt" >&2
 }
 
 # The same into the two-worker node (its workers' counters summed).
@@ -642,6 +670,12 @@ CASES=(base:base:base base-many:base:base-many null:null:null null-many:null:nul
 	fnat:node:fnat fnat2w:node2:fnat2w fnat-many:node:fnat-many reply:node:reply nat:node:nat
 	dr:node:dr syn:node:syn)
 [ "$TWO" = 1 ] || CASES=("${CASES[@]/fnat2w:node2:fnat2w/}")
+# BENCH_CASES="syn fnat ...": only these cases (their setup is the same)
+if [ -n "${BENCH_CASES:-}" ]; then
+	for i in "${!CASES[@]}"; do
+		[[ " $BENCH_CASES " == *" ${CASES[$i]%%:*} "* ]] || CASES[$i]=""
+	done
+fi
 declare -A C_RX C_TX C_GEN C_DROP C_C2C
 # c2c: the CPU 0 <-> CPU 1 cache-line round trip just before a window, in ns
 # (where the host has put the two vCPUs; see tests/bench/c2c.c)
