@@ -4,7 +4,7 @@
  * same frames through the same ports.
  *
  *   dpvs-bench-pipe [--packets N] [--warmup N]
- *                   [--case syn|udp-in|udp-out|nat-in|nat-out|dr-in|dr-many]
+ *                   [--case syn|udp-in|udp-out|nat-in|nat-out|dr-in|dr-many|syn-full]
  *                   [--only pipe|base] [--lcore L]
  *
  * Ports dpdk0 (client side) and dpdk1 (server side) are ring ethdevs
@@ -35,6 +35,13 @@
  *            connection each (made in the warm-up, which is at least
  *            BP_MANY packets), so that the lookups miss the caches as with
  *            many flows (the burst's prefetch stage at work).
+ *   syn-full a TCP SYN from a new source (address and port) each, into a
+ *            table at its capacity (BP_CONNS): the warm-up (at least
+ *            BP_FULL_WARM SYNs) fills it and churns it, so that each
+ *            measured SYN's connection takes the slot of the oldest
+ *            half-open one (evicted) and the index is in the state that
+ *            churn leaves it in, as on a node flooded with new connections;
+ *            every connection expired (untimed) before and after.
  * Prints one line per case and kind: "RESULT <case> <pipe|base> <cycles per
  * packet> <packets>". EAL runs without hugepages and shared config.
  */
@@ -69,18 +76,20 @@
 #define BP_ROUNDS 9          /* the result is the fastest round's */
 #define BP_MANY 61440        /* dr-many's flows (connections), made in its warm-up */
 #define BP_MANY_STRIDE 7919  /* dr-many walks its flows in this stride (coprime) */
+#define BP_FULL_WARM (2u * BP_CONNS) /* syn-full: fill the table, then churn it once */
+#define BP_FULL_SRC 0x0a080001u     /* syn-full's first source, 10.8.0.1 (32768 ports each) */
 
 enum bp_case { BP_SYN = 0, BP_UDP_IN, BP_UDP_OUT, BP_NAT_IN, BP_NAT_OUT, BP_DR_IN, BP_DR_MANY,
-	       BP_NCASES };
+	       BP_SYN_FULL, BP_NCASES };
 enum bp_kind { BP_PIPE = 0, BP_BASE, BP_NKINDS };
 
 static const char *const bp_case_name[BP_NCASES] = { "syn", "udp-in", "udp-out", "nat-in",
-						     "nat-out", "dr-in", "dr-many" };
+						     "nat-out", "dr-in", "dr-many", "syn-full" };
 static const char *const bp_kind_name[BP_NKINDS] = { "pipe", "base" };
-static const uint16_t bp_in_port[BP_NCASES] = { 0, 0, 1, 0, 1, 0, 0 };
+static const uint16_t bp_in_port[BP_NCASES] = { 0, 0, 1, 0, 1, 0, 0, 0 };
 /* the case whose first burst makes the connection a case's frames belong to */
 static const int bp_maker[BP_NCASES] = { -1, BP_UDP_IN, BP_UDP_IN, BP_NAT_IN, BP_NAT_IN,
-					  BP_DR_IN, -1 };
+					  BP_DR_IN, -1, -1 };
 
 struct bp_opts {
 	unsigned long packets;
@@ -99,6 +108,7 @@ struct bp_node {
 	uint16_t lport;      /* the UDP connection's local port, host order */
 	uint32_t syn_seq;
 	uint32_t many_seq;
+	uint32_t full_seq;
 	uint8_t made[BP_NCASES]; /* the connection of bp_maker[k] exists */
 };
 
@@ -154,7 +164,8 @@ parse_args(int argc, char **argv, struct bp_opts *o)
 	}
 	if (o->packets < BP_BURST * BP_ROUNDS || o->only_case == -2 || o->only_kind == -2) {
 		fprintf(stderr, "usage: dpvs-bench-pipe [--packets N>=288] [--warmup N]"
-				" [--case syn|udp-in|udp-out|nat-in|nat-out|dr-in|dr-many] [--only pipe|base]"
+				" [--case syn|udp-in|udp-out|nat-in|nat-out|dr-in|dr-many|syn-full]"
+				" [--only pipe|base]"
 				" [--lcore L]\n");
 		return -1;
 	}
@@ -337,6 +348,11 @@ feed_burst(struct bp_node *n, enum bp_case k)
 		case BP_DR_IN:
 			bp_frame_dr_in(d);
 			break;
+		case BP_SYN_FULL:
+			bp_frame_syn_from(d, BP_FULL_SRC + n->full_seq / 32768u,
+					  (uint16_t)(1024u + n->full_seq % 32768u));
+			n->full_seq++;
+			break;
 		default:
 			n->many_seq = (n->many_seq + BP_MANY_STRIDE) % BP_MANY;
 			bp_frame_dr_in_sport(d, (uint16_t)(1024 + n->many_seq));
@@ -494,12 +510,18 @@ run_one(struct bp_node *n, const struct bp_opts *o, enum bp_case k, enum bp_kind
 	double *cpp)
 {
 	uint16_t in = bp_in_port[k], out = (uint16_t)(1 - in);
-	/* dr-many: every flow's connection made in the warm-up */
-	unsigned long warm = k == BP_DR_MANY ? RTE_MAX(o->warmup, (unsigned long)BP_MANY) : o->warmup;
+	/* dr-many: every flow's connection made in the warm-up; syn-full: the
+	 * table filled and churned */
+	unsigned long warm = k == BP_DR_MANY ? RTE_MAX(o->warmup, (unsigned long)BP_MANY) :
+			     k == BP_SYN_FULL ? RTE_MAX(o->warmup, (unsigned long)BP_FULL_WARM) :
+						 o->warmup;
 	unsigned long done, total = warm + o->packets, ok = 0, other = 0;
 	unsigned long per_round = o->packets / BP_ROUNDS, r;
 	uint64_t cycles[BP_ROUNDS] = { 0 }, t0;
 
+	/* syn-full: the table holds its SYNs' connections only */
+	if (k == BP_SYN_FULL && kind == BP_PIPE && expire_all(n) != 0)
+		return -1;
 	for (done = 0; done < total; done += BP_BURST) {
 		if (feed_burst(n, k) != 0)
 			return -1;
@@ -523,7 +545,7 @@ run_one(struct bp_node *n, const struct bp_opts *o, enum bp_case k, enum bp_kind
 			return -1;
 		}
 	}
-	if (k == BP_SYN && kind == BP_PIPE && expire_all(n) != 0)
+	if ((k == BP_SYN || k == BP_SYN_FULL) && kind == BP_PIPE && expire_all(n) != 0)
 		return -1;
 	if (ok != total || other != 0) {
 		fprintf(stderr, "dpvs-bench-pipe: %s/%s: %lu of %lu frames out on port %u, %lu"

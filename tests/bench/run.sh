@@ -7,7 +7,9 @@
 #    (build/tests/dpvs-bench-pipe, see tests/bench/pipe.c): a TCP SYN that
 #    creates a connection, established UDP inbound and outbound for full-NAT
 #    and NAT, established UDP inbound for DR, with one flow and with 61,440
-#    (dr-many: connections beyond the caches); baseline: a bare rx -> MAC
+#    (dr-many: connections beyond the caches), and a SYN into a table at
+#    its capacity (syn-full: each evicts the oldest half-open connection,
+#    the index churned); baseline: a bare rx -> MAC
 #    swap -> tx of the same frames through the same ring ports. Optional
 #    (valgrind installed): instructions per packet from callgrind over the
 #    same scope as the cycles (the timed function only, after the same kind
@@ -108,7 +110,7 @@ M=",rsize=$MEMIF_RSIZE" # every memif ring: 2^MEMIF_RSIZE slots (the client sets
 IDLE_US="${BENCH_IDLE_US:-1000}" # an idle worker's sleep (the nodes' idle_sleep_us)
 TWO="${BENCH_TWO_WORKERS:-1}"  # the two-worker case
 [ "$(nproc)" -ge 2 ] || TWO=0
-FIG1_CASES="syn udp-in udp-out nat-in nat-out dr-in dr-many"
+FIG1_CASES="syn udp-in udp-out nat-in nat-out dr-in dr-many syn-full"
 
 say() { printf '[bench %(%T)T] %s\n' -1 "$*" >&2; }
 die() {

@@ -2,7 +2,8 @@
 # System test: a smoke run of figure 1's tool (build/tests/dpvs-bench-pipe),
 # correctness only (never a rate): every case (a SYN that makes a
 # connection, established full-NAT, NAT and DR, DR with 61,440 connections
-# through the burst's prefetch stage) and its baseline run through the real
+# through the burst's prefetch stage, a SYN into a table at its capacity
+# that evicts the oldest half-open connection) and its baseline run through the real
 # worker loop, and the tool fails if a single frame leaves on another port
 # than the case's or not at all. One process, no hugepages.
 . "$(dirname "$0")/lib.sh"
@@ -11,7 +12,7 @@ PIPE="$T_ROOT/build/tests/dpvs-bench-pipe"
 
 log "every case of dpvs-bench-pipe, 2880 packets each"
 out="$("$PIPE" --packets 2880 --warmup 320 2>&1)" || fail "dpvs-bench-pipe: $out"
-for k in syn udp-in udp-out nat-in nat-out dr-in dr-many; do
+for k in syn udp-in udp-out nat-in nat-out dr-in dr-many syn-full; do
 	for kind in pipe base; do
 		assert_contains "$k/$kind result" "RESULT $k $kind " "$out"
 	done
