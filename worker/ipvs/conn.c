@@ -91,39 +91,83 @@ conn_has_out(const struct dpvs_conn *c)
 	return dpvs_conn_has_out(c);
 }
 
-static inline struct dpvs_conn_bkt *
-bkt_next(struct dpvs_conn_table *ct, struct dpvs_conn_bkt *k)
-{
-	struct dpvs_conn_bkt *bk = dpvs_conn_buckets(ct);
+/* The buckets of a table, read once per walk: the walks store into
+ * buckets (uint32_t ovf), which the compiler must assume may change the
+ * table's header, so a helper that read ct each step reloaded it. */
+struct bkt_span {
+	struct dpvs_conn_bkt *bk, *end;
+	uint32_t nb;
+};
 
-	return ++k == bk + ct->nbuckets ? bk : k;
+static inline struct bkt_span
+bkt_span_of(struct dpvs_conn_table *ct)
+{
+	struct bkt_span r = { .bk = dpvs_conn_buckets(ct), .nb = ct->nbuckets };
+
+	r.end = r.bk + r.nb;
+	return r;
 }
 
+/* The bucket after k, wrapping. */
+static inline struct dpvs_conn_bkt *
+bkt_next(const struct bkt_span *r, struct dpvs_conn_bkt *k)
+{
+	return ++k == r->end ? r->bk : k;
+}
+
+/* The entry of bucket k with signature sig whose connection matches the
+ * tuple: its index (*dir set), or DPVS_CONN_NIL. */
+static __rte_always_inline uint32_t
+bkt_find(struct dpvs_conn_table *ct, const struct dpvs_conn_bkt *k, uint16_t sig,
+	 uint8_t proto, const struct dpvs_ip *src, uint16_t sport, const struct dpvs_ip *dst,
+	 uint16_t dport, int *dir)
+{
+	const struct dpvs_conn *conns = dpvs_conn_array(ct);
+	uint32_t m, e;
+
+	for (m = wk_conn_bkt_match(k, sig); m != 0; m &= m - 1) {
+		e = k->ent[__builtin_ctz(m)];
+		if (e == DPVS_CONN_NIL)
+			continue;
+		if (likely(conn_match(ct, &conns[e >> 1], (int)(e & 1u), proto, src, sport, dst,
+				      dport))) {
+			*dir = (int)(e & 1u);
+			return e >> 1;
+		}
+	}
+	return DPVS_CONN_NIL;
+}
+
+/* The walk past the home bucket k (whose ovf said some entry went on). */
+static __rte_noinline uint32_t
+conn_lookup_on(struct dpvs_conn_table *ct, struct dpvs_conn_bkt *k, uint32_t hash, uint8_t proto,
+	       const struct dpvs_ip *src, uint16_t sport, const struct dpvs_ip *dst,
+	       uint16_t dport, int *dir)
+{
+	const struct bkt_span r = bkt_span_of(ct);
+	uint32_t n, idx;
+
+	for (n = 1; n < r.nb; n++) {
+		k = bkt_next(&r, k);
+		idx = bkt_find(ct, k, wk_conn_sig(hash, n), proto, src, sport, dst, dport, dir);
+		if (idx != DPVS_CONN_NIL || k->ovf == 0)
+			return idx;
+	}
+	return DPVS_CONN_NIL;
+}
+
+/* A lookup: the home bucket inline, the rest of the walk (rare but for a
+ * tuple that is absent from a busy index) out of line. */
 static __rte_always_inline uint32_t
 conn_lookup(struct dpvs_conn_table *ct, uint32_t hash, uint8_t proto, const struct dpvs_ip *src,
 	    uint16_t sport, const struct dpvs_ip *dst, uint16_t dport, int *dir)
 {
-	const struct dpvs_conn *conns = dpvs_conn_array(ct);
 	struct dpvs_conn_bkt *k = (struct dpvs_conn_bkt *)(uintptr_t)wk_conn_home(ct, hash);
-	uint32_t n, m;
+	uint32_t idx = bkt_find(ct, k, wk_conn_sig(hash, 0), proto, src, sport, dst, dport, dir);
 
-	for (n = 0; n < ct->nbuckets; n++) {
-		for (m = wk_conn_bkt_match(k, wk_conn_sig(hash, n)); m != 0; m &= m - 1) {
-			uint32_t e = k->ent[__builtin_ctz(m)];
-
-			if (e == DPVS_CONN_NIL)
-				continue;
-			if (likely(conn_match(ct, &conns[e >> 1], (int)(e & 1u), proto, src, sport,
-					      dst, dport))) {
-				*dir = (int)(e & 1u);
-				return e >> 1;
-			}
-		}
-		if (k->ovf == 0)
-			break;
-		k = bkt_next(ct, k);
-	}
-	return DPVS_CONN_NIL;
+	if (likely(idx != DPVS_CONN_NIL) || k->ovf == 0)
+		return idx;
+	return conn_lookup_on(ct, k, hash, proto, src, sport, dst, dport, dir);
 }
 
 uint32_t
@@ -331,8 +375,9 @@ hash_link(struct dpvs_conn_table *ct, uint32_t idx, int dir, uint32_t h)
 {
 	uint32_t n, s, m;
 	struct dpvs_conn_bkt *k = (struct dpvs_conn_bkt *)(uintptr_t)wk_conn_home(ct, h);
+	const struct bkt_span r = bkt_span_of(ct);
 
-	for (n = 0; n < ct->nbuckets; n++) {
+	for (n = 0; n < r.nb; n++) {
 		m = bkt_free(k);
 		if (m != 0) {
 			s = (uint32_t)__builtin_ctz(m);
@@ -341,7 +386,7 @@ hash_link(struct dpvs_conn_table *ct, uint32_t idx, int dir, uint32_t h)
 			return;
 		}
 		k->ovf++;
-		k = bkt_next(ct, k);
+		k = bkt_next(&r, k);
 	}
 }
 
@@ -397,10 +442,11 @@ hash_shift(struct dpvs_conn_table *ct, struct dpvs_conn_bkt *hole, uint32_t hs)
 {
 	struct dpvs_conn_bkt *k, *x;
 	uint32_t d, s, m, dist;
+	const struct bkt_span r = bkt_span_of(ct);
 
 	while (hole->ovf > 0) {
-		for (d = 1, k = bkt_next(ct, hole); d <= CONN_SHIFT_SCAN && d < ct->nbuckets;
-		     d++, k = bkt_next(ct, k)) {
+		for (d = 1, k = bkt_next(&r, hole); d <= CONN_SHIFT_SCAN && d < r.nb;
+		     d++, k = bkt_next(&r, k)) {
 			for (m = bkt_movable(k, d); m != 0; m &= m - 1) {
 				s = (uint32_t)__builtin_ctz(m);
 				if (k->ent[s] != DPVS_CONN_NIL)
@@ -416,7 +462,7 @@ found:
 		__atomic_store_n(&hole->ent[hs], k->ent[s], __ATOMIC_RELEASE);
 		__atomic_store_n(&k->ent[s], DPVS_CONN_NIL, __ATOMIC_RELEASE);
 		k->sig[s] = 0;
-		for (x = hole; x != k; x = bkt_next(ct, x))
+		for (x = hole; x != k; x = bkt_next(&r, x))
 			x->ovf--;
 		hole = k;
 		hs = s;
@@ -434,15 +480,16 @@ hash_unlink(struct dpvs_conn_table *ct, uint32_t idx, int dir)
 		want = idx << 1 | (uint32_t)dir;
 	struct dpvs_conn_bkt *home = (struct dpvs_conn_bkt *)(uintptr_t)wk_conn_home(ct, h), *k, *x;
 	uint32_t n, s, i, m;
+	const struct bkt_span r = bkt_span_of(ct);
 
-	for (n = 0, k = home; n < ct->nbuckets; n++, k = bkt_next(ct, k)) {
+	for (n = 0, k = home; n < r.nb; n++, k = bkt_next(&r, k)) {
 		for (m = wk_conn_bkt_match(k, wk_conn_sig(h, n)); m != 0; m &= m - 1) {
 			s = (uint32_t)__builtin_ctz(m);
 			if (k->ent[s] != want)
 				continue;
 			__atomic_store_n(&k->ent[s], DPVS_CONN_NIL, __ATOMIC_RELEASE);
 			k->sig[s] = 0;   /* an empty slot is never movable */
-			for (i = 0, x = home; i < n; i++, x = bkt_next(ct, x))
+			for (i = 0, x = home; i < n; i++, x = bkt_next(&r, x))
 				x->ovf--;
 			hash_shift(ct, k, s);
 			return;
