@@ -298,9 +298,10 @@ evict_prefetch(struct dpvs_conn_table *ct)
 	}
 	if ((c->flags & DPVS_CONN_F_USED) == 0 || dpvs_conn_is_v6(c))
 		return;
-	rte_prefetch0(wk_conn_home(ct, conn_hash_dir(ct, c, DPVS_DIR_IN)));
+	/* the removal searches the home and shifts from the next bucket on */
+	dpvs_conn_prefetch2(ct, conn_hash_dir(ct, c, DPVS_DIR_IN));
 	if (conn_has_out(c))
-		rte_prefetch0(wk_conn_home(ct, conn_hash_dir(ct, c, DPVS_DIR_OUT)));
+		dpvs_conn_prefetch2(ct, conn_hash_dir(ct, c, DPVS_DIR_OUT));
 	if (c->tprev < ct->capacity)   /* not the wheel's head mark, nor NIL */
 		rte_prefetch0(&conns[c->tprev].tnext);
 	if (c->tnext < ct->capacity)
@@ -891,5 +892,12 @@ wk_conn_prefetch_bucket(struct dpvs_conn_table *ct, uint8_t proto, uint32_t src_
 void
 wk_conn_prefetch_entry(struct dpvs_conn_table *ct, uint32_t h)
 {
+	const struct dpvs_conn_bkt *k = wk_conn_home(ct, h);
+
 	dpvs_conn_prefetch_entry(ct, h);
+	/* a walk that may go on (the home passed entries on): the next
+	 * bucket too, which a tuple not in the table (a SYN) always reads */
+	if (k->ovf != 0)
+		rte_prefetch0(k + 1 == dpvs_conn_buckets(ct) + ct->nbuckets ? dpvs_conn_buckets(ct)
+									    : k + 1);
 }

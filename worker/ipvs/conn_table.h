@@ -124,6 +124,19 @@ dpvs_conn_prefetch(const struct dpvs_conn_table *ct, uint32_t hash)
 	rte_prefetch0(wk_conn_home(ct, hash));
 }
 
+/* The same and the bucket after it, where a walk goes on when the home is
+ * full: a new connection's key (its lookup finds nothing, its insertion
+ * looks for a free slot) and a removal's shift read both. */
+static inline void
+dpvs_conn_prefetch2(const struct dpvs_conn_table *ct, uint32_t hash)
+{
+	const struct dpvs_conn_bkt *k = wk_conn_home(ct, hash),
+		*bk = (const struct dpvs_conn_bkt *)(const void *)((const char *)ct + ct->buckets_off);
+
+	rte_prefetch0(k);
+	rte_prefetch0(k + 1 == bk + ct->nbuckets ? bk : k + 1);
+}
+
 /* The second stage: read the home bucket (prefetched before) and prefetch
  * the connection entries whose signature matches, which the lookup will
  * compare. Only the owning worker's table. */
@@ -180,7 +193,8 @@ uint32_t wk_conn_lookup_hash(struct dpvs_conn_table *ct, uint32_t hash, uint8_t 
 uint32_t wk_conn_prefetch_bucket(struct dpvs_conn_table *ct, uint8_t proto, uint32_t src_be,
 				 uint16_t sport, uint32_t dst_be, uint16_t dport);
 /* Later, with that hash: prefetch the connections of the bucket whose
- * signature matches (reads the bucket, writes nothing). */
+ * signature matches, and the next bucket when the walk may go on there
+ * (reads the bucket, writes nothing). */
 void wk_conn_prefetch_entry(struct dpvs_conn_table *ct, uint32_t h);
 
 /* Does another worker's table ct hold a live connection with this tuple

@@ -89,7 +89,7 @@ wk_lport_prefetch(struct wk_ctx *ctx, uint16_t cur, uint8_t proto, const struct 
 {
 	uint16_t p = rte_cpu_to_be_16(wk_lport_next(ctx, cur));
 
-	dpvs_conn_prefetch(ctx->ct, wk_conn_hash(proto, daddr, dport, laddr, p));
+	dpvs_conn_prefetch2(ctx->ct, wk_conn_hash(proto, daddr, dport, laddr, p));
 }
 
 #endif
