@@ -5,7 +5,7 @@
  *
  *   dpvs-bench-pipe [--packets N] [--warmup N]
  *                   [--case syn|udp-in|udp-out|nat-in|nat-out|dr-in|dr-many|syn-full]
- *                   [--only pipe|base] [--lcore L]
+ *                   [--only pipe|base] [--lcore L] [--conns N]
  *
  * Ports dpdk0 (client side) and dpdk1 (server side) are ring ethdevs
  * (rte_eth_from_rings) with separate rx and tx rings; the node's shm is
@@ -36,8 +36,9 @@
  *            BP_MANY packets), so that the lookups miss the caches as with
  *            many flows (the burst's prefetch stage at work).
  *   syn-full a TCP SYN from a new source (address and port) each, into a
- *            table at its capacity (BP_CONNS): the warm-up (at least
- *            BP_FULL_WARM SYNs) fills it and churns it, so that each
+ *            table at its capacity (--conns, default BP_CONNS; more than
+ *            4 x 64,512 leaves SYNs without a local port): the warm-up
+ *            (at least twice the capacity) fills it and churns it, so that each
  *            measured SYN's connection takes the slot of the oldest
  *            half-open one (evicted) and the index is in the state that
  *            churn leaves it in, as on a node flooded with new connections;
@@ -76,7 +77,6 @@
 #define BP_ROUNDS 9          /* the result is the fastest round's */
 #define BP_MANY 61440        /* dr-many's flows (connections), made in its warm-up */
 #define BP_MANY_STRIDE 7919  /* dr-many walks its flows in this stride (coprime) */
-#define BP_FULL_WARM (2u * BP_CONNS) /* syn-full: fill the table, then churn it once */
 #define BP_FULL_SRC 0x0a080001u     /* syn-full's first source, 10.8.0.1 (32768 ports each) */
 
 enum bp_case { BP_SYN = 0, BP_UDP_IN, BP_UDP_OUT, BP_NAT_IN, BP_NAT_OUT, BP_DR_IN, BP_DR_MANY,
@@ -97,6 +97,7 @@ struct bp_opts {
 	int only_case;   /* -1: every case */
 	int only_kind;   /* -1: both */
 	unsigned int lcore;
+	unsigned long conns;  /* the worker's connection table */
 };
 
 struct bp_node {
@@ -132,6 +133,7 @@ parse_args(int argc, char **argv, struct bp_opts *o)
 		{ "case", required_argument, NULL, 'c' },
 		{ "only", required_argument, NULL, 'o' },
 		{ "lcore", required_argument, NULL, 'l' },
+		{ "conns", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -141,6 +143,7 @@ parse_args(int argc, char **argv, struct bp_opts *o)
 	o->only_case = -1;
 	o->only_kind = -1;
 	o->lcore = 0;
+	o->conns = BP_CONNS;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
@@ -158,15 +161,19 @@ parse_args(int argc, char **argv, struct bp_opts *o)
 		case 'l':
 			o->lcore = (unsigned int)atoi(optarg);
 			break;
+		case 'C':
+			o->conns = strtoul(optarg, NULL, 10);
+			break;
 		default:
 			return -1;
 		}
 	}
-	if (o->packets < BP_BURST * BP_ROUNDS || o->only_case == -2 || o->only_kind == -2) {
+	if (o->packets < BP_BURST * BP_ROUNDS || o->only_case == -2 || o->only_kind == -2 ||
+	    o->conns < BP_MANY + 1024 || o->conns > 4ul * 64512ul) {
 		fprintf(stderr, "usage: dpvs-bench-pipe [--packets N>=288] [--warmup N]"
 				" [--case syn|udp-in|udp-out|nat-in|nat-out|dr-in|dr-many|syn-full]"
 				" [--only pipe|base]"
-				" [--lcore L]\n");
+				" [--lcore L] [--conns 62464..258048]\n");
 		return -1;
 	}
 	o->packets -= o->packets % BP_BURST;
@@ -281,7 +288,7 @@ load_rules(struct bp_node *n)
 
 /* Ports, shm, rules, worker 0's context online on the RCU. */
 static int
-setup_node(struct bp_node *n)
+setup_node(struct bp_node *n, const struct bp_opts *o)
 {
 	static struct dpvs_port_info ports[DPVS_MAX_PORTS];
 	struct dpvs_global_conf conf;
@@ -292,7 +299,7 @@ setup_node(struct bp_node *n)
 	conf.mbufs = 4095;
 	conf.nworkers = 1;
 	conf.nports = 2;
-	conf.conn_capacity = BP_CONNS;
+	conf.conn_capacity = (uint32_t)o->conns;
 	if (make_ports(n, ports) != 0) {
 		fprintf(stderr, "dpvs-bench-pipe: cannot make the ring ports\n");
 		return -1;
@@ -513,7 +520,7 @@ run_one(struct bp_node *n, const struct bp_opts *o, enum bp_case k, enum bp_kind
 	/* dr-many: every flow's connection made in the warm-up; syn-full: the
 	 * table filled and churned */
 	unsigned long warm = k == BP_DR_MANY ? RTE_MAX(o->warmup, (unsigned long)BP_MANY) :
-			     k == BP_SYN_FULL ? RTE_MAX(o->warmup, (unsigned long)BP_FULL_WARM) :
+			     k == BP_SYN_FULL ? RTE_MAX(o->warmup, 2ul * o->conns / BP_BURST * BP_BURST) :
 						 o->warmup;
 	unsigned long done, total = warm + o->packets, ok = 0, other = 0;
 	unsigned long per_round = o->packets / BP_ROUNDS, r;
@@ -596,7 +603,7 @@ main(int argc, char **argv)
 		return 2;
 	if (start_eal(argv[0], &o) != 0)
 		return 1;
-	if (setup_node(&node) != 0 || run_all(&node, &o) != 0)
+	if (setup_node(&node, &o) != 0 || run_all(&node, &o) != 0)
 		rc = 1;
 	printf("TSC %lu\n", (unsigned long)rte_get_tsc_hz());
 	dpvs_eal_cleanup_private();
