@@ -191,9 +191,9 @@ wk_conn_lookup(struct dpvs_conn_table *ct, uint8_t proto, const struct dpvs_ip *
  * ovf is loaded once (relaxed atomics), every index checked against the
  * capacity, the walk bounded, and a candidate counts only if it is live
  * (USED, acquire) and its tuple matches. A concurrent removal that lowers
- * an ovf, or a slot reused under our eyes, can make this miss a connection
- * that exists: a false miss, possible only while the owner changes those
- * very buckets. A hit on a slot being freed names the right owner for a
+ * an ovf or moves an entry back toward its home (hash_shift), or a slot
+ * reused under our eyes, can make this miss a connection that exists: a
+ * false miss, possible only while the owner changes those very buckets. A hit on a slot being freed names the right owner for a
  * packet that then finds nothing there.
  */
 #define CONN_PEER_BUCKETS 16
