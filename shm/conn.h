@@ -19,8 +19,10 @@
  * capacities, DPVS_CONN_MZ_SIZE() with their defaults.
  *
  * The index is bucketized: one 64-byte bucket holds DPVS_CONN_BKT_SLOTS
- * entries, each a 16-bit signature (the low half of the tuple's hash) and
- * (conn index << 1 | dir), DPVS_CONN_NIL when the slot is empty. A tuple's
+ * entries, each a 16-bit signature (the low 12 bits of the tuple's hash,
+ * and in the top 4 how many buckets the slot lies past the tuple's home
+ * bucket, 15 for 15 or more) and (conn index << 1 | dir), DPVS_CONN_NIL
+ * when the slot is empty. A tuple's
  * home bucket is (hash * nbuckets) >> 32 (the high bits). An entry sits in
  * its home bucket, or when that was full at insertion in the next one with
  * a free slot (linear probing over buckets, wrapping); ovf of a bucket
@@ -28,8 +30,11 @@
  * stops at the first bucket with ovf == 0 (usually the home: one index line,
  * then the connection's line). With nbuckets = capacity / 4 + 1 the index
  * holds 2.5 entries per connection (a connection has at most two), 16 bytes
- * a connection. Removal clears the slot and takes one off the ovf of every
- * bucket between the home and it, so no tombstones pile up.
+ * a connection. Removal clears the slot, takes one off the ovf of every
+ * bucket between the home and it, and moves entries of the following
+ * buckets whose home is at or before it back into the hole (their
+ * distance says which), so no tombstones pile up and churn does not spread
+ * the entries away from their homes.
  *
  * Types and names only.
  */
@@ -260,7 +265,8 @@ _Static_assert(offsetof(struct dpvs_conn, sx_ref) == 64 &&
 #define DPVS_CONN_BKT_SLOTS 10
 
 struct dpvs_conn_bkt {
-	uint16_t sig[DPVS_CONN_BKT_SLOTS];  /* low 16 bits of the entry's hash */
+	uint16_t sig[DPVS_CONN_BKT_SLOTS];  /* 12 bits of the entry's hash, 4 of
+					     * its distance from home (above) */
 	uint32_t ovf;                   /* entries that probed past this bucket */
 	uint32_t ent[DPVS_CONN_BKT_SLOTS];  /* conn index << 1 | dir, or NIL */
 } __rte_aligned(64);

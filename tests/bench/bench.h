@@ -51,6 +51,8 @@ int bp_write_big_rules(FILE *f, uint32_t flows);
 
 /* A TCP SYN client:sport -> VIP:80 with an MSS option, checksums set. */
 void bp_frame_syn(uint8_t *buf, uint16_t sport);
+/* The same from source address src (host order). */
+void bp_frame_syn_from(uint8_t *buf, uint32_t src, uint16_t sport);
 /* A UDP datagram client:5000 -> VIP:53 (inbound), checksums set. */
 void bp_frame_udp_in(uint8_t *buf);
 /* A UDP datagram real server:5353 -> laddr:lport (outbound, host order

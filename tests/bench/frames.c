@@ -23,6 +23,14 @@ bp_write_rules(FILE *f)
 		"-A -t " BP_VIP ":80 -s rr\n"
 		"-a -t " BP_VIP ":80 -r " BP_RS_TCP ":8080 -b fnat -w 1\n"
 		"laddr add -t " BP_VIP ":80 " BP_LADDR " dev dpdk1\n"
+		/* three more for TCP: syn-full's table holds more connections
+		 * than one local address has ports */
+		"addr add 10.0.1.11/32 dev dpdk1\n"
+		"addr add 10.0.1.12/32 dev dpdk1\n"
+		"addr add 10.0.1.13/32 dev dpdk1\n"
+		"laddr add -t " BP_VIP ":80 10.0.1.11 dev dpdk1\n"
+		"laddr add -t " BP_VIP ":80 10.0.1.12 dev dpdk1\n"
+		"laddr add -t " BP_VIP ":80 10.0.1.13 dev dpdk1\n"
 		"-A -u " BP_VIP ":53 -s rr\n"
 		"-a -u " BP_VIP ":53 -r " BP_RS_UDP ":5353 -b fnat -w 1\n"
 		"laddr add -u " BP_VIP ":53 " BP_LADDR " dev dpdk1\n"
@@ -106,6 +114,20 @@ bp_frame_syn(uint8_t *buf, uint16_t sport)
 	opt[1] = 4;
 	opt[2] = 1460 >> 8;
 	opt[3] = 1460 & 0xff;
+	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+}
+
+void
+bp_frame_syn_from(uint8_t *buf, uint32_t src, uint16_t sport)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(buf + sizeof(struct rte_ether_hdr));
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+
+	bp_frame_syn(buf, sport);
+	ip->src_addr = rte_cpu_to_be_32(src);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	th->cksum = 0;
 	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
 }
 

@@ -4,8 +4,9 @@
  * same frames through the same ports.
  *
  *   dpvs-bench-pipe [--packets N] [--warmup N]
- *                   [--case syn|udp-in|udp-out|nat-in|nat-out|dr-in|dr-many|udp-big]
- *                   [--only pipe|base] [--lcore L] [--big-flows N]
+ *                   [--case syn|udp-in|udp-out|nat-in|nat-out|dr-in|dr-many|udp-big|
+ *                           syn-full]
+ *                   [--only pipe|base] [--lcore L] [--big-flows N] [--conns N]
  *
  * Ports dpdk0 (client side) and dpdk1 (server side) are ring ethdevs
  * (rte_eth_from_rings) with separate rx and tx rings; the node's shm is
@@ -45,6 +46,14 @@
  *            (callgrind --instr-atstart=no) the instrumentation starts after
  *            the connections are made (CALLGRIND_START_INSTRUMENTATION), so
  *            that the cache simulation costs only what is counted.
+ *   syn-full a TCP SYN from a new source (address and port) each, into a
+ *            table at its capacity (--conns, default BP_CONNS; more than
+ *            4 x 64,512 leaves SYNs without a local port): the warm-up
+ *            (at least twice the capacity) fills it and churns it, so that each
+ *            measured SYN's connection takes the slot of the oldest
+ *            half-open one (evicted) and the index is in the state that
+ *            churn leaves it in, as on a node flooded with new connections;
+ *            every connection expired (untimed) before and after.
  * Prints one line per case and kind: "RESULT <case> <pipe|base> <cycles per
  * packet> <packets>". EAL runs without hugepages and shared config.
  */
@@ -88,18 +97,20 @@
 #define BP_MANY 61440        /* dr-many's flows (connections), made in its warm-up */
 #define BP_MANY_STRIDE 7919  /* dr-many walks its flows in this stride (coprime) */
 #define BP_BIG_STRIDE 1000003u  /* udp-big makes its connections in this stride (prime) */
+#define BP_FULL_SRC 0x0a080001u     /* syn-full's first source, 10.8.0.1 (32768 ports each) */
 
 enum bp_case { BP_SYN = 0, BP_UDP_IN, BP_UDP_OUT, BP_NAT_IN, BP_NAT_OUT, BP_DR_IN, BP_DR_MANY,
-	       BP_UDP_BIG, BP_NCASES };
+	       BP_UDP_BIG, BP_SYN_FULL, BP_NCASES };
 enum bp_kind { BP_PIPE = 0, BP_BASE, BP_NKINDS };
 
-static const char *const bp_case_name[BP_NCASES] = { "syn", "udp-in", "udp-out", "nat-in",
-						     "nat-out", "dr-in", "dr-many", "udp-big" };
+static const char *const bp_case_name[BP_NCASES] = { "syn",     "udp-in",  "udp-out",
+						     "nat-in",  "nat-out", "dr-in",
+						     "dr-many", "udp-big", "syn-full" };
 static const char *const bp_kind_name[BP_NKINDS] = { "pipe", "base" };
-static const uint16_t bp_in_port[BP_NCASES] = { 0, 0, 1, 0, 1, 0, 0, 0 };
+static const uint16_t bp_in_port[BP_NCASES] = { 0, 0, 1, 0, 1, 0, 0, 0, 0 };
 /* the case whose first burst makes the connection a case's frames belong to */
 static const int bp_maker[BP_NCASES] = { -1, BP_UDP_IN, BP_UDP_IN, BP_NAT_IN, BP_NAT_IN,
-					  BP_DR_IN, -1, -1 };
+					  BP_DR_IN, -1, -1, -1 };
 
 struct bp_opts {
 	unsigned long packets;
@@ -108,6 +119,7 @@ struct bp_opts {
 	int only_kind;   /* -1: both */
 	unsigned int lcore;
 	uint32_t big_flows;  /* udp-big's flows (0: no such case) */
+	unsigned long conns;  /* the worker's connection table */
 };
 
 struct bp_node {
@@ -122,6 +134,7 @@ struct bp_node {
 	uint32_t big_flows;  /* the options' */
 	uint32_t big_seq;    /* udp-big: connections made so far */
 	uint32_t big_rand;   /* udp-big: xorshift state of the measured flows */
+	uint32_t full_seq;
 	uint8_t made[BP_NCASES]; /* the connection of bp_maker[k] exists */
 };
 
@@ -146,6 +159,7 @@ parse_args(int argc, char **argv, struct bp_opts *o)
 		{ "only", required_argument, NULL, 'o' },
 		{ "lcore", required_argument, NULL, 'l' },
 		{ "big-flows", required_argument, NULL, 'b' },
+		{ "conns", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -156,6 +170,7 @@ parse_args(int argc, char **argv, struct bp_opts *o)
 	o->only_kind = -1;
 	o->lcore = 0;
 	o->big_flows = 0;
+	o->conns = BP_CONNS;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
@@ -176,15 +191,20 @@ parse_args(int argc, char **argv, struct bp_opts *o)
 		case 'b':
 			o->big_flows = (uint32_t)strtoul(optarg, NULL, 10);
 			break;
+		case 'C':
+			o->conns = strtoul(optarg, NULL, 10);
+			break;
 		default:
 			return -1;
 		}
 	}
 	if (o->packets < BP_BURST * BP_ROUNDS || o->only_case == -2 || o->only_kind == -2 ||
-	    o->big_flows > DPVS_CONN_MAX_CAP - BP_CONNS) {
+	    o->conns < BP_MANY + 1024 || o->conns > 4ul * 64512ul ||
+	    o->big_flows > DPVS_CONN_MAX_CAP - o->conns) {
 		fprintf(stderr, "usage: dpvs-bench-pipe [--packets N>=288] [--warmup N]"
-				" [--case syn|udp-in|udp-out|nat-in|nat-out|dr-in|dr-many|udp-big]"
-				" [--only pipe|base] [--lcore L] [--big-flows N]\n");
+				" [--case syn|udp-in|udp-out|nat-in|nat-out|dr-in|dr-many|udp-big|"
+				"syn-full] [--only pipe|base] [--lcore L] [--big-flows N]"
+				" [--conns 62464..258048]\n");
 		return -1;
 	}
 	o->packets -= o->packets % BP_BURST;
@@ -203,7 +223,7 @@ start_eal(const char *prog, const struct bp_opts *o)
 	snprintf(lcore, sizeof(lcore), "%u", o->lcore);
 	/* room for udp-big's table beside the rest */
 	snprintf(mem, sizeof(mem), "%lu", 512ul + (o->big_flows == 0 ? 0 :
-		 (unsigned long)(DPVS_CONN_MZ_SIZE(BP_CONNS + o->big_flows) >> 20) + 64));
+		 (unsigned long)(DPVS_CONN_MZ_SIZE(o->conns + o->big_flows) >> 20) + 64));
 	argv[argc++] = (char *)prog;
 	argv[argc++] = (char *)"--no-huge";
 	argv[argc++] = (char *)"--no-shconf";
@@ -304,7 +324,7 @@ load_rules(struct bp_node *n)
 
 /* Ports, shm, rules, worker 0's context online on the RCU. */
 static int
-setup_node(struct bp_node *n)
+setup_node(struct bp_node *n, const struct bp_opts *o)
 {
 	static struct dpvs_port_info ports[DPVS_MAX_PORTS];
 	struct dpvs_global_conf conf;
@@ -315,7 +335,7 @@ setup_node(struct bp_node *n)
 	conf.mbufs = 4095;
 	conf.nworkers = 1;
 	conf.nports = 2;
-	conf.conn_capacity = BP_CONNS + n->big_flows;
+	conf.conn_capacity = (uint32_t)o->conns + n->big_flows;
 	if (n->big_flows != 0) {   /* udp-big's local addresses */
 		dpvs_caps_default(&conf.caps);
 		conf.caps.svc_laddrs = 256;
@@ -394,6 +414,11 @@ feed_burst(struct bp_node *n, enum bp_case k)
 			break;
 		case BP_UDP_BIG:
 			bp_frame_big_in(d, big_flow(n));
+			break;
+		case BP_SYN_FULL:
+			bp_frame_syn_from(d, BP_FULL_SRC + n->full_seq / 32768u,
+					  (uint16_t)(1024u + n->full_seq % 32768u));
+			n->full_seq++;
 			break;
 		default:
 			n->many_seq = (n->many_seq + BP_MANY_STRIDE) % BP_MANY;
@@ -553,16 +578,22 @@ run_one(struct bp_node *n, const struct bp_opts *o, enum bp_case k, enum bp_kind
 {
 	uint16_t in = bp_in_port[k], out = (uint16_t)(1 - in);
 	/* dr-many: every flow's connection made in the warm-up; udp-big:
-	 * before it (made: the packets that make them; not for the baseline) */
+	 * before it (made: the packets that make them; not for the baseline);
+	 * syn-full: the table (udp-big's room included) filled and churned */
 	unsigned long made = k == BP_UDP_BIG && kind == BP_PIPE ?
 				     RTE_ALIGN_CEIL(o->big_flows, BP_BURST) : 0;
+	unsigned long cap = o->conns + o->big_flows;
 	unsigned long warm = k == BP_DR_MANY ? RTE_MAX(o->warmup, (unsigned long)BP_MANY) :
-					       made + o->warmup;
+			     k == BP_SYN_FULL ? RTE_MAX(o->warmup, 2ul * cap / BP_BURST * BP_BURST) :
+						 made + o->warmup;
 	unsigned long done, total = warm + o->packets, ok = 0, other = 0;
 	unsigned long per_round = o->packets / BP_ROUNDS, r;
 	uint64_t cycles[BP_ROUNDS] = { 0 }, t0;
 
 	n->big_seq = made != 0 ? 0 : n->big_flows;   /* big_flow(): make them first */
+	/* syn-full: the table holds its SYNs' connections only */
+	if (k == BP_SYN_FULL && kind == BP_PIPE && expire_all(n) != 0)
+		return -1;
 	for (done = 0; done < total; done += BP_BURST) {
 		if (made != 0 && done == made)
 			CALLGRIND_START_INSTRUMENTATION;
@@ -588,7 +619,7 @@ run_one(struct bp_node *n, const struct bp_opts *o, enum bp_case k, enum bp_kind
 			return -1;
 		}
 	}
-	if (k == BP_SYN && kind == BP_PIPE && expire_all(n) != 0)
+	if ((k == BP_SYN || k == BP_SYN_FULL) && kind == BP_PIPE && expire_all(n) != 0)
 		return -1;
 	if (ok != total || other != 0) {
 		fprintf(stderr, "dpvs-bench-pipe: %s/%s: %lu of %lu frames out on port %u, %lu"
@@ -642,7 +673,7 @@ main(int argc, char **argv)
 	node.big_rand = 2463534242u;
 	if (start_eal(argv[0], &o) != 0)
 		return 1;
-	if (setup_node(&node) != 0 || run_all(&node, &o) != 0)
+	if (setup_node(&node, &o) != 0 || run_all(&node, &o) != 0)
 		rc = 1;
 	printf("TSC %lu\n", (unsigned long)rte_get_tsc_hz());
 	dpvs_eal_cleanup_private();

@@ -30,6 +30,7 @@ report() {
 		nat-out) name="NAT: UDP established, outbound (server -> client)" ;;
 		dr-in) name="DR: UDP established, inbound (client -> VIP)" ;;
 		dr-many) name="DR: UDP established, 61,440 flows in a stride" ;;
+		syn-full) name="TCP SYN into a full table (65,536, churned): evicts the oldest half-open" ;;
 		esac
 		echo "| $name | ${CPP[$k/pipe]:-?} | ${CPP[$k/base]:-?} |" \
 			"$(ratio "${CPP[$k/pipe]:-0}" "${CPP[$k/base]:-0}") |" \

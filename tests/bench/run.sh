@@ -7,7 +7,9 @@
 #    (build/tests/dpvs-bench-pipe, see tests/bench/pipe.c): a TCP SYN that
 #    creates a connection, established UDP inbound and outbound for full-NAT
 #    and NAT, established UDP inbound for DR, with one flow and with 61,440
-#    (dr-many: connections beyond the caches); baseline: a bare rx -> MAC
+#    (dr-many: connections beyond the caches), and a SYN into a table at
+#    its capacity (syn-full: each evicts the oldest half-open connection,
+#    the index churned); baseline: a bare rx -> MAC
 #    swap -> tx of the same frames through the same ring ports. Optional
 #    (valgrind installed): instructions per packet from callgrind over the
 #    same scope as the cycles (the timed function only, after the same kind
@@ -136,7 +138,7 @@ MN=",rsize=$NODE_RSIZE"
 IDLE_US="${BENCH_IDLE_US:-1000}" # an idle worker's sleep (the nodes' idle_sleep_us)
 TWO="${BENCH_TWO_WORKERS:-1}"  # the two-worker case
 [ "$(nproc)" -ge 2 ] || TWO=0
-FIG1_CASES="syn udp-in udp-out nat-in nat-out dr-in dr-many"
+FIG1_CASES="syn udp-in udp-out nat-in nat-out dr-in dr-many syn-full"
 BIG="${BENCH_BIG_FLOWS:-2000000}"
 # udp-big's simulated caches: D1 48 KiB 12-way (this VM's L1d), LL 32 MiB
 # 16-way (a server's last level; this VM reports 480 MiB of L3, which
@@ -677,14 +679,17 @@ figure2_setup() {
 # second (a 4.6 Mpps window once read as 14 Mpps); that rate is printed
 # as the last field, for the log only.
 node_window() {
-	local a b g0 g1 g
+	local a b g0 g1 g perf_pid=""
 	gen_cmd start "$1"
 	sleep 0.5
 	a="$(${COUNTERS:-node_counters})" || return 1
 	g0="$(gen_sent)"
+	[ -n "${BENCH_PERF:-}" ] && perf_pid="$(perf_start "$1")"
 	sleep "${2:-$SECS}"
+	[ -n "$perf_pid" ] && kill -INT "$perf_pid" 2>/dev/null
 	b="$(${COUNTERS:-node_counters})" || return 1
 	g1="$(gen_sent)"
+	[ -n "$perf_pid" ] && perf_report "$1" "$perf_pid"
 	gen_cmd stop
 	read -r t0 r0 o0 d0 <<<"$a"
 	read -r t1 r1 o1 d1 <<<"$b"
@@ -692,6 +697,31 @@ node_window() {
 	echo "$g $(awk -v g="$g" -v r=$((r1 - r0)) -v o=$((o1 - o0)) \
 		'BEGIN { printf "%.3f", (r > 0 ? g * (o < r ? o : r) / r : 0) }') $((d1 - d0)) $g" \
 		"$(rate "$t0 $r0" "$t1 $r1")"
+}
+
+# BENCH_PERF=1: `perf record -e cpu-clock -g` on the node's worker during
+# the window of stream S ($D/perf.S.T, T the window's start), and the share
+# of each symbol ($D/perf.S.T.txt, also on stderr). perf_start S prints the
+# pid of the recording (not our child: perf_report waits for it by pid).
+perf_start() {
+	local w
+	w="$(pgrep -f -- "dpvs-worker.*$NODE_P" | head -1)"
+	[ -n "$w" ] || return 0
+	perf record -q -e cpu-clock -g -p "$w" -o "$D/perf.$1.$(date +%s%N)" >/dev/null 2>&1 &
+	echo $!
+}
+perf_report() {
+	local f n=0
+	while kill -0 "$2" 2>/dev/null && [ "$n" -lt 200 ]; do
+		sleep 0.05
+		n=$((n + 1))
+	done
+	f="$(ls -t "$D"/perf."$1".* 2>/dev/null | grep -v '\.txt$' | head -1)"
+	[ -n "$f" ] || return 0
+	perf report -i "$f" --no-children --sort symbol --stdio -g none 2>/dev/null |
+		grep -E '^ +[0-9.]+%' | head -25 >"$f.txt"
+	say "perf of $1 ($f):"
+	sed 's/^/    /' "$f.txt" >&2
 }
 
 # The same into the two-worker node (its workers' counters summed).
@@ -731,6 +761,12 @@ CASES=(base:base:base base-many:base:base-many null:null:null null-many:null:nul
 	fnat:node:fnat fnat2w:node2:fnat2w fnat-many:node:fnat-many reply:node:reply nat:node:nat
 	dr:node:dr syn:node:syn)
 [ "$TWO" = 1 ] || CASES=("${CASES[@]/fnat2w:node2:fnat2w/}")
+# BENCH_CASES="syn fnat ...": only these cases (their setup is the same)
+if [ -n "${BENCH_CASES:-}" ]; then
+	for i in "${!CASES[@]}"; do
+		[[ " $BENCH_CASES " == *" ${CASES[$i]%%:*} "* ]] || CASES[$i]=""
+	done
+fi
 declare -A C_RX C_TX C_GEN C_DROP C_C2C
 # c2c: the CPU 0 <-> CPU 1 cache-line round trip just before a window, in ns
 # (where the host has put the two vCPUs; see tests/bench/c2c.c)

@@ -33,6 +33,9 @@
 #include <rte_debug.h>
 #include <rte_hash_crc.h>
 #include <rte_prefetch.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "shm/shm.h"
 #include "worker/ipvs/conn_table.h"
@@ -88,40 +91,83 @@ conn_has_out(const struct dpvs_conn *c)
 	return dpvs_conn_has_out(c);
 }
 
-static inline struct dpvs_conn_bkt *
-bkt_next(struct dpvs_conn_table *ct, struct dpvs_conn_bkt *k)
-{
-	struct dpvs_conn_bkt *bk = dpvs_conn_buckets(ct);
+/* The buckets of a table, read once per walk: the walks store into
+ * buckets (uint32_t ovf), which the compiler must assume may change the
+ * table's header, so a helper that read ct each step reloaded it. */
+struct bkt_span {
+	struct dpvs_conn_bkt *bk, *end;
+	uint32_t nb;
+};
 
-	return ++k == bk + ct->nbuckets ? bk : k;
+static inline struct bkt_span
+bkt_span_of(struct dpvs_conn_table *ct)
+{
+	struct bkt_span r = { .bk = dpvs_conn_buckets(ct), .nb = ct->nbuckets };
+
+	r.end = r.bk + r.nb;
+	return r;
 }
 
+/* The bucket after k, wrapping. */
+static inline struct dpvs_conn_bkt *
+bkt_next(const struct bkt_span *r, struct dpvs_conn_bkt *k)
+{
+	return ++k == r->end ? r->bk : k;
+}
+
+/* The entry of bucket k with signature sig whose connection matches the
+ * tuple: its index (*dir set), or DPVS_CONN_NIL. */
+static __rte_always_inline uint32_t
+bkt_find(struct dpvs_conn_table *ct, const struct dpvs_conn_bkt *k, uint16_t sig,
+	 uint8_t proto, const struct dpvs_ip *src, uint16_t sport, const struct dpvs_ip *dst,
+	 uint16_t dport, int *dir)
+{
+	const struct dpvs_conn *conns = dpvs_conn_array(ct);
+	uint32_t m, e;
+
+	for (m = wk_conn_bkt_match(k, sig); m != 0; m &= m - 1) {
+		e = k->ent[__builtin_ctz(m)];
+		if (e == DPVS_CONN_NIL)
+			continue;
+		if (likely(conn_match(ct, &conns[e >> 1], (int)(e & 1u), proto, src, sport, dst,
+				      dport))) {
+			*dir = (int)(e & 1u);
+			return e >> 1;
+		}
+	}
+	return DPVS_CONN_NIL;
+}
+
+/* The walk past the home bucket k (whose ovf said some entry went on). */
+static __rte_noinline uint32_t
+conn_lookup_on(struct dpvs_conn_table *ct, struct dpvs_conn_bkt *k, uint32_t hash, uint8_t proto,
+	       const struct dpvs_ip *src, uint16_t sport, const struct dpvs_ip *dst,
+	       uint16_t dport, int *dir)
+{
+	const struct bkt_span r = bkt_span_of(ct);
+	uint32_t n, idx;
+
+	for (n = 1; n < r.nb; n++) {
+		k = bkt_next(&r, k);
+		idx = bkt_find(ct, k, wk_conn_sig(hash, n), proto, src, sport, dst, dport, dir);
+		if (idx != DPVS_CONN_NIL || k->ovf == 0)
+			return idx;
+	}
+	return DPVS_CONN_NIL;
+}
+
+/* A lookup: the home bucket inline, the rest of the walk (rare but for a
+ * tuple that is absent from a busy index) out of line. */
 static __rte_always_inline uint32_t
 conn_lookup(struct dpvs_conn_table *ct, uint32_t hash, uint8_t proto, const struct dpvs_ip *src,
 	    uint16_t sport, const struct dpvs_ip *dst, uint16_t dport, int *dir)
 {
-	const struct dpvs_conn *conns = dpvs_conn_array(ct);
 	struct dpvs_conn_bkt *k = (struct dpvs_conn_bkt *)(uintptr_t)wk_conn_home(ct, hash);
-	uint16_t sig = (uint16_t)hash;
-	uint32_t n, m;
+	uint32_t idx = bkt_find(ct, k, wk_conn_sig(hash, 0), proto, src, sport, dst, dport, dir);
 
-	for (n = 0; n < ct->nbuckets; n++) {
-		for (m = wk_conn_bkt_match(k, sig); m != 0; m &= m - 1) {
-			uint32_t e = k->ent[__builtin_ctz(m)];
-
-			if (e == DPVS_CONN_NIL)
-				continue;
-			if (likely(conn_match(ct, &conns[e >> 1], (int)(e & 1u), proto, src, sport,
-					      dst, dport))) {
-				*dir = (int)(e & 1u);
-				return e >> 1;
-			}
-		}
-		if (k->ovf == 0)
-			break;
-		k = bkt_next(ct, k);
-	}
-	return DPVS_CONN_NIL;
+	if (likely(idx != DPVS_CONN_NIL) || k->ovf == 0)
+		return idx;
+	return conn_lookup_on(ct, k, hash, proto, src, sport, dst, dport, dir);
 }
 
 uint32_t
@@ -145,9 +191,9 @@ wk_conn_lookup(struct dpvs_conn_table *ct, uint8_t proto, const struct dpvs_ip *
  * ovf is loaded once (relaxed atomics), every index checked against the
  * capacity, the walk bounded, and a candidate counts only if it is live
  * (USED, acquire) and its tuple matches. A concurrent removal that lowers
- * an ovf, or a slot reused under our eyes, can make this miss a connection
- * that exists: a false miss, possible only while the owner changes those
- * very buckets. A hit on a slot being freed names the right owner for a
+ * an ovf or moves an entry back toward its home (hash_shift), or a slot
+ * reused under our eyes, can make this miss a connection that exists: a
+ * false miss, possible only while the owner changes those very buckets. A hit on a slot being freed names the right owner for a
  * packet that then finds nothing there.
  */
 #define CONN_PEER_BUCKETS 16
@@ -174,7 +220,7 @@ wk_conn_peer_has(const struct dpvs_conn_table *ct, uint8_t proto, const struct d
 			const struct dpvs_conn *c;
 
 			if (e == DPVS_CONN_NIL || (e >> 1) >= cap ||
-			    __atomic_load_n(&k->sig[s], __ATOMIC_RELAXED) != (uint16_t)h)
+			    __atomic_load_n(&k->sig[s], __ATOMIC_RELAXED) != wk_conn_sig(h, n))
 				continue;
 			c = &conns[e >> 1];
 			if ((__atomic_load_n(&c->flags, __ATOMIC_ACQUIRE) & DPVS_CONN_F_USED) != 0 &&
@@ -228,6 +274,40 @@ half_unlink(struct dpvs_conn_table *ct, uint32_t idx)
 	c->onext = c->oprev = DPVS_CONN_NIL;
 }
 
+/* A table that evicts once evicts again with its next new connection, the
+ * half-open list's new head: prefetch what that eviction will touch, one
+ * step ahead, so that a flood of SYNs into a full table does not wait on
+ * memory for each victim. The head's entry arrived since the previous
+ * eviction (it was the entry after the head then): from it, prefetch the
+ * index buckets its removal will search and the timer-list neighbours its
+ * removal will write; and the entry after it (the victim after next).
+ * Reads only; every index is checked. */
+static void
+evict_prefetch(struct dpvs_conn_table *ct)
+{
+	const struct dpvs_conn *conns = dpvs_conn_array(ct), *c;
+	uint32_t w = ct->half_head, x;
+
+	if (w >= ct->capacity)
+		return;
+	c = &conns[w];
+	x = c->onext;
+	if (x < ct->capacity) {
+		rte_prefetch0(&conns[x]);
+		rte_prefetch0(&conns[x].svc_id);   /* its second line: the links */
+	}
+	if ((c->flags & DPVS_CONN_F_USED) == 0 || dpvs_conn_is_v6(c))
+		return;
+	/* the removal searches the home and shifts from the next bucket on */
+	dpvs_conn_prefetch2(ct, conn_hash_dir(ct, c, DPVS_DIR_IN));
+	if (conn_has_out(c))
+		dpvs_conn_prefetch2(ct, conn_hash_dir(ct, c, DPVS_DIR_OUT));
+	if (c->tprev < ct->capacity)   /* not the wheel's head mark, nor NIL */
+		rte_prefetch0(&conns[c->tprev].tnext);
+	if (c->tnext < ct->capacity)
+		rte_prefetch0(&conns[c->tnext].tprev);
+}
+
 uint32_t
 wk_conn_evict_pick(struct dpvs_conn_table *ct)
 {
@@ -237,8 +317,10 @@ wk_conn_evict_pick(struct dpvs_conn_table *ct)
 
 	for (n = 0; n < WK_CONN_EVICT_STEPS && (idx = ct->half_head) != DPVS_CONN_NIL; n++) {
 		half_unlink(ct, idx);
-		if ((conns[idx].flags & DPVS_CONN_F_USED) != 0 && wk_conn_half_open(&conns[idx]))
+		if ((conns[idx].flags & DPVS_CONN_F_USED) != 0 && wk_conn_half_open(&conns[idx])) {
+			evict_prefetch(ct);
 			return idx;
+		}
 	}
 	return DPVS_CONN_NIL;
 }
@@ -264,43 +346,153 @@ wk_conn_alloc(struct dpvs_conn_table *ct)
  * on, counting the full buckets it passes. The index always has room (2.5
  * slots a connection, shm/conn.h). The slot's signature goes first, the
  * entry last (a peer checks the tuple anyway). */
+/* The empty slots of bucket k (entry DPVS_CONN_NIL): bit s for slot s. */
+static __rte_always_inline uint32_t
+bkt_free(const struct dpvs_conn_bkt *k)
+{
+#ifdef __SSE2__
+	const __m128i nil = _mm_set1_epi32(-1);
+	uint32_t a, b, c;
+
+	/* slots 0-3, 4-7 and 6-9 */
+	a = (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(
+		_mm_loadu_si128((const __m128i *)(const void *)&k->ent[0]), nil)));
+	b = (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(
+		_mm_loadu_si128((const __m128i *)(const void *)&k->ent[4]), nil)));
+	c = (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(
+		_mm_loadu_si128((const __m128i *)(const void *)&k->ent[6]), nil)));
+	return a | b << 4 | c << 6;
+#else
+	uint32_t r = 0, s;
+
+	for (s = 0; s < DPVS_CONN_BKT_SLOTS; s++)
+		r |= (uint32_t)(k->ent[s] == DPVS_CONN_NIL) << s;
+	return r;
+#endif
+}
+
 static void
 hash_link(struct dpvs_conn_table *ct, uint32_t idx, int dir, uint32_t h)
 {
-	uint32_t n, s;
+	uint32_t n, s, m;
 	struct dpvs_conn_bkt *k = (struct dpvs_conn_bkt *)(uintptr_t)wk_conn_home(ct, h);
+	const struct bkt_span r = bkt_span_of(ct);
 
-	for (n = 0; n < ct->nbuckets; n++) {
-		for (s = 0; s < DPVS_CONN_BKT_SLOTS; s++) {
-			if (k->ent[s] != DPVS_CONN_NIL)
-				continue;
-			k->sig[s] = (uint16_t)h;
+	for (n = 0; n < r.nb; n++) {
+		m = bkt_free(k);
+		if (m != 0) {
+			s = (uint32_t)__builtin_ctz(m);
+			k->sig[s] = wk_conn_sig(h, n);
 			__atomic_store_n(&k->ent[s], idx << 1 | (uint32_t)dir, __ATOMIC_RELEASE);
 			return;
 		}
 		k->ovf++;
-		k = bkt_next(ct, k);
+		k = bkt_next(&r, k);
+	}
+}
+
+/* The slots of bucket k whose signature says their entry lies at least d
+ * (>= 1) buckets past its home, and a known distance (< WK_CONN_SIG_DMAX):
+ * bit s for slot s. An empty slot's signature is 0 (distance 0), so it is
+ * never one of them; the caller checks the entry anyway. */
+static __rte_always_inline uint32_t
+bkt_movable(const struct dpvs_conn_bkt *k, uint32_t d)
+{
+#ifdef __SSE2__
+	__m128i lo = _mm_srli_epi16(_mm_loadu_si128((const __m128i *)(const void *)&k->sig[0]), 12);
+	__m128i hi = _mm_srli_epi16(_mm_loadu_si128((const __m128i *)(const void *)&k->sig[2]), 12);
+	__m128i dm1 = _mm_set1_epi16((short)(d - 1)), dmax = _mm_set1_epi16(WK_CONN_SIG_DMAX);
+	uint32_t m;
+
+	lo = _mm_and_si128(_mm_cmpgt_epi16(lo, dm1), _mm_cmplt_epi16(lo, dmax));
+	hi = _mm_and_si128(_mm_cmpgt_epi16(hi, dm1), _mm_cmplt_epi16(hi, dmax));
+	m = (uint32_t)_mm_movemask_epi8(_mm_packs_epi16(lo, hi));
+	return (m & 0xffu) | (m >> 6 & 0x300u);   /* as wk_conn_bkt_match */
+#else
+	uint32_t r = 0, s, dist;
+
+	for (s = 0; s < DPVS_CONN_BKT_SLOTS; s++) {
+		dist = (uint32_t)k->sig[s] >> 12;
+		r |= (uint32_t)(dist >= d && dist < WK_CONN_SIG_DMAX) << s;
+	}
+	return r;
+#endif
+}
+
+/* Slot hs of bucket hole was just emptied. While an entry passed hole
+ * (its ovf > 0), one of the following buckets may hold an entry whose home
+ * is at or before hole: its distance (signature) is at least how far its
+ * bucket lies behind hole. Move the first such entry into the hole (the
+ * copy first, then the old slot cleared; a peer walking these buckets just
+ * then may miss it, as wk_conn_peer_has allows), take one off the ovf of
+ * every bucket it no longer passes, and go on with the slot it left. So the
+ * index stays as if no entry had ever been removed: without this, removals
+ * leave entries far from homes whose slots have come free, every ovf on
+ * their way stays set, and under churn at capacity (80% of the slots
+ * taken) the walk of a lookup that finds nothing grows from under 2
+ * buckets to about 10 (a SYN makes two such lookups). An entry
+ * WK_CONN_SIG_DMAX or more from home (distance not known) stays where it
+ * is; at most CONN_SHIFT_SCAN buckets are looked at per move (simulated
+ * with random hashes: 4 keep the walks as short as 14 do, about 1.3
+ * buckets looked at per removal). */
+#define CONN_SHIFT_SCAN 4u
+_Static_assert(CONN_SHIFT_SCAN < WK_CONN_SIG_DMAX, "CONN_SHIFT_SCAN: distances it can read");
+
+static void
+hash_shift(struct dpvs_conn_table *ct, struct dpvs_conn_bkt *hole, uint32_t hs)
+{
+	struct dpvs_conn_bkt *k, *x;
+	uint32_t d, s, m, dist;
+	const struct bkt_span r = bkt_span_of(ct);
+
+	while (hole->ovf > 0) {
+		for (d = 1, k = bkt_next(&r, hole); d <= CONN_SHIFT_SCAN && d < r.nb;
+		     d++, k = bkt_next(&r, k)) {
+			for (m = bkt_movable(k, d); m != 0; m &= m - 1) {
+				s = (uint32_t)__builtin_ctz(m);
+				if (k->ent[s] != DPVS_CONN_NIL)
+					goto found;
+			}
+			if (k->ovf == 0)
+				return;   /* nothing further on passed k, nor hole */
+		}
+		return;
+found:
+		dist = (uint32_t)k->sig[s] >> 12;
+		hole->sig[hs] = (uint16_t)((k->sig[s] & 0x0fffu) | (dist - d) << 12);
+		__atomic_store_n(&hole->ent[hs], k->ent[s], __ATOMIC_RELEASE);
+		__atomic_store_n(&k->ent[s], DPVS_CONN_NIL, __ATOMIC_RELEASE);
+		k->sig[s] = 0;
+		for (x = hole; x != k; x = bkt_next(&r, x))
+			x->ovf--;
+		hole = k;
+		hs = s;
 	}
 }
 
 /* Take entry (idx << 1 | dir) out of the index: find it from its home
- * bucket, clear its slot, then take one off the ovf of each bucket it had
- * passed. Nothing when it is not there. */
+ * bucket, clear its slot, take one off the ovf of each bucket it had
+ * passed, then move entries back into the hole (hash_shift). Nothing when
+ * it is not there. */
 static void
 hash_unlink(struct dpvs_conn_table *ct, uint32_t idx, int dir)
 {
 	uint32_t h = conn_hash_dir(ct, &dpvs_conn_array(ct)[idx], dir),
 		want = idx << 1 | (uint32_t)dir;
-	struct dpvs_conn_bkt *home = (struct dpvs_conn_bkt *)(uintptr_t)wk_conn_home(ct, h), *k;
-	uint32_t n, s, i;
+	struct dpvs_conn_bkt *home = (struct dpvs_conn_bkt *)(uintptr_t)wk_conn_home(ct, h), *k, *x;
+	uint32_t n, s, i, m;
+	const struct bkt_span r = bkt_span_of(ct);
 
-	for (n = 0, k = home; n < ct->nbuckets; n++, k = bkt_next(ct, k)) {
-		for (s = 0; s < DPVS_CONN_BKT_SLOTS; s++) {
+	for (n = 0, k = home; n < r.nb; n++, k = bkt_next(&r, k)) {
+		for (m = wk_conn_bkt_match(k, wk_conn_sig(h, n)); m != 0; m &= m - 1) {
+			s = (uint32_t)__builtin_ctz(m);
 			if (k->ent[s] != want)
 				continue;
 			__atomic_store_n(&k->ent[s], DPVS_CONN_NIL, __ATOMIC_RELEASE);
-			for (i = 0, k = home; i < n; i++, k = bkt_next(ct, k))
-				k->ovf--;
+			k->sig[s] = 0;   /* an empty slot is never movable */
+			for (i = 0, x = home; i < n; i++, x = bkt_next(&r, x))
+				x->ovf--;
+			hash_shift(ct, k, s);
 			return;
 		}
 		if (k->ovf == 0)
@@ -710,5 +902,12 @@ wk_conn_prefetch_bucket(struct dpvs_conn_table *ct, uint8_t proto, uint32_t src_
 void
 wk_conn_prefetch_entry(struct dpvs_conn_table *ct, uint32_t h)
 {
+	const struct dpvs_conn_bkt *k = wk_conn_home(ct, h);
+
 	dpvs_conn_prefetch_entry(ct, h);
+	/* a walk that may go on (the home passed entries on): the next
+	 * bucket too, which a tuple not in the table (a SYN) always reads */
+	if (k->ovf != 0)
+		rte_prefetch0(k + 1 == dpvs_conn_buckets(ct) + ct->nbuckets ? dpvs_conn_buckets(ct)
+									    : k + 1);
 }

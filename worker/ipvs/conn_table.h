@@ -77,6 +77,20 @@ wk_conn_home(const struct dpvs_conn_table *ct, uint32_t hash)
 	return &bk[((uint64_t)hash * ct->nbuckets) >> 32];
 }
 
+/* The signature of an index slot (shm/conn.h): the low 12 bits of the
+ * tuple's hash, and in the top 4 the distance of the slot's bucket from the
+ * tuple's home bucket (WK_CONN_SIG_DMAX: that far or further). A lookup
+ * compares it with the signature its hash has at the bucket it is in; the
+ * removal reads the distance to move entries back toward their home
+ * (conn.c, hash_shift) without reading their connections. */
+#define WK_CONN_SIG_DMAX 15u
+
+static __rte_always_inline uint16_t
+wk_conn_sig(uint32_t hash, uint32_t dist)
+{
+	return (uint16_t)((hash & 0x0fffu) | (RTE_MIN(dist, WK_CONN_SIG_DMAX) << 12));
+}
+
 /* The slots of bucket k whose signature is sig: bit s for slot s (empty
  * slots included: the caller checks the entry). */
 static __rte_always_inline uint32_t
@@ -110,6 +124,19 @@ dpvs_conn_prefetch(const struct dpvs_conn_table *ct, uint32_t hash)
 	rte_prefetch0(wk_conn_home(ct, hash));
 }
 
+/* The same and the bucket after it, where a walk goes on when the home is
+ * full: a new connection's key (its lookup finds nothing, its insertion
+ * looks for a free slot) and a removal's shift read both. */
+static inline void
+dpvs_conn_prefetch2(const struct dpvs_conn_table *ct, uint32_t hash)
+{
+	const struct dpvs_conn_bkt *k = wk_conn_home(ct, hash),
+		*bk = (const struct dpvs_conn_bkt *)(const void *)((const char *)ct + ct->buckets_off);
+
+	rte_prefetch0(k);
+	rte_prefetch0(k + 1 == bk + ct->nbuckets ? bk : k + 1);
+}
+
 /* The second stage: read the home bucket (prefetched before) and prefetch
  * the connection entries whose signature matches, which the lookup will
  * compare. Only the owning worker's table. */
@@ -118,7 +145,7 @@ dpvs_conn_prefetch_entry(const struct dpvs_conn_table *ct, uint32_t hash)
 {
 	const struct dpvs_conn_bkt *k = wk_conn_home(ct, hash);
 	const char *conns = (const char *)ct + ct->conns_off;
-	uint32_t m = wk_conn_bkt_match(k, (uint16_t)hash), s, e;
+	uint32_t m = wk_conn_bkt_match(k, wk_conn_sig(hash, 0)), s, e;
 
 	for (; m != 0; m &= m - 1) {
 		s = (uint32_t)__builtin_ctz(m);
@@ -166,7 +193,8 @@ uint32_t wk_conn_lookup_hash(struct dpvs_conn_table *ct, uint32_t hash, uint8_t 
 uint32_t wk_conn_prefetch_bucket(struct dpvs_conn_table *ct, uint8_t proto, uint32_t src_be,
 				 uint16_t sport, uint32_t dst_be, uint16_t dport);
 /* Later, with that hash: prefetch the connections of the bucket whose
- * signature matches (reads the bucket, writes nothing). */
+ * signature matches, and the next bucket when the walk may go on there
+ * (reads the bucket, writes nothing). */
 void wk_conn_prefetch_entry(struct dpvs_conn_table *ct, uint32_t h);
 
 /* Does another worker's table ct hold a live connection with this tuple

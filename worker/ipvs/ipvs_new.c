@@ -66,19 +66,27 @@ plan_fnat(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s, uint8_
 	  struct conn_plan *pl)
 {
 	const struct dpvs_svc_laddr *la = dpvs_lb_svc_laddrs(&ctx->cfg->lb, svc);
-	unsigned int k, i, n = RTE_MIN(s->nladdrs, (uint16_t)ctx->cfg->lb.caps.svc_laddrs);
+	unsigned int k, i, j, n = RTE_MIN(s->nladdrs, (uint16_t)ctx->cfg->lb.caps.svc_laddrs);
+	uint64_t conns = dpvs_wr_svc_stats(ctx->wr)[svc].conns;
+	uint16_t *cur = dpvs_wr_lport(ctx->wr, svc);
 	int seen = 0;
 
 	for (k = 0; k < n; k++) {
 		/* spread connections over the addresses */
-		i = (k + dpvs_wr_svc_stats(ctx->wr)[svc].conns) % n;
+		i = (k + conns) % n;
 		if (la[i].ip.family != pl->daddr.family)
 			continue;
 		seen = 1;
-		if (wk_lport_pick(ctx, &dpvs_wr_lport(ctx->wr, svc)[i], proto, &pl->daddr, pl->dport,
-			       &la[i].ip, &pl->lport, &pl->h_out) == 0) {
+		if (wk_lport_pick(ctx, &cur[i], proto, &pl->daddr, pl->dport, &la[i].ip, &pl->lport,
+				  &pl->h_out) == 0) {
 			pl->laddr = la[i].ip;
 			pl->out_port = la[i].port;
+			/* the service's next connection tries address j first:
+			 * its key's bucket (missed in a big table) on the way,
+			 * guessing the same dest */
+			j = (conns + 1) % n;
+			if (la[j].ip.family == pl->daddr.family)
+				wk_lport_prefetch(ctx, cur[j], proto, &pl->daddr, pl->dport, &la[j].ip);
 			return DPVS_DROP_MAX;
 		}
 	}

@@ -79,4 +79,17 @@ wk_lport_pick(struct wk_ctx *ctx, uint16_t *cur, uint8_t proto, const struct dpv
 	return -1;
 }
 
+/* Prefetch the index bucket of the key that the next wk_lport_pick() with
+ * cursor cur (not moved) tries first, for daddr:dport -> laddr (a guess of
+ * the caller's: the next connection's dest may be another). Reads the
+ * cursor only; one hash and a prefetch. */
+static inline void
+wk_lport_prefetch(struct wk_ctx *ctx, uint16_t cur, uint8_t proto, const struct dpvs_ip *daddr,
+		  uint16_t dport, const struct dpvs_ip *laddr)
+{
+	uint16_t p = rte_cpu_to_be_16(wk_lport_next(ctx, cur));
+
+	dpvs_conn_prefetch2(ctx->ct, wk_conn_hash(proto, daddr, dport, laddr, p));
+}
+
 #endif
