@@ -64,6 +64,13 @@ extern const unsigned int wk_prerouting_nhooks;
 int wk_prerouting(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_hook_pkt *hp,
 		  struct wk_verdict *v);
 
+/* The same for an IPv4 TCP/UDP packet on port index p that the ipv4
+ * stage's fast path parsed into pk (wk_ipv4_fast: what wk_ipvs_in would
+ * have parsed): the load balancer takes pk as it is (wk_ipvs_pkt). */
+struct wk_pkt;
+int wk_prerouting_v4(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
+		     struct wk_verdict *v);
+
 /* The load balancer's hook [dp_vs_in]: wk_ipvs_in or wk_ipvs_in6 by family
  * (worker/ipvs/lb.h). */
 enum wk_hook_res wk_hook_ipvs(struct wk_ctx *ctx, struct rte_mbuf *m,
