@@ -101,7 +101,7 @@ wk_prerouting(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_hook_pkt *
 }
 
 int
-wk_prerouting_v4(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
+wk_prerouting_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
 		 struct wk_verdict *v)
 {
 	const struct wk_hook_pkt hp = { .port = p, .family = DPVS_AF_INET };
