@@ -93,6 +93,21 @@ wk_xmit(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 {
 	if (pk->family == DPVS_AF_INET6)
 		return xmit_v6(ctx, m, pk, c, dir);
+	/* full-NAT and NAT of a connection without an IPv6 endpoint, the
+	 * usual case, without the mode's call: the addresses and ports that
+	 * wk_fnat_in4, wk_fnat_out4, wk_nat_in4 and wk_nat_out4 give (a reply
+	 * leaves as vip:vport -> client:cport in both modes) */
+	if (likely(!dpvs_conn_is_v6(c)) &&
+	    (c->fwd_mode == DPVS_FWD_FNAT || c->fwd_mode == DPVS_FWD_NAT)) {
+		if (dir == DPVS_DIR_OUT)
+			return wk_xmit_rewrite4(ctx, m, pk, dpvs_conn_a4(c, DPVS_CONN_A_V), c->vport,
+						dpvs_conn_a4(c, DPVS_CONN_A_C), c->cport);
+		if (c->fwd_mode == DPVS_FWD_FNAT)
+			return wk_xmit_rewrite4(ctx, m, pk, dpvs_conn_a4(c, DPVS_CONN_A_L), c->lport,
+						dpvs_conn_a4(c, DPVS_CONN_A_D), c->dport);
+		return wk_xmit_rewrite4(ctx, m, pk, dpvs_conn_a4(c, DPVS_CONN_A_C), c->cport,
+					dpvs_conn_a4(c, DPVS_CONN_A_D), c->dport);
+	}
 	return xmit_v4(ctx, m, pk, c, dir);
 }
 
