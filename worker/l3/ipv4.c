@@ -6,7 +6,10 @@
  * it leaves for one of our addresses (the active config set) to local_in; a unicast frame to a unicast address that
  * is not ours is forwarded (forward.c) when the port's forwarding switch is
  * on; everything else goes to the kernel. Reads the packet; the stages it
- * calls write what they say (lb.h, l3.h).
+ * calls write what they say (lb.h, l3.h). Also the pipeline's entry,
+ * wk_ipv4_fast: the common frame (untagged IPv4 TCP/UDP to our MAC, IHL 5,
+ * not a fragment) checked and parsed in one pass, with the same verdict
+ * and counters as the way through eth.c, this stage and the ipvs parse.
  */
 #include <rte_byteorder.h>
 #include <rte_ether.h>
