@@ -218,6 +218,9 @@ void wk_act(struct wk_ctx *ctx, struct rte_mbuf *m, struct wk_verdict v);
 struct wk_verdict wk_eth_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
 struct wk_verdict wk_arp_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
 struct wk_verdict wk_ipv4_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
+/* ipv4.c: the pipeline's entry: the common IPv4 TCP/UDP frame parsed in one
+ * pass, anything else wk_eth_input; the same verdict either way. */
+struct wk_verdict wk_ipv4_fast(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
 struct wk_verdict wk_ipv6_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
 struct wk_verdict wk_local_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
 

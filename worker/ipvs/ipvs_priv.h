@@ -50,14 +50,6 @@ void wk_ipvs_tcp_seg(const struct rte_mbuf *m, const struct wk_pkt *pk, struct w
 struct wk_verdict wk_ipvs_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 				   uint32_t idx, int dir, int fresh);
 
-/* ipvs.c: what dp_vs_in does with a parsed TCP/UDP packet pk of either
- * family received on port index p (not a fragment, its header readable):
- * its connection, a new one for a service, a reply for another worker's
- * local port or NAT connection, a match service (SNAT). Contract of
- * wk_ipvs_in: 1 with *v set, or 0 when not the load balancer's. */
-int wk_ipvs_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
-		struct wk_verdict *v);
-
 /* ipvs.c: is ip a local address (or, with vips, a VIP too) of a service of
  * proto? One probe of the address index (shm/lb_hash.h). */
 int wk_ipvs_is_lb_addr(const struct dpvs_config_set *cfg, uint8_t proto, const struct dpvs_ip *ip,

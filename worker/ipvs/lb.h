@@ -47,6 +47,14 @@ struct wk_pkt {
  */
 int wk_ipvs_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_verdict *v);
 
+/* What dp_vs_in does with a parsed TCP/UDP packet pk of either
+ * family received on port index p (not a fragment, its header readable):
+ * its connection, a new one for a service, a reply for another worker's
+ * local port or NAT connection, a match service (SNAT). Contract of
+ * wk_ipvs_in: 1 with *v set, or 0 when not the load balancer's. */
+int wk_ipvs_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
+		struct wk_verdict *v);
+
 /*
  * The ipvs hook for IPv6 (ipvs6.c), called by the ipv6 stage for every
  * valid unicast IPv6 packet to our MAC, after the extension headers were

@@ -122,16 +122,24 @@ int wk_route_v4_lookup(struct wk_ctx *ctx, uint32_t dst_be, uint16_t *port, uint
  * there is none. Per packet: the last route found is remembered for its
  * config set (version and copy: a route, its interface and the lpm change
  * only with a new set), so that a flow's packets (and every flow to the
- * same destination) skip the lpm. */
+ * same destination) skip the lpm. wk_route_v4_st: the same with the
+ * set's wk_set_stamp computed by the caller (stamp). */
 static inline int
-wk_route_v4(struct wk_ctx *ctx, uint32_t dst_be, uint16_t *port, uint32_t *nh_be)
+wk_route_v4_st(struct wk_ctx *ctx, uint64_t stamp, uint32_t dst_be, uint16_t *port,
+	       uint32_t *nh_be)
 {
-	if (ctx->rt_memo.dst == dst_be && ctx->rt_memo.set == wk_set_stamp(ctx->cfg)) {
+	if (ctx->rt_memo.dst == dst_be && ctx->rt_memo.set == stamp) {
 		*port = ctx->rt_memo.port;
 		*nh_be = ctx->rt_memo.nh;
 		return 0;
 	}
 	return wk_route_v4_lookup(ctx, dst_be, port, nh_be);
+}
+
+static inline int
+wk_route_v4(struct wk_ctx *ctx, uint32_t dst_be, uint16_t *port, uint32_t *nh_be)
+{
+	return wk_route_v4_st(ctx, wk_set_stamp(ctx->cfg), dst_be, port, nh_be);
 }
 
 /* The route to dst of either family: 0 with the port index and the next

@@ -93,6 +93,21 @@ wk_xmit(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 {
 	if (pk->family == DPVS_AF_INET6)
 		return xmit_v6(ctx, m, pk, c, dir);
+	/* full-NAT and NAT of a connection without an IPv6 endpoint, the
+	 * usual case, without the mode's call: the addresses and ports that
+	 * wk_fnat_in4, wk_fnat_out4, wk_nat_in4 and wk_nat_out4 give (a reply
+	 * leaves as vip:vport -> client:cport in both modes) */
+	if (likely(!dpvs_conn_is_v6(c)) &&
+	    (c->fwd_mode == DPVS_FWD_FNAT || c->fwd_mode == DPVS_FWD_NAT)) {
+		if (dir == DPVS_DIR_OUT)
+			return wk_xmit_rewrite4(ctx, m, pk, dpvs_conn_a4(c, DPVS_CONN_A_V), c->vport,
+						dpvs_conn_a4(c, DPVS_CONN_A_C), c->cport);
+		if (c->fwd_mode == DPVS_FWD_FNAT)
+			return wk_xmit_rewrite4(ctx, m, pk, dpvs_conn_a4(c, DPVS_CONN_A_L), c->lport,
+						dpvs_conn_a4(c, DPVS_CONN_A_D), c->dport);
+		return wk_xmit_rewrite4(ctx, m, pk, dpvs_conn_a4(c, DPVS_CONN_A_C), c->cport,
+					dpvs_conn_a4(c, DPVS_CONN_A_D), c->dport);
+	}
 	return xmit_v4(ctx, m, pk, c, dir);
 }
 
@@ -209,19 +224,21 @@ wk_xmit_rewrite4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk
 {
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, pk->l3_off);
 	void *l4 = rte_pktmbuf_mtod_offset(m, void *, pk->l4_off);
+	const uint64_t stamp = wk_set_stamp(ctx->cfg); /* of both memos */
 	uint16_t port, mtu, ttlw, nttlw;
 	uint32_t nh;
+	int fits;
 
 	if (ip->time_to_live <= 1)
 		return wk_drop(DPVS_DROP_TTL_EXPIRED);
-	if (wk_route_v4(ctx, daddr, &port, &nh) != 0)
+	if (wk_route_v4_st(ctx, stamp, daddr, &port, &nh) != 0)
 		return wk_drop(DPVS_DROP_NO_ROUTE);
 	/* too big with DF: the error quotes the packet as its sender made it,
 	 * before the rewrite (LVS and DPVS check there too), so that the
 	 * sender can match it to its socket; DF clear: fragmented after the
-	 * rewrite by the output path */
-	if (port < DPVS_MAX_IFACES && rte_be_to_cpu_16(ip->total_length) > ctx->tx_mtu[port] &&
-	    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) != 0) {
+	 * rewrite by the output path (its length does not change here) */
+	fits = port >= DPVS_MAX_IFACES || rte_be_to_cpu_16(ip->total_length) <= ctx->tx_mtu[port];
+	if (!fits && (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) != 0) {
 		wk_icmp_error(ctx, m, WK_ICMP_DEST_UNREACH, WK_ICMP_FRAG_NEEDED,
 			      (uint16_t)ctx->tx_mtu[port]);
 		return wk_drop(DPVS_DROP_FRAG_NEEDED);
@@ -240,7 +257,11 @@ wk_xmit_rewrite4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk
 			wk_tcp_mss_clamp(l4, (uint32_t)(((struct rte_tcp_hdr *)l4)->data_off >> 4) * 4,
 					 (uint16_t)(mtu - WK_IPV4_TCP_HDRS));
 	}
-	return wk_ip_output_v4(ctx, m, port, nh); /* MTU (DF clear), neighbour */
+	/* wk_ip_output_v4: the remembered neighbour, or MTU (DF clear) and
+	 * neighbour */
+	if (fits && wk_sn_memo_hit(ctx, stamp, port, nh))
+		return wk_sn_memo_out(ctx, m, port);
+	return wk_ip_output_v4(ctx, m, port, nh);
 }
 
 void

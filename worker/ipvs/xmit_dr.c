@@ -32,16 +32,17 @@ struct wk_verdict
 wk_dr_in4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	  const struct dpvs_conn *c)
 {
+	const uint64_t stamp = wk_set_stamp(ctx->cfg); /* of both memos */
 	uint32_t daddr, nh;
 	uint16_t port;
 
 	daddr = dpvs_conn_a4(c, DPVS_CONN_A_D);
-	if (wk_route_v4(ctx, daddr, &port, &nh) != 0)
+	if (wk_route_v4_st(ctx, stamp, daddr, &port, &nh) != 0)
 		return wk_drop(DPVS_DROP_NO_ROUTE);
 	if (nh != daddr)
 		return wk_drop(DPVS_DROP_DR_NOT_CONNECTED);
 	wk_xmit_trim(m, pk);
-	return wk_ip_output_v4(ctx, m, port, daddr);
+	return wk_ip_output_v4_st(ctx, stamp, m, port, daddr);
 }
 
 struct wk_verdict

@@ -33,7 +33,7 @@
 struct wk_verdict
 wk_pipeline(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 {
-	return wk_eth_input(ctx, m, p);
+	return wk_ipv4_fast(ctx, m, p); /* else wk_eth_input */
 }
 
 void
@@ -181,7 +181,7 @@ wk_rx_burst(struct wk_ctx *ctx, uint16_t p, uint16_t n)
 			wk_conn_prefetch_entry(ctx->ct, h[i + WK_RX_ENTRY_AHEAD]);
 		if (unlikely(mirror))
 			wk_kni_mirror(ctx, m, p);
-		v = wk_eth_input(ctx, m, p); /* wk_pipeline */
+		v = wk_ipv4_fast(ctx, m, p); /* wk_pipeline */
 		wr->inflight[i] = NULL;
 		rte_compiler_barrier();
 		/* the usual verdict, to a port's tx buffer, without the call */

@@ -50,22 +50,28 @@ wk_hook_ipvs(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_hook_pkt *h
 
 /* Run hook h: a hook this file knows by its id is a direct call (no
  * function pointer per packet on the hot path); the table's pointer serves
- * only a hook added without a case here. */
+ * only a hook added without a case here. pk: the packet parsed already
+ * (wk_ipv4_fast), which the load balancer takes as it is; else NULL. */
 static inline enum wk_hook_res
 hook_run(const struct wk_hook *h, struct wk_ctx *ctx, struct rte_mbuf *m,
-	 const struct wk_hook_pkt *hp, struct wk_verdict *v)
+	 const struct wk_hook_pkt *hp, const struct wk_pkt *pk, struct wk_verdict *v)
 {
 	switch (h->id) {
 	case DPVS_HOOK_IPVS:
+		if (pk != NULL) {
+			if (wk_ipvs_pkt(ctx, m, hp->port, pk, v) == 0)
+				return WK_HOOK_ACCEPT;
+			return v->kind == DPVS_VERDICT_DROP ? WK_HOOK_DROP : WK_HOOK_STOLEN;
+		}
 		return hook_ipvs(ctx, m, hp, v);
 	default:
 		return h->fn(ctx, m, hp, v);
 	}
 }
 
-int
-wk_prerouting(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_hook_pkt *hp,
-	      struct wk_verdict *v)
+static __rte_always_inline int
+prerouting(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_hook_pkt *hp,
+	   const struct wk_pkt *pk, struct wk_verdict *v)
 {
 	unsigned int i;
 
@@ -75,7 +81,7 @@ wk_prerouting(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_hook_pkt *
 
 		if (h->fn == NULL)
 			continue;
-		r = hook_run(h, ctx, m, hp, v);
+		r = hook_run(h, ctx, m, hp, pk, v);
 		if (r == WK_HOOK_ACCEPT)
 			continue;
 		if (r == WK_HOOK_DROP || v->kind == DPVS_VERDICT_DROP) {
@@ -85,4 +91,20 @@ wk_prerouting(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_hook_pkt *
 		return 1;
 	}
 	return 0;
+}
+
+int
+wk_prerouting(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_hook_pkt *hp,
+	      struct wk_verdict *v)
+{
+	return prerouting(ctx, m, hp, NULL, v);
+}
+
+int
+wk_prerouting_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
+		 struct wk_verdict *v)
+{
+	const struct wk_hook_pkt hp = { .port = p, .family = DPVS_AF_INET };
+
+	return prerouting(ctx, m, &hp, pk, v);
 }

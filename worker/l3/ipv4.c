@@ -6,18 +6,24 @@
  * it leaves for one of our addresses (the active config set) to local_in; a unicast frame to a unicast address that
  * is not ours is forwarded (forward.c) when the port's forwarding switch is
  * on; everything else goes to the kernel. Reads the packet; the stages it
- * calls write what they say (lb.h, l3.h).
+ * calls write what they say (lb.h, l3.h). Also the pipeline's entry,
+ * wk_ipv4_fast: the common frame (untagged IPv4 TCP/UDP to our MAC, IHL 5,
+ * not a fragment) checked and parsed in one pass, with the same verdict
+ * and counters as the way through eth.c, this stage and the ipvs parse.
  */
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
 
 #include "worker/l3/cksum.h"
 #include "worker/l3/hdr.h"
 #include "worker/l3/hook.h"
 #include "worker/l3/l3.h"
 #include "worker/ipvs/lb.h"
+#include "worker/l2/neigh.h"
 #include "worker/worker.h"
 
 /* wk_ipv4_check (hdr.h), inline for the per-packet stage below. */
@@ -45,6 +51,20 @@ wk_ipv4_check(const struct rte_ipv4_hdr *ip, uint32_t contig, uint32_t avail)
 	return ipv4_check(ip, contig, avail);
 }
 
+/* The rest of the stage for a frame to our MAC that every PRE_ROUTING hook
+ * accepted: local_in, forwarding, or the kernel. */
+static struct wk_verdict
+ipv4_host_fin(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct rte_ipv4_hdr *ip)
+{
+	if (wk_addr_v4_is_ours(ctx->cfg, WK_PORT_NONE, ip->dst_addr))
+		return wk_local_in(ctx, m, p);
+	if ((ctx->cfg->port_flags[p] & DPVS_PORT_CFG_FORWARD) != 0 &&
+	    !RTE_IS_IPV4_MCAST(rte_be_to_cpu_32(ip->dst_addr)) &&
+	    ip->dst_addr != RTE_BE32(0xffffffff))
+		return wk_ipv4_forward(ctx, m, p);
+	return wk_kernel(p);
+}
+
 struct wk_verdict
 wk_ipv4_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 {
@@ -62,17 +82,77 @@ wk_ipv4_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 	why = ipv4_check(ip, rte_pktmbuf_data_len(m) - l2, rte_pktmbuf_pkt_len(m) - l2);
 	if (why != DPVS_DROP_MAX)
 		return wk_drop(why);
-	if (host) {
+	if (!host)
+		return wk_kernel(p);
+	{
 		const struct wk_hook_pkt hp = { .port = p, .family = DPVS_AF_INET };
 
 		if (wk_prerouting(ctx, m, &hp, &v) != 0)
 			return v; /* PRE_ROUTING: a hook dropped or took it */
 	}
-	if (host && wk_addr_v4_is_ours(ctx->cfg, WK_PORT_NONE, ip->dst_addr))
-		return wk_local_in(ctx, m, p);
-	if (host && (ctx->cfg->port_flags[p] & DPVS_PORT_CFG_FORWARD) != 0 &&
-	    !RTE_IS_IPV4_MCAST(rte_be_to_cpu_32(ip->dst_addr)) &&
-	    ip->dst_addr != RTE_BE32(0xffffffff))
-		return wk_ipv4_forward(ctx, m, p);
-	return wk_kernel(p);
+	return ipv4_host_fin(ctx, m, p, ip);
+}
+
+/*
+ * The pipeline's entry (wk_pipeline): the common frame in one pass. An
+ * untagged IPv4 frame to the port's MAC, no longer than the port takes,
+ * IHL 5, not a fragment, TCP or UDP with its whole header in the first
+ * segment, every check of the eth and ipv4 stages and of the ipvs parse
+ * passed (lengths, header checksum, a UDP length field equal to the
+ * payload's): parsed here into a wk_pkt, once, and given to the
+ * PRE_ROUTING hooks with it (wk_prerouting_v4: the load balancer takes it
+ * at wk_ipvs_pkt, skipping its own parse), then local_in, forwarding or
+ * the kernel as wk_ipv4_input does. Anything else, before anything is
+ * written, goes the general way (wk_eth_input), which counts what is
+ * wrong with it. The same verdicts, counters and frame as that way.
+ */
+struct wk_verdict
+wk_ipv4_fast(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
+{
+	const uint32_t l2 = sizeof(struct rte_ether_hdr), l3 = sizeof(struct rte_ipv4_hdr);
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
+	const uint16_t *ports = (const uint16_t *)(ip + 1);
+	uint32_t contig = rte_pktmbuf_data_len(m), tot, need;
+	struct wk_verdict v;
+	struct wk_pkt pk;
+
+	if (unlikely(contig < l2 + l3 + 8) ||
+	    eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) || ip->version_ihl != 0x45 ||
+	    (ip->next_proto_id != IPPROTO_UDP && ip->next_proto_id != IPPROTO_TCP) ||
+	    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0 ||
+	    (ctx->rx_max_len[p] != 0 && m->pkt_len > ctx->rx_max_len[p]) ||
+	    !rte_is_same_ether_addr(&eth->dst_addr, &ctx->mac[p]))
+		return wk_eth_input(ctx, m, p);
+	tot = rte_be_to_cpu_16(ip->total_length);
+	contig -= l2 + l3;
+	if (tot < l3 || tot > m->pkt_len - l2 || !wk_ipv4_cksum_ok_fast(ip))
+		return wk_eth_input(ctx, m, p);
+	pk.l4_len = tot - l3;
+	pk.tcp_flags = 0;
+	if (ip->next_proto_id == IPPROTO_TCP) {
+		const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)ports;
+
+		if (pk.l4_len < sizeof(*th) || contig < sizeof(*th))
+			return wk_eth_input(ctx, m, p);
+		need = (uint32_t)(th->data_off >> 4) * 4;
+		if (need < sizeof(*th) || pk.l4_len < need || contig < need)
+			return wk_eth_input(ctx, m, p);
+		pk.tcp_flags = th->tcp_flags;
+	} else if (pk.l4_len < sizeof(struct rte_udp_hdr) ||
+		   rte_be_to_cpu_16(ports[2]) != pk.l4_len) {
+		return wk_eth_input(ctx, m, p);
+	}
+	m->vlan_tci = 0;
+	pk.family = DPVS_AF_INET;
+	pk.proto = ip->next_proto_id;
+	pk.l3_off = l2;
+	pk.l4_off = l2 + l3;
+	wk_ip_from_v4(&pk.src, ip->src_addr);
+	wk_ip_from_v4(&pk.dst, ip->dst_addr);
+	pk.sport = ports[0];
+	pk.dport = ports[1];
+	if (wk_prerouting_v4(ctx, m, p, &pk, &v) != 0)
+		return v;
+	return ipv4_host_fin(ctx, m, p, ip);
 }

@@ -120,30 +120,53 @@ wk_eth_fill(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port, const uint8_t
 						    RTE_BE16(RTE_ETHER_TYPE_IPV4);
 }
 
+/* Is the static neighbour neigh_out.c found last (ctx->sn_memo) the one of
+ * IPv4 next hop nh_be on port, in the set whose wk_set_stamp is stamp? */
+static inline int
+wk_sn_memo_hit(const struct wk_ctx *ctx, uint64_t stamp, uint16_t port, uint32_t nh_be)
+{
+	return ctx->sn_memo.addr == nh_be && ctx->sn_memo.port == port &&
+	       ctx->sn_memo.set == stamp;
+}
+
+/* The frame of m to the remembered static neighbour (wk_sn_memo_hit) on
+ * port, and its verdict. */
+static inline struct wk_verdict
+wk_sn_memo_out(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port)
+{
+	wk_eth_fill(ctx, m, port, dpvs_lb_sneigh(&ctx->cfg->lb)[ctx->sn_memo.slot].mac,
+		    DPVS_AF_INET);
+	return wk_tx(port);
+}
+
 /* wk_ip_output_via to the IPv4 next hop nh_be: the static neighbour
  * neigh_out.c found last (ctx->sn_memo, for this set, next hop and port)
  * fills the Ethernet header here, without building the next hop's
  * dpvs_ip nor calling wk_neigh_output; any other case is wk_ip_output_via's.
- * The same verdict and frame as wk_ip_output_via. */
+ * The same verdict and frame as wk_ip_output_via. wk_ip_output_v4_st: with
+ * the set's wk_set_stamp computed by the caller (stamp); wk_ip_output_v4
+ * computes it. */
 static inline struct wk_verdict
-wk_ip_output_v4(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port, uint32_t nh_be)
+wk_ip_output_v4_st(struct wk_ctx *ctx, uint64_t stamp, struct rte_mbuf *m, uint16_t port,
+		   uint32_t nh_be)
 {
 	const struct rte_ipv4_hdr *ip =
 		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
 	struct dpvs_ip nh;
 
-	if (ctx->sn_memo.addr == nh_be && ctx->sn_memo.port == port &&
-	    ctx->sn_memo.set == wk_set_stamp(ctx->cfg) &&
+	if (wk_sn_memo_hit(ctx, stamp, port, nh_be) &&
 	    (port >= DPVS_MAX_IFACES ||
-	     rte_be_to_cpu_16(ip->total_length) <= ctx->tx_mtu[port])) {
-		wk_eth_fill(ctx, m, port, dpvs_lb_sneigh(&ctx->cfg->lb)[ctx->sn_memo.slot].mac,
-			    DPVS_AF_INET);
-		return wk_tx(port);
-	}
+	     rte_be_to_cpu_16(ip->total_length) <= ctx->tx_mtu[port]))
+		return wk_sn_memo_out(ctx, m, port);
 	memset(&nh, 0, sizeof(nh));
 	nh.family = DPVS_AF_INET;
 	memcpy(nh.bytes, &nh_be, sizeof(nh_be));
 	return wk_ip_output_via(ctx, m, port, &nh);
+}
+static inline struct wk_verdict
+wk_ip_output_v4(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port, uint32_t nh_be)
+{
+	return wk_ip_output_v4_st(ctx, wk_set_stamp(ctx->cfg), m, port, nh_be);
 }
 /* IPv6 in m (Ethernet at 0, IPv6 at 14): route, MTU (never fragmented in
  * transit: over the MTU, an ICMPv6 packet too big to the source and DROP
