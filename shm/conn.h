@@ -265,8 +265,11 @@ _Static_assert(offsetof(struct dpvs_conn, sx_ref) == 64 &&
 #define DPVS_CONN_BKT_SLOTS 10
 
 struct dpvs_conn_bkt {
-	uint16_t sig[DPVS_CONN_BKT_SLOTS];  /* 12 bits of the entry's hash, 4 of
-					     * its distance from home (above) */
+	/* 12 bits of the entry's hash, 4 of its distance from home (above).
+	 * Part of the layout: a planned handover keeps the index as it is (no
+	 * rebuild), so a change of its meaning needs DPVS_LAYOUT_VERSION bumped
+	 * (18 for this one). */
+	uint16_t sig[DPVS_CONN_BKT_SLOTS];
 	uint32_t ovf;                   /* entries that probed past this bucket */
 	uint32_t ent[DPVS_CONN_BKT_SLOTS];  /* conn index << 1 | dir, or NIL */
 } __rte_aligned(64);
@@ -293,6 +296,11 @@ struct dpvs_conn_table {
 	uint64_t v6_off;
 	uint32_t v6_count;              /* taken (derived) */
 	uint32_t v6_free;               /* derived: first free slot */
+	/* odd while the owner moves index entries back toward their homes
+	 * (conn.c hash_shift), bumped again after: a peer's read-only lookup
+	 * that missed while it changed looks again (derived; any value is
+	 * fine at attach, where a rebuild sets it even) */
+	uint32_t shift_seq;
 } __rte_cache_aligned;
 
 #define DPVS_CONN_ALIGN(x) (((x) + 63ull) & ~63ull)

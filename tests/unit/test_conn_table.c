@@ -188,6 +188,38 @@ START_TEST(test_peer_lookup)
 }
 END_TEST
 
+/* shift_seq: a removal that moves entries back toward their homes makes
+ * it odd for the moves and even after (a peer that missed meanwhile looks
+ * again); an owner killed in the middle leaves it odd: a peer's lookup
+ * still answers (bounded retries), and the rebuild makes it even. */
+START_TEST(test_peer_lookup_and_shift_seq)
+{
+	/* full: 512 keys in 650 slots, buckets overflow */
+	struct dpvs_conn_table *ct = tconn_table_new(256, T0);
+	uint32_t idx[256], k, seq0 = ct->shift_seq;
+	struct dpvs_ip other = tconn_v4(0x0a0000ffu);
+	struct dpvs_conn c;
+
+	ck_assert_uint_eq(seq0 & 1u, 0);
+	for (k = 0; k < 256; k++)
+		ck_assert_uint_ne(idx[k] = add_conn(ct, IPPROTO_UDP, k, T0, T0 + 60 * SEC),
+				  DPVS_CONN_NIL);
+	for (k = 0; k < 255; k++) {
+		wk_conn_free(ct, idx[k]);
+		ck_assert_uint_eq(ct->shift_seq & 1u, 0);
+	}
+	ck_assert_uint_gt(ct->shift_seq, seq0);   /* some removal moved entries */
+	c = dpvs_conn_array(ct)[idx[255]];
+	ct->shift_seq |= 1u;   /* killed in the middle of a move */
+	ck_assert(wk_conn_peer_has(ct, IPPROTO_UDP, TIP(&c, C), c.cport, TIP(&c, V), c.vport));
+	ck_assert(!wk_conn_peer_has(ct, IPPROTO_UDP, &other, c.cport, TIP(&c, V), c.vport));
+	ck_assert_uint_eq(wk_conn_rebuild(ct, T0 + SEC), 1);
+	ck_assert_uint_eq(ct->shift_seq & 1u, 0);
+	ck_assert(wk_conn_peer_has(ct, IPPROTO_UDP, TIP(&c, D), c.dport, TIP(&c, L), c.lport));
+	free(ct);
+}
+END_TEST
+
 /* wk_conn_insert_hashed, given the hashes of the tuples (as a new
  * connection's maker has them from its lookups), files a connection where
  * wk_conn_insert does: the same index bytes, buckets overflowing included;
@@ -782,6 +814,7 @@ main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_lookup_both_directions_and_misses);
 	tcase_add_test(tc, test_peer_lookup);
+	tcase_add_test(tc, test_peer_lookup_and_shift_seq);
 	tcase_add_test(tc, test_insert_hashed_same_as_insert);
 	tcase_add_test(tc, test_ipv6_and_no_local_address);
 	tcase_add_test(tc, test_free_then_miss_and_others_stay);

@@ -190,17 +190,21 @@ wk_conn_lookup(struct dpvs_conn_table *ct, uint8_t proto, const struct dpvs_ip *
  * A peer's table, read while its owner may be writing it: every slot and
  * ovf is loaded once (relaxed atomics), every index checked against the
  * capacity, the walk bounded, and a candidate counts only if it is live
- * (USED, acquire) and its tuple matches. A concurrent removal that lowers
- * an ovf or moves an entry back toward its home (hash_shift), or a slot
- * reused under our eyes, can make this miss a connection that exists: a
- * false miss, possible only while the owner changes those very buckets. A hit on a slot being freed names the right owner for a
- * packet that then finds nothing there.
+ * (USED, acquire) and its tuple matches. A move of an entry back toward its
+ * home (hash_shift) during the walk can hide it: the table's shift_seq
+ * tells, and the walk is tried again. A removal that lowers an ovf, or a
+ * slot reused under our eyes, can still make this miss a connection that
+ * exists: a false miss, possible only while the owner changes those very
+ * buckets. A hit on a slot being freed names the right owner for a packet
+ * that then finds nothing there.
  */
 #define CONN_PEER_BUCKETS 16
+/* Walks of a peer's lookup that missed while its owner moved entries. */
+#define CONN_PEER_TRIES 4
 
-int
-wk_conn_peer_has(const struct dpvs_conn_table *ct, uint8_t proto, const struct dpvs_ip *src,
-		 uint16_t sport, const struct dpvs_ip *dst, uint16_t dport)
+static int
+peer_walk(const struct dpvs_conn_table *ct, uint8_t proto, const struct dpvs_ip *src,
+	  uint16_t sport, const struct dpvs_ip *dst, uint16_t dport)
 {
 	const struct dpvs_conn *conns =
 		(const struct dpvs_conn *)((const char *)ct + ct->conns_off);
@@ -230,6 +234,27 @@ wk_conn_peer_has(const struct dpvs_conn_table *ct, uint8_t proto, const struct d
 		if (__atomic_load_n(&k->ovf, __ATOMIC_RELAXED) == 0)
 			break;
 		b = b + 1 == nb ? 0 : b + 1;
+	}
+	return 0;
+}
+
+/* A miss counts if no move of the owner's (hash_shift) overlapped the walk
+ * (shift_seq even and unchanged); else the walk is tried again, at most
+ * CONN_PEER_TRIES times (an owner killed in the middle of a move leaves
+ * it odd until the rebuild: then a miss is a miss). */
+int
+wk_conn_peer_has(const struct dpvs_conn_table *ct, uint8_t proto, const struct dpvs_ip *src,
+		 uint16_t sport, const struct dpvs_ip *dst, uint16_t dport)
+{
+	uint32_t seq, tries;
+
+	for (tries = 0; tries < CONN_PEER_TRIES; tries++) {
+		seq = __atomic_load_n(&ct->shift_seq, __ATOMIC_ACQUIRE);
+		if (peer_walk(ct, proto, src, sport, dst, dport))
+			return 1;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if ((seq & 1u) == 0 && __atomic_load_n(&ct->shift_seq, __ATOMIC_RELAXED) == seq)
+			return 0;
 	}
 	return 0;
 }
@@ -294,7 +319,7 @@ evict_prefetch(struct dpvs_conn_table *ct)
 	x = c->onext;
 	if (x < ct->capacity) {
 		rte_prefetch0(&conns[x]);
-		rte_prefetch0(&conns[x].svc_id);   /* its second line: the links */
+		rte_prefetch0(&conns[x].onext);   /* its second line: the links */
 	}
 	if ((c->flags & DPVS_CONN_F_USED) == 0 || dpvs_conn_is_v6(c))
 		return;
@@ -444,6 +469,7 @@ hash_shift(struct dpvs_conn_table *ct, struct dpvs_conn_bkt *hole, uint32_t hs)
 	struct dpvs_conn_bkt *k, *x;
 	uint32_t d, s, m, dist;
 	const struct bkt_span r = bkt_span_of(ct);
+	int moving = 0;
 
 	while (hole->ovf > 0) {
 		for (d = 1, k = bkt_next(&r, hole); d <= CONN_SHIFT_SCAN && d < r.nb;
@@ -454,10 +480,15 @@ hash_shift(struct dpvs_conn_table *ct, struct dpvs_conn_bkt *hole, uint32_t hs)
 					goto found;
 			}
 			if (k->ovf == 0)
-				return;   /* nothing further on passed k, nor hole */
+				goto done;   /* nothing further on passed k, nor hole */
 		}
-		return;
+		goto done;
 found:
+		if (!moving) {   /* odd: peers that miss now look again */
+			moving = 1;
+			__atomic_store_n(&ct->shift_seq, ct->shift_seq + 1u, __ATOMIC_RELAXED);
+			__atomic_thread_fence(__ATOMIC_RELEASE);
+		}
 		dist = (uint32_t)k->sig[s] >> 12;
 		hole->sig[hs] = (uint16_t)((k->sig[s] & 0x0fffu) | (dist - d) << 12);
 		__atomic_store_n(&hole->ent[hs], k->ent[s], __ATOMIC_RELEASE);
@@ -468,6 +499,9 @@ found:
 		hole = k;
 		hs = s;
 	}
+done:
+	if (moving)   /* even again, after every move's stores */
+		__atomic_store_n(&ct->shift_seq, ct->shift_seq + 1u, __ATOMIC_RELEASE);
 }
 
 /* Take entry (idx << 1 | dir) out of the index: find it from its home
@@ -836,8 +870,12 @@ wk_conn_rebuild(struct dpvs_conn_table *ct, uint64_t now_ns)
 {
 	struct dpvs_conn *conns = dpvs_conn_array(ct);
 	struct dpvs_conn_bkt *bk = dpvs_conn_buckets(ct);
-	uint32_t i, n = 0;
+	/* odd while the index is rebuilt (peers' misses do not count), even
+	 * after, whatever a killed owner left */
+	uint32_t i, n = 0, seq = ct->shift_seq | 1u;
 
+	__atomic_store_n(&ct->shift_seq, seq, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
 	memset(bk, 0, (size_t)ct->nbuckets * sizeof(*bk));
 	for (i = 0; i < ct->nbuckets; i++)
 		memset(bk[i].ent, 0xff, sizeof(bk[i].ent));
@@ -879,6 +917,7 @@ wk_conn_rebuild(struct dpvs_conn_table *ct, uint64_t now_ns)
 	ct->count = n;
 	sx_rebuild_free(ct);
 	v6_rebuild_free(ct);
+	__atomic_store_n(&ct->shift_seq, seq + 1u, __ATOMIC_RELEASE);
 	return n;
 }
 
