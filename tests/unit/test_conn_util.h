@@ -1,11 +1,14 @@
 /*
  * Helpers shared by the connection table's unit tests (test_conn_table,
- * test_conn_index, test_conn_crash): a table in process memory and an
- * IPv4 address. Header-only; each test includes it once.
+ * test_conn_timer, test_conn_index, test_conn_crash, ...): a table in
+ * process memory, an IPv4 address, a full-NAT connection filled
+ * (tconn_fill) or inserted (tconn_add). Header-only; each test includes it
+ * once.
  */
 #ifndef DPVS_TEST_CONN_UTIL_H
 #define DPVS_TEST_CONN_UTIL_H
 
+#include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,5 +76,52 @@ tconn_ip(const struct dpvs_conn_table *ct, const struct dpvs_conn *c, int w)
 
 /* tconn_ip of an IPv4 connection, endpoint C, V, L or D. */
 #define TIP(c, w) tconn_ip(NULL, (c), DPVS_CONN_A_##w)
+
+/* Connection number k: client 10.0.x.y:(1024 + k) -> 10.0.0.100:80, full-NAT to
+ * 10.1.0.2:80 from 10.1.0.10:(2000 + k); filled, not inserted. */
+static inline uint32_t
+tconn_fill(struct dpvs_conn_table *ct, uint8_t proto, uint32_t k, uint64_t now, uint64_t exp)
+{
+	uint32_t idx = wk_conn_alloc(ct);
+	struct dpvs_conn *c;
+
+	if (idx == DPVS_CONN_NIL)
+		return idx;
+	c = &dpvs_conn_array(ct)[idx];
+	c->proto = proto;
+	c->state = proto == IPPROTO_TCP ? DPVS_TCPS_SYN_RECV : 0;
+	c->fwd_mode = DPVS_FWD_FNAT;
+	tconn_set4(c, tconn_v4(0x0a000000u + (k >> 8) * 256u + (k & 0xff) + 0x10000u),
+		   tconn_v4(0x0a000064u), tconn_v4(0x0a01000au), tconn_v4(0x0a010002u));
+	c->cport = rte_cpu_to_be_16((uint16_t)(1024 + (k % 50000)));
+	c->vport = rte_cpu_to_be_16(80);
+	c->lport = rte_cpu_to_be_16((uint16_t)(2000 + (k % 60000)));
+	c->dport = rte_cpu_to_be_16(80);
+	c->in_port = 0;
+	c->out_port = 1;
+	if (proto == IPPROTO_TCP) {
+		/* window tracking of both sides: not derived, kept by a rebuild */
+		c->trk[DPVS_DIR_IN].end = 1000u * k + 1u;
+		c->trk[DPVS_DIR_IN].maxwin = 65535;
+		c->trk[DPVS_DIR_OUT].end = 0xfffff000u + k;
+		c->trk[DPVS_DIR_OUT].maxack = 1000u * k + 1u;
+		c->trk[DPVS_DIR_OUT].wscale = 7;
+		c->trk[DPVS_DIR_OUT].flags = DPVS_TCPT_F_WSCALE | DPVS_TCPT_F_MAXACK;
+	}
+	c->created_s = (uint32_t)(now / 1000000000ull);
+	c->expires_ns = exp;
+	return idx;
+}
+
+/* The same, inserted. */
+static inline uint32_t
+tconn_add(struct dpvs_conn_table *ct, uint8_t proto, uint32_t k, uint64_t now, uint64_t exp)
+{
+	uint32_t idx = tconn_fill(ct, proto, k, now, exp);
+
+	if (idx != DPVS_CONN_NIL)
+		wk_conn_insert(ct, idx, now);
+	return idx;
+}
 
 #endif
