@@ -1,0 +1,157 @@
+# tests/bench/fig13.sh: figures 1 and 3 of make bench, sourced by
+# tests/bench/run.sh (its header says what they measure). In: run.sh's
+# settings and helpers (PIPE, POOLB, PKTS, BIG, BIG_CACHES, FIG1_CASES,
+# CG, D, say, die). Out: the tables CPP, IR, STAGE, the miss counts
+# and POOLIR, which report.sh prints. Runs one process at a time in $D;
+# starts nothing that outlives its call.
+
+# ---- figure 1 ---------------------------------------------------------------
+
+declare -A CPP IR
+figure1() {
+	local line k kind v n out
+	[ -x "$PIPE" ] || die "missing $PIPE (run make tests)"
+	say "figure 1: $PKTS packets per case and kind through dpvs-bench-pipe"
+	out="$("$PIPE" --packets "$PKTS" --lcore 1 2>"$D/pipe.err")" || {
+		cat "$D/pipe.err" >&2
+		die "dpvs-bench-pipe failed"
+	}
+	if [ "$BIG" -gt 0 ]; then
+		say "figure 1: udp-big, $BIG flows"
+		out+=$'\n'"$("$PIPE" --packets "$PKTS" --lcore 1 --case udp-big \
+			--big-flows "$BIG" 2>"$D/pipe.err")" || {
+			cat "$D/pipe.err" >&2
+			die "dpvs-bench-pipe failed (udp-big)"
+		}
+	fi
+	while read -r line; do
+		set -- $line
+		[ "$1" = RESULT ] && CPP["$2/$3"]="$4"
+		[ "$1" = TSC ] && TSC_HZ="$2"
+	done <<<"$out"
+	[ "$CG" = 1 ] || return 0
+	figure1_misses
+	n=9600
+	for k in $FIG1_CASES; do
+		say "figure 1: callgrind, $n packets of $k after 3200 of warm-up"
+		# counted: the calls of bp_timed_* only, the same scope as the
+		# cycles (the warm-up runs through bp_warm_*, pipe.c)
+		valgrind --tool=callgrind --toggle-collect='bp_timed_*' \
+			--callgrind-out-file="$D/cg.$k" "$PIPE" --packets "$n" \
+			--warmup 3200 --case "$k" >/dev/null 2>&1 || {
+			say "callgrind run of $k failed; no instruction counts"
+			return 0
+		}
+		callgrind_annotate --inclusive=yes "$D/cg.$k" >"$D/cg.$k.txt" 2>/dev/null
+		cg_stages "$D/cg.$k.txt" "$n" "$k"
+	done
+}
+
+# Simulated cache misses per packet (MISS[case/ir|d1|ll]) of udp-in and
+# udp-big: callgrind --cache-sim=yes over the same scope as the instruction
+# counts; udp-big's instrumentation starts once its connections are made
+# (--instr-atstart=no, pipe.c), then 3200 packets of warm-up, not counted.
+declare -A MISS
+figure1_misses() {
+	local k n=9600 args
+	for k in udp-in udp-big; do
+		args=(--case "$k" --only pipe --packets "$n" --warmup 3200 --lcore 1)
+		if [ "$k" = udp-big ]; then
+			[ "$BIG" -gt 0 ] || continue
+			args+=(--big-flows "$BIG")
+		fi
+		say "figure 1: callgrind --cache-sim=yes, $n packets of $k"
+		# shellcheck disable=SC2086
+		valgrind --tool=callgrind --cache-sim=yes --instr-atstart="$([ "$k" = udp-big ] && echo no || echo yes)" \
+			$BIG_CACHES --toggle-collect='bp_timed_*' --callgrind-out-file="$D/cgm.$k" \
+			"$PIPE" "${args[@]}" >/dev/null 2>&1 || {
+			say "callgrind cache run of $k failed; no miss counts"
+			continue
+		}
+		callgrind_annotate --inclusive=yes "$D/cgm.$k" >"$D/cgm.$k.txt" 2>/dev/null
+		read -r MISS["$k/ir"] MISS["$k/d1"] MISS["$k/ll"] \
+			<<<"$(cg_misses "$D/cgm.$k.txt" "$n" 'pipe\.c:bp_timed_pipe')"
+		read -r MISS["$k/rir"] MISS["$k/rd1"] MISS["$k/rll"] \
+			<<<"$(cg_misses "$D/cgm.$k.txt" "$n" 'rx\.c:wk_rx_burst \[')"
+	done
+}
+
+# cg_misses ANNOTATION PACKETS FUNCTION-REGEX: "instr D1-misses LL-misses"
+# per packet, inclusive, of the first function line matching the regex.
+cg_misses() {
+	awk -v n="$2" -v fn="$3" '
+		/^Events recorded:/ { for (i = 3; i <= NF; i++) e[i - 2] = $i }
+		$0 ~ fn && !done {
+			j = 0
+			for (i = 1; i <= NF && j < length(e); i++) {
+				if ($i ~ /^\(/) continue
+				v = $i; gsub(",", "", v); if (v == ".") v = 0
+				c[e[++j]] = v
+			}
+			done = 1
+		}
+		END { printf "%.0f %.2f %.2f\n", c["Ir"] / n, (c["D1mr"] + c["D1mw"]) / n,
+			(c["DLmr"] + c["DLmw"]) / n }' "$1"
+}
+
+# cg_stages ANNOTATION PACKETS CASE: instructions per packet of the whole
+# iteration (IR[case/pipe], IR[case/base]) and of its stages (STAGE[case/x]),
+# from callgrind's inclusive counts per function:
+#   rx     rx burst, eth, ipv4 checks, hooks, ipvs parse, the burst's
+#          prefetch pass, verdict dispatch (wk_rx_port less what follows)
+#   lookup the connection lookup and the prefetch of its index
+#   ipvs   the rest of the ipvs core: state, timer, counters, rate and ACL
+#          checks, and for a SYN the scheduling and the new connection
+#   xmit   rewrite, route, neighbour, Ethernet header (wk_xmit)
+#   tx     into the tx buffer, and the burst to the driver
+#   loop   the loop's other polls (rings, timers, RCU, heartbeat)
+declare -A STAGE
+cg_stages() {
+	local out
+	out="$(awk -v n="$2" '
+		/dpvs-bench-pipe\]$/ {
+			v = $1; gsub(",", "", v)
+			for (i = 2; i <= NF; i++) if ($i ~ /:/ && $i !~ /^\[/) f = $i
+			sub(/^.*:/, "", f); sub(/\..*$/, "", f)
+			if (!(f in c)) c[f] = v
+		}
+		END {
+			t = c["bp_timed_pipe"]; b = c["bp_timed_base"]
+			tx = c["wk_tx_enqueue_verdict"] + c["wk_tx_flush_all"]
+			pf = c["wk_conn_prefetch_bucket"] + c["wk_conn_prefetch_entry"]
+			lk = c["wk_conn_lookup"] + c["wk_conn_lookup_hash"] + pf
+			x = c["wk_xmit"]
+			ip = c["wk_ipvs_pkt"] - x - c["wk_conn_lookup"] - c["wk_conn_lookup_hash"]
+			rx = c["wk_rx_port"] - c["wk_ipvs_pkt"] - c["wk_tx_enqueue_verdict"]
+			rx -= pf
+			lp = t - c["wk_rx_port"] - c["wk_tx_flush_all"]
+			printf "%.0f %.0f %.0f %.0f %.0f %.0f %.0f %.0f\n", t / n, b / n, rx / n, lk / n,
+				ip / n, x / n, tx / n, lp / n
+		}' "$1")"
+	[ -n "$out" ] || return 0
+	read -r IR["$3/pipe"] IR["$3/base"] STAGE["$3/rx"] STAGE["$3/lookup"] STAGE["$3/ipvs"] \
+		STAGE["$3/xmit"] STAGE["$3/tx"] STAGE["$3/loop"] <<<"$out"
+}
+
+# ---- figure 3 ---------------------------------------------------------------
+
+# Instructions per mbuf of the pool and ring operations (dpvs-bench-pool under
+# callgrind): the node's crash-safe pool and rings beside DPDK's own.
+declare -A POOLIR
+figure3() {
+	local f v n=64000
+	[ "$CG" = 1 ] || return 0
+	[ -x "$POOLB" ] || die "missing $POOLB (run make tests)"
+	say "figure 3: callgrind, $n mbufs through each pool and ring operation"
+	valgrind --tool=callgrind --callgrind-out-file="$D/cg.pool" "$POOLB" --mbufs "$n" \
+		>/dev/null 2>&1 || {
+		say "callgrind run of the pool bench failed; no figure 3"
+		return 0
+	}
+	for f in single_dpdk single_dpvs bulk_dpdk bulk_dpvs ring32_sp ring32_mp ring32_dpvs \
+		ring1_sp ring1_mp ring1_dpvs; do
+		v="$(callgrind_annotate --inclusive=yes "$D/cg.pool" 2>/dev/null |
+			awk -v f="bp_$f" '$0 ~ ("poolbench.c:" f "[ .]") { gsub(",", "", $1); print $1; exit }')"
+		[ -n "$v" ] && POOLIR[$f]="$(awk -v a="$v" -v b="$n" 'BEGIN { printf "%.0f", a / b }')"
+	done
+}
