@@ -87,30 +87,6 @@ xmit_v6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	}
 }
 
-struct wk_verdict
-wk_xmit(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
-	const struct dpvs_conn *c, int dir)
-{
-	if (pk->family == DPVS_AF_INET6)
-		return xmit_v6(ctx, m, pk, c, dir);
-	/* full-NAT and NAT of a connection without an IPv6 endpoint, the
-	 * usual case, without the mode's call: the addresses and ports that
-	 * wk_fnat_in4, wk_fnat_out4, wk_nat_in4 and wk_nat_out4 give (a reply
-	 * leaves as vip:vport -> client:cport in both modes) */
-	if (likely(!dpvs_conn_is_v6(c)) &&
-	    (c->fwd_mode == DPVS_FWD_FNAT || c->fwd_mode == DPVS_FWD_NAT)) {
-		if (dir == DPVS_DIR_OUT)
-			return wk_xmit_rewrite4(ctx, m, pk, dpvs_conn_a4(c, DPVS_CONN_A_V), c->vport,
-						dpvs_conn_a4(c, DPVS_CONN_A_C), c->cport);
-		if (c->fwd_mode == DPVS_FWD_FNAT)
-			return wk_xmit_rewrite4(ctx, m, pk, dpvs_conn_a4(c, DPVS_CONN_A_L), c->lport,
-						dpvs_conn_a4(c, DPVS_CONN_A_D), c->dport);
-		return wk_xmit_rewrite4(ctx, m, pk, dpvs_conn_a4(c, DPVS_CONN_A_C), c->cport,
-					dpvs_conn_a4(c, DPVS_CONN_A_D), c->dport);
-	}
-	return xmit_v4(ctx, m, pk, c, dir);
-}
-
 /* RFC 1624 eqn. 3 for every changed word at once: d is the sum of the
  * complements of the old words and of the new words (32-bit words count as
  * their two halves: the sum mod 0xffff is the same), added to ~hc in 64
@@ -218,9 +194,11 @@ wk_xmit_trim(struct rte_mbuf *m, const struct wk_pkt *pk)
 		rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - tot);
 }
 
-struct wk_verdict
-wk_xmit_rewrite4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
-		 uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport)
+/* wk_xmit_rewrite4, inline into wk_xmit's full-NAT and NAT case (the
+ * per-packet one) and into the exported function below. */
+static __rte_always_inline struct wk_verdict
+xmit_rewrite4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk, uint32_t saddr,
+	      uint16_t sport, uint32_t daddr, uint16_t dport)
 {
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, pk->l3_off);
 	void *l4 = rte_pktmbuf_mtod_offset(m, void *, pk->l4_off);
@@ -262,6 +240,49 @@ wk_xmit_rewrite4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk
 	if (fits && wk_sn_memo_hit(ctx, stamp, port, nh))
 		return wk_sn_memo_out(ctx, m, port);
 	return wk_ip_output_v4(ctx, m, port, nh);
+}
+
+struct wk_verdict
+wk_xmit_rewrite4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+		 uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport)
+{
+	return xmit_rewrite4(ctx, m, pk, saddr, sport, daddr, dport);
+}
+
+struct wk_verdict
+wk_xmit(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+	const struct dpvs_conn *c, int dir)
+{
+	if (pk->family == DPVS_AF_INET6)
+		return xmit_v6(ctx, m, pk, c, dir);
+	/* full-NAT and NAT of a connection without an IPv6 endpoint, the
+	 * usual case, without the mode's call: the addresses and ports that
+	 * wk_fnat_in4, wk_fnat_out4, wk_nat_in4 and wk_nat_out4 give (a reply
+	 * leaves as vip:vport -> client:cport in both modes) */
+	if (likely(!dpvs_conn_is_v6(c)) &&
+	    (c->fwd_mode == DPVS_FWD_FNAT || c->fwd_mode == DPVS_FWD_NAT)) {
+		uint32_t sa, da;
+		uint16_t sp, dp;
+
+		if (dir == DPVS_DIR_OUT) {
+			sa = dpvs_conn_a4(c, DPVS_CONN_A_V);
+			sp = c->vport;
+			da = dpvs_conn_a4(c, DPVS_CONN_A_C);
+			dp = c->cport;
+		} else {
+			if (c->fwd_mode == DPVS_FWD_FNAT) {
+				sa = dpvs_conn_a4(c, DPVS_CONN_A_L);
+				sp = c->lport;
+			} else {
+				sa = dpvs_conn_a4(c, DPVS_CONN_A_C);
+				sp = c->cport;
+			}
+			da = dpvs_conn_a4(c, DPVS_CONN_A_D);
+			dp = c->dport;
+		}
+		return xmit_rewrite4(ctx, m, pk, sa, sp, da, dp);
+	}
+	return xmit_v4(ctx, m, pk, c, dir);
 }
 
 void
