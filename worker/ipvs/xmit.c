@@ -185,13 +185,45 @@ wk_tcp_mss_clamp(struct rte_tcp_hdr *th, uint32_t hlen, uint16_t mss)
 	return 0;
 }
 
-void
-wk_xmit_trim(struct rte_mbuf *m, const struct wk_pkt *pk)
+static __rte_always_inline void
+xmit_trim(struct rte_mbuf *m, const struct wk_pkt *pk)
 {
 	uint32_t tot = (uint32_t)pk->l4_off + pk->l4_len;
 
 	if (rte_pktmbuf_pkt_len(m) > tot)
 		rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - tot);
+}
+
+void
+wk_xmit_trim(struct rte_mbuf *m, const struct wk_pkt *pk)
+{
+	xmit_trim(m, pk);
+}
+
+/* Direct routing of an IPv4 packet (xmit_dr.c says what it does): here, so
+ * that wk_xmit runs it inline, the per-packet case of that mode. */
+static __rte_always_inline struct wk_verdict
+xmit_dr4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+	 const struct dpvs_conn *c)
+{
+	const uint64_t stamp = wk_set_stamp(ctx->cfg); /* of both memos */
+	uint32_t daddr, nh;
+	uint16_t port;
+
+	daddr = dpvs_conn_a4(c, DPVS_CONN_A_D);
+	if (wk_route_v4_st(ctx, stamp, daddr, &port, &nh) != 0)
+		return wk_drop(DPVS_DROP_NO_ROUTE);
+	if (nh != daddr)
+		return wk_drop(DPVS_DROP_DR_NOT_CONNECTED);
+	xmit_trim(m, pk);
+	return wk_ip_output_v4_st(ctx, stamp, m, port, daddr);
+}
+
+struct wk_verdict
+wk_dr_in4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+	  const struct dpvs_conn *c)
+{
+	return xmit_dr4(ctx, m, pk, c);
 }
 
 /* wk_xmit_rewrite4, inline into wk_xmit's full-NAT and NAT case (the
@@ -228,7 +260,7 @@ xmit_rewrite4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk, u
 	memcpy(&nttlw, &ip->time_to_live, sizeof(nttlw));
 	fnat_rewrite(ip, l4, pk->proto, pk->l4_len, saddr, sport, daddr, dport,
 		     (uint64_t)(uint16_t)~ttlw + nttlw);
-	wk_xmit_trim(m, pk);
+	xmit_trim(m, pk);
 	if (pk->proto == IPPROTO_TCP && (pk->tcp_flags & RTE_TCP_SYN_FLAG) != 0) {
 		mtu = ctx->root->ports[port].mtu;
 		if (mtu > WK_IPV4_TCP_HDRS)
@@ -282,6 +314,8 @@ wk_xmit(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 		}
 		return xmit_rewrite4(ctx, m, pk, sa, sp, da, dp);
 	}
+	if (likely(!dpvs_conn_is_v6(c)) && c->fwd_mode == DPVS_FWD_DR && dir == DPVS_DIR_IN)
+		return xmit_dr4(ctx, m, pk, c);
 	return xmit_v4(ctx, m, pk, c, dir);
 }
 
