@@ -96,12 +96,17 @@ cg_misses() {
 
 # cg_stages ANNOTATION PACKETS CASE: instructions per packet of the whole
 # iteration (IR[case/pipe], IR[case/base]) and of its stages (STAGE[case/x]),
-# from callgrind's inclusive counts per function:
+# from callgrind's inclusive counts per function (the largest of a
+# function's lines: callgrind_annotate also lists the part of a function
+# that code inlined from another file, a header, costs, under that file's
+# name; the whole function's line is the largest):
 #   rx     rx burst, eth, ipv4 checks, hooks, ipvs parse, the burst's
 #          prefetch pass, verdict dispatch (wk_rx_port less what follows)
-#   lookup the connection lookup and the prefetch of its index
-#   ipvs   the rest of the ipvs core: state, timer, counters, rate and ACL
-#          checks, and for a SYN the scheduling and the new connection
+#   ipvs   the ipvs core with its connection lookup (one column: the
+#          lookup's home bucket is inline in wk_ipvs_pkt, conn_lookup.h, so
+#          it no longer has a function of its own) and the burst's prefetch
+#          of the index: state, timer, counters, rate and ACL checks, and
+#          for a SYN the scheduling and the new connection
 #   xmit   rewrite, route, neighbour, Ethernet header (wk_xmit)
 #   tx     into the tx buffer, and the burst to the driver
 #   loop   the loop's other polls (rings, timers, RCU, heartbeat)
@@ -109,28 +114,29 @@ declare -A STAGE
 cg_stages() {
 	local out
 	out="$(awk -v n="$2" '
-		/dpvs-bench-pipe\]$/ {
+		/file:function$/ { on = 1; next }
+		on && /^-- Auto-annotated/ { on = 0 }
+		on && /^ *[0-9,]+ / {
 			v = $1; gsub(",", "", v)
 			for (i = 2; i <= NF; i++) if ($i ~ /:/ && $i !~ /^\[/) f = $i
 			sub(/^.*:/, "", f); sub(/\..*$/, "", f)
-			if (!(f in c)) c[f] = v
+			if (!(f in c) || v + 0 > c[f] + 0) c[f] = v
 		}
 		END {
 			t = c["bp_timed_pipe"]; b = c["bp_timed_base"]
 			tx = c["wk_tx_enqueue_verdict"] + c["wk_tx_flush_all"]
 			pf = c["wk_conn_prefetch_bucket"] + c["wk_conn_prefetch_entry"]
-			lk = c["wk_conn_lookup"] + c["wk_conn_lookup_hash"] + pf
 			x = c["wk_xmit"]
-			ip = c["wk_ipvs_pkt"] - x - c["wk_conn_lookup"] - c["wk_conn_lookup_hash"]
+			ip = c["wk_ipvs_pkt"] - x + pf
 			rx = c["wk_rx_port"] - c["wk_ipvs_pkt"] - c["wk_tx_enqueue_verdict"]
 			rx -= pf
 			lp = t - c["wk_rx_port"] - c["wk_tx_flush_all"]
-			printf "%.0f %.0f %.0f %.0f %.0f %.0f %.0f %.0f\n", t / n, b / n, rx / n, lk / n,
-				ip / n, x / n, tx / n, lp / n
+			printf "%.0f %.0f %.0f %.0f %.0f %.0f %.0f\n", t / n, b / n, rx / n, ip / n,
+				x / n, tx / n, lp / n
 		}' "$1")"
 	[ -n "$out" ] || return 0
-	read -r IR["$3/pipe"] IR["$3/base"] STAGE["$3/rx"] STAGE["$3/lookup"] STAGE["$3/ipvs"] \
-		STAGE["$3/xmit"] STAGE["$3/tx"] STAGE["$3/loop"] <<<"$out"
+	read -r IR["$3/pipe"] IR["$3/base"] STAGE["$3/rx"] STAGE["$3/ipvs"] STAGE["$3/xmit"] \
+		STAGE["$3/tx"] STAGE["$3/loop"] <<<"$out"
 }
 
 # ---- figure 3 ---------------------------------------------------------------

@@ -65,15 +65,16 @@ report() {
 		echo
 		echo "Instructions per packet by stage (callgrind, inclusive per function; the stages"
 		echo "add up to the pipeline's column): rx = rx burst, eth, IPv4 checks, hooks, ipvs"
-		echo "parse, verdict dispatch; lookup = connection index (and its prefetch); ipvs = state,"
-		echo "timer, counters, rate/ACL checks, for a SYN the scheduling and the new connection;"
+		echo "parse, verdict dispatch; lookup+ipvs = connection index (inline in the ipvs core,"
+		echo "and the burst's prefetch of it), state, timer, counters, rate/ACL checks, for a SYN"
+		echo "the scheduling and the new connection;"
 		echo "xmit = rewrite, route, neighbour; tx = tx buffer and burst; loop = the loop's other"
 		echo "polls (rings, timers, RCU, heartbeat)."
 		echo
-		echo "| Case | rx+parse | lookup | ipvs | xmit | tx | loop |"
-		echo "|---|---:|---:|---:|---:|---:|---:|"
+		echo "| Case | rx+parse | lookup+ipvs | xmit | tx | loop |"
+		echo "|---|---:|---:|---:|---:|---:|"
 		for k in $FIG1_CASES; do
-			echo "| $k | ${STAGE[$k/rx]:--} | ${STAGE[$k/lookup]:--} | ${STAGE[$k/ipvs]:--} |" \
+			echo "| $k | ${STAGE[$k/rx]:--} | ${STAGE[$k/ipvs]:--} |" \
 				"${STAGE[$k/xmit]:--} | ${STAGE[$k/tx]:--} | ${STAGE[$k/loop]:--} |"
 		done
 	fi

@@ -38,6 +38,7 @@
 #endif
 
 #include "shm/shm.h"
+#include "worker/ipvs/conn_lookup.h"
 #include "worker/ipvs/conn_table.h"
 #include "worker/ipvs/conn_priv.h"
 
@@ -46,22 +47,6 @@
 #define CONN_MAX_LIFETIME_NS (30ull * 86400ull * 1000000000ull)
 
 _Static_assert(DPVS_MAX_IFACES <= UINT8_MAX, "dpvs_conn: in_port and out_port are uint8_t");
-
-/* Does connection c match the packet tuple in direction dir? */
-static inline int
-conn_match(const struct dpvs_conn_table *ct, const struct dpvs_conn *c, int dir, uint8_t proto,
-	   const struct dpvs_ip *src, uint16_t sport, const struct dpvs_ip *dst, uint16_t dport)
-{
-	if (c->proto != proto)
-		return 0;
-	if (dir == DPVS_DIR_IN)
-		return c->cport == sport && c->vport == dport &&
-		       dpvs_conn_ip_eq(ct, c, DPVS_CONN_A_C, src) &&
-		       dpvs_conn_ip_eq(ct, c, DPVS_CONN_A_V, dst);
-	return c->dport == sport && c->lport == dport &&
-	       dpvs_conn_ip_eq(ct, c, DPVS_CONN_A_D, src) &&
-	       dpvs_conn_ip_eq(ct, c, DPVS_CONN_A_L, dst);
-}
 
 /* The hash of connection c's own tuple in direction dir. */
 static uint32_t
@@ -115,59 +100,22 @@ bkt_next(const struct bkt_span *r, struct dpvs_conn_bkt *k)
 	return ++k == r->end ? r->bk : k;
 }
 
-/* The entry of bucket k with signature sig whose connection matches the
- * tuple: its index (*dir set), or DPVS_CONN_NIL. */
-static __rte_always_inline uint32_t
-bkt_find(struct dpvs_conn_table *ct, const struct dpvs_conn_bkt *k, uint16_t sig,
-	 uint8_t proto, const struct dpvs_ip *src, uint16_t sport, const struct dpvs_ip *dst,
-	 uint16_t dport, int *dir)
+uint32_t
+wk_conn_lookup_on(struct dpvs_conn_table *ct, const struct dpvs_conn_bkt *home, uint32_t hash,
+		  uint8_t proto, const struct dpvs_ip *src, uint16_t sport,
+		  const struct dpvs_ip *dst, uint16_t dport, int *dir)
 {
-	const struct dpvs_conn *conns = dpvs_conn_array(ct);
-	uint32_t m, e;
-
-	for (m = wk_conn_bkt_match(k, sig); m != 0; m &= m - 1) {
-		e = k->ent[__builtin_ctz(m)];
-		if (e == DPVS_CONN_NIL)
-			continue;
-		if (likely(conn_match(ct, &conns[e >> 1], (int)(e & 1u), proto, src, sport, dst,
-				      dport))) {
-			*dir = (int)(e & 1u);
-			return e >> 1;
-		}
-	}
-	return DPVS_CONN_NIL;
-}
-
-/* The walk past the home bucket k (whose ovf said some entry went on). */
-static __rte_noinline uint32_t
-conn_lookup_on(struct dpvs_conn_table *ct, struct dpvs_conn_bkt *k, uint32_t hash, uint8_t proto,
-	       const struct dpvs_ip *src, uint16_t sport, const struct dpvs_ip *dst,
-	       uint16_t dport, int *dir)
-{
+	struct dpvs_conn_bkt *k = (struct dpvs_conn_bkt *)(uintptr_t)home;
 	const struct bkt_span r = bkt_span_of(ct);
 	uint32_t n, idx;
 
 	for (n = 1; n < r.nb; n++) {
 		k = bkt_next(&r, k);
-		idx = bkt_find(ct, k, wk_conn_sig(hash, n), proto, src, sport, dst, dport, dir);
+		idx = wk_conn_bkt_find(ct, k, wk_conn_sig(hash, n), proto, src, sport, dst, dport, dir);
 		if (idx != DPVS_CONN_NIL || k->ovf == 0)
 			return idx;
 	}
 	return DPVS_CONN_NIL;
-}
-
-/* A lookup: the home bucket inline, the rest of the walk (rare but for a
- * tuple that is absent from a busy index) out of line. */
-static __rte_always_inline uint32_t
-conn_lookup(struct dpvs_conn_table *ct, uint32_t hash, uint8_t proto, const struct dpvs_ip *src,
-	    uint16_t sport, const struct dpvs_ip *dst, uint16_t dport, int *dir)
-{
-	struct dpvs_conn_bkt *k = (struct dpvs_conn_bkt *)(uintptr_t)wk_conn_home(ct, hash);
-	uint32_t idx = bkt_find(ct, k, wk_conn_sig(hash, 0), proto, src, sport, dst, dport, dir);
-
-	if (likely(idx != DPVS_CONN_NIL) || k->ovf == 0)
-		return idx;
-	return conn_lookup_on(ct, k, hash, proto, src, sport, dst, dport, dir);
 }
 
 uint32_t
@@ -175,14 +123,14 @@ wk_conn_lookup_hash(struct dpvs_conn_table *ct, uint32_t hash, uint8_t proto,
 		    const struct dpvs_ip *src, uint16_t sport, const struct dpvs_ip *dst,
 		    uint16_t dport, int *dir)
 {
-	return conn_lookup(ct, hash, proto, src, sport, dst, dport, dir);
+	return wk_conn_lookup_inl(ct, hash, proto, src, sport, dst, dport, dir);
 }
 
 uint32_t
 wk_conn_lookup(struct dpvs_conn_table *ct, uint8_t proto, const struct dpvs_ip *src,
 	       uint16_t sport, const struct dpvs_ip *dst, uint16_t dport, int *dir)
 {
-	return conn_lookup(ct, wk_conn_hash(proto, src, sport, dst, dport), proto, src, sport,
+	return wk_conn_lookup_inl(ct, wk_conn_hash(proto, src, sport, dst, dport), proto, src, sport,
 			   dst, dport, dir);
 }
 
@@ -228,7 +176,7 @@ peer_walk(const struct dpvs_conn_table *ct, uint8_t proto, const struct dpvs_ip 
 				continue;
 			c = &conns[e >> 1];
 			if ((__atomic_load_n(&c->flags, __ATOMIC_ACQUIRE) & DPVS_CONN_F_USED) != 0 &&
-			    conn_match(ct, c, (int)(e & 1u), proto, src, sport, dst, dport))
+			    wk_conn_match(ct, c, (int)(e & 1u), proto, src, sport, dst, dport))
 				return 1;
 		}
 		if (__atomic_load_n(&k->ovf, __ATOMIC_RELAXED) == 0)

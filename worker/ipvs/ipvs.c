@@ -53,6 +53,7 @@
 #include <rte_udp.h>
 
 #include "shm/lb_hash.h"
+#include "worker/ipvs/conn_lookup.h"
 #include "worker/ipvs/conn_table.h"
 #include "worker/ipvs/ipvs_priv.h"
 #include "worker/ipvs/lb_counts.h"
@@ -522,7 +523,10 @@ wk_ipvs_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_
 	uint8_t want;
 	int dir;
 
-	idx = wk_conn_lookup(ctx->ct, pk->proto, &pk->src, pk->sport, &pk->dst, pk->dport, &dir);
+	/* the lookup inline (conn_lookup.h): no call for the common hit */
+	idx = wk_conn_lookup_inl(ctx->ct, wk_conn_hash(pk->proto, &pk->src, pk->sport, &pk->dst,
+						       pk->dport),
+				 pk->proto, &pk->src, pk->sport, &pk->dst, pk->dport, &dir);
 	if (idx != DPVS_CONN_NIL && dpvs_conn_array(ctx->ct)[idx].expires_ns <= ctx->now_ns) {
 		wk_ipvs_conn_close(ctx, idx); /* due: the wheel has not reaped it yet */
 		idx = DPVS_CONN_NIL;

@@ -87,30 +87,6 @@ xmit_v6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	}
 }
 
-struct wk_verdict
-wk_xmit(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
-	const struct dpvs_conn *c, int dir)
-{
-	if (pk->family == DPVS_AF_INET6)
-		return xmit_v6(ctx, m, pk, c, dir);
-	/* full-NAT and NAT of a connection without an IPv6 endpoint, the
-	 * usual case, without the mode's call: the addresses and ports that
-	 * wk_fnat_in4, wk_fnat_out4, wk_nat_in4 and wk_nat_out4 give (a reply
-	 * leaves as vip:vport -> client:cport in both modes) */
-	if (likely(!dpvs_conn_is_v6(c)) &&
-	    (c->fwd_mode == DPVS_FWD_FNAT || c->fwd_mode == DPVS_FWD_NAT)) {
-		if (dir == DPVS_DIR_OUT)
-			return wk_xmit_rewrite4(ctx, m, pk, dpvs_conn_a4(c, DPVS_CONN_A_V), c->vport,
-						dpvs_conn_a4(c, DPVS_CONN_A_C), c->cport);
-		if (c->fwd_mode == DPVS_FWD_FNAT)
-			return wk_xmit_rewrite4(ctx, m, pk, dpvs_conn_a4(c, DPVS_CONN_A_L), c->lport,
-						dpvs_conn_a4(c, DPVS_CONN_A_D), c->dport);
-		return wk_xmit_rewrite4(ctx, m, pk, dpvs_conn_a4(c, DPVS_CONN_A_C), c->cport,
-					dpvs_conn_a4(c, DPVS_CONN_A_D), c->dport);
-	}
-	return xmit_v4(ctx, m, pk, c, dir);
-}
-
 /* RFC 1624 eqn. 3 for every changed word at once: d is the sum of the
  * complements of the old words and of the new words (32-bit words count as
  * their two halves: the sum mod 0xffff is the same), added to ~hc in 64
@@ -209,8 +185,8 @@ wk_tcp_mss_clamp(struct rte_tcp_hdr *th, uint32_t hlen, uint16_t mss)
 	return 0;
 }
 
-void
-wk_xmit_trim(struct rte_mbuf *m, const struct wk_pkt *pk)
+static __rte_always_inline void
+xmit_trim(struct rte_mbuf *m, const struct wk_pkt *pk)
 {
 	uint32_t tot = (uint32_t)pk->l4_off + pk->l4_len;
 
@@ -218,9 +194,43 @@ wk_xmit_trim(struct rte_mbuf *m, const struct wk_pkt *pk)
 		rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - tot);
 }
 
+void
+wk_xmit_trim(struct rte_mbuf *m, const struct wk_pkt *pk)
+{
+	xmit_trim(m, pk);
+}
+
+/* Direct routing of an IPv4 packet (xmit_dr.c says what it does): here, so
+ * that wk_xmit runs it inline, the per-packet case of that mode. */
+static __rte_always_inline struct wk_verdict
+xmit_dr4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+	 const struct dpvs_conn *c)
+{
+	const uint64_t stamp = wk_set_stamp(ctx->cfg); /* of both memos */
+	uint32_t daddr, nh;
+	uint16_t port;
+
+	daddr = dpvs_conn_a4(c, DPVS_CONN_A_D);
+	if (wk_route_v4_st(ctx, stamp, daddr, &port, &nh) != 0)
+		return wk_drop(DPVS_DROP_NO_ROUTE);
+	if (nh != daddr)
+		return wk_drop(DPVS_DROP_DR_NOT_CONNECTED);
+	xmit_trim(m, pk);
+	return wk_ip_output_v4_st(ctx, stamp, m, port, daddr);
+}
+
 struct wk_verdict
-wk_xmit_rewrite4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
-		 uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport)
+wk_dr_in4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+	  const struct dpvs_conn *c)
+{
+	return xmit_dr4(ctx, m, pk, c);
+}
+
+/* wk_xmit_rewrite4, inline into wk_xmit's full-NAT and NAT case (the
+ * per-packet one) and into the exported function below. */
+static __rte_always_inline struct wk_verdict
+xmit_rewrite4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk, uint32_t saddr,
+	      uint16_t sport, uint32_t daddr, uint16_t dport)
 {
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, pk->l3_off);
 	void *l4 = rte_pktmbuf_mtod_offset(m, void *, pk->l4_off);
@@ -250,7 +260,7 @@ wk_xmit_rewrite4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk
 	memcpy(&nttlw, &ip->time_to_live, sizeof(nttlw));
 	fnat_rewrite(ip, l4, pk->proto, pk->l4_len, saddr, sport, daddr, dport,
 		     (uint64_t)(uint16_t)~ttlw + nttlw);
-	wk_xmit_trim(m, pk);
+	xmit_trim(m, pk);
 	if (pk->proto == IPPROTO_TCP && (pk->tcp_flags & RTE_TCP_SYN_FLAG) != 0) {
 		mtu = ctx->root->ports[port].mtu;
 		if (mtu > WK_IPV4_TCP_HDRS)
@@ -262,6 +272,51 @@ wk_xmit_rewrite4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk
 	if (fits && wk_sn_memo_hit(ctx, stamp, port, nh))
 		return wk_sn_memo_out(ctx, m, port);
 	return wk_ip_output_v4(ctx, m, port, nh);
+}
+
+struct wk_verdict
+wk_xmit_rewrite4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+		 uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport)
+{
+	return xmit_rewrite4(ctx, m, pk, saddr, sport, daddr, dport);
+}
+
+struct wk_verdict
+wk_xmit(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+	const struct dpvs_conn *c, int dir)
+{
+	if (pk->family == DPVS_AF_INET6)
+		return xmit_v6(ctx, m, pk, c, dir);
+	/* full-NAT and NAT of a connection without an IPv6 endpoint, the
+	 * usual case, without the mode's call: the addresses and ports that
+	 * wk_fnat_in4, wk_fnat_out4, wk_nat_in4 and wk_nat_out4 give (a reply
+	 * leaves as vip:vport -> client:cport in both modes) */
+	if (likely(!dpvs_conn_is_v6(c)) &&
+	    (c->fwd_mode == DPVS_FWD_FNAT || c->fwd_mode == DPVS_FWD_NAT)) {
+		uint32_t sa, da;
+		uint16_t sp, dp;
+
+		if (dir == DPVS_DIR_OUT) {
+			sa = dpvs_conn_a4(c, DPVS_CONN_A_V);
+			sp = c->vport;
+			da = dpvs_conn_a4(c, DPVS_CONN_A_C);
+			dp = c->cport;
+		} else {
+			if (c->fwd_mode == DPVS_FWD_FNAT) {
+				sa = dpvs_conn_a4(c, DPVS_CONN_A_L);
+				sp = c->lport;
+			} else {
+				sa = dpvs_conn_a4(c, DPVS_CONN_A_C);
+				sp = c->cport;
+			}
+			da = dpvs_conn_a4(c, DPVS_CONN_A_D);
+			dp = c->dport;
+		}
+		return xmit_rewrite4(ctx, m, pk, sa, sp, da, dp);
+	}
+	if (likely(!dpvs_conn_is_v6(c)) && c->fwd_mode == DPVS_FWD_DR && dir == DPVS_DIR_IN)
+		return xmit_dr4(ctx, m, pk, c);
+	return xmit_v4(ctx, m, pk, c, dir);
 }
 
 void

@@ -19,6 +19,7 @@
  * by the output path (wk_ip_output_via). IPv6 the same way to an IPv6 real
  * server of an IPv6 VIP (the route to it must be connected too); over the
  * egress MTU an ICMPv6 packet too big to the client (wk_ip6_output_via).
+ * IPv4's wk_dr_in4 lives in xmit.c, inline in wk_xmit (xmit_dr4).
  * Writes the packet's Ethernet header only; reads the connection and the
  * config set.
  */
@@ -27,23 +28,6 @@
 #include "worker/ipvs/lbpath.h"
 #include "worker/ipvs/xmit.h"
 #include "worker/l2/neigh.h"
-
-struct wk_verdict
-wk_dr_in4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
-	  const struct dpvs_conn *c)
-{
-	const uint64_t stamp = wk_set_stamp(ctx->cfg); /* of both memos */
-	uint32_t daddr, nh;
-	uint16_t port;
-
-	daddr = dpvs_conn_a4(c, DPVS_CONN_A_D);
-	if (wk_route_v4_st(ctx, stamp, daddr, &port, &nh) != 0)
-		return wk_drop(DPVS_DROP_NO_ROUTE);
-	if (nh != daddr)
-		return wk_drop(DPVS_DROP_DR_NOT_CONNECTED);
-	wk_xmit_trim(m, pk);
-	return wk_ip_output_v4_st(ctx, stamp, m, port, daddr);
-}
 
 struct wk_verdict
 wk_dr_in6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
