@@ -42,7 +42,7 @@ figure1() {
 			say "callgrind run of $k failed; no instruction counts"
 			return 0
 		}
-		callgrind_annotate --inclusive=yes "$D/cg.$k" >"$D/cg.$k.txt" 2>/dev/null
+		callgrind_annotate --inclusive=yes --threshold=100 "$D/cg.$k" >"$D/cg.$k.txt" 2>/dev/null
 		cg_stages "$D/cg.$k.txt" "$n" "$k"
 	done
 }
