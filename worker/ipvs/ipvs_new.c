@@ -66,14 +66,17 @@ plan_fnat(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s, uint8_
 	  struct conn_plan *pl)
 {
 	const struct dpvs_svc_laddr *la = dpvs_lb_svc_laddrs(&ctx->cfg->lb, svc);
-	unsigned int k, i, j, n = RTE_MIN(s->nladdrs, (uint16_t)ctx->cfg->lb.caps.svc_laddrs);
-	uint64_t conns = dpvs_wr_svc_stats(ctx->wr)[svc].conns;
+	unsigned int k, i, i0, j, n = RTE_MIN(s->nladdrs, (uint16_t)ctx->cfg->lb.caps.svc_laddrs);
 	uint16_t *cur = dpvs_wr_lport(ctx->wr, svc);
 	int seen = 0;
 
+	if (n == 0)
+		return DPVS_DROP_NO_LADDR;
+	/* spread connections over the addresses: the first tried is the
+	 * service's count of connections modulo n (one division) */
+	i0 = (unsigned int)(dpvs_wr_svc_stats(ctx->wr)[svc].conns % n);
 	for (k = 0; k < n; k++) {
-		/* spread connections over the addresses */
-		i = (k + conns) % n;
+		i = i0 + k < n ? i0 + k : i0 + k - n;
 		if (la[i].ip.family != pl->daddr.family)
 			continue;
 		seen = 1;
@@ -84,13 +87,13 @@ plan_fnat(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s, uint8_
 			/* the service's next connection tries address j first:
 			 * its key's bucket (missed in a big table) on the way,
 			 * guessing the same dest */
-			j = (conns + 1) % n;
+			j = i0 + 1 < n ? i0 + 1 : 0;
 			if (la[j].ip.family == pl->daddr.family)
 				wk_lport_prefetch(ctx, cur[j], proto, &pl->daddr, pl->dport, &la[j].ip);
 			return DPVS_DROP_MAX;
 		}
 	}
-	return seen || n == 0 ? DPVS_DROP_NO_LADDR : DPVS_DROP_FAMILY_MISMATCH;
+	return seen ? DPVS_DROP_NO_LADDR : DPVS_DROP_FAMILY_MISMATCH;
 }
 
 /* The endpoints of a new connection of pk to dest d of service svc. */

@@ -41,21 +41,28 @@ wk_lport_next(const struct wk_ctx *ctx, uint32_t cur)
 {
 	uint32_t n = ctx->nworkers, p = cur + n;
 
-	if (unlikely(cur < WK_LPORT_MIN || p > 65535 || cur % n != ctx->id))
+	/* one worker owns every port: no division */
+	if (unlikely(cur < WK_LPORT_MIN || p > 65535 || (n > 1 && cur % n != ctx->id)))
 		return wk_lport_first(ctx);
 	return (uint16_t)p;
 }
 
 /* Is the outbound key daddr:dport -> laddr:lport (network order) free in
  * this worker's table? *h gets its hash (the insert files the key with it,
- * wk_conn_insert_hashed). */
+ * wk_conn_insert_hashed). The usual answer inline: no slot of its home
+ * bucket has its signature and no entry went past that bucket (what the
+ * lookup would find first); else the lookup. */
 static inline int
 wk_lport_key_free(struct wk_ctx *ctx, uint8_t proto, const struct dpvs_ip *daddr, uint16_t dport,
 		  const struct dpvs_ip *laddr, uint16_t lport, uint32_t *h)
 {
+	const struct dpvs_conn_bkt *k;
 	int dir;
 
 	*h = wk_conn_hash(proto, daddr, dport, laddr, lport);
+	k = wk_conn_home(ctx->ct, *h);
+	if (wk_conn_bkt_match(k, wk_conn_sig(*h, 0)) == 0 && k->ovf == 0)
+		return 1;
 	return wk_conn_lookup_hash(ctx->ct, *h, proto, daddr, dport, laddr, lport, &dir) ==
 	       DPVS_CONN_NIL;
 }

@@ -94,8 +94,8 @@ wk_sched_dest_conns_node(const struct wk_ctx *ctx, uint32_t d, uint32_t id)
  * holds another dest is never seen as overloaded. ctx is const, the region
  * it points to is not: the mark is this worker's own state.
  */
-static int
-dest_under_threshold(const struct wk_ctx *ctx, uint32_t d, const struct dpvs_dest *dest)
+int
+wk_dest_threshold_ok(const struct wk_ctx *ctx, uint32_t d, const struct dpvs_dest *dest)
 {
 	struct dpvs_lb_stats *row = &dpvs_wr_dest_stats(ctx->wr)[d];
 	uint64_t n;
@@ -126,14 +126,7 @@ dest_under_threshold(const struct wk_ctx *ctx, uint32_t d, const struct dpvs_des
 int
 wk_dest_available(const struct wk_ctx *ctx, uint32_t d)
 {
-	const struct dpvs_dest *dest;
-
-	if (d >= ctx->cfg->lb.caps.dests)
-		return 0;
-	dest = &dpvs_lb_dests(&ctx->cfg->lb)[d];
-	if (dest->id == 0 || dest->weight <= 0)
-		return 0;
-	return dest_under_threshold(ctx, d, dest);
+	return wk_sched_dest_ok(ctx, d);
 }
 
 uint32_t
@@ -162,7 +155,7 @@ wk_sched_table_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
 			return DPVS_DEST_NONE; /* the service has no dest at all */
 		d = dl[tbl[b]];
 		if (d != last) {
-			if (wk_dest_available(ctx, d))
+			if (wk_sched_dest_ok(ctx, d))
 				return d;
 			if (++tries >= WK_SCHED_HASH_TRIES)
 				break;

@@ -49,6 +49,29 @@ uint64_t wk_sched_dest_conns_node(const struct wk_ctx *ctx, uint32_t d, uint32_t
  * so that overhead * weight fits 64 bits. */
 uint64_t wk_sched_overhead(const struct wk_ctx *ctx, uint32_t d);
 
+/* wk_dest_available() for a dest with an upper threshold, or one this
+ * worker marked overloaded (sched.c). */
+int wk_dest_threshold_ok(const struct wk_ctx *ctx, uint32_t d, const struct dpvs_dest *dest);
+
+/* wk_dest_available(), inline for the schedulers' loops: a dest without
+ * an upper threshold nor this worker's overload mark (the common case)
+ * costs a few loads, the rest goes to wk_dest_threshold_ok(). */
+static inline int
+wk_sched_dest_ok(const struct wk_ctx *ctx, uint32_t d)
+{
+	const struct dpvs_dest *dest;
+
+	if (d >= ctx->cfg->lb.caps.dests)
+		return 0;
+	dest = &dpvs_lb_dests(&ctx->cfg->lb)[d];
+	if (dest->id == 0 || dest->weight <= 0)
+		return 0;
+	if (likely(dest->u_threshold == 0) &&
+	    likely(dpvs_wr_dest_stats(ctx->wr)[d].overload_id != dest->id))
+		return 1;
+	return wk_dest_threshold_ok(ctx, d, dest);
+}
+
 /* mh and conhash: the dest of the packet's bucket in the service's table,
  * or of the following buckets when that one's dest is unavailable (at most
  * WK_SCHED_HASH_TRIES distinct dests tried); DPVS_DEST_NONE otherwise. */

@@ -27,7 +27,7 @@ wk_sched_lc_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
 		uint32_t d = dl[i];
 		uint64_t oh;
 
-		if (!wk_dest_available(ctx, d))
+		if (!wk_sched_dest_ok(ctx, d))
 			continue;
 		oh = wk_sched_overhead(ctx, d);
 		if (least == DPVS_DEST_NONE || oh < loh) {

@@ -26,7 +26,7 @@ wk_sched_rr_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
 
 		if (++i == n)
 			i = 0;
-		if (wk_dest_available(ctx, d)) {
+		if (wk_sched_dest_ok(ctx, d)) {
 			st->cursor = i;
 			return d;
 		}

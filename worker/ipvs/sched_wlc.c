@@ -28,7 +28,7 @@ wk_sched_wlc_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
 		uint32_t d = dl[i];
 		uint64_t oh, w;
 
-		if (!wk_dest_available(ctx, d))
+		if (!wk_sched_dest_ok(ctx, d))
 			continue;
 		/* overhead < 2^32 and weight < 2^31: the products fit */
 		oh = wk_sched_overhead(ctx, d);

@@ -47,7 +47,7 @@ wk_sched_wrr_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
 			continue;
 		mw = d->weight > mw ? d->weight : mw;
 		g = gcd32(d->weight, g);
-		if (d->weight > maw && wk_dest_available(ctx, dl[i]))
+		if (d->weight > maw && wk_sched_dest_ok(ctx, dl[i]))
 			maw = d->weight;
 	}
 	if (maw == 0)
@@ -67,7 +67,7 @@ wk_sched_wrr_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
 			i = 0;
 		st->cursor = i;
 		if (dests[ds].id != 0 && dests[ds].weight >= st->cw &&
-		    wk_dest_available(ctx, ds))
+		    wk_sched_dest_ok(ctx, ds))
 			return ds;
 	}
 	return DPVS_DEST_NONE;

@@ -185,11 +185,21 @@ side_init(struct dpvs_tcp_track *snd, struct dpvs_tcp_track *rcv, const struct w
 	}
 }
 
+/* side_init() of the client's side with nothing known of the other: no
+ * flags to keep, no peer window to check the scaling against. */
 void
 wk_tcp_track_init(struct dpvs_tcp_track trk[2], const struct wk_tcp_seg *s)
 {
+	struct dpvs_tcp_track *t = &trk[DPVS_DIR_IN];
+
 	memset(trk, 0, 2 * sizeof(trk[0]));
-	side_init(&trk[DPVS_DIR_IN], &trk[DPVS_DIR_OUT], s);
+	t->end = seg_end(s);
+	t->maxend = t->end;
+	t->maxwin = s->win == 0 ? 1 : s->win;
+	if (s->wscale != WK_TCP_NO_WSCALE) {
+		t->wscale = RTE_MIN(s->wscale, (uint8_t)DPVS_TCPT_MAX_WSCALE);
+		t->flags = DPVS_TCPT_F_WSCALE;
+	}
 }
 
 void
