@@ -6,7 +6,8 @@
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "n/a"; else printf "%.2f", a / b }'; }
 
-report() {
+# Figure 1: cycles and instructions per case.
+report1() {
 	local k name
 	echo
 	echo "### Figure 1: cycles per packet through the worker loop, one process"
@@ -41,7 +42,13 @@ report() {
 			"${CPP[udp-big/base]:-?} | $(ratio "${CPP[udp-big/pipe]:-0}" "${CPP[udp-big/base]:-0}") |" \
 			"${MISS[udp-big/ir]:--} | - |"
 	fi
-	if [ "$CG" = 1 ] && [ -n "${MISS[udp-in/ir]:-}" ]; then
+}
+
+# Figure 1's callgrind tables: simulated misses, instructions by stage.
+report1_cg() {
+	local k
+	[ "$CG" = 1 ] || return 0
+	if [ -n "${MISS[udp-in/ir]:-}" ]; then
 		echo
 		echo "Simulated cache misses per packet (callgrind --cache-sim=yes, 9600 packets after"
 		echo "3200 of warm-up, the same scope; caches $BIG_CACHES): one flow beside"
@@ -61,24 +68,26 @@ report() {
 				"${MISS[$k/rir]:--} | ${MISS[$k/rd1]:--} | ${MISS[$k/rll]:--} |"
 		done
 	fi
-	if [ "$CG" = 1 ]; then
-		echo
-		echo "Instructions per packet by stage (callgrind, inclusive per function; the stages"
-		echo "add up to the pipeline's column): rx = rx burst, eth, IPv4 checks, hooks, ipvs"
-		echo "parse, verdict dispatch; lookup+ipvs = connection index (inline in the ipvs core,"
-		echo "and the burst's prefetch of it), state, timer, counters, rate/ACL checks, for a SYN"
-		echo "the scheduling and the new connection;"
-		echo "xmit = rewrite, route, neighbour; tx = tx buffer and burst; loop = the loop's other"
-		echo "polls (rings, timers, RCU, heartbeat)."
-		echo
-		echo "| Case | rx+parse | lookup+ipvs | xmit | tx | loop |"
-		echo "|---|---:|---:|---:|---:|---:|"
-		for k in $FIG1_CASES; do
-			echo "| $k | ${STAGE[$k/rx]:--} | ${STAGE[$k/ipvs]:--} |" \
-				"${STAGE[$k/xmit]:--} | ${STAGE[$k/tx]:--} | ${STAGE[$k/loop]:--} |"
-		done
-	fi
-	has_fig 2 || return 0
+	echo
+	echo "Instructions per packet by stage (callgrind, inclusive per function; the stages"
+	echo "add up to the pipeline's column): rx = rx burst, eth, IPv4 checks, hooks, ipvs"
+	echo "parse, verdict dispatch; lookup+ipvs = connection index (inline in the ipvs core,"
+	echo "and the burst's prefetch of it), state, timer, counters, rate/ACL checks, for a SYN"
+	echo "the scheduling and the new connection;"
+	echo "xmit = rewrite, route, neighbour; tx = tx buffer and burst; loop = the loop's other"
+	echo "polls (rings, timers, RCU, heartbeat)."
+	echo
+	echo "| Case | rx+parse | lookup+ipvs | xmit | tx | loop |"
+	echo "|---|---:|---:|---:|---:|---:|"
+	for k in $FIG1_CASES; do
+		echo "| $k | ${STAGE[$k/rx]:--} | ${STAGE[$k/ipvs]:--} |" \
+			"${STAGE[$k/xmit]:--} | ${STAGE[$k/tx]:--} | ${STAGE[$k/loop]:--} |"
+	done
+}
+
+# Figure 2: the node beside the ceiling, and the bytes per connection.
+report2() {
+	local c name kind stream ceil label bpc
 	echo
 	echo "### Figure 2: the node beside the ceiling of its ports, one run"
 	echo
@@ -139,6 +148,14 @@ report() {
 	echo "sizes) over its ${CONNS} connections: $CONN_ENTRY-byte entries and $CONN_INDEX bytes of"
 	echo "index each (an IPv4 connection: $((CONN_ENTRY + ${CONN_INDEX%.*})) bytes), the rest reserved by"
 	echo "the side tables; $CONN_MB MiB per worker."
+}
+
+report() {
+	report1
+	report1_cg
+	if has_fig 2; then
+		report2
+	fi
 	report3
 }
 

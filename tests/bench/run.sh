@@ -696,7 +696,6 @@ has_fig 1 && figure1
 has_fig 3 && figure3
 has_fig 2 && figure2
 report
-has_fig 2 || report3
 has_fig 2 && figure2_stop
 report_end
 say "done in $(($(date +%s) - START)) s"
