@@ -92,7 +92,7 @@ report2() {
 	echo "### Figure 2: the node beside the ceiling of its ports, one run"
 	echo
 	echo "dpvs-bench-gen (pre-built 64-byte frames in bursts, one sending lcore on CPU 0) on a"
-	echo "net_memif port (rings of $((1 << NODE_RSIZE)) slots for the nodes, $((1 << MEMIF_RSIZE)) for testpmd: each the"
+	echo "net_memif port (rings of $((1 << NODE_RSIZE)) slots for the node, $((1 << NODE2_RSIZE)) for the two-worker node, $((1 << MEMIF_RSIZE)) for testpmd: each the"
 	echo "size it forwards most with, see tests/bench/run.sh) into either the node (dpvs-primary + 1 worker"
 	echo "pinned to CPU $(($(nproc) - 1)), egress net_null) or the ceiling: dpdk-testpmd io forwarding"
 	echo "net_memif -> net_null on the same CPU (rates from testpmd); and into net_null alone (what"
@@ -181,7 +181,7 @@ report_end() {
 	echo
 	echo "Reproduce: \`make bench\` (or \`tests/bench/run.sh\` after \`make all tests\`);"
 	echo "BENCH_PACKETS, BENCH_SECONDS, BENCH_SYN_SECONDS, BENCH_ROUNDS, BENCH_FLOWS, BENCH_CONNS,"
-	echo "BENCH_MEMIF_RSIZE, BENCH_NODE_MEMIF_RSIZE, BENCH_TWO_WORKERS=0, BENCH_BIG_FLOWS (0: no udp-big),"
+	echo "BENCH_MEMIF_RSIZE, BENCH_NODE_MEMIF_RSIZE, BENCH_NODE2_MEMIF_RSIZE, BENCH_TWO_WORKERS=0, BENCH_BIG_FLOWS (0: no udp-big),"
 	echo "BENCH_CALLGRIND=0 change the run; BENCH_FIGURES=1 runs"
 	echo "figure 1 alone."
 }
