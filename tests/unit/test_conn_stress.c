@@ -25,6 +25,7 @@
 
 #include "shm/shm.h"
 #include "worker/ipvs/conn_table.h"
+#include "worker/ipvs/lport.h"
 #include "test_conn_util.h"
 
 #define SEC 1000000000ull
@@ -162,6 +163,17 @@ s_expect(struct dpvs_conn_table *ct, uint32_t k, uint32_t idx, int dist_in, int 
 			  idx);
 	if (idx != DPVS_CONN_NIL)
 		S_EQ(d, DPVS_DIR_OUT);
+	/* review2: the local-port check's inline answer (lport.h, the home
+	 * bucket's signatures and ovf) never says free for a key in use */
+	{
+		struct wk_ctx cx;
+		uint32_t h;
+
+		memset(&cx, 0, sizeof(cx));
+		cx.ct = ct;
+		S_EQ(wk_lport_key_free(&cx, IPPROTO_UDP, &s.da, s.dport, &s.la, s.lport, &h),
+		     idx == DPVS_CONN_NIL);
+	}
 	if (idx == DPVS_CONN_NIL || dist_out >= 0) {
 		S_EQ(wk_conn_peer_has(ct, IPPROTO_UDP, &s.da, s.dport, &s.la, s.lport),
 				 idx != DPVS_CONN_NIL && dist_out < 16);
