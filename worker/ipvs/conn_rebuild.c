@@ -196,7 +196,7 @@ wk_conn_rebuild(struct dpvs_conn_table *ct, uint64_t now_ns)
 	struct dpvs_conn_bkt *bk = dpvs_conn_buckets(ct);
 	/* odd while the index is rebuilt (peers' misses do not count), even
 	 * after, whatever a killed owner left */
-	uint32_t i, n = 0, seq = ct->shift_seq | 1u;
+	uint32_t i, seq = ct->shift_seq | 1u;
 
 	__atomic_store_n(&ct->shift_seq, seq, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
@@ -231,11 +231,9 @@ wk_conn_rebuild(struct dpvs_conn_table *ct, uint64_t now_ns)
 		/* its keys, its timer, the half-open list (the slot order
 		 * stands for the age: the true order is lost); counted */
 		wk_conn_insert(ct, i, now_ns);
-		n++;
 	}
-	ct->count = n;
 	sx_rebuild_free(ct);
 	v6_rebuild_free(ct);
 	__atomic_store_n(&ct->shift_seq, seq + 1u, __ATOMIC_RELEASE);
-	return n;
+	return ct->count;
 }

@@ -43,7 +43,8 @@ wk_conn_hash4(uint8_t proto, uint32_t src, uint16_t sport, uint32_t dst, uint16_
 }
 
 /* The hash of a packet tuple as the index files it (shm/conn.h): the home
- * bucket from its high bits, the slot's signature from its low 16. */
+ * bucket from its high bits, 12 bits of the slot's signature from its low
+ * ones (wk_conn_sig: the other 4 are the distance from home). */
 static __rte_always_inline uint32_t
 wk_conn_hash(uint8_t proto, const struct dpvs_ip *src, uint16_t sport,
 	     const struct dpvs_ip *dst, uint16_t dport)
