@@ -4,7 +4,9 @@
 #   1. unit tests: every executable build/tests/test_* (Check, CK_FORK=yes)
 #   2. packet fixtures: /usr/bin/python3 tests/fixture/run_fixtures.py, then a
 #      bounded fuzz run of the pipeline (tests/fixture/fuzz_pipeline.py, seeds
-#      1-2, 1200 frames each, checksums kept valid and broken)
+#      1-2, 1200 frames each, checksums kept valid and broken), and the fast
+#      path against the general path over that corpus
+#      (tests/fixture/diff_fast.py: dpvs-fixture and dpvs-fixture-general)
 #   3. system tests: every tests/system/test_*.sh (root, network namespaces)
 #   4. a check that nothing was left behind (processes, namespaces, hugepage
 #      files, /var/run/dpdk/<prefix>) by the system tests
@@ -171,6 +173,13 @@ case "fixture/fuzz_pipeline" in
 $PATTERN)
 	run "fixture/fuzz_pipeline" 300 "$PY" tests/fixture/fuzz_pipeline.py --seeds 1-2 \
 		--frames 1200 --mode both
+	;;
+esac
+# wk_ipv4_fast against wk_eth_input: the same results for every fuzz frame,
+# in one mbuf or two (seeds 1-2, about 20 s)
+case "fixture/diff_fast" in
+$PATTERN)
+	run "fixture/diff_fast" 300 "$PY" tests/fixture/diff_fast.py --seeds 1-2 --frames 1500
 	;;
 esac
 

@@ -30,10 +30,22 @@
 /* How many packets ahead the second stage prefetches a connection entry. */
 #define WK_RX_ENTRY_AHEAD 4
 
+/* The pipeline's entry: the IPv4 fast path, which hands every frame it does
+ * not take to wk_eth_input. The fixture's second runner, dpvs-fixture-general
+ * (tests/fixture/build.mk), compiles this file again with WK_RX_GENERAL_ONLY
+ * so that every frame takes the general path, and the differential test
+ * (tests/fixture/diff_fast.py) checks that both runners give the same
+ * results. The product binaries never define it. */
+#ifdef WK_RX_GENERAL_ONLY
+#define WK_RX_ENTRY wk_eth_input
+#else
+#define WK_RX_ENTRY wk_ipv4_fast
+#endif
+
 struct wk_verdict
 wk_pipeline(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 {
-	return wk_ipv4_fast(ctx, m, p); /* else wk_eth_input */
+	return WK_RX_ENTRY(ctx, m, p);
 }
 
 void
@@ -181,7 +193,7 @@ wk_rx_burst(struct wk_ctx *ctx, uint16_t p, uint16_t n)
 			wk_conn_prefetch_entry(ctx->ct, h[i + WK_RX_ENTRY_AHEAD]);
 		if (unlikely(mirror))
 			wk_kni_mirror(ctx, m, p);
-		v = wk_ipv4_fast(ctx, m, p); /* wk_pipeline */
+		v = WK_RX_ENTRY(ctx, m, p); /* wk_pipeline */
 		wr->inflight[i] = NULL;
 		rte_compiler_barrier();
 		/* the usual verdict, to a port's tx buffer, without the call */
