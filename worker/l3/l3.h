@@ -163,6 +163,7 @@ wk_ip_output_v4_st(struct wk_ctx *ctx, uint64_t stamp, struct rte_mbuf *m, uint1
 	memcpy(nh.bytes, &nh_be, sizeof(nh_be));
 	return wk_ip_output_via(ctx, m, port, &nh);
 }
+
 static inline struct wk_verdict
 wk_ip_output_v4(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port, uint32_t nh_be)
 {
