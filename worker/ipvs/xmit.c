@@ -288,31 +288,13 @@ wk_xmit(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	if (pk->family == DPVS_AF_INET6)
 		return xmit_v6(ctx, m, pk, c, dir);
 	/* full-NAT and NAT of a connection without an IPv6 endpoint, the
-	 * usual case, without the mode's call: the addresses and ports that
-	 * wk_fnat_in4, wk_fnat_out4, wk_nat_in4 and wk_nat_out4 give (a reply
-	 * leaves as vip:vport -> client:cport in both modes) */
+	 * usual case, without the mode's call (wk_nat4_tuple: what the
+	 * modes' IPv4 functions give) */
 	if (likely(!dpvs_conn_is_v6(c)) &&
 	    (c->fwd_mode == DPVS_FWD_FNAT || c->fwd_mode == DPVS_FWD_NAT)) {
-		uint32_t sa, da;
-		uint16_t sp, dp;
+		const struct wk_nat4 t = wk_nat4_tuple(c, dir);
 
-		if (dir == DPVS_DIR_OUT) {
-			sa = dpvs_conn_a4(c, DPVS_CONN_A_V);
-			sp = c->vport;
-			da = dpvs_conn_a4(c, DPVS_CONN_A_C);
-			dp = c->cport;
-		} else {
-			if (c->fwd_mode == DPVS_FWD_FNAT) {
-				sa = dpvs_conn_a4(c, DPVS_CONN_A_L);
-				sp = c->lport;
-			} else {
-				sa = dpvs_conn_a4(c, DPVS_CONN_A_C);
-				sp = c->cport;
-			}
-			da = dpvs_conn_a4(c, DPVS_CONN_A_D);
-			dp = c->dport;
-		}
-		return xmit_rewrite4(ctx, m, pk, sa, sp, da, dp);
+		return xmit_rewrite4(ctx, m, pk, t.sa, t.sp, t.da, t.dp);
 	}
 	if (likely(!dpvs_conn_is_v6(c)) && c->fwd_mode == DPVS_FWD_DR && dir == DPVS_DIR_IN)
 		return xmit_dr4(ctx, m, pk, c);

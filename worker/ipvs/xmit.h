@@ -112,6 +112,40 @@ struct wk_verdict wk_xlat_4to6(struct wk_ctx *ctx, struct rte_mbuf *m, const str
 			       const uint8_t saddr[16], uint16_t sport, const uint8_t daddr[16],
 			       uint16_t dport);
 
+/* Where an IPv4 packet of a full-NAT or NAT connection c with no IPv6
+ * endpoint leaves for, in direction dir (addresses and ports in network
+ * order): inbound, full-NAT laddr:lport and NAT client:cport -> dest:dport;
+ * outbound (a reply), in both modes vip:vport -> client:cport. The one
+ * definition for wk_xmit's inline case and the modes' functions. */
+struct wk_nat4 {
+	uint32_t sa, da;
+	uint16_t sp, dp;
+};
+
+static inline struct wk_nat4
+wk_nat4_tuple(const struct dpvs_conn *c, int dir)
+{
+	struct wk_nat4 t;
+
+	if (dir == DPVS_DIR_OUT) {
+		t.sa = dpvs_conn_a4(c, DPVS_CONN_A_V);
+		t.sp = c->vport;
+		t.da = dpvs_conn_a4(c, DPVS_CONN_A_C);
+		t.dp = c->cport;
+		return t;
+	}
+	if (c->fwd_mode == DPVS_FWD_FNAT) {
+		t.sa = dpvs_conn_a4(c, DPVS_CONN_A_L);
+		t.sp = c->lport;
+	} else {
+		t.sa = dpvs_conn_a4(c, DPVS_CONN_A_C);
+		t.sp = c->cport;
+	}
+	t.da = dpvs_conn_a4(c, DPVS_CONN_A_D);
+	t.dp = c->dport;
+	return t;
+}
+
 /* The modes' functions (one file each). */
 struct wk_verdict wk_fnat_in4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 			      const struct dpvs_conn *c);

@@ -21,28 +21,26 @@ struct wk_verdict
 wk_fnat_in4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	    const struct dpvs_conn *c)
 {
-	uint32_t saddr, daddr;
+	struct wk_nat4 t;
 
 	if (dpvs_conn_fam(c, DPVS_CONN_A_D) != DPVS_AF_INET)
 		return wk_drop(DPVS_DROP_FAMILY_MISMATCH);
-	saddr = dpvs_conn_a4(c, DPVS_CONN_A_L);
-	daddr = dpvs_conn_a4(c, DPVS_CONN_A_D);
-	return wk_xmit_rewrite4(ctx, m, pk, saddr, c->lport, daddr, c->dport);
+	t = wk_nat4_tuple(c, DPVS_DIR_IN);
+	return wk_xmit_rewrite4(ctx, m, pk, t.sa, t.sp, t.da, t.dp);
 }
 
 struct wk_verdict
 wk_fnat_out4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	     const struct dpvs_conn *c)
 {
-	uint32_t saddr, daddr;
+	struct wk_nat4 t;
 
 	/* an IPv4 server's reply to an IPv6 client */
 	if (dpvs_conn_fam(c, DPVS_CONN_A_C) == DPVS_AF_INET6)
 		return wk_xlat_4to6(ctx, m, pk, dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_V), c->vport,
 				    dpvs_conn_a6(ctx->ct, c, DPVS_CONN_A_C), c->cport);
-	saddr = dpvs_conn_a4(c, DPVS_CONN_A_V);
-	daddr = dpvs_conn_a4(c, DPVS_CONN_A_C);
-	return wk_xmit_rewrite4(ctx, m, pk, saddr, c->vport, daddr, c->cport);
+	t = wk_nat4_tuple(c, DPVS_DIR_OUT);
+	return wk_xmit_rewrite4(ctx, m, pk, t.sa, t.sp, t.da, t.dp);
 }
 
 struct wk_verdict

@@ -22,22 +22,18 @@ struct wk_verdict
 wk_nat_in4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	   const struct dpvs_conn *c)
 {
-	uint32_t saddr, daddr;
+	const struct wk_nat4 t = wk_nat4_tuple(c, DPVS_DIR_IN);
 
-	saddr = dpvs_conn_a4(c, DPVS_CONN_A_C);
-	daddr = dpvs_conn_a4(c, DPVS_CONN_A_D);
-	return wk_xmit_rewrite4(ctx, m, pk, saddr, c->cport, daddr, c->dport);
+	return wk_xmit_rewrite4(ctx, m, pk, t.sa, t.sp, t.da, t.dp);
 }
 
 struct wk_verdict
 wk_nat_out4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	    const struct dpvs_conn *c)
 {
-	uint32_t saddr, daddr;
+	const struct wk_nat4 t = wk_nat4_tuple(c, DPVS_DIR_OUT);
 
-	saddr = dpvs_conn_a4(c, DPVS_CONN_A_V);
-	daddr = dpvs_conn_a4(c, DPVS_CONN_A_C);
-	return wk_xmit_rewrite4(ctx, m, pk, saddr, c->vport, daddr, c->cport);
+	return wk_xmit_rewrite4(ctx, m, pk, t.sa, t.sp, t.da, t.dp);
 }
 
 struct wk_verdict
