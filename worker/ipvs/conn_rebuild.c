@@ -252,6 +252,18 @@ rb_look_far(struct dpvs_conn_table *ct, struct rb_ring *r, uint32_t j)
 	rte_prefetch0(&dpvs_conn_wheel(ct)[rb_wheel_slot(ct->wheel_tick, c->expires_ns, j)]);
 }
 
+/* The home bucket of hash h (prefetched RB_AHEAD / 2 entries before) is
+ * full, or entries passed it: prefetch the bucket after it, where the
+ * duplicate check's walk or the filing goes on. */
+static inline void
+rb_look_on(struct dpvs_conn_table *ct, uint32_t h)
+{
+	const struct dpvs_conn_bkt *k = wk_conn_home(ct, h), *bk = dpvs_conn_buckets(ct);
+
+	if (k->ovf != 0 || k->ent[DPVS_CONN_BKT_SLOTS - 1] != DPVS_CONN_NIL)
+		rte_prefetch0(k + 1 == bk + ct->nbuckets ? bk : k + 1);
+}
+
 /* RB_AHEAD / 2 entries ahead: prefetch the connection now at the head of
  * entry j's wheel slot (the filing links j before it). */
 static inline void
@@ -265,6 +277,9 @@ rb_look_near(struct dpvs_conn_table *ct, const struct rb_ring *r, uint32_t j)
 	head = dpvs_conn_wheel(ct)[rb_wheel_slot(ct->wheel_tick, conns[j].expires_ns, j)];
 	if (head < ct->capacity)
 		rte_prefetch0(&conns[head].tprev);
+	rb_look_on(ct, r->h_in[j & (RB_AHEAD - 1)]);
+	if (dpvs_conn_has_out(&conns[j]))
+		rb_look_on(ct, r->h_out[j & (RB_AHEAD - 1)]);
 }
 
 /* Does live IPv4 connection c, whose tuples hash to h_in and h_out, repeat
