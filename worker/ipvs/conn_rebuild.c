@@ -197,12 +197,14 @@ v6_rebuild_free(struct dpvs_conn_table *ct)
  * live IPv4 entry's two hashes are computed (kept in a ring for when its
  * turn comes) and its home buckets prefetched, with the wheel slot its
  * timer will go to; RB_AHEAD / 2 ahead, the connection at the head of that
- * slot, whose tprev the filing writes. With millions of connections each
- * of these is a cache miss of its own (the index is 16 bytes a connection,
+ * slot, whose tprev the filing writes, and the bucket after a home bucket
+ * that is full or passed entries on. With millions of connections each of
+ * these is a cache miss of its own (the index is 16 bytes a connection,
  * 160 MiB for 10,000,000, in random order), and waited for one after the
- * other they made the rebuild 300 ns a connection (10,000,000:
- * tests/bench/rebuild.c; about 95 with the look-ahead, 16 to 32 entries
- * alike, 64 worse). The prefetches are hints only: what is filed is
+ * other they made the rebuild 290 to 420 ns a connection (10,000,000 on
+ * the loaded development VM: tests/bench/rebuild.c); with the look-ahead
+ * 80 to 130 (16 to 32 entries alike, 64 worse; the bucket after home
+ * prefetched always, worse). The prefetches are hints only: what is filed is
  * decided as before, from the entry when its turn comes (a hash from the
  * ring is its own tuple's: the rebuild writes no tuple, and an entry that
  * turns out insane is dropped before its hashes are used).
