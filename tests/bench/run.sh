@@ -71,7 +71,8 @@
 # BENCH_BIG_FLOWS (default 2000000: figure 1's udp-big flows, 0 leaves
 # the case out; about 20 s and 150 bytes a flow of memory for 2M),
 # BENCH_REBUILD (default "1000000 10000000": figure 4's sizes; one that does
-# not fit in the free memory is skipped, said in the report),
+# not fit in the free memory is skipped, said in the report;
+# BENCH_REBUILD_FREE_MIB=N pretends N MiB are free, to try that),
 # BENCH_TIMEOUT (default 600 s for the whole run; 10M flows need more), BENCH_KEEP=1 keeps the
 # logs (testpmd, node) in the run's directory.
 # Everything it starts runs under its own names (prefixes b<pid>n, b<pid>m,
