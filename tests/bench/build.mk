@@ -1,13 +1,16 @@
 # tests/bench/: dpvs-bench-pipe, cycles per packet through the worker pipeline
 # in one process (pipe.c, frames.c), dpvs-bench-pool, the cost of the
 # pool and ring operations (poolbench.c), dpvs-bench-connmem, the bytes a
-# connection costs in this build's table (connmem.c), dpvs-bench-c2c, the
+# connection costs in this build's table (connmem.c), dpvs-bench-rebuild,
+# the time a taking-over worker rebuilds a table of N connections in
+# (rebuild.c), dpvs-bench-c2c, the
 # round trip of a cache line between two CPUs (c2c.c), and dpvs-bench-gen, the traffic
 # generator of the node figures (gen.c, gen_flows.c, gen_tx.c: a DPDK
 # primary of its own, linked with DPDK only); run by tests/bench/run.sh
 # (`make bench`). Included by tests/build.mk; built with the tests.
 BENCH_GEN_SRCS := $(wildcard tests/bench/gen*.c)
 BENCH_SRCS := $(filter-out tests/bench/poolbench.c tests/bench/connmem.c tests/bench/c2c.c \
+	tests/bench/rebuild.c \
 	$(BENCH_GEN_SRCS),$(wildcard tests/bench/*.c))
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(OBJ)/%.o)
 BENCH_GEN_OBJS := $(BENCH_GEN_SRCS:%.c=$(OBJ)/%.o)
@@ -30,6 +33,10 @@ $(TBIN)/dpvs-bench-connmem: $(OBJ)/tests/bench/connmem.o
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^
 
+$(TBIN)/dpvs-bench-rebuild: $(OBJ)/tests/bench/rebuild.o $(WORKER_LIB) $(SHM_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LDLIBS_DPDK)
+
 $(TBIN)/dpvs-bench-c2c: $(OBJ)/tests/bench/c2c.o
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ -lpthread
@@ -39,4 +46,4 @@ $(TBIN)/dpvs-bench-gen: $(BENCH_GEN_OBJS)
 	$(CC) -o $@ $^ $(LDLIBS_DPDK)
 
 TESTS += $(TBIN)/dpvs-bench-pipe $(TBIN)/dpvs-bench-pool $(TBIN)/dpvs-bench-gen \
-	$(TBIN)/dpvs-bench-connmem $(TBIN)/dpvs-bench-c2c
+	$(TBIN)/dpvs-bench-connmem $(TBIN)/dpvs-bench-c2c $(TBIN)/dpvs-bench-rebuild

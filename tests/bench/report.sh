@@ -157,6 +157,7 @@ report() {
 		report2
 	fi
 	report3
+	report4
 }
 
 report3() {

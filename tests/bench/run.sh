@@ -49,6 +49,9 @@
 #    many-flow ones to the many-flow ceiling).
 # 3. (with callgrind) instructions per mbuf of the pool and ring operations,
 #    the node's crash-safe ones beside DPDK's (build/tests/dpvs-bench-pool).
+# 4. the rebuild of a dead worker's connection table by the worker that
+#    takes over, ns per connection for 1M and 10M connections, and (with
+#    callgrind) instructions per connection (tests/bench/fig4.sh).
 #
 # Environment: BENCH_PACKETS (default 1000000, figure 1), BENCH_SECONDS
 # (default 1.5, a window of figure 2), BENCH_SYN_SECONDS (default 1), BENCH_ROUNDS
@@ -63,10 +66,13 @@
 # the many-flow cases), BENCH_CONNS (default 2097152, the worker's
 # connection table), BENCH_CALLGRIND (1 = count
 # instructions with valgrind, default 1 if valgrind is installed),
-# BENCH_FIGURES (default "1 2 3": which figures to measure; "1" alone needs
+# BENCH_FIGURES (default "1 2 3 4": which figures to measure; "1" alone needs
 # neither testpmd nor a namespace and takes a minute),
 # BENCH_BIG_FLOWS (default 2000000: figure 1's udp-big flows, 0 leaves
 # the case out; about 20 s and 150 bytes a flow of memory for 2M),
+# BENCH_REBUILD (default "1000000 10000000": figure 4's sizes; one that does
+# not fit in the free memory is skipped, said in the report;
+# BENCH_REBUILD_FREE_MIB=N pretends N MiB are free, to try that),
 # BENCH_TIMEOUT (default 600 s for the whole run; 10M flows need more), BENCH_KEEP=1 keeps the
 # logs (testpmd, node) in the run's directory.
 # Everything it starts runs under its own names (prefixes b<pid>n, b<pid>m,
@@ -683,8 +689,9 @@ figure2_stop() {
 # ---- report ------------------------------------------------------------------
 
 . "$(dirname "${BASH_SOURCE[0]}")/report.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/fig4.sh"
 
-FIGURES=" ${BENCH_FIGURES:-1 2 3} "
+FIGURES=" ${BENCH_FIGURES:-1 2 3 4} "
 has_fig() { [[ "$FIGURES" == *" $1 "* ]]; }
 [ "$(id -u)" = 0 ] || die "needs root (hugepages, network namespace)"
 has_fig 2 && { [ -x "$TESTPMD" ] || die "missing $TESTPMD (Debian package dpdk)"; }
@@ -701,6 +708,7 @@ START="$(date +%s)"
 LOAD0="$(cut -d' ' -f1 /proc/loadavg)"
 has_fig 1 && figure1
 has_fig 3 && figure3
+has_fig 4 && figure4
 has_fig 2 && figure2
 report
 has_fig 2 && figure2_stop
