@@ -226,6 +226,19 @@ int wk_conn_peer_has(const struct dpvs_conn_table *ct, uint8_t proto, const stru
  * dies mid-fill leaves a free slot, not a half-written connection. */
 uint32_t wk_conn_alloc(struct dpvs_conn_table *ct);
 
+/* The same without the zeroing, for a maker that writes every field of the
+ * entry itself (the new-connection path writes the whole entry once): the
+ * slot as the free list left it, not live (USED clear). */
+static inline uint32_t
+wk_conn_take(struct dpvs_conn_table *ct)
+{
+	uint32_t idx = ct->free_head;
+
+	if (idx != DPVS_CONN_NIL)
+		ct->free_head = dpvs_conn_array(ct)[idx].tnext;
+	return idx;
+}
+
 /* Set the four endpoints of slot idx (taken by wk_conn_alloc, not live
  * yet; shm/conn_addr.h reads them): la of family NONE for dr and tunnel.
  * 0, or -1 when the table cannot hold them (nothing is changed then). A
@@ -371,6 +384,12 @@ uint32_t wk_conn_expire(struct dpvs_conn_table *ct, uint64_t now_ns, uint32_t *o
  * these flags (RTE_TCP_*_FLAG bits) in direction dir (DPVS_DIR_IN,
  * DPVS_DIR_OUT or WK_TCP_IN_ONLY), following LVS's state table. */
 uint8_t wk_tcp_next_state(uint8_t state, int dir, uint8_t tcp_flags);
+
+/* The state a TCP connection opens in: what wk_tcp_next_state() gives for
+ * DPVS_TCPS_NONE and a SYN without ACK in either inbound table (LVS's
+ * sSR; test_conn_tcp checks it against the table), for the new-connection
+ * path, which then needs no call. */
+#define WK_TCP_SYN_STATE DPVS_TCPS_SYN_RECV
 
 /* Name of a TCP state ("ESTABLISHED"), from the X-macro in shm/lb.h. */
 const char *wk_tcp_state_name(uint8_t state);
