@@ -60,6 +60,21 @@ START_TEST(test_open_and_client_close)
 }
 END_TEST
 
+/* The state the new-connection path gives a TCP connection without asking
+ * the table (WK_TCP_SYN_STATE) is the table's for a SYN (with URG too: a
+ * valid opening segment) in the inbound and the input-only tables. */
+START_TEST(test_syn_state_is_the_tables)
+{
+	ck_assert_uint_eq(wk_tcp_next_state(DPVS_TCPS_NONE, DPVS_DIR_IN, RTE_TCP_SYN_FLAG),
+			  WK_TCP_SYN_STATE);
+	ck_assert_uint_eq(wk_tcp_next_state(DPVS_TCPS_NONE, DPVS_DIR_IN,
+					    RTE_TCP_SYN_FLAG | RTE_TCP_URG_FLAG),
+			  WK_TCP_SYN_STATE);
+	ck_assert_uint_eq(wk_tcp_next_state(DPVS_TCPS_NONE, WK_TCP_IN_ONLY, RTE_TCP_SYN_FLAG),
+			  WK_TCP_SYN_STATE);
+}
+END_TEST
+
 /* A one-way connection (dr, tunnel): LVS's input-only table, the server's
  * side never seen. */
 START_TEST(test_input_only)
@@ -277,6 +292,7 @@ main(void)
 	int failed;
 
 	tcase_add_test(tc, test_open_and_client_close);
+	tcase_add_test(tc, test_syn_state_is_the_tables);
 	tcase_add_test(tc, test_input_only);
 	tcase_add_test(tc, test_server_closes_first);
 	tcase_add_test(tc, test_simultaneous_close);

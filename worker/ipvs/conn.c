@@ -306,12 +306,11 @@ uint32_t
 wk_conn_alloc(struct dpvs_conn_table *ct)
 {
 	struct dpvs_conn *c;
-	uint32_t idx = ct->free_head;
+	uint32_t idx = wk_conn_take(ct);
 
 	if (idx == DPVS_CONN_NIL)
 		return DPVS_CONN_NIL;
 	c = &dpvs_conn_array(ct)[idx];
-	ct->free_head = c->tnext;
 	memset(c, 0, sizeof(*c));   /* sx_ref 0: no side slot */
 	c->tnext = c->tprev = DPVS_CONN_NIL;
 	c->onext = c->oprev = DPVS_CONN_NIL;

@@ -32,14 +32,29 @@
 #include "shm/lb.h"
 #include "shm/shm.h"
 
+/* The last step of the index's hash: the CRC's 32 bits times a 64-bit odd
+ * constant, the product's high half. A CRC is affine in its input, so
+ * tuples that differ in a counter (a flood's source ports, the local
+ * ports that lport.h hands out in turn) get hashes whose top bits (the
+ * home bucket) cluster; under churn at capacity their entries piled up and
+ * every walk grew (a random key's miss from 1.5 buckets to 8; the bench's
+ * syn-full: 9.6 buckets a SYN, 390 instructions of its removal's shift).
+ * The product spreads every input bit over the high half. Part of the
+ * index's layout (shm/conn.h: layout version 19). */
+static __rte_always_inline uint32_t
+wk_conn_hash_mix(uint32_t h)
+{
+	return (uint32_t)(((uint64_t)h * 0x9e3779b97f4a7c15ull) >> 32);
+}
+
 /* The hash of an IPv4 tuple (addresses in network order), what
- * wk_conn_hash gives for it. */
+ * wk_conn_hash gives for it: CRC32-C, then wk_conn_hash_mix. */
 static __rte_always_inline uint32_t
 wk_conn_hash4(uint8_t proto, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
 {
 	uint32_t h = rte_hash_crc_8byte((uint64_t)src << 32 | dst, proto);
 
-	return rte_hash_crc_4byte((uint32_t)sport << 16 | dport, h);
+	return wk_conn_hash_mix(rte_hash_crc_4byte((uint32_t)sport << 16 | dport, h));
 }
 
 /* The hash of a packet tuple as the index files it (shm/conn.h): the home
@@ -65,7 +80,7 @@ wk_conn_hash(uint8_t proto, const struct dpvs_ip *src, uint16_t sport,
 		h = rte_hash_crc_8byte(w[2], h);
 		h = rte_hash_crc_8byte(w[3], h);
 	}
-	return rte_hash_crc_4byte((uint32_t)sport << 16 | dport, h);
+	return wk_conn_hash_mix(rte_hash_crc_4byte((uint32_t)sport << 16 | dport, h));
 }
 
 /* The home bucket of a hash. */
@@ -210,6 +225,19 @@ int wk_conn_peer_has(const struct dpvs_conn_table *ct, uint8_t proto, const stru
  * DPVS_CONN_F_USED to wk_conn_insert(), which sets it last, so a worker that
  * dies mid-fill leaves a free slot, not a half-written connection. */
 uint32_t wk_conn_alloc(struct dpvs_conn_table *ct);
+
+/* The same without the zeroing, for a maker that writes every field of the
+ * entry itself (the new-connection path writes the whole entry once): the
+ * slot as the free list left it, not live (USED clear). */
+static inline uint32_t
+wk_conn_take(struct dpvs_conn_table *ct)
+{
+	uint32_t idx = ct->free_head;
+
+	if (idx != DPVS_CONN_NIL)
+		ct->free_head = dpvs_conn_array(ct)[idx].tnext;
+	return idx;
+}
 
 /* Set the four endpoints of slot idx (taken by wk_conn_alloc, not live
  * yet; shm/conn_addr.h reads them): la of family NONE for dr and tunnel.
@@ -356,6 +384,12 @@ uint32_t wk_conn_expire(struct dpvs_conn_table *ct, uint64_t now_ns, uint32_t *o
  * these flags (RTE_TCP_*_FLAG bits) in direction dir (DPVS_DIR_IN,
  * DPVS_DIR_OUT or WK_TCP_IN_ONLY), following LVS's state table. */
 uint8_t wk_tcp_next_state(uint8_t state, int dir, uint8_t tcp_flags);
+
+/* The state a TCP connection opens in: what wk_tcp_next_state() gives for
+ * DPVS_TCPS_NONE and a SYN without ACK in either inbound table (LVS's
+ * sSR; test_conn_tcp checks it against the table), for the new-connection
+ * path, which then needs no call. */
+#define WK_TCP_SYN_STATE DPVS_TCPS_SYN_RECV
 
 /* Name of a TCP state ("ESTABLISHED"), from the X-macro in shm/lb.h. */
 const char *wk_tcp_state_name(uint8_t state);

@@ -147,12 +147,13 @@ plan_conn(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_dest *d, const str
 
 #define SVC_F_SEQX (DPVS_SVC_F_PP_V1 | DPVS_SVC_F_PP_V2 | DPVS_SVC_F_TOA | DPVS_SVC_F_SYNPROXY)
 
-/* A free connection slot, the oldest half-open connection's when the table
- * is full; DPVS_CONN_NIL when there is none. */
+/* A free connection slot (as the free list left it: conn_new writes every
+ * field), the oldest half-open connection's when the table is full;
+ * DPVS_CONN_NIL when there is none. */
 static uint32_t
 conn_slot(struct wk_ctx *ctx)
 {
-	uint32_t idx = wk_conn_alloc(ctx->ct), victim;
+	uint32_t idx = wk_conn_take(ctx->ct), victim;
 
 	if (idx != DPVS_CONN_NIL)
 		return idx;
@@ -161,7 +162,7 @@ conn_slot(struct wk_ctx *ctx)
 		return victim;
 	wk_ipvs_conn_close(ctx, victim);
 	ctx->st->event[DPVS_EVENT_CONN_EVICTED]++;
-	return wk_conn_alloc(ctx->ct);
+	return wk_conn_take(ctx->ct);
 }
 
 /* The counters of service and dest of new connection c: conns, and
@@ -184,6 +185,55 @@ conn_count_new(struct wk_ctx *ctx, const struct dpvs_conn *c)
 		else
 			r[i]->inactive++;
 	}
+}
+
+/* Write every field of entry c of a new connection but its endpoints
+ * (wk_conn_set_addrs, next) and TCP tracking (wk_tcp_track_init), once,
+ * over whatever the slot held: it is not live (USED clear) until the
+ * insert. A TCP connection opens with a SYN. */
+static inline void
+conn_fill(struct wk_ctx *ctx, struct dpvs_conn *c, const struct wk_pkt *pk, uint16_t p,
+	  uint16_t svc, const struct dpvs_service *s, uint32_t ds, const struct dpvs_dest *d,
+	  const struct conn_plan *pl)
+{
+	/* a field added to the entry is written here too */
+	_Static_assert(sizeof(c->flags) + sizeof(c->proto) + sizeof(c->state) +
+			       sizeof(c->fwd_mode) + sizeof(c->in_port) + sizeof(c->out_port) +
+			       sizeof(c->svc_slot) + sizeof(c->dest_slot) + sizeof(c->svc_id) +
+			       sizeof(c->dest_id) + sizeof(c->tprev) + sizeof(c->expires_ns) +
+			       sizeof(c->in_pkts) + sizeof(c->out_pkts) + sizeof(c->a4) +
+			       4 * sizeof(c->cport) + sizeof(c->sx_ref) + sizeof(c->tnext) +
+			       sizeof(c->onext) + sizeof(c->oprev) + sizeof(c->trk) +
+			       sizeof(c->created_s) + sizeof(c->pad) ==
+		       sizeof(struct dpvs_conn),
+		       "conn_fill: every field of struct dpvs_conn");
+	c->flags = 0;
+	c->proto = pk->proto;
+	c->state = pk->proto == IPPROTO_TCP ? WK_TCP_SYN_STATE : 0;
+	c->fwd_mode = d->fwd_mode;
+	c->in_port = (uint8_t)p;
+	c->out_port = (uint8_t)pl->out_port;
+	c->svc_slot = svc;
+	c->dest_slot = ds;
+	c->svc_id = s->id;
+	c->dest_id = d->id;
+	c->tprev = DPVS_CONN_NIL;
+	c->expires_ns = ctx->now_ns + wk_conn_idle_ns(&ctx->cfg->lb.timeouts, c->proto, c->state);
+	c->in_pkts = 0;
+	c->out_pkts = 0;
+	c->cport = pk->sport;
+	c->vport = pk->dport;
+	c->lport = pl->lport;
+	c->dport = pl->dport;
+	c->sx_ref = 0;
+	c->tnext = DPVS_CONN_NIL;
+	c->onext = DPVS_CONN_NIL;
+	c->oprev = DPVS_CONN_NIL;
+	if (pk->proto != IPPROTO_TCP)
+		memset(c->trk, 0, sizeof(c->trk));
+	c->created_s = (uint32_t)(ctx->now_ns / 1000000000ull);
+	c->pad[0] = 0;
+	c->pad[1] = 0;
 }
 
 /* Fill and insert a new connection; its index, or DPVS_CONN_NIL with *why
@@ -222,23 +272,10 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, const struct wk_tcp_seg *s
 		return idx;
 	}
 	c = &dpvs_conn_array(ctx->ct)[idx];
-	c->proto = pk->proto;
-	c->state = pk->proto == IPPROTO_TCP ?
-			   wk_tcp_next_state(DPVS_TCPS_NONE, DPVS_DIR_IN, pk->tcp_flags) : 0;
-	c->fwd_mode = d->fwd_mode;
-	c->svc_slot = svc;
-	c->dest_slot = ds;
-	c->svc_id = s->id;
-	c->dest_id = d->id;
+	conn_fill(ctx, c, pk, p, svc, s, ds, d, pl);
 	/* cannot fail: wk_conn_addrs_fit found room, and freeing a slot for
 	 * c (an eviction) only gives some back */
 	(void)wk_conn_set_addrs(ctx->ct, idx, &pk->src, &pk->dst, &pl->laddr, &pl->daddr);
-	c->cport = pk->sport;
-	c->vport = pk->dport;
-	c->lport = pl->lport;
-	c->dport = pl->dport;
-	c->in_port = p;
-	c->out_port = pl->out_port;
 	if (sxi != DPVS_CONN_NIL) {
 		x = &dpvs_conn_sx(ctx->ct)[sxi];
 		wk_pp_conn_init(c, x, s->flags, seg->seq);
@@ -253,9 +290,6 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, const struct wk_tcp_seg *s
 		wk_tcp_track_init_oneway(c->trk, seg);
 	else if (seg != NULL)
 		wk_tcp_track_init(c->trk, seg);
-	c->created_s = (uint32_t)(ctx->now_ns / 1000000000ull);
-	c->expires_ns = ctx->now_ns +
-			wk_conn_timeout_ns(&ctx->cfg->lb.timeouts, c->proto, c->state);
 	/* the outbound key's hash is the plan's (its lookup computed it) */
 	wk_conn_insert_hashed(ctx->ct, idx,
 			      wk_conn_hash(c->proto, &pk->src, c->cport, &pk->dst, c->vport),

@@ -51,8 +51,10 @@ wk_lport_next(const struct wk_ctx *ctx, uint32_t cur)
  * this worker's table? *h gets its hash (the insert files the key with it,
  * wk_conn_insert_hashed). The usual answer inline: no slot of its home
  * bucket has its signature and no entry went past that bucket (what the
- * lookup would find first); else the lookup. */
-static inline int
+ * lookup would find first); else the lookup. Always inline, as
+ * wk_lport_pick: the compiler left them out of line once the hash grew
+ * (wk_conn_hash_mix), 50 instructions of a SYN in calls and spills. */
+static __rte_always_inline int
 wk_lport_key_free(struct wk_ctx *ctx, uint8_t proto, const struct dpvs_ip *daddr, uint16_t dport,
 		  const struct dpvs_ip *laddr, uint16_t lport, uint32_t *h)
 {
@@ -71,7 +73,7 @@ wk_lport_key_free(struct wk_ctx *ctx, uint8_t proto, const struct dpvs_ip *daddr
  * (daddr:dport -> laddr:port) is free: 0 with *lport (network order), the
  * key's hash *h and the cursor on that port; -1 when WK_LPORT_TRIES ports
  * were taken (the cursor past them). */
-static inline int
+static __rte_always_inline int
 wk_lport_pick(struct wk_ctx *ctx, uint16_t *cur, uint8_t proto, const struct dpvs_ip *daddr,
 	      uint16_t dport, const struct dpvs_ip *laddr, uint16_t *lport, uint32_t *h)
 {
