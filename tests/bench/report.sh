@@ -27,6 +27,8 @@ report1() {
 		syn) name="TCP SYN, creates a connection" ;;
 		udp-in) name="UDP established, inbound (client -> VIP)" ;;
 		udp-out) name="UDP established, outbound (server -> laddr)" ;;
+		tcp-in) name="TCP established, inbound (client -> VIP), in-window ACK segments" ;;
+		tcp-out) name="TCP established, outbound (server -> laddr), in-window ACK segments" ;;
 		nat-in) name="NAT: UDP established, inbound (client -> VIP)" ;;
 		nat-out) name="NAT: UDP established, outbound (server -> client)" ;;
 		dr-in) name="DR: UDP established, inbound (client -> VIP)" ;;

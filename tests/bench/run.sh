@@ -151,7 +151,7 @@ MN2=",rsize=$NODE2_RSIZE"
 IDLE_US="${BENCH_IDLE_US:-1000}" # an idle worker's sleep (the nodes' idle_sleep_us)
 TWO="${BENCH_TWO_WORKERS:-1}"  # the two-worker case
 [ "$(nproc)" -ge 2 ] || TWO=0
-FIG1_CASES="syn udp-in udp-out nat-in nat-out dr-in dr-many syn-full"
+FIG1_CASES="syn udp-in udp-out tcp-in tcp-out nat-in nat-out dr-in dr-many syn-full"
 BIG="${BENCH_BIG_FLOWS:-2000000}"
 # udp-big's simulated caches: D1 48 KiB 12-way (this VM's L1d), LL 32 MiB
 # 16-way (a server's last level; this VM reports 480 MiB of L3, which
