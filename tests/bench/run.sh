@@ -6,7 +6,9 @@
 # 1. cycles per packet through the worker loop in one process
 #    (build/tests/dpvs-bench-pipe, see tests/bench/pipe.c): a TCP SYN that
 #    creates a connection, established UDP inbound and outbound for full-NAT
-#    and NAT, established UDP inbound for DR, with one flow and with 61,440
+#    and NAT, established TCP full-NAT inbound and outbound (tcp-in/tcp-out:
+#    in-window segments of a connection made by a handshake), established
+#    UDP inbound for DR, with one flow and with 61,440
 #    (dr-many: connections beyond the caches), and a SYN into a table at
 #    its capacity (syn-full: each evicts the oldest half-open connection,
 #    the index churned); baseline: a bare rx -> MAC
@@ -30,7 +32,11 @@
 #    ceiling is the generator's); the node: established UDP full-NAT with 1
 #    flow and FLOWS random flows (connections made first, each flow sent
 #    once), full-NAT replies (server -> client, tuples learned from what the
-#    node sent to the server side), NAT and DR with 1 flow, and TCP SYNs
+#    node sent to the server side), NAT and DR with 1 flow, full-NAT TCP
+#    established with 1 flow (the connection made by a handshake with the
+#    generator's server-side port before the windows, then the same
+#    6-byte data ACK segment re-sent: a retransmission to the node's window
+#    tracking, in window every time; any drop fails the run), and TCP SYNs
 #    from distinct sources (each a new full-NAT connection); and a second
 #    node with two workers (CPUs 0 and 1, one queue pair each; the
 #    generator sends 2 flows on 2 queues), established full-NAT UDP, the
@@ -124,6 +130,11 @@ CLIENT=10.0.0.2 VIP=10.0.0.100 CPORT=5000 VPORT=53
 VIP_NAT=10.0.0.101 VIP_DR=10.0.0.102
 VIP_R=10.0.0.103 RCLIENTS=10.9.0.1 RFLOWS=${BENCH_REPLY_FLOWS:-1000} # replies: requests from RCLIENTS
 SYNSRC=10.8.0.1  # new connections: sources from here (32768 ports per address)
+# established TCP: a full-NAT service VIP_R:80 whose real server is the
+# generator's port 1 (it answers the SYN), from CLIENT:TCPORT; the
+# handshake's numbers: the client's SYN at 1000 (the generator's SYNs),
+# the server's SYN+ACK at TSEQ_S, then the client's ACKs at 1001
+TCPORT=6000 TSEQ_S=5000
 MEMIF_RSIZE="${BENCH_MEMIF_RSIZE:-12}"
 M=",rsize=$MEMIF_RSIZE" # testpmd's memif rings: 2^MEMIF_RSIZE slots (the client sets it: the generator)
 # The nodes' rings: 2^NODE_RSIZE slots. The node is slower than the
@@ -349,6 +360,7 @@ neigh add 10.0.1.4 lladdr 02:00:00:00:00:23 dev dpdk1
 neigh add 10.0.1.5 lladdr 02:00:00:00:00:24 dev dpdk1
 neigh add 10.0.1.254 lladdr 02:00:00:00:00:25 dev dpdk1
 neigh add 10.0.2.3 lladdr $GEN_MAC2 dev dpdk2
+neigh add $CLIENT lladdr $GEN_MAC dev dpdk0
 route add 10.9.0.0/16 via 10.0.1.254 dev dpdk1
 -A -u $VIP:$VPORT -s rr
 -a -u $VIP:$VPORT -r 10.0.1.3:5353 -b fnat -w 1
@@ -362,6 +374,9 @@ laddr add -u $VIP:$VPORT 10.0.1.10 dev dpdk1
 laddr add -u $VIP_R:$VPORT 10.0.2.10 dev dpdk2
 -A -t $VIP:80 -s rr
 -a -t $VIP:80 -r 10.0.1.3:8080 -b fnat -w 1
+-A -t $VIP_R:80 -s rr
+-a -t $VIP_R:80 -r 10.0.2.3:8080 -b fnat -w 1
+laddr add -t $VIP_R:80 10.0.2.10 dev dpdk2
 EOF
 	# full-NAT takes a local port per connection: 64 local addresses of
 	# 64k ports each for the new TCP connections, UDP_LADDRS more for the
@@ -459,6 +474,9 @@ start_gen() {
 		--stream "name=syn,port=0,kind=syn,src=$SYNSRC,sport=1024,dst=$VIP,dport=80,flows=10000000,dmac=$NODE_MAC" \
 		--stream "name=req,port=0,kind=udp,src=$RCLIENTS,sport=$CPORT,dst=$VIP_R,dport=$VPORT,flows=$RFLOWS,dmac=$NODE_MAC" \
 		--stream "name=reply,port=1,kind=reply,learn=1,order=random,dmac=$NODE_MAC2" \
+		--stream "name=tsyn,port=0,kind=syn,src=$CLIENT,sport=$TCPORT,dst=$VIP_R,dport=80,dmac=$NODE_MAC" \
+		--stream "name=tsa,port=1,kind=synack,learn=1,seq=$TSEQ_S,ack=1001,dmac=$NODE_MAC2" \
+		--stream "name=tcp,port=0,kind=ack,src=$CLIENT,sport=$TCPORT,dst=$VIP_R,dport=80,seq=1001,ack=$((TSEQ_S + 1)),dmac=$NODE_MAC" \
 		--stream "name=base,port=2,kind=udp,dst=$VIP,$s" \
 		--stream "name=base-many,port=2,kind=udp,dst=$VIP,$s,$big" \
 		--stream "name=null,port=3,kind=udp,dst=$VIP,$s" \
@@ -531,6 +549,41 @@ figure2_setup() {
 	gen_cmd rx 1 off
 	gen_cmd build reply
 	say "figure 2: reply stream: $GEN_REPLY"
+	tcp_handshake
+}
+
+# tcp_active VIP: ESTABLISHED connections of the TCP service VIP:80
+tcp_active() {
+	ctl --json -L -n | jq --arg v "$1" \
+		'[.[] | select(.proto == "tcp" and .vip == $v) | .dests[].active] | add // 0'
+}
+tcp_est() { [ "$(tcp_active "$VIP_R")" -ge 1 ]; }
+rx1_at_least() { gen_cmd stats; [ "$(sed 's/.* rx=//' <<<"$GEN_REPLY" | cut -d, -f2)" -ge "$1" ]; }
+# The tcp case's connection, ESTABLISHED before any window: the client's
+# SYN (tsyn) through the node to the server side, where tsa learns it; the
+# server's SYN+ACK (tsa) back; the client's first segment of the tcp
+# stream (an ACK of the SYN+ACK, with 6 bytes of data) completes it. Then
+# a host route sends what goes to that real server out of dpdk1 (net_null,
+# the egress of every other case; the node routes each packet, and a
+# connection's arrival ports were fixed when it was made), so that the
+# generator need not take the segments off its port 1.
+tcp_handshake() {
+	local r0
+	gen_cmd rx 1 on
+	gen_cmd stats
+	r0="$(sed 's/.* rx=//' <<<"$GEN_REPLY" | cut -d, -f2)"
+	gen_cmd learn tsa on
+	gen_cmd pass tsyn 30
+	wait_until 30 rx1_at_least $((r0 + 1)) || die "the TCP SYN did not reach the server side"
+	gen_cmd learn tsa off
+	gen_cmd rx 1 off
+	gen_cmd build tsa
+	gen_cmd pass tsa 30
+	gen_cmd pass tcp 30
+	wait_until 30 tcp_est || die "TCP: no ESTABLISHED connection of $VIP_R:80 after the handshake"
+	ctl route add 10.0.2.3/32 via 10.0.1.254 dev dpdk1 >/dev/null ||
+		die "TCP: cannot route the real server out of dpdk1"
+	say "figure 2: TCP connection $CLIENT:$TCPORT -> $VIP_R:80 ESTABLISHED"
 }
 
 # A window of stream S into the node: warm-up, SECS measured.
@@ -624,7 +677,7 @@ null_window() {
 # Cases in turn order: name, kind (node|base|null), stream.
 CASES=(base:base:base base-many:base:base-many null:null:null null-many:null:null-many
 	fnat:node:fnat fnat2w:node2:fnat2w fnat-many:node:fnat-many reply:node:reply nat:node:nat
-	dr:node:dr syn:node:syn)
+	tcp:node:tcp dr:node:dr syn:node:syn)
 [ "$TWO" = 1 ] || CASES=("${CASES[@]/fnat2w:node2:fnat2w/}")
 # BENCH_CASES="syn fnat ...": only these cases (their setup is the same)
 if [ -n "${BENCH_CASES:-}" ]; then
@@ -662,6 +715,10 @@ figure2() {
 		IFS=: read -r name kind stream <<<"$c"
 		positive "${C_TX[$name]:-0}" || { tail -30 "$D/primary.log" >&2; die "$name forwarded nothing"; }
 	done
+	# every re-sent TCP segment must stay in the connection's window
+	[ "${C_DROP[tcp]:-0}" = 0 ] ||
+		die "tcp: ${C_DROP[tcp]} drops: $(ctl --json stats | jq -c '.workers[0].drops |
+			with_entries(select(.value > 0))')"
 }
 
 # After the report (a stop that hangs must not take the figures with it).
