@@ -65,6 +65,7 @@
  *            server sends an ACK of them (out on dpdk0) as its TCP would:
  *            every segment stays inside the window the node tracks. The
  *            client's sequence numbers start below 2^32 and wrap.
+ *            (pipe_tcp.c.)
  *   tcp-out  the server's segments of that connection back to laddr:lport,
  *            out on dpdk0, the same way (the client's ACKs untimed).
  *            In both, and in every case, a run fails if the worker counted
@@ -105,9 +106,8 @@
 #include "worker/ipvs/conn_table.h"
 #include "worker/worker.h"
 #include "bench.h"
+#include "pipe.h"
 
-#define BP_BURST 32
-#define BP_RING 1024
 #define BP_CONNS 65536
 #define BP_SYN_CHUNK 32768   /* SYNs between two expiries; below the lport space */
 #define BP_ROUNDS 9          /* the result is the fastest round's */
@@ -115,10 +115,6 @@
 #define BP_MANY_STRIDE 7919  /* dr-many walks its flows in this stride (coprime) */
 #define BP_BIG_STRIDE 1000003u  /* udp-big makes its connections in this stride (prime) */
 #define BP_FULL_SRC 0x0a080001u     /* syn-full's first source, 10.8.0.1 (32768 ports each) */
-
-enum bp_case { BP_SYN = 0, BP_UDP_IN, BP_UDP_OUT, BP_NAT_IN, BP_NAT_OUT, BP_DR_IN, BP_DR_MANY,
-	       BP_UDP_BIG, BP_SYN_FULL, BP_TCP_IN, BP_TCP_OUT, BP_NCASES };
-enum bp_kind { BP_PIPE = 0, BP_BASE, BP_NKINDS };
 
 static const char *const bp_case_name[BP_NCASES] = { "syn",     "udp-in",  "udp-out",
 						     "nat-in",  "nat-out", "dr-in",
@@ -139,34 +135,6 @@ struct bp_opts {
 	uint32_t big_flows;  /* udp-big's flows (0: no such case) */
 	unsigned long conns;  /* the worker's connection table */
 };
-
-struct bp_node {
-	struct wk_ctx ctx;   /* worker 0, run on this thread */
-	struct dpvs_shm shm;
-	struct rte_ring *rx[2];
-	struct rte_ring *tx[2];
-	uint16_t pid[2];
-	uint16_t lport;      /* the UDP connection's local port, host order */
-	uint32_t syn_seq;
-	uint32_t many_seq;
-	uint32_t big_flows;  /* the options' */
-	uint32_t big_seq;    /* udp-big: connections made so far */
-	uint32_t big_rand;   /* udp-big: xorshift state of the measured flows */
-	uint32_t full_seq;
-	uint8_t made[BP_NCASES]; /* the connection of bp_maker[k] exists */
-	/* tcp-in/tcp-out: next sequence number of the client [0] and the
-	 * server [1] (the same on both sides of the node: plain full-NAT does
-	 * not shift them), the last of each the peer acked, the local port,
-	 * and whether the segments go through the node (their numbers advance) */
-	uint32_t tcp_nxt[2];
-	uint32_t tcp_acked[2];
-	uint16_t tcp_lport;
-	uint8_t tcp_live;
-};
-
-#define BP_TCP_ISN_C 0xffff0000u  /* the client's initial sequence number: wraps */
-#define BP_TCP_ISN_S 0x12345678u
-#define BP_TCP_ACK_EVERY 16384u   /* unacked bytes that make the peer ack */
 
 static int
 pick(const char *const *names, int n, const char *s)
@@ -411,17 +379,6 @@ big_flow(struct bp_node *n)
 	return x % n->big_flows;
 }
 
-/* tcp-in (out 0) or tcp-out (out 1): the next data segment of the client
- * or the server; its numbers advance only when it goes through the node. */
-static void
-bp_frame_tcp_next(struct bp_node *n, uint8_t *d, int out)
-{
-	bp_frame_tcp(d, out, n->tcp_lport, RTE_TCP_ACK_FLAG, n->tcp_nxt[out], n->tcp_nxt[!out],
-		     BP_TCP_DATA);
-	if (n->tcp_live)
-		n->tcp_nxt[out] += BP_TCP_DATA;
-}
-
 /* Untimed: a burst of frames of case k on the rx ring of its input port. */
 static int
 feed_burst(struct bp_node *n, enum bp_case k)
@@ -458,7 +415,7 @@ feed_burst(struct bp_node *n, enum bp_case k)
 			break;
 		case BP_TCP_IN:
 		case BP_TCP_OUT:
-			bp_frame_tcp_next(n, d, k == BP_TCP_OUT);
+			bp_tcp_frame_next(n, d, k == BP_TCP_OUT);
 			break;
 		case BP_SYN_FULL:
 			bp_frame_syn_from(d, BP_FULL_SRC + n->full_seq / 32768u,
@@ -598,84 +555,6 @@ make_udp_conn(struct bp_node *n, enum bp_case k)
 	return -1;
 }
 
-/* Untimed: one TCP segment of the tcp connection through the node (out 0:
- * the client's, in on dpdk0; 1: the server's, in on dpdk1); 0 when exactly
- * one frame left, on the other port, with *th_out (may be NULL) a copy of
- * its TCP header. */
-static int
-tcp_step(struct bp_node *n, int out, uint8_t flags, uint32_t seq, uint32_t ack,
-	 struct rte_tcp_hdr *th_out)
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(n->shm.pool), *o[BP_RING];
-	uint16_t want = (uint16_t)!out;
-	unsigned int got[2], p;
-	int rc;
-
-	if (m == NULL)
-		return -1;
-	bp_frame_tcp((uint8_t *)rte_pktmbuf_append(m, BP_FRAME_LEN), out, n->tcp_lport, flags,
-		     seq, ack, 0);
-	m->port = n->pid[out];
-	if (rte_ring_enqueue(n->rx[out], m) != 0) {
-		rte_pktmbuf_free(m);
-		return -1;
-	}
-	wk_loop_once(&n->ctx);
-	got[!want] = rte_ring_dequeue_burst(n->tx[!want], (void **)o, BP_RING, NULL);
-	rte_pktmbuf_free_bulk(o, got[!want]);
-	got[want] = rte_ring_dequeue_burst(n->tx[want], (void **)o, BP_RING, NULL);
-	rc = got[want] == 1 && got[!want] == 0 ? 0 : -1;
-	if (rc == 0 && th_out != NULL) {
-		p = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr);
-		memcpy(th_out, rte_pktmbuf_mtod_offset(o[0], void *, p), sizeof(*th_out));
-	}
-	rte_pktmbuf_free_bulk(o, got[want]);
-	return rc;
-}
-
-/* tcp-in's connection, ESTABLISHED by a handshake through the node
- * (untimed): the client's SYN (its local port read off the forwarded SYN),
- * the server's SYN+ACK, the client's ACK. */
-static int
-make_tcp_conn(struct bp_node *n)
-{
-	struct dpvs_conn *c = dpvs_conn_array(n->shm.ct[0]);
-	struct rte_tcp_hdr th;
-	uint32_t i, cap = n->shm.ct[0]->capacity;
-
-	n->tcp_nxt[0] = BP_TCP_ISN_C + 1;
-	n->tcp_nxt[1] = BP_TCP_ISN_S + 1;
-	if (tcp_step(n, 0, RTE_TCP_SYN_FLAG, BP_TCP_ISN_C, 0, &th) != 0 ||
-	    rte_be_to_cpu_32(th.sent_seq) != BP_TCP_ISN_C)
-		return -1;
-	n->tcp_lport = rte_be_to_cpu_16(th.src_port);
-	if (tcp_step(n, 1, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, BP_TCP_ISN_S, n->tcp_nxt[0],
-		     &th) != 0 ||
-	    rte_be_to_cpu_32(th.sent_seq) != BP_TCP_ISN_S ||
-	    rte_be_to_cpu_32(th.recv_ack) != n->tcp_nxt[0] ||
-	    tcp_step(n, 0, RTE_TCP_ACK_FLAG, n->tcp_nxt[0], n->tcp_nxt[1], NULL) != 0)
-		return -1;
-	memcpy(n->tcp_acked, n->tcp_nxt, sizeof(n->tcp_acked));
-	n->made[BP_TCP_IN] = 1;
-	for (i = 0; i < cap; i++)
-		if ((c[i].flags & DPVS_CONN_F_USED) != 0 && c[i].proto == IPPROTO_TCP &&
-		    rte_be_to_cpu_16(c[i].lport) == n->tcp_lport)
-			return c[i].state == DPVS_TCPS_ESTABLISHED ? 0 : -1;
-	return -1;
-}
-
-/* Untimed, after a burst of tcp-in (out 0) or tcp-out (1): once
- * BP_TCP_ACK_EVERY bytes of the sender are unacked, its peer's ACK of them
- * through the node, which opens the sender's window again. */
-static int
-tcp_peer_ack(struct bp_node *n, int out)
-{
-	if (n->tcp_nxt[out] - n->tcp_acked[out] < BP_TCP_ACK_EVERY)
-		return 0;
-	n->tcp_acked[out] = n->tcp_nxt[out];
-	return tcp_step(n, !out, RTE_TCP_ACK_FLAG, n->tcp_nxt[!out], n->tcp_nxt[out], NULL);
-}
-
 static uint64_t
 drops(const struct bp_node *n)
 {
@@ -749,7 +628,7 @@ run_one(struct bp_node *n, const struct bp_opts *o, enum bp_case k, enum bp_kind
 			cycles[r < BP_ROUNDS ? r : BP_ROUNDS - 1] += rte_rdtsc() - t0;
 		}
 		ok += drain(n, out, &other);
-		if (tcp && kind == BP_PIPE && tcp_peer_ack(n, k == BP_TCP_OUT) != 0) {
+		if (tcp && kind == BP_PIPE && bp_tcp_peer_ack(n, k == BP_TCP_OUT) != 0) {
 			fprintf(stderr, "dpvs-bench-pipe: %s: the peer's ACK did not pass\n",
 				bp_case_name[k]);
 			return -1;
@@ -786,7 +665,7 @@ run_all(struct bp_node *n, const struct bp_opts *o)
 		    (k == BP_UDP_BIG && o->big_flows == 0))
 			continue;
 		if (bp_maker[k] >= 0 && !n->made[bp_maker[k]] &&
-		    (bp_maker[k] == BP_TCP_IN ? make_tcp_conn(n) :
+		    (bp_maker[k] == BP_TCP_IN ? bp_make_tcp_conn(n) :
 		     make_udp_conn(n, (enum bp_case)bp_maker[k])) != 0) {
 			fprintf(stderr, "dpvs-bench-pipe: no established connection for %s\n",
 				bp_case_name[k]);
