@@ -131,10 +131,13 @@ VIP_NAT=10.0.0.101 VIP_DR=10.0.0.102
 VIP_R=10.0.0.103 RCLIENTS=10.9.0.1 RFLOWS=${BENCH_REPLY_FLOWS:-1000} # replies: requests from RCLIENTS
 SYNSRC=10.8.0.1  # new connections: sources from here (32768 ports per address)
 # established TCP: a full-NAT service VIP_R:80 whose real server is the
-# generator's port 1 (it answers the SYN), from CLIENT:TCPORT; the
-# handshake's numbers: the client's SYN at 1000 (the generator's SYNs),
-# the server's SYN+ACK at TSEQ_S, then the client's ACKs at 1001
-TCPORT=6000 TSEQ_S=5000
+# generator's port 1 (it answers the SYNs), TCP_LADDRS local addresses on
+# dpdk2; FLOWS clients from TCPSRC port 1024 on (routed via CLIENT), the
+# 1-flow case the first of them; the handshake's numbers: the client's
+# SYN at 1000 (the generator's SYNs), the server's SYN+ACK at TSEQ_S, then
+# the client's ACKs at 1001
+TCPSRC=10.10.0.1 TSEQ_S=5000
+TCP_LADDRS=$((FLOWS / 50000 + 1))
 MEMIF_RSIZE="${BENCH_MEMIF_RSIZE:-12}"
 M=",rsize=$MEMIF_RSIZE" # testpmd's memif rings: 2^MEMIF_RSIZE slots (the client sets it: the generator)
 # The nodes' rings: 2^NODE_RSIZE slots. The node is slower than the
@@ -377,6 +380,7 @@ laddr add -u $VIP_R:$VPORT 10.0.2.10 dev dpdk2
 -A -t $VIP_R:80 -s rr
 -a -t $VIP_R:80 -r 10.0.2.3:8080 -b fnat -w 1
 laddr add -t $VIP_R:80 10.0.2.10 dev dpdk2
+route add 10.10.0.0/16 via $CLIENT dev dpdk0
 EOF
 	# full-NAT takes a local port per connection: 64 local addresses of
 	# 64k ports each for the new TCP connections, UDP_LADDRS more for the
@@ -388,6 +392,11 @@ EOF
 	for i in $(seq 0 $((UDP_LADDRS - 1))); do
 		echo "addr add 10.0.$((4 + i / 250)).$((1 + i % 250))/32 dev dpdk1"
 		echo "laddr add -u $VIP:$VPORT 10.0.$((4 + i / 250)).$((1 + i % 250)) dev dpdk1"
+	done >>"$D/rules"
+	# the established TCP flows' local ports (one address per 50000)
+	for i in $(seq 0 $((TCP_LADDRS - 1))); do
+		echo "addr add 10.0.2.$((100 + i))/32 dev dpdk2"
+		echo "laddr add -t $VIP_R:80 10.0.2.$((100 + i)) dev dpdk2"
 	done >>"$D/rules"
 }
 
@@ -455,6 +464,8 @@ node2_counters() {
 
 start_gen() {
 	local s="src=$CLIENT,sport=$CPORT,dport=$VPORT,dmac=$NODE_MAC" big="flows=$FLOWS,order=random"
+	local t="src=$TCPSRC,sport=1024,dst=$VIP_R,dport=80,dmac=$NODE_MAC"
+	local ta="seq=1001,ack=$((TSEQ_S + 1))"
 	local two=() two_port=()
 	# port 4 -> the two-worker node's dpdk0, 2 queues (2 flows: one a queue)
 	[ "$TWO" = 1 ] && two=(
@@ -466,7 +477,7 @@ start_gen() {
 		--vdev="net_memif0,role=client,socket=$D/node0.sock,socket-abstract=no,mac=$GEN_MAC$MN" \
 		--vdev="net_memif1,role=client,socket=$D/node2.sock,socket-abstract=no,mac=$GEN_MAC2$MN" \
 		--vdev="net_memif2,role=client,socket=$D/fwd.sock,socket-abstract=no,mac=$GEN_MAC$M" \
-		--vdev=net_null3 "${two[@]:0:1}" -- --port 1,rx "${two_port[@]}" \
+		--vdev=net_null3 "${two[@]:0:1}" -- --port 0,rx --port 1,rx "${two_port[@]}" \
 		--stream "name=fnat,port=0,kind=udp,dst=$VIP,$s" \
 		--stream "name=fnat-many,port=0,kind=udp,dst=$VIP,$s,$big" \
 		--stream "name=nat,port=0,kind=udp,dst=$VIP_NAT,$s" \
@@ -474,9 +485,10 @@ start_gen() {
 		--stream "name=syn,port=0,kind=syn,src=$SYNSRC,sport=1024,dst=$VIP,dport=80,flows=10000000,dmac=$NODE_MAC" \
 		--stream "name=req,port=0,kind=udp,src=$RCLIENTS,sport=$CPORT,dst=$VIP_R,dport=$VPORT,flows=$RFLOWS,dmac=$NODE_MAC" \
 		--stream "name=reply,port=1,kind=reply,learn=1,order=random,dmac=$NODE_MAC2" \
-		--stream "name=tsyn,port=0,kind=syn,src=$CLIENT,sport=$TCPORT,dst=$VIP_R,dport=80,dmac=$NODE_MAC" \
+		--stream "name=tsyn,port=0,kind=syn,$t,flows=$FLOWS" \
 		--stream "name=tsa,port=1,kind=synack,learn=1,seq=$TSEQ_S,ack=1001,dmac=$NODE_MAC2" \
-		--stream "name=tcp,port=0,kind=ack,src=$CLIENT,sport=$TCPORT,dst=$VIP_R,dport=80,seq=1001,ack=$((TSEQ_S + 1)),dmac=$NODE_MAC" \
+		--stream "name=tcp,port=0,kind=ack,$t,$ta" \
+		--stream "name=tcp-many,port=0,kind=ack,$t,$ta,$big" \
 		--stream "name=base,port=2,kind=udp,dst=$VIP,$s" \
 		--stream "name=base-many,port=2,kind=udp,dst=$VIP,$s,$big" \
 		--stream "name=null,port=3,kind=udp,dst=$VIP,$s" \
@@ -557,33 +569,45 @@ tcp_active() {
 	ctl --json -L -n | jq --arg v "$1" \
 		'[.[] | select(.proto == "tcp" and .vip == $v) | .dests[].active] | add // 0'
 }
-tcp_est() { [ "$(tcp_active "$VIP_R")" -ge 1 ]; }
-rx1_at_least() { gen_cmd stats; [ "$(sed 's/.* rx=//' <<<"$GEN_REPLY" | cut -d, -f2)" -ge "$1" ]; }
-# The tcp case's connection, ESTABLISHED before any window: the client's
-# SYN (tsyn) through the node to the server side, where tsa learns it; the
-# server's SYN+ACK (tsa) back; the client's first segment of the tcp
-# stream (an ACK of the SYN+ACK, with 6 bytes of data) completes it. Then
-# a host route sends what goes to that real server out of dpdk1 (net_null,
-# the egress of every other case; the node routes each packet, and a
-# connection's arrival ports were fixed when it was made), so that the
-# generator need not take the segments off its port 1.
+tcp_est() { [ "$(tcp_active "$VIP_R")" -ge "$FLOWS" ]; }
+gen_rx() { gen_cmd stats; sed 's/.* rx=//' <<<"$GEN_REPLY" | cut -d, -f$(($1 + 1)); }
+rx_at_least() { [ "$(gen_rx "$1")" -ge "$2" ]; }
+# The tcp cases' FLOWS connections (the tcp case's one is the first),
+# ESTABLISHED before any window: the clients' SYNs (tsyn) through the node
+# to the server side, where tsa learns them; the server's SYN+ACKs (tsa)
+# back to the client side (the generator takes them off its port 0); the
+# clients' first segments of the tcp-many stream (ACKs of the SYN+ACKs,
+# with 6 bytes of data) complete them. Then a host route sends what goes
+# to that real server out of dpdk1 (net_null, the egress of every other
+# case; the node routes each packet, and a connection's arrival ports were
+# fixed when it was made), so that the generator need not take the
+# segments off its port 1.
 tcp_handshake() {
-	local r0
+	local r0 n
 	gen_cmd rx 1 on
-	gen_cmd stats
-	r0="$(sed 's/.* rx=//' <<<"$GEN_REPLY" | cut -d, -f2)"
+	r0="$(gen_rx 1)"
 	gen_cmd learn tsa on
-	gen_cmd pass tsyn 30
-	wait_until 30 rx1_at_least $((r0 + 1)) || die "the TCP SYN did not reach the server side"
+	gen_cmd pass tsyn 300
+	wait_until $((30 + FLOWS / 100000)) rx_at_least 1 $((r0 + FLOWS)) ||
+		die "TCP: $(($(gen_rx 1) - r0)) of $FLOWS SYNs reached the server side"
 	gen_cmd learn tsa off
 	gen_cmd rx 1 off
 	gen_cmd build tsa
-	gen_cmd pass tsa 30
-	gen_cmd pass tcp 30
-	wait_until 30 tcp_est || die "TCP: no ESTABLISHED connection of $VIP_R:80 after the handshake"
+	gen_cmd flows tsa
+	read -r _ _ n _ <<<"$GEN_REPLY"
+	[ "$n" = "$FLOWS" ] || die "TCP: $n SYNs learned, expected $FLOWS"
+	gen_cmd rx 0 on
+	r0="$(gen_rx 0)"
+	gen_cmd pass tsa 300
+	wait_until $((30 + FLOWS / 100000)) rx_at_least 0 $((r0 + FLOWS)) ||
+		die "TCP: $(($(gen_rx 0) - r0)) of $FLOWS SYN+ACKs reached the client side"
+	gen_cmd rx 0 off
+	gen_cmd pass tcp-many 300
+	wait_until $((30 + FLOWS / 100000)) tcp_est ||
+		die "TCP: $(tcp_active "$VIP_R") of $FLOWS connections of $VIP_R:80 ESTABLISHED"
 	ctl route add 10.0.2.3/32 via 10.0.1.254 dev dpdk1 >/dev/null ||
 		die "TCP: cannot route the real server out of dpdk1"
-	say "figure 2: TCP connection $CLIENT:$TCPORT -> $VIP_R:80 ESTABLISHED"
+	say "figure 2: $FLOWS TCP connections from $TCPSRC to $VIP_R:80 ESTABLISHED"
 }
 
 # A window of stream S into the node: warm-up, SECS measured.
@@ -677,7 +701,7 @@ null_window() {
 # Cases in turn order: name, kind (node|base|null), stream.
 CASES=(base:base:base base-many:base:base-many null:null:null null-many:null:null-many
 	fnat:node:fnat fnat2w:node2:fnat2w fnat-many:node:fnat-many reply:node:reply nat:node:nat
-	tcp:node:tcp dr:node:dr syn:node:syn)
+	tcp:node:tcp tcp-many:node:tcp-many dr:node:dr syn:node:syn)
 [ "$TWO" = 1 ] || CASES=("${CASES[@]/fnat2w:node2:fnat2w/}")
 # BENCH_CASES="syn fnat ...": only these cases (their setup is the same)
 if [ -n "${BENCH_CASES:-}" ]; then
@@ -716,9 +740,9 @@ figure2() {
 		positive "${C_TX[$name]:-0}" || { tail -30 "$D/primary.log" >&2; die "$name forwarded nothing"; }
 	done
 	# every re-sent TCP segment must stay in the connection's window
-	[ "${C_DROP[tcp]:-0}" = 0 ] ||
-		die "tcp: ${C_DROP[tcp]} drops: $(ctl --json stats | jq -c '.workers[0].drops |
-			with_entries(select(.value > 0))')"
+	[ "${C_DROP[tcp]:-0}" = 0 ] && [ "${C_DROP[tcp-many]:-0}" = 0 ] ||
+		die "tcp: ${C_DROP[tcp]:-0} drops, tcp-many: ${C_DROP[tcp-many]:-0}: $(ctl --json stats |
+			jq -c '.workers[0].drops | with_entries(select(.value > 0))')"
 }
 
 # After the report (a stop that hangs must not take the figures with it).
