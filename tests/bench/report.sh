@@ -134,7 +134,7 @@ report2() {
 		reply) label="Node: full-NAT UDP replies (server -> client), $RFLOWS flows" ;;
 		nat) label="Node: NAT UDP established, 1 flow" ;;
 		tcp) label="Node: full-NAT TCP established, 1 flow (the same 6-byte ACK segment re-sent)" ;;
-		tcp-many) label="Node: full-NAT TCP established, $FLOWS flows (random; each flow's ACK segment re-sent)" ;;
+		tcp-many) label="Node: full-NAT TCP established, $TFLOWS flows (random; each flow's ACK segment re-sent)" ;;
 		dr) label="Node: DR UDP established, 1 flow" ;;
 		syn) label="Node: TCP SYNs, each a new full-NAT connection" ;;
 		esac
