@@ -69,7 +69,8 @@
 # 50, the product's default, makes the three idle workers of the two nodes
 # wake 60,000 times a second in the other cases, which cost them a quarter),
 # BENCH_FLOWS (default 1000000,
-# the many-flow cases), BENCH_CONNS (default 2097152, the worker's
+# the many-flow cases), BENCH_TCP_FLOWS (default 100000, the many-flow TCP
+# case's), BENCH_CONNS (default 2097152, the worker's
 # connection table), BENCH_CALLGRIND (1 = count
 # instructions with valgrind, default 1 if valgrind is installed),
 # BENCH_FIGURES (default "1 2 3 4": which figures to measure; "1" alone needs
