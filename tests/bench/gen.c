@@ -15,8 +15,8 @@
  * of up to --prebuild flows (default 65536) send prebuilt frames held by
  * their reference count instead of recycled template frames (gen.h).
  * Each port is started with N tx and rx queues (default 1); `rx` ports are
- * polled (counted; a reply stream learns from its learn port). The main
- * lcore reads commands from stdin, one a line, and answers each with one
+ * polled (counted; a reply or synack stream learns from its learn port).
+ * The main lcore reads commands from stdin, one a line, and answers each with one
  * line (OK ... or ERR ...) on stdout; the first lcore after it sends:
  *   link SECONDS     wait until every port is up (memif connected; a port
  *                    that did not connect is started again every 2 s:
@@ -28,10 +28,11 @@
  *   rx P on|off      poll rx port P (count its frames; a learning stream
  *                    learns from them); a port must not be polled while
  *                    its peer goes away (memif unmaps under the poll)
- *   learn S on|off   a reply stream learns the tuples of its learn port
- *                    (while the port is polled)
- *   build S          (re)build S's frames (a reply stream: from what it
- *                    learned)
+ *   learn S on|off   a reply (synack) stream learns the tuples of the UDP
+ *                    datagrams (TCP SYNs) of its learn port (while the
+ *                    port is polled)
+ *   build S          (re)build S's frames (a reply or synack stream: from
+ *                    what it learned)
  *   stats            STATS ns=<CLOCK_MONOTONIC> sent=<frames> iters=<loops>
  *                    work_iters=<loops that sent> work_tsc=<their cycles>
  *                    short=<bursts taken in part> tsc_hz=<TSC> rx=<p0>,<p1>..

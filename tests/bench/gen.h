@@ -7,7 +7,8 @@
  * A stream is a set of flows sent on one port: N distinct 5-tuples computed
  * from a formula (flow f: address base + f / 32768, port base + f % 32768,
  * on the source or on the destination side), or learned from frames a port
- * received (the replies of full-NAT connections). Flow f goes out on queue
+ * received (the replies of full-NAT connections, the SYN+ACKs of TCP
+ * ones). Flow f goes out on queue
  * f % nq of its port; each queue walks its own flows in order or in a
  * stride permutation ("random": consecutive packets hit unrelated flows).
  * Frames are never built per packet:
