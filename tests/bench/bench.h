@@ -32,6 +32,14 @@
 #define BP_RPORT_TCP 8080
 #define BP_RPORT_UDP 5353
 #define BP_CPORT_UDP 5000
+/* tcp-in and tcp-out (pipe.c): one full-NAT TCP connection
+ * BP_CLIENT:BP_CPORT_TCP -> BP_VIP:80, to BP_RS_TCP:8080 from BP_LADDR:lport
+ * (above syn's source ports, 1024 to 33791). Its 60-byte segments carry
+ * BP_TCP_DATA bytes; no window scale option, so each side offers
+ * BP_TCP_WIN bytes. */
+#define BP_CPORT_TCP 40000
+#define BP_TCP_DATA  6
+#define BP_TCP_WIN   65535
 /* udp-big (pipe.c): its own full-NAT UDP service, BP_VIP_BIG:53 to
  * BP_RS_UDP:5353, one local address per BP_BIG_PER_LADDR flows
  * (10.0.4.1 on); flow f comes from 172.16.0.0 + f / BP_BIG_PER_LADDR, port
@@ -65,6 +73,13 @@ void bp_frame_nat_out(uint8_t *buf);
 void bp_frame_dr_in(uint8_t *buf);
 /* The same from client port sport (dr-many: one connection per port). */
 void bp_frame_dr_in_sport(uint8_t *buf, uint16_t sport);
+/* A TCP segment of the tcp-in/tcp-out connection without options: out 0,
+ * client -> VIP:80 (inbound); out 1, real server:8080 -> laddr:lport
+ * (outbound, host order lport). flags RTE_TCP_*_FLAG, seq and ack host
+ * order, dlen payload bytes (0 or BP_TCP_DATA: the frame stays 60 bytes),
+ * window BP_TCP_WIN, checksums set. */
+void bp_frame_tcp(uint8_t *buf, int out, uint16_t lport, uint8_t flags, uint32_t seq,
+		  uint32_t ack, uint16_t dlen);
 /* udp-big: flow f's datagram to BP_VIP_BIG:53 (inbound), checksums set. */
 void bp_frame_big_in(uint8_t *buf, uint32_t f);
 

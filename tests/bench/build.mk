@@ -1,5 +1,5 @@
 # tests/bench/: dpvs-bench-pipe, cycles per packet through the worker pipeline
-# in one process (pipe.c, frames.c), dpvs-bench-pool, the cost of the
+# in one process (pipe.c, pipe_tcp.c, frames.c), dpvs-bench-pool, the cost of the
 # pool and ring operations (poolbench.c), dpvs-bench-connmem, the bytes a
 # connection costs in this build's table (connmem.c), dpvs-bench-rebuild,
 # the time a taking-over worker rebuilds a table of N connections in

@@ -131,6 +131,31 @@ bp_frame_syn_from(uint8_t *buf, uint32_t src, uint16_t sport)
 	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
 }
 
+void
+bp_frame_tcp(uint8_t *buf, int out, uint16_t lport, uint8_t flags, uint32_t seq, uint32_t ack,
+	     uint16_t dlen)
+{
+	struct rte_ipv4_hdr *ip =
+		out ? put_l2l3(buf, BP_MAC_P1, BP_MAC_RS1, BP_RS_TCP, BP_LADDR, IPPROTO_TCP,
+			       (uint16_t)(sizeof(struct rte_tcp_hdr) + dlen)) :
+		      put_l2l3(buf, BP_MAC_P0, BP_MAC_CLI, BP_CLIENT, BP_VIP, IPPROTO_TCP,
+			       (uint16_t)(sizeof(struct rte_tcp_hdr) + dlen));
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+	uint8_t *pl = (uint8_t *)(th + 1);
+	uint16_t i;
+
+	for (i = 0; i < dlen; i++)
+		pl[i] = (uint8_t)('a' + i);
+	th->src_port = rte_cpu_to_be_16(out ? BP_RPORT_TCP : BP_CPORT_TCP);
+	th->dst_port = rte_cpu_to_be_16(out ? lport : BP_VPORT_TCP);
+	th->sent_seq = rte_cpu_to_be_32(seq);
+	th->recv_ack = rte_cpu_to_be_32(ack);
+	th->data_off = (uint8_t)((sizeof(*th) / 4) << 4);
+	th->tcp_flags = flags;
+	th->rx_win = rte_cpu_to_be_16(BP_TCP_WIN);
+	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+}
+
 static void
 put_udp(struct rte_ipv4_hdr *ip, uint16_t sport, uint16_t dport)
 {

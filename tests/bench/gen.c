@@ -4,9 +4,9 @@
  * packet).
  *
  *   dpvs-bench-gen EAL-OPTIONS -- [--port P[,queues=N][,rx]]...
- *        [--stream name=S,port=P,kind=udp|syn|reply,src=IP,sport=N,dst=IP,
- *                  dport=N,flows=N,order=seq|random,vary=src|dst,dmac=MAC,
- *                  len=N,learn=P]...
+ *        [--stream name=S,port=P,kind=udp|syn|reply|ack|synack,src=IP,sport=N,
+ *                  dst=IP,dport=N,flows=N,order=seq|random,vary=src|dst,
+ *                  dmac=MAC,len=N,learn=P,seq=N,ack=N]...
  *        [--burst N] [--backoff PAUSES] [--refcnt] [--prebuild N] [--selftest]
  *
  * Ports are the EAL's (--vdev=net_memif...,role=client), numbered in order;
@@ -15,8 +15,8 @@
  * of up to --prebuild flows (default 65536) send prebuilt frames held by
  * their reference count instead of recycled template frames (gen.h).
  * Each port is started with N tx and rx queues (default 1); `rx` ports are
- * polled (counted; a reply stream learns from its learn port). The main
- * lcore reads commands from stdin, one a line, and answers each with one
+ * polled (counted; a reply or synack stream learns from its learn port).
+ * The main lcore reads commands from stdin, one a line, and answers each with one
  * line (OK ... or ERR ...) on stdout; the first lcore after it sends:
  *   link SECONDS     wait until every port is up (memif connected; a port
  *                    that did not connect is started again every 2 s:
@@ -28,10 +28,11 @@
  *   rx P on|off      poll rx port P (count its frames; a learning stream
  *                    learns from them); a port must not be polled while
  *                    its peer goes away (memif unmaps under the poll)
- *   learn S on|off   a reply stream learns the tuples of its learn port
- *                    (while the port is polled)
- *   build S          (re)build S's frames (a reply stream: from what it
- *                    learned)
+ *   learn S on|off   a reply (synack) stream learns the tuples of the UDP
+ *                    datagrams (TCP SYNs) of its learn port (while the
+ *                    port is polled)
+ *   build S          (re)build S's frames (a reply or synack stream: from
+ *                    what it learned)
  *   stats            STATS ns=<CLOCK_MONOTONIC> sent=<frames> iters=<loops>
  *                    work_iters=<loops that sent> work_tsc=<their cycles>
  *                    short=<bursts taken in part> tsc_hz=<TSC> rx=<p0>,<p1>..
@@ -102,7 +103,13 @@ stream_kv(struct gen *g, struct gen_stream *s, const char *k, const char *v)
 		s->port = (uint16_t)atoi(v);
 	else if (strcmp(k, "kind") == 0)
 		s->kind = strcmp(v, "syn") == 0 ? GEN_K_SYN :
-			  strcmp(v, "reply") == 0 ? GEN_K_REPLY : GEN_K_UDP;
+			  strcmp(v, "reply") == 0 ? GEN_K_REPLY :
+			  strcmp(v, "ack") == 0 ? GEN_K_ACK :
+			  strcmp(v, "synack") == 0 ? GEN_K_SYNACK : GEN_K_UDP;
+	else if (strcmp(k, "seq") == 0)
+		s->seq = (uint32_t)strtoul(v, NULL, 10);
+	else if (strcmp(k, "ack") == 0)
+		s->ack = (uint32_t)strtoul(v, NULL, 10);
 	else if (strcmp(k, "src") == 0)
 		return parse_ip(v, &s->sip0);
 	else if (strcmp(k, "dst") == 0)
@@ -153,11 +160,11 @@ parse_stream(struct gen *g, char *arg)
 	}
 	if (s->name[0] == '\0' || s->port >= g->nports || s->len < 60 || s->len > GEN_MAX_LEN ||
 	    s->flows == 0 || s->flows > (1ull << 32) ||
-	    (s->kind == GEN_K_REPLY && (s->learn_port < 0 || s->learn_port >= g->nports)))
+	    (GEN_K_LEARNS(s->kind) && (s->learn_port < 0 || s->learn_port >= g->nports)))
 		return -1;
 	s->nq = g->port[s->port].nq;
 	rte_ether_addr_copy(&g->port[s->port].mac, &s->smac);
-	if (s->kind == GEN_K_REPLY) {
+	if (GEN_K_LEARNS(s->kind)) {
 		s->seen = calloc(((size_t)GEN_LEARN_ADDRS << 16) / 64, 8);
 		if (s->seen == NULL)
 			return -1;
@@ -171,8 +178,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: dpvs-bench-gen EAL-OPTIONS -- [--port P[,queues=N][,rx]]...\n"
-			"  [--stream name=S,port=P,kind=udp|syn|reply,src=IP,sport=N,dst=IP,"
-			"dport=N,flows=N,\n"
+			"  [--stream name=S,port=P,kind=udp|syn|reply|ack|synack,src=IP,sport=N,"
+			"dst=IP,dport=N,flows=N,seq=N,ack=N,\n"
 			"            order=seq|random,vary=src|dst,dmac=MAC,len=N,learn=P]...\n"
 			"  [--burst N] [--backoff PAUSES] [--refcnt] [--prebuild N] [--selftest]\n");
 }
@@ -422,7 +429,7 @@ stream_cmd(struct gen *g, const char *cmd, struct gen_stream *s, const char *arg
 		printf("OK pass %s sent=%lu ns=%lu\n", s->name, (unsigned long)(s->sent - before),
 		       (unsigned long)(now_ns() - t0));
 	} else if (strcmp(cmd, "learn") == 0) {
-		if (s->kind != GEN_K_REPLY) {
+		if (!GEN_K_LEARNS(s->kind)) {
 			printf("ERR %s does not learn\n", s->name);
 			return;
 		}
@@ -538,7 +545,7 @@ setup(struct gen *g, int argc, char **argv, int *selftest)
 		return -1;
 	}
 	for (p = 0; p < g->nstreams; p++)
-		if (g->stream[p].kind != GEN_K_REPLY &&
+		if (!GEN_K_LEARNS(g->stream[p].kind) &&
 		    gen_stream_build(g, &g->stream[p], err, sizeof(err)) != 0) {
 			fprintf(stderr, "dpvs-bench-gen: %s\n", err);
 			return -1;

@@ -7,7 +7,8 @@
  * A stream is a set of flows sent on one port: N distinct 5-tuples computed
  * from a formula (flow f: address base + f / 32768, port base + f % 32768,
  * on the source or on the destination side), or learned from frames a port
- * received (the replies of full-NAT connections). Flow f goes out on queue
+ * received (the replies of full-NAT connections, the SYN+ACKs of TCP
+ * ones). Flow f goes out on queue
  * f % nq of its port; each queue walks its own flows in order or in a
  * stride permutation ("random": consecutive packets hit unrelated flows).
  * Frames are never built per packet:
@@ -42,7 +43,7 @@
 
 #define GEN_MAX_PORTS   8
 #define GEN_MAX_QUEUES  4
-#define GEN_MAX_STREAMS 16
+#define GEN_MAX_STREAMS 20
 #define GEN_MAX_BURST   64
 #define GEN_PORT_BITS   15        /* 32768 ports per address of a flow formula */
 #define GEN_POOL        4096      /* recycle: frames per queue */
@@ -55,7 +56,16 @@ enum gen_kind {
 	GEN_K_UDP = 0,   /* UDP datagrams of the flows */
 	GEN_K_SYN,       /* TCP SYNs (with an MSS option) of the flows */
 	GEN_K_REPLY,     /* UDP replies to the tuples learned on a port */
+	GEN_K_ACK,       /* TCP ACK segments of the flows, carrying the frame's
+			  * room in data (6 bytes in 60), at the stream's
+			  * seq and ack: the same segment each time */
+	GEN_K_SYNACK,    /* TCP SYN+ACKs (seq, ack) to the SYNs learned on a port */
 };
+
+/* Does stream kind k send to tuples it learned (rather than a formula's)? */
+#define GEN_K_LEARNS(k) ((k) == GEN_K_REPLY || (k) == GEN_K_SYNACK)
+/* Is it TCP? */
+#define GEN_K_TCP(k) ((k) == GEN_K_SYN || (k) == GEN_K_ACK || (k) == GEN_K_SYNACK)
 
 /* One flow's tuple, addresses and ports in network order. */
 struct gen_tuple {
@@ -86,6 +96,7 @@ struct gen_stream {
 	int vary_dst;           /* formula varies the destination, not the source */
 	uint32_t sip0, dip0;    /* host order bases */
 	uint16_t sport0, dport0;
+	uint32_t seq, ack;      /* ack, synack: the segments' numbers (host order) */
 	struct rte_ether_addr smac, dmac;
 	uint16_t len;           /* frame length without FCS (>= 60) */
 	int learn_port;         /* reply: the port whose frames are learned */
@@ -166,7 +177,7 @@ gen_tuple_of(const struct gen_stream *s, uint16_t q, uint64_t j, struct gen_tupl
 	uint32_t a;
 	uint16_t p;
 
-	if (s->kind == GEN_K_REPLY) {
+	if (GEN_K_LEARNS(s->kind)) {
 		*t = s->q[q].learned[j];
 		return;
 	}
@@ -209,7 +220,7 @@ gen_frame_patch(const struct gen_stream *s, uint8_t *buf, const struct gen_tuple
 	ports[1] = t->dport;
 	ip->hdr_checksum = (uint16_t)~gen_fold(s->sum_ip + a);
 	c = (uint16_t)~gen_fold(s->sum_l4 + a + t->sport + t->dport);
-	if (c == 0 && s->kind != GEN_K_SYN)
+	if (c == 0 && !GEN_K_TCP(s->kind))
 		c = 0xffff;
 	memcpy(buf + s->l4_csum_off, &c, 2);
 }

@@ -1,7 +1,8 @@
 /*
  * dpvs-bench-gen's flows and frames (see gen.h): the tuple of a stream's
- * flow, a frame written whole for it (Ethernet, IPv4, UDP or a TCP SYN with
- * an MSS option, checksums computed), the same frame patched from the
+ * flow, a frame written whole for it (Ethernet, IPv4, UDP, a TCP SYN with
+ * an MSS option, a TCP SYN+ACK, or a TCP ACK carrying data: checksums
+ * computed), the same frame patched from the
  * stream's template (only the addresses, ports and checksums written; the
  * checksums from sums precomputed over the fixed fields), the stream's
  * frames built once (recycle or refcnt), and the tuples a reply stream
@@ -34,7 +35,43 @@ l4_len(const struct gen_stream *s)
 {
 	if (s->kind == GEN_K_SYN)
 		return GEN_SYN_L4LEN;
+	if (s->kind == GEN_K_SYNACK)
+		return (uint16_t)sizeof(struct rte_tcp_hdr);
 	return (uint16_t)(s->len - GEN_L4);
+}
+
+/* A TCP segment of l4len bytes (header, then an MSS option for a SYN, or
+ * data for an ACK), its checksum computed. */
+static void
+tcp_write(const struct gen_stream *s, struct rte_ipv4_hdr *ip, const struct gen_tuple *t,
+	  uint16_t l4len)
+{
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+	uint8_t *opt = (uint8_t *)(th + 1);
+	uint16_t i;
+
+	ip->next_proto_id = IPPROTO_TCP;
+	th->src_port = t->sport;
+	th->dst_port = t->dport;
+	th->rx_win = rte_cpu_to_be_16(65535);
+	if (s->kind == GEN_K_SYN) {
+		th->sent_seq = rte_cpu_to_be_32(1000);
+		th->data_off = (uint8_t)((GEN_SYN_L4LEN / 4) << 4);
+		th->tcp_flags = RTE_TCP_SYN_FLAG;
+		opt[0] = 2; /* MSS 1460 */
+		opt[1] = 4;
+		opt[2] = 1460 >> 8;
+		opt[3] = 1460 & 0xff;
+	} else {
+		th->sent_seq = rte_cpu_to_be_32(s->seq);
+		th->recv_ack = rte_cpu_to_be_32(s->ack);
+		th->data_off = (uint8_t)((sizeof(*th) / 4) << 4);
+		th->tcp_flags = RTE_TCP_ACK_FLAG |
+				(s->kind == GEN_K_SYNACK ? RTE_TCP_SYN_FLAG : 0);
+		for (i = 0; i < l4len - sizeof(*th); i++)
+			opt[i] = (uint8_t)('a' + i % 26);
+	}
+	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
 }
 
 /* The whole frame of tuple t, checksums computed over it. */
@@ -55,22 +92,8 @@ gen_frame_write(const struct gen_stream *s, uint8_t *buf, const struct gen_tuple
 	ip->time_to_live = 64;
 	ip->src_addr = t->sip;
 	ip->dst_addr = t->dip;
-	if (s->kind == GEN_K_SYN) {
-		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
-		uint8_t *opt = (uint8_t *)(th + 1);
-
-		ip->next_proto_id = IPPROTO_TCP;
-		th->src_port = t->sport;
-		th->dst_port = t->dport;
-		th->sent_seq = rte_cpu_to_be_32(1000);
-		th->data_off = (uint8_t)((GEN_SYN_L4LEN / 4) << 4);
-		th->tcp_flags = RTE_TCP_SYN_FLAG;
-		th->rx_win = rte_cpu_to_be_16(65535);
-		opt[0] = 2; /* MSS 1460 */
-		opt[1] = 4;
-		opt[2] = 1460 >> 8;
-		opt[3] = 1460 & 0xff;
-		th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	if (GEN_K_TCP(s->kind)) {
+		tcp_write(s, ip, t, l4len);
 	} else {
 		struct rte_udp_hdr *uh = (struct rte_udp_hdr *)(ip + 1);
 		uint8_t *pl = (uint8_t *)(uh + 1);
@@ -105,7 +128,7 @@ template_sums(struct gen_stream *s)
 	ip->dst_addr = 0;
 	ports[0] = 0;
 	ports[1] = 0;
-	s->l4_csum_off = (uint16_t)(GEN_L4 + (s->kind == GEN_K_SYN ?
+	s->l4_csum_off = (uint16_t)(GEN_L4 + (GEN_K_TCP(s->kind) ?
 		offsetof(struct rte_tcp_hdr, cksum) : offsetof(struct rte_udp_hdr, dgram_cksum)));
 	memset(f + s->l4_csum_off, 0, 2);
 	s->sum_ip = rte_raw_cksum(ip, sizeof(*ip));
@@ -119,7 +142,7 @@ template_sums(struct gen_stream *s)
 static uint64_t
 queue_flows(const struct gen_stream *s, uint16_t q)
 {
-	if (s->kind == GEN_K_REPLY)
+	if (GEN_K_LEARNS(s->kind))
 		return s->q[q].n;
 	return s->flows > q ? (s->flows - q + s->nq - 1) / s->nq : 0;
 }
@@ -237,7 +260,7 @@ gen_stream_build(struct gen *g, struct gen_stream *s, char *err, size_t len)
 	int rc = 0;
 
 	gen_stream_free(s);
-	if (s->kind == GEN_K_REPLY) {
+	if (GEN_K_LEARNS(s->kind)) {
 		s->flows = 0;
 		for (q = 0; q < s->nq; q++)
 			s->flows += s->q[q].n;
@@ -287,7 +310,8 @@ gen_stream_build(struct gen *g, struct gen_stream *s, char *err, size_t len)
 
 /* A frame received on a reply stream's learn port: the tuple of its reply
  * (source and destination swapped), once per destination address and port
- * of the reply, on the queue of that port. Called by the tx lcore. */
+ * of the reply, on the queue of that port. A reply stream learns from UDP
+ * datagrams, a synack stream from TCP SYNs. Called by the tx lcore. */
 void
 gen_learn(struct gen_stream *s, const struct rte_mbuf *m)
 {
@@ -301,7 +325,13 @@ gen_learn(struct gen_stream *s, const struct rte_mbuf *m)
 
 	if (rte_pktmbuf_data_len(m) < GEN_L4 + 4 ||
 	    eh->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ||
-	    ip->version_ihl != RTE_IPV4_VHL_DEF || ip->next_proto_id != IPPROTO_UDP)
+	    ip->version_ihl != RTE_IPV4_VHL_DEF ||
+	    ip->next_proto_id != (s->kind == GEN_K_SYNACK ? IPPROTO_TCP : IPPROTO_UDP))
+		return;
+	if (s->kind == GEN_K_SYNACK &&
+	    (rte_pktmbuf_data_len(m) < GEN_L4 + sizeof(struct rte_tcp_hdr) ||
+	     (((const struct rte_tcp_hdr *)ports)->tcp_flags &
+	      (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) != RTE_TCP_SYN_FLAG))
 		return;
 	t.sip = ip->dst_addr;
 	t.dip = ip->src_addr;
@@ -343,12 +373,14 @@ gen_selftest(struct gen *g, char *err, size_t len)
 	unsigned int i, k;
 
 	(void)g;
-	for (k = 0; k < 4; k++) {
+	for (k = 0; k < 6; k++) {
 		memset(&s, 0, sizeof(s));
 		snprintf(s.name, sizeof(s.name), "selftest");
-		s.kind = k % 2 == 0 ? GEN_K_UDP : GEN_K_SYN;
-		s.vary_dst = k >= 2;
-		s.nq = (uint16_t)(k + 1);
+		s.kind = k % 3 == 0 ? GEN_K_UDP : k % 3 == 1 ? GEN_K_SYN : GEN_K_ACK;
+		s.vary_dst = k >= 3;
+		s.nq = (uint16_t)(k % 4 + 1);
+		s.seq = 0xfffffff0u - k;
+		s.ack = 5001;
 		s.flows = 10000000;
 		s.sip0 = 0x0a08fff0u + k;     /* 10.8.255.240: the address carries */
 		s.dip0 = 0x0a000064u;

@@ -186,7 +186,7 @@ find_learner(struct gen *g)
 	uint16_t i;
 
 	for (i = 0; i < g->nstreams; i++)
-		if (g->stream[i].kind == GEN_K_REPLY && g->stream[i].learning)
+		if (GEN_K_LEARNS(g->stream[i].kind) && g->stream[i].learning)
 			return &g->stream[i];
 	return NULL;
 }

@@ -5,7 +5,7 @@
  *
  *   dpvs-bench-pipe [--packets N] [--warmup N]
  *                   [--case syn|udp-in|udp-out|nat-in|nat-out|dr-in|dr-many|udp-big|
- *                           syn-full]
+ *                           syn-full|tcp-in|tcp-out]
  *                   [--only pipe|base] [--lcore L] [--big-flows N] [--conns N]
  *
  * Ports dpdk0 (client side) and dpdk1 (server side) are ring ethdevs
@@ -54,6 +54,22 @@
  *            half-open one (evicted) and the index is in the state that
  *            churn leaves it in, as on a node flooded with new connections;
  *            every connection expired (untimed) before and after.
+ *   tcp-in   established TCP full-NAT client -> VIP:80, out on dpdk1: ACK
+ *            segments of BP_TCP_DATA bytes (60-byte frames), each at the
+ *            client's next sequence number and acking the server's, as a
+ *            sender's stream. The connection is made first (untimed) by a
+ *            handshake through the pipe: the client's SYN in, the server's
+ *            SYN+ACK back to the local address, the client's ACK; it must
+ *            then be ESTABLISHED. The server's side offers BP_TCP_WIN bytes
+ *            (no window scale), so, untimed, whenever 16 KiB are unacked the
+ *            server sends an ACK of them (out on dpdk0) as its TCP would:
+ *            every segment stays inside the window the node tracks. The
+ *            client's sequence numbers start below 2^32 and wrap.
+ *            (pipe_tcp.c.)
+ *   tcp-out  the server's segments of that connection back to laddr:lport,
+ *            out on dpdk0, the same way (the client's ACKs untimed).
+ *            In both, and in every case, a run fails if the worker counted
+ *            a drop.
  * Prints one line per case and kind: "RESULT <case> <pipe|base> <cycles per
  * packet> <packets>". EAL runs without hugepages and shared config.
  */
@@ -69,10 +85,12 @@
 #include <rte_eal.h>
 #include <rte_eth_ring.h>
 #include <rte_ethdev.h>
+#include <rte_ip.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
+#include <rte_tcp.h>
 #if defined(__has_include)
 #if __has_include(<valgrind/callgrind.h>)
 #include <valgrind/callgrind.h>
@@ -88,9 +106,8 @@
 #include "worker/ipvs/conn_table.h"
 #include "worker/worker.h"
 #include "bench.h"
+#include "pipe.h"
 
-#define BP_BURST 32
-#define BP_RING 1024
 #define BP_CONNS 65536
 #define BP_SYN_CHUNK 32768   /* SYNs between two expiries; below the lport space */
 #define BP_ROUNDS 9          /* the result is the fastest round's */
@@ -99,18 +116,15 @@
 #define BP_BIG_STRIDE 1000003u  /* udp-big makes its connections in this stride (prime) */
 #define BP_FULL_SRC 0x0a080001u     /* syn-full's first source, 10.8.0.1 (32768 ports each) */
 
-enum bp_case { BP_SYN = 0, BP_UDP_IN, BP_UDP_OUT, BP_NAT_IN, BP_NAT_OUT, BP_DR_IN, BP_DR_MANY,
-	       BP_UDP_BIG, BP_SYN_FULL, BP_NCASES };
-enum bp_kind { BP_PIPE = 0, BP_BASE, BP_NKINDS };
-
 static const char *const bp_case_name[BP_NCASES] = { "syn",     "udp-in",  "udp-out",
 						     "nat-in",  "nat-out", "dr-in",
-						     "dr-many", "udp-big", "syn-full" };
+						     "dr-many", "udp-big", "syn-full",
+						     "tcp-in",  "tcp-out" };
 static const char *const bp_kind_name[BP_NKINDS] = { "pipe", "base" };
-static const uint16_t bp_in_port[BP_NCASES] = { 0, 0, 1, 0, 1, 0, 0, 0, 0 };
+static const uint16_t bp_in_port[BP_NCASES] = { 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 1 };
 /* the case whose first burst makes the connection a case's frames belong to */
 static const int bp_maker[BP_NCASES] = { -1, BP_UDP_IN, BP_UDP_IN, BP_NAT_IN, BP_NAT_IN,
-					  BP_DR_IN, -1, -1, -1 };
+					  BP_DR_IN, -1, -1, -1, BP_TCP_IN, BP_TCP_IN };
 
 struct bp_opts {
 	unsigned long packets;
@@ -120,22 +134,6 @@ struct bp_opts {
 	unsigned int lcore;
 	uint32_t big_flows;  /* udp-big's flows (0: no such case) */
 	unsigned long conns;  /* the worker's connection table */
-};
-
-struct bp_node {
-	struct wk_ctx ctx;   /* worker 0, run on this thread */
-	struct dpvs_shm shm;
-	struct rte_ring *rx[2];
-	struct rte_ring *tx[2];
-	uint16_t pid[2];
-	uint16_t lport;      /* the UDP connection's local port, host order */
-	uint32_t syn_seq;
-	uint32_t many_seq;
-	uint32_t big_flows;  /* the options' */
-	uint32_t big_seq;    /* udp-big: connections made so far */
-	uint32_t big_rand;   /* udp-big: xorshift state of the measured flows */
-	uint32_t full_seq;
-	uint8_t made[BP_NCASES]; /* the connection of bp_maker[k] exists */
 };
 
 static int
@@ -203,7 +201,7 @@ parse_args(int argc, char **argv, struct bp_opts *o)
 	    o->big_flows > DPVS_CONN_MAX_CAP - o->conns) {
 		fprintf(stderr, "usage: dpvs-bench-pipe [--packets N>=288] [--warmup N]"
 				" [--case syn|udp-in|udp-out|nat-in|nat-out|dr-in|dr-many|udp-big|"
-				"syn-full] [--only pipe|base] [--lcore L] [--big-flows N]"
+				"syn-full|tcp-in|tcp-out] [--only pipe|base] [--lcore L] [--big-flows N]"
 				" [--conns 62464..258048]\n");
 		return -1;
 	}
@@ -415,6 +413,10 @@ feed_burst(struct bp_node *n, enum bp_case k)
 		case BP_UDP_BIG:
 			bp_frame_big_in(d, big_flow(n));
 			break;
+		case BP_TCP_IN:
+		case BP_TCP_OUT:
+			bp_tcp_frame_next(n, d, k == BP_TCP_OUT);
+			break;
 		case BP_SYN_FULL:
 			bp_frame_syn_from(d, BP_FULL_SRC + n->full_seq / 32768u,
 					  (uint16_t)(1024u + n->full_seq % 32768u));
@@ -553,6 +555,17 @@ make_udp_conn(struct bp_node *n, enum bp_case k)
 	return -1;
 }
 
+static uint64_t
+drops(const struct bp_node *n)
+{
+	uint64_t t = 0;
+	int r;
+
+	for (r = 0; r < DPVS_DROP_MAX; r++)
+		t += n->ctx.st->drop[r];
+	return t;
+}
+
 /* Cycles per packet of the fastest round: the one least disturbed by the
  * other processes of a shared machine (the last round also takes the
  * packets that do not divide evenly; it is scaled to a round's length). */
@@ -588,9 +601,11 @@ run_one(struct bp_node *n, const struct bp_opts *o, enum bp_case k, enum bp_kind
 						 made + o->warmup;
 	unsigned long done, total = warm + o->packets, ok = 0, other = 0;
 	unsigned long per_round = o->packets / BP_ROUNDS, r;
-	uint64_t cycles[BP_ROUNDS] = { 0 }, t0;
+	uint64_t cycles[BP_ROUNDS] = { 0 }, t0, dropped = drops(n);
+	int tcp = k == BP_TCP_IN || k == BP_TCP_OUT;
 
 	n->big_seq = made != 0 ? 0 : n->big_flows;   /* big_flow(): make them first */
+	n->tcp_live = kind == BP_PIPE;
 	/* syn-full: the table holds its SYNs' connections only */
 	if (k == BP_SYN_FULL && kind == BP_PIPE && expire_all(n) != 0)
 		return -1;
@@ -613,6 +628,11 @@ run_one(struct bp_node *n, const struct bp_opts *o, enum bp_case k, enum bp_kind
 			cycles[r < BP_ROUNDS ? r : BP_ROUNDS - 1] += rte_rdtsc() - t0;
 		}
 		ok += drain(n, out, &other);
+		if (tcp && kind == BP_PIPE && bp_tcp_peer_ack(n, k == BP_TCP_OUT) != 0) {
+			fprintf(stderr, "dpvs-bench-pipe: %s: the peer's ACK did not pass\n",
+				bp_case_name[k]);
+			return -1;
+		}
 		if (k == BP_SYN && kind == BP_PIPE && n->syn_seq % BP_SYN_CHUNK == 0 &&
 		    expire_all(n) != 0) {
 			fprintf(stderr, "dpvs-bench-pipe: connections did not expire\n");
@@ -621,10 +641,13 @@ run_one(struct bp_node *n, const struct bp_opts *o, enum bp_case k, enum bp_kind
 	}
 	if ((k == BP_SYN || k == BP_SYN_FULL) && kind == BP_PIPE && expire_all(n) != 0)
 		return -1;
-	if (ok != total || other != 0) {
+	dropped = drops(n) - dropped;
+	if (ok != total || other != 0 || dropped != 0) {
 		fprintf(stderr, "dpvs-bench-pipe: %s/%s: %lu of %lu frames out on port %u, %lu"
-				" elsewhere, drops: see the worker's counters\n",
-			bp_case_name[k], bp_kind_name[kind], ok, total, out, other);
+				" elsewhere, %lu dropped (%lu out of the TCP window)\n",
+			bp_case_name[k], bp_kind_name[kind], ok, total, out, other,
+			(unsigned long)dropped,
+			(unsigned long)n->ctx.st->drop[DPVS_DROP_TCP_WINDOW]);
 		return -1;
 	}
 	*cpp = best_cpp(cycles, per_round, o->packets);
@@ -642,8 +665,9 @@ run_all(struct bp_node *n, const struct bp_opts *o)
 		    (k == BP_UDP_BIG && o->big_flows == 0))
 			continue;
 		if (bp_maker[k] >= 0 && !n->made[bp_maker[k]] &&
-		    make_udp_conn(n, (enum bp_case)bp_maker[k]) != 0) {
-			fprintf(stderr, "dpvs-bench-pipe: no UDP connection for %s\n",
+		    (bp_maker[k] == BP_TCP_IN ? bp_make_tcp_conn(n) :
+		     make_udp_conn(n, (enum bp_case)bp_maker[k])) != 0) {
+			fprintf(stderr, "dpvs-bench-pipe: no established connection for %s\n",
 				bp_case_name[k]);
 			return -1;
 		}

@@ -27,6 +27,8 @@ report1() {
 		syn) name="TCP SYN, creates a connection" ;;
 		udp-in) name="UDP established, inbound (client -> VIP)" ;;
 		udp-out) name="UDP established, outbound (server -> laddr)" ;;
+		tcp-in) name="TCP established, inbound (client -> VIP), in-window ACK segments" ;;
+		tcp-out) name="TCP established, outbound (server -> laddr), in-window ACK segments" ;;
 		nat-in) name="NAT: UDP established, inbound (client -> VIP)" ;;
 		nat-out) name="NAT: UDP established, outbound (server -> client)" ;;
 		dr-in) name="DR: UDP established, inbound (client -> VIP)" ;;
@@ -131,6 +133,8 @@ report2() {
 		fnat-many) label="Node: full-NAT UDP established, $FLOWS flows (random)" ;;
 		reply) label="Node: full-NAT UDP replies (server -> client), $RFLOWS flows" ;;
 		nat) label="Node: NAT UDP established, 1 flow" ;;
+		tcp) label="Node: full-NAT TCP established, 1 flow (the same 6-byte ACK segment re-sent)" ;;
+		tcp-many) label="Node: full-NAT TCP established, $TFLOWS flows (random; each flow's ACK segment re-sent)" ;;
 		dr) label="Node: DR UDP established, 1 flow" ;;
 		syn) label="Node: TCP SYNs, each a new full-NAT connection" ;;
 		esac
@@ -181,7 +185,7 @@ report3() {
 report_end() {
 	echo
 	echo "Reproduce: \`make bench\` (or \`tests/bench/run.sh\` after \`make all tests\`);"
-	echo "BENCH_PACKETS, BENCH_SECONDS, BENCH_SYN_SECONDS, BENCH_ROUNDS, BENCH_FLOWS, BENCH_CONNS,"
+	echo "BENCH_PACKETS, BENCH_SECONDS, BENCH_SYN_SECONDS, BENCH_ROUNDS, BENCH_FLOWS, BENCH_TCP_FLOWS, BENCH_CONNS,"
 	echo "BENCH_MEMIF_RSIZE, BENCH_NODE_MEMIF_RSIZE, BENCH_NODE2_MEMIF_RSIZE, BENCH_TWO_WORKERS=0, BENCH_BIG_FLOWS (0: no udp-big),"
 	echo "BENCH_CALLGRIND=0 change the run; BENCH_FIGURES=1 runs"
 	echo "figure 1 alone."

@@ -6,7 +6,9 @@
 # 1. cycles per packet through the worker loop in one process
 #    (build/tests/dpvs-bench-pipe, see tests/bench/pipe.c): a TCP SYN that
 #    creates a connection, established UDP inbound and outbound for full-NAT
-#    and NAT, established UDP inbound for DR, with one flow and with 61,440
+#    and NAT, established TCP full-NAT inbound and outbound (tcp-in/tcp-out:
+#    in-window segments of a connection made by a handshake), established
+#    UDP inbound for DR, with one flow and with 61,440
 #    (dr-many: connections beyond the caches), and a SYN into a table at
 #    its capacity (syn-full: each evicts the oldest half-open connection,
 #    the index churned); baseline: a bare rx -> MAC
@@ -30,7 +32,11 @@
 #    ceiling is the generator's); the node: established UDP full-NAT with 1
 #    flow and FLOWS random flows (connections made first, each flow sent
 #    once), full-NAT replies (server -> client, tuples learned from what the
-#    node sent to the server side), NAT and DR with 1 flow, and TCP SYNs
+#    node sent to the server side), NAT and DR with 1 flow, full-NAT TCP
+#    established with 1 flow (the connection made by a handshake with the
+#    generator's server-side port before the windows, then the same
+#    6-byte data ACK segment re-sent: a retransmission to the node's window
+#    tracking, in window every time; any drop fails the run), and TCP SYNs
 #    from distinct sources (each a new full-NAT connection); and a second
 #    node with two workers (CPUs 0 and 1, one queue pair each; the
 #    generator sends 2 flows on 2 queues), established full-NAT UDP, the
@@ -63,7 +69,8 @@
 # 50, the product's default, makes the three idle workers of the two nodes
 # wake 60,000 times a second in the other cases, which cost them a quarter),
 # BENCH_FLOWS (default 1000000,
-# the many-flow cases), BENCH_CONNS (default 2097152, the worker's
+# the many-flow cases), BENCH_TCP_FLOWS (default 100000, the many-flow TCP
+# case's), BENCH_CONNS (default 2097152, the worker's
 # connection table), BENCH_CALLGRIND (1 = count
 # instructions with valgrind, default 1 if valgrind is installed),
 # BENCH_FIGURES (default "1 2 3 4": which figures to measure; "1" alone needs
@@ -124,6 +131,18 @@ CLIENT=10.0.0.2 VIP=10.0.0.100 CPORT=5000 VPORT=53
 VIP_NAT=10.0.0.101 VIP_DR=10.0.0.102
 VIP_R=10.0.0.103 RCLIENTS=10.9.0.1 RFLOWS=${BENCH_REPLY_FLOWS:-1000} # replies: requests from RCLIENTS
 SYNSRC=10.8.0.1  # new connections: sources from here (32768 ports per address)
+# established TCP: a full-NAT service VIP_R:80 whose real server is the
+# generator's port 1 (it answers the SYNs), TCP_LADDRS local addresses on
+# dpdk2; TFLOWS clients from TCPSRC port 1024 on (routed via CLIENT), the
+# 1-flow case the first of them; the handshake's numbers: the client's
+# SYN at 1000 (the generator's SYNs), the server's SYN+ACK at TSEQ_S, then
+# the client's ACKs at 1001. TFLOWS is 100,000 by default, so that the
+# table the other cases run against stays about as full as before the TCP
+# cases (1,101,001 of 2,097,152 connections against 1,001,001): 1,000,000
+# want BENCH_CONNS=4194304 for that.
+TCPSRC=10.10.0.1 TSEQ_S=5000
+TFLOWS="${BENCH_TCP_FLOWS:-100000}"
+TCP_LADDRS=$((TFLOWS / 50000 + 1))
 MEMIF_RSIZE="${BENCH_MEMIF_RSIZE:-12}"
 M=",rsize=$MEMIF_RSIZE" # testpmd's memif rings: 2^MEMIF_RSIZE slots (the client sets it: the generator)
 # The nodes' rings: 2^NODE_RSIZE slots. The node is slower than the
@@ -151,7 +170,7 @@ MN2=",rsize=$NODE2_RSIZE"
 IDLE_US="${BENCH_IDLE_US:-1000}" # an idle worker's sleep (the nodes' idle_sleep_us)
 TWO="${BENCH_TWO_WORKERS:-1}"  # the two-worker case
 [ "$(nproc)" -ge 2 ] || TWO=0
-FIG1_CASES="syn udp-in udp-out nat-in nat-out dr-in dr-many syn-full"
+FIG1_CASES="syn udp-in udp-out tcp-in tcp-out nat-in nat-out dr-in dr-many syn-full"
 BIG="${BENCH_BIG_FLOWS:-2000000}"
 # udp-big's simulated caches: D1 48 KiB 12-way (this VM's L1d), LL 32 MiB
 # 16-way (a server's last level; this VM reports 480 MiB of L3, which
@@ -349,6 +368,7 @@ neigh add 10.0.1.4 lladdr 02:00:00:00:00:23 dev dpdk1
 neigh add 10.0.1.5 lladdr 02:00:00:00:00:24 dev dpdk1
 neigh add 10.0.1.254 lladdr 02:00:00:00:00:25 dev dpdk1
 neigh add 10.0.2.3 lladdr $GEN_MAC2 dev dpdk2
+neigh add $CLIENT lladdr $GEN_MAC dev dpdk0
 route add 10.9.0.0/16 via 10.0.1.254 dev dpdk1
 -A -u $VIP:$VPORT -s rr
 -a -u $VIP:$VPORT -r 10.0.1.3:5353 -b fnat -w 1
@@ -362,6 +382,10 @@ laddr add -u $VIP:$VPORT 10.0.1.10 dev dpdk1
 laddr add -u $VIP_R:$VPORT 10.0.2.10 dev dpdk2
 -A -t $VIP:80 -s rr
 -a -t $VIP:80 -r 10.0.1.3:8080 -b fnat -w 1
+-A -t $VIP_R:80 -s rr
+-a -t $VIP_R:80 -r 10.0.2.3:8080 -b fnat -w 1
+laddr add -t $VIP_R:80 10.0.2.10 dev dpdk2
+route add 10.10.0.0/16 via $CLIENT dev dpdk0
 EOF
 	# full-NAT takes a local port per connection: 64 local addresses of
 	# 64k ports each for the new TCP connections, UDP_LADDRS more for the
@@ -373,6 +397,11 @@ EOF
 	for i in $(seq 0 $((UDP_LADDRS - 1))); do
 		echo "addr add 10.0.$((4 + i / 250)).$((1 + i % 250))/32 dev dpdk1"
 		echo "laddr add -u $VIP:$VPORT 10.0.$((4 + i / 250)).$((1 + i % 250)) dev dpdk1"
+	done >>"$D/rules"
+	# the established TCP flows' local ports (one address per 50000)
+	for i in $(seq 0 $((TCP_LADDRS - 1))); do
+		echo "addr add 10.0.2.$((100 + i))/32 dev dpdk2"
+		echo "laddr add -t $VIP_R:80 10.0.2.$((100 + i)) dev dpdk2"
 	done >>"$D/rules"
 }
 
@@ -440,6 +469,8 @@ node2_counters() {
 
 start_gen() {
 	local s="src=$CLIENT,sport=$CPORT,dport=$VPORT,dmac=$NODE_MAC" big="flows=$FLOWS,order=random"
+	local t="src=$TCPSRC,sport=1024,dst=$VIP_R,dport=80,dmac=$NODE_MAC"
+	local ta="seq=1001,ack=$((TSEQ_S + 1))"
 	local two=() two_port=()
 	# port 4 -> the two-worker node's dpdk0, 2 queues (2 flows: one a queue)
 	[ "$TWO" = 1 ] && two=(
@@ -451,7 +482,7 @@ start_gen() {
 		--vdev="net_memif0,role=client,socket=$D/node0.sock,socket-abstract=no,mac=$GEN_MAC$MN" \
 		--vdev="net_memif1,role=client,socket=$D/node2.sock,socket-abstract=no,mac=$GEN_MAC2$MN" \
 		--vdev="net_memif2,role=client,socket=$D/fwd.sock,socket-abstract=no,mac=$GEN_MAC$M" \
-		--vdev=net_null3 "${two[@]:0:1}" -- --port 1,rx "${two_port[@]}" \
+		--vdev=net_null3 "${two[@]:0:1}" -- --port 0,rx --port 1,rx "${two_port[@]}" \
 		--stream "name=fnat,port=0,kind=udp,dst=$VIP,$s" \
 		--stream "name=fnat-many,port=0,kind=udp,dst=$VIP,$s,$big" \
 		--stream "name=nat,port=0,kind=udp,dst=$VIP_NAT,$s" \
@@ -459,6 +490,10 @@ start_gen() {
 		--stream "name=syn,port=0,kind=syn,src=$SYNSRC,sport=1024,dst=$VIP,dport=80,flows=10000000,dmac=$NODE_MAC" \
 		--stream "name=req,port=0,kind=udp,src=$RCLIENTS,sport=$CPORT,dst=$VIP_R,dport=$VPORT,flows=$RFLOWS,dmac=$NODE_MAC" \
 		--stream "name=reply,port=1,kind=reply,learn=1,order=random,dmac=$NODE_MAC2" \
+		--stream "name=tsyn,port=0,kind=syn,$t,flows=$TFLOWS" \
+		--stream "name=tsa,port=1,kind=synack,learn=1,seq=$TSEQ_S,ack=1001,dmac=$NODE_MAC2" \
+		--stream "name=tcp,port=0,kind=ack,$t,$ta" \
+		--stream "name=tcp-many,port=0,kind=ack,$t,$ta,flows=$TFLOWS,order=random" \
 		--stream "name=base,port=2,kind=udp,dst=$VIP,$s" \
 		--stream "name=base-many,port=2,kind=udp,dst=$VIP,$s,$big" \
 		--stream "name=null,port=3,kind=udp,dst=$VIP,$s" \
@@ -531,6 +566,53 @@ figure2_setup() {
 	gen_cmd rx 1 off
 	gen_cmd build reply
 	say "figure 2: reply stream: $GEN_REPLY"
+	tcp_handshake
+}
+
+# tcp_active VIP: ESTABLISHED connections of the TCP service VIP:80
+tcp_active() {
+	ctl --json -L -n | jq --arg v "$1" \
+		'[.[] | select(.proto == "tcp" and .vip == $v) | .dests[].active] | add // 0'
+}
+tcp_est() { [ "$(tcp_active "$VIP_R")" -ge "$TFLOWS" ]; }
+gen_rx() { gen_cmd stats; sed 's/.* rx=//' <<<"$GEN_REPLY" | cut -d, -f$(($1 + 1)); }
+rx_at_least() { [ "$(gen_rx "$1")" -ge "$2" ]; }
+# The tcp cases' TFLOWS connections (the tcp case's one is the first),
+# ESTABLISHED before any window: the clients' SYNs (tsyn) through the node
+# to the server side, where tsa learns them; the server's SYN+ACKs (tsa)
+# back to the client side (the generator takes them off its port 0); the
+# clients' first segments of the tcp-many stream (ACKs of the SYN+ACKs,
+# with 6 bytes of data) complete them. Then a host route sends what goes
+# to that real server out of dpdk1 (net_null, the egress of every other
+# case; the node routes each packet, and a connection's arrival ports were
+# fixed when it was made), so that the generator need not take the
+# segments off its port 1.
+tcp_handshake() {
+	local r0 n
+	gen_cmd rx 1 on
+	r0="$(gen_rx 1)"
+	gen_cmd learn tsa on
+	gen_cmd pass tsyn 300
+	wait_until $((30 + TFLOWS / 100000)) rx_at_least 1 $((r0 + TFLOWS)) ||
+		die "TCP: $(($(gen_rx 1) - r0)) of $TFLOWS SYNs reached the server side"
+	gen_cmd learn tsa off
+	gen_cmd rx 1 off
+	gen_cmd build tsa
+	gen_cmd flows tsa
+	read -r _ _ n _ <<<"$GEN_REPLY"
+	[ "$n" = "$TFLOWS" ] || die "TCP: $n SYNs learned, expected $TFLOWS"
+	gen_cmd rx 0 on
+	r0="$(gen_rx 0)"
+	gen_cmd pass tsa 300
+	wait_until $((30 + TFLOWS / 100000)) rx_at_least 0 $((r0 + TFLOWS)) ||
+		die "TCP: $(($(gen_rx 0) - r0)) of $TFLOWS SYN+ACKs reached the client side"
+	gen_cmd rx 0 off
+	gen_cmd pass tcp-many 300
+	wait_until $((30 + TFLOWS / 100000)) tcp_est ||
+		die "TCP: $(tcp_active "$VIP_R") of $TFLOWS connections of $VIP_R:80 ESTABLISHED"
+	ctl route add 10.0.2.3/32 via 10.0.1.254 dev dpdk1 >/dev/null ||
+		die "TCP: cannot route the real server out of dpdk1"
+	say "figure 2: $TFLOWS TCP connections from $TCPSRC to $VIP_R:80 ESTABLISHED"
 }
 
 # A window of stream S into the node: warm-up, SECS measured.
@@ -624,7 +706,7 @@ null_window() {
 # Cases in turn order: name, kind (node|base|null), stream.
 CASES=(base:base:base base-many:base:base-many null:null:null null-many:null:null-many
 	fnat:node:fnat fnat2w:node2:fnat2w fnat-many:node:fnat-many reply:node:reply nat:node:nat
-	dr:node:dr syn:node:syn)
+	tcp:node:tcp tcp-many:node:tcp-many dr:node:dr syn:node:syn)
 [ "$TWO" = 1 ] || CASES=("${CASES[@]/fnat2w:node2:fnat2w/}")
 # BENCH_CASES="syn fnat ...": only these cases (their setup is the same)
 if [ -n "${BENCH_CASES:-}" ]; then
@@ -662,6 +744,10 @@ figure2() {
 		IFS=: read -r name kind stream <<<"$c"
 		positive "${C_TX[$name]:-0}" || { tail -30 "$D/primary.log" >&2; die "$name forwarded nothing"; }
 	done
+	# every re-sent TCP segment must stay in the connection's window
+	[ "${C_DROP[tcp]:-0}" = 0 ] && [ "${C_DROP[tcp-many]:-0}" = 0 ] ||
+		die "tcp: ${C_DROP[tcp]:-0} drops, tcp-many: ${C_DROP[tcp-many]:-0}: $(ctl --json stats |
+			jq -c '.workers[0].drops | with_entries(select(.value > 0))')"
 }
 
 # After the report (a stop that hangs must not take the figures with it).

@@ -10,7 +10,14 @@
 #   replay: the established flows sent again in random order are forwarded
 #     (the worker's counters move, no new connection);
 #   new connections: 500 TCP SYNs with distinct sources make 500 more
-#     connections and reach the real server's side;
+#     connections and reach the real server's side, where a synack stream
+#     learns them;
+#   established TCP (make bench's tcp case): the learned SYNs answered with
+#     SYN+ACKs (seq 5000, ack 1001) reach the client side; an ack stream
+#     (seq 1001, ack 5001, 6 data bytes) sent once completes the 500
+#     handshakes (500 ESTABLISHED connections), then replayed 20,000 times
+#     (the same segments again: retransmissions to the node's window
+#     tracking) reaches the server side with no drop;
 #   two workers (make bench's two-worker case): a second node with 2 workers
 #     whose memif port has 2 queues; the generator's port with 2 queues
 #     (flow f on queue f % 2) sends 1000 flows once: 1000 connections, 500
@@ -121,6 +128,8 @@ coproc GENP { exec "$GEN" --lcores "0@($CPUS),1@($CPUS)" --main-lcore 1 --no-hug
 	--stream "name=est,port=0,kind=udp,src=10.0.0.2,sport=10000,dst=$VIP,dport=53,flows=$NEST,order=random,dmac=$NODE_MAC0" \
 	--stream "name=syn,port=0,kind=syn,src=10.0.0.3,sport=20000,dst=$VIP,dport=80,flows=$NSYN,dmac=$NODE_MAC0" \
 	--stream "name=rep,port=1,kind=reply,learn=1,dmac=$NODE_MAC1" \
+	--stream "name=sa,port=1,kind=synack,learn=1,seq=5000,ack=1001,dmac=$NODE_MAC1" \
+	--stream "name=ack,port=0,kind=ack,src=10.0.0.3,sport=20000,dst=$VIP,dport=80,flows=$NSYN,order=random,seq=1001,ack=5001,dmac=$NODE_MAC0" \
 	--stream "name=two,port=2,kind=udp,src=10.0.0.2,sport=10000,dst=$VIP,dport=53,flows=$NEST,dmac=$NODE_MAC0" \
 	2>"$d/gen.err"; }
 GEN_PID="$GENP_PID"
@@ -133,7 +142,7 @@ gen() {
 	case "$REPLY" in ERR*) fail "generator: $* -> $REPLY" ;; esac
 }
 read -r -t 60 REPLY <&"$GEN_OUT" || fail "generator did not start: $(tail -5 "$d/gen.err")"
-assert_contains "generator start" "READY ports=3 streams=4" "$REPLY"
+assert_contains "generator start" "READY ports=3 streams=6" "$REPLY"
 gen link 30
 # rx port P's frames counted by the generator
 gen_rx() { gen stats; sed 's/.* rx=//' <<<"$REPLY" | cut -d, -f$(($1 + 1)); }
@@ -174,10 +183,37 @@ assert_eq "UDP connections after the replay" "$NEST" "$(conns_of u)"
 
 # ---- new connections: a SYN from each of NSYN sources ----------------------
 s0="$(gen_rx 1)"
+gen learn sa on
 gen pass syn 30
 assert_contains "pass syn" "sent=$NSYN" "$REPLY"
 wait_until 20 rx_at_least 1 $((s0 + NSYN)) || fail "SYNs: server side received $(($(gen_rx 1) - s0)) of $NSYN"
 assert_eq "TCP connections" "$NSYN" "$(conns_of t)"
+gen learn sa off
+gen build sa
+assert_contains "synack stream" "flows=$NSYN" "$REPLY"
+
+# ---- established TCP: SYN+ACKs back, the handshakes' ACKs, then a replay -------
+tcp_established() {
+	ctl a --json conn show | jq '[.[] | select(.proto == "TCP" and .state == "ESTABLISHED")] | length'
+}
+est_at_least() { [ "$(tcp_established)" -ge "$1" ]; }
+c0="$(gen_rx 0)"
+gen pass sa 30
+wait_until 20 rx_at_least 0 $((c0 + NSYN)) || fail "SYN+ACKs: client side received $(($(gen_rx 0) - c0)) of $NSYN"
+s0="$(gen_rx 1)"
+gen pass ack 30
+wait_until 20 est_at_least "$NSYN" ||
+	fail "$(tcp_established) of $NSYN TCP connections ESTABLISHED: $(ctl a conn show | head -4; ctl a --json stats | jq -c ".workers[0].drops")"
+w0="$(worker_stat a 0 drop.tcp_out_of_window)"
+d0="$(worker_stat a 0 verdict.drop)"
+gen start ack 20000
+gen wait 30
+wait_until 20 rx_at_least 1 $((s0 + NSYN + 20000)) ||
+	fail "TCP replay: server side received $(($(gen_rx 1) - s0)) of $((NSYN + 20000))"
+assert_eq "segments out of window" "$w0" "$(worker_stat a 0 drop.tcp_out_of_window)"
+assert_eq "drops during the TCP replay" "$d0" "$(worker_stat a 0 verdict.drop)"
+assert_eq "TCP connections ESTABLISHED after the replay" "$NSYN" "$(tcp_established)"
+log "ok: $NSYN TCP connections established, 20000 segments replayed in window"
 
 # ---- two workers: flow f on queue f % 2, so each worker gets half ----------
 gen pass two 30

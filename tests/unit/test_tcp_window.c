@@ -174,6 +174,43 @@ START_TEST(test_handshake_data_and_bounds)
 }
 END_TEST
 
+/* An established connection's ACK segments (wk_tcp_track's own path for
+ * them) at each bound of rules I to IV, one past it refused, and what an
+ * accepted one updates. After the handshake: client end 1001, maxend 5097
+ * (the server's window 4096), maxwin 8192; server end 5001, maxwin 4096. */
+START_TEST(test_ack_bounds_exact)
+{
+	struct dpvs_tcp_track trk[2];
+	uint32_t ci = 1000, si = 5000;
+
+	handshake(trk, ci, 8192, NOWS, si, 4096, NOWS);
+	/* I: seq up to the client's maxend */
+	refused(trk, IN, seg(A, 5098, si + 1, 0, 8192), WK_TCPW_BAD, "I: maxend + 1");
+	/* III: ack up to the server's end */
+	refused(trk, IN, seg(A, ci + 1, si + 2, 0, 8192), WK_TCPW_BAD, "III: end + 1");
+	/* IV: ack down to the server's end - 66000 (the client's maxwin is less) */
+	refused(trk, IN, seg(A, ci + 1, si + 1 - 66001, 0, 8192), WK_TCPW_BAD, "IV: 66001 back");
+	ck_assert_int_eq(track(trk, IN, seg(A, ci + 1, si + 1 - 66000, 0, 8192)), WK_TCPW_OK);
+	/* II: end down to the client's end - the server's maxwin */
+	refused(trk, IN, seg(A, ci + 1 - 4097, si + 1, 0, 8192), WK_TCPW_BAD, "II: 4097 back");
+	ck_assert_int_eq(track(trk, IN, seg(A, ci + 1 - 4096, si + 1, 0, 8192)), WK_TCPW_OK);
+	ck_assert_uint_eq(trk[IN].end, ci + 1);
+	/* the bound of I itself, with data beyond it: the server's maxwin grows by
+	 * what passed its maxend, the client's end and maxack follow, and the
+	 * client's larger window moves the server's maxend */
+	ck_assert_int_eq(track(trk, IN, seg(U | A, 5097, si + 1, 10, 9000)), WK_TCPW_OK);
+	ck_assert_uint_eq(trk[IN].end, 5107);
+	ck_assert_uint_eq(trk[OUT].maxwin, 4096 + 10);
+	ck_assert_uint_eq(trk[IN].maxwin, 9000);
+	ck_assert_uint_eq(trk[IN].maxack, si + 1);
+	ck_assert_uint_eq(trk[OUT].maxend, si + 1 + 9000);
+	/* the server's ack of it with a zero window: maxend stays (it only grows) */
+	ck_assert_int_eq(track(trk, OUT, seg(A, si + 1, 5107, 0, 0)), WK_TCPW_OK);
+	ck_assert_uint_eq(trk[OUT].maxack, 5107);
+	ck_assert_uint_eq(trk[IN].maxend, 5107 + 1);
+}
+END_TEST
+
 START_TEST(test_wrap_around)
 {
 	struct dpvs_tcp_track trk[2];
@@ -390,6 +427,7 @@ main(void)
 	tcase_add_test(tc, test_flags_table);
 	tcase_add_test(tc, test_seg_parse);
 	tcase_add_test(tc, test_handshake_data_and_bounds);
+	tcase_add_test(tc, test_ack_bounds_exact);
 	tcase_add_test(tc, test_wrap_around);
 	tcase_add_test(tc, test_window_scaling);
 	tcase_add_test(tc, test_retransmissions_and_probes);

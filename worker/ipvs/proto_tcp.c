@@ -88,6 +88,11 @@ wk_tcp_next_state(uint8_t state, int dir, uint8_t tcp_flags)
 {
 	int ev;
 
+	/* established TCP's segment (ACK, or no flag): ESTABLISHED in every
+	 * table, the lookup below without its tests */
+	if (state == S(ESTABLISHED) &&
+	    (tcp_flags & (RTE_TCP_RST_FLAG | RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)) == 0)
+		return state;
 	if (state >= DPVS_TCPS_MAX)
 		state = S(NONE);
 	if ((tcp_flags & RTE_TCP_RST_FLAG) != 0)

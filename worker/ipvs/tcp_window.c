@@ -67,6 +67,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_tcp.h>
@@ -289,12 +290,48 @@ first_of_side(struct dpvs_tcp_track *snd, struct dpvs_tcp_track *rcv, const stru
 	return 1;
 }
 
+/* wk_tcp_track() of the common segment, on its own: an ACK without SYN,
+ * FIN or RST on a connection whose sides were both seen and are enforced
+ * (neither liberal). The same checks (I to IV) and the same update
+ * (track_update) as the general path takes for it, without the tests that
+ * cannot apply (established TCP's per-packet cost; figure 1's tcp-in). */
+static inline enum wk_tcpw
+track_ack(struct dpvs_tcp_track *snd, struct dpvs_tcp_track *rcv, const struct wk_tcp_seg *s)
+{
+	uint32_t end = s->seq + s->len, ack = s->ack, win;
+
+	if (seq_after(s->seq, snd->maxend) ||                          /* I */
+	    seq_after(ack, rcv->end) ||                                 /* III */
+	    seq_before(end, snd->end - rcv->maxwin) ||                  /* II */
+	    seq_before(ack, rcv->end - RTE_MAX(snd->maxwin, MAXACKWIN_MIN))) /* IV */
+		return WK_TCPW_BAD;
+	win = (uint32_t)s->win << side_wscale(snd);
+	if (snd->maxwin < win)
+		snd->maxwin = win;
+	if (seq_after(end, snd->end))
+		snd->end = end;
+	if ((snd->flags & DPVS_TCPT_F_MAXACK) == 0 || seq_after(ack, snd->maxack)) {
+		snd->maxack = ack;
+		snd->flags |= DPVS_TCPT_F_MAXACK;
+	}
+	if (seq_after(end, snd->maxend))
+		rcv->maxwin += end - snd->maxend;
+	if (seq_after(ack + win, rcv->maxend - 1))
+		rcv->maxend = ack + win + (win == 0 ? 1 : 0); /* a zero window: room for a probe */
+	return WK_TCPW_OK;
+}
+
 enum wk_tcpw
 wk_tcp_track(struct dpvs_tcp_track trk[2], int dir, const struct wk_tcp_seg *s)
 {
 	struct dpvs_tcp_track *snd = &trk[dir ? 1 : 0], *rcv = &trk[dir ? 0 : 1];
-	uint32_t end = seg_end(s), ack = s->ack, maxackwin;
+	uint32_t end, ack = s->ack, maxackwin;
 	enum wk_tcpw v;
+
+	if (likely((s->flags & (F_SYN | F_FIN | F_RST | F_ACK)) == F_ACK && snd->maxwin != 0 &&
+		   rcv->maxwin != 0 && ((snd->flags | rcv->flags) & DPVS_TCPT_F_LIBERAL) == 0))
+		return track_ack(snd, rcv, s);
+	end = seg_end(s);
 
 	if (trk[DPVS_DIR_IN].maxwin == 0) {
 		trk[0].flags |= DPVS_TCPT_F_LIBERAL;
