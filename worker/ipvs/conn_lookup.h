@@ -9,6 +9,7 @@
 #define DPVS_WORKER_CONN_LOOKUP_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
@@ -73,6 +74,47 @@ wk_conn_lookup_inl(struct dpvs_conn_table *ct, uint32_t hash, uint8_t proto,
 	if (likely(idx != DPVS_CONN_NIL) || k->ovf == 0)
 		return idx;
 	return wk_conn_lookup_on(ct, k, hash, proto, src, sport, dst, dport, dir);
+}
+
+/* wk_conn_lookup_inl for an IPv4 packet's tuple (addresses in network
+ * order), the entries' IPv4 addresses compared as words: the same result.
+ * A candidate with an IPv6 endpoint, or a home bucket that overflowed,
+ * takes the general lookup from the start. */
+static __rte_always_inline uint32_t
+wk_conn_lookup4_inl(struct dpvs_conn_table *ct, uint32_t hash, uint8_t proto, uint32_t src,
+		    uint16_t sport, uint32_t dst, uint16_t dport, int *dir)
+{
+	const struct dpvs_conn_bkt *k = wk_conn_home(ct, hash);
+	const struct dpvs_conn *conns = dpvs_conn_array(ct), *c;
+	struct dpvs_ip s, d;
+	uint32_t m, e;
+
+	for (m = wk_conn_bkt_match(k, wk_conn_sig(hash, 0)); m != 0; m &= m - 1) {
+		e = k->ent[__builtin_ctz(m)];
+		if (e == DPVS_CONN_NIL)
+			continue;
+		c = &conns[e >> 1];
+		if (unlikely(dpvs_conn_is_v6(c)))
+			goto general;
+		if (c->proto == proto &&
+		    ((e & 1u) == DPVS_DIR_IN ?
+			     c->cport == sport && c->vport == dport &&
+				     c->a4[DPVS_CONN_A_C] == src && c->a4[DPVS_CONN_A_V] == dst :
+			     c->dport == sport && c->lport == dport && dpvs_conn_has_out(c) &&
+				     c->a4[DPVS_CONN_A_D] == src && c->a4[DPVS_CONN_A_L] == dst)) {
+			*dir = (int)(e & 1u);
+			return e >> 1;
+		}
+	}
+	if (likely(k->ovf == 0))
+		return DPVS_CONN_NIL;
+general:
+	memset(&s, 0, sizeof(s));
+	memset(&d, 0, sizeof(d));
+	s.family = d.family = DPVS_AF_INET;
+	memcpy(s.bytes, &src, 4);
+	memcpy(d.bytes, &dst, 4);
+	return wk_conn_lookup_inl(ct, hash, proto, &s, sport, &d, dport, dir);
 }
 
 #endif
