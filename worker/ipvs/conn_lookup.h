@@ -9,7 +9,6 @@
 #define DPVS_WORKER_CONN_LOOKUP_H
 
 #include <stdint.h>
-#include <string.h>
 
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
@@ -76,17 +75,23 @@ wk_conn_lookup_inl(struct dpvs_conn_table *ct, uint32_t hash, uint8_t proto,
 	return wk_conn_lookup_on(ct, k, hash, proto, src, sport, dst, dport, dir);
 }
 
-/* wk_conn_lookup_inl for an IPv4 packet's tuple (addresses in network
- * order), the entries' IPv4 addresses compared as words: the same result.
- * A candidate with an IPv6 endpoint, or a home bucket that overflowed,
- * takes the general lookup from the start. */
+/* wk_conn_bkt_find in home bucket k of hash for an IPv4 packet's tuple
+ * (addresses in network order), the entries' IPv4 addresses compared as
+ * words: the index with *dir, or DPVS_CONN_NIL with *more telling what the
+ * general lookup would do next: WK_CONN_MORE_NONE the tuple is absent,
+ * WK_CONN_MORE_ON its walk goes on past k (wk_conn_lookup_on),
+ * WK_CONN_MORE_ALL a candidate has an IPv6 endpoint (wk_conn_lookup_inl
+ * from the start). The same result as that lookup, read-only. */
+#define WK_CONN_MORE_NONE 0
+#define WK_CONN_MORE_ON   1
+#define WK_CONN_MORE_ALL  2
+
 static __rte_always_inline uint32_t
-wk_conn_lookup4_inl(struct dpvs_conn_table *ct, uint32_t hash, uint8_t proto, uint32_t src,
-		    uint16_t sport, uint32_t dst, uint16_t dport, int *dir)
+wk_conn_home_find4(struct dpvs_conn_table *ct, const struct dpvs_conn_bkt *k, uint32_t hash,
+		   uint8_t proto, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
+		   int *dir, int *more)
 {
-	const struct dpvs_conn_bkt *k = wk_conn_home(ct, hash);
 	const struct dpvs_conn *conns = dpvs_conn_array(ct), *c;
-	struct dpvs_ip s, d;
 	uint32_t m, e;
 
 	for (m = wk_conn_bkt_match(k, wk_conn_sig(hash, 0)); m != 0; m &= m - 1) {
@@ -94,8 +99,10 @@ wk_conn_lookup4_inl(struct dpvs_conn_table *ct, uint32_t hash, uint8_t proto, ui
 		if (e == DPVS_CONN_NIL)
 			continue;
 		c = &conns[e >> 1];
-		if (unlikely(dpvs_conn_is_v6(c)))
-			goto general;
+		if (unlikely(dpvs_conn_is_v6(c))) {
+			*more = WK_CONN_MORE_ALL;
+			return DPVS_CONN_NIL;
+		}
 		if (c->proto == proto &&
 		    ((e & 1u) == DPVS_DIR_IN ?
 			     c->cport == sport && c->vport == dport &&
@@ -106,15 +113,8 @@ wk_conn_lookup4_inl(struct dpvs_conn_table *ct, uint32_t hash, uint8_t proto, ui
 			return e >> 1;
 		}
 	}
-	if (likely(k->ovf == 0))
-		return DPVS_CONN_NIL;
-general:
-	memset(&s, 0, sizeof(s));
-	memset(&d, 0, sizeof(d));
-	s.family = d.family = DPVS_AF_INET;
-	memcpy(s.bytes, &src, 4);
-	memcpy(d.bytes, &dst, 4);
-	return wk_conn_lookup_inl(ct, hash, proto, &s, sport, &d, dport, dir);
+	*more = k->ovf != 0 ? WK_CONN_MORE_ON : WK_CONN_MORE_NONE;
+	return DPVS_CONN_NIL;
 }
 
 #endif

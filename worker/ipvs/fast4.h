@@ -125,15 +125,15 @@ wk_ipvs_fast4(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv
 {
 	const uint16_t *ports = (const uint16_t *)(ip + 1);
 	const uint8_t proto = ip->next_proto_id;
+	const uint32_t hash = wk_conn_hash4(proto, ip->src_addr, ports[0], ip->dst_addr, ports[1]);
+	const struct dpvs_conn_bkt *k = wk_conn_home(ctx->ct, hash);
 	struct dpvs_conn *c;
 	struct wk_pkt pk;
+	int dir = DPVS_DIR_IN, more = WK_CONN_MORE_NONE;
 	uint32_t idx;
-	int dir = DPVS_DIR_IN;
 
-	idx = wk_conn_lookup4_inl(ctx->ct,
-				  wk_conn_hash4(proto, ip->src_addr, ports[0], ip->dst_addr,
-						ports[1]),
-				  proto, ip->src_addr, ports[0], ip->dst_addr, ports[1], &dir);
+	idx = wk_conn_home_find4(ctx->ct, k, hash, proto, ip->src_addr, ports[0], ip->dst_addr,
+				 ports[1], &dir, &more);
 	if (likely(idx != DPVS_CONN_NIL)) {
 		c = &dpvs_conn_array(ctx->ct)[idx];
 		if (likely(wk_fast4_covers(ctx, c, p, dir))) {
@@ -144,7 +144,6 @@ wk_ipvs_fast4(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv
 	pk.family = DPVS_AF_INET;
 	pk.proto = proto;
 	pk.tcp_flags = tcp_flags;
-	pk.pad = 0;
 	pk.l3_off = RTE_ETHER_HDR_LEN;
 	pk.l4_off = RTE_ETHER_HDR_LEN + sizeof(*ip);
 	wk_ip_from_v4(&pk.src, ip->src_addr);
@@ -152,6 +151,13 @@ wk_ipvs_fast4(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv
 	pk.sport = ports[0];
 	pk.dport = ports[1];
 	pk.l4_len = l4_len;
+	/* the rest of the lookup, with the wk_pkt's addresses */
+	if (unlikely(more == WK_CONN_MORE_ON))
+		idx = wk_conn_lookup_on(ctx->ct, k, hash, proto, &pk.src, pk.sport, &pk.dst,
+					pk.dport, &dir);
+	else if (unlikely(more == WK_CONN_MORE_ALL))
+		idx = wk_conn_lookup_hash(ctx->ct, hash, proto, &pk.src, pk.sport, &pk.dst,
+					  pk.dport, &dir);
 	return wk_ipvs_pkt_at(ctx, m, p, &pk, idx, dir, v);
 }
 
