@@ -9,7 +9,9 @@
  * calls write what they say (lb.h, l3.h). Also the pipeline's entry,
  * wk_ipv4_fast: the common frame (untagged IPv4 TCP/UDP to our MAC, IHL 5,
  * not a fragment) checked and parsed in one pass, with the same verdict
- * and counters as the way through eth.c, this stage and the ipvs parse.
+ * and counters as the way through eth.c, this stage and the ipvs parse;
+ * the packet of an established connection goes from its parse to its
+ * rewritten frame in one inline sequence (worker/ipvs/fast4.h).
  */
 #include <rte_byteorder.h>
 #include <rte_ether.h>
@@ -95,11 +97,13 @@ wk_ipv4_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 }
 
 /* The PRE_ROUTING hooks for the packet wk_ipv4_fast parsed (ip, l4_len,
- * tcp_flags: the TCP/UDP packet it checked), as wk_prerouting_v4 runs them:
- * while the load balancer is the only hook, its IPv4 fast part inline
- * (wk_ipvs_fast4: an established connection's packet to its rewritten frame
- * without a call), its drop counted as the hook's; else the table's walk
- * with a wk_pkt. */
+ * tcp_flags: the TCP/UDP packet it checked): while the load balancer is
+ * the only hook (DPVS_HOOKS; test_ctl_acl holds the table to that list),
+ * its IPv4 fast part inline (wk_ipvs_fast4: an established connection's
+ * packet to its rewritten frame without a call; anything else on to
+ * wk_ipvs_pkt's general part) and its drop counted in the hook's counter,
+ * as wk_prerouting_pkt's walk of the table would; else that walk with a
+ * wk_pkt. */
 static __rte_always_inline int
 ipv4_prerouting_fast(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv4_hdr *ip,
 		     uint32_t l4_len, uint8_t tcp_flags, struct wk_verdict *v)
@@ -133,10 +137,10 @@ ipv4_prerouting_fast(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct 
  * IHL 5, not a fragment, TCP or UDP with its whole header in the first
  * segment, every check of the eth and ipv4 stages and of the ipvs parse
  * passed (lengths, header checksum, a UDP length field equal to the
- * payload's): parsed here into a wk_pkt, once, and given to the
- * PRE_ROUTING hooks with it (wk_prerouting_v4: the load balancer takes it
- * at wk_ipvs_pkt, skipping its own parse), then local_in, forwarding or
- * the kernel as wk_ipv4_input does. Anything else, before anything is
+ * payload's): parsed here, once, and given to the PRE_ROUTING hooks
+ * (ipv4_prerouting_fast: the load balancer looks its connection up from
+ * the header as it is, worker/ipvs/fast4.h, skipping its own parse), then
+ * local_in, forwarding or the kernel as wk_ipv4_input does. Anything else, before anything is
  * written, goes the general way (wk_eth_input), which counts what is
  * wrong with it. The same verdicts, counters and frame as that way.
  */
