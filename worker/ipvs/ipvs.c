@@ -202,16 +202,30 @@ ipvs_tcp_window(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	return wk_tcp_track(c->trk, dir, &seg);
 }
 
-/* TCP: the state of connection c after a segment of pk in direction dir,
- * with the active/inactive counts following it. */
+/* TCP: the state of connection c after a segment with tcp_flags in
+ * direction dir, with the active/inactive counts following it. */
 static void
-ipvs_tcp_state(struct wk_ctx *ctx, const struct wk_pkt *pk, struct dpvs_conn *c, int dir)
+ipvs_tcp_state(struct wk_ctx *ctx, uint8_t tcp_flags, struct dpvs_conn *c, int dir)
 {
 	uint8_t st;
 
 	st = wk_tcp_next_state(c->state, wk_xmit_oneway(c->fwd_mode) ? WK_TCP_IN_ONLY : dir,
-			       pk->tcp_flags);
+			       tcp_flags);
 	wk_ipvs_set_state(ctx, c, st);
+}
+
+enum wk_tcpw
+wk_ipvs_tcp_est(struct wk_ctx *ctx, const struct rte_tcp_hdr *th, uint32_t l4_len,
+		struct dpvs_conn *c, int dir)
+{
+	struct wk_tcp_seg seg;
+	enum wk_tcpw t;
+
+	wk_tcp_seg_parse(th, (uint32_t)(th->data_off >> 4) * 4, l4_len, &seg);
+	t = wk_tcp_track(c->trk, dir, &seg);
+	if (t == WK_TCPW_OK)
+		ipvs_tcp_state(ctx, th->tcp_flags, c, dir);
+	return t;
 }
 
 /* A segment of a connection that inserts the client's address
@@ -278,7 +292,7 @@ ipvs_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	 * a later expiry is only stored (wk_conn_touch_timer). */
 	if (t == WK_TCPW_OK && !fresh) {
 		if (c->proto == IPPROTO_TCP)
-			ipvs_tcp_state(ctx, pk, c, dir);
+			ipvs_tcp_state(ctx, pk->tcp_flags, c, dir);
 		wk_conn_touch_timer(ctx->ct, c, idx,
 				    ctx->now_ns + wk_conn_idle_ns(&ctx->cfg->lb.timeouts,
 								  c->proto, c->state));

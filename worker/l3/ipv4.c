@@ -159,7 +159,8 @@ wk_ipv4_fast(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 	    eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) || ip->version_ihl != 0x45 ||
 	    (ip->next_proto_id != IPPROTO_UDP && ip->next_proto_id != IPPROTO_TCP) ||
 	    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0 ||
-	    (ctx->rx_max_len[p] != 0 && m->pkt_len > ctx->rx_max_len[p]) ||
+	    /* longer than the port takes (0: not checked; pkt_len > 0) */
+	    m->pkt_len - 1 > ctx->rx_max_len[p] - 1u ||
 	    !rte_is_same_ether_addr(&eth->dst_addr, &ctx->mac[p]))
 		return wk_eth_input(ctx, m, p);
 	tot = rte_be_to_cpu_16(ip->total_length);
