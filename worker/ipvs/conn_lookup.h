@@ -75,4 +75,46 @@ wk_conn_lookup_inl(struct dpvs_conn_table *ct, uint32_t hash, uint8_t proto,
 	return wk_conn_lookup_on(ct, k, hash, proto, src, sport, dst, dport, dir);
 }
 
+/* wk_conn_bkt_find in home bucket k of hash for an IPv4 packet's tuple
+ * (addresses in network order), the entries' IPv4 addresses compared as
+ * words: the index with *dir, or DPVS_CONN_NIL with *more telling what the
+ * general lookup would do next: WK_CONN_MORE_NONE the tuple is absent,
+ * WK_CONN_MORE_ON its walk goes on past k (wk_conn_lookup_on),
+ * WK_CONN_MORE_ALL a candidate has an IPv6 endpoint (wk_conn_lookup_inl
+ * from the start). The same result as that lookup, read-only. */
+#define WK_CONN_MORE_NONE 0
+#define WK_CONN_MORE_ON   1
+#define WK_CONN_MORE_ALL  2
+
+static __rte_always_inline uint32_t
+wk_conn_home_find4(struct dpvs_conn_table *ct, const struct dpvs_conn_bkt *k, uint32_t hash,
+		   uint8_t proto, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
+		   int *dir, int *more)
+{
+	const struct dpvs_conn *conns = dpvs_conn_array(ct), *c;
+	uint32_t m, e;
+
+	for (m = wk_conn_bkt_match(k, wk_conn_sig(hash, 0)); m != 0; m &= m - 1) {
+		e = k->ent[__builtin_ctz(m)];
+		if (e == DPVS_CONN_NIL)
+			continue;
+		c = &conns[e >> 1];
+		if (unlikely(dpvs_conn_is_v6(c))) {
+			*more = WK_CONN_MORE_ALL;
+			return DPVS_CONN_NIL;
+		}
+		if (c->proto == proto &&
+		    ((e & 1u) == DPVS_DIR_IN ?
+			     c->cport == sport && c->vport == dport &&
+				     c->a4[DPVS_CONN_A_C] == src && c->a4[DPVS_CONN_A_V] == dst :
+			     c->dport == sport && c->lport == dport && dpvs_conn_has_out(c) &&
+				     c->a4[DPVS_CONN_A_D] == src && c->a4[DPVS_CONN_A_L] == dst)) {
+			*dir = (int)(e & 1u);
+			return e >> 1;
+		}
+	}
+	*more = k->ovf != 0 ? WK_CONN_MORE_ON : WK_CONN_MORE_NONE;
+	return DPVS_CONN_NIL;
+}
+
 #endif

@@ -55,6 +55,7 @@
 #include "shm/lb_hash.h"
 #include "worker/ipvs/conn_lookup.h"
 #include "worker/ipvs/conn_table.h"
+#include "worker/ipvs/fast4.h"
 #include "worker/ipvs/ipvs_priv.h"
 #include "worker/ipvs/lb_counts.h"
 #include "worker/ipvs/lbpath.h"
@@ -201,16 +202,30 @@ ipvs_tcp_window(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	return wk_tcp_track(c->trk, dir, &seg);
 }
 
-/* TCP: the state of connection c after a segment of pk in direction dir,
- * with the active/inactive counts following it. */
+/* TCP: the state of connection c after a segment with tcp_flags in
+ * direction dir, with the active/inactive counts following it. */
 static void
-ipvs_tcp_state(struct wk_ctx *ctx, const struct wk_pkt *pk, struct dpvs_conn *c, int dir)
+ipvs_tcp_state(struct wk_ctx *ctx, uint8_t tcp_flags, struct dpvs_conn *c, int dir)
 {
 	uint8_t st;
 
 	st = wk_tcp_next_state(c->state, wk_xmit_oneway(c->fwd_mode) ? WK_TCP_IN_ONLY : dir,
-			       pk->tcp_flags);
+			       tcp_flags);
 	wk_ipvs_set_state(ctx, c, st);
+}
+
+enum wk_tcpw
+wk_ipvs_tcp_est(struct wk_ctx *ctx, const struct rte_tcp_hdr *th, uint32_t l4_len,
+		struct dpvs_conn *c, int dir)
+{
+	struct wk_tcp_seg seg;
+	enum wk_tcpw t;
+
+	wk_tcp_seg_parse(th, (uint32_t)(th->data_off >> 4) * 4, l4_len, &seg);
+	t = wk_tcp_track(c->trk, dir, &seg);
+	if (t == WK_TCPW_OK)
+		ipvs_tcp_state(ctx, th->tcp_flags, c, dir);
+	return t;
 }
 
 /* A segment of a connection that inserts the client's address
@@ -250,39 +265,6 @@ ipvs_sx_xmit(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	return wk_xmit(ctx, m, pk, c, dir);
 }
 
-/* The packet counts of connection c and of its rows in direction dir. */
-static __rte_always_inline void
-ipvs_conn_add(struct wk_ctx *ctx, struct dpvs_conn *c, int dir, uint32_t bytes)
-{
-	struct dpvs_lb_stats *rs, *rd;
-
-	rs = c->svc_slot < ctx->wr->caps.services ?
-		     wk_ipvs_row(dpvs_wr_svc_stats(ctx->wr), c->svc_slot, c->svc_id, 0) : NULL;
-	rd = c->dest_slot < ctx->wr->caps.dests ?
-		     wk_ipvs_row(dpvs_wr_dest_stats(ctx->wr), c->dest_slot, c->dest_id, 0) : NULL;
-	if (dir == DPVS_DIR_IN) {
-		c->in_pkts++;
-		if (rs != NULL) {
-			rs->inpkts++;
-			rs->inbytes += bytes;
-		}
-		if (rd != NULL) {
-			rd->inpkts++;
-			rd->inbytes += bytes;
-		}
-	} else {
-		c->out_pkts++;
-		if (rs != NULL) {
-			rs->outpkts++;
-			rs->outbytes += bytes;
-		}
-		if (rd != NULL) {
-			rd->outpkts++;
-			rd->outbytes += bytes;
-		}
-	}
-}
-
 /* wk_ipvs_conn_pkt for connection c (index idx); inline into the lookup's
  * hit (ipvs_conn_hit), the per-packet case. */
 static __rte_always_inline struct wk_verdict
@@ -310,12 +292,12 @@ ipvs_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	 * a later expiry is only stored (wk_conn_touch_timer). */
 	if (t == WK_TCPW_OK && !fresh) {
 		if (c->proto == IPPROTO_TCP)
-			ipvs_tcp_state(ctx, pk, c, dir);
+			ipvs_tcp_state(ctx, pk->tcp_flags, c, dir);
 		wk_conn_touch_timer(ctx->ct, c, idx,
 				    ctx->now_ns + wk_conn_idle_ns(&ctx->cfg->lb.timeouts,
 								  c->proto, c->state));
 	}
-	ipvs_conn_add(ctx, c, dir, bytes);
+	wk_ipvs_conn_add(ctx, c, dir, bytes);
 	if (unlikely(wk_conn_has_sx(c)))
 		return ipvs_sx_xmit(ctx, m, pk, c, dir);
 	return wk_xmit(ctx, m, pk, c, dir);
@@ -514,19 +496,13 @@ wk_ipvs_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_verdict
 }
 
 int
-wk_ipvs_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
-	    struct wk_verdict *v)
+wk_ipvs_pkt_at(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
+	       uint32_t idx, int dir, struct wk_verdict *v)
 {
 	const struct dpvs_addr_ix *ix;
-	uint32_t idx;
 	uint16_t svc, owner;
 	uint8_t want;
-	int dir;
 
-	/* the lookup inline (conn_lookup.h): no call for the common hit */
-	idx = wk_conn_lookup_inl(ctx->ct, wk_conn_hash(pk->proto, &pk->src, pk->sport, &pk->dst,
-						       pk->dport),
-				 pk->proto, &pk->src, pk->sport, &pk->dst, pk->dport, &dir);
 	if (idx != DPVS_CONN_NIL && dpvs_conn_array(ctx->ct)[idx].expires_ns <= ctx->now_ns) {
 		wk_ipvs_conn_close(ctx, idx); /* due: the wheel has not reaped it yet */
 		idx = DPVS_CONN_NIL;
@@ -550,4 +526,18 @@ wk_ipvs_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_
 	else
 		*v = wk_drop(DPVS_DROP_NO_CONN);
 	return 1;
+}
+
+int
+wk_ipvs_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
+	    struct wk_verdict *v)
+{
+	uint32_t idx;
+	int dir = DPVS_DIR_IN;
+
+	/* the lookup inline (conn_lookup.h): no call for the common hit */
+	idx = wk_conn_lookup_inl(ctx->ct, wk_conn_hash(pk->proto, &pk->src, pk->sport, &pk->dst,
+						       pk->dport),
+				 pk->proto, &pk->src, pk->sport, &pk->dst, pk->dport, &dir);
+	return wk_ipvs_pkt_at(ctx, m, p, pk, idx, dir, v);
 }

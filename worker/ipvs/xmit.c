@@ -20,12 +20,12 @@
 
 #include "worker/ipvs/lbpath.h"
 #include "worker/ipvs/xmit.h"
+#include "worker/ipvs/xmit4.h"
 #include "worker/l2/neigh.h"
 
 #define WK_TCPOPT_EOL 0
 #define WK_TCPOPT_NOP 1
 #define WK_TCPOPT_MSS 2
-#define WK_IPV4_TCP_HDRS 40 /* IPv4 + TCP headers without options */
 
 #define WK_IPV6_TCP_HDRS 60 /* IPv6 + TCP headers without options */
 
@@ -87,60 +87,11 @@ xmit_v6(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	}
 }
 
-/* RFC 1624 eqn. 3 for every changed word at once: d is the sum of the
- * complements of the old words and of the new words (32-bit words count as
- * their two halves: the sum mod 0xffff is the same), added to ~hc in 64
- * bits and folded once. */
-static inline uint16_t
-csum_apply(uint16_t hc, uint64_t d)
-{
-	uint64_t s = (uint64_t)(uint16_t)~hc + d;
-
-	s = (s & 0xffffffffu) + (s >> 32);
-	s = (s & 0xffffu) + (s >> 16);
-	s = (s & 0xffffu) + (s >> 16);
-	s = (s & 0xffffu) + (s >> 16);
-	return (uint16_t)~s;
-}
-
-/* wk_fnat_rewrite, with ip_d more for the IP header checksum alone (the
- * TTL's word). */
-static inline void
-fnat_rewrite(struct rte_ipv4_hdr *ip, void *l4, uint8_t proto, uint32_t l4_avail,
-	     uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport, uint64_t ip_d)
-{
-	uint16_t *ports = l4, *ck = NULL, c;
-	uint64_t d = (uint64_t)(uint32_t)~ip->src_addr + (uint32_t)~ip->dst_addr + saddr + daddr;
-	uint32_t op, np;
-
-	ip->hdr_checksum = csum_apply(ip->hdr_checksum, d + ip_d);
-	ip->src_addr = saddr;
-	ip->dst_addr = daddr;
-	/* the L4 header is 16-bit aligned in the frame: index it as words */
-	if (proto == IPPROTO_TCP && l4_avail >= 18)
-		ck = &ports[8];  /* struct rte_tcp_hdr.cksum */
-	else if (proto == IPPROTO_UDP && l4_avail >= 8 && ports[3] != 0)
-		ck = &ports[3];  /* struct rte_udp_hdr.dgram_cksum */
-	if (ck != NULL) {
-		/* both ports as one word, as stored */
-		memcpy(&op, ports, sizeof(op));
-		ports[0] = sport;
-		ports[1] = dport;
-		memcpy(&np, ports, sizeof(np));
-		c = csum_apply(*ck, d + (uint32_t)~op + np);
-		if (proto == IPPROTO_UDP && c == 0)
-			c = 0xffff; /* 0 would mean "no checksum" */
-		*ck = c;
-	}
-	ports[0] = sport;
-	ports[1] = dport;
-}
-
 void
 wk_fnat_rewrite(struct rte_ipv4_hdr *ip, void *l4, uint8_t proto, uint32_t l4_avail,
 		uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport)
 {
-	fnat_rewrite(ip, l4, proto, l4_avail, saddr, sport, daddr, dport, 0);
+	wk_fnat_rewrite_d(ip, l4, proto, l4_avail, saddr, sport, daddr, dport, 0);
 }
 
 int
@@ -185,93 +136,30 @@ wk_tcp_mss_clamp(struct rte_tcp_hdr *th, uint32_t hlen, uint16_t mss)
 	return 0;
 }
 
-static __rte_always_inline void
-xmit_trim(struct rte_mbuf *m, const struct wk_pkt *pk)
-{
-	uint32_t tot = (uint32_t)pk->l4_off + pk->l4_len;
-
-	if (rte_pktmbuf_pkt_len(m) > tot)
-		rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - tot);
-}
-
 void
 wk_xmit_trim(struct rte_mbuf *m, const struct wk_pkt *pk)
 {
-	xmit_trim(m, pk);
-}
-
-/* Direct routing of an IPv4 packet (xmit_dr.c says what it does): here, so
- * that wk_xmit runs it inline, the per-packet case of that mode. */
-static __rte_always_inline struct wk_verdict
-xmit_dr4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
-	 const struct dpvs_conn *c)
-{
-	const uint64_t stamp = wk_set_stamp(ctx->cfg); /* of both memos */
-	uint32_t daddr, nh;
-	uint16_t port;
-
-	daddr = dpvs_conn_a4(c, DPVS_CONN_A_D);
-	if (wk_route_v4_st(ctx, stamp, daddr, &port, &nh) != 0)
-		return wk_drop(DPVS_DROP_NO_ROUTE);
-	if (nh != daddr)
-		return wk_drop(DPVS_DROP_DR_NOT_CONNECTED);
-	xmit_trim(m, pk);
-	return wk_ip_output_v4_st(ctx, stamp, m, port, daddr);
+	wk_xmit_trim_to(m, (uint32_t)pk->l4_off + pk->l4_len);
 }
 
 struct wk_verdict
 wk_dr_in4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	  const struct dpvs_conn *c)
 {
-	return xmit_dr4(ctx, m, pk, c);
+	return wk_xmit4_dr(ctx, m, (uint32_t)pk->l4_off + pk->l4_len,
+			   dpvs_conn_a4(c, DPVS_CONN_A_D));
 }
 
-/* wk_xmit_rewrite4, inline into wk_xmit's full-NAT and NAT case (the
- * per-packet one) and into the exported function below. */
+/* wk_xmit4_rewrite (xmit4.h) of pk: inline into wk_xmit's full-NAT and
+ * NAT case and into wk_xmit_rewrite4. */
 static __rte_always_inline struct wk_verdict
 xmit_rewrite4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk, uint32_t saddr,
 	      uint16_t sport, uint32_t daddr, uint16_t dport)
 {
-	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, pk->l3_off);
-	void *l4 = rte_pktmbuf_mtod_offset(m, void *, pk->l4_off);
-	const uint64_t stamp = wk_set_stamp(ctx->cfg); /* of both memos */
-	uint16_t port, mtu, ttlw, nttlw;
-	uint32_t nh;
-	int fits;
-
-	if (ip->time_to_live <= 1)
-		return wk_drop(DPVS_DROP_TTL_EXPIRED);
-	if (wk_route_v4_st(ctx, stamp, daddr, &port, &nh) != 0)
-		return wk_drop(DPVS_DROP_NO_ROUTE);
-	/* too big with DF: the error quotes the packet as its sender made it,
-	 * before the rewrite (LVS and DPVS check there too), so that the
-	 * sender can match it to its socket; DF clear: fragmented after the
-	 * rewrite by the output path (its length does not change here) */
-	fits = port >= DPVS_MAX_IFACES || rte_be_to_cpu_16(ip->total_length) <= ctx->tx_mtu[port];
-	if (!fits && (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) != 0) {
-		wk_icmp_error(ctx, m, WK_ICMP_DEST_UNREACH, WK_ICMP_FRAG_NEEDED,
-			      (uint16_t)ctx->tx_mtu[port]);
-		return wk_drop(DPVS_DROP_FRAG_NEEDED);
-	}
-	/* TTL and protocol share a 16-bit word of the header: its change goes
-	 * into the IP checksum with the addresses' */
-	memcpy(&ttlw, &ip->time_to_live, sizeof(ttlw));
-	ip->time_to_live--;
-	memcpy(&nttlw, &ip->time_to_live, sizeof(nttlw));
-	fnat_rewrite(ip, l4, pk->proto, pk->l4_len, saddr, sport, daddr, dport,
-		     (uint64_t)(uint16_t)~ttlw + nttlw);
-	xmit_trim(m, pk);
-	if (pk->proto == IPPROTO_TCP && (pk->tcp_flags & RTE_TCP_SYN_FLAG) != 0) {
-		mtu = ctx->root->ports[port].mtu;
-		if (mtu > WK_IPV4_TCP_HDRS)
-			wk_tcp_mss_clamp(l4, (uint32_t)(((struct rte_tcp_hdr *)l4)->data_off >> 4) * 4,
-					 (uint16_t)(mtu - WK_IPV4_TCP_HDRS));
-	}
-	/* wk_ip_output_v4: the remembered neighbour, or MTU (DF clear) and
-	 * neighbour */
-	if (fits && wk_sn_memo_hit(ctx, stamp, port, nh))
-		return wk_sn_memo_out(ctx, m, port);
-	return wk_ip_output_v4(ctx, m, port, nh);
+	return wk_xmit4_rewrite(ctx, m,
+				rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, pk->l3_off),
+				pk->l4_off, pk->proto, pk->tcp_flags, pk->l4_len, saddr, sport,
+				daddr, dport);
 }
 
 struct wk_verdict
@@ -297,7 +185,8 @@ wk_xmit(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 		return xmit_rewrite4(ctx, m, pk, t.sa, t.sp, t.da, t.dp);
 	}
 	if (likely(!dpvs_conn_is_v6(c)) && c->fwd_mode == DPVS_FWD_DR && dir == DPVS_DIR_IN)
-		return xmit_dr4(ctx, m, pk, c);
+		return wk_xmit4_dr(ctx, m, (uint32_t)pk->l4_off + pk->l4_len,
+				   dpvs_conn_a4(c, DPVS_CONN_A_D));
 	return xmit_v4(ctx, m, pk, c, dir);
 }
 

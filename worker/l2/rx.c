@@ -20,6 +20,7 @@
 
 #include "worker/ipvs/conn_table.h"
 #include "worker/ipvs/lbpath.h"
+#include "worker/l2/txbuf.h"
 #include "worker/worker.h"
 
 /* Live connections from which the burst's first stage prefetches index
@@ -174,10 +175,7 @@ wk_rx_burst(struct wk_ctx *ctx, uint16_t p, uint16_t n)
 	/* the port's forward2kni switch: once per burst (the set is the
 	 * loop's, fixed for the iteration) */
 	mirror = (ctx->cfg->port_flags[p] & DPVS_PORT_CFG_FORWARD2KNI) != 0;
-	for (i = 0; i < n; i++)
-		bytes += wr->inflight[i]->pkt_len;
 	ctx->st->rx_pkts += n;
-	ctx->st->rx_bytes += bytes;
 	/* a small table stays in cache: the prefetch would only cost */
 	if (n > 1 && n <= DPVS_BURST && ctx->ct->count >= WK_RX_PREFETCH_CONNS) {
 		have = rx_prefetch_conns(ctx, wr->inflight, n, h);
@@ -191,13 +189,17 @@ wk_rx_burst(struct wk_ctx *ctx, uint16_t p, uint16_t n)
 			rte_prefetch0(rte_pktmbuf_mtod(wr->inflight[i + 1], void *));
 		if (((have >> (i + WK_RX_ENTRY_AHEAD)) & 1) != 0)
 			wk_conn_prefetch_entry(ctx->ct, h[i + WK_RX_ENTRY_AHEAD]);
+		bytes += m->pkt_len; /* as received: the stages may trim it */
 		if (unlikely(mirror))
 			wk_kni_mirror(ctx, m, p);
 		v = WK_RX_ENTRY(ctx, m, p); /* wk_pipeline */
 		wr->inflight[i] = NULL;
 		rte_compiler_barrier();
-		/* the usual verdict, to a port's tx buffer, without the call */
+		/* the usual verdict, to a port's tx buffer, without a call
+		 * when it has room */
 		if (likely(v.kind == DPVS_VERDICT_TX && v.port < ctx->nports)) {
+			if (likely(wk_txbuf_try_verdict(ctx, m, v.port)))
+				continue;
 			if (wk_tx_enqueue_verdict(ctx, m, v.port) != 0)
 				ctx->st->verdict[DPVS_VERDICT_DROP]++;
 			continue;
@@ -205,5 +207,6 @@ wk_rx_burst(struct wk_ctx *ctx, uint16_t p, uint16_t n)
 		wk_act(ctx, m, v);
 	}
 	wr->inflight_n = 0;
+	ctx->st->rx_bytes += bytes;
 	return n;
 }

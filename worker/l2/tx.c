@@ -38,6 +38,7 @@
 #include <rte_mbuf.h>
 
 #include "shm/fault.h"
+#include "worker/l2/txbuf.h"
 #include "worker/worker.h"
 
 _Static_assert(DPVS_TXBUF_LEN <= 64, "tx_verdict has one bit per tx buffer slot");
@@ -299,25 +300,6 @@ wk_vlan_tag(const struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t i)
 	return ctx->if_port[i];
 }
 
-/* Put m in the free slot of port p's buffer tb (count < DPVS_TXBUF_LEN),
- * its verdict bit set or cleared, and return the slot. The order a successor
- * relies on: the packet first, then the count that makes it the buffer's. */
-static __rte_always_inline uint32_t
-txbuf_put(struct wk_ctx *ctx, struct dpvs_txbuf *tb, uint16_t p, struct rte_mbuf *m,
-	  int verdict)
-{
-	uint32_t slot = tb->count;
-
-	tb->pkts[slot] = m;
-	if (verdict)
-		ctx->tx_verdict[p] |= 1ull << slot;
-	else
-		ctx->tx_verdict[p] &= ~(1ull << slot);
-	rte_compiler_barrier();
-	tb->count = slot + 1;
-	return slot;
-}
-
 /* Buffer m for interface p (a VLAN's: tagged, in its port's buffer); its
  * slot index, or -1 (freed, counted as tx_full or vlan_no_room). */
 static int
@@ -350,7 +332,7 @@ tx_store(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 		rte_pktmbuf_free(m);
 		return -1;
 	}
-	return (int)txbuf_put(ctx, tb, p, m, 0);
+	return (int)wk_txbuf_put(ctx, tb, p, m, 0);
 }
 
 int
@@ -362,18 +344,12 @@ wk_tx_enqueue(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 int
 wk_tx_enqueue_verdict(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 {
-	struct dpvs_txbuf *tb;
 	int slot;
 
 	/* the usual case, a data port whose buffer has room, without
 	 * tx_store's call (the verdict bit is this process's) */
-	if (likely(p < DPVS_IFACE_VLAN0)) {
-		tb = &ctx->wr->txbuf[p];
-		if (likely(tb->count < DPVS_TXBUF_LEN)) {
-			txbuf_put(ctx, tb, p, m, 1);
-			return 0;
-		}
-	}
+	if (likely(wk_txbuf_try_verdict(ctx, m, p)))
+		return 0;
 	slot = tx_store(ctx, m, p);
 
 	if (slot < 0)

@@ -67,25 +67,12 @@ int wk_prerouting(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_hook_p
 
 /* The same for an IPv4 TCP/UDP packet on port index p that the ipv4
  * stage's fast path parsed into pk (wk_ipv4_fast: what wk_ipvs_in would
- * have parsed): the load balancer takes pk as it is (wk_ipvs_pkt). */
+ * have parsed): the load balancer takes pk as it is (wk_ipvs_pkt). While
+ * the load balancer is the only hook (DPVS_HOOKS; test_ctl_acl holds the
+ * table to that list), wk_ipv4_fast calls it inline instead
+ * (ipv4_prerouting_fast, worker/l3/ipv4.c). */
 int wk_prerouting_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
 		      struct wk_verdict *v);
-
-/* wk_prerouting_pkt, inline: while the load balancer is the only hook
- * (DPVS_HOOKS; test_ctl_acl holds the table to that list), its call and
- * its drop counter without the walk of the table. */
-static inline int
-wk_prerouting_v4(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
-		 struct wk_verdict *v)
-{
-	if (DPVS_HOOK_MAX != 1)
-		return wk_prerouting_pkt(ctx, m, p, pk, v);
-	if (wk_ipvs_pkt(ctx, m, p, pk, v) == 0)
-		return 0;
-	if (v->kind == DPVS_VERDICT_DROP)
-		ctx->st->hook_drop[DPVS_HOOK_IPVS]++;
-	return 1;
-}
 
 /* The load balancer's hook [dp_vs_in]: wk_ipvs_in or wk_ipvs_in6 by family
  * (worker/ipvs/lb.h). */

@@ -9,7 +9,9 @@
  * calls write what they say (lb.h, l3.h). Also the pipeline's entry,
  * wk_ipv4_fast: the common frame (untagged IPv4 TCP/UDP to our MAC, IHL 5,
  * not a fragment) checked and parsed in one pass, with the same verdict
- * and counters as the way through eth.c, this stage and the ipvs parse.
+ * and counters as the way through eth.c, this stage and the ipvs parse;
+ * the packet of an established connection goes from its parse to its
+ * rewritten frame in one inline sequence (worker/ipvs/fast4.h).
  */
 #include <rte_byteorder.h>
 #include <rte_ether.h>
@@ -22,6 +24,7 @@
 #include "worker/l3/hdr.h"
 #include "worker/l3/hook.h"
 #include "worker/l3/l3.h"
+#include "worker/ipvs/fast4.h"
 #include "worker/ipvs/lb.h"
 #include "worker/l2/neigh.h"
 #include "worker/worker.h"
@@ -93,16 +96,51 @@ wk_ipv4_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 	return ipv4_host_fin(ctx, m, p, ip);
 }
 
+/* The PRE_ROUTING hooks for the packet wk_ipv4_fast parsed (ip, l4_len,
+ * tcp_flags: the TCP/UDP packet it checked): while the load balancer is
+ * the only hook (DPVS_HOOKS; test_ctl_acl holds the table to that list),
+ * its IPv4 fast part inline (wk_ipvs_fast4: an established connection's
+ * packet to its rewritten frame without a call; anything else on to
+ * wk_ipvs_pkt's general part) and its drop counted in the hook's counter,
+ * as wk_prerouting_pkt's walk of the table would; else that walk with a
+ * wk_pkt. */
+static __rte_always_inline int
+ipv4_prerouting_fast(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv4_hdr *ip,
+		     uint32_t l4_len, uint8_t tcp_flags, struct wk_verdict *v)
+{
+	const uint16_t *ports = (const uint16_t *)(ip + 1);
+	struct wk_pkt pk;
+
+	if (DPVS_HOOK_MAX == 1) {
+		if (wk_ipvs_fast4(ctx, m, p, ip, l4_len, tcp_flags, v) == 0)
+			return 0;
+		if (v->kind == DPVS_VERDICT_DROP)
+			ctx->st->hook_drop[DPVS_HOOK_IPVS]++;
+		return 1;
+	}
+	pk.family = DPVS_AF_INET;
+	pk.proto = ip->next_proto_id;
+	pk.tcp_flags = tcp_flags;
+	pk.l3_off = RTE_ETHER_HDR_LEN;
+	pk.l4_off = RTE_ETHER_HDR_LEN + sizeof(*ip);
+	wk_ip_from_v4(&pk.src, ip->src_addr);
+	wk_ip_from_v4(&pk.dst, ip->dst_addr);
+	pk.sport = ports[0];
+	pk.dport = ports[1];
+	pk.l4_len = l4_len;
+	return wk_prerouting_pkt(ctx, m, p, &pk, v);
+}
+
 /*
  * The pipeline's entry (wk_pipeline): the common frame in one pass. An
  * untagged IPv4 frame to the port's MAC, no longer than the port takes,
  * IHL 5, not a fragment, TCP or UDP with its whole header in the first
  * segment, every check of the eth and ipv4 stages and of the ipvs parse
  * passed (lengths, header checksum, a UDP length field equal to the
- * payload's): parsed here into a wk_pkt, once, and given to the
- * PRE_ROUTING hooks with it (wk_prerouting_v4: the load balancer takes it
- * at wk_ipvs_pkt, skipping its own parse), then local_in, forwarding or
- * the kernel as wk_ipv4_input does. Anything else, before anything is
+ * payload's): parsed here, once, and given to the PRE_ROUTING hooks
+ * (ipv4_prerouting_fast: the load balancer looks its connection up from
+ * the header as it is, worker/ipvs/fast4.h, skipping its own parse), then
+ * local_in, forwarding or the kernel as wk_ipv4_input does. Anything else, before anything is
  * written, goes the general way (wk_eth_input), which counts what is
  * wrong with it. The same verdicts, counters and frame as that way.
  */
@@ -111,48 +149,39 @@ wk_ipv4_fast(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 {
 	const uint32_t l2 = sizeof(struct rte_ether_hdr), l3 = sizeof(struct rte_ipv4_hdr);
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(uintptr_t)(eth + 1);
 	const uint16_t *ports = (const uint16_t *)(ip + 1);
-	uint32_t contig = rte_pktmbuf_data_len(m), tot, need;
+	uint32_t contig = rte_pktmbuf_data_len(m), tot, need, l4_len;
+	uint8_t tcp_flags = 0;
 	struct wk_verdict v;
-	struct wk_pkt pk;
 
 	if (unlikely(contig < l2 + l3 + 8) ||
 	    eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) || ip->version_ihl != 0x45 ||
 	    (ip->next_proto_id != IPPROTO_UDP && ip->next_proto_id != IPPROTO_TCP) ||
 	    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0 ||
-	    (ctx->rx_max_len[p] != 0 && m->pkt_len > ctx->rx_max_len[p]) ||
+	    /* longer than the port takes (0: not checked; pkt_len > 0) */
+	    m->pkt_len - 1 > ctx->rx_max_len[p] - 1u ||
 	    !rte_is_same_ether_addr(&eth->dst_addr, &ctx->mac[p]))
 		return wk_eth_input(ctx, m, p);
 	tot = rte_be_to_cpu_16(ip->total_length);
 	contig -= l2 + l3;
 	if (tot < l3 || tot > m->pkt_len - l2 || !wk_ipv4_cksum_ok_fast(ip))
 		return wk_eth_input(ctx, m, p);
-	pk.l4_len = tot - l3;
-	pk.tcp_flags = 0;
+	l4_len = tot - l3;
 	if (ip->next_proto_id == IPPROTO_TCP) {
 		const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)ports;
 
-		if (pk.l4_len < sizeof(*th) || contig < sizeof(*th))
+		if (l4_len < sizeof(*th) || contig < sizeof(*th))
 			return wk_eth_input(ctx, m, p);
 		need = (uint32_t)(th->data_off >> 4) * 4;
-		if (need < sizeof(*th) || pk.l4_len < need || contig < need)
+		if (need < sizeof(*th) || l4_len < need || contig < need)
 			return wk_eth_input(ctx, m, p);
-		pk.tcp_flags = th->tcp_flags;
-	} else if (pk.l4_len < sizeof(struct rte_udp_hdr) ||
-		   rte_be_to_cpu_16(ports[2]) != pk.l4_len) {
+		tcp_flags = th->tcp_flags;
+	} else if (l4_len < sizeof(struct rte_udp_hdr) || rte_be_to_cpu_16(ports[2]) != l4_len) {
 		return wk_eth_input(ctx, m, p);
 	}
 	m->vlan_tci = 0;
-	pk.family = DPVS_AF_INET;
-	pk.proto = ip->next_proto_id;
-	pk.l3_off = l2;
-	pk.l4_off = l2 + l3;
-	wk_ip_from_v4(&pk.src, ip->src_addr);
-	wk_ip_from_v4(&pk.dst, ip->dst_addr);
-	pk.sport = ports[0];
-	pk.dport = ports[1];
-	if (wk_prerouting_v4(ctx, m, p, &pk, &v) != 0)
+	if (ipv4_prerouting_fast(ctx, m, p, ip, l4_len, tcp_flags, &v) != 0)
 		return v;
 	return ipv4_host_fin(ctx, m, p, ip);
 }

@@ -1,0 +1,232 @@
+/*
+ * The load balancer's part of the ipv4 stage's fast path (issue 10): an
+ * IPv4 TCP/UDP packet that wk_ipv4_fast (worker/l3/ipv4.c) checked and
+ * parsed, looked up by its raw header fields, and the packet of an
+ * established UDP or TCP connection carried from the lookup to its rewritten
+ * frame in one inline sequence (no wk_pkt, no calls but the rare ones
+ * and TCP's window tracking):
+ * the same checks, timer, counters, rewrite, route and neighbour, in the
+ * same order, as ipvs.c's wk_ipvs_pkt and xmit.c's wk_xmit give it.
+ * Anything else (a miss, a connection the sequence does not cover)
+ * gets a wk_pkt and goes on where wk_ipvs_pkt goes after its lookup
+ * (wk_ipvs_pkt_at), the lookup's result in hand; nothing is written before
+ * that choice. Runs on the owning worker: writes its connection table
+ * entry, its region's counter rows and the packet.
+ */
+#ifndef DPVS_WORKER_FAST4_H
+#define DPVS_WORKER_FAST4_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include "shm/conn.h"
+#include "shm/conn_addr.h"
+#include "worker/ipvs/conn_lookup.h"
+#include "worker/ipvs/conn_table.h"
+#include "worker/ipvs/ipvs_priv.h"
+#include "worker/ipvs/lb.h"
+#include "worker/ipvs/tcp_window.h"
+#include "worker/ipvs/xmit.h"
+#include "worker/ipvs/xmit4.h"
+#include "worker/l2/neigh.h"
+#include "worker/worker.h"
+
+/* ipvs.c: wk_ipvs_pkt after its lookup, which found connection idx in
+ * direction dir (idx DPVS_CONN_NIL: none). */
+int wk_ipvs_pkt_at(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
+		   uint32_t idx, int dir, struct wk_verdict *v);
+
+/* ipvs.c: the TCP steps of ipvs_conn_pkt for a segment (header th, l4_len
+ * bytes) of connection c in direction dir that is not the one that made
+ * it, c without sequence translation: its window (tcp_window.c), then on
+ * WK_TCPW_OK the state, the active/inactive counts following. Returns the
+ * window's answer (WK_TCPW_BAD: nothing changed, the caller drops it). */
+enum wk_tcpw wk_ipvs_tcp_est(struct wk_ctx *ctx, const struct rte_tcp_hdr *th, uint32_t l4_len,
+			     struct dpvs_conn *c, int dir);
+
+/* The packet counts of connection c and of its rows in direction dir
+ * (bytes: the IP packet's length). */
+static __rte_always_inline void
+wk_ipvs_conn_add(struct wk_ctx *ctx, struct dpvs_conn *c, int dir, uint32_t bytes)
+{
+	struct dpvs_lb_stats *rs, *rd;
+
+	rs = c->svc_slot < ctx->wr->caps.services ?
+		     wk_ipvs_row(dpvs_wr_svc_stats(ctx->wr), c->svc_slot, c->svc_id, 0) : NULL;
+	rd = c->dest_slot < ctx->wr->caps.dests ?
+		     wk_ipvs_row(dpvs_wr_dest_stats(ctx->wr), c->dest_slot, c->dest_id, 0) : NULL;
+	if (dir == DPVS_DIR_IN) {
+		c->in_pkts++;
+		if (rs != NULL) {
+			rs->inpkts++;
+			rs->inbytes += bytes;
+		}
+		if (rd != NULL) {
+			rd->inpkts++;
+			rd->inbytes += bytes;
+		}
+	} else {
+		c->out_pkts++;
+		if (rs != NULL) {
+			rs->outpkts++;
+			rs->outbytes += bytes;
+		}
+		if (rd != NULL) {
+			rd->outpkts++;
+			rd->outbytes += bytes;
+		}
+	}
+}
+
+/* Does the sequence below carry a packet (tcp_flags: TCP's) of connection
+ * c in direction dir that arrived on port p? A live UDP or TCP connection
+ * without an IPv6 endpoint or sequence translation, seen on its
+ * direction's port, full-NAT or NAT (either direction) or DR (inbound), in
+ * a set without rate limits or held-down dests; TCP: flags that TCP sends,
+ * not a client's SYN that reopens a finished connection (ipvs.c,
+ * ipvs_syn_reuses). wk_ipvs_pkt would take none of its other turns (a
+ * drop for the port or the flags, the dest down, a meter, the due or
+ * reused connection closed). */
+static __rte_always_inline int
+wk_fast4_covers(const struct wk_ctx *ctx, const struct dpvs_conn *c, uint16_t p, int dir,
+		uint8_t tcp_flags)
+{
+	const struct dpvs_lb_tables *lb = &ctx->cfg->lb;
+
+	if ((c->flags & (DPVS_CONN_F_C6 | DPVS_CONN_F_D6 | DPVS_CONN_F_SX)) != 0 ||
+	    p != wk_conn_arrival_port(c, dir) || c->expires_ns <= ctx->now_ns ||
+	    lb->nrates != 0 || lb->ndown != 0)
+		return 0;
+	if (!(c->fwd_mode == DPVS_FWD_FNAT || c->fwd_mode == DPVS_FWD_NAT ||
+	      (c->fwd_mode == DPVS_FWD_DR && dir == DPVS_DIR_IN)))
+		return 0;
+	if (c->proto == IPPROTO_UDP)
+		return 1;
+	return c->proto == IPPROTO_TCP && wk_tcp_flags_valid(tcp_flags) &&
+	       !(dir == DPVS_DIR_IN &&
+		 (tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG &&
+		 (c->state == DPVS_TCPS_TIME_WAIT || c->state == DPVS_TCPS_CLOSE));
+}
+
+/* The end of the packet of connection c, its protocol proto (a constant
+ * where it is inlined, so that the rewrite keeps that protocol's case
+ * alone) and its window's answer w: timer (on WK_TCPW_OK), counters, then
+ * its mode's rewrite and output, as ipvs_conn_pkt and wk_xmit do. */
+static __rte_always_inline struct wk_verdict
+wk_fast4_out(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip, uint32_t l4_len,
+	     uint8_t proto, uint8_t tcp_flags, struct dpvs_conn *c, uint32_t idx, int dir,
+	     enum wk_tcpw w)
+{
+	const uint32_t l4_off = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr);
+	struct wk_nat4 t;
+
+	if (w == WK_TCPW_OK)
+		wk_conn_touch_timer(ctx->ct, c, idx,
+				    ctx->now_ns + wk_conn_idle_ns(&ctx->cfg->lb.timeouts, proto,
+								  c->state));
+	wk_ipvs_conn_add(ctx, c, dir, (uint32_t)sizeof(*ip) + l4_len);
+	if (c->fwd_mode == DPVS_FWD_DR)
+		return wk_xmit4_dr(ctx, m, l4_off + l4_len, dpvs_conn_a4(c, DPVS_CONN_A_D));
+	t = wk_nat4_tuple(c, dir);
+	return wk_xmit4_rewrite(ctx, m, ip, l4_off, proto, tcp_flags, l4_len, t.sa, t.sp, t.da,
+				t.dp);
+}
+
+/* A TCP segment of connection idx (dir), covered (wk_fast4_covers): its
+ * window and state first (wk_ipvs_tcp_est; out of the window: dropped,
+ * nothing changed), then wk_fast4_out. Out of line, so that the UDP case
+ * inline beside it keeps its registers (TCP calls the window tracking
+ * anyway). */
+static __rte_unused __rte_noinline struct wk_verdict
+wk_fast4_tcp(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip, uint32_t l4_len,
+	     uint8_t tcp_flags, struct dpvs_conn *c, uint32_t idx, int dir)
+{
+	enum wk_tcpw w = wk_ipvs_tcp_est(ctx, (const struct rte_tcp_hdr *)(ip + 1), l4_len, c, dir);
+
+	if (w == WK_TCPW_BAD)
+		return wk_drop(DPVS_DROP_TCP_WINDOW);
+	return wk_fast4_out(ctx, m, ip, l4_len, IPPROTO_TCP, tcp_flags, c, idx, dir, w);
+}
+
+/* The packet of connection idx (dir), covered (wk_fast4_covers): UDP
+ * inline, TCP by wk_fast4_tcp. */
+static __rte_always_inline struct wk_verdict
+wk_fast4_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
+		  uint32_t l4_len, uint8_t tcp_flags, struct dpvs_conn *c, uint32_t idx, int dir)
+{
+	if (likely(c->proto == IPPROTO_UDP))
+		return wk_fast4_out(ctx, m, ip, l4_len, IPPROTO_UDP, 0, c, idx, dir, WK_TCPW_OK);
+	return wk_fast4_tcp(ctx, m, ip, l4_len, tcp_flags, c, idx, dir);
+}
+
+/* wk_ip_from_v4 (neigh.h) field by field: the zeros as word stores, which
+ * the compiler does not turn into a block clear of the wk_pkt (a rep stos
+ * that costs a step a byte). */
+static __rte_always_inline void
+wk_fast4_ip(struct dpvs_ip *ip, uint32_t addr_be)
+{
+	const uint32_t zero = 0;
+
+	ip->family = DPVS_AF_INET;
+	ip->pad[0] = ip->pad[1] = ip->pad[2] = 0;
+	memcpy(ip->bytes, &addr_be, 4);
+	memcpy(ip->bytes + 4, &zero, 4);
+	memcpy(ip->bytes + 8, &zero, 4);
+	memcpy(ip->bytes + 12, &zero, 4);
+}
+
+/* wk_ipvs_pkt for the IPv4 packet in m that wk_ipv4_fast parsed: ip at
+ * offset 14 with a 20-byte header, its TCP/UDP header after it, l4_len
+ * bytes from there to the end of the IP packet, tcp_flags (TCP only).
+ * The same contract: 1 with *v set, or 0 when it is not the load
+ * balancer's. */
+static __rte_always_inline int
+wk_ipvs_fast4(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv4_hdr *ip,
+	      uint32_t l4_len, uint8_t tcp_flags, struct wk_verdict *v)
+{
+	const uint16_t *ports = (const uint16_t *)(ip + 1);
+	const uint8_t proto = ip->next_proto_id;
+	const uint32_t hash = wk_conn_hash4(proto, ip->src_addr, ports[0], ip->dst_addr, ports[1]);
+	const struct dpvs_conn_bkt *k = wk_conn_home(ctx->ct, hash);
+	struct dpvs_conn *c;
+	struct wk_pkt pk;
+	int dir = DPVS_DIR_IN, more = WK_CONN_MORE_NONE;
+	uint32_t idx;
+
+	idx = wk_conn_home_find4(ctx->ct, k, hash, proto, ip->src_addr, ports[0], ip->dst_addr,
+				 ports[1], &dir, &more);
+	if (likely(idx != DPVS_CONN_NIL)) {
+		c = &dpvs_conn_array(ctx->ct)[idx];
+		if (likely(wk_fast4_covers(ctx, c, p, dir, tcp_flags))) {
+			*v = wk_fast4_conn_pkt(ctx, m, ip, l4_len, tcp_flags, c, idx, dir);
+			return 1;
+		}
+	}
+	pk.family = DPVS_AF_INET;
+	pk.proto = proto;
+	pk.tcp_flags = tcp_flags;
+	pk.l3_off = RTE_ETHER_HDR_LEN;
+	pk.l4_off = RTE_ETHER_HDR_LEN + sizeof(*ip);
+	wk_fast4_ip(&pk.src, ip->src_addr);
+	wk_fast4_ip(&pk.dst, ip->dst_addr);
+	pk.sport = ports[0];
+	pk.dport = ports[1];
+	pk.l4_len = l4_len;
+	/* the rest of the lookup, with the wk_pkt's addresses */
+	if (unlikely(more == WK_CONN_MORE_ON))
+		idx = wk_conn_lookup_on(ctx->ct, k, hash, proto, &pk.src, pk.sport, &pk.dst,
+					pk.dport, &dir);
+	else if (unlikely(more == WK_CONN_MORE_ALL))
+		idx = wk_conn_lookup_hash(ctx->ct, hash, proto, &pk.src, pk.sport, &pk.dst,
+					  pk.dport, &dir);
+	return wk_ipvs_pkt_at(ctx, m, p, &pk, idx, dir, v);
+}
+
+#endif

@@ -1,0 +1,160 @@
+/*
+ * The IPv4 rewrite and send of the address-rewriting modes and of direct
+ * routing, inline (xmit.c says what they do): the one copy that wk_xmit's
+ * per-packet cases (xmit.c) and the established-connection sequence of the
+ * ipv4 stage (fast4.h) run. Takes the headers where the caller found them
+ * (the IPv4 header at offset 14, the TCP/UDP header after it); writes the
+ * packet only; reads the connection's addresses as the caller gives them,
+ * the config set and the output memos.
+ */
+#ifndef DPVS_WORKER_XMIT4_H
+#define DPVS_WORKER_XMIT4_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include "worker/ipvs/lbpath.h"
+#include "worker/l3/l3.h"
+#include "worker/worker.h"
+
+#define WK_IPV4_TCP_HDRS 40 /* IPv4 + TCP headers without options */
+
+/* RFC 1624 eqn. 3 for every changed word at once: d is the sum of the
+ * complements of the old words and of the new words (32-bit words count as
+ * their two halves: the sum mod 0xffff is the same), added to ~hc in 64
+ * bits. Folded by rotation: the high half of s + (s rotated by half its
+ * width) is the end-around-carry sum of its halves, so two rotate-adds fold
+ * 64 bits to 16 (the same value as folding half by half: 0 only for a zero
+ * sum, else the sum mod 0xffff in 1..0xffff). */
+static __rte_always_inline uint16_t
+wk_csum_apply(uint16_t hc, uint64_t d)
+{
+	uint64_t s = (uint64_t)(uint16_t)~hc + d;
+	uint32_t r;
+
+	s += (s >> 32) | (s << 32);
+	r = (uint32_t)(s >> 32);
+	r += (r >> 16) | (r << 16);
+	return (uint16_t)~(r >> 16);
+}
+
+/* The change of the IPv4 header's TTL/protocol word, as stored, when the TTL
+ * (at least 2) goes down by one: ~old + new, a constant (old - 1 in the
+ * TTL's byte). */
+#define WK_CSUM_TTL_DEC ((uint64_t)(uint16_t)~rte_cpu_to_be_16(0x0100))
+
+/* wk_fnat_rewrite (lbpath.h), with ip_d more for the IP header checksum
+ * alone (the TTL's word). */
+static __rte_always_inline void
+wk_fnat_rewrite_d(struct rte_ipv4_hdr *ip, void *l4, uint8_t proto, uint32_t l4_avail,
+		  uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport, uint64_t ip_d)
+{
+	uint16_t *ports = l4, *ck = NULL, c;
+	uint64_t d = (uint64_t)(uint32_t)~ip->src_addr + (uint32_t)~ip->dst_addr + saddr + daddr;
+	uint32_t op, np;
+
+	ip->hdr_checksum = wk_csum_apply(ip->hdr_checksum, d + ip_d);
+	ip->src_addr = saddr;
+	ip->dst_addr = daddr;
+	/* the L4 header is 16-bit aligned in the frame: index it as words */
+	if (proto == IPPROTO_UDP) {
+		if (l4_avail >= 8 && ports[3] != 0)
+			ck = &ports[3];  /* struct rte_udp_hdr.dgram_cksum */
+	} else if (proto == IPPROTO_TCP && l4_avail >= 18) {
+		ck = &ports[8];  /* struct rte_tcp_hdr.cksum */
+	}
+	if (ck != NULL) {
+		/* both ports as one word, as stored */
+		memcpy(&op, ports, sizeof(op));
+		ports[0] = sport;
+		ports[1] = dport;
+		memcpy(&np, ports, sizeof(np));
+		c = wk_csum_apply(*ck, d + (uint32_t)~op + np);
+		if (proto == IPPROTO_UDP && c == 0)
+			c = 0xffff; /* 0 would mean "no checksum" */
+		*ck = c;
+	}
+	ports[0] = sport;
+	ports[1] = dport;
+}
+
+/* Trim what follows the IP packet that ends at byte tot of the frame
+ * (Ethernet padding). */
+static __rte_always_inline void
+wk_xmit_trim_to(struct rte_mbuf *m, uint32_t tot)
+{
+	if (rte_pktmbuf_pkt_len(m) > tot)
+		rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - tot);
+}
+
+/* Direct routing of the IPv4 packet in m (xmit_dr.c says what it does) to
+ * the real server daddr; tot: where the IP packet ends in the frame. */
+static __rte_always_inline struct wk_verdict
+wk_xmit4_dr(struct wk_ctx *ctx, struct rte_mbuf *m, uint32_t tot, uint32_t daddr)
+{
+	const uint64_t stamp = wk_set_stamp(ctx->cfg); /* of both memos */
+	uint32_t nh;
+	uint16_t port;
+
+	if (wk_route_v4_st(ctx, stamp, daddr, &port, &nh) != 0)
+		return wk_drop(DPVS_DROP_NO_ROUTE);
+	if (nh != daddr)
+		return wk_drop(DPVS_DROP_DR_NOT_CONNECTED);
+	wk_xmit_trim_to(m, tot);
+	return wk_ip_output_v4_st(ctx, stamp, m, port, daddr);
+}
+
+/* wk_xmit_rewrite4 (xmit.h) of the IPv4 packet in m whose header is ip
+ * (offset 14) and whose TCP/UDP header is at l4_off (l4_len bytes to the
+ * end of the IP packet; tcp_flags, TCP only). */
+static __rte_always_inline struct wk_verdict
+wk_xmit4_rewrite(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
+		 uint32_t l4_off, uint8_t proto, uint8_t tcp_flags, uint32_t l4_len,
+		 uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport)
+{
+	void *l4 = rte_pktmbuf_mtod_offset(m, void *, l4_off);
+	const uint64_t stamp = wk_set_stamp(ctx->cfg); /* of both memos */
+	uint16_t port, mtu;
+	uint32_t nh;
+	int fits;
+
+	if (unlikely(ip->time_to_live <= 1))
+		return wk_drop(DPVS_DROP_TTL_EXPIRED);
+	if (unlikely(wk_route_v4_st(ctx, stamp, daddr, &port, &nh) != 0))
+		return wk_drop(DPVS_DROP_NO_ROUTE);
+	/* too big with DF: the error quotes the packet as its sender made it,
+	 * before the rewrite (LVS and DPVS check there too), so that the
+	 * sender can match it to its socket; DF clear: fragmented after the
+	 * rewrite by the output path (its length does not change here) */
+	fits = port >= DPVS_MAX_IFACES || rte_be_to_cpu_16(ip->total_length) <= ctx->tx_mtu[port];
+	if (unlikely(!fits) && (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) != 0) {
+		wk_icmp_error(ctx, m, WK_ICMP_DEST_UNREACH, WK_ICMP_FRAG_NEEDED,
+			      (uint16_t)ctx->tx_mtu[port]);
+		return wk_drop(DPVS_DROP_FRAG_NEEDED);
+	}
+	/* TTL and protocol share a 16-bit word of the header: its change goes
+	 * into the IP checksum with the addresses' */
+	ip->time_to_live--;
+	wk_fnat_rewrite_d(ip, l4, proto, l4_len, saddr, sport, daddr, dport, WK_CSUM_TTL_DEC);
+	wk_xmit_trim_to(m, l4_off + l4_len);
+	if (proto == IPPROTO_TCP && (tcp_flags & RTE_TCP_SYN_FLAG) != 0) {
+		mtu = ctx->root->ports[port].mtu;
+		if (mtu > WK_IPV4_TCP_HDRS)
+			wk_tcp_mss_clamp(l4, (uint32_t)(((struct rte_tcp_hdr *)l4)->data_off >> 4) * 4,
+					 (uint16_t)(mtu - WK_IPV4_TCP_HDRS));
+	}
+	/* wk_ip_output_v4: the remembered neighbour, or MTU (DF clear) and
+	 * neighbour */
+	if (likely(fits) && wk_sn_memo_hit(ctx, stamp, port, nh))
+		return wk_sn_memo_out(ctx, m, port);
+	return wk_ip_output_v4_st(ctx, stamp, m, port, nh);
+}
+
+#endif

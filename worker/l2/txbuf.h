@@ -1,0 +1,57 @@
+/*
+ * The tx buffer's store (tx.c says what the buffer is): the one place that
+ * puts a packet into a port's buffer in the order a successor relies on,
+ * inline for tx.c and for the rx stage's per-packet TX verdict (rx.c).
+ * Runs on the owning worker; writes its region's txbuf[] and the context's
+ * tx_verdict bits.
+ */
+#ifndef DPVS_WORKER_TXBUF_H
+#define DPVS_WORKER_TXBUF_H
+
+#include <stdint.h>
+
+#include <rte_atomic.h>
+#include <rte_branch_prediction.h>
+#include <rte_common.h>
+#include <rte_mbuf.h>
+
+#include "worker/worker.h"
+
+/* Put m in the free slot of port p's buffer tb (count < DPVS_TXBUF_LEN),
+ * its verdict bit set or cleared, and return the slot. The order a successor
+ * relies on: the packet first, then the count that makes it the buffer's. */
+static __rte_always_inline uint32_t
+wk_txbuf_put(struct wk_ctx *ctx, struct dpvs_txbuf *tb, uint16_t p, struct rte_mbuf *m,
+	     int verdict)
+{
+	uint32_t slot = tb->count;
+
+	tb->pkts[slot] = m;
+	if (verdict)
+		ctx->tx_verdict[p] |= 1ull << slot;
+	else
+		ctx->tx_verdict[p] &= ~(1ull << slot);
+	rte_compiler_barrier();
+	tb->count = slot + 1;
+	return slot;
+}
+
+/* wk_tx_enqueue_verdict's usual case: m, a received packet whose verdict is
+ * TX, into the buffer of data port p when it has room (1); 0 when it has
+ * none or p is a VLAN interface (nothing done: the caller calls
+ * wk_tx_enqueue_verdict). */
+static __rte_always_inline int
+wk_txbuf_try_verdict(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
+{
+	struct dpvs_txbuf *tb;
+
+	if (unlikely(p >= DPVS_IFACE_VLAN0))
+		return 0;
+	tb = &ctx->wr->txbuf[p];
+	if (unlikely(tb->count >= DPVS_TXBUF_LEN))
+		return 0;
+	wk_txbuf_put(ctx, tb, p, m, 1);
+	return 1;
+}
+
+#endif
