@@ -139,12 +139,16 @@ cg_stages() {
 			if (self) {
 				h = f; sub(/:[^:]*$/, "", h); sub(/^.*\//, "", h)
 				g = f; sub(/^.*:/, "", g)
-				if (g == "wk_ipv4_fast") {
+				if (g == "wk_ipv4_fast" || g == "wk_fast4_tcp") {
 					if (h ~ /^(fast4\.h|conn_lookup\.h|conn_table\.h|conn_addr\.h|ipvs_priv\.h|rte_crc_x86\.h|emmintrin\.h)$/)
 						fi += v
 					if (h ~ /^(xmit4\.h|xmit\.h|lbpath\.h|l3\.h|worker\.h)$/)
 						fx += v
 				}
+				# in the TCP part (a function of its own) the
+				# Ethernet header is written: xmit, not parse
+				if (g == "wk_fast4_tcp" && h == "rte_ether.h")
+					fx += v
 				if (g == "wk_rx_burst" && h == "txbuf.h")
 					ft += v
 				next
@@ -158,9 +162,12 @@ cg_stages() {
 			pf = c["wk_conn_prefetch_bucket"] + c["wk_conn_prefetch_entry"]
 			x = c["wk_xmit"] + fx
 			ic = c["wk_ipvs_pkt"] > 0 ? c["wk_ipvs_pkt"] : c["wk_ipvs_pkt_at"]
-			ip = ic - c["wk_xmit"] + pf + fi + fl
+			# the window and state of an established TCP segment
+			# (called from wk_fast4_tcp, the TCP part of the sequence)
+			te = c["wk_ipvs_tcp_est"]
+			ip = ic - c["wk_xmit"] + pf + fi + fl + te
 			rx = c["wk_rx_port"] - ic - c["wk_tx_enqueue_verdict"] - ft
-			rx -= pf + fi + fx + fl
+			rx -= pf + fi + fx + fl + te
 			lp = t - c["wk_rx_port"] - c["wk_tx_flush_all"]
 			printf "%.0f %.0f %.0f %.0f %.0f %.0f %.0f\n", t / n, b / n, rx / n, ip / n,
 				x / n, tx / n, lp / n

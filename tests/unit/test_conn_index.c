@@ -410,14 +410,14 @@ START_TEST(test_prefetch_then_lookup_hash)
 
 	h = hash_in(c);
 	dpvs_conn_prefetch(ct, h);
-	dpvs_conn_prefetch_entry(ct, h);
+	dpvs_conn_prefetch_entry(ct, h, 1);
 	ck_assert_uint_eq(wk_conn_lookup_hash(ct, h, IPPROTO_UDP, TIP(c, C), c->cport, TIP(c, V),
 					      c->vport, &d),
 			  idx);
 	ck_assert_int_eq(d, DPVS_DIR_IN);
 	h = wk_conn_hash(IPPROTO_UDP, &other, c->cport, TIP(c, V), c->vport);
 	dpvs_conn_prefetch(ct, h);
-	dpvs_conn_prefetch_entry(ct, h);
+	dpvs_conn_prefetch_entry(ct, h, 1);
 	ck_assert_uint_eq(wk_conn_lookup_hash(ct, h, IPPROTO_UDP, &other, c->cport, TIP(c, V),
 					      c->vport, &d),
 			  DPVS_CONN_NIL);

@@ -667,11 +667,11 @@ wk_conn_prefetch_bucket(struct dpvs_conn_table *ct, uint8_t proto, uint32_t src_
 }
 
 void
-wk_conn_prefetch_entry(struct dpvs_conn_table *ct, uint32_t h)
+wk_conn_prefetch_entry(struct dpvs_conn_table *ct, uint32_t h, int two_lines)
 {
 	const struct dpvs_conn_bkt *k = wk_conn_home(ct, h);
 
-	dpvs_conn_prefetch_entry(ct, h);
+	dpvs_conn_prefetch_entry(ct, h, two_lines);
 	/* a walk that may go on (the home passed entries on): the next
 	 * bucket too, which a tuple not in the table (a SYN) always reads */
 	if (k->ovf != 0)

@@ -155,9 +155,11 @@ dpvs_conn_prefetch2(const struct dpvs_conn_table *ct, uint32_t hash)
 
 /* The second stage: read the home bucket (prefetched before) and prefetch
  * the connection entries whose signature matches, which the lookup will
- * compare. Only the owning worker's table. */
+ * compare: their first line, and with two_lines their second too (a TCP
+ * segment's window tracking, trk[], lives there). Only the owning
+ * worker's table. */
 static inline void
-dpvs_conn_prefetch_entry(const struct dpvs_conn_table *ct, uint32_t hash)
+dpvs_conn_prefetch_entry(const struct dpvs_conn_table *ct, uint32_t hash, int two_lines)
 {
 	const struct dpvs_conn_bkt *k = wk_conn_home(ct, hash);
 	const char *conns = (const char *)ct + ct->conns_off;
@@ -166,8 +168,12 @@ dpvs_conn_prefetch_entry(const struct dpvs_conn_table *ct, uint32_t hash)
 	for (; m != 0; m &= m - 1) {
 		s = (uint32_t)__builtin_ctz(m);
 		e = k->ent[s];
-		if (e != DPVS_CONN_NIL)
-			rte_prefetch0(conns + (uint64_t)(e >> 1) * sizeof(struct dpvs_conn));
+		if (e == DPVS_CONN_NIL)
+			continue;
+		rte_prefetch0(conns + (uint64_t)(e >> 1) * sizeof(struct dpvs_conn));
+		if (two_lines)
+			rte_prefetch0(conns + (uint64_t)(e >> 1) * sizeof(struct dpvs_conn) +
+				      RTE_CACHE_LINE_SIZE);
 	}
 }
 
@@ -211,7 +217,7 @@ uint32_t wk_conn_prefetch_bucket(struct dpvs_conn_table *ct, uint8_t proto, uint
 /* Later, with that hash: prefetch the connections of the bucket whose
  * signature matches, and the next bucket when the walk may go on there
  * (reads the bucket, writes nothing). */
-void wk_conn_prefetch_entry(struct dpvs_conn_table *ct, uint32_t h);
+void wk_conn_prefetch_entry(struct dpvs_conn_table *ct, uint32_t h, int two_lines);
 
 /* Does another worker's table ct hold a live connection with this tuple
  * (either direction)? Read-only and safe while its owner writes it:

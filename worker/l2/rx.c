@@ -126,19 +126,21 @@ wk_rx_port(struct wk_ctx *ctx, uint16_t p)
  * connection index prefetched, the whole burst before the first lookup, and
  * its hash kept in h[] (bit i of the result: h[i] is set). The second stage
  * prefetches a packet's first connection entry WK_RX_ENTRY_AHEAD packets
- * before it reaches it, from that hash; the lookups then find bucket and
+ * before it reaches it, from that hash (a TCP segment's, bit i of *tcp, its
+ * second line too: the window tracking); the lookups then find bucket and
  * entry in cache instead of waiting for each in turn. Anything else (VLAN,
  * IPv6, options) is left to the per-packet path as it is. Reads the frames
  * only.
  */
 static uint64_t
-rx_prefetch_conns(struct wk_ctx *ctx, struct rte_mbuf *const *pkts, uint16_t n, uint32_t *h)
+rx_prefetch_conns(struct wk_ctx *ctx, struct rte_mbuf *const *pkts, uint16_t n, uint32_t *h,
+		  uint64_t *tcp)
 {
 	const uint16_t l3 = RTE_ETHER_HDR_LEN;
 	const struct rte_ipv4_hdr *ip;
 	const struct rte_ether_hdr *eth;
 	const uint16_t *ports;
-	uint64_t have = 0;
+	uint64_t have = 0, t = 0;
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
@@ -155,7 +157,9 @@ rx_prefetch_conns(struct wk_ctx *ctx, struct rte_mbuf *const *pkts, uint16_t n, 
 		h[i] = wk_conn_prefetch_bucket(ctx->ct, ip->next_proto_id, ip->src_addr, ports[0],
 					       ip->dst_addr, ports[1]);
 		have |= 1ull << i;
+		t |= (uint64_t)(ip->next_proto_id == IPPROTO_TCP) << i;
 	}
+	*tcp = t;
 	return have;
 }
 
@@ -164,7 +168,7 @@ wk_rx_burst(struct wk_ctx *ctx, uint16_t p, uint16_t n)
 {
 	struct dpvs_worker_region *wr = ctx->wr;
 	uint32_t h[DPVS_BURST];
-	uint64_t bytes = 0, have = 0;
+	uint64_t bytes = 0, have = 0, tcp = 0;
 	struct rte_mbuf *m;
 	struct wk_verdict v;
 	int mirror;
@@ -178,17 +182,18 @@ wk_rx_burst(struct wk_ctx *ctx, uint16_t p, uint16_t n)
 	ctx->st->rx_pkts += n;
 	/* a small table stays in cache: the prefetch would only cost */
 	if (n > 1 && n <= DPVS_BURST && ctx->ct->count >= WK_RX_PREFETCH_CONNS) {
-		have = rx_prefetch_conns(ctx, wr->inflight, n, h);
+		have = rx_prefetch_conns(ctx, wr->inflight, n, h, &tcp);
 		for (i = 0; i < WK_RX_ENTRY_AHEAD && i < n; i++)
 			if ((have >> i) & 1)
-				wk_conn_prefetch_entry(ctx->ct, h[i]);
+				wk_conn_prefetch_entry(ctx->ct, h[i], (int)((tcp >> i) & 1));
 	}
 	for (i = 0; i < n; i++) {
 		m = wr->inflight[i];
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(wr->inflight[i + 1], void *));
 		if (((have >> (i + WK_RX_ENTRY_AHEAD)) & 1) != 0)
-			wk_conn_prefetch_entry(ctx->ct, h[i + WK_RX_ENTRY_AHEAD]);
+			wk_conn_prefetch_entry(ctx->ct, h[i + WK_RX_ENTRY_AHEAD],
+					       (int)((tcp >> (i + WK_RX_ENTRY_AHEAD)) & 1));
 		bytes += m->pkt_len; /* as received: the stages may trim it */
 		if (unlikely(mirror))
 			wk_kni_mirror(ctx, m, p);
