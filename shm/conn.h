@@ -268,8 +268,7 @@ struct dpvs_conn_bkt {
 	/* 12 bits of the entry's hash, 4 of its distance from home (above).
 	 * Part of the layout: a planned handover keeps the index as it is (no
 	 * rebuild), so a change of its meaning, or of the hash (wk_conn_hash),
-	 * needs DPVS_LAYOUT_VERSION bumped (18 for the signature, 19 for the
-	 * hash's mix step). */
+	 * needs DPVS_LAYOUT_VERSION bumped (18 for the signature). */
 	uint16_t sig[DPVS_CONN_BKT_SLOTS];
 	uint32_t ovf;                   /* entries that probed past this bucket */
 	uint32_t ent[DPVS_CONN_BKT_SLOTS];  /* conn index << 1 | dir, or NIL */

@@ -5,8 +5,7 @@
  * out without leaving anything behind), a full table, random churn checked
  * against the index's own invariants (every ovf equals the entries that
  * passed its bucket), the rebuild from the array giving the same lookups,
- * the prefetch helpers and the hashed lookup, tuples counting up (a SYN
- * flood's, the local ports') spread as random ones, the size arithmetic of the
+ * the prefetch helpers and the hashed lookup, the size arithmetic of the
  * largest table (64-bit), and the side table of sequence translations (full,
  * given back, rebuilt from the array: only a live owner that names its slot
  * keeps it).
@@ -257,85 +256,6 @@ START_TEST(test_churn_at_capacity_keeps_walks_short)
 		churned += miss_walk(ct, (uint32_t)rand_r(&(unsigned int){ i + 1 }) * 2654435761u);
 	/* fresh about 1.7 buckets a walk; churned within 1.5 times that */
 	ck_assert_uint_lt(churned, fresh + fresh / 2);
-	free(slot);
-	free(ct);
-}
-END_TEST
-
-/* A full-NAT connection from caddr:cport (VIP 10.0.0.100:80, real server
- * 10.1.0.10:80) leaving from laddr:lport. */
-static uint32_t
-add_fnat(struct dpvs_conn_table *ct, struct dpvs_ip ca, uint16_t cport, struct dpvs_ip la,
-	 uint16_t lport)
-{
-	uint32_t idx = wk_conn_alloc(ct);
-	struct dpvs_conn *c;
-
-	if (idx == DPVS_CONN_NIL)
-		return idx;
-	c = &dpvs_conn_array(ct)[idx];
-	c->proto = IPPROTO_TCP;
-	c->state = DPVS_TCPS_SYN_RECV;
-	c->fwd_mode = DPVS_FWD_FNAT;
-	tconn_set4(c, ca, tconn_v4(0x0a000064u), la, tconn_v4(0x0a01000au));
-	c->cport = cport;
-	c->vport = rte_cpu_to_be_16(80);
-	c->lport = lport;
-	c->dport = rte_cpu_to_be_16(80);
-	c->out_port = 1;
-	c->created_s = (uint32_t)(T0 / SEC);
-	c->expires_ns = T0 + 60 * SEC;
-	wk_conn_insert(ct, idx, T0);
-	return idx;
-}
-
-/* SYN n of a flood: 10.8.0.1 + n / 32768, port 1024 + n % 32768, from one
- * of four local addresses in turn (10.0.1.10 to 10.0.1.13), each with its
- * ports counting up (as lport.h hands them out). */
-static void
-flood_syn(uint32_t n, struct dpvs_ip *ca, uint16_t *cport, struct dpvs_ip *la, uint16_t *lport)
-{
-	*ca = tconn_v4(0x0a080001u + n / 32768u);
-	*cport = rte_cpu_to_be_16((uint16_t)(1024u + n % 32768u));
-	*la = tconn_v4(0x0a01000au + n % 4u);
-	*lport = rte_cpu_to_be_16((uint16_t)(1024u + n / 4u % 60000u));
-}
-
-/* Tuples that differ in a counter, as a SYN flood's source ports and the
- * local port allocator's picks (lport.h) do, spread over the buckets as
- * random ones do, in a table at capacity churned by the flood (the oldest
- * connection gives its slot to the next): the next SYN's two lookups (its
- * tuple, its outbound key) and a random hash's walk about 2 buckets. The
- * CRC of such tuples is an affine function of the counters; without the
- * hash's last step (wk_conn_hash_mix) the churn piles the entries up
- * (their homes' top bits cluster) and every walk grows, a random one's to
- * 8 buckets (the bench's syn-full: 9.6 buckets a SYN). */
-START_TEST(test_counting_ports_spread_like_random)
-{
-	enum { CAP = 65536, PROBES = 4000 };
-	struct dpvs_conn_table *ct = tconn_table_new(CAP, T0);
-	uint32_t *slot = calloc(CAP, sizeof(*slot)), n, rnd = 0, seq_in = 0, seq_out = 0;
-	struct dpvs_ip ca, la, va = tconn_v4(0x0a000064u), da = tconn_v4(0x0a01000au);
-	uint16_t cp, lp, p80 = rte_cpu_to_be_16(80);
-
-	ck_assert_ptr_nonnull(slot);
-	for (n = 0; n < 2 * CAP; n++) {
-		if (n >= CAP)
-			wk_conn_free(ct, slot[n % CAP]);
-		flood_syn(n, &ca, &cp, &la, &lp);
-		slot[n % CAP] = add_fnat(ct, ca, cp, la, lp);
-		ck_assert_uint_ne(slot[n % CAP], DPVS_CONN_NIL);
-	}
-	for (; n < 2 * CAP + PROBES; n++) {
-		rnd += miss_walk(ct, (uint32_t)rand_r(&(unsigned int){ n }) * 2654435761u);
-		flood_syn(n, &ca, &cp, &la, &lp);
-		seq_in += miss_walk(ct, wk_conn_hash(IPPROTO_TCP, &ca, cp, &va, p80));
-		seq_out += miss_walk(ct, wk_conn_hash(IPPROTO_TCP, &da, p80, &la, lp));
-	}
-	/* about 2 buckets a walk each (without the mix: 8.2, 8.3 and 4.0) */
-	ck_assert_uint_lt(rnd, PROBES * 5 / 2);
-	ck_assert_uint_lt(seq_in, PROBES * 5 / 2);
-	ck_assert_uint_lt(seq_out, PROBES * 5 / 2);
 	free(slot);
 	free(ct);
 }
@@ -613,7 +533,6 @@ conn_index_suite(void)
 	tcase_add_test(tc, test_full_table_index);
 	tcase_add_test(tc, test_churn_then_rebuild_same_lookups);
 	tcase_add_test(tc, test_churn_at_capacity_keeps_walks_short);
-	tcase_add_test(tc, test_counting_ports_spread_like_random);
 	tcase_add_test(tc, test_prefetch_then_lookup_hash);
 	tcase_add_test(tc, test_sizes_of_the_largest_table);
 	tcase_add_test(tc, test_side_table_full_and_back);

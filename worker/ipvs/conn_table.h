@@ -32,29 +32,14 @@
 #include "shm/lb.h"
 #include "shm/shm.h"
 
-/* The last step of the index's hash: the CRC's 32 bits times a 64-bit odd
- * constant, the product's high half. A CRC is affine in its input, so
- * tuples that differ in a counter (a flood's source ports, the local
- * ports that lport.h hands out in turn) get hashes whose top bits (the
- * home bucket) cluster; under churn at capacity their entries piled up and
- * every walk grew (a random key's miss from 1.5 buckets to 8; the bench's
- * syn-full: 9.6 buckets a SYN, 390 instructions of its removal's shift).
- * The product spreads every input bit over the high half. Part of the
- * index's layout (shm/conn.h: layout version 19). */
-static __rte_always_inline uint32_t
-wk_conn_hash_mix(uint32_t h)
-{
-	return (uint32_t)(((uint64_t)h * 0x9e3779b97f4a7c15ull) >> 32);
-}
-
 /* The hash of an IPv4 tuple (addresses in network order), what
- * wk_conn_hash gives for it: CRC32-C, then wk_conn_hash_mix. */
+ * wk_conn_hash gives for it. */
 static __rte_always_inline uint32_t
 wk_conn_hash4(uint8_t proto, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
 {
 	uint32_t h = rte_hash_crc_8byte((uint64_t)src << 32 | dst, proto);
 
-	return wk_conn_hash_mix(rte_hash_crc_4byte((uint32_t)sport << 16 | dport, h));
+	return rte_hash_crc_4byte((uint32_t)sport << 16 | dport, h);
 }
 
 /* The hash of a packet tuple as the index files it (shm/conn.h): the home
@@ -80,7 +65,7 @@ wk_conn_hash(uint8_t proto, const struct dpvs_ip *src, uint16_t sport,
 		h = rte_hash_crc_8byte(w[2], h);
 		h = rte_hash_crc_8byte(w[3], h);
 	}
-	return wk_conn_hash_mix(rte_hash_crc_4byte((uint32_t)sport << 16 | dport, h));
+	return rte_hash_crc_4byte((uint32_t)sport << 16 | dport, h);
 }
 
 /* The home bucket of a hash. */

@@ -52,8 +52,8 @@ wk_lport_next(const struct wk_ctx *ctx, uint32_t cur)
  * wk_conn_insert_hashed). The usual answer inline: no slot of its home
  * bucket has its signature and no entry went past that bucket (what the
  * lookup would find first); else the lookup. Always inline, as
- * wk_lport_pick: the compiler left them out of line once the hash grew
- * (wk_conn_hash_mix), 50 instructions of a SYN in calls and spills. */
+ * wk_lport_pick: the compiler may leave them out of line (it did once the
+ * hash grew by a step), 50 instructions of a SYN in calls and spills. */
 static __rte_always_inline int
 wk_lport_key_free(struct wk_ctx *ctx, uint8_t proto, const struct dpvs_ip *daddr, uint16_t dport,
 		  const struct dpvs_ip *laddr, uint16_t lport, uint32_t *h)
