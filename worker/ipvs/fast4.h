@@ -182,6 +182,26 @@ wk_fast4_ip(struct dpvs_ip *ip, uint32_t addr_be)
 	memcpy(ip->bytes + 12, &zero, 4);
 }
 
+/* The wk_pkt of an untagged IPv4 TCP/UDP frame with a 20-byte header that
+ * wk_ipv4_fast parsed (ports: its first two L4 words): what wk_ipvs_in
+ * would have parsed. One definition for the fast sequence's fall-back and
+ * for the hook table's walk (ipv4.c). */
+static __rte_always_inline void
+wk_fast4_pkt(struct wk_pkt *pk, const struct rte_ipv4_hdr *ip, const uint16_t *ports,
+	     uint8_t tcp_flags, uint32_t l4_len)
+{
+	pk->family = DPVS_AF_INET;
+	pk->proto = ip->next_proto_id;
+	pk->tcp_flags = tcp_flags;
+	pk->l3_off = RTE_ETHER_HDR_LEN;
+	pk->l4_off = RTE_ETHER_HDR_LEN + sizeof(*ip);
+	wk_fast4_ip(&pk->src, ip->src_addr);
+	wk_fast4_ip(&pk->dst, ip->dst_addr);
+	pk->sport = ports[0];
+	pk->dport = ports[1];
+	pk->l4_len = l4_len;
+}
+
 /* wk_ipvs_pkt for the IPv4 packet in m that wk_ipv4_fast parsed: ip at
  * offset 14 with a 20-byte header, its TCP/UDP header after it, l4_len
  * bytes from there to the end of the IP packet, tcp_flags (TCP only).
@@ -209,16 +229,7 @@ wk_ipvs_fast4(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv
 			return 1;
 		}
 	}
-	pk.family = DPVS_AF_INET;
-	pk.proto = proto;
-	pk.tcp_flags = tcp_flags;
-	pk.l3_off = RTE_ETHER_HDR_LEN;
-	pk.l4_off = RTE_ETHER_HDR_LEN + sizeof(*ip);
-	wk_fast4_ip(&pk.src, ip->src_addr);
-	wk_fast4_ip(&pk.dst, ip->dst_addr);
-	pk.sport = ports[0];
-	pk.dport = ports[1];
-	pk.l4_len = l4_len;
+	wk_fast4_pkt(&pk, ip, ports, tcp_flags, l4_len);
 	/* the rest of the lookup, with the wk_pkt's addresses */
 	if (unlikely(more == WK_CONN_MORE_ON))
 		idx = wk_conn_lookup_on(ctx->ct, k, hash, proto, &pk.src, pk.sport, &pk.dst,

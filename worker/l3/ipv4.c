@@ -118,16 +118,7 @@ ipv4_prerouting_fast(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct 
 			ctx->st->hook_drop[DPVS_HOOK_IPVS]++;
 		return 1;
 	}
-	pk.family = DPVS_AF_INET;
-	pk.proto = ip->next_proto_id;
-	pk.tcp_flags = tcp_flags;
-	pk.l3_off = RTE_ETHER_HDR_LEN;
-	pk.l4_off = RTE_ETHER_HDR_LEN + sizeof(*ip);
-	wk_ip_from_v4(&pk.src, ip->src_addr);
-	wk_ip_from_v4(&pk.dst, ip->dst_addr);
-	pk.sport = ports[0];
-	pk.dport = ports[1];
-	pk.l4_len = l4_len;
+	wk_fast4_pkt(&pk, ip, ports, tcp_flags, l4_len);
 	return wk_prerouting_pkt(ctx, m, p, &pk, v);
 }
 
