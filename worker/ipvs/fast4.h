@@ -85,6 +85,17 @@ wk_ipvs_conn_add(struct wk_ctx *ctx, struct dpvs_conn *c, int dir, uint32_t byte
 	}
 }
 
+/* Is a segment with tcp_flags in direction dir a client's SYN that reuses
+ * the tuple of TCP connection c, finished (TIME_WAIT or CLOSE)? Then it
+ * makes a new connection (ipvs.c, ipvs_syn_reuses), never rides the old. */
+static __rte_always_inline int
+wk_syn_reuses(const struct dpvs_conn *c, uint8_t tcp_flags, int dir)
+{
+	return dir == DPVS_DIR_IN && c->proto == IPPROTO_TCP &&
+	       (tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG &&
+	       (c->state == DPVS_TCPS_TIME_WAIT || c->state == DPVS_TCPS_CLOSE);
+}
+
 /* Does the sequence below carry a packet (tcp_flags: TCP's) of connection
  * c in direction dir that arrived on port p? A live UDP or TCP connection
  * without an IPv6 endpoint or sequence translation, seen on its
@@ -110,9 +121,7 @@ wk_fast4_covers(const struct wk_ctx *ctx, const struct dpvs_conn *c, uint16_t p,
 	if (c->proto == IPPROTO_UDP)
 		return 1;
 	return c->proto == IPPROTO_TCP && wk_tcp_flags_valid(tcp_flags) &&
-	       !(dir == DPVS_DIR_IN &&
-		 (tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG &&
-		 (c->state == DPVS_TCPS_TIME_WAIT || c->state == DPVS_TCPS_CLOSE));
+	       !wk_syn_reuses(c, tcp_flags, dir);
 }
 
 /* The end of the packet of connection c, its protocol proto (a constant

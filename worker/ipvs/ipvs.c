@@ -373,9 +373,7 @@ ipvs_frag_may_match(struct wk_ctx *ctx, uint16_t p, const struct rte_ipv4_hdr *i
 static int
 ipvs_syn_reuses(const struct dpvs_conn *c, const struct wk_pkt *pk, int dir)
 {
-	return dir == DPVS_DIR_IN && c->proto == IPPROTO_TCP &&
-	       (pk->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG &&
-	       (c->state == DPVS_TCPS_TIME_WAIT || c->state == DPVS_TCPS_CLOSE);
+	return wk_syn_reuses(c, pk->tcp_flags, dir);
 }
 
 /* Is c a UDP connection whose dest a health check holds down, seen on a
