@@ -16,6 +16,7 @@
 
 #include <signal.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_common.h>
 #include <rte_ether.h>
@@ -69,6 +70,20 @@ static inline struct wk_verdict
 wk_drop(enum dpvs_drop_reason reason)
 {
 	return (struct wk_verdict){ .kind = DPVS_VERDICT_DROP, .reason = (uint8_t)reason };
+}
+
+/* *dst = v in one 4-byte store. A caller reads a verdict back as one
+ * 4-byte load (a struct return in a register); after a store of each field
+ * that load cannot be forwarded from the store buffer and waits until the
+ * stores reach the cache: on the established path that stall was a fifth
+ * of the worker's samples (perf on the real node, 2026-12-02). */
+static inline void
+wk_verdict_put(struct wk_verdict *dst, struct wk_verdict v)
+{
+	uint32_t u;
+
+	memcpy(&u, &v, sizeof(u));
+	memcpy(dst, &u, sizeof(u));
 }
 
 /* A token bucket of the exception path (kni.c): this worker's share of a

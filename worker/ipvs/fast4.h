@@ -234,7 +234,8 @@ wk_ipvs_fast4(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv
 	if (likely(idx != DPVS_CONN_NIL)) {
 		c = &dpvs_conn_array(ctx->ct)[idx];
 		if (likely(wk_fast4_covers(ctx, c, p, dir, tcp_flags))) {
-			*v = wk_fast4_conn_pkt(ctx, m, ip, l4_len, tcp_flags, c, idx, dir);
+			wk_verdict_put(v, wk_fast4_conn_pkt(ctx, m, ip, l4_len, tcp_flags, c,
+							    idx, dir));
 			return 1;
 		}
 	}

@@ -417,7 +417,7 @@ ipvs_conn_hit(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct w
 		wk_ipvs_conn_close(ctx, idx);
 		return 0;
 	} else {
-		*v = ipvs_conn_pkt(ctx, m, pk, c, idx, dir, 0);
+		wk_verdict_put(v, ipvs_conn_pkt(ctx, m, pk, c, idx, dir, 0));
 	}
 	return 1;
 }
@@ -461,7 +461,7 @@ ipvs_forwarded(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct 
 	svc = wk_svc_match(ctx, p, pk, 1);
 	if (svc == DPVS_SLOT_NONE)
 		return 0;
-	*v = wk_ipvs_new(ctx, m, p, pk, svc);
+	wk_verdict_put(v, wk_ipvs_new(ctx, m, p, pk, svc));
 	return 1;
 }
 
@@ -509,7 +509,7 @@ wk_ipvs_pkt_at(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct 
 		return 1;
 	svc = dpvs_svc_lookup(&ctx->cfg->lb, pk->proto, &pk->dst, pk->dport);
 	if (svc != DPVS_SLOT_NONE) {
-		*v = wk_ipvs_new(ctx, m, p, pk, svc);
+		wk_verdict_put(v, wk_ipvs_new(ctx, m, p, pk, svc));
 		return 1;
 	}
 	ix = dpvs_addr_lookup(&ctx->cfg->lb, &pk->dst);
