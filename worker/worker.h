@@ -236,6 +236,13 @@ struct wk_verdict wk_ipv4_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t
 /* ipv4.c: the pipeline's entry: the common IPv4 TCP/UDP frame parsed in one
  * pass, anything else wk_eth_input; the same verdict either way. */
 struct wk_verdict wk_ipv4_fast(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
+/* The same with what the burst's prefetch stage (rx.c) computed for m:
+ * hint WK_CONN_HASH_HINT | h, h the wk_conn_hash4 of m's own IPv4 TCP/UDP
+ * tuple as it is in the frame now, which the lookup then takes instead of
+ * hashing it again; 0: nothing carried (wk_ipv4_fast). */
+#define WK_CONN_HASH_HINT (1ull << 32)
+struct wk_verdict wk_ipv4_fast_hint(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p,
+				    uint64_t hint);
 struct wk_verdict wk_ipv6_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
 struct wk_verdict wk_local_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
 

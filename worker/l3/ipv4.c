@@ -106,13 +106,13 @@ wk_ipv4_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
  * wk_pkt. */
 static __rte_always_inline int
 ipv4_prerouting_fast(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv4_hdr *ip,
-		     uint32_t l4_len, uint8_t tcp_flags, struct wk_verdict *v)
+		     uint32_t l4_len, uint8_t tcp_flags, uint64_t hint, struct wk_verdict *v)
 {
 	const uint16_t *ports = (const uint16_t *)(ip + 1);
 	struct wk_pkt pk;
 
 	if (DPVS_HOOK_MAX == 1) {
-		if (wk_ipvs_fast4(ctx, m, p, ip, l4_len, tcp_flags, v) == 0)
+		if (wk_ipvs_fast4(ctx, m, p, ip, l4_len, tcp_flags, hint, v) == 0)
 			return 0;
 		if (v->kind == DPVS_VERDICT_DROP)
 			ctx->st->hook_drop[DPVS_HOOK_IPVS]++;
@@ -133,10 +133,11 @@ ipv4_prerouting_fast(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct 
  * the header as it is, worker/ipvs/fast4.h, skipping its own parse), then
  * local_in, forwarding or the kernel as wk_ipv4_input does. Anything else, before anything is
  * written, goes the general way (wk_eth_input), which counts what is
- * wrong with it. The same verdicts, counters and frame as that way.
+ * wrong with it. The same verdicts, counters and frame as that way. hint:
+ * the tuple's hash when the burst's prefetch stage computed it (worker.h).
  */
 struct wk_verdict
-wk_ipv4_fast(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
+wk_ipv4_fast_hint(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, uint64_t hint)
 {
 	const uint32_t l2 = sizeof(struct rte_ether_hdr), l3 = sizeof(struct rte_ipv4_hdr);
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
@@ -172,7 +173,13 @@ wk_ipv4_fast(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 		return wk_eth_input(ctx, m, p);
 	}
 	m->vlan_tci = 0;
-	if (ipv4_prerouting_fast(ctx, m, p, ip, l4_len, tcp_flags, &v) != 0)
+	if (ipv4_prerouting_fast(ctx, m, p, ip, l4_len, tcp_flags, hint, &v) != 0)
 		return v;
 	return ipv4_host_fin(ctx, m, p, ip);
+}
+
+struct wk_verdict
+wk_ipv4_fast(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
+{
+	return wk_ipv4_fast_hint(ctx, m, p, 0);
 }
