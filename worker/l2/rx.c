@@ -129,7 +129,9 @@ wk_rx_port(struct wk_ctx *ctx, uint16_t p)
  * its hash kept in hv[] as the lookup's hint (WK_CONN_HASH_HINT | hash,
  * worker.h; 0 for any other frame): the lookup takes it instead of
  * hashing the tuple again, the frame unchanged in between. Bit i of the
- * result: hv[i] is a hash. The second stage
+ * result: frame i's connection is to be prefetched, which a frame of the
+ * same flow as the one before it needs not (a burst of one flow prefetches
+ * once). The second stage
  * prefetches a packet's first connection entry WK_RX_ENTRY_AHEAD packets
  * before it reaches it, from that hash (a TCP segment's, bit i of *tcp, its
  * second line too: the window tracking); the lookups then find bucket and
@@ -145,7 +147,7 @@ rx_prefetch_conns(struct wk_ctx *ctx, struct rte_mbuf *const *pkts, uint16_t n, 
 	const struct rte_ipv4_hdr *ip;
 	const struct rte_ether_hdr *eth;
 	const uint16_t *ports;
-	uint64_t have = 0, t = 0;
+	uint64_t have = 0, t = 0, last = 0;
 	uint32_t h;
 	uint16_t i;
 
@@ -162,8 +164,13 @@ rx_prefetch_conns(struct wk_ctx *ctx, struct rte_mbuf *const *pkts, uint16_t n, 
 			continue;
 		ports = (const uint16_t *)(ip + 1);
 		h = wk_conn_hash4(ip->next_proto_id, ip->src_addr, ports[0], ip->dst_addr, ports[1]);
-		dpvs_conn_prefetch(ctx->ct, h);
 		hv[i] = WK_CONN_HASH_HINT | h;
+		/* the flow of the frame before: its bucket and entries are
+		 * on their way already */
+		if (hv[i] == last)
+			continue;
+		last = hv[i];
+		dpvs_conn_prefetch(ctx->ct, h);
 		have |= 1ull << i;
 		t |= (uint64_t)(ip->next_proto_id == IPPROTO_TCP) << i;
 	}
