@@ -97,6 +97,12 @@ struct wk_kni_tb {
 };
 
 /* Everything one worker needs, built once at start; no mutable globals. */
+/* Live connections from which the burst's first stage prefetches index
+ * buckets (rx.c): below, the index and entries in use fit in the core's
+ * caches (a few MB) and the prefetch pass would cost ~50 instructions a
+ * packet for nothing. */
+#define WK_RX_PREFETCH_CONNS 8192u
+
 struct wk_ctx {
 	uint16_t id;
 	uint16_t nports;
@@ -157,6 +163,16 @@ struct wk_ctx {
 	uint32_t icmp_tokens;
 	uint8_t redirected;                   /* the packet in hand came from a peer's
 					       * redirect ring (redirect.c) */
+	uint32_t rx_prefetch_min;             /* live connections from which the burst
+					       * prefetches (rx.c; WK_RX_PREFETCH_CONNS,
+					       * the fixture runner may lower it) */
+	struct {                              /* the connection the established sequence
+					       * found last in this burst (fast4.h) */
+		uint64_t hint;                /* its frame's hint (WK_CONN_HASH_HINT
+					       * set); 0: none */
+		uint32_t idx;
+		uint32_t dir;
+	} fast_memo;
 	uint64_t tsc_mult;                    /* TSC cycles per ns, << 32: now_ns in the
 					       * rte_meter time unit (ipvs/rate.c) */
 } __rte_cache_aligned;

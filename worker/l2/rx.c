@@ -25,11 +25,6 @@
 #include "worker/l2/txbuf.h"
 #include "worker/worker.h"
 
-/* Live connections from which the burst's first stage prefetches index
- * buckets: below, the index and entries in use fit in the core's caches
- * (a few MB) and the prefetch pass would cost ~50 instructions a packet
- * for nothing. */
-#define WK_RX_PREFETCH_CONNS 8192u
 /* How many packets ahead the second stage prefetches a connection entry. */
 #define WK_RX_ENTRY_AHEAD 4
 
@@ -195,8 +190,11 @@ wk_rx_burst(struct wk_ctx *ctx, uint16_t p, uint16_t n)
 	 * loop's, fixed for the iteration) */
 	mirror = (ctx->cfg->port_flags[p] & DPVS_PORT_CFG_FORWARD2KNI) != 0;
 	ctx->st->rx_pkts += n;
+	/* the sequence's memo (fast4.h) lives for a burst: the loop's timers
+	 * and rings may change the index between bursts */
+	ctx->fast_memo.hint = 0;
 	/* a small table stays in cache: the prefetch would only cost */
-	if (n > 1 && n <= DPVS_BURST && ctx->ct->count >= WK_RX_PREFETCH_CONNS) {
+	if (n > 1 && n <= DPVS_BURST && ctx->ct->count >= ctx->rx_prefetch_min) {
 		have = rx_prefetch_conns(ctx, wr->inflight, n, hv, &tcp);
 		for (i = 0; i < WK_RX_ENTRY_AHEAD && i < n; i++)
 			if ((have >> i) & 1)

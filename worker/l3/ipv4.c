@@ -118,8 +118,19 @@ ipv4_prerouting_fast(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct 
 			ctx->st->hook_drop[DPVS_HOOK_IPVS]++;
 		return 1;
 	}
+	ctx->fast_memo.hint = 0;
 	wk_fast4_pkt(&pk, ip, ports, tcp_flags, l4_len);
 	return wk_prerouting_pkt(ctx, m, p, &pk, v);
+}
+
+/* A frame that wk_ipv4_fast_hint leaves to the general way, which may
+ * change the connection index: the sequence's memo is forgotten first
+ * (fast4.h). */
+static inline struct wk_verdict
+ipv4_general(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
+{
+	ctx->fast_memo.hint = 0;
+	return wk_eth_input(ctx, m, p);
 }
 
 /*
@@ -154,23 +165,23 @@ wk_ipv4_fast_hint(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, uint64_t h
 	    /* longer than the port takes (0: not checked; pkt_len > 0) */
 	    m->pkt_len - 1 > ctx->rx_max_len[p] - 1u ||
 	    !rte_is_same_ether_addr(&eth->dst_addr, &ctx->mac[p]))
-		return wk_eth_input(ctx, m, p);
+		return ipv4_general(ctx, m, p);
 	tot = rte_be_to_cpu_16(ip->total_length);
 	contig -= l2 + l3;
 	if (tot < l3 || tot > m->pkt_len - l2 || !wk_ipv4_cksum_ok_fast(ip))
-		return wk_eth_input(ctx, m, p);
+		return ipv4_general(ctx, m, p);
 	l4_len = tot - l3;
 	if (ip->next_proto_id == IPPROTO_TCP) {
 		const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)ports;
 
 		if (l4_len < sizeof(*th) || contig < sizeof(*th))
-			return wk_eth_input(ctx, m, p);
+			return ipv4_general(ctx, m, p);
 		need = (uint32_t)(th->data_off >> 4) * 4;
 		if (need < sizeof(*th) || l4_len < need || contig < need)
-			return wk_eth_input(ctx, m, p);
+			return ipv4_general(ctx, m, p);
 		tcp_flags = th->tcp_flags;
 	} else if (l4_len < sizeof(struct rte_udp_hdr) || rte_be_to_cpu_16(ports[2]) != l4_len) {
-		return wk_eth_input(ctx, m, p);
+		return ipv4_general(ctx, m, p);
 	}
 	m->vlan_tci = 0;
 	if (ipv4_prerouting_fast(ctx, m, p, ip, l4_len, tcp_flags, hint, &v) != 0)
