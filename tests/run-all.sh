@@ -168,6 +168,16 @@ $PATTERN)
 	fi
 	;;
 esac
+# the established sequence's cases again with the burst's prefetch stage at
+# any table size (FX_PREFETCH_ALL, runner.c): the hash it carries to the
+# lookup and the sequence's memo of the connection it found last (fast4.h)
+# meet them, which the fixtures' small tables otherwise never show
+case "fixture/run_fixtures_prefetch" in
+$PATTERN)
+	run "fixture/run_fixtures_prefetch" 300 env FX_PREFETCH_ALL=1 "$PY" \
+		tests/fixture/run_fixtures.py -k fastseq
+	;;
+esac
 # a bounded fuzz run (fixed seeds and frame count; `make fuzz` runs the rest)
 case "fixture/fuzz_pipeline" in
 $PATTERN)

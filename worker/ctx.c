@@ -88,6 +88,7 @@ wk_ctx_init(struct wk_ctx *ctx, struct dpvs_shm *shm, unsigned int id, char *err
 	ctx->nworkers = (uint16_t)conf->nworkers;
 	ctx->ip_id = (uint16_t)(id << 12); /* the workers' IPv4 ids apart */
 	ctx->idle_sleep_us = conf->idle_sleep_us;
+	ctx->rx_prefetch_min = WK_RX_PREFETCH_CONNS;
 	ctx->shm = shm;
 	ctx->root = shm->root;
 	ctx->wr = shm->wr[id];

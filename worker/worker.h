@@ -97,6 +97,12 @@ struct wk_kni_tb {
 };
 
 /* Everything one worker needs, built once at start; no mutable globals. */
+/* Live connections from which the burst's first stage prefetches index
+ * buckets (rx.c): below, the index and entries in use fit in the core's
+ * caches (a few MB) and the prefetch pass would cost ~50 instructions a
+ * packet for nothing. */
+#define WK_RX_PREFETCH_CONNS 8192u
+
 struct wk_ctx {
 	uint16_t id;
 	uint16_t nports;
@@ -157,6 +163,16 @@ struct wk_ctx {
 	uint32_t icmp_tokens;
 	uint8_t redirected;                   /* the packet in hand came from a peer's
 					       * redirect ring (redirect.c) */
+	uint32_t rx_prefetch_min;             /* live connections from which the burst
+					       * prefetches (rx.c; WK_RX_PREFETCH_CONNS,
+					       * the fixture runner may lower it) */
+	struct {                              /* the connection the established sequence
+					       * found last in this burst (fast4.h) */
+		uint64_t hint;                /* its frame's hint (WK_CONN_HASH_HINT
+					       * set); 0: none */
+		uint32_t idx;
+		uint32_t dir;
+	} fast_memo;
 	uint64_t tsc_mult;                    /* TSC cycles per ns, << 32: now_ns in the
 					       * rte_meter time unit (ipvs/rate.c) */
 } __rte_cache_aligned;
@@ -236,6 +252,13 @@ struct wk_verdict wk_ipv4_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t
 /* ipv4.c: the pipeline's entry: the common IPv4 TCP/UDP frame parsed in one
  * pass, anything else wk_eth_input; the same verdict either way. */
 struct wk_verdict wk_ipv4_fast(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
+/* The same with what the burst's prefetch stage (rx.c) computed for m:
+ * hint WK_CONN_HASH_HINT | h, h the wk_conn_hash4 of m's own IPv4 TCP/UDP
+ * tuple as it is in the frame now, which the lookup then takes instead of
+ * hashing it again; 0: nothing carried (wk_ipv4_fast). */
+#define WK_CONN_HASH_HINT (1ull << 32)
+struct wk_verdict wk_ipv4_fast_hint(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p,
+				    uint64_t hint);
 struct wk_verdict wk_ipv6_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
 struct wk_verdict wk_local_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);
 

@@ -112,10 +112,12 @@ cg_misses() {
 #   tx     into the tx buffer, and the burst to the driver
 #   loop   the loop's other polls (rings, timers, RCU, heartbeat)
 # The fast path's sequence for an established IPv4 connection is inline in
-# wk_ipv4_fast (worker/ipvs/fast4.h): its parts are told apart by the
+# wk_ipv4_fast_hint (worker/ipvs/fast4.h): its parts are told apart by the
 # header each instruction comes from, from the exclusive counts (SELF, the
 # 4th argument): the lookup, timer and counters (fast4.h, conn_*.h, the
-# crc and SSE intrinsics, ipvs_priv.h) to ipvs, the rewrite, route and
+# crc and SSE intrinsics, ipvs_priv.h) to ipvs, and so the burst's
+# prefetch of the index inline in the rx loop (conn_table.h and the
+# intrinsics in wk_rx_burst), the rewrite, route and
 # neighbour (xmit4.h, xmit.h, lbpath.h, l3.h, worker.h: the set's stamp) to
 # xmit, the tx buffer's store inline in the rx loop (txbuf.h) to tx, and
 # the lookup's calls from fast4.h (past a full home bucket) to ipvs. The
@@ -139,8 +141,8 @@ cg_stages() {
 			if (self) {
 				h = f; sub(/:[^:]*$/, "", h); sub(/^.*\//, "", h)
 				g = f; sub(/^.*:/, "", g)
-				if (g == "wk_ipv4_fast" || g == "wk_fast4_tcp") {
-					if (h ~ /^(fast4\.h|conn_lookup\.h|conn_table\.h|conn_addr\.h|ipvs_priv\.h|rte_crc_x86\.h|emmintrin\.h)$/)
+				if (g == "wk_ipv4_fast_hint" || g == "wk_fast4_tcp") {
+					if (h ~ /^(fast4\.h|conn_lookup\.h|conn_table\.h|conn_addr\.h|ipvs_priv\.h|rte_crc_x86\.h|smmintrin\.h|emmintrin\.h)$/)
 						fi += v
 					if (h ~ /^(xmit4\.h|xmit\.h|lbpath\.h|l3\.h|worker\.h)$/)
 						fx += v
@@ -151,6 +153,9 @@ cg_stages() {
 					fx += v
 				if (g == "wk_rx_burst" && h == "txbuf.h")
 					ft += v
+				# the prefetch of the index, inline in the burst loop
+				if (g == "wk_rx_burst" && h ~ /^(conn_table\.h|smmintrin\.h|emmintrin\.h)$/)
+					fp += v
 				next
 			}
 			sub(/^.*:/, "", f); sub(/\..*$/, "", f)
@@ -159,7 +164,7 @@ cg_stages() {
 		END {
 			t = c["bp_timed_pipe"]; b = c["bp_timed_base"]
 			tx = c["wk_tx_enqueue_verdict"] + c["wk_tx_flush_all"] + ft
-			pf = c["wk_conn_prefetch_bucket"] + c["wk_conn_prefetch_entry"]
+			pf = fp
 			x = c["wk_xmit"] + fx
 			ic = c["wk_ipvs_pkt"] > 0 ? c["wk_ipvs_pkt"] : c["wk_ipvs_pkt_at"]
 			# the window and state of an established TCP segment

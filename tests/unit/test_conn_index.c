@@ -345,6 +345,35 @@ START_TEST(test_prefetch_then_lookup_hash)
 }
 END_TEST
 
+/* The IPv4 tuple's hash (the index's, in shm: a worker of another build
+ * must file a tuple where this one does) is DPDK's CRC32C of the tuple,
+ * whichever instructions compute it: pinned to rte_hash_crc over tuples
+ * of every byte pattern, and to a known value. */
+START_TEST(test_hash4_is_rte_hash_crc)
+{
+	uint32_t s = 0x12345678u, i, src, dst, ref;
+	uint16_t sp, dp;
+	uint8_t proto;
+
+	for (i = 0; i < 10000; i++) {
+		s = s * 1103515245u + 12345u;
+		src = s;
+		s = s * 1103515245u + 12345u;
+		dst = s ^ (s << 7);
+		sp = (uint16_t)(s >> 3);
+		dp = (uint16_t)(s >> 17);
+		proto = (i & 1) != 0 ? IPPROTO_TCP : IPPROTO_UDP;
+		ref = rte_hash_crc_4byte((uint32_t)sp << 16 | dp,
+					 rte_hash_crc_8byte((uint64_t)src << 32 | dst, proto));
+		ck_assert_uint_eq(wk_conn_hash4(proto, src, sp, dst, dp), ref);
+	}
+	/* 10.0.0.2:5000 -> 10.0.0.100:53 UDP, as stored (network order) */
+	ck_assert_uint_eq(wk_conn_hash4(IPPROTO_UDP, RTE_BE32(0x0a000002), RTE_BE16(5000),
+					RTE_BE32(0x0a000064), RTE_BE16(53)),
+			  0x28d604abu);
+}
+END_TEST
+
 /* The largest table's size is computed in 64 bits (it is over 4 GiB), and
  * the index costs 16 bytes a connection or less. */
 START_TEST(test_sizes_of_the_largest_table)
@@ -534,6 +563,7 @@ conn_index_suite(void)
 	tcase_add_test(tc, test_churn_then_rebuild_same_lookups);
 	tcase_add_test(tc, test_churn_at_capacity_keeps_walks_short);
 	tcase_add_test(tc, test_prefetch_then_lookup_hash);
+	tcase_add_test(tc, test_hash4_is_rte_hash_crc);
 	tcase_add_test(tc, test_sizes_of_the_largest_table);
 	tcase_add_test(tc, test_side_table_full_and_back);
 	tcase_add_test(tc, test_side_table_rebuild);

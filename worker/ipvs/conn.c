@@ -649,32 +649,3 @@ wk_conn_free(struct dpvs_conn_table *ct, uint32_t idx)
 	ct->count--;
 }
 
-/*
- * Prefetch for the burst stage (worker/l2/rx.c): wk_conn_prefetch_bucket
- * computes the hash wk_conn_lookup() will compute for an IPv4 tuple and
- * prefetches the home bucket of the index; wk_conn_prefetch_entry, given
- * that hash later (when the bucket has arrived), prefetches the entries
- * whose signature matches. Nothing is written.
- */
-uint32_t
-wk_conn_prefetch_bucket(struct dpvs_conn_table *ct, uint8_t proto, uint32_t src_be,
-			uint16_t sport, uint32_t dst_be, uint16_t dport)
-{
-	uint32_t h = wk_conn_hash4(proto, src_be, sport, dst_be, dport);
-
-	dpvs_conn_prefetch(ct, h);
-	return h;
-}
-
-void
-wk_conn_prefetch_entry(struct dpvs_conn_table *ct, uint32_t h, int two_lines)
-{
-	const struct dpvs_conn_bkt *k = wk_conn_home(ct, h);
-
-	dpvs_conn_prefetch_entry(ct, h, two_lines);
-	/* a walk that may go on (the home passed entries on): the next
-	 * bucket too, which a tuple not in the table (a SYN) always reads */
-	if (k->ovf != 0)
-		rte_prefetch0(k + 1 == dpvs_conn_buckets(ct) + ct->nbuckets ? dpvs_conn_buckets(ct)
-									    : k + 1);
-}

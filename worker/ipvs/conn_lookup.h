@@ -86,6 +86,20 @@ wk_conn_lookup_inl(struct dpvs_conn_table *ct, uint32_t hash, uint8_t proto,
 #define WK_CONN_MORE_ON   1
 #define WK_CONN_MORE_ALL  2
 
+/* Does IPv4 connection c (no IPv6 endpoint) match the tuple of an IPv4
+ * packet (addresses in network order) in direction dir? */
+static __rte_always_inline int
+wk_conn_match4(const struct dpvs_conn *c, int dir, uint8_t proto, uint32_t src, uint16_t sport,
+	       uint32_t dst, uint16_t dport)
+{
+	return c->proto == proto &&
+	       (dir == DPVS_DIR_IN ?
+			c->cport == sport && c->vport == dport && c->a4[DPVS_CONN_A_C] == src &&
+				c->a4[DPVS_CONN_A_V] == dst :
+			c->dport == sport && c->lport == dport && dpvs_conn_has_out(c) &&
+				c->a4[DPVS_CONN_A_D] == src && c->a4[DPVS_CONN_A_L] == dst);
+}
+
 static __rte_always_inline uint32_t
 wk_conn_home_find4(struct dpvs_conn_table *ct, const struct dpvs_conn_bkt *k, uint32_t hash,
 		   uint8_t proto, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
@@ -103,12 +117,7 @@ wk_conn_home_find4(struct dpvs_conn_table *ct, const struct dpvs_conn_bkt *k, ui
 			*more = WK_CONN_MORE_ALL;
 			return DPVS_CONN_NIL;
 		}
-		if (c->proto == proto &&
-		    ((e & 1u) == DPVS_DIR_IN ?
-			     c->cport == sport && c->vport == dport &&
-				     c->a4[DPVS_CONN_A_C] == src && c->a4[DPVS_CONN_A_V] == dst :
-			     c->dport == sport && c->lport == dport && dpvs_conn_has_out(c) &&
-				     c->a4[DPVS_CONN_A_D] == src && c->a4[DPVS_CONN_A_L] == dst)) {
+		if (wk_conn_match4(c, (int)(e & 1u), proto, src, sport, dst, dport)) {
 			*dir = (int)(e & 1u);
 			return e >> 1;
 		}

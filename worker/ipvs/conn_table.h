@@ -26,6 +26,9 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#ifdef __SSE4_2__
+#include <nmmintrin.h>
+#endif
 
 #include "shm/conn.h"
 #include "shm/conn_addr.h"
@@ -33,13 +36,23 @@
 #include "shm/shm.h"
 
 /* The hash of an IPv4 tuple (addresses in network order), what
- * wk_conn_hash gives for it. */
+ * wk_conn_hash gives for it. Built for SSE4.2 (the DPDK build's -march
+ * has it), the CRC32C instructions as intrinsics: the same values as
+ * rte_hash_crc_8byte/4byte, without their per-call test of the
+ * algorithm DPDK picked at start-up (a load and a branch) and their
+ * volatile asm, which the compiler may not schedule or drop. */
 static __rte_always_inline uint32_t
 wk_conn_hash4(uint8_t proto, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
 {
+#if defined(__SSE4_2__) && defined(__x86_64__)
+	uint32_t h = (uint32_t)_mm_crc32_u64(proto, (uint64_t)src << 32 | dst);
+
+	return _mm_crc32_u32(h, (uint32_t)sport << 16 | dport);
+#else
 	uint32_t h = rte_hash_crc_8byte((uint64_t)src << 32 | dst, proto);
 
 	return rte_hash_crc_4byte((uint32_t)sport << 16 | dport, h);
+#endif
 }
 
 /* The hash of a packet tuple as the index files it (shm/conn.h): the home
@@ -193,16 +206,22 @@ uint32_t wk_conn_lookup_hash(struct dpvs_conn_table *ct, uint32_t hash, uint8_t 
 			     const struct dpvs_ip *src, uint16_t sport,
 			     const struct dpvs_ip *dst, uint16_t dport, int *dir);
 
-/* Prefetch the index bucket that wk_conn_lookup() reads first for this
- * IPv4 tuple (addresses and ports in network order) and return the tuple's
- * hash; reads nothing else and writes nothing. Called by the burst stage
- * ahead of the lookups. */
-uint32_t wk_conn_prefetch_bucket(struct dpvs_conn_table *ct, uint8_t proto, uint32_t src_be,
-				 uint16_t sport, uint32_t dst_be, uint16_t dport);
-/* Later, with that hash: prefetch the connections of the bucket whose
- * signature matches, and the next bucket when the walk may go on there
- * (reads the bucket, writes nothing). */
-void wk_conn_prefetch_entry(struct dpvs_conn_table *ct, uint32_t h, int two_lines);
+/* The burst stage (rx.c), a few packets ahead of the lookup of a tuple
+ * whose hash h it computed and whose home bucket it prefetched
+ * (dpvs_conn_prefetch) before: prefetch the connections of the bucket whose
+ * signature matches, and the next bucket when the walk may go on there (a
+ * tuple not in the table, a SYN, always reads it). Reads the bucket,
+ * writes nothing. */
+static __rte_always_inline void
+wk_conn_prefetch_entry(const struct dpvs_conn_table *ct, uint32_t h, int two_lines)
+{
+	const struct dpvs_conn_bkt *k = wk_conn_home(ct, h),
+		*bk = (const struct dpvs_conn_bkt *)(const void *)((const char *)ct + ct->buckets_off);
+
+	dpvs_conn_prefetch_entry(ct, h, two_lines);
+	if (k->ovf != 0)
+		rte_prefetch0(k + 1 == bk + ct->nbuckets ? bk : k + 1);
+}
 
 /* Does another worker's table ct hold a live connection with this tuple
  * (either direction)? Read-only and safe while its owner writes it:

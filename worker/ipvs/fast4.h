@@ -213,32 +213,59 @@ wk_fast4_pkt(struct wk_pkt *pk, const struct rte_ipv4_hdr *ip, const uint16_t *p
 
 /* wk_ipvs_pkt for the IPv4 packet in m that wk_ipv4_fast parsed: ip at
  * offset 14 with a 20-byte header, its TCP/UDP header after it, l4_len
- * bytes from there to the end of the IP packet, tcp_flags (TCP only).
- * The same contract: 1 with *v set, or 0 when it is not the load
- * balancer's. */
+ * bytes from there to the end of the IP packet, tcp_flags (TCP only),
+ * hint its tuple's hash if the burst's prefetch stage carried it
+ * (WK_CONN_HASH_HINT set, worker.h). The same contract: 1 with *v set, or
+ * 0 when it is not the load balancer's. */
 static __rte_always_inline int
 wk_ipvs_fast4(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv4_hdr *ip,
-	      uint32_t l4_len, uint8_t tcp_flags, struct wk_verdict *v)
+	      uint32_t l4_len, uint8_t tcp_flags, uint64_t hint, struct wk_verdict *v)
 {
 	const uint16_t *ports = (const uint16_t *)(ip + 1);
 	const uint8_t proto = ip->next_proto_id;
-	const uint32_t hash = wk_conn_hash4(proto, ip->src_addr, ports[0], ip->dst_addr, ports[1]);
-	const struct dpvs_conn_bkt *k = wk_conn_home(ctx->ct, hash);
+	uint32_t hash = 0, idx;
+	const struct dpvs_conn_bkt *k = NULL; /* hash and k: read only when more says */
 	struct dpvs_conn *c;
 	struct wk_pkt pk;
 	int dir = DPVS_DIR_IN, more = WK_CONN_MORE_NONE;
-	uint32_t idx;
 
-	idx = wk_conn_home_find4(ctx->ct, k, hash, proto, ip->src_addr, ports[0], ip->dst_addr,
-				 ports[1], &dir, &more);
-	if (likely(idx != DPVS_CONN_NIL)) {
+	/* a frame with the hint of the one the sequence took last (the same
+	 * flow, most likely): that connection, if the tuple is its own, is
+	 * what the lookup would find (the index has not changed since: only
+	 * the general way changes it, which forgets the memo) */
+	c = NULL;
+	if (hint != 0 && hint == ctx->fast_memo.hint) {
+		idx = ctx->fast_memo.idx;
+		dir = (int)ctx->fast_memo.dir;
 		c = &dpvs_conn_array(ctx->ct)[idx];
-		if (likely(wk_fast4_covers(ctx, c, p, dir, tcp_flags))) {
-			wk_verdict_put(v, wk_fast4_conn_pkt(ctx, m, ip, l4_len, tcp_flags, c,
-							    idx, dir));
-			return 1;
+		if (unlikely(dpvs_conn_is_v6(c) ||
+			     !wk_conn_match4(c, dir, proto, ip->src_addr, ports[0], ip->dst_addr,
+					     ports[1]))) {
+			c = NULL;
+			dir = DPVS_DIR_IN;
 		}
 	}
+	if (c == NULL) {
+		if ((hint & WK_CONN_HASH_HINT) != 0)
+			hash = (uint32_t)hint;
+		else
+			hash = wk_conn_hash4(proto, ip->src_addr, ports[0], ip->dst_addr,
+					     ports[1]);
+		k = wk_conn_home(ctx->ct, hash);
+		idx = wk_conn_home_find4(ctx->ct, k, hash, proto, ip->src_addr, ports[0],
+					 ip->dst_addr, ports[1], &dir, &more);
+		if (idx != DPVS_CONN_NIL) {
+			c = &dpvs_conn_array(ctx->ct)[idx];
+			ctx->fast_memo.hint = hint;
+			ctx->fast_memo.idx = idx;
+			ctx->fast_memo.dir = (uint32_t)dir;
+		}
+	}
+	if (likely(c != NULL) && likely(wk_fast4_covers(ctx, c, p, dir, tcp_flags))) {
+		wk_verdict_put(v, wk_fast4_conn_pkt(ctx, m, ip, l4_len, tcp_flags, c, idx, dir));
+		return 1;
+	}
+	ctx->fast_memo.hint = 0; /* the general way: the index may change */
 	wk_fast4_pkt(&pk, ip, ports, tcp_flags, l4_len);
 	/* the rest of the lookup, with the wk_pkt's addresses */
 	if (unlikely(more == WK_CONN_MORE_ON))

@@ -13,6 +13,8 @@
  * before its mbuf is handed on (tx buffer, ring, free), so a successor frees
  * exactly what was still held.
  */
+#include <string.h>
+
 #include <rte_ethdev.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
@@ -23,11 +25,6 @@
 #include "worker/l2/txbuf.h"
 #include "worker/worker.h"
 
-/* Live connections from which the burst's first stage prefetches index
- * buckets: below, the index and entries in use fit in the core's caches
- * (a few MB) and the prefetch pass would cost ~50 instructions a packet
- * for nothing. */
-#define WK_RX_PREFETCH_CONNS 8192u
 /* How many packets ahead the second stage prefetches a connection entry. */
 #define WK_RX_ENTRY_AHEAD 4
 
@@ -38,15 +35,15 @@
  * (tests/fixture/diff_fast.py) checks that both runners give the same
  * results. The product binaries never define it. */
 #ifdef WK_RX_GENERAL_ONLY
-#define WK_RX_ENTRY wk_eth_input
+#define WK_RX_ENTRY(ctx, m, p, hint) wk_eth_input(ctx, m, p)
 #else
-#define WK_RX_ENTRY wk_ipv4_fast
+#define WK_RX_ENTRY(ctx, m, p, hint) wk_ipv4_fast_hint(ctx, m, p, hint)
 #endif
 
 struct wk_verdict
 wk_pipeline(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 {
-	return WK_RX_ENTRY(ctx, m, p);
+	return WK_RX_ENTRY(ctx, m, p, 0);
 }
 
 void
@@ -124,7 +121,12 @@ wk_rx_port(struct wk_ctx *ctx, uint16_t p)
  * look up by its tuple (untagged IPv4 with a 20-byte header, TCP or UDP,
  * not a fragment, the ports in the first segment) has the bucket of its
  * connection index prefetched, the whole burst before the first lookup, and
- * its hash kept in h[] (bit i of the result: h[i] is set). The second stage
+ * its hash kept in hv[] as the lookup's hint (WK_CONN_HASH_HINT | hash,
+ * worker.h; 0 for any other frame): the lookup takes it instead of
+ * hashing the tuple again, the frame unchanged in between. Bit i of the
+ * result: frame i's connection is to be prefetched, which a frame of the
+ * same flow as the one before it needs not (a burst of one flow prefetches
+ * once). The second stage
  * prefetches a packet's first connection entry WK_RX_ENTRY_AHEAD packets
  * before it reaches it, from that hash (a TCP segment's, bit i of *tcp, its
  * second line too: the window tracking); the lookups then find bucket and
@@ -133,17 +135,19 @@ wk_rx_port(struct wk_ctx *ctx, uint16_t p)
  * only.
  */
 static uint64_t
-rx_prefetch_conns(struct wk_ctx *ctx, struct rte_mbuf *const *pkts, uint16_t n, uint32_t *h,
+rx_prefetch_conns(struct wk_ctx *ctx, struct rte_mbuf *const *pkts, uint16_t n, uint64_t *hv,
 		  uint64_t *tcp)
 {
 	const uint16_t l3 = RTE_ETHER_HDR_LEN;
 	const struct rte_ipv4_hdr *ip;
 	const struct rte_ether_hdr *eth;
 	const uint16_t *ports;
-	uint64_t have = 0, t = 0;
+	uint64_t have = 0, t = 0, last = 0;
+	uint32_t h;
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
+		hv[i] = 0;
 		if (rte_pktmbuf_data_len(pkts[i]) < l3 + sizeof(*ip) + 2 * sizeof(*ports))
 			continue;
 		eth = rte_pktmbuf_mtod(pkts[i], const struct rte_ether_hdr *);
@@ -154,8 +158,14 @@ rx_prefetch_conns(struct wk_ctx *ctx, struct rte_mbuf *const *pkts, uint16_t n, 
 		     RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0)
 			continue;
 		ports = (const uint16_t *)(ip + 1);
-		h[i] = wk_conn_prefetch_bucket(ctx->ct, ip->next_proto_id, ip->src_addr, ports[0],
-					       ip->dst_addr, ports[1]);
+		h = wk_conn_hash4(ip->next_proto_id, ip->src_addr, ports[0], ip->dst_addr, ports[1]);
+		hv[i] = WK_CONN_HASH_HINT | h;
+		/* the flow of the frame before: its bucket and entries are
+		 * on their way already */
+		if (hv[i] == last)
+			continue;
+		last = hv[i];
+		dpvs_conn_prefetch(ctx->ct, h);
 		have |= 1ull << i;
 		t |= (uint64_t)(ip->next_proto_id == IPPROTO_TCP) << i;
 	}
@@ -167,7 +177,7 @@ unsigned int
 wk_rx_burst(struct wk_ctx *ctx, uint16_t p, uint16_t n)
 {
 	struct dpvs_worker_region *wr = ctx->wr;
-	uint32_t h[DPVS_BURST];
+	uint64_t hv[DPVS_BURST];
 	uint64_t bytes = 0, have = 0, tcp = 0;
 	struct rte_mbuf *m;
 	struct wk_verdict v;
@@ -180,24 +190,29 @@ wk_rx_burst(struct wk_ctx *ctx, uint16_t p, uint16_t n)
 	 * loop's, fixed for the iteration) */
 	mirror = (ctx->cfg->port_flags[p] & DPVS_PORT_CFG_FORWARD2KNI) != 0;
 	ctx->st->rx_pkts += n;
+	/* the sequence's memo (fast4.h) lives for a burst: the loop's timers
+	 * and rings may change the index between bursts */
+	ctx->fast_memo.hint = 0;
 	/* a small table stays in cache: the prefetch would only cost */
-	if (n > 1 && n <= DPVS_BURST && ctx->ct->count >= WK_RX_PREFETCH_CONNS) {
-		have = rx_prefetch_conns(ctx, wr->inflight, n, h, &tcp);
+	if (n > 1 && n <= DPVS_BURST && ctx->ct->count >= ctx->rx_prefetch_min) {
+		have = rx_prefetch_conns(ctx, wr->inflight, n, hv, &tcp);
 		for (i = 0; i < WK_RX_ENTRY_AHEAD && i < n; i++)
 			if ((have >> i) & 1)
-				wk_conn_prefetch_entry(ctx->ct, h[i], (int)((tcp >> i) & 1));
+				wk_conn_prefetch_entry(ctx->ct, (uint32_t)hv[i], (int)((tcp >> i) & 1));
+	} else {
+		memset(hv, 0, sizeof(hv)); /* no hints */
 	}
 	for (i = 0; i < n; i++) {
 		m = wr->inflight[i];
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(wr->inflight[i + 1], void *));
 		if (((have >> (i + WK_RX_ENTRY_AHEAD)) & 1) != 0)
-			wk_conn_prefetch_entry(ctx->ct, h[i + WK_RX_ENTRY_AHEAD],
+			wk_conn_prefetch_entry(ctx->ct, (uint32_t)hv[i + WK_RX_ENTRY_AHEAD],
 					       (int)((tcp >> (i + WK_RX_ENTRY_AHEAD)) & 1));
 		bytes += m->pkt_len; /* as received: the stages may trim it */
 		if (unlikely(mirror))
 			wk_kni_mirror(ctx, m, p);
-		v = WK_RX_ENTRY(ctx, m, p); /* wk_pipeline */
+		v = WK_RX_ENTRY(ctx, m, p, hv[i]); /* wk_pipeline, with the hint */
 		wr->inflight[i] = NULL;
 		rte_compiler_barrier();
 		/* the usual verdict, to a port's tx buffer, without a call

@@ -106,20 +106,31 @@ wk_ipv4_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
  * wk_pkt. */
 static __rte_always_inline int
 ipv4_prerouting_fast(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv4_hdr *ip,
-		     uint32_t l4_len, uint8_t tcp_flags, struct wk_verdict *v)
+		     uint32_t l4_len, uint8_t tcp_flags, uint64_t hint, struct wk_verdict *v)
 {
 	const uint16_t *ports = (const uint16_t *)(ip + 1);
 	struct wk_pkt pk;
 
 	if (DPVS_HOOK_MAX == 1) {
-		if (wk_ipvs_fast4(ctx, m, p, ip, l4_len, tcp_flags, v) == 0)
+		if (wk_ipvs_fast4(ctx, m, p, ip, l4_len, tcp_flags, hint, v) == 0)
 			return 0;
 		if (v->kind == DPVS_VERDICT_DROP)
 			ctx->st->hook_drop[DPVS_HOOK_IPVS]++;
 		return 1;
 	}
+	ctx->fast_memo.hint = 0;
 	wk_fast4_pkt(&pk, ip, ports, tcp_flags, l4_len);
 	return wk_prerouting_pkt(ctx, m, p, &pk, v);
+}
+
+/* A frame that wk_ipv4_fast_hint leaves to the general way, which may
+ * change the connection index: the sequence's memo is forgotten first
+ * (fast4.h). */
+static inline struct wk_verdict
+ipv4_general(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
+{
+	ctx->fast_memo.hint = 0;
+	return wk_eth_input(ctx, m, p);
 }
 
 /*
@@ -133,10 +144,11 @@ ipv4_prerouting_fast(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct 
  * the header as it is, worker/ipvs/fast4.h, skipping its own parse), then
  * local_in, forwarding or the kernel as wk_ipv4_input does. Anything else, before anything is
  * written, goes the general way (wk_eth_input), which counts what is
- * wrong with it. The same verdicts, counters and frame as that way.
+ * wrong with it. The same verdicts, counters and frame as that way. hint:
+ * the tuple's hash when the burst's prefetch stage computed it (worker.h).
  */
 struct wk_verdict
-wk_ipv4_fast(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
+wk_ipv4_fast_hint(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, uint64_t hint)
 {
 	const uint32_t l2 = sizeof(struct rte_ether_hdr), l3 = sizeof(struct rte_ipv4_hdr);
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
@@ -153,26 +165,32 @@ wk_ipv4_fast(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 	    /* longer than the port takes (0: not checked; pkt_len > 0) */
 	    m->pkt_len - 1 > ctx->rx_max_len[p] - 1u ||
 	    !rte_is_same_ether_addr(&eth->dst_addr, &ctx->mac[p]))
-		return wk_eth_input(ctx, m, p);
+		return ipv4_general(ctx, m, p);
 	tot = rte_be_to_cpu_16(ip->total_length);
 	contig -= l2 + l3;
 	if (tot < l3 || tot > m->pkt_len - l2 || !wk_ipv4_cksum_ok_fast(ip))
-		return wk_eth_input(ctx, m, p);
+		return ipv4_general(ctx, m, p);
 	l4_len = tot - l3;
 	if (ip->next_proto_id == IPPROTO_TCP) {
 		const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)ports;
 
 		if (l4_len < sizeof(*th) || contig < sizeof(*th))
-			return wk_eth_input(ctx, m, p);
+			return ipv4_general(ctx, m, p);
 		need = (uint32_t)(th->data_off >> 4) * 4;
 		if (need < sizeof(*th) || l4_len < need || contig < need)
-			return wk_eth_input(ctx, m, p);
+			return ipv4_general(ctx, m, p);
 		tcp_flags = th->tcp_flags;
 	} else if (l4_len < sizeof(struct rte_udp_hdr) || rte_be_to_cpu_16(ports[2]) != l4_len) {
-		return wk_eth_input(ctx, m, p);
+		return ipv4_general(ctx, m, p);
 	}
 	m->vlan_tci = 0;
-	if (ipv4_prerouting_fast(ctx, m, p, ip, l4_len, tcp_flags, &v) != 0)
+	if (ipv4_prerouting_fast(ctx, m, p, ip, l4_len, tcp_flags, hint, &v) != 0)
 		return v;
 	return ipv4_host_fin(ctx, m, p, ip);
+}
+
+struct wk_verdict
+wk_ipv4_fast(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
+{
+	return wk_ipv4_fast_hint(ctx, m, p, 0);
 }
