@@ -240,8 +240,9 @@ conn_fill(struct wk_ctx *ctx, struct dpvs_conn *c, const struct wk_pkt *pk, uint
  * (conn_full, or conn_seqx_full for a service that rewrites sequence
  * numbers or inserts the client's address when the side table is full). */
 static uint32_t
-conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, const struct wk_tcp_seg *seg, uint16_t p,
-	 uint16_t svc, uint32_t ds, const struct conn_plan *pl, enum dpvs_drop_reason *why)
+conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, uint32_t hash, const struct wk_tcp_seg *seg,
+	 uint16_t p, uint16_t svc, uint32_t ds, const struct conn_plan *pl,
+	 enum dpvs_drop_reason *why)
 {
 	const struct dpvs_service *s = dpvs_lb_svc(&ctx->cfg->lb, svc);
 	const struct dpvs_dest *d = &dpvs_lb_dests(&ctx->cfg->lb)[ds];
@@ -290,17 +291,15 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, const struct wk_tcp_seg *s
 		wk_tcp_track_init_oneway(c->trk, seg);
 	else if (seg != NULL)
 		wk_tcp_track_init(c->trk, seg);
-	/* the outbound key's hash is the plan's (its lookup computed it) */
-	wk_conn_insert_hashed(ctx->ct, idx,
-			      wk_conn_hash(c->proto, &pk->src, c->cport, &pk->dst, c->vport),
-			      pl->h_out);
+	/* both hashes are their lookups': the packet's and the plan's */
+	wk_conn_insert_hashed(ctx->ct, idx, hash, pl->h_out);
 	conn_count_new(ctx, c);
 	return idx;
 }
 
 struct wk_verdict
 wk_ipvs_new(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
-	    uint16_t svc)
+	    uint16_t svc, uint32_t hash)
 {
 	enum dpvs_drop_reason why;
 	uint32_t idx;
@@ -314,12 +313,12 @@ wk_ipvs_new(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_
 			return wk_drop(why);
 		return wk_synproxy_in(ctx, m, p, pk, svc);
 	}
-	return wk_ipvs_new_conn(ctx, m, p, pk, svc, &idx);
+	return wk_ipvs_new_conn(ctx, m, p, pk, svc, hash, &idx);
 }
 
 struct wk_verdict
 wk_ipvs_new_conn(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
-		 uint16_t svc, uint32_t *idx_out)
+		 uint16_t svc, uint32_t hash, uint32_t *idx_out)
 {
 	const struct dpvs_dest *dests = dpvs_lb_dests(&ctx->cfg->lb);
 	enum dpvs_drop_reason why;
@@ -347,7 +346,8 @@ wk_ipvs_new_conn(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struc
 		why = plan_conn(ctx, svc, &dests[ds], pk, &pl);
 	if (why != DPVS_DROP_MAX)
 		return wk_drop(why);
-	idx = conn_new(ctx, pk, pk->proto == IPPROTO_TCP ? &seg : NULL, p, svc, ds, &pl, &why);
+	idx = conn_new(ctx, pk, hash, pk->proto == IPPROTO_TCP ? &seg : NULL, p, svc, ds, &pl,
+		       &why);
 	if (idx == DPVS_CONN_NIL)
 		return wk_drop(why);
 	*idx_out = idx;
