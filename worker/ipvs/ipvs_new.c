@@ -204,7 +204,7 @@ conn_fill(struct wk_ctx *ctx, struct dpvs_conn *c, const struct wk_pkt *pk, uint
 			       sizeof(c->in_pkts) + sizeof(c->out_pkts) + sizeof(c->a4) +
 			       4 * sizeof(c->cport) + sizeof(c->sx_ref) + sizeof(c->tnext) +
 			       sizeof(c->onext) + sizeof(c->oprev) + sizeof(c->trk) +
-			       sizeof(c->created_s) + sizeof(c->pad) ==
+			       sizeof(c->created_s) + sizeof(c->h_in) + sizeof(c->h_out) ==
 		       sizeof(struct dpvs_conn),
 		       "conn_fill: every field of struct dpvs_conn");
 	c->flags = 0;
@@ -232,8 +232,7 @@ conn_fill(struct wk_ctx *ctx, struct dpvs_conn *c, const struct wk_pkt *pk, uint
 	if (pk->proto != IPPROTO_TCP)
 		memset(c->trk, 0, sizeof(c->trk));
 	c->created_s = (uint32_t)(ctx->now_ns / 1000000000ull);
-	c->pad[0] = 0;
-	c->pad[1] = 0;
+	/* h_in and h_out: the insert's (wk_conn_insert_hashed) */
 }
 
 /* Fill and insert a new connection; its index, or DPVS_CONN_NIL with *why
