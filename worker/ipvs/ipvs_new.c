@@ -58,6 +58,33 @@ struct conn_plan {
 	uint32_t h_out;           /* wk_conn_hash of the outbound key, if any */
 };
 
+/* How many connections ahead plan_fnat prefetches the outbound key that
+ * a later connection of the service will try first: with the next one's,
+ * a SYN's time ahead, the key's bucket of a big table was still on its
+ * way on the real node (the read was a SYN's first stall there). */
+#define FNAT_KEY_AHEAD 4u
+
+/* Prefetch the index bucket of the key that the service's connection
+ * FNAT_KEY_AHEAD after this one (whose address was la[i0], of n) tries
+ * first, guessing that it goes to the same dest and that every one
+ * between takes the first port it tries: the count of connections goes
+ * up by one each, so its address is la[(i0 + AHEAD) % n], whose cursor
+ * the ones between that take the same address move on first. */
+static inline void
+fnat_key_prefetch(struct wk_ctx *ctx, const struct dpvs_svc_laddr *la, const uint16_t *cur,
+		  unsigned int n, unsigned int i0, uint8_t proto, const struct conn_plan *pl)
+{
+	unsigned int d = FNAT_KEY_AHEAD, steps = 1, j;
+
+	while (d > n) {   /* without a division: n is usually far above */
+		d -= n;
+		steps++;
+	}
+	j = i0 + d < n ? i0 + d : i0 + d - n;
+	if (la[j].ip.family == pl->daddr.family)
+		wk_lport_prefetch(ctx, cur[j], steps, proto, &pl->daddr, pl->dport, &la[j].ip);
+}
+
 /* fnat: a local address of service svc, of the real server's family, and
  * a port for a connection to pl->daddr:pl->dport. DPVS_DROP_MAX, or
  * no_laddr (all taken), or family_mismatch (none of that family). */
@@ -66,7 +93,7 @@ plan_fnat(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s, uint8_
 	  struct conn_plan *pl)
 {
 	const struct dpvs_svc_laddr *la = dpvs_lb_svc_laddrs(&ctx->cfg->lb, svc);
-	unsigned int k, i, i0, j, n = RTE_MIN(s->nladdrs, (uint16_t)ctx->cfg->lb.caps.svc_laddrs);
+	unsigned int k, i, i0, n = RTE_MIN(s->nladdrs, (uint16_t)ctx->cfg->lb.caps.svc_laddrs);
 	uint16_t *cur = dpvs_wr_lport(ctx->wr, svc);
 	int seen = 0;
 
@@ -84,12 +111,7 @@ plan_fnat(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s, uint8_
 				  &pl->h_out) == 0) {
 			pl->laddr = la[i].ip;
 			pl->out_port = la[i].port;
-			/* the service's next connection tries address j first:
-			 * its key's bucket (missed in a big table) on the way,
-			 * guessing the same dest */
-			j = i0 + 1 < n ? i0 + 1 : 0;
-			if (la[j].ip.family == pl->daddr.family)
-				wk_lport_prefetch(ctx, cur[j], proto, &pl->daddr, pl->dport, &la[j].ip);
+			fnat_key_prefetch(ctx, la, cur, n, i0, proto, pl);
 			return DPVS_DROP_MAX;
 		}
 	}
