@@ -660,14 +660,11 @@ wk_conn_free(struct dpvs_conn_table *ct, uint32_t idx)
  */
 uint32_t
 wk_conn_prefetch_bucket(struct dpvs_conn_table *ct, uint8_t proto, uint32_t src_be,
-			uint16_t sport, uint32_t dst_be, uint16_t dport, int next)
+			uint16_t sport, uint32_t dst_be, uint16_t dport)
 {
 	uint32_t h = wk_conn_hash4(proto, src_be, sport, dst_be, dport);
 
-	if (next)
-		dpvs_conn_prefetch2(ct, h);
-	else
-		dpvs_conn_prefetch(ct, h);
+	dpvs_conn_prefetch(ct, h);
 	return h;
 }
 

@@ -195,12 +195,10 @@ uint32_t wk_conn_lookup_hash(struct dpvs_conn_table *ct, uint32_t hash, uint8_t 
 
 /* Prefetch the index bucket that wk_conn_lookup() reads first for this
  * IPv4 tuple (addresses and ports in network order) and return the tuple's
- * hash; reads nothing else and writes nothing. With next, the bucket after
- * it too: a TCP SYN's tuple is usually absent, and both its lookup (when
- * entries went on past the home) and its insertion (when the home is full)
- * read on there. Called by the burst stage ahead of the lookups. */
+ * hash; reads nothing else and writes nothing. Called by the burst stage
+ * ahead of the lookups. */
 uint32_t wk_conn_prefetch_bucket(struct dpvs_conn_table *ct, uint8_t proto, uint32_t src_be,
-				 uint16_t sport, uint32_t dst_be, uint16_t dport, int next);
+				 uint16_t sport, uint32_t dst_be, uint16_t dport);
 /* Later, with that hash: prefetch the connections of the bucket whose
  * signature matches, and the next bucket when the walk may go on there
  * (reads the bucket, writes nothing). */

@@ -143,7 +143,6 @@ rx_prefetch_conns(struct wk_ctx *ctx, struct rte_mbuf *const *pkts, uint16_t n, 
 	const uint16_t *ports;
 	uint64_t have = 0, t = 0;
 	uint16_t i;
-	int syn;
 
 	for (i = 0; i < n; i++) {
 		if (rte_pktmbuf_data_len(pkts[i]) < l3 + sizeof(*ip) + 2 * sizeof(*ports))
@@ -156,16 +155,19 @@ rx_prefetch_conns(struct wk_ctx *ctx, struct rte_mbuf *const *pkts, uint16_t n, 
 		     RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0)
 			continue;
 		ports = (const uint16_t *)(ip + 1);
-		/* a SYN (its flags in the frame's first line): the next
-		 * bucket too, where its lookup and insertion go on */
-		syn = ip->next_proto_id == IPPROTO_TCP &&
-		      rte_pktmbuf_data_len(pkts[i]) >= l3 + sizeof(*ip) + sizeof(struct rte_tcp_hdr) &&
-		      (((const struct rte_tcp_hdr *)(const void *)ports)->tcp_flags &
-		       (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG;
 		h[i] = wk_conn_prefetch_bucket(ctx->ct, ip->next_proto_id, ip->src_addr, ports[0],
-					       ip->dst_addr, ports[1], syn);
+					       ip->dst_addr, ports[1]);
 		have |= 1ull << i;
-		t |= (uint64_t)(ip->next_proto_id == IPPROTO_TCP) << i;
+		if (ip->next_proto_id != IPPROTO_TCP)
+			continue;
+		t |= 1ull << i;
+		/* a SYN (its flags in the frame's first line): the next
+		 * bucket too, where its lookup and insertion usually go on
+		 * (its tuple is absent) */
+		if (rte_pktmbuf_data_len(pkts[i]) >= l3 + sizeof(*ip) + sizeof(struct rte_tcp_hdr) &&
+		    (((const struct rte_tcp_hdr *)(const void *)ports)->tcp_flags &
+		     (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG)
+			dpvs_conn_prefetch2(ctx->ct, h[i]);
 	}
 	*tcp = t;
 	return have;
