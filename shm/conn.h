@@ -235,7 +235,12 @@ struct dpvs_conn {
 	uint32_t onext, oprev;          /* the half-open list (conn_table.h) */
 	struct dpvs_tcp_track trk[2];   /* TCP: per direction; zero for UDP */
 	uint32_t created_s;             /* CLOCK_MONOTONIC, seconds */
-	uint32_t pad[2];
+	/* derived, with the index: the hashes its keys are filed under
+	 * (wk_conn_hash of the inbound tuple; of the outbound one, 0 without),
+	 * written before USED and never changed while live, so that a removal
+	 * finds its index slots without hashing the tuples again, and an
+	 * eviction's prefetch finds the buckets from this line alone */
+	uint32_t h_in, h_out;
 } __rte_aligned(8);
 
 _Static_assert(sizeof(struct dpvs_tcp_track) == 18, "dpvs_tcp_track layout");
@@ -268,7 +273,8 @@ struct dpvs_conn_bkt {
 	/* 12 bits of the entry's hash, 4 of its distance from home (above).
 	 * Part of the layout: a planned handover keeps the index as it is (no
 	 * rebuild), so a change of its meaning, or of the hash (wk_conn_hash),
-	 * needs DPVS_LAYOUT_VERSION bumped (18 for the signature). */
+	 * needs DPVS_LAYOUT_VERSION bumped (18 for the signature; 20 for the
+	 * hashes kept in the entry, struct dpvs_conn h_in and h_out). */
 	uint16_t sig[DPVS_CONN_BKT_SLOTS];
 	uint32_t ovf;                   /* entries that probed past this bucket */
 	uint32_t ent[DPVS_CONN_BKT_SLOTS];  /* conn index << 1 | dir, or NIL */

@@ -615,26 +615,39 @@ tcp_handshake() {
 	say "figure 2: $TFLOWS TCP connections from $TCPSRC to $VIP_R:80 ESTABLISHED"
 }
 
+# The CPU time (ns) of process P's threads so far (/proc/P/task/*/schedstat).
+worker_cpu_ns() {
+	cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f", s }'
+}
+
 # A window of stream S into the node: warm-up, SECS measured.
 # Prints "<rx Mpps> <forwarded Mpps> <drops> <generator Mpps> <rx Mpps by
-# the shell's clock>". The rates are the generator's: a memif sender never
-# drops, it sends what the receiver takes off the ring, so what the
-# generator sent (counted with its own clock) is what the node received;
-# forwarded = that times the share of it the node's counters say it
-# forwarded. The node's counters alone would need the shell's clock around
+# the shell's clock> [<forwarded Mpps per second of the worker's CPU
+# time>]" (the last for the one-worker node only). The rates are the
+# generator's: a memif sender never drops, it sends what the receiver
+# takes off the ring, so what the generator sent (counted with its own
+# clock) is what the node received; forwarded = that times the share of
+# it the node's counters say it forwarded. The node's counters alone would need the shell's clock around
 # a dpvsctl call, which on a loaded machine can take a good part of a
 # second (a 4.6 Mpps window once read as 14 Mpps); that rate is printed
-# as the last field, for the log only.
+# as the fifth field, for the log only.
 node_window() {
 	local a b g0 g1 g perf_pid=""
 	gen_cmd start "$1"
 	sleep 0.5
 	a="$(${COUNTERS:-node_counters})" || return 1
 	g0="$(gen_sent)"
+	# the one-worker node: its worker's CPU time over the window (the
+	# packets per CPU second it had: a figure that others' load on the
+	# machine sways less than the rate, for comparing builds)
+	local cpu0=0 cpu1=0 wp=""
+	[ -z "${COUNTERS:-}" ] && wp="$(pgrep -f -- "dpvs-worker.*$NODE_P" | head -1)"
+	[ -n "$wp" ] && cpu0="$(worker_cpu_ns "$wp")"
 	[ -n "${BENCH_PERF:-}" ] && perf_pid="$(perf_start "$1")"
 	sleep "${2:-$SECS}"
 	[ -n "$perf_pid" ] && kill -INT "$perf_pid" 2>/dev/null
 	b="$(${COUNTERS:-node_counters})" || return 1
+	[ -n "$wp" ] && cpu1="$(worker_cpu_ns "$wp")"
 	g1="$(gen_sent)"
 	[ -n "$perf_pid" ] && perf_report "$1" "$perf_pid"
 	gen_cmd stop
@@ -643,7 +656,8 @@ node_window() {
 	g="$(rate "$g0" "$g1")"
 	echo "$g $(awk -v g="$g" -v r=$((r1 - r0)) -v o=$((o1 - o0)) \
 		'BEGIN { printf "%.3f", (r > 0 ? g * (o < r ? o : r) / r : 0) }') $((d1 - d0)) $g" \
-		"$(rate "$t0 $r0" "$t1 $r1")"
+		"$(rate "$t0 $r0" "$t1 $r1")" \
+		"$(awk -v o=$((o1 - o0)) -v c=$((cpu1 - cpu0)) 'BEGIN { if (c > 0) printf "%.3f", o * 1000 / c; }')"
 }
 
 # BENCH_PERF=1: `perf record -e cpu-clock -g` on the node's worker during
@@ -730,9 +744,10 @@ figure2() {
 			[ "$name" = syn ] && secs="$SYN_SECS"
 			lat="$(c2c)"
 			w="$("${kind}_window" "$stream" "$secs")" || die "window $name failed"
-			read -r rx tx drop gen own <<<"$w"
+			read -r rx tx drop gen own cpun <<<"$w"
+			[ -n "$cpun" ] && cpun="; forwarded per second of the worker's CPU time $cpun Mpps"
 			say "  $name: forwarded $tx Mpps, received $rx, drops $drop (generator $gen Mpps;" \
-				"${own:+node's counters by the shell's clock $own Mpps; }c2c ${lat:-?} ns)"
+				"${own:+node's counters by the shell's clock $own Mpps; }c2c ${lat:-?} ns$cpun)"
 			C_DROP[$name]=$((${C_DROP[$name]:-0} + drop))
 			if awk -v a="$tx" -v b="${C_TX[$name]:-0}" 'BEGIN { exit !(a > b) }'; then
 				C_RX[$name]=$rx C_TX[$name]=$tx C_GEN[$name]=$gen C_C2C[$name]=$lat

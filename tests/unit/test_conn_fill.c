@@ -276,6 +276,12 @@ expected_entry(const struct svc *sv, uint32_t idx, uint16_t cport, struct dpvs_c
 		e->a4[DPVS_CONN_A_L] = CLI; /* replies go back to the client */
 		e->lport = e->cport;
 	}
+	/* the hashes its keys are filed under (the outbound one 0 without) */
+	e->h_in = wk_conn_hash4(e->proto, e->a4[DPVS_CONN_A_C], e->cport, e->a4[DPVS_CONN_A_V],
+				e->vport);
+	if (e->flags & DPVS_CONN_F_OUT)
+		e->h_out = wk_conn_hash4(e->proto, e->a4[DPVS_CONN_A_D], e->dport,
+					 e->a4[DPVS_CONN_A_L], e->lport);
 	/* the wheel (conn_priv.h): linked both ways in a slot's list */
 	wheel_linked(idx);
 	e->tprev = c->tprev;
@@ -334,8 +340,8 @@ check_conn(const struct svc *sv, uint32_t idx, uint16_t cport)
 	ck_assert_uint_eq(c->onext, e.onext);
 	ck_assert_uint_eq(c->oprev, e.oprev);
 	ck_assert_uint_eq(c->created_s, e.created_s);
-	ck_assert_uint_eq(c->pad[0], 0);
-	ck_assert_uint_eq(c->pad[1], 0);
+	ck_assert_uint_eq(c->h_in, e.h_in);
+	ck_assert_uint_eq(c->h_out, e.h_out);
 	ck_assert_msg(memcmp(c->trk, e.trk, sizeof(e.trk)) == 0,
 		      "trk: in end %u maxend %u maxwin %u maxack %u wscale %u flags 0x%x, out "
 		      "end %u maxend %u maxwin %u maxack %u wscale %u flags 0x%x",

@@ -60,9 +60,9 @@ conn_hash_dir6(const struct dpvs_conn_table *ct, const struct dpvs_conn *c, int 
 	return wk_conn_hash(c->proto, &s, c->dport, &d, c->lport);
 }
 
-/* The hash of connection c's own tuple in direction dir. Inline (IPv4):
- * an eviction hashes the victim's two keys twice (prefetch, unlink), and
- * the call cost as much as the hash itself. */
+/* The hash of connection c's own tuple in direction dir (what the insert
+ * keeps in h_in and h_out). Inline (IPv4): the call cost as much as the
+ * hash itself. */
 static __rte_always_inline uint32_t
 conn_hash_dir(const struct dpvs_conn_table *ct, const struct dpvs_conn *c, int dir)
 {
@@ -273,12 +273,12 @@ evict_prefetch(struct dpvs_conn_table *ct)
 		rte_prefetch0(&conns[x]);
 		rte_prefetch0(&conns[x].onext);   /* its second line: the links */
 	}
-	if ((c->flags & DPVS_CONN_F_USED) == 0 || dpvs_conn_is_v6(c))
+	if ((c->flags & DPVS_CONN_F_USED) == 0)
 		return;
 	/* the removal searches the home and shifts from the next bucket on */
-	dpvs_conn_prefetch2(ct, conn_hash_dir(ct, c, DPVS_DIR_IN));
+	dpvs_conn_prefetch2(ct, c->h_in);
 	if (conn_has_out(c))
-		dpvs_conn_prefetch2(ct, conn_hash_dir(ct, c, DPVS_DIR_OUT));
+		dpvs_conn_prefetch2(ct, c->h_out);
 	if (c->tprev < ct->capacity)   /* not the wheel's head mark, nor NIL */
 		rte_prefetch0(&conns[c->tprev].tnext);
 	if (c->tnext < ct->capacity)
@@ -456,14 +456,14 @@ done:
 }
 
 /* Take entry (idx << 1 | dir) out of the index: find it from its home
- * bucket, clear its slot, take one off the ovf of each bucket it had
- * passed, then move entries back into the hole (hash_shift). Nothing when
- * it is not there. */
+ * bucket (the hash it was filed under, kept in the entry), clear its slot,
+ * take one off the ovf of each bucket it had passed, then move entries
+ * back into the hole (hash_shift). Nothing when it is not there. */
 static void
 hash_unlink(struct dpvs_conn_table *ct, uint32_t idx, int dir)
 {
-	uint32_t h = conn_hash_dir(ct, &dpvs_conn_array(ct)[idx], dir),
-		want = idx << 1 | (uint32_t)dir;
+	const struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
+	uint32_t h = dir == DPVS_DIR_IN ? c->h_in : c->h_out, want = idx << 1 | (uint32_t)dir;
 	struct dpvs_conn_bkt *home = (struct dpvs_conn_bkt *)(uintptr_t)wk_conn_home(ct, h), *k, *x;
 	uint32_t n, s, i, m;
 	const struct bkt_span r = bkt_span_of(ct);
@@ -605,6 +605,8 @@ wk_conn_insert_hashed(struct dpvs_conn_table *ct, uint32_t idx, uint32_t h_in, u
 	struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
 
 	RTE_ASSERT(h_in == conn_hash_dir(ct, c, DPVS_DIR_IN));
+	c->h_in = h_in;
+	c->h_out = conn_has_out(c) ? h_out : 0;
 	hash_link(ct, idx, DPVS_DIR_IN, h_in);
 	if (conn_has_out(c)) {
 		RTE_ASSERT(h_out == conn_hash_dir(ct, c, DPVS_DIR_OUT));
@@ -643,7 +645,7 @@ wk_conn_free(struct dpvs_conn_table *ct, uint32_t idx)
 		wk_conn_sx_put(ct, sxi);
 		ct->sx_count--;
 	}
-	conn_v6_put(ct, c);   /* after the unlinks: they read the addresses */
+	conn_v6_put(ct, c);   /* not live: nothing reads its addresses now */
 	c->tnext = ct->free_head;
 	ct->free_head = idx;
 	ct->count--;

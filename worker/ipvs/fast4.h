@@ -38,10 +38,12 @@
 #include "worker/l2/neigh.h"
 #include "worker/worker.h"
 
-/* ipvs.c: wk_ipvs_pkt after its lookup, which found connection idx in
- * direction dir (idx DPVS_CONN_NIL: none). */
+/* ipvs.c: wk_ipvs_pkt after its lookup, which hashed pk's tuple to hash
+ * (wk_conn_hash) and found connection idx in direction dir (idx
+ * DPVS_CONN_NIL: none). A new connection files its inbound key with that
+ * hash. */
 int wk_ipvs_pkt_at(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
-		   uint32_t idx, int dir, struct wk_verdict *v);
+		   uint32_t hash, uint32_t idx, int dir, struct wk_verdict *v);
 
 /* ipvs.c: the TCP steps of ipvs_conn_pkt for a segment (header th, l4_len
  * bytes) of connection c in direction dir that is not the one that made
@@ -274,7 +276,7 @@ wk_ipvs_fast4(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv
 	else if (unlikely(more == WK_CONN_MORE_ALL))
 		idx = wk_conn_lookup_hash(ctx->ct, hash, proto, &pk.src, pk.sport, &pk.dst,
 					  pk.dport, &dir);
-	return wk_ipvs_pkt_at(ctx, m, p, &pk, idx, dir, v);
+	return wk_ipvs_pkt_at(ctx, m, p, &pk, hash, idx, dir, v);
 }
 
 #endif

@@ -444,7 +444,7 @@ wk_ipvs_peer_owner(struct wk_ctx *ctx, uint8_t proto, const struct dpvs_ip *src,
  * was a reply its sender took for one of our connections. */
 static int
 ipvs_forwarded(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
-	       struct wk_verdict *v)
+	       uint32_t hash, struct wk_verdict *v)
 {
 	uint16_t svc;
 	int owner;
@@ -461,7 +461,7 @@ ipvs_forwarded(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct 
 	svc = wk_svc_match(ctx, p, pk, 1);
 	if (svc == DPVS_SLOT_NONE)
 		return 0;
-	wk_verdict_put(v, wk_ipvs_new(ctx, m, p, pk, svc));
+	wk_verdict_put(v, wk_ipvs_new(ctx, m, p, pk, svc, hash));
 	return 1;
 }
 
@@ -495,7 +495,7 @@ wk_ipvs_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_verdict
 
 int
 wk_ipvs_pkt_at(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
-	       uint32_t idx, int dir, struct wk_verdict *v)
+	       uint32_t hash, uint32_t idx, int dir, struct wk_verdict *v)
 {
 	const struct dpvs_addr_ix *ix;
 	uint16_t svc, owner;
@@ -509,12 +509,12 @@ wk_ipvs_pkt_at(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct 
 		return 1;
 	svc = dpvs_svc_lookup(&ctx->cfg->lb, pk->proto, &pk->dst, pk->dport);
 	if (svc != DPVS_SLOT_NONE) {
-		wk_verdict_put(v, wk_ipvs_new(ctx, m, p, pk, svc));
+		wk_verdict_put(v, wk_ipvs_new(ctx, m, p, pk, svc, hash));
 		return 1;
 	}
 	ix = dpvs_addr_lookup(&ctx->cfg->lb, &pk->dst);
 	if (ix == NULL)
-		return ipvs_forwarded(ctx, m, p, pk, v);
+		return ipvs_forwarded(ctx, m, p, pk, hash, v);
 	want = pk->proto == IPPROTO_TCP ? DPVS_ADDR_IX_LADDR_TCP : DPVS_ADDR_IX_LADDR_UDP;
 	if (rte_be_to_cpu_16(pk->dport) < WK_LPORT_MIN || (ix->lb & want) == 0)
 		return 0;
@@ -530,12 +530,12 @@ int
 wk_ipvs_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
 	    struct wk_verdict *v)
 {
+	const uint32_t hash = wk_conn_hash(pk->proto, &pk->src, pk->sport, &pk->dst, pk->dport);
 	uint32_t idx;
 	int dir = DPVS_DIR_IN;
 
 	/* the lookup inline (conn_lookup.h): no call for the common hit */
-	idx = wk_conn_lookup_inl(ctx->ct, wk_conn_hash(pk->proto, &pk->src, pk->sport, &pk->dst,
-						       pk->dport),
-				 pk->proto, &pk->src, pk->sport, &pk->dst, pk->dport, &dir);
-	return wk_ipvs_pkt_at(ctx, m, p, pk, idx, dir, v);
+	idx = wk_conn_lookup_inl(ctx->ct, hash, pk->proto, &pk->src, pk->sport, &pk->dst, pk->dport,
+				 &dir);
+	return wk_ipvs_pkt_at(ctx, m, p, pk, hash, idx, dir, v);
 }

@@ -58,6 +58,33 @@ struct conn_plan {
 	uint32_t h_out;           /* wk_conn_hash of the outbound key, if any */
 };
 
+/* How many connections ahead plan_fnat prefetches the outbound key that
+ * a later connection of the service will try first: with the next one's,
+ * a SYN's time ahead, the key's bucket of a big table was still on its
+ * way on the real node (the read was a SYN's first stall there). */
+#define FNAT_KEY_AHEAD 4u
+
+/* Prefetch the index bucket of the key that the service's connection
+ * FNAT_KEY_AHEAD after this one (whose address was la[i0], of n) tries
+ * first, guessing that it goes to the same dest and that every one
+ * between takes the first port it tries: the count of connections goes
+ * up by one each, so its address is la[(i0 + AHEAD) % n], whose cursor
+ * the ones between that take the same address move on first. */
+static inline void
+fnat_key_prefetch(struct wk_ctx *ctx, const struct dpvs_svc_laddr *la, const uint16_t *cur,
+		  unsigned int n, unsigned int i0, uint8_t proto, const struct conn_plan *pl)
+{
+	unsigned int d = FNAT_KEY_AHEAD, steps = 1, j;
+
+	while (d > n) {   /* without a division: n is usually far above */
+		d -= n;
+		steps++;
+	}
+	j = i0 + d < n ? i0 + d : i0 + d - n;
+	if (la[j].ip.family == pl->daddr.family)
+		wk_lport_prefetch(ctx, cur[j], steps, proto, &pl->daddr, pl->dport, &la[j].ip);
+}
+
 /* fnat: a local address of service svc, of the real server's family, and
  * a port for a connection to pl->daddr:pl->dport. DPVS_DROP_MAX, or
  * no_laddr (all taken), or family_mismatch (none of that family). */
@@ -66,7 +93,7 @@ plan_fnat(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s, uint8_
 	  struct conn_plan *pl)
 {
 	const struct dpvs_svc_laddr *la = dpvs_lb_svc_laddrs(&ctx->cfg->lb, svc);
-	unsigned int k, i, i0, j, n = RTE_MIN(s->nladdrs, (uint16_t)ctx->cfg->lb.caps.svc_laddrs);
+	unsigned int k, i, i0, n = RTE_MIN(s->nladdrs, (uint16_t)ctx->cfg->lb.caps.svc_laddrs);
 	uint16_t *cur = dpvs_wr_lport(ctx->wr, svc);
 	int seen = 0;
 
@@ -84,12 +111,7 @@ plan_fnat(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s, uint8_
 				  &pl->h_out) == 0) {
 			pl->laddr = la[i].ip;
 			pl->out_port = la[i].port;
-			/* the service's next connection tries address j first:
-			 * its key's bucket (missed in a big table) on the way,
-			 * guessing the same dest */
-			j = i0 + 1 < n ? i0 + 1 : 0;
-			if (la[j].ip.family == pl->daddr.family)
-				wk_lport_prefetch(ctx, cur[j], proto, &pl->daddr, pl->dport, &la[j].ip);
+			fnat_key_prefetch(ctx, la, cur, n, i0, proto, pl);
 			return DPVS_DROP_MAX;
 		}
 	}
@@ -204,7 +226,7 @@ conn_fill(struct wk_ctx *ctx, struct dpvs_conn *c, const struct wk_pkt *pk, uint
 			       sizeof(c->in_pkts) + sizeof(c->out_pkts) + sizeof(c->a4) +
 			       4 * sizeof(c->cport) + sizeof(c->sx_ref) + sizeof(c->tnext) +
 			       sizeof(c->onext) + sizeof(c->oprev) + sizeof(c->trk) +
-			       sizeof(c->created_s) + sizeof(c->pad) ==
+			       sizeof(c->created_s) + sizeof(c->h_in) + sizeof(c->h_out) ==
 		       sizeof(struct dpvs_conn),
 		       "conn_fill: every field of struct dpvs_conn");
 	c->flags = 0;
@@ -232,16 +254,16 @@ conn_fill(struct wk_ctx *ctx, struct dpvs_conn *c, const struct wk_pkt *pk, uint
 	if (pk->proto != IPPROTO_TCP)
 		memset(c->trk, 0, sizeof(c->trk));
 	c->created_s = (uint32_t)(ctx->now_ns / 1000000000ull);
-	c->pad[0] = 0;
-	c->pad[1] = 0;
+	/* h_in and h_out: the insert's (wk_conn_insert_hashed) */
 }
 
 /* Fill and insert a new connection; its index, or DPVS_CONN_NIL with *why
  * (conn_full, or conn_seqx_full for a service that rewrites sequence
  * numbers or inserts the client's address when the side table is full). */
 static uint32_t
-conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, const struct wk_tcp_seg *seg, uint16_t p,
-	 uint16_t svc, uint32_t ds, const struct conn_plan *pl, enum dpvs_drop_reason *why)
+conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, uint32_t hash, const struct wk_tcp_seg *seg,
+	 uint16_t p, uint16_t svc, uint32_t ds, const struct conn_plan *pl,
+	 enum dpvs_drop_reason *why)
 {
 	const struct dpvs_service *s = dpvs_lb_svc(&ctx->cfg->lb, svc);
 	const struct dpvs_dest *d = &dpvs_lb_dests(&ctx->cfg->lb)[ds];
@@ -290,17 +312,15 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, const struct wk_tcp_seg *s
 		wk_tcp_track_init_oneway(c->trk, seg);
 	else if (seg != NULL)
 		wk_tcp_track_init(c->trk, seg);
-	/* the outbound key's hash is the plan's (its lookup computed it) */
-	wk_conn_insert_hashed(ctx->ct, idx,
-			      wk_conn_hash(c->proto, &pk->src, c->cport, &pk->dst, c->vport),
-			      pl->h_out);
+	/* both hashes are their lookups': the packet's and the plan's */
+	wk_conn_insert_hashed(ctx->ct, idx, hash, pl->h_out);
 	conn_count_new(ctx, c);
 	return idx;
 }
 
 struct wk_verdict
 wk_ipvs_new(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
-	    uint16_t svc)
+	    uint16_t svc, uint32_t hash)
 {
 	enum dpvs_drop_reason why;
 	uint32_t idx;
@@ -314,12 +334,12 @@ wk_ipvs_new(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_
 			return wk_drop(why);
 		return wk_synproxy_in(ctx, m, p, pk, svc);
 	}
-	return wk_ipvs_new_conn(ctx, m, p, pk, svc, &idx);
+	return wk_ipvs_new_conn(ctx, m, p, pk, svc, hash, &idx);
 }
 
 struct wk_verdict
 wk_ipvs_new_conn(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
-		 uint16_t svc, uint32_t *idx_out)
+		 uint16_t svc, uint32_t hash, uint32_t *idx_out)
 {
 	const struct dpvs_dest *dests = dpvs_lb_dests(&ctx->cfg->lb);
 	enum dpvs_drop_reason why;
@@ -347,7 +367,8 @@ wk_ipvs_new_conn(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struc
 		why = plan_conn(ctx, svc, &dests[ds], pk, &pl);
 	if (why != DPVS_DROP_MAX)
 		return wk_drop(why);
-	idx = conn_new(ctx, pk, pk->proto == IPPROTO_TCP ? &seg : NULL, p, svc, ds, &pl, &why);
+	idx = conn_new(ctx, pk, hash, pk->proto == IPPROTO_TCP ? &seg : NULL, p, svc, ds, &pl,
+		       &why);
 	if (idx == DPVS_CONN_NIL)
 		return wk_drop(why);
 	*idx_out = idx;

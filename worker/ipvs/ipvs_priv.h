@@ -57,15 +57,17 @@ int wk_ipvs_is_lb_addr(const struct dpvs_config_set *cfg, uint8_t proto, const s
 
 /* ipvs_new.c: a packet for service slot svc without a connection, received
  * on port index p: schedule a dest, make the connection its mode needs,
- * send the packet. */
+ * send the packet. hash: wk_conn_hash of pk's tuple (its lookup's), the
+ * new connection's inbound key. */
 struct wk_verdict wk_ipvs_new(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p,
-			      const struct wk_pkt *pk, uint16_t svc);
+			      const struct wk_pkt *pk, uint16_t svc, uint32_t hash);
 
 /* ipvs_new.c: the same without the SYN proxy's say (the packet is a SYN,
  * or the proxy's own SYN to the real server); *idx is the connection made,
  * DPVS_CONN_NIL when none was (the verdict says why). */
 struct wk_verdict wk_ipvs_new_conn(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p,
-				   const struct wk_pkt *pk, uint16_t svc, uint32_t *idx);
+				   const struct wk_pkt *pk, uint16_t svc, uint32_t hash,
+				   uint32_t *idx);
 
 /* ipvs.c: free connection idx (and what its SYN proxy held) and take it
  * out of the counters. */

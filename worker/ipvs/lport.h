@@ -88,17 +88,21 @@ wk_lport_pick(struct wk_ctx *ctx, uint16_t *cur, uint8_t proto, const struct dpv
 	return -1;
 }
 
-/* Prefetch the index bucket of the key that the next wk_lport_pick() with
- * cursor cur (not moved) tries first, for daddr:dport -> laddr (a guess of
- * the caller's: the next connection's dest may be another). Reads the
+/* Prefetch the index bucket of the key that the steps-th (>= 1)
+ * wk_lport_pick() from cursor cur (not moved) tries first, when each one
+ * before takes the first port it tries, for daddr:dport -> laddr (a guess
+ * of the caller's: that connection's dest may be another). Reads the
  * cursor only; one hash and a prefetch. */
 static inline void
-wk_lport_prefetch(struct wk_ctx *ctx, uint16_t cur, uint8_t proto, const struct dpvs_ip *daddr,
-		  uint16_t dport, const struct dpvs_ip *laddr)
+wk_lport_prefetch(struct wk_ctx *ctx, uint16_t cur, unsigned int steps, uint8_t proto,
+		  const struct dpvs_ip *daddr, uint16_t dport, const struct dpvs_ip *laddr)
 {
-	uint16_t p = rte_cpu_to_be_16(wk_lport_next(ctx, cur));
+	uint32_t c = cur;
 
-	dpvs_conn_prefetch2(ctx->ct, wk_conn_hash(proto, daddr, dport, laddr, p));
+	while (steps-- > 0)
+		c = wk_lport_next(ctx, c);
+	dpvs_conn_prefetch2(ctx->ct, wk_conn_hash(proto, daddr, dport, laddr,
+						  rte_cpu_to_be_16((uint16_t)c)));
 }
 
 #endif

@@ -342,7 +342,8 @@ sp_ack(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *
 			  &spk);
 	if (n == NULL)
 		return wk_drop(DPVS_DROP_SYNPROXY_NO_MBUF);
-	v = wk_ipvs_new_conn(ctx, n, p, &spk, svc, &idx);
+	v = wk_ipvs_new_conn(ctx, n, p, &spk, svc,
+			     wk_conn_hash(spk.proto, &spk.src, spk.sport, &spk.dst, spk.dport), &idx);
 	if (idx == DPVS_CONN_NIL) {
 		rte_pktmbuf_free(n);
 		return v;

@@ -19,6 +19,7 @@
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
 
 #include "worker/ipvs/conn_table.h"
 #include "worker/ipvs/lbpath.h"
@@ -167,7 +168,16 @@ rx_prefetch_conns(struct wk_ctx *ctx, struct rte_mbuf *const *pkts, uint16_t n, 
 		last = hv[i];
 		dpvs_conn_prefetch(ctx->ct, h);
 		have |= 1ull << i;
-		t |= (uint64_t)(ip->next_proto_id == IPPROTO_TCP) << i;
+		if (ip->next_proto_id != IPPROTO_TCP)
+			continue;
+		t |= 1ull << i;
+		/* a SYN (its flags in the frame's first line): the next
+		 * bucket too, where its lookup and insertion usually go on
+		 * (its tuple is absent) */
+		if (rte_pktmbuf_data_len(pkts[i]) >= l3 + sizeof(*ip) + sizeof(struct rte_tcp_hdr) &&
+		    (((const struct rte_tcp_hdr *)(const void *)ports)->tcp_flags &
+		     (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG)
+			dpvs_conn_prefetch2(ctx->ct, h);
 	}
 	*tcp = t;
 	return have;
