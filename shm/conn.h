@@ -28,9 +28,14 @@
  * a free slot (linear probing over buckets, wrapping); ovf of a bucket
  * counts the entries that passed it on their way further, so a lookup
  * stops at the first bucket with ovf == 0 (usually the home: one index line,
- * then the connection's line). With nbuckets = capacity / 4 + 1 the index
- * holds 2.5 entries per connection (a connection has at most two), 16 bytes
- * a connection. Removal clears the slot, takes one off the ovf of every
+ * then the connection's line). With nbuckets = capacity / 3 + 1 the index
+ * holds 3.33 entries per connection (a connection has at most two: a full
+ * table of full-NAT connections fills 60% of the slots), 21.3 bytes a
+ * connection. At 2.5 (capacity / 4, 80% full, 16 bytes) a SYN into a
+ * churning full table cost a third more instructions (figure 1's syn-full
+ * 3,280 against 2,215: the walks of the tuples a SYN looks up and does not
+ * find, and the moves back toward home of each removal, grow fast past
+ * 70%). Removal clears the slot, takes one off the ovf of every
  * bucket between the home and it, and moves entries of the following
  * buckets whose home is at or before it back into the hole (their
  * distance says which), so no tombstones pile up and churn does not spread
@@ -274,7 +279,8 @@ struct dpvs_conn_bkt {
 	 * Part of the layout: a planned handover keeps the index as it is (no
 	 * rebuild), so a change of its meaning, or of the hash (wk_conn_hash),
 	 * needs DPVS_LAYOUT_VERSION bumped (18 for the signature; 20 for the
-	 * hashes kept in the entry, struct dpvs_conn h_in and h_out). */
+	 * hashes kept in the entry, struct dpvs_conn h_in and h_out; 21 for
+	 * DPVS_CONN_NBUCKETS's capacity / 3). */
 	uint16_t sig[DPVS_CONN_BKT_SLOTS];
 	uint32_t ovf;                   /* entries that probed past this bucket */
 	uint32_t ent[DPVS_CONN_BKT_SLOTS];  /* conn index << 1 | dir, or NIL */
@@ -310,7 +316,7 @@ struct dpvs_conn_table {
 } __rte_cache_aligned;
 
 #define DPVS_CONN_ALIGN(x) (((x) + 63ull) & ~63ull)
-#define DPVS_CONN_NBUCKETS(cap) ((uint32_t)(cap) / 4u + 1u)
+#define DPVS_CONN_NBUCKETS(cap) ((uint32_t)(cap) / 3u + 1u)
 /* The side tables' default sizes: a quarter of the connections each, at
  * least DPVS_CONN_MIN_CAP. Reserved memory, not a per-connection cost: an
  * operator whose connections are mostly IPv6 (or SYN-proxied) raises them

@@ -146,7 +146,9 @@ END_TEST
  * still answers (bounded retries), and the rebuild makes it even. */
 START_TEST(test_peer_lookup_and_shift_seq)
 {
-	/* full: 512 keys in 650 slots, buckets overflow */
+	/* full: 512 keys in 860 slots, the 256 inbound ones in the first
+	 * half's 430 (with about half of the outbound ones): buckets
+	 * overflow */
 	struct dpvs_conn_table *ct = tconn_table_new(256, T0);
 	uint32_t idx[256], k, seq0 = ct->shift_seq;
 	struct dpvs_ip other = tconn_v4(0x0a0000ffu);
@@ -154,7 +156,9 @@ START_TEST(test_peer_lookup_and_shift_seq)
 
 	ck_assert_uint_eq(seq0 & 1u, 0);
 	for (k = 0; k < 256; k++)
-		ck_assert_uint_ne(idx[k] = tconn_add(ct, IPPROTO_UDP, k, T0, T0 + 60 * SEC),
+		ck_assert_uint_ne(idx[k] = tconn_add(ct, IPPROTO_UDP,
+						     tconn_crowded(ct, IPPROTO_UDP, k, 2), T0,
+						     T0 + 60 * SEC),
 				  DPVS_CONN_NIL);
 	for (k = 0; k < 255; k++) {
 		wk_conn_free(ct, idx[k]);
@@ -185,8 +189,11 @@ START_TEST(test_insert_hashed_same_as_insert)
 	int dir = -1;
 
 	for (k = 0; k < 60; k++) {
-		ia = tconn_add(a, IPPROTO_TCP, k, T0, T0 + 60 * SEC);
-		ib = tconn_fill(b, IPPROTO_TCP, k, T0, T0 + 60 * SEC);
+		/* inbound homes in the first quarter: 60 keys, 50 slots */
+		uint32_t key = tconn_crowded(a, IPPROTO_TCP, k, 4);
+
+		ia = tconn_add(a, IPPROTO_TCP, key, T0, T0 + 60 * SEC);
+		ib = tconn_fill(b, IPPROTO_TCP, key, T0, T0 + 60 * SEC);
 		ck_assert_uint_eq(ia, ib);
 		c = &dpvs_conn_array(b)[ib];
 		wk_conn_insert_hashed(b, ib,

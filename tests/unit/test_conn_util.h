@@ -113,6 +113,27 @@ tconn_fill(struct dpvs_conn_table *ct, uint8_t proto, uint32_t k, uint64_t now, 
 	return idx;
 }
 
+/* The n-th key number k (from 0) whose connection's inbound tuple has its
+ * home bucket in the first 1/part of ct's index: keys that crowd a part of
+ * the index, so that a test's few connections overflow buckets (and their
+ * removals move entries) in an index sized for many more. */
+static inline uint32_t
+tconn_crowded(const struct dpvs_conn_table *ct, uint8_t proto, uint32_t n, uint32_t part)
+{
+	struct dpvs_conn c;
+	uint32_t k, h;
+
+	memset(&c, 0, sizeof(c));
+	for (k = 0;; k++) {
+		tconn_set4(&c, tconn_v4(0x0a000000u + (k >> 8) * 256u + (k & 0xff) + 0x10000u),
+			   tconn_v4(0x0a000064u), tconn_v4(0x0a01000au), tconn_v4(0x0a010002u));
+		h = wk_conn_hash(proto, TIP(&c, C), rte_cpu_to_be_16((uint16_t)(1024 + (k % 50000))),
+				 TIP(&c, V), rte_cpu_to_be_16(80));
+		if (((uint64_t)h * ct->nbuckets >> 32) < ct->nbuckets / part && n-- == 0)
+			return k;
+	}
+}
+
 /* The same, inserted. */
 static inline uint32_t
 tconn_add(struct dpvs_conn_table *ct, uint8_t proto, uint32_t k, uint64_t now, uint64_t exp)

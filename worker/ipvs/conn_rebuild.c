@@ -199,8 +199,8 @@ v6_rebuild_free(struct dpvs_conn_table *ct)
  * timer will go to; RB_AHEAD / 2 ahead, the connection at the head of that
  * slot, whose tprev the filing writes, and the bucket after a home bucket
  * that is full or passed entries on. With millions of connections each of
- * these is a cache miss of its own (the index is 16 bytes a connection,
- * 160 MiB for 10,000,000, in random order), and waited for one after the
+ * these is a cache miss of its own (the index is 21 bytes a connection,
+ * 213 MiB for 10,000,000, in random order), and waited for one after the
  * other they made the rebuild 290 to 420 ns a connection (10,000,000 on
  * the loaded development VM: tests/bench/rebuild.c); with the look-ahead
  * 80 to 130 (16 to 32 entries alike, 64 worse; the bucket after home

@@ -32,7 +32,7 @@ wk_lb_counts_rebuild(struct dpvs_worker_region *wr, struct dpvs_conn_table *ct)
 		dst[i].active = dst[i].inactive = 0;
 	/* the live connections through the index wk_conn_rebuild() just made
 	 * (each one has one inbound entry), not the whole array: a takeover
-	 * after a crash waits for this, and the index is 16 bytes a
+	 * after a crash waits for this, and the index is 21 bytes a
 	 * connection where the array is over 200 */
 	for (b = 0; b < ct->nbuckets; b++) {
 		for (s = 0; s < DPVS_CONN_BKT_SLOTS; s++) {
