@@ -173,6 +173,15 @@ struct wk_ctx {
 		uint32_t idx;
 		uint32_t dir;
 	} fast_memo;
+	struct {                              /* the service the ipvs core found last
+					       * for a new connection in this burst
+					       * (ipvs.c, ipvs_svc_lookup) */
+		uint8_t on;                   /* 1 inside wk_rx_burst only */
+		uint8_t proto;                /* 0: none */
+		uint16_t vport;               /* network order */
+		uint32_t vip;                 /* IPv4, network order */
+		uint16_t svc;
+	} svc_memo;
 	uint64_t tsc_mult;                    /* TSC cycles per ns, << 32: now_ns in the
 					       * rte_meter time unit (ipvs/rate.c) */
 } __rte_cache_aligned;

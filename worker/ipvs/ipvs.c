@@ -493,6 +493,35 @@ wk_ipvs_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct wk_verdict
 	return wk_ipvs_pkt(ctx, m, p, &pk, v);
 }
 
+/* The service of a packet without a connection (dpvs_svc_lookup): inside
+ * a burst, an IPv4 packet for the (proto, VIP, port) of the one before
+ * that found a service takes that service without hashing its key again
+ * (a flood of new connections to one service, each a lookup of about 80
+ * instructions). The memo (ctx->svc_memo) is the burst's: rx.c clears it
+ * at each burst's start and turns it off at its end; the config set is
+ * fixed meanwhile. */
+static inline uint16_t
+ipvs_svc_lookup(struct wk_ctx *ctx, const struct wk_pkt *pk)
+{
+	uint32_t vip;
+	uint16_t svc;
+
+	if (pk->dst.family != DPVS_AF_INET || !ctx->svc_memo.on)
+		return dpvs_svc_lookup(&ctx->cfg->lb, pk->proto, &pk->dst, pk->dport);
+	memcpy(&vip, pk->dst.bytes, 4);
+	if (ctx->svc_memo.proto == pk->proto && ctx->svc_memo.vport == pk->dport &&
+	    ctx->svc_memo.vip == vip)
+		return ctx->svc_memo.svc;
+	svc = dpvs_svc_lookup(&ctx->cfg->lb, pk->proto, &pk->dst, pk->dport);
+	if (svc != DPVS_SLOT_NONE) {
+		ctx->svc_memo.proto = pk->proto;
+		ctx->svc_memo.vport = pk->dport;
+		ctx->svc_memo.vip = vip;
+		ctx->svc_memo.svc = svc;
+	}
+	return svc;
+}
+
 int
 wk_ipvs_pkt_at(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
 	       uint32_t hash, uint32_t idx, int dir, struct wk_verdict *v)
@@ -507,7 +536,7 @@ wk_ipvs_pkt_at(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct 
 	}
 	if (idx != DPVS_CONN_NIL && ipvs_conn_hit(ctx, m, p, pk, idx, dir, v))
 		return 1;
-	svc = dpvs_svc_lookup(&ctx->cfg->lb, pk->proto, &pk->dst, pk->dport);
+	svc = ipvs_svc_lookup(ctx, pk);
 	if (svc != DPVS_SLOT_NONE) {
 		wk_verdict_put(v, wk_ipvs_new(ctx, m, p, pk, svc, hash));
 		return 1;

@@ -203,6 +203,11 @@ wk_rx_burst(struct wk_ctx *ctx, uint16_t p, uint16_t n)
 	/* the sequence's memo (fast4.h) lives for a burst: the loop's timers
 	 * and rings may change the index between bursts */
 	ctx->fast_memo.hint = 0;
+	/* so does the service memo (ipvs.c): the set is fixed for the
+	 * burst; outside one (rings, tests that change the set between
+	 * packets) it is off */
+	ctx->svc_memo.on = 1;
+	ctx->svc_memo.proto = 0;
 	/* a small table stays in cache: the prefetch would only cost */
 	if (n > 1 && n <= DPVS_BURST && ctx->ct->count >= ctx->rx_prefetch_min) {
 		have = rx_prefetch_conns(ctx, wr->inflight, n, hv, &tcp);
@@ -237,6 +242,7 @@ wk_rx_burst(struct wk_ctx *ctx, uint16_t p, uint16_t n)
 		wk_act(ctx, m, v);
 	}
 	wr->inflight_n = 0;
+	ctx->svc_memo.on = 0;
 	ctx->st->rx_bytes += bytes;
 	return n;
 }
