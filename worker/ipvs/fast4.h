@@ -225,8 +225,11 @@ wk_ipvs_fast4(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv
 {
 	const uint16_t *ports = (const uint16_t *)(ip + 1);
 	const uint8_t proto = ip->next_proto_id;
-	uint32_t hash = 0, idx;
-	const struct dpvs_conn_bkt *k = NULL; /* hash and k: read only when more says */
+	/* the carried hash, if any: wk_ipvs_pkt_at files a new connection
+	 * with it, also when the memo gave c (below) and the general way
+	 * replaces c */
+	uint32_t hash = (hint & WK_CONN_HASH_HINT) != 0 ? (uint32_t)hint : 0, idx;
+	const struct dpvs_conn_bkt *k = NULL; /* k: read only when more says */
 	struct dpvs_conn *c;
 	struct wk_pkt pk;
 	int dir = DPVS_DIR_IN, more = WK_CONN_MORE_NONE;
@@ -248,9 +251,7 @@ wk_ipvs_fast4(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv
 		}
 	}
 	if (c == NULL) {
-		if ((hint & WK_CONN_HASH_HINT) != 0)
-			hash = (uint32_t)hint;
-		else
+		if ((hint & WK_CONN_HASH_HINT) == 0)
 			hash = wk_conn_hash4(proto, ip->src_addr, ports[0], ip->dst_addr,
 					     ports[1]);
 		k = wk_conn_home(ctx->ct, hash);
