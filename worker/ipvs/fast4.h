@@ -225,10 +225,7 @@ wk_ipvs_fast4(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv
 {
 	const uint16_t *ports = (const uint16_t *)(ip + 1);
 	const uint8_t proto = ip->next_proto_id;
-	/* the carried hash, if any: wk_ipvs_pkt_at files a new connection
-	 * with it, also when the memo gave c (below) and the general way
-	 * replaces c */
-	uint32_t hash = (hint & WK_CONN_HASH_HINT) != 0 ? (uint32_t)hint : 0, idx;
+	uint32_t hash = 0, idx;
 	const struct dpvs_conn_bkt *k = NULL; /* k: read only when more says */
 	struct dpvs_conn *c;
 	struct wk_pkt pk;
@@ -251,7 +248,9 @@ wk_ipvs_fast4(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv
 		}
 	}
 	if (c == NULL) {
-		if ((hint & WK_CONN_HASH_HINT) == 0)
+		if ((hint & WK_CONN_HASH_HINT) != 0)
+			hash = (uint32_t)hint;
+		else
 			hash = wk_conn_hash4(proto, ip->src_addr, ports[0], ip->dst_addr,
 					     ports[1]);
 		k = wk_conn_home(ctx->ct, hash);
@@ -269,6 +268,11 @@ wk_ipvs_fast4(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv
 		return 1;
 	}
 	ctx->fast_memo.hint = 0; /* the general way: the index may change */
+	/* the memo gave c (no lookup, k NULL): wk_ipvs_pkt_at files a
+	 * connection that replaces c with the tuple's hash, the carried one
+	 * (a memo hit has one) */
+	if (k == NULL)
+		hash = (uint32_t)hint;
 	wk_fast4_pkt(&pk, ip, ports, tcp_flags, l4_len);
 	/* the rest of the lookup, with the wk_pkt's addresses */
 	if (unlikely(more == WK_CONN_MORE_ON))
