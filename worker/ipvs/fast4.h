@@ -3,8 +3,9 @@
  * IPv4 TCP/UDP packet that wk_ipv4_fast (worker/l3/ipv4.c) checked and
  * parsed, looked up by its raw header fields, and the packet of an
  * established UDP or TCP connection carried from the lookup to its rewritten
- * frame in one inline sequence (no wk_pkt, no calls but the rare ones
- * and TCP's window tracking):
+ * frame in one inline sequence (no wk_pkt, no calls but the rare ones;
+ * TCP in one out-of-line function, whose established ACK in window takes
+ * a lean way without the general window tracking and state machine):
  * the same checks, timer, counters, rewrite, route and neighbour, in the
  * same order, as ipvs.c's wk_ipvs_pkt and xmit.c's wk_xmit give it.
  * Anything else (a miss, a connection the sequence does not cover)
@@ -20,6 +21,7 @@
 #include <string.h>
 
 #include <rte_branch_prediction.h>
+#include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
@@ -98,6 +100,12 @@ wk_syn_reuses(const struct dpvs_conn *c, uint8_t tcp_flags, int dir)
 	       (c->state == DPVS_TCPS_TIME_WAIT || c->state == DPVS_TCPS_CLOSE);
 }
 
+/* The TCP flags that the lean way of an established segment
+ * (wk_fast4_tcp_lean) wants to be ACK alone: PSH, ECE and CWR change
+ * nothing in the window tracking or the state. */
+#define WK_FAST4_TCP_FLAGS \
+	(RTE_TCP_FIN_FLAG | RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_URG_FLAG)
+
 /* Does the sequence below carry a packet (tcp_flags: TCP's) of connection
  * c in direction dir that arrived on port p? A live UDP or TCP connection
  * without an IPv6 endpoint or sequence translation, seen on its
@@ -122,6 +130,9 @@ wk_fast4_covers(const struct wk_ctx *ctx, const struct dpvs_conn *c, uint16_t p,
 		return 0;
 	if (c->proto == IPPROTO_UDP)
 		return 1;
+	/* an ACK alone (PSH, ECE, CWR aside): valid, and no SYN */
+	if ((tcp_flags & WK_FAST4_TCP_FLAGS) == RTE_TCP_ACK_FLAG)
+		return c->proto == IPPROTO_TCP;
 	return c->proto == IPPROTO_TCP && wk_tcp_flags_valid(tcp_flags) &&
 	       !wk_syn_reuses(c, tcp_flags, dir);
 }
@@ -150,17 +161,55 @@ wk_fast4_out(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip, ui
 				t.dp);
 }
 
-/* A TCP segment of connection idx (dir), covered (wk_fast4_covers): its
- * window and state first (wk_ipvs_tcp_est; out of the window: dropped,
- * nothing changed), then wk_fast4_out. Out of line, so that the UDP case
- * inline beside it keeps its registers (TCP calls the window tracking
- * anyway). */
+/* The lean way of an established segment: is the TCP segment th (l4_len
+ * bytes, tcp_flags) of connection c in direction dir, covered
+ * (wk_fast4_covers), an ACK alone (WK_FAST4_TCP_FLAGS) in ESTABLISHED,
+ * both sides enforced and in window? Then its tracking is updated, as
+ * wk_ipvs_tcp_est would (wk_tcp_track takes such a segment to
+ * wk_tcp_track_ack; the state stays ESTABLISHED in every table), and 1.
+ * Anything else: 0, nothing written, and the general way follows (it
+ * gives an out-of-window segment its drop). The header's length was
+ * checked by wk_ipv4_fast (at most l4_len). */
+static __rte_always_inline int
+wk_fast4_tcp_lean(struct dpvs_conn *c, const struct rte_tcp_hdr *th, uint32_t l4_len,
+		  uint8_t tcp_flags, int dir)
+{
+	struct dpvs_tcp_track *snd = &c->trk[dir], *rcv = &c->trk[dir ^ 1];
+
+	if (c->state != DPVS_TCPS_ESTABLISHED ||
+	    (tcp_flags & WK_FAST4_TCP_FLAGS) != RTE_TCP_ACK_FLAG ||
+	    !wk_tcp_track_enforced(snd, rcv))
+		return 0;
+	return wk_tcp_track_ack(snd, rcv, rte_be_to_cpu_32(th->sent_seq),
+				rte_be_to_cpu_32(th->recv_ack),
+				l4_len - (uint32_t)(th->data_off >> 4) * 4,
+				rte_be_to_cpu_16(th->rx_win)) == WK_TCPW_OK;
+}
+
+/* A TCP segment of connection idx (dir), covered (wk_fast4_covers): the
+ * lean way (wk_fast4_tcp_lean), else its window and state by the general
+ * tracking (wk_ipvs_tcp_est; out of the window: dropped, nothing
+ * changed), then wk_fast4_out. Out of line, so that the UDP case inline
+ * beside it keeps its registers. */
 static __rte_unused __rte_noinline struct wk_verdict
 wk_fast4_tcp(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip, uint32_t l4_len,
 	     uint8_t tcp_flags, struct dpvs_conn *c, uint32_t idx, int dir)
 {
-	enum wk_tcpw w = wk_ipvs_tcp_est(ctx, (const struct rte_tcp_hdr *)(ip + 1), l4_len, c, dir);
+	const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)(ip + 1);
+	enum wk_tcpw w;
 
+	/* a copy per direction (the tracking's sides, the counters and the
+	 * rewrite's addresses at fixed places); no SYN: the rewrite's MSS
+	 * clamp drops out of these copies */
+	if (dir == DPVS_DIR_IN) {
+		if (likely(wk_fast4_tcp_lean(c, th, l4_len, tcp_flags, DPVS_DIR_IN)))
+			return wk_fast4_out(ctx, m, ip, l4_len, IPPROTO_TCP, RTE_TCP_ACK_FLAG, c,
+					    idx, DPVS_DIR_IN, WK_TCPW_OK);
+	} else if (likely(wk_fast4_tcp_lean(c, th, l4_len, tcp_flags, DPVS_DIR_OUT))) {
+		return wk_fast4_out(ctx, m, ip, l4_len, IPPROTO_TCP, RTE_TCP_ACK_FLAG, c, idx,
+				    DPVS_DIR_OUT, WK_TCPW_OK);
+	}
+	w = wk_ipvs_tcp_est(ctx, th, l4_len, c, dir);
 	if (w == WK_TCPW_BAD)
 		return wk_drop(DPVS_DROP_TCP_WINDOW);
 	return wk_fast4_out(ctx, m, ip, l4_len, IPPROTO_TCP, tcp_flags, c, idx, dir, w);
