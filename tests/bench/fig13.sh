@@ -120,7 +120,10 @@ cg_misses() {
 # intrinsics in wk_rx_burst), the rewrite, route and
 # neighbour (xmit4.h, xmit.h, lbpath.h, l3.h, worker.h: the set's stamp) to
 # xmit, the tx buffer's store inline in the rx loop (txbuf.h) to tx, and
-# the lookup's calls from fast4.h (past a full home bucket) to ipvs. The
+# the lookup's calls from fast4.h (past a full home bucket) to ipvs. TCP's
+# copy of the sequence is a function of its own (wk_ipvs_fast4_tcp, a
+# .constprop clone; wk_fast4_tcp its general way), told apart the same way,
+# its lean window tracking (tcp_window.h) to ipvs. The
 # general path after the lookup is wk_ipvs_pkt_at (wk_ipvs_pkt when the
 # packet took that way in).
 declare -A STAGE
@@ -141,15 +144,16 @@ cg_stages() {
 			if (self) {
 				h = f; sub(/:[^:]*$/, "", h); sub(/^.*\//, "", h)
 				g = f; sub(/^.*:/, "", g)
-				if (g == "wk_ipv4_fast_hint" || g == "wk_fast4_tcp") {
-					if (h ~ /^(fast4\.h|conn_lookup\.h|conn_table\.h|conn_addr\.h|ipvs_priv\.h|rte_crc_x86\.h|smmintrin\.h|emmintrin\.h)$/)
+				tcpf = g ~ /^(wk_fast4_tcp|wk_ipvs_fast4_tcp)(\.|$)/
+				if (g == "wk_ipv4_fast_hint" || tcpf) {
+					if (h ~ /^(fast4\.h|conn_lookup\.h|conn_table\.h|conn_addr\.h|ipvs_priv\.h|rte_crc_x86\.h|smmintrin\.h|emmintrin\.h|tcp_window\.h)$/)
 						fi += v
 					if (h ~ /^(xmit4\.h|xmit\.h|lbpath\.h|l3\.h|worker\.h)$/)
 						fx += v
 				}
 				# in the TCP part (a function of its own) the
 				# Ethernet header is written: xmit, not parse
-				if (g == "wk_fast4_tcp" && h == "rte_ether.h")
+				if (tcpf && h == "rte_ether.h")
 					fx += v
 				if (g == "wk_rx_burst" && h == "txbuf.h")
 					ft += v

@@ -3,8 +3,9 @@
  * IPv4 TCP/UDP packet that wk_ipv4_fast (worker/l3/ipv4.c) checked and
  * parsed, looked up by its raw header fields, and the packet of an
  * established UDP or TCP connection carried from the lookup to its rewritten
- * frame in one inline sequence (no wk_pkt, no calls but the rare ones
- * and TCP's window tracking):
+ * frame in one inline sequence (no wk_pkt, no calls but the rare ones;
+ * TCP's copy of it out of line, where an established ACK in window takes a
+ * lean way without the general window tracking and state machine):
  * the same checks, timer, counters, rewrite, route and neighbour, in the
  * same order, as ipvs.c's wk_ipvs_pkt and xmit.c's wk_xmit give it.
  * Anything else (a miss, a connection the sequence does not cover)
@@ -20,6 +21,7 @@
 #include <string.h>
 
 #include <rte_branch_prediction.h>
+#include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
@@ -98,6 +100,12 @@ wk_syn_reuses(const struct dpvs_conn *c, uint8_t tcp_flags, int dir)
 	       (c->state == DPVS_TCPS_TIME_WAIT || c->state == DPVS_TCPS_CLOSE);
 }
 
+/* The TCP flags that the lean way of an established segment
+ * (wk_fast4_tcp_lean) wants to be ACK alone: PSH, ECE and CWR change
+ * nothing in the window tracking or the state. */
+#define WK_FAST4_TCP_FLAGS \
+	(RTE_TCP_FIN_FLAG | RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_URG_FLAG)
+
 /* Does the sequence below carry a packet (tcp_flags: TCP's) of connection
  * c in direction dir that arrived on port p? A live UDP or TCP connection
  * without an IPv6 endpoint or sequence translation, seen on its
@@ -106,10 +114,11 @@ wk_syn_reuses(const struct dpvs_conn *c, uint8_t tcp_flags, int dir)
  * not a client's SYN that reopens a finished connection (ipvs.c,
  * ipvs_syn_reuses). wk_ipvs_pkt would take none of its other turns (a
  * drop for the port or the flags, the dest down, a meter, the due or
- * reused connection closed). */
+ * reused connection closed). proto: the packet's, TCP or UDP, a constant,
+ * and c's (the lookup matched it). */
 static __rte_always_inline int
 wk_fast4_covers(const struct wk_ctx *ctx, const struct dpvs_conn *c, uint16_t p, int dir,
-		uint8_t tcp_flags)
+		uint8_t tcp_flags, const uint8_t proto)
 {
 	const struct dpvs_lb_tables *lb = &ctx->cfg->lb;
 
@@ -120,10 +129,12 @@ wk_fast4_covers(const struct wk_ctx *ctx, const struct dpvs_conn *c, uint16_t p,
 	if (!(c->fwd_mode == DPVS_FWD_FNAT || c->fwd_mode == DPVS_FWD_NAT ||
 	      (c->fwd_mode == DPVS_FWD_DR && dir == DPVS_DIR_IN)))
 		return 0;
-	if (c->proto == IPPROTO_UDP)
+	if (proto == IPPROTO_UDP)
 		return 1;
-	return c->proto == IPPROTO_TCP && wk_tcp_flags_valid(tcp_flags) &&
-	       !wk_syn_reuses(c, tcp_flags, dir);
+	/* an ACK alone (PSH, ECE, CWR aside): valid, and no SYN */
+	if ((tcp_flags & WK_FAST4_TCP_FLAGS) == RTE_TCP_ACK_FLAG)
+		return 1;
+	return wk_tcp_flags_valid(tcp_flags) && !wk_syn_reuses(c, tcp_flags, dir);
 }
 
 /* The end of the packet of connection c, its protocol proto (a constant
@@ -150,11 +161,35 @@ wk_fast4_out(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip, ui
 				t.dp);
 }
 
-/* A TCP segment of connection idx (dir), covered (wk_fast4_covers): its
- * window and state first (wk_ipvs_tcp_est; out of the window: dropped,
- * nothing changed), then wk_fast4_out. Out of line, so that the UDP case
- * inline beside it keeps its registers (TCP calls the window tracking
- * anyway). */
+/* The lean way of an established segment: is the TCP segment th (l4_len
+ * bytes, tcp_flags) of connection c in direction dir, covered
+ * (wk_fast4_covers), an ACK alone (WK_FAST4_TCP_FLAGS) in ESTABLISHED,
+ * both sides enforced and in window? Then its tracking is updated, as
+ * wk_ipvs_tcp_est would (wk_tcp_track takes such a segment to
+ * wk_tcp_track_ack; the state stays ESTABLISHED in every table), and 1.
+ * Anything else: 0, nothing written, and the general way follows (it
+ * gives an out-of-window segment its drop). The header's length was
+ * checked by wk_ipv4_fast (at most l4_len). */
+static __rte_always_inline int
+wk_fast4_tcp_lean(struct dpvs_conn *c, const struct rte_tcp_hdr *th, uint32_t l4_len,
+		  uint8_t tcp_flags, int dir)
+{
+	struct dpvs_tcp_track *snd = &c->trk[dir], *rcv = &c->trk[dir ^ 1];
+
+	if (c->state != DPVS_TCPS_ESTABLISHED ||
+	    (tcp_flags & WK_FAST4_TCP_FLAGS) != RTE_TCP_ACK_FLAG ||
+	    !wk_tcp_track_enforced(snd, rcv))
+		return 0;
+	return wk_tcp_track_ack(snd, rcv, rte_be_to_cpu_32(th->sent_seq),
+				rte_be_to_cpu_32(th->recv_ack),
+				l4_len - (uint32_t)(th->data_off >> 4) * 4,
+				rte_be_to_cpu_16(th->rx_win)) == WK_TCPW_OK;
+}
+
+/* A TCP segment of connection idx (dir), covered (wk_fast4_covers), that
+ * the lean way left: its window and state by the general tracking
+ * (wk_ipvs_tcp_est; out of the window: dropped, nothing changed), then
+ * wk_fast4_out. Out of line: the rare case. */
 static __rte_unused __rte_noinline struct wk_verdict
 wk_fast4_tcp(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip, uint32_t l4_len,
 	     uint8_t tcp_flags, struct dpvs_conn *c, uint32_t idx, int dir)
@@ -166,14 +201,29 @@ wk_fast4_tcp(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip, ui
 	return wk_fast4_out(ctx, m, ip, l4_len, IPPROTO_TCP, tcp_flags, c, idx, dir, w);
 }
 
-/* The packet of connection idx (dir), covered (wk_fast4_covers): UDP
- * inline, TCP by wk_fast4_tcp. */
+/* The packet of connection idx (dir), covered (wk_fast4_covers), of
+ * protocol proto (a constant: the lookup matched it): UDP, and TCP's lean
+ * way (wk_fast4_tcp_lean, a copy per direction: the tracking's sides, the
+ * counters and the rewrite's addresses at fixed places; no SYN, so the
+ * rewrite's MSS clamp drops out), inline; TCP's general way by
+ * wk_fast4_tcp. */
 static __rte_always_inline struct wk_verdict
 wk_fast4_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
-		  uint32_t l4_len, uint8_t tcp_flags, struct dpvs_conn *c, uint32_t idx, int dir)
+		  uint32_t l4_len, uint8_t tcp_flags, struct dpvs_conn *c, uint32_t idx, int dir,
+		  const uint8_t proto)
 {
-	if (likely(c->proto == IPPROTO_UDP))
+	const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)(ip + 1);
+
+	if (proto == IPPROTO_UDP)
 		return wk_fast4_out(ctx, m, ip, l4_len, IPPROTO_UDP, 0, c, idx, dir, WK_TCPW_OK);
+	if (dir == DPVS_DIR_IN) {
+		if (likely(wk_fast4_tcp_lean(c, th, l4_len, tcp_flags, DPVS_DIR_IN)))
+			return wk_fast4_out(ctx, m, ip, l4_len, IPPROTO_TCP, RTE_TCP_ACK_FLAG, c,
+					    idx, DPVS_DIR_IN, WK_TCPW_OK);
+	} else if (likely(wk_fast4_tcp_lean(c, th, l4_len, tcp_flags, DPVS_DIR_OUT))) {
+		return wk_fast4_out(ctx, m, ip, l4_len, IPPROTO_TCP, RTE_TCP_ACK_FLAG, c, idx,
+				    DPVS_DIR_OUT, WK_TCPW_OK);
+	}
 	return wk_fast4_tcp(ctx, m, ip, l4_len, tcp_flags, c, idx, dir);
 }
 
@@ -217,14 +267,15 @@ wk_fast4_pkt(struct wk_pkt *pk, const struct rte_ipv4_hdr *ip, const uint16_t *p
  * offset 14 with a 20-byte header, its TCP/UDP header after it, l4_len
  * bytes from there to the end of the IP packet, tcp_flags (TCP only),
  * hint its tuple's hash if the burst's prefetch stage carried it
- * (WK_CONN_HASH_HINT set, worker.h). The same contract: 1 with *v set, or
- * 0 when it is not the load balancer's. */
+ * (WK_CONN_HASH_HINT set, worker.h), proto its protocol (TCP or UDP, a
+ * constant: a copy of the sequence per protocol). The same contract: 1
+ * with *v set, or 0 when it is not the load balancer's. */
 static __rte_always_inline int
-wk_ipvs_fast4(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv4_hdr *ip,
-	      uint32_t l4_len, uint8_t tcp_flags, uint64_t hint, struct wk_verdict *v)
+wk_ipvs_fast4_p(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv4_hdr *ip,
+		uint32_t l4_len, uint8_t tcp_flags, uint64_t hint, struct wk_verdict *v,
+		const uint8_t proto)
 {
 	const uint16_t *ports = (const uint16_t *)(ip + 1);
-	const uint8_t proto = ip->next_proto_id;
 	uint32_t hash = 0, idx;
 	const struct dpvs_conn_bkt *k = NULL; /* k: read only when more says */
 	struct dpvs_conn *c;
@@ -263,8 +314,9 @@ wk_ipvs_fast4(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv
 			ctx->fast_memo.dir = (uint32_t)dir;
 		}
 	}
-	if (likely(c != NULL) && likely(wk_fast4_covers(ctx, c, p, dir, tcp_flags))) {
-		wk_verdict_put(v, wk_fast4_conn_pkt(ctx, m, ip, l4_len, tcp_flags, c, idx, dir));
+	if (likely(c != NULL) && likely(wk_fast4_covers(ctx, c, p, dir, tcp_flags, proto))) {
+		wk_verdict_put(v, wk_fast4_conn_pkt(ctx, m, ip, l4_len, tcp_flags, c, idx, dir,
+						    proto));
 		return 1;
 	}
 	ctx->fast_memo.hint = 0; /* the general way: the index may change */
@@ -282,6 +334,28 @@ wk_ipvs_fast4(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv
 		idx = wk_conn_lookup_hash(ctx->ct, hash, proto, &pk.src, pk.sport, &pk.dst,
 					  pk.dport, &dir);
 	return wk_ipvs_pkt_at(ctx, m, p, &pk, hash, idx, dir, v);
+}
+
+/* wk_ipvs_fast4_p of a TCP segment, out of line: its own copy of the
+ * sequence, the protocol a constant (the UDP copy inline beside it keeps
+ * its registers). */
+static __rte_unused __rte_noinline int
+wk_ipvs_fast4_tcp(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv4_hdr *ip,
+		  uint32_t l4_len, uint8_t tcp_flags, uint64_t hint, struct wk_verdict *v)
+{
+	return wk_ipvs_fast4_p(ctx, m, p, ip, l4_len, tcp_flags, hint, v, IPPROTO_TCP);
+}
+
+/* wk_ipvs_pkt for the IPv4 TCP or UDP packet in m that wk_ipv4_fast
+ * parsed (wk_ipvs_fast4_p says what it takes): UDP inline, TCP by
+ * wk_ipvs_fast4_tcp. */
+static __rte_always_inline int
+wk_ipvs_fast4(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv4_hdr *ip,
+	      uint32_t l4_len, uint8_t tcp_flags, uint64_t hint, struct wk_verdict *v)
+{
+	if (ip->next_proto_id == IPPROTO_TCP)
+		return wk_ipvs_fast4_tcp(ctx, m, p, ip, l4_len, tcp_flags, hint, v);
+	return wk_ipvs_fast4_p(ctx, m, p, ip, l4_len, tcp_flags, hint, v, IPPROTO_UDP);
 }
 
 #endif

@@ -77,26 +77,12 @@
 #define TCPOPT_EOL    0
 #define TCPOPT_NOP    1
 #define TCPOPT_WSCALE 3
-#define MAXACKWIN_MIN 66000u   /* conntrack's MAXACKWINCONST */
 
 #define F_FIN RTE_TCP_FIN_FLAG
 #define F_SYN RTE_TCP_SYN_FLAG
 #define F_RST RTE_TCP_RST_FLAG
 #define F_ACK RTE_TCP_ACK_FLAG
 #define F_URG RTE_TCP_URG_FLAG
-
-/* a before b, a after b, in sequence space (mod 2^32) */
-static inline int
-seq_before(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b) < 0;
-}
-
-static inline int
-seq_after(uint32_t a, uint32_t b)
-{
-	return (int32_t)(b - a) < 0;
-}
 
 int
 wk_tcp_flags_valid(uint8_t flags)
@@ -230,19 +216,19 @@ track_update(struct dpvs_tcp_track *snd, struct dpvs_tcp_track *rcv, const struc
 		win <<= side_wscale(snd);
 	if (snd->maxwin < win)
 		snd->maxwin = win;
-	if (seq_after(end, snd->end))
+	if (wk_tcp_seq_after(end, snd->end))
 		snd->end = end;
 	if ((s->flags & F_ACK) == 0)
 		return;
-	if ((snd->flags & DPVS_TCPT_F_MAXACK) == 0 || seq_after(ack, snd->maxack)) {
+	if ((snd->flags & DPVS_TCPT_F_MAXACK) == 0 || wk_tcp_seq_after(ack, snd->maxack)) {
 		snd->maxack = ack;
 		snd->flags |= DPVS_TCPT_F_MAXACK;
 	}
 	if (rcv->maxwin == 0)
 		return; /* R not seen: its first segment sets its bounds */
-	if (seq_after(end, snd->maxend))
+	if (wk_tcp_seq_after(end, snd->maxend))
 		rcv->maxwin += end - snd->maxend;
-	if (seq_after(ack + win, rcv->maxend - 1))
+	if (wk_tcp_seq_after(ack + win, rcv->maxend - 1))
 		rcv->maxend = ack + win + (win == 0 ? 1 : 0); /* a zero window: room for a probe */
 }
 
@@ -290,37 +276,6 @@ first_of_side(struct dpvs_tcp_track *snd, struct dpvs_tcp_track *rcv, const stru
 	return 1;
 }
 
-/* wk_tcp_track() of the common segment, on its own: an ACK without SYN,
- * FIN or RST on a connection whose sides were both seen and are enforced
- * (neither liberal). The same checks (I to IV) and the same update
- * (track_update) as the general path takes for it, without the tests that
- * cannot apply (established TCP's per-packet cost; figure 1's tcp-in). */
-static inline enum wk_tcpw
-track_ack(struct dpvs_tcp_track *snd, struct dpvs_tcp_track *rcv, const struct wk_tcp_seg *s)
-{
-	uint32_t end = s->seq + s->len, ack = s->ack, win;
-
-	if (seq_after(s->seq, snd->maxend) ||                          /* I */
-	    seq_after(ack, rcv->end) ||                                 /* III */
-	    seq_before(end, snd->end - rcv->maxwin) ||                  /* II */
-	    seq_before(ack, rcv->end - RTE_MAX(snd->maxwin, MAXACKWIN_MIN))) /* IV */
-		return WK_TCPW_BAD;
-	win = (uint32_t)s->win << side_wscale(snd);
-	if (snd->maxwin < win)
-		snd->maxwin = win;
-	if (seq_after(end, snd->end))
-		snd->end = end;
-	if ((snd->flags & DPVS_TCPT_F_MAXACK) == 0 || seq_after(ack, snd->maxack)) {
-		snd->maxack = ack;
-		snd->flags |= DPVS_TCPT_F_MAXACK;
-	}
-	if (seq_after(end, snd->maxend))
-		rcv->maxwin += end - snd->maxend;
-	if (seq_after(ack + win, rcv->maxend - 1))
-		rcv->maxend = ack + win + (win == 0 ? 1 : 0); /* a zero window: room for a probe */
-	return WK_TCPW_OK;
-}
-
 enum wk_tcpw
 wk_tcp_track(struct dpvs_tcp_track trk[2], int dir, const struct wk_tcp_seg *s)
 {
@@ -328,9 +283,11 @@ wk_tcp_track(struct dpvs_tcp_track trk[2], int dir, const struct wk_tcp_seg *s)
 	uint32_t end, ack = s->ack, maxackwin;
 	enum wk_tcpw v;
 
-	if (likely((s->flags & (F_SYN | F_FIN | F_RST | F_ACK)) == F_ACK && snd->maxwin != 0 &&
-		   rcv->maxwin != 0 && ((snd->flags | rcv->flags) & DPVS_TCPT_F_LIBERAL) == 0))
-		return track_ack(snd, rcv, s);
+	/* the common segment: an ACK without SYN, FIN or RST, both sides
+	 * enforced (established TCP's per-packet cost; figure 1's tcp-in) */
+	if (likely((s->flags & (F_SYN | F_FIN | F_RST | F_ACK)) == F_ACK &&
+		   wk_tcp_track_enforced(snd, rcv)))
+		return wk_tcp_track_ack(snd, rcv, s->seq, s->ack, s->len, s->win);
 	end = seg_end(s);
 
 	if (trk[DPVS_DIR_IN].maxwin == 0) {
@@ -342,7 +299,7 @@ wk_tcp_track(struct dpvs_tcp_track trk[2], int dir, const struct wk_tcp_seg *s)
 	if (snd->maxwin == 0) {
 		if (first_of_side(snd, rcv, s, &v))
 			return v;
-	} else if ((s->flags & F_SYN) && seq_after(end, snd->end) &&
+	} else if ((s->flags & F_SYN) && wk_tcp_seq_after(end, snd->end) &&
 		   (rcv->flags & DPVS_TCPT_F_MAXACK) == 0) {
 		side_init(snd, rcv, s); /* a new handshake: nothing of it acked yet */
 		if ((s->flags & F_ACK) == 0)
@@ -352,13 +309,13 @@ wk_tcp_track(struct dpvs_tcp_track trk[2], int dir, const struct wk_tcp_seg *s)
 		return WK_TCPW_OK;
 	if ((s->flags & F_ACK) == 0 || ((s->flags & F_RST) && ack == 0))
 		ack = rcv->end;
-	if (seq_after(s->seq, snd->maxend))
+	if (wk_tcp_seq_after(s->seq, snd->maxend))
 		return WK_TCPW_BAD;                                     /* I */
 	if (rcv->maxwin != 0) {
-		maxackwin = RTE_MAX(snd->maxwin, MAXACKWIN_MIN);
-		if (seq_after(ack, rcv->end) ||                         /* III */
-		    seq_before(end, snd->end - rcv->maxwin) ||          /* II */
-		    seq_before(ack, rcv->end - maxackwin))              /* IV */
+		maxackwin = RTE_MAX(snd->maxwin, WK_TCP_MAXACKWIN_MIN);
+		if (wk_tcp_seq_after(ack, rcv->end) ||                         /* III */
+		    wk_tcp_seq_before(end, snd->end - rcv->maxwin) ||          /* II */
+		    wk_tcp_seq_before(ack, rcv->end - maxackwin))              /* IV */
 			return WK_TCPW_BAD;
 	}
 	if (s->flags & F_RST)

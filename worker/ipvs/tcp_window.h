@@ -70,4 +70,64 @@ void wk_tcp_track_init_oneway(struct dpvs_tcp_track trk[2], const struct wk_tcp_
  * tracking and update it. See tcp_window.c for the rules. */
 enum wk_tcpw wk_tcp_track(struct dpvs_tcp_track trk[2], int dir, const struct wk_tcp_seg *s);
 
+#define WK_TCP_MAXACKWIN_MIN 66000u   /* conntrack's MAXACKWINCONST */
+
+/* a before b, a after b, in sequence space (mod 2^32) */
+static inline int
+wk_tcp_seq_before(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) < 0;
+}
+
+static inline int
+wk_tcp_seq_after(uint32_t a, uint32_t b)
+{
+	return (int32_t)(b - a) < 0;
+}
+
+/* Are both sides of a connection (snd sends the segment, rcv receives it)
+ * seen and enforced (neither liberal)? Then wk_tcp_track() takes an ACK
+ * without SYN, FIN or RST to wk_tcp_track_ack(). */
+static inline int
+wk_tcp_track_enforced(const struct dpvs_tcp_track *snd, const struct dpvs_tcp_track *rcv)
+{
+	return snd->maxwin != 0 && rcv->maxwin != 0 &&
+	       ((snd->flags | rcv->flags) & DPVS_TCPT_F_LIBERAL) == 0;
+}
+
+/* wk_tcp_track() of the common segment on its own: an ACK without SYN,
+ * FIN or RST (seq, ack, len payload bytes, win the window field as sent,
+ * host order) from snd to rcv, both enforced (wk_tcp_track_enforced). The
+ * checks I to IV and the update of tcp_window.c; WK_TCPW_BAD changes
+ * nothing. One definition for the general tracking and for the
+ * established segment's lean way (fast4.h). */
+static inline enum wk_tcpw
+wk_tcp_track_ack(struct dpvs_tcp_track *snd, struct dpvs_tcp_track *rcv, uint32_t seq,
+		 uint32_t ack, uint32_t len, uint16_t win16)
+{
+	uint32_t end = seq + len, win;
+
+	if (wk_tcp_seq_after(seq, snd->maxend) ||                              /* I */
+	    wk_tcp_seq_after(ack, rcv->end) ||                                 /* III */
+	    wk_tcp_seq_before(end, snd->end - rcv->maxwin) ||                  /* II */
+	    wk_tcp_seq_before(ack, rcv->end - (snd->maxwin > WK_TCP_MAXACKWIN_MIN ?
+						     snd->maxwin : WK_TCP_MAXACKWIN_MIN))) /* IV */
+		return WK_TCPW_BAD;
+	win = (uint32_t)win16 << (snd->wscale < DPVS_TCPT_MAX_WSCALE ? snd->wscale :
+								     DPVS_TCPT_MAX_WSCALE);
+	if (snd->maxwin < win)
+		snd->maxwin = win;
+	if (wk_tcp_seq_after(end, snd->end))
+		snd->end = end;
+	if ((snd->flags & DPVS_TCPT_F_MAXACK) == 0 || wk_tcp_seq_after(ack, snd->maxack)) {
+		snd->maxack = ack;
+		snd->flags |= DPVS_TCPT_F_MAXACK;
+	}
+	if (wk_tcp_seq_after(end, snd->maxend))
+		rcv->maxwin += end - snd->maxend;
+	if (wk_tcp_seq_after(ack + win, rcv->maxend - 1))
+		rcv->maxend = ack + win + (win == 0 ? 1 : 0); /* a zero window: room for a probe */
+	return WK_TCPW_OK;
+}
+
 #endif
