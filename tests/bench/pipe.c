@@ -8,6 +8,10 @@
  *                           syn-full|tcp-in|tcp-out]
  *                   [--only pipe|base] [--lcore L] [--big-flows N] [--conns N]
  *
+ * Environment: BP_PREFETCH_ALL=1 runs the burst's prefetch stage (rx.c) at
+ * any table size, as the real node (figure 2, a table of a million
+ * connections) does: a 1-flow case then takes the memo of fast4.h.
+ *
  * Ports dpdk0 (client side) and dpdk1 (server side) are ring ethdevs
  * (rte_eth_from_rings) with separate rx and tx rings; the node's shm is
  * created in this process and its state comes from dpvs-ctl's rules loader
@@ -358,6 +362,11 @@ setup_node(struct bp_node *n, const struct bp_opts *o)
 		return -1;
 	}
 	wk_ctx_recover(&n->ctx);
+	/* BP_PREFETCH_ALL=1: the burst's prefetch stage (rx.c) whatever the
+	 * table's size, as on a node whose table is large: the 1-flow cases
+	 * then take the lookup's memo (fast4.h) as the real node's do */
+	if (getenv("BP_PREFETCH_ALL") != NULL && strcmp(getenv("BP_PREFETCH_ALL"), "1") == 0)
+		n->ctx.rx_prefetch_min = 0;
 	rte_rcu_qsbr_thread_register(n->shm.rcu, 0);
 	rte_rcu_qsbr_thread_online(n->shm.rcu, 0);
 	return 0;

@@ -81,6 +81,13 @@ wk_conn_hash(uint8_t proto, const struct dpvs_ip *src, uint16_t sport,
 	return rte_hash_crc_4byte((uint32_t)sport << 16 | dport, h);
 }
 
+/* The home bucket of a hash in the index bk of nbuckets buckets. */
+static __rte_always_inline const struct dpvs_conn_bkt *
+wk_conn_home_in(const struct dpvs_conn_bkt *bk, uint32_t nbuckets, uint32_t hash)
+{
+	return &bk[((uint64_t)hash * nbuckets) >> 32];
+}
+
 /* The home bucket of a hash. */
 static __rte_always_inline const struct dpvs_conn_bkt *
 wk_conn_home(const struct dpvs_conn_table *ct, uint32_t hash)
@@ -88,7 +95,7 @@ wk_conn_home(const struct dpvs_conn_table *ct, uint32_t hash)
 	const struct dpvs_conn_bkt *bk =
 		(const struct dpvs_conn_bkt *)(const void *)((const char *)ct + ct->buckets_off);
 
-	return &bk[((uint64_t)hash * ct->nbuckets) >> 32];
+	return wk_conn_home_in(bk, ct->nbuckets, hash);
 }
 
 /* The signature of an index slot (shm/conn.h): the low 12 bits of the
@@ -175,6 +182,52 @@ dpvs_conn_prefetch_entry(const struct dpvs_conn_table *ct, uint32_t hash, int tw
 	}
 }
 
+/* A burst loop's view of the owning worker's index (wk_conn_view): read
+ * once, so that each frame's home bucket and entries cost no reload of the
+ * table's header (the loop's stores may alias it, for the compiler). */
+struct wk_conn_view {
+	const struct dpvs_conn_bkt *bk;   /* the buckets */
+	const struct dpvs_conn_bkt *end;  /* past the last */
+	const char *conns;                /* the connection array */
+	uint32_t nbuckets;
+};
+
+static __rte_always_inline struct wk_conn_view
+wk_conn_view(const struct dpvs_conn_table *ct)
+{
+	struct wk_conn_view x;
+
+	x.bk = (const struct dpvs_conn_bkt *)(const void *)((const char *)ct + ct->buckets_off);
+	x.nbuckets = ct->nbuckets;
+	x.end = x.bk + x.nbuckets;
+	x.conns = (const char *)ct + ct->conns_off;
+	return x;
+}
+
+/* dpvs_conn_prefetch_entry with the home bucket k of hash (wk_conn_home_in
+ * of x), which the caller prefetched before: the entries whose signature
+ * matches (their second line too with two_lines), and the next bucket
+ * when the walk goes on there. Reads the bucket, writes nothing. */
+static __rte_always_inline void
+wk_conn_prefetch_entry_in(const struct wk_conn_view *x, const struct dpvs_conn_bkt *k,
+			  uint32_t hash, int two_lines)
+{
+	uint32_t m = wk_conn_bkt_match(k, wk_conn_sig(hash, 0)), e;
+	const char *c;
+
+	for (; m != 0; m &= m - 1) {
+		e = k->ent[__builtin_ctz(m)];
+		if (e == DPVS_CONN_NIL)
+			continue;
+		c = x->conns + (uint64_t)(e >> 1) * sizeof(struct dpvs_conn);
+		rte_prefetch0(c);
+		if (two_lines)
+			rte_prefetch0(c + RTE_CACHE_LINE_SIZE);
+	}
+	if (k->ovf != 0)
+		rte_prefetch0(k + 1 == x->end ? x->bk : k + 1);
+}
+
 /* The port index where packets of connection c in direction dir arrive:
  * DPVS_DIR_IN on the client's side (in_port), DPVS_DIR_OUT on the dest's
  * (out_port). A packet that matches c's tuple anywhere else is not c's
@@ -205,23 +258,6 @@ uint32_t wk_conn_lookup(struct dpvs_conn_table *ct, uint8_t proto,
 uint32_t wk_conn_lookup_hash(struct dpvs_conn_table *ct, uint32_t hash, uint8_t proto,
 			     const struct dpvs_ip *src, uint16_t sport,
 			     const struct dpvs_ip *dst, uint16_t dport, int *dir);
-
-/* The burst stage (rx.c), a few packets ahead of the lookup of a tuple
- * whose hash h it computed and whose home bucket it prefetched
- * (dpvs_conn_prefetch) before: prefetch the connections of the bucket whose
- * signature matches, and the next bucket when the walk may go on there (a
- * tuple not in the table, a SYN, always reads it). Reads the bucket,
- * writes nothing. */
-static __rte_always_inline void
-wk_conn_prefetch_entry(const struct dpvs_conn_table *ct, uint32_t h, int two_lines)
-{
-	const struct dpvs_conn_bkt *k = wk_conn_home(ct, h),
-		*bk = (const struct dpvs_conn_bkt *)(const void *)((const char *)ct + ct->buckets_off);
-
-	dpvs_conn_prefetch_entry(ct, h, two_lines);
-	if (k->ovf != 0)
-		rte_prefetch0(k + 1 == bk + ct->nbuckets ? bk : k + 1);
-}
 
 /* Does another worker's table ct hold a live connection with this tuple
  * (either direction)? Read-only and safe while its owner writes it:
