@@ -365,6 +365,11 @@ t_cleanup() {
 		rm -rf "/var/run/dpdk/$p"
 	done
 	wait 2>/dev/null
+	# T_KEEP_FAILED=DIR: a failed test's directory (logs, configs) is kept
+	# there, for a look after the run
+	if [ "$rc" -ne 0 ] && [ -n "${T_KEEP_FAILED:-}" ]; then
+		mkdir -p "$T_KEEP_FAILED" && cp -r "$T_DIR" "$T_KEEP_FAILED/" 2>/dev/null
+	fi
 	rm -rf "$T_DIR"
 	if [ "$rc" -eq 0 ]; then
 		echo "[$T_NAME] PASS"
