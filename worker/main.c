@@ -28,6 +28,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -287,6 +288,39 @@ worker_main(const char *prog, struct dpvs_shm *shm, const struct dpvs_take_msg *
 	return 0;
 }
 
+/*
+ * Read the command of the primary, or return -1 once a stop is asked.
+ * SIGTERM and SIGINT are let in only inside ppoll(): one that came earlier
+ * (typically while the EAL attached, when they are blocked, and delivered
+ * by the unblock in main) is seen by the test before it, and one that comes
+ * later ends ppoll(). A plain blocking read() missed the first kind and
+ * waited for ever: the primary's stop had to SIGKILL the standby.
+ */
+static ssize_t
+standby_read(struct dpvs_take_msg *t)
+{
+	struct pollfd p = { .fd = DPVS_STANDBY_CMD_FD, .events = POLLIN };
+	sigset_t stop, old;
+	ssize_t n = -1;
+
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop, &old);
+	while (!stop_requested) {
+		if (ppoll(&p, 1, NULL, &old) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		n = read(DPVS_STANDBY_CMD_FD, t, sizeof(*t));
+		if (n >= 0 || errno != EINTR)
+			break;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return stop_requested ? -1 : n;
+}
+
 /* Standby: say READY, block until told which worker to become. */
 static int
 standby_main(const char *prog, struct dpvs_shm *shm)
@@ -295,9 +329,7 @@ standby_main(const char *prog, struct dpvs_shm *shm)
 	ssize_t n;
 
 	send_event(DPVS_STANDBY_EV_FD, DPVS_EV_READY, NULL, 0, 0, 0);
-	do {
-		n = read(DPVS_STANDBY_CMD_FD, &t, sizeof(t));
-	} while (n < 0 && errno == EINTR && !stop_requested);
+	n = standby_read(&t);
 	if (n == 0 || (n < 0 && stop_requested))
 		return 0; /* retired by the primary, or the node stops */
 	take_read_ns = dpvs_now_ns();

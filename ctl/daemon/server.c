@@ -134,6 +134,25 @@ conn_frame_deadline(struct ctl_conn *c)
 	return -1;
 }
 
+/*
+ * After a handler, which may block for seconds (worker restart and upgrade
+ * wait for the primary; a slow machine stretches any of them): the read and
+ * write timeouts start again from now. libevent arms a timeout from the time
+ * it cached when this loop pass began, so the write timeout of the reply
+ * (armed by conn_send) and the read timeout (re-armed when the request was
+ * read) would both have run out already when the handler outlasted them:
+ * the connection closed at once, its reply unsent (the client saw EOF).
+ */
+static void
+conn_rearm_timeouts(struct ctl_conn *c)
+{
+	struct timeval tv = { (time_t)(c->frame_limit_ns / 1000000000ull),
+			      (suseconds_t)(c->frame_limit_ns % 1000000000ull / 1000ull) };
+
+	event_base_update_cache_time(c->srv->base);
+	bufferevent_set_timeouts(c->bev, &tv, &tv);
+}
+
 /* Serve every complete frame in the input; returns -1 if c was rejected. */
 static int
 conn_serve(struct ctl_conn *c)
@@ -168,6 +187,7 @@ conn_serve(struct ctl_conn *c)
 		body = evbuffer_pullup(in, len);
 		rc = c->readonly ? ctl_handle_readonly(c->srv->shm, body, len, &out, &outlen) :
 				   ctl_handle(c->srv->shm, body, len, &out, &outlen);
+		conn_rearm_timeouts(c);
 		evbuffer_drain(in, len);
 		if (out == NULL) {
 			conn_reject(c, DPVS__STATUS__ERR_INTERNAL, "out of memory");

@@ -7,7 +7,8 @@
  * it; a client that never reads its replies is not
  * read from either; when the connection limit is reached a new client takes
  * the longest-idle one's slot, or is told "busy" if none is idle, and idle
- * connections are never closed without a word.
+ * connections are never closed without a word; a request whose handler
+ * blocks longer than the timeout (worker restart) still gets its reply.
  * Tests share one EAL and one shm, so they run without fork, in order.
  */
 #include <errno.h>
@@ -15,12 +16,14 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -536,6 +539,90 @@ START_TEST(test_server_fairness)
 }
 END_TEST
 
+/* Stands in for dpvs-primary: answers dpvs-ctl's request in root->cmd
+ * (sup_cmd.c's part) after arg milliseconds. */
+static void *
+slow_primary(void *arg)
+{
+	struct dpvs_sup_cmd *cmd = &shm.root->cmd;
+	const struct timespec nap = { 0, 1000000 };
+	const struct timespec slow = { (long)(uintptr_t)arg / 1000,
+				       ((long)(uintptr_t)arg % 1000) * 1000000 };
+	uint32_t req;
+
+	while ((req = __atomic_load_n(&cmd->req_seq, __ATOMIC_ACQUIRE)) ==
+	       __atomic_load_n(&cmd->done_seq, __ATOMIC_RELAXED))
+		nanosleep(&nap, NULL);
+	nanosleep(&slow, NULL);
+	snprintf(cmd->msg, sizeof(cmd->msg), "worker %u handed over", cmd->worker);
+	cmd->status = 0;
+	__atomic_store_n(&cmd->done_seq, req, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* A handler that blocks longer than the connection's timeouts (worker
+ * restart waits for the primary: seconds on a loaded machine) still gets
+ * its reply written: the timeouts count from the loop pass that read the
+ * request, which the handler outlasted. */
+START_TEST(test_server_slow_handler)
+{
+	const struct timeval tick = { 0, 10000 };
+	struct event_base *base = event_base_new();
+	Dpvs__Request req = DPVS__REQUEST__INIT;
+	Dpvs__WorkerRestart wr = DPVS__WORKER_RESTART__INIT;
+	char dir[64], path[96], err[256];
+	struct ctl_server *srv;
+	Dpvs__Response *r;
+	pthread_t t, prim;
+	struct event *ev;
+	uint8_t *buf;
+	size_t len;
+	int fd;
+
+	ck_assert_ptr_nonnull(base);
+	snprintf(dir, sizeof(dir), "/tmp/test_ctl_s%d", (int)getpid());
+	snprintf(path, sizeof(path), "%s/ctl.sock", dir);
+	srv = ctl_server_new(base, &shm, path, err, sizeof(err));
+	ck_assert_msg(srv != NULL, "%s", err);
+	ctl_server_set_timeout_ms(srv, 200);
+	ev = event_new(base, -1, EV_PERSIST, loop_tick, base);
+	event_add(ev, &tick);
+	loop_stop = 0;
+	ck_assert_int_eq(pthread_create(&t, NULL, loop_thread, base), 0);
+	/* the "primary" is this process: its SIGUSR1 is ignored */
+	signal(SIGUSR1, SIG_IGN);
+	shm.root->primary_pid = getpid();
+	ck_assert_int_eq(pthread_create(&prim, NULL, slow_primary, (void *)(uintptr_t)600), 0);
+
+	wr.id = 1;
+	req.op_case = DPVS__REQUEST__OP_WORKER_RESTART;
+	req.worker_restart = &wr;
+	buf = ctl_pb_pack_request(&req, &len);
+	fd = ctl_frame_connect(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ctl_frame_send(fd, buf, len, 2000), 0);
+	free(buf);
+	ck_assert_int_eq(ctl_frame_recv(fd, &buf, &len, CTL_FRAME_MAX, 5000), 0);
+	r = dpvs__response__unpack(NULL, len, buf);
+	free(buf);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(r->status, DPVS__STATUS__OK);
+	ck_assert_ptr_nonnull(strstr(r->message, "worker 1 handed over"));
+	dpvs__response__free_unpacked(r, NULL);
+	/* and the connection still serves */
+	expect_version(fd);
+	close(fd);
+	pthread_join(prim, NULL);
+
+	__atomic_store_n(&loop_stop, 1, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	event_free(ev);
+	ctl_server_free(srv);
+	event_base_free(base);
+	rmdir(dir);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -550,6 +637,7 @@ main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_server);
 	tcase_add_test(tc, test_server_fairness);
+	tcase_add_test(tc, test_server_slow_handler);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);
