@@ -27,7 +27,6 @@
 #define EXIT_FAILED  1
 #define EXIT_USAGE   2
 #define EXIT_CONNECT 3
-#define CLIENT_TIMEOUT_MS 15000
 
 /* "dpvsctl: MSG" on stderr, MSG's control characters escaped: a message
  * may echo what was typed or what the daemon was sent. */
@@ -55,7 +54,7 @@ transact(const char *path, const struct ctl_cli_cmd *cmd, bool json)
 	Dpvs__Response *resp;
 	uint8_t *out, *in;
 	size_t outlen, inlen;
-	int fd, rc, ret;
+	int fd, rc, ret, timeout_ms;
 
 	fd = ctl_frame_connect(path);
 	if (fd < 0) {
@@ -70,11 +69,12 @@ transact(const char *path, const struct ctl_cli_cmd *cmd, bool json)
 		fprintf(stderr, "dpvsctl: out of memory\n");
 		return EXIT_FAILED;
 	}
-	rc = ctl_frame_send(fd, out, outlen, CLIENT_TIMEOUT_MS);
+	timeout_ms = ctl_cli_timeout_ms(cmd->req);
+	rc = ctl_frame_send(fd, out, outlen, timeout_ms);
 	free(out);
 	/* even if the daemon closed early, its reply may be waiting: read it */
 	if (rc == 0 || rc == -EPIPE || rc == -ECONNRESET)
-		rc = ctl_frame_recv(fd, &in, &inlen, CTL_FRAME_MAX, CLIENT_TIMEOUT_MS);
+		rc = ctl_frame_recv(fd, &in, &inlen, CTL_FRAME_MAX, timeout_ms);
 	close(fd);
 	if (rc != 0) {
 		fprintf(stderr, "dpvsctl: talking to %s: %s\n", path, strerror(-rc));

@@ -486,3 +486,18 @@ ctl_cli_split(char *line, char **argv, int max)
 		*p++ = '\0';
 	}
 }
+
+int
+ctl_cli_timeout_ms(const Dpvs__Request *req)
+{
+	const int margin = 5000;
+
+	switch (req->op_case) {
+	case DPVS__REQUEST__OP_WORKER_RESTART:
+		return CTL_RESTART_TIMEOUT_MS + margin;
+	case DPVS__REQUEST__OP_WORKER_UPGRADE:
+		return CTL_UPGRADE_TIMEOUT_MS + margin;
+	default:
+		return CTL_CLIENT_TIMEOUT_MS;
+	}
+}

@@ -41,6 +41,18 @@ void ctl_cli_cmd_free(struct ctl_cli_cmd *cmd);
 /* Multi-line usage text for every command. */
 const char *ctl_cli_usage(void);
 
+/* How long dpvs-ctl waits for the primary to finish a worker restart or an
+ * upgrade (ctl/daemon/workerops.c), and dpvsctl for any other answer. */
+#define CTL_RESTART_TIMEOUT_MS 40000
+#define CTL_UPGRADE_TIMEOUT_MS 120000
+#define CTL_CLIENT_TIMEOUT_MS  15000
+
+/* How long dpvsctl waits for the answer to req: a restart's or an
+ * upgrade's the daemon's own wait and 5 s more (it answers when that ends,
+ * so the client never gives up on a request still in work), any other
+ * CTL_CLIENT_TIMEOUT_MS. */
+int ctl_cli_timeout_ms(const Dpvs__Request *req);
+
 /*
  * Split a rules-file line in place into words (whitespace separated; a word
  * starting with '#' starts a comment that runs to the end of the line; a

@@ -11,13 +11,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "ctl/common/cli.h"
 #include "ctl/common/pb.h"
 #include "ctl/daemon/beat.h"
 #include "ctl/daemon/err.h"
 #include "ctl/daemon/show.h"
 
-#define RESTART_TIMEOUT_MS 40000u
-#define UPGRADE_TIMEOUT_MS 120000u
 
 static int
 err_of(int status)
@@ -78,7 +77,7 @@ ctl_worker_restart(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Respons
 	if (id >= shm->root->conf.nworkers)
 		return dpvs_errf(err, errlen, -CTL_ENOENT, "no worker %u: the node has %u", id,
 				 shm->root->conf.nworkers);
-	return ask_primary(shm, DPVS_SUP_OP_RESTART, id, NULL, RESTART_TIMEOUT_MS, resp, err,
+	return ask_primary(shm, DPVS_SUP_OP_RESTART, id, NULL, CTL_RESTART_TIMEOUT_MS, resp, err,
 			   errlen);
 }
 
@@ -90,6 +89,6 @@ ctl_worker_upgrade(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Respons
 
 	if (path == NULL || path[0] != '/' || strlen(path) >= sizeof(shm->root->cmd.path))
 		return dpvs_errf(err, errlen, -CTL_EINVAL, "worker upgrade needs an absolute path");
-	return ask_primary(shm, DPVS_SUP_OP_UPGRADE, 0, path, UPGRADE_TIMEOUT_MS, resp, err,
+	return ask_primary(shm, DPVS_SUP_OP_UPGRADE, 0, path, CTL_UPGRADE_TIMEOUT_MS, resp, err,
 			   errlen);
 }

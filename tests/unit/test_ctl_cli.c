@@ -253,6 +253,35 @@ START_TEST(test_split)
 }
 END_TEST
 
+/* dpvsctl waits for a worker restart or upgrade longer than dpvs-ctl waits
+ * for the primary (it answers when that ends), for anything else 15 s. */
+static int
+timeout_of(int argc, char *const argv[])
+{
+	struct ctl_cli_cmd cmd;
+	char err[256];
+	int ms;
+
+	ck_assert_int_eq(ctl_cli_parse(argc, argv, &cmd, err, sizeof(err)), CTL_CLI_OK);
+	ms = ctl_cli_timeout_ms(cmd.req);
+	ctl_cli_cmd_free(&cmd);
+	return ms;
+}
+
+START_TEST(test_client_timeouts)
+{
+	char *restart[] = { "worker", "restart", "1" };
+	char *upgrade[] = { "worker", "upgrade", "/usr/sbin/dpvs-worker" };
+	char *show[] = { "worker", "show" };
+	char *reload[] = { "reload" };
+
+	ck_assert_int_gt(timeout_of(3, restart), CTL_RESTART_TIMEOUT_MS);
+	ck_assert_int_gt(timeout_of(3, upgrade), CTL_UPGRADE_TIMEOUT_MS);
+	ck_assert_int_eq(timeout_of(2, show), CTL_CLIENT_TIMEOUT_MS);
+	ck_assert_int_eq(timeout_of(1, reload), CTL_CLIENT_TIMEOUT_MS);
+}
+END_TEST
+
 START_TEST(test_usage_lists_commands)
 {
 	const char *u = ctl_cli_usage();
@@ -283,6 +312,7 @@ main(void)
 	tcase_add_loop_test(tc, test_bad_inputs, 0, (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
 	tcase_add_test(tc, test_split);
 	tcase_add_test(tc, test_usage_lists_commands);
+	tcase_add_test(tc, test_client_timeouts);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
