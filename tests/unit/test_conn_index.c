@@ -326,18 +326,19 @@ START_TEST(test_prefetch_then_lookup_hash)
 	uint32_t idx = add_conn(ct, 1, 4000), h;
 	const struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
 	struct dpvs_ip other = tconn_v4(0x0a0000ffu);
+	const struct wk_conn_view x = wk_conn_view(ct);
 	int d = -1;
 
 	h = hash_in(c);
 	dpvs_conn_prefetch(ct, h);
-	dpvs_conn_prefetch_entry(ct, h, 1);
+	wk_conn_prefetch_entry_in(&x, wk_conn_home_in(x.bk, x.nbuckets, h), h, 1);
 	ck_assert_uint_eq(wk_conn_lookup_hash(ct, h, IPPROTO_UDP, TIP(c, C), c->cport, TIP(c, V),
 					      c->vport, &d),
 			  idx);
 	ck_assert_int_eq(d, DPVS_DIR_IN);
 	h = wk_conn_hash(IPPROTO_UDP, &other, c->cport, TIP(c, V), c->vport);
 	dpvs_conn_prefetch(ct, h);
-	dpvs_conn_prefetch_entry(ct, h, 1);
+	wk_conn_prefetch_entry_in(&x, wk_conn_home_in(x.bk, x.nbuckets, h), h, 1);
 	ck_assert_uint_eq(wk_conn_lookup_hash(ct, h, IPPROTO_UDP, &other, c->cport, TIP(c, V),
 					      c->vport, &d),
 			  DPVS_CONN_NIL);

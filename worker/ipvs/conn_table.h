@@ -158,30 +158,6 @@ dpvs_conn_prefetch2(const struct dpvs_conn_table *ct, uint32_t hash)
 	rte_prefetch0(k + 1 == bk + ct->nbuckets ? bk : k + 1);
 }
 
-/* The second stage: read the home bucket (prefetched before) and prefetch
- * the connection entries whose signature matches, which the lookup will
- * compare: their first line, and with two_lines their second too (a TCP
- * segment's window tracking, trk[], lives there). Only the owning
- * worker's table. */
-static inline void
-dpvs_conn_prefetch_entry(const struct dpvs_conn_table *ct, uint32_t hash, int two_lines)
-{
-	const struct dpvs_conn_bkt *k = wk_conn_home(ct, hash);
-	const char *conns = (const char *)ct + ct->conns_off;
-	uint32_t m = wk_conn_bkt_match(k, wk_conn_sig(hash, 0)), s, e;
-
-	for (; m != 0; m &= m - 1) {
-		s = (uint32_t)__builtin_ctz(m);
-		e = k->ent[s];
-		if (e == DPVS_CONN_NIL)
-			continue;
-		rte_prefetch0(conns + (uint64_t)(e >> 1) * sizeof(struct dpvs_conn));
-		if (two_lines)
-			rte_prefetch0(conns + (uint64_t)(e >> 1) * sizeof(struct dpvs_conn) +
-				      RTE_CACHE_LINE_SIZE);
-	}
-}
-
 /* A burst loop's view of the owning worker's index (wk_conn_view): read
  * once, so that each frame's home bucket and entries cost no reload of the
  * table's header (the loop's stores may alias it, for the compiler). */
@@ -204,10 +180,13 @@ wk_conn_view(const struct dpvs_conn_table *ct)
 	return x;
 }
 
-/* dpvs_conn_prefetch_entry with the home bucket k of hash (wk_conn_home_in
- * of x), which the caller prefetched before: the entries whose signature
- * matches (their second line too with two_lines), and the next bucket
- * when the walk goes on there. Reads the bucket, writes nothing. */
+/* The burst's second stage, with the home bucket k of hash (wk_conn_home_in
+ * of x), which the caller prefetched before: read it and prefetch the
+ * entries whose signature matches, which the lookup will compare (their
+ * first line; with two_lines their second too, where a TCP segment's
+ * window tracking, trk[], lives), and the next bucket when the walk goes
+ * on there. Only the owning worker's table. Reads the bucket, writes
+ * nothing. */
 static __rte_always_inline void
 wk_conn_prefetch_entry_in(const struct wk_conn_view *x, const struct dpvs_conn_bkt *k,
 			  uint32_t hash, int two_lines)
