@@ -145,7 +145,14 @@ cg_stages() {
 				h = f; sub(/:[^:]*$/, "", h); sub(/^.*\//, "", h)
 				g = f; sub(/^.*:/, "", g)
 				tcpf = g ~ /^(wk_fast4_tcp|wk_ipvs_fast4_tcp)(\.|$)/
-				if (g == "wk_ipv4_fast_hint" || tcpf) {
+				# the entry and its sequence, inline in the burst
+				# loop too (ipv4_fast.h, wk_rx_burst in rx.c and
+				# its out-of-line parts rx_run_call and
+				# rx_prefetch_stage); there the prefetch of the
+				# index (conn_table.h and the intrinsics)
+				# counts here, to ipvs
+				rxf = g ~ /^(wk_ipv4_fast_hint|wk_ipv4_fast_rc|wk_rx_burst|rx_run_call|rx_prefetch_stage)(\.|$)/
+				if (rxf || tcpf) {
 					if (h ~ /^(fast4\.h|conn_lookup\.h|conn_table\.h|conn_addr\.h|ipvs_priv\.h|rte_crc_x86\.h|smmintrin\.h|emmintrin\.h|tcp_window\.h)$/)
 						fi += v
 					if (h ~ /^(xmit4\.h|xmit\.h|lbpath\.h|l3\.h|worker\.h)$/)
@@ -155,11 +162,8 @@ cg_stages() {
 				# Ethernet header is written: xmit, not parse
 				if (tcpf && h == "rte_ether.h")
 					fx += v
-				if (g == "wk_rx_burst" && h == "txbuf.h")
+				if (rxf && h == "txbuf.h")
 					ft += v
-				# the prefetch of the index, inline in the burst loop
-				if (g == "wk_rx_burst" && h ~ /^(conn_table\.h|smmintrin\.h|emmintrin\.h)$/)
-					fp += v
 				next
 			}
 			sub(/^.*:/, "", f); sub(/\..*$/, "", f)

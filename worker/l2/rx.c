@@ -24,27 +24,34 @@
 #include "worker/ipvs/conn_table.h"
 #include "worker/ipvs/lbpath.h"
 #include "worker/l2/txbuf.h"
+#include "worker/l3/ipv4_fast.h"
 #include "worker/worker.h"
 
 /* How many packets ahead the second stage prefetches a connection entry. */
 #define WK_RX_ENTRY_AHEAD 4
 
-/* The pipeline's entry: the IPv4 fast path, which hands every frame it does
- * not take to wk_eth_input. The fixture's second runner, dpvs-fixture-general
+/* The pipeline's entry: the IPv4 fast path (worker/l3/ipv4_fast.h, inline
+ * in the burst loop), which hands every frame it does not take to
+ * wk_eth_input. The fixture's second runner, dpvs-fixture-general
  * (tests/fixture/build.mk), compiles this file again with WK_RX_GENERAL_ONLY
  * so that every frame takes the general path, and the differential test
  * (tests/fixture/diff_fast.py) checks that both runners give the same
- * results. The product binaries never define it. */
+ * results. The product binaries never define it. rc: the port's constants
+ * (wk_ipv4_rxc_init, once a burst). */
 #ifdef WK_RX_GENERAL_ONLY
-#define WK_RX_ENTRY(ctx, m, p, hint) wk_eth_input(ctx, m, p)
+#define WK_RX_ENTRY(ctx, m, p, hint, rc) wk_eth_input(ctx, m, p)
+#define WK_RX_ONE(ctx, m, p)		 wk_eth_input(ctx, m, p)
+#define WK_RX_CALL(ctx, m, p, hint, rc) wk_eth_input(ctx, m, p)
 #else
-#define WK_RX_ENTRY(ctx, m, p, hint) wk_ipv4_fast_hint(ctx, m, p, hint)
+#define WK_RX_ENTRY(ctx, m, p, hint, rc) wk_ipv4_fast_in(ctx, m, p, hint, rc)
+#define WK_RX_ONE(ctx, m, p)		 wk_ipv4_fast_hint(ctx, m, p, 0)
+#define WK_RX_CALL(ctx, m, p, hint, rc) wk_ipv4_fast_rc(ctx, m, p, hint, rc)
 #endif
 
 struct wk_verdict
 wk_pipeline(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 {
-	return WK_RX_ENTRY(ctx, m, p, 0);
+	return WK_RX_ONE(ctx, m, p);
 }
 
 void
@@ -192,18 +199,103 @@ rx_prefetch_conns(const struct wk_conn_view *x, struct rte_mbuf *const *pkts, ui
 	return have;
 }
 
+/* The burst's prefetch stage's work for the second: hv[] the hints, and
+ * for bit i of have the home bucket kv[i] (x's) whose first entry is to be
+ * prefetched, both its lines for bit i of tcp. */
+struct rx_pf {
+	uint64_t hv[DPVS_BURST];
+	const struct dpvs_conn_bkt *kv[DPVS_BURST];
+	struct wk_conn_view x;
+	uint64_t have, tcp;
+};
+
+/*
+ * The burst's second stage: each of the n packets in the in-flight array
+ * through the pipeline (rc: port p's constants), its verdict carried out.
+ * pf: the prefetch stage ran (*f holds its work); else every hint is 0.
+ * mirror: port p's forward2kni switch is on. Both constants where it is
+ * inlined: a copy of the loop per case, without the tests that case does
+ * not need (the common one, a small table and no mirror, also without the
+ * hints). Returns the bytes received.
+ */
+static __rte_always_inline uint64_t
+rx_run(struct wk_ctx *ctx, uint16_t p, uint16_t n, const struct wk_ipv4_rxc *rc,
+       const struct rx_pf *f, const int pf, const int mirror, const int call)
+{
+	struct dpvs_worker_region *wr = ctx->wr;
+	uint64_t bytes = 0;
+	struct rte_mbuf *m;
+	struct wk_verdict v;
+	uint16_t i;
+
+	RTE_SET_USED(rc); /* the general runner's copy (WK_RX_GENERAL_ONLY) */
+	for (i = 0; i < n; i++) {
+		m = wr->inflight[i];
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(wr->inflight[i + 1], void *));
+		if (pf && ((f->have >> (i + WK_RX_ENTRY_AHEAD)) & 1) != 0)
+			wk_conn_prefetch_entry_in(&f->x, f->kv[i + WK_RX_ENTRY_AHEAD],
+						  (uint32_t)f->hv[i + WK_RX_ENTRY_AHEAD],
+						  (int)((f->tcp >> (i + WK_RX_ENTRY_AHEAD)) & 1));
+		bytes += m->pkt_len; /* as received: the stages may trim it */
+		if (mirror)
+			wk_kni_mirror(ctx, m, p);
+		/* wk_pipeline, with the hint (a call in the mirror's copy,
+		 * the rare one: the entry's code once more would crowd
+		 * the inlining of the sequence's parts) */
+		if (call)
+			v = WK_RX_CALL(ctx, m, p, pf ? f->hv[i] : 0, rc);
+		else
+			v = WK_RX_ENTRY(ctx, m, p, 0, rc);
+		wr->inflight[i] = NULL;
+		rte_compiler_barrier();
+		/* the usual verdict, to a port's tx buffer, without a call
+		 * when it has room */
+		if (likely(v.kind == DPVS_VERDICT_TX && v.port < ctx->nports)) {
+			if (likely(wk_txbuf_try_verdict(ctx, m, v.port)))
+				continue;
+			if (wk_tx_enqueue_verdict(ctx, m, v.port) != 0)
+				ctx->st->verdict[DPVS_VERDICT_DROP]++;
+			continue;
+		}
+		wk_act(ctx, m, v);
+	}
+	return bytes;
+}
+
+/* The burst's first stage (rx_prefetch_conns) into *f, and the entries of
+ * its first WK_RX_ENTRY_AHEAD packets. Out of line: once a burst, and the
+ * burst loop's inline entry keeps the room to inline its own parts. */
+static __rte_noinline void
+rx_prefetch_stage(struct wk_ctx *ctx, uint16_t n, struct rx_pf *f)
+{
+	uint16_t i;
+
+	f->x = wk_conn_view(ctx->ct);
+	f->have = rx_prefetch_conns(&f->x, ctx->wr->inflight, n, f->hv, f->kv, &f->tcp);
+	for (i = 0; i < WK_RX_ENTRY_AHEAD && i < n; i++)
+		if ((f->have >> i) & 1)
+			wk_conn_prefetch_entry_in(&f->x, f->kv[i], (uint32_t)f->hv[i],
+						  (int)((f->tcp >> i) & 1));
+}
+
+/* rx_run for a burst with the prefetch stage's work or the mirror on: the
+ * entry a call a packet. */
+static __rte_noinline uint64_t
+rx_run_call(struct wk_ctx *ctx, uint16_t p, uint16_t n, const struct wk_ipv4_rxc *rc,
+	    const struct rx_pf *f, int pf, int mirror)
+{
+	return rx_run(ctx, p, n, rc, f, pf, mirror, 1);
+}
+
 unsigned int
 wk_rx_burst(struct wk_ctx *ctx, uint16_t p, uint16_t n)
 {
 	struct dpvs_worker_region *wr = ctx->wr;
-	uint64_t hv[DPVS_BURST];
-	const struct dpvs_conn_bkt *kv[DPVS_BURST]; /* home buckets (bit i of have) */
-	struct wk_conn_view x;
-	uint64_t bytes = 0, have = 0, tcp = 0;
-	struct rte_mbuf *m;
-	struct wk_verdict v;
-	int mirror;
-	uint16_t i;
+	struct wk_ipv4_rxc rc;
+	struct rx_pf f;
+	uint64_t bytes;
+	int mirror, pf;
 
 	wk_if_refresh(ctx);
 	wr->inflight_n = n;
@@ -219,42 +311,15 @@ wk_rx_burst(struct wk_ctx *ctx, uint16_t p, uint16_t n)
 	 * packets) it is off */
 	ctx->svc_memo.on = 1;
 	ctx->svc_memo.proto = 0;
+	wk_ipv4_rxc_init(&rc, ctx, p);
 	/* a small table stays in cache: the prefetch would only cost */
-	if (n > 1 && n <= DPVS_BURST && ctx->ct->count >= ctx->rx_prefetch_min) {
-		x = wk_conn_view(ctx->ct);
-		have = rx_prefetch_conns(&x, wr->inflight, n, hv, kv, &tcp);
-		for (i = 0; i < WK_RX_ENTRY_AHEAD && i < n; i++)
-			if ((have >> i) & 1)
-				wk_conn_prefetch_entry_in(&x, kv[i], (uint32_t)hv[i],
-							  (int)((tcp >> i) & 1));
-	} else {
-		memset(hv, 0, sizeof(hv)); /* no hints */
-	}
-	for (i = 0; i < n; i++) {
-		m = wr->inflight[i];
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(wr->inflight[i + 1], void *));
-		if (((have >> (i + WK_RX_ENTRY_AHEAD)) & 1) != 0)
-			wk_conn_prefetch_entry_in(&x, kv[i + WK_RX_ENTRY_AHEAD],
-						  (uint32_t)hv[i + WK_RX_ENTRY_AHEAD],
-						  (int)((tcp >> (i + WK_RX_ENTRY_AHEAD)) & 1));
-		bytes += m->pkt_len; /* as received: the stages may trim it */
-		if (unlikely(mirror))
-			wk_kni_mirror(ctx, m, p);
-		v = WK_RX_ENTRY(ctx, m, p, hv[i]); /* wk_pipeline, with the hint */
-		wr->inflight[i] = NULL;
-		rte_compiler_barrier();
-		/* the usual verdict, to a port's tx buffer, without a call
-		 * when it has room */
-		if (likely(v.kind == DPVS_VERDICT_TX && v.port < ctx->nports)) {
-			if (likely(wk_txbuf_try_verdict(ctx, m, v.port)))
-				continue;
-			if (wk_tx_enqueue_verdict(ctx, m, v.port) != 0)
-				ctx->st->verdict[DPVS_VERDICT_DROP]++;
-			continue;
-		}
-		wk_act(ctx, m, v);
-	}
+	pf = n > 1 && n <= DPVS_BURST && ctx->ct->count >= ctx->rx_prefetch_min;
+	if (pf)
+		rx_prefetch_stage(ctx, n, &f);
+	if (likely(!pf && !mirror))
+		bytes = rx_run(ctx, p, n, &rc, &f, 0, 0, 0);
+	else
+		bytes = rx_run_call(ctx, p, n, &rc, &f, pf, mirror);
 	wr->inflight_n = 0;
 	ctx->svc_memo.on = 0;
 	ctx->st->rx_bytes += bytes;
