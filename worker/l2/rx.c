@@ -13,6 +13,7 @@
  * before its mbuf is handed on (tx buffer, ring, free), so a successor frees
  * exactly what was still held.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include <rte_ethdev.h>
@@ -199,6 +200,26 @@ rx_prefetch_conns(const struct wk_conn_view *x, struct rte_mbuf *const *pkts, ui
 	return have;
 }
 
+/* Is v a tx verdict? Its port in *port. As one 4-byte word (kind its
+ * first byte, port its last two): GCC otherwise takes the struct apart
+ * and puts it together again for wk_act's call on every packet. */
+static __rte_always_inline int
+rx_verdict_tx(struct wk_verdict v, uint16_t *port)
+{
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	uint32_t w;
+
+	RTE_BUILD_BUG_ON(sizeof(v) != sizeof(w) || offsetof(struct wk_verdict, kind) != 0 ||
+			 offsetof(struct wk_verdict, port) != 2);
+	memcpy(&w, &v, sizeof(w));
+	*port = (uint16_t)(w >> 16);
+	return (uint8_t)w == DPVS_VERDICT_TX;
+#else
+	*port = v.port;
+	return v.kind == DPVS_VERDICT_TX;
+#endif
+}
+
 /* The burst's prefetch stage's work for the second: hv[] the hints, and
  * for bit i of have the home bucket kv[i] (x's) whose first entry is to be
  * prefetched, both its lines for bit i of tcp. */
@@ -226,7 +247,7 @@ rx_run(struct wk_ctx *ctx, uint16_t p, uint16_t n, const struct wk_ipv4_rxc *rc,
 	uint64_t bytes = 0;
 	struct rte_mbuf *m;
 	struct wk_verdict v;
-	uint16_t i;
+	uint16_t i, port;
 
 	RTE_SET_USED(rc); /* the general runner's copy (WK_RX_GENERAL_ONLY) */
 	for (i = 0; i < n; i++) {
@@ -240,9 +261,10 @@ rx_run(struct wk_ctx *ctx, uint16_t p, uint16_t n, const struct wk_ipv4_rxc *rc,
 		bytes += m->pkt_len; /* as received: the stages may trim it */
 		if (mirror)
 			wk_kni_mirror(ctx, m, p);
-		/* wk_pipeline, with the hint (a call in the mirror's copy,
-		 * the rare one: the entry's code once more would crowd
-		 * the inlining of the sequence's parts) */
+		/* wk_pipeline, with the hint (a call in the copy for the
+		 * prefetch stage's work or the mirror: the entry's code
+		 * once more would crowd the inlining of the sequence's
+		 * parts out of the common copy) */
 		if (call)
 			v = WK_RX_CALL(ctx, m, p, pf ? f->hv[i] : 0, rc);
 		else
@@ -251,10 +273,10 @@ rx_run(struct wk_ctx *ctx, uint16_t p, uint16_t n, const struct wk_ipv4_rxc *rc,
 		rte_compiler_barrier();
 		/* the usual verdict, to a port's tx buffer, without a call
 		 * when it has room */
-		if (likely(v.kind == DPVS_VERDICT_TX && v.port < ctx->nports)) {
-			if (likely(wk_txbuf_try_verdict(ctx, m, v.port)))
+		if (likely(rx_verdict_tx(v, &port) && port < ctx->nports)) {
+			if (likely(wk_txbuf_try_verdict(ctx, m, port)))
 				continue;
-			if (wk_tx_enqueue_verdict(ctx, m, v.port) != 0)
+			if (wk_tx_enqueue_verdict(ctx, m, port) != 0)
 				ctx->st->verdict[DPVS_VERDICT_DROP]++;
 			continue;
 		}

@@ -126,7 +126,11 @@ wk_ipv4_fast_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, uint64_t hin
 		return wk_ipv4_general(ctx, m, p);
 	tot = rte_be_to_cpu_16(ip->total_length);
 	contig -= l2 + l3;
-	if (tot < l3 || tot > m->pkt_len - l2 || !wk_ipv4_cksum_ok_fast(ip))
+	/* the header and 8 bytes more (a UDP header; TCP checks its own
+	 * below), no more than the frame holds: one compare, as pkt_len is
+	 * at least data_len, at least l2 + l3 + 8. The header checksum: its
+	 * first byte 0x45, the sum is not 0 (wk_ipv4_cksum_ok_fast). */
+	if (tot - (l3 + 8) > m->pkt_len - (l2 + l3 + 8) || wk_ipv4_hdr_sum5(ip) % 0xffffu != 0)
 		return wk_ipv4_general(ctx, m, p);
 	l4_len = tot - l3;
 	if (ip->next_proto_id == IPPROTO_TCP) {
@@ -138,7 +142,7 @@ wk_ipv4_fast_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, uint64_t hin
 		if (need < sizeof(*th) || l4_len < need || contig < need)
 			return wk_ipv4_general(ctx, m, p);
 		tcp_flags = th->tcp_flags;
-	} else if (l4_len < sizeof(struct rte_udp_hdr) || rte_be_to_cpu_16(ports[2]) != l4_len) {
+	} else if (rte_be_to_cpu_16(ports[2]) != l4_len) {
 		return wk_ipv4_general(ctx, m, p);
 	}
 	m->vlan_tci = 0;
