@@ -28,9 +28,6 @@
 #include "worker/l3/ipv4_fast.h"
 #include "worker/worker.h"
 
-/* How many packets ahead the second stage prefetches a connection entry. */
-#define WK_RX_ENTRY_AHEAD 4
-
 /* The pipeline's entry: the IPv4 fast path (worker/l3/ipv4_fast.h, inline
  * in the burst loop), which hands every frame it does not take to
  * wk_eth_input. The fixture's second runner, dpvs-fixture-general
@@ -48,6 +45,7 @@
 #define WK_RX_ONE(ctx, m, p)		 wk_ipv4_fast_hint(ctx, m, p, 0)
 #define WK_RX_CALL(ctx, m, p, hint, rc) wk_ipv4_fast_rc(ctx, m, p, hint, rc)
 #endif
+#include "worker/l2/rx_run.h"
 
 struct wk_verdict
 wk_pipeline(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
@@ -140,8 +138,10 @@ wk_rx_port(struct wk_ctx *ctx, uint16_t p)
  * before it reaches it, from that hash (a TCP segment's, bit i of *tcp, its
  * second line too: the window tracking); the lookups then find bucket and
  * entry in cache instead of waiting for each in turn. Anything else (VLAN,
- * IPv6, options) is left to the per-packet path as it is. Reads the frames
- * only. Measured on the real node (figure 2, 1,000,000 flows, 2026-12-03):
+ * IPv6, options) is left to the per-packet path as it is. A hint says
+ * what this stage found (worker.h): the entry does not test the frame's
+ * type, IHL, protocol and fragment again. Reads the frames only.
+ * Measured on the real node (figure 2, 1,000,000 flows, 2026-12-03):
  * the buckets issued along the burst instead (8 frames ahead, the entries
  * 4) forwarded 10.0 against 12.0 Mpps a second of the worker's CPU, perf
  * showing stage B waiting on buckets a few frames after they were asked
@@ -200,96 +200,11 @@ rx_prefetch_conns(const struct wk_conn_view *x, struct rte_mbuf *const *pkts, ui
 	return have;
 }
 
-/* Is v a tx verdict? Its port in *port. As one 4-byte word (kind its
- * first byte, port its last two): GCC otherwise takes the struct apart
- * and puts it together again for wk_act's call on every packet. */
-static __rte_always_inline int
-rx_verdict_tx(struct wk_verdict v, uint16_t *port)
-{
-#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
-	uint32_t w;
-
-	RTE_BUILD_BUG_ON(sizeof(v) != sizeof(w) || offsetof(struct wk_verdict, kind) != 0 ||
-			 offsetof(struct wk_verdict, port) != 2);
-	memcpy(&w, &v, sizeof(w));
-	*port = (uint16_t)(w >> 16);
-	return (uint8_t)w == DPVS_VERDICT_TX;
-#else
-	*port = v.port;
-	return v.kind == DPVS_VERDICT_TX;
-#endif
-}
-
-/* The burst's prefetch stage's work for the second: hv[] the hints, and
- * for bit i of have the home bucket kv[i] (x's) whose first entry is to be
- * prefetched, both its lines for bit i of tcp. */
-struct rx_pf {
-	uint64_t hv[DPVS_BURST];
-	const struct dpvs_conn_bkt *kv[DPVS_BURST];
-	struct wk_conn_view x;
-	uint64_t have, tcp;
-};
-
-/*
- * The burst's second stage: each of the n packets in the in-flight array
- * through the pipeline (rc: port p's constants), its verdict carried out.
- * pf: the prefetch stage ran (*f holds its work); else every hint is 0.
- * mirror: port p's forward2kni switch is on. Both constants where it is
- * inlined: a copy of the loop per case, without the tests that case does
- * not need (the common one, a small table and no mirror, also without the
- * hints). Returns the bytes received.
- */
-static __rte_always_inline uint64_t
-rx_run(struct wk_ctx *ctx, uint16_t p, uint16_t n, const struct wk_ipv4_rxc *rc,
-       const struct rx_pf *f, const int pf, const int mirror, const int call)
-{
-	struct dpvs_worker_region *wr = ctx->wr;
-	uint64_t bytes = 0;
-	struct rte_mbuf *m;
-	struct wk_verdict v;
-	uint16_t i, port;
-
-	RTE_SET_USED(rc); /* the general runner's copy (WK_RX_GENERAL_ONLY) */
-	for (i = 0; i < n; i++) {
-		m = wr->inflight[i];
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(wr->inflight[i + 1], void *));
-		if (pf && ((f->have >> (i + WK_RX_ENTRY_AHEAD)) & 1) != 0)
-			wk_conn_prefetch_entry_in(&f->x, f->kv[i + WK_RX_ENTRY_AHEAD],
-						  (uint32_t)f->hv[i + WK_RX_ENTRY_AHEAD],
-						  (int)((f->tcp >> (i + WK_RX_ENTRY_AHEAD)) & 1));
-		bytes += m->pkt_len; /* as received: the stages may trim it */
-		if (mirror)
-			wk_kni_mirror(ctx, m, p);
-		/* wk_pipeline, with the hint (a call in the copy for the
-		 * prefetch stage's work or the mirror: the entry's code
-		 * once more would crowd the inlining of the sequence's
-		 * parts out of the common copy) */
-		if (call)
-			v = WK_RX_CALL(ctx, m, p, pf ? f->hv[i] : 0, rc);
-		else
-			v = WK_RX_ENTRY(ctx, m, p, 0, rc);
-		wr->inflight[i] = NULL;
-		rte_compiler_barrier();
-		/* the usual verdict, to a port's tx buffer, without a call
-		 * when it has room */
-		if (likely(rx_verdict_tx(v, &port) && port < ctx->nports)) {
-			if (likely(wk_txbuf_try_verdict(ctx, m, port)))
-				continue;
-			if (wk_tx_enqueue_verdict(ctx, m, port) != 0)
-				ctx->st->verdict[DPVS_VERDICT_DROP]++;
-			continue;
-		}
-		wk_act(ctx, m, v);
-	}
-	return bytes;
-}
-
 /* The burst's first stage (rx_prefetch_conns) into *f, and the entries of
  * its first WK_RX_ENTRY_AHEAD packets. Out of line: once a burst, and the
  * burst loop's inline entry keeps the room to inline its own parts. */
 static __rte_noinline void
-rx_prefetch_stage(struct wk_ctx *ctx, uint16_t n, struct rx_pf *f)
+rx_prefetch_stage(struct wk_ctx *ctx, uint16_t n, struct wk_rx_pf *f)
 {
 	uint16_t i;
 
@@ -301,13 +216,13 @@ rx_prefetch_stage(struct wk_ctx *ctx, uint16_t n, struct rx_pf *f)
 						  (int)((f->tcp >> i) & 1));
 }
 
-/* rx_run for a burst with the prefetch stage's work or the mirror on: the
- * entry a call a packet. */
+/* wk_rx_run for a burst with the mirror on (or, in the general runner,
+ * the prefetch stage's work): the entry a call a packet. */
 static __rte_noinline uint64_t
 rx_run_call(struct wk_ctx *ctx, uint16_t p, uint16_t n, const struct wk_ipv4_rxc *rc,
-	    const struct rx_pf *f, int pf, int mirror)
+	    const struct wk_rx_pf *f, int pf, int mirror)
 {
-	return rx_run(ctx, p, n, rc, f, pf, mirror, 1);
+	return wk_rx_run(ctx, p, n, rc, f, pf, mirror, 1);
 }
 
 unsigned int
@@ -315,7 +230,7 @@ wk_rx_burst(struct wk_ctx *ctx, uint16_t p, uint16_t n)
 {
 	struct dpvs_worker_region *wr = ctx->wr;
 	struct wk_ipv4_rxc rc;
-	struct rx_pf f;
+	struct wk_rx_pf f;
 	uint64_t bytes;
 	int mirror, pf;
 
@@ -339,7 +254,11 @@ wk_rx_burst(struct wk_ctx *ctx, uint16_t p, uint16_t n)
 	if (pf)
 		rx_prefetch_stage(ctx, n, &f);
 	if (likely(!pf && !mirror))
-		bytes = rx_run(ctx, p, n, &rc, &f, 0, 0, 0);
+		bytes = wk_rx_run(ctx, p, n, &rc, &f, 0, 0, 0);
+#ifndef WK_RX_GENERAL_ONLY
+	else if (!mirror)
+		bytes = wk_rx_run_pf(ctx, p, n, &rc, &f);
+#endif
 	else
 		bytes = rx_run_call(ctx, p, n, &rc, &f, pf, mirror);
 	wr->inflight_n = 0;

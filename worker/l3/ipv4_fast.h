@@ -117,10 +117,15 @@ wk_ipv4_fast_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, uint64_t hin
 	struct wk_verdict v;
 
 	memcpy(&dst, eth, sizeof(dst)); /* the destination and 2 bytes more */
+	/* a hint: the burst's prefetch stage found the frame, unchanged
+	 * since, untagged IPv4 with IHL 5, TCP or UDP, not a fragment
+	 * (worker.h): those tests are not made again */
 	if (unlikely(contig < l2 + l3 + 8) ||
-	    eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) || ip->version_ihl != 0x45 ||
-	    (ip->next_proto_id != IPPROTO_UDP && ip->next_proto_id != IPPROTO_TCP) ||
-	    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0 ||
+	    ((hint & WK_CONN_HASH_HINT) == 0 &&
+	     (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) || ip->version_ihl != 0x45 ||
+	      (ip->next_proto_id != IPPROTO_UDP && ip->next_proto_id != IPPROTO_TCP) ||
+	      (ip->fragment_offset &
+	       RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0)) ||
 	    /* longer than the port takes (0: not checked; pkt_len > 0) */
 	    m->pkt_len - 1 > rc->len_m1 || ((dst ^ rc->mac) & rc->mac_mask) != 0)
 		return wk_ipv4_general(ctx, m, p);
