@@ -9,7 +9,10 @@
  * stages: the first (rx_prefetch_conns) parses every frame's tuple and
  * prefetches its connection's index bucket, the second runs each packet
  * through the pipeline (lookup, rewrite, into the tx buffer; the loop sends
- * one burst per port per iteration). Ownership: an in-flight entry is cleared
+ * one burst per port per iteration). The second stage's loop (rx_run.h) has
+ * the IPv4 entry (worker/l3/ipv4_fast.h) inline: here for a burst without
+ * the first stage's work (a small table), in rx_pf.c for one with it; a
+ * port that mirrors calls the entry. Ownership: an in-flight entry is cleared
  * before its mbuf is handed on (tx buffer, ring, free), so a successor frees
  * exactly what was still held.
  */
