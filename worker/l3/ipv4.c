@@ -118,7 +118,7 @@ ipv4_prerouting_fast(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct 
 			ctx->st->hook_drop[DPVS_HOOK_IPVS]++;
 		return 1;
 	}
-	ctx->fast_memo.hint = 0;
+	ctx->fast_memo.proto = 0;
 	wk_fast4_pkt(&pk, ip, ports, tcp_flags, l4_len);
 	return wk_prerouting_pkt(ctx, m, p, &pk, v);
 }
@@ -129,7 +129,7 @@ ipv4_prerouting_fast(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct 
 static inline struct wk_verdict
 ipv4_general(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 {
-	ctx->fast_memo.hint = 0;
+	ctx->fast_memo.proto = 0;
 	return wk_eth_input(ctx, m, p);
 }
 
@@ -192,5 +192,8 @@ wk_ipv4_fast_hint(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, uint64_t h
 struct wk_verdict
 wk_ipv4_fast(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 {
-	return wk_ipv4_fast_hint(ctx, m, p, 0);
+	struct wk_verdict v = wk_ipv4_fast_hint(ctx, m, p, 0);
+
+	ctx->fast_memo.proto = 0; /* outside a burst: no memo (fast4.h) */
+	return v;
 }
