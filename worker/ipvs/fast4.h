@@ -331,6 +331,11 @@ wk_ipvs_fast4_p(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_i
 		fresh = 1;
 		ok = wk_fast4_covers_flags(c, dir, tcp_flags, proto);
 	} else {
+		/* the memo's key at once (its registers then free for the
+		 * lookup), the memo still off (proto 0) */
+		ctx->fast_memo.addrs = wk_tuple4_addrs(&ip->src_addr);
+		ctx->fast_memo.ports = wk_tuple4_ports(ports);
+		ctx->fast_memo.proto = 0;
 		if ((hint & WK_CONN_HASH_HINT) != 0)
 			hash = (uint32_t)hint;
 		else
@@ -340,10 +345,8 @@ wk_ipvs_fast4_p(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_i
 		idx = wk_conn_home_find4(ctx->ct, k, hash, proto, &ip->src_addr, ports, &dir, &more);
 		if (idx != DPVS_CONN_NIL) {
 			c = &dpvs_conn_array(ctx->ct)[idx];
-			/* the memo, forgotten below unless the sequence
+			/* the memo on, forgotten below unless the sequence
 			 * takes the packet (its rows: wk_fast4_out) */
-			ctx->fast_memo.addrs = wk_tuple4_addrs(&ip->src_addr);
-			ctx->fast_memo.ports = wk_tuple4_ports(ports);
 			ctx->fast_memo.proto = proto;
 			ctx->fast_memo.dir = (uint8_t)dir;
 			ctx->fast_memo.c = c;
