@@ -332,10 +332,10 @@ wk_ipvs_fast4_p(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_i
 		ok = wk_fast4_covers_flags(c, dir, tcp_flags, proto);
 	} else {
 		/* the memo's key at once (its registers then free for the
-		 * lookup), the memo still off (proto 0) */
+		 * lookup); its protocol, which turns it on, only with a
+		 * connection (else the general way below turns it off) */
 		ctx->fast_memo.addrs = wk_tuple4_addrs(&ip->src_addr);
 		ctx->fast_memo.ports = wk_tuple4_ports(ports);
-		ctx->fast_memo.proto = 0;
 		if ((hint & WK_CONN_HASH_HINT) != 0)
 			hash = (uint32_t)hint;
 		else
