@@ -167,11 +167,17 @@ struct wk_ctx {
 					       * prefetches (rx.c; WK_RX_PREFETCH_CONNS,
 					       * the fixture runner may lower it) */
 	struct {                              /* the connection the established sequence
-					       * found last in this burst (fast4.h) */
-		uint64_t hint;                /* its frame's hint (WK_CONN_HASH_HINT
-					       * set); 0: none */
-		uint32_t idx;
-		uint32_t dir;
+					       * took last in this burst (fast4.h) */
+		uint64_t addrs;               /* its frame's IPv4 source and destination,
+					       * the 8 bytes at the header's offset 12 */
+		uint32_t ports;               /* its frame's ports, the L4 header's
+					       * first 4 bytes */
+		uint8_t proto;                /* TCP or UDP; 0: none */
+		uint8_t dir;
+		struct dpvs_conn *c;          /* its entry */
+		/* its service's and dest's counter rows (NULL: none), which
+		 * also the packet in hand takes its counts from (fast4.h) */
+		struct dpvs_lb_stats *rs, *rd;
 	} fast_memo;
 	struct {                              /* the service the ipvs core found last
 					       * for a new connection in this burst

@@ -369,6 +369,45 @@ START_TEST(test_entry_written_whole)
 }
 END_TEST
 
+/* A datagram to sv from cport through wk_pipeline: its verdict's kind. */
+static int
+send_udp(const struct svc *sv, uint16_t cport)
+{
+	struct rte_mbuf *m = first_pkt(sv, cport);
+	struct wk_verdict vd = wk_pipeline(&ctx, m, 0);
+
+	rte_pktmbuf_free(m);
+	return vd.kind;
+}
+
+/* The established sequence's memo (worker/ipvs/fast4.h) lives inside a
+ * burst only: a frame through wk_pipeline, outside one, leaves none
+ * behind. The connection its datagram rode is then freed (as the loop's
+ * expiry does between frames), and the client's next datagram must make
+ * a new connection, not ride the freed slot. */
+START_TEST(test_memo_outside_burst)
+{
+	const uint16_t cport = 20000;
+	struct dpvs_ip c, v;
+	uint32_t idx, n;
+	int dir = DPVS_DIR_IN;
+
+	poison_free(0);
+	idx = make_conn(&UDP_FNAT, cport);
+	/* the connection's second datagram: the inline sequence's */
+	ck_assert_int_eq(send_udp(&UDP_FNAT, cport), DPVS_VERDICT_TX);
+	wk_conn_free(ctx.ct, idx);
+	n = ctx.ct->count;
+	ck_assert_int_eq(send_udp(&UDP_FNAT, cport), DPVS_VERDICT_TX);
+	ck_assert_uint_eq(ctx.ct->count, n + 1);
+	wk_ip_from_v4(&c, CLI);
+	wk_ip_from_v4(&v, VIP);
+	ck_assert_uint_ne(wk_conn_lookup(ctx.ct, IPPROTO_UDP, &c, rte_cpu_to_be_16(cport), &v,
+					 RTE_BE16(53), &dir),
+			  DPVS_CONN_NIL);
+}
+END_TEST
+
 int
 main(int argc, char **argv)
 {
@@ -382,6 +421,7 @@ main(int argc, char **argv)
 	wk_ctx_recover(&ctx);
 	load(RULES);
 	tcase_add_loop_test(tc, test_entry_written_whole, 0, (int)RTE_DIM(svcs));
+	tcase_add_test(tc, test_memo_outside_burst);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);

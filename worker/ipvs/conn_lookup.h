@@ -8,7 +8,9 @@
 #ifndef DPVS_WORKER_CONN_LOOKUP_H
 #define DPVS_WORKER_CONN_LOOKUP_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
@@ -75,10 +77,65 @@ wk_conn_lookup_inl(struct dpvs_conn_table *ct, uint32_t hash, uint8_t proto,
 	return wk_conn_lookup_on(ct, k, hash, proto, src, sport, dst, dport, dir);
 }
 
+/* An IPv4 packet's tuple as two loads: its addresses, the 8 bytes of the
+ * header's source and destination (offset 12), and its ports, the TCP/UDP
+ * header's first 4 bytes, each as it is in the frame. */
+static __rte_always_inline uint64_t
+wk_tuple4_addrs(const void *src_addr)
+{
+	uint64_t a;
+
+	memcpy(&a, src_addr, 8);
+	return a;
+}
+
+static __rte_always_inline uint32_t
+wk_tuple4_ports(const void *l4)
+{
+	uint32_t q;
+
+	memcpy(&q, l4, 4);
+	return q;
+}
+
+/* The entry keeps a direction's endpoints side by side: caddr, vaddr and
+ * cport, vport in the order of an inbound packet's fields; laddr, daddr
+ * and lport, dport swapped against an outbound one's, which a rotation by
+ * half the word puts back (in either byte order). */
+_Static_assert(DPVS_CONN_A_C == 0 && DPVS_CONN_A_V == 1 && DPVS_CONN_A_L == 2 &&
+		       DPVS_CONN_A_D == 3,
+	       "dpvs_conn a4[]: caddr, vaddr, laddr, daddr");
+_Static_assert(offsetof(struct dpvs_conn, vport) == offsetof(struct dpvs_conn, cport) + 2 &&
+		       offsetof(struct dpvs_conn, dport) == offsetof(struct dpvs_conn, lport) + 2,
+	       "dpvs_conn: cport, vport and lport, dport adjacent");
+
+/* Does IPv4 connection c (no IPv6 endpoint) match the tuple of an IPv4
+ * packet (wk_tuple4_addrs, wk_tuple4_ports) in direction dir? The
+ * endpoints compared as one 8-byte and one 4-byte word. */
+static __rte_always_inline int
+wk_conn_match4(const struct dpvs_conn *c, int dir, uint8_t proto, uint64_t addrs, uint32_t ports)
+{
+	uint64_t a;
+	uint32_t q;
+
+	if (dir == DPVS_DIR_IN) {
+		memcpy(&a, &c->a4[DPVS_CONN_A_C], 8);
+		memcpy(&q, &c->cport, 4);
+	} else {
+		if (!dpvs_conn_has_out(c))
+			return 0;
+		memcpy(&a, &c->a4[DPVS_CONN_A_L], 8);
+		memcpy(&q, &c->lport, 4);
+		a = a >> 32 | a << 32;
+		q = q >> 16 | q << 16;
+	}
+	return c->proto == proto && ((a ^ addrs) | (q ^ ports)) == 0;
+}
+
 /* wk_conn_bkt_find in home bucket k of hash for an IPv4 packet's tuple
- * (addresses in network order), the entries' IPv4 addresses compared as
- * words: the index with *dir, or DPVS_CONN_NIL with *more telling what the
- * general lookup would do next: WK_CONN_MORE_NONE the tuple is absent,
+ * (wk_tuple4_addrs, wk_tuple4_ports), compared with the entries' as
+ * words (wk_conn_match4): the index with *dir, or DPVS_CONN_NIL with
+ * *more telling what the general lookup would do next: WK_CONN_MORE_NONE the tuple is absent,
  * WK_CONN_MORE_ON its walk goes on past k (wk_conn_lookup_on),
  * WK_CONN_MORE_ALL a candidate has an IPv6 endpoint (wk_conn_lookup_inl
  * from the start). The same result as that lookup, read-only. */
@@ -86,24 +143,9 @@ wk_conn_lookup_inl(struct dpvs_conn_table *ct, uint32_t hash, uint8_t proto,
 #define WK_CONN_MORE_ON   1
 #define WK_CONN_MORE_ALL  2
 
-/* Does IPv4 connection c (no IPv6 endpoint) match the tuple of an IPv4
- * packet (addresses in network order) in direction dir? */
-static __rte_always_inline int
-wk_conn_match4(const struct dpvs_conn *c, int dir, uint8_t proto, uint32_t src, uint16_t sport,
-	       uint32_t dst, uint16_t dport)
-{
-	return c->proto == proto &&
-	       (dir == DPVS_DIR_IN ?
-			c->cport == sport && c->vport == dport && c->a4[DPVS_CONN_A_C] == src &&
-				c->a4[DPVS_CONN_A_V] == dst :
-			c->dport == sport && c->lport == dport && dpvs_conn_has_out(c) &&
-				c->a4[DPVS_CONN_A_D] == src && c->a4[DPVS_CONN_A_L] == dst);
-}
-
 static __rte_always_inline uint32_t
 wk_conn_home_find4(struct dpvs_conn_table *ct, const struct dpvs_conn_bkt *k, uint32_t hash,
-		   uint8_t proto, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
-		   int *dir, int *more)
+		   uint8_t proto, const void *addrs_p, const void *ports_p, int *dir, int *more)
 {
 	const struct dpvs_conn *conns = dpvs_conn_array(ct), *c;
 	uint32_t m, e;
@@ -117,7 +159,8 @@ wk_conn_home_find4(struct dpvs_conn_table *ct, const struct dpvs_conn_bkt *k, ui
 			*more = WK_CONN_MORE_ALL;
 			return DPVS_CONN_NIL;
 		}
-		if (wk_conn_match4(c, (int)(e & 1u), proto, src, sport, dst, dport)) {
+		if (wk_conn_match4(c, (int)(e & 1u), proto, wk_tuple4_addrs(addrs_p),
+				   wk_tuple4_ports(ports_p))) {
 			*dir = (int)(e & 1u);
 			return e >> 1;
 		}

@@ -16,6 +16,7 @@
 #define DPVS_WORKER_CONN_H
 
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -118,15 +119,18 @@ static __rte_always_inline uint32_t
 wk_conn_bkt_match(const struct dpvs_conn_bkt *k, uint16_t sig)
 {
 #ifdef __SSE2__
-	/* slots 0-7, then 2-9 (bytes 4-19): two compares of 8 lanes, packed
-	 * to bytes (-1 / 0), one mask bit a lane */
+	/* slots 0-7 (the bucket's first 16 bytes, aligned: the compare
+	 * takes them from memory), then 8-9 (a 4-byte load, the lanes above
+	 * zero): two compares of 8 lanes, packed to bytes (-1 / 0), one mask
+	 * bit a lane, the zero lanes' bits cut off */
 	__m128i v = _mm_set1_epi16((short)sig);
-	__m128i lo = _mm_cmpeq_epi16(_mm_loadu_si128((const __m128i *)(const void *)&k->sig[0]), v);
-	__m128i hi = _mm_cmpeq_epi16(_mm_loadu_si128((const __m128i *)(const void *)&k->sig[2]), v);
+	__m128i lo = _mm_cmpeq_epi16(_mm_load_si128((const __m128i *)(const void *)&k->sig[0]), v);
+	__m128i hi = _mm_cmpeq_epi16(_mm_loadu_si32(&k->sig[8]), v);
 	uint32_t m = (uint32_t)_mm_movemask_epi8(_mm_packs_epi16(lo, hi));
 
-	_Static_assert(DPVS_CONN_BKT_SLOTS == 10, "wk_conn_bkt_match: 10 slots");
-	return (m & 0xffu) | (m >> 6 & 0x300u);
+	_Static_assert(DPVS_CONN_BKT_SLOTS == 10 && offsetof(struct dpvs_conn_bkt, sig) == 0,
+		       "wk_conn_bkt_match: 10 slots at the bucket's start");
+	return m & 0x3ffu;
 #else
 	uint32_t r = 0, s;
 

@@ -55,17 +55,13 @@ int wk_ipvs_pkt_at(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const str
 enum wk_tcpw wk_ipvs_tcp_est(struct wk_ctx *ctx, const struct rte_tcp_hdr *th, uint32_t l4_len,
 			     struct dpvs_conn *c, int dir);
 
-/* The packet counts of connection c and of its rows in direction dir
- * (bytes: the IP packet's length). */
+/* The packet counts of connection c and of its rows rs and rd
+ * (wk_ipvs_svc_row, wk_ipvs_dest_row) in direction dir (bytes: the IP
+ * packet's length). */
 static __rte_always_inline void
-wk_ipvs_conn_add(struct wk_ctx *ctx, struct dpvs_conn *c, int dir, uint32_t bytes)
+wk_ipvs_conn_add(struct dpvs_conn *c, struct dpvs_lb_stats *rs, struct dpvs_lb_stats *rd, int dir,
+		 uint32_t bytes)
 {
-	struct dpvs_lb_stats *rs, *rd;
-
-	rs = c->svc_slot < ctx->wr->caps.services ?
-		     wk_ipvs_row(dpvs_wr_svc_stats(ctx->wr), c->svc_slot, c->svc_id, 0) : NULL;
-	rd = c->dest_slot < ctx->wr->caps.dests ?
-		     wk_ipvs_row(dpvs_wr_dest_stats(ctx->wr), c->dest_slot, c->dest_id, 0) : NULL;
 	if (dir == DPVS_DIR_IN) {
 		c->in_pkts++;
 		if (rs != NULL) {
@@ -106,6 +102,20 @@ wk_syn_reuses(const struct dpvs_conn *c, uint8_t tcp_flags, int dir)
 #define WK_FAST4_TCP_FLAGS \
 	(RTE_TCP_FIN_FLAG | RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_URG_FLAG)
 
+/* The part of wk_fast4_covers that a packet's own TCP flags decide: UDP
+ * always; TCP flags that TCP sends, not a client's SYN that reopens
+ * finished connection c (dir: the packet's direction). */
+static __rte_always_inline int
+wk_fast4_covers_flags(const struct dpvs_conn *c, int dir, uint8_t tcp_flags, const uint8_t proto)
+{
+	if (proto == IPPROTO_UDP)
+		return 1;
+	/* an ACK alone (PSH, ECE, CWR aside): valid, and no SYN */
+	if ((tcp_flags & WK_FAST4_TCP_FLAGS) == RTE_TCP_ACK_FLAG)
+		return 1;
+	return wk_tcp_flags_valid(tcp_flags) && !wk_syn_reuses(c, tcp_flags, dir);
+}
+
 /* Does the sequence below carry a packet (tcp_flags: TCP's) of connection
  * c in direction dir that arrived on port p? A live UDP or TCP connection
  * without an IPv6 endpoint or sequence translation, seen on its
@@ -129,31 +139,45 @@ wk_fast4_covers(const struct wk_ctx *ctx, const struct dpvs_conn *c, uint16_t p,
 	if (!(c->fwd_mode == DPVS_FWD_FNAT || c->fwd_mode == DPVS_FWD_NAT ||
 	      (c->fwd_mode == DPVS_FWD_DR && dir == DPVS_DIR_IN)))
 		return 0;
-	if (proto == IPPROTO_UDP)
-		return 1;
-	/* an ACK alone (PSH, ECE, CWR aside): valid, and no SYN */
-	if ((tcp_flags & WK_FAST4_TCP_FLAGS) == RTE_TCP_ACK_FLAG)
-		return 1;
-	return wk_tcp_flags_valid(tcp_flags) && !wk_syn_reuses(c, tcp_flags, dir);
+	return wk_fast4_covers_flags(c, dir, tcp_flags, proto);
+}
+
+/* The index of connection c in the table. */
+static __rte_always_inline uint32_t
+wk_fast4_idx(struct wk_ctx *ctx, const struct dpvs_conn *c)
+{
+	return (uint32_t)(c - dpvs_conn_array(ctx->ct));
 }
 
 /* The end of the packet of connection c, its protocol proto (a constant
  * where it is inlined, so that the rewrite keeps that protocol's case
  * alone) and its window's answer w: timer (on WK_TCPW_OK), counters, then
- * its mode's rewrite and output, as ipvs_conn_pkt and wk_xmit do. */
+ * its mode's rewrite and output, as ipvs_conn_pkt and wk_xmit do. fresh:
+ * the sequence's memo gave c (wk_ipvs_fast4_p): the timer holds what this
+ * packet would store already, so the refresh is left out, and the memo
+ * has c's counter rows (else they are found and kept there). */
 static __rte_always_inline struct wk_verdict
 wk_fast4_out(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip, uint32_t l4_len,
-	     uint8_t proto, uint8_t tcp_flags, struct dpvs_conn *c, uint32_t idx, int dir,
-	     enum wk_tcpw w)
+	     uint8_t proto, uint8_t tcp_flags, struct dpvs_conn *c, int dir, enum wk_tcpw w,
+	     int fresh)
 {
 	const uint32_t l4_off = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr);
+	struct dpvs_lb_stats *rs, *rd;
 	struct wk_nat4 t;
 
-	if (w == WK_TCPW_OK)
-		wk_conn_touch_timer(ctx->ct, c, idx,
+	if (w == WK_TCPW_OK && !fresh)
+		wk_conn_touch_timer(ctx->ct, c, wk_fast4_idx(ctx, c),
 				    ctx->now_ns + wk_conn_idle_ns(&ctx->cfg->lb.timeouts, proto,
 								  c->state));
-	wk_ipvs_conn_add(ctx, c, dir, (uint32_t)sizeof(*ip) + l4_len);
+	/* the counter rows: the memo's, or found and kept there */
+	if (fresh) {
+		rs = ctx->fast_memo.rs;
+		rd = ctx->fast_memo.rd;
+	} else {
+		rs = ctx->fast_memo.rs = wk_ipvs_svc_row(ctx, c);
+		rd = ctx->fast_memo.rd = wk_ipvs_dest_row(ctx, c);
+	}
+	wk_ipvs_conn_add(c, rs, rd, dir, (uint32_t)sizeof(*ip) + l4_len);
 	if (c->fwd_mode == DPVS_FWD_DR)
 		return wk_xmit4_dr(ctx, m, l4_off + l4_len, dpvs_conn_a4(c, DPVS_CONN_A_D));
 	t = wk_nat4_tuple(c, dir);
@@ -186,22 +210,25 @@ wk_fast4_tcp_lean(struct dpvs_conn *c, const struct rte_tcp_hdr *th, uint32_t l4
 				rte_be_to_cpu_16(th->rx_win)) == WK_TCPW_OK;
 }
 
-/* A TCP segment of connection idx (dir), covered (wk_fast4_covers), that
+/* A TCP segment of connection c (dir), covered (wk_fast4_covers), that
  * the lean way left: its window and state by the general tracking
  * (wk_ipvs_tcp_est; out of the window: dropped, nothing changed), then
- * wk_fast4_out. Out of line: the rare case. */
+ * wk_fast4_out. The state may change and a segment let through
+ * (WK_TCPW_PASS) leaves the timer as it was: the memo, which says that
+ * the timer is fresh, is forgotten. Out of line: the rare case. */
 static __rte_unused __rte_noinline struct wk_verdict
 wk_fast4_tcp(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip, uint32_t l4_len,
-	     uint8_t tcp_flags, struct dpvs_conn *c, uint32_t idx, int dir)
+	     uint8_t tcp_flags, struct dpvs_conn *c, int dir)
 {
 	enum wk_tcpw w = wk_ipvs_tcp_est(ctx, (const struct rte_tcp_hdr *)(ip + 1), l4_len, c, dir);
 
+	ctx->fast_memo.proto = 0;
 	if (w == WK_TCPW_BAD)
 		return wk_drop(DPVS_DROP_TCP_WINDOW);
-	return wk_fast4_out(ctx, m, ip, l4_len, IPPROTO_TCP, tcp_flags, c, idx, dir, w);
+	return wk_fast4_out(ctx, m, ip, l4_len, IPPROTO_TCP, tcp_flags, c, dir, w, 0);
 }
 
-/* The packet of connection idx (dir), covered (wk_fast4_covers), of
+/* The packet of connection c (dir), covered (wk_fast4_covers), of
  * protocol proto (a constant: the lookup matched it): UDP, and TCP's lean
  * way (wk_fast4_tcp_lean, a copy per direction: the tracking's sides, the
  * counters and the rewrite's addresses at fixed places; no SYN, so the
@@ -209,22 +236,22 @@ wk_fast4_tcp(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip, ui
  * wk_fast4_tcp. */
 static __rte_always_inline struct wk_verdict
 wk_fast4_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
-		  uint32_t l4_len, uint8_t tcp_flags, struct dpvs_conn *c, uint32_t idx, int dir,
-		  const uint8_t proto)
+		  uint32_t l4_len, uint8_t tcp_flags, struct dpvs_conn *c, int dir,
+		  const uint8_t proto, int fresh)
 {
 	const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)(ip + 1);
 
 	if (proto == IPPROTO_UDP)
-		return wk_fast4_out(ctx, m, ip, l4_len, IPPROTO_UDP, 0, c, idx, dir, WK_TCPW_OK);
+		return wk_fast4_out(ctx, m, ip, l4_len, IPPROTO_UDP, 0, c, dir, WK_TCPW_OK, fresh);
 	if (dir == DPVS_DIR_IN) {
 		if (likely(wk_fast4_tcp_lean(c, th, l4_len, tcp_flags, DPVS_DIR_IN)))
 			return wk_fast4_out(ctx, m, ip, l4_len, IPPROTO_TCP, RTE_TCP_ACK_FLAG, c,
-					    idx, DPVS_DIR_IN, WK_TCPW_OK);
+					    DPVS_DIR_IN, WK_TCPW_OK, fresh);
 	} else if (likely(wk_fast4_tcp_lean(c, th, l4_len, tcp_flags, DPVS_DIR_OUT))) {
-		return wk_fast4_out(ctx, m, ip, l4_len, IPPROTO_TCP, RTE_TCP_ACK_FLAG, c, idx,
-				    DPVS_DIR_OUT, WK_TCPW_OK);
+		return wk_fast4_out(ctx, m, ip, l4_len, IPPROTO_TCP, RTE_TCP_ACK_FLAG, c,
+				    DPVS_DIR_OUT, WK_TCPW_OK, fresh);
 	}
-	return wk_fast4_tcp(ctx, m, ip, l4_len, tcp_flags, c, idx, dir);
+	return wk_fast4_tcp(ctx, m, ip, l4_len, tcp_flags, c, dir);
 }
 
 /* wk_ip_from_v4 (neigh.h) field by field: the zeros as word stores, which
@@ -269,62 +296,77 @@ wk_fast4_pkt(struct wk_pkt *pk, const struct rte_ipv4_hdr *ip, const uint16_t *p
  * hint its tuple's hash if the burst's prefetch stage carried it
  * (WK_CONN_HASH_HINT set, worker.h), proto its protocol (TCP or UDP, a
  * constant: a copy of the sequence per protocol). The same contract: 1
- * with *v set, or 0 when it is not the load balancer's. */
+ * with *v set, or 0 when it is not the load balancer's.
+ *
+ * The memo (ctx->fast_memo): inside a burst (wk_rx_burst: one port, the
+ * loop's clock and config set; a frame outside one, wk_pipeline, forgets
+ * it after), the tuple and protocol of the packet the sequence took last,
+ * its connection, direction and counter rows. A packet with the
+ * same takes that connection without the lookup: the index has not
+ * changed since (only the general way changes it, which forgets the
+ * memo), and of wk_fast4_covers only what its own flags decide can differ
+ * (the connection's flags, mode, ports and the set's limits are the same,
+ * and its expiry, just refreshed to the burst's clock plus at least a
+ * second, is still ahead). Its timer holds what the packet would store,
+ * the burst's clock plus the idle time of its state: UDP has none, TCP's
+ * lean way leaves it ESTABLISHED, and the general tracking, which may
+ * change the state or leave the timer, forgets the memo (wk_fast4_tcp). */
 static __rte_always_inline int
 wk_ipvs_fast4_p(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv4_hdr *ip,
 		uint32_t l4_len, uint8_t tcp_flags, uint64_t hint, struct wk_verdict *v,
 		const uint8_t proto)
 {
 	const uint16_t *ports = (const uint16_t *)(ip + 1);
-	uint32_t hash = 0, idx;
+	uint32_t hash = 0, idx = DPVS_CONN_NIL;
 	const struct dpvs_conn_bkt *k = NULL; /* k: read only when more says */
-	struct dpvs_conn *c;
+	struct dpvs_conn *c = NULL;
 	struct wk_pkt pk;
-	int dir = DPVS_DIR_IN, more = WK_CONN_MORE_NONE;
+	int dir = DPVS_DIR_IN, more = WK_CONN_MORE_NONE, fresh = 0, ok = 0;
 
-	/* a frame with the hint of the one the sequence took last (the same
-	 * flow, most likely): that connection, if the tuple is its own, is
-	 * what the lookup would find (the index has not changed since: only
-	 * the general way changes it, which forgets the memo) */
-	c = NULL;
-	if (hint != 0 && hint == ctx->fast_memo.hint) {
-		idx = ctx->fast_memo.idx;
-		dir = (int)ctx->fast_memo.dir;
-		c = &dpvs_conn_array(ctx->ct)[idx];
-		if (unlikely(dpvs_conn_is_v6(c) ||
-			     !wk_conn_match4(c, dir, proto, ip->src_addr, ports[0], ip->dst_addr,
-					     ports[1]))) {
-			c = NULL;
-			dir = DPVS_DIR_IN;
-		}
-	}
-	if (c == NULL) {
+	if (ctx->fast_memo.addrs == wk_tuple4_addrs(&ip->src_addr) &&
+	    ctx->fast_memo.ports == wk_tuple4_ports(ports) &&
+	    ctx->fast_memo.proto == proto) {
+		dir = ctx->fast_memo.dir;
+		c = ctx->fast_memo.c;
+		fresh = 1;
+		ok = wk_fast4_covers_flags(c, dir, tcp_flags, proto);
+	} else {
+		/* the memo's key at once (its registers then free for the
+		 * lookup); its protocol, which turns it on, only with a
+		 * connection (else the general way below turns it off) */
+		ctx->fast_memo.addrs = wk_tuple4_addrs(&ip->src_addr);
+		ctx->fast_memo.ports = wk_tuple4_ports(ports);
 		if ((hint & WK_CONN_HASH_HINT) != 0)
 			hash = (uint32_t)hint;
 		else
 			hash = wk_conn_hash4(proto, ip->src_addr, ports[0], ip->dst_addr,
 					     ports[1]);
 		k = wk_conn_home(ctx->ct, hash);
-		idx = wk_conn_home_find4(ctx->ct, k, hash, proto, ip->src_addr, ports[0],
-					 ip->dst_addr, ports[1], &dir, &more);
+		idx = wk_conn_home_find4(ctx->ct, k, hash, proto, &ip->src_addr, ports, &dir, &more);
 		if (idx != DPVS_CONN_NIL) {
 			c = &dpvs_conn_array(ctx->ct)[idx];
-			ctx->fast_memo.hint = hint;
-			ctx->fast_memo.idx = idx;
-			ctx->fast_memo.dir = (uint32_t)dir;
+			/* the memo on, forgotten below unless the sequence
+			 * takes the packet (its rows: wk_fast4_out) */
+			ctx->fast_memo.proto = proto;
+			ctx->fast_memo.dir = (uint8_t)dir;
+			ctx->fast_memo.c = c;
+			ok = wk_fast4_covers(ctx, c, p, dir, tcp_flags, proto);
 		}
 	}
-	if (likely(c != NULL) && likely(wk_fast4_covers(ctx, c, p, dir, tcp_flags, proto))) {
-		wk_verdict_put(v, wk_fast4_conn_pkt(ctx, m, ip, l4_len, tcp_flags, c, idx, dir,
-						    proto));
+	if (likely(ok)) {
+		wk_verdict_put(v, wk_fast4_conn_pkt(ctx, m, ip, l4_len, tcp_flags, c, dir, proto,
+						    fresh));
 		return 1;
 	}
-	ctx->fast_memo.hint = 0; /* the general way: the index may change */
+	ctx->fast_memo.proto = 0; /* the general way: the index may change */
 	/* the memo gave c (no lookup, k NULL): wk_ipvs_pkt_at files a
-	 * connection that replaces c with the tuple's hash, the carried one
-	 * (a memo hit has one) */
-	if (k == NULL)
-		hash = (uint32_t)hint;
+	 * connection that replaces c with the tuple's hash */
+	if (k == NULL) {
+		idx = wk_fast4_idx(ctx, c);
+		hash = (hint & WK_CONN_HASH_HINT) != 0 ?
+			       (uint32_t)hint :
+			       wk_conn_hash4(proto, ip->src_addr, ports[0], ip->dst_addr, ports[1]);
+	}
 	wk_fast4_pkt(&pk, ip, ports, tcp_flags, l4_len);
 	/* the rest of the lookup, with the wk_pkt's addresses */
 	if (unlikely(more == WK_CONN_MORE_ON))

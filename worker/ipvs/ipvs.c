@@ -130,10 +130,8 @@ wk_ipvs_count(struct wk_ctx *ctx, const struct dpvs_conn *c, int active, int del
 	struct dpvs_lb_stats *rows[2];
 	unsigned int i;
 
-	rows[0] = c->svc_slot < ctx->wr->caps.services ?
-			  wk_ipvs_row(dpvs_wr_svc_stats(ctx->wr), c->svc_slot, c->svc_id, 0) : NULL;
-	rows[1] = c->dest_slot < ctx->wr->caps.dests ?
-			  wk_ipvs_row(dpvs_wr_dest_stats(ctx->wr), c->dest_slot, c->dest_id, 0) : NULL;
+	rows[0] = wk_ipvs_svc_row(ctx, c);
+	rows[1] = wk_ipvs_dest_row(ctx, c);
 	for (i = 0; i < 2; i++) {
 		uint64_t *n;
 
@@ -297,7 +295,7 @@ ipvs_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 				    ctx->now_ns + wk_conn_idle_ns(&ctx->cfg->lb.timeouts,
 								  c->proto, c->state));
 	}
-	wk_ipvs_conn_add(ctx, c, dir, bytes);
+	wk_ipvs_conn_add(c, wk_ipvs_svc_row(ctx, c), wk_ipvs_dest_row(ctx, c), dir, bytes);
 	if (unlikely(wk_conn_has_sx(c)))
 		return ipvs_sx_xmit(ctx, m, pk, c, dir);
 	return wk_xmit(ctx, m, pk, c, dir);

@@ -37,6 +37,24 @@ wk_ipvs_row(struct dpvs_lb_stats *rows, uint32_t slot, uint32_t id, int reset)
 	return r;
 }
 
+/* The counter rows of connection c: its service's and its dest's, NULL
+ * for one that is not c's any more (wk_ipvs_row). */
+static __rte_always_inline struct dpvs_lb_stats *
+wk_ipvs_svc_row(struct wk_ctx *ctx, const struct dpvs_conn *c)
+{
+	return c->svc_slot < ctx->wr->caps.services ?
+		       wk_ipvs_row(dpvs_wr_svc_stats(ctx->wr), c->svc_slot, c->svc_id, 0) :
+		       NULL;
+}
+
+static __rte_always_inline struct dpvs_lb_stats *
+wk_ipvs_dest_row(struct wk_ctx *ctx, const struct dpvs_conn *c)
+{
+	return c->dest_slot < ctx->wr->caps.dests ?
+		       wk_ipvs_row(dpvs_wr_dest_stats(ctx->wr), c->dest_slot, c->dest_id, 0) :
+		       NULL;
+}
+
 /* Add delta (+1 / -1) to the active or inactive count of c's rows. */
 void wk_ipvs_count(struct wk_ctx *ctx, const struct dpvs_conn *c, int active, int delta);
 

@@ -53,7 +53,10 @@
 struct wk_verdict
 wk_pipeline(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 {
-	return WK_RX_ONE(ctx, m, p);
+	struct wk_verdict v = WK_RX_ONE(ctx, m, p);
+
+	ctx->fast_memo.proto = 0; /* the sequence's memo lives in a burst */
+	return v;
 }
 
 void
@@ -243,9 +246,11 @@ wk_rx_burst(struct wk_ctx *ctx, uint16_t p, uint16_t n)
 	 * loop's, fixed for the iteration) */
 	mirror = (ctx->cfg->port_flags[p] & DPVS_PORT_CFG_FORWARD2KNI) != 0;
 	ctx->st->rx_pkts += n;
-	/* the sequence's memo (fast4.h) lives for a burst: the loop's timers
-	 * and rings may change the index between bursts */
-	ctx->fast_memo.hint = 0;
+	/* the sequence's memo (fast4.h) lives for a burst (its port, the
+	 * loop's clock and set): the loop's timers and rings may change the
+	 * index between bursts (forgotten at the end too, and by
+	 * wk_pipeline, the frame outside a burst) */
+	ctx->fast_memo.proto = 0;
 	/* so does the service memo (ipvs.c): the set is fixed for the
 	 * burst; outside one (rings, tests that change the set between
 	 * packets) it is off */
@@ -266,6 +271,7 @@ wk_rx_burst(struct wk_ctx *ctx, uint16_t p, uint16_t n)
 		bytes = rx_run_call(ctx, p, n, &rc, &f, pf, mirror);
 	wr->inflight_n = 0;
 	ctx->svc_memo.on = 0;
+	ctx->fast_memo.proto = 0;
 	ctx->st->rx_bytes += bytes;
 	return n;
 }

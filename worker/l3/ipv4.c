@@ -95,10 +95,13 @@ wk_ipv4_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 	return wk_ipv4_host_fin(ctx, m, p, ip);
 }
 
+/* A frame that wk_ipv4_fast_hint leaves to the general way, which may
+ * change the connection index: the sequence's memo is forgotten first
+ * (fast4.h). */
 struct wk_verdict
 wk_ipv4_general(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 {
-	ctx->fast_memo.hint = 0;
+	ctx->fast_memo.proto = 0;
 	return wk_eth_input(ctx, m, p);
 }
 
@@ -124,5 +127,8 @@ wk_ipv4_fast_hint(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, uint64_t h
 struct wk_verdict
 wk_ipv4_fast(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 {
-	return wk_ipv4_fast_hint(ctx, m, p, 0);
+	struct wk_verdict v = wk_ipv4_fast_hint(ctx, m, p, 0);
+
+	ctx->fast_memo.proto = 0; /* outside a burst: no memo (fast4.h) */
+	return v;
 }

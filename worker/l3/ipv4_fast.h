@@ -85,7 +85,7 @@ wk_ipv4_prerouting_fast(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p,
 			ctx->st->hook_drop[DPVS_HOOK_IPVS]++;
 		return 1;
 	}
-	ctx->fast_memo.hint = 0;
+	ctx->fast_memo.proto = 0;
 	wk_fast4_pkt(&pk, ip, ports, tcp_flags, l4_len);
 	return wk_prerouting_pkt(ctx, m, p, &pk, v);
 }
