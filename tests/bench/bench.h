@@ -47,6 +47,12 @@
 #define BP_VIP_BIG  "10.0.0.104"
 #define BP_BIG_PER_LADDR 50000u
 
+/* syn-full beyond the local ports of the 4 TCP local addresses (4 x
+ * 64,512: BP_SYN_PORTS): one more address per 64,512 connections
+ * (10.0.2.1 on), so that --conns can make the table as big as figure 2's
+ * (2,097,152) and the SYNs meet it in memory rather than the caches. */
+#define BP_SYN_PORTS (4u * 64512u)
+
 /* Every frame is 60 bytes on the wire (64 with the FCS). */
 #define BP_FRAME_LEN 60
 
@@ -56,6 +62,10 @@ int bp_write_rules(FILE *f);
 /* The udp-big service and its local addresses for flows flows (appended to
  * the rules only when the case runs). */
 int bp_write_big_rules(FILE *f, uint32_t flows);
+
+/* The TCP service's local addresses beyond the first 4, for a table of
+ * conns connections (appended to the rules only when conns > BP_SYN_PORTS). */
+int bp_write_syn_rules(FILE *f, uint32_t conns);
 
 /* A TCP SYN client:sport -> VIP:80 with an MSS option, checksums set. */
 void bp_frame_syn(uint8_t *buf, uint16_t sport);

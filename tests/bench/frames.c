@@ -63,6 +63,19 @@ bp_write_big_rules(FILE *f, uint32_t flows)
 	return 0;
 }
 
+int
+bp_write_syn_rules(FILE *f, uint32_t conns)
+{
+	uint32_t i, nl = (conns - BP_SYN_PORTS) / 64512u + 1;
+
+	for (i = 0; i < nl; i++)
+		if (fprintf(f, "addr add 10.0.2.%u/32 dev dpdk1\n"
+			       "laddr add -t " BP_VIP ":80 10.0.2.%u dev dpdk1\n",
+			    1 + i, 1 + i) < 0)
+			return -1;
+	return 0;
+}
+
 static void
 put_mac(struct rte_ether_addr *ea, const char *s)
 {

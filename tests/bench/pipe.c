@@ -11,6 +11,9 @@
  * Environment: BP_PREFETCH_ALL=1 runs the burst's prefetch stage (rx.c) at
  * any table size, as the real node (figure 2, a table of a million
  * connections) does: a 1-flow case then takes the memo of fast4.h.
+ * BP_HUGE=1 runs EAL on hugepages (--in-memory), as the node does: with
+ * --conns 2097152, syn-full's SYNs meet a table the size of figure 2's in
+ * memory, without a TLB miss a line.
  *
  * Ports dpdk0 (client side) and dpdk1 (server side) are ring ethdevs
  * (rte_eth_from_rings) with separate rx and tx rings; the node's shm is
@@ -52,7 +55,7 @@
  *            that the cache simulation costs only what is counted.
  *   syn-full a TCP SYN from a new source (address and port) each, into a
  *            table at its capacity (--conns, default BP_CONNS; more than
- *            4 x 64,512 leaves SYNs without a local port): the warm-up
+ *            4 x 64,512 adds local addresses: bench.h BP_SYN_PORTS): the warm-up
  *            (at least twice the capacity) fills it and churns it, so that each
  *            measured SYN's connection takes the slot of the oldest
  *            half-open one (evicted) and the index is in the state that
@@ -201,12 +204,12 @@ parse_args(int argc, char **argv, struct bp_opts *o)
 		}
 	}
 	if (o->packets < BP_BURST * BP_ROUNDS || o->only_case == -2 || o->only_kind == -2 ||
-	    o->conns < BP_MANY + 1024 || o->conns > 4ul * 64512ul ||
+	    o->conns < BP_MANY + 1024 || o->conns > DPVS_CONN_MAX_CAP / 2 ||
 	    o->big_flows > DPVS_CONN_MAX_CAP - o->conns) {
 		fprintf(stderr, "usage: dpvs-bench-pipe [--packets N>=288] [--warmup N]"
 				" [--case syn|udp-in|udp-out|nat-in|nat-out|dr-in|dr-many|udp-big|"
 				"syn-full|tcp-in|tcp-out] [--only pipe|base] [--lcore L] [--big-flows N]"
-				" [--conns 62464..258048]\n");
+				" [--conns 62464..8388608]\n");
 		return -1;
 	}
 	o->packets -= o->packets % BP_BURST;
@@ -223,12 +226,18 @@ start_eal(const char *prog, const struct bp_opts *o)
 
 	snprintf(prefix, sizeof(prefix), "--file-prefix=bp%d", (int)getpid());
 	snprintf(lcore, sizeof(lcore), "%u", o->lcore);
-	/* room for udp-big's table beside the rest */
-	snprintf(mem, sizeof(mem), "%lu", 512ul + (o->big_flows == 0 ? 0 :
+	/* room for udp-big's table, or a big syn-full one, beside the rest */
+	snprintf(mem, sizeof(mem), "%lu", 512ul + (o->big_flows == 0 && o->conns <= BP_SYN_PORTS ? 0 :
 		 (unsigned long)(DPVS_CONN_MZ_SIZE(o->conns + o->big_flows) >> 20) + 64));
 	argv[argc++] = (char *)prog;
-	argv[argc++] = (char *)"--no-huge";
-	argv[argc++] = (char *)"--no-shconf";
+	/* BP_HUGE=1: hugepages (no files: --in-memory), as the node has;
+	 * a table beyond the caches otherwise pays a TLB miss a line */
+	if (getenv("BP_HUGE") != NULL && strcmp(getenv("BP_HUGE"), "1") == 0) {
+		argv[argc++] = (char *)"--in-memory";
+	} else {
+		argv[argc++] = (char *)"--no-huge";
+		argv[argc++] = (char *)"--no-shconf";
+	}
 	argv[argc++] = (char *)"-m";
 	argv[argc++] = mem;
 	argv[argc++] = (char *)"--no-pci";
@@ -312,6 +321,8 @@ load_rules(struct bp_node *n)
 		return -1;
 	}
 	rc = bp_write_rules(f);
+	if (rc == 0 && n->syn_conns > BP_SYN_PORTS)
+		rc = bp_write_syn_rules(f, n->syn_conns);
 	if (rc == 0 && n->big_flows != 0)
 		rc = bp_write_big_rules(f, n->big_flows);
 	if (fclose(f) != 0)
@@ -338,7 +349,8 @@ setup_node(struct bp_node *n, const struct bp_opts *o)
 	conf.nworkers = 1;
 	conf.nports = 2;
 	conf.conn_capacity = (uint32_t)o->conns + n->big_flows;
-	if (n->big_flows != 0) {   /* udp-big's local addresses */
+	n->syn_conns = (uint32_t)o->conns;
+	if (n->big_flows != 0 || o->conns > BP_SYN_PORTS) {   /* more local addresses */
 		dpvs_caps_default(&conf.caps);
 		conf.caps.svc_laddrs = 256;
 		conf.caps.addrs = 1024;

@@ -30,6 +30,7 @@ struct bp_node {
 	uint32_t syn_seq;
 	uint32_t many_seq;
 	uint32_t big_flows;  /* the options' */
+	uint32_t syn_conns;  /* the options' --conns (syn-full's table) */
 	uint32_t big_seq;    /* udp-big: connections made so far */
 	uint32_t big_rand;   /* udp-big: xorshift state of the measured flows */
 	uint32_t full_seq;

@@ -283,10 +283,11 @@ evict_prefetch(struct dpvs_conn_table *ct)
 	}
 	if ((c->flags & DPVS_CONN_F_USED) == 0)
 		return;
-	/* the removal searches the home and shifts from the next bucket on */
-	dpvs_conn_prefetch2(ct, c->h_in);
+	/* the removal searches the home; the bucket after it only when
+	 * the home's ovf is set (rare: dpvs_conn_prefetch) */
+	dpvs_conn_prefetch(ct, c->h_in);
 	if (conn_has_out(c))
-		dpvs_conn_prefetch2(ct, c->h_out);
+		dpvs_conn_prefetch(ct, c->h_out);
 	if (c->tprev < ct->capacity)   /* not the wheel's head mark, nor NIL */
 		rte_prefetch0(&conns[c->tprev].tnext);
 	if (c->tnext < ct->capacity)

@@ -142,24 +142,20 @@ wk_conn_bkt_match(const struct dpvs_conn_bkt *k, uint16_t sig)
 
 /* Prefetch the index bucket that wk_conn_lookup_hash(ct, hash, ...) will
  * read first (a burst loop calls it a few packets ahead). Only the owning
- * worker's table. */
+ * worker's table. The home alone, also for a key a SYN looks up and
+ * inserts and for a removal: the walk goes on to the next bucket only when
+ * the home's ovf is set, the insertion when the home is full, 2% and 6%
+ * of the buckets of a full 2,097,152-entry index churned by SYNs (60% of
+ * its slots taken). Prefetching the next bucket too for those three (the
+ * burst's SYNs, the lport key ahead, the eviction's victim) cost a tenth
+ * of a SYN's cycles into such a table (dpvs-bench-pipe BP_HUGE=1 --case
+ * syn-full --conns 2097152: 419 against 386 TSC cycles a SYN, medians of
+ * 40 runs in turns, 36 of the 40 pairs faster; one of the three alone
+ * showed no change in 8 pairs). */
 static inline void
 dpvs_conn_prefetch(const struct dpvs_conn_table *ct, uint32_t hash)
 {
 	rte_prefetch0(wk_conn_home(ct, hash));
-}
-
-/* The same and the bucket after it, where a walk goes on when the home is
- * full: a new connection's key (its lookup finds nothing, its insertion
- * looks for a free slot) and a removal's shift read both. */
-static inline void
-dpvs_conn_prefetch2(const struct dpvs_conn_table *ct, uint32_t hash)
-{
-	const struct dpvs_conn_bkt *k = wk_conn_home(ct, hash),
-		*bk = (const struct dpvs_conn_bkt *)(const void *)((const char *)ct + ct->buckets_off);
-
-	rte_prefetch0(k);
-	rte_prefetch0(k + 1 == bk + ct->nbuckets ? bk : k + 1);
 }
 
 /* A burst loop's view of the owning worker's index (wk_conn_view): read

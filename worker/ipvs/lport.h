@@ -101,8 +101,8 @@ wk_lport_prefetch(struct wk_ctx *ctx, uint16_t cur, unsigned int steps, uint8_t 
 
 	while (steps-- > 0)
 		c = wk_lport_next(ctx, c);
-	dpvs_conn_prefetch2(ctx->ct, wk_conn_hash(proto, daddr, dport, laddr,
-						  rte_cpu_to_be_16((uint16_t)c)));
+	dpvs_conn_prefetch(ctx->ct, wk_conn_hash(proto, daddr, dport, laddr,
+						 rte_cpu_to_be_16((uint16_t)c)));
 }
 
 #endif

@@ -191,16 +191,10 @@ rx_prefetch_conns(const struct wk_conn_view *x, struct rte_mbuf *const *pkts, ui
 		kv[i] = k;
 		rte_prefetch0(k);
 		have |= 1ull << i;
-		if (ip->next_proto_id != IPPROTO_TCP)
-			continue;
-		t |= 1ull << i;
-		/* a SYN (its flags in the frame's first line): the next
-		 * bucket too, where its lookup and insertion usually go on
-		 * (its tuple is absent) */
-		if (rte_pktmbuf_data_len(pkts[i]) >= l3 + sizeof(*ip) + sizeof(struct rte_tcp_hdr) &&
-		    (((const struct rte_tcp_hdr *)(const void *)ports)->tcp_flags &
-		     (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG)
-			rte_prefetch0(k + 1 == x->end ? x->bk : k + 1);
+		/* a SYN's home alone too: its walk rarely goes on to the
+		 * next bucket (dpvs_conn_prefetch) */
+		if (ip->next_proto_id == IPPROTO_TCP)
+			t |= 1ull << i;
 	}
 	*tcp = t;
 	return have;
