@@ -94,51 +94,49 @@ wk_xmit_trim_to(struct rte_mbuf *m, uint32_t tot)
 		rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - tot);
 }
 
+/* xmit.c: wk_xmit4_dr and wk_xmit4_rewrite when the output memo
+ * (ctx->out_memo, l3.h) does not hold their destination or the packet is
+ * over its MTU: route, next hop and MTU checks, neighbour, as each says;
+ * then the memo filled when the way out was a static neighbour. stamp:
+ * the set's wk_set_stamp. */
+struct wk_verdict wk_xmit4_dr_slow(struct wk_ctx *ctx, struct rte_mbuf *m, uint32_t tot,
+				   uint32_t daddr, uint64_t stamp);
+struct wk_verdict wk_xmit4_rewrite_slow(struct wk_ctx *ctx, struct rte_mbuf *m,
+					struct rte_ipv4_hdr *ip, uint32_t l4_off, uint8_t proto,
+					uint8_t tcp_flags, uint32_t l4_len, uint32_t saddr,
+					uint16_t sport, uint32_t daddr, uint16_t dport,
+					uint64_t stamp);
+
 /* Direct routing of the IPv4 packet in m (xmit_dr.c says what it does) to
- * the real server daddr; tot: where the IP packet ends in the frame. */
+ * the real server daddr; tot: where the IP packet ends in the frame. The
+ * output memo's destination, on a connected route, the packet within its
+ * MTU: trimmed and framed at once; anything else by wk_xmit4_dr_slow. */
 static __rte_always_inline struct wk_verdict
 wk_xmit4_dr(struct wk_ctx *ctx, struct rte_mbuf *m, uint32_t tot, uint32_t daddr)
 {
-	const uint64_t stamp = wk_set_stamp(ctx->cfg); /* of both memos */
-	uint32_t nh;
-	uint16_t port;
+	const struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
+	const uint64_t stamp = wk_set_stamp(ctx->cfg);
 
-	if (wk_route_v4_st(ctx, stamp, daddr, &port, &nh) != 0)
-		return wk_drop(DPVS_DROP_NO_ROUTE);
-	if (nh != daddr)
-		return wk_drop(DPVS_DROP_DR_NOT_CONNECTED);
-	wk_xmit_trim_to(m, tot);
-	return wk_ip_output_v4_st(ctx, stamp, m, port, daddr);
+	if (likely(wk_out_memo_hit(ctx, stamp, daddr)) && likely(ctx->out_memo.direct) &&
+	    likely(rte_be_to_cpu_16(ip->total_length) <= ctx->out_memo.mtu)) {
+		wk_xmit_trim_to(m, tot);
+		wk_out_memo_eth(ctx, (uint8_t *)(uintptr_t)ip - RTE_ETHER_HDR_LEN);
+		return wk_tx(ctx->out_memo.port);
+	}
+	return wk_xmit4_dr_slow(ctx, m, tot, daddr, stamp);
 }
 
-/* wk_xmit_rewrite4 (xmit.h) of the IPv4 packet in m whose header is ip
- * (offset 14) and whose TCP/UDP header is at l4_off (l4_len bytes to the
- * end of the IP packet; tcp_flags, TCP only). */
-static __rte_always_inline struct wk_verdict
-wk_xmit4_rewrite(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
-		 uint32_t l4_off, uint8_t proto, uint8_t tcp_flags, uint32_t l4_len,
-		 uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport)
+/* The rewrite of wk_xmit4_rewrite once its route (out of port) and MTU
+ * are checked: TTL, addresses, ports and checksums, the trim, and a TCP
+ * SYN's MSS clamped to port's MTU. */
+static __rte_always_inline void
+wk_xmit4_nat_body(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip, void *l4,
+		  uint32_t l4_off, uint8_t proto, uint8_t tcp_flags, uint32_t l4_len,
+		  uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport, uint16_t port)
 {
-	void *l4 = rte_pktmbuf_mtod_offset(m, void *, l4_off);
-	const uint64_t stamp = wk_set_stamp(ctx->cfg); /* of both memos */
-	uint16_t port, mtu;
-	uint32_t nh;
-	int fits;
+	uint16_t mtu;
 
-	if (unlikely(ip->time_to_live <= 1))
-		return wk_drop(DPVS_DROP_TTL_EXPIRED);
-	if (unlikely(wk_route_v4_st(ctx, stamp, daddr, &port, &nh) != 0))
-		return wk_drop(DPVS_DROP_NO_ROUTE);
-	/* too big with DF: the error quotes the packet as its sender made it,
-	 * before the rewrite (LVS and DPVS check there too), so that the
-	 * sender can match it to its socket; DF clear: fragmented after the
-	 * rewrite by the output path (its length does not change here) */
-	fits = port >= DPVS_MAX_IFACES || rte_be_to_cpu_16(ip->total_length) <= ctx->tx_mtu[port];
-	if (unlikely(!fits) && (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) != 0) {
-		wk_icmp_error(ctx, m, WK_ICMP_DEST_UNREACH, WK_ICMP_FRAG_NEEDED,
-			      (uint16_t)ctx->tx_mtu[port]);
-		return wk_drop(DPVS_DROP_FRAG_NEEDED);
-	}
 	/* TTL and protocol share a 16-bit word of the header: its change goes
 	 * into the IP checksum with the addresses' */
 	ip->time_to_live--;
@@ -150,11 +148,35 @@ wk_xmit4_rewrite(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip
 			wk_tcp_mss_clamp(l4, (uint32_t)(((struct rte_tcp_hdr *)l4)->data_off >> 4) * 4,
 					 (uint16_t)(mtu - WK_IPV4_TCP_HDRS));
 	}
-	/* wk_ip_output_v4: the remembered neighbour, or MTU (DF clear) and
-	 * neighbour */
-	if (likely(fits) && wk_sn_memo_hit(ctx, stamp, port, nh))
-		return wk_sn_memo_out(ctx, m, port);
-	return wk_ip_output_v4_st(ctx, stamp, m, port, nh);
+}
+
+/* wk_xmit_rewrite4 (xmit.h) of the IPv4 packet in m whose header is ip
+ * (offset 14) and whose TCP/UDP header is at l4_off (l4_len bytes to the
+ * end of the IP packet; tcp_flags, TCP only). The output memo's
+ * destination, the packet within its MTU: rewritten and framed at once
+ * (the route, the MTU test and the neighbour all known); anything else by
+ * wk_xmit4_rewrite_slow. */
+static __rte_always_inline struct wk_verdict
+wk_xmit4_rewrite(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
+		 uint32_t l4_off, uint8_t proto, uint8_t tcp_flags, uint32_t l4_len,
+		 uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport)
+{
+	const uint64_t stamp = wk_set_stamp(ctx->cfg);
+	uint16_t port;
+
+	if (unlikely(ip->time_to_live <= 1))
+		return wk_drop(DPVS_DROP_TTL_EXPIRED);
+	if (likely(wk_out_memo_hit(ctx, stamp, daddr)) &&
+	    likely(rte_be_to_cpu_16(ip->total_length) <= ctx->out_memo.mtu)) {
+		port = ctx->out_memo.port;
+		/* the frame's headers from ip, which is at offset 14 */
+		wk_xmit4_nat_body(ctx, m, ip, (uint8_t *)ip + (l4_off - RTE_ETHER_HDR_LEN), l4_off,
+				  proto, tcp_flags, l4_len, saddr, sport, daddr, dport, port);
+		wk_out_memo_eth(ctx, (uint8_t *)ip - RTE_ETHER_HDR_LEN);
+		return wk_tx(port);
+	}
+	return wk_xmit4_rewrite_slow(ctx, m, ip, l4_off, proto, tcp_flags, l4_len, saddr, sport,
+				     daddr, dport, stamp);
 }
 
 #endif
