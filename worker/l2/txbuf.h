@@ -48,6 +48,9 @@ wk_txbuf_try_verdict(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 	if (unlikely(p >= DPVS_IFACE_VLAN0))
 		return 0;
 	tb = &ctx->wr->txbuf[p];
+	/* tb as an opaque register: its count and entry are then addressed
+	 * from it, not each rebuilt from the region, p and the slot */
+	__asm__("" : "+r"(tb));
 	if (unlikely(tb->count >= DPVS_TXBUF_LEN))
 		return 0;
 	wk_txbuf_put(ctx, tb, p, m, 1);
