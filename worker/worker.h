@@ -164,8 +164,10 @@ struct wk_ctx {
 					       * neighbour (l3.h, wk_out_memo_*) */
 		uint64_t set;                 /* its config set (wk_set_stamp), 0 none */
 		uint32_t dst;                 /* the destination, network order */
-		uint32_t mtu;                 /* tx_mtu of its interface (UINT32_MAX:
-					       * not checked) */
+		uint32_t end_max;             /* where in the frame an IP packet may end:
+					       * 14 + tx_mtu of its interface
+					       * (UINT32_MAX: not checked) */
+		uint32_t tx;                  /* wk_tx(port) as its 4 bytes are stored */
 		uint16_t port;                /* the interface of its route */
 		uint8_t direct;               /* 1: a connected route (next hop = dst) */
 		uint8_t pad;

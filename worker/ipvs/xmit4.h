@@ -51,15 +51,19 @@ wk_csum_apply(uint16_t hc, uint64_t d)
 #define WK_CSUM_TTL_DEC ((uint64_t)(uint16_t)~rte_cpu_to_be_16(0x0100))
 
 /* wk_fnat_rewrite (lbpath.h), with ip_d more for the IP header checksum
- * alone (the TTL's word). */
+ * alone (the TTL's word). A 32-bit word's complement ~x is 0xffffffff - x
+ * exactly: d, the addresses' change, is taken as one subtraction from
+ * twice that. The ports are written once, after their checksum. */
 static __rte_always_inline void
 wk_fnat_rewrite_d(struct rte_ipv4_hdr *ip, void *l4, uint8_t proto, uint32_t l4_avail,
 		  uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport, uint64_t ip_d)
 {
 	uint16_t *ports = l4, *ck = NULL, c;
-	uint64_t d = (uint64_t)(uint32_t)~ip->src_addr + (uint32_t)~ip->dst_addr + saddr + daddr;
+	const uint16_t nv[2] = { sport, dport };
+	uint64_t d = 2 * 0xffffffffull - ip->src_addr - ip->dst_addr + saddr + daddr;
 	uint32_t op, np;
 
+	memcpy(&np, nv, sizeof(np)); /* both ports as one word, as stored */
 	ip->hdr_checksum = wk_csum_apply(ip->hdr_checksum, d + ip_d);
 	ip->src_addr = saddr;
 	ip->dst_addr = daddr;
@@ -71,18 +75,13 @@ wk_fnat_rewrite_d(struct rte_ipv4_hdr *ip, void *l4, uint8_t proto, uint32_t l4_
 		ck = &ports[8];  /* struct rte_tcp_hdr.cksum */
 	}
 	if (ck != NULL) {
-		/* both ports as one word, as stored */
 		memcpy(&op, ports, sizeof(op));
-		ports[0] = sport;
-		ports[1] = dport;
-		memcpy(&np, ports, sizeof(np));
-		c = wk_csum_apply(*ck, d + (uint32_t)~op + np);
+		c = wk_csum_apply(*ck, d + 0xffffffffull - op + np);
 		if (proto == IPPROTO_UDP && c == 0)
 			c = 0xffff; /* 0 would mean "no checksum" */
 		*ck = c;
 	}
-	ports[0] = sport;
-	ports[1] = dport;
+	memcpy(ports, &np, sizeof(np));
 }
 
 /* Trim what follows the IP packet that ends at byte tot of the frame
@@ -92,21 +91,6 @@ wk_xmit_trim_to(struct rte_mbuf *m, uint32_t tot)
 {
 	if (rte_pktmbuf_pkt_len(m) > tot)
 		rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - tot);
-}
-
-/* wk_tx(port) built as the one 32-bit word it is stored as (kind in the
- * low byte, reason 0, port in the high half: the layout of struct
- * wk_verdict on a little-endian CPU), so that where the sequence's ways
- * meet the verdict is one register, not three fields packed again. */
-static __rte_always_inline struct wk_verdict
-wk_xmit4_tx(uint16_t port)
-{
-	const uint32_t u = (uint32_t)DPVS_VERDICT_TX | (uint32_t)port << 16;
-	struct wk_verdict v;
-
-	RTE_BUILD_BUG_ON(RTE_BYTE_ORDER != RTE_LITTLE_ENDIAN || sizeof(v) != sizeof(u));
-	memcpy(&v, &u, sizeof(v));
-	return v;
 }
 
 /* xmit.c: wk_xmit4_dr and wk_xmit4_rewrite when the output memo
@@ -129,15 +113,14 @@ struct wk_verdict wk_xmit4_rewrite_slow(struct wk_ctx *ctx, struct rte_mbuf *m,
 static __rte_always_inline struct wk_verdict
 wk_xmit4_dr(struct wk_ctx *ctx, struct rte_mbuf *m, uint32_t tot, uint32_t daddr)
 {
-	const struct rte_ipv4_hdr *ip =
-		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
 	const uint64_t stamp = wk_set_stamp(ctx->cfg);
 
+	/* tot is where the IP packet ends: its total length plus 14 */
 	if (likely(wk_out_memo_hit(ctx, stamp, daddr)) && likely(ctx->out_memo.direct) &&
-	    likely(rte_be_to_cpu_16(ip->total_length) <= ctx->out_memo.mtu)) {
+	    likely(tot <= ctx->out_memo.end_max)) {
 		wk_xmit_trim_to(m, tot);
-		wk_out_memo_eth(ctx, (uint8_t *)(uintptr_t)ip - RTE_ETHER_HDR_LEN);
-		return wk_xmit4_tx(ctx->out_memo.port);
+		wk_out_memo_eth(ctx, rte_pktmbuf_mtod(m, void *));
+		return wk_out_memo_tx(ctx);
 	}
 	return wk_xmit4_dr_slow(ctx, m, tot, daddr, stamp);
 }
@@ -177,18 +160,19 @@ wk_xmit4_rewrite(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip
 		 uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport)
 {
 	const uint64_t stamp = wk_set_stamp(ctx->cfg);
-	uint16_t port;
 
 	if (unlikely(ip->time_to_live <= 1))
 		return wk_drop(DPVS_DROP_TTL_EXPIRED);
+	/* l4_off + l4_len: where the IP packet ends (its total length plus
+	 * 14), as the trim takes it */
 	if (likely(wk_out_memo_hit(ctx, stamp, daddr)) &&
-	    likely(rte_be_to_cpu_16(ip->total_length) <= ctx->out_memo.mtu)) {
-		port = ctx->out_memo.port;
+	    likely(l4_off + l4_len <= ctx->out_memo.end_max)) {
 		/* the frame's headers from ip, which is at offset 14 */
 		wk_xmit4_nat_body(ctx, m, ip, (uint8_t *)ip + (l4_off - RTE_ETHER_HDR_LEN), l4_off,
-				  proto, tcp_flags, l4_len, saddr, sport, daddr, dport, port);
+				  proto, tcp_flags, l4_len, saddr, sport, daddr, dport,
+				  ctx->out_memo.port);
 		wk_out_memo_eth(ctx, (uint8_t *)ip - RTE_ETHER_HDR_LEN);
-		return wk_xmit4_tx(port);
+		return wk_out_memo_tx(ctx);
 	}
 	return wk_xmit4_rewrite_slow(ctx, m, ip, l4_off, proto, tcp_flags, l4_len, saddr, sport,
 				     daddr, dport, stamp);

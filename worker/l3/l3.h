@@ -172,8 +172,9 @@ wk_ip_output_v4(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port, uint32_t 
 
 /* The output memo (ctx->out_memo): what the route and the static
  * neighbour of IPv4 destination dst_be give in one config set, found
- * together: the interface, its MTU, whether the route is connected, and
- * the whole Ethernet header. All of it follows from the set alone (the
+ * together: the interface (and its TX verdict), where its MTU lets an IP
+ * packet end in the frame, whether the route is connected, and the whole
+ * Ethernet header. All of it follows from the set alone (the
  * route and rt_memo, the static neighbour and sn_memo, the interface's MAC
  * and MTU, which wk_if_refresh changes only with the set), so that a
  * packet to the destination it holds needs none of the three lookups.
@@ -196,6 +197,18 @@ wk_out_memo_eth(const struct wk_ctx *ctx, void *eth)
 	memcpy(&b, ctx->out_memo.eth + 6, sizeof(b));
 	memcpy(e, &a, sizeof(a));
 	memcpy(e + 6, &b, sizeof(b));
+}
+
+/* The memo's TX verdict (wk_tx of its interface), read as the one 32-bit
+ * word it is stored as. */
+static __rte_always_inline struct wk_verdict
+wk_out_memo_tx(const struct wk_ctx *ctx)
+{
+	struct wk_verdict v;
+
+	RTE_BUILD_BUG_ON(sizeof(v) != sizeof(ctx->out_memo.tx));
+	memcpy(&v, &ctx->out_memo.tx, sizeof(v));
+	return v;
 }
 
 /* output.c: remember the output to dst_be (the route's interface port and

@@ -96,6 +96,8 @@ wk_out_memo_fill(struct wk_ctx *ctx, uint64_t stamp, uint32_t dst_be, uint16_t p
 		 uint32_t nh_be)
 {
 	const uint16_t type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	const struct wk_verdict v = wk_tx(port);
+	uint32_t mtu;
 
 	/* wk_if_refresh's version is the stamp less 1: mac[] and tx_mtu[]
 	 * of the VLAN interfaces are this set's */
@@ -107,7 +109,10 @@ wk_out_memo_fill(struct wk_ctx *ctx, uint64_t stamp, uint32_t dst_be, uint16_t p
 	memcpy(ctx->out_memo.eth + RTE_ETHER_ADDR_LEN, ctx->mac[port].addr_bytes,
 	       RTE_ETHER_ADDR_LEN);
 	memcpy(ctx->out_memo.eth + 2 * RTE_ETHER_ADDR_LEN, &type, sizeof(type));
-	ctx->out_memo.mtu = port < DPVS_MAX_IFACES ? ctx->tx_mtu[port] : UINT32_MAX;
+	mtu = port < DPVS_MAX_IFACES ? ctx->tx_mtu[port] : UINT32_MAX;
+	ctx->out_memo.end_max = mtu > UINT32_MAX - RTE_ETHER_HDR_LEN ? UINT32_MAX :
+								   mtu + RTE_ETHER_HDR_LEN;
+	memcpy(&ctx->out_memo.tx, &v, sizeof(v));
 	ctx->out_memo.port = port;
 	ctx->out_memo.direct = nh_be == dst_be;
 	ctx->out_memo.dst = dst_be;
