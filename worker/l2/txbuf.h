@@ -25,12 +25,13 @@ wk_txbuf_put(struct wk_ctx *ctx, struct dpvs_txbuf *tb, uint16_t p, struct rte_m
 	     int verdict)
 {
 	uint32_t slot = tb->count;
+	uint64_t *tv = &ctx->tx_verdict[(size_t)p];
 
 	tb->pkts[slot] = m;
 	if (verdict)
-		ctx->tx_verdict[p] |= 1ull << slot;
+		*tv |= 1ull << slot;
 	else
-		ctx->tx_verdict[p] &= ~(1ull << slot);
+		*tv &= ~(1ull << slot);
 	rte_compiler_barrier();
 	tb->count = slot + 1;
 	return slot;
