@@ -279,7 +279,10 @@ struct wk_verdict wk_ipv4_fast(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t 
 /* The same with what the burst's prefetch stage (rx.c) computed for m:
  * hint WK_CONN_HASH_HINT | h, h the wk_conn_hash4 of m's own IPv4 TCP/UDP
  * tuple as it is in the frame now, which the lookup then takes instead of
- * hashing it again; 0: nothing carried (wk_ipv4_fast). */
+ * hashing it again; 0: nothing carried (wk_ipv4_fast). Carried only for a
+ * frame that stage found untagged IPv4 with IHL 5, TCP or UDP, not a
+ * fragment, its ports in the first segment: the entry (ipv4_fast.h) does
+ * not test those again. */
 #define WK_CONN_HASH_HINT (1ull << 32)
 struct wk_verdict wk_ipv4_fast_hint(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p,
 				    uint64_t hint);

@@ -112,12 +112,14 @@ cg_misses() {
 #   tx     into the tx buffer, and the burst to the driver
 #   loop   the loop's other polls (rings, timers, RCU, heartbeat)
 # The fast path's sequence for an established IPv4 connection is inline in
-# wk_ipv4_fast_hint (worker/ipvs/fast4.h): its parts are told apart by the
+# the burst loop with the IPv4 entry (ipv4_fast.h, worker/ipvs/fast4.h:
+# wk_rx_burst, wk_rx_run_pf, and wk_ipv4_fast_rc or wk_ipv4_fast_hint
+# where the loop calls the entry): its parts are told apart by the
 # header each instruction comes from, from the exclusive counts (SELF, the
 # 4th argument): the lookup, timer and counters (fast4.h, conn_*.h, the
 # crc and SSE intrinsics, ipvs_priv.h) to ipvs, and so the burst's
-# prefetch of the index inline in the rx loop (conn_table.h and the
-# intrinsics in wk_rx_burst), the rewrite, route and
+# prefetch of the index (conn_table.h and the intrinsics in
+# rx_prefetch_stage and the loop), the rewrite, route and
 # neighbour (xmit4.h, xmit.h, lbpath.h, l3.h, worker.h: the set's stamp) to
 # xmit, the tx buffer's store inline in the rx loop (txbuf.h) to tx, and
 # the lookup's calls from fast4.h (past a full home bucket) to ipvs. TCP's
@@ -145,7 +147,15 @@ cg_stages() {
 				h = f; sub(/:[^:]*$/, "", h); sub(/^.*\//, "", h)
 				g = f; sub(/^.*:/, "", g)
 				tcpf = g ~ /^(wk_fast4_tcp|wk_ipvs_fast4_tcp)(\.|$)/
-				if (g == "wk_ipv4_fast_hint" || tcpf) {
+				# the entry and its sequence, inline in the burst
+				# loop too (ipv4_fast.h, wk_rx_burst in rx.c and
+				# its out-of-line parts rx_run_call,
+				# rx_prefetch_stage and wk_rx_run_pf, rx_pf.c);
+				# there the prefetch of the
+				# index (conn_table.h and the intrinsics)
+				# counts here, to ipvs
+				rxf = g ~ /^(wk_ipv4_fast_hint|wk_ipv4_fast_rc|wk_rx_burst|wk_rx_run_pf|rx_run_call|rx_prefetch_stage)(\.|$)/
+				if (rxf || tcpf) {
 					if (h ~ /^(fast4\.h|conn_lookup\.h|conn_table\.h|conn_addr\.h|ipvs_priv\.h|rte_crc_x86\.h|smmintrin\.h|emmintrin\.h|tcp_window\.h)$/)
 						fi += v
 					if (h ~ /^(xmit4\.h|xmit\.h|lbpath\.h|l3\.h|worker\.h)$/)
@@ -155,11 +165,8 @@ cg_stages() {
 				# Ethernet header is written: xmit, not parse
 				if (tcpf && h == "rte_ether.h")
 					fx += v
-				if (g == "wk_rx_burst" && h == "txbuf.h")
+				if (rxf && h == "txbuf.h")
 					ft += v
-				# the prefetch of the index, inline in the burst loop
-				if (g == "wk_rx_burst" && h ~ /^(conn_table\.h|smmintrin\.h|emmintrin\.h)$/)
-					fp += v
 				next
 			}
 			sub(/^.*:/, "", f); sub(/\..*$/, "", f)

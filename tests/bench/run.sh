@@ -679,8 +679,13 @@ perf_report() {
 	done
 	f="$(ls -t "$D"/perf."$1".* 2>/dev/null | grep -v '\.txt$' | head -1)"
 	[ -n "$f" ] || return 0
-	perf report -i "$f" --no-children --sort symbol --stdio -g none 2>/dev/null |
-		grep -E '^ +[0-9.]+%' | head -25 >"$f.txt"
+	{
+		# by object first: the node's own code against DPDK's PMDs and libraries
+		perf report -i "$f" --no-children --sort dso --stdio -g none 2>/dev/null |
+			grep -E '^ +[0-9.]+%' | head -8
+		perf report -i "$f" --no-children --sort symbol --stdio -g none 2>/dev/null |
+			grep -E '^ +[0-9.]+%' | head -25
+	} >"$f.txt"
 	say "perf of $1 ($f):"
 	sed 's/^/    /' "$f.txt" >&2
 }

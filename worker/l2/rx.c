@@ -9,10 +9,14 @@
  * stages: the first (rx_prefetch_conns) parses every frame's tuple and
  * prefetches its connection's index bucket, the second runs each packet
  * through the pipeline (lookup, rewrite, into the tx buffer; the loop sends
- * one burst per port per iteration). Ownership: an in-flight entry is cleared
+ * one burst per port per iteration). The second stage's loop (rx_run.h) has
+ * the IPv4 entry (worker/l3/ipv4_fast.h) inline: here for a burst without
+ * the first stage's work (a small table), in rx_pf.c for one with it; a
+ * port that mirrors calls the entry. Ownership: an in-flight entry is cleared
  * before its mbuf is handed on (tx buffer, ring, free), so a successor frees
  * exactly what was still held.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include <rte_ethdev.h>
@@ -24,27 +28,32 @@
 #include "worker/ipvs/conn_table.h"
 #include "worker/ipvs/lbpath.h"
 #include "worker/l2/txbuf.h"
+#include "worker/l3/ipv4_fast.h"
 #include "worker/worker.h"
 
-/* How many packets ahead the second stage prefetches a connection entry. */
-#define WK_RX_ENTRY_AHEAD 4
-
-/* The pipeline's entry: the IPv4 fast path, which hands every frame it does
- * not take to wk_eth_input. The fixture's second runner, dpvs-fixture-general
+/* The pipeline's entry: the IPv4 fast path (worker/l3/ipv4_fast.h, inline
+ * in the burst loop), which hands every frame it does not take to
+ * wk_eth_input. The fixture's second runner, dpvs-fixture-general
  * (tests/fixture/build.mk), compiles this file again with WK_RX_GENERAL_ONLY
  * so that every frame takes the general path, and the differential test
  * (tests/fixture/diff_fast.py) checks that both runners give the same
- * results. The product binaries never define it. */
+ * results. The product binaries never define it. rc: the port's constants
+ * (wk_ipv4_rxc_init, once a burst). */
 #ifdef WK_RX_GENERAL_ONLY
-#define WK_RX_ENTRY(ctx, m, p, hint) wk_eth_input(ctx, m, p)
+#define WK_RX_ENTRY(ctx, m, p, hint, rc) wk_eth_input(ctx, m, p)
+#define WK_RX_ONE(ctx, m, p)		 wk_eth_input(ctx, m, p)
+#define WK_RX_CALL(ctx, m, p, hint, rc) wk_eth_input(ctx, m, p)
 #else
-#define WK_RX_ENTRY(ctx, m, p, hint) wk_ipv4_fast_hint(ctx, m, p, hint)
+#define WK_RX_ENTRY(ctx, m, p, hint, rc) wk_ipv4_fast_in(ctx, m, p, hint, rc)
+#define WK_RX_ONE(ctx, m, p)		 wk_ipv4_fast_hint(ctx, m, p, 0)
+#define WK_RX_CALL(ctx, m, p, hint, rc) wk_ipv4_fast_rc(ctx, m, p, hint, rc)
 #endif
+#include "worker/l2/rx_run.h"
 
 struct wk_verdict
 wk_pipeline(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 {
-	return WK_RX_ENTRY(ctx, m, p, 0);
+	return WK_RX_ONE(ctx, m, p);
 }
 
 void
@@ -132,8 +141,10 @@ wk_rx_port(struct wk_ctx *ctx, uint16_t p)
  * before it reaches it, from that hash (a TCP segment's, bit i of *tcp, its
  * second line too: the window tracking); the lookups then find bucket and
  * entry in cache instead of waiting for each in turn. Anything else (VLAN,
- * IPv6, options) is left to the per-packet path as it is. Reads the frames
- * only. Measured on the real node (figure 2, 1,000,000 flows, 2026-12-03):
+ * IPv6, options) is left to the per-packet path as it is. A hint says
+ * what this stage found (worker.h): the entry does not test the frame's
+ * type, IHL, protocol and fragment again. Reads the frames only.
+ * Measured on the real node (figure 2, 1,000,000 flows, 2026-12-03):
  * the buckets issued along the burst instead (8 frames ahead, the entries
  * 4) forwarded 10.0 against 12.0 Mpps a second of the worker's CPU, perf
  * showing stage B waiting on buckets a few frames after they were asked
@@ -192,18 +203,39 @@ rx_prefetch_conns(const struct wk_conn_view *x, struct rte_mbuf *const *pkts, ui
 	return have;
 }
 
+/* The burst's first stage (rx_prefetch_conns) into *f, and the entries of
+ * its first WK_RX_ENTRY_AHEAD packets. Out of line: once a burst, and the
+ * burst loop's inline entry keeps the room to inline its own parts. */
+static __rte_noinline void
+rx_prefetch_stage(struct wk_ctx *ctx, uint16_t n, struct wk_rx_pf *f)
+{
+	uint16_t i;
+
+	f->x = wk_conn_view(ctx->ct);
+	f->have = rx_prefetch_conns(&f->x, ctx->wr->inflight, n, f->hv, f->kv, &f->tcp);
+	for (i = 0; i < WK_RX_ENTRY_AHEAD && i < n; i++)
+		if ((f->have >> i) & 1)
+			wk_conn_prefetch_entry_in(&f->x, f->kv[i], (uint32_t)f->hv[i],
+						  (int)((f->tcp >> i) & 1));
+}
+
+/* wk_rx_run for a burst with the mirror on (or, in the general runner,
+ * the prefetch stage's work): the entry a call a packet. */
+static __rte_noinline uint64_t
+rx_run_call(struct wk_ctx *ctx, uint16_t p, uint16_t n, const struct wk_ipv4_rxc *rc,
+	    const struct wk_rx_pf *f, int pf, int mirror)
+{
+	return wk_rx_run(ctx, p, n, rc, f, pf, mirror, 1);
+}
+
 unsigned int
 wk_rx_burst(struct wk_ctx *ctx, uint16_t p, uint16_t n)
 {
 	struct dpvs_worker_region *wr = ctx->wr;
-	uint64_t hv[DPVS_BURST];
-	const struct dpvs_conn_bkt *kv[DPVS_BURST]; /* home buckets (bit i of have) */
-	struct wk_conn_view x;
-	uint64_t bytes = 0, have = 0, tcp = 0;
-	struct rte_mbuf *m;
-	struct wk_verdict v;
-	int mirror;
-	uint16_t i;
+	struct wk_ipv4_rxc rc;
+	struct wk_rx_pf f;
+	uint64_t bytes;
+	int mirror, pf;
 
 	wk_if_refresh(ctx);
 	wr->inflight_n = n;
@@ -219,42 +251,19 @@ wk_rx_burst(struct wk_ctx *ctx, uint16_t p, uint16_t n)
 	 * packets) it is off */
 	ctx->svc_memo.on = 1;
 	ctx->svc_memo.proto = 0;
+	wk_ipv4_rxc_init(&rc, ctx, p);
 	/* a small table stays in cache: the prefetch would only cost */
-	if (n > 1 && n <= DPVS_BURST && ctx->ct->count >= ctx->rx_prefetch_min) {
-		x = wk_conn_view(ctx->ct);
-		have = rx_prefetch_conns(&x, wr->inflight, n, hv, kv, &tcp);
-		for (i = 0; i < WK_RX_ENTRY_AHEAD && i < n; i++)
-			if ((have >> i) & 1)
-				wk_conn_prefetch_entry_in(&x, kv[i], (uint32_t)hv[i],
-							  (int)((tcp >> i) & 1));
-	} else {
-		memset(hv, 0, sizeof(hv)); /* no hints */
-	}
-	for (i = 0; i < n; i++) {
-		m = wr->inflight[i];
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(wr->inflight[i + 1], void *));
-		if (((have >> (i + WK_RX_ENTRY_AHEAD)) & 1) != 0)
-			wk_conn_prefetch_entry_in(&x, kv[i + WK_RX_ENTRY_AHEAD],
-						  (uint32_t)hv[i + WK_RX_ENTRY_AHEAD],
-						  (int)((tcp >> (i + WK_RX_ENTRY_AHEAD)) & 1));
-		bytes += m->pkt_len; /* as received: the stages may trim it */
-		if (unlikely(mirror))
-			wk_kni_mirror(ctx, m, p);
-		v = WK_RX_ENTRY(ctx, m, p, hv[i]); /* wk_pipeline, with the hint */
-		wr->inflight[i] = NULL;
-		rte_compiler_barrier();
-		/* the usual verdict, to a port's tx buffer, without a call
-		 * when it has room */
-		if (likely(v.kind == DPVS_VERDICT_TX && v.port < ctx->nports)) {
-			if (likely(wk_txbuf_try_verdict(ctx, m, v.port)))
-				continue;
-			if (wk_tx_enqueue_verdict(ctx, m, v.port) != 0)
-				ctx->st->verdict[DPVS_VERDICT_DROP]++;
-			continue;
-		}
-		wk_act(ctx, m, v);
-	}
+	pf = n > 1 && n <= DPVS_BURST && ctx->ct->count >= ctx->rx_prefetch_min;
+	if (pf)
+		rx_prefetch_stage(ctx, n, &f);
+	if (likely(!pf && !mirror))
+		bytes = wk_rx_run(ctx, p, n, &rc, &f, 0, 0, 0);
+#ifndef WK_RX_GENERAL_ONLY
+	else if (!mirror)
+		bytes = wk_rx_run_pf(ctx, p, n, &rc, &f);
+#endif
+	else
+		bytes = rx_run_call(ctx, p, n, &rc, &f, pf, mirror);
 	wr->inflight_n = 0;
 	ctx->svc_memo.on = 0;
 	ctx->st->rx_bytes += bytes;

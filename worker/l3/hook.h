@@ -70,7 +70,7 @@ int wk_prerouting(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_hook_p
  * have parsed): the load balancer takes pk as it is (wk_ipvs_pkt). While
  * the load balancer is the only hook (DPVS_HOOKS; test_ctl_acl holds the
  * table to that list), wk_ipv4_fast calls it inline instead
- * (ipv4_prerouting_fast, worker/l3/ipv4.c). */
+ * (wk_ipv4_prerouting_fast, worker/l3/ipv4_fast.h). */
 int wk_prerouting_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
 		      struct wk_verdict *v);
 

@@ -1,0 +1,121 @@
+/*
+ * The burst loop's second stage (rx.c), one definition for the copies of
+ * it: rx.c's, and rx_pf.c's for a burst with the prefetch stage's work.
+ * The includer defines WK_RX_ENTRY(ctx, m, p, hint, rc) (the entry inline)
+ * and WK_RX_CALL(ctx, m, p, hint, rc) (the entry as a call) first.
+ */
+#ifndef DPVS_WORKER_RX_RUN_H
+#define DPVS_WORKER_RX_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_mbuf.h>
+
+#include "worker/ipvs/conn_table.h"
+#include "worker/l2/txbuf.h"
+#include "worker/l3/ipv4_fast.h"
+#include "worker/worker.h"
+
+#if !defined(WK_RX_ENTRY) || !defined(WK_RX_CALL)
+#error "define WK_RX_ENTRY and WK_RX_CALL before including rx_run.h"
+#endif
+
+/* How many packets ahead the second stage prefetches a connection entry. */
+#define WK_RX_ENTRY_AHEAD 4
+
+/* Is v a tx verdict? Its port in *port. As one 4-byte word (kind its
+ * first byte, port its last two): GCC otherwise takes the struct apart
+ * and puts it together again for wk_act's call on every packet. */
+static __rte_always_inline int
+wk_rx_verdict_tx(struct wk_verdict v, uint16_t *port)
+{
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	uint32_t w;
+
+	RTE_BUILD_BUG_ON(sizeof(v) != sizeof(w) || offsetof(struct wk_verdict, kind) != 0 ||
+			 offsetof(struct wk_verdict, port) != 2);
+	memcpy(&w, &v, sizeof(w));
+	*port = (uint16_t)(w >> 16);
+	return (uint8_t)w == DPVS_VERDICT_TX;
+#else
+	*port = v.port;
+	return v.kind == DPVS_VERDICT_TX;
+#endif
+}
+
+/* The burst's prefetch stage's work for the second: hv[] the hints, and
+ * for bit i of have the home bucket kv[i] (x's) whose first entry is to be
+ * prefetched, both its lines for bit i of tcp. */
+struct wk_rx_pf {
+	uint64_t hv[DPVS_BURST];
+	const struct dpvs_conn_bkt *kv[DPVS_BURST];
+	struct wk_conn_view x;
+	uint64_t have, tcp;
+};
+
+/*
+ * The burst's second stage: each of the n packets in the in-flight array
+ * through the pipeline (rc: port p's constants), its verdict carried out.
+ * pf: the prefetch stage ran (*f holds its work); else every hint is 0.
+ * mirror: port p's forward2kni switch is on; call: the entry a call (else
+ * inline). Constants where it is inlined: a copy of the loop per case,
+ * without the tests that case does not need (the common one, a small
+ * table and no mirror, also without the hints). Returns the bytes
+ * received.
+ */
+static __rte_always_inline uint64_t
+wk_rx_run(struct wk_ctx *ctx, uint16_t p, uint16_t n, const struct wk_ipv4_rxc *rc,
+	  const struct wk_rx_pf *f, const int pf, const int mirror, const int call)
+{
+	struct dpvs_worker_region *wr = ctx->wr;
+	uint64_t bytes = 0;
+	struct rte_mbuf *m;
+	struct wk_verdict v;
+	uint16_t i, port;
+
+	RTE_SET_USED(rc); /* the general runner's copy (WK_RX_GENERAL_ONLY) */
+	for (i = 0; i < n; i++) {
+		m = wr->inflight[i];
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(wr->inflight[i + 1], void *));
+		if (pf && ((f->have >> (i + WK_RX_ENTRY_AHEAD)) & 1) != 0)
+			wk_conn_prefetch_entry_in(&f->x, f->kv[i + WK_RX_ENTRY_AHEAD],
+						  (uint32_t)f->hv[i + WK_RX_ENTRY_AHEAD],
+						  (int)((f->tcp >> (i + WK_RX_ENTRY_AHEAD)) & 1));
+		bytes += m->pkt_len; /* as received: the stages may trim it */
+		if (mirror)
+			wk_kni_mirror(ctx, m, p);
+		/* wk_pipeline, with the hint (a call in the copy for the
+		 * mirror: the entry's code once more in a unit would crowd
+		 * the inlining of the sequence's parts out of it) */
+		if (call)
+			v = WK_RX_CALL(ctx, m, p, pf ? f->hv[i] : 0, rc);
+		else
+			v = WK_RX_ENTRY(ctx, m, p, pf ? f->hv[i] : 0, rc);
+		wr->inflight[i] = NULL;
+		rte_compiler_barrier();
+		/* the usual verdict, to a port's tx buffer, without a call
+		 * when it has room */
+		if (likely(wk_rx_verdict_tx(v, &port) && port < ctx->nports)) {
+			if (likely(wk_txbuf_try_verdict(ctx, m, port)))
+				continue;
+			if (wk_tx_enqueue_verdict(ctx, m, port) != 0)
+				ctx->st->verdict[DPVS_VERDICT_DROP]++;
+			continue;
+		}
+		wk_act(ctx, m, v);
+	}
+	return bytes;
+}
+
+/* rx_pf.c: wk_rx_run for a burst with the prefetch stage's work (*f), no
+ * mirror, the entry inline. A translation unit of its own: GCC limits how
+ * much a unit's inlining may grow it, and a second inline copy of the
+ * entry in rx.c had the sequence's output parts left as calls in both. */
+uint64_t wk_rx_run_pf(struct wk_ctx *ctx, uint16_t p, uint16_t n,
+		      const struct wk_ipv4_rxc *rc, const struct wk_rx_pf *f);
+
+#endif
