@@ -159,6 +159,21 @@ struct wk_ctx {
 		uint32_t nh;                  /* its next hop, network order */
 		uint16_t port;                /* the interface of its route */
 	} rt_memo;
+	struct {                              /* the whole output of the last IPv4
+					       * destination sent to a static
+					       * neighbour (l3.h, wk_out_memo_*) */
+		uint64_t set;                 /* its config set (wk_set_stamp), 0 none */
+		uint32_t dst;                 /* the destination, network order */
+		uint32_t end_max;             /* where in the frame an IP packet may end:
+					       * 14 + tx_mtu of its interface
+					       * (UINT32_MAX: not checked) */
+		uint32_t tx;                  /* wk_tx(port) as its 4 bytes are stored */
+		uint16_t port;                /* the interface of its route */
+		uint8_t direct;               /* 1: a connected route (next hop = dst) */
+		uint8_t pad;
+		uint8_t eth[16];              /* its Ethernet header (14 bytes): the
+					       * neighbour's MAC, the interface's, IPv4 */
+	} out_memo;
 	uint64_t icmp_tok_ns;                 /* ICMP errors' token bucket (icmp_send.c) */
 	uint32_t icmp_tokens;
 	uint8_t redirected;                   /* the packet in hand came from a peer's

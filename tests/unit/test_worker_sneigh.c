@@ -194,6 +194,59 @@ START_TEST(test_route_memo_follows_the_set)
 }
 END_TEST
 
+/* The output memo (ctx->out_memo, l3.h) is filled only from a static
+ * neighbour the set's memo holds and while the interfaces follow that set
+ * (wk_if_refresh ran for it): a set made active without the refresh (the
+ * interfaces' MACs and MTUs still the old set's) must leave it empty.
+ * Fails with wk_out_memo_fill's if_version check taken out. */
+START_TEST(test_out_memo_needs_the_interfaces_of_its_set)
+{
+	char path[] = "/tmp/dpvs-test-sneigh.XXXXXX", err[256];
+	const char *rules = "neigh del 10.0.0.2 dev dpdk0\n"
+			    "neigh add 10.0.0.2 lladdr 02:00:00:00:00:61 dev dpdk0\n";
+	struct wk_verdict v;
+	uint64_t stamp;
+	uint8_t mac;
+	int fd;
+
+	/* (the tests before left 10.0.0.2 a static neighbour, MAC ..:21) */
+	load("neigh del 10.0.0.2 dev dpdk0\n"
+	     "neigh add 10.0.0.2 lladdr 02:00:00:00:00:21 dev dpdk0\n");
+	ck_assert_int_eq(out_to(NH, &mac).kind, DPVS_VERDICT_TX); /* the set's sneigh memo */
+	stamp = wk_set_stamp(ctx.cfg);
+	wk_out_memo_fill(&ctx, stamp, NH, 0, NH);
+	ck_assert(wk_out_memo_hit(&ctx, stamp, NH));
+	ck_assert_uint_eq(ctx.out_memo.eth[5], 0x21);
+	ck_assert_mem_eq(ctx.out_memo.eth + 6, ctx.mac[0].addr_bytes, 6);
+	ck_assert_uint_eq(ctx.out_memo.eth[12], 0x08);
+	ck_assert_uint_eq(ctx.out_memo.eth[13], 0x00);
+	ck_assert_uint_eq(ctx.out_memo.direct, 1);
+	v = wk_out_memo_tx(&ctx);
+	ck_assert_int_eq(v.kind, DPVS_VERDICT_TX);
+	ck_assert_uint_eq(v.port, 0);
+
+	/* a new set, the interfaces not refreshed for it yet */
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, rules, strlen(rules)), (ssize_t)strlen(rules));
+	close(fd);
+	if (ctl_rules_load(&shm, path, err, sizeof(err)) != 0)
+		ck_abort_msg("rules: %s", err);
+	unlink(path);
+	ctx.cfg = dpvs_config_active(ctx.shm);
+	stamp = wk_set_stamp(ctx.cfg);
+	ck_assert_int_eq(out_to(NH, &mac).kind, DPVS_VERDICT_TX);
+	ck_assert_uint_eq(mac, 0x61);
+	wk_out_memo_fill(&ctx, stamp, NH, 0, NH);
+	ck_assert(!wk_out_memo_hit(&ctx, stamp, NH));
+	/* refreshed: filled */
+	wk_if_refresh(&ctx);
+	wk_out_memo_fill(&ctx, stamp, NH, 0, NH);
+	ck_assert(wk_out_memo_hit(&ctx, stamp, NH));
+	ck_assert_uint_eq(ctx.out_memo.eth[5], 0x61);
+}
+END_TEST
+
 static void
 setup_node(const char *prog)
 {
@@ -213,6 +266,7 @@ main(int argc, char **argv)
 	setup_node(argv[0]);
 	tcase_add_test(tc, test_static_neighbour_follows_the_set);
 	tcase_add_test(tc, test_route_memo_follows_the_set);
+	tcase_add_test(tc, test_out_memo_needs_the_interfaces_of_its_set);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);

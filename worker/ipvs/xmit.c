@@ -143,6 +143,61 @@ wk_xmit_trim(struct rte_mbuf *m, const struct wk_pkt *pk)
 }
 
 struct wk_verdict
+wk_xmit4_dr_slow(struct wk_ctx *ctx, struct rte_mbuf *m, uint32_t tot, uint32_t daddr,
+		 uint64_t stamp)
+{
+	struct wk_verdict v;
+	uint32_t nh;
+	uint16_t port;
+
+	if (wk_route_v4_st(ctx, stamp, daddr, &port, &nh) != 0)
+		return wk_drop(DPVS_DROP_NO_ROUTE);
+	if (nh != daddr)
+		return wk_drop(DPVS_DROP_DR_NOT_CONNECTED);
+	wk_xmit_trim_to(m, tot);
+	v = wk_ip_output_v4_st(ctx, stamp, m, port, daddr);
+	if (v.kind == DPVS_VERDICT_TX)
+		wk_out_memo_fill(ctx, stamp, daddr, port, nh);
+	return v;
+}
+
+struct wk_verdict
+wk_xmit4_rewrite_slow(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
+		      uint32_t l4_off, uint8_t proto, uint8_t tcp_flags, uint32_t l4_len,
+		      uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
+		      uint64_t stamp)
+{
+	struct wk_verdict v;
+	uint16_t port;
+	uint32_t nh;
+	int fits;
+
+	if (unlikely(wk_route_v4_st(ctx, stamp, daddr, &port, &nh) != 0))
+		return wk_drop(DPVS_DROP_NO_ROUTE);
+	/* too big with DF: the error quotes the packet as its sender made it,
+	 * before the rewrite (LVS and DPVS check there too), so that the
+	 * sender can match it to its socket; DF clear: fragmented after the
+	 * rewrite by the output path (its length does not change here) */
+	fits = port >= DPVS_MAX_IFACES || rte_be_to_cpu_16(ip->total_length) <= ctx->tx_mtu[port];
+	if (unlikely(!fits) && (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) != 0) {
+		wk_icmp_error(ctx, m, WK_ICMP_DEST_UNREACH, WK_ICMP_FRAG_NEEDED,
+			      (uint16_t)ctx->tx_mtu[port]);
+		return wk_drop(DPVS_DROP_FRAG_NEEDED);
+	}
+	wk_xmit4_nat_body(ctx, m, ip, rte_pktmbuf_mtod_offset(m, void *, l4_off), l4_off, proto,
+			  tcp_flags, l4_len, saddr, sport, daddr, dport, port);
+	/* wk_ip_output_v4: the remembered neighbour, or MTU (DF clear) and
+	 * neighbour */
+	if (likely(fits) && wk_sn_memo_hit(ctx, stamp, port, nh))
+		v = wk_sn_memo_out(ctx, m, port);
+	else
+		v = wk_ip_output_v4_st(ctx, stamp, m, port, nh);
+	if (v.kind == DPVS_VERDICT_TX)
+		wk_out_memo_fill(ctx, stamp, daddr, port, nh);
+	return v;
+}
+
+struct wk_verdict
 wk_dr_in4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	  const struct dpvs_conn *c)
 {

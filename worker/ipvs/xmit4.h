@@ -51,15 +51,19 @@ wk_csum_apply(uint16_t hc, uint64_t d)
 #define WK_CSUM_TTL_DEC ((uint64_t)(uint16_t)~rte_cpu_to_be_16(0x0100))
 
 /* wk_fnat_rewrite (lbpath.h), with ip_d more for the IP header checksum
- * alone (the TTL's word). */
+ * alone (the TTL's word). A 32-bit word's complement ~x is 0xffffffff - x
+ * exactly: d, the addresses' change, is taken as one subtraction from
+ * twice that. The ports are written once, after their checksum. */
 static __rte_always_inline void
 wk_fnat_rewrite_d(struct rte_ipv4_hdr *ip, void *l4, uint8_t proto, uint32_t l4_avail,
 		  uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport, uint64_t ip_d)
 {
 	uint16_t *ports = l4, *ck = NULL, c;
-	uint64_t d = (uint64_t)(uint32_t)~ip->src_addr + (uint32_t)~ip->dst_addr + saddr + daddr;
+	const uint16_t nv[2] = { sport, dport };
+	uint64_t d = 2 * 0xffffffffull - ip->src_addr - ip->dst_addr + saddr + daddr;
 	uint32_t op, np;
 
+	memcpy(&np, nv, sizeof(np)); /* both ports as one word, as stored */
 	ip->hdr_checksum = wk_csum_apply(ip->hdr_checksum, d + ip_d);
 	ip->src_addr = saddr;
 	ip->dst_addr = daddr;
@@ -71,18 +75,13 @@ wk_fnat_rewrite_d(struct rte_ipv4_hdr *ip, void *l4, uint8_t proto, uint32_t l4_
 		ck = &ports[8];  /* struct rte_tcp_hdr.cksum */
 	}
 	if (ck != NULL) {
-		/* both ports as one word, as stored */
 		memcpy(&op, ports, sizeof(op));
-		ports[0] = sport;
-		ports[1] = dport;
-		memcpy(&np, ports, sizeof(np));
-		c = wk_csum_apply(*ck, d + (uint32_t)~op + np);
+		c = wk_csum_apply(*ck, d + 0xffffffffull - op + np);
 		if (proto == IPPROTO_UDP && c == 0)
 			c = 0xffff; /* 0 would mean "no checksum" */
 		*ck = c;
 	}
-	ports[0] = sport;
-	ports[1] = dport;
+	memcpy(ports, &np, sizeof(np));
 }
 
 /* Trim what follows the IP packet that ends at byte tot of the frame
@@ -94,51 +93,48 @@ wk_xmit_trim_to(struct rte_mbuf *m, uint32_t tot)
 		rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - tot);
 }
 
+/* xmit.c: wk_xmit4_dr and wk_xmit4_rewrite when the output memo
+ * (ctx->out_memo, l3.h) does not hold their destination or the packet is
+ * over its MTU: route, next hop and MTU checks, neighbour, as each says;
+ * then the memo filled when the way out was a static neighbour. stamp:
+ * the set's wk_set_stamp. */
+struct wk_verdict wk_xmit4_dr_slow(struct wk_ctx *ctx, struct rte_mbuf *m, uint32_t tot,
+				   uint32_t daddr, uint64_t stamp);
+struct wk_verdict wk_xmit4_rewrite_slow(struct wk_ctx *ctx, struct rte_mbuf *m,
+					struct rte_ipv4_hdr *ip, uint32_t l4_off, uint8_t proto,
+					uint8_t tcp_flags, uint32_t l4_len, uint32_t saddr,
+					uint16_t sport, uint32_t daddr, uint16_t dport,
+					uint64_t stamp);
+
 /* Direct routing of the IPv4 packet in m (xmit_dr.c says what it does) to
- * the real server daddr; tot: where the IP packet ends in the frame. */
+ * the real server daddr; tot: where the IP packet ends in the frame. The
+ * output memo's destination, on a connected route, the packet within its
+ * MTU: trimmed and framed at once; anything else by wk_xmit4_dr_slow. */
 static __rte_always_inline struct wk_verdict
 wk_xmit4_dr(struct wk_ctx *ctx, struct rte_mbuf *m, uint32_t tot, uint32_t daddr)
 {
-	const uint64_t stamp = wk_set_stamp(ctx->cfg); /* of both memos */
-	uint32_t nh;
-	uint16_t port;
+	const uint64_t stamp = wk_set_stamp(ctx->cfg);
 
-	if (wk_route_v4_st(ctx, stamp, daddr, &port, &nh) != 0)
-		return wk_drop(DPVS_DROP_NO_ROUTE);
-	if (nh != daddr)
-		return wk_drop(DPVS_DROP_DR_NOT_CONNECTED);
-	wk_xmit_trim_to(m, tot);
-	return wk_ip_output_v4_st(ctx, stamp, m, port, daddr);
+	/* tot is where the IP packet ends: its total length plus 14 */
+	if (likely(wk_out_memo_hit(ctx, stamp, daddr)) && likely(ctx->out_memo.direct) &&
+	    likely(tot <= ctx->out_memo.end_max)) {
+		wk_xmit_trim_to(m, tot);
+		wk_out_memo_eth(ctx, rte_pktmbuf_mtod(m, void *));
+		return wk_out_memo_tx(ctx);
+	}
+	return wk_xmit4_dr_slow(ctx, m, tot, daddr, stamp);
 }
 
-/* wk_xmit_rewrite4 (xmit.h) of the IPv4 packet in m whose header is ip
- * (offset 14) and whose TCP/UDP header is at l4_off (l4_len bytes to the
- * end of the IP packet; tcp_flags, TCP only). */
-static __rte_always_inline struct wk_verdict
-wk_xmit4_rewrite(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
-		 uint32_t l4_off, uint8_t proto, uint8_t tcp_flags, uint32_t l4_len,
-		 uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport)
+/* The rewrite of wk_xmit4_rewrite once its route (out of port) and MTU
+ * are checked: TTL, addresses, ports and checksums, the trim, and a TCP
+ * SYN's MSS clamped to port's MTU. */
+static __rte_always_inline void
+wk_xmit4_nat_body(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip, void *l4,
+		  uint32_t l4_off, uint8_t proto, uint8_t tcp_flags, uint32_t l4_len,
+		  uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport, uint16_t port)
 {
-	void *l4 = rte_pktmbuf_mtod_offset(m, void *, l4_off);
-	const uint64_t stamp = wk_set_stamp(ctx->cfg); /* of both memos */
-	uint16_t port, mtu;
-	uint32_t nh;
-	int fits;
+	uint16_t mtu;
 
-	if (unlikely(ip->time_to_live <= 1))
-		return wk_drop(DPVS_DROP_TTL_EXPIRED);
-	if (unlikely(wk_route_v4_st(ctx, stamp, daddr, &port, &nh) != 0))
-		return wk_drop(DPVS_DROP_NO_ROUTE);
-	/* too big with DF: the error quotes the packet as its sender made it,
-	 * before the rewrite (LVS and DPVS check there too), so that the
-	 * sender can match it to its socket; DF clear: fragmented after the
-	 * rewrite by the output path (its length does not change here) */
-	fits = port >= DPVS_MAX_IFACES || rte_be_to_cpu_16(ip->total_length) <= ctx->tx_mtu[port];
-	if (unlikely(!fits) && (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) != 0) {
-		wk_icmp_error(ctx, m, WK_ICMP_DEST_UNREACH, WK_ICMP_FRAG_NEEDED,
-			      (uint16_t)ctx->tx_mtu[port]);
-		return wk_drop(DPVS_DROP_FRAG_NEEDED);
-	}
 	/* TTL and protocol share a 16-bit word of the header: its change goes
 	 * into the IP checksum with the addresses' */
 	ip->time_to_live--;
@@ -150,11 +146,36 @@ wk_xmit4_rewrite(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip
 			wk_tcp_mss_clamp(l4, (uint32_t)(((struct rte_tcp_hdr *)l4)->data_off >> 4) * 4,
 					 (uint16_t)(mtu - WK_IPV4_TCP_HDRS));
 	}
-	/* wk_ip_output_v4: the remembered neighbour, or MTU (DF clear) and
-	 * neighbour */
-	if (likely(fits) && wk_sn_memo_hit(ctx, stamp, port, nh))
-		return wk_sn_memo_out(ctx, m, port);
-	return wk_ip_output_v4_st(ctx, stamp, m, port, nh);
+}
+
+/* wk_xmit_rewrite4 (xmit.h) of the IPv4 packet in m whose header is ip
+ * (offset 14) and whose TCP/UDP header is at l4_off (l4_len bytes to the
+ * end of the IP packet; tcp_flags, TCP only). The output memo's
+ * destination, the packet within its MTU: rewritten and framed at once
+ * (the route, the MTU test and the neighbour all known); anything else by
+ * wk_xmit4_rewrite_slow. */
+static __rte_always_inline struct wk_verdict
+wk_xmit4_rewrite(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
+		 uint32_t l4_off, uint8_t proto, uint8_t tcp_flags, uint32_t l4_len,
+		 uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport)
+{
+	const uint64_t stamp = wk_set_stamp(ctx->cfg);
+
+	if (unlikely(ip->time_to_live <= 1))
+		return wk_drop(DPVS_DROP_TTL_EXPIRED);
+	/* l4_off + l4_len: where the IP packet ends (its total length plus
+	 * 14), as the trim takes it */
+	if (likely(wk_out_memo_hit(ctx, stamp, daddr)) &&
+	    likely(l4_off + l4_len <= ctx->out_memo.end_max)) {
+		/* the frame's headers from ip, which is at offset 14 */
+		wk_xmit4_nat_body(ctx, m, ip, (uint8_t *)ip + (l4_off - RTE_ETHER_HDR_LEN), l4_off,
+				  proto, tcp_flags, l4_len, saddr, sport, daddr, dport,
+				  ctx->out_memo.port);
+		wk_out_memo_eth(ctx, (uint8_t *)ip - RTE_ETHER_HDR_LEN);
+		return wk_out_memo_tx(ctx);
+	}
+	return wk_xmit4_rewrite_slow(ctx, m, ip, l4_off, proto, tcp_flags, l4_len, saddr, sport,
+				     daddr, dport, stamp);
 }
 
 #endif

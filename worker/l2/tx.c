@@ -61,7 +61,9 @@ tx_offer(struct wk_ctx *ctx, uint16_t p, struct rte_mbuf **pkts, unsigned int fr
 	unsigned int i;
 	uint16_t sent;
 
-	/* sent mbufs may be freed by the driver at once: sum before sending */
+	/* sent mbufs may be freed by the driver at once: sum before sending
+	 * (unrolled: a burst's loop costs 6 instructions a packet rolled) */
+#pragma GCC unroll 4
 	for (i = from; i < from + k; i++)
 		bytes += pkts[i]->pkt_len;
 	sent = rte_eth_tx_burst(ctx->port_id[p], ctx->id, &pkts[from], (uint16_t)k);

@@ -25,12 +25,13 @@ wk_txbuf_put(struct wk_ctx *ctx, struct dpvs_txbuf *tb, uint16_t p, struct rte_m
 	     int verdict)
 {
 	uint32_t slot = tb->count;
+	uint64_t *tv = &ctx->tx_verdict[(size_t)p];
 
 	tb->pkts[slot] = m;
 	if (verdict)
-		ctx->tx_verdict[p] |= 1ull << slot;
+		*tv |= 1ull << slot;
 	else
-		ctx->tx_verdict[p] &= ~(1ull << slot);
+		*tv &= ~(1ull << slot);
 	rte_compiler_barrier();
 	tb->count = slot + 1;
 	return slot;
@@ -48,6 +49,9 @@ wk_txbuf_try_verdict(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 	if (unlikely(p >= DPVS_IFACE_VLAN0))
 		return 0;
 	tb = &ctx->wr->txbuf[p];
+	/* tb as an opaque register: its count and entry are then addressed
+	 * from it, not each rebuilt from the region, p and the slot */
+	__asm__("" : "+r"(tb));
 	if (unlikely(tb->count >= DPVS_TXBUF_LEN))
 		return 0;
 	wk_txbuf_put(ctx, tb, p, m, 1);

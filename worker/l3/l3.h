@@ -169,6 +169,54 @@ wk_ip_output_v4(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port, uint32_t 
 {
 	return wk_ip_output_v4_st(ctx, wk_set_stamp(ctx->cfg), m, port, nh_be);
 }
+
+/* The output memo (ctx->out_memo): what the route and the static
+ * neighbour of IPv4 destination dst_be give in one config set, found
+ * together: the interface (and its TX verdict), where its MTU lets an IP
+ * packet end in the frame, whether the route is connected, and the whole
+ * Ethernet header. All of it follows from the set alone (the
+ * route and rt_memo, the static neighbour and sn_memo, the interface's MAC
+ * and MTU, which wk_if_refresh changes only with the set), so that a
+ * packet to the destination it holds needs none of the three lookups.
+ * Is it the memo of dst_be in the set whose wk_set_stamp is stamp? */
+static __rte_always_inline int
+wk_out_memo_hit(const struct wk_ctx *ctx, uint64_t stamp, uint32_t dst_be)
+{
+	return ctx->out_memo.dst == dst_be && ctx->out_memo.set == stamp;
+}
+
+/* The memo's Ethernet header into the frame that starts at eth: two
+ * 8-byte copies (bytes 0 to 7 and 6 to 13). */
+static __rte_always_inline void
+wk_out_memo_eth(const struct wk_ctx *ctx, void *eth)
+{
+	uint8_t *e = eth;
+	uint64_t a, b;
+
+	memcpy(&a, ctx->out_memo.eth, sizeof(a));
+	memcpy(&b, ctx->out_memo.eth + 6, sizeof(b));
+	memcpy(e, &a, sizeof(a));
+	memcpy(e + 6, &b, sizeof(b));
+}
+
+/* The memo's TX verdict (wk_tx of its interface), read as the one 32-bit
+ * word it is stored as. */
+static __rte_always_inline struct wk_verdict
+wk_out_memo_tx(const struct wk_ctx *ctx)
+{
+	struct wk_verdict v;
+
+	RTE_BUILD_BUG_ON(sizeof(v) != sizeof(ctx->out_memo.tx));
+	memcpy(&v, &ctx->out_memo.tx, sizeof(v));
+	return v;
+}
+
+/* output.c: remember the output to dst_be (the route's interface port and
+ * next hop nh_be, in the set of stamp) when its next hop is the static
+ * neighbour sn_memo holds for that set, and the interfaces follow the set;
+ * else nothing. Called once a packet to dst_be was sent that way. */
+void wk_out_memo_fill(struct wk_ctx *ctx, uint64_t stamp, uint32_t dst_be, uint16_t port,
+		      uint32_t nh_be);
 /* IPv6 in m (Ethernet at 0, IPv6 at 14): route, MTU (never fragmented in
  * transit: over the MTU, an ICMPv6 packet too big to the source and DROP
  * ip6_too_big), neighbour. */

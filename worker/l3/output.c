@@ -10,6 +10,8 @@
  * worker/l3/l3.h. Writes the packet and, for what it makes, the tx buffers,
  * hold queue and stats row.
  */
+#include <string.h>
+
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
@@ -87,4 +89,32 @@ wk_send_new(struct wk_ctx *ctx, struct rte_mbuf *m, struct wk_verdict v)
 	}
 	ctx->st->drop[DPVS_DROP_BAD_PORT]++;
 	rte_pktmbuf_free(m);
+}
+
+void
+wk_out_memo_fill(struct wk_ctx *ctx, uint64_t stamp, uint32_t dst_be, uint16_t port,
+		 uint32_t nh_be)
+{
+	const uint16_t type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	const struct wk_verdict v = wk_tx(port);
+	uint32_t mtu;
+
+	/* wk_if_refresh's version is the stamp less 1: mac[] and tx_mtu[]
+	 * of the VLAN interfaces are this set's */
+	if (!wk_sn_memo_hit(ctx, stamp, port, nh_be) || ctx->if_version + 1 != stamp ||
+	    !wk_if_ok(ctx, port))
+		return;
+	memcpy(ctx->out_memo.eth, dpvs_lb_sneigh(&ctx->cfg->lb)[ctx->sn_memo.slot].mac,
+	       RTE_ETHER_ADDR_LEN);
+	memcpy(ctx->out_memo.eth + RTE_ETHER_ADDR_LEN, ctx->mac[port].addr_bytes,
+	       RTE_ETHER_ADDR_LEN);
+	memcpy(ctx->out_memo.eth + 2 * RTE_ETHER_ADDR_LEN, &type, sizeof(type));
+	mtu = port < DPVS_MAX_IFACES ? ctx->tx_mtu[port] : UINT32_MAX;
+	ctx->out_memo.end_max = mtu > UINT32_MAX - RTE_ETHER_HDR_LEN ? UINT32_MAX :
+								   mtu + RTE_ETHER_HDR_LEN;
+	memcpy(&ctx->out_memo.tx, &v, sizeof(v));
+	ctx->out_memo.port = port;
+	ctx->out_memo.direct = nh_be == dst_be;
+	ctx->out_memo.dst = dst_be;
+	ctx->out_memo.set = stamp;
 }
