@@ -321,6 +321,14 @@ pmd_show() {
 }
 pmd_printed() { [ "$(pmd_nblocks "$1")" -ge "$2" ]; }
 
+# pmd_tx NAME PORT: the last TX-packets count of PORT in testpmd NAME's log.
+pmd_tx() {
+	tr -d '\033' <"$D/$1.log" | awk -v port="$2" '
+		/NIC statistics for port/ { cur = $(NF - 1) }
+		$1 == "TX-packets:" && cur == port { v = $2 }
+		END { print v + 0 }'
+}
+
 # pmd_rate NAME PORT FIELD: the last "FIELD" (Rx-pps/Tx-pps) of PORT in
 # testpmd NAME's log, in Mpps.
 pmd_rate() {
@@ -534,7 +542,7 @@ figure2_setup() {
 	start_pmd fwd 8 -l 0,1 --main-lcore 0 --in-memory -m 256 --no-pci \
 		--file-prefix="$FWD_P" \
 		--vdev="net_memif1,role=server,socket=$D/fwd.sock,socket-abstract=no,mac=$NODE_MAC" \
-		--vdev=net_null1,no-rx=1 -- -i --forward-mode=io --total-num-mbufs=16384
+		--vdev=net_null1,no-rx=1 ${BENCH_PMD_EAL_EXTRA:-} -- -i --forward-mode=io --total-num-mbufs=16384 ${BENCH_PMD_APP_EXTRA:-}
 	wait_until 10 test -S "$D/fwd.sock" || { cat "$D/fwd.log" >&2; die "forwarder did not start"; }
 	pmd_show fwd 8 2 || die "testpmd does not answer"
 	start_gen
@@ -662,11 +670,12 @@ node_window() {
 
 # BENCH_PERF=1: `perf record -e cpu-clock -g` on the node's worker during
 # the window of stream S ($D/perf.S.T, T the window's start), and the share
-# of each symbol ($D/perf.S.T.txt, also on stderr). perf_start S prints the
-# pid of the recording (not our child: perf_report waits for it by pid).
+# of each symbol ($D/perf.S.T.txt, also on stderr). perf_start S [PID]
+# (PID: another process to record, testpmd in the ceiling's windows) prints
+# the pid of the recording (not our child: perf_report waits for it by pid).
 perf_start() {
-	local w
-	w="$(pgrep -f -- "dpvs-worker.*$NODE_P" | head -1)"
+	local w="${2:-}"
+	[ -n "$w" ] || w="$(pgrep -f -- "dpvs-worker.*$NODE_P" | head -1)"
 	[ -n "$w" ] || return 0
 	perf record -q -e cpu-clock -g -p "$w" -o "$D/perf.$1.$(date +%s%N)" >/dev/null 2>&1 &
 	echo $!
@@ -693,7 +702,13 @@ perf_report() {
 # The same into the two-worker node (its workers' counters summed).
 node2_window() { COUNTERS=node2_counters node_window "$@"; }
 
-# The baseline with stream S; prints "<rx Mpps> <forwarded Mpps> <drops> <generator Mpps>".
+# The baseline with stream S; prints "<rx Mpps> <forwarded Mpps> <drops>
+# <generator Mpps> - <forwarded Mpps per second of testpmd's CPU time>" (its
+# forwarding lcore spins; its main lcore waits on the command fifo). With
+# BENCH_PERF=1, perf on testpmd as on the node's worker (its memif rx beside
+# the node's). BENCH_PMD_EAL_EXTRA and BENCH_PMD_APP_EXTRA: more EAL and
+# testpmd arguments for experiments (e.g. --mbuf-pool-ops-name=ring_sp_sc
+# and --mbcache=0: a pool without a per-lcore cache, as the node's).
 base_window() {
 	local g0 g1
 	pmd_cmd 8 start
@@ -701,12 +716,21 @@ base_window() {
 	sleep 0.5
 	pmd_show fwd 8 2 || return 1
 	g0="$(gen_sent)"
+	local tp="${PMD_OF_FD[8]}" perf_pid="" c0 c1 p0 p1
+	c0="$(worker_cpu_ns "$tp")"
+	p0="$(pmd_tx fwd 1)"
+	[ -n "${BENCH_PERF:-}" ] && perf_pid="$(perf_start "$1" "$tp")"
 	sleep "$SECS"
+	[ -n "$perf_pid" ] && kill -INT "$perf_pid" 2>/dev/null
 	pmd_show fwd 8 2 || return 1
+	c1="$(worker_cpu_ns "$tp")"
+	p1="$(pmd_tx fwd 1)"
 	g1="$(gen_sent)"
+	[ -n "$perf_pid" ] && perf_report "$1" "$perf_pid"
 	gen_cmd stop
 	pmd_cmd 8 stop
-	echo "$(pmd_rate fwd 0 Rx-pps) $(pmd_rate fwd 1 Tx-pps) 0 $(rate "$g0" "$g1")"
+	echo "$(pmd_rate fwd 0 Rx-pps) $(pmd_rate fwd 1 Tx-pps) 0 $(rate "$g0" "$g1") -" \
+		"$(awk -v o=$((p1 - p0)) -v c=$((c1 - c0)) 'BEGIN { if (c > 0) printf "%.3f", o * 1000 / c; }')"
 }
 
 # The generator alone into net_null; prints "<gen Mpps> <gen Mpps> 0 <gen Mpps>".
@@ -738,7 +762,7 @@ declare -A C_RX C_TX C_GEN C_DROP C_C2C
 # (where the host has put the two vCPUs; see tests/bench/c2c.c)
 c2c() { "$C2C" 0 1 20000 3 2>/dev/null | awk '{ print $2 }'; }
 figure2() {
-	local r c name kind stream w rx tx drop gen secs lat own
+	local r c name kind stream w rx tx drop gen secs lat own who
 	figure2_setup
 	for r in $(seq 1 "$ROUNDS"); do
 		say "figure 2: round $r of $ROUNDS, ${SECS} s per case (syn: ${SYN_SECS} s)"
@@ -750,7 +774,10 @@ figure2() {
 			lat="$(c2c)"
 			w="$("${kind}_window" "$stream" "$secs")" || die "window $name failed"
 			read -r rx tx drop gen own cpun <<<"$w"
-			[ -n "$cpun" ] && cpun="; forwarded per second of the worker's CPU time $cpun Mpps"
+			[ "$own" = - ] && own=""
+			who="the worker's"
+			[ "$kind" = base ] && who="testpmd's"
+			[ -n "$cpun" ] && cpun="; forwarded per second of $who CPU time $cpun Mpps"
 			say "  $name: forwarded $tx Mpps, received $rx, drops $drop (generator $gen Mpps;" \
 				"${own:+node's counters by the shell's clock $own Mpps; }c2c ${lat:-?} ns$cpun)"
 			C_DROP[$name]=$((${C_DROP[$name]:-0} + drop))
