@@ -40,8 +40,11 @@
 #    from distinct sources (each a new full-NAT connection); and a second
 #    node with two workers (CPUs 0 and 1, one queue pair each; the
 #    generator sends 2 flows on 2 queues), established full-NAT UDP, the
-#    aggregate. testpmd's memif rings have 2^MEMIF_RSIZE slots, the
-#    nodes' 2^NODE_RSIZE (the client sets them: the generator). A consumer
+#    aggregate. The ceiling is measured with testpmd's memif rings at
+#    each size of MEMIF_RSIZES (2^10 and 2^12 slots: a testpmd for each,
+#    cases base.10, base.12, base-many.10, base-many.12; BENCH_CASES=base
+#    selects every size), the nodes' at 2^NODE_RSIZE (the client sets them:
+#    the generator). A consumer
 #    slower than the generator reads a full ring: each frame was written
 #    a ring's length of frames before, and the older the frame, the
 #    dearer memif's copy of it (see NODE_RSIZE below). Node rates: what
@@ -52,7 +55,8 @@
 #    the two vCPUs). ROUNDS turns of every case (SECS seconds each after
 #    0.5 s of warm-up, SYN_SECS for the SYNs); the best window of each
 #    counts; node figures as ratios to the 1-flow ceiling (and the
-#    many-flow ones to the many-flow ceiling).
+#    many-flow ones to the many-flow ceiling), each the higher of
+#    testpmd's rates at its ring sizes.
 # 3. (with callgrind) instructions per mbuf of the pool and ring operations,
 #    the node's crash-safe ones beside DPDK's (build/tests/dpvs-bench-pool).
 # 4. the rebuild of a dead worker's connection table by the worker that
@@ -61,8 +65,9 @@
 #
 # Environment: BENCH_PACKETS (default 1000000, figure 1), BENCH_SECONDS
 # (default 1.5, a window of figure 2), BENCH_SYN_SECONDS (default 1), BENCH_ROUNDS
-# (default 4, turns of every case in figure 2), BENCH_MEMIF_RSIZE (default 12:
-# log2 of the slots of testpmd's memif rings), BENCH_NODE_MEMIF_RSIZE
+# (default 4, turns of every case in figure 2), BENCH_MEMIF_RSIZE (default
+# "10 12": log2 of the slots of testpmd's memif rings, a list: the ceiling
+# measured at each size, the higher counts), BENCH_NODE_MEMIF_RSIZE
 # (default 10: the same for the one-worker node's rings), BENCH_NODE2_MEMIF_RSIZE
 # (default 12: the two-worker node's), BENCH_TWO_WORKERS (default 1: the
 # two-worker case), BENCH_IDLE_US (default 1000, the nodes' idle_sleep_us:
@@ -121,6 +126,7 @@ NS2="${ID}ns2"   # the two-worker node's
 D="$(mktemp -d /tmp/dpvs-bench.XXXXXX)"
 PIDS=()          # processes started here (generator, forwarder)
 declare -A PMD_OF_FD # testpmd pid by the fd of its command fifo
+declare -A PMD_FD    # the fd of testpmd fwdK's command fifo by K
 NODE_PID=""
 NODE2_PID=""
 
@@ -143,8 +149,14 @@ SYNSRC=10.8.0.1  # new connections: sources from here (32768 ports per address)
 TCPSRC=10.10.0.1 TSEQ_S=5000
 TFLOWS="${BENCH_TCP_FLOWS:-100000}"
 TCP_LADDRS=$((TFLOWS / 50000 + 1))
-MEMIF_RSIZE="${BENCH_MEMIF_RSIZE:-12}"
-M=",rsize=$MEMIF_RSIZE" # testpmd's memif rings: 2^MEMIF_RSIZE slots (the client sets it: the generator)
+# testpmd's memif rings: 2^k slots for each k of MEMIF_RSIZES, a testpmd
+# and a generator port for each (the client sets the size: the generator),
+# cases base.k and base-many.k; the ceiling is the higher of their rates
+# (per flow count). Which size testpmd forwards most with changes from one
+# day to the next: 4,096 slots (29.6 against 19.2 Mpps at 1,024) once,
+# 1,024 (29 to 31 Mpps per CPU second in 8 windows of 9; 4,096 in 1 of 21)
+# another (README, "Where the real node's cycles go").
+MEMIF_RSIZES="${BENCH_MEMIF_RSIZE:-10 12}"
 # The nodes' rings: 2^NODE_RSIZE slots. The node is slower than the
 # generator, so its ring is always full and memif's rx copies a frame the
 # generator wrote a ring's length of frames before (430 us at 4,096 slots
@@ -156,9 +168,7 @@ M=",rsize=$MEMIF_RSIZE" # testpmd's memif rings: 2^MEMIF_RSIZE slots (the client
 # nothing for seconds in two runs of four).
 # Likely the L2's geometry (2 MiB, 16 ways, 2,048 sets): memif's buffers
 # are 2 KiB apart, so the first line of every frame falls in the same 64
-# sets, room for 1,024 frames. testpmd, three times faster, forwards most
-# with 4,096 (29.6 against 19.2 Mpps with 1,024): each side gets the ring
-# that serves it best.
+# sets, room for 1,024 frames.
 NODE_RSIZE="${BENCH_NODE_MEMIF_RSIZE:-10}"
 MN=",rsize=$NODE_RSIZE"
 # The two-worker node's: worker 0 shares CPU 0 with the generator, and a
@@ -203,7 +213,7 @@ our_pids() {
 		pid="${f#/proc/}"
 		pid="${pid%/cmdline}"
 		[ "$pid" = "$$" ] && continue
-		if { tr '\0' ' ' <"$f"; } 2>/dev/null | grep -qE -- "(prefix[= ]($NODE_P|$NODE2_P|$GEN_P|$FWD_P)( |$))|$D/"; then
+		if { tr '\0' ' ' <"$f"; } 2>/dev/null | grep -qE -- "(prefix[= ]($NODE_P|$NODE2_P|$GEN_P|$FWD_P[0-9]*)( |$))|$D/"; then
 			echo "$pid"
 		fi
 	done
@@ -226,6 +236,7 @@ cleanup() {
 		rm -f /dev/hugepages/"$p"*
 		rm -rf /var/run/dpdk/"$p"
 	done
+	for p in $MEMIF_RSIZES; do rm -rf /var/run/dpdk/"$FWD_P$p"; done
 	if [ "${BENCH_KEEP:-0}" = 1 ]; then say "logs kept in $D"; else rm -rf "$D"; fi
 }
 trap cleanup EXIT
@@ -252,8 +263,10 @@ wait_until() {
 # sending lcore on CPU 0, ports (memif clients unless said):
 #   0 -> the node's dpdk0 (client side: every inbound stream)
 #   1 -> the node's dpdk2 (server side of the reply VIP: learns, sends replies)
-#   2 -> testpmd io's memif (the ceiling: testpmd forwards to net_null)
-#   3    net_null (the generator alone: what it can send at all)
+#   2    net_null (the generator alone: what it can send at all)
+#   3 -> the two-worker node's dpdk0 (with BENCH_TWO_WORKERS=1)
+#   then -> testpmd io's memif, one port for each ring size of MEMIF_RSIZES
+#        (the ceiling: testpmd forwards to net_null)
 # It stays connected for the whole run (a memif client cannot reconnect to a
 # port a secondary process polls); the cases take turns by switching the
 # stream it sends. The node's egress is its net_null port dpdk1 (every mode's
@@ -415,7 +428,7 @@ EOF
 
 # The two-worker node: 2 workers (one rx/tx queue pair each on every port),
 # [cpu] workers on CPUs 0 and 1 (the only two there are), control on CPU 0;
-# dpdk0 a memif server whose 2 queues the generator's port 4 feeds (flow f
+# dpdk0 a memif server whose 2 queues the generator's port 3 feeds (flow f
 # on queue f % 2), dpdk1 net_null; one full-NAT UDP service.
 node2_conf() {
 	local cpu=""
@@ -479,18 +492,23 @@ start_gen() {
 	local s="src=$CLIENT,sport=$CPORT,dport=$VPORT,dmac=$NODE_MAC" big="flows=$FLOWS,order=random"
 	local t="src=$TCPSRC,sport=1024,dst=$VIP_R,dport=80,dmac=$NODE_MAC"
 	local ta="seq=1001,ack=$((TSEQ_S + 1))"
-	local two=() two_port=()
-	# port 4 -> the two-worker node's dpdk0, 2 queues (2 flows: one a queue)
-	[ "$TWO" = 1 ] && two=(
+	local two=() two_port=() pmd=() pmd_s=() p=3 k
+	# port 3 -> the two-worker node's dpdk0, 2 queues (2 flows: one a queue)
+	[ "$TWO" = 1 ] && p=4 two=(
 		--vdev="net_memif4,role=client,socket=$D/node4.sock,socket-abstract=no,mac=$GEN_MAC$MN2"
-		--stream "name=fnat2w,port=4,kind=udp,dst=$VIP,$s,flows=2") two_port=(--port 4,queues=2)
+		--stream "name=fnat2w,port=3,kind=udp,dst=$VIP,$s,flows=2") two_port=(--port 3,queues=2)
+	for k in $MEMIF_RSIZES; do # port p -> testpmd fwdK's memif, 2^K slots
+		pmd+=(--vdev="net_memif_f$k,role=client,socket=$D/fwd$k.sock,socket-abstract=no,mac=$GEN_MAC,rsize=$k")
+		pmd_s+=(--stream "name=base.$k,port=$p,kind=udp,dst=$VIP,$s"
+			--stream "name=base-many.$k,port=$p,kind=udp,dst=$VIP,$s,$big")
+		p=$((p + 1))
+	done
 	say "figure 2: generator (prefix $GEN_P), sending lcore on CPU 0"
 	coproc GENP { exec stdbuf -oL "$GEN" -l 0,1 --main-lcore 1 --in-memory -m 1024 \
 		--no-pci --file-prefix="$GEN_P" --log-level=lib.eal:error \
 		--vdev="net_memif0,role=client,socket=$D/node0.sock,socket-abstract=no,mac=$GEN_MAC$MN" \
 		--vdev="net_memif1,role=client,socket=$D/node2.sock,socket-abstract=no,mac=$GEN_MAC2$MN" \
-		--vdev="net_memif2,role=client,socket=$D/fwd.sock,socket-abstract=no,mac=$GEN_MAC$M" \
-		--vdev=net_null3 "${two[@]:0:1}" -- --port 0,rx --port 1,rx "${two_port[@]}" \
+		--vdev=net_null2 "${two[@]:0:1}" "${pmd[@]}" -- --port 0,rx --port 1,rx "${two_port[@]}" \
 		--stream "name=fnat,port=0,kind=udp,dst=$VIP,$s" \
 		--stream "name=fnat-many,port=0,kind=udp,dst=$VIP,$s,$big" \
 		--stream "name=nat,port=0,kind=udp,dst=$VIP_NAT,$s" \
@@ -502,10 +520,8 @@ start_gen() {
 		--stream "name=tsa,port=1,kind=synack,learn=1,seq=$TSEQ_S,ack=1001,dmac=$NODE_MAC2" \
 		--stream "name=tcp,port=0,kind=ack,$t,$ta" \
 		--stream "name=tcp-many,port=0,kind=ack,$t,$ta,flows=$TFLOWS,order=random" \
-		--stream "name=base,port=2,kind=udp,dst=$VIP,$s" \
-		--stream "name=base-many,port=2,kind=udp,dst=$VIP,$s,$big" \
-		--stream "name=null,port=3,kind=udp,dst=$VIP,$s" \
-		--stream "name=null-many,port=3,kind=udp,dst=$VIP,$s,$big" "${two[@]:1}" 2>"$D/gen.err"; }
+		--stream "name=null,port=2,kind=udp,dst=$VIP,$s" "${pmd_s[@]}" \
+		--stream "name=null-many,port=2,kind=udp,dst=$VIP,$s,$big" "${two[@]:1}" 2>"$D/gen.err"; }
 	GEN_PID=$GENP_PID
 	PIDS+=("$GEN_PID")
 	GEN_IN="${GENP[1]}" GEN_OUT="${GENP[0]}"
@@ -538,13 +554,17 @@ figure2_setup() {
 			die "two-worker node did not start"
 		}
 	fi
-	say "figure 2: baseline testpmd io forwarding (prefix $FWD_P), net_memif -> net_null"
-	start_pmd fwd 8 -l 0,1 --main-lcore 0 --in-memory -m 256 --no-pci \
-		--file-prefix="$FWD_P" \
-		--vdev="net_memif1,role=server,socket=$D/fwd.sock,socket-abstract=no,mac=$NODE_MAC" \
-		--vdev=net_null1,no-rx=1 ${BENCH_PMD_EAL_EXTRA:-} -- -i --forward-mode=io --total-num-mbufs=16384 ${BENCH_PMD_APP_EXTRA:-}
-	wait_until 10 test -S "$D/fwd.sock" || { cat "$D/fwd.log" >&2; die "forwarder did not start"; }
-	pmd_show fwd 8 2 || die "testpmd does not answer"
+	local k fd=8
+	for k in $MEMIF_RSIZES; do # fwdK: the ceiling with 2^K memif slots, on fd 8, 9, ...
+		say "figure 2: baseline testpmd io forwarding (prefix $FWD_P$k), net_memif ($((1 << k)) slots) -> net_null"
+		PMD_FD[$k]=$fd
+		start_pmd "fwd$k" $fd -l 0,1 --main-lcore 0 --in-memory -m 256 --no-pci --file-prefix="$FWD_P$k" \
+			--vdev="net_memif1,role=server,socket=$D/fwd$k.sock,socket-abstract=no,mac=$NODE_MAC" \
+			--vdev=net_null1,no-rx=1 ${BENCH_PMD_EAL_EXTRA:-} -- -i --forward-mode=io --total-num-mbufs=16384 ${BENCH_PMD_APP_EXTRA:-}
+		wait_until 10 test -S "$D/fwd$k.sock" || { cat "$D/fwd$k.log" >&2; die "forwarder did not start"; }
+		pmd_show "fwd$k" $fd 2 || die "testpmd does not answer"
+		fd=$((fd + 1))
+	done
 	start_gen
 	say "figure 2: established flows: fnat 1, fnat-many $FLOWS, nat 1, dr 1, reply $RFLOWS"
 	for s in fnat nat dr fnat-many; do gen_cmd pass "$s" 300; done
@@ -668,68 +688,41 @@ node_window() {
 		"$(awk -v o=$((o1 - o0)) -v c=$((cpu1 - cpu0)) 'BEGIN { if (c > 0) printf "%.3f", o * 1000 / c; }')"
 }
 
-# BENCH_PERF=1: `perf record -e cpu-clock -g` on the node's worker during
-# the window of stream S ($D/perf.S.T, T the window's start), and the share
-# of each symbol ($D/perf.S.T.txt, also on stderr). perf_start S [PID]
-# (PID: another process to record, testpmd in the ceiling's windows) prints
-# the pid of the recording (not our child: perf_report waits for it by pid).
-perf_start() {
-	local w="${2:-}"
-	[ -n "$w" ] || w="$(pgrep -f -- "dpvs-worker.*$NODE_P" | head -1)"
-	[ -n "$w" ] || return 0
-	perf record -q -e cpu-clock -g -p "$w" -o "$D/perf.$1.$(date +%s%N)" >/dev/null 2>&1 &
-	echo $!
-}
-perf_report() {
-	local f n=0
-	while kill -0 "$2" 2>/dev/null && [ "$n" -lt 200 ]; do
-		sleep 0.05
-		n=$((n + 1))
-	done
-	f="$(ls -t "$D"/perf."$1".* 2>/dev/null | grep -v '\.txt$' | head -1)"
-	[ -n "$f" ] || return 0
-	{
-		# by object first: the node's own code against DPDK's PMDs and libraries
-		perf report -i "$f" --no-children --sort dso --stdio -g none 2>/dev/null |
-			grep -E '^ +[0-9.]+%' | head -8
-		perf report -i "$f" --no-children --sort symbol --stdio -g none 2>/dev/null |
-			grep -E '^ +[0-9.]+%' | head -25
-	} >"$f.txt"
-	say "perf of $1 ($f):"
-	sed 's/^/    /' "$f.txt" >&2
-}
+# BENCH_PERF=1: perf_start, perf_report (tests/bench/perf.sh)
+. "$(dirname "${BASH_SOURCE[0]}")/perf.sh"
 
 # The same into the two-worker node (its workers' counters summed).
 node2_window() { COUNTERS=node2_counters node_window "$@"; }
 
-# The baseline with stream S; prints "<rx Mpps> <forwarded Mpps> <drops>
-# <generator Mpps> - <forwarded Mpps per second of testpmd's CPU time>" (its
-# forwarding lcore spins; its main lcore waits on the command fifo). With
+# The baseline with stream S (base.K or base-many.K: testpmd fwdK); prints
+# "<rx Mpps> <forwarded Mpps> <drops> <generator Mpps> - <forwarded Mpps
+# per second of testpmd's CPU time>" (its forwarding lcore spins; its main
+# lcore waits on the command fifo; a stopped testpmd's spins not). With
 # BENCH_PERF=1, perf on testpmd as on the node's worker (its memif rx beside
 # the node's). BENCH_PMD_EAL_EXTRA and BENCH_PMD_APP_EXTRA: more EAL and
 # testpmd arguments for experiments (e.g. --mbuf-pool-ops-name=ring_sp_sc
 # and --mbcache=0: a pool without a per-lcore cache, as the node's).
 base_window() {
-	local g0 g1
-	pmd_cmd 8 start
+	local g0 g1 fwd="fwd${1##*.}" fd="${PMD_FD[${1##*.}]}"
+	pmd_cmd "$fd" start
 	gen_cmd start "$1"
 	sleep 0.5
-	pmd_show fwd 8 2 || return 1
+	pmd_show "$fwd" "$fd" 2 || return 1
 	g0="$(gen_sent)"
-	local tp="${PMD_OF_FD[8]}" perf_pid="" c0 c1 p0 p1
+	local tp="${PMD_OF_FD[$fd]}" perf_pid="" c0 c1 p0 p1
 	c0="$(worker_cpu_ns "$tp")"
-	p0="$(pmd_tx fwd 1)"
+	p0="$(pmd_tx "$fwd" 1)"
 	[ -n "${BENCH_PERF:-}" ] && perf_pid="$(perf_start "$1" "$tp")"
 	sleep "$SECS"
 	[ -n "$perf_pid" ] && kill -INT "$perf_pid" 2>/dev/null
-	pmd_show fwd 8 2 || return 1
+	pmd_show "$fwd" "$fd" 2 || return 1
 	c1="$(worker_cpu_ns "$tp")"
-	p1="$(pmd_tx fwd 1)"
+	p1="$(pmd_tx "$fwd" 1)"
 	g1="$(gen_sent)"
 	[ -n "$perf_pid" ] && perf_report "$1" "$perf_pid"
 	gen_cmd stop
-	pmd_cmd 8 stop
-	echo "$(pmd_rate fwd 0 Rx-pps) $(pmd_rate fwd 1 Tx-pps) 0 $(rate "$g0" "$g1") -" \
+	pmd_cmd "$fd" stop
+	echo "$(pmd_rate "$fwd" 0 Rx-pps) $(pmd_rate "$fwd" 1 Tx-pps) 0 $(rate "$g0" "$g1") -" \
 		"$(awk -v o=$((p1 - p0)) -v c=$((c1 - c0)) 'BEGIN { if (c > 0) printf "%.3f", o * 1000 / c; }')"
 }
 
@@ -747,14 +740,18 @@ null_window() {
 }
 
 # Cases in turn order: name, kind (node|base|null), stream.
-CASES=(base:base:base base-many:base:base-many null:null:null null-many:null:null-many
+# The ceiling's: base.K and base-many.K for each K of MEMIF_RSIZES.
+CASES=($(for k in $MEMIF_RSIZES; do echo "base.$k:base:base.$k"; done)
+	$(for k in $MEMIF_RSIZES; do echo "base-many.$k:base:base-many.$k"; done) null:null:null null-many:null:null-many
 	fnat:node:fnat fnat2w:node2:fnat2w fnat-many:node:fnat-many reply:node:reply nat:node:nat
 	tcp:node:tcp tcp-many:node:tcp-many dr:node:dr syn:node:syn)
 [ "$TWO" = 1 ] || CASES=("${CASES[@]/fnat2w:node2:fnat2w/}")
-# BENCH_CASES="syn fnat ...": only these cases (their setup is the same)
+# BENCH_CASES="syn fnat ...": only these cases (their setup is the same;
+# base: base.K for every K, base.10 that size alone)
 if [ -n "${BENCH_CASES:-}" ]; then
 	for i in "${!CASES[@]}"; do
-		[[ " $BENCH_CASES " == *" ${CASES[$i]%%:*} "* ]] || CASES[$i]=""
+		c="${CASES[$i]%%:*}"
+		[[ " $BENCH_CASES " == *" $c "* || " $BENCH_CASES " == *" ${c%.*} "* ]] || CASES[$i]=""
 	done
 fi
 declare -A C_RX C_TX C_GEN C_DROP C_C2C
@@ -800,8 +797,9 @@ figure2() {
 # After the report (a stop that hangs must not take the figures with it).
 figure2_stop() {
 	# testpmd first: its memif does not take its client leaving well
+	local k
 	say "figure 2: stopping testpmd, the generator and the nodes"
-	stop_pmd "${PMD_OF_FD[8]}" 8
+	for k in $MEMIF_RSIZES; do stop_pmd "${PMD_OF_FD[${PMD_FD[$k]}]}" "${PMD_FD[$k]}"; done
 	gen_cmd quit
 	gone() { ! kill -0 "$1" 2>/dev/null; }
 	wait_until 10 gone "$GEN_PID"
