@@ -116,7 +116,11 @@ wk_ipv4_fast_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, uint64_t hin
 	uint64_t dst;
 	struct wk_verdict v;
 
-	memcpy(&dst, eth, sizeof(dst)); /* the destination and 2 bytes more */
+	/* the destination and 2 bytes more, loaded before the length test
+	 * (a frame of fewer than 8 bytes: bytes past data_len, but inside the
+	 * mbuf's buffer, whose data room is far larger; the value is used
+	 * only once contig passes) */
+	memcpy(&dst, eth, sizeof(dst));
 	/* a hint: the burst's prefetch stage found the frame, unchanged
 	 * since, untagged IPv4 with IHL 5, TCP or UDP, not a fragment
 	 * (worker.h): those tests are not made again */
