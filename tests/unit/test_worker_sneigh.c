@@ -39,7 +39,7 @@ static struct wk_ctx ctx;
 /* Load rules (one string, lines) as dpvs-ctl would, then follow the
  * active set as the worker loop does. */
 static void
-load(const char *rules)
+load_set(const char *rules)
 {
 	char path[] = "/tmp/dpvs-test-sneigh.XXXXXX", err[256];
 	int fd = mkstemp(path);
@@ -51,6 +51,14 @@ load(const char *rules)
 		ck_abort_msg("rules: %s", err);
 	unlink(path);
 	ctx.cfg = dpvs_config_active(ctx.shm);
+}
+
+/* load_set, then the interfaces refreshed for the new set, as the loop
+ * does before its bursts. */
+static void
+load(const char *rules)
+{
+	load_set(rules);
 	wk_if_refresh(&ctx);
 }
 
@@ -201,13 +209,11 @@ END_TEST
  * Fails with wk_out_memo_fill's if_version check taken out. */
 START_TEST(test_out_memo_needs_the_interfaces_of_its_set)
 {
-	char path[] = "/tmp/dpvs-test-sneigh.XXXXXX", err[256];
 	const char *rules = "neigh del 10.0.0.2 dev dpdk0\n"
 			    "neigh add 10.0.0.2 lladdr 02:00:00:00:00:61 dev dpdk0\n";
 	struct wk_verdict v;
 	uint64_t stamp;
 	uint8_t mac;
-	int fd;
 
 	/* (the tests before left 10.0.0.2 a static neighbour, MAC ..:21) */
 	load("neigh del 10.0.0.2 dev dpdk0\n"
@@ -226,14 +232,7 @@ START_TEST(test_out_memo_needs_the_interfaces_of_its_set)
 	ck_assert_uint_eq(v.port, 0);
 
 	/* a new set, the interfaces not refreshed for it yet */
-	fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, rules, strlen(rules)), (ssize_t)strlen(rules));
-	close(fd);
-	if (ctl_rules_load(&shm, path, err, sizeof(err)) != 0)
-		ck_abort_msg("rules: %s", err);
-	unlink(path);
-	ctx.cfg = dpvs_config_active(ctx.shm);
+	load_set(rules);
 	stamp = wk_set_stamp(ctx.cfg);
 	ck_assert_int_eq(out_to(NH, &mac).kind, DPVS_VERDICT_TX);
 	ck_assert_uint_eq(mac, 0x61);
