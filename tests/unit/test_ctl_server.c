@@ -57,6 +57,64 @@ loop_thread(void *base)
 	return NULL;
 }
 
+/* base's loop on a thread of its own, as dpvs-ctl's main loop: *t runs it,
+ * *ev its tick, which breaks it once loop_end sets loop_stop. */
+static void
+loop_begin(struct event_base *base, struct event **ev, pthread_t *t)
+{
+	const struct timeval tick = { 0, 10000 };
+
+	*ev = event_new(base, -1, EV_PERSIST, loop_tick, base);
+	ck_assert_ptr_nonnull(*ev);
+	event_add(*ev, &tick);
+	loop_stop = 0;
+	ck_assert_int_eq(pthread_create(t, NULL, loop_thread, base), 0);
+}
+
+static void
+loop_end(struct event *ev, pthread_t t)
+{
+	__atomic_store_n(&loop_stop, 1, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	event_free(ev);
+}
+
+/* A server of its own on dir/ctl.sock (dir: /tmp/test_ctl_<tag><pid>),
+ * its connections' timeouts timeout_ms. */
+static struct ctl_server *
+server_in(struct event_base *base, char tag, char *dir, size_t dsz, char *path, size_t psz,
+	  unsigned int timeout_ms)
+{
+	struct ctl_server *srv;
+	char err[256];
+
+	ck_assert_ptr_nonnull(base);
+	snprintf(dir, dsz, "/tmp/test_ctl_%c%d", tag, (int)getpid());
+	snprintf(path, psz, "%s/ctl.sock", dir);
+	srv = ctl_server_new(base, &shm, path, err, sizeof(err));
+	ck_assert_msg(srv != NULL, "%s", err);
+	ctl_server_set_timeout_ms(srv, timeout_ms);
+	return srv;
+}
+
+/* Send req on fd and return its response (the caller frees it). */
+static Dpvs__Response *
+roundtrip(int fd, const Dpvs__Request *req)
+{
+	Dpvs__Response *r;
+	uint8_t *buf;
+	size_t len;
+
+	buf = ctl_pb_pack_request(req, &len);
+	ck_assert_int_eq(ctl_frame_send(fd, buf, len, 2000), 0);
+	free(buf);
+	ck_assert_int_eq(ctl_frame_recv(fd, &buf, &len, CTL_FRAME_MAX, 5000), 0);
+	r = dpvs__response__unpack(NULL, len, buf);
+	free(buf);
+	ck_assert_ptr_nonnull(r);
+	return r;
+}
+
 /* Send a version request on fd and expect an OK version response. */
 static void
 expect_version(int fd)
@@ -64,18 +122,10 @@ expect_version(int fd)
 	Dpvs__Request req = DPVS__REQUEST__INIT;
 	Dpvs__VersionShow vs = DPVS__VERSION_SHOW__INIT;
 	Dpvs__Response *r;
-	uint8_t *buf;
-	size_t len;
 
 	req.op_case = DPVS__REQUEST__OP_VERSION_SHOW;
 	req.version_show = &vs;
-	buf = ctl_pb_pack_request(&req, &len);
-	ck_assert_int_eq(ctl_frame_send(fd, buf, len, 2000), 0);
-	free(buf);
-	ck_assert_int_eq(ctl_frame_recv(fd, &buf, &len, CTL_FRAME_MAX, 5000), 0);
-	r = dpvs__response__unpack(NULL, len, buf);
-	free(buf);
-	ck_assert_ptr_nonnull(r);
+	r = roundtrip(fd, &req);
 	ck_assert_int_eq(r->status, DPVS__STATUS__OK);
 	ck_assert_int_eq(r->payload_case, DPVS__RESPONSE__PAYLOAD_VERSION);
 	dpvs__response__free_unpacked(r, NULL);
@@ -405,7 +455,6 @@ expect_idle_burst(const char *path)
 
 START_TEST(test_server)
 {
-	const struct timeval tick = { 0, 10000 };
 	const uint8_t junk[] = { 0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f };
 	struct event_base *base = event_base_new();
 	struct ctl_server *srv, *dup;
@@ -428,10 +477,7 @@ START_TEST(test_server)
 	dup = ctl_server_new(base, &shm, path, err, sizeof(err));
 	ck_assert_ptr_null(dup);
 	ck_assert_ptr_nonnull(strstr(err, "another dpvs-ctl is listening"));
-	ev = event_new(base, -1, EV_PERSIST, loop_tick, base);
-	event_add(ev, &tick);
-	loop_stop = 0;
-	ck_assert_int_eq(pthread_create(&t, NULL, loop_thread, base), 0);
+	loop_begin(base, &ev, &t);
 
 	keep = ctl_frame_connect(path);
 	ck_assert_int_ge(keep, 0);
@@ -489,9 +535,7 @@ START_TEST(test_server)
 	close(fd);
 	close(keep);
 
-	__atomic_store_n(&loop_stop, 1, __ATOMIC_RELEASE);
-	pthread_join(t, NULL);
-	event_free(ev);
+	loop_end(ev, t);
 	ctl_server_free(srv);
 	ck_assert_int_ne(access(path, F_OK), 0);
 	event_base_free(base);
@@ -504,35 +548,24 @@ END_TEST
 /* The connection limit, on a server of its own (fresh counts). */
 START_TEST(test_server_fairness)
 {
-	const struct timeval tick = { 0, 10000 };
 	struct event_base *base = event_base_new();
 	int fds[CTL_MAX_CONNS], newest;
-	char dir[64], path[96], err[256];
+	char dir[64], path[96];
 	struct ctl_server *srv;
 	struct event *ev;
 	pthread_t t;
 
-	ck_assert_ptr_nonnull(base);
-	snprintf(dir, sizeof(dir), "/tmp/test_ctl_f%d", (int)getpid());
-	snprintf(path, sizeof(path), "%s/ctl.sock", dir);
-	srv = ctl_server_new(base, &shm, path, err, sizeof(err));
-	ck_assert_msg(srv != NULL, "%s", err);
-	/* long enough that no timeout ends a client of these early, even on a
-	 * machine with a load of 20 (5 s was not: idle ones were closed by their
-	 * timeout before their slot was taken) */
-	ctl_server_set_timeout_ms(srv, 20000);
-	ev = event_new(base, -1, EV_PERSIST, loop_tick, base);
-	event_add(ev, &tick);
-	loop_stop = 0;
-	ck_assert_int_eq(pthread_create(&t, NULL, loop_thread, base), 0);
+	/* timeouts long enough that no timeout ends a client of these early,
+	 * even on a machine with a load of 20 (5 s was not: idle ones were
+	 * closed by their timeout before their slot was taken) */
+	srv = server_in(base, 'f', dir, sizeof(dir), path, sizeof(path), 20000);
+	loop_begin(base, &ev, &t);
 
 	expect_idle_slot_taken(path, fds, &newest);
 	expect_busy(path, fds, newest);
 	expect_idle_burst(path);
 
-	__atomic_store_n(&loop_stop, 1, __ATOMIC_RELEASE);
-	pthread_join(t, NULL);
-	event_free(ev);
+	loop_end(ev, t);
 	ctl_server_free(srv);
 	event_base_free(base);
 	rmdir(dir);
@@ -566,29 +599,18 @@ slow_primary(void *arg)
  * request, which the handler outlasted. */
 START_TEST(test_server_slow_handler)
 {
-	const struct timeval tick = { 0, 10000 };
 	struct event_base *base = event_base_new();
 	Dpvs__Request req = DPVS__REQUEST__INIT;
 	Dpvs__WorkerRestart wr = DPVS__WORKER_RESTART__INIT;
-	char dir[64], path[96], err[256];
+	char dir[64], path[96];
 	struct ctl_server *srv;
 	Dpvs__Response *r;
 	pthread_t t, prim;
 	struct event *ev;
-	uint8_t *buf;
-	size_t len;
 	int fd;
 
-	ck_assert_ptr_nonnull(base);
-	snprintf(dir, sizeof(dir), "/tmp/test_ctl_s%d", (int)getpid());
-	snprintf(path, sizeof(path), "%s/ctl.sock", dir);
-	srv = ctl_server_new(base, &shm, path, err, sizeof(err));
-	ck_assert_msg(srv != NULL, "%s", err);
-	ctl_server_set_timeout_ms(srv, 200);
-	ev = event_new(base, -1, EV_PERSIST, loop_tick, base);
-	event_add(ev, &tick);
-	loop_stop = 0;
-	ck_assert_int_eq(pthread_create(&t, NULL, loop_thread, base), 0);
+	srv = server_in(base, 's', dir, sizeof(dir), path, sizeof(path), 200);
+	loop_begin(base, &ev, &t);
 	/* the "primary" is this process: its SIGUSR1 is ignored */
 	signal(SIGUSR1, SIG_IGN);
 	shm.root->primary_pid = getpid();
@@ -597,15 +619,9 @@ START_TEST(test_server_slow_handler)
 	wr.id = 1;
 	req.op_case = DPVS__REQUEST__OP_WORKER_RESTART;
 	req.worker_restart = &wr;
-	buf = ctl_pb_pack_request(&req, &len);
 	fd = ctl_frame_connect(path);
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(ctl_frame_send(fd, buf, len, 2000), 0);
-	free(buf);
-	ck_assert_int_eq(ctl_frame_recv(fd, &buf, &len, CTL_FRAME_MAX, 5000), 0);
-	r = dpvs__response__unpack(NULL, len, buf);
-	free(buf);
-	ck_assert_ptr_nonnull(r);
+	r = roundtrip(fd, &req);
 	ck_assert_int_eq(r->status, DPVS__STATUS__OK);
 	ck_assert_ptr_nonnull(strstr(r->message, "worker 1 handed over"));
 	dpvs__response__free_unpacked(r, NULL);
@@ -614,9 +630,7 @@ START_TEST(test_server_slow_handler)
 	close(fd);
 	pthread_join(prim, NULL);
 
-	__atomic_store_n(&loop_stop, 1, __ATOMIC_RELEASE);
-	pthread_join(t, NULL);
-	event_free(ev);
+	loop_end(ev, t);
 	ctl_server_free(srv);
 	event_base_free(base);
 	rmdir(dir);
