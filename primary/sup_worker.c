@@ -21,6 +21,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -115,10 +116,11 @@ sup_wproc_spawn(struct supervisor *s, uint32_t role, int prefer_lcore, uint64_t 
 	argv[6] = NULL;
 	fds[0] = cmdp[0];
 	fds[1] = evp[1];
+	/* its attach outranks the load of the machine (sup_prio.c) */
 	if (role == SUP_WP_CHECK) /* its stdout and stderr come back on the event pipe */
-		pid = sup_spawn(argv[0], argv, NULL, 0, evp[1]);
+		pid = sup_spawn(argv[0], argv, NULL, 0, evp[1], sup_prio_attach_nice());
 	else
-		pid = sup_spawn(argv[0], argv, fds, 2, -1);
+		pid = sup_spawn(argv[0], argv, fds, 2, -1, sup_prio_attach_nice());
 	close(cmdp[0]);
 	close(evp[1]);
 	if (pid < 0) {
@@ -693,6 +695,16 @@ on_event(struct supervisor *s, int w, const struct dpvs_wk_event *ev, uint64_t n
 	struct dpvs_worker_slot *slot;
 
 	if (ev->type == DPVS_EV_READY) {
+		int nice_was, rc;
+
+		errno = 0;
+		nice_was = getpriority(PRIO_PROCESS, (id_t)wp->pid);
+		rc = sup_prio_restore(wp->pid);
+		PLOG(INFO, "standby process %d ready %.1f ms after its spawn (attached at nice %d)",
+		     (int)wp->pid, (double)(now - wp->started_ns) / 1e6, nice_was);
+		if (rc < 0)
+			PLOG(WARNING, "standby process %d: cannot put it back at our nice: %s",
+			     (int)wp->pid, strerror(-rc));
 		wp->ready = 1;
 		s->standby_backoff_ms = 0;
 		sup_standby_tick(s, now);

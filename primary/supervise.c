@@ -247,7 +247,8 @@ sup_timeout_ms(const struct supervisor *s, uint64_t now)
 }
 
 pid_t
-sup_spawn(const char *bin, char *const argv[], const int *new_fds, int nfds, int out_fd)
+sup_spawn(const char *bin, char *const argv[], const int *new_fds, int nfds, int out_fd,
+	  int nice_val)
 {
 	struct sigaction dfl;
 	sigset_t none;
@@ -278,6 +279,7 @@ sup_spawn(const char *bin, char *const argv[], const int *new_fds, int nfds, int
 	if (out_fd >= 0 && (dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0))
 		_exit(127);
 	syscall(SYS_close_range, (unsigned int)(3 + nfds), ~0u, 0u);
+	sup_prio_child(nice_val);
 	execv(bin, argv);
 	_exit(127);
 }
@@ -301,7 +303,7 @@ spawn_top(struct supervisor *s, const struct sup_child *c)
 		argv[a++] = (char *)s->rules;
 	}
 	argv[a] = NULL;
-	return sup_spawn(path, argv, NULL, 0, -1);
+	return sup_spawn(path, argv, NULL, 0, -1, SUP_NICE_KEEP);
 }
 
 static void

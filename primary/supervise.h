@@ -218,9 +218,25 @@ void sup_stop_all(struct supervisor *s, unsigned int deadline_ms);
 /* ---- supervise.c, shared with sup_worker.c and sup_cmd.c ---- */
 
 /* fork + exec bin with argv; new_fds[0..nfds) become fds 3, 4, ... in the
- * child; out_fd (if >= 0) becomes its stdout and stderr. Returns the pid or
- * -1. */
-pid_t sup_spawn(const char *bin, char *const argv[], const int *new_fds, int nfds, int out_fd);
+ * child; out_fd (if >= 0) becomes its stdout and stderr; the child runs at
+ * nice nice_val (SUP_NICE_KEEP: the primary's). Returns the pid or -1. */
+pid_t sup_spawn(const char *bin, char *const argv[], const int *new_fds, int nfds, int out_fd,
+		int nice_val);
+
+/* ---- sup_prio.c: a worker process's priority while it attaches ---- */
+
+#define SUP_NICE_KEEP 100          /* not a nice value: leave it */
+#define SUP_ATTACH_NICE_BOOST 10   /* nice levels above the primary's */
+
+/* The nice a process of the worker binary attaches at: the primary's minus
+ * SUP_ATTACH_NICE_BOOST (at least -20); SUP_NICE_KEEP if unknown. */
+int sup_prio_attach_nice(void);
+/* In the child between fork and exec: take nice_val (failure ignored: it
+ * then attaches at the primary's nice). */
+void sup_prio_child(int nice_val);
+/* Every thread of pid back at the primary's nice; the number of threads
+ * set, or a negative errno. */
+int sup_prio_restore(pid_t pid);
 
 /* The single place where the primary repairs what a dead process left in
  * shared objects (its rings' sides, its pool magazine, the depot lock):

@@ -205,6 +205,9 @@ release_slot(struct wk_ctx *ctx)
 
 /* when TAKE was read (standby), for the takeover's timing line */
 static uint64_t take_read_ns;
+/* the attach's phases (main entered, EAL up, shared memory checked), for
+ * the standby's timing line */
+static uint64_t main_ns, eal_ns, attach_ns;
 
 static int
 worker_main(const char *prog, struct dpvs_shm *shm, const struct dpvs_take_msg *t, int ev_fd)
@@ -328,6 +331,10 @@ standby_main(const char *prog, struct dpvs_shm *shm)
 	struct dpvs_take_msg t;
 	ssize_t n;
 
+	WK_LOG(INFO, "standby (pid %d) attached in %llu ms: EAL %llu ms, shared memory %llu ms",
+	       (int)getpid(), (unsigned long long)(attach_ns - main_ns) / 1000000ull,
+	       (unsigned long long)(eal_ns - main_ns) / 1000000ull,
+	       (unsigned long long)(attach_ns - eal_ns) / 1000000ull);
 	send_event(DPVS_STANDBY_EV_FD, DPVS_EV_READY, NULL, 0, 0, 0);
 	n = standby_read(&t);
 	if (n == 0 || (n < 0 && stop_requested))
@@ -361,14 +368,17 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	main_ns = dpvs_now_ns();
 	if (dpvs_secondary_eal_init(argv[0], a.prefix, (unsigned int)a.lcore) != 0)
 		return EXIT_ATTACH;
+	eal_ns = dpvs_now_ns();
 	rc = dpvs_shm_attach(&shm, err, sizeof(err));
 	if (rc != 0) {
 		fprintf(stderr, "%s: %s\n", argv[0], err);
 		rte_eal_cleanup();
 		return rc == -EPROTO ? DPVS_EXIT_CONFIG : EXIT_ATTACH;
 	}
+	attach_ns = dpvs_now_ns();
 	/* attached: a stop asked meanwhile reaches on_signal now (shm/eal.h) */
 	dpvs_stop_signals_unblock();
 	if (a.check) {
