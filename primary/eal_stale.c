@@ -91,8 +91,10 @@ eal_stale_fini(struct eal_stale *st)
 
 /* The window ended: release what was held all along. */
 static void
-window_end(struct eal_stale *st)
+window_end(struct eal_stale *st, uint64_t held_ns)
 {
+	unsigned long long held_s = held_ns / 1000000000ull;
+
 	int l;
 
 	for (l = 0; l < DPVS_EAL_NLOCKS; l++) {
@@ -103,7 +105,7 @@ window_end(struct eal_stale *st)
 		if (st->rmin[l] > 0) {
 			PLOG(WARNING, "DPDK's %s lock: %u reader count(s) held without a break for "
 			     "%llu s: left by a process that died holding it; releasing them",
-			     name, st->rmin[l], EAL_STALE_WINDOW_NS / 1000000000ull);
+			     name, st->rmin[l], held_s);
 			__atomic_fetch_sub(&w->cnt, (int32_t)(st->rmin[l] * RTE_RWLOCK_READ),
 					   __ATOMIC_RELEASE);
 			st->released += st->rmin[l];
@@ -112,15 +114,13 @@ window_end(struct eal_stale *st)
 						       __ATOMIC_RELAXED)) {
 			PLOG(WARNING, "DPDK's %s lock: its writer-waiting bit stayed set with no "
 			     "reader and no writer for %llu s: left by a writer that died "
-			     "waiting; cleared (it blocked every new reader)", name,
-			     EAL_STALE_WINDOW_NS / 1000000000ull);
+			     "waiting; cleared (it blocked every new reader)", name, held_s);
 			st->released++;
 		} else if (st->write_only[l]) {
 			PLOG(WARNING, "DPDK's %s lock: held for writing without a break for %llu s "
 			     "with no reader: left by a secondary killed in rte_eal_cleanup's "
 			     "memory detach (the only writer but the primary, and it changes "
-			     "nothing shared); released (it blocked every new secondary)", name,
-			     EAL_STALE_WINDOW_NS / 1000000000ull);
+			     "nothing shared); released (it blocked every new secondary)", name, held_s);
 			__atomic_fetch_and(&w->cnt, ~(int32_t)RTE_RWLOCK_WRITE, __ATOMIC_RELEASE);
 			st->released++;
 		}
@@ -167,8 +167,11 @@ eal_stale_tick(struct eal_stale *st, uint64_t now)
 	}
 	if (st->window_ns == 0)
 		st->window_ns = now;
-	if (now - st->window_ns >= EAL_STALE_WINDOW_NS) {
-		window_end(st);
+	/* while a process of ours attaches or detaches, its hold may be long:
+	 * conclude on a sample taken while none does (eal_stale.h) */
+	if (now - st->window_ns >= EAL_STALE_WINDOW_NS &&
+	    (!st->busy || now - st->window_ns >= EAL_STALE_BUSY_WINDOW_NS)) {
+		window_end(st, now - st->window_ns);
 		st->window_ns = 0;
 		st->next_ns = now + EAL_STALE_LOOK_NS;
 		return st->next_ns;

@@ -20,6 +20,19 @@
  * The other locks' write bit is only reported: the memzone or tailq list it
  * guarded may be half written.
  *
+ * But a secondary's EAL init or cleanup is CPU work at the machine's
+ * mercy: with busy loops on every CPU one was seen to hold the hotplug lock
+ * for more than 5 s, alive, and the repair took off its reader count (it
+ * then went below zero at its unlock). So while a process of the node is in
+ * its EAL init or cleanup (busy, from the supervisor, which knows: spawned
+ * and not READY, a check, a worker process leaving, dpvs-ctl or the bridge
+ * before its first beat), a window that has lasted 5 s goes on until a
+ * sample taken while none is, by then every hold of theirs is gone, and so
+ * from every sample after; at most EAL_STALE_BUSY_WINDOW_NS, beyond the
+ * supervisor's 30 s for an attach (a process that has not attached by then
+ * is killed, and what it held is a dead process's). A foreign DPDK process
+ * (dpdk-dumpcap) is not known to the supervisor: its holds get 5 s.
+ *
  * At stop (eal_stale_release), with every child reaped: whatever readers
  * and write bits are left after a short wait are released at once.
  */
@@ -33,6 +46,7 @@
 #define EAL_STALE_LOOK_NS   1000000000ull  /* a look when nothing is held */
 #define EAL_STALE_SAMPLE_NS 100000000ull   /* samples within a window */
 #define EAL_STALE_WINDOW_NS 5000000000ull  /* held this long: stale */
+#define EAL_STALE_BUSY_WINDOW_NS 40000000000ull /* ... or this long while busy */
 
 struct eal_stale {
 	struct dpvs_mcfg_head *h;       /* NULL: no repair (cannot map) */
@@ -43,6 +57,9 @@ struct eal_stale {
 	uint8_t write_only[DPVS_EAL_NLOCKS]; /* hotplug: only its write bit, every sample */
 	uint8_t write_told[DPVS_EAL_NLOCKS];
 	uint32_t released;              /* reader counts and bits released */
+	uint8_t busy;                   /* set by the caller before each tick: a
+					 * process of the node is in its EAL init
+					 * or cleanup */
 };
 
 /* Maps this node's config (the primary's runtime directory); a warning and

@@ -463,6 +463,35 @@ liveness_tick(struct supervisor *s, uint64_t now)
 	sup_check_liveness(s, now);
 }
 
+/* A process of the node is in its EAL init or cleanup, where it holds
+ * DPDK's memory hotplug lock for as long as the machine's load makes it
+ * (eal_stale.h): a process of the worker binary spawned and not READY, a
+ * check, one leaving after its handover or retirement (until reaped);
+ * dpvs-ctl or the bridge before its first beat. */
+static int
+eal_busy(const struct supervisor *s)
+{
+	uint64_t hb;
+	unsigned int i;
+
+	for (i = 0; i < SUP_MAX_WPROC; i++) {
+		const struct sup_wproc *wp = &s->wproc[i];
+
+		if (wp->pid > 0 && !wp->gone &&
+		    (!wp->ready || wp->role == SUP_WP_CHECK || wp->role == SUP_WP_LEAVING))
+			return 1;
+	}
+	for (i = 0; i < 2 && i < s->nchild && s->root != NULL; i++) {
+		if (s->child[i].pid <= 0)
+			continue;
+		hb = __atomic_load_n(i == SUP_CTL ? &s->root->live.ctl_heartbeat_ns :
+				     &s->root->live.bridge_heartbeat_ns, __ATOMIC_RELAXED);
+		if (hb < s->child[i].started_ns)
+			return 1;
+	}
+	return 0;
+}
+
 int
 sup_loop(struct supervisor *s)
 {
@@ -478,6 +507,7 @@ sup_loop(struct supervisor *s)
 		sup_start_due(s, now);
 		liveness_tick(s, now);
 		sup_cmd_tick(s, now);
+		s->stale.busy = (uint8_t)eal_busy(s);
 		eal_stale_tick(&s->stale, now);
 		if (s->fatal)
 			return 1;

@@ -152,6 +152,71 @@ START_TEST(hotplug_write_of_a_live_detach_kept)
 }
 END_TEST
 
+/* a live secondary whose EAL init holds the hotplug lock for 8 s (a loaded
+ * machine) while the supervisor says a process attaches: kept */
+static void
+slow_attach(uint64_t t)
+{
+	st.busy = t < T0 + 8000 * MS;
+	head.memory_hotplug_lock.cnt = st.busy ? RTE_RWLOCK_READ : 0;
+}
+
+START_TEST(slow_live_attach_kept)
+{
+	run(T0, T0 + 60000 * MS, slow_attach);
+	ck_assert_uint_eq(st.released, 0);
+	ck_assert_int_eq(head.memory_hotplug_lock.cnt, 0);
+}
+END_TEST
+
+/* the same with a slow live detach (its write bit) */
+static void
+slow_detach(uint64_t t)
+{
+	st.busy = t < T0 + 8000 * MS;
+	head.memory_hotplug_lock.cnt = st.busy ? RTE_RWLOCK_WRITE : 0;
+}
+
+START_TEST(slow_live_detach_kept)
+{
+	run(T0, T0 + 60000 * MS, slow_detach);
+	ck_assert_uint_eq(st.released, 0);
+	ck_assert_int_eq(head.memory_hotplug_lock.cnt, 0);
+}
+END_TEST
+
+/* a dead reader's count while processes attach for 8 s: released at the
+ * first sample after that, not at 5 s */
+static void
+dead_while_busy(uint64_t t)
+{
+	st.busy = t < T0 + 8000 * MS;
+}
+
+START_TEST(dead_reader_released_once_nothing_attaches)
+{
+	head.memory_hotplug_lock.cnt = RTE_RWLOCK_READ;
+	run(T0, T0 + 7900 * MS, dead_while_busy);
+	ck_assert_uint_eq(st.released, 0);
+	run(T0 + 8000 * MS, T0 + 8000 * MS, dead_while_busy);
+	ck_assert_uint_eq(st.released, 1);
+	ck_assert_int_eq(head.memory_hotplug_lock.cnt, 0);
+}
+END_TEST
+
+/* busy without an end (an attach spinning on that very count): released
+ * after EAL_STALE_BUSY_WINDOW_NS all the same */
+START_TEST(dead_reader_released_when_busy_for_ever)
+{
+	head.memory_hotplug_lock.cnt = RTE_RWLOCK_READ;
+	st.busy = 1;
+	run(T0, T0 + EAL_STALE_BUSY_WINDOW_NS - 100 * MS, NULL);
+	ck_assert_uint_eq(st.released, 0);
+	run(T0 + EAL_STALE_BUSY_WINDOW_NS, T0 + EAL_STALE_BUSY_WINDOW_NS, NULL);
+	ck_assert_uint_eq(st.released, 1);
+}
+END_TEST
+
 START_TEST(no_head_no_repair)
 {
 	eal_stale_init_head(&st, NULL);
@@ -175,6 +240,10 @@ suite(void)
 	tcase_add_test(tc, write_held_untouched);
 	tcase_add_test(tc, hotplug_write_of_a_dead_detach_released);
 	tcase_add_test(tc, hotplug_write_of_a_live_detach_kept);
+	tcase_add_test(tc, slow_live_attach_kept);
+	tcase_add_test(tc, slow_live_detach_kept);
+	tcase_add_test(tc, dead_reader_released_once_nothing_attaches);
+	tcase_add_test(tc, dead_reader_released_when_busy_for_ever);
 	tcase_add_test(tc, no_head_no_repair);
 	suite_add_tcase(s, tc);
 	return s;
