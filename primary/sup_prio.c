@@ -9,7 +9,10 @@
  * runnable thread added. So it runs SUP_ATTACH_NICE_BOOST nice levels above
  * the primary until it says READY; then every thread it has is put back at
  * the primary's nice (a worker must not outrank what it shares a CPU with
- * on the primary's say-so). Needs CAP_SYS_NICE (root) or an RLIMIT_NICE
+ * on the primary's say-so). A process leaving (handed over, retired) gets the
+ * boost again for its exit: rte_eal_cleanup()'s memory detach holds the
+ * hotplug lock for writing, which every attaching standby then waits for.
+ * Needs CAP_SYS_NICE (root) or an RLIMIT_NICE
  * that allows it; without, the process attaches at the primary's nice, as
  * before. Main thread of the primary (and the child between fork and exec:
  * sup_prio_child is one system call).
@@ -44,18 +47,15 @@ sup_prio_child(int nice_val)
 		(void)setpriority(PRIO_PROCESS, 0, nice_val);
 }
 
-int
-sup_prio_restore(pid_t pid)
+/* Every thread of pid at nice_val; how many, or a negative errno. */
+static int
+set_all(pid_t pid, int nice_val)
 {
 	char path[64];
 	struct dirent *de;
-	int base, n = 0;
+	int n = 0;
 	DIR *d;
 
-	errno = 0;
-	base = getpriority(PRIO_PROCESS, 0);
-	if (base == -1 && errno != 0)
-		return -errno;
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
 	d = opendir(path);
 	if (d == NULL)
@@ -64,9 +64,29 @@ sup_prio_restore(pid_t pid)
 	while ((de = readdir(d)) != NULL) {
 		int tid = atoi(de->d_name);
 
-		if (tid > 0 && setpriority(PRIO_PROCESS, (id_t)tid, base) == 0)
+		if (tid > 0 && setpriority(PRIO_PROCESS, (id_t)tid, nice_val) == 0)
 			n++;
 	}
 	closedir(d);
 	return n;
+}
+
+int
+sup_prio_restore(pid_t pid)
+{
+	int base;
+
+	errno = 0;
+	base = getpriority(PRIO_PROCESS, 0);
+	if (base == -1 && errno != 0)
+		return -errno;
+	return set_all(pid, base);
+}
+
+int
+sup_prio_boost(pid_t pid)
+{
+	int nice_val = sup_prio_attach_nice();
+
+	return nice_val == SUP_NICE_KEEP ? 0 : set_all(pid, nice_val);
 }

@@ -173,6 +173,7 @@ sup_standby_retire_all(struct supervisor *s)
 
 		if (wp->pid > 0 && wp->role == SUP_WP_STANDBY) {
 			wp->role = SUP_WP_LEAVING;
+			sup_prio_boost(wp->pid); /* its EAL cleanup: sup_prio.c */
 			close_fd(&wp->cmd_fd); /* EOF: it exits 0 */
 		}
 	}
@@ -658,6 +659,7 @@ on_running(struct supervisor *s, struct sup_child *c, int w, const struct dpvs_w
 	if (c->proc >= 0 && c->proc != w) {
 		s->wproc[c->proc].role = SUP_WP_LEAVING;
 		s->wproc[c->proc].slot = -1;
+		sup_prio_boost(s->wproc[c->proc].pid); /* its EAL cleanup: sup_prio.c */
 	}
 	if (c->planned) {
 		c->restarts++;

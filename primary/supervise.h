@@ -237,6 +237,9 @@ void sup_prio_child(int nice_val);
 /* Every thread of pid back at the primary's nice; the number of threads
  * set, or a negative errno. */
 int sup_prio_restore(pid_t pid);
+/* Every thread of pid at sup_prio_attach_nice() (a process leaving: its EAL
+ * cleanup); the same return. */
+int sup_prio_boost(pid_t pid);
 
 /* The single place where the primary repairs what a dead process left in
  * shared objects (its rings' sides, its pool magazine, the depot lock):
