@@ -8,15 +8,23 @@
 # minus 10 (the boost of primary/sup_prio.c, from the primary's own log line)
 # and the worker that took over runs at the primary's nice again, all its
 # threads (/proc/PID/task/*/stat); not one ping of a 100/s stream lost across
-# the restarts; no mbuf leaked. DPVS_TEST_HOG_LOCK=FILE: hold flock FILE
-# while the busy loops run (benchmarks on the same machine take it too).
+# the restarts; no mbuf leaked. DPVS_TEST_HOG_LOCK=FILE: the whole test
+# holds flock FILE (benchmarks on the same machine take it too), taken
+# before the test's time bound starts.
+if [ -n "${DPVS_TEST_HOG_LOCK:-}" ] && [ -z "${DPVS_TEST_HOG_LOCKED:-}" ]; then
+	export DPVS_TEST_HOG_LOCKED=1
+	exec flock "$DPVS_TEST_HOG_LOCK" bash "$0" "$@"
+fi
 TEST_TIMEOUT=180
 . "$(dirname "$0")/lib.sh"
 need_bins dpvs-primary dpvs-worker dpvs-ctl dpvs-kni-bridge dpvsctl
 
 ROUNDS=3
 NA="$(node_addr a)"
-DPVS_TEST_IDLE_US=0 node_start a 1
+# the hang check's 1 s is not what this test is about: a machine loaded
+# beyond our busy loops (other tests, builds) starved processes of the node
+# for longer and the check killed them, dpvs-ctl among them
+T_CONF_EXTRA=$'[supervise]\nhang_timeout_ms = 10000' DPVS_TEST_IDLE_US=0 node_start a 1
 node_add_addr a
 PLOG="$T_DIR/node-a/primary.log"
 standby_ready() { [ "$(ctl a --json worker show | jq '.[0].standby_ready')" -ge 1 ]; }
@@ -44,10 +52,6 @@ wait_until 10 stable_inuse || fail "no stable mbufs.in_use before the restarts"
 inuse0="$(cat "$T_DIR/inuse")"
 nready0="$(grep -c 'standby process .* ready' "$PLOG")"
 
-if [ -n "${DPVS_TEST_HOG_LOCK:-}" ]; then
-	exec 9>"$DPVS_TEST_HOG_LOCK"
-	flock 9 || fail "flock $DPVS_TEST_HOG_LOCK"
-fi
 HOGS=()
 for _ in $(seq $((4 * $(nproc)))); do
 	bg bash -c 'while :; do :; done'
@@ -76,7 +80,7 @@ for r in $(seq $ROUNDS); do
 	# the next restart needs the standby spawned once this one is done
 	wait_until 60 standby_ready || fail "no standby attached within 60 s of restart $r"
 	t2="$(date +%s%N)"
-	log "round $r: restart $(((t1 - t0) / 1000000)) ms, next standby ready $(((t2 - t1) / 1000000)) ms later"
+	log "round $r: restart $(((t1 - t0) / 1000000)) ms; checks, then the next standby ready, $(((t2 - t1) / 1000000)) ms later"
 done
 
 kill -9 "${HOGS[@]}" 2>/dev/null
@@ -87,6 +91,8 @@ assert_ge "standbys attached under the busy loops" "$ROUNDS" "$nready"
 bad="$(grep 'standby process .* ready' "$PLOG" | tail -n +"$((nready0 + 1))" |
 	grep -v -c "attached at nice $want)")"
 assert_eq "standbys not attached at nice $want" 0 "$bad"
+# a slow live attach or detach is no dead process's hold (primary/eal_stale.h)
+assert_eq "stale-lock releases logged" 0 "$(grep -c 'held without a break\|stayed set with no reader\|held for writing without a break' "$PLOG")"
 
 # a few more replies after the last restart, then the stream's verdict: every
 # echo up to the last one answered has its reply (the one in flight when the
