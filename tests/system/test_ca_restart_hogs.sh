@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# System test: planned worker restarts on a machine whose CPUs are taken by
-# busy loops (4 a CPU at nice 0 next to the worker, which polls without a
-# break: idle_sleep_us = 0), each restart needing a fresh standby's attach.
-# Checks: every `worker restart` succeeds (planned handover) and the next
-# standby attaches, each within a generous deadline (no timing asserted: the
-# attach times are printed); every standby attached at the primary's nice
-# minus 10 (the boost of primary/sup_prio.c, from the primary's own log line)
-# and the worker that took over runs at the primary's nice again, all its
-# threads (/proc/PID/task/*/stat); not one ping of a 100/s stream lost across
-# the restarts; no mbuf leaked. DPVS_TEST_HOG_LOCK=FILE: the whole test
-# holds flock FILE (benchmarks on the same machine take it too), taken
-# before the test's time bound starts.
+# System test: planned worker restarts, then an upgrade, on a machine whose
+# CPUs are taken by busy loops (4 a CPU at nice 0 next to the worker, which
+# polls without a break: idle_sleep_us = 0), each needing a fresh standby's
+# attach. Checks: every `worker restart` and the upgrade succeed (planned
+# handover) and the next standby attaches, each within a generous deadline
+# (no timing asserted: the attach times are printed); every standby
+# attached at the primary's nice minus 10 (the boost of primary/sup_prio.c,
+# from the primary's own log line) and the worker that took over runs at
+# the primary's nice again, all its threads (/proc/PID/task/*/stat); no
+# stale-lock release logged; not one echo of a 100/s ping stream
+# unanswered; no mbuf leaked. hang_timeout_ms is 10 s (see below).
+# DPVS_TEST_HOG_LOCK=FILE: the whole test holds flock FILE (benchmarks on
+# the same machine take it too), taken before the test's time bound starts.
 if [ -n "${DPVS_TEST_HOG_LOCK:-}" ] && [ -z "${DPVS_TEST_HOG_LOCKED:-}" ]; then
 	export DPVS_TEST_HOG_LOCKED=1
 	exec flock "$DPVS_TEST_HOG_LOCK" bash "$0" "$@"
@@ -83,11 +84,22 @@ for r in $(seq $ROUNDS); do
 	log "round $r: restart $(((t1 - t0) / 1000000)) ms; checks, then the next standby ready, $(((t2 - t1) / 1000000)) ms later"
 done
 
+# an upgrade too: a check, the standby retired, a new one, the handover,
+# each leaving process's EAL cleanup in the way of the next attach
+NEW="$T_DIR/newbin/dpvs-worker"
+mkdir -p "$T_DIR/newbin"
+cp "$T_BIN/dpvs-worker" "$NEW"
+out="$(ctl a worker upgrade "$NEW" 2>&1)" || fail "worker upgrade: $out"
+log "upgrade: $out"
+assert_eq "worker 0's binary after the upgrade" "$NEW" "$(readlink "/proc/$(worker_field a 0 pid)/exe")"
+assert_eq "last_exit after the upgrade" planned "$(worker_field a 0 last_exit)"
+wait_until 60 standby_ready || fail "no standby of the new binary within 60 s"
+
 kill -9 "${HOGS[@]}" 2>/dev/null
 log "busy loops stopped"
 grep 'standby process .* ready' "$PLOG" | tail -n +"$((nready0 + 1))" | sed 's/^/    /'
 nready="$(grep 'standby process .* ready' "$PLOG" | tail -n +"$((nready0 + 1))" | wc -l)"
-assert_ge "standbys attached under the busy loops" "$ROUNDS" "$nready"
+assert_ge "standbys attached under the busy loops" "$((ROUNDS + 2))" "$nready"
 bad="$(grep 'standby process .* ready' "$PLOG" | tail -n +"$((nready0 + 1))" |
 	grep -v -c "attached at nice $want)")"
 assert_eq "standbys not attached at nice $want" 0 "$bad"
