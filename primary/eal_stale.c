@@ -94,7 +94,6 @@ static void
 window_end(struct eal_stale *st, uint64_t held_ns)
 {
 	unsigned long long held_s = held_ns / 1000000000ull;
-
 	int l;
 
 	for (l = 0; l < DPVS_EAL_NLOCKS; l++) {

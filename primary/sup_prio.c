@@ -1,30 +1,28 @@
 /*
  * CPU priority of a process of the worker binary while it attaches (see
  * supervise.h). A standby's attach (the secondary's EAL start: the lcore
- * detection's sysfs walk, ~130 driver plugins loaded, two IPC round trips
- * with the primary) is a bounded piece of CPU work, 60-80 ms on the idle
- * development VM, that a worker restart or upgrade waits for. At the nice
- * of everything else it gets its fair share only: 16 busy loops on the
- * 2-CPU VM stretched it to 0.5-1.2 s, and the share shrinks with every
- * runnable thread added. So it runs SUP_ATTACH_NICE_BOOST nice levels above
- * the primary until it says READY; then every thread it has is put back at
- * the primary's nice (a worker must not outrank what it shares a CPU with
+ * detection's sysfs walk, ~130 driver plugins loaded, IPC round trips with the
+ * primary for the vdevs and the tap queues) is a bounded piece of CPU work,
+ * 60-80 ms on the idle development VM, that a worker restart or upgrade waits
+ * for. At the nice of everything else it gets its fair share only: 16 busy
+ * loops on the 2-CPU VM stretched it to 0.5-1.2 s, and the share shrinks with
+ * every runnable thread added. So it runs SUP_ATTACH_NICE_BOOST nice levels
+ * above the primary until it says READY; then every thread it has is put back
+ * at the primary's nice (a worker must not outrank what it shares a CPU with
  * on the primary's say-so). A process leaving (handed over, retired) gets the
  * boost again for its exit: rte_eal_cleanup()'s memory detach holds the
  * hotplug lock for writing, which every attaching standby then waits for.
- * Needs CAP_SYS_NICE (root) or an RLIMIT_NICE
- * that allows it; without, the process attaches at the primary's nice, as
- * before. Main thread of the primary (and the child between fork and exec:
- * sup_prio_child is one system call).
+ * Needs CAP_SYS_NICE (root) or an RLIMIT_NICE that allows it; without, the
+ * process attaches at the primary's nice, as before. Main thread of the
+ * primary (and the child between fork and exec: sup_prio_child is one system
+ * call).
  */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/resource.h>
 
-#include "log.h"
 #include "supervise.h"
 
 int
