@@ -313,6 +313,15 @@ wk_ipvs_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk
 	return ipvs_conn_pkt(ctx, m, pk, c, idx, dir, 0);
 }
 
+struct wk_verdict
+wk_ipvs_conn_xmit(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+		  struct dpvs_conn *c, int dir)
+{
+	if (unlikely(wk_conn_has_sx(c)))
+		return ipvs_sx_xmit(ctx, m, pk, c, dir);
+	return wk_xmit(ctx, m, pk, c, dir);
+}
+
 int
 wk_ipvs_is_lb_addr(const struct dpvs_config_set *cfg, uint8_t proto, const struct dpvs_ip *ip,
 		   int vips)
