@@ -468,7 +468,7 @@ done:
  * bucket (the hash it was filed under, kept in the entry), clear its slot,
  * take one off the ovf of each bucket it had passed, then move entries
  * back into the hole (hash_shift). Nothing when it is not there. */
-static void
+static __rte_always_inline void
 hash_unlink(struct dpvs_conn_table *ct, uint32_t idx, int dir)
 {
 	const struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
@@ -486,7 +486,8 @@ hash_unlink(struct dpvs_conn_table *ct, uint32_t idx, int dir)
 			k->sig[s] = 0;   /* an empty slot is never movable */
 			for (i = 0, x = home; i < n; i++, x = bkt_next(&r, x))
 				x->ovf--;
-			hash_shift(ct, k, s);
+			if (k->ovf > 0)   /* else nothing passed it: no move */
+				hash_shift(ct, k, s);
 			return;
 		}
 		if (k->ovf == 0)

@@ -219,7 +219,7 @@ struct rb_ring {
 };
 
 /* The wheel slot a timer at exp_ns goes to when filed at tick base (what
- * conn_timer.c's timer_target gives; a prefetch hint only). */
+ * conn_priv.h's conn_timer_target gives; a prefetch hint only). */
 static inline uint32_t
 rb_wheel_slot(uint64_t base, uint64_t exp_ns, uint32_t idx)
 {

@@ -34,24 +34,15 @@
  * bounds one call's work whatever the wheel holds. */
 #define TIMER_WORK_PER_REPORT 8u
 #define TIMER_MIN_WORK        256u
-/* Far timers are spread over this many slots before the wheel's end. */
-#define TIMER_SPREAD          256u
-_Static_assert((TIMER_SPREAD & (TIMER_SPREAD - 1)) == 0 && TIMER_SPREAD < DPVS_CONN_WHEEL_SLOTS,
-	       "TIMER_SPREAD: a power of two, well inside the wheel");
 _Static_assert((DPVS_CONN_WHEEL_SLOTS & (DPVS_CONN_WHEEL_SLOTS - 1)) == 0,
 	       "wheel slots: a power of two");
 
-static inline uint64_t
-ns_tick(uint64_t ns)
-{
-	return ns / DPVS_CONN_TICK_NS;   /* constant divisor: a multiply */
-}
 
 void
 wk_conn_timer_reset(struct dpvs_conn_table *ct, uint64_t now_ns)
 {
 	uint32_t *wheel = dpvs_conn_wheel(ct);
-	uint64_t t = ns_tick(now_ns);
+	uint64_t t = conn_ns_tick(now_ns);
 	uint32_t i;
 
 	for (i = 0; i < DPVS_CONN_WHEEL_SLOTS; i++)
@@ -60,61 +51,9 @@ wk_conn_timer_reset(struct dpvs_conn_table *ct, uint64_t now_ns)
 	ct->wheel_tick = t > 0 ? t - 1 : 0;
 }
 
-/* Put idx at the head of the list of tick t (t within the wheel's reach). */
-static void
-timer_link(struct dpvs_conn_table *ct, struct dpvs_conn *conns, uint32_t idx, uint64_t t)
-{
-	uint32_t *wheel = dpvs_conn_wheel(ct);
-	uint32_t s = (uint32_t)(t & (DPVS_CONN_WHEEL_SLOTS - 1));
-	struct dpvs_conn *c = &conns[idx];
 
-	c->tnext = wheel[s];
-	c->tprev = CONN_TPREV_HEAD | s;
-	if (c->tnext != DPVS_CONN_NIL)
-		conns[c->tnext].tprev = idx;
-	wheel[s] = idx;
-}
 
-/* The tick to file connection idx expiring at exp_ns under, counted from
- * base, the last tick processed (or being processed). One beyond the wheel's
- * reach goes near its far end, spread by index over TIMER_SPREAD slots so that
- * many long timers set at once do not come round as one clump. */
-static inline uint64_t
-timer_target(uint64_t base, uint64_t exp_ns, uint32_t idx)
-{
-	uint64_t t = ns_tick(exp_ns);
 
-	if (t <= base)
-		return base + 1;
-	if (t > base + DPVS_CONN_WHEEL_SLOTS - 1)
-		return base + DPVS_CONN_WHEEL_SLOTS - 1 - (idx & (TIMER_SPREAD - 1));
-	return t;
-}
-
-void
-wk_conn_timer_arm(struct dpvs_conn_table *ct, uint32_t idx)
-{
-	struct dpvs_conn *conns = dpvs_conn_array(ct);
-
-	timer_link(ct, conns, idx, timer_target(ct->wheel_tick, conns[idx].expires_ns, idx));
-}
-
-void
-wk_conn_timer_disarm(struct dpvs_conn_table *ct, uint32_t idx)
-{
-	struct dpvs_conn *conns = dpvs_conn_array(ct);
-	struct dpvs_conn *c = &conns[idx];
-
-	if (c->tprev == DPVS_CONN_NIL)
-		return;
-	if ((c->tprev & CONN_TPREV_HEAD) != 0)
-		dpvs_conn_wheel(ct)[c->tprev & ~CONN_TPREV_HEAD] = c->tnext;
-	else
-		conns[c->tprev].tnext = c->tnext;
-	if (c->tnext != DPVS_CONN_NIL)
-		conns[c->tnext].tprev = c->tprev;   /* carries the head mark on */
-	c->tnext = c->tprev = DPVS_CONN_NIL;
-}
 
 void
 wk_conn_set_timer(struct dpvs_conn_table *ct, uint32_t idx, uint64_t expires_ns)
@@ -137,7 +76,7 @@ wk_conn_expire(struct dpvs_conn_table *ct, uint64_t now_ns, uint32_t *out, uint3
 {
 	struct dpvs_conn *conns = dpvs_conn_array(ct);
 	uint32_t *wheel = dpvs_conn_wheel(ct);
-	uint64_t now_tick = ns_tick(now_ns), t;
+	uint64_t now_tick = conn_ns_tick(now_ns), t;
 	uint32_t n = 0, work = RTE_MAX(max * TIMER_WORK_PER_REPORT, TIMER_MIN_WORK);
 
 	if (now_tick == 0 || ct->wheel_tick >= now_tick - 1)
@@ -163,7 +102,7 @@ wk_conn_expire(struct dpvs_conn_table *ct, uint64_t now_ns, uint32_t *out, uint3
 				continue;
 			}
 			work--;
-			timer_link(ct, conns, idx, timer_target(t, c->expires_ns, idx));
+			conn_timer_link(ct, conns, idx, conn_timer_target(t, c->expires_ns, idx));
 		}
 		if (wheel[s] != DPVS_CONN_NIL)
 			break;   /* out of budget: finish this tick next time */

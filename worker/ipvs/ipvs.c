@@ -124,8 +124,10 @@ conn_is_active(const struct dpvs_conn *c)
 	return wk_conn_is_active(c); /* the rule the rebuild at attach uses */
 }
 
-void
-wk_ipvs_count(struct wk_ctx *ctx, const struct dpvs_conn *c, int active, int delta)
+/* wk_ipvs_count, inline into wk_ipvs_conn_close (every eviction of a
+ * full table's SYN flood, every expiry). */
+static __rte_always_inline void
+ipvs_count(struct wk_ctx *ctx, const struct dpvs_conn *c, int active, int delta)
 {
 	struct dpvs_lb_stats *rows[2];
 	unsigned int i;
@@ -146,11 +148,17 @@ wk_ipvs_count(struct wk_ctx *ctx, const struct dpvs_conn *c, int active, int del
 }
 
 void
+wk_ipvs_count(struct wk_ctx *ctx, const struct dpvs_conn *c, int active, int delta)
+{
+	ipvs_count(ctx, c, active, delta);
+}
+
+void
 wk_ipvs_conn_close(struct wk_ctx *ctx, uint32_t idx)
 {
 	struct dpvs_conn *c = &dpvs_conn_array(ctx->ct)[idx];
 
-	wk_ipvs_count(ctx, c, conn_is_active(c), -1);
+	ipvs_count(ctx, c, conn_is_active(c), -1);
 	if (unlikely(wk_conn_has_sx(c)))
 		wk_synproxy_forget(wk_conn_sx(ctx->ct, c));
 	wk_conn_free(ctx->ct, idx);
@@ -311,6 +319,15 @@ wk_ipvs_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk
 	if (fresh)
 		return ipvs_conn_pkt(ctx, m, pk, c, idx, dir, 1);
 	return ipvs_conn_pkt(ctx, m, pk, c, idx, dir, 0);
+}
+
+struct wk_verdict
+wk_ipvs_conn_xmit(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+		  struct dpvs_conn *c, int dir)
+{
+	if (unlikely(wk_conn_has_sx(c)))
+		return ipvs_sx_xmit(ctx, m, pk, c, dir);
+	return wk_xmit(ctx, m, pk, c, dir);
 }
 
 int

@@ -39,6 +39,7 @@
 #include "shm/lb_hash.h"
 #include "worker/ipvs/acl.h"
 #include "worker/ipvs/conn_table.h"
+#include "worker/ipvs/fast4.h"
 #include "worker/ipvs/ipvs_priv.h"
 #include "worker/ipvs/lb_counts.h"
 #include "worker/ipvs/lbpath.h"
@@ -188,10 +189,11 @@ conn_slot(struct wk_ctx *ctx)
 }
 
 /* The counters of service and dest of new connection c: conns, and
- * active or inactive by its state (what wk_ipvs_count adds, with the rows
- * looked up once). */
+ * active or inactive by its state (what wk_ipvs_count adds), and its first
+ * packet of bytes bytes inbound (what wk_ipvs_conn_pkt adds: the rows are
+ * the same, looked up once). */
 static void
-conn_count_new(struct wk_ctx *ctx, const struct dpvs_conn *c)
+conn_count_new(struct wk_ctx *ctx, struct dpvs_conn *c, uint32_t bytes)
 {
 	struct dpvs_lb_stats *r[2] = {
 		wk_ipvs_row(dpvs_wr_svc_stats(ctx->wr), c->svc_slot, c->svc_id, 1),
@@ -207,6 +209,7 @@ conn_count_new(struct wk_ctx *ctx, const struct dpvs_conn *c)
 		else
 			r[i]->inactive++;
 	}
+	wk_ipvs_conn_add(c, r[0], r[1], DPVS_DIR_IN, bytes);
 }
 
 /* Write every field of entry c of a new connection but its endpoints
@@ -314,7 +317,8 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, uint32_t hash, const struc
 		wk_tcp_track_init(c->trk, seg);
 	/* both hashes are their lookups': the packet's and the plan's */
 	wk_conn_insert_hashed(ctx->ct, idx, hash, pl->h_out);
-	conn_count_new(ctx, c);
+	/* the IP packet's length: Ethernet padding is not traffic */
+	conn_count_new(ctx, c, (uint32_t)(pk->l4_off - pk->l3_off) + pk->l4_len);
 	return idx;
 }
 
@@ -342,6 +346,7 @@ wk_ipvs_new_conn(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struc
 		 uint16_t svc, uint32_t hash, uint32_t *idx_out)
 {
 	const struct dpvs_dest *dests = dpvs_lb_dests(&ctx->cfg->lb);
+	const struct rte_tcp_hdr *th;
 	enum dpvs_drop_reason why;
 	struct wk_tcp_seg seg;
 	struct conn_plan pl;
@@ -353,7 +358,9 @@ wk_ipvs_new_conn(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struc
 			return wk_drop(DPVS_DROP_TCP_FLAGS); /* SYN+FIN opens nothing */
 		if ((pk->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) != RTE_TCP_SYN_FLAG)
 			return wk_drop(DPVS_DROP_TCP_NOT_SYN);
-		wk_ipvs_tcp_seg(m, pk, &seg);
+		th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, pk->l4_off);
+		/* wk_ipvs_tcp_seg without its call */
+		wk_tcp_seg_parse(th, (uint32_t)(th->data_off >> 4) * 4, pk->l4_len, &seg);
 	}
 	why = wk_acl_check(ctx, svc, &pk->src);
 	if (why != DPVS_DROP_MAX)
@@ -372,5 +379,6 @@ wk_ipvs_new_conn(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struc
 	if (idx == DPVS_CONN_NIL)
 		return wk_drop(why);
 	*idx_out = idx;
-	return wk_ipvs_conn_pkt(ctx, m, pk, idx, DPVS_DIR_IN, 1);
+	/* window, state, timer and counters are conn_new's */
+	return wk_ipvs_conn_xmit(ctx, m, pk, &dpvs_conn_array(ctx->ct)[idx], DPVS_DIR_IN);
 }

@@ -68,6 +68,13 @@ void wk_ipvs_tcp_seg(const struct rte_mbuf *m, const struct wk_pkt *pk, struct w
 struct wk_verdict wk_ipvs_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 				   uint32_t idx, int dir, int fresh);
 
+/* The tail of wk_ipvs_conn_pkt for connection c, its counters counted:
+ * the SYN proxy's translation or the client's address inserted when c has
+ * them, then its mode's xmit. For the packet that made c (ipvs_new.c),
+ * whose window, state, timer and counters its maker did. */
+struct wk_verdict wk_ipvs_conn_xmit(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+				    struct dpvs_conn *c, int dir);
+
 /* ipvs.c: is ip a local address (or, with vips, a VIP too) of a service of
  * proto? One probe of the address index (shm/lb_hash.h). */
 int wk_ipvs_is_lb_addr(const struct dpvs_config_set *cfg, uint8_t proto, const struct dpvs_ip *ip,

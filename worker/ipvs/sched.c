@@ -185,5 +185,7 @@ wk_sched_pick(struct wk_ctx *ctx, uint16_t svc, const struct wk_pkt *pk)
 		st->cursor = 0;
 		st->cw = 0;
 	}
+	if (s->sched_id == DPVS_SCHED_RR)   /* the default: no call through the table */
+		return wk_sched_rr_next(ctx, s, svc, st);
 	return sched_pick[s->sched_id](ctx, s, st, pk);
 }

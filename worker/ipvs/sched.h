@@ -79,4 +79,27 @@ wk_sched_dest_ok(const struct wk_ctx *ctx, uint32_t d)
 uint32_t wk_sched_table_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
 			     const struct wk_pkt *pk);
 
+/* Round robin's pick (sched_rr.c) for service svc in slot slot: inline
+ * so that wk_sched_pick takes rr, the default, without the table's call. */
+static __rte_always_inline uint32_t
+wk_sched_rr_next(struct wk_ctx *ctx, const struct dpvs_service *svc, uint32_t slot,
+		 struct dpvs_sched_state *st)
+{
+	const uint32_t *dl = dpvs_lb_svc_dests(&ctx->cfg->lb, slot);
+	/* the cursor is below n but after the list shrank: no division then */
+	uint32_t n = svc->ndests, i = st->cursor < n ? st->cursor : st->cursor % n, k;
+
+	for (k = 0; k < n; k++) {
+		uint32_t d = dl[i];
+
+		if (++i == n)
+			i = 0;
+		if (wk_sched_dest_ok(ctx, d)) {
+			st->cursor = i;
+			return d;
+		}
+	}
+	return DPVS_DEST_NONE;
+}
+
 #endif

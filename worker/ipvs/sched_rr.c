@@ -7,6 +7,7 @@
  * the index in the service's dest list of the next dest to try. Each worker runs its
  * own cycle, so the node as a whole spreads new connections evenly too.
  * A dest list that shrank is handled by taking the cursor modulo ndests.
+ * The pick itself is wk_sched_rr_next (sched.h), which wk_sched_pick inlines.
  */
 #include <stdint.h>
 
@@ -16,20 +17,7 @@ uint32_t
 wk_sched_rr_pick(struct wk_ctx *ctx, const struct dpvs_service *svc,
 		 struct dpvs_sched_state *st, const struct wk_pkt *pk)
 {
-	const uint32_t *dl = dpvs_lb_svc_dests(&ctx->cfg->lb, (uint32_t)(svc - dpvs_lb_svcs(&ctx->cfg->lb)));
-	/* the cursor is below n but after the list shrank: no division then */
-	uint32_t n = svc->ndests, i = st->cursor < n ? st->cursor : st->cursor % n, k;
-
 	(void)pk;
-	for (k = 0; k < n; k++) {
-		uint32_t d = dl[i];
-
-		if (++i == n)
-			i = 0;
-		if (wk_sched_dest_ok(ctx, d)) {
-			st->cursor = i;
-			return d;
-		}
-	}
-	return DPVS_DEST_NONE;
+	return wk_sched_rr_next(ctx, svc,
+				(uint32_t)(svc - dpvs_lb_svcs(&ctx->cfg->lb)), st);
 }
