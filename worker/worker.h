@@ -193,6 +193,11 @@ struct wk_ctx {
 		/* its service's and dest's counter rows (NULL: none), which
 		 * also the packet in hand takes its counts from (fast4.h) */
 		struct dpvs_lb_stats *rs, *rd;
+		/* what rs and rd were found from: the 16 bytes of the entry
+		 * from in_port to dest_id (wk_fast4_rkey), valid while proto
+		 * is UDP (written by UDP's copy of the sequence alone); a
+		 * connection with the same takes them again (fast4.h) */
+		uint64_t rkey[2];
 	} fast_memo;
 	struct {                              /* the service the ipvs core found last
 					       * for a new connection in this burst
