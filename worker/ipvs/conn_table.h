@@ -185,19 +185,22 @@ wk_conn_view(const struct dpvs_conn_table *ct)
  * entries whose signature matches, which the lookup will compare (their
  * first line; with two_lines their second too, where a TCP segment's
  * window tracking, trk[], lives), and the next bucket when the walk goes
- * on there. Only the owning worker's table. Reads the bucket, writes
- * nothing. */
-static __rte_always_inline void
+ * on there. Returns the first of those entries (conn index << 1 | dir),
+ * the one the lookup compares first (wk_conn_home_find4), or DPVS_CONN_NIL.
+ * Only the owning worker's table. Reads the bucket, writes nothing. */
+static __rte_always_inline uint32_t
 wk_conn_prefetch_entry_in(const struct wk_conn_view *x, const struct dpvs_conn_bkt *k,
 			  uint32_t hash, int two_lines)
 {
-	uint32_t m = wk_conn_bkt_match(k, wk_conn_sig(hash, 0)), e;
+	uint32_t m = wk_conn_bkt_match(k, wk_conn_sig(hash, 0)), e, first = DPVS_CONN_NIL;
 	const char *c;
 
 	for (; m != 0; m &= m - 1) {
 		e = k->ent[__builtin_ctz(m)];
 		if (e == DPVS_CONN_NIL)
 			continue;
+		if (first == DPVS_CONN_NIL)
+			first = e;
 		c = x->conns + (uint64_t)(e >> 1) * sizeof(struct dpvs_conn);
 		rte_prefetch0(c);
 		if (two_lines)
@@ -205,6 +208,7 @@ wk_conn_prefetch_entry_in(const struct wk_conn_view *x, const struct dpvs_conn_b
 	}
 	if (k->ovf != 0)
 		rte_prefetch0(k + 1 == x->end ? x->bk : k + 1);
+	return first;
 }
 
 /* The port index where packets of connection c in direction dir arrive:

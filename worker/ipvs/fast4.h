@@ -388,8 +388,17 @@ wk_ipvs_fast4_p(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_i
 		else
 			hash = wk_conn_hash4(proto, ip->src_addr, ports[0], ip->dst_addr,
 					     ports[1]);
-		k = wk_conn_home(ctx->ct, hash);
-		idx = wk_conn_home_find4(ctx->ct, k, hash, proto, &ip->src_addr, ports, &dir, &more);
+		/* the hint's candidate entry first (worker.h): its bucket
+		 * not read again; else, or not a match, the bucket's walk */
+		if ((hint >> WK_CONN_HINT_CAND_SHIFT) != 0)
+			idx = wk_conn_cand_find4(ctx->ct,
+						 (uint32_t)(hint >> WK_CONN_HINT_CAND_SHIFT) - 1u,
+						 proto, &ip->src_addr, ports, &dir);
+		if (idx == DPVS_CONN_NIL) {
+			k = wk_conn_home(ctx->ct, hash);
+			idx = wk_conn_home_find4(ctx->ct, k, hash, proto, &ip->src_addr, ports,
+						 &dir, &more);
+		}
 		if (idx != DPVS_CONN_NIL) {
 			c = &dpvs_conn_array(ctx->ct)[idx];
 			/* the memo's rows and their key hold while it is on
@@ -415,8 +424,9 @@ wk_ipvs_fast4_p(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_i
 		return 1;
 	}
 	ctx->fast_memo.proto = 0; /* the general way: the index may change */
-	/* the memo gave c (no lookup, k NULL): wk_ipvs_pkt_at files a
-	 * connection that replaces c with the tuple's hash */
+	/* the memo or the hint's candidate gave c (no bucket read, k NULL):
+	 * wk_ipvs_pkt_at files a connection that replaces c with the
+	 * tuple's hash */
 	if (k == NULL) {
 		idx = wk_fast4_idx(ctx, c);
 		hash = (hint & WK_CONN_HASH_HINT) != 0 ?
