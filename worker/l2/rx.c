@@ -180,7 +180,7 @@ rx_prefetch_conns(const struct wk_conn_view *x, struct rte_mbuf *const *pkts, ui
 		     RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0)
 			continue;
 		ports = (const uint16_t *)(ip + 1);
-		h = wk_conn_hash4(ip->next_proto_id, ip->src_addr, ports[0], ip->dst_addr, ports[1]);
+		h = wk_conn_hash4_raw(ip->next_proto_id, &ip->src_addr, ports);
 		hv[i] = WK_CONN_HASH_HINT | h;
 		/* the flow of the frame before: its bucket and entries are
 		 * on their way already */
