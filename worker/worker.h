@@ -193,6 +193,11 @@ struct wk_ctx {
 		/* its service's and dest's counter rows (NULL: none), which
 		 * also the packet in hand takes its counts from (fast4.h) */
 		struct dpvs_lb_stats *rs, *rd;
+		/* what rs and rd were found from: the 16 bytes of the entry
+		 * from in_port to dest_id (wk_fast4_rkey), valid while proto
+		 * is UDP (written by UDP's copy of the sequence alone); a
+		 * connection with the same takes them again (fast4.h) */
+		uint64_t rkey[2];
 	} fast_memo;
 	struct {                              /* the service the ipvs core found last
 					       * for a new connection in this burst
@@ -290,6 +295,20 @@ struct wk_verdict wk_ipv4_fast(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t 
  * fragment, its ports in the first segment: the entry (ipv4_fast.h) does
  * not test those again. */
 #define WK_CONN_HASH_HINT (1ull << 32)
+/* A hint's bits from WK_CONN_HINT_CAND_SHIFT up: 0, or the index entry
+ * (conn index << 1 | dir, below 2^25: DPVS_CONN_MAX_CAP) + 1 that the
+ * lookup compares first, the first in the tuple's home bucket whose
+ * signature matches, as the burst's second stage read it a few frames
+ * before (rx_run.h), carried only while no frame since went the general
+ * way (the only one that changes the index): the lookup compares that
+ * entry's connection without reading the bucket again (fast4.h). */
+#define WK_CONN_HINT_CAND_SHIFT 33
+/* The hint bits of candidate entry e (DPVS_CONN_NIL: none, 0). */
+static inline uint64_t
+wk_conn_hint_cand(uint32_t e)
+{
+	return (uint64_t)(uint32_t)(e + 1u) << WK_CONN_HINT_CAND_SHIFT;
+}
 struct wk_verdict wk_ipv4_fast_hint(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p,
 				    uint64_t hint);
 struct wk_verdict wk_ipv6_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);

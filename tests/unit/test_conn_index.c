@@ -354,7 +354,7 @@ START_TEST(test_hash4_is_rte_hash_crc)
 {
 	uint32_t s = 0x12345678u, i, src, dst, ref;
 	uint16_t sp, dp;
-	uint8_t proto;
+	uint8_t proto, hdr[12];
 
 	for (i = 0; i < 10000; i++) {
 		s = s * 1103515245u + 12345u;
@@ -367,6 +367,13 @@ START_TEST(test_hash4_is_rte_hash_crc)
 		ref = rte_hash_crc_4byte((uint32_t)sp << 16 | dp,
 					 rte_hash_crc_8byte((uint64_t)src << 32 | dst, proto));
 		ck_assert_uint_eq(wk_conn_hash4(proto, src, sp, dst, dp), ref);
+		/* from the frame's bytes (wk_conn_hash4_raw): the header's
+		 * source and destination, then the ports, each as stored */
+		memcpy(hdr, &src, 4);
+		memcpy(hdr + 4, &dst, 4);
+		memcpy(hdr + 8, &sp, 2);
+		memcpy(hdr + 10, &dp, 2);
+		ck_assert_uint_eq(wk_conn_hash4_raw(proto, hdr, hdr + 8), ref);
 	}
 	/* 10.0.0.2:5000 -> 10.0.0.100:53 UDP, as stored (network order) */
 	ck_assert_uint_eq(wk_conn_hash4(IPPROTO_UDP, RTE_BE32(0x0a000002), RTE_BE16(5000),

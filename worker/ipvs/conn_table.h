@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include <rte_branch_prediction.h>
+#include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_hash_crc.h>
 #include <rte_prefetch.h>
@@ -43,16 +44,45 @@
  * algorithm DPDK picked at start-up (a load and a branch) and their
  * volatile asm, which the compiler may not schedule or drop. */
 static __rte_always_inline uint32_t
-wk_conn_hash4(uint8_t proto, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
+wk_conn_hash4_w(uint8_t proto, uint64_t addrs, uint32_t ports)
 {
 #if defined(__SSE4_2__) && defined(__x86_64__)
-	uint32_t h = (uint32_t)_mm_crc32_u64(proto, (uint64_t)src << 32 | dst);
-
-	return _mm_crc32_u32(h, (uint32_t)sport << 16 | dport);
+	return _mm_crc32_u32((uint32_t)_mm_crc32_u64(proto, addrs), ports);
 #else
-	uint32_t h = rte_hash_crc_8byte((uint64_t)src << 32 | dst, proto);
+	return rte_hash_crc_4byte(ports, rte_hash_crc_8byte(addrs, proto));
+#endif
+}
 
-	return rte_hash_crc_4byte((uint32_t)sport << 16 | dport, h);
+static __rte_always_inline uint32_t
+wk_conn_hash4(uint8_t proto, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
+{
+	return wk_conn_hash4_w(proto, (uint64_t)src << 32 | dst, (uint32_t)sport << 16 | dport);
+}
+
+/* wk_conn_hash4 of an IPv4 packet's tuple read from the frame: addrs the
+ * header's 8 bytes at offset 12 (source, destination), ports the TCP/UDP
+ * header's first 4. Little-endian: one load each, turned by half its
+ * width (the source's word above the destination's, as wk_conn_hash4 puts
+ * them), in place of two loads, a shift and an or each. */
+static __rte_always_inline uint32_t
+wk_conn_hash4_raw(uint8_t proto, const void *addrs, const void *ports)
+{
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	uint64_t a;
+	uint32_t q;
+
+	memcpy(&a, addrs, 8);
+	memcpy(&q, ports, 4);
+	return wk_conn_hash4_w(proto, a << 32 | a >> 32, q << 16 | q >> 16);
+#else
+	uint32_t s, d;
+	uint16_t sp, dp;
+
+	memcpy(&s, addrs, 4);
+	memcpy(&d, (const char *)addrs + 4, 4);
+	memcpy(&sp, ports, 2);
+	memcpy(&dp, (const char *)ports + 2, 2);
+	return wk_conn_hash4(proto, s, sp, d, dp);
 #endif
 }
 
@@ -185,19 +215,22 @@ wk_conn_view(const struct dpvs_conn_table *ct)
  * entries whose signature matches, which the lookup will compare (their
  * first line; with two_lines their second too, where a TCP segment's
  * window tracking, trk[], lives), and the next bucket when the walk goes
- * on there. Only the owning worker's table. Reads the bucket, writes
- * nothing. */
-static __rte_always_inline void
+ * on there. Returns the first of those entries (conn index << 1 | dir),
+ * the one the lookup compares first (wk_conn_home_find4), or DPVS_CONN_NIL.
+ * Only the owning worker's table. Reads the bucket, writes nothing. */
+static __rte_always_inline uint32_t
 wk_conn_prefetch_entry_in(const struct wk_conn_view *x, const struct dpvs_conn_bkt *k,
 			  uint32_t hash, int two_lines)
 {
-	uint32_t m = wk_conn_bkt_match(k, wk_conn_sig(hash, 0)), e;
+	uint32_t m = wk_conn_bkt_match(k, wk_conn_sig(hash, 0)), e, first = DPVS_CONN_NIL;
 	const char *c;
 
 	for (; m != 0; m &= m - 1) {
 		e = k->ent[__builtin_ctz(m)];
 		if (e == DPVS_CONN_NIL)
 			continue;
+		if (first == DPVS_CONN_NIL)
+			first = e;
 		c = x->conns + (uint64_t)(e >> 1) * sizeof(struct dpvs_conn);
 		rte_prefetch0(c);
 		if (two_lines)
@@ -205,6 +238,7 @@ wk_conn_prefetch_entry_in(const struct wk_conn_view *x, const struct dpvs_conn_b
 	}
 	if (k->ovf != 0)
 		rte_prefetch0(k + 1 == x->end ? x->bk : k + 1);
+	return first;
 }
 
 /* The port index where packets of connection c in direction dir arrive:

@@ -27,6 +27,9 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "shm/conn.h"
 #include "shm/conn_addr.h"
@@ -149,13 +152,55 @@ wk_fast4_idx(struct wk_ctx *ctx, const struct dpvs_conn *c)
 	return (uint32_t)(c - dpvs_conn_array(ctx->ct));
 }
 
+/* What a connection's counter rows are found from (wk_ipvs_svc_row,
+ * wk_ipvs_dest_row: its service's and dest's slots and ids), as the 16
+ * bytes of the entry from in_port to dest_id (the ports come along). */
+_Static_assert(offsetof(struct dpvs_conn, in_port) == 4 &&
+		       offsetof(struct dpvs_conn, out_port) == 5 &&
+		       offsetof(struct dpvs_conn, svc_slot) == 6 &&
+		       offsetof(struct dpvs_conn, dest_slot) == 8 &&
+		       offsetof(struct dpvs_conn, svc_id) == 12 &&
+		       offsetof(struct dpvs_conn, dest_id) == 16,
+	       "dpvs_conn: the counter rows' slots and ids in bytes 4 to 19");
+
+static __rte_always_inline void
+wk_fast4_rkey(const struct dpvs_conn *c, uint64_t k[2])
+{
+	memcpy(k, (const char *)c + offsetof(struct dpvs_conn, in_port), 16);
+}
+
+/* Has c the key k (wk_fast4_rkey)? One 16-byte compare. */
+static __rte_always_inline int
+wk_fast4_rkey_eq(const struct dpvs_conn *c, const uint64_t k[2])
+{
+#ifdef __SSE2__
+	__m128i a = _mm_loadu_si128(
+		(const __m128i *)(const void *)((const char *)c + offsetof(struct dpvs_conn, in_port)));
+	__m128i b = _mm_loadu_si128((const __m128i *)(const void *)k);
+
+	return _mm_movemask_epi8(_mm_cmpeq_epi8(a, b)) == 0xffff;
+#else
+	uint64_t a[2];
+
+	wk_fast4_rkey(c, a);
+	return a[0] == k[0] && a[1] == k[1];
+#endif
+}
+
+/* wk_fast4_out's fresh: 0, or WK_FAST4_MEMO: the sequence's memo gave c
+ * (the timer holds what this packet would store already, so the refresh
+ * is left out, and the memo has c's counter rows), or WK_FAST4_ROWS: the
+ * memo has c's counter rows alone (the connection it took last has the
+ * same slots and ids, and no general way ran since). */
+#define WK_FAST4_MEMO 1
+#define WK_FAST4_ROWS 2
+
 /* The end of the packet of connection c, its protocol proto (a constant
  * where it is inlined, so that the rewrite keeps that protocol's case
  * alone) and its window's answer w: timer (on WK_TCPW_OK), counters, then
  * its mode's rewrite and output, as ipvs_conn_pkt and wk_xmit do. fresh:
- * the sequence's memo gave c (wk_ipvs_fast4_p): the timer holds what this
- * packet would store already, so the refresh is left out, and the memo
- * has c's counter rows (else they are found and kept there). */
+ * what the sequence's memo has for c (above): the rows not in it are
+ * found and kept there, with their key. */
 static __rte_always_inline struct wk_verdict
 wk_fast4_out(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip, uint32_t l4_len,
 	     uint8_t proto, uint8_t tcp_flags, struct dpvs_conn *c, int dir, enum wk_tcpw w,
@@ -165,17 +210,19 @@ wk_fast4_out(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip, ui
 	struct dpvs_lb_stats *rs, *rd;
 	struct wk_nat4 t;
 
-	if (w == WK_TCPW_OK && !fresh)
+	if (w == WK_TCPW_OK && fresh != WK_FAST4_MEMO)
 		wk_conn_touch_timer(ctx->ct, c, wk_fast4_idx(ctx, c),
 				    ctx->now_ns + wk_conn_idle_ns(&ctx->cfg->lb.timeouts, proto,
 								  c->state));
 	/* the counter rows: the memo's, or found and kept there */
-	if (fresh) {
+	if (fresh != 0) {
 		rs = ctx->fast_memo.rs;
 		rd = ctx->fast_memo.rd;
 	} else {
 		rs = ctx->fast_memo.rs = wk_ipvs_svc_row(ctx, c);
 		rd = ctx->fast_memo.rd = wk_ipvs_dest_row(ctx, c);
+		if (proto == IPPROTO_UDP)
+			wk_fast4_rkey(c, ctx->fast_memo.rkey);
 	}
 	wk_ipvs_conn_add(c, rs, rd, dir, (uint32_t)sizeof(*ip) + l4_len);
 	if (c->fwd_mode == DPVS_FWD_DR)
@@ -328,7 +375,7 @@ wk_ipvs_fast4_p(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_i
 	    ctx->fast_memo.proto == proto) {
 		dir = ctx->fast_memo.dir;
 		c = ctx->fast_memo.c;
-		fresh = 1;
+		fresh = WK_FAST4_MEMO;
 		ok = wk_fast4_covers_flags(c, dir, tcp_flags, proto);
 	} else {
 		/* the memo's key at once (its registers then free for the
@@ -341,10 +388,28 @@ wk_ipvs_fast4_p(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_i
 		else
 			hash = wk_conn_hash4(proto, ip->src_addr, ports[0], ip->dst_addr,
 					     ports[1]);
-		k = wk_conn_home(ctx->ct, hash);
-		idx = wk_conn_home_find4(ctx->ct, k, hash, proto, &ip->src_addr, ports, &dir, &more);
+		/* the hint's candidate entry first (worker.h): its bucket
+		 * not read again; else, or not a match, the bucket's walk */
+		if ((hint >> WK_CONN_HINT_CAND_SHIFT) != 0)
+			idx = wk_conn_cand_find4(ctx->ct,
+						 (uint32_t)(hint >> WK_CONN_HINT_CAND_SHIFT) - 1u,
+						 proto, &ip->src_addr, ports, &dir);
+		if (idx == DPVS_CONN_NIL) {
+			k = wk_conn_home(ctx->ct, hash);
+			idx = wk_conn_home_find4(ctx->ct, k, hash, proto, &ip->src_addr, ports,
+						 &dir, &more);
+		}
 		if (idx != DPVS_CONN_NIL) {
 			c = &dpvs_conn_array(ctx->ct)[idx];
+			/* the memo's rows and their key hold while it is on
+			 * (no general way since): a UDP connection with the
+			 * same key takes them (WK_FAST4_ROWS). UDP's alone:
+			 * the key is written by UDP's copy only (TCP's, out
+			 * of line, lost more to its upkeep than it saved in
+			 * the pipe's tcp-in) */
+			if (proto == IPPROTO_UDP && ctx->fast_memo.proto == IPPROTO_UDP &&
+			    wk_fast4_rkey_eq(c, ctx->fast_memo.rkey))
+				fresh = WK_FAST4_ROWS;
 			/* the memo on, forgotten below unless the sequence
 			 * takes the packet (its rows: wk_fast4_out) */
 			ctx->fast_memo.proto = proto;
@@ -359,8 +424,9 @@ wk_ipvs_fast4_p(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_i
 		return 1;
 	}
 	ctx->fast_memo.proto = 0; /* the general way: the index may change */
-	/* the memo gave c (no lookup, k NULL): wk_ipvs_pkt_at files a
-	 * connection that replaces c with the tuple's hash */
+	/* the memo or the hint's candidate gave c (no bucket read, k NULL):
+	 * wk_ipvs_pkt_at files a connection that replaces c with the
+	 * tuple's hash */
 	if (k == NULL) {
 		idx = wk_fast4_idx(ctx, c);
 		hash = (hint & WK_CONN_HASH_HINT) != 0 ?

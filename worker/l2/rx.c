@@ -180,7 +180,7 @@ rx_prefetch_conns(const struct wk_conn_view *x, struct rte_mbuf *const *pkts, ui
 		     RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0)
 			continue;
 		ports = (const uint16_t *)(ip + 1);
-		h = wk_conn_hash4(ip->next_proto_id, ip->src_addr, ports[0], ip->dst_addr, ports[1]);
+		h = wk_conn_hash4_raw(ip->next_proto_id, &ip->src_addr, ports);
 		hv[i] = WK_CONN_HASH_HINT | h;
 		/* the flow of the frame before: its bucket and entries are
 		 * on their way already */
@@ -212,15 +212,15 @@ rx_prefetch_stage(struct wk_ctx *ctx, uint16_t n, struct wk_rx_pf *f)
 	f->have = rx_prefetch_conns(&f->x, ctx->wr->inflight, n, f->hv, f->kv, &f->tcp);
 	for (i = 0; i < WK_RX_ENTRY_AHEAD && i < n; i++)
 		if ((f->have >> i) & 1)
-			wk_conn_prefetch_entry_in(&f->x, f->kv[i], (uint32_t)f->hv[i],
-						  (int)((f->tcp >> i) & 1));
+			f->hv[i] |= wk_conn_hint_cand(wk_conn_prefetch_entry_in(
+				&f->x, f->kv[i], (uint32_t)f->hv[i], (int)((f->tcp >> i) & 1)));
 }
 
 /* wk_rx_run for a burst with the mirror on (or, in the general runner,
  * the prefetch stage's work): the entry a call a packet. */
 static __rte_noinline uint64_t
 rx_run_call(struct wk_ctx *ctx, uint16_t p, uint16_t n, const struct wk_ipv4_rxc *rc,
-	    const struct wk_rx_pf *f, int pf, int mirror)
+	    struct wk_rx_pf *f, int pf, int mirror)
 {
 	return wk_rx_run(ctx, p, n, rc, f, pf, mirror, 1);
 }

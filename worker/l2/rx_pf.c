@@ -12,7 +12,7 @@
 
 uint64_t
 wk_rx_run_pf(struct wk_ctx *ctx, uint16_t p, uint16_t n, const struct wk_ipv4_rxc *rc,
-	     const struct wk_rx_pf *f)
+	     struct wk_rx_pf *f)
 {
 	return wk_rx_run(ctx, p, n, rc, f, 1, 0, 0);
 }

@@ -26,6 +26,9 @@
 /* How many packets ahead the second stage prefetches a connection entry. */
 #define WK_RX_ENTRY_AHEAD 4
 
+_Static_assert(2ull * DPVS_CONN_MAX_CAP < 1ull << (64 - WK_CONN_HINT_CAND_SHIFT),
+	       "a hint's candidate entry + 1 fits above its hash");
+
 /* Is v a tx verdict? Its port in *port. As one 4-byte word (kind its
  * first byte, port its last two): GCC otherwise takes the struct apart
  * and puts it together again for wk_act's call on every packet. */
@@ -48,7 +51,10 @@ wk_rx_verdict_tx(struct wk_verdict v, uint16_t *port)
 
 /* The burst's prefetch stage's work for the second: hv[] the hints, and
  * for bit i of have the home bucket kv[i] (x's) whose first entry is to be
- * prefetched, both its lines for bit i of tcp. */
+ * prefetched, both its lines for bit i of tcp. The second stage adds each
+ * hint's candidate entry (worker.h, WK_CONN_HINT_CAND_SHIFT) when it
+ * prefetches it, and takes the candidates it gave out back when a frame
+ * went the general way. */
 struct wk_rx_pf {
 	uint64_t hv[DPVS_BURST];
 	const struct dpvs_conn_bkt *kv[DPVS_BURST];
@@ -68,13 +74,13 @@ struct wk_rx_pf {
  */
 static __rte_always_inline uint64_t
 wk_rx_run(struct wk_ctx *ctx, uint16_t p, uint16_t n, const struct wk_ipv4_rxc *rc,
-	  const struct wk_rx_pf *f, const int pf, const int mirror, const int call)
+	  struct wk_rx_pf *f, const int pf, const int mirror, const int call)
 {
 	struct dpvs_worker_region *wr = ctx->wr;
 	uint64_t bytes = 0;
 	struct rte_mbuf *m;
 	struct wk_verdict v;
-	uint16_t i, port;
+	uint16_t i, j, port;
 
 	RTE_SET_USED(rc); /* the general runner's copy (WK_RX_GENERAL_ONLY) */
 	for (i = 0; i < n; i++) {
@@ -82,9 +88,10 @@ wk_rx_run(struct wk_ctx *ctx, uint16_t p, uint16_t n, const struct wk_ipv4_rxc *
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(wr->inflight[i + 1], void *));
 		if (pf && ((f->have >> (i + WK_RX_ENTRY_AHEAD)) & 1) != 0)
-			wk_conn_prefetch_entry_in(&f->x, f->kv[i + WK_RX_ENTRY_AHEAD],
-						  (uint32_t)f->hv[i + WK_RX_ENTRY_AHEAD],
-						  (int)((f->tcp >> (i + WK_RX_ENTRY_AHEAD)) & 1));
+			f->hv[i + WK_RX_ENTRY_AHEAD] |= wk_conn_hint_cand(wk_conn_prefetch_entry_in(
+				&f->x, f->kv[i + WK_RX_ENTRY_AHEAD],
+				(uint32_t)f->hv[i + WK_RX_ENTRY_AHEAD],
+				(int)((f->tcp >> (i + WK_RX_ENTRY_AHEAD)) & 1)));
 		bytes += m->pkt_len; /* as received: the stages may trim it */
 		if (mirror)
 			wk_kni_mirror(ctx, m, p);
@@ -95,6 +102,13 @@ wk_rx_run(struct wk_ctx *ctx, uint16_t p, uint16_t n, const struct wk_ipv4_rxc *
 			v = WK_RX_CALL(ctx, m, p, pf ? f->hv[i] : 0, rc);
 		else
 			v = WK_RX_ENTRY(ctx, m, p, pf ? f->hv[i] : 0, rc);
+		/* the frame went the general way (the sequence's memo off:
+		 * fast4.h), which may have changed the index: the candidates
+		 * read before it (the next WK_RX_ENTRY_AHEAD frames') are
+		 * taken back */
+		if (pf && unlikely(ctx->fast_memo.proto == 0))
+			for (j = i + 1; j <= i + WK_RX_ENTRY_AHEAD && j < n; j++)
+				f->hv[j] &= WK_CONN_HASH_HINT | UINT32_MAX;
 		wr->inflight[i] = NULL;
 		rte_compiler_barrier();
 		/* the usual verdict, to a port's tx buffer, without a call
@@ -116,6 +130,6 @@ wk_rx_run(struct wk_ctx *ctx, uint16_t p, uint16_t n, const struct wk_ipv4_rxc *
  * much a unit's inlining may grow it, and a second inline copy of the
  * entry in rx.c had the sequence's output parts left as calls in both. */
 uint64_t wk_rx_run_pf(struct wk_ctx *ctx, uint16_t p, uint16_t n,
-		      const struct wk_ipv4_rxc *rc, const struct wk_rx_pf *f);
+		      const struct wk_ipv4_rxc *rc, struct wk_rx_pf *f);
 
 #endif
