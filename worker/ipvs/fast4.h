@@ -193,16 +193,24 @@ wk_fast4_out(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip, ui
  * wk_tcp_track_ack; the state stays ESTABLISHED in every table), and 1.
  * Anything else: 0, nothing written, and the general way follows (it
  * gives an out-of-window segment its drop). The header's length was
- * checked by wk_ipv4_fast (at most l4_len). */
+ * checked by wk_ipv4_fast (at most l4_len).
+ *
+ * fresh: the sequence's memo gave c (wk_ipvs_fast4_p). A TCP memo stays
+ * only after a segment of c in dir took this way (every other way
+ * forgets it), and nothing but this way touched c since: c is still
+ * ESTABLISHED, neither side liberal, snd's largest window not 0 (it only
+ * grows). rcv's largest window alone can have moved (the update adds to
+ * it what the sender sent past its bound, mod 2^32): tested again. */
 static __rte_always_inline int
 wk_fast4_tcp_lean(struct dpvs_conn *c, const struct rte_tcp_hdr *th, uint32_t l4_len,
-		  uint8_t tcp_flags, int dir)
+		  uint8_t tcp_flags, int dir, int fresh)
 {
 	struct dpvs_tcp_track *snd = &c->trk[dir], *rcv = &c->trk[dir ^ 1];
 
-	if (c->state != DPVS_TCPS_ESTABLISHED ||
-	    (tcp_flags & WK_FAST4_TCP_FLAGS) != RTE_TCP_ACK_FLAG ||
-	    !wk_tcp_track_enforced(snd, rcv))
+	if ((tcp_flags & WK_FAST4_TCP_FLAGS) != RTE_TCP_ACK_FLAG)
+		return 0;
+	if (fresh ? rcv->maxwin == 0 :
+		    (c->state != DPVS_TCPS_ESTABLISHED || !wk_tcp_track_enforced(snd, rcv)))
 		return 0;
 	return wk_tcp_track_ack(snd, rcv, rte_be_to_cpu_32(th->sent_seq),
 				rte_be_to_cpu_32(th->recv_ack),
@@ -244,10 +252,10 @@ wk_fast4_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *i
 	if (proto == IPPROTO_UDP)
 		return wk_fast4_out(ctx, m, ip, l4_len, IPPROTO_UDP, 0, c, dir, WK_TCPW_OK, fresh);
 	if (dir == DPVS_DIR_IN) {
-		if (likely(wk_fast4_tcp_lean(c, th, l4_len, tcp_flags, DPVS_DIR_IN)))
+		if (likely(wk_fast4_tcp_lean(c, th, l4_len, tcp_flags, DPVS_DIR_IN, fresh)))
 			return wk_fast4_out(ctx, m, ip, l4_len, IPPROTO_TCP, RTE_TCP_ACK_FLAG, c,
 					    DPVS_DIR_IN, WK_TCPW_OK, fresh);
-	} else if (likely(wk_fast4_tcp_lean(c, th, l4_len, tcp_flags, DPVS_DIR_OUT))) {
+	} else if (likely(wk_fast4_tcp_lean(c, th, l4_len, tcp_flags, DPVS_DIR_OUT, fresh))) {
 		return wk_fast4_out(ctx, m, ip, l4_len, IPPROTO_TCP, RTE_TCP_ACK_FLAG, c,
 				    DPVS_DIR_OUT, WK_TCPW_OK, fresh);
 	}
