@@ -7,7 +7,9 @@
  * in window, outside), the real server's first segment (a reset of the
  * SYN, a challenge ACK and the client's reset of it), a new handshake on
  * the same tuple, a connection picked up mid-stream, a one-way connection. A refused segment must
- * leave the tracking as it was. No EAL.
+ * leave the tracking as it was. And the lean way of an established ACK
+ * (worker/ipvs/fast4.h, wk_fast4_tcp_lean) with and without the memo's
+ * word that the connection took it before. No EAL.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,6 +20,7 @@
 #include <rte_tcp.h>
 
 #include "shm/conn.h"
+#include "worker/ipvs/fast4.h"
 #include "worker/ipvs/tcp_window.h"
 
 #define F RTE_TCP_FIN_FLAG
@@ -416,6 +419,58 @@ START_TEST(test_picked_up_mid_stream)
 }
 END_TEST
 
+/* A data ACK from the client (seq, ack, len payload bytes, window 1000)
+ * as a header with a 20-byte TCP header, for wk_fast4_tcp_lean. */
+static struct rte_tcp_hdr
+lean_hdr(uint32_t seq, uint32_t ack)
+{
+	struct rte_tcp_hdr th;
+
+	memset(&th, 0, sizeof(th));
+	th.sent_seq = rte_cpu_to_be_32(seq);
+	th.recv_ack = rte_cpu_to_be_32(ack);
+	th.data_off = 5 << 4;
+	th.tcp_flags = P | A;
+	th.rx_win = rte_cpu_to_be_16(1000);
+	return th;
+}
+
+START_TEST(test_lean_fresh)
+{
+	struct dpvs_conn c;
+	struct dpvs_tcp_track before[2];
+	struct rte_tcp_hdr th;
+
+	memset(&c, 0, sizeof(c));
+	c.proto = IPPROTO_TCP;
+	c.state = DPVS_TCPS_ESTABLISHED;
+	handshake(c.trk, 1000, 1000, NOWS, 5000, 2000, NOWS);
+	/* looked up (not fresh): in window, taken */
+	th = lean_hdr(1001, 5001);
+	ck_assert_int_eq(wk_fast4_tcp_lean(&c, &th, 20 + 10, P | A, IN, 0), 1);
+	ck_assert_uint_eq(c.trk[IN].end, 1011);
+	/* the memo's connection (fresh): the state and the sides' flags
+	 * are the last lean segment's, but the receiver's largest window is
+	 * read again: at 0 (wrapped) the side counts as unseen, which the
+	 * general way must decide, nothing written here */
+	c.trk[OUT].maxwin = 0;
+	memcpy(before, c.trk, sizeof(before));
+	th = lean_hdr(1011, 5001);
+	ck_assert_int_eq(wk_fast4_tcp_lean(&c, &th, 20 + 10, P | A, IN, 1), 0);
+	ck_assert(memcmp(before, c.trk, sizeof(before)) == 0);
+	ck_assert_int_eq(wk_fast4_tcp_lean(&c, &th, 20 + 10, P | A, IN, 0), 0);
+	/* any flag but ACK, PSH, ECE, CWR: left to the general way */
+	c.trk[OUT].maxwin = 2000;
+	ck_assert_int_eq(wk_fast4_tcp_lean(&c, &th, 20 + 10, F | A, IN, 1), 0);
+	ck_assert_int_eq(wk_fast4_tcp_lean(&c, &th, 20 + 10, P | A | E | C, IN, 1), 1);
+	ck_assert_uint_eq(c.trk[IN].end, 1021);
+	/* looked up: a state other than ESTABLISHED goes the general way */
+	c.state = DPVS_TCPS_FIN_WAIT;
+	th = lean_hdr(1021, 5001);
+	ck_assert_int_eq(wk_fast4_tcp_lean(&c, &th, 20 + 10, P | A, IN, 0), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -436,6 +491,7 @@ main(void)
 	tcase_add_test(tc, test_new_handshake_on_the_tuple);
 	tcase_add_test(tc, test_one_way);
 	tcase_add_test(tc, test_picked_up_mid_stream);
+	tcase_add_test(tc, test_lean_fresh);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -232,29 +232,55 @@ wk_fast4_out(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip, ui
 				t.dp);
 }
 
-/* The lean way of an established segment: is the TCP segment th (l4_len
- * bytes, tcp_flags) of connection c in direction dir, covered
- * (wk_fast4_covers), an ACK alone (WK_FAST4_TCP_FLAGS) in ESTABLISHED,
- * both sides enforced and in window? Then its tracking is updated, as
- * wk_ipvs_tcp_est would (wk_tcp_track takes such a segment to
- * wk_tcp_track_ack; the state stays ESTABLISHED in every table), and 1.
- * Anything else: 0, nothing written, and the general way follows (it
- * gives an out-of-window segment its drop). The header's length was
- * checked by wk_ipv4_fast (at most l4_len). */
+/* The lean way's own tests of an established segment (wk_fast4_tcp_lean):
+ * tcp_flags an ACK alone (WK_FAST4_TCP_FLAGS), connection c ESTABLISHED,
+ * both sides (snd sends in dir, rcv the other) enforced.
+ *
+ * fresh: the sequence's memo gave c (wk_ipvs_fast4_p). A TCP memo stays
+ * only after a segment of c in dir took the lean way (every other way
+ * forgets it), and nothing but that way touched c since: c is still
+ * ESTABLISHED, neither side liberal, snd's largest window not 0 (it only
+ * grows). rcv's largest window alone can have moved (the update adds to
+ * it what the sender sent past its bound, mod 2^32): tested again. */
 static __rte_always_inline int
-wk_fast4_tcp_lean(struct dpvs_conn *c, const struct rte_tcp_hdr *th, uint32_t l4_len,
-		  uint8_t tcp_flags, int dir)
+wk_fast4_tcp_lean_ok(const struct dpvs_conn *c, uint8_t tcp_flags, int dir, int fresh)
 {
-	struct dpvs_tcp_track *snd = &c->trk[dir], *rcv = &c->trk[dir ^ 1];
+	const struct dpvs_tcp_track *snd = &c->trk[dir], *rcv = &c->trk[dir ^ 1];
 
-	if (c->state != DPVS_TCPS_ESTABLISHED ||
-	    (tcp_flags & WK_FAST4_TCP_FLAGS) != RTE_TCP_ACK_FLAG ||
-	    !wk_tcp_track_enforced(snd, rcv))
+	if ((tcp_flags & WK_FAST4_TCP_FLAGS) != RTE_TCP_ACK_FLAG)
 		return 0;
-	return wk_tcp_track_ack(snd, rcv, rte_be_to_cpu_32(th->sent_seq),
+	if (fresh)
+		return rcv->maxwin != 0;
+	return c->state == DPVS_TCPS_ESTABLISHED && wk_tcp_track_enforced(snd, rcv);
+}
+
+/* The check and update of the lean way's segment th (l4_len bytes) of c
+ * in dir (wk_tcp_track_ack on the header's fields): WK_TCPW_BAD changes
+ * nothing. The header's length was checked by wk_ipv4_fast (at most
+ * l4_len). */
+static __rte_always_inline enum wk_tcpw
+wk_fast4_tcp_track(struct dpvs_conn *c, const struct rte_tcp_hdr *th, uint32_t l4_len, int dir)
+{
+	return wk_tcp_track_ack(&c->trk[dir], &c->trk[dir ^ 1], rte_be_to_cpu_32(th->sent_seq),
 				rte_be_to_cpu_32(th->recv_ack),
 				l4_len - (uint32_t)(th->data_off >> 4) * 4,
-				rte_be_to_cpu_16(th->rx_win)) == WK_TCPW_OK;
+				rte_be_to_cpu_16(th->rx_win));
+}
+
+/* The lean way of an established segment: is the TCP segment th (l4_len
+ * bytes, tcp_flags) of connection c in direction dir, covered
+ * (wk_fast4_covers), an ACK alone in ESTABLISHED, both sides enforced
+ * (wk_fast4_tcp_lean_ok; fresh: the memo gave c) and in window? Then its
+ * tracking is updated, as wk_ipvs_tcp_est would (wk_tcp_track takes such
+ * a segment to wk_tcp_track_ack; the state stays ESTABLISHED in every
+ * table), and 1. Anything else: 0, nothing written, and the general way
+ * follows (it gives an out-of-window segment its drop). */
+static __rte_always_inline int
+wk_fast4_tcp_lean(struct dpvs_conn *c, const struct rte_tcp_hdr *th, uint32_t l4_len,
+		  uint8_t tcp_flags, int dir, int fresh)
+{
+	return wk_fast4_tcp_lean_ok(c, tcp_flags, dir, fresh) &&
+	       wk_fast4_tcp_track(c, th, l4_len, dir) == WK_TCPW_OK;
 }
 
 /* A TCP segment of connection c (dir), covered (wk_fast4_covers), that
@@ -291,10 +317,10 @@ wk_fast4_conn_pkt(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *i
 	if (proto == IPPROTO_UDP)
 		return wk_fast4_out(ctx, m, ip, l4_len, IPPROTO_UDP, 0, c, dir, WK_TCPW_OK, fresh);
 	if (dir == DPVS_DIR_IN) {
-		if (likely(wk_fast4_tcp_lean(c, th, l4_len, tcp_flags, DPVS_DIR_IN)))
+		if (likely(wk_fast4_tcp_lean(c, th, l4_len, tcp_flags, DPVS_DIR_IN, fresh)))
 			return wk_fast4_out(ctx, m, ip, l4_len, IPPROTO_TCP, RTE_TCP_ACK_FLAG, c,
 					    DPVS_DIR_IN, WK_TCPW_OK, fresh);
-	} else if (likely(wk_fast4_tcp_lean(c, th, l4_len, tcp_flags, DPVS_DIR_OUT))) {
+	} else if (likely(wk_fast4_tcp_lean(c, th, l4_len, tcp_flags, DPVS_DIR_OUT, fresh))) {
 		return wk_fast4_out(ctx, m, ip, l4_len, IPPROTO_TCP, RTE_TCP_ACK_FLAG, c,
 				    DPVS_DIR_OUT, WK_TCPW_OK, fresh);
 	}
@@ -337,13 +363,26 @@ wk_fast4_pkt(struct wk_pkt *pk, const struct rte_ipv4_hdr *ip, const uint16_t *p
 	pk->l4_len = l4_len;
 }
 
+/* Does the sequence's memo (below) hold the tuple of the IPv4 packet ip
+ * (its TCP/UDP ports after a 20-byte header), of protocol proto? */
+static __rte_always_inline int
+wk_fast4_memo_hit(const struct wk_ctx *ctx, const struct rte_ipv4_hdr *ip, const uint8_t proto)
+{
+	return ctx->fast_memo.addrs == wk_tuple4_addrs(&ip->src_addr) &&
+	       ctx->fast_memo.ports == wk_tuple4_ports((const uint16_t *)(ip + 1)) &&
+	       ctx->fast_memo.proto == proto;
+}
+
 /* wk_ipvs_pkt for the IPv4 packet in m that wk_ipv4_fast parsed: ip at
  * offset 14 with a 20-byte header, its TCP/UDP header after it, l4_len
  * bytes from there to the end of the IP packet, tcp_flags (TCP only),
  * hint its tuple's hash if the burst's prefetch stage carried it
  * (WK_CONN_HASH_HINT set, worker.h), proto its protocol (TCP or UDP, a
- * constant: a copy of the sequence per protocol). The same contract: 1
- * with *v set, or 0 when it is not the load balancer's.
+ * constant: a copy of the sequence per protocol), memo whether the
+ * memo holds the packet's tuple (wk_fast4_memo_hit): -1 to be found here,
+ * 0 or 1 when the caller found it (a constant: the copy keeps that way
+ * alone). The same contract: 1 with *v set, or 0 when it is not the load
+ * balancer's.
  *
  * The memo (ctx->fast_memo): inside a burst (wk_rx_burst: one port, the
  * loop's clock and config set; a frame outside one, wk_pipeline, forgets
@@ -361,7 +400,7 @@ wk_fast4_pkt(struct wk_pkt *pk, const struct rte_ipv4_hdr *ip, const uint16_t *p
 static __rte_always_inline int
 wk_ipvs_fast4_p(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv4_hdr *ip,
 		uint32_t l4_len, uint8_t tcp_flags, uint64_t hint, struct wk_verdict *v,
-		const uint8_t proto)
+		const uint8_t proto, const int memo)
 {
 	const uint16_t *ports = (const uint16_t *)(ip + 1);
 	uint32_t hash = 0, idx = DPVS_CONN_NIL;
@@ -370,9 +409,7 @@ wk_ipvs_fast4_p(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_i
 	struct wk_pkt pk;
 	int dir = DPVS_DIR_IN, more = WK_CONN_MORE_NONE, fresh = 0, ok = 0;
 
-	if (ctx->fast_memo.addrs == wk_tuple4_addrs(&ip->src_addr) &&
-	    ctx->fast_memo.ports == wk_tuple4_ports(ports) &&
-	    ctx->fast_memo.proto == proto) {
+	if (memo < 0 ? wk_fast4_memo_hit(ctx, ip, proto) : memo) {
 		dir = ctx->fast_memo.dir;
 		c = ctx->fast_memo.c;
 		fresh = WK_FAST4_MEMO;
@@ -444,14 +481,55 @@ wk_ipvs_fast4_p(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_i
 	return wk_ipvs_pkt_at(ctx, m, p, &pk, hash, idx, dir, v);
 }
 
-/* wk_ipvs_fast4_p of a TCP segment, out of line: its own copy of the
- * sequence, the protocol a constant (the UDP copy inline beside it keeps
- * its registers). */
-static __rte_unused __rte_noinline int
-wk_ipvs_fast4_tcp(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv4_hdr *ip,
-		  uint32_t l4_len, uint8_t tcp_flags, uint64_t hint, struct wk_verdict *v)
+/* The memo's TCP segment (ctx->fast_memo gave c, sent in dir, a
+ * constant) in its common case: an ACK alone (WK_FAST4_TCP_FLAGS), the
+ * receiving side seen (wk_fast4_tcp_lean, fresh), full-NAT or NAT, its TTL
+ * above 1, its new destination the output memo's and within its MTU
+ * (wk_xmit4_rewrite's way without a call), in window: tracked, counted
+ * (the memo's rows), rewritten and framed, *v its verdict, and 1: what
+ * wk_fast4_conn_pkt and wk_fast4_out give it, each test before the first
+ * write. Else 0, nothing written. */
+static __rte_always_inline int
+wk_fast4_tcp_memo(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
+		  uint32_t l4_len, uint8_t tcp_flags, struct dpvs_conn *c, const int dir,
+		  struct wk_verdict *v)
 {
-	return wk_ipvs_fast4_p(ctx, m, p, ip, l4_len, tcp_flags, hint, v, IPPROTO_TCP);
+	const uint32_t l4_off = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr);
+	struct wk_nat4 t;
+
+	if (!wk_fast4_tcp_lean_ok(c, tcp_flags, dir, 1) || c->fwd_mode == DPVS_FWD_DR ||
+	    ip->time_to_live <= 1)
+		return 0;
+	t = wk_nat4_tuple(c, dir);
+	if (!wk_out_memo_hit(ctx, wk_set_stamp(ctx->cfg), t.da) ||
+	    l4_off + l4_len > ctx->out_memo.end_max ||
+	    wk_fast4_tcp_track(c, (const struct rte_tcp_hdr *)(ip + 1), l4_len, dir) != WK_TCPW_OK)
+		return 0;
+	wk_ipvs_conn_add(c, ctx->fast_memo.rs, ctx->fast_memo.rd, dir,
+			 (uint32_t)sizeof(*ip) + l4_len);
+	wk_xmit4_nat_body(ctx, m, ip, ip + 1, l4_off, IPPROTO_TCP, RTE_TCP_ACK_FLAG, l4_len, t.sa,
+			  t.sp, t.da, t.dp, ctx->out_memo.port);
+	wk_out_memo_eth(ctx, (uint8_t *)ip - RTE_ETHER_HDR_LEN);
+	wk_verdict_put(v, wk_out_memo_tx(ctx));
+	return 1;
+}
+
+/* wk_ipvs_fast4_p of a TCP segment whose tuple the memo holds (hit) or
+ * not (miss), out of line: its own copy of the sequence, the protocol a
+ * constant (the UDP copy inline beside it keeps its registers). */
+static __rte_unused __rte_noinline int
+wk_ipvs_fast4_tcp_hit(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv4_hdr *ip,
+		      uint32_t l4_len, uint8_t tcp_flags, uint64_t hint, struct wk_verdict *v)
+{
+	return wk_ipvs_fast4_p(ctx, m, p, ip, l4_len, tcp_flags, hint, v, IPPROTO_TCP, 1);
+}
+
+static __rte_unused __rte_noinline int
+wk_ipvs_fast4_tcp_miss(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p,
+		       struct rte_ipv4_hdr *ip, uint32_t l4_len, uint8_t tcp_flags, uint64_t hint,
+		       struct wk_verdict *v)
+{
+	return wk_ipvs_fast4_p(ctx, m, p, ip, l4_len, tcp_flags, hint, v, IPPROTO_TCP, 0);
 }
 
 /* wk_ipvs_pkt for the IPv4 TCP or UDP packet in m that wk_ipv4_fast
@@ -461,9 +539,20 @@ static __rte_always_inline int
 wk_ipvs_fast4(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv4_hdr *ip,
 	      uint32_t l4_len, uint8_t tcp_flags, uint64_t hint, struct wk_verdict *v)
 {
-	if (ip->next_proto_id == IPPROTO_TCP)
-		return wk_ipvs_fast4_tcp(ctx, m, p, ip, l4_len, tcp_flags, hint, v);
-	return wk_ipvs_fast4_p(ctx, m, p, ip, l4_len, tcp_flags, hint, v, IPPROTO_UDP);
+	if (unlikely(ip->next_proto_id == IPPROTO_TCP)) {
+		if (!wk_fast4_memo_hit(ctx, ip, IPPROTO_TCP))
+			return wk_ipvs_fast4_tcp_miss(ctx, m, p, ip, l4_len, tcp_flags, hint, v);
+		if (ctx->fast_memo.dir == DPVS_DIR_IN) {
+			if (likely(wk_fast4_tcp_memo(ctx, m, ip, l4_len, tcp_flags,
+						     ctx->fast_memo.c, DPVS_DIR_IN, v)))
+				return 1;
+		} else if (likely(wk_fast4_tcp_memo(ctx, m, ip, l4_len, tcp_flags,
+						    ctx->fast_memo.c, DPVS_DIR_OUT, v))) {
+			return 1;
+		}
+		return wk_ipvs_fast4_tcp_hit(ctx, m, p, ip, l4_len, tcp_flags, hint, v);
+	}
+	return wk_ipvs_fast4_p(ctx, m, p, ip, l4_len, tcp_flags, hint, v, IPPROTO_UDP, -1);
 }
 
 #endif

@@ -22,6 +22,7 @@
 
 #include <stdint.h>
 
+#include <rte_common.h>
 #include <rte_tcp.h>
 
 #include "shm/conn.h"
@@ -101,7 +102,7 @@ wk_tcp_track_enforced(const struct dpvs_tcp_track *snd, const struct dpvs_tcp_tr
  * checks I to IV and the update of tcp_window.c; WK_TCPW_BAD changes
  * nothing. One definition for the general tracking and for the
  * established segment's lean way (fast4.h). */
-static inline enum wk_tcpw
+static __rte_always_inline enum wk_tcpw
 wk_tcp_track_ack(struct dpvs_tcp_track *snd, struct dpvs_tcp_track *rcv, uint32_t seq,
 		 uint32_t ack, uint32_t len, uint16_t win16)
 {
