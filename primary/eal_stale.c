@@ -126,9 +126,9 @@ window_end(struct eal_stale *st, uint64_t held_ns)
 	}
 }
 
-/* Takes a sample into the window; 1 if something is held. */
+/* Takes a sample at now into the window; 1 if something is held. */
 static int
-sample(struct eal_stale *st, int first)
+sample(struct eal_stale *st, int first, uint64_t now)
 {
 	int held = 0, l;
 
@@ -148,8 +148,29 @@ sample(struct eal_stale *st, int first)
 		st->write_only[l] = (first || st->write_only[l]) && l == DPVS_EAL_HOTPLUG &&
 				    (cnt & ~RTE_RWLOCK_WAIT) == RTE_RWLOCK_WRITE;
 		held |= st->rmin[l] > 0 || st->wait_only[l] || st->write_only[l];
+		if (!(cnt & RTE_RWLOCK_WAIT) || r == 0)
+			st->wait_ns[l] = 0;
+		else if (st->wait_ns[l] == 0)
+			st->wait_ns[l] = now;
 	}
 	return held;
+}
+
+/* A live process of the node may own a hold the window would release
+ * (eal_stale.h): its end waits. */
+static int
+owner_may_live(const struct eal_stale *st)
+{
+	int l;
+
+	if (st->detaching && st->write_only[DPVS_EAL_HOTPLUG])
+		return 1;
+	for (l = 0; l < DPVS_EAL_NLOCKS; l++)
+		/* an attacher started behind a waiting writer spins, holds none */
+		if (st->rmin[l] > 0 && st->attacher_ns != 0 &&
+		    (st->wait_ns[l] == 0 || st->attacher_ns <= st->wait_ns[l]))
+			return 1;
+	return 0;
 }
 
 uint64_t
@@ -159,17 +180,17 @@ eal_stale_tick(struct eal_stale *st, uint64_t now)
 		return 0;
 	if (now < st->next_ns)
 		return st->next_ns;
-	if (!sample(st, st->window_ns == 0)) {
+	if (!sample(st, st->window_ns == 0, now)) {
 		st->window_ns = 0;
 		st->next_ns = now + EAL_STALE_LOOK_NS;
 		return st->next_ns;
 	}
 	if (st->window_ns == 0)
 		st->window_ns = now;
-	/* while a process of ours attaches or detaches, its hold may be long:
-	 * conclude on a sample taken while none does (eal_stale.h) */
+	/* while a process of ours that may own the hold lives, the hold may be
+	 * long: conclude on a sample taken while none does (eal_stale.h) */
 	if (now - st->window_ns >= EAL_STALE_WINDOW_NS &&
-	    (!st->busy || now - st->window_ns >= EAL_STALE_BUSY_WINDOW_NS)) {
+	    (!owner_may_live(st) || now - st->window_ns >= EAL_STALE_BUSY_WINDOW_NS)) {
 		window_end(st, now - st->window_ns);
 		st->window_ns = 0;
 		st->next_ns = now + EAL_STALE_LOOK_NS;

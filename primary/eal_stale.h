@@ -23,15 +23,38 @@
  * But a secondary's EAL init or cleanup is CPU work at the machine's
  * mercy: with busy loops on every CPU one was seen to hold the hotplug lock
  * for more than 5 s, alive, and the repair took off its reader count (it
- * then went below zero at its unlock). So while a process of the node is in
- * its EAL init or cleanup (busy, from the supervisor, which knows: spawned
- * and not READY, a check, a worker process leaving, dpvs-ctl or the bridge
- * before its first beat), a window that has lasted 5 s goes on until a
- * sample taken while none is, by then every hold of theirs is gone, and so
- * from every sample after; at most EAL_STALE_BUSY_WINDOW_NS, beyond the
- * supervisor's 30 s for an attach (a process that has not attached by then
- * is killed, and what it held is a dead process's). A foreign DPDK process
- * (dpdk-dumpcap) is not known to the supervisor: its holds get 5 s.
+ * then went below zero at its unlock). So a window that has lasted 5 s goes
+ * on, up to EAL_STALE_BUSY_WINDOW_NS, while a process of the node that may
+ * own what is held is alive, as the supervisor (which knows them) says
+ * before each tick; the kind of hold says which processes may own it:
+ * - reader counts: an attacher (attacher_ns: a process of the worker binary
+ *   spawned and neither READY nor leaving, a check, dpvs-ctl or the bridge
+ *   before its first beat), by the start of the oldest. Not one that
+ *   started after a writer was seen waiting behind the readers (the waiting
+ *   bit with readers, at every sample since: wait_ns): a reader gets in only
+ *   while neither writer bit is set (rte_rwlock_read_lock adds its count
+ *   and takes it back at once if one is), and the waiting bit goes only when
+ *   a writer takes the lock, which needs the readers gone, so a process
+ *   spinning there holds no count. That is the one that would keep the rule
+ *   going: a dead reader's count, a leaving worker's cleanup waiting to write
+ *   behind it, and the standby spawned to refill spinning behind that.
+ * - the hotplug lock's write bit: a detacher (detaching: a worker process
+ *   leaving, until reaped, or a check), whose rte_eal_cleanup holds it; the
+ *   standbys spinning to read behind it hold nothing and do not count, so
+ *   the bit of a leaving worker SIGKILLed in its detach goes at 5 s, once
+ *   that worker is reaped.
+ * - a waiting bit alone: never waited for (a live writer that finds it
+ *   cleared takes the lock at its next look).
+ * The window ends at the first sample taken after 5 s with no such process
+ * alive: by then every hold of theirs is gone. What remains: an attacher
+ * that is in fact spinning but started before the writer came (or a
+ * waiting writer's run that a whole other writer's hold fits between two
+ * samples of) still counts, so a dead reader beside a live slow attacher
+ * (or a check, or an attacher spinning on a dead detach's write bit) waits
+ * the 40 s, beyond the supervisor's 30 s for an attach (a process that has
+ * not attached by then is killed, and what it held is a dead process's). A
+ * foreign DPDK process (dpdk-dumpcap) is not known to the supervisor: its
+ * holds get 5 s.
  *
  * At stop (eal_stale_release), with every child reaped: whatever readers
  * and write bits are left after a short wait are released at once.
@@ -46,7 +69,7 @@
 #define EAL_STALE_LOOK_NS   1000000000ull  /* a look when nothing is held */
 #define EAL_STALE_SAMPLE_NS 100000000ull   /* samples within a window */
 #define EAL_STALE_WINDOW_NS 5000000000ull  /* held this long: stale */
-#define EAL_STALE_BUSY_WINDOW_NS 40000000000ull /* ... or this long while busy */
+#define EAL_STALE_BUSY_WINDOW_NS 40000000000ull /* ... or this long while its owner may live */
 
 struct eal_stale {
 	struct dpvs_mcfg_head *h;       /* NULL: no repair (cannot map) */
@@ -56,10 +79,12 @@ struct eal_stale {
 	uint8_t wait_only[DPVS_EAL_NLOCKS]; /* only the waiting bit, every sample */
 	uint8_t write_only[DPVS_EAL_NLOCKS]; /* hotplug: only its write bit, every sample */
 	uint8_t write_told[DPVS_EAL_NLOCKS];
+	uint64_t wait_ns[DPVS_EAL_NLOCKS]; /* first sample of the run showing the
+					 * waiting bit with readers, 0: none */
 	uint32_t released;              /* reader counts and bits released */
-	uint8_t busy;                   /* set by the caller before each tick: a
-					 * process of the node is in its EAL init
-					 * or cleanup */
+	/* set by the caller before each tick (what may own a hold, above) */
+	uint64_t attacher_ns;           /* start of the oldest live attacher, 0: none */
+	uint8_t detaching;              /* a live detacher */
 };
 
 /* Maps this node's config (the primary's runtime directory); a warning and

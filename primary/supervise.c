@@ -463,23 +463,37 @@ liveness_tick(struct supervisor *s, uint64_t now)
 	sup_check_liveness(s, now);
 }
 
-/* A process of the node is in its EAL init or cleanup, where it holds
- * DPDK's memory hotplug lock for as long as the machine's load makes it
- * (eal_stale.h): a process of the worker binary spawned and not READY, a
- * check, one leaving after its handover or retirement (until reaped);
- * dpvs-ctl or the bridge before its first beat. */
-static int
-eal_busy(const struct supervisor *s)
+/* Earliest of a and b, 0 being none (a start time is never 0: CLOCK_MONOTONIC). */
+static uint64_t
+oldest(uint64_t a, uint64_t b)
+{
+	return a == 0 || (b != 0 && b < a) ? b : a;
+}
+
+/* Who of the node may own a hold of DPDK's locks for as long as the
+ * machine's load makes it (eal_stale.h): the attachers, by the start of the
+ * oldest (a process of the worker binary spawned and neither READY nor
+ * leaving, a check, dpvs-ctl or the bridge before its first beat), and
+ * whether a detacher lives (a worker process leaving after its handover or
+ * retirement, until reaped: SIGCHLD, so a dead one stops counting at once;
+ * a check, whose end is rte_eal_cleanup too). */
+static void
+eal_owners(const struct supervisor *s, struct eal_stale *st)
 {
 	uint64_t hb;
 	unsigned int i;
 
+	st->attacher_ns = 0;
+	st->detaching = 0;
 	for (i = 0; i < SUP_MAX_WPROC; i++) {
 		const struct sup_wproc *wp = &s->wproc[i];
 
-		if (wp->pid > 0 && !wp->gone &&
-		    (!wp->ready || wp->role == SUP_WP_CHECK || wp->role == SUP_WP_LEAVING))
-			return 1;
+		if (wp->pid <= 0 || wp->gone)
+			continue;
+		if (wp->role == SUP_WP_LEAVING || wp->role == SUP_WP_CHECK)
+			st->detaching = 1;
+		if (wp->role == SUP_WP_CHECK || (!wp->ready && wp->role != SUP_WP_LEAVING))
+			st->attacher_ns = oldest(st->attacher_ns, wp->started_ns);
 	}
 	for (i = 0; i < 2 && i < s->nchild && s->root != NULL; i++) {
 		if (s->child[i].pid <= 0)
@@ -487,9 +501,8 @@ eal_busy(const struct supervisor *s)
 		hb = __atomic_load_n(i == SUP_CTL ? &s->root->live.ctl_heartbeat_ns :
 				     &s->root->live.bridge_heartbeat_ns, __ATOMIC_RELAXED);
 		if (hb < s->child[i].started_ns)
-			return 1;
+			st->attacher_ns = oldest(st->attacher_ns, s->child[i].started_ns);
 	}
-	return 0;
 }
 
 int
@@ -507,7 +520,7 @@ sup_loop(struct supervisor *s)
 		sup_start_due(s, now);
 		liveness_tick(s, now);
 		sup_cmd_tick(s, now);
-		s->stale.busy = (uint8_t)eal_busy(s);
+		eal_owners(s, &s->stale);
 		eal_stale_tick(&s->stale, now);
 		if (s->fatal)
 			return 1;

@@ -2,7 +2,10 @@
  * Unit tests for the primary's repair of DPDK's shared locks
  * (primary/eal_stale.c) on a config head in this process's memory: what a
  * dead reader or waiting writer left is released after a whole window held,
- * a live hold never is. No EAL.
+ * a live hold never is, and a hold's window waits only for the processes
+ * that may own that kind of hold (a dead detach's write bit beside spinning
+ * standbys, a dead reader behind a leaving worker's waiting cleanup: 5 s).
+ * No EAL.
  */
 #include <string.h>
 
@@ -157,8 +160,8 @@ END_TEST
 static void
 slow_attach(uint64_t t)
 {
-	st.busy = t < T0 + 8000 * MS;
-	head.memory_hotplug_lock.cnt = st.busy ? RTE_RWLOCK_READ : 0;
+	st.attacher_ns = t < T0 + 8000 * MS ? T0 - 100 * MS : 0;
+	head.memory_hotplug_lock.cnt = st.attacher_ns != 0 ? RTE_RWLOCK_READ : 0;
 }
 
 START_TEST(slow_live_attach_kept)
@@ -173,8 +176,8 @@ END_TEST
 static void
 slow_detach(uint64_t t)
 {
-	st.busy = t < T0 + 8000 * MS;
-	head.memory_hotplug_lock.cnt = st.busy ? RTE_RWLOCK_WRITE : 0;
+	st.detaching = t < T0 + 8000 * MS;
+	head.memory_hotplug_lock.cnt = st.detaching ? RTE_RWLOCK_WRITE : 0;
 }
 
 START_TEST(slow_live_detach_kept)
@@ -190,7 +193,7 @@ END_TEST
 static void
 dead_while_busy(uint64_t t)
 {
-	st.busy = t < T0 + 8000 * MS;
+	st.attacher_ns = t < T0 + 8000 * MS ? T0 - 100 * MS : 0;
 }
 
 START_TEST(dead_reader_released_once_nothing_attaches)
@@ -209,11 +212,85 @@ END_TEST
 START_TEST(dead_reader_released_when_busy_for_ever)
 {
 	head.memory_hotplug_lock.cnt = RTE_RWLOCK_READ;
-	st.busy = 1;
+	st.attacher_ns = T0 - 100 * MS;
 	run(T0, T0 + EAL_STALE_BUSY_WINDOW_NS - 100 * MS, NULL);
 	ck_assert_uint_eq(st.released, 0);
 	run(T0 + EAL_STALE_BUSY_WINDOW_NS, T0 + EAL_STALE_BUSY_WINDOW_NS, NULL);
 	ck_assert_uint_eq(st.released, 1);
+}
+END_TEST
+
+/* case A: a leaving worker SIGKILLed in its detach left the hotplug write
+ * bit, and was reaped (no detacher); the standbys spawned to refill spin to
+ * read behind it, never READY (an attacher all along): released at 5 s */
+START_TEST(dead_detach_released_while_standbys_spin)
+{
+	head.memory_hotplug_lock.cnt = RTE_RWLOCK_WRITE;
+	st.attacher_ns = T0 + 300 * MS;
+	run(T0, T0 + 4900 * MS, NULL);
+	ck_assert_uint_eq(st.released, 0);
+	run(T0 + 5000 * MS, T0 + 5000 * MS, NULL);
+	ck_assert_uint_eq(st.released, 1);
+	ck_assert_int_eq(head.memory_hotplug_lock.cnt, 0);
+}
+END_TEST
+
+/* ... while the detacher may still live, its write bit is kept */
+START_TEST(write_bit_kept_while_a_detacher_lives)
+{
+	head.memory_hotplug_lock.cnt = RTE_RWLOCK_WRITE;
+	st.detaching = 1;
+	run(T0, T0 + EAL_STALE_BUSY_WINDOW_NS - 100 * MS, NULL);
+	ck_assert_uint_eq(st.released, 0);
+	run(T0 + EAL_STALE_BUSY_WINDOW_NS, T0 + EAL_STALE_BUSY_WINDOW_NS, NULL);
+	ck_assert_uint_eq(st.released, 1);
+}
+END_TEST
+
+/* case B: a dead reader's count (killed while attaching); a planned
+ * handover's leaving worker waits in its cleanup to write behind it (a
+ * detacher, and the waiting bit); the standby spawned to refill starts
+ * after that and spins behind the waiting bit: the count goes at 5 s, the
+ * waiting writer then takes the lock */
+static void
+handover_behind_dead_reader(uint64_t t)
+{
+	int32_t cnt = RTE_RWLOCK_READ;
+
+	st.detaching = t >= T0 + 500 * MS;
+	if (t >= T0 + 500 * MS)
+		cnt |= RTE_RWLOCK_WAIT;
+	st.attacher_ns = t >= T0 + 800 * MS ? T0 + 800 * MS : 0;
+	if (st.released == 0)
+		head.memory_hotplug_lock.cnt = cnt;
+}
+
+START_TEST(dead_reader_released_behind_a_waiting_detach)
+{
+	run(T0, T0 + 4900 * MS, handover_behind_dead_reader);
+	ck_assert_uint_eq(st.released, 0);
+	run(T0 + 5000 * MS, T0 + 5000 * MS, handover_behind_dead_reader);
+	ck_assert_uint_eq(st.released, 1);
+	ck_assert_int_eq(head.memory_hotplug_lock.cnt, RTE_RWLOCK_WAIT);
+}
+END_TEST
+
+/* but an attacher that started before the writer came may hold a count:
+ * kept until it is READY */
+static void
+attach_before_the_writer(uint64_t t)
+{
+	st.attacher_ns = t < T0 + 9000 * MS ? T0 - 100 * MS : 0;
+	st.detaching = 1;
+	head.memory_hotplug_lock.cnt = t < T0 + 9000 * MS ?
+				       RTE_RWLOCK_READ | RTE_RWLOCK_WAIT : 0;
+}
+
+START_TEST(live_attach_before_a_waiting_detach_kept)
+{
+	run(T0, T0 + 60000 * MS, attach_before_the_writer);
+	ck_assert_uint_eq(st.released, 0);
+	ck_assert_int_eq(head.memory_hotplug_lock.cnt, 0);
 }
 END_TEST
 
@@ -244,6 +321,10 @@ suite(void)
 	tcase_add_test(tc, slow_live_detach_kept);
 	tcase_add_test(tc, dead_reader_released_once_nothing_attaches);
 	tcase_add_test(tc, dead_reader_released_when_busy_for_ever);
+	tcase_add_test(tc, dead_detach_released_while_standbys_spin);
+	tcase_add_test(tc, write_bit_kept_while_a_detacher_lives);
+	tcase_add_test(tc, dead_reader_released_behind_a_waiting_detach);
+	tcase_add_test(tc, live_attach_before_a_waiting_detach_kept);
 	tcase_add_test(tc, no_head_no_repair);
 	suite_add_tcase(s, tc);
 	return s;
