@@ -161,3 +161,20 @@ cpu_pin_worker(const struct conf_cpu *c, uint32_t id, pid_t pid)
 	CPU_SET(c->worker_cpu[id], &set);
 	return sched_setaffinity(pid, sizeof(set), &set) == 0 ? 0 : -errno;
 }
+
+int
+cpu_off_workers(const struct conf_cpu *c, cpu_set_t *out)
+{
+	uint32_t i;
+
+	CPU_ZERO(out);
+	if (c->nworker_cpus == 0)
+		return 0;
+	/* the primary's main thread: its EAL lcore spans its whole affinity
+	 * (shm/eal.c), the control CPUs once cpu_apply_control ran */
+	if (sched_getaffinity(0, sizeof(*out), out) != 0)
+		return -errno;
+	for (i = 0; i < c->nworker_cpus; i++)
+		CPU_CLR(c->worker_cpu[i], out);
+	return CPU_COUNT(out);
+}

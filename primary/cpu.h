@@ -49,4 +49,10 @@ int cpu_apply_control(const struct conf_cpu *c, char *err, size_t len);
  * is configured; 0, or -errno. */
 int cpu_pin_worker(const struct conf_cpu *c, uint32_t id, pid_t pid);
 
+/* The CPUs this process may run on (the control CPUs, or all allowed when
+ * [cpu] has no control list) but the workers': where a process that no
+ * longer polls is moved (sup_prio.c). Their count (0: none, or no worker
+ * CPU configured: out is then left empty), or -errno. */
+int cpu_off_workers(const struct conf_cpu *c, cpu_set_t *out);
+
 #endif

@@ -173,7 +173,7 @@ sup_standby_retire_all(struct supervisor *s)
 
 		if (wp->pid > 0 && wp->role == SUP_WP_STANDBY) {
 			wp->role = SUP_WP_LEAVING;
-			sup_prio_boost(wp->pid); /* its EAL cleanup: sup_prio.c */
+			sup_prio_leave(s, wp->pid); /* its EAL cleanup: sup_prio.c */
 			close_fd(&wp->cmd_fd); /* EOF: it exits 0 */
 		}
 	}
@@ -659,7 +659,7 @@ on_running(struct supervisor *s, struct sup_child *c, int w, const struct dpvs_w
 	if (c->proc >= 0 && c->proc != w) {
 		s->wproc[c->proc].role = SUP_WP_LEAVING;
 		s->wproc[c->proc].slot = -1;
-		sup_prio_boost(s->wproc[c->proc].pid); /* its EAL cleanup: sup_prio.c */
+		sup_prio_leave(s, s->wproc[c->proc].pid); /* its cleanup: sup_prio.c */
 	}
 	if (c->planned) {
 		c->restarts++;
@@ -704,9 +704,9 @@ on_event(struct supervisor *s, int w, const struct dpvs_wk_event *ev, uint64_t n
 		rc = sup_prio_restore(wp->pid);
 		PLOG(INFO, "standby process %d ready %.1f ms after its spawn (attached at nice %d)",
 		     (int)wp->pid, (double)(now - wp->started_ns) / 1e6, nice_was);
-		if (rc < 0)
+		if (rc <= 0) /* fewer than all: sup_prio.c said so */
 			PLOG(WARNING, "standby process %d: cannot put it back at our nice: %s",
-			     (int)wp->pid, strerror(-rc));
+			     (int)wp->pid, rc < 0 ? strerror(-rc) : "no thread of it was set");
 		wp->ready = 1;
 		s->standby_backoff_ms = 0;
 		sup_standby_tick(s, now);

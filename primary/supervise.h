@@ -235,11 +235,12 @@ int sup_prio_attach_nice(void);
  * then attaches at the primary's nice). */
 void sup_prio_child(int nice_val);
 /* Every thread of pid back at the primary's nice; the number of threads
- * set, or a negative errno. */
+ * set (fewer than it has: warned of), or a negative errno. */
 int sup_prio_restore(pid_t pid);
-/* Every thread of pid at sup_prio_attach_nice() (a process leaving: its EAL
- * cleanup); the same return. */
-int sup_prio_boost(pid_t pid);
+/* A process leaving (its EAL cleanup, sup_prio.c): every thread of pid at
+ * sup_prio_attach_nice() and, when [cpu] pins the workers, on the CPUs but
+ * theirs; left as it is when there are none. The same return. */
+int sup_prio_leave(const struct supervisor *s, pid_t pid);
 
 /* The single place where the primary repairs what a dead process left in
  * shared objects (its rings' sides, its pool magazine, the depot lock):

@@ -12,6 +12,7 @@
 #include <check.h>
 
 #include "primary/conf.h"
+#include "primary/cpu.h"
 
 static char *
 write_conf(const char *text)
@@ -134,6 +135,32 @@ START_TEST(test_cpu)
 	ck_assert_int_eq(parse_text("[port.p]\nvdev = net_tap0\n", &c, err, sizeof(err)), 0);
 	ck_assert_uint_eq(c.cpu.nworker_cpus, 0);
 	ck_assert_int_eq(c.cpu.has_control, 0);
+}
+END_TEST
+
+/* where a leaving process goes (primary/sup_prio.c): the CPUs this process
+ * may run on but the workers'; none when they all are, or none pinned */
+START_TEST(test_cpu_off_workers)
+{
+	struct conf_cpu c;
+	cpu_set_t own, off;
+	int k, first = -1, n = 0;
+
+	ck_assert_int_eq(sched_getaffinity(0, sizeof(own), &own), 0);
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(cpu_off_workers(&c, &off), 0);
+	for (k = 0; k < CONF_CPU_MAX && n < DPVS_MAX_WORKERS; k++)
+		if (CPU_ISSET(k, &own)) {
+			first = first < 0 ? k : first;
+			c.worker_cpu[n++] = (uint16_t)k;
+		}
+	c.nworker_cpus = 1;
+	ck_assert_int_eq(cpu_off_workers(&c, &off), CPU_COUNT(&own) - 1);
+	ck_assert(!CPU_ISSET(first, &off));
+	if (CPU_COUNT(&own) <= DPVS_MAX_WORKERS) {
+		c.nworker_cpus = (uint32_t)n;
+		ck_assert_int_eq(cpu_off_workers(&c, &off), 0);
+	}
 }
 END_TEST
 
@@ -495,6 +522,7 @@ main(void)
 	tcase_add_test(tc, test_pollable_vdevs);
 	tcase_add_test(tc, test_devarg);
 	tcase_add_test(tc, test_nul_in_line);
+	tcase_add_test(tc, test_cpu_off_workers);
 	tcase_add_loop_test(tc, test_bad_input, 0, (int)(sizeof(bad) / sizeof(bad[0])));
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
