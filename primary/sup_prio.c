@@ -27,8 +27,8 @@
  * call).
  */
 #include <dirent.h>
-#include <sched.h>
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,10 +109,27 @@ sup_prio_restore(pid_t pid)
 	return set_all(pid, base, NULL, "put back at our nice after its attach");
 }
 
+/* The CPUs pid's main thread may run on, "0,2,3" (the log). */
+static void
+cpus_str(pid_t pid, char *buf, size_t len)
+{
+	cpu_set_t set;
+	size_t off = 0;
+	int k;
+
+	buf[0] = '\0';
+	if (sched_getaffinity(pid, sizeof(set), &set) != 0)
+		return;
+	for (k = 0; k < CPU_SETSIZE && off + 8 < len; k++)
+		if (CPU_ISSET(k, &set))
+			off += (size_t)snprintf(buf + off, len - off, "%s%d", off > 0 ? "," : "", k);
+}
+
 int
 sup_prio_leave(const struct supervisor *s, pid_t pid)
 {
-	int nice_val = sup_prio_attach_nice(), ncpu = 0;
+	int nice_val = sup_prio_attach_nice(), ncpu = 0, n;
+	char cpus[128];
 	cpu_set_t off;
 
 	if (s->cpu != NULL && s->cpu->nworker_cpus > 0) {
@@ -125,7 +142,13 @@ sup_prio_leave(const struct supervisor *s, pid_t pid)
 	}
 	if (nice_val == SUP_NICE_KEEP && ncpu == 0)
 		return 0;
-	return set_all(pid, nice_val, ncpu > 0 ? &off : NULL,
-		       ncpu > 0 ? "moved off the workers' CPUs and boosted for its exit" :
-		       "boosted for its exit");
+	n = set_all(pid, nice_val, ncpu > 0 ? &off : NULL,
+		    ncpu > 0 ? "moved off the workers' CPUs and boosted for its exit" :
+		    "boosted for its exit");
+	if (ncpu > 0 && n > 0) {
+		cpus_str(pid, cpus, sizeof(cpus));
+		PLOG(INFO, "process %d leaves on CPUs %s (off the workers'): %d thread(s) moved",
+		     (int)pid, cpus, n);
+	}
+	return n;
 }

@@ -53,4 +53,17 @@ replaced() { local p; p="$(worker_pid)" && [ -n "$p" ] && [ "$p" != "$w0" ] && a
 wait_until 30 replaced || fail "worker 0 was not replaced"
 wait_until 10 worker_pinned || fail "the new worker 0 (pid $(worker_pid)) runs on CPUs $(cpus_of "$(worker_pid)"), not $WCPU"
 log "new worker 0 (pid $(worker_pid)): CPUs $(cpus_of "$(worker_pid)")"
+
+# planned restart: the old worker's cleanup runs off the worker's CPU
+standby_ready() { [ "$(ctl a --json worker show | jq '.[0].standby_ready')" -ge 1 ]; }
+wait_until 30 standby_ready || fail "no standby"
+w1="$(worker_pid)"
+out="$(ctl a worker restart 0 2>&1)" || fail "worker restart: $out"
+assert_contains "the restart" "handed over" "$out"
+wait_until 10 worker_pinned || fail "the worker after the restart is not on CPU $WCPU"
+left() { grep -q "process $w1 leaves on CPUs" "$T_DIR/node-a/primary.log"; }
+wait_until 10 left || fail "the primary did not say where the leaving worker $w1 went"
+line="$(grep "process $w1 leaves on CPUs" "$T_DIR/node-a/primary.log")"
+log "$line"
+assert_contains "where worker $w1 left" "leaves on CPUs $CCPU (off" "$line"
 exit 0
