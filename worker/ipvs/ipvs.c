@@ -108,16 +108,6 @@ ipvs_parse(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip, uint16_t l3,
 	return DPVS_DROP_MAX;
 }
 
-void
-wk_ipvs_tcp_seg(const struct rte_mbuf *m, const struct wk_pkt *pk, struct wk_tcp_seg *seg)
-{
-	const struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *,
-								pk->l4_off);
-
-	/* a translated connection's ack: ipvs_tcp_window takes its delta off */
-	wk_tcp_seg_parse(th, (uint32_t)(th->data_off >> 4) * 4, pk->l4_len, seg);
-}
-
 static int
 conn_is_active(const struct dpvs_conn *c)
 {

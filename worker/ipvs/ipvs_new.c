@@ -346,7 +346,6 @@ wk_ipvs_new_conn(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struc
 		 uint16_t svc, uint32_t hash, uint32_t *idx_out)
 {
 	const struct dpvs_dest *dests = dpvs_lb_dests(&ctx->cfg->lb);
-	const struct rte_tcp_hdr *th;
 	enum dpvs_drop_reason why;
 	struct wk_tcp_seg seg;
 	struct conn_plan pl;
@@ -358,9 +357,7 @@ wk_ipvs_new_conn(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struc
 			return wk_drop(DPVS_DROP_TCP_FLAGS); /* SYN+FIN opens nothing */
 		if ((pk->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) != RTE_TCP_SYN_FLAG)
 			return wk_drop(DPVS_DROP_TCP_NOT_SYN);
-		th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, pk->l4_off);
-		/* wk_ipvs_tcp_seg without its call */
-		wk_tcp_seg_parse(th, (uint32_t)(th->data_off >> 4) * 4, pk->l4_len, &seg);
+		wk_ipvs_tcp_seg(m, pk, &seg);
 	}
 	why = wk_acl_check(ctx, svc, &pk->src);
 	if (why != DPVS_DROP_MAX)

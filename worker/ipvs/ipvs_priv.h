@@ -58,8 +58,17 @@ wk_ipvs_dest_row(struct wk_ctx *ctx, const struct dpvs_conn *c)
 /* Add delta (+1 / -1) to the active or inactive count of c's rows. */
 void wk_ipvs_count(struct wk_ctx *ctx, const struct dpvs_conn *c, int active, int delta);
 
-/* The TCP segment of pk as the window tracker sees it. */
-void wk_ipvs_tcp_seg(const struct rte_mbuf *m, const struct wk_pkt *pk, struct wk_tcp_seg *seg);
+/* The TCP segment of pk as the window tracker sees it. Inline: a SYN
+ * parses its options here (ipvs_new.c) on the new connection's path. */
+static inline void
+wk_ipvs_tcp_seg(const struct rte_mbuf *m, const struct wk_pkt *pk, struct wk_tcp_seg *seg)
+{
+	const struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *,
+								pk->l4_off);
+
+	/* a translated connection's ack: ipvs_tcp_window takes its delta off */
+	wk_tcp_seg_parse(th, (uint32_t)(th->data_off >> 4) * 4, pk->l4_len, seg);
+}
 
 /* A packet of connection idx in direction dir (fresh: the one that made
  * it): TCP window and state, timer, counters, then its mode's xmit. A
