@@ -37,7 +37,6 @@
 _Static_assert((DPVS_CONN_WHEEL_SLOTS & (DPVS_CONN_WHEEL_SLOTS - 1)) == 0,
 	       "wheel slots: a power of two");
 
-
 void
 wk_conn_timer_reset(struct dpvs_conn_table *ct, uint64_t now_ns)
 {
@@ -50,10 +49,6 @@ wk_conn_timer_reset(struct dpvs_conn_table *ct, uint64_t now_ns)
 	ct->wheel_slots = DPVS_CONN_WHEEL_SLOTS;
 	ct->wheel_tick = t > 0 ? t - 1 : 0;
 }
-
-
-
-
 
 void
 wk_conn_set_timer(struct dpvs_conn_table *ct, uint32_t idx, uint64_t expires_ns)
