@@ -688,7 +688,7 @@ node_window() {
 	# the machine sways less than the rate, for comparing builds, and the
 	# report's cycles per packet)
 	local cpu0=0 cpu1=0 wp
-	wp=($(pgrep -f -- "dpvs-worker.*${WORKER_P:-$NODE_P}( |$)"))
+	mapfile -t wp < <(pgrep -f -- "dpvs-worker.*${WORKER_P:-$NODE_P}( |$)")
 	[ "${#wp[@]}" -gt 0 ] && cpu0="$(worker_cpu_ns "${wp[@]}")"
 	[ -n "${BENCH_PERF:-}" ] && perf_pid="$(perf_start "$1")"
 	sleep "${2:-$SECS}"
@@ -801,9 +801,9 @@ figure2() {
 			who="the workers'"
 			[ "$kind" = base ] && who="testpmd's"
 			cpp="$(cycles_per_pkt "$cpun")"
+			[ -n "$cpun" ] && cpun="; forwarded per second of $who CPU time $cpun Mpps, $cpp cycles a packet"
 			say "  $name: forwarded $tx Mpps, received $rx, drops $drop (generator $gen Mpps;" \
-				"${own:+node's counters by the shell's clock $own Mpps; }c2c ${lat:-?} ns${cpun:+;" \
-				"forwarded per second of $who CPU time $cpun Mpps, $cpp cycles a packet})"
+				"${own:+node's counters by the shell's clock $own Mpps; }c2c ${lat:-?} ns$cpun)"
 			C_DROP[$name]=$((${C_DROP[$name]:-0} + drop))
 			if awk -v a="$tx" -v b="${C_TX[$name]:-0}" 'BEGIN { exit !(a > b) }'; then
 				C_RX[$name]=$rx C_TX[$name]=$tx C_GEN[$name]=$gen C_C2C[$name]=$lat
