@@ -220,8 +220,10 @@ report2_notes() {
 }
 
 report() {
-	report1
-	report1_cg
+	if has_fig 1; then
+		report1
+		report1_cg
+	fi
 	if has_fig 2; then
 		report2
 	fi
