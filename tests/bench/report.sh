@@ -1,8 +1,8 @@
 # tests/bench/report.sh: make bench's report, sourced by tests/bench/run.sh
 # after the figures were measured. In: run.sh's variables and tables (CPP,
 # IR, STAGE, MISS of figure 1; C_TX, C_RX, C_GEN, C_DROP, C_C2C, C_CPP and
-# TSC2_HZ of figure 2, CASES; POOLIR of figure 3; the run's settings). Out: the markdown tables
-# on stdout. Touches nothing else.
+# TSC2_HZ of figure 2, CASES; POOLIR of figure 3; the run's settings). Out:
+# the markdown tables on stdout. Touches nothing else.
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "n/a"; else printf "%.2f", a / b }'; }
 
