@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/bench/run.sh: `make bench`. Numbers, not pass/fail (it fails only if a
-# measurement could not be made). Prints a markdown table with two figures,
-# each beside a baseline measured in the same run:
+# measurement could not be made). Prints markdown tables, four figures, each
+# beside a baseline measured in the same run:
 #
 # 1. cycles per packet through the worker loop in one process
 #    (build/tests/dpvs-bench-pipe, see tests/bench/pipe.c): a TCP SYN that
@@ -56,7 +56,19 @@
 #    0.5 s of warm-up, SYN_SECS for the SYNs); the best window of each
 #    counts; node figures as ratios to the 1-flow ceiling (and the
 #    many-flow ones to the many-flow ceiling), each the higher of
-#    testpmd's rates at its ring sizes.
+#    testpmd's rates at its ring sizes. The table's columns: case,
+#    forwarded Mpps; cycles/packet: TSC cycles (the generator's
+#    rte_get_tsc_hz) per forwarded packet over the CPU time of the whole
+#    worker process (all its threads: PMDs, pool and pipeline; the two
+#    workers' summed) in the case's best window, the ceiling's over
+#    testpmd's process; instructions/packet: figure 1's callgrind count
+#    of the case that runs the same path, named in the cell (the pipeline
+#    in one process over ring ports, no PMD; fnat and fnat2w udp-in, reply
+#    udp-out, nat nat-in, dr dr-in, tcp tcp-in, syn syn-full, fnat-many
+#    udp-big, the ceiling figure 1's baseline; "-" for tcp-many and the
+#    generator alone, or without figure 1 or valgrind); ratio to the
+#    ceiling; bytes per connection; generator Mpps; drops; c2c. The
+#    received rates (the generator's for the node) are in the notes.
 # 3. (with callgrind) instructions per mbuf of the pool and ring operations,
 #    the node's crash-safe ones beside DPDK's (build/tests/dpvs-bench-pool).
 # 4. the rebuild of a dead worker's connection table by the worker that
@@ -527,6 +539,8 @@ start_gen() {
 	GEN_IN="${GENP[1]}" GEN_OUT="${GENP[0]}"
 	read -r -t 60 GEN_REPLY <&"$GEN_OUT" || die "generator did not start: $(tail -5 "$D/gen.err")"
 	gen_cmd link 30
+	gen_cmd stats # its TSC's rate: the cycles per packet of figure 2
+	TSC2_HZ="$(sed -n 's/.* tsc_hz=\([0-9]*\).*/\1/p' <<<"$GEN_REPLY")"
 }
 
 # The node, the baseline forwarder and the generator; then the flows the
@@ -643,15 +657,19 @@ tcp_handshake() {
 	say "figure 2: $TFLOWS TCP connections from $TCPSRC to $VIP_R:80 ESTABLISHED"
 }
 
-# The CPU time (ns) of process P's threads so far (/proc/P/task/*/schedstat).
+# The CPU time (ns) of processes P... so far, all their threads summed
+# (/proc/P/task/*/schedstat).
 worker_cpu_ns() {
-	cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f", s }'
+	local p
+	for p in "$@"; do cat /proc/"$p"/task/*/schedstat 2>/dev/null; done |
+		awk '{ s += $1 } END { printf "%.0f", s }'
 }
 
 # A window of stream S into the node: warm-up, SECS measured.
 # Prints "<rx Mpps> <forwarded Mpps> <drops> <generator Mpps> <rx Mpps by
-# the shell's clock> [<forwarded Mpps per second of the worker's CPU
-# time>]" (the last for the one-worker node only). The rates are the
+# the shell's clock> [<forwarded Mpps per second of the workers' CPU
+# time>]" (the last when the workers were found; the two-worker node's
+# two summed). The rates are the
 # generator's: a memif sender never drops, it sends what the receiver
 # takes off the ring, so what the generator sent (counted with its own
 # clock) is what the node received; forwarded = that times the share of
@@ -665,17 +683,18 @@ node_window() {
 	sleep 0.5
 	a="$(${COUNTERS:-node_counters})" || return 1
 	g0="$(gen_sent)"
-	# the one-worker node: its worker's CPU time over the window (the
-	# packets per CPU second it had: a figure that others' load on the
-	# machine sways less than the rate, for comparing builds)
-	local cpu0=0 cpu1=0 wp=""
-	[ -z "${COUNTERS:-}" ] && wp="$(pgrep -f -- "dpvs-worker.*$NODE_P" | head -1)"
-	[ -n "$wp" ] && cpu0="$(worker_cpu_ns "$wp")"
+	# the workers' CPU time over the window (WORKER_P: the node's prefix;
+	# the packets per CPU second they had: a figure that others' load on
+	# the machine sways less than the rate, for comparing builds, and the
+	# report's cycles per packet)
+	local cpu0=0 cpu1=0 wp
+	mapfile -t wp < <(pgrep -f -- "dpvs-worker.*${WORKER_P:-$NODE_P}( |$)")
+	[ "${#wp[@]}" -gt 0 ] && cpu0="$(worker_cpu_ns "${wp[@]}")"
 	[ -n "${BENCH_PERF:-}" ] && perf_pid="$(perf_start "$1")"
 	sleep "${2:-$SECS}"
 	[ -n "$perf_pid" ] && kill -INT "$perf_pid" 2>/dev/null
 	b="$(${COUNTERS:-node_counters})" || return 1
-	[ -n "$wp" ] && cpu1="$(worker_cpu_ns "$wp")"
+	[ "${#wp[@]}" -gt 0 ] && cpu1="$(worker_cpu_ns "${wp[@]}")"
 	g1="$(gen_sent)"
 	[ -n "$perf_pid" ] && perf_report "$1" "$perf_pid"
 	gen_cmd stop
@@ -692,7 +711,7 @@ node_window() {
 . "$(dirname "${BASH_SOURCE[0]}")/perf.sh"
 
 # The same into the two-worker node (its workers' counters summed).
-node2_window() { COUNTERS=node2_counters node_window "$@"; }
+node2_window() { COUNTERS=node2_counters WORKER_P="$NODE2_P" node_window "$@"; }
 
 # The baseline with stream S (base.K or base-many.K: testpmd fwdK); prints
 # "<rx Mpps> <forwarded Mpps> <drops> <generator Mpps> - <forwarded Mpps
@@ -754,12 +773,19 @@ if [ -n "${BENCH_CASES:-}" ]; then
 		[[ " $BENCH_CASES " == *" $c "* || " $BENCH_CASES " == *" ${c%.*} "* ]] || CASES[$i]=""
 	done
 fi
-declare -A C_RX C_TX C_GEN C_DROP C_C2C
+declare -A C_RX C_TX C_GEN C_DROP C_C2C C_CPP
+# cycles_per_pkt MPPS: TSC cycles per packet at MPPS packets per second of
+# CPU time (a window's sixth field; TSC2_HZ: the generator's TSC, on the
+# same host); "-" without either
+cycles_per_pkt() {
+	awk -v r="${1:-0}" -v hz="${TSC2_HZ:-0}" \
+		'BEGIN { if (r > 0 && hz > 0) printf "%.0f", hz / (r * 1e6); else print "-" }'
+}
 # c2c: the CPU 0 <-> CPU 1 cache-line round trip just before a window, in ns
 # (where the host has put the two vCPUs; see tests/bench/c2c.c)
 c2c() { "$C2C" 0 1 20000 3 2>/dev/null | awk '{ print $2 }'; }
 figure2() {
-	local r c name kind stream w rx tx drop gen secs lat own who
+	local r c name kind stream w rx tx drop gen secs lat own who cpun cpp
 	figure2_setup
 	for r in $(seq 1 "$ROUNDS"); do
 		say "figure 2: round $r of $ROUNDS, ${SECS} s per case (syn: ${SYN_SECS} s)"
@@ -772,14 +798,16 @@ figure2() {
 			w="$("${kind}_window" "$stream" "$secs")" || die "window $name failed"
 			read -r rx tx drop gen own cpun <<<"$w"
 			[ "$own" = - ] && own=""
-			who="the worker's"
+			who="the workers'"
 			[ "$kind" = base ] && who="testpmd's"
-			[ -n "$cpun" ] && cpun="; forwarded per second of $who CPU time $cpun Mpps"
+			cpp="$(cycles_per_pkt "$cpun")"
+			[ -n "$cpun" ] && cpun="; forwarded per second of $who CPU time $cpun Mpps, $cpp cycles a packet"
 			say "  $name: forwarded $tx Mpps, received $rx, drops $drop (generator $gen Mpps;" \
 				"${own:+node's counters by the shell's clock $own Mpps; }c2c ${lat:-?} ns$cpun)"
 			C_DROP[$name]=$((${C_DROP[$name]:-0} + drop))
 			if awk -v a="$tx" -v b="${C_TX[$name]:-0}" 'BEGIN { exit !(a > b) }'; then
 				C_RX[$name]=$rx C_TX[$name]=$tx C_GEN[$name]=$gen C_C2C[$name]=$lat
+				C_CPP[$name]=$cpp
 			fi
 		done
 	done
