@@ -167,7 +167,7 @@ TCP_LADDRS=$((TFLOWS / 50000 + 1))
 # (per flow count). Which size testpmd forwards most with changes from one
 # day to the next: 4,096 slots (29.6 against 19.2 Mpps at 1,024) once,
 # 1,024 (29 to 31 Mpps per CPU second in 8 windows of 9; 4,096 in 1 of 21)
-# another (README, "Where the real node's cycles go").
+# another (docs/performance-log.md, "Where the real node's cycles go").
 MEMIF_RSIZES="${BENCH_MEMIF_RSIZE:-10 12}"
 # The nodes' rings: 2^NODE_RSIZE slots. The node is slower than the
 # generator, so its ring is always full and memif's rx copies a frame the
