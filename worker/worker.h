@@ -199,6 +199,14 @@ struct wk_ctx {
 		 * connection with the same takes them again (fast4.h) */
 		uint64_t rkey[2];
 	} fast_memo;
+	struct {                              /* what the config set and the clock give
+					       * the established sequence, read once a
+					       * burst (fast4.h, wk_fast4_set_init) */
+		uint64_t stamp;               /* wk_set_stamp(cfg) */
+		uint64_t udp_exp;             /* now_ns + a UDP connection's idle time */
+		uint8_t plain;                /* 1: the set has no rate limits and no
+					       * held-down dests */
+	} fast_set;
 	struct {                              /* the service the ipvs core found last
 					       * for a new connection in this burst
 					       * (ipvs.c, ipvs_svc_lookup) */

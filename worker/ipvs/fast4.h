@@ -58,6 +58,21 @@ int wk_ipvs_pkt_at(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const str
 enum wk_tcpw wk_ipvs_tcp_est(struct wk_ctx *ctx, const struct rte_tcp_hdr *th, uint32_t l4_len,
 			     struct dpvs_conn *c, int dir);
 
+/* What the sequence takes from the config set and the clock, read once a
+ * burst into ctx->fast_set (wk_rx_burst; wk_ipv4_fast_hint for a frame
+ * outside one): both are the loop iteration's (loop.c), fixed for the
+ * burst. The idle time of a UDP connection as wk_conn_idle_ns gives it
+ * (its fall-back, a call, once a burst too). */
+static __rte_always_inline void
+wk_fast4_set_init(struct wk_ctx *ctx)
+{
+	const struct dpvs_lb_tables *lb = &ctx->cfg->lb;
+
+	ctx->fast_set.stamp = wk_set_stamp(ctx->cfg);
+	ctx->fast_set.udp_exp = ctx->now_ns + wk_conn_idle_ns(&lb->timeouts, IPPROTO_UDP, 0);
+	ctx->fast_set.plain = lb->nrates == 0 && lb->ndown == 0;
+}
+
 /* The packet counts of connection c and of its rows rs and rd
  * (wk_ipvs_svc_row, wk_ipvs_dest_row) in direction dir (bytes: the IP
  * packet's length). */
@@ -123,7 +138,7 @@ wk_fast4_covers_flags(const struct dpvs_conn *c, int dir, uint8_t tcp_flags, con
  * c in direction dir that arrived on port p? A live UDP or TCP connection
  * without an IPv6 endpoint or sequence translation, seen on its
  * direction's port, full-NAT or NAT (either direction) or DR (inbound), in
- * a set without rate limits or held-down dests; TCP: flags that TCP sends,
+ * a set without rate limits or held-down dests (ctx->fast_set.plain); TCP: flags that TCP sends,
  * not a client's SYN that reopens a finished connection (ipvs.c,
  * ipvs_syn_reuses). wk_ipvs_pkt would take none of its other turns (a
  * drop for the port or the flags, the dest down, a meter, the due or
@@ -133,11 +148,9 @@ static __rte_always_inline int
 wk_fast4_covers(const struct wk_ctx *ctx, const struct dpvs_conn *c, uint16_t p, int dir,
 		uint8_t tcp_flags, const uint8_t proto)
 {
-	const struct dpvs_lb_tables *lb = &ctx->cfg->lb;
-
 	if ((c->flags & (DPVS_CONN_F_C6 | DPVS_CONN_F_D6 | DPVS_CONN_F_SX)) != 0 ||
 	    p != wk_conn_arrival_port(c, dir) || c->expires_ns <= ctx->now_ns ||
-	    lb->nrates != 0 || lb->ndown != 0)
+	    !ctx->fast_set.plain)
 		return 0;
 	if (!(c->fwd_mode == DPVS_FWD_FNAT || c->fwd_mode == DPVS_FWD_NAT ||
 	      (c->fwd_mode == DPVS_FWD_DR && dir == DPVS_DIR_IN)))
@@ -212,8 +225,10 @@ wk_fast4_out(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip, ui
 
 	if (w == WK_TCPW_OK && fresh != WK_FAST4_MEMO)
 		wk_conn_touch_timer(ctx->ct, c, wk_fast4_idx(ctx, c),
-				    ctx->now_ns + wk_conn_idle_ns(&ctx->cfg->lb.timeouts, proto,
-								  c->state));
+				    proto == IPPROTO_UDP ?
+					    ctx->fast_set.udp_exp :
+					    ctx->now_ns + wk_conn_idle_ns(&ctx->cfg->lb.timeouts,
+									  proto, c->state));
 	/* the counter rows: the memo's, or found and kept there */
 	if (fresh != 0) {
 		rs = ctx->fast_memo.rs;
@@ -226,10 +241,11 @@ wk_fast4_out(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip, ui
 	}
 	wk_ipvs_conn_add(c, rs, rd, dir, (uint32_t)sizeof(*ip) + l4_len);
 	if (c->fwd_mode == DPVS_FWD_DR)
-		return wk_xmit4_dr(ctx, m, l4_off + l4_len, dpvs_conn_a4(c, DPVS_CONN_A_D));
+		return wk_xmit4_dr(ctx, m, l4_off + l4_len, dpvs_conn_a4(c, DPVS_CONN_A_D),
+				   ctx->fast_set.stamp);
 	t = wk_nat4_tuple(c, dir);
 	return wk_xmit4_rewrite(ctx, m, ip, l4_off, proto, tcp_flags, l4_len, t.sa, t.sp, t.da,
-				t.dp);
+				t.dp, ctx->fast_set.stamp);
 }
 
 /* The lean way's own tests of an established segment (wk_fast4_tcp_lean):
@@ -501,7 +517,7 @@ wk_fast4_tcp_memo(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *i
 	    ip->time_to_live <= 1)
 		return 0;
 	t = wk_nat4_tuple(c, dir);
-	if (!wk_out_memo_hit(ctx, wk_set_stamp(ctx->cfg), t.da) ||
+	if (!wk_out_memo_hit(ctx, ctx->fast_set.stamp, t.da) ||
 	    l4_off + l4_len > ctx->out_memo.end_max ||
 	    wk_fast4_tcp_track(c, (const struct rte_tcp_hdr *)(ip + 1), l4_len, dir) != WK_TCPW_OK)
 		return 0;

@@ -251,6 +251,7 @@ wk_rx_burst(struct wk_ctx *ctx, uint16_t p, uint16_t n)
 	ctx->svc_memo.on = 1;
 	ctx->svc_memo.proto = 0;
 	wk_ipv4_rxc_init(&rc, ctx, p);
+	wk_fast4_set_init(ctx);
 	/* a small table stays in cache: the prefetch would only cost */
 	pf = n > 1 && n <= DPVS_BURST && ctx->ct->count >= ctx->rx_prefetch_min;
 	if (pf)
