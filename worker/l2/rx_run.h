@@ -85,7 +85,9 @@ wk_rx_run(struct wk_ctx *ctx, uint16_t p, uint16_t n, const struct wk_ipv4_rxc *
 	RTE_SET_USED(rc); /* the general runner's copy (WK_RX_GENERAL_ONLY) */
 	for (i = 0; i < n; i++) {
 		m = wr->inflight[i];
-		if (i + 1 < n)
+		/* the next frame's first line, which the prefetch stage read
+		 * already when it ran */
+		if (!pf && i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(wr->inflight[i + 1], void *));
 		if (pf && ((f->have >> (i + WK_RX_ENTRY_AHEAD)) & 1) != 0)
 			f->hv[i + WK_RX_ENTRY_AHEAD] |= wk_conn_hint_cand(wk_conn_prefetch_entry_in(
