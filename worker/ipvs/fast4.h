@@ -379,6 +379,18 @@ wk_fast4_pkt(struct wk_pkt *pk, const struct rte_ipv4_hdr *ip, const uint16_t *p
 	pk->l4_len = l4_len;
 }
 
+/* The hash of the tuple of the IPv4 packet ip (ports: its TCP/UDP ports)
+ * of protocol proto: the hint's when it carries it (worker.h), else
+ * computed (no hint, or a candidate in its place). */
+static __rte_always_inline uint32_t
+wk_fast4_hash(uint64_t hint, const uint8_t proto, const struct rte_ipv4_hdr *ip,
+	      const uint16_t *ports)
+{
+	if ((hint & (WK_CONN_HINT_CAND | WK_CONN_HASH_HINT)) == WK_CONN_HASH_HINT)
+		return (uint32_t)hint;
+	return wk_conn_hash4(proto, ip->src_addr, ports[0], ip->dst_addr, ports[1]);
+}
+
 /* Does the sequence's memo (below) hold the tuple of the IPv4 packet ip
  * (its TCP/UDP ports after a 20-byte header), of protocol proto? */
 static __rte_always_inline int
@@ -392,8 +404,8 @@ wk_fast4_memo_hit(const struct wk_ctx *ctx, const struct rte_ipv4_hdr *ip, const
 /* wk_ipvs_pkt for the IPv4 packet in m that wk_ipv4_fast parsed: ip at
  * offset 14 with a 20-byte header, its TCP/UDP header after it, l4_len
  * bytes from there to the end of the IP packet, tcp_flags (TCP only),
- * hint its tuple's hash if the burst's prefetch stage carried it
- * (WK_CONN_HASH_HINT set, worker.h), proto its protocol (TCP or UDP, a
+ * hint what the burst's prefetch stage carried for it (worker.h: its
+ * tuple's hash, or a candidate, or 0), proto its protocol (TCP or UDP, a
  * constant: a copy of the sequence per protocol), memo whether the
  * memo holds the packet's tuple (wk_fast4_memo_hit): -1 to be found here,
  * 0 or 1 when the caller found it (a constant: the copy keeps that way
@@ -436,24 +448,23 @@ wk_ipvs_fast4_p(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_i
 		 * connection (else the general way below turns it off) */
 		ctx->fast_memo.addrs = wk_tuple4_addrs(&ip->src_addr);
 		ctx->fast_memo.ports = wk_tuple4_ports(ports);
-		if ((hint & WK_CONN_HASH_HINT) != 0)
-			hash = (uint32_t)hint;
-		else
-			hash = wk_conn_hash4(proto, ip->src_addr, ports[0], ip->dst_addr,
-					     ports[1]);
-		/* the hint's candidate entry first (worker.h): its bucket
-		 * not read again; else, or not a match, the bucket's walk */
-		if ((hint >> WK_CONN_HINT_CAND_SHIFT) != 0)
-			idx = wk_conn_cand_find4(ctx->ct,
-						 (uint32_t)(hint >> WK_CONN_HINT_CAND_SHIFT) - 1u,
-						 proto, &ip->src_addr, ports, &dir);
-		if (idx == DPVS_CONN_NIL) {
+		/* the hint's candidate first (worker.h): neither its bucket
+		 * nor the table's header read; else, or not a match, the
+		 * bucket's walk with the tuple's hash */
+		if ((hint & WK_CONN_HINT_CAND) != 0 &&
+		    wk_conn_cand_match4(wk_conn_hint_conn(hint), wk_conn_hint_dir(hint), proto,
+					&ip->src_addr, ports)) {
+			c = wk_conn_hint_conn(hint);
+			dir = wk_conn_hint_dir(hint);
+		} else {
+			hash = wk_fast4_hash(hint, proto, ip, ports);
 			k = wk_conn_home(ctx->ct, hash);
 			idx = wk_conn_home_find4(ctx->ct, k, hash, proto, &ip->src_addr, ports,
 						 &dir, &more);
+			if (idx != DPVS_CONN_NIL)
+				c = &dpvs_conn_array(ctx->ct)[idx];
 		}
-		if (idx != DPVS_CONN_NIL) {
-			c = &dpvs_conn_array(ctx->ct)[idx];
+		if (c != NULL) {
 			/* the memo's rows and their key hold while it is on
 			 * (no general way since): a UDP connection with the
 			 * same key takes them (WK_FAST4_ROWS). UDP's alone:
@@ -482,9 +493,7 @@ wk_ipvs_fast4_p(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_i
 	 * tuple's hash */
 	if (k == NULL) {
 		idx = wk_fast4_idx(ctx, c);
-		hash = (hint & WK_CONN_HASH_HINT) != 0 ?
-			       (uint32_t)hint :
-			       wk_conn_hash4(proto, ip->src_addr, ports[0], ip->dst_addr, ports[1]);
+		hash = wk_fast4_hash(hint, proto, ip, ports);
 	}
 	wk_fast4_pkt(&pk, ip, ports, tcp_flags, l4_len);
 	/* the rest of the lookup, with the wk_pkt's addresses */

@@ -212,8 +212,7 @@ rx_prefetch_stage(struct wk_ctx *ctx, uint16_t n, struct wk_rx_pf *f)
 	f->have = rx_prefetch_conns(&f->x, ctx->wr->inflight, n, f->hv, f->kv, &f->tcp);
 	for (i = 0; i < WK_RX_ENTRY_AHEAD && i < n; i++)
 		if ((f->have >> i) & 1)
-			f->hv[i] |= wk_conn_hint_cand(wk_conn_prefetch_entry_in(
-				&f->x, f->kv[i], (uint32_t)f->hv[i], (int)((f->tcp >> i) & 1)));
+			wk_rx_pf_entry(f, i);
 }
 
 /* wk_rx_run for a burst with the mirror on (or, in the general runner,

@@ -26,8 +26,8 @@
 /* How many packets ahead the second stage prefetches a connection entry. */
 #define WK_RX_ENTRY_AHEAD 4
 
-_Static_assert(2ull * DPVS_CONN_MAX_CAP < 1ull << (64 - WK_CONN_HINT_CAND_SHIFT),
-	       "a hint's candidate entry + 1 fits above its hash");
+_Static_assert(sizeof(struct dpvs_conn) % 2 == 0 && _Alignof(struct dpvs_conn) % 2 == 0,
+	       "a candidate hint's bit 0 (its dir) is free in an entry's address");
 
 /* Is v a tx verdict? Its port in *port. As one 4-byte word (kind its
  * first byte, port its last two): GCC otherwise takes the struct apart
@@ -51,16 +51,31 @@ wk_rx_verdict_tx(struct wk_verdict v, uint16_t *port)
 
 /* The burst's prefetch stage's work for the second: hv[] the hints, and
  * for bit i of have the home bucket kv[i] (x's) whose first entry is to be
- * prefetched, both its lines for bit i of tcp. The second stage adds each
- * hint's candidate entry (worker.h, WK_CONN_HINT_CAND_SHIFT) when it
- * prefetches it, and takes the candidates it gave out back when a frame
- * went the general way. */
+ * prefetched, both its lines for bit i of tcp. The second stage puts each
+ * hint's candidate (worker.h, WK_CONN_HINT_CAND) in place of its hash when
+ * it prefetches it (wk_rx_pf_entry), and takes the candidates it gave out
+ * back when a frame went the general way (their hints 0: those frames are
+ * checked and hashed by the entry). */
 struct wk_rx_pf {
 	uint64_t hv[DPVS_BURST];
 	const struct dpvs_conn_bkt *kv[DPVS_BURST];
 	struct wk_conn_view x;
 	uint64_t have, tcp;
 };
+
+/* Frame j's entries prefetched (bit j of f->have set) and its candidate,
+ * if any, its hint. */
+static __rte_always_inline void
+wk_rx_pf_entry(struct wk_rx_pf *f, uint16_t j)
+{
+	uint32_t e = wk_conn_prefetch_entry_in(&f->x, f->kv[j], (uint32_t)f->hv[j],
+					       (int)((f->tcp >> j) & 1));
+
+	if (e != DPVS_CONN_NIL)
+		f->hv[j] = wk_conn_hint_cand(f->x.conns + (uint64_t)(e >> 1) *
+								 sizeof(struct dpvs_conn),
+					     e & 1u);
+}
 
 /*
  * The burst's second stage: each of the n packets in the in-flight array
@@ -90,10 +105,7 @@ wk_rx_run(struct wk_ctx *ctx, uint16_t p, uint16_t n, const struct wk_ipv4_rxc *
 		if (!pf && i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(wr->inflight[i + 1], void *));
 		if (pf && ((f->have >> (i + WK_RX_ENTRY_AHEAD)) & 1) != 0)
-			f->hv[i + WK_RX_ENTRY_AHEAD] |= wk_conn_hint_cand(wk_conn_prefetch_entry_in(
-				&f->x, f->kv[i + WK_RX_ENTRY_AHEAD],
-				(uint32_t)f->hv[i + WK_RX_ENTRY_AHEAD],
-				(int)((f->tcp >> (i + WK_RX_ENTRY_AHEAD)) & 1)));
+			wk_rx_pf_entry(f, (uint16_t)(i + WK_RX_ENTRY_AHEAD));
 		bytes += m->pkt_len; /* as received: the stages may trim it */
 		if (mirror)
 			wk_kni_mirror(ctx, m, p);
@@ -110,7 +122,8 @@ wk_rx_run(struct wk_ctx *ctx, uint16_t p, uint16_t n, const struct wk_ipv4_rxc *
 		 * taken back */
 		if (pf && unlikely(ctx->fast_memo.proto == 0))
 			for (j = i + 1; j <= i + WK_RX_ENTRY_AHEAD && j < n; j++)
-				f->hv[j] &= WK_CONN_HASH_HINT | UINT32_MAX;
+				if ((f->hv[j] & WK_CONN_HINT_CAND) != 0)
+					f->hv[j] = 0;
 		wr->inflight[i] = NULL;
 		rte_compiler_barrier();
 		/* the usual verdict, to a port's tx buffer, without a call
