@@ -300,8 +300,9 @@ struct wk_verdict wk_ipv4_fast(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t 
  * tuple as it is in the frame now, which the lookup then takes instead of
  * hashing it again, or a candidate (below) in its place; 0: nothing
  * carried (wk_ipv4_fast). Carried only for a frame that stage found
- * untagged IPv4 with IHL 5, TCP or UDP, not a fragment, its ports in the
- * first segment: the entry (ipv4_fast.h) does not test those again. */
+ * untagged IPv4 with IHL 5, TCP or UDP, not a fragment, 8 bytes past
+ * its IP header in the first segment: the entry (ipv4_fast.h) does not
+ * test those again. */
 #define WK_CONN_HASH_HINT (1ull << 32)
 /* A hint with WK_CONN_HINT_CAND set carries a candidate instead of the
  * hash: the connection of the entry (conn index << 1 | dir) that the lookup

@@ -123,8 +123,9 @@ wk_ipv4_fast_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, uint64_t hin
 	memcpy(&dst, eth, sizeof(dst));
 	/* a hint (a hash or a candidate): the burst's prefetch stage found
 	 * the frame, unchanged since, untagged IPv4 with IHL 5, TCP or UDP,
-	 * not a fragment (worker.h): those tests are not made again */
-	if (unlikely(contig < l2 + l3 + 8) ||
+	 * not a fragment, its first segment at least l2 + l3 + 8 bytes
+	 * (worker.h): those tests are not made again */
+	if (unlikely(hint == 0 && contig < l2 + l3 + 8) ||
 	    (hint == 0 &&
 	     (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) || ip->version_ihl != 0x45 ||
 	      (ip->next_proto_id != IPPROTO_UDP && ip->next_proto_id != IPPROTO_TCP) ||
