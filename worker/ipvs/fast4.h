@@ -27,6 +27,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
+#include <rte_udp.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -223,6 +224,11 @@ wk_fast4_out(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip, ui
 	struct dpvs_lb_stats *rs, *rd;
 	struct wk_nat4 t;
 
+	/* the entry (ipv4_fast.h) took a UDP packet only with its whole
+	 * header (the IP length at least 28): the rewrite's test of it drops
+	 * out */
+	if (proto == IPPROTO_UDP && l4_len < sizeof(struct rte_udp_hdr))
+		__builtin_unreachable();
 	if (w == WK_TCPW_OK && fresh != WK_FAST4_MEMO)
 		wk_conn_touch_timer(ctx->ct, c, wk_fast4_idx(ctx, c),
 				    proto == IPPROTO_UDP ?
