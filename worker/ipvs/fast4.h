@@ -431,17 +431,38 @@ wk_fast4_memo_hit(const struct wk_ctx *ctx, const struct rte_ipv4_hdr *ip, const
  * the burst's clock plus the idle time of its state: UDP has none, TCP's
  * lean way leaves it ESTABLISHED, and the general tracking, which may
  * change the state or leave the timer, forgets the memo (wk_fast4_tcp). */
+/* wk_ipvs_fast4_p's general way for a tuple its lookup did not find in
+ * home bucket k of hash (more: what the general lookup does next): the
+ * rest of the lookup, with the wk_pkt's addresses, and wk_ipvs_pkt_at. */
+static __rte_always_inline int
+wk_fast4_miss(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv4_hdr *ip,
+	      uint32_t l4_len, uint8_t tcp_flags, struct wk_verdict *v, const uint8_t proto,
+	      const struct dpvs_conn_bkt *k, uint32_t hash, int dir, int more)
+{
+	uint32_t idx = DPVS_CONN_NIL;
+	struct wk_pkt pk;
+
+	wk_fast4_pkt(&pk, ip, (const uint16_t *)(ip + 1), tcp_flags, l4_len);
+	if (unlikely(more == WK_CONN_MORE_ON))
+		idx = wk_conn_lookup_on(ctx->ct, k, hash, proto, &pk.src, pk.sport, &pk.dst,
+					pk.dport, &dir);
+	else if (unlikely(more == WK_CONN_MORE_ALL))
+		idx = wk_conn_lookup_hash(ctx->ct, hash, proto, &pk.src, pk.sport, &pk.dst,
+					  pk.dport, &dir);
+	return wk_ipvs_pkt_at(ctx, m, p, &pk, hash, idx, dir, v);
+}
+
 static __rte_always_inline int
 wk_ipvs_fast4_p(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv4_hdr *ip,
 		uint32_t l4_len, uint8_t tcp_flags, uint64_t hint, struct wk_verdict *v,
 		const uint8_t proto, const int memo)
 {
 	const uint16_t *ports = (const uint16_t *)(ip + 1);
-	uint32_t hash = 0, idx = DPVS_CONN_NIL;
-	const struct dpvs_conn_bkt *k = NULL; /* k: read only when more says */
-	struct dpvs_conn *c = NULL;
+	const struct dpvs_conn_bkt *k;
+	struct dpvs_conn *c;
 	struct wk_pkt pk;
-	int dir = DPVS_DIR_IN, more = WK_CONN_MORE_NONE, fresh = 0, ok = 0;
+	uint32_t hash, idx;
+	int dir = DPVS_DIR_IN, more = WK_CONN_MORE_NONE, fresh = 0, ok;
 
 	if (memo < 0 ? wk_fast4_memo_hit(ctx, ip, proto) : memo) {
 		dir = ctx->fast_memo.dir;
@@ -451,12 +472,13 @@ wk_ipvs_fast4_p(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_i
 	} else {
 		/* the memo's key at once (its registers then free for the
 		 * lookup); its protocol, which turns it on, only with a
-		 * connection (else the general way below turns it off) */
+		 * connection (else the general way turns it off) */
 		ctx->fast_memo.addrs = wk_tuple4_addrs(&ip->src_addr);
 		ctx->fast_memo.ports = wk_tuple4_ports(ports);
 		/* the hint's candidate first (worker.h): neither its bucket
 		 * nor the table's header read; else, or not a match, the
-		 * bucket's walk with the tuple's hash */
+		 * bucket's walk with the tuple's hash (none there: the
+		 * general way goes on from the walk) */
 		if ((hint & WK_CONN_HINT_CAND) != 0 &&
 		    wk_conn_cand_match4(wk_conn_hint_conn(hint), wk_conn_hint_dir(hint), proto,
 					&ip->src_addr, ports)) {
@@ -467,26 +489,27 @@ wk_ipvs_fast4_p(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_i
 			k = wk_conn_home(ctx->ct, hash);
 			idx = wk_conn_home_find4(ctx->ct, k, hash, proto, &ip->src_addr, ports,
 						 &dir, &more);
-			if (idx != DPVS_CONN_NIL)
-				c = &dpvs_conn_array(ctx->ct)[idx];
+			if (idx == DPVS_CONN_NIL) {
+				ctx->fast_memo.proto = 0;
+				return wk_fast4_miss(ctx, m, p, ip, l4_len, tcp_flags, v, proto, k,
+						     hash, dir, more);
+			}
+			c = &dpvs_conn_array(ctx->ct)[idx];
 		}
-		if (c != NULL) {
-			/* the memo's rows and their key hold while it is on
-			 * (no general way since): a UDP connection with the
-			 * same key takes them (WK_FAST4_ROWS). UDP's alone:
-			 * the key is written by UDP's copy only (TCP's, out
-			 * of line, lost more to its upkeep than it saved in
-			 * the pipe's tcp-in) */
-			if (proto == IPPROTO_UDP && ctx->fast_memo.proto == IPPROTO_UDP &&
-			    wk_fast4_rkey_eq(c, ctx->fast_memo.rkey))
-				fresh = WK_FAST4_ROWS;
-			/* the memo on, forgotten below unless the sequence
-			 * takes the packet (its rows: wk_fast4_out) */
-			ctx->fast_memo.proto = proto;
-			ctx->fast_memo.dir = (uint8_t)dir;
-			ctx->fast_memo.c = c;
-			ok = wk_fast4_covers(ctx, c, p, dir, tcp_flags, proto);
-		}
+		/* the memo's rows and their key hold while it is on (no
+		 * general way since): a UDP connection with the same key
+		 * takes them (WK_FAST4_ROWS). UDP's alone: the key is
+		 * written by UDP's copy only (TCP's, out of line, lost more
+		 * to its upkeep than it saved in the pipe's tcp-in) */
+		if (proto == IPPROTO_UDP && ctx->fast_memo.proto == IPPROTO_UDP &&
+		    wk_fast4_rkey_eq(c, ctx->fast_memo.rkey))
+			fresh = WK_FAST4_ROWS;
+		/* the memo on, forgotten below unless the sequence takes the
+		 * packet (its rows: wk_fast4_out) */
+		ctx->fast_memo.proto = proto;
+		ctx->fast_memo.dir = (uint8_t)dir;
+		ctx->fast_memo.c = c;
+		ok = wk_fast4_covers(ctx, c, p, dir, tcp_flags, proto);
 	}
 	if (likely(ok)) {
 		wk_verdict_put(v, wk_fast4_conn_pkt(ctx, m, ip, l4_len, tcp_flags, c, dir, proto,
@@ -494,21 +517,11 @@ wk_ipvs_fast4_p(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_i
 		return 1;
 	}
 	ctx->fast_memo.proto = 0; /* the general way: the index may change */
-	/* the memo or the hint's candidate gave c (no bucket read, k NULL):
-	 * wk_ipvs_pkt_at files a connection that replaces c with the
-	 * tuple's hash */
-	if (k == NULL) {
-		idx = wk_fast4_idx(ctx, c);
-		hash = wk_fast4_hash(hint, proto, ip, ports);
-	}
+	/* c found (the memo, the candidate or the walk): wk_ipvs_pkt_at
+	 * files a connection that replaces it with the tuple's hash */
+	idx = wk_fast4_idx(ctx, c);
+	hash = wk_fast4_hash(hint, proto, ip, ports);
 	wk_fast4_pkt(&pk, ip, ports, tcp_flags, l4_len);
-	/* the rest of the lookup, with the wk_pkt's addresses */
-	if (unlikely(more == WK_CONN_MORE_ON))
-		idx = wk_conn_lookup_on(ctx->ct, k, hash, proto, &pk.src, pk.sport, &pk.dst,
-					pk.dport, &dir);
-	else if (unlikely(more == WK_CONN_MORE_ALL))
-		idx = wk_conn_lookup_hash(ctx->ct, hash, proto, &pk.src, pk.sport, &pk.dst,
-					  pk.dport, &dir);
 	return wk_ipvs_pkt_at(ctx, m, p, &pk, hash, idx, dir, v);
 }
 
