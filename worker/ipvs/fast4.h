@@ -209,6 +209,17 @@ wk_fast4_rkey_eq(const struct dpvs_conn *c, const uint64_t k[2])
 #define WK_FAST4_MEMO 1
 #define WK_FAST4_ROWS 2
 
+/* The counter rows of connection c (protocol proto) found and kept in the
+ * memo, with their key for UDP. */
+static __rte_always_inline void
+wk_fast4_rows(struct wk_ctx *ctx, const struct dpvs_conn *c, const uint8_t proto)
+{
+	ctx->fast_memo.rs = wk_ipvs_svc_row(ctx, c);
+	ctx->fast_memo.rd = wk_ipvs_dest_row(ctx, c);
+	if (proto == IPPROTO_UDP)
+		wk_fast4_rkey(c, ctx->fast_memo.rkey);
+}
+
 /* The end of the packet of connection c, its protocol proto (a constant
  * where it is inlined, so that the rewrite keeps that protocol's case
  * alone) and its window's answer w: timer (on WK_TCPW_OK), counters, then
@@ -236,15 +247,10 @@ wk_fast4_out(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip, ui
 					    ctx->now_ns + wk_conn_idle_ns(&ctx->cfg->lb.timeouts,
 									  proto, c->state));
 	/* the counter rows: the memo's, or found and kept there */
-	if (fresh != 0) {
-		rs = ctx->fast_memo.rs;
-		rd = ctx->fast_memo.rd;
-	} else {
-		rs = ctx->fast_memo.rs = wk_ipvs_svc_row(ctx, c);
-		rd = ctx->fast_memo.rd = wk_ipvs_dest_row(ctx, c);
-		if (proto == IPPROTO_UDP)
-			wk_fast4_rkey(c, ctx->fast_memo.rkey);
-	}
+	if (fresh == 0)
+		wk_fast4_rows(ctx, c, proto);
+	rs = ctx->fast_memo.rs;
+	rd = ctx->fast_memo.rd;
 	wk_ipvs_conn_add(c, rs, rd, dir, (uint32_t)sizeof(*ip) + l4_len);
 	if (c->fwd_mode == DPVS_FWD_DR)
 		return wk_xmit4_dr(ctx, m, l4_off + l4_len, dpvs_conn_a4(c, DPVS_CONN_A_D),
@@ -498,12 +504,16 @@ wk_ipvs_fast4_p(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_i
 		}
 		/* the memo's rows and their key hold while it is on (no
 		 * general way since): a UDP connection with the same key
-		 * takes them (WK_FAST4_ROWS). UDP's alone: the key is
-		 * written by UDP's copy only (TCP's, out of line, lost more
-		 * to its upkeep than it saved in the pipe's tcp-in) */
-		if (proto == IPPROTO_UDP && ctx->fast_memo.proto == IPPROTO_UDP &&
-		    wk_fast4_rkey_eq(c, ctx->fast_memo.rkey))
+		 * takes them; another's are found and kept there now (both
+		 * WK_FAST4_ROWS). UDP's alone: the key is written by UDP's
+		 * copy only (TCP's, out of line, lost more to its upkeep
+		 * than it saved in the pipe's tcp-in) */
+		if (proto == IPPROTO_UDP) {
+			if (ctx->fast_memo.proto != IPPROTO_UDP ||
+			    !wk_fast4_rkey_eq(c, ctx->fast_memo.rkey))
+				wk_fast4_rows(ctx, c, proto);
 			fresh = WK_FAST4_ROWS;
+		}
 		/* the memo on, forgotten below unless the sequence takes the
 		 * packet (its rows: wk_fast4_out) */
 		ctx->fast_memo.proto = proto;
