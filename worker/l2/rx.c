@@ -141,7 +141,7 @@ wk_rx_port(struct wk_ctx *ctx, uint16_t p)
  * same flow as the one before it needs not (a burst of one flow prefetches
  * once). The second stage
  * prefetches a packet's first connection entry WK_RX_ENTRY_AHEAD packets
- * before it reaches it, from that hash (a TCP segment's, bit i of *tcp, its
+ * before it reaches it, from that hash (a TCP segment's, bit 0 of kv[i], its
  * second line too: the window tracking); the lookups then find bucket and
  * entry in cache instead of waiting for each in turn. Anything else (VLAN,
  * IPv6, options) is left to the per-packet path as it is. A hint says
@@ -157,14 +157,14 @@ wk_rx_port(struct wk_ctx *ctx, uint16_t p)
  */
 static uint64_t
 rx_prefetch_conns(const struct wk_conn_view *x, struct rte_mbuf *const *pkts, uint16_t n,
-		  uint64_t *restrict hv, const struct dpvs_conn_bkt **restrict kv, uint64_t *tcp)
+		  uint64_t *restrict hv, uintptr_t *restrict kv)
 {
 	const struct dpvs_conn_bkt *k;
 	const uint16_t l3 = RTE_ETHER_HDR_LEN;
 	const struct rte_ipv4_hdr *ip;
 	const struct rte_ether_hdr *eth;
 	const uint16_t *ports;
-	uint64_t have = 0, t = 0, last = 0;
+	uint64_t have = 0, last = 0;
 	uint32_t h;
 	uint16_t i;
 
@@ -190,15 +190,13 @@ rx_prefetch_conns(const struct wk_conn_view *x, struct rte_mbuf *const *pkts, ui
 			continue;
 		last = hv[i];
 		k = wk_conn_home_in(x->bk, x->nbuckets, h);
-		kv[i] = k;
+		/* a SYN's home alone too: its walk rarely goes on to the
+		 * next bucket (dpvs_conn_prefetch); a TCP segment's entries
+		 * both their lines (bit 0) */
+		kv[i] = (uintptr_t)k | (ip->next_proto_id == IPPROTO_TCP);
 		rte_prefetch0(k);
 		have |= 1ull << i;
-		/* a SYN's home alone too: its walk rarely goes on to the
-		 * next bucket (dpvs_conn_prefetch) */
-		if (ip->next_proto_id == IPPROTO_TCP)
-			t |= 1ull << i;
 	}
-	*tcp = t;
 	return have;
 }
 
@@ -211,7 +209,7 @@ rx_prefetch_stage(struct wk_ctx *ctx, uint16_t n, struct wk_rx_pf *f)
 	uint16_t i;
 
 	f->x = wk_conn_view(ctx->ct);
-	f->have = rx_prefetch_conns(&f->x, ctx->wr->inflight, n, f->hv, f->kv, &f->tcp);
+	f->have = rx_prefetch_conns(&f->x, ctx->wr->inflight, n, f->hv, f->kv);
 	for (i = 0; i < WK_RX_ENTRY_AHEAD && i < n; i++)
 		if ((f->have >> i) & 1)
 			wk_rx_pf_entry(f, i);

@@ -28,6 +28,8 @@
 
 _Static_assert(sizeof(struct dpvs_conn) % 2 == 0 && _Alignof(struct dpvs_conn) % 2 == 0,
 	       "a candidate hint's bit 0 (its dir) is free in an entry's address");
+_Static_assert(_Alignof(struct dpvs_conn_bkt) % 2 == 0,
+	       "a bucket's address has bit 0 free (wk_rx_pf's kv)");
 
 /* Is v a tx verdict? Its port in *port. As one 4-byte word (kind its
  * first byte, port its last two): GCC otherwise takes the struct apart
@@ -50,17 +52,18 @@ wk_rx_verdict_tx(struct wk_verdict v, uint16_t *port)
 }
 
 /* The burst's prefetch stage's work for the second: hv[] the hints, and
- * for bit i of have the home bucket kv[i] (x's) whose first entry is to be
- * prefetched, both its lines for bit i of tcp. The second stage puts each
+ * for bit i of have the home bucket (x's) whose first entry is to be
+ * prefetched, kv[i], its address with bit 0 set for both the entry's
+ * lines (a TCP segment's). The second stage puts each
  * hint's candidate (worker.h, WK_CONN_HINT_CAND) in place of its hash when
  * it prefetches it (wk_rx_pf_entry), and takes the candidates it gave out
  * back when a frame went the general way (their hints 0: those frames are
  * checked and hashed by the entry). */
 struct wk_rx_pf {
 	uint64_t hv[DPVS_BURST];
-	const struct dpvs_conn_bkt *kv[DPVS_BURST];
+	uintptr_t kv[DPVS_BURST];
 	struct wk_conn_view x;
-	uint64_t have, tcp;
+	uint64_t have;
 };
 
 /* Frame j's entries prefetched (bit j of f->have set) and its candidate,
@@ -68,8 +71,10 @@ struct wk_rx_pf {
 static __rte_always_inline void
 wk_rx_pf_entry(struct wk_rx_pf *f, uint16_t j)
 {
-	uint32_t e = wk_conn_prefetch_entry_in(&f->x, f->kv[j], (uint32_t)f->hv[j],
-					       (int)((f->tcp >> j) & 1));
+	const uintptr_t kt = f->kv[j];
+	uint32_t e = wk_conn_prefetch_entry_in(
+		&f->x, (const struct dpvs_conn_bkt *)(kt & ~(uintptr_t)1), (uint32_t)f->hv[j],
+		(int)(kt & 1));
 
 	if (e != DPVS_CONN_NIL)
 		f->hv[j] = wk_conn_hint_cand(f->x.conns + (uint64_t)(e >> 1) *
