@@ -139,9 +139,9 @@ wk_fast4_covers_flags(const struct dpvs_conn *c, int dir, uint8_t tcp_flags, con
  * c in direction dir that arrived on port p? A live UDP or TCP connection
  * without an IPv6 endpoint or sequence translation, seen on its
  * direction's port, full-NAT or NAT (either direction) or DR (inbound), in
- * a set without rate limits or held-down dests (ctx->fast_set.plain); TCP: flags that TCP sends,
- * not a client's SYN that reopens a finished connection (ipvs.c,
- * ipvs_syn_reuses). wk_ipvs_pkt would take none of its other turns (a
+ * a set without rate limits or held-down dests (ctx->fast_set.plain); TCP:
+ * flags that TCP sends, not a client's SYN that reopens a finished
+ * connection (ipvs.c, ipvs_syn_reuses). wk_ipvs_pkt would take none of its other turns (a
  * drop for the port or the flags, the dest down, a meter, the due or
  * reused connection closed). proto: the packet's, TCP or UDP, a constant,
  * and c's (the lookup matched it). */
@@ -413,6 +413,27 @@ wk_fast4_memo_hit(const struct wk_ctx *ctx, const struct rte_ipv4_hdr *ip, const
 	       ctx->fast_memo.proto == proto;
 }
 
+/* wk_ipvs_fast4_p's general way for a tuple its lookup did not find in
+ * home bucket k of hash (more: what the general lookup does next): the
+ * rest of the lookup, with the wk_pkt's addresses, and wk_ipvs_pkt_at. */
+static __rte_always_inline int
+wk_fast4_miss(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv4_hdr *ip,
+	      uint32_t l4_len, uint8_t tcp_flags, struct wk_verdict *v, const uint8_t proto,
+	      const struct dpvs_conn_bkt *k, uint32_t hash, int dir, int more)
+{
+	uint32_t idx = DPVS_CONN_NIL;
+	struct wk_pkt pk;
+
+	wk_fast4_pkt(&pk, ip, (const uint16_t *)(ip + 1), tcp_flags, l4_len);
+	if (unlikely(more == WK_CONN_MORE_ON))
+		idx = wk_conn_lookup_on(ctx->ct, k, hash, proto, &pk.src, pk.sport, &pk.dst,
+					pk.dport, &dir);
+	else if (unlikely(more == WK_CONN_MORE_ALL))
+		idx = wk_conn_lookup_hash(ctx->ct, hash, proto, &pk.src, pk.sport, &pk.dst,
+					  pk.dport, &dir);
+	return wk_ipvs_pkt_at(ctx, m, p, &pk, hash, idx, dir, v);
+}
+
 /* wk_ipvs_pkt for the IPv4 packet in m that wk_ipv4_fast parsed: ip at
  * offset 14 with a 20-byte header, its TCP/UDP header after it, l4_len
  * bytes from there to the end of the IP packet, tcp_flags (TCP only),
@@ -437,27 +458,6 @@ wk_fast4_memo_hit(const struct wk_ctx *ctx, const struct rte_ipv4_hdr *ip, const
  * the burst's clock plus the idle time of its state: UDP has none, TCP's
  * lean way leaves it ESTABLISHED, and the general tracking, which may
  * change the state or leave the timer, forgets the memo (wk_fast4_tcp). */
-/* wk_ipvs_fast4_p's general way for a tuple its lookup did not find in
- * home bucket k of hash (more: what the general lookup does next): the
- * rest of the lookup, with the wk_pkt's addresses, and wk_ipvs_pkt_at. */
-static __rte_always_inline int
-wk_fast4_miss(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv4_hdr *ip,
-	      uint32_t l4_len, uint8_t tcp_flags, struct wk_verdict *v, const uint8_t proto,
-	      const struct dpvs_conn_bkt *k, uint32_t hash, int dir, int more)
-{
-	uint32_t idx = DPVS_CONN_NIL;
-	struct wk_pkt pk;
-
-	wk_fast4_pkt(&pk, ip, (const uint16_t *)(ip + 1), tcp_flags, l4_len);
-	if (unlikely(more == WK_CONN_MORE_ON))
-		idx = wk_conn_lookup_on(ctx->ct, k, hash, proto, &pk.src, pk.sport, &pk.dst,
-					pk.dport, &dir);
-	else if (unlikely(more == WK_CONN_MORE_ALL))
-		idx = wk_conn_lookup_hash(ctx->ct, hash, proto, &pk.src, pk.sport, &pk.dst,
-					  pk.dport, &dir);
-	return wk_ipvs_pkt_at(ctx, m, p, &pk, hash, idx, dir, v);
-}
-
 static __rte_always_inline int
 wk_ipvs_fast4_p(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv4_hdr *ip,
 		uint32_t l4_len, uint8_t tcp_flags, uint64_t hint, struct wk_verdict *v,

@@ -53,12 +53,12 @@ wk_rx_verdict_tx(struct wk_verdict v, uint16_t *port)
 
 /* The burst's prefetch stage's work for the second: hv[] the hints, and
  * for bit i of have the home bucket (x's) whose first entry is to be
- * prefetched, kv[i], its address with bit 0 set for both the entry's
- * lines (a TCP segment's). The second stage puts each
- * hint's candidate (worker.h, WK_CONN_HINT_CAND) in place of its hash when
- * it prefetches it (wk_rx_pf_entry), and takes the candidates it gave out
- * back when a frame went the general way (their hints 0: those frames are
- * checked and hashed by the entry). */
+ * prefetched, kv[i], its address with bit 0 set for both the entry's lines
+ * (a TCP segment's). The second stage puts each hint's candidate
+ * (worker.h, WK_CONN_HINT_CAND) in place of its hash when it prefetches it
+ * (wk_rx_pf_entry), and takes the candidates it gave out back when a frame
+ * went the general way (their hints 0: those frames are checked and hashed
+ * by the entry). */
 struct wk_rx_pf {
 	uint64_t hv[DPVS_BURST];
 	uintptr_t kv[DPVS_BURST];
@@ -124,7 +124,7 @@ wk_rx_run(struct wk_ctx *ctx, uint16_t p, uint16_t n, const struct wk_ipv4_rxc *
 		/* the frame went the general way (the sequence's memo off:
 		 * fast4.h), which may have changed the index: the candidates
 		 * read before it (the next WK_RX_ENTRY_AHEAD frames') are
-		 * taken back */
+		 * taken back: those hints 0 (no hash left to give) */
 		if (pf && unlikely(ctx->fast_memo.proto == 0))
 			for (j = i + 1; j <= i + WK_RX_ENTRY_AHEAD && j < n; j++)
 				if ((f->hv[j] & WK_CONN_HINT_CAND) != 0)
@@ -134,7 +134,7 @@ wk_rx_run(struct wk_ctx *ctx, uint16_t p, uint16_t n, const struct wk_ipv4_rxc *
 		/* the usual verdict, to a port's tx buffer, without a call
 		 * when it has room */
 		if (likely(wk_rx_verdict_tx(v, &port) && port < ctx->nports)) {
-			if (likely(wk_txbuf_try_verdict(ctx, m, port)))
+			if (likely(wk_txbuf_try_port(ctx, m, port)))
 				continue;
 			if (wk_tx_enqueue_verdict(ctx, m, port) != 0)
 				ctx->st->verdict[DPVS_VERDICT_DROP]++;
