@@ -609,22 +609,30 @@ wk_conn_insert(struct dpvs_conn_table *ct, uint32_t idx, uint64_t now_ns)
 			      conn_has_out(c) ? conn_hash_dir(ct, c, DPVS_DIR_OUT) : 0);
 }
 
-void
-wk_conn_insert_hashed(struct dpvs_conn_table *ct, uint32_t idx, uint32_t h_in, uint32_t h_out)
+/* wk_conn_insert_hashed's body; links_nil: the caller wrote the entry's
+ * wheel and half-open links DPVS_CONN_NIL (wk_conn_insert_new). */
+static __rte_always_inline void
+conn_insert(struct dpvs_conn_table *ct, uint32_t idx, uint32_t h_in, uint32_t h_out,
+	    const int links_nil)
 {
 	struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
+	const int out = conn_has_out(c);
 
 	RTE_ASSERT(h_in == conn_hash_dir(ct, c, DPVS_DIR_IN));
 	c->h_in = h_in;
-	c->h_out = conn_has_out(c) ? h_out : 0;
+	c->h_out = out ? h_out : 0;
 	hash_link(ct, idx, DPVS_DIR_IN, h_in);
-	if (conn_has_out(c)) {
+	if (out) {
 		RTE_ASSERT(h_out == conn_hash_dir(ct, c, DPVS_DIR_OUT));
 		hash_link(ct, idx, DPVS_DIR_OUT, h_out);
 	}
-	c->tnext = c->tprev = DPVS_CONN_NIL;
+	if (!links_nil)
+		c->tnext = c->tprev = DPVS_CONN_NIL;
+	RTE_ASSERT(c->tnext == DPVS_CONN_NIL && c->tprev == DPVS_CONN_NIL);
 	wk_conn_timer_arm(ct, idx);
-	c->onext = c->oprev = DPVS_CONN_NIL;
+	if (!links_nil)
+		c->onext = c->oprev = DPVS_CONN_NIL;
+	RTE_ASSERT(c->onext == DPVS_CONN_NIL && c->oprev == DPVS_CONN_NIL);
 	if (wk_conn_half_open(c))
 		half_link(ct, idx);
 	ct->count++;
@@ -633,7 +641,25 @@ wk_conn_insert_hashed(struct dpvs_conn_table *ct, uint32_t idx, uint32_t h_in, u
 }
 
 void
-wk_conn_free(struct dpvs_conn_table *ct, uint32_t idx)
+wk_conn_insert_hashed(struct dpvs_conn_table *ct, uint32_t idx, uint32_t h_in, uint32_t h_out)
+{
+	conn_insert(ct, idx, h_in, h_out, 0);
+}
+
+void
+wk_conn_insert_new(struct dpvs_conn_table *ct, uint32_t idx, uint32_t h_in, uint32_t h_out)
+{
+	conn_insert(ct, idx, h_in, h_out, 1);
+}
+
+/* wk_conn_free's body; reuse: the caller takes the slot for a new
+ * connection at once (wk_conn_free_reuse) and took it off the half-open
+ * list (wk_conn_evict_pick), so neither that list nor the free list is
+ * touched: the free list's push and the take's pop of the same slot. A
+ * crash after USED is cleared leaves the slot on no list, which the
+ * rebuild gives back to the free list as it does any slot not live. */
+static __rte_always_inline void
+conn_free(struct dpvs_conn_table *ct, uint32_t idx, const int reuse)
 {
 	struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
 
@@ -645,7 +671,9 @@ wk_conn_free(struct dpvs_conn_table *ct, uint32_t idx)
 	if (conn_has_out(c))
 		hash_unlink(ct, idx, DPVS_DIR_OUT);
 	wk_conn_timer_disarm(ct, idx);
-	half_unlink(ct, idx);
+	if (!reuse)
+		half_unlink(ct, idx);
+	RTE_ASSERT(c->oprev == DPVS_CONN_NIL);
 	if (c->sx_ref != 0 && c->sx_ref <= ct->sx_capacity) {
 		uint32_t sxi = c->sx_ref - 1u;
 
@@ -656,8 +684,22 @@ wk_conn_free(struct dpvs_conn_table *ct, uint32_t idx)
 		ct->sx_count--;
 	}
 	conn_v6_put(ct, c);   /* not live: nothing reads its addresses now */
-	c->tnext = ct->free_head;
-	ct->free_head = idx;
+	if (!reuse) {
+		c->tnext = ct->free_head;
+		ct->free_head = idx;
+	}
 	ct->count--;
+}
+
+void
+wk_conn_free(struct dpvs_conn_table *ct, uint32_t idx)
+{
+	conn_free(ct, idx, 0);
+}
+
+void
+wk_conn_free_reuse(struct dpvs_conn_table *ct, uint32_t idx)
+{
+	conn_free(ct, idx, 1);
 }
 

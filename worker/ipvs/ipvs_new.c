@@ -46,6 +46,7 @@
 #include "worker/ipvs/lport.h"
 #include "worker/ipvs/proxy_proto.h"
 #include "worker/ipvs/rate.h"
+#include "worker/ipvs/sched.h"
 #include "worker/ipvs/xmit.h"
 
 /* What a new connection gets besides the packet's own tuple. */
@@ -71,7 +72,7 @@ struct conn_plan {
  * between takes the first port it tries: the count of connections goes
  * up by one each, so its address is la[(i0 + AHEAD) % n], whose cursor
  * the ones between that take the same address move on first. */
-static inline void
+static __rte_always_inline void
 fnat_key_prefetch(struct wk_ctx *ctx, const struct dpvs_svc_laddr *la, const uint16_t *cur,
 		  unsigned int n, unsigned int i0, uint8_t proto, const struct conn_plan *pl)
 {
@@ -89,20 +90,23 @@ fnat_key_prefetch(struct wk_ctx *ctx, const struct dpvs_svc_laddr *la, const uin
 /* fnat: a local address of service svc, of the real server's family, and
  * a port for a connection to pl->daddr:pl->dport. DPVS_DROP_MAX, or
  * no_laddr (all taken), or family_mismatch (none of that family). */
-static enum dpvs_drop_reason
+static __rte_always_inline enum dpvs_drop_reason
 plan_fnat(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s, uint8_t proto,
 	  struct conn_plan *pl)
 {
 	const struct dpvs_svc_laddr *la = dpvs_lb_svc_laddrs(&ctx->cfg->lb, svc);
 	unsigned int k, i, i0, n = RTE_MIN(s->nladdrs, (uint16_t)ctx->cfg->lb.caps.svc_laddrs);
 	uint16_t *cur = dpvs_wr_lport(ctx->wr, svc);
+	uint64_t cnt;
 	int seen = 0;
 
 	if (n == 0)
 		return DPVS_DROP_NO_LADDR;
 	/* spread connections over the addresses: the first tried is the
-	 * service's count of connections modulo n (one division) */
-	i0 = (unsigned int)(dpvs_wr_svc_stats(ctx->wr)[svc].conns % n);
+	 * service's count of connections modulo n (a mask for a power of
+	 * two: the 64-bit division's latency sat before the port's pick) */
+	cnt = dpvs_wr_svc_stats(ctx->wr)[svc].conns;
+	i0 = (unsigned int)((n & (n - 1)) == 0 ? cnt & (n - 1) : cnt % n);
 	for (k = 0; k < n; k++) {
 		i = i0 + k < n ? i0 + k : i0 + k - n;
 		if (la[i].ip.family != pl->daddr.family)
@@ -120,7 +124,7 @@ plan_fnat(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s, uint8_
 }
 
 /* The endpoints of a new connection of pk to dest d of service svc. */
-static enum dpvs_drop_reason
+static __rte_always_inline enum dpvs_drop_reason
 plan_conn(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_dest *d, const struct wk_pkt *pk,
 	  struct conn_plan *pl)
 {
@@ -173,7 +177,7 @@ plan_conn(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_dest *d, const str
 /* A free connection slot (as the free list left it: conn_new writes every
  * field), the oldest half-open connection's when the table is full;
  * DPVS_CONN_NIL when there is none. */
-static uint32_t
+static __rte_always_inline uint32_t
 conn_slot(struct wk_ctx *ctx)
 {
 	uint32_t idx = wk_conn_take(ctx->ct), victim;
@@ -183,16 +187,18 @@ conn_slot(struct wk_ctx *ctx)
 	victim = wk_conn_evict_pick(ctx->ct);
 	if (victim == DPVS_CONN_NIL)
 		return victim;
-	wk_ipvs_conn_close(ctx, victim);
+	/* its slot straight to the new connection, not through the free
+	 * list (which is empty: the take above found nothing) */
+	wk_ipvs_conn_evict(ctx, victim);
 	ctx->st->event[DPVS_EVENT_CONN_EVICTED]++;
-	return wk_conn_take(ctx->ct);
+	return victim;
 }
 
 /* The counters of service and dest of new connection c: conns, and
  * active or inactive by its state (what wk_ipvs_count adds), and its first
  * packet of bytes bytes inbound (what wk_ipvs_conn_pkt adds: the rows are
  * the same, looked up once). */
-static void
+static __rte_always_inline void
 conn_count_new(struct wk_ctx *ctx, struct dpvs_conn *c, uint32_t bytes)
 {
 	struct dpvs_lb_stats *r[2] = {
@@ -216,7 +222,7 @@ conn_count_new(struct wk_ctx *ctx, struct dpvs_conn *c, uint32_t bytes)
  * (wk_conn_set_addrs, next) and TCP tracking (wk_tcp_track_init), once,
  * over whatever the slot held: it is not live (USED clear) until the
  * insert. A TCP connection opens with a SYN. */
-static inline void
+static __rte_always_inline void
 conn_fill(struct wk_ctx *ctx, struct dpvs_conn *c, const struct wk_pkt *pk, uint16_t p,
 	  uint16_t svc, const struct dpvs_service *s, uint32_t ds, const struct dpvs_dest *d,
 	  const struct conn_plan *pl)
@@ -263,7 +269,7 @@ conn_fill(struct wk_ctx *ctx, struct dpvs_conn *c, const struct wk_pkt *pk, uint
 /* Fill and insert a new connection; its index, or DPVS_CONN_NIL with *why
  * (conn_full, or conn_seqx_full for a service that rewrites sequence
  * numbers or inserts the client's address when the side table is full). */
-static uint32_t
+static __rte_always_inline uint32_t
 conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, uint32_t hash, const struct wk_tcp_seg *seg,
 	 uint16_t p, uint16_t svc, uint32_t ds, const struct conn_plan *pl,
 	 enum dpvs_drop_reason *why)
@@ -316,10 +322,64 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, uint32_t hash, const struc
 	else if (seg != NULL)
 		wk_tcp_track_init(c->trk, seg);
 	/* both hashes are their lookups': the packet's and the plan's */
-	wk_conn_insert_hashed(ctx->ct, idx, hash, pl->h_out);
+	wk_conn_insert_new(ctx->ct, idx, hash, pl->h_out);
 	/* the IP packet's length: Ethernet padding is not traffic */
 	conn_count_new(ctx, c, (uint32_t)(pk->l4_off - pk->l3_off) + pk->l4_len);
 	return idx;
+}
+
+/* wk_ipvs_new_conn, inline in it and in wk_ipvs_new (a SYN's way: no
+ * second call). */
+static __rte_always_inline struct wk_verdict
+ipvs_new_conn(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
+	      uint16_t svc, uint32_t hash, uint32_t *idx_out)
+{
+	const struct dpvs_dest *dests = dpvs_lb_dests(&ctx->cfg->lb);
+	enum dpvs_drop_reason why;
+	struct wk_tcp_seg seg;
+	struct conn_plan pl;
+	uint32_t ds, idx;
+
+	*idx_out = DPVS_CONN_NIL;
+	if (pk->proto == IPPROTO_TCP) {
+		/* a SYN without FIN, RST and ACK passes both tests: no call */
+		if (unlikely((pk->tcp_flags & (RTE_TCP_FIN_FLAG | RTE_TCP_SYN_FLAG |
+					       RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG)) !=
+			     RTE_TCP_SYN_FLAG)) {
+			if (!wk_tcp_flags_valid(pk->tcp_flags))
+				return wk_drop(DPVS_DROP_TCP_FLAGS); /* SYN+FIN opens nothing */
+			if ((pk->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) !=
+			    RTE_TCP_SYN_FLAG)
+				return wk_drop(DPVS_DROP_TCP_NOT_SYN);
+		}
+		wk_ipvs_tcp_seg(m, pk, &seg);
+	}
+	why = wk_acl_check(ctx, svc, &pk->src);
+	if (why != DPVS_DROP_MAX)
+		return wk_drop(why);
+	ds = wk_sched_pick_inl(ctx, svc, pk);
+	if (ds == DPVS_DEST_NONE || ds >= ctx->cfg->lb.caps.dests)
+		return wk_drop(DPVS_DROP_NO_DEST);
+	why = wk_rate_check(ctx, svc, dpvs_lb_svc(&ctx->cfg->lb, svc)->id, ds, dests[ds].id,
+			    DPVS_DIR_IN, (uint32_t)(pk->l4_off - pk->l3_off) + pk->l4_len);
+	if (why == DPVS_DROP_MAX)
+		why = plan_conn(ctx, svc, &dests[ds], pk, &pl);
+	if (why != DPVS_DROP_MAX)
+		return wk_drop(why);
+	idx = conn_new(ctx, pk, hash, pk->proto == IPPROTO_TCP ? &seg : NULL, p, svc, ds, &pl,
+		       &why);
+	if (idx == DPVS_CONN_NIL)
+		return wk_drop(why);
+	*idx_out = idx;
+	/* window, state, timer and counters are conn_new's */
+	return wk_ipvs_conn_xmit(ctx, m, pk, &dpvs_conn_array(ctx->ct)[idx], DPVS_DIR_IN);
+}
+
+struct wk_verdict
+wk_ipvs_new_conn(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
+		 uint16_t svc, uint32_t hash, uint32_t *idx_out)
+{
+	return ipvs_new_conn(ctx, m, p, pk, svc, hash, idx_out);
 }
 
 struct wk_verdict
@@ -338,44 +398,5 @@ wk_ipvs_new(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_
 			return wk_drop(why);
 		return wk_synproxy_in(ctx, m, p, pk, svc);
 	}
-	return wk_ipvs_new_conn(ctx, m, p, pk, svc, hash, &idx);
-}
-
-struct wk_verdict
-wk_ipvs_new_conn(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
-		 uint16_t svc, uint32_t hash, uint32_t *idx_out)
-{
-	const struct dpvs_dest *dests = dpvs_lb_dests(&ctx->cfg->lb);
-	enum dpvs_drop_reason why;
-	struct wk_tcp_seg seg;
-	struct conn_plan pl;
-	uint32_t ds, idx;
-
-	*idx_out = DPVS_CONN_NIL;
-	if (pk->proto == IPPROTO_TCP) {
-		if (!wk_tcp_flags_valid(pk->tcp_flags))
-			return wk_drop(DPVS_DROP_TCP_FLAGS); /* SYN+FIN opens nothing */
-		if ((pk->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) != RTE_TCP_SYN_FLAG)
-			return wk_drop(DPVS_DROP_TCP_NOT_SYN);
-		wk_ipvs_tcp_seg(m, pk, &seg);
-	}
-	why = wk_acl_check(ctx, svc, &pk->src);
-	if (why != DPVS_DROP_MAX)
-		return wk_drop(why);
-	ds = wk_sched_pick(ctx, svc, pk);
-	if (ds == DPVS_DEST_NONE || ds >= ctx->cfg->lb.caps.dests)
-		return wk_drop(DPVS_DROP_NO_DEST);
-	why = wk_rate_check(ctx, svc, dpvs_lb_svc(&ctx->cfg->lb, svc)->id, ds, dests[ds].id,
-			    DPVS_DIR_IN, (uint32_t)(pk->l4_off - pk->l3_off) + pk->l4_len);
-	if (why == DPVS_DROP_MAX)
-		why = plan_conn(ctx, svc, &dests[ds], pk, &pl);
-	if (why != DPVS_DROP_MAX)
-		return wk_drop(why);
-	idx = conn_new(ctx, pk, hash, pk->proto == IPPROTO_TCP ? &seg : NULL, p, svc, ds, &pl,
-		       &why);
-	if (idx == DPVS_CONN_NIL)
-		return wk_drop(why);
-	*idx_out = idx;
-	/* window, state, timer and counters are conn_new's */
-	return wk_ipvs_conn_xmit(ctx, m, pk, &dpvs_conn_array(ctx->ct)[idx], DPVS_DIR_IN);
+	return ipvs_new_conn(ctx, m, p, pk, svc, hash, &idx);
 }
