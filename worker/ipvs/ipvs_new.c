@@ -320,7 +320,7 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, uint32_t hash, const struc
 	if (seg != NULL && wk_xmit_oneway(c->fwd_mode))
 		wk_tcp_track_init_oneway(c->trk, seg);
 	else if (seg != NULL)
-		wk_tcp_track_init(c->trk, seg);
+		wk_tcp_track_init_inl(c->trk, seg);
 	/* both hashes are their lookups': the packet's and the plan's */
 	wk_conn_insert_new(ctx->ct, idx, hash, pl->h_out);
 	/* the IP packet's length: Ethernet padding is not traffic */
@@ -335,6 +335,7 @@ ipvs_new_conn(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct w
 	      uint16_t svc, uint32_t hash, uint32_t *idx_out)
 {
 	const struct dpvs_dest *dests = dpvs_lb_dests(&ctx->cfg->lb);
+	const struct rte_tcp_hdr *th;
 	enum dpvs_drop_reason why;
 	struct wk_tcp_seg seg;
 	struct conn_plan pl;
@@ -352,9 +353,11 @@ ipvs_new_conn(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct w
 			    RTE_TCP_SYN_FLAG)
 				return wk_drop(DPVS_DROP_TCP_NOT_SYN);
 		}
-		wk_ipvs_tcp_seg(m, pk, &seg);
+		/* wk_ipvs_tcp_seg inline */
+		th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, pk->l4_off);
+		wk_tcp_seg_parse_inl(th, (uint32_t)(th->data_off >> 4) * 4, pk->l4_len, &seg);
 	}
-	why = wk_acl_check(ctx, svc, &pk->src);
+	why = wk_acl_check_inl(ctx, svc, &pk->src);
 	if (why != DPVS_DROP_MAX)
 		return wk_drop(why);
 	ds = wk_sched_pick_inl(ctx, svc, pk);
