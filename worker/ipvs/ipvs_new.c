@@ -125,8 +125,8 @@ plan_fnat(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s, uint8_
 
 /* The endpoints of a new connection of pk to dest d of service svc. */
 static __rte_always_inline enum dpvs_drop_reason
-plan_conn(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_dest *d, const struct wk_pkt *pk,
-	  struct conn_plan *pl)
+plan_conn(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s, const struct dpvs_dest *d,
+	  const struct wk_pkt *pk, struct conn_plan *pl)
 {
 	struct dpvs_ip nh;
 
@@ -145,7 +145,7 @@ plan_conn(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_dest *d, const str
 		return DPVS_DROP_FAMILY_MISMATCH;
 	switch (d->fwd_mode) {
 	case DPVS_FWD_FNAT:
-		return plan_fnat(ctx, svc, dpvs_lb_svc(&ctx->cfg->lb, svc), pk->proto, pl);
+		return plan_fnat(ctx, svc, s, pk->proto, pl);
 	case DPVS_FWD_NAT:
 		pl->laddr = pk->src;
 		pl->lport = pk->sport;
@@ -271,11 +271,9 @@ conn_fill(struct wk_ctx *ctx, struct dpvs_conn *c, const struct wk_pkt *pk, uint
  * numbers or inserts the client's address when the side table is full). */
 static __rte_always_inline uint32_t
 conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, uint32_t hash, const struct wk_tcp_seg *seg,
-	 uint16_t p, uint16_t svc, uint32_t ds, const struct conn_plan *pl,
-	 enum dpvs_drop_reason *why)
+	 uint16_t p, uint16_t svc, const struct dpvs_service *s, uint32_t ds,
+	 const struct dpvs_dest *d, const struct conn_plan *pl, enum dpvs_drop_reason *why)
 {
-	const struct dpvs_service *s = dpvs_lb_svc(&ctx->cfg->lb, svc);
-	const struct dpvs_dest *d = &dpvs_lb_dests(&ctx->cfg->lb)[ds];
 	uint32_t idx, sxi = DPVS_CONN_NIL;
 	struct dpvs_seqx *x;
 	struct dpvs_conn *c;
@@ -334,7 +332,8 @@ static __rte_always_inline struct wk_verdict
 ipvs_new_conn(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
 	      uint16_t svc, uint32_t hash, uint32_t *idx_out)
 {
-	const struct dpvs_dest *dests = dpvs_lb_dests(&ctx->cfg->lb);
+	const struct dpvs_dest *dests = dpvs_lb_dests(&ctx->cfg->lb), *d;
+	const struct dpvs_service *s;
 	const struct rte_tcp_hdr *th;
 	enum dpvs_drop_reason why;
 	struct wk_tcp_seg seg;
@@ -363,13 +362,16 @@ ipvs_new_conn(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct w
 	ds = wk_sched_pick_inl(ctx, svc, pk);
 	if (ds == DPVS_DEST_NONE || ds >= ctx->cfg->lb.caps.dests)
 		return wk_drop(DPVS_DROP_NO_DEST);
-	why = wk_rate_check(ctx, svc, dpvs_lb_svc(&ctx->cfg->lb, svc)->id, ds, dests[ds].id,
-			    DPVS_DIR_IN, (uint32_t)(pk->l4_off - pk->l3_off) + pk->l4_len);
+	/* the service and the dest, found once for what follows */
+	s = dpvs_lb_svc(&ctx->cfg->lb, svc);
+	d = &dests[ds];
+	why = wk_rate_check(ctx, svc, s->id, ds, d->id, DPVS_DIR_IN,
+			    (uint32_t)(pk->l4_off - pk->l3_off) + pk->l4_len);
 	if (why == DPVS_DROP_MAX)
-		why = plan_conn(ctx, svc, &dests[ds], pk, &pl);
+		why = plan_conn(ctx, svc, s, d, pk, &pl);
 	if (why != DPVS_DROP_MAX)
 		return wk_drop(why);
-	idx = conn_new(ctx, pk, hash, pk->proto == IPPROTO_TCP ? &seg : NULL, p, svc, ds, &pl,
+	idx = conn_new(ctx, pk, hash, pk->proto == IPPROTO_TCP ? &seg : NULL, p, svc, s, ds, d, &pl,
 		       &why);
 	if (idx == DPVS_CONN_NIL)
 		return wk_drop(why);
