@@ -683,7 +683,8 @@ conn_free(struct dpvs_conn_table *ct, uint32_t idx, const int reuse)
 		wk_conn_sx_put(ct, sxi);
 		ct->sx_count--;
 	}
-	conn_v6_put(ct, c);   /* not live: nothing reads its addresses now */
+	if (unlikely(dpvs_conn_is_v6(c)))
+		conn_v6_put(ct, c);   /* not live: nothing reads its addresses now */
 	if (!reuse) {
 		c->tnext = ct->free_head;
 		ct->free_head = idx;
