@@ -56,7 +56,7 @@ wk_rx_verdict_tx(struct wk_verdict v, uint16_t *port)
  * prefetches it, and takes the candidates it gave out back when a frame
  * went the general way. */
 struct wk_rx_pf {
-	uint64_t hv[DPVS_BURST];
+	uint64_t hv[DPVS_BURST + WK_RX_ENTRY_AHEAD]; /* + room: wk_rx_run's take-back */
 	const struct dpvs_conn_bkt *kv[DPVS_BURST];
 	struct wk_conn_view x;
 	uint64_t have, tcp;
@@ -107,8 +107,11 @@ wk_rx_run(struct wk_ctx *ctx, uint16_t p, uint16_t n, const struct wk_ipv4_rxc *
 		 * read before it (the next WK_RX_ENTRY_AHEAD frames') are
 		 * taken back */
 		if (pf && unlikely(ctx->fast_memo.proto == 0))
-			for (j = i + 1; j <= i + WK_RX_ENTRY_AHEAD && j < n; j++)
-				f->hv[j] &= WK_CONN_HASH_HINT | UINT32_MAX;
+			/* all WK_RX_ENTRY_AHEAD, a constant count (a burst
+			 * of SYNs comes here with every frame): the ones past
+			 * the last frame are room, never read */
+			for (j = 1; j <= WK_RX_ENTRY_AHEAD; j++)
+				f->hv[i + j] &= WK_CONN_HASH_HINT | UINT32_MAX;
 		wr->inflight[i] = NULL;
 		rte_compiler_barrier();
 		/* the usual verdict, to a port's tx buffer, without a call
