@@ -49,16 +49,21 @@
 #include "worker/ipvs/sched.h"
 #include "worker/ipvs/xmit.h"
 
-/* What a new connection gets besides the packet's own tuple. */
+/* What a new connection gets besides the packet's own tuple. The
+ * addresses where they are (the config set's, the packet's), not copied:
+ * the set and the packet stay as they are while the connection is made. */
 struct conn_plan {
-	struct dpvs_ip laddr;     /* family NONE: no outbound key */
+	const struct dpvs_ip *laddr; /* family NONE: no outbound key */
+	const struct dpvs_ip *daddr;
 	uint16_t lport;
 	uint16_t dport;
-	struct dpvs_ip daddr;
 	uint16_t out_port;        /* port index where the dest's side arrives */
 	uint16_t pad;
 	uint32_t h_out;           /* wk_conn_hash of the outbound key, if any */
 };
+
+/* The local address of a connection without an outbound key (dr, tunnel). */
+static const struct dpvs_ip plan_no_laddr = { .family = DPVS_AF_NONE };
 
 /* How many connections ahead plan_fnat prefetches the outbound key that
  * a later connection of the service will try first: with the next one's,
@@ -83,8 +88,8 @@ fnat_key_prefetch(struct wk_ctx *ctx, const struct dpvs_svc_laddr *la, const uin
 		steps++;
 	}
 	j = i0 + d < n ? i0 + d : i0 + d - n;
-	if (la[j].ip.family == pl->daddr.family)
-		wk_lport_prefetch(ctx, cur[j], steps, proto, &pl->daddr, pl->dport, &la[j].ip);
+	if (la[j].ip.family == pl->daddr->family)
+		wk_lport_prefetch(ctx, cur[j], steps, proto, pl->daddr, pl->dport, &la[j].ip);
 }
 
 /* fnat: a local address of service svc, of the real server's family, and
@@ -109,12 +114,12 @@ plan_fnat(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s, uint8_
 	i0 = (unsigned int)((n & (n - 1)) == 0 ? cnt & (n - 1) : cnt % n);
 	for (k = 0; k < n; k++) {
 		i = i0 + k < n ? i0 + k : i0 + k - n;
-		if (la[i].ip.family != pl->daddr.family)
+		if (la[i].ip.family != pl->daddr->family)
 			continue;
 		seen = 1;
-		if (wk_lport_pick(ctx, &cur[i], proto, &pl->daddr, pl->dport, &la[i].ip, &pl->lport,
+		if (wk_lport_pick(ctx, &cur[i], proto, pl->daddr, pl->dport, &la[i].ip, &pl->lport,
 				  &pl->h_out) == 0) {
-			pl->laddr = la[i].ip;
+			pl->laddr = &la[i].ip;
 			pl->out_port = la[i].port;
 			fnat_key_prefetch(ctx, la, cur, n, i0, proto, pl);
 			return DPVS_DROP_MAX;
@@ -130,16 +135,19 @@ plan_conn(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s, const 
 {
 	struct dpvs_ip nh;
 
-	memset(pl, 0, sizeof(*pl));
-	pl->daddr = d->addr;
+	pl->laddr = &plan_no_laddr;
+	pl->daddr = &d->addr;
+	pl->lport = 0;
 	pl->dport = d->port;
+	pl->out_port = 0;
+	pl->h_out = 0;
 	if (d->fwd_mode == DPVS_FWD_SNAT) {
-		pl->daddr = pk->dst;
+		pl->daddr = &pk->dst;
 		pl->dport = pk->dport;
 	}
 	/* only full-NAT crosses families, and only from an IPv6 VIP to IPv4
 	 * real servers (DPVS's nat64); an snat source is of the flow's family */
-	if ((pl->daddr.family != pk->family &&
+	if ((pl->daddr->family != pk->family &&
 	     (d->fwd_mode != DPVS_FWD_FNAT || pk->family != DPVS_AF_INET6)) ||
 	    (d->fwd_mode == DPVS_FWD_SNAT && d->addr.family != pk->family))
 		return DPVS_DROP_FAMILY_MISMATCH;
@@ -147,9 +155,9 @@ plan_conn(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s, const 
 	case DPVS_FWD_FNAT:
 		return plan_fnat(ctx, svc, s, pk->proto, pl);
 	case DPVS_FWD_NAT:
-		pl->laddr = pk->src;
+		pl->laddr = &pk->src;
 		pl->lport = pk->sport;
-		if (!wk_lport_key_free(ctx, pk->proto, &pl->daddr, pl->dport, &pl->laddr,
+		if (!wk_lport_key_free(ctx, pk->proto, pl->daddr, pl->dport, pl->laddr,
 				       pl->lport, &pl->h_out))
 			return DPVS_DROP_NAT_TUPLE_TAKEN;
 		break;
@@ -157,17 +165,17 @@ plan_conn(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s, const 
 	case DPVS_FWD_TUNNEL:
 		break;
 	case DPVS_FWD_SNAT:
-		pl->laddr = d->addr;
-		if (wk_lport_pick(ctx, &dpvs_wr_lport(ctx->wr, svc)[0], pk->proto, &pl->daddr,
-			       pl->dport, &pl->laddr, &pl->lport, &pl->h_out) != 0)
+		pl->laddr = &d->addr;
+		if (wk_lport_pick(ctx, &dpvs_wr_lport(ctx->wr, svc)[0], pk->proto, pl->daddr,
+			       pl->dport, pl->laddr, &pl->lport, &pl->h_out) != 0)
 			return DPVS_DROP_NO_LADDR;
 		break;
 	default:
 		return DPVS_DROP_FWD_MODE;
 	}
-	if (wk_route_ip(ctx, &pl->daddr, &pl->out_port, &nh) != 0)
+	if (wk_route_ip(ctx, pl->daddr, &pl->out_port, &nh) != 0)
 		return DPVS_DROP_NO_ROUTE;
-	if (d->fwd_mode == DPVS_FWD_DR && !dpvs_ip_equal(&nh, &pl->daddr))
+	if (d->fwd_mode == DPVS_FWD_DR && !dpvs_ip_equal(&nh, pl->daddr))
 		return DPVS_DROP_DR_NOT_CONNECTED;
 	return DPVS_DROP_MAX;
 }
@@ -287,7 +295,7 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, uint32_t hash, const struc
 		}
 	}
 	/* an IPv6 endpoint needs a slot of the IPv6 side table */
-	if (!wk_conn_addrs_fit(ctx->ct, &pk->src, &pl->daddr)) {
+	if (!wk_conn_addrs_fit(ctx->ct, &pk->src, pl->daddr)) {
 		if (sxi != DPVS_CONN_NIL)
 			wk_conn_sx_put(ctx->ct, sxi);
 		*why = DPVS_DROP_CONN_V6_FULL;
@@ -304,7 +312,7 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, uint32_t hash, const struc
 	conn_fill(ctx, c, pk, p, svc, s, ds, d, pl);
 	/* cannot fail: wk_conn_addrs_fit found room, and freeing a slot for
 	 * c (an eviction) only gives some back */
-	(void)wk_conn_set_addrs(ctx->ct, idx, &pk->src, &pk->dst, &pl->laddr, &pl->daddr);
+	(void)wk_conn_set_addrs(ctx->ct, idx, &pk->src, &pk->dst, pl->laddr, pl->daddr);
 	if (sxi != DPVS_CONN_NIL) {
 		x = &dpvs_conn_sx(ctx->ct)[sxi];
 		wk_pp_conn_init(c, x, s->flags, seg->seq);
