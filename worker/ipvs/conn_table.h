@@ -348,11 +348,9 @@ void wk_conn_insert(struct dpvs_conn_table *ct, uint32_t idx, uint64_t now_ns);
  * computed them to look the tuples up first. */
 void wk_conn_insert_hashed(struct dpvs_conn_table *ct, uint32_t idx, uint32_t h_in,
 			   uint32_t h_out);
-/* The same for a slot whose wheel and half-open links (tnext, tprev,
- * onext, oprev) its maker wrote DPVS_CONN_NIL (the new-connection path
- * writes every field once): they are not written again. */
-void wk_conn_insert_new(struct dpvs_conn_table *ct, uint32_t idx, uint32_t h_in,
-			uint32_t h_out);
+/* (The new-connection path, which writes every field of the entry once,
+ * links DPVS_CONN_NIL included, inlines the insert: conn_priv.h,
+ * wk_conn_insert_links.) */
 
 /* Is c half-open: a TCP connection whose handshake is not complete (the
  * client's SYN seen, SYN_RECV; or SYN_SENT)? Only these may be evicted. */

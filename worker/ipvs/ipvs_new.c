@@ -39,6 +39,7 @@
 #include "shm/lb_hash.h"
 #include "worker/ipvs/acl.h"
 #include "worker/ipvs/conn_table.h"
+#include "worker/ipvs/conn_priv.h"
 #include "worker/ipvs/fast4.h"
 #include "worker/ipvs/ipvs_priv.h"
 #include "worker/ipvs/lb_counts.h"
@@ -328,7 +329,7 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, uint32_t hash, const struc
 	else if (seg != NULL)
 		wk_tcp_track_init_inl(c->trk, seg);
 	/* both hashes are their lookups': the packet's and the plan's */
-	wk_conn_insert_new(ctx->ct, idx, hash, pl->h_out);
+	wk_conn_insert_links(ctx->ct, idx, hash, pl->h_out, 1);
 	/* the IP packet's length: Ethernet padding is not traffic */
 	conn_count_new(ctx, c, (uint32_t)(pk->l4_off - pk->l3_off) + pk->l4_len);
 	return idx;
