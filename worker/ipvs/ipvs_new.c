@@ -132,7 +132,8 @@ plan_fnat(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s, uint8_
 /* The endpoints of a new connection of pk to dest d of service svc. */
 static __rte_always_inline enum dpvs_drop_reason
 plan_conn(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s, const struct dpvs_dest *d,
-	  const struct wk_pkt *pk, struct conn_plan *pl)
+	  const struct wk_pkt *pk, struct conn_plan *pl, const uint8_t proto,
+	  const uint8_t fam)
 {
 	struct dpvs_ip nh;
 
@@ -148,17 +149,17 @@ plan_conn(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s, const 
 	}
 	/* only full-NAT crosses families, and only from an IPv6 VIP to IPv4
 	 * real servers (DPVS's nat64); an snat source is of the flow's family */
-	if ((pl->daddr->family != pk->family &&
-	     (d->fwd_mode != DPVS_FWD_FNAT || pk->family != DPVS_AF_INET6)) ||
-	    (d->fwd_mode == DPVS_FWD_SNAT && d->addr.family != pk->family))
+	if ((pl->daddr->family != fam &&
+	     (d->fwd_mode != DPVS_FWD_FNAT || fam != DPVS_AF_INET6)) ||
+	    (d->fwd_mode == DPVS_FWD_SNAT && d->addr.family != fam))
 		return DPVS_DROP_FAMILY_MISMATCH;
 	switch (d->fwd_mode) {
 	case DPVS_FWD_FNAT:
-		return plan_fnat(ctx, svc, s, pk->proto, pl);
+		return plan_fnat(ctx, svc, s, proto, pl);
 	case DPVS_FWD_NAT:
 		pl->laddr = &pk->src;
 		pl->lport = pk->sport;
-		if (!wk_lport_key_free(ctx, pk->proto, pl->daddr, pl->dport, pl->laddr,
+		if (!wk_lport_key_free(ctx, proto, pl->daddr, pl->dport, pl->laddr,
 				       pl->lport, &pl->h_out))
 			return DPVS_DROP_NAT_TUPLE_TAKEN;
 		break;
@@ -167,7 +168,7 @@ plan_conn(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s, const 
 		break;
 	case DPVS_FWD_SNAT:
 		pl->laddr = &d->addr;
-		if (wk_lport_pick(ctx, &dpvs_wr_lport(ctx->wr, svc)[0], pk->proto, pl->daddr,
+		if (wk_lport_pick(ctx, &dpvs_wr_lport(ctx->wr, svc)[0], proto, pl->daddr,
 			       pl->dport, pl->laddr, &pl->lport, &pl->h_out) != 0)
 			return DPVS_DROP_NO_LADDR;
 		break;
@@ -234,8 +235,10 @@ conn_count_new(struct wk_ctx *ctx, struct dpvs_conn *c, uint32_t bytes)
 static __rte_always_inline void
 conn_fill(struct wk_ctx *ctx, struct dpvs_conn *c, const struct wk_pkt *pk, uint16_t p,
 	  uint16_t svc, const struct dpvs_service *s, uint32_t ds, const struct dpvs_dest *d,
-	  const struct conn_plan *pl)
+	  const struct conn_plan *pl, const uint8_t proto)
 {
+	const uint8_t state = proto == IPPROTO_TCP ? WK_TCP_SYN_STATE : 0;
+
 	/* a field added to the entry is written here too */
 	_Static_assert(sizeof(c->flags) + sizeof(c->proto) + sizeof(c->state) +
 			       sizeof(c->fwd_mode) + sizeof(c->in_port) + sizeof(c->out_port) +
@@ -248,8 +251,8 @@ conn_fill(struct wk_ctx *ctx, struct dpvs_conn *c, const struct wk_pkt *pk, uint
 		       sizeof(struct dpvs_conn),
 		       "conn_fill: every field of struct dpvs_conn");
 	c->flags = 0;
-	c->proto = pk->proto;
-	c->state = pk->proto == IPPROTO_TCP ? WK_TCP_SYN_STATE : 0;
+	c->proto = proto;
+	c->state = state;
 	c->fwd_mode = d->fwd_mode;
 	c->in_port = (uint8_t)p;
 	c->out_port = (uint8_t)pl->out_port;
@@ -258,7 +261,7 @@ conn_fill(struct wk_ctx *ctx, struct dpvs_conn *c, const struct wk_pkt *pk, uint
 	c->svc_id = s->id;
 	c->dest_id = d->id;
 	c->tprev = DPVS_CONN_NIL;
-	c->expires_ns = ctx->now_ns + wk_conn_idle_ns(&ctx->cfg->lb.timeouts, c->proto, c->state);
+	c->expires_ns = ctx->now_ns + wk_conn_idle_ns(&ctx->cfg->lb.timeouts, proto, state);
 	c->in_pkts = 0;
 	c->out_pkts = 0;
 	c->cport = pk->sport;
@@ -269,7 +272,7 @@ conn_fill(struct wk_ctx *ctx, struct dpvs_conn *c, const struct wk_pkt *pk, uint
 	c->tnext = DPVS_CONN_NIL;
 	c->onext = DPVS_CONN_NIL;
 	c->oprev = DPVS_CONN_NIL;
-	if (pk->proto != IPPROTO_TCP)
+	if (proto != IPPROTO_TCP)
 		memset(c->trk, 0, sizeof(c->trk));
 	c->created_s = (uint32_t)(ctx->now_ns / 1000000000ull);
 	/* h_in and h_out: the insert's (wk_conn_insert_hashed) */
@@ -281,14 +284,15 @@ conn_fill(struct wk_ctx *ctx, struct dpvs_conn *c, const struct wk_pkt *pk, uint
 static __rte_always_inline uint32_t
 conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, uint32_t hash, const struct wk_tcp_seg *seg,
 	 uint16_t p, uint16_t svc, const struct dpvs_service *s, uint32_t ds,
-	 const struct dpvs_dest *d, const struct conn_plan *pl, enum dpvs_drop_reason *why)
+	 const struct dpvs_dest *d, const struct conn_plan *pl, enum dpvs_drop_reason *why,
+	 const uint8_t proto, const uint8_t fam)
 {
 	uint32_t idx, sxi = DPVS_CONN_NIL;
 	struct dpvs_seqx *x;
 	struct dpvs_conn *c;
 
 	/* the side slot first: a connection that cannot have one is not made */
-	if (seg != NULL && pk->family == DPVS_AF_INET && (s->flags & SVC_F_SEQX) != 0) {
+	if (seg != NULL && fam == DPVS_AF_INET && (s->flags & SVC_F_SEQX) != 0) {
 		sxi = wk_conn_sx_take(ctx->ct);
 		if (sxi == DPVS_CONN_NIL) {
 			*why = DPVS_DROP_CONN_SEQX_FULL;
@@ -310,7 +314,7 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, uint32_t hash, const struc
 		return idx;
 	}
 	c = &dpvs_conn_array(ctx->ct)[idx];
-	conn_fill(ctx, c, pk, p, svc, s, ds, d, pl);
+	conn_fill(ctx, c, pk, p, svc, s, ds, d, pl, proto);
 	/* cannot fail: wk_conn_addrs_fit found room, and freeing a slot for
 	 * c (an eviction) only gives some back */
 	(void)wk_conn_set_addrs(ctx->ct, idx, &pk->src, &pk->dst, pl->laddr, pl->daddr);
@@ -324,7 +328,7 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, uint32_t hash, const struc
 		else
 			wk_conn_sx_put(ctx->ct, sxi);
 	}
-	if (seg != NULL && wk_xmit_oneway(c->fwd_mode))
+	if (seg != NULL && wk_xmit_oneway(d->fwd_mode))
 		wk_tcp_track_init_oneway(c->trk, seg);
 	else if (seg != NULL)
 		wk_tcp_track_init_inl(c->trk, seg);
@@ -339,7 +343,8 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, uint32_t hash, const struc
  * second call). */
 static __rte_always_inline struct wk_verdict
 ipvs_new_conn(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
-	      uint16_t svc, uint32_t hash, uint32_t *idx_out)
+	      uint16_t svc, uint32_t hash, uint32_t *idx_out, const uint8_t proto,
+	      const uint8_t fam)
 {
 	const struct dpvs_dest *dests = dpvs_lb_dests(&ctx->cfg->lb), *d;
 	const struct dpvs_service *s;
@@ -350,7 +355,7 @@ ipvs_new_conn(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct w
 	uint32_t ds, idx;
 
 	*idx_out = DPVS_CONN_NIL;
-	if (pk->proto == IPPROTO_TCP) {
+	if (proto == IPPROTO_TCP) {
 		/* a SYN without FIN, RST and ACK passes both tests: no call */
 		if (unlikely((pk->tcp_flags & (RTE_TCP_FIN_FLAG | RTE_TCP_SYN_FLAG |
 					       RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG)) !=
@@ -377,11 +382,11 @@ ipvs_new_conn(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct w
 	why = wk_rate_check(ctx, svc, s->id, ds, d->id, DPVS_DIR_IN,
 			    (uint32_t)(pk->l4_off - pk->l3_off) + pk->l4_len);
 	if (why == DPVS_DROP_MAX)
-		why = plan_conn(ctx, svc, s, d, pk, &pl);
+		why = plan_conn(ctx, svc, s, d, pk, &pl, proto, fam);
 	if (why != DPVS_DROP_MAX)
 		return wk_drop(why);
-	idx = conn_new(ctx, pk, hash, pk->proto == IPPROTO_TCP ? &seg : NULL, p, svc, s, ds, d, &pl,
-		       &why);
+	idx = conn_new(ctx, pk, hash, proto == IPPROTO_TCP ? &seg : NULL, p, svc, s, ds, d, &pl,
+		       &why, proto, fam);
 	if (idx == DPVS_CONN_NIL)
 		return wk_drop(why);
 	*idx_out = idx;
@@ -393,7 +398,7 @@ struct wk_verdict
 wk_ipvs_new_conn(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
 		 uint16_t svc, uint32_t hash, uint32_t *idx_out)
 {
-	return ipvs_new_conn(ctx, m, p, pk, svc, hash, idx_out);
+	return ipvs_new_conn(ctx, m, p, pk, svc, hash, idx_out, pk->proto, pk->family);
 }
 
 struct wk_verdict
@@ -403,14 +408,19 @@ wk_ipvs_new(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_
 	enum dpvs_drop_reason why;
 	uint32_t idx;
 
-	/* the SYN proxy speaks IPv4 only; dpvs-ctl refuses it on an IPv6 VIP */
-	if (pk->proto == IPPROTO_TCP && pk->family == DPVS_AF_INET &&
-	    (dpvs_lb_svc(&ctx->cfg->lb, svc)->flags & DPVS_SVC_F_SYNPROXY) != 0) {
-		/* the access lists first: a refused client gets no cookie */
-		why = wk_acl_check(ctx, svc, &pk->src);
-		if (why != DPVS_DROP_MAX)
-			return wk_drop(why);
-		return wk_synproxy_in(ctx, m, p, pk, svc);
+	if (pk->proto == IPPROTO_TCP && pk->family == DPVS_AF_INET) {
+		/* the SYN proxy speaks IPv4 only; dpvs-ctl refuses it on an
+		 * IPv6 VIP */
+		if ((dpvs_lb_svc(&ctx->cfg->lb, svc)->flags & DPVS_SVC_F_SYNPROXY) != 0) {
+			/* the access lists first: a refused client gets no cookie */
+			why = wk_acl_check(ctx, svc, &pk->src);
+			if (why != DPVS_DROP_MAX)
+				return wk_drop(why);
+			return wk_synproxy_in(ctx, m, p, pk, svc);
+		}
+		/* a copy of the way for IPv4 TCP, the flood's: its tests of
+		 * protocol and family constants */
+		return ipvs_new_conn(ctx, m, p, pk, svc, hash, &idx, IPPROTO_TCP, DPVS_AF_INET);
 	}
-	return ipvs_new_conn(ctx, m, p, pk, svc, hash, &idx);
+	return ipvs_new_conn(ctx, m, p, pk, svc, hash, &idx, pk->proto, pk->family);
 }
