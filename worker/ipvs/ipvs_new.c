@@ -272,8 +272,10 @@ conn_fill(struct wk_ctx *ctx, struct dpvs_conn *c, const struct wk_pkt *pk, uint
 	c->tnext = DPVS_CONN_NIL;
 	c->onext = DPVS_CONN_NIL;
 	c->oprev = DPVS_CONN_NIL;
-	if (proto != IPPROTO_TCP)
-		memset(c->trk, 0, sizeof(c->trk));
+	if (proto != IPPROTO_TCP) {   /* not a memset: wk_tcp_track_zero */
+		wk_tcp_track_zero(&c->trk[0]);
+		wk_tcp_track_zero(&c->trk[1]);
+	}
 	c->created_s = (uint32_t)(ctx->now_ns / 1000000000ull);
 	/* h_in and h_out: the insert's (wk_conn_insert_hashed) */
 }
