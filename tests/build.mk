@@ -32,7 +32,7 @@ TESTS += $(LAYOUT_VARIANT)
 
 
 # tests/tools/udpgap: a paced UDP stream and its receiver (no DPDK), for the
-# gap and loss of a worker's replacement (system tests, tests/bench/restart.sh)
+# gap and loss of a worker's replacement (tests/system/test_lb_l_restart_under_load.sh)
 $(TBIN)/udpgap: tests/tools/udpgap.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 $(WARN) -Wno-missing-prototypes -o $@ $<

@@ -199,6 +199,14 @@ struct wk_ctx {
 		 * connection with the same takes them again (fast4.h) */
 		uint64_t rkey[2];
 	} fast_memo;
+	struct {                              /* what the config set and the clock give
+					       * the established sequence, read once a
+					       * burst (fast4.h, wk_fast4_set_init) */
+		uint64_t stamp;               /* wk_set_stamp(cfg) */
+		uint64_t udp_exp;             /* now_ns + a UDP connection's idle time */
+		uint8_t plain;                /* 1: the set has no rate limits and no
+					       * held-down dests */
+	} fast_set;
 	struct {                              /* the service the ipvs core found last
 					       * for a new connection in this burst
 					       * (ipvs.c, ipvs_svc_lookup) */
@@ -290,25 +298,44 @@ struct wk_verdict wk_ipv4_fast(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t 
 /* The same with what the burst's prefetch stage (rx.c) computed for m:
  * hint WK_CONN_HASH_HINT | h, h the wk_conn_hash4 of m's own IPv4 TCP/UDP
  * tuple as it is in the frame now, which the lookup then takes instead of
- * hashing it again; 0: nothing carried (wk_ipv4_fast). Carried only for a
- * frame that stage found untagged IPv4 with IHL 5, TCP or UDP, not a
- * fragment, its ports in the first segment: the entry (ipv4_fast.h) does
- * not test those again. */
+ * hashing it again, or a candidate (below) in its place; 0: nothing
+ * carried (wk_ipv4_fast). Carried only for a frame that stage found
+ * untagged IPv4 with IHL 5, TCP or UDP, not a fragment, 8 bytes past
+ * its IP header in the first segment: the entry (ipv4_fast.h) does not
+ * test those again. */
 #define WK_CONN_HASH_HINT (1ull << 32)
-/* A hint's bits from WK_CONN_HINT_CAND_SHIFT up: 0, or the index entry
- * (conn index << 1 | dir, below 2^25: DPVS_CONN_MAX_CAP) + 1 that the
- * lookup compares first, the first in the tuple's home bucket whose
- * signature matches, as the burst's second stage read it a few frames
- * before (rx_run.h), carried only while no frame since went the general
- * way (the only one that changes the index): the lookup compares that
- * entry's connection without reading the bucket again (fast4.h). */
-#define WK_CONN_HINT_CAND_SHIFT 33
-/* The hint bits of candidate entry e (DPVS_CONN_NIL: none, 0). */
+/* A hint with WK_CONN_HINT_CAND set carries a candidate instead of the
+ * hash: the connection of the entry (conn index << 1 | dir) that the lookup
+ * compares first, the first in the tuple's home bucket whose signature
+ * matches, as the burst's second stage read it a few frames before
+ * (rx_run.h), carried only while no frame since went the general way (the
+ * only one that changes the index): the entry's address (its low 7 bits
+ * zero: an entry is 128 bytes in an aligned array) with its dir in bit 0.
+ * The lookup compares that connection without reading the bucket or the
+ * table's header; it hashes the tuple itself in the rare case it needs the
+ * hash (not a match, the general way) (fast4.h). */
+#define WK_CONN_HINT_CAND (1ull << 63)
+
+/* The hint of candidate c (dir). */
 static inline uint64_t
-wk_conn_hint_cand(uint32_t e)
+wk_conn_hint_cand(const void *c, uint32_t dir)
 {
-	return (uint64_t)(uint32_t)(e + 1u) << WK_CONN_HINT_CAND_SHIFT;
+	return WK_CONN_HINT_CAND | (uint64_t)(uintptr_t)c | dir;
 }
+
+/* A candidate hint's connection and direction. */
+static inline struct dpvs_conn *
+wk_conn_hint_conn(uint64_t hint)
+{
+	return (struct dpvs_conn *)(uintptr_t)(hint & ~(WK_CONN_HINT_CAND | 1u));
+}
+
+static inline int
+wk_conn_hint_dir(uint64_t hint)
+{
+	return (int)(hint & 1u);
+}
+
 struct wk_verdict wk_ipv4_fast_hint(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p,
 				    uint64_t hint);
 struct wk_verdict wk_ipv6_input(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p);

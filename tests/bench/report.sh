@@ -1,8 +1,8 @@
 # tests/bench/report.sh: make bench's report, sourced by tests/bench/run.sh
 # after the figures were measured. In: run.sh's variables and tables (CPP,
-# IR, STAGE of figure 1; C_TX, C_RX, C_GEN, C_DROP, C_C2C of figure 2,
-# CASES; POOLIR of figure 3; the run's settings). Out: the markdown tables
-# on stdout. Touches nothing else.
+# IR, STAGE, MISS of figure 1; C_TX, C_RX, C_GEN, C_DROP, C_C2C, C_CPP and
+# TSC2_HZ of figure 2, CASES; POOLIR of figure 3; the run's settings). Out:
+# the markdown tables on stdout. Touches nothing else.
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "n/a"; else printf "%.2f", a / b }'; }
 
@@ -97,6 +97,28 @@ ceiling_of() {
 	echo "$best"
 }
 
+# fig1_ir CASE: figure 1's instructions per packet of the case of figure 2
+# that runs the same path, with that case's name ("-" when figure 1 did not
+# count it, or none runs the same path): the pipeline's, or for the
+# ceiling the baseline's (udp-in's frames; it reads no flow). fnat2w: each
+# worker forwards one established flow, udp-in's path.
+fig1_ir() {
+	local k v=""
+	case "$1" in
+	base.* | base-many.*) v="${IR[udp-in/base]:-}" k=baseline ;;
+	fnat | fnat2w) k=udp-in ;;
+	reply) k=udp-out ;;
+	nat) k=nat-in ;;
+	dr) k=dr-in ;;
+	tcp) k=tcp-in ;;
+	syn) k=syn-full ;;
+	fnat-many) v="${MISS[udp-big/ir]:-}" k=udp-big ;;
+	*) k="" ;;
+	esac
+	[ -n "$k" ] && [ -z "$v" ] && v="${IR[$k/pipe]:-}"
+	if [ -n "$v" ]; then echo "$v ($k)"; else echo "-"; fi
+}
+
 # Figure 2: the node beside the ceiling, and the bytes per connection.
 report2() {
 	local c name kind stream ceil label bpc k slots="" ceil1 ceilm
@@ -131,8 +153,8 @@ report2() {
 		echo "twice the one-worker figure would need a CPU for each worker and one for the generator."
 	fi
 	echo
-	echo "| Case | Forwarded Mpps | Ratio to ceiling | Received Mpps | Generator Mpps | Drops | Bytes per connection | c2c ns |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+	echo "| Case | Forwarded Mpps | Cycles/packet | Instructions/packet | Ratio to ceiling | Bytes per connection | Generator Mpps | Drops | c2c ns |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 	for c in "${CASES[@]}"; do
 		[ -n "$c" ] || continue
 		IFS=: read -r name kind stream <<<"$c"
@@ -156,9 +178,37 @@ report2() {
 		bpc="-"
 		[ "$kind" = node ] && bpc="$CONN_BYTES"
 		[ "$kind" = node2 ] && bpc="$CONN2_BYTES"
-		echo "| $label | ${C_TX[$name]:-?} | $(ratio "${C_TX[$name]:-0}" "$ceil") |" \
-			"${C_RX[$name]:-?} | ${C_GEN[$name]:-?} | ${C_DROP[$name]:-0} | $bpc | ${C_C2C[$name]:--} |"
+		echo "| $label | ${C_TX[$name]:-?} | ${C_CPP[$name]:--} | $(fig1_ir "$name") |" \
+			"$(ratio "${C_TX[$name]:-0}" "$ceil") | $bpc | ${C_GEN[$name]:-?} | ${C_DROP[$name]:-0} |" \
+			"${C_C2C[$name]:--} |"
 	done
+	report2_notes
+}
+
+# The notes under figure 2's table: what each column counts.
+report2_notes() {
+	local k rx=""
+	for k in "${CASES[@]}"; do
+		k="${k%%:*}"
+		[[ "$k" == base* ]] && rx="${rx:+$rx, }${C_RX[$k]:-?}"
+	done
+	echo
+	echo "Cycles/packet: TSC cycles (${TSC2_HZ:-?} Hz) per forwarded packet in the case's best window,"
+	echo "over the CPU time of the whole worker process (all its threads, /proc/PID/task/*/schedstat,"
+	echo "the guest's clock): its PMDs' rx and tx (memif, null), the mbuf pool and the pipeline; the"
+	echo "two-worker node's two workers summed, over their aggregate. The ceiling's: testpmd's whole"
+	echo "process (its forwarding lcore's memif rx and null tx; its main lcore waits on its"
+	echo "commands) over the packets it sent. Instructions/packet: figure 1's callgrind count"
+	echo "(above) of the case named, the one that runs the same path: the pipeline in one process"
+	echo "over ring ports, without the PMDs' work, so less than the cycles cover; syn: syn-full"
+	echo "(a table at its capacity, as the SYN windows here leave it, each SYN evicting the oldest"
+	echo "half-open connection; 65,536 connections there, $CONNS here); udp-big: $BIG flows"
+	echo "at random ($FLOWS here); the ceiling: figure 1's baseline (rx, MAC swap, tx over"
+	echo "the same ring ports). \"-\": figure 1 did not run or counted no instructions"
+	echo "(BENCH_FIGURES without 1, no valgrind), or no case of figure 1 runs the same path (TCP"
+	echo "over $TFLOWS flows; the generator alone)."
+	echo "Received: the generator's rate (a memif sender sends only what the node takes off"
+	echo "the ring); the ceiling's rows (testpmd's own receive rate), in their order: ${rx:--} Mpps."
 	echo
 	echo "Drops: the node's drop verdicts over all windows of the case (SYNs: a full"
 	echo "connection table or no free local port once the windows have made ${CONNS} connections)."
@@ -170,8 +220,10 @@ report2() {
 }
 
 report() {
-	report1
-	report1_cg
+	if has_fig 1; then
+		report1
+		report1_cg
+	fi
 	if has_fig 2; then
 		report2
 	fi

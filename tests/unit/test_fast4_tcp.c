@@ -162,6 +162,7 @@ memo_seg(struct fx *x)
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(x->frame + RTE_ETHER_HDR_LEN);
 	const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)(ip + 1);
 
+	wk_fast4_set_init(x->ctx); /* what a burst reads of the set first */
 	return wk_fast4_tcp_memo(x->ctx, &x->m, ip, 20 + PAYLOAD, th->tcp_flags, &x->c,
 				 DPVS_DIR_IN, &x->v);
 }

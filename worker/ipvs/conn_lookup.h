@@ -169,24 +169,17 @@ wk_conn_home_find4(struct dpvs_conn_table *ct, const struct dpvs_conn_bkt *k, ui
 	return DPVS_CONN_NIL;
 }
 
-/* The first entry wk_conn_home_find4 would compare, e (conn index << 1 |
- * dir, not DPVS_CONN_NIL), read from the bucket before and the index
- * unchanged since, compared as it does: the index with *dir when its
- * connection matches the tuple (then wk_conn_home_find4 gives the same);
- * else DPVS_CONN_NIL (not a match, or an IPv6 endpoint), and the caller
- * walks the bucket. Reads the entry only. */
-static __rte_always_inline uint32_t
-wk_conn_cand_find4(struct dpvs_conn_table *ct, uint32_t e, uint8_t proto, const void *addrs_p,
-		   const void *ports_p, int *dir)
+/* Does candidate c (dir), the connection of the first entry
+ * wk_conn_home_find4 would compare (read from the bucket before, the index
+ * unchanged since), match the tuple as it compares it? Then
+ * wk_conn_home_find4 gives the same; else (not a match, or an IPv6
+ * endpoint) the caller walks the bucket. Reads the entry only. */
+static __rte_always_inline int
+wk_conn_cand_match4(const struct dpvs_conn *c, int dir, uint8_t proto, const void *addrs_p,
+		    const void *ports_p)
 {
-	const struct dpvs_conn *c = &dpvs_conn_array(ct)[e >> 1];
-
-	if (unlikely(dpvs_conn_is_v6(c)) ||
-	    !wk_conn_match4(c, (int)(e & 1u), proto, wk_tuple4_addrs(addrs_p),
-			    wk_tuple4_ports(ports_p)))
-		return DPVS_CONN_NIL;
-	*dir = (int)(e & 1u);
-	return e >> 1;
+	return likely(!dpvs_conn_is_v6(c)) &&
+	       wk_conn_match4(c, dir, proto, wk_tuple4_addrs(addrs_p), wk_tuple4_ports(ports_p));
 }
 
 #endif

@@ -218,12 +218,23 @@ wk_conn_view(const struct dpvs_conn_table *ct)
  * on there. Returns the first of those entries (conn index << 1 | dir),
  * the one the lookup compares first (wk_conn_home_find4), or DPVS_CONN_NIL.
  * Only the owning worker's table. Reads the bucket, writes nothing. */
-static __rte_always_inline uint32_t
-wk_conn_prefetch_entry_in(const struct wk_conn_view *x, const struct dpvs_conn_bkt *k,
-			  uint32_t hash, int two_lines)
+static __rte_always_inline void
+wk_conn_prefetch_one(const struct wk_conn_view *x, uint32_t e, int two_lines)
 {
-	uint32_t m = wk_conn_bkt_match(k, wk_conn_sig(hash, 0)), e, first = DPVS_CONN_NIL;
-	const char *c;
+	const char *c = x->conns + (uint64_t)(e >> 1) * sizeof(struct dpvs_conn);
+
+	rte_prefetch0(c);
+	if (two_lines)
+		rte_prefetch0(c + RTE_CACHE_LINE_SIZE);
+}
+
+/* The slots of m past the first (first: what the first gave), out of line:
+ * two signatures alike in a bucket are rare (12 bits of the hash). */
+static __rte_noinline __rte_unused uint32_t
+wk_conn_prefetch_more(const struct wk_conn_view *x, const struct dpvs_conn_bkt *k, uint32_t m,
+		      uint32_t first, int two_lines)
+{
+	uint32_t e;
 
 	for (; m != 0; m &= m - 1) {
 		e = k->ent[__builtin_ctz(m)];
@@ -231,10 +242,25 @@ wk_conn_prefetch_entry_in(const struct wk_conn_view *x, const struct dpvs_conn_b
 			continue;
 		if (first == DPVS_CONN_NIL)
 			first = e;
-		c = x->conns + (uint64_t)(e >> 1) * sizeof(struct dpvs_conn);
-		rte_prefetch0(c);
-		if (two_lines)
-			rte_prefetch0(c + RTE_CACHE_LINE_SIZE);
+		wk_conn_prefetch_one(x, e, two_lines);
+	}
+	return first;
+}
+
+static __rte_always_inline uint32_t
+wk_conn_prefetch_entry_in(const struct wk_conn_view *x, const struct dpvs_conn_bkt *k,
+			  uint32_t hash, int two_lines)
+{
+	uint32_t m = wk_conn_bkt_match(k, wk_conn_sig(hash, 0)), first = DPVS_CONN_NIL;
+
+	/* the first slot alone inline: the usual bucket has one */
+	if (m != 0) {
+		first = k->ent[__builtin_ctz(m)];
+		if (likely(first != DPVS_CONN_NIL))
+			wk_conn_prefetch_one(x, first, two_lines);
+		m &= m - 1;
+		if (unlikely(m != 0))
+			first = wk_conn_prefetch_more(x, k, m, first, two_lines);
 	}
 	if (k->ovf != 0)
 		rte_prefetch0(k + 1 == x->end ? x->bk : k + 1);

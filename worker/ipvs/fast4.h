@@ -27,6 +27,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
+#include <rte_udp.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -57,6 +58,21 @@ int wk_ipvs_pkt_at(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const str
  * window's answer (WK_TCPW_BAD: nothing changed, the caller drops it). */
 enum wk_tcpw wk_ipvs_tcp_est(struct wk_ctx *ctx, const struct rte_tcp_hdr *th, uint32_t l4_len,
 			     struct dpvs_conn *c, int dir);
+
+/* What the sequence takes from the config set and the clock, read once a
+ * burst into ctx->fast_set (wk_rx_burst; wk_ipv4_fast_hint for a frame
+ * outside one): both are the loop iteration's (loop.c), fixed for the
+ * burst. The idle time of a UDP connection as wk_conn_idle_ns gives it
+ * (its fall-back, a call, once a burst too). */
+static __rte_always_inline void
+wk_fast4_set_init(struct wk_ctx *ctx)
+{
+	const struct dpvs_lb_tables *lb = &ctx->cfg->lb;
+
+	ctx->fast_set.stamp = wk_set_stamp(ctx->cfg);
+	ctx->fast_set.udp_exp = ctx->now_ns + wk_conn_idle_ns(&lb->timeouts, IPPROTO_UDP, 0);
+	ctx->fast_set.plain = lb->nrates == 0 && lb->ndown == 0;
+}
 
 /* The packet counts of connection c and of its rows rs and rd
  * (wk_ipvs_svc_row, wk_ipvs_dest_row) in direction dir (bytes: the IP
@@ -123,9 +139,9 @@ wk_fast4_covers_flags(const struct dpvs_conn *c, int dir, uint8_t tcp_flags, con
  * c in direction dir that arrived on port p? A live UDP or TCP connection
  * without an IPv6 endpoint or sequence translation, seen on its
  * direction's port, full-NAT or NAT (either direction) or DR (inbound), in
- * a set without rate limits or held-down dests; TCP: flags that TCP sends,
- * not a client's SYN that reopens a finished connection (ipvs.c,
- * ipvs_syn_reuses). wk_ipvs_pkt would take none of its other turns (a
+ * a set without rate limits or held-down dests (ctx->fast_set.plain); TCP:
+ * flags that TCP sends, not a client's SYN that reopens a finished
+ * connection (ipvs.c, ipvs_syn_reuses). wk_ipvs_pkt would take none of its other turns (a
  * drop for the port or the flags, the dest down, a meter, the due or
  * reused connection closed). proto: the packet's, TCP or UDP, a constant,
  * and c's (the lookup matched it). */
@@ -133,11 +149,9 @@ static __rte_always_inline int
 wk_fast4_covers(const struct wk_ctx *ctx, const struct dpvs_conn *c, uint16_t p, int dir,
 		uint8_t tcp_flags, const uint8_t proto)
 {
-	const struct dpvs_lb_tables *lb = &ctx->cfg->lb;
-
 	if ((c->flags & (DPVS_CONN_F_C6 | DPVS_CONN_F_D6 | DPVS_CONN_F_SX)) != 0 ||
 	    p != wk_conn_arrival_port(c, dir) || c->expires_ns <= ctx->now_ns ||
-	    lb->nrates != 0 || lb->ndown != 0)
+	    !ctx->fast_set.plain)
 		return 0;
 	if (!(c->fwd_mode == DPVS_FWD_FNAT || c->fwd_mode == DPVS_FWD_NAT ||
 	      (c->fwd_mode == DPVS_FWD_DR && dir == DPVS_DIR_IN)))
@@ -195,6 +209,17 @@ wk_fast4_rkey_eq(const struct dpvs_conn *c, const uint64_t k[2])
 #define WK_FAST4_MEMO 1
 #define WK_FAST4_ROWS 2
 
+/* The counter rows of connection c (protocol proto) found and kept in the
+ * memo, with their key for UDP. */
+static __rte_always_inline void
+wk_fast4_rows(struct wk_ctx *ctx, const struct dpvs_conn *c, const uint8_t proto)
+{
+	ctx->fast_memo.rs = wk_ipvs_svc_row(ctx, c);
+	ctx->fast_memo.rd = wk_ipvs_dest_row(ctx, c);
+	if (proto == IPPROTO_UDP)
+		wk_fast4_rkey(c, ctx->fast_memo.rkey);
+}
+
 /* The end of the packet of connection c, its protocol proto (a constant
  * where it is inlined, so that the rewrite keeps that protocol's case
  * alone) and its window's answer w: timer (on WK_TCPW_OK), counters, then
@@ -210,26 +235,29 @@ wk_fast4_out(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip, ui
 	struct dpvs_lb_stats *rs, *rd;
 	struct wk_nat4 t;
 
+	/* the entry (ipv4_fast.h) took a UDP packet only with its whole
+	 * header (the IP length at least 28): the rewrite's test of it drops
+	 * out */
+	if (proto == IPPROTO_UDP && l4_len < sizeof(struct rte_udp_hdr))
+		__builtin_unreachable();
 	if (w == WK_TCPW_OK && fresh != WK_FAST4_MEMO)
 		wk_conn_touch_timer(ctx->ct, c, wk_fast4_idx(ctx, c),
-				    ctx->now_ns + wk_conn_idle_ns(&ctx->cfg->lb.timeouts, proto,
-								  c->state));
+				    proto == IPPROTO_UDP ?
+					    ctx->fast_set.udp_exp :
+					    ctx->now_ns + wk_conn_idle_ns(&ctx->cfg->lb.timeouts,
+									  proto, c->state));
 	/* the counter rows: the memo's, or found and kept there */
-	if (fresh != 0) {
-		rs = ctx->fast_memo.rs;
-		rd = ctx->fast_memo.rd;
-	} else {
-		rs = ctx->fast_memo.rs = wk_ipvs_svc_row(ctx, c);
-		rd = ctx->fast_memo.rd = wk_ipvs_dest_row(ctx, c);
-		if (proto == IPPROTO_UDP)
-			wk_fast4_rkey(c, ctx->fast_memo.rkey);
-	}
+	if (fresh == 0)
+		wk_fast4_rows(ctx, c, proto);
+	rs = ctx->fast_memo.rs;
+	rd = ctx->fast_memo.rd;
 	wk_ipvs_conn_add(c, rs, rd, dir, (uint32_t)sizeof(*ip) + l4_len);
 	if (c->fwd_mode == DPVS_FWD_DR)
-		return wk_xmit4_dr(ctx, m, l4_off + l4_len, dpvs_conn_a4(c, DPVS_CONN_A_D));
+		return wk_xmit4_dr(ctx, m, l4_off + l4_len, dpvs_conn_a4(c, DPVS_CONN_A_D),
+				   ctx->fast_set.stamp);
 	t = wk_nat4_tuple(c, dir);
 	return wk_xmit4_rewrite(ctx, m, ip, l4_off, proto, tcp_flags, l4_len, t.sa, t.sp, t.da,
-				t.dp);
+				t.dp, ctx->fast_set.stamp);
 }
 
 /* The lean way's own tests of an established segment (wk_fast4_tcp_lean):
@@ -363,6 +391,18 @@ wk_fast4_pkt(struct wk_pkt *pk, const struct rte_ipv4_hdr *ip, const uint16_t *p
 	pk->l4_len = l4_len;
 }
 
+/* The hash of the tuple of the IPv4 packet ip (ports: its TCP/UDP ports)
+ * of protocol proto: the hint's when it carries it (worker.h), else
+ * computed (no hint, or a candidate in its place). */
+static __rte_always_inline uint32_t
+wk_fast4_hash(uint64_t hint, const uint8_t proto, const struct rte_ipv4_hdr *ip,
+	      const uint16_t *ports)
+{
+	if ((hint & (WK_CONN_HINT_CAND | WK_CONN_HASH_HINT)) == WK_CONN_HASH_HINT)
+		return (uint32_t)hint;
+	return wk_conn_hash4(proto, ip->src_addr, ports[0], ip->dst_addr, ports[1]);
+}
+
 /* Does the sequence's memo (below) hold the tuple of the IPv4 packet ip
  * (its TCP/UDP ports after a 20-byte header), of protocol proto? */
 static __rte_always_inline int
@@ -373,11 +413,32 @@ wk_fast4_memo_hit(const struct wk_ctx *ctx, const struct rte_ipv4_hdr *ip, const
 	       ctx->fast_memo.proto == proto;
 }
 
+/* wk_ipvs_fast4_p's general way for a tuple its lookup did not find in
+ * home bucket k of hash (more: what the general lookup does next): the
+ * rest of the lookup, with the wk_pkt's addresses, and wk_ipvs_pkt_at. */
+static __rte_always_inline int
+wk_fast4_miss(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv4_hdr *ip,
+	      uint32_t l4_len, uint8_t tcp_flags, struct wk_verdict *v, const uint8_t proto,
+	      const struct dpvs_conn_bkt *k, uint32_t hash, int dir, int more)
+{
+	uint32_t idx = DPVS_CONN_NIL;
+	struct wk_pkt pk;
+
+	wk_fast4_pkt(&pk, ip, (const uint16_t *)(ip + 1), tcp_flags, l4_len);
+	if (unlikely(more == WK_CONN_MORE_ON))
+		idx = wk_conn_lookup_on(ctx->ct, k, hash, proto, &pk.src, pk.sport, &pk.dst,
+					pk.dport, &dir);
+	else if (unlikely(more == WK_CONN_MORE_ALL))
+		idx = wk_conn_lookup_hash(ctx->ct, hash, proto, &pk.src, pk.sport, &pk.dst,
+					  pk.dport, &dir);
+	return wk_ipvs_pkt_at(ctx, m, p, &pk, hash, idx, dir, v);
+}
+
 /* wk_ipvs_pkt for the IPv4 packet in m that wk_ipv4_fast parsed: ip at
  * offset 14 with a 20-byte header, its TCP/UDP header after it, l4_len
  * bytes from there to the end of the IP packet, tcp_flags (TCP only),
- * hint its tuple's hash if the burst's prefetch stage carried it
- * (WK_CONN_HASH_HINT set, worker.h), proto its protocol (TCP or UDP, a
+ * hint what the burst's prefetch stage carried for it (worker.h: its
+ * tuple's hash, or a candidate, or 0), proto its protocol (TCP or UDP, a
  * constant: a copy of the sequence per protocol), memo whether the
  * memo holds the packet's tuple (wk_fast4_memo_hit): -1 to be found here,
  * 0 or 1 when the caller found it (a constant: the copy keeps that way
@@ -403,11 +464,11 @@ wk_ipvs_fast4_p(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_i
 		const uint8_t proto, const int memo)
 {
 	const uint16_t *ports = (const uint16_t *)(ip + 1);
-	uint32_t hash = 0, idx = DPVS_CONN_NIL;
-	const struct dpvs_conn_bkt *k = NULL; /* k: read only when more says */
-	struct dpvs_conn *c = NULL;
+	const struct dpvs_conn_bkt *k;
+	struct dpvs_conn *c;
 	struct wk_pkt pk;
-	int dir = DPVS_DIR_IN, more = WK_CONN_MORE_NONE, fresh = 0, ok = 0;
+	uint32_t hash, idx;
+	int dir = DPVS_DIR_IN, more = WK_CONN_MORE_NONE, fresh = 0, ok;
 
 	if (memo < 0 ? wk_fast4_memo_hit(ctx, ip, proto) : memo) {
 		dir = ctx->fast_memo.dir;
@@ -417,43 +478,48 @@ wk_ipvs_fast4_p(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_i
 	} else {
 		/* the memo's key at once (its registers then free for the
 		 * lookup); its protocol, which turns it on, only with a
-		 * connection (else the general way below turns it off) */
+		 * connection (else the general way turns it off) */
 		ctx->fast_memo.addrs = wk_tuple4_addrs(&ip->src_addr);
 		ctx->fast_memo.ports = wk_tuple4_ports(ports);
-		if ((hint & WK_CONN_HASH_HINT) != 0)
-			hash = (uint32_t)hint;
-		else
-			hash = wk_conn_hash4(proto, ip->src_addr, ports[0], ip->dst_addr,
-					     ports[1]);
-		/* the hint's candidate entry first (worker.h): its bucket
-		 * not read again; else, or not a match, the bucket's walk */
-		if ((hint >> WK_CONN_HINT_CAND_SHIFT) != 0)
-			idx = wk_conn_cand_find4(ctx->ct,
-						 (uint32_t)(hint >> WK_CONN_HINT_CAND_SHIFT) - 1u,
-						 proto, &ip->src_addr, ports, &dir);
-		if (idx == DPVS_CONN_NIL) {
+		/* the hint's candidate first (worker.h): neither its bucket
+		 * nor the table's header read; else, or not a match, the
+		 * bucket's walk with the tuple's hash (none there: the
+		 * general way goes on from the walk) */
+		if ((hint & WK_CONN_HINT_CAND) != 0 &&
+		    wk_conn_cand_match4(wk_conn_hint_conn(hint), wk_conn_hint_dir(hint), proto,
+					&ip->src_addr, ports)) {
+			c = wk_conn_hint_conn(hint);
+			dir = wk_conn_hint_dir(hint);
+		} else {
+			hash = wk_fast4_hash(hint, proto, ip, ports);
 			k = wk_conn_home(ctx->ct, hash);
 			idx = wk_conn_home_find4(ctx->ct, k, hash, proto, &ip->src_addr, ports,
 						 &dir, &more);
-		}
-		if (idx != DPVS_CONN_NIL) {
+			if (idx == DPVS_CONN_NIL) {
+				ctx->fast_memo.proto = 0;
+				return wk_fast4_miss(ctx, m, p, ip, l4_len, tcp_flags, v, proto, k,
+						     hash, dir, more);
+			}
 			c = &dpvs_conn_array(ctx->ct)[idx];
-			/* the memo's rows and their key hold while it is on
-			 * (no general way since): a UDP connection with the
-			 * same key takes them (WK_FAST4_ROWS). UDP's alone:
-			 * the key is written by UDP's copy only (TCP's, out
-			 * of line, lost more to its upkeep than it saved in
-			 * the pipe's tcp-in) */
-			if (proto == IPPROTO_UDP && ctx->fast_memo.proto == IPPROTO_UDP &&
-			    wk_fast4_rkey_eq(c, ctx->fast_memo.rkey))
-				fresh = WK_FAST4_ROWS;
-			/* the memo on, forgotten below unless the sequence
-			 * takes the packet (its rows: wk_fast4_out) */
-			ctx->fast_memo.proto = proto;
-			ctx->fast_memo.dir = (uint8_t)dir;
-			ctx->fast_memo.c = c;
-			ok = wk_fast4_covers(ctx, c, p, dir, tcp_flags, proto);
 		}
+		/* the memo's rows and their key hold while it is on (no
+		 * general way since): a UDP connection with the same key
+		 * takes them; another's are found and kept there now (both
+		 * WK_FAST4_ROWS). UDP's alone: the key is written by UDP's
+		 * copy only (TCP's, out of line, lost more to its upkeep
+		 * than it saved in the pipe's tcp-in) */
+		if (proto == IPPROTO_UDP) {
+			if (ctx->fast_memo.proto != IPPROTO_UDP ||
+			    !wk_fast4_rkey_eq(c, ctx->fast_memo.rkey))
+				wk_fast4_rows(ctx, c, proto);
+			fresh = WK_FAST4_ROWS;
+		}
+		/* the memo on, forgotten below unless the sequence takes the
+		 * packet (its rows: wk_fast4_out) */
+		ctx->fast_memo.proto = proto;
+		ctx->fast_memo.dir = (uint8_t)dir;
+		ctx->fast_memo.c = c;
+		ok = wk_fast4_covers(ctx, c, p, dir, tcp_flags, proto);
 	}
 	if (likely(ok)) {
 		wk_verdict_put(v, wk_fast4_conn_pkt(ctx, m, ip, l4_len, tcp_flags, c, dir, proto,
@@ -461,23 +527,11 @@ wk_ipvs_fast4_p(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_i
 		return 1;
 	}
 	ctx->fast_memo.proto = 0; /* the general way: the index may change */
-	/* the memo or the hint's candidate gave c (no bucket read, k NULL):
-	 * wk_ipvs_pkt_at files a connection that replaces c with the
-	 * tuple's hash */
-	if (k == NULL) {
-		idx = wk_fast4_idx(ctx, c);
-		hash = (hint & WK_CONN_HASH_HINT) != 0 ?
-			       (uint32_t)hint :
-			       wk_conn_hash4(proto, ip->src_addr, ports[0], ip->dst_addr, ports[1]);
-	}
+	/* c found (the memo, the candidate or the walk): wk_ipvs_pkt_at
+	 * files a connection that replaces it with the tuple's hash */
+	idx = wk_fast4_idx(ctx, c);
+	hash = wk_fast4_hash(hint, proto, ip, ports);
 	wk_fast4_pkt(&pk, ip, ports, tcp_flags, l4_len);
-	/* the rest of the lookup, with the wk_pkt's addresses */
-	if (unlikely(more == WK_CONN_MORE_ON))
-		idx = wk_conn_lookup_on(ctx->ct, k, hash, proto, &pk.src, pk.sport, &pk.dst,
-					pk.dport, &dir);
-	else if (unlikely(more == WK_CONN_MORE_ALL))
-		idx = wk_conn_lookup_hash(ctx->ct, hash, proto, &pk.src, pk.sport, &pk.dst,
-					  pk.dport, &dir);
 	return wk_ipvs_pkt_at(ctx, m, p, &pk, hash, idx, dir, v);
 }
 
@@ -501,7 +555,7 @@ wk_fast4_tcp_memo(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *i
 	    ip->time_to_live <= 1)
 		return 0;
 	t = wk_nat4_tuple(c, dir);
-	if (!wk_out_memo_hit(ctx, wk_set_stamp(ctx->cfg), t.da) ||
+	if (!wk_out_memo_hit(ctx, ctx->fast_set.stamp, t.da) ||
 	    l4_off + l4_len > ctx->out_memo.end_max ||
 	    wk_fast4_tcp_track(c, (const struct rte_tcp_hdr *)(ip + 1), l4_len, dir) != WK_TCPW_OK)
 		return 0;

@@ -202,7 +202,7 @@ wk_dr_in4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	  const struct dpvs_conn *c)
 {
 	return wk_xmit4_dr(ctx, m, (uint32_t)pk->l4_off + pk->l4_len,
-			   dpvs_conn_a4(c, DPVS_CONN_A_D));
+			   dpvs_conn_a4(c, DPVS_CONN_A_D), wk_set_stamp(ctx->cfg));
 }
 
 /* wk_xmit4_rewrite (xmit4.h) of pk: inline into wk_xmit's full-NAT and
@@ -214,7 +214,7 @@ xmit_rewrite4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk, u
 	return wk_xmit4_rewrite(ctx, m,
 				rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, pk->l3_off),
 				pk->l4_off, pk->proto, pk->tcp_flags, pk->l4_len, saddr, sport,
-				daddr, dport);
+				daddr, dport, wk_set_stamp(ctx->cfg));
 }
 
 struct wk_verdict
@@ -241,7 +241,7 @@ wk_xmit(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	}
 	if (likely(!dpvs_conn_is_v6(c)) && c->fwd_mode == DPVS_FWD_DR && dir == DPVS_DIR_IN)
 		return wk_xmit4_dr(ctx, m, (uint32_t)pk->l4_off + pk->l4_len,
-				   dpvs_conn_a4(c, DPVS_CONN_A_D));
+				   dpvs_conn_a4(c, DPVS_CONN_A_D), wk_set_stamp(ctx->cfg));
 	return xmit_v4(ctx, m, pk, c, dir);
 }
 

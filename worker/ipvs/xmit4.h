@@ -107,14 +107,14 @@ struct wk_verdict wk_xmit4_rewrite_slow(struct wk_ctx *ctx, struct rte_mbuf *m,
 					uint64_t stamp);
 
 /* Direct routing of the IPv4 packet in m (xmit_dr.c says what it does) to
- * the real server daddr; tot: where the IP packet ends in the frame. The
- * output memo's destination, on a connected route, the packet within its
- * MTU: trimmed and framed at once; anything else by wk_xmit4_dr_slow. */
+ * the real server daddr; tot: where the IP packet ends in the frame;
+ * stamp: the set's wk_set_stamp. The output memo's destination, on a
+ * connected route, the packet within its MTU: trimmed and framed at once;
+ * anything else by wk_xmit4_dr_slow. */
 static __rte_always_inline struct wk_verdict
-wk_xmit4_dr(struct wk_ctx *ctx, struct rte_mbuf *m, uint32_t tot, uint32_t daddr)
+wk_xmit4_dr(struct wk_ctx *ctx, struct rte_mbuf *m, uint32_t tot, uint32_t daddr,
+	    const uint64_t stamp)
 {
-	const uint64_t stamp = wk_set_stamp(ctx->cfg);
-
 	/* tot is where the IP packet ends: its total length plus 14 */
 	if (likely(wk_out_memo_hit(ctx, stamp, daddr)) && likely(ctx->out_memo.direct) &&
 	    likely(tot <= ctx->out_memo.end_max)) {
@@ -150,17 +150,16 @@ wk_xmit4_nat_body(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *i
 
 /* wk_xmit_rewrite4 (xmit.h) of the IPv4 packet in m whose header is ip
  * (offset 14) and whose TCP/UDP header is at l4_off (l4_len bytes to the
- * end of the IP packet; tcp_flags, TCP only). The output memo's
- * destination, the packet within its MTU: rewritten and framed at once
- * (the route, the MTU test and the neighbour all known); anything else by
- * wk_xmit4_rewrite_slow. */
+ * end of the IP packet; tcp_flags, TCP only); stamp: the set's
+ * wk_set_stamp. The output memo's destination, the packet within its MTU:
+ * rewritten and framed at once (the route, the MTU test and the neighbour
+ * all known); anything else by wk_xmit4_rewrite_slow. */
 static __rte_always_inline struct wk_verdict
 wk_xmit4_rewrite(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
 		 uint32_t l4_off, uint8_t proto, uint8_t tcp_flags, uint32_t l4_len,
-		 uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport)
+		 uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
+		 const uint64_t stamp)
 {
-	const uint64_t stamp = wk_set_stamp(ctx->cfg);
-
 	if (unlikely(ip->time_to_live <= 1))
 		return wk_drop(DPVS_DROP_TTL_EXPIRED);
 	/* l4_off + l4_len: where the IP packet ends (its total length plus

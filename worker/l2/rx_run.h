@@ -26,8 +26,10 @@
 /* How many packets ahead the second stage prefetches a connection entry. */
 #define WK_RX_ENTRY_AHEAD 4
 
-_Static_assert(2ull * DPVS_CONN_MAX_CAP < 1ull << (64 - WK_CONN_HINT_CAND_SHIFT),
-	       "a hint's candidate entry + 1 fits above its hash");
+_Static_assert(sizeof(struct dpvs_conn) % 2 == 0 && _Alignof(struct dpvs_conn) % 2 == 0,
+	       "a candidate hint's bit 0 (its dir) is free in an entry's address");
+_Static_assert(_Alignof(struct dpvs_conn_bkt) % 2 == 0,
+	       "a bucket's address has bit 0 free (wk_rx_pf's kv)");
 
 /* Is v a tx verdict? Its port in *port. As one 4-byte word (kind its
  * first byte, port its last two): GCC otherwise takes the struct apart
@@ -50,17 +52,35 @@ wk_rx_verdict_tx(struct wk_verdict v, uint16_t *port)
 }
 
 /* The burst's prefetch stage's work for the second: hv[] the hints, and
- * for bit i of have the home bucket kv[i] (x's) whose first entry is to be
- * prefetched, both its lines for bit i of tcp. The second stage adds each
- * hint's candidate entry (worker.h, WK_CONN_HINT_CAND_SHIFT) when it
- * prefetches it, and takes the candidates it gave out back when a frame
- * went the general way. */
+ * for bit i of have the home bucket (x's) whose first entry is to be
+ * prefetched, kv[i], its address with bit 0 set for both the entry's lines
+ * (a TCP segment's). The second stage puts each hint's candidate
+ * (worker.h, WK_CONN_HINT_CAND) in place of its hash when it prefetches it
+ * (wk_rx_pf_entry), and takes the candidates it gave out back when a frame
+ * went the general way (their hints 0: those frames are checked and hashed
+ * by the entry). */
 struct wk_rx_pf {
 	uint64_t hv[DPVS_BURST + WK_RX_ENTRY_AHEAD]; /* + room: wk_rx_run's take-back */
-	const struct dpvs_conn_bkt *kv[DPVS_BURST];
+	uintptr_t kv[DPVS_BURST];
 	struct wk_conn_view x;
-	uint64_t have, tcp;
+	uint64_t have;
 };
+
+/* Frame j's entries prefetched (bit j of f->have set) and its candidate,
+ * if any, its hint. */
+static __rte_always_inline void
+wk_rx_pf_entry(struct wk_rx_pf *f, uint16_t j)
+{
+	const uintptr_t kt = f->kv[j];
+	uint32_t e = wk_conn_prefetch_entry_in(
+		&f->x, (const struct dpvs_conn_bkt *)(kt & ~(uintptr_t)1), (uint32_t)f->hv[j],
+		(int)(kt & 1));
+
+	if (e != DPVS_CONN_NIL)
+		f->hv[j] = wk_conn_hint_cand(f->x.conns + (uint64_t)(e >> 1) *
+								 sizeof(struct dpvs_conn),
+					     e & 1u);
+}
 
 /*
  * The burst's second stage: each of the n packets in the in-flight array
@@ -85,13 +105,12 @@ wk_rx_run(struct wk_ctx *ctx, uint16_t p, uint16_t n, const struct wk_ipv4_rxc *
 	RTE_SET_USED(rc); /* the general runner's copy (WK_RX_GENERAL_ONLY) */
 	for (i = 0; i < n; i++) {
 		m = wr->inflight[i];
-		if (i + 1 < n)
+		/* the next frame's first line, which the prefetch stage read
+		 * already when it ran */
+		if (!pf && i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(wr->inflight[i + 1], void *));
 		if (pf && ((f->have >> (i + WK_RX_ENTRY_AHEAD)) & 1) != 0)
-			f->hv[i + WK_RX_ENTRY_AHEAD] |= wk_conn_hint_cand(wk_conn_prefetch_entry_in(
-				&f->x, f->kv[i + WK_RX_ENTRY_AHEAD],
-				(uint32_t)f->hv[i + WK_RX_ENTRY_AHEAD],
-				(int)((f->tcp >> (i + WK_RX_ENTRY_AHEAD)) & 1)));
+			wk_rx_pf_entry(f, (uint16_t)(i + WK_RX_ENTRY_AHEAD));
 		bytes += m->pkt_len; /* as received: the stages may trim it */
 		if (mirror)
 			wk_kni_mirror(ctx, m, p);
@@ -105,19 +124,20 @@ wk_rx_run(struct wk_ctx *ctx, uint16_t p, uint16_t n, const struct wk_ipv4_rxc *
 		/* the frame went the general way (the sequence's memo off:
 		 * fast4.h), which may have changed the index: the candidates
 		 * read before it (the next WK_RX_ENTRY_AHEAD frames') are
-		 * taken back */
+		 * taken back: those hints 0 (no hash left to give) */
 		if (pf && unlikely(ctx->fast_memo.proto == 0))
-			/* all WK_RX_ENTRY_AHEAD, a constant count (a burst
-			 * of SYNs comes here with every frame): the ones past
-			 * the last frame are room, never read */
+			/* all WK_RX_ENTRY_AHEAD, a constant count and no
+			 * branch (a burst of SYNs comes here with every
+			 * frame): the ones past the last frame are room,
+			 * never read */
 			for (j = 1; j <= WK_RX_ENTRY_AHEAD; j++)
-				f->hv[i + j] &= WK_CONN_HASH_HINT | UINT32_MAX;
+				f->hv[i + j] &= -(uint64_t)((f->hv[i + j] & WK_CONN_HINT_CAND) == 0);
 		wr->inflight[i] = NULL;
 		rte_compiler_barrier();
 		/* the usual verdict, to a port's tx buffer, without a call
 		 * when it has room */
 		if (likely(wk_rx_verdict_tx(v, &port) && port < ctx->nports)) {
-			if (likely(wk_txbuf_try_verdict(ctx, m, port)))
+			if (likely(wk_txbuf_try_port(ctx, m, port)))
 				continue;
 			if (wk_tx_enqueue_verdict(ctx, m, port) != 0)
 				ctx->st->verdict[DPVS_VERDICT_DROP]++;

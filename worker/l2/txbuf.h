@@ -37,17 +37,17 @@ wk_txbuf_put(struct wk_ctx *ctx, struct dpvs_txbuf *tb, uint16_t p, struct rte_m
 	return slot;
 }
 
-/* wk_tx_enqueue_verdict's usual case: m, a received packet whose verdict is
- * TX, into the buffer of data port p when it has room (1); 0 when it has
- * none or p is a VLAN interface (nothing done: the caller calls
- * wk_tx_enqueue_verdict). */
+/* wk_tx_enqueue_verdict's usual case for p below ctx->nports, a data port
+ * (wk_ctx_init takes no more than DPVS_MAX_PORTS, where the VLAN
+ * interfaces start): m, a received packet whose verdict is TX, into the
+ * buffer of port p when it has room (1); 0 when it has none (nothing
+ * done: the caller calls wk_tx_enqueue_verdict). */
 static __rte_always_inline int
-wk_txbuf_try_verdict(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
+wk_txbuf_try_port(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 {
 	struct dpvs_txbuf *tb;
 
-	if (unlikely(p >= DPVS_IFACE_VLAN0))
-		return 0;
+	RTE_BUILD_BUG_ON(DPVS_IFACE_VLAN0 < DPVS_MAX_PORTS);
 	tb = &ctx->wr->txbuf[p];
 	/* tb as an opaque register: its count and entry are then addressed
 	 * from it, not each rebuilt from the region, p and the slot */
@@ -56,6 +56,15 @@ wk_txbuf_try_verdict(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 		return 0;
 	wk_txbuf_put(ctx, tb, p, m, 1);
 	return 1;
+}
+
+/* The same for any interface p: 0 also when p is a VLAN interface. */
+static __rte_always_inline int
+wk_txbuf_try_verdict(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
+{
+	if (unlikely(p >= DPVS_IFACE_VLAN0))
+		return 0;
+	return wk_txbuf_try_port(ctx, m, p);
 }
 
 #endif

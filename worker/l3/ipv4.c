@@ -121,6 +121,7 @@ wk_ipv4_fast_hint(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, uint64_t h
 	struct wk_ipv4_rxc rc;
 
 	wk_ipv4_rxc_init(&rc, ctx, p);
+	wk_fast4_set_init(ctx);
 	return wk_ipv4_fast_rc(ctx, m, p, hint, &rc);
 }
 

@@ -121,11 +121,12 @@ wk_ipv4_fast_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, uint64_t hin
 	 * mbuf's buffer, whose data room is far larger; the value is used
 	 * only once contig passes) */
 	memcpy(&dst, eth, sizeof(dst));
-	/* a hint: the burst's prefetch stage found the frame, unchanged
-	 * since, untagged IPv4 with IHL 5, TCP or UDP, not a fragment
+	/* a hint (a hash or a candidate): the burst's prefetch stage found
+	 * the frame, unchanged since, untagged IPv4 with IHL 5, TCP or UDP,
+	 * not a fragment, its first segment at least l2 + l3 + 8 bytes
 	 * (worker.h): those tests are not made again */
-	if (unlikely(contig < l2 + l3 + 8) ||
-	    ((hint & WK_CONN_HASH_HINT) == 0 &&
+	if (unlikely(hint == 0 && contig < l2 + l3 + 8) ||
+	    (hint == 0 &&
 	     (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) || ip->version_ihl != 0x45 ||
 	      (ip->next_proto_id != IPPROTO_UDP && ip->next_proto_id != IPPROTO_TCP) ||
 	      (ip->fragment_offset &
