@@ -126,12 +126,12 @@ wk_rx_run(struct wk_ctx *ctx, uint16_t p, uint16_t n, const struct wk_ipv4_rxc *
 		 * read before it (the next WK_RX_ENTRY_AHEAD frames') are
 		 * taken back: those hints 0 (no hash left to give) */
 		if (pf && unlikely(ctx->fast_memo.proto == 0))
-			/* all WK_RX_ENTRY_AHEAD, a constant count and no
-			 * branch (a burst of SYNs comes here with every
-			 * frame): the ones past the last frame are room,
-			 * never read */
+			/* all WK_RX_ENTRY_AHEAD, a constant count (a burst
+			 * of SYNs comes here with every frame): the ones past
+			 * the last frame are room, never read */
 			for (j = 1; j <= WK_RX_ENTRY_AHEAD; j++)
-				f->hv[i + j] &= -(uint64_t)((f->hv[i + j] & WK_CONN_HINT_CAND) == 0);
+				if ((f->hv[i + j] & WK_CONN_HINT_CAND) != 0)
+					f->hv[i + j] = 0;
 		wr->inflight[i] = NULL;
 		rte_compiler_barrier();
 		/* the usual verdict, to a port's tx buffer, without a call
