@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "shm/cfgset.h"
 #include "shm/stats.h"
 #include "shm/types.h"
 #include "worker/worker.h"
@@ -18,5 +19,15 @@
  * it). */
 enum dpvs_drop_reason wk_acl_check(const struct wk_ctx *ctx, uint32_t svc,
 				   const struct dpvs_ip *src);
+
+/* The same, inline when the config set has no lists at all (the usual:
+ * no call). */
+static inline enum dpvs_drop_reason
+wk_acl_check_inl(const struct wk_ctx *ctx, uint32_t svc, const struct dpvs_ip *src)
+{
+	if (ctx->cfg->lb.nacl == 0)
+		return DPVS_DROP_MAX;
+	return wk_acl_check(ctx, svc, src);
+}
 
 #endif

@@ -80,30 +80,6 @@ conn_has_out(const struct dpvs_conn *c)
 	return dpvs_conn_has_out(c);
 }
 
-/* The buckets of a table, read once per walk: the walks store into
- * buckets (uint32_t ovf), which the compiler must assume may change the
- * table's header, so a helper that read ct each step reloaded it. */
-struct bkt_span {
-	struct dpvs_conn_bkt *bk, *end;
-	uint32_t nb;
-};
-
-static inline struct bkt_span
-bkt_span_of(struct dpvs_conn_table *ct)
-{
-	struct bkt_span r = { .bk = dpvs_conn_buckets(ct), .nb = ct->nbuckets };
-
-	r.end = r.bk + r.nb;
-	return r;
-}
-
-/* The bucket after k, wrapping. */
-static inline struct dpvs_conn_bkt *
-bkt_next(const struct bkt_span *r, struct dpvs_conn_bkt *k)
-{
-	return ++k == r->end ? r->bk : k;
-}
-
 uint32_t
 wk_conn_lookup_on(struct dpvs_conn_table *ct, const struct dpvs_conn_bkt *home, uint32_t hash,
 		  uint8_t proto, const struct dpvs_ip *src, uint16_t sport,
@@ -211,27 +187,6 @@ wk_conn_peer_has(const struct dpvs_conn_table *ct, uint8_t proto, const struct d
 	return 0;
 }
 
-/* The half-open list: oprev is DPVS_CONN_NIL off the list, HALF_FIRST for
- * its first entry. */
-#define HALF_FIRST 0xfffffffeu
-
-static void
-half_link(struct dpvs_conn_table *ct, uint32_t idx)
-{
-	struct dpvs_conn *conns = dpvs_conn_array(ct);
-	struct dpvs_conn *c = &conns[idx];
-
-	c->onext = DPVS_CONN_NIL;
-	if (ct->half_tail == DPVS_CONN_NIL || ct->half_head == DPVS_CONN_NIL) {
-		c->oprev = HALF_FIRST;
-		ct->half_head = idx;
-	} else {
-		c->oprev = ct->half_tail;
-		conns[ct->half_tail].onext = idx;
-	}
-	ct->half_tail = idx;
-}
-
 static void
 half_unlink(struct dpvs_conn_table *ct, uint32_t idx)
 {
@@ -324,56 +279,6 @@ wk_conn_alloc(struct dpvs_conn_table *ct)
 	c->tnext = c->tprev = DPVS_CONN_NIL;
 	c->onext = c->oprev = DPVS_CONN_NIL;
 	return idx;
-}
-
-/* File entry (idx << 1 | dir) of connection idx, whose tuple in direction
- * dir hashes to h, in the index: the first free slot from its home bucket
- * on, counting the full buckets it passes. The index always has room (2.5
- * slots a connection, shm/conn.h). The slot's signature goes first, the
- * entry last (a peer checks the tuple anyway). */
-/* The empty slots of bucket k (entry DPVS_CONN_NIL): bit s for slot s. */
-static __rte_always_inline uint32_t
-bkt_free(const struct dpvs_conn_bkt *k)
-{
-#ifdef __SSE2__
-	const __m128i nil = _mm_set1_epi32(-1);
-	uint32_t a, b, c;
-
-	/* slots 0-3, 4-7 and 6-9 */
-	a = (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(
-		_mm_loadu_si128((const __m128i *)(const void *)&k->ent[0]), nil)));
-	b = (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(
-		_mm_loadu_si128((const __m128i *)(const void *)&k->ent[4]), nil)));
-	c = (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(
-		_mm_loadu_si128((const __m128i *)(const void *)&k->ent[6]), nil)));
-	return a | b << 4 | c << 6;
-#else
-	uint32_t r = 0, s;
-
-	for (s = 0; s < DPVS_CONN_BKT_SLOTS; s++)
-		r |= (uint32_t)(k->ent[s] == DPVS_CONN_NIL) << s;
-	return r;
-#endif
-}
-
-static __rte_always_inline void
-hash_link(struct dpvs_conn_table *ct, uint32_t idx, int dir, uint32_t h)
-{
-	uint32_t n, s, m;
-	struct dpvs_conn_bkt *k = (struct dpvs_conn_bkt *)(uintptr_t)wk_conn_home(ct, h);
-	const struct bkt_span r = bkt_span_of(ct);
-
-	for (n = 0; n < r.nb; n++) {
-		m = bkt_free(k);
-		if (m != 0) {
-			s = (uint32_t)__builtin_ctz(m);
-			k->sig[s] = wk_conn_sig(h, n);
-			__atomic_store_n(&k->ent[s], idx << 1 | (uint32_t)dir, __ATOMIC_RELEASE);
-			return;
-		}
-		k->ovf++;
-		k = bkt_next(&r, k);
-	}
 }
 
 /* The slots of bucket k whose signature says their entry lies at least d
@@ -612,28 +517,21 @@ wk_conn_insert(struct dpvs_conn_table *ct, uint32_t idx, uint64_t now_ns)
 void
 wk_conn_insert_hashed(struct dpvs_conn_table *ct, uint32_t idx, uint32_t h_in, uint32_t h_out)
 {
-	struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
-
-	RTE_ASSERT(h_in == conn_hash_dir(ct, c, DPVS_DIR_IN));
-	c->h_in = h_in;
-	c->h_out = conn_has_out(c) ? h_out : 0;
-	hash_link(ct, idx, DPVS_DIR_IN, h_in);
-	if (conn_has_out(c)) {
-		RTE_ASSERT(h_out == conn_hash_dir(ct, c, DPVS_DIR_OUT));
-		hash_link(ct, idx, DPVS_DIR_OUT, h_out);
-	}
-	c->tnext = c->tprev = DPVS_CONN_NIL;
-	wk_conn_timer_arm(ct, idx);
-	c->onext = c->oprev = DPVS_CONN_NIL;
-	if (wk_conn_half_open(c))
-		half_link(ct, idx);
-	ct->count++;
-	/* live only now, with everything in place */
-	__atomic_store_n(&c->flags, c->flags | DPVS_CONN_F_USED, __ATOMIC_RELEASE);
+	/* the body: conn_priv.h (the new-connection path inlines it) */
+	RTE_ASSERT(h_in == conn_hash_dir(ct, &dpvs_conn_array(ct)[idx], DPVS_DIR_IN));
+	RTE_ASSERT(!conn_has_out(&dpvs_conn_array(ct)[idx]) ||
+		   h_out == conn_hash_dir(ct, &dpvs_conn_array(ct)[idx], DPVS_DIR_OUT));
+	wk_conn_insert_links(ct, idx, h_in, h_out, 0);
 }
 
-void
-wk_conn_free(struct dpvs_conn_table *ct, uint32_t idx)
+/* wk_conn_free's body; reuse: the caller takes the slot for a new
+ * connection at once (wk_conn_free_reuse) and took it off the half-open
+ * list (wk_conn_evict_pick), so neither that list nor the free list is
+ * touched: the free list's push and the take's pop of the same slot. A
+ * crash after USED is cleared leaves the slot on no list, which the
+ * rebuild gives back to the free list as it does any slot not live. */
+static __rte_always_inline void
+conn_free(struct dpvs_conn_table *ct, uint32_t idx, const int reuse)
 {
 	struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
 
@@ -645,7 +543,9 @@ wk_conn_free(struct dpvs_conn_table *ct, uint32_t idx)
 	if (conn_has_out(c))
 		hash_unlink(ct, idx, DPVS_DIR_OUT);
 	wk_conn_timer_disarm(ct, idx);
-	half_unlink(ct, idx);
+	if (!reuse)
+		half_unlink(ct, idx);
+	RTE_ASSERT(c->oprev == DPVS_CONN_NIL);
 	if (c->sx_ref != 0 && c->sx_ref <= ct->sx_capacity) {
 		uint32_t sxi = c->sx_ref - 1u;
 
@@ -655,9 +555,24 @@ wk_conn_free(struct dpvs_conn_table *ct, uint32_t idx)
 		wk_conn_sx_put(ct, sxi);
 		ct->sx_count--;
 	}
-	conn_v6_put(ct, c);   /* not live: nothing reads its addresses now */
-	c->tnext = ct->free_head;
-	ct->free_head = idx;
+	if (unlikely(dpvs_conn_is_v6(c)))
+		conn_v6_put(ct, c);   /* not live: nothing reads its addresses now */
+	if (!reuse) {
+		c->tnext = ct->free_head;
+		ct->free_head = idx;
+	}
 	ct->count--;
+}
+
+void
+wk_conn_free(struct dpvs_conn_table *ct, uint32_t idx)
+{
+	conn_free(ct, idx, 0);
+}
+
+void
+wk_conn_free_reuse(struct dpvs_conn_table *ct, uint32_t idx)
+{
+	conn_free(ct, idx, 1);
 }
 

@@ -374,6 +374,9 @@ void wk_conn_insert(struct dpvs_conn_table *ct, uint32_t idx, uint64_t now_ns);
  * computed them to look the tuples up first. */
 void wk_conn_insert_hashed(struct dpvs_conn_table *ct, uint32_t idx, uint32_t h_in,
 			   uint32_t h_out);
+/* (The new-connection path, which writes every field of the entry once,
+ * links DPVS_CONN_NIL included, inlines the insert: conn_priv.h,
+ * wk_conn_insert_links.) */
 
 /* Is c half-open: a TCP connection whose handshake is not complete (the
  * client's SYN seen, SYN_RECV; or SYN_SENT)? Only these may be evicted. */
@@ -396,6 +399,12 @@ uint32_t wk_conn_evict_pick(struct dpvs_conn_table *ct);
 
 /* Unhash, disarm and free a live connection (and give its side slot back). */
 void wk_conn_free(struct dpvs_conn_table *ct, uint32_t idx);
+
+/* The same for the victim that wk_conn_evict_pick gave (off the half-open
+ * list already), whose slot the caller fills at once for a new connection:
+ * the slot does not go through the free list (not live, on no list; the
+ * next wk_conn_insert* makes it live again). */
+void wk_conn_free_reuse(struct dpvs_conn_table *ct, uint32_t idx);
 
 /* The side table of sequence translations (shm/conn.h). A slot is taken
  * (zeroed, no owner) before the connection that needs it is made, then

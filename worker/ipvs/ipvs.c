@@ -143,15 +143,31 @@ wk_ipvs_count(struct wk_ctx *ctx, const struct dpvs_conn *c, int active, int del
 	ipvs_count(ctx, c, active, delta);
 }
 
-void
-wk_ipvs_conn_close(struct wk_ctx *ctx, uint32_t idx)
+/* wk_ipvs_conn_close's body; reuse: wk_ipvs_conn_evict's slot. */
+static __rte_always_inline void
+ipvs_conn_close(struct wk_ctx *ctx, uint32_t idx, const int reuse)
 {
 	struct dpvs_conn *c = &dpvs_conn_array(ctx->ct)[idx];
 
 	ipvs_count(ctx, c, conn_is_active(c), -1);
 	if (unlikely(wk_conn_has_sx(c)))
 		wk_synproxy_forget(wk_conn_sx(ctx->ct, c));
-	wk_conn_free(ctx->ct, idx);
+	if (reuse)
+		wk_conn_free_reuse(ctx->ct, idx);
+	else
+		wk_conn_free(ctx->ct, idx);
+}
+
+void
+wk_ipvs_conn_close(struct wk_ctx *ctx, uint32_t idx)
+{
+	ipvs_conn_close(ctx, idx, 0);
+}
+
+void
+wk_ipvs_conn_evict(struct wk_ctx *ctx, uint32_t idx)
+{
+	ipvs_conn_close(ctx, idx, 1);
 }
 
 void

@@ -39,6 +39,7 @@
 #include "shm/lb_hash.h"
 #include "worker/ipvs/acl.h"
 #include "worker/ipvs/conn_table.h"
+#include "worker/ipvs/conn_priv.h"
 #include "worker/ipvs/fast4.h"
 #include "worker/ipvs/ipvs_priv.h"
 #include "worker/ipvs/lb_counts.h"
@@ -46,18 +47,24 @@
 #include "worker/ipvs/lport.h"
 #include "worker/ipvs/proxy_proto.h"
 #include "worker/ipvs/rate.h"
+#include "worker/ipvs/sched.h"
 #include "worker/ipvs/xmit.h"
 
-/* What a new connection gets besides the packet's own tuple. */
+/* What a new connection gets besides the packet's own tuple. The
+ * addresses where they are (the config set's, the packet's), not copied:
+ * the set and the packet stay as they are while the connection is made. */
 struct conn_plan {
-	struct dpvs_ip laddr;     /* family NONE: no outbound key */
+	const struct dpvs_ip *laddr; /* family NONE: no outbound key */
+	const struct dpvs_ip *daddr;
 	uint16_t lport;
 	uint16_t dport;
-	struct dpvs_ip daddr;
 	uint16_t out_port;        /* port index where the dest's side arrives */
 	uint16_t pad;
 	uint32_t h_out;           /* wk_conn_hash of the outbound key, if any */
 };
+
+/* The local address of a connection without an outbound key (dr, tunnel). */
+static const struct dpvs_ip plan_no_laddr = { .family = DPVS_AF_NONE };
 
 /* How many connections ahead plan_fnat prefetches the outbound key that
  * a later connection of the service will try first: with the next one's,
@@ -71,7 +78,7 @@ struct conn_plan {
  * between takes the first port it tries: the count of connections goes
  * up by one each, so its address is la[(i0 + AHEAD) % n], whose cursor
  * the ones between that take the same address move on first. */
-static inline void
+static __rte_always_inline void
 fnat_key_prefetch(struct wk_ctx *ctx, const struct dpvs_svc_laddr *la, const uint16_t *cur,
 		  unsigned int n, unsigned int i0, uint8_t proto, const struct conn_plan *pl)
 {
@@ -82,35 +89,38 @@ fnat_key_prefetch(struct wk_ctx *ctx, const struct dpvs_svc_laddr *la, const uin
 		steps++;
 	}
 	j = i0 + d < n ? i0 + d : i0 + d - n;
-	if (la[j].ip.family == pl->daddr.family)
-		wk_lport_prefetch(ctx, cur[j], steps, proto, &pl->daddr, pl->dport, &la[j].ip);
+	if (la[j].ip.family == pl->daddr->family)
+		wk_lport_prefetch(ctx, cur[j], steps, proto, pl->daddr, pl->dport, &la[j].ip);
 }
 
 /* fnat: a local address of service svc, of the real server's family, and
  * a port for a connection to pl->daddr:pl->dport. DPVS_DROP_MAX, or
  * no_laddr (all taken), or family_mismatch (none of that family). */
-static enum dpvs_drop_reason
+static __rte_always_inline enum dpvs_drop_reason
 plan_fnat(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s, uint8_t proto,
 	  struct conn_plan *pl)
 {
 	const struct dpvs_svc_laddr *la = dpvs_lb_svc_laddrs(&ctx->cfg->lb, svc);
 	unsigned int k, i, i0, n = RTE_MIN(s->nladdrs, (uint16_t)ctx->cfg->lb.caps.svc_laddrs);
 	uint16_t *cur = dpvs_wr_lport(ctx->wr, svc);
+	uint64_t cnt;
 	int seen = 0;
 
 	if (n == 0)
 		return DPVS_DROP_NO_LADDR;
 	/* spread connections over the addresses: the first tried is the
-	 * service's count of connections modulo n (one division) */
-	i0 = (unsigned int)(dpvs_wr_svc_stats(ctx->wr)[svc].conns % n);
+	 * service's count of connections modulo n (a mask for a power of
+	 * two: the 64-bit division's latency sat before the port's pick) */
+	cnt = dpvs_wr_svc_stats(ctx->wr)[svc].conns;
+	i0 = (unsigned int)((n & (n - 1)) == 0 ? cnt & (n - 1) : cnt % n);
 	for (k = 0; k < n; k++) {
 		i = i0 + k < n ? i0 + k : i0 + k - n;
-		if (la[i].ip.family != pl->daddr.family)
+		if (la[i].ip.family != pl->daddr->family)
 			continue;
 		seen = 1;
-		if (wk_lport_pick(ctx, &cur[i], proto, &pl->daddr, pl->dport, &la[i].ip, &pl->lport,
+		if (wk_lport_pick(ctx, &cur[i], proto, pl->daddr, pl->dport, &la[i].ip, &pl->lport,
 				  &pl->h_out) == 0) {
-			pl->laddr = la[i].ip;
+			pl->laddr = &la[i].ip;
 			pl->out_port = la[i].port;
 			fnat_key_prefetch(ctx, la, cur, n, i0, proto, pl);
 			return DPVS_DROP_MAX;
@@ -120,32 +130,36 @@ plan_fnat(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s, uint8_
 }
 
 /* The endpoints of a new connection of pk to dest d of service svc. */
-static enum dpvs_drop_reason
-plan_conn(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_dest *d, const struct wk_pkt *pk,
-	  struct conn_plan *pl)
+static __rte_always_inline enum dpvs_drop_reason
+plan_conn(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s, const struct dpvs_dest *d,
+	  const struct wk_pkt *pk, struct conn_plan *pl, const uint8_t proto,
+	  const uint8_t fam)
 {
 	struct dpvs_ip nh;
 
-	memset(pl, 0, sizeof(*pl));
-	pl->daddr = d->addr;
+	pl->laddr = &plan_no_laddr;
+	pl->daddr = &d->addr;
+	pl->lport = 0;
 	pl->dport = d->port;
+	pl->out_port = 0;
+	pl->h_out = 0;
 	if (d->fwd_mode == DPVS_FWD_SNAT) {
-		pl->daddr = pk->dst;
+		pl->daddr = &pk->dst;
 		pl->dport = pk->dport;
 	}
 	/* only full-NAT crosses families, and only from an IPv6 VIP to IPv4
 	 * real servers (DPVS's nat64); an snat source is of the flow's family */
-	if ((pl->daddr.family != pk->family &&
-	     (d->fwd_mode != DPVS_FWD_FNAT || pk->family != DPVS_AF_INET6)) ||
-	    (d->fwd_mode == DPVS_FWD_SNAT && d->addr.family != pk->family))
+	if ((pl->daddr->family != fam &&
+	     (d->fwd_mode != DPVS_FWD_FNAT || fam != DPVS_AF_INET6)) ||
+	    (d->fwd_mode == DPVS_FWD_SNAT && d->addr.family != fam))
 		return DPVS_DROP_FAMILY_MISMATCH;
 	switch (d->fwd_mode) {
 	case DPVS_FWD_FNAT:
-		return plan_fnat(ctx, svc, dpvs_lb_svc(&ctx->cfg->lb, svc), pk->proto, pl);
+		return plan_fnat(ctx, svc, s, proto, pl);
 	case DPVS_FWD_NAT:
-		pl->laddr = pk->src;
+		pl->laddr = &pk->src;
 		pl->lport = pk->sport;
-		if (!wk_lport_key_free(ctx, pk->proto, &pl->daddr, pl->dport, &pl->laddr,
+		if (!wk_lport_key_free(ctx, proto, pl->daddr, pl->dport, pl->laddr,
 				       pl->lport, &pl->h_out))
 			return DPVS_DROP_NAT_TUPLE_TAKEN;
 		break;
@@ -153,17 +167,17 @@ plan_conn(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_dest *d, const str
 	case DPVS_FWD_TUNNEL:
 		break;
 	case DPVS_FWD_SNAT:
-		pl->laddr = d->addr;
-		if (wk_lport_pick(ctx, &dpvs_wr_lport(ctx->wr, svc)[0], pk->proto, &pl->daddr,
-			       pl->dport, &pl->laddr, &pl->lport, &pl->h_out) != 0)
+		pl->laddr = &d->addr;
+		if (wk_lport_pick(ctx, &dpvs_wr_lport(ctx->wr, svc)[0], proto, pl->daddr,
+			       pl->dport, pl->laddr, &pl->lport, &pl->h_out) != 0)
 			return DPVS_DROP_NO_LADDR;
 		break;
 	default:
 		return DPVS_DROP_FWD_MODE;
 	}
-	if (wk_route_ip(ctx, &pl->daddr, &pl->out_port, &nh) != 0)
+	if (wk_route_ip(ctx, pl->daddr, &pl->out_port, &nh) != 0)
 		return DPVS_DROP_NO_ROUTE;
-	if (d->fwd_mode == DPVS_FWD_DR && !dpvs_ip_equal(&nh, &pl->daddr))
+	if (d->fwd_mode == DPVS_FWD_DR && !dpvs_ip_equal(&nh, pl->daddr))
 		return DPVS_DROP_DR_NOT_CONNECTED;
 	return DPVS_DROP_MAX;
 }
@@ -173,7 +187,7 @@ plan_conn(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_dest *d, const str
 /* A free connection slot (as the free list left it: conn_new writes every
  * field), the oldest half-open connection's when the table is full;
  * DPVS_CONN_NIL when there is none. */
-static uint32_t
+static __rte_always_inline uint32_t
 conn_slot(struct wk_ctx *ctx)
 {
 	uint32_t idx = wk_conn_take(ctx->ct), victim;
@@ -183,16 +197,18 @@ conn_slot(struct wk_ctx *ctx)
 	victim = wk_conn_evict_pick(ctx->ct);
 	if (victim == DPVS_CONN_NIL)
 		return victim;
-	wk_ipvs_conn_close(ctx, victim);
+	/* its slot straight to the new connection, not through the free
+	 * list (which is empty: the take above found nothing) */
+	wk_ipvs_conn_evict(ctx, victim);
 	ctx->st->event[DPVS_EVENT_CONN_EVICTED]++;
-	return wk_conn_take(ctx->ct);
+	return victim;
 }
 
 /* The counters of service and dest of new connection c: conns, and
  * active or inactive by its state (what wk_ipvs_count adds), and its first
  * packet of bytes bytes inbound (what wk_ipvs_conn_pkt adds: the rows are
  * the same, looked up once). */
-static void
+static __rte_always_inline void
 conn_count_new(struct wk_ctx *ctx, struct dpvs_conn *c, uint32_t bytes)
 {
 	struct dpvs_lb_stats *r[2] = {
@@ -216,11 +232,13 @@ conn_count_new(struct wk_ctx *ctx, struct dpvs_conn *c, uint32_t bytes)
  * (wk_conn_set_addrs, next) and TCP tracking (wk_tcp_track_init), once,
  * over whatever the slot held: it is not live (USED clear) until the
  * insert. A TCP connection opens with a SYN. */
-static inline void
+static __rte_always_inline void
 conn_fill(struct wk_ctx *ctx, struct dpvs_conn *c, const struct wk_pkt *pk, uint16_t p,
 	  uint16_t svc, const struct dpvs_service *s, uint32_t ds, const struct dpvs_dest *d,
-	  const struct conn_plan *pl)
+	  const struct conn_plan *pl, const uint8_t proto)
 {
+	const uint8_t state = proto == IPPROTO_TCP ? WK_TCP_SYN_STATE : 0;
+
 	/* a field added to the entry is written here too */
 	_Static_assert(sizeof(c->flags) + sizeof(c->proto) + sizeof(c->state) +
 			       sizeof(c->fwd_mode) + sizeof(c->in_port) + sizeof(c->out_port) +
@@ -233,8 +251,8 @@ conn_fill(struct wk_ctx *ctx, struct dpvs_conn *c, const struct wk_pkt *pk, uint
 		       sizeof(struct dpvs_conn),
 		       "conn_fill: every field of struct dpvs_conn");
 	c->flags = 0;
-	c->proto = pk->proto;
-	c->state = pk->proto == IPPROTO_TCP ? WK_TCP_SYN_STATE : 0;
+	c->proto = proto;
+	c->state = state;
 	c->fwd_mode = d->fwd_mode;
 	c->in_port = (uint8_t)p;
 	c->out_port = (uint8_t)pl->out_port;
@@ -243,7 +261,7 @@ conn_fill(struct wk_ctx *ctx, struct dpvs_conn *c, const struct wk_pkt *pk, uint
 	c->svc_id = s->id;
 	c->dest_id = d->id;
 	c->tprev = DPVS_CONN_NIL;
-	c->expires_ns = ctx->now_ns + wk_conn_idle_ns(&ctx->cfg->lb.timeouts, c->proto, c->state);
+	c->expires_ns = ctx->now_ns + wk_conn_idle_ns(&ctx->cfg->lb.timeouts, proto, state);
 	c->in_pkts = 0;
 	c->out_pkts = 0;
 	c->cport = pk->sport;
@@ -254,8 +272,10 @@ conn_fill(struct wk_ctx *ctx, struct dpvs_conn *c, const struct wk_pkt *pk, uint
 	c->tnext = DPVS_CONN_NIL;
 	c->onext = DPVS_CONN_NIL;
 	c->oprev = DPVS_CONN_NIL;
-	if (pk->proto != IPPROTO_TCP)
-		memset(c->trk, 0, sizeof(c->trk));
+	if (proto != IPPROTO_TCP) {   /* not a memset: wk_tcp_track_zero */
+		wk_tcp_track_zero(&c->trk[0]);
+		wk_tcp_track_zero(&c->trk[1]);
+	}
 	c->created_s = (uint32_t)(ctx->now_ns / 1000000000ull);
 	/* h_in and h_out: the insert's (wk_conn_insert_hashed) */
 }
@@ -263,19 +283,18 @@ conn_fill(struct wk_ctx *ctx, struct dpvs_conn *c, const struct wk_pkt *pk, uint
 /* Fill and insert a new connection; its index, or DPVS_CONN_NIL with *why
  * (conn_full, or conn_seqx_full for a service that rewrites sequence
  * numbers or inserts the client's address when the side table is full). */
-static uint32_t
+static __rte_always_inline uint32_t
 conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, uint32_t hash, const struct wk_tcp_seg *seg,
-	 uint16_t p, uint16_t svc, uint32_t ds, const struct conn_plan *pl,
-	 enum dpvs_drop_reason *why)
+	 uint16_t p, uint16_t svc, const struct dpvs_service *s, uint32_t ds,
+	 const struct dpvs_dest *d, const struct conn_plan *pl, enum dpvs_drop_reason *why,
+	 const uint8_t proto, const uint8_t fam)
 {
-	const struct dpvs_service *s = dpvs_lb_svc(&ctx->cfg->lb, svc);
-	const struct dpvs_dest *d = &dpvs_lb_dests(&ctx->cfg->lb)[ds];
 	uint32_t idx, sxi = DPVS_CONN_NIL;
 	struct dpvs_seqx *x;
 	struct dpvs_conn *c;
 
 	/* the side slot first: a connection that cannot have one is not made */
-	if (seg != NULL && pk->family == DPVS_AF_INET && (s->flags & SVC_F_SEQX) != 0) {
+	if (seg != NULL && fam == DPVS_AF_INET && (s->flags & SVC_F_SEQX) != 0) {
 		sxi = wk_conn_sx_take(ctx->ct);
 		if (sxi == DPVS_CONN_NIL) {
 			*why = DPVS_DROP_CONN_SEQX_FULL;
@@ -283,7 +302,7 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, uint32_t hash, const struc
 		}
 	}
 	/* an IPv6 endpoint needs a slot of the IPv6 side table */
-	if (!wk_conn_addrs_fit(ctx->ct, &pk->src, &pl->daddr)) {
+	if (!wk_conn_addrs_fit(ctx->ct, &pk->src, pl->daddr)) {
 		if (sxi != DPVS_CONN_NIL)
 			wk_conn_sx_put(ctx->ct, sxi);
 		*why = DPVS_DROP_CONN_V6_FULL;
@@ -297,10 +316,10 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, uint32_t hash, const struc
 		return idx;
 	}
 	c = &dpvs_conn_array(ctx->ct)[idx];
-	conn_fill(ctx, c, pk, p, svc, s, ds, d, pl);
+	conn_fill(ctx, c, pk, p, svc, s, ds, d, pl, proto);
 	/* cannot fail: wk_conn_addrs_fit found room, and freeing a slot for
 	 * c (an eviction) only gives some back */
-	(void)wk_conn_set_addrs(ctx->ct, idx, &pk->src, &pk->dst, &pl->laddr, &pl->daddr);
+	(void)wk_conn_set_addrs(ctx->ct, idx, &pk->src, &pk->dst, pl->laddr, pl->daddr);
 	if (sxi != DPVS_CONN_NIL) {
 		x = &dpvs_conn_sx(ctx->ct)[sxi];
 		wk_pp_conn_init(c, x, s->flags, seg->seq);
@@ -311,15 +330,77 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, uint32_t hash, const struc
 		else
 			wk_conn_sx_put(ctx->ct, sxi);
 	}
-	if (seg != NULL && wk_xmit_oneway(c->fwd_mode))
+	if (seg != NULL && wk_xmit_oneway(d->fwd_mode))
 		wk_tcp_track_init_oneway(c->trk, seg);
 	else if (seg != NULL)
-		wk_tcp_track_init(c->trk, seg);
+		wk_tcp_track_init_inl(c->trk, seg);
 	/* both hashes are their lookups': the packet's and the plan's */
-	wk_conn_insert_hashed(ctx->ct, idx, hash, pl->h_out);
+	wk_conn_insert_links(ctx->ct, idx, hash, pl->h_out, 1);
 	/* the IP packet's length: Ethernet padding is not traffic */
 	conn_count_new(ctx, c, (uint32_t)(pk->l4_off - pk->l3_off) + pk->l4_len);
 	return idx;
+}
+
+/* wk_ipvs_new_conn, inline in it and in wk_ipvs_new (a SYN's way: no
+ * second call). */
+static __rte_always_inline struct wk_verdict
+ipvs_new_conn(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
+	      uint16_t svc, uint32_t hash, uint32_t *idx_out, const uint8_t proto,
+	      const uint8_t fam)
+{
+	const struct dpvs_dest *dests = dpvs_lb_dests(&ctx->cfg->lb), *d;
+	const struct dpvs_service *s;
+	const struct rte_tcp_hdr *th;
+	enum dpvs_drop_reason why;
+	struct wk_tcp_seg seg;
+	struct conn_plan pl;
+	uint32_t ds, idx;
+
+	*idx_out = DPVS_CONN_NIL;
+	if (proto == IPPROTO_TCP) {
+		/* a SYN without FIN, RST and ACK passes both tests: no call */
+		if (unlikely((pk->tcp_flags & (RTE_TCP_FIN_FLAG | RTE_TCP_SYN_FLAG |
+					       RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG)) !=
+			     RTE_TCP_SYN_FLAG)) {
+			if (!wk_tcp_flags_valid(pk->tcp_flags))
+				return wk_drop(DPVS_DROP_TCP_FLAGS); /* SYN+FIN opens nothing */
+			if ((pk->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) !=
+			    RTE_TCP_SYN_FLAG)
+				return wk_drop(DPVS_DROP_TCP_NOT_SYN);
+		}
+		/* wk_ipvs_tcp_seg inline */
+		th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, pk->l4_off);
+		wk_tcp_seg_parse_inl(th, (uint32_t)(th->data_off >> 4) * 4, pk->l4_len, &seg);
+	}
+	why = wk_acl_check_inl(ctx, svc, &pk->src);
+	if (why != DPVS_DROP_MAX)
+		return wk_drop(why);
+	ds = wk_sched_pick_inl(ctx, svc, pk);
+	if (ds == DPVS_DEST_NONE || ds >= ctx->cfg->lb.caps.dests)
+		return wk_drop(DPVS_DROP_NO_DEST);
+	/* the service and the dest, found once for what follows */
+	s = dpvs_lb_svc(&ctx->cfg->lb, svc);
+	d = &dests[ds];
+	why = wk_rate_check(ctx, svc, s->id, ds, d->id, DPVS_DIR_IN,
+			    (uint32_t)(pk->l4_off - pk->l3_off) + pk->l4_len);
+	if (why == DPVS_DROP_MAX)
+		why = plan_conn(ctx, svc, s, d, pk, &pl, proto, fam);
+	if (why != DPVS_DROP_MAX)
+		return wk_drop(why);
+	idx = conn_new(ctx, pk, hash, proto == IPPROTO_TCP ? &seg : NULL, p, svc, s, ds, d, &pl,
+		       &why, proto, fam);
+	if (idx == DPVS_CONN_NIL)
+		return wk_drop(why);
+	*idx_out = idx;
+	/* window, state, timer and counters are conn_new's */
+	return wk_ipvs_conn_xmit(ctx, m, pk, &dpvs_conn_array(ctx->ct)[idx], DPVS_DIR_IN);
+}
+
+struct wk_verdict
+wk_ipvs_new_conn(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
+		 uint16_t svc, uint32_t hash, uint32_t *idx_out)
+{
+	return ipvs_new_conn(ctx, m, p, pk, svc, hash, idx_out, pk->proto, pk->family);
 }
 
 struct wk_verdict
@@ -329,53 +410,19 @@ wk_ipvs_new(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_
 	enum dpvs_drop_reason why;
 	uint32_t idx;
 
-	/* the SYN proxy speaks IPv4 only; dpvs-ctl refuses it on an IPv6 VIP */
-	if (pk->proto == IPPROTO_TCP && pk->family == DPVS_AF_INET &&
-	    (dpvs_lb_svc(&ctx->cfg->lb, svc)->flags & DPVS_SVC_F_SYNPROXY) != 0) {
-		/* the access lists first: a refused client gets no cookie */
-		why = wk_acl_check(ctx, svc, &pk->src);
-		if (why != DPVS_DROP_MAX)
-			return wk_drop(why);
-		return wk_synproxy_in(ctx, m, p, pk, svc);
+	if (pk->proto == IPPROTO_TCP && pk->family == DPVS_AF_INET) {
+		/* the SYN proxy speaks IPv4 only; dpvs-ctl refuses it on an
+		 * IPv6 VIP */
+		if ((dpvs_lb_svc(&ctx->cfg->lb, svc)->flags & DPVS_SVC_F_SYNPROXY) != 0) {
+			/* the access lists first: a refused client gets no cookie */
+			why = wk_acl_check(ctx, svc, &pk->src);
+			if (why != DPVS_DROP_MAX)
+				return wk_drop(why);
+			return wk_synproxy_in(ctx, m, p, pk, svc);
+		}
+		/* a copy of the way for IPv4 TCP, the flood's: its tests of
+		 * protocol and family constants */
+		return ipvs_new_conn(ctx, m, p, pk, svc, hash, &idx, IPPROTO_TCP, DPVS_AF_INET);
 	}
-	return wk_ipvs_new_conn(ctx, m, p, pk, svc, hash, &idx);
-}
-
-struct wk_verdict
-wk_ipvs_new_conn(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct wk_pkt *pk,
-		 uint16_t svc, uint32_t hash, uint32_t *idx_out)
-{
-	const struct dpvs_dest *dests = dpvs_lb_dests(&ctx->cfg->lb);
-	enum dpvs_drop_reason why;
-	struct wk_tcp_seg seg;
-	struct conn_plan pl;
-	uint32_t ds, idx;
-
-	*idx_out = DPVS_CONN_NIL;
-	if (pk->proto == IPPROTO_TCP) {
-		if (!wk_tcp_flags_valid(pk->tcp_flags))
-			return wk_drop(DPVS_DROP_TCP_FLAGS); /* SYN+FIN opens nothing */
-		if ((pk->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) != RTE_TCP_SYN_FLAG)
-			return wk_drop(DPVS_DROP_TCP_NOT_SYN);
-		wk_ipvs_tcp_seg(m, pk, &seg);
-	}
-	why = wk_acl_check(ctx, svc, &pk->src);
-	if (why != DPVS_DROP_MAX)
-		return wk_drop(why);
-	ds = wk_sched_pick(ctx, svc, pk);
-	if (ds == DPVS_DEST_NONE || ds >= ctx->cfg->lb.caps.dests)
-		return wk_drop(DPVS_DROP_NO_DEST);
-	why = wk_rate_check(ctx, svc, dpvs_lb_svc(&ctx->cfg->lb, svc)->id, ds, dests[ds].id,
-			    DPVS_DIR_IN, (uint32_t)(pk->l4_off - pk->l3_off) + pk->l4_len);
-	if (why == DPVS_DROP_MAX)
-		why = plan_conn(ctx, svc, &dests[ds], pk, &pl);
-	if (why != DPVS_DROP_MAX)
-		return wk_drop(why);
-	idx = conn_new(ctx, pk, hash, pk->proto == IPPROTO_TCP ? &seg : NULL, p, svc, ds, &pl,
-		       &why);
-	if (idx == DPVS_CONN_NIL)
-		return wk_drop(why);
-	*idx_out = idx;
-	/* window, state, timer and counters are conn_new's */
-	return wk_ipvs_conn_xmit(ctx, m, pk, &dpvs_conn_array(ctx->ct)[idx], DPVS_DIR_IN);
+	return ipvs_new_conn(ctx, m, p, pk, svc, hash, &idx, pk->proto, pk->family);
 }

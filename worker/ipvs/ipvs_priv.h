@@ -107,6 +107,10 @@ struct wk_verdict wk_ipvs_new_conn(struct wk_ctx *ctx, struct rte_mbuf *m, uint1
  * out of the counters. */
 void wk_ipvs_conn_close(struct wk_ctx *ctx, uint32_t idx);
 
+/* ipvs.c: the same for the victim of wk_conn_evict_pick, whose slot the
+ * caller fills at once (wk_conn_free_reuse: not through the free list). */
+void wk_ipvs_conn_evict(struct wk_ctx *ctx, uint32_t idx);
+
 /* ipvs.c: move TCP connection c to state st, the active/inactive counts
  * following. */
 void wk_ipvs_set_state(struct wk_ctx *ctx, struct dpvs_conn *c, uint8_t st);

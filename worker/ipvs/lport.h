@@ -93,7 +93,7 @@ wk_lport_pick(struct wk_ctx *ctx, uint16_t *cur, uint8_t proto, const struct dpv
  * before takes the first port it tries, for daddr:dport -> laddr (a guess
  * of the caller's: that connection's dest may be another). Reads the
  * cursor only; one hash and a prefetch. */
-static inline void
+static __rte_always_inline void
 wk_lport_prefetch(struct wk_ctx *ctx, uint16_t cur, unsigned int steps, uint8_t proto,
 		  const struct dpvs_ip *daddr, uint16_t dport, const struct dpvs_ip *laddr)
 {

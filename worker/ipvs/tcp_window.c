@@ -103,9 +103,8 @@ wk_tcp_flags_valid(uint8_t flags)
 	}
 }
 
-/* The window scale option among a SYN's options, or WK_TCP_NO_WSCALE. */
-static uint8_t
-opt_wscale(const uint8_t *o, const uint8_t *end)
+uint8_t
+wk_tcp_opt_wscale(const uint8_t *o, const uint8_t *end)
 {
 	while (o < end) {
 		if (*o == TCPOPT_EOL)
@@ -127,20 +126,13 @@ void
 wk_tcp_seg_parse(const struct rte_tcp_hdr *th, uint32_t hlen, uint32_t l4_len,
 		 struct wk_tcp_seg *s)
 {
-	s->seq = rte_be_to_cpu_32(th->sent_seq);
-	s->ack = rte_be_to_cpu_32(th->recv_ack);
-	s->win = rte_be_to_cpu_16(th->rx_win);
-	s->flags = th->tcp_flags;
-	s->len = l4_len > hlen ? l4_len - hlen : 0;
-	s->wscale = WK_TCP_NO_WSCALE;
-	if ((s->flags & F_SYN) != 0 && hlen > sizeof(*th))
-		s->wscale = opt_wscale((const uint8_t *)(th + 1), (const uint8_t *)th + hlen);
+	wk_tcp_seg_parse_inl(th, hlen, l4_len, s);
 }
 
 static inline uint32_t
 seg_end(const struct wk_tcp_seg *s)
 {
-	return s->seq + s->len + ((s->flags & F_SYN) ? 1 : 0) + ((s->flags & F_FIN) ? 1 : 0);
+	return wk_tcp_seg_end(s);
 }
 
 static inline uint8_t
@@ -177,16 +169,7 @@ side_init(struct dpvs_tcp_track *snd, struct dpvs_tcp_track *rcv, const struct w
 void
 wk_tcp_track_init(struct dpvs_tcp_track trk[2], const struct wk_tcp_seg *s)
 {
-	struct dpvs_tcp_track *t = &trk[DPVS_DIR_IN];
-
-	memset(trk, 0, 2 * sizeof(trk[0]));
-	t->end = seg_end(s);
-	t->maxend = t->end;
-	t->maxwin = s->win == 0 ? 1 : s->win;
-	if (s->wscale != WK_TCP_NO_WSCALE) {
-		t->wscale = RTE_MIN(s->wscale, (uint8_t)DPVS_TCPT_MAX_WSCALE);
-		t->flags = DPVS_TCPT_F_WSCALE;
-	}
+	wk_tcp_track_init_inl(trk, s);
 }
 
 void

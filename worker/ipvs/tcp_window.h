@@ -21,7 +21,9 @@
 #define DPVS_WORKER_TCP_WINDOW_H
 
 #include <stdint.h>
+#include <string.h>
 
+#include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_tcp.h>
 
@@ -59,9 +61,72 @@ int wk_tcp_flags_valid(uint8_t flags);
 void wk_tcp_seg_parse(const struct rte_tcp_hdr *th, uint32_t hlen, uint32_t l4_len,
 		      struct wk_tcp_seg *s);
 
+/* The window scale option among a SYN's options from o to end, or
+ * WK_TCP_NO_WSCALE. */
+uint8_t wk_tcp_opt_wscale(const uint8_t *o, const uint8_t *end);
+
+/* wk_tcp_seg_parse, inline (the new connection's SYN, ipvs_new.c; the
+ * function is this): the options' walk stays a call. */
+static __rte_always_inline void
+wk_tcp_seg_parse_inl(const struct rte_tcp_hdr *th, uint32_t hlen, uint32_t l4_len,
+		     struct wk_tcp_seg *s)
+{
+	s->seq = rte_be_to_cpu_32(th->sent_seq);
+	s->ack = rte_be_to_cpu_32(th->recv_ack);
+	s->win = rte_be_to_cpu_16(th->rx_win);
+	s->flags = th->tcp_flags;
+	s->len = l4_len > hlen ? l4_len - hlen : 0;
+	s->wscale = WK_TCP_NO_WSCALE;
+	if ((s->flags & RTE_TCP_SYN_FLAG) != 0 && hlen > sizeof(*th))
+		s->wscale = wk_tcp_opt_wscale((const uint8_t *)(th + 1), (const uint8_t *)th + hlen);
+}
+
+/* The sequence number after segment s (a SYN and a FIN count one). */
+static inline uint32_t
+wk_tcp_seg_end(const struct wk_tcp_seg *s)
+{
+	return s->seq + s->len + ((s->flags & RTE_TCP_SYN_FLAG) ? 1 : 0) +
+	       ((s->flags & RTE_TCP_FIN_FLAG) ? 1 : 0);
+}
+
 /* Start the tracking of a connection with its client's SYN s (direction
  * DPVS_DIR_IN); the other side is not seen yet. */
 void wk_tcp_track_init(struct dpvs_tcp_track trk[2], const struct wk_tcp_seg *s);
+
+/* Zero side t, field by field: inline in the new connection's way, gcc
+ * made a memset of the packed pair a rep stos, whose start-up cost a SYN
+ * more cycles than these stores. */
+static __rte_always_inline void
+wk_tcp_track_zero(struct dpvs_tcp_track *t)
+{
+	_Static_assert(sizeof(*t) == 4 * sizeof(t->end) + sizeof(t->wscale) + sizeof(t->flags),
+		       "wk_tcp_track_zero: every field of struct dpvs_tcp_track");
+	t->end = 0;
+	t->maxend = 0;
+	t->maxwin = 0;
+	t->maxack = 0;
+	t->wscale = 0;
+	t->flags = 0;
+}
+
+/* wk_tcp_track_init, inline (the new connection's fill, ipvs_new.c; the
+ * function is this). */
+static __rte_always_inline void
+wk_tcp_track_init_inl(struct dpvs_tcp_track trk[2], const struct wk_tcp_seg *s)
+{
+	struct dpvs_tcp_track *t = &trk[DPVS_DIR_IN];
+	const uint32_t end = wk_tcp_seg_end(s);
+
+	wk_tcp_track_zero(t);   /* not a memset: wk_tcp_track_zero */
+	wk_tcp_track_zero(&trk[DPVS_DIR_OUT]);
+	t->end = end;
+	t->maxend = end;
+	t->maxwin = s->win == 0 ? 1 : s->win;
+	if (s->wscale != WK_TCP_NO_WSCALE) {
+		t->wscale = RTE_MIN(s->wscale, (uint8_t)DPVS_TCPT_MAX_WSCALE);
+		t->flags = DPVS_TCPT_F_WSCALE;
+	}
+}
 
 /* The same for a one-way connection (dr, tunnel), whose server side is
  * never seen: both sides liberal (tcp_window.c). */

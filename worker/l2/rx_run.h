@@ -60,7 +60,7 @@ wk_rx_verdict_tx(struct wk_verdict v, uint16_t *port)
  * went the general way (their hints 0: those frames are checked and hashed
  * by the entry). */
 struct wk_rx_pf {
-	uint64_t hv[DPVS_BURST];
+	uint64_t hv[DPVS_BURST + WK_RX_ENTRY_AHEAD]; /* + room: wk_rx_run's take-back */
 	uintptr_t kv[DPVS_BURST];
 	struct wk_conn_view x;
 	uint64_t have;
@@ -126,9 +126,12 @@ wk_rx_run(struct wk_ctx *ctx, uint16_t p, uint16_t n, const struct wk_ipv4_rxc *
 		 * read before it (the next WK_RX_ENTRY_AHEAD frames') are
 		 * taken back: those hints 0 (no hash left to give) */
 		if (pf && unlikely(ctx->fast_memo.proto == 0))
-			for (j = i + 1; j <= i + WK_RX_ENTRY_AHEAD && j < n; j++)
-				if ((f->hv[j] & WK_CONN_HINT_CAND) != 0)
-					f->hv[j] = 0;
+			/* all WK_RX_ENTRY_AHEAD, a constant count (a burst
+			 * of SYNs comes here with every frame): the ones past
+			 * the last frame are room, never read */
+			for (j = 1; j <= WK_RX_ENTRY_AHEAD; j++)
+				if ((f->hv[i + j] & WK_CONN_HINT_CAND) != 0)
+					f->hv[i + j] = 0;
 		wr->inflight[i] = NULL;
 		rte_compiler_barrier();
 		/* the usual verdict, to a port's tx buffer, without a call
