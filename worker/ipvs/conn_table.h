@@ -403,7 +403,9 @@ void wk_conn_free(struct dpvs_conn_table *ct, uint32_t idx);
 /* The same for the victim that wk_conn_evict_pick gave (off the half-open
  * list already), whose slot the caller fills at once for a new connection:
  * the slot does not go through the free list (not live, on no list; the
- * next wk_conn_insert* makes it live again). */
+ * next wk_conn_insert* makes it live again). Only for the slot
+ * wk_conn_evict_pick just gave: one still on the half-open list would leave
+ * its neighbours linked to a slot that another connection then takes. */
 void wk_conn_free_reuse(struct dpvs_conn_table *ct, uint32_t idx);
 
 /* The side table of sequence translations (shm/conn.h). A slot is taken

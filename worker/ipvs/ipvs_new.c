@@ -277,7 +277,7 @@ conn_fill(struct wk_ctx *ctx, struct dpvs_conn *c, const struct wk_pkt *pk, uint
 		wk_tcp_track_zero(&c->trk[1]);
 	}
 	c->created_s = (uint32_t)(ctx->now_ns / 1000000000ull);
-	/* h_in and h_out: the insert's (wk_conn_insert_hashed) */
+	/* h_in and h_out: the insert's (wk_conn_insert_links) */
 }
 
 /* Fill and insert a new connection; its index, or DPVS_CONN_NIL with *why
