@@ -211,7 +211,9 @@ gen wait 30
 wait_until 20 rx_at_least 1 $((s0 + NSYN + 20000)) ||
 	fail "TCP replay: server side received $(($(gen_rx 1) - s0)) of $((NSYN + 20000))"
 assert_eq "segments out of window" "$w0" "$(worker_stat a 0 drop.tcp_out_of_window)"
-assert_eq "drops during the TCP replay" "$d0" "$(worker_stat a 0 verdict.drop)"
+d1="$(worker_stat a 0 verdict.drop)"
+[ "$d1" = "$d0" ] || fail "drops during the TCP replay: $((d1 - d0)): $(ctl a --json stats |
+	jq -c '.workers[0].drops | with_entries(select(.value > 0))')"
 assert_eq "TCP connections ESTABLISHED after the replay" "$NSYN" "$(tcp_established)"
 log "ok: $NSYN TCP connections established, 20000 segments replayed in window"
 

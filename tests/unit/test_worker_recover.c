@@ -425,6 +425,64 @@ START_TEST(test_tx_refused_alone_waits_for_company)
 }
 END_TEST
 
+/* A queue full for a moment: the driver's calls take at most caps[k]
+ * packets each (the ring's other end reads between them), then all. */
+static const uint16_t *busy_caps;
+static unsigned int busy_ncaps, busy_call;
+
+static uint16_t
+busy_tx(void *txq, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t cap = busy_call < busy_ncaps ? busy_caps[busy_call] : n;
+
+	busy_call++;
+	return ring_tx(txq, pkts, RTE_MIN(n, cap));
+}
+
+/* The stopped packet not taken alone, the ones behind it taken (room came
+ * free between the two offers): offered again, it goes, after them; nothing
+ * is dropped as refused. */
+START_TEST(test_tx_full_for_a_moment_is_not_refusal)
+{
+	/* batch: 0-2 go, 3 alone not, 4-9 go, 3 again goes; one by one:
+	 * 0, 1, 2 go, 3 not, 4 goes, 3 again goes, then the rest */
+	static const uint16_t batch_caps[] = { 3, 0 }, one_caps[] = { 1, 1, 1, 0 };
+	static const unsigned int batch_order[] = { 0, 1, 2, 4, 5, 6, 7, 8, 9, 3 };
+	static const unsigned int one_order[] = { 0, 1, 2, 4, 3, 5, 6, 7, 8, 9 };
+	struct rte_eth_fp_ops *ops = &rte_eth_fp_ops[ctx.port_id[1]];
+	struct dpvs_worker_stats *st = &shm.root->stats[0];
+	uint64_t ref0 = st->drop[DPVS_DROP_TX_REFUSED], vtx0 = st->verdict[DPVS_VERDICT_TX];
+	const unsigned int *order = _i ? one_order : batch_order;
+	struct rte_mbuf *pkts[10], *m;
+	unsigned int base = in_use(), i;
+
+	ctx.tx_one[1] = (uint8_t)_i; /* 0 batch flush, 1 one by one */
+	if (ring_tx == NULL)
+		ring_tx = ops->tx_pkt_burst;
+	busy_caps = _i ? one_caps : batch_caps;
+	busy_ncaps = _i ? RTE_DIM(one_caps) : RTE_DIM(batch_caps);
+	busy_call = 0;
+	ops->tx_pkt_burst = busy_tx;
+	for (i = 0; i < 10; i++) {
+		pkts[i] = mbuf();
+		ck_assert_int_eq(wk_tx_enqueue_verdict(&ctx, pkts[i], 1), 0);
+	}
+	ck_assert_uint_eq(wk_tx_flush(&ctx, 1), 10);
+	ops->tx_pkt_burst = ring_tx;
+	ck_assert_uint_eq(shm.wr[0]->txbuf[1].count, 0);
+	ck_assert_uint_eq(st->drop[DPVS_DROP_TX_REFUSED] - ref0, 0);
+	ck_assert_uint_eq(st->verdict[DPVS_VERDICT_TX] - vtx0, 10);
+	for (i = 0; i < 10; i++) {
+		m = ring_next();
+		ck_assert_ptr_eq(m, pkts[order[i]]);
+		rte_pktmbuf_free(m);
+	}
+	ck_assert_ptr_null(ring_next());
+	ck_assert_uint_eq(in_use(), base);
+	ctx.tx_one[1] = 0;
+}
+END_TEST
+
 START_TEST(test_tx_full_queue_is_not_refusal)
 {
 	struct dpvs_worker_stats *st = &shm.root->stats[0];
@@ -553,6 +611,7 @@ main(int argc, char **argv)
 	tcase_add_loop_test(tc, test_tx_refused_packet_does_not_block, 0, 2);
 	tcase_add_loop_test(tc, test_tx_refused_alone_waits_for_company, 0, 2);
 	tcase_add_loop_test(tc, test_tx_full_queue_is_not_refusal, 0, 2);
+	tcase_add_loop_test(tc, test_tx_full_for_a_moment_is_not_refusal, 0, 2);
 	tcase_add_loop_test(tc, test_tx_verdict_follows_stall_drop, 0, 2);
 	tcase_add_loop_test(tc, test_tx_one_by_one_death_loses_one, 0, (int)RTE_DIM(tx_faults));
 	tcase_add_test(tc, test_tx_one_by_one_only_for_tap);

@@ -15,12 +15,18 @@
  * either refused for itself (net_tap refuses a frame longer than the MTU, and
  * will refuse it forever) or the queue is full (back-pressure). So after a
  * partial send the flush offers the stopped packet alone once more, then, if
- * that fails too, the packets behind it: if the driver takes any of them the
- * queue has room and the stopped packet is dropped (tx_refused); if it takes
- * none the queue is full and everything is kept for the next flush. A refused
- * packet thus never holds up the ones behind it. A port that sends nothing
- * for WK_TX_MAX_STALLS flushes in a row (link down, kernel end gone) has its
- * buffer dropped (tx_full), so it cannot hold mbufs and stall forever.
+ * that fails too, the packets behind it: if it takes none the queue is full
+ * and everything is kept for the next flush. If it takes some, room may have
+ * come free between the two offers (the other end read the ring, the driver
+ * reclaimed descriptors), so the stopped packet is offered once more: taken,
+ * it leaves after them; not taken again, it is dropped (tx_refused). A
+ * refused packet thus never holds up the ones behind it. (A queue full at the
+ * first offer, with room for some packets behind and full again at the
+ * second, still drops the stopped one: the two cases cannot be told apart
+ * then; before the second offer, any moment of room did it.) A port that
+ * sends nothing for WK_TX_MAX_STALLS flushes in a row (link down, kernel end
+ * gone) has its buffer dropped (tx_full), so it cannot hold mbufs and stall
+ * forever.
  *
  * Counting, once per packet: tx_pkts/tx_bytes count what the driver took,
  * whatever put it in the buffer (the pipeline, the kernel, ARP requests,
@@ -89,8 +95,8 @@ tx_drop(struct wk_ctx *ctx, uint16_t p, struct rte_mbuf **pkts, unsigned int fro
 
 /*
  * pkts[h] was not taken, pkts[h + 1, n) not offered yet. Returns the index of
- * the first packet to keep (n if none): a packet refused while the queue
- * took others is dropped; a full queue keeps the rest.
+ * the first packet to keep (n if none): a packet refused twice while the
+ * queue took others is dropped; a full queue keeps the rest.
  */
 static unsigned int
 tx_after_stop(struct wk_ctx *ctx, uint16_t p, struct rte_mbuf **pkts, unsigned int h,
@@ -110,8 +116,17 @@ tx_after_stop(struct wk_ctx *ctx, uint16_t p, struct rte_mbuf **pkts, unsigned i
 		took = tx_offer(ctx, p, pkts, h + 1, n - h - 1);
 		if (took == 0)
 			return h; /* the queue is full: keep all for the next flush */
-		/* the queue took packets behind pkts[h]: the driver refuses
-		 * pkts[h] itself; those it took are gone from the middle */
+		/* the queue took packets behind pkts[h] (gone from the
+		 * middle now). Room may have come free between the two
+		 * offers (the other end read the ring, the driver reclaimed
+		 * descriptors): pkts[h] again, once; taken, it leaves after
+		 * them */
+		if (tx_offer(ctx, p, pkts, h, 1) == 1) {
+			h += 1 + took;
+			continue;
+		}
+		/* not taken twice, with room for others between: the driver
+		 * refuses pkts[h] itself */
 		tx_drop(ctx, p, pkts, h, 1, DPVS_DROP_TX_REFUSED);
 		h += 1 + took;
 	}
@@ -203,8 +218,12 @@ tx_flush_one_by_one(struct wk_ctx *ctx, uint16_t p)
 			continue;
 		}
 		if (i + 1 < n && tx_hand_one(ctx, p, tb, i + 1)) {
-			tx_drop_entry(ctx, p, tb, i, DPVS_DROP_TX_REFUSED);
 			sent++;
+			/* room may have come free since: entry i again, once */
+			if (tx_hand_one(ctx, p, tb, i))
+				sent++;
+			else
+				tx_drop_entry(ctx, p, tb, i, DPVS_DROP_TX_REFUSED);
 			i += 2;
 			continue;
 		}
