@@ -267,6 +267,26 @@ wk_conn_evict_pick(struct dpvs_conn_table *ct)
 }
 
 uint32_t
+wk_conn_side_pick(struct dpvs_conn_table *ct, enum wk_conn_side side)
+{
+	struct dpvs_conn *conns = dpvs_conn_array(ct), *c;
+	uint32_t idx = ct->half_head, next;
+	unsigned int n;
+
+	for (n = 0; n < WK_CONN_SIDE_STEPS && idx < ct->capacity; n++, idx = next) {
+		c = &conns[idx];
+		next = c->onext;
+		if ((c->flags & DPVS_CONN_F_USED) == 0 || !wk_conn_half_open(c)) {
+			half_unlink(ct, idx);   /* never a victim again */
+			continue;
+		}
+		if (side == WK_CONN_SIDE_SX ? c->sx_ref != 0 : dpvs_conn_is_v6(c))
+			return idx;
+	}
+	return DPVS_CONN_NIL;
+}
+
+uint32_t
 wk_conn_alloc(struct dpvs_conn_table *ct)
 {
 	struct dpvs_conn *c;

@@ -397,6 +397,19 @@ wk_conn_half_open(const struct dpvs_conn *c)
  * never picked. */
 uint32_t wk_conn_evict_pick(struct dpvs_conn_table *ct);
 
+/* Which side table a new connection found full (wk_conn_side_pick). */
+enum wk_conn_side { WK_CONN_SIDE_SX, WK_CONN_SIDE_V6 };
+
+#define WK_CONN_SIDE_STEPS 16   /* half-open entries looked at per side eviction */
+
+/* A side table is full: the oldest live half-open connection that holds a
+ * slot of it (left on the half-open list: the caller closes it with
+ * wk_conn_free, whose slots then serve a new connection), among the first
+ * WK_CONN_SIDE_STEPS entries of the half-open list; DPVS_CONN_NIL when
+ * there is none. Entries that are no longer live or half-open are taken
+ * off the list on the way (as wk_conn_evict_pick does); the others stay. */
+uint32_t wk_conn_side_pick(struct dpvs_conn_table *ct, enum wk_conn_side side);
+
 /* Unhash, disarm and free a live connection (and give its side slot back). */
 void wk_conn_free(struct dpvs_conn_table *ct, uint32_t idx);
 

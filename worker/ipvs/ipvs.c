@@ -170,6 +170,21 @@ wk_ipvs_conn_evict(struct wk_ctx *ctx, uint32_t idx)
 	ipvs_conn_close(ctx, idx, 1);
 }
 
+int
+wk_ipvs_conn_evict_side(struct wk_ctx *ctx, int side)
+{
+	uint32_t idx = wk_conn_side_pick(ctx->ct, (enum wk_conn_side)side);
+
+	if (idx == DPVS_CONN_NIL)
+		return -1;
+	/* an ordinary close: USED cleared first, then its side slot and its
+	 * slot go back to their free lists, where the new connection takes
+	 * them (the victim's entry is the one the next take pops) */
+	ipvs_conn_close(ctx, idx, 0);
+	ctx->st->event[DPVS_EVENT_CONN_EVICTED]++;
+	return 0;
+}
+
 void
 wk_ipvs_set_state(struct wk_ctx *ctx, struct dpvs_conn *c, uint8_t st)
 {

@@ -25,7 +25,10 @@
  * dest (rate.c): a packet refused there opens nothing.
  * Then the packet goes out by its mode (xmit.h). A full table gives the
  * slot of its oldest half-open connection (counted conn_evicted) to the new
- * one; with none, conn_full. A service with the SYN proxy sends its TCP
+ * one; with none, conn_full. So does a full side table (sequence
+ * translations, IPv6 addresses): the oldest half-open connection that holds
+ * a slot of it, among the first WK_CONN_SIDE_STEPS of the half-open list,
+ * gives it; with none, conn_seqx_full or conn_v6_full. A service with the SYN proxy sends its TCP
  * packets to synproxy.c first, after its access lists (a refused client
  * gets no SYN+ACK cookie; the ACK that opens the connection is checked
  * again with the rest).
@@ -204,6 +207,35 @@ conn_slot(struct wk_ctx *ctx)
 	return victim;
 }
 
+/* The side tables are full (shm/conn.h: a quarter of the table by default,
+ * so that an IPv6 SYN flood or a flood of completed SYN-proxy handshakes
+ * fills them before the table): the oldest half-open connection that holds
+ * a slot of the one a new connection needs gives it (and its entry, which
+ * conn_slot then takes from the free list; counted conn_evicted), among the
+ * first WK_CONN_SIDE_STEPS of the half-open list (conn.c
+ * wk_conn_side_pick). Out of line: only a full side table comes here. */
+
+/* A sequence-translation slot, or DPVS_CONN_NIL when no half-open
+ * connection gave one. */
+static __rte_noinline __rte_cold uint32_t
+conn_sx_evict(struct wk_ctx *ctx)
+{
+	if (wk_ipvs_conn_evict_side(ctx, WK_CONN_SIDE_SX) != 0)
+		return DPVS_CONN_NIL;
+	return wk_conn_sx_take(ctx->ct);
+}
+
+/* 0 when a half-open IPv6 connection gave its IPv6 slot, so that the
+ * endpoints of pk and pl now fit; -1 when none did. */
+static __rte_noinline __rte_cold int
+conn_v6_evict(struct wk_ctx *ctx, const struct wk_pkt *pk, const struct conn_plan *pl)
+{
+	if (wk_ipvs_conn_evict_side(ctx, WK_CONN_SIDE_V6) != 0 ||
+	    !wk_conn_addrs_fit(ctx->ct, &pk->src, pl->daddr))
+		return -1;
+	return 0;
+}
+
 /* The counters of service and dest of new connection c: conns, and
  * active or inactive by its state (what wk_ipvs_count adds), and its first
  * packet of bytes bytes inbound (what wk_ipvs_conn_pkt adds: the rows are
@@ -281,8 +313,9 @@ conn_fill(struct wk_ctx *ctx, struct dpvs_conn *c, const struct wk_pkt *pk, uint
 }
 
 /* Fill and insert a new connection; its index, or DPVS_CONN_NIL with *why
- * (conn_full, or conn_seqx_full for a service that rewrites sequence
- * numbers or inserts the client's address when the side table is full). */
+ * (conn_full; conn_seqx_full for a service that rewrites sequence numbers
+ * or inserts the client's address, conn_v6_full for an IPv6 endpoint, when
+ * that side table is full and no half-open connection gave a slot of it). */
 static __rte_always_inline uint32_t
 conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, uint32_t hash, const struct wk_tcp_seg *seg,
 	 uint16_t p, uint16_t svc, const struct dpvs_service *s, uint32_t ds,
@@ -296,13 +329,13 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, uint32_t hash, const struc
 	/* the side slot first: a connection that cannot have one is not made */
 	if (seg != NULL && fam == DPVS_AF_INET && (s->flags & SVC_F_SEQX) != 0) {
 		sxi = wk_conn_sx_take(ctx->ct);
-		if (sxi == DPVS_CONN_NIL) {
+		if (unlikely(sxi == DPVS_CONN_NIL) && (sxi = conn_sx_evict(ctx)) == DPVS_CONN_NIL) {
 			*why = DPVS_DROP_CONN_SEQX_FULL;
 			return DPVS_CONN_NIL;
 		}
 	}
 	/* an IPv6 endpoint needs a slot of the IPv6 side table */
-	if (!wk_conn_addrs_fit(ctx->ct, &pk->src, pl->daddr)) {
+	if (!wk_conn_addrs_fit(ctx->ct, &pk->src, pl->daddr) && conn_v6_evict(ctx, pk, pl) != 0) {
 		if (sxi != DPVS_CONN_NIL)
 			wk_conn_sx_put(ctx->ct, sxi);
 		*why = DPVS_DROP_CONN_V6_FULL;
