@@ -28,10 +28,10 @@
  * one; with none, conn_full. So does a full side table (sequence
  * translations, IPv6 addresses): the oldest half-open connection that holds
  * a slot of it, among the first WK_CONN_SIDE_STEPS of the half-open list,
- * gives it; with none, conn_seqx_full or conn_v6_full. A service with the SYN proxy sends its TCP
- * packets to synproxy.c first, after its access lists (a refused client
- * gets no SYN+ACK cookie; the ACK that opens the connection is checked
- * again with the rest).
+ * gives it; with none, conn_seqx_full or conn_v6_full. A service with the
+ * SYN proxy sends its TCP packets to synproxy.c first, after its access
+ * lists (a refused client gets no SYN+ACK cookie; the ACK that opens the
+ * connection is checked again with the rest).
  * Writes this worker's connection table, region rows and stats row.
  */
 #include <string.h>
