@@ -176,15 +176,11 @@ wk_sched_pick(struct wk_ctx *ctx, uint16_t svc, const struct wk_pkt *pk)
 	if (svc >= ctx->cfg->lb.caps.services)
 		return DPVS_DEST_NONE;
 	s = dpvs_lb_svc(&ctx->cfg->lb, svc);
-	if (s->id == 0 || s->ndests == 0 || s->ndests > ctx->cfg->lb.caps.svc_dests ||
-	    s->sched_id >= DPVS_SCHED_MAX || sched_pick[s->sched_id] == NULL)
+	if (s->sched_id >= DPVS_SCHED_MAX || sched_pick[s->sched_id] == NULL)
 		return DPVS_DEST_NONE;
-	st = &dpvs_wr_sched(ctx->wr)[svc];
-	if (st->svc_id != s->id) {
-		st->svc_id = s->id;
-		st->cursor = 0;
-		st->cw = 0;
-	}
+	st = wk_sched_state(ctx, s, svc);
+	if (st == NULL)
+		return DPVS_DEST_NONE;
 	if (s->sched_id == DPVS_SCHED_RR)   /* the default: no call through the table */
 		return wk_sched_rr_next(ctx, s, svc, st);
 	return sched_pick[s->sched_id](ctx, s, st, pk);

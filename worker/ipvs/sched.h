@@ -102,6 +102,25 @@ wk_sched_rr_next(struct wk_ctx *ctx, const struct dpvs_service *svc, uint32_t sl
 	return DPVS_DEST_NONE;
 }
 
+/* The scheduling state of service s in slot svc, started again when the
+ * slot holds another service than at its last pick; NULL when s cannot
+ * pick (no service, no dests). wk_sched_pick's and wk_sched_pick_inl's. */
+static __rte_always_inline struct dpvs_sched_state *
+wk_sched_state(struct wk_ctx *ctx, const struct dpvs_service *s, uint16_t svc)
+{
+	struct dpvs_sched_state *st;
+
+	if (s->id == 0 || s->ndests == 0 || s->ndests > ctx->cfg->lb.caps.svc_dests)
+		return NULL;
+	st = &dpvs_wr_sched(ctx->wr)[svc];
+	if (st->svc_id != s->id) {
+		st->svc_id = s->id;
+		st->cursor = 0;
+		st->cw = 0;
+	}
+	return st;
+}
+
 /* wk_sched_pick for the new-connection path, inline: round robin, the
  * default, without a call, with wk_sched_pick's tests of the service in
  * the same order of outcome (a service of another scheduler goes there). */
@@ -116,15 +135,8 @@ wk_sched_pick_inl(struct wk_ctx *ctx, uint16_t svc, const struct wk_pkt *pk)
 	s = dpvs_lb_svc(&ctx->cfg->lb, svc);
 	if (unlikely(s->sched_id != DPVS_SCHED_RR))
 		return wk_sched_pick(ctx, svc, pk);
-	if (s->id == 0 || s->ndests == 0 || s->ndests > ctx->cfg->lb.caps.svc_dests)
-		return DPVS_DEST_NONE;
-	st = &dpvs_wr_sched(ctx->wr)[svc];
-	if (st->svc_id != s->id) {
-		st->svc_id = s->id;
-		st->cursor = 0;
-		st->cw = 0;
-	}
-	return wk_sched_rr_next(ctx, s, svc, st);
+	st = wk_sched_state(ctx, s, svc);
+	return st == NULL ? DPVS_DEST_NONE : wk_sched_rr_next(ctx, s, svc, st);
 }
 
 #endif
