@@ -128,6 +128,7 @@ main(int argc, char **argv)
 	run(&b);
 	BLOG(INFO, "stopping");
 	bridge_vtap_close_all(&b); /* the node stops: its VLAN taps go */
+	dpvs_pool_flush(shm.pool); /* our lcore's pool cache, back to our magazine */
 	rte_eal_cleanup();
 	return 0;
 }

@@ -36,3 +36,17 @@ prim_repair_child(struct dpvs_shm *shm, uint32_t kind, uint32_t id, const char *
 		PLOG(DEBUG, "%s: %s", name, what);
 	return 0;
 }
+
+unsigned int
+prim_repair_lcore(struct dpvs_shm *shm, unsigned int lcore, const char *name)
+{
+	unsigned int n;
+
+	if (shm == NULL || shm->pool == NULL)
+		return 0;
+	n = dpvs_pool_cache_discard(shm->pool, lcore);
+	if (n > 0)
+		PLOG(WARNING, "%s: dropped the %u mbuf(s) of lcore %u's pool cache (not trusted "
+		     "after a death)", name, n, lcore);
+	return n;
+}

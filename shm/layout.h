@@ -44,7 +44,7 @@
 #include "capture.h"
 
 #define DPVS_SHM_MAGIC      0x4d535044u /* "DPSM" */
-#define DPVS_LAYOUT_VERSION 21
+#define DPVS_LAYOUT_VERSION 22
 
 #define DPVS_MAX_PORTS   8
 /* Interface indices: data ports 0..DPVS_MAX_PORTS-1, then the VLAN slots of
@@ -109,6 +109,8 @@ struct dpvs_global_conf {
 	char file_prefix[64];
 	char run_dir[256];
 	uint32_t mbufs;
+	uint32_t mbuf_cache;     /* the pool's per-lcore cache ([memory] mbuf_cache;
+				  * 0 = none): what the pool got (pool_ops.h) */
 	uint32_t nworkers;
 	uint32_t idle_sleep_us;  /* 0 = pure polling */
 	uint32_t nports;

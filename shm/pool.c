@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <rte_errno.h>
+#include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_memzone.h>
 #include <rte_mempool.h>
@@ -400,17 +401,33 @@ dpvs_pool_register_ops(void)
 	return index;
 }
 
-struct rte_mempool *
-dpvs_pool_create(const char *name, unsigned int n, int socket_id)
+unsigned int
+dpvs_pool_cache_size(unsigned int cache)
 {
+	return DPVS_POOL_CACHE_OK ? cache : 0;
+}
+
+struct rte_mempool *
+dpvs_pool_create(const char *name, unsigned int n, unsigned int cache, int socket_id)
+{
+	struct rte_mempool *mp;
+
 	if (dpvs_pool_register_ops() < 0)
 		return NULL;
-	return rte_pktmbuf_pool_create_by_ops(name, n, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-					      socket_id, DPVS_POOL_OPS);
+	cache = dpvs_pool_cache_size(cache);
+	if (cache > DPVS_POOL_CACHE_MAX) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	mp = rte_pktmbuf_pool_create_by_ops(name, n, cache, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					    socket_id, DPVS_POOL_OPS);
+	if (mp != NULL)
+		depot_of(mp)->cache = cache;
+	return mp;
 }
 
 int
-dpvs_pool_check(const struct rte_mempool *mp, char *err, size_t errlen)
+dpvs_pool_check(const struct rte_mempool *mp, unsigned int cache, char *err, size_t errlen)
 {
 	const struct dpvs_pool_depot *d;
 	const char *ops;
@@ -429,12 +446,16 @@ dpvs_pool_check(const struct rte_mempool *mp, char *err, size_t errlen)
 				 "pool %s has ops index %d, which is '%s' in this process, not '%s' "
 				 "(mempool ops registered in another order)",
 				 mp->name, mp->ops_index, ops, DPVS_POOL_OPS);
-	if (mp->cache_size != 0)
-		return dpvs_errf(err, errlen, -EPROTO, "pool %s has a per-lcore cache of %u",
-				 mp->name, mp->cache_size);
 	d = depot_of(mp);
 	if (d == NULL || d->magic != DPVS_SHM_MAGIC || d->size != mp->size)
 		return dpvs_errf(err, errlen, -EPROTO, "pool %s has no valid depot", mp->name);
+	/* a cache this build's DPDK was not checked with, or not the node's */
+	cache = dpvs_pool_cache_size(cache);
+	if (mp->cache_size != cache || d->cache != cache)
+		return dpvs_errf(err, errlen, -EPROTO,
+				 "pool %s has a per-lcore cache of %u (created for %u), this "
+				 "build expects %u%s", mp->name, mp->cache_size, d->cache, cache,
+				 DPVS_POOL_CACHE_OK ? "" : " (no cache with this DPDK version)");
 	return 0;
 }
 
@@ -454,11 +475,70 @@ dpvs_pool_role_name(int role, char *buf, size_t len)
 	return buf;
 }
 
+void
+dpvs_pool_flush(struct rte_mempool *mp)
+{
+	unsigned int lcore = rte_lcore_id();
+
+	if (mp == NULL || mp->cache_size == 0 || lcore >= RTE_MAX_LCORE)
+		return; /* no cache, or a thread without an lcore id (none used) */
+	rte_mempool_cache_flush(&mp->local_cache[lcore], mp);
+}
+
+/*
+ * What a death leaves in the cache of its lcore id (DPDK 22.11's inline
+ * code; the ops below are consistent at every instruction):
+ *   put      len raised, pointers not yet copied: slots [old len, len) hold
+ *            stale pointers, possibly of mbufs in use;
+ *   flush    objs[0..len) enqueued to the ops, len not yet set to the put's
+ *            n: those objects are free in the ops and in the cache;
+ *   get      len lowered, pointers not yet copied out: lost with the caller;
+ *   refill   objs[0..size + n) dequeued from the ops, len still 0 (or the
+ *            put-back count of a failed get): the dequeued ones are lost.
+ * So the cache is dropped as a whole, never given back to the ops: that
+ * loses at most what it held or was being filled with (len <= 1.5 x size
+ * after a put, size + n in a refill), and hands nothing out twice. The
+ * count is len: exact in the put window (the n objects being freed are
+ * lost with the caller), an overcount in the flush window (they are in the
+ * ops too), an undercount in the refill window (len does not cover them).
+ * Only the primary, whose supervisor is single-threaded, writes the counters.
+ */
+unsigned int
+dpvs_pool_cache_discard(struct rte_mempool *mp, unsigned int lcore)
+{
+	struct dpvs_pool_depot *d;
+	struct rte_mempool_cache *c;
+	uint32_t len;
+
+	if (mp == NULL || mp->cache_size == 0 || lcore >= RTE_MAX_LCORE ||
+	    (d = depot_of(mp)) == NULL)
+		return 0;
+	c = &mp->local_cache[lcore];
+	len = __atomic_load_n(&c->len, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->len, 0, __ATOMIC_RELEASE);
+	if (len == 0)
+		return 0;
+	__atomic_store_n(&d->cache_discards, d->cache_discards + 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&d->cache_discarded, d->cache_discarded + len, __ATOMIC_RELAXED);
+	return len;
+}
+
+void
+dpvs_pool_cache_lost(const struct rte_mempool *mp, uint64_t *caches, uint64_t *entries)
+{
+	const struct dpvs_pool_depot *d = mp != NULL ? depot_of(mp) : NULL;
+
+	*caches = d != NULL ? __atomic_load_n(&d->cache_discards, __ATOMIC_RELAXED) : 0;
+	*entries = d != NULL ? __atomic_load_n(&d->cache_discarded, __ATOMIC_RELAXED) : 0;
+}
+
 int
 dpvs_pool_set_role(struct rte_mempool *mp, int role)
 {
 	char name[16];
 
+	/* what the cache holds was freed under the old role: back to it */
+	dpvs_pool_flush(mp);
 	if (role == DPVS_ROLE_NONE) {
 		tls_role1 = 0;
 		dpvs_fault_set_role("");
@@ -545,5 +625,10 @@ dpvs_pool_audit(const struct rte_mempool *mp, void **out, unsigned int max)
 		for (i = 0; i < d->mag[r].len && i < DPVS_MAG_CAP; i++, n++)
 			if (n < max)
 				out[n] = d->mag[r].objs[i];
+	for (r = 0; mp->cache_size != 0 && r < RTE_MAX_LCORE; r++)
+		for (i = 0; i < mp->local_cache[r].len && i < RTE_DIM(mp->local_cache[r].objs);
+		     i++, n++)
+			if (n < max)
+				out[n] = mp->local_cache[r].objs[i];
 	return n;
 }

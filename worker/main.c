@@ -391,6 +391,9 @@ main(int argc, char **argv)
 		direct.inc = shm.root->workers[a.id].sup.incarnation;
 		rc = worker_main(argv[0], &shm, &direct, -1);
 	}
+	/* our lcore's pool cache, back to the pool under the role we still
+	 * hold (none after a handover): the primary would drop it at the reap */
+	dpvs_pool_flush(shm.pool);
 	rte_eal_cleanup();
 	return rc;
 }

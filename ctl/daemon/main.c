@@ -261,6 +261,7 @@ main(int argc, char **argv)
 		CTL_LOG(INFO, "loaded %s", args.rules);
 	}
 	rc = serve(&shm, args.rules);
+	dpvs_pool_flush(shm.pool); /* our lcore's pool cache, back to our magazine */
 	rte_eal_cleanup();
 	return rc;
 }
