@@ -273,8 +273,8 @@ mag_dequeue_slow(struct dpvs_pool_depot *d, struct dpvs_mag *m, uint32_t r, void
 	return 0;
 }
 
-static int
-mag_enqueue(struct rte_mempool *mp, void *const *objs, unsigned int n)
+static __rte_always_inline int
+mag_enq(struct rte_mempool *mp, void *const *objs, unsigned int n)
 {
 	struct dpvs_pool_depot *d = depot_of(mp);
 	uint32_t r = tls_role1, len, i;
@@ -296,8 +296,8 @@ mag_enqueue(struct rte_mempool *mp, void *const *objs, unsigned int n)
 	return 0;
 }
 
-static int
-mag_dequeue(struct rte_mempool *mp, void **objs, unsigned int n)
+static __rte_always_inline int
+mag_deq(struct rte_mempool *mp, void **objs, unsigned int n)
 {
 	struct dpvs_pool_depot *d = depot_of(mp);
 	uint32_t r = tls_role1, len, i;
@@ -319,6 +319,105 @@ mag_dequeue(struct rte_mempool *mp, void **objs, unsigned int n)
 		for (i = 0; i < n; i++)
 			objs[i] = m->objs[len + n - 1 - i];
 	return 0;
+}
+
+/*
+ * DPDK's per-lcore cache calls the ops with its own objs[] to flush (the
+ * whole cache) and to refill it (size + n objects while its len is 0). Those
+ * two calls also keep the cache's len in step with the ops, so that what the
+ * primary drops from a dead process's cache (dpvs_pool_cache_discard) is
+ * what the death lost, but at one instruction each: a flush's objects leave
+ * the cache's count right after the ops publish them, a refill's enter it
+ * right after the ops let them go (copied in first, while len is 0 and does
+ * not cover them). DPDK sets len itself after either call, as before.
+ */
+static inline struct rte_mempool_cache *
+cache_call(struct rte_mempool *mp, const void *objs)
+{
+	unsigned int l;
+
+	if (likely(mp->cache_size == 0))
+		return NULL;
+	l = rte_lcore_id();
+	if (l >= RTE_MAX_LCORE || objs != (const void *)mp->local_cache[l].objs)
+		return NULL;
+	return &mp->local_cache[l];
+}
+
+static __rte_noinline int
+cache_flush_ops(struct rte_mempool *mp, struct rte_mempool_cache *c, void *const *objs,
+		unsigned int n)
+{
+	int rc = mag_enq(mp, objs, n);
+
+	dpvs_fault(DPVS_FAULT_CACHE_FLUSH_PUBLISHED);
+	__atomic_store_n(&c->len, 0, __ATOMIC_RELEASE);
+	return rc;
+}
+
+/* n objects into c->objs from the role's magazine (n <= DPVS_MAG_SIZE) or
+ * else the depot: copy, let the source go, then c->len = n. */
+static __rte_noinline int
+cache_refill_ops(struct rte_mempool *mp, struct rte_mempool_cache *c, void **objs,
+		 unsigned int n)
+{
+	struct dpvs_pool_depot *d = depot_of(mp);
+	uint32_t r = tls_role1, len, cnt, i;
+	struct dpvs_mag *m = r != 0 ? &d->mag[r - 1] : NULL;
+
+	if (m != NULL && n <= DPVS_MAG_SIZE) {
+		if (m->len < n)
+			mag_refill(d, m, r, DPVS_MAG_SIZE + n - m->len);
+		len = m->len;
+		if (len < n)
+			return -ENOBUFS;
+		for (i = 0; i < n; i++)
+			objs[i] = m->objs[len - 1 - i];
+		__atomic_store_n(&m->len, len - n, __ATOMIC_RELEASE);
+		dpvs_fault(DPVS_FAULT_CACHE_REFILL_TAKEN);
+		__atomic_store_n(&c->len, n, __ATOMIC_RELEASE);
+		return 0;
+	}
+	depot_lock(d, my_tag());
+	dpvs_fault(DPVS_FAULT_DEPOT_LOCKED);
+	cnt = d->count;
+	if (cnt < n) {
+		depot_unlock(d);
+		return -ENOBUFS;
+	}
+	if (m != NULL)
+		intent_begin(m, DPVS_MAG_OP_DIRECT, n, cnt, m->len);
+	for (i = 0; i < n; i++)
+		objs[i] = d->objs[cnt - 1 - i];
+	__atomic_store_n(&d->count, cnt - n, __ATOMIC_RELEASE);
+	dpvs_fault(DPVS_FAULT_CACHE_REFILL_TAKEN);
+	__atomic_store_n(&c->len, n, __ATOMIC_RELEASE);
+	if (m != NULL) {
+		m->direct++;
+		intent_end(m);
+	}
+	depot_unlock(d);
+	return 0;
+}
+
+static int
+mag_enqueue(struct rte_mempool *mp, void *const *objs, unsigned int n)
+{
+	struct rte_mempool_cache *c = cache_call(mp, objs);
+
+	if (unlikely(c != NULL))
+		return cache_flush_ops(mp, c, objs, n);
+	return mag_enq(mp, objs, n);
+}
+
+static int
+mag_dequeue(struct rte_mempool *mp, void **objs, unsigned int n)
+{
+	struct rte_mempool_cache *c = cache_call(mp, objs);
+
+	if (unlikely(c != NULL))
+		return cache_refill_ops(mp, c, objs, n);
+	return mag_deq(mp, objs, n);
 }
 
 static unsigned int
@@ -488,20 +587,24 @@ dpvs_pool_flush(struct rte_mempool *mp)
 /*
  * What a death leaves in the cache of its lcore id (DPDK 22.11's inline
  * code; the ops below are consistent at every instruction):
- *   put      len raised, pointers not yet copied: slots [old len, len) hold
+ *   put      len raised by n, pointers not yet copied: the top n slots hold
  *            stale pointers, possibly of mbufs in use;
- *   flush    objs[0..len) enqueued to the ops, len not yet set to the put's
- *            n: those objects are free in the ops and in the cache;
+ *   flush    objs[0..len) enqueued to the ops: free in the ops and, until
+ *            len is lowered, in the cache (cache_flush_ops lowers it right
+ *            after the ops publish them; DPDK then sets it to the put's n);
  *   get      len lowered, pointers not yet copied out: lost with the caller;
- *   refill   objs[0..size + n) dequeued from the ops, len still 0 (or the
- *            put-back count of a failed get): the dequeued ones are lost.
+ *   refill   size + n objects dequeued into objs[] while len is 0
+ *            (cache_refill_ops raises len over them right after the ops
+ *            let them go; DPDK then copies n out and sets len = size).
  * So the cache is dropped as a whole, never given back to the ops: that
- * loses at most what it held or was being filled with (len <= 1.5 x size
- * after a put, size + n in a refill), and hands nothing out twice. The
- * count is len: exact in the put window (the n objects being freed are
- * lost with the caller), an overcount in the flush window (they are in the
- * ops too), an undercount in the refill window (len does not cover them).
- * Only the primary, whose supervisor is single-threaded, writes the counters.
+ * loses what it held (len <= 1.5 x size), plus the objects of the call in
+ * the caller's hands, and hands nothing out twice. The count is len: the
+ * objects the drop loses, the put's n included (lost with the caller),
+ * but for a death at one of two instructions: between the ops' publishing
+ * of a flush and its lowering of len (an overcount of the flush's len:
+ * those are in the ops), and between a refill's taking from the ops and its
+ * raising of len (an undercount of size + n). Only the primary, whose
+ * supervisor is single-threaded, writes the counters.
  */
 unsigned int
 dpvs_pool_cache_discard(struct rte_mempool *mp, unsigned int lcore)

@@ -47,7 +47,8 @@ void dpvs_pool_flush(struct rte_mempool *mp);
  * no live process has that id: empty its cache of mp without trusting it
  * (len = 0) and count what it dropped. Called by the primary before it
  * hands the id out again (its supervisor); tests. Returns the entries
- * dropped (a bound of the objects lost: see pool.c). */
+ * dropped: the objects the death lost through the cache (but at two
+ * instructions, see pool.c). */
 unsigned int dpvs_pool_cache_discard(struct rte_mempool *mp, unsigned int lcore);
 
 /* The caches dpvs_pool_cache_discard() emptied and the entries they held. */

@@ -31,6 +31,7 @@
 #include <rte_mempool.h>
 
 #include "shm/eal.h"
+#include "shm/fault.h"
 #include "shm/pool_ops.h"
 #include "crash_util.h"
 
@@ -111,20 +112,37 @@ die_in_put(void *arg)
 }
 
 /* flush window: a full cache (the flush threshold) and a put of BURST in
- * flight: the cache goes to the ops whole, and the child dies before it
- * sets len to BURST: those objects are free in the ops and in the cache. */
+ * flight: DPDK hands the whole cache to the ops and then sets len to BURST.
+ * Our ops lower len to 0 as soon as the objects are theirs (fault: dies
+ * right after the ops published them, before that store; else right after
+ * the call, before DPDK's own store). */
 static int
-die_in_flush(void *arg)
+flush_window(int at_fault)
 {
 	struct rte_mempool_cache *c = child_cache(FLUSH);
 
-	(void)arg;
 	if (rte_mempool_ops_dequeue_bulk(pool, held, BURST) != 0)
 		return 3;
 	memset(held, 0, BURST * sizeof(void *)); /* being freed: in hand */
+	if (at_fault && dpvs_fault_arm("cache_flush_published:1") != 0)
+		return 5;
 	rte_mempool_ops_enqueue_bulk(pool, c->objs, c->len);
 	raise(SIGKILL);
 	return 4;
+}
+
+static int
+die_in_flush(void *arg)
+{
+	(void)arg;
+	return flush_window(0);
+}
+
+static int
+die_in_flush_ops(void *arg)
+{
+	(void)arg;
+	return flush_window(1);
 }
 
 /* get window: len lowered by BURST, the pointers not yet copied out */
@@ -139,18 +157,35 @@ die_in_get(void *arg)
 	return 4;
 }
 
-/* refill window: an empty cache and a get of BURST: size + BURST objects
- * dequeued into objs[] while len is 0, then death before len = size */
+/* refill window: an empty cache and a get of BURST: DPDK has the ops fill
+ * objs[] with size + BURST objects while len is 0, then copies BURST out and
+ * sets len = size. Our ops raise len to size + BURST as soon as the objects
+ * are out of the ops (fault: dies at the one instruction between the two). */
 static int
-die_in_refill(void *arg)
+refill_window(int at_fault)
 {
 	struct rte_mempool_cache *c = child_cache(0);
 
-	(void)arg;
+	if (at_fault && dpvs_fault_arm("cache_refill_taken:1") != 0)
+		return 5;
 	if (rte_mempool_ops_dequeue_bulk(pool, c->objs, CACHE + BURST) != 0)
 		return 3;
 	raise(SIGKILL);
 	return 4;
+}
+
+static int
+die_in_refill(void *arg)
+{
+	(void)arg;
+	return refill_window(0);
+}
+
+static int
+die_in_refill_ops(void *arg)
+{
+	(void)arg;
+	return refill_window(1);
 }
 
 /* A clean exit: some traffic through the cache, then the flush every
@@ -196,7 +231,14 @@ run_window(const struct window *w, int repair, unsigned int *dropped)
 	ck_assert_msg(w->die == clean_exit ? WIFEXITED(st) && WEXITSTATUS(st) == 0 :
 		      WIFSIGNALED(st), "%s: the child did not end where it should (%#x)",
 		      w->name, st);
-	/* the primary, after the reap, before the lcore id is used again */
+	/* the primary: the role's repair at the death (a depot lock the child
+	 * held), the lcore id's cache after the reap, before the id is used
+	 * again */
+	if (repair) {
+		struct dpvs_pool_repair_info info;
+
+		ck_assert_int_eq(dpvs_pool_repair(pool, DPVS_ROLE_WORKER(0), &info), 0);
+	}
 	*dropped = repair ? dpvs_pool_cache_discard(pool, rte_lcore_id()) : 0;
 	dpvs_pool_cache_lost(pool, &caches1, &entries1);
 	ck_assert_uint_eq(caches1 - caches0, *dropped > 0);
@@ -217,14 +259,19 @@ run_window(const struct window *w, int repair, unsigned int *dropped)
 }
 
 static const struct window windows[] = {
+	/* the two controls first: without the drop, mbufs go out twice */
 	/* len counts CACHE - BURST real entries + BURST stale ones; A is lost */
 	{ "put", die_in_put, CACHE - BURST, CACHE - BURST },
-	/* the FLUSH entries are in the ops too; the put's BURST are lost */
-	{ "flush", die_in_flush, FLUSH, BURST },
+	/* the FLUSH entries are in the ops too: an overcount; BURST in hand */
+	{ "flushop", die_in_flush_ops, FLUSH, BURST },
+	/* the ops lowered len: nothing to drop; the put's BURST are lost */
+	{ "flush", die_in_flush, 0, BURST },
 	/* what len still covers, and the BURST being taken */
 	{ "get", die_in_get, FLUSH - BURST, FLUSH },
-	/* len 0: nothing dropped, the refill's objects lost */
-	{ "refill", die_in_refill, 0, CACHE + BURST },
+	/* the ops raised len over what they took */
+	{ "refill", die_in_refill, CACHE + BURST, CACHE + BURST },
+	/* one instruction: out of the ops, not yet counted */
+	{ "refilop", die_in_refill_ops, 0, CACHE + BURST },
 	{ "exit", clean_exit, 0, 0 },
 };
 
@@ -329,6 +376,54 @@ START_TEST(test_role_change_flushes_the_cache)
 }
 END_TEST
 
+/* A cache small enough for its refills to come from the role's magazine
+ * (64 + BURST <= DPVS_MAG_SIZE): the same accounting through that path. */
+static int
+die_in_small_refill(void *arg)
+{
+	struct rte_mempool_cache *c;
+
+	(void)arg;
+	dpvs_pool_set_role(pool, DPVS_ROLE_WORKER(0));
+	c = cache();
+	if (c == NULL || c->len != 0 || dpvs_fault_arm("cache_refill_taken:1") != 0)
+		return 2;
+	rte_mempool_ops_dequeue_bulk(pool, c->objs, 64 + BURST);
+	return 3;
+}
+
+START_TEST(test_small_cache_refills_from_the_magazine)
+{
+	struct dpvs_pool_repair_info info;
+	void *objs[BURST];
+	struct cu_count c;
+	int i, st;
+
+	if (!DPVS_POOL_CACHE_OK)
+		return;
+	pool = dpvs_pool_create("pc_small", POOL_N, 64, SOCKET_ID_ANY);
+	ck_assert_ptr_nonnull(pool);
+	held = rte_zmalloc(NULL, 2 * BURST * sizeof(void *), 0);
+	ck_assert_int_eq(dpvs_pool_set_role(pool, DPVS_ROLE_WORKER(0)), 0);
+	for (i = 0; i < 1000; i++) {
+		ck_assert_int_eq(rte_mempool_get_bulk(pool, objs, BURST), 0);
+		rte_mempool_put_bulk(pool, objs, BURST);
+	}
+	ck_assert_uint_eq(rte_mempool_in_use_count(pool), 0);
+	dpvs_pool_flush(pool);
+	st = cu_run_child(die_in_small_refill, NULL, DEADLINE);
+	ck_assert(WIFSIGNALED(st));
+	ck_assert_int_eq(dpvs_pool_repair(pool, DPVS_ROLE_WORKER(0), &info), 0);
+	ck_assert_uint_eq(info.lock_held, 0); /* the magazine path takes no lock */
+	ck_assert_uint_eq(dpvs_pool_cache_discard(pool, rte_lcore_id()), 0);
+	ck_assert_uint_eq(rte_mempool_in_use_count(pool), 64 + BURST);
+	c = cu_take_all(pool, dpvs_pool_set_role, roles, RTE_DIM(roles));
+	ck_assert_uint_eq(c.dup, 0);
+	ck_assert_uint_eq(c.got, POOL_N - 64 - BURST);
+	pool_down();
+}
+END_TEST
+
 int
 main(int argc, char **argv)
 {
@@ -354,6 +449,7 @@ main(int argc, char **argv)
 	tcase_add_loop_test(tc, test_without_discard_mbufs_go_out_twice, 0, 2);
 	tcase_add_test(tc, test_check_refuses_a_cache_mismatch);
 	tcase_add_test(tc, test_role_change_flushes_the_cache);
+	tcase_add_test(tc, test_small_cache_refills_from_the_magazine);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);
