@@ -10,7 +10,7 @@
  * Pools: "dpdk" = rte_pktmbuf_pool_create with a 256-mbuf per-lcore cache and
  * the default ring_mp_mc ops (the node's pool before the crash-safety work);
  * "node" = the node's pool now (dpvs_pool_create: a per-lcore cache of C,
- * default 256 as [memory] mbuf_cache, in front of the dpvs_mag ops); "dpvs" =
+ * default 64 as [memory] mbuf_cache, in front of the dpvs_mag ops); "dpvs" =
  * the node's pool without a cache (mbuf_cache = 0: ops dpvs_mag only). Both
  * of ours with this thread holding a worker's magazine.
  * Operations, each per mbuf:
@@ -103,7 +103,7 @@ main(int argc, char **argv)
 			(char *)"--no-shconf", (char *)"--no-pci", prefix, (char *)"-l", (char *)"0",
 			(char *)"--no-telemetry", (char *)"--log-level=*:error", NULL };
 	struct rte_mempool *dpdk, *node, *dpvs;
-	unsigned int cache = 256;
+	unsigned int cache = 64;
 	struct rte_ring *sp, *mp;
 	void *objs[BURST];
 	uint64_t t;

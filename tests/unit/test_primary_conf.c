@@ -175,7 +175,7 @@ START_TEST(test_defaults)
 	ck_assert_str_eq(c.g.file_prefix, "dpvs");
 	ck_assert_str_eq(c.g.run_dir, "/run/dpvs");
 	ck_assert_uint_eq(c.g.mbufs, 16384);
-	ck_assert_uint_eq(c.g.mbuf_cache, 256);
+	ck_assert_uint_eq(c.g.mbuf_cache, 64);
 	ck_assert_uint_eq(c.g.nworkers, 1);
 	ck_assert_uint_eq(c.g.idle_sleep_us, 50);
 	ck_assert_uint_eq(c.g.conn_capacity, DPVS_CONN_DEFAULT_CAP);
