@@ -131,78 +131,6 @@ make(struct dpvs_conn_table *ct, uint32_t k, enum side side, int nosx, uint32_t 
 	return idx;
 }
 
-/* The side slot connection c names (slot + 1), 0 for none. */
-static uint32_t
-side_ref(const struct dpvs_conn *c, enum side side)
-{
-	if (side == SX)
-		return c->sx_ref;
-	return dpvs_conn_is_v6(c) ? c->a4[0] : 0;
-}
-
-static uint32_t
-side_owner(struct dpvs_conn_table *ct, enum side side, uint32_t s)
-{
-	return side == SX ? dpvs_conn_sx(ct)[s].owner : dpvs_conn_v6_slots(ct)[s].owner;
-}
-
-static uint32_t
-side_cap(const struct dpvs_conn_table *ct, enum side side)
-{
-	return side == SX ? ct->sx_capacity : ct->v6_capacity;
-}
-
-/* The table against its array: the count and the free list, and for both
- * side tables each slot named by at most one live connection, owned by it,
- * the count and the free list's length (the free slots, once each).
- * Returns the live connections. */
-static uint32_t
-check_table(struct dpvs_conn_table *ct)
-{
-	static uint8_t seen[65536];
-	const struct dpvs_conn *conns = dpvs_conn_array(ct);
-	uint32_t i, r, used = 0, nfree = 0, named[2] = { 0, 0 }, sd;
-
-	for (i = 0; i < ct->capacity; i++)
-		used += (conns[i].flags & DPVS_CONN_F_USED) != 0;
-	ck_assert_uint_eq(ct->count, used);
-	for (i = ct->free_head; i != DPVS_CONN_NIL && nfree <= ct->capacity;
-	     i = conns[i].tnext) {
-		ck_assert_uint_eq(conns[i].flags & DPVS_CONN_F_USED, 0);
-		nfree++;
-	}
-	ck_assert_uint_eq(nfree, ct->capacity - used);
-	for (sd = SX; sd <= V6; sd++) {
-		memset(seen, 0, sizeof(seen));
-		for (i = 0; i < ct->capacity; i++) {
-			if ((conns[i].flags & DPVS_CONN_F_USED) == 0 ||
-			    (r = side_ref(&conns[i], sd)) == 0)
-				continue;
-			ck_assert_uint_le(r, side_cap(ct, sd));
-			ck_assert_uint_eq(seen[r - 1u], 0);   /* named twice */
-			seen[r - 1u] = 1;
-			ck_assert_uint_eq(side_owner(ct, sd, r - 1u), i);
-			named[sd]++;
-		}
-		for (i = 0; i < ct->capacity; i++) {
-			if ((conns[i].flags & DPVS_CONN_F_USED) != 0 && sd == SX)
-				ck_assert_int_eq(wk_conn_has_sx(&conns[i]), conns[i].sx_ref != 0);
-		}
-		ck_assert_uint_eq(sd == SX ? ct->sx_count : ct->v6_count, named[sd]);
-		nfree = 0;
-		for (i = sd == SX ? ct->sx_free : ct->v6_free;
-		     i != DPVS_CONN_NIL && nfree <= side_cap(ct, sd);
-		     i = sd == SX ? dpvs_conn_sx(ct)[i].next : dpvs_conn_v6_slots(ct)[i].next) {
-			ck_assert_uint_lt(i, side_cap(ct, sd));
-			ck_assert_uint_eq(seen[i], 0);   /* free and named */
-			seen[i] = 2;
-			nfree++;
-		}
-		ck_assert_uint_eq(nfree, side_cap(ct, sd) - named[sd]);
-	}
-	return used;
-}
-
 /* A table of cap with nflood half-open connections without a side slot
  * (keys 0..nflood-1, IPv4) at the head of the half-open list, then every
  * slot of side table side held by a half-open connection (keys from
@@ -219,7 +147,7 @@ flood_table(void *mem, uint32_t cap, enum side side, uint32_t nflood)
 	wk_conn_rebuild(ct, T0);
 	for (k = 0; k < nflood; k++)
 		ck_assert_uint_ne(make(ct, k, side, 1, 100), DPVS_CONN_NIL);
-	for (k = 0; k < side_cap(ct, side); k++)
+	for (k = 0; k < tconn_side_cap(ct, side); k++)
 		ck_assert_uint_ne(make(ct, 100000 + k, side, 0, 100 + k), DPVS_CONN_NIL);
 	ck_assert_uint_eq(make(ct, 100000 + k, side, 0, 100), DPVS_CONN_NIL);   /* full */
 	return ct;
@@ -236,11 +164,11 @@ START_TEST(test_flood_ahead_found)
 	uint32_t v;
 
 	flood_table(ct, 4096, side, 64);
-	ck_assert_uint_eq(side_cap(ct, side), 1024);
+	ck_assert_uint_eq(tconn_side_cap(ct, side), 1024);
 	v = wk_conn_side_pick(ct, side == SX ? WK_CONN_SIDE_SX : WK_CONN_SIDE_V6);
 	ck_assert_uint_ne(v, DPVS_CONN_NIL);
 	ck_assert_uint_eq(v, key_find(ct, 100000, side == V6));
-	ck_assert_uint_eq(side_ref(&dpvs_conn_array(ct)[v], side), 1);
+	ck_assert_uint_eq(tconn_side_ref(&dpvs_conn_array(ct)[v], side), 1);
 	free(ct);
 }
 END_TEST
@@ -255,12 +183,12 @@ START_TEST(test_hand_takes_the_oldest_it_sees)
 
 	flood_table(ct, 4096, side, 64);
 	for (s = 0; s < WK_CONN_SIDE_SCAN; s++)
-		dpvs_conn_array(ct)[side_owner(ct, side, s)].created_s = 500 - s;
+		dpvs_conn_array(ct)[tconn_side_owner(ct, side, s)].created_s = 500 - s;
 	v = wk_conn_side_pick(ct, side == SX ? WK_CONN_SIDE_SX : WK_CONN_SIDE_V6);
-	ck_assert_uint_eq(v, side_owner(ct, side, WK_CONN_SIDE_SCAN - 1));
+	ck_assert_uint_eq(v, tconn_side_owner(ct, side, WK_CONN_SIDE_SCAN - 1));
 	/* the next call looks at the next slots */
 	v = wk_conn_side_pick(ct, side == SX ? WK_CONN_SIDE_SX : WK_CONN_SIDE_V6);
-	ck_assert_uint_eq(v, side_owner(ct, side, WK_CONN_SIDE_SCAN));
+	ck_assert_uint_eq(v, tconn_side_owner(ct, side, WK_CONN_SIDE_SCAN));
 	free(ct);
 }
 END_TEST
@@ -281,8 +209,8 @@ START_TEST(test_one_holder_found_anywhere)
 	flood_table(ct, 4096, side, 64);
 	for (s = 0; s < 1024; s++)
 		if (s != at)
-			dpvs_conn_array(ct)[side_owner(ct, side, s)].state = DPVS_TCPS_ESTABLISHED;
-	holder = side_owner(ct, side, at);
+			dpvs_conn_array(ct)[tconn_side_owner(ct, side, s)].state = DPVS_TCPS_ESTABLISHED;
+	holder = tconn_side_owner(ct, side, at);
 	/* start the hand just past the holder: the longest way round */
 	if (side == SX)
 		ct->sx_hand = at + 1;
@@ -302,8 +230,8 @@ START_TEST(test_one_holder_found_anywhere)
 		ct->sx_hand = 0xfffffff0u;
 	else
 		ct->v6_hand = 0xfffffff0u;
-	dpvs_conn_array(ct)[side_owner(ct, side, 3)].state = DPVS_TCPS_SYN_RECV;
-	ck_assert_uint_eq(wk_conn_side_pick(ct, ws), side_owner(ct, side, 3));
+	dpvs_conn_array(ct)[tconn_side_owner(ct, side, 3)].state = DPVS_TCPS_SYN_RECV;
+	ck_assert_uint_eq(wk_conn_side_pick(ct, ws), tconn_side_owner(ct, side, 3));
 	free(ct);
 }
 END_TEST
@@ -406,10 +334,10 @@ START_TEST(test_killed_in_the_hand_over)
 	victim = (volatile uint32_t *)(void *)((char *)ct + sz);
 	*victim = DPVS_CONN_NIL;
 	flood_table(ct, CRASH_CAP, side, CRASH_FLOOD);
-	used = check_table(ct);
+	used = tconn_check_sides(ct);
 	/* the victim: slot 0's owner, the oldest of the first slots the hand
 	 * looks at (the half-open list's first 16 hold none) */
-	vidx = side_owner(ct, side, 0);
+	vidx = tconn_side_owner(ct, side, 0);
 	for (k = 0; k < 64; k++)
 		if (key_find(ct, 100000 + k, side == V6) == vidx)
 			vkey = 100000 + k;
@@ -422,7 +350,7 @@ START_TEST(test_killed_in_the_hand_over)
 	ck_assert_uint_eq(*victim, vidx);
 	/* the successor's rebuild */
 	ck_assert_uint_eq(wk_conn_rebuild(ct, T0), ct->count);
-	f = check_table(ct);
+	f = tconn_check_sides(ct);
 	/* the victim until closed, the new one once live: never both, and
 	 * each by both tuples or by neither */
 	ck_assert_uint_ne(vkey, DPVS_CONN_NIL);
@@ -441,7 +369,7 @@ START_TEST(test_killed_in_the_hand_over)
 		wk_conn_free(ct, v);
 		ck_assert_uint_ne(make(ct, NEWKEY + 1, side, 0, 950), DPVS_CONN_NIL);
 	}
-	check_table(ct);
+	tconn_check_sides(ct);
 	munmap(ct, sz + 4096);
 }
 END_TEST
@@ -534,7 +462,7 @@ START_TEST(test_killed_anywhere_in_evictions)
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	ck_assert(WIFSIGNALED(st));
 	ck_assert_uint_eq(wk_conn_rebuild(ct, T0), ct->count);
-	open_ = check_table(ct);
+	open_ = tconn_check_sides(ct);
 	for (k = 0; k < CRASH_FLOOD; k++)
 		ck_assert_uint_ne(key_find(ct, k, 0), DPVS_CONN_NIL);
 	live = CRASH_FLOOD;

@@ -37,6 +37,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "shm/fault.h"
 #include "shm/shm.h"
 #include "worker/ipvs/conn_lookup.h"
 #include "worker/ipvs/conn_table.h"
@@ -521,6 +522,7 @@ wk_conn_sx_attach(struct dpvs_conn_table *ct, uint32_t idx, uint32_t sxi)
 	__atomic_store_n(&c->sx_ref, sxi + 1u, __ATOMIC_RELEASE);
 	__atomic_store_n(&c->flags, (uint8_t)(c->flags | DPVS_CONN_F_SX), __ATOMIC_RELEASE);
 	ct->sx_count++;
+	dpvs_fault(DPVS_FAULT_SX_ATTACHED);
 }
 
 /* The IPv6 side slot: taken, written and owned here, named by the entry
@@ -546,6 +548,7 @@ conn_set_v6(struct dpvs_conn_table *ct, uint32_t idx, const struct dpvs_ip *cons
 	ct->v6_count++;
 	c->a4[1] = c->a4[2] = c->a4[3] = 0;
 	__atomic_store_n(&c->a4[0], i + 1u, __ATOMIC_RELEASE);
+	dpvs_fault(DPVS_FAULT_V6_SLOT_NAMED);
 	return 0;
 }
 

@@ -40,6 +40,7 @@
 #include <rte_byteorder.h>
 #include <rte_tcp.h>
 
+#include "shm/fault.h"
 #include "shm/lb_hash.h"
 #include "worker/ipvs/acl.h"
 #include "worker/ipvs/conn_table.h"
@@ -223,9 +224,13 @@ conn_slot(struct wk_ctx *ctx)
 static __rte_noinline __rte_cold uint32_t
 conn_sx_evict(struct wk_ctx *ctx)
 {
+	uint32_t sxi;
+
 	if (wk_ipvs_conn_evict_side(ctx, WK_CONN_SIDE_SX) != 0)
 		return DPVS_CONN_NIL;
-	return wk_conn_sx_take(ctx->ct);
+	sxi = wk_conn_sx_take(ctx->ct);
+	dpvs_fault(DPVS_FAULT_SIDE_SX_TAKEN);
+	return sxi;
 }
 
 /* 0 when a half-open IPv6 connection gave its IPv6 slot, so that the
