@@ -313,6 +313,12 @@ struct dpvs_conn_table {
 	 * that missed while it changed looks again (derived; any value is
 	 * fine at attach, where a rebuild sets it even) */
 	uint32_t shift_seq;
+	/* the clock hands of a full side table's eviction (conn.c,
+	 * wk_conn_side_pick): the slot of the sequence translations and of
+	 * the IPv6 addresses where the next look starts (derived; any value
+	 * is fine, one past the capacity reads as 0; the rebuild sets 0) */
+	uint32_t sx_hand;
+	uint32_t v6_hand;
 } __rte_cache_aligned;
 
 #define DPVS_CONN_ALIGN(x) (((x) + 63ull) & ~63ull)

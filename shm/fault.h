@@ -25,7 +25,7 @@
 #define DPVS_FAULT_ONCE_ENV "DPVS_FAULT_ONCE"
 
 /* The points, in the order an operation passes them (shm/ring.h, shm/pool.c,
- * worker/l2/tx.c). */
+ * worker/l2/tx.c, then the connection table's side slots). */
 #define DPVS_FAULT_POINTS(X)                                                            \
 	X(RING_ENQ_RESERVED, "ring_enq_reserved") /* prod.head moved, nothing written */  \
 	X(RING_ENQ_COPIED, "ring_enq_copied")     /* slots written, prod.tail not moved */ \
@@ -49,7 +49,14 @@
 	X(CACHE_REFILL_TAKEN, "cache_refill_taken") /* a refill's source lowered, the \
 						 * cache's len not yet raised */ \
 	X(TX_HANDED, "tx_handed")   /* worker tx, one by one: entry cleared, in the driver */ \
-	X(TX_MOVED, "tx_moved")     /* worker tx buffer: entry cleared, not yet moved */
+	X(TX_MOVED, "tx_moved")     /* worker tx buffer: entry cleared, not yet moved */ \
+	/* a full side table's eviction and the new connection's side slot \
+	 * (worker/ipvs/ipvs.c, ipvs_new.c, conn.c; tests/unit/test_side_crash.c): \
+	 * not on a plain IPv4 SYN's way */ \
+	X(SIDE_VICTIM_CLOSED, "side_victim_closed") /* its slots free, the new not made */ \
+	X(SIDE_SX_TAKEN, "side_sx_taken")   /* the freed sequence slot taken, nobody's */ \
+	X(SX_ATTACHED, "sx_attached")       /* a sequence slot named, its entry not live */ \
+	X(V6_SLOT_NAMED, "v6_slot_named")   /* an IPv6 slot named, its entry not live */
 
 enum dpvs_fault_point {
 #define DPVS_FAULT_ENUM(id, name) DPVS_FAULT_##id,

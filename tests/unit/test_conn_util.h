@@ -145,4 +145,78 @@ tconn_add(struct dpvs_conn_table *ct, uint8_t proto, uint32_t k, uint64_t now, u
 	return idx;
 }
 
+/* The side tables' helpers: side 0 the sequence translations, 1 the IPv6
+ * addresses. */
+/* The side slot connection c names (slot + 1), 0 for none. */
+static inline uint32_t
+tconn_side_ref(const struct dpvs_conn *c, int side)
+{
+	if (side == 0)
+		return c->sx_ref;
+	return dpvs_conn_is_v6(c) ? c->a4[0] : 0;
+}
+
+static inline uint32_t
+tconn_side_owner(struct dpvs_conn_table *ct, int side, uint32_t s)
+{
+	return side == 0 ? dpvs_conn_sx(ct)[s].owner : dpvs_conn_v6_slots(ct)[s].owner;
+}
+
+static inline uint32_t
+tconn_side_cap(const struct dpvs_conn_table *ct, int side)
+{
+	return side == 0 ? ct->sx_capacity : ct->v6_capacity;
+}
+
+/* The table against its array: the count and the free list, and for both
+ * side tables each slot named by at most one live connection, owned by it,
+ * the count and the free list's length (the free slots, once each).
+ * Returns the live connections. */
+static inline uint32_t
+tconn_check_sides(struct dpvs_conn_table *ct)
+{
+	static uint8_t seen[65536];
+	const struct dpvs_conn *conns = dpvs_conn_array(ct);
+	uint32_t i, r, used = 0, nfree = 0, named[2] = { 0, 0 }, sd;
+
+	for (i = 0; i < ct->capacity; i++)
+		used += (conns[i].flags & DPVS_CONN_F_USED) != 0;
+	ck_assert_uint_eq(ct->count, used);
+	for (i = ct->free_head; i != DPVS_CONN_NIL && nfree <= ct->capacity;
+	     i = conns[i].tnext) {
+		ck_assert_uint_eq(conns[i].flags & DPVS_CONN_F_USED, 0);
+		nfree++;
+	}
+	ck_assert_uint_eq(nfree, ct->capacity - used);
+	for (sd = 0; sd <= 1; sd++) {
+		memset(seen, 0, sizeof(seen));
+		for (i = 0; i < ct->capacity; i++) {
+			if ((conns[i].flags & DPVS_CONN_F_USED) == 0 ||
+			    (r = tconn_side_ref(&conns[i], sd)) == 0)
+				continue;
+			ck_assert_uint_le(r, tconn_side_cap(ct, sd));
+			ck_assert_uint_eq(seen[r - 1u], 0);   /* named twice */
+			seen[r - 1u] = 1;
+			ck_assert_uint_eq(tconn_side_owner(ct, sd, r - 1u), i);
+			named[sd]++;
+		}
+		for (i = 0; i < ct->capacity; i++) {
+			if ((conns[i].flags & DPVS_CONN_F_USED) != 0 && sd == 0)
+				ck_assert_int_eq(wk_conn_has_sx(&conns[i]), conns[i].sx_ref != 0);
+		}
+		ck_assert_uint_eq(sd == 0 ? ct->sx_count : ct->v6_count, named[sd]);
+		nfree = 0;
+		for (i = sd == 0 ? ct->sx_free : ct->v6_free;
+		     i != DPVS_CONN_NIL && nfree <= tconn_side_cap(ct, sd);
+		     i = sd == 0 ? dpvs_conn_sx(ct)[i].next : dpvs_conn_v6_slots(ct)[i].next) {
+			ck_assert_uint_lt(i, tconn_side_cap(ct, sd));
+			ck_assert_uint_eq(seen[i], 0);   /* free and named */
+			seen[i] = 2;
+			nfree++;
+		}
+		ck_assert_uint_eq(nfree, tconn_side_cap(ct, sd) - named[sd]);
+	}
+	return used;
+}
+
 #endif

@@ -20,9 +20,11 @@
 #include "shm/shm.h"
 #include "worker/worker.h"
 
-/* tag names the EAL file prefix (tag + pid). */
+/* tag names the EAL file prefix (tag + pid); conns: the connection
+ * table's capacity. */
 static inline void
-twk_node_start(const char *prog, const char *tag, struct dpvs_shm *shm, struct wk_ctx *ctx)
+twk_node_start_conns(const char *prog, const char *tag, struct dpvs_shm *shm, struct wk_ctx *ctx,
+		     uint32_t conns)
 {
 	static struct dpvs_port_info ports[1];
 	char prefix[64], errbuf[256];
@@ -31,7 +33,7 @@ twk_node_start(const char *prog, const char *tag, struct dpvs_shm *shm, struct w
 			 (char *)"0", prefix, (char *)"--vdev", (char *)"net_null0",
 			 (char *)"--log-level=lib.eal:error", (char *)"--no-telemetry", NULL };
 	struct dpvs_global_conf conf = { .mbufs = 1023, .nworkers = 1, .nports = 1,
-					 .conn_capacity = DPVS_CONN_MIN_CAP };
+					 .conn_capacity = conns };
 	uint16_t pid;
 
 	snprintf(prefix, sizeof(prefix), "--file-prefix=%s%d", tag, (int)getpid());
@@ -52,6 +54,13 @@ twk_node_start(const char *prog, const char *tag, struct dpvs_shm *shm, struct w
 		fprintf(stderr, "%s\n", errbuf);
 		abort();
 	}
+}
+
+/* The same with the smallest table (DPVS_CONN_MIN_CAP). */
+static inline void
+twk_node_start(const char *prog, const char *tag, struct dpvs_shm *shm, struct wk_ctx *ctx)
+{
+	twk_node_start_conns(prog, tag, shm, ctx, DPVS_CONN_MIN_CAP);
 }
 
 #endif

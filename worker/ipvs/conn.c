@@ -37,6 +37,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "shm/fault.h"
 #include "shm/shm.h"
 #include "worker/ipvs/conn_lookup.h"
 #include "worker/ipvs/conn_table.h"
@@ -266,8 +267,20 @@ wk_conn_evict_pick(struct dpvs_conn_table *ct)
 	return DPVS_CONN_NIL;
 }
 
-uint32_t
-wk_conn_side_pick(struct dpvs_conn_table *ct, enum wk_conn_side side)
+/* Is c a live half-open connection that names slot s of side table sx
+ * (the sequence translations) or !sx (the IPv6 addresses)? */
+static inline int
+side_holder(const struct dpvs_conn *c, const int sx, uint32_t s)
+{
+	if ((c->flags & DPVS_CONN_F_USED) == 0 || !wk_conn_half_open(c))
+		return 0;
+	return sx ? c->sx_ref == s + 1u : dpvs_conn_is_v6(c) && c->a4[0] == s + 1u;
+}
+
+/* The oldest half-open holder among the first WK_CONN_SIDE_STEPS of the
+ * half-open list (the list's order is the age), or DPVS_CONN_NIL. */
+static uint32_t
+side_pick_list(struct dpvs_conn_table *ct, const int sx)
 {
 	struct dpvs_conn *conns = dpvs_conn_array(ct), *c;
 	uint32_t idx = ct->half_head, next;
@@ -280,10 +293,60 @@ wk_conn_side_pick(struct dpvs_conn_table *ct, enum wk_conn_side side)
 			half_unlink(ct, idx);   /* never a victim again */
 			continue;
 		}
-		if (side == WK_CONN_SIDE_SX ? c->sx_ref != 0 : dpvs_conn_is_v6(c))
+		if (sx ? c->sx_ref != 0 : dpvs_conn_is_v6(c))
 			return idx;
 	}
 	return DPVS_CONN_NIL;
+}
+
+/* The clock hand: the next WK_CONN_SIDE_SCAN slots of the side table
+ * (fewer in a smaller one) from the hand on, the hand moved past them;
+ * of their owners that are half-open holders (side_holder), the oldest
+ * (created_s; the first of equals), or DPVS_CONN_NIL. Every slot comes
+ * round once in capacity / WK_CONN_SIDE_SCAN calls (rounded up), so a
+ * half-open holder that stays one is found within that many. The owners
+ * are read first and their entries prefetched, then checked: the entries
+ * are random lines, and the look waits on them together, not in turn. */
+static uint32_t
+side_pick_hand(struct dpvs_conn_table *ct, const int sx)
+{
+	const struct dpvs_conn *conns = dpvs_conn_array(ct), *c;
+	uint32_t own[WK_CONN_SIDE_SCAN], cap = sx ? ct->sx_capacity : ct->v6_capacity;
+	uint32_t *hand = sx ? &ct->sx_hand : &ct->v6_hand;
+	uint32_t n = RTE_MIN(cap, (uint32_t)WK_CONN_SIDE_SCAN), s, s0, j;
+	uint32_t best = DPVS_CONN_NIL, best_s = 0;
+
+	if (n == 0)
+		return DPVS_CONN_NIL;
+	s = s0 = *hand < cap ? *hand : 0;
+	for (j = 0; j < n; j++, s = s + 1 == cap ? 0 : s + 1) {
+		own[j] = sx ? dpvs_conn_sx(ct)[s].owner : dpvs_conn_v6_slots(ct)[s].owner;
+		if (own[j] >= ct->capacity)
+			continue;
+		rte_prefetch0(&conns[own[j]]);
+		if (sx)
+			rte_prefetch0(&conns[own[j]].sx_ref);   /* the second line */
+	}
+	*hand = s;
+	for (j = 0, s = s0; j < n; j++, s = s + 1 == cap ? 0 : s + 1) {
+		if (own[j] >= ct->capacity)
+			continue;
+		c = &conns[own[j]];
+		if (side_holder(c, sx, s) && (best == DPVS_CONN_NIL || c->created_s < best_s)) {
+			best = own[j];
+			best_s = c->created_s;
+		}
+	}
+	return best;
+}
+
+uint32_t
+wk_conn_side_pick(struct dpvs_conn_table *ct, enum wk_conn_side side)
+{
+	const int sx = side == WK_CONN_SIDE_SX;
+	uint32_t idx = side_pick_list(ct, sx);
+
+	return idx != DPVS_CONN_NIL ? idx : side_pick_hand(ct, sx);
 }
 
 uint32_t
@@ -459,6 +522,7 @@ wk_conn_sx_attach(struct dpvs_conn_table *ct, uint32_t idx, uint32_t sxi)
 	__atomic_store_n(&c->sx_ref, sxi + 1u, __ATOMIC_RELEASE);
 	__atomic_store_n(&c->flags, (uint8_t)(c->flags | DPVS_CONN_F_SX), __ATOMIC_RELEASE);
 	ct->sx_count++;
+	dpvs_fault(DPVS_FAULT_SX_ATTACHED);
 }
 
 /* The IPv6 side slot: taken, written and owned here, named by the entry
@@ -484,6 +548,7 @@ conn_set_v6(struct dpvs_conn_table *ct, uint32_t idx, const struct dpvs_ip *cons
 	ct->v6_count++;
 	c->a4[1] = c->a4[2] = c->a4[3] = 0;
 	__atomic_store_n(&c->a4[0], i + 1u, __ATOMIC_RELEASE);
+	dpvs_fault(DPVS_FAULT_V6_SLOT_NAMED);
 	return 0;
 }
 

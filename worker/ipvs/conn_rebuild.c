@@ -95,6 +95,7 @@ sx_mark_unclaimed(struct dpvs_conn_table *ct)
 		sx[i].next = SX_UNCLAIMED;
 	ct->sx_count = 0;
 	ct->sx_free = DPVS_CONN_NIL;
+	ct->sx_hand = 0;   /* derived: any slot would do */
 }
 
 static int
@@ -150,6 +151,7 @@ v6_mark_unclaimed(struct dpvs_conn_table *ct)
 		v6[i].next = SX_UNCLAIMED;
 	ct->v6_count = 0;
 	ct->v6_free = DPVS_CONN_NIL;
+	ct->v6_hand = 0;
 }
 
 static int

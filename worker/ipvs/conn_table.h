@@ -401,13 +401,21 @@ uint32_t wk_conn_evict_pick(struct dpvs_conn_table *ct);
 enum wk_conn_side { WK_CONN_SIDE_SX, WK_CONN_SIDE_V6 };
 
 #define WK_CONN_SIDE_STEPS 16   /* half-open entries looked at per side eviction */
+#define WK_CONN_SIDE_SCAN  32   /* side slots looked at per side eviction */
 
-/* A side table is full: the oldest live half-open connection that holds a
- * slot of it (left on the half-open list: the caller closes it with
- * wk_conn_free, whose slots then serve a new connection), among the first
- * WK_CONN_SIDE_STEPS entries of the half-open list; DPVS_CONN_NIL when
- * there is none. Entries that are no longer live or half-open are taken
- * off the list on the way (as wk_conn_evict_pick does); the others stay. */
+/* A side table is full: a live half-open connection that holds a slot of
+ * it (left on the half-open list: the caller closes it with wk_conn_free,
+ * whose slots then serve a new connection); DPVS_CONN_NIL when none was
+ * found. First the oldest such among the first WK_CONN_SIDE_STEPS entries
+ * of the half-open list (entries that are no longer live or half-open are
+ * taken off it on the way, as wk_conn_evict_pick does; the others stay);
+ * without one there, the side table's clock hand (ct->sx_hand or v6_hand)
+ * looks at its next WK_CONN_SIDE_SCAN slots and gives the oldest
+ * half-open owner among them: a half-open holder anywhere is found within
+ * side capacity / WK_CONN_SIDE_SCAN calls (rounded up), however many
+ * half-open connections without a slot (an IPv4 SYN flood) sit ahead of it
+ * on the list. At most WK_CONN_SIDE_STEPS + WK_CONN_SIDE_SCAN entries
+ * read a call. */
 uint32_t wk_conn_side_pick(struct dpvs_conn_table *ct, enum wk_conn_side side);
 
 /* Unhash, disarm and free a live connection (and give its side slot back). */

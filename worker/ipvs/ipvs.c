@@ -52,6 +52,7 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
+#include "shm/fault.h"
 #include "shm/lb_hash.h"
 #include "worker/ipvs/conn_lookup.h"
 #include "worker/ipvs/conn_table.h"
@@ -182,6 +183,7 @@ wk_ipvs_conn_evict_side(struct wk_ctx *ctx, int side)
 	 * them (the victim's entry is the one the next take pops) */
 	ipvs_conn_close(ctx, idx, 0);
 	ctx->st->event[DPVS_EVENT_CONN_EVICTED]++;
+	dpvs_fault(DPVS_FAULT_SIDE_VICTIM_CLOSED);
 	return 0;
 }
 

@@ -26,9 +26,10 @@
  * Then the packet goes out by its mode (xmit.h). A full table gives the
  * slot of its oldest half-open connection (counted conn_evicted) to the new
  * one; with none, conn_full. So does a full side table (sequence
- * translations, IPv6 addresses): the oldest half-open connection that holds
- * a slot of it, among the first WK_CONN_SIDE_STEPS of the half-open list,
- * gives it; with none, conn_seqx_full or conn_v6_full. A service with the
+ * translations, IPv6 addresses): a half-open connection that holds a slot
+ * of it gives it (the oldest of the half-open list's head, else the oldest
+ * of the side table's next slots, conn.c wk_conn_side_pick); with none,
+ * conn_seqx_full or conn_v6_full. A service with the
  * SYN proxy sends its TCP packets to synproxy.c first, after its access
  * lists (a refused client gets no SYN+ACK cookie; the ACK that opens the
  * connection is checked again with the rest).
@@ -39,6 +40,7 @@
 #include <rte_byteorder.h>
 #include <rte_tcp.h>
 
+#include "shm/fault.h"
 #include "shm/lb_hash.h"
 #include "worker/ipvs/acl.h"
 #include "worker/ipvs/conn_table.h"
@@ -209,20 +211,26 @@ conn_slot(struct wk_ctx *ctx)
 
 /* The side tables are full (shm/conn.h: a quarter of the table by default,
  * so that an IPv6 SYN flood or a flood of completed SYN-proxy handshakes
- * fills them before the table): the oldest half-open connection that holds
- * a slot of the one a new connection needs gives it (and its entry, which
- * conn_slot then takes from the free list; counted conn_evicted), among the
- * first WK_CONN_SIDE_STEPS of the half-open list (conn.c
- * wk_conn_side_pick). Out of line: only a full side table comes here. */
+ * fills them before the table): a half-open connection that holds a slot
+ * of the one a new connection needs gives it (and its entry, which
+ * conn_slot then takes from the free list; counted conn_evicted): the
+ * oldest among the first WK_CONN_SIDE_STEPS of the half-open list, else
+ * the oldest owner of the side table's next WK_CONN_SIDE_SCAN slots (a
+ * clock hand: conn.c wk_conn_side_pick). Out of line: only a full side
+ * table comes here. */
 
 /* A sequence-translation slot, or DPVS_CONN_NIL when no half-open
  * connection gave one. */
 static __rte_noinline __rte_cold uint32_t
 conn_sx_evict(struct wk_ctx *ctx)
 {
+	uint32_t sxi;
+
 	if (wk_ipvs_conn_evict_side(ctx, WK_CONN_SIDE_SX) != 0)
 		return DPVS_CONN_NIL;
-	return wk_conn_sx_take(ctx->ct);
+	sxi = wk_conn_sx_take(ctx->ct);
+	dpvs_fault(DPVS_FAULT_SIDE_SX_TAKEN);
+	return sxi;
 }
 
 /* 0 when a half-open IPv6 connection gave its IPv6 slot, so that the

@@ -110,7 +110,7 @@ void wk_ipvs_conn_close(struct wk_ctx *ctx, uint32_t idx);
 /* ipvs.c: the same for the victim of wk_conn_evict_pick, whose slot the
  * caller fills at once (wk_conn_free_reuse: not through the free list). */
 void wk_ipvs_conn_evict(struct wk_ctx *ctx, uint32_t idx);
-/* A new connection found side table side full: close the oldest half-open
+/* A new connection found side table side full: close a half-open
  * connection that holds a slot of it (wk_conn_side_pick; counted
  * conn_evicted), so that the new one takes that slot and the victim's entry;
  * 0, or -1 when none was found (nothing changed). Out of line: only a full
