@@ -288,7 +288,10 @@ start_gen() {
 
 # The node, the baseline forwarder and the generator; then the flows the
 # established cases replay: each sent once (FLOWS of them for fnat-many),
-# and the reply VIP's requests, learned on the server side.
+# and the reply VIP's requests, learned on the server side. A pass sends
+# the flows in flow-number order, whatever the stream's order (gen.c), so
+# the windows of a random stream (fnat-many, tcp-many) visit the node's
+# connections out of the order they were made (tests/bench/gen_order.sh).
 figure2_setup() {
 	node_conf
 	ip netns add "$NS" || die "ip netns add $NS"
@@ -367,7 +370,8 @@ rx_at_least() { [ "$(gen_rx "$1")" -ge "$2" ]; }
 # to the server side, where tsa learns them; the server's SYN+ACKs (tsa)
 # back to the client side (the generator takes them off its port 0); the
 # clients' first segments of the tcp-many stream (ACKs of the SYN+ACKs,
-# with 6 bytes of data) complete them. Then a host route sends what goes
+# with 6 bytes of data; a pass, in flow-number order as the SYNs) complete
+# them. Then a host route sends what goes
 # to that real server out of dpdk1 (net_null, the egress of every other
 # case; the node routes each packet, and a connection's arrival ports were
 # fixed when it was made), so that the generator need not take the

@@ -22,7 +22,10 @@
  *                    that did not connect is started again every 2 s:
  *                    none may be polled or sending meanwhile)
  *   start S [N]      send stream S (N packets, then stop by itself)
- *   pass S           send each flow of S once; answers when done
+ *   pass S [SECS]    send each flow of S once, in flow-number order
+ *                    whatever S's order (each queue's flows from its
+ *                    first; a random stream's starts then visit them out
+ *                    of that order); answers when done
  *   stop             stop sending (no packet leaves after the answer)
  *   wait SECONDS     wait until a start with N packets is done
  *   rx P on|off      poll rx port P (count its frames; a learning stream
@@ -397,12 +400,40 @@ print_stats(struct gen *g)
 	printf("\n");
 }
 
+/* A pass walks each queue's flows in flow-number order from the first
+ * (on=1: the walk saved in w, stride 1 from position 0; on=0: the walk
+ * given back), whatever the stream's order: the node makes a stream's
+ * connections in the order of its pass, and a start of a random stream
+ * then visits them in its stride walk, out of the order they were made.
+ * Called while the tx lcore sends nothing. */
+static void
+pass_walk(struct gen_stream *s, uint64_t w[][2], int on)
+{
+	uint16_t q;
+
+	for (q = 0; q < s->nq; q++) {
+		struct gen_queue *qs = &s->q[q];
+
+		if (on) {
+			w[q][0] = qs->j;
+			w[q][1] = qs->stride;
+			qs->j = 0;
+			qs->stride = 1;
+		} else {
+			qs->j = w[q][0];
+			qs->stride = w[q][1];
+		}
+	}
+}
+
 /* Stream commands: start, pass, learn, build, flows. */
 static void
 stream_cmd(struct gen *g, const char *cmd, struct gen_stream *s, const char *arg)
 {
+	uint64_t walk[GEN_MAX_QUEUES][2];
 	char err[256];
 	uint64_t t0, before;
+	int rc;
 
 	if (strcmp(cmd, "start") == 0) {
 		if (!s->built) {
@@ -418,14 +449,17 @@ stream_cmd(struct gen *g, const char *cmd, struct gen_stream *s, const char *arg
 		}
 		t0 = now_ns();
 		before = s->sent;
+		command(g, NULL, 0);
+		pass_walk(s, walk, 1);
 		command(g, s, s->flows);
-		if (wait_done(g, arg != NULL ? atof(arg) : 600) != 0) {
-			command(g, NULL, 0);
+		rc = wait_done(g, arg != NULL ? atof(arg) : 600);
+		command(g, NULL, 0);
+		pass_walk(s, walk, 0);
+		if (rc != 0) {
 			printf("ERR pass %s: %lu of %lu sent\n", s->name,
 			       (unsigned long)(s->sent - before), (unsigned long)s->flows);
 			return;
 		}
-		command(g, NULL, 0);
 		printf("OK pass %s sent=%lu ns=%lu\n", s->name, (unsigned long)(s->sent - before),
 		       (unsigned long)(now_ns() - t0));
 	} else if (strcmp(cmd, "learn") == 0) {

@@ -10,7 +10,10 @@
  * received (the replies of full-NAT connections, the SYN+ACKs of TCP
  * ones). Flow f goes out on queue
  * f % nq of its port; each queue walks its own flows in order or in a
- * stride permutation ("random": consecutive packets hit unrelated flows).
+ * stride permutation ("random": consecutive packets hit unrelated flows);
+ * a pass (each flow once) walks them in order whatever the stream's order,
+ * so that a random stream replays flows out of the order the pass made
+ * their connections in.
  * Frames are never built per packet:
  *   recycle   (default) every frame of the stream's pool holds the stream's
  *             template, written once; a packet is an mbuf taken from the

@@ -167,11 +167,11 @@ report2() {
 		null-many) label="Generator alone into net_null, $FLOWS flows (random)" ;;
 		fnat) label="Node: full-NAT UDP established, 1 flow" ;;
 		fnat2w) label="Node, **2 workers** (CPUs 0 and 1, with the generator on CPU 0): full-NAT UDP established, 2 flows (1 a worker), aggregate" ;;
-		fnat-many) label="Node: full-NAT UDP established, $FLOWS flows (random)" ;;
+		fnat-many) label="Node: full-NAT UDP established, $FLOWS flows (random: replayed in a stride walk, connections made in flow order)" ;;
 		reply) label="Node: full-NAT UDP replies (server -> client), $RFLOWS flows" ;;
 		nat) label="Node: NAT UDP established, 1 flow" ;;
 		tcp) label="Node: full-NAT TCP established, 1 flow (the same 6-byte ACK segment re-sent)" ;;
-		tcp-many) label="Node: full-NAT TCP established, $TFLOWS flows (random; each flow's ACK segment re-sent)" ;;
+		tcp-many) label="Node: full-NAT TCP established, $TFLOWS flows (random: replayed in a stride walk, connections made in flow order; each flow's ACK segment re-sent)" ;;
 		dr) label="Node: DR UDP established, 1 flow" ;;
 		syn) label="Node: TCP SYNs, each a new full-NAT connection" ;;
 		esac

@@ -31,12 +31,17 @@
 #    generator alone into net_null (it must out-run the ceiling, or the
 #    ceiling is the generator's); the node: established UDP full-NAT with 1
 #    flow and FLOWS random flows (connections made first, each flow sent
-#    once), full-NAT replies (server -> client, tuples learned from what the
+#    once in flow-number order; the windows replay them in a stride walk,
+#    ~0.618 FLOWS apart: consecutive packets hit connections made far
+#    apart, never in the order they were made, as real traffic would;
+#    tests/bench/gen_order.sh checks it), full-NAT replies (server -> client, tuples learned from what the
 #    node sent to the server side), NAT and DR with 1 flow, full-NAT TCP
 #    established with 1 flow (the connection made by a handshake with the
 #    generator's server-side port before the windows, then the same
 #    6-byte data ACK segment re-sent: a retransmission to the node's window
-#    tracking, in window every time; any drop fails the run), and TCP SYNs
+#    tracking, in window every time; any drop fails the run) and with
+#    TFLOWS flows (the SYNs and the handshakes' last ACKs in flow-number
+#    order, the windows' ACKs in the same stride walk), and TCP SYNs
 #    from distinct sources (each a new full-NAT connection); and a second
 #    node with two workers (CPUs 0 and 1, one queue pair each; the
 #    generator sends 2 flows on 2 queues), established full-NAT UDP, the
