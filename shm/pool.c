@@ -323,13 +323,16 @@ mag_deq(struct rte_mempool *mp, void **objs, unsigned int n)
 
 /*
  * DPDK's per-lcore cache calls the ops with its own objs[] to flush (the
- * whole cache) and to refill it (size + n objects while its len is 0). Those
- * two calls also keep the cache's len in step with the ops, so that what the
- * primary drops from a dead process's cache (dpvs_pool_cache_discard) is
- * what the death lost, but at one instruction each: a flush's objects leave
- * the cache's count right after the ops publish them, a refill's enter it
- * right after the ops let them go (copied in first, while len is 0 and does
- * not cover them). DPDK sets len itself after either call, as before.
+ * whole cache) and to refill it (size + n objects while its len is 0). A
+ * flush also keeps the cache's len in step with the ops: its objects leave
+ * the cache's count (len = 0) right after the ops publish them, so that what
+ * the primary drops from a dead process's cache (dpvs_pool_cache_discard) is
+ * not in the ops too, but at one instruction. A refill does not raise len:
+ * the drivers' AVX-512 rx rearm (i40e, ice, iavf, idpf in 22.11) dequeues
+ * into &objs[len] itself and then adds to len, and at len == 0 that call
+ * looks like a refill here: raising len in the ops would count the objects
+ * twice and hand them out twice. So a death inside a refill loses size + n
+ * uncounted. DPDK sets len itself after either call, as before.
  */
 static inline struct rte_mempool_cache *
 cache_call(struct rte_mempool *mp, const void *objs)
@@ -355,11 +358,11 @@ cache_flush_ops(struct rte_mempool *mp, struct rte_mempool_cache *c, void *const
 	return rc;
 }
 
-/* n objects into c->objs from the role's magazine (n <= DPVS_MAG_SIZE) or
- * else the depot: copy, let the source go, then c->len = n. */
+/* n objects into a cache's objs from the role's magazine (n <= DPVS_MAG_SIZE)
+ * or else the depot: copy, then let the source go. Never touches the cache's
+ * len (see above: a driver's rearm makes the same call and raises len itself). */
 static __rte_noinline int
-cache_refill_ops(struct rte_mempool *mp, struct rte_mempool_cache *c, void **objs,
-		 unsigned int n)
+cache_refill_ops(struct rte_mempool *mp, void **objs, unsigned int n)
 {
 	struct dpvs_pool_depot *d = depot_of(mp);
 	uint32_t r = tls_role1, len, cnt, i;
@@ -375,7 +378,6 @@ cache_refill_ops(struct rte_mempool *mp, struct rte_mempool_cache *c, void **obj
 			objs[i] = m->objs[len - 1 - i];
 		__atomic_store_n(&m->len, len - n, __ATOMIC_RELEASE);
 		dpvs_fault(DPVS_FAULT_CACHE_REFILL_TAKEN);
-		__atomic_store_n(&c->len, n, __ATOMIC_RELEASE);
 		return 0;
 	}
 	depot_lock(d, my_tag());
@@ -391,7 +393,6 @@ cache_refill_ops(struct rte_mempool *mp, struct rte_mempool_cache *c, void **obj
 		objs[i] = d->objs[cnt - 1 - i];
 	__atomic_store_n(&d->count, cnt - n, __ATOMIC_RELEASE);
 	dpvs_fault(DPVS_FAULT_CACHE_REFILL_TAKEN);
-	__atomic_store_n(&c->len, n, __ATOMIC_RELEASE);
 	if (m != NULL) {
 		m->direct++;
 		intent_end(m);
@@ -417,10 +418,8 @@ mag_enqueue(struct rte_mempool *mp, void *const *objs, unsigned int n)
 static int
 mag_dequeue(struct rte_mempool *mp, void **objs, unsigned int n)
 {
-	struct rte_mempool_cache *c;
-
-	if (unlikely(n > 1) && unlikely((c = cache_call(mp, objs)) != NULL))
-		return cache_refill_ops(mp, c, objs, n);
+	if (unlikely(n > 1) && unlikely(cache_call(mp, objs) != NULL))
+		return cache_refill_ops(mp, objs, n);
 	return mag_deq(mp, objs, n);
 }
 
@@ -598,16 +597,19 @@ dpvs_pool_flush(struct rte_mempool *mp)
  *            after the ops publish them; DPDK then sets it to the put's n);
  *   get      len lowered, pointers not yet copied out: lost with the caller;
  *   refill   size + n objects dequeued into objs[] while len is 0
- *            (cache_refill_ops raises len over them right after the ops
- *            let them go; DPDK then copies n out and sets len = size).
+ *            (DPDK then copies n out and sets len = size; our ops leave
+ *            len alone, see cache_refill_ops).
  * So the cache is dropped as a whole, never given back to the ops: that
  * loses what it held (len <= 1.5 x size), plus the objects of the call in
  * the caller's hands, and hands nothing out twice. The count is len: the
  * objects the drop loses, the put's n included (lost with the caller),
- * but for a death at one of two instructions: between the ops' publishing
- * of a flush and its lowering of len (an overcount of the flush's len:
- * those are in the ops), and between a refill's taking from the ops and its
- * raising of len (an undercount of size + n). Only the primary, whose
+ * exact but for a death in one of these windows: a flush between the ops'
+ * publishing and our len = 0 (one instruction: an overcount of the flush's
+ * len, those are in the ops); a flush between our len = 0 and DPDK's
+ * len = n (an undercount of the put's n, in the caller's hands); a refill
+ * from the ops' taking to DPDK's len = size (an undercount of size + n); a
+ * driver's rearm between its dequeue and its len += req (an undercount of
+ * req). Only the primary, whose
  * supervisor is single-threaded, writes the counters.
  */
 unsigned int
