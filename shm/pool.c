@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <sched.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -321,6 +322,18 @@ mag_deq(struct rte_mempool *mp, void **objs, unsigned int n)
 	return 0;
 }
 
+#if DPVS_POOL_CACHE_OK
+/* What the cache code below and dpvs_pool_cache_discard rely on in 22.11's
+ * struct rte_mempool_cache (shared by every process of the node). */
+_Static_assert(offsetof(struct rte_mempool_cache, len) == 8 &&
+	       sizeof(((struct rte_mempool_cache *)0)->len) == sizeof(uint32_t),
+	       "rte_mempool_cache.len moved");
+_Static_assert(offsetof(struct rte_mempool_cache, objs) == RTE_CACHE_LINE_SIZE &&
+	       sizeof(((struct rte_mempool_cache *)0)->objs) ==
+	       2 * DPVS_POOL_CACHE_MAX * sizeof(void *),
+	       "rte_mempool_cache.objs moved or resized");
+#endif
+
 /*
  * DPDK's per-lcore cache calls the ops with its own objs[] to flush (the
  * whole cache) and to refill it (size + n objects while its len is 0). A
@@ -625,6 +638,8 @@ dpvs_pool_cache_discard(struct rte_mempool *mp, unsigned int lcore)
 	c = &mp->local_cache[lcore];
 	len = __atomic_load_n(&c->len, __ATOMIC_RELAXED);
 	__atomic_store_n(&c->len, 0, __ATOMIC_RELEASE);
+	/* a len past the array (a corrupt cache) holds no more than it */
+	len = RTE_MIN(len, (uint32_t)RTE_DIM(c->objs));
 	if (len == 0)
 		return 0;
 	__atomic_store_n(&d->cache_discards, d->cache_discards + 1, __ATOMIC_RELAXED);

@@ -492,6 +492,10 @@ dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 
 	/* the cache the pool gets is the node's: what attaching processes check */
 	shm->root->conf.mbuf_cache = dpvs_pool_cache_size(conf->mbuf_cache);
+	if (conf->mbuf_cache != 0 && shm->root->conf.mbuf_cache == 0)
+		fprintf(stderr, "warning: [memory] mbuf_cache %u ignored: this DPDK version (%s) "
+			"gets no per-lcore pool cache (only 22.11's was checked, shm/pool.h)\n",
+			conf->mbuf_cache, rte_version());
 	shm->pool = dpvs_pool_create(DPVS_POOL_MBUF, conf->mbufs, conf->mbuf_cache,
 				     SOCKET_ID_ANY);
 	if (shm->pool == NULL)

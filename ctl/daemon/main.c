@@ -255,6 +255,7 @@ main(int argc, char **argv)
 
 			fprintf(stderr, "dpvs-ctl: rules file %s: %s\n",
 				ctl_escape(args.rules, e1, sizeof(e1)), ctl_escape(err, e2, sizeof(e2)));
+			dpvs_pool_flush(shm.pool); /* as a clean exit: drop nothing */
 			rte_eal_cleanup();
 			return DPVS_EXIT_CONFIG;
 		}

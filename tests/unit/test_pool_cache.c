@@ -462,6 +462,20 @@ START_TEST(test_rearm_counts_once)
 }
 END_TEST
 
+/* A corrupt len (past the array) counts no more than the array holds. */
+START_TEST(test_discard_clamps_a_corrupt_len)
+{
+	if (!DPVS_POOL_CACHE_OK)
+		return;
+	pool_up("pc_clamp");
+	ck_assert_int_eq(dpvs_pool_set_role(pool, DPVS_ROLE_NONE), 0);
+	cache()->len = 0xfffffff0u;
+	ck_assert_uint_eq(dpvs_pool_cache_discard(pool, rte_lcore_id()), RTE_DIM(cache()->objs));
+	ck_assert_uint_eq(cache()->len, 0);
+	pool_down();
+}
+END_TEST
+
 int
 main(int argc, char **argv)
 {
@@ -489,6 +503,7 @@ main(int argc, char **argv)
 	tcase_add_test(tc, test_role_change_flushes_the_cache);
 	tcase_add_test(tc, test_small_cache_refills_from_the_magazine);
 	tcase_add_test(tc, test_rearm_counts_once);
+	tcase_add_test(tc, test_discard_clamps_a_corrupt_len);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);
