@@ -566,7 +566,7 @@ dpvs_pool_check(const struct rte_mempool *mp, unsigned int cache, char *err, siz
 		return dpvs_errf(err, errlen, -EPROTO, "pool %s has no valid depot", mp->name);
 	/* a cache this build's DPDK was not checked with, or not the node's */
 	cache = dpvs_pool_cache_size(cache);
-	if (mp->cache_size != cache || d->cache != cache)
+	if ((mp->cache_size != cache && !(d->cache_off && mp->cache_size == 0)) || d->cache != cache)
 		return dpvs_errf(err, errlen, -EPROTO,
 				 "pool %s has a per-lcore cache of %u (created for %u), this "
 				 "build expects %u%s", mp->name, mp->cache_size, d->cache, cache,
@@ -594,8 +594,11 @@ void
 dpvs_pool_flush(struct rte_mempool *mp)
 {
 	unsigned int lcore = rte_lcore_id();
+	const struct dpvs_pool_depot *d;
 
-	if (mp == NULL || mp->cache_size == 0 || lcore >= RTE_MAX_LCORE)
+	/* the creator's size, not mp->cache_size: a cache turned off since
+	 * (dpvs_pool_cache_turn_off) is flushed all the same */
+	if (mp == NULL || (d = depot_of(mp)) == NULL || d->cache == 0 || lcore >= RTE_MAX_LCORE)
 		return; /* no cache, or a thread without an lcore id (none used) */
 	rte_mempool_cache_flush(&mp->local_cache[lcore], mp);
 }
@@ -632,8 +635,8 @@ dpvs_pool_cache_discard(struct rte_mempool *mp, unsigned int lcore)
 	struct rte_mempool_cache *c;
 	uint32_t len;
 
-	if (mp == NULL || mp->cache_size == 0 || lcore >= RTE_MAX_LCORE ||
-	    (d = depot_of(mp)) == NULL)
+	/* the creator's size: a cache turned off may still hold a dead one's */
+	if (mp == NULL || lcore >= RTE_MAX_LCORE || (d = depot_of(mp)) == NULL || d->cache == 0)
 		return 0;
 	c = &mp->local_cache[lcore];
 	len = __atomic_load_n(&c->len, __ATOMIC_RELAXED);
@@ -644,7 +647,50 @@ dpvs_pool_cache_discard(struct rte_mempool *mp, unsigned int lcore)
 		return 0;
 	__atomic_store_n(&d->cache_discards, d->cache_discards + 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&d->cache_discarded, d->cache_discarded + len, __ATOMIC_RELAXED);
+	if (d->cache_discarded > d->size / DPVS_POOL_CACHE_OFF_DIV)
+		dpvs_pool_cache_turn_off(mp);
 	return len;
+}
+
+/*
+ * Off for good: mp->cache_size = 0 first, so that rte_mempool_default_cache
+ * returns NULL and every new get and put of every process goes to the ops;
+ * a call that read the size before still finishes on its cache (DPDK's
+ * inline code uses the cache's own size, len and flushthresh from there on;
+ * our ops no longer recognise its flush and refill, which only makes the
+ * count of a death in that call less exact). Then the flag: a thread that
+ * sees it (acquire) sees the size of 0, so its own calls after its flush
+ * (dpvs_pool_cache_off_flush) never touch the cache again.
+ */
+int
+dpvs_pool_cache_turn_off(struct rte_mempool *mp)
+{
+	struct dpvs_pool_depot *d = mp != NULL ? depot_of(mp) : NULL;
+
+	if (d == NULL || d->cache == 0 || d->cache_off != 0)
+		return 0;
+	__atomic_store_n(&mp->cache_size, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&d->cache_off, 1, __ATOMIC_RELEASE);
+	return 1;
+}
+
+int
+dpvs_pool_cache_is_off(const struct rte_mempool *mp)
+{
+	const struct dpvs_pool_depot *d = mp != NULL ? depot_of(mp) : NULL;
+
+	return d != NULL && __atomic_load_n(&d->cache_off, __ATOMIC_ACQUIRE) != 0;
+}
+
+static __thread uint32_t tls_cache_off_flushed;
+
+void
+dpvs_pool_cache_off_flush(struct rte_mempool *mp)
+{
+	if (tls_cache_off_flushed)
+		return;
+	tls_cache_off_flushed = 1;
+	dpvs_pool_flush(mp);
 }
 
 void
@@ -749,7 +795,7 @@ dpvs_pool_audit(const struct rte_mempool *mp, void **out, unsigned int max)
 		for (i = 0; i < d->mag[r].len && i < DPVS_MAG_CAP; i++, n++)
 			if (n < max)
 				out[n] = d->mag[r].objs[i];
-	for (r = 0; mp->cache_size != 0 && r < RTE_MAX_LCORE; r++)
+	for (r = 0; d->cache != 0 && r < RTE_MAX_LCORE; r++)
 		for (i = 0; i < mp->local_cache[r].len && i < RTE_DIM(mp->local_cache[r].objs);
 		     i++, n++)
 			if (n < max)

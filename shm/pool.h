@@ -59,6 +59,10 @@
 #define DPVS_POOL_CACHE_OK 0
 #endif
 #define DPVS_POOL_CACHE_MAX 512            /* RTE_MEMPOOL_CACHE_MAX_SIZE of 22.11 */
+/* The caches go off for the node's life once the dead processes' caches
+ * dropped more than the pool's size / DPVS_POOL_CACHE_OFF_DIV entries (a
+ * crash loop would otherwise drain the pool, up to 1.5 x size + n a death). */
+#define DPVS_POOL_CACHE_OFF_DIV 8
 
 /* Process roles that own a magazine. */
 enum dpvs_pool_role {
@@ -102,7 +106,8 @@ struct dpvs_pool_depot {
 	uint32_t lock;            /* 0, or the holder's tag (role + 1, or ANON | pid) */
 	uint32_t count;           /* objs[0..count) are free; written under the lock */
 	uint32_t cache;           /* the pool's per-lcore cache size (creator) */
-	uint32_t pad0;
+	uint32_t cache_off;       /* 1: the primary turned the caches off for good
+				   * (mp->cache_size = 0, dpvs_pool_cache_turn_off) */
 	uint64_t cache_discards;  /* dead processes' caches emptied (the primary) */
 	uint64_t cache_discarded; /* entries they held (objects lost, see pool.c) */
 	uint8_t pad[24];

@@ -10,9 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pool.h"
+#include <rte_mempool.h>
 
-struct rte_mempool;
+#include "pool.h"
 
 /* Register the mempool ops DPVS_POOL_OPS in this process, after rte_eal_init()
  * (so that DPDK's own ops keep the indexes a plain DPDK process gives them:
@@ -53,6 +53,33 @@ unsigned int dpvs_pool_cache_discard(struct rte_mempool *mp, unsigned int lcore)
 
 /* The caches dpvs_pool_cache_discard() emptied and the entries they held. */
 void dpvs_pool_cache_lost(const struct rte_mempool *mp, uint64_t *caches, uint64_t *entries);
+
+/* The primary: turn the per-lcore caches off for the rest of the node's life
+ * (mp->cache_size = 0, so every new pool call of every process goes to the
+ * ops; then the depot's cache_off flag, which tells each live process to
+ * flush its own cache: dpvs_pool_cache_poll). dpvs_pool_cache_discard()
+ * calls it once the caches dropped more than size / DPVS_POOL_CACHE_OFF_DIV.
+ * Returns 1 if this call turned them off, 0 if they were off or absent. */
+int dpvs_pool_cache_turn_off(struct rte_mempool *mp);
+
+/* 1 once the caches were turned off (the depot's flag). */
+int dpvs_pool_cache_is_off(const struct rte_mempool *mp);
+
+/* The slow half of dpvs_pool_cache_poll: flush the calling thread's cache,
+ * once per thread. */
+void dpvs_pool_cache_off_flush(struct rte_mempool *mp);
+
+/* Once per loop iteration of every thread that uses the pool (workers, ctl,
+ * bridge, the primary): a flag read; after the caches went off, the first
+ * call of a thread flushes its lcore cache (no new call uses it any more). */
+static inline void
+dpvs_pool_cache_poll(struct rte_mempool *mp)
+{
+	const struct dpvs_pool_depot *d = mp->pool_data;
+
+	if (__builtin_expect(__atomic_load_n(&d->cache_off, __ATOMIC_ACQUIRE) != 0, 0))
+		dpvs_pool_cache_off_flush(mp);
+}
 
 /* The calling thread flushes its lcore cache (dpvs_pool_flush), then takes
  * role's magazine (DPVS_ROLE_NONE: none, straight to the depot). Only one live thread in the node may hold a role; a successor

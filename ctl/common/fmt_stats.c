@@ -89,6 +89,7 @@ stats_json(const Dpvs__Stats *s)
 	ctl_json_set(mbufs, "in_use", ctl_json_u64(s->mbufs_in_use));
 	ctl_json_set(mbufs, "cache_drops", ctl_json_u64(s->mbufs_cache_drops));
 	ctl_json_set(mbufs, "cache_dropped", ctl_json_u64(s->mbufs_cache_dropped));
+	ctl_json_set(mbufs, "cache_off", ctl_json_bool(s->mbufs_cache_off));
 	ctl_json_set(o, "ports", ports);
 	ctl_json_set(o, "workers", workers);
 	ctl_json_set(o, "drops", counters_json(s->drops, s->n_drops));
@@ -145,6 +146,8 @@ stats_text(FILE *out, const Dpvs__Stats *s)
 	if (s->mbufs_cache_drops != 0)
 		fprintf(out, "mbufs: %" PRIu64 " dropped with %" PRIu64 " dead process(es)' "
 			"lcore caches\n", s->mbufs_cache_dropped, s->mbufs_cache_drops);
+	if (s->mbufs_cache_off)
+		fprintf(out, "mbufs: per-lcore caches OFF (too many dropped with dead processes)\n");
 }
 
 void

@@ -134,6 +134,7 @@ on_drain(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	ctl_drain_tick(l->shm);
+	dpvs_pool_cache_poll(l->shm->pool); /* caches turned off: flush ours */
 }
 
 /* The libevent loop on the control socket until a stop signal. */

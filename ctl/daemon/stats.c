@@ -148,6 +148,7 @@ ctl_show_stats(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *r
 		st->mbufs_in_use = rte_mempool_in_use_count(shm->pool);
 		dpvs_pool_cache_lost(shm->pool, &st->mbufs_cache_drops,
 				     &st->mbufs_cache_dropped);
+		st->mbufs_cache_off = dpvs_pool_cache_is_off(shm->pool);
 	}
 	return 0;
 }

@@ -315,7 +315,7 @@ START_TEST(test_json_stats)
 		      "\"busy_loops\":0,\"verdicts\":{\"tx\":9},\"drops\":{\"otherhost\":1},"
 		      "\"events\":{\"frag_ok\":2},\"hook_drops\":{}}],"
 		      "\"drops\":{\"otherhost\":1,\"ip_bad_csum\":0},\"events\":{\"frag_ok\":2},\"hook_drops\":{},"
-		      "\"mbufs\":{\"total\":4096,\"in_use\":17,\"cache_drops\":0,\"cache_dropped\":0}}\n");
+		      "\"mbufs\":{\"total\":4096,\"in_use\":17,\"cache_drops\":0,\"cache_dropped\":0,\"cache_off\":false}}\n");
 	dpvs__response__free_unpacked(r, NULL);
 }
 END_TEST

@@ -465,13 +465,77 @@ END_TEST
 /* A corrupt len (past the array) counts no more than the array holds. */
 START_TEST(test_discard_clamps_a_corrupt_len)
 {
+	struct rte_mempool_cache *c;
+
 	if (!DPVS_POOL_CACHE_OK)
 		return;
+
 	pool_up("pc_clamp");
 	ck_assert_int_eq(dpvs_pool_set_role(pool, DPVS_ROLE_NONE), 0);
-	cache()->len = 0xfffffff0u;
-	ck_assert_uint_eq(dpvs_pool_cache_discard(pool, rte_lcore_id()), RTE_DIM(cache()->objs));
-	ck_assert_uint_eq(cache()->len, 0);
+	c = cache();
+	c->len = 0xfffffff0u;
+	ck_assert_uint_eq(dpvs_pool_cache_discard(pool, rte_lcore_id()), RTE_DIM(c->objs));
+	ck_assert_uint_eq(c->len, 0);
+	pool_down();
+}
+END_TEST
+
+/* The safety valve: dead processes' caches dropping more than the pool's
+ * size / DPVS_POOL_CACHE_OFF_DIV turn the caches off for good. A call that
+ * had its cache pointer before (DPDK's inline code read mp->cache_size
+ * already) finishes on it, flushes and refills included; the flag then has
+ * the thread flush its cache; after that every get and put goes to the ops
+ * (the cache stays empty) and the whole pool comes out once. */
+START_TEST(test_drops_past_the_bound_turn_the_cache_off)
+{
+	unsigned int bound = POOL_N / DPVS_POOL_CACHE_OFF_DIV, total = 0, i;
+	struct rte_mempool_cache *c;
+	void *objs[FLUSH], *more[BURST];
+	char err[256];
+	struct cu_count cnt;
+
+	if (!DPVS_POOL_CACHE_OK)
+		return;
+	pool_up("pc_off");
+	ck_assert_int_eq(dpvs_pool_set_role(pool, DPVS_ROLE_WORKER(0)), 0);
+	c = cache();
+	/* dead processes' caches of BURST entries each (lost objects), until
+	 * the bound is passed: the cache stays on up to it */
+	while (total <= bound) {
+		ck_assert_int_eq(dpvs_pool_cache_is_off(pool), 0);
+		ck_assert_uint_eq(pool->cache_size, CACHE);
+		ck_assert_int_eq(rte_mempool_ops_dequeue_bulk(pool, c->objs, BURST), 0);
+		c->len = BURST;
+		total += dpvs_pool_cache_discard(pool, rte_lcore_id());
+	}
+	ck_assert_int_eq(dpvs_pool_cache_is_off(pool), 1);
+	ck_assert_uint_eq(pool->cache_size, 0);
+	ck_assert_ptr_null(rte_mempool_default_cache(pool, rte_lcore_id()));
+	ck_assert_int_eq(dpvs_pool_cache_turn_off(pool), 0); /* once */
+	/* the attach check accepts a cache turned off, still the node's size */
+	ck_assert_int_eq(dpvs_pool_check(pool, CACHE, err, sizeof(err)), 0);
+	ck_assert_int_eq(dpvs_pool_check(pool, 64, err, sizeof(err)), -EPROTO);
+	/* calls already inside the cache (explicit c): a refill and a flush */
+	ck_assert_uint_eq(c->len, 0);
+	ck_assert_int_eq(rte_mempool_generic_get(pool, objs, BURST, c), 0);
+	ck_assert_uint_eq(c->len, CACHE);
+	ck_assert_int_eq(rte_mempool_generic_get(pool, objs + BURST, FLUSH - BURST, c), 0);
+	rte_mempool_generic_put(pool, objs, FLUSH, c);
+	ck_assert_uint_gt(c->len, 0);
+	/* the loop's poll: the thread's cache, back to the ops */
+	dpvs_pool_cache_poll(pool);
+	ck_assert_uint_eq(c->len, 0);
+	/* from now on gets and puts bypass the cache */
+	for (i = 0; i < 100; i++) {
+		ck_assert_int_eq(rte_mempool_get_bulk(pool, more, BURST), 0);
+		rte_mempool_put_bulk(pool, more, BURST);
+		ck_assert_uint_eq(c->len, 0);
+	}
+	cnt = cu_take_all(pool, dpvs_pool_set_role, roles, RTE_DIM(roles));
+	ck_assert_uint_eq(cnt.got, POOL_N - total);
+	ck_assert_uint_eq(cnt.dup, 0);
+	ck_assert_uint_eq(cnt.foreign, 0);
+	ck_assert_uint_eq(c->len, 0);
 	pool_down();
 }
 END_TEST
@@ -504,6 +568,7 @@ main(int argc, char **argv)
 	tcase_add_test(tc, test_small_cache_refills_from_the_magazine);
 	tcase_add_test(tc, test_rearm_counts_once);
 	tcase_add_test(tc, test_discard_clamps_a_corrupt_len);
+	tcase_add_test(tc, test_drops_past_the_bound_turn_the_cache_off);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);
