@@ -80,6 +80,7 @@ run(struct bridge_ctx *b)
 		/* the primary kills a bridge whose heartbeat stops */
 		__atomic_store_n(&b->shm->root->live.bridge_heartbeat_ns, dpvs_now_ns(),
 				 __ATOMIC_RELAXED);
+		dpvs_pool_cache_poll(b->shm->pool); /* caches turned off: flush ours */
 		moved = bridge_poll_once(b);
 		b->sleep_us = bridge_next_sleep_us(b->sleep_us, moved);
 		if (b->sleep_us > 0) {
@@ -128,6 +129,7 @@ main(int argc, char **argv)
 	run(&b);
 	BLOG(INFO, "stopping");
 	bridge_vtap_close_all(&b); /* the node stops: its VLAN taps go */
+	dpvs_pool_flush(shm.pool); /* our lcore's pool cache, back to our magazine */
 	rte_eal_cleanup();
 	return 0;
 }

@@ -42,6 +42,7 @@
 #define CONF_DEFAULT_PREFIX  "dpvs"
 #define CONF_DEFAULT_RUN_DIR "/run/dpvs"
 #define CONF_DEFAULT_MBUFS   16384u
+#define CONF_DEFAULT_MBUF_CACHE 64u  /* per-lcore cache of the pool (shm/pool.h) */
 #define CONF_DEFAULT_WORKERS 1u
 #define CONF_DEFAULT_IDLE_US 50u
 

@@ -16,4 +16,9 @@ struct dpvs_shm;
  * the child has no role to repair. */
 int prim_repair_child(struct dpvs_shm *shm, uint32_t kind, uint32_t id, const char *name);
 
+/* The process name on lcore id lcore is reaped and nobody else has that id:
+ * empty the id's cache of the mbuf pool (dpvs_pool_cache_discard), log what
+ * it dropped. No-op when shm is NULL. Returns the entries dropped. */
+unsigned int prim_repair_lcore(struct dpvs_shm *shm, unsigned int lcore, const char *name);
+
 #endif

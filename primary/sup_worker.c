@@ -52,7 +52,8 @@ lcore_free(const struct supervisor *s, unsigned int l)
 	for (i = 0; i < SUP_MAX_WPROC; i++)
 		if (s->wproc[i].pid > 0 && s->wproc[i].lcore == l)
 			return 0;
-	return 1;
+	/* its last holder is dead but its pool cache not yet emptied */
+	return l >= sizeof(s->lcore_dirty) || !s->lcore_dirty[l];
 }
 
 /* The preferred id if free, else the lowest free one; 0 if none. */
@@ -133,6 +134,7 @@ sup_wproc_spawn(struct supervisor *s, uint32_t role, int prefer_lcore, uint64_t 
 	wp->pid = pid;
 	wp->role = role;
 	wp->lcore = lcore;
+	s->lcore_dirty[lcore] = 1;
 	wp->gen = s->gen;
 	wp->cmd_fd = cmdp[1];
 	wp->ev_fd = evp[0];
@@ -576,7 +578,11 @@ sup_wproc_died(struct supervisor *s, int w, int status, uint64_t now)
 {
 	struct sup_wproc *wp = &s->wproc[w];
 	struct sup_child *c = wp->slot >= 0 ? sup_worker_child(s, (uint32_t)wp->slot) : NULL;
+	char name[48];
 
+	/* reaped: its lcore id's pool cache is emptied before the id is free */
+	snprintf(name, sizeof(name), "worker process %d", (int)wp->pid);
+	sup_lcore_discard(s, wp->lcore, name);
 	close_fd(&wp->cmd_fd);
 	close_fd(&wp->ev_fd);
 	wp->status = status;

@@ -154,6 +154,16 @@ sup_repair_after_death(struct supervisor *s, uint32_t kind, uint32_t id)
 	prim_repair_child(s->shm, kind, id, c->name);
 }
 
+void
+sup_lcore_discard(struct supervisor *s, unsigned int lcore, const char *name)
+{
+	prim_repair_lcore(s->shm, lcore, name);
+	if (lcore < sizeof(s->lcore_dirty))
+		s->lcore_dirty[lcore] = 0;
+	s->lcore_discards++;
+	s->last_discard = lcore;
+}
+
 static void
 top_set(struct supervisor *s, const struct sup_child *c)
 {
@@ -175,8 +185,10 @@ top_on_death(struct supervisor *s, struct sup_child *c, int status, uint64_t now
 	sup_status_str(status, how, sizeof(how));
 	c->pid = 0;
 	top_set(s, c);
-	/* its rings and pool magazine, before anyone takes its role again */
+	/* its rings and pool magazine, before anyone takes its role again, and
+	 * its lcore id's pool cache, before the next one starts on that id */
 	sup_repair_after_death(s, c->kind, 0);
+	sup_lcore_discard(s, c->kind == SUP_CTL ? DPVS_LCORE_CTL : DPVS_LCORE_BRIDGE, c->name);
 	if (s->stopping) {
 		PLOG(INFO, "%s stopped: %s", c->name, how);
 		return;

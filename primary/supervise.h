@@ -155,6 +155,11 @@ struct supervisor {
 	int watch_fd;             /* eventfd: a worker's `alive` mutex was left owner-dead */
 	struct sup_cmd_state cmd;
 	uint32_t repairs;           /* sup_repair_after_death() calls (log, tests) */
+	/* lcore ids a process was started on whose mbuf pool cache has not been
+	 * emptied since (sup_lcore_discard): never handed out again while set */
+	uint8_t lcore_dirty[DPVS_LCORE_BRIDGE + 1];
+	uint32_t lcore_discards;    /* sup_lcore_discard() calls (tests) */
+	uint32_t last_discard;      /* the lcore id of the last one (tests) */
 	const struct conf_cpu *cpu; /* placement of the workers; NULL: they float */
 };
 
@@ -249,6 +254,10 @@ int sup_prio_leave(const struct supervisor *s, pid_t pid);
  * the bridge (before its restart), once the process is reaped or its main
  * thread is in the kernel's exit; never after a planned handover. */
 void sup_repair_after_death(struct supervisor *s, uint32_t kind, uint32_t id);
+
+/* The process that had lcore id lcore is reaped: empty that id's cache of the
+ * mbuf pool (prim_repair_lcore) before the id goes to another process. */
+void sup_lcore_discard(struct supervisor *s, unsigned int lcore, const char *name);
 
 /* ---- sup_worker.c ---- */
 

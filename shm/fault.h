@@ -44,6 +44,10 @@
 	X(REFILL_PUBLISHED, "refill_published")   /* magazine len raised, lock held */      \
 	X(DEPOT_PUT_COPIED, "depot_put_copied")   /* direct put: in the depot, unpublished */ \
 	X(DEPOT_GET_TAKEN, "depot_get_taken")     /* direct get: count lowered */    \
+	X(CACHE_FLUSH_PUBLISHED, "cache_flush_published") /* an lcore cache's flush in  \
+						 * the ops, its len not yet 0 */  \
+	X(CACHE_REFILL_TAKEN, "cache_refill_taken") /* a refill's source lowered, the \
+						 * cache's len not yet raised */ \
 	X(TX_HANDED, "tx_handed")   /* worker tx, one by one: entry cleared, in the driver */ \
 	X(TX_MOVED, "tx_moved")     /* worker tx buffer: entry cleared, not yet moved */ \
 	/* a full side table's eviction and the new connection's side slot \

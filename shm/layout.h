@@ -44,7 +44,7 @@
 #include "capture.h"
 
 #define DPVS_SHM_MAGIC      0x4d535044u /* "DPSM" */
-#define DPVS_LAYOUT_VERSION 22
+#define DPVS_LAYOUT_VERSION 23
 
 #define DPVS_MAX_PORTS   8
 /* Interface indices: data ports 0..DPVS_MAX_PORTS-1, then the VLAN slots of
@@ -86,13 +86,14 @@ _Static_assert(DPVS_MATCH_PORTS == DPVS_MAX_PORTS, "lb.match_ix has a row per po
 
 #define DPVS_RING_SIZE 1024
 
-/* Lcore ids. The mbuf pool has no per-lcore cache (its magazines belong to
- * the process role, shm/pool.h), and nothing else shared is indexed by an
- * lcore id, so correctness never depends on which id a process has. They are
- * kept distinct among live processes only so that logs and `worker show`
- * name one process each: processes of the worker binary (workers, standbys,
- * a check run) get a free one of DPVS_LCORE_WORKER_MIN..MAX from the
- * primary, a worker's first process DPVS_LCORE_WORKER(id) if free. */
+/* Lcore ids. The mbuf pool's per-lcore cache (shm/pool.h) is indexed by the
+ * lcore id, so no two live processes may have the same one, and a dead
+ * process's id is handed out again only after the primary dropped its cache
+ * (docs/crash-safety.md "The per-lcore cache"). Nothing else shared is
+ * indexed by an lcore id. Processes of the worker binary (workers, standbys,
+ * a check run) get a free one of DPVS_LCORE_WORKER_MIN..MAX from the primary,
+ * a worker's first process DPVS_LCORE_WORKER(id) if free; dpvs-ctl and the
+ * bridge have their own, and run one at a time. */
 #define DPVS_LCORE_PRIMARY 0
 #define DPVS_LCORE_WORKER(id) (1 + (id))
 #define DPVS_LCORE_WORKER_MIN 1
@@ -109,6 +110,8 @@ struct dpvs_global_conf {
 	char file_prefix[64];
 	char run_dir[256];
 	uint32_t mbufs;
+	uint32_t mbuf_cache;     /* the pool's per-lcore cache ([memory] mbuf_cache;
+				  * 0 = none): what the pool got (pool_ops.h) */
 	uint32_t nworkers;
 	uint32_t idle_sleep_us;  /* 0 = pure polling */
 	uint32_t nports;

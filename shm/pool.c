@@ -8,12 +8,14 @@
  */
 #include <errno.h>
 #include <sched.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <rte_errno.h>
+#include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_memzone.h>
 #include <rte_mempool.h>
@@ -272,8 +274,8 @@ mag_dequeue_slow(struct dpvs_pool_depot *d, struct dpvs_mag *m, uint32_t r, void
 	return 0;
 }
 
-static int
-mag_enqueue(struct rte_mempool *mp, void *const *objs, unsigned int n)
+static __rte_always_inline int
+mag_enq(struct rte_mempool *mp, void *const *objs, unsigned int n)
 {
 	struct dpvs_pool_depot *d = depot_of(mp);
 	uint32_t r = tls_role1, len, i;
@@ -295,8 +297,8 @@ mag_enqueue(struct rte_mempool *mp, void *const *objs, unsigned int n)
 	return 0;
 }
 
-static int
-mag_dequeue(struct rte_mempool *mp, void **objs, unsigned int n)
+static __rte_always_inline int
+mag_deq(struct rte_mempool *mp, void **objs, unsigned int n)
 {
 	struct dpvs_pool_depot *d = depot_of(mp);
 	uint32_t r = tls_role1, len, i;
@@ -318,6 +320,120 @@ mag_dequeue(struct rte_mempool *mp, void **objs, unsigned int n)
 		for (i = 0; i < n; i++)
 			objs[i] = m->objs[len + n - 1 - i];
 	return 0;
+}
+
+#if DPVS_POOL_CACHE_OK
+/* What the cache code below and dpvs_pool_cache_discard rely on in 22.11's
+ * struct rte_mempool_cache (shared by every process of the node). */
+_Static_assert(offsetof(struct rte_mempool_cache, len) == 8 &&
+	       sizeof(((struct rte_mempool_cache *)0)->len) == sizeof(uint32_t),
+	       "rte_mempool_cache.len moved");
+_Static_assert(offsetof(struct rte_mempool_cache, objs) == RTE_CACHE_LINE_SIZE &&
+	       sizeof(((struct rte_mempool_cache *)0)->objs) ==
+	       2 * DPVS_POOL_CACHE_MAX * sizeof(void *),
+	       "rte_mempool_cache.objs moved or resized");
+#endif
+
+/*
+ * DPDK's per-lcore cache calls the ops with its own objs[] to flush (the
+ * whole cache) and to refill it (size + n objects while its len is 0). A
+ * flush also keeps the cache's len in step with the ops: its objects leave
+ * the cache's count (len = 0) right after the ops publish them, so that what
+ * the primary drops from a dead process's cache (dpvs_pool_cache_discard) is
+ * not in the ops too, but at one instruction. A refill does not raise len:
+ * the drivers' AVX-512 rx rearm (i40e, ice, iavf, idpf in 22.11) dequeues
+ * into &objs[len] itself and then adds to len, and at len == 0 that call
+ * looks like a refill here: raising len in the ops would count the objects
+ * twice and hand them out twice. So a death inside a refill loses size + n
+ * uncounted. DPDK sets len itself after either call, as before.
+ */
+static inline struct rte_mempool_cache *
+cache_call(struct rte_mempool *mp, const void *objs)
+{
+	unsigned int l;
+
+	if (likely(mp->cache_size == 0))
+		return NULL;
+	l = rte_lcore_id();
+	if (l >= RTE_MAX_LCORE || objs != (const void *)mp->local_cache[l].objs)
+		return NULL;
+	return &mp->local_cache[l];
+}
+
+static __rte_noinline int
+cache_flush_ops(struct rte_mempool *mp, struct rte_mempool_cache *c, void *const *objs,
+		unsigned int n)
+{
+	int rc = mag_enq(mp, objs, n);
+
+	dpvs_fault(DPVS_FAULT_CACHE_FLUSH_PUBLISHED);
+	__atomic_store_n(&c->len, 0, __ATOMIC_RELEASE);
+	return rc;
+}
+
+/* n objects into a cache's objs from the role's magazine (n <= DPVS_MAG_SIZE)
+ * or else the depot: copy, then let the source go. Never touches the cache's
+ * len (see above: a driver's rearm makes the same call and raises len itself). */
+static __rte_noinline int
+cache_refill_ops(struct rte_mempool *mp, void **objs, unsigned int n)
+{
+	struct dpvs_pool_depot *d = depot_of(mp);
+	uint32_t r = tls_role1, len, cnt, i;
+	struct dpvs_mag *m = r != 0 ? &d->mag[r - 1] : NULL;
+
+	if (m != NULL && n <= DPVS_MAG_SIZE) {
+		if (m->len < n)
+			mag_refill(d, m, r, DPVS_MAG_SIZE + n - m->len);
+		len = m->len;
+		if (len < n)
+			return -ENOBUFS;
+		for (i = 0; i < n; i++)
+			objs[i] = m->objs[len - 1 - i];
+		__atomic_store_n(&m->len, len - n, __ATOMIC_RELEASE);
+		dpvs_fault(DPVS_FAULT_CACHE_REFILL_TAKEN);
+		return 0;
+	}
+	depot_lock(d, my_tag());
+	dpvs_fault(DPVS_FAULT_DEPOT_LOCKED);
+	cnt = d->count;
+	if (cnt < n) {
+		depot_unlock(d);
+		return -ENOBUFS;
+	}
+	if (m != NULL)
+		intent_begin(m, DPVS_MAG_OP_DIRECT, n, cnt, m->len);
+	for (i = 0; i < n; i++)
+		objs[i] = d->objs[cnt - 1 - i];
+	__atomic_store_n(&d->count, cnt - n, __ATOMIC_RELEASE);
+	dpvs_fault(DPVS_FAULT_CACHE_REFILL_TAKEN);
+	if (m != NULL) {
+		m->direct++;
+		intent_end(m);
+	}
+	depot_unlock(d);
+	return 0;
+}
+
+/* Single objects (the per-packet alloc and free of a pool without a cache)
+ * skip the test: a refill is always of 2 or more, and a flush of one (a
+ * cache of one entry pushed out by a put of 1.5 x size) only keeps DPDK's
+ * order for that call, which the drop handles, at a miscount of one. */
+static int
+mag_enqueue(struct rte_mempool *mp, void *const *objs, unsigned int n)
+{
+	struct rte_mempool_cache *c;
+
+	if (unlikely(n > 1) && unlikely((c = cache_call(mp, objs)) != NULL))
+		return cache_flush_ops(mp, c, objs, n);
+	return mag_enq(mp, objs, n);
+}
+
+static int
+mag_dequeue(struct rte_mempool *mp, void **objs, unsigned int n)
+{
+	if (unlikely(n > 1) && unlikely(cache_call(mp, objs) != NULL))
+		return cache_refill_ops(mp, objs, n);
+	return mag_deq(mp, objs, n);
 }
 
 static unsigned int
@@ -400,17 +516,33 @@ dpvs_pool_register_ops(void)
 	return index;
 }
 
-struct rte_mempool *
-dpvs_pool_create(const char *name, unsigned int n, int socket_id)
+unsigned int
+dpvs_pool_cache_size(unsigned int cache)
 {
+	return DPVS_POOL_CACHE_OK ? cache : 0;
+}
+
+struct rte_mempool *
+dpvs_pool_create(const char *name, unsigned int n, unsigned int cache, int socket_id)
+{
+	struct rte_mempool *mp;
+
 	if (dpvs_pool_register_ops() < 0)
 		return NULL;
-	return rte_pktmbuf_pool_create_by_ops(name, n, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-					      socket_id, DPVS_POOL_OPS);
+	cache = dpvs_pool_cache_size(cache);
+	if (cache > DPVS_POOL_CACHE_MAX) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	mp = rte_pktmbuf_pool_create_by_ops(name, n, cache, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					    socket_id, DPVS_POOL_OPS);
+	if (mp != NULL)
+		depot_of(mp)->cache = cache;
+	return mp;
 }
 
 int
-dpvs_pool_check(const struct rte_mempool *mp, char *err, size_t errlen)
+dpvs_pool_check(const struct rte_mempool *mp, unsigned int cache, char *err, size_t errlen)
 {
 	const struct dpvs_pool_depot *d;
 	const char *ops;
@@ -429,12 +561,16 @@ dpvs_pool_check(const struct rte_mempool *mp, char *err, size_t errlen)
 				 "pool %s has ops index %d, which is '%s' in this process, not '%s' "
 				 "(mempool ops registered in another order)",
 				 mp->name, mp->ops_index, ops, DPVS_POOL_OPS);
-	if (mp->cache_size != 0)
-		return dpvs_errf(err, errlen, -EPROTO, "pool %s has a per-lcore cache of %u",
-				 mp->name, mp->cache_size);
 	d = depot_of(mp);
 	if (d == NULL || d->magic != DPVS_SHM_MAGIC || d->size != mp->size)
 		return dpvs_errf(err, errlen, -EPROTO, "pool %s has no valid depot", mp->name);
+	/* a cache this build's DPDK was not checked with, or not the node's */
+	cache = dpvs_pool_cache_size(cache);
+	if ((mp->cache_size != cache && !(d->cache_off && mp->cache_size == 0)) || d->cache != cache)
+		return dpvs_errf(err, errlen, -EPROTO,
+				 "pool %s has a per-lcore cache of %u (created for %u), this "
+				 "build expects %u%s", mp->name, mp->cache_size, d->cache, cache,
+				 DPVS_POOL_CACHE_OK ? "" : " (no cache with this DPDK version)");
 	return 0;
 }
 
@@ -454,11 +590,125 @@ dpvs_pool_role_name(int role, char *buf, size_t len)
 	return buf;
 }
 
+void
+dpvs_pool_flush(struct rte_mempool *mp)
+{
+	unsigned int lcore = rte_lcore_id();
+	const struct dpvs_pool_depot *d;
+
+	/* the creator's size, not mp->cache_size: a cache turned off since
+	 * (dpvs_pool_cache_turn_off) is flushed all the same */
+	if (mp == NULL || (d = depot_of(mp)) == NULL || d->cache == 0 || lcore >= RTE_MAX_LCORE)
+		return; /* no cache, or a thread without an lcore id (none used) */
+	rte_mempool_cache_flush(&mp->local_cache[lcore], mp);
+}
+
+/*
+ * What a death leaves in the cache of its lcore id (DPDK 22.11's inline
+ * code; the ops below are consistent at every instruction):
+ *   put      len raised by n, pointers not yet copied: the top n slots hold
+ *            stale pointers, possibly of mbufs in use;
+ *   flush    objs[0..len) enqueued to the ops: free in the ops and, until
+ *            len is lowered, in the cache (cache_flush_ops lowers it right
+ *            after the ops publish them; DPDK then sets it to the put's n);
+ *   get      len lowered, pointers not yet copied out: lost with the caller;
+ *   refill   size + n objects dequeued into objs[] while len is 0
+ *            (DPDK then copies n out and sets len = size; our ops leave
+ *            len alone, see cache_refill_ops).
+ * So the cache is dropped as a whole, never given back to the ops: that
+ * loses what it held (len <= 1.5 x size), plus the objects of the call in
+ * the caller's hands, and hands nothing out twice. The count is len: the
+ * objects the drop loses, the put's n included (lost with the caller),
+ * exact but for a death in one of these windows: a flush between the ops'
+ * publishing and our len = 0 (one instruction: an overcount of the flush's
+ * len, those are in the ops); a flush between our len = 0 and DPDK's
+ * len = n (an undercount of the put's n, in the caller's hands); a refill
+ * from the ops' taking to DPDK's len = size (an undercount of size + n); a
+ * driver's rearm between its dequeue and its len += req (an undercount of
+ * req). Only the primary, whose
+ * supervisor is single-threaded, writes the counters.
+ */
+unsigned int
+dpvs_pool_cache_discard(struct rte_mempool *mp, unsigned int lcore)
+{
+	struct dpvs_pool_depot *d;
+	struct rte_mempool_cache *c;
+	uint32_t len;
+
+	/* the creator's size: a cache turned off may still hold a dead one's */
+	if (mp == NULL || lcore >= RTE_MAX_LCORE || (d = depot_of(mp)) == NULL || d->cache == 0)
+		return 0;
+	c = &mp->local_cache[lcore];
+	len = __atomic_load_n(&c->len, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->len, 0, __ATOMIC_RELEASE);
+	/* a len past the array (a corrupt cache) holds no more than it */
+	len = RTE_MIN(len, (uint32_t)RTE_DIM(c->objs));
+	if (len == 0)
+		return 0;
+	__atomic_store_n(&d->cache_discards, d->cache_discards + 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&d->cache_discarded, d->cache_discarded + len, __ATOMIC_RELAXED);
+	if (d->cache_discarded > d->size / DPVS_POOL_CACHE_OFF_DIV)
+		dpvs_pool_cache_turn_off(mp);
+	return len;
+}
+
+/*
+ * Off for good: mp->cache_size = 0 first, so that rte_mempool_default_cache
+ * returns NULL and every new get and put of every process goes to the ops;
+ * a call that read the size before still finishes on its cache (DPDK's
+ * inline code uses the cache's own size, len and flushthresh from there on;
+ * our ops no longer recognise its flush and refill, which only makes the
+ * count of a death in that call less exact). Then the flag: a thread that
+ * sees it (acquire) sees the size of 0, so its own calls after its flush
+ * (dpvs_pool_cache_off_flush) never touch the cache again.
+ */
+int
+dpvs_pool_cache_turn_off(struct rte_mempool *mp)
+{
+	struct dpvs_pool_depot *d = mp != NULL ? depot_of(mp) : NULL;
+
+	if (d == NULL || d->cache == 0 || d->cache_off != 0)
+		return 0;
+	__atomic_store_n(&mp->cache_size, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&d->cache_off, 1, __ATOMIC_RELEASE);
+	return 1;
+}
+
+int
+dpvs_pool_cache_is_off(const struct rte_mempool *mp)
+{
+	const struct dpvs_pool_depot *d = mp != NULL ? depot_of(mp) : NULL;
+
+	return d != NULL && __atomic_load_n(&d->cache_off, __ATOMIC_ACQUIRE) != 0;
+}
+
+static __thread uint32_t tls_cache_off_flushed;
+
+void
+dpvs_pool_cache_off_flush(struct rte_mempool *mp)
+{
+	if (tls_cache_off_flushed)
+		return;
+	tls_cache_off_flushed = 1;
+	dpvs_pool_flush(mp);
+}
+
+void
+dpvs_pool_cache_lost(const struct rte_mempool *mp, uint64_t *caches, uint64_t *entries)
+{
+	const struct dpvs_pool_depot *d = mp != NULL ? depot_of(mp) : NULL;
+
+	*caches = d != NULL ? __atomic_load_n(&d->cache_discards, __ATOMIC_RELAXED) : 0;
+	*entries = d != NULL ? __atomic_load_n(&d->cache_discarded, __ATOMIC_RELAXED) : 0;
+}
+
 int
 dpvs_pool_set_role(struct rte_mempool *mp, int role)
 {
 	char name[16];
 
+	/* what the cache holds was freed under the old role: back to it */
+	dpvs_pool_flush(mp);
 	if (role == DPVS_ROLE_NONE) {
 		tls_role1 = 0;
 		dpvs_fault_set_role("");
@@ -545,5 +795,10 @@ dpvs_pool_audit(const struct rte_mempool *mp, void **out, unsigned int max)
 		for (i = 0; i < d->mag[r].len && i < DPVS_MAG_CAP; i++, n++)
 			if (n < max)
 				out[n] = d->mag[r].objs[i];
+	for (r = 0; d->cache != 0 && r < RTE_MAX_LCORE; r++)
+		for (i = 0; i < mp->local_cache[r].len && i < RTE_DIM(mp->local_cache[r].objs);
+		     i++, n++)
+			if (n < max)
+				out[n] = mp->local_cache[r].objs[i];
 	return n;
 }

@@ -2,10 +2,17 @@
  * The mbuf pool's backend: DPDK mempool ops "dpvs_mag" (shm/pool.c) that a
  * process killed at any instruction cannot poison (docs/crash-safety.md).
  *
- * The pool is created with cache_size 0, so DPDK's per-lcore cache (whose
- * put raises len before it copies the pointers, and whose flush pushes the
- * cache to the ring before it lowers len) is never used. Instead the ops
- * keep, in the pool's own memzone:
+ * The pool may have DPDK's per-lcore cache in front of these ops
+ * ([memory] mbuf_cache, DPVS_POOL_CACHE_OK). That cache is not crash-safe as
+ * it stands (DPDK 22.11: a put raises len before it copies the pointers in,
+ * a flush enqueues the cache to the ops before it lowers len, a refill
+ * dequeues into objs[] while len does not cover them), but every one of
+ * those windows leaves the ops' own state consistent and only the cache
+ * wrong. So a dead process's cache is never trusted: the primary empties it
+ * (len = 0, counting what it dropped in cache_discards/cache_discarded)
+ * after the process is reaped and before its lcore id is handed out again
+ * (dpvs_pool_cache_discard). Dropping entries can lose objects, never hand
+ * one out twice. The ops below the cache keep, in the pool's own memzone:
  *
  *   depot        objs[0..count) free objects, guarded by a lock whose word
  *                is the holder's tag (role + 1, or DPVS_POOL_TAG_ANON | pid)
@@ -33,6 +40,7 @@
 #include <stdint.h>
 
 #include <rte_common.h>
+#include <rte_version.h>
 
 #include "layout.h"
 
@@ -41,6 +49,20 @@
 #define DPVS_MAG_SIZE      128             /* a refill fills up to this many */
 #define DPVS_MAG_CAP       256             /* slots; a put past it spills to DPVS_MAG_SIZE */
 #define DPVS_POOL_TAG_ANON 0x80000000u     /* lock tag of a role-less holder: | pid */
+
+/* DPDK's per-lcore cache is used only with the DPDK versions whose cache code
+ * was checked against the discard (docs/crash-safety.md "The mbuf pool");
+ * with any other the pool has no cache, whatever the configuration says. */
+#if RTE_VERSION >= RTE_VERSION_NUM(22, 11, 0, 0) && RTE_VERSION < RTE_VERSION_NUM(22, 12, 0, 0)
+#define DPVS_POOL_CACHE_OK 1
+#else
+#define DPVS_POOL_CACHE_OK 0
+#endif
+#define DPVS_POOL_CACHE_MAX 512            /* RTE_MEMPOOL_CACHE_MAX_SIZE of 22.11 */
+/* The caches go off for the node's life once the dead processes' caches
+ * dropped more than the pool's size / DPVS_POOL_CACHE_OFF_DIV entries (a
+ * crash loop would otherwise drain the pool, up to 1.5 x size + n a death). */
+#define DPVS_POOL_CACHE_OFF_DIV 8
 
 /* Process roles that own a magazine. */
 enum dpvs_pool_role {
@@ -83,7 +105,12 @@ struct dpvs_pool_depot {
 	uint32_t size;            /* capacity of objs[]: the pool's size */
 	uint32_t lock;            /* 0, or the holder's tag (role + 1, or ANON | pid) */
 	uint32_t count;           /* objs[0..count) are free; written under the lock */
-	uint8_t pad[48];
+	uint32_t cache;           /* the pool's per-lcore cache size (creator) */
+	uint32_t cache_off;       /* 1: the primary turned the caches off for good
+				   * (mp->cache_size = 0, dpvs_pool_cache_turn_off) */
+	uint64_t cache_discards;  /* dead processes' caches emptied (the primary) */
+	uint64_t cache_discarded; /* entries they held (objects lost, see pool.c) */
+	uint8_t pad[24];
 	struct dpvs_mag mag[DPVS_POOL_ROLES];
 	void *objs[];             /* size entries */
 } __rte_cache_aligned;

@@ -490,11 +490,19 @@ dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 	if (rc != 0)
 		return rc;
 
-	shm->pool = dpvs_pool_create(DPVS_POOL_MBUF, conf->mbufs, SOCKET_ID_ANY);
+	/* the cache the pool gets is the node's: what attaching processes check */
+	shm->root->conf.mbuf_cache = dpvs_pool_cache_size(conf->mbuf_cache);
+	if (conf->mbuf_cache != 0 && shm->root->conf.mbuf_cache == 0)
+		fprintf(stderr, "warning: [memory] mbuf_cache %u ignored: this DPDK version (%s) "
+			"gets no per-lcore pool cache (only 22.11's was checked, shm/pool.h)\n",
+			conf->mbuf_cache, rte_version());
+	shm->pool = dpvs_pool_create(DPVS_POOL_MBUF, conf->mbufs, conf->mbuf_cache,
+				     SOCKET_ID_ANY);
 	if (shm->pool == NULL)
-		return dpvs_errf(err, errlen, -rte_errno, "cannot create mbuf pool of %u: %s",
-			    conf->mbufs, rte_strerror(rte_errno));
-	rc = dpvs_pool_check(shm->pool, err, errlen);
+		return dpvs_errf(err, errlen, -rte_errno,
+				 "cannot create mbuf pool of %u with a cache of %u: %s",
+				 conf->mbufs, shm->root->conf.mbuf_cache, rte_strerror(rte_errno));
+	rc = dpvs_pool_check(shm->pool, shm->root->conf.mbuf_cache, err, errlen);
 	if (rc != 0)
 		return rc;
 	/* the creator is the primary (or a single-process test acting as it) */
@@ -630,7 +638,7 @@ dpvs_shm_attach(struct dpvs_shm *shm, char *err, size_t errlen)
 	shm->pool = rte_mempool_lookup(DPVS_POOL_MBUF);
 	if (shm->pool == NULL)
 		return dpvs_errf(err, errlen, -ENOENT, "mempool %s not found", DPVS_POOL_MBUF);
-	rc = dpvs_pool_check(shm->pool, err, errlen);
+	rc = dpvs_pool_check(shm->pool, shm->root->conf.mbuf_cache, err, errlen);
 	if (rc != 0)
 		return rc;
 	return attach_rings(shm, err, errlen);

@@ -16,6 +16,7 @@
 
 #include <rte_rcu_qsbr.h>
 
+#include "shm/pool_ops.h"
 #include "worker/ipvs/lbpath.h"
 #include "worker/worker.h"
 
@@ -80,6 +81,8 @@ wk_run(struct wk_ctx *ctx, const volatile sig_atomic_t *stop)
 	int handover = 0;
 
 	while (*stop == 0) {
+		/* the primary turned the pool's caches off: flush ours, once */
+		dpvs_pool_cache_poll(ctx->pool);
 		if (wk_handover_asked(ctx)) {
 			handover = 1;
 			break;

@@ -8,7 +8,11 @@
  *                                                    shared layout), then exit
  *
  * Attaches to the node's shared memory as a DPDK secondary on lcore L
- * (default DPVS_LCORE_WORKER(N); the lcore id matters for nothing shared).
+ * (default DPVS_LCORE_WORKER(N)). The lcore id selects the process's
+ * per-lcore cache of the mbuf pool, shared by every process: no two live
+ * processes may have the same one. The supervisor's lcore_alloc sees to that
+ * for the processes it starts (--standby, --check); a worker started by hand
+ * (--id) must never run beside a supervised one (docs/processes.md).
  * dpvs-primary starts every worker process in standby mode with the pipes of
  * shm/standby.h: a fresh worker is told TAKE at once; a standby that has
  * attached long before is told TAKE when a worker dies (crash, hang) or is
@@ -387,10 +391,20 @@ main(int argc, char **argv)
 	} else if (a.standby) {
 		rc = standby_main(argv[0], &shm);
 	} else {
+		fprintf(stderr, "%s: worker %d started by hand on lcore %d: it must never run "
+			"beside the node's supervised workers (docs/processes.md)\n", argv[0],
+			a.id, a.lcore);
 		direct.id = (uint32_t)a.id;
 		direct.inc = shm.root->workers[a.id].sup.incarnation;
 		rc = worker_main(argv[0], &shm, &direct, -1);
 	}
+	/* our lcore's pool cache, back to the pool under the role we still
+	 * hold (none after a handover): the primary would drop it at the reap.
+	 * Not after --check: it did no pool work, and a check run by hand
+	 * (default lcore DPVS_LCORE_WORKER_MAX) may share its id with a live
+	 * supervised process whose cache this is. */
+	if (!a.check)
+		dpvs_pool_flush(shm.pool);
 	rte_eal_cleanup();
 	return rc;
 }

@@ -87,6 +87,9 @@ stats_json(const Dpvs__Stats *s)
 		ctl_json_push(workers, worker_json(s->workers[i]));
 	ctl_json_set(mbufs, "total", ctl_json_u64(s->mbufs_total));
 	ctl_json_set(mbufs, "in_use", ctl_json_u64(s->mbufs_in_use));
+	ctl_json_set(mbufs, "cache_drops", ctl_json_u64(s->mbufs_cache_drops));
+	ctl_json_set(mbufs, "cache_dropped", ctl_json_u64(s->mbufs_cache_dropped));
+	ctl_json_set(mbufs, "cache_off", ctl_json_bool(s->mbufs_cache_off));
 	ctl_json_set(o, "ports", ports);
 	ctl_json_set(o, "workers", workers);
 	ctl_json_set(o, "drops", counters_json(s->drops, s->n_drops));
@@ -140,6 +143,11 @@ stats_text(FILE *out, const Dpvs__Stats *s)
 			s->hook_drops[i]->value);
 	fprintf(out, "mbufs: %" PRIu64 " in use of %" PRIu64 "\n", s->mbufs_in_use,
 		s->mbufs_total);
+	if (s->mbufs_cache_drops != 0)
+		fprintf(out, "mbufs: %" PRIu64 " dropped with %" PRIu64 " dead process(es)' "
+			"lcore caches\n", s->mbufs_cache_dropped, s->mbufs_cache_drops);
+	if (s->mbufs_cache_off)
+		fprintf(out, "mbufs: per-lcore caches OFF (too many dropped with dead processes)\n");
 }
 
 void

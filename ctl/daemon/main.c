@@ -134,6 +134,7 @@ on_drain(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	ctl_drain_tick(l->shm);
+	dpvs_pool_cache_poll(l->shm->pool); /* caches turned off: flush ours */
 }
 
 /* The libevent loop on the control socket until a stop signal. */
@@ -255,12 +256,14 @@ main(int argc, char **argv)
 
 			fprintf(stderr, "dpvs-ctl: rules file %s: %s\n",
 				ctl_escape(args.rules, e1, sizeof(e1)), ctl_escape(err, e2, sizeof(e2)));
+			dpvs_pool_flush(shm.pool); /* as a clean exit: drop nothing */
 			rte_eal_cleanup();
 			return DPVS_EXIT_CONFIG;
 		}
 		CTL_LOG(INFO, "loaded %s", args.rules);
 	}
 	rc = serve(&shm, args.rules);
+	dpvs_pool_flush(shm.pool); /* our lcore's pool cache, back to our magazine */
 	rte_eal_cleanup();
 	return rc;
 }

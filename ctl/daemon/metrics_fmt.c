@@ -19,6 +19,7 @@
 #include "ctl/daemon/lb.h"
 #include "ctl/daemon/metrics.h"
 #include "ctl/daemon/show.h"
+#include "shm/pool_ops.h"
 
 #define X_NAME(n, s) s,
 static const char *const drop_names[DPVS_DROP_MAX] = { DPVS_DROP_REASONS(X_NAME) };
@@ -440,6 +441,7 @@ void
 ctl_metrics_render(struct dpvs_shm *shm, const struct ctl_metrics_busy *busy, FILE *out)
 {
 	const struct dpvs_root *root = shm->root;
+	uint64_t drops, dropped;
 	struct mrows r;
 
 	family(out, "dpvs_build_info", "gauge", "dpvs-mp's version, DPDK's, the shared layout's");
@@ -464,4 +466,8 @@ ctl_metrics_render(struct dpvs_shm *shm, const struct ctl_metrics_busy *busy, FI
 	family(out, "dpvs_mbuf_pool_in_use", "gauge", "Mbufs of the pool held by someone (rings, "
 	       "queues, workers, leaks)");
 	fprintf(out, "dpvs_mbuf_pool_in_use %u\n", rte_mempool_in_use_count(shm->pool));
+	dpvs_pool_cache_lost(shm->pool, &drops, &dropped);
+	family(out, "dpvs_mbuf_pool_cache_dropped_total", "counter", "Mbufs lost with the lcore "
+	       "caches of dead processes, which the primary drops (docs/crash-safety.md)");
+	fprintf(out, "dpvs_mbuf_pool_cache_dropped_total %" PRIu64 "\n", dropped);
 }

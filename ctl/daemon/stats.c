@@ -12,6 +12,7 @@
 #include <rte_mempool.h>
 
 #include "ctl/common/pb.h"
+#include "shm/pool_ops.h"
 #include "ctl/daemon/show.h"
 
 #define X_NAME(n, s) s,
@@ -145,6 +146,9 @@ ctl_show_stats(struct dpvs_shm *shm, const Dpvs__Request *req, Dpvs__Response *r
 	if (shm->pool != NULL) {
 		st->mbufs_total = shm->pool->size;
 		st->mbufs_in_use = rte_mempool_in_use_count(shm->pool);
+		dpvs_pool_cache_lost(shm->pool, &st->mbufs_cache_drops,
+				     &st->mbufs_cache_dropped);
+		st->mbufs_cache_off = dpvs_pool_cache_is_off(shm->pool);
 	}
 	return 0;
 }

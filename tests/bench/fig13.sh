@@ -208,7 +208,7 @@ figure3() {
 		say "callgrind run of the pool bench failed; no figure 3"
 		return 0
 	}
-	for f in single_dpdk single_dpvs bulk_dpdk bulk_dpvs ring32_sp ring32_mp ring32_dpvs \
+	for f in single_dpdk single_node single_dpvs bulk_dpdk bulk_node bulk_dpvs ring32_sp ring32_mp ring32_dpvs \
 		ring1_sp ring1_mp ring1_dpvs; do
 		v="$(callgrind_annotate --inclusive=yes "$D/cg.pool" 2>/dev/null |
 			awk -v f="bp_$f" '$0 ~ ("poolbench.c:" f "[ .]") { gsub(",", "", $1); print $1; exit }')"

@@ -116,6 +116,7 @@ file_prefix = $NODE_P
 run_dir = $D/run
 [memory]
 mbufs = 16384
+${BENCH_MBUF_CACHE:+mbuf_cache = $BENCH_MBUF_CACHE}
 [worker]
 count = 1
 idle_sleep_us = $IDLE_US
@@ -193,6 +194,7 @@ file_prefix = $NODE2_P
 run_dir = $D/run2
 [memory]
 mbufs = 16384
+${BENCH_MBUF_CACHE:+mbuf_cache = $BENCH_MBUF_CACHE}
 [worker]
 count = 2
 idle_sleep_us = $IDLE_US

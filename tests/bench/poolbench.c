@@ -5,11 +5,14 @@
  * callgrind and divides each bp_* function's inclusive instruction count by
  * the mbufs it moved (the machine is shared: instruction counts, not times).
  *
- *   dpvs-bench-pool [--mbufs N]    (N mbufs through each operation)
+ *   dpvs-bench-pool [--mbufs N] [--cache C]  (N mbufs through each operation)
  *
  * Pools: "dpdk" = rte_pktmbuf_pool_create with a 256-mbuf per-lcore cache and
- * the default ring_mp_mc ops (the node's pool before); "dpvs" = the node's
- * pool now (cache 0, ops dpvs_mag, this thread holding a worker's magazine).
+ * the default ring_mp_mc ops (the node's pool before the crash-safety work);
+ * "node" = the node's pool now (dpvs_pool_create: a per-lcore cache of C,
+ * default 64 as [memory] mbuf_cache, in front of the dpvs_mag ops); "dpvs" =
+ * the node's pool without a cache (mbuf_cache = 0: ops dpvs_mag only). Both
+ * of ours with this thread holding a worker's magazine.
  * Operations, each per mbuf:
  *   single   rte_pktmbuf_alloc + rte_pktmbuf_free of one mbuf (what net_tap's
  *            rx and tx do per packet)
@@ -56,6 +59,7 @@ static unsigned int nmbufs = 320000;
 		}                                                                    \
 	}
 POOL_BENCH(dpdk)
+POOL_BENCH(node)
 POOL_BENCH(dpvs)
 
 #define RING_BENCH(kind, enq, deq)                                                   \
@@ -92,23 +96,29 @@ int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = { { "mbufs", required_argument, NULL, 'n' },
+					      { "cache", required_argument, NULL, 'c' },
 					      { NULL, 0, NULL, 0 } };
 	char prefix[64];
 	char *eal[] = { argv[0], (char *)"--no-huge", (char *)"-m", (char *)"256",
 			(char *)"--no-shconf", (char *)"--no-pci", prefix, (char *)"-l", (char *)"0",
 			(char *)"--no-telemetry", (char *)"--log-level=*:error", NULL };
-	struct rte_mempool *dpdk, *dpvs;
+	struct rte_mempool *dpdk, *node, *dpvs;
+	unsigned int cache = 64;
 	struct rte_ring *sp, *mp;
 	void *objs[BURST];
 	uint64_t t;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'n' || atoi(optarg) < BURST) {
-			fprintf(stderr, "usage: dpvs-bench-pool [--mbufs N>=32]\n");
+		if ((c != 'n' && c != 'c') || (c == 'n' && atoi(optarg) < BURST) ||
+		    atoi(optarg) < 0) {
+			fprintf(stderr, "usage: dpvs-bench-pool [--mbufs N>=32] [--cache C]\n");
 			return 2;
 		}
-		nmbufs = (unsigned int)atoi(optarg);
+		if (c == 'n')
+			nmbufs = (unsigned int)atoi(optarg);
+		else
+			cache = (unsigned int)atoi(optarg);
 	}
 	snprintf(prefix, sizeof(prefix), "--file-prefix=bpl%d", (int)getpid());
 	if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0)
@@ -116,23 +126,29 @@ main(int argc, char **argv)
 	if (dpvs_pool_register_ops() < 0)
 		return 1;
 	dpdk = rte_pktmbuf_pool_create("bpl_dpdk", 4095, 256, 0, 256, SOCKET_ID_ANY);
-	dpvs = rte_pktmbuf_pool_create_by_ops("bpl_dpvs", 4095, 0, 0, 256, SOCKET_ID_ANY,
-					      DPVS_POOL_OPS);
+	node = dpvs_pool_create("bpl_node", 4095, cache, SOCKET_ID_ANY);
+	dpvs = dpvs_pool_create("bpl_dpvs", 4095, 0, SOCKET_ID_ANY);
 	sp = rte_ring_create("bpl_sp", 1024, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	mp = rte_ring_create("bpl_mp", 1024, SOCKET_ID_ANY, 0);
-	if (dpdk == NULL || dpvs == NULL || sp == NULL || mp == NULL)
+	if (dpdk == NULL || node == NULL || dpvs == NULL || sp == NULL || mp == NULL)
 		return 1;
-	dpvs_pool_set_role(dpvs, DPVS_ROLE_WORKER(0));
+	dpvs_pool_set_role(node, DPVS_ROLE_WORKER(0));
 	memset(objs, 0, sizeof(objs));
 	t = rte_rdtsc();
 	bp_single_dpdk(dpdk);
 	result("single_dpdk", nmbufs, t);
+	t = rte_rdtsc();
+	bp_single_node(node);
+	result("single_node", nmbufs, t);
 	t = rte_rdtsc();
 	bp_single_dpvs(dpvs);
 	result("single_dpvs", nmbufs, t);
 	t = rte_rdtsc();
 	bp_bulk_dpdk(dpdk);
 	result("bulk_dpdk", nmbufs, t);
+	t = rte_rdtsc();
+	bp_bulk_node(node);
+	result("bulk_node", nmbufs, t);
 	t = rte_rdtsc();
 	bp_bulk_dpvs(dpvs);
 	result("bulk_dpvs", nmbufs, t);
@@ -158,6 +174,7 @@ main(int argc, char **argv)
 	rte_ring_free(sp);
 	rte_ring_free(mp);
 	rte_mempool_free(dpdk);
+	rte_mempool_free(node);
 	rte_mempool_free(dpvs);
 	dpvs_eal_cleanup_private();
 	return 0;

@@ -237,15 +237,17 @@ report3() {
 		echo "### Figure 3: the mbuf pool and the rings, instructions per mbuf (callgrind)"
 		echo
 		echo "dpvs-bench-pool: DPDK's pool (256-mbuf per-lcore cache, ring_mp_mc) beside the node's"
-		echo "crash-safe one (no cache, dpvs_mag ops, a worker's magazine); DPDK's rings beside"
-		echo "shm/ring.h. An alloc and a free per mbuf, or an enqueue and a dequeue per object."
+		echo "crash-safe one: with its default per-lcore cache of 64 in front of the dpvs_mag ops"
+		echo "(dropped after a death, docs/crash-safety.md), and without a cache (mbuf_cache = 0);"
+		echo "a worker's magazine. DPDK's rings beside shm/ring.h. An alloc and a free per mbuf,"
+		echo "or an enqueue and a dequeue per object."
 		echo
-		echo "| Operation | DPDK | dpvs-mp |"
-		echo "|---|---:|---:|"
-		echo "| rte_pktmbuf_alloc + rte_pktmbuf_free, one mbuf | ${POOLIR[single_dpdk]:-?} | ${POOLIR[single_dpvs]:-?} |"
-		echo "| alloc_bulk + free_bulk of 32, per mbuf | ${POOLIR[bulk_dpdk]:-?} | ${POOLIR[bulk_dpvs]:-?} |"
-		echo "| ring, bursts of 32, per object (DPDK: SP/SC; MP/MC) | ${POOLIR[ring32_sp]:-?}; ${POOLIR[ring32_mp]:-?} | ${POOLIR[ring32_dpvs]:-?} |"
-		echo "| ring, one object (DPDK: SP/SC; MP/MC) | ${POOLIR[ring1_sp]:-?}; ${POOLIR[ring1_mp]:-?} | ${POOLIR[ring1_dpvs]:-?} |"
+		echo "| Operation | DPDK | dpvs-mp, cache 64 | dpvs-mp, no cache |"
+		echo "|---|---:|---:|---:|"
+		echo "| rte_pktmbuf_alloc + rte_pktmbuf_free, one mbuf | ${POOLIR[single_dpdk]:-?} | ${POOLIR[single_node]:-?} | ${POOLIR[single_dpvs]:-?} |"
+		echo "| alloc_bulk + free_bulk of 32, per mbuf | ${POOLIR[bulk_dpdk]:-?} | ${POOLIR[bulk_node]:-?} | ${POOLIR[bulk_dpvs]:-?} |"
+		echo "| ring, bursts of 32, per object (DPDK: SP/SC; MP/MC) | ${POOLIR[ring32_sp]:-?}; ${POOLIR[ring32_mp]:-?} | ${POOLIR[ring32_dpvs]:-?} | ${POOLIR[ring32_dpvs]:-?} |"
+		echo "| ring, one object (DPDK: SP/SC; MP/MC) | ${POOLIR[ring1_sp]:-?}; ${POOLIR[ring1_mp]:-?} | ${POOLIR[ring1_dpvs]:-?} | ${POOLIR[ring1_dpvs]:-?} |"
 	fi
 }
 

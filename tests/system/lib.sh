@@ -166,6 +166,7 @@ file_prefix = $(prefix_of "$x")
 run_dir = $(rundir_of "$x")
 [memory]
 mbufs = ${DPVS_TEST_MBUFS:-8192}
+${DPVS_TEST_MBUF_CACHE:+mbuf_cache = $DPVS_TEST_MBUF_CACHE}
 [worker]
 count = $nw
 idle_sleep_us = ${DPVS_TEST_IDLE_US:-50}
@@ -320,6 +321,12 @@ worker_field() {
 # caches, leaks), from `dpvsctl --json stats`; empty if unavailable
 mbufs_in_use() {
 	ctl "$1" --json stats 2>/dev/null | jq -r '.mbufs.in_use // empty'
+}
+
+# the entries of dead processes' lcore caches the primary dropped: the mbufs
+# deaths lost through the pool's per-lcore cache (docs/crash-safety.md)
+mbufs_cache_dropped() {
+	ctl "$1" --json stats 2>/dev/null | jq -r '.mbufs.cache_dropped // empty'
 }
 
 # ---- cleanup ----------------------------------------------------------------

@@ -122,6 +122,7 @@ START_TEST(test_samples)
 	has(text, "dpvs_worker_busy_ratio{worker=\"0\"} 0.2500");
 	has(text, "dpvs_worker_busy_ratio{worker=\"1\"} 0.0000");
 	has(text, "dpvs_mbuf_pool_size 1023");
+	has(text, "dpvs_mbuf_pool_cache_dropped_total 0");
 	has(text, "# TYPE dpvs_worker_drops_total counter");
 	has(text, "# TYPE dpvs_worker_events_total counter");
 	has(text, "# TYPE dpvs_dest_health gauge");

@@ -49,6 +49,7 @@ START_TEST(test_good_file)
 		"run_dir = /run/dpvs7\n"
 		"[memory]\n"
 		"mbufs = 32768\n"
+		"mbuf_cache = 64\n"
 		"[worker]\n"
 		"count = 2\n"
 		"idle_sleep_us = 0 ; pure polling\n"
@@ -73,6 +74,7 @@ START_TEST(test_good_file)
 	ck_assert_str_eq(c.g.file_prefix, "node7");
 	ck_assert_str_eq(c.g.run_dir, "/run/dpvs7");
 	ck_assert_uint_eq(c.g.mbufs, 32768);
+	ck_assert_uint_eq(c.g.mbuf_cache, 64);
 	ck_assert_uint_eq(c.g.nworkers, 2);
 	ck_assert_uint_eq(c.g.idle_sleep_us, 0);
 	ck_assert_uint_eq(c.g.conn_capacity, 1000);
@@ -173,6 +175,7 @@ START_TEST(test_defaults)
 	ck_assert_str_eq(c.g.file_prefix, "dpvs");
 	ck_assert_str_eq(c.g.run_dir, "/run/dpvs");
 	ck_assert_uint_eq(c.g.mbufs, 16384);
+	ck_assert_uint_eq(c.g.mbuf_cache, 64);
 	ck_assert_uint_eq(c.g.nworkers, 1);
 	ck_assert_uint_eq(c.g.idle_sleep_us, 50);
 	ck_assert_uint_eq(c.g.conn_capacity, DPVS_CONN_DEFAULT_CAP);
@@ -390,6 +393,8 @@ static const struct {
 	{ "[worker]\nipv6_conns = 15\n[port.p]\nvdev = net_tap0\n",
 			"[worker] ipv6_conns = 15: must be between 16 and 16777216" },
 	{ "[memory]\nmbufs = 10\n[port.p]\nvdev = net_tap0\n", "[memory] mbufs = 10" },
+	{ "[memory]\nmbuf_cache = 513\n[port.p]\nvdev = net_tap0\n",
+			"[memory] mbuf_cache = 513: must be between 0 and 512" },
 	{ "[worker]\ncount = 1\ncount = 2\n[port.p]\nvdev = net_tap0\n", "[worker] count is given twice" },
 	{ "[worker]\n[worker]\n[port.p]\nvdev = net_tap0\n", "[worker] is given twice" },
 	{ "[port.p]\n", "[port.p] needs vdev" },

@@ -411,6 +411,7 @@ START_TEST(test_spawn_restart_stop)
 	struct sup_child *w0 = &sup.child[2], *ctl = &sup.child[0];
 	char path[256], want[64];
 	unsigned int sb_lcore;
+	uint32_t discards;
 	pid_t old;
 	int sb;
 
@@ -446,8 +447,15 @@ START_TEST(test_spawn_restart_stop)
 	 * RUNNING, so no incarnation has polled yet: nothing to wait for */
 	old = w0->pid;
 	w0->started_ns -= 2 * SUP_SHORT_LIFE_NS;
+	ck_assert_uint_eq(sup.lcore_dirty[1], 1);
+	discards = sup.lcore_discards;
 	kill(old, SIGKILL);
 	ck_assert_int_eq(handle_next(), 0);
+	/* its lcore id's pool cache was emptied at the reap, before the id can
+	 * go to the new standby below */
+	ck_assert_uint_eq(sup.lcore_discards, discards + 1);
+	ck_assert_uint_eq(sup.last_discard, 1);
+	ck_assert_uint_eq(sup.lcore_dirty[1], 0);
 	ck_assert(WIFSIGNALED(root->workers[0].sup.last_status));
 	ck_assert_uint_eq(root->workers[0].sup.dead_inc, 0);
 	ck_assert_uint_eq(root->workers[0].sup.last_exit, DPVS_EXIT_CRASH);
@@ -467,6 +475,7 @@ START_TEST(test_spawn_restart_stop)
 	ctl->started_ns -= 2 * SUP_SHORT_LIFE_NS;
 	kill(old, SIGKILL);
 	ck_assert_int_eq(handle_next(), 0);
+	ck_assert_uint_eq(sup.last_discard, DPVS_LCORE_CTL);
 	sup_start_due(&sup, dpvs_now_ns());
 	ck_assert_int_gt(ctl->pid, 0);
 	wait_file("args.ctl", "--file-prefix tsup");
