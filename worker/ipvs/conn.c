@@ -293,7 +293,9 @@ side_pick_list(struct dpvs_conn_table *ct, const int sx)
 			half_unlink(ct, idx);   /* never a victim again */
 			continue;
 		}
-		if (sx ? c->sx_ref != 0 : dpvs_conn_is_v6(c))
+		/* a slot in range, as conn_free and conn_v6_put take it */
+		if (sx ? c->sx_ref - 1u < ct->sx_capacity
+		       : dpvs_conn_is_v6(c) && c->a4[0] - 1u < ct->v6_capacity)
 			return idx;
 	}
 	return DPVS_CONN_NIL;
@@ -324,8 +326,8 @@ side_pick_hand(struct dpvs_conn_table *ct, const int sx)
 		if (own[j] >= ct->capacity)
 			continue;
 		rte_prefetch0(&conns[own[j]]);
-		if (sx)
-			rte_prefetch0(&conns[own[j]].sx_ref);   /* the second line */
+		/* the second line: sx_ref and created_s, read for every holder */
+		rte_prefetch0(&conns[own[j]].sx_ref);
 	}
 	*hand = s;
 	for (j = 0, s = s0; j < n; j++, s = s + 1 == cap ? 0 : s + 1) {
