@@ -319,6 +319,15 @@ struct dpvs_conn_table {
 	 * is fine, one past the capacity reads as 0; the rebuild sets 0) */
 	uint32_t sx_hand;
 	uint32_t v6_hand;
+	/* the empty looks of the hands since a slot of that side table was
+	 * last taken or freed or a connection last became half-open (conn.c,
+	 * wk_conn_side_pick): a full lap of them (side capacity /
+	 * WK_CONN_SIDE_SCAN, rounded up) found no half-open holder, and none
+	 * can have appeared since, so the looks stop until one of those
+	 * happens (derived; the rebuild sets 0; in the header's padding, no
+	 * offset moved, but the fingerprint changed: layout 24) */
+	uint32_t sx_miss;
+	uint32_t v6_miss;
 } __rte_cache_aligned;
 
 #define DPVS_CONN_ALIGN(x) (((x) + 63ull) & ~63ull)

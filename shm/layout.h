@@ -44,7 +44,7 @@
 #include "capture.h"
 
 #define DPVS_SHM_MAGIC      0x4d535044u /* "DPSM" */
-#define DPVS_LAYOUT_VERSION 23
+#define DPVS_LAYOUT_VERSION 24
 
 #define DPVS_MAX_PORTS   8
 /* Interface indices: data ports 0..DPVS_MAX_PORTS-1, then the VLAN slots of

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # System test: a smoke run of the benchmark's generator (build/tests/
 # dpvs-bench-gen) with a real node, correctness only (never a rate): its
-# selftest (patched frames equal frames written whole), then a node whose
+# selftest (patched frames equal frames written whole), its passes in flow
+# order with the replayed stream's walk given back after them
+# (tests/bench/gen_order.sh, 1000 flows), then a node whose
 # two ports are net_memif servers, the generator the client of both.
 #   established: 1000 UDP flows through a full-NAT service, each sent once
 #     ("pass"), become 1000 connections; their full-NAT frames reach the
@@ -39,6 +41,19 @@ out="$("$GEN" --lcores "0@($CPUS)" --no-huge -m 64 --no-shconf --no-pci \
 	fail "selftest: $out"
 rm -rf "/var/run/dpdk/$(prefix_of s)"
 assert_contains "selftest" "OK selftest" "$out"
+
+# the passes in flow order, the replayed walk given back after them
+# (tests/bench/gen_order.sh, the generator alone, 1000 flows, a window of
+# 500 after a start of 300): UDP one stream, TCP a SYN and an ack stream
+log "generator pass order (gen_order.sh)"
+u="kind=udp,src=10.10.0.1,sport=1024,dst=$VIP,dport=53,flows=$NEST,order=random"
+t="src=10.20.0.1,sport=1024,dst=$VIP,dport=80,flows=$NEST"
+ord="$(GEN="$GEN" "$T_ROOT/tests/bench/gen_order.sh" "$u" "$u" 500 300 2>&1)" ||
+	fail "gen_order.sh (UDP): $ord"
+ord="$(GEN="$GEN" "$T_ROOT/tests/bench/gen_order.sh" "kind=syn,$t" \
+	"kind=ack,$t,order=random,seq=1001,ack=5001" 500 300 2>&1)" ||
+	fail "gen_order.sh (TCP): $ord"
+log "ok: passes in flow order, the random walk given back (UDP and TCP)"
 
 # ---- the node: memif servers on both sides, full-NAT UDP and TCP ----------
 x=a

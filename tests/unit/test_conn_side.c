@@ -8,8 +8,14 @@
  *     an established one or one without a slot;
  *   - the oldest first where it is cheap: among the half-open list's head,
  *     and among the slots one call of the hand looks at;
+ *   - bounded under a flood: a side table full of established connections
+ *     stops the looks after one empty lap of the hand, until a slot is
+ *     taken or freed or a connection becomes half-open again, and such a
+ *     holder is then found within a lap;
  *   - crash-safe: a child process replays the new-connection path's order
- *     of writes for an eviction (ipvs_new.c conn_new: the pick, the victim
+ *     of writes for an eviction (a copy of ipvs_new.c conn_new's order; the
+ *     real code's own order, killed at its fault points, is
+ *     test_side_crash.c's: the pick, the victim
  *     closed, the side slot taken, the entry filled, its endpoints and side
  *     slot named, attached, live) and is killed after each step in turn,
  *     and another is killed anywhere in a loop of such evictions; the
@@ -231,7 +237,63 @@ START_TEST(test_one_holder_found_anywhere)
 	else
 		ct->v6_hand = 0xfffffff0u;
 	dpvs_conn_array(ct)[tconn_side_owner(ct, side, 3)].state = DPVS_TCPS_SYN_RECV;
+	wk_conn_side_wake(ct);   /* as wk_ipvs_set_state does */
 	ck_assert_uint_eq(wk_conn_side_pick(ct, ws), tconn_side_owner(ct, side, 3));
+	free(ct);
+}
+END_TEST
+
+/* A side table (1024 slots) full of established connections, a flood of
+ * new ones refused: after one lap of the hand (1024 / WK_CONN_SIDE_SCAN
+ * empty calls) the hand stops (it does not move, the count stays); a
+ * connection that becomes half-open again (wk_ipvs_set_state wakes the
+ * look) is found within a lap; a slot freed and taken also wakes it. */
+START_TEST(test_full_lap_stops_the_hand)
+{
+	enum side side = (enum side)_i;
+	const enum wk_conn_side ws = side == SX ? WK_CONN_SIDE_SX : WK_CONN_SIDE_V6;
+	struct dpvs_conn_table *ct = aligned_alloc(64, DPVS_CONN_MZ_SIZE(4096));
+	const uint32_t lap = 1024 / WK_CONN_SIDE_SCAN;
+	uint32_t s, n, hand, v = DPVS_CONN_NIL, holder;
+	uint32_t *miss, *hp;
+
+	flood_table(ct, 4096, side, 0);
+	miss = side == SX ? &ct->sx_miss : &ct->v6_miss;
+	hp = side == SX ? &ct->sx_hand : &ct->v6_hand;
+	ck_assert_uint_eq(*miss, 0);
+	for (s = 0; s < 1024; s++)
+		dpvs_conn_array(ct)[tconn_side_owner(ct, side, s)].state = DPVS_TCPS_ESTABLISHED;
+	for (n = 0; n < lap; n++) {
+		hand = *hp;
+		ck_assert_uint_eq(wk_conn_side_pick(ct, ws), DPVS_CONN_NIL);
+		ck_assert_uint_ne(*hp, hand);   /* looked */
+	}
+	ck_assert_uint_eq(*miss, lap);
+	hand = *hp;
+	for (n = 0; n < 10000; n++)
+		ck_assert_uint_eq(wk_conn_side_pick(ct, ws), DPVS_CONN_NIL);
+	ck_assert_uint_eq(*hp, hand);   /* no look after the lap */
+	ck_assert_uint_eq(*miss, lap);
+	/* one becomes half-open again, its slot just behind the hand */
+	holder = tconn_side_owner(ct, side, (hand + 1023) % 1024);
+	dpvs_conn_array(ct)[holder].state = DPVS_TCPS_SYN_RECV;
+	wk_conn_side_wake(ct);
+	for (n = 0; n < lap && v == DPVS_CONN_NIL; n++)
+		v = wk_conn_side_pick(ct, ws);
+	ck_assert_uint_eq(v, holder);
+	ck_assert_uint_eq(*miss, 0);
+	dpvs_conn_array(ct)[holder].state = DPVS_TCPS_ESTABLISHED;
+	for (n = 0; n < 2 * lap; n++)
+		ck_assert_uint_eq(wk_conn_side_pick(ct, ws), DPVS_CONN_NIL);
+	ck_assert_uint_eq(*miss, lap);
+	/* a slot freed (an established one closed) wakes it; so does the take */
+	wk_conn_free(ct, tconn_side_owner(ct, side, 7));
+	ck_assert_uint_eq(*miss, 0);
+	for (n = 0; n < 2 * lap; n++)
+		ck_assert_uint_eq(wk_conn_side_pick(ct, ws), DPVS_CONN_NIL);
+	ck_assert_uint_eq(*miss, lap);
+	ck_assert_uint_ne(make(ct, 300000, side, 0, 500), DPVS_CONN_NIL);
+	ck_assert_uint_eq(*miss, 0);
 	free(ct);
 }
 END_TEST
@@ -315,19 +377,25 @@ child_evict(struct dpvs_conn_table *ct, enum side side, enum step kill_at,
 	_exit(0);
 }
 
+/* The (side, step) pairs of a hand-over: an IPv6 one has no sequence
+ * slot, so no ST_SX_TAKEN nor ST_ATTACHED. */
+static const struct { enum side side; enum step at; } handover[] = {
+	{ SX, ST_PICKED }, { SX, ST_CLOSED }, { SX, ST_SX_TAKEN }, { SX, ST_FILLED },
+	{ SX, ST_NAMED },  { SX, ST_ATTACHED }, { SX, ST_LIVE },
+	{ V6, ST_PICKED }, { V6, ST_CLOSED }, { V6, ST_FILLED }, { V6, ST_NAMED },
+	{ V6, ST_LIVE },
+};
+
 START_TEST(test_killed_in_the_hand_over)
 {
-	enum side side = (enum side)(_i % 2);
-	enum step at = (enum step)(_i / 2);
+	enum side side = handover[_i].side;
+	enum step at = handover[_i].at;
 	uint64_t sz = DPVS_CONN_MZ_SIZE(CRASH_CAP);
 	struct dpvs_conn_table *ct;
 	volatile uint32_t *victim;
 	uint32_t k, vkey = DPVS_CONN_NIL, f, used, v, vidx;
 	pid_t pid;
 	int st;
-
-	if (side == V6 && (at == ST_SX_TAKEN || at == ST_ATTACHED))
-		return;   /* steps of the sequence slot alone */
 
 	ct = mmap(NULL, sz + 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ck_assert_ptr_ne(ct, MAP_FAILED);
@@ -502,7 +570,9 @@ main(void)
 	tcase_add_loop_test(tc, test_flood_ahead_found, 0, 2);
 	tcase_add_loop_test(tc, test_hand_takes_the_oldest_it_sees, 0, 2);
 	tcase_add_loop_test(tc, test_one_holder_found_anywhere, 0, 10);
-	tcase_add_loop_test(tc, test_killed_in_the_hand_over, 0, 2 * ST_MAX);
+	tcase_add_loop_test(tc, test_full_lap_stops_the_hand, 0, 2);
+	tcase_add_loop_test(tc, test_killed_in_the_hand_over, 0,
+			    (int)(sizeof(handover) / sizeof(handover[0])));
 	tcase_add_loop_test(tc, test_killed_anywhere_in_evictions, 0, 12);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -189,6 +189,8 @@ tconn_check_sides(struct dpvs_conn_table *ct)
 	}
 	ck_assert_uint_eq(nfree, ct->capacity - used);
 	for (sd = 0; sd <= 1; sd++) {
+		/* seen is indexed by slot: the side table must fit it */
+		ck_assert_uint_le(tconn_side_cap(ct, sd), sizeof(seen));
 		memset(seen, 0, sizeof(seen));
 		for (i = 0; i < ct->capacity; i++) {
 			if ((conns[i].flags & DPVS_CONN_F_USED) == 0 ||

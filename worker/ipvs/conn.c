@@ -293,7 +293,9 @@ side_pick_list(struct dpvs_conn_table *ct, const int sx)
 			half_unlink(ct, idx);   /* never a victim again */
 			continue;
 		}
-		if (sx ? c->sx_ref != 0 : dpvs_conn_is_v6(c))
+		/* a slot in range, as conn_free and conn_v6_put take it */
+		if (sx ? c->sx_ref - 1u < ct->sx_capacity
+		       : dpvs_conn_is_v6(c) && c->a4[0] - 1u < ct->v6_capacity)
 			return idx;
 	}
 	return DPVS_CONN_NIL;
@@ -324,8 +326,8 @@ side_pick_hand(struct dpvs_conn_table *ct, const int sx)
 		if (own[j] >= ct->capacity)
 			continue;
 		rte_prefetch0(&conns[own[j]]);
-		if (sx)
-			rte_prefetch0(&conns[own[j]].sx_ref);   /* the second line */
+		/* the second line: sx_ref and created_s, read for every holder */
+		rte_prefetch0(&conns[own[j]].sx_ref);
 	}
 	*hand = s;
 	for (j = 0, s = s0; j < n; j++, s = s + 1 == cap ? 0 : s + 1) {
@@ -340,13 +342,28 @@ side_pick_hand(struct dpvs_conn_table *ct, const int sx)
 	return best;
 }
 
+/* A full lap of empty looks (ct->sx_miss, v6_miss) saw every slot's
+ * owner not a half-open holder, and since then no slot was taken or freed
+ * and no connection became half-open (each resets the count), so none is
+ * one now: neither the list nor the hand looks, and a flood of new
+ * connections at a side table full of established ones is refused at the
+ * cost of this test. A holder that appears resets the count first, so it
+ * is still found within a lap of calls after it appeared. */
 uint32_t
 wk_conn_side_pick(struct dpvs_conn_table *ct, enum wk_conn_side side)
 {
 	const int sx = side == WK_CONN_SIDE_SX;
-	uint32_t idx = side_pick_list(ct, sx);
+	uint32_t *miss = sx ? &ct->sx_miss : &ct->v6_miss;
+	uint32_t cap = sx ? ct->sx_capacity : ct->v6_capacity, idx;
 
-	return idx != DPVS_CONN_NIL ? idx : side_pick_hand(ct, sx);
+	if (*miss >= (cap + WK_CONN_SIDE_SCAN - 1u) / WK_CONN_SIDE_SCAN)
+		return DPVS_CONN_NIL;
+	idx = side_pick_list(ct, sx);
+	if (idx == DPVS_CONN_NIL)
+		idx = side_pick_hand(ct, sx);
+	/* consecutive empty looks only: one that found a holder starts over */
+	*miss = idx == DPVS_CONN_NIL ? *miss + 1u : 0;
+	return idx;
 }
 
 uint32_t
@@ -494,6 +511,7 @@ wk_conn_sx_take(struct dpvs_conn_table *ct)
 	if (i == DPVS_CONN_NIL || i >= ct->sx_capacity)
 		return DPVS_CONN_NIL;
 	ct->sx_free = sx[i].next;
+	ct->sx_miss = 0;   /* the side table changed: look again */
 	memset(&sx[i], 0, sizeof(sx[i]));
 	sx[i].owner = DPVS_CONN_NIL;
 	sx[i].next = DPVS_CONN_NIL;
@@ -508,6 +526,7 @@ wk_conn_sx_put(struct dpvs_conn_table *ct, uint32_t sxi)
 	sx[sxi].owner = DPVS_CONN_NIL;
 	sx[sxi].next = ct->sx_free;
 	ct->sx_free = sxi;
+	ct->sx_miss = 0;
 }
 
 void
@@ -540,6 +559,7 @@ conn_set_v6(struct dpvs_conn_table *ct, uint32_t idx, const struct dpvs_ip *cons
 		return -1;
 	x = &dpvs_conn_v6_slots(ct)[i];
 	ct->v6_free = x->next;
+	ct->v6_miss = 0;   /* the side table changed: look again */
 	memset(x->addr, 0, sizeof(x->addr));
 	for (w = 0; w < 4; w++)
 		memcpy(x->addr[w], ip[w]->bytes, ip[w]->family == DPVS_AF_INET6 ? 16 : 4);
@@ -587,6 +607,7 @@ conn_v6_put(struct dpvs_conn_table *ct, struct dpvs_conn *c)
 	x->next = ct->v6_free;
 	ct->v6_free = r - 1u;
 	ct->v6_count--;
+	ct->v6_miss = 0;
 }
 
 void

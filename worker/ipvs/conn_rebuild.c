@@ -96,6 +96,7 @@ sx_mark_unclaimed(struct dpvs_conn_table *ct)
 	ct->sx_count = 0;
 	ct->sx_free = DPVS_CONN_NIL;
 	ct->sx_hand = 0;   /* derived: any slot would do */
+	ct->sx_miss = 0;   /* derived: look again */
 }
 
 static int
@@ -152,6 +153,7 @@ v6_mark_unclaimed(struct dpvs_conn_table *ct)
 	ct->v6_count = 0;
 	ct->v6_free = DPVS_CONN_NIL;
 	ct->v6_hand = 0;
+	ct->v6_miss = 0;
 }
 
 static int

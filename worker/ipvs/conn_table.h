@@ -415,8 +415,20 @@ enum wk_conn_side { WK_CONN_SIDE_SX, WK_CONN_SIDE_V6 };
  * side capacity / WK_CONN_SIDE_SCAN calls (rounded up), however many
  * half-open connections without a slot (an IPv4 SYN flood) sit ahead of it
  * on the list. At most WK_CONN_SIDE_STEPS + WK_CONN_SIDE_SCAN entries
- * read a call. */
+ * read a call; none after a full lap of the hand found nothing, until a
+ * slot of that side table is taken or freed or a connection becomes
+ * half-open (ct->sx_miss, v6_miss; wk_conn_side_wake). */
 uint32_t wk_conn_side_pick(struct dpvs_conn_table *ct, enum wk_conn_side side);
+
+/* A connection became half-open (a state change into one; a new one
+ * takes its side slot, which does the same): the side tables' empty-look
+ * counts start over, so that wk_conn_side_pick looks again. */
+static inline void
+wk_conn_side_wake(struct dpvs_conn_table *ct)
+{
+	ct->sx_miss = 0;
+	ct->v6_miss = 0;
+}
 
 /* Unhash, disarm and free a live connection (and give its side slot back). */
 void wk_conn_free(struct dpvs_conn_table *ct, uint32_t idx);

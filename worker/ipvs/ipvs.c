@@ -196,6 +196,8 @@ wk_ipvs_set_state(struct wk_ctx *ctx, struct dpvs_conn *c, uint8_t st)
 		return;
 	was = conn_is_active(c);
 	c->state = st;
+	if (unlikely(wk_conn_half_open(c)))
+		wk_conn_side_wake(ctx->ct);   /* a side slot's holder again, perhaps */
 	if (was != conn_is_active(c)) {
 		wk_ipvs_count(ctx, c, was, -1);
 		wk_ipvs_count(ctx, c, !was, 1);
