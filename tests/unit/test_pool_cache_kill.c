@@ -289,9 +289,13 @@ check_round(struct totals *t, int st, const char *what)
 		      "%s: %u in use, %u dropped", what, in_use, dropped);
 }
 
+static void pool_down(void);
+
 static void
 pool_up(void)
 {
+	if (pool != NULL) /* a failed round (CK_NOFORK) left it */
+		pool_down();
 	pool = dpvs_pool_create("pck", POOL_N, CACHE, SOCKET_ID_ANY);
 	ck_assert_ptr_nonnull(pool);
 	ck_assert_uint_eq(pool->cache_size, CACHE);
