@@ -311,6 +311,39 @@ START_TEST(test_repair_only_when_the_role_is_free)
 }
 END_TEST
 
+/* dpvs-ctl's and the bridge's deaths empty their fixed lcore ids' pool
+ * caches (top_on_death), whether they restart or not. */
+START_TEST(test_ctl_and_bridge_deaths_discard)
+{
+	uint64_t now = 300000 * MS;
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		unsigned int l = i == 0 ? DPVS_LCORE_CTL : DPVS_LCORE_BRIDGE;
+		uint32_t discards = sup.lcore_discards;
+
+		sup.lcore_dirty[l] = 1;
+		sup.child[i].pid = 6000 + (pid_t)i;
+		sup.child[i].started_ns = now - 10000 * MS;
+		sup_on_death(&sup, &sup.child[i], SIGKILL, now);
+		ck_assert_uint_eq(sup.lcore_discards, discards + 1);
+		ck_assert_uint_eq(sup.last_discard, l);
+		ck_assert_uint_eq(sup.lcore_dirty[l], 0);
+		ck_assert_uint_eq(sup.child[i].pending, 1);
+	}
+	/* a fatal exit and one while stopping: discarded all the same */
+	sup.child[0].pid = 6002;
+	sup_on_death(&sup, &sup.child[0], DPVS_EXIT_CONFIG << 8, now);
+	ck_assert_uint_eq(sup.last_discard, DPVS_LCORE_CTL);
+	sup.stopping = 1;
+	sup.child[1].pid = 6003;
+	sup.last_discard = 0;
+	sup_on_death(&sup, &sup.child[1], 0, now);
+	ck_assert_uint_eq(sup.last_discard, DPVS_LCORE_BRIDGE);
+	ck_assert_uint_eq(sup.lcore_discards, 4);
+}
+END_TEST
+
 /* ---- real children: stub binaries that record their arguments ---- */
 
 static char bindir[64];
@@ -492,6 +525,123 @@ START_TEST(test_spawn_restart_stop)
 }
 END_TEST
 
+/* 1 once pid is a zombie (dead, not yet reaped: waitpid not called). */
+static int
+is_zombie(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	return p != NULL && (p = strrchr(buf, ')')) != NULL && p[1] == ' ' && p[2] == 'Z';
+}
+
+/* The lcore id of the process sup_wproc_spawn() started (a standby) for a
+ * preferred id, or -1 if it refused; the process is killed and reaped at
+ * once (its id's discard is not this test's subject: booked by hand). */
+static int
+spawn_lcore(int prefer)
+{
+	int w = sup_wproc_spawn(&sup, SUP_WP_STANDBY, prefer, dpvs_now_ns()), st;
+	unsigned int l;
+
+	if (w < 0)
+		return -1;
+	l = sup.wproc[w].lcore;
+	ck_assert_uint_eq(sup.lcore_dirty[l], 1);
+	kill(sup.wproc[w].pid, SIGKILL);
+	waitpid(sup.wproc[w].pid, &st, 0);
+	close(sup.wproc[w].cmd_fd);
+	close(sup.wproc[w].ev_fd);
+	memset(&sup.wproc[w], 0, sizeof(sup.wproc[w]));
+	return (int)l;
+}
+
+/* lcore_alloc() hands no id out whose last holder's pool cache has not been
+ * emptied (lcore_dirty), preferred or not, and hands it out again right
+ * after sup_lcore_discard(). */
+START_TEST(test_dirty_lcore_is_refused_until_discarded)
+{
+	unsigned int l, discards = sup.lcore_discards;
+
+	/* a free id is given as preferred; once dirty it is not */
+	ck_assert_int_eq(spawn_lcore(5), 5);
+	ck_assert_int_ne(spawn_lcore(5), 5);
+	/* every worker id dirty: no process can be started at all */
+	for (l = DPVS_LCORE_WORKER_MIN; l <= DPVS_LCORE_WORKER_MAX; l++)
+		sup.lcore_dirty[l] = 1;
+	ck_assert_int_eq(spawn_lcore(5), -1);
+	ck_assert_int_eq(spawn_lcore(0), -1);
+	/* the discard of one frees exactly that one, preferred or not */
+	sup_lcore_discard(&sup, 9, "test");
+	ck_assert_uint_eq(sup.lcore_discards, discards + 1);
+	ck_assert_uint_eq(sup.last_discard, 9);
+	ck_assert_uint_eq(sup.lcore_dirty[9], 0);
+	ck_assert_int_eq(spawn_lcore(5), 9);
+	ck_assert_int_eq(spawn_lcore(0), -1);
+	sup_lcore_discard(&sup, 5, "test");
+	ck_assert_int_eq(spawn_lcore(5), 5);
+}
+END_TEST
+
+/*
+ * A hung worker's pool cache is emptied at its reap, not when the hang is
+ * detected (it is killed then, but may still run), nor when it is seen
+ * exiting before the reap (sup_worker_exiting books the death early, while
+ * its threads may not all have stopped): until the reap its id stays dirty
+ * and is refused.
+ */
+START_TEST(test_discard_after_the_reap_not_at_the_hang)
+{
+	struct sup_child *w0 = &sup.child[2];
+	uint32_t discards;
+	pid_t pid;
+	int i;
+
+	sup.hang_ms = 100;
+	ck_assert_int_eq(sup_start_due(&sup, dpvs_now_ns()), 0);
+	wait_file("args.lcore1", "--file-prefix tsup --standby --lcore 1");
+	wait_file("args.lcore3", "--file-prefix tsup --standby --lcore 3");
+	pid = w0->pid;
+	ck_assert_int_gt(pid, 0);
+	ck_assert_uint_eq(sup.lcore_dirty[1], 1);
+	discards = sup.lcore_discards;
+	/* the stub never says RUNNING: the books as on_running() leaves them */
+	ck_assert_int_ge(w0->taker, 0);
+	w0->proc = w0->taker;
+	w0->taker = -1;
+	w0->poll_inc = sup.wproc[w0->proc].inc;
+	/* no heartbeat for 2 x hang_ms: killed as hung, no discard yet */
+	w0->started_ns -= 2 * SUP_SHORT_LIFE_NS;
+	sup_check_liveness(&sup, dpvs_now_ns() + 2 * sup.hang_ms * MS);
+	ck_assert_uint_eq(sup.wproc[sup_wproc_find(&sup, pid)].hung, 1);
+	ck_assert_uint_eq(sup.lcore_discards, discards);
+	ck_assert_uint_eq(sup.lcore_dirty[1], 1);
+	/* dead, not reaped: booked as exiting, still no discard */
+	for (i = 0; i < 2500 && !is_zombie(pid); i++)
+		usleep(2000);
+	ck_assert(is_zombie(pid));
+	sup_worker_exiting(&sup, 0, pid, dpvs_now_ns());
+	ck_assert_uint_eq(sup.wproc[sup_wproc_find(&sup, pid)].gone, 1);
+	ck_assert_uint_eq(sup.lcore_discards, discards);
+	ck_assert_uint_eq(sup.lcore_dirty[1], 1);
+	ck_assert_int_ne(spawn_lcore(1), 1);
+	/* the reap: the discard, and the id is free again */
+	ck_assert_int_eq(handle_next(), 0);
+	ck_assert_int_eq(sup_wproc_find(&sup, pid), -1);
+	ck_assert_uint_eq(sup.lcore_discards, discards + 1);
+	ck_assert_uint_eq(sup.last_discard, 1);
+	ck_assert_uint_eq(sup.lcore_dirty[1], 0);
+	ck_assert_int_eq(spawn_lcore(1), 1);
+	sup_stop_all(&sup, 2000);
+}
+END_TEST
+
 START_TEST(test_bad_rules_is_fatal)
 {
 	write_stub("dpvs-ctl", "echo 'line 3: bad' >&2; exit 78");
@@ -540,12 +690,15 @@ main(void)
 	tcase_add_test(tc, test_init_table);
 	tcase_add_test(tc, test_death_bookkeeping);
 	tcase_add_test(tc, test_repair_only_when_the_role_is_free);
+	tcase_add_test(tc, test_ctl_and_bridge_deaths_discard);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(tr, setup_bin, teardown_bin);
 	tcase_set_timeout(tr, 30);
 	tcase_add_test(tr, test_spawn_restart_stop);
 	tcase_add_test(tr, test_bad_rules_is_fatal);
 	tcase_add_test(tr, test_stop_kills_what_ignores_sigterm);
+	tcase_add_test(tr, test_dirty_lcore_is_refused_until_discarded);
+	tcase_add_test(tr, test_discard_after_the_reap_not_at_the_hang);
 	suite_add_tcase(s, tr);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
