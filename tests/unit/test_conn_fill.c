@@ -84,23 +84,7 @@ static const struct svc TCP_DR = { IPPROTO_TCP, VIP_DR, 80, 80, DPVS_FWD_DR };
 static void
 load(const char *rules)
 {
-	char path[] = "/tmp/dpvs-test-connfill.XXXXXX", err[256];
-	int fd = mkstemp(path);
-
-	/* before the tests run: abort, no Check assertion */
-	if (fd < 0 || write(fd, rules, strlen(rules)) != (ssize_t)strlen(rules)) {
-		perror("rules file");
-		abort();
-	}
-	close(fd);
-	if (ctl_rules_load(&shm, path, err, sizeof(err)) != 0) {
-		fprintf(stderr, "rules: %s\n", err);
-		unlink(path);
-		abort();
-	}
-	unlink(path);
-	ctx.cfg = dpvs_config_active(ctx.shm);
-	wk_if_refresh(&ctx);
+	twk_node_load(&shm, &ctx, rules);
 }
 
 /* Every free slot of worker 0's table holds byte b but its free-list link

@@ -69,22 +69,7 @@ static const char *const way_name[W_MAX] = { "wk_pipeline", "wk_ipv4_fast", "wk_
 static void
 load(const char *rules)
 {
-	char path[] = "/tmp/dpvs-test-fastset.XXXXXX", err[256];
-	int fd = mkstemp(path);
-
-	if (fd < 0 || write(fd, rules, strlen(rules)) != (ssize_t)strlen(rules)) {
-		perror("rules file");
-		abort();
-	}
-	close(fd);
-	if (ctl_rules_load(&shm, path, err, sizeof(err)) != 0) {
-		fprintf(stderr, "rules: %s\n", err);
-		unlink(path);
-		abort();
-	}
-	unlink(path);
-	ctx.cfg = dpvs_config_active(ctx.shm);   /* the loop's load of the set */
-	wk_if_refresh(&ctx);
+	twk_node_load(&shm, &ctx, rules);
 }
 
 /* The real server's MAC: 02:00:00:00:00:<last>. */

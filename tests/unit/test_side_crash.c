@@ -72,22 +72,7 @@ static const char RULES[] = "addr add 10.0.0.1/24 dev dpdk0\n"
 static void
 load(const char *rules)
 {
-	char path[] = "/tmp/dpvs-test-sidecrash.XXXXXX", err[256];
-	int fd = mkstemp(path);
-
-	if (fd < 0 || write(fd, rules, strlen(rules)) != (ssize_t)strlen(rules)) {
-		perror("rules file");
-		abort();
-	}
-	close(fd);
-	if (ctl_rules_load(&shm, path, err, sizeof(err)) != 0) {
-		fprintf(stderr, "rules: %s\n", err);
-		unlink(path);
-		abort();
-	}
-	unlink(path);
-	ctx.cfg = dpvs_config_active(ctx.shm);
-	wk_if_refresh(&ctx);
+	twk_node_load(&shm, &ctx, rules);
 }
 
 /* A client's SYN from cport to port vport of the IPv4 VIP 10.0.0.100, or

@@ -12,11 +12,13 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 
+#include "ctl/rules.h"
 #include "shm/shm.h"
 #include "worker/worker.h"
 
@@ -61,6 +63,31 @@ static inline void
 twk_node_start(const char *prog, const char *tag, struct dpvs_shm *shm, struct wk_ctx *ctx)
 {
 	twk_node_start_conns(prog, tag, shm, ctx, DPVS_CONN_MIN_CAP);
+}
+
+/* Load a rules text into the node's config set (ctl_rules_load, through a
+ * temporary file), then the worker's view of it: the active set and the
+ * interfaces refreshed, as its loop does before a burst. Aborts on failure
+ * (also before any Check test runs). */
+static inline void
+twk_node_load(struct dpvs_shm *shm, struct wk_ctx *ctx, const char *rules)
+{
+	char path[] = "/tmp/dpvs-test-rules.XXXXXX", err[256];
+	int fd = mkstemp(path);
+
+	if (fd < 0 || write(fd, rules, strlen(rules)) != (ssize_t)strlen(rules)) {
+		perror("rules file");
+		abort();
+	}
+	close(fd);
+	if (ctl_rules_load(shm, path, err, sizeof(err)) != 0) {
+		fprintf(stderr, "rules: %s\n", err);
+		unlink(path);
+		abort();
+	}
+	unlink(path);
+	ctx->cfg = dpvs_config_active(ctx->shm);
+	wk_if_refresh(ctx);
 }
 
 #endif
