@@ -15,15 +15,39 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <rte_common.h>
+#include <rte_eal.h>
 #include <rte_mempool.h>
 
 #define CU_HANG (-1000)    /* cu_wait(): the child did not finish in time */
+
+/* The tests' EAL: no hugepages (the memory a forked child shares, above),
+ * no shared config, lcore 0, the file prefix tag + pid; stdout line-buffered
+ * so that a killed child's lines are not lost. -1 (said on stderr) if EAL
+ * failed. */
+static int
+cu_eal_init(const char *prog, const char *tag)
+{
+	char prefix[64];
+	char *eal[] = { (char *)prog, (char *)"--no-huge", (char *)"-m", (char *)"256",
+			(char *)"--no-shconf", (char *)"--no-pci", prefix, (char *)"-l", (char *)"0",
+			(char *)"--no-telemetry", (char *)"--log-level=*:error", NULL };
+
+	snprintf(prefix, sizeof(prefix), "--file-prefix=%s%d", tag, (int)getpid());
+	if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0) {
+		fprintf(stderr, "EAL init failed\n");
+		return -1;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	return 0;
+}
 
 static uint64_t
 cu_now_ms(void)

@@ -636,23 +636,15 @@ END_TEST
 int
 main(int argc, char **argv)
 {
-	char prefix[64];
-	char *eal[] = { argv[0], (char *)"--no-huge", (char *)"-m", (char *)"256",
-			(char *)"--no-shconf", (char *)"--no-pci", prefix, (char *)"-l", (char *)"0",
-			(char *)"--no-telemetry", (char *)"--log-level=*:error", NULL };
 	Suite *s = suite_create("crash_points");
 	TCase *tc = tcase_create("points"), *neg = tcase_create("checks_can_fail");
 	SRunner *sr;
 	int failed;
 
 	(void)argc;
-	snprintf(prefix, sizeof(prefix), "--file-prefix=tucp%d", (int)getpid());
-	if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0) {
-		fprintf(stderr, "EAL init failed\n");
+	if (cu_eal_init(argv[0], "tucp") != 0)
 		return EXIT_FAILURE;
-	}
 	root = calloc(1, sizeof(*root));
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	tcase_add_test(tc, test_fault_spec);
 	tcase_add_test(tc, test_planned_handover_needs_no_repair);
 	tcase_add_loop_test(tc, test_kill_at_point, 0, (int)(RTE_DIM(scens) * RTE_DIM(hits)));

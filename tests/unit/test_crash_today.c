@@ -169,22 +169,14 @@ END_TEST
 int
 main(int argc, char **argv)
 {
-	char prefix[64];
-	char *eal[] = { argv[0], (char *)"--no-huge", (char *)"-m", (char *)"256",
-			(char *)"--no-shconf", (char *)"--no-pci", prefix, (char *)"-l", (char *)"0",
-			(char *)"--no-telemetry", (char *)"--log-level=*:error", NULL };
 	Suite *s = suite_create("crash_today");
 	TCase *tc = tcase_create("dpdk_objects");
 	SRunner *sr;
 	int failed;
 
 	(void)argc;
-	snprintf(prefix, sizeof(prefix), "--file-prefix=tuct%d", (int)getpid());
-	if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0) {
-		fprintf(stderr, "EAL init failed\n");
+	if (cu_eal_init(argv[0], "tuct") != 0)
 		return EXIT_FAILURE;
-	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	tcase_add_test(tc, test_mp_ring_producer_death_blocks_every_producer);
 	tcase_add_test(tc, test_cache_flush_death_hands_mbufs_out_twice);
 	tcase_add_test(tc, test_cache_put_death_counts_stale_pointers);

@@ -543,22 +543,14 @@ END_TEST
 int
 main(int argc, char **argv)
 {
-	char prefix[64];
-	char *eal[] = { argv[0], (char *)"--no-huge", (char *)"-m", (char *)"256",
-			(char *)"--no-shconf", (char *)"--no-pci", prefix, (char *)"-l", (char *)"0",
-			(char *)"--no-telemetry", (char *)"--log-level=*:error", NULL };
 	Suite *s = suite_create("pool_cache");
 	TCase *tc = tcase_create("windows");
 	SRunner *sr;
 	int failed;
 
 	(void)argc;
-	snprintf(prefix, sizeof(prefix), "--file-prefix=tupc%d", (int)getpid());
-	if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0) {
-		fprintf(stderr, "EAL init failed\n");
+	if (cu_eal_init(argv[0], "tupc") != 0)
 		return EXIT_FAILURE;
-	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_discard_hands_every_mbuf_out_once, 0,
 			    (int)RTE_DIM(windows));

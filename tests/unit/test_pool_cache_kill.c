@@ -389,10 +389,6 @@ END_TEST
 int
 main(int argc, char **argv)
 {
-	char prefix[64];
-	char *eal[] = { argv[0], (char *)"--no-huge", (char *)"-m", (char *)"256",
-			(char *)"--no-shconf", (char *)"--no-pci", prefix, (char *)"-l", (char *)"0",
-			(char *)"--no-telemetry", (char *)"--log-level=*:error", NULL };
 	Suite *s = suite_create("pool_cache_kill");
 	TCase *tc = tcase_create("kills");
 	SRunner *sr;
@@ -402,12 +398,8 @@ main(int argc, char **argv)
 	mode = getenv("CACHEKILL_MODE");
 	if (mode != NULL && mode[0] == '\0')
 		mode = NULL;
-	snprintf(prefix, sizeof(prefix), "--file-prefix=tupk%d", (int)getpid());
-	if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0) {
-		fprintf(stderr, "EAL init failed\n");
+	if (cu_eal_init(argv[0], "tupk") != 0)
 		return EXIT_FAILURE;
-	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!DPVS_POOL_CACHE_OK) {
 		printf("no checked per-lcore cache in this DPDK: nothing to test\n");
 		return EXIT_SUCCESS;
