@@ -82,9 +82,10 @@ dpvs_pool_cache_poll(struct rte_mempool *mp)
 }
 
 /* The calling thread flushes its lcore cache (dpvs_pool_flush), then takes
- * role's magazine (DPVS_ROLE_NONE: none, straight to the depot). Only one live thread in the node may hold a role; a successor
- * or a standby may take a dead holder's role only after dpvs_pool_repair()
- * ran for it. 0, or -EINVAL. */
+ * role's magazine (DPVS_ROLE_NONE: none, straight to the depot). Only one
+ * live thread in the node may hold a role; a successor or a standby may take
+ * a dead holder's role only after dpvs_pool_repair() ran for it. 0, or
+ * -EINVAL. */
 int dpvs_pool_set_role(struct rte_mempool *mp, int role);
 
 /* The calling thread's role, or DPVS_ROLE_NONE. */
@@ -107,9 +108,9 @@ struct dpvs_pool_repair_info {
  * the role. Called by the primary (shm/repair.c). Returns 0 or -EINVAL. */
 int dpvs_pool_repair(struct rte_mempool *mp, int role, struct dpvs_pool_repair_info *out);
 
-/* Every free object (depot, then each magazine, then each lcore cache) into out[0..max); returns
- * the count (may exceed max: then only max were written). Only when no
- * other thread uses the pool (tests). */
+/* Every free object (depot, then each magazine, then each lcore cache) into
+ * out[0..max); returns the count (may exceed max: then only max were
+ * written). Only when no other thread uses the pool (tests). */
 unsigned int dpvs_pool_audit(const struct rte_mempool *mp, void **out, unsigned int max);
 
 #endif
