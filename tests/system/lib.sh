@@ -317,6 +317,22 @@ worker_field() {
 		'.[] | select(.id == $id) | .[$f]'
 }
 
+# worker_replaced X W OLDPID: worker W of node X runs again, under a pid
+# other than OLDPID (a restart after a kill)
+worker_replaced() {
+	local p
+	p="$(worker_field "$1" "$2" pid)"
+	[ "$(worker_field "$1" "$2" state)" = running ] && [ "$p" != "$3" ] && [ -n "$p" ]
+}
+
+# worker_tx_moves X W SECS: worker W of node X's tx verdict count grows
+# within SECS (it forwards)
+worker_tx_moves() {
+	local a
+	a="$(worker_stat "$1" "$2" verdict.tx)"
+	wait_until "$3" sh -c "[ \"\$('$T_BIN/dpvsctl' -s '$(sock_of "$1")' --json stats | jq '.workers[$2].verdicts.tx')\" -gt $a ]"
+}
+
 # mbufs_in_use X: mbufs of the node's pool held by someone (rx rings, workers,
 # caches, leaks), from `dpvsctl --json stats`; empty if unavailable
 mbufs_in_use() {

@@ -24,16 +24,7 @@ bg ip netns exec "$(nsc_of a)" ping -f -q "$NA" >"$T_DIR/flood.log" 2>&1
 flood="$(last_bg)"
 
 # replies_flow: the worker's tx verdict moves
-replies_flow() {
-	local a b
-	a="$(worker_stat a 0 verdict.tx)"
-	wait_until 2 sh -c "[ \"\$('$T_BIN/dpvsctl' -s '$(sock_of a)' --json stats | jq '.workers[0].verdicts.tx')\" -gt $a ]"
-}
-new_worker_up() {
-	local p
-	p="$(worker_field a 0 pid)"
-	[ "$(worker_field a 0 state)" = running ] && [ "$p" != "$1" ] && [ -n "$p" ]
-}
+replies_flow() { worker_tx_moves a 0 2; }
 lived_long() { [ $(($(date +%s%N) - $1)) -ge 1100000000 ]; }
 
 t_up="$(date +%s%N)"
@@ -44,7 +35,7 @@ for i in $(seq 1 "$K"); do
 	pid="$(worker_field a 0 pid)"
 	t0="$(date +%s%N)"
 	kill -9 "$pid" || fail "kill -9 $pid"
-	wait_until 10 new_worker_up "$pid" || fail "kill $i: worker did not come back: $(ctl a worker show)"
+	wait_until 10 worker_replaced a 0 "$pid" || fail "kill $i: worker did not come back: $(ctl a worker show)"
 	t_up="$(date +%s%N)"
 	replies_flow || fail "kill $i: replies did not resume"
 	log "kill $i: worker $pid -> $(worker_field a 0 pid), running again $(((t_up - t0) / 1000000)) ms after the kill, replies flowing"
@@ -78,7 +69,7 @@ for i in 1 2 3 4; do
 	if [ "$i" -ge 3 ] && wait_until 2 in_backoff; then
 		saw_backoff=1
 	fi
-	wait_until 10 new_worker_up "$pid" || fail "quick kill $i: worker did not come back: $(ctl a worker show)"
+	wait_until 10 worker_replaced a 0 "$pid" || fail "quick kill $i: worker did not come back: $(ctl a worker show)"
 done
 assert_eq "state backoff seen while the worker kept dying" 1 "$saw_backoff"
 assert_eq "restarts" $((K + 4)) "$(worker_field a 0 restarts)"

@@ -22,22 +22,13 @@ inuse0="$(mbufs_in_use a)"
 
 bg ip netns exec "$(nsc_of a)" ping -f -q "$NA" >"$T_DIR/flood.log" 2>&1
 flood="$(last_bg)"
-replies_flow() {
-	local a
-	a="$(worker_stat a 0 verdict.tx)"
-	wait_until 3 sh -c "[ \"\$('$T_BIN/dpvsctl' -s '$(sock_of a)' --json stats | jq '.workers[0].verdicts.tx')\" -gt $a ]"
-}
-new_worker_up() {
-	local p
-	p="$(worker_field a 0 pid)"
-	[ "$(worker_field a 0 state)" = running ] && [ "$p" != "$1" ] && [ -n "$p" ]
-}
+replies_flow() { worker_tx_moves a 0 3; }
 kill_once() {
 	local pid
 	replies_flow || fail "kill $1: no replies before the kill"
 	pid="$(worker_field a 0 pid)"
 	kill -9 "$pid" || fail "kill -9 $pid"
-	wait_until 15 new_worker_up "$pid" || fail "kill $1: worker did not come back: $(ctl a worker show)"
+	wait_until 15 worker_replaced a 0 "$pid" || fail "kill $1: worker did not come back: $(ctl a worker show)"
 	replies_flow || fail "kill $1: replies did not resume"
 }
 k=0

@@ -60,11 +60,6 @@ declare -A born
 born[0]="$(up_since)"
 born[1]="${born[0]}"
 lived_long() { [ $(($(date +%s%N) - ${born[$1]})) -ge 1100000000 ]; }
-new_worker_up() {
-	local p
-	p="$(worker_field "$x" "$1" pid)"
-	[ "$(worker_field "$x" "$1" state)" = running ] && [ "$p" != "$2" ] && [ -n "$p" ]
-}
 
 for i in $(seq 1 "$K"); do
 	w=$((i % 2))
@@ -73,7 +68,7 @@ for i in $(seq 1 "$K"); do
 	pid="$(worker_field "$x" "$w" pid)"
 	t0="$(date +%s%N)"
 	kill -9 "$pid" || fail "kill $i: kill -9 $pid"
-	wait_until 10 new_worker_up "$w" "$pid" || fail "kill $i: worker $w did not come back: $(ctl "$x" worker show)"
+	wait_until 10 worker_replaced "$x" "$w" "$pid" || fail "kill $i: worker $w did not come back: $(ctl "$x" worker show)"
 	born[$w]="$(date +%s%N)"
 	log "kill $i: worker $w (pid $pid) running again after $(((born[$w] - t0) / 1000000)) ms"
 done
