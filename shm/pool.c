@@ -4,7 +4,10 @@
  * mbufs, on the hot path: a put or get touches only the calling role's
  * magazine; a spill or refill moves DPVS_MAG_SIZE objects under the depot
  * lock. Writes: the calling role's magazine, the depot under its lock; the
- * primary's repair writes a dead role's magazine and the depot.
+ * primary's repair writes a dead role's magazine and the depot. The ops
+ * recognise the calls of DPDK's per-lcore cache in front of them (cache_call
+ * below); the rest of the cache (its size, flush, the discard of a dead
+ * process's cache, turning it off) is pool_cache.c.
  */
 #include <errno.h>
 #include <sched.h>
@@ -322,30 +325,19 @@ mag_deq(struct rte_mempool *mp, void **objs, unsigned int n)
 	return 0;
 }
 
-#if DPVS_POOL_CACHE_OK
-/* What the cache code below and dpvs_pool_cache_discard rely on in 22.11's
- * struct rte_mempool_cache (shared by every process of the node). */
-_Static_assert(offsetof(struct rte_mempool_cache, len) == 8 &&
-	       sizeof(((struct rte_mempool_cache *)0)->len) == sizeof(uint32_t),
-	       "rte_mempool_cache.len moved");
-_Static_assert(offsetof(struct rte_mempool_cache, objs) == RTE_CACHE_LINE_SIZE &&
-	       sizeof(((struct rte_mempool_cache *)0)->objs) ==
-	       2 * DPVS_POOL_CACHE_MAX * sizeof(void *),
-	       "rte_mempool_cache.objs moved or resized");
-#endif
-
 /*
  * DPDK's per-lcore cache calls the ops with its own objs[] to flush (the
  * whole cache) and to refill it (size + n objects while its len is 0). A
  * flush also keeps the cache's len in step with the ops: its objects leave
  * the cache's count (len = 0) right after the ops publish them, so that what
- * the primary drops from a dead process's cache (dpvs_pool_cache_discard) is
- * not in the ops too, but at one instruction. A refill does not raise len:
- * the drivers' AVX-512 rx rearm (i40e, ice, iavf, idpf in 22.11) dequeues
- * into &objs[len] itself and then adds to len, and at len == 0 that call
- * looks like a refill here: raising len in the ops would count the objects
- * twice and hand them out twice. So a death inside a refill loses size + n
- * uncounted. DPDK sets len itself after either call, as before.
+ * the primary drops from a dead process's cache (dpvs_pool_cache_discard,
+ * pool_cache.c) is not in the ops too, but at one instruction. A refill does
+ * not raise len: the drivers' AVX-512 rx rearm (i40e, ice, iavf, idpf in
+ * 22.11) dequeues into &objs[len] itself and then adds to len, and at
+ * len == 0 that call looks like a refill here: raising len in the ops would
+ * count the objects twice and hand them out twice. So a death inside a
+ * refill loses size + n uncounted. DPDK sets len itself after either call,
+ * as before.
  */
 static inline struct rte_mempool_cache *
 cache_call(struct rte_mempool *mp, const void *objs)
@@ -516,12 +508,6 @@ dpvs_pool_register_ops(void)
 	return index;
 }
 
-unsigned int
-dpvs_pool_cache_size(unsigned int cache)
-{
-	return DPVS_POOL_CACHE_OK ? cache : 0;
-}
-
 struct rte_mempool *
 dpvs_pool_create(const char *name, unsigned int n, unsigned int cache, int socket_id)
 {
@@ -588,118 +574,6 @@ dpvs_pool_role_name(int role, char *buf, size_t len)
 	else
 		snprintf(buf, len, "none");
 	return buf;
-}
-
-void
-dpvs_pool_flush(struct rte_mempool *mp)
-{
-	unsigned int lcore = rte_lcore_id();
-	const struct dpvs_pool_depot *d;
-
-	/* the creator's size, not mp->cache_size: a cache turned off since
-	 * (dpvs_pool_cache_turn_off) is flushed all the same */
-	if (mp == NULL || (d = depot_of(mp)) == NULL || d->cache == 0 || lcore >= RTE_MAX_LCORE)
-		return; /* no cache, or a thread without an lcore id (none used) */
-	rte_mempool_cache_flush(&mp->local_cache[lcore], mp);
-}
-
-/*
- * What a death leaves in the cache of its lcore id (DPDK 22.11's inline
- * code; the ops below are consistent at every instruction):
- *   put      len raised by n, pointers not yet copied: the top n slots hold
- *            stale pointers, possibly of mbufs in use;
- *   flush    objs[0..len) enqueued to the ops: free in the ops and, until
- *            len is lowered, in the cache (cache_flush_ops lowers it right
- *            after the ops publish them; DPDK then sets it to the put's n);
- *   get      len lowered, pointers not yet copied out: lost with the caller;
- *   refill   size + n objects dequeued into objs[] while len is 0
- *            (DPDK then copies n out and sets len = size; our ops leave
- *            len alone, see cache_refill_ops).
- * So the cache is dropped as a whole, never given back to the ops: that
- * loses what it held (len <= 1.5 x size), plus the objects of the call in
- * the caller's hands, and hands nothing out twice. The count is len: the
- * objects the drop loses, the put's n included (lost with the caller),
- * exact but for a death in one of these windows: a flush between the ops'
- * publishing and our len = 0 (one instruction: an overcount of the flush's
- * len, those are in the ops); a flush between our len = 0 and DPDK's
- * len = n (an undercount of the put's n, in the caller's hands); a refill
- * from the ops' taking to DPDK's len = size (an undercount of size + n); a
- * driver's rearm between its dequeue and its len += req (an undercount of
- * req). Only the primary, whose
- * supervisor is single-threaded, writes the counters.
- */
-unsigned int
-dpvs_pool_cache_discard(struct rte_mempool *mp, unsigned int lcore)
-{
-	struct dpvs_pool_depot *d;
-	struct rte_mempool_cache *c;
-	uint32_t len;
-
-	/* the creator's size: a cache turned off may still hold a dead one's */
-	if (mp == NULL || lcore >= RTE_MAX_LCORE || (d = depot_of(mp)) == NULL || d->cache == 0)
-		return 0;
-	c = &mp->local_cache[lcore];
-	len = __atomic_load_n(&c->len, __ATOMIC_RELAXED);
-	__atomic_store_n(&c->len, 0, __ATOMIC_RELEASE);
-	/* a len past the array (a corrupt cache) holds no more than it */
-	len = RTE_MIN(len, (uint32_t)RTE_DIM(c->objs));
-	if (len == 0)
-		return 0;
-	__atomic_store_n(&d->cache_discards, d->cache_discards + 1, __ATOMIC_RELAXED);
-	__atomic_store_n(&d->cache_discarded, d->cache_discarded + len, __ATOMIC_RELAXED);
-	if (d->cache_discarded > d->size / DPVS_POOL_CACHE_OFF_DIV)
-		dpvs_pool_cache_turn_off(mp);
-	return len;
-}
-
-/*
- * Off for good: mp->cache_size = 0 first, so that rte_mempool_default_cache
- * returns NULL and every new get and put of every process goes to the ops;
- * a call that read the size before still finishes on its cache (DPDK's
- * inline code uses the cache's own size, len and flushthresh from there on;
- * our ops no longer recognise its flush and refill, which only makes the
- * count of a death in that call less exact). Then the flag: a thread that
- * sees it (acquire) sees the size of 0, so its own calls after its flush
- * (dpvs_pool_cache_off_flush) never touch the cache again.
- */
-int
-dpvs_pool_cache_turn_off(struct rte_mempool *mp)
-{
-	struct dpvs_pool_depot *d = mp != NULL ? depot_of(mp) : NULL;
-
-	if (d == NULL || d->cache == 0 || d->cache_off != 0)
-		return 0;
-	__atomic_store_n(&mp->cache_size, 0, __ATOMIC_RELEASE);
-	__atomic_store_n(&d->cache_off, 1, __ATOMIC_RELEASE);
-	return 1;
-}
-
-int
-dpvs_pool_cache_is_off(const struct rte_mempool *mp)
-{
-	const struct dpvs_pool_depot *d = mp != NULL ? depot_of(mp) : NULL;
-
-	return d != NULL && __atomic_load_n(&d->cache_off, __ATOMIC_ACQUIRE) != 0;
-}
-
-static __thread uint32_t tls_cache_off_flushed;
-
-void
-dpvs_pool_cache_off_flush(struct rte_mempool *mp)
-{
-	if (tls_cache_off_flushed)
-		return;
-	tls_cache_off_flushed = 1;
-	dpvs_pool_flush(mp);
-}
-
-void
-dpvs_pool_cache_lost(const struct rte_mempool *mp, uint64_t *caches, uint64_t *entries)
-{
-	const struct dpvs_pool_depot *d = mp != NULL ? depot_of(mp) : NULL;
-
-	*caches = d != NULL ? __atomic_load_n(&d->cache_discards, __ATOMIC_RELAXED) : 0;
-	*entries = d != NULL ? __atomic_load_n(&d->cache_discarded, __ATOMIC_RELAXED) : 0;
 }
 
 int

@@ -109,7 +109,7 @@ struct dpvs_pool_depot {
 	uint32_t cache_off;       /* 1: the primary turned the caches off for good
 				   * (mp->cache_size = 0, dpvs_pool_cache_turn_off) */
 	uint64_t cache_discards;  /* dead processes' caches emptied (the primary) */
-	uint64_t cache_discarded; /* entries they held (objects lost, see pool.c) */
+	uint64_t cache_discarded; /* entries they held (objects lost, see pool_cache.c) */
 	uint8_t pad[24];
 	struct dpvs_mag mag[DPVS_POOL_ROLES];
 	void *objs[];             /* size entries */

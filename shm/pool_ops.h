@@ -2,7 +2,8 @@
  * The crash-safe mbuf pool (shm/pool.h has the shared layout and the rules):
  * creation, the per-thread role that selects a magazine, the check every
  * attaching process makes, the primary's repair after a death, and an audit
- * for tests. Implemented in shm/pool.c.
+ * for tests. Implemented in shm/pool.c; the per-lcore cache's part
+ * (dpvs_pool_cache_*, dpvs_pool_flush) in shm/pool_cache.c.
  */
 #ifndef DPVS_SHM_POOL_OPS_H
 #define DPVS_SHM_POOL_OPS_H
@@ -48,7 +49,7 @@ void dpvs_pool_flush(struct rte_mempool *mp);
  * (len = 0) and count what it dropped. Called by the primary before it
  * hands the id out again (its supervisor); tests. Returns the entries
  * dropped: the objects the death lost through the cache (but at two
- * instructions, see pool.c). */
+ * instructions, see pool_cache.c). */
 unsigned int dpvs_pool_cache_discard(struct rte_mempool *mp, unsigned int lcore);
 
 /* The caches dpvs_pool_cache_discard() emptied and the entries they held. */
