@@ -4,7 +4,7 @@
  * offline for the RCU at once, so that the next publication does not wait
  * for it), a taker that has not taken its slot over and a standby that has
  * not attached within SUP_START_TIMEOUT_NS are killed; their deaths are then
- * booked as any other (sup_worker.c, hang recorded). Main thread of the
+ * booked as any other (sup_death.c, hang recorded). Main thread of the
  * primary only; reads the workers' heartbeat and released fields.
  */
 #include <inttypes.h>

@@ -1,18 +1,19 @@
 /*
  * Worker slots and the processes of the worker binary (see supervise.h):
- * spawning standbys, handing a slot to a standby (TAKE), booking deaths
- * (crash, hang) and handovers (planned); the liveness check is
+ * spawning standbys, handing a slot to a standby (TAKE), the processes'
+ * events (READY, TAKING, RUNNING) and planned handovers; their deaths
+ * (crash, hang) and exits are booked in sup_death.c, the liveness check is
  * sup_live.c. Main thread of the primary only; writes the primary's part of
- * root->workers[] (sup) and the RCU's online state of a dead worker; reads
- * the worker's part (self: heartbeat, released).
+ * root->workers[] (sup); reads the worker's part (self: heartbeat,
+ * released).
  *
  * Which process may poll a worker's queues and hold its pool role is
- * decided here, and only one at a time: a successor is always told the
- * incarnation last allowed to poll (old_inc) and starts only once that one
- * has released the slot at a burst boundary (planned: no repair) or is known
- * dead (dead_inc, stored after sup_repair_after_death()). Known dead means
- * reaped, or in the kernel's exit (sup_worker_exiting): either way it never
- * runs user code again.
+ * decided here and in sup_death.c, and only one at a time: a successor is
+ * always told the incarnation last allowed to poll (old_inc) and starts only
+ * once that one has released the slot at a burst boundary (planned: no
+ * repair) or is known dead (dead_inc, stored after sup_repair_after_death():
+ * sup_death.c). Known dead means reaped, or in the kernel's exit
+ * (sup_worker_exiting): either way it never runs user code again.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,10 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-#include <rte_rcu_qsbr.h>
 
 #include "shm/shm.h"
 #include "cpu.h"
@@ -74,8 +72,8 @@ lcore_alloc(const struct supervisor *s, int prefer)
 	return 0;
 }
 
-static void
-close_fd(int *fd)
+void
+sup_close_fd(int *fd)
 {
 	if (*fd >= 0)
 		close(*fd);
@@ -103,8 +101,8 @@ sup_wproc_spawn(struct supervisor *s, uint32_t role, int prefer_lcore, uint64_t 
 	}
 	if (pipe2(cmdp, O_CLOEXEC) != 0 || pipe2(evp, O_CLOEXEC) != 0) {
 		PLOG(ERR, "pipe: %s", strerror(errno));
-		close_fd(&cmdp[0]);
-		close_fd(&cmdp[1]);
+		sup_close_fd(&cmdp[0]);
+		sup_close_fd(&cmdp[1]);
 		return -1;
 	}
 	snprintf(lc, sizeof(lc), "%u", lcore);
@@ -176,7 +174,7 @@ sup_standby_retire_all(struct supervisor *s)
 		if (wp->pid > 0 && wp->role == SUP_WP_STANDBY) {
 			wp->role = SUP_WP_LEAVING;
 			sup_prio_leave(s, wp->pid); /* its EAL cleanup: sup_prio.c */
-			close_fd(&wp->cmd_fd); /* EOF: it exits 0 */
+			sup_close_fd(&wp->cmd_fd); /* EOF: it exits 0 */
 		}
 	}
 }
@@ -251,8 +249,8 @@ sup_take(struct supervisor *s, struct sup_child *c, int w, uint32_t mode, uint64
  * primary knows: STARTING once the slot is handed to a process (RUNNING is
  * derived from the worker's own part, dpvs_worker_state()), BACKOFF,
  * STOPPED or FAILED. */
-static void
-slot_publish(struct supervisor *s, struct sup_child *c, uint32_t state)
+void
+sup_slot_publish(struct supervisor *s, struct sup_child *c, uint32_t state)
 {
 	struct dpvs_worker_slot *slot = sup_worker_slot(s, c->id);
 
@@ -291,346 +289,12 @@ sup_worker_start(struct supervisor *s, struct sup_child *c, uint64_t now)
 	c->pending = 0;
 	c->pid = s->wproc[w].pid;
 	c->started_ns = now;
-	slot_publish(s, c, DPVS_WORKER_STARTING);
+	sup_slot_publish(s, c, DPVS_WORKER_STARTING);
 	if (stale_write_pid(s->run_dir, c->name, c->pid) != 0)
 		PLOG(WARNING, "cannot write %s/%s.pid", s->run_dir, c->name);
 	PLOG(INFO, "%s %s (pid %d, lcore %u%s)", c->restarts == 0 ? "started" : "restarted",
 	     c->name, (int)c->pid, s->wproc[w].lcore,
 	     s->wproc[w].ready ? ", a standby that was ready" : "");
-}
-
-/* Whether incarnation inc released c's slot at a burst boundary (planned
- * handover): it left its pool magazine and ring sides consistent, and they
- * may be its successor's already. */
-static int
-slot_released(struct supervisor *s, const struct sup_child *c, uint32_t inc)
-{
-	const struct dpvs_worker_slot *slot = sup_worker_slot(s, c->id);
-
-	return slot != NULL && inc != 0 &&
-	       __atomic_load_n(&slot->self.released, __ATOMIC_ACQUIRE) == inc;
-}
-
-/*
- * The process that held worker c's role died at now: the polling process,
- * or a taker that may have passed its wait. Nobody else holds the role
- * (callers make sure: a process that released the slot goes to
- * serving_gone instead). RCU offline, then the repair of its magazine and
- * ring sides, then dead_inc, which a waiting successor watches.
- */
-static void
-slot_death(struct supervisor *s, struct sup_child *c, int status, uint64_t lived, int hung,
-	   uint64_t now)
-{
-	struct dpvs_worker_slot *slot = sup_worker_slot(s, c->id);
-	char how[128];
-
-	sup_status_str(status, how, sizeof(how));
-	/* a dead worker must never hold up dpvs-ctl's config publication */
-	if (s->rcu != NULL)
-		rte_rcu_qsbr_thread_offline(s->rcu, c->id);
-	sup_repair_after_death(s, SUP_WORKER, c->id);
-	if (slot != NULL) {
-		slot->sup.last_status = status;
-		slot->sup.last_exit_ns = now;
-		slot->sup.last_exit = hung ? DPVS_EXIT_HANG : DPVS_EXIT_CRASH;
-		/* a standby waiting for this incarnation may go on now */
-		__atomic_store_n(&slot->sup.dead_inc, c->poll_inc, __ATOMIC_RELEASE);
-	}
-	c->planned = 0;
-	if (s->stopping) {
-		PLOG(INFO, "%s stopped: %s", c->name, how);
-		c->pid = 0;
-		slot_publish(s, c, DPVS_WORKER_STOPPED);
-		return;
-	}
-	if (sup_death_is_fatal(status)) {
-		PLOG(ERR, "%s %s: a restart cannot fix this, stopping the node", c->name, how);
-		s->fatal = 1;
-		c->pid = 0;
-		slot_publish(s, c, DPVS_WORKER_STOPPED);
-		return;
-	}
-	c->young = lived < SUP_SHORT_LIFE_NS ? c->young + 1 : 0;
-	if (c->taker >= 0) {
-		/* a planned handover was under way: its taker goes on */
-		PLOG(WARNING, "%s (incarnation %u) %s during a planned handover; its successor "
-		     "recovers", c->name, c->poll_inc, hung ? "hung" : how);
-		c->pid = s->wproc[c->taker].pid;
-		slot_publish(s, c, DPVS_WORKER_STARTING);
-		return;
-	}
-	c->pid = 0;
-	if (c->young >= SUP_FAIL_AFTER) {
-		c->failed = 1;
-		PLOG(ERR, "%s failed: it died %u times in a row, each within %llu ms of its "
-		     "start; the last %s. Likely: %s. Not restarting it (dpvsctl worker "
-		     "restart %u tries again)", c->name, c->young,
-		     SUP_SHORT_LIFE_NS / 1000000ull, how, sup_likely_reason(status), c->id);
-		slot_publish(s, c, DPVS_WORKER_FAILED);
-		return;
-	}
-	/* the first young death is replaced at once (a standby is cheap); a
-	 * second one in a row backs off */
-	c->backoff_ms = c->young <= 1 ? 0 : sup_backoff_ms(c->backoff_ms, lived);
-	c->due_ns = now + (uint64_t)c->backoff_ms * 1000000ull;
-	c->pending = 1;
-	if (hung)
-		PLOG(WARNING, "%s (incarnation %u) stopped beating for %u ms: killed; replacing "
-		     "it", c->name, c->poll_inc, s->hang_ms);
-	else if (c->backoff_ms == 0)
-		PLOG(WARNING, "%s died after %" PRIu64 " ms: %s; replacing it at once (seen %"
-		     PRIu64 " us after its last beat)", c->name, lived / 1000000u, how,
-		     slot != NULL && now > slot->self.heartbeat_ns ? (now - slot->self.heartbeat_ns) / 1000u : 0);
-	else
-		PLOG(WARNING, "%s died after %" PRIu64 " ms: %s; it keeps dying, next start in "
-		     "%u ms", c->name, lived / 1000000u, how, c->backoff_ms);
-	slot_publish(s, c, c->backoff_ms > 0 ? DPVS_WORKER_BACKOFF : DPVS_WORKER_STARTING);
-}
-
-/* A planned handover of c whose taker died before the old process released
- * the slot: the old process still holds the role and polls, so it keeps
- * serving; stop_req is withdrawn. If it saw stop_req already, it releases
- * and exits, and serving_gone hands the released slot on. */
-static void
-handover_cancel(struct supervisor *s, struct sup_child *c)
-{
-	struct dpvs_worker_slot *slot = sup_worker_slot(s, c->id);
-
-	c->planned = 0;
-	if (slot == NULL)
-		return;
-	__atomic_store_n(&slot->sup.stop_req, 0, __ATOMIC_RELEASE);
-	slot->sup.pid = s->wproc[c->proc].pid;
-	slot->sup.lcore_id = s->wproc[c->proc].lcore;
-	__atomic_store_n(&slot->sup.incarnation, c->poll_inc, __ATOMIC_RELEASE);
-}
-
-/* The taker of c died before it polled. */
-static void
-taker_death(struct supervisor *s, struct sup_child *c, struct sup_wproc *wp, int status,
-	    uint64_t now)
-{
-	uint64_t since = c->proc >= 0 ? wp->take_ns : c->started_ns;
-	char how[128];
-
-	c->taker = -1;
-	sup_status_str(status, how, sizeof(how));
-	PLOG(WARNING, "%s: the process taking it over (pid %d) %s before it polled", c->name,
-	     (int)wp->pid, wp->hung ? "hung" : how);
-	if (c->proc >= 0 && !slot_released(s, c, c->poll_inc)) {
-		/* planned, and the old process has not let go: no repair, it
-		 * holds the role */
-		PLOG(WARNING, "%s: handover withdrawn; incarnation %u keeps serving", c->name,
-		     c->poll_inc);
-		handover_cancel(s, c);
-		return;
-	}
-	if (c->proc >= 0) {
-		/* planned, released: the taker may have taken the role; the old
-		 * process exits by itself */
-		s->wproc[c->proc].role = SUP_WP_LEAVING;
-		s->wproc[c->proc].slot = -1;
-		c->proc = -1;
-	}
-	slot_death(s, c, status, now - since, (int)wp->hung, now);
-}
-
-/*
- * The polling process of c (wproc w, or none in unit tests) is gone. If it
- * had released the slot (planned handover, then exit), that is no death: the
- * taker goes on, or, if the handover was withdrawn meanwhile, a new process
- * is handed the released slot (it takes it as a planned handover, without a
- * repair). Otherwise it died holding the role: slot_death.
- */
-static void
-serving_gone(struct supervisor *s, struct sup_child *c, int w, int status, int hung,
-	     uint64_t now)
-{
-	c->proc = -1;
-	if (!slot_released(s, c, c->poll_inc)) {
-		slot_death(s, c, status, now - c->started_ns, hung, now);
-		return;
-	}
-	if (w >= 0) {
-		s->wproc[w].role = SUP_WP_LEAVING;
-		s->wproc[w].slot = -1;
-	}
-	if (c->taker >= 0 || s->stopping)
-		return;
-	PLOG(WARNING, "%s (incarnation %u) released its slot with no successor: handing it on",
-	     c->name, c->poll_inc);
-	c->planned = 1;
-	c->pid = 0;
-	c->pending = 1;
-	c->due_ns = now;
-	slot_publish(s, c, DPVS_WORKER_STARTING);
-}
-
-static void
-note_leaving(struct supervisor *s, struct sup_wproc *wp, int status)
-{
-	char how[128];
-
-	(void)s;
-	sup_status_str(status, how, sizeof(how));
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		PLOG(DEBUG, "worker process %d exited after its handover", (int)wp->pid);
-	else
-		PLOG(WARNING, "worker process %d %s after it handed over or was retired",
-		     (int)wp->pid, how);
-}
-
-static void
-standby_death(struct supervisor *s, struct sup_wproc *wp, int status, uint64_t now)
-{
-	uint64_t lived = now - wp->started_ns;
-	char how[128];
-
-	if (s->stopping)
-		return;
-	sup_status_str(status, how, sizeof(how));
-	s->standby_backoff_ms = sup_backoff_ms(s->standby_backoff_ms, lived);
-	s->standby_due_ns = now + (uint64_t)s->standby_backoff_ms * 1000000ull + 1;
-	PLOG(WARNING, "standby worker process %d %s%s; next standby in %u ms", (int)wp->pid, how,
-	     sup_death_is_fatal(status) ? " (it refuses this node: see its message)" : "",
-	     s->standby_backoff_ms);
-}
-
-void
-sup_slot_died(struct supervisor *s, struct sup_child *c, int status, uint64_t now)
-{
-	serving_gone(s, c, -1, status, (int)c->hung, now);
-}
-
-/* The process is in the kernel's exit: PF_EXITING (0x4) in /proc/PID/stat. */
-static int
-proc_exiting(pid_t pid)
-{
-	char path[64], buf[512], *p;
-	unsigned long flags = 0;
-	FILE *f;
-	int i;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return 1;
-	p = fgets(buf, sizeof(buf), f);
-	fclose(f);
-	if (p == NULL || (p = strrchr(buf, ')')) == NULL)
-		return 1;
-	/* after "(comm)": state ppid pgrp session tty tpgid flags */
-	for (i = 0; i < 7 && p != NULL; i++)
-		p = strchr(p + 1, ' ');
-	if (p == NULL || sscanf(p + 1, "%lu", &flags) != 1)
-		return 1;
-	return (flags & 0x4ul) != 0;
-}
-
-/*
- * The event pipe of a worker process reached EOF: the kernel closes a dying
- * process's files after it has unmapped its memory, and long before it
- * reaps it (closing a tap queue's fds waits for network RCU grace periods:
- * 20-300 ms measured under load). A process in its exit can no longer
- * touch a queue or shared memory, so its death is booked now, and its
- * successor starts without waiting for SIGCHLD. A young process is left to
- * the reap, whose wait status the crash-loop message needs; one that closed
- * the pipe while alive breaks the protocol and is killed.
- */
-static void
-on_eof(struct supervisor *s, int w, uint64_t now)
-{
-	struct sup_wproc *wp = &s->wproc[w];
-
-	if (wp->role != SUP_WP_WORKER || wp->slot < 0 || wp->gone)
-		return;
-	if (!proc_exiting(wp->pid)) {
-		PLOG(WARNING, "worker process %d closed its event pipe: killing it", (int)wp->pid);
-		kill(wp->pid, SIGKILL);
-		return;
-	}
-	sup_worker_exiting(s, (uint32_t)wp->slot, wp->pid, now);
-}
-
-void
-sup_worker_exiting(struct supervisor *s, uint32_t id, pid_t pid, uint64_t now)
-{
-	struct sup_child *c = sup_worker_child(s, id);
-	struct sup_wproc *wp;
-
-	(void)pid; /* the kernel clears the owner's TID when it marks a robust
-		    * mutex owner-dead: the slot says whom it was */
-	if (c->proc < 0 || c->kind != SUP_WORKER)
-		return;
-	wp = &s->wproc[c->proc];
-	/* while the node stops, nothing waits: the reap books it with its real
-	 * wait status */
-	if (wp->gone || s->stopping || now - c->started_ns < SUP_SHORT_LIFE_NS ||
-	    !proc_exiting(wp->pid))
-		return;
-	wp->gone = 1;
-	serving_gone(s, c, c->proc, SIGKILL, (int)wp->hung, now);
-}
-
-void
-sup_wproc_died(struct supervisor *s, int w, int status, uint64_t now)
-{
-	struct sup_wproc *wp = &s->wproc[w];
-	struct sup_child *c = wp->slot >= 0 ? sup_worker_child(s, (uint32_t)wp->slot) : NULL;
-	char name[48];
-
-	/* reaped: its lcore id's pool cache is emptied before the id is free */
-	snprintf(name, sizeof(name), "worker process %d", (int)wp->pid);
-	sup_lcore_discard(s, wp->lcore, name);
-	close_fd(&wp->cmd_fd);
-	close_fd(&wp->ev_fd);
-	wp->status = status;
-	wp->reaped = 1;
-	if (wp->gone) {
-		/* booked when it began to exit; now its wait status is known */
-		char how[128];
-
-		sup_status_str(status, how, sizeof(how));
-		if (c != NULL && s->root != NULL && s->root->workers[c->id].sup.dead_inc == wp->inc)
-			s->root->workers[c->id].sup.last_status = status;
-		PLOG(INFO, "worker process %d (incarnation %u) reaped: %s", (int)wp->pid, wp->inc,
-		     how);
-		if (sup_death_is_fatal(status) && !s->stopping) {
-			PLOG(ERR, "%s %s: a restart cannot fix this, stopping the node",
-			     c != NULL ? c->name : "worker", how);
-			s->fatal = 1;
-		}
-		wp->pid = 0;
-		wp->role = SUP_WP_FREE;
-		wp->slot = -1;
-		return;
-	}
-	switch (wp->role) {
-	case SUP_WP_STANDBY:
-		standby_death(s, wp, status, now);
-		break;
-	case SUP_WP_WORKER:
-		if (c != NULL && c->proc == w) {
-			serving_gone(s, c, w, status, (int)wp->hung, now);
-			if (wp->role == SUP_WP_LEAVING)
-				note_leaving(s, wp, status);
-		} else if (c != NULL && c->taker == w) {
-			taker_death(s, c, wp, status, now);
-		}
-		break;
-	case SUP_WP_LEAVING:
-		note_leaving(s, wp, status);
-		break;
-	case SUP_WP_CHECK:
-		wp->pid = 0;
-		return; /* sup_cmd.c reads status and output, then frees it */
-	default:
-		break;
-	}
-	wp->pid = 0; /* frees its lcore id */
-	wp->role = SUP_WP_FREE;
-	wp->slot = -1;
 }
 
 /* A worker that polls now runs on its own CPU (RUNNING: its EAL set its
@@ -682,7 +346,7 @@ on_running(struct supervisor *s, struct sup_child *c, int w, const struct dpvs_w
 	c->started_ns = now;
 	if (slot != NULL && ev->pred_beat_ns != 0)
 		slot->sup.last_gap_ns = gap;
-	slot_publish(s, c, DPVS_WORKER_STARTING); /* RUNNING is the worker's to say */
+	sup_slot_publish(s, c, DPVS_WORKER_STARTING); /* RUNNING is the worker's to say */
 	pin_worker(s, c, wp->pid);
 	stale_write_pid(s->run_dir, c->name, c->pid);
 	if (ev->pred_beat_ns != 0)
@@ -748,7 +412,7 @@ sup_wproc_events(struct supervisor *s, uint64_t now)
 
 			n = read(wp->ev_fd, tmp, sizeof(tmp));
 			if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-				close_fd(&wp->ev_fd);
+				sup_close_fd(&wp->ev_fd);
 				continue;
 			}
 			if (n < 0)
@@ -768,8 +432,8 @@ sup_wproc_events(struct supervisor *s, uint64_t now)
 		for (;;) {
 			n = read(wp->ev_fd, wp->evbuf + wp->evlen, sizeof(wp->evbuf) - wp->evlen);
 			if (n == 0) {
-				close_fd(&wp->ev_fd);
-				on_eof(s, (int)i, now);
+				sup_close_fd(&wp->ev_fd);
+				sup_wproc_eof(s, (int)i, now);
 				break;
 			}
 			if (n < 0)

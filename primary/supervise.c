@@ -2,8 +2,8 @@
  * Supervision of the secondaries (see supervise.h): the child table, dpvs-ctl
  * and the bridge, the loop, signals. Runs in the primary's main thread only;
  * writes the primary's fields of the root memzone and the pid files, and
- * nothing else. Worker slots and standbys: sup_worker.c; requests of
- * dpvs-ctl: sup_cmd.c.
+ * nothing else. Worker slots and standbys: sup_worker.c (their deaths:
+ * sup_death.c); requests of dpvs-ctl: sup_cmd.c.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -13,6 +13,7 @@
  *
  * supervise.c: ctl and bridge, the loop, signals, liveness of ctl/bridge.
  * sup_worker.c: worker slots, standbys, takeover, liveness of workers.
+ * sup_death.c: a worker process's death or exit booked, its slot handed on.
  * sup_cmd.c: planned restart and upgrade requested by dpvs-ctl.
  * sup_watch.c: threads that see a worker's death first (robust mutex).
  *
@@ -220,7 +221,7 @@ int sup_loop(struct supervisor *s);
 /* SIGTERM every child, wait up to deadline_ms, then SIGKILL the rest. */
 void sup_stop_all(struct supervisor *s, unsigned int deadline_ms);
 
-/* ---- supervise.c, shared with sup_worker.c and sup_cmd.c ---- */
+/* ---- supervise.c, shared with sup_worker.c, sup_death.c and sup_cmd.c ---- */
 
 /* fork + exec bin with argv; new_fds[0..nfds) become fds 3, 4, ... in the
  * child; out_fd (if >= 0) becomes its stdout and stderr; the child runs at
@@ -273,10 +274,6 @@ int sup_wproc_spawn(struct supervisor *s, uint32_t role, int prefer_lcore, uint6
 int sup_standby_find(const struct supervisor *s, int ready_only);
 /* Send TAKE to process w for slot c. */
 int sup_take(struct supervisor *s, struct sup_child *c, int w, uint32_t mode, uint64_t now);
-/* The slot's serving process died (no wproc entry: unit tests). */
-void sup_slot_died(struct supervisor *s, struct sup_child *c, int status, uint64_t now);
-/* Reap hook: process at wproc index w died with status. */
-void sup_wproc_died(struct supervisor *s, int w, int status, uint64_t now);
 /* Read the event pipes that poll() marked readable. */
 void sup_wproc_events(struct supervisor *s, uint64_t now);
 /* Fill pfd with the event pipes; returns how many. */
@@ -287,10 +284,23 @@ void sup_check_liveness(struct supervisor *s, uint64_t now);
 int sup_wproc_find(const struct supervisor *s, pid_t pid);
 /* Retire every standby (close its command pipe: it exits 0). */
 void sup_standby_retire_all(struct supervisor *s);
+/* Publish the primary's part of c's slot with state (STARTING, BACKOFF,
+ * STOPPED, FAILED; RUNNING is published as STARTING). */
+void sup_slot_publish(struct supervisor *s, struct sup_child *c, uint32_t state);
+/* Close *fd if open; *fd = -1. */
+void sup_close_fd(int *fd);
 
+/* ---- sup_death.c ---- */
+
+/* The slot's serving process died (no wproc entry: unit tests). */
+void sup_slot_died(struct supervisor *s, struct sup_child *c, int status, uint64_t now);
+/* Reap hook: process at wproc index w died with status. */
+void sup_wproc_died(struct supervisor *s, int w, int status, uint64_t now);
 /* The serving process of worker id is exiting (its robust mutex or its
  * event pipe says so): book its death now, before the reap. */
 void sup_worker_exiting(struct supervisor *s, uint32_t id, pid_t pid, uint64_t now);
+/* The event pipe of process w reached EOF (sup_wproc_events closed it). */
+void sup_wproc_eof(struct supervisor *s, int w, uint64_t now);
 
 /* ---- sup_watch.c ---- */
 
