@@ -6,19 +6,27 @@
 # BENCH_MEMFLOOR_FLOWS (default "1000 1000000 10000000"; one whose table
 # does not fit in the free hugepages is skipped, said in the report), the
 # median of 3 samples of BENCH_MEMFLOOR_MS (default 50) ms a row, pinned to
-# the last CPU (the node worker's). Then three rows with 45 multiply-adds
-# of other work a packet (about the node's 1-flow cost in cycles) and
-# memif's copy of frames that a neighbour on CPU 0 keeps writing, at the
-# second flow count. About 10 s in all.
+# the last CPU (the node worker's); with other work a packet of about the
+# node's 1-flow cost in cycles: 45 multiply-adds in one chain (/w45) and
+# 160 in four (/p160: four times the instructions, a fuller core); and
+# three rows with that work and memif's copy of frames that a neighbour on
+# CPU 0 keeps writing, at the second flow count. About 12 s in all.
 
 MF_BIN="$ROOT/build/tests/dpvs-bench-memfloor"
 MF_FLOWS="${BENCH_MEMFLOOR_FLOWS:-1000 1000000 10000000}"
 MF_MS="${BENCH_MEMFLOOR_MS:-50}"
 # the rows (memfloor.c's -k): the floor, then with work
-MF_ROWS="zero chain2 chain3 indep2 one lat chain2/a16 zero/w45 chain2/w45 indep2/w45 one/w45"
-MF_NB_ROWS="zero/w45/c chain2/w45/c one/w45/c"
+MF_ROWS="zero chain2 chain3 indep2 one lat chain2/a16 zero/w45 chain2/w45 one/w45 zero/p160
+chain2/p160 chain2/a16/p160 indep2/p160 one/p160"
+MF_NB_ROWS="zero/p160/c chain2/p160/c one/p160/c"
 declare -A MF_CPP MF_MPPS MF_SKIP MF_MEM
 MF_TSC="" MF_LOAD="" MF_NB_FLOWS=""
+
+# mf_list WORD...: the words joined with commas
+mf_list() {
+	local IFS=,
+	echo "$*"
+}
 
 # mf_parse OUTPUT: the MEMFLOOR lines into MF_CPP, MF_MPPS, MF_SKIP
 mf_parse() {
@@ -38,8 +46,8 @@ figure5() {
 	[ -x "$MF_BIN" ] || die "missing $MF_BIN (run make tests)"
 	MF_LOAD="$(cut -d' ' -f1 /proc/loadavg)"
 	say "figure 5: the memory floor, flows $MF_FLOWS, ${MF_MS} ms x 3 a row on CPU $cpu (load $MF_LOAD)"
-	out="$("$MF_BIN" -c "$cpu" -t "$MF_MS" -s 3 -n "$(tr ' ' , <<<"$MF_FLOWS")" \
-		-k "$(tr ' ' , <<<"$MF_ROWS")")" || die "dpvs-bench-memfloor failed: $out"
+	out="$("$MF_BIN" -c "$cpu" -t "$MF_MS" -s 3 -n "$(mf_list $MF_FLOWS)" \
+		-k "$(mf_list $MF_ROWS)")" || die "dpvs-bench-memfloor failed: $out"
 	mf_parse "$out"
 	for n in "${!MF_SKIP[@]}"; do say "figure 5: $n flows skipped: ${MF_SKIP[$n]}"; done
 	# shellcheck disable=SC2086
@@ -47,7 +55,7 @@ figure5() {
 	MF_NB_FLOWS="${2:-$1}"
 	if [ "$cpu" -gt 0 ]; then
 		out="$("$MF_BIN" -c "$cpu" -t "$MF_MS" -s 3 -n "$MF_NB_FLOWS" -B 0 \
-			-k "$(tr ' ' , <<<"$MF_NB_ROWS")")" || die "dpvs-bench-memfloor -B failed: $out"
+			-k "$(mf_list $MF_NB_ROWS)")" || die "dpvs-bench-memfloor -B failed: $out"
 		mf_parse "$out"
 	fi
 }
@@ -76,10 +84,13 @@ mf_label() {
 	one) echo "**one**: 1 random line (an index slot that holds what the packet needs)" ;;
 	lat) echo "lat: 1 random line, each packet's address from the line before (one line's latency, no overlap)" ;;
 	chain2/a16) echo "chain2, entries 16 packets ahead" ;;
-	zero/w45) echo "zero + 45 multiply-adds of other work a packet (the work alone)" ;;
+	zero/w45) echo "zero + 45 multiply-adds of other work a packet in one chain (the work alone)" ;;
 	chain2/w45 | indep2/w45 | one/w45) echo "${1%/w45} + the same work" ;;
-	zero/w45/c+nb) echo "zero + the work + memif's copy: 32 frames a burst copied out of a ring that CPU 0 keeps writing" ;;
-	chain2/w45/c+nb | one/w45/c+nb) echo "${1%/w45/c+nb} + the work + the copy, the ring written by CPU 0" ;;
+	zero/p160) echo "zero + 160 multiply-adds in four chains (the same cycles, four times the instructions: a fuller core)" ;;
+	chain2/a16/p160) echo "chain2, entries 16 packets ahead, + the four-chain work" ;;
+	chain2/p160 | indep2/p160 | one/p160) echo "${1%/p160} + the four-chain work" ;;
+	zero/p160/c+nb) echo "zero + the four-chain work + memif's copy: 32 frames a burst copied out of a ring that CPU 0 keeps writing" ;;
+	chain2/p160/c+nb | one/p160/c+nb) echo "${1%/p160/c+nb} + the four-chain work + the copy, the ring written by CPU 0" ;;
 	*) echo "$1" ;;
 	esac
 }
@@ -123,7 +134,7 @@ report5() {
 		done
 		echo "| $(mf_label "$row") |$cells"
 	done
-	if [ -n "$MF_NB_FLOWS" ] && [ -n "${MF_CPP[chain2/w45/c+nb/$MF_NB_FLOWS]:-}" ]; then
+	if [ -n "$MF_NB_FLOWS" ] && [ -n "${MF_CPP[chain2/p160/c+nb/$MF_NB_FLOWS]:-}" ]; then
 		echo
 		echo "With memif's copy, $MF_NB_FLOWS flows (a neighbour on CPU 0 writes 64-byte frames into a ring of"
 		echo "1,024 slots 2 KiB apart without pause; each burst first copies its 32 frames out of it, as the"
@@ -139,6 +150,8 @@ report5() {
 	fi
 	echo
 	echo "zero's rows run over a table of 64 flows of their own (the same code, every line in L1)."
+	echo "The work (/w45, /p160) reads no memory and runs on from packet to packet; what the lines add"
+	echo "to it is the row less zero's with the same work: how much of them hides behind it."
 	echo "The floor is the memory's part alone: the node also parses, rewrites and sends, copies"
 	echo "every frame out of memif (lines another CPU wrote, which take line-fill buffers too), and"
 	echo "the VM's host page size, the host's other tenants and the hardware prefetchers are as they"
