@@ -7,6 +7,7 @@
  *
  *   dpvs-bench-memfloor [-c CPU] [-t MS] [-s SAMPLES] [-n FLOWS,...]
  *                       [-k CASE[/aN][/wN|/pN][/c],...] [-B CPU] [-F MIB]
+ *                       [-C CAP] [-2]
  *
  * -c: the CPU to run on (default the last); -t: ms a sample (default 100);
  * -s: samples, the median counts (default 3); -n: flow counts (default
@@ -25,7 +26,11 @@
  * that ring's slots one after the other without pause, rows
  * "<case>+nb" (a /c row then copies lines another CPU wrote, as the
  * node's memif rx does); -F MIB: take MIB for the free hugepages (to try
- * the skip).
+ * the skip); -C CAP: a table of CAP connections for every flow count
+ * below it (as figure 2's node, one table of BENCH_CONNS), the flows in
+ * its first slots; -2: each connection filed in the index twice, as a
+ * full-NAT one is (its outbound tuple, a second hash, never looked up:
+ * the index as full as the node's).
  *
  * The memory: one region, in 2 MiB hugepages (MAP_HUGETLB; if that fails,
  * ordinary pages with madvise(MADV_HUGEPAGE), said on the MEMFLOOR_MEM
@@ -180,10 +185,25 @@ mf_stride(uint32_t n)
 
 /* ---- the table ------------------------------------------------------------ */
 
+/* -C: the table's capacity when above the flows (the node's figure 2
+ * runs every flow count in one table of BENCH_CONNS); -2: each connection
+ * filed twice, as a full-NAT one is (its outbound tuple too) */
+static uint32_t mf_cap;
+static int mf_two_keys;
+
+static uint32_t
+mf_capacity(uint32_t n)
+{
+	return n >= MF_ZERO * 2 && mf_cap > n ? mf_cap : n;
+}
+
 static size_t
 mf_table_bytes(uint32_t n)
 {
-	size_t b = DPVS_CONN_ALIGN((uint64_t)n * sizeof(struct dpvs_conn)) +
+	size_t b;
+
+	n = mf_capacity(n);
+	b = DPVS_CONN_ALIGN((uint64_t)n * sizeof(struct dpvs_conn)) +
 		   DPVS_CONN_ALIGN((uint64_t)DPVS_CONN_NBUCKETS(n) * sizeof(struct dpvs_conn_bkt));
 
 	return (b + MF_HUGE - 1) & ~(MF_HUGE - 1);
@@ -205,18 +225,20 @@ mf_free_hugepages(void)
 	return v;
 }
 
-/* File flow f: its home bucket, or the next with a free slot. */
+/* File flow f (dir 1: its outbound key): its home bucket, or the next
+ * with a free slot. */
 static int
-mf_file(struct mf_table *t, uint32_t f)
+mf_file(struct mf_table *t, uint32_t f, uint32_t dir)
 {
-	uint32_t h = mf_hash(f), b = (uint32_t)(((uint64_t)h * t->nb) >> 32), d, s;
+	uint32_t h = mf_hash(dir ? f ^ 0xa5a5a5a5u : f), b = (uint32_t)(((uint64_t)h * t->nb) >> 32);
+	uint32_t d, s;
 
 	for (d = 0; d < t->nb; d++) {
 		struct dpvs_conn_bkt *k = &t->bk[(b + d) % t->nb];
 
 		for (s = 0; s < DPVS_CONN_BKT_SLOTS; s++)
 			if (k->ent[s] == DPVS_CONN_NIL) {
-				k->ent[s] = f << 1;
+				k->ent[s] = f << 1 | dir;
 				k->sig[s] = (uint16_t)((h & 0xfffu) | ((d < 15 ? d : 15) << 12));
 				return 0;
 			}
@@ -228,12 +250,12 @@ mf_file(struct mf_table *t, uint32_t f)
 static int
 mf_table_make(struct mf_table *t, uint32_t n)
 {
-	size_t centries = DPVS_CONN_ALIGN((uint64_t)n * sizeof(struct dpvs_conn));
+	size_t centries = DPVS_CONN_ALIGN((uint64_t)mf_capacity(n) * sizeof(struct dpvs_conn));
 	uint32_t f;
 
 	memset(t, 0, sizeof(*t));
 	t->n = n;
-	t->nb = DPVS_CONN_NBUCKETS(n);
+	t->nb = DPVS_CONN_NBUCKETS(mf_capacity(n));
 	t->len = mf_table_bytes(n);
 	t->pages = "hugetlb 2M";
 	t->base = mmap(NULL, t->len, PROT_READ | PROT_WRITE,
@@ -260,7 +282,7 @@ mf_table_make(struct mf_table *t, uint32_t n)
 		c->proto = 17;
 		c->a4[0] = f; /* the key a lookup checks */
 		c->h_in = mf_hash(f);
-		if (mf_file(t, f) != 0)
+		if (mf_file(t, f, 0) != 0 || (mf_two_keys && mf_file(t, f, 1) != 0))
 			return -1;
 	}
 	return 0;
@@ -715,13 +737,15 @@ mf_parse(struct mf_opts *o, int argc, char **argv)
 	o->ncases = MF_NCASES - 1; /* lat when asked */
 	for (k = 0; k < MF_NCASES - 1; k++)
 		o->cases[k] = (struct mf_spec){.k = (enum mf_case)k, .ahead = MF_AHEAD};
-	while ((c = getopt(argc, argv, "c:t:s:n:k:B:F:")) != -1) {
+	while ((c = getopt(argc, argv, "c:t:s:n:k:B:F:C:2")) != -1) {
 		switch (c) {
 		case 'c': o->cpu = atoi(optarg); break;
 		case 't': o->ms = atof(optarg); break;
 		case 's': o->samples = atoi(optarg); break;
 		case 'B': nb_cpu = atoi(optarg); break;
 		case 'F': o->free_mib = atol(optarg); break;
+		case 'C': mf_cap = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case '2': mf_two_keys = 1; break;
 		case 'k':
 			if (mf_parse_cases(o, optarg) != 0)
 				return -1;
@@ -795,7 +819,7 @@ main(int argc, char **argv)
 
 	if (mf_parse(&o, argc, argv) != 0 || mf_pin(o.cpu) != 0) {
 		fprintf(stderr, "usage: dpvs-bench-memfloor [-c CPU] [-t MS] [-s SAMPLES] "
-				"[-n FLOWS,...] [-k CASE[/aN][/wN|/pN][/c],...] [-B CPU] [-F MIB]\n"
+				"[-n FLOWS,...] [-k CASE[/aN][/wN|/pN][/c],...] [-B CPU] [-F MIB] [-C CAP] [-2]\n"
 				"  CASE: chain2 chain3 indep2 one zero lat\n");
 		return 2;
 	}
@@ -827,7 +851,8 @@ main(int argc, char **argv)
 			       mf_table_bytes(o.flows[i]) >> 20);
 			continue;
 		}
-		printf("MEMFLOOR_MEM %u %zu MiB %s\n", o.flows[i], t.len >> 20, t.pages);
+		printf("MEMFLOOR_MEM %u %zu MiB %s, capacity %u, %d key(s) a connection\n",
+		       o.flows[i], t.len >> 20, t.pages, mf_capacity(o.flows[i]), 1 + mf_two_keys);
 		err = mf_rows(&o, &t, 0);
 		munmap(t.base, t.len);
 	}
