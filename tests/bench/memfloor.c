@@ -78,7 +78,6 @@
  *            <random lines a packet> <Mlines/s> <min cycles> <max cycles>
  * Exits 1 if a lookup ever missed (the structure is wrong, not the time).
  */
-#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
@@ -91,11 +90,10 @@
 #include <x86intrin.h>
 
 #include "shm/conn.h"
+#include "tests/bench/memfloor.h"
 
 #define MF_BURST     32  /* the node's DPVS_BURST */
 #define MF_AHEAD     4   /* rx_run.h's WK_RX_ENTRY_AHEAD: the default */
-#define MF_ZERO      64  /* zero's flows */
-#define MF_HUGE      (2ull << 20)
 #define MF_MAX_N     16
 #define MF_MAX_S     99
 #define MF_NCASES    6
@@ -105,15 +103,6 @@ enum mf_case { MF_CHAIN2, MF_CHAIN3, MF_INDEP2, MF_ONE, MF_ZERO_C, MF_LAT };
 static const char *const mf_names[MF_NCASES] = {"chain2", "chain3", "indep2", "one", "zero",
 						"lat"};
 static const int mf_lines[MF_NCASES] = {2, 3, 2, 1, 0, 1};
-
-struct mf_table {
-	struct dpvs_conn *conns;
-	struct dpvs_conn_bkt *bk;
-	uint32_t n, nb;
-	void *base;
-	size_t len;
-	const char *pages; /* "hugetlb 2M" or "thp" */
-};
 
 /* a row: a case, its look-ahead (chain2, chain3), the work a packet and
  * the frames' copy */
@@ -144,149 +133,6 @@ static int nb_cpu = -1;
 #define MF_MBUFS    64
 static char *mf_ring;
 static char mf_mbufs[MF_MBUFS * MF_SLOT] __attribute__((aligned(64)));
-
-static uint32_t
-mf_hash(uint32_t f)
-{
-	uint32_t h = f * 0x9e3779b1u + 0x7f4a7c15u;
-
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	h ^= h >> 16;
-	return h;
-}
-
-static uint64_t
-gcd64(uint64_t a, uint64_t b)
-{
-	while (b != 0) {
-		uint64_t t = a % b;
-
-		a = b;
-		b = t;
-	}
-	return a;
-}
-
-/* the largest stride at most 0.618 n coprime to n (1 for n < 3) */
-static uint32_t
-mf_stride(uint32_t n)
-{
-	uint32_t s = (uint32_t)((double)n * 0.6180339887);
-
-	if (n < 3)
-		return 1;
-	while (s > 1 && gcd64(s, n) != 1)
-		s--;
-	return s;
-}
-
-/* ---- the table ------------------------------------------------------------ */
-
-/* -C: the table's capacity when above the flows (the node's figure 2
- * runs every flow count in one table of BENCH_CONNS); -2: each connection
- * filed twice, as a full-NAT one is (its outbound tuple too) */
-static uint32_t mf_cap;
-static int mf_two_keys;
-
-static uint32_t
-mf_capacity(uint32_t n)
-{
-	return n >= MF_ZERO * 2 && mf_cap > n ? mf_cap : n;
-}
-
-static size_t
-mf_table_bytes(uint32_t n)
-{
-	size_t b;
-
-	n = mf_capacity(n);
-	b = DPVS_CONN_ALIGN((uint64_t)n * sizeof(struct dpvs_conn)) +
-		   DPVS_CONN_ALIGN((uint64_t)DPVS_CONN_NBUCKETS(n) * sizeof(struct dpvs_conn_bkt));
-
-	return (b + MF_HUGE - 1) & ~(MF_HUGE - 1);
-}
-
-static long
-mf_free_hugepages(void)
-{
-	char line[128];
-	long v = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "HugePages_Free: %ld", &v) == 1)
-			break;
-	fclose(f);
-	return v;
-}
-
-/* File flow f (dir 1: its outbound key): its home bucket, or the next
- * with a free slot. */
-static int
-mf_file(struct mf_table *t, uint32_t f, uint32_t dir)
-{
-	uint32_t h = mf_hash(dir ? f ^ 0xa5a5a5a5u : f), b = (uint32_t)(((uint64_t)h * t->nb) >> 32);
-	uint32_t d, s;
-
-	for (d = 0; d < t->nb; d++) {
-		struct dpvs_conn_bkt *k = &t->bk[(b + d) % t->nb];
-
-		for (s = 0; s < DPVS_CONN_BKT_SLOTS; s++)
-			if (k->ent[s] == DPVS_CONN_NIL) {
-				k->ent[s] = f << 1 | dir;
-				k->sig[s] = (uint16_t)((h & 0xfffu) | ((d < 15 ? d : 15) << 12));
-				return 0;
-			}
-		k->ovf++;
-	}
-	return -1;
-}
-
-static int
-mf_table_make(struct mf_table *t, uint32_t n)
-{
-	size_t centries = DPVS_CONN_ALIGN((uint64_t)mf_capacity(n) * sizeof(struct dpvs_conn));
-	uint32_t f;
-
-	memset(t, 0, sizeof(*t));
-	t->n = n;
-	t->nb = DPVS_CONN_NBUCKETS(mf_capacity(n));
-	t->len = mf_table_bytes(n);
-	t->pages = "hugetlb 2M";
-	t->base = mmap(NULL, t->len, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE, -1, 0);
-	if (t->base == MAP_FAILED) {
-		t->pages = "thp (MAP_HUGETLB failed: madvise(MADV_HUGEPAGE))";
-		t->base = mmap(NULL, t->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			       -1, 0);
-		if (t->base == MAP_FAILED)
-			return -1;
-		if (madvise(t->base, t->len, MADV_HUGEPAGE) != 0)
-			t->pages = "4K (MAP_HUGETLB and madvise(MADV_HUGEPAGE) failed)";
-	}
-	t->conns = t->base;
-	t->bk = (struct dpvs_conn_bkt *)((char *)t->base + centries);
-	memset(t->bk, 0, (size_t)t->nb * sizeof(*t->bk));
-	for (f = 0; f < t->nb; f++)
-		memset(t->bk[f].ent, 0xff, sizeof(t->bk[f].ent));
-	for (f = 0; f < n; f++) {
-		struct dpvs_conn *c = &t->conns[f];
-
-		memset(c, 0, sizeof(*c));
-		c->flags = 1;
-		c->proto = 17;
-		c->a4[0] = f; /* the key a lookup checks */
-		c->h_in = mf_hash(f);
-		if (mf_file(t, f, 0) != 0 || (mf_two_keys && mf_file(t, f, 1) != 0))
-			return -1;
-	}
-	return 0;
-}
 
 /* ---- a burst of each case ---------------------------------------------------- */
 
