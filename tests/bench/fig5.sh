@@ -10,7 +10,7 @@
 # node's 1-flow cost in cycles: 45 multiply-adds in one chain (/w45) and
 # 160 in four (/p160: four times the instructions, a fuller core); and
 # three rows with that work and memif's copy of frames that a neighbour on
-# CPU 0 keeps writing, at the second flow count. About 12 s in all.
+# CPU 0 keeps writing, at the second flow count. About 13 s in all.
 
 MF_BIN="$ROOT/build/tests/dpvs-bench-memfloor"
 MF_FLOWS="${BENCH_MEMFLOOR_FLOWS:-1000 1000000 10000000}"

@@ -83,7 +83,7 @@
 #    the node's connection layout cost one core at best, in the node's
 #    burst order and nothing else (no frame, parse, rewrite or port), for
 #    1k, 1M and 10M flows (build/tests/dpvs-bench-memfloor,
-#    tests/bench/fig5.sh; about 10 s).
+#    tests/bench/fig5.sh; about 13 s).
 #
 # Environment: BENCH_PACKETS (default 1000000, figure 1), BENCH_SECONDS
 # (default 1.5, a window of figure 2), BENCH_SYN_SECONDS (default 1), BENCH_ROUNDS
