@@ -4,13 +4,15 @@
 # connection costs in this build's table (connmem.c), dpvs-bench-rebuild,
 # the time a taking-over worker rebuilds a table of N connections in
 # (rebuild.c), dpvs-bench-c2c, the
-# round trip of a cache line between two CPUs (c2c.c), and dpvs-bench-gen, the traffic
+# round trip of a cache line between two CPUs (c2c.c), dpvs-bench-memfloor,
+# the cycles a packet that k random cache lines cost at best (memfloor.c,
+# memfloor_table.c; no DPDK, shm/conn.h's sizes only), and dpvs-bench-gen, the traffic
 # generator of the node figures (gen.c, gen_flows.c, gen_tx.c: a DPDK
 # primary of its own, linked with DPDK only); run by tests/bench/run.sh
 # (`make bench`). Included by tests/build.mk; built with the tests.
 BENCH_GEN_SRCS := $(wildcard tests/bench/gen*.c)
 BENCH_SRCS := $(filter-out tests/bench/poolbench.c tests/bench/connmem.c tests/bench/c2c.c \
-	tests/bench/rebuild.c \
+	tests/bench/rebuild.c tests/bench/memfloor.c tests/bench/memfloor_table.c \
 	$(BENCH_GEN_SRCS),$(wildcard tests/bench/*.c))
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(OBJ)/%.o)
 BENCH_GEN_OBJS := $(BENCH_GEN_SRCS:%.c=$(OBJ)/%.o)
@@ -41,9 +43,14 @@ $(TBIN)/dpvs-bench-c2c: $(OBJ)/tests/bench/c2c.o
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ -lpthread
 
+$(TBIN)/dpvs-bench-memfloor: $(OBJ)/tests/bench/memfloor.o $(OBJ)/tests/bench/memfloor_table.o
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ -lpthread
+
 $(TBIN)/dpvs-bench-gen: $(BENCH_GEN_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LDLIBS_DPDK)
 
 TESTS += $(TBIN)/dpvs-bench-pipe $(TBIN)/dpvs-bench-pool $(TBIN)/dpvs-bench-gen \
-	$(TBIN)/dpvs-bench-connmem $(TBIN)/dpvs-bench-c2c $(TBIN)/dpvs-bench-rebuild
+	$(TBIN)/dpvs-bench-connmem $(TBIN)/dpvs-bench-c2c $(TBIN)/dpvs-bench-rebuild \
+	$(TBIN)/dpvs-bench-memfloor

@@ -229,6 +229,7 @@ report() {
 	fi
 	report3
 	report4
+	report5
 }
 
 report3() {
@@ -256,6 +257,6 @@ report_end() {
 	echo "Reproduce: \`make bench\` (or \`tests/bench/run.sh\` after \`make all tests\`);"
 	echo "BENCH_PACKETS, BENCH_SECONDS, BENCH_SYN_SECONDS, BENCH_ROUNDS, BENCH_FLOWS, BENCH_TCP_FLOWS, BENCH_CONNS,"
 	echo "BENCH_MEMIF_RSIZE (a list), BENCH_NODE_MEMIF_RSIZE, BENCH_NODE2_MEMIF_RSIZE, BENCH_TWO_WORKERS=0, BENCH_BIG_FLOWS (0: no udp-big),"
-	echo "BENCH_CALLGRIND=0 change the run; BENCH_FIGURES=1 runs"
+	echo "BENCH_CALLGRIND=0, BENCH_MEMFLOOR_FLOWS, BENCH_MEMFLOOR_MS change the run; BENCH_FIGURES=1 runs"
 	echo "figure 1 alone."
 }

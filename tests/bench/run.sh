@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/bench/run.sh: `make bench`. Numbers, not pass/fail (it fails only if a
-# measurement could not be made). Prints markdown tables, four figures, each
+# measurement could not be made). Prints markdown tables, five figures, each
 # beside a baseline measured in the same run:
 #
 # 1. cycles per packet through the worker loop in one process
@@ -79,6 +79,11 @@
 # 4. the rebuild of a dead worker's connection table by the worker that
 #    takes over, ns per connection for 1M and 10M connections, and (with
 #    callgrind) instructions per connection (tests/bench/fig4.sh).
+# 5. the memory floor: TSC cycles a packet that k random cache lines of
+#    the node's connection layout cost one core at best, in the node's
+#    burst order and nothing else (no frame, parse, rewrite or port), for
+#    1k, 1M and 10M flows (build/tests/dpvs-bench-memfloor,
+#    tests/bench/fig5.sh; about 13 s).
 #
 # Environment: BENCH_PACKETS (default 1000000, figure 1), BENCH_SECONDS
 # (default 1.5, a window of figure 2), BENCH_SYN_SECONDS (default 1), BENCH_ROUNDS
@@ -95,13 +100,16 @@
 # case's), BENCH_CONNS (default 2097152, the worker's
 # connection table), BENCH_CALLGRIND (1 = count
 # instructions with valgrind, default 1 if valgrind is installed),
-# BENCH_FIGURES (default "1 2 3 4": which figures to measure; "1" alone needs
+# BENCH_FIGURES (default "1 2 3 4 5": which figures to measure; "1" alone needs
 # neither testpmd nor a namespace and takes a minute),
 # BENCH_BIG_FLOWS (default 2000000: figure 1's udp-big flows, 0 leaves
 # the case out; about 20 s and 150 bytes a flow of memory for 2M),
 # BENCH_REBUILD (default "1000000 10000000": figure 4's sizes; one that does
 # not fit in the free memory is skipped, said in the report;
 # BENCH_REBUILD_FREE_MIB=N pretends N MiB are free, to try that),
+# BENCH_MEMFLOOR_FLOWS (default "1000 1000000 10000000": figure 5's flow
+# counts; one whose table does not fit in the free hugepages is skipped),
+# BENCH_MEMFLOOR_MS (default 50: ms a sample of figure 5, 3 samples a row),
 # BENCH_TIMEOUT (default 600 s for the whole run; 10M flows need more), BENCH_KEEP=1 keeps the
 # logs (testpmd, node) in the run's directory.
 # Everything it starts runs under its own names (prefixes b<pid>n, b<pid>m,
@@ -283,8 +291,9 @@ wait_until() {
 
 . "$(dirname "${BASH_SOURCE[0]}")/report.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/fig4.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/fig5.sh"
 
-FIGURES=" ${BENCH_FIGURES:-1 2 3 4} "
+FIGURES=" ${BENCH_FIGURES:-1 2 3 4 5} "
 has_fig() { [[ "$FIGURES" == *" $1 "* ]]; }
 [ "$(id -u)" = 0 ] || die "needs root (hugepages, network namespace)"
 has_fig 2 && { [ -x "$TESTPMD" ] || die "missing $TESTPMD (Debian package dpdk)"; }
@@ -302,6 +311,7 @@ LOAD0="$(cut -d' ' -f1 /proc/loadavg)"
 has_fig 1 && figure1
 has_fig 3 && figure3
 has_fig 4 && figure4
+has_fig 5 && figure5
 has_fig 2 && figure2
 report
 has_fig 2 && figure2_stop
