@@ -1,9 +1,11 @@
 /*
  * dpvs-bench-memfloor: the memory floor (make bench's figure 5). What one
- * core of this machine can do at best when every packet pays k random
- * cache lines, whatever else the code does: no frame, no parse, no
- * rewrite, no port; only the node's index and entries (the layout of
- * shm/conn.h, in 2 MiB pages) walked the way the node's burst walks them.
+ * core of this machine gets when every packet pays k random cache lines
+ * and does nothing else: no frame, no parse, no rewrite, no port; only the
+ * node's index and entries (the layout of shm/conn.h, in 2 MiB pages)
+ * walked the way the node's burst walks them. A model of that schedule,
+ * not a bound on every design that pays those lines: another schedule of
+ * the same lines (chain2x) does better.
  *
  *   dpvs-bench-memfloor [-c CPU] [-t MS] [-s SAMPLES] [-n FLOWS,...]
  *                       [-k CASE[/aN][/wN|/pN][/c],...] [-B CPU] [-F MIB]
