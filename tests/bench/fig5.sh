@@ -110,8 +110,9 @@ report5() {
 	echo "N 128-byte entries, in 2 MiB pages: ${pages:-?}) walked in bursts of 32 as the worker walks them"
 	echo "(every bucket prefetched at the burst's start, each entry 4 packets ahead, found through"
 	echo "its bucket's slot), flows in a stride walk ~0.618 N apart, each packet's entry written"
-	echo "(in_pkts, expires_ns); no frame, no parse, no rewrite, no port: a floor, what no design that"
-	echo "pays those lines can beat on this machine. TSC cycles a packet (rdtsc, ${MF_TSC:-?} Hz),"
+	echo "(in_pkts, expires_ns); no frame, no parse, no rewrite, no port: what those lines cost on the"
+	echo "node's schedule, a model, not a bound (a deeper schedule of the same lines does better: by"
+	echo "hand, \`-k chain2x/a8\`). TSC cycles a packet (rdtsc, ${MF_TSC:-?} Hz),"
 	echo "the median of 3 samples of ${MF_MS} ms; Mpps: the TSC rate over them, what one core could"
 	if [ -n "$ceil" ]; then
 		echo "forward if the packet cost nothing else; ratio: to this run's 1-flow ceiling ($ceil Mpps)."
@@ -151,9 +152,10 @@ report5() {
 	echo
 	echo "zero's rows run over a table of 64 flows of their own (the same code, every line in L1)."
 	echo "The work (/w45, /p160) reads no memory and runs on from packet to packet; what the lines add"
-	echo "to it is the row less zero's with the same work: how much of them hides behind it."
+	echo "to it is the row less its own 1,000-flow column (the same code, its lines in the core's caches;"
+	echo "zero's row is up to 10 cycles off: one's and indep2's code is shorter than chain2's)."
 	echo "The floor is the memory's part alone: the node also parses, rewrites and sends, copies"
 	echo "every frame out of memif (lines another CPU wrote, which take line-fill buffers too), and"
 	echo "the VM's host page size, the host's other tenants and the hardware prefetchers are as they"
-	echo "are at that moment: a floor on this machine at this time, not a prediction of the node."
+	echo "are at that moment: a model on this machine at this time, not a prediction of the node."
 }

@@ -58,20 +58,26 @@ mf_table_bytes(uint32_t n)
 	return (b + MF_HUGE - 1) & ~(MF_HUGE - 1);
 }
 
+/* the free hugepages less those another process has reserved (mapped, not
+ * yet touched): HugePages_Free counts those, and a MAP_HUGETLB mmap cannot
+ * have them (-1: unknown) */
 long
 mf_free_hugepages(void)
 {
 	char line[128];
-	long v = -1;
+	long v = -1, r = 0, x;
 	FILE *f = fopen("/proc/meminfo", "r");
 
 	if (f == NULL)
 		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "HugePages_Free: %ld", &v) == 1)
-			break;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "HugePages_Free: %ld", &x) == 1)
+			v = x;
+		else if (sscanf(line, "HugePages_Rsvd: %ld", &x) == 1)
+			r = x;
+	}
 	fclose(f);
-	return v;
+	return v < 0 ? -1 : v - r;
 }
 
 /* File flow f (dir 1: its outbound key): its home bucket, or the next
