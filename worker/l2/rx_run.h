@@ -24,7 +24,7 @@
 #endif
 
 /* How many packets ahead the second stage prefetches a connection entry. */
-#define WK_RX_ENTRY_AHEAD 4
+#define WK_RX_ENTRY_AHEAD 16
 
 _Static_assert(sizeof(struct dpvs_conn) % 2 == 0 && _Alignof(struct dpvs_conn) % 2 == 0,
 	       "a candidate hint's bit 0 (its dir) is free in an entry's address");
@@ -64,6 +64,7 @@ struct wk_rx_pf {
 	uintptr_t kv[DPVS_BURST];
 	struct wk_conn_view x;
 	uint64_t have;
+	uint64_t cand;  /* bit j: hv[j] holds a candidate (wk_rx_pf_entry) */
 };
 
 /* Frame j's entries prefetched (bit j of f->have set) and its candidate,
@@ -76,10 +77,12 @@ wk_rx_pf_entry(struct wk_rx_pf *f, uint16_t j)
 		&f->x, (const struct dpvs_conn_bkt *)(kt & ~(uintptr_t)1), (uint32_t)f->hv[j],
 		(int)(kt & 1));
 
-	if (e != DPVS_CONN_NIL)
+	if (e != DPVS_CONN_NIL) {
 		f->hv[j] = wk_conn_hint_cand(f->x.conns + (uint64_t)(e >> 1) *
 								 sizeof(struct dpvs_conn),
 					     e & 1u);
+		f->cand |= 1ull << j;
+	}
 }
 
 /*
@@ -100,6 +103,7 @@ wk_rx_run(struct wk_ctx *ctx, uint16_t p, uint16_t n, const struct wk_ipv4_rxc *
 	uint64_t bytes = 0;
 	struct rte_mbuf *m;
 	struct wk_verdict v;
+	uint64_t c;
 	uint16_t i, j, port;
 
 	RTE_SET_USED(rc); /* the general runner's copy (WK_RX_GENERAL_ONLY) */
@@ -125,13 +129,18 @@ wk_rx_run(struct wk_ctx *ctx, uint16_t p, uint16_t n, const struct wk_ipv4_rxc *
 		 * fast4.h), which may have changed the index: the candidates
 		 * read before it (the next WK_RX_ENTRY_AHEAD frames') are
 		 * taken back: those hints 0 (no hash left to give) */
-		if (pf && unlikely(ctx->fast_memo.proto == 0))
-			/* all WK_RX_ENTRY_AHEAD, a constant count (a burst
-			 * of SYNs comes here with every frame): the ones past
-			 * the last frame are room, never read */
-			for (j = 1; j <= WK_RX_ENTRY_AHEAD; j++)
-				if ((f->hv[i + j] & WK_CONN_HINT_CAND) != 0)
-					f->hv[i + j] = 0;
+		if (pf && unlikely(ctx->fast_memo.proto == 0)) {
+			/* the candidates among them, from the mask (a burst
+			 * of SYNs comes here with every frame, and its
+			 * lookups miss: no candidate, no work) */
+			c = (f->cand >> (i + 1)) & ((1ull << WK_RX_ENTRY_AHEAD) - 1);
+			f->cand &= ~(c << (i + 1));
+			while (c != 0) {
+				j = (uint16_t)(i + 1 + (unsigned int)__builtin_ctzll(c));
+				f->hv[j] = 0;
+				c &= c - 1;
+			}
+		}
 		wr->inflight[i] = NULL;
 		rte_compiler_barrier();
 		/* the usual verdict, to a port's tx buffer, without a call
