@@ -23,7 +23,8 @@
 #error "define WK_RX_ENTRY and WK_RX_CALL before including rx_run.h"
 #endif
 
-/* How many packets ahead the second stage prefetches a connection entry. */
+/* How many packets ahead the second stage prefetches a connection entry
+ * (rx.c, rx_prefetch_conns, says what was measured). */
 #define WK_RX_ENTRY_AHEAD 16
 
 _Static_assert(sizeof(struct dpvs_conn) % 2 == 0 && _Alignof(struct dpvs_conn) % 2 == 0,
