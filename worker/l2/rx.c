@@ -153,7 +153,7 @@ wk_rx_port(struct wk_ctx *ctx, uint16_t p)
  * showing stage B waiting on buckets a few frames after they were asked
  * for. The entries' distance: with the flows replayed out of the order
  * their connections were made (the honest order, since the night of
- * 2026-12-03), 16 packets ahead costs 184 to 207 TSC cycles a packet
+ * 2026-12-03), 16 packets ahead costs 179 to 207 TSC cycles a packet
  * against 246 to 260 for 4 and 202 to 206 for 8, and 24 no less than 16
  * (figure 5's model agrees: a chained entry asked for 4 packets ahead
  * arrives late behind a full core). In the old order, where the entries
