@@ -154,10 +154,13 @@ wk_rx_port(struct wk_ctx *ctx, uint16_t p)
  * for. The entries' distance: with the flows replayed out of the order
  * their connections were made (the honest order, since the night of
  * 2026-12-03), 16 packets ahead costs 179 to 207 TSC cycles a packet
- * against 246 to 260 for 4 and 202 to 206 for 8, and 24 no less than 16
- * (figure 5's model agrees: a chained entry asked for 4 packets ahead
- * arrives late behind a full core). In the old order, where the entries
- * came in array order, 8 or 16 had done no better than 4.
+ * at 1,000,000 flows against 246 to 260 for 4 and 202 to 206 for 8; 24
+ * about as 16 there (178 to 195) and 6% less at 10,000,000 flows (256 to
+ * 262 against 270 to 280), 32 (every entry from the first stage) no
+ * better than 24 (figure 5's model agrees: a chained entry asked for 4
+ * packets ahead arrives late behind a full core). In the old order,
+ * where the entries came in array order, 8 or 16 had done no better
+ * than 4.
  */
 static uint64_t
 rx_prefetch_conns(const struct wk_conn_view *x, struct rte_mbuf *const *pkts, uint16_t n,

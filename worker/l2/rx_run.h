@@ -25,7 +25,7 @@
 
 /* How many packets ahead the second stage prefetches a connection entry
  * (rx.c, rx_prefetch_conns, says what was measured). */
-#define WK_RX_ENTRY_AHEAD 16
+#define WK_RX_ENTRY_AHEAD 24
 
 _Static_assert(sizeof(struct dpvs_conn) % 2 == 0 && _Alignof(struct dpvs_conn) % 2 == 0,
 	       "a candidate hint's bit 0 (its dir) is free in an entry's address");
