@@ -8,7 +8,7 @@
  * the same lines (chain2x) does better.
  *
  *   dpvs-bench-memfloor [-c CPU] [-t MS] [-s SAMPLES] [-n FLOWS,...]
- *                       [-k CASE[/aN][/wN|/pN][/c],...] [-B CPU] [-F MIB]
+ *                       [-k CASE[/aN][/wN|/pN][/c][/d],...] [-B CPU] [-F MIB]
  *                       [-C CAP] [-2]
  *
  * -c: the CPU to run on (default the last); -t: ms a sample (default 100);
@@ -23,7 +23,9 @@
  * cycles, a fuller core, as the node's packet is), /c each burst's 32
  * frames copied first, 64 bytes each, out of a ring of 1,024 slots 2 KiB
  * apart into 64 buffers (memif's rx, which the node's worker does itself
- * before the burst's stages); -B CPU: also run every row with a neighbour
+ * before the burst's stages), /d the work made to wait for the entry's
+ * line (0 added from it, as the node's rewrite waits; 2026-12-03: no
+ * difference); -B CPU: also run every row with a neighbour
  * on CPU, the generator's part: a thread that writes 64-byte frames into
  * that ring's slots one after the other without pause, rows
  * "<case>+nb" (a /c row then copies lines another CPU wrote, as the
@@ -99,7 +101,7 @@
 #include "tests/bench/memfloor.h"
 
 #define MF_BURST     32  /* the node's DPVS_BURST */
-#define MF_AHEAD     4   /* rx_run.h's WK_RX_ENTRY_AHEAD: the default */
+#define MF_AHEAD     4   /* rx_run.h's WK_RX_ENTRY_AHEAD until 2026-12-03 (24 since) */
 #define MF_MAX_N     16
 #define MF_MAX_S     99
 #define MF_NCASES    7
@@ -114,13 +116,13 @@ static const int mf_lines[MF_NCASES] = {2, 3, 2, 1, 0, 1, 2};
  * the frames' copy */
 struct mf_spec {
 	enum mf_case k;
-	int ahead, work, copy, par;
+	int ahead, work, copy, par, dep;
 };
 
 /* the walk over the flows and the counters of a run */
 struct mf_walk {
 	uint32_t pos, stride, n;
-	int ahead, work, copy, par;
+	int ahead, work, copy, par, dep;
 	uint32_t rslot; /* the copy's next frame in the ring */
 	uint64_t now;  /* a clock stand-in, bumped once a burst */
 	uint64_t miss; /* lookups that did not find their flow */
@@ -264,13 +266,21 @@ mf_work4(struct mf_walk *w, uint32_t f)
 static inline void
 mf_touch(struct dpvs_conn *c, struct mf_walk *w, int two, uint32_t f)
 {
-	uint64_t x = w->sink + f;
+	uint64_t x, d = 0;
 	int j;
 
 	c->in_pkts++;
 	c->expires_ns = w->now;
 	if (two)
 		c->trk[0].maxack = c->in_pkts;
+	if (w->dep) {
+		/* /d: the work waits for the entry, as the node's rewrite
+		 * does (0 added, but the core cannot know it) */
+		d = c->in_pkts;
+		__asm__("and $0, %0" : "+r"(d));
+		f += (uint32_t)d;
+	}
+	x = w->sink + f;
 	if (w->par) {
 		mf_work4(w, f);
 		return;
@@ -517,7 +527,7 @@ mf_row(const struct mf_spec *r, const struct mf_table *t, double ms, int samples
 {
 	struct mf_walk w = {
 		.pos = 0, .now = 1, .ahead = r->ahead, .work = r->work, .copy = r->copy,
-		.par = r->par};
+		.par = r->par, .dep = r->dep};
 	const enum mf_case k = r->k;
 	char sfx[48] = "";
 	double v[MF_MAX_S], med;
@@ -530,6 +540,8 @@ mf_row(const struct mf_spec *r, const struct mf_table *t, double ms, int samples
 			      r->work);
 	if (r->copy)
 		o += snprintf(sfx + o, sizeof(sfx) - (size_t)o, "/c");
+	if (r->dep)
+		o += snprintf(sfx + o, sizeof(sfx) - (size_t)o, "/d");
 	if (nb)
 		snprintf(sfx + o, sizeof(sfx) - (size_t)o, "+nb");
 	w.n = t->n;
@@ -611,8 +623,11 @@ mf_parse_cases(struct mf_opts *o, char *arg)
 		for (; opt != NULL && *opt != '\0'; opt = *end == '/' ? end + 1 : end) {
 			long v;
 
-			if (*opt == 'c' && (opt[1] == '/' || opt[1] == '\0')) {
-				r.copy = 1;
+			if ((*opt == 'c' || *opt == 'd') && (opt[1] == '/' || opt[1] == '\0')) {
+				if (*opt == 'c')
+					r.copy = 1;
+				else
+					r.dep = 1;
 				end = opt + 1;
 				continue;
 			}
@@ -728,7 +743,7 @@ main(int argc, char **argv)
 
 	if (mf_parse(&o, argc, argv) != 0 || mf_pin(o.cpu) != 0) {
 		fprintf(stderr, "usage: dpvs-bench-memfloor [-c CPU] [-t MS] [-s SAMPLES] "
-				"[-n FLOWS,...] [-k CASE[/aN][/wN|/pN][/c],...] [-B CPU] [-F MIB] [-C CAP] [-2]\n"
+				"[-n FLOWS,...] [-k CASE[/aN][/wN|/pN][/c][/d],...] [-B CPU] [-F MIB] [-C CAP] [-2]\n"
 				"  CASE: chain2 chain3 indep2 one zero lat chain2x\n");
 		return 2;
 	}
