@@ -16,8 +16,8 @@ MF_BIN="$ROOT/build/tests/dpvs-bench-memfloor"
 MF_FLOWS="${BENCH_MEMFLOOR_FLOWS:-1000 1000000 10000000}"
 MF_MS="${BENCH_MEMFLOOR_MS:-50}"
 # the rows (memfloor.c's -k): the floor, then with work
-MF_ROWS="zero chain2 chain3 indep2 one lat chain2/a16 zero/w45 chain2/w45 one/w45 zero/p160
-chain2/p160 chain2/a16/p160 indep2/p160 one/p160"
+MF_ROWS="zero chain2 chain3 indep2 one lat chain2/a24 zero/w45 chain2/w45 one/w45 zero/p160
+chain2/p160 chain2/a24/p160 indep2/p160 one/p160"
 MF_NB_ROWS="zero/p160/c chain2/p160/c one/p160/c"
 declare -A MF_CPP MF_MPPS MF_SKIP MF_MEM
 MF_TSC="" MF_LOAD="" MF_NB_FLOWS=""
@@ -78,16 +78,16 @@ mf_cell() {
 mf_label() {
 	case "$1" in
 	zero) echo "zero: the loop alone, every line in L1 (64 flows)" ;;
-	chain2) echo "**chain2**: the node's, bucket then entry (2 random lines, chained; entries 4 packets ahead)" ;;
+	chain2) echo "**chain2**: bucket then entry (2 random lines, chained; entries 4 packets ahead, the node's until 2026-12-03)" ;;
 	chain3) echo "chain3: bucket then the entry's 2 lines (a TCP segment's 3, chained)" ;;
 	indep2) echo "indep2: 2 random lines, both from the hash (both prefetched at the burst's start)" ;;
 	one) echo "**one**: 1 random line (an index slot that holds what the packet needs)" ;;
 	lat) echo "lat: 1 random line, each packet's address from the line before (one line's latency, no overlap)" ;;
-	chain2/a16) echo "chain2, entries 16 packets ahead" ;;
+	chain2/a24) echo "**chain2, entries 24 packets ahead**: the node's schedule now (worker/l2/rx_run.h)" ;;
 	zero/w45) echo "zero + 45 multiply-adds of other work a packet in one chain (the work alone)" ;;
 	chain2/w45 | indep2/w45 | one/w45) echo "${1%/w45} + the same work" ;;
 	zero/p160) echo "zero + 160 multiply-adds in four chains (the same cycles, four times the instructions: a fuller core)" ;;
-	chain2/a16/p160) echo "chain2, entries 16 packets ahead, + the four-chain work" ;;
+	chain2/a24/p160) echo "chain2, entries 24 packets ahead, + the four-chain work" ;;
 	chain2/p160 | indep2/p160 | one/p160) echo "${1%/p160} + the four-chain work" ;;
 	zero/p160/c+nb) echo "zero + the four-chain work + memif's copy: 32 frames a burst copied out of a ring that CPU 0 keeps writing" ;;
 	chain2/p160/c+nb | one/p160/c+nb) echo "${1%/p160/c+nb} + the four-chain work + the copy, the ring written by CPU 0" ;;
@@ -108,7 +108,7 @@ report5() {
 	echo "dpvs-bench-memfloor (tests/bench/memfloor.c), pinned to CPU $(($(nproc) - 1)): the node's connection"
 	echo "index and entries (shm/conn.h: 64-byte buckets, DPVS_CONN_NBUCKETS(N) of them, and"
 	echo "N 128-byte entries, in 2 MiB pages: ${pages:-?}) walked in bursts of 32 as the worker walks them"
-	echo "(every bucket prefetched at the burst's start, each entry 4 packets ahead, found through"
+	echo "(every bucket prefetched at the burst's start, each entry 4 or 24 packets ahead, found through"
 	echo "its bucket's slot), flows in a stride walk ~0.618 N apart, each packet's entry written"
 	echo "(in_pkts, expires_ns); no frame, no parse, no rewrite, no port: what those lines cost on the"
 	echo "node's schedule, a model, not a bound (a deeper schedule of the same lines does better: by"
