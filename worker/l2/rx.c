@@ -17,7 +17,6 @@
  * exactly what was still held.
  */
 #include <stddef.h>
-#include <string.h>
 
 #include <rte_ethdev.h>
 #include <rte_ether.h>
@@ -218,9 +217,6 @@ rx_prefetch_stage(struct wk_ctx *ctx, uint16_t n, struct wk_rx_pf *f)
 	f->x = wk_conn_view(ctx->ct);
 	f->have = rx_prefetch_conns(&f->x, ctx->wr->inflight, n, f->hv, f->kv);
 	f->cand = 0;
-	/* the room past the burst, which wk_rx_run's take-back reads: 0,
-	 * not the stack's leftovers (never a frame's hint either way) */
-	memset(&f->hv[n], 0, WK_RX_ENTRY_AHEAD * sizeof(f->hv[0]));
 	for (i = 0; i < WK_RX_ENTRY_AHEAD && i < n; i++)
 		if ((f->have >> i) & 1)
 			wk_rx_pf_entry(f, i);

@@ -27,6 +27,11 @@
  * (rx.c, rx_prefetch_conns, says what was measured). */
 #define WK_RX_ENTRY_AHEAD 24
 
+/* have and cand are 64-bit masks of the burst's frames, read up to
+ * WK_RX_ENTRY_AHEAD past the last one */
+_Static_assert(DPVS_BURST + WK_RX_ENTRY_AHEAD <= 64,
+	       "rx_run.h: a frame's bit past the burst fits a uint64_t");
+
 _Static_assert(sizeof(struct dpvs_conn) % 2 == 0 && _Alignof(struct dpvs_conn) % 2 == 0,
 	       "a candidate hint's bit 0 (its dir) is free in an entry's address");
 _Static_assert(_Alignof(struct dpvs_conn_bkt) % 2 == 0,
@@ -61,7 +66,7 @@ wk_rx_verdict_tx(struct wk_verdict v, uint16_t *port)
  * went the general way (their hints 0: those frames are checked and hashed
  * by the entry). */
 struct wk_rx_pf {
-	uint64_t hv[DPVS_BURST + WK_RX_ENTRY_AHEAD]; /* + room: wk_rx_run's take-back */
+	uint64_t hv[DPVS_BURST];
 	uintptr_t kv[DPVS_BURST];
 	struct wk_conn_view x;
 	uint64_t have;
