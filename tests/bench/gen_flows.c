@@ -24,6 +24,7 @@
 #include <rte_udp.h>
 
 #include "gen.h"
+#include "stride.h"
 
 #define GEN_L3 RTE_ETHER_HDR_LEN
 #define GEN_L4 (GEN_L3 + (uint16_t)sizeof(struct rte_ipv4_hdr))
@@ -147,31 +148,11 @@ queue_flows(const struct gen_stream *s, uint16_t q)
 	return s->flows > q ? (s->flows - q + s->nq - 1) / s->nq : 0;
 }
 
-static uint64_t
-gcd64(uint64_t a, uint64_t b)
-{
-	while (b != 0) {
-		uint64_t t = a % b;
-
-		a = b;
-		b = t;
-	}
-	return a;
-}
-
-/* "random": the largest stride near 0.618 n that is coprime to n, so the
- * walk j += stride (mod n) visits every flow once per n packets. */
+/* "random": tests/bench/stride.h's walk; else flow order */
 static uint64_t
 pick_stride(uint64_t n, int random)
 {
-	uint64_t st;
-
-	if (!random || n < 3)
-		return 1;
-	for (st = n * 618 / 1000; st > 1; st--)
-		if (gcd64(st, n) == 1)
-			return st;
-	return 1;
+	return random ? bench_stride(n) : 1;
 }
 
 static struct rte_mbuf *

@@ -10,30 +10,13 @@
 #include <sys/mman.h>
 
 #include "tests/bench/memfloor.h"
+#include "tests/bench/stride.h"
 
-static uint64_t
-gcd64(uint64_t a, uint64_t b)
-{
-	while (b != 0) {
-		uint64_t t = a % b;
-
-		a = b;
-		b = t;
-	}
-	return a;
-}
-
-/* the largest stride at most 0.618 n coprime to n (1 for n < 3) */
+/* the generator's stride (tests/bench/stride.h) */
 uint32_t
 mf_stride(uint32_t n)
 {
-	uint32_t s = (uint32_t)((double)n * 0.6180339887);
-
-	if (n < 3)
-		return 1;
-	while (s > 1 && gcd64(s, n) != 1)
-		s--;
-	return s;
+	return (uint32_t)bench_stride(n);
 }
 
 /* -C and -2 (memfloor.h) */
