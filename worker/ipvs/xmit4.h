@@ -141,7 +141,9 @@ wk_xmit4_nat_body(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *i
 	wk_fnat_rewrite_d(ip, l4, proto, l4_len, saddr, sport, daddr, dport, WK_CSUM_TTL_DEC);
 	wk_xmit_trim_to(m, l4_off + l4_len);
 	if (proto == IPPROTO_TCP && (tcp_flags & RTE_TCP_SYN_FLAG) != 0) {
-		mtu = ctx->root->ports[port].mtu;
+		/* port is an interface (a VLAN's past the ports): its port's
+		 * MTU, as wk_xmit_mss (xmit.c) takes it */
+		mtu = port < DPVS_MAX_IFACES ? ctx->root->ports[ctx->if_port[port]].mtu : 0;
 		if (mtu > WK_IPV4_TCP_HDRS)
 			wk_tcp_mss_clamp(l4, (uint32_t)(((struct rte_tcp_hdr *)l4)->data_off >> 4) * 4,
 					 (uint16_t)(mtu - WK_IPV4_TCP_HDRS));
