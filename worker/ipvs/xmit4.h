@@ -58,7 +58,8 @@ static __rte_always_inline void
 wk_fnat_rewrite_d(struct rte_ipv4_hdr *ip, void *l4, uint8_t proto, uint32_t l4_avail,
 		  uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport, uint64_t ip_d)
 {
-	uint16_t *ports = l4, *ck = NULL, c;
+	uint8_t *ports = l4, *ck = NULL;
+	uint16_t c, ov;
 	const uint16_t nv[2] = { sport, dport };
 	uint64_t d = 2 * 0xffffffffull - ip->src_addr - ip->dst_addr + saddr + daddr;
 	uint32_t op, np;
@@ -67,19 +68,25 @@ wk_fnat_rewrite_d(struct rte_ipv4_hdr *ip, void *l4, uint8_t proto, uint32_t l4_
 	ip->hdr_checksum = wk_csum_apply(ip->hdr_checksum, d + ip_d);
 	ip->src_addr = saddr;
 	ip->dst_addr = daddr;
-	/* the L4 header is 16-bit aligned in the frame: index it as words */
-	if (proto == IPPROTO_UDP) {
-		if (l4_avail >= 8 && ports[3] != 0)
-			ck = &ports[3];  /* struct rte_udp_hdr.dgram_cksum */
+	/* the L4 header is usually 16-bit aligned, but not once the headers
+	 * were moved back by an odd length to make room for a PROXY v1
+	 * header (proxy_proto.c): the checksum through memcpy (one load and
+	 * one store on x86 all the same) */
+	if (proto == IPPROTO_UDP && l4_avail >= 8) {
+		ck = ports + offsetof(struct rte_udp_hdr, dgram_cksum);
+		memcpy(&ov, ck, sizeof(ov));
+		if (ov == 0) /* no checksum: stays so */
+			ck = NULL;
 	} else if (proto == IPPROTO_TCP && l4_avail >= 18) {
-		ck = &ports[8];  /* struct rte_tcp_hdr.cksum */
+		ck = ports + offsetof(struct rte_tcp_hdr, cksum);
+		memcpy(&ov, ck, sizeof(ov));
 	}
 	if (ck != NULL) {
 		memcpy(&op, ports, sizeof(op));
-		c = wk_csum_apply(*ck, d + 0xffffffffull - op + np);
+		c = wk_csum_apply(ov, d + 0xffffffffull - op + np);
 		if (proto == IPPROTO_UDP && c == 0)
 			c = 0xffff; /* 0 would mean "no checksum" */
-		*ck = c;
+		memcpy(ck, &c, sizeof(c));
 	}
 	memcpy(ports, &np, sizeof(np));
 }
