@@ -15,6 +15,7 @@
 #include <rte_mbuf.h>
 
 #include "worker/l3/cksum.h"
+#include "worker/l3/l3.h"
 #include "worker/worker.h"
 
 #define WK_REPLY_TTL 64
@@ -71,7 +72,7 @@ wk_local_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p)
 		return wk_drop(DPVS_DROP_ICMP_HDR);
 	/* no reply to a source that is not a unicast host: the kernel decides */
 	if (ip->src_addr == 0 || ip->src_addr == RTE_BE32(0xffffffff) ||
-	    RTE_IS_IPV4_MCAST(rte_be_to_cpu_32(ip->src_addr)))
+	    wk_ip4_is_mcast(rte_be_to_cpu_32(ip->src_addr)))
 		return wk_kernel(p);
 	return echo_reply(m, ip, l3, p);
 }

@@ -73,7 +73,7 @@ icmp4_may_answer(const struct wk_ctx *ctx, const struct rte_mbuf *m,
 	uint32_t hlen = rte_ipv4_hdr_len(ip);
 	const uint8_t *t;
 
-	if (rte_is_multicast_ether_addr(&eth->dst_addr) || RTE_IS_IPV4_MCAST(d) ||
+	if (rte_is_multicast_ether_addr(&eth->dst_addr) || wk_ip4_is_mcast(d) ||
 	    d == 0xffffffffu)
 		return 0;
 	if ((s >> 24) == 0 || (s >> 24) == 127 || (s >> 24) >= 224 ||

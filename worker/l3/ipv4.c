@@ -61,7 +61,7 @@ wk_ipv4_host_fin(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struc
 	if (wk_addr_v4_is_ours(ctx->cfg, WK_PORT_NONE, ip->dst_addr))
 		return wk_local_in(ctx, m, p);
 	if ((ctx->cfg->port_flags[p] & DPVS_PORT_CFG_FORWARD) != 0 &&
-	    !RTE_IS_IPV4_MCAST(rte_be_to_cpu_32(ip->dst_addr)) &&
+	    !wk_ip4_is_mcast(rte_be_to_cpu_32(ip->dst_addr)) &&
 	    ip->dst_addr != RTE_BE32(0xffffffff))
 		return wk_ipv4_forward(ctx, m, p);
 	return wk_kernel(p);

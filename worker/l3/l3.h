@@ -45,6 +45,15 @@
 #define WK_ICMP_RATE_PER_S       1000
 #define WK_ICMP_BURST            50
 
+/* Is the IPv4 address a (host order) multicast one, 224.0.0.0/4? DPDK's
+ * RTE_IS_IPV4_MCAST says the same, but its bounds come from RTE_IPV4, which
+ * shifts 224 as an int into the sign bit (undefined, UBSan shift-base). */
+static inline int
+wk_ip4_is_mcast(uint32_t a)
+{
+	return a >= 0xe0000000u && a <= 0xefffffffu;
+}
+
 static inline int
 wk_ip6_is_unspec(const uint8_t a[16])
 {
