@@ -38,6 +38,7 @@
  * [vlan_xmit] and goes into its port's buffer.
  * Touches the region's txbuf[], the context's tx state and stats.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include <rte_ethdev.h>
@@ -305,6 +306,7 @@ wk_tx_pending(const struct wk_ctx *ctx)
 uint16_t
 wk_vlan_tag(const struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t i)
 {
+	const rte_be16_t vlan_type = RTE_BE16(RTE_ETHER_TYPE_VLAN);
 	struct rte_vlan_hdr *vh;
 	uint8_t *d;
 
@@ -317,7 +319,8 @@ wk_vlan_tag(const struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t i)
 	/* the frame's own type stays where it was, as the tag's eth_proto */
 	vh = (struct rte_vlan_hdr *)(d + 2 * RTE_ETHER_ADDR_LEN + 2);
 	vh->vlan_tci = rte_cpu_to_be_16(ctx->if_vid[i]);
-	((struct rte_ether_hdr *)d)->ether_type = RTE_BE16(RTE_ETHER_TYPE_VLAN);
+	/* as bytes: d may be odd (a frame after a PROXY protocol header) */
+	memcpy(d + offsetof(struct rte_ether_hdr, ether_type), &vlan_type, sizeof(vlan_type));
 	return ctx->if_port[i];
 }
 

@@ -18,6 +18,7 @@
 #ifndef DPVS_WORKER_L3_H
 #define DPVS_WORKER_L3_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -116,17 +117,21 @@ wk_ip_output_via(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port, const st
 	return wk_neigh_output(ctx, m, port, nh);
 }
 /* The Ethernet header of m for port: to mac, from the port's address, the
- * type of family (IPv4 or IPv6). */
+ * type of family (IPv4 or IPv6). Written as bytes: after a PROXY protocol
+ * header (proxy_proto.c moves the headers back to make room) the frame may
+ * start at an odd address, and struct rte_ether_hdr wants 2 (the same
+ * stores on x86). */
 static inline void
 wk_eth_fill(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t port, const uint8_t *mac,
 	    uint8_t family)
 {
-	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+	const rte_be16_t type = family == DPVS_AF_INET6 ? RTE_BE16(RTE_ETHER_TYPE_IPV6) :
+							  RTE_BE16(RTE_ETHER_TYPE_IPV4);
 
-	memcpy(eth->dst_addr.addr_bytes, mac, RTE_ETHER_ADDR_LEN);
-	rte_ether_addr_copy(&ctx->mac[port], &eth->src_addr);
-	eth->ether_type = family == DPVS_AF_INET6 ? RTE_BE16(RTE_ETHER_TYPE_IPV6) :
-						    RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	memcpy(d + offsetof(struct rte_ether_hdr, dst_addr), mac, RTE_ETHER_ADDR_LEN);
+	memcpy(d + offsetof(struct rte_ether_hdr, src_addr), &ctx->mac[port], RTE_ETHER_ADDR_LEN);
+	memcpy(d + offsetof(struct rte_ether_hdr, ether_type), &type, sizeof(type));
 }
 
 /* Is the static neighbour neigh_out.c found last (ctx->sn_memo) the one of
