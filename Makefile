@@ -5,6 +5,8 @@
 #   make demo       install what is missing, build, start a demo node and show it working
 #   make bench      benchmarks (numbers, not pass/fail)
 #   make fuzz       the long fuzz run of the worker pipeline (make check runs a bounded part)
+#   make ubsan      the fixture runners under UndefinedBehaviorSanitizer, in build/ubsan
+#                   (tests/fixture/build.mk; make check builds and runs them)
 #   make install    binaries, systemd units, config samples, man pages, bash completion,
 #                   the JSON schemas of dpvsctl's output, under PREFIX (default
 #                   /usr/local) and SYSCONFDIR (default /etc), into DESTDIR if given
@@ -65,7 +67,7 @@ deps:
 
 check:
 	deploy/install-deps.sh
-	$(MAKE) all tests
+	$(MAKE) all tests ubsan
 	tests/run-all.sh
 
 demo:

@@ -6,14 +6,16 @@
 #      bounded fuzz run of the pipeline (tests/fixture/fuzz_pipeline.py, seeds
 #      1-2, 1200 frames each, checksums kept valid and broken), and the fast
 #      path against the general path over that corpus
-#      (tests/fixture/diff_fast.py: dpvs-fixture and dpvs-fixture-general)
+#      (tests/fixture/diff_fast.py: dpvs-fixture and dpvs-fixture-general),
+#      and these again under UndefinedBehaviorSanitizer (tests/fixture/
+#      run_ubsan.sh, the runners of `make ubsan`)
 #   3. system tests: every tests/system/test_*.sh (root, network namespaces)
 #   4. a check that nothing was left behind (processes, namespaces, hugepage
 #      files, /var/run/dpdk/<prefix>) by the system tests
 #
 # In:  an optional PATTERN (shell glob on the test name) to run a subset;
 #      TEST_TIMEOUT (seconds per system test, default 180). Run `make all tests`
-#      first (make check does).
+#      first, and `make ubsan` for fixture/ubsan (make check does both).
 # Out: each test's output, indented; one line per test "PASS|FAIL name (time)";
 #      last line "N passed, M failed" (N, M count test programs and scripts).
 #      Exit status 0 only if every test passed and at least one ran.
@@ -191,6 +193,15 @@ esac
 case "fixture/diff_fast" in
 $PATTERN)
 	run "fixture/diff_fast" 300 "$PY" tests/fixture/diff_fast.py --seeds 1-2 --frames 1500
+	;;
+esac
+# the fixtures again with runners built under UndefinedBehaviorSanitizer
+# (`make ubsan`, build/ubsan; make check builds them): every case, the
+# established sequence's with FX_PREFETCH_ALL=1, and diff_fast over one seed;
+# any report fails it (tests/fixture/run_ubsan.sh)
+case "fixture/ubsan" in
+$PATTERN)
+	run "fixture/ubsan" 600 bash tests/fixture/run_ubsan.sh
 	;;
 esac
 
