@@ -231,7 +231,7 @@ START_TEST(test_kill_during_rebuild)
 	ct = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	note = mmap(NULL, sizeof(*note), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
 		    0);
-	ref = malloc(sz);
+	ref = aligned_alloc(64, (sz + 63) & ~63ull); /* the type's alignment */
 	ck_assert_ptr_ne(ct, MAP_FAILED);
 	ck_assert_ptr_ne(note, MAP_FAILED);
 	ck_assert_ptr_nonnull(ref);

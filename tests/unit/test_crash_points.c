@@ -644,7 +644,10 @@ main(int argc, char **argv)
 	(void)argc;
 	if (cu_eal_init(argv[0], "tucp") != 0)
 		return EXIT_FAILURE;
-	root = calloc(1, sizeof(*root));
+	root = aligned_alloc(64, sizeof(*root)); /* as in its memzone */
+	if (root == NULL)
+		return EXIT_FAILURE;
+	memset(root, 0, sizeof(*root));
 	tcase_add_test(tc, test_fault_spec);
 	tcase_add_test(tc, test_planned_handover_needs_no_repair);
 	tcase_add_loop_test(tc, test_kill_at_point, 0, (int)(RTE_DIM(scens) * RTE_DIM(hits)));

@@ -54,9 +54,11 @@ tctl_set(void)
 static inline struct dpvs_root *
 tctl_root(void)
 {
-	struct dpvs_root *r = calloc(1, sizeof(*r));
+	/* 64-byte aligned as in its memzone: calloc's 16 is UB for the type */
+	struct dpvs_root *r = aligned_alloc(64, sizeof(*r));
 
 	ck_assert_ptr_nonnull(r);
+	memset(r, 0, sizeof(*r));
 	dpvs_shm_fill_header(r);
 	r->conf.caps = tctl_caps();
 	r->conf.nports = 2;

@@ -312,13 +312,14 @@ END_TEST
 START_TEST(test_route6_front_door)
 {
 	struct dpvs_config_set *set = route_set(16);
-	struct dpvs_root *root = calloc(1, sizeof(*root));
+	struct dpvs_root *root = aligned_alloc(64, sizeof(*root)); /* as in its memzone */
 	struct dpvs_addr_entry e;
 	struct ctl_route_args r;
 	char err[256];
 	struct dpvs_ip a;
 
 	ck_assert_ptr_nonnull(root);
+	memset(root, 0, sizeof(*root));
 	root->conf.nports = 2;
 	snprintf(root->ports[0].name, sizeof(root->ports[0].name), "dpdk0");
 	snprintf(root->ports[1].name, sizeof(root->ports[1].name), "dpdk1");
