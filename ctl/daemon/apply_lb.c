@@ -353,8 +353,11 @@ ctl_op_check(const struct dpvs_root *root, const Dpvs__Request *req, struct ctl_
 		if (m->send.len + m->expect_data.len > sizeof(a->data))
 			return dpvs_errf(err, errlen, -CTL_EINVAL, "udp check: at most %zu bytes of "
 					"--send and --expect-data", sizeof(a->data));
-		memcpy(a->data, m->send.data, m->send.len);
-		memcpy(a->data + m->send.len, m->expect_data.data, m->expect_data.len);
+		/* an absent protobuf bytes field is NULL, 0: not memcpy's */
+		if (m->send.len > 0)
+			memcpy(a->data, m->send.data, m->send.len);
+		if (m->expect_data.len > 0)
+			memcpy(a->data + m->send.len, m->expect_data.data, m->expect_data.len);
 		a->send_len = (uint16_t)m->send.len;
 		a->expect_len = (uint16_t)m->expect_data.len;
 	} else {

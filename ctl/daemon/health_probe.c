@@ -538,8 +538,12 @@ hc_probe_start(struct event_base *base, const struct hc_spec *s, hc_done_fn done
 	if (s->text != NULL)
 		snprintf(p->text, sizeof(p->text), "%s", s->text);
 	if (s->send_len + s->expect_len <= sizeof(p->bytes)) {
-		memcpy(p->bytes, s->send, s->send_len);
-		memcpy(p->bytes + s->send_len, s->expect, s->expect_len);
+		/* a check without send or expect has NULL and 0: memcpy's
+		 * arguments must not be NULL even for 0 bytes */
+		if (s->send_len > 0)
+			memcpy(p->bytes, s->send, s->send_len);
+		if (s->expect_len > 0)
+			memcpy(p->bytes + s->send_len, s->expect, s->expect_len);
 	}
 	if (s->type == DPVS_CHECK_HTTPS && tls_ctx == NULL) {
 		tls_ctx = SSL_CTX_new(TLS_client_method());
