@@ -8,7 +8,7 @@
 #      path against the general path over that corpus
 #      (tests/fixture/diff_fast.py: dpvs-fixture and dpvs-fixture-general),
 #      and these again under UndefinedBehaviorSanitizer (tests/fixture/
-#      run_ubsan.sh, the runners of `make ubsan`)
+#      run_ubsan.sh, the runners of `make ubsan`), and the unit tests under it
 #   3. system tests: every tests/system/test_*.sh (root, network namespaces)
 #   4. a check that nothing was left behind (processes, namespaces, hugepage
 #      files, /var/run/dpdk/<prefix>) by the system tests
@@ -197,8 +197,8 @@ $PATTERN)
 esac
 # the fixtures again with runners built under UndefinedBehaviorSanitizer
 # (`make ubsan`, build/ubsan; make check builds them): every case, the
-# established sequence's with FX_PREFETCH_ALL=1, and diff_fast over one seed;
-# any report fails it (tests/fixture/run_ubsan.sh)
+# established sequence's with FX_PREFETCH_ALL=1, diff_fast over one seed, then
+# the unit tests built the same way; any report fails it (tests/fixture/run_ubsan.sh)
 case "fixture/ubsan" in
 $PATTERN)
 	run "fixture/ubsan" 600 bash tests/fixture/run_ubsan.sh
