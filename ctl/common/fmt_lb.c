@@ -449,7 +449,8 @@ ctl_fmt_timeouts(FILE *out, const Dpvs__TimeoutList *l, bool json)
 		json_t *o = ctl_json_obj();
 
 		for (i = 0; i < l->n_timeouts; i++)
-			ctl_json_set(o, l->timeouts[i]->name, ctl_json_u64(l->timeouts[i]->seconds));
+			ctl_json_set_named(o, l->timeouts[i]->name,
+					   ctl_json_u64(l->timeouts[i]->seconds));
 		ctl_json_print(out, o);
 		return;
 	}
