@@ -273,6 +273,9 @@ one_shm(struct fz *f, const struct fz_buf *in, unsigned long it)
 	} else if (!mut && f->shm.root->config.generation != gen) {
 		die("shm", it, "a show published a generation");
 	}
+	/* the change was replayed on the other copy: both hold the same tables */
+	if (!TCTL_SAME_TABLES(f->shm.set[0], f->shm.set[1]))
+		die("shm", it, "the two config set copies differ");
 	dpvs__response__free_unpacked(resp, NULL);
 	free(out);
 }
@@ -707,6 +710,7 @@ main(int argc, char **argv)
 	printf("fuzz_ctl: seed %llu, %lu iterations (%s): %lu accepted, %lu refused, "
 	       "%lu not decoded\n", (unsigned long long)seed, n, modes, f.accepted, f.refused,
 	       f.malformed);
+	fflush(stdout);   /* LeakSanitizer's exit would lose it */
 	fz_buf_free(&b);
 	for (i = 0; i < NSEEDS; i++) {
 		fz_buf_free(&f.packed[i]);
