@@ -16,12 +16,15 @@
  *   rules rules files (ctl_rules_apply on the heap copy; all or nothing)
  *   argv  dpvsctl's argument parser (ctl_cli_parse) on mutated word lists
  *   conf  dpvs.conf (conf_parse of primary/conf.c)
+ *   reload a reload of the shm (ctl_reload) from a mutated rules file:
+ *         refused, the running set is unchanged; accepted, it saves as
+ *         the file applied to an empty set does
  *   resp  dpvsctl's output (ctl_fmt_response, text and JSON) of the shows'
  *         answers, mutated (needs shm)
  * Every input must be accepted or refused with an error; a crash or a
  * sanitizer report ends the process with a failure.
  *
- * usage: fuzz_ctl [-s SEED] [-n ITERATIONS] [-m req,shm,rules,argv,conf,resp] [-v]
+ * usage: fuzz_ctl [-s SEED] [-n ITERATIONS] [-m req,shm,rules,argv,conf,resp,reload] [-v]
  * Exit status 0 if every check held.
  */
 #include <stdint.h>
@@ -40,6 +43,7 @@
 #include "ctl/daemon/apply.h"
 #include "ctl/daemon/handler.h"
 #include "ctl/daemon/lb.h"
+#include "ctl/daemon/reload.h"
 #include "ctl/rules.h"
 #include "primary/conf.h"
 #include "shm/eal.h"
@@ -117,7 +121,7 @@ static const char conf_seed[] =
 struct fz {
 	struct fz_rng rng;
 	struct dpvs_root *root;
-	struct dpvs_config_set *set, *base, *copy;
+	struct dpvs_config_set *set, *base, *copy, *tgt;
 	struct dpvs_shm shm;
 	int have_shm;
 	struct fz_buf packed[NSEEDS];   /* the seeds as packed Requests */
@@ -430,6 +434,110 @@ one_rules(struct fz *f, const struct fz_buf *b, unsigned long it)
 		fprintf(stderr, "rules %lu: rc %d %s\n", it, rc, err);
 }
 
+static int
+line_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The lines of text sorted in place (the order of a service's dests, say,
+ * is not kept through a reload: compared as a set of lines). */
+static void
+sort_lines(char *text)
+{
+	char **v = NULL, *p, *out, *copy = strdup(text);
+	size_t n = 0, i;
+
+	for (p = strtok(copy, "\n"); p != NULL; p = strtok(NULL, "\n")) {
+		v = realloc(v, sizeof(*v) * (n + 1));
+		v[n++] = p;
+	}
+	qsort(v, n, sizeof(*v), line_cmp);
+	for (out = text, i = 0; i < n; i++)
+		out += sprintf(out, "%s\n", v[i]);
+	*out = '\0';
+	free(v);
+	free(copy);
+}
+
+/* The save text of set, its lines sorted (malloc'd). */
+static char *
+save_text(const struct dpvs_config_set *set, const struct dpvs_root *root)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (f == NULL || ctl_save_text(set, root, f) != 0) {
+		fprintf(stderr, "fuzz_ctl: save failed\n");
+		exit(EXIT_FAILURE);
+	}
+	fclose(f);
+	sort_lines(text);
+	return text;
+}
+
+/* A reload of the node's shm (ctl_reload: the file on an empty scratch set,
+ * the diff with the running set, one change) from most of the seeds that
+ * add, maybe many objects of one kind, maybe a mutated rules file. Refused: nothing changed. Accepted: the running set
+ * saves as the file applied to an empty set does (the same lines, in any
+ * order). */
+static void
+one_reload(struct fz *f, unsigned long it)
+{
+	struct ctl_reload_result res;
+	struct fz_buf text = { 0 }, b = { 0 };
+	uint64_t gen = f->shm.root->config.generation;
+	char err[512] = "", *want, *got;
+	const char *path;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < NADD; i++) {          /* most of the state, or all */
+		if (fz_below(&f->rng, 12) == 0)
+			continue;
+		fz_buf_append(&text, seeds[i], strlen(seeds[i]));
+		fz_buf_append(&text, "\n", 1);
+	}
+	if (fz_below(&f->rng, 4) == 0)
+		bulk_rules(f, &text);
+	if (fz_below(&f->rng, 3) == 0) {
+		make_rules(f, &b);
+		fz_buf_append(&text, b.p, b.len);
+	}
+	path = fz_file(text.p, text.len);
+	TCTL_COPY(f->copy, dpvs_config_active(&f->shm));
+	rc = ctl_reload(&f->shm, path, &res, err, sizeof(err));
+	if (rc != 0) {
+		f->refused++;
+		if (err[0] == '\0')
+			die("reload", it, "refused without a message");
+		if (f->shm.root->config.generation != gen ||
+		    !TCTL_SAME_TABLES(dpvs_config_active(&f->shm), f->copy))
+			die("reload", it, "a refused reload changed the running set");
+	} else {
+		f->accepted++;
+		memset(f->tgt, 0, f->tgt->size);
+		dpvs_cfgset_format(f->tgt, &f->shm.root->conf.caps, DPVS_CFG_PLAIN);
+		dpvs_cfgset_port_defaults(f->tgt, f->shm.root->ports, f->shm.root->conf.nports);
+		if (ctl_rules_apply(f->tgt, f->shm.root, path, err, sizeof(err)) != 0)
+			die("reload", it, "a reloaded file does not apply to an empty set");
+		want = save_text(f->tgt, f->shm.root);
+		got = save_text(dpvs_config_active(&f->shm), f->shm.root);
+		if (strcmp(want, got) != 0) {
+			fprintf(stderr, "--- the file saves as\n%s--- the reloaded node as\n%s", want,
+				got);
+			die("reload", it, "the reloaded set is not the file's");
+		}
+		free(want);
+		free(got);
+	}
+	if (f->verbose > 1)
+		fprintf(stderr, "reload %lu: rc %d %s\n", it, rc, err);
+	fz_buf_free(&text);
+	fz_buf_free(&b);
+}
+
 /* dpvsctl's parser on a word list: a seed split, its words mutated. */
 static void
 one_argv(struct fz *f, unsigned long it)
@@ -625,6 +733,7 @@ heap_state(struct fz *f)
 	f->set = fz_set();
 	f->base = fz_set();
 	f->copy = fz_set();
+	f->tgt = fz_set();
 	ctl_lb_prepare(&f->set->lb);
 	for (i = 0; i < NSEEDS; i++) {
 		Dpvs__Request *r = dpvs__request__unpack(NULL, f->packed[i].len, f->packed[i].p);
@@ -653,7 +762,7 @@ main(int argc, char **argv)
 	struct fz_buf b = { 0 };
 	uint64_t seed = 1;
 	unsigned long n = 2000, it;
-	const char *modes = "req,shm,rules,argv,conf,resp";
+	const char *modes = "req,shm,rules,argv,conf,resp,reload";
 	size_t i;
 	int o;
 
@@ -706,6 +815,8 @@ main(int argc, char **argv)
 			one_conf(&f, it);
 		if (has_mode(modes, "resp") && f.have_shm && it % 2 == 0)
 			one_resp(&f, it);
+		if (has_mode(modes, "reload") && f.have_shm && it % 4 == 0)
+			one_reload(&f, it);
 	}
 	printf("fuzz_ctl: seed %llu, %lu iterations (%s): %lu accepted, %lu refused, "
 	       "%lu not decoded\n", (unsigned long long)seed, n, modes, f.accepted, f.refused,
@@ -721,6 +832,7 @@ main(int argc, char **argv)
 	free(f.set);
 	free(f.base);
 	free(f.copy);
+	free(f.tgt);
 	if (f.have_shm)
 		dpvs_eal_cleanup_private();
 	return EXIT_SUCCESS;
