@@ -7,6 +7,9 @@
 #   make fuzz       the long fuzz run of the worker pipeline (make check runs a bounded part)
 #   make ubsan      the fixture runners under UndefinedBehaviorSanitizer, in build/ubsan
 #                   (tests/fixture/build.mk; make check builds and runs them)
+#   make asan       the unit tests and the control plane's fuzz harness under
+#                   AddressSanitizer and UBSan, in build/asan (tests/unit/build.mk;
+#                   make check builds and runs them)
 #   make install    binaries, systemd units, config samples, man pages, bash completion,
 #                   the JSON schemas of dpvsctl's output, under PREFIX (default
 #                   /usr/local) and SYSCONFDIR (default /etc), into DESTDIR if given
@@ -67,7 +70,7 @@ deps:
 
 check:
 	deploy/install-deps.sh
-	$(MAKE) all tests ubsan
+	$(MAKE) all tests ubsan asan
 	tests/run-all.sh
 
 demo:

@@ -28,6 +28,7 @@ $(LAYOUT_VARIANT): $(WORKER_SRCS) worker/main.c $(SHM_SRCS) $(wildcard shm/*.h w
 
 TESTS += $(LAYOUT_VARIANT)
 -include tests/fixture/build.mk
+-include tests/unit/build.mk
 -include tests/bench/build.mk
 
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # tests/run-all.sh: run every test of dpvs-mp in order and summarise.
 #
-#   1. unit tests: every executable build/tests/test_* (Check, CK_FORK=yes)
+#   1. unit tests: every executable build/tests/test_* (Check, CK_FORK=yes),
+#      then all of them again under AddressSanitizer with a bounded fuzz of
+#      the control plane's parsers (tests/unit/run_asan.sh, `make asan`)
 #   2. packet fixtures: /usr/bin/python3 tests/fixture/run_fixtures.py, then a
 #      bounded fuzz run of the pipeline (tests/fixture/fuzz_pipeline.py, seeds
 #      1-2, 1200 frames each, checksums kept valid and broken), and the fast
@@ -15,7 +17,8 @@
 #
 # In:  an optional PATTERN (shell glob on the test name) to run a subset;
 #      TEST_TIMEOUT (seconds per system test, default 180). Run `make all tests`
-#      first, and `make ubsan` for fixture/ubsan (make check does both).
+#      first, `make ubsan` for fixture/ubsan and `make asan` for unit/asan
+#      (make check does all three).
 # Out: each test's output, indented; one line per test "PASS|FAIL name (time)";
 #      last line "N passed, M failed" (N, M count test programs and scripts).
 #      Exit status 0 only if every test passed and at least one ran.
@@ -159,6 +162,16 @@ else
 		run "unit/$(basename "$t")" 300 "$t"
 	done
 fi
+
+# the unit tests again under AddressSanitizer and UBSan (`make asan`,
+# build/asan; make check builds them), then a bounded fuzz of the control
+# plane's parsers (fuzz_ctl, fixed seeds); any report fails it
+# (tests/unit/run_asan.sh)
+case "unit/asan" in
+$PATTERN)
+	run "unit/asan" 600 bash tests/unit/run_asan.sh
+	;;
+esac
 
 # ---- 2. packet fixtures
 case "fixture/run_fixtures" in

@@ -135,6 +135,7 @@ check_option(int argc, char *const argv[], int *i, Dpvs__Check *c, char *err, si
 		if (v[0] != '/' || strlen(v) > 255 || strpbrk(v, " \t\r\n") != NULL)
 			return dpvs_errf(err, errlen, CTL_CLI_BADARG, "--path %s: starts with / , "
 					 "no space, at most 255 characters", v);
+		free(c->path);   /* "/" by default, or an earlier --path */
 		c->path = ctl_pb_strdup(v);
 		return CTL_CLI_OK;
 	}

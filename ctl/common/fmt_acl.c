@@ -91,7 +91,7 @@ ctl_fmt_rates_json(Dpvs__Rate *const *r, size_t n)
 
 		ctl_json_set(m, "rate", ctl_json_u64(r[i]->rate));
 		ctl_json_set(m, "burst", ctl_json_u64(r[i]->burst));
-		ctl_json_set(o, r[i]->meter != NULL ? r[i]->meter : "", m);
+		ctl_json_set_named(o, r[i]->meter, m);
 	}
 	return o;
 }

@@ -48,6 +48,15 @@ ctl_json_set(json_t *obj, const char *key, json_t *v)
 }
 
 void
+ctl_json_set_named(json_t *obj, const char *key, json_t *v)
+{
+	json_t *k = ctl_json_str(key);
+
+	ctl_json_set(obj, json_string_value(k), v);
+	json_decref(k);
+}
+
+void
 ctl_json_push(json_t *arr, json_t *v)
 {
 	if (json_array_append_new(arr, need(v)) != 0)

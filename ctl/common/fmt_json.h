@@ -31,6 +31,10 @@ json_t *ctl_json_arr(void);
 
 /* Add v (its reference is taken) under key / at the end. v NULL aborts. */
 void ctl_json_set(json_t *obj, const char *key, json_t *v);
+/* The same under a key that came in a message (a counter's or a timeout's
+ * name): made valid UTF-8 as ctl_json_str does, since jansson refuses any
+ * other key (and ctl_json_set would abort); NULL is "". */
+void ctl_json_set_named(json_t *obj, const char *key, json_t *v);
 void ctl_json_push(json_t *arr, json_t *v);
 
 /* Values. ctl_json_str: NULL is "". ctl_json_str_or_null: NULL or "" is null. */

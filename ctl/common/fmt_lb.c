@@ -203,15 +203,19 @@ ctl_fmt_services(FILE *out, const Dpvs__ServiceList *l, bool json)
 		fmt_svc_text(out, l->services[i], l->stats);
 }
 
+/* An absent service key (the daemon always sends one) prints as an empty one. */
+static const Dpvs__SvcKey no_svc_key = DPVS__SVC_KEY__INIT;
+
 /* laddr show: docs/schema/laddr-show.json */
 static json_t *
 laddr_json(const Dpvs__Laddr *a)
 {
+	const Dpvs__SvcKey *k = a->service != NULL ? a->service : &no_svc_key;
 	json_t *o = ctl_json_obj();
 
-	ctl_json_set(o, "proto", ctl_json_str(a->service->proto));
-	ctl_json_set(o, "vip", ctl_json_ip(a->service->vip));
-	ctl_json_set(o, "port", ctl_json_u64(a->service->port));
+	ctl_json_set(o, "proto", ctl_json_str(k->proto));
+	ctl_json_set(o, "vip", ctl_json_ip(k->vip));
+	ctl_json_set(o, "port", ctl_json_u64(k->port));
 	ctl_json_set(o, "address", ctl_json_ip(a->address));
 	ctl_json_set(o, "dev", ctl_json_str(a->dev));
 	return o;
@@ -233,7 +237,7 @@ ctl_fmt_laddrs(FILE *out, const Dpvs__LaddrList *l, bool json)
 	}
 	for (i = 0; i < l->n_laddrs; i++) {
 		const Dpvs__Laddr *a = l->laddrs[i];
-		const Dpvs__SvcKey *k = a->service;
+		const Dpvs__SvcKey *k = a->service != NULL ? a->service : &no_svc_key;
 
 		ctl_pb_ip_str(a->address, ip, sizeof(ip));
 		fprintf(out, "%s  %-24s %s dev %s\n", fmt_upper_proto(k->proto),
@@ -449,7 +453,8 @@ ctl_fmt_timeouts(FILE *out, const Dpvs__TimeoutList *l, bool json)
 		json_t *o = ctl_json_obj();
 
 		for (i = 0; i < l->n_timeouts; i++)
-			ctl_json_set(o, l->timeouts[i]->name, ctl_json_u64(l->timeouts[i]->seconds));
+			ctl_json_set_named(o, l->timeouts[i]->name,
+					   ctl_json_u64(l->timeouts[i]->seconds));
 		ctl_json_print(out, o);
 		return;
 	}

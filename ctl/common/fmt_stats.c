@@ -16,7 +16,7 @@ counters_json(Dpvs__Counter *const *c, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		ctl_json_set(o, c[i]->name != NULL ? c[i]->name : "", ctl_json_u64(c[i]->value));
+		ctl_json_set_named(o, c[i]->name, ctl_json_u64(c[i]->value));
 	return o;
 }
 

@@ -77,6 +77,13 @@ START_TEST(test_cli_check_set)
 	ck_assert_uint_eq(c->fall, 2);
 	ctl_cli_cmd_free(&cmd);
 
+	/* a later --path replaces the default "/" and an earlier one (each
+	 * freed: under ASan a leak fails the test when its process exits) */
+	ck_assert_int_eq(parse("check set -t 10.0.0.100:80 https --path /a --path /b", &cmd, err,
+			       sizeof(err)), CTL_CLI_OK);
+	ck_assert_str_eq(cmd.req->check_set->path, "/b");
+	ctl_cli_cmd_free(&cmd);
+
 	ck_assert_int_eq(parse("check set -u 10.0.0.100:53 -r 10.1.0.2 udp --send 0a0B --expect-data "
 			       "0x0c --interval 0.25 --timeout 0.1", &cmd, err, sizeof(err)), CTL_CLI_OK);
 	c = cmd.req->check_set;
@@ -245,7 +252,7 @@ nchecks(const struct dpvs_config_set *set)
 START_TEST(test_health_weights)
 {
 	struct dpvs_dest *d2, *d3;
-	char err[256];
+	char err[256], *saved;
 
 	load(a, base_rules);
 	d2 = dest_of(a, "10.1.0.2", 80);
@@ -271,7 +278,9 @@ START_TEST(test_health_weights)
 	ck_assert_int_eq(d2->weight, 0);
 	ck_assert_int_eq(d2->conf_weight, 5);
 	/* save speaks of the configured weight */
-	ck_assert_ptr_nonnull(strstr(save_of(a), "-r 10.1.0.2:80 -b fnat -w 5"));
+	saved = save_of(a);
+	ck_assert_ptr_nonnull(strstr(saved, "-r 10.1.0.2:80 -b fnat -w 5"));
+	free(saved);
 	/* up: the configured weight back */
 	ck_assert_int_eq(health(a, "10.1.0.2", 0, err, sizeof(err)), 0);
 	ck_assert_int_eq(d2->weight, 5);
@@ -394,7 +403,7 @@ START_TEST(test_reload_diff_checks)
 	struct ctl_reload_result r;
 	struct ctl_oplist ops = { 0 };
 	size_t failed;
-	char err[256];
+	char err[256], *s1, *s2;
 
 	load(a, base_rules);
 	load(a, checks_rules);
@@ -409,7 +418,11 @@ START_TEST(test_reload_diff_checks)
 	ck_assert_uint_eq(r.check[CTL_RL_DEL], 1);
 	ck_assert_uint_eq(r.check[CTL_RL_EDIT], 1);
 	ck_assert_int_eq(ctl_ops_apply(a, root, ops.v, ops.n, &failed, err, sizeof(err)), 0);
-	ck_assert_str_eq(save_of(a), save_of(b));
+	s1 = save_of(a);
+	s2 = save_of(b);
+	ck_assert_str_eq(s1, s2);
+	free(s1);
+	free(s2);
 	ctl_oplist_free(&ops);
 	/* reloading the same file again changes nothing */
 	ck_assert_int_eq(ctl_reload_diff(a, b, &ops, &r), 0);

@@ -320,6 +320,65 @@ START_TEST(test_json_stats)
 }
 END_TEST
 
+/* ctl_fmt_response's output of r. free() it. */
+static char *
+output_of(const Dpvs__Response *r, bool json)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(f);
+	ctl_fmt_response(f, r, json);
+	fclose(f);
+	return text;
+}
+
+/* A name that is a JSON key (a counter's, a timeout's, a rate's meter) is
+ * not UTF-8: it is repaired as a string value is. jansson refused the key
+ * and dpvsctl aborted (found by fuzz_ctl's resp mode under ASan). */
+START_TEST(test_json_key_not_utf8)
+{
+	Dpvs__Response *r = stats_response();
+	char *text;
+
+	free(r->stats->drops[0]->name);
+	r->stats->drops[0]->name = ctl_pb_strdup("other\xffhost");
+	text = output_of(r, true);
+	ck_assert_ptr_nonnull(strstr(text, "\"drops\":{\"other\xef\xbf\xbdhost\":1,"));
+	free(text);
+	dpvs__response__free_unpacked(r, NULL);
+}
+END_TEST
+
+/* A local address without its service key (the daemon always sends one)
+ * prints with an empty one. dpvsctl read through the NULL pointer (found by
+ * fuzz_ctl's resp mode). */
+START_TEST(test_laddr_without_service)
+{
+	const uint8_t v4[4] = { 10, 1, 0, 10 };
+	Dpvs__Response *r = ctl_pb_response(DPVS__STATUS__OK, NULL);
+	Dpvs__LaddrList *l = ctl_pb_alloc(sizeof(*l));
+	Dpvs__Laddr *a = ctl_pb_alloc(sizeof(*a));
+	char *text;
+
+	dpvs__laddr_list__init(l);
+	dpvs__laddr__init(a);
+	a->address = ctl_pb_ip(4, v4);
+	a->dev = ctl_pb_strdup("dpdk1");
+	*(Dpvs__Laddr **)ctl_pb_append(&l->laddrs, &l->n_laddrs, sizeof(void *)) = a;
+	r->laddrs = l;
+	r->payload_case = DPVS__RESPONSE__PAYLOAD_LADDRS;
+	text = output_of(r, false);
+	ck_assert_ptr_nonnull(strstr(text, "10.1.0.10 dev dpdk1"));
+	free(text);
+	text = output_of(r, true);
+	ck_assert_ptr_nonnull(strstr(text, "\"vip\":\"?\",\"port\":0,\"address\":\"10.1.0.10\""));
+	free(text);
+	dpvs__response__free_unpacked(r, NULL);
+}
+END_TEST
+
 static Dpvs__Response *
 addr_response(void)
 {
@@ -564,6 +623,8 @@ main(void)
 	tcase_add_test(tc, test_json_empty_lists);
 	tcase_add_test(tc, test_json_string_escapes);
 	tcase_add_test(tc, test_json_big_counters);
+	tcase_add_test(tc, test_json_key_not_utf8);
+	tcase_add_test(tc, test_laddr_without_service);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
