@@ -67,7 +67,7 @@ deps:
 
 check:
 	deploy/install-deps.sh
-	$(MAKE) all tests ubsan
+	$(MAKE) all tests ubsan fxasan
 	tests/run-all.sh
 
 demo:
