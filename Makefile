@@ -7,6 +7,8 @@
 #   make fuzz       the long fuzz run of the worker pipeline (make check runs a bounded part)
 #   make ubsan      the fixture runners under UndefinedBehaviorSanitizer, in build/ubsan
 #                   (tests/fixture/build.mk; make check builds and runs them)
+#   make fxasan     the fixture runners under AddressSanitizer with every frame's head-
+#                   and tailroom poisoned, in build/fxasan (tests/fixture/mbuf_poison.h)
 #   make install    binaries, systemd units, config samples, man pages, bash completion,
 #                   the JSON schemas of dpvsctl's output, under PREFIX (default
 #                   /usr/local) and SYSCONFDIR (default /etc), into DESTDIR if given

@@ -11,8 +11,9 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 PACKAGES=(
-	# build (gcc brings gcc-12, libgcc-12-dev and libubsan1: make ubsan's
-	# -fsanitize=undefined needs nothing more)
+	# build (gcc brings gcc-12, libgcc-12-dev, libubsan1 and libasan8: make
+	# ubsan's -fsanitize=undefined and make fxasan's -fsanitize=address need
+	# nothing more)
 	build-essential pkg-config make gcc
 	dpdk dpdk-dev libdpdk-dev
 	libevent-dev libprotobuf-c-dev protobuf-c-compiler libssl-dev
