@@ -10,6 +10,8 @@
 #   make asan       the unit tests and the control plane's fuzz harness under
 #                   AddressSanitizer and UBSan, in build/asan (tests/unit/build.mk;
 #                   make check builds and runs them)
+#   make fxasan     the fixture runners under AddressSanitizer with every frame's head-
+#                   and tailroom poisoned, in build/fxasan (tests/fixture/mbuf_poison.h)
 #   make install    binaries, systemd units, config samples, man pages, bash completion,
 #                   the JSON schemas of dpvsctl's output, under PREFIX (default
 #                   /usr/local) and SYSCONFDIR (default /etc), into DESTDIR if given
@@ -70,7 +72,7 @@ deps:
 
 check:
 	deploy/install-deps.sh
-	$(MAKE) all tests ubsan asan
+	$(MAKE) all tests ubsan asan fxasan
 	tests/run-all.sh
 
 demo:

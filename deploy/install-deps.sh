@@ -12,8 +12,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 PACKAGES=(
 	# build (gcc brings gcc-12, libgcc-12-dev and with it libubsan1, libasan8
-	# and liblsan0: make ubsan's and make asan's -fsanitize=undefined,address
-	# need nothing more)
+	# and liblsan0: make ubsan's, make asan's and make fxasan's
+	# -fsanitize=undefined,address need nothing more)
 	build-essential pkg-config make gcc
 	dpdk dpdk-dev libdpdk-dev
 	libevent-dev libprotobuf-c-dev protobuf-c-compiler libssl-dev

@@ -10,15 +10,17 @@
 #      path against the general path over that corpus
 #      (tests/fixture/diff_fast.py: dpvs-fixture and dpvs-fixture-general),
 #      and these again under UndefinedBehaviorSanitizer (tests/fixture/
-#      run_ubsan.sh, the runners of `make ubsan`), and the unit tests under it
+#      run_ubsan.sh, the runners of `make ubsan`), and the unit tests under it,
+#      and the packet data's bounds under AddressSanitizer (tests/fixture/
+#      run_fxasan.sh, the runners of `make fxasan`)
 #   3. system tests: every tests/system/test_*.sh (root, network namespaces)
 #   4. a check that nothing was left behind (processes, namespaces, hugepage
 #      files, /var/run/dpdk/<prefix>) by the system tests
 #
 # In:  an optional PATTERN (shell glob on the test name) to run a subset;
 #      TEST_TIMEOUT (seconds per system test, default 180). Run `make all tests`
-#      first, `make ubsan` for fixture/ubsan and `make asan` for unit/asan
-#      (make check does all three).
+#      first, `make ubsan` for fixture/ubsan, `make asan` for unit/asan and
+#      `make fxasan` for fixture/fxasan (make check does all four).
 # Out: each test's output, indented; one line per test "PASS|FAIL name (time)";
 #      last line "N passed, M failed" (N, M count test programs and scripts).
 #      Exit status 0 only if every test passed and at least one ran.
@@ -215,6 +217,16 @@ esac
 case "fixture/ubsan" in
 $PATTERN)
 	run "fixture/ubsan" 600 bash tests/fixture/run_ubsan.sh
+	;;
+esac
+# the packet path's reads and writes of packet data against each frame's
+# bounds: runners built under AddressSanitizer with every frame's head- and
+# tailroom poisoned (`make fxasan`, build/fxasan; make check builds them),
+# every case with broken copies of its frames, diff_fast over one seed; any
+# report fails it (tests/fixture/run_fxasan.sh)
+case "fixture/fxasan" in
+$PATTERN)
+	run "fixture/fxasan" 600 bash tests/fixture/run_fxasan.sh
 	;;
 esac
 
