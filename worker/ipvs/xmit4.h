@@ -91,6 +91,23 @@ wk_fnat_rewrite_d(struct rte_ipv4_hdr *ip, void *l4, uint8_t proto, uint32_t l4_
 	memcpy(ports, &np, sizeof(np));
 }
 
+/* wk_tcp_mss_clamp (lbpath.h) of a SYN whose first option is its MSS, as
+ * every common stack sends it, already at or under mss: nothing to do,
+ * without the call and the options' walk. Any other SYN: the walk. */
+static __rte_always_inline void
+wk_tcp_mss_clamp_inl(struct rte_tcp_hdr *th, uint32_t hlen, uint16_t mss)
+{
+	const uint8_t *o = (const uint8_t *)(th + 1);
+	uint16_t v;
+
+	if (likely(hlen >= sizeof(*th) + 4 && o[0] == 2 && o[1] == 4)) {
+		memcpy(&v, o + 2, sizeof(v));
+		if (rte_be_to_cpu_16(v) <= mss)
+			return;
+	}
+	(void)wk_tcp_mss_clamp(th, hlen, mss);
+}
+
 /* Trim what follows the IP packet that ends at byte tot of the frame
  * (Ethernet padding). */
 static __rte_always_inline void
@@ -152,8 +169,9 @@ wk_xmit4_nat_body(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *i
 		 * MTU, as wk_xmit_mss (xmit.c) takes it */
 		mtu = port < DPVS_MAX_IFACES ? ctx->root->ports[ctx->if_port[port]].mtu : 0;
 		if (mtu > WK_IPV4_TCP_HDRS)
-			wk_tcp_mss_clamp(l4, (uint32_t)(((struct rte_tcp_hdr *)l4)->data_off >> 4) * 4,
-					 (uint16_t)(mtu - WK_IPV4_TCP_HDRS));
+			wk_tcp_mss_clamp_inl(l4,
+					     (uint32_t)(((struct rte_tcp_hdr *)l4)->data_off >> 4) * 4,
+					     (uint16_t)(mtu - WK_IPV4_TCP_HDRS));
 	}
 }
 
