@@ -36,7 +36,7 @@ wk_lport_first(const struct wk_ctx *ctx)
 
 /* The next local port of this worker after cur (host order), wrapping past
  * 65535 to the first; a cursor outside this worker's share restarts there. */
-static inline uint16_t
+static __rte_always_inline uint16_t
 wk_lport_next(const struct wk_ctx *ctx, uint32_t cur)
 {
 	uint32_t n = ctx->nworkers, p = cur + n;
