@@ -189,6 +189,22 @@ plan_conn(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s, const 
 
 #define SVC_F_SEQX (DPVS_SVC_F_PP_V1 | DPVS_SVC_F_PP_V2 | DPVS_SVC_F_TOA | DPVS_SVC_F_SYNPROXY)
 
+/* What wk_ipvs_conn_evict counts of victim c (wk_ipvs_count of -1): one
+ * off the inactive column of its rows, the service's and the dest's (a
+ * half-open connection is never active: wk_conn_is_active), none below
+ * zero. Inline: each SYN into a full table. */
+static __rte_always_inline void
+conn_uncount(struct wk_ctx *ctx, const struct dpvs_conn *c)
+{
+	struct dpvs_lb_stats *r[2] = { wk_ipvs_svc_row(ctx, c), wk_ipvs_dest_row(ctx, c) };
+	unsigned int i;
+
+	RTE_ASSERT(wk_conn_half_open(c) && !wk_conn_is_active(c));
+	for (i = 0; i < 2; i++)
+		if (r[i] != NULL && r[i]->inactive > 0)
+			r[i]->inactive--;
+}
+
 /* A free connection slot (as the free list left it: conn_new writes every
  * field), the oldest half-open connection's when the table is full;
  * DPVS_CONN_NIL when there is none. */
@@ -196,15 +212,21 @@ static __rte_always_inline uint32_t
 conn_slot(struct wk_ctx *ctx)
 {
 	uint32_t idx = wk_conn_take(ctx->ct), victim;
+	const struct dpvs_conn *c;
 
 	if (idx != DPVS_CONN_NIL)
 		return idx;
-	victim = wk_conn_evict_pick(ctx->ct);
+	/* picked and freed in one call; its slot straight to the new
+	 * connection, not through the free list (which is empty: the take
+	 * above found nothing) */
+	victim = wk_conn_evict_take(ctx->ct);
 	if (victim == DPVS_CONN_NIL)
 		return victim;
-	/* its slot straight to the new connection, not through the free
-	 * list (which is empty: the take above found nothing) */
-	wk_ipvs_conn_evict(ctx, victim);
+	c = &dpvs_conn_array(ctx->ct)[victim];
+	if (unlikely((c->flags & DPVS_CONN_F_USED) != 0))
+		wk_ipvs_conn_evict(ctx, victim);   /* a SYN proxy's: not freed yet */
+	else
+		conn_uncount(ctx, c);
 	ctx->st->event[DPVS_EVENT_CONN_EVICTED]++;
 	return victim;
 }
