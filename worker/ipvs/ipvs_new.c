@@ -54,6 +54,7 @@
 #include "worker/ipvs/rate.h"
 #include "worker/ipvs/sched.h"
 #include "worker/ipvs/xmit.h"
+#include "worker/ipvs/xmit4.h"
 
 /* What a new connection gets besides the packet's own tuple. The
  * addresses where they are (the config set's, the packet's), not copied:
@@ -404,6 +405,29 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, uint32_t hash, const struc
 	return idx;
 }
 
+/* Send the first packet pk of new connection c (wk_ipvs_conn_xmit). The
+ * IPv4 TCP copy (a SYN flood's) does what wk_xmit does for a full-NAT or
+ * NAT connection of IPv4 endpoints without a sequence translation, inline
+ * (xmit4.h: the rewrite, the output memo's frame, the MSS clamp): no call
+ * of wk_ipvs_conn_xmit, wk_xmit and their tests; anything else through
+ * them. */
+static __rte_always_inline struct wk_verdict
+conn_xmit_new(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+	      struct dpvs_conn *c, const uint8_t proto, const uint8_t fam)
+{
+	if (proto == IPPROTO_TCP && fam == DPVS_AF_INET && likely(!wk_conn_has_sx(c)) &&
+	    likely(!dpvs_conn_is_v6(c)) &&
+	    (c->fwd_mode == DPVS_FWD_FNAT || c->fwd_mode == DPVS_FWD_NAT)) {
+		const struct wk_nat4 t = wk_nat4_tuple(c, DPVS_DIR_IN);
+
+		return wk_xmit4_rewrite(ctx, m,
+					rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, pk->l3_off),
+					pk->l4_off, IPPROTO_TCP, pk->tcp_flags, pk->l4_len, t.sa,
+					t.sp, t.da, t.dp, wk_set_stamp(ctx->cfg));
+	}
+	return wk_ipvs_conn_xmit(ctx, m, pk, c, DPVS_DIR_IN);
+}
+
 /* wk_ipvs_new_conn, inline in it and in wk_ipvs_new (a SYN's way: no
  * second call). */
 static __rte_always_inline struct wk_verdict
@@ -456,7 +480,7 @@ ipvs_new_conn(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct w
 		return wk_drop(why);
 	*idx_out = idx;
 	/* window, state, timer and counters are conn_new's */
-	return wk_ipvs_conn_xmit(ctx, m, pk, &dpvs_conn_array(ctx->ct)[idx], DPVS_DIR_IN);
+	return conn_xmit_new(ctx, m, pk, &dpvs_conn_array(ctx->ct)[idx], proto, fam);
 }
 
 struct wk_verdict
