@@ -634,7 +634,7 @@ wk_conn_insert_hashed(struct dpvs_conn_table *ct, uint32_t idx, uint32_t h_in, u
 	RTE_ASSERT(h_in == conn_hash_dir(ct, &dpvs_conn_array(ct)[idx], DPVS_DIR_IN));
 	RTE_ASSERT(!conn_has_out(&dpvs_conn_array(ct)[idx]) ||
 		   h_out == conn_hash_dir(ct, &dpvs_conn_array(ct)[idx], DPVS_DIR_OUT));
-	wk_conn_insert_links(ct, idx, h_in, h_out, 0);
+	wk_conn_insert_links(ct, idx, h_in, h_out, 0, -1, -1);
 }
 
 /* wk_conn_free's body; reuse: the caller takes the slot for a new

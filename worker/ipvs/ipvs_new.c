@@ -268,7 +268,7 @@ conn_v6_evict(struct wk_ctx *ctx, const struct wk_pkt *pk, const struct conn_pla
 }
 
 /* The counters of service and dest of new connection c: conns, and
- * active or inactive by its state (what wk_ipvs_count adds), and its first
+ * inactive, as its state counts (what wk_ipvs_count adds), and its first
  * packet of bytes bytes inbound (what wk_ipvs_conn_pkt adds: the rows are
  * the same, looked up once). */
 static __rte_always_inline void
@@ -278,15 +278,14 @@ conn_count_new(struct wk_ctx *ctx, struct dpvs_conn *c, uint32_t bytes)
 		wk_ipvs_row(dpvs_wr_svc_stats(ctx->wr), c->svc_slot, c->svc_id, 1),
 		wk_ipvs_row(dpvs_wr_dest_stats(ctx->wr), c->dest_slot, c->dest_id, 1),
 	};
-	int active = wk_conn_is_active(c);
 	unsigned int i;
 
+	/* a new connection is never active (wk_conn_is_active: TCP opens in
+	 * WK_TCP_SYN_STATE) */
+	RTE_ASSERT(!wk_conn_is_active(c));
 	for (i = 0; i < 2; i++) {
 		r[i]->conns++;
-		if (active)
-			r[i]->active++;
-		else
-			r[i]->inactive++;
+		r[i]->inactive++;
 	}
 	wk_ipvs_conn_add(c, r[0], r[1], DPVS_DIR_IN, bytes);
 }
@@ -398,8 +397,11 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, uint32_t hash, const struc
 		wk_tcp_track_init_oneway(c->trk, seg);
 	else if (seg != NULL)
 		wk_tcp_track_init_inl(c->trk, seg);
-	/* both hashes are their lookups': the packet's and the plan's */
-	wk_conn_insert_links(ctx->ct, idx, hash, pl->h_out, 1);
+	/* both hashes are their lookups': the packet's and the plan's; an
+	 * outbound key with a local address (wk_conn_set_addrs), half-open
+	 * for TCP (conn_fill's state) */
+	wk_conn_insert_links(ctx->ct, idx, hash, pl->h_out, 1, pl->laddr->family != DPVS_AF_NONE,
+			     proto == IPPROTO_TCP);
 	/* the IP packet's length: Ethernet padding is not traffic */
 	conn_count_new(ctx, c, (uint32_t)(pk->l4_off - pk->l3_off) + pk->l4_len);
 	return idx;
