@@ -432,13 +432,13 @@ wk_fast4_miss(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, struct rte_ipv
 		idx = wk_conn_lookup_hash(ctx->ct, hash, proto, &pk.src, pk.sport, &pk.dst,
 					  pk.dport, &dir);
 	/* no connection, for the service that the last new connection of
-	 * the burst found (ctx->svc_memo, as ipvs.c ipvs_svc_lookup reads
-	 * it): wk_ipvs_pkt_at's way to wk_ipvs_new without its call (a SYN
-	 * flood's every SYN but a burst's first). TCP's copy only: in UDP's,
-	 * inline in the burst loop, it cost the established way 5
-	 * instructions a packet (udp-in) */
-	if (proto == IPPROTO_TCP && idx == DPVS_CONN_NIL && ctx->svc_memo.on && ctx->svc_memo.proto == proto &&
-	    ctx->svc_memo.vport == pk.dport && ctx->svc_memo.vip == ip->dst_addr) {
+	 * the burst found (ctx->svc_memo, wk_svc_memo_hit as ipvs.c
+	 * ipvs_svc_lookup tests it): wk_ipvs_pkt_at's way to wk_ipvs_new
+	 * without its call (a SYN flood's every SYN but a burst's first).
+	 * TCP only: in UDP's copy, inline in the burst loop, it cost the
+	 * established way 5 instructions a packet (udp-in) */
+	if (proto == IPPROTO_TCP && idx == DPVS_CONN_NIL &&
+	    wk_svc_memo_hit(ctx, proto, ip->dst_addr, pk.dport)) {
 		wk_verdict_put(v, wk_ipvs_new(ctx, m, p, &pk, ctx->svc_memo.svc, hash));
 		return 1;
 	}

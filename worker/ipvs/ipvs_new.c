@@ -197,13 +197,8 @@ plan_conn(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s, const 
 static __rte_always_inline void
 conn_uncount(struct wk_ctx *ctx, const struct dpvs_conn *c)
 {
-	struct dpvs_lb_stats *r[2] = { wk_ipvs_svc_row(ctx, c), wk_ipvs_dest_row(ctx, c) };
-	unsigned int i;
-
 	RTE_ASSERT(wk_conn_half_open(c) && !wk_conn_is_active(c));
-	for (i = 0; i < 2; i++)
-		if (r[i] != NULL && r[i]->inactive > 0)
-			r[i]->inactive--;
+	wk_ipvs_count_inl(ctx, c, 0, -1);
 }
 
 /* A free connection slot (as the free list left it: conn_new writes every
@@ -408,25 +403,18 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, uint32_t hash, const struc
 }
 
 /* Send the first packet pk of new connection c (wk_ipvs_conn_xmit). The
- * IPv4 TCP copy (a SYN flood's) does what wk_xmit does for a full-NAT or
- * NAT connection of IPv4 endpoints without a sequence translation, inline
- * (xmit4.h: the rewrite, the output memo's frame, the MSS clamp): no call
- * of wk_ipvs_conn_xmit, wk_xmit and their tests; anything else through
- * them. */
+ * IPv4 TCP packet (a SYN flood's) of a full-NAT or NAT connection of IPv4
+ * endpoints without a sequence translation takes wk_xmit's own case of it
+ * inline (xmit4.h wk_xmit4_nat_ok, wk_xmit4_nat_conn: the rewrite, the
+ * output memo's frame, the MSS clamp): no call of wk_ipvs_conn_xmit,
+ * wk_xmit and their tests; anything else through them. */
 static __rte_always_inline struct wk_verdict
 conn_xmit_new(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	      struct dpvs_conn *c, const uint8_t proto, const uint8_t fam)
 {
 	if (proto == IPPROTO_TCP && fam == DPVS_AF_INET && likely(!wk_conn_has_sx(c)) &&
-	    likely(!dpvs_conn_is_v6(c)) &&
-	    (c->fwd_mode == DPVS_FWD_FNAT || c->fwd_mode == DPVS_FWD_NAT)) {
-		const struct wk_nat4 t = wk_nat4_tuple(c, DPVS_DIR_IN);
-
-		return wk_xmit4_rewrite(ctx, m,
-					rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, pk->l3_off),
-					pk->l4_off, IPPROTO_TCP, pk->tcp_flags, pk->l4_len, t.sa,
-					t.sp, t.da, t.dp, wk_set_stamp(ctx->cfg));
-	}
+	    wk_xmit4_nat_ok(c))
+		return wk_xmit4_nat_conn(ctx, m, pk, c, DPVS_DIR_IN, IPPROTO_TCP);
 	return wk_ipvs_conn_xmit(ctx, m, pk, c, DPVS_DIR_IN);
 }
 

@@ -21,6 +21,7 @@
 #include <rte_tcp.h>
 
 #include "worker/ipvs/lbpath.h"
+#include "worker/ipvs/xmit.h"
 #include "worker/l3/l3.h"
 #include "worker/worker.h"
 
@@ -202,6 +203,31 @@ wk_xmit4_rewrite(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip
 	}
 	return wk_xmit4_rewrite_slow(ctx, m, ip, l4_off, proto, tcp_flags, l4_len, saddr, sport,
 				     daddr, dport, stamp);
+}
+
+/* Does wk_xmit send the IPv4 packets of connection c by wk_xmit4_nat_conn
+ * (full-NAT or NAT, no IPv6 endpoint)? */
+static __rte_always_inline int
+wk_xmit4_nat_ok(const struct dpvs_conn *c)
+{
+	return likely(!dpvs_conn_is_v6(c)) &&
+	       (c->fwd_mode == DPVS_FWD_FNAT || c->fwd_mode == DPVS_FWD_NAT);
+}
+
+/* wk_xmit's case of such a connection c: its IPv4 packet pk of protocol
+ * proto (pk->proto; a constant where the caller knows it) in direction dir
+ * rewritten to wk_nat4_tuple's and sent. The one copy, inline in wk_xmit
+ * and in the new connection's way (ipvs_new.c conn_xmit_new). */
+static __rte_always_inline struct wk_verdict
+wk_xmit4_nat_conn(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+		  const struct dpvs_conn *c, int dir, const uint8_t proto)
+{
+	const struct wk_nat4 t = wk_nat4_tuple(c, dir);
+
+	return wk_xmit4_rewrite(ctx, m,
+				rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, pk->l3_off),
+				pk->l4_off, proto, pk->tcp_flags, pk->l4_len, t.sa, t.sp, t.da,
+				t.dp, wk_set_stamp(ctx->cfg));
 }
 
 #endif
