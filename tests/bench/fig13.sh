@@ -127,7 +127,10 @@ cg_misses() {
 # .constprop clone; wk_fast4_tcp its general way), told apart the same way,
 # its lean window tracking (tcp_window.h) to ipvs. The
 # general path after the lookup is wk_ipvs_pkt_at (wk_ipvs_pkt when the
-# packet took that way in).
+# packet took that way in); a TCP packet without a connection for the
+# service that the burst found last goes from fast4.h to wk_ipvs_new, to
+# ipvs but for the IPv4 rewrite and frame of its first packet, inline there
+# (xmit4.h, lbpath.h, l3.h, rte_ether.h: xmit).
 declare -A STAGE
 cg_stages() {
 	local out
@@ -137,6 +140,13 @@ cg_stages() {
 		# the walk of the lookup past the home bucket, called from fast4.h
 		!self && src == "fast4.h" && /=> .*:wk_conn_lookup_(on|hash) / {
 			v = $1; gsub(",", "", v); fl += v
+		}
+		# the new connections made from wk_ipvs_pkt_at (a burst of
+		# SYNs: its first), counted once: the line of wk_ipvs_new
+		# itself has them all (fast4.h calls it too, for a SYN of the
+		# service that the burst found last)
+		!self && src == "ipvs.c" && /=> .*:wk_ipvs_new / {
+			v = $1; gsub(",", "", v); pn += v
 		}
 		/file:function$/ { on = 1; next }
 		on && /^-- Auto-annotated/ { on = 0 }
@@ -167,6 +177,12 @@ cg_stages() {
 					fx += v
 				if (rxf && h == "txbuf.h")
 					ft += v
+				# the first packet of a new IPv4 TCP
+				# connection, rewritten and framed inline in
+				# wk_ipvs_new (ipvs_new.c conn_xmit_new)
+				if (g ~ /^wk_ipvs_new(\.|$)/ &&
+				    h ~ /^(xmit4\.h|lbpath\.h|l3\.h|rte_ether\.h)$/)
+					fn += v
 				next
 			}
 			sub(/^.*:/, "", f); sub(/\..*$/, "", f)
@@ -176,12 +192,13 @@ cg_stages() {
 			t = c["bp_timed_pipe"]; b = c["bp_timed_base"]
 			tx = c["wk_tx_enqueue_verdict"] + c["wk_tx_flush_all"] + ft
 			pf = fp
-			x = c["wk_xmit"] + fx
+			x = c["wk_xmit"] + fx + fn
 			ic = c["wk_ipvs_pkt"] > 0 ? c["wk_ipvs_pkt"] : c["wk_ipvs_pkt_at"]
+			ic += c["wk_ipvs_new"] - pn
 			# the window and state of an established TCP segment
 			# (called from wk_fast4_tcp, the TCP part of the sequence)
 			te = c["wk_ipvs_tcp_est"]
-			ip = ic - c["wk_xmit"] + pf + fi + fl + te
+			ip = ic - c["wk_xmit"] - fn + pf + fi + fl + te
 			rx = c["wk_rx_port"] - ic - c["wk_tx_enqueue_verdict"] - ft
 			rx -= pf + fi + fx + fl + te
 			lp = t - c["wk_rx_port"] - c["wk_tx_flush_all"]

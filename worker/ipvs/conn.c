@@ -188,7 +188,7 @@ wk_conn_peer_has(const struct dpvs_conn_table *ct, uint8_t proto, const struct d
 	return 0;
 }
 
-static void
+static __rte_always_inline void
 half_unlink(struct dpvs_conn_table *ct, uint32_t idx)
 {
 	struct dpvs_conn *conns = dpvs_conn_array(ct);
@@ -220,7 +220,7 @@ half_unlink(struct dpvs_conn_table *ct, uint32_t idx)
  * hash_unlink's samples (10-14% of the worker's) sat on the load of the
  * victim's home bucket, still on its way.) Reads only; every index is
  * checked. */
-static void
+static __rte_always_inline void
 evict_prefetch(struct dpvs_conn_table *ct)
 {
 	const struct dpvs_conn *conns = dpvs_conn_array(ct), *c;
@@ -250,8 +250,9 @@ evict_prefetch(struct dpvs_conn_table *ct)
 		rte_prefetch0(&conns[c->tnext].tprev);
 }
 
-uint32_t
-wk_conn_evict_pick(struct dpvs_conn_table *ct)
+/* wk_conn_evict_pick's body, inline in it and in wk_conn_evict_take. */
+static __rte_always_inline uint32_t
+evict_pick(struct dpvs_conn_table *ct)
 {
 	struct dpvs_conn *conns = dpvs_conn_array(ct);
 	unsigned int n;
@@ -265,6 +266,12 @@ wk_conn_evict_pick(struct dpvs_conn_table *ct)
 		}
 	}
 	return DPVS_CONN_NIL;
+}
+
+uint32_t
+wk_conn_evict_pick(struct dpvs_conn_table *ct)
+{
+	return evict_pick(ct);
 }
 
 /* Is c a live half-open connection that names slot s of side table sx
@@ -627,7 +634,7 @@ wk_conn_insert_hashed(struct dpvs_conn_table *ct, uint32_t idx, uint32_t h_in, u
 	RTE_ASSERT(h_in == conn_hash_dir(ct, &dpvs_conn_array(ct)[idx], DPVS_DIR_IN));
 	RTE_ASSERT(!conn_has_out(&dpvs_conn_array(ct)[idx]) ||
 		   h_out == conn_hash_dir(ct, &dpvs_conn_array(ct)[idx], DPVS_DIR_OUT));
-	wk_conn_insert_links(ct, idx, h_in, h_out, 0);
+	wk_conn_insert_links(ct, idx, h_in, h_out, 0, -1, -1);
 }
 
 /* wk_conn_free's body; reuse: the caller takes the slot for a new
@@ -682,3 +689,12 @@ wk_conn_free_reuse(struct dpvs_conn_table *ct, uint32_t idx)
 	conn_free(ct, idx, 1);
 }
 
+uint32_t
+wk_conn_evict_take(struct dpvs_conn_table *ct)
+{
+	uint32_t idx = evict_pick(ct);
+
+	if (idx != DPVS_CONN_NIL && likely(!wk_conn_has_sx(&dpvs_conn_array(ct)[idx])))
+		conn_free(ct, idx, 1);
+	return idx;
+}

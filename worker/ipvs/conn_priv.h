@@ -205,13 +205,19 @@ hash_link(struct dpvs_conn_table *ct, uint32_t idx, int dir, uint32_t h)
  * its hashes h_in and h_out (h_out unused without an
  * outbound key) kept and filed, its timer armed, on the half-open list if
  * it is half-open, counted, then USED. links_nil: the caller wrote the
- * entry's wheel and half-open links DPVS_CONN_NIL (not written again). */
+ * entry's wheel and half-open links DPVS_CONN_NIL (not written again).
+ * out and half: whether it has an outbound key (dpvs_conn_has_out) and is
+ * half-open (wk_conn_half_open), as the caller that just wrote the entry
+ * knows them; -1 to read them from the entry. */
 static __rte_always_inline void
 wk_conn_insert_links(struct dpvs_conn_table *ct, uint32_t idx, uint32_t h_in, uint32_t h_out,
-		     const int links_nil)
+		     const int links_nil, int out, int half)
 {
 	struct dpvs_conn *c = &dpvs_conn_array(ct)[idx];
-	const int out = dpvs_conn_has_out(c);
+
+	if (out < 0)
+		out = dpvs_conn_has_out(c);
+	RTE_ASSERT(out == dpvs_conn_has_out(c));
 
 	c->h_in = h_in;
 	c->h_out = out ? h_out : 0;
@@ -225,7 +231,10 @@ wk_conn_insert_links(struct dpvs_conn_table *ct, uint32_t idx, uint32_t h_in, ui
 	if (!links_nil)
 		c->onext = c->oprev = DPVS_CONN_NIL;
 	RTE_ASSERT(c->onext == DPVS_CONN_NIL && c->oprev == DPVS_CONN_NIL);
-	if (wk_conn_half_open(c))
+	if (half < 0)
+		half = wk_conn_half_open(c);
+	RTE_ASSERT(half == wk_conn_half_open(c));
+	if (half)
 		half_link(ct, idx);
 	ct->count++;
 	/* live only now, with everything in place */

@@ -441,6 +441,15 @@ void wk_conn_free(struct dpvs_conn_table *ct, uint32_t idx);
  * its neighbours linked to a slot that another connection then takes. */
 void wk_conn_free_reuse(struct dpvs_conn_table *ct, uint32_t idx);
 
+/* Both in one call (a full table's SYN flood evicts for each SYN): the
+ * victim of wk_conn_evict_pick, or DPVS_CONN_NIL; freed for reuse at once
+ * (wk_conn_free_reuse) unless it holds a SYN proxy's sequence translation
+ * (DPVS_CONN_F_SX), which its owner must be told of first: such a victim
+ * comes back still live (USED), for the caller to close. The caller
+ * counts the victim off its rows after: the free leaves the fields the
+ * counts read (slots, ids, protocol, state). */
+uint32_t wk_conn_evict_take(struct dpvs_conn_table *ct);
+
 /* The side table of sequence translations (shm/conn.h). A slot is taken
  * (zeroed, no owner) before the connection that needs it is made, then
  * attached to it (owner first, then the connection's sx_ref: a crash in

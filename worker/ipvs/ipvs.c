@@ -115,33 +115,10 @@ conn_is_active(const struct dpvs_conn *c)
 	return wk_conn_is_active(c); /* the rule the rebuild at attach uses */
 }
 
-/* wk_ipvs_count, inline into wk_ipvs_conn_close (every eviction of a
- * full table's SYN flood, every expiry). */
-static __rte_always_inline void
-ipvs_count(struct wk_ctx *ctx, const struct dpvs_conn *c, int active, int delta)
-{
-	struct dpvs_lb_stats *rows[2];
-	unsigned int i;
-
-	rows[0] = wk_ipvs_svc_row(ctx, c);
-	rows[1] = wk_ipvs_dest_row(ctx, c);
-	for (i = 0; i < 2; i++) {
-		uint64_t *n;
-
-		if (rows[i] == NULL)
-			continue;
-		n = active ? &rows[i]->active : &rows[i]->inactive;
-		if (delta > 0)
-			(*n)++;
-		else if (*n > 0)
-			(*n)--;
-	}
-}
-
 void
 wk_ipvs_count(struct wk_ctx *ctx, const struct dpvs_conn *c, int active, int delta)
 {
-	ipvs_count(ctx, c, active, delta);
+	wk_ipvs_count_inl(ctx, c, active, delta);
 }
 
 /* wk_ipvs_conn_close's body; reuse: wk_ipvs_conn_evict's slot. */
@@ -150,7 +127,7 @@ ipvs_conn_close(struct wk_ctx *ctx, uint32_t idx, const int reuse)
 {
 	struct dpvs_conn *c = &dpvs_conn_array(ctx->ct)[idx];
 
-	ipvs_count(ctx, c, conn_is_active(c), -1);
+	wk_ipvs_count_inl(ctx, c, conn_is_active(c), -1);
 	if (unlikely(wk_conn_has_sx(c)))
 		wk_synproxy_forget(wk_conn_sx(ctx->ct, c));
 	if (reuse)
@@ -549,8 +526,7 @@ ipvs_svc_lookup(struct wk_ctx *ctx, const struct wk_pkt *pk)
 	if (pk->dst.family != DPVS_AF_INET || !ctx->svc_memo.on)
 		return dpvs_svc_lookup(&ctx->cfg->lb, pk->proto, &pk->dst, pk->dport);
 	memcpy(&vip, pk->dst.bytes, 4);
-	if (ctx->svc_memo.proto == pk->proto && ctx->svc_memo.vport == pk->dport &&
-	    ctx->svc_memo.vip == vip)
+	if (wk_svc_memo_hit(ctx, pk->proto, vip, pk->dport))
 		return ctx->svc_memo.svc;
 	svc = dpvs_svc_lookup(&ctx->cfg->lb, pk->proto, &pk->dst, pk->dport);
 	if (svc != DPVS_SLOT_NONE) {

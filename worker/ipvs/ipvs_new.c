@@ -54,6 +54,7 @@
 #include "worker/ipvs/rate.h"
 #include "worker/ipvs/sched.h"
 #include "worker/ipvs/xmit.h"
+#include "worker/ipvs/xmit4.h"
 
 /* What a new connection gets besides the packet's own tuple. The
  * addresses where they are (the config set's, the packet's), not copied:
@@ -189,6 +190,17 @@ plan_conn(struct wk_ctx *ctx, uint16_t svc, const struct dpvs_service *s, const 
 
 #define SVC_F_SEQX (DPVS_SVC_F_PP_V1 | DPVS_SVC_F_PP_V2 | DPVS_SVC_F_TOA | DPVS_SVC_F_SYNPROXY)
 
+/* What wk_ipvs_conn_evict counts of victim c (wk_ipvs_count of -1): one
+ * off the inactive column of its rows, the service's and the dest's (a
+ * half-open connection is never active: wk_conn_is_active), none below
+ * zero. Inline: each SYN into a full table. */
+static __rte_always_inline void
+conn_uncount(struct wk_ctx *ctx, const struct dpvs_conn *c)
+{
+	RTE_ASSERT(wk_conn_half_open(c) && !wk_conn_is_active(c));
+	wk_ipvs_count_inl(ctx, c, 0, -1);
+}
+
 /* A free connection slot (as the free list left it: conn_new writes every
  * field), the oldest half-open connection's when the table is full;
  * DPVS_CONN_NIL when there is none. */
@@ -196,15 +208,21 @@ static __rte_always_inline uint32_t
 conn_slot(struct wk_ctx *ctx)
 {
 	uint32_t idx = wk_conn_take(ctx->ct), victim;
+	const struct dpvs_conn *c;
 
 	if (idx != DPVS_CONN_NIL)
 		return idx;
-	victim = wk_conn_evict_pick(ctx->ct);
+	/* picked and freed in one call; its slot straight to the new
+	 * connection, not through the free list (which is empty: the take
+	 * above found nothing) */
+	victim = wk_conn_evict_take(ctx->ct);
 	if (victim == DPVS_CONN_NIL)
 		return victim;
-	/* its slot straight to the new connection, not through the free
-	 * list (which is empty: the take above found nothing) */
-	wk_ipvs_conn_evict(ctx, victim);
+	c = &dpvs_conn_array(ctx->ct)[victim];
+	if (unlikely((c->flags & DPVS_CONN_F_USED) != 0))
+		wk_ipvs_conn_evict(ctx, victim);   /* a SYN proxy's: not freed yet */
+	else
+		conn_uncount(ctx, c);
 	ctx->st->event[DPVS_EVENT_CONN_EVICTED]++;
 	return victim;
 }
@@ -245,7 +263,7 @@ conn_v6_evict(struct wk_ctx *ctx, const struct wk_pkt *pk, const struct conn_pla
 }
 
 /* The counters of service and dest of new connection c: conns, and
- * active or inactive by its state (what wk_ipvs_count adds), and its first
+ * inactive, as its state counts (what wk_ipvs_count adds), and its first
  * packet of bytes bytes inbound (what wk_ipvs_conn_pkt adds: the rows are
  * the same, looked up once). */
 static __rte_always_inline void
@@ -255,15 +273,14 @@ conn_count_new(struct wk_ctx *ctx, struct dpvs_conn *c, uint32_t bytes)
 		wk_ipvs_row(dpvs_wr_svc_stats(ctx->wr), c->svc_slot, c->svc_id, 1),
 		wk_ipvs_row(dpvs_wr_dest_stats(ctx->wr), c->dest_slot, c->dest_id, 1),
 	};
-	int active = wk_conn_is_active(c);
 	unsigned int i;
 
+	/* a new connection is never active (wk_conn_is_active: TCP opens in
+	 * WK_TCP_SYN_STATE) */
+	RTE_ASSERT(!wk_conn_is_active(c));
 	for (i = 0; i < 2; i++) {
 		r[i]->conns++;
-		if (active)
-			r[i]->active++;
-		else
-			r[i]->inactive++;
+		r[i]->inactive++;
 	}
 	wk_ipvs_conn_add(c, r[0], r[1], DPVS_DIR_IN, bytes);
 }
@@ -375,11 +392,30 @@ conn_new(struct wk_ctx *ctx, const struct wk_pkt *pk, uint32_t hash, const struc
 		wk_tcp_track_init_oneway(c->trk, seg);
 	else if (seg != NULL)
 		wk_tcp_track_init_inl(c->trk, seg);
-	/* both hashes are their lookups': the packet's and the plan's */
-	wk_conn_insert_links(ctx->ct, idx, hash, pl->h_out, 1);
+	/* both hashes are their lookups': the packet's and the plan's; an
+	 * outbound key with a local address (wk_conn_set_addrs), half-open
+	 * for TCP (conn_fill's state) */
+	wk_conn_insert_links(ctx->ct, idx, hash, pl->h_out, 1, pl->laddr->family != DPVS_AF_NONE,
+			     proto == IPPROTO_TCP);
 	/* the IP packet's length: Ethernet padding is not traffic */
 	conn_count_new(ctx, c, (uint32_t)(pk->l4_off - pk->l3_off) + pk->l4_len);
 	return idx;
+}
+
+/* Send the first packet pk of new connection c (wk_ipvs_conn_xmit). The
+ * IPv4 TCP packet (a SYN flood's) of a full-NAT or NAT connection of IPv4
+ * endpoints without a sequence translation takes wk_xmit's own case of it
+ * inline (xmit4.h wk_xmit4_nat_ok, wk_xmit4_nat_conn: the rewrite, the
+ * output memo's frame, the MSS clamp): no call of wk_ipvs_conn_xmit,
+ * wk_xmit and their tests; anything else through them. */
+static __rte_always_inline struct wk_verdict
+conn_xmit_new(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+	      struct dpvs_conn *c, const uint8_t proto, const uint8_t fam)
+{
+	if (proto == IPPROTO_TCP && fam == DPVS_AF_INET && likely(!wk_conn_has_sx(c)) &&
+	    wk_xmit4_nat_ok(c))
+		return wk_xmit4_nat_conn(ctx, m, pk, c, DPVS_DIR_IN, IPPROTO_TCP);
+	return wk_ipvs_conn_xmit(ctx, m, pk, c, DPVS_DIR_IN);
 }
 
 /* wk_ipvs_new_conn, inline in it and in wk_ipvs_new (a SYN's way: no
@@ -434,7 +470,7 @@ ipvs_new_conn(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct w
 		return wk_drop(why);
 	*idx_out = idx;
 	/* window, state, timer and counters are conn_new's */
-	return wk_ipvs_conn_xmit(ctx, m, pk, &dpvs_conn_array(ctx->ct)[idx], DPVS_DIR_IN);
+	return conn_xmit_new(ctx, m, pk, &dpvs_conn_array(ctx->ct)[idx], proto, fam);
 }
 
 struct wk_verdict

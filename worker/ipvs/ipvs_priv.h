@@ -55,8 +55,43 @@ wk_ipvs_dest_row(struct wk_ctx *ctx, const struct dpvs_conn *c)
 		       NULL;
 }
 
-/* Add delta (+1 / -1) to the active or inactive count of c's rows. */
+/* Add delta (+1 / -1) to the active or inactive count of c's rows (none
+ * below zero). */
 void wk_ipvs_count(struct wk_ctx *ctx, const struct dpvs_conn *c, int active, int delta);
+
+/* Does the burst's service memo (ctx->svc_memo: ipvs.c ipvs_svc_lookup
+ * fills it) hold (proto, vip, vport) of an IPv4 packet without a
+ * connection (vip, vport: network order)? Always 0 outside a burst. The
+ * one test, for ipvs_svc_lookup and fast4.h wk_fast4_miss. */
+static __rte_always_inline int
+wk_svc_memo_hit(const struct wk_ctx *ctx, uint8_t proto, uint32_t vip, uint16_t vport)
+{
+	return ctx->svc_memo.on && ctx->svc_memo.proto == proto && ctx->svc_memo.vport == vport &&
+	       ctx->svc_memo.vip == vip;
+}
+
+/* wk_ipvs_count, inline: into wk_ipvs_conn_close (every expiry) and the
+ * eviction of a full table's SYN flood (ipvs_new.c conn_uncount). */
+static __rte_always_inline void
+wk_ipvs_count_inl(struct wk_ctx *ctx, const struct dpvs_conn *c, int active, int delta)
+{
+	struct dpvs_lb_stats *rows[2];
+	unsigned int i;
+
+	rows[0] = wk_ipvs_svc_row(ctx, c);
+	rows[1] = wk_ipvs_dest_row(ctx, c);
+	for (i = 0; i < 2; i++) {
+		uint64_t *n;
+
+		if (rows[i] == NULL)
+			continue;
+		n = active ? &rows[i]->active : &rows[i]->inactive;
+		if (delta > 0)
+			(*n)++;
+		else if (*n > 0)
+			(*n)--;
+	}
+}
 
 /* The TCP segment of pk as the window tracker sees it. Inline: a SYN
  * parses its options here (ipvs_new.c) on the new connection's path. */

@@ -36,7 +36,7 @@ wk_lport_first(const struct wk_ctx *ctx)
 
 /* The next local port of this worker after cur (host order), wrapping past
  * 65535 to the first; a cursor outside this worker's share restarts there. */
-static inline uint16_t
+static __rte_always_inline uint16_t
 wk_lport_next(const struct wk_ctx *ctx, uint32_t cur)
 {
 	uint32_t n = ctx->nworkers, p = cur + n;
@@ -92,15 +92,18 @@ wk_lport_pick(struct wk_ctx *ctx, uint16_t *cur, uint8_t proto, const struct dpv
  * wk_lport_pick() from cursor cur (not moved) tries first, when each one
  * before takes the first port it tries, for daddr:dport -> laddr (a guess
  * of the caller's: that connection's dest may be another). Reads the
- * cursor only; one hash and a prefetch. */
+ * cursor only; one hash and a prefetch. The port steps of this worker's
+ * share past cur without wk_lport_next's tests: a cursor that
+ * wk_lport_next would restart (outside the share) or a port past 65535
+ * (a wrap) gets no prefetch, which changes nothing but the guess. */
 static __rte_always_inline void
 wk_lport_prefetch(struct wk_ctx *ctx, uint16_t cur, unsigned int steps, uint8_t proto,
 		  const struct dpvs_ip *daddr, uint16_t dport, const struct dpvs_ip *laddr)
 {
-	uint32_t c = cur;
+	uint32_t c = cur + steps * ctx->nworkers;
 
-	while (steps-- > 0)
-		c = wk_lport_next(ctx, c);
+	if (unlikely(c > 65535 || cur < WK_LPORT_MIN))
+		return;
 	dpvs_conn_prefetch(ctx->ct, wk_conn_hash(proto, daddr, dport, laddr,
 						 rte_cpu_to_be_16((uint16_t)c)));
 }

@@ -77,8 +77,17 @@ wk_tcp_seg_parse_inl(const struct rte_tcp_hdr *th, uint32_t hlen, uint32_t l4_le
 	s->flags = th->tcp_flags;
 	s->len = l4_len > hlen ? l4_len - hlen : 0;
 	s->wscale = WK_TCP_NO_WSCALE;
-	if ((s->flags & RTE_TCP_SYN_FLAG) != 0 && hlen > sizeof(*th))
-		s->wscale = wk_tcp_opt_wscale((const uint8_t *)(th + 1), (const uint8_t *)th + hlen);
+	if ((s->flags & RTE_TCP_SYN_FLAG) != 0 && hlen > sizeof(*th)) {
+		const uint8_t *o = (const uint8_t *)(th + 1), *end = (const uint8_t *)th + hlen;
+
+		/* a first option that is the MSS (the usual SYN's) is stepped
+		 * over inline, as the walk would; a SYN with no other option
+		 * makes no call */
+		if (hlen >= sizeof(*th) + 4 && o[0] == 2 && o[1] == 4)
+			o += 4;
+		if (o < end)
+			s->wscale = wk_tcp_opt_wscale(o, end);
+	}
 }
 
 /* The sequence number after segment s (a SYN and a FIN count one). */

@@ -205,8 +205,7 @@ wk_dr_in4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 			   dpvs_conn_a4(c, DPVS_CONN_A_D), wk_set_stamp(ctx->cfg));
 }
 
-/* wk_xmit4_rewrite (xmit4.h) of pk: inline into wk_xmit's full-NAT and
- * NAT case and into wk_xmit_rewrite4. */
+/* wk_xmit4_rewrite (xmit4.h) of pk: inline into wk_xmit_rewrite4. */
 static __rte_always_inline struct wk_verdict
 xmit_rewrite4(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk, uint32_t saddr,
 	      uint16_t sport, uint32_t daddr, uint16_t dport)
@@ -233,12 +232,8 @@ wk_xmit(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	/* full-NAT and NAT of a connection without an IPv6 endpoint, the
 	 * usual case, without the mode's call (wk_nat4_tuple: what the
 	 * modes' IPv4 functions give) */
-	if (likely(!dpvs_conn_is_v6(c)) &&
-	    (c->fwd_mode == DPVS_FWD_FNAT || c->fwd_mode == DPVS_FWD_NAT)) {
-		const struct wk_nat4 t = wk_nat4_tuple(c, dir);
-
-		return xmit_rewrite4(ctx, m, pk, t.sa, t.sp, t.da, t.dp);
-	}
+	if (wk_xmit4_nat_ok(c))
+		return wk_xmit4_nat_conn(ctx, m, pk, c, dir, pk->proto);
 	if (likely(!dpvs_conn_is_v6(c)) && c->fwd_mode == DPVS_FWD_DR && dir == DPVS_DIR_IN)
 		return wk_xmit4_dr(ctx, m, (uint32_t)pk->l4_off + pk->l4_len,
 				   dpvs_conn_a4(c, DPVS_CONN_A_D), wk_set_stamp(ctx->cfg));

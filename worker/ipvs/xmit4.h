@@ -21,6 +21,7 @@
 #include <rte_tcp.h>
 
 #include "worker/ipvs/lbpath.h"
+#include "worker/ipvs/xmit.h"
 #include "worker/l3/l3.h"
 #include "worker/worker.h"
 
@@ -91,6 +92,23 @@ wk_fnat_rewrite_d(struct rte_ipv4_hdr *ip, void *l4, uint8_t proto, uint32_t l4_
 	memcpy(ports, &np, sizeof(np));
 }
 
+/* wk_tcp_mss_clamp (lbpath.h) of a SYN whose first option is its MSS, as
+ * every common stack sends it, already at or under mss: nothing to do,
+ * without the call and the options' walk. Any other SYN: the walk. */
+static __rte_always_inline void
+wk_tcp_mss_clamp_inl(struct rte_tcp_hdr *th, uint32_t hlen, uint16_t mss)
+{
+	const uint8_t *o = (const uint8_t *)(th + 1);
+	uint16_t v;
+
+	if (likely(hlen >= sizeof(*th) + 4 && o[0] == 2 && o[1] == 4)) {
+		memcpy(&v, o + 2, sizeof(v));
+		if (rte_be_to_cpu_16(v) <= mss)
+			return;
+	}
+	(void)wk_tcp_mss_clamp(th, hlen, mss);
+}
+
 /* Trim what follows the IP packet that ends at byte tot of the frame
  * (Ethernet padding). */
 static __rte_always_inline void
@@ -152,8 +170,9 @@ wk_xmit4_nat_body(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *i
 		 * MTU, as wk_xmit_mss (xmit.c) takes it */
 		mtu = port < DPVS_MAX_IFACES ? ctx->root->ports[ctx->if_port[port]].mtu : 0;
 		if (mtu > WK_IPV4_TCP_HDRS)
-			wk_tcp_mss_clamp(l4, (uint32_t)(((struct rte_tcp_hdr *)l4)->data_off >> 4) * 4,
-					 (uint16_t)(mtu - WK_IPV4_TCP_HDRS));
+			wk_tcp_mss_clamp_inl(l4,
+					     (uint32_t)(((struct rte_tcp_hdr *)l4)->data_off >> 4) * 4,
+					     (uint16_t)(mtu - WK_IPV4_TCP_HDRS));
 	}
 }
 
@@ -184,6 +203,31 @@ wk_xmit4_rewrite(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip
 	}
 	return wk_xmit4_rewrite_slow(ctx, m, ip, l4_off, proto, tcp_flags, l4_len, saddr, sport,
 				     daddr, dport, stamp);
+}
+
+/* Does wk_xmit send the IPv4 packets of connection c by wk_xmit4_nat_conn
+ * (full-NAT or NAT, no IPv6 endpoint)? */
+static __rte_always_inline int
+wk_xmit4_nat_ok(const struct dpvs_conn *c)
+{
+	return likely(!dpvs_conn_is_v6(c)) &&
+	       (c->fwd_mode == DPVS_FWD_FNAT || c->fwd_mode == DPVS_FWD_NAT);
+}
+
+/* wk_xmit's case of such a connection c: its IPv4 packet pk of protocol
+ * proto (pk->proto; a constant where the caller knows it) in direction dir
+ * rewritten to wk_nat4_tuple's and sent. The one copy, inline in wk_xmit
+ * and in the new connection's way (ipvs_new.c conn_xmit_new). */
+static __rte_always_inline struct wk_verdict
+wk_xmit4_nat_conn(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
+		  const struct dpvs_conn *c, int dir, const uint8_t proto)
+{
+	const struct wk_nat4 t = wk_nat4_tuple(c, dir);
+
+	return wk_xmit4_rewrite(ctx, m,
+				rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, pk->l3_off),
+				pk->l4_off, proto, pk->tcp_flags, pk->l4_len, t.sa, t.sp, t.da,
+				t.dp, wk_set_stamp(ctx->cfg));
 }
 
 #endif
