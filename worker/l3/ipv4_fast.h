@@ -90,6 +90,12 @@ wk_ipv4_prerouting_fast(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p,
 	return wk_prerouting_pkt(ctx, m, p, &pk, v);
 }
 
+/* An 8-byte load that may run past the frame's data (below): a plain
+ * memcpy; tests/fixture/mbuf_poison.h defines it unchecked. */
+#ifndef WK_LOAD_AHEAD8
+#define WK_LOAD_AHEAD8(d, p) memcpy((d), (p), 8)
+#endif
+
 /*
  * The entry: an untagged IPv4 frame to the port's MAC, no longer than the
  * port takes, IHL 5, not a fragment, TCP or UDP with its whole header in
@@ -103,10 +109,6 @@ wk_ipv4_prerouting_fast(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p,
  * when the burst's prefetch stage computed it (worker.h); rc: port p's
  * (wk_ipv4_rxc_init).
  */
-#ifndef WK_LOAD_AHEAD8
-#define WK_LOAD_AHEAD8(d, p) memcpy((d), (p), 8)
-#endif
-
 static __rte_always_inline struct wk_verdict
 wk_ipv4_fast_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, uint64_t hint,
 		const struct wk_ipv4_rxc *rc)
