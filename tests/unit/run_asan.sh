@@ -22,65 +22,24 @@
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+. tests/sanitize_lib.sh
 RUN="${BUILD_ASAN:-build/asan/tests}"
 
 if [ ! -x "$RUN/fuzz_ctl" ]; then
 	echo "run_asan: $RUN/fuzz_ctl not built (make asan)"
 	exit 1
 fi
-LOGS="$(mktemp -d /tmp/dpvs-asan.XXXXXX)"
-# A test halted by a report exits without its EAL cleanup: its runtime
-# directory (/var/run/dpdk/<tag><pid>) stays. At the end, those that appeared
-# during the run and whose process is gone are removed.
-before="$(ls -d /var/run/dpdk/* 2>/dev/null)"
-cleanup() {
-	local d p
-	for d in /var/run/dpdk/*; do
-		[ -d "$d" ] || continue
-		p="$(sed -n 's/^[a-z_]*\([0-9][0-9]*\)$/\1/p' <<<"${d##*/}")"
-		[ -n "$p" ] || continue
-		grep -qxF "$d" <<<"$before" && continue
-		kill -0 "$p" 2>/dev/null || rm -rf "$d"
-	done
-	rm -rf "$LOGS"
-}
-trap cleanup EXIT
+san_start asan
 export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:log_path=$LOGS/asan"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$LOGS/ubsan"
 
 rc=0
 echo "== unit tests"
-units=("$RUN"/test_*)
-if [ ! -x "${units[0]}" ]; then
-	echo "run_asan: no $RUN/test_* (make asan)"
-	rc=1
-fi
-for t in "${units[@]}"; do
-	[ -x "$t" ] || continue
-	if CK_FORK=yes timeout -k 10 300 "$t" >"$LOGS/unit.out" 2>&1 </dev/null; then
-		echo "PASS ${t##*/}"
-	else
-		echo "FAIL ${t##*/}"
-		sed 's/^/    /' "$LOGS/unit.out"
-		rc=1
-	fi
-done
+san_units "$RUN" asan || rc=1
 for s in ${ASAN_FUZZ_SEEDS:-1 2}; do
 	echo "== fuzz_ctl -s $s -n ${ASAN_FUZZ_ITER:-10000}"
 	timeout -k 10 300 "$RUN/fuzz_ctl" -s "$s" -n "${ASAN_FUZZ_ITER:-10000}" </dev/null || rc=1
 done
 
-reports=("$LOGS"/asan.* "$LOGS"/ubsan.*)
-shown=0
-for f in "${reports[@]}"; do
-	[ -e "$f" ] || continue
-	if [ "$shown" -eq 0 ]; then
-		echo "== sanitizer report(s), the first 10 shown"
-	fi
-	shown=$((shown + 1))
-	[ "$shown" -le 10 ] || continue
-	echo "-- $(basename "$f")"
-	head -n 40 "$f"
-	rc=1
-done
+san_reports 40 "$LOGS"/asan.* "$LOGS"/ubsan.* || rc=1
 exit "$rc"
