@@ -51,11 +51,14 @@ kill -9 "$wpid" || fail "kill -9 $wpid"
 log "killed worker 0 (pid $wpid) at $tkill with dpdk0 ipackets=$ip0"
 
 # replies after the kill: time of the first reply after the largest silence
-# that starts in [kill - 50 ms, kill + 5 s]
+# that ends after the kill and starts before kill + 5 s (one that ended
+# before the kill is not the kill's: a hiccup of the 2-CPU host just before
+# it, longer than a fast takeover's silence, once hid the resumed replies
+# from this test for its whole 10 s)
 reply_after_gap() {
 	awk -v k="$tkill" '
 		/bytes from/ { t = substr($1, 2, length($1) - 2) + 0
-			if (t >= k - 0.05 && prev > 0 && t - prev > gap && prev < k + 5) {
+			if (t > k && prev > 0 && t - prev > gap && prev < k + 5) {
 				gap = t - prev; first = t }
 			prev = t }
 		END { if (first > k) printf "%.3f %.3f\n", first - k, gap; else exit 1 }' "$PLOG"
