@@ -275,27 +275,29 @@ static const struct cli_command cli_commands[] = {
 	  "binary PATH in, one worker at a time)", false, false },
 	{ "version", NULL, parse_version, "version", false, false },
 	/* the load balancer, in ipvsadm's words */
-	{ "-A", NULL, ctl_cli_svc_add, "-A -t|-u VIP:PORT [-s rr|wrr|lc|wlc|mh|conhash] "
-	  "[-b hash-port] [--synproxy on|off] [--proxy-protocol v1|v2|off] [--toa on|off] "
-	  "[RATE...]", true, false },
+	{ "-A", NULL, ctl_cli_svc_add, "-A -t|-u VIP:PORT|-H MATCH "
+	  "[-s rr|wrr|lc|wlc|mh|conhash] [-b hash-port] [--synproxy on|off] "
+	  "[--proxy-protocol v1|v2|off] [--toa on|off] [RATE...]", true, false },
 	{ "--add-service", NULL, ctl_cli_svc_add, NULL, true, false },
-	{ "-E", NULL, ctl_cli_svc_edit, "-E -t|-u VIP:PORT [-s SCHED] [-b hash-port|none] "
-	  "[--synproxy on|off] [--proxy-protocol v1|v2|off] [--toa on|off] [RATE...]",
-	  true, false },
+	{ "-E", NULL, ctl_cli_svc_edit, "-E -t|-u VIP:PORT|-H MATCH [-s SCHED] "
+	  "[-b hash-port|none] [--synproxy on|off] [--proxy-protocol v1|v2|off] [--toa on|off] "
+	  "[RATE...]", true, false },
 	{ "--edit-service", NULL, ctl_cli_svc_edit, NULL, true, false },
-	{ "-D", NULL, ctl_cli_svc_del, "-D -t|-u VIP:PORT", true, false },
+	{ "-D", NULL, ctl_cli_svc_del, "-D -t|-u VIP:PORT|-H MATCH", true, false },
 	{ "--delete-service", NULL, ctl_cli_svc_del, NULL, true, false },
-	{ "-a", NULL, ctl_cli_dest_add, "-a -t|-u VIP:PORT -r RS[:PORT] [-b fnat] [-w WEIGHT] "
-	  "[-x UPPER] [-y LOWER] [RATE...]", true, false },
+	{ "-a", NULL, ctl_cli_dest_add, "-a -t|-u VIP:PORT|-H MATCH -r RS[:PORT] "
+	  "[-b fnat|nat|dr|tunnel|snat | -m|-g|-i|-J] [-w WEIGHT] [-x UPPER] [-y LOWER] "
+	  "[RATE...]", true, false },
 	{ "--add-server", NULL, ctl_cli_dest_add, NULL, true, false },
-	{ "-e", NULL, ctl_cli_dest_edit, "-e -t|-u VIP:PORT -r RS[:PORT] [-w WEIGHT] "
-	  "[-x UPPER] [-y LOWER] [RATE...]\n      RATE: --rate-in|--rate-out N[pps][:BURST], "
+	{ "-e", NULL, ctl_cli_dest_edit, "-e -t|-u VIP:PORT|-H MATCH -r RS[:PORT] [-b MODE] "
+	  "[-w WEIGHT] [-x UPPER] [-y LOWER] [RATE...]\n      RATE: --rate-in|--rate-out N[pps][:BURST], "
 	  "--rate-in-bytes|--rate-out-bytes N[K|M|G][:BURST] (0: no limit)", true, false },
 	{ "--edit-server", NULL, ctl_cli_dest_edit, NULL, true, false },
-	{ "-d", NULL, ctl_cli_dest_del, "-d -t|-u VIP:PORT -r RS[:PORT]", true, false },
+	{ "-d", NULL, ctl_cli_dest_del, "-d -t|-u VIP:PORT|-H MATCH -r RS[:PORT]", true, false },
 	{ "--delete-server", NULL, ctl_cli_dest_del, NULL, true, false },
-	{ "-L", NULL, ctl_cli_list, "-L -n [--stats] [-t|-u VIP:PORT] | -L -n -c | -L --timeout", false,
-	  false },
+	{ "-L", NULL, ctl_cli_list, "-L -n [--stats] [-t|-u VIP:PORT|-H MATCH] | -L -n -c | "
+	  "-L --timeout\n      MATCH: proto=tcp|udp and any of src-range=A[-B][:P[-Q]], "
+	  "dst-range=..., iif=PORT, oif=PORT (commas between)", false, false },
 	{ "-l", NULL, ctl_cli_list, NULL, false, false },
 	{ "--list", NULL, ctl_cli_list, NULL, false, false },
 	{ "laddr", "add", ctl_cli_laddr_add, "laddr add -t|-u VIP:PORT ADDR dev PORT", true,

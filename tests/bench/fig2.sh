@@ -437,7 +437,7 @@ node_window() {
 	local cpu0=0 cpu1=0 wp
 	mapfile -t wp < <(pgrep -f -- "dpvs-worker.*${WORKER_P:-$NODE_P}( |$)")
 	[ "${#wp[@]}" -gt 0 ] && cpu0="$(worker_cpu_ns "${wp[@]}")"
-	[ -n "${BENCH_PERF:-}" ] && perf_pid="$(perf_start "$1")"
+	[ "${BENCH_PERF:-0}" = 1 ] && perf_pid="$(perf_start "$1")"
 	sleep "${2:-$SECS}"
 	[ -n "$perf_pid" ] && kill -INT "$perf_pid" 2>/dev/null
 	b="$(${COUNTERS:-node_counters})" || return 1
@@ -475,7 +475,7 @@ base_window() {
 	local tp="${PMD_OF_FD[$fd]}" perf_pid="" c0 c1 p0 p1
 	c0="$(worker_cpu_ns "$tp")"
 	p0="$(pmd_tx "$fwd" 1)"
-	[ -n "${BENCH_PERF:-}" ] && perf_pid="$(perf_start "$1" "$tp")"
+	[ "${BENCH_PERF:-0}" = 1 ] && perf_pid="$(perf_start "$1" "$tp")"
 	sleep "$SECS"
 	[ -n "$perf_pid" ] && kill -INT "$perf_pid" 2>/dev/null
 	pmd_show "$fwd" "$fd" 2 || return 1
