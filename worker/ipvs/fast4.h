@@ -222,8 +222,11 @@ wk_fast4_rows(struct wk_ctx *ctx, const struct dpvs_conn *c, const uint8_t proto
 
 /* wk_fast4_nat's first turn for the memo's tuple: the rewrite of
  * connection c's packets in dir worked out from the packet ip's tuple
- * (the memo's) and kept. Out of line: once a burst and tuple. */
-static __rte_unused __rte_noinline void
+ * (the memo's) and kept. Once a burst and tuple, but inline all the
+ * same: as a call, its clobbers cost the TCP copies' registers (tcp-in
+ * and tcp-out 5 and 7 instructions a packet more, and 4 TSC cycles a
+ * segment on the node). */
+static __rte_always_inline void
 wk_fast4_nat_fill(struct wk_ctx *ctx, const struct dpvs_conn *c, int dir,
 		  const struct rte_ipv4_hdr *ip)
 {
