@@ -103,6 +103,17 @@ struct wk_kni_tb {
  * packet for nothing. */
 #define WK_RX_PREFETCH_CONNS 8192u
 
+/* A full-NAT or NAT rewrite of one IPv4 TCP/UDP tuple worked out once
+ * (xmit4.h, wk_nat4_pre_fill): the new addresses and ports as a frame
+ * stores them (sa, da as the header's bytes 12 to 19; sp, dp as the L4
+ * header's first 4 bytes), and the folded changes of the IPv4 header
+ * checksum (the TTL's decrement included) and of the TCP/UDP checksum. */
+struct wk_nat4_pre {
+	uint32_t sa, da;
+	uint16_t sp, dp;
+	uint16_t ip_d, l4_d;
+};
+
 struct wk_ctx {
 	uint16_t id;
 	uint16_t nports;
@@ -189,7 +200,12 @@ struct wk_ctx {
 					       * first 4 bytes */
 		uint8_t proto;                /* TCP or UDP; 0: none */
 		uint8_t dir;
+		uint8_t nat_on;               /* 1: nat holds its rewrite (fast4.h,
+					       * wk_fast4_nat); 0 whenever the tuple or
+					       * the connection changes */
 		struct dpvs_conn *c;          /* its entry */
+		struct wk_nat4_pre nat;       /* the full-NAT or NAT rewrite of its
+					       * tuple, worked out once (xmit4.h) */
 		/* its service's and dest's counter rows (NULL: none), which
 		 * also the packet in hand takes its counts from (fast4.h) */
 		struct dpvs_lb_stats *rs, *rd;

@@ -15,6 +15,7 @@
 #include <rte_udp.h>
 
 #include "worker/ipvs/lbpath.h"
+#include "worker/ipvs/xmit4.h"
 #include "worker/l3/cksum.h"
 
 /* RFC 1071, byte by byte in network order; returns the checksum as it is
@@ -273,6 +274,111 @@ START_TEST(test_rewrite_deltas_keep_checksums_valid)
 }
 END_TEST
 
+/* A 14 + 20 + 20 + 16-byte IPv4 frame of proto with random headers and
+ * payload, its checksums valid (a UDP one 0 when nock), TTL at least 2. */
+static void
+pre_frame(uint8_t *frame, size_t len, uint8_t proto, int nock)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(frame + 14);
+	void *l4 = ip + 1;
+	struct rte_udp_hdr *uh = l4;
+	size_t i;
+
+	for (i = 14; i < len; i++)
+		frame[i] = (uint8_t)rand();
+	ip->version_ihl = 0x45;
+	ip->next_proto_id = proto;
+	ip->fragment_offset = 0;
+	ip->time_to_live |= 2;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(len - 14));
+	if (proto == IPPROTO_TCP) {
+		((struct rte_tcp_hdr *)l4)->cksum = 0;
+		((struct rte_tcp_hdr *)l4)->cksum = rte_ipv4_udptcp_cksum(ip, l4);
+	} else {
+		uh->dgram_len = rte_cpu_to_be_16((uint16_t)(len - 34));
+		uh->dgram_cksum = 0;
+		if (!nock)
+			uh->dgram_cksum = rte_ipv4_udptcp_cksum(ip, l4);
+	}
+	wk_ipv4_cksum_set(ip);
+}
+
+/* The frame f rewritten to t both ways (the TTL down by one first, as
+ * wk_xmit4_nat_body does): wk_fnat_rewrite_d, and wk_fnat_rewrite_pre by a
+ * wk_nat4_pre filled from another frame with f's tuple alone (src);
+ * every byte the same. */
+static void
+pre_check(const uint8_t *f, const uint8_t *src, size_t len, struct wk_nat4 t)
+{
+	uint8_t a[14 + 20 + 20 + 16], b[sizeof(a)];
+	struct rte_ipv4_hdr *ia = (struct rte_ipv4_hdr *)(a + 14);
+	struct rte_ipv4_hdr *ib = (struct rte_ipv4_hdr *)(b + 14);
+	const struct rte_ipv4_hdr *is = (const struct rte_ipv4_hdr *)(src + 14);
+	struct wk_nat4_pre pr;
+
+	ck_assert_uint_le(len, sizeof(a));
+	memcpy(a, f, len);
+	memcpy(b, f, len);
+	wk_nat4_pre_fill(&pr, is, is + 1, t);
+	ia->time_to_live--;
+	wk_fnat_rewrite_d(ia, ia + 1, ia->next_proto_id, (uint32_t)len - 34, t.sa, t.sp, t.da,
+			  t.dp, WK_CSUM_TTL_DEC);
+	ib->time_to_live--;
+	wk_fnat_rewrite_pre(ib, ib + 1, ib->next_proto_id, &pr);
+	ck_assert_mem_eq(a, b, len);
+}
+
+/* The memo's rewrite (xmit4.h, wk_nat4_pre_fill and wk_fnat_rewrite_pre:
+ * the checksums' changes folded once per tuple) gives the bytes of the
+ * per-packet one (wk_fnat_rewrite_d) on random TCP and UDP frames, and on
+ * every value of each checksum field for tuples whose changes fold to the
+ * edges (a change of 0 mod 0xffff: the tuple kept, or all-ones addresses
+ * and ports to zeros, whose L4 change is 0), UDP checksums of 0 (kept)
+ * and 0xffff (a result of 0 stored as 0xffff) among them. */
+START_TEST(test_rewrite_pre_matches_rewrite)
+{
+	uint8_t f[14 + 20 + 20 + 16], src[sizeof(f)];
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + 14);
+	struct rte_ipv4_hdr *is = (struct rte_ipv4_hdr *)(src + 14);
+	uint16_t *ports = (uint16_t *)(ip + 1), *ck;
+	struct wk_nat4 t;
+	unsigned int n, v, k;
+	uint8_t proto;
+
+	srand(12);
+	for (n = 0; n < 20000; n++) {
+		proto = n % 2 ? IPPROTO_TCP : IPPROTO_UDP;
+		pre_frame(f, sizeof(f), proto, n % 8 == 0);
+		pre_frame(src, sizeof(src), proto, 0);
+		memcpy(&is->src_addr, &ip->src_addr, 8);
+		memcpy(is + 1, ports, 4);
+		t.sa = (uint32_t)rand();
+		t.da = (uint32_t)rand();
+		t.sp = (uint16_t)rand();
+		t.dp = (uint16_t)rand();
+		pre_check(f, src, sizeof(f), t);
+	}
+	for (k = 0; k < 4; k++) {
+		proto = k % 2 ? IPPROTO_TCP : IPPROTO_UDP;
+		pre_frame(f, sizeof(f), proto, 0);
+		if (k < 2) { /* the tuple kept */
+			memcpy(&t.sa, &ip->src_addr, 8);
+			memcpy(&t.sp, ports, 4);
+		} else { /* all ones to zeros */
+			memset(&ip->src_addr, 0xff, 8);
+			memset(ports, 0xff, 4);
+			memset(&t, 0, sizeof(t));
+		}
+		ck = (uint16_t *)((uint8_t *)(ip + 1) + (proto == IPPROTO_UDP ? 6 : 16));
+		for (v = 0; v <= 0xffff; v++) {
+			ip->hdr_checksum = (uint16_t)v;
+			*ck = (uint16_t)v;
+			pre_check(f, f, sizeof(f), t);
+		}
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -289,6 +395,7 @@ main(void)
 	tcase_add_test(tc, test_random_ipv4_headers_fast_check);
 	tcase_add_test(tc, test_fast_check_edges);
 	tcase_add_test(tc, test_rewrite_deltas_keep_checksums_valid);
+	tcase_add_test(tc, test_rewrite_pre_matches_rewrite);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -10,15 +10,18 @@
 #ifndef DPVS_WORKER_XMIT4_H
 #define DPVS_WORKER_XMIT4_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
 #include <rte_common.h>
+#include <rte_debug.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
+#include <rte_udp.h>
 
 #include "worker/ipvs/lbpath.h"
 #include "worker/ipvs/xmit.h"
@@ -27,23 +30,45 @@
 
 #define WK_IPV4_TCP_HDRS 40 /* IPv4 + TCP headers without options */
 
-/* RFC 1624 eqn. 3 for every changed word at once: d is the sum of the
- * complements of the old words and of the new words (32-bit words count as
- * their two halves: the sum mod 0xffff is the same), added to ~hc in 64
- * bits. Folded by rotation: the high half of s + (s rotated by half its
- * width) is the end-around-carry sum of its halves, so two rotate-adds fold
- * 64 bits to 16 (the same value as folding half by half: 0 only for a zero
- * sum, else the sum mod 0xffff in 1..0xffff). */
+/* The end-around-carry sum of the 64-bit d's 16-bit halves, folded by
+ * rotation: the high half of s + (s rotated by half its width) is the
+ * end-around-carry sum of its halves, so two rotate-adds fold 64 bits to
+ * 16 (the same value as folding half by half): 0 only for d == 0, else d
+ * mod 0xffff in 1..0xffff. */
 static __rte_always_inline uint16_t
-wk_csum_apply(uint16_t hc, uint64_t d)
+wk_csum_fold64(uint64_t d)
 {
-	uint64_t s = (uint64_t)(uint16_t)~hc + d;
+	uint64_t s = d;
 	uint32_t r;
 
 	s += (s >> 32) | (s << 32);
 	r = (uint32_t)(s >> 32);
 	r += (r >> 16) | (r << 16);
-	return (uint16_t)~(r >> 16);
+	return (uint16_t)(r >> 16);
+}
+
+/* RFC 1624 eqn. 3 for every changed word at once: d is the sum of the
+ * complements of the old words and of the new words (32-bit words count as
+ * their two halves: the sum mod 0xffff is the same), added to ~hc in 64
+ * bits and folded. */
+static __rte_always_inline uint16_t
+wk_csum_apply(uint16_t hc, uint64_t d)
+{
+	return (uint16_t)~wk_csum_fold64((uint64_t)(uint16_t)~hc + d);
+}
+
+/* wk_csum_apply(hc, d) for a d already folded (f = wk_csum_fold64(d)), with
+ * the same value: ~hc + f is 0 exactly when ~hc + d is (f is 0 only for d
+ * == 0), else both fold to the one number in 1..0xffff they are congruent
+ * to mod 0xffff. ~hc + f is at most 0x1fffe: one end-around carry, and
+ * its low 16 bits are the fold. */
+static __rte_always_inline uint16_t
+wk_csum_apply16(uint16_t hc, uint16_t f)
+{
+	uint32_t s = (uint32_t)(uint16_t)~hc + f;
+
+	s += s >> 16;
+	return (uint16_t)~s;
 }
 
 /* The change of the IPv4 header's TTL/protocol word, as stored, when the TTL
@@ -90,6 +115,60 @@ wk_fnat_rewrite_d(struct rte_ipv4_hdr *ip, void *l4, uint8_t proto, uint32_t l4_
 		memcpy(ck, &c, sizeof(c));
 	}
 	memcpy(ports, &np, sizeof(np));
+}
+
+_Static_assert(offsetof(struct wk_nat4_pre, da) == offsetof(struct wk_nat4_pre, sa) + 4 &&
+		       offsetof(struct wk_nat4_pre, dp) == offsetof(struct wk_nat4_pre, sp) + 2 &&
+		       offsetof(struct rte_ipv4_hdr, dst_addr) ==
+			       offsetof(struct rte_ipv4_hdr, src_addr) + 4,
+	       "wk_nat4_pre: addresses and ports laid out as a frame's");
+
+/* The rewrite that wk_fnat_rewrite_d with WK_CSUM_TTL_DEC gives the IPv4
+ * packet ip (its L4 header's first 4 bytes, the ports, at l4) of a
+ * tuple, into pr: the new tuple t and the two checksums' changes folded
+ * (wk_csum_fold64). Any packet with the same addresses and ports takes it
+ * (wk_fnat_rewrite_pre). */
+static __rte_always_inline void
+wk_nat4_pre_fill(struct wk_nat4_pre *pr, const struct rte_ipv4_hdr *ip, const void *l4,
+		 struct wk_nat4 t)
+{
+	const uint16_t nv[2] = { t.sp, t.dp };
+	uint64_t d = 2 * 0xffffffffull - ip->src_addr - ip->dst_addr + t.sa + t.da;
+	uint32_t op, np;
+
+	memcpy(&op, l4, sizeof(op));
+	memcpy(&np, nv, sizeof(np));
+	pr->sa = t.sa;
+	pr->da = t.da;
+	pr->sp = t.sp;
+	pr->dp = t.dp;
+	pr->ip_d = wk_csum_fold64(d + WK_CSUM_TTL_DEC);
+	pr->l4_d = wk_csum_fold64(d + 0xffffffffull - op + np);
+}
+
+/* wk_fnat_rewrite_d(ip, l4, proto, l4_avail, ..., WK_CSUM_TTL_DEC) by
+ * pr, which wk_nat4_pre_fill worked out for ip's addresses and l4's
+ * ports: the same bytes (wk_csum_apply16). The whole UDP or TCP header
+ * is there (l4_avail at least 8, or 18): the caller's to make sure. */
+static __rte_always_inline void
+wk_fnat_rewrite_pre(struct rte_ipv4_hdr *ip, void *l4, uint8_t proto,
+		    const struct wk_nat4_pre *pr)
+{
+	uint8_t *ck = (uint8_t *)l4 + (proto == IPPROTO_UDP ?
+					       offsetof(struct rte_udp_hdr, dgram_cksum) :
+					       offsetof(struct rte_tcp_hdr, cksum));
+	uint16_t c;
+
+	ip->hdr_checksum = wk_csum_apply16(ip->hdr_checksum, pr->ip_d);
+	memcpy(&ip->src_addr, &pr->sa, 8);
+	memcpy(&c, ck, sizeof(c));
+	if (proto != IPPROTO_UDP || c != 0) { /* UDP without a checksum: stays so */
+		c = wk_csum_apply16(c, pr->l4_d);
+		if (proto == IPPROTO_UDP && c == 0)
+			c = 0xffff; /* 0 would mean "no checksum" */
+		memcpy(ck, &c, sizeof(c));
+	}
+	memcpy(l4, &pr->sp, 4);
 }
 
 /* wk_tcp_mss_clamp (lbpath.h) of a SYN whose first option is its MSS, as
@@ -203,6 +282,33 @@ wk_xmit4_rewrite(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip
 	}
 	return wk_xmit4_rewrite_slow(ctx, m, ip, l4_off, proto, tcp_flags, l4_len, saddr, sport,
 				     daddr, dport, stamp);
+}
+
+/* wk_xmit4_rewrite of the IPv4 packet ip at offset 14, its TCP/UDP
+ * header right after it (l4_len bytes to the end of the IP packet, all of
+ * the header's; tcp_flags: TCP's, without SYN, so no MSS clamp), to the
+ * rewrite pr that wk_nat4_pre_fill worked out for the packet's addresses
+ * and ports: the same checks, bytes and verdict. */
+static __rte_always_inline struct wk_verdict
+wk_xmit4_rewrite_pre(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
+		     uint32_t l4_len, uint8_t proto, uint8_t tcp_flags,
+		     const struct wk_nat4_pre *pr, const uint64_t stamp)
+{
+	const uint32_t l4_off = RTE_ETHER_HDR_LEN + sizeof(*ip);
+
+	RTE_ASSERT(proto == IPPROTO_UDP || (tcp_flags & RTE_TCP_SYN_FLAG) == 0);
+	if (unlikely(ip->time_to_live <= 1))
+		return wk_drop(DPVS_DROP_TTL_EXPIRED);
+	if (likely(wk_out_memo_hit(ctx, stamp, pr->da)) &&
+	    likely(l4_off + l4_len <= ctx->out_memo.end_max)) {
+		ip->time_to_live--;
+		wk_fnat_rewrite_pre(ip, ip + 1, proto, pr);
+		wk_xmit_trim_to(m, l4_off + l4_len);
+		wk_out_memo_eth(ctx, (uint8_t *)ip - RTE_ETHER_HDR_LEN);
+		return wk_out_memo_tx(ctx);
+	}
+	return wk_xmit4_rewrite_slow(ctx, m, ip, l4_off, proto, tcp_flags, l4_len, pr->sa,
+				     pr->sp, pr->da, pr->dp, stamp);
 }
 
 /* Does wk_xmit send the IPv4 packets of connection c by wk_xmit4_nat_conn
