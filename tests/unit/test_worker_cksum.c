@@ -232,52 +232,10 @@ START_TEST(test_fast_check_edges)
 }
 END_TEST
 
-/* The full-NAT rewrite's checksum deltas (xmit.c, every changed word summed
- * once) leave valid IPv4, TCP and UDP checksums on random packets, and a
- * UDP checksum of 0 (none) stays 0. */
-START_TEST(test_rewrite_deltas_keep_checksums_valid)
-{
-	uint8_t frame[14 + 20 + 20 + 16];
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(frame + 14);
-	void *l4 = ip + 1;
-	struct rte_udp_hdr *uh = l4;
-	unsigned int n, i;
-	uint8_t proto;
-
-	srand(11);
-	for (n = 0; n < 20000; n++) {
-		proto = n % 2 ? IPPROTO_TCP : IPPROTO_UDP;
-		for (i = 14; i < sizeof(frame); i++)
-			frame[i] = (uint8_t)rand();
-		ip->version_ihl = 0x45;
-		ip->next_proto_id = proto;
-		ip->fragment_offset = 0;
-		ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(frame) - 14));
-		if (proto == IPPROTO_TCP) {
-			((struct rte_tcp_hdr *)l4)->cksum = 0;
-			((struct rte_tcp_hdr *)l4)->cksum = rte_ipv4_udptcp_cksum(ip, l4);
-		} else {
-			uh->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(frame) - 34));
-			uh->dgram_cksum = 0;
-			if (n % 8 != 0) /* every 8th UDP packet without a checksum */
-				uh->dgram_cksum = rte_ipv4_udptcp_cksum(ip, l4);
-		}
-		wk_ipv4_cksum_set(ip);
-		wk_fnat_rewrite(ip, l4, proto, sizeof(frame) - 34, (uint32_t)rand(),
-				(uint16_t)rand(), (uint32_t)rand(), (uint16_t)rand());
-		ck_assert(wk_ipv4_cksum_ok(ip));
-		if (proto == IPPROTO_UDP && n % 8 == 0)
-			ck_assert_uint_eq(uh->dgram_cksum, 0);
-		else
-			ck_assert_int_eq(rte_ipv4_udptcp_cksum_verify(ip, l4), 0);
-	}
-}
-END_TEST
-
 /* A 14 + 20 + 20 + 16-byte IPv4 frame of proto with random headers and
  * payload, its checksums valid (a UDP one 0 when nock), TTL at least 2. */
 static void
-pre_frame(uint8_t *frame, size_t len, uint8_t proto, int nock)
+rand_l4_frame(uint8_t *frame, size_t len, uint8_t proto, int nock)
 {
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(frame + 14);
 	void *l4 = ip + 1;
@@ -302,6 +260,34 @@ pre_frame(uint8_t *frame, size_t len, uint8_t proto, int nock)
 	}
 	wk_ipv4_cksum_set(ip);
 }
+
+/* The full-NAT rewrite's checksum deltas (xmit.c, every changed word summed
+ * once) leave valid IPv4, TCP and UDP checksums on random packets, and a
+ * UDP checksum of 0 (none) stays 0. */
+START_TEST(test_rewrite_deltas_keep_checksums_valid)
+{
+	uint8_t frame[14 + 20 + 20 + 16];
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(frame + 14);
+	void *l4 = ip + 1;
+	struct rte_udp_hdr *uh = l4;
+	unsigned int n;
+	uint8_t proto;
+
+	srand(11);
+	for (n = 0; n < 20000; n++) {
+		proto = n % 2 ? IPPROTO_TCP : IPPROTO_UDP;
+		/* every 8th UDP packet without a checksum */
+		rand_l4_frame(frame, sizeof(frame), proto, n % 8 == 0);
+		wk_fnat_rewrite(ip, l4, proto, sizeof(frame) - 34, (uint32_t)rand(),
+				(uint16_t)rand(), (uint32_t)rand(), (uint16_t)rand());
+		ck_assert(wk_ipv4_cksum_ok(ip));
+		if (proto == IPPROTO_UDP && n % 8 == 0)
+			ck_assert_uint_eq(uh->dgram_cksum, 0);
+		else
+			ck_assert_int_eq(rte_ipv4_udptcp_cksum_verify(ip, l4), 0);
+	}
+}
+END_TEST
 
 /* The frame f rewritten to t both ways (the TTL down by one first, as
  * wk_xmit4_nat_body does): wk_fnat_rewrite_d, and wk_fnat_rewrite_pre by a
@@ -348,8 +334,8 @@ START_TEST(test_rewrite_pre_matches_rewrite)
 	srand(12);
 	for (n = 0; n < 20000; n++) {
 		proto = n % 2 ? IPPROTO_TCP : IPPROTO_UDP;
-		pre_frame(f, sizeof(f), proto, n % 8 == 0);
-		pre_frame(src, sizeof(src), proto, 0);
+		rand_l4_frame(f, sizeof(f), proto, n % 8 == 0);
+		rand_l4_frame(src, sizeof(src), proto, 0);
 		memcpy(&is->src_addr, &ip->src_addr, 8);
 		memcpy(is + 1, ports, 4);
 		t.sa = (uint32_t)rand();
@@ -360,7 +346,7 @@ START_TEST(test_rewrite_pre_matches_rewrite)
 	}
 	for (k = 0; k < 4; k++) {
 		proto = k % 2 ? IPPROTO_TCP : IPPROTO_UDP;
-		pre_frame(f, sizeof(f), proto, 0);
+		rand_l4_frame(f, sizeof(f), proto, 0);
 		if (k < 2) { /* the tuple kept */
 			memcpy(&t.sa, &ip->src_addr, 8);
 			memcpy(&t.sp, ports, 4);
