@@ -203,6 +203,8 @@ struct wk_ctx {
 		uint8_t nat_on;               /* 1: nat holds its rewrite (fast4.h,
 					       * wk_fast4_nat); 0 whenever the tuple or
 					       * the connection changes */
+		uint8_t tcp_shift;            /* TCP: its sender's window shift, kept
+					       * with nat (fast4.h, wk_fast4_nat_fill) */
 		struct dpvs_conn *c;          /* its entry */
 		struct wk_nat4_pre nat;       /* the full-NAT or NAT rewrite of its
 					       * tuple, worked out once (xmit4.h) */

@@ -95,10 +95,10 @@ cksums_ok(const uint8_t *f)
  * (both sides seen, no window scale); the output memo holds the real
  * server in the current set. */
 static void
-fx_init(struct fx *x)
+fx_init_ws(struct fx *x, uint8_t ws_c, uint8_t ws_s)
 {
 	struct wk_tcp_seg s = { .seq = CLI_ISN, .len = 0, .win = 8192,
-				.flags = RTE_TCP_SYN_FLAG, .wscale = WK_TCP_NO_WSCALE };
+				.flags = RTE_TCP_SYN_FLAG, .wscale = ws_c };
 	const uint8_t eth[14] = { 2, 0, 0, 0, 0, 0x10, 2, 0, 0, 0, 0, 1, 8, 0 };
 	struct wk_verdict tx = { 0 };
 
@@ -126,7 +126,7 @@ fx_init(struct fx *x)
 	wk_tcp_track_init(x->c.trk, &s);
 	s = (struct wk_tcp_seg){ .seq = SRV_ISN, .ack = CLI_ISN + 1, .win = 8192,
 				 .flags = RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
-				 .wscale = WK_TCP_NO_WSCALE };
+				 .wscale = ws_s };
 	ck_assert_int_eq(wk_tcp_track(x->c.trk, DPVS_DIR_OUT, &s), WK_TCPW_OK);
 	s = (struct wk_tcp_seg){ .seq = CLI_ISN + 1, .ack = SRV_ISN + 1, .win = 8192,
 				 .flags = RTE_TCP_ACK_FLAG, .wscale = WK_TCP_NO_WSCALE };
@@ -147,6 +147,13 @@ fx_init(struct fx *x)
 	x->m.pkt_len = FRAME_LEN;
 	x->m.nb_segs = 1;
 	memset(&x->v, 0xee, sizeof(x->v));
+}
+
+/* fx_init_ws without window scaling. */
+static void
+fx_init(struct fx *x)
+{
+	fx_init_ws(x, WK_TCP_NO_WSCALE, WK_TCP_NO_WSCALE);
 }
 
 static void
@@ -243,6 +250,58 @@ START_TEST(test_memo_seg_left)
 }
 END_TEST
 
+/* The memo's segments of a connection with window scaling (the client's
+ * 7, the server's 2), one after another as a burst's run of them: the
+ * first fills the memo's rewrite and its sender's shift, the later take
+ * both from it (wk_fast4_tcp_track_memo, F_MAXACK taken as set); each
+ * leaves the tracking as the general wk_tcp_track leaves a copy of it.
+ * The acks advance (the server's side has sent 1,000 bytes) and the
+ * windows grow, so that every update that the shift or the ack feeds
+ * (maxwin, maxack, the server's maxend) moves. */
+START_TEST(test_memo_seg_scaled)
+{
+	struct dpvs_tcp_track ref[2];
+	struct rte_ipv4_hdr *ip;
+	struct rte_tcp_hdr *th;
+	struct wk_tcp_seg s;
+	struct fx x;
+	uint32_t k;
+
+	fx_init_ws(&x, 7, 2);
+	ck_assert_uint_eq(x.c.trk[DPVS_DIR_IN].wscale, 7);
+	x.c.trk[DPVS_DIR_OUT].end += 1000;
+	x.c.trk[DPVS_DIR_OUT].maxend += 1000;
+	memcpy(ref, x.c.trk, sizeof(ref));
+	for (k = 0; k < 4; k++) {
+		s = (struct wk_tcp_seg){ .seq = CLI_ISN + 1 + k * PAYLOAD,
+					 .ack = SRV_ISN + 1 + 100 * (k + 1),
+					 .len = PAYLOAD,
+					 .win = (uint16_t)(8192 + 64 * (k + 1)),
+					 .flags = RTE_TCP_PSH_FLAG | RTE_TCP_ACK_FLAG,
+					 .wscale = WK_TCP_NO_WSCALE };
+		frame_init(x.frame);
+		ip = (struct rte_ipv4_hdr *)(x.frame + RTE_ETHER_HDR_LEN);
+		th = (struct rte_tcp_hdr *)(ip + 1);
+		th->sent_seq = rte_cpu_to_be_32(s.seq);
+		th->recv_ack = rte_cpu_to_be_32(s.ack);
+		th->rx_win = rte_cpu_to_be_16(s.win);
+		th->cksum = 0;
+		th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+		x.m.data_len = FRAME_LEN;
+		x.m.pkt_len = FRAME_LEN;
+		ck_assert_int_eq(wk_tcp_track(ref, DPVS_DIR_IN, &s), WK_TCPW_OK);
+		ck_assert_msg(memo_seg(&x) == 1, "segment %u left", k);
+		ck_assert_uint_eq(x.ctx->fast_memo.nat_on, 1);
+		ck_assert_msg(memcmp(ref, x.c.trk, sizeof(ref)) == 0,
+			      "segment %u: tracking differs from wk_tcp_track's", k);
+		ck_assert(cksums_ok(x.frame));
+	}
+	ck_assert_uint_eq(x.c.trk[DPVS_DIR_OUT].maxend,
+			  SRV_ISN + 1 + 400 + ((uint32_t)(8192 + 256) << 7));
+	fx_free(&x);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -253,6 +312,7 @@ main(void)
 
 	tcase_add_test(tc, test_memo_seg_taken);
 	tcase_add_loop_test(tc, test_memo_seg_left, 0, 8);
+	tcase_add_test(tc, test_memo_seg_scaled);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -228,9 +228,11 @@ wk_fast4_rows(struct wk_ctx *ctx, const struct dpvs_conn *c, const uint8_t proto
  * segment on the node). */
 static __rte_always_inline void
 wk_fast4_nat_fill(struct wk_ctx *ctx, const struct dpvs_conn *c, int dir,
-		  const struct rte_ipv4_hdr *ip)
+		  const struct rte_ipv4_hdr *ip, const uint8_t proto)
 {
 	wk_nat4_pre_fill(&ctx->fast_memo.nat, ip, ip + 1, wk_nat4_tuple(c, dir));
+	if (proto == IPPROTO_TCP)
+		ctx->fast_memo.tcp_shift = wk_tcp_track_shift(&c->trk[dir]);
 	ctx->fast_memo.nat_on = 1;
 }
 
@@ -242,10 +244,10 @@ wk_fast4_nat_fill(struct wk_ctx *ctx, const struct dpvs_conn *c, int dir,
  * the memo is on). */
 static __rte_always_inline const struct wk_nat4_pre *
 wk_fast4_nat(struct wk_ctx *ctx, const struct dpvs_conn *c, int dir,
-	     const struct rte_ipv4_hdr *ip)
+	     const struct rte_ipv4_hdr *ip, const uint8_t proto)
 {
 	if (unlikely(!ctx->fast_memo.nat_on))
-		wk_fast4_nat_fill(ctx, c, dir, ip);
+		wk_fast4_nat_fill(ctx, c, dir, ip, proto);
 	return &ctx->fast_memo.nat;
 }
 
@@ -289,7 +291,7 @@ wk_fast4_out(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *ip, ui
 	 * UDP header is there, above, and TCP's, ipv4_fast.h's entry) */
 	if (fresh == WK_FAST4_MEMO && (proto == IPPROTO_UDP || !(tcp_flags & RTE_TCP_SYN_FLAG)))
 		return wk_xmit4_rewrite_pre(ctx, m, ip, l4_len, proto, tcp_flags,
-					    wk_fast4_nat(ctx, c, dir, ip), ctx->fast_set.stamp);
+					    wk_fast4_nat(ctx, c, dir, ip, proto), ctx->fast_set.stamp);
 	t = wk_nat4_tuple(c, dir);
 	return wk_xmit4_rewrite(ctx, m, ip, l4_off, proto, tcp_flags, l4_len, t.sa, t.sp, t.da,
 				t.dp, ctx->fast_set.stamp);
@@ -317,6 +319,14 @@ wk_fast4_tcp_lean_ok(const struct dpvs_conn *c, uint8_t tcp_flags, int dir, int 
 	return c->state == DPVS_TCPS_ESTABLISHED && wk_tcp_track_enforced(snd, rcv);
 }
 
+/* The length of TCP header th, from its data offset (the high 4 bits of
+ * the byte, in 32-bit words). */
+static __rte_always_inline uint32_t
+wk_fast4_tcp_hlen(const struct rte_tcp_hdr *th)
+{
+	return (uint32_t)(th->data_off >> 2) & 0x3cu;
+}
+
 /* The check and update of the lean way's segment th (l4_len bytes) of c
  * in dir (wk_tcp_track_ack on the header's fields): WK_TCPW_BAD changes
  * nothing. The header's length was checked by wk_ipv4_fast (at most
@@ -325,9 +335,21 @@ static __rte_always_inline enum wk_tcpw
 wk_fast4_tcp_track(struct dpvs_conn *c, const struct rte_tcp_hdr *th, uint32_t l4_len, int dir)
 {
 	return wk_tcp_track_ack(&c->trk[dir], &c->trk[dir ^ 1], rte_be_to_cpu_32(th->sent_seq),
-				rte_be_to_cpu_32(th->recv_ack),
-				l4_len - (uint32_t)(th->data_off >> 4) * 4,
+				rte_be_to_cpu_32(th->recv_ack), l4_len - wk_fast4_tcp_hlen(th),
 				rte_be_to_cpu_16(th->rx_win));
+}
+
+/* wk_fast4_tcp_track for the memo's segment (wk_fast4_tcp_memo): the
+ * sender's window shift from the memo (tcp_shift, kept with its rewrite)
+ * and its F_MAXACK known to be set (wk_tcp_track_ack_sh): both as the
+ * lean segment before it left them. */
+static __rte_always_inline enum wk_tcpw
+wk_fast4_tcp_track_memo(const struct wk_ctx *ctx, struct dpvs_conn *c,
+			const struct rte_tcp_hdr *th, uint32_t l4_len, int dir)
+{
+	return wk_tcp_track_ack_sh(&c->trk[dir], &c->trk[dir ^ 1], rte_be_to_cpu_32(th->sent_seq),
+				   rte_be_to_cpu_32(th->recv_ack), l4_len - wk_fast4_tcp_hlen(th),
+				   rte_be_to_cpu_16(th->rx_win), ctx->fast_memo.tcp_shift, 1);
 }
 
 /* The lean way of an established segment: is the TCP segment th (l4_len
@@ -599,13 +621,21 @@ wk_fast4_tcp_memo(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *i
 	const uint32_t l4_off = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr);
 	const struct wk_nat4_pre *pr;
 
-	if (!wk_fast4_tcp_lean_ok(c, tcp_flags, dir, 1) || c->fwd_mode == DPVS_FWD_DR ||
-	    ip->time_to_live <= 1)
+	if (!wk_fast4_tcp_lean_ok(c, tcp_flags, dir, 1) || ip->time_to_live <= 1)
 		return 0;
-	pr = wk_fast4_nat(ctx, c, dir, ip);
+	/* the memo's rewrite, kept only for a full-NAT or NAT connection
+	 * (here, and in wk_fast4_out after its DR return; c's mode never
+	 * changes while it lives): with it on, c is not DR */
+	if (unlikely(!ctx->fast_memo.nat_on)) {
+		if (c->fwd_mode == DPVS_FWD_DR)
+			return 0;
+		wk_fast4_nat_fill(ctx, c, dir, ip, IPPROTO_TCP);
+	}
+	pr = &ctx->fast_memo.nat;
 	if (!wk_out_memo_hit(ctx, ctx->fast_set.stamp, pr->da) ||
 	    l4_off + l4_len > ctx->out_memo.end_max ||
-	    wk_fast4_tcp_track(c, (const struct rte_tcp_hdr *)(ip + 1), l4_len, dir) != WK_TCPW_OK)
+	    wk_fast4_tcp_track_memo(ctx, c, (const struct rte_tcp_hdr *)(ip + 1), l4_len, dir) !=
+		    WK_TCPW_OK)
 		return 0;
 	wk_ipvs_conn_add(c, ctx->fast_memo.rs, ctx->fast_memo.rd, dir,
 			 (uint32_t)sizeof(*ip) + l4_len);

@@ -170,6 +170,51 @@ wk_tcp_track_enforced(const struct dpvs_tcp_track *snd, const struct dpvs_tcp_tr
 	       ((snd->flags | rcv->flags) & DPVS_TCPT_F_LIBERAL) == 0;
 }
 
+/* wk_tcp_track_ack's check and update with the sender's window shift
+ * given (shift: snd's wscale, at most DPVS_TCPT_MAX_WSCALE, as
+ * wk_tcp_track_ack takes it) and, with maxack_set (a constant), snd's
+ * DPVS_TCPT_F_MAXACK known to be set: the established segment's memo
+ * (fast4.h) has both from the lean segment of the same sender before it,
+ * since which nothing but this update touched the connection (it never
+ * changes wscale and leaves F_MAXACK set). */
+static __rte_always_inline enum wk_tcpw
+wk_tcp_track_ack_sh(struct dpvs_tcp_track *snd, struct dpvs_tcp_track *rcv, uint32_t seq,
+		    uint32_t ack, uint32_t len, uint16_t win16, uint8_t shift, const int maxack_set)
+{
+	uint32_t end = seq + len, win;
+
+	if (wk_tcp_seq_after(seq, snd->maxend) ||                              /* I */
+	    wk_tcp_seq_after(ack, rcv->end) ||                                 /* III */
+	    wk_tcp_seq_before(end, snd->end - rcv->maxwin) ||                  /* II */
+	    wk_tcp_seq_before(ack, rcv->end - (snd->maxwin > WK_TCP_MAXACKWIN_MIN ?
+						     snd->maxwin : WK_TCP_MAXACKWIN_MIN))) /* IV */
+		return WK_TCPW_BAD;
+	win = (uint32_t)win16 << shift;
+	if (snd->maxwin < win)
+		snd->maxwin = win;
+	if (wk_tcp_seq_after(end, snd->end))
+		snd->end = end;
+	if (maxack_set) {
+		if (wk_tcp_seq_after(ack, snd->maxack))
+			snd->maxack = ack;
+	} else if ((snd->flags & DPVS_TCPT_F_MAXACK) == 0 || wk_tcp_seq_after(ack, snd->maxack)) {
+		snd->maxack = ack;
+		snd->flags |= DPVS_TCPT_F_MAXACK;
+	}
+	if (wk_tcp_seq_after(end, snd->maxend))
+		rcv->maxwin += end - snd->maxend;
+	if (wk_tcp_seq_after(ack + win, rcv->maxend - 1))
+		rcv->maxend = ack + win + (win == 0 ? 1 : 0); /* a zero window: room for a probe */
+	return WK_TCPW_OK;
+}
+
+/* The shift of side t's window: its wscale, at most DPVS_TCPT_MAX_WSCALE. */
+static __rte_always_inline uint8_t
+wk_tcp_track_shift(const struct dpvs_tcp_track *t)
+{
+	return t->wscale < DPVS_TCPT_MAX_WSCALE ? t->wscale : DPVS_TCPT_MAX_WSCALE;
+}
+
 /* wk_tcp_track() of the common segment on its own: an ACK without SYN,
  * FIN or RST (seq, ack, len payload bytes, win the window field as sent,
  * host order) from snd to rcv, both enforced (wk_tcp_track_enforced). The
@@ -180,29 +225,7 @@ static __rte_always_inline enum wk_tcpw
 wk_tcp_track_ack(struct dpvs_tcp_track *snd, struct dpvs_tcp_track *rcv, uint32_t seq,
 		 uint32_t ack, uint32_t len, uint16_t win16)
 {
-	uint32_t end = seq + len, win;
-
-	if (wk_tcp_seq_after(seq, snd->maxend) ||                              /* I */
-	    wk_tcp_seq_after(ack, rcv->end) ||                                 /* III */
-	    wk_tcp_seq_before(end, snd->end - rcv->maxwin) ||                  /* II */
-	    wk_tcp_seq_before(ack, rcv->end - (snd->maxwin > WK_TCP_MAXACKWIN_MIN ?
-						     snd->maxwin : WK_TCP_MAXACKWIN_MIN))) /* IV */
-		return WK_TCPW_BAD;
-	win = (uint32_t)win16 << (snd->wscale < DPVS_TCPT_MAX_WSCALE ? snd->wscale :
-								     DPVS_TCPT_MAX_WSCALE);
-	if (snd->maxwin < win)
-		snd->maxwin = win;
-	if (wk_tcp_seq_after(end, snd->end))
-		snd->end = end;
-	if ((snd->flags & DPVS_TCPT_F_MAXACK) == 0 || wk_tcp_seq_after(ack, snd->maxack)) {
-		snd->maxack = ack;
-		snd->flags |= DPVS_TCPT_F_MAXACK;
-	}
-	if (wk_tcp_seq_after(end, snd->maxend))
-		rcv->maxwin += end - snd->maxend;
-	if (wk_tcp_seq_after(ack + win, rcv->maxend - 1))
-		rcv->maxend = ack + win + (win == 0 ? 1 : 0); /* a zero window: room for a probe */
-	return WK_TCPW_OK;
+	return wk_tcp_track_ack_sh(snd, rcv, seq, ack, len, win16, wk_tcp_track_shift(snd), 0);
 }
 
 #endif
