@@ -153,11 +153,15 @@ wk_ipv4_fast_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, uint64_t hin
 	l4_len = tot - l3;
 	if (ip->next_proto_id == IPPROTO_TCP) {
 		const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)ports;
+		/* the header (its data offset, read only once the fixed part
+		 * is there), in the packet and in the first segment: the
+		 * bound is the shorter of the two */
+		const uint32_t room = RTE_MIN(l4_len, contig);
 
-		if (l4_len < sizeof(*th) || contig < sizeof(*th))
+		if (room < sizeof(*th))
 			return wk_ipv4_general(ctx, m, p);
-		need = (uint32_t)(th->data_off >> 4) * 4;
-		if (need < sizeof(*th) || l4_len < need || contig < need)
+		need = (uint32_t)(th->data_off >> 2) & 0x3cu;
+		if (need < sizeof(*th) || need > room)
 			return wk_ipv4_general(ctx, m, p);
 		tcp_flags = th->tcp_flags;
 	} else if (rte_be_to_cpu_16(ports[2]) != l4_len) {
