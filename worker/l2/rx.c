@@ -175,18 +175,18 @@ rx_prefetch_conns(const struct wk_conn_view *x, struct rte_mbuf *const *pkts, ui
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
-		hv[i] = 0;
 		/* a UDP header's 8 bytes, which the entry (ipv4_fast.h) then
 		 * does not test again */
-		if (rte_pktmbuf_data_len(pkts[i]) < l3 + sizeof(*ip) + 8)
-			continue;
 		eth = rte_pktmbuf_mtod(pkts[i], const struct rte_ether_hdr *);
 		ip = (const struct rte_ipv4_hdr *)(eth + 1);
-		if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) || ip->version_ihl != 0x45 ||
+		if (rte_pktmbuf_data_len(pkts[i]) < l3 + sizeof(*ip) + 8 ||
+		    eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) || ip->version_ihl != 0x45 ||
 		    (ip->next_proto_id != IPPROTO_UDP && ip->next_proto_id != IPPROTO_TCP) ||
 		    (ip->fragment_offset &
-		     RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0)
+		     RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0) {
+			hv[i] = 0;
 			continue;
+		}
 		ports = (const uint16_t *)(ip + 1);
 		h = wk_conn_hash4_raw(ip->next_proto_id, &ip->src_addr, ports);
 		hv[i] = WK_CONN_HASH_HINT | h;
@@ -198,8 +198,9 @@ rx_prefetch_conns(const struct wk_conn_view *x, struct rte_mbuf *const *pkts, ui
 		k = wk_conn_home_in(x->bk, x->nbuckets, h);
 		/* a SYN's home alone too: its walk rarely goes on to the
 		 * next bucket (dpvs_conn_prefetch); a TCP segment's entries
-		 * both their lines (bit 0) */
-		kv[i] = (uintptr_t)k | (ip->next_proto_id == IPPROTO_TCP);
+		 * both their lines (bit 0: TCP's 6 has bit 2 of the
+		 * protocol set, UDP's 17 not) */
+		kv[i] = (uintptr_t)k | ((ip->next_proto_id >> 2) & 1u);
 		rte_prefetch0(k);
 		have |= 1ull << i;
 	}
@@ -212,14 +213,14 @@ rx_prefetch_conns(const struct wk_conn_view *x, struct rte_mbuf *const *pkts, ui
 static __rte_noinline void
 rx_prefetch_stage(struct wk_ctx *ctx, uint16_t n, struct wk_rx_pf *f)
 {
-	uint16_t i;
+	uint64_t first;
 
 	f->x = wk_conn_view(ctx->ct);
 	f->have = rx_prefetch_conns(&f->x, ctx->wr->inflight, n, f->hv, f->kv);
-	f->cand = 0;
-	for (i = 0; i < WK_RX_ENTRY_AHEAD && i < n; i++)
-		if ((f->have >> i) & 1)
-			wk_rx_pf_entry(f, i);
+	/* the frames among the first WK_RX_ENTRY_AHEAD whose entries are to
+	 * be prefetched, bit by bit (n is at most DPVS_BURST) */
+	first = n < WK_RX_ENTRY_AHEAD ? f->have : f->have & ((1ull << WK_RX_ENTRY_AHEAD) - 1);
+	f->cand = wk_rx_pf_entries(f, first);
 }
 
 /* wk_rx_run for a burst with the mirror on (or, in the general runner,

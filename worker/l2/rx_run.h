@@ -34,6 +34,8 @@ _Static_assert(DPVS_BURST + WK_RX_ENTRY_AHEAD <= 64,
 
 _Static_assert(sizeof(struct dpvs_conn) % 2 == 0 && _Alignof(struct dpvs_conn) % 2 == 0,
 	       "a candidate hint's bit 0 (its dir) is free in an entry's address");
+_Static_assert((IPPROTO_TCP >> 2 & 1) == 1 && (IPPROTO_UDP >> 2 & 1) == 0,
+	       "rx.c: a TCP frame's kv bit 0 from its protocol's bit 2");
 _Static_assert(_Alignof(struct dpvs_conn_bkt) % 2 == 0,
 	       "a bucket's address has bit 0 free (wk_rx_pf's kv)");
 
@@ -74,8 +76,8 @@ struct wk_rx_pf {
 };
 
 /* Frame j's entries prefetched (bit j of f->have set) and its candidate,
- * if any, its hint. */
-static __rte_always_inline void
+ * if any, its hint: returns bit j (of f->cand) with one, else 0. */
+static __rte_always_inline uint64_t
 wk_rx_pf_entry(struct wk_rx_pf *f, uint16_t j)
 {
 	const uintptr_t kt = f->kv[j];
@@ -83,12 +85,23 @@ wk_rx_pf_entry(struct wk_rx_pf *f, uint16_t j)
 		&f->x, (const struct dpvs_conn_bkt *)(kt & ~(uintptr_t)1), (uint32_t)f->hv[j],
 		(int)(kt & 1));
 
-	if (e != DPVS_CONN_NIL) {
-		f->hv[j] = wk_conn_hint_cand(f->x.conns + (uint64_t)(e >> 1) *
-								 sizeof(struct dpvs_conn),
-					     e & 1u);
-		f->cand |= 1ull << j;
-	}
+	if (e == DPVS_CONN_NIL)
+		return 0;
+	f->hv[j] = wk_conn_hint_cand(f->x.conns + (uint64_t)(e >> 1) * sizeof(struct dpvs_conn),
+				     e & 1u);
+	return 1ull << j;
+}
+
+/* wk_rx_pf_entry for each frame of mask (bits of f->have), one set bit
+ * at a time: the candidates' bits. */
+static __rte_always_inline uint64_t
+wk_rx_pf_entries(struct wk_rx_pf *f, uint64_t mask)
+{
+	uint64_t cand = 0;
+
+	for (; mask != 0; mask &= mask - 1)
+		cand |= wk_rx_pf_entry(f, (uint16_t)__builtin_ctzll(mask));
+	return cand;
 }
 
 /*
@@ -106,6 +119,10 @@ wk_rx_run(struct wk_ctx *ctx, uint16_t p, uint16_t n, const struct wk_ipv4_rxc *
 	  struct wk_rx_pf *f, const int pf, const int mirror, const int call)
 {
 	struct dpvs_worker_region *wr = ctx->wr;
+	/* the frames whose entries this stage prefetches, bit i for the
+	 * frame WK_RX_ENTRY_AHEAD after frame i (f->have is the prefetch
+	 * stage's, fixed here: read once, not after every frame's stores) */
+	const uint64_t ahead = pf ? f->have >> WK_RX_ENTRY_AHEAD : 0;
 	uint64_t bytes = 0;
 	struct rte_mbuf *m;
 	struct wk_verdict v;
@@ -119,8 +136,8 @@ wk_rx_run(struct wk_ctx *ctx, uint16_t p, uint16_t n, const struct wk_ipv4_rxc *
 		 * already when it ran */
 		if (!pf && i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(wr->inflight[i + 1], void *));
-		if (pf && ((f->have >> (i + WK_RX_ENTRY_AHEAD)) & 1) != 0)
-			wk_rx_pf_entry(f, (uint16_t)(i + WK_RX_ENTRY_AHEAD));
+		if (pf && ((ahead >> i) & 1) != 0)
+			f->cand |= wk_rx_pf_entry(f, (uint16_t)(i + WK_RX_ENTRY_AHEAD));
 		bytes += m->pkt_len; /* as received: the stages may trim it */
 		if (mirror)
 			wk_kni_mirror(ctx, m, p);
