@@ -13,7 +13,9 @@
  * connections) does: a 1-flow case then takes the memo of fast4.h.
  * BP_HUGE=1 runs EAL on hugepages (--in-memory), as the node does: with
  * --conns 2097152, syn-full's SYNs meet a table the size of figure 2's in
- * memory, without a TLB miss a line.
+ * memory, without a TLB miss a line. BP_SCATTER=1 gives syn-full's
+ * connections slots in a stride permutation (scatter_free_list), not in
+ * array order.
  *
  * Ports dpdk0 (client side) and dpdk1 (server side) are ring ethdevs
  * (rte_eth_from_rings) with separate rx and tx rings; the node's shm is
@@ -556,6 +558,31 @@ expire_all(struct bp_node *n)
 	return ct->count == 0 ? 0 : -1;
 }
 
+/* BP_SCATTER=1 (syn-full): the empty table's free list in a stride
+ * permutation of the slots, so that the connections, and the victims that
+ * later give their slots in the same order, lie at unrelated slots, as on
+ * a node whose table has served other connections first (figure 2's SYN
+ * case: 1,000,000 UDP connections, then the SYNs). Without it they are
+ * slots 0, 1, 2, ... in turn, whose lines the hardware prefetcher streams:
+ * a victim's entry costs the pipe less than it costs the node. */
+#define BP_SCATTER_STRIDE 1000003u   /* a prime: coprime to any capacity below it squared */
+
+static void
+scatter_free_list(struct dpvs_conn_table *ct)
+{
+	struct dpvs_conn *c = dpvs_conn_array(ct);
+	uint64_t cap = ct->capacity, i, s, prev = DPVS_CONN_NIL;
+
+	if (ct->count != 0 || cap % BP_SCATTER_STRIDE == 0)
+		return;
+	for (i = cap; i-- > 0;) {   /* built back to front: slot (0 * stride) first */
+		s = i * BP_SCATTER_STRIDE % cap;
+		c[s].tnext = (uint32_t)prev;
+		prev = s;
+	}
+	ct->free_head = (uint32_t)prev;
+}
+
 /* The UDP connection of inbound case k: one burst of it (untimed); for
  * full-NAT, its local port. */
 static int
@@ -643,6 +670,9 @@ run_one(struct bp_node *n, const struct bp_opts *o, enum bp_case k, enum bp_kind
 	/* syn-full: the table holds its SYNs' connections only */
 	if (k == BP_SYN_FULL && kind == BP_PIPE && expire_all(n) != 0)
 		return -1;
+	if (k == BP_SYN_FULL && kind == BP_PIPE && getenv("BP_SCATTER") != NULL &&
+	    strcmp(getenv("BP_SCATTER"), "1") == 0)
+		scatter_free_list(n->ctx.ct);
 	for (done = 0; done < total; done += BP_BURST) {
 		if ((made != 0 && done == made) ||
 		    (k == BP_SYN_FULL && done >= sim_from && done < sim_from + BP_BURST))
