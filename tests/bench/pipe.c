@@ -13,7 +13,9 @@
  * connections) does: a 1-flow case then takes the memo of fast4.h.
  * BP_HUGE=1 runs EAL on hugepages (--in-memory), as the node does: with
  * --conns 2097152, syn-full's SYNs meet a table the size of figure 2's in
- * memory, without a TLB miss a line.
+ * memory, without a TLB miss a line. BP_SCATTER=1 gives syn-full's
+ * connections slots in a stride permutation (scatter_free_list), not in
+ * array order.
  *
  * Ports dpdk0 (client side) and dpdk1 (server side) are ring ethdevs
  * (rte_eth_from_rings) with separate rx and tx rings; the node's shm is
@@ -60,6 +62,8 @@
  *            measured SYN's connection takes the slot of the oldest
  *            half-open one (evicted) and the index is in the state that
  *            churn leaves it in, as on a node flooded with new connections;
+ *            under valgrind --instr-atstart=no the instrumentation starts
+ *            BP_SIM_WARM SYNs before the timed ones;
  *            every connection expired (untimed) before and after.
  *   tcp-in   established TCP full-NAT client -> VIP:80, out on dpdk1: ACK
  *            segments of BP_TCP_DATA bytes (60-byte frames), each at the
@@ -122,6 +126,11 @@
 #define BP_MANY_STRIDE 7919  /* dr-many walks its flows in this stride (coprime) */
 #define BP_BIG_STRIDE 1000003u  /* udp-big makes its connections in this stride (prime) */
 #define BP_FULL_SRC 0x0a080001u     /* syn-full's first source, 10.8.0.1 (32768 ports each) */
+/* syn-full under valgrind --instr-atstart=no: the simulation starts this
+ * many SYNs before the timed ones (from the first if the warm-up is
+ * shorter), enough to fill a simulated LL of 32 MiB with what churn leaves
+ * in it, without simulating a warm-up of twice a big table's capacity */
+#define BP_SIM_WARM 262144ul
 
 static const char *const bp_case_name[BP_NCASES] = { "syn",     "udp-in",  "udp-out",
 						     "nat-in",  "nat-out", "dr-in",
@@ -549,6 +558,31 @@ expire_all(struct bp_node *n)
 	return ct->count == 0 ? 0 : -1;
 }
 
+/* BP_SCATTER=1 (syn-full): the empty table's free list in a stride
+ * permutation of the slots, so that the connections, and the victims that
+ * later give their slots in the same order, lie at unrelated slots, as on
+ * a node whose table has served other connections first (figure 2's SYN
+ * case: 1,000,000 UDP connections, then the SYNs). Without it they are
+ * slots 0, 1, 2, ... in turn, whose lines the hardware prefetcher streams:
+ * a victim's entry costs the pipe less than it costs the node. */
+#define BP_SCATTER_STRIDE 1000003u   /* a prime: coprime to any capacity below it squared */
+
+static void
+scatter_free_list(struct dpvs_conn_table *ct)
+{
+	struct dpvs_conn *c = dpvs_conn_array(ct);
+	uint64_t cap = ct->capacity, i, s, prev = DPVS_CONN_NIL;
+
+	if (ct->count != 0 || cap % BP_SCATTER_STRIDE == 0)
+		return;
+	for (i = cap; i-- > 0;) {   /* built back to front: slot (0 * stride) first */
+		s = i * BP_SCATTER_STRIDE % cap;
+		c[s].tnext = (uint32_t)prev;
+		prev = s;
+	}
+	ct->free_head = (uint32_t)prev;
+}
+
 /* The UDP connection of inbound case k: one burst of it (untimed); for
  * full-NAT, its local port. */
 static int
@@ -621,6 +655,7 @@ run_one(struct bp_node *n, const struct bp_opts *o, enum bp_case k, enum bp_kind
 			     k == BP_SYN_FULL ? RTE_MAX(o->warmup, 2ul * cap / BP_BURST * BP_BURST) :
 						 made + o->warmup;
 	unsigned long done, total = warm + o->packets, ok = 0, other = 0;
+	unsigned long sim_from = warm > BP_SIM_WARM ? warm - BP_SIM_WARM : 0;
 	unsigned long per_round = o->packets / BP_ROUNDS, r;
 	uint64_t cycles[BP_ROUNDS] = { 0 }, t0, dropped = drops(n);
 	int tcp = k == BP_TCP_IN || k == BP_TCP_OUT;
@@ -635,8 +670,12 @@ run_one(struct bp_node *n, const struct bp_opts *o, enum bp_case k, enum bp_kind
 	/* syn-full: the table holds its SYNs' connections only */
 	if (k == BP_SYN_FULL && kind == BP_PIPE && expire_all(n) != 0)
 		return -1;
+	if (k == BP_SYN_FULL && kind == BP_PIPE && getenv("BP_SCATTER") != NULL &&
+	    strcmp(getenv("BP_SCATTER"), "1") == 0)
+		scatter_free_list(n->ctx.ct);
 	for (done = 0; done < total; done += BP_BURST) {
-		if (made != 0 && done == made)
+		if ((made != 0 && done == made) ||
+		    (k == BP_SYN_FULL && done >= sim_from && done < sim_from + BP_BURST))
 			CALLGRIND_START_INSTRUMENTATION;
 		if (feed_burst(n, k) != 0)
 			return -1;
