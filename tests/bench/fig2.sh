@@ -5,12 +5,28 @@
 # down by BENCH_CASES) and the loop over rounds and cases (figure2), and
 # figure2_stop. In: run.sh's settings (BIN, TESTPMD, GEN, C2C, SECS,
 # SYN_SECS, ROUNDS, FLOWS, CONNS, UDP_LADDRS, TFLOWS, TCP_LADDRS, RFLOWS,
-# MEMIF_RSIZES, MN, MN2, IDLE_US, TWO, the addresses), its names (D,
+# MEMIF_RSIZES, MN, MN2, IDLE_US, TWO, SYN_ORDER, the addresses), its names (D,
 # NODE_P, NODE2_P, GEN_P, FWD_P, NS, NS2) and helpers (say, die, kill_wait,
 # wait_until; perf_start and perf_report of perf.sh with BENCH_PERF=1).
 # Sets run.sh's PIDS, NODE_PID and NODE2_PID (what cleanup stops), PMD_FD
 # and PMD_OF_FD (testpmd's fifos), GEN_PID, and TSC2_HZ, CASES and the
 # tables C_RX, C_TX, C_GEN, C_DROP, C_C2C, C_CPP, which report.sh prints.
+#
+# The syn case's victims: a SYN into the full table evicts the half-open
+# list's head, the list is in the order its connections took their slots,
+# and each new SYN takes its victim's slot, so the victims come round in
+# the order the free list had when the SYNs first filled the table. A
+# fresh node's free list is in slot order (victims the hardware prefetcher
+# streams); a node that served other traffic first has it scattered.
+# BENCH_SYN_ORDER=scatter (the default) scatters it with real packets
+# before the windows (syn_scatter): SYNs from FILLSRC fill every free slot
+# (in slot order), then, under a SYN_RECV timeout of 1 s, the same SYNs
+# again in a stride walk make them expire, and their slots go back to the
+# free list, in the walk's order. BENCH_SYN_ORDER=slot keeps the fresh
+# node's order (figure 2 before 2026-12-04). Either way the syn stream's
+# first SYNs then fill the table (syn_prefill), so that every SYN of the
+# windows evicts. Both just before the syn case's first window
+# (syn_prepare): the other cases' first windows see the table as before.
 
 # dpvs-bench-gen (tests/bench/gen.c) feeds everything: one process, one
 # sending lcore on CPU 0, ports (memif clients unless said):
@@ -247,7 +263,10 @@ start_gen() {
 	local s="src=$CLIENT,sport=$CPORT,dport=$VPORT,dmac=$NODE_MAC" big="flows=$FLOWS,order=random"
 	local t="src=$TCPSRC,sport=1024,dst=$VIP_R,dport=80,dmac=$NODE_MAC"
 	local ta="seq=1001,ack=$((TSEQ_S + 1))"
-	local two=() two_port=() pmd=() pmd_s=() p=3 k
+	local two=() two_port=() pmd=() pmd_s=() p=3 k fill=()
+	# syn_scatter's SYNs: one for each slot the table has free before the
+	# windows (SYN_FILL), replayed in a stride walk
+	syn_scatters && fill=(--stream "name=synfill,port=0,kind=syn,src=$FILLSRC,sport=1024,dst=$VIP,dport=80,flows=$SYN_FILL,order=random,dmac=$NODE_MAC")
 	# port 3 -> the two-worker node's dpdk0, 2 queues (2 flows: one a queue)
 	[ "$TWO" = 1 ] && p=4 two=(
 		--vdev="net_memif4,role=client,socket=$D/node4.sock,socket-abstract=no,mac=$GEN_MAC$MN2"
@@ -269,6 +288,7 @@ start_gen() {
 		--stream "name=nat,port=0,kind=udp,dst=$VIP_NAT,$s" \
 		--stream "name=dr,port=0,kind=udp,dst=$VIP_DR,$s" \
 		--stream "name=syn,port=0,kind=syn,src=$SYNSRC,sport=1024,dst=$VIP,dport=80,flows=10000000,dmac=$NODE_MAC" \
+		"${fill[@]}" \
 		--stream "name=req,port=0,kind=udp,src=$RCLIENTS,sport=$CPORT,dst=$VIP_R,dport=$VPORT,flows=$RFLOWS,dmac=$NODE_MAC" \
 		--stream "name=reply,port=1,kind=reply,learn=1,order=random,dmac=$NODE_MAC2" \
 		--stream "name=tsyn,port=0,kind=syn,$t,flows=$TFLOWS" \
@@ -355,6 +375,102 @@ figure2_setup() {
 	gen_cmd build reply
 	say "figure 2: reply stream: $GEN_REPLY"
 	tcp_handshake
+}
+
+# Before the syn case's first window (the other cases' first windows ran
+# against the table as the setup left it, as before): its victims'
+# order, then the table filled.
+syn_prepare() {
+	if syn_scatters; then syn_scatter; else say "figure 2: syn: victims in slot order"; fi
+	syn_prefill
+}
+
+# The free slots of the table once the setup has made its connections:
+# fnat-many's FLOWS (fnat's is the first), nat's and dr's one each, the
+# reply VIP's RFLOWS and the TCP cases' TFLOWS.
+SYN_FILL=$((CONNS - FLOWS - 2 - RFLOWS - TFLOWS))
+# Does the syn case run with its victims scattered (syn_scatter)?
+syn_scatters() {
+	[ "$SYN_ORDER" = scatter ] && [ "$SYN_FILL" -gt 0 ] && [[ " ${CASES[*]} " == *" syn:node:syn "* ]]
+}
+[[ "$SYN_ORDER" == scatter || "$SYN_ORDER" == slot ]] || die "BENCH_SYN_ORDER: scatter or slot, not $SYN_ORDER"
+# live connections (every service's active and inactive), half-open ones
+# of the syn case's service, evictions so far
+conns_live() { ctl --json -L -n | jq '[.[] | .active + .inactive] | add // 0'; }
+syn_inactive() {
+	ctl --json -L -n | jq --arg v "$VIP" '[.[] | select(.proto == "tcp" and .vip == $v) | .inactive] | add // 0'
+}
+syn_evicted() { ctl --json stats | jq '.events.conn_evicted // 0'; }
+syn_filled() { [ "$(syn_inactive)" -ge "$SYN_FILL" ]; }
+syn_emptied() { [ "$(syn_inactive)" = 0 ]; }
+
+# The syn case's victims in a scattered order, with real packets: the
+# free list pushes a freed slot on its head, so slots freed in a scattered
+# order are taken in a scattered order. The SYNs of synfill (SYN_FILL
+# sources from FILLSRC) fill every free slot, in slot order, under the
+# default SYN_RECV timeout (60 s); with SYN_RECV at 1 s, the same SYNs
+# again in synfill's stride walk (flows ~0.618 SYN_FILL apart, each once:
+# a retransmitted SYN, in window, state SYN_RECV) give each connection an
+# expiry earlier than its timer's, which files it again there: they
+# expire, tick after tick, in the walk's order (each 10 ms tick's share
+# the other way round). Then SYN_RECV back as it was. Checked: no
+# connection was evicted (the fill did not overflow), every fill SYN made
+# one, every one of them expired within seconds (the walk's SYNs re-filed
+# them; untouched ones would have lived a minute), no packet was dropped.
+syn_scatter() {
+	local live e0 d0 old t0 t1 ms
+	live="$(conns_live)"
+	[ $((live + SYN_FILL)) -le "$CONNS" ] ||
+		die "syn: $live connections and $SYN_FILL fill SYNs overflow the $CONNS slots"
+	e0="$(syn_evicted)"
+	d0="$(ctl --json stats | jq '.workers[0].verdicts.drop')"
+	old="$(ctl --json timeout show | jq '."tcp.syn_recv"')"
+	gen_cmd pass synfill 300
+	if ! wait_until $((30 + SYN_FILL / 100000)) syn_filled; then
+		say "figure 2: syn: $(syn_inactive) of $SYN_FILL fill connections made, the SYNs once more"
+		gen_cmd pass synfill 300
+		wait_until $((30 + SYN_FILL / 100000)) syn_filled ||
+			die "syn: $(syn_inactive) fill connections, expected $SYN_FILL"
+	fi
+	live="$(conns_live)"
+	ctl timeout set tcp syn_recv 1 >/dev/null || die "syn: cannot set the SYN_RECV timeout"
+	t0="$(date +%s%N)"
+	gen_cmd start synfill "$SYN_FILL"
+	gen_cmd wait 300
+	gen_cmd stop
+	t1="$(date +%s%N)"
+	wait_until $((30 + SYN_FILL / 100000)) syn_emptied ||
+		die "syn: $(syn_inactive) of $SYN_FILL fill connections left after their 1 s"
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	ctl timeout set tcp syn_recv "$old" >/dev/null || die "syn: cannot set the SYN_RECV timeout back"
+	[ "$(syn_evicted)" = "$e0" ] || die "syn: the fill evicted $(($(syn_evicted) - e0)) connections"
+	[ "$(ctl --json stats | jq '.workers[0].verdicts.drop')" = "$d0" ] ||
+		die "syn: the fill dropped packets: $(ctl --json stats |
+			jq -c '.workers[0].drops | with_entries(select(.value > 0))')"
+	say "figure 2: syn: victims scattered: $SYN_FILL SYNs filled the table ($live of $CONNS" \
+		"connections), sent again in a stride walk in $(((t1 - t0) / 1000000)) ms, expired" \
+		"within $ms ms; $(conns_live) connections left, SYN_RECV timeout $old s again"
+}
+
+# The syn stream's first SYNs fill the table before the syn windows, so that
+# each SYN of every window evicts (at the first window's 0.5 s of warm-up
+# the table could still be filling: 1M free slots take 1 s at 1 Mpps).
+# One SYN for each free slot and TFLOWS more: the TCP cases' connections,
+# ESTABLISHED since their SYNs, head the half-open list, and a new
+# connection passes at most 64 of them (conn_full while it does); each SYN
+# after the table is full takes its victim's slot, so the extra ones leave
+# the order of the victims as the fill made it.
+syn_prefill() {
+	local n=$((CONNS - $(conns_live) + TFLOWS)) e0 f0 j
+	j="$(ctl --json stats)"
+	e0="$(jq '.events.conn_evicted // 0' <<<"$j")" f0="$(jq '.drops.conn_full // 0' <<<"$j")"
+	gen_cmd start syn "$n"
+	gen_cmd wait 300
+	gen_cmd stop
+	j="$(ctl --json stats)"
+	say "figure 2: syn: the table filled by $n SYNs: $(conns_live) of $CONNS connections;" \
+		"$(($(jq '.events.conn_evicted // 0' <<<"$j") - e0)) evicted," \
+		"$(($(jq '.drops.conn_full // 0' <<<"$j") - f0)) refused (conn_full)"
 }
 
 # tcp_active VIP: ESTABLISHED connections of the TCP service VIP:80
@@ -538,6 +654,7 @@ figure2() {
 			IFS=: read -r name kind stream <<<"$c"
 			secs="$SECS"
 			[ "$name" = syn ] && secs="$SYN_SECS"
+			[ "$name" = syn ] && [ "$r" = 1 ] && syn_prepare
 			lat="$(c2c)"
 			w="$("${kind}_window" "$stream" "$secs")" || die "window $name failed"
 			read -r rx tx drop gen own cpun <<<"$w"

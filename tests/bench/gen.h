@@ -46,7 +46,7 @@
 
 #define GEN_MAX_PORTS   8
 #define GEN_MAX_QUEUES  4
-#define GEN_MAX_STREAMS 20
+#define GEN_MAX_STREAMS 24
 #define GEN_MAX_BURST   64
 #define GEN_PORT_BITS   15        /* 32768 ports per address of a flow formula */
 #define GEN_POOL        4096      /* recycle: frames per queue */

@@ -173,7 +173,7 @@ report2() {
 		tcp) label="Node: full-NAT TCP established, 1 flow (the same 6-byte ACK segment re-sent)" ;;
 		tcp-many) label="Node: full-NAT TCP established, $TFLOWS flows (random: replayed in a stride walk, connections made in flow order; each flow's ACK segment re-sent)" ;;
 		dr) label="Node: DR UDP established, 1 flow" ;;
-		syn) label="Node: TCP SYNs, each a new full-NAT connection" ;;
+		syn) label="Node: TCP SYNs, each a new full-NAT connection (table full: each evicts the oldest half-open; victims in $(syn_order_words))" ;;
 		esac
 		bpc="-"
 		[ "$kind" = node ] && bpc="$CONN_BYTES"
@@ -183,6 +183,15 @@ report2() {
 			"${C_C2C[$name]:--} |"
 	done
 	report2_notes
+}
+
+# The order of the syn case's victims (fig2.sh, syn_scatter), in words.
+syn_order_words() {
+	if [ "$SYN_ORDER" = scatter ] && [ "$SYN_FILL" -gt 0 ]; then
+		echo "a scattered slot order, as on a node that served traffic before"
+	else
+		echo "slot order, a fresh node's"
+	fi
 }
 
 # The notes under figure 2's table: what each column counts.
@@ -202,7 +211,8 @@ report2_notes() {
 	echo "(above) of the case named, the one that runs the same path: the pipeline in one process"
 	echo "over ring ports, without the PMDs' work, so less than the cycles cover; syn: syn-full"
 	echo "(a table at its capacity, as the SYN windows here leave it, each SYN evicting the oldest"
-	echo "half-open connection; 65,536 connections there, $CONNS here); udp-big: $BIG flows"
+	echo "half-open connection; 65,536 connections there, its victims in slot order, $CONNS here,"
+	echo "in $(syn_order_words): BENCH_SYN_ORDER); udp-big: $BIG flows"
 	echo "at random ($FLOWS here); the ceiling: figure 1's baseline (rx, MAC swap, tx over"
 	echo "the same ring ports). \"-\": figure 1 did not run or counted no instructions"
 	echo "(BENCH_FIGURES without 1, no valgrind), or no case of figure 1 runs the same path (TCP"
@@ -255,7 +265,7 @@ report3() {
 report_end() {
 	echo
 	echo "Reproduce: \`make bench\` (or \`tests/bench/run.sh\` after \`make all tests\`);"
-	echo "BENCH_PACKETS, BENCH_SECONDS, BENCH_SYN_SECONDS, BENCH_ROUNDS, BENCH_FLOWS, BENCH_TCP_FLOWS, BENCH_CONNS,"
+	echo "BENCH_PACKETS, BENCH_SECONDS, BENCH_SYN_SECONDS, BENCH_SYN_ORDER, BENCH_ROUNDS, BENCH_FLOWS, BENCH_TCP_FLOWS, BENCH_CONNS,"
 	echo "BENCH_MEMIF_RSIZE (a list), BENCH_NODE_MEMIF_RSIZE, BENCH_NODE2_MEMIF_RSIZE, BENCH_TWO_WORKERS=0, BENCH_BIG_FLOWS (0: no udp-big),"
 	echo "BENCH_CALLGRIND=0, BENCH_MEMFLOOR_FLOWS, BENCH_MEMFLOOR_MS change the run; BENCH_FIGURES=1 runs"
 	echo "figure 1 alone."

@@ -42,7 +42,10 @@
 #    tracking, in window every time; any drop fails the run) and with
 #    TFLOWS flows (the SYNs and the handshakes' last ACKs in flow-number
 #    order, the windows' ACKs in the same stride walk), and TCP SYNs
-#    from distinct sources (each a new full-NAT connection); and a second
+#    from distinct sources (each a new full-NAT connection into a table
+#    filled before its first window: each evicts the oldest half-open
+#    one, the victims in a scattered slot order; fig2.sh, syn_prepare);
+#    and a second
 #    node with two workers (CPUs 0 and 1, one queue pair each; the
 #    generator sends 2 flows on 2 queues), established full-NAT UDP, the
 #    aggregate. The ceiling is measured with testpmd's memif rings at
@@ -95,7 +98,8 @@
 # two-worker case), BENCH_IDLE_US (default 1000, the nodes' idle_sleep_us:
 # 50, the product's default, makes the three idle workers of the two nodes
 # wake 60,000 times a second in the other cases, which cost them a quarter),
-# BENCH_FLOWS (default 1000000,
+# BENCH_SYN_ORDER (default scatter: the order of the syn case's victims,
+# scatter or slot; tests/bench/fig2.sh, syn_scatter), BENCH_FLOWS (default 1000000,
 # the many-flow cases), BENCH_TCP_FLOWS (default 100000, the many-flow TCP
 # case's), BENCH_CONNS (default 2097152, the worker's
 # connection table), BENCH_CALLGRIND (1 = count
@@ -162,6 +166,13 @@ CLIENT=10.0.0.2 VIP=10.0.0.100 CPORT=5000 VPORT=53
 VIP_NAT=10.0.0.101 VIP_DR=10.0.0.102
 VIP_R=10.0.0.103 RCLIENTS=10.9.0.1 RFLOWS=${BENCH_REPLY_FLOWS:-1000} # replies: requests from RCLIENTS
 SYNSRC=10.8.0.1  # new connections: sources from here (32768 ports per address)
+# The order the syn case's victims come in (fig2.sh, syn_scatter):
+# scatter (default) fills the table's free slots with SYNs from FILLSRC
+# before the windows and lets them expire in a stride walk, so that the
+# flood takes its slots, and so evicts, in a scattered order, as on a node
+# that served traffic before; slot: a fresh node's free list, slot order.
+SYN_ORDER="${BENCH_SYN_ORDER:-scatter}"
+FILLSRC=10.7.0.1
 # established TCP: a full-NAT service VIP_R:80 whose real server is the
 # generator's port 1 (it answers the SYNs), TCP_LADDRS local addresses on
 # dpdk2; TFLOWS clients from TCPSRC port 1024 on (routed via CLIENT), the
