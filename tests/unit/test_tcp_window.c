@@ -1,13 +1,14 @@
 /*
  * Unit tests for the TCP guards of the ipvs path (worker/ipvs/tcp_window.c):
- * the valid flag combinations, the parse of a segment (window scale
- * option), and window tracking on plain memory: a handshake, data and acks
- * in and out of the window, sequence numbers that wrap around 2^32, window
- * scaling on both sides or one, retransmissions and probes, RSTs (exact,
- * in window, outside), the real server's first segment (a reset of the
- * SYN, a challenge ACK and the client's reset of it), a new handshake on
- * the same tuple, a connection picked up mid-stream, a one-way connection. A refused segment must
- * leave the tracking as it was. And the lean way of an established ACK
+ * the valid flag combinations, a header's length (worker/ipvs/tcp_hdr.h),
+ * the parse of a segment (window scale option), and window tracking on
+ * plain memory: a handshake, data and acks in and out of the window,
+ * sequence numbers that wrap around 2^32, window scaling on both sides or
+ * one, retransmissions and probes, RSTs (exact, in window, outside), the
+ * real server's first segment (a reset of the SYN, a challenge ACK and the
+ * client's reset of it), a new handshake on the same tuple, a connection
+ * picked up mid-stream, a one-way connection. A refused segment must leave
+ * the tracking as it was. And the lean way of an established ACK
  * (worker/ipvs/fast4.h, wk_fast4_tcp_lean) with and without the memo's
  * word that the connection took it before. No EAL.
  */
@@ -21,6 +22,7 @@
 
 #include "shm/conn.h"
 #include "worker/ipvs/fast4.h"
+#include "worker/ipvs/tcp_hdr.h"
 #include "worker/ipvs/tcp_window.h"
 
 #define F RTE_TCP_FIN_FLAG
@@ -140,6 +142,41 @@ START_TEST(test_seg_parse)
 	memcpy(o, "\x00\x03\x03\x07\x01\x01\x01\x01\x01\x01\x01\x01", 12);
 	wk_tcp_seg_parse(th, sizeof(*th) + 12, sizeof(*th) + 12, &s);
 	ck_assert_uint_eq(s.wscale, NOWS);
+}
+END_TEST
+
+/* wk_tcp_hdr_len (worker/ipvs/tcp_hdr.h) equals the data offset's words
+ * times 4, and (data_off >> 2) & 0x3c, for every byte value (the reserved
+ * low bits set or not), and on a real header (a Linux SYN with MSS,
+ * SACK-permitted, timestamps and window scale: 40 bytes) gives the length
+ * that wk_tcp_seg_parse reads the options of and the payload after. */
+START_TEST(test_hdr_len)
+{
+	static const uint8_t syn[40 + 3] = {
+		0xc3, 0x50, 0x00, 0x50, 0x12, 0x34, 0x56, 0x78, 0x00, 0x00, 0x00, 0x00,
+		0xa0, 0x02, 0xfa, 0xf0, 0x6b, 0x1e, 0x00, 0x00,
+		0x02, 0x04, 0x05, 0xb4, 0x04, 0x02, 0x08, 0x0a, 0x9e, 0x3c, 0x21, 0x5d,
+		0x00, 0x00, 0x00, 0x00, 0x01, 0x03, 0x03, 0x07,
+		'a', 'b', 'c',
+	};
+	struct rte_tcp_hdr th;
+	struct wk_tcp_seg s;
+	unsigned int b;
+
+	memset(&th, 0, sizeof(th));
+	for (b = 0; b < 256; b++) {
+		th.data_off = (uint8_t)b;
+		ck_assert_uint_eq(wk_tcp_hdr_len(&th), (b >> 4) * 4);
+		ck_assert_uint_eq(wk_tcp_hdr_len(&th), (b >> 2) & 0x3cu);
+	}
+	ck_assert_uint_eq(wk_tcp_hdr_len((const struct rte_tcp_hdr *)syn), 40);
+	wk_tcp_seg_parse((const struct rte_tcp_hdr *)syn,
+			 wk_tcp_hdr_len((const struct rte_tcp_hdr *)syn), sizeof(syn), &s);
+	ck_assert_uint_eq(s.flags, S);
+	ck_assert_uint_eq(s.seq, 0x12345678u);
+	ck_assert_uint_eq(s.win, 64240);
+	ck_assert_uint_eq(s.wscale, 7);
+	ck_assert_uint_eq(s.len, 3);
 }
 END_TEST
 
@@ -481,6 +518,7 @@ main(void)
 
 	tcase_add_test(tc, test_flags_table);
 	tcase_add_test(tc, test_seg_parse);
+	tcase_add_test(tc, test_hdr_len);
 	tcase_add_test(tc, test_handshake_data_and_bounds);
 	tcase_add_test(tc, test_ack_bounds_exact);
 	tcase_add_test(tc, test_wrap_around);

@@ -38,6 +38,7 @@
 #include "worker/ipvs/conn_table.h"
 #include "worker/ipvs/ipvs_priv.h"
 #include "worker/ipvs/lb.h"
+#include "worker/ipvs/tcp_hdr.h"
 #include "worker/ipvs/tcp_window.h"
 #include "worker/ipvs/xmit.h"
 #include "worker/ipvs/xmit4.h"
@@ -319,14 +320,6 @@ wk_fast4_tcp_lean_ok(const struct dpvs_conn *c, uint8_t tcp_flags, int dir, int 
 	return c->state == DPVS_TCPS_ESTABLISHED && wk_tcp_track_enforced(snd, rcv);
 }
 
-/* The length of TCP header th, from its data offset (the high 4 bits of
- * the byte, in 32-bit words). */
-static __rte_always_inline uint32_t
-wk_fast4_tcp_hlen(const struct rte_tcp_hdr *th)
-{
-	return (uint32_t)(th->data_off >> 2) & 0x3cu;
-}
-
 /* The check and update of the lean way's segment th (l4_len bytes) of c
  * in dir (wk_tcp_track_ack on the header's fields): WK_TCPW_BAD changes
  * nothing. The header's length was checked by wk_ipv4_fast (at most
@@ -335,7 +328,7 @@ static __rte_always_inline enum wk_tcpw
 wk_fast4_tcp_track(struct dpvs_conn *c, const struct rte_tcp_hdr *th, uint32_t l4_len, int dir)
 {
 	return wk_tcp_track_ack(&c->trk[dir], &c->trk[dir ^ 1], rte_be_to_cpu_32(th->sent_seq),
-				rte_be_to_cpu_32(th->recv_ack), l4_len - wk_fast4_tcp_hlen(th),
+				rte_be_to_cpu_32(th->recv_ack), l4_len - wk_tcp_hdr_len(th),
 				rte_be_to_cpu_16(th->rx_win));
 }
 
@@ -348,7 +341,7 @@ wk_fast4_tcp_track_memo(const struct wk_ctx *ctx, struct dpvs_conn *c,
 			const struct rte_tcp_hdr *th, uint32_t l4_len, int dir)
 {
 	return wk_tcp_track_ack_sh(&c->trk[dir], &c->trk[dir ^ 1], rte_be_to_cpu_32(th->sent_seq),
-				   rte_be_to_cpu_32(th->recv_ack), l4_len - wk_fast4_tcp_hlen(th),
+				   rte_be_to_cpu_32(th->recv_ack), l4_len - wk_tcp_hdr_len(th),
 				   rte_be_to_cpu_16(th->rx_win), ctx->fast_memo.tcp_shift, 1);
 }
 

@@ -63,6 +63,7 @@
 #include "worker/ipvs/proxy_proto.h"
 #include "worker/ipvs/seqx.h"
 #include "worker/ipvs/rate.h"
+#include "worker/ipvs/tcp_hdr.h"
 #include "worker/ipvs/tcp_window.h"
 #include "worker/ipvs/xmit.h"
 #include "worker/l2/neigh.h"
@@ -95,7 +96,7 @@ ipvs_parse(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip, uint16_t l3,
 	ports = (const uint16_t *)((const uint8_t *)ip + hlen);
 	if (pk->proto == IPPROTO_TCP) {
 		th = (const struct rte_tcp_hdr *)ports;
-		need = (uint32_t)(th->data_off >> 4) * 4;
+		need = wk_tcp_hdr_len(th);
 		if (need < sizeof(*th) || pk->l4_len < need || contig < hlen + need)
 			return DPVS_DROP_L4_HDR;
 		pk->tcp_flags = th->tcp_flags;
@@ -229,7 +230,7 @@ wk_ipvs_tcp_est(struct wk_ctx *ctx, const struct rte_tcp_hdr *th, uint32_t l4_le
 	struct wk_tcp_seg seg;
 	enum wk_tcpw t;
 
-	wk_tcp_seg_parse(th, (uint32_t)(th->data_off >> 4) * 4, l4_len, &seg);
+	wk_tcp_seg_parse(th, wk_tcp_hdr_len(th), l4_len, &seg);
 	t = wk_tcp_track(c->trk, dir, &seg);
 	if (t == WK_TCPW_OK)
 		ipvs_tcp_state(ctx, th->tcp_flags, c, dir);
@@ -250,7 +251,7 @@ ipvs_pp_xmit(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 	if (why != DPVS_DROP_MAX)
 		return wk_drop(why);
 	th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, p2.l4_off);
-	wk_seqx_apply(th, (uint32_t)(th->data_off >> 4) * 4, wk_conn_sx_ro(ctx->ct, c), dir);
+	wk_seqx_apply(th, wk_tcp_hdr_len(th), wk_conn_sx_ro(ctx->ct, c), dir);
 	return wk_xmit(ctx, m, &p2, c, dir);
 }
 
@@ -268,7 +269,7 @@ ipvs_sx_xmit(struct wk_ctx *ctx, struct rte_mbuf *m, const struct wk_pkt *pk,
 		return ipvs_pp_xmit(ctx, m, pk, c, dir);
 	if (x->flags & DPVS_SEQX_ON) {
 		th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, pk->l4_off);
-		wk_seqx_apply(th, (uint32_t)(th->data_off >> 4) * 4, x, dir);
+		wk_seqx_apply(th, wk_tcp_hdr_len(th), x, dir);
 	}
 	return wk_xmit(ctx, m, pk, c, dir);
 }

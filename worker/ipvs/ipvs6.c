@@ -27,6 +27,7 @@
 #include "worker/ipvs/ipvs_priv.h"
 #include "worker/ipvs/lb.h"
 #include "worker/ipvs/lbpath.h"
+#include "worker/ipvs/tcp_hdr.h"
 #include "worker/l2/neigh.h"
 #include "worker/l3/hdr.h"
 #include "worker/l3/l3.h"
@@ -53,7 +54,7 @@ ipvs6_parse(const struct rte_mbuf *m, const struct rte_ipv6_hdr *ip,
 	ports = (const uint16_t *)((const uint8_t *)ip + info->l4_off);
 	if (pk->proto == IPPROTO_TCP) {
 		th = (const struct rte_tcp_hdr *)ports;
-		need = (uint32_t)(th->data_off >> 4) * 4;
+		need = wk_tcp_hdr_len(th);
 		if (need < sizeof(*th) || pk->l4_len < need || contig < info->l4_off + need)
 			return DPVS_DROP_L4_HDR;
 		pk->tcp_flags = th->tcp_flags;

@@ -53,6 +53,7 @@
 #include "worker/ipvs/proxy_proto.h"
 #include "worker/ipvs/rate.h"
 #include "worker/ipvs/sched.h"
+#include "worker/ipvs/tcp_hdr.h"
 #include "worker/ipvs/xmit.h"
 #include "worker/ipvs/xmit4.h"
 
@@ -447,7 +448,7 @@ ipvs_new_conn(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, const struct w
 		}
 		/* wk_ipvs_tcp_seg inline */
 		th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, pk->l4_off);
-		wk_tcp_seg_parse_inl(th, (uint32_t)(th->data_off >> 4) * 4, pk->l4_len, &seg);
+		wk_tcp_seg_parse_inl(th, wk_tcp_hdr_len(th), pk->l4_len, &seg);
 	}
 	why = wk_acl_check_inl(ctx, svc, &pk->src);
 	if (why != DPVS_DROP_MAX)

@@ -15,6 +15,7 @@
 
 #include "shm/conn.h"
 #include "worker/ipvs/lb.h"
+#include "worker/ipvs/tcp_hdr.h"
 #include "worker/ipvs/tcp_window.h"
 #include "worker/worker.h"
 
@@ -102,7 +103,7 @@ wk_ipvs_tcp_seg(const struct rte_mbuf *m, const struct wk_pkt *pk, struct wk_tcp
 								pk->l4_off);
 
 	/* a translated connection's ack: ipvs_tcp_window takes its delta off */
-	wk_tcp_seg_parse(th, (uint32_t)(th->data_off >> 4) * 4, pk->l4_len, seg);
+	wk_tcp_seg_parse(th, wk_tcp_hdr_len(th), pk->l4_len, seg);
 }
 
 /* A packet of connection idx in direction dir (fresh: the one that made

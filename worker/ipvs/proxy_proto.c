@@ -52,6 +52,7 @@
 #include "worker/ipvs/lbpath.h"
 #include "worker/ipvs/proxy_proto.h"
 #include "worker/ipvs/seqx.h"
+#include "worker/ipvs/tcp_hdr.h"
 #include "worker/ipvs/xmit.h"
 #include "worker/l3/l3.h"
 
@@ -243,7 +244,7 @@ pp_plan(struct wk_ctx *ctx, const struct rte_mbuf *m, const struct wk_pkt *pk,
 								pk->l3_off);
 	const struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *,
 								pk->l4_off);
-	uint32_t hlen = (uint32_t)(th->data_off >> 4) * 4, seq = rte_be_to_cpu_32(th->sent_seq);
+	uint32_t hlen = wk_tcp_hdr_len(th), seq = rte_be_to_cpu_32(th->sent_seq);
 	uint32_t daddr, nh, tot = rte_be_to_cpu_16(ip->total_length), mtu;
 	const struct dpvs_seqx *x = wk_conn_sx_ro(ctx->ct, c);
 	uint16_t port;
@@ -298,7 +299,7 @@ pp_client_seg(struct wk_ctx *ctx, struct rte_mbuf *m, struct wk_pkt *pk, struct 
 	if (why != DPVS_DROP_MAX || pp + toa == 0)
 		return why;
 	th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, pk->l4_off);
-	hlen = (uint32_t)(th->data_off >> 4) * 4;
+	hlen = wk_tcp_hdr_len(th);
 	gap = pp_gap(m, pk->l4_off + hlen, pp + toa);
 	if (gap == NULL) {
 		if (toa != 0)
@@ -345,7 +346,7 @@ wk_pp_seg(struct wk_ctx *ctx, struct rte_mbuf *m, struct wk_pkt *pk, struct dpvs
 	if (pk->family != DPVS_AF_INET || c->proto != IPPROTO_TCP || c->sx_ref == 0)
 		return DPVS_DROP_MAX;
 	if (dir == DPVS_DIR_OUT) {
-		pp_server_seg(ctx, th, (uint32_t)(th->data_off >> 4) * 4, c);
+		pp_server_seg(ctx, th, wk_tcp_hdr_len(th), c);
 		return DPVS_DROP_MAX;
 	}
 	if (th->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG))

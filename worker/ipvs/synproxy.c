@@ -48,6 +48,7 @@
 #include "worker/ipvs/proxy_proto.h"
 #include "worker/ipvs/seqx.h"
 #include "worker/ipvs/syncookie.h"
+#include "worker/ipvs/tcp_hdr.h"
 #include "worker/ipvs/xmit.h"
 #include "worker/l2/neigh.h"
 
@@ -224,7 +225,7 @@ sp_th(struct rte_mbuf *m, const struct wk_pkt *pk, uint32_t *hlen)
 {
 	struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, pk->l4_off);
 
-	*hlen = (uint32_t)(th->data_off >> 4) * 4;
+	*hlen = wk_tcp_hdr_len(th);
 	return th;
 }
 

@@ -19,6 +19,7 @@
 #include <rte_udp.h>
 
 #include "worker/ipvs/lbpath.h"
+#include "worker/ipvs/tcp_hdr.h"
 #include "worker/ipvs/xmit.h"
 #include "worker/ipvs/xmit4.h"
 #include "worker/l2/neigh.h"
@@ -284,7 +285,7 @@ wk_xmit_mss(struct wk_ctx *ctx, void *l4, const struct wk_pkt *pk, uint16_t port
 		return;
 	mtu = ctx->root->ports[ctx->if_port[port]].mtu;
 	if (mtu > hdrs)
-		wk_tcp_mss_clamp(th, (uint32_t)(th->data_off >> 4) * 4, (uint16_t)(mtu - hdrs));
+		wk_tcp_mss_clamp(th, wk_tcp_hdr_len(th), (uint16_t)(mtu - hdrs));
 }
 
 struct wk_verdict

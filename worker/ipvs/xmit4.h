@@ -24,6 +24,7 @@
 #include <rte_udp.h>
 
 #include "worker/ipvs/lbpath.h"
+#include "worker/ipvs/tcp_hdr.h"
 #include "worker/ipvs/xmit.h"
 #include "worker/l3/l3.h"
 #include "worker/worker.h"
@@ -250,7 +251,7 @@ wk_xmit4_nat_body(struct wk_ctx *ctx, struct rte_mbuf *m, struct rte_ipv4_hdr *i
 		mtu = port < DPVS_MAX_IFACES ? ctx->root->ports[ctx->if_port[port]].mtu : 0;
 		if (mtu > WK_IPV4_TCP_HDRS)
 			wk_tcp_mss_clamp_inl(l4,
-					     (uint32_t)(((struct rte_tcp_hdr *)l4)->data_off >> 4) * 4,
+					     wk_tcp_hdr_len((const struct rte_tcp_hdr *)l4),
 					     (uint16_t)(mtu - WK_IPV4_TCP_HDRS));
 	}
 }

@@ -25,6 +25,7 @@
 #include <rte_udp.h>
 
 #include "worker/ipvs/fast4.h"
+#include "worker/ipvs/tcp_hdr.h"
 #include "worker/l3/cksum.h"
 #include "worker/l3/hook.h"
 #include "worker/worker.h"
@@ -160,7 +161,7 @@ wk_ipv4_fast_in(struct wk_ctx *ctx, struct rte_mbuf *m, uint16_t p, uint64_t hin
 
 		if (room < sizeof(*th))
 			return wk_ipv4_general(ctx, m, p);
-		need = (uint32_t)(th->data_off >> 2) & 0x3cu;
+		need = wk_tcp_hdr_len(th);
 		if (need < sizeof(*th) || need > room)
 			return wk_ipv4_general(ctx, m, p);
 		tcp_flags = th->tcp_flags;
