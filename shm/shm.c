@@ -394,45 +394,55 @@ alive_init(pthread_mutex_t *m)
 	return rc;
 }
 
-int
-dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
-		const struct dpvs_port_info *ports, char *err, size_t errlen)
+/* A table's capacity from [memory]: 0 (the default) or within
+ * DPVS_CONN_MIN_CAP..DPVS_CONN_MAX_CAP; what names it in the message. */
+static int
+check_cap(uint32_t cap, const char *what, char *err, size_t errlen)
 {
-	const struct rte_memzone *mz;
-	char name[RTE_MEMZONE_NAMESIZE];
-	struct dpvs_caps caps;
-	uint64_t wr_sz;
-	size_t rcu_sz;
-	unsigned int w;
+	if (cap != 0 && (cap < DPVS_CONN_MIN_CAP || cap > DPVS_CONN_MAX_CAP))
+		return dpvs_errf(err, errlen, -EINVAL, "%s %u is outside %u..%u", what, cap,
+				 DPVS_CONN_MIN_CAP, DPVS_CONN_MAX_CAP);
+	return 0;
+}
+
+/* The sizes of conf, checked before anything is reserved; caps gets the
+ * table sizes to create (the defaults when the caller left them out). */
+static int
+check_conf(const struct dpvs_global_conf *conf, struct dpvs_caps *caps, char *err,
+	   size_t errlen)
+{
 	int rc;
 
-	memset(shm, 0, sizeof(*shm));
 	if (conf->nworkers == 0 || conf->nworkers > DPVS_MAX_WORKERS)
 		return dpvs_errf(err, errlen, -EINVAL, "worker count %u is outside 1..%u",
 			    conf->nworkers, DPVS_MAX_WORKERS);
 	if (conf->nports > DPVS_MAX_PORTS)
 		return dpvs_errf(err, errlen, -EINVAL, "%u ports, at most %u", conf->nports,
 			    DPVS_MAX_PORTS);
-	if (conf->conn_capacity != 0 &&
-	    (conf->conn_capacity < DPVS_CONN_MIN_CAP || conf->conn_capacity > DPVS_CONN_MAX_CAP))
-		return dpvs_errf(err, errlen, -EINVAL, "connection capacity %u is outside %u..%u",
-			    conf->conn_capacity, DPVS_CONN_MIN_CAP, DPVS_CONN_MAX_CAP);
-	if (conf->seqx_capacity != 0 &&
-	    (conf->seqx_capacity < DPVS_CONN_MIN_CAP || conf->seqx_capacity > DPVS_CONN_MAX_CAP))
-		return dpvs_errf(err, errlen, -EINVAL,
-			    "sequence translation capacity %u is outside %u..%u",
-			    conf->seqx_capacity, DPVS_CONN_MIN_CAP, DPVS_CONN_MAX_CAP);
-	if (conf->v6_capacity != 0 &&
-	    (conf->v6_capacity < DPVS_CONN_MIN_CAP || conf->v6_capacity > DPVS_CONN_MAX_CAP))
-		return dpvs_errf(err, errlen, -EINVAL,
-				"IPv6 connection capacity %u is outside %u..%u",
-			    conf->v6_capacity, DPVS_CONN_MIN_CAP, DPVS_CONN_MAX_CAP);
-	caps = conf->caps;
-	if (caps.services == 0)   /* a caller that left them out: the defaults */
-		dpvs_caps_default(&caps);
-	rc = dpvs_caps_check(&caps, err, errlen);
+	rc = check_cap(conf->conn_capacity, "connection capacity", err, errlen);
+	if (rc == 0)
+		rc = check_cap(conf->seqx_capacity, "sequence translation capacity", err,
+			       errlen);
+	if (rc == 0)
+		rc = check_cap(conf->v6_capacity, "IPv6 connection capacity", err, errlen);
 	if (rc != 0)
 		return rc;
+	*caps = conf->caps;
+	if (caps->services == 0)   /* a caller that left them out: the defaults */
+		dpvs_caps_default(caps);
+	return dpvs_caps_check(caps, err, errlen);
+}
+
+/* The root memzone (its header first) and the layout description, then
+ * the node's settings in the root: conf with its defaults filled in, caps,
+ * the ports, the start time and the SYN proxy's key. */
+static int
+create_root(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
+	    const struct dpvs_caps *caps, const struct dpvs_port_info *ports, char *err,
+	    size_t errlen)
+{
+	const struct rte_memzone *mz;
+	struct dpvs_global_conf *g;
 
 	mz = rte_memzone_reserve_aligned(DPVS_MZ_ROOT, sizeof(struct dpvs_root), SOCKET_ID_ANY,
 					 0, RTE_CACHE_LINE_SIZE);
@@ -448,19 +458,33 @@ dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 		return dpvs_errf(err, errlen, -rte_errno, "cannot reserve %s: %s", DPVS_MZ_LAYOUT,
 			    rte_strerror(rte_errno));
 	dpvs_layout_desc_fill(mz->addr);
-	shm->root->conf = *conf;
-	if (shm->root->conf.conn_capacity == 0)
-		shm->root->conf.conn_capacity = DPVS_CONN_DEFAULT_CAP;
-	if (shm->root->conf.seqx_capacity == 0)
-		shm->root->conf.seqx_capacity = DPVS_CONN_SX_DEFAULT(shm->root->conf.conn_capacity);
-	if (shm->root->conf.v6_capacity == 0)
-		shm->root->conf.v6_capacity = DPVS_CONN_V6_DEFAULT(shm->root->conf.conn_capacity);
-	shm->root->conf.caps = caps;
+	g = &shm->root->conf;
+	*g = *conf;
+	if (g->conn_capacity == 0)
+		g->conn_capacity = DPVS_CONN_DEFAULT_CAP;
+	if (g->seqx_capacity == 0)
+		g->seqx_capacity = DPVS_CONN_SX_DEFAULT(g->conn_capacity);
+	if (g->v6_capacity == 0)
+		g->v6_capacity = DPVS_CONN_V6_DEFAULT(g->conn_capacity);
+	g->caps = *caps;
 	memcpy(shm->root->ports, ports, conf->nports * sizeof(*ports));
 	shm->root->started_ns = dpvs_now_ns();
 	synproxy_key_fill(shm->root->synproxy_key);
+	return 0;
+}
 
-	rcu_sz = rte_rcu_qsbr_get_memsize(DPVS_MAX_WORKERS);
+/* The RCU state, then each worker's region and slot (its lcore id and its
+ * robust `alive` mutex). */
+static int
+create_workers(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
+	       const struct dpvs_caps *caps, char *err, size_t errlen)
+{
+	const struct rte_memzone *mz;
+	char name[RTE_MEMZONE_NAMESIZE];
+	size_t rcu_sz = rte_rcu_qsbr_get_memsize(DPVS_MAX_WORKERS);
+	uint64_t wr_sz;
+	unsigned int w;
+
 	mz = rte_memzone_reserve_aligned(DPVS_MZ_RCU, rcu_sz, SOCKET_ID_ANY, 0,
 					 RTE_CACHE_LINE_SIZE);
 	if (mz == NULL)
@@ -470,7 +494,7 @@ dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 	if (rte_rcu_qsbr_init(shm->rcu, DPVS_MAX_WORKERS) != 0)
 		return dpvs_errf(err, errlen, -EINVAL, "cannot initialise the RCU state");
 
-	wr_sz = dpvs_wr_size(&caps);
+	wr_sz = dpvs_wr_size(caps);
 	for (w = 0; w < conf->nworkers; w++) {
 		snprintf(name, sizeof(name), DPVS_MZ_WORKER_FMT, w);
 		mz = rte_memzone_reserve_aligned(name, wr_sz, SOCKET_ID_ANY, 0,
@@ -480,16 +504,21 @@ dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 				    rte_strerror(rte_errno));
 		shm->wr[w] = mz->addr;
 		memset(shm->wr[w], 0, wr_sz);
-		dpvs_wr_format(shm->wr[w], &caps, w);
+		dpvs_wr_format(shm->wr[w], caps, w);
 		shm->root->workers[w].sup.lcore_id = DPVS_LCORE_WORKER(w);
 		if (alive_init(&shm->root->workers[w].alive.m) != 0)
 			return dpvs_errf(err, errlen, -EINVAL, "cannot initialise the mutex of "
 				    "worker slot %u", w);
 	}
-	rc = create_config(shm, &caps, err, errlen);
-	if (rc != 0)
-		return rc;
+	return 0;
+}
 
+/* The mbuf pool; the cache it gets goes to the root first, where attaching
+ * processes check it. The caller (the creator) takes the primary's role. */
+static int
+create_pool(struct dpvs_shm *shm, const struct dpvs_global_conf *conf, char *err,
+	    size_t errlen)
+{
 	/* the cache the pool gets is the node's: what attaching processes check */
 	shm->root->conf.mbuf_cache = dpvs_pool_cache_size(conf->mbuf_cache);
 	if (conf->mbuf_cache != 0 && shm->root->conf.mbuf_cache == 0)
@@ -502,7 +531,29 @@ dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
 		return dpvs_errf(err, errlen, -rte_errno,
 				 "cannot create mbuf pool of %u with a cache of %u: %s",
 				 conf->mbufs, shm->root->conf.mbuf_cache, rte_strerror(rte_errno));
-	rc = dpvs_pool_check(shm->pool, shm->root->conf.mbuf_cache, err, errlen);
+	return dpvs_pool_check(shm->pool, shm->root->conf.mbuf_cache, err, errlen);
+}
+
+/* In this order: the checks, the root and layout, the RCU state and the
+ * workers' regions, the config sets, the mbuf pool, the connection and
+ * route tables, the rings. */
+int
+dpvs_shm_create(struct dpvs_shm *shm, const struct dpvs_global_conf *conf,
+		const struct dpvs_port_info *ports, char *err, size_t errlen)
+{
+	struct dpvs_caps caps;
+	int rc;
+
+	memset(shm, 0, sizeof(*shm));
+	rc = check_conf(conf, &caps, err, errlen);
+	if (rc == 0)
+		rc = create_root(shm, conf, &caps, ports, err, errlen);
+	if (rc == 0)
+		rc = create_workers(shm, conf, &caps, err, errlen);
+	if (rc == 0)
+		rc = create_config(shm, &caps, err, errlen);
+	if (rc == 0)
+		rc = create_pool(shm, conf, err, errlen);
 	if (rc != 0)
 		return rc;
 	/* the creator is the primary (or a single-process test acting as it) */
