@@ -48,8 +48,25 @@ gen_cmd() { # CMD...: one command, its one-line answer in GEN_REPLY; dies on ERR
 }
 gen_sent() { # "<ns> <frames sent>" from the generator's stats
 	gen_cmd stats
+	[ "${BENCH_GEN_STATS:-0}" = 1 ] && echo "$GEN_REPLY" >>"$D/gen.stats"
 	awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 		print v["ns"], v["sent"] }' <<<"$GEN_REPLY"
+}
+# BENCH_GEN_STATS=1: the generator's side of window S (its last two
+# stats; one queue, so one tx try an iteration): the share of its tries
+# that found the ring short of room for the burst (the receiver set the
+# pace), the share that sent anything, and its TSC cycles a frame over the
+# iterations that sent (its backoff after a short try included). Few short
+# tries and a busy generator: the window measured the generator.
+gen_note() {
+	[ "${BENCH_GEN_STATS:-0}" = 1 ] || return 0
+	say "  $1 generator: $(tail -2 "$D/gen.stats" | awk '
+		{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[NR, kv[1]] = kv[2] } }
+		END { s = v[2, "sent"] - v[1, "sent"]; w = v[2, "work_iters"] - v[1, "work_iters"]
+			it = v[2, "iters"] - v[1, "iters"]; sh = v[2, "short"] - v[1, "short"]
+			t = v[2, "work_tsc"] - v[1, "work_tsc"]
+			printf "ring short in %.1f%% of %d tries, sent in %.1f%%, %.1f cycles a frame",
+				it ? 100 * sh / it : 0, it, it ? 100 * w / it : 0, s ? t / s : 0 }')"
 }
 rate() { # "<ns> <count>" "<ns> <count>": Mpps between them
 	awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " ")
@@ -559,6 +576,7 @@ node_window() {
 	b="$(${COUNTERS:-node_counters})" || return 1
 	[ "${#wp[@]}" -gt 0 ] && cpu1="$(worker_cpu_ns "${wp[@]}")"
 	g1="$(gen_sent)"
+	gen_note "$1"
 	[ -n "$perf_pid" ] && perf_report "$1" "$perf_pid"
 	gen_cmd stop
 	read -r t0 r0 o0 d0 <<<"$a"
@@ -598,6 +616,7 @@ base_window() {
 	c1="$(worker_cpu_ns "$tp")"
 	p1="$(pmd_tx "$fwd" 1)"
 	g1="$(gen_sent)"
+	gen_note "$1"
 	[ -n "$perf_pid" ] && perf_report "$1" "$perf_pid"
 	gen_cmd stop
 	pmd_cmd "$fd" stop

@@ -115,7 +115,9 @@
 # counts; one whose table does not fit in the free hugepages is skipped),
 # BENCH_MEMFLOOR_MS (default 50: ms a sample of figure 5, 3 samples a row),
 # BENCH_TIMEOUT (default 600 s for the whole run; 10M flows need more), BENCH_KEEP=1 keeps the
-# logs (testpmd, node) in the run's directory.
+# logs (testpmd, node) in the run's directory, BENCH_GEN_STATS=1 prints the
+# generator's side of every figure-2 window (fig2.sh, gen_note: how often
+# the ring was short of room, whether the generator set the pace).
 # Everything it starts runs under its own names (prefixes b<pid>n, b<pid>m,
 # b<pid>g, b<pid>f, namespaces b<pid>ns and b<pid>ns2, directory
 # /tmp/dpvs-bench.*) and is removed at
