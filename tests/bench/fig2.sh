@@ -289,7 +289,7 @@ start_gen() {
 		--vdev="net_memif4,role=client,socket=$D/node4.sock,socket-abstract=no,mac=$GEN_MAC$MN2"
 		--stream "name=fnat2w,port=3,kind=udp,dst=$VIP,$s,flows=2") two_port=(--port 3,queues=2)
 	for k in $MEMIF_RSIZES; do # port p -> testpmd fwdK's memif, 2^K slots
-		pmd+=(--vdev="net_memif_f$k,role=client,socket=$D/fwd$k.sock,socket-abstract=no,mac=$GEN_MAC,rsize=$k")
+		pmd+=(--vdev="net_memif_f$k,role=client,socket=$D/fwd$k.sock,socket-abstract=no,mac=$GEN_MAC,rsize=$k${BENCH_MEMIF_BSIZE:+,bsize=$BENCH_MEMIF_BSIZE}")
 		pmd_s+=(--stream "name=base.$k,port=$p,kind=udp,dst=$VIP,$s"
 			--stream "name=base-many.$k,port=$p,kind=udp,dst=$VIP,$s,$big")
 		p=$((p + 1))

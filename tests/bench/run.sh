@@ -94,7 +94,9 @@
 # "10 12": log2 of the slots of testpmd's memif rings, a list: the ceiling
 # measured at each size, the higher counts), BENCH_NODE_MEMIF_RSIZE
 # (default 10: the same for the one-worker node's rings), BENCH_NODE2_MEMIF_RSIZE
-# (default 12: the two-worker node's), BENCH_TWO_WORKERS (default 1: the
+# (default 12: the two-worker node's), BENCH_MEMIF_BSIZE and
+# BENCH_NODE_MEMIF_BSIZE (default unset: memif's 2,048 bytes; the buffers
+# of testpmd's rings and of the one-worker node's), BENCH_TWO_WORKERS (default 1: the
 # two-worker case), BENCH_IDLE_US (default 1000, the nodes' idle_sleep_us:
 # 50, the product's default, makes the three idle workers of the two nodes
 # wake 60,000 times a second in the other cases, which cost them a quarter),
@@ -207,8 +209,22 @@ MEMIF_RSIZES="${BENCH_MEMIF_RSIZE:-10 12}"
 # Likely the L2's geometry (2 MiB, 16 ways, 2,048 sets): memif's buffers
 # are 2 KiB apart, so the first line of every frame falls in the same 64
 # sets, room for 1,024 frames.
+# The buffers' size, the memif client's too (bsize; memif's default 2,048
+# bytes when unset): BENCH_NODE_MEMIF_BSIZE for the one-worker node's
+# rings, BENCH_MEMIF_BSIZE for testpmd's (every size of MEMIF_RSIZES).
+# With 128-byte buffers the frames of a ring lie in consecutive lines
+# (4,096 of them 512 KiB, all sets): in figure 2's fnat case on
+# 2026-12-04 (16:44 to 17:36 UTC, a loaded host, 11 interleaved turns)
+# 4,096 slots of 128 bytes cost the node 142 cycles a packet (median of
+# the turns' medians) against 162 for 1,024 of 2,048 (7 turns to 3, one
+# even; best windows 131 against 141, 6 to 5), memif's first load of a
+# frame 3.5 to 4.8% of the worker's samples against 20.7 to 22.1% (perf, 3
+# windows each). testpmd's 4,096-slot ceiling was seen to lose with such
+# buffers (docs/performance-log.md, "The ceiling, and two workers"), so
+# a node measured with them is fair only beside a ceiling measured with
+# them too.
 NODE_RSIZE="${BENCH_NODE_MEMIF_RSIZE:-10}"
-MN=",rsize=$NODE_RSIZE"
+MN=",rsize=$NODE_RSIZE${BENCH_NODE_MEMIF_BSIZE:+,bsize=$BENCH_NODE_MEMIF_BSIZE}"
 # The two-worker node's: worker 0 shares CPU 0 with the generator, and a
 # ring that holds more of what the generator sent while the worker was off
 # the CPU serves it best (aggregate 11.7 Mpps with 4,096 slots against 5.5
