@@ -148,84 +148,109 @@ cli_unexpected(const char *w, char *err, size_t errlen)
 	return dpvs_errf(err, errlen, CTL_CLI_USAGE, "unexpected word \"%s\"", w);
 }
 
+/* One setting of -A / -E at argv[*i] (rates, -s, --synproxy, -b,
+ * --proxy-protocol, --toa) into s; any other word is unexpected. */
+static int
+cli_service_setting(int argc, char *const argv[], int *i, Dpvs__Service *s, char *err,
+		    size_t errlen)
+{
+	const char *v = NULL;
+	int rc;
+
+	if (ctl_cli_is_rate_opt(argv[*i]))
+		return ctl_cli_rate_opt(argc, argv, i, &s->rates, &s->n_rates, err, errlen);
+	if (is_opt(argv[*i], "-s", "--scheduler")) {
+		rc = cli_value(argc, argv, i, &v, err, errlen);
+		if (rc == CTL_CLI_OK && s->scheduler[0] != '\0')
+			rc = dpvs_errf(err, errlen, CTL_CLI_USAGE, "-s given twice");
+		if (rc == CTL_CLI_OK)
+			s->scheduler = ctl_pb_strdup(v);
+		return rc;
+	}
+	if (strcmp(argv[*i], "--synproxy") == 0) {
+		rc = cli_value(argc, argv, i, &v, err, errlen);
+		if (rc == CTL_CLI_OK && strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
+			rc = dpvs_errf(err, errlen, CTL_CLI_BADARG, "--synproxy %s: on or off", v);
+		if (rc == CTL_CLI_OK)
+			s->synproxy = ctl_pb_strdup(v);
+		return rc;
+	}
+	if (is_opt(argv[*i], "-b", "--sched-flags")) {
+		rc = cli_value(argc, argv, i, &v, err, errlen);
+		if (rc != CTL_CLI_OK)
+			return rc;
+		s->set_flags = true;
+		if (strcmp(v, "hash-port") == 0 || strcmp(v, "mh-port") == 0 ||
+		    strcmp(v, "sh-port") == 0) {
+			char **f = ctl_pb_append(&s->flags, &s->n_flags, sizeof(*f));
+
+			*f = ctl_pb_strdup("hash-port");
+		} else if (strcmp(v, "none") != 0) {
+			rc = dpvs_errf(err, errlen, CTL_CLI_BADARG,
+				       "unknown scheduler flag \"%s\" (hash-port, none)", v);
+		}
+		return rc;
+	}
+	if (is_opt(argv[*i], "--proxy-protocol", NULL)) {
+		rc = cli_value(argc, argv, i, &v, err, errlen);
+		if (rc == CTL_CLI_OK && strcmp(v, "v1") != 0 && strcmp(v, "v2") != 0 &&
+		    strcmp(v, "off") != 0)
+			rc = dpvs_errf(err, errlen, CTL_CLI_BADARG,
+				       "--proxy-protocol %s: v1, v2 or off", v);
+		if (rc == CTL_CLI_OK) {
+			cli_str_free(s->proxy_protocol);
+			s->proxy_protocol = ctl_pb_strdup(v);
+		}
+		return rc;
+	}
+	if (is_opt(argv[*i], "--toa", NULL)) {
+		rc = cli_value(argc, argv, i, &v, err, errlen);
+		if (rc == CTL_CLI_OK && strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
+			rc = dpvs_errf(err, errlen, CTL_CLI_BADARG, "--toa %s: on or off", v);
+		if (rc == CTL_CLI_OK) {
+			cli_str_free(s->toa);
+			s->toa = ctl_pb_strdup(v);
+		}
+		return rc;
+	}
+	return cli_unexpected(argv[*i], err, errlen);
+}
+
+/* The scheduler's name checked against the ones the workers have. */
+static int
+cli_sched_name(const char *name, char *err, size_t errlen)
+{
+	static const char *const names[] = { "rr", "wrr", "lc", "wlc", "mh", "conhash" };
+	size_t k;
+
+	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+		if (strcmp(name, names[k]) == 0)
+			return CTL_CLI_OK;
+	return dpvs_errf(err, errlen, CTL_CLI_BADARG,
+			 "unknown scheduler \"%s\" (rr, wrr, lc, wlc, mh, conhash)", name);
+}
+
 /* -A / -E / -D: want_sched = 0 for -D (only the key). */
 static Dpvs__Service *
 cli_service(int argc, char *const argv[], bool want_sched, int *rc, char *err, size_t errlen)
 {
 	Dpvs__Service *s = ctl_pb_alloc(sizeof(*s));
-	const char *v = NULL;
 	int i;
 
 	dpvs__service__init(s);
 	*rc = CTL_CLI_OK;
 	for (i = 0; i < argc && *rc == CTL_CLI_OK; i++) {
-		if (is_svc_opt(argv[i])) {
+		if (is_svc_opt(argv[i]))
 			*rc = ctl_cli_svc_opt(argc, argv, &i, &s->key, err, errlen);
-		} else if (want_sched && ctl_cli_is_rate_opt(argv[i])) {
-			*rc = ctl_cli_rate_opt(argc, argv, &i, &s->rates, &s->n_rates, err, errlen);
-		} else if (want_sched && is_opt(argv[i], "-s", "--scheduler")) {
-			*rc = cli_value(argc, argv, &i, &v, err, errlen);
-			if (*rc == CTL_CLI_OK && s->scheduler[0] != '\0')
-				*rc = dpvs_errf(err, errlen, CTL_CLI_USAGE, "-s given twice");
-			if (*rc == CTL_CLI_OK)
-				s->scheduler = ctl_pb_strdup(v);
-		} else if (want_sched && strcmp(argv[i], "--synproxy") == 0) {
-			*rc = cli_value(argc, argv, &i, &v, err, errlen);
-			if (*rc == CTL_CLI_OK && strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
-				*rc = dpvs_errf(err, errlen, CTL_CLI_BADARG,
-						   "--synproxy %s: on or off", v);
-			if (*rc == CTL_CLI_OK)
-				s->synproxy = ctl_pb_strdup(v);
-		} else if (want_sched && is_opt(argv[i], "-b", "--sched-flags")) {
-			*rc = cli_value(argc, argv, &i, &v, err, errlen);
-			if (*rc != CTL_CLI_OK)
-				break;
-			s->set_flags = true;
-			if (strcmp(v, "hash-port") == 0 || strcmp(v, "mh-port") == 0 ||
-			    strcmp(v, "sh-port") == 0) {
-				char **f = ctl_pb_append(&s->flags, &s->n_flags, sizeof(*f));
-
-				*f = ctl_pb_strdup("hash-port");
-			} else if (strcmp(v, "none") != 0) {
-				*rc = dpvs_errf(err, errlen, CTL_CLI_BADARG,
-						   "unknown scheduler flag \"%s\" (hash-port, none)", v);
-			}
-		} else if (want_sched && is_opt(argv[i], "--proxy-protocol", NULL)) {
-			*rc = cli_value(argc, argv, &i, &v, err, errlen);
-			if (*rc == CTL_CLI_OK && strcmp(v, "v1") != 0 && strcmp(v, "v2") != 0 &&
-			    strcmp(v, "off") != 0)
-				*rc = dpvs_errf(err, errlen, CTL_CLI_BADARG,
-						"--proxy-protocol %s: v1, v2 or off", v);
-			if (*rc == CTL_CLI_OK) {
-				cli_str_free(s->proxy_protocol);
-				s->proxy_protocol = ctl_pb_strdup(v);
-			}
-		} else if (want_sched && is_opt(argv[i], "--toa", NULL)) {
-			*rc = cli_value(argc, argv, &i, &v, err, errlen);
-			if (*rc == CTL_CLI_OK && strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
-				*rc = dpvs_errf(err, errlen, CTL_CLI_BADARG, "--toa %s: on or off", v);
-			if (*rc == CTL_CLI_OK) {
-				cli_str_free(s->toa);
-				s->toa = ctl_pb_strdup(v);
-			}
-		} else {
+		else if (want_sched)
+			*rc = cli_service_setting(argc, argv, &i, s, err, errlen);
+		else
 			*rc = cli_unexpected(argv[i], err, errlen);
-		}
 	}
 	if (*rc == CTL_CLI_OK && s->key == NULL)
 		*rc = dpvs_errf(err, errlen, CTL_CLI_USAGE, "missing -t|-u VIP:PORT (or -H MATCH)");
-	if (*rc == CTL_CLI_OK && s->scheduler[0] != '\0') {
-		static const char *const names[] = { "rr", "wrr", "lc", "wlc", "mh", "conhash" };
-		size_t k;
-
-		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
-			if (strcmp(s->scheduler, names[k]) == 0)
-				break;
-		if (k == sizeof(names) / sizeof(names[0]))
-			*rc = dpvs_errf(err, errlen, CTL_CLI_BADARG,
-					   "unknown scheduler \"%s\" (rr, wrr, lc, wlc, mh, conhash)",
-					   s->scheduler);
-	}
+	if (*rc == CTL_CLI_OK && s->scheduler[0] != '\0')
+		*rc = cli_sched_name(s->scheduler, err, errlen);
 	if (*rc != CTL_CLI_OK) {
 		dpvs__service__free_unpacked(s, NULL);
 		return NULL;
