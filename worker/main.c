@@ -213,6 +213,30 @@ static uint64_t take_read_ns;
  * the standby's timing line */
 static uint64_t main_ns, eal_ns, attach_ns;
 
+/* The takeover's timing line, from the predecessor's last beat to online. */
+static void
+log_takeover(unsigned int id, uint64_t pred_beat, uint64_t t_ctx, uint64_t t_wait,
+	     uint64_t t_rec, uint64_t t0)
+{
+	WK_LOG(INFO, "worker %u takeover (us): predecessor's last beat -> TAKE read %lld, "
+	       "context %lld, predecessor gone %lld, recovery %lld, online %lld", id,
+	       take_read_ns != 0 ? (long long)(take_read_ns - pred_beat) / 1000 : -1LL,
+	       take_read_ns != 0 ? (long long)(t_ctx - take_read_ns) / 1000 : -1LL,
+	       (long long)(t_wait - t_ctx) / 1000, (long long)(t_rec - t_wait) / 1000,
+	       (long long)(t0 - t_rec) / 1000);
+}
+
+/* The way out on SIGTERM/SIGINT (no handover): off the RCU, mutex let go, STOPPED. */
+static void
+stop_slot(struct wk_ctx *ctx)
+{
+	rte_rcu_qsbr_thread_offline(ctx->shm->rcu, ctx->id);
+	rte_rcu_qsbr_thread_unregister(ctx->shm->rcu, ctx->id);
+	pthread_mutex_unlock(&ctx->root->workers[ctx->id].alive.m);
+	wk_self_state(ctx, DPVS_WORKER_STOPPED);
+	WK_LOG(NOTICE, "worker %u stopped", ctx->id);
+}
+
 static int
 worker_main(const char *prog, struct dpvs_shm *shm, const struct dpvs_take_msg *t, int ev_fd)
 {
@@ -276,22 +300,13 @@ worker_main(const char *prog, struct dpvs_shm *shm, const struct dpvs_take_msg *
 	       "%s, %u mbuf(s) recovered)", id, (int)getpid(), rte_lcore_id(), t->inc,
 	       ctx.nports, pred == 1 ? "planned handover" : "full recovery", freed);
 	if (pred_beat != 0)
-		WK_LOG(INFO, "worker %u takeover (us): predecessor's last beat -> TAKE read %lld, "
-		       "context %lld, predecessor gone %lld, recovery %lld, online %lld", id,
-		       take_read_ns != 0 ? (long long)(take_read_ns - pred_beat) / 1000 : -1LL,
-		       take_read_ns != 0 ? (long long)(t_ctx - take_read_ns) / 1000 : -1LL,
-		       (long long)(t_wait - t_ctx) / 1000, (long long)(t_rec - t_wait) / 1000,
-		       (long long)(t0 - t_rec) / 1000);
+		log_takeover(id, pred_beat, t_ctx, t_wait, t_rec, t0);
 
 	if (wk_run(&ctx, &stop_requested)) {
 		release_slot(&ctx);
 		return 0;
 	}
-	rte_rcu_qsbr_thread_offline(shm->rcu, id);
-	rte_rcu_qsbr_thread_unregister(shm->rcu, id);
-	pthread_mutex_unlock(alive);
-	wk_self_state(&ctx, DPVS_WORKER_STOPPED);
-	WK_LOG(NOTICE, "worker %u stopped", id);
+	stop_slot(&ctx);
 	return 0;
 }
 
