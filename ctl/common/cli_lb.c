@@ -171,8 +171,10 @@ cli_service_setting(int argc, char *const argv[], int *i, Dpvs__Service *s, char
 		rc = cli_value(argc, argv, i, &v, err, errlen);
 		if (rc == CTL_CLI_OK && strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
 			rc = dpvs_errf(err, errlen, CTL_CLI_BADARG, "--synproxy %s: on or off", v);
-		if (rc == CTL_CLI_OK)
+		if (rc == CTL_CLI_OK) {
+			cli_str_free(s->synproxy);
 			s->synproxy = ctl_pb_strdup(v);
+		}
 		return rc;
 	}
 	if (is_opt(argv[*i], "-b", "--sched-flags")) {

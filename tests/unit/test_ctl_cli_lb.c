@@ -71,6 +71,16 @@ START_TEST(test_svc_commands)
 	ck_assert_int_eq(cmd.req->op_case, DPVS__REQUEST__OP_SVC_DEL);
 	ctl_cli_cmd_free(&cmd);
 
+	/* --synproxy, --proxy-protocol and --toa given twice: the last one
+	 * counts (the first copy freed: unit/asan's leak check) */
+	ck_assert_int_eq(PARSE(&cmd, err, "-E", "-t", "10.0.0.100:80", "--synproxy", "on",
+			       "--synproxy", "off", "--proxy-protocol", "v1", "--proxy-protocol",
+			       "v2", "--toa", "on", "--toa", "off"), CTL_CLI_OK);
+	ck_assert_str_eq(cmd.req->svc_edit->synproxy, "off");
+	ck_assert_str_eq(cmd.req->svc_edit->proxy_protocol, "v2");
+	ck_assert_str_eq(cmd.req->svc_edit->toa, "off");
+	ctl_cli_cmd_free(&cmd);
+
 	ck_assert_int_eq(PARSE(&cmd, err, "--add-service", "--tcp-service", "10.0.0.1:8080",
 			       "--scheduler", "mh"), CTL_CLI_OK);
 	check_key(cmd.req->svc_add->key, "tcp", 1, 8080);
