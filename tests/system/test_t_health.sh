@@ -208,7 +208,7 @@ stop_and_back() {
 }
 
 stop_and_back http tcp 1 "$HLOG"
-stop_and_back udp udp 1 "$ULOG"; cp "$SLOG" /tmp/slog.txt; cp "$T_DIR"/*.log /tmp/ 2>/dev/null
+stop_and_back udp udp 1 "$ULOG"
 
 # ---- dpvs-ctl restarted while a dest is down ----------------------------------------
 a="$(udp_rs "$x" 2)"
