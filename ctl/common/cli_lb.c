@@ -148,6 +148,31 @@ cli_unexpected(const char *w, char *err, size_t errlen)
 	return dpvs_errf(err, errlen, CTL_CLI_USAGE, "unexpected word \"%s\"", w);
 }
 
+/* Option argv[*i] whose value is one of ok (NULL-ended; ok_text names
+ * them in the error): the value into *field, a value given before freed
+ * (the last one counts). */
+static int
+cli_choice(int argc, char *const argv[], int *i, const char *const *ok, const char *ok_text,
+	   char **field, char *err, size_t errlen)
+{
+	const char *opt = argv[*i], *v = NULL;
+	int rc = cli_value(argc, argv, i, &v, err, errlen);
+	size_t k;
+
+	if (rc != CTL_CLI_OK)
+		return rc;
+	for (k = 0; ok[k] != NULL && strcmp(v, ok[k]) != 0; k++)
+		;
+	if (ok[k] == NULL)
+		return dpvs_errf(err, errlen, CTL_CLI_BADARG, "%s %s: %s", opt, v, ok_text);
+	cli_str_free(*field);
+	*field = ctl_pb_strdup(v);
+	return CTL_CLI_OK;
+}
+
+static const char *const on_off[] = { "on", "off", NULL };
+static const char *const pp_versions[] = { "v1", "v2", "off", NULL };
+
 /* One setting of -A / -E at argv[*i] (rates, -s, --synproxy, -b,
  * --proxy-protocol, --toa) into s; any other word is unexpected. */
 static int
@@ -167,16 +192,8 @@ cli_service_setting(int argc, char *const argv[], int *i, Dpvs__Service *s, char
 			s->scheduler = ctl_pb_strdup(v);
 		return rc;
 	}
-	if (strcmp(argv[*i], "--synproxy") == 0) {
-		rc = cli_value(argc, argv, i, &v, err, errlen);
-		if (rc == CTL_CLI_OK && strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
-			rc = dpvs_errf(err, errlen, CTL_CLI_BADARG, "--synproxy %s: on or off", v);
-		if (rc == CTL_CLI_OK) {
-			cli_str_free(s->synproxy);
-			s->synproxy = ctl_pb_strdup(v);
-		}
-		return rc;
-	}
+	if (strcmp(argv[*i], "--synproxy") == 0)
+		return cli_choice(argc, argv, i, on_off, "on or off", &s->synproxy, err, errlen);
 	if (is_opt(argv[*i], "-b", "--sched-flags")) {
 		rc = cli_value(argc, argv, i, &v, err, errlen);
 		if (rc != CTL_CLI_OK)
@@ -193,28 +210,11 @@ cli_service_setting(int argc, char *const argv[], int *i, Dpvs__Service *s, char
 		}
 		return rc;
 	}
-	if (is_opt(argv[*i], "--proxy-protocol", NULL)) {
-		rc = cli_value(argc, argv, i, &v, err, errlen);
-		if (rc == CTL_CLI_OK && strcmp(v, "v1") != 0 && strcmp(v, "v2") != 0 &&
-		    strcmp(v, "off") != 0)
-			rc = dpvs_errf(err, errlen, CTL_CLI_BADARG,
-				       "--proxy-protocol %s: v1, v2 or off", v);
-		if (rc == CTL_CLI_OK) {
-			cli_str_free(s->proxy_protocol);
-			s->proxy_protocol = ctl_pb_strdup(v);
-		}
-		return rc;
-	}
-	if (is_opt(argv[*i], "--toa", NULL)) {
-		rc = cli_value(argc, argv, i, &v, err, errlen);
-		if (rc == CTL_CLI_OK && strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
-			rc = dpvs_errf(err, errlen, CTL_CLI_BADARG, "--toa %s: on or off", v);
-		if (rc == CTL_CLI_OK) {
-			cli_str_free(s->toa);
-			s->toa = ctl_pb_strdup(v);
-		}
-		return rc;
-	}
+	if (strcmp(argv[*i], "--proxy-protocol") == 0)
+		return cli_choice(argc, argv, i, pp_versions, "v1, v2 or off", &s->proxy_protocol,
+				  err, errlen);
+	if (strcmp(argv[*i], "--toa") == 0)
+		return cli_choice(argc, argv, i, on_off, "on or off", &s->toa, err, errlen);
 	return cli_unexpected(argv[*i], err, errlen);
 }
 

@@ -334,6 +334,10 @@ static const struct {
 	{ { "-E", "-t", "10.0.0.1:80", "--rate-in-bytes", "10T" }, CTL_CLI_BADARG, "expected BYTES[K|M|G][:BURST]" },
 	{ { "-E", "-t", "10.0.0.1:80", "--rate-out", "5:x" }, CTL_CLI_BADARG, "--rate-out 5:x" },
 	{ { "-E", "-t", "10.0.0.1:80", "--rate-in", "5", "--rate-in", "6" }, CTL_CLI_USAGE, "--rate-in given twice" },
+	{ { "-E", "-t", "10.0.0.1:80", "--synproxy", "maybe" }, CTL_CLI_BADARG, "--synproxy maybe: on or off" },
+	{ { "-E", "-t", "10.0.0.1:80", "--proxy-protocol", "v3" }, CTL_CLI_BADARG, "--proxy-protocol v3: v1, v2 or off" },
+	{ { "-A", "-t", "10.0.0.1:80", "--toa", "yes" }, CTL_CLI_BADARG, "--toa yes: on or off" },
+	{ { "-A", "-t", "10.0.0.1:80", "--toa" }, CTL_CLI_USAGE, "--toa" },
 	{ { "-a", "-t", "10.0.0.1:80", "-r", "10.1.0.2", "--rate-out" }, CTL_CLI_USAGE, "--rate-out needs a value" },
 	{ { "-D", "-t", "10.0.0.1:80", "--rate-in", "5" }, CTL_CLI_USAGE, "unexpected word \"--rate-in\"" },
 };
