@@ -179,19 +179,23 @@ expect_denied_as_nobody(const char *path)
 	ck_assert_int_eq(chmod(path, 0660), 0);
 }
 
-/* In a child running as nobody:nogroup with the socket's group (gid 0, the
- * test runs as root) as a supplementary group, as `usermod -aG` gives: the
- * socket's mode 0660 lets it connect, and the server must serve it. */
+/* In a child running as nobody:nogroup with the socket's group (the test's
+ * gid: 0 as root, another under tests/run-all.sh) as a supplementary group, as
+ * `usermod -aG` gives: the socket's mode 0660 lets it connect, and the server
+ * must serve it. */
 static void
 expect_allowed_by_supplementary_group(const char *path)
 {
-	const gid_t groups[1] = { 0 };
 	Dpvs__Response *r;
+	struct stat st;
+	gid_t groups[1];
 	uint8_t *buf;
 	size_t len;
 	int status, fd, ok;
 	pid_t pid;
 
+	ck_assert_int_eq(stat(path, &st), 0);
+	groups[0] = st.st_gid;
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
