@@ -114,28 +114,34 @@ fill_kind(struct dpvs_conn_table *ct, uint32_t idx, uint32_t k, int kind)
 				      : NOW + 7200ull * SEC + k;
 }
 
-START_TEST(test_rebuild_is_sequential_insertion)
+/* Slot k of t holds connection k of slot_kind(k) (the free list hands them
+ * out in order); kind[k] is its kind. */
+static void
+fill_mixed(struct dpvs_conn_table *t, int *kind, uint32_t cap)
 {
-	const uint32_t cap = 4096;
-	struct dpvs_conn_table *a = tconn_table_new(cap, NOW), *b = tconn_table_new(cap, NOW);
-	struct dpvs_conn *ca = dpvs_conn_array(a), *cb = dpvs_conn_array(b);
-	uint32_t k, idx, n, kept = 0, want_kept = 0;
-	static int kind[4096];
+	struct dpvs_conn *ca = dpvs_conn_array(t);
+	uint32_t k, idx;
 
-	/* slot k holds connection k (the free list hands them out in order) */
 	for (k = 0; k < cap; k++) {
-		idx = wk_conn_alloc(a);
+		idx = wk_conn_alloc(t);
 		ck_assert_uint_eq(idx, k);
 		kind[k] = slot_kind(k);
 		if (kind[k] == S_FREE)
 			continue;
-		fill_kind(a, k, k, kind[k] == S_DUP || kind[k] == S_INSANE ? S_FNAT4 : kind[k]);
+		fill_kind(t, k, k, kind[k] == S_DUP || kind[k] == S_INSANE ? S_FNAT4 : kind[k]);
 		if (kind[k] == S_INSANE)
 			ca[k].proto = 0;
 		ca[k].flags |= DPVS_CONN_F_USED;
 	}
-	/* a repeat: slot k takes the tuples of a slot above it (a kept
-	 * one), the inbound or only the outbound one */
+}
+
+/* A repeat: slot k of kind S_DUP takes the tuples of a slot above it (a
+ * kept one), the inbound or only the outbound one. */
+static void
+make_repeats(struct dpvs_conn *ca, const int *kind, uint32_t cap)
+{
+	uint32_t k;
+
 	for (k = 0; k < cap; k++) {
 		uint32_t src = k + 1;
 
@@ -154,13 +160,61 @@ START_TEST(test_rebuild_is_sequential_insertion)
 		}
 		ca[k].state = ca[k].proto == IPPROTO_TCP ? DPVS_TCPS_ESTABLISHED : 0;
 	}
-	/* what a dead worker may leave in the derived parts */
-	memset(dpvs_conn_buckets(a), 0x5a, (size_t)a->nbuckets * sizeof(struct dpvs_conn_bkt));
+}
+
+/* What a dead worker may leave in the derived parts of t. */
+static void
+scramble_derived(struct dpvs_conn_table *t, uint32_t cap)
+{
+	struct dpvs_conn *ca = dpvs_conn_array(t);
+	uint32_t k;
+
+	memset(dpvs_conn_buckets(t), 0x5a, (size_t)t->nbuckets * sizeof(struct dpvs_conn_bkt));
 	for (k = 0; k < cap; k++) {
 		ca[k].tnext = ca[k].tprev = 0x5a5a5a5au;
 		ca[k].onext = ca[k].oprev = 7;
 	}
-	a->count = 12345;
+	t->count = 12345;
+}
+
+/* a's index, timer wheel, half-open list and every live entry's links are
+ * b's, byte for byte. */
+static void
+assert_same_derived(struct dpvs_conn_table *a, struct dpvs_conn_table *b, uint32_t cap)
+{
+	struct dpvs_conn *ca = dpvs_conn_array(a), *cb = dpvs_conn_array(b);
+	uint32_t k;
+
+	ck_assert_int_eq(memcmp(dpvs_conn_buckets(a), dpvs_conn_buckets(b),
+				(size_t)a->nbuckets * sizeof(struct dpvs_conn_bkt)),
+			 0);
+	ck_assert_int_eq(memcmp(dpvs_conn_wheel(a), dpvs_conn_wheel(b),
+				DPVS_CONN_WHEEL_SLOTS * sizeof(uint32_t)),
+			 0);
+	ck_assert_uint_eq(a->wheel_tick, b->wheel_tick);
+	ck_assert_uint_eq(a->half_head, b->half_head);
+	ck_assert_uint_eq(a->half_tail, b->half_tail);
+	for (k = 0; k < cap; k++) {
+		if ((ca[k].flags & DPVS_CONN_F_USED) == 0)
+			continue;
+		ck_assert_uint_eq(ca[k].tnext, cb[k].tnext);
+		ck_assert_uint_eq(ca[k].tprev, cb[k].tprev);
+		ck_assert_uint_eq(ca[k].onext, cb[k].onext);
+		ck_assert_uint_eq(ca[k].oprev, cb[k].oprev);
+	}
+}
+
+START_TEST(test_rebuild_is_sequential_insertion)
+{
+	const uint32_t cap = 4096;
+	struct dpvs_conn_table *a = tconn_table_new(cap, NOW), *b = tconn_table_new(cap, NOW);
+	struct dpvs_conn *ca = dpvs_conn_array(a), *cb = dpvs_conn_array(b);
+	uint32_t k, n, kept = 0, want_kept = 0;
+	static int kind[4096];
+
+	fill_mixed(a, kind, cap);
+	make_repeats(ca, kind, cap);
+	scramble_derived(a, cap);
 	n = wk_conn_rebuild(a, NOW);
 
 	/* the second table: the kept entries inserted from the top down,
@@ -184,23 +238,7 @@ START_TEST(test_rebuild_is_sequential_insertion)
 	ck_assert_uint_eq(n, want_kept);
 	ck_assert_uint_eq(a->count, kept);
 	ck_assert_uint_eq(b->count, kept);
-	ck_assert_int_eq(memcmp(dpvs_conn_buckets(a), dpvs_conn_buckets(b),
-				(size_t)a->nbuckets * sizeof(struct dpvs_conn_bkt)),
-			 0);
-	ck_assert_int_eq(memcmp(dpvs_conn_wheel(a), dpvs_conn_wheel(b),
-				DPVS_CONN_WHEEL_SLOTS * sizeof(uint32_t)),
-			 0);
-	ck_assert_uint_eq(a->wheel_tick, b->wheel_tick);
-	ck_assert_uint_eq(a->half_head, b->half_head);
-	ck_assert_uint_eq(a->half_tail, b->half_tail);
-	for (k = 0; k < cap; k++) {
-		if ((ca[k].flags & DPVS_CONN_F_USED) == 0)
-			continue;
-		ck_assert_uint_eq(ca[k].tnext, cb[k].tnext);
-		ck_assert_uint_eq(ca[k].tprev, cb[k].tprev);
-		ck_assert_uint_eq(ca[k].onext, cb[k].onext);
-		ck_assert_uint_eq(ca[k].oprev, cb[k].oprev);
-	}
+	assert_same_derived(a, b, cap);
 	/* and the index overflowed somewhere (the walks past home were
 	 * exercised) */
 	for (k = 0, n = 0; k < a->nbuckets; k++)

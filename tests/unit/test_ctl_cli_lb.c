@@ -141,6 +141,25 @@ START_TEST(test_dest_commands)
 	ck_assert_str_eq(cmd.req->dest_add->mode, "nat");
 	ctl_cli_cmd_free(&cmd);
 
+	ck_assert_int_eq(PARSE(&cmd, err, "-e", "-u", "10.0.0.100:53", "-r", "10.1.0.2:53", "-w",
+			       "7"), CTL_CLI_OK);
+	ck_assert_int_eq(cmd.req->op_case, DPVS__REQUEST__OP_DEST_EDIT);
+	check_key(cmd.req->dest_edit->service, "udp", 100, 53);
+	ctl_cli_cmd_free(&cmd);
+
+	ck_assert_int_eq(PARSE(&cmd, err, "-d", "-t", "10.0.0.100:80", "-r", "10.1.0.2:80"),
+			 CTL_CLI_OK);
+	ck_assert_int_eq(cmd.req->op_case, DPVS__REQUEST__OP_DEST_DEL);
+	ctl_cli_cmd_free(&cmd);
+}
+END_TEST
+
+START_TEST(test_match_service_commands)
+{
+	struct ctl_cli_cmd cmd;
+	char err[256] = "";
+	Dpvs__Dest *d;
+
 	/* a match service (SNAT): -H passes its text to the daemon (which knows
 	 * the port names); DPVS's -J is -b snat; an SNAT source's port 0 is
 	 * kept, not taken for "the service's port" */
@@ -165,17 +184,6 @@ START_TEST(test_dest_commands)
 	ctl_cli_cmd_free(&cmd);
 	ck_assert_int_eq(PARSE(&cmd, err, "-L", "-n", "-H", "proto=tcp,iif=dpdk0"), CTL_CLI_OK);
 	ck_assert_str_eq(cmd.req->svc_show->key->match, "proto=tcp,iif=dpdk0");
-	ctl_cli_cmd_free(&cmd);
-
-	ck_assert_int_eq(PARSE(&cmd, err, "-e", "-u", "10.0.0.100:53", "-r", "10.1.0.2:53", "-w",
-			       "7"), CTL_CLI_OK);
-	ck_assert_int_eq(cmd.req->op_case, DPVS__REQUEST__OP_DEST_EDIT);
-	check_key(cmd.req->dest_edit->service, "udp", 100, 53);
-	ctl_cli_cmd_free(&cmd);
-
-	ck_assert_int_eq(PARSE(&cmd, err, "-d", "-t", "10.0.0.100:80", "-r", "10.1.0.2:80"),
-			 CTL_CLI_OK);
-	ck_assert_int_eq(cmd.req->op_case, DPVS__REQUEST__OP_DEST_DEL);
 	ctl_cli_cmd_free(&cmd);
 }
 END_TEST
@@ -475,6 +483,7 @@ cli_lb_suite(void)
 
 	tcase_add_test(tc, test_svc_commands);
 	tcase_add_test(tc, test_dest_commands);
+	tcase_add_test(tc, test_match_service_commands);
 	tcase_add_test(tc, test_list_save_conn);
 	tcase_add_test(tc, test_net_commands);
 	tcase_add_test(tc, test_acl_and_rates);

@@ -323,12 +323,16 @@ set_row(struct dpvs_lb_stats *r, uint32_t id, uint64_t base)
 	r->outbytes = base + 6;
 }
 
-START_TEST(test_list_and_stats)
+/* A wrr service 10.0.0.100:80 with two dests and a local address, and
+ * counts in two workers' rows (see set_row) for the service and dest 0;
+ * worker 1's row of dest 1 belongs to an older dest that had the slot (other
+ * id) */
+static void
+service_with_counts(void)
 {
 	const struct dpvs_lb_tables *lb;
 	struct dpvs_ip vip = { .family = DPVS_AF_INET, .bytes = { 10, 0, 0, 100 } };
 	uint16_t s, d0, d1;
-	char *out;
 
 	OK("-A", "-t", "10.0.0.100:80", "-s", "wrr");
 	OK("-a", "-t", "10.0.0.100:80", "-r", "10.1.0.2:80", "-b", "fnat", "-w", "1");
@@ -339,14 +343,19 @@ START_TEST(test_list_and_stats)
 	ck_assert_uint_ne(s, DPVS_SLOT_NONE);
 	d0 = dpvs_lb_svc_dests(lb, s)[0];
 	d1 = dpvs_lb_svc_dests(lb, s)[1];
-	/* two workers count for the service and dest 0; worker 1's row of
-	 * dest 1 belongs to an older dest that had the slot (other id) */
 	set_row(&dpvs_wr_svc_stats(shm.wr[0])[s], dpvs_lb_svcs(lb)[s].id, 10);
 	set_row(&dpvs_wr_svc_stats(shm.wr[1])[s], dpvs_lb_svcs(lb)[s].id, 100);
 	set_row(&dpvs_wr_dest_stats(shm.wr[0])[d0], dpvs_lb_dests(lb)[d0].id, 20);
 	set_row(&dpvs_wr_dest_stats(shm.wr[1])[d0], dpvs_lb_dests(lb)[d0].id, 200);
 	set_row(&dpvs_wr_dest_stats(shm.wr[1])[d1], dpvs_lb_dests(lb)[d1].id + 1000, 5000);
+}
 
+START_TEST(test_list_and_stats)
+{
+	uint16_t s;
+	char *out;
+
+	service_with_counts();
 	out = OUTPUT("-L", "-n");
 	ck_assert_str_eq(out,
 		"IP Virtual Server (dpvs-mp)\n"

@@ -445,14 +445,45 @@ START_TEST(test_port_show)
 }
 END_TEST
 
-START_TEST(test_json_workers_neigh_version)
+/* Two neighbours of 10.0.0.2: a reachable one on dpdk0 that workers 0 and 1
+ * use, one asked for on dpdk1, no MAC yet. */
+static Dpvs__NeighList *
+two_neighs(void)
 {
 	const uint8_t ip[4] = { 10, 0, 0, 2 }, mac[6] = { 2, 0, 0, 0, 0xaa, 1 };
+	Dpvs__NeighList *nl;
+	Dpvs__Neigh *n;
+
+	nl = ctl_pb_alloc(sizeof(*nl));
+	n = ctl_pb_alloc(sizeof(*n));
+	dpvs__neigh_list__init(nl);
+	dpvs__neigh__init(n);
+	n->address = ctl_pb_ip(4, ip);
+	n->lladdr.data = ctl_pb_alloc(6);
+	memcpy(n->lladdr.data, mac, 6);
+	n->lladdr.len = 6;
+	n->dev = ctl_pb_strdup("dpdk0");
+	n->state = ctl_pb_strdup("reachable");
+	n->age_ms = 12999;
+	*(uint32_t *)ctl_pb_append(&n->workers, &n->n_workers, sizeof(uint32_t)) = 0;
+	*(uint32_t *)ctl_pb_append(&n->workers, &n->n_workers, sizeof(uint32_t)) = 1;
+	*(Dpvs__Neigh **)ctl_pb_append(&nl->neighs, &nl->n_neighs, sizeof(void *)) = n;
+	n = ctl_pb_alloc(sizeof(*n));                /* asked for, no MAC yet */
+	dpvs__neigh__init(n);
+	n->address = ctl_pb_ip(4, ip);
+	n->dev = ctl_pb_strdup("dpdk1");
+	n->state = ctl_pb_strdup("incomplete");
+	n->age_ms = 500;
+	*(uint32_t *)ctl_pb_append(&n->workers, &n->n_workers, sizeof(uint32_t)) = 1;
+	*(Dpvs__Neigh **)ctl_pb_append(&nl->neighs, &nl->n_neighs, sizeof(void *)) = n;
+	return nl;
+}
+
+START_TEST(test_json_workers_neigh_version)
+{
 	Dpvs__Response *r = ctl_pb_response(DPVS__STATUS__OK, NULL);
 	Dpvs__WorkerList *wl = ctl_pb_alloc(sizeof(*wl));
 	Dpvs__Worker *w = ctl_pb_alloc(sizeof(*w));
-	Dpvs__NeighList *nl;
-	Dpvs__Neigh *n;
 	Dpvs__Version *v;
 
 	dpvs__worker_list__init(wl);
@@ -484,29 +515,7 @@ START_TEST(test_json_workers_neigh_version)
 	dpvs__response__free_unpacked(r, NULL);
 
 	r = ctl_pb_response(DPVS__STATUS__OK, NULL);
-	nl = ctl_pb_alloc(sizeof(*nl));
-	n = ctl_pb_alloc(sizeof(*n));
-	dpvs__neigh_list__init(nl);
-	dpvs__neigh__init(n);
-	n->address = ctl_pb_ip(4, ip);
-	n->lladdr.data = ctl_pb_alloc(6);
-	memcpy(n->lladdr.data, mac, 6);
-	n->lladdr.len = 6;
-	n->dev = ctl_pb_strdup("dpdk0");
-	n->state = ctl_pb_strdup("reachable");
-	n->age_ms = 12999;
-	*(uint32_t *)ctl_pb_append(&n->workers, &n->n_workers, sizeof(uint32_t)) = 0;
-	*(uint32_t *)ctl_pb_append(&n->workers, &n->n_workers, sizeof(uint32_t)) = 1;
-	*(Dpvs__Neigh **)ctl_pb_append(&nl->neighs, &nl->n_neighs, sizeof(void *)) = n;
-	n = ctl_pb_alloc(sizeof(*n));                /* asked for, no MAC yet */
-	dpvs__neigh__init(n);
-	n->address = ctl_pb_ip(4, ip);
-	n->dev = ctl_pb_strdup("dpdk1");
-	n->state = ctl_pb_strdup("incomplete");
-	n->age_ms = 500;
-	*(uint32_t *)ctl_pb_append(&n->workers, &n->n_workers, sizeof(uint32_t)) = 1;
-	*(Dpvs__Neigh **)ctl_pb_append(&nl->neighs, &nl->n_neighs, sizeof(void *)) = n;
-	r->neighs = nl;
+	r->neighs = two_neighs();
 	r->payload_case = DPVS__RESPONSE__PAYLOAD_NEIGHS;
 	expect_output(r, true,
 		      "[{\"address\":\"10.0.0.2\",\"lladdr\":\"02:00:00:00:aa:01\","

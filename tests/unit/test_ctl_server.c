@@ -457,35 +457,14 @@ expect_idle_burst(const char *path)
 		close(fds[i]);
 }
 
-START_TEST(test_server)
+/* Frames the server at path refuses, each on a connection of its own: it
+ * replies with the error and closes that connection. */
+static void
+expect_bad_frames_refused(const char *path)
 {
 	const uint8_t junk[] = { 0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f };
-	struct event_base *base = event_base_new();
-	struct ctl_server *srv, *dup;
-	struct event *ev;
-	char dir[64], path[96], err[256];
 	uint8_t hdr[CTL_FRAME_HDR];
-	struct stat st;
-	pthread_t t;
-	int keep, fd;
-
-	ck_assert_ptr_nonnull(base);
-	snprintf(dir, sizeof(dir), "/tmp/test_ctl_%d", (int)getpid());
-	snprintf(path, sizeof(path), "%s/run/ctl.sock", dir);
-	srv = ctl_server_new(base, &shm, path, err, sizeof(err));
-	ck_assert_msg(srv != NULL, "%s", err);
-	ctl_server_set_timeout_ms(srv, 200);
-	ck_assert_int_eq(stat(path, &st), 0);
-	ck_assert_uint_eq(st.st_mode & 0777, 0660);
-	/* a second daemon on a live socket is refused */
-	dup = ctl_server_new(base, &shm, path, err, sizeof(err));
-	ck_assert_ptr_null(dup);
-	ck_assert_ptr_nonnull(strstr(err, "another dpvs-ctl is listening"));
-	loop_begin(base, &ev, &t);
-
-	keep = ctl_frame_connect(path);
-	ck_assert_int_ge(keep, 0);
-	expect_version(keep);
+	int fd;
 
 	/* oversized frame: error reply, that connection closed */
 	fd = ctl_frame_connect(path);
@@ -511,6 +490,37 @@ START_TEST(test_server)
 	ck_assert_int_eq(write(fd, hdr, sizeof(hdr)), (ssize_t)sizeof(hdr));
 	expect_trickle_rejected(fd);
 	expect_reject(fd, DPVS__STATUS__ERR_MALFORMED, "incomplete frame");
+}
+
+START_TEST(test_server)
+{
+	struct event_base *base = event_base_new();
+	struct ctl_server *srv, *dup;
+	struct event *ev;
+	char dir[64], path[96], err[256];
+	struct stat st;
+	pthread_t t;
+	int keep, fd;
+
+	ck_assert_ptr_nonnull(base);
+	snprintf(dir, sizeof(dir), "/tmp/test_ctl_%d", (int)getpid());
+	snprintf(path, sizeof(path), "%s/run/ctl.sock", dir);
+	srv = ctl_server_new(base, &shm, path, err, sizeof(err));
+	ck_assert_msg(srv != NULL, "%s", err);
+	ctl_server_set_timeout_ms(srv, 200);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 0777, 0660);
+	/* a second daemon on a live socket is refused */
+	dup = ctl_server_new(base, &shm, path, err, sizeof(err));
+	ck_assert_ptr_null(dup);
+	ck_assert_ptr_nonnull(strstr(err, "another dpvs-ctl is listening"));
+	loop_begin(base, &ev, &t);
+
+	keep = ctl_frame_connect(path);
+	ck_assert_int_ge(keep, 0);
+	expect_version(keep);
+
+	expect_bad_frames_refused(path);
 
 	/* a connection idle for the whole timeout is told so, then closed */
 	fd = ctl_frame_connect(path);

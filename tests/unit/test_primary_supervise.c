@@ -444,13 +444,13 @@ handle_next(void)
 	return sup_handle_signals(&sup);
 }
 
-START_TEST(test_spawn_restart_stop)
+/* The first start: every child spawned with its arguments, the workers
+ * told TAKE, worker 0's state, the ids and pid file (path) recorded, its
+ * standby found on lcore 3; returns that standby's index. */
+static int
+expect_first_start(const struct sup_child *w0, const struct sup_child *ctl, const char *path)
 {
-	struct sup_child *w0 = &sup.child[2], *ctl = &sup.child[0];
-	char path[256], want[64];
-	unsigned int sb_lcore;
-	uint32_t discards;
-	pid_t old;
+	char want[64];
 	int sb;
 
 	ck_assert_int_eq(sup_start_due(&sup, dpvs_now_ns()), 0);
@@ -472,13 +472,26 @@ START_TEST(test_spawn_restart_stop)
 	ck_assert_uint_eq(root->workers[0].sup.incarnation, 1);
 	ck_assert_int_eq(root->ctl_pid, ctl->pid);
 	ck_assert_int_eq(root->bridge_pid, sup.child[1].pid);
-	snprintf(path, sizeof(path), "%s/worker0.pid", bindir);
 	ck_assert_int_eq(stale_read_pid(path), w0->pid);
 	ck_assert_int_eq(sup_timeout_ms(&sup, dpvs_now_ns()), -1);
 	sb = sup_standby_find(&sup, 0);
 	ck_assert_int_ge(sb, 0);
+	ck_assert_uint_eq(sup.wproc[sb].lcore, 3);
+	return sb;
+}
+
+START_TEST(test_spawn_restart_stop)
+{
+	struct sup_child *w0 = &sup.child[2], *ctl = &sup.child[0];
+	char path[256], want[64];
+	unsigned int sb_lcore;
+	uint32_t discards;
+	pid_t old;
+	int sb;
+
+	snprintf(path, sizeof(path), "%s/worker0.pid", bindir);
+	sb = expect_first_start(w0, ctl, path);
 	sb_lcore = sup.wproc[sb].lcore;
-	ck_assert_uint_eq(sb_lcore, 3);
 
 	/* kill -9 a worker that has run "long": the standby takes it over at
 	 * once, on its own lcore id, as incarnation 2; the stub never said
