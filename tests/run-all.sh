@@ -15,10 +15,40 @@
 #      run_fxasan.sh, the runners of `make fxasan`)
 #   3. system tests: every tests/system/test_*.sh (root, network namespaces)
 #   4. a check that nothing was left behind (processes, namespaces, hugepage
-#      files, /var/run/dpdk/<prefix>) by the system tests
+#      files, /var/run/dpdk/<prefix>) by the system tests, and
+#      tests/leftovers_selftest.sh (the per-test check below catches a test
+#      that leaks on purpose)
+#
+# After every test (unit, fixture, system) the runner looks for what that test
+# left behind and fails it if anything is there, naming each thing, then
+# removes it so that the next test is not blamed (left_by, below). A test runs
+# with a group id of its own (setpriv --regid; the uid stays 0, so it keeps
+# root's capabilities): T_GID, 1000000000 + (this runner's pid % 1000000) x
+# 1000 + the test's number. Every file and process the test makes carries it,
+# so these are its leftovers, whatever their names:
+#   processes whose real gid is T_GID;
+#   files and directories of group T_GID in /tmp, /dev/shm, /var/run/dpdk
+#   and every hugetlbfs mount (/dev/hugepages), up to 3 levels deep, the
+#   topmost of each tree named.
+# Namespaces and links carry no group: a network namespace or a link of the
+# root namespace (veth, tap, tun, any kind) that was not there before the
+# test is its leftover when its name begins with one of the test's ids
+# ("sy<pid>" followed by a letter, recorded by tests/system/lib.sh); another
+# new one is only noted (a tool's on this host), unless it is named as other
+# runs of the suite and benchmarks name theirs (sy<pid>, b<pid>).
+# The rule is by owner, not by a diff of names, because other runs of this
+# suite, benchmarks, compilers (cc*.s) and other users write /tmp at the same
+# time on a busy host: a name diff would blame the test for them, and a
+# per-test TMPDIR would miss the paths a test writes directly (/tmp/foo). Not
+# seen: files a test makes as another user (runuser) or outside these
+# directories, processes that change their gid (nginx's workers die with
+# their master, which keeps it). A test whose things are still going away
+# gets up to 3 s before it is blamed.
 #
 # In:  an optional PATTERN (shell glob on the test name) to run a subset;
-#      TEST_TIMEOUT (seconds per system test, default 180). Run `make all tests`
+#      TEST_TIMEOUT (seconds per system test, default 180);
+#      RUN_ALL_SYSTEM_DIR (default tests/system: where the system tests are,
+#      for tests/leftovers_selftest.sh). Run `make all tests`
 #      first, `make ubsan` for fixture/ubsan, `make asan` for unit/asan and
 #      `make fxasan` for fixture/fxasan (make check does all four).
 # Out: each test's output, indented; one line per test "PASS|FAIL name (time)";
@@ -32,12 +62,15 @@ PATTERN="${1:-*}"
 PY=/usr/bin/python3
 LOGDIR="$(mktemp -d /tmp/dpvs-run-all.XXXXXX)"
 trap 'rm -rf "$LOGDIR"' EXIT   # also when this script dies early
+IDS="$LOGDIR/system-ids"       # "id name" of each system test (lib.sh)
+: >"$IDS"
 PASSED=0
 FAILED=0
 RESULTS=()
 CHILD=""
 CUR_LOG=""
 CUR_NAME=""
+CUR_GID=""
 
 summary() {
 	echo
@@ -85,6 +118,84 @@ sweep() {
 	done <"$IDS"
 }
 
+# ---- what one test left behind (see the header)
+GID_BASE=$((1000000000 + ($$ % 1000000) * 1000))
+NTEST=0
+KEEP="$(realpath -m "${T_KEEP_FAILED:-/nonexistent}")"  # kept on purpose (lib.sh)
+LEFT=""   # set by check_left: what the test left, "what; what; "
+NOTE=""   # and the new names it is not blamed for
+LEFT_NS=() LEFT_LINKS=()
+
+# names_now: network namespaces and the root namespace's links, sorted,
+# one "netns NAME" or "link NAME" a line
+names_now() {
+	{
+		ip netns list 2>/dev/null | awk '{ print "netns " $1 }'
+		ip -o link show 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print "link " $2 }'
+	} | sort
+}
+
+# files_of GID: the topmost files and directories of group GID where tests
+# write (T_KEEP_FAILED's copies are kept on purpose)
+files_of() {
+	local d dirs=(/tmp /dev/shm /var/run/dpdk)
+	while read -r d; do
+		dirs+=("$d")
+	done < <(awk '$3 == "hugetlbfs" { print $2 }' /proc/mounts)
+	find "${dirs[@]}" -xdev -mindepth 1 -maxdepth 3 \( -path "$KEEP" -prune \) -o \
+		\( -group "$1" -prune -print \) 2>/dev/null
+}
+
+# check_left GID BEFORE IDS: LEFT, NOTE, LEFT_NS and LEFT_LINKS for the test
+# run with GID; BEFORE is names_now from before it, IDS its ids (sy<pid> ...)
+check_left() {
+	local gid="$1" before="$2" ids="$3" pid stat args f kind name id
+	LEFT="" NOTE="" LEFT_NS=() LEFT_LINKS=()
+	# zombies are not counted: whoever inherited them reaps them
+	while read -r pid stat args; do
+		[ "${stat#Z}" = "$stat" ] && LEFT+="process $pid (${args:0:80}); "
+	done < <(ps -G "$gid" -o pid=,stat=,args= 2>/dev/null)
+	while IFS= read -r f; do
+		LEFT+="$f; "
+	done < <(files_of "$gid")
+	while read -r kind name; do
+		for id in $ids; do
+			case "$name" in
+			"$id"[a-z]*)
+				LEFT+="$kind $name; "
+				if [ "$kind" = netns ]; then
+					LEFT_NS+=("$name")
+				else
+					LEFT_LINKS+=("$name")
+				fi
+				continue 2
+				;;
+			esac
+		done
+		# another run's (lib.sh's sy<pid>, tests/bench's b<pid>): not noted
+		[[ "$name" =~ ^(sy|b)[0-9]+[a-z] ]] || NOTE+="$kind $name; "
+	done < <(comm -13 <(printf '%s\n' "$before") <(names_now))
+}
+
+# sweep_left GID: remove what check_left found (processes first: they may
+# hold the rest)
+sweep_left() {
+	local gid="$1" pid ns l
+	for pid in $(ps -G "$gid" -o pid= 2>/dev/null); do
+		kill -9 "$pid" 2>/dev/null
+	done
+	for ns in "${LEFT_NS[@]}"; do
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			kill -9 "$pid" 2>/dev/null
+		done
+		ip netns del "$ns" 2>/dev/null
+	done
+	for l in "${LEFT_LINKS[@]}"; do
+		ip link del "$l" 2>/dev/null
+	done
+	files_of "$gid" | while IFS= read -r f; do rm -rf "$f"; done
+}
+
 on_signal() {
 	echo "run-all: interrupted" >&2
 	if [ -n "$CHILD" ]; then
@@ -95,6 +206,7 @@ on_signal() {
 	fi
 	# what a test killed halfway could not remove itself
 	[ -n "${IDS:-}" ] && [ -s "$IDS" ] && sweep
+	[ -n "$CUR_GID" ] && sweep_left "$CUR_GID"
 	RESULTS+=("FAIL ${CUR_NAME:-run-all} (interrupted)")
 	FAILED=$((FAILED + 1))
 	summary
@@ -102,9 +214,10 @@ on_signal() {
 }
 trap on_signal INT TERM
 
-# run NAME LIMIT_S CMD...: run one test bounded in time, record its result
+# run NAME LIMIT_S CMD...: run one test bounded in time with a group id of
+# its own, record its result; what it left behind fails it (check_left)
 run() {
-	local name="$1" limit="$2" rc t0 t1 log
+	local name="$1" limit="$2" rc t0 t1 log gid before nids ids
 	shift 2
 	# shellcheck disable=SC2254
 	case "$name" in
@@ -113,10 +226,15 @@ run() {
 	esac
 	log="$LOGDIR/$(echo "$name" | tr '/ ' '__').log"
 	echo "---- $name"
+	NTEST=$((NTEST + 1))
+	gid=$((GID_BASE + NTEST % 1000))
+	before="$(names_now)"
+	nids="$(wc -l <"$IDS")"
 	t0="$(date +%s%N)"
 	CUR_LOG="$log"
 	CUR_NAME="$name"
-	timeout -k 10 "$limit" "$@" >"$log" 2>&1 </dev/null &
+	CUR_GID="$gid"
+	timeout -k 10 "$limit" setpriv --regid="$gid" --keep-groups -- "$@" >"$log" 2>&1 </dev/null &
 	CHILD=$!
 	wait "$CHILD"
 	rc=$?
@@ -127,22 +245,41 @@ run() {
 	sed 's/^/    /' "$log"
 	local took
 	took="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1fs", (b - a) / 1e9 }')"
-	if [ "$rc" -eq 0 ]; then
+	# killed by timeout: its trap may not have run (bash runs a trap only
+	# once the foreground command returns); what it left, such as a hung
+	# primary spinning on a core, must not slow the tests after it
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		[ -s "$IDS" ] && LEFT_BY_TIMEOUT+="$(leftovers)" && sweep
+	fi
+	local status="exit $rc"
+	[ "$rc" -eq 124 ] && status+=", timed out after ${limit}s"
+	# what it left: a few seconds for what is still going away
+	ids="$(tail -n "+$((nids + 1))" "$IDS" | awk '{ print $1 }')"
+	for _ in $(seq 30); do
+		check_left "$gid" "$before" "$ids"
+		[ -z "$LEFT" ] && break
+		sleep 0.1
+	done
+	[ -n "$NOTE" ] && echo "    run-all: appeared during $name, not its names: $NOTE"
+	if [ -n "$LEFT" ]; then
+		echo "    run-all: $name left behind (removed now): $LEFT"
+		sweep_left "$gid"
+	fi
+	CUR_GID=""
+	if [ "$rc" -eq 0 ] && [ -z "$LEFT" ]; then
 		PASSED=$((PASSED + 1))
 		RESULTS+=("PASS $name ($took)")
 		echo "PASS $name ($took)"
-	else
-		FAILED=$((FAILED + 1))
-		# killed by timeout: its trap may not have run (bash runs a trap
-		# only once the foreground command returns); what it left, such as
-		# a hung primary spinning on a core, must not slow the tests after it
-		if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-			[ -n "${IDS:-}" ] && [ -s "$IDS" ] && LEFT_BY_TIMEOUT+="$(leftovers)" && sweep
-		fi
-		[ "$rc" -eq 124 ] && rc="$rc, timed out after ${limit}s"
-		RESULTS+=("FAIL $name (exit $rc, $took)")
-		echo "FAIL $name (exit $rc, $took)"
+		return 0
 	fi
+	FAILED=$((FAILED + 1))
+	if [ "$rc" -eq 0 ]; then
+		status="left behind: ${LEFT%; }"
+	elif [ -n "$LEFT" ]; then
+		status+="; left behind: ${LEFT%; }"
+	fi
+	RESULTS+=("FAIL $name ($status, $took)")
+	echo "FAIL $name ($status, $took)"
 }
 
 # record_fail NAME WHY: a test that could not even start
@@ -231,10 +368,8 @@ $PATTERN)
 esac
 
 # ---- 3. system tests (each records its name prefix "sy<pid>" in IDS)
-IDS="$LOGDIR/system-ids"
-: >"$IDS"
 export DPVS_TEST_BOUNDED=1 DPVS_TEST_IDS_FILE="$IDS"
-for t in tests/system/test_*.sh; do
+for t in "${RUN_ALL_SYSTEM_DIR:-tests/system}"/test_*.sh; do
 	[ -f "$t" ] || continue
 	run "system/$(basename "$t" .sh)" "${TEST_TIMEOUT:-180}" bash "$t"
 done
@@ -252,6 +387,12 @@ $PATTERN)
 		record_fail "system/leftovers" "left behind: $left"
 		sweep
 	fi
+	;;
+esac
+# the per-test check (run, check_left) against a test that leaks on purpose
+case "system/leftovers_selftest" in
+$PATTERN)
+	run "system/leftovers_selftest" 60 bash tests/leftovers_selftest.sh
 	;;
 esac
 
