@@ -92,6 +92,60 @@ result(const char *name, unsigned int n, uint64_t t0)
 	printf("RESULT %s %u %.1f\n", name, n, (double)(rte_rdtsc() - t0) / n);
 }
 
+/* Get and put nmbufs mbufs, one at a time and in bursts, from each pool. */
+static void
+time_pools(struct rte_mempool *dpdk, struct rte_mempool *node, struct rte_mempool *dpvs)
+{
+	uint64_t t;
+
+	t = rte_rdtsc();
+	bp_single_dpdk(dpdk);
+	result("single_dpdk", nmbufs, t);
+	t = rte_rdtsc();
+	bp_single_node(node);
+	result("single_node", nmbufs, t);
+	t = rte_rdtsc();
+	bp_single_dpvs(dpvs);
+	result("single_dpvs", nmbufs, t);
+	t = rte_rdtsc();
+	bp_bulk_dpdk(dpdk);
+	result("bulk_dpdk", nmbufs, t);
+	t = rte_rdtsc();
+	bp_bulk_node(node);
+	result("bulk_node", nmbufs, t);
+	t = rte_rdtsc();
+	bp_bulk_dpvs(dpvs);
+	result("bulk_dpvs", nmbufs, t);
+}
+
+/* Pass nmbufs pointers through each ring, in bursts and one at a time. */
+static void
+time_rings(struct rte_ring *sp, struct rte_ring *mp)
+{
+	void *objs[BURST];
+	uint64_t t;
+
+	memset(objs, 0, sizeof(objs));
+	t = rte_rdtsc();
+	bp_ring32_sp(sp, objs);
+	result("ring32_sp", nmbufs, t);
+	t = rte_rdtsc();
+	bp_ring32_mp(mp, objs);
+	result("ring32_mp", nmbufs, t);
+	t = rte_rdtsc();
+	bp_ring32_dpvs(sp, objs);
+	result("ring32_dpvs", nmbufs, t);
+	t = rte_rdtsc();
+	bp_ring1_sp(sp, objs);
+	result("ring1_sp", nmbufs, t);
+	t = rte_rdtsc();
+	bp_ring1_mp(mp, objs);
+	result("ring1_mp", nmbufs, t);
+	t = rte_rdtsc();
+	bp_ring1_dpvs(sp, objs);
+	result("ring1_dpvs", nmbufs, t);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -105,8 +159,6 @@ main(int argc, char **argv)
 	struct rte_mempool *dpdk, *node, *dpvs;
 	unsigned int cache = 64;
 	struct rte_ring *sp, *mp;
-	void *objs[BURST];
-	uint64_t t;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -133,43 +185,8 @@ main(int argc, char **argv)
 	if (dpdk == NULL || node == NULL || dpvs == NULL || sp == NULL || mp == NULL)
 		return 1;
 	dpvs_pool_set_role(node, DPVS_ROLE_WORKER(0));
-	memset(objs, 0, sizeof(objs));
-	t = rte_rdtsc();
-	bp_single_dpdk(dpdk);
-	result("single_dpdk", nmbufs, t);
-	t = rte_rdtsc();
-	bp_single_node(node);
-	result("single_node", nmbufs, t);
-	t = rte_rdtsc();
-	bp_single_dpvs(dpvs);
-	result("single_dpvs", nmbufs, t);
-	t = rte_rdtsc();
-	bp_bulk_dpdk(dpdk);
-	result("bulk_dpdk", nmbufs, t);
-	t = rte_rdtsc();
-	bp_bulk_node(node);
-	result("bulk_node", nmbufs, t);
-	t = rte_rdtsc();
-	bp_bulk_dpvs(dpvs);
-	result("bulk_dpvs", nmbufs, t);
-	t = rte_rdtsc();
-	bp_ring32_sp(sp, objs);
-	result("ring32_sp", nmbufs, t);
-	t = rte_rdtsc();
-	bp_ring32_mp(mp, objs);
-	result("ring32_mp", nmbufs, t);
-	t = rte_rdtsc();
-	bp_ring32_dpvs(sp, objs);
-	result("ring32_dpvs", nmbufs, t);
-	t = rte_rdtsc();
-	bp_ring1_sp(sp, objs);
-	result("ring1_sp", nmbufs, t);
-	t = rte_rdtsc();
-	bp_ring1_mp(mp, objs);
-	result("ring1_mp", nmbufs, t);
-	t = rte_rdtsc();
-	bp_ring1_dpvs(sp, objs);
-	result("ring1_dpvs", nmbufs, t);
+	time_pools(dpdk, node, dpvs);
+	time_rings(sp, mp);
 	dpvs_pool_set_role(dpvs, DPVS_ROLE_NONE);
 	rte_ring_free(sp);
 	rte_ring_free(mp);
