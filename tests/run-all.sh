@@ -21,13 +21,13 @@
 #
 # After every test (unit, fixture, system) the runner looks for what that test
 # left behind and fails it if anything is there, naming each thing, then
-# removes it so that the next test is not blamed (left_by, below). A test runs
-# with a group id of its own (setpriv --regid; the uid stays 0, so it keeps
-# root's capabilities): T_GID, 1000000000 + (this runner's pid % 1000000) x
-# 1000 + the test's number. Every file and process the test makes carries it,
-# so these are its leftovers, whatever their names:
-#   processes whose real gid is T_GID;
-#   files and directories of group T_GID in /tmp, /dev/shm, /var/run/dpdk
+# removes it so that the next test is not blamed (run, check_left and
+# sweep_left below). A test runs with a group id of its own (setpriv --regid;
+# the uid stays 0, so it keeps root's capabilities): 1000000000 + (this
+# runner's pid % 1000000) x 1000 + the test's number. Every file and process
+# the test makes carries it, so these are its leftovers, whatever their names:
+#   processes whose real gid is the test's;
+#   files and directories of its group in /tmp, /dev/shm, /var/run/dpdk
 #   and every hugetlbfs mount (/dev/hugepages), up to 3 levels deep, the
 #   topmost of each tree named.
 # Namespaces and links carry no group: a network namespace or a link of the
@@ -43,7 +43,8 @@
 # seen: files a test makes as another user (runuser) or outside these
 # directories, processes that change their gid (nginx's workers die with
 # their master, which keeps it). A test whose things are still going away
-# gets up to 3 s before it is blamed.
+# gets up to 3 s before it is blamed. A test must not assume gid 0 (a
+# socket's or a file's group is the test's gid).
 #
 # In:  an optional PATTERN (shell glob on the test name) to run a subset;
 #      TEST_TIMEOUT (seconds per system test, default 180);
