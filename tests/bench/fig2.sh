@@ -5,9 +5,9 @@
 # down by BENCH_CASES) and the loop over rounds and cases (figure2), and
 # figure2_stop. In: run.sh's settings (BIN, TESTPMD, GEN, C2C, SECS,
 # SYN_SECS, ROUNDS, FLOWS, CONNS, UDP_LADDRS, TFLOWS, TCP_LADDRS, RFLOWS,
-# MEMIF_RSIZES, MN, MN2, IDLE_US, TWO, SYN_ORDER, the addresses), its names (D,
+# MEMIF_SHAPES, MN, MN2, IDLE_US, TWO, SYN_ORDER, the addresses), its names (D,
 # NODE_P, NODE2_P, GEN_P, FWD_P, NS, NS2) and helpers (say, die, kill_wait,
-# wait_until; perf_start and perf_report of perf.sh with BENCH_PERF=1).
+# wait_until, shape_args, shape_words; perf_start and perf_report of perf.sh with BENCH_PERF=1).
 # Sets run.sh's PIDS, NODE_PID and NODE2_PID (what cleanup stops), PMD_FD
 # and PMD_OF_FD (testpmd's fifos), GEN_PID, and TSC2_HZ, CASES and the
 # tables C_RX, C_TX, C_GEN, C_DROP, C_C2C, C_CPP, which report.sh prints.
@@ -34,7 +34,7 @@
 #   1 -> the node's dpdk2 (server side of the reply VIP: learns, sends replies)
 #   2    net_null (the generator alone: what it can send at all)
 #   3 -> the two-worker node's dpdk0 (with BENCH_TWO_WORKERS=1)
-#   then -> testpmd io's memif, one port for each ring size of MEMIF_RSIZES
+#   then -> testpmd io's memif, one port for each ring shape of MEMIF_SHAPES
 #        (the ceiling: testpmd forwards to net_null)
 # It stays connected for the whole run (a memif client cannot reconnect to a
 # port a secondary process polls); the cases take turns by switching the
@@ -288,8 +288,8 @@ start_gen() {
 	[ "$TWO" = 1 ] && p=4 two=(
 		--vdev="net_memif4,role=client,socket=$D/node4.sock,socket-abstract=no,mac=$GEN_MAC$MN2"
 		--stream "name=fnat2w,port=3,kind=udp,dst=$VIP,$s,flows=2") two_port=(--port 3,queues=2)
-	for k in $MEMIF_RSIZES; do # port p -> testpmd fwdK's memif, 2^K slots
-		pmd+=(--vdev="net_memif_f$k,role=client,socket=$D/fwd$k.sock,socket-abstract=no,mac=$GEN_MAC,rsize=$k${BENCH_MEMIF_BSIZE:+,bsize=$BENCH_MEMIF_BSIZE}")
+	for k in $MEMIF_SHAPES; do # port p -> testpmd fwdK's memif, ring shape K
+		pmd+=(--vdev="net_memif_f$k,role=client,socket=$D/fwd$k.sock,socket-abstract=no,mac=$GEN_MAC$(shape_args "$k")")
 		pmd_s+=(--stream "name=base.$k,port=$p,kind=udp,dst=$VIP,$s"
 			--stream "name=base-many.$k,port=$p,kind=udp,dst=$VIP,$s,$big")
 		p=$((p + 1))
@@ -352,8 +352,8 @@ figure2_setup() {
 		}
 	fi
 	local k fd=8
-	for k in $MEMIF_RSIZES; do # fwdK: the ceiling with 2^K memif slots, on fd 8, 9, ...
-		say "figure 2: baseline testpmd io forwarding (prefix $FWD_P$k), net_memif ($((1 << k)) slots) -> net_null"
+	for k in $MEMIF_SHAPES; do # fwdK: the ceiling with memif ring shape K, on fd 8, 9, ...
+		say "figure 2: baseline testpmd io forwarding (prefix $FWD_P$k), net_memif ($(shape_words "$k")) -> net_null"
 		PMD_FD[$k]=$fd
 		start_pmd "fwd$k" $fd -l 0,1 --main-lcore 0 --in-memory -m 256 --no-pci --file-prefix="$FWD_P$k" \
 			--vdev="net_memif1,role=server,socket=$D/fwd$k.sock,socket-abstract=no,mac=$NODE_MAC" \
@@ -636,14 +636,14 @@ null_window() {
 }
 
 # Cases in turn order: name, kind (node|base|null), stream.
-# The ceiling's: base.K and base-many.K for each K of MEMIF_RSIZES.
-CASES=($(for k in $MEMIF_RSIZES; do echo "base.$k:base:base.$k"; done)
-	$(for k in $MEMIF_RSIZES; do echo "base-many.$k:base:base-many.$k"; done) null:null:null null-many:null:null-many
+# The ceiling's: base.K and base-many.K for each shape K of MEMIF_SHAPES.
+CASES=($(for k in $MEMIF_SHAPES; do echo "base.$k:base:base.$k"; done)
+	$(for k in $MEMIF_SHAPES; do echo "base-many.$k:base:base-many.$k"; done) null:null:null null-many:null:null-many
 	fnat:node:fnat fnat2w:node2:fnat2w fnat-many:node:fnat-many reply:node:reply nat:node:nat
 	tcp:node:tcp tcp-many:node:tcp-many dr:node:dr syn:node:syn)
 [ "$TWO" = 1 ] || CASES=("${CASES[@]/fnat2w:node2:fnat2w/}")
 # BENCH_CASES="syn fnat ...": only these cases (their setup is the same;
-# base: base.K for every K, base.10 that size alone)
+# base: base.K for every shape K, base.10 that shape alone)
 if [ -n "${BENCH_CASES:-}" ]; then
 	for i in "${!CASES[@]}"; do
 		c="${CASES[$i]%%:*}"
@@ -705,7 +705,7 @@ figure2_stop() {
 	# testpmd first: its memif does not take its client leaving well
 	local k
 	say "figure 2: stopping testpmd, the generator and the nodes"
-	for k in $MEMIF_RSIZES; do stop_pmd "${PMD_OF_FD[${PMD_FD[$k]}]}" "${PMD_FD[$k]}"; done
+	for k in $MEMIF_SHAPES; do stop_pmd "${PMD_OF_FD[${PMD_FD[$k]}]}" "${PMD_FD[$k]}"; done
 	gen_cmd quit
 	gone() { ! kill -0 "$1" 2>/dev/null; }
 	wait_until 10 gone "$GEN_PID"

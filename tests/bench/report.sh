@@ -87,14 +87,33 @@ report1_cg() {
 	done
 }
 
-# ceiling_of MANY: the ceiling, the higher of testpmd's rates over its ring
-# sizes (C_TX of base.K, or of base-many.K with MANY "-many"); 0 if none
-ceiling_of() {
-	local k best=0
-	for k in $MEMIF_RSIZES; do
-		awk -v a="${C_TX[base$1.$k]:-0}" -v b="$best" 'BEGIN { exit !(a > b) }' && best="${C_TX[base$1.$k]}"
+# ceiling_shape MANY: the ring shape of the ceiling, testpmd's highest
+# rate over its ring shapes (C_TX of base.K, or of base-many.K with MANY
+# "-many"); empty if none. ceiling_of MANY: that rate; 0 if none.
+ceiling_shape() {
+	local k best=0 shape=""
+	for k in $MEMIF_SHAPES; do
+		awk -v a="${C_TX[base$1.$k]:-0}" -v b="$best" 'BEGIN { exit !(a > b) }' &&
+			best="${C_TX[base$1.$k]}" shape="$k"
 	done
-	echo "$best"
+	echo "$shape"
+}
+ceiling_of() {
+	local k
+	k="$(ceiling_shape "$1")"
+	if [ -n "$k" ]; then echo "${C_TX[base$1.$k]}"; else echo 0; fi
+}
+
+# ring_of CASE: the memif ring a case of figure 2 was measured with, in
+# words ("-" for a ceiling not measured)
+ring_of() {
+	case "$1" in
+	base. | base-many.) echo "-" ;;
+	base.* | base-many.*) shape_words "${1#*.}" ;;
+	fnat2w) shape_words "$NODE2_RSIZE" ;;
+	null | null-many) echo "- (net_null)" ;;
+	*) shape_words "$NODE_SHAPE" ;;
+	esac
 }
 
 # fig1_ir CASE: figure 1's instructions per packet of the case of figure 2
@@ -121,24 +140,26 @@ fig1_ir() {
 
 # Figure 2: the node beside the ceiling, and the bytes per connection.
 report2() {
-	local c name kind stream ceil label bpc k slots="" ceil1 ceilm
+	local c name kind stream ceil label bpc k shapes="" ceil1 ceilm
 	ceil1="$(ceiling_of "")" ceilm="$(ceiling_of -many)"
-	for k in $MEMIF_RSIZES; do slots="${slots:+$slots and }$((1 << k))"; done
+	for k in $MEMIF_SHAPES; do shapes="${shapes:+$shapes, }$(shape_words "$k")"; done
 	echo
 	echo "### Figure 2: the node beside the ceiling of its ports, one run"
 	echo
 	echo "dpvs-bench-gen (pre-built 64-byte frames in bursts, one sending lcore on CPU 0) on a"
-	echo "net_memif port (rings of $((1 << NODE_RSIZE)) slots for the node, $((1 << NODE2_RSIZE)) for the two-worker node: the"
-	echo "size each forwards most with, see tests/bench/run.sh) into either the node (dpvs-primary + 1 worker"
+	echo "net_memif port (rings of $(shape_words "$NODE_SHAPE") for the node, $(shape_words "$NODE2_RSIZE") for the two-worker node:"
+	echo "slots x buffer bytes, see tests/bench/run.sh) into either the node (dpvs-primary + 1 worker"
 	echo "pinned to CPU $(($(nproc) - 1)), egress net_null) or the ceiling: dpdk-testpmd io forwarding"
-	echo "net_memif -> net_null on the same CPU (rates from testpmd), with rings of $slots slots"
-	echo "(a testpmd for each: which size testpmd forwards most with changes from day to day,"
-	echo "so the ceiling is measured at each and the higher counts); and into net_null alone (what"
-	echo "the generator can send). Node rates: what the generator sent (its clock), times the share"
-	echo "the node forwarded (\`dpvsctl --json stats\`). $ROUNDS turn(s) of every case, ${SECS} s each (SYNs:"
-	echo "${SYN_SECS} s) after 0.5 s of warm-up; the best window of each. Ratio: to the ceiling, the higher"
-	echo "of testpmd's rates at its ring sizes: the 1-flow ceiling ($ceil1 Mpps), and for the"
-	echo "$FLOWS-flow cases the $FLOWS-flow one ($ceilm Mpps). c2c: the CPU 0 <-> CPU 1 cache-line"
+	echo "net_memif -> net_null on the same CPU (rates from testpmd), with rings of"
+	echo "$shapes (a testpmd for each, the node's ring among them: which ring testpmd forwards most with"
+	echo "changes from day to day, so the ceiling is measured with each and the highest counts); and"
+	echo "into net_null alone (what the generator can send). Node rates: what the generator sent"
+	echo "(its clock), times the share the node forwarded (\`dpvsctl --json stats\`). $ROUNDS turn(s) of"
+	echo "every case, ${SECS} s each (SYNs: ${SYN_SECS} s) after 0.5 s of warm-up; the best window of each."
+	echo "Ratio: to the ceiling, the highest of testpmd's rates over its rings: the 1-flow ceiling"
+	echo "($ceil1 Mpps, $(ring_of "base.$(ceiling_shape "")")), and for the $FLOWS-flow cases the $FLOWS-flow"
+	echo "one ($ceilm Mpps, $(ring_of "base-many.$(ceiling_shape -many)")). Ring: the memif ring each row was"
+	echo "measured with. c2c: the CPU 0 <-> CPU 1 cache-line"
 	echo "round trip just before the best window (about 100 ns when the host runs the two vCPUs"
 	echo "close together, 350 ns and more when not; it moves within seconds and every memif rate"
 	echo "follows it). Load average (1 min) at the start of the run: $LOAD0, at the end:"
@@ -153,16 +174,16 @@ report2() {
 		echo "twice the one-worker figure would need a CPU for each worker and one for the generator."
 	fi
 	echo
-	echo "| Case | Forwarded Mpps | Cycles/packet | Instructions/packet | Ratio to ceiling | Bytes per connection | Generator Mpps | Drops | c2c ns |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+	echo "| Case | Forwarded Mpps | Cycles/packet | Instructions/packet | Ratio to ceiling | Bytes per connection | Generator Mpps | Drops | c2c ns | Ring |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 	for c in "${CASES[@]}"; do
 		[ -n "$c" ] || continue
 		IFS=: read -r name kind stream <<<"$c"
 		ceil="$ceil1"
 		case "$name" in *-many | *-many.*) ceil="$ceilm" ;; esac
 		case "$name" in
-		base.*) label="**Ceiling**: testpmd io, 1 flow, $((1 << ${name#*.})) slots" ;;
-		base-many.*) label="**Ceiling**: testpmd io, $FLOWS flows (random), $((1 << ${name#*.})) slots" ;;
+		base.*) label="**Ceiling**: testpmd io, 1 flow, $(ring_of "$name")" ;;
+		base-many.*) label="**Ceiling**: testpmd io, $FLOWS flows (random), $(ring_of "$name")" ;;
 		null) label="Generator alone into net_null, 1 flow" ;;
 		null-many) label="Generator alone into net_null, $FLOWS flows (random)" ;;
 		fnat) label="Node: full-NAT UDP established, 1 flow" ;;
@@ -180,7 +201,7 @@ report2() {
 		[ "$kind" = node2 ] && bpc="$CONN2_BYTES"
 		echo "| $label | ${C_TX[$name]:-?} | ${C_CPP[$name]:--} | $(fig1_ir "$name") |" \
 			"$(ratio "${C_TX[$name]:-0}" "$ceil") | $bpc | ${C_GEN[$name]:-?} | ${C_DROP[$name]:-0} |" \
-			"${C_C2C[$name]:--} |"
+			"${C_C2C[$name]:--} | $(ring_of "$name") |"
 	done
 	report2_notes
 }
@@ -266,7 +287,8 @@ report_end() {
 	echo
 	echo "Reproduce: \`make bench\` (or \`tests/bench/run.sh\` after \`make all tests\`);"
 	echo "BENCH_PACKETS, BENCH_SECONDS, BENCH_SYN_SECONDS, BENCH_SYN_ORDER, BENCH_ROUNDS, BENCH_FLOWS, BENCH_TCP_FLOWS, BENCH_CONNS,"
-	echo "BENCH_MEMIF_RSIZE (a list), BENCH_NODE_MEMIF_RSIZE, BENCH_NODE2_MEMIF_RSIZE, BENCH_TWO_WORKERS=0, BENCH_BIG_FLOWS (0: no udp-big),"
+	echo "BENCH_MEMIF_RSIZE (a list), BENCH_MEMIF_BSIZE, BENCH_NODE_MEMIF_RSIZE, BENCH_NODE_MEMIF_BSIZE, BENCH_MEMIF_SMALL=0 (2,048-byte buffers),"
+	echo "BENCH_NODE2_MEMIF_RSIZE, BENCH_TWO_WORKERS=0, BENCH_BIG_FLOWS (0: no udp-big),"
 	echo "BENCH_CALLGRIND=0, BENCH_MEMFLOOR_FLOWS, BENCH_MEMFLOOR_MS change the run; BENCH_FIGURES=1 runs"
 	echo "figure 1 alone."
 }

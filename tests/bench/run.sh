@@ -48,14 +48,15 @@
 #    and a second
 #    node with two workers (CPUs 0 and 1, one queue pair each; the
 #    generator sends 2 flows on 2 queues), established full-NAT UDP, the
-#    aggregate. The ceiling is measured with testpmd's memif rings at
-#    each size of MEMIF_RSIZES (2^10 and 2^12 slots: a testpmd for each,
-#    cases base.10, base.12, base-many.10, base-many.12; BENCH_CASES=base
-#    selects every size), the nodes' at 2^NODE_RSIZE (the client sets them:
-#    the generator). A consumer
+#    aggregate. The ceiling is measured with testpmd's memif rings of
+#    each shape of MEMIF_SHAPES (1,024 and 4,096 slots of 2,048-byte
+#    buffers, and the node's 4,096 of 128 bytes: a testpmd for each, cases
+#    base.10, base.12, base.12b128 and their base-many; BENCH_CASES=base
+#    selects every shape), the node's with NODE_SHAPE (the client sets
+#    them: the generator). A consumer
 #    slower than the generator reads a full ring: each frame was written
 #    a ring's length of frames before, and the older the frame, the
-#    dearer memif's copy of it (see NODE_RSIZE below). Node rates: what
+#    dearer memif's copy of it (see NODE_SHAPE below). Node rates: what
 #    the generator sent (its own clock; a memif sender sends only what the
 #    receiver takes), times the share the node forwarded by `dpvsctl --json
 #    stats`; the ceiling's from testpmd. Before each window, the CPU 0 <->
@@ -63,8 +64,8 @@
 #    the two vCPUs). ROUNDS turns of every case (SECS seconds each after
 #    0.5 s of warm-up, SYN_SECS for the SYNs); the best window of each
 #    counts; node figures as ratios to the 1-flow ceiling (and the
-#    many-flow ones to the many-flow ceiling), each the higher of
-#    testpmd's rates at its ring sizes. The table's columns: case,
+#    many-flow ones to the many-flow ceiling), each the highest of
+#    testpmd's rates over its ring shapes. The table's columns: case,
 #    forwarded Mpps; cycles/packet: TSC cycles (the generator's
 #    rte_get_tsc_hz) per forwarded packet over the CPU time of the whole
 #    worker process (all its threads: PMDs, pool and pipeline; the two
@@ -75,7 +76,8 @@
 #    udp-out, nat nat-in, dr dr-in, tcp tcp-in, syn syn-full, fnat-many
 #    udp-big, the ceiling figure 1's baseline; "-" for tcp-many and the
 #    generator alone, or without figure 1 or valgrind); ratio to the
-#    ceiling; bytes per connection; generator Mpps; drops; c2c. The
+#    ceiling; bytes per connection; generator Mpps; drops; c2c; the memif
+#    ring (slots x buffer bytes) the row was measured with. The
 #    received rates (the generator's for the node) are in the notes.
 # 3. (with callgrind) instructions per mbuf of the pool and ring operations,
 #    the node's crash-safe ones beside DPDK's (build/tests/dpvs-bench-pool).
@@ -92,11 +94,13 @@
 # (default 1.5, a window of figure 2), BENCH_SYN_SECONDS (default 1), BENCH_ROUNDS
 # (default 4, turns of every case in figure 2), BENCH_MEMIF_RSIZE (default
 # "10 12": log2 of the slots of testpmd's memif rings, a list: the ceiling
-# measured at each size, the higher counts), BENCH_NODE_MEMIF_RSIZE
-# (default 10: the same for the one-worker node's rings), BENCH_NODE2_MEMIF_RSIZE
-# (default 12: the two-worker node's), BENCH_MEMIF_BSIZE and
-# BENCH_NODE_MEMIF_BSIZE (default unset: memif's 2,048 bytes; the buffers
-# of testpmd's rings and of the one-worker node's), BENCH_TWO_WORKERS (default 1: the
+# measured at each size and with the node's ring, the highest counts),
+# BENCH_MEMIF_BSIZE (default 2048: the bytes of their buffers, a list),
+# BENCH_NODE_MEMIF_RSIZE and BENCH_NODE_MEMIF_BSIZE (default 12 and 128:
+# the one-worker node's ring), BENCH_MEMIF_SMALL (default 1; 0: the node's
+# ring 1,024 slots of 2,048 bytes, figure 2 as before 2026-12-04),
+# BENCH_NODE2_MEMIF_RSIZE (default 12: the two-worker node's, 2,048-byte
+# buffers), BENCH_TWO_WORKERS (default 1: the
 # two-worker case), BENCH_IDLE_US (default 1000, the nodes' idle_sleep_us:
 # 50, the product's default, makes the three idle workers of the two nodes
 # wake 60,000 times a second in the other cases, which cost them a quarter),
@@ -189,42 +193,70 @@ FILLSRC=10.7.0.1
 TCPSRC=10.10.0.1 TSEQ_S=5000
 TFLOWS="${BENCH_TCP_FLOWS:-100000}"
 TCP_LADDRS=$((TFLOWS / 50000 + 1))
-# testpmd's memif rings: 2^k slots for each k of MEMIF_RSIZES, a testpmd
-# and a generator port for each (the client sets the size: the generator),
-# cases base.k and base-many.k; the ceiling is the higher of their rates
-# (per flow count). Which size testpmd forwards most with changes from one
-# day to the next: 4,096 slots (29.6 against 19.2 Mpps at 1,024) once,
-# 1,024 (29 to 31 Mpps per CPU second in 8 windows of 9; 4,096 in 1 of 21)
-# another (docs/performance-log.md, "Where the real node's cycles go").
-MEMIF_RSIZES="${BENCH_MEMIF_RSIZE:-10 12}"
-# The nodes' rings: 2^NODE_RSIZE slots. The node is slower than the
-# generator, so its ring is always full and memif's rx copies a frame the
-# generator wrote a ring's length of frames before (430 us at 4,096 slots
-# and 9.5 Mpps); from a ring of 4,096 that first read of the frame stalls
-# the worker about 45 cycles a frame longer than from a ring of 1,024 (perf
-# on the worker, full-NAT UDP, 1 flow: memif's copy 40-43% of its cycles at
-# 4,096 slots, 28-29% at 1,024; 256-269 against 212-226 cycles a frame on
-# the CPU; 2,048 slots cost what 4,096 do; with 512 the node received
-# nothing for seconds in two runs of four).
-# Likely the L2's geometry (2 MiB, 16 ways, 2,048 sets): memif's buffers
-# are 2 KiB apart, so the first line of every frame falls in the same 64
-# sets, room for 1,024 frames.
-# The buffers' size, the memif client's too (bsize; memif's default 2,048
-# bytes when unset): BENCH_NODE_MEMIF_BSIZE for the one-worker node's
-# rings, BENCH_MEMIF_BSIZE for testpmd's (every size of MEMIF_RSIZES).
+# A memif ring's shape: "K" (2^K slots of memif's default 2,048-byte
+# buffers) or "KbB" (2^K slots of B bytes); the client sets both (the
+# generator). shape_name K B, and a shape's slots, bytes and memif
+# arguments.
+shape_name() { if [ "$2" = 2048 ]; then echo "$1"; else echo "${1}b$2"; fi; }
+shape_slots() { echo $((1 << ${1%%b*})); }
+shape_bytes() { case "$1" in *b*) echo "${1#*b}" ;; *) echo 2048 ;; esac; }
+shape_args() { echo ",rsize=${1%%b*},bsize=$(shape_bytes "$1")"; }
+shape_words() { echo "$(shape_slots "$1") x $(shape_bytes "$1") B"; }
+# The nodes' rings. The node is slower than the generator, so its ring is
+# always full and memif's rx copies a frame the generator wrote a ring's
+# length of frames before (430 us at 4,096 slots and 9.5 Mpps). With
+# memif's 2,048-byte buffers, from a ring of 4,096 that first read of the
+# frame stalls the worker about 45 cycles a frame longer than from a ring
+# of 1,024 (perf on the worker, full-NAT UDP, 1 flow: memif's copy 40-43%
+# of its cycles at 4,096 slots, 28-29% at 1,024; 256-269 against 212-226
+# cycles a frame on the CPU; 2,048 slots cost what 4,096 do; with 512 the
+# node received nothing for seconds in two runs of four). Likely the L2's
+# geometry (2 MiB, 16 ways, 2,048 sets): buffers 2 KiB apart put the first
+# line of every frame in the same 64 sets, room for 1,024 frames.
 # With 128-byte buffers the frames of a ring lie in consecutive lines
 # (4,096 of them 512 KiB, all sets): in figure 2's fnat case on
 # 2026-12-04 (16:44 to 17:36 UTC, a loaded host, 11 interleaved turns)
 # 4,096 slots of 128 bytes cost the node 142 cycles a packet (median of
 # the turns' medians) against 162 for 1,024 of 2,048 (7 turns to 3, one
-# even; best windows 131 against 141, 6 to 5), memif's first load of a
-# frame 3.5 to 4.8% of the worker's samples against 20.7 to 22.1% (perf, 3
-# windows each). testpmd's 4,096-slot ceiling was seen to lose with such
-# buffers (docs/performance-log.md, "The ceiling, and two workers"), so
-# a node measured with them is fair only beside a ceiling measured with
-# them too.
-NODE_RSIZE="${BENCH_NODE_MEMIF_RSIZE:-10}"
-MN=",rsize=$NODE_RSIZE${BENCH_NODE_MEMIF_BSIZE:+,bsize=$BENCH_NODE_MEMIF_BSIZE}"
+# even), memif's first load of a frame 3.5 to 4.8% of the worker's
+# samples against 20.7 to 22.1% (perf, 3 windows each). Again at 19:51 to
+# 20:17 (a host loaded by other builds; fnat, 1 flow, the ceiling in the
+# same run): the node at 4,096 x 128 took 150 cycles a packet (median, 7
+# turns) and 137 (8 turns) against 175 and 174.5 at 1,024 x 2,048, lower
+# in 11 turns of 15; beside the highest ceiling over 1,024 and 4,096 slots
+# of 2,048 and 128 bytes (every ring in every run, 16 runs), its ratio's
+# median 0.42 against 0.40 (8 turns, 4 to 4; 5 to 2 in the first 7, with
+# the ceiling of the node's buffers). testpmd lost nothing with small
+# buffers: 4,096 x 128 its best ring in 8 runs of 16, above 4,096 x 2,048
+# in 10; the generator set its pace (the ring short of room in a median
+# 18% of its tries, against 92% into the node).
+# So the one-worker node's ring is 2^NODE_RSIZE slots of NODE_BSIZE bytes
+# (BENCH_NODE_MEMIF_RSIZE, BENCH_NODE_MEMIF_BSIZE); BENCH_MEMIF_SMALL=0
+# gives figure 2 as it was before 2026-12-04: 1,024 slots of 2,048 bytes
+# (and the ceiling at 2^10 and 2^12 slots of 2,048 bytes alone).
+SMALL="${BENCH_MEMIF_SMALL:-1}"
+if [ "$SMALL" = 1 ]; then NODE_RSIZE=12 NODE_BSIZE=128; else NODE_RSIZE=10 NODE_BSIZE=2048; fi
+NODE_RSIZE="${BENCH_NODE_MEMIF_RSIZE:-$NODE_RSIZE}"
+NODE_BSIZE="${BENCH_NODE_MEMIF_BSIZE:-$NODE_BSIZE}"
+NODE_SHAPE="$(shape_name "$NODE_RSIZE" "$NODE_BSIZE")"
+MN="$(shape_args "$NODE_SHAPE")"
+# testpmd's memif rings (the ceiling): a testpmd and a generator port for
+# each shape of MEMIF_SHAPES, cases base.S and base-many.S: 2^k slots of
+# b bytes for each k of BENCH_MEMIF_RSIZE (default "10 12") and each b of
+# BENCH_MEMIF_BSIZE (default 2048), and the node's shape whatever these
+# say. The ceiling is the highest of their rates (per flow count), so a
+# node figure is never set beside a ceiling lower than the one of its own
+# ring. Which size testpmd forwards most with changes from one day to the
+# next: 4,096 slots (29.6 against 19.2 Mpps at 1,024) once, 1,024 (29 to
+# 31 Mpps per CPU second in 8 windows of 9; 4,096 in 1 of 21) another
+# (docs/performance-log.md, "Where the real node's cycles go").
+MEMIF_SHAPES=""
+for shape_k in ${BENCH_MEMIF_RSIZE:-10 12}; do
+	for shape_b in ${BENCH_MEMIF_BSIZE:-2048}; do
+		MEMIF_SHAPES="${MEMIF_SHAPES:+$MEMIF_SHAPES }$(shape_name "$shape_k" "$shape_b")"
+	done
+done
+[[ " $MEMIF_SHAPES " == *" $NODE_SHAPE "* ]] || MEMIF_SHAPES="$MEMIF_SHAPES $NODE_SHAPE"
 # The two-worker node's: worker 0 shares CPU 0 with the generator, and a
 # ring that holds more of what the generator sent while the worker was off
 # the CPU serves it best (aggregate 11.7 Mpps with 4,096 slots against 5.5
@@ -267,7 +299,7 @@ our_pids() {
 		pid="${f#/proc/}"
 		pid="${pid%/cmdline}"
 		[ "$pid" = "$$" ] && continue
-		if { tr '\0' ' ' <"$f"; } 2>/dev/null | grep -qE -- "(prefix[= ]($NODE_P|$NODE2_P|$GEN_P|$FWD_P[0-9]*)( |$))|$D/"; then
+		if { tr '\0' ' ' <"$f"; } 2>/dev/null | grep -qE -- "(prefix[= ]($NODE_P|$NODE2_P|$GEN_P|$FWD_P[0-9b]*)( |$))|$D/"; then
 			echo "$pid"
 		fi
 	done
@@ -290,7 +322,7 @@ cleanup() {
 		rm -f /dev/hugepages/"$p"*
 		rm -rf /var/run/dpdk/"$p"
 	done
-	for p in $MEMIF_RSIZES; do rm -rf /var/run/dpdk/"$FWD_P$p"; done
+	for p in $MEMIF_SHAPES; do rm -rf /var/run/dpdk/"$FWD_P$p"; done
 	if [ "${BENCH_KEEP:-0}" = 1 ]; then say "logs kept in $D"; else rm -rf "$D"; fi
 }
 trap cleanup EXIT
