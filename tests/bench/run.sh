@@ -120,7 +120,7 @@
 # BENCH_MEMFLOOR_FLOWS (default "1000 1000000 10000000": figure 5's flow
 # counts; one whose table does not fit in the free hugepages is skipped),
 # BENCH_MEMFLOOR_MS (default 50: ms a sample of figure 5, 3 samples a row),
-# BENCH_TIMEOUT (default 600 s for the whole run; 10M flows need more), BENCH_KEEP=1 keeps the
+# BENCH_TIMEOUT (default 900 s for the whole run; 10M flows need more), BENCH_KEEP=1 keeps the
 # logs (testpmd, node) in the run's directory, BENCH_GEN_STATS=1 prints the
 # generator's side of every figure-2 window (fig2.sh, gen_note: how often
 # the ring was short of room, whether the generator set the pace).
@@ -131,7 +131,7 @@
 
 if [ -z "${DPVS_BENCH_BOUNDED:-}" ]; then
 	export DPVS_BENCH_BOUNDED=1
-	exec timeout -k 10 "${BENCH_TIMEOUT:-600}" bash "$0" "$@"
+	exec timeout -k 10 "${BENCH_TIMEOUT:-900}" bash "$0" "$@"
 fi
 
 set -uo pipefail
