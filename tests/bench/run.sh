@@ -229,7 +229,12 @@ shape_words() { echo "$(shape_slots "$1") x $(shape_bytes "$1") B"; }
 # the ceiling of the node's buffers). testpmd lost nothing with small
 # buffers: 4,096 x 128 its best ring in 8 runs of 16, above 4,096 x 2,048
 # in 10; the generator set its pace (the ring short of room in a median
-# 18% of its tries, against 92% into the node).
+# 18% of its tries, against 92% into the node). From 20:21 to 20:45 (10
+# turns, 1M flows too, a lighter load at times): 1 flow 139 and 144
+# against 143 and 151 cycles (lower in 5 of 10), 1M flows 213 and 217
+# against 201.5 and 220 (lower in 4 of 9), the ratio to the highest
+# ceiling higher in 9 turns of 15. The gain is mostly the loaded host's;
+# with the highest ceiling as the denominator it flatters nothing.
 # So the one-worker node's ring is 2^NODE_RSIZE slots of NODE_BSIZE bytes
 # (BENCH_NODE_MEMIF_RSIZE, BENCH_NODE_MEMIF_BSIZE); BENCH_MEMIF_SMALL=0
 # gives figure 2 as it was before 2026-12-04: 1,024 slots of 2,048 bytes
