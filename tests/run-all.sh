@@ -123,8 +123,11 @@ sweep() {
 GID_BASE=$((1000000000 + ($$ % 1000000) * 1000))
 NTEST=0
 KEEP="$(realpath -m "${T_KEEP_FAILED:-/nonexistent}")"  # kept on purpose (lib.sh)
+# test_ca_restart_hogs's flock file, shared with benchmarks: it may create it
+HOG_LOCK="$(realpath -m "${DPVS_TEST_HOG_LOCK:-/nonexistent}")"
 LEFT=""   # set by check_left: what the test left, "what; what; "
 NOTE=""   # and the new names it is not blamed for
+GOING=""  # its processes still exiting (counted after 15 s)
 LEFT_NS=() LEFT_LINKS=()
 
 # names_now: network namespaces and the root namespace's links, sorted,
@@ -139,22 +142,40 @@ names_now() {
 # files_of GID: the topmost files and directories of group GID where tests
 # write (T_KEEP_FAILED's copies are kept on purpose)
 files_of() {
-	local d dirs=(/tmp /dev/shm /var/run/dpdk)
+	local d dirs=(/tmp /dev/shm /var/run/dpdk /var/tmp /run/dpvs /dev/mqueue)
 	while read -r d; do
 		dirs+=("$d")
 	done < <(awk '$3 == "hugetlbfs" { print $2 }' /proc/mounts)
 	find "${dirs[@]}" -xdev -mindepth 1 -maxdepth 3 \( -path "$KEEP" -prune \) -o \
+		\( -path "$HOG_LOCK" -prune \) -o \
 		\( -group "$1" -prune -print \) 2>/dev/null
+}
+
+# exiting PID: the process is past exit() (PF_EXITING in /proc/PID/stat's
+# flags, the 7th field after the command): a killed process still unmapping
+# its hugepages or closing its taps, not a leftover yet
+exiting() {
+	local s f
+	read -r s 2>/dev/null <"/proc/$1/stat" || return 1
+	s="${s##*) }"
+	read -r _ _ _ _ _ _ f _ <<<"$s"
+	[ -n "$f" ] && (( f & 4 ))
 }
 
 # check_left GID BEFORE IDS: LEFT, NOTE, LEFT_NS and LEFT_LINKS for the test
 # run with GID; BEFORE is names_now from before it, IDS its ids (sy<pid> ...)
 check_left() {
 	local gid="$1" before="$2" ids="$3" pid stat args f kind name id
-	LEFT="" NOTE="" LEFT_NS=() LEFT_LINKS=()
-	# zombies are not counted: whoever inherited them reaps them
+	LEFT="" NOTE="" GOING="" LEFT_NS=() LEFT_LINKS=()
+	# zombies are not counted: whoever inherited them reaps them; exiting
+	# ones are waited for longer (GOING, see run)
 	while read -r pid stat args; do
-		[ "${stat#Z}" = "$stat" ] && LEFT+="process $pid (${args:0:80}); "
+		[ "${stat#Z}" = "$stat" ] || continue
+		if exiting "$pid"; then
+			GOING+="process $pid (exiting: ${args:0:80}); "
+		else
+			LEFT+="process $pid (${args:0:80}); "
+		fi
 	done < <(ps -G "$gid" -o pid=,stat=,args= 2>/dev/null)
 	while IFS= read -r f; do
 		LEFT+="$f; "
@@ -194,7 +215,8 @@ sweep_left() {
 	for l in "${LEFT_LINKS[@]}"; do
 		ip link del "$l" 2>/dev/null
 	done
-	files_of "$gid" | while IFS= read -r f; do rm -rf "$f"; done
+	# --one-file-system: a mount left under a leftover is not emptied
+	files_of "$gid" | while IFS= read -r f; do rm -rf --one-file-system "$f"; done
 }
 
 on_signal() {
@@ -256,11 +278,16 @@ run() {
 	[ "$rc" -eq 124 ] && status+=", timed out after ${limit}s"
 	# what it left: a few seconds for what is still going away
 	ids="$(tail -n "+$((nids + 1))" "$IDS" | awk '{ print $1 }')"
-	for _ in $(seq 30); do
+	# (3 s; 15 s while only processes already exiting remain: a loaded
+	# host's kernel may take seconds to tear a killed DPDK process down)
+	local i
+	for i in $(seq 150); do
 		check_left "$gid" "$before" "$ids"
-		[ -z "$LEFT" ] && break
+		[ -z "$LEFT" ] && [ -z "$GOING" ] && break
+		[ -n "$LEFT" ] && [ "$i" -ge 30 ] && break
 		sleep 0.1
 	done
+	LEFT+="$GOING"
 	[ -n "$NOTE" ] && echo "    run-all: appeared during $name, not its names: $NOTE"
 	if [ -n "$LEFT" ]; then
 		echo "    run-all: $name left behind (removed now): $LEFT"
