@@ -643,11 +643,16 @@ CASES=($(for k in $MEMIF_SHAPES; do echo "base.$k:base:base.$k"; done)
 	tcp:node:tcp tcp-many:node:tcp-many dr:node:dr syn:node:syn)
 [ "$TWO" = 1 ] || CASES=("${CASES[@]/fnat2w:node2:fnat2w/}")
 # BENCH_CASES="syn fnat ...": only these cases (their setup is the same;
-# base: base.K for every shape K, base.10 that shape alone)
+# base: base.K for every shape K, base.10 that shape and the node's)
 if [ -n "${BENCH_CASES:-}" ]; then
 	for i in "${!CASES[@]}"; do
 		c="${CASES[$i]%%:*}"
-		[[ " $BENCH_CASES " == *" $c "* || " $BENCH_CASES " == *" ${c%.*} "* ]] || CASES[$i]=""
+		[[ " $BENCH_CASES " == *" $c "* || " $BENCH_CASES " == *" ${c%.*} "* ]] && continue
+		# a ceiling chosen by ring (base.10) keeps the node's ring's beside
+		# it: the ratio's denominator is never below the node's own ring's
+		[[ "$c" == "base.$NODE_SHAPE" && " $BENCH_CASES " == *" base."* ]] && continue
+		[[ "$c" == "base-many.$NODE_SHAPE" && " $BENCH_CASES " == *" base-many."* ]] && continue
+		CASES[$i]=""
 	done
 fi
 declare -A C_RX C_TX C_GEN C_DROP C_C2C C_CPP
