@@ -100,6 +100,15 @@ leftovers() {
 	printf '%s' "$what"
 }
 
+# netns_purge NS: kill what runs in network namespace NS, then delete it
+netns_purge() {
+	local pid
+	for pid in $(ip netns pids "$1" 2>/dev/null); do
+		kill -9 "$pid" 2>/dev/null
+	done
+	ip netns del "$1" 2>/dev/null
+}
+
 # sweep: remove what a test killed by timeout -k could not clean itself
 sweep() {
 	local id name ns pid f
@@ -108,10 +117,7 @@ sweep() {
 			kill -9 "$pid" 2>/dev/null
 		done
 		for ns in $(ip netns list 2>/dev/null | awk -v id="$id" '$1 ~ "^" id "[a-z][a-z]$" { print $1 }'); do
-			for pid in $(ip netns pids "$ns" 2>/dev/null); do
-				kill -9 "$pid" 2>/dev/null
-			done
-			ip netns del "$ns"
+			netns_purge "$ns"
 		done
 		for f in /dev/hugepages/"$id"[a-z]map_* /var/run/dpdk/"$id"[a-z] /tmp/dpvs-"$id"-"$name".*; do
 			[ -e "$f" ] && rm -rf "$f"
@@ -207,10 +213,7 @@ sweep_left() {
 		kill -9 "$pid" 2>/dev/null
 	done
 	for ns in "${LEFT_NS[@]}"; do
-		for pid in $(ip netns pids "$ns" 2>/dev/null); do
-			kill -9 "$pid" 2>/dev/null
-		done
-		ip netns del "$ns" 2>/dev/null
+		netns_purge "$ns"
 	done
 	for l in "${LEFT_LINKS[@]}"; do
 		ip link del "$l" 2>/dev/null
